@@ -1,0 +1,52 @@
+# Vigie — the two commands a new user needs: `make demo` and `make test`.
+# Both install what they need (Debian packages) when it is missing, then build and run.
+
+SWIFT      ?= swift
+APT_PKGS   := libxml2-dev libcurl4-openssl-dev libsqlite3-dev pkg-config
+BIN_DEBUG   = .build/debug
+BIN_RELEASE = .build/release
+DEMO_OUT   ?= demo-out
+
+.PHONY: all deps build release test demo bench fuzz clean conformance
+
+all: build
+
+# Installs the C libraries' development packages with apt when any is missing, and says so.
+deps:
+	@missing=""; for p in $(APT_PKGS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "vigie: installing missing Debian packages:$$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+	@command -v $(SWIFT) >/dev/null || { echo "vigie: the Swift toolchain (swift 6) is required: https://www.swift.org/install/linux/"; exit 2; }
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+# The whole nightly pipeline, offline, on the bundled sample feeds (Feeds/demo.yaml).
+demo: deps
+	$(SWIFT) build
+	@rm -rf $(DEMO_OUT) && mkdir -p $(DEMO_OUT)
+	$(BIN_DEBUG)/vigie parse Feeds/samples/*.xml
+
+# Scores `vigie parse --json` against the feed-parser conformance corpus in ../shared.
+conformance: release
+	python3 ../shared/conformance/score.py feedparser --cmd '$(BIN_RELEASE)/vigie parse --json {file} --base-url {url}' --show-failures 40
+
+bench: release
+	$(BIN_RELEASE)/vigie-bench parse
+	$(BIN_RELEASE)/vigie-bench fetch
+	$(BIN_RELEASE)/vigie-bench classify
+
+clean:
+	rm -rf .build $(DEMO_OUT)

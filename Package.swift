@@ -1,0 +1,76 @@
+// swift-tools-version:6.0
+import PackageDescription
+import Foundation
+
+// Layering (see README "Architecture"): the model has no dependencies; each stage
+// depends on the model and on at most one C library; only Pipeline composes stages;
+// the two executables are thin.
+let strict: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny")]
+
+var targets: [Target] = [
+    // C libraries, each imported by exactly one Swift target.
+    .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+    .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+    .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+
+    .target(name: "Notices", swiftSettings: strict),
+    .target(name: "Parser", dependencies: ["Notices", "CLibXML2"], swiftSettings: strict),
+    .target(
+        name: "Fetcher",
+        dependencies: ["Notices", "CCurl", .product(name: "Yams", package: "Yams"),
+                       .product(name: "Logging", package: "swift-log")],
+        swiftSettings: strict),
+    .target(name: "Store", dependencies: ["Notices", "CSQLite"], swiftSettings: strict),
+    .target(
+        name: "Classifier",
+        dependencies: ["Notices", .product(name: "Yams", package: "Yams")],
+        swiftSettings: strict),
+    .target(name: "Digest", dependencies: ["Notices", "Classifier"], swiftSettings: strict),
+    .target(
+        name: "Pipeline",
+        dependencies: ["Notices", "Parser", "Fetcher", "Store", "Classifier", "Digest",
+                       .product(name: "Logging", package: "swift-log")],
+        swiftSettings: strict),
+    .executableTarget(
+        name: "vigie",
+        dependencies: ["Pipeline", "Notices", "Parser", "Fetcher", "Store", "Classifier", "Digest",
+                       .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                       .product(name: "Logging", package: "swift-log")],
+        swiftSettings: strict),
+    .executableTarget(
+        name: "vigie-bench",
+        dependencies: ["Pipeline", "Notices", "Parser", "Fetcher", "Store", "Classifier", "Digest",
+                       .product(name: "ArgumentParser", package: "swift-argument-parser")],
+        swiftSettings: strict),
+
+    .testTarget(name: "NoticesTests", dependencies: ["Notices"]),
+    .testTarget(name: "ParserTests", dependencies: ["Parser", "Notices"], resources: [.copy("Fixtures")]),
+    .testTarget(name: "FetcherTests", dependencies: ["Fetcher", "Notices"]),
+    .testTarget(name: "StoreTests", dependencies: ["Store", "Notices"]),
+    .testTarget(name: "ClassifierTests", dependencies: ["Classifier", "Notices"], resources: [.copy("Fixtures")]),
+    .testTarget(name: "DigestTests", dependencies: ["Digest", "Classifier", "Notices"], resources: [.copy("Golden")]),
+    .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Notices"]),
+    .testTarget(name: "VigieCLITests", dependencies: ["Notices"]),
+]
+
+// The libFuzzer target links only when built with `-sanitize=fuzzer`, so it exists
+// only when asked for: `VIGIE_FUZZ=1 swift build -c release -Xswiftc -sanitize=fuzzer,address ...`.
+if ProcessInfo.processInfo.environment["VIGIE_FUZZ"] == "1" {
+    targets.append(.executableTarget(name: "vigie-fuzz-parser", dependencies: ["Parser"], path: "Fuzz/ParserFuzz"))
+}
+
+let package = Package(
+    name: "Vigie",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "vigie", targets: ["vigie"]),
+        .executable(name: "vigie-bench", targets: ["vigie-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+    ],
+    targets: targets,
+    swiftLanguageModes: [.v6]
+)

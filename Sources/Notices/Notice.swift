@@ -1,0 +1,243 @@
+import Foundation
+
+/// One opportunity — a tender, a prior information notice, an award, a call for
+/// projects or a change notice — whatever source and format it came from.
+///
+/// Every parser adapter produces `Notice` values; every later stage (store,
+/// classifier, digests) reads only this type. Fields a source does not carry
+/// stay `nil` or empty: nothing is guessed.
+public struct Notice: Sendable, Hashable, Codable {
+    /// Identifier of the source in `Feeds/` (for example `boamp`, `ted`, `demo-rss`).
+    public var source: String
+    /// The source's own identifier of the notice (BOAMP idweb, TED publication
+    /// number, RSS guid, Atom id, …).
+    public var sourceID: String
+    public var kind: NoticeKind
+    public var title: String
+    /// Plain-text summary (HTML reduced to text).
+    public var summary: String?
+    /// Plain text of the full content when the source gives one (`content:encoded`, `atom:content`).
+    public var content: String?
+    public var url: String?
+    /// ISO 639-1 language of the texts chosen (`fr`, `en`, …).
+    public var language: String?
+    public var buyer: Buyer?
+    public var published: Date?
+    public var updated: Date?
+    /// The main deadline (receipt of tenders or applications).
+    public var deadline: ZonedDate?
+    /// Other dated milestones (requests to participate, questions, opening…).
+    public var otherDeadlines: [NamedDate]
+    public var value: Money?
+    public var mainCPV: String?
+    /// All CPV codes, main first, without duplicates.
+    public var cpv: [String]
+    /// BOAMP descriptor codes.
+    public var descriptors: [String]
+    public var places: [Place]
+    /// Procedure type as the source names it (`open`, `restricted`, `neg-w-call`, `MAPA`…).
+    public var procedure: String?
+    public var lots: [Lot]
+    public var refs: CrossReferences
+    /// Feed categories (RSS `category`, `dc:subject`, Atom `category/@term`).
+    public var categories: [String]
+    /// Enclosure URLs.
+    public var enclosures: [String]
+    public var author: String?
+    /// Calls for projects and grants only.
+    public var call: CallDetails?
+    /// Version of the notice at its source (corrigenda, change notices).
+    public var version: String?
+
+    /// Stable identifier across runs: `source:sourceID`.
+    public var id: String { "\(source):\(sourceID)" }
+
+    public init(
+        source: String, sourceID: String, kind: NoticeKind = .tender, title: String,
+        summary: String? = nil, content: String? = nil, url: String? = nil, language: String? = nil,
+        buyer: Buyer? = nil, published: Date? = nil, updated: Date? = nil, deadline: ZonedDate? = nil,
+        otherDeadlines: [NamedDate] = [], value: Money? = nil, mainCPV: String? = nil, cpv: [String] = [],
+        descriptors: [String] = [], places: [Place] = [], procedure: String? = nil, lots: [Lot] = [],
+        refs: CrossReferences = CrossReferences(), categories: [String] = [], enclosures: [String] = [],
+        author: String? = nil, call: CallDetails? = nil, version: String? = nil
+    ) {
+        self.source = source
+        self.sourceID = sourceID
+        self.kind = kind
+        self.title = title
+        self.summary = summary
+        self.content = content
+        self.url = url
+        self.language = language
+        self.buyer = buyer
+        self.published = published
+        self.updated = updated
+        self.deadline = deadline
+        self.otherDeadlines = otherDeadlines
+        self.value = value
+        self.mainCPV = mainCPV
+        self.cpv = cpv
+        self.descriptors = descriptors
+        self.places = places
+        self.procedure = procedure
+        self.lots = lots
+        self.refs = refs
+        self.categories = categories
+        self.enclosures = enclosures
+        self.author = author
+        self.call = call
+        self.version = version
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case source, kind, title, summary, content, url, language, buyer, published, updated, deadline
+        case sourceID = "source_id"
+        case otherDeadlines = "other_deadlines"
+        case value
+        case mainCPV = "main_cpv"
+        case cpv, descriptors, places, procedure, lots, refs, categories, enclosures, author, call, version
+    }
+}
+
+/// What a notice announces.
+public enum NoticeKind: String, Sendable, Hashable, Codable, CaseIterable {
+    case tender
+    case priorInformation = "prior_information"
+    case award
+    case callForProjects = "call_for_projects"
+    case change
+}
+
+/// The contracting authority or funder.
+public struct Buyer: Sendable, Hashable, Codable {
+    public var name: String?
+    /// SIRET, eForms ORG id or national registration number.
+    public var id: String?
+    /// ISO 3166-1 alpha-3 as in eForms (`FRA`) or alpha-2 when the source gives that.
+    public var country: String?
+    public var nuts: String?
+
+    public init(name: String? = nil, id: String? = nil, country: String? = nil, nuts: String? = nil) {
+        self.name = name
+        self.id = id
+        self.country = country
+        self.nuts = nuts
+    }
+}
+
+/// An amount of money, or a range.
+public struct Money: Sendable, Hashable, Codable {
+    public var amount: Decimal?
+    /// ISO 4217 code (`EUR`).
+    public var currency: String?
+    public var min: Decimal?
+    public var max: Decimal?
+    /// `HT` (excluding VAT), `TTC` (including VAT) or nil when unstated.
+    public var vat: String?
+
+    public init(amount: Decimal? = nil, currency: String? = nil, min: Decimal? = nil, max: Decimal? = nil,
+                vat: String? = nil) {
+        self.amount = amount
+        self.currency = currency
+        self.min = min
+        self.max = max
+        self.vat = vat
+    }
+
+    /// The largest figure known: amount, else max, else min.
+    public var upperBound: Decimal? { amount ?? max ?? min }
+}
+
+/// Where the work is done.
+public struct Place: Sendable, Hashable, Codable {
+    public var nuts: String?
+    /// French département code (`42`, `2A`, `971`).
+    public var departement: String?
+    public var postcode: String?
+    public var commune: String?
+
+    public init(nuts: String? = nil, departement: String? = nil, postcode: String? = nil, commune: String? = nil) {
+        self.nuts = nuts
+        self.departement = departement
+        self.postcode = postcode
+        self.commune = commune
+    }
+}
+
+/// One lot of a divided procurement.
+public struct Lot: Sendable, Hashable, Codable {
+    public var id: String
+    public var title: String?
+    public var cpv: [String]
+    public var value: Money?
+    public var places: [Place]
+
+    public init(id: String, title: String? = nil, cpv: [String] = [], value: Money? = nil, places: [Place] = []) {
+        self.id = id
+        self.title = title
+        self.cpv = cpv
+        self.value = value
+        self.places = places
+    }
+}
+
+/// Identifiers that let the store recognise one procurement published by several sources.
+public struct CrossReferences: Sendable, Hashable, Codable {
+    public var eformsProcedureID: String?
+    public var eformsNoticeID: String?
+    public var boampIDWeb: String?
+    public var tedPublicationNumber: String?
+    public var buyerReference: String?
+
+    public init(eformsProcedureID: String? = nil, eformsNoticeID: String? = nil, boampIDWeb: String? = nil,
+                tedPublicationNumber: String? = nil, buyerReference: String? = nil) {
+        self.eformsProcedureID = eformsProcedureID
+        self.eformsNoticeID = eformsNoticeID
+        self.boampIDWeb = boampIDWeb
+        self.tedPublicationNumber = tedPublicationNumber
+        self.buyerReference = buyerReference
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case eformsProcedureID = "eforms_procedure_id"
+        case eformsNoticeID = "eforms_notice_id"
+        case boampIDWeb = "boamp_idweb"
+        case tedPublicationNumber = "ted_publication_number"
+        case buyerReference = "buyer_reference"
+    }
+
+    public var isEmpty: Bool {
+        eformsProcedureID == nil && eformsNoticeID == nil && boampIDWeb == nil && tedPublicationNumber == nil
+            && buyerReference == nil
+    }
+}
+
+/// Details only calls for projects and grants carry.
+public struct CallDetails: Sendable, Hashable, Codable {
+    public var funder: String?
+    /// Eligible beneficiaries as the source words them (SME, ETI, research, local authority…).
+    public var beneficiaries: [String]
+    public var opening: ZonedDate?
+    public var closing: ZonedDate?
+    public var collaborative: Bool?
+
+    public init(funder: String? = nil, beneficiaries: [String] = [], opening: ZonedDate? = nil,
+                closing: ZonedDate? = nil, collaborative: Bool? = nil) {
+        self.funder = funder
+        self.beneficiaries = beneficiaries
+        self.opening = opening
+        self.closing = closing
+        self.collaborative = collaborative
+    }
+}
+
+/// A labelled date (a secondary deadline).
+public struct NamedDate: Sendable, Hashable, Codable {
+    public var label: String
+    public var date: ZonedDate
+
+    public init(label: String, date: ZonedDate) {
+        self.label = label
+        self.date = date
+    }
+}
