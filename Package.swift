@@ -14,6 +14,9 @@ var targets: [Target] = [
     .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
 
     .target(name: "Notices", swiftSettings: strict),
+    // A small HTTP/1.1 server on loopback (POSIX sockets) with scripted faults, for the
+    // fetcher's tests and `vigie-bench fetch`: real HTTP, no network.
+    .target(name: "LoopbackHTTP", swiftSettings: strict),
     .target(name: "Parser", dependencies: ["Notices", "CLibXML2"], swiftSettings: strict),
     .target(
         name: "Fetcher",
@@ -39,17 +42,17 @@ var targets: [Target] = [
         swiftSettings: strict),
     .executableTarget(
         name: "vigie-bench",
-        dependencies: ["Pipeline", "Notices", "Parser", "Fetcher", "Store", "Classifier", "Digest",
+        dependencies: ["Pipeline", "Notices", "Parser", "Fetcher", "Store", "Classifier", "Digest", "LoopbackHTTP",
                        .product(name: "ArgumentParser", package: "swift-argument-parser")],
         swiftSettings: strict),
 
     .testTarget(name: "NoticesTests", dependencies: ["Notices"]),
     .testTarget(name: "ParserTests", dependencies: ["Parser", "Notices"], resources: [.copy("Fixtures")]),
-    .testTarget(name: "FetcherTests", dependencies: ["Fetcher", "Notices"]),
+    .testTarget(name: "FetcherTests", dependencies: ["Fetcher", "Notices", "LoopbackHTTP"]),
     .testTarget(name: "StoreTests", dependencies: ["Store", "Notices"]),
     .testTarget(name: "ClassifierTests", dependencies: ["Classifier", "Notices"], resources: [.copy("Fixtures")]),
     .testTarget(name: "DigestTests", dependencies: ["Digest", "Classifier", "Notices"], resources: [.copy("Golden")]),
-    .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Notices"]),
+    .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Notices", "LoopbackHTTP"]),
     .testTarget(name: "VigieCLITests", dependencies: ["Notices"]),
 ]
 

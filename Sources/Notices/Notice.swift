@@ -90,12 +90,75 @@ public struct Notice: Sendable, Hashable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
+        case id
         case source, kind, title, summary, content, url, language, buyer, published, updated, deadline
         case sourceID = "source_id"
         case otherDeadlines = "other_deadlines"
         case value
         case mainCPV = "main_cpv"
         case cpv, descriptors, places, procedure, lots, refs, categories, enclosures, author, call, version
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        source = try c.decode(String.self, forKey: .source)
+        sourceID = try c.decode(String.self, forKey: .sourceID)
+        kind = try c.decodeIfPresent(NoticeKind.self, forKey: .kind) ?? .tender
+        title = try c.decodeIfPresent(String.self, forKey: .title) ?? ""
+        summary = try c.decodeIfPresent(String.self, forKey: .summary)
+        content = try c.decodeIfPresent(String.self, forKey: .content)
+        url = try c.decodeIfPresent(String.self, forKey: .url)
+        language = try c.decodeIfPresent(String.self, forKey: .language)
+        buyer = try c.decodeIfPresent(Buyer.self, forKey: .buyer)
+        published = try c.decodeIfPresent(Date.self, forKey: .published)
+        updated = try c.decodeIfPresent(Date.self, forKey: .updated)
+        deadline = try c.decodeIfPresent(ZonedDate.self, forKey: .deadline)
+        otherDeadlines = try c.decodeIfPresent([NamedDate].self, forKey: .otherDeadlines) ?? []
+        value = try c.decodeIfPresent(Money.self, forKey: .value)
+        mainCPV = try c.decodeIfPresent(String.self, forKey: .mainCPV)
+        cpv = try c.decodeIfPresent([String].self, forKey: .cpv) ?? []
+        descriptors = try c.decodeIfPresent([String].self, forKey: .descriptors) ?? []
+        places = try c.decodeIfPresent([Place].self, forKey: .places) ?? []
+        procedure = try c.decodeIfPresent(String.self, forKey: .procedure)
+        lots = try c.decodeIfPresent([Lot].self, forKey: .lots) ?? []
+        refs = try c.decodeIfPresent(CrossReferences.self, forKey: .refs) ?? CrossReferences()
+        categories = try c.decodeIfPresent([String].self, forKey: .categories) ?? []
+        enclosures = try c.decodeIfPresent([String].self, forKey: .enclosures) ?? []
+        author = try c.decodeIfPresent(String.self, forKey: .author)
+        call = try c.decodeIfPresent(CallDetails.self, forKey: .call)
+        version = try c.decodeIfPresent(String.self, forKey: .version)
+    }
+
+    /// Encodes every field, `id` included, with nulls for absent values so the JSON schema is stable.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(source, forKey: .source)
+        try c.encode(sourceID, forKey: .sourceID)
+        try c.encode(kind, forKey: .kind)
+        try c.encode(title, forKey: .title)
+        try c.encode(summary, forKey: .summary)
+        try c.encode(content, forKey: .content)
+        try c.encode(url, forKey: .url)
+        try c.encode(language, forKey: .language)
+        try c.encode(buyer, forKey: .buyer)
+        try c.encode(published, forKey: .published)
+        try c.encode(updated, forKey: .updated)
+        try c.encode(deadline, forKey: .deadline)
+        try c.encode(otherDeadlines, forKey: .otherDeadlines)
+        try c.encode(value, forKey: .value)
+        try c.encode(mainCPV, forKey: .mainCPV)
+        try c.encode(cpv, forKey: .cpv)
+        try c.encode(descriptors, forKey: .descriptors)
+        try c.encode(places, forKey: .places)
+        try c.encode(procedure, forKey: .procedure)
+        try c.encode(lots, forKey: .lots)
+        try c.encode(refs, forKey: .refs)
+        try c.encode(categories, forKey: .categories)
+        try c.encode(enclosures, forKey: .enclosures)
+        try c.encode(author, forKey: .author)
+        try c.encode(call, forKey: .call)
+        try c.encode(version, forKey: .version)
     }
 }
 
