@@ -2,7 +2,7 @@
 # Both install what they need (Debian packages) when it is missing, then build and run.
 
 SWIFT      ?= swift
-APT_PKGS   := libxml2-dev libcurl4-openssl-dev libsqlite3-dev pkg-config
+APT_PKGS   := libxml2-dev libcurl4-openssl-dev libsqlite3-dev zlib1g-dev pkg-config
 BIN_DEBUG   = .build/debug
 BIN_RELEASE = .build/release
 DEMO_OUT   ?= demo-out

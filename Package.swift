@@ -11,13 +11,15 @@ var targets: [Target] = [
     // C libraries, each imported by exactly one Swift target.
     .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
     .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+    // zlib, for TED daily packages (.tar.gz) read in memory by the parser.
+    .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
     .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
 
     .target(name: "Notices", swiftSettings: strict),
     // A small HTTP/1.1 server on loopback (POSIX sockets) with scripted faults, for the
     // fetcher's tests and `vigie-bench fetch`: real HTTP, no network.
     .target(name: "LoopbackHTTP", swiftSettings: strict),
-    .target(name: "Parser", dependencies: ["Notices", "CLibXML2"], swiftSettings: strict),
+    .target(name: "Parser", dependencies: ["Notices", "CLibXML2", "CZlib"], swiftSettings: strict),
     .target(
         name: "Fetcher",
         dependencies: ["Notices", "CCurl", .product(name: "Yams", package: "Yams"),
