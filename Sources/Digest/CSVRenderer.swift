@@ -1,0 +1,82 @@
+import Foundation
+import Notices
+
+/// The digest as a spreadsheet: one row per (section, member, notice).
+///
+/// Choices, for French spreadsheet users: `;` as separator (Excel in a French locale reads `,` as the
+/// decimal mark and splits nothing on it), a UTF-8 byte-order mark (so Excel reads accents right), CRLF line
+/// ends and RFC 4180 quoting (fields with `;`, `"`, CR or LF are quoted, quotes doubled). Amounts are plain
+/// numbers with a decimal comma (`246000`, `1234,5`) so they sort and sum; dates are ISO 8601 with offset
+/// plus a French column for reading.
+public struct CSVRenderer: DigestRenderer {
+    public init() {}
+    public var format: DigestFormat { .csv }
+
+    public static let separator = ";"
+    public static let header = [
+        "rubrique", "adherent", "id", "type", "intitule", "acheteur", "date_limite", "date_limite_texte",
+        "montant", "devise", "ht_ttc", "lieux", "cpv", "score", "lien_direct", "raisons", "lien", "source",
+    ]
+
+    public func render(_ input: DigestInput) throws -> [UInt8] { [0xEF, 0xBB, 0xBF] + Array(text(input).utf8) }
+
+    /// The CSV text, without the byte-order mark.
+    public func text(_ input: DigestInput) -> String {
+        var rows: [[String]] = [Self.header]
+        func row(_ section: String, _ member: String, _ n: Notice, score: Double?, direct: Bool?,
+                 reasons: [String]) -> [String] {
+            let d = FrenchFormat.mainDeadline(n)
+            let amount = n.value?.upperBound.map { NSDecimalNumber(decimal: $0).stringValue
+                .replacingOccurrences(of: ".", with: ",") } ?? ""
+            let cpv = n.cpv.isEmpty ? (n.mainCPV ?? "") : n.cpv.joined(separator: " ")
+            return [
+                section, member, n.id, FrenchFormat.kind(n.kind), n.title, n.buyer?.name ?? "",
+                d?.iso8601 ?? "", d.map { FrenchFormat.dateTime($0).replacingOccurrences(of: FrenchFormat.nbsp,
+                                                                                        with: " ") } ?? "",
+                amount, n.value?.currency ?? "", n.value?.vat ?? "", FrenchFormat.places(n) ?? "", cpv,
+                score.map { FrenchFormat.score($0) } ?? "", direct.map { $0 ? "oui" : "non" } ?? "",
+                reasons.joined(separator: " | "), n.url ?? "", n.source,
+            ]
+        }
+        for m in input.members {
+            for i in m.items {
+                rows.append(row("adherent", m.memberName, i.notice, score: i.score, direct: i.direct,
+                                reasons: i.reasons))
+            }
+        }
+        for c in input.consortia {
+            let who = c.partners.map { p in p.memberName + (p.memberName == c.lead ? " (mandataire)" : "") }
+            rows.append(row("consortium", who.joined(separator: ", "), c.notice, score: c.score, direct: nil,
+                            reasons: c.rationale))
+        }
+        for i in input.calls {
+            rows.append(row("appel_a_projets", i.members.joined(separator: ", "), i.notice, score: i.score,
+                            direct: i.direct, reasons: i.reasons))
+        }
+        for i in input.deadlinesSoon {
+            rows.append(row("date_limite_proche", i.members.joined(separator: ", "), i.notice, score: nil,
+                            direct: nil, reasons: []))
+        }
+        for c in input.changed {
+            rows.append(row("modifie", c.members.joined(separator: ", "), c.notice, score: nil, direct: nil,
+                            reasons: c.changes.map { FrenchFormat.change($0) }))
+        }
+        return rows.map { $0.map(Self.field).joined(separator: Self.separator) }.joined(separator: "\r\n") + "\r\n"
+    }
+
+    /// RFC 4180 quoting with `;` as the separator. No-break spaces become plain spaces (spreadsheets
+    /// would otherwise treat "246 000" as text), and a leading `=`, `+` or `@` is defused.
+    static func field(_ s: String) -> String {
+        var t = s.replacingOccurrences(of: FrenchFormat.nbsp, with: " ")
+        // A title starting with "=" or "@" would run as a formula when the file is opened in a spreadsheet
+        // (CSV injection): neutralise it with a leading apostrophe, as spreadsheets themselves do.
+        if let first = t.first, first == "=" || first == "+" || first == "@" || first == "\t" {
+            t = "'" + t
+        }
+        if t.contains(";") || t.contains("\"") || t.contains("\n") || t.contains("\r") || t.hasPrefix(" ")
+            || t.hasSuffix(" ") {
+            return "\"" + t.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        }
+        return t
+    }
+}

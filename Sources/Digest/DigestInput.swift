@@ -1,0 +1,218 @@
+import Foundation
+import Notices
+
+/// Everything one cluster's digest shows, for one night. The digest stage's own view model: the pipeline
+/// maps routes, store records and source states into it, so renderers depend on nothing but `Notices`.
+public struct DigestInput: Sendable, Hashable, Codable {
+    public var clusterID: String
+    public var clusterName: String
+    /// The run's instant ("now"); dates are shown relative to it ("dans 3 jours").
+    public var runDate: Date
+    /// One section per member with something for it, in the order to show.
+    public var members: [MemberSection]
+    /// Opportunities that need several members together ("chasser en meute").
+    public var consortia: [ConsortiumItem]
+    /// Calls for projects and grants relevant to the cluster.
+    public var calls: [DigestItem]
+    /// Items of this digest or earlier ones whose deadline is near.
+    public var deadlinesSoon: [DigestItem]
+    /// Notices already sent that changed since ("changed since we told you").
+    public var changed: [ChangedItem]
+    public var sources: [SourceHealth]
+
+    enum CodingKeys: String, CodingKey {
+        case clusterID = "cluster_id", clusterName = "cluster_name", runDate = "run_date", members, consortia
+        case calls, deadlinesSoon = "deadlines_soon", changed, sources
+    }
+
+    public init(clusterID: String, clusterName: String, runDate: Date, members: [MemberSection] = [],
+                consortia: [ConsortiumItem] = [], calls: [DigestItem] = [], deadlinesSoon: [DigestItem] = [],
+                changed: [ChangedItem] = [], sources: [SourceHealth] = []) {
+        self.clusterID = clusterID
+        self.clusterName = clusterName
+        self.runDate = runDate
+        self.members = members
+        self.consortia = consortia
+        self.calls = calls
+        self.deadlinesSoon = deadlinesSoon
+        self.changed = changed
+        self.sources = sources
+    }
+
+    /// True when there is nothing to tell (the digest still goes out, with source health).
+    public var isEmpty: Bool {
+        members.allSatisfy(\.items.isEmpty) && consortia.isEmpty && calls.isEmpty && deadlinesSoon.isEmpty
+            && changed.isEmpty
+    }
+
+    /// Every distinct notice shown, in order of first appearance (for calendars and feeds).
+    public var allNotices: [Notice] {
+        var seen = Set<String>()
+        var out: [Notice] = []
+        func add(_ n: Notice) { if seen.insert(n.id).inserted { out.append(n) } }
+        members.forEach { $0.items.forEach { add($0.notice) } }
+        consortia.forEach { add($0.notice) }
+        calls.forEach { add($0.notice) }
+        changed.forEach { add($0.notice) }
+        deadlinesSoon.forEach { add($0.notice) }
+        return out
+    }
+}
+
+/// What one member gets.
+public struct MemberSection: Sendable, Hashable, Codable {
+    public var memberID: String
+    public var memberName: String
+    public var items: [DigestItem]
+
+    enum CodingKeys: String, CodingKey {
+        case memberID = "member_id", memberName = "member_name", items
+    }
+
+    public init(memberID: String, memberName: String, items: [DigestItem]) {
+        self.memberID = memberID
+        self.memberName = memberName
+        self.items = items
+    }
+}
+
+/// One notice as shown to a recipient, with why.
+public struct DigestItem: Sendable, Hashable, Codable {
+    public var notice: Notice
+    /// Relevance, 0…1 (higher is better).
+    public var score: Double
+    /// "Pourquoi cet avis ?": French sentences, one per reason.
+    public var reasons: [String]
+    /// True when the notice needs what the member does itself; false when it reaches the member through
+    /// the value chain (it supplies a segment the notice needs).
+    public var direct: Bool
+    /// Names of the members concerned (for cluster-wide lists: calls, deadlines).
+    public var members: [String]
+    /// Other sources that published the same opportunity (`ted` for a BOAMP notice also on TED).
+    public var alsoPublishedOn: [String]
+
+    enum CodingKeys: String, CodingKey {
+        case notice, score, reasons, direct, members, alsoPublishedOn = "also_published_on"
+    }
+
+    public init(notice: Notice, score: Double, reasons: [String] = [], direct: Bool = true, members: [String] = [],
+                alsoPublishedOn: [String] = []) {
+        self.notice = notice
+        self.score = score
+        self.reasons = reasons
+        self.direct = direct
+        self.members = members
+        self.alsoPublishedOn = alsoPublishedOn
+    }
+}
+
+/// A suggested consortium for one notice.
+public struct ConsortiumItem: Sendable, Hashable, Codable {
+    public var notice: Notice
+    public var score: Double
+    /// Why it needs a group (segments needed, value above any single member's capacity…), in French.
+    public var rationale: [String]
+    public var partners: [ConsortiumPartner]
+    /// Name of the suggested lead (mandataire).
+    public var lead: String?
+
+    public init(notice: Notice, score: Double, rationale: [String], partners: [ConsortiumPartner], lead: String?) {
+        self.notice = notice
+        self.score = score
+        self.rationale = rationale
+        self.partners = partners
+        self.lead = lead
+    }
+}
+
+/// One member of a suggested consortium and what it brings.
+public struct ConsortiumPartner: Sendable, Hashable, Codable {
+    public var memberID: String
+    public var memberName: String
+    /// Value-chain segments it covers for this notice (labels).
+    public var segments: [String]
+
+    enum CodingKeys: String, CodingKey {
+        case memberID = "member_id", memberName = "member_name", segments
+    }
+
+    public init(memberID: String, memberName: String, segments: [String]) {
+        self.memberID = memberID
+        self.memberName = memberName
+        self.segments = segments
+    }
+}
+
+/// A notice sent earlier that changed since.
+public struct ChangedItem: Sendable, Hashable, Codable {
+    public var notice: Notice
+    public var changes: [DigestChange]
+    /// Names of the members who had been told.
+    public var members: [String]
+    /// When we told them.
+    public var toldAt: Date?
+
+    enum CodingKeys: String, CodingKey {
+        case notice, changes, members, toldAt = "told_at"
+    }
+
+    public init(notice: Notice, changes: [DigestChange], members: [String], toldAt: Date? = nil) {
+        self.notice = notice
+        self.changes = changes
+        self.members = members
+        self.toldAt = toldAt
+    }
+}
+
+/// One changed field. `old` and `new` are the raw values (ISO 8601 for dates); renderers word them.
+public struct DigestChange: Sendable, Hashable, Codable {
+    /// Field name as in the notice JSON (`deadline`, `value`, `title`…).
+    public var field: String
+    public var old: String?
+    public var new: String?
+
+    public init(field: String, old: String?, new: String?) {
+        self.field = field
+        self.old = old
+        self.new = new
+    }
+}
+
+/// How one source did in this run and lately.
+public struct SourceHealth: Sendable, Hashable, Codable {
+    public enum Status: String, Sendable, Hashable, Codable {
+        /// Fetched and parsed tonight.
+        case ok
+        /// Failed tonight (the run went on).
+        case failing
+        /// Not fetched tonight and no success for a while.
+        case stale
+        /// Not part of tonight's run.
+        case skipped
+    }
+
+    public var sourceID: String
+    public var name: String?
+    public var status: Status
+    public var lastSuccess: Date?
+    public var consecutiveFailures: Int
+    public var lastError: String?
+    /// Notices new or changed from this source tonight.
+    public var newNotices: Int
+
+    enum CodingKeys: String, CodingKey {
+        case sourceID = "source_id", name, status, lastSuccess = "last_success"
+        case consecutiveFailures = "consecutive_failures", lastError = "last_error", newNotices = "new_notices"
+    }
+
+    public init(sourceID: String, name: String? = nil, status: Status, lastSuccess: Date? = nil,
+                consecutiveFailures: Int = 0, lastError: String? = nil, newNotices: Int = 0) {
+        self.sourceID = sourceID
+        self.name = name
+        self.status = status
+        self.lastSuccess = lastSuccess
+        self.consecutiveFailures = consecutiveFailures
+        self.lastError = lastError
+        self.newNotices = newNotices
+    }
+}

@@ -1,0 +1,118 @@
+import Foundation
+import Notices
+
+/// The digest formats. Raw values are the file extensions and the names `--format` accepts.
+public enum DigestFormat: String, Sendable, Hashable, CaseIterable, Codable {
+    case markdown = "md"
+    case html
+    case json
+    case icalendar = "ics"
+    case atom
+    case csv
+
+    /// The file extension (without dot).
+    public var fileExtension: String { rawValue }
+
+    /// The renderer for this format.
+    public var renderer: any DigestRenderer {
+        switch self {
+        case .markdown: return MarkdownRenderer()
+        case .html: return HTMLRenderer()
+        case .json: return JSONDigestRenderer()
+        case .icalendar: return ICalendarRenderer()
+        case .atom: return AtomRenderer()
+        case .csv: return CSVRenderer()
+        }
+    }
+
+    /// Parses `md,html,ics` (also accepting `markdown`, `ical`, `icalendar`).
+    public static func parseList(_ s: String) throws -> [DigestFormat] {
+        try s.split(separator: ",").map { raw in
+            let name = raw.trimmingCharacters(in: .whitespaces).lowercased()
+            switch name {
+            case "markdown": return .markdown
+            case "ical", "icalendar": return .icalendar
+            default:
+                guard let f = DigestFormat(rawValue: name) else {
+                    throw DigestError.unknownFormat(name)
+                }
+                return f
+            }
+        }
+    }
+}
+
+/// Turns a digest into one file's bytes. Renderers are pure: same input, same output (golden-tested).
+public protocol DigestRenderer: Sendable {
+    var format: DigestFormat { get }
+    /// The whole file.
+    func render(_ input: DigestInput) throws -> [UInt8]
+}
+
+/// Section titles and counts shared by the text renderers.
+enum Wording {
+    static func title(_ input: DigestInput) -> String {
+        "Veille \(input.clusterName) — \(FrenchFormat.date(input.runDate))"
+    }
+
+    static func overview(_ input: DigestInput) -> String {
+        let newCount = Set(input.members.flatMap { $0.items.map(\.notice.id) }).count
+        let ok = input.sources.filter { $0.status == .ok }.count
+        var parts = [
+            FrenchFormat.plural(newCount, "avis pour les adhérents", "avis pour les adhérents"),
+            FrenchFormat.plural(input.consortia.count, "piste en consortium", "pistes en consortium"),
+            FrenchFormat.plural(input.calls.count, "appel à projets", "appels à projets"),
+            FrenchFormat.plural(input.changed.count, "avis modifié", "avis modifiés"),
+        ]
+        if !input.sources.isEmpty { parts.append("sources : \(ok)/\(input.sources.count) en bon état") }
+        return parts.joined(separator: " · ")
+    }
+
+    static let members = "Par adhérent"
+    static let consortia = "Chasser en meute — opportunités en consortium"
+    static let calls = "Appels à projets"
+    static let deadlines = "Dates limites proches"
+    static let changed = "Modifié depuis notre dernier envoi"
+    static let sources = "État des sources"
+    static let why = "Pourquoi cet avis ?"
+    static let nothing = "Rien de nouveau cette nuit pour le pôle."
+
+    static func relevance(_ item: DigestItem) -> String {
+        "\(FrenchFormat.score(item.score)) — \(item.direct ? "cœur de métier" : "par la chaîne de valeur")"
+    }
+
+    /// The labelled facts of a notice, in display order (label, value).
+    static func facts(_ n: Notice, now: Date) -> [(String, String)] {
+        var out: [(String, String)] = [("Type", FrenchFormat.kind(n.kind))]
+        if let b = n.buyer?.name { out.append((n.kind == .callForProjects ? "Organisme" : "Acheteur", b)) }
+        if let f = n.call?.funder, f != n.buyer?.name { out.append(("Financeur", f)) }
+        if let d = FrenchFormat.mainDeadline(n) {
+            out.append((FrenchFormat.deadlineLabel(n),
+                        "\(FrenchFormat.dateTime(d)) (\(FrenchFormat.relative(d, from: now)))"))
+        }
+        for other in n.otherDeadlines { out.append((other.label, FrenchFormat.dateTime(other.date))) }
+        if let a = FrenchFormat.amount(n.value) { out.append(("Montant estimé", a)) }
+        if let p = FrenchFormat.places(n) { out.append(("Lieu d'exécution", p)) }
+        if let p = n.procedure { out.append(("Procédure", p)) }
+        let cpv = n.cpv.isEmpty ? (n.mainCPV.map { [$0] } ?? []) : n.cpv
+        if !cpv.isEmpty { out.append(("CPV", cpv.joined(separator: ", "))) }
+        if let c = n.call, !c.beneficiaries.isEmpty { out.append(("Bénéficiaires", c.beneficiaries.joined(separator: ", "))) }
+        if let collaborative = n.call?.collaborative {
+            out.append(("Projet collaboratif", collaborative ? "oui" : "non"))
+        }
+        if !n.lots.isEmpty {
+            out.append(("Lots", n.lots.map { lot in
+                var s = "\(lot.id)" + (lot.title.map { " : \($0)" } ?? "")
+                if let a = FrenchFormat.amount(lot.value) { s += " (\(a))" }
+                return s
+            }.joined(separator: " ; ")))
+        }
+        return out
+    }
+
+    static func sourceLine(_ n: Notice, also: [String]) -> String {
+        var s = "Source : \(n.source) (\(n.sourceID))"
+        if !also.isEmpty { s += ", aussi publié sur \(also.joined(separator: ", "))" }
+        return s
+    }
+}

@@ -1,0 +1,82 @@
+import Foundation
+import Notices
+
+/// Writes a cluster's digest files: `<out>/<cluster>/<YYYY-MM-DD>.<ext>` and `<out>/<cluster>/latest.<ext>`.
+///
+/// Each file is written to a temporary name in the same directory, flushed, then renamed over the target,
+/// so a reader (a web server, a mailer) never sees a half-written digest, even if the run is killed.
+public struct DigestWriter: Sendable {
+    public var outputDirectory: String
+    public var formats: [DigestFormat]
+
+    public init(outputDirectory: String, formats: [DigestFormat] = DigestFormat.allCases) {
+        self.outputDirectory = outputDirectory
+        self.formats = formats
+    }
+
+    /// `2026-05-05`, the run's date in Paris time (a run at 01:30 Paris on 5 May is the 5 May digest).
+    public static func dateStamp(_ d: Date) -> String {
+        let off = TimeZone(identifier: "Europe/Paris")?.secondsFromGMT(for: d) ?? 0
+        return String(ISO8601.format(d, offset: off).prefix(10))
+    }
+
+    /// Renders and writes every format; returns the paths written (dated files, then `latest.*`).
+    @discardableResult
+    public func write(_ input: DigestInput) throws -> [String] {
+        let dir = (outputDirectory as NSString).appendingPathComponent(Self.safeName(input.clusterID))
+        do {
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        } catch {
+            throw DigestError.write(path: dir, reason: "cannot create directory: \(error.localizedDescription)")
+        }
+        let stamp = Self.dateStamp(input.runDate)
+        var written: [String] = []
+        for f in formats {
+            let bytes = try f.renderer.render(input)
+            for name in ["\(stamp).\(f.fileExtension)", "latest.\(f.fileExtension)"] {
+                let path = (dir as NSString).appendingPathComponent(name)
+                try Self.writeAtomically(bytes, to: path)
+                written.append(path)
+            }
+        }
+        return written
+    }
+
+    /// A cluster id as a directory name: no path separators, no leading dot.
+    static func safeName(_ s: String) -> String {
+        let cleaned = String(s.map { ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") ? $0 : "_" })
+        return cleaned.isEmpty ? "_" : cleaned
+    }
+
+    /// Temp file in the target's directory (same file system, so `rename` is atomic), fsync, rename.
+    public static func writeAtomically(_ bytes: [UInt8], to path: String) throws {
+        let dir = (path as NSString).deletingLastPathComponent
+        let tmp = (dir as NSString).appendingPathComponent(
+            ".\((path as NSString).lastPathComponent).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp")
+        let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw DigestError.write(path: path, reason: String(cString: strerror(errno))) }
+        var offset = 0
+        let ok: Bool = bytes.withUnsafeBytes { buf in
+            while offset < buf.count {
+                let n = Foundation.write(fd, buf.baseAddress! + offset, buf.count - offset)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    return false
+                }
+                offset += n
+            }
+            return fsync(fd) == 0
+        }
+        let writeErrno = errno
+        close(fd)
+        guard ok else {
+            unlink(tmp)
+            throw DigestError.write(path: path, reason: String(cString: strerror(writeErrno)))
+        }
+        guard rename(tmp, path) == 0 else {
+            let e = errno
+            unlink(tmp)
+            throw DigestError.write(path: path, reason: String(cString: strerror(e)))
+        }
+    }
+}

@@ -1,0 +1,113 @@
+import Foundation
+import Notices
+
+/// The digest's deadlines as an iCalendar file (RFC 5545) to subscribe to or import in any calendar.
+///
+/// One VEVENT per notice with a deadline: UID stable per notice (a re-run or a corrigendum updates the
+/// same event; SEQUENCE grows with the run date so the newest calendar wins), DTSTART
+/// in UTC, a reminder seven days before. Lines end in CRLF, are folded at 75 octets without splitting a
+/// UTF-8 sequence, and text values escape `\`, `;`, `,` and newlines.
+public struct ICalendarRenderer: DigestRenderer {
+    public init() {}
+    public var format: DigestFormat { .icalendar }
+
+    public func render(_ input: DigestInput) throws -> [UInt8] { Array(text(input).utf8) }
+
+    public func text(_ input: DigestInput) -> String {
+        var lines: [String] = [
+            "BEGIN:VCALENDAR",
+            "VERSION:2.0",
+            "PRODID:-//Vigie//Veille appels d'offres//FR",
+            "CALSCALE:GREGORIAN",
+            "METHOD:PUBLISH",
+            "X-WR-CALNAME:" + escape("Échéances \(input.clusterName)"),
+            "X-WR-TIMEZONE:Europe/Paris",
+        ]
+        let stamp = Self.utc(input.runDate)
+        let sequence = max(0, Int(input.runDate.timeIntervalSince1970) - 1_577_836_800) / 60
+        var members: [String: [String]] = [:]
+        for m in input.members { for i in m.items { members[i.notice.id, default: []].append(m.memberName) } }
+        for n in input.allNotices {
+            guard let d = FrenchFormat.mainDeadline(n) else { continue }
+            let who = members[n.id] ?? []
+            var desc: [String] = []
+            desc.append("\(FrenchFormat.deadlineLabel(n)) : \(FrenchFormat.dateTime(d))")
+            if let b = n.buyer?.name { desc.append("Acheteur : \(b)") }
+            if let a = FrenchFormat.amount(n.value) { desc.append("Montant estimé : \(a)") }
+            if !who.isEmpty { desc.append("Adhérents : \(who.joined(separator: ", "))") }
+            if let u = n.url { desc.append(u) }
+            lines += [
+                "BEGIN:VEVENT",
+                "UID:" + escape(Self.uid(n)),
+                "DTSTAMP:\(stamp)",
+                "DTSTART:\(Self.utc(d.instant))",
+                // A deadline is an instant; a zero-length event shows at the right time in every client.
+                "DURATION:PT0S",
+                // Minutes since 2020 of the run: each night's calendar supersedes the previous one, so a
+                // deadline moved by a corrigendum (earlier or later) replaces the old event in clients.
+                "SEQUENCE:\(sequence)",
+                "SUMMARY:" + escape("Date limite : \(n.title)"),
+                "DESCRIPTION:" + escape(desc.joined(separator: "\n")),
+                "CATEGORIES:" + escape(FrenchFormat.kind(n.kind)),
+                "TRANSP:TRANSPARENT",
+            ]
+            if let u = n.url, u.hasPrefix("http") { lines.append("URL:" + u) }
+            lines += [
+                "BEGIN:VALARM",
+                "ACTION:DISPLAY",
+                "DESCRIPTION:" + escape("J-7 : \(n.title)"),
+                "TRIGGER:-P7D",
+                "END:VALARM",
+                "END:VEVENT",
+            ]
+        }
+        lines.append("END:VCALENDAR")
+        return lines.map(Self.fold).joined(separator: "\r\n") + "\r\n"
+    }
+
+    /// `vigie-<notice id>@vigie`, with characters outside [A-Za-z0-9.-] replaced so any client accepts it.
+    static func uid(_ n: Notice) -> String {
+        let safe = String(n.id.unicodeScalars.map { s -> Character in
+            (s.isASCII && (CharacterSet.alphanumerics.contains(s) || s == "-" || s == ".")) ? Character(s) : "_"
+        })
+        return "deadline-\(safe)@vigie"
+    }
+
+    /// `20260608T100000Z`.
+    static func utc(_ d: Date) -> String {
+        ISO8601.format(d).replacingOccurrences(of: "-", with: "").replacingOccurrences(of: ":", with: "")
+    }
+
+    /// TEXT escaping (RFC 5545 §3.3.11).
+    func escape(_ s: String) -> String {
+        var out = ""
+        for ch in s {
+            switch ch {
+            case "\\": out += "\\\\"
+            case ";": out += "\\;"
+            case ",": out += "\\,"
+            case "\r\n", "\n", "\r": out += "\\n"
+            default: out.append(ch)
+            }
+        }
+        return out
+    }
+
+    /// Folds a content line at 75 octets (RFC 5545 §3.1), never inside a UTF-8 sequence.
+    static func fold(_ line: String) -> String {
+        let bytes = Array(line.utf8)
+        guard bytes.count > 75 else { return line }
+        var parts: [[UInt8]] = []
+        var start = 0
+        var limit = 75
+        while start < bytes.count {
+            var end = min(start + limit, bytes.count)
+            // Back off to a character boundary: continuation bytes are 10xxxxxx.
+            while end < bytes.count, end > start, bytes[end] & 0xC0 == 0x80 { end -= 1 }
+            parts.append(Array(bytes[start..<end]))
+            start = end
+            limit = 74  // continuation lines start with one space
+        }
+        return parts.map { String(decoding: $0, as: UTF8.self) }.joined(separator: "\r\n ")
+    }
+}

@@ -1,0 +1,38 @@
+import Foundation
+import Notices
+
+/// The digest as JSON, for other tools (a mailer, a CRM import): the `DigestInput` with snake_case keys,
+/// ISO 8601 dates, notices in the same schema as `vigie parse --json`, sorted keys for stable output.
+public struct JSONDigestRenderer: DigestRenderer {
+    public init() {}
+    public var format: DigestFormat { .json }
+
+    /// Version of this JSON layout, written as `schema_version`.
+    public static let schemaVersion = 1
+
+    struct Envelope: Encodable {
+        var schemaVersion: Int
+        var generator: String
+        var digest: DigestInput
+        enum CodingKeys: String, CodingKey { case schemaVersion = "schema_version", generator, digest }
+    }
+
+    public func render(_ input: DigestInput) throws -> [UInt8] {
+        let encoder = NoticeJSON.encoder(pretty: true)
+        do {
+            var data = try encoder.encode(Envelope(schemaVersion: Self.schemaVersion, generator: "vigie",
+                                                   digest: input))
+            data.append(0x0A)
+            return Array(data)
+        } catch {
+            throw DigestError.render(format: "json", reason: "\(error)")
+        }
+    }
+
+    /// Reads back a digest written by `render` (for tools and tests).
+    public static func decode(_ bytes: [UInt8]) throws -> DigestInput {
+        struct Back: Decodable { var digest: DigestInput }
+        let decoder = NoticeJSON.decoder()
+        return try decoder.decode(Back.self, from: Data(bytes)).digest
+    }
+}

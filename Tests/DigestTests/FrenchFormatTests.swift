@@ -1,0 +1,57 @@
+import Foundation
+import Notices
+import Testing
+@testable import Digest
+
+@Suite struct FrenchFormatTests {
+    let sp = FrenchFormat.nbsp
+
+    @Test(arguments: [
+        ("2026-06-08T12:00:00+02:00", "lundi 8 juin 2026 à 12 h 00"),
+        ("2026-01-01T09:05:00+01:00", "jeudi 1er janvier 2026 à 9 h 05"),
+        ("2026-08-15T23:59:00+02:00", "samedi 15 août 2026 à 23 h 59"),
+        // A bare UTC value (TED API) is shown in Paris time: 10:00Z in May is noon in Paris.
+        ("2026-05-12T10:00:00Z", "mardi 12 mai 2026 à 12 h 00"),
+        ("2026-12-31T23:30:00Z", "vendredi 1er janvier 2027 à 0 h 30"),
+        // An overseas deadline keeps its own offset (Réunion, +04:00).
+        ("2026-03-02T16:00:00+04:00", "lundi 2 mars 2026 à 16 h 00"),
+    ])
+    func datesInFrench(_ iso: String, _ expected: String) {
+        #expect(FrenchFormat.dateTime(zoned(iso)) == expected.replacingOccurrences(of: " h ", with: "\(sp)h\(sp)"))
+    }
+
+    @Test(arguments: [
+        (Money(amount: 246_000, currency: "EUR", vat: "HT"), "246 000 € HT"),
+        (Money(amount: 1_234.5, currency: "EUR"), "1 234,50 €"),
+        (Money(amount: 999, currency: "EUR", vat: "TTC"), "999 € TTC"),
+        (Money(amount: 12_000_000, currency: "CHF"), "12 000 000 CHF"),
+        (Money(currency: "EUR", min: 100_000, max: 250_000, vat: "HT"), "entre 100 000 € et 250 000 € HT"),
+        (Money(currency: "EUR", max: 90_000), "jusqu'à 90 000 €"),
+    ])
+    func amountsInFrench(_ money: Money, _ expected: String) {
+        let spaced = FrenchFormat.amount(money)?.replacingOccurrences(of: sp, with: " ")
+        #expect(spaced == expected)
+    }
+
+    @Test func noAmountWhenNoFigure() {
+        #expect(FrenchFormat.amount(Money(currency: "EUR")) == nil)
+        #expect(FrenchFormat.amount(nil) == nil)
+    }
+
+    @Test(arguments: [
+        ("2026-05-05T18:00:00+02:00", "aujourd'hui"),
+        ("2026-05-06T09:00:00+02:00", "demain"),
+        ("2026-05-15T12:00:00+02:00", "dans 10 jours"),
+        ("2026-05-03T12:00:00+02:00", "dépassée depuis 2 jours"),
+    ])
+    func relativeDays(_ iso: String, _ expected: String) {
+        #expect(FrenchFormat.relative(zoned(iso), from: zoned("2026-05-05T04:00:00+02:00").instant) == expected)
+    }
+
+    @Test func changesAreWorded() {
+        let c = DigestChange(field: "deadline", old: "2026-05-15T12:00:00+02:00", new: "2026-05-22T12:00:00+02:00")
+        #expect(FrenchFormat.change(c).replacingOccurrences(of: sp, with: " ")
+            == "Date limite : vendredi 15 mai 2026 à 12 h 00 → vendredi 22 mai 2026 à 12 h 00")
+        #expect(FrenchFormat.change(DigestChange(field: "lots", old: nil, new: nil)) == "Lots : modifié")
+    }
+}

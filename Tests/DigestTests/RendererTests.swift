@@ -1,0 +1,168 @@
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+import Notices
+import Testing
+@testable import Digest
+
+@Suite struct RendererTests {
+    @Test func icalendarFollowsRFC5545() throws {
+        let text = ICalendarRenderer().text(SampleDigest.input)
+        #expect(text.hasSuffix("\r\n"))
+        #expect(!text.replacingOccurrences(of: "\r\n", with: "").contains("\n"), "bare LF")
+        let physical = text.components(separatedBy: "\r\n").dropLast()
+        for line in physical { #expect(line.utf8.count <= 75, "too long: \(line)") }
+        // Unfold and check content.
+        let unfolded = text.replacingOccurrences(of: "\r\n ", with: "")
+        let lines = unfolded.components(separatedBy: "\r\n")
+        #expect(lines.filter { $0 == "BEGIN:VEVENT" }.count == 4)  // four notices with a deadline
+        #expect(lines.contains("UID:deadline-boamp_26-41234@vigie"))
+        #expect(lines.contains("DTSTART:20260608T100000Z"))
+        #expect(lines.contains("DTSTART:20260512T100000Z"))
+        #expect(lines.contains("DTSTART:20260930T215900Z"))  // the call's closing date
+        #expect(lines.contains("SUMMARY:Date limite : Conception et réalisation d'une ligne de traitement de "
+                               + "surface \"clé en main\""))
+        #expect(lines.contains { $0.hasPrefix("DESCRIPTION:") && $0.contains("Acheteur : Safran Landing Systems\\; site de Molsheim\\n") })
+        #expect(lines.contains { $0.contains("Montant estimé : entre 1\u{A0}200\u{A0}000\u{A0}€ et") })
+    }
+
+    @Test func foldingNeverSplitsACharacter() {
+        let line = "SUMMARY:" + String(repeating: "é", count: 100)
+        let folded = ICalendarRenderer.fold(line)
+        for part in folded.components(separatedBy: "\r\n") {
+            #expect(part.utf8.count <= 75)
+            #expect(!part.contains("\u{FFFD}"))
+        }
+        #expect(folded.replacingOccurrences(of: "\r\n ", with: "") == line)
+    }
+
+    @Test func uidIsStableAcrossRuns() {
+        var later = SampleDigest.input
+        later.runDate = later.runDate.addingTimeInterval(86_400)
+        let uids = { (t: String) in t.components(separatedBy: "\r\n").filter { $0.hasPrefix("UID:") } }
+        #expect(uids(ICalendarRenderer().text(SampleDigest.input)) == uids(ICalendarRenderer().text(later)))
+    }
+
+    final class AtomCollector: NSObject, XMLParserDelegate {
+        var elements: [String] = []
+        var entryIDs: [String] = []
+        var path: [String] = []
+        var text = ""
+        func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
+                    attributes: [String: String] = [:]) {
+            path.append(name)
+            elements.append(name)
+            text = ""
+        }
+        func parser(_ parser: XMLParser, foundCharacters string: String) { text += string }
+        func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
+            if name == "id", path.suffix(2) == ["entry", "id"] { entryIDs.append(text) }
+            path.removeLast()
+        }
+    }
+
+    @Test func atomIsWellFormedWithRequiredElements() throws {
+        var input = SampleDigest.input
+        input.members[0].items[0].notice.title += " \u{0001}control & <tags>"
+        let bytes = try AtomRenderer().render(input)
+        let parser = XMLParser(data: Data(bytes))
+        let c = AtomCollector()
+        parser.delegate = c
+        #expect(parser.parse(), "\(parser.parserError.map { "\($0)" } ?? "")")
+        for required in ["feed", "id", "title", "updated", "author", "entry", "content", "link"] {
+            #expect(c.elements.contains(required), "\(required)")
+        }
+        #expect(c.entryIDs.count == 4)
+        #expect(Set(c.entryIDs).count == 4, "entry ids are unique")
+        #expect(c.entryIDs.contains("urn:vigie:mecaloire:boamp:26-41234"))
+    }
+
+    @Test func htmlEscapesEverythingFromNotices() throws {
+        var input = SampleDigest.input
+        input.members[0].items[0].notice.title = "<script>alert('x')</script> & co"
+        input.members[0].items[0].notice.url = "javascript:alert(1)"
+        let html = HTMLRenderer().text(input)
+        #expect(!html.contains("<script>"))
+        #expect(html.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; co"))
+        #expect(!html.contains("javascript:"))
+        #expect(html.contains("Tôlerie de l&#39;Ondaine &lt;TO&gt;"))
+        #expect(!html.contains("<link") && !html.contains("<script src"), "self-contained")
+    }
+
+    @Test func markdownEscapesMarkup() {
+        var input = SampleDigest.input
+        input.members[0].items[0].notice.title = "Lot *1* [urgent](http://evil)"
+        let md = MarkdownRenderer().text(input)
+        #expect(md.contains("Lot \\*1\\* \\[urgent\\](http://evil)"))
+    }
+
+    /// A minimal RFC 4180 reader (with `;`), to check the CSV reads back to the same fields.
+    func parseCSV(_ s: String) -> [[String]] {
+        var rows: [[String]] = [], row: [String] = [], field = ""
+        var quoted = false
+        var chars = Array(s)
+        if chars.first == "\u{FEFF}" { chars.removeFirst() }
+        var i = 0
+        while i < chars.count {
+            let c = chars[i]
+            if quoted {
+                if c == "\"" {
+                    if i + 1 < chars.count, chars[i + 1] == "\"" { field.append("\""); i += 1 } else { quoted = false }
+                } else { field.append(c) }
+            } else if c == "\"" { quoted = true
+            } else if c == ";" { row.append(field); field = ""
+            } else if c == "\r\n" || c == "\n" { row.append(field); rows.append(row); row = []; field = ""
+            } else { field.append(c) }
+            i += 1
+        }
+        return rows
+    }
+
+    @Test func csvReadsBackWithQuotesAndSeparators() throws {
+        let bytes = try CSVRenderer().render(SampleDigest.input)
+        #expect(Array(bytes.prefix(3)) == [0xEF, 0xBB, 0xBF])
+        let rows = parseCSV(String(decoding: bytes, as: UTF8.self))
+        #expect(rows.first == CSVRenderer.header)
+        #expect(rows.allSatisfy { $0.count == CSVRenderer.header.count })
+        let ligne = try #require(rows.first { $0[0] == "adherent" && $0[2] == "ted:312345-2026" })
+        #expect(ligne[4] == "Conception et réalisation d'une ligne de traitement de surface \"clé en main\"")
+        #expect(ligne[5] == "Safran Landing Systems; site de Molsheim")
+        #expect(ligne[8] == "1800000")
+        let corrige = try #require(rows.first { $0[0] == "modifie" })
+        #expect(corrige[8] == "80000,5")
+        #expect(rows.map { $0[0] } == ["rubrique", "adherent", "adherent", "consortium", "appel_a_projets",
+                                       "date_limite_proche", "modifie"])
+    }
+
+    @Test func csvDefusesFormulas() {
+        #expect(CSVRenderer.field("=HYPERLINK(\"x\")") == "\"'=HYPERLINK(\"\"x\"\")\"")
+        #expect(CSVRenderer.field("@SUM(A1)") == "'@SUM(A1)")
+        #expect(CSVRenderer.field("-12") == "-12")
+    }
+
+    @Test func jsonRoundTrips() throws {
+        let bytes = try JSONDigestRenderer().render(SampleDigest.input)
+        #expect(try JSONDigestRenderer.decode(bytes) == SampleDigest.input)
+        let text = String(decoding: bytes, as: UTF8.self)
+        #expect(text.contains("\"cluster_id\" : \"mecaloire\""))
+        #expect(text.contains("\"deadlines_soon\""))
+        #expect(text.contains("\"source_id\" : \"26-41234\""))
+    }
+
+    @Test func writerWritesEveryFormatAtomically() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigie-digest-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let paths = try DigestWriter(outputDirectory: dir.path).write(SampleDigest.input)
+        #expect(paths.count == DigestFormat.allCases.count * 2)
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("mecaloire").path)
+        #expect(Set(files) == Set(DigestFormat.allCases.flatMap { ["2026-05-05.\($0.rawValue)", "latest.\($0.rawValue)"] }))
+        let md = try String(contentsOf: dir.appendingPathComponent("mecaloire/latest.md"), encoding: .utf8)
+        #expect(md == MarkdownRenderer().text(SampleDigest.input))
+    }
+
+    @Test func unknownFormatIsNamed() throws {
+        #expect(throws: DigestError.unknownFormat("pdf")) { try DigestFormat.parseList("md,pdf") }
+        #expect(try DigestFormat.parseList("markdown, ical,csv") == [.markdown, .icalendar, .csv])
+    }
+}
