@@ -1,0 +1,216 @@
+import Foundation
+import Notices
+
+/// Weights and knobs of the router.
+public struct RouterOptions: Sendable, Hashable, Codable {
+    /// Weight of a keyword found in each field.
+    public var titleWeight: Double = 3
+    public var lotTitleWeight: Double = 2.5
+    public var summaryWeight: Double = 1.5
+    public var contentWeight: Double = 1
+    public var categoryWeight: Double = 1.5
+    /// Weight of a CPV prefix matching the main CPV, another CPV, a lot's CPV.
+    public var mainCPVWeight: Double = 3
+    public var otherCPVWeight: Double = 2
+    public var lotCPVWeight: Double = 2.5
+    public var descriptorWeight: Double = 2
+    /// Weight of a member's own interest keyword (added to its route score).
+    public var interestFactor: Double = 1
+    /// Score removed per département between the member's nearest site and the place of work.
+    public var distancePenalty: Double = 0.25
+    /// Only these clusters (nil = all).
+    public var clusters: [String]?
+
+    public init(clusters: [String]? = nil) { self.clusters = clusters }
+
+    enum CodingKeys: String, CodingKey {
+        case titleWeight = "title_weight"
+        case lotTitleWeight = "lot_title_weight"
+        case summaryWeight = "summary_weight"
+        case contentWeight = "content_weight"
+        case categoryWeight = "category_weight"
+        case mainCPVWeight = "main_cpv_weight"
+        case otherCPVWeight = "other_cpv_weight"
+        case lotCPVWeight = "lot_cpv_weight"
+        case descriptorWeight = "descriptor_weight"
+        case interestFactor = "interest_factor"
+        case distancePenalty = "distance_penalty"
+        case clusters
+    }
+}
+
+/// Routes notices to cluster members through the value chain, with reasons, near misses and consortium
+/// suggestions. Build once per rulebook (it compiles every keyword of every cluster into one matcher),
+/// then call ``route(_:now:)`` from any thread.
+public struct Router: Sendable {
+    public let rulebook: Rulebook
+    public let options: RouterOptions
+    let matcher: KeywordMatcher
+    let refs: [[RuleRef]]
+    let compiled: [CompiledCluster]
+
+    enum RefKind: UInt8, Sendable {
+        case segmentKeyword, segmentExclusion, memberInterest, memberExclusion, watchKeyword, watchExclusion
+    }
+
+    /// One rule behind a pattern: which cluster, which owner (segment, member or watch), which written term.
+    struct RuleRef: Sendable {
+        var kind: RefKind
+        var cluster: Int
+        var owner: Int
+        /// The keyword as written in the rule file.
+        var term: String
+        /// The thesaurus variant actually compiled, when it is not the term itself.
+        var variant: String?
+    }
+
+    struct CompiledCluster: Sendable {
+        var index: Int
+        /// CPV prefix → segments.
+        var cpv: [String: [Int]]
+        /// Descriptor code → segments.
+        var descriptors: [String: [Int]]
+        /// Segment → segments that supply it (upstream).
+        var upstream: [[Int]]
+        /// Member → its segment indices.
+        var memberSegments: [[Int]]
+        /// Member → départements of its sites (cluster territory when it lists none).
+        var memberSites: [[String]]
+        /// Watch → CPV prefixes, segment indices.
+        var watchCPV: [[String]]
+        var watchSegments: [[Int]]
+        var isSelected: Bool
+    }
+
+    /// Compiles `rulebook`. Keywords that normalise to nothing were refused by the lint and are skipped here.
+    public init(rulebook: Rulebook, options: RouterOptions = RouterOptions()) {
+        self.rulebook = rulebook
+        self.options = options
+        let builder = KeywordMatcher.Builder()
+        var refs: [[RuleRef]] = []
+        func add(_ term: String, _ kind: RefKind, _ cluster: Int, _ owner: Int) {
+            var forms: [(String, String?)] = [(term, nil)]
+            if kind == .segmentKeyword || kind == .memberInterest || kind == .watchKeyword {
+                forms += rulebook.thesaurus.variants(of: term).map { ($0, $0) }
+            }
+            for (text, variant) in forms {
+                guard let pid = builder.add(text) else { continue }
+                while refs.count <= Int(pid) { refs.append([]) }
+                refs[Int(pid)].append(RuleRef(kind: kind, cluster: cluster, owner: owner, term: term, variant: variant))
+            }
+        }
+        var compiled: [CompiledCluster] = []
+        for (ci, c) in rulebook.clusters.enumerated() {
+            var segIndex: [String: Int] = [:]
+            for (si, s) in c.segments.enumerated() { segIndex[s.id] = si }
+            var cpv: [String: [Int]] = [:]
+            var desc: [String: [Int]] = [:]
+            var upstream = [[Int]](repeating: [], count: c.segments.count)
+            for (si, s) in c.segments.enumerated() {
+                for k in s.keywords { add(k, .segmentKeyword, ci, si) }
+                for k in s.exclusions { add(k, .segmentExclusion, ci, si) }
+                for code in s.cpv { cpv[Router.cpvPrefix(code), default: []].append(si) }
+                for d in s.descriptors { desc[d, default: []].append(si) }
+                for down in s.supplies { if let di = segIndex[down] { upstream[di].append(si) } }
+            }
+            var memberSegments: [[Int]] = []
+            var memberSites: [[String]] = []
+            for (mi, m) in c.members.enumerated() {
+                for k in m.interests { add(k, .memberInterest, ci, mi) }
+                for k in m.exclusions { add(k, .memberExclusion, ci, mi) }
+                memberSegments.append(m.segments.compactMap { segIndex[$0] })
+                var sites = m.sites.compactMap(Geography.departement(forSite:))
+                if sites.isEmpty { sites = c.territory.departements.compactMap(Geography.canonicalDepartement) }
+                memberSites.append(sites)
+            }
+            var watchCPV: [[String]] = []
+            var watchSegments: [[Int]] = []
+            for (wi, w) in c.watches.enumerated() {
+                for k in w.keywords { add(k, .watchKeyword, ci, wi) }
+                for k in w.exclusions { add(k, .watchExclusion, ci, wi) }
+                watchCPV.append(w.cpv.map(Router.cpvPrefix))
+                watchSegments.append(w.segments.compactMap { segIndex[$0] })
+            }
+            compiled.append(CompiledCluster(
+                index: ci, cpv: cpv, descriptors: desc, upstream: upstream, memberSegments: memberSegments,
+                memberSites: memberSites, watchCPV: watchCPV, watchSegments: watchSegments,
+                isSelected: options.clusters?.contains(c.id) ?? true))
+        }
+        matcher = builder.build()
+        while refs.count < matcher.patternCount { refs.append([]) }
+        self.refs = refs
+        self.compiled = compiled
+    }
+
+    /// Distinct keyword patterns compiled (after normalisation and thesaurus expansion).
+    public var patternCount: Int { matcher.patternCount }
+
+    /// The digits of a CPV code or prefix: `42620000-0` → `4262`, `4262` → `4262` (trailing zeros of a full
+    /// code are its hierarchy padding).
+    public static func cpvPrefix(_ code: String) -> String {
+        var digits = String(code.prefix { $0 != "-" }.filter(\.isNumber))
+        if digits.count == 8 {
+            while digits.count > 2 && digits.hasSuffix("0") { digits.removeLast() }
+        }
+        return digits
+    }
+
+    // MARK: - Evidence
+
+    /// One keyword occurrence with where it was found.
+    struct TextHit {
+        var pattern: Int32
+        var field: ReasonField
+        var lotID: String?
+        var matched: String
+    }
+
+    func weight(_ field: ReasonField) -> Double {
+        switch field {
+        case .title: return options.titleWeight
+        case .lot: return options.lotTitleWeight
+        case .summary: return options.summaryWeight
+        case .content: return options.contentWeight
+        case .category: return options.categoryWeight
+        default: return 1
+        }
+    }
+
+    func scanNotice(_ notice: Notice) -> [TextHit] {
+        let state = ScanState()
+        var hits: [TextHit] = []
+        func scanField(_ text: String?, _ field: ReasonField, _ lot: String? = nil) {
+            guard var t = text, !t.isEmpty else { return }
+            t.withUTF8 { bp in
+                guard let base = bp.baseAddress else { return }
+                matcher.scan(base, count: bp.count, state: state) { pid, s, e in
+                    let m = String(decoding: UnsafeBufferPointer(start: base + s, count: e - s), as: UTF8.self)
+                    hits.append(TextHit(pattern: pid, field: field, lotID: lot, matched: m))
+                }
+            }
+        }
+        scanField(notice.title, .title)
+        scanField(notice.summary, .summary)
+        // Feeds often repeat the summary as content: scanning it twice would double the evidence.
+        if notice.content != notice.summary { scanField(notice.content, .content) }
+        for c in notice.categories { scanField(c, .category) }
+        for lot in notice.lots { scanField(lot.title, .lot, lot.id) }
+        return hits
+    }
+
+    // MARK: - Routing
+
+    /// Routes one notice through every (selected) cluster. `now` anchors the deadline lead time.
+    public func route(_ notice: Notice, now: Date) -> RoutingResult {
+        let hits = scanNotice(notice)
+        let place = ResolvedPlace(places: notice.places + notice.lots.flatMap(\.places), buyer: notice.buyer)
+        var out: [ClusterRouting] = []
+        for cc in compiled where cc.isSelected {
+            out.append(routeCluster(cc, notice: notice, hits: hits, place: place, now: now))
+        }
+        return RoutingResult(noticeID: notice.id, clusters: out)
+    }
+
+    /// Routes a batch (convenience for the CLI and the nightly run).
+    public func route(_ notices: [Notice], now: Date) -> [RoutingResult] { notices.map { route($0, now: now) } }
+}

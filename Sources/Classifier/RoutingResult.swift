@@ -1,0 +1,345 @@
+import Foundation
+import Notices
+
+/// Everything the router decided about one notice, for every cluster, with the reasons.
+public struct RoutingResult: Sendable, Hashable, Codable {
+    public var noticeID: String
+    public var clusters: [ClusterRouting]
+
+    public init(noticeID: String, clusters: [ClusterRouting]) {
+        self.noticeID = noticeID
+        self.clusters = clusters
+    }
+
+    /// All routes of every cluster.
+    public var routes: [Route] { clusters.flatMap(\.routes) }
+    /// All near misses of every cluster.
+    public var nearMisses: [NearMiss] { clusters.flatMap(\.nearMisses) }
+    /// All consortium suggestions of every cluster.
+    public var consortia: [ConsortiumSuggestion] { clusters.flatMap(\.consortia) }
+    /// The routing of one cluster.
+    public func cluster(_ id: String) -> ClusterRouting? { clusters.first { $0.clusterID == id } }
+
+    enum CodingKeys: String, CodingKey {
+        case noticeID = "notice_id"
+        case clusters
+    }
+}
+
+/// What one cluster's rules did with a notice.
+public struct ClusterRouting: Sendable, Hashable, Codable {
+    public var clusterID: String
+    public var clusterName: String
+    /// Segments the notice needs, strongest first (only those above the threshold).
+    public var segments: [SegmentMatch]
+    /// Segments with some evidence below the threshold, or vetoed by an exclusion.
+    public var rejectedSegments: [SegmentMatch]
+    public var routes: [Route]
+    public var nearMisses: [NearMiss]
+    public var consortia: [ConsortiumSuggestion]
+    public var watches: [WatchMatch]
+    /// Per-rule counters for this notice: which rule let it through, which filter dropped whom.
+    public var ruleCounters: [RuleCounter]
+
+    public init(clusterID: String, clusterName: String, segments: [SegmentMatch] = [],
+                rejectedSegments: [SegmentMatch] = [], routes: [Route] = [], nearMisses: [NearMiss] = [],
+                consortia: [ConsortiumSuggestion] = [], watches: [WatchMatch] = [], ruleCounters: [RuleCounter] = []) {
+        self.clusterID = clusterID
+        self.clusterName = clusterName
+        self.segments = segments
+        self.rejectedSegments = rejectedSegments
+        self.routes = routes
+        self.nearMisses = nearMisses
+        self.consortia = consortia
+        self.watches = watches
+        self.ruleCounters = ruleCounters
+    }
+
+    /// The route to one member, if any.
+    public func route(to memberID: String) -> Route? { routes.first { $0.memberID == memberID } }
+    /// The near miss of one member, if any.
+    public func nearMiss(of memberID: String) -> NearMiss? { nearMisses.first { $0.memberID == memberID } }
+
+    enum CodingKeys: String, CodingKey {
+        case clusterID = "cluster_id"
+        case clusterName = "cluster_name"
+        case segments
+        case rejectedSegments = "rejected_segments"
+        case routes
+        case nearMisses = "near_misses"
+        case consortia, watches
+        case ruleCounters = "rule_counters"
+    }
+}
+
+/// A value-chain segment a notice was tagged with, and the evidence.
+public struct SegmentMatch: Sendable, Hashable, Codable {
+    public var segmentID: String
+    public var label: String
+    public var score: Double
+    public var reasons: [Reason]
+    /// Lots whose own text or CPV needs this segment.
+    public var lots: [String]
+    /// Set when an exclusion vetoed the segment.
+    public var vetoedBy: Reason?
+
+    public init(segmentID: String, label: String, score: Double, reasons: [Reason], lots: [String] = [],
+                vetoedBy: Reason? = nil) {
+        self.segmentID = segmentID
+        self.label = label
+        self.score = score
+        self.reasons = reasons
+        self.lots = lots
+        self.vetoedBy = vetoedBy
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case segmentID = "segment_id"
+        case label, score, reasons, lots
+        case vetoedBy = "vetoed_by"
+    }
+}
+
+/// Whether a member is reached because it covers a needed segment, or supplies one.
+public enum RouteKind: String, Sendable, Hashable, Codable {
+    /// The member covers a segment the notice needs (or matched one of its own interests).
+    case direct
+    /// The member covers a segment upstream of a needed one (it supplies it).
+    case indirect
+}
+
+/// A notice sent to a member, with a score and every reason.
+public struct Route: Sendable, Hashable, Codable {
+    public var clusterID: String
+    public var memberID: String
+    public var memberName: String
+    public var score: Double
+    public var kind: RouteKind
+    /// Needed segments it covers (direct) or supplies (indirect).
+    public var segments: [String]
+    public var reasons: [Reason]
+    /// Départements between its nearest site and the place of work (nil when the place is unknown).
+    public var distance: Int?
+
+    public init(clusterID: String, memberID: String, memberName: String, score: Double, kind: RouteKind,
+                segments: [String], reasons: [Reason], distance: Int? = nil) {
+        self.clusterID = clusterID
+        self.memberID = memberID
+        self.memberName = memberName
+        self.score = score
+        self.kind = kind
+        self.segments = segments
+        self.reasons = reasons
+        self.distance = distance
+    }
+
+    /// True for routes through a covered segment or interest.
+    public var isDirect: Bool { kind == .direct }
+
+    enum CodingKeys: String, CodingKey {
+        case clusterID = "cluster_id"
+        case memberID = "member_id"
+        case memberName = "member_name"
+        case score, kind, segments, reasons, distance
+    }
+}
+
+/// Which part of the notice (or which filter) a reason is about.
+public enum ReasonField: String, Sendable, Hashable, Codable {
+    case title, summary, content, lot, category, cpv, descriptor
+    case place, value, kind, deadline, segment, interest, link
+}
+
+/// One piece of evidence: which rule fired on which field, on which term or code, with what weight.
+public struct Reason: Sendable, Hashable, Codable {
+    /// `segment:usinage/keyword`, `segment:usinage/cpv`, `member:acme/interest`, `chain:usinage>assemblage`…
+    public var rule: String
+    public var field: ReasonField
+    /// The rule's term or code (`décollet*`, `4262`).
+    public var term: String
+    /// The text or code as found in the notice (`Décolletage`, `42621000-8`), when different from `term`.
+    public var matched: String?
+    public var weight: Double
+    /// Lot concerned, when the evidence came from a lot.
+    public var lotID: String?
+
+    public init(rule: String, field: ReasonField, term: String, matched: String? = nil, weight: Double,
+                lotID: String? = nil) {
+        self.rule = rule
+        self.field = field
+        self.term = term
+        self.matched = matched
+        self.weight = weight
+        self.lotID = lotID
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case rule, field, term, matched, weight
+        case lotID = "lot_id"
+    }
+}
+
+/// The filter that dropped a candidate member.
+public enum RoutingFilter: String, Sendable, Hashable, Codable, CaseIterable {
+    /// Place of work too far from every site of the member.
+    case territory
+    /// Notice value above what the member can carry alone.
+    case capacity
+    /// The member does not want this kind of notice.
+    case kind
+    /// Deadline too close (or passed).
+    case deadline
+    /// One of the member's exclusions is in the notice.
+    case memberExclusion = "member_exclusion"
+    /// A segment exclusion vetoed the segment the member covers.
+    case segmentExclusion = "segment_exclusion"
+    /// Some evidence for the member's segment, below the threshold.
+    case weakMatch = "weak_match"
+}
+
+/// A member that nearly received the notice, and what stopped it.
+public struct NearMiss: Sendable, Hashable, Codable {
+    public var clusterID: String
+    public var memberID: String
+    public var memberName: String
+    public var filter: RoutingFilter
+    /// Plain-language detail (French), e.g. `lieu 13 à 4 départements de 42 (max 2)`.
+    public var detail: String
+    /// Segments through which it was a candidate.
+    public var segments: [String]
+    /// Score it would have had.
+    public var score: Double
+    public var reasons: [Reason]
+
+    public init(clusterID: String, memberID: String, memberName: String, filter: RoutingFilter, detail: String,
+                segments: [String], score: Double, reasons: [Reason] = []) {
+        self.clusterID = clusterID
+        self.memberID = memberID
+        self.memberName = memberName
+        self.filter = filter
+        self.detail = detail
+        self.segments = segments
+        self.score = score
+        self.reasons = reasons
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case clusterID = "cluster_id"
+        case memberID = "member_id"
+        case memberName = "member_name"
+        case filter, detail, segments, score, reasons
+    }
+}
+
+/// Why the router proposes bidding together.
+public enum ConsortiumReason: String, Sendable, Hashable, Codable {
+    /// The notice (or a lot) needs several segments no single member covers.
+    case multipleSegments = "multiple_segments"
+    /// Its value exceeds every single member's capacity.
+    case valueExceedsCapacity = "value_exceeds_capacity"
+    /// Both.
+    case both
+}
+
+/// A proposed group of members ("chasser en meute") covering what the notice needs.
+public struct ConsortiumSuggestion: Sendable, Hashable, Codable {
+    public var clusterID: String
+    /// Member ids, lead first.
+    public var members: [String]
+    public var lead: String
+    public var segments: [String]
+    public var reason: ConsortiumReason
+    /// Plain French explanation.
+    public var detail: String
+    /// Needed segments no eligible member covers.
+    public var uncovered: [String]
+    /// Combined capacity of the group (sum of stated capacities).
+    public var combinedCapacity: Double?
+    /// The lot concerned, when the suggestion is for one lot.
+    public var lotID: String?
+    /// Segment each member brings (member id → segments), lead included.
+    public var contributions: [String: [String]]
+
+    public init(clusterID: String, members: [String], lead: String, segments: [String], reason: ConsortiumReason,
+                detail: String, uncovered: [String] = [], combinedCapacity: Double? = nil, lotID: String? = nil,
+                contributions: [String: [String]] = [:]) {
+        self.clusterID = clusterID
+        self.members = members
+        self.lead = lead
+        self.segments = segments
+        self.reason = reason
+        self.detail = detail
+        self.uncovered = uncovered
+        self.combinedCapacity = combinedCapacity
+        self.lotID = lotID
+        self.contributions = contributions
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case clusterID = "cluster_id"
+        case members, lead, segments, reason, detail, uncovered
+        case combinedCapacity = "combined_capacity"
+        case lotID = "lot_id"
+        case contributions
+    }
+}
+
+/// A saved watch that matched, with its recipients.
+public struct WatchMatch: Sendable, Hashable, Codable {
+    public var watchID: String
+    public var name: String
+    public var recipients: [String]
+    public var reasons: [Reason]
+
+    public init(watchID: String, name: String, recipients: [String], reasons: [Reason]) {
+        self.watchID = watchID
+        self.name = name
+        self.recipients = recipients
+        self.reasons = reasons
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case watchID = "watch_id"
+        case name, recipients, reasons
+    }
+}
+
+/// How often one rule let notices through or dropped candidates ("how much each rule filters").
+public struct RuleCounter: Sendable, Hashable, Codable {
+    /// `cluster/segment:usinage/keyword:décollet*`, `cluster/filter:territory`, …
+    public var rule: String
+    /// Notices this rule matched (keyword, CPV, descriptor rules).
+    public var matched: Int
+    /// Candidates (member × notice) it dropped (filters, exclusions).
+    public var dropped: Int
+
+    public init(rule: String, matched: Int = 0, dropped: Int = 0) {
+        self.rule = rule
+        self.matched = matched
+        self.dropped = dropped
+    }
+}
+
+/// Sums ``RuleCounter``s over many notices, for `rules stats` and the run report.
+public struct RuleStatistics: Sendable, Hashable, Codable {
+    public private(set) var notices: Int = 0
+    private var byRule: [String: RuleCounter] = [:]
+
+    public init() {}
+
+    /// Adds one notice's counters.
+    public mutating func add(_ result: RoutingResult) {
+        notices += 1
+        for c in result.clusters {
+            for r in c.ruleCounters {
+                var cur = byRule[r.rule] ?? RuleCounter(rule: r.rule)
+                cur.matched += r.matched
+                cur.dropped += r.dropped
+                byRule[r.rule] = cur
+            }
+        }
+    }
+
+    /// Counters sorted by rule name.
+    public var counters: [RuleCounter] { byRule.values.sorted { $0.rule < $1.rule } }
+}

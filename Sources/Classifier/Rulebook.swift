@@ -1,0 +1,277 @@
+import Foundation
+import Notices
+
+/// Every cluster's rules plus the shared thesaurus, as loaded from a `Rules/` directory.
+///
+/// One file per cluster (`cluster:`, `segments:`, `members:`, `watches:`) and one shared
+/// thesaurus file (`thesaurus:`). Load with ``Rulebook/load(directory:vocabulary:)``; check
+/// without loading with ``RulesLinter``.
+public struct Rulebook: Sendable, Hashable, Codable {
+    public var clusters: [Cluster]
+    public var thesaurus: Thesaurus
+
+    public init(clusters: [Cluster], thesaurus: Thesaurus = Thesaurus()) {
+        self.clusters = clusters
+        self.thesaurus = thesaurus
+    }
+
+    /// Loads every `*.yaml` / `*.yml` file of `directory`.
+    ///
+    /// Throws the first error ``RulesLinter`` finds (``ClassifierError/invalidRule(file:line:column:key:message:)``
+    /// names file, line, column and key); warnings do not stop the load.
+    /// - Parameter vocabulary: optional CPV code list (see ``CPVVocabulary``) to check codes against.
+    public static func load(directory: String, vocabulary: CPVVocabulary? = nil) throws -> Rulebook {
+        let report = try RulesLinter(vocabulary: vocabulary).lint(directory: directory)
+        if let first = report.errors.first { throw first.error }
+        guard let book = report.rulebook else {
+            throw ClassifierError.unreadable(path: directory, reason: "no rule files")
+        }
+        return book
+    }
+
+    /// The cluster with this id.
+    public func cluster(_ id: String) -> Cluster? { clusters.first { $0.id == id } }
+
+    /// A member of a cluster.
+    public func member(_ id: String, in clusterID: String) -> Member? {
+        cluster(clusterID)?.members.first { $0.id == id }
+    }
+
+    /// A value-chain segment of a cluster.
+    public func segment(_ id: String, in clusterID: String) -> Segment? {
+        cluster(clusterID)?.segments.first { $0.id == id }
+    }
+
+    /// Saved watches of every cluster (each carries its `clusterID`).
+    public var watches: [Watch] { clusters.flatMap(\.watches) }
+}
+
+/// A business cluster: its territory, value chain, members and saved watches.
+public struct Cluster: Sendable, Hashable, Codable {
+    public var id: String
+    public var name: String
+    /// ISO 639-1 language of its digests (`fr`).
+    public var language: String
+    public var territory: Territory
+    public var routing: RoutingSettings
+    public var segments: [Segment]
+    public var members: [Member]
+    public var watches: [Watch]
+    /// Rule file it was read from.
+    public var file: String?
+
+    public init(id: String, name: String, language: String = "fr", territory: Territory = Territory(),
+                routing: RoutingSettings = RoutingSettings(), segments: [Segment] = [], members: [Member] = [],
+                watches: [Watch] = [], file: String? = nil) {
+        self.id = id
+        self.name = name
+        self.language = language
+        self.territory = territory
+        self.routing = routing
+        self.segments = segments
+        self.members = members
+        self.watches = watches
+        self.file = file
+    }
+
+    public func segment(_ id: String) -> Segment? { segments.first { $0.id == id } }
+    public func member(_ id: String) -> Member? { members.first { $0.id == id } }
+}
+
+/// Where a cluster operates: départements (`42`, `2A`), regions (NUTS-1 `FRK` or NUTS-2 `FRK2`) or NUTS-3 codes.
+public struct Territory: Sendable, Hashable, Codable {
+    public var departements: [String]
+    public var regions: [String]
+    public var nuts: [String]
+
+    public init(departements: [String] = [], regions: [String] = [], nuts: [String] = []) {
+        self.departements = departements
+        self.regions = regions
+        self.nuts = nuts
+    }
+
+    public var isEmpty: Bool { departements.isEmpty && regions.isEmpty && nuts.isEmpty }
+}
+
+/// How far a member's reach extends from its sites.
+public enum TerritoryScope: String, Sendable, Hashable, Codable, CaseIterable {
+    /// Up to `max_distance` départements away (0 = same département, 1 = a neighbour…).
+    case departements
+    /// Same region (NUTS-1) as one of its sites, or within `max_distance`.
+    case region
+    /// Anywhere in France.
+    case national
+    /// Anywhere (TED notices from other countries included).
+    case europe
+}
+
+/// Routing knobs of a cluster (members may override the territorial ones).
+public struct RoutingSettings: Sendable, Hashable, Codable {
+    public var scope: TerritoryScope
+    /// Largest distance in départements (adjacency steps) between a member's site and the place of work.
+    public var maxDistance: Int
+    /// Notices whose deadline is closer than this many days are dropped.
+    public var minLeadDays: Int
+    /// Evidence a segment needs before a notice is tagged with it (sum of reason weights).
+    public var minScore: Double
+    /// Score factor of indirect routes (members upstream of a needed segment).
+    public var indirectFactor: Double
+
+    public init(scope: TerritoryScope = .departements, maxDistance: Int = 2, minLeadDays: Int = 5,
+                minScore: Double = 2, indirectFactor: Double = 0.5) {
+        self.scope = scope
+        self.maxDistance = maxDistance
+        self.minLeadDays = minLeadDays
+        self.minScore = minScore
+        self.indirectFactor = indirectFactor
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case scope
+        case maxDistance = "max_distance"
+        case minLeadDays = "min_lead_days"
+        case minScore = "min_score"
+        case indirectFactor = "indirect_factor"
+    }
+}
+
+/// One step of a cluster's value chain.
+public struct Segment: Sendable, Hashable, Codable {
+    public var id: String
+    public var label: String
+    /// Words and phrases; `usin*` is a prefix wildcard. Matching is accent-, case- and plural-insensitive.
+    public var keywords: [String]
+    /// Words and phrases that veto the segment (`usinage du bois` for metal machining).
+    public var exclusions: [String]
+    /// CPV prefixes of 2 to 8 digits (`4262`) or full codes (`42620000-0`).
+    public var cpv: [String]
+    /// BOAMP descriptor codes.
+    public var descriptors: [String]
+    /// Segments this one supplies (downstream links): members here get indirect routes when those are needed.
+    public var supplies: [String]
+    /// Overrides the cluster's `min_score` for this segment.
+    public var minScore: Double?
+
+    public init(id: String, label: String, keywords: [String] = [], exclusions: [String] = [], cpv: [String] = [],
+                descriptors: [String] = [], supplies: [String] = [], minScore: Double? = nil) {
+        self.id = id
+        self.label = label
+        self.keywords = keywords
+        self.exclusions = exclusions
+        self.cpv = cpv
+        self.descriptors = descriptors
+        self.supplies = supplies
+        self.minScore = minScore
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, label, keywords, exclusions, cpv, descriptors, supplies
+        case minScore = "min_score"
+    }
+}
+
+/// A firm (or lab) of the cluster.
+public struct Member: Sendable, Hashable, Codable {
+    public var id: String
+    public var name: String
+    public var segments: [String]
+    /// Département codes (`42`, `2A`) or postcodes (`42100`).
+    public var sites: [String]
+    /// Largest contract value (euros, excl. VAT) it can carry alone; nil = not stated (no value filter).
+    public var capacity: Double?
+    public var certifications: [String]
+    /// Extra words and phrases that interest it beyond its segments.
+    public var interests: [String]
+    /// Words and phrases it never wants to see.
+    public var exclusions: [String]
+    /// Kinds of notices wanted; empty = tenders, prior information and calls for projects.
+    public var kinds: [NoticeKind]
+    /// Overrides of the cluster's territorial settings.
+    public var scope: TerritoryScope?
+    public var maxDistance: Int?
+    /// Who receives its digest section.
+    public var contact: String?
+
+    public init(id: String, name: String, segments: [String] = [], sites: [String] = [], capacity: Double? = nil,
+                certifications: [String] = [], interests: [String] = [], exclusions: [String] = [],
+                kinds: [NoticeKind] = [], scope: TerritoryScope? = nil, maxDistance: Int? = nil,
+                contact: String? = nil) {
+        self.id = id
+        self.name = name
+        self.segments = segments
+        self.sites = sites
+        self.capacity = capacity
+        self.certifications = certifications
+        self.interests = interests
+        self.exclusions = exclusions
+        self.kinds = kinds
+        self.scope = scope
+        self.maxDistance = maxDistance
+        self.contact = contact
+    }
+
+    /// Kinds routed when the member names none.
+    public static let defaultKinds: [NoticeKind] = [.tender, .priorInformation, .callForProjects]
+
+    /// The kinds this member receives.
+    public var effectiveKinds: [NoticeKind] { kinds.isEmpty ? Member.defaultKinds : kinds }
+
+    enum CodingKeys: String, CodingKey {
+        case id, name, segments, sites, capacity, certifications, interests, exclusions, kinds, scope, contact
+        case maxDistance = "max_distance"
+    }
+}
+
+/// A saved watch: a named query with its own recipients, run over the same matcher as segments.
+public struct Watch: Sendable, Hashable, Codable {
+    public var id: String
+    public var name: String
+    public var clusterID: String
+    /// Any of these words or phrases matches.
+    public var keywords: [String]
+    public var exclusions: [String]
+    /// CPV prefixes; any matches.
+    public var cpv: [String]
+    /// Segments; a notice tagged with any of them matches.
+    public var segments: [String]
+    /// Kinds wanted; empty = all.
+    public var kinds: [NoticeKind]
+    /// E-mail addresses or names.
+    public var recipients: [String]
+
+    public init(id: String, name: String, clusterID: String, keywords: [String] = [], exclusions: [String] = [],
+                cpv: [String] = [], segments: [String] = [], kinds: [NoticeKind] = [], recipients: [String] = []) {
+        self.id = id
+        self.name = name
+        self.clusterID = clusterID
+        self.keywords = keywords
+        self.exclusions = exclusions
+        self.cpv = cpv
+        self.segments = segments
+        self.kinds = kinds
+        self.recipients = recipients
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, name, keywords, exclusions, cpv, segments, kinds, recipients
+        case clusterID = "cluster_id"
+    }
+}
+
+/// Synonyms and spelling variants shared by every cluster: a keyword in a group matches every variant of it.
+public struct Thesaurus: Sendable, Hashable, Codable {
+    /// Each group lists equivalent words or phrases (`usinage`, `décolletage`, `tournage`…).
+    public var groups: [[String]]
+
+    public init(groups: [[String]] = []) { self.groups = groups }
+
+    /// Variants of `term` (itself excluded), compared after normalisation.
+    public func variants(of term: String) -> [String] {
+        let key = FrenchNormalizer.normalizedPhrase(term)
+        var out: [String] = []
+        for g in groups where g.contains(where: { FrenchNormalizer.normalizedPhrase($0) == key }) {
+            for v in g where FrenchNormalizer.normalizedPhrase(v) != key && !out.contains(v) { out.append(v) }
+        }
+        return out
+    }
+}
