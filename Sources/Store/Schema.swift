@@ -1,0 +1,118 @@
+/// The store's schema, as an ordered list of migrations. `schema_version` holds how many ran.
+///
+/// A migration is never edited once released: add a new one. Each runs in its own transaction,
+/// so a crash during an upgrade leaves the file at the previous version.
+enum Schema {
+    static let migrations: [String] = [
+        // 1: the first release.
+        """
+        CREATE TABLE source_state (
+            source_id TEXT PRIMARY KEY,
+            etag TEXT, last_modified TEXT, cursor TEXT,
+            last_attempt REAL, last_success REAL,
+            consecutive_failures INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT, last_http_status INTEGER
+        );
+        CREATE TABLE raw_document (
+            id INTEGER PRIMARY KEY,
+            source_id TEXT NOT NULL, url TEXT NOT NULL, http_status INTEGER NOT NULL,
+            content_type TEXT, body BLOB NOT NULL, fetched_at REAL NOT NULL
+        );
+        CREATE INDEX raw_document_source ON raw_document(source_id, id);
+
+        -- One procurement or call, however many sources published it.
+        CREATE TABLE opportunity (id INTEGER PRIMARY KEY, first_seen REAL NOT NULL);
+
+        -- One source record of an opportunity. `json` is the whole Notice (NoticeJSON);
+        -- the other columns are indexed copies for queries.
+        CREATE TABLE notice (
+            id TEXT PRIMARY KEY,
+            opportunity_id INTEGER NOT NULL REFERENCES opportunity(id),
+            source TEXT NOT NULL, source_id TEXT NOT NULL, kind TEXT NOT NULL, title TEXT NOT NULL,
+            buyer_name TEXT, published REAL, deadline REAL, value_upper REAL, main_cpv TEXT,
+            revision INTEGER NOT NULL DEFAULT 1,
+            change_seq INTEGER NOT NULL,
+            json TEXT NOT NULL, hash TEXT NOT NULL,
+            first_seen REAL NOT NULL, last_seen REAL NOT NULL, last_changed REAL NOT NULL
+        );
+        CREATE INDEX notice_opportunity ON notice(opportunity_id);
+        CREATE INDEX notice_change_seq ON notice(change_seq);
+        CREATE INDEX notice_deadline ON notice(deadline);
+        CREATE INDEX notice_source ON notice(source);
+
+        -- Cross-references used to recognise one opportunity across sources.
+        CREATE TABLE notice_ref (
+            kind TEXT NOT NULL, value TEXT NOT NULL,
+            notice_id TEXT NOT NULL REFERENCES notice(id) ON DELETE CASCADE,
+            PRIMARY KEY (kind, value, notice_id)
+        );
+        CREATE INDEX notice_ref_notice ON notice_ref(notice_id);
+        CREATE TABLE notice_cpv (
+            notice_id TEXT NOT NULL REFERENCES notice(id) ON DELETE CASCADE, cpv TEXT NOT NULL,
+            PRIMARY KEY (notice_id, cpv)
+        );
+        CREATE INDEX notice_cpv_code ON notice_cpv(cpv);
+        CREATE TABLE notice_place (
+            notice_id TEXT NOT NULL REFERENCES notice(id) ON DELETE CASCADE, departement TEXT NOT NULL,
+            PRIMARY KEY (notice_id, departement)
+        );
+        CREATE INDEX notice_place_dep ON notice_place(departement);
+
+        -- Previous versions: `json` is the notice as it was before revision `revision` + 1,
+        -- `changes` the JSON list of what changed then.
+        CREATE TABLE notice_version (
+            notice_id TEXT NOT NULL REFERENCES notice(id) ON DELETE CASCADE,
+            revision INTEGER NOT NULL, json TEXT NOT NULL, changes TEXT NOT NULL, replaced_at REAL NOT NULL,
+            PRIMARY KEY (notice_id, revision)
+        );
+
+        -- French-friendly full text: `remove_diacritics 2` folds é/è/ê and œ-less accents so
+        -- "realisation" finds "Réalisation".
+        CREATE VIRTUAL TABLE notice_fts USING fts5(
+            notice_id UNINDEXED, title, body, buyer,
+            tokenize = 'unicode61 remove_diacritics 2'
+        );
+
+        CREATE TABLE run (
+            id INTEGER PRIMARY KEY, started_at REAL NOT NULL, finished_at REAL,
+            status TEXT NOT NULL, classified_through INTEGER, summary TEXT
+        );
+        CREATE TABLE route (
+            notice_id TEXT NOT NULL REFERENCES notice(id) ON DELETE CASCADE,
+            cluster TEXT NOT NULL, member TEXT NOT NULL, role TEXT NOT NULL,
+            score REAL NOT NULL, revision INTEGER NOT NULL, payload TEXT,
+            run_id INTEGER, recorded_at REAL NOT NULL,
+            PRIMARY KEY (notice_id, cluster, member, role)
+        );
+        CREATE INDEX route_cluster ON route(cluster);
+        CREATE TABLE delivery (
+            notice_id TEXT NOT NULL REFERENCES notice(id) ON DELETE CASCADE,
+            cluster TEXT NOT NULL, member TEXT NOT NULL, role TEXT NOT NULL,
+            revision INTEGER NOT NULL, delivered_at REAL NOT NULL, run_id INTEGER,
+            PRIMARY KEY (notice_id, cluster, member, role)
+        );
+        CREATE INDEX delivery_cluster ON delivery(cluster);
+        """,
+    ]
+
+    static var currentVersion: Int { migrations.count }
+
+    /// Brings the file to `currentVersion`, refusing files from a newer build.
+    static func migrate(_ db: Database) throws {
+        try db.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+        let found = try db.query("SELECT max(version) FROM schema_version").first?.first?.int ?? 0
+        if found > currentVersion {
+            throw StoreError.schemaTooNew(path: db.path, found: found, supported: currentVersion)
+        }
+        for v in found..<currentVersion {
+            try db.transaction {
+                // Another process (a second `vigie` started at the same moment) may have migrated
+                // between our read and our lock: re-read under the lock.
+                let now = try db.query("SELECT max(version) FROM schema_version").first?.first?.int ?? 0
+                guard now == v else { return }
+                try db.execute(migrations[v])
+                try db.execute("INSERT INTO schema_version (version) VALUES (?)", [.integer(Int64(v + 1))])
+            }
+        }
+    }
+}

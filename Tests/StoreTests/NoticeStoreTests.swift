@@ -1,0 +1,247 @@
+import Foundation
+import Notices
+import Testing
+@testable import Store
+
+@Suite struct NoticeStoreTests {
+    let now = date("2026-05-05T02:00:00Z")
+
+    @Test func createsSchemaAndReopens() throws {
+        let tmp = TempStore()
+        do {
+            let store = try tmp.open()
+            #expect(try store.schemaVersion() == NoticeStore.supportedSchemaVersion)
+            _ = try store.upsert([tender("boamp", "26-1")], at: now)
+        }
+        let again = try tmp.open()
+        #expect(try again.schemaVersion() == NoticeStore.supportedSchemaVersion)
+        #expect(try again.noticeCount() == 1)
+    }
+
+    @Test func refusesAFileFromANewerBuild() throws {
+        let tmp = TempStore()
+        do {
+            let store = try tmp.open()
+            try store.database.execute("INSERT INTO schema_version (version) VALUES (999)")
+        }
+        #expect {
+            _ = try tmp.open()
+        } throws: { error in
+            let e = error as? StoreError
+            return e == .schemaTooNew(path: tmp.path, found: 999, supported: NoticeStore.supportedSchemaVersion)
+                && e!.description.hasPrefix("store: \(tmp.path): schema version 999")
+        }
+    }
+
+    @Test func errorsNameTheFileWhenItIsNotADatabase() throws {
+        let tmp = TempStore()
+        try Data("this is not sqlite, just text that is long enough to have a header".utf8)
+            .write(to: URL(fileURLWithPath: tmp.path))
+        do {
+            _ = try tmp.open()
+            Issue.record("expected an error")
+        } catch let e as StoreError {
+            #expect(e.description.hasPrefix("store: \(tmp.path):"))
+        }
+    }
+
+    @Test func sourceStateRoundTrips() throws {
+        let tmp = TempStore()
+        let store = try tmp.open()
+        let s = SourceState(sourceID: "boamp", etag: "\"abc\"", lastModified: "Tue, 05 May 2026 01:00:00 GMT",
+                            cursor: "2026-05-04", lastAttempt: now, lastSuccess: now.addingTimeInterval(-86_400),
+                            consecutiveFailures: 2, lastError: "fetcher: boamp: HTTP 503", lastHTTPStatus: 503)
+        try store.save(s)
+        try store.save(SourceState(sourceID: "ted"))
+        let states = try store.sourceStates()
+        #expect(states["boamp"] == s)
+        #expect(states["ted"] == SourceState(sourceID: "ted"))
+        var updated = s
+        updated.consecutiveFailures = 0
+        try store.save(updated)
+        #expect(try store.sourceStates()["boamp"]?.consecutiveFailures == 0)
+    }
+
+    @Test func rawDocumentsKeepOnlyTheNewest() throws {
+        let tmp = TempStore()
+        let store = try tmp.open()
+        store.rawRetention = 3
+        for i in 0..<5 {
+            try store.saveRaw(RawDocument(sourceID: "boamp", url: "https://x/\(i)", httpStatus: 200,
+                                          contentType: "application/json", body: Array("{\"i\":\(i)}".utf8),
+                                          fetchedAt: now.addingTimeInterval(Double(i))))
+        }
+        try store.saveRaw(RawDocument(sourceID: "ted", url: "https://t", httpStatus: 304, body: [], fetchedAt: now))
+        let kept = try store.rawDocuments(sourceID: "boamp")
+        #expect(kept.map(\.url) == ["https://x/4", "https://x/3", "https://x/2"])
+        #expect(kept[0].body == Array("{\"i\":4}".utf8))
+        #expect(kept[0].contentType == "application/json")
+        #expect(try store.rawDocuments(sourceID: "ted").count == 1)
+    }
+
+    @Test func upsertCountsNewChangedUnchanged() throws {
+        let tmp = TempStore()
+        let store = try tmp.open()
+        let a = tender("boamp", "26-1"), b = tender("boamp", "26-2", title: "Peinture industrielle")
+        let first = try store.upsert([a, b], at: now)
+        #expect(first.inserted == ["boamp:26-1", "boamp:26-2"])
+        #expect(first.changed.isEmpty && first.unchanged.isEmpty)
+
+        var moved = a
+        moved.deadline = zoned("2026-06-15T12:00:00+02:00")
+        let second = try store.upsert([moved, b], at: now.addingTimeInterval(86_400))
+        #expect(second.inserted.isEmpty)
+        #expect(second.changed == ["boamp:26-1"])
+        #expect(second.unchanged == ["boamp:26-2"])
+        #expect(second.changes["boamp:26-1"] == [
+            NoticeChange(field: "deadline", old: "2026-06-08T12:00:00+02:00", new: "2026-06-15T12:00:00+02:00"),
+        ])
+        let stored = try #require(try store.notice(id: "boamp:26-1"))
+        #expect(stored.revision == 2)
+        #expect(stored.notice == moved)
+        let versions = try store.versions(of: "boamp:26-1")
+        #expect(versions.count == 1)
+        #expect(versions[0].revision == 1)
+        #expect(versions[0].notice == a)
+        #expect(versions[0].changes.map(\.field) == ["deadline"])
+    }
+
+    @Test func timestampOnlyChangesAreNotNewRevisions() throws {
+        let tmp = TempStore()
+        let store = try tmp.open()
+        var n = tender("marches-loire", "item-7")
+        _ = try store.upsert([n], at: now)
+        n.updated = now
+        let s = try store.upsert([n], at: now.addingTimeInterval(60))
+        #expect(s.unchanged == [n.id])
+        let stored = try #require(try store.notice(id: n.id))
+        #expect(stored.revision == 1)
+        #expect(stored.notice.updated == now)
+        #expect(try store.versions(of: n.id).isEmpty)
+    }
+
+    @Test(arguments: [
+        ("eForms procedure", CrossReferences(eformsProcedureID: "1e0bd0b4-3c2f-4b0f-9f3a-0a4f2b7c9d11"),
+         CrossReferences(eformsProcedureID: "1E0BD0B4-3C2F-4B0F-9F3A-0A4F2B7C9D11")),
+        ("BOAMP idweb", CrossReferences(boampIDWeb: "26-41234"), CrossReferences(boampIDWeb: "26-41234")),
+        ("TED number", CrossReferences(tedPublicationNumber: "00123456-2026"),
+         CrossReferences(tedPublicationNumber: "123456-2026")),
+        ("buyer reference", CrossReferences(buyerReference: "2026-MEC-01"),
+         CrossReferences(buyerReference: "2026-MEC-01")),
+    ])
+    func dedupsAcrossSources(_ label: String, _ boampRefs: CrossReferences, _ tedRefs: CrossReferences) throws {
+        let tmp = TempStore()
+        let store = try tmp.open()
+        _ = try store.upsert([tender("boamp", "26-41234", refs: boampRefs)], at: now)
+        let s = try store.upsert([tender("ted", "123456-2026", refs: tedRefs)], at: now)
+        #expect(s.inserted == ["ted:123456-2026"], "\(label)")
+        #expect(s.joined == ["ted:123456-2026"], "\(label)")
+        let boamp = try #require(try store.notice(id: "boamp:26-41234"))
+        let ted = try #require(try store.notice(id: "ted:123456-2026"))
+        #expect(boamp.opportunityID == ted.opportunityID, "\(label)")
+        #expect(try store.records(ofOpportunity: boamp.opportunityID).map(\.id) == [boamp.id, ted.id])
+        // One opportunity, two source records: a query shows it once unless asked for every record.
+        #expect(try store.search(NoticeQuery(text: "usinage")).count == 1)
+        #expect(try store.search(NoticeQuery(text: "usinage", collapseDuplicates: false)).count == 2)
+    }
+
+    @Test func aBareBuyerReferenceOfTwoBuyersIsNotADuplicate() throws {
+        let tmp = TempStore()
+        let store = try tmp.open()
+        var a = tender("boamp", "1", refs: CrossReferences(buyerReference: "2026-001"))
+        var b = tender("boamp", "2", refs: CrossReferences(buyerReference: "2026-001"))
+        a.buyer = Buyer(name: "Commune de Roanne")
+        b.buyer = Buyer(name: "Département de la Loire")
+        let s = try store.upsert([a, b], at: now)
+        #expect(s.joined.isEmpty)
+        #expect(try store.notice(id: a.id)?.opportunityID != store.notice(id: b.id)?.opportunityID)
+    }
+
+    @Test func aReferenceAddedLaterMergesOpportunities() throws {
+        let tmp = TempStore()
+        let store = try tmp.open()
+        _ = try store.upsert([tender("boamp", "26-9"), tender("ted", "555-2026",
+            refs: CrossReferences(tedPublicationNumber: "555-2026"))], at: now)
+        #expect(try store.notice(id: "boamp:26-9")?.opportunityID != store.notice(id: "ted:555-2026")?.opportunityID)
+        // The BOAMP record's corrigendum now cites the TED publication.
+        let corrected = tender("boamp", "26-9", refs: CrossReferences(tedPublicationNumber: "000555-2026"))
+        let s = try store.upsert([corrected], at: now)
+        #expect(s.changed == ["boamp:26-9"])
+        #expect(try store.notice(id: "boamp:26-9")?.opportunityID == store.notice(id: "ted:555-2026")?.opportunityID)
+    }
+
+    @Test func ingestIsAllOrNothingForASource() throws {
+        let tmp = TempStore()
+        let store = try tmp.open()
+        let before = tender("boamp", "26-1")
+        _ = try store.ingest(sourceID: "boamp", state: SourceState(sourceID: "boamp", etag: "v1"),
+                             raws: [RawDocument(sourceID: "boamp", url: "u1", httpStatus: 200, body: [1],
+                                                fetchedAt: now)],
+                             notices: [before], at: now)
+        var moved = before
+        moved.deadline = zoned("2026-07-01T12:00:00+02:00")
+        struct Killed: Error {}
+        store.faultHook = { point in if point == "notice:boamp:26-3" { throw Killed() } }
+        #expect(throws: Killed.self) {
+            _ = try store.ingest(
+                sourceID: "boamp", state: SourceState(sourceID: "boamp", etag: "v2", consecutiveFailures: 0),
+                raws: [RawDocument(sourceID: "boamp", url: "u2", httpStatus: 200, body: [2], fetchedAt: now)],
+                notices: [moved, tender("boamp", "26-2"), tender("boamp", "26-3")], at: now)
+        }
+        store.faultHook = nil
+        // Nothing of the killed ingest is there, the previous data is intact.
+        #expect(try store.sourceStates()["boamp"]?.etag == "v1")
+        #expect(try store.rawDocuments(sourceID: "boamp").map(\.url) == ["u1"])
+        #expect(try store.noticeCount() == 1)
+        #expect(try store.notice(id: "boamp:26-1")?.notice == before)
+        #expect(try store.versions(of: "boamp:26-1").isEmpty)
+        #expect(try store.search(NoticeQuery(text: "usinage")).map(\.id) == ["boamp:26-1"])
+
+        // The re-run resumes and stores everything.
+        let s = try store.ingest(sourceID: "boamp", state: SourceState(sourceID: "boamp", etag: "v2"),
+                                 raws: [], notices: [moved, tender("boamp", "26-2"), tender("boamp", "26-3")],
+                                 at: now)
+        #expect(s.changed == ["boamp:26-1"])
+        #expect(s.inserted == ["boamp:26-2", "boamp:26-3"])
+        #expect(try store.sourceStates()["boamp"]?.etag == "v2")
+    }
+
+    @Test func ingestRefusesAnotherSourcesState() throws {
+        let tmp = TempStore()
+        let store = try tmp.open()
+        #expect(throws: StoreError.self) {
+            _ = try store.ingest(sourceID: "boamp", state: SourceState(sourceID: "ted"), raws: [], notices: [],
+                                 at: now)
+        }
+    }
+
+    @Test func aReaderIsNotBlockedByAWriter() throws {
+        let tmp = TempStore()
+        let writer = try tmp.open()
+        _ = try writer.upsert([tender("boamp", "26-1")], at: now)
+        let reader = try tmp.open()
+        let started = Date()
+        try writer.database.transaction {
+            _ = try writer.upsertInTransaction([tender("boamp", "26-2", title: "Usinage de précision")], at: now)
+            // The writer holds its lock; the reader sees the last committed state, at once.
+            #expect(try reader.search(NoticeQuery(text: "usinage")).map(\.id) == ["boamp:26-1"])
+            #expect(try reader.noticeCount() == 1)
+        }
+        #expect(Date().timeIntervalSince(started) < 2, "the reader must not wait for the busy timeout")
+        #expect(try reader.noticeCount() == 2)
+    }
+
+    @Test func changeSequenceTracksWhatIsNewOrChanged() throws {
+        let tmp = TempStore()
+        let store = try tmp.open()
+        _ = try store.upsert([tender("boamp", "1"), tender("boamp", "2")], at: now)
+        let mark = try store.currentChangeSequence()
+        #expect(try store.noticesChanged(after: 0).count == 2)
+        #expect(try store.noticesChanged(after: mark).isEmpty)
+        var changed = tender("boamp", "2")
+        changed.value = Money(amount: 300_000, currency: "EUR", vat: "HT")
+        _ = try store.upsert([tender("boamp", "1"), changed, tender("boamp", "3")], at: now)
+        #expect(try store.noticesChanged(after: mark).map(\.id) == ["boamp:2", "boamp:3"])
+    }
+}
+
