@@ -32,7 +32,10 @@ public struct FetchEngine: Sendable {
     public var configuration: FetchConfiguration
     public var logger: Logger
 
-    public init(configuration: FetchConfiguration = FetchConfiguration(), logger: Logger) {
+    /// `logger` receives retries, warnings and (at debug level) each request; the engine never bootstraps
+    /// the logging system.
+    public init(configuration: FetchConfiguration = FetchConfiguration(),
+                logger: Logger = Logger(label: "vigie.fetcher")) {
         self.configuration = configuration
         self.logger = logger
     }
