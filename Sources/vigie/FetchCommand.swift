@@ -1,17 +1,86 @@
 import ArgumentParser
+import Fetcher
+import Foundation
+import Logging
+import Notices
+import Pipeline
+import Store
 
 extension Vigie {
     /// `vigie fetch`.
     struct Fetch: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "fetch",
-            abstract: "Fetch every source of the catalogue, parse and keep responses and source state."
+            abstract: "Fetch every source of the catalogue, parse and keep responses and source state.",
+            discussion: """
+                Prints one line per source (status, HTTP code, bytes, notices, duration, error), or a JSON \
+                array with --json. Exit 0 when every source succeeded or was not modified, 1 when the run \
+                completed but some sources failed, 2 when it could not run (bad catalogue, store not writable).
+
+                Offline demo: vigie fetch --feeds Feeds/demo.yaml --store demo-out/vigie.sqlite
+                """
         )
 
+        @Option(help: "Catalogue directory (every *.yaml but demo.yaml) or one catalogue file.")
+        var feeds = "Feeds"
+        @Option(help: "SQLite store file (created when missing).")
+        var store = "vigie.sqlite"
+        @Option(parsing: .upToNextOption, help: "Fetch only these source ids.")
+        var only: [String] = []
+        @Option(help: "Requests in flight at once.")
+        var concurrency = 16
+        @Flag(help: "Print a JSON array instead of lines.")
+        var json = false
+
         func run() async throws {
-            // Placeholder until the stage lands; exits 2 so no script mistakes it for success.
-            print("vigie fetch: not available in this build")
-            throw ExitCode(2)
+            let logger = Logger(label: "vigie.fetch")
+            let report = SourceCatalogue.check(path: feeds)
+            if !report.errors.isEmpty {
+                for error in report.errors { printError("\(error)") }
+                printError("vigie fetch: the catalogue has \(report.errors.count) error(s); nothing fetched")
+                throw ExitCode(2)
+            }
+            let selected: [SourceDefinition]
+            do {
+                selected = try FetchRun.select(SourceCatalogue(sources: report.sources), only: only)
+            } catch {
+                printError("\(error)")
+                throw ExitCode(2)
+            }
+            let noticeStore: NoticeStore
+            do {
+                noticeStore = try NoticeStore(path: store)
+            } catch {
+                printError("vigie fetch: cannot open the store: \(error)")
+                throw ExitCode(2)
+            }
+            var configuration = FetchConfiguration(maxConcurrent: max(1, concurrency))
+            configuration.transport.userAgent = "Vigie/\(Vigie.version) (veille appels d'offres et appels a projets; libcurl)"
+            let engine = FetchEngine(configuration: configuration, logger: logger)
+            let reports: [SourceRunReport]
+            do {
+                reports = try FetchRun.run(selected, store: noticeStore, engine: engine,
+                                           includeDisabled: !only.isEmpty, logger: logger)
+            } catch {
+                printError("\(error)")
+                throw ExitCode(2)
+            }
+            if json {
+                let data = try NoticeJSON.encoder(pretty: false).encode(reports)
+                print(String(decoding: data, as: UTF8.self))
+            } else {
+                let width = max(12, reports.map(\.source.count).max() ?? 12)
+                for r in reports { print(FetchRun.line(r, idWidth: width)) }
+                let failed = reports.filter(\.isFailure).count
+                let notices = reports.reduce(0) { $0 + $1.notices }
+                print("\(reports.count) sources: \(reports.count - failed) ok or not modified, \(failed) failed; "
+                      + "\(notices) notices")
+            }
+            if reports.contains(where: \.isFailure) { throw ExitCode(1) }
         }
     }
+}
+
+func printError(_ message: String) {
+    FileHandle.standardError.write(Data((message + "\n").utf8))
 }

@@ -1,0 +1,151 @@
+import Foundation
+import Notices
+
+/// Conditional GET as pure functions: which validators to send, and what an answer means.
+///
+/// Kept apart from the transport so that every rule is one row of a table test (the way miniflux tests
+/// its `ResponseHandler`): a server that sends a weak ETag, one that sends only `Last-Modified`, one that
+/// answers 304 to a request that sent no validator…
+public enum ConditionalGet {
+    /// Request headers for a source whose saved state is `state` (`If-None-Match`, `If-Modified-Since`).
+    ///
+    /// Both are sent when both are known: RFC 9110 lets the server prefer `If-None-Match`, and servers that
+    /// ignore ETags still honour the date. Nothing is sent when `isFirstPage` is false: later pages of a paged
+    /// API are different resources and the source's validators are those of its first page.
+    public static func requestHeaders(for state: SourceState?, isFirstPage: Bool = true) -> [QueryParameter] {
+        guard isFirstPage, let state else { return [] }
+        var headers: [QueryParameter] = []
+        if let etag = state.etag?.trimmingCharacters(in: .whitespaces), !etag.isEmpty {
+            headers.append(QueryParameter("If-None-Match", etag))
+        }
+        if let lastModified = state.lastModified?.trimmingCharacters(in: .whitespaces), !lastModified.isEmpty {
+            headers.append(QueryParameter("If-Modified-Since", lastModified))
+        }
+        return headers
+    }
+
+    /// What an HTTP answer means for the source.
+    public enum Verdict: Sendable, Hashable {
+        /// A body to keep and parse.
+        case content
+        /// Nothing changed since the validators were saved: no parsing.
+        case notModified
+        /// Try again later in this run (connection trouble, 5xx, 429), after `retryAfter` seconds if given.
+        case retry(retryAfter: Double?)
+        /// A definitive failure (4xx other than 429, or a 304 we never asked for).
+        case fail
+    }
+
+    /// Interprets a final (post-redirect) HTTP status. `sentValidators` says whether the request carried any.
+    public static func verdict(status: Int, retryAfter: String? = nil, sentValidators: Bool,
+                               now: Date = Date()) -> Verdict {
+        switch status {
+        case 0, 200...299:
+            // 0: file:// answers carry no HTTP status.
+            return .content
+        case 304:
+            // A 304 to an unconditional request is a broken server or proxy: treating it as "not modified"
+            // would hide a source forever.
+            return sentValidators ? .notModified : .fail
+        case 408, 425, 429, 500, 502, 503, 504:
+            return .retry(retryAfter: retryAfter.flatMap { parseRetryAfter($0, now: now) })
+        case 500...599:
+            return .retry(retryAfter: nil)
+        default:
+            return .fail
+        }
+    }
+
+    /// The validators to keep after a response. A 304 may omit them (RFC 9110 allows it): the old ones stay.
+    /// A 200 without validators clears them, so a server that stopped sending them is not asked forever
+    /// with stale ones.
+    public static func updatedValidators(_ state: SourceState, status: Int, etag: String?,
+                                         lastModified: String?) -> SourceState {
+        var next = state
+        switch status {
+        case 304:
+            if let etag, !etag.isEmpty { next.etag = etag }
+            if let lastModified, !lastModified.isEmpty { next.lastModified = lastModified }
+        case 200...299:
+            next.etag = etag.flatMap { $0.isEmpty ? nil : $0 }
+            next.lastModified = lastModified.flatMap { $0.isEmpty ? nil : $0 }
+        default:
+            break
+        }
+        return next
+    }
+
+    /// `Retry-After` as seconds from `now`: either delay-seconds or an HTTP-date (RFC 9110 §10.2.3).
+    public static func parseRetryAfter(_ value: String, now: Date = Date()) -> Double? {
+        let trimmed = value.trimmingCharacters(in: .whitespaces)
+        if let seconds = Double(trimmed), seconds >= 0 { return seconds }
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        for format in ["EEE, dd MMM yyyy HH:mm:ss zzz", "EEEE, dd-MMM-yy HH:mm:ss zzz", "EEE MMM d HH:mm:ss yyyy"] {
+            formatter.dateFormat = format
+            if let date = formatter.date(from: trimmed) { return max(0, date.timeIntervalSince(now)) }
+        }
+        return nil
+    }
+}
+
+/// Checks that a 200's body is the kind of document the catalogue promised.
+public enum ContentCheck {
+    /// nil when `body` plausibly is `format`; otherwise the error to report.
+    ///
+    /// Portals answer 200 with an HTML page for maintenance, login walls and "no results" (the BOAMP portal
+    /// did, during its 2024 migration): that must be an error, not an empty feed that silently hides the source.
+    public static func problem(body: [UInt8], contentType: String?, format: DocumentFormat, source: String,
+                               url: String) -> FetcherError? {
+        let expected = expectedName(format)
+        var start = 0
+        if body.starts(with: [0xEF, 0xBB, 0xBF]) { start = 3 }
+        while start < body.count, [0x20, 0x09, 0x0A, 0x0D].contains(body[start]) { start += 1 }
+        guard start < body.count else {
+            return .unexpectedContent(source: source, url: url, expected: expected, message: "empty body")
+        }
+        let head = String(decoding: body[start..<min(body.count, start + 512)], as: UTF8.self)
+        let lower = head.lowercased()
+        let looksHTML = lower.hasPrefix("<!doctype html") || lower.hasPrefix("<html")
+            || (lower.hasPrefix("<?xml") && lower.contains("<html"))
+        if looksHTML {
+            return .htmlInsteadOfData(source: source, url: url, expected: expected, snippet: snippet(head))
+        }
+        switch format {
+        case .boampJSON, .tedJSON, .aidesTerritoiresJSON, .euFundingJSON, .decpJSON:
+            if body[start] != UInt8(ascii: "{") && body[start] != UInt8(ascii: "[") {
+                return .unexpectedContent(source: source, url: url, expected: expected,
+                                          message: "starts with \"\(snippet(head))\"")
+            }
+        case .tedPackage:
+            // gzip magic, or an already-inflated tar (ustar magic at offset 257).
+            let isGzip = body.count > 2 && body[0] == 0x1f && body[1] == 0x8b
+            let isTar = body.count > 262 && Array(body[257..<262]) == Array("ustar".utf8)
+            if !isGzip && !isTar {
+                return .unexpectedContent(source: source, url: url, expected: expected,
+                                          message: "neither gzip nor tar")
+            }
+        case .rss, .rdf, .atom, .eforms, .boampXML:
+            if body[start] != UInt8(ascii: "<") {
+                return .unexpectedContent(source: source, url: url, expected: expected,
+                                          message: "starts with \"\(snippet(head))\"")
+            }
+        }
+        return nil
+    }
+
+    static func expectedName(_ format: DocumentFormat) -> String {
+        switch format {
+        case .rss, .rdf, .atom: return "a feed (\(format.rawValue))"
+        case .eforms, .boampXML: return "XML (\(format.rawValue))"
+        case .tedPackage: return "a TED package (tar.gz)"
+        default: return "JSON (\(format.rawValue))"
+        }
+    }
+
+    static func snippet(_ text: String) -> String {
+        let flat = text.replacingOccurrences(of: "\n", with: " ").replacingOccurrences(of: "\r", with: " ")
+        return String(flat.prefix(60))
+    }
+}

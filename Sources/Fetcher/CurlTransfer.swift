@@ -1,0 +1,231 @@
+import CCurl
+import Foundation
+
+/// libcurl is initialised once per process, before the first handle (curl_global_init is not thread-safe
+/// to call concurrently; a Swift global is initialised exactly once, atomically).
+let curlGlobalInit: Bool = {
+    // CURL_GLOBAL_SSL | CURL_GLOBAL_WIN32 (= CURL_GLOBAL_ALL; the macro is not imported into Swift).
+    curl_global_init(3) == CURLE_OK
+}()
+
+/// Transport settings shared by every request of a run.
+public struct TransportSettings: Sendable, Hashable {
+    public var connectTimeout: Double = 15
+    /// Whole transfer, redirects included.
+    public var totalTimeout: Double = 180
+    /// A transfer slower than `lowSpeedLimit` bytes/s for `lowSpeedTime` seconds is a stalled server.
+    public var lowSpeedLimit: Int = 16
+    public var lowSpeedTime: Int = 30
+    public var maxRedirects: Int = 5
+    public var userAgent: String = FetchConfiguration.defaultUserAgent
+    public init() {}
+}
+
+/// One easy handle and everything C holds a pointer to while it runs. Final, single owner (the engine's
+/// table of running transfers), freed in deinit; callbacks reach it through an unretained pointer that is
+/// valid because the table keeps it alive until the handle has left the multi handle.
+final class CurlTransfer {
+    let handle: UnsafeMutableRawPointer
+    let request: PageRequest
+    let maxBodyBytes: Int
+    let sentValidators: Bool
+    let startedAt = Date()
+
+    var body: [UInt8] = []
+    /// Headers of the latest response in a redirect chain (lower-cased names).
+    var responseHeaders: [String: String] = [:]
+    var isTooLarge = false
+    var redirectChain: [String]
+    var isRedirectLoop = false
+    private var lastStatus = 0
+
+    private var headerList: UnsafeMutablePointer<curl_slist>?
+    private var mime: OpaquePointer?
+    private let errorBuffer: UnsafeMutablePointer<CChar>
+
+    init?(request: PageRequest, extraHeaders: [QueryParameter], maxBodyBytes: Int, settings: TransportSettings) {
+        _ = curlGlobalInit
+        guard let h = curl_easy_init() else { return nil }
+        handle = h
+        self.request = request
+        self.maxBodyBytes = maxBodyBytes
+        self.sentValidators = extraHeaders.contains { $0.name.hasPrefix("If-") }
+        redirectChain = [request.url]
+        errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
+        errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
+        configure(extraHeaders: extraHeaders, settings: settings)
+    }
+
+    deinit {
+        curl_easy_cleanup(handle)
+        if let headerList { curl_slist_free_all(headerList) }
+        if let mime { curl_mime_free(mime) }
+        errorBuffer.deallocate()
+    }
+
+    var errorMessage: String {
+        let text = String(cString: errorBuffer)
+        return text.isEmpty ? "" : text.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    private func configure(extraHeaders: [QueryParameter], settings: TransportSettings) {
+        let h = handle
+        _ = vigie_easy_setopt_string(h, CURLOPT_URL, request.url)
+        // file:// for local sources and the demo; redirects may never lead to file:// (a hostile server
+        // redirecting to file:///etc/passwd).
+        _ = vigie_easy_setopt_string(h, CURLOPT_PROTOCOLS_STR, "http,https,file")
+        _ = vigie_easy_setopt_string(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https")
+        _ = vigie_easy_setopt_long(h, CURLOPT_FOLLOWLOCATION, 1)
+        _ = vigie_easy_setopt_long(h, CURLOPT_MAXREDIRS, settings.maxRedirects)
+        // "" = every encoding this libcurl decodes (gzip, deflate, br, zstd when built in).
+        _ = vigie_easy_setopt_string(h, CURLOPT_ACCEPT_ENCODING, "")
+        _ = vigie_easy_setopt_long(h, CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_2TLS))
+        _ = vigie_easy_setopt_string(h, CURLOPT_USERAGENT, settings.userAgent)
+        _ = vigie_easy_setopt_long(h, CURLOPT_CONNECTTIMEOUT_MS, Int(settings.connectTimeout * 1000))
+        _ = vigie_easy_setopt_long(h, CURLOPT_TIMEOUT_MS, Int(settings.totalTimeout * 1000))
+        _ = vigie_easy_setopt_long(h, CURLOPT_LOW_SPEED_LIMIT, settings.lowSpeedLimit)
+        _ = vigie_easy_setopt_long(h, CURLOPT_LOW_SPEED_TIME, settings.lowSpeedTime)
+        // Signals and threads don't mix: timeouts are handled by the multi loop.
+        _ = vigie_easy_setopt_long(h, CURLOPT_NOSIGNAL, 1)
+        _ = vigie_easy_setopt_off(h, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(maxBodyBytes))
+        _ = vigie_easy_setopt_pointer(h, CURLOPT_ERRORBUFFER, UnsafeMutableRawPointer(errorBuffer))
+        let context = Unmanaged.passUnretained(self).toOpaque()
+        _ = vigie_easy_setopt_write_callback(h, CURLOPT_WRITEFUNCTION, curlWriteCallback)
+        _ = vigie_easy_setopt_pointer(h, CURLOPT_WRITEDATA, context)
+        _ = vigie_easy_setopt_write_callback(h, CURLOPT_HEADERFUNCTION, curlHeaderCallback)
+        _ = vigie_easy_setopt_pointer(h, CURLOPT_HEADERDATA, context)
+        // Proxies: libcurl reads http_proxy / https_proxy / no_proxy itself; nothing to set.
+
+        var list: UnsafeMutablePointer<curl_slist>?
+        for header in request.headers + extraHeaders {
+            list = curl_slist_append(list, "\(header.name): \(header.value)")
+        }
+        if request.method == "POST" {
+            // No "Expect: 100-continue" round trip for small API bodies.
+            list = curl_slist_append(list, "Expect:")
+        }
+        headerList = list
+        if let list { _ = vigie_easy_setopt_slist(h, CURLOPT_HTTPHEADER, list) }
+
+        if request.method == "POST" {
+            if !request.form.isEmpty, let m = curl_mime_init(h) {
+                mime = m
+                for part in request.form {
+                    let p = curl_mime_addpart(m)
+                    curl_mime_name(p, part.name)
+                    let bytes = Array(part.value.utf8)
+                    bytes.withUnsafeBufferPointer { buffer in
+                        buffer.withMemoryRebound(to: CChar.self) { chars in
+                            _ = curl_mime_data(p, chars.baseAddress, chars.count)
+                        }
+                    }
+                }
+                _ = vigie_easy_setopt_pointer(h, CURLOPT_MIMEPOST, UnsafeMutableRawPointer(m))
+            } else {
+                let body = request.body ?? ""
+                _ = vigie_easy_setopt_long(h, CURLOPT_POSTFIELDSIZE, body.utf8.count)
+                _ = vigie_easy_setopt_string(h, CURLOPT_COPYPOSTFIELDS, body)
+            }
+        }
+    }
+
+    // MARK: - Callbacks (on the multi loop's thread)
+
+    func receive(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        if body.count + bytes.count > maxBodyBytes {
+            isTooLarge = true
+            return false
+        }
+        body.append(contentsOf: bytes)
+        return true
+    }
+
+    func receiveHeader(_ line: String) -> Bool {
+        let trimmed = line.trimmingCharacters(in: .whitespacesAndNewlines)
+        if trimmed.hasPrefix("HTTP/") {
+            // A new response of the chain (after a redirect, or a 100 Continue): forget the previous one's.
+            responseHeaders = [:]
+            body = []
+            let parts = trimmed.split(separator: " ")
+            lastStatus = parts.count > 1 ? Int(parts[1]) ?? 0 : 0
+            return true
+        }
+        guard let colon = trimmed.firstIndex(of: ":") else { return true }
+        let name = trimmed[..<colon].lowercased()
+        let value = trimmed[trimmed.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        responseHeaders[name] = value
+        if name == "location", (300...399).contains(lastStatus) {
+            let base = URL(string: redirectChain.last ?? request.url)
+            let target = URL(string: value, relativeTo: base)?.absoluteString ?? value
+            if redirectChain.contains(target) {
+                // Stop at the first repeat instead of walking the loop until MAXREDIRS.
+                redirectChain.append(target)
+                isRedirectLoop = true
+                return false
+            }
+            redirectChain.append(target)
+        }
+        return true
+    }
+
+    // MARK: - Info
+
+    var responseCode: Int {
+        var code = 0
+        _ = vigie_easy_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &code)
+        return code
+    }
+
+    var effectiveURL: String {
+        var pointer: UnsafeMutablePointer<CChar>?
+        _ = vigie_easy_getinfo_string(handle, CURLINFO_EFFECTIVE_URL, &pointer)
+        return pointer.map { String(cString: $0) } ?? request.url
+    }
+
+    var contentType: String? {
+        var pointer: UnsafeMutablePointer<CChar>?
+        _ = vigie_easy_getinfo_string(handle, CURLINFO_CONTENT_TYPE, &pointer)
+        return pointer.map { String(cString: $0) }
+    }
+
+    var announcedLength: Int? {
+        var length: curl_off_t = -1
+        _ = vigie_easy_getinfo_off(handle, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &length)
+        return length >= 0 ? Int(length) : nil
+    }
+}
+
+private let curlWriteCallback: vigie_write_callback = { pointer, size, count, context in
+    guard let context else { return 0 }
+    let transfer = Unmanaged<CurlTransfer>.fromOpaque(context).takeUnretainedValue()
+    let length = size * count
+    guard length > 0, let pointer else { return length }
+    let buffer = UnsafeBufferPointer(start: UnsafeRawPointer(pointer).assumingMemoryBound(to: UInt8.self),
+                                     count: length)
+    // Returning less than `length` makes libcurl abort with CURLE_WRITE_ERROR.
+    return transfer.receive(buffer) ? length : 0
+}
+
+private let curlHeaderCallback: vigie_write_callback = { pointer, size, count, context in
+    guard let context else { return 0 }
+    let transfer = Unmanaged<CurlTransfer>.fromOpaque(context).takeUnretainedValue()
+    let length = size * count
+    guard length > 0, let pointer else { return length }
+    let buffer = UnsafeBufferPointer(start: UnsafeRawPointer(pointer).assumingMemoryBound(to: UInt8.self),
+                                     count: length)
+    let line = String(decoding: buffer, as: UTF8.self)
+    return transfer.receiveHeader(line) ? length : 0
+}
+
+/// The multi handle of one run. Final, single owner, freed in deinit.
+final class CurlMulti {
+    let handle: UnsafeMutableRawPointer
+
+    init?() {
+        _ = curlGlobalInit
+        guard let m = curl_multi_init() else { return nil }
+        handle = m
+    }
+
+    deinit { curl_multi_cleanup(handle) }
+}

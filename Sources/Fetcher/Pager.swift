@@ -1,0 +1,255 @@
+import Foundation
+
+/// One HTTP request of a source: the first page, or a later one.
+public struct PageRequest: Sendable, Hashable {
+    public var url: String
+    public var method: String
+    public var headers: [QueryParameter]
+    public var body: String?
+    public var form: [QueryParameter]
+    /// 0 for the first page.
+    public var pageIndex: Int
+
+    public var isFirstPage: Bool { pageIndex == 0 }
+}
+
+/// Walks a paged API: builds each page's request and reads, from each page, only what paging needs.
+///
+/// Design choice: the Fetcher must not import the Parser, yet must know where the next page is before the
+/// parser runs. So each paging scheme reads the JSON page shape itself with `JSONSerialization`, and only
+/// the paging fields: the result array's length, the total count (`total_count`, `totalNoticeCount`,
+/// `count`), the next token (`iterationNextToken`) or link (`next`), and the cursor field of each record.
+/// The Parser's `ParsedDocument.paging` is therefore not used for fetching. Pure: no I/O, table-tested.
+public struct Pager: Sendable {
+    public let source: SourceDefinition
+    /// The stored incremental cursor (nil before the first successful run).
+    public let storedCursor: String?
+    /// Credential from the environment, for sources that take it in the query.
+    let credential: String?
+
+    /// The largest cursor value seen so far in this run.
+    public private(set) var newCursor: String?
+    /// True once a page held a record older than the stored cursor: later pages are already known.
+    public private(set) var reachedCursor = false
+    /// Result records seen over all pages.
+    public private(set) var recordCount = 0
+    /// The total the API announced, when it does.
+    public private(set) var announcedTotal: Int?
+    /// Things a user should know that are not failures (an API cap hit before the cursor).
+    public private(set) var warnings: [String] = []
+
+    private var offset = 0
+    private var pageNumber = 0
+
+    public init(source: SourceDefinition, storedCursor: String?, credential: String? = nil) {
+        self.source = source
+        self.storedCursor = storedCursor
+        self.credential = credential
+    }
+
+    /// The cursor value put in place of `{cursor}`.
+    var cursorText: String? {
+        guard let spec = source.cursor else { return nil }
+        return spec.template.render(storedCursor ?? spec.initial)
+    }
+
+    /// The request for the first page.
+    public func firstRequest() -> PageRequest {
+        var query = source.query.map { QueryParameter($0.name, substitute($0.value)) }
+        switch source.paging {
+        case .offsetLimit(let s):
+            query.append(QueryParameter(s.limitParam, String(s.pageSize)))
+            query.append(QueryParameter(s.offsetParam, "0"))
+        case .pageNumber(let s):
+            query.append(QueryParameter(s.pageParam, String(s.firstPage)))
+            query.append(QueryParameter(s.sizeParam, String(s.pageSize)))
+        case .none, .iterationToken, .nextLink:
+            break
+        }
+        if let auth = source.auth, let param = auth.queryParam, let credential {
+            query.append(QueryParameter(param, credential))
+        }
+        var headers = source.headers
+        if let auth = source.auth, let header = auth.header, let credential {
+            headers.append(QueryParameter(header, auth.scheme.map { "\($0) \(credential)" } ?? credential))
+        }
+        if source.body != nil, !headers.contains(where: { $0.name.lowercased() == "content-type" }) {
+            headers.append(QueryParameter("Content-Type", "application/json"))
+        }
+        return PageRequest(url: Self.url(source.url, query), method: source.method, headers: headers,
+                           body: source.body.map(substitute), form: source.form.map { QueryParameter($0.name, substitute($0.value)) },
+                           pageIndex: 0)
+    }
+
+    /// Reads `page` (the body answered to `request`) and returns the next page's request, or nil when done.
+    public mutating func next(after request: PageRequest, page: [UInt8]) throws(PagingProblem) -> PageRequest? {
+        if case .none = source.paging { return nil }
+        let object: [String: Any]
+        do {
+            guard let parsed = try JSONSerialization.jsonObject(with: Data(page)) as? [String: Any] else {
+                throw PagingProblem("the page is not a JSON object")
+            }
+            object = parsed
+        } catch let problem as PagingProblem {
+            throw problem
+        } catch {
+            throw PagingProblem("the page is not valid JSON (\(error.localizedDescription))")
+        }
+        let resultsKey: String
+        let totalKey: String?
+        let maxPages: Int
+        switch source.paging {
+        case .none: return nil
+        case .offsetLimit(let s): (resultsKey, totalKey, maxPages) = (s.resultsKey, s.totalKey, s.maxPages)
+        case .pageNumber(let s): (resultsKey, totalKey, maxPages) = (s.resultsKey, s.totalKey, s.maxPages)
+        case .iterationToken(let s): (resultsKey, totalKey, maxPages) = (s.resultsKey, s.totalKey, s.maxPages)
+        case .nextLink(let s): (resultsKey, totalKey, maxPages) = (s.resultsKey, s.totalKey, s.maxPages)
+        }
+        guard let results = object[resultsKey] as? [Any] else {
+            throw PagingProblem("no `\(resultsKey)` array in the page (keys: "
+                                + object.keys.sorted().prefix(8).joined(separator: ", ") + ")")
+        }
+        if let totalKey, let total = Self.int(object[totalKey]) { announcedTotal = total }
+        recordCount += results.count
+        observeCursor(results)
+        if results.isEmpty || reachedCursor { return nil }
+        if request.pageIndex + 1 >= maxPages {
+            if hasMore(results: results.count) {
+                warnings.append("stopped after max_pages=\(maxPages) pages (\(recordCount) records"
+                                + (announcedTotal.map { " of \($0)" } ?? "") + ")")
+            }
+            return nil
+        }
+        var next = request
+        next.pageIndex += 1
+        switch source.paging {
+        case .none:
+            return nil
+        case .offsetLimit(let s):
+            if results.count < s.pageSize { return nil }
+            let nextOffset = (request.pageIndex + 1) * s.pageSize
+            if let total = announcedTotal, nextOffset >= total { return nil }
+            if nextOffset + s.pageSize > s.maxOffset {
+                // Opendatasoft refuses offset+limit > 10,000 (HTTP 400): stop and say what was left out.
+                let left = announcedTotal.map { " (\($0 - nextOffset) more records)" } ?? ""
+                warnings.append("the API's offset cap (\(s.maxOffset)) was reached before the cursor\(left); "
+                                + "narrow the query or use the export endpoint")
+                return nil
+            }
+            next.url = Self.replacing(request.url, s.offsetParam, String(nextOffset))
+            offset = nextOffset
+        case .pageNumber(let s):
+            if results.count < s.pageSize { return nil }
+            let index = request.pageIndex + 1
+            if let total = announcedTotal, index * s.pageSize >= total { return nil }
+            next.url = Self.replacing(request.url, s.pageParam, String(s.firstPage + index))
+            pageNumber = index
+        case .iterationToken(let s):
+            guard let token = object[s.tokenKey] as? String, !token.isEmpty else { return nil }
+            guard let bodyText = request.body, let bodyData = bodyText.data(using: .utf8),
+                  var body = (try? JSONSerialization.jsonObject(with: bodyData)) as? [String: Any] else {
+                throw PagingProblem("iteration-token paging needs a JSON object `body:` to carry \(s.tokenKey)")
+            }
+            body[s.tokenKey] = token
+            guard let data = try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys]) else {
+                throw PagingProblem("cannot re-encode the request body")
+            }
+            next.body = String(decoding: data, as: UTF8.self)
+        case .nextLink(let s):
+            guard let link = object[s.nextKey] as? String, !link.isEmpty else { return nil }
+            guard let resolved = URL(string: link, relativeTo: URL(string: request.url))?.absoluteString else {
+                throw PagingProblem("`\(s.nextKey)` is not a URL: \(link)")
+            }
+            if resolved == request.url { throw PagingProblem("`\(s.nextKey)` points at the same page") }
+            next.url = resolved
+        }
+        return next
+    }
+
+    private func hasMore(results: Int) -> Bool {
+        switch source.paging {
+        case .none: return false
+        case .offsetLimit(let s): return results >= s.pageSize
+        case .pageNumber(let s): return results >= s.pageSize
+        case .iterationToken, .nextLink: return true
+        }
+    }
+
+    /// Tracks the largest cursor value and whether a record went below the stored cursor.
+    private mutating func observeCursor(_ results: [Any]) {
+        guard let field = source.cursor?.field else { return }
+        for case let record as [String: Any] in results {
+            guard let value = Self.text(record[field]) else { continue }
+            if newCursor == nil || Self.compare(value, newCursor!) > 0 { newCursor = value }
+            // Strictly older only: BOAMP's dateparution is a day, and the second batch of the day shares it.
+            if let stored = storedCursor, Self.compare(value, stored) < 0 { reachedCursor = true }
+        }
+    }
+
+    /// Numeric when both are integers (notice ids), else text order (ISO dates sort as text).
+    public static func compare(_ a: String, _ b: String) -> Int {
+        if let x = Int(a), let y = Int(b) { return x < y ? -1 : (x > y ? 1 : 0) }
+        return a < b ? -1 : (a > b ? 1 : 0)
+    }
+
+    private func substitute(_ text: String) -> String {
+        guard let cursorText, text.contains("{cursor}") else { return text }
+        return text.replacingOccurrences(of: "{cursor}", with: cursorText)
+    }
+
+    static func text(_ value: Any?) -> String? {
+        switch value {
+        case let s as String: return s
+        case let n as NSNumber: return n.stringValue
+        case let list as [Any]: return list.compactMap { text($0) }.max()
+        default: return nil
+        }
+    }
+
+    static func int(_ value: Any?) -> Int? {
+        switch value {
+        case let n as NSNumber: return n.intValue
+        case let s as String: return Int(s)
+        default: return nil
+        }
+    }
+
+    static let queryAllowed: CharacterSet = {
+        var set = CharacterSet.alphanumerics
+        set.insert(charactersIn: "-._~")
+        return set
+    }()
+
+    /// `base` + `?` + percent-encoded query.
+    public static func url(_ base: String, _ query: [QueryParameter]) -> String {
+        guard !query.isEmpty else { return base }
+        let encoded = query.map { pair in
+            let name = pair.name.addingPercentEncoding(withAllowedCharacters: queryAllowed) ?? pair.name
+            let value = pair.value.addingPercentEncoding(withAllowedCharacters: queryAllowed) ?? pair.value
+            return "\(name)=\(value)"
+        }
+        return base + (base.contains("?") ? "&" : "?") + encoded.joined(separator: "&")
+    }
+
+    /// `url` with query parameter `name` set to `value`.
+    static func replacing(_ url: String, _ name: String, _ value: String) -> String {
+        guard let q = url.firstIndex(of: "?") else { return Self.url(url, [QueryParameter(name, value)]) }
+        let base = url[..<q]
+        var found = false
+        let parts = url[url.index(after: q)...].split(separator: "&").map { part -> String in
+            if part.split(separator: "=", maxSplits: 1).first.map(String.init) == name {
+                found = true
+                return "\(name)=\(value)"
+            }
+            return String(part)
+        }
+        let all = found ? parts : parts + ["\(name)=\(value)"]
+        return base + "?" + all.joined(separator: "&")
+    }
+}
+
+/// Why a page could not be paged.
+public struct PagingProblem: Error, Sendable {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+}

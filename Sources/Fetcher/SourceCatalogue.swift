@@ -1,0 +1,450 @@
+import Foundation
+import Notices
+import Yams
+
+/// The sources of `Feeds/`: one YAML file per source (`Feeds/boamp-api.yaml`), or one file with a `sources:`
+/// list (`Feeds/demo.yaml`, loaded only when named explicitly).
+///
+/// Files are composed as YAML nodes (not decoded) so that every schema error names the file, the line and the
+/// key: a catalogue is edited by hand by cluster staff, and "key 'paging.page_size' must be an integer" at
+/// `boamp-api.yaml:14` is what lets them fix it.
+public struct SourceCatalogue: Sendable {
+    public var sources: [SourceDefinition]
+
+    public init(sources: [SourceDefinition]) { self.sources = sources }
+
+    /// Files in a catalogue directory that are not real sources: the offline demo catalogue.
+    public static let excludedFileNames: Set<String> = ["demo.yaml"]
+
+    /// What checking a catalogue found.
+    public struct CheckReport: Sendable {
+        public var sources: [SourceDefinition]
+        public var errors: [FetcherError]
+        /// Not errors: unconfirmed sources, disabled sources, credentials not set.
+        public var warnings: [String]
+        public var files: [String]
+    }
+
+    /// Loads `directory` (every `*.yaml`/`*.yml` but `demo.yaml`) or a single catalogue file.
+    /// Throws the first schema error; use `check(path:)` to see them all.
+    public static func load(directory path: String) throws -> SourceCatalogue {
+        let report = check(path: path)
+        if let first = report.errors.first { throw first }
+        return SourceCatalogue(sources: report.sources)
+    }
+
+    /// Reads and validates every file; never throws.
+    public static func check(path: String, environment: [String: String] = ProcessInfo.processInfo.environment)
+        -> CheckReport {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            return CheckReport(sources: [], errors: [.catalogue(file: path, line: nil, key: nil,
+                                                                message: "no such file or directory")],
+                               warnings: [], files: [])
+        }
+        var files: [String]
+        if isDirectory.boolValue {
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+            files = names.filter { ($0.hasSuffix(".yaml") || $0.hasSuffix(".yml")) && !excludedFileNames.contains($0) }
+                .sorted().map { (path as NSString).appendingPathComponent($0) }
+            if files.isEmpty {
+                return CheckReport(sources: [], errors: [.catalogue(file: path, line: nil, key: nil,
+                                                                    message: "no *.yaml source file")],
+                                   warnings: [], files: [])
+            }
+        } else {
+            files = [path]
+        }
+        var sources: [SourceDefinition] = []
+        var errors: [FetcherError] = []
+        var warnings: [String] = []
+        var seen: [String: String] = [:]
+        for file in files {
+            var reader = FileReader(file: file)
+            let defs = reader.read()
+            errors += reader.errors
+            for def in defs {
+                if let other = seen[def.id] {
+                    errors.append(.catalogue(file: file, line: nil, key: "id",
+                                             message: "duplicate source id '\(def.id)' (also in \(other))"))
+                    continue
+                }
+                seen[def.id] = file
+                if !def.confirmed {
+                    warnings.append("\(def.id): not confirmed\(def.note.map { " — \($0)" } ?? "")")
+                }
+                if !def.enabled { warnings.append("\(def.id): disabled") }
+                if let auth = def.auth, environment[auth.env] == nil {
+                    warnings.append("\(def.id): environment variable \(auth.env) is not set"
+                                    + (auth.optional ? " (fetched anonymously)" : " (the source will fail)"))
+                }
+                sources.append(def)
+            }
+        }
+        return CheckReport(sources: sources, errors: errors, warnings: warnings, files: files)
+    }
+
+    /// Parses one catalogue text (tests, or a file already read); `file` names it in errors and resolves
+    /// relative `file://` URLs against its folder.
+    public static func parse(yaml: String, file: String) throws -> [SourceDefinition] {
+        var reader = FileReader(file: file, text: yaml)
+        let defs = reader.read()
+        if let first = reader.errors.first { throw first }
+        return defs
+    }
+}
+
+/// Reads one YAML file into definitions, collecting located errors.
+private struct FileReader {
+    let file: String
+    var text: String?
+    var errors: [FetcherError] = []
+
+    init(file: String, text: String? = nil) {
+        self.file = file
+        self.text = text
+    }
+
+    mutating func read() -> [SourceDefinition] {
+        let yaml: String
+        if let text {
+            yaml = text
+        } else {
+            guard let data = FileManager.default.contents(atPath: file) else {
+                fail(nil, nil, "cannot read the file")
+                return []
+            }
+            guard let decoded = String(data: data, encoding: .utf8) else {
+                fail(nil, nil, "not UTF-8")
+                return []
+            }
+            yaml = decoded
+        }
+        let root: Node
+        do {
+            guard let node = try Yams.compose(yaml: yaml) else {
+                fail(nil, nil, "empty file")
+                return []
+            }
+            root = node
+        } catch let error as YamlError {
+            switch error {
+            case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _),
+                 .composer(_, let problem, let mark, _):
+                fail(mark.line, nil, "YAML syntax: \(problem)")
+            default:
+                fail(nil, nil, "YAML syntax: \(error)")
+            }
+            return []
+        } catch {
+            fail(nil, nil, "YAML syntax: \(error)")
+            return []
+        }
+        guard let mapping = root.mapping else {
+            fail(root.mark?.line, nil, "expected a mapping of source keys (or `sources:` list)")
+            return []
+        }
+        if let list = mapping["sources"] {
+            guard let items = list.sequence else {
+                fail(list.mark?.line, "sources", "must be a list of sources")
+                return []
+            }
+            return items.compactMap { source($0, prefix: "sources[\(($0.mark?.line).map(String.init) ?? "?")].") }
+        }
+        return source(root, prefix: "").map { [$0] } ?? []
+    }
+
+    private mutating func fail(_ line: Int?, _ key: String?, _ message: String) {
+        errors.append(.catalogue(file: file, line: line, key: key, message: message))
+    }
+
+    static let sourceKeys: Set<String> = [
+        "id", "name", "owner", "kind", "format", "url", "method", "query", "headers", "body", "form", "paging",
+        "cursor", "auth", "politeness", "max_body_bytes", "licence", "confirmed", "note", "enabled",
+    ]
+
+    // swiftlint:disable:next function_body_length cyclomatic_complexity
+    private mutating func source(_ node: Node, prefix: String) -> SourceDefinition? {
+        guard let map = node.mapping else {
+            fail(node.mark?.line, nil, "a source must be a mapping")
+            return nil
+        }
+        let errorCount = errors.count
+        for (key, _) in map {
+            let name = key.string ?? "?"
+            if !Self.sourceKeys.contains(name) {
+                fail(key.mark?.line, prefix + name, "unknown key (expected one of: "
+                     + Self.sourceKeys.sorted().joined(separator: ", ") + ")")
+            }
+        }
+        let id = requiredString(map, "id", prefix, node) ?? ""
+        if !id.isEmpty, id.contains(where: { !($0.isLowercase || $0.isNumber || $0 == "-") }) || !id.allSatisfy(\.isASCII) {
+            fail(map["id"]?.mark?.line, prefix + "id", "must be lower-case letters, digits and '-': '\(id)'")
+        }
+        let name = requiredString(map, "name", prefix, node)
+        let owner = requiredString(map, "owner", prefix, node) ?? ""
+        let licence = requiredString(map, "licence", prefix, node) ?? ""
+        var kind = SourceKind.tenders
+        if let raw = requiredString(map, "kind", prefix, node) {
+            if let k = SourceKind(rawValue: raw) { kind = k } else {
+                fail(map["kind"]?.mark?.line, prefix + "kind", "'\(raw)' is not one of: "
+                     + SourceKind.allCases.map(\.rawValue).joined(separator: ", "))
+            }
+        }
+        var format = DocumentFormat.rss
+        if let raw = requiredString(map, "format", prefix, node) {
+            if let f = DocumentFormat(rawValue: raw) { format = f } else {
+                fail(map["format"]?.mark?.line, prefix + "format", "'\(raw)' is not one of: "
+                     + DocumentFormat.allCases.map(\.rawValue).joined(separator: ", "))
+            }
+        }
+        var url = requiredString(map, "url", prefix, node) ?? ""
+        if !url.isEmpty {
+            if url.hasPrefix("file:") {
+                url = resolveFileURL(url)
+            } else if !(url.hasPrefix("https://") || url.hasPrefix("http://")) {
+                fail(map["url"]?.mark?.line, prefix + "url", "must start with https://, http:// or file:// : '\(url)'")
+            }
+            if url.contains("?") {
+                fail(map["url"]?.mark?.line, prefix + "url", "put query parameters under `query:`, not in the URL")
+            }
+        }
+        let method = (string(map, "method", prefix) ?? "GET").uppercased()
+        if method != "GET" && method != "POST" {
+            fail(map["method"]?.mark?.line, prefix + "method", "must be GET or POST")
+        }
+        let query = pairs(map, "query", prefix)
+        let headers = pairs(map, "headers", prefix)
+        let form = pairs(map, "form", prefix)
+        let body = string(map, "body", prefix)
+        if (body != nil || !form.isEmpty) && method != "POST" {
+            fail(map["body"]?.mark?.line ?? map["form"]?.mark?.line, prefix + "method", "body/form need method: POST")
+        }
+        if headers.contains(where: { $0.name.lowercased() == "authorization" || $0.name.lowercased() == "x-auth-token" }) {
+            fail(map["headers"]?.mark?.line, prefix + "headers",
+                 "credentials never go in the catalogue: use `auth: {env: VARIABLE, header: …}`")
+        }
+        let paging = pagingScheme(map["paging"], prefix + "paging")
+        let cursor = cursorSpec(map["cursor"], prefix + "cursor")
+        if cursor != nil, case .none = paging {
+            // A cursor needs pages in newest-first order to know where to stop.
+            fail(map["cursor"]?.mark?.line, prefix + "cursor", "a cursor needs a paging scheme")
+        }
+        let auth = authSpec(map["auth"], prefix + "auth")
+        var politeness = Politeness()
+        if let p = map["politeness"] {
+            if let pm = p.mapping {
+                check(pm, allowed: ["max_concurrent", "delay_ms"], prefix + "politeness.")
+                if let n = int(pm, "max_concurrent", prefix + "politeness.", min: 1) { politeness.maxConcurrent = n }
+                if let n = int(pm, "delay_ms", prefix + "politeness.", min: 0) { politeness.delay = Double(n) / 1000 }
+            } else {
+                fail(p.mark?.line, prefix + "politeness", "must be a mapping (max_concurrent, delay_ms)")
+            }
+        }
+        let maxBody = int(map, "max_body_bytes", prefix, min: 1024) ?? 50 << 20
+        let confirmed = bool(map, "confirmed", prefix) ?? true
+        let enabled = bool(map, "enabled", prefix) ?? true
+        let note = string(map, "note", prefix)
+        if !confirmed && note == nil {
+            fail(map["confirmed"]?.mark?.line, prefix + "note", "an unconfirmed source needs a `note:` saying what to verify")
+        }
+        guard errors.count == errorCount else { return nil }
+        return SourceDefinition(id: id, name: name, owner: owner, kind: kind, format: format, url: url,
+                                method: method, query: query, headers: headers, body: body, form: form,
+                                paging: paging, cursor: cursor, auth: auth, politeness: politeness,
+                                maxBodyBytes: maxBody, licence: licence, confirmed: confirmed, note: note,
+                                enabled: enabled, file: file)
+    }
+
+    /// `file://samples/x.xml` and `file:samples/x.xml` are relative to the catalogue's folder;
+    /// `file:///abs/x.xml` is absolute.
+    private func resolveFileURL(_ url: String) -> String {
+        var path = url.hasPrefix("file://") ? String(url.dropFirst(7)) : String(url.dropFirst(5))
+        if path.hasPrefix("/") { return "file://" + path }
+        let folder = ((file as NSString).deletingLastPathComponent as NSString)
+        let base = folder.length == 0 ? FileManager.default.currentDirectoryPath : folder as String
+        let absoluteBase = base.hasPrefix("/") ? base
+            : (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(base)
+        path = ((absoluteBase as NSString).appendingPathComponent(path) as NSString).standardizingPath
+        return "file://" + path
+    }
+
+    // MARK: - Sub-schemas
+
+    private mutating func pagingScheme(_ node: Node?, _ key: String) -> PagingScheme {
+        guard let node else { return .none }
+        guard let map = node.mapping else {
+            fail(node.mark?.line, key, "must be a mapping with `scheme:`")
+            return .none
+        }
+        let p = key + "."
+        let scheme = string(map, "scheme", p) ?? ""
+        let common: Set<String> = ["scheme", "results_key", "total_key", "max_pages"]
+        switch scheme {
+        case "none":
+            check(map, allowed: ["scheme"], p)
+            return .none
+        case "offset-limit":
+            check(map, allowed: common.union(["offset_param", "limit_param", "page_size", "max_offset"]), p)
+            var s = PagingScheme.OffsetLimit()
+            s.offsetParam = string(map, "offset_param", p) ?? s.offsetParam
+            s.limitParam = string(map, "limit_param", p) ?? s.limitParam
+            s.pageSize = int(map, "page_size", p, min: 1) ?? s.pageSize
+            s.maxOffset = int(map, "max_offset", p, min: 1) ?? s.maxOffset
+            s.resultsKey = string(map, "results_key", p) ?? s.resultsKey
+            s.totalKey = string(map, "total_key", p) ?? s.totalKey
+            s.maxPages = int(map, "max_pages", p, min: 1) ?? s.maxPages
+            if s.pageSize > s.maxOffset {
+                fail(map["page_size"]?.mark?.line, p + "page_size", "is larger than max_offset")
+            }
+            return .offsetLimit(s)
+        case "page-number":
+            check(map, allowed: common.union(["page_param", "size_param", "page_size", "first_page"]), p)
+            var s = PagingScheme.PageNumber()
+            s.pageParam = string(map, "page_param", p) ?? s.pageParam
+            s.sizeParam = string(map, "size_param", p) ?? s.sizeParam
+            s.pageSize = int(map, "page_size", p, min: 1) ?? s.pageSize
+            s.firstPage = int(map, "first_page", p, min: 0) ?? s.firstPage
+            s.resultsKey = string(map, "results_key", p) ?? s.resultsKey
+            s.totalKey = string(map, "total_key", p) ?? s.totalKey
+            s.maxPages = int(map, "max_pages", p, min: 1) ?? s.maxPages
+            return .pageNumber(s)
+        case "iteration-token":
+            check(map, allowed: common.union(["token_key"]), p)
+            var s = PagingScheme.IterationToken()
+            s.tokenKey = string(map, "token_key", p) ?? s.tokenKey
+            s.resultsKey = string(map, "results_key", p) ?? s.resultsKey
+            s.totalKey = string(map, "total_key", p) ?? s.totalKey
+            s.maxPages = int(map, "max_pages", p, min: 1) ?? s.maxPages
+            return .iterationToken(s)
+        case "next-link":
+            check(map, allowed: common.union(["next_key"]), p)
+            var s = PagingScheme.NextLink()
+            s.nextKey = string(map, "next_key", p) ?? s.nextKey
+            s.resultsKey = string(map, "results_key", p) ?? s.resultsKey
+            s.totalKey = string(map, "total_key", p) ?? s.totalKey
+            s.maxPages = int(map, "max_pages", p, min: 1) ?? s.maxPages
+            return .nextLink(s)
+        default:
+            fail(map["scheme"]?.mark?.line ?? node.mark?.line, p + "scheme",
+                 "'\(scheme)' is not one of: none, offset-limit, page-number, iteration-token, next-link")
+            return .none
+        }
+    }
+
+    private mutating func cursorSpec(_ node: Node?, _ key: String) -> CursorSpec? {
+        guard let node else { return nil }
+        guard let map = node.mapping else {
+            fail(node.mark?.line, key, "must be a mapping (field, initial, template)")
+            return nil
+        }
+        let p = key + "."
+        check(map, allowed: ["field", "initial", "template"], p)
+        guard let field = requiredString(map, "field", p, node),
+              let initial = requiredString(map, "initial", p, node) else { return nil }
+        var template = CursorTemplate.raw
+        if let raw = string(map, "template", p) {
+            if let t = CursorTemplate(rawValue: raw) { template = t } else {
+                fail(map["template"]?.mark?.line, p + "template", "'\(raw)' is not one of: "
+                     + CursorTemplate.allCases.map(\.rawValue).joined(separator: ", "))
+            }
+        }
+        return CursorSpec(field: field, initial: initial, template: template)
+    }
+
+    private mutating func authSpec(_ node: Node?, _ key: String) -> AuthSpec? {
+        guard let node else { return nil }
+        guard let map = node.mapping else {
+            fail(node.mark?.line, key, "must be a mapping (env, header, scheme, query_param, optional)")
+            return nil
+        }
+        let p = key + "."
+        check(map, allowed: ["env", "header", "scheme", "query_param", "optional"], p)
+        guard let env = requiredString(map, "env", p, node) else { return nil }
+        if env.contains(where: { !($0.isUppercase || $0.isNumber || $0 == "_") }) {
+            fail(map["env"]?.mark?.line, p + "env",
+                 "must be the NAME of an environment variable (A-Z, 0-9, _), never the secret itself")
+        }
+        let header = string(map, "header", p)
+        let queryParam = string(map, "query_param", p)
+        if (header == nil) == (queryParam == nil) {
+            fail(node.mark?.line, p + "header", "give exactly one of `header` or `query_param`")
+        }
+        return AuthSpec(env: env, header: header, scheme: string(map, "scheme", p), queryParam: queryParam,
+                        optional: bool(map, "optional", p) ?? false)
+    }
+
+    // MARK: - Typed accessors
+
+    private mutating func check(_ map: Node.Mapping, allowed: Set<String>, _ prefix: String) {
+        for (key, _) in map where !allowed.contains(key.string ?? "") {
+            fail(key.mark?.line, prefix + (key.string ?? "?"),
+                 "unknown key (expected one of: \(allowed.sorted().joined(separator: ", ")))")
+        }
+    }
+
+    private mutating func requiredString(_ map: Node.Mapping, _ key: String, _ prefix: String, _ owner: Node)
+        -> String? {
+        guard map[key] != nil else {
+            fail(owner.mark?.line, prefix + key, "is required")
+            return nil
+        }
+        guard let value = string(map, key, prefix) else { return nil }
+        if value.trimmingCharacters(in: .whitespaces).isEmpty {
+            fail(map[key]?.mark?.line, prefix + key, "must not be empty")
+            return nil
+        }
+        return value
+    }
+
+    private mutating func string(_ map: Node.Mapping, _ key: String, _ prefix: String) -> String? {
+        guard let node = map[key] else { return nil }
+        guard let scalar = node.scalar else {
+            fail(node.mark?.line, prefix + key, "must be a text value")
+            return nil
+        }
+        return scalar.string
+    }
+
+    private mutating func int(_ map: Node.Mapping, _ key: String, _ prefix: String, min: Int) -> Int? {
+        guard let node = map[key] else { return nil }
+        guard let value = node.scalar.flatMap({ Int($0.string) }) else {
+            fail(node.mark?.line, prefix + key, "must be an integer")
+            return nil
+        }
+        guard value >= min else {
+            fail(node.mark?.line, prefix + key, "must be at least \(min)")
+            return nil
+        }
+        return value
+    }
+
+    private mutating func bool(_ map: Node.Mapping, _ key: String, _ prefix: String) -> Bool? {
+        guard let node = map[key] else { return nil }
+        switch node.scalar?.string.lowercased() {
+        case "true", "yes": return true
+        case "false", "no": return false
+        default:
+            fail(node.mark?.line, prefix + key, "must be true or false")
+            return nil
+        }
+    }
+
+    /// A mapping of text values, order kept (query parameters, headers, form parts).
+    private mutating func pairs(_ map: Node.Mapping, _ key: String, _ prefix: String) -> [QueryParameter] {
+        guard let node = map[key] else { return [] }
+        guard let inner = node.mapping else {
+            fail(node.mark?.line, prefix + key, "must be a mapping of name: value")
+            return []
+        }
+        var out: [QueryParameter] = []
+        for (k, v) in inner {
+            guard let name = k.string, let value = v.scalar?.string else {
+                fail(v.mark?.line ?? k.mark?.line, prefix + key + "." + (k.string ?? "?"), "must be a text value")
+                continue
+            }
+            out.append(QueryParameter(name, value))
+        }
+        return out
+    }
+}

@@ -1,0 +1,182 @@
+import Fetcher
+import Foundation
+import Logging
+import Notices
+import Parser
+import Store
+
+/// What `vigie fetch` reports for one source.
+public struct SourceRunReport: Sendable, Hashable, Codable {
+    public var source: String
+    /// `ok`, `not-modified`, `failed` or `disabled`.
+    public var status: String
+    public var httpStatus: Int?
+    public var bytes: Int
+    /// Pages (raw documents) fetched.
+    public var pages: Int
+    /// Notices parsed from them.
+    public var notices: Int
+    public var inserted: Int
+    public var changed: Int
+    public var durationS: Double
+    /// Short name of the failure (`http-status`, `stalled`, `parse`…), nil on success.
+    public var reason: String?
+    public var error: String?
+    public var warnings: [String]
+    public var consecutiveFailures: Int
+
+    enum CodingKeys: String, CodingKey {
+        case source, status, bytes, pages, notices, inserted, changed, reason, error, warnings
+        case httpStatus = "http_status"
+        case durationS = "duration_s"
+        case consecutiveFailures = "consecutive_failures"
+    }
+
+    public var isFailure: Bool { status == "failed" }
+}
+
+/// `vigie fetch`: Fetcher + Parser + Store, one source at a time into the store.
+///
+/// Each source's state, raw responses and notices go into the store in one transaction (`NoticeStore.ingest`).
+/// A source that fails — transport, parse or store — has its failure recorded in its state, and nothing else
+/// of it is touched: its validators and cursor stay those of its last good run (so the next run fetches it in
+/// full again) and its notices stay as they were.
+///
+/// Synchronous: the fetch runs libcurl's multi loop on the calling thread, then parsing and storing follow
+/// in catalogue order.
+public enum FetchRun {
+    /// Sources of `catalogue` selected by `only` (all enabled sources when empty). Throws
+    /// `PipelineError.cannotRun` naming unknown ids.
+    public static func select(_ catalogue: SourceCatalogue, only: [String]) throws -> [SourceDefinition] {
+        guard !only.isEmpty else { return catalogue.sources }
+        let known = Set(catalogue.sources.map(\.id))
+        let unknown = only.filter { !known.contains($0) }
+        if !unknown.isEmpty {
+            throw PipelineError.cannotRun("unknown source id(s): \(unknown.joined(separator: ", ")) "
+                                          + "(known: \(known.sorted().joined(separator: ", ")))")
+        }
+        let wanted = Set(only)
+        return catalogue.sources.filter { wanted.contains($0.id) }
+    }
+
+    /// Fetches, parses and stores `sources`; returns one report per source, in order.
+    /// Disabled sources are reported as `disabled` unless `includeDisabled`.
+    public static func run(_ sources: [SourceDefinition], store: NoticeStore, engine: FetchEngine,
+                           includeDisabled: Bool = false, logger: Logger,
+                           now: @Sendable () -> Date = { Date() }) throws -> [SourceRunReport] {
+        let states: [String: SourceState]
+        do {
+            states = try store.sourceStates()
+        } catch {
+            throw PipelineError.cannotRun("cannot read source states: \(error)")
+        }
+        let active = sources.filter { $0.enabled || includeDisabled }
+        let results = engine.fetch(active, states: states)
+        var byID: [String: SourceFetchResult] = [:]
+        for result in results { byID[result.sourceID] = result }
+
+        var reports: [SourceRunReport] = []
+        for source in sources {
+            guard let result = byID[source.id] else {
+                reports.append(SourceRunReport(source: source.id, status: "disabled", httpStatus: nil, bytes: 0,
+                                               pages: 0, notices: 0, inserted: 0, changed: 0, durationS: 0,
+                                               reason: nil, error: nil, warnings: [],
+                                               consecutiveFailures: states[source.id]?.consecutiveFailures ?? 0))
+                continue
+            }
+            let previous = states[source.id] ?? SourceState(sourceID: source.id)
+            reports.append(ingest(result, source: source, previous: previous, store: store, logger: logger,
+                                  now: now()))
+        }
+        return reports
+    }
+
+    /// Parses and stores one source's fetch result.
+    static func ingest(_ result: SourceFetchResult, source: SourceDefinition, previous: SourceState,
+                       store: NoticeStore, logger: Logger, now: Date) -> SourceRunReport {
+        var report = SourceRunReport(source: source.id, status: result.outcome.name, httpStatus: result.httpStatus,
+                                     bytes: result.bytes, pages: result.documents.count, notices: 0, inserted: 0,
+                                     changed: 0, durationS: result.duration, reason: result.outcome.error?.reason,
+                                     error: result.outcome.error?.description, warnings: result.warnings,
+                                     consecutiveFailures: result.state.consecutiveFailures)
+        switch result.outcome {
+        case .notModified, .failed:
+            do {
+                try store.save(result.state)
+            } catch {
+                report.status = "failed"
+                report.reason = "store"
+                report.error = "\(error)"
+            }
+            return report
+        case .ok:
+            break
+        }
+        var notices: [Notice] = []
+        do {
+            for document in result.documents {
+                let options = ParseOptions(sourceID: source.id, documentName: document.url, baseURL: document.url,
+                                           charsetHint: document.charset, format: source.format)
+                let parsed = try DocumentParser.parse(document.body, options: options)
+                notices += parsed.notices
+                report.warnings += parsed.issues.prefix(5).map { "\($0)" }
+                if parsed.issues.count > 5 { report.warnings.append("… \(parsed.issues.count - 5) more parse issues") }
+            }
+        } catch {
+            // The bytes arrived but cannot be read: keep them for diagnosis, record the failure, and keep the
+            // validators of the last good run so that the next run does not get a 304 for a document we never
+            // understood.
+            let message = "\(error)"
+            let failed = previous.recordingFailure(message, at: now, httpStatus: result.httpStatus)
+            report.status = "failed"
+            report.reason = "parse"
+            report.error = message
+            report.consecutiveFailures = failed.consecutiveFailures
+            do {
+                _ = try store.ingest(sourceID: source.id, state: failed, raws: result.documents, notices: [], at: now)
+            } catch {
+                logger.error("cannot record the failure", metadata: ["source": "\(source.id)", "error": "\(error)"])
+            }
+            return report
+        }
+        report.notices = notices.count
+        do {
+            let summary = try store.ingest(sourceID: source.id, state: result.state, raws: result.documents,
+                                           notices: notices, at: now)
+            report.inserted = summary.inserted.count
+            report.changed = summary.changed.count
+        } catch {
+            report.status = "failed"
+            report.reason = "store"
+            report.error = "\(error)"
+            let failed = previous.recordingFailure("\(error)", at: now, httpStatus: result.httpStatus)
+            report.consecutiveFailures = failed.consecutiveFailures
+            try? store.save(failed)
+        }
+        return report
+    }
+
+    /// One line per source for the terminal: status, HTTP code, bytes, notices, duration, error.
+    public static func line(_ r: SourceRunReport, idWidth: Int = 24) -> String {
+        func pad(_ s: String, _ n: Int, left: Bool = false) -> String {
+            s.count >= n ? s : (left ? String(repeating: " ", count: n - s.count) + s
+                                     : s + String(repeating: " ", count: n - s.count))
+        }
+        var s = pad(r.status, 12) + " " + pad(r.source, idWidth) + " "
+        s += pad(r.httpStatus.map(String.init) ?? "-", 4, left: true) + " "
+        s += pad(byteCount(r.bytes), 9, left: true) + " "
+        s += pad("\(r.notices) notices", 13, left: true) + " "
+        s += pad(String(format: "%.2f s", r.durationS), 8, left: true)
+        if r.pages > 1 { s += "  \(r.pages) pages" }
+        if r.inserted > 0 || r.changed > 0 { s += "  +\(r.inserted) new ~\(r.changed) changed" }
+        if let error = r.error { s += "  " + error }
+        for warning in r.warnings { s += "\n" + String(repeating: " ", count: 13) + "warning: " + warning }
+        return s
+    }
+
+    static func byteCount(_ n: Int) -> String {
+        if n < 1024 { return "\(n) B" }
+        if n < 1 << 20 { return String(format: "%.1f KB", Double(n) / 1024) }
+        return String(format: "%.1f MB", Double(n) / Double(1 << 20))
+    }
+}
