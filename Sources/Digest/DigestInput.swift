@@ -39,11 +39,14 @@ public struct DigestInput: Sendable, Hashable, Codable {
         self.sources = sources
     }
 
-    /// True when there is nothing to tell (the digest still goes out, with source health).
-    public var isEmpty: Bool {
-        members.allSatisfy(\.items.isEmpty) && consortia.isEmpty && calls.isEmpty && deadlinesSoon.isEmpty
-            && changed.isEmpty
+    /// True when there is news: something for a member, a consortium, a call, or a change. Deadlines soon
+    /// are reminders, not news.
+    public var hasNews: Bool {
+        !(members.allSatisfy(\.items.isEmpty) && consortia.isEmpty && calls.isEmpty && changed.isEmpty)
     }
+
+    /// True when there is nothing at all to show but source health.
+    public var isEmpty: Bool { !hasNews && deadlinesSoon.isEmpty }
 
     /// Every distinct notice shown, in order of first appearance (for calendars and feeds).
     public var allNotices: [Notice] {
@@ -79,7 +82,7 @@ public struct MemberSection: Sendable, Hashable, Codable {
 /// One notice as shown to a recipient, with why.
 public struct DigestItem: Sendable, Hashable, Codable {
     public var notice: Notice
-    /// Relevance, 0…1 (higher is better).
+    /// Relevance as the router scores it (sum of evidence weights; higher is better).
     public var score: Double
     /// "Pourquoi cet avis ?": French sentences, one per reason.
     public var reasons: [String]

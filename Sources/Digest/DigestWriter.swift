@@ -20,20 +20,48 @@ public struct DigestWriter: Sendable {
         return String(ISO8601.format(d, offset: off).prefix(10))
     }
 
+    /// The cluster's directory.
+    public func directory(for input: DigestInput) -> String {
+        (outputDirectory as NSString).appendingPathComponent(Self.safeName(input.clusterID))
+    }
+
+    /// The highest edition already written for the run's date (1 for `<date>.*`, 2 for `<date>-2.*`…),
+    /// nil when none.
+    public func existingEdition(of input: DigestInput) -> Int? {
+        let dir = directory(for: input)
+        let stamp = Self.dateStamp(input.runDate)
+        let ext = (formats.first ?? .markdown).fileExtension
+        var found: Int?
+        var n = 1
+        while FileManager.default.fileExists(
+            atPath: (dir as NSString).appendingPathComponent("\(Self.stem(stamp, edition: n)).\(ext)")) {
+            found = n
+            n += 1
+        }
+        return found
+    }
+
+    /// The edition number a new write the same day should take.
+    public func nextEdition(of input: DigestInput) -> Int { (existingEdition(of: input) ?? 0) + 1 }
+
+    static func stem(_ stamp: String, edition: Int) -> String { edition <= 1 ? stamp : "\(stamp)-\(edition)" }
+
     /// Renders and writes every format; returns the paths written (dated files, then `latest.*`).
+    /// `edition` 2 or more writes `<date>-<edition>.*` (a second run the same night with news), so the
+    /// first edition is never overwritten.
     @discardableResult
-    public func write(_ input: DigestInput) throws -> [String] {
-        let dir = (outputDirectory as NSString).appendingPathComponent(Self.safeName(input.clusterID))
+    public func write(_ input: DigestInput, edition: Int? = nil) throws -> [String] {
+        let dir = directory(for: input)
         do {
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         } catch {
             throw DigestError.write(path: dir, reason: "cannot create directory: \(error.localizedDescription)")
         }
-        let stamp = Self.dateStamp(input.runDate)
+        let stem = Self.stem(Self.dateStamp(input.runDate), edition: edition ?? 1)
         var written: [String] = []
         for f in formats {
             let bytes = try f.renderer.render(input)
-            for name in ["\(stamp).\(f.fileExtension)", "latest.\(f.fileExtension)"] {
+            for name in ["\(stem).\(f.fileExtension)", "latest.\(f.fileExtension)"] {
                 let path = (dir as NSString).appendingPathComponent(name)
                 try Self.writeAtomically(bytes, to: path)
                 written.append(path)

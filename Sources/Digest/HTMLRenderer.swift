@@ -46,7 +46,7 @@ public struct HTMLRenderer: DigestRenderer {
         o.append("<body>")
         o.append("<h1>\(esc(Wording.title(input)))</h1>")
         o.append("<p class=\"meta\">\(esc(Wording.overview(input)))</p>")
-        if input.isEmpty { o.append("<p>\(esc(Wording.nothing))</p>") }
+        if !input.hasNews { o.append("<p>\(esc(Wording.nothing))</p>") }
         let withItems = input.members.filter { !$0.items.isEmpty }
         var nav: [(String, String)] = []
         if !withItems.isEmpty { nav.append(("adherents", Wording.members)) }
@@ -126,7 +126,7 @@ public struct HTMLRenderer: DigestRenderer {
             }
             o.append("</tbody></table>")
         }
-        o.append("<footer>Digest produit par Vigie. Scores de 0 à 1 ; « cœur de métier » : l’avis demande ce que "
+        o.append("<footer>Digest produit par Vigie. Pertinence : somme des indices trouvés (mots-clés, CPV, lieu), plus elle est élevée mieux l'avis correspond ; « cœur de métier » : l’avis demande ce que "
                  + "l’adhérent fait lui-même ; « par la chaîne de valeur » : il fournit un maillon nécessaire.</footer>")
         o.append("</body>")
         o.append("</html>")

@@ -16,7 +16,7 @@ public struct MarkdownRenderer: DigestRenderer {
         o.append("")
         o.append(Wording.overview(input))
         o.append("")
-        if input.isEmpty {
+        if !input.hasNews {
             o.append(Wording.nothing)
             o.append("")
         }
@@ -99,7 +99,7 @@ public struct MarkdownRenderer: DigestRenderer {
             o.append("")
         }
         o.append("---")
-        o.append("Digest produit par Vigie. Scores de 0 à 1 ; « cœur de métier » : l'avis demande ce que "
+        o.append("Digest produit par Vigie. Pertinence : somme des indices trouvés (mots-clés, CPV, lieu), plus elle est élevée mieux l'avis correspond ; « cœur de métier » : l'avis demande ce que "
                  + "l'adhérent fait lui-même ; « par la chaîne de valeur » : il fournit un maillon nécessaire.")
         return o.joined(separator: "\n") + "\n"
     }

@@ -653,6 +653,35 @@ public final class NoticeStore {
         }
     }
 
+    /// Opportunities already told to each recipient of a cluster, so that the TED record of a procurement
+    /// already sent from BOAMP is not announced again as new.
+    public func deliveredOpportunities(cluster: String) throws -> Set<DeliveredOpportunity> {
+        var out = Set<DeliveredOpportunity>()
+        try database.forEachRow(
+            """
+            SELECT DISTINCT n.opportunity_id, d.member, d.role FROM delivery d JOIN notice n ON n.id = d.notice_id
+            WHERE d.cluster = ?
+            """, [.text(cluster)]
+        ) { r in
+            out.insert(DeliveredOpportunity(opportunityID: Int64(r[0].int ?? 0), member: r[1].string ?? "",
+                                            role: r[2].string ?? ""))
+        }
+        return out
+    }
+
+    /// Routes of a cluster whose notice's deadline (or call closing date) falls in `from...to`, with the
+    /// notices, soonest first: the digest's "deadlines soon" list, delivered or not.
+    public func routedNotices(cluster: String, deadlineFrom from: Date, to: Date) throws -> [RoutedNotice] {
+        try database.query(
+            """
+            SELECT r.notice_id, r.cluster, r.member, r.role, r.score, r.payload, \(Self.noticeColumns)
+            FROM route r JOIN notice n ON n.id = r.notice_id
+            WHERE r.cluster = ? AND n.deadline >= ? AND n.deadline <= ?
+            ORDER BY n.deadline, r.notice_id, r.member, r.role
+            """, [.text(cluster), .real(from.timeIntervalSince1970), .real(to.timeIntervalSince1970)]
+        ).map { r in RoutedNotice(route: Self.route(Array(r[0..<6])), notice: try stored(Array(r[6...]))) }
+    }
+
     // MARK: - Helpers
 
     private func time(_ d: Date?) -> Database.Value { d.map { .real($0.timeIntervalSince1970) } ?? .null }
@@ -678,4 +707,23 @@ extension PendingRoute {
     public func delivery(at date: Date, runID: Int64?) -> DeliveryRecord {
         DeliveryRecord(key: route.key, revision: notice.revision, deliveredAt: date, runID: runID)
     }
+}
+
+/// One opportunity told to one recipient of a cluster (any of its source records).
+public struct DeliveredOpportunity: Sendable, Hashable {
+    public var opportunityID: Int64
+    public var member: String
+    public var role: String
+
+    public init(opportunityID: Int64, member: String, role: String) {
+        self.opportunityID = opportunityID
+        self.member = member
+        self.role = role
+    }
+}
+
+/// A route with its notice.
+public struct RoutedNotice: Sendable, Hashable {
+    public var route: RouteRecord
+    public var notice: StoredNotice
 }

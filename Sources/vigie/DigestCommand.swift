@@ -1,17 +1,75 @@
 import ArgumentParser
+import Classifier
+import Digest
+import Foundation
+import Notices
+import Pipeline
+import Store
 
 extension Vigie {
     /// `vigie digest`.
     struct DigestCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "digest",
-            abstract: "Write digests from the store for a cluster."
+            abstract: "Write digests from the store for a cluster.",
+            discussion: """
+                Writes what the store holds for the cluster and has not been sent yet (routes recorded by \
+                vigie run), without fetching or classifying. By default it is a preview: nothing is marked as \
+                sent; --mark-delivered records the deliveries as vigie run does.
+
+                Example: vigie digest --cluster mecaloire --store vigie.sqlite --out preview --format md,html
+                """
         )
 
+        @Option(help: "Cluster id.")
+        var cluster: String
+        @Option(help: "SQLite store file.")
+        var store = "vigie.sqlite"
+        @Option(help: "Output directory (files go to <out>/<cluster>/).")
+        var out = "digests"
+        @Option(help: "Formats, comma-separated: md,html,json,ics,atom,csv.")
+        var format = "md,html,json,ics,atom,csv"
+        @Option(help: "Rules directory, for cluster and member names (optional).")
+        var rules: String?
+        @Option(help: "Date and time of the digest, ISO 8601 (default: now).")
+        var now: String?
+        @Flag(help: "Record the deliveries, so the next run does not send these items again.")
+        var markDelivered = false
+
+        func validate() throws {
+            if let now, ISO8601.parseZoned(now) == nil { throw ValidationError("--now must be an ISO 8601 date") }
+            do { _ = try DigestFormat.parseList(format) } catch { throw ValidationError("\(error)") }
+        }
+
         func run() async throws {
-            // Placeholder until the stage lands; exits 2 so no script mistakes it for success.
-            print("vigie digest: not available in this build")
-            throw ExitCode(2)
+            guard FileManager.default.fileExists(atPath: store) else {
+                FileHandle.standardError.write(Data("vigie digest: store: \(store): no such file\n".utf8))
+                throw ExitCode(2)
+            }
+            do {
+                var clusterRules = Cluster(id: cluster, name: cluster)
+                if let rules {
+                    let book = try Rulebook.load(directory: rules)
+                    guard let c = book.cluster(cluster) else {
+                        throw PipelineError.cannotRun("no cluster \(cluster) in \(rules) (known: "
+                                                      + book.clusters.map(\.id).joined(separator: ", ") + ")")
+                    }
+                    clusterRules = c
+                }
+                let result = try ClusterDigest.write(
+                    cluster: clusterRules, store: try NoticeStore(path: store), output: out,
+                    formats: try DigestFormat.parseList(format),
+                    now: now.flatMap { ISO8601.parseZoned($0)?.instant } ?? Date(), markDelivered: markDelivered)
+                for f in result.files { print(f) }
+                FileHandle.standardError.write(Data((
+                    "vigie digest: \(cluster): \(result.newNotices) new notices, \(result.consortia) consortium, "
+                    + "\(result.changed) changed" + (markDelivered ? ", \(result.deliveries) deliveries recorded"
+                                                                   : " (preview: nothing marked as sent)")
+                    + "\n").utf8))
+            } catch {
+                FileHandle.standardError.write(Data("vigie digest: \(error)\n".utf8))
+                throw ExitCode(2)
+            }
         }
     }
 }

@@ -1,17 +1,85 @@
 import ArgumentParser
+import Digest
+import Foundation
+import Logging
+import Notices
+import Pipeline
 
 extension Vigie {
     /// `vigie run`.
     struct Run: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "run",
-            abstract: "Run the nightly pipeline: fetch, parse, store, route and write digests."
+            abstract: "Run the nightly pipeline: fetch, parse, store, route and write digests.",
+            discussion: """
+                Locks the store, fetches every source of the catalogue, parses and stores the notices \
+                (duplicates across sources recognised, changes versioned), routes only what is new or changed \
+                since the last run, writes each cluster's digest (<out>/<cluster>/<date>.md, .html, .json, .ics, \
+                .atom, .csv and latest.*) and records what was sent, so a re-run sends nothing twice.
+
+                Progress goes to stderr, the summary to stdout (--json: one JSON object).
+                Exit codes: 0 ok; 1 the run completed but some sources failed; 2 it could not run \
+                (lock held, bad rules or catalogue, store or output not writable).
+
+                Offline demo: vigie run --feeds Feeds/demo.yaml --rules Rules --store demo-out/vigie.sqlite \
+                --out demo-out --now 2026-05-05T02:00:00Z
+                """
         )
 
+        @Option(help: "Source catalogue: a directory of *.yaml, or one file.")
+        var feeds = "Feeds"
+        @Option(help: "Rules directory (one file per cluster).")
+        var rules = "Rules"
+        @Option(help: "SQLite store file (created when missing).")
+        var store = "vigie.sqlite"
+        @Option(help: "Digest output directory.")
+        var out = "digests"
+        @Option(help: "The run's date and time, ISO 8601 (default: now). Fixes the output for demos and tests.")
+        var now: String?
+        @Option(parsing: .upToNextOption, help: "Fetch only these source ids.")
+        var only: [String] = []
+        @Option(parsing: .upToNextOption, help: "Write digests only for these clusters.")
+        var cluster: [String] = []
+        @Option(help: "Digest formats, comma-separated: md,html,json,ics,atom,csv.")
+        var format = "md,html,json,ics,atom,csv"
+        @Option(help: "Requests in flight at once.")
+        var concurrency = 16
+        @Flag(help: "Do not fetch: route and write digests from what the store holds.")
+        var noFetch = false
+        @Flag(help: "Print the run report as JSON on stdout.")
+        var json = false
+
+        func validate() throws {
+            if let now, ISO8601.parseZoned(now) == nil {
+                throw ValidationError("--now must be an ISO 8601 date, e.g. 2026-05-05T02:00:00Z (got \(now))")
+            }
+            do { _ = try DigestFormat.parseList(format) } catch { throw ValidationError("\(error)") }
+        }
+
         func run() async throws {
-            // Placeholder until the stage lands; exits 2 so no script mistakes it for success.
-            print("vigie run: not available in this build")
-            throw ExitCode(2)
+            let logger = Logger(label: "vigie.run")
+            let options = NightlyRunOptions(
+                feeds: feeds, rules: rules, store: store, output: out,
+                now: now.flatMap { ISO8601.parseZoned($0)?.instant }, onlySources: only,
+                clusters: cluster.isEmpty ? nil : cluster, formats: try DigestFormat.parseList(format),
+                concurrency: concurrency, skipFetch: noFetch,
+                userAgent: "Vigie/\(Vigie.version) (veille appels d'offres et appels a projets; libcurl)")
+            let report: NightlyRunReport
+            do {
+                report = try NightlyRun.run(options, logger: logger) { line in
+                    FileHandle.standardError.write(Data(("vigie run: " + line + "\n").utf8))
+                }
+            } catch {
+                FileHandle.standardError.write(Data(("vigie \(error)\n").utf8))
+                throw ExitCode(2)
+            }
+            if json {
+                let data = try NoticeJSON.encoder(pretty: false).encode(report)
+                print(String(decoding: data, as: UTF8.self))
+            } else {
+                for line in NightlyRun.summary(report) { print(line) }
+            }
+            if report.exitCode != 0 { throw ExitCode(report.exitCode) }
         }
     }
 }

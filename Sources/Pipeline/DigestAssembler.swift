@@ -1,0 +1,153 @@
+import Classifier
+import Digest
+import Foundation
+import Notices
+import Store
+
+/// Turns a cluster's undelivered routes into a `DigestInput`: member sections, consortia, calls for projects,
+/// deadlines soon and "changed since we told you", one entry per opportunity (a procurement published on
+/// BOAMP and TED shows once, "aussi publié sur ted").
+struct DigestAssembler {
+    let store: NoticeStore
+    let cluster: Cluster
+    let now: Date
+    let deadlineSoonDays: Int
+
+    struct Result {
+        var input: DigestInput
+        /// Every pending route the digest accounts for (shown, or folded into a shown duplicate).
+        var deliveries: [PendingRoute]
+    }
+
+    func memberName(_ id: String, payload: MemberRoutePayload?) -> String {
+        cluster.member(id)?.name ?? payload?.memberName ?? id
+    }
+
+    func assemble(sources: [SourceHealth]) throws -> Result {
+        let pending = try store.undelivered(cluster: cluster.id)
+        let told = try store.deliveredOpportunities(cluster: cluster.id)
+        var deliveries: [PendingRoute] = []
+        var alsoCache: [Int64: [String]] = [:]
+        func otherSources(of s: StoredNotice) throws -> [String] {
+            if alsoCache[s.opportunityID] == nil {
+                alsoCache[s.opportunityID] = try store.records(ofOpportunity: s.opportunityID).map(\.notice.source)
+            }
+            var others = alsoCache[s.opportunityID] ?? []
+            if let i = others.firstIndex(of: s.notice.source) { others.remove(at: i) }
+            return Array(Set(others)).sorted()
+        }
+
+        // Member sections: best route per (member, opportunity).
+        var byMember: [String: [Int64: (PendingRoute, DigestItem)]] = [:]
+        // Calls for projects: one item per opportunity, with every member concerned.
+        var calls: [Int64: (item: DigestItem, members: [String])] = [:]
+        var consortia: [Int64: ConsortiumItem] = [:]
+        var changed: [String: ChangedItem] = [:]
+
+        for p in pending {
+            let s = p.notice
+            let role = p.route.role
+            deliveries.append(p)
+            if p.isUpdate {
+                let changes = p.changesSinceDelivery.map { DigestChange(field: $0.field, old: $0.old, new: $0.new) }
+                guard !changes.isEmpty else { continue }
+                var item = changed[s.id] ?? ChangedItem(notice: s.notice, changes: changes, members: [],
+                                                        toldAt: p.deliveredAt)
+                if role == RouteRole.consortium {
+                    item.members.append("piste en consortium")
+                } else {
+                    let name = memberName(p.route.member, payload: RouteMapping.decode(MemberRoutePayload.self,
+                                                                                         p.route.payload))
+                    if !item.members.contains(name) { item.members.append(name) }
+                }
+                if let t = p.deliveredAt, item.toldAt.map({ t < $0 }) ?? true { item.toldAt = t }
+                changed[s.id] = item
+                continue
+            }
+            // Already told through another source record of the same opportunity: nothing new to say.
+            if told.contains(DeliveredOpportunity(opportunityID: s.opportunityID, member: p.route.member, role: role)) {
+                continue
+            }
+            switch role {
+            case RouteRole.consortium:
+                guard let payload = RouteMapping.decode(ConsortiumRoutePayload.self, p.route.payload) else { continue }
+                if let existing = consortia[s.opportunityID], existing.score >= p.route.score { continue }
+                let partners = payload.members.map { id in
+                    ConsortiumPartner(memberID: id, memberName: cluster.member(id)?.name ?? payload.names[id] ?? id,
+                                      segments: payload.contributions[id] ?? [])
+                }
+                var rationale = payload.rationale
+                if let lot = payload.lotID { rationale.insert("Pour le lot \(lot)", at: 0) }
+                consortia[s.opportunityID] = ConsortiumItem(
+                    notice: s.notice, score: p.route.score, rationale: rationale, partners: partners,
+                    lead: cluster.member(payload.lead)?.name ?? payload.names[payload.lead] ?? payload.lead)
+            default:
+                let payload = RouteMapping.decode(MemberRoutePayload.self, p.route.payload)
+                let name = memberName(p.route.member, payload: payload)
+                let item = DigestItem(notice: s.notice, score: p.route.score, reasons: payload?.reasons ?? [],
+                                      direct: role == RouteRole.direct, alsoPublishedOn: try otherSources(of: s))
+                if s.notice.kind == .callForProjects {
+                    var entry = calls[s.opportunityID] ?? (item, [])
+                    if item.score > entry.item.score { entry.item = item }
+                    if !entry.members.contains(name) { entry.members.append(name) }
+                    calls[s.opportunityID] = entry
+                } else {
+                    var forMember = byMember[p.route.member] ?? [:]
+                    if let existing = forMember[s.opportunityID], existing.1.score >= item.score { continue }
+                    forMember[s.opportunityID] = (p, item)
+                    byMember[p.route.member] = forMember
+                }
+            }
+        }
+
+        // Members in rule-file order, then any member the rules no longer list.
+        var memberOrder = cluster.members.map(\.id)
+        for id in byMember.keys.sorted() where !memberOrder.contains(id) { memberOrder.append(id) }
+        let sections: [MemberSection] = memberOrder.compactMap { id in
+            guard let items = byMember[id], !items.isEmpty else { return nil }
+            let first = items.values.first?.0
+            let name = memberName(id, payload: RouteMapping.decode(MemberRoutePayload.self, first?.route.payload))
+            let sorted = items.values.map(\.1).sorted { a, b in
+                a.score != b.score ? a.score > b.score : a.notice.id < b.notice.id
+            }
+            return MemberSection(memberID: id, memberName: name, items: sorted)
+        }
+        let callItems = calls.values.map { entry -> DigestItem in
+            var item = entry.item
+            item.members = entry.members
+            return item
+        }.sorted { a, b in
+            let da = FrenchFormat.mainDeadline(a.notice)?.instant ?? .distantFuture
+            let db = FrenchFormat.mainDeadline(b.notice)?.instant ?? .distantFuture
+            return da != db ? da < db : a.notice.id < b.notice.id
+        }
+
+        // Deadlines soon: every routed notice (sent tonight or earlier) closing within the window.
+        let horizon = now.addingTimeInterval(Double(deadlineSoonDays) * 86_400)
+        var soon: [Int64: DigestItem] = [:]
+        var soonOrder: [Int64] = []
+        for r in try store.routedNotices(cluster: cluster.id, deadlineFrom: now, to: horizon) {
+            guard r.notice.notice.kind != .award, r.route.role != RouteRole.consortium else { continue }
+            let name = memberName(r.route.member, payload: RouteMapping.decode(MemberRoutePayload.self,
+                                                                                 r.route.payload))
+            if var item = soon[r.notice.opportunityID] {
+                if !item.members.contains(name) { item.members.append(name) }
+                soon[r.notice.opportunityID] = item
+            } else {
+                soon[r.notice.opportunityID] = DigestItem(notice: r.notice.notice, score: r.route.score,
+                                                          direct: r.route.role == RouteRole.direct,
+                                                          members: [name])
+                soonOrder.append(r.notice.opportunityID)
+            }
+        }
+
+        let input = DigestInput(
+            clusterID: cluster.id, clusterName: cluster.name, runDate: now, members: sections,
+            consortia: consortia.values.sorted { a, b in
+                a.score != b.score ? a.score > b.score : a.notice.id < b.notice.id
+            },
+            calls: callItems, deadlinesSoon: soonOrder.compactMap { soon[$0] },
+            changed: changed.values.sorted { $0.notice.id < $1.notice.id }, sources: sources)
+        return Result(input: input, deliveries: deliveries)
+    }
+}

@@ -1,0 +1,198 @@
+import Classifier
+import Digest
+import Fetcher
+import Foundation
+import Logging
+import Notices
+import Store
+
+/// What `vigie run` needs.
+public struct NightlyRunOptions: Sendable {
+    /// Source catalogue: a directory of `*.yaml` or one file (`Feeds/demo.yaml`).
+    public var feeds: String
+    /// Rules directory.
+    public var rules: String
+    /// SQLite store (created when missing).
+    public var store: String
+    /// Digest output directory.
+    public var output: String
+    /// The run's instant (nil: the clock). A fixed value makes demo output reproducible.
+    public var now: Date?
+    /// Only these source ids (all enabled sources when empty).
+    public var onlySources: [String]
+    /// Only these clusters (nil: all).
+    public var clusters: [String]?
+    public var formats: [DigestFormat]
+    public var concurrency: Int
+    /// Skip the fetch: route and digest what the store already holds.
+    public var skipFetch: Bool
+    public var userAgent: String
+
+    public init(feeds: String, rules: String, store: String, output: String, now: Date? = nil,
+                onlySources: [String] = [], clusters: [String]? = nil, formats: [DigestFormat] = DigestFormat.allCases,
+                concurrency: Int = 16, skipFetch: Bool = false, userAgent: String = "Vigie") {
+        self.feeds = feeds
+        self.rules = rules
+        self.store = store
+        self.output = output
+        self.now = now
+        self.onlySources = onlySources
+        self.clusters = clusters
+        self.formats = formats
+        self.concurrency = concurrency
+        self.skipFetch = skipFetch
+        self.userAgent = userAgent
+    }
+}
+
+/// What a nightly run did.
+public struct NightlyRunReport: Sendable, Codable {
+    public var runID: Int64
+    public var startedAt: Date
+    /// `ok`, or `partial` when some sources failed (the run still completed).
+    public var status: String
+    public var sources: [SourceRunReport]
+    public var routing: RouteAndDigestReport
+    /// Pid of a previous run that died holding the lock, when one did.
+    public var staleLockHolder: Int32?
+
+    /// 0 when every source succeeded, 1 when the run completed with failed sources.
+    public var exitCode: Int32 { sources.contains(where: \.isFailure) ? 1 : 0 }
+
+    enum CodingKeys: String, CodingKey {
+        case status, sources, routing
+        case runID = "run_id", startedAt = "started_at", staleLockHolder = "stale_lock_holder"
+    }
+}
+
+/// `vigie run`: lock, fetch every source (FetchRun: parse, upsert with dedup and versions, one transaction per
+/// source), then route what is new or changed and write every cluster's digest (RouteAndDigestRun).
+///
+/// Throws `PipelineError` only when the run could not run (lock held, bad rules or catalogue, store not
+/// writable, digests not writable): exit 2. A dead source is reported in `sources`, not thrown.
+public enum NightlyRun {
+    public static func run(_ options: NightlyRunOptions, logger: Logger = Logger(label: "vigie.run"),
+                           progress: @escaping (String) -> Void = { _ in }) throws -> NightlyRunReport {
+        let now = options.now ?? Date()
+        let lock = try RunLock(path: options.store + ".lock", now: now)
+        defer { lock.unlock() }
+        if let stale = lock.staleHolder {
+            progress("previous run (pid \(stale)) died without finishing; its work is resumed")
+        }
+
+        let rulebook: Rulebook
+        do {
+            rulebook = try Rulebook.load(directory: options.rules)
+        } catch {
+            throw PipelineError.cannotRun("cannot load the rules in \(options.rules): \(error)")
+        }
+        if let only = options.clusters {
+            let unknown = only.filter { id in !rulebook.clusters.contains { $0.id == id } }
+            if !unknown.isEmpty {
+                throw PipelineError.cannotRun("unknown cluster(s): \(unknown.joined(separator: ", "))")
+            }
+        }
+        var selected: [SourceDefinition] = []
+        var names: [String: String] = [:]
+        if !options.skipFetch {
+            let check = SourceCatalogue.check(path: options.feeds)
+            if let first = check.errors.first {
+                throw PipelineError.cannotRun("the catalogue \(options.feeds) has \(check.errors.count) error(s), "
+                                              + "first: \(first)")
+            }
+            selected = try FetchRun.select(SourceCatalogue(sources: check.sources), only: options.onlySources)
+            for s in check.sources { names[s.id] = s.name }
+        }
+        let store: NoticeStore
+        do {
+            store = try NoticeStore(path: options.store)
+        } catch {
+            throw PipelineError.cannotRun("cannot open the store: \(error)")
+        }
+        let runID: Int64
+        do {
+            runID = try store.beginRun(at: now)
+        } catch {
+            throw PipelineError.cannotRun("cannot write to the store: \(error)")
+        }
+
+        var reports: [SourceRunReport] = []
+        if !options.skipFetch {
+            progress("fetching \(selected.filter { $0.enabled || !options.onlySources.isEmpty }.count) sources")
+            var configuration = FetchConfiguration(maxConcurrent: max(1, options.concurrency))
+            configuration.transport.userAgent = options.userAgent
+            let engine = FetchEngine(configuration: configuration, logger: logger)
+            let fixed = now
+            do {
+                reports = try FetchRun.run(selected, store: store, engine: engine,
+                                           includeDisabled: !options.onlySources.isEmpty, logger: logger,
+                                           now: { options.now == nil ? Date() : fixed })
+            } catch {
+                try? store.finishRun(runID, at: Date(), status: "failed", classifiedThrough: nil,
+                                     summary: "\(error)")
+                throw error
+            }
+            let width = max(12, reports.map(\.source.count).max() ?? 12)
+            for r in reports { progress(FetchRun.line(r, idWidth: width)) }
+        }
+
+        let routing: RouteAndDigestReport
+        do {
+            let health = options.skipFetch
+                ? SourceHealthBuilder.fromStates(try store.sourceStates(), now: now, names: names)
+                : SourceHealthBuilder.fromReports(reports, states: try store.sourceStates(), names: names)
+            let router = Router(rulebook: rulebook, options: RouterOptions(clusters: options.clusters))
+            let stage = RouteAndDigestRun(
+                store: store, router: router,
+                options: RouteAndDigestOptions(outputDirectory: options.output, formats: options.formats,
+                                               clusters: options.clusters, sourceNames: names),
+                logger: logger)
+            routing = try stage.run(now: now, runID: runID, sourceHealth: health, progress: progress)
+        } catch {
+            try? store.finishRun(runID, at: now, status: "failed", classifiedThrough: nil, summary: "\(error)")
+            if error is PipelineError { throw error }
+            throw PipelineError.cannotRun("\(error)")
+        }
+        let status = reports.contains(where: \.isFailure) ? "partial" : "ok"
+        let report = NightlyRunReport(runID: runID, startedAt: now, status: status, sources: reports,
+                                      routing: routing, staleLockHolder: lock.staleHolder)
+        do {
+            try store.finishRun(runID, at: options.now ?? Date(), status: status,
+                                classifiedThrough: routing.classifiedThrough,
+                                summary: RouteMapping.encode(report))
+        } catch {
+            throw PipelineError.cannotRun("cannot record the end of the run: \(error)")
+        }
+        return report
+    }
+
+    /// The summary printed on stdout.
+    public static func summary(_ r: NightlyRunReport) -> [String] {
+        var lines: [String] = []
+        let failed = r.sources.filter(\.isFailure)
+        let inserted = r.sources.reduce(0) { $0 + $1.inserted }
+        let changed = r.sources.reduce(0) { $0 + $1.changed }
+        if !r.sources.isEmpty {
+            lines.append("sources: \(r.sources.count - failed.count) ok, \(failed.count) failed"
+                         + (failed.isEmpty ? "" : " (\(failed.map(\.source).joined(separator: ", ")))")
+                         + "; notices: +\(inserted) new, ~\(changed) changed")
+        }
+        lines.append("classified: \(r.routing.classified) notices, \(r.routing.routes) routes")
+        for c in r.routing.clusters {
+            var line = "\(c.cluster): \(c.newNotices) new notices (\(c.memberItems) member items), "
+                + "\(c.consortia) consortium, \(c.calls) calls, \(c.changed) changed, "
+                + "\(c.deadlinesSoon) deadlines soon"
+            if let first = c.files.first {
+                let stem = (first as NSString).deletingPathExtension
+                let exts = c.files.filter { !($0 as NSString).lastPathComponent.hasPrefix("latest.") }
+                    .map { ($0 as NSString).pathExtension }
+                line += " -> \(stem).{\(exts.joined(separator: ","))}"
+            } else {
+                line += " -> nothing new, no file written"
+            }
+            lines.append(line)
+        }
+        lines.append("run \(r.runID): \(r.status)")
+        return lines
+    }
+}

@@ -1,0 +1,80 @@
+import Classifier
+import Foundation
+import Notices
+
+/// "Pourquoi cet avis ?": the router's reasons in French sentences a cluster's staff can check at a glance.
+enum ReasonWording {
+    static func field(_ f: ReasonField, lot: String?) -> String {
+        switch f {
+        case .title: return "l'intitulé"
+        case .summary: return "le résumé"
+        case .content: return "le texte de l'avis"
+        case .lot: return lot.map { "le lot \($0)" } ?? "un lot"
+        case .category: return "les catégories"
+        case .cpv: return "les codes CPV"
+        case .descriptor: return "les descripteurs BOAMP"
+        case .place: return "le lieu"
+        case .value: return "le montant"
+        case .kind: return "le type d'avis"
+        case .deadline: return "la date limite"
+        case .segment: return "le segment"
+        case .interest: return "les centres d'intérêt"
+        case .link: return "la chaîne de valeur"
+        }
+    }
+
+    /// `segment:usinage/keyword` → the label of segment `usinage` in the cluster.
+    static func segmentLabel(_ rule: String, cluster: Cluster?) -> String? {
+        guard rule.hasPrefix("segment:") else { return nil }
+        let id = rule.dropFirst("segment:".count).prefix { $0 != "/" }
+        return cluster?.segment(String(id))?.label ?? String(id)
+    }
+
+    static func sentence(_ r: Reason, cluster: Cluster?) -> String {
+        let quoted = "« \(r.term) »"
+        let found = r.matched.map { $0 != r.term ? " (« \($0) »)" : "" } ?? ""
+        var s: String
+        switch r.field {
+        case .title, .summary, .content, .lot, .category:
+            if r.rule.contains("/interest") || r.rule.hasPrefix("member:") {
+                s = "Centre d'intérêt \(quoted) dans \(field(r.field, lot: r.lotID))\(found)"
+            } else {
+                s = "Mot-clé \(quoted) dans \(field(r.field, lot: r.lotID))\(found)"
+            }
+        case .cpv:
+            s = "Code CPV \(r.matched ?? r.term) (règle \(r.term))"
+            if let lot = r.lotID { s += " du lot \(lot)" }
+        case .descriptor:
+            s = "Descripteur BOAMP \(r.matched ?? r.term)"
+        case .link:
+            // chain:usinage>assemblage — the member's segment supplies a needed one.
+            let parts = r.rule.dropFirst("chain:".count).split(separator: ">").map(String.init)
+            if parts.count == 2 {
+                let up = cluster?.segment(parts[0])?.label ?? parts[0]
+                let down = cluster?.segment(parts[1])?.label ?? parts[1]
+                s = "Maillon amont : « \(up) » fournit « \(down) », dont l'avis a besoin"
+            } else {
+                s = "Par la chaîne de valeur : \(r.term)"
+            }
+        case .place, .value, .kind, .deadline, .segment, .interest:
+            s = "\(field(r.field, lot: r.lotID).prefix(1).uppercased())\(field(r.field, lot: r.lotID).dropFirst()) : "
+                + (r.matched ?? r.term)
+        }
+        if let label = segmentLabel(r.rule, cluster: cluster), r.field != .link, r.field != .segment {
+            s += " — segment « \(label) »"
+        }
+        return s
+    }
+
+    /// The strongest reasons first, at most `limit`, without repeating a sentence.
+    static func sentences(_ reasons: [Reason], cluster: Cluster?, limit: Int = 6) -> [String] {
+        var seen = Set<String>()
+        var out: [String] = []
+        for r in reasons.sorted(by: { $0.weight > $1.weight }) {
+            let s = sentence(r, cluster: cluster)
+            if seen.insert(s).inserted { out.append(s) }
+            if out.count == limit { break }
+        }
+        return out
+    }
+}

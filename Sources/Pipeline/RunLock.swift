@@ -1,0 +1,60 @@
+import Foundation
+import Notices
+
+/// One nightly run at a time per store: an exclusive `flock` on `<store>.lock`, which holds the holder's
+/// pid and start time for the error message.
+///
+/// `flock` is released by the kernel when the process dies, so a killed run never leaves a lock that
+/// blocks the next night; a lock file whose recorded pid is gone is reported as stale and taken over.
+public final class RunLock {
+    public let path: String
+    private var fd: Int32
+    /// Set when the file named a previous holder that no longer runs (a killed run).
+    public private(set) var staleHolder: Int32?
+
+    /// Takes the lock or throws `PipelineError.locked` naming the holder.
+    public init(path: String, now: Date = Date()) throws {
+        self.path = path
+        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else {
+            throw PipelineError.cannotRun("cannot open the lock file \(path): \(String(cString: strerror(errno)))")
+        }
+        let previous = Self.readHolder(fd)
+        if flock(fd, LOCK_EX | LOCK_NB) != 0 {
+            let e = errno
+            close(fd)
+            fd = -1
+            if e == EWOULDBLOCK {
+                throw PipelineError.locked(path: path, holder: previous.map { "pid \($0.pid), started \($0.started)" })
+            }
+            throw PipelineError.cannotRun("cannot lock \(path): \(String(cString: strerror(e)))")
+        }
+        if let previous, previous.pid != getpid(), kill(previous.pid, 0) != 0, errno == ESRCH {
+            staleHolder = previous.pid
+        }
+        let record = "\(getpid()) \(ISO8601.format(now))\n"
+        _ = ftruncate(fd, 0)
+        _ = record.withCString { pwrite(fd, $0, strlen($0), 0) }
+    }
+
+    private static func readHolder(_ fd: Int32) -> (pid: Int32, started: String)? {
+        var buf = [UInt8](repeating: 0, count: 128)
+        let n = pread(fd, &buf, buf.count, 0)
+        guard n > 0 else { return nil }
+        let text = String(decoding: buf[0..<n], as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let parts = text.split(separator: " ", maxSplits: 1)
+        guard let pidText = parts.first, let pid = Int32(pidText) else { return nil }
+        return (pid, parts.count > 1 ? String(parts[1]) : "?")
+    }
+
+    /// Releases the lock (also done at deinit and, by the kernel, at exit).
+    public func unlock() {
+        guard fd >= 0 else { return }
+        _ = ftruncate(fd, 0)
+        flock(fd, LOCK_UN)
+        close(fd)
+        fd = -1
+    }
+
+    deinit { unlock() }
+}

@@ -1,0 +1,44 @@
+import Digest
+import Foundation
+import Notices
+
+/// The digest's source table from stored states and, when the fetch ran tonight, its reports.
+public enum SourceHealthBuilder {
+    /// A source not heard from for this long is "sans nouvelles" even without a recorded failure.
+    public static let staleAfter: TimeInterval = 3 * 86_400
+
+    /// From stored states only (`vigie digest`, or a run without fetch).
+    public static func fromStates(_ states: [String: SourceState], now: Date, names: [String: String] = [:])
+        -> [SourceHealth] {
+        states.values.sorted { $0.sourceID < $1.sourceID }.map { s in
+            let status: SourceHealth.Status
+            if s.consecutiveFailures > 0 {
+                status = .failing
+            } else if let ok = s.lastSuccess, now.timeIntervalSince(ok) <= staleAfter {
+                status = .ok
+            } else {
+                status = .stale
+            }
+            return SourceHealth(sourceID: s.sourceID, name: names[s.sourceID], status: status,
+                                lastSuccess: s.lastSuccess, consecutiveFailures: s.consecutiveFailures,
+                                lastError: s.consecutiveFailures > 0 ? s.lastError : nil)
+        }
+    }
+
+    /// From tonight's fetch reports, completed with stored states (last success, failures in a row).
+    public static func fromReports(_ reports: [SourceRunReport], states: [String: SourceState],
+                                   names: [String: String] = [:]) -> [SourceHealth] {
+        reports.map { r in
+            let state = states[r.source]
+            let status: SourceHealth.Status
+            switch r.status {
+            case "failed": status = .failing
+            case "disabled": status = .skipped
+            default: status = .ok
+            }
+            return SourceHealth(sourceID: r.source, name: names[r.source], status: status,
+                                lastSuccess: state?.lastSuccess, consecutiveFailures: r.consecutiveFailures,
+                                lastError: status == .failing ? r.error : nil, newNotices: r.inserted + r.changed)
+        }
+    }
+}
