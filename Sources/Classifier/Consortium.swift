@@ -113,9 +113,29 @@ extension Router {
             if let v = unit.value, let comb = combined, comb < v {
                 detail += " Capacité cumulée \(Router.euros(comb)) encore inférieure au montant."
             }
+            let whatEN = unit.lot.map { "Lot \($0)" } ?? "The notice"
+            var en: String
+            switch reason {
+            case .multipleSegments:
+                en = "\(whatEN) needs \(segIDs.joined(separator: " + ")): no member covers all of it alone."
+            case .valueExceedsCapacity:
+                en = "\(whatEN) (\(Router.euros(unit.value ?? 0))) exceeds every member's capacity."
+            case .both:
+                en = "\(whatEN) needs \(segIDs.joined(separator: " + ")) and its value "
+                    + "(\(Router.euros(unit.value ?? 0))) exceeds every member's capacity."
+            }
+            en += " Proposed group: " + chosen.map { e in
+                let m = c.members[e.cand.member]
+                return "\(m.name)\(m.id == leadM.id ? " (lead)" : "") [\(contributions[m.id]!.joined(separator: ", "))]"
+            }.joined(separator: " + ") + "."
+            en += " Lead: \(leadM.name), largest capacity" + (leadM.capacity.map { " (\(Router.euros($0)))" } ?? "")
+                + (lead.distance.map { ", site \($0) département(s) from the place of work" } ?? "") + "."
+            if !uncovered.isEmpty {
+                en += " Not covered: \(uncovered.sorted().map { c.segments[$0].id }.joined(separator: ", "))."
+            }
             out.append(ConsortiumSuggestion(
                 clusterID: c.id, members: ids, lead: leadM.id, segments: segIDs, reason: reason, detail: detail,
-                uncovered: uncovered.sorted().map { c.segments[$0].id }, combinedCapacity: combined, lotID: unit.lot,
+                detailEN: en, uncovered: uncovered.sorted().map { c.segments[$0].id }, combinedCapacity: combined, lotID: unit.lot,
                 contributions: contributions))
         }
         return out

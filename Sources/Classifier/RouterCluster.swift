@@ -195,13 +195,15 @@ extension Router {
             if let s = segs.first(where: { ev.segVeto[$0] != nil && !ev.segReasons[$0].isEmpty }), let veto = ev.segVeto[s] {
                 result.nearMisses.append(NearMiss(
                     clusterID: c.id, memberID: m.id, memberName: m.name, filter: .segmentExclusion,
-                    detail: "exclusion « \(veto.term) » du segment \(c.segments[s].id) trouvée (\(veto.field.rawValue))",
+                    detail: "exclusion « \(veto.term) » du segment \(c.segments[s].id) trouvée (\(Router.fieldFR(veto.field)))",
+                    detailEN: "exclusion '\(veto.term)' of segment \(c.segments[s].id) found (\(veto.field.rawValue))",
                     segments: [c.segments[s].id], score: segScore[s], reasons: ev.segReasons[s] + [veto]))
             } else if let s = segs.filter({ segScore[$0] > 0 }).max(by: { segScore[$0] < segScore[$1] }) {
                 let threshold = c.segments[s].minScore ?? settings.minScore
                 result.nearMisses.append(NearMiss(
                     clusterID: c.id, memberID: m.id, memberName: m.name, filter: .weakMatch,
                     detail: "segment \(c.segments[s].id) : score \(Router.fmt(segScore[s])) sous le seuil \(Router.fmt(threshold))",
+                    detailEN: "segment \(c.segments[s].id): score \(Router.fmt(segScore[s])) below threshold \(Router.fmt(threshold))",
                     segments: [c.segments[s].id], score: segScore[s], reasons: ev.segReasons[s]))
             }
         }
@@ -213,35 +215,42 @@ extension Router {
         for cand in candidates {
             let m = c.members[cand.member]
             let segIDs = cand.segments.map { c.segments[$0].id }
-            func drop(_ f: RoutingFilter, _ detail: String) {
+            func drop(_ f: RoutingFilter, _ detail: String, _ en: String) {
                 result.nearMisses.append(NearMiss(clusterID: c.id, memberID: m.id, memberName: m.name, filter: f,
-                                                  detail: detail, segments: segIDs, score: cand.score,
+                                                  detail: detail, detailEN: en, segments: segIDs, score: cand.score,
                                                   reasons: cand.reasons))
                 count("filter:\(f.rawValue)", dropped: 1)
             }
             if let veto = ev.memberVeto[cand.member] {
-                drop(.memberExclusion, "exclusion « \(veto.term) » trouvée (\(veto.field.rawValue)\(veto.matched.map { " : « \($0) »" } ?? ""))")
+                drop(.memberExclusion,
+                     "exclusion « \(veto.term) » trouvée (\(Router.fieldFR(veto.field))\(veto.matched.map { " : « \($0) »" } ?? ""))",
+                     "exclusion '\(veto.term)' found (\(veto.field.rawValue)\(veto.matched.map { ": '\($0)'" } ?? ""))")
                 count(veto.rule, dropped: 1)
                 continue
             }
             if !m.effectiveKinds.contains(notice.kind) {
-                drop(.kind, "type \(notice.kind.rawValue) non suivi (suivis : \(m.effectiveKinds.map(\.rawValue).joined(separator: ", ")))")
+                let wanted = m.effectiveKinds.map(\.rawValue).joined(separator: ", ")
+                drop(.kind, "type \(notice.kind.rawValue) non suivi (suivis : \(wanted))",
+                     "kind \(notice.kind.rawValue) not wanted (wanted: \(wanted))")
                 continue
             }
             if let leadDays, leadDays < Double(settings.minLeadDays) {
                 let d = leadDays < 0 ? "échéance dépassée" : "échéance dans \(Router.fmt(leadDays)) j"
-                drop(.deadline, "\(d), délai minimal \(settings.minLeadDays) j")
+                let e = leadDays < 0 ? "deadline passed" : "deadline in \(Router.fmt(leadDays)) days"
+                drop(.deadline, "\(d), délai minimal \(settings.minLeadDays) j",
+                     "\(e), minimum lead time \(settings.minLeadDays) days")
                 continue
             }
             let terr = territoryCheck(cc, c, member: cand.member, place: place)
             if let detail = terr.failure {
-                drop(.territory, detail)
+                drop(.territory, detail.fr, detail.en)
                 continue
             }
             eligible.append((cand, terr.distance))
             let value = valueFor(cand, notice: notice, segLots: segLots, segNoticeLevel: segNoticeLevel)
             if let cap = m.capacity, let v = value, v > cap {
-                drop(.capacity, "montant \(Router.euros(v)) au-delà de la capacité \(Router.euros(cap))")
+                drop(.capacity, "montant \(Router.euros(v)) au-delà de la capacité \(Router.euros(cap))",
+                     "value \(Router.euros(v)) above capacity \(Router.euros(cap))")
                 continue
             }
             var reasons = cand.reasons
@@ -298,7 +307,7 @@ extension Router {
 
     /// Whether a member's sites are close enough to the place of work.
     func territoryCheck(_ cc: CompiledCluster, _ c: Cluster, member mi: Int, place: ResolvedPlace)
-        -> (failure: String?, distance: Int?, site: String?, place: String?) {
+        -> (failure: (fr: String, en: String)?, distance: Int?, site: String?, place: String?) {
         let m = c.members[mi]
         let scope = m.scope ?? c.routing.scope
         let maxD = m.maxDistance ?? c.routing.maxDistance
@@ -313,7 +322,8 @@ extension Router {
         }
         if place.departements.isEmpty && place.regions.isEmpty {
             // Only a foreign country is known.
-            return scope == .europe ? (nil, nil, nil, nil) : ("lieu d'exécution hors de France", nil, nil, nil)
+            return scope == .europe ? (nil, nil, nil, nil)
+                : (("lieu d'exécution hors de France", "place of work outside France"), nil, nil, nil)
         }
         if scope == .europe || scope == .national || sites.isEmpty { return (nil, best?.d, best?.site, best?.place) }
         if let b = best, b.d <= maxD { return (nil, b.d, b.site, b.place) }
@@ -324,14 +334,37 @@ extension Router {
             // Region-level place (NUTS-1/2 only): the best we can say is "same region".
             if sameRegion { return (nil, nil, nil, nil) }
             let names = place.regions.map { Geography.regionNames[$0] ?? $0 }.joined(separator: ", ")
-            return ("lieu d'exécution en \(names), hors des régions des sites", nil, nil, nil)
+            return (("lieu d'exécution en \(names), hors des régions des sites",
+                     "place of work in \(names), outside the regions of its sites"), nil, nil, nil)
         }
         let placeName = place.departements.map { Router.departementLabel($0) }.joined(separator: ", ")
         if let b = best {
-            return ("lieu d'exécution \(placeName) à \(b.d) départements du site le plus proche "
-                    + "(\(Router.departementLabel(b.site))), maximum \(maxD)", b.d, b.site, b.place)
+            return (("lieu d'exécution \(placeName) à \(b.d) départements du site le plus proche "
+                     + "(\(Router.departementLabel(b.site))), maximum \(maxD)",
+                     "place of work \(placeName) is \(b.d) départements from the nearest site "
+                     + "(\(Router.departementLabel(b.site))), maximum \(maxD)"), b.d, b.site, b.place)
         }
-        return ("lieu d'exécution \(placeName) hors de portée des sites", nil, nil, nil)
+        return (("lieu d'exécution \(placeName) hors de portée des sites",
+                 "place of work \(placeName) out of reach of the sites"), nil, nil, nil)
+    }
+
+    static func fieldFR(_ f: ReasonField) -> String {
+        switch f {
+        case .title: return "titre"
+        case .summary: return "résumé"
+        case .content: return "texte"
+        case .lot: return "lot"
+        case .category: return "catégorie"
+        case .cpv: return "CPV"
+        case .descriptor: return "descripteur"
+        case .place: return "lieu"
+        case .value: return "montant"
+        case .kind: return "type"
+        case .deadline: return "échéance"
+        case .segment: return "segment"
+        case .interest: return "intérêt"
+        case .link: return "lien"
+        }
     }
 
     static func departementLabel(_ code: String) -> String {
