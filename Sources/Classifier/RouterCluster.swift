@@ -2,9 +2,388 @@ import Foundation
 import Notices
 
 extension Router {
+    /// Evidence gathered for one cluster from the scan, CPV codes and descriptors.
+    struct Evidence {
+        var segReasons: [[Reason]]
+        var segVeto: [Reason?]
+        var interest: [[Reason]]
+        var memberVeto: [Reason?]
+        var watchReasons: [[Reason]]
+        var watchVeto: [Bool]
+
+        init(_ c: Cluster) {
+            segReasons = Array(repeating: [], count: c.segments.count)
+            segVeto = Array(repeating: nil, count: c.segments.count)
+            interest = Array(repeating: [], count: c.members.count)
+            memberVeto = Array(repeating: nil, count: c.members.count)
+            watchReasons = Array(repeating: [], count: c.watches.count)
+            watchVeto = Array(repeating: false, count: c.watches.count)
+        }
+
+        /// Adds `r` unless the same rule already fired on the same field and lot (keeps the heavier).
+        static func add(_ r: Reason, to list: inout [Reason]) {
+            if let i = list.firstIndex(where: { $0.rule == r.rule && $0.field == r.field && $0.lotID == r.lotID }) {
+                if list[i].weight < r.weight { list[i] = r }
+            } else {
+                list.append(r)
+            }
+        }
+    }
+
+    /// A member that passed the keyword stage, before filters.
+    struct Candidate {
+        var member: Int
+        var kind: RouteKind
+        var segments: [Int]
+        var reasons: [Reason]
+        var score: Double
+    }
+
+    func gatherEvidence(_ cc: CompiledCluster, _ c: Cluster, notice: Notice, hits: [TextHit]) -> Evidence {
+        var ev = Evidence(c)
+        for h in hits {
+            for r in refs[Int(h.pattern)] where r.cluster == cc.index {
+                let w = weight(h.field)
+                let matched: String? = h.matched
+                switch r.kind {
+                case .segmentKeyword:
+                    let s = c.segments[r.owner]
+                    Evidence.add(Reason(rule: "segment:\(s.id)/keyword:\(r.term)", field: h.field, term: r.term,
+                                        matched: matched, weight: w, lotID: h.lotID), to: &ev.segReasons[r.owner])
+                case .segmentExclusion:
+                    if ev.segVeto[r.owner] == nil {
+                        let s = c.segments[r.owner]
+                        ev.segVeto[r.owner] = Reason(rule: "segment:\(s.id)/exclusion:\(r.term)", field: h.field,
+                                                     term: r.term, matched: matched, weight: 0, lotID: h.lotID)
+                    }
+                case .memberInterest:
+                    let m = c.members[r.owner]
+                    Evidence.add(Reason(rule: "member:\(m.id)/interest:\(r.term)", field: h.field, term: r.term,
+                                        matched: matched, weight: w * options.interestFactor, lotID: h.lotID),
+                                 to: &ev.interest[r.owner])
+                case .memberExclusion:
+                    if ev.memberVeto[r.owner] == nil {
+                        let m = c.members[r.owner]
+                        ev.memberVeto[r.owner] = Reason(rule: "member:\(m.id)/exclusion:\(r.term)", field: h.field,
+                                                        term: r.term, matched: matched, weight: 0, lotID: h.lotID)
+                    }
+                case .watchKeyword:
+                    let wt = c.watches[r.owner]
+                    Evidence.add(Reason(rule: "watch:\(wt.id)/keyword:\(r.term)", field: h.field, term: r.term,
+                                        matched: matched, weight: w, lotID: h.lotID), to: &ev.watchReasons[r.owner])
+                case .watchExclusion:
+                    ev.watchVeto[r.owner] = true
+                }
+            }
+        }
+        // CPV codes: every prefix of each code is looked up, so the cost does not depend on the rules.
+        var codes: [(code: String, weight: Double, lot: String?)] = []
+        var seen = Set<String>()
+        for (k, code) in ([notice.mainCPV].compactMap { $0 } + notice.cpv).enumerated() where seen.insert(code).inserted {
+            codes.append((code, k == 0 && notice.mainCPV != nil ? options.mainCPVWeight : options.otherCPVWeight, nil))
+        }
+        for lot in notice.lots { for code in lot.cpv { codes.append((code, options.lotCPVWeight, lot.id)) } }
+        for (code, w, lot) in codes {
+            let digits = String(code.prefix { $0 != "-" }.filter(\.isNumber).prefix(8))
+            guard digits.count >= 2 else { continue }
+            for len in 2...digits.count {
+                let prefix = String(digits.prefix(len))
+                guard let segs = cc.cpv[prefix] else { continue }
+                for si in segs {
+                    let s = c.segments[si]
+                    Evidence.add(Reason(rule: "segment:\(s.id)/cpv:\(prefix)", field: .cpv, term: prefix, matched: code,
+                                        weight: w, lotID: lot), to: &ev.segReasons[si])
+                }
+                for (wi, wp) in cc.watchCPV.enumerated() where wp.contains(prefix) {
+                    let wt = c.watches[wi]
+                    Evidence.add(Reason(rule: "watch:\(wt.id)/cpv:\(prefix)", field: .cpv, term: prefix, matched: code,
+                                        weight: w, lotID: lot), to: &ev.watchReasons[wi])
+                }
+            }
+        }
+        for d in notice.descriptors {
+            for si in cc.descriptors[d] ?? [] {
+                let s = c.segments[si]
+                Evidence.add(Reason(rule: "segment:\(s.id)/descriptor:\(d)", field: .descriptor, term: d,
+                                    weight: options.descriptorWeight), to: &ev.segReasons[si])
+            }
+        }
+        return ev
+    }
+
     func routeCluster(_ cc: CompiledCluster, notice: Notice, hits: [TextHit], place: ResolvedPlace,
                       now: Date) -> ClusterRouting {
         let c = rulebook.clusters[cc.index]
-        return ClusterRouting(clusterID: c.id, clusterName: c.name)
+        let settings = c.routing
+        let ev = gatherEvidence(cc, c, notice: notice, hits: hits)
+        var result = ClusterRouting(clusterID: c.id, clusterName: c.name)
+        var counters: [String: RuleCounter] = [:]
+        func count(_ rule: String, matched: Int = 0, dropped: Int = 0) {
+            let key = "\(c.id)/\(rule)"
+            var cur = counters[key] ?? RuleCounter(rule: key)
+            cur.matched += matched
+            cur.dropped += dropped
+            counters[key] = cur
+        }
+
+        // 1. Segments the notice needs.
+        let nSeg = c.segments.count
+        var segScore = [Double](repeating: 0, count: nSeg)
+        var needed = [Bool](repeating: false, count: nSeg)
+        var segLots = [[String]](repeating: [], count: nSeg)
+        var segNoticeLevel = [Bool](repeating: false, count: nSeg)
+        for si in 0..<nSeg {
+            let reasons = ev.segReasons[si]
+            segScore[si] = reasons.reduce(0) { $0 + $1.weight }
+            for r in reasons {
+                if let l = r.lotID { if !segLots[si].contains(l) { segLots[si].append(l) } } else { segNoticeLevel[si] = true }
+            }
+            let s = c.segments[si]
+            let threshold = s.minScore ?? settings.minScore
+            guard !reasons.isEmpty || ev.segVeto[si] != nil else { continue }
+            let match = SegmentMatch(segmentID: s.id, label: s.label, score: segScore[si], reasons: reasons,
+                                     lots: segLots[si], vetoedBy: ev.segVeto[si])
+            if let veto = ev.segVeto[si] {
+                if !reasons.isEmpty {
+                    result.rejectedSegments.append(match)
+                    count(veto.rule, dropped: 1)
+                }
+            } else if segScore[si] >= threshold {
+                needed[si] = true
+                result.segments.append(match)
+                for r in reasons { count(r.rule, matched: 1) }
+            } else {
+                result.rejectedSegments.append(match)
+                count("segment:\(s.id)/min_score", dropped: 1)
+            }
+        }
+        result.segments.sort { ($0.score, $1.segmentID) > ($1.score, $0.segmentID) }
+        let neededList = (0..<nSeg).filter { needed[$0] }
+
+        // 2. Candidates: direct (covered segments, interests) and indirect (upstream suppliers).
+        var candidates: [Candidate] = []
+        for (mi, m) in c.members.enumerated() {
+            let segs = cc.memberSegments[mi]
+            let direct = segs.filter { needed[$0] }
+            let interest = ev.interest[mi]
+            if !direct.isEmpty || !interest.isEmpty {
+                var reasons: [Reason] = []
+                for s in direct { reasons += ev.segReasons[s] }
+                reasons += interest
+                let score = direct.reduce(0) { $0 + segScore[$1] } + interest.reduce(0) { $0 + $1.weight }
+                candidates.append(Candidate(member: mi, kind: .direct, segments: direct, reasons: reasons, score: score))
+                continue
+            }
+            var viaUp: [Int] = []
+            var reasons: [Reason] = []
+            var score = 0.0
+            for d in neededList {
+                for up in cc.upstream[d] where segs.contains(up) {
+                    if !viaUp.contains(up) { viaUp.append(up) }
+                    let w = segScore[d] * settings.indirectFactor
+                    reasons.append(Reason(rule: "chain:\(c.segments[up].id)>\(c.segments[d].id)", field: .segment,
+                                          term: "\(c.segments[up].id) → \(c.segments[d].id)",
+                                          matched: c.segments[d].label, weight: w))
+                    score += w
+                }
+            }
+            if !viaUp.isEmpty {
+                candidates.append(Candidate(member: mi, kind: .indirect, segments: viaUp, reasons: reasons, score: score))
+                continue
+            }
+            // Not a candidate: remember near misses of its segments (vetoed or too little evidence).
+            if let s = segs.first(where: { ev.segVeto[$0] != nil && !ev.segReasons[$0].isEmpty }), let veto = ev.segVeto[s] {
+                result.nearMisses.append(NearMiss(
+                    clusterID: c.id, memberID: m.id, memberName: m.name, filter: .segmentExclusion,
+                    detail: "exclusion « \(veto.term) » du segment \(c.segments[s].id) trouvée (\(Router.fieldFR(veto.field)))",
+                    detailEN: "exclusion '\(veto.term)' of segment \(c.segments[s].id) found (\(veto.field.rawValue))",
+                    segments: [c.segments[s].id], score: segScore[s], reasons: ev.segReasons[s] + [veto]))
+            } else if let s = segs.filter({ segScore[$0] > 0 }).max(by: { segScore[$0] < segScore[$1] }) {
+                let threshold = c.segments[s].minScore ?? settings.minScore
+                result.nearMisses.append(NearMiss(
+                    clusterID: c.id, memberID: m.id, memberName: m.name, filter: .weakMatch,
+                    detail: "segment \(c.segments[s].id) : score \(Router.fmt(segScore[s])) sous le seuil \(Router.fmt(threshold))",
+                    detailEN: "segment \(c.segments[s].id): score \(Router.fmt(segScore[s])) below threshold \(Router.fmt(threshold))",
+                    segments: [c.segments[s].id], score: segScore[s], reasons: ev.segReasons[s]))
+            }
+        }
+
+        // 3. Filters.
+        let deadline = notice.deadline?.instant ?? notice.call?.closing?.instant
+        let leadDays = deadline.map { $0.timeIntervalSince(now) / 86_400 }
+        var eligible: [(cand: Candidate, distance: Int?)] = []  // passed every filter but capacity
+        for cand in candidates {
+            let m = c.members[cand.member]
+            let segIDs = cand.segments.map { c.segments[$0].id }
+            func drop(_ f: RoutingFilter, _ detail: String, _ en: String) {
+                result.nearMisses.append(NearMiss(clusterID: c.id, memberID: m.id, memberName: m.name, filter: f,
+                                                  detail: detail, detailEN: en, segments: segIDs, score: cand.score,
+                                                  reasons: cand.reasons))
+                count("filter:\(f.rawValue)", dropped: 1)
+            }
+            if let veto = ev.memberVeto[cand.member] {
+                drop(.memberExclusion,
+                     "exclusion « \(veto.term) » trouvée (\(Router.fieldFR(veto.field))\(veto.matched.map { " : « \($0) »" } ?? ""))",
+                     "exclusion '\(veto.term)' found (\(veto.field.rawValue)\(veto.matched.map { ": '\($0)'" } ?? ""))")
+                count(veto.rule, dropped: 1)
+                continue
+            }
+            if !m.effectiveKinds.contains(notice.kind) {
+                let wanted = m.effectiveKinds.map(\.rawValue).joined(separator: ", ")
+                drop(.kind, "type \(notice.kind.rawValue) non suivi (suivis : \(wanted))",
+                     "kind \(notice.kind.rawValue) not wanted (wanted: \(wanted))")
+                continue
+            }
+            if let leadDays, leadDays < Double(settings.minLeadDays) {
+                let d = leadDays < 0 ? "échéance dépassée" : "échéance dans \(Router.fmt(leadDays)) j"
+                let e = leadDays < 0 ? "deadline passed" : "deadline in \(Router.fmt(leadDays)) days"
+                drop(.deadline, "\(d), délai minimal \(settings.minLeadDays) j",
+                     "\(e), minimum lead time \(settings.minLeadDays) days")
+                continue
+            }
+            let terr = territoryCheck(cc, c, member: cand.member, place: place)
+            if let detail = terr.failure {
+                drop(.territory, detail.fr, detail.en)
+                continue
+            }
+            eligible.append((cand, terr.distance))
+            let value = valueFor(cand, notice: notice, segLots: segLots, segNoticeLevel: segNoticeLevel)
+            if let cap = m.capacity, let v = value, v > cap {
+                drop(.capacity, "montant \(Router.euros(v)) au-delà de la capacité \(Router.euros(cap))",
+                     "value \(Router.euros(v)) above capacity \(Router.euros(cap))")
+                continue
+            }
+            var reasons = cand.reasons
+            var score = cand.score
+            if let d = terr.distance, d > 0 {
+                let pen = options.distancePenalty * Double(d)
+                score -= pen
+                reasons.append(Reason(rule: "filter:territory", field: .place, term: terr.site ?? "",
+                                      matched: terr.place, weight: -pen))
+            }
+            for r in cand.reasons where r.rule.hasPrefix("member:") { count(r.rule, matched: 1) }
+            result.routes.append(Route(clusterID: c.id, memberID: m.id, memberName: m.name,
+                                       score: (score * 100).rounded() / 100, kind: cand.kind, segments: segIDs,
+                                       reasons: reasons, distance: terr.distance))
+        }
+        result.routes.sort { a, b in
+            if a.kind != b.kind { return a.kind == .direct }
+            if a.score != b.score { return a.score > b.score }
+            return a.memberID < b.memberID
+        }
+
+        // 4. Consortia.
+        result.consortia = suggestConsortia(c, notice: notice, needed: neededList, segLots: segLots,
+                                            segNoticeLevel: segNoticeLevel,
+                                            eligible: eligible.filter { $0.cand.kind == .direct && !$0.cand.segments.isEmpty })
+
+        // 5. Saved watches.
+        for (wi, w) in c.watches.enumerated() where !ev.watchVeto[wi] {
+            if !w.kinds.isEmpty && !w.kinds.contains(notice.kind) { continue }
+            var reasons = ev.watchReasons[wi]
+            for s in cc.watchSegments[wi] where needed[s] {
+                reasons.append(Reason(rule: "watch:\(w.id)/segment:\(c.segments[s].id)", field: .segment,
+                                      term: c.segments[s].id, weight: segScore[s]))
+            }
+            guard !reasons.isEmpty else { continue }
+            result.watches.append(WatchMatch(watchID: w.id, name: w.name, recipients: w.recipients, reasons: reasons))
+            count("watch:\(w.id)", matched: 1)
+        }
+        result.ruleCounters = counters.values.sorted { $0.rule < $1.rule }
+        return result
+    }
+
+    /// The value a member would have to carry: the lots it is routed through when its evidence is only in lots.
+    func valueFor(_ cand: Candidate, notice: Notice, segLots: [[String]], segNoticeLevel: [Bool]) -> Double? {
+        let noticeValue = notice.value?.upperBound.map { NSDecimalNumber(decimal: $0).doubleValue }
+        guard cand.kind == .direct, !cand.segments.isEmpty,
+              cand.segments.allSatisfy({ !segNoticeLevel[$0] && !segLots[$0].isEmpty }) else { return noticeValue }
+        let lots = Set(cand.segments.flatMap { segLots[$0] })
+        let values = notice.lots.filter { lots.contains($0.id) }.compactMap {
+            $0.value?.upperBound.map { NSDecimalNumber(decimal: $0).doubleValue }
+        }
+        return values.max() ?? noticeValue
+    }
+
+    /// Whether a member's sites are close enough to the place of work.
+    func territoryCheck(_ cc: CompiledCluster, _ c: Cluster, member mi: Int, place: ResolvedPlace)
+        -> (failure: (fr: String, en: String)?, distance: Int?, site: String?, place: String?) {
+        let m = c.members[mi]
+        let scope = m.scope ?? c.routing.scope
+        let maxD = m.maxDistance ?? c.routing.maxDistance
+        let sites = cc.memberSites[mi]
+        guard place.isKnown else { return (nil, nil, nil, nil) }
+        // Nearest site and distance, when both sides are known to the département.
+        var best: (d: Int, site: String, place: String)?
+        for s in sites {
+            for p in place.departements {
+                if let d = Geography.distance(s, p), best == nil || d < best!.d { best = (d, s, p) }
+            }
+        }
+        if place.departements.isEmpty && place.regions.isEmpty {
+            // Only a foreign country is known.
+            return scope == .europe ? (nil, nil, nil, nil)
+                : (("lieu d'exécution hors de France", "place of work outside France"), nil, nil, nil)
+        }
+        if scope == .europe || scope == .national || sites.isEmpty { return (nil, best?.d, best?.site, best?.place) }
+        if let b = best, b.d <= maxD { return (nil, b.d, b.site, b.place) }
+        let siteRegions = Set(sites.compactMap(Geography.region(of:)))
+        let sameRegion = !siteRegions.isDisjoint(with: place.regions)
+        if scope == .region && sameRegion { return (nil, best?.d, best?.site, best?.place) }
+        if place.departements.isEmpty {
+            // Region-level place (NUTS-1/2 only): the best we can say is "same region".
+            if sameRegion { return (nil, nil, nil, nil) }
+            let names = place.regions.map { Geography.regionNames[$0] ?? $0 }.joined(separator: ", ")
+            return (("lieu d'exécution en \(names), hors des régions des sites",
+                     "place of work in \(names), outside the regions of its sites"), nil, nil, nil)
+        }
+        let placeName = place.departements.map { Router.departementLabel($0) }.joined(separator: ", ")
+        if let b = best {
+            return (("lieu d'exécution \(placeName) à \(b.d) départements du site le plus proche "
+                     + "(\(Router.departementLabel(b.site))), maximum \(maxD)",
+                     "place of work \(placeName) is \(b.d) départements from the nearest site "
+                     + "(\(Router.departementLabel(b.site))), maximum \(maxD)"), b.d, b.site, b.place)
+        }
+        return (("lieu d'exécution \(placeName) hors de portée des sites",
+                 "place of work \(placeName) out of reach of the sites"), nil, nil, nil)
+    }
+
+    static func fieldFR(_ f: ReasonField) -> String {
+        switch f {
+        case .title: return "titre"
+        case .summary: return "résumé"
+        case .content: return "texte"
+        case .lot: return "lot"
+        case .category: return "catégorie"
+        case .cpv: return "CPV"
+        case .descriptor: return "descripteur"
+        case .place: return "lieu"
+        case .value: return "montant"
+        case .kind: return "type"
+        case .deadline: return "échéance"
+        case .segment: return "segment"
+        case .interest: return "intérêt"
+        case .link: return "lien"
+        }
+    }
+
+    static func departementLabel(_ code: String) -> String {
+        Geography.departement(code).map { "\($0.code) \($0.name)" } ?? code
+    }
+
+    static func fmt(_ x: Double) -> String {
+        x == x.rounded() ? String(Int(x)) : String(format: "%.1f", x)
+    }
+
+    /// `1 250 000 €` (narrow no-break spaces avoided: plain spaces read everywhere).
+    static func euros(_ v: Double) -> String {
+        let n = Int(v.rounded())
+        var s = String(n)
+        var out = ""
+        while s.count > 3 {
+            out = " " + s.suffix(3) + out
+            s.removeLast(3)
+        }
+        return s + out + " €"
     }
 }

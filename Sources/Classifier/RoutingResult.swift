@@ -205,6 +205,8 @@ public struct NearMiss: Sendable, Hashable, Codable {
     public var filter: RoutingFilter
     /// Plain-language detail (French), e.g. `lieu 13 à 4 départements de 42 (max 2)`.
     public var detail: String
+    /// The same detail in English.
+    public var detailEN: String
     /// Segments through which it was a candidate.
     public var segments: [String]
     /// Score it would have had.
@@ -212,12 +214,13 @@ public struct NearMiss: Sendable, Hashable, Codable {
     public var reasons: [Reason]
 
     public init(clusterID: String, memberID: String, memberName: String, filter: RoutingFilter, detail: String,
-                segments: [String], score: Double, reasons: [Reason] = []) {
+                detailEN: String? = nil, segments: [String], score: Double, reasons: [Reason] = []) {
         self.clusterID = clusterID
         self.memberID = memberID
         self.memberName = memberName
         self.filter = filter
         self.detail = detail
+        self.detailEN = detailEN ?? detail
         self.segments = segments
         self.score = score
         self.reasons = reasons
@@ -227,7 +230,9 @@ public struct NearMiss: Sendable, Hashable, Codable {
         case clusterID = "cluster_id"
         case memberID = "member_id"
         case memberName = "member_name"
-        case filter, detail, segments, score, reasons
+        case filter, detail
+        case detailEN = "detail_en"
+        case segments, score, reasons
     }
 }
 
@@ -251,6 +256,8 @@ public struct ConsortiumSuggestion: Sendable, Hashable, Codable {
     public var reason: ConsortiumReason
     /// Plain French explanation.
     public var detail: String
+    /// The same explanation in English.
+    public var detailEN: String
     /// Needed segments no eligible member covers.
     public var uncovered: [String]
     /// Combined capacity of the group (sum of stated capacities).
@@ -261,14 +268,15 @@ public struct ConsortiumSuggestion: Sendable, Hashable, Codable {
     public var contributions: [String: [String]]
 
     public init(clusterID: String, members: [String], lead: String, segments: [String], reason: ConsortiumReason,
-                detail: String, uncovered: [String] = [], combinedCapacity: Double? = nil, lotID: String? = nil,
-                contributions: [String: [String]] = [:]) {
+                detail: String, detailEN: String? = nil, uncovered: [String] = [], combinedCapacity: Double? = nil,
+                lotID: String? = nil, contributions: [String: [String]] = [:]) {
         self.clusterID = clusterID
         self.members = members
         self.lead = lead
         self.segments = segments
         self.reason = reason
         self.detail = detail
+        self.detailEN = detailEN ?? detail
         self.uncovered = uncovered
         self.combinedCapacity = combinedCapacity
         self.lotID = lotID
@@ -277,7 +285,9 @@ public struct ConsortiumSuggestion: Sendable, Hashable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case clusterID = "cluster_id"
-        case members, lead, segments, reason, detail, uncovered
+        case members, lead, segments, reason, detail
+        case detailEN = "detail_en"
+        case uncovered
         case combinedCapacity = "combined_capacity"
         case lotID = "lot_id"
         case contributions

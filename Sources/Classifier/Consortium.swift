@@ -1,0 +1,143 @@
+import Foundation
+import Notices
+
+extension Router {
+    /// Proposes groups of members ("chasser en meute") for each unit of work (each lot with its own segment
+    /// evidence, else the whole notice) that needs several segments no single member covers, or whose value
+    /// exceeds what each member can carry.
+    ///
+    /// Greedy set cover over the needed segments with deterministic tie-breaks (more segments covered, larger
+    /// capacity, nearer site, id), then, when the value is still above the group's capacity, the largest
+    /// remaining members covering a needed segment join. The lead is the member with the largest capacity,
+    /// then the nearest site.
+    func suggestConsortia(_ c: Cluster, notice: Notice, needed: [Int], segLots: [[String]], segNoticeLevel: [Bool],
+                          eligible: [(cand: Candidate, distance: Int?)]) -> [ConsortiumSuggestion] {
+        guard !needed.isEmpty, !eligible.isEmpty else { return [] }
+        func money(_ m: Money?) -> Double? { m?.upperBound.map { NSDecimalNumber(decimal: $0).doubleValue } }
+        // Units: lots with segment evidence of their own (each lot can be bid for separately, so only a lot
+        // needing several segments calls for a group); otherwise the notice as a whole.
+        var units: [(lot: String?, need: [Int], value: Double?)] = []
+        for lot in notice.lots {
+            let need = needed.filter { segLots[$0].contains(lot.id) || segNoticeLevel[$0] && notice.lots.count == 1 }
+            if need.contains(where: { segLots[$0].contains(lot.id) }) {
+                units.append((lot.id, need, money(lot.value) ?? (notice.lots.count == 1 ? money(notice.value) : nil)))
+            }
+        }
+        if units.isEmpty { units.append((nil, needed, money(notice.value))) }
+
+        var out: [ConsortiumSuggestion] = []
+        for unit in units {
+            let need = Set(unit.need)
+            let covering = eligible.filter { !Set($0.cand.segments).isDisjoint(with: need) }
+            guard !covering.isEmpty else { continue }
+            let someoneCoversAll = covering.contains { need.isSubset(of: Set($0.cand.segments)) }
+            let multi = need.count >= 2 && !someoneCoversAll
+            // A member without a stated capacity is not assumed to carry any amount, nor to be too small.
+            let tooBig: Bool = {
+                guard let v = unit.value else { return false }
+                return covering.allSatisfy { e in c.members[e.cand.member].capacity.map { $0 < v } ?? false }
+            }()
+            guard multi || tooBig else { continue }
+
+            func cap(_ e: (cand: Candidate, distance: Int?)) -> Double { c.members[e.cand.member].capacity ?? 0 }
+            func better(_ a: (cand: Candidate, distance: Int?), _ b: (cand: Candidate, distance: Int?)) -> Bool {
+                if cap(a) != cap(b) { return cap(a) > cap(b) }
+                let da = a.distance ?? Int.max, db = b.distance ?? Int.max
+                if da != db { return da < db }
+                return c.members[a.cand.member].id < c.members[b.cand.member].id
+            }
+            var chosen: [(cand: Candidate, distance: Int?)] = []
+            var uncovered = need
+            while !uncovered.isEmpty {
+                var best: (cand: Candidate, distance: Int?)?
+                var bestGain = 0
+                for e in covering where !chosen.contains(where: { $0.cand.member == e.cand.member }) {
+                    let gain = Set(e.cand.segments).intersection(uncovered).count
+                    if gain > bestGain || (gain == bestGain && gain > 0 && best.map { better(e, $0) } == true) {
+                        best = e
+                        bestGain = gain
+                    }
+                }
+                guard let b = best, bestGain > 0 else { break }
+                chosen.append(b)
+                uncovered.subtract(b.cand.segments)
+            }
+            if let v = unit.value {
+                let rest = covering.filter { e in !chosen.contains { $0.cand.member == e.cand.member } }.sorted(by: better)
+                var i = 0
+                while chosen.reduce(0, { $0 + cap($1) }) < v && i < rest.count {
+                    chosen.append(rest[i])
+                    i += 1
+                }
+            }
+            guard chosen.count >= 2 else { continue }
+            let lead = chosen.sorted(by: better)[0]
+            chosen.sort { a, b in
+                if a.cand.member == lead.cand.member { return b.cand.member != lead.cand.member }
+                if b.cand.member == lead.cand.member { return false }
+                return better(a, b)
+            }
+            let ids = chosen.map { c.members[$0.cand.member].id }
+            var contributions: [String: [String]] = [:]
+            for e in chosen {
+                contributions[c.members[e.cand.member].id] = e.cand.segments.filter { need.contains($0) }
+                    .map { c.segments[$0].id }
+            }
+            let segIDs = unit.need.map { c.segments[$0].id }
+            let combined = chosen.allSatisfy { c.members[$0.cand.member].capacity != nil }
+                ? chosen.reduce(0) { $0 + cap($1) } : nil
+            let reason: ConsortiumReason = multi && tooBig ? .both : multi ? .multipleSegments : .valueExceedsCapacity
+            let what = unit.lot.map { "Le lot \($0)" } ?? "L'avis"
+            var detail: String
+            switch reason {
+            case .multipleSegments:
+                detail = "\(what) demande \(segIDs.joined(separator: " + ")) : aucun membre ne couvre tout seul."
+            case .valueExceedsCapacity:
+                detail = "\(what) (\(Router.euros(unit.value ?? 0))) dépasse la capacité de chaque membre."
+            case .both:
+                detail = "\(what) demande \(segIDs.joined(separator: " + ")) et son montant "
+                    + "(\(Router.euros(unit.value ?? 0))) dépasse la capacité de chaque membre."
+            }
+            let leadM = c.members[lead.cand.member]
+            detail += " Groupement proposé : " + chosen.map { e in
+                let m = c.members[e.cand.member]
+                let segs = contributions[m.id]!.joined(separator: ", ")
+                return "\(m.name)\(m.id == leadM.id ? " (mandataire)" : "") [\(segs)]"
+            }.joined(separator: " + ") + "."
+            detail += " Mandataire : \(leadM.name), plus grande capacité"
+                + (leadM.capacity.map { " (\(Router.euros($0)))" } ?? "")
+                + (lead.distance.map { ", site à \($0) département(s) du lieu" } ?? "") + "."
+            if !uncovered.isEmpty {
+                detail += " Non couvert : \(uncovered.sorted().map { c.segments[$0].id }.joined(separator: ", "))."
+            }
+            if let v = unit.value, let comb = combined, comb < v {
+                detail += " Capacité cumulée \(Router.euros(comb)) encore inférieure au montant."
+            }
+            let whatEN = unit.lot.map { "Lot \($0)" } ?? "The notice"
+            var en: String
+            switch reason {
+            case .multipleSegments:
+                en = "\(whatEN) needs \(segIDs.joined(separator: " + ")): no member covers all of it alone."
+            case .valueExceedsCapacity:
+                en = "\(whatEN) (\(Router.euros(unit.value ?? 0))) exceeds every member's capacity."
+            case .both:
+                en = "\(whatEN) needs \(segIDs.joined(separator: " + ")) and its value "
+                    + "(\(Router.euros(unit.value ?? 0))) exceeds every member's capacity."
+            }
+            en += " Proposed group: " + chosen.map { e in
+                let m = c.members[e.cand.member]
+                return "\(m.name)\(m.id == leadM.id ? " (lead)" : "") [\(contributions[m.id]!.joined(separator: ", "))]"
+            }.joined(separator: " + ") + "."
+            en += " Lead: \(leadM.name), largest capacity" + (leadM.capacity.map { " (\(Router.euros($0)))" } ?? "")
+                + (lead.distance.map { ", site \($0) département(s) from the place of work" } ?? "") + "."
+            if !uncovered.isEmpty {
+                en += " Not covered: \(uncovered.sorted().map { c.segments[$0].id }.joined(separator: ", "))."
+            }
+            out.append(ConsortiumSuggestion(
+                clusterID: c.id, members: ids, lead: leadM.id, segments: segIDs, reason: reason, detail: detail,
+                detailEN: en, uncovered: uncovered.sorted().map { c.segments[$0].id }, combinedCapacity: combined, lotID: unit.lot,
+                contributions: contributions))
+        }
+        return out
+    }
+}

@@ -1,0 +1,168 @@
+import Foundation
+import Notices
+
+/// Plain-language explanation of a ``RoutingResult``: which rule let the notice through, for whom, with which
+/// words or codes, who was dropped and by which filter, and which groups could bid together.
+public struct RoutingExplainer: Sendable {
+    /// Output language.
+    public enum Language: String, Sendable, CaseIterable { case fr, en }
+
+    public var language: Language
+    /// Only this member (its route or near miss, and consortia it belongs to).
+    public var member: String?
+    /// `now`, to say "in 12 days".
+    public var now: Date
+
+    public init(language: Language = .fr, member: String? = nil, now: Date = Date()) {
+        self.language = language
+        self.member = member
+        self.now = now
+    }
+
+    private func t(_ fr: String, _ en: String) -> String { language == .fr ? fr : en }
+
+    private func field(_ f: ReasonField) -> String {
+        language == .fr ? Router.fieldFR(f) : f.rawValue
+    }
+
+    private func num(_ x: Double) -> String { Router.fmt(x) }
+
+    /// One line of evidence.
+    public func describe(_ r: Reason) -> String {
+        let w = (r.weight >= 0 ? "+" : "") + num(r.weight)
+        let lot = r.lotID.map { t(" (lot \($0))", " (lot \($0))") } ?? ""
+        let found = r.matched.map { t(" : « \($0) »", ": '\($0)'") } ?? ""
+        switch r.field {
+        case .cpv:
+            return t("code CPV \(r.term)* ← \(r.matched ?? r.term)\(lot) (\(w))",
+                     "CPV prefix \(r.term) ← \(r.matched ?? r.term)\(lot) (\(w))")
+        case .descriptor:
+            return t("descripteur BOAMP \(r.term) (\(w))", "BOAMP descriptor \(r.term) (\(w))")
+        case .segment:
+            if r.rule.hasPrefix("chain:") {
+                return t("fournit le segment \(r.term) (chaîne de valeur, \(w))",
+                         "supplies segment \(r.term) (value chain, \(w))")
+            }
+            return t("segment \(r.term) reconnu (\(w))", "segment \(r.term) tagged (\(w))")
+        case .place:
+            return t("site \(Router.departementLabel(r.term)) à distance du lieu \(r.matched.map(Router.departementLabel) ?? "?") (\(w))",
+                     "site \(Router.departementLabel(r.term)) away from place \(r.matched.map(Router.departementLabel) ?? "?") (\(w))")
+        default:
+            let kind = r.rule.contains("/interest:") ? t("intérêt", "interest") : t("mot-clé", "keyword")
+            return t("\(kind) « \(r.term) » dans le \(field(r.field))\(lot)\(found) (\(w))",
+                     "\(kind) '\(r.term)' in \(field(r.field))\(lot)\(found) (\(w))")
+        }
+    }
+
+    private func filterName(_ f: RoutingFilter) -> String {
+        switch f {
+        case .territory: return t("territoire", "territory")
+        case .capacity: return t("capacité", "capacity")
+        case .kind: return t("type d'avis", "notice kind")
+        case .deadline: return t("échéance", "deadline")
+        case .memberExclusion: return t("exclusion du membre", "member exclusion")
+        case .segmentExclusion: return t("exclusion du segment", "segment exclusion")
+        case .weakMatch: return t("indices insuffisants", "weak match")
+        }
+    }
+
+    private func kindName(_ k: NoticeKind) -> String {
+        switch k {
+        case .tender: return t("appel d'offres", "tender")
+        case .priorInformation: return t("avis de pré-information", "prior information notice")
+        case .award: return t("attribution", "award")
+        case .callForProjects: return t("appel à projets", "call for projects")
+        case .change: return t("avis rectificatif", "change notice")
+        }
+    }
+
+    /// The whole explanation of one notice.
+    public func render(_ result: RoutingResult, notice: Notice) -> String {
+        var out: [String] = []
+        out.append(t("Avis \(notice.id) — « \(notice.title) »", "Notice \(notice.id) — '\(notice.title)'"))
+        var facts = [t("Type : ", "Kind: ") + kindName(notice.kind)]
+        if let d = notice.deadline ?? notice.call?.closing {
+            let days = d.instant.timeIntervalSince(now) / 86_400
+            facts.append(t("Échéance : \(d.iso8601) (\(days < 0 ? "dépassée" : "dans \(num(days.rounded())) j"))",
+                           "Deadline: \(d.iso8601) (\(days < 0 ? "passed" : "in \(num(days.rounded())) days"))"))
+        }
+        if let v = notice.value?.upperBound {
+            facts.append(t("Montant : ", "Value: ") + Router.euros(NSDecimalNumber(decimal: v).doubleValue))
+        }
+        let place = ResolvedPlace(places: notice.places + notice.lots.flatMap(\.places), buyer: notice.buyer)
+        if !place.departements.isEmpty {
+            facts.append(t("Lieu : ", "Place: ") + place.departements.map(Router.departementLabel).joined(separator: ", "))
+        } else if !place.regions.isEmpty {
+            facts.append(t("Région : ", "Region: ") + place.regions.map { Geography.regionNames[$0] ?? $0 }
+                .joined(separator: ", "))
+        } else if place.isAbroad {
+            facts.append(t("Lieu : hors de France", "Place: outside France"))
+        } else {
+            facts.append(t("Lieu : non précisé", "Place: not stated"))
+        }
+        out.append(facts.joined(separator: " · "))
+        for c in result.clusters {
+            out.append("")
+            out.append("\(c.clusterName) (\(c.clusterID))")
+            if c.segments.isEmpty {
+                out.append(t("  Aucun segment de la chaîne de valeur reconnu.", "  No value-chain segment tagged."))
+            } else {
+                out.append(t("  Segments reconnus :", "  Segments tagged:"))
+                for s in c.segments {
+                    out.append("    • \(s.segmentID) (\(s.label)) — score \(num(s.score))")
+                    for r in s.reasons { out.append("        \(describe(r))") }
+                }
+            }
+            if !c.rejectedSegments.isEmpty {
+                out.append(t("  Segments écartés :", "  Segments rejected:"))
+                for s in c.rejectedSegments {
+                    if let v = s.vetoedBy {
+                        out.append(t("    • \(s.segmentID) — exclu par « \(v.term) » (\(field(v.field))\(v.matched.map { " : « \($0) »" } ?? ""))",
+                                     "    • \(s.segmentID) — vetoed by '\(v.term)' (\(field(v.field))\(v.matched.map { ": '\($0)'" } ?? ""))"))
+                    } else {
+                        out.append(t("    • \(s.segmentID) — score \(num(s.score)) sous le seuil",
+                                     "    • \(s.segmentID) — score \(num(s.score)) below the threshold"))
+                    }
+                    for r in s.reasons { out.append("        \(describe(r))") }
+                }
+            }
+            let routes = c.routes.filter { member == nil || $0.memberID == member }
+            let misses = c.nearMisses.filter { member == nil || $0.memberID == member }
+            out.append(t("  Destinataires :", "  Routed to:"))
+            if routes.isEmpty { out.append(t("    (aucun)", "    (none)")) }
+            for r in routes {
+                let kind = r.kind == .direct ? t("direct", "direct") : t("indirect", "indirect")
+                let dist = r.distance.map { t(", à \($0) département(s)", ", \($0) département(s) away") } ?? ""
+                out.append("    ✓ \(r.memberName) (\(r.memberID)) — \(kind), score \(num(r.score)), "
+                           + t("segments ", "segments ") + r.segments.joined(separator: ", ") + dist)
+                for reason in r.reasons { out.append("        \(describe(reason))") }
+            }
+            if !misses.isEmpty || member != nil {
+                out.append(t("  Écartés :", "  Dropped:"))
+                if misses.isEmpty && routes.isEmpty, let m = member {
+                    out.append(t("    \(m) : aucun de ses segments ni intérêts n'est concerné par cet avis.",
+                                 "    \(m): none of its segments or interests concerns this notice."))
+                }
+                for m in misses {
+                    out.append("    ✗ \(m.memberName) (\(m.memberID)) — \(filterName(m.filter)) : "
+                               + (language == .fr ? m.detail : m.detailEN))
+                }
+            }
+            let consortia = c.consortia.filter { member == nil || $0.members.contains(member!) }
+            if !consortia.isEmpty {
+                out.append(t("  Groupements proposés :", "  Suggested consortia:"))
+                for g in consortia {
+                    out.append("    ◆ " + (language == .fr ? g.detail : g.detailEN))
+                }
+            }
+            if !c.watches.isEmpty && member == nil {
+                out.append(t("  Veilles :", "  Saved watches:"))
+                for w in c.watches {
+                    out.append("    ▸ \(w.name) (\(w.watchID)) → \(w.recipients.joined(separator: ", "))")
+                    for r in w.reasons { out.append("        \(describe(r))") }
+                }
+            }
+        }
+        return out.joined(separator: "\n")
+    }
+}
