@@ -16,6 +16,11 @@ enum FormatRegistry {
             let (notice, issues) = try EFormsAdapter.parse(bytes, documentName: options.documentName, options: options)
             return ParsedDocument(format: .eforms, notices: [notice], issues: issues)
         }
+        if rootName == "ANNONCE" {
+            let (notice, issues) = try BOAMPXMLAdapter.parse(bytes, documentName: options.documentName,
+                                                             options: options)
+            return ParsedDocument(format: .boampXML, notices: [notice], issues: issues)
+        }
         return nil
     }
 
