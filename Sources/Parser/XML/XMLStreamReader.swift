@@ -240,30 +240,51 @@ final class XMLStreamReader {
     /// Used for Atom `type="xhtml"` and for RSS descriptions that embed unescaped HTML. Returns the
     /// fragment and whether any child element was met. The reader ends on the element's end.
     func readMarkup() throws -> (markup: String, hasElements: Bool) {
-        guard nodeType == .element else { return (value.map(Self.escape) ?? "", false) }
-        if isEmptyElement { return ("", false) }
+        let content = try readContent()
+        return (content.markup ?? Self.escape(content.text), content.markup != nil)
+    }
+
+    /// The content of an element read once: its text (all descendant text concatenated) and, only when it has
+    /// child elements, the same content as markup (see `readMarkup`).
+    struct Content {
+        var text: String
+        var markup: String?
+    }
+
+    /// Reads the current element's content as both text and, when it has child elements, markup. Cheaper than
+    /// `readMarkup` for the common text-only case: no markup string is built until an element appears.
+    func readContent() throws -> Content {
+        guard nodeType == .element else { return Content(text: value ?? "") }
+        if isEmptyElement { return Content(text: "") }
         let start = depth
-        var out = ""
-        var hasElements = false
+        var text = ""
+        var markup: String?
         while try read() {
             switch nodeType {
             case .text, .cdata, .whitespace:
-                if let v = value { out += Self.escape(v) }
-            case .element:
-                hasElements = true
-                out += "<" + localName
-                for a in attributes() where a.namespace == nil || a.namespace == "" {
-                    out += " \(a.name)=\"\(Self.escape(a.value))\""
+                if let p = xmlTextReaderConstValue(reader) {
+                    let v = String(cString: p)
+                    text += v
+                    if markup != nil { markup! += Self.escape(v) }
                 }
-                out += isEmptyElement ? "/>" : ">"
+            case .element:
+                if markup == nil { markup = Self.escape(text) }
+                var tag = "<" + localName
+                if hasAttributes {
+                    for a in attributes() where a.namespace == nil || a.namespace == "" {
+                        tag += " \(a.name)=\"\(Self.escape(a.value))\""
+                    }
+                }
+                tag += isEmptyElement ? "/>" : ">"
+                markup! += tag
             case .endElement:
-                if depth == start { return (out, hasElements) }
-                out += "</" + localName + ">"
+                if depth == start { return Content(text: text, markup: markup) }
+                markup? += "</" + localName + ">"
             default:
                 break
             }
         }
-        return (out, hasElements)
+        return Content(text: text, markup: markup)
     }
 
     static func escape(_ s: String) -> String {
