@@ -113,6 +113,10 @@ final class CurlTransfer {
                 for part in request.form {
                     let p = curl_mime_addpart(m)
                     curl_mime_name(p, part.name)
+                    // SEDIA reads its `query`/`sort` parts as JSON only when they are typed so.
+                    if let first = part.value.first, first == "{" || first == "[" {
+                        curl_mime_type(p, "application/json")
+                    }
                     let bytes = Array(part.value.utf8)
                     bytes.withUnsafeBufferPointer { buffer in
                         buffer.withMemoryRebound(to: CChar.self) { chars in

@@ -71,7 +71,8 @@ public struct SourceCatalogue: Sendable {
                 }
                 seen[def.id] = file
                 if !def.confirmed {
-                    warnings.append("\(def.id): not confirmed\(def.note.map { " — \($0)" } ?? "")")
+                    let note = def.note.map { $0.count > 110 ? " — " + $0.prefix(107) + "…" : " — " + $0 } ?? ""
+                    warnings.append("\(def.id): not confirmed\(note)")
                 }
                 if !def.enabled { warnings.append("\(def.id): disabled") }
                 if let auth = def.auth, environment[auth.env] == nil {
@@ -154,6 +155,12 @@ private struct FileReader {
         return source(root, prefix: "").map { [$0] } ?? []
     }
 
+    /// The line of `key` itself (a block mapping's own mark is the line of its first child).
+    private func keyLine(_ map: Node.Mapping, _ key: String) -> Int? {
+        for (k, v) in map where k.string == key { return k.mark?.line ?? v.mark?.line }
+        return nil
+    }
+
     private mutating func fail(_ line: Int?, _ key: String?, _ message: String) {
         errors.append(.catalogue(file: file, line: line, key: key, message: message))
     }
@@ -179,7 +186,7 @@ private struct FileReader {
         }
         let id = requiredString(map, "id", prefix, node) ?? ""
         if !id.isEmpty, id.contains(where: { !($0.isLowercase || $0.isNumber || $0 == "-") }) || !id.allSatisfy(\.isASCII) {
-            fail(map["id"]?.mark?.line, prefix + "id", "must be lower-case letters, digits and '-': '\(id)'")
+            fail(keyLine(map, "id"), prefix + "id", "must be lower-case letters, digits and '-': '\(id)'")
         }
         let name = requiredString(map, "name", prefix, node)
         let owner = requiredString(map, "owner", prefix, node) ?? ""
@@ -187,14 +194,14 @@ private struct FileReader {
         var kind = SourceKind.tenders
         if let raw = requiredString(map, "kind", prefix, node) {
             if let k = SourceKind(rawValue: raw) { kind = k } else {
-                fail(map["kind"]?.mark?.line, prefix + "kind", "'\(raw)' is not one of: "
+                fail(keyLine(map, "kind"), prefix + "kind", "'\(raw)' is not one of: "
                      + SourceKind.allCases.map(\.rawValue).joined(separator: ", "))
             }
         }
         var format = DocumentFormat.rss
         if let raw = requiredString(map, "format", prefix, node) {
             if let f = DocumentFormat(rawValue: raw) { format = f } else {
-                fail(map["format"]?.mark?.line, prefix + "format", "'\(raw)' is not one of: "
+                fail(keyLine(map, "format"), prefix + "format", "'\(raw)' is not one of: "
                      + DocumentFormat.allCases.map(\.rawValue).joined(separator: ", "))
             }
         }
@@ -203,32 +210,32 @@ private struct FileReader {
             if url.hasPrefix("file:") {
                 url = resolveFileURL(url)
             } else if !(url.hasPrefix("https://") || url.hasPrefix("http://")) {
-                fail(map["url"]?.mark?.line, prefix + "url", "must start with https://, http:// or file:// : '\(url)'")
+                fail(keyLine(map, "url"), prefix + "url", "must start with https://, http:// or file:// : '\(url)'")
             }
             if url.contains("?") {
-                fail(map["url"]?.mark?.line, prefix + "url", "put query parameters under `query:`, not in the URL")
+                fail(keyLine(map, "url"), prefix + "url", "put query parameters under `query:`, not in the URL")
             }
         }
         let method = (string(map, "method", prefix) ?? "GET").uppercased()
         if method != "GET" && method != "POST" {
-            fail(map["method"]?.mark?.line, prefix + "method", "must be GET or POST")
+            fail(keyLine(map, "method"), prefix + "method", "must be GET or POST")
         }
         let query = pairs(map, "query", prefix)
         let headers = pairs(map, "headers", prefix)
         let form = pairs(map, "form", prefix)
         let body = string(map, "body", prefix)
         if (body != nil || !form.isEmpty) && method != "POST" {
-            fail(map["body"]?.mark?.line ?? map["form"]?.mark?.line, prefix + "method", "body/form need method: POST")
+            fail(keyLine(map, "body") ?? keyLine(map, "form"), prefix + "method", "body/form need method: POST")
         }
         if headers.contains(where: { $0.name.lowercased() == "authorization" || $0.name.lowercased() == "x-auth-token" }) {
-            fail(map["headers"]?.mark?.line, prefix + "headers",
+            fail(keyLine(map, "headers"), prefix + "headers",
                  "credentials never go in the catalogue: use `auth: {env: VARIABLE, header: …}`")
         }
         let paging = pagingScheme(map["paging"], prefix + "paging")
         let cursor = cursorSpec(map["cursor"], prefix + "cursor")
         if cursor != nil, case .none = paging {
             // A cursor needs pages in newest-first order to know where to stop.
-            fail(map["cursor"]?.mark?.line, prefix + "cursor", "a cursor needs a paging scheme")
+            fail(keyLine(map, "cursor"), prefix + "cursor", "a cursor needs a paging scheme")
         }
         let auth = authSpec(map["auth"], prefix + "auth")
         var politeness = Politeness()
@@ -246,7 +253,7 @@ private struct FileReader {
         let enabled = bool(map, "enabled", prefix) ?? true
         let note = string(map, "note", prefix)
         if !confirmed && note == nil {
-            fail(map["confirmed"]?.mark?.line, prefix + "note", "an unconfirmed source needs a `note:` saying what to verify")
+            fail(keyLine(map, "confirmed"), prefix + "note", "an unconfirmed source needs a `note:` saying what to verify")
         }
         guard errors.count == errorCount else { return nil }
         return SourceDefinition(id: id, name: name, owner: owner, kind: kind, format: format, url: url,
@@ -295,7 +302,7 @@ private struct FileReader {
             s.totalKey = string(map, "total_key", p) ?? s.totalKey
             s.maxPages = int(map, "max_pages", p, min: 1) ?? s.maxPages
             if s.pageSize > s.maxOffset {
-                fail(map["page_size"]?.mark?.line, p + "page_size", "is larger than max_offset")
+                fail(keyLine(map, "page_size"), p + "page_size", "is larger than max_offset")
             }
             return .offsetLimit(s)
         case "page-number":
@@ -326,7 +333,7 @@ private struct FileReader {
             s.maxPages = int(map, "max_pages", p, min: 1) ?? s.maxPages
             return .nextLink(s)
         default:
-            fail(map["scheme"]?.mark?.line ?? node.mark?.line, p + "scheme",
+            fail(keyLine(map, "scheme") ?? node.mark?.line, p + "scheme",
                  "'\(scheme)' is not one of: none, offset-limit, page-number, iteration-token, next-link")
             return .none
         }
@@ -345,7 +352,7 @@ private struct FileReader {
         var template = CursorTemplate.raw
         if let raw = string(map, "template", p) {
             if let t = CursorTemplate(rawValue: raw) { template = t } else {
-                fail(map["template"]?.mark?.line, p + "template", "'\(raw)' is not one of: "
+                fail(keyLine(map, "template"), p + "template", "'\(raw)' is not one of: "
                      + CursorTemplate.allCases.map(\.rawValue).joined(separator: ", "))
             }
         }
@@ -362,7 +369,7 @@ private struct FileReader {
         check(map, allowed: ["env", "header", "scheme", "query_param", "optional"], p)
         guard let env = requiredString(map, "env", p, node) else { return nil }
         if env.contains(where: { !($0.isUppercase || $0.isNumber || $0 == "_") }) {
-            fail(map["env"]?.mark?.line, p + "env",
+            fail(keyLine(map, "env"), p + "env",
                  "must be the NAME of an environment variable (A-Z, 0-9, _), never the secret itself")
         }
         let header = string(map, "header", p)

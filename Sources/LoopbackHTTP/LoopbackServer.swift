@@ -359,7 +359,8 @@ public struct Route: Sendable {
         self.handler = handler
     }
 
-    func respond(to request: RecordedRequest) -> ScriptedResponse { handler(request) }
+    /// The answer to `request` (lets a test wrap one route in another).
+    public func respond(to request: RecordedRequest) -> ScriptedResponse { handler(request) }
 
     /// Always the same answer.
     public static func always(_ response: ScriptedResponse) -> Route { Route { _ in response } }

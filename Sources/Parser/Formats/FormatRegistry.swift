@@ -12,7 +12,16 @@ enum FormatRegistry {
     /// XML documents whose root is not a feed (`rss`, `RDF`, `feed`): eForms, BOAMP XML.
     static func parseNoticeXML(rootName: String, namespace: String?, bytes: [UInt8],
                                options: ParseOptions) throws -> ParsedDocument? {
-        nil
+        if EFormsParser.isNoticeRoot(rootName) {
+            let (notice, issues) = try EFormsAdapter.parse(bytes, documentName: options.documentName, options: options)
+            return ParsedDocument(format: .eforms, notices: [notice], issues: issues)
+        }
+        if rootName == "ANNONCE" {
+            let (notice, issues) = try BOAMPXMLAdapter.parse(bytes, documentName: options.documentName,
+                                                             options: options)
+            return ParsedDocument(format: .boampXML, notices: [notice], issues: issues)
+        }
+        return nil
     }
 
     /// A TED daily package (`.tar.gz` of eForms notices), read in memory.

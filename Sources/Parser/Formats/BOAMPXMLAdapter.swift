@@ -1,0 +1,199 @@
+import Foundation
+import Notices
+
+// Specs: BOAMP open data, schema Boamp_v230.xsd (https://echanges.dila.gouv.fr/OPENDATA/BOAMP/), root `ANNONCE`.
+
+/// Turns one BOAMP XML notice (schema v230: MAPA, JOUE and national notices, awards) into a `Notice`.
+///
+/// Paths (root `ANNONCE`): `GESTION/REFERENCE/IDWEB`, `GESTION/REFERENCE/TYPE_AVIS/{NATURE,STATUT}` (enumerations
+/// written as empty elements), `GESTION/INDEXATION/{DATE_PUBLICATION, DATE_LIMITE_REPONSE, DESCRIPTEURS,
+/// DEP_PUBLICATION, DEP_PRESTATION, RESUME_OBJET}`, `DONNEES/IDENTITE/{DENOMINATION, CODE_IDENT_NATIONAL,
+/// ADJUDICATEUR_NUTS, CP, VILLE}`, `DONNEES/OBJET/{TITRE_MARCHE, OBJET_COMPLET, CPV, CARACTERISTIQUES, LIEU_EXEC_LIVR,
+/// LOTS/LOT}`, `DONNEES/PROCEDURE/TYPE_PROCEDURE`, `DONNEES/CONDITION_DELAI/RECEPT_OFFRES`, `DONNEES/ATTRIBUTION`.
+enum BOAMPXMLAdapter {
+    static func parse(_ bytes: [UInt8], documentName: String, options: ParseOptions) throws
+        -> (notice: Notice, issues: [ParseIssue]) {
+        let reader = try XMLStreamReader(bytes: bytes, documentName: documentName)
+        guard let root = try XMLNoticeTree.read(reader), root.name == "ANNONCE" else {
+            throw ParserError.malformed(ParseIssue(file: documentName, message: "boamp: root is not <ANNONCE>"))
+        }
+        return (try notice(from: root, documentName: documentName, sourceID: options.sourceID), reader.issues)
+    }
+
+    static func notice(from a: XMLNoticeTree, documentName: String, sourceID: String) throws -> Notice {
+        guard let idweb = a.text("GESTION/REFERENCE/IDWEB") else {
+            throw ParserError.malformed(ParseIssue(file: documentName, message: "boamp: notice has no IDWEB"))
+        }
+        let objet = a.first("DONNEES/OBJET")
+        // MAPA notices often have no TITRE_MARCHE: the indexed summary is then the only title.
+        guard let title = objet?.text("TITRE_MARCHE") ?? a.text("GESTION/INDEXATION/RESUME_OBJET")
+            ?? objet?.text("OBJET_COMPLET") else {
+            throw ParserError.malformed(ParseIssue(file: documentName, noticeID: idweb,
+                                                   message: "boamp: notice has no title (TITRE_MARCHE, RESUME_OBJET)"))
+        }
+        var n = Notice(source: sourceID, sourceID: idweb, kind: kind(a), title: title)
+        n.summary = objet?.text("OBJET_COMPLET") ?? a.text("GESTION/INDEXATION/RESUME_OBJET")
+        n.url = "https://www.boamp.fr/pages/avis/?q=idweb:\(idweb)"
+        n.language = "fr"
+        n.refs.boampIDWeb = idweb
+        n.refs.buyerReference = objet?.text("REF_MARCHE")
+        n.published = FormatSupport.date(a.text("GESTION/INDEXATION/DATE_PUBLICATION"))?.instant
+        n.descriptors = a.all("GESTION/INDEXATION/DESCRIPTEURS/DESCRIPTEUR").compactMap { $0.text("CODE") }
+
+        if let id = a.first("DONNEES/IDENTITE") {
+            n.buyer = Buyer(name: id.text("DENOMINATION"), id: id.text("CODE_IDENT_NATIONAL")?.replacingOccurrences(of: " ", with: ""),
+                            country: "FRA",
+                            nuts: id.text("ADJUDICATEUR_NUTS").map { FrenchGeography.nuts2021(fromLegacy: $0) })
+        }
+
+        // CPV: main, then supplementary codes, then lots.
+        var cpv: [String] = []
+        func addCPV(_ node: XMLNoticeTree?) {
+            guard let node else { return }
+            for c in node.children {
+                if let code = FormatSupport.cpv(c.text), !cpv.contains(code) { cpv.append(code) }
+            }
+        }
+        addCPV(objet?.first("CPV"))
+        let lotNodes = objet?.all("LOTS/LOT") ?? []
+        lotNodes.forEach { addCPV($0.first("CPV")) }
+        n.mainCPV = FormatSupport.cpv(objet?.text("CPV/PRINCIPAL")) ?? cpv.first
+        n.cpv = cpv
+        n.procedure = procedure(a.childNames("DONNEES/PROCEDURE/TYPE_PROCEDURE").first)
+
+        // Lots, with places from CODE_NUTS and the free-text LIEU_PRINCIPAL, and values (VALEUR, else the
+        // amounts stated in INFO_COMPL: "20 000 euros HT au minimum ; 100 000 euros HT au maximum").
+        n.lots = lotNodes.enumerated().map { i, l in
+            var lot = Lot(id: l.text("NUM") ?? String(i + 1), title: l.text("INTITULE") ?? l.text("DESCRIPTION"))
+            lot.cpv = l.first("CPV")?.children.compactMap { FormatSupport.cpv($0.text) } ?? []
+            lot.value = money(l.first("VALEUR")) ?? l.text("INFO_COMPL").flatMap {
+                AmountExtractor.money(from: AmountExtractor.extract($0))
+            }
+            lot.places = Self.places(nuts: l.all("CODE_NUTS").compactMap { FormatSupport.nonEmpty($0.text) },
+                                text: l.text("LIEU_PRINCIPAL"))
+            return lot
+        }
+        if n.lots.isEmpty {
+            n.lots = awardLots(a)
+        }
+
+        // Places: where the work is done (LIEU_EXEC_LIVR, lots, DEP_PRESTATION); the publication
+        // département only when nothing else says where.
+        var places: [Place] = []
+        if let lieu = objet?.first("LIEU_EXEC_LIVR") {
+            for code in lieu.all("CODE_NUTS").compactMap({ FormatSupport.nonEmpty($0.text) }) {
+                FormatSupport.appendUnique(FormatSupport.place(nuts: code, postcode: nil, commune: nil), to: &places)
+            }
+            if lieu.text("CP") != nil || lieu.text("VILLE") != nil {
+                FormatSupport.appendUnique(FormatSupport.place(nuts: nil, postcode: lieu.text("CP"),
+                                                               commune: lieu.text("VILLE")), to: &places)
+            }
+        }
+        for lot in n.lots { lot.places.forEach { FormatSupport.appendUnique($0, to: &places) } }
+        for dep in a.all("GESTION/INDEXATION/DEP_PRESTATION").compactMap({ FormatSupport.nonEmpty($0.text) }) {
+            FormatSupport.appendUnique(FormatSupport.place(nuts: nil, postcode: nil, commune: nil, departement: dep),
+                                       to: &places)
+        }
+        if places.isEmpty {
+            for dep in a.all("GESTION/INDEXATION/DEP_PUBLICATION").compactMap({ FormatSupport.nonEmpty($0.text) }) {
+                FormatSupport.appendUnique(FormatSupport.place(nuts: nil, postcode: nil, commune: nil,
+                                                               departement: dep), to: &places)
+            }
+        }
+        n.places = places
+
+        // Value: the estimate (CARACTERISTIQUES), else the award total, else the awarded amounts added up.
+        n.value = money(objet?.first("CARACTERISTIQUES"))
+            ?? money(a.first("DONNEES/ATTRIBUTION"))
+        if n.value == nil {
+            let amounts = a.all("DONNEES/ATTRIBUTION/DECISION/RENSEIGNEMENT/MONTANT")
+            let values = amounts.compactMap { FormatSupport.decimal($0.text) }
+            let currencies = Set(amounts.map { $0.attributes["DEVISE"] ?? "EUR" })
+            if !values.isEmpty, values.count == amounts.count, currencies.count == 1 {
+                n.value = Money(amount: values.reduce(0, +), currency: currencies.first, vat: "HT")
+            }
+        }
+
+        // Deadline: receipt of tenders; the indexed DATE_LIMITE_REPONSE otherwise.
+        n.deadline = FormatSupport.date(a.text("DONNEES/CONDITION_DELAI/RECEPT_OFFRES"), endOfDay: true)
+            ?? FormatSupport.date(a.text("GESTION/INDEXATION/DATE_LIMITE_REPONSE"), endOfDay: true)
+        if let cand = FormatSupport.date(a.text("DONNEES/CONDITION_DELAI/RECEPT_CANDIDATURES"), endOfDay: true) {
+            if n.deadline == nil { n.deadline = cand } else { n.otherDeadlines.append(NamedDate(label: "requests", date: cand)) }
+        }
+        if let opening = FormatSupport.date(a.text("DONNEES/CONDITION_ADMINISTRATIVE/DATE_OUVERTURE_OFFRES")) {
+            n.otherDeadlines.append(NamedDate(label: "opening", date: opening))
+        }
+        return n
+    }
+
+    static func kind(_ a: XMLNoticeTree) -> NoticeKind {
+        let statut = a.childNames("GESTION/REFERENCE/TYPE_AVIS/STATUT")
+        if statut.contains(where: { $0.hasPrefix("RECTIF") || $0.hasPrefix("ANNUL") || $0.hasPrefix("MODIF") }) {
+            return .change
+        }
+        let nature = a.childNames("GESTION/REFERENCE/TYPE_AVIS/NATURE").first ?? ""
+        switch nature {
+        case "ATTRIBUTION", "RESULTAT", "AVIS_RESULTAT": return .award
+        case "PRE_INFORMATION", "PREINFORMATION", "AVIS_PREALABLE", "INFORMATION": return .priorInformation
+        case "RECTIFICATIF", "MODIFICATION", "ANNULATION": return .change
+        default: return .tender
+        }
+    }
+
+    /// BOAMP procedure enumeration → the eForms code where one exists, else the BOAMP name (MAPA…).
+    static func procedure(_ name: String?) -> String? {
+        guard let name else { return nil }
+        switch name {
+        case "OUVERT": return "open"
+        case "RESTREINT": return "restricted"
+        case "PROCEDURE_ADAPTE", "ADAPTE": return "MAPA"
+        case "DIALOGUE_COMPETITIF": return "comp-dial"
+        case "NEGOCIE", "PROCEDURE_NEGOCIEE", "CONCURRENTIELLE_NEGO": return "neg-w-call"
+        case "NEGOCIE_SANS_PUB", "SANS_PUBLICATION": return "neg-wo-call"
+        case "PARTENARIAT_INNOVATION": return "innovation"
+        default: return name.lowercased()
+        }
+    }
+
+    /// An amount element with `DEVISE` (`VALEUR`, `MONTANT`), or a container holding `VALEUR_TOTALE`,
+    /// `VALEUR_MIN`/`VALEUR_MAX`, `MONTANT_MINI`/`MONTANT_MAXI`.
+    static func money(_ node: XMLNoticeTree?) -> Money? {
+        guard let node else { return nil }
+        func amount(_ n: XMLNoticeTree?) -> (Decimal, String?)? {
+            guard let n, let v = FormatSupport.decimal(n.text) else { return nil }
+            return (v, n.attributes["DEVISE"])
+        }
+        if node.children.isEmpty, let (v, cur) = amount(node) {
+            return Money(amount: v, currency: cur ?? "EUR", vat: "HT")
+        }
+        let total = amount(node.first("VALEUR_TOTALE")) ?? amount(node.first("VALEUR"))
+        let min = amount(node.first("VALEUR_MIN")) ?? amount(node.first("MONTANT_MINI"))
+        let max = amount(node.first("VALEUR_MAX")) ?? amount(node.first("MONTANT_MAXI"))
+        guard total != nil || min != nil || max != nil else { return nil }
+        // Schema v230 values are "hors TVA" (standard forms II.1.7 / V.2.4).
+        return Money(amount: total?.0, currency: total?.1 ?? min?.1 ?? max?.1 ?? "EUR", min: min?.0, max: max?.0,
+                     vat: "HT")
+    }
+
+    /// Places of a lot: its NUTS codes (legacy 2013 codes mapped) and what the free text names.
+    static func places(nuts: [String], text: String?) -> [Place] {
+        var out: [Place] = []
+        for code in nuts { FormatSupport.appendUnique(FormatSupport.place(nuts: code, postcode: nil, commune: nil), to: &out) }
+        if let text {
+            for p in PlaceExtractor.extract(text) where !out.contains(where: { $0.departement != nil && $0.departement == p.departement }) {
+                out.append(p)
+            }
+        }
+        return out
+    }
+
+    /// Award notices list decisions per lot rather than `LOTS`.
+    static func awardLots(_ a: XMLNoticeTree) -> [Lot] {
+        a.all("DONNEES/ATTRIBUTION/DECISION").enumerated().compactMap { i, d in
+            guard d.text("NUM_LOT") != nil || d.text("INTITULE") != nil else { return nil }
+            var lot = Lot(id: d.text("NUM_LOT") ?? String(i + 1), title: d.text("INTITULE"))
+            lot.value = money(d.first("RENSEIGNEMENT/MONTANT")) ?? money(d.first("RENSEIGNEMENT"))
+            return lot
+        }
+    }
+}

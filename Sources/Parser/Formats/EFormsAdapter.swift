@@ -1,0 +1,162 @@
+import Foundation
+import Notices
+
+/// Turns an `EFormsDocument` into a `Notice`.
+enum EFormsAdapter {
+    /// Parses one eForms notice held in memory.
+    ///
+    /// Throws `ParserError.malformed` when the XML is broken beyond recovery or the notice has neither an id
+    /// nor a title (nothing a user could recognise it by).
+    static func parse(_ bytes: [UInt8], documentName: String, options: ParseOptions) throws
+        -> (notice: Notice, issues: [ParseIssue]) {
+        let reader = try XMLStreamReader(bytes: bytes, documentName: documentName)
+        let parser = EFormsParser(reader: reader)
+        let doc = try parser.parse()
+        guard EFormsParser.isNoticeRoot(doc.root) else {
+            throw ParserError.malformed(ParseIssue(file: documentName,
+                                                   message: "eforms: root <\(doc.root)> is not an eForms notice"))
+        }
+        let notice = try self.notice(from: doc, documentName: documentName, sourceID: options.sourceID)
+        return (notice, reader.issues)
+    }
+
+    static func notice(from doc: EFormsDocument, documentName: String, sourceID: String) throws -> Notice {
+        let lang = doc.language
+        let pubNo = FormatSupport.tedPublicationNumber(doc.publicationNumber)
+        guard let id = pubNo ?? FormatSupport.nonEmpty(doc.noticeID) else {
+            throw ParserError.malformed(ParseIssue(file: documentName,
+                                                   message: "eforms: notice has no notice-id (BT-701)"))
+        }
+        let lots = doc.lots.filter { $0.scheme != "LotsGroup" }
+        // A notice with one lot often names only the lot; fall back to it for title and description.
+        let title = FormatSupport.pick(doc.project.names, noticeLanguage: lang)
+            ?? lots.lazy.compactMap { FormatSupport.pick($0.project.names, noticeLanguage: lang) }.first
+        guard let title else {
+            throw ParserError.malformed(ParseIssue(file: documentName, noticeID: id,
+                                                   message: "eforms: notice has no title (BT-21)"))
+        }
+        var n = Notice(source: sourceID, sourceID: id, kind: kind(doc), title: title)
+        n.summary = FormatSupport.pick(doc.project.descriptions, noticeLanguage: lang)
+            ?? lots.lazy.compactMap { FormatSupport.pick($0.project.descriptions, noticeLanguage: lang) }.first
+        n.language = FormatSupport.pickedLanguage(doc.project.names, noticeLanguage: lang)
+            ?? FormatSupport.iso639_1(lang)
+        n.version = doc.version
+        n.procedure = doc.procedureCode
+        n.refs = CrossReferences(eformsProcedureID: doc.procedureID, eformsNoticeID: doc.noticeID.map { nid in
+            doc.version.map { v in "\(nid)-\(v)" } ?? nid
+        }, tedPublicationNumber: pubNo)
+        if let pubNo {
+            n.url = "https://ted.europa.eu/fr/notice/-/detail/\(pubNo)"
+        } else {
+            n.url = lots.lazy.compactMap(\.documentsURL).first
+        }
+        n.published = FormatSupport.date(doc.publicationDate ?? doc.issueDate)?.instant
+        n.buyer = buyer(doc)
+
+        // CPV: procedure main first, then additional and lot codes.
+        var cpv: [String] = []
+        func add(_ c: String?) {
+            if let c = FormatSupport.cpv(c), !cpv.contains(c) { cpv.append(c) }
+        }
+        add(doc.project.mainCPV)
+        doc.project.additionalCPV.forEach(add)
+        for l in lots {
+            add(l.project.mainCPV)
+            l.project.additionalCPV.forEach(add)
+        }
+        n.mainCPV = FormatSupport.cpv(doc.project.mainCPV) ?? cpv.first
+        n.cpv = cpv
+
+        // Places of performance: procedure level and every lot (never the buyer's address).
+        var places: [Place] = []
+        for loc in doc.project.locations { FormatSupport.appendUnique(place(loc), to: &places) }
+        n.lots = lots.map { l in
+            var lot = Lot(id: l.id, title: FormatSupport.pick(l.project.names, noticeLanguage: lang))
+            lot.cpv = [l.project.mainCPV].compactMap(FormatSupport.cpv)
+                + l.project.additionalCPV.compactMap(FormatSupport.cpv).filter { $0 != FormatSupport.cpv(l.project.mainCPV) }
+            lot.value = money(l.project)
+            for loc in l.project.locations { FormatSupport.appendUnique(place(loc), to: &lot.places) }
+            return lot
+        }
+        for lot in n.lots { lot.places.forEach { FormatSupport.appendUnique($0, to: &places) } }
+        n.places = places
+
+        // Value: the procedure's estimate (BT-27/BT-271); for award notices without one, the notice total
+        // (BT-161); else the lots' estimates added up when every lot has one in the same currency.
+        n.value = money(doc.project)
+        if n.value == nil, let total = FormatSupport.decimal(doc.resultTotal) {
+            n.value = Money(amount: total, currency: doc.resultCurrency)
+        }
+        if n.value == nil {
+            let values = n.lots.compactMap(\.value)
+            let currencies = Set(values.compactMap(\.currency))
+            if !values.isEmpty, values.count == n.lots.count, currencies.count == 1,
+               values.allSatisfy({ $0.amount != nil }) {
+                n.value = Money(amount: values.compactMap(\.amount).reduce(0, +), currency: currencies.first)
+            }
+        }
+
+        // Deadlines: the earliest receipt of tenders; restricted procedures may only have requests to
+        // participate (BT-1311), which then is the deadline.
+        var tenders: [(String, ZonedDate)] = []
+        var requests: [(String, ZonedDate)] = []
+        var questions: [(String, ZonedDate)] = []
+        for l in lots {
+            if let z = FormatSupport.combine(date: l.tenderDeadlineDate, time: l.tenderDeadlineTime) {
+                tenders.append((l.id, z))
+            }
+            if let z = FormatSupport.combine(date: l.requestDeadlineDate, time: l.requestDeadlineTime) {
+                requests.append((l.id, z))
+            }
+            if let z = FormatSupport.combine(date: l.questionsDeadlineDate, time: l.questionsDeadlineTime) {
+                questions.append((l.id, z))
+            }
+        }
+        let mainLabel = tenders.isEmpty ? "requests" : "tenders"
+        let main = (tenders.isEmpty ? requests : tenders).map(\.1).min()
+        n.deadline = main
+        // Other milestones, once per label and date (lots usually share them); lot ids only when they differ.
+        var others: [NamedDate] = []
+        for (label, list) in [("tenders", tenders), ("requests", requests), ("questions", questions)] {
+            let distinct = Set(list.map(\.1))
+            for (lotID, z) in list where !(label == mainLabel && z == main) {
+                let named = NamedDate(label: distinct.count > 1 ? "\(label) \(lotID)" : label, date: z)
+                if !others.contains(named) { others.append(named) }
+            }
+        }
+        n.otherDeadlines = others
+        return n
+    }
+
+    static func kind(_ doc: EFormsDocument) -> NoticeKind {
+        if doc.hasChanges { return .change }
+        switch doc.root {
+        case "PriorInformationNotice": return .priorInformation
+        case "ContractAwardNotice": return .award
+        default: return .tender
+        }
+    }
+
+    static func buyer(_ doc: EFormsDocument) -> Buyer? {
+        guard let ref = doc.buyerRefs.first else { return nil }
+        guard let org = doc.organizations.first(where: { $0.ref == ref }) else { return Buyer(id: ref) }
+        return Buyer(name: FormatSupport.pick(org.names, noticeLanguage: doc.language),
+                     id: FormatSupport.nonEmpty(org.companyID) ?? ref,
+                     country: FormatSupport.nonEmpty(org.country), nuts: FormatSupport.nonEmpty(org.nuts))
+    }
+
+    static func money(_ p: EFormsDocument.Project) -> Money? {
+        let amount = FormatSupport.decimal(p.estimatedValue)
+        let max = FormatSupport.decimal(p.frameworkMax)
+        guard amount != nil || max != nil else { return nil }
+        // eForms amounts are always exclusive of VAT (BT-27 "Valeur estimée hors TVA").
+        return Money(amount: amount, currency: p.currency ?? p.frameworkCurrency, max: max, vat: "HT")
+    }
+
+    static func place(_ l: EFormsDocument.Location) -> Place? {
+        // "anyw" and friends (BT-727) carry no code: nothing to route on.
+        guard l.country == nil || l.country == "FRA" || l.nuts != nil || l.city != nil else { return nil }
+        let isFrench = l.country == nil || l.country == "FRA"
+        return FormatSupport.place(nuts: l.nuts, postcode: isFrench ? l.postcode : nil, commune: l.city)
+    }
+}

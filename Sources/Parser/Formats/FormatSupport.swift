@@ -1,0 +1,188 @@
+import Foundation
+import Notices
+
+/// Small conversions shared by the notice-format adapters: languages, multilingual texts, structured dates
+/// and amounts, identifiers.
+enum FormatSupport {
+    // MARK: - Languages
+
+    /// EU language codes as eForms and TED write them (`FRA`, `ENG`, lower case `fra` in TED JSON) → ISO 639-1.
+    static let languageCodes: [String: String] = [
+        "BUL": "bg", "CES": "cs", "DAN": "da", "DEU": "de", "ELL": "el", "ENG": "en", "EST": "et", "FIN": "fi",
+        "FRA": "fr", "GLE": "ga", "HRV": "hr", "HUN": "hu", "ITA": "it", "LAV": "lv", "LIT": "lt", "MLT": "mt",
+        "NLD": "nl", "POL": "pl", "POR": "pt", "RON": "ro", "SLK": "sk", "SLV": "sl", "SPA": "es", "SWE": "sv",
+        "NOR": "no", "ISL": "is",
+        // Bibliographic variants some producers still write.
+        "FRE": "fr", "GER": "de", "DUT": "nl", "GRE": "el", "CZE": "cs", "RUM": "ro", "SLO": "sk",
+    ]
+
+    /// ISO 639-1 for a two- or three-letter code, nil when unknown.
+    static func iso639_1(_ code: String?) -> String? {
+        guard let c = code?.trimmingCharacters(in: .whitespaces), !c.isEmpty else { return nil }
+        if c.count == 2 { return c.lowercased() }
+        return languageCodes[c.uppercased()]
+    }
+
+    /// Picks the text of a multilingual field: the notice's language, then French, then English, then the first.
+    /// `texts` are (language code as written, text); codes are compared case-insensitively in any form.
+    static func pick(_ texts: [(lang: String?, text: String)], noticeLanguage: String?) -> String? {
+        let cleaned = texts.map { (iso639_1($0.lang), clean($0.text)) }.filter { !$0.1.isEmpty }
+        guard !cleaned.isEmpty else { return nil }
+        for want in [iso639_1(noticeLanguage), "fr", "en"] {
+            if let want, let hit = cleaned.first(where: { $0.0 == want }) { return hit.1 }
+        }
+        return cleaned[0].1
+    }
+
+    /// The language a picked text is in (same order as `pick`).
+    static func pickedLanguage(_ texts: [(lang: String?, text: String)], noticeLanguage: String?) -> String? {
+        let codes = texts.filter { !clean($0.text).isEmpty }.map { iso639_1($0.lang) }
+        for want in [iso639_1(noticeLanguage), "fr", "en"] {
+            if let want, codes.contains(want) { return want }
+        }
+        return codes.first ?? nil
+    }
+
+    /// Whitespace collapsed and trimmed (eForms titles may start with a newline and tabs: `cn_81_FRA.xml`).
+    static func clean(_ s: String) -> String {
+        var out = ""
+        out.reserveCapacity(s.utf8.count)
+        var pendingSpace = false
+        for u in s.unicodeScalars {
+            if u == " " || u == "\n" || u == "\t" || u == "\r" || u == "\u{00A0}" {
+                pendingSpace = !out.isEmpty
+            } else {
+                if pendingSpace { out.append(" ") }
+                pendingSpace = false
+                out.unicodeScalars.append(u)
+            }
+        }
+        return out
+    }
+
+    /// Nil for empty or whitespace-only strings, else the cleaned string.
+    static func nonEmpty(_ s: String?) -> String? {
+        guard let s else { return nil }
+        let c = clean(s)
+        return c.isEmpty ? nil : c
+    }
+
+    // MARK: - Dates
+
+    /// Combines an `xs:date` with zone (`2019-06-24Z`, `2020-06-12+01:00`) and an optional `xs:time`
+    /// (`16:00:00Z`, `12:00:00+01:00`) as eForms writes deadlines (BT-131(d)/(t)). Without a time the deadline is
+    /// the end of that day (23:59). The time's zone wins; without any zone, Europe/Paris.
+    static func combine(date: String?, time: String?) -> ZonedDate? {
+        guard let date = date?.trimmingCharacters(in: .whitespaces), date.count >= 10 else { return nil }
+        let day = String(date.prefix(10))
+        let dateZone = String(date.dropFirst(10))
+        var clock = "23:59:00"
+        var zone = dateZone
+        if let time = time?.trimmingCharacters(in: .whitespaces), time.count >= 5 {
+            let hms = time.prefix { $0.isNumber || $0 == ":" || $0 == "." }
+            clock = hms.count == 5 ? hms + ":00" : String(hms.prefix(8))
+            let tz = String(time.dropFirst(hms.count))
+            if !tz.isEmpty { zone = tz }
+        }
+        if zone.isEmpty {
+            return zoned(day + "T" + clock, zone: DeadlineExtractor.parisZone)
+        }
+        return ISO8601.parseZoned(day + "T" + clock + zone)
+    }
+
+    /// A local wall time `YYYY-MM-DDTHH:MM:SS` in `zone`.
+    static func zoned(_ local: String, zone: TimeZone) -> ZonedDate? {
+        guard let utc = ISO8601.parseZoned(local) else { return nil }
+        // First guess with the zone's offset at the UTC reading, then correct once (DST edges).
+        var instant = utc.instant.addingTimeInterval(-Double(zone.secondsFromGMT(for: utc.instant)))
+        instant = utc.instant.addingTimeInterval(-Double(zone.secondsFromGMT(for: instant)))
+        return ZonedDate(instant: instant, zone: zone)
+    }
+
+    /// An ISO 8601 date or date-time as sources write it; a bare date is taken at 00:00 Paris time (publication
+    /// dates) unless `endOfDay` (deadlines).
+    static func date(_ s: String?, endOfDay: Bool = false) -> ZonedDate? {
+        guard let s = s?.trimmingCharacters(in: .whitespaces), s.count >= 10 else { return nil }
+        if s.count == 10 || (s.count > 10 && !s.contains("T") && !s.contains(" ")) {
+            // "2021-12-31", "2019-05-10+01:00" (xs:date with zone).
+            if s.count > 10 { return combine(date: s, time: endOfDay ? nil : "00:00:00") }
+            return zoned(s + (endOfDay ? "T23:59:00" : "T00:00:00"), zone: DeadlineExtractor.parisZone)
+        }
+        if let z = ISO8601.parseZoned(s.replacingOccurrences(of: " ", with: "T")) {
+            // A date-time without zone is local French time, not UTC.
+            let tail = s.dropFirst(16)
+            if !tail.contains("Z") && !tail.contains("+") && !tail.contains("-") {
+                return zoned(String(s.prefix(19)).replacingOccurrences(of: " ", with: "T"),
+                             zone: DeadlineExtractor.parisZone)
+            }
+            return z
+        }
+        return nil
+    }
+
+    /// Milliseconds since 1970 (legacy BOAMP JSON `receptoffres: 1614596400000`) shown in Paris time.
+    static func epochMillis(_ ms: Double) -> ZonedDate {
+        ZonedDate(instant: Date(timeIntervalSince1970: ms / 1000), zone: DeadlineExtractor.parisZone)
+    }
+
+    // MARK: - Numbers and identifiers
+
+    /// A decimal written with a dot ("159691.6") or, from French producers, a comma.
+    static func decimal(_ s: String?) -> Decimal? {
+        guard var s = s?.trimmingCharacters(in: .whitespaces), !s.isEmpty else { return nil }
+        s = s.replacingOccurrences(of: " ", with: "").replacingOccurrences(of: "\u{00A0}", with: "")
+        if s.contains(",") && !s.contains(".") { s = s.replacingOccurrences(of: ",", with: ".") }
+        guard s.allSatisfy({ $0.isNumber || $0 == "." || $0 == "-" }) else { return FrenchText.parseNumber(s) }
+        return Decimal(string: s)
+    }
+
+    /// Decimal from a JSON number or string.
+    static func decimal(json v: Any?) -> Decimal? {
+        if let n = v as? NSNumber, !(n is Bool) { return Decimal(string: n.stringValue) }
+        if let s = v as? String { return decimal(s) }
+        return nil
+    }
+
+    /// CPV code normalised to eight digits ("45316110-9" → "45316110").
+    static func cpv(_ s: String?) -> String? {
+        guard let s = s?.trimmingCharacters(in: .whitespaces), s.count >= 8 else { return nil }
+        let digits = String(s.prefix(8))
+        return digits.allSatisfy(\.isNumber) ? digits : nil
+    }
+
+    /// TED publication number without zero padding: "00566194-2026" → "566194-2026".
+    static func tedPublicationNumber(_ s: String?) -> String? {
+        guard let s = s?.trimmingCharacters(in: .whitespaces), !s.isEmpty else { return nil }
+        let parts = s.split(separator: "-", maxSplits: 1)
+        guard parts.count == 2, let n = Int(parts[0]) else { return s }
+        return "\(n)-\(parts[1])"
+    }
+
+    /// A place from NUTS / postcode / commune, with the département derived for French codes.
+    static func place(nuts: String?, postcode: String?, commune: String?, departement: String? = nil) -> Place? {
+        let nuts = nonEmpty(nuts).map { FrenchGeography.nuts2021(fromLegacy: $0.uppercased()) }
+        let pc = nonEmpty(postcode)
+        var dep = departement.flatMap { FrenchGeography.departement(code: $0)?.code }
+        if dep == nil, let nuts, nuts.count == 5 { dep = FrenchGeography.departement(nuts3: nuts)?.code }
+        if dep == nil, let pc, nuts == nil || nuts!.hasPrefix("FR") {
+            dep = FrenchGeography.departement(postcode: pc)?.code
+        }
+        let place = Place(nuts: nuts ?? dep.flatMap { FrenchGeography.departement(code: $0)?.nuts3 },
+                          departement: dep, postcode: pc, commune: nonEmpty(commune))
+        if place.nuts == nil && place.departement == nil && place.postcode == nil && place.commune == nil { return nil }
+        return place
+    }
+
+    /// Appends `p` unless an equal place is already there.
+    static func appendUnique(_ p: Place?, to list: inout [Place]) {
+        guard let p, !list.contains(p) else { return }
+        list.append(p)
+    }
+
+    /// Decodes HTML character references and strips tags (BOAMP JSON text is entity-encoded: `d&#039;Agglo`).
+    static func text(fromHTML s: String?) -> String? {
+        guard let s, !s.isEmpty else { return nil }
+        if !s.contains("<") && !s.contains("&") { return nonEmpty(s) }
+        return nonEmpty(HTMLText.toText(s))
+    }
+}

@@ -1,0 +1,386 @@
+import CLibXML2
+import Foundation
+import Notices
+
+/// Safety limits applied while streaming a document.
+struct XMLLimits: Sendable, Hashable {
+    /// Largest document accepted, in bytes of input.
+    var maxBytes: Int
+    /// Deepest element nesting accepted (libxml2 itself stops at 256 without `XML_PARSE_HUGE`).
+    var maxDepth: Int
+
+    /// 1 GiB and depth 256: far beyond any real feed or notice, small enough to stop hostile input.
+    static let `default` = XMLLimits(maxBytes: 1 << 30, maxDepth: 256)
+}
+
+/// Node kinds reported by `XMLStreamReader` (the subset of libxml2's reader types we act on).
+enum XMLNodeType: Sendable, Hashable {
+    case element
+    case endElement
+    case text
+    case cdata
+    case whitespace
+    case entityReference
+    case comment
+    case other
+}
+
+/// A streaming XML reader over libxml2's `xmlTextReader`: one node at a time, no DOM of the whole document.
+///
+/// Options are always `XML_PARSE_NONET | XML_PARSE_RECOVER | XML_PARSE_NOERROR | XML_PARSE_NOWARNING |
+/// XML_PARSE_COMPACT`; never `NOENT` or `DTDLOAD`, so external entities are neither fetched nor read and
+/// internal ones are not expanded in place. Recovered errors are collected in `issues`; an error the
+/// parser cannot get past ends `read()` with `ParserError.malformed` naming the line and column.
+///
+/// Typical use, reading a whole element's text:
+/// ```swift
+/// let reader = try XMLStreamReader(bytes: bytes, documentName: "notice.xml")
+/// while try reader.read() {
+///     if reader.nodeType == .element, reader.localName == "title" { title = try reader.readText() }
+/// }
+/// ```
+/// The reader owns its `xmlTextReaderPtr` and frees it in `deinit`; it is single-owner and not `Sendable`.
+final class XMLStreamReader {
+    /// File path or URL used in error messages.
+    let documentName: String
+    /// Recovered errors and warnings, in document order (at most 50 are kept).
+    private(set) var issues: [ParseIssue] = []
+    let limits: XMLLimits
+
+    private let reader: xmlTextReaderPtr
+    private let input: InputBox
+    private let errorBox: ErrorBox
+
+    /// Reads a document held in memory. `encoding` forces the input encoding (e.g. `"UTF-8"` after the caller
+    /// transcoded the bytes itself); nil lets libxml2 use the BOM and XML declaration.
+    convenience init(bytes: [UInt8], documentName: String, baseURL: String? = nil, encoding: String? = nil,
+                     limits: XMLLimits = .default) throws {
+        try self.init(source: ArrayByteSource(bytes), documentName: documentName, baseURL: baseURL,
+                      encoding: encoding, limits: limits)
+    }
+
+    /// Reads a document pulled chunk by chunk from `source` (a file, a normaliser), in bounded memory.
+    init(source: any ByteSource, documentName: String, baseURL: String? = nil, encoding: String? = nil,
+         limits: XMLLimits = .default) throws {
+        self.documentName = documentName
+        self.limits = limits
+        let input = InputBox(source: source, maxBytes: limits.maxBytes)
+        let errors = ErrorBox()
+        let options = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_RECOVER.rawValue | XML_PARSE_NOERROR.rawValue
+            | XML_PARSE_NOWARNING.rawValue | XML_PARSE_COMPACT.rawValue)
+        let ctx = Unmanaged.passUnretained(input).toOpaque()
+        guard let reader = xmlReaderForIO(xmlStreamReaderRead, nil, ctx, baseURL, encoding, options) else {
+            throw ParserError.malformed(ParseIssue(file: documentName, message: "cannot create XML reader"))
+        }
+        self.reader = reader
+        self.input = input
+        self.errorBox = errors
+        xmlTextReaderSetStructuredErrorHandler(reader, xmlStreamReaderError, Unmanaged.passUnretained(errors).toOpaque())
+    }
+
+    deinit {
+        xmlFreeTextReader(reader)
+    }
+
+    // MARK: - Moving
+
+    /// Advances to the next node; false at the end of the document.
+    ///
+    /// Throws `ParserError.limitExceeded` past `limits`, `ParserError.malformed` when libxml2 cannot recover,
+    /// `ParserError.unreadable` when the source fails.
+    func read() throws -> Bool {
+        let r = xmlTextReaderRead(reader)
+        collectErrors()
+        if r == 1 {
+            if xmlTextReaderNodeType(reader) == 1, Int(xmlTextReaderDepth(reader)) >= limits.maxDepth {
+                throw ParserError.limitExceeded(issue("element nesting deeper than \(limits.maxDepth)"))
+            }
+            return true
+        }
+        if let error = input.error { throw error }
+        if input.exceeded {
+            throw ParserError.limitExceeded(issue("document larger than \(limits.maxBytes) bytes"))
+        }
+        if r == 0 { return false }
+        throw ParserError.malformed(fatalIssue())
+    }
+
+    /// Skips the current element's subtree; the reader is then on the node after it.
+    /// Returns false at the end of the document.
+    func skip() throws -> Bool {
+        let r = xmlTextReaderNext(reader)
+        collectErrors()
+        if r == 1 { return true }
+        if let error = input.error { throw error }
+        if input.exceeded {
+            throw ParserError.limitExceeded(issue("document larger than \(limits.maxBytes) bytes"))
+        }
+        if r == 0 { return false }
+        throw ParserError.malformed(fatalIssue())
+    }
+
+    // MARK: - Current node
+
+    var nodeType: XMLNodeType {
+        switch xmlTextReaderNodeType(reader) {
+        case 1: return .element
+        case 15: return .endElement
+        case 3: return .text
+        case 4: return .cdata
+        case 13, 14: return .whitespace
+        case 5: return .entityReference
+        case 8: return .comment
+        default: return .other
+        }
+    }
+
+    /// Local name of the current element or attribute (`title` for `<dc:title>`).
+    var localName: String {
+        guard let p = xmlTextReaderConstLocalName(reader) else { return "" }
+        return String(cString: p)
+    }
+
+    /// Qualified name as written (`dc:title`).
+    var qualifiedName: String {
+        guard let p = xmlTextReaderConstName(reader) else { return "" }
+        return String(cString: p)
+    }
+
+    /// Namespace URI of the current node, nil when it has none.
+    var namespaceURI: String? {
+        guard let p = xmlTextReaderConstNamespaceUri(reader) else { return nil }
+        return String(cString: p)
+    }
+
+    /// The namespace URI as libxml2's interned pointer: equal strings give equal pointers within one reader,
+    /// so hot loops can cache a classification per pointer instead of comparing strings.
+    var namespaceURIPointer: UnsafePointer<xmlChar>? { xmlTextReaderConstNamespaceUri(reader) }
+
+    /// The local name as libxml2's interned pointer (see `namespaceURIPointer`).
+    var localNamePointer: UnsafePointer<xmlChar>? { xmlTextReaderConstLocalName(reader) }
+
+    /// Depth of the current node, the root element being 0.
+    var depth: Int { Int(xmlTextReaderDepth(reader)) }
+
+    /// True for `<x/>`: no end-element node will follow.
+    var isEmptyElement: Bool { xmlTextReaderIsEmptyElement(reader) == 1 }
+
+    /// Text of a text, CDATA, whitespace or comment node; nil for elements.
+    var value: String? {
+        guard let p = xmlTextReaderConstValue(reader) else { return nil }
+        return String(cString: p)
+    }
+
+    /// Value of an attribute of the current element, by local name and namespace URI (nil: no namespace).
+    func attribute(localName: String, namespace: String? = nil) -> String? {
+        let p: UnsafeMutablePointer<xmlChar>?
+        if let namespace {
+            p = xmlTextReaderGetAttributeNs(reader, localName, namespace)
+        } else {
+            p = xmlTextReaderGetAttribute(reader, localName)
+        }
+        guard let p else { return nil }
+        defer { vigie_xmlFree(p) }
+        return String(cString: p)
+    }
+
+    /// Whether the current element has attributes (cheap: check before several `attribute` calls).
+    var hasAttributes: Bool { xmlTextReaderHasAttributes(reader) == 1 }
+
+    /// All attributes of the current element as (qualified name, namespace URI, value), in document order.
+    func attributes() -> [(name: String, namespace: String?, value: String)] {
+        var out: [(String, String?, String)] = []
+        guard xmlTextReaderHasAttributes(reader) == 1 else { return out }
+        while xmlTextReaderMoveToNextAttribute(reader) == 1 {
+            if xmlTextReaderIsNamespaceDecl(reader) == 1 { continue }
+            out.append((qualifiedName, namespaceURI, value ?? ""))
+        }
+        xmlTextReaderMoveToElement(reader)
+        return out
+    }
+
+    /// `xml:lang` in scope, if any.
+    var xmlLang: String? {
+        guard let p = xmlTextReaderConstXmlLang(reader) else { return nil }
+        return String(cString: p)
+    }
+
+    /// Line of the parser's position (1-based), as libxml2 reports it for the current node.
+    var line: Int { Int(xmlTextReaderGetParserLineNumber(reader)) }
+    /// Column of the parser's position (1-based).
+    var column: Int { Int(xmlTextReaderGetParserColumnNumber(reader)) }
+
+    // MARK: - Reading whole elements
+
+    /// Reads the text content of the current element: all text and CDATA of its descendants, concatenated.
+    ///
+    /// Call it on an element node; afterwards the reader is on that element's end (or still on it when empty).
+    /// On a non-element node it returns that node's value.
+    func readText() throws -> String {
+        guard nodeType == .element else { return value ?? "" }
+        if isEmptyElement { return "" }
+        let start = depth
+        var text = ""
+        while try read() {
+            switch nodeType {
+            case .text, .cdata, .whitespace:
+                if let p = xmlTextReaderConstValue(reader) { text += String(cString: p) }
+            case .endElement where depth == start:
+                return text
+            default:
+                break
+            }
+        }
+        return text
+    }
+
+    /// Reads the content of the current element as markup: child elements are written back as tags
+    /// (`<p class="x">…</p>`, prefixes dropped) and text is escaped, so the result is an HTML fragment.
+    ///
+    /// Used for Atom `type="xhtml"` and for RSS descriptions that embed unescaped HTML. Returns the
+    /// fragment and whether any child element was met. The reader ends on the element's end.
+    func readMarkup() throws -> (markup: String, hasElements: Bool) {
+        let content = try readContent()
+        return (content.markup ?? Self.escape(content.text), content.markup != nil)
+    }
+
+    /// The content of an element read once: its text (all descendant text concatenated) and, only when it has
+    /// child elements, the same content as markup (see `readMarkup`).
+    struct Content {
+        var text: String
+        var markup: String?
+    }
+
+    /// Reads the current element's content as both text and, when it has child elements, markup. Cheaper than
+    /// `readMarkup` for the common text-only case: no markup string is built until an element appears.
+    func readContent() throws -> Content {
+        guard nodeType == .element else { return Content(text: value ?? "") }
+        if isEmptyElement { return Content(text: "") }
+        let start = depth
+        var text = ""
+        var markup: String?
+        while try read() {
+            switch nodeType {
+            case .text, .cdata, .whitespace:
+                if let p = xmlTextReaderConstValue(reader) {
+                    let v = String(cString: p)
+                    text += v
+                    if markup != nil { markup! += Self.escape(v) }
+                }
+            case .element:
+                if markup == nil { markup = Self.escape(text) }
+                var tag = "<" + localName
+                if hasAttributes {
+                    for a in attributes() where a.namespace == nil || a.namespace == "" {
+                        tag += " \(a.name)=\"\(Self.escape(a.value))\""
+                    }
+                }
+                tag += isEmptyElement ? "/>" : ">"
+                markup! += tag
+            case .endElement:
+                if depth == start { return Content(text: text, markup: markup) }
+                markup? += "</" + localName + ">"
+            default:
+                break
+            }
+        }
+        return Content(text: text, markup: markup)
+    }
+
+    static func escape(_ s: String) -> String {
+        guard s.utf8.contains(where: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 }) else { return s }
+        var out = ""
+        out.reserveCapacity(s.utf8.count + 16)
+        for c in s.unicodeScalars {
+            switch c {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            default: out.unicodeScalars.append(c)
+            }
+        }
+        return out
+    }
+
+    // MARK: - Errors
+
+    /// An issue at the parser's current position.
+    func issue(_ message: String) -> ParseIssue {
+        ParseIssue(file: documentName, line: line, column: column, message: message)
+    }
+
+    private func collectErrors() {
+        guard !errorBox.pending.isEmpty else { return }
+        for e in errorBox.pending where issues.count < 50 {
+            issues.append(ParseIssue(file: documentName, line: e.line, column: e.column, message: e.message))
+        }
+        errorBox.pending.removeAll()
+    }
+
+    private func fatalIssue() -> ParseIssue {
+        // The first fatal error is the cause; later ones are usually its consequences.
+        if let last = errorBox.firstFatal ?? errorBox.last {
+            return ParseIssue(file: documentName, line: last.line, column: last.column, message: last.message)
+        }
+        return issue("XML error")
+    }
+}
+
+/// Per-reader state the C read callback reaches through its context pointer.
+private final class InputBox {
+    let source: any ByteSource
+    let maxBytes: Int
+    var total = 0
+    var exceeded = false
+    var error: (any Error)?
+
+    init(source: any ByteSource, maxBytes: Int) {
+        self.source = source
+        self.maxBytes = maxBytes
+    }
+}
+
+/// Errors reported by libxml2's structured error callback.
+private final class ErrorBox {
+    struct Entry {
+        var line: Int
+        var column: Int
+        var message: String
+    }
+    var pending: [Entry] = []
+    var last: Entry?
+    var firstFatal: Entry?
+    var count = 0
+}
+
+private func xmlStreamReaderRead(_ ctx: UnsafeMutableRawPointer?, _ buffer: UnsafeMutablePointer<CChar>?,
+                                 _ len: Int32) -> Int32 {
+    guard let ctx, let buffer, len > 0 else { return -1 }
+    let box = Unmanaged<InputBox>.fromOpaque(ctx).takeUnretainedValue()
+    if box.exceeded || box.error != nil { return -1 }
+    do {
+        let n = try box.source.read(into: UnsafeMutableRawBufferPointer(start: buffer, count: Int(len)))
+        box.total += n
+        if box.total > box.maxBytes {
+            box.exceeded = true
+            return -1
+        }
+        return Int32(n)
+    } catch {
+        box.error = error
+        return -1
+    }
+}
+
+private func xmlStreamReaderError(_ ctx: UnsafeMutableRawPointer?, _ error: xmlErrorPtr?) {
+    guard let ctx, let error else { return }
+    let box = Unmanaged<ErrorBox>.fromOpaque(ctx).takeUnretainedValue()
+    box.count += 1
+    var message = error.pointee.message.map { String(cString: $0) } ?? "XML error"
+    while message.last == "\n" || message.last == " " { message.removeLast() }
+    let entry = ErrorBox.Entry(line: Int(error.pointee.line), column: Int(error.pointee.int2), message: message)
+    box.last = entry
+    if error.pointee.level == XML_ERR_FATAL, box.firstFatal == nil { box.firstFatal = entry }
+    if box.pending.count < 50 { box.pending.append(entry) }
+}

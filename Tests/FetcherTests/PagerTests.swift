@@ -1,0 +1,262 @@
+import Foundation
+import LoopbackHTTP
+import Notices
+import Testing
+@testable import Fetcher
+
+/// Pure pager tests (page shapes in, next requests out), then paged APIs served by the loopback server.
+@Suite struct PagerTests {
+    static func boampSource(url: String = "https://api.example/records", pageSize: Int = 100,
+                            maxOffset: Int = 10_000) -> SourceDefinition {
+        var scheme = PagingScheme.OffsetLimit()
+        scheme.pageSize = pageSize
+        scheme.maxOffset = maxOffset
+        return SourceDefinition(id: "boamp", format: .boampJSON, url: url,
+                                query: [QueryParameter("where", "dateparution >= date'{cursor}'"),
+                                        QueryParameter("order_by", "dateparution desc")],
+                                paging: .offsetLimit(scheme),
+                                cursor: CursorSpec(field: "dateparution", initial: "2026-11-01", template: .date))
+    }
+
+    static func page(_ dates: [String], total: Int, key: String = "results", extra: String = "") -> [UInt8] {
+        let records = dates.enumerated().map { "{\"idweb\":\"26-\($0.offset)\",\"dateparution\":\"\($0.element)\"}" }
+        return Array("{\"total_count\":\(total),\"\(key)\":[\(records.joined(separator: ","))]\(extra)}".utf8)
+    }
+
+    @Test func firstRequestSubstitutesTheCursorAndAddsPaging() {
+        let pager = Pager(source: Self.boampSource(), storedCursor: "2026-11-20")
+        let request = pager.firstRequest()
+        #expect(request.url == "https://api.example/records?where=dateparution%20%3E%3D%20date%272026-11-20%27"
+                + "&order_by=dateparution%20desc&limit=100&offset=0")
+        #expect(request.isFirstPage)
+        let fresh = Pager(source: Self.boampSource(), storedCursor: nil).firstRequest()
+        #expect(fresh.url.contains("date%272026-11-01%27"))
+    }
+
+    @Test func offsetPagingWalksUntilAShortPage() throws {
+        var pager = Pager(source: Self.boampSource(pageSize: 2), storedCursor: nil)
+        let first = pager.firstRequest()
+        let second = try #require(try pager.next(after: first, page: Self.page(["2026-11-23", "2026-11-23"], total: 5)))
+        #expect(second.url.hasSuffix("limit=2&offset=2"))
+        #expect(second.pageIndex == 1)
+        let third = try #require(try pager.next(after: second, page: Self.page(["2026-11-22", "2026-11-21"], total: 5)))
+        #expect(third.url.hasSuffix("offset=4"))
+        #expect(try pager.next(after: third, page: Self.page(["2026-11-20"], total: 5)) == nil)
+        #expect(pager.recordCount == 5)
+        #expect(pager.newCursor == "2026-11-23")
+        #expect(pager.warnings.isEmpty)
+    }
+
+    @Test func pagingStopsAtTheCursor() throws {
+        var pager = Pager(source: Self.boampSource(pageSize: 2), storedCursor: "2026-11-22")
+        let first = pager.firstRequest()
+        let second = try #require(try pager.next(after: first, page: Self.page(["2026-11-24", "2026-11-22"], total: 9)))
+        // Equal to the cursor is not "reached": the second batch of a day shares its date.
+        #expect(try pager.next(after: second, page: Self.page(["2026-11-22", "2026-11-21"], total: 9)) == nil)
+        #expect(pager.reachedCursor)
+        #expect(pager.newCursor == "2026-11-24")
+    }
+
+    @Test func offsetCapStopsWithAWarning() throws {
+        var pager = Pager(source: Self.boampSource(pageSize: 2, maxOffset: 4), storedCursor: nil)
+        let first = pager.firstRequest()
+        let second = try #require(try pager.next(after: first, page: Self.page(["2026-11-24", "2026-11-24"], total: 50)))
+        #expect(try pager.next(after: second, page: Self.page(["2026-11-23", "2026-11-23"], total: 50)) == nil)
+        #expect(pager.warnings.count == 1)
+        #expect(pager.warnings.first?.contains("offset cap (4)") == true)
+        #expect(pager.warnings.first?.contains("46 more records") == true)
+    }
+
+    @Test func iterationTokenIsSentBackInTheBody() throws {
+        var scheme = PagingScheme.IterationToken()
+        scheme.resultsKey = "notices"
+        let source = SourceDefinition(
+            id: "ted", format: .tedJSON, url: "https://api.example/v3/notices/search", method: "POST",
+            body: "{\"query\": \"buyer-country=FRA AND publication-date>={cursor}\", \"limit\": 2}",
+            paging: .iterationToken(scheme),
+            cursor: CursorSpec(field: "publication-date", initial: "2026-11-01", template: .compactDate))
+        var pager = Pager(source: source, storedCursor: "2026-11-20+01:00")
+        let first = pager.firstRequest()
+        #expect(first.body?.contains("publication-date>=20261120") == true)
+        #expect(first.headers.contains(QueryParameter("Content-Type", "application/json")))
+        let page = Array("""
+            {"notices":[{"publication-number":"1-2026","publication-date":"2026-11-23+01:00"},
+                        {"publication-number":"2-2026","publication-date":"2026-11-22+01:00"}],
+             "totalNoticeCount":3,"iterationNextToken":"tok-2","timedOut":false}
+            """.utf8)
+        let second = try #require(try pager.next(after: first, page: page))
+        let body = try #require(second.body.flatMap { try JSONSerialization.jsonObject(with: Data($0.utf8)) }
+                                as? [String: Any])
+        #expect(body["iterationNextToken"] as? String == "tok-2")
+        #expect(body["limit"] as? Int == 2)
+        let last = Array("{\"notices\":[{\"publication-date\":\"2026-11-21+01:00\"}],\"iterationNextToken\":null}".utf8)
+        #expect(try pager.next(after: second, page: last) == nil)
+        #expect(pager.announcedTotal == 3)
+        #expect(pager.newCursor == "2026-11-23+01:00")
+    }
+
+    @Test func nextLinkIsFollowedAndResolved() throws {
+        let source = SourceDefinition(id: "at", format: .aidesTerritoiresJSON, url: "https://at.example/api/aids/",
+                                      paging: .nextLink(PagingScheme.NextLink()))
+        var pager = Pager(source: source, storedCursor: nil)
+        let first = pager.firstRequest()
+        let second = try #require(try pager.next(
+            after: first, page: Array("{\"count\":3,\"next\":\"/api/aids/?page=2\",\"results\":[{},{}]}".utf8)))
+        #expect(second.url == "https://at.example/api/aids/?page=2")
+        #expect(try pager.next(after: second, page: Array("{\"count\":3,\"next\":null,\"results\":[{}]}".utf8)) == nil)
+        #expect(pager.recordCount == 3)
+    }
+
+    @Test func pageNumberPagingStopsAtTheTotal() throws {
+        var scheme = PagingScheme.PageNumber()
+        scheme.pageParam = "pageNumber"
+        scheme.sizeParam = "pageSize"
+        scheme.pageSize = 2
+        scheme.totalKey = "totalResults"
+        let source = SourceDefinition(id: "eu", format: .euFundingJSON, url: "https://eu.example/search",
+                                      query: [QueryParameter("apiKey", "SEDIA")], paging: .pageNumber(scheme))
+        var pager = Pager(source: source, storedCursor: nil)
+        let first = pager.firstRequest()
+        #expect(first.url == "https://eu.example/search?apiKey=SEDIA&pageNumber=1&pageSize=2")
+        let second = try #require(try pager.next(after: first,
+                                                 page: Array("{\"totalResults\":4,\"results\":[{},{}]}".utf8)))
+        #expect(second.url == "https://eu.example/search?apiKey=SEDIA&pageNumber=2&pageSize=2")
+        #expect(try pager.next(after: second, page: Array("{\"totalResults\":4,\"results\":[{},{}]}".utf8)) == nil)
+    }
+
+    @Test func maxPagesStopsWithAWarning() throws {
+        var scheme = PagingScheme.NextLink()
+        scheme.maxPages = 1
+        let source = SourceDefinition(id: "at", format: .aidesTerritoiresJSON, url: "https://at.example/api/",
+                                      paging: .nextLink(scheme))
+        var pager = Pager(source: source, storedCursor: nil)
+        let page = Array("{\"next\":\"https://at.example/api/?page=2\",\"results\":[{}]}".utf8)
+        #expect(try pager.next(after: pager.firstRequest(), page: page) == nil)
+        #expect(pager.warnings.first?.contains("max_pages=1") == true)
+    }
+
+    @Test(arguments: ["<html>oops</html>", "[1,2]", "{\"records\":[]}", "{\"results\":{}}"])
+    func malformedPagesAreProblems(_ body: String) {
+        var pager = Pager(source: Self.boampSource(), storedCursor: nil)
+        #expect(throws: PagingProblem.self) { try pager.next(after: pager.firstRequest(), page: Array(body.utf8)) }
+    }
+
+    @Test func credentialGoesWhereTheCatalogueSays() {
+        var source = SourceDefinition(id: "k", format: .rss, url: "https://k.example/feed")
+        source.auth = AuthSpec(env: "K", queryParam: "apiKey")
+        #expect(Pager(source: source, storedCursor: nil, credential: "abc").firstRequest().url
+                == "https://k.example/feed?apiKey=abc")
+        source.auth = AuthSpec(env: "K", header: "X-AUTH-TOKEN")
+        let request = Pager(source: source, storedCursor: nil, credential: "abc").firstRequest()
+        #expect(request.headers == [QueryParameter("X-AUTH-TOKEN", "abc")])
+    }
+
+    @Test(arguments: [("10", "9", 1), ("9", "10", -1), ("2026-11-02", "2026-11-10", -1), ("a", "a", 0)])
+    func cursorComparison(_ a: String, _ b: String, _ expected: Int) {
+        #expect(Pager.compare(a, b) == expected)
+    }
+}
+
+/// A BOAMP-like API on loopback: 250 records newest first, `limit`/`offset`, a `where` date filter.
+@Suite struct PagedAPITests {
+    static func records(count: Int) -> [(id: String, date: String)] {
+        // Newest first: 10 records per day going back from 2026-11-24.
+        (0..<count).map { i in
+            let day = 24 - i / 10
+            let date = day > 0 ? String(format: "2026-11-%02d", day) : String(format: "2026-10-%02d", 31 + day)
+            return ("26-\(100_000 - i)", date)
+        }
+    }
+
+    static func serve(_ all: [(id: String, date: String)]) -> Route {
+        Route { request in
+            let limit = Int(request.queryValue("limit") ?? "10") ?? 10
+            let offset = Int(request.queryValue("offset") ?? "0") ?? 0
+            let since = request.queryValue("where").flatMap { w -> String? in
+                guard let r = w.range(of: "date'") else { return nil }
+                return String(w[r.upperBound...].prefix(10))
+            }
+            let matching = all.filter { since == nil || $0.date >= since! }
+            guard offset + limit <= 10_000 else { return .status(400, body: "offset too large") }
+            let page = matching.dropFirst(offset).prefix(limit)
+            let items = page.map { "{\"idweb\":\"\($0.id)\",\"dateparution\":\"\($0.date)\",\"objet\":\"Usinage\"}" }
+            let body = "{\"total_count\":\(matching.count),\"results\":[\(items.joined(separator: ","))]}"
+            return .ok(body, contentType: "application/json; charset=utf-8")
+        }
+    }
+
+    @Test func pagedJSONAPIIsFollowedToTheEndThenToTheCursor() throws {
+        let server = try LoopbackServer()
+        defer { server.stop() }
+        server.route("/records", Self.serve(Self.records(count: 250)))
+        let source = PagerTests.boampSource(url: server.url("/records"))
+        let first = try #require(engine().fetch([source], states: [:]).first)
+        #expect(first.outcome == .ok)
+        // Initial cursor 2026-11-01: records from 11-01 on = 240 → pages of 100, 100, 40 (no "first 99 only").
+        #expect(first.documents.count == 3)
+        #expect(first.pagedRecords == 240)
+        #expect(first.state.cursor == "2026-11-24")
+        #expect(server.requests(for: "/records").map { $0.queryValue("offset") } == ["0", "100", "200"])
+
+        // Next night: 15 new records on top; the stored cursor filters and stops the walk at once.
+        server.route("/records", Self.serve((0..<15).map { ("26-2\($0)", "2026-11-25") } + Self.records(count: 250)))
+        server.resetLog()
+        let second = try #require(engine().fetch([source], states: ["boamp": first.state]).first)
+        #expect(second.outcome == .ok)
+        #expect(second.documents.count == 1)
+        #expect(second.pagedRecords == 25)  // 15 new + 10 of the cursor's day (kept: same-day second batch)
+        #expect(second.state.cursor == "2026-11-25")
+        #expect(server.requests(for: "/records").first?.queryValue("where") == "dateparution >= date'2026-11-24'")
+    }
+
+    @Test func iterationTokenAPIOverPOST() throws {
+        let server = try LoopbackServer()
+        defer { server.stop() }
+        server.route("/v3/notices/search", Route { request in
+            guard request.method == "POST",
+                  let body = try? JSONSerialization.jsonObject(with: Data(request.body)) as? [String: Any] else {
+                return .status(405)
+            }
+            let token = body["iterationNextToken"] as? String
+            let (dates, next): ([String], String?) = switch token {
+            case nil: (["2026-11-24+01:00", "2026-11-24+01:00"], "t1")
+            case "t1": (["2026-11-23+01:00", "2026-11-23+01:00"], "t2")
+            default: (["2026-11-22+01:00"], nil)
+            }
+            let notices = dates.map { "{\"publication-date\":\"\($0)\"}" }.joined(separator: ",")
+            let nextJSON = next.map { "\"\($0)\"" } ?? "null"
+            return .ok("{\"notices\":[\(notices)],\"totalNoticeCount\":5,\"iterationNextToken\":\(nextJSON)}",
+                       contentType: "application/json")
+        })
+        let source = SourceDefinition(
+            id: "ted", format: .tedJSON, url: server.url("/v3/notices/search"), method: "POST",
+            body: "{\"query\":\"publication-date>={cursor}\",\"limit\":2,\"paginationMode\":\"ITERATION\"}",
+            paging: .iterationToken(PagingScheme.IterationToken()),
+            cursor: CursorSpec(field: "publication-date", initial: "2026-11-01", template: .compactDate))
+        let result = try #require(engine().fetch([source], states: [:]).first)
+        #expect(result.outcome == .ok)
+        #expect(result.documents.count == 3)
+        #expect(result.pagedRecords == 5)
+        #expect(result.state.cursor == "2026-11-24+01:00")
+        let requests = server.requests(for: "/v3/notices/search")
+        #expect(requests.count == 3)
+        #expect(requests.first?.header("content-type") == "application/json")
+        #expect(String(decoding: requests[0].body, as: UTF8.self).contains("publication-date>=20261101"))
+    }
+
+    @Test func aPageFailingMidWalkKeepsTheOldCursor() throws {
+        let server = try LoopbackServer()
+        defer { server.stop() }
+        let healthy = Self.serve(Self.records(count: 250))
+        server.route("/records", Route { request in
+            request.queryValue("offset") == "100" ? .status(404, body: "gone") : healthy.respond(to: request)
+        })
+        let source = PagerTests.boampSource(url: server.url("/records"))
+        let saved = SourceState(sourceID: "boamp", cursor: "2026-11-10")
+        let result = try #require(engine().fetch([source], states: ["boamp": saved]).first)
+        #expect(result.outcome.error?.reason == "http-status")
+        #expect(result.documents.isEmpty)
+        #expect(result.state.cursor == "2026-11-10")
+        #expect(result.state.consecutiveFailures == 1)
+    }
+}
