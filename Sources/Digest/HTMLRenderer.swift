@@ -34,6 +34,7 @@ public struct HTMLRenderer: DigestRenderer {
     /// The digest as an HTML document.
     public func text(_ input: DigestInput) -> String {
         var o: [String] = []
+        var shown = Set<String>()
         let now = input.runDate
         o.append("<!DOCTYPE html>")
         o.append("<html lang=\"fr\">")
@@ -65,7 +66,7 @@ public struct HTMLRenderer: DigestRenderer {
             for m in withItems {
                 o.append("<section>")
                 o.append("<h3>\(esc(m.memberName)) (\(m.items.count))</h3>")
-                for item in m.items { article(item.notice, now: now, item: item, into: &o) }
+                for item in m.items { article(item.notice, now: now, item: item, into: &o, shown: &shown) }
                 o.append("</section>")
             }
         }
@@ -83,12 +84,12 @@ public struct HTMLRenderer: DigestRenderer {
                     if p.memberName == c.lead { s += " — <strong>mandataire pressenti</strong>" }
                     return s + "</li>"
                 }.joined() + "</ul>")
-                article(c.notice, now: now, item: nil, into: &o, extra: extra)
+                article(c.notice, now: now, item: nil, into: &o, extra: extra, shown: &shown)
             }
         }
         if !input.calls.isEmpty {
             o.append("<h2 id=\"appels\">\(esc(Wording.calls))</h2>")
-            for item in input.calls { article(item.notice, now: now, item: item, into: &o) }
+            for item in input.calls { article(item.notice, now: now, item: item, into: &o, shown: &shown) }
         }
         if !input.deadlinesSoon.isEmpty {
             o.append("<h2 id=\"echeances\">\(esc(Wording.deadlines))</h2>")
@@ -139,10 +140,35 @@ public struct HTMLRenderer: DigestRenderer {
         return "<a href=\"\(esc(safe))\">\(title)</a>"
     }
 
-    private func article(_ n: Notice, now: Date, item: DigestItem?, into o: inout [String], extra: [String] = []) {
-        o.append("<article>")
+    /// An HTML id for a notice's first article, so later mentions can link to it.
+    func anchor(_ n: Notice) -> String {
+        "avis-" + String(n.id.unicodeScalars.map { u -> Character in
+            u.isASCII && (CharacterSet.alphanumerics.contains(u) || u == "-") ? Character(u) : "_"
+        })
+    }
+
+    /// The full notice the first time it appears; afterwards relevance and reasons with a link to it.
+    private func article(_ n: Notice, now: Date, item: DigestItem?, into o: inout [String], extra: [String] = [],
+                         shown: inout Set<String>) {
+        let first = shown.insert(n.id).inserted
+        o.append(first ? "<article id=\"\(anchor(n))\">" : "<article>")
         o.append("<h4>\(link(n))</h4>")
         o.append("<dl>")
+        if !first {
+            if let item {
+                o.append("<dt>Pertinence</dt><dd class=\"\(item.direct ? "direct" : "indirect")\">"
+                         + "\(esc(Wording.relevance(item)))</dd>")
+            }
+            o.append("</dl>")
+            if let item, !item.reasons.isEmpty {
+                o.append("<div class=\"why\"><p>\(esc(Wording.why))</p><ul>"
+                         + item.reasons.map { "<li>\(esc($0))</li>" }.joined() + "</ul></div>")
+            }
+            o.append(contentsOf: extra)
+            o.append("<p class=\"meta\"><a href=\"#\(anchor(n))\">Détails de l'avis plus haut</a></p>")
+            o.append("</article>")
+            return
+        }
         for (label, value) in Wording.facts(n, now: now) { o.append("<dt>\(esc(label))</dt><dd>\(esc(value))</dd>") }
         if let item {
             o.append("<dt>Pertinence</dt><dd class=\"\(item.direct ? "direct" : "indirect")\">"

@@ -11,6 +11,7 @@ public struct MarkdownRenderer: DigestRenderer {
     /// The digest as Markdown text.
     public func text(_ input: DigestInput) -> String {
         var o: [String] = []
+        var shown = Set<String>()
         let now = input.runDate
         o.append("# \(esc(Wording.title(input)))")
         o.append("")
@@ -27,14 +28,14 @@ public struct MarkdownRenderer: DigestRenderer {
             for m in withItems {
                 o.append("### \(esc(m.memberName)) (\(m.items.count))")
                 o.append("")
-                for item in m.items { notice(item.notice, now: now, into: &o, item: item) }
+                for item in m.items { notice(item.notice, now: now, into: &o, item: item, shown: &shown) }
             }
         }
         if !input.consortia.isEmpty {
             o.append("## \(Wording.consortia)")
             o.append("")
             for c in input.consortia {
-                notice(c.notice, now: now, into: &o, item: nil)
+                notice(c.notice, now: now, into: &o, item: nil, shown: &shown)
                 if !c.rationale.isEmpty {
                     o.append("Pourquoi en consortium ?")
                     o.append("")
@@ -54,7 +55,7 @@ public struct MarkdownRenderer: DigestRenderer {
         if !input.calls.isEmpty {
             o.append("## \(Wording.calls)")
             o.append("")
-            for item in input.calls { notice(item.notice, now: now, into: &o, item: item) }
+            for item in input.calls { notice(item.notice, now: now, into: &o, item: item, shown: &shown) }
         }
         if !input.deadlinesSoon.isEmpty {
             o.append("## \(Wording.deadlines)")
@@ -110,9 +111,24 @@ public struct MarkdownRenderer: DigestRenderer {
         return "[\(title)](<\(safe)>)"
     }
 
-    private func notice(_ n: Notice, now: Date, into o: inout [String], item: DigestItem?) {
+    /// The full notice the first time it appears in the digest; afterwards only what differs for this
+    /// recipient (relevance, reasons), so a notice routed to ten members does not fill ten screens.
+    private func notice(_ n: Notice, now: Date, into o: inout [String], item: DigestItem?, shown: inout Set<String>) {
         o.append("#### \(link(n))")
         o.append("")
+        let first = shown.insert(n.id).inserted
+        if !first {
+            if let item { o.append("- **Pertinence :** \(Wording.relevance(item))") }
+            o.append("- Détails de l'avis plus haut")
+            o.append("")
+            if let item, !item.reasons.isEmpty {
+                o.append("**\(Wording.why)**")
+                o.append("")
+                for r in item.reasons { o.append("- \(esc(r))") }
+                o.append("")
+            }
+            return
+        }
         for (label, value) in Wording.facts(n, now: now) { o.append("- **\(label) :** \(esc(value))") }
         if let item {
             o.append("- **Pertinence :** \(Wording.relevance(item))")

@@ -32,38 +32,53 @@ enum ReasonWording {
 
     static func sentence(_ r: Reason, cluster: Cluster?) -> String {
         let quoted = "« \(r.term) »"
-        let found = r.matched.map { $0 != r.term ? " (« \($0) »)" : "" } ?? ""
+        let found = r.matched.map { $0.caseInsensitiveCompare(r.term) != .orderedSame ? " (« \($0) »)" : "" } ?? ""
+        let place = field(r.field, lot: r.lotID)
+        // chain:usinage>assemblage — the member's segment supplies one the notice needs.
+        if r.rule.hasPrefix("chain:") {
+            let parts = r.rule.dropFirst("chain:".count).split(separator: ">").map(String.init)
+            if parts.count == 2 {
+                let up = cluster?.segment(parts[0])?.label ?? parts[0]
+                let down = cluster?.segment(parts[1])?.label ?? r.matched ?? parts[1]
+                return "Maillon amont : « \(up) » fournit « \(down) », dont l'avis a besoin"
+            }
+            return "Par la chaîne de valeur : \(r.term)"
+        }
+        if r.rule.hasPrefix("filter:territory") {
+            let site = r.term.isEmpty ? "" : " depuis le site \(r.term)"
+            return "Lieu d'exécution \(r.matched ?? "") à distance\(site) (pénalité \(weight(r.weight)))"
+        }
+        if r.rule.hasPrefix("member:"), r.rule.contains("/interest") {
+            return "Centre d'intérêt \(quoted) dans \(place)\(found)"
+        }
+        if r.rule.hasPrefix("watch:") {
+            let id = r.rule.dropFirst("watch:".count).prefix { $0 != "/" }
+            return "Veille enregistrée « \(id) » : \(r.matched ?? r.term)"
+        }
         var s: String
         switch r.field {
         case .title, .summary, .content, .lot, .category:
-            if r.rule.contains("/interest") || r.rule.hasPrefix("member:") {
-                s = "Centre d'intérêt \(quoted) dans \(field(r.field, lot: r.lotID))\(found)"
-            } else {
-                s = "Mot-clé \(quoted) dans \(field(r.field, lot: r.lotID))\(found)"
-            }
+            s = "Mot-clé \(quoted) dans \(place)\(found)"
         case .cpv:
             s = "Code CPV \(r.matched ?? r.term) (règle \(r.term))"
             if let lot = r.lotID { s += " du lot \(lot)" }
         case .descriptor:
             s = "Descripteur BOAMP \(r.matched ?? r.term)"
         case .link:
-            // chain:usinage>assemblage — the member's segment supplies a needed one.
-            let parts = r.rule.dropFirst("chain:".count).split(separator: ">").map(String.init)
-            if parts.count == 2 {
-                let up = cluster?.segment(parts[0])?.label ?? parts[0]
-                let down = cluster?.segment(parts[1])?.label ?? parts[1]
-                s = "Maillon amont : « \(up) » fournit « \(down) », dont l'avis a besoin"
-            } else {
-                s = "Par la chaîne de valeur : \(r.term)"
-            }
-        case .place, .value, .kind, .deadline, .segment, .interest:
-            s = "\(field(r.field, lot: r.lotID).prefix(1).uppercased())\(field(r.field, lot: r.lotID).dropFirst()) : "
-                + (r.matched ?? r.term)
+            s = "Par la chaîne de valeur : \(r.term)"
+        case .segment:
+            s = "Segment « \(r.matched ?? cluster?.segment(r.term)?.label ?? r.term) »"
+        case .place, .value, .kind, .deadline, .interest:
+            s = "\(place.prefix(1).uppercased())\(place.dropFirst()) : \(r.matched ?? r.term)"
         }
-        if let label = segmentLabel(r.rule, cluster: cluster), r.field != .link, r.field != .segment {
+        if let label = segmentLabel(r.rule, cluster: cluster), r.field != .segment {
             s += " — segment « \(label) »"
         }
         return s
+    }
+
+    static func weight(_ w: Double) -> String {
+        String(format: "%.2f", w).replacingOccurrences(of: ".", with: ",")
     }
 
     /// The strongest reasons first, at most `limit`, without repeating a sentence.
