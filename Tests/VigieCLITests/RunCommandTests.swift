@@ -1,0 +1,174 @@
+import Foundation
+import Testing
+
+/// `vigie run`, `vigie query` and `vigie digest` as a user runs them: the built binary, real files, file:// feeds.
+@Suite(.serialized) struct RunCommandTests {
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent()
+
+    /// The `vigie` built next to this test bundle (`swift build --build-tests` builds both).
+    static func binary() throws -> URL {
+        var candidates = [packageRoot.appendingPathComponent(".build/debug/vigie")]
+        let bundleDir = Bundle.main.bundleURL
+        candidates += [bundleDir.appendingPathComponent("vigie"),
+                       bundleDir.deletingLastPathComponent().appendingPathComponent("vigie")]
+        if let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) {
+            return found
+        }
+        throw CLIError("vigie binary not found (looked in \(candidates.map(\.path))); build it with swift build")
+    }
+
+    struct CLIError: Error, CustomStringConvertible {
+        var description: String
+        init(_ d: String) { description = d }
+    }
+
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    static func vigie(_ args: [String]) throws -> Result {
+        let p = Process()
+        p.executableURL = try binary()
+        p.arguments = args
+        p.currentDirectoryURL = packageRoot
+        // Output to files, not pipes: a chatty run can never block on a full pipe.
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("vigie-cli-out-\(UUID().uuidString)")
+        FileManager.default.createFile(atPath: base.path + ".out", contents: nil)
+        FileManager.default.createFile(atPath: base.path + ".err", contents: nil)
+        defer {
+            try? FileManager.default.removeItem(atPath: base.path + ".out")
+            try? FileManager.default.removeItem(atPath: base.path + ".err")
+        }
+        let out = try FileHandle(forWritingTo: URL(fileURLWithPath: base.path + ".out"))
+        let err = try FileHandle(forWritingTo: URL(fileURLWithPath: base.path + ".err"))
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        p.waitUntilExit()
+        try out.close()
+        try err.close()
+        let outData = try Data(contentsOf: URL(fileURLWithPath: base.path + ".out"))
+        let errData = try Data(contentsOf: URL(fileURLWithPath: base.path + ".err"))
+        return Result(status: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+                      stderr: String(decoding: errData, as: UTF8.self))
+    }
+
+    /// A scratch folder with a two-source catalogue: the bundled RSS sample and a source whose file is gone.
+    final class Scratch {
+        let root: URL
+        init() throws {
+            root = FileManager.default.temporaryDirectory.appendingPathComponent("vigie-cli-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+            let sample = RunCommandTests.packageRoot.appendingPathComponent("Feeds/samples/acheteurs-rhone-loire.rss.xml")
+            let yaml = """
+                sources:
+                  - id: rss-loire
+                    name: Acheteurs Rhône-Loire (échantillon)
+                    owner: Exemple
+                    kind: tenders
+                    format: rss
+                    url: \(sample.absoluteString)
+                    licence: Exemple
+                  - id: dead-source
+                    name: Source disparue
+                    owner: Exemple
+                    kind: tenders
+                    format: rss
+                    url: file://\(root.path)/missing.xml
+                    licence: Exemple
+                """
+            try yaml.write(to: root.appendingPathComponent("catalogue.yaml"), atomically: true, encoding: .utf8)
+        }
+        var catalogue: String { root.appendingPathComponent("catalogue.yaml").path }
+        var store: String { root.appendingPathComponent("vigie.sqlite").path }
+        var out: String { root.appendingPathComponent("out").path }
+        deinit { try? FileManager.default.removeItem(at: root) }
+    }
+
+    func runArgs(_ s: Scratch, now: String = "2026-05-05T02:00:00Z") -> [String] {
+        ["run", "--feeds", s.catalogue, "--rules", "Rules", "--store", s.store, "--out", s.out, "--now", now]
+    }
+
+    @Test func aDeadSourceIsReportedNotFatalAndAReRunSendsNothingTwice() throws {
+        let s = try Scratch()
+        let first = try Self.vigie(runArgs(s))
+        #expect(first.status == 1, "completed with a failed source: \(first.stderr)")
+        #expect(first.stdout.contains("sources: 1 ok, 1 failed (dead-source)"))
+        #expect(first.stdout.contains("mecaloire: "))
+        #expect(first.stdout.contains("-> \(s.out)/mecaloire/2026-05-05.{md,html,json,ics,atom,csv}"))
+        #expect(first.stdout.contains("run 1: partial"))
+        #expect(first.stderr.contains("vigie run: fetching 2 sources"))
+        #expect(first.stderr.contains("vigie run: classifying"))
+        let md = try String(contentsOfFile: "\(s.out)/mecaloire/2026-05-05.md", encoding: .utf8)
+        #expect(md.hasPrefix("# Veille Pôle Méca Loire — mardi 5 mai 2026"))
+        #expect(md.contains("| Source disparue | en échec |"))
+        for ext in ["md", "html", "json", "ics", "atom", "csv"] {
+            #expect(FileManager.default.fileExists(atPath: "\(s.out)/mecaloire/latest.\(ext)"))
+        }
+
+        let again = try Self.vigie(runArgs(s))
+        #expect(again.status == 1)
+        #expect(again.stdout.contains("classified: 0 notices, 0 routes"))
+        #expect(again.stdout.contains("mecaloire: 0 new notices (0 member items), 0 consortium, 0 calls, 0 changed"))
+        #expect(again.stdout.contains("nothing new, no file written"))
+        #expect(try String(contentsOfFile: "\(s.out)/mecaloire/2026-05-05.md", encoding: .utf8) == md)
+
+        // The store answers ad hoc queries, accents and plurals folded.
+        let q = try Self.vigie(["query", "--store", s.store, "decolletage piece"])
+        #expect(q.status == 0)
+        #expect(q.stdout.contains("Décolletage de pièces de précision"))
+    }
+
+    @Test func jsonReportOnStdout() throws {
+        let s = try Scratch()
+        let r = try Self.vigie(runArgs(s) + ["--json", "--only", "rss-loire", "--cluster", "mecaloire"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let object = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
+        #expect(object?["status"] as? String == "ok")
+        #expect(object?["run_id"] as? Int == 1)
+        let routing = object?["routing"] as? [String: Any]
+        #expect((routing?["clusters"] as? [[String: Any]])?.map { $0["cluster"] as? String } == ["mecaloire"])
+    }
+
+    @Test func badRulesCannotRun() throws {
+        let s = try Scratch()
+        let r = try Self.vigie(["run", "--feeds", s.catalogue, "--rules", "\(s.root.path)/no-rules", "--store", s.store,
+                                "--out", s.out])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("vigie run: cannot load the rules in \(s.root.path)/no-rules"))
+        #expect(!FileManager.default.fileExists(atPath: s.out), "nothing written")
+    }
+
+    @Test func aHeldLockCannotRunAndNamesTheHolder() throws {
+        let s = try Scratch()
+        let lockPath = s.store + ".lock"
+        let fd = open(lockPath, O_RDWR | O_CREAT, 0o644)
+        #expect(fd >= 0)
+        defer { close(fd) }
+        let record = "\(getpid()) 2026-05-05T01:00:00Z\n"
+        _ = record.withCString { write(fd, $0, strlen($0)) }
+        #expect(flock(fd, LOCK_EX | LOCK_NB) == 0)
+        let r = try Self.vigie(runArgs(s))
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("another run holds \(lockPath) (pid \(getpid()), started 2026-05-05T01:00:00Z)"))
+    }
+
+    @Test func digestPreviewsWithoutMarkingDelivered() throws {
+        let s = try Scratch()
+        // A run routes and delivers everything; a preview afterwards has nothing new to show.
+        _ = try Self.vigie(runArgs(s) + ["--only", "rss-loire"])
+        let preview = try Self.vigie(["digest", "--cluster", "mecaloire", "--store", s.store, "--out",
+                                      "\(s.root.path)/preview", "--format", "md", "--rules", "Rules",
+                                      "--now", "2026-05-05T03:00:00Z"])
+        #expect(preview.status == 0, "\(preview.stderr)")
+        // Everything was delivered by the run: the preview has no news.
+        #expect(preview.stderr.contains("mecaloire: 0 new notices"))
+        #expect(preview.stdout.contains("\(s.root.path)/preview/mecaloire/2026-05-05.md"))
+        let unknown = try Self.vigie(["digest", "--cluster", "nope", "--store", s.store, "--rules", "Rules"])
+        #expect(unknown.status == 2)
+        #expect(unknown.stderr.contains("no cluster nope in Rules"))
+    }
+}
