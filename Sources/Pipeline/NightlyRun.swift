@@ -27,10 +27,13 @@ public struct NightlyRunOptions: Sendable {
     /// Skip the fetch: route and digest what the store already holds.
     public var skipFetch: Bool
     public var userAgent: String
+    /// "Dates limites proches": deadlines within this many days.
+    public var deadlineSoonDays: Int
 
     public init(feeds: String, rules: String, store: String, output: String, now: Date? = nil,
                 onlySources: [String] = [], clusters: [String]? = nil, formats: [DigestFormat] = DigestFormat.allCases,
-                concurrency: Int = 16, skipFetch: Bool = false, userAgent: String = "Vigie") {
+                concurrency: Int = 16, skipFetch: Bool = false, userAgent: String = "Vigie",
+                deadlineSoonDays: Int = 7) {
         self.feeds = feeds
         self.rules = rules
         self.store = store
@@ -42,6 +45,7 @@ public struct NightlyRunOptions: Sendable {
         self.concurrency = concurrency
         self.skipFetch = skipFetch
         self.userAgent = userAgent
+        self.deadlineSoonDays = deadlineSoonDays
     }
 }
 
@@ -145,7 +149,8 @@ public enum NightlyRun {
             let stage = RouteAndDigestRun(
                 store: store, router: router,
                 options: RouteAndDigestOptions(outputDirectory: options.output, formats: options.formats,
-                                               clusters: options.clusters, sourceNames: names),
+                                               clusters: options.clusters,
+                                               deadlineSoonDays: options.deadlineSoonDays, sourceNames: names),
                 logger: logger)
             routing = try stage.run(now: now, runID: runID, sourceHealth: health, progress: progress)
         } catch {

@@ -42,6 +42,8 @@ extension Vigie {
         var cluster: [String] = []
         @Option(help: "Digest formats, comma-separated: md,html,json,ics,atom,csv.")
         var format = "md,html,json,ics,atom,csv"
+        @Option(help: "List deadlines within this many days under \"Dates limites proches\".")
+        var soonDays = 7
         @Option(help: "Requests in flight at once.")
         var concurrency = 16
         @Flag(help: "Do not fetch: route and write digests from what the store holds.")
@@ -63,7 +65,8 @@ extension Vigie {
                 now: now.flatMap { ISO8601.parseZoned($0)?.instant }, onlySources: only,
                 clusters: cluster.isEmpty ? nil : cluster, formats: try DigestFormat.parseList(format),
                 concurrency: concurrency, skipFetch: noFetch,
-                userAgent: "Vigie/\(Vigie.version) (veille appels d'offres et appels a projets; libcurl)")
+                userAgent: "Vigie/\(Vigie.version) (veille appels d'offres et appels a projets; libcurl)",
+                deadlineSoonDays: max(0, soonDays))
             let report: NightlyRunReport
             do {
                 report = try NightlyRun.run(options, logger: logger) { line in
