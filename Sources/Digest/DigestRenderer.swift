@@ -90,7 +90,9 @@ enum Wording {
             out.append((FrenchFormat.deadlineLabel(n),
                         "\(FrenchFormat.dateTime(d)) (\(FrenchFormat.relative(d, from: now)))"))
         }
-        for other in n.otherDeadlines { out.append((other.label, FrenchFormat.dateTime(other.date))) }
+        for other in n.otherDeadlines {
+            out.append((FrenchFormat.otherDeadlineLabel(other.label), FrenchFormat.dateTime(other.date)))
+        }
         if let a = FrenchFormat.amount(n.value) { out.append(("Montant estimé", a)) }
         if let p = FrenchFormat.places(n) { out.append(("Lieu d'exécution", p)) }
         if let p = n.procedure { out.append(("Procédure", p)) }

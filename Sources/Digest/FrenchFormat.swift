@@ -145,6 +145,23 @@ public enum FrenchFormat {
         }
     }
 
+    /// French label of a secondary deadline. Parsers name them with stable English keys (`tenders`,
+    /// `requests`, `questions`, `opening`, optionally followed by a lot id: `tenders LOT-0001`); labels
+    /// already in words (an RSS adapter's) are kept.
+    public static func otherDeadlineLabel(_ label: String) -> String {
+        let parts = label.split(separator: " ", maxSplits: 1).map(String.init)
+        let words: String
+        switch parts.first?.lowercased() {
+        case "tenders": words = "Remise des offres"
+        case "requests": words = "Remise des candidatures"
+        case "questions": words = "Date limite des questions"
+        case "opening": words = "Ouverture des plis"
+        case "visit": words = "Visite obligatoire"
+        default: return label
+        }
+        return parts.count > 1 ? "\(words) (lot \(parts[1]))" : words
+    }
+
     /// The date shown as the notice's deadline: the tender deadline, else a call's closing date.
     public static func mainDeadline(_ n: Notice) -> ZonedDate? { n.deadline ?? n.call?.closing }
 

@@ -54,4 +54,16 @@ import Testing
             == "Date limite : vendredi 15 mai 2026 à 12 h 00 → vendredi 22 mai 2026 à 12 h 00")
         #expect(FrenchFormat.change(DigestChange(field: "lots", old: nil, new: nil)) == "Lots : modifié")
     }
+
+    @Test(arguments: [
+        ("tenders", "Remise des offres"),
+        ("tenders LOT-0001", "Remise des offres (lot LOT-0001)"),
+        ("requests", "Remise des candidatures"),
+        ("questions", "Date limite des questions"),
+        ("opening", "Ouverture des plis"),
+        ("Date limite des questions", "Date limite des questions"),
+    ])
+    func otherDeadlineLabels(_ key: String, _ expected: String) {
+        #expect(FrenchFormat.otherDeadlineLabel(key) == expected)
+    }
 }
