@@ -260,11 +260,14 @@ public final class NoticeStore {
             try database.execute("INSERT OR IGNORE INTO notice_place (notice_id, departement) VALUES (?, ?)",
                                  [.text(n.id), .text(dep)])
         }
-        try database.execute("DELETE FROM notice_fts WHERE notice_id = ?", [.text(n.id)])
+        guard let key = try database.query("SELECT key FROM notice WHERE id = ?", [.text(n.id)]).first?.first else {
+            throw StoreError.corruptNotice(path: path, noticeID: n.id, reason: "row vanished while indexing")
+        }
+        try database.execute("DELETE FROM notice_fts WHERE rowid = ?", [key])
         var body: [String] = [n.summary, n.content, n.procedure, n.call?.funder].compactMap { $0 }
         body += n.lots.compactMap(\.title) + n.categories + n.descriptors + (n.call?.beneficiaries ?? [])
-        try database.execute("INSERT INTO notice_fts (notice_id, title, body, buyer) VALUES (?, ?, ?, ?)",
-                             [.text(n.id), .text(n.title), .text(body.joined(separator: "\n")),
+        try database.execute("INSERT INTO notice_fts (rowid, title, body, buyer) VALUES (?, ?, ?, ?)",
+                             [key, .text(n.title), .text(body.joined(separator: "\n")),
                               .optional(n.buyer?.name)])
     }
 
@@ -450,7 +453,7 @@ public final class NoticeStore {
             return []
         }
         if let text {
-            sql = "SELECT \(Self.noticeColumns) FROM notice_fts JOIN notice n ON n.id = notice_fts.notice_id"
+            sql = "SELECT \(Self.noticeColumns) FROM notice_fts JOIN notice n ON n.key = notice_fts.rowid"
             conditions.append("notice_fts MATCH ?")
             args.append(.text(text))
         } else {

@@ -26,7 +26,9 @@ enum Schema {
         -- One source record of an opportunity. `json` is the whole Notice (NoticeJSON);
         -- the other columns are indexed copies for queries.
         CREATE TABLE notice (
-            id TEXT PRIMARY KEY,
+            -- Integer key: the full-text index's rowid (FTS5 looks rows up by rowid, not by text id).
+            key INTEGER PRIMARY KEY,
+            id TEXT NOT NULL UNIQUE,
             opportunity_id INTEGER NOT NULL REFERENCES opportunity(id),
             source TEXT NOT NULL, source_id TEXT NOT NULL, kind TEXT NOT NULL, title TEXT NOT NULL,
             buyer_name TEXT, published REAL, deadline REAL, value_upper REAL, main_cpv TEXT,
@@ -68,8 +70,9 @@ enum Schema {
 
         -- French-friendly full text: `remove_diacritics 2` folds é/è/ê and œ-less accents so
         -- "realisation" finds "Réalisation".
+        -- rowid = notice.key.
         CREATE VIRTUAL TABLE notice_fts USING fts5(
-            notice_id UNINDEXED, title, body, buyer,
+            title, body, buyer,
             tokenize = 'unicode61 remove_diacritics 2'
         );
 
