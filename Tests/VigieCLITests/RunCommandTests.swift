@@ -171,4 +171,58 @@ import Testing
         #expect(unknown.status == 2)
         #expect(unknown.stderr.contains("no cluster nope in Rules"))
     }
+
+    /// A run killed with SIGKILL at an arbitrary point leaves a consistent store, and the next run resumes:
+    /// every notice ends up stored once, and the run completes.
+    @Test func aKilledRunLeavesAConsistentStoreAndTheNextRunResumes() throws {
+        let s = try Scratch()
+        let count = 3000
+        var rss = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<rss version=\"2.0\"><channel><title>Gros flux</title>"
+        rss += "<link>https://example.org/</link><description>x</description>"
+        for i in 0..<count {
+            rss += "<item><title>Fourniture de repas scolaires n° \(i)</title><link>https://example.org/ao/\(i)</link>"
+            rss += "<guid>ao-\(i)</guid><description>Livraison de repas pour la cantine \(i).</description></item>"
+        }
+        rss += "</channel></rss>"
+        let feed = s.root.appendingPathComponent("big.xml")
+        try rss.write(to: feed, atomically: true, encoding: .utf8)
+        let yaml = """
+            sources:
+              - id: big
+                name: Gros flux
+                owner: Exemple
+                kind: tenders
+                format: rss
+                url: \(feed.absoluteString)
+                licence: Exemple
+            """
+        let catalogue = s.root.appendingPathComponent("big.yaml").path
+        try yaml.write(toFile: catalogue, atomically: true, encoding: .utf8)
+        let args = ["run", "--feeds", catalogue, "--rules", "Rules", "--store", s.store, "--out", s.out,
+                    "--now", "2026-05-05T02:00:00Z"]
+
+        let p = Process()
+        p.executableURL = try Self.binary()
+        p.arguments = args
+        p.currentDirectoryURL = Self.packageRoot
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        Thread.sleep(forTimeInterval: 0.4)
+        kill(p.processIdentifier, SIGKILL)
+        p.waitUntilExit()
+        let killed = p.terminationReason == .uncaughtSignal
+
+        let resumed = try Self.vigie(args)
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        if killed {
+            // The dead run held the lock; the kernel released it, and the next run says so.
+            #expect(resumed.stderr.contains("previous run (pid \(p.processIdentifier)) died"))
+        }
+        let q = try Self.vigie(["query", "--store", s.store, "--source", "big", "--limit", "5000", "--json"])
+        #expect(q.status == 0, "\(q.stderr)")
+        let notices = try JSONSerialization.jsonObject(with: Data(q.stdout.utf8)) as? [[String: Any]]
+        #expect(notices?.count == count)
+        #expect(Set(notices?.compactMap { $0["id"] as? String } ?? []).count == count)
+    }
 }
