@@ -34,14 +34,16 @@ public struct AtomRenderer: DigestRenderer {
                 body.append("<p><strong>\(html.esc(label)) :</strong> \(html.esc(value))</p>")
             }
             if let c = changes[n.id] {
-                body.append("<p><strong>\(html.esc(Wording.changed)) :</strong></p><ul>"
-                            + c.changes.map { "<li>\(html.esc(FrenchFormat.change($0)))</li>" }.joined() + "</ul>")
+                body.append(
+                    "<p><strong>\(html.esc(Wording.changed)) :</strong></p><ul>"
+                        + c.changes.map { "<li>\(html.esc(FrenchFormat.change($0)))</li>" }.joined() + "</ul>")
             }
             for (member, item) in whom[n.id] ?? [] {
                 body.append("<p><strong>\(html.esc(member))</strong> — \(html.esc(Wording.relevance(item)))</p>")
                 if !item.reasons.isEmpty {
-                    body.append("<p>\(html.esc(Wording.why))</p><ul>"
-                                + item.reasons.map { "<li>\(html.esc($0))</li>" }.joined() + "</ul>")
+                    body.append(
+                        "<p>\(html.esc(Wording.why))</p><ul>"
+                            + item.reasons.map { "<li>\(html.esc($0))</li>" }.joined() + "</ul>")
                 }
             }
             if let s = n.summary { body.append("<p>\(html.esc(s))</p>") }

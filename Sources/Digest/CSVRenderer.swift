@@ -23,16 +23,25 @@ public struct CSVRenderer: DigestRenderer {
     /// The CSV text, without the byte-order mark.
     public func text(_ input: DigestInput) -> String {
         var rows: [[String]] = [Self.header]
-        func row(_ section: String, _ member: String, _ n: Notice, score: Double?, direct: Bool?,
-                 reasons: [String]) -> [String] {
+        func row(
+            _ section: String, _ member: String, _ n: Notice, score: Double?, direct: Bool?,
+            reasons: [String]
+        ) -> [String] {
             let d = FrenchFormat.mainDeadline(n)
-            let amount = n.value?.upperBound.map { NSDecimalNumber(decimal: $0).stringValue
-                .replacingOccurrences(of: ".", with: ",") } ?? ""
+            let amount =
+                n.value?.upperBound.map {
+                    NSDecimalNumber(decimal: $0).stringValue
+                        .replacingOccurrences(of: ".", with: ",")
+                } ?? ""
             let cpv = n.cpv.isEmpty ? (n.mainCPV ?? "") : n.cpv.joined(separator: " ")
             return [
                 section, member, n.id, FrenchFormat.kind(n.kind), n.title, n.buyer?.name ?? "",
-                d?.iso8601 ?? "", d.map { FrenchFormat.dateTime($0).replacingOccurrences(of: FrenchFormat.nbsp,
-                                                                                        with: " ") } ?? "",
+                d?.iso8601 ?? "",
+                d.map {
+                    FrenchFormat.dateTime($0).replacingOccurrences(
+                        of: FrenchFormat.nbsp,
+                        with: " ")
+                } ?? "",
                 amount, n.value?.currency ?? "", n.value?.vat ?? "", FrenchFormat.places(n) ?? "", cpv,
                 score.map { FrenchFormat.score($0) } ?? "", direct.map { $0 ? "oui" : "non" } ?? "",
                 reasons.joined(separator: " | "), n.url ?? "", n.source,
@@ -40,26 +49,36 @@ public struct CSVRenderer: DigestRenderer {
         }
         for m in input.members {
             for i in m.items {
-                rows.append(row("adherent", m.memberName, i.notice, score: i.score, direct: i.direct,
-                                reasons: i.reasons))
+                rows.append(
+                    row(
+                        "adherent", m.memberName, i.notice, score: i.score, direct: i.direct,
+                        reasons: i.reasons))
             }
         }
         for c in input.consortia {
             let who = c.partners.map { p in p.memberName + (p.memberName == c.lead ? " (mandataire)" : "") }
-            rows.append(row("consortium", who.joined(separator: ", "), c.notice, score: c.score, direct: nil,
-                            reasons: c.rationale))
+            rows.append(
+                row(
+                    "consortium", who.joined(separator: ", "), c.notice, score: c.score, direct: nil,
+                    reasons: c.rationale))
         }
         for i in input.calls {
-            rows.append(row("appel_a_projets", i.members.joined(separator: ", "), i.notice, score: i.score,
-                            direct: i.direct, reasons: i.reasons))
+            rows.append(
+                row(
+                    "appel_a_projets", i.members.joined(separator: ", "), i.notice, score: i.score,
+                    direct: i.direct, reasons: i.reasons))
         }
         for i in input.deadlinesSoon {
-            rows.append(row("date_limite_proche", i.members.joined(separator: ", "), i.notice, score: nil,
-                            direct: nil, reasons: []))
+            rows.append(
+                row(
+                    "date_limite_proche", i.members.joined(separator: ", "), i.notice, score: nil,
+                    direct: nil, reasons: []))
         }
         for c in input.changed {
-            rows.append(row("modifie", c.members.joined(separator: ", "), c.notice, score: nil, direct: nil,
-                            reasons: c.changes.map { FrenchFormat.change($0) }))
+            rows.append(
+                row(
+                    "modifie", c.members.joined(separator: ", "), c.notice, score: nil, direct: nil,
+                    reasons: c.changes.map { FrenchFormat.change($0) }))
         }
         return rows.map { $0.map(Self.field).joined(separator: Self.separator) }.joined(separator: "\r\n") + "\r\n"
     }
@@ -74,7 +93,8 @@ public struct CSVRenderer: DigestRenderer {
             t = "'" + t
         }
         if t.contains(";") || t.contains("\"") || t.contains("\n") || t.contains("\r") || t.hasPrefix(" ")
-            || t.hasSuffix(" ") {
+            || t.hasSuffix(" ")
+        {
             return "\"" + t.replacingOccurrences(of: "\"", with: "\"\"") + "\""
         }
         return t

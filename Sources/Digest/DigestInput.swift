@@ -21,13 +21,20 @@ public struct DigestInput: Sendable, Hashable, Codable {
     public var sources: [SourceHealth]
 
     enum CodingKeys: String, CodingKey {
-        case clusterID = "cluster_id", clusterName = "cluster_name", runDate = "run_date", members, consortia
-        case calls, deadlinesSoon = "deadlines_soon", changed, sources
+        case clusterID = "cluster_id"
+        case clusterName = "cluster_name"
+        case runDate = "run_date"
+        case members, consortia
+        case calls
+        case deadlinesSoon = "deadlines_soon"
+        case changed, sources
     }
 
-    public init(clusterID: String, clusterName: String, runDate: Date, members: [MemberSection] = [],
-                consortia: [ConsortiumItem] = [], calls: [DigestItem] = [], deadlinesSoon: [DigestItem] = [],
-                changed: [ChangedItem] = [], sources: [SourceHealth] = []) {
+    public init(
+        clusterID: String, clusterName: String, runDate: Date, members: [MemberSection] = [],
+        consortia: [ConsortiumItem] = [], calls: [DigestItem] = [], deadlinesSoon: [DigestItem] = [],
+        changed: [ChangedItem] = [], sources: [SourceHealth] = []
+    ) {
         self.clusterID = clusterID
         self.clusterName = clusterName
         self.runDate = runDate
@@ -69,7 +76,9 @@ public struct MemberSection: Sendable, Hashable, Codable {
     public var items: [DigestItem]
 
     enum CodingKeys: String, CodingKey {
-        case memberID = "member_id", memberName = "member_name", items
+        case memberID = "member_id"
+        case memberName = "member_name"
+        case items
     }
 
     public init(memberID: String, memberName: String, items: [DigestItem]) {
@@ -95,11 +104,14 @@ public struct DigestItem: Sendable, Hashable, Codable {
     public var alsoPublishedOn: [String]
 
     enum CodingKeys: String, CodingKey {
-        case notice, score, reasons, direct, members, alsoPublishedOn = "also_published_on"
+        case notice, score, reasons, direct, members
+        case alsoPublishedOn = "also_published_on"
     }
 
-    public init(notice: Notice, score: Double, reasons: [String] = [], direct: Bool = true, members: [String] = [],
-                alsoPublishedOn: [String] = []) {
+    public init(
+        notice: Notice, score: Double, reasons: [String] = [], direct: Bool = true, members: [String] = [],
+        alsoPublishedOn: [String] = []
+    ) {
         self.notice = notice
         self.score = score
         self.reasons = reasons
@@ -136,7 +148,9 @@ public struct ConsortiumPartner: Sendable, Hashable, Codable {
     public var segments: [String]
 
     enum CodingKeys: String, CodingKey {
-        case memberID = "member_id", memberName = "member_name", segments
+        case memberID = "member_id"
+        case memberName = "member_name"
+        case segments
     }
 
     public init(memberID: String, memberName: String, segments: [String]) {
@@ -156,7 +170,8 @@ public struct ChangedItem: Sendable, Hashable, Codable {
     public var toldAt: Date?
 
     enum CodingKeys: String, CodingKey {
-        case notice, changes, members, toldAt = "told_at"
+        case notice, changes, members
+        case toldAt = "told_at"
     }
 
     public init(notice: Notice, changes: [DigestChange], members: [String], toldAt: Date? = nil) {
@@ -204,12 +219,18 @@ public struct SourceHealth: Sendable, Hashable, Codable {
     public var newNotices: Int
 
     enum CodingKeys: String, CodingKey {
-        case sourceID = "source_id", name, status, lastSuccess = "last_success"
-        case consecutiveFailures = "consecutive_failures", lastError = "last_error", newNotices = "new_notices"
+        case sourceID = "source_id"
+        case name, status
+        case lastSuccess = "last_success"
+        case consecutiveFailures = "consecutive_failures"
+        case lastError = "last_error"
+        case newNotices = "new_notices"
     }
 
-    public init(sourceID: String, name: String? = nil, status: Status, lastSuccess: Date? = nil,
-                consecutiveFailures: Int = 0, lastError: String? = nil, newNotices: Int = 0) {
+    public init(
+        sourceID: String, name: String? = nil, status: Status, lastSuccess: Date? = nil,
+        consecutiveFailures: Int = 0, lastError: String? = nil, newNotices: Int = 0
+    ) {
         self.sourceID = sourceID
         self.name = name
         self.status = status

@@ -75,6 +75,10 @@ enum Wording {
     static let changed = "Modifié depuis notre dernier envoi"
     static let sources = "État des sources"
     static let why = "Pourquoi cet avis ?"
+    static let footer =
+        "Digest produit par Vigie. Pertinence : somme des indices trouvés (mots-clés, CPV, lieu) ; plus elle est "
+        + "élevée, mieux l'avis correspond. « Cœur de métier » : l'avis demande ce que l'adhérent fait lui-même ; "
+        + "« par la chaîne de valeur » : il fournit un maillon dont l'avis a besoin."
     static let nothing = "Rien de nouveau cette nuit pour le pôle."
 
     static func relevance(_ item: DigestItem) -> String {
@@ -87,8 +91,11 @@ enum Wording {
         if let b = n.buyer?.name { out.append((n.kind == .callForProjects ? "Organisme" : "Acheteur", b)) }
         if let f = n.call?.funder, f != n.buyer?.name { out.append(("Financeur", f)) }
         if let d = FrenchFormat.mainDeadline(n) {
-            out.append((FrenchFormat.deadlineLabel(n),
-                        "\(FrenchFormat.dateTime(d)) (\(FrenchFormat.relative(d, from: now)))"))
+            out.append(
+                (
+                    FrenchFormat.deadlineLabel(n),
+                    "\(FrenchFormat.dateTime(d)) (\(FrenchFormat.relative(d, from: now)))"
+                ))
         }
         for other in n.otherDeadlines {
             out.append((FrenchFormat.otherDeadlineLabel(other.label), FrenchFormat.dateTime(other.date)))
@@ -98,16 +105,22 @@ enum Wording {
         if let p = n.procedure { out.append(("Procédure", p)) }
         let cpv = n.cpv.isEmpty ? (n.mainCPV.map { [$0] } ?? []) : n.cpv
         if !cpv.isEmpty { out.append(("CPV", cpv.joined(separator: ", "))) }
-        if let c = n.call, !c.beneficiaries.isEmpty { out.append(("Bénéficiaires", c.beneficiaries.joined(separator: ", "))) }
+        if let c = n.call, !c.beneficiaries.isEmpty {
+            out.append(("Bénéficiaires", c.beneficiaries.joined(separator: ", ")))
+        }
         if let collaborative = n.call?.collaborative {
             out.append(("Projet collaboratif", collaborative ? "oui" : "non"))
         }
         if !n.lots.isEmpty {
-            out.append(("Lots", n.lots.map { lot in
-                var s = "\(lot.id)" + (lot.title.map { " : \($0)" } ?? "")
-                if let a = FrenchFormat.amount(lot.value) { s += " (\(a))" }
-                return s
-            }.joined(separator: " ; ")))
+            out.append(
+                (
+                    "Lots",
+                    n.lots.map { lot in
+                        var s = "\(lot.id)" + (lot.title.map { " : \($0)" } ?? "")
+                        if let a = FrenchFormat.amount(lot.value) { s += " (\(a))" }
+                        return s
+                    }.joined(separator: " ; ")
+                ))
         }
         return out
     }

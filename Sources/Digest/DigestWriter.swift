@@ -34,7 +34,8 @@ public struct DigestWriter: Sendable {
         var found: Int?
         var n = 1
         while FileManager.default.fileExists(
-            atPath: (dir as NSString).appendingPathComponent("\(Self.stem(stamp, edition: n)).\(ext)")) {
+            atPath: (dir as NSString).appendingPathComponent("\(Self.stem(stamp, edition: n)).\(ext)"))
+        {
             found = n
             n += 1
         }

@@ -7,8 +7,10 @@ public enum FrenchFormat {
     /// No-break space: keeps "246 000 €" and "12 h 00" on one line in every renderer.
     public static let nbsp = "\u{00A0}"
     static let weekdays = ["dimanche", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi"]
-    static let months = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
-                         "octobre", "novembre", "décembre"]
+    static let months = [
+        "janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
+        "octobre", "novembre", "décembre",
+    ]
     /// Offset used when a date carries none of its own (UTC from a JSON API): French users read Paris time.
     static let paris = TimeZone(identifier: "Europe/Paris")
 
@@ -56,7 +58,8 @@ public enum FrenchFormat {
     /// in the deadline's own offset.
     public static func relative(_ z: ZonedDate, from now: Date) -> String {
         let off = displayOffset(z)
-        let a = parts(now, offset: off), b = parts(z.instant, offset: off)
+        let a = parts(now, offset: off)
+        let b = parts(z.instant, offset: off)
         let n = ISO8601.days(fromCivil: b.y, b.m, b.d) - ISO8601.days(fromCivil: a.y, a.m, a.d)
         if z.instant < now {
             return n == 0 ? "dépassée depuis quelques heures" : "dépassée depuis \(-n) jour\(-n > 1 ? "s" : "")"
@@ -71,7 +74,8 @@ public enum FrenchFormat {
     /// Whole calendar days from `now` to the deadline (negative when past).
     public static func daysLeft(_ z: ZonedDate, from now: Date) -> Int {
         let off = displayOffset(z)
-        let a = parts(now, offset: off), b = parts(z.instant, offset: off)
+        let a = parts(now, offset: off)
+        let b = parts(z.instant, offset: off)
         return ISO8601.days(fromCivil: b.y, b.m, b.d) - ISO8601.days(fromCivil: a.y, a.m, a.d)
     }
 
@@ -79,7 +83,10 @@ public enum FrenchFormat {
     public static func number(_ d: Decimal) -> String {
         var s = NSDecimalNumber(decimal: d).stringValue
         var negative = false
-        if s.hasPrefix("-") { negative = true; s.removeFirst() }
+        if s.hasPrefix("-") {
+            negative = true
+            s.removeFirst()
+        }
         let pieces = s.split(separator: ".", maxSplits: 1)
         let intPart = String(pieces.first ?? "0")
         var grouped = ""
@@ -113,9 +120,9 @@ public enum FrenchFormat {
         let vat = m.vat.map { " " + $0 } ?? ""
         if let a = m.amount { return f(a) + vat }
         switch (m.min, m.max) {
-        case let (lo?, hi?): return "entre \(f(lo)) et \(f(hi))\(vat)"
-        case let (nil, hi?): return "jusqu'à \(f(hi))\(vat)"
-        case let (lo?, nil): return "à partir de \(f(lo))\(vat)"
+        case (let lo?, let hi?): return "entre \(f(lo)) et \(f(hi))\(vat)"
+        case (nil, let hi?): return "jusqu'à \(f(hi))\(vat)"
+        case (let lo?, nil): return "à partir de \(f(lo))\(vat)"
         default: return nil
         }
     }
@@ -213,9 +220,9 @@ public enum FrenchFormat {
         for p in n.places + n.lots.flatMap(\.places) {
             let label: String
             switch (p.commune, p.departement) {
-            case let (c?, d?): label = "\(c) (\(d))"
-            case let (c?, nil): label = c
-            case let (nil, d?): label = "département \(d)"
+            case (let c?, let d?): label = "\(c) (\(d))"
+            case (let c?, nil): label = c
+            case (nil, let d?): label = "département \(d)"
             default: label = p.nuts ?? p.postcode ?? ""
             }
             if !label.isEmpty, seen.insert(label).inserted { out.append(label) }

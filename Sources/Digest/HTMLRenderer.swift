@@ -75,15 +75,18 @@ public struct HTMLRenderer: DigestRenderer {
             for c in input.consortia {
                 var extra: [String] = []
                 if !c.rationale.isEmpty {
-                    extra.append("<div class=\"why\"><p>Pourquoi en consortium ?</p><ul>"
-                                 + c.rationale.map { "<li>\(esc($0))</li>" }.joined() + "</ul></div>")
+                    extra.append(
+                        "<div class=\"why\"><p>Pourquoi en consortium ?</p><ul>"
+                            + c.rationale.map { "<li>\(esc($0))</li>" }.joined() + "</ul></div>")
                 }
-                extra.append("<p>Groupement proposé :</p><ul>" + c.partners.map { p in
-                    var s = "<li>\(esc(p.memberName))"
-                    if !p.segments.isEmpty { s += " : \(esc(p.segments.joined(separator: ", ")))" }
-                    if p.memberName == c.lead { s += " — <strong>mandataire pressenti</strong>" }
-                    return s + "</li>"
-                }.joined() + "</ul>")
+                extra.append(
+                    "<p>Groupement proposé :</p><ul>"
+                        + c.partners.map { p in
+                            var s = "<li>\(esc(p.memberName))"
+                            if !p.segments.isEmpty { s += " : \(esc(p.segments.joined(separator: ", ")))" }
+                            if p.memberName == c.lead { s += " — <strong>mandataire pressenti</strong>" }
+                            return s + "</li>"
+                        }.joined() + "</ul>")
                 article(c.notice, now: now, item: nil, into: &o, extra: extra, shown: &shown)
             }
         }
@@ -98,7 +101,10 @@ public struct HTMLRenderer: DigestRenderer {
                 let n = item.notice
                 let d = FrenchFormat.mainDeadline(n)
                 let when = d.map { "\(FrenchFormat.dateTime($0)) (\(FrenchFormat.relative($0, from: now)))" } ?? "—"
-                o.append("<tr><td>\(esc(when))</td><td>\(link(n))</td><td>\(esc(item.members.joined(separator: ", ")))</td></tr>")
+                o.append(
+                    "<tr><td>\(esc(when))</td><td>\(link(n))</td>"
+                        + "<td>\(esc(item.members.joined(separator: ", ")))</td></tr>"
+                )
             }
             o.append("</tbody></table>")
         }
@@ -116,19 +122,20 @@ public struct HTMLRenderer: DigestRenderer {
         }
         if !input.sources.isEmpty {
             o.append("<h2 id=\"sources\">\(esc(Wording.sources))</h2>")
-            o.append("<table><thead><tr><th>Source</th><th>État</th><th>Nouveaux avis</th><th>Dernier succès</th>"
-                     + "<th>Échecs consécutifs</th><th>Erreur</th></tr></thead><tbody>")
+            o.append(
+                "<table><thead><tr><th>Source</th><th>État</th><th>Nouveaux avis</th><th>Dernier succès</th>"
+                    + "<th>Échecs consécutifs</th><th>Erreur</th></tr></thead><tbody>")
             for s in input.sources {
-                o.append("<tr><td>\(esc(s.name ?? s.sourceID))</td>"
-                         + "<td class=\"\(s.status.rawValue)\">\(esc(FrenchFormat.source(s.status)))</td>"
-                         + "<td>\(s.newNotices)</td>"
-                         + "<td>\(esc(s.lastSuccess.map { FrenchFormat.dateTime($0) } ?? "jamais"))</td>"
-                         + "<td>\(s.consecutiveFailures)</td><td>\(esc(s.lastError ?? ""))</td></tr>")
+                o.append(
+                    "<tr><td>\(esc(s.name ?? s.sourceID))</td>"
+                        + "<td class=\"\(s.status.rawValue)\">\(esc(FrenchFormat.source(s.status)))</td>"
+                        + "<td>\(s.newNotices)</td>"
+                        + "<td>\(esc(s.lastSuccess.map { FrenchFormat.dateTime($0) } ?? "jamais"))</td>"
+                        + "<td>\(s.consecutiveFailures)</td><td>\(esc(s.lastError ?? ""))</td></tr>")
             }
             o.append("</tbody></table>")
         }
-        o.append("<footer>Digest produit par Vigie. Pertinence : somme des indices trouvés (mots-clés, CPV, lieu), plus elle est élevée mieux l'avis correspond ; « cœur de métier » : l’avis demande ce que "
-                 + "l’adhérent fait lui-même ; « par la chaîne de valeur » : il fournit un maillon nécessaire.</footer>")
+        o.append("<footer>\(esc(Wording.footer))</footer>")
         o.append("</body>")
         o.append("</html>")
         return o.joined(separator: "\n") + "\n"
@@ -142,27 +149,33 @@ public struct HTMLRenderer: DigestRenderer {
 
     /// An HTML id for a notice's first article, so later mentions can link to it.
     func anchor(_ n: Notice) -> String {
-        "avis-" + String(n.id.unicodeScalars.map { u -> Character in
-            u.isASCII && (CharacterSet.alphanumerics.contains(u) || u == "-") ? Character(u) : "_"
-        })
+        "avis-"
+            + String(
+                n.id.unicodeScalars.map { u -> Character in
+                    u.isASCII && (CharacterSet.alphanumerics.contains(u) || u == "-") ? Character(u) : "_"
+                })
     }
 
     /// The full notice the first time it appears; afterwards relevance and reasons with a link to it.
-    private func article(_ n: Notice, now: Date, item: DigestItem?, into o: inout [String], extra: [String] = [],
-                         shown: inout Set<String>) {
+    private func article(
+        _ n: Notice, now: Date, item: DigestItem?, into o: inout [String], extra: [String] = [],
+        shown: inout Set<String>
+    ) {
         let first = shown.insert(n.id).inserted
         o.append(first ? "<article id=\"\(anchor(n))\">" : "<article>")
         o.append("<h4>\(link(n))</h4>")
         o.append("<dl>")
         if !first {
             if let item {
-                o.append("<dt>Pertinence</dt><dd class=\"\(item.direct ? "direct" : "indirect")\">"
-                         + "\(esc(Wording.relevance(item)))</dd>")
+                o.append(
+                    "<dt>Pertinence</dt><dd class=\"\(item.direct ? "direct" : "indirect")\">"
+                        + "\(esc(Wording.relevance(item)))</dd>")
             }
             o.append("</dl>")
             if let item, !item.reasons.isEmpty {
-                o.append("<div class=\"why\"><p>\(esc(Wording.why))</p><ul>"
-                         + item.reasons.map { "<li>\(esc($0))</li>" }.joined() + "</ul></div>")
+                o.append(
+                    "<div class=\"why\"><p>\(esc(Wording.why))</p><ul>"
+                        + item.reasons.map { "<li>\(esc($0))</li>" }.joined() + "</ul></div>")
             }
             o.append(contentsOf: extra)
             o.append("<p class=\"meta\"><a href=\"#\(anchor(n))\">Détails de l'avis plus haut</a></p>")
@@ -171,8 +184,9 @@ public struct HTMLRenderer: DigestRenderer {
         }
         for (label, value) in Wording.facts(n, now: now) { o.append("<dt>\(esc(label))</dt><dd>\(esc(value))</dd>") }
         if let item {
-            o.append("<dt>Pertinence</dt><dd class=\"\(item.direct ? "direct" : "indirect")\">"
-                     + "\(esc(Wording.relevance(item)))</dd>")
+            o.append(
+                "<dt>Pertinence</dt><dd class=\"\(item.direct ? "direct" : "indirect")\">"
+                    + "\(esc(Wording.relevance(item)))</dd>")
             if !item.members.isEmpty {
                 o.append("<dt>Adhérents concernés</dt><dd>\(esc(item.members.joined(separator: ", ")))</dd>")
             }
@@ -182,8 +196,9 @@ public struct HTMLRenderer: DigestRenderer {
             o.append("<p>\(esc(s.count > 600 ? String(s.prefix(600)) + "…" : s))</p>")
         }
         if let item, !item.reasons.isEmpty {
-            o.append("<div class=\"why\"><p>\(esc(Wording.why))</p><ul>"
-                     + item.reasons.map { "<li>\(esc($0))</li>" }.joined() + "</ul></div>")
+            o.append(
+                "<div class=\"why\"><p>\(esc(Wording.why))</p><ul>"
+                    + item.reasons.map { "<li>\(esc($0))</li>" }.joined() + "</ul></div>")
         }
         o.append(contentsOf: extra)
         o.append("<p class=\"meta\">\(esc(Wording.sourceLine(n, also: item?.alsoPublishedOn ?? [])))</p>")
@@ -209,7 +224,9 @@ public struct HTMLRenderer: DigestRenderer {
 
     func safeURL(_ s: String) -> String? {
         let lower = s.trimmingCharacters(in: .whitespaces).lowercased()
-        guard lower.hasPrefix("http://") || lower.hasPrefix("https://") || lower.hasPrefix("mailto:") else { return nil }
+        guard lower.hasPrefix("http://") || lower.hasPrefix("https://") || lower.hasPrefix("mailto:") else {
+            return nil
+        }
         return s.trimmingCharacters(in: .whitespaces)
     }
 }

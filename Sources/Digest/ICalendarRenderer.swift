@@ -67,9 +67,10 @@ public struct ICalendarRenderer: DigestRenderer {
 
     /// `vigie-<notice id>@vigie`, with characters outside [A-Za-z0-9.-] replaced so any client accepts it.
     static func uid(_ n: Notice) -> String {
-        let safe = String(n.id.unicodeScalars.map { s -> Character in
-            (s.isASCII && (CharacterSet.alphanumerics.contains(s) || s == "-" || s == ".")) ? Character(s) : "_"
-        })
+        let safe = String(
+            n.id.unicodeScalars.map { s -> Character in
+                (s.isASCII && (CharacterSet.alphanumerics.contains(s) || s == "-" || s == ".")) ? Character(s) : "_"
+            })
         return "deadline-\(safe)@vigie"
     }
 

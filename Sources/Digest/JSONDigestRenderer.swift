@@ -14,14 +14,19 @@ public struct JSONDigestRenderer: DigestRenderer {
         var schemaVersion: Int
         var generator: String
         var digest: DigestInput
-        enum CodingKeys: String, CodingKey { case schemaVersion = "schema_version", generator, digest }
+        enum CodingKeys: String, CodingKey {
+            case schemaVersion = "schema_version"
+            case generator, digest
+        }
     }
 
     public func render(_ input: DigestInput) throws -> [UInt8] {
         let encoder = NoticeJSON.encoder(pretty: true)
         do {
-            var data = try encoder.encode(Envelope(schemaVersion: Self.schemaVersion, generator: "vigie",
-                                                   digest: input))
+            var data = try encoder.encode(
+                Envelope(
+                    schemaVersion: Self.schemaVersion, generator: "vigie",
+                    digest: input))
             data.append(0x0A)
             return Array(data)
         } catch {

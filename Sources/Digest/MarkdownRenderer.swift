@@ -100,8 +100,7 @@ public struct MarkdownRenderer: DigestRenderer {
             o.append("")
         }
         o.append("---")
-        o.append("Digest produit par Vigie. Pertinence : somme des indices trouvés (mots-clés, CPV, lieu), plus elle est élevée mieux l'avis correspond ; « cœur de métier » : l'avis demande ce que "
-                 + "l'adhérent fait lui-même ; « par la chaîne de valeur » : il fournit un maillon nécessaire.")
+        o.append(Wording.footer)
         return o.joined(separator: "\n") + "\n"
     }
 
@@ -132,7 +131,9 @@ public struct MarkdownRenderer: DigestRenderer {
         for (label, value) in Wording.facts(n, now: now) { o.append("- **\(label) :** \(esc(value))") }
         if let item {
             o.append("- **Pertinence :** \(Wording.relevance(item))")
-            if !item.members.isEmpty { o.append("- **Adhérents concernés :** \(esc(item.members.joined(separator: ", ")))") }
+            if !item.members.isEmpty {
+                o.append("- **Adhérents concernés :** \(esc(item.members.joined(separator: ", ")))")
+            }
         }
         o.append("- \(esc(Wording.sourceLine(n, also: item?.alsoPublishedOn ?? [])))")
         o.append("")
@@ -154,7 +155,9 @@ public struct MarkdownRenderer: DigestRenderer {
         out.reserveCapacity(s.count)
         for ch in s {
             switch ch {
-            case "\\", "`", "*", "_", "[", "]", "<", ">", "#", "|": out.append("\\"); out.append(ch)
+            case "\\", "`", "*", "_", "[", "]", "<", ">", "#", "|":
+                out.append("\\")
+                out.append(ch)
             case "\n", "\r": out.append(" ")
             default: out.append(ch)
             }
@@ -165,7 +168,9 @@ public struct MarkdownRenderer: DigestRenderer {
     /// Only http(s) and mailto links, with characters that would end the `<…>` destination percent-encoded.
     func safeURL(_ s: String) -> String? {
         let lower = s.lowercased()
-        guard lower.hasPrefix("http://") || lower.hasPrefix("https://") || lower.hasPrefix("mailto:") else { return nil }
+        guard lower.hasPrefix("http://") || lower.hasPrefix("https://") || lower.hasPrefix("mailto:") else {
+            return nil
+        }
         return s.replacingOccurrences(of: "<", with: "%3C").replacingOccurrences(of: ">", with: "%3E")
             .replacingOccurrences(of: " ", with: "%20").replacingOccurrences(of: "\n", with: "")
     }

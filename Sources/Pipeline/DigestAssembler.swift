@@ -51,13 +51,19 @@ struct DigestAssembler {
             if p.isUpdate {
                 let changes = p.changesSinceDelivery.map { DigestChange(field: $0.field, old: $0.old, new: $0.new) }
                 guard !changes.isEmpty else { continue }
-                var item = changed[s.id] ?? ChangedItem(notice: s.notice, changes: changes, members: [],
-                                                        toldAt: p.deliveredAt)
+                var item =
+                    changed[s.id]
+                    ?? ChangedItem(
+                        notice: s.notice, changes: changes, members: [],
+                        toldAt: p.deliveredAt)
                 if role == RouteRole.consortium {
                     item.members.append("piste en consortium")
                 } else {
-                    let name = memberName(p.route.member, payload: RouteMapping.decode(MemberRoutePayload.self,
-                                                                                         p.route.payload))
+                    let name = memberName(
+                        p.route.member,
+                        payload: RouteMapping.decode(
+                            MemberRoutePayload.self,
+                            p.route.payload))
                     if !item.members.contains(name) { item.members.append(name) }
                 }
                 if let t = p.deliveredAt, item.toldAt.map({ t < $0 }) ?? true { item.toldAt = t }
@@ -73,8 +79,9 @@ struct DigestAssembler {
                 guard let payload = RouteMapping.decode(ConsortiumRoutePayload.self, p.route.payload) else { continue }
                 if let existing = consortia[s.opportunityID], existing.score >= p.route.score { continue }
                 let partners = payload.members.map { id in
-                    ConsortiumPartner(memberID: id, memberName: cluster.member(id)?.name ?? payload.names[id] ?? id,
-                                      segments: payload.contributions[id] ?? [])
+                    ConsortiumPartner(
+                        memberID: id, memberName: cluster.member(id)?.name ?? payload.names[id] ?? id,
+                        segments: payload.contributions[id] ?? [])
                 }
                 var rationale = payload.rationale
                 if let lot = payload.lotID { rationale.insert("Pour le lot \(lot)", at: 0) }
@@ -84,8 +91,9 @@ struct DigestAssembler {
             default:
                 let payload = RouteMapping.decode(MemberRoutePayload.self, p.route.payload)
                 let name = memberName(p.route.member, payload: payload)
-                let item = DigestItem(notice: s.notice, score: p.route.score, reasons: payload?.reasons ?? [],
-                                      direct: role == RouteRole.direct, alsoPublishedOn: try otherSources(of: s))
+                let item = DigestItem(
+                    notice: s.notice, score: p.route.score, reasons: payload?.reasons ?? [],
+                    direct: role == RouteRole.direct, alsoPublishedOn: try otherSources(of: s))
                 if s.notice.kind == .callForProjects {
                     var entry = calls[s.opportunityID] ?? (item, [])
                     if item.score > entry.item.score { entry.item = item }
@@ -128,15 +136,19 @@ struct DigestAssembler {
         var soonOrder: [Int64] = []
         for r in try store.routedNotices(cluster: cluster.id, deadlineFrom: now, to: horizon) {
             guard r.notice.notice.kind != .award, r.route.role != RouteRole.consortium else { continue }
-            let name = memberName(r.route.member, payload: RouteMapping.decode(MemberRoutePayload.self,
-                                                                                 r.route.payload))
+            let name = memberName(
+                r.route.member,
+                payload: RouteMapping.decode(
+                    MemberRoutePayload.self,
+                    r.route.payload))
             if var item = soon[r.notice.opportunityID] {
                 if !item.members.contains(name) { item.members.append(name) }
                 soon[r.notice.opportunityID] = item
             } else {
-                soon[r.notice.opportunityID] = DigestItem(notice: r.notice.notice, score: r.route.score,
-                                                          direct: r.route.role == RouteRole.direct,
-                                                          members: [name])
+                soon[r.notice.opportunityID] = DigestItem(
+                    notice: r.notice.notice, score: r.route.score,
+                    direct: r.route.role == RouteRole.direct,
+                    members: [name])
                 soonOrder.append(r.notice.opportunityID)
             }
         }

@@ -30,10 +30,12 @@ public struct NightlyRunOptions: Sendable {
     /// "Dates limites proches": deadlines within this many days.
     public var deadlineSoonDays: Int
 
-    public init(feeds: String, rules: String, store: String, output: String, now: Date? = nil,
-                onlySources: [String] = [], clusters: [String]? = nil, formats: [DigestFormat] = DigestFormat.allCases,
-                concurrency: Int = 16, skipFetch: Bool = false, userAgent: String = "Vigie",
-                deadlineSoonDays: Int = 7) {
+    public init(
+        feeds: String, rules: String, store: String, output: String, now: Date? = nil,
+        onlySources: [String] = [], clusters: [String]? = nil, formats: [DigestFormat] = DigestFormat.allCases,
+        concurrency: Int = 16, skipFetch: Bool = false, userAgent: String = "Vigie",
+        deadlineSoonDays: Int = 7
+    ) {
         self.feeds = feeds
         self.rules = rules
         self.store = store
@@ -65,7 +67,9 @@ public struct NightlyRunReport: Sendable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case status, sources, routing
-        case runID = "run_id", startedAt = "started_at", staleLockHolder = "stale_lock_holder"
+        case runID = "run_id"
+        case startedAt = "started_at"
+        case staleLockHolder = "stale_lock_holder"
     }
 }
 
@@ -75,8 +79,10 @@ public struct NightlyRunReport: Sendable, Codable {
 /// Throws `PipelineError` only when the run could not run (lock held, bad rules or catalogue, store not
 /// writable, digests not writable): exit 2. A dead source is reported in `sources`, not thrown.
 public enum NightlyRun {
-    public static func run(_ options: NightlyRunOptions, logger: Logger = Logger(label: "vigie.run"),
-                           progress: @escaping (String) -> Void = { _ in }) throws -> NightlyRunReport {
+    public static func run(
+        _ options: NightlyRunOptions, logger: Logger = Logger(label: "vigie.run"),
+        progress: @escaping (String) -> Void = { _ in }
+    ) throws -> NightlyRunReport {
         let now = options.now ?? Date()
         let lock = try RunLock(path: options.store + ".lock", now: now)
         defer { lock.unlock() }
@@ -101,8 +107,9 @@ public enum NightlyRun {
         if !options.skipFetch {
             let check = SourceCatalogue.check(path: options.feeds)
             if let first = check.errors.first {
-                throw PipelineError.cannotRun("the catalogue \(options.feeds) has \(check.errors.count) error(s), "
-                                              + "first: \(first)")
+                throw PipelineError.cannotRun(
+                    "the catalogue \(options.feeds) has \(check.errors.count) error(s), "
+                        + "first: \(first)")
             }
             selected = try FetchRun.select(SourceCatalogue(sources: check.sources), only: options.onlySources)
             for s in check.sources { names[s.id] = s.name }
@@ -128,12 +135,14 @@ public enum NightlyRun {
             let engine = FetchEngine(configuration: configuration, logger: logger)
             let fixed = now
             do {
-                reports = try FetchRun.run(selected, store: store, engine: engine,
-                                           includeDisabled: !options.onlySources.isEmpty, logger: logger,
-                                           now: { options.now == nil ? Date() : fixed })
+                reports = try FetchRun.run(
+                    selected, store: store, engine: engine,
+                    includeDisabled: !options.onlySources.isEmpty, logger: logger,
+                    now: { options.now == nil ? Date() : fixed })
             } catch {
-                try? store.finishRun(runID, at: Date(), status: "failed", classifiedThrough: nil,
-                                     summary: "\(error)")
+                try? store.finishRun(
+                    runID, at: Date(), status: "failed", classifiedThrough: nil,
+                    summary: "\(error)")
                 throw error
             }
             let width = max(12, reports.map(\.source.count).max() ?? 12)
@@ -142,15 +151,17 @@ public enum NightlyRun {
 
         let routing: RouteAndDigestReport
         do {
-            let health = options.skipFetch
+            let health =
+                options.skipFetch
                 ? SourceHealthBuilder.fromStates(try store.sourceStates(), now: now, names: names)
                 : SourceHealthBuilder.fromReports(reports, states: try store.sourceStates(), names: names)
             let router = Router(rulebook: rulebook, options: RouterOptions(clusters: options.clusters))
             let stage = RouteAndDigestRun(
                 store: store, router: router,
-                options: RouteAndDigestOptions(outputDirectory: options.output, formats: options.formats,
-                                               clusters: options.clusters,
-                                               deadlineSoonDays: options.deadlineSoonDays, sourceNames: names),
+                options: RouteAndDigestOptions(
+                    outputDirectory: options.output, formats: options.formats,
+                    clusters: options.clusters,
+                    deadlineSoonDays: options.deadlineSoonDays, sourceNames: names),
                 logger: logger)
             routing = try stage.run(now: now, runID: runID, sourceHealth: health, progress: progress)
         } catch {
@@ -159,12 +170,14 @@ public enum NightlyRun {
             throw PipelineError.cannotRun("\(error)")
         }
         let status = reports.contains(where: \.isFailure) ? "partial" : "ok"
-        let report = NightlyRunReport(runID: runID, startedAt: now, status: status, sources: reports,
-                                      routing: routing, staleLockHolder: lock.staleHolder)
+        let report = NightlyRunReport(
+            runID: runID, startedAt: now, status: status, sources: reports,
+            routing: routing, staleLockHolder: lock.staleHolder)
         do {
-            try store.finishRun(runID, at: options.now ?? Date(), status: status,
-                                classifiedThrough: routing.classifiedThrough,
-                                summary: RouteMapping.encode(report))
+            try store.finishRun(
+                runID, at: options.now ?? Date(), status: status,
+                classifiedThrough: routing.classifiedThrough,
+                summary: RouteMapping.encode(report))
         } catch {
             throw PipelineError.cannotRun("cannot record the end of the run: \(error)")
         }
@@ -178,13 +191,15 @@ public enum NightlyRun {
         let inserted = r.sources.reduce(0) { $0 + $1.inserted }
         let changed = r.sources.reduce(0) { $0 + $1.changed }
         if !r.sources.isEmpty {
-            lines.append("sources: \(r.sources.count - failed.count) ok, \(failed.count) failed"
-                         + (failed.isEmpty ? "" : " (\(failed.map(\.source).joined(separator: ", ")))")
-                         + "; notices: +\(inserted) new, ~\(changed) changed")
+            lines.append(
+                "sources: \(r.sources.count - failed.count) ok, \(failed.count) failed"
+                    + (failed.isEmpty ? "" : " (\(failed.map(\.source).joined(separator: ", ")))")
+                    + "; notices: +\(inserted) new, ~\(changed) changed")
         }
         lines.append("classified: \(r.routing.classified) notices, \(r.routing.routes) routes")
         for c in r.routing.clusters {
-            var line = "\(c.cluster): \(c.newNotices) new notices (\(c.memberItems) member items), "
+            var line =
+                "\(c.cluster): \(c.newNotices) new notices (\(c.memberItems) member items), "
                 + "\(c.consortia) consortium, \(c.calls) calls, \(c.changed) changed, "
                 + "\(c.deadlinesSoon) deadlines soon"
             if let first = c.files.first {

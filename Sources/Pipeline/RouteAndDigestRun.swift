@@ -27,8 +27,10 @@ public struct RouteAndDigestOptions: Sendable {
     /// Notices classified and recorded per transaction.
     public var batchSize: Int
 
-    public init(outputDirectory: String, formats: [DigestFormat] = DigestFormat.allCases, clusters: [String]? = nil,
-                deadlineSoonDays: Int = 7, sourceNames: [String: String] = [:], batchSize: Int = 500) {
+    public init(
+        outputDirectory: String, formats: [DigestFormat] = DigestFormat.allCases, clusters: [String]? = nil,
+        deadlineSoonDays: Int = 7, sourceNames: [String: String] = [:], batchSize: Int = 500
+    ) {
         self.outputDirectory = outputDirectory
         self.formats = formats
         self.clusters = clusters
@@ -56,7 +58,9 @@ public struct ClusterDigestReport: Sendable, Hashable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case cluster, name, consortia, calls, changed, files, deliveries
-        case newNotices = "new_notices", memberItems = "member_items", deadlinesSoon = "deadlines_soon"
+        case newNotices = "new_notices"
+        case memberItems = "member_items"
+        case deadlinesSoon = "deadlines_soon"
     }
 }
 
@@ -71,7 +75,8 @@ public struct RouteAndDigestReport: Sendable, Hashable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case classified, routes, clusters
-        case runID = "run_id", classifiedThrough = "classified_through"
+        case runID = "run_id"
+        case classifiedThrough = "classified_through"
     }
 }
 
@@ -89,8 +94,10 @@ public final class RouteAndDigestRun {
     public var options: RouteAndDigestOptions
     let logger: Logger
 
-    public init(store: NoticeStore, router: any NoticeRouting, options: RouteAndDigestOptions,
-                logger: Logger = Logger(label: "vigie.run")) {
+    public init(
+        store: NoticeStore, router: any NoticeRouting, options: RouteAndDigestOptions,
+        logger: Logger = Logger(label: "vigie.run")
+    ) {
         self.store = store
         self.router = router
         self.options = options
@@ -106,13 +113,16 @@ public final class RouteAndDigestRun {
 
     /// Runs. When `runID` is given, the caller began the run and will finish it; otherwise this records
     /// its own run. `sourceHealth` is tonight's source table (nil: built from the stored source states).
-    public func run(now: Date, runID givenRunID: Int64? = nil, sourceHealth: [SourceHealth]? = nil,
-                    progress: (String) -> Void = { _ in }) throws -> RouteAndDigestReport {
+    public func run(
+        now: Date, runID givenRunID: Int64? = nil, sourceHealth: [SourceHealth]? = nil,
+        progress: (String) -> Void = { _ in }
+    ) throws -> RouteAndDigestReport {
         if let only = options.clusters {
             let unknown = only.filter { id in !rulebook.clusters.contains { $0.id == id } }
             if !unknown.isEmpty {
-                throw PipelineError.cannotRun("unknown cluster(s): \(unknown.joined(separator: ", ")) (known: "
-                                              + rulebook.clusters.map(\.id).joined(separator: ", ") + ")")
+                throw PipelineError.cannotRun(
+                    "unknown cluster(s): \(unknown.joined(separator: ", ")) (known: "
+                        + rulebook.clusters.map(\.id).joined(separator: ", ") + ")")
             }
         }
         let runID = try givenRunID ?? store.beginRun(at: now)
@@ -132,27 +142,34 @@ public final class RouteAndDigestRun {
             routeCount += records.count
             start += batch.count
         }
-        let health = try sourceHealth ?? SourceHealthBuilder.fromStates(try store.sourceStates(), now: now,
-                                                                         names: options.sourceNames)
+        let health =
+            try sourceHealth
+            ?? SourceHealthBuilder.fromStates(
+                try store.sourceStates(), now: now,
+                names: options.sourceNames)
         var reports: [ClusterDigestReport] = []
         for cluster in selectedClusters {
             let report = try digest(cluster, now: now, runID: runID, health: health)
-            progress("\(cluster.id): \(report.newNotices) new, \(report.consortia) consortium, "
-                     + "\(report.changed) changed" + (report.files.isEmpty ? ", nothing written" : ""))
+            progress(
+                "\(cluster.id): \(report.newNotices) new, \(report.consortia) consortium, "
+                    + "\(report.changed) changed" + (report.files.isEmpty ? ", nothing written" : ""))
             reports.append(report)
         }
         if givenRunID == nil {
-            try store.finishRun(runID, at: now, status: "ok", classifiedThrough: through,
-                                summary: RouteMapping.encode(reports.map(\.cluster)))
+            try store.finishRun(
+                runID, at: now, status: "ok", classifiedThrough: through,
+                summary: RouteMapping.encode(reports.map(\.cluster)))
         }
-        return RouteAndDigestReport(runID: runID, classified: pending.count, routes: routeCount,
-                                    classifiedThrough: through, clusters: reports)
+        return RouteAndDigestReport(
+            runID: runID, classified: pending.count, routes: routeCount,
+            classifiedThrough: through, clusters: reports)
     }
 
     func digest(_ cluster: Cluster, now: Date, runID: Int64?, health: [SourceHealth]) throws -> ClusterDigestReport {
-        try ClusterDigest.write(cluster: cluster, store: store, output: options.outputDirectory,
-                                formats: options.formats, now: now, runID: runID, health: health,
-                                deadlineSoonDays: options.deadlineSoonDays, markDelivered: true)
+        try ClusterDigest.write(
+            cluster: cluster, store: store, output: options.outputDirectory,
+            formats: options.formats, now: now, runID: runID, health: health,
+            deadlineSoonDays: options.deadlineSoonDays, markDelivered: true)
     }
 }
 
@@ -161,12 +178,16 @@ public enum ClusterDigest {
     /// Builds the cluster's digest from its undelivered routes, writes it (a new edition when tonight's
     /// digest exists and there is news; nothing when there is no news and it exists) and, when
     /// `markDelivered`, records the deliveries.
-    public static func write(cluster: Cluster, store: NoticeStore, output: String, formats: [DigestFormat],
-                             now: Date, runID: Int64? = nil, health: [SourceHealth]? = nil,
-                             deadlineSoonDays: Int = 7, markDelivered: Bool) throws -> ClusterDigestReport {
+    public static func write(
+        cluster: Cluster, store: NoticeStore, output: String, formats: [DigestFormat],
+        now: Date, runID: Int64? = nil, health: [SourceHealth]? = nil,
+        deadlineSoonDays: Int = 7, markDelivered: Bool
+    ) throws -> ClusterDigestReport {
         let sources = try health ?? SourceHealthBuilder.fromStates(try store.sourceStates(), now: now)
-        let assembled = try DigestAssembler(store: store, cluster: cluster, now: now,
-                                            deadlineSoonDays: deadlineSoonDays).assemble(sources: sources)
+        let assembled = try DigestAssembler(
+            store: store, cluster: cluster, now: now,
+            deadlineSoonDays: deadlineSoonDays
+        ).assemble(sources: sources)
         let input = assembled.input
         let writer = DigestWriter(outputDirectory: output, formats: formats)
         var files: [String] = []
@@ -177,9 +198,10 @@ public enum ClusterDigest {
             files = try writer.write(input, edition: hasNews && existing != nil ? writer.nextEdition(of: input) : nil)
         }
         if markDelivered {
-            try store.markDelivered(assembled.deliveries.map {
-                DeliveryRecord(key: $0.route.key, revision: $0.notice.revision, deliveredAt: now, runID: runID)
-            })
+            try store.markDelivered(
+                assembled.deliveries.map {
+                    DeliveryRecord(key: $0.route.key, revision: $0.notice.revision, deliveredAt: now, runID: runID)
+                })
         }
         let memberNotices = Set(input.members.flatMap { $0.items.map(\.notice.id) })
         return ClusterDigestReport(

@@ -12,7 +12,8 @@ struct MemberRoutePayload: Codable, Hashable {
     var reasons: [String]
 
     enum CodingKeys: String, CodingKey {
-        case memberName = "member_name", segments, reasons
+        case memberName = "member_name"
+        case segments, reasons
     }
 }
 
@@ -60,20 +61,24 @@ enum RouteMapping {
                 let payload = MemberRoutePayload(
                     memberName: r.memberName, segments: r.segments.map(label),
                     reasons: ReasonWording.sentences(r.reasons, cluster: cluster))
-                out.append(RouteRecord(noticeID: result.noticeID, cluster: c.clusterID, member: r.memberID,
-                                       role: r.isDirect ? RouteRole.direct : RouteRole.indirect, score: r.score,
-                                       payload: encode(payload)))
+                out.append(
+                    RouteRecord(
+                        noticeID: result.noticeID, cluster: c.clusterID, member: r.memberID,
+                        role: r.isDirect ? RouteRole.direct : RouteRole.indirect, score: r.score,
+                        payload: encode(payload)))
             }
             for (i, s) in c.consortia.enumerated() {
                 var names: [String: String] = [:]
                 for m in s.members { names[m] = cluster?.member(m)?.name ?? m }
                 var rationale = [s.detail]
                 if !s.uncovered.isEmpty {
-                    rationale.append("Non couvert par les adhérents : \(s.uncovered.map(label).joined(separator: ", "))")
+                    rationale.append(
+                        "Non couvert par les adhérents : \(s.uncovered.map(label).joined(separator: ", "))")
                 }
                 if let cap = s.combinedCapacity {
-                    rationale.append("Capacité cumulée du groupement : "
-                                     + "\(FrenchFormat.number(Decimal(cap.rounded())))\(FrenchFormat.nbsp)€")
+                    rationale.append(
+                        "Capacité cumulée du groupement : "
+                            + "\(FrenchFormat.number(Decimal(cap.rounded())))\(FrenchFormat.nbsp)€")
                 }
                 let payload = ConsortiumRoutePayload(
                     members: s.members, names: names, lead: s.lead,
@@ -82,8 +87,10 @@ enum RouteMapping {
                 let score = s.members.compactMap { m in c.routes.first { $0.memberID == m }?.score }.max() ?? 0
                 // One route row per suggestion: "member" carries the lot (or the index) to keep them apart.
                 let key = "consortium:" + (s.lotID.map { "lot-\($0)" } ?? "\(i)")
-                out.append(RouteRecord(noticeID: result.noticeID, cluster: c.clusterID, member: key,
-                                       role: RouteRole.consortium, score: score, payload: encode(payload)))
+                out.append(
+                    RouteRecord(
+                        noticeID: result.noticeID, cluster: c.clusterID, member: key,
+                        role: RouteRole.consortium, score: score, payload: encode(payload)))
             }
         }
         return out

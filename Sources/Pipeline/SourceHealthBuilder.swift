@@ -9,7 +9,8 @@ public enum SourceHealthBuilder {
 
     /// From stored states only (`vigie digest`, or a run without fetch).
     public static func fromStates(_ states: [String: SourceState], now: Date, names: [String: String] = [:])
-        -> [SourceHealth] {
+        -> [SourceHealth]
+    {
         states.values.sorted { $0.sourceID < $1.sourceID }.map { s in
             let status: SourceHealth.Status
             if s.consecutiveFailures > 0 {
@@ -19,15 +20,18 @@ public enum SourceHealthBuilder {
             } else {
                 status = .stale
             }
-            return SourceHealth(sourceID: s.sourceID, name: names[s.sourceID], status: status,
-                                lastSuccess: s.lastSuccess, consecutiveFailures: s.consecutiveFailures,
-                                lastError: s.consecutiveFailures > 0 ? s.lastError : nil)
+            return SourceHealth(
+                sourceID: s.sourceID, name: names[s.sourceID], status: status,
+                lastSuccess: s.lastSuccess, consecutiveFailures: s.consecutiveFailures,
+                lastError: s.consecutiveFailures > 0 ? s.lastError : nil)
         }
     }
 
     /// From tonight's fetch reports, completed with stored states (last success, failures in a row).
-    public static func fromReports(_ reports: [SourceRunReport], states: [String: SourceState],
-                                   names: [String: String] = [:]) -> [SourceHealth] {
+    public static func fromReports(
+        _ reports: [SourceRunReport], states: [String: SourceState],
+        names: [String: String] = [:]
+    ) -> [SourceHealth] {
         reports.map { r in
             let state = states[r.source]
             let status: SourceHealth.Status
@@ -36,9 +40,10 @@ public enum SourceHealthBuilder {
             case "disabled": status = .skipped
             default: status = .ok
             }
-            return SourceHealth(sourceID: r.source, name: names[r.source], status: status,
-                                lastSuccess: state?.lastSuccess, consecutiveFailures: r.consecutiveFailures,
-                                lastError: status == .failing ? r.error : nil, newNotices: r.inserted + r.changed)
+            return SourceHealth(
+                sourceID: r.source, name: names[r.source], status: status,
+                lastSuccess: state?.lastSuccess, consecutiveFailures: r.consecutiveFailures,
+                lastError: status == .failing ? r.error : nil, newNotices: r.inserted + r.changed)
         }
     }
 }

@@ -168,7 +168,8 @@ public final class Database {
             case .integer(let x): rc = sqlite3_bind_int64(stmt, idx, x)
             case .real(let x): rc = sqlite3_bind_double(stmt, idx, x)
             case .text(let s): rc = vigie_sqlite3_bind_text(stmt, idx, s, -1)
-            case .blob(let b): rc = b.withUnsafeBytes { vigie_sqlite3_bind_blob(stmt, idx, $0.baseAddress, Int32($0.count)) }
+            case .blob(let b):
+                rc = b.withUnsafeBytes { vigie_sqlite3_bind_blob(stmt, idx, $0.baseAddress, Int32($0.count)) }
             }
             guard rc == SQLITE_OK else { throw error(rc) }
         }

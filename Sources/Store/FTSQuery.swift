@@ -24,7 +24,12 @@ enum FTSQuery {
         var current = ""
         for ch in text {
             if ch == "\"" || ch == "«" || ch == "»" {
-                if inQuote { phrases.append(current); current = "" } else { rest.append(" ") }
+                if inQuote {
+                    phrases.append(current)
+                    current = ""
+                } else {
+                    rest.append(" ")
+                }
                 inQuote.toggle()
             } else if inQuote {
                 current.append(ch)

@@ -73,9 +73,11 @@ public final class NoticeStore {
             INSERT OR REPLACE INTO source_state (source_id, etag, last_modified, cursor, last_attempt, last_success,
                 consecutive_failures, last_error, last_http_status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
-            [.text(s.sourceID), .optional(s.etag), .optional(s.lastModified), .optional(s.cursor),
-             time(s.lastAttempt), time(s.lastSuccess), .integer(Int64(s.consecutiveFailures)),
-             .optional(s.lastError), .optional(s.lastHTTPStatus)])
+            [
+                .text(s.sourceID), .optional(s.etag), .optional(s.lastModified), .optional(s.cursor),
+                time(s.lastAttempt), time(s.lastSuccess), .integer(Int64(s.consecutiveFailures)),
+                .optional(s.lastError), .optional(s.lastHTTPStatus),
+            ])
     }
 
     // MARK: - Raw documents
@@ -87,9 +89,12 @@ public final class NoticeStore {
 
     private func insertRaw(_ d: RawDocument) throws {
         try database.execute(
-            "INSERT INTO raw_document (source_id, url, http_status, content_type, body, fetched_at) VALUES (?,?,?,?,?,?)",
-            [.text(d.sourceID), .text(d.url), .integer(Int64(d.httpStatus)), .optional(d.contentType),
-             .blob(d.body), .real(d.fetchedAt.timeIntervalSince1970)])
+            "INSERT INTO raw_document (source_id, url, http_status, content_type, body, fetched_at) "
+                + "VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                .text(d.sourceID), .text(d.url), .integer(Int64(d.httpStatus)), .optional(d.contentType),
+                .blob(d.body), .real(d.fetchedAt.timeIntervalSince1970),
+            ])
         try database.execute(
             """
             DELETE FROM raw_document WHERE source_id = ? AND id NOT IN
@@ -105,9 +110,10 @@ public final class NoticeStore {
             WHERE source_id = ? ORDER BY id DESC
             """, [.text(sourceID)]
         ).map { r in
-            RawDocument(sourceID: r[0].string ?? "", url: r[1].string ?? "", httpStatus: r[2].int ?? 0,
-                        contentType: r[3].string, body: r[4].bytes ?? [],
-                        fetchedAt: Date(timeIntervalSince1970: r[5].double ?? 0))
+            RawDocument(
+                sourceID: r[0].string ?? "", url: r[1].string ?? "", httpStatus: r[2].int ?? 0,
+                contentType: r[3].string, body: r[4].bytes ?? [],
+                fetchedAt: Date(timeIntervalSince1970: r[5].double ?? 0))
         }
     }
 
@@ -123,8 +129,10 @@ public final class NoticeStore {
 
     /// Everything one source's fetch produced — its state, raw responses and notices — stored in ONE
     /// transaction, so a run killed midway never leaves half a source: either all of it or none.
-    public func ingest(sourceID: String, state: SourceState, raws: [RawDocument], notices: [Notice],
-                       at date: Date) throws -> UpsertSummary {
+    public func ingest(
+        sourceID: String, state: SourceState, raws: [RawDocument], notices: [Notice],
+        at date: Date
+    ) throws -> UpsertSummary {
         guard state.sourceID == sourceID else {
             throw StoreError.invalidInput(
                 path: path, reason: "ingest of source \(sourceID) given the state of \(state.sourceID)")
@@ -180,8 +188,9 @@ public final class NoticeStore {
                 opportunity = try resolveOpportunity(for: notice, current: opportunity, at: t)
                 if changes.isEmpty {
                     // Same content, only volatile fields moved: refresh silently, no new revision.
-                    try writeNotice(notice, json: json, hash: hash, opportunity: opportunity, revision: revision,
-                                    seq: nil, firstSeen: nil, at: t, changed: false)
+                    try writeNotice(
+                        notice, json: json, hash: hash, opportunity: opportunity, revision: revision,
+                        seq: nil, firstSeen: nil, at: t, changed: false)
                     summary.unchanged.append(notice.id)
                 } else {
                     let changesJSON = String(decoding: try JSONEncoder().encode(changes), as: UTF8.self)
@@ -190,16 +199,18 @@ public final class NoticeStore {
                             + "VALUES (?, ?, ?, ?, ?)",
                         [.text(notice.id), .integer(Int64(revision)), existing[2], .text(changesJSON), .real(t)])
                     seq += 1
-                    try writeNotice(notice, json: json, hash: hash, opportunity: opportunity, revision: revision + 1,
-                                    seq: seq, firstSeen: nil, at: t, changed: true)
+                    try writeNotice(
+                        notice, json: json, hash: hash, opportunity: opportunity, revision: revision + 1,
+                        seq: seq, firstSeen: nil, at: t, changed: true)
                     summary.changed.append(notice.id)
                     summary.changes[notice.id] = changes
                 }
             } else {
                 let (opportunity, joined) = try findOrCreateOpportunity(for: notice, at: t)
                 seq += 1
-                try writeNotice(notice, json: json, hash: hash, opportunity: opportunity, revision: 1, seq: seq,
-                                firstSeen: t, at: t, changed: true)
+                try writeNotice(
+                    notice, json: json, hash: hash, opportunity: opportunity, revision: 1, seq: seq,
+                    firstSeen: t, at: t, changed: true)
                 summary.inserted.append(notice.id)
                 if joined { summary.joined.append(notice.id) }
             }
@@ -209,8 +220,10 @@ public final class NoticeStore {
     }
 
     /// Writes the notice row and its index rows (refs, CPV, places, full text).
-    private func writeNotice(_ n: Notice, json: String, hash: String, opportunity: Int64, revision: Int, seq: Int?,
-                             firstSeen: Double?, at t: Double, changed: Bool) throws {
+    private func writeNotice(
+        _ n: Notice, json: String, hash: String, opportunity: Int64, revision: Int, seq: Int?,
+        firstSeen: Double?, at t: Double, changed: Bool
+    ) throws {
         let deadline = (n.deadline ?? n.call?.closing)?.instant.timeIntervalSince1970
         let value = n.value?.upperBound.map { NSDecimalNumber(decimal: $0).doubleValue }
         let columns: [Database.Value] = [
@@ -243,22 +256,25 @@ public final class NoticeStore {
         }
         try database.execute("DELETE FROM notice_ref WHERE notice_id = ?", [.text(n.id)])
         for (kind, value) in Self.referenceKeys(n) {
-            try database.execute("INSERT OR IGNORE INTO notice_ref (kind, value, notice_id) VALUES (?, ?, ?)",
-                                 [.text(kind), .text(value), .text(n.id)])
+            try database.execute(
+                "INSERT OR IGNORE INTO notice_ref (kind, value, notice_id) VALUES (?, ?, ?)",
+                [.text(kind), .text(value), .text(n.id)])
         }
         try database.execute("DELETE FROM notice_cpv WHERE notice_id = ?", [.text(n.id)])
         var codes = n.cpv
         if let m = n.mainCPV { codes.insert(m, at: 0) }
         for lot in n.lots { codes += lot.cpv }
         for code in Set(codes.map(Self.normaliseCPV)) where !code.isEmpty {
-            try database.execute("INSERT OR IGNORE INTO notice_cpv (notice_id, cpv) VALUES (?, ?)",
-                                 [.text(n.id), .text(code)])
+            try database.execute(
+                "INSERT OR IGNORE INTO notice_cpv (notice_id, cpv) VALUES (?, ?)",
+                [.text(n.id), .text(code)])
         }
         try database.execute("DELETE FROM notice_place WHERE notice_id = ?", [.text(n.id)])
         let deps = (n.places + n.lots.flatMap(\.places)).compactMap { $0.departement.map(Self.normaliseDepartement) }
         for dep in Set(deps) where !dep.isEmpty {
-            try database.execute("INSERT OR IGNORE INTO notice_place (notice_id, departement) VALUES (?, ?)",
-                                 [.text(n.id), .text(dep)])
+            try database.execute(
+                "INSERT OR IGNORE INTO notice_place (notice_id, departement) VALUES (?, ?)",
+                [.text(n.id), .text(dep)])
         }
         guard let key = try database.query("SELECT key FROM notice WHERE id = ?", [.text(n.id)]).first?.first else {
             throw StoreError.corruptNotice(path: path, noticeID: n.id, reason: "row vanished while indexing")
@@ -266,9 +282,12 @@ public final class NoticeStore {
         try database.execute("DELETE FROM notice_fts WHERE rowid = ?", [key])
         var body: [String] = [n.summary, n.content, n.procedure, n.call?.funder].compactMap { $0 }
         body += n.lots.compactMap(\.title) + n.categories + n.descriptors + (n.call?.beneficiaries ?? [])
-        try database.execute("INSERT INTO notice_fts (rowid, title, body, buyer) VALUES (?, ?, ?, ?)",
-                             [key, .text(n.title), .text(body.joined(separator: "\n")),
-                              .optional(n.buyer?.name)])
+        try database.execute(
+            "INSERT INTO notice_fts (rowid, title, body, buyer) VALUES (?, ?, ?, ?)",
+            [
+                key, .text(n.title), .text(body.joined(separator: "\n")),
+                .optional(n.buyer?.name),
+            ])
     }
 
     /// The cross-reference keys of a notice. A bare buyer reference ("2026-001") is far too common to
@@ -347,8 +366,9 @@ public final class NoticeStore {
 
     private func mergeOpportunities(into target: Int64, from others: [Int64]) throws {
         for o in others where o != target {
-            try database.execute("UPDATE notice SET opportunity_id = ? WHERE opportunity_id = ?",
-                                 [.integer(target), .integer(o)])
+            try database.execute(
+                "UPDATE notice SET opportunity_id = ? WHERE opportunity_id = ?",
+                [.integer(target), .integer(o)])
             try database.execute("DELETE FROM opportunity WHERE id = ?", [.integer(o)])
         }
     }
@@ -412,11 +432,13 @@ public final class NoticeStore {
             "SELECT revision, json, changes, replaced_at FROM notice_version WHERE notice_id = ? ORDER BY revision",
             [.text(noticeID)]
         ).map { r in
-            let changes = (try? JSONDecoder().decode([NoticeChange].self, from: Data((r[2].string ?? "[]").utf8)))
+            let changes =
+                (try? JSONDecoder().decode([NoticeChange].self, from: Data((r[2].string ?? "[]").utf8)))
                 ?? []
-            return NoticeVersion(noticeID: noticeID, revision: r[0].int ?? 0,
-                                 notice: try decode(r[1].string ?? "", id: noticeID), changes: changes,
-                                 replacedAt: Date(timeIntervalSince1970: r[3].double ?? 0))
+            return NoticeVersion(
+                noticeID: noticeID, revision: r[0].int ?? 0,
+                notice: try decode(r[1].string ?? "", id: noticeID), changes: changes,
+                replacedAt: Date(timeIntervalSince1970: r[3].double ?? 0))
         }
     }
 
@@ -489,7 +511,8 @@ public final class NoticeStore {
             args.append(.text(source))
         }
         if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
-        sql += text != nil
+        sql +=
+            text != nil
             ? " ORDER BY notice_fts.rank, n.id"
             : " ORDER BY coalesce(n.published, n.first_seen) DESC, n.id"
         let limit = max(q.limit, 0)
@@ -514,21 +537,26 @@ public final class NoticeStore {
     /// Records the start of a run and returns its id.
     public func beginRun(at date: Date) throws -> Int64 {
         try database.transaction {
-            try database.execute("INSERT INTO run (started_at, status) VALUES (?, 'running')",
-                                 [.real(date.timeIntervalSince1970)])
+            try database.execute(
+                "INSERT INTO run (started_at, status) VALUES (?, 'running')",
+                [.real(date.timeIntervalSince1970)])
             return database.lastInsertRowID
         }
     }
 
     /// Records the end of a run: `status` is `ok`, `partial` or `failed`; `classifiedThrough` the change
     /// sequence up to which notices were classified (nil when the run failed before classifying).
-    public func finishRun(_ id: Int64, at date: Date, status: String, classifiedThrough: Int64?,
-                          summary: String?) throws {
+    public func finishRun(
+        _ id: Int64, at date: Date, status: String, classifiedThrough: Int64?,
+        summary: String?
+    ) throws {
         try database.transaction {
             try database.execute(
                 "UPDATE run SET finished_at = ?, status = ?, classified_through = ?, summary = ? WHERE id = ?",
-                [.real(date.timeIntervalSince1970), .text(status), classifiedThrough.map { .integer($0) } ?? .null,
-                 .optional(summary), .integer(id)])
+                [
+                    .real(date.timeIntervalSince1970), .text(status), classifiedThrough.map { .integer($0) } ?? .null,
+                    .optional(summary), .integer(id),
+                ])
         }
     }
 
@@ -536,9 +564,10 @@ public final class NoticeStore {
     /// classifies only what is new or changed since. A killed run (still `running`) does not count:
     /// its notices are classified again.
     public func lastClassifiedSequence() throws -> Int64 {
-        Int64(try database.query(
-            "SELECT coalesce(max(classified_through), 0) FROM run WHERE status IN ('ok', 'partial')"
-        ).first?.first?.int ?? 0)
+        Int64(
+            try database.query(
+                "SELECT coalesce(max(classified_through), 0) FROM run WHERE status IN ('ok', 'partial')"
+            ).first?.first?.int ?? 0)
     }
 
     /// Recorded runs, newest first.
@@ -547,9 +576,10 @@ public final class NoticeStore {
             "SELECT id, started_at, finished_at, status, classified_through, summary FROM run ORDER BY id DESC LIMIT ?",
             [.integer(Int64(limit))]
         ).map { r in
-            RunRecord(id: Int64(r[0].int ?? 0), startedAt: Date(timeIntervalSince1970: r[1].double ?? 0),
-                      finishedAt: r[2].double.map(Date.init(timeIntervalSince1970:)), status: r[3].string ?? "",
-                      classifiedThrough: r[4].int.map(Int64.init), summary: r[5].string)
+            RunRecord(
+                id: Int64(r[0].int ?? 0), startedAt: Date(timeIntervalSince1970: r[1].double ?? 0),
+                finishedAt: r[2].double.map(Date.init(timeIntervalSince1970:)), status: r[3].string ?? "",
+                classifiedThrough: r[4].int.map(Int64.init), summary: r[5].string)
         }
     }
 
@@ -557,8 +587,10 @@ public final class NoticeStore {
 
     /// Replaces the routes of the given notices by `routes` (a notice classified again may lose routes),
     /// in one transaction. Each route is tied to the notice's current revision.
-    public func recordRoutes(_ routes: [RouteRecord], replacingRoutesOf noticeIDs: [String], runID: Int64?,
-                             at date: Date) throws {
+    public func recordRoutes(
+        _ routes: [RouteRecord], replacingRoutesOf noticeIDs: [String], runID: Int64?,
+        at date: Date
+    ) throws {
         try database.transaction {
             for id in Set(noticeIDs + routes.map(\.noticeID)) {
                 try database.execute("DELETE FROM route WHERE notice_id = ?", [.text(id)])
@@ -570,9 +602,11 @@ public final class NoticeStore {
                         recorded_at)
                     SELECT ?, ?, ?, ?, ?, revision, ?, ?, ? FROM notice WHERE id = ?
                     """,
-                    [.text(r.noticeID), .text(r.cluster), .text(r.member), .text(r.role), .real(r.score),
-                     .optional(r.payload), runID.map { .integer($0) } ?? .null, .real(date.timeIntervalSince1970),
-                     .text(r.noticeID)])
+                    [
+                        .text(r.noticeID), .text(r.cluster), .text(r.member), .text(r.role), .real(r.score),
+                        .optional(r.payload), runID.map { .integer($0) } ?? .null, .real(date.timeIntervalSince1970),
+                        .text(r.noticeID),
+                    ])
                 if database.changes == 0 {
                     throw StoreError.invalidInput(path: path, reason: "route for unknown notice \(r.noticeID)")
                 }
@@ -589,8 +623,9 @@ public final class NoticeStore {
     }
 
     private static func route(_ r: [Database.Value]) -> RouteRecord {
-        RouteRecord(noticeID: r[0].string ?? "", cluster: r[1].string ?? "", member: r[2].string ?? "",
-                    role: r[3].string ?? "", score: r[4].double ?? 0, payload: r[5].string)
+        RouteRecord(
+            noticeID: r[0].string ?? "", cluster: r[1].string ?? "", member: r[2].string ?? "",
+            role: r[3].string ?? "", score: r[4].double ?? 0, payload: r[5].string)
     }
 
     /// Clusters that have routes.
@@ -616,10 +651,11 @@ public final class NoticeStore {
             let route = Self.route(Array(r[0..<6]))
             let s = try stored(Array(r[8...]))
             let delivered = r[6].int
-            out.append(PendingRoute(
-                route: route, notice: s, deliveredRevision: delivered,
-                deliveredAt: r[7].double.map(Date.init(timeIntervalSince1970:)),
-                changesSinceDelivery: try delivered.map { try changes(of: s.id, since: $0) } ?? []))
+            out.append(
+                PendingRoute(
+                    route: route, notice: s, deliveredRevision: delivered,
+                    deliveredAt: r[7].double.map(Date.init(timeIntervalSince1970:)),
+                    changesSinceDelivery: try delivered.map { try changes(of: s.id, since: $0) } ?? []))
         }
         return out
     }
@@ -633,9 +669,11 @@ public final class NoticeStore {
                     INSERT OR REPLACE INTO delivery (notice_id, cluster, member, role, revision, delivered_at, run_id)
                     VALUES (?, ?, ?, ?, ?, ?, ?)
                     """,
-                    [.text(d.key.noticeID), .text(d.key.cluster), .text(d.key.member), .text(d.key.role),
-                     .integer(Int64(d.revision)), .real(d.deliveredAt.timeIntervalSince1970),
-                     d.runID.map { .integer($0) } ?? .null])
+                    [
+                        .text(d.key.noticeID), .text(d.key.cluster), .text(d.key.member), .text(d.key.role),
+                        .integer(Int64(d.revision)), .real(d.deliveredAt.timeIntervalSince1970),
+                        d.runID.map { .integer($0) } ?? .null,
+                    ])
             }
         }
     }
@@ -649,8 +687,9 @@ public final class NoticeStore {
             """, [.text(cluster)]
         ).map { r in
             DeliveryRecord(
-                key: DeliveryKey(noticeID: r[0].string ?? "", cluster: r[1].string ?? "", member: r[2].string ?? "",
-                                 role: r[3].string ?? ""),
+                key: DeliveryKey(
+                    noticeID: r[0].string ?? "", cluster: r[1].string ?? "", member: r[2].string ?? "",
+                    role: r[3].string ?? ""),
                 revision: r[4].int ?? 0, deliveredAt: Date(timeIntervalSince1970: r[5].double ?? 0),
                 runID: r[6].int.map(Int64.init))
         }
@@ -666,8 +705,10 @@ public final class NoticeStore {
             WHERE d.cluster = ?
             """, [.text(cluster)]
         ) { r in
-            out.insert(DeliveredOpportunity(opportunityID: Int64(r[0].int ?? 0), member: r[1].string ?? "",
-                                            role: r[2].string ?? ""))
+            out.insert(
+                DeliveredOpportunity(
+                    opportunityID: Int64(r[0].int ?? 0), member: r[1].string ?? "",
+                    role: r[2].string ?? ""))
         }
         return out
     }

@@ -95,7 +95,7 @@ enum Schema {
             PRIMARY KEY (notice_id, cluster, member, role)
         );
         CREATE INDEX delivery_cluster ON delivery(cluster);
-        """,
+        """
     ]
 
     static var currentVersion: Int { migrations.count }

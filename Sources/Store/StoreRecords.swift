@@ -17,8 +17,10 @@ public struct StoredNotice: Sendable, Hashable {
 
     public var id: String { notice.id }
 
-    public init(notice: Notice, opportunityID: Int64, revision: Int, changeSequence: Int64, firstSeen: Date,
-                lastSeen: Date, lastChanged: Date) {
+    public init(
+        notice: Notice, opportunityID: Int64, revision: Int, changeSequence: Int64, firstSeen: Date,
+        lastSeen: Date, lastChanged: Date
+    ) {
         self.notice = notice
         self.opportunityID = opportunityID
         self.revision = revision
@@ -99,8 +101,10 @@ public struct RouteRecord: Sendable, Hashable, Codable {
     /// Opaque text the pipeline wants back with the route (reasons, consortium members…).
     public var payload: String?
 
-    public init(noticeID: String, cluster: String, member: String, role: String, score: Double,
-                payload: String? = nil) {
+    public init(
+        noticeID: String, cluster: String, member: String, role: String, score: Double,
+        payload: String? = nil
+    ) {
         self.noticeID = noticeID
         self.cluster = cluster
         self.member = member
@@ -173,9 +177,11 @@ public struct NoticeQuery: Sendable, Hashable {
     /// One result per opportunity (a BOAMP and a TED record of one procurement count once).
     public var collapseDuplicates: Bool = true
 
-    public init(text: String? = nil, kinds: [NoticeKind] = [], cpvPrefix: String? = nil, departement: String? = nil,
-                since: Date? = nil, deadlineAfter: Date? = nil, minValue: Double? = nil, source: String? = nil,
-                limit: Int = 50, collapseDuplicates: Bool = true) {
+    public init(
+        text: String? = nil, kinds: [NoticeKind] = [], cpvPrefix: String? = nil, departement: String? = nil,
+        since: Date? = nil, deadlineAfter: Date? = nil, minValue: Double? = nil, source: String? = nil,
+        limit: Int = 50, collapseDuplicates: Bool = true
+    ) {
         self.text = text
         self.kinds = kinds
         self.cpvPrefix = cpvPrefix

@@ -51,8 +51,9 @@ extension Vigie {
                 if let rules {
                     let book = try Rulebook.load(directory: rules)
                     guard let c = book.cluster(cluster) else {
-                        throw PipelineError.cannotRun("no cluster \(cluster) in \(rules) (known: "
-                                                      + book.clusters.map(\.id).joined(separator: ", ") + ")")
+                        throw PipelineError.cannotRun(
+                            "no cluster \(cluster) in \(rules) (known: "
+                                + book.clusters.map(\.id).joined(separator: ", ") + ")")
                     }
                     clusterRules = c
                 }
@@ -61,11 +62,14 @@ extension Vigie {
                     formats: try DigestFormat.parseList(format),
                     now: now.flatMap { ISO8601.parseZoned($0)?.instant } ?? Date(), markDelivered: markDelivered)
                 for f in result.files { print(f) }
-                FileHandle.standardError.write(Data((
-                    "vigie digest: \(cluster): \(result.newNotices) new notices, \(result.consortia) consortium, "
-                    + "\(result.changed) changed" + (markDelivered ? ", \(result.deliveries) deliveries recorded"
-                                                                   : " (preview: nothing marked as sent)")
-                    + "\n").utf8))
+                FileHandle.standardError.write(
+                    Data(
+                        ("vigie digest: \(cluster): \(result.newNotices) new notices, \(result.consortia) consortium, "
+                            + "\(result.changed) changed"
+                            + (markDelivered
+                                ? ", \(result.deliveries) deliveries recorded"
+                                : " (preview: nothing marked as sent)")
+                            + "\n").utf8))
             } catch {
                 FileHandle.standardError.write(Data("vigie digest: \(error)\n".utf8))
                 throw ExitCode(2)

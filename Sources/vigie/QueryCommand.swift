@@ -27,7 +27,9 @@ extension Vigie {
         var text: [String] = []
         @Option(help: "SQLite store file.")
         var store = "vigie.sqlite"
-        @Option(parsing: .singleValue, help: "Notice kind: tender, prior_information, award, call_for_projects, change (repeatable).")
+        @Option(
+            parsing: .singleValue,
+            help: "Notice kind: tender, prior_information, award, call_for_projects, change (repeatable).")
         var kind: [String] = []
         @Option(help: "CPV code prefix (4526 matches 45261000).")
         var cpv: String?
@@ -50,8 +52,9 @@ extension Vigie {
 
         func validate() throws {
             for k in kind where NoticeKind(rawValue: k) == nil {
-                throw ValidationError("unknown --kind \(k) (expected "
-                                      + NoticeKind.allCases.map(\.rawValue).joined(separator: ", ") + ")")
+                throw ValidationError(
+                    "unknown --kind \(k) (expected "
+                        + NoticeKind.allCases.map(\.rawValue).joined(separator: ", ") + ")")
             }
             for (name, value) in [("--since", since), ("--deadline-after", deadlineAfter)] {
                 if let value, ISO8601.parseZoned(value) == nil {

@@ -1,5 +1,6 @@
 import Foundation
 import Notices
+
 @testable import Digest
 
 func zoned(_ s: String) -> ZonedDate { ISO8601.parseZoned(s)! }
@@ -19,8 +20,10 @@ enum SampleDigest {
         otherDeadlines: [NamedDate(label: "Date limite des questions", date: zoned("2026-05-29T17:00:00+02:00"))],
         value: Money(amount: 246_000, currency: "EUR", vat: "HT"), mainCPV: "42600000", cpv: ["42600000", "45259000"],
         places: [Place(departement: "42", commune: "Saint-Étienne")], procedure: "open",
-        lots: [Lot(id: "1", title: "Pièces de bogies", value: Money(amount: 150_000, currency: "EUR")),
-               Lot(id: "2", title: "Pièces de caisse", value: Money(amount: 96_000, currency: "EUR"))],
+        lots: [
+            Lot(id: "1", title: "Pièces de bogies", value: Money(amount: 150_000, currency: "EUR")),
+            Lot(id: "2", title: "Pièces de caisse", value: Money(amount: 96_000, currency: "EUR")),
+        ],
         refs: CrossReferences(boampIDWeb: "26-41234"))
 
     static let ligne = Notice(
@@ -38,9 +41,10 @@ enum SampleDigest {
         summary: "Aide aux investissements de robotisation et de numérisation.",
         url: "https://aides-territoires.beta.gouv.fr/aides/9876/",
         buyer: Buyer(name: "Région Auvergne-Rhône-Alpes"),
-        call: CallDetails(funder: "Région Auvergne-Rhône-Alpes", beneficiaries: ["PME", "ETI"],
-                          opening: zoned("2026-04-01T00:00:00+02:00"), closing: zoned("2026-09-30T23:59:00+02:00"),
-                          collaborative: false))
+        call: CallDetails(
+            funder: "Région Auvergne-Rhône-Alpes", beneficiaries: ["PME", "ETI"],
+            opening: zoned("2026-04-01T00:00:00+02:00"), closing: zoned("2026-09-30T23:59:00+02:00"),
+            collaborative: false))
 
     static let corrige = Notice(
         source: "boamp", sourceID: "26-40001", kind: .tender, title: "Peinture industrielle de châssis",
@@ -51,8 +55,10 @@ enum SampleDigest {
     static var input: DigestInput {
         let usinageItem = DigestItem(
             notice: usinage, score: 0.87,
-            reasons: ["Mot-clé « usinage » dans l'intitulé (segment Usinage)", "CPV 42600000 (machines-outils)",
-                      "Lieu : Loire (42), dans le territoire du pôle"],
+            reasons: [
+                "Mot-clé « usinage » dans l'intitulé (segment Usinage)", "CPV 42600000 (machines-outils)",
+                "Lieu : Loire (42), dans le territoire du pôle",
+            ],
             direct: true, alsoPublishedOn: ["ted"])
         let ligneItem = DigestItem(
             notice: ligne, score: 0.46,
@@ -62,38 +68,53 @@ enum SampleDigest {
             clusterID: "mecaloire", clusterName: "Pôle Méca Loire", runDate: now,
             members: [
                 MemberSection(memberID: "usinage-forez", memberName: "Usinage du Forez", items: [usinageItem]),
-                MemberSection(memberID: "tolerie-ondaine", memberName: "Tôlerie de l'Ondaine <TO>",
-                              items: [ligneItem]),
+                MemberSection(
+                    memberID: "tolerie-ondaine", memberName: "Tôlerie de l'Ondaine <TO>",
+                    items: [ligneItem]),
                 MemberSection(memberID: "vide", memberName: "Sans avis", items: []),
             ],
             consortia: [
                 ConsortiumItem(
                     notice: ligne, score: 0.71,
-                    rationale: ["L'avis demande 3 segments : conception, traitement de surface, automatisme",
-                                "Montant (jusqu'à 1 800 000 €) au-delà de la capacité de chaque adhérent seul"],
-                    partners: [
-                        ConsortiumPartner(memberID: "ingenierie-gier", memberName: "Ingénierie du Gier",
-                                          segments: ["Conception"]),
-                        ConsortiumPartner(memberID: "surfaces-loire", memberName: "Surfaces Loire",
-                                          segments: ["Traitement de surface", "Automatisme"]),
+                    rationale: [
+                        "L'avis demande 3 segments : conception, traitement de surface, automatisme",
+                        "Montant (jusqu'à 1 800 000 €) au-delà de la capacité de chaque adhérent seul",
                     ],
-                    lead: "Ingénierie du Gier"),
+                    partners: [
+                        ConsortiumPartner(
+                            memberID: "ingenierie-gier", memberName: "Ingénierie du Gier",
+                            segments: ["Conception"]),
+                        ConsortiumPartner(
+                            memberID: "surfaces-loire", memberName: "Surfaces Loire",
+                            segments: ["Traitement de surface", "Automatisme"]),
+                    ],
+                    lead: "Ingénierie du Gier")
             ],
-            calls: [DigestItem(notice: appel, score: 0.64, reasons: ["Bénéficiaires : PME"], direct: true,
-                               members: ["Usinage du Forez", "Surfaces Loire"])],
+            calls: [
+                DigestItem(
+                    notice: appel, score: 0.64, reasons: ["Bénéficiaires : PME"], direct: true,
+                    members: ["Usinage du Forez", "Surfaces Loire"])
+            ],
             deadlinesSoon: [DigestItem(notice: ligne, score: 0.46, members: ["Tôlerie de l'Ondaine <TO>"])],
-            changed: [ChangedItem(
-                notice: corrige,
-                changes: [DigestChange(field: "deadline", old: "2026-05-15T12:00:00+02:00",
-                                       new: "2026-05-22T12:00:00+02:00"),
-                          DigestChange(field: "lots", old: nil, new: nil)],
-                members: ["Usinage du Forez"], toldAt: zoned("2026-04-28T02:00:00Z").instant)],
+            changed: [
+                ChangedItem(
+                    notice: corrige,
+                    changes: [
+                        DigestChange(
+                            field: "deadline", old: "2026-05-15T12:00:00+02:00",
+                            new: "2026-05-22T12:00:00+02:00"),
+                        DigestChange(field: "lots", old: nil, new: nil),
+                    ],
+                    members: ["Usinage du Forez"], toldAt: zoned("2026-04-28T02:00:00Z").instant)
+            ],
             sources: [
-                SourceHealth(sourceID: "boamp", name: "BOAMP", status: .ok,
-                             lastSuccess: zoned("2026-05-05T01:58:00Z").instant, newNotices: 12),
-                SourceHealth(sourceID: "marches-loire", name: "Marchés publics | Loire", status: .failing,
-                             lastSuccess: zoned("2026-05-02T01:50:00Z").instant, consecutiveFailures: 3,
-                             lastError: "fetcher: marches-loire: HTTP 503 Service Unavailable"),
+                SourceHealth(
+                    sourceID: "boamp", name: "BOAMP", status: .ok,
+                    lastSuccess: zoned("2026-05-05T01:58:00Z").instant, newNotices: 12),
+                SourceHealth(
+                    sourceID: "marches-loire", name: "Marchés publics | Loire", status: .failing,
+                    lastSuccess: zoned("2026-05-02T01:50:00Z").instant, consecutiveFailures: 3,
+                    lastError: "fetcher: marches-loire: HTTP 503 Service Unavailable"),
             ])
     }
 }

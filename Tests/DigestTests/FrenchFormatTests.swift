@@ -1,6 +1,7 @@
 import Foundation
 import Notices
 import Testing
+
 @testable import Digest
 
 @Suite struct FrenchFormatTests {
@@ -50,8 +51,9 @@ import Testing
 
     @Test func changesAreWorded() {
         let c = DigestChange(field: "deadline", old: "2026-05-15T12:00:00+02:00", new: "2026-05-22T12:00:00+02:00")
-        #expect(FrenchFormat.change(c).replacingOccurrences(of: sp, with: " ")
-            == "Date limite : vendredi 15 mai 2026 à 12 h 00 → vendredi 22 mai 2026 à 12 h 00")
+        #expect(
+            FrenchFormat.change(c).replacingOccurrences(of: sp, with: " ")
+                == "Date limite : vendredi 15 mai 2026 à 12 h 00 → vendredi 22 mai 2026 à 12 h 00")
         #expect(FrenchFormat.change(DigestChange(field: "lots", old: nil, new: nil)) == "Lots : modifié")
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import Notices
 import Testing
+
 @testable import Digest
 
 /// Golden files: each renderer's output for `SampleDigest` is compared byte for byte with
@@ -33,7 +34,8 @@ import Testing
             let got = String(decoding: bytes, as: UTF8.self).components(separatedBy: "\n")
             let want = String(decoding: expected, as: UTF8.self).components(separatedBy: "\n")
             let line = Array(zip(got, want)).firstIndex { $0.0 != $0.1 } ?? min(got.count, want.count)
-            Issue.record("""
+            Issue.record(
+                """
                 \(name) differs from the golden file at line \(line + 1):
                   got:      \(line < got.count ? got[line] : "<end>")
                   expected: \(line < want.count ? want[line] : "<end>")
@@ -51,7 +53,13 @@ import Testing
         case .json:
             let back = try JSONDigestRenderer.decode(try format.renderer.render(empty))
             #expect(back == empty)
-        case .icalendar: #expect(text == "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Vigie//Veille appels d'offres//FR\r\nCALSCALE:GREGORIAN\r\nMETHOD:PUBLISH\r\nX-WR-CALNAME:Échéances Pôle vide\r\nX-WR-TIMEZONE:Europe/Paris\r\nEND:VCALENDAR\r\n")
+        case .icalendar:
+            #expect(
+                text
+                    == "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Vigie//Veille appels d'offres//FR\r\n"
+                    + "CALSCALE:GREGORIAN\r\nMETHOD:PUBLISH\r\nX-WR-CALNAME:Échéances Pôle vide\r\n"
+                    + "X-WR-TIMEZONE:Europe/Paris\r\nEND:VCALENDAR\r\n"
+            )
         case .atom: #expect(!text.contains("<entry>") && text.contains("<id>urn:vigie:vide</id>"))
         case .csv: #expect(text == "\u{FEFF}" + CSVRenderer.header.joined(separator: ";") + "\r\n")
         }

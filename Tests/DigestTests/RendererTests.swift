@@ -1,10 +1,12 @@
 import Foundation
-#if canImport(FoundationXML)
-import FoundationXML
-#endif
 import Notices
 import Testing
+
 @testable import Digest
+
+#if canImport(FoundationXML)
+    import FoundationXML
+#endif
 
 @Suite struct RendererTests {
     @Test func icalendarFollowsRFC5545() throws {
@@ -21,9 +23,14 @@ import Testing
         #expect(lines.contains("DTSTART:20260608T100000Z"))
         #expect(lines.contains("DTSTART:20260512T100000Z"))
         #expect(lines.contains("DTSTART:20260930T215900Z"))  // the call's closing date
-        #expect(lines.contains("SUMMARY:Date limite : Conception et réalisation d'une ligne de traitement de "
-                               + "surface \"clé en main\""))
-        #expect(lines.contains { $0.hasPrefix("DESCRIPTION:") && $0.contains("Acheteur : Safran Landing Systems\\; site de Molsheim\\n") })
+        #expect(
+            lines.contains(
+                "SUMMARY:Date limite : Conception et réalisation d'une ligne de traitement de "
+                    + "surface \"clé en main\""))
+        #expect(
+            lines.contains {
+                $0.hasPrefix("DESCRIPTION:") && $0.contains("Acheteur : Safran Landing Systems\\; site de Molsheim\\n")
+            })
         #expect(lines.contains { $0.contains("Montant estimé : entre 1\u{A0}200\u{A0}000\u{A0}€ et") })
     }
 
@@ -49,8 +56,10 @@ import Testing
         var entryIDs: [String] = []
         var path: [String] = []
         var text = ""
-        func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
-                    attributes: [String: String] = [:]) {
+        func parser(
+            _ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
+            attributes: [String: String] = [:]
+        ) {
             path.append(name)
             elements.append(name)
             text = ""
@@ -99,7 +108,9 @@ import Testing
 
     /// A minimal RFC 4180 reader (with `;`), to check the CSV reads back to the same fields.
     func parseCSV(_ s: String) -> [[String]] {
-        var rows: [[String]] = [], row: [String] = [], field = ""
+        var rows: [[String]] = []
+        var row: [String] = []
+        var field = ""
         var quoted = false
         var chars = Array(s)
         if chars.first == "\u{FEFF}" { chars.removeFirst() }
@@ -108,12 +119,28 @@ import Testing
             let c = chars[i]
             if quoted {
                 if c == "\"" {
-                    if i + 1 < chars.count, chars[i + 1] == "\"" { field.append("\""); i += 1 } else { quoted = false }
-                } else { field.append(c) }
-            } else if c == "\"" { quoted = true
-            } else if c == ";" { row.append(field); field = ""
-            } else if c == "\r\n" || c == "\n" { row.append(field); rows.append(row); row = []; field = ""
-            } else { field.append(c) }
+                    if i + 1 < chars.count, chars[i + 1] == "\"" {
+                        field.append("\"")
+                        i += 1
+                    } else {
+                        quoted = false
+                    }
+                } else {
+                    field.append(c)
+                }
+            } else if c == "\"" {
+                quoted = true
+            } else if c == ";" {
+                row.append(field)
+                field = ""
+            } else if c == "\r\n" || c == "\n" {
+                row.append(field)
+                rows.append(row)
+                row = []
+                field = ""
+            } else {
+                field.append(c)
+            }
             i += 1
         }
         return rows
@@ -131,8 +158,11 @@ import Testing
         #expect(ligne[8] == "1800000")
         let corrige = try #require(rows.first { $0[0] == "modifie" })
         #expect(corrige[8] == "80000,5")
-        #expect(rows.map { $0[0] } == ["rubrique", "adherent", "adherent", "consortium", "appel_a_projets",
-                                       "date_limite_proche", "modifie"])
+        #expect(
+            rows.map { $0[0] } == [
+                "rubrique", "adherent", "adherent", "consortium", "appel_a_projets",
+                "date_limite_proche", "modifie",
+            ])
     }
 
     @Test func csvDefusesFormulas() {
@@ -156,7 +186,8 @@ import Testing
         let paths = try DigestWriter(outputDirectory: dir.path).write(SampleDigest.input)
         #expect(paths.count == DigestFormat.allCases.count * 2)
         let files = try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("mecaloire").path)
-        #expect(Set(files) == Set(DigestFormat.allCases.flatMap { ["2026-05-05.\($0.rawValue)", "latest.\($0.rawValue)"] }))
+        #expect(
+            Set(files) == Set(DigestFormat.allCases.flatMap { ["2026-05-05.\($0.rawValue)", "latest.\($0.rawValue)"] }))
         let md = try String(contentsOf: dir.appendingPathComponent("mecaloire/latest.md"), encoding: .utf8)
         #expect(md == MarkdownRenderer().text(SampleDigest.input))
     }

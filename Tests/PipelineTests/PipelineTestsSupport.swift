@@ -3,6 +3,7 @@ import Foundation
 import Notices
 import Store
 import Testing
+
 @testable import Pipeline
 
 func zoned(_ s: String) -> ZonedDate { ISO8601.parseZoned(s)! }
@@ -29,27 +30,27 @@ final class Workspace {
 /// Notices as a parser would emit them, in `vigie parse --json` form.
 enum NoticeFixtures {
     static let json = """
-    [
-      {"source": "boamp", "source_id": "26-41234", "kind": "tender",
-       "title": "Usinage de pièces mécaniques pour tramways", "url": "https://www.boamp.fr/avis/detail/26-41234",
-       "buyer": {"name": "Saint-Étienne Métropole"}, "published": "2026-05-04T00:00:00Z",
-       "deadline": "2026-06-08T12:00:00+02:00",
-       "value": {"amount": 246000, "currency": "EUR", "vat": "HT"}, "main_cpv": "42600000", "cpv": ["42600000"],
-       "places": [{"departement": "42"}], "refs": {"ted_publication_number": "312345-2026"}},
-      {"source": "boamp", "source_id": "26-40001", "kind": "tender",
-       "title": "Ligne de traitement de surface et automatisme", "url": "https://www.boamp.fr/avis/detail/26-40001",
-       "buyer": {"name": "Ville de Roanne"}, "published": "2026-05-04T00:00:00Z",
-       "deadline": "2026-05-09T12:00:00+02:00",
-       "value": {"amount": 1500000, "currency": "EUR", "vat": "HT"}, "places": [{"departement": "42"}]},
-      {"source": "aides-territoires", "source_id": "at-9876", "kind": "call_for_projects",
-       "title": "Appel à projets Industrie du futur", "url": "https://aides-territoires.beta.gouv.fr/aides/9876/",
-       "buyer": {"name": "Région Auvergne-Rhône-Alpes"},
-       "call": {"beneficiaries": ["PME"], "closing": "2026-09-30T23:59:00+02:00"}},
-      {"source": "boamp", "source_id": "26-49999", "kind": "tender",
-       "title": "Fourniture de repas scolaires", "buyer": {"name": "Commune de Firminy"},
-       "deadline": "2026-06-01T12:00:00+02:00"}
-    ]
-    """
+        [
+          {"source": "boamp", "source_id": "26-41234", "kind": "tender",
+           "title": "Usinage de pièces mécaniques pour tramways", "url": "https://www.boamp.fr/avis/detail/26-41234",
+           "buyer": {"name": "Saint-Étienne Métropole"}, "published": "2026-05-04T00:00:00Z",
+           "deadline": "2026-06-08T12:00:00+02:00",
+           "value": {"amount": 246000, "currency": "EUR", "vat": "HT"}, "main_cpv": "42600000", "cpv": ["42600000"],
+           "places": [{"departement": "42"}], "refs": {"ted_publication_number": "312345-2026"}},
+          {"source": "boamp", "source_id": "26-40001", "kind": "tender",
+           "title": "Ligne de traitement de surface et automatisme", "url": "https://www.boamp.fr/avis/detail/26-40001",
+           "buyer": {"name": "Ville de Roanne"}, "published": "2026-05-04T00:00:00Z",
+           "deadline": "2026-05-09T12:00:00+02:00",
+           "value": {"amount": 1500000, "currency": "EUR", "vat": "HT"}, "places": [{"departement": "42"}]},
+          {"source": "aides-territoires", "source_id": "at-9876", "kind": "call_for_projects",
+           "title": "Appel à projets Industrie du futur", "url": "https://aides-territoires.beta.gouv.fr/aides/9876/",
+           "buyer": {"name": "Région Auvergne-Rhône-Alpes"},
+           "call": {"beneficiaries": ["PME"], "closing": "2026-09-30T23:59:00+02:00"}},
+          {"source": "boamp", "source_id": "26-49999", "kind": "tender",
+           "title": "Fourniture de repas scolaires", "buyer": {"name": "Commune de Firminy"},
+           "deadline": "2026-06-01T12:00:00+02:00"}
+        ]
+        """
 
     static func notices() throws -> [Notice] {
         try NoticeJSON.decoder().decode([Notice].self, from: Data(json.utf8))
@@ -57,22 +58,29 @@ enum NoticeFixtures {
 
     /// The TED record of the BOAMP notice 26-41234 (same procurement).
     static func tedRecord() -> Notice {
-        Notice(source: "ted", sourceID: "312345-2026", title: "France-Saint-Étienne: Usinage de pièces",
-               url: "https://ted.europa.eu/fr/notice/-/detail/312345-2026", buyer: Buyer(name: "Saint-Étienne Métropole"),
-               deadline: zoned("2026-06-08T12:00:00+02:00"), places: [Place(departement: "42")],
-               refs: CrossReferences(tedPublicationNumber: "312345-2026"))
+        Notice(
+            source: "ted", sourceID: "312345-2026", title: "France-Saint-Étienne: Usinage de pièces",
+            url: "https://ted.europa.eu/fr/notice/-/detail/312345-2026",
+            buyer: Buyer(name: "Saint-Étienne Métropole"),
+            deadline: zoned("2026-06-08T12:00:00+02:00"), places: [Place(departement: "42")],
+            refs: CrossReferences(tedPublicationNumber: "312345-2026"))
     }
 }
 
 /// The cluster of these tests: three members along a small value chain.
 let testRulebook = Rulebook(clusters: [
-    Cluster(id: "mecaloire", name: "Pôle Méca Loire",
-            segments: [Segment(id: "usinage", label: "Usinage"),
-                       Segment(id: "surface", label: "Traitement de surface"),
-                       Segment(id: "automatisme", label: "Automatisme")],
-            members: [Member(id: "usinage-forez", name: "Usinage du Forez", segments: ["usinage"]),
-                      Member(id: "surfaces-loire", name: "Surfaces Loire", segments: ["surface"]),
-                      Member(id: "auto-gier", name: "Automatismes du Gier", segments: ["automatisme"])]),
+    Cluster(
+        id: "mecaloire", name: "Pôle Méca Loire",
+        segments: [
+            Segment(id: "usinage", label: "Usinage"),
+            Segment(id: "surface", label: "Traitement de surface"),
+            Segment(id: "automatisme", label: "Automatisme"),
+        ],
+        members: [
+            Member(id: "usinage-forez", name: "Usinage du Forez", segments: ["usinage"]),
+            Member(id: "surfaces-loire", name: "Surfaces Loire", segments: ["surface"]),
+            Member(id: "auto-gier", name: "Automatismes du Gier", segments: ["automatisme"]),
+        ])
 ])
 
 /// A router with fixed decisions, so these tests pin the pipeline's own behaviour (what is classified,
@@ -88,29 +96,44 @@ struct FixedRouter: NoticeRouting {
         var c = ClusterRouting(clusterID: "mecaloire", clusterName: "Pôle Méca Loire")
         let title = notice.title.lowercased()
         if title.contains("usinage") {
-            c.routes.append(Route(clusterID: "mecaloire", memberID: "usinage-forez", memberName: "Usinage du Forez",
-                                  score: 6, kind: .direct, segments: ["usinage"],
-                                  reasons: [reason("usinage", "usinage")]))
+            c.routes.append(
+                Route(
+                    clusterID: "mecaloire", memberID: "usinage-forez", memberName: "Usinage du Forez",
+                    score: 6, kind: .direct, segments: ["usinage"],
+                    reasons: [reason("usinage", "usinage")]))
         }
         if title.contains("traitement de surface") {
-            c.routes.append(Route(clusterID: "mecaloire", memberID: "surfaces-loire", memberName: "Surfaces Loire",
-                                  score: 5, kind: .direct, segments: ["surface"],
-                                  reasons: [reason("traitement de surface", "surface")]))
-            c.routes.append(Route(clusterID: "mecaloire", memberID: "auto-gier", memberName: "Automatismes du Gier",
-                                  score: 2.5, kind: .indirect, segments: ["automatisme"],
-                                  reasons: [Reason(rule: "chain:automatisme>surface", field: .link,
-                                                   term: "automatisme>surface", weight: 1.5)]))
-            c.consortia.append(ConsortiumSuggestion(
-                clusterID: "mecaloire", members: ["surfaces-loire", "auto-gier"], lead: "surfaces-loire",
-                segments: ["surface", "automatisme"], reason: .both,
-                detail: "L'avis demande deux segments et dépasse la capacité de chaque adhérent",
-                contributions: ["surfaces-loire": ["surface"], "auto-gier": ["automatisme"]]))
+            c.routes.append(
+                Route(
+                    clusterID: "mecaloire", memberID: "surfaces-loire", memberName: "Surfaces Loire",
+                    score: 5, kind: .direct, segments: ["surface"],
+                    reasons: [reason("traitement de surface", "surface")]))
+            c.routes.append(
+                Route(
+                    clusterID: "mecaloire", memberID: "auto-gier", memberName: "Automatismes du Gier",
+                    score: 2.5, kind: .indirect, segments: ["automatisme"],
+                    reasons: [
+                        Reason(
+                            rule: "chain:automatisme>surface", field: .link,
+                            term: "automatisme>surface", weight: 1.5)
+                    ]))
+            c.consortia.append(
+                ConsortiumSuggestion(
+                    clusterID: "mecaloire", members: ["surfaces-loire", "auto-gier"], lead: "surfaces-loire",
+                    segments: ["surface", "automatisme"], reason: .both,
+                    detail: "L'avis demande deux segments et dépasse la capacité de chaque adhérent",
+                    contributions: ["surfaces-loire": ["surface"], "auto-gier": ["automatisme"]]))
         }
         if notice.kind == .callForProjects {
-            c.routes.append(Route(clusterID: "mecaloire", memberID: "usinage-forez", memberName: "Usinage du Forez",
-                                  score: 3, kind: .direct, segments: ["usinage"],
-                                  reasons: [Reason(rule: "segment:usinage/keyword", field: .summary,
-                                                   term: "industrie", weight: 1.5)]))
+            c.routes.append(
+                Route(
+                    clusterID: "mecaloire", memberID: "usinage-forez", memberName: "Usinage du Forez",
+                    score: 3, kind: .direct, segments: ["usinage"],
+                    reasons: [
+                        Reason(
+                            rule: "segment:usinage/keyword", field: .summary,
+                            term: "industrie", weight: 1.5)
+                    ]))
         }
         return RoutingResult(noticeID: notice.id, clusters: [c])
     }

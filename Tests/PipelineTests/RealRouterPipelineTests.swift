@@ -4,6 +4,7 @@ import Foundation
 import Notices
 import Store
 import Testing
+
 @testable import Pipeline
 
 /// The route-and-digest run with the real router and the shipped `Rules/` (part of the repository).
@@ -23,8 +24,9 @@ import Testing
             deadline: zoned("2026-06-08T12:00:00+02:00"), value: Money(amount: 246_000, currency: "EUR", vat: "HT"),
             places: [Place(departement: "42", postcode: "42000", commune: "Saint-Étienne")])
         _ = try store.upsert([tender], at: now)
-        let run = RouteAndDigestRun(store: store, router: Router(rulebook: rulebook),
-                                    options: RouteAndDigestOptions(outputDirectory: ws.out, clusters: ["mecaloire"]))
+        let run = RouteAndDigestRun(
+            store: store, router: Router(rulebook: rulebook),
+            options: RouteAndDigestOptions(outputDirectory: ws.out, clusters: ["mecaloire"]))
         let report = try run.run(now: now)
         let c = try #require(report.clusters.first)
         #expect(c.newNotices == 1)
@@ -45,7 +47,9 @@ import Testing
         #expect(next.clusters[0].changed == 1)
         #expect(next.clusters[0].memberItems == 0)
         let md = try ws.read("mecaloire/2026-05-06.md")
-        #expect(md.contains("Date limite : lundi 8 juin 2026 à 12\u{A0}h\u{A0}00 → lundi 15 juin 2026 à 12\u{A0}h\u{A0}00"))
+        #expect(
+            md.contains(
+                "Date limite : lundi 8 juin 2026 à 12\u{A0}h\u{A0}00 → lundi 15 juin 2026 à 12\u{A0}h\u{A0}00"))
         #expect(md.contains("Décolletage du Furan"))
     }
 }

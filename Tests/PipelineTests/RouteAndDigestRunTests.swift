@@ -4,6 +4,7 @@ import Foundation
 import Notices
 import Store
 import Testing
+
 @testable import Pipeline
 
 @Suite struct RouteAndDigestRunTests {
@@ -11,8 +12,9 @@ import Testing
     let night2 = instant("2026-05-06T02:00:00Z")
 
     func stage(_ ws: Workspace, _ store: NoticeStore) -> RouteAndDigestRun {
-        RouteAndDigestRun(store: store, router: FixedRouter(),
-                          options: RouteAndDigestOptions(outputDirectory: ws.out))
+        RouteAndDigestRun(
+            store: store, router: FixedRouter(),
+            options: RouteAndDigestOptions(outputDirectory: ws.out))
     }
 
     @Test func firstRunWritesEveryDigestAndRecordsDeliveries() throws {
@@ -31,8 +33,14 @@ import Testing
         #expect(c.calls == 1)
         #expect(c.changed == 0)
         #expect(c.deliveries == 5)
-        #expect(ws.files("mecaloire") == DigestFormat.allCases.flatMap { ["2026-05-05.\($0.rawValue)",
-                                                                          "latest.\($0.rawValue)"] }.sorted())
+        #expect(
+            ws.files("mecaloire")
+                == DigestFormat.allCases.flatMap {
+                    [
+                        "2026-05-05.\($0.rawValue)",
+                        "latest.\($0.rawValue)",
+                    ]
+                }.sorted())
         let md = try ws.read("mecaloire/2026-05-05.md")
         #expect(md.hasPrefix("# Veille Pôle Méca Loire — mardi 5 mai 2026"))
         #expect(md.contains("### Usinage du Forez (1)"))
@@ -95,7 +103,9 @@ import Testing
         #expect(c.memberItems == 0, "a member already told is not told again as if it were new")
         let md = try ws.read("mecaloire/2026-05-06.md")
         #expect(md.contains("## Modifié depuis notre dernier envoi"))
-        #expect(md.contains("Date limite : lundi 8 juin 2026 à 12\u{A0}h\u{A0}00 → lundi 22 juin 2026 à 12\u{A0}h\u{A0}00"))
+        #expect(
+            md.contains(
+                "Date limite : lundi 8 juin 2026 à 12\u{A0}h\u{A0}00 → lundi 22 juin 2026 à 12\u{A0}h\u{A0}00"))
         #expect(md.contains("Envoyé à Usinage du Forez le mardi 5 mai 2026"))
         #expect(try store.undelivered(cluster: "mecaloire").isEmpty)
         // Told once about the change: a third run says nothing more about it.
@@ -133,8 +143,12 @@ import Testing
         _ = try store.upsert(try NoticeFixtures.notices(), at: night1)
         _ = try stage(ws, store).run(now: night1)
         let first = try ws.read("mecaloire/2026-05-05.md")
-        _ = try store.upsert([Notice(source: "boamp", sourceID: "26-50000", title: "Usinage de bogies",
-                                     deadline: zoned("2026-07-01T12:00:00+02:00"))], at: night1)
+        _ = try store.upsert(
+            [
+                Notice(
+                    source: "boamp", sourceID: "26-50000", title: "Usinage de bogies",
+                    deadline: zoned("2026-07-01T12:00:00+02:00"))
+            ], at: night1)
         let report = try stage(ws, store).run(now: night1.addingTimeInterval(3600))
         #expect(report.clusters[0].memberItems == 1)
         #expect(try ws.read("mecaloire/2026-05-05.md") == first, "the first edition is kept")
@@ -162,8 +176,9 @@ import Testing
     @Test func unknownClusterIsRefused() throws {
         let ws = try Workspace()
         let store = try NoticeStore(path: ws.storePath)
-        let run = RouteAndDigestRun(store: store, router: FixedRouter(),
-                                    options: RouteAndDigestOptions(outputDirectory: ws.out, clusters: ["nope"]))
+        let run = RouteAndDigestRun(
+            store: store, router: FixedRouter(),
+            options: RouteAndDigestOptions(outputDirectory: ws.out, clusters: ["nope"]))
         #expect(throws: PipelineError.self) { _ = try run.run(now: night1) }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Store
 
 @Suite struct DatabaseTests {
@@ -12,7 +13,9 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: path) }
         let db = try Database(path: path)
         try db.execute("CREATE TABLE t (a INTEGER, b TEXT, c REAL, d BLOB)")
-        try db.execute("INSERT INTO t VALUES (?, ?, ?, ?)", [.integer(42), "Appel à projets – été", .real(1.5), .blob([0, 1, 255])])
+        try db.execute(
+            "INSERT INTO t VALUES (?, ?, ?, ?)",
+            [.integer(42), "Appel à projets – été", .real(1.5), .blob([0, 1, 255])])
         try db.execute("INSERT INTO t VALUES (?, ?, ?, ?)", [nil, nil, nil, nil])
         let rows = try db.query("SELECT a, b, c, d FROM t ORDER BY rowid")
         #expect(rows.count == 2)

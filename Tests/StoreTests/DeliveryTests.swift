@@ -1,6 +1,7 @@
 import Foundation
 import Notices
 import Testing
+
 @testable import Store
 
 @Suite struct DeliveryTests {
@@ -12,13 +13,16 @@ import Testing
         let n = tender("boamp", "26-1")
         _ = try store.upsert([n, tender("boamp", "26-2")], at: now)
         let run = try store.beginRun(at: now)
-        try store.recordRoutes([
-            RouteRecord(noticeID: n.id, cluster: "mecaloire", member: "usinage-forez", role: "direct", score: 0.9,
-                        payload: "{\"reasons\":[\"usinage\"]}"),
-            RouteRecord(noticeID: "boamp:26-2", cluster: "mecaloire", member: "peinture-sud", role: "indirect",
-                        score: 0.4),
-            RouteRecord(noticeID: n.id, cluster: "other", member: "x", role: "direct", score: 0.5),
-        ], replacingRoutesOf: [n.id, "boamp:26-2"], runID: run, at: now)
+        try store.recordRoutes(
+            [
+                RouteRecord(
+                    noticeID: n.id, cluster: "mecaloire", member: "usinage-forez", role: "direct", score: 0.9,
+                    payload: "{\"reasons\":[\"usinage\"]}"),
+                RouteRecord(
+                    noticeID: "boamp:26-2", cluster: "mecaloire", member: "peinture-sud", role: "indirect",
+                    score: 0.4),
+                RouteRecord(noticeID: n.id, cluster: "other", member: "x", role: "direct", score: 0.5),
+            ], replacingRoutesOf: [n.id, "boamp:26-2"], runID: run, at: now)
 
         let pending = try store.undelivered(cluster: "mecaloire")
         #expect(pending.map(\.route.member) == ["usinage-forez", "peinture-sud"])
@@ -27,8 +31,9 @@ import Testing
         try store.markDelivered(pending.map { $0.delivery(at: now, runID: run) })
         #expect(try store.undelivered(cluster: "mecaloire").isEmpty)
         #expect(try store.undelivered(cluster: "other").count == 1)
-        try store.finishRun(run, at: now, status: "ok", classifiedThrough: try store.currentChangeSequence(),
-                            summary: nil)
+        try store.finishRun(
+            run, at: now, status: "ok", classifiedThrough: try store.currentChangeSequence(),
+            summary: nil)
 
         // A corrigendum moves the deadline: the notice comes back, as an update.
         var moved = n
@@ -36,17 +41,19 @@ import Testing
         _ = try store.upsert([moved], at: now.addingTimeInterval(86_400))
         let changed = try store.noticesChanged(after: try store.lastClassifiedSequence())
         #expect(changed.map(\.id) == [n.id])
-        try store.recordRoutes([
-            RouteRecord(noticeID: n.id, cluster: "mecaloire", member: "usinage-forez", role: "direct", score: 0.9),
-        ], replacingRoutesOf: [n.id], runID: nil, at: now)
+        try store.recordRoutes(
+            [
+                RouteRecord(noticeID: n.id, cluster: "mecaloire", member: "usinage-forez", role: "direct", score: 0.9)
+            ], replacingRoutesOf: [n.id], runID: nil, at: now)
         let again = try store.undelivered(cluster: "mecaloire")
         #expect(again.count == 1)
         #expect(again[0].isUpdate)
         #expect(again[0].deliveredRevision == 1)
         #expect(again[0].notice.revision == 2)
-        #expect(again[0].changesSinceDelivery == [
-            NoticeChange(field: "deadline", old: "2026-06-08T12:00:00+02:00", new: "2026-06-22T12:00:00+02:00"),
-        ])
+        #expect(
+            again[0].changesSinceDelivery == [
+                NoticeChange(field: "deadline", old: "2026-06-08T12:00:00+02:00", new: "2026-06-22T12:00:00+02:00")
+            ])
         // Replacing routes dropped the "other" cluster's route of this notice.
         #expect(try store.undelivered(cluster: "other").isEmpty)
         try store.markDelivered(again.map { $0.delivery(at: now, runID: nil) })
@@ -58,8 +65,12 @@ import Testing
         let tmp = TempStore()
         let store = try tmp.open()
         #expect(throws: StoreError.self) {
-            try store.recordRoutes([RouteRecord(noticeID: "boamp:none", cluster: "c", member: "m", role: "direct",
-                                                score: 1)], replacingRoutesOf: [], runID: nil, at: now)
+            try store.recordRoutes(
+                [
+                    RouteRecord(
+                        noticeID: "boamp:none", cluster: "c", member: "m", role: "direct",
+                        score: 1)
+                ], replacingRoutesOf: [], runID: nil, at: now)
         }
         #expect(try store.routes(cluster: "c").isEmpty)
     }
@@ -85,11 +96,16 @@ import Testing
         let tmp = TempStore()
         let store = try tmp.open()
         _ = try store.upsert([tender("boamp", "26-1", refs: CrossReferences(tedPublicationNumber: "77-2026"))], at: now)
-        try store.recordRoutes([RouteRecord(noticeID: "boamp:26-1", cluster: "c", member: "m", role: "direct",
-                                            score: 3)], replacingRoutesOf: [], runID: nil, at: now)
+        try store.recordRoutes(
+            [
+                RouteRecord(
+                    noticeID: "boamp:26-1", cluster: "c", member: "m", role: "direct",
+                    score: 3)
+            ], replacingRoutesOf: [], runID: nil, at: now)
         try store.markDelivered(try store.undelivered(cluster: "c").map { $0.delivery(at: now, runID: nil) })
-        _ = try store.upsert([tender("ted", "77-2026", refs: CrossReferences(tedPublicationNumber: "77-2026"))],
-                             at: now)
+        _ = try store.upsert(
+            [tender("ted", "77-2026", refs: CrossReferences(tedPublicationNumber: "77-2026"))],
+            at: now)
         let ted = try #require(try store.notice(id: "ted:77-2026"))
         let told = try store.deliveredOpportunities(cluster: "c")
         #expect(told.contains(DeliveredOpportunity(opportunityID: ted.opportunityID, member: "m", role: "direct")))
@@ -99,12 +115,16 @@ import Testing
     @Test func routedNoticesByDeadline() throws {
         let tmp = TempStore()
         let store = try tmp.open()
-        _ = try store.upsert([tender("boamp", "soon", deadline: "2026-05-08T12:00:00+02:00"),
-                              tender("boamp", "later", deadline: "2026-07-01T12:00:00+02:00"),
-                              tender("boamp", "past", deadline: "2026-05-01T12:00:00+02:00")], at: now)
-        try store.recordRoutes(["soon", "later", "past"].map {
-            RouteRecord(noticeID: "boamp:\($0)", cluster: "c", member: "m", role: "direct", score: 1)
-        }, replacingRoutesOf: [], runID: nil, at: now)
+        _ = try store.upsert(
+            [
+                tender("boamp", "soon", deadline: "2026-05-08T12:00:00+02:00"),
+                tender("boamp", "later", deadline: "2026-07-01T12:00:00+02:00"),
+                tender("boamp", "past", deadline: "2026-05-01T12:00:00+02:00"),
+            ], at: now)
+        try store.recordRoutes(
+            ["soon", "later", "past"].map {
+                RouteRecord(noticeID: "boamp:\($0)", cluster: "c", member: "m", role: "direct", score: 1)
+            }, replacingRoutesOf: [], runID: nil, at: now)
         let soon = try store.routedNotices(cluster: "c", deadlineFrom: now, to: now.addingTimeInterval(7 * 86_400))
         #expect(soon.map(\.notice.id) == ["boamp:soon"])
     }

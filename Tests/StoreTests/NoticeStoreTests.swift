@@ -1,6 +1,7 @@
 import Foundation
 import Notices
 import Testing
+
 @testable import Store
 
 @Suite struct NoticeStoreTests {
@@ -48,9 +49,10 @@ import Testing
     @Test func sourceStateRoundTrips() throws {
         let tmp = TempStore()
         let store = try tmp.open()
-        let s = SourceState(sourceID: "boamp", etag: "\"abc\"", lastModified: "Tue, 05 May 2026 01:00:00 GMT",
-                            cursor: "2026-05-04", lastAttempt: now, lastSuccess: now.addingTimeInterval(-86_400),
-                            consecutiveFailures: 2, lastError: "fetcher: boamp: HTTP 503", lastHTTPStatus: 503)
+        let s = SourceState(
+            sourceID: "boamp", etag: "\"abc\"", lastModified: "Tue, 05 May 2026 01:00:00 GMT",
+            cursor: "2026-05-04", lastAttempt: now, lastSuccess: now.addingTimeInterval(-86_400),
+            consecutiveFailures: 2, lastError: "fetcher: boamp: HTTP 503", lastHTTPStatus: 503)
         try store.save(s)
         try store.save(SourceState(sourceID: "ted"))
         let states = try store.sourceStates()
@@ -67,9 +69,11 @@ import Testing
         let store = try tmp.open()
         store.rawRetention = 3
         for i in 0..<5 {
-            try store.saveRaw(RawDocument(sourceID: "boamp", url: "https://x/\(i)", httpStatus: 200,
-                                          contentType: "application/json", body: Array("{\"i\":\(i)}".utf8),
-                                          fetchedAt: now.addingTimeInterval(Double(i))))
+            try store.saveRaw(
+                RawDocument(
+                    sourceID: "boamp", url: "https://x/\(i)", httpStatus: 200,
+                    contentType: "application/json", body: Array("{\"i\":\(i)}".utf8),
+                    fetchedAt: now.addingTimeInterval(Double(i))))
         }
         try store.saveRaw(RawDocument(sourceID: "ted", url: "https://t", httpStatus: 304, body: [], fetchedAt: now))
         let kept = try store.rawDocuments(sourceID: "boamp")
@@ -82,7 +86,8 @@ import Testing
     @Test func upsertCountsNewChangedUnchanged() throws {
         let tmp = TempStore()
         let store = try tmp.open()
-        let a = tender("boamp", "26-1"), b = tender("boamp", "26-2", title: "Peinture industrielle")
+        let a = tender("boamp", "26-1")
+        let b = tender("boamp", "26-2", title: "Peinture industrielle")
         let first = try store.upsert([a, b], at: now)
         #expect(first.inserted == ["boamp:26-1", "boamp:26-2"])
         #expect(first.changed.isEmpty && first.unchanged.isEmpty)
@@ -93,9 +98,10 @@ import Testing
         #expect(second.inserted.isEmpty)
         #expect(second.changed == ["boamp:26-1"])
         #expect(second.unchanged == ["boamp:26-2"])
-        #expect(second.changes["boamp:26-1"] == [
-            NoticeChange(field: "deadline", old: "2026-06-08T12:00:00+02:00", new: "2026-06-15T12:00:00+02:00"),
-        ])
+        #expect(
+            second.changes["boamp:26-1"] == [
+                NoticeChange(field: "deadline", old: "2026-06-08T12:00:00+02:00", new: "2026-06-15T12:00:00+02:00")
+            ])
         let stored = try #require(try store.notice(id: "boamp:26-1"))
         #expect(stored.revision == 2)
         #expect(stored.notice == moved)
@@ -121,13 +127,19 @@ import Testing
     }
 
     @Test(arguments: [
-        ("eForms procedure", CrossReferences(eformsProcedureID: "1e0bd0b4-3c2f-4b0f-9f3a-0a4f2b7c9d11"),
-         CrossReferences(eformsProcedureID: "1E0BD0B4-3C2F-4B0F-9F3A-0A4F2B7C9D11")),
+        (
+            "eForms procedure", CrossReferences(eformsProcedureID: "1e0bd0b4-3c2f-4b0f-9f3a-0a4f2b7c9d11"),
+            CrossReferences(eformsProcedureID: "1E0BD0B4-3C2F-4B0F-9F3A-0A4F2B7C9D11")
+        ),
         ("BOAMP idweb", CrossReferences(boampIDWeb: "26-41234"), CrossReferences(boampIDWeb: "26-41234")),
-        ("TED number", CrossReferences(tedPublicationNumber: "00123456-2026"),
-         CrossReferences(tedPublicationNumber: "123456-2026")),
-        ("buyer reference", CrossReferences(buyerReference: "2026-MEC-01"),
-         CrossReferences(buyerReference: "2026-MEC-01")),
+        (
+            "TED number", CrossReferences(tedPublicationNumber: "00123456-2026"),
+            CrossReferences(tedPublicationNumber: "123456-2026")
+        ),
+        (
+            "buyer reference", CrossReferences(buyerReference: "2026-MEC-01"),
+            CrossReferences(buyerReference: "2026-MEC-01")
+        ),
     ])
     func dedupsAcrossSources(_ label: String, _ boampRefs: CrossReferences, _ tedRefs: CrossReferences) throws {
         let tmp = TempStore()
@@ -160,8 +172,13 @@ import Testing
     @Test func aReferenceAddedLaterMergesOpportunities() throws {
         let tmp = TempStore()
         let store = try tmp.open()
-        _ = try store.upsert([tender("boamp", "26-9"), tender("ted", "555-2026",
-            refs: CrossReferences(tedPublicationNumber: "555-2026"))], at: now)
+        _ = try store.upsert(
+            [
+                tender("boamp", "26-9"),
+                tender(
+                    "ted", "555-2026",
+                    refs: CrossReferences(tedPublicationNumber: "555-2026")),
+            ], at: now)
         #expect(try store.notice(id: "boamp:26-9")?.opportunityID != store.notice(id: "ted:555-2026")?.opportunityID)
         // The BOAMP record's corrigendum now cites the TED publication.
         let corrected = tender("boamp", "26-9", refs: CrossReferences(tedPublicationNumber: "000555-2026"))
@@ -174,10 +191,14 @@ import Testing
         let tmp = TempStore()
         let store = try tmp.open()
         let before = tender("boamp", "26-1")
-        _ = try store.ingest(sourceID: "boamp", state: SourceState(sourceID: "boamp", etag: "v1"),
-                             raws: [RawDocument(sourceID: "boamp", url: "u1", httpStatus: 200, body: [1],
-                                                fetchedAt: now)],
-                             notices: [before], at: now)
+        _ = try store.ingest(
+            sourceID: "boamp", state: SourceState(sourceID: "boamp", etag: "v1"),
+            raws: [
+                RawDocument(
+                    sourceID: "boamp", url: "u1", httpStatus: 200, body: [1],
+                    fetchedAt: now)
+            ],
+            notices: [before], at: now)
         var moved = before
         moved.deadline = zoned("2026-07-01T12:00:00+02:00")
         struct Killed: Error {}
@@ -198,9 +219,10 @@ import Testing
         #expect(try store.search(NoticeQuery(text: "usinage")).map(\.id) == ["boamp:26-1"])
 
         // The re-run resumes and stores everything.
-        let s = try store.ingest(sourceID: "boamp", state: SourceState(sourceID: "boamp", etag: "v2"),
-                                 raws: [], notices: [moved, tender("boamp", "26-2"), tender("boamp", "26-3")],
-                                 at: now)
+        let s = try store.ingest(
+            sourceID: "boamp", state: SourceState(sourceID: "boamp", etag: "v2"),
+            raws: [], notices: [moved, tender("boamp", "26-2"), tender("boamp", "26-3")],
+            at: now)
         #expect(s.changed == ["boamp:26-1"])
         #expect(s.inserted == ["boamp:26-2", "boamp:26-3"])
         #expect(try store.sourceStates()["boamp"]?.etag == "v2")
@@ -210,8 +232,9 @@ import Testing
         let tmp = TempStore()
         let store = try tmp.open()
         #expect(throws: StoreError.self) {
-            _ = try store.ingest(sourceID: "boamp", state: SourceState(sourceID: "ted"), raws: [], notices: [],
-                                 at: now)
+            _ = try store.ingest(
+                sourceID: "boamp", state: SourceState(sourceID: "ted"), raws: [], notices: [],
+                at: now)
         }
     }
 
@@ -244,4 +267,3 @@ import Testing
         #expect(try store.noticesChanged(after: mark).map(\.id) == ["boamp:2", "boamp:3"])
     }
 }
-

@@ -1,6 +1,7 @@
 import Foundation
 import Notices
 import Testing
+
 @testable import Store
 
 @Suite struct SearchTests {
@@ -9,21 +10,27 @@ import Testing
     func seeded() throws -> (TempStore, NoticeStore) {
         let tmp = TempStore()
         let store = try tmp.open()
-        var call = Notice(source: "aides-territoires", sourceID: "at-1", kind: .callForProjects,
-                          title: "Appel à projets Industrie du futur", summary: "Robotisation des PME",
-                          published: date("2026-04-01T00:00:00Z"),
-                          call: CallDetails(funder: "Région Auvergne-Rhône-Alpes", beneficiaries: ["PME"],
-                                            closing: zoned("2026-09-30T23:59:00+02:00")))
+        var call = Notice(
+            source: "aides-territoires", sourceID: "at-1", kind: .callForProjects,
+            title: "Appel à projets Industrie du futur", summary: "Robotisation des PME",
+            published: date("2026-04-01T00:00:00Z"),
+            call: CallDetails(
+                funder: "Région Auvergne-Rhône-Alpes", beneficiaries: ["PME"],
+                closing: zoned("2026-09-30T23:59:00+02:00")))
         call.places = [Place(departement: "69")]
-        _ = try store.upsert([
-            tender("boamp", "1", title: "Traitement de Surfaces et peinture de pièces", cpv: ["45442000-7"],
-                   departement: "42", value: 80_000, published: "2026-05-01T00:00:00Z"),
-            tender("boamp", "2", title: "Réalisation d'un bâtiment d'usinage", cpv: ["45210000"],
-                   departement: "2A", value: 1_200_000, published: "2026-05-03T00:00:00Z"),
-            tender("ted", "3", title: "Machining of aerospace parts", deadline: "2026-05-10T12:00:00Z",
-                   cpv: ["42600000"], departement: "1", value: nil, published: "2026-04-20T00:00:00Z"),
-            call,
-        ], at: now)
+        _ = try store.upsert(
+            [
+                tender(
+                    "boamp", "1", title: "Traitement de Surfaces et peinture de pièces", cpv: ["45442000-7"],
+                    departement: "42", value: 80_000, published: "2026-05-01T00:00:00Z"),
+                tender(
+                    "boamp", "2", title: "Réalisation d'un bâtiment d'usinage", cpv: ["45210000"],
+                    departement: "2A", value: 1_200_000, published: "2026-05-03T00:00:00Z"),
+                tender(
+                    "ted", "3", title: "Machining of aerospace parts", deadline: "2026-05-10T12:00:00Z",
+                    cpv: ["42600000"], departement: "1", value: nil, published: "2026-04-20T00:00:00Z"),
+                call,
+            ], at: now)
         return (tmp, store)
     }
 
@@ -60,8 +67,9 @@ import Testing
         #expect(try ids(NoticeQuery(since: date("2026-05-02T00:00:00Z"))) == ["boamp:2"])
         // Newest first without text.
         #expect(try ids(NoticeQuery(source: "boamp")) == ["boamp:2", "boamp:1"])
-        #expect(try ids(NoticeQuery(deadlineAfter: date("2026-06-01T00:00:00Z"))).sorted()
-            == ["aides-territoires:at-1", "boamp:1", "boamp:2"])
+        #expect(
+            try ids(NoticeQuery(deadlineAfter: date("2026-06-01T00:00:00Z"))).sorted()
+                == ["aides-territoires:at-1", "boamp:1", "boamp:2"])
         #expect(try ids(NoticeQuery(minValue: 100_000)) == ["boamp:2"])
         #expect(try ids(NoticeQuery(text: "pièces", source: "ted")).isEmpty)
         #expect(try ids(NoticeQuery(limit: 2)).count == 2)
@@ -70,9 +78,13 @@ import Testing
     @Test func theIndexFollowsChanges() throws {
         let (tmp, store) = try seeded()
         _ = tmp
-        _ = try store.upsert([tender("boamp", "1", title: "Nettoyage industriel", cpv: ["45442000-7"],
-                                     departement: "42", value: 80_000, published: "2026-05-01T00:00:00Z")],
-                             at: now)
+        _ = try store.upsert(
+            [
+                tender(
+                    "boamp", "1", title: "Nettoyage industriel", cpv: ["45442000-7"],
+                    departement: "42", value: 80_000, published: "2026-05-01T00:00:00Z")
+            ],
+            at: now)
         #expect(try store.search(NoticeQuery(text: "traitement surface")).isEmpty)
         #expect(try store.search(NoticeQuery(text: "nettoyage")).map(\.id) == ["boamp:1"])
     }

@@ -10,8 +10,10 @@ import Testing
     static func binary() throws -> URL {
         var candidates = [packageRoot.appendingPathComponent(".build/debug/vigie")]
         let bundleDir = Bundle.main.bundleURL
-        candidates += [bundleDir.appendingPathComponent("vigie"),
-                       bundleDir.deletingLastPathComponent().appendingPathComponent("vigie")]
+        candidates += [
+            bundleDir.appendingPathComponent("vigie"),
+            bundleDir.deletingLastPathComponent().appendingPathComponent("vigie"),
+        ]
         if let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) {
             return found
         }
@@ -52,8 +54,9 @@ import Testing
         try err.close()
         let outData = try Data(contentsOf: URL(fileURLWithPath: base.path + ".out"))
         let errData = try Data(contentsOf: URL(fileURLWithPath: base.path + ".err"))
-        return Result(status: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                      stderr: String(decoding: errData, as: UTF8.self))
+        return Result(
+            status: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+            stderr: String(decoding: errData, as: UTF8.self))
     }
 
     /// A scratch folder with a two-source catalogue: the bundled RSS sample and a source whose file is gone.
@@ -62,7 +65,8 @@ import Testing
         init() throws {
             root = FileManager.default.temporaryDirectory.appendingPathComponent("vigie-cli-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
-            let sample = RunCommandTests.packageRoot.appendingPathComponent("Feeds/samples/acheteurs-rhone-loire.rss.xml")
+            let sample = RunCommandTests.packageRoot.appendingPathComponent(
+                "Feeds/samples/acheteurs-rhone-loire.rss.xml")
             let yaml = """
                 sources:
                   - id: rss-loire
@@ -135,8 +139,10 @@ import Testing
 
     @Test func badRulesCannotRun() throws {
         let s = try Scratch()
-        let r = try Self.vigie(["run", "--feeds", s.catalogue, "--rules", "\(s.root.path)/no-rules", "--store", s.store,
-                                "--out", s.out])
+        let r = try Self.vigie([
+            "run", "--feeds", s.catalogue, "--rules", "\(s.root.path)/no-rules", "--store", s.store,
+            "--out", s.out,
+        ])
         #expect(r.status == 2)
         #expect(r.stderr.contains("vigie run: cannot load the rules in \(s.root.path)/no-rules"))
         #expect(!FileManager.default.fileExists(atPath: s.out), "nothing written")
@@ -160,9 +166,11 @@ import Testing
         let s = try Scratch()
         // A run routes and delivers everything; a preview afterwards has nothing new to show.
         _ = try Self.vigie(runArgs(s) + ["--only", "rss-loire"])
-        let preview = try Self.vigie(["digest", "--cluster", "mecaloire", "--store", s.store, "--out",
-                                      "\(s.root.path)/preview", "--format", "md", "--rules", "Rules",
-                                      "--now", "2026-05-05T03:00:00Z"])
+        let preview = try Self.vigie([
+            "digest", "--cluster", "mecaloire", "--store", s.store, "--out",
+            "\(s.root.path)/preview", "--format", "md", "--rules", "Rules",
+            "--now", "2026-05-05T03:00:00Z",
+        ])
         #expect(preview.status == 0, "\(preview.stderr)")
         // Everything was delivered by the run: the preview has no news.
         #expect(preview.stderr.contains("mecaloire: 0 new notices"))
@@ -198,8 +206,10 @@ import Testing
             """
         let catalogue = s.root.appendingPathComponent("big.yaml").path
         try yaml.write(toFile: catalogue, atomically: true, encoding: .utf8)
-        let args = ["run", "--feeds", catalogue, "--rules", "Rules", "--store", s.store, "--out", s.out,
-                    "--now", "2026-05-05T02:00:00Z"]
+        let args = [
+            "run", "--feeds", catalogue, "--rules", "Rules", "--store", s.store, "--out", s.out,
+            "--now", "2026-05-05T02:00:00Z",
+        ]
 
         let p = Process()
         p.executableURL = try Self.binary()
