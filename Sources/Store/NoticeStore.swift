@@ -634,9 +634,14 @@ public final class NoticeStore {
     }
 
     /// Routes of a cluster not delivered at the notice's current revision: never told (`isUpdate` false),
-    /// or told about an earlier revision (`isUpdate` true, with `changesSinceDelivery`). Best scores first.
+    /// or told about an earlier revision (`isUpdate` true, with `changesSinceDelivery`) — including
+    /// recipients the changed notice no longer routes to (their route then has score 0 and no payload).
+    /// Best scores first.
     public func undelivered(cluster: String) throws -> [PendingRoute] {
         var out: [PendingRoute] = []
+        // Second half: a notice told to someone that changed and no longer routes to them (a corrigendum
+        // brought the deadline inside the lead time, or removed the lot they were routed through). They
+        // still need to hear about the change, so deliveries, not routes, drive "changed since we told you".
         let rows = try database.query(
             """
             SELECT r.notice_id, r.cluster, r.member, r.role, r.score, r.payload, d.revision, d.delivered_at,
@@ -645,8 +650,15 @@ public final class NoticeStore {
             LEFT JOIN delivery d ON d.notice_id = r.notice_id AND d.cluster = r.cluster AND d.member = r.member
                  AND d.role = r.role
             WHERE r.cluster = ? AND (d.revision IS NULL OR d.revision < n.revision)
-            ORDER BY r.score DESC, r.notice_id, r.member, r.role
-            """, [.text(cluster)])
+            UNION ALL
+            SELECT d.notice_id, d.cluster, d.member, d.role, 0.0, NULL, d.revision, d.delivered_at,
+                   \(Self.noticeColumns)
+            FROM delivery d JOIN notice n ON n.id = d.notice_id
+            WHERE d.cluster = ? AND d.revision < n.revision AND NOT EXISTS (
+                SELECT 1 FROM route r WHERE r.notice_id = d.notice_id AND r.cluster = d.cluster
+                    AND r.member = d.member AND r.role = d.role)
+            ORDER BY 5 DESC, 1, 3, 4
+            """, [.text(cluster), .text(cluster)])
         for r in rows {
             let route = Self.route(Array(r[0..<6]))
             let s = try stored(Array(r[8...]))

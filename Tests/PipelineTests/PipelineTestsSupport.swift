@@ -40,7 +40,7 @@ enum NoticeFixtures {
           {"source": "boamp", "source_id": "26-40001", "kind": "tender",
            "title": "Ligne de traitement de surface et automatisme", "url": "https://www.boamp.fr/avis/detail/26-40001",
            "buyer": {"name": "Ville de Roanne"}, "published": "2026-05-04T00:00:00Z",
-           "deadline": "2026-05-09T12:00:00+02:00",
+           "deadline": "2026-05-11T12:00:00+02:00",
            "value": {"amount": 1500000, "currency": "EUR", "vat": "HT"}, "places": [{"departement": "42"}]},
           {"source": "aides-territoires", "source_id": "at-9876", "kind": "call_for_projects",
            "title": "Appel à projets Industrie du futur", "url": "https://aides-territoires.beta.gouv.fr/aides/9876/",
@@ -94,6 +94,10 @@ struct FixedRouter: NoticeRouting {
             Reason(rule: "segment:\(segment)/keyword", field: .title, term: term, weight: 3)
         }
         var c = ClusterRouting(clusterID: "mecaloire", clusterName: "Pôle Méca Loire")
+        // Like the real router's lead-time filter: a deadline within 5 days reaches no one.
+        if let d = notice.deadline, d.instant.timeIntervalSince(now) < 5 * 86_400 {
+            return RoutingResult(noticeID: notice.id, clusters: [c])
+        }
         let title = notice.title.lowercased()
         if title.contains("usinage") {
             c.routes.append(

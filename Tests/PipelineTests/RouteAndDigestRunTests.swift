@@ -51,7 +51,7 @@ import Testing
         #expect(md.contains("## Chasser en meute"))
         #expect(md.contains("Surfaces Loire : Traitement de surface — **mandataire pressenti**"))
         #expect(md.contains("## Appels à projets"))
-        // The surface tender closes on 9 May: a deadline soon; the school meals went nowhere.
+        // The surface tender closes on 11 May: a deadline soon; the school meals went nowhere.
         #expect(md.contains("## Dates limites proches"))
         #expect(!md.contains("repas scolaires"))
         #expect(try ws.read("mecaloire/latest.md") == md)
@@ -111,6 +111,24 @@ import Testing
         // Told once about the change: a third run says nothing more about it.
         let third = try stage(ws, store).run(now: instant("2026-05-07T02:00:00Z"))
         #expect(third.clusters[0].changed == 0)
+    }
+
+    @Test func aDeadlineBroughtForwardIsToldEvenThoughItNoLongerRoutes() throws {
+        let ws = try Workspace()
+        let store = try NoticeStore(path: ws.storePath)
+        var notices = try NoticeFixtures.notices()
+        _ = try store.upsert(notices, at: night1)
+        _ = try stage(ws, store).run(now: night1)
+        // The corrigendum brings the deadline to 8 May: too close to route, all the more reason to tell.
+        notices[0].deadline = zoned("2026-05-08T12:00:00+02:00")
+        _ = try store.upsert(notices, at: night2)
+        let report = try stage(ws, store).run(now: night2)
+        #expect(report.routes == 0)
+        #expect(report.clusters[0].changed == 1)
+        let md = try ws.read("mecaloire/2026-05-06.md")
+        #expect(md.contains("→ vendredi 8 mai 2026 à 12\u{A0}h\u{A0}00"))
+        #expect(md.contains("Envoyé à Usinage du Forez"))
+        #expect(try store.undelivered(cluster: "mecaloire").isEmpty)
     }
 
     @Test func theSameProcurementFromASecondSourceIsNotAnnouncedAgain() throws {

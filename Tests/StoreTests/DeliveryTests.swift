@@ -61,6 +61,30 @@ import Testing
         #expect(try store.deliveries(cluster: "mecaloire").first { $0.key.noticeID == n.id }?.revision == 2)
     }
 
+    @Test func aToldRecipientHearsOfAChangeEvenWhenTheRouteIsGone() throws {
+        let tmp = TempStore()
+        let store = try tmp.open()
+        let n = tender("boamp", "26-1")
+        _ = try store.upsert([n], at: now)
+        try store.recordRoutes(
+            [RouteRecord(noticeID: n.id, cluster: "c", member: "m", role: "direct", score: 4, payload: "p")],
+            replacingRoutesOf: [n.id], runID: nil, at: now)
+        try store.markDelivered(try store.undelivered(cluster: "c").map { $0.delivery(at: now, runID: nil) })
+        // The corrigendum brings the deadline so close that the router no longer routes it.
+        var moved = n
+        moved.deadline = zoned("2026-05-07T12:00:00+02:00")
+        _ = try store.upsert([moved], at: now)
+        try store.recordRoutes([], replacingRoutesOf: [n.id], runID: nil, at: now)
+        let pending = try store.undelivered(cluster: "c")
+        #expect(pending.count == 1)
+        #expect(pending[0].isUpdate)
+        #expect(pending[0].route.key == DeliveryKey(noticeID: n.id, cluster: "c", member: "m", role: "direct"))
+        #expect(pending[0].route.payload == nil)
+        #expect(pending[0].changesSinceDelivery.map(\.field) == ["deadline"])
+        try store.markDelivered(pending.map { $0.delivery(at: now, runID: nil) })
+        #expect(try store.undelivered(cluster: "c").isEmpty)
+    }
+
     @Test func aRouteForAnUnknownNoticeIsRefused() throws {
         let tmp = TempStore()
         let store = try tmp.open()
