@@ -102,7 +102,7 @@ enum Wording {
         }
         if let a = FrenchFormat.amount(n.value) { out.append(("Montant estimé", a)) }
         if let p = FrenchFormat.places(n) { out.append(("Lieu d'exécution", p)) }
-        if let p = n.procedure { out.append(("Procédure", p)) }
+        if let p = n.procedure { out.append(("Procédure", FrenchFormat.procedure(p))) }
         let cpv = n.cpv.isEmpty ? (n.mainCPV.map { [$0] } ?? []) : n.cpv
         if !cpv.isEmpty { out.append(("CPV", cpv.joined(separator: ", "))) }
         if let c = n.call, !c.beneficiaries.isEmpty {

@@ -143,6 +143,23 @@ public enum FrenchFormat {
         }
     }
 
+    /// French name of a procedure as sources code it (eForms `procurement-procedure-type` codes, BOAMP
+    /// wording); an unknown value is shown as given.
+    public static func procedure(_ code: String) -> String {
+        switch code.lowercased() {
+        case "open", "ouvert", "procédure ouverte": return "Procédure ouverte"
+        case "restricted", "restreint", "procédure restreinte": return "Procédure restreinte"
+        case "neg-w-call": return "Procédure négociée avec mise en concurrence"
+        case "neg-wo-call": return "Procédure négociée sans mise en concurrence"
+        case "comp-dial": return "Dialogue compétitif"
+        case "innovation": return "Partenariat d'innovation"
+        case "oth-single": return "Autre procédure en une étape"
+        case "oth-mult": return "Autre procédure en plusieurs étapes"
+        case "mapa", "adapted", "procédure adaptée": return "Procédure adaptée (MAPA)"
+        default: return code
+        }
+    }
+
     /// Label of the main deadline, which depends on what the notice asks for.
     public static func deadlineLabel(_ n: Notice) -> String {
         switch n.kind {
