@@ -29,6 +29,8 @@ public struct NightlyRunOptions: Sendable {
     public var userAgent: String
     /// "Dates limites proches": deadlines within this many days.
     public var deadlineSoonDays: Int
+    /// Classify every stored notice again (after a rules change).
+    public var reclassifyAll = false
 
     public init(
         feeds: String, rules: String, store: String, output: String, now: Date? = nil,
@@ -156,13 +158,11 @@ public enum NightlyRun {
                 ? SourceHealthBuilder.fromStates(try store.sourceStates(), now: now, names: names)
                 : SourceHealthBuilder.fromReports(reports, states: try store.sourceStates(), names: names)
             let router = Router(rulebook: rulebook, options: RouterOptions(clusters: options.clusters))
-            let stage = RouteAndDigestRun(
-                store: store, router: router,
-                options: RouteAndDigestOptions(
-                    outputDirectory: options.output, formats: options.formats,
-                    clusters: options.clusters,
-                    deadlineSoonDays: options.deadlineSoonDays, sourceNames: names),
-                logger: logger)
+            var stageOptions = RouteAndDigestOptions(
+                outputDirectory: options.output, formats: options.formats, clusters: options.clusters,
+                deadlineSoonDays: options.deadlineSoonDays, sourceNames: names)
+            stageOptions.reclassifyAll = options.reclassifyAll
+            let stage = RouteAndDigestRun(store: store, router: router, options: stageOptions, logger: logger)
             routing = try stage.run(now: now, runID: runID, sourceHealth: health, progress: progress)
         } catch {
             try? store.finishRun(runID, at: now, status: "failed", classifiedThrough: nil, summary: "\(error)")

@@ -26,6 +26,9 @@ public struct RouteAndDigestOptions: Sendable {
     public var sourceNames: [String: String]
     /// Notices classified and recorded per transaction.
     public var batchSize: Int
+    /// Classify every stored notice again, not only what is new or changed (after editing the rules: a
+    /// member who joined gets the open opportunities; what was already sent is not sent again).
+    public var reclassifyAll: Bool = false
 
     public init(
         outputDirectory: String, formats: [DigestFormat] = DigestFormat.allCases, clusters: [String]? = nil,
@@ -126,22 +129,27 @@ public final class RouteAndDigestRun {
             }
         }
         let runID = try givenRunID ?? store.beginRun(at: now)
-        let since = try store.lastClassifiedSequence()
+        let since = options.reclassifyAll ? 0 : try store.lastClassifiedSequence()
         let through = try store.currentChangeSequence()
-        let pending = try store.noticesChanged(after: since).filter { $0.changeSequence <= through }
-        progress("classifying \(pending.count) new or changed notices")
+        progress("classifying notices new or changed since change \(since) (up to \(through))")
         var routeCount = 0
-        var start = 0
-        while start < pending.count {
-            let batch = pending[start..<min(start + max(options.batchSize, 1), pending.count)]
+        var classified = 0
+        var cursor = since
+        // Page through the store: a reclassification of a large store never holds every notice at once.
+        while true {
+            let batch = try store.noticesChanged(after: cursor, limit: max(options.batchSize, 1))
+                .filter { $0.changeSequence <= through }
+            guard let last = batch.last else { break }
             var records: [RouteRecord] = []
             for s in batch {
                 records += RouteMapping.records(router.route(s.notice, now: now), rulebook: rulebook)
             }
             try store.recordRoutes(records, replacingRoutesOf: batch.map(\.id), runID: runID, at: now)
             routeCount += records.count
-            start += batch.count
+            classified += batch.count
+            cursor = last.changeSequence
         }
+        progress("classified \(classified) notices, \(routeCount) routes")
         let health =
             try sourceHealth
             ?? SourceHealthBuilder.fromStates(
@@ -161,7 +169,7 @@ public final class RouteAndDigestRun {
                 summary: RouteMapping.encode(reports.map(\.cluster)))
         }
         return RouteAndDigestReport(
-            runID: runID, classified: pending.count, routes: routeCount,
+            runID: runID, classified: classified, routes: routeCount,
             classifiedThrough: through, clusters: reports)
     }
 

@@ -408,11 +408,12 @@ public final class NoticeStore {
         ).map(stored)
     }
 
-    /// Notices inserted or materially changed after change sequence `sequence`, in sequence order.
-    public func noticesChanged(after sequence: Int64) throws -> [StoredNotice] {
+    /// Notices inserted or materially changed after change sequence `sequence`, in sequence order;
+    /// at most `limit` of them (page with the last one's `changeSequence`).
+    public func noticesChanged(after sequence: Int64, limit: Int? = nil) throws -> [StoredNotice] {
         try database.query(
-            "SELECT \(Self.noticeColumns) FROM notice n WHERE n.change_seq > ? ORDER BY n.change_seq",
-            [.integer(sequence)]
+            "SELECT \(Self.noticeColumns) FROM notice n WHERE n.change_seq > ? ORDER BY n.change_seq LIMIT ?",
+            [.integer(sequence), .integer(Int64(limit ?? -1))]
         ).map(stored)
     }
 

@@ -48,6 +48,8 @@ extension Vigie {
         var concurrency = 16
         @Flag(help: "Do not fetch: route and write digests from what the store holds.")
         var noFetch = false
+        @Flag(help: "Classify every stored notice again (after editing the rules), not only new or changed ones.")
+        var reclassify = false
         @Flag(help: "Print the run report as JSON on stdout.")
         var json = false
 
@@ -60,13 +62,14 @@ extension Vigie {
 
         func run() async throws {
             let logger = Logger(label: "vigie.run")
-            let options = NightlyRunOptions(
+            var options = NightlyRunOptions(
                 feeds: feeds, rules: rules, store: store, output: out,
                 now: now.flatMap { ISO8601.parseZoned($0)?.instant }, onlySources: only,
                 clusters: cluster.isEmpty ? nil : cluster, formats: try DigestFormat.parseList(format),
                 concurrency: concurrency, skipFetch: noFetch,
                 userAgent: "Vigie/\(Vigie.version) (veille appels d'offres et appels a projets; libcurl)",
                 deadlineSoonDays: max(0, soonDays))
+            options.reclassifyAll = reclassify
             let report: NightlyRunReport
             do {
                 report = try NightlyRun.run(options, logger: logger) { line in

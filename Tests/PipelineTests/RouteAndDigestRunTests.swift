@@ -191,6 +191,33 @@ import Testing
         #expect(ws.exists("mecaloire/2026-05-05.md"))
     }
 
+    @Test func reclassifyingAfterARulesChangeSendsOnlyWhatIsNewToSomeone() throws {
+        let ws = try Workspace()
+        let store = try NoticeStore(path: ws.storePath)
+        _ = try store.upsert(try NoticeFixtures.notices(), at: night1)
+        _ = try stage(ws, store).run(now: night1)
+        var options = RouteAndDigestOptions(outputDirectory: ws.out)
+        options.reclassifyAll = true
+        let again = try RouteAndDigestRun(store: store, router: FixedRouter(), options: options).run(now: night2)
+        #expect(again.classified == 4)
+        #expect(again.routes == 5)
+        #expect(again.clusters[0].memberItems == 0, "same rules, same routes: nothing is sent twice")
+        #expect(again.clusters[0].deliveries == 0)
+    }
+
+    @Test func classifiesInPagesOfBatchSize() throws {
+        let ws = try Workspace()
+        let store = try NoticeStore(path: ws.storePath)
+        _ = try store.upsert(try NoticeFixtures.notices(), at: night1)
+        let run = RouteAndDigestRun(store: store, router: FixedRouter(),
+                                    options: RouteAndDigestOptions(outputDirectory: ws.out, batchSize: 1))
+        var lines: [String] = []
+        let report = try run.run(now: night1) { lines.append($0) }
+        #expect(report.classified == 4)
+        #expect(report.routes == 5)
+        #expect(lines.contains("classified 4 notices, 5 routes"))
+    }
+
     @Test func unknownClusterIsRefused() throws {
         let ws = try Workspace()
         let store = try NoticeStore(path: ws.storePath)

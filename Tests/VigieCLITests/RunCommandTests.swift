@@ -105,7 +105,7 @@ import Testing
         #expect(first.stdout.contains("-> \(s.out)/mecaloire/2026-05-05.{md,html,json,ics,atom,csv}"))
         #expect(first.stdout.contains("run 1: partial"))
         #expect(first.stderr.contains("vigie run: fetching 2 sources"))
-        #expect(first.stderr.contains("vigie run: classifying"))
+        #expect(first.stderr.contains("vigie run: classified "))
         let md = try String(contentsOfFile: "\(s.out)/mecaloire/2026-05-05.md", encoding: .utf8)
         #expect(md.hasPrefix("# Veille Pôle Méca Loire — mardi 5 mai 2026"))
         #expect(md.contains("| Source disparue | en échec |"))
