@@ -115,6 +115,9 @@ public enum NightlyRun {
             }
             selected = try FetchRun.select(SourceCatalogue(sources: check.sources), only: options.onlySources)
             for s in check.sources { names[s.id] = s.name }
+        } else if FileManager.default.fileExists(atPath: options.feeds) {
+            // Not fetching, but the catalogue still gives the sources' names for the health table.
+            for s in SourceCatalogue.check(path: options.feeds).sources { names[s.id] = s.name }
         }
         let store: NoticeStore
         do {
