@@ -51,6 +51,7 @@ public struct ICalendarRenderer: DigestRenderer {
                 "CATEGORIES:" + escape(FrenchFormat.kind(n.kind)),
                 "TRANSP:TRANSPARENT",
             ]
+            if let place = FrenchFormat.places(n) { lines.append("LOCATION:" + escape(place)) }
             if let u = n.url, u.hasPrefix("http") { lines.append("URL:" + u) }
             lines += [
                 "BEGIN:VALARM",
