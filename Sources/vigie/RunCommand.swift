@@ -21,8 +21,11 @@ extension Vigie {
                 Exit codes: 0 ok; 1 the run completed but some sources failed; 2 it could not run \
                 (lock held, bad rules or catalogue, store or output not writable).
 
+                Nightly (cron): 30 2 * * * cd /srv/vigie && vigie run --store vigie.sqlite --out digests \
+                >> run.log 2>&1
+
                 Offline demo: vigie run --feeds Feeds/demo.yaml --rules Rules --store demo-out/vigie.sqlite \
-                --out demo-out --now 2026-05-05T02:00:00Z
+                --out demo-out --now 2026-11-24T02:00:00Z --soon-days 21
                 """
         )
 
