@@ -70,8 +70,12 @@ struct DigestAssembler {
                 changed[s.id] = item
                 continue
             }
-            // Already told through another source record of the same opportunity: nothing new to say.
-            if told.contains(DeliveredOpportunity(opportunityID: s.opportunityID, member: p.route.member, role: role)) {
+            // Already told through another source record of the same opportunity, or under the other member
+            // role (a rules edit turned a direct route into an indirect one): nothing new to say.
+            let roles = role == RouteRole.consortium ? [role] : [RouteRole.direct, RouteRole.indirect]
+            if roles.contains(where: {
+                told.contains(DeliveredOpportunity(opportunityID: s.opportunityID, member: p.route.member, role: $0))
+            }) {
                 continue
             }
             switch role {

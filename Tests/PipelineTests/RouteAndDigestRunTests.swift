@@ -218,6 +218,21 @@ import Testing
         #expect(lines.contains("classified 4 notices, 5 routes"))
     }
 
+    @Test func aMemberToldDirectlyIsNotToldAgainWhenTheRouteBecomesIndirect() throws {
+        let ws = try Workspace()
+        let store = try NoticeStore(path: ws.storePath)
+        _ = try store.upsert(try NoticeFixtures.notices(), at: night1)
+        _ = try stage(ws, store).run(now: night1)
+        // A rules edit: the usinage member now reaches the notice only through the value chain.
+        try store.recordRoutes(
+            [RouteRecord(noticeID: "boamp:26-41234", cluster: "mecaloire", member: "usinage-forez",
+                         role: "indirect", score: 2)],
+            replacingRoutesOf: ["boamp:26-41234"], runID: nil, at: night2)
+        let report = try stage(ws, store).run(now: night2)
+        #expect(report.clusters[0].memberItems == 0)
+        #expect(report.clusters[0].deliveries == 1, "recorded under the new role, so it stays quiet")
+    }
+
     @Test func unknownClusterIsRefused() throws {
         let ws = try Workspace()
         let store = try NoticeStore(path: ws.storePath)

@@ -148,6 +148,20 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: s.out), "nothing written")
     }
 
+    @Test func anUnwritableOutputCannotRun() throws {
+        let s = try Scratch()
+        let notADirectory = s.root.appendingPathComponent("out-is-a-file").path
+        try "x".write(toFile: notADirectory, atomically: true, encoding: .utf8)
+        let r = try Self.vigie(["run", "--feeds", s.catalogue, "--rules", "Rules", "--store", s.store,
+                                "--out", notADirectory, "--only", "rss-loire"])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("digest: \(notADirectory)/"))
+        // Nothing was recorded as sent: the next run with a good output sends it all.
+        let good = try Self.vigie(runArgs(s) + ["--only", "rss-loire", "--cluster", "mecaloire"])
+        #expect(good.status == 0, "\(good.stderr)")
+        #expect(!good.stdout.contains("mecaloire: 0 new notices"))
+    }
+
     @Test func aHeldLockCannotRunAndNamesTheHolder() throws {
         let s = try Scratch()
         let lockPath = s.store + ".lock"
