@@ -88,7 +88,8 @@ private struct MultiRun {
         for (index, source) in sources.enumerated() {
             let state = states[source.id] ?? SourceState(sourceID: source.id)
             let job = SourceJob(index: index, source: source, previous: state, environment: configuration.environment,
-                                retry: configuration.retry)
+                                retry: configuration.retry, maxRedirects: configuration.transport.maxRedirects,
+                                lowSpeedTime: configuration.transport.lowSpeedTime)
             switch job.begin(at: start) {
             case .request(let request):
                 queue.append(Pending(job: job, request: request, notBefore: start))
@@ -180,10 +181,13 @@ private struct MultiRun {
             // Wait for socket activity, or until the next queued request may start.
             var waitMs = running.isEmpty ? 1000 : 200
             now = Date()
-            for pending in queue {
-                let ready = max(pending.notBefore, hostNextStart[pending.job.host] ?? pending.notBefore)
-                let canStartNow = running.count < configuration.maxConcurrent
-                if canStartNow {
+            if running.count < configuration.maxConcurrent {
+                for pending in queue {
+                    // A request held back by its host's in-flight limit waits for a transfer to end, which
+                    // wakes the poll anyway; only time-based holds (backoff, spacing) shorten the wait.
+                    let limit = max(1, min(configuration.maxPerHost, pending.job.source.politeness.maxConcurrent))
+                    guard hostActive[pending.job.host, default: 0] < limit else { continue }
+                    let ready = max(pending.notBefore, hostNextStart[pending.job.host] ?? pending.notBefore)
                     waitMs = min(waitMs, max(0, Int(ready.timeIntervalSince(now) * 1000) + 1))
                 }
             }
@@ -213,6 +217,8 @@ private final class SourceJob {
     let previous: SourceState
     let host: String
     let retry: RetryPolicy
+    let maxRedirects: Int
+    let lowSpeedTime: Int
     var pager: Pager
     var attempt = 1
     var requests = 0
@@ -223,8 +229,10 @@ private final class SourceJob {
     var credentialMissing: String?
 
     init(index: Int, source: SourceDefinition, previous: SourceState, environment: [String: String],
-         retry: RetryPolicy) {
+         retry: RetryPolicy, maxRedirects: Int, lowSpeedTime: Int) {
         self.index = index
+        self.maxRedirects = maxRedirects
+        self.lowSpeedTime = lowSpeedTime
         self.source = source
         self.previous = previous
         self.retry = retry
@@ -322,11 +330,11 @@ private final class SourceJob {
         case CURLE_WRITE_ERROR where transfer.isRedirectLoop:
             return (.redirectLoop(source: id, chain: transfer.redirectChain), false)
         case CURLE_TOO_MANY_REDIRECTS:
-            return (.tooManyRedirects(source: id, url: url, limit: 5), false)
+            return (.tooManyRedirects(source: id, url: url, limit: maxRedirects), false)
         case CURLE_OPERATION_TIMEDOUT:
             if message.lowercased().contains("too slow") {
                 return (.stalled(source: id, url: url, receivedBytes: transfer.body.count,
-                                 seconds: Int(transfer.startedAt.distance(to: Date())), attempts: attempt), true)
+                                 seconds: lowSpeedTime, attempts: attempt), true)
             }
             return (.timeout(source: id, url: url, seconds: Date().timeIntervalSince(transfer.startedAt).rounded(),
                              attempts: attempt), true)
