@@ -18,6 +18,9 @@ public struct TransportSettings: Sendable, Hashable {
     public var lowSpeedTime: Int = 30
     public var maxRedirects: Int = 5
     public var userAgent: String = FetchConfiguration.defaultUserAgent
+    /// Hosts never reached through a proxy, on top of the `no_proxy` environment variable libcurl reads
+    /// itself (tests and the benchmark set `127.0.0.1,localhost` so a developer's proxy cannot swallow them).
+    public var noProxy: String?
     public init() {}
 }
 
@@ -94,7 +97,8 @@ final class CurlTransfer {
         _ = vigie_easy_setopt_pointer(h, CURLOPT_WRITEDATA, context)
         _ = vigie_easy_setopt_write_callback(h, CURLOPT_HEADERFUNCTION, curlHeaderCallback)
         _ = vigie_easy_setopt_pointer(h, CURLOPT_HEADERDATA, context)
-        // Proxies: libcurl reads http_proxy / https_proxy / no_proxy itself; nothing to set.
+        // Proxies: libcurl reads http_proxy / https_proxy / no_proxy itself.
+        if let noProxy = settings.noProxy { _ = vigie_easy_setopt_string(h, CURLOPT_NOPROXY, noProxy) }
 
         var list: UnsafeMutablePointer<curl_slist>?
         for header in request.headers + extraHeaders {

@@ -41,6 +41,7 @@ struct FetchBench: AsyncParsableCommand {
         }
         var configuration = FetchConfiguration(maxConcurrent: concurrency, maxPerHost: concurrency)
         configuration.environment = [:]
+        configuration.transport.noProxy = "127.0.0.1,localhost"
         let engine = FetchEngine(configuration: configuration)
 
         let firstStart = Date()

@@ -159,6 +159,33 @@ import Testing
         #expect(result.documents.first?.body == Array(sampleRSS.utf8))
     }
 
+    @Test func largeGzipBodyAcrossSeveralStoredBlocksIsInflated() throws {
+        let server = try LoopbackServer()
+        defer { server.stop() }
+        let items = (0..<3000).map { "<item><title>Décolletage \($0)</title></item>" }.joined(separator: "\n")
+        let body = "<rss version=\"2.0\"><channel>" + items + "</channel></rss>"
+        #expect(body.utf8.count > 2 * 65535)  // three stored blocks
+        var zipped = ScriptedResponse.ok(body)
+        zipped.gzip = true
+        server.route("/feed", .always(zipped))
+        let result = try #require(engine().fetch([rssSource("feed", server)], states: [:]).first)
+        #expect(result.outcome == .ok)
+        #expect(result.documents.first?.body == Array(body.utf8))
+    }
+
+    @Test func redirectToALocalFileIsRefused() throws {
+        let server = try LoopbackServer()
+        defer { server.stop() }
+        server.route("/evil", .always(.redirect(to: "file:///etc/hostname")))
+        let result = try #require(engine().fetch([rssSource("evil", server)], states: [:]).first)
+        guard case .failed(let error) = result.outcome else {
+            Issue.record("a redirect to file:// must fail, got \(result.outcome)")
+            return
+        }
+        #expect(result.documents.isEmpty)
+        #expect(error.description.hasPrefix("fetcher: evil: "))
+    }
+
     @Test func redirectIsFollowedAndLoopIsDetected() throws {
         let server = try LoopbackServer()
         defer { server.stop() }

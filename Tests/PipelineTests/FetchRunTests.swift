@@ -32,6 +32,7 @@ import Testing
         c.transport.totalTimeout = 5
         c.transport.lowSpeedLimit = 100
         c.transport.lowSpeedTime = 1
+        c.transport.noProxy = "127.0.0.1,localhost"
         c.retry = RetryPolicy(maxAttempts: 2, baseDelay: 0.05, maxDelay: 0.1, maxRetryAfter: 2, runBudget: 20)
         c.environment = [:]
         return c
