@@ -237,6 +237,15 @@ private struct FileReader {
             // A cursor needs pages in newest-first order to know where to stop.
             fail(keyLine(map, "cursor"), prefix + "cursor", "a cursor needs a paging scheme")
         }
+        if case .iterationToken(let scheme) = paging {
+            // The token is written into the body's JSON object: the body must be one.
+            let sample = (body ?? "").replacingOccurrences(of: "{cursor}", with: cursor?.initial ?? "")
+            let object = sample.data(using: .utf8).flatMap { try? JSONSerialization.jsonObject(with: $0) }
+            if !(object is [String: Any]) {
+                fail(keyLine(map, "body") ?? keyLine(map, "paging"), prefix + "body",
+                     "iteration-token paging needs a JSON object body to carry `\(scheme.tokenKey)`")
+            }
+        }
         let auth = authSpec(map["auth"], prefix + "auth")
         var politeness = Politeness()
         if let p = map["politeness"] {

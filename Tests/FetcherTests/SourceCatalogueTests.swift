@@ -120,6 +120,9 @@ import Testing
                   line: 1, key: "id", fragment: "lower-case letters"),
         ErrorCase(name: "YAML syntax", yaml: "id: [unclosed\nname: x", line: 2, key: nil,
                   fragment: "YAML syntax"),
+        ErrorCase(name: "iteration token without a JSON body",
+                  yaml: minimal + "\nmethod: POST\nbody: 'query=x'\npaging:\n  scheme: iteration-token", line: 9,
+                  key: "body", fragment: "needs a JSON object body"),
         ErrorCase(name: "kind", yaml: minimal.replacingOccurrences(of: "kind: tenders", with: "kind: grants"),
                   line: 4, key: "kind", fragment: "'grants' is not one of: tenders, calls-for-projects, awards"),
     ]
