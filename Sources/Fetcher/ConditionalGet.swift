@@ -99,6 +99,11 @@ public enum ContentCheck {
     public static func problem(body: [UInt8], contentType: String?, format: DocumentFormat, source: String,
                                url: String) -> FetcherError? {
         let expected = expectedName(format)
+        // UTF-16 documents (BOM, or `<` followed by a NUL) are left to the parser, which transcodes them.
+        if body.starts(with: [0xFF, 0xFE]) || body.starts(with: [0xFE, 0xFF]) || body.starts(with: [0x3C, 0x00])
+            || body.starts(with: [0x00, 0x3C]) {
+            return nil
+        }
         var start = 0
         if body.starts(with: [0xEF, 0xBB, 0xBF]) { start = 3 }
         while start < body.count, [0x20, 0x09, 0x0A, 0x0D].contains(body[start]) { start += 1 }

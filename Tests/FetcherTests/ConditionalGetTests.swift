@@ -162,6 +162,12 @@ import Testing
         #expect(problem?.reason == c.reason)
     }
 
+    @Test func utf16FeedsAreLeftToTheParser() {
+        let units: [UInt8] = "<rss/>".utf16.flatMap { [UInt8($0 & 0xff), UInt8($0 >> 8)] }
+        let utf16: [UInt8] = [0xFF, 0xFE] + units
+        #expect(ContentCheck.problem(body: utf16, contentType: nil, format: .rss, source: "s", url: "u") == nil)
+    }
+
     @Test func gzipIsAcceptedForPackages() {
         let gz = Array(LoopbackGzipBytes.sample)
         #expect(ContentCheck.problem(body: gz, contentType: nil, format: .tedPackage, source: "s", url: "u") == nil)

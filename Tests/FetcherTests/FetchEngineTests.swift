@@ -344,6 +344,19 @@ import Testing
         }
     }
 
+    @Test func retriesAreBoundedPerRun() throws {
+        let server = try LoopbackServer()
+        defer { server.stop() }
+        server.route("/down", .always(.status(503)))
+        var configuration = testConfiguration(maxAttempts: 5)
+        configuration.retry.runBudget = 3
+        let sources = (0..<3).map { rssSource("d\($0)", server, path: "/down") }
+        let results = engine(configuration).fetch(sources, states: [:])
+        #expect(results.allSatisfy { $0.outcome.error?.reason == "http-status" })
+        // 3 first attempts + a run budget of 3 retries, however they were shared out.
+        #expect(server.requests(for: "/down").count == 6)
+    }
+
     @Test func oneDeadSourceDoesNotCostTheOthers() throws {
         let server = try LoopbackServer()
         defer { server.stop() }
