@@ -15,12 +15,27 @@ enum FormatRegistry {
             return nil
         }
         let root: Any
+        var repairs: [ParseIssue] = []
         do {
             root = try JSONSerialization.jsonObject(with: Data(bytes), options: [])
         } catch {
-            let reason = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "\(error)"
-            throw ParserError.malformed(ParseIssue(file: options.documentName, message: "json: \(reason)"))
+            // Consolidated DECP files come out of pandas with bare NaN values: repair those, nothing else.
+            if let repaired = JSONValue.replacingNonFiniteNumbers(bytes),
+               let r = try? JSONSerialization.jsonObject(with: Data(repaired), options: []) {
+                root = r
+                repairs.append(ParseIssue(file: options.documentName,
+                                          message: "json: non-standard NaN/Infinity values read as null"))
+            } else {
+                let reason = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "\(error)"
+                throw ParserError.malformed(ParseIssue(file: options.documentName, message: "json: \(reason)"))
+            }
         }
+        guard var doc = try dispatchJSON(root, options: options) else { return nil }
+        doc.issues.insert(contentsOf: repairs, at: 0)
+        return doc
+    }
+
+    private static func dispatchJSON(_ root: Any, options: ParseOptions) throws -> ParsedDocument? {
         if let forced = options.format {
             switch forced {
             case .boampJSON: return BOAMPJSONAdapter.parse(root, options: options)

@@ -109,4 +109,44 @@ enum JSONValue {
         }
         return nil
     }
+
+    /// Replaces the bare `NaN`, `Infinity` and `-Infinity` tokens that pandas writes (DECP consolidated files)
+    /// with `null`, outside strings; nil when there were none. JSONSerialization rejects those tokens.
+    static func replacingNonFiniteNumbers(_ b: [UInt8]) -> [UInt8]? {
+        var out: [UInt8] = []
+        out.reserveCapacity(b.count)
+        var inString = false
+        var escaped = false
+        var replaced = false
+        let null = Array("null".utf8)
+        var i = 0
+        func matches(_ word: String, at i: Int) -> Bool {
+            let w = Array(word.utf8)
+            guard i + w.count <= b.count, Array(b[i..<(i + w.count)]) == w else { return false }
+            let next = i + w.count < b.count ? b[i + w.count] : 0x20
+            return !(next >= 0x41 && next <= 0x7A)
+        }
+        while i < b.count {
+            let c = b[i]
+            if inString {
+                if escaped { escaped = false } else if c == 0x5C { escaped = true } else if c == 0x22 { inString = false }
+                out.append(c)
+                i += 1
+                continue
+            }
+            if c == 0x22 { inString = true }
+            if c == UInt8(ascii: "N"), matches("NaN", at: i) {
+                out += null; i += 3; replaced = true; continue
+            }
+            if c == UInt8(ascii: "I"), matches("Infinity", at: i) {
+                out += null; i += 8; replaced = true; continue
+            }
+            if c == UInt8(ascii: "-"), matches("-Infinity", at: i) {
+                out += null; i += 9; replaced = true; continue
+            }
+            out.append(c)
+            i += 1
+        }
+        return replaced ? out : nil
+    }
 }
