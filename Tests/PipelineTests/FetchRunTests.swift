@@ -132,6 +132,8 @@ import Testing
         #expect(byID["h-unchanged"]?.pages == 0)
     }
 
+    static let brokenJSON = "{\"total_count\": 1, \"results\": [{\"idweb\": \"26-118400\", \"objet\": \"Usinage"
+
     @Test func aDocumentTheParserCannotReadKeepsTheOldValidators() throws {
         let server = try LoopbackServer()
         defer { server.stop() }
@@ -139,12 +141,13 @@ import Testing
         defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
         let store = try NoticeStore(path: path)
         let engine = FetchEngine(configuration: Self.configuration(), logger: Logger(label: "test"))
-        // A JSON source whose body is JSON of no known shape: fetched fine, unreadable for the parser.
+        // A JSON source whose body breaks off mid-object (a buggy export): it passes the fetcher's content check
+        // (it starts like JSON) and no parser can read it.
         let source = SourceDefinition(id: "odd-api", format: .boampJSON, url: server.url("/odd"))
         let saved = SourceState(sourceID: "odd-api", etag: "\"before\"", consecutiveFailures: 0)
         try store.save(saved)
         server.route("/odd", .conditional(etag: "\"after\"", lastModified: nil,
-                                          .ok("{\"unexpected\": true}", contentType: "application/json")))
+                                          .ok(Self.brokenJSON, contentType: "application/json")))
         let report = try #require(try FetchRun.run([source], store: store, engine: engine,
                                                    logger: Logger(label: "test")).first)
         #expect(report.status == "failed")
@@ -155,7 +158,7 @@ import Testing
         #expect(state.etag == "\"before\"")
         #expect(state.consecutiveFailures == 1)
         // The bytes are kept for diagnosis.
-        #expect(try store.rawDocuments(sourceID: "odd-api").first?.body == Array("{\"unexpected\": true}".utf8))
+        #expect(try store.rawDocuments(sourceID: "odd-api").first?.body == Array(Self.brokenJSON.utf8))
     }
 
     @Test func selectionByIDAndDisabledSources() throws {
@@ -173,6 +176,19 @@ import Testing
         let engine = FetchEngine(configuration: Self.configuration(), logger: Logger(label: "test"))
         let reports = try FetchRun.run([disabled], store: store, engine: engine, logger: Logger(label: "test"))
         #expect(reports.map(\.status) == ["disabled"])
+    }
+
+    @Test func feedItemsTakeTheCatalogueKind() {
+        let notice = Notice(source: "region", sourceID: "1", title: "Appel à projets méthanisation")
+        let calls = SourceDefinition(id: "region", kind: .callsForProjects, format: .rss, url: "file:///x")
+        let awards = SourceDefinition(id: "region", kind: .awards, format: .atom, url: "file:///x")
+        let api = SourceDefinition(id: "boamp", kind: .callsForProjects, format: .boampJSON, url: "file:///x")
+        #expect(FetchRun.applyCatalogueKind(notice, source: calls).kind == .callForProjects)
+        #expect(FetchRun.applyCatalogueKind(notice, source: awards).kind == .award)
+        #expect(FetchRun.applyCatalogueKind(notice, source: api).kind == .tender)
+        var change = notice
+        change.kind = .change
+        #expect(FetchRun.applyCatalogueKind(change, source: calls).kind == .change)
     }
 
     @Test func reportLineAndJSONCarryTheFields() throws {
