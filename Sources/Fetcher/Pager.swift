@@ -110,6 +110,10 @@ public struct Pager: Sendable {
                                 + object.keys.sorted().prefix(8).joined(separator: ", ") + ")")
         }
         if let totalKey, let total = Self.int(object[totalKey]) { announcedTotal = total }
+        if object["timedOut"] as? Bool == true {
+            // TED answers 200 with `timedOut: true` and a partial page when a query is too heavy.
+            warnings.append("the API reported timedOut on page \(request.pageIndex + 1): results may be incomplete")
+        }
         recordCount += results.count
         observeCursor(results)
         if results.isEmpty || reachedCursor { return nil }

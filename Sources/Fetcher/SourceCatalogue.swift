@@ -237,6 +237,12 @@ private struct FileReader {
             // A cursor needs pages in newest-first order to know where to stop.
             fail(keyLine(map, "cursor"), prefix + "cursor", "a cursor needs a paging scheme")
         }
+        let templated = query.map(\.value) + form.map(\.value) + [body ?? ""]
+        if cursor == nil, templated.contains(where: { $0.contains("{cursor}") }) {
+            // Without a cursor spec the placeholder would be sent literally.
+            fail(keyLine(map, "query") ?? keyLine(map, "body") ?? keyLine(map, "form"), prefix + "cursor",
+                 "`{cursor}` is used but no `cursor:` (field, initial) is defined")
+        }
         if case .iterationToken(let scheme) = paging {
             // The token is written into the body's JSON object: the body must be one.
             let sample = (body ?? "").replacingOccurrences(of: "{cursor}", with: cursor?.initial ?? "")

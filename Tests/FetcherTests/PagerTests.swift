@@ -95,6 +95,15 @@ import Testing
         #expect(pager.newCursor == "2026-11-23+01:00")
     }
 
+    @Test func aTimedOutPageIsAWarning() throws {
+        let source = SourceDefinition(id: "ted", format: .tedJSON, url: "https://t.example/search", method: "POST",
+                                      body: "{}", paging: .iterationToken(PagingScheme.IterationToken()))
+        var pager = Pager(source: source, storedCursor: nil)
+        let page = Array("{\"notices\":[{}],\"timedOut\":true,\"iterationNextToken\":null}".utf8)
+        #expect(try pager.next(after: pager.firstRequest(), page: page) == nil)
+        #expect(pager.warnings == ["the API reported timedOut on page 1: results may be incomplete"])
+    }
+
     @Test func nextLinkIsFollowedAndResolved() throws {
         let source = SourceDefinition(id: "at", format: .aidesTerritoiresJSON, url: "https://at.example/api/aids/",
                                       paging: .nextLink(PagingScheme.NextLink()))

@@ -123,6 +123,9 @@ import Testing
         ErrorCase(name: "iteration token without a JSON body",
                   yaml: minimal + "\nmethod: POST\nbody: 'query=x'\npaging:\n  scheme: iteration-token", line: 9,
                   key: "body", fragment: "needs a JSON object body"),
+        ErrorCase(name: "placeholder without a cursor",
+                  yaml: minimal + "\nquery:\n  since: '{cursor}'", line: 8, key: "cursor",
+                  fragment: "no `cursor:`"),
         ErrorCase(name: "kind", yaml: minimal.replacingOccurrences(of: "kind: tenders", with: "kind: grants"),
                   line: 4, key: "kind", fragment: "'grants' is not one of: tenders, calls-for-projects, awards"),
     ]
