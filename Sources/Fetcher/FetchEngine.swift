@@ -227,6 +227,8 @@ private final class SourceJob {
     var startedAt = Date()
     var validators: (etag: String?, lastModified: String?, status: Int)?
     var credentialMissing: String?
+    /// The key to exchange for a token before the first page, while the exchange is pending.
+    var exchangeKey: String?
 
     init(index: Int, source: SourceDefinition, previous: SourceState, environment: [String: String],
          retry: RetryPolicy, maxRedirects: Int, lowSpeedTime: Int) {
@@ -242,6 +244,10 @@ private final class SourceJob {
         if let auth = source.auth {
             credential = environment[auth.env].flatMap { $0.isEmpty ? nil : $0 }
             if credential == nil && !auth.optional { credentialMissing = auth.env }
+            if auth.exchange != nil, let key = credential {
+                exchangeKey = key
+                credential = nil
+            }
         }
         pager = Pager(source: source, storedCursor: previous.cursor, credential: credential)
     }
@@ -251,7 +257,32 @@ private final class SourceJob {
         if let variable = credentialMissing {
             return .done(fail(.missingCredential(source: source.id, variable: variable), at: date))
         }
+        if let key = exchangeKey, let exchange = source.auth?.exchange {
+            // pageIndex -1: not a page, so no validators are sent with it.
+            return .request(PageRequest(url: exchange.url, method: "POST",
+                                        headers: [QueryParameter(exchange.header, key),
+                                                  QueryParameter("Accept", "application/json")],
+                                        body: "", form: [], pageIndex: -1))
+        }
         return .request(pager.firstRequest())
+    }
+
+    /// Reads the token out of the exchange's answer and moves on to the first page.
+    private func exchanged(_ transfer: CurlTransfer, status: Int, at now: Date) -> Step {
+        let url = transfer.request.url
+        guard let exchange = source.auth?.exchange else { return .done(fail(.transport(source: source.id,
+                                                                                      message: "no exchange"), at: now)) }
+        let object = (try? JSONSerialization.jsonObject(with: Data(transfer.body))) as? [String: Any]
+        guard let token = object?[exchange.tokenKey] as? String, !token.isEmpty else {
+            let keys = object.map { $0.keys.sorted().joined(separator: ", ") } ?? "not a JSON object"
+            return .done(fail(.authentication(source: source.id, url: url,
+                                              message: "no `\(exchange.tokenKey)` in the answer (\(keys))"),
+                              at: now, status: status))
+        }
+        exchangeKey = nil
+        pager.credential = token
+        attempt = 1
+        return .request(pager.firstRequest(), notBefore: now)
     }
 
     func fail(_ error: FetcherError, at date: Date, status: Int? = nil) -> SourceFetchResult {
@@ -276,6 +307,7 @@ private final class SourceJob {
             switch ConditionalGet.verdict(status: status, retryAfter: transfer.responseHeaders["retry-after"],
                                           sentValidators: transfer.sentValidators, now: now) {
             case .content:
+                if transfer.request.pageIndex < 0 { return exchanged(transfer, status: status, at: now) }
                 return content(transfer, status: isFile ? 200 : status, at: now, logger: logger)
             case .notModified:
                 var state = ConditionalGet.updatedValidators(previous, status: 304,
@@ -291,6 +323,9 @@ private final class SourceJob {
                 failure = status == 429
                     ? .rateLimited(source: source.id, url: url, retryAfter: after)
                     : .httpStatus(source: source.id, url: url, status: status, attempts: attempt)
+            case .fail where transfer.request.pageIndex < 0 && (status == 401 || status == 403):
+                failure = .authentication(source: source.id, url: url,
+                                          message: "HTTP \(status): the key in \(source.auth?.env ?? "?") was refused")
             case .fail:
                 failure = .httpStatus(source: source.id, url: url, status: status, attempts: attempt)
             }

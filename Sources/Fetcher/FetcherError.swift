@@ -31,6 +31,8 @@ public enum FetcherError: Error, Sendable, Hashable, CustomStringConvertible {
     case paging(source: String, url: String, message: String)
     /// The credential's environment variable is not set.
     case missingCredential(source: String, variable: String)
+    /// The key-for-token exchange failed (refused key, no token in the answer).
+    case authentication(source: String, url: String, message: String)
     /// libcurl refused an option or a handle (a build without a protocol, out of memory).
     case transport(source: String, message: String)
 
@@ -70,6 +72,8 @@ public enum FetcherError: Error, Sendable, Hashable, CustomStringConvertible {
             return "fetcher: \(source): paging \(url): \(message)"
         case .missingCredential(let source, let variable):
             return "fetcher: \(source): environment variable \(variable) is not set (the source needs a key)"
+        case .authentication(let source, let url, let message):
+            return "fetcher: \(source): token exchange at \(url) failed: \(message)"
         case .transport(let source, let message):
             return "fetcher: \(source): \(message)"
         }
@@ -92,6 +96,7 @@ public enum FetcherError: Error, Sendable, Hashable, CustomStringConvertible {
         case .unexpectedContent: return "unexpected-content"
         case .paging: return "paging"
         case .missingCredential: return "missing-credential"
+        case .authentication: return "authentication"
         case .transport: return "transport"
         }
     }

@@ -24,8 +24,8 @@ public struct Pager: Sendable {
     public let source: SourceDefinition
     /// The stored incremental cursor (nil before the first successful run).
     public let storedCursor: String?
-    /// Credential from the environment, for sources that take it in the query.
-    let credential: String?
+    /// Credential from the environment (or from a token exchange), sent where `auth` says.
+    var credential: String?
 
     /// The largest cursor value seen so far in this run.
     public private(set) var newCursor: String?

@@ -381,7 +381,7 @@ private struct FileReader {
             return nil
         }
         let p = key + "."
-        check(map, allowed: ["env", "header", "scheme", "query_param", "optional"], p)
+        check(map, allowed: ["env", "header", "scheme", "query_param", "optional", "exchange"], p)
         guard let env = requiredString(map, "env", p, node) else { return nil }
         if env.contains(where: { !($0.isUppercase || $0.isNumber || $0 == "_") }) {
             fail(keyLine(map, "env"), p + "env",
@@ -392,8 +392,23 @@ private struct FileReader {
         if (header == nil) == (queryParam == nil) {
             fail(node.mark?.line, p + "header", "give exactly one of `header` or `query_param`")
         }
+        var exchange: TokenExchange?
+        if let node = map["exchange"] {
+            if let em = node.mapping {
+                let ep = p + "exchange."
+                check(em, allowed: ["url", "header", "token_key"], ep)
+                if let url = requiredString(em, "url", ep, node), let header = requiredString(em, "header", ep, node) {
+                    if !(url.hasPrefix("https://") || url.hasPrefix("http://")) {
+                        fail(keyLine(em, "url"), ep + "url", "must start with https:// or http://")
+                    }
+                    exchange = TokenExchange(url: url, header: header, tokenKey: string(em, "token_key", ep) ?? "token")
+                }
+            } else {
+                fail(node.mark?.line, p + "exchange", "must be a mapping (url, header, token_key)")
+            }
+        }
         return AuthSpec(env: env, header: header, scheme: string(map, "scheme", p), queryParam: queryParam,
-                        optional: bool(map, "optional", p) ?? false)
+                        optional: bool(map, "optional", p) ?? false, exchange: exchange)
     }
 
     // MARK: - Typed accessors

@@ -211,14 +211,34 @@ public struct AuthSpec: Sendable, Hashable {
     public var queryParam: String?
     /// When true, a missing variable is not an error: the source is fetched anonymously.
     public var optional: Bool
+    /// When set, the variable holds a long-lived key that is first exchanged for a short-lived token
+    /// (aides-territoires: `POST /api/connexion/` with `X-AUTH-TOKEN: <key>` → a JWT valid about 24 h).
+    public var exchange: TokenExchange?
 
     public init(env: String, header: String? = nil, scheme: String? = nil, queryParam: String? = nil,
-                optional: Bool = false) {
+                optional: Bool = false, exchange: TokenExchange? = nil) {
         self.env = env
         self.header = header
         self.scheme = scheme
         self.queryParam = queryParam
         self.optional = optional
+        self.exchange = exchange
+    }
+}
+
+/// A key-for-token exchange done once per run before a source's first page.
+public struct TokenExchange: Sendable, Hashable {
+    /// Where to `POST` the key.
+    public var url: String
+    /// Header carrying the key (`X-AUTH-TOKEN`).
+    public var header: String
+    /// JSON key of the token in the answer (`token`).
+    public var tokenKey: String
+
+    public init(url: String, header: String, tokenKey: String = "token") {
+        self.url = url
+        self.header = header
+        self.tokenKey = tokenKey
     }
 }
 

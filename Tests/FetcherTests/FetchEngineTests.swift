@@ -293,6 +293,41 @@ import Testing
         #expect(server.requests.first?.header("authorization") == "Bearer s3cret")
     }
 
+    @Test func keyIsExchangedForATokenBeforeTheFirstPage() throws {
+        let server = try LoopbackServer()
+        defer { server.stop() }
+        server.route("/api/connexion/", Route { request in
+            guard request.method == "POST", request.header("x-auth-token") == "long-lived-key" else {
+                return .status(401, body: "{\"error\":\"invalid key\"}")
+            }
+            return .ok("{\"token\":\"jwt-123\"}", contentType: "application/json")
+        })
+        server.route("/api/aids/", Route { request in
+            guard request.header("authorization") == "Bearer jwt-123" else { return .status(401) }
+            return .ok("{\"count\":1,\"next\":null,\"results\":[{\"id\":1}]}", contentType: "application/json")
+        })
+        var source = SourceDefinition(id: "aids", format: .aidesTerritoiresJSON, url: server.url("/api/aids/"),
+                                      paging: .nextLink(PagingScheme.NextLink()))
+        source.auth = AuthSpec(env: "AT_KEY", header: "Authorization", scheme: "Bearer",
+                               exchange: TokenExchange(url: server.url("/api/connexion/"), header: "X-AUTH-TOKEN"))
+        var configuration = testConfiguration()
+        configuration.environment = ["AT_KEY": "long-lived-key"]
+        let result = try #require(engine(configuration).fetch([source], states: [:]).first)
+        #expect(result.outcome == .ok)
+        #expect(result.documents.count == 1)  // the exchange's answer is not a document
+        #expect(result.requests == 2)
+        #expect(server.requests.map(\.path) == ["/api/connexion/", "/api/aids/"])
+
+        configuration.environment = ["AT_KEY": "revoked"]
+        let refused = try #require(engine(configuration).fetch([source], states: [:]).first)
+        guard case .failed(.authentication(_, _, let message)) = refused.outcome else {
+            Issue.record("expected an authentication failure, got \(refused.outcome)")
+            return
+        }
+        #expect(message.contains("AT_KEY"))
+        #expect(!message.contains("revoked"))  // the secret never reaches a report
+    }
+
     @Test func localFileIsReadThroughLibcurl() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("vigie-\(UUID().uuidString).xml").path
         try Data(sampleRSS.utf8).write(to: URL(fileURLWithPath: path))

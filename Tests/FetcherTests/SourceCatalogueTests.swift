@@ -55,6 +55,9 @@ import Testing
               env: BOAMP_KEY
               query_param: apikey
               optional: true
+              exchange:
+                url: https://boamp.example/login
+                header: X-AUTH-TOKEN
             politeness:
               max_concurrent: 1
               delay_ms: 1500
@@ -72,7 +75,9 @@ import Testing
         }
         #expect(scheme.pageSize == 50)
         #expect(def.cursor == CursorSpec(field: "dateparution", initial: "2026-11-01", template: .date))
-        #expect(def.auth == AuthSpec(env: "BOAMP_KEY", queryParam: "apikey", optional: true))
+        #expect(def.auth == AuthSpec(env: "BOAMP_KEY", queryParam: "apikey", optional: true,
+                                     exchange: TokenExchange(url: "https://boamp.example/login",
+                                                             header: "X-AUTH-TOKEN", tokenKey: "token")))
         #expect(def.politeness == Politeness(maxConcurrent: 1, delay: 1.5))
         #expect(def.maxBodyBytes == 1_048_576)
         #expect(!def.confirmed)
