@@ -303,6 +303,17 @@ private final class SourceJob {
         var failure: FetcherError
         var retryable = false
 
+        if code == CURLE_OK && isFile {
+            if transfer.conditionUnmet {
+                let state = previous.recordingSuccess(at: now, httpStatus: 304)
+                return .done(SourceFetchResult(sourceID: source.id, outcome: .notModified, state: state,
+                                               httpStatus: 304, bytes: bytes,
+                                               duration: now.timeIntervalSince(startedAt), requests: requests))
+            }
+            // The file's mtime stands in for Last-Modified (no ETag for files).
+            transfer.responseHeaders["last-modified"] = transfer.fileTime
+            transfer.responseHeaders["etag"] = nil
+        }
         if code == CURLE_OK {
             switch ConditionalGet.verdict(status: status, retryAfter: transfer.responseHeaders["retry-after"],
                                           sentValidators: transfer.sentValidators, now: now) {

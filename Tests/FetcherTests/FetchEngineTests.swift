@@ -344,6 +344,26 @@ import Testing
         }
     }
 
+    @Test func unchangedLocalFileIsNotModified() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("vigie-\(UUID().uuidString).xml").path
+        try Data(sampleRSS.utf8).write(to: URL(fileURLWithPath: path))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSince1970: 1_795_000_000)],
+                                              ofItemAtPath: path)
+        let source = SourceDefinition(id: "local", format: .rss, url: "file://" + path)
+        let first = try #require(engine().fetch([source], states: [:]).first)
+        #expect(first.outcome == .ok)
+        #expect(first.state.lastModified == "Wed, 18 Nov 2026 11:06:40 GMT")
+        let second = try #require(engine().fetch([source], states: ["local": first.state]).first)
+        #expect(second.outcome == .notModified)
+        #expect(second.documents.isEmpty)
+        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSince1970: 1_795_000_600)],
+                                              ofItemAtPath: path)
+        let third = try #require(engine().fetch([source], states: ["local": second.state]).first)
+        #expect(third.outcome == .ok)
+        #expect(third.documents.first?.body == Array(sampleRSS.utf8))
+    }
+
     @Test func perHostLimitAndGlobalConcurrencyAreRespected() throws {
         let server = try LoopbackServer()
         defer { server.stop() }
