@@ -81,6 +81,7 @@ extension Vigie {
     }
 }
 
-func printError(_ message: String) {
+/// Writes one line to stderr.
+private func printError(_ message: String) {
     FileHandle.standardError.write(Data((message + "\n").utf8))
 }
