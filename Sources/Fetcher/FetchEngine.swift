@@ -270,8 +270,9 @@ private final class SourceJob {
     /// Reads the token out of the exchange's answer and moves on to the first page.
     private func exchanged(_ transfer: CurlTransfer, status: Int, at now: Date) -> Step {
         let url = transfer.request.url
-        guard let exchange = source.auth?.exchange else { return .done(fail(.transport(source: source.id,
-                                                                                      message: "no exchange"), at: now)) }
+        guard let exchange = source.auth?.exchange else {
+            return .done(fail(.transport(source: source.id, message: "no token exchange configured"), at: now))
+        }
         let object = (try? JSONSerialization.jsonObject(with: Data(transfer.body))) as? [String: Any]
         guard let token = object?[exchange.tokenKey] as? String, !token.isEmpty else {
             let keys = object.map { $0.keys.sorted().joined(separator: ", ") } ?? "not a JSON object"

@@ -51,7 +51,8 @@ public enum FetcherError: Error, Sendable, Hashable, CustomStringConvertible {
         case .connection(let source, let url, let message, let attempts):
             return "fetcher: \(source): cannot connect to \(url): \(message)\(Self.tries(attempts))"
         case .timeout(let source, let url, let seconds, let attempts):
-            return "fetcher: \(source): no complete answer from \(url) within \(Self.secs(seconds))\(Self.tries(attempts))"
+            return "fetcher: \(source): no complete answer from \(url) within \(Self.secs(seconds))"
+                + Self.tries(attempts)
         case .stalled(let source, let url, let received, let seconds, let attempts):
             return "fetcher: \(source): \(url) stalled mid-body after \(received) bytes (nothing for \(seconds) s)"
                 + Self.tries(attempts)

@@ -77,7 +77,8 @@ public struct Pager: Sendable {
             headers.append(QueryParameter("Content-Type", "application/json"))
         }
         return PageRequest(url: Self.url(source.url, query), method: source.method, headers: headers,
-                           body: source.body.map(substitute), form: source.form.map { QueryParameter($0.name, substitute($0.value)) },
+                           body: source.body.map(substitute),
+                           form: source.form.map { QueryParameter($0.name, substitute($0.value)) },
                            pageIndex: 0)
     }
 

@@ -185,7 +185,8 @@ private struct FileReader {
             }
         }
         let id = requiredString(map, "id", prefix, node) ?? ""
-        if !id.isEmpty, id.contains(where: { !($0.isLowercase || $0.isNumber || $0 == "-") }) || !id.allSatisfy(\.isASCII) {
+        let isValidID = id.allSatisfy { $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "-") }
+        if !id.isEmpty, !isValidID {
             fail(keyLine(map, "id"), prefix + "id", "must be lower-case letters, digits and '-': '\(id)'")
         }
         let name = requiredString(map, "name", prefix, node)
@@ -227,7 +228,7 @@ private struct FileReader {
         if (body != nil || !form.isEmpty) && method != "POST" {
             fail(keyLine(map, "body") ?? keyLine(map, "form"), prefix + "method", "body/form need method: POST")
         }
-        if headers.contains(where: { $0.name.lowercased() == "authorization" || $0.name.lowercased() == "x-auth-token" }) {
+        if headers.contains(where: { ["authorization", "x-auth-token", "x-api-key"].contains($0.name.lowercased()) }) {
             fail(keyLine(map, "headers"), prefix + "headers",
                  "credentials never go in the catalogue: use `auth: {env: VARIABLE, header: …}`")
         }
@@ -268,7 +269,8 @@ private struct FileReader {
         let enabled = bool(map, "enabled", prefix) ?? true
         let note = string(map, "note", prefix)
         if !confirmed && note == nil {
-            fail(keyLine(map, "confirmed"), prefix + "note", "an unconfirmed source needs a `note:` saying what to verify")
+            fail(keyLine(map, "confirmed"), prefix + "note",
+                 "an unconfirmed source needs a `note:` saying what to verify")
         }
         guard errors.count == errorCount else { return nil }
         return SourceDefinition(id: id, name: name, owner: owner, kind: kind, format: format, url: url,

@@ -120,7 +120,9 @@ public enum FetchRun {
                 let parsed = try DocumentParser.parse(document.body, options: options)
                 notices += parsed.notices.map { applyCatalogueKind($0, source: source) }
                 report.warnings += parsed.issues.prefix(5).map { "\($0)" }
-                if parsed.issues.count > 5 { report.warnings.append("… \(parsed.issues.count - 5) more parse issues") }
+                if parsed.issues.count > 5 {
+                    report.warnings.append("… \(parsed.issues.count - 5) more parse issues")
+                }
             }
         } catch {
             // The bytes arrived but cannot be read: keep them for diagnosis, record the failure, and keep the

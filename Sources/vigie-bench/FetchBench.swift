@@ -34,7 +34,8 @@ struct FetchBench: AsyncParsableCommand {
             let feed = """
                 <?xml version="1.0" encoding="UTF-8"?>
                 <rss version="2.0"><channel><title>Acheteur \(i)</title><link>https://acheteur\(i).example/</link>
-                <item><title>Décolletage de pièces de précision, lot \(i)</title><link>https://acheteur\(i).example/\(i)</link>
+                <item><title>Décolletage de pièces de précision, lot \(i)</title>
+                <link>https://acheteur\(i).example/\(i)</link>
                 <guid>ao-\(i)</guid></item></channel></rss>
                 """
             server.route("/s\(i)", .conditional(etag: "\"s\(i)-v1\"", lastModified: nil, .ok(feed, delay: delay)))
@@ -89,7 +90,8 @@ struct FetchBench: AsyncParsableCommand {
             fields.append("\"pass\":\(passed)")
             print("{" + fields.joined(separator: ",") + "}")
         } else {
-            print("vigie-bench fetch: \(sources) sources, concurrency \(concurrency), server delay \(delayMs) ms on 200")
+            print("vigie-bench fetch: \(sources) sources, concurrency \(concurrency), "
+                  + "server delay \(delayMs) ms on 200")
             print("  first run:  \(fmt(firstWall)) s wall, ideal \(fmt(ideal)) s → ratio \(fmt(ratio)) (≤ 1.5)"
                   + "  [\(firstOK)/\(sources) ok, server peak \(peak) concurrent]")
             print("  second run: \(fmt(secondWall)) s wall, \(notModified)/\(sources) not modified (304)"

@@ -142,7 +142,8 @@ import Testing
     static let cases: [Case] = [
         Case(body: "<?xml version=\"1.0\"?><rss/>", format: .rss, reason: nil),
         Case(body: "\u{FEFF}\n  <rss version=\"2.0\"/>", format: .rss, reason: nil),
-        Case(body: "<!DOCTYPE html><html><body>Maintenance</body></html>", format: .rss, reason: "html-instead-of-data"),
+        Case(body: "<!DOCTYPE html><html><body>Maintenance</body></html>", format: .rss,
+             reason: "html-instead-of-data"),
         Case(body: "  <HTML><HEAD><TITLE>Erreur</TITLE>", format: .eforms, reason: "html-instead-of-data"),
         Case(body: "<?xml version=\"1.0\"?>\n<html xmlns=\"http://www.w3.org/1999/xhtml\">", format: .atom,
              reason: "html-instead-of-data"),

@@ -60,7 +60,8 @@ import Testing
     @Test func offsetCapStopsWithAWarning() throws {
         var pager = Pager(source: Self.boampSource(pageSize: 2, maxOffset: 4), storedCursor: nil)
         let first = pager.firstRequest()
-        let second = try #require(try pager.next(after: first, page: Self.page(["2026-11-24", "2026-11-24"], total: 50)))
+        let page1 = Self.page(["2026-11-24", "2026-11-24"], total: 50)
+        let second = try #require(try pager.next(after: first, page: page1))
         #expect(try pager.next(after: second, page: Self.page(["2026-11-23", "2026-11-23"], total: 50)) == nil)
         #expect(pager.warnings.count == 1)
         #expect(pager.warnings.first?.contains("offset cap (4)") == true)

@@ -15,7 +15,8 @@ import Testing
             <item><title>\(name) — usinage et chaudronnerie, lot \(i) (v\(version))</title>
             <link>https://\(name).example/avis/\(i)</link><guid>\(name)-\(i)</guid>
             <pubDate>Mon, 23 Nov 2026 0\(i % 10):00:00 +0100</pubDate>
-            <description>Date limite de réception des offres : 15/01/2027 à 12h00. Lieu d'exécution : Saint-Étienne (42).</description></item>
+            <description>Date limite de réception des offres : 15/01/2027 à 12h00.
+            Lieu d'exécution : Saint-Étienne (42).</description></item>
             """
         }
         return """
