@@ -126,9 +126,11 @@ private struct MultiRun {
                 queue.remove(at: index)
                 let headers = ConditionalGet.requestHeaders(for: pending.job.previous,
                                                             isFirstPage: pending.request.isFirstPage)
+                var settings = configuration.transport
+                if let timeout = pending.job.source.timeout { settings.totalTimeout = timeout }
                 guard let transfer = CurlTransfer(request: pending.request, extraHeaders: headers,
                                                   maxBodyBytes: pending.job.source.maxBodyBytes,
-                                                  settings: configuration.transport) else {
+                                                  settings: settings) else {
                     let result = pending.job.fail(.transport(source: pending.job.source.id,
                                                              message: "libcurl easy handle could not be created"),
                                                   at: now)

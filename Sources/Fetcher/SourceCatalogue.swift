@@ -167,7 +167,7 @@ private struct FileReader {
 
     static let sourceKeys: Set<String> = [
         "id", "name", "owner", "kind", "format", "url", "method", "query", "headers", "body", "form", "paging",
-        "cursor", "auth", "politeness", "max_body_bytes", "licence", "confirmed", "note", "enabled",
+        "cursor", "auth", "politeness", "max_body_bytes", "timeout_s", "licence", "confirmed", "note", "enabled",
     ]
 
     // swiftlint:disable:next function_body_length cyclomatic_complexity
@@ -265,6 +265,7 @@ private struct FileReader {
             }
         }
         let maxBody = int(map, "max_body_bytes", prefix, min: 1024) ?? 50 << 20
+        let timeout = int(map, "timeout_s", prefix, min: 1).map(Double.init)
         let confirmed = bool(map, "confirmed", prefix) ?? true
         let enabled = bool(map, "enabled", prefix) ?? true
         let note = string(map, "note", prefix)
@@ -276,7 +277,7 @@ private struct FileReader {
         return SourceDefinition(id: id, name: name, owner: owner, kind: kind, format: format, url: url,
                                 method: method, query: query, headers: headers, body: body, form: form,
                                 paging: paging, cursor: cursor, auth: auth, politeness: politeness,
-                                maxBodyBytes: maxBody, licence: licence, confirmed: confirmed, note: note,
+                                maxBodyBytes: maxBody, timeout: timeout, licence: licence, confirmed: confirmed, note: note,
                                 enabled: enabled, file: file)
     }
 

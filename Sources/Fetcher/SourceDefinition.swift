@@ -28,6 +28,8 @@ public struct SourceDefinition: Sendable, Hashable {
     public var politeness: Politeness
     /// Responses larger than this are abandoned (the write callback stops the transfer).
     public var maxBodyBytes: Int
+    /// Total time allowed per request, in seconds, when the run's default does not suit (a 200 MB package).
+    public var timeout: Double?
     /// Licence of the data.
     public var licence: String
     /// False when the URL or the format comes from second-hand material and was never seen working.
@@ -42,7 +44,8 @@ public struct SourceDefinition: Sendable, Hashable {
                 format: DocumentFormat, url: String, method: String = "GET", query: [QueryParameter] = [],
                 headers: [QueryParameter] = [], body: String? = nil, form: [QueryParameter] = [],
                 paging: PagingScheme = .none, cursor: CursorSpec? = nil, auth: AuthSpec? = nil,
-                politeness: Politeness = Politeness(), maxBodyBytes: Int = 50 << 20, licence: String = "",
+                politeness: Politeness = Politeness(), maxBodyBytes: Int = 50 << 20, timeout: Double? = nil,
+                licence: String = "",
                 confirmed: Bool = true, note: String? = nil, enabled: Bool = true, file: String? = nil) {
         self.id = id
         self.name = name ?? id
@@ -60,6 +63,7 @@ public struct SourceDefinition: Sendable, Hashable {
         self.auth = auth
         self.politeness = politeness
         self.maxBodyBytes = maxBodyBytes
+        self.timeout = timeout
         self.licence = licence
         self.confirmed = confirmed
         self.note = note

@@ -131,6 +131,20 @@ import Testing
         #expect(result.duration < 4)
     }
 
+    @Test func perSourceTimeoutOverridesTheRunDefault() throws {
+        let server = try LoopbackServer()
+        defer { server.stop() }
+        server.route("/slow", .always(.ok(sampleRSS, delay: 2)))
+        var source = rssSource("slow", server, path: "/slow")
+        source.timeout = 1
+        let result = try #require(engine(testConfiguration(maxAttempts: 1)).fetch([source], states: [:]).first)
+        guard case .failed(.timeout) = result.outcome else {
+            Issue.record("expected a timeout, got \(result.outcome)")
+            return
+        }
+        #expect(result.duration < 1.9)
+    }
+
     @Test func truncatedBodyIsReportedAsTruncated() throws {
         let server = try LoopbackServer()
         defer { server.stop() }

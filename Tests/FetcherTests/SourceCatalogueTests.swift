@@ -62,6 +62,7 @@ import Testing
               max_concurrent: 1
               delay_ms: 1500
             max_body_bytes: 1048576
+            timeout_s: 600
             licence: Licence Ouverte / Etalab 2.0
             confirmed: false
             note: to verify
@@ -80,6 +81,7 @@ import Testing
                                                              header: "X-AUTH-TOKEN", tokenKey: "token")))
         #expect(def.politeness == Politeness(maxConcurrent: 1, delay: 1.5))
         #expect(def.maxBodyBytes == 1_048_576)
+        #expect(def.timeout == 600)
         #expect(!def.confirmed)
     }
 
