@@ -101,10 +101,10 @@ private struct MultiRun {
         guard let multi = CurlMulti() else {
             for (index, source) in sources.enumerated() where results[index] == nil {
                 let state = states[source.id] ?? SourceState(sourceID: source.id)
-                let message = "fetcher: \(source.id): libcurl multi handle could not be created"
+                let error = FetcherError.transport(source: source.id, message: "libcurl multi handle could not be created")
                 results[index] = SourceFetchResult(
-                    sourceID: source.id, outcome: .failed(.transport(source: source.id, message: message)),
-                    state: state.recordingFailure(message, at: start, httpStatus: nil))
+                    sourceID: source.id, outcome: .failed(error),
+                    state: state.recordingFailure(error.description, at: start, httpStatus: nil))
             }
             return results.map { $0! }
         }
