@@ -18,6 +18,9 @@ public struct TransportSettings: Sendable, Hashable {
     public var lowSpeedTime: Int = 30
     public var maxRedirects: Int = 5
     public var userAgent: String = FetchConfiguration.defaultUserAgent
+    /// Hosts never reached through a proxy, on top of the `no_proxy` environment variable libcurl reads
+    /// itself (tests and the benchmark set `127.0.0.1,localhost` so a developer's proxy cannot swallow them).
+    public var noProxy: String?
     public init() {}
 }
 
@@ -94,7 +97,19 @@ final class CurlTransfer {
         _ = vigie_easy_setopt_pointer(h, CURLOPT_WRITEDATA, context)
         _ = vigie_easy_setopt_write_callback(h, CURLOPT_HEADERFUNCTION, curlHeaderCallback)
         _ = vigie_easy_setopt_pointer(h, CURLOPT_HEADERDATA, context)
-        // Proxies: libcurl reads http_proxy / https_proxy / no_proxy itself; nothing to set.
+        // Proxies: libcurl reads http_proxy / https_proxy / no_proxy itself.
+        if let noProxy = settings.noProxy { _ = vigie_easy_setopt_string(h, CURLOPT_NOPROXY, noProxy) }
+
+        if request.url.hasPrefix("file:") {
+            // Local sources get conditional GET too: libcurl's file protocol honours a time condition
+            // against the file's mtime, so an unchanged local file costs no parsing, like a 304.
+            _ = vigie_easy_setopt_long(h, CURLOPT_FILETIME, 1)
+            if let since = extraHeaders.first(where: { $0.name == "If-Modified-Since" }),
+               let date = HTTPDate.parse(since.value) {
+                _ = vigie_easy_setopt_long(h, CURLOPT_TIMECONDITION, Int(CURL_TIMECOND_IFMODSINCE.rawValue))
+                _ = vigie_easy_setopt_off(h, CURLOPT_TIMEVALUE_LARGE, curl_off_t(date.timeIntervalSince1970))
+            }
+        }
 
         var list: UnsafeMutablePointer<curl_slist>?
         for header in request.headers + extraHeaders {
@@ -192,6 +207,20 @@ final class CurlTransfer {
         return pointer.map { String(cString: $0) }
     }
 
+    /// True when a time condition (file://) was not met: the local file is unchanged.
+    var conditionUnmet: Bool {
+        var unmet = 0
+        _ = vigie_easy_getinfo_long(handle, CURLINFO_CONDITION_UNMET, &unmet)
+        return unmet != 0
+    }
+
+    /// The file's modification time as an HTTP-date (file://), when libcurl knows it.
+    var fileTime: String? {
+        var time: curl_off_t = -1
+        _ = vigie_easy_getinfo_off(handle, CURLINFO_FILETIME_T, &time)
+        return time > 0 ? HTTPDate.format(Date(timeIntervalSince1970: Double(time))) : nil
+    }
+
     var announcedLength: Int? {
         var length: curl_off_t = -1
         _ = vigie_easy_getinfo_off(handle, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &length)
@@ -232,4 +261,27 @@ final class CurlMulti {
     }
 
     deinit { curl_multi_cleanup(handle) }
+}
+
+/// HTTP-dates (RFC 9110 §5.6.7): `Sun, 06 Nov 1994 08:49:37 GMT` and the two obsolete forms.
+enum HTTPDate {
+    static func parse(_ text: String) -> Date? {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        for format in ["EEE, dd MMM yyyy HH:mm:ss zzz", "EEEE, dd-MMM-yy HH:mm:ss zzz", "EEE MMM d HH:mm:ss yyyy"] {
+            formatter.dateFormat = format
+            if let date = formatter.date(from: trimmed) { return date }
+        }
+        return nil
+    }
+
+    static func format(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
+        return formatter.string(from: date)
+    }
 }

@@ -88,7 +88,8 @@ private struct MultiRun {
         for (index, source) in sources.enumerated() {
             let state = states[source.id] ?? SourceState(sourceID: source.id)
             let job = SourceJob(index: index, source: source, previous: state, environment: configuration.environment,
-                                retry: configuration.retry)
+                                retry: configuration.retry, maxRedirects: configuration.transport.maxRedirects,
+                                lowSpeedTime: configuration.transport.lowSpeedTime)
             switch job.begin(at: start) {
             case .request(let request):
                 queue.append(Pending(job: job, request: request, notBefore: start))
@@ -100,10 +101,10 @@ private struct MultiRun {
         guard let multi = CurlMulti() else {
             for (index, source) in sources.enumerated() where results[index] == nil {
                 let state = states[source.id] ?? SourceState(sourceID: source.id)
-                let message = "fetcher: \(source.id): libcurl multi handle could not be created"
+                let error = FetcherError.transport(source: source.id, message: "libcurl multi handle could not be created")
                 results[index] = SourceFetchResult(
-                    sourceID: source.id, outcome: .failed(.transport(source: source.id, message: message)),
-                    state: state.recordingFailure(message, at: start, httpStatus: nil))
+                    sourceID: source.id, outcome: .failed(error),
+                    state: state.recordingFailure(error.description, at: start, httpStatus: nil))
             }
             return results.map { $0! }
         }
@@ -125,9 +126,11 @@ private struct MultiRun {
                 queue.remove(at: index)
                 let headers = ConditionalGet.requestHeaders(for: pending.job.previous,
                                                             isFirstPage: pending.request.isFirstPage)
+                var settings = configuration.transport
+                if let timeout = pending.job.source.timeout { settings.totalTimeout = timeout }
                 guard let transfer = CurlTransfer(request: pending.request, extraHeaders: headers,
                                                   maxBodyBytes: pending.job.source.maxBodyBytes,
-                                                  settings: configuration.transport) else {
+                                                  settings: settings) else {
                     let result = pending.job.fail(.transport(source: pending.job.source.id,
                                                              message: "libcurl easy handle could not be created"),
                                                   at: now)
@@ -180,10 +183,13 @@ private struct MultiRun {
             // Wait for socket activity, or until the next queued request may start.
             var waitMs = running.isEmpty ? 1000 : 200
             now = Date()
-            for pending in queue {
-                let ready = max(pending.notBefore, hostNextStart[pending.job.host] ?? pending.notBefore)
-                let canStartNow = running.count < configuration.maxConcurrent
-                if canStartNow {
+            if running.count < configuration.maxConcurrent {
+                for pending in queue {
+                    // A request held back by its host's in-flight limit waits for a transfer to end, which
+                    // wakes the poll anyway; only time-based holds (backoff, spacing) shorten the wait.
+                    let limit = max(1, min(configuration.maxPerHost, pending.job.source.politeness.maxConcurrent))
+                    guard hostActive[pending.job.host, default: 0] < limit else { continue }
+                    let ready = max(pending.notBefore, hostNextStart[pending.job.host] ?? pending.notBefore)
                     waitMs = min(waitMs, max(0, Int(ready.timeIntervalSince(now) * 1000) + 1))
                 }
             }
@@ -213,6 +219,8 @@ private final class SourceJob {
     let previous: SourceState
     let host: String
     let retry: RetryPolicy
+    let maxRedirects: Int
+    let lowSpeedTime: Int
     var pager: Pager
     var attempt = 1
     var requests = 0
@@ -221,10 +229,14 @@ private final class SourceJob {
     var startedAt = Date()
     var validators: (etag: String?, lastModified: String?, status: Int)?
     var credentialMissing: String?
+    /// The key to exchange for a token before the first page, while the exchange is pending.
+    var exchangeKey: String?
 
     init(index: Int, source: SourceDefinition, previous: SourceState, environment: [String: String],
-         retry: RetryPolicy) {
+         retry: RetryPolicy, maxRedirects: Int, lowSpeedTime: Int) {
         self.index = index
+        self.maxRedirects = maxRedirects
+        self.lowSpeedTime = lowSpeedTime
         self.source = source
         self.previous = previous
         self.retry = retry
@@ -234,6 +246,10 @@ private final class SourceJob {
         if let auth = source.auth {
             credential = environment[auth.env].flatMap { $0.isEmpty ? nil : $0 }
             if credential == nil && !auth.optional { credentialMissing = auth.env }
+            if auth.exchange != nil, let key = credential {
+                exchangeKey = key
+                credential = nil
+            }
         }
         pager = Pager(source: source, storedCursor: previous.cursor, credential: credential)
     }
@@ -243,7 +259,33 @@ private final class SourceJob {
         if let variable = credentialMissing {
             return .done(fail(.missingCredential(source: source.id, variable: variable), at: date))
         }
+        if let key = exchangeKey, let exchange = source.auth?.exchange {
+            // pageIndex -1: not a page, so no validators are sent with it.
+            return .request(PageRequest(url: exchange.url, method: "POST",
+                                        headers: [QueryParameter(exchange.header, key),
+                                                  QueryParameter("Accept", "application/json")],
+                                        body: "", form: [], pageIndex: -1))
+        }
         return .request(pager.firstRequest())
+    }
+
+    /// Reads the token out of the exchange's answer and moves on to the first page.
+    private func exchanged(_ transfer: CurlTransfer, status: Int, at now: Date) -> Step {
+        let url = transfer.request.url
+        guard let exchange = source.auth?.exchange else {
+            return .done(fail(.transport(source: source.id, message: "no token exchange configured"), at: now))
+        }
+        let object = (try? JSONSerialization.jsonObject(with: Data(transfer.body))) as? [String: Any]
+        guard let token = object?[exchange.tokenKey] as? String, !token.isEmpty else {
+            let keys = object.map { $0.keys.sorted().joined(separator: ", ") } ?? "not a JSON object"
+            return .done(fail(.authentication(source: source.id, url: url,
+                                              message: "no `\(exchange.tokenKey)` in the answer (\(keys))"),
+                              at: now, status: status))
+        }
+        exchangeKey = nil
+        pager.credential = token
+        attempt = 1
+        return .request(pager.firstRequest(), notBefore: now)
     }
 
     func fail(_ error: FetcherError, at date: Date, status: Int? = nil) -> SourceFetchResult {
@@ -264,10 +306,22 @@ private final class SourceJob {
         var failure: FetcherError
         var retryable = false
 
+        if code == CURLE_OK && isFile {
+            if transfer.conditionUnmet {
+                let state = previous.recordingSuccess(at: now, httpStatus: 304)
+                return .done(SourceFetchResult(sourceID: source.id, outcome: .notModified, state: state,
+                                               httpStatus: 304, bytes: bytes,
+                                               duration: now.timeIntervalSince(startedAt), requests: requests))
+            }
+            // The file's mtime stands in for Last-Modified (no ETag for files).
+            transfer.responseHeaders["last-modified"] = transfer.fileTime
+            transfer.responseHeaders["etag"] = nil
+        }
         if code == CURLE_OK {
             switch ConditionalGet.verdict(status: status, retryAfter: transfer.responseHeaders["retry-after"],
                                           sentValidators: transfer.sentValidators, now: now) {
             case .content:
+                if transfer.request.pageIndex < 0 { return exchanged(transfer, status: status, at: now) }
                 return content(transfer, status: isFile ? 200 : status, at: now, logger: logger)
             case .notModified:
                 var state = ConditionalGet.updatedValidators(previous, status: 304,
@@ -283,6 +337,9 @@ private final class SourceJob {
                 failure = status == 429
                     ? .rateLimited(source: source.id, url: url, retryAfter: after)
                     : .httpStatus(source: source.id, url: url, status: status, attempts: attempt)
+            case .fail where transfer.request.pageIndex < 0 && (status == 401 || status == 403):
+                failure = .authentication(source: source.id, url: url,
+                                          message: "HTTP \(status): the key in \(source.auth?.env ?? "?") was refused")
             case .fail:
                 failure = .httpStatus(source: source.id, url: url, status: status, attempts: attempt)
             }
@@ -322,11 +379,11 @@ private final class SourceJob {
         case CURLE_WRITE_ERROR where transfer.isRedirectLoop:
             return (.redirectLoop(source: id, chain: transfer.redirectChain), false)
         case CURLE_TOO_MANY_REDIRECTS:
-            return (.tooManyRedirects(source: id, url: url, limit: 5), false)
+            return (.tooManyRedirects(source: id, url: url, limit: maxRedirects), false)
         case CURLE_OPERATION_TIMEDOUT:
             if message.lowercased().contains("too slow") {
                 return (.stalled(source: id, url: url, receivedBytes: transfer.body.count,
-                                 seconds: Int(transfer.startedAt.distance(to: Date())), attempts: attempt), true)
+                                 seconds: lowSpeedTime, attempts: attempt), true)
             }
             return (.timeout(source: id, url: url, seconds: Date().timeIntervalSince(transfer.startedAt).rounded(),
                              attempts: attempt), true)

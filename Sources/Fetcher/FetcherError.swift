@@ -31,6 +31,8 @@ public enum FetcherError: Error, Sendable, Hashable, CustomStringConvertible {
     case paging(source: String, url: String, message: String)
     /// The credential's environment variable is not set.
     case missingCredential(source: String, variable: String)
+    /// The key-for-token exchange failed (refused key, no token in the answer).
+    case authentication(source: String, url: String, message: String)
     /// libcurl refused an option or a handle (a build without a protocol, out of memory).
     case transport(source: String, message: String)
 
@@ -49,7 +51,8 @@ public enum FetcherError: Error, Sendable, Hashable, CustomStringConvertible {
         case .connection(let source, let url, let message, let attempts):
             return "fetcher: \(source): cannot connect to \(url): \(message)\(Self.tries(attempts))"
         case .timeout(let source, let url, let seconds, let attempts):
-            return "fetcher: \(source): no complete answer from \(url) within \(Self.secs(seconds))\(Self.tries(attempts))"
+            return "fetcher: \(source): no complete answer from \(url) within \(Self.secs(seconds))"
+                + Self.tries(attempts)
         case .stalled(let source, let url, let received, let seconds, let attempts):
             return "fetcher: \(source): \(url) stalled mid-body after \(received) bytes (nothing for \(seconds) s)"
                 + Self.tries(attempts)
@@ -70,6 +73,8 @@ public enum FetcherError: Error, Sendable, Hashable, CustomStringConvertible {
             return "fetcher: \(source): paging \(url): \(message)"
         case .missingCredential(let source, let variable):
             return "fetcher: \(source): environment variable \(variable) is not set (the source needs a key)"
+        case .authentication(let source, let url, let message):
+            return "fetcher: \(source): token exchange at \(url) failed: \(message)"
         case .transport(let source, let message):
             return "fetcher: \(source): \(message)"
         }
@@ -92,6 +97,7 @@ public enum FetcherError: Error, Sendable, Hashable, CustomStringConvertible {
         case .unexpectedContent: return "unexpected-content"
         case .paging: return "paging"
         case .missingCredential: return "missing-credential"
+        case .authentication: return "authentication"
         case .transport: return "transport"
         }
     }

@@ -24,8 +24,8 @@ public struct Pager: Sendable {
     public let source: SourceDefinition
     /// The stored incremental cursor (nil before the first successful run).
     public let storedCursor: String?
-    /// Credential from the environment, for sources that take it in the query.
-    let credential: String?
+    /// Credential from the environment (or from a token exchange), sent where `auth` says.
+    var credential: String?
 
     /// The largest cursor value seen so far in this run.
     public private(set) var newCursor: String?
@@ -77,7 +77,8 @@ public struct Pager: Sendable {
             headers.append(QueryParameter("Content-Type", "application/json"))
         }
         return PageRequest(url: Self.url(source.url, query), method: source.method, headers: headers,
-                           body: source.body.map(substitute), form: source.form.map { QueryParameter($0.name, substitute($0.value)) },
+                           body: source.body.map(substitute),
+                           form: source.form.map { QueryParameter($0.name, substitute($0.value)) },
                            pageIndex: 0)
     }
 
@@ -110,6 +111,10 @@ public struct Pager: Sendable {
                                 + object.keys.sorted().prefix(8).joined(separator: ", ") + ")")
         }
         if let totalKey, let total = Self.int(object[totalKey]) { announcedTotal = total }
+        if object["timedOut"] as? Bool == true {
+            // TED answers 200 with `timedOut: true` and a partial page when a query is too heavy.
+            warnings.append("the API reported timedOut on page \(request.pageIndex + 1): results may be incomplete")
+        }
         recordCount += results.count
         observeCursor(results)
         if results.isEmpty || reachedCursor { return nil }

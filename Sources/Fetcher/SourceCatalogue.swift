@@ -167,7 +167,7 @@ private struct FileReader {
 
     static let sourceKeys: Set<String> = [
         "id", "name", "owner", "kind", "format", "url", "method", "query", "headers", "body", "form", "paging",
-        "cursor", "auth", "politeness", "max_body_bytes", "licence", "confirmed", "note", "enabled",
+        "cursor", "auth", "politeness", "max_body_bytes", "timeout_s", "licence", "confirmed", "note", "enabled",
     ]
 
     // swiftlint:disable:next function_body_length cyclomatic_complexity
@@ -185,7 +185,8 @@ private struct FileReader {
             }
         }
         let id = requiredString(map, "id", prefix, node) ?? ""
-        if !id.isEmpty, id.contains(where: { !($0.isLowercase || $0.isNumber || $0 == "-") }) || !id.allSatisfy(\.isASCII) {
+        let isValidID = id.allSatisfy { $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "-") }
+        if !id.isEmpty, !isValidID {
             fail(keyLine(map, "id"), prefix + "id", "must be lower-case letters, digits and '-': '\(id)'")
         }
         let name = requiredString(map, "name", prefix, node)
@@ -227,7 +228,7 @@ private struct FileReader {
         if (body != nil || !form.isEmpty) && method != "POST" {
             fail(keyLine(map, "body") ?? keyLine(map, "form"), prefix + "method", "body/form need method: POST")
         }
-        if headers.contains(where: { $0.name.lowercased() == "authorization" || $0.name.lowercased() == "x-auth-token" }) {
+        if headers.contains(where: { ["authorization", "x-auth-token", "x-api-key"].contains($0.name.lowercased()) }) {
             fail(keyLine(map, "headers"), prefix + "headers",
                  "credentials never go in the catalogue: use `auth: {env: VARIABLE, header: …}`")
         }
@@ -236,6 +237,21 @@ private struct FileReader {
         if cursor != nil, case .none = paging {
             // A cursor needs pages in newest-first order to know where to stop.
             fail(keyLine(map, "cursor"), prefix + "cursor", "a cursor needs a paging scheme")
+        }
+        let templated = query.map(\.value) + form.map(\.value) + [body ?? ""]
+        if cursor == nil, templated.contains(where: { $0.contains("{cursor}") }) {
+            // Without a cursor spec the placeholder would be sent literally.
+            fail(keyLine(map, "query") ?? keyLine(map, "body") ?? keyLine(map, "form"), prefix + "cursor",
+                 "`{cursor}` is used but no `cursor:` (field, initial) is defined")
+        }
+        if case .iterationToken(let scheme) = paging {
+            // The token is written into the body's JSON object: the body must be one.
+            let sample = (body ?? "").replacingOccurrences(of: "{cursor}", with: cursor?.initial ?? "")
+            let object = sample.data(using: .utf8).flatMap { try? JSONSerialization.jsonObject(with: $0) }
+            if !(object is [String: Any]) {
+                fail(keyLine(map, "body") ?? keyLine(map, "paging"), prefix + "body",
+                     "iteration-token paging needs a JSON object body to carry `\(scheme.tokenKey)`")
+            }
         }
         let auth = authSpec(map["auth"], prefix + "auth")
         var politeness = Politeness()
@@ -249,17 +265,19 @@ private struct FileReader {
             }
         }
         let maxBody = int(map, "max_body_bytes", prefix, min: 1024) ?? 50 << 20
+        let timeout = int(map, "timeout_s", prefix, min: 1).map(Double.init)
         let confirmed = bool(map, "confirmed", prefix) ?? true
         let enabled = bool(map, "enabled", prefix) ?? true
         let note = string(map, "note", prefix)
         if !confirmed && note == nil {
-            fail(keyLine(map, "confirmed"), prefix + "note", "an unconfirmed source needs a `note:` saying what to verify")
+            fail(keyLine(map, "confirmed"), prefix + "note",
+                 "an unconfirmed source needs a `note:` saying what to verify")
         }
         guard errors.count == errorCount else { return nil }
         return SourceDefinition(id: id, name: name, owner: owner, kind: kind, format: format, url: url,
                                 method: method, query: query, headers: headers, body: body, form: form,
                                 paging: paging, cursor: cursor, auth: auth, politeness: politeness,
-                                maxBodyBytes: maxBody, licence: licence, confirmed: confirmed, note: note,
+                                maxBodyBytes: maxBody, timeout: timeout, licence: licence, confirmed: confirmed, note: note,
                                 enabled: enabled, file: file)
     }
 
@@ -366,7 +384,7 @@ private struct FileReader {
             return nil
         }
         let p = key + "."
-        check(map, allowed: ["env", "header", "scheme", "query_param", "optional"], p)
+        check(map, allowed: ["env", "header", "scheme", "query_param", "optional", "exchange"], p)
         guard let env = requiredString(map, "env", p, node) else { return nil }
         if env.contains(where: { !($0.isUppercase || $0.isNumber || $0 == "_") }) {
             fail(keyLine(map, "env"), p + "env",
@@ -377,8 +395,23 @@ private struct FileReader {
         if (header == nil) == (queryParam == nil) {
             fail(node.mark?.line, p + "header", "give exactly one of `header` or `query_param`")
         }
+        var exchange: TokenExchange?
+        if let node = map["exchange"] {
+            if let em = node.mapping {
+                let ep = p + "exchange."
+                check(em, allowed: ["url", "header", "token_key"], ep)
+                if let url = requiredString(em, "url", ep, node), let header = requiredString(em, "header", ep, node) {
+                    if !(url.hasPrefix("https://") || url.hasPrefix("http://")) {
+                        fail(keyLine(em, "url"), ep + "url", "must start with https:// or http://")
+                    }
+                    exchange = TokenExchange(url: url, header: header, tokenKey: string(em, "token_key", ep) ?? "token")
+                }
+            } else {
+                fail(node.mark?.line, p + "exchange", "must be a mapping (url, header, token_key)")
+            }
+        }
         return AuthSpec(env: env, header: header, scheme: string(map, "scheme", p), queryParam: queryParam,
-                        optional: bool(map, "optional", p) ?? false)
+                        optional: bool(map, "optional", p) ?? false, exchange: exchange)
     }
 
     // MARK: - Typed accessors

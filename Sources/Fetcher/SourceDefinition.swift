@@ -28,6 +28,8 @@ public struct SourceDefinition: Sendable, Hashable {
     public var politeness: Politeness
     /// Responses larger than this are abandoned (the write callback stops the transfer).
     public var maxBodyBytes: Int
+    /// Total time allowed per request, in seconds, when the run's default does not suit (a 200 MB package).
+    public var timeout: Double?
     /// Licence of the data.
     public var licence: String
     /// False when the URL or the format comes from second-hand material and was never seen working.
@@ -42,7 +44,8 @@ public struct SourceDefinition: Sendable, Hashable {
                 format: DocumentFormat, url: String, method: String = "GET", query: [QueryParameter] = [],
                 headers: [QueryParameter] = [], body: String? = nil, form: [QueryParameter] = [],
                 paging: PagingScheme = .none, cursor: CursorSpec? = nil, auth: AuthSpec? = nil,
-                politeness: Politeness = Politeness(), maxBodyBytes: Int = 50 << 20, licence: String = "",
+                politeness: Politeness = Politeness(), maxBodyBytes: Int = 50 << 20, timeout: Double? = nil,
+                licence: String = "",
                 confirmed: Bool = true, note: String? = nil, enabled: Bool = true, file: String? = nil) {
         self.id = id
         self.name = name ?? id
@@ -60,6 +63,7 @@ public struct SourceDefinition: Sendable, Hashable {
         self.auth = auth
         self.politeness = politeness
         self.maxBodyBytes = maxBodyBytes
+        self.timeout = timeout
         self.licence = licence
         self.confirmed = confirmed
         self.note = note
@@ -211,14 +215,34 @@ public struct AuthSpec: Sendable, Hashable {
     public var queryParam: String?
     /// When true, a missing variable is not an error: the source is fetched anonymously.
     public var optional: Bool
+    /// When set, the variable holds a long-lived key that is first exchanged for a short-lived token
+    /// (aides-territoires: `POST /api/connexion/` with `X-AUTH-TOKEN: <key>` → a JWT valid about 24 h).
+    public var exchange: TokenExchange?
 
     public init(env: String, header: String? = nil, scheme: String? = nil, queryParam: String? = nil,
-                optional: Bool = false) {
+                optional: Bool = false, exchange: TokenExchange? = nil) {
         self.env = env
         self.header = header
         self.scheme = scheme
         self.queryParam = queryParam
         self.optional = optional
+        self.exchange = exchange
+    }
+}
+
+/// A key-for-token exchange done once per run before a source's first page.
+public struct TokenExchange: Sendable, Hashable {
+    /// Where to `POST` the key.
+    public var url: String
+    /// Header carrying the key (`X-AUTH-TOKEN`).
+    public var header: String
+    /// JSON key of the token in the answer (`token`).
+    public var tokenKey: String
+
+    public init(url: String, header: String, tokenKey: String = "token") {
+        self.url = url
+        self.header = header
+        self.tokenKey = tokenKey
     }
 }
 

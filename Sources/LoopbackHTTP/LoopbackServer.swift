@@ -40,7 +40,9 @@ public final class LoopbackServer: @unchecked Sendable {
         addr.sin_port = 0
         addr.sin_addr.s_addr = inet_addr("127.0.0.1")
         let bound = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard bound == 0, listen(fd, 256) == 0 else {
             let message = String(cString: strerror(errno))
@@ -98,10 +100,11 @@ public final class LoopbackServer: @unchecked Sendable {
         if isStopped { lock.unlock(); return }
         isStopped = true
         let open = connections
-        lock.unlock()
+        // Shut down (not close) under the lock: the owning threads close their descriptors, so a number
+        // can never be reused by someone else (libcurl's sockets, in tests) before we touch it.
         shutdown(listenFD, Int32(SHUT_RDWR))
-        close(listenFD)
         for fd in open { shutdown(fd, Int32(SHUT_RDWR)) }
+        lock.unlock()
     }
 
     private var stopped: Bool {
@@ -112,6 +115,7 @@ public final class LoopbackServer: @unchecked Sendable {
     // MARK: - Connections
 
     private func acceptLoop() {
+        defer { close(listenFD) }
         while !stopped {
             let fd = accept(listenFD, nil, nil)
             if fd < 0 {
@@ -134,8 +138,8 @@ public final class LoopbackServer: @unchecked Sendable {
         defer {
             lock.lock()
             connections.remove(fd)
-            lock.unlock()
             close(fd)
+            lock.unlock()
         }
         var buffer: [UInt8] = []
         while !stopped {

@@ -118,9 +118,11 @@ public enum FetchRun {
                 let options = ParseOptions(sourceID: source.id, documentName: document.url, baseURL: document.url,
                                            charsetHint: document.charset, format: source.format)
                 let parsed = try DocumentParser.parse(document.body, options: options)
-                notices += parsed.notices
+                notices += parsed.notices.map { applyCatalogueKind($0, source: source) }
                 report.warnings += parsed.issues.prefix(5).map { "\($0)" }
-                if parsed.issues.count > 5 { report.warnings.append("… \(parsed.issues.count - 5) more parse issues") }
+                if parsed.issues.count > 5 {
+                    report.warnings.append("… \(parsed.issues.count - 5) more parse issues")
+                }
             }
         } catch {
             // The bytes arrived but cannot be read: keep them for diagnosis, record the failure, and keep the
@@ -154,6 +156,20 @@ public enum FetchRun {
             try? store.save(failed)
         }
         return report
+    }
+
+    /// A feed item does not say what it announces; the catalogue does. A region's RSS of calls for projects
+    /// must not become "tenders" because RSS items default to that. Structured formats (BOAMP, TED, eForms,
+    /// aides-territoires) state the kind themselves and are left alone.
+    static func applyCatalogueKind(_ notice: Notice, source: SourceDefinition) -> Notice {
+        guard source.format.isFeed, notice.kind == .tender else { return notice }
+        var n = notice
+        switch source.kind {
+        case .tenders: break
+        case .callsForProjects: n.kind = .callForProjects
+        case .awards: n.kind = .award
+        }
+        return n
     }
 
     /// One line per source for the terminal: status, HTTP code, bytes, notices, duration, error.

@@ -28,6 +28,11 @@ extension Vigie {
                 let report = SourceCatalogue.check(path: feeds)
                 if !quiet {
                     let width = max(12, report.sources.map(\.id.count).max() ?? 12)
+                    if !report.sources.isEmpty {
+                        let columns: [(String, Int)] = [("id", width), ("kind", 18), ("format", 22), ("paging", 15)]
+                        let header = columns.map { $0.0.padding(toLength: $0.1, withPad: " ", startingAt: 0) }
+                        print(header.joined(separator: " ") + " flags")
+                    }
                     for s in report.sources {
                         let id = s.id.padding(toLength: width, withPad: " ", startingAt: 0)
                         let kind = s.kind.rawValue.padding(toLength: 18, withPad: " ", startingAt: 0)
@@ -48,4 +53,9 @@ extension Vigie {
             }
         }
     }
+}
+
+/// Writes one line to stderr.
+private func printError(_ message: String) {
+    FileHandle.standardError.write(Data((message + "\n").utf8))
 }

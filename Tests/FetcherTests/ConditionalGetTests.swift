@@ -142,7 +142,8 @@ import Testing
     static let cases: [Case] = [
         Case(body: "<?xml version=\"1.0\"?><rss/>", format: .rss, reason: nil),
         Case(body: "\u{FEFF}\n  <rss version=\"2.0\"/>", format: .rss, reason: nil),
-        Case(body: "<!DOCTYPE html><html><body>Maintenance</body></html>", format: .rss, reason: "html-instead-of-data"),
+        Case(body: "<!DOCTYPE html><html><body>Maintenance</body></html>", format: .rss,
+             reason: "html-instead-of-data"),
         Case(body: "  <HTML><HEAD><TITLE>Erreur</TITLE>", format: .eforms, reason: "html-instead-of-data"),
         Case(body: "<?xml version=\"1.0\"?>\n<html xmlns=\"http://www.w3.org/1999/xhtml\">", format: .atom,
              reason: "html-instead-of-data"),
@@ -160,6 +161,12 @@ import Testing
         let problem = ContentCheck.problem(body: Array(c.body.utf8), contentType: nil, format: c.format,
                                            source: "s", url: "http://x/")
         #expect(problem?.reason == c.reason)
+    }
+
+    @Test func utf16FeedsAreLeftToTheParser() {
+        let units: [UInt8] = "<rss/>".utf16.flatMap { [UInt8($0 & 0xff), UInt8($0 >> 8)] }
+        let utf16: [UInt8] = [0xFF, 0xFE] + units
+        #expect(ContentCheck.problem(body: utf16, contentType: nil, format: .rss, source: "s", url: "u") == nil)
     }
 
     @Test func gzipIsAcceptedForPackages() {

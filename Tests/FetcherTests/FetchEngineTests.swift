@@ -131,6 +131,20 @@ import Testing
         #expect(result.duration < 4)
     }
 
+    @Test func perSourceTimeoutOverridesTheRunDefault() throws {
+        let server = try LoopbackServer()
+        defer { server.stop() }
+        server.route("/slow", .always(.ok(sampleRSS, delay: 2)))
+        var source = rssSource("slow", server, path: "/slow")
+        source.timeout = 1
+        let result = try #require(engine(testConfiguration(maxAttempts: 1)).fetch([source], states: [:]).first)
+        guard case .failed(.timeout) = result.outcome else {
+            Issue.record("expected a timeout, got \(result.outcome)")
+            return
+        }
+        #expect(result.duration < 1.9)
+    }
+
     @Test func truncatedBodyIsReportedAsTruncated() throws {
         let server = try LoopbackServer()
         defer { server.stop() }
@@ -157,6 +171,33 @@ import Testing
         let result = try #require(engine().fetch([rssSource("feed", server)], states: [:]).first)
         #expect(result.outcome == .ok)
         #expect(result.documents.first?.body == Array(sampleRSS.utf8))
+    }
+
+    @Test func largeGzipBodyAcrossSeveralStoredBlocksIsInflated() throws {
+        let server = try LoopbackServer()
+        defer { server.stop() }
+        let items = (0..<3000).map { "<item><title>Décolletage \($0)</title></item>" }.joined(separator: "\n")
+        let body = "<rss version=\"2.0\"><channel>" + items + "</channel></rss>"
+        #expect(body.utf8.count > 2 * 65535)  // three stored blocks
+        var zipped = ScriptedResponse.ok(body)
+        zipped.gzip = true
+        server.route("/feed", .always(zipped))
+        let result = try #require(engine().fetch([rssSource("feed", server)], states: [:]).first)
+        #expect(result.outcome == .ok)
+        #expect(result.documents.first?.body == Array(body.utf8))
+    }
+
+    @Test func redirectToALocalFileIsRefused() throws {
+        let server = try LoopbackServer()
+        defer { server.stop() }
+        server.route("/evil", .always(.redirect(to: "file:///etc/hostname")))
+        let result = try #require(engine().fetch([rssSource("evil", server)], states: [:]).first)
+        guard case .failed(let error) = result.outcome else {
+            Issue.record("a redirect to file:// must fail, got \(result.outcome)")
+            return
+        }
+        #expect(result.documents.isEmpty)
+        #expect(error.description.hasPrefix("fetcher: evil: "))
     }
 
     @Test func redirectIsFollowedAndLoopIsDetected() throws {
@@ -266,6 +307,41 @@ import Testing
         #expect(server.requests.first?.header("authorization") == "Bearer s3cret")
     }
 
+    @Test func keyIsExchangedForATokenBeforeTheFirstPage() throws {
+        let server = try LoopbackServer()
+        defer { server.stop() }
+        server.route("/api/connexion/", Route { request in
+            guard request.method == "POST", request.header("x-auth-token") == "long-lived-key" else {
+                return .status(401, body: "{\"error\":\"invalid key\"}")
+            }
+            return .ok("{\"token\":\"jwt-123\"}", contentType: "application/json")
+        })
+        server.route("/api/aids/", Route { request in
+            guard request.header("authorization") == "Bearer jwt-123" else { return .status(401) }
+            return .ok("{\"count\":1,\"next\":null,\"results\":[{\"id\":1}]}", contentType: "application/json")
+        })
+        var source = SourceDefinition(id: "aids", format: .aidesTerritoiresJSON, url: server.url("/api/aids/"),
+                                      paging: .nextLink(PagingScheme.NextLink()))
+        source.auth = AuthSpec(env: "AT_KEY", header: "Authorization", scheme: "Bearer",
+                               exchange: TokenExchange(url: server.url("/api/connexion/"), header: "X-AUTH-TOKEN"))
+        var configuration = testConfiguration()
+        configuration.environment = ["AT_KEY": "long-lived-key"]
+        let result = try #require(engine(configuration).fetch([source], states: [:]).first)
+        #expect(result.outcome == .ok)
+        #expect(result.documents.count == 1)  // the exchange's answer is not a document
+        #expect(result.requests == 2)
+        #expect(server.requests.map(\.path) == ["/api/connexion/", "/api/aids/"])
+
+        configuration.environment = ["AT_KEY": "revoked"]
+        let refused = try #require(engine(configuration).fetch([source], states: [:]).first)
+        guard case .failed(.authentication(_, _, let message)) = refused.outcome else {
+            Issue.record("expected an authentication failure, got \(refused.outcome)")
+            return
+        }
+        #expect(message.contains("AT_KEY"))
+        #expect(!message.contains("revoked"))  // the secret never reaches a report
+    }
+
     @Test func localFileIsReadThroughLibcurl() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("vigie-\(UUID().uuidString).xml").path
         try Data(sampleRSS.utf8).write(to: URL(fileURLWithPath: path))
@@ -280,6 +356,26 @@ import Testing
             Issue.record("expected a read failure, got \(results[1].outcome)")
             return
         }
+    }
+
+    @Test func unchangedLocalFileIsNotModified() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("vigie-\(UUID().uuidString).xml").path
+        try Data(sampleRSS.utf8).write(to: URL(fileURLWithPath: path))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSince1970: 1_795_000_000)],
+                                              ofItemAtPath: path)
+        let source = SourceDefinition(id: "local", format: .rss, url: "file://" + path)
+        let first = try #require(engine().fetch([source], states: [:]).first)
+        #expect(first.outcome == .ok)
+        #expect(first.state.lastModified == "Wed, 18 Nov 2026 11:06:40 GMT")
+        let second = try #require(engine().fetch([source], states: ["local": first.state]).first)
+        #expect(second.outcome == .notModified)
+        #expect(second.documents.isEmpty)
+        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSince1970: 1_795_000_600)],
+                                              ofItemAtPath: path)
+        let third = try #require(engine().fetch([source], states: ["local": second.state]).first)
+        #expect(third.outcome == .ok)
+        #expect(third.documents.first?.body == Array(sampleRSS.utf8))
     }
 
     @Test func perHostLimitAndGlobalConcurrencyAreRespected() throws {
@@ -315,6 +411,19 @@ import Testing
         for (a, b) in zip(times, times.dropFirst()) {
             #expect(b.timeIntervalSince(a) >= 0.13)
         }
+    }
+
+    @Test func retriesAreBoundedPerRun() throws {
+        let server = try LoopbackServer()
+        defer { server.stop() }
+        server.route("/down", .always(.status(503)))
+        var configuration = testConfiguration(maxAttempts: 5)
+        configuration.retry.runBudget = 3
+        let sources = (0..<3).map { rssSource("d\($0)", server, path: "/down") }
+        let results = engine(configuration).fetch(sources, states: [:])
+        #expect(results.allSatisfy { $0.outcome.error?.reason == "http-status" })
+        // 3 first attempts + a run budget of 3 retries, however they were shared out.
+        #expect(server.requests(for: "/down").count == 6)
     }
 
     @Test func oneDeadSourceDoesNotCostTheOthers() throws {

@@ -12,6 +12,7 @@ func testConfiguration(maxAttempts: Int = 3) -> FetchConfiguration {
     configuration.transport.totalTimeout = 5
     configuration.transport.lowSpeedLimit = 100
     configuration.transport.lowSpeedTime = 1
+    configuration.transport.noProxy = "127.0.0.1,localhost"
     configuration.retry = RetryPolicy(maxAttempts: maxAttempts, baseDelay: 0.05, maxDelay: 0.2, maxRetryAfter: 5,
                                       runBudget: 20)
     configuration.environment = [:]

@@ -60,7 +60,8 @@ import Testing
     @Test func offsetCapStopsWithAWarning() throws {
         var pager = Pager(source: Self.boampSource(pageSize: 2, maxOffset: 4), storedCursor: nil)
         let first = pager.firstRequest()
-        let second = try #require(try pager.next(after: first, page: Self.page(["2026-11-24", "2026-11-24"], total: 50)))
+        let page1 = Self.page(["2026-11-24", "2026-11-24"], total: 50)
+        let second = try #require(try pager.next(after: first, page: page1))
         #expect(try pager.next(after: second, page: Self.page(["2026-11-23", "2026-11-23"], total: 50)) == nil)
         #expect(pager.warnings.count == 1)
         #expect(pager.warnings.first?.contains("offset cap (4)") == true)
@@ -93,6 +94,15 @@ import Testing
         #expect(try pager.next(after: second, page: last) == nil)
         #expect(pager.announcedTotal == 3)
         #expect(pager.newCursor == "2026-11-23+01:00")
+    }
+
+    @Test func aTimedOutPageIsAWarning() throws {
+        let source = SourceDefinition(id: "ted", format: .tedJSON, url: "https://t.example/search", method: "POST",
+                                      body: "{}", paging: .iterationToken(PagingScheme.IterationToken()))
+        var pager = Pager(source: source, storedCursor: nil)
+        let page = Array("{\"notices\":[{}],\"timedOut\":true,\"iterationNextToken\":null}".utf8)
+        #expect(try pager.next(after: pager.firstRequest(), page: page) == nil)
+        #expect(pager.warnings == ["the API reported timedOut on page 1: results may be incomplete"])
     }
 
     @Test func nextLinkIsFollowedAndResolved() throws {

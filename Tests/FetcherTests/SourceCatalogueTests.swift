@@ -55,10 +55,14 @@ import Testing
               env: BOAMP_KEY
               query_param: apikey
               optional: true
+              exchange:
+                url: https://boamp.example/login
+                header: X-AUTH-TOKEN
             politeness:
               max_concurrent: 1
               delay_ms: 1500
             max_body_bytes: 1048576
+            timeout_s: 600
             licence: Licence Ouverte / Etalab 2.0
             confirmed: false
             note: to verify
@@ -72,9 +76,12 @@ import Testing
         }
         #expect(scheme.pageSize == 50)
         #expect(def.cursor == CursorSpec(field: "dateparution", initial: "2026-11-01", template: .date))
-        #expect(def.auth == AuthSpec(env: "BOAMP_KEY", queryParam: "apikey", optional: true))
+        #expect(def.auth == AuthSpec(env: "BOAMP_KEY", queryParam: "apikey", optional: true,
+                                     exchange: TokenExchange(url: "https://boamp.example/login",
+                                                             header: "X-AUTH-TOKEN", tokenKey: "token")))
         #expect(def.politeness == Politeness(maxConcurrent: 1, delay: 1.5))
         #expect(def.maxBodyBytes == 1_048_576)
+        #expect(def.timeout == 600)
         #expect(!def.confirmed)
     }
 
@@ -120,6 +127,12 @@ import Testing
                   line: 1, key: "id", fragment: "lower-case letters"),
         ErrorCase(name: "YAML syntax", yaml: "id: [unclosed\nname: x", line: 2, key: nil,
                   fragment: "YAML syntax"),
+        ErrorCase(name: "iteration token without a JSON body",
+                  yaml: minimal + "\nmethod: POST\nbody: 'query=x'\npaging:\n  scheme: iteration-token", line: 9,
+                  key: "body", fragment: "needs a JSON object body"),
+        ErrorCase(name: "placeholder without a cursor",
+                  yaml: minimal + "\nquery:\n  since: '{cursor}'", line: 8, key: "cursor",
+                  fragment: "no `cursor:`"),
         ErrorCase(name: "kind", yaml: minimal.replacingOccurrences(of: "kind: tenders", with: "kind: grants"),
                   line: 4, key: "kind", fragment: "'grants' is not one of: tenders, calls-for-projects, awards"),
     ]

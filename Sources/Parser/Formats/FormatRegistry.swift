@@ -1,3 +1,4 @@
+import Foundation
 import Notices
 
 /// Dispatch to the notice-format adapters (eForms, BOAMP, TED, aides-territoires, EU F&T, DECP).
@@ -5,8 +6,53 @@ import Notices
 /// `DocumentParser` calls these after sniffing; each returns nil when the document is not of its shape.
 enum FormatRegistry {
     /// JSON documents: API pages and notices.
+    ///
+    /// Returns nil when the bytes are not JSON, or JSON of a shape no adapter knows; throws
+    /// `ParserError.malformed` for bytes that start like JSON but do not decode.
     static func parseJSON(_ bytes: [UInt8], options: ParseOptions) throws -> ParsedDocument? {
-        nil
+        guard let first = bytes.lazy.drop(while: { $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 || $0 == 0xEF
+            || $0 == 0xBB || $0 == 0xBF }).first, first == UInt8(ascii: "{") || first == UInt8(ascii: "[") else {
+            return nil
+        }
+        let root: Any
+        var repairs: [ParseIssue] = []
+        do {
+            root = try JSONSerialization.jsonObject(with: Data(bytes), options: [])
+        } catch {
+            // Consolidated DECP files come out of pandas with bare NaN values: repair those, nothing else.
+            if let repaired = JSONValue.replacingNonFiniteNumbers(bytes),
+               let r = try? JSONSerialization.jsonObject(with: Data(repaired), options: []) {
+                root = r
+                repairs.append(ParseIssue(file: options.documentName,
+                                          message: "json: non-standard NaN/Infinity values read as null"))
+            } else {
+                let reason = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "\(error)"
+                throw ParserError.malformed(ParseIssue(file: options.documentName, message: "json: \(reason)"))
+            }
+        }
+        guard var doc = try dispatchJSON(root, options: options) else { return nil }
+        doc.issues.insert(contentsOf: repairs, at: 0)
+        return doc
+    }
+
+    private static func dispatchJSON(_ root: Any, options: ParseOptions) throws -> ParsedDocument? {
+        if let forced = options.format {
+            switch forced {
+            case .boampJSON: return BOAMPJSONAdapter.parse(root, options: options)
+            case .tedJSON: return TEDSearchAdapter.parse(root, options: options)
+            case .aidesTerritoiresJSON: return AidesTerritoiresAdapter.parse(root, options: options)
+            case .euFundingJSON: return EUFundingAdapter.parse(root, options: options)
+            case .decpJSON: return DECPAdapter.parse(root, options: options)
+            default: break
+            }
+        }
+        // Most specific shapes first: aides-territoires and BOAMP pages both have "results".
+        if DECPAdapter.matches(root) { return DECPAdapter.parse(root, options: options) }
+        if TEDSearchAdapter.matches(root) { return TEDSearchAdapter.parse(root, options: options) }
+        if EUFundingAdapter.matches(root) { return EUFundingAdapter.parse(root, options: options) }
+        if AidesTerritoiresAdapter.matches(root) { return AidesTerritoiresAdapter.parse(root, options: options) }
+        if BOAMPJSONAdapter.matches(root) { return BOAMPJSONAdapter.parse(root, options: options) }
+        return nil
     }
 
     /// XML documents whose root is not a feed (`rss`, `RDF`, `feed`): eForms, BOAMP XML.
@@ -25,7 +71,10 @@ enum FormatRegistry {
     }
 
     /// A TED daily package (`.tar.gz` of eForms notices), read in memory.
+    ///
+    /// Returns nil when the bytes are neither gzip nor tar. Members that fail become issues; the rest parses.
     static func parsePackage(_ bytes: [UInt8], options: ParseOptions) throws -> ParsedDocument? {
-        nil
+        guard TEDPackageReader.isPackage(bytes) else { return nil }
+        return try TEDPackageReader.parse(bytes, options: options)
     }
 }

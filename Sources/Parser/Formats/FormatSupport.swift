@@ -138,7 +138,7 @@ enum FormatSupport {
 
     /// Decimal from a JSON number or string.
     static func decimal(json v: Any?) -> Decimal? {
-        if let n = v as? NSNumber, !(n is Bool) { return Decimal(string: n.stringValue) }
+        if let n = v as? NSNumber, !JSONValue.isBool(n) { return Decimal(string: n.stringValue) }
         if let s = v as? String { return decimal(s) }
         return nil
     }

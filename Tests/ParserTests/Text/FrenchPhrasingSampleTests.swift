@@ -154,13 +154,110 @@ import Testing
 }
 
 /// Checks the "structured" sample rows (values as they sit in eForms, BOAMP XML and BOAMP JSON) through the same
-/// conversions the format adapters use.
+/// adapters that read real notices: each value is wrapped in the smallest document of its format and parsed.
 enum StructuredSampleCheck {
+    static let efNS = #"xmlns="urn:oasis:names:specification:ubl:schema:xsd:ContractNotice-2" "#
+        + #"xmlns:cac="urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2" "#
+        + #"xmlns:cbc="urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2" "#
+        + #"xmlns:ext="urn:oasis:names:specification:ubl:schema:xsd:CommonExtensionComponents-2" "#
+        + #"xmlns:efext="http://data.europa.eu/p27/eforms-ubl-extensions/1" "#
+        + #"xmlns:efbc="http://data.europa.eu/p27/eforms-ubl-extension-basic-components/1""#
+
+    static func eforms(project: String = "", lot: String = "") throws -> Notice? {
+        let xml = """
+            <ContractNotice \(efNS)><cbc:ID schemeName="notice-id">n-1</cbc:ID>
+            <cac:ProcurementProject><cbc:Name languageID="FRA">t</cbc:Name>\(project)</cac:ProcurementProject>
+            <cac:ProcurementProjectLot><cbc:ID schemeName="Lot">LOT-0001</cbc:ID>\(lot)</cac:ProcurementProjectLot>
+            </ContractNotice>
+            """
+        return try FormatRegistry.parseNoticeXML(rootName: "ContractNotice", namespace: nil, bytes: Array(xml.utf8),
+                                                 options: ParseOptions())?.notices.first
+    }
+
+    static func boamp(objet: String = "", delai: String = "") throws -> Notice? {
+        let xml = """
+            <ANNONCE><GESTION><REFERENCE><IDWEB>00-1</IDWEB></REFERENCE></GESTION><DONNEES>
+            <OBJET><TITRE_MARCHE>t</TITRE_MARCHE>\(objet)</OBJET><CONDITION_DELAI>\(delai)</CONDITION_DELAI></DONNEES></ANNONCE>
+            """
+        return try FormatRegistry.parseNoticeXML(rootName: "ANNONCE", namespace: nil, bytes: Array(xml.utf8),
+                                                 options: ParseOptions())?.notices.first
+    }
+
+    static func json(_ object: Any) throws -> Notice? {
+        let data = try JSONSerialization.data(withJSONObject: object)
+        return try FormatRegistry.parseJSON([UInt8](data), options: ParseOptions())?.notices.first
+    }
+
     static func deadline(_ c: [String: Any]) -> String? {
-        "not checked yet"
+        let format = c["format"] as? String ?? ""
+        let expected = c["expected"] as? String ?? ""
+        do {
+            let got: ZonedDate?
+            switch format {
+            case "eForms XML":
+                let v = c["value"] as? [String: String] ?? [:]
+                got = try eforms(lot: """
+                    <cac:TenderingProcess><cac:TenderSubmissionDeadlinePeriod><cbc:EndDate>\(v["EndDate"] ?? "")</cbc:EndDate>
+                    <cbc:EndTime>\(v["EndTime"] ?? "")</cbc:EndTime></cac:TenderSubmissionDeadlinePeriod></cac:TenderingProcess>
+                    """)?.deadline
+            case "BOAMP XML v230":
+                got = try boamp(delai: c["value"] as? String ?? "")?.deadline
+            case "BOAMP legacy API JSON":
+                let ms = (c["value"] as? [String: Any])?["receptoffres"] ?? 0
+                got = try json(["gestion": ["reference": ["idweb": "00-1"], "indexation": ["resumeobjet": "t"]],
+                                "donnees": ["conditiondelai": ["receptoffres": ms]]])?.deadline
+                // "2021-03-01T11:00:00Z (12:00 Paris)": same instant, shown in Paris time.
+                guard let got else { return "no deadline" }
+                return got.iso8601 == "2021-03-01T12:00:00+01:00" ? nil : "got \(got.iso8601)"
+            case "BOAMP Opendatasoft API":
+                let v = (c["value"] as? [String: Any])?["datelimitereponse"] as? String ?? ""
+                got = try json(["results": [["idweb": "00-1", "objet": "t", "datelimitereponse": v]]])?.deadline
+                // Unverified zone: the value must be kept exactly as given.
+                return got?.iso8601 == v.replacingOccurrences(of: "+00:00", with: "Z") ? nil : "got \(got?.iso8601 ?? "none")"
+            default:
+                return "unknown structured format \(format)"
+            }
+            guard let got else { return "no deadline" }
+            return got.iso8601 == expected ? nil : "expected \(expected), got \(got.iso8601)"
+        } catch {
+            return "parse failed: \(error)"
+        }
     }
 
     static func amount(_ c: [String: Any]) -> String? {
-        "not checked yet"
+        let format = c["format"] as? String ?? ""
+        let value = c["value"] as? String ?? ""
+        let e = c["expected"] as? [String: Any] ?? [:]
+        do {
+            let money: Money?
+            switch format {
+            case "eForms XML" where value.contains("FrameworkMaximumAmount"):
+                // The sample elides the figure ("..."); any figure must land in `max` (BT-271).
+                money = try eforms(project: """
+                    <cac:RequestedTenderTotal><ext:UBLExtensions><ext:UBLExtension><ext:ExtensionContent><efext:EformsExtension>
+                    <efbc:FrameworkMaximumAmount currencyID="EUR">420000</efbc:FrameworkMaximumAmount>
+                    </efext:EformsExtension></ext:ExtensionContent></ext:UBLExtension></ext:UBLExtensions></cac:RequestedTenderTotal>
+                    """)?.value
+                return money?.max == 420000 && money?.amount == nil ? nil : "framework maximum not read as max: \(String(describing: money))"
+            case "eForms XML":
+                money = try eforms(project: "<cac:RequestedTenderTotal>\(value)</cac:RequestedTenderTotal>")?.value
+            case "BOAMP XML v230":
+                money = try boamp(objet: "<CARACTERISTIQUES>\(value)</CARACTERISTIQUES>")?.value
+            default:
+                // BOAMP Opendatasoft "donnees": an eForms tree in xmltodict form.
+                let fragment = try JSONSerialization.jsonObject(with: Data(value.utf8))
+                let donnees = ["EFORMS": ["ContractNotice": ["cac:ProcurementProject": ["cac:RequestedTenderTotal": fragment]]]]
+                let text = String(decoding: try JSONSerialization.data(withJSONObject: donnees), as: UTF8.self)
+                money = try json(["results": [["idweb": "00-1", "objet": "t", "donnees": text]]])?.value
+            }
+            guard let money else { return "no value" }
+            if let a = FrenchPhrasingSampleTests.decimal(e["amount"]), money.amount != a { return "amount \(String(describing: money.amount))" }
+            if let a = FrenchPhrasingSampleTests.decimal(e["min"]), money.min != a { return "min \(String(describing: money.min))" }
+            if let a = FrenchPhrasingSampleTests.decimal(e["max"]), money.max != a { return "max \(String(describing: money.max))" }
+            if let cur = e["currency"] as? String, money.currency != cur { return "currency \(money.currency ?? "-")" }
+            return nil
+        } catch {
+            return "parse failed: \(error)"
+        }
     }
 }

@@ -1,0 +1,240 @@
+import CZlib
+import Foundation
+import Notices
+
+/// Reads a TED daily package (`.tar.gz` of eForms notices, one XML file per notice) — or a BOAMP `.taz` bulk
+/// archive of `ANNONCE` notices — in memory, member by member, without unpacking anything to disk.
+///
+/// The gzip stream is inflated in 256 KiB chunks into a tar reader that keeps only the current member, so memory
+/// stays at the size of one notice even for a 200 MB daily package. A member that fails to parse becomes a
+/// `ParseIssue` (member path, notice number, reason) and the next member is read.
+enum TEDPackageReader {
+    /// Whether `bytes` start like a gzip stream or a tar archive.
+    static func isPackage(_ bytes: [UInt8]) -> Bool {
+        isGzip(bytes) || isTar(bytes)
+    }
+
+    static func isGzip(_ b: [UInt8]) -> Bool { b.count >= 2 && b[0] == 0x1F && b[1] == 0x8B }
+
+    /// A POSIX/GNU tar starts with a header block whose "ustar" magic sits at offset 257.
+    static func isTar(_ b: [UInt8]) -> Bool {
+        b.count >= 512 && b[257] == 0x75 && b[258] == 0x73 && b[259] == 0x74 && b[260] == 0x61 && b[261] == 0x72
+    }
+
+    static func parse(_ bytes: [UInt8], options: ParseOptions) throws -> ParsedDocument {
+        var notices: [Notice] = []
+        var issues: [ParseIssue] = []
+        var tar = TarStream()
+        let handle: (String, [UInt8]) -> Void = { name, data in
+            guard name.lowercased().hasSuffix(".xml") else { return }
+            do {
+                let doc = try NoticeXMLDispatcher.parse(data, documentName: name, options: options)
+                notices.append(contentsOf: doc.notices)
+                issues.append(contentsOf: doc.issues)
+            } catch let ParserError.malformed(issue) {
+                var issue = issue
+                issue.file = name
+                issue.noticeID = issue.noticeID ?? noticeNumber(fromMember: name)
+                issues.append(issue)
+            } catch let ParserError.limitExceeded(issue) {
+                var issue = issue
+                issue.file = name
+                issue.noticeID = issue.noticeID ?? noticeNumber(fromMember: name)
+                issues.append(issue)
+            } catch {
+                issues.append(ParseIssue(file: name, noticeID: noticeNumber(fromMember: name), message: "\(error)"))
+            }
+        }
+        do {
+            if isGzip(bytes) {
+                try inflate(bytes, documentName: options.documentName) { chunk in try tar.feed(chunk, handle) }
+            } else {
+                try bytes.withUnsafeBytes { try tar.feed($0, handle) }
+            }
+            if !tar.isAtBoundary {
+                issues.append(ParseIssue(file: options.documentName, noticeID: tar.currentName.map(noticeNumber(fromMember:)) ?? nil,
+                                         message: "package: archive ends inside member \(tar.currentName ?? "?")"))
+            }
+        } catch let ParserError.malformed(issue) {
+            // A corrupt stream ends the package, but what was read before stays.
+            issues.append(issue)
+            if notices.isEmpty && issues.count == 1 { throw ParserError.malformed(issue) }
+        }
+        return ParsedDocument(format: .tedPackage, notices: notices, issues: issues)
+    }
+
+    /// "20260817_157/00566194_2026.xml" → "566194-2026" (the publication number TED's API uses).
+    static func noticeNumber(fromMember name: String) -> String? {
+        let file = name.split(separator: "/").last.map(String.init) ?? name
+        let stem = file.hasSuffix(".xml") ? String(file.dropLast(4)) : file
+        let parts = stem.split(separator: "_")
+        guard parts.count == 2, let n = Int(parts[0]), parts[1].count == 4, Int(parts[1]) != nil else { return nil }
+        return "\(n)-\(parts[1])"
+    }
+
+    /// Inflates a gzip stream (possibly several concatenated members) chunk by chunk.
+    static func inflate(_ bytes: [UInt8], documentName: String,
+                        _ sink: (UnsafeRawBufferPointer) throws -> Void) throws {
+        var stream = z_stream()
+        // 15 + 16: zlib window with gzip header decoding.
+        guard vigie_inflateInit2(&stream, 15 + 16) == Z_OK else {
+            throw ParserError.malformed(ParseIssue(file: documentName, message: "package: cannot initialise zlib"))
+        }
+        defer { inflateEnd(&stream) }
+        let chunk = 256 * 1024
+        var out = [UInt8](repeating: 0, count: chunk)
+        try bytes.withUnsafeBufferPointer { input in
+            stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress)
+            stream.avail_in = UInt32(input.count)
+            while true {
+                let (status, produced) = out.withUnsafeMutableBufferPointer { o -> (Int32, Int) in
+                    stream.next_out = o.baseAddress
+                    stream.avail_out = UInt32(chunk)
+                    let s = CZlib.inflate(&stream, Z_NO_FLUSH)
+                    return (s, chunk - Int(stream.avail_out))
+                }
+                if produced > 0 { try out.withUnsafeBytes { try sink(UnsafeRawBufferPointer(rebasing: $0[0..<produced])) } }
+                if status == Z_STREAM_END {
+                    // Concatenated gzip members (some tools write them): continue with the next one.
+                    if stream.avail_in > 0 {
+                        inflateReset(&stream)
+                        continue
+                    }
+                    return
+                }
+                if status == Z_BUF_ERROR && stream.avail_in == 0 {
+                    throw ParserError.malformed(ParseIssue(file: documentName, message: "package: gzip stream is truncated"))
+                }
+                guard status == Z_OK || status == Z_BUF_ERROR else {
+                    let msg = stream.msg.map { String(cString: $0) } ?? "error \(status)"
+                    throw ParserError.malformed(ParseIssue(file: documentName, message: "package: corrupt gzip data (\(msg))"))
+                }
+            }
+        }
+    }
+}
+
+/// A push tar reader: bytes in, complete members out. Handles ustar prefixes, GNU long names (`L`) and pax
+/// `path=` records (`x`); skips directories, links and other entry types.
+struct TarStream {
+    private var header: [UInt8] = []
+    private var data: [UInt8] = []
+    private var remaining = 0
+    private var padding = 0
+    private var type: UInt8 = 0
+    private var name = ""
+    private var longName: String?
+    private(set) var finished = false
+
+    /// True between members (not inside a header or a member's data).
+    var isAtBoundary: Bool { finished || (remaining == 0 && header.isEmpty) }
+    var currentName: String? { remaining > 0 ? name : nil }
+
+    mutating func feed(_ bytes: UnsafeRawBufferPointer, _ member: (String, [UInt8]) throws -> Void) throws {
+        var i = 0
+        let n = bytes.count
+        while i < n && !finished {
+            if remaining > 0 {
+                let take = min(remaining, n - i)
+                data.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[i..<(i + take)]))
+                remaining -= take
+                i += take
+                if remaining == 0 { try finishMember(member) }
+            } else if padding > 0 {
+                let take = min(padding, n - i)
+                padding -= take
+                i += take
+            } else {
+                let take = min(512 - header.count, n - i)
+                header.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[i..<(i + take)]))
+                i += take
+                if header.count == 512 { try startMember(member) }
+            }
+        }
+    }
+
+    private mutating func startMember(_ member: (String, [UInt8]) throws -> Void) throws {
+        defer { header.removeAll(keepingCapacity: true) }
+        if header.allSatisfy({ $0 == 0 }) {
+            // Two zero blocks end the archive; one is enough to stop reading.
+            finished = true
+            return
+        }
+        let size = Self.octal(header[124..<136])
+        type = header[156]
+        var path = Self.string(header[0..<100])
+        let magic = Self.string(header[257..<262])
+        if magic == "ustar" {
+            let prefix = Self.string(header[345..<500])
+            if !prefix.isEmpty { path = prefix + "/" + path }
+        }
+        name = longName ?? path
+        longName = nil
+        remaining = size
+        padding = (512 - size % 512) % 512
+        data.removeAll(keepingCapacity: true)
+        data.reserveCapacity(size)
+        if size == 0 { try finishMember(member) }
+    }
+
+    private mutating func finishMember(_ member: (String, [UInt8]) throws -> Void) throws {
+        switch type {
+        case UInt8(ascii: "L"):
+            longName = Self.string(data[...])
+        case UInt8(ascii: "x"):
+            // pax extended header: "len path=value\n" records.
+            for record in String(decoding: data, as: UTF8.self).split(separator: "\n") {
+                if let r = record.range(of: " path=") { longName = String(record[r.upperBound...]) }
+            }
+        case 0, UInt8(ascii: "0"), UInt8(ascii: "7"):
+            try member(name, data)
+        default:
+            break
+        }
+        data.removeAll(keepingCapacity: true)
+    }
+
+    static func octal(_ b: ArraySlice<UInt8>) -> Int {
+        var v = 0
+        for c in b {
+            if c >= 0x30 && c <= 0x37 { v = v * 8 + Int(c - 0x30) } else if c == 0 || c == 0x20 { if v > 0 { break } }
+        }
+        return v
+    }
+
+    static func string(_ b: ArraySlice<UInt8>) -> String {
+        let end = b.firstIndex(of: 0) ?? b.endIndex
+        return String(decoding: b[b.startIndex..<end], as: UTF8.self)
+    }
+}
+
+/// Routes one XML notice (a package member) by its root element: eForms or BOAMP `ANNONCE`.
+enum NoticeXMLDispatcher {
+    static func parse(_ bytes: [UInt8], documentName: String, options: ParseOptions) throws -> ParsedDocument {
+        var opts = options
+        opts.documentName = documentName
+        let root = rootName(bytes) ?? ""
+        if let doc = try FormatRegistry.parseNoticeXML(rootName: root, namespace: nil, bytes: bytes, options: opts) {
+            return doc
+        }
+        throw ParserError.malformed(ParseIssue(file: documentName,
+                                               message: root.isEmpty ? "not an XML notice" : "unknown notice root <\(root)>"))
+    }
+
+    /// Local name of the first element, found by scanning past the XML declaration, comments and doctype.
+    static func rootName(_ b: [UInt8]) -> String? {
+        var i = 0
+        let n = min(b.count, 64 * 1024)
+        while i < n {
+            guard b[i] == UInt8(ascii: "<"), i + 1 < n else { i += 1; continue }
+            let c = b[i + 1]
+            if c == UInt8(ascii: "?") || c == UInt8(ascii: "!") { i += 2; continue }
+            var j = i + 1
+            while j < n, b[j] != 0x20, b[j] != UInt8(ascii: ">"), b[j] != UInt8(ascii: "/"), b[j] != 0x0A, b[j] != 0x0D,
+                  b[j] != 0x09 { j += 1 }
+            let qname = String(decoding: b[(i + 1)..<j], as: UTF8.self)
+            return qname.split(separator: ":").last.map(String.init)
+        }
+        return nil
+    }
+}
