@@ -180,7 +180,7 @@ public enum DeadlineExtractor {
         let from = max(previousEnd, start - 160, 0)
         var w = t.foldedText(from: from, to: start)
         // A sentence end ("…2016. Les offres…") starts a new label; section numbers like "IV.3.4)" do not.
-        if let r = w.range(of: #"[.!?;]\s+(?=[a-z])"#, options: [.regularExpression, .backwards]) {
+        if let r = FrenchText.lastMatch(#"[.!?;]\s+(?=[a-z])"#, in: w) {
             w = String(w[r.upperBound...])
         }
         return w

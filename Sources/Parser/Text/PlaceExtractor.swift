@@ -111,7 +111,7 @@ public enum PlaceExtractor {
     /// The commune written just before "(42)": up to five capitalised words after a colon, comma or the start.
     static func communeBefore(_ s: String) -> String? {
         var head = s
-        if let r = head.range(of: #"[:,;\]\)]|\s-\s"#, options: [.regularExpression, .backwards]) {
+        if let r = FrenchText.lastMatch(#"[:,;\]\)]|\s-\s"#, in: head) {
             head = String(head[r.upperBound...])
         }
         let name = head.trimmingCharacters(in: .whitespaces)
