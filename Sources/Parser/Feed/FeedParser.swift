@@ -237,7 +237,8 @@ final class FeedParser {
                 }
             case "author": if e.author == nil { e.author = try reader.readText() }
             // Netscape RSS 0.91 and some generators write `content` or `body` without a namespace.
-            case "encoded": if e.content == nil { e.content = try readHTML() }
+            // `fullitem` is the full text in some 2003-era generators.
+            case "encoded", "fullitem": if e.content == nil { e.content = try readHTML() }
             default: break
             }
         case .dc:
@@ -332,7 +333,7 @@ final class FeedParser {
         switch type ?? "text" {
         case "html", "text/html": kind = .html
         case "xhtml", "application/xhtml+xml": kind = .xhtml
-        case let t where t == "text" || t.hasPrefix("text/") || t.hasSuffix("+xml") || t.hasSuffix("/xml"): kind = .text
+        case let t where t.isEmpty || t == "text" || t.hasPrefix("text/") || t.hasSuffix("+xml") || t.hasSuffix("/xml"): kind = .text
         default:
             // RFC 4287 §4.1.3.3: any other media type is base64-encoded.
             kind = .text
