@@ -1,17 +1,189 @@
 import ArgumentParser
+import Foundation
+import Notices
+import Parser
 
 extension Vigie {
-    /// `vigie parse`.
+    /// `vigie parse`: what Vigie understands of one file, for checking a new source or a parser bug.
     struct Parse: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "parse",
-            abstract: "Parse a feed, notice or API response file and print what Vigie understands of it."
+            abstract: "Parse a feed, notice or API response file and print what Vigie understands of it.",
+            discussion: """
+                The format is detected from the content, never the file name: RSS 0.9x/2.0, RSS 1.0 (RDF) and \
+                Atom 0.3/1.0 feeds; eForms and BOAMP XML notices; BOAMP, TED, aides-territoires, EU Funding & \
+                Tenders and DECP JSON; TED daily packages (.tar.gz). Encodings are detected from the byte-order \
+                mark, the XML declaration or --charset; undeclared 8-bit text is read as windows-1252.
+
+                Examples:
+                  vigie parse feed.xml                      readable listing of the entries
+                  vigie parse --json feed.xml               feeds: {"feed": {...}, "entries": [...]}
+                  vigie parse --json --base-url https://example.org/rss/ feed.xml
+                                                            resolve relative links as if fetched from there
+                  vigie parse --json notice.xml             notices: {"notices": [...]} (with "issues" if any)
+                  vigie parse --stats corpus/*.xml          files, entries, bytes, seconds and MB/s only
+
+                A malformed feed is recovered as far as possible; what went wrong is printed on stderr as \
+                FILE:LINE:COLUMN: message. Exit status: 0 parsed (possibly with warnings), 1 a file could not be \
+                parsed, 2 bad arguments.
+                """
         )
 
+        @Flag(help: "Print JSON: the feed conformance schema for feeds, {\"notices\": [...]} for other formats.")
+        var json = false
+
+        @Flag(help: "Parse every FILE and print only totals: files, entries, bytes, seconds, MB/s.")
+        var stats = false
+
+        @Option(name: .customLong("base-url"), help: ArgumentHelp(
+            "URL the document was fetched from; relative links resolve against it.", valueName: "URL"))
+        var baseURL: String?
+
+        @Option(help: ArgumentHelp(
+            "Charset announced by the server (HTTP Content-Type), e.g. iso-8859-1; overrides the XML declaration.",
+            valueName: "NAME"))
+        var charset: String?
+
+        @Option(help: ArgumentHelp(
+            "Skip detection and parse as this format: \(DocumentFormat.allCases.map(\.rawValue).joined(separator: ", ")).",
+            valueName: "FORMAT"))
+        var format: String?
+
+        @Option(name: .customLong("source-id"), help: "Source id given to the notices.")
+        var sourceID = "file"
+
+        @Argument(help: ArgumentHelp("Files to parse.", valueName: "FILE"))
+        var files: [String]
+
+        func validate() throws {
+            if files.isEmpty { throw ValidationError("give at least one FILE") }
+            if let format, DocumentFormat(rawValue: format) == nil {
+                throw ValidationError("unknown format '\(format)'; known: "
+                    + DocumentFormat.allCases.map(\.rawValue).joined(separator: ", "))
+            }
+            if files.count > 1 && !stats && json {
+                throw ValidationError("--json prints one document: give one FILE, or use --stats")
+            }
+        }
+
+        func options(for path: String) -> ParseOptions {
+            ParseOptions(sourceID: sourceID, documentName: path, baseURL: baseURL, charsetHint: charset,
+                         format: format.flatMap(DocumentFormat.init(rawValue:)))
+        }
+
         func run() async throws {
-            // Placeholder until the stage lands; exits 2 so no script mistakes it for success.
-            print("vigie parse: not available in this build")
-            throw ExitCode(2)
+            if stats { return try runStats() }
+            var failed = false
+            for path in files {
+                do {
+                    let doc = try DocumentParser.parseFile(atPath: path, options: options(for: path))
+                    for issue in doc.issues { warn("warning: \(issue)") }
+                    if json {
+                        try printJSON(doc)
+                    } else {
+                        printListing(doc, path: path)
+                    }
+                } catch {
+                    warn("vigie parse: \(error)")
+                    failed = true
+                }
+            }
+            if failed { throw ExitCode(1) }
+        }
+
+        private func runStats() throws {
+            var entries = 0
+            var bytes = 0
+            var failures = 0
+            let start = DispatchTime.now().uptimeNanoseconds
+            for path in files {
+                let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+                do {
+                    let doc = try DocumentParser.parseFile(atPath: path, options: options(for: path))
+                    entries += doc.notices.count
+                    bytes += size ?? 0
+                } catch {
+                    warn("vigie parse: \(error)")
+                    failures += 1
+                }
+            }
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            let mbs = seconds > 0 ? Double(bytes) / 1_000_000 / seconds : 0
+            print("files: \(files.count - failures)")
+            print("entries: \(entries)")
+            print("bytes: \(bytes)")
+            print(String(format: "seconds: %.3f", seconds))
+            print(String(format: "MB/s: %.1f", mbs))
+            if failures > 0 { throw ExitCode(1) }
+        }
+
+        private func printJSON(_ doc: ParsedDocument) throws {
+            guard doc.format.isFeed else {
+                struct Output: Encodable {
+                    var notices: [Notice]
+                    var issues: [ParseIssue]?
+                }
+                let data = try NoticeJSON.encoder().encode(
+                    Output(notices: doc.notices, issues: doc.issues.isEmpty ? nil : doc.issues))
+                print(String(decoding: data, as: UTF8.self))
+                return
+            }
+            func value(_ s: String?) -> Any { s.map { $0.isEmpty ? NSNull() : $0 as Any } ?? NSNull() }
+            let entries: [[String: Any]] = doc.notices.map { n in
+                [
+                    "title": value(n.title),
+                    "link": value(n.url),
+                    // An id made up from title and date is Vigie's, not the feed's.
+                    "id": value(n.sourceID.hasPrefix("hash:") ? nil : n.sourceID),
+                    "published": value(n.published.map(Self.iso)),
+                    "updated": value(n.updated.map(Self.iso)),
+                    "summary_text": value(n.summary),
+                    "content_text": value(n.content),
+                    "categories": n.categories,
+                    "enclosures": n.enclosures,
+                    "author_name": value(n.author),
+                ]
+            }
+            let object: [String: Any] = [
+                "format": doc.format.rawValue,
+                "feed": ["title": value(doc.title), "link": value(doc.link)],
+                "entries": entries,
+            ]
+            let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+            print(String(decoding: data, as: UTF8.self))
+        }
+
+        private func printListing(_ doc: ParsedDocument, path: String) {
+            var header = "\(path): \(doc.format.rawValue)"
+            if let title = doc.title { header += " \"\(title)\"" }
+            if let link = doc.link { header += " <\(link)>" }
+            print(header + ", \(doc.notices.count) \(doc.format.isFeed ? "entries" : "notices")")
+            for (i, n) in doc.notices.enumerated() {
+                print("\(i + 1). \(n.title.isEmpty ? "(untitled)" : n.title)")
+                if let url = n.url { print("   \(url)") }
+                var meta: [String] = ["id \(n.sourceID)"]
+                if let p = n.published { meta.append("published \(Self.iso(p))") }
+                if let u = n.updated { meta.append("updated \(Self.iso(u))") }
+                if let a = n.author { meta.append("by \(a)") }
+                print("   " + meta.joined(separator: " · "))
+                if !n.categories.isEmpty { print("   categories: " + n.categories.joined(separator: ", ")) }
+                if !n.enclosures.isEmpty { print("   enclosures: " + n.enclosures.joined(separator: " ")) }
+                if let s = n.summary {
+                    print("   " + (s.count > 240 ? String(s.prefix(239)) + "…" : s))
+                }
+            }
+        }
+
+        static func iso(_ date: Date) -> String {
+            var t = time_t(date.timeIntervalSince1970.rounded(.down))
+            var tm = tm()
+            gmtime_r(&t, &tm)
+            return String(format: "%04d-%02d-%02dT%02d:%02d:%02dZ", Int(tm.tm_year) + 1900, Int(tm.tm_mon) + 1,
+                          Int(tm.tm_mday), Int(tm.tm_hour), Int(tm.tm_min), Int(tm.tm_sec))
+        }
+
+        private func warn(_ message: String) {
+            FileHandle.standardError.write(Data((message + "\n").utf8))
         }
     }
 }

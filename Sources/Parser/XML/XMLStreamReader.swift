@@ -225,6 +225,8 @@ final class XMLStreamReader {
             switch nodeType {
             case .text, .cdata, .whitespace:
                 if let p = xmlTextReaderConstValue(reader) { text += String(cString: p) }
+            case .entityReference:
+                if let v = internalEntityText() { text += v }
             case .endElement where depth == start:
                 return text
             default:
@@ -240,30 +242,78 @@ final class XMLStreamReader {
     /// Used for Atom `type="xhtml"` and for RSS descriptions that embed unescaped HTML. Returns the
     /// fragment and whether any child element was met. The reader ends on the element's end.
     func readMarkup() throws -> (markup: String, hasElements: Bool) {
-        guard nodeType == .element else { return (value.map(Self.escape) ?? "", false) }
-        if isEmptyElement { return ("", false) }
+        let content = try readContent()
+        return (content.markup ?? Self.escape(content.text), content.markup != nil)
+    }
+
+    /// The content of an element read once: its text (all descendant text concatenated) and, only when it has
+    /// child elements, the same content as markup (see `readMarkup`).
+    struct Content {
+        var text: String
+        /// Child elements written as tags, text escaped: the content read as XHTML.
+        var markup: String?
+        /// Child elements written as tags, text as is: the content read as HTML source that happened to contain
+        /// elements (an escaped-HTML `<content type="html">` wrapped in a `<div>`).
+        var rawMarkup: String?
+    }
+
+    /// Reads the current element's content as both text and, when it has child elements, markup. Cheaper than
+    /// `readMarkup` for the common text-only case: no markup string is built until an element appears.
+    func readContent() throws -> Content {
+        guard nodeType == .element else { return Content(text: value ?? "") }
+        if isEmptyElement { return Content(text: "") }
         let start = depth
-        var out = ""
-        var hasElements = false
+        var text = ""
+        var markup: String?
+        var raw: String?
         while try read() {
             switch nodeType {
             case .text, .cdata, .whitespace:
-                if let v = value { out += Self.escape(v) }
-            case .element:
-                hasElements = true
-                out += "<" + localName
-                for a in attributes() where a.namespace == nil || a.namespace == "" {
-                    out += " \(a.name)=\"\(Self.escape(a.value))\""
+                if let p = xmlTextReaderConstValue(reader) {
+                    let v = String(cString: p)
+                    text += v
+                    if markup != nil { markup! += Self.escape(v); raw! += v }
                 }
-                out += isEmptyElement ? "/>" : ">"
+            case .entityReference:
+                if let v = internalEntityText() {
+                    text += v
+                    if markup != nil { markup! += Self.escape(v); raw! += v }
+                }
+            case .element:
+                if markup == nil { markup = Self.escape(text); raw = text }
+                var tag = "<" + localName
+                if hasAttributes {
+                    for a in attributes() where a.namespace == nil || a.namespace == "" {
+                        tag += " \(a.name)=\"\(Self.escape(a.value))\""
+                    }
+                }
+                tag += isEmptyElement ? "/>" : ">"
+                markup! += tag
+                raw! += tag
             case .endElement:
-                if depth == start { return (out, hasElements) }
-                out += "</" + localName + ">"
+                if depth == start { return Content(text: text, markup: markup, rawMarkup: raw) }
+                markup? += "</" + localName + ">"
+                raw? += "</" + localName + ">"
             default:
                 break
             }
         }
-        return (out, hasElements)
+        return Content(text: text, markup: markup, rawMarkup: raw)
+    }
+
+    /// The replacement text of the internal entity the current entity-reference node refers to, when it is plain
+    /// text. Entities are never expanded by libxml2 here (no `XML_PARSE_NOENT`); a feed that declares
+    /// `<!ENTITY id "tag:example.com,">` still gets its text, while entities whose value holds markup or other
+    /// references are left out, which keeps a billion-laughs document harmless.
+    func internalEntityText() -> String? {
+        guard let node = xmlTextReaderCurrentNode(reader), node.pointee.type == XML_ENTITY_REF_NODE,
+              let child = node.pointee.children else { return nil }
+        let entity = UnsafeMutableRawPointer(child).assumingMemoryBound(to: xmlEntity.self)
+        guard entity.pointee.type == XML_ENTITY_DECL, entity.pointee.etype == XML_INTERNAL_GENERAL_ENTITY,
+              let content = entity.pointee.content else { return nil }
+        let value = String(cString: content)
+        if value.utf8.contains(where: { $0 == 0x26 || $0 == 0x3C }) { return nil }
+        return value
     }
 
     static func escape(_ s: String) -> String {

@@ -1,0 +1,200 @@
+import Foundation
+
+/// A streaming byte transform: pulls chunks from `upstream`, rewrites them, and serves the result.
+///
+/// Subclasses implement `transform`, which may leave a tail unconsumed (an incomplete UTF-8 sequence, an
+/// entity cut by the chunk boundary); it is offered again with the next chunk. Memory stays bounded by the
+/// chunk size whatever the document size.
+class TransformByteSource: ByteSource {
+    private let upstream: any ByteSource
+    private var pending: [UInt8] = []
+    private var out: [UInt8] = []
+    private var outPos = 0
+    private var upstreamEnded = false
+    private var finished = false
+    static let chunkSize = 64 * 1024
+
+    init(upstream: any ByteSource) {
+        self.upstream = upstream
+        out.reserveCapacity(Self.chunkSize * 2)
+    }
+
+    /// Rewrites a prefix of `input` into `out` and returns how many input bytes it consumed. With `isEnd`,
+    /// everything must be consumed.
+    func transform(_ input: UnsafeBufferPointer<UInt8>, isEnd: Bool, into out: inout [UInt8]) -> Int {
+        out.append(contentsOf: input)
+        return input.count
+    }
+
+    final func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        while outPos == out.count {
+            if finished { return 0 }
+            out.removeAll(keepingCapacity: true)
+            outPos = 0
+            if !upstreamEnded {
+                let start = pending.count
+                pending.append(contentsOf: repeatElement(0, count: Self.chunkSize))
+                let n = try pending.withUnsafeMutableBytes { buf in
+                    try upstream.read(into: UnsafeMutableRawBufferPointer(rebasing: buf[start...]))
+                }
+                pending.removeLast(Self.chunkSize - n)
+                if n == 0 { upstreamEnded = true }
+            }
+            let isEnd = upstreamEnded
+            let consumed = pending.withUnsafeBufferPointer { transform($0, isEnd: isEnd, into: &out) }
+            if consumed >= pending.count {
+                pending.removeAll(keepingCapacity: true)
+                if isEnd { finished = true }
+            } else {
+                pending.removeFirst(consumed)
+            }
+        }
+        let n = min(buffer.count, out.count - outPos)
+        out.withUnsafeBytes { src in
+            buffer.baseAddress!.copyMemory(from: src.baseAddress! + outPos, byteCount: n)
+        }
+        outPos += n
+        return n
+    }
+}
+
+/// UTF-8 passed through, with every byte that is not part of a valid UTF-8 sequence read as windows-1252.
+///
+/// Feeds that declare nothing (or UTF-8) but were written in Latin-1 by a French CMS are common; repairing byte
+/// by byte keeps the valid UTF-8 of mixed documents and never produces invalid output.
+final class UTF8RepairSource: TransformByteSource {
+    override func transform(_ s: UnsafeBufferPointer<UInt8>, isEnd: Bool, into out: inout [UInt8]) -> Int {
+        let n = s.count
+        var i = 0
+        var runStart = 0
+        while i < n {
+            let b = s[i]
+            if b < 0x80 { i += 1; continue }
+            let len: Int
+            if b >= 0xC2 && b <= 0xDF { len = 2 } else if b >= 0xE0 && b <= 0xEF { len = 3 }
+            else if b >= 0xF0 && b <= 0xF4 { len = 4 } else { len = 0 }
+            if len > 0 && i + len > n && !isEnd {
+                // Possibly a sequence cut by the chunk boundary: keep it for the next round.
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: s[runStart..<i]))
+                return i
+            }
+            if len > 0 && i + len <= n && Self.isValid(s, i, len) {
+                if b == 0xC2 && s[i + 1] <= 0x9F, let mapped = Windows1252.c1Mapping[Int(s[i + 1] - 0x80)] {
+                    // U+0080–U+009F are never meant in text: they are windows-1252 punctuation that went through
+                    // a Latin-1 to UTF-8 conversion (`don\u{92}t` for `don’t`).
+                    out.append(contentsOf: UnsafeBufferPointer(rebasing: s[runStart..<i]))
+                    out.append(contentsOf: Array(String(mapped).utf8))
+                    i += 2
+                    runStart = i
+                    continue
+                }
+                i += len
+                continue
+            }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: s[runStart..<i]))
+            out.append(contentsOf: Windows1252.utf8Table[Int(b)])
+            i += 1
+            runStart = i
+        }
+        out.append(contentsOf: UnsafeBufferPointer(rebasing: s[runStart..<n]))
+        return n
+    }
+
+    @inline(__always) static func isValid(_ s: UnsafeBufferPointer<UInt8>, _ i: Int, _ len: Int) -> Bool {
+        let b0 = s[i]
+        let b1 = s[i + 1]
+        guard b1 & 0xC0 == 0x80 else { return false }
+        if len == 2 { return true }
+        if b0 == 0xE0 && b1 < 0xA0 { return false }
+        if b0 == 0xED && b1 > 0x9F { return false }
+        if b0 == 0xF0 && b1 < 0x90 { return false }
+        if b0 == 0xF4 && b1 > 0x8F { return false }
+        guard s[i + 2] & 0xC0 == 0x80 else { return false }
+        if len == 3 { return true }
+        return s[i + 3] & 0xC0 == 0x80
+    }
+}
+
+/// A single-byte code page (windows-1252, Mac Greek…) to UTF-8 through a 256-entry table.
+final class SingleByteSource: TransformByteSource {
+    private let table: [[UInt8]]
+
+    /// `upper` gives the scalars of bytes 0x80–0xFF; nil means windows-1252.
+    init(upstream: any ByteSource, upper: [UInt16]?) {
+        if let upper {
+            table = (0..<256).map { b in
+                b < 0x80 ? [UInt8(b)] : Array(String(Unicode.Scalar(upper[b - 0x80]).map(Character.init) ?? "\u{FFFD}").utf8)
+            }
+        } else {
+            table = Windows1252.utf8Table
+        }
+        super.init(upstream: upstream)
+    }
+
+    override func transform(_ s: UnsafeBufferPointer<UInt8>, isEnd: Bool, into out: inout [UInt8]) -> Int {
+        var runStart = 0
+        for i in 0..<s.count where s[i] >= 0x80 {
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: s[runStart..<i]))
+            out.append(contentsOf: table[Int(s[i])])
+            runStart = i + 1
+        }
+        out.append(contentsOf: UnsafeBufferPointer(rebasing: s[runStart..<s.count]))
+        return s.count
+    }
+}
+
+/// Any encoding glibc's iconv knows (UTF-16, UTF-32, code pages like `437`, EBCDIC), to UTF-8.
+/// Undecodable bytes become U+FFFD, so the output is always valid UTF-8.
+final class IconvSource: TransformByteSource {
+    private let cd: iconv_t
+
+    /// Nil when iconv does not know `encoding`.
+    init?(upstream: any ByteSource, encoding: String) {
+        let cd = iconv_open("UTF-8", encoding)
+        guard let cd, cd != iconv_t(bitPattern: -1) else { return nil }
+        self.cd = cd
+        super.init(upstream: upstream)
+    }
+
+    deinit { iconv_close(cd) }
+
+    /// Whether iconv can decode `encoding`.
+    static func supports(_ encoding: String) -> Bool {
+        guard let cd = iconv_open("UTF-8", encoding), cd != iconv_t(bitPattern: -1) else { return false }
+        iconv_close(cd)
+        return true
+    }
+
+    override func transform(_ s: UnsafeBufferPointer<UInt8>, isEnd: Bool, into out: inout [UInt8]) -> Int {
+        var consumed = 0
+        var buffer = [UInt8](repeating: 0, count: s.count * 4 + 16)
+        while consumed < s.count {
+            var inPtr: UnsafeMutablePointer<CChar>? = UnsafeMutablePointer<CChar>(
+                mutating: UnsafeRawPointer(s.baseAddress! + consumed).assumingMemoryBound(to: CChar.self))
+            var inLeft = s.count - consumed
+            let produced: Int
+            var err: Int32 = 0
+            (produced, err) = buffer.withUnsafeMutableBytes { ob -> (Int, Int32) in
+                var outPtr: UnsafeMutablePointer<CChar>? = ob.baseAddress!.assumingMemoryBound(to: CChar.self)
+                var outLeft = ob.count
+                let r = iconv(cd, &inPtr, &inLeft, &outPtr, &outLeft)
+                return (ob.count - outLeft, r == -1 ? errno : 0)
+            }
+            out.append(contentsOf: buffer[0..<produced])
+            consumed = s.count - inLeft
+            if err == 0 { break }
+            if err == EINVAL {  // incomplete sequence at the end
+                if isEnd { out.append(contentsOf: [0xEF, 0xBF, 0xBD]); return s.count }
+                return consumed
+            }
+            if err == EILSEQ {
+                out.append(contentsOf: [0xEF, 0xBF, 0xBD])
+                consumed += 1
+                continue
+            }
+            if err == E2BIG { continue }
+            return s.count
+        }
+        return s.count
+    }
+}
