@@ -208,9 +208,12 @@ struct TarStream {
     }
 }
 
-/// Routes one XML notice (a package member) by its root element: eForms or BOAMP `ANNONCE`.
-enum NoticeXMLDispatcher {
-    static func parse(_ bytes: [UInt8], documentName: String, options: ParseOptions) throws -> ParsedDocument {
+/// Routes one XML notice (a package member, a downloaded notice) by its root element: eForms or BOAMP `ANNONCE`.
+///
+/// The bulk path: TED package members go through here, without the feed sniffing of `DocumentParser`.
+public enum NoticeXMLDispatcher {
+    /// Parses one eForms or BOAMP XML notice; throws `ParserError.malformed` for anything else.
+    public static func parse(_ bytes: [UInt8], documentName: String, options: ParseOptions) throws -> ParsedDocument {
         var opts = options
         opts.documentName = documentName
         let root = rootName(bytes) ?? ""
