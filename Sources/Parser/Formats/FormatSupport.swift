@@ -83,6 +83,14 @@ enum FormatSupport {
         return s.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
+    /// A registration number as printed ("254 200 123 00017"): spaces dropped when it is only digits, so SIRETs
+    /// from eForms, BOAMP and DECP compare equal; other identifiers are only cleaned.
+    static func registrationNumber(_ s: String?) -> String? {
+        guard let c = nonEmpty(s) else { return nil }
+        let compact = c.filter { $0 != " " && $0 != "\u{00A0}" && $0 != "." }
+        return compact.allSatisfy(\.isNumber) ? compact : c
+    }
+
     /// Nil for empty or whitespace-only strings, else the cleaned string.
     static func nonEmpty(_ s: String?) -> String? {
         guard let s else { return nil }
