@@ -38,8 +38,16 @@ public enum PlaceExtractor {
         // Postcodes followed by a commune name, or introduced by "CP" / "code postal".
         for m in t.matches(p.postcode) {
             guard let pc = t.group(m, 2), let dep = FrenchGeography.departement(postcode: pc) else { continue }
-            let commune = communeAfter(t.originalText(m.range(at: 3)))
-            guard commune != nil || t.group(m, 1) != nil else { continue }
+            var commune = communeAfter(t.originalText(m.range(at: 3)))
+            if commune == nil && t.group(m, 1) == nil {
+                // "Lieu d'exécution : Saint-Chamond 42400": the commune before the postcode, inside a place label.
+                let before = t.foldedText(from: max(0, m.range.location - 80), to: m.range.location)
+                guard lastIndex(p.placeLabel, in: before) != nil else { continue }
+                let original = t.originalText(NSRange(location: max(0, m.range.location - 40),
+                                                      length: min(40, m.range.location)))
+                commune = communeBefore(original)
+                if let c = commune, FrenchGeography.departement(named: c) != nil { commune = nil }
+            }
             found.append((m.range.location, Place(nuts: dep.nuts3, departement: dep.code, postcode: pc,
                                                   commune: commune)))
         }

@@ -12,6 +12,10 @@ import Testing
         ("Remise des plis au plus tard le 1er mars 2021 à 12h00", "2021-03-01T12:00:00+01:00", true),
         ("Les offres devront parvenir avant le 30 novembre 2021, 12 heures.", "2021-11-30T12:00:00+01:00", true),
         ("Date limite : 3 aout 2026 à midi", "2026-08-03T12:00:00+02:00", true),
+        ("Remise des offres au plus tard le lundi 4 janvier 2027 à 12 h 00 (heure de Paris)",
+         "2027-01-04T12:00:00+01:00", true),
+        ("Date limite de remise des offres : 15.12.26 - 17H", "2026-12-15T17:00:00+01:00", true),
+        ("Les candidatures doivent être déposées jusqu'au 15 déc. 2026 inclus", "2026-12-15T23:59:00+01:00", false),
         ("Date limite de réception des offres : 19 octobre 2026 à 17h00 (heure de Wallis).",
          "2026-10-19T17:00:00+12:00", true),
         ("Date de clôture : 08/06/2026", "2026-06-08T23:59:00+02:00", false),
@@ -37,6 +41,9 @@ import Testing
         "Date limite de demande d'informations complémentaires : 10/06/2026 à 12h00",
         "Date de publication : 02/11/2026",
         "Visite obligatoire le 28/10/2026 de 9h00 à 12h00.",
+        "Date prévisionnelle de début des prestations : 01/01/2027",
+        "Date limite de réception des offres : voir le règlement. Date de publication : 02/11/2026",
+        "Délai de validité des offres : 120 jours à compter de la date limite de réception des offres.",
     ]
 
     @Test(arguments: traps)
@@ -72,6 +79,9 @@ import Testing
         ("Le coût estimatif des travaux s'élève à 6 300 000 euro HT.", 6_300_000, "EUR", "HT", .other),
         ("Montant total : 1.250.000 CHF", 1_250_000, "CHF", nil, .estimated),
         ("Valeur estimée : 12\u{202F}500,50\u{00A0}€ H.T.", Decimal(string: "12500.50")!, "EUR", "HT", .estimated),
+        ("Valeur estimée hors TVA : 1 M€", 1_000_000, "EUR", "HT", .estimated),
+        ("Montant maximum de l'accord-cadre : 1.500.000,00 EUR HT par an", 1_500_000, "EUR", "HT", .max),
+        ("Enveloppe prévisionnelle : 3 000 000 XPF", 3_000_000, "XPF", nil, .budget),
     ]
 
     @Test(arguments: cases)
@@ -122,6 +132,9 @@ import Testing
         ("<CODE_NUTS>FR715</CODE_NUTS>", Place(nuts: "FRK25", departement: "42")),
         ("Lieu de livraison : 20090 Ajaccio", Place(nuts: "FRM01", departement: "2A", postcode: "20090", commune: "Ajaccio")),
         ("Lieu d'exécution : Fort-de-France (972)", Place(nuts: "FRY20", departement: "972", commune: "Fort-de-France")),
+        ("Lieu d'exécution : Saint-Chamond 42400", Place(nuts: "FRK25", departement: "42", postcode: "42400",
+                                                         commune: "Saint-Chamond")),
+        ("Lieu d'exécution : 42 - Loire", Place(nuts: "FRK25", departement: "42")),
     ])
     func findsPlace(_ text: String, _ place: Place) {
         #expect(PlaceExtractor.extract(text) == [place])
