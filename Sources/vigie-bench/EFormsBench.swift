@@ -77,10 +77,10 @@ public enum EFormsBench {
     static func writeCorpus(megabytes: Int, seed: UInt64, into dir: String) throws -> ([String], Int) {
         let names = ["eforms-cn-mecanique.xml", "eforms-pin-parts.xml", "eforms-can-mecanique.xml",
                      "eforms-change-mecanique.xml"]
-        let templates = try names.map { name -> String in
+        let templates = try names.map { name -> Template in
             let path = fixturesDirectory + "/" + name
             guard let data = FileManager.default.contents(atPath: path) else { throw BenchError.fixturesMissing(path) }
-            return String(decoding: data, as: UTF8.self)
+            return Template(String(decoding: data, as: UTF8.self))
         }
         var rng = Generator(seed: seed)
         var files: [String] = []
@@ -88,12 +88,13 @@ public enum EFormsBench {
         let target = megabytes * 1_048_576
         var n = 0
         while total < target {
-            let text = perturb(templates[Int(rng.next() % UInt64(templates.count))], index: n, rng: &rng)
-            let path = dir + String(format: "/%08d_2026.xml", 100_000 + n)
-            let data = Data(text.utf8)
-            try data.write(to: URL(fileURLWithPath: path))
+            let bytes = templates[Int(rng.next() % UInt64(templates.count))].instance(index: n, rng: &rng)
+            let path = dir + "/" + String(100_000_000 + n).dropFirst() + "_2026.xml"
+            guard FileManager.default.createFile(atPath: path, contents: Data(bytes)) else {
+                throw BenchError.parseFailed("cannot write \(path)")
+            }
             files.append(path)
-            total += data.count
+            total += bytes.count
             n += 1
         }
         return (files, total)
@@ -106,43 +107,115 @@ public enum EFormsBench {
                        "71300000", "38940000", "09340000", "15911100", "44600000"]
     static let nuts = ["FRK25", "FRK24", "FRK26", "FRI31", "FRI32", "FRB04", "FRL04", "FRD22", "FRC11", "FRJ23"]
 
-    /// A copy of `template` with fresh identifiers and values; lots are duplicated to vary the notice size.
-    static func perturb(_ template: String, index: Int, rng: inout Generator) -> String {
-        var s = template
-        func pick<T>(_ a: [T]) -> T { a[Int(rng.next() % UInt64(a.count))] }
-        func uuid() -> String {
-            let h = String(format: "%016llx%016llx", rng.next(), rng.next())
-            let c = Array(h)
-            return "\(String(c[0..<8]))-\(String(c[8..<12]))-4\(String(c[13..<16]))-8\(String(c[17..<20]))-\(String(c[20..<32]))"
+    /// A fixture cut once at the values to vary, so each copy is built by concatenation (Foundation's
+    /// `replacingOccurrences` is far too slow on Linux to generate 100 MB).
+    struct Template {
+        enum Part {
+            case text([UInt8])
+            case uuid, publicationNumber, title, amount, cpv, nuts, deadline
         }
-        for old in ["3f2a9c1e-7d41-4b8e-9a55-0c6d2e8f1a77", "9d0e1f2a-3b4c-4d5e-8f60-718293a4b5c6",
-                    "c0ffee00-1234-4abc-9def-00aa11bb22cc", "b81c44d0-1e2f-4c3a-8d9e-5f6a7b8c9d01"] {
-            s = s.replacingOccurrences(of: old, with: uuid())
-        }
-        for old in ["00612345-2026", "00598765-2026", "00701234-2026", "00623456-2026"] {
-            s = s.replacingOccurrences(of: old, with: String(format: "%08d-2026", 100_000 + index))
-        }
-        let title = (0..<6).map { _ in pick(words) }.joined(separator: " ")
-        s = s.replacingOccurrences(of: "Fourniture de machines-outils à commande numérique et maintenance associée",
-                                   with: "Marché \(index) : \(title)")
-        s = s.replacingOccurrences(of: "1850000", with: String(10_000 + rng.next() % 9_000_000))
-        s = s.replacingOccurrences(of: "42600000", with: pick(cpvs))
-        s = s.replacingOccurrences(of: ">FRK25<", with: ">\(pick(nuts))<")
-        s = s.replacingOccurrences(of: "2026-11-27+01:00", with: String(format: "2026-%02d-%02d+01:00",
-                                                                        1 + rng.next() % 12, 1 + rng.next() % 28))
-        // Repeat the last lot (1 to 8 lots in all), as real notices range from one lot to dozens.
-        if let start = s.range(of: "<cac:ProcurementProjectLot>", options: .backwards),
-           let end = s.range(of: "</cac:ProcurementProjectLot>", options: .backwards) {
-            let lot = String(s[start.lowerBound..<end.upperBound])
-            let extra = Int(rng.next() % 7)
-            var copies = ""
-            for k in 0..<extra {
-                copies += "\n  " + lot.replacingOccurrences(of: ">LOT-0002<", with: String(format: ">LOT-%04d<", 3 + k))
-                    .replacingOccurrences(of: ">PAR-0002<", with: String(format: ">PAR-%04d<", 3 + k))
+        var parts: [Part] = []
+        /// The last lot, repeated 0 to 6 times after itself with new ids.
+        var lotHead: [UInt8] = []
+        var lotTail: [UInt8] = []
+
+        init(_ source: String) {
+            let markers: [(String, Part)] = [
+                ("3f2a9c1e-7d41-4b8e-9a55-0c6d2e8f1a77", .uuid), ("9d0e1f2a-3b4c-4d5e-8f60-718293a4b5c6", .uuid),
+                ("c0ffee00-1234-4abc-9def-00aa11bb22cc", .uuid), ("b81c44d0-1e2f-4c3a-8d9e-5f6a7b8c9d01", .uuid),
+                ("00612345-2026", .publicationNumber), ("00598765-2026", .publicationNumber),
+                ("00701234-2026", .publicationNumber), ("00623456-2026", .publicationNumber),
+                ("Fourniture de machines-outils à commande numérique et maintenance associée", .title),
+                ("1850000", .amount), ("42600000", .cpv), ("FRK25", .nuts), ("2026-11-27", .deadline),
+                ("2026-12-04", .deadline),
+            ]
+            var rest = Substring(source)
+            // Split off the last lot (its text is repeated verbatim apart from its id).
+            var lot = ""
+            if let start = source.range(of: "<cac:ProcurementProjectLot>", options: .backwards),
+               let end = source.range(of: "</cac:ProcurementProjectLot>", options: .backwards) {
+                lot = String(source[start.lowerBound..<end.upperBound])
+                for id in [">LOT-0002<", ">PAR-0002<"] {
+                    if let r = lot.range(of: id) {
+                        lotHead = Array((lot[..<r.lowerBound] + ">" + id.dropFirst().prefix(4)).utf8)
+                        lotTail = Array(("<" + lot[r.upperBound...]).utf8)
+                    }
+                }
             }
-            s.insert(contentsOf: copies, at: end.upperBound)
+            while !rest.isEmpty {
+                var best: (Range<Substring.Index>, Part)?
+                for (m, part) in markers {
+                    if let r = rest.range(of: m), best == nil || r.lowerBound < best!.0.lowerBound { best = (r, part) }
+                }
+                guard let (r, part) = best else {
+                    parts.append(.text(Array(rest.utf8)))
+                    break
+                }
+                parts.append(.text(Array(rest[..<r.lowerBound].utf8)))
+                parts.append(part)
+                rest = rest[r.upperBound...]
+            }
         }
-        return s
+
+        func instance(index: Int, rng: inout Generator) -> [UInt8] {
+            var out: [UInt8] = []
+            out.reserveCapacity(64 * 1024)
+            func pick<T>(_ a: [T]) -> T { a[Int(rng.next() % UInt64(a.count))] }
+            let lotsEnd = Array("</cac:ProcurementProjectLot>".utf8)
+            for part in parts {
+                switch part {
+                case .text(let t):
+                    out += t
+                case .uuid:
+                    let h = String(rng.next(), radix: 16) + String(rng.next(), radix: 16) + "0000000000000000"
+                    let c = Array(h.utf8)
+                    out += c[0..<8]
+                    out += Array("-".utf8)
+                    out += c[8..<12]
+                    out += Array("-4".utf8)
+                    out += c[13..<16]
+                    out += Array("-8".utf8)
+                    out += c[17..<20]
+                    out += Array("-".utf8)
+                    out += c[20..<32]
+                case .publicationNumber:
+                    out += Array((String(100_000_000 + index).dropFirst() + "-2026").utf8)
+                case .title:
+                    out += Array(("Marché \(index) : " + (0..<6).map { _ in pick(words) }.joined(separator: " ")).utf8)
+                case .amount:
+                    out += Array(String(10_000 + rng.next() % 9_000_000).utf8)
+                case .cpv:
+                    out += Array(pick(cpvs).utf8)
+                case .nuts:
+                    out += Array(pick(nuts).utf8)
+                case .deadline:
+                    let m = 1 + rng.next() % 12, d = 1 + rng.next() % 28
+                    out += Array("2027-\(m < 10 ? "0" : "")\(m)-\(d < 10 ? "0" : "")\(d)".utf8)
+                }
+            }
+            // Repeat the last lot (1 to 8 lots in all), as real notices range from one lot to dozens.
+            if !lotHead.isEmpty, let end = lastRange(of: lotsEnd, in: out) {
+                var extra: [UInt8] = []
+                for k in 0..<Int(rng.next() % 7) {
+                    extra += Array("\n  ".utf8)
+                    extra += lotHead
+                    extra += Array(String(10_003 + k).dropFirst().utf8)
+                    extra += lotTail
+                }
+                out.insert(contentsOf: extra, at: end)
+            }
+            return out
+        }
+
+        func lastRange(of needle: [UInt8], in hay: [UInt8]) -> Int? {
+            guard hay.count >= needle.count else { return nil }
+            var i = hay.count - needle.count
+            while i >= 0 {
+                if hay[i] == needle[0] && Array(hay[i..<(i + needle.count)]) == needle { return i + needle.count }
+                i -= 1
+            }
+            return nil
+        }
     }
 
     /// A small seeded generator (SplitMix64): the same seed always gives the same corpus.
