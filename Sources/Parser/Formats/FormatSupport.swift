@@ -49,29 +49,14 @@ enum FormatSupport {
     static func clean(_ s: String) -> String {
         // Fast path: most values have no leading, trailing, doubled or non-space whitespace.
         var previousSpace = true
-        var needsWork = false
         for b in s.utf8 {
             let isSpace = b == 0x20
-            if b == 0x0A || b == 0x09 || b == 0x0D || b == 0xC2 || (isSpace && previousSpace) {
-                needsWork = true
-                break
+            if b == 0x0A || b == 0x09 || b == 0x0D || b == 0x0C || (isSpace && previousSpace) {
+                return HTMLText.collapseWhitespace(s)
             }
             previousSpace = isSpace
         }
-        if !needsWork && !previousSpace { return s }
-        var out = ""
-        out.reserveCapacity(s.utf8.count)
-        var pendingSpace = false
-        for u in s.unicodeScalars {
-            if u == " " || u == "\n" || u == "\t" || u == "\r" || u == "\u{00A0}" {
-                pendingSpace = !out.isEmpty
-            } else {
-                if pendingSpace { out.append(" ") }
-                pendingSpace = false
-                out.unicodeScalars.append(u)
-            }
-        }
-        return out
+        return previousSpace ? HTMLText.collapseWhitespace(s) : s
     }
 
     /// Trims spaces, tabs and newlines at both ends; returns `s` itself (no copy) when there are none, which is
