@@ -26,23 +26,24 @@ enum FormatSupport {
     }
 
     /// Picks the text of a multilingual field: the notice's language, then French, then English, then the first.
-    /// `texts` are (language code as written, text); codes are compared case-insensitively in any form.
+    /// `texts` are (language code as written, text); codes are compared in any form (`FRA`, `fra`, `fr`).
     static func pick(_ texts: [(lang: String?, text: String)], noticeLanguage: String?) -> String? {
-        let cleaned = texts.map { (iso639_1($0.lang), clean($0.text)) }.filter { !$0.1.isEmpty }
-        guard !cleaned.isEmpty else { return nil }
-        for want in [iso639_1(noticeLanguage), "fr", "en"] {
-            if let want, let hit = cleaned.first(where: { $0.0 == want }) { return hit.1 }
-        }
-        return cleaned[0].1
+        pickWithLanguage(texts, noticeLanguage: noticeLanguage)?.text
     }
 
-    /// The language a picked text is in (same order as `pick`).
+    /// The language (ISO 639-1) of the text `pick` chooses.
     static func pickedLanguage(_ texts: [(lang: String?, text: String)], noticeLanguage: String?) -> String? {
-        let codes = texts.filter { !clean($0.text).isEmpty }.map { iso639_1($0.lang) }
+        pickWithLanguage(texts, noticeLanguage: noticeLanguage)?.lang
+    }
+
+    static func pickWithLanguage(_ texts: [(lang: String?, text: String)], noticeLanguage: String?)
+        -> (lang: String?, text: String)? {
+        let cleaned = texts.map { (lang: iso639_1($0.lang), text: clean($0.text)) }.filter { !$0.text.isEmpty }
+        guard let first = cleaned.first else { return nil }
         for want in [iso639_1(noticeLanguage), "fr", "en"] {
-            if let want, codes.contains(want) { return want }
+            if let want, let hit = cleaned.first(where: { $0.lang == want }) { return hit }
         }
-        return codes.first ?? nil
+        return first
     }
 
     /// Whitespace collapsed and trimmed (eForms titles may start with a newline and tabs: `cn_81_FRA.xml`).

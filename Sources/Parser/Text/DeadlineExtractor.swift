@@ -106,7 +106,7 @@ public enum DeadlineExtractor {
     }
 
     /// Europe/Paris, the zone of unstated French times.
-    public static var parisZone: TimeZone { TimeZone(identifier: "Europe/Paris") ?? TimeZone(secondsFromGMT: 3600)! }
+    public static let parisZone: TimeZone = TimeZone(identifier: "Europe/Paris") ?? TimeZone(secondsFromGMT: 3600)!
 
     // MARK: - Dates
 
@@ -194,8 +194,7 @@ public enum DeadlineExtractor {
         let neg = lastMatch(p.negativeLabel, in: label)
         guard let pos, neg.map({ $0 < pos }) ?? true else { return nil }
         let l = label
-        if l.contains("dossier") || l.contains("projet") || l.contains("appel a") || l.contains("candidature")
-            && l.contains("aap") {
+        if l.contains("dossier") || l.contains("projet") || l.contains("appel a") || l.contains("aap") {
             return .applications
         }
         if (l.contains("candidature") || l.contains("participation")) && !l.contains("offre") && !l.contains("pli") {

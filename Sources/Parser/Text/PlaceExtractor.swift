@@ -65,17 +65,16 @@ public enum PlaceExtractor {
             let clauseEnd = min(t.length, NSMaxRange(m.range) + 80)
             let clause = t.foldedText(from: NSMaxRange(m.range), to: clauseEnd)
             let cut = clause.prefix { $0 != "." && $0 != ";" && $0 != "\n" }
-            for dep in FrenchGeography.departements {
-                let pattern = "(?<![a-z\\-'])" + NSRegularExpression.escapedPattern(for: FrenchText.fold(dep.name))
-                    .replacingOccurrences(of: "'", with: "'?") + "(?![a-z\\-])"
-                guard let r = cut.range(of: pattern, options: .regularExpression) else { continue }
-                let off = NSMaxRange(m.range) + cut.utf16.distance(from: cut.startIndex, to: r.lowerBound)
-                let len = cut.utf16.distance(from: r.lowerBound, to: r.upperBound)
+            let clauseString = String(cut)
+            let clauseRange = NSRange(location: 0, length: (clauseString as NSString).length)
+            for (dep, regex) in p.departementNames {
+                guard let r = regex.firstMatch(in: clauseString, range: clauseRange)?.range else { continue }
+                let off = NSMaxRange(m.range) + r.location
                 // Names that are also common words ("Lot 2", "la somme", "le Nord") count only capitalised
                 // and not followed by a number.
-                let original = t.originalText(NSRange(location: off, length: len + 6))
+                let original = t.originalText(NSRange(location: off, length: r.length + 6))
                 guard original.first?.isUppercase == true,
-                      original.dropFirst(len).range(of: #"^\s*(?:\d|n°|no\b)"#, options: .regularExpression) == nil
+                      original.dropFirst(r.length).range(of: #"^\s*(?:\d|n°|no\b)"#, options: .regularExpression) == nil
                 else { continue }
                 found.append((off, Place(nuts: dep.nuts3, departement: dep.code)))
             }
@@ -197,6 +196,11 @@ public enum PlaceExtractor {
             #"lieux? (?:principal )?(?:d'execution|de livraison|d'intervention|de realisation|de prestation)|place of performance|lieu principal|lieu des travaux|localisation|implantation"#)
         let buyerLabel = frenchRegex(
             #"acheteur|buyer|adresse|pouvoir adjudicateur|entite adjudicatrice|siege|organisme|coordonnees|contracting authority"#)
+        /// Each département name as a folded whole word ("loire" but not "haute-loire" or "loire-atlantique").
+        let departementNames: [(FrenchGeography.Departement, NSRegularExpression)] = FrenchGeography.departements.map {
+            let name = NSRegularExpression.escapedPattern(for: FrenchText.fold($0.name)).replacingOccurrences(of: "'", with: "'?")
+            return ($0, frenchRegex("(?<![a-z\\-'])" + name + "(?![a-z\\-])"))
+        }
         let port = frenchRegex(#"(?<![a-z])(gpmm|gpmh|gpmr|gpmd|gpmnsn|gpmb|gpmlr)(?![a-z])"#)
     }
 }
