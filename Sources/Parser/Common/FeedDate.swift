@@ -264,6 +264,14 @@ enum FeedDate {
             var t = raw
             while t.last == "." { t = t.dropLast() }
             guard let first = t.unicodeScalars.first else { continue }
+            if first.properties.isAlphabetic, let off = zoneOffset(t.lowercased()), !sawZone {
+                // Before the `:` and `/` checks: `GMT-01:01`, `Etc/GMT`.
+                if months[t.lowercased()] == nil && !days.contains(t.lowercased()) {
+                    f.offset = off
+                    sawZone = true
+                    continue
+                }
+            }
             if first == "+" || first == "-" {
                 guard !sawZone, let off = numericZone(t) else { return nil }
                 f.offset = off

@@ -16,6 +16,9 @@ enum HTMLEntities {
             }
             table[String(parts[0])] = value
         }
+        // HTML 4 (and every feed reader built on it) maps these two to the CJK angle brackets; HTML5 changed them.
+        table["lang"] = "\u{2329}"
+        table["rang"] = "\u{232A}"
         return table
     }()
 

@@ -79,6 +79,15 @@ final class UTF8RepairSource: TransformByteSource {
                 return i
             }
             if len > 0 && i + len <= n && Self.isValid(s, i, len) {
+                if b == 0xC2 && s[i + 1] <= 0x9F, let mapped = Windows1252.c1Mapping[Int(s[i + 1] - 0x80)] {
+                    // U+0080–U+009F are never meant in text: they are windows-1252 punctuation that went through
+                    // a Latin-1 to UTF-8 conversion (`don\u{92}t` for `don’t`).
+                    out.append(contentsOf: UnsafeBufferPointer(rebasing: s[runStart..<i]))
+                    out.append(contentsOf: Array(String(mapped).utf8))
+                    i += 2
+                    runStart = i
+                    continue
+                }
                 i += len
                 continue
             }

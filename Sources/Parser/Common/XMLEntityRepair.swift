@@ -115,6 +115,8 @@ final class XMLEntityRepairSource: TransformByteSource {
         if j < n, s[j] == 0x23 {  // numeric
             j += 1
             var hex = false
+            // XML only knows `&#x`; HTML also accepts `&#X`, which libxml2 rejects outright.
+            let upperX = j < n && s[j] == 0x58
             if j < n, s[j] | 0x20 == 0x78 { hex = true; j += 1 }
             var value: UInt32 = 0
             let digitsStart = j
@@ -129,7 +131,7 @@ final class XMLEntityRepairSource: TransformByteSource {
             guard j > digitsStart else { out.append(contentsOf: Self.ampEscape); return i + 1 }
             let hasSemicolon = j < n && s[j] == 0x3B
             let scalar = HTMLEntities.numeric(value)
-            if hasSemicolon && scalar.value == value && Self.isXMLChar(value) {
+            if hasSemicolon && !upperX && scalar.value == value && Self.isXMLChar(value) {
                 out.append(contentsOf: UnsafeBufferPointer(rebasing: s[i...j]))
             } else {
                 appendCharRef(Self.isXMLChar(scalar.value) ? scalar.value : 0xFFFD, into: &out)

@@ -56,6 +56,11 @@ struct FeedAdapter {
             let name = raw[..<lt].trimmingCharacters(in: .whitespaces)
             if !name.isEmpty { return name }
         }
+        if let open = raw.lastIndex(of: "("), raw.hasSuffix(")"), raw[open...].contains("@") {
+            // `Name (jdoe@example.com)`.
+            let name = raw[..<open].trimmingCharacters(in: .whitespaces)
+            if !name.isEmpty { return name }
+        }
         return raw
     }
 

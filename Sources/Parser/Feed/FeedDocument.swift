@@ -20,15 +20,25 @@ struct FeedText: Sendable, Hashable {
     var text: String
     /// The element's children as markup, when it had child elements (inline HTML or XHTML).
     var markup: String?
+    /// The same with text left unescaped: escaped HTML that a generator wrapped in an element.
+    var rawMarkup: String?
+
+    init(kind: Kind, text: String, markup: String? = nil, rawMarkup: String? = nil) {
+        self.kind = kind
+        self.text = text
+        self.markup = markup
+        self.rawMarkup = rawMarkup
+    }
 
     /// The text with markup removed, entities decoded and whitespace collapsed; nil when empty.
     var plain: String? {
-        let out: String
-        if let markup {
-            out = kind == .text ? HTMLText.collapseWhitespace(text) : HTMLText.toText(markup)
-        } else {
-            out = kind == .text ? HTMLText.collapseWhitespace(text) : HTMLText.toText(text)
+        var out: String
+        switch kind {
+        case .text: out = HTMLText.collapseWhitespace(text)
+        case .html: out = HTMLText.toText(rawMarkup ?? markup ?? text)
+        case .xhtml: out = HTMLText.toText(markup ?? XMLStreamReader.escape(text))
         }
+        out = Mojibake.repair(out)
         return out.isEmpty ? nil : out
     }
 }

@@ -51,6 +51,10 @@ final class FeedParser {
                     }
                     format = f
                     doc.format = f
+                    if f == .atom10 || f == .atom03, let p = reader.namespaceURIPointer, ns == .other {
+                        // Atom 0.3 feeds with a made-up default namespace: their elements are still Atom.
+                        namespaceCache[UnsafeRawPointer(p)] = f == .atom03 ? .atom03 : .atom10
+                    }
                     channelDepth = name == "channel" ? 0 : (f == .atom10 || f == .atom03 ? 0 : -10)
                     continue
                 }
@@ -103,7 +107,10 @@ final class FeedParser {
     }
 
     private func namespace() -> Namespace {
-        guard let p = reader.namespaceURIPointer else { return .none }
+        guard let p = reader.namespaceURIPointer else {
+            // Atom without a namespace declaration (hand-written test feeds, some 0.3 generators).
+            return format == .atom10 || format == .atom03 ? .atom10 : .none
+        }
         let key = UnsafeRawPointer(p)
         if let cached = namespaceCache[key] { return cached }
         let ns = Self.classify(String(cString: p))
@@ -167,7 +174,7 @@ final class FeedParser {
                 if !text.isEmpty { doc.rssLink = URLResolver.resolve(text, against: base) }
             }
         case (.atom10, "link"), (.atom03, "link"):
-            if let link = readAtomLink(base: base) { doc.links.append(link) }
+            if let link = try readAtomLink(base: base) { doc.links.append(link) }
         default:
             break
         }
@@ -208,7 +215,12 @@ final class FeedParser {
             case "link":
                 let text = try reader.readText().trimmingASCIIWhitespace()
                 if e.rssLink == nil, !text.isEmpty { e.rssLink = URLResolver.resolve(text, against: base) }
-            case "description": if e.summary == nil { e.summary = try readHTML() }
+            case "description", "summary":
+                // Some generators write both `description` and a non-standard `summary`: the first is the
+                // summary, the second the full content.
+                if e.summary == nil { e.summary = try readHTML() } else if e.content == nil { e.content = try readHTML() }
+            case "tags":
+                for tag in try reader.readText().split(separator: ",") { appendCategory(&e, String(tag)) }
             case "guid":
                 let permalink = reader.hasAttributes ? reader.attribute(localName: "isPermaLink") : nil
                 let text = try reader.readText().trimmingASCIIWhitespace()
@@ -216,7 +228,8 @@ final class FeedParser {
                     e.id = text
                     e.guidIsPermaLink = permalink.map { $0.trimmingASCIIWhitespace().lowercased() == "true" } ?? true
                 }
-            case "pubDate": if e.published == nil { e.published = try reader.readText() }
+            // A repeated date element overrides the earlier one, as feedparser reads them.
+            case "pubDate": e.published = try reader.readText()
             case "category": appendCategory(&e, try reader.readText())
             case "enclosure":
                 if let url = reader.attribute(localName: "url")?.trimmingASCIIWhitespace(), !url.isEmpty {
@@ -224,7 +237,8 @@ final class FeedParser {
                 }
             case "author": if e.author == nil { e.author = try reader.readText() }
             // Netscape RSS 0.91 and some generators write `content` or `body` without a namespace.
-            case "encoded": if e.content == nil { e.content = try readHTML() }
+            // `fullitem` is the full text in some 2003-era generators.
+            case "encoded", "fullitem": if e.content == nil { e.content = try readHTML() }
             default: break
             }
         case .dc:
@@ -238,8 +252,8 @@ final class FeedParser {
             }
         case .dcterms:
             switch name {
-            case "issued": if e.published == nil { e.published = try reader.readText() }
-            case "modified": if e.updated == nil { e.updated = try reader.readText() }
+            case "issued": e.published = try reader.readText()
+            case "modified": e.updated = try reader.readText()
             case "created": if e.created == nil { e.created = try reader.readText() }
             default: break
             }
@@ -253,12 +267,19 @@ final class FeedParser {
         case .atom10, .atom03:
             switch name {
             case "title": if e.title == nil { e.title = try readAtomText() }
-            case "link": if let link = readAtomLink(base: base) { e.links.append(link) }
+            case "link":
+                if let link = try readAtomLink(base: base) {
+                    e.links.append(link)
+                    if link.rel == "enclosure" { e.enclosures.append(link.href) }
+                }
             case "id":
                 let text = try reader.readText().trimmingASCIIWhitespace()
-                if e.id == nil, !text.isEmpty { e.id = text }
-            case "published", "issued": if e.published == nil { e.published = try reader.readText() }
-            case "updated", "modified": if e.updated == nil { e.updated = try reader.readText() }
+                // An Atom id is an IRI; a relative one (`/relative/link`) is resolved like any other reference.
+                if e.id == nil, !text.isEmpty {
+                    e.id = text.hasPrefix("/") && base != nil ? URLResolver.resolve(text, against: base) : text
+                }
+            case "published", "issued": e.published = try reader.readText()
+            case "updated", "modified": e.updated = try reader.readText()
             case "created": if e.created == nil { e.created = try reader.readText() }
             case "summary": if e.summary == nil { e.summary = try readAtomText() }
             case "content": if e.content == nil { e.content = try readAtomText() }
@@ -300,7 +321,7 @@ final class FeedParser {
     /// RSS text: possibly entity-encoded HTML (feed readers have always rendered RSS titles that way).
     private func readHTML() throws -> FeedText {
         let c = try reader.readContent()
-        return FeedText(kind: .html, text: c.text, markup: c.markup)
+        return FeedText(kind: .html, text: c.text, markup: c.markup, rawMarkup: c.rawMarkup)
     }
 
     /// An Atom text construct, honouring `type` (1.0) and `mode`/`type` (0.3).
@@ -308,25 +329,33 @@ final class FeedParser {
         let type = reader.hasAttributes ? reader.attribute(localName: "type")?.lowercased() : nil
         let mode = reader.hasAttributes ? reader.attribute(localName: "mode")?.lowercased() : nil
         var kind: FeedText.Kind
+        var base64 = mode == "base64"
         switch type ?? "text" {
         case "html", "text/html": kind = .html
         case "xhtml", "application/xhtml+xml": kind = .xhtml
-        default: kind = .text
+        case let t where t.isEmpty || t == "text" || t.hasPrefix("text/") || t.hasSuffix("+xml") || t.hasSuffix("/xml"): kind = .text
+        default:
+            // RFC 4287 §4.1.3.3: any other media type is base64-encoded.
+            kind = .text
+            if format == .atom10 { base64 = true }
         }
         let c = try reader.readContent()
-        if mode == "base64", let data = Data(base64Encoded: c.text.trimmingASCIIWhitespace(), options: .ignoreUnknownCharacters) {
+        if base64, let data = Data(base64Encoded: c.text.trimmingASCIIWhitespace(), options: .ignoreUnknownCharacters) {
             return FeedText(kind: kind == .xhtml ? .html : kind, text: String(decoding: data, as: UTF8.self), markup: nil)
         }
         if kind == .xhtml {
             return FeedText(kind: .xhtml, text: c.text, markup: c.markup ?? XMLStreamReader.escape(c.text))
         }
-        return FeedText(kind: kind, text: c.text, markup: c.markup)
+        return FeedText(kind: kind, text: c.text, markup: c.markup, rawMarkup: c.rawMarkup)
     }
 
-    private func readAtomLink(base: String?) -> FeedLink? {
-        guard let href = reader.attribute(localName: "href")?.trimmingASCIIWhitespace() else { return nil }
+    private func readAtomLink(base: String?) throws -> FeedLink? {
         let rel = reader.attribute(localName: "rel")?.trimmingASCIIWhitespace().lowercased()
         let type = reader.attribute(localName: "type")
+        // Atom 0.3 drafts put the URL in the element's text rather than in `href`.
+        let attr = reader.attribute(localName: "href")?.trimmingASCIIWhitespace()
+        let href = try attr ?? reader.readText().trimmingASCIIWhitespace()
+        guard !href.isEmpty else { return nil }
         return FeedLink(href: URLResolver.resolve(href, against: base), rel: (rel?.isEmpty ?? true) ? "alternate" : rel!,
                         type: type)
     }

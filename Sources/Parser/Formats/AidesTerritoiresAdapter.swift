@@ -49,7 +49,7 @@ enum AidesTerritoiresAdapter {
         n.content = [description, eligibility.map { "Éligibilité : " + $0 }].compactMap { $0 }.joined(separator: "\n")
         if n.content?.isEmpty == true { n.content = nil }
         if let url = JSONValue.string(JSONValue.member(r, "url")) {
-            n.url = url.hasPrefix("http") ? url : site + url
+            n.url = URLResolver.resolve(url, against: site + "/")
         }
         n.published = FormatSupport.date(JSONValue.string(JSONValue.member(r, "date_published"))
                                          ?? JSONValue.string(JSONValue.member(r, "date_created")))?.instant

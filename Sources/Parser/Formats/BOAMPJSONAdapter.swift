@@ -190,8 +190,8 @@ enum BOAMPJSONAdapter {
             for org in JSONValue.all(e, "UBLExtensions/UBLExtension/ExtensionContent/EformsExtension/Organizations/Organization") {
                 let company = JSONValue.member(org, "Company")
                 guard JSONValue.string(JSONValue.at(company, "PartyIdentification/ID")) == ref else { continue }
-                n.buyer?.id = JSONValue.string(JSONValue.at(company, "PartyLegalEntity/CompanyID"))?
-                    .replacingOccurrences(of: " ", with: "")
+                n.buyer?.id = FormatSupport.registrationNumber(
+                    JSONValue.string(JSONValue.at(company, "PartyLegalEntity/CompanyID")))
                 n.buyer?.nuts = JSONValue.string(JSONValue.at(company, "PostalAddress/CountrySubentityCode"))
                 if n.buyer?.name == nil {
                     n.buyer?.name = FormatSupport.pick(JSONValue.texts(JSONValue.at(company, "PartyName/Name")),
@@ -211,7 +211,7 @@ enum BOAMPJSONAdapter {
             n.cpv = [principal]
         }
         if let siret = JSONValue.string(JSONValue.find(d, "CODE_IDENT_NATIONAL")) {
-            n.buyer?.id = siret.replacingOccurrences(of: " ", with: "")
+            n.buyer?.id = FormatSupport.registrationNumber(siret)
         }
         if n.value == nil, let total = JSONValue.find(d, "VALEUR_TOTALE") ?? JSONValue.find(d, "VALEUR") {
             if let v = FormatSupport.decimal(JSONValue.string(total)) {

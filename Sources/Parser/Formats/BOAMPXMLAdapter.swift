@@ -41,7 +41,7 @@ enum BOAMPXMLAdapter {
         n.descriptors = a.all("GESTION/INDEXATION/DESCRIPTEURS/DESCRIPTEUR").compactMap { $0.text("CODE") }
 
         if let id = a.first("DONNEES/IDENTITE") {
-            n.buyer = Buyer(name: id.text("DENOMINATION"), id: id.text("CODE_IDENT_NATIONAL")?.replacingOccurrences(of: " ", with: ""),
+            n.buyer = Buyer(name: id.text("DENOMINATION"), id: FormatSupport.registrationNumber(id.text("CODE_IDENT_NATIONAL")),
                             country: "FRA",
                             nuts: id.text("ADJUDICATEUR_NUTS").map { FrenchGeography.nuts2021(fromLegacy: $0) })
         }

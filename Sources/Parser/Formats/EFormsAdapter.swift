@@ -141,7 +141,7 @@ enum EFormsAdapter {
         guard let ref = doc.buyerRefs.first else { return nil }
         guard let org = doc.organizations.first(where: { $0.ref == ref }) else { return Buyer(id: ref) }
         return Buyer(name: FormatSupport.pick(org.names, noticeLanguage: doc.language),
-                     id: FormatSupport.nonEmpty(org.companyID) ?? ref,
+                     id: FormatSupport.registrationNumber(org.companyID) ?? ref,
                      country: FormatSupport.nonEmpty(org.country), nuts: FormatSupport.nonEmpty(org.nuts))
     }
 

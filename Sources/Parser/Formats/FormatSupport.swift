@@ -18,46 +18,63 @@ enum FormatSupport {
 
     /// ISO 639-1 for a two- or three-letter code, nil when unknown.
     static func iso639_1(_ code: String?) -> String? {
-        guard let c = code?.trimmingCharacters(in: .whitespaces), !c.isEmpty else { return nil }
-        if c.count == 2 { return c.lowercased() }
-        return languageCodes[c.uppercased()]
+        guard let c = code, !c.isEmpty else { return nil }
+        if let hit = languageCodes[c] { return hit }
+        let t = c.trimmingCharacters(in: .whitespaces)
+        if t.utf8.count == 2 { return t.lowercased() }
+        return languageCodes[t.uppercased()]
     }
 
     /// Picks the text of a multilingual field: the notice's language, then French, then English, then the first.
-    /// `texts` are (language code as written, text); codes are compared case-insensitively in any form.
+    /// `texts` are (language code as written, text); codes are compared in any form (`FRA`, `fra`, `fr`).
     static func pick(_ texts: [(lang: String?, text: String)], noticeLanguage: String?) -> String? {
-        let cleaned = texts.map { (iso639_1($0.lang), clean($0.text)) }.filter { !$0.1.isEmpty }
-        guard !cleaned.isEmpty else { return nil }
-        for want in [iso639_1(noticeLanguage), "fr", "en"] {
-            if let want, let hit = cleaned.first(where: { $0.0 == want }) { return hit.1 }
-        }
-        return cleaned[0].1
+        pickWithLanguage(texts, noticeLanguage: noticeLanguage)?.text
     }
 
-    /// The language a picked text is in (same order as `pick`).
+    /// The language (ISO 639-1) of the text `pick` chooses.
     static func pickedLanguage(_ texts: [(lang: String?, text: String)], noticeLanguage: String?) -> String? {
-        let codes = texts.filter { !clean($0.text).isEmpty }.map { iso639_1($0.lang) }
+        pickWithLanguage(texts, noticeLanguage: noticeLanguage)?.lang
+    }
+
+    static func pickWithLanguage(_ texts: [(lang: String?, text: String)], noticeLanguage: String?)
+        -> (lang: String?, text: String)? {
+        let cleaned = texts.map { (lang: iso639_1($0.lang), text: clean($0.text)) }.filter { !$0.text.isEmpty }
+        guard let first = cleaned.first else { return nil }
         for want in [iso639_1(noticeLanguage), "fr", "en"] {
-            if let want, codes.contains(want) { return want }
+            if let want, let hit = cleaned.first(where: { $0.lang == want }) { return hit }
         }
-        return codes.first ?? nil
+        return first
     }
 
     /// Whitespace collapsed and trimmed (eForms titles may start with a newline and tabs: `cn_81_FRA.xml`).
     static func clean(_ s: String) -> String {
-        var out = ""
-        out.reserveCapacity(s.utf8.count)
-        var pendingSpace = false
-        for u in s.unicodeScalars {
-            if u == " " || u == "\n" || u == "\t" || u == "\r" || u == "\u{00A0}" {
-                pendingSpace = !out.isEmpty
-            } else {
-                if pendingSpace { out.append(" ") }
-                pendingSpace = false
-                out.unicodeScalars.append(u)
+        // Fast path: most values have no leading, trailing, doubled or non-space whitespace.
+        var previousSpace = true
+        for b in s.utf8 {
+            let isSpace = b == 0x20
+            if b == 0x0A || b == 0x09 || b == 0x0D || b == 0x0C || (isSpace && previousSpace) {
+                return HTMLText.collapseWhitespace(s)
             }
+            previousSpace = isSpace
         }
-        return out
+        return previousSpace ? HTMLText.collapseWhitespace(s) : s
+    }
+
+    /// Trims spaces, tabs and newlines at both ends; returns `s` itself (no copy) when there are none, which is
+    /// the usual case for codes and dates (Foundation's trimming always copies and is slow on Linux).
+    static func trim(_ s: String) -> String {
+        guard let f = s.utf8.first, let l = s.utf8.last else { return s }
+        func ws(_ b: UInt8) -> Bool { b == 0x20 || b == 0x0A || b == 0x09 || b == 0x0D }
+        if !ws(f) && !ws(l) { return s }
+        return s.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// A registration number as printed ("254 200 123 00017"): spaces dropped when it is only digits, so SIRETs
+    /// from eForms, BOAMP and DECP compare equal; other identifiers are only cleaned.
+    static func registrationNumber(_ s: String?) -> String? {
+        guard let c = nonEmpty(s) else { return nil }
+        let compact = c.filter { $0 != " " && $0 != "\u{00A0}" && $0 != "." }
+        return compact.allSatisfy(\.isNumber) ? compact : c
     }
 
     /// Nil for empty or whitespace-only strings, else the cleaned string.
@@ -73,12 +90,12 @@ enum FormatSupport {
     /// (`16:00:00Z`, `12:00:00+01:00`) as eForms writes deadlines (BT-131(d)/(t)). Without a time the deadline is
     /// the end of that day (23:59). The time's zone wins; without any zone, Europe/Paris.
     static func combine(date: String?, time: String?) -> ZonedDate? {
-        guard let date = date?.trimmingCharacters(in: .whitespaces), date.count >= 10 else { return nil }
+        guard let date = date.map(trim), date.utf8.count >= 10 else { return nil }
         let day = String(date.prefix(10))
         let dateZone = String(date.dropFirst(10))
         var clock = "23:59:00"
         var zone = dateZone
-        if let time = time?.trimmingCharacters(in: .whitespaces), time.count >= 5 {
+        if let time = time.map(trim), time.utf8.count >= 5 {
             let hms = time.prefix { $0.isNumber || $0 == ":" || $0 == "." }
             clock = hms.count == 5 ? hms + ":00" : String(hms.prefix(8))
             let tz = String(time.dropFirst(hms.count))
@@ -102,7 +119,7 @@ enum FormatSupport {
     /// An ISO 8601 date or date-time as sources write it; a bare date is taken at 00:00 Paris time (publication
     /// dates) unless `endOfDay` (deadlines).
     static func date(_ s: String?, endOfDay: Bool = false) -> ZonedDate? {
-        guard let s = s?.trimmingCharacters(in: .whitespaces), s.count >= 10 else { return nil }
+        guard let s = s.map(trim), s.utf8.count >= 10 else { return nil }
         if s.count == 10 || (s.count > 10 && !s.contains("T") && !s.contains(" ")) {
             // "2021-12-31", "2019-05-10+01:00" (xs:date with zone).
             if s.count > 10 { return combine(date: s, time: endOfDay ? nil : "00:00:00") }
@@ -127,13 +144,18 @@ enum FormatSupport {
 
     // MARK: - Numbers and identifiers
 
-    /// A decimal written with a dot ("159691.6") or, from French producers, a comma.
+    /// A decimal written with a dot ("159691.6") or, from French producers, a comma or spaces.
     static func decimal(_ s: String?) -> Decimal? {
-        guard var s = s?.trimmingCharacters(in: .whitespaces), !s.isEmpty else { return nil }
-        s = s.replacingOccurrences(of: " ", with: "").replacingOccurrences(of: "\u{00A0}", with: "")
-        if s.contains(",") && !s.contains(".") { s = s.replacingOccurrences(of: ",", with: ".") }
-        guard s.allSatisfy({ $0.isNumber || $0 == "." || $0 == "-" }) else { return FrenchText.parseNumber(s) }
-        return Decimal(string: s)
+        guard let s, !s.isEmpty else { return nil }
+        var plain = true
+        var hasDigit = false
+        for b in s.utf8 {
+            if b >= 0x30 && b <= 0x39 { hasDigit = true } else if b != 0x2E && b != 0x2D { plain = false; break }
+        }
+        if plain { return hasDigit ? Decimal(string: s) : nil }
+        let t = trim(s)
+        if t.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2E || $0 == 0x2D }) { return Decimal(string: t) }
+        return FrenchText.parseNumber(t)
     }
 
     /// Decimal from a JSON number or string.
@@ -145,14 +167,14 @@ enum FormatSupport {
 
     /// CPV code normalised to eight digits ("45316110-9" → "45316110").
     static func cpv(_ s: String?) -> String? {
-        guard let s = s?.trimmingCharacters(in: .whitespaces), s.count >= 8 else { return nil }
+        guard let s = s.map(trim), s.utf8.count >= 8 else { return nil }
         let digits = String(s.prefix(8))
         return digits.allSatisfy(\.isNumber) ? digits : nil
     }
 
     /// TED publication number without zero padding: "00566194-2026" → "566194-2026".
     static func tedPublicationNumber(_ s: String?) -> String? {
-        guard let s = s?.trimmingCharacters(in: .whitespaces), !s.isEmpty else { return nil }
+        guard let s = s.map(trim), !s.isEmpty else { return nil }
         let parts = s.split(separator: "-", maxSplits: 1)
         guard parts.count == 2, let n = Int(parts[0]) else { return s }
         return "\(n)-\(parts[1])"

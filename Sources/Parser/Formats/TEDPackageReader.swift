@@ -208,9 +208,12 @@ struct TarStream {
     }
 }
 
-/// Routes one XML notice (a package member) by its root element: eForms or BOAMP `ANNONCE`.
-enum NoticeXMLDispatcher {
-    static func parse(_ bytes: [UInt8], documentName: String, options: ParseOptions) throws -> ParsedDocument {
+/// Routes one XML notice (a package member, a downloaded notice) by its root element: eForms or BOAMP `ANNONCE`.
+///
+/// The bulk path: TED package members go through here, without the feed sniffing of `DocumentParser`.
+public enum NoticeXMLDispatcher {
+    /// Parses one eForms or BOAMP XML notice; throws `ParserError.malformed` for anything else.
+    public static func parse(_ bytes: [UInt8], documentName: String, options: ParseOptions) throws -> ParsedDocument {
         var opts = options
         opts.documentName = documentName
         let root = rootName(bytes) ?? ""
@@ -221,20 +224,12 @@ enum NoticeXMLDispatcher {
                                                message: root.isEmpty ? "not an XML notice" : "unknown notice root <\(root)>"))
     }
 
-    /// Local name of the first element, found by scanning past the XML declaration, comments and doctype.
+    /// Local name of the root element. Package members are UTF-8 eForms, so the prefix is scanned as is
+    /// (`RootSniffer.scan`); anything else goes through the sniffer's decoding.
     static func rootName(_ b: [UInt8]) -> String? {
-        var i = 0
-        let n = min(b.count, 64 * 1024)
-        while i < n {
-            guard b[i] == UInt8(ascii: "<"), i + 1 < n else { i += 1; continue }
-            let c = b[i + 1]
-            if c == UInt8(ascii: "?") || c == UInt8(ascii: "!") { i += 2; continue }
-            var j = i + 1
-            while j < n, b[j] != 0x20, b[j] != UInt8(ascii: ">"), b[j] != UInt8(ascii: "/"), b[j] != 0x0A, b[j] != 0x0D,
-                  b[j] != 0x09 { j += 1 }
-            let qname = String(decoding: b[(i + 1)..<j], as: UTF8.self)
-            return qname.split(separator: ":").last.map(String.init)
-        }
-        return nil
+        var prefix = Array(b.prefix(16 * 1024))
+        if prefix.starts(with: [0xEF, 0xBB, 0xBF]) { prefix.removeFirst(3) }
+        if let root = RootSniffer.scan(prefix) { return root.localName }
+        return (try? RootSniffer.root(of: Array(b.prefix(16 * 1024)), charsetHint: nil))??.localName
     }
 }

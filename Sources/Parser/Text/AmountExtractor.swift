@@ -150,7 +150,7 @@ public enum AmountExtractor {
         let from = max(previousEnd, start - 140, 0)
         var w = t.foldedText(from: from, to: start)
         var starts = from == 0 || from == start - 140
-        if let r = w.range(of: #"[.!?;]\s+(?=\S)|\n"#, options: [.regularExpression, .backwards]) {
+        if let r = FrenchText.lastMatch(#"[.!?;]\s+(?=\S)|\n"#, in: w) {
             w = String(w[r.upperBound...])
             starts = true
         }

@@ -106,7 +106,7 @@ public enum DeadlineExtractor {
     }
 
     /// Europe/Paris, the zone of unstated French times.
-    public static var parisZone: TimeZone { TimeZone(identifier: "Europe/Paris") ?? TimeZone(secondsFromGMT: 3600)! }
+    public static let parisZone: TimeZone = TimeZone(identifier: "Europe/Paris") ?? TimeZone(secondsFromGMT: 3600)!
 
     // MARK: - Dates
 
@@ -180,7 +180,7 @@ public enum DeadlineExtractor {
         let from = max(previousEnd, start - 160, 0)
         var w = t.foldedText(from: from, to: start)
         // A sentence end ("…2016. Les offres…") starts a new label; section numbers like "IV.3.4)" do not.
-        if let r = w.range(of: #"[.!?;]\s+(?=[a-z])"#, options: [.regularExpression, .backwards]) {
+        if let r = FrenchText.lastMatch(#"[.!?;]\s+(?=[a-z])"#, in: w) {
             w = String(w[r.upperBound...])
         }
         return w
@@ -194,8 +194,7 @@ public enum DeadlineExtractor {
         let neg = lastMatch(p.negativeLabel, in: label)
         guard let pos, neg.map({ $0 < pos }) ?? true else { return nil }
         let l = label
-        if l.contains("dossier") || l.contains("projet") || l.contains("appel a") || l.contains("candidature")
-            && l.contains("aap") {
+        if l.contains("dossier") || l.contains("projet") || l.contains("appel a") || l.contains("aap") {
             return .applications
         }
         if (l.contains("candidature") || l.contains("participation")) && !l.contains("offre") && !l.contains("pli") {

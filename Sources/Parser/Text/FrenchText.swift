@@ -163,4 +163,12 @@ enum FrenchText {
         guard !digits.isEmpty || !frac.isEmpty else { return nil }
         return Decimal(string: (digits.isEmpty ? "0" : digits) + (frac.isEmpty ? "" : "." + frac))
     }
+
+    /// Range of the last match of `pattern` in `s`. (Foundation on Linux ignores `.backwards` for regular
+    /// expression searches and returns the first match.)
+    static func lastMatch(_ pattern: String, in s: String) -> Range<String.Index>? {
+        guard let regex = try? NSRegularExpression(pattern: pattern),
+              let m = regex.matches(in: s, range: NSRange(s.startIndex..., in: s)).last else { return nil }
+        return Range(m.range, in: s)
+    }
 }

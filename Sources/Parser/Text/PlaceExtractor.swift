@@ -38,8 +38,16 @@ public enum PlaceExtractor {
         // Postcodes followed by a commune name, or introduced by "CP" / "code postal".
         for m in t.matches(p.postcode) {
             guard let pc = t.group(m, 2), let dep = FrenchGeography.departement(postcode: pc) else { continue }
-            let commune = communeAfter(t.originalText(m.range(at: 3)))
-            guard commune != nil || t.group(m, 1) != nil else { continue }
+            var commune = communeAfter(t.originalText(m.range(at: 3)))
+            if commune == nil && t.group(m, 1) == nil {
+                // "Lieu d'exécution : Saint-Chamond 42400": the commune before the postcode, inside a place label.
+                let before = t.foldedText(from: max(0, m.range.location - 80), to: m.range.location)
+                guard lastIndex(p.placeLabel, in: before) != nil else { continue }
+                let original = t.originalText(NSRange(location: max(0, m.range.location - 40),
+                                                      length: min(40, m.range.location)))
+                commune = communeBefore(original)
+                if let c = commune, FrenchGeography.departement(named: c) != nil { commune = nil }
+            }
             found.append((m.range.location, Place(nuts: dep.nuts3, departement: dep.code, postcode: pc,
                                                   commune: commune)))
         }
@@ -57,17 +65,16 @@ public enum PlaceExtractor {
             let clauseEnd = min(t.length, NSMaxRange(m.range) + 80)
             let clause = t.foldedText(from: NSMaxRange(m.range), to: clauseEnd)
             let cut = clause.prefix { $0 != "." && $0 != ";" && $0 != "\n" }
-            for dep in FrenchGeography.departements {
-                let pattern = "(?<![a-z\\-'])" + NSRegularExpression.escapedPattern(for: FrenchText.fold(dep.name))
-                    .replacingOccurrences(of: "'", with: "'?") + "(?![a-z\\-])"
-                guard let r = cut.range(of: pattern, options: .regularExpression) else { continue }
-                let off = NSMaxRange(m.range) + cut.utf16.distance(from: cut.startIndex, to: r.lowerBound)
-                let len = cut.utf16.distance(from: r.lowerBound, to: r.upperBound)
+            let clauseString = String(cut)
+            let clauseRange = NSRange(location: 0, length: (clauseString as NSString).length)
+            for (dep, regex) in p.departementNames {
+                guard let r = regex.firstMatch(in: clauseString, range: clauseRange)?.range else { continue }
+                let off = NSMaxRange(m.range) + r.location
                 // Names that are also common words ("Lot 2", "la somme", "le Nord") count only capitalised
                 // and not followed by a number.
-                let original = t.originalText(NSRange(location: off, length: len + 6))
+                let original = t.originalText(NSRange(location: off, length: r.length + 6))
                 guard original.first?.isUppercase == true,
-                      original.dropFirst(len).range(of: #"^\s*(?:\d|n°|no\b)"#, options: .regularExpression) == nil
+                      original.dropFirst(r.length).range(of: #"^\s*(?:\d|n°|no\b)"#, options: .regularExpression) == nil
                 else { continue }
                 found.append((off, Place(nuts: dep.nuts3, departement: dep.code)))
             }
@@ -111,7 +118,7 @@ public enum PlaceExtractor {
     /// The commune written just before "(42)": up to five capitalised words after a colon, comma or the start.
     static func communeBefore(_ s: String) -> String? {
         var head = s
-        if let r = head.range(of: #"[:,;\]\)]|\s-\s"#, options: [.regularExpression, .backwards]) {
+        if let r = FrenchText.lastMatch(#"[:,;\]\)]|\s-\s"#, in: head) {
             head = String(head[r.upperBound...])
         }
         let name = head.trimmingCharacters(in: .whitespaces)
@@ -189,6 +196,11 @@ public enum PlaceExtractor {
             #"lieux? (?:principal )?(?:d'execution|de livraison|d'intervention|de realisation|de prestation)|place of performance|lieu principal|lieu des travaux|localisation|implantation"#)
         let buyerLabel = frenchRegex(
             #"acheteur|buyer|adresse|pouvoir adjudicateur|entite adjudicatrice|siege|organisme|coordonnees|contracting authority"#)
+        /// Each département name as a folded whole word ("loire" but not "haute-loire" or "loire-atlantique").
+        let departementNames: [(FrenchGeography.Departement, NSRegularExpression)] = FrenchGeography.departements.map {
+            let name = NSRegularExpression.escapedPattern(for: FrenchText.fold($0.name)).replacingOccurrences(of: "'", with: "'?")
+            return ($0, frenchRegex("(?<![a-z\\-'])" + name + "(?![a-z\\-])"))
+        }
         let port = frenchRegex(#"(?<![a-z])(gpmm|gpmh|gpmr|gpmd|gpmnsn|gpmb|gpmlr)(?![a-z])"#)
     }
 }

@@ -225,6 +225,8 @@ final class XMLStreamReader {
             switch nodeType {
             case .text, .cdata, .whitespace:
                 if let p = xmlTextReaderConstValue(reader) { text += String(cString: p) }
+            case .entityReference:
+                if let v = internalEntityText() { text += v }
             case .endElement where depth == start:
                 return text
             default:
@@ -248,7 +250,11 @@ final class XMLStreamReader {
     /// child elements, the same content as markup (see `readMarkup`).
     struct Content {
         var text: String
+        /// Child elements written as tags, text escaped: the content read as XHTML.
         var markup: String?
+        /// Child elements written as tags, text as is: the content read as HTML source that happened to contain
+        /// elements (an escaped-HTML `<content type="html">` wrapped in a `<div>`).
+        var rawMarkup: String?
     }
 
     /// Reads the current element's content as both text and, when it has child elements, markup. Cheaper than
@@ -259,16 +265,22 @@ final class XMLStreamReader {
         let start = depth
         var text = ""
         var markup: String?
+        var raw: String?
         while try read() {
             switch nodeType {
             case .text, .cdata, .whitespace:
                 if let p = xmlTextReaderConstValue(reader) {
                     let v = String(cString: p)
                     text += v
-                    if markup != nil { markup! += Self.escape(v) }
+                    if markup != nil { markup! += Self.escape(v); raw! += v }
+                }
+            case .entityReference:
+                if let v = internalEntityText() {
+                    text += v
+                    if markup != nil { markup! += Self.escape(v); raw! += v }
                 }
             case .element:
-                if markup == nil { markup = Self.escape(text) }
+                if markup == nil { markup = Self.escape(text); raw = text }
                 var tag = "<" + localName
                 if hasAttributes {
                     for a in attributes() where a.namespace == nil || a.namespace == "" {
@@ -277,14 +289,31 @@ final class XMLStreamReader {
                 }
                 tag += isEmptyElement ? "/>" : ">"
                 markup! += tag
+                raw! += tag
             case .endElement:
-                if depth == start { return Content(text: text, markup: markup) }
+                if depth == start { return Content(text: text, markup: markup, rawMarkup: raw) }
                 markup? += "</" + localName + ">"
+                raw? += "</" + localName + ">"
             default:
                 break
             }
         }
-        return Content(text: text, markup: markup)
+        return Content(text: text, markup: markup, rawMarkup: raw)
+    }
+
+    /// The replacement text of the internal entity the current entity-reference node refers to, when it is plain
+    /// text. Entities are never expanded by libxml2 here (no `XML_PARSE_NOENT`); a feed that declares
+    /// `<!ENTITY id "tag:example.com,">` still gets its text, while entities whose value holds markup or other
+    /// references are left out, which keeps a billion-laughs document harmless.
+    func internalEntityText() -> String? {
+        guard let node = xmlTextReaderCurrentNode(reader), node.pointee.type == XML_ENTITY_REF_NODE,
+              let child = node.pointee.children else { return nil }
+        let entity = UnsafeMutableRawPointer(child).assumingMemoryBound(to: xmlEntity.self)
+        guard entity.pointee.type == XML_ENTITY_DECL, entity.pointee.etype == XML_INTERNAL_GENERAL_ENTITY,
+              let content = entity.pointee.content else { return nil }
+        let value = String(cString: content)
+        if value.utf8.contains(where: { $0 == 0x26 || $0 == 0x3C }) { return nil }
+        return value
     }
 
     static func escape(_ s: String) -> String {

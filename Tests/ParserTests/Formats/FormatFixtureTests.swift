@@ -25,7 +25,7 @@ import Testing
         // French text chosen over the English one listed first, whitespace collapsed.
         #expect(n.title == "Fourniture de machines-outils à commande numérique et maintenance associée")
         #expect(n.language == "fr")
-        #expect(n.buyer == Buyer(name: "Syndicat mixte des ateliers de la Loire", id: "254 200 123 00017",
+        #expect(n.buyer == Buyer(name: "Syndicat mixte des ateliers de la Loire", id: "25420012300017",
                                  country: "FRA", nuts: "FRK25"))
         #expect(n.mainCPV == "42600000")
         #expect(n.cpv == ["42600000", "50530000", "42636000"])
