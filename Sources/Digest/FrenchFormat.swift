@@ -156,6 +156,9 @@ public enum FrenchFormat {
         case "oth-single": return "Autre procédure en une étape"
         case "oth-mult": return "Autre procédure en plusieurs étapes"
         case "mapa", "adapted", "procédure adaptée": return "Procédure adaptée (MAPA)"
+        // aides-territoires: `is_call_for_project` true or false.
+        case "call-for-projects": return "Appel à projets"
+        case "aid": return "Aide (guichet ouvert)"
         default: return code
         }
     }

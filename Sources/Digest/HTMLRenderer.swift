@@ -170,6 +170,9 @@ public struct HTMLRenderer: DigestRenderer {
                 o.append(
                     "<dt>Pertinence</dt><dd class=\"\(item.direct ? "direct" : "indirect")\">"
                         + "\(esc(Wording.relevance(item)))</dd>")
+                if !item.members.isEmpty {
+                    o.append("<dt>Adhérents concernés</dt><dd>\(esc(item.members.joined(separator: ", ")))</dd>")
+                }
             }
             o.append("</dl>")
             if let item, !item.reasons.isEmpty {

@@ -117,7 +117,12 @@ public struct MarkdownRenderer: DigestRenderer {
         o.append("")
         let first = shown.insert(n.id).inserted
         if !first {
-            if let item { o.append("- **Pertinence :** \(Wording.relevance(item))") }
+            if let item {
+                o.append("- **Pertinence :** \(Wording.relevance(item))")
+                if !item.members.isEmpty {
+                    o.append("- **Adhérents concernés :** \(esc(item.members.joined(separator: ", ")))")
+                }
+            }
             o.append("- Détails de l'avis plus haut")
             o.append("")
             if let item, !item.reasons.isEmpty {
