@@ -81,6 +81,12 @@ enum Wording {
         + "« par la chaîne de valeur » : il fournit un maillon dont l'avis a besoin."
     static let nothing = "Rien de nouveau cette nuit pour le pôle."
 
+    /// "A, B, C, D, E et 15 autres": a reminder line stays one line; the full list is in the item itself.
+    static func shortList(_ names: [String], limit: Int = 5) -> String {
+        guard names.count > limit + 1 else { return names.joined(separator: ", ") }
+        return names.prefix(limit).joined(separator: ", ") + " et \(names.count - limit) autres"
+    }
+
     static func relevance(_ item: DigestItem) -> String {
         "\(FrenchFormat.score(item.score)) — \(item.direct ? "cœur de métier" : "par la chaîne de valeur")"
     }

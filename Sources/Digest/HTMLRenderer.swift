@@ -103,7 +103,7 @@ public struct HTMLRenderer: DigestRenderer {
                 let when = d.map { "\(FrenchFormat.dateTime($0)) (\(FrenchFormat.relative($0, from: now)))" } ?? "—"
                 o.append(
                     "<tr><td>\(esc(when))</td><td>\(link(n))</td>"
-                        + "<td>\(esc(item.members.joined(separator: ", ")))</td></tr>"
+                        + "<td>\(esc(Wording.shortList(item.members)))</td></tr>"
                 )
             }
             o.append("</tbody></table>")

@@ -66,7 +66,7 @@ public struct MarkdownRenderer: DigestRenderer {
                 var line = "- **\(d.map { FrenchFormat.dateTime($0) } ?? "—")**"
                 if let d { line += " (\(FrenchFormat.relative(d, from: now)))" }
                 line += " — \(link(n))"
-                if !item.members.isEmpty { line += " — \(esc(item.members.joined(separator: ", ")))" }
+                if !item.members.isEmpty { line += " — \(esc(Wording.shortList(item.members)))" }
                 o.append(line)
             }
             o.append("")

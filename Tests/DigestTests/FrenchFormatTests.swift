@@ -68,4 +68,10 @@ import Testing
     func otherDeadlineLabels(_ key: String, _ expected: String) {
         #expect(FrenchFormat.otherDeadlineLabel(key) == expected)
     }
+
+    @Test func longMemberListsAreShortenedInReminders() {
+        #expect(Wording.shortList(["A", "B"]) == "A, B")
+        #expect(Wording.shortList(["A", "B", "C", "D", "E", "F"]) == "A, B, C, D, E, F")
+        #expect(Wording.shortList((1...20).map { "M\($0)" }) == "M1, M2, M3, M4, M5 et 15 autres")
+    }
 }
