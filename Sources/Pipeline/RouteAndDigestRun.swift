@@ -73,7 +73,9 @@ public struct RouteAndDigestReport: Sendable, Hashable, Codable {
     /// Notices classified (new or changed since the last run).
     public var classified: Int
     public var routes: Int
-    public var classifiedThrough: Int64
+    /// The change sequence this run classified through; nil when it was limited to some clusters (it then
+    /// does not move the cursor, so the next full run classifies those notices for the other clusters).
+    public var classifiedThrough: Int64?
     public var clusters: [ClusterDigestReport]
 
     enum CodingKeys: String, CodingKey {
@@ -144,7 +146,8 @@ public final class RouteAndDigestRun {
             for s in batch {
                 records += RouteMapping.records(router.route(s.notice, now: now), rulebook: rulebook)
             }
-            try store.recordRoutes(records, replacingRoutesOf: batch.map(\.id), runID: runID, at: now)
+            try store.recordRoutes(records, replacingRoutesOf: batch.map(\.id), runID: runID, at: now,
+                                   clusters: options.clusters)
             routeCount += records.count
             classified += batch.count
             cursor = last.changeSequence
@@ -163,14 +166,15 @@ public final class RouteAndDigestRun {
                     + "\(report.changed) changed" + (report.files.isEmpty ? ", nothing written" : ""))
             reports.append(report)
         }
+        let classifiedThrough: Int64? = options.clusters == nil ? through : nil
         if givenRunID == nil {
             try store.finishRun(
-                runID, at: now, status: "ok", classifiedThrough: through,
+                runID, at: now, status: "ok", classifiedThrough: classifiedThrough,
                 summary: RouteMapping.encode(reports.map(\.cluster)))
         }
         return RouteAndDigestReport(
             runID: runID, classified: classified, routes: routeCount,
-            classifiedThrough: through, clusters: reports)
+            classifiedThrough: classifiedThrough, clusters: reports)
     }
 
     func digest(_ cluster: Cluster, now: Date, runID: Int64?, health: [SourceHealth]) throws -> ClusterDigestReport {

@@ -588,13 +588,23 @@ public final class NoticeStore {
 
     /// Replaces the routes of the given notices by `routes` (a notice classified again may lose routes),
     /// in one transaction. Each route is tied to the notice's current revision.
+    ///
+    /// With `clusters`, only those clusters' routes are replaced (a run limited to some clusters leaves the
+    /// others' routes alone).
     public func recordRoutes(
         _ routes: [RouteRecord], replacingRoutesOf noticeIDs: [String], runID: Int64?,
-        at date: Date
+        at date: Date, clusters: [String]? = nil
     ) throws {
         try database.transaction {
             for id in Set(noticeIDs + routes.map(\.noticeID)) {
-                try database.execute("DELETE FROM route WHERE notice_id = ?", [.text(id)])
+                if let clusters {
+                    for c in clusters {
+                        try database.execute("DELETE FROM route WHERE notice_id = ? AND cluster = ?",
+                                             [.text(id), .text(c)])
+                    }
+                } else {
+                    try database.execute("DELETE FROM route WHERE notice_id = ?", [.text(id)])
+                }
             }
             for r in routes {
                 try database.execute(

@@ -233,6 +233,24 @@ import Testing
         #expect(report.clusters[0].deliveries == 1, "recorded under the new role, so it stays quiet")
     }
 
+    @Test func aRunLimitedToSomeClustersDoesNotMoveTheCursor() throws {
+        let ws = try Workspace()
+        let store = try NoticeStore(path: ws.storePath)
+        _ = try store.upsert(try NoticeFixtures.notices(), at: night1)
+        let limited = try RouteAndDigestRun(
+            store: store, router: FixedRouter(),
+            options: RouteAndDigestOptions(outputDirectory: ws.out, clusters: ["mecaloire"])
+        ).run(now: night1)
+        #expect(limited.classified == 4)
+        #expect(limited.classifiedThrough == nil)
+        #expect(try store.lastClassifiedSequence() == 0)
+        // The next full run classifies them again (for every cluster) and sends nothing twice.
+        let full = try stage(ws, store).run(now: night1)
+        #expect(full.classified == 4)
+        #expect(full.classifiedThrough == 4)
+        #expect(full.clusters[0].memberItems == 0)
+    }
+
     @Test func unknownClusterIsRefused() throws {
         let ws = try Workspace()
         let store = try NoticeStore(path: ws.storePath)

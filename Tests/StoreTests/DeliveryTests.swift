@@ -85,6 +85,18 @@ import Testing
         #expect(try store.undelivered(cluster: "c").isEmpty)
     }
 
+    @Test func replacingRoutesOfSomeClustersLeavesTheOthers() throws {
+        let tmp = TempStore()
+        let store = try tmp.open()
+        _ = try store.upsert([tender("boamp", "1")], at: now)
+        try store.recordRoutes(
+            ["a", "b"].map { RouteRecord(noticeID: "boamp:1", cluster: $0, member: "m", role: "direct", score: 1) },
+            replacingRoutesOf: [], runID: nil, at: now)
+        try store.recordRoutes([], replacingRoutesOf: ["boamp:1"], runID: nil, at: now, clusters: ["a"])
+        #expect(try store.routes(cluster: "a").isEmpty)
+        #expect(try store.routes(cluster: "b").count == 1)
+    }
+
     @Test func aRouteForAnUnknownNoticeIsRefused() throws {
         let tmp = TempStore()
         let store = try tmp.open()
