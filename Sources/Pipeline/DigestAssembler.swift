@@ -13,6 +13,12 @@ struct DigestAssembler {
     let now: Date
     let deadlineSoonDays: Int
 
+    /// Changes that are told again: dates, money, scope, what is asked, who asks.
+    static let significantFields: Set<String> = [
+        "kind", "title", "deadline", "call_closing", "value", "lots", "other_deadlines", "places", "procedure",
+        "buyer", "call",
+    ]
+
     struct Result {
         var input: DigestInput
         /// Every pending route the digest accounts for (shown, or folded into a shown duplicate).
@@ -49,7 +55,10 @@ struct DigestAssembler {
             let role = p.route.role
             deliveries.append(p)
             if p.isUpdate {
-                let changes = p.changesSinceDelivery.map { DigestChange(field: $0.field, old: $0.old, new: $0.new) }
+                // Only what changes a member's decision is worth a "changed since we told you"; a reworded
+                // summary is recorded as delivered without a word.
+                let changes = p.changesSinceDelivery.filter { Self.significantFields.contains($0.field) }
+                    .map { DigestChange(field: $0.field, old: $0.old, new: $0.new) }
                 guard !changes.isEmpty else { continue }
                 var item =
                     changed[s.id]
@@ -57,7 +66,7 @@ struct DigestAssembler {
                         notice: s.notice, changes: changes, members: [],
                         toldAt: p.deliveredAt)
                 if role == RouteRole.consortium {
-                    item.members.append("piste en consortium")
+                    if !item.members.contains("piste en consortium") { item.members.append("piste en consortium") }
                 } else {
                     let name = memberName(
                         p.route.member,

@@ -131,6 +131,20 @@ import Testing
         #expect(try store.undelivered(cluster: "mecaloire").isEmpty)
     }
 
+    @Test func aRewordedSummaryIsNotToldAgain() throws {
+        let ws = try Workspace()
+        let store = try NoticeStore(path: ws.storePath)
+        var notices = try NoticeFixtures.notices()
+        _ = try store.upsert(notices, at: night1)
+        _ = try stage(ws, store).run(now: night1)
+        notices[0].summary = "Résumé reformulé par l'acheteur."
+        #expect(try store.upsert(notices, at: night2).changed == ["boamp:26-41234"])
+        let report = try stage(ws, store).run(now: night2)
+        #expect(report.clusters[0].changed == 0)
+        #expect(report.clusters[0].deliveries == 1, "recorded at the new revision")
+        #expect(try store.undelivered(cluster: "mecaloire").isEmpty)
+    }
+
     @Test func theSameProcurementFromASecondSourceIsNotAnnouncedAgain() throws {
         let ws = try Workspace()
         let store = try NoticeStore(path: ws.storePath)
