@@ -68,6 +68,12 @@ public struct CSVRenderer: DigestRenderer {
                     "appel_a_projets", i.members.joined(separator: ", "), i.notice, score: i.score,
                     direct: i.direct, reasons: i.reasons))
         }
+        for w in input.watches {
+            for i in w.items {
+                rows.append(
+                    row("veille", w.name, i.notice, score: i.score, direct: nil, reasons: i.reasons))
+            }
+        }
         for i in input.deadlinesSoon {
             rows.append(
                 row(

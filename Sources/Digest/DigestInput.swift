@@ -14,6 +14,8 @@ public struct DigestInput: Sendable, Hashable, Codable {
     public var consortia: [ConsortiumItem]
     /// Calls for projects and grants relevant to the cluster.
     public var calls: [DigestItem]
+    /// The cluster's saved watches (named queries in the rules) and what matched them tonight.
+    public var watches: [WatchSection]
     /// Items of this digest or earlier ones whose deadline is near.
     public var deadlinesSoon: [DigestItem]
     /// Notices already sent that changed since ("changed since we told you").
@@ -25,15 +27,15 @@ public struct DigestInput: Sendable, Hashable, Codable {
         case clusterName = "cluster_name"
         case runDate = "run_date"
         case members, consortia
-        case calls
+        case calls, watches
         case deadlinesSoon = "deadlines_soon"
         case changed, sources
     }
 
     public init(
         clusterID: String, clusterName: String, runDate: Date, members: [MemberSection] = [],
-        consortia: [ConsortiumItem] = [], calls: [DigestItem] = [], deadlinesSoon: [DigestItem] = [],
-        changed: [ChangedItem] = [], sources: [SourceHealth] = []
+        consortia: [ConsortiumItem] = [], calls: [DigestItem] = [], watches: [WatchSection] = [],
+        deadlinesSoon: [DigestItem] = [], changed: [ChangedItem] = [], sources: [SourceHealth] = []
     ) {
         self.clusterID = clusterID
         self.clusterName = clusterName
@@ -41,6 +43,7 @@ public struct DigestInput: Sendable, Hashable, Codable {
         self.members = members
         self.consortia = consortia
         self.calls = calls
+        self.watches = watches
         self.deadlinesSoon = deadlinesSoon
         self.changed = changed
         self.sources = sources
@@ -49,7 +52,8 @@ public struct DigestInput: Sendable, Hashable, Codable {
     /// True when there is news: something for a member, a consortium, a call, or a change. Deadlines soon
     /// are reminders, not news.
     public var hasNews: Bool {
-        !(members.allSatisfy(\.items.isEmpty) && consortia.isEmpty && calls.isEmpty && changed.isEmpty)
+        !(members.allSatisfy(\.items.isEmpty) && consortia.isEmpty && calls.isEmpty && changed.isEmpty
+            && watches.allSatisfy(\.items.isEmpty))
     }
 
     /// True when there is nothing at all to show but source health.
@@ -63,9 +67,31 @@ public struct DigestInput: Sendable, Hashable, Codable {
         members.forEach { $0.items.forEach { add($0.notice) } }
         consortia.forEach { add($0.notice) }
         calls.forEach { add($0.notice) }
+        watches.forEach { $0.items.forEach { add($0.notice) } }
         changed.forEach { add($0.notice) }
         deadlinesSoon.forEach { add($0.notice) }
         return out
+    }
+}
+
+/// One saved watch and the notices that matched it.
+public struct WatchSection: Sendable, Hashable, Codable {
+    public var watchID: String
+    public var name: String
+    /// Who follows it (addresses or names, as the rules give them).
+    public var recipients: [String]
+    public var items: [DigestItem]
+
+    enum CodingKeys: String, CodingKey {
+        case watchID = "watch_id"
+        case name, recipients, items
+    }
+
+    public init(watchID: String, name: String, recipients: [String], items: [DigestItem]) {
+        self.watchID = watchID
+        self.name = name
+        self.recipients = recipients
+        self.items = items
     }
 }
 
@@ -96,8 +122,9 @@ public struct DigestItem: Sendable, Hashable, Codable {
     /// "Pourquoi cet avis ?": French sentences, one per reason.
     public var reasons: [String]
     /// True when the notice needs what the member does itself; false when it reaches the member through
-    /// the value chain (it supplies a segment the notice needs).
-    public var direct: Bool
+    /// the value chain (it supplies a segment the notice needs); nil where that does not apply (a saved
+    /// watch's match).
+    public var direct: Bool?
     /// Names of the members concerned (for cluster-wide lists: calls, deadlines).
     public var members: [String]
     /// Other sources that published the same opportunity (`ted` for a BOAMP notice also on TED).
@@ -109,7 +136,7 @@ public struct DigestItem: Sendable, Hashable, Codable {
     }
 
     public init(
-        notice: Notice, score: Double, reasons: [String] = [], direct: Bool = true, members: [String] = [],
+        notice: Notice, score: Double, reasons: [String] = [], direct: Bool? = true, members: [String] = [],
         alsoPublishedOn: [String] = []
     ) {
         self.notice = notice

@@ -64,6 +64,8 @@ enum Wording {
             FrenchFormat.plural(input.calls.count, "appel à projets", "appels à projets"),
             FrenchFormat.plural(input.changed.count, "avis modifié", "avis modifiés"),
         ]
+        let watched = Set(input.watches.flatMap { $0.items.map(\.notice.id) }).count
+        if watched > 0 { parts.append(FrenchFormat.plural(watched, "avis en veille", "avis en veille")) }
         if !input.sources.isEmpty { parts.append("sources : \(ok)/\(input.sources.count) en bon état") }
         return parts.joined(separator: " · ")
     }
@@ -71,6 +73,7 @@ enum Wording {
     static let members = "Par adhérent"
     static let consortia = "Chasser en meute — opportunités en consortium"
     static let calls = "Appels à projets"
+    static let watches = "Veilles enregistrées"
     static let deadlines = "Dates limites proches"
     static let changed = "Modifié depuis notre dernier envoi"
     static let sources = "État des sources"
@@ -88,7 +91,8 @@ enum Wording {
     }
 
     static func relevance(_ item: DigestItem) -> String {
-        "\(FrenchFormat.score(item.score)) — \(item.direct ? "cœur de métier" : "par la chaîne de valeur")"
+        guard let direct = item.direct else { return FrenchFormat.score(item.score) }
+        return "\(FrenchFormat.score(item.score)) — \(direct ? "cœur de métier" : "par la chaîne de valeur")"
     }
 
     /// The labelled facts of a notice, in display order (label, value).

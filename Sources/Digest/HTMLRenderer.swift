@@ -53,6 +53,7 @@ public struct HTMLRenderer: DigestRenderer {
         if !withItems.isEmpty { nav.append(("adherents", Wording.members)) }
         if !input.consortia.isEmpty { nav.append(("meute", Wording.consortia)) }
         if !input.calls.isEmpty { nav.append(("appels", Wording.calls)) }
+        if input.watches.contains(where: { !$0.items.isEmpty }) { nav.append(("veilles", Wording.watches)) }
         if !input.deadlinesSoon.isEmpty { nav.append(("echeances", Wording.deadlines)) }
         if !input.changed.isEmpty { nav.append(("modifies", Wording.changed)) }
         if !input.sources.isEmpty { nav.append(("sources", Wording.sources)) }
@@ -93,6 +94,19 @@ public struct HTMLRenderer: DigestRenderer {
         if !input.calls.isEmpty {
             o.append("<h2 id=\"appels\">\(esc(Wording.calls))</h2>")
             for item in input.calls { article(item.notice, now: now, item: item, into: &o, shown: &shown) }
+        }
+        let watches = input.watches.filter { !$0.items.isEmpty }
+        if !watches.isEmpty {
+            o.append("<h2 id=\"veilles\">\(esc(Wording.watches))</h2>")
+            for w in watches {
+                o.append("<section>")
+                o.append("<h3>\(esc(w.name)) (\(w.items.count))</h3>")
+                if !w.recipients.isEmpty {
+                    o.append("<p class=\"meta\">Destinataires : \(esc(w.recipients.joined(separator: ", ")))</p>")
+                }
+                for item in w.items { article(item.notice, now: now, item: item, into: &o, shown: &shown) }
+                o.append("</section>")
+            }
         }
         if !input.deadlinesSoon.isEmpty {
             o.append("<h2 id=\"echeances\">\(esc(Wording.deadlines))</h2>")
@@ -168,7 +182,7 @@ public struct HTMLRenderer: DigestRenderer {
         if !first {
             if let item {
                 o.append(
-                    "<dt>Pertinence</dt><dd class=\"\(item.direct ? "direct" : "indirect")\">"
+                    "<dt>Pertinence</dt><dd class=\"\(item.direct.map { $0 ? "direct" : "indirect" } ?? "score")\">"
                         + "\(esc(Wording.relevance(item)))</dd>")
                 if !item.members.isEmpty {
                     o.append("<dt>Adhérents concernés</dt><dd>\(esc(item.members.joined(separator: ", ")))</dd>")
@@ -188,7 +202,7 @@ public struct HTMLRenderer: DigestRenderer {
         for (label, value) in Wording.facts(n, now: now) { o.append("<dt>\(esc(label))</dt><dd>\(esc(value))</dd>") }
         if let item {
             o.append(
-                "<dt>Pertinence</dt><dd class=\"\(item.direct ? "direct" : "indirect")\">"
+                "<dt>Pertinence</dt><dd class=\"\(item.direct.map { $0 ? "direct" : "indirect" } ?? "score")\">"
                     + "\(esc(Wording.relevance(item)))</dd>")
             if !item.members.isEmpty {
                 o.append("<dt>Adhérents concernés</dt><dd>\(esc(item.members.joined(separator: ", ")))</dd>")

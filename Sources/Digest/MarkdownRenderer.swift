@@ -57,6 +57,20 @@ public struct MarkdownRenderer: DigestRenderer {
             o.append("")
             for item in input.calls { notice(item.notice, now: now, into: &o, item: item, shown: &shown) }
         }
+        let watches = input.watches.filter { !$0.items.isEmpty }
+        if !watches.isEmpty {
+            o.append("## \(Wording.watches)")
+            o.append("")
+            for w in watches {
+                o.append("### \(esc(w.name)) (\(w.items.count))")
+                o.append("")
+                if !w.recipients.isEmpty {
+                    o.append("Destinataires : \(esc(w.recipients.joined(separator: ", ")))")
+                    o.append("")
+                }
+                for item in w.items { notice(item.notice, now: now, into: &o, item: item, shown: &shown) }
+            }
+        }
         if !input.deadlinesSoon.isEmpty {
             o.append("## \(Wording.deadlines)")
             o.append("")

@@ -49,6 +49,7 @@ struct DigestAssembler {
         var calls: [Int64: (item: DigestItem, members: [String])] = [:]
         var consortia: [Int64: ConsortiumItem] = [:]
         var changed: [String: ChangedItem] = [:]
+        var watches: [String: WatchSection] = [:]
 
         for p in pending {
             let s = p.notice
@@ -67,6 +68,12 @@ struct DigestAssembler {
                         toldAt: p.deliveredAt)
                 if role == RouteRole.consortium {
                     if !item.members.contains("piste en consortium") { item.members.append("piste en consortium") }
+                } else if role == RouteRole.watch {
+                    let name =
+                        RouteMapping.decode(WatchRoutePayload.self, p.route.payload)?.name
+                        ?? String(p.route.member.dropFirst("watch:".count))
+                    let label = "veille « \(name) »"
+                    if !item.members.contains(label) { item.members.append(label) }
                 } else {
                     let name = memberName(
                         p.route.member,
@@ -81,13 +88,30 @@ struct DigestAssembler {
             }
             // Already told through another source record of the same opportunity, or under the other member
             // role (a rules edit turned a direct route into an indirect one): nothing new to say.
-            let roles = role == RouteRole.consortium ? [role] : [RouteRole.direct, RouteRole.indirect]
+            let roles =
+                role == RouteRole.direct || role == RouteRole.indirect
+                ? [RouteRole.direct, RouteRole.indirect] : [role]
             if roles.contains(where: {
                 told.contains(DeliveredOpportunity(opportunityID: s.opportunityID, member: p.route.member, role: $0))
             }) {
                 continue
             }
             switch role {
+            case RouteRole.watch:
+                let payload = RouteMapping.decode(WatchRoutePayload.self, p.route.payload)
+                let id = String(p.route.member.dropFirst("watch:".count))
+                var section =
+                    watches[id]
+                    ?? WatchSection(
+                        watchID: id, name: payload?.name ?? cluster.watches.first { $0.id == id }?.name ?? id,
+                        recipients: payload?.recipients ?? [], items: [])
+                if !section.items.contains(where: { $0.notice.id == s.id }) {
+                    section.items.append(
+                        DigestItem(
+                            notice: s.notice, score: p.route.score, reasons: payload?.reasons ?? [],
+                            direct: nil, alsoPublishedOn: try otherSources(of: s)))
+                }
+                watches[id] = section
             case RouteRole.consortium:
                 guard let payload = RouteMapping.decode(ConsortiumRoutePayload.self, p.route.payload) else { continue }
                 if let existing = consortia[s.opportunityID], existing.score >= p.route.score { continue }
@@ -148,7 +172,9 @@ struct DigestAssembler {
         var soon: [Int64: DigestItem] = [:]
         var soonOrder: [Int64] = []
         for r in try store.routedNotices(cluster: cluster.id, deadlineFrom: now, to: horizon) {
-            guard r.notice.notice.kind != .award, r.route.role != RouteRole.consortium else { continue }
+            guard r.notice.notice.kind != .award,
+                r.route.role == RouteRole.direct || r.route.role == RouteRole.indirect
+            else { continue }
             let name = memberName(
                 r.route.member,
                 payload: RouteMapping.decode(
@@ -166,12 +192,19 @@ struct DigestAssembler {
             }
         }
 
+        // Watches in rule-file order, then any the rules no longer list.
+        var watchOrder = cluster.watches.map(\.id).filter { watches[$0] != nil }
+        for id in watches.keys.sorted() where !watchOrder.contains(id) { watchOrder.append(id) }
+        for id in watchOrder {
+            watches[id]?.items.sort { a, b in a.score != b.score ? a.score > b.score : a.notice.id < b.notice.id }
+        }
         let input = DigestInput(
             clusterID: cluster.id, clusterName: cluster.name, runDate: now, members: sections,
             consortia: consortia.values.sorted { a, b in
                 a.score != b.score ? a.score > b.score : a.notice.id < b.notice.id
             },
-            calls: callItems, deadlinesSoon: soonOrder.compactMap { soon[$0] },
+            calls: callItems, watches: watchOrder.compactMap { watches[$0] },
+            deadlinesSoon: soonOrder.compactMap { soon[$0] },
             changed: changed.values.sorted { $0.notice.id < $1.notice.id }, sources: sources)
         return Result(input: input, deliveries: deliveries)
     }

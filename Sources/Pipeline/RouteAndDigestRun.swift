@@ -146,8 +146,9 @@ public final class RouteAndDigestRun {
             for s in batch {
                 records += RouteMapping.records(router.route(s.notice, now: now), rulebook: rulebook)
             }
-            try store.recordRoutes(records, replacingRoutesOf: batch.map(\.id), runID: runID, at: now,
-                                   clusters: options.clusters)
+            try store.recordRoutes(
+                records, replacingRoutesOf: batch.map(\.id), runID: runID, at: now,
+                clusters: options.clusters)
             routeCount += records.count
             classified += batch.count
             cursor = last.changeSequence

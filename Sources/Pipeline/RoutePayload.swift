@@ -32,11 +32,18 @@ struct ConsortiumRoutePayload: Codable, Hashable {
     }
 }
 
+struct WatchRoutePayload: Codable, Hashable {
+    var name: String
+    var recipients: [String]
+    var reasons: [String]
+}
+
 /// Route roles as stored.
 enum RouteRole {
     static let direct = "direct"
     static let indirect = "indirect"
     static let consortium = "consortium"
+    static let watch = "watch"
 }
 
 enum RouteMapping {
@@ -65,6 +72,16 @@ enum RouteMapping {
                     RouteRecord(
                         noticeID: result.noticeID, cluster: c.clusterID, member: r.memberID,
                         role: r.isDirect ? RouteRole.direct : RouteRole.indirect, score: r.score,
+                        payload: encode(payload)))
+            }
+            for w in c.watches {
+                let payload = WatchRoutePayload(
+                    name: w.name, recipients: w.recipients,
+                    reasons: ReasonWording.sentences(w.reasons, cluster: cluster))
+                out.append(
+                    RouteRecord(
+                        noticeID: result.noticeID, cluster: c.clusterID, member: "watch:\(w.watchID)",
+                        role: RouteRole.watch, score: w.reasons.reduce(0) { $0 + $1.weight },
                         payload: encode(payload)))
             }
             for (i, s) in c.consortia.enumerated() {

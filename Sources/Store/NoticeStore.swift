@@ -599,8 +599,9 @@ public final class NoticeStore {
             for id in Set(noticeIDs + routes.map(\.noticeID)) {
                 if let clusters {
                     for c in clusters {
-                        try database.execute("DELETE FROM route WHERE notice_id = ? AND cluster = ?",
-                                             [.text(id), .text(c)])
+                        try database.execute(
+                            "DELETE FROM route WHERE notice_id = ? AND cluster = ?",
+                            [.text(id), .text(c)])
                     }
                 } else {
                     try database.execute("DELETE FROM route WHERE notice_id = ?", [.text(id)])

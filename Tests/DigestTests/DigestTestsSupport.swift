@@ -95,6 +95,17 @@ enum SampleDigest {
                     notice: appel, score: 0.64, reasons: ["Bénéficiaires : PME"], direct: true,
                     members: ["Usinage du Forez", "Surfaces Loire"])
             ],
+            watches: [
+                WatchSection(
+                    watchID: "ferroviaire", name: "Pièces ferroviaires",
+                    recipients: ["ferroviaire@mecaloire.example"],
+                    items: [
+                        DigestItem(
+                            notice: usinage, score: 3, reasons: ["Veille enregistrée « ferroviaire » : tramways"],
+                            direct: nil)
+                    ]),
+                WatchSection(watchID: "vide", name: "Veille sans résultat", recipients: [], items: []),
+            ],
             deadlinesSoon: [DigestItem(notice: ligne, score: 0.46, members: ["Tôlerie de l'Ondaine <TO>"])],
             changed: [
                 ChangedItem(

@@ -160,7 +160,7 @@ import Testing
         #expect(corrige[8] == "80000,5")
         #expect(
             rows.map { $0[0] } == [
-                "rubrique", "adherent", "adherent", "consortium", "appel_a_projets",
+                "rubrique", "adherent", "adherent", "consortium", "appel_a_projets", "veille",
                 "date_limite_proche", "modifie",
             ])
     }

@@ -128,6 +128,16 @@ struct FixedRouter: NoticeRouting {
                     detail: "L'avis demande deux segments et dépasse la capacité de chaque adhérent",
                     contributions: ["surfaces-loire": ["surface"], "auto-gier": ["automatisme"]]))
         }
+        if title.contains("tramways") {
+            c.watches.append(
+                WatchMatch(
+                    watchID: "ferroviaire", name: "Pièces ferroviaires", recipients: ["ferroviaire@mecaloire.example"],
+                    reasons: [
+                        Reason(
+                            rule: "watch:ferroviaire/keyword:tramway*", field: .title, term: "tramway*",
+                            matched: "tramways", weight: 3)
+                    ]))
+        }
         if notice.kind == .callForProjects {
             c.routes.append(
                 Route(

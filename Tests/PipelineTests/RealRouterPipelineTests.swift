@@ -36,7 +36,7 @@ import Testing
         #expect(ids.contains("decolletage-furan"))
         #expect(ids.contains("meca-precision-forez"))
         let furan = try #require(json.members.first { $0.memberID == "decolletage-furan" }?.items.first)
-        #expect(furan.direct)
+        #expect(furan.direct == true)
         #expect(furan.reasons.contains { $0.hasPrefix("Mot-clé « usinage » dans l'intitulé") })
         #expect(try ws.read("mecaloire/2026-05-05.md").contains("Pourquoi cet avis ?"))
 

@@ -24,15 +24,15 @@ import Testing
         let report = try stage(ws, store).run(now: night1)
 
         #expect(report.classified == 4)
-        // usinage (1) + surface (2 routes + 1 consortium) + call (1).
-        #expect(report.routes == 5)
+        // usinage (1) + its watch (1) + surface (2 routes + 1 consortium) + call (1).
+        #expect(report.routes == 6)
         let c = try #require(report.clusters.first)
         #expect(c.cluster == "mecaloire")
         #expect(c.memberItems == 3)
         #expect(c.consortia == 1)
         #expect(c.calls == 1)
         #expect(c.changed == 0)
-        #expect(c.deliveries == 5)
+        #expect(c.deliveries == 6)
         #expect(
             ws.files("mecaloire")
                 == DigestFormat.allCases.flatMap {
@@ -51,6 +51,10 @@ import Testing
         #expect(md.contains("## Chasser en meute"))
         #expect(md.contains("Surfaces Loire : Traitement de surface — **mandataire pressenti**"))
         #expect(md.contains("## Appels à projets"))
+        #expect(md.contains("## Veilles enregistrées"))
+        #expect(md.contains("### Pièces ferroviaires (1)"))
+        #expect(md.contains("Destinataires : ferroviaire@mecaloire.example"))
+        #expect(md.contains("Veille enregistrée « ferroviaire » : tramways"))
         // The surface tender closes on 11 May: a deadline soon; the school meals went nowhere.
         #expect(md.contains("## Dates limites proches"))
         #expect(!md.contains("repas scolaires"))
@@ -106,7 +110,7 @@ import Testing
         #expect(
             md.contains(
                 "Date limite : lundi 8 juin 2026 à 12\u{A0}h\u{A0}00 → lundi 22 juin 2026 à 12\u{A0}h\u{A0}00"))
-        #expect(md.contains("Envoyé à Usinage du Forez le mardi 5 mai 2026"))
+        #expect(md.contains("Envoyé à Usinage du Forez, veille « Pièces ferroviaires » le mardi 5 mai 2026"))
         #expect(try store.undelivered(cluster: "mecaloire").isEmpty)
         // Told once about the change: a third run says nothing more about it.
         let third = try stage(ws, store).run(now: instant("2026-05-07T02:00:00Z"))
@@ -141,7 +145,7 @@ import Testing
         #expect(try store.upsert(notices, at: night2).changed == ["boamp:26-41234"])
         let report = try stage(ws, store).run(now: night2)
         #expect(report.clusters[0].changed == 0)
-        #expect(report.clusters[0].deliveries == 1, "recorded at the new revision")
+        #expect(report.clusters[0].deliveries == 2, "recorded at the new revision")
         #expect(try store.undelivered(cluster: "mecaloire").isEmpty)
     }
 
@@ -201,7 +205,7 @@ import Testing
         try store.recordRoutes(records, replacingRoutesOf: [], runID: dead, at: night1)
         let report = try stage(ws, store).run(now: night1)
         #expect(report.classified == 4, "the dead run's notices are classified again")
-        #expect(report.clusters[0].deliveries == 5)
+        #expect(report.clusters[0].deliveries == 6)
         #expect(ws.exists("mecaloire/2026-05-05.md"))
     }
 
@@ -214,7 +218,7 @@ import Testing
         options.reclassifyAll = true
         let again = try RouteAndDigestRun(store: store, router: FixedRouter(), options: options).run(now: night2)
         #expect(again.classified == 4)
-        #expect(again.routes == 5)
+        #expect(again.routes == 6)
         #expect(again.clusters[0].memberItems == 0, "same rules, same routes: nothing is sent twice")
         #expect(again.clusters[0].deliveries == 0)
     }
@@ -223,13 +227,14 @@ import Testing
         let ws = try Workspace()
         let store = try NoticeStore(path: ws.storePath)
         _ = try store.upsert(try NoticeFixtures.notices(), at: night1)
-        let run = RouteAndDigestRun(store: store, router: FixedRouter(),
-                                    options: RouteAndDigestOptions(outputDirectory: ws.out, batchSize: 1))
+        let run = RouteAndDigestRun(
+            store: store, router: FixedRouter(),
+            options: RouteAndDigestOptions(outputDirectory: ws.out, batchSize: 1))
         var lines: [String] = []
         let report = try run.run(now: night1) { lines.append($0) }
         #expect(report.classified == 4)
-        #expect(report.routes == 5)
-        #expect(lines.contains("classified 4 notices, 5 routes"))
+        #expect(report.routes == 6)
+        #expect(lines.contains("classified 4 notices, 6 routes"))
     }
 
     @Test func aMemberToldDirectlyIsNotToldAgainWhenTheRouteBecomesIndirect() throws {
@@ -239,8 +244,11 @@ import Testing
         _ = try stage(ws, store).run(now: night1)
         // A rules edit: the usinage member now reaches the notice only through the value chain.
         try store.recordRoutes(
-            [RouteRecord(noticeID: "boamp:26-41234", cluster: "mecaloire", member: "usinage-forez",
-                         role: "indirect", score: 2)],
+            [
+                RouteRecord(
+                    noticeID: "boamp:26-41234", cluster: "mecaloire", member: "usinage-forez",
+                    role: "indirect", score: 2)
+            ],
             replacingRoutesOf: ["boamp:26-41234"], runID: nil, at: night2)
         let report = try stage(ws, store).run(now: night2)
         #expect(report.clusters[0].memberItems == 0)

@@ -152,8 +152,10 @@ import Testing
         let s = try Scratch()
         let notADirectory = s.root.appendingPathComponent("out-is-a-file").path
         try "x".write(toFile: notADirectory, atomically: true, encoding: .utf8)
-        let r = try Self.vigie(["run", "--feeds", s.catalogue, "--rules", "Rules", "--store", s.store,
-                                "--out", notADirectory, "--only", "rss-loire"])
+        let r = try Self.vigie([
+            "run", "--feeds", s.catalogue, "--rules", "Rules", "--store", s.store,
+            "--out", notADirectory, "--only", "rss-loire",
+        ])
         #expect(r.status == 2)
         #expect(r.stderr.contains("digest: \(notADirectory)/"))
         // Nothing was recorded as sent: the next run with a good output sends it all.
