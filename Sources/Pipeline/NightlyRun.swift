@@ -203,7 +203,7 @@ public enum NightlyRun {
         for c in r.routing.clusters {
             var line =
                 "\(c.cluster): \(c.newNotices) new notices (\(c.memberItems) member items), "
-                + "\(c.consortia) consortium, \(c.calls) calls, \(c.changed) changed, "
+                + "\(c.consortia) consortium, \(c.calls) calls, \(c.watchItems) watch matches, \(c.changed) changed, "
                 + "\(c.deadlinesSoon) deadlines soon"
             if let first = c.files.first {
                 let stem = (first as NSString).deletingPathExtension

@@ -53,6 +53,8 @@ public struct ClusterDigestReport: Sendable, Hashable, Codable {
     public var memberItems: Int
     public var consortia: Int
     public var calls: Int
+    /// Watch × notice lines under "Veilles enregistrées".
+    public var watchItems: Int
     public var changed: Int
     public var deadlinesSoon: Int
     /// Files written (empty when there was nothing new and tonight's digest already existed).
@@ -64,6 +66,7 @@ public struct ClusterDigestReport: Sendable, Hashable, Codable {
         case newNotices = "new_notices"
         case memberItems = "member_items"
         case deadlinesSoon = "deadlines_soon"
+        case watchItems = "watch_items"
     }
 }
 
@@ -221,7 +224,8 @@ public enum ClusterDigest {
             cluster: cluster.id, name: cluster.name,
             newNotices: memberNotices.union(input.calls.map(\.notice.id)).count,
             memberItems: input.members.reduce(0) { $0 + $1.items.count }, consortia: input.consortia.count,
-            calls: input.calls.count, changed: input.changed.count, deadlinesSoon: input.deadlinesSoon.count,
+            calls: input.calls.count, watchItems: input.watches.reduce(0) { $0 + $1.items.count },
+            changed: input.changed.count, deadlinesSoon: input.deadlinesSoon.count,
             files: files, deliveries: markDelivered ? assembled.deliveries.count : 0)
     }
 }

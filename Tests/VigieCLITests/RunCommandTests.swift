@@ -116,7 +116,9 @@ import Testing
         let again = try Self.vigie(runArgs(s))
         #expect(again.status == 1)
         #expect(again.stdout.contains("classified: 0 notices, 0 routes"))
-        #expect(again.stdout.contains("mecaloire: 0 new notices (0 member items), 0 consortium, 0 calls, 0 changed"))
+        #expect(
+            again.stdout.contains(
+                "mecaloire: 0 new notices (0 member items), 0 consortium, 0 calls, 0 watch matches, 0 changed"))
         #expect(again.stdout.contains("nothing new, no file written"))
         #expect(try String(contentsOfFile: "\(s.out)/mecaloire/2026-05-05.md", encoding: .utf8) == md)
 
