@@ -50,6 +50,7 @@ struct DigestAssembler {
         var consortia: [Int64: ConsortiumItem] = [:]
         var changed: [String: ChangedItem] = [:]
         var watches: [String: WatchSection] = [:]
+        var watchSeen = Set<String>()
 
         for p in pending {
             let s = p.notice
@@ -100,18 +101,18 @@ struct DigestAssembler {
             case RouteRole.watch:
                 let payload = RouteMapping.decode(WatchRoutePayload.self, p.route.payload)
                 let id = String(p.route.member.dropFirst("watch:".count))
-                var section =
-                    watches[id]
-                    ?? WatchSection(
+                if watches[id] == nil {
+                    watches[id] = WatchSection(
                         watchID: id, name: payload?.name ?? cluster.watches.first { $0.id == id }?.name ?? id,
                         recipients: payload?.recipients ?? [], items: [])
-                if !section.items.contains(where: { $0.notice.id == s.id }) {
-                    section.items.append(
+                }
+                if watchSeen.insert("\(id)\u{0}\(s.id)").inserted {
+                    // Appended in place (no copy of the section per notice).
+                    watches[id]?.items.append(
                         DigestItem(
                             notice: s.notice, score: p.route.score, reasons: payload?.reasons ?? [],
                             direct: nil, alsoPublishedOn: try otherSources(of: s)))
                 }
-                watches[id] = section
             case RouteRole.consortium:
                 guard let payload = RouteMapping.decode(ConsortiumRoutePayload.self, p.route.payload) else { continue }
                 if let existing = consortia[s.opportunityID], existing.score >= p.route.score { continue }
@@ -132,15 +133,17 @@ struct DigestAssembler {
                     notice: s.notice, score: p.route.score, reasons: payload?.reasons ?? [],
                     direct: role == RouteRole.direct, alsoPublishedOn: try otherSources(of: s))
                 if s.notice.kind == .callForProjects {
-                    var entry = calls[s.opportunityID] ?? (item, [])
-                    if item.score > entry.item.score { entry.item = item }
-                    if !entry.members.contains(name) { entry.members.append(name) }
-                    calls[s.opportunityID] = entry
+                    if calls[s.opportunityID] == nil { calls[s.opportunityID] = (item, []) }
+                    if item.score > calls[s.opportunityID]!.item.score { calls[s.opportunityID]!.item = item }
+                    if !calls[s.opportunityID]!.members.contains(name) {
+                        calls[s.opportunityID]!.members.append(name)
+                    }
                 } else {
-                    var forMember = byMember[p.route.member] ?? [:]
-                    if let existing = forMember[s.opportunityID], existing.1.score >= item.score { continue }
-                    forMember[s.opportunityID] = (p, item)
-                    byMember[p.route.member] = forMember
+                    // Mutated in place: copying the member's dictionary out and back made this quadratic.
+                    if let existing = byMember[p.route.member]?[s.opportunityID], existing.1.score >= item.score {
+                        continue
+                    }
+                    byMember[p.route.member, default: [:]][s.opportunityID] = (p, item)
                 }
             }
         }

@@ -373,9 +373,12 @@ public final class NoticeStore {
         }
     }
 
+    /// One decoder for the store's life: creating a JSONDecoder per notice dominated large digests.
+    private let noticeDecoder = NoticeJSON.decoder()
+
     private func decode(_ json: String, id: String) throws -> Notice {
         do {
-            return try NoticeJSON.decoder().decode(Notice.self, from: Data(json.utf8))
+            return try noticeDecoder.decode(Notice.self, from: Data(json.utf8))
         } catch {
             throw StoreError.corruptNotice(path: path, noticeID: id, reason: "cannot decode stored JSON: \(error)")
         }
@@ -671,9 +674,17 @@ public final class NoticeStore {
                     AND r.member = d.member AND r.role = d.role)
             ORDER BY 5 DESC, 1, 3, 4
             """, [.text(cluster), .text(cluster)])
+        // A notice routed to twenty members comes back twenty times: decode it once.
+        var decoded: [String: StoredNotice] = [:]
         for r in rows {
             let route = Self.route(Array(r[0..<6]))
-            let s = try stored(Array(r[8...]))
+            let s: StoredNotice
+            if let cached = decoded[route.noticeID] {
+                s = cached
+            } else {
+                s = try stored(Array(r[8...]))
+                decoded[route.noticeID] = s
+            }
             let delivered = r[6].int
             out.append(
                 PendingRoute(
@@ -740,14 +751,21 @@ public final class NoticeStore {
     /// Routes of a cluster whose notice's deadline (or call closing date) falls in `from...to`, with the
     /// notices, soonest first: the digest's "deadlines soon" list, delivered or not.
     public func routedNotices(cluster: String, deadlineFrom from: Date, to: Date) throws -> [RoutedNotice] {
-        try database.query(
+        var decoded: [String: StoredNotice] = [:]
+        return try database.query(
             """
             SELECT r.notice_id, r.cluster, r.member, r.role, r.score, r.payload, \(Self.noticeColumns)
             FROM route r JOIN notice n ON n.id = r.notice_id
             WHERE r.cluster = ? AND n.deadline >= ? AND n.deadline <= ?
             ORDER BY n.deadline, r.notice_id, r.member, r.role
             """, [.text(cluster), .real(from.timeIntervalSince1970), .real(to.timeIntervalSince1970)]
-        ).map { r in RoutedNotice(route: Self.route(Array(r[0..<6])), notice: try stored(Array(r[6...]))) }
+        ).map { r in
+            let route = Self.route(Array(r[0..<6]))
+            if let cached = decoded[route.noticeID] { return RoutedNotice(route: route, notice: cached) }
+            let s = try stored(Array(r[6...]))
+            decoded[route.noticeID] = s
+            return RoutedNotice(route: route, notice: s)
+        }
     }
 
     // MARK: - Helpers
