@@ -31,6 +31,9 @@ public struct NightlyRunOptions: Sendable {
     public var deadlineSoonDays: Int
     /// Classify every stored notice again (after a rules change).
     public var reclassifyAll = false
+    /// Delete notices over (deadline passed, not seen in any source) for more than this many days;
+    /// nil keeps everything.
+    public var keepDays: Int?
 
     public init(
         feeds: String, rules: String, store: String, output: String, now: Date? = nil,
@@ -61,6 +64,8 @@ public struct NightlyRunReport: Sendable, Codable {
     public var status: String
     public var sources: [SourceRunReport]
     public var routing: RouteAndDigestReport
+    /// Notices deleted by `keepDays`.
+    public var pruned: Int = 0
     /// Pid of a previous run that died holding the lock, when one did.
     public var staleLockHolder: Int32?
 
@@ -68,7 +73,7 @@ public struct NightlyRunReport: Sendable, Codable {
     public var exitCode: Int32 { sources.contains(where: \.isFailure) ? 1 : 0 }
 
     enum CodingKeys: String, CodingKey {
-        case status, sources, routing
+        case status, sources, routing, pruned
         case runID = "run_id"
         case startedAt = "started_at"
         case staleLockHolder = "stale_lock_holder"
@@ -173,9 +178,20 @@ public enum NightlyRun {
             throw PipelineError.cannotRun("\(error)")
         }
         let status = reports.contains(where: \.isFailure) ? "partial" : "ok"
-        let report = NightlyRunReport(
+        var pruned = 0
+        if let days = options.keepDays, days > 0 {
+            do {
+                pruned = try store.prune(before: now.addingTimeInterval(-Double(days) * 86_400))
+                if pruned > 0 { progress("pruned \(pruned) notices over for more than \(days) days") }
+            } catch {
+                // Housekeeping: tonight's digests are out; report and go on.
+                progress("cannot prune the store: \(error)")
+            }
+        }
+        var report = NightlyRunReport(
             runID: runID, startedAt: now, status: status, sources: reports,
             routing: routing, staleLockHolder: lock.staleHolder)
+        report.pruned = pruned
         do {
             try store.finishRun(
                 runID, at: options.now ?? Date(), status: status,
@@ -215,6 +231,7 @@ public enum NightlyRun {
             }
             lines.append(line)
         }
+        if r.pruned > 0 { lines.append("pruned: \(r.pruned) notices") }
         lines.append("run \(r.runID): \(r.status)")
         return lines
     }

@@ -461,6 +461,24 @@ public final class NoticeStore {
         return merged.filter { $0.old != $0.new || ($0.old == nil && $0.new == nil) }
     }
 
+    /// Deletes notices that are over: deadline (or, without one, last sighting) before `cutoff` and not seen
+    /// in any source since. Their versions, index rows, routes and deliveries go with them. Returns how many
+    /// notices were deleted. One transaction.
+    @discardableResult
+    public func prune(before cutoff: Date) throws -> Int {
+        try database.transaction {
+            let t = cutoff.timeIntervalSince1970
+            let doomed = "SELECT key FROM notice WHERE coalesce(deadline, last_seen) < ? AND last_seen < ?"
+            try database.execute("DELETE FROM notice_fts WHERE rowid IN (\(doomed))", [.real(t), .real(t)])
+            try database.execute(
+                "DELETE FROM notice WHERE coalesce(deadline, last_seen) < ? AND last_seen < ?", [.real(t), .real(t)])
+            let deleted = database.changes
+            try database.execute(
+                "DELETE FROM opportunity WHERE id NOT IN (SELECT DISTINCT opportunity_id FROM notice)")
+            return deleted
+        }
+    }
+
     // MARK: - Search
 
     /// Ad hoc query: full text (French-friendly, see `NoticeQuery.text`) and filters; best matches first

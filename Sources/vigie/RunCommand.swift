@@ -51,6 +51,8 @@ extension Vigie {
         var concurrency = 16
         @Flag(help: "Do not fetch: route and write digests from what the store holds.")
         var noFetch = false
+        @Option(help: "Delete notices whose deadline passed more than this many days ago (default: keep all).")
+        var keepDays: Int?
         @Flag(help: "Classify every stored notice again (after editing the rules), not only new or changed ones.")
         var reclassify = false
         @Flag(help: "Print the run report as JSON on stdout.")
@@ -73,6 +75,7 @@ extension Vigie {
                 userAgent: "Vigie/\(Vigie.version) (veille appels d'offres et appels a projets; libcurl)",
                 deadlineSoonDays: max(0, soonDays))
             options.reclassifyAll = reclassify
+            options.keepDays = keepDays
             let report: NightlyRunReport
             do {
                 report = try NightlyRun.run(options, logger: logger) { line in

@@ -266,4 +266,27 @@ import Testing
         _ = try store.upsert([tender("boamp", "1"), changed, tender("boamp", "3")], at: now)
         #expect(try store.noticesChanged(after: mark).map(\.id) == ["boamp:2", "boamp:3"])
     }
+
+    @Test func pruneDeletesWhatIsOverAndKeepsTheRest() throws {
+        let tmp = TempStore()
+        let store = try tmp.open()
+        let old = date("2026-01-10T00:00:00Z")
+        _ = try store.upsert([tender("boamp", "over", deadline: "2026-02-01T12:00:00+01:00"),
+                              tender("boamp", "open", deadline: "2026-09-01T12:00:00+02:00"),
+                              tender("boamp", "undated", deadline: nil)], at: old)
+        _ = try store.upsert([tender("boamp", "seen-again", deadline: "2026-02-01T12:00:00+01:00")], at: now)
+        try store.recordRoutes(
+            [RouteRecord(noticeID: "boamp:over", cluster: "c", member: "m", role: "direct", score: 1)],
+            replacingRoutesOf: [], runID: nil, at: old)
+        try store.markDelivered(try store.undelivered(cluster: "c").map { $0.delivery(at: old, runID: nil) })
+        let deleted = try store.prune(before: date("2026-04-01T00:00:00Z"))
+        #expect(deleted == 2)
+        #expect(try store.notice(id: "boamp:over") == nil)
+        #expect(try store.notice(id: "boamp:undated") == nil)
+        #expect(try store.notice(id: "boamp:open") != nil)
+        #expect(try store.notice(id: "boamp:seen-again") != nil)
+        #expect(try store.deliveries(cluster: "c").isEmpty)
+        #expect(try store.search(NoticeQuery(text: "usinage")).count == 2)
+        #expect(try store.database.query("SELECT count(*) FROM opportunity") == [[.integer(2)]])
+    }
 }

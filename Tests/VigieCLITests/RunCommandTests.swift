@@ -139,6 +139,22 @@ import Testing
         #expect((routing?["clusters"] as? [[String: Any]])?.map { $0["cluster"] as? String } == ["mecaloire"])
     }
 
+    @Test func keepDaysPrunesWhatIsLongOver() throws {
+        let s = try Scratch()
+        _ = try Self.vigie(runArgs(s) + ["--only", "rss-loire"])
+        let kept = try Self.vigie(["query", "--store", s.store, "--source", "rss-loire", "--json"])
+        let before = try JSONSerialization.jsonObject(with: Data(kept.stdout.utf8)) as? [Any]
+        #expect((before?.count ?? 0) > 0)
+        // A year later, without fetching: every sample notice is long over.
+        let later = try Self.vigie(
+            ["run", "--feeds", s.catalogue, "--rules", "Rules", "--store", s.store, "--out", s.out,
+             "--now", "2028-01-01T02:00:00Z", "--no-fetch", "--keep-days", "30"])
+        #expect(later.status == 0, "\(later.stderr)")
+        #expect(later.stdout.contains("pruned: \(before?.count ?? -1) notices"))
+        let after = try Self.vigie(["query", "--store", s.store, "--source", "rss-loire", "--json"])
+        #expect((try JSONSerialization.jsonObject(with: Data(after.stdout.utf8)) as? [Any])?.count == 0)
+    }
+
     @Test func badRulesCannotRun() throws {
         let s = try Scratch()
         let r = try Self.vigie([
