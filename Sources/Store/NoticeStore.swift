@@ -309,7 +309,31 @@ public final class NoticeStore {
                 .split { !($0.isLetter || $0.isNumber) }.joined(separator: " ")
             keys.append(("buyer-ref", folded + "|" + r))
         }
+        if let key = sameTenderKey(n) { keys.append((sameTenderKind, key)) }
         return keys
+    }
+
+    /// The reference kind of `sameTenderKey`, matched only across different sources.
+    static let sameTenderKind = "title-buyer-deadline"
+
+    /// When sources share no identifier (TED's search API often gives no procedure id for a tender BOAMP
+    /// also published), the same buyer, the same title and the same deadline day still name one tender.
+    /// TED prefixes titles with the country ("France – Usinage…"), so a leading "France" is dropped.
+    /// Deliberately strict — exact title words, buyer name and day — so two tenders are never merged by
+    /// mistake; and never within one source, where identical titles are separate notices.
+    static func sameTenderKey(_ n: Notice) -> String? {
+        func words(_ s: String) -> [String] {
+            s.folding(options: [.diacriticInsensitive, .caseInsensitive], locale: nil)
+                .split { !($0.isLetter || $0.isNumber) }.map(String.init)
+        }
+        guard n.kind != .callForProjects, let deadline = n.deadline, let buyer = n.buyer?.name else { return nil }
+        var title = words(n.title)
+        if title.first == "france" { title.removeFirst() }
+        let buyerWords = words(buyer)
+        guard title.count >= 3, !buyerWords.isEmpty else { return nil }
+        let paris = TimeZone(identifier: "Europe/Paris")?.secondsFromGMT(for: deadline.instant) ?? 0
+        let day = ISO8601.format(deadline.instant, offset: paris).prefix(10)
+        return "\(buyerWords.joined(separator: " "))|\(day)|\(title.joined(separator: " "))"
     }
 
     /// TED writes publication numbers `00123456-2026` in packages and `123456-2026` in the API.
@@ -335,11 +359,18 @@ public final class NoticeStore {
     private func opportunities(matching n: Notice) throws -> [Int64] {
         var found = Set<Int64>()
         for (kind, value) in Self.referenceKeys(n) {
+            // The title-based key only links an opportunity that has no record of this source yet: two
+            // notices of one source with the same title are two tenders, even if a third source joins one.
+            let sameSource =
+                kind == Self.sameTenderKind
+                ? " AND NOT EXISTS (SELECT 1 FROM notice o WHERE o.opportunity_id = n.opportunity_id"
+                    + " AND o.source = ? AND o.id != ?)" : ""
             try database.forEachRow(
                 """
                 SELECT DISTINCT n.opportunity_id FROM notice_ref r JOIN notice n ON n.id = r.notice_id
-                WHERE r.kind = ? AND r.value = ? AND r.notice_id != ?
-                """, [.text(kind), .text(value), .text(n.id)]
+                WHERE r.kind = ? AND r.value = ? AND r.notice_id != ?\(sameSource)
+                """,
+                [.text(kind), .text(value), .text(n.id)] + (sameSource.isEmpty ? [] : [.text(n.source), .text(n.id)])
             ) { row in if let v = row[0].int { found.insert(Int64(v)) } }
         }
         return found.sorted()

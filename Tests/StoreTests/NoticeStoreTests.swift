@@ -176,7 +176,7 @@ import Testing
             [
                 tender("boamp", "26-9"),
                 tender(
-                    "ted", "555-2026",
+                    "ted", "555-2026", title: "France-Saint-Étienne: Usinage",
                     refs: CrossReferences(tedPublicationNumber: "555-2026")),
             ], at: now)
         #expect(try store.notice(id: "boamp:26-9")?.opportunityID != store.notice(id: "ted:555-2026")?.opportunityID)
@@ -288,5 +288,25 @@ import Testing
         #expect(try store.deliveries(cluster: "c").isEmpty)
         #expect(try store.search(NoticeQuery(text: "usinage")).count == 2)
         #expect(try store.database.query("SELECT count(*) FROM opportunity") == [[.integer(2)]])
+    }
+
+    @Test func sameTitleBuyerAndDeadlineDayAcrossSourcesIsOneTender() throws {
+        let tmp = TempStore()
+        let store = try tmp.open()
+        let boamp = tender("boamp", "26-118474", title: "Traitement de surface des pièces métalliques : zingage",
+                           deadline: "2027-01-08T12:00:00+01:00")
+        // TED: country prefix, UTC deadline later the same Paris day, no shared identifier.
+        let ted = tender("ted", "781426-2026", title: "France – Traitement de surface des pièces métalliques : zingage",
+                         deadline: "2027-01-08T22:59:00Z")
+        let s = try store.upsert([boamp, ted], at: now)
+        #expect(s.joined == [ted.id])
+        // The same source publishing the same title twice: two notices, not one.
+        let again = tender("boamp", "26-118475", title: boamp.title, deadline: "2027-01-08T12:00:00+01:00")
+        #expect(try store.upsert([again], at: now).joined.isEmpty)
+        // Another day, or another buyer: another tender.
+        var otherBuyer = tender("ted", "781427-2026", title: ted.title, deadline: "2027-01-08T12:00:00+01:00")
+        otherBuyer.buyer = Buyer(name: "Ville de Roanne")
+        let otherDay = tender("ted", "781428-2026", title: ted.title, deadline: "2027-01-09T12:00:00+01:00")
+        #expect(try store.upsert([otherBuyer, otherDay], at: now).joined.isEmpty)
     }
 }
