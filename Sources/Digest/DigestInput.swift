@@ -21,6 +21,8 @@ public struct DigestInput: Sendable, Hashable, Codable {
     /// Notices already sent that changed since ("changed since we told you").
     public var changed: [ChangedItem]
     public var sources: [SourceHealth]
+    /// Display names of sources by id (`boamp` → `BOAMP`), for "Source : …" lines.
+    public var sourceNames: [String: String]
 
     enum CodingKeys: String, CodingKey {
         case clusterID = "cluster_id"
@@ -30,12 +32,14 @@ public struct DigestInput: Sendable, Hashable, Codable {
         case calls, watches
         case deadlinesSoon = "deadlines_soon"
         case changed, sources
+        case sourceNames = "source_names"
     }
 
     public init(
         clusterID: String, clusterName: String, runDate: Date, members: [MemberSection] = [],
         consortia: [ConsortiumItem] = [], calls: [DigestItem] = [], watches: [WatchSection] = [],
-        deadlinesSoon: [DigestItem] = [], changed: [ChangedItem] = [], sources: [SourceHealth] = []
+        deadlinesSoon: [DigestItem] = [], changed: [ChangedItem] = [], sources: [SourceHealth] = [],
+        sourceNames: [String: String] = [:]
     ) {
         self.clusterID = clusterID
         self.clusterName = clusterName
@@ -47,6 +51,7 @@ public struct DigestInput: Sendable, Hashable, Codable {
         self.deadlinesSoon = deadlinesSoon
         self.changed = changed
         self.sources = sources
+        self.sourceNames = sourceNames
     }
 
     /// True when there is news: something for a member, a consortium, a call, or a change. Deadlines soon

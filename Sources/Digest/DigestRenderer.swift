@@ -135,9 +135,9 @@ enum Wording {
         return out
     }
 
-    static func sourceLine(_ n: Notice, also: [String]) -> String {
-        var s = "Source : \(n.source) (\(n.sourceID))"
-        if !also.isEmpty { s += ", aussi publié sur \(also.joined(separator: ", "))" }
+    static func sourceLine(_ n: Notice, also: [String], names: [String: String] = [:]) -> String {
+        var s = "Source : \(names[n.source] ?? n.source) (\(n.sourceID))"
+        if !also.isEmpty { s += ", aussi publié sur \(also.map { names[$0] ?? $0 }.joined(separator: ", "))" }
         return s
     }
 }

@@ -67,7 +67,7 @@ public struct HTMLRenderer: DigestRenderer {
             for m in withItems {
                 o.append("<section>")
                 o.append("<h3>\(esc(m.memberName)) (\(m.items.count))</h3>")
-                for item in m.items { article(item.notice, now: now, item: item, into: &o, shown: &shown) }
+                for item in m.items { article(item.notice, now: now, item: item, into: &o, shown: &shown, names: input.sourceNames) }
                 o.append("</section>")
             }
         }
@@ -88,12 +88,12 @@ public struct HTMLRenderer: DigestRenderer {
                             if p.memberName == c.lead { s += " — <strong>mandataire pressenti</strong>" }
                             return s + "</li>"
                         }.joined() + "</ul>")
-                article(c.notice, now: now, item: nil, into: &o, extra: extra, shown: &shown)
+                article(c.notice, now: now, item: nil, into: &o, extra: extra, shown: &shown, names: input.sourceNames)
             }
         }
         if !input.calls.isEmpty {
             o.append("<h2 id=\"appels\">\(esc(Wording.calls))</h2>")
-            for item in input.calls { article(item.notice, now: now, item: item, into: &o, shown: &shown) }
+            for item in input.calls { article(item.notice, now: now, item: item, into: &o, shown: &shown, names: input.sourceNames) }
         }
         let watches = input.watches.filter { !$0.items.isEmpty }
         if !watches.isEmpty {
@@ -104,7 +104,7 @@ public struct HTMLRenderer: DigestRenderer {
                 if !w.recipients.isEmpty {
                     o.append("<p class=\"meta\">Destinataires : \(esc(w.recipients.joined(separator: ", ")))</p>")
                 }
-                for item in w.items { article(item.notice, now: now, item: item, into: &o, shown: &shown) }
+                for item in w.items { article(item.notice, now: now, item: item, into: &o, shown: &shown, names: input.sourceNames) }
                 o.append("</section>")
             }
         }
@@ -173,7 +173,7 @@ public struct HTMLRenderer: DigestRenderer {
     /// The full notice the first time it appears; afterwards relevance and reasons with a link to it.
     private func article(
         _ n: Notice, now: Date, item: DigestItem?, into o: inout [String], extra: [String] = [],
-        shown: inout Set<String>
+        shown: inout Set<String>, names: [String: String]
     ) {
         let first = shown.insert(n.id).inserted
         o.append(first ? "<article id=\"\(anchor(n))\">" : "<article>")
@@ -218,7 +218,7 @@ public struct HTMLRenderer: DigestRenderer {
                     + item.reasons.map { "<li>\(esc($0))</li>" }.joined() + "</ul></div>")
         }
         o.append(contentsOf: extra)
-        o.append("<p class=\"meta\">\(esc(Wording.sourceLine(n, also: item?.alsoPublishedOn ?? [])))</p>")
+        o.append("<p class=\"meta\">\(esc(Wording.sourceLine(n, also: item?.alsoPublishedOn ?? [], names: names)))</p>")
         o.append("</article>")
     }
 

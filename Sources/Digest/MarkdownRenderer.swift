@@ -28,14 +28,14 @@ public struct MarkdownRenderer: DigestRenderer {
             for m in withItems {
                 o.append("### \(esc(m.memberName)) (\(m.items.count))")
                 o.append("")
-                for item in m.items { notice(item.notice, now: now, into: &o, item: item, shown: &shown) }
+                for item in m.items { notice(item.notice, now: now, into: &o, item: item, shown: &shown, names: input.sourceNames) }
             }
         }
         if !input.consortia.isEmpty {
             o.append("## \(Wording.consortia)")
             o.append("")
             for c in input.consortia {
-                notice(c.notice, now: now, into: &o, item: nil, shown: &shown)
+                notice(c.notice, now: now, into: &o, item: nil, shown: &shown, names: input.sourceNames)
                 if !c.rationale.isEmpty {
                     o.append("Pourquoi en consortium ?")
                     o.append("")
@@ -55,7 +55,7 @@ public struct MarkdownRenderer: DigestRenderer {
         if !input.calls.isEmpty {
             o.append("## \(Wording.calls)")
             o.append("")
-            for item in input.calls { notice(item.notice, now: now, into: &o, item: item, shown: &shown) }
+            for item in input.calls { notice(item.notice, now: now, into: &o, item: item, shown: &shown, names: input.sourceNames) }
         }
         let watches = input.watches.filter { !$0.items.isEmpty }
         if !watches.isEmpty {
@@ -68,7 +68,7 @@ public struct MarkdownRenderer: DigestRenderer {
                     o.append("Destinataires : \(esc(w.recipients.joined(separator: ", ")))")
                     o.append("")
                 }
-                for item in w.items { notice(item.notice, now: now, into: &o, item: item, shown: &shown) }
+                for item in w.items { notice(item.notice, now: now, into: &o, item: item, shown: &shown, names: input.sourceNames) }
             }
         }
         if !input.deadlinesSoon.isEmpty {
@@ -126,7 +126,9 @@ public struct MarkdownRenderer: DigestRenderer {
 
     /// The full notice the first time it appears in the digest; afterwards only what differs for this
     /// recipient (relevance, reasons), so a notice routed to ten members does not fill ten screens.
-    private func notice(_ n: Notice, now: Date, into o: inout [String], item: DigestItem?, shown: inout Set<String>) {
+    private func notice(_ n: Notice, now: Date, into o: inout [String], item: DigestItem?, shown: inout Set<String>,
+        names: [String: String]
+    ) {
         o.append("#### \(link(n))")
         o.append("")
         let first = shown.insert(n.id).inserted
@@ -154,7 +156,7 @@ public struct MarkdownRenderer: DigestRenderer {
                 o.append("- **Adhérents concernés :** \(esc(item.members.joined(separator: ", ")))")
             }
         }
-        o.append("- \(esc(Wording.sourceLine(n, also: item?.alsoPublishedOn ?? [])))")
+        o.append("- \(esc(Wording.sourceLine(n, also: item?.alsoPublishedOn ?? [], names: names)))")
         o.append("")
         if let s = n.summary, !s.isEmpty {
             o.append("> \(esc(s.count > 400 ? String(s.prefix(400)) + "…" : s))")

@@ -185,7 +185,7 @@ public final class RouteAndDigestRun {
         try ClusterDigest.write(
             cluster: cluster, store: store, output: options.outputDirectory,
             formats: options.formats, now: now, runID: runID, health: health,
-            deadlineSoonDays: options.deadlineSoonDays, markDelivered: true)
+            deadlineSoonDays: options.deadlineSoonDays, sourceNames: options.sourceNames, markDelivered: true)
     }
 }
 
@@ -197,14 +197,15 @@ public enum ClusterDigest {
     public static func write(
         cluster: Cluster, store: NoticeStore, output: String, formats: [DigestFormat],
         now: Date, runID: Int64? = nil, health: [SourceHealth]? = nil,
-        deadlineSoonDays: Int = 7, markDelivered: Bool
+        deadlineSoonDays: Int = 7, sourceNames: [String: String] = [:], markDelivered: Bool
     ) throws -> ClusterDigestReport {
         let sources = try health ?? SourceHealthBuilder.fromStates(try store.sourceStates(), now: now)
         let assembled = try DigestAssembler(
             store: store, cluster: cluster, now: now,
             deadlineSoonDays: deadlineSoonDays
         ).assemble(sources: sources)
-        let input = assembled.input
+        var input = assembled.input
+        input.sourceNames = sourceNames
         let writer = DigestWriter(outputDirectory: output, formats: formats)
         var files: [String] = []
         let hasNews = input.hasNews

@@ -126,6 +126,7 @@ enum SampleDigest {
                     sourceID: "marches-loire", name: "Marchés publics | Loire", status: .failing,
                     lastSuccess: zoned("2026-05-02T01:50:00Z").instant, consecutiveFailures: 3,
                     lastError: "fetcher: marches-loire: HTTP 503 Service Unavailable"),
-            ])
+            ],
+            sourceNames: ["boamp": "BOAMP", "ted": "TED"])
     }
 }

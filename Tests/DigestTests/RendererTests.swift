@@ -99,6 +99,12 @@ import Testing
         #expect(!html.contains("<link") && !html.contains("<script src"), "self-contained")
     }
 
+    @Test func sourcesAreShownByName() {
+        let md = MarkdownRenderer().text(SampleDigest.input)
+        #expect(md.contains("- Source : BOAMP (26-41234), aussi publié sur TED"))
+        #expect(md.contains("- Source : aides-territoires (at-9876)"), "an unnamed source keeps its id")
+    }
+
     @Test func markdownEscapesMarkup() {
         var input = SampleDigest.input
         input.members[0].items[0].notice.title = "Lot *1* [urgent](http://evil)"
