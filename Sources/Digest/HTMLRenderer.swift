@@ -67,7 +67,9 @@ public struct HTMLRenderer: DigestRenderer {
             for m in withItems {
                 o.append("<section>")
                 o.append("<h3>\(esc(m.memberName)) (\(m.items.count))</h3>")
-                for item in m.items { article(item.notice, now: now, item: item, into: &o, shown: &shown, names: input.sourceNames) }
+                for item in m.items {
+                    article(item.notice, now: now, item: item, into: &o, shown: &shown, names: input.sourceNames)
+                }
                 o.append("</section>")
             }
         }
@@ -93,7 +95,9 @@ public struct HTMLRenderer: DigestRenderer {
         }
         if !input.calls.isEmpty {
             o.append("<h2 id=\"appels\">\(esc(Wording.calls))</h2>")
-            for item in input.calls { article(item.notice, now: now, item: item, into: &o, shown: &shown, names: input.sourceNames) }
+            for item in input.calls {
+                article(item.notice, now: now, item: item, into: &o, shown: &shown, names: input.sourceNames)
+            }
         }
         let watches = input.watches.filter { !$0.items.isEmpty }
         if !watches.isEmpty {
@@ -104,7 +108,9 @@ public struct HTMLRenderer: DigestRenderer {
                 if !w.recipients.isEmpty {
                     o.append("<p class=\"meta\">Destinataires : \(esc(w.recipients.joined(separator: ", ")))</p>")
                 }
-                for item in w.items { article(item.notice, now: now, item: item, into: &o, shown: &shown, names: input.sourceNames) }
+                for item in w.items {
+                    article(item.notice, now: now, item: item, into: &o, shown: &shown, names: input.sourceNames)
+                }
                 o.append("</section>")
             }
         }

@@ -28,7 +28,9 @@ public struct MarkdownRenderer: DigestRenderer {
             for m in withItems {
                 o.append("### \(esc(m.memberName)) (\(m.items.count))")
                 o.append("")
-                for item in m.items { notice(item.notice, now: now, into: &o, item: item, shown: &shown, names: input.sourceNames) }
+                for item in m.items {
+                    notice(item.notice, now: now, into: &o, item: item, shown: &shown, names: input.sourceNames)
+                }
             }
         }
         if !input.consortia.isEmpty {
@@ -55,7 +57,9 @@ public struct MarkdownRenderer: DigestRenderer {
         if !input.calls.isEmpty {
             o.append("## \(Wording.calls)")
             o.append("")
-            for item in input.calls { notice(item.notice, now: now, into: &o, item: item, shown: &shown, names: input.sourceNames) }
+            for item in input.calls {
+                notice(item.notice, now: now, into: &o, item: item, shown: &shown, names: input.sourceNames)
+            }
         }
         let watches = input.watches.filter { !$0.items.isEmpty }
         if !watches.isEmpty {
@@ -68,7 +72,9 @@ public struct MarkdownRenderer: DigestRenderer {
                     o.append("Destinataires : \(esc(w.recipients.joined(separator: ", ")))")
                     o.append("")
                 }
-                for item in w.items { notice(item.notice, now: now, into: &o, item: item, shown: &shown, names: input.sourceNames) }
+                for item in w.items {
+                    notice(item.notice, now: now, into: &o, item: item, shown: &shown, names: input.sourceNames)
+                }
             }
         }
         if !input.deadlinesSoon.isEmpty {
@@ -126,7 +132,8 @@ public struct MarkdownRenderer: DigestRenderer {
 
     /// The full notice the first time it appears in the digest; afterwards only what differs for this
     /// recipient (relevance, reasons), so a notice routed to ten members does not fill ten screens.
-    private func notice(_ n: Notice, now: Date, into o: inout [String], item: DigestItem?, shown: inout Set<String>,
+    private func notice(
+        _ n: Notice, now: Date, into o: inout [String], item: DigestItem?, shown: inout Set<String>,
         names: [String: String]
     ) {
         o.append("#### \(link(n))")

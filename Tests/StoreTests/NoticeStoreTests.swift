@@ -271,9 +271,12 @@ import Testing
         let tmp = TempStore()
         let store = try tmp.open()
         let old = date("2026-01-10T00:00:00Z")
-        _ = try store.upsert([tender("boamp", "over", deadline: "2026-02-01T12:00:00+01:00"),
-                              tender("boamp", "open", deadline: "2026-09-01T12:00:00+02:00"),
-                              tender("boamp", "undated", deadline: nil)], at: old)
+        _ = try store.upsert(
+            [
+                tender("boamp", "over", deadline: "2026-02-01T12:00:00+01:00"),
+                tender("boamp", "open", deadline: "2026-09-01T12:00:00+02:00"),
+                tender("boamp", "undated", deadline: nil),
+            ], at: old)
         _ = try store.upsert([tender("boamp", "seen-again", deadline: "2026-02-01T12:00:00+01:00")], at: now)
         try store.recordRoutes(
             [RouteRecord(noticeID: "boamp:over", cluster: "c", member: "m", role: "direct", score: 1)],
@@ -293,11 +296,13 @@ import Testing
     @Test func sameTitleBuyerAndDeadlineDayAcrossSourcesIsOneTender() throws {
         let tmp = TempStore()
         let store = try tmp.open()
-        let boamp = tender("boamp", "26-118474", title: "Traitement de surface des pièces métalliques : zingage",
-                           deadline: "2027-01-08T12:00:00+01:00")
+        let boamp = tender(
+            "boamp", "26-118474", title: "Traitement de surface des pièces métalliques : zingage",
+            deadline: "2027-01-08T12:00:00+01:00")
         // TED: country prefix, UTC deadline later the same Paris day, no shared identifier.
-        let ted = tender("ted", "781426-2026", title: "France – Traitement de surface des pièces métalliques : zingage",
-                         deadline: "2027-01-08T22:59:00Z")
+        let ted = tender(
+            "ted", "781426-2026", title: "France – Traitement de surface des pièces métalliques : zingage",
+            deadline: "2027-01-08T22:59:00Z")
         let s = try store.upsert([boamp, ted], at: now)
         #expect(s.joined == [ted.id])
         // The same source publishing the same title twice: two notices, not one.

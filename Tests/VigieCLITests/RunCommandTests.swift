@@ -147,8 +147,10 @@ import Testing
         #expect((before?.count ?? 0) > 0)
         // A year later, without fetching: every sample notice is long over.
         let later = try Self.vigie(
-            ["run", "--feeds", s.catalogue, "--rules", "Rules", "--store", s.store, "--out", s.out,
-             "--now", "2028-01-01T02:00:00Z", "--no-fetch", "--keep-days", "30"])
+            [
+                "run", "--feeds", s.catalogue, "--rules", "Rules", "--store", s.store, "--out", s.out,
+                "--now", "2028-01-01T02:00:00Z", "--no-fetch", "--keep-days", "30",
+            ])
         #expect(later.status == 0, "\(later.stderr)")
         #expect(later.stdout.contains("pruned: \(before?.count ?? -1) notices"))
         let after = try Self.vigie(["query", "--store", s.store, "--source", "rss-loire", "--json"])
