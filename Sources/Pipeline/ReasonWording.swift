@@ -32,7 +32,8 @@ enum ReasonWording {
 
     static func sentence(_ r: Reason, cluster: Cluster?) -> String {
         let quoted = "« \(r.term) »"
-        let found = r.matched.map { $0.caseInsensitiveCompare(r.term) != .orderedSame ? " (« \($0) »)" : "" } ?? ""
+        // Show the text found only when it says more than the rule's term (not for a plural or a capital).
+        let found = r.matched.map { sameWord($0, r.term) ? "" : " (« \($0) »)" } ?? ""
         let place = field(r.field, lot: r.lotID)
         // chain:usinage>assemblage — the member's segment supplies one the notice needs.
         if r.rule.hasPrefix("chain:") {
@@ -75,6 +76,17 @@ enum ReasonWording {
             s += " — segment « \(label) »"
         }
         return s
+    }
+
+    static func sameWord(_ a: String, _ b: String) -> Bool {
+        func fold(_ s: String) -> String {
+            var t = s.folding(options: [.diacriticInsensitive, .caseInsensitive], locale: nil)
+                .trimmingCharacters(in: .whitespaces)
+            while t.hasSuffix("*") { t.removeLast() }
+            if t.count > 3, t.hasSuffix("s") || t.hasSuffix("x") { t.removeLast() }
+            return t
+        }
+        return fold(a) == fold(b)
     }
 
     static func weight(_ w: Double) -> String {
