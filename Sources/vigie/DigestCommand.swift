@@ -1,6 +1,7 @@
 import ArgumentParser
 import Classifier
 import Digest
+import Fetcher
 import Foundation
 import Notices
 import Pipeline
@@ -31,6 +32,8 @@ extension Vigie {
         var format = "md,html,json,ics,atom,csv"
         @Option(help: "Rules directory, for cluster and member names (optional).")
         var rules: String?
+        @Option(help: "Source catalogue, for source names (optional).")
+        var feeds: String?
         @Option(help: "Date and time of the digest, ISO 8601 (default: now).")
         var now: String?
         @Flag(help: "Record the deliveries, so the next run does not send these items again.")
@@ -57,10 +60,15 @@ extension Vigie {
                     }
                     clusterRules = c
                 }
+                var names: [String: String] = [:]
+                if let feeds {
+                    for s in SourceCatalogue.check(path: feeds).sources { names[s.id] = s.name }
+                }
                 let result = try ClusterDigest.write(
                     cluster: clusterRules, store: try NoticeStore(path: store), output: out,
                     formats: try DigestFormat.parseList(format),
-                    now: now.flatMap { ISO8601.parseZoned($0)?.instant } ?? Date(), markDelivered: markDelivered)
+                    now: now.flatMap { ISO8601.parseZoned($0)?.instant } ?? Date(), sourceNames: names,
+                    markDelivered: markDelivered)
                 for f in result.files { print(f) }
                 FileHandle.standardError.write(
                     Data(
