@@ -238,6 +238,12 @@ private struct FileReader {
             // A cursor needs pages in newest-first order to know where to stop.
             fail(keyLine(map, "cursor"), prefix + "cursor", "a cursor needs a paging scheme")
         }
+        var isDaily = false
+        if case .dailyIssue = paging { isDaily = true }
+        if isDaily != url.contains("{issue}") {
+            fail(keyLine(map, "url"), prefix + "url", isDaily ? "daily-issue paging needs `{issue}` in the URL"
+                                                              : "`{issue}` in the URL needs `paging: {scheme: daily-issue}`")
+        }
         let templated = query.map(\.value) + form.map(\.value) + [body ?? ""]
         if cursor == nil, templated.contains(where: { $0.contains("{cursor}") }) {
             // Without a cursor spec the placeholder would be sent literally.
@@ -342,6 +348,14 @@ private struct FileReader {
             s.totalKey = string(map, "total_key", p) ?? s.totalKey
             s.maxPages = int(map, "max_pages", p, min: 1) ?? s.maxPages
             return .iterationToken(s)
+        case "daily-issue":
+            check(map, allowed: ["scheme", "initial", "max_pages"], p)
+            guard let initial = requiredString(map, "initial", p, node) else { return .none }
+            if initial.count != 9 || Int(initial) == nil {
+                fail(keyLine(map, "initial"), p + "initial", "must be an issue as YYYYNNNNN, e.g. 202600227")
+            }
+            return .dailyIssue(PagingScheme.DailyIssue(initial: initial,
+                                                       maxPages: int(map, "max_pages", p, min: 1) ?? 5))
         case "next-link":
             check(map, allowed: common.union(["next_key"]), p)
             var s = PagingScheme.NextLink()
@@ -352,7 +366,7 @@ private struct FileReader {
             return .nextLink(s)
         default:
             fail(keyLine(map, "scheme") ?? node.mark?.line, p + "scheme",
-                 "'\(scheme)' is not one of: none, offset-limit, page-number, iteration-token, next-link")
+                 "'\(scheme)' is not one of: none, offset-limit, page-number, iteration-token, next-link, daily-issue")
             return .none
         }
     }

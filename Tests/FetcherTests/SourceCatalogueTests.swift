@@ -133,6 +133,13 @@ import Testing
         ErrorCase(name: "placeholder without a cursor",
                   yaml: minimal + "\nquery:\n  since: '{cursor}'", line: 8, key: "cursor",
                   fragment: "no `cursor:`"),
+        ErrorCase(name: "daily issue without {issue}",
+                  yaml: minimal + "\npaging:\n  scheme: daily-issue\n  initial: '202600227'", line: 6, key: "url",
+                  fragment: "needs `{issue}` in the URL"),
+        ErrorCase(name: "bad initial issue",
+                  yaml: minimal.replacingOccurrences(of: "rss.xml", with: "{issue}")
+                    + "\npaging:\n  scheme: daily-issue\n  initial: '2026-227'", line: 10, key: "paging.initial",
+                  fragment: "YYYYNNNNN"),
         ErrorCase(name: "kind", yaml: minimal.replacingOccurrences(of: "kind: tenders", with: "kind: grants"),
                   line: 4, key: "kind", fragment: "'grants' is not one of: tenders, calls-for-projects, awards"),
     ]
