@@ -101,7 +101,8 @@ private struct MultiRun {
         guard let multi = CurlMulti() else {
             for (index, source) in sources.enumerated() where results[index] == nil {
                 let state = states[source.id] ?? SourceState(sourceID: source.id)
-                let error = FetcherError.transport(source: source.id, message: "libcurl multi handle could not be created")
+                let error = FetcherError.transport(source: source.id,
+                                                   message: "libcurl multi handle could not be created")
                 results[index] = SourceFetchResult(
                     sourceID: source.id, outcome: .failed(error),
                     state: state.recordingFailure(error.description, at: start, httpStatus: nil))
