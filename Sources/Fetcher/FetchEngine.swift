@@ -101,7 +101,8 @@ private struct MultiRun {
         guard let multi = CurlMulti() else {
             for (index, source) in sources.enumerated() where results[index] == nil {
                 let state = states[source.id] ?? SourceState(sourceID: source.id)
-                let error = FetcherError.transport(source: source.id, message: "libcurl multi handle could not be created")
+                let error = FetcherError.transport(source: source.id,
+                                                   message: "libcurl multi handle could not be created")
                 results[index] = SourceFetchResult(
                     sourceID: source.id, outcome: .failed(error),
                     state: state.recordingFailure(error.description, at: start, httpStatus: nil))
@@ -269,6 +270,20 @@ private final class SourceJob {
         return .request(pager.firstRequest())
     }
 
+    /// A 404 on a daily issue: the next year's first issue, or the end of the walk (not published yet).
+    private func missingIssue(_ request: PageRequest, at now: Date, logger: Logger) -> Step {
+        let year = Calendar(identifier: .gregorian).component(.year, from: now)
+        if let next = pager.nextYear(after: request, currentYear: year) { return .request(next, notBefore: now) }
+        if documents.isEmpty {
+            // No new issue since the last run: the equivalent of a 304.
+            let state = previous.recordingSuccess(at: now, httpStatus: 404)
+            return .done(SourceFetchResult(sourceID: source.id, outcome: .notModified, state: state, httpStatus: 404,
+                                           bytes: bytes, duration: now.timeIntervalSince(startedAt),
+                                           requests: requests))
+        }
+        return .done(finish(status: documents.last?.httpStatus ?? 200, at: now, logger: logger))
+    }
+
     /// Reads the token out of the exchange's answer and moves on to the first page.
     private func exchanged(_ transfer: CurlTransfer, status: Int, at now: Date) -> Step {
         let url = transfer.request.url
@@ -337,6 +352,8 @@ private final class SourceJob {
                 failure = status == 429
                     ? .rateLimited(source: source.id, url: url, retryAfter: after)
                     : .httpStatus(source: source.id, url: url, status: status, attempts: attempt)
+            case .fail where status == 404 && transfer.request.issue != nil:
+                return missingIssue(transfer.request, at: now, logger: logger)
             case .fail where transfer.request.pageIndex < 0 && (status == 401 || status == 403):
                 failure = .authentication(source: source.id, url: url,
                                           message: "HTTP \(status): the key in \(source.auth?.env ?? "?") was refused")
@@ -426,6 +443,11 @@ private final class SourceJob {
         if let next {
             return .request(next, notBefore: now)
         }
+        return .done(finish(status: status, at: now, logger: logger))
+    }
+
+    /// The result of a source whose pages all arrived: validators of the first page, the new cursor.
+    private func finish(status: Int, at now: Date, logger: Logger) -> SourceFetchResult {
         var state = previous
         if let validators {
             state = ConditionalGet.updatedValidators(state, status: validators.status, etag: validators.etag,
@@ -440,9 +462,9 @@ private final class SourceJob {
         for warning in pager.warnings {
             logger.warning("\(warning)", metadata: ["source": "\(source.id)"])
         }
-        return .done(SourceFetchResult(sourceID: source.id, outcome: .ok, state: state, documents: documents,
-                                       httpStatus: status, bytes: bytes, duration: now.timeIntervalSince(startedAt),
-                                       requests: requests, pagedRecords: isPaged ? pager.recordCount : nil,
-                                       warnings: pager.warnings))
+        return SourceFetchResult(sourceID: source.id, outcome: .ok, state: state, documents: documents,
+                                 httpStatus: status, bytes: bytes, duration: now.timeIntervalSince(startedAt),
+                                 requests: requests, pagedRecords: isPaged ? pager.recordCount : nil,
+                                 warnings: pager.warnings)
     }
 }

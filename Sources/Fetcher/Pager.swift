@@ -9,6 +9,8 @@ public struct PageRequest: Sendable, Hashable {
     public var form: [QueryParameter]
     /// 0 for the first page.
     public var pageIndex: Int
+    /// The publication issue this request asks for (daily-issue scheme).
+    public var issue: String? = nil
 
     public var isFirstPage: Bool { pageIndex == 0 }
 }
@@ -40,6 +42,8 @@ public struct Pager: Sendable {
 
     private var offset = 0
     private var pageNumber = 0
+    /// Whether the walk already moved from one year's last issue to the next year's first.
+    private var rolledOverYear = false
 
     public init(source: SourceDefinition, storedCursor: String?, credential: String? = nil) {
         self.source = source
@@ -55,6 +59,9 @@ public struct Pager: Sendable {
 
     /// The request for the first page.
     public func firstRequest() -> PageRequest {
+        if case .dailyIssue(let s) = source.paging {
+            return issueRequest(storedCursor.flatMap(Self.issueAfter) ?? s.initial, pageIndex: 0)
+        }
         var query = source.query.map { QueryParameter($0.name, substitute($0.value)) }
         switch source.paging {
         case .offsetLimit(let s):
@@ -63,7 +70,7 @@ public struct Pager: Sendable {
         case .pageNumber(let s):
             query.append(QueryParameter(s.pageParam, String(s.firstPage)))
             query.append(QueryParameter(s.sizeParam, String(s.pageSize)))
-        case .none, .iterationToken, .nextLink:
+        case .none, .iterationToken, .nextLink, .dailyIssue:
             break
         }
         if let auth = source.auth, let param = auth.queryParam, let credential {
@@ -85,6 +92,18 @@ public struct Pager: Sendable {
     /// Reads `page` (the body answered to `request`) and returns the next page's request, or nil when done.
     public mutating func next(after request: PageRequest, page: [UInt8]) throws(PagingProblem) -> PageRequest? {
         if case .none = source.paging { return nil }
+        if case .dailyIssue(let s) = source.paging {
+            // A package is not JSON: the only paging fact is that this issue exists.
+            recordCount += 1
+            newCursor = request.issue
+            guard request.pageIndex + 1 < s.maxPages else {
+                warnings.append("stopped after max_pages=\(s.maxPages) issues; the next run goes on after "
+                                + (request.issue ?? "?"))
+                return nil
+            }
+            guard let issue = request.issue.flatMap(Self.issueAfter) else { return nil }
+            return issueRequest(issue, pageIndex: request.pageIndex + 1)
+        }
         let object: [String: Any]
         do {
             guard let parsed = try JSONSerialization.jsonObject(with: Data(page)) as? [String: Any] else {
@@ -100,7 +119,7 @@ public struct Pager: Sendable {
         let totalKey: String?
         let maxPages: Int
         switch source.paging {
-        case .none: return nil
+        case .none, .dailyIssue: return nil
         case .offsetLimit(let s): (resultsKey, totalKey, maxPages) = (s.resultsKey, s.totalKey, s.maxPages)
         case .pageNumber(let s): (resultsKey, totalKey, maxPages) = (s.resultsKey, s.totalKey, s.maxPages)
         case .iterationToken(let s): (resultsKey, totalKey, maxPages) = (s.resultsKey, s.totalKey, s.maxPages)
@@ -128,7 +147,7 @@ public struct Pager: Sendable {
         var next = request
         next.pageIndex += 1
         switch source.paging {
-        case .none:
+        case .none, .dailyIssue:
             return nil
         case .offsetLimit(let s):
             if results.count < s.pageSize { return nil }
@@ -171,9 +190,29 @@ public struct Pager: Sendable {
         return next
     }
 
+    /// After a 404 on an issue: the request for the first issue of the next year when the missing one
+    /// belongs to a past year (issue numbers restart at 00001 each January), else nil (not published yet).
+    public mutating func nextYear(after request: PageRequest, currentYear: Int) -> PageRequest? {
+        guard case .dailyIssue = source.paging, !rolledOverYear, let issue = request.issue,
+              let year = Int(issue.prefix(4)), year < currentYear, issue.count == 9 else { return nil }
+        rolledOverYear = true
+        return issueRequest("\(year + 1)00001", pageIndex: request.pageIndex)
+    }
+
+    /// `202600227` → `202600228`.
+    static func issueAfter(_ issue: String) -> String? {
+        guard issue.count == 9, let n = Int(issue) else { return nil }
+        return String(format: "%09d", n + 1)
+    }
+
+    private func issueRequest(_ issue: String, pageIndex: Int) -> PageRequest {
+        PageRequest(url: source.url.replacingOccurrences(of: "{issue}", with: issue), method: source.method,
+                    headers: source.headers, body: nil, form: [], pageIndex: pageIndex, issue: issue)
+    }
+
     private func hasMore(results: Int) -> Bool {
         switch source.paging {
-        case .none: return false
+        case .none, .dailyIssue: return false
         case .offsetLimit(let s): return results >= s.pageSize
         case .pageNumber(let s): return results >= s.pageSize
         case .iterationToken, .nextLink: return true

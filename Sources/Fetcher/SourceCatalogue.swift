@@ -75,6 +75,12 @@ public struct SourceCatalogue: Sendable {
                     warnings.append("\(def.id): not confirmed\(note)")
                 }
                 if !def.enabled { warnings.append("\(def.id): disabled") }
+                if def.cursor != nil && !Self.filtersByCursor(def) && !Self.asksNewestFirst(def) {
+                    // Without a server-side filter, the walk stops at the first record older than the cursor:
+                    // Opendatasoft (BOAMP) sorts oldest first unless told, so the walk would stop at once.
+                    warnings.append("\(def.id): a cursor without `{cursor}` in the request needs newest-first "
+                                    + "results; no descending sort (order_by=… desc, SORT BY … DESC) found")
+                }
                 if let auth = def.auth, environment[auth.env] == nil {
                     warnings.append("\(def.id): environment variable \(auth.env) is not set"
                                     + (auth.optional ? " (fetched anonymously)" : " (the source will fail)"))
@@ -83,6 +89,22 @@ public struct SourceCatalogue: Sendable {
             }
         }
         return CheckReport(sources: sources, errors: errors, warnings: warnings, files: files)
+    }
+
+    /// Whether the request asks for a descending order somewhere (query values or body); Django-style
+    /// `ordering=-date` counts too.
+    static func asksNewestFirst(_ source: SourceDefinition) -> Bool {
+        let texts = source.query.map(\.value) + source.form.map(\.value) + [source.body ?? ""]
+        return texts.contains { $0.range(of: "desc", options: .caseInsensitive) != nil }
+            || source.query.contains { q in
+                q.value.hasPrefix("-") && (q.name.contains("order") || q.name.contains("sort"))
+            }
+    }
+
+    /// Whether the stored cursor is sent to the server (`{cursor}` in the query, form or body).
+    static func filtersByCursor(_ source: SourceDefinition) -> Bool {
+        let texts = source.query.map(\.value) + source.form.map(\.value) + [source.body ?? ""]
+        return texts.contains { $0.contains("{cursor}") }
     }
 
     /// Parses one catalogue text (tests, or a file already read); `file` names it in errors and resolves
@@ -238,6 +260,13 @@ private struct FileReader {
             // A cursor needs pages in newest-first order to know where to stop.
             fail(keyLine(map, "cursor"), prefix + "cursor", "a cursor needs a paging scheme")
         }
+        var isDaily = false
+        if case .dailyIssue = paging { isDaily = true }
+        if isDaily != url.contains("{issue}") {
+            let message = isDaily ? "daily-issue paging needs `{issue}` in the URL"
+                : "`{issue}` in the URL needs `paging: {scheme: daily-issue}`"
+            fail(keyLine(map, "url"), prefix + "url", message)
+        }
         let templated = query.map(\.value) + form.map(\.value) + [body ?? ""]
         if cursor == nil, templated.contains(where: { $0.contains("{cursor}") }) {
             // Without a cursor spec the placeholder would be sent literally.
@@ -277,7 +306,8 @@ private struct FileReader {
         return SourceDefinition(id: id, name: name, owner: owner, kind: kind, format: format, url: url,
                                 method: method, query: query, headers: headers, body: body, form: form,
                                 paging: paging, cursor: cursor, auth: auth, politeness: politeness,
-                                maxBodyBytes: maxBody, timeout: timeout, licence: licence, confirmed: confirmed, note: note,
+                                maxBodyBytes: maxBody, timeout: timeout, licence: licence, confirmed: confirmed,
+                                note: note,
                                 enabled: enabled, file: file)
     }
 
@@ -342,6 +372,14 @@ private struct FileReader {
             s.totalKey = string(map, "total_key", p) ?? s.totalKey
             s.maxPages = int(map, "max_pages", p, min: 1) ?? s.maxPages
             return .iterationToken(s)
+        case "daily-issue":
+            check(map, allowed: ["scheme", "initial", "max_pages"], p)
+            guard let initial = requiredString(map, "initial", p, node) else { return .none }
+            if initial.count != 9 || Int(initial) == nil {
+                fail(keyLine(map, "initial"), p + "initial", "must be an issue as YYYYNNNNN, e.g. 202600227")
+            }
+            return .dailyIssue(PagingScheme.DailyIssue(initial: initial,
+                                                       maxPages: int(map, "max_pages", p, min: 1) ?? 5))
         case "next-link":
             check(map, allowed: common.union(["next_key"]), p)
             var s = PagingScheme.NextLink()
@@ -352,7 +390,7 @@ private struct FileReader {
             return .nextLink(s)
         default:
             fail(keyLine(map, "scheme") ?? node.mark?.line, p + "scheme",
-                 "'\(scheme)' is not one of: none, offset-limit, page-number, iteration-token, next-link")
+                 "'\(scheme)' is not one of: none, offset-limit, page-number, iteration-token, next-link, daily-issue")
             return .none
         }
     }

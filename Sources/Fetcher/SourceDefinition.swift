@@ -110,6 +110,10 @@ public enum PagingScheme: Sendable, Hashable {
     case iterationToken(IterationToken)
     /// The page carries the URL of the next page (`next` in aides-territoires / Django REST pages).
     case nextLink(NextLink)
+    /// One document per publication issue, `{issue}` in the URL (TED daily packages: `{YYYY}{NNNNN}`, the
+    /// OJ S issue). The cursor is the last issue fetched; the walk goes on to the following issues until
+    /// one is not published yet (404).
+    case dailyIssue(DailyIssue)
 
     public struct OffsetLimit: Sendable, Hashable {
         public var offsetParam: String = "offset"
@@ -152,6 +156,16 @@ public enum PagingScheme: Sendable, Hashable {
         public init() {}
     }
 
+    public struct DailyIssue: Sendable, Hashable {
+        /// First issue to fetch when there is no cursor yet (`202600227` = OJ S 227/2026).
+        public var initial: String = ""
+        public var maxPages: Int = 5
+        public init(initial: String, maxPages: Int = 5) {
+            self.initial = initial
+            self.maxPages = maxPages
+        }
+    }
+
     /// Scheme name as written in `Feeds/*.yaml`.
     public var name: String {
         switch self {
@@ -160,6 +174,7 @@ public enum PagingScheme: Sendable, Hashable {
         case .pageNumber: return "page-number"
         case .iterationToken: return "iteration-token"
         case .nextLink: return "next-link"
+        case .dailyIssue: return "daily-issue"
         }
     }
 }

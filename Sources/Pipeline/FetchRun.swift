@@ -96,7 +96,8 @@ public enum FetchRun {
                        store: NoticeStore, logger: Logger, now: Date) -> SourceRunReport {
         var report = SourceRunReport(source: source.id, status: result.outcome.name, httpStatus: result.httpStatus,
                                      bytes: result.bytes, pages: result.documents.count, notices: 0, inserted: 0,
-                                     changed: 0, durationS: result.duration, reason: result.outcome.error?.reason,
+                                     changed: 0, durationS: (result.duration * 1000).rounded() / 1000,
+                                     reason: result.outcome.error?.reason,
                                      error: result.outcome.error?.description, warnings: result.warnings,
                                      consecutiveFailures: result.state.consecutiveFailures)
         switch result.outcome {

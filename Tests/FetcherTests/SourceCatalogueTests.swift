@@ -133,6 +133,13 @@ import Testing
         ErrorCase(name: "placeholder without a cursor",
                   yaml: minimal + "\nquery:\n  since: '{cursor}'", line: 8, key: "cursor",
                   fragment: "no `cursor:`"),
+        ErrorCase(name: "daily issue without {issue}",
+                  yaml: minimal + "\npaging:\n  scheme: daily-issue\n  initial: '202600227'", line: 6, key: "url",
+                  fragment: "needs `{issue}` in the URL"),
+        ErrorCase(name: "bad initial issue",
+                  yaml: minimal.replacingOccurrences(of: "rss.xml", with: "{issue}")
+                    + "\npaging:\n  scheme: daily-issue\n  initial: '2026-227'", line: 10, key: "paging.initial",
+                  fragment: "YYYYNNNNN"),
         ErrorCase(name: "kind", yaml: minimal.replacingOccurrences(of: "kind: tenders", with: "kind: grants"),
                   line: 4, key: "kind", fragment: "'grants' is not one of: tenders, calls-for-projects, awards"),
     ]
@@ -172,9 +179,31 @@ import Testing
         #expect(throws: FetcherError.self) { try SourceCatalogue.load(directory: dir.path) }
     }
 
+    @Test func aCursorWithoutDescendingOrderIsWarnedAbout() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigie-cat-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let yaml = Self.minimal + "\nquery:\n  order_by: dateparution\npaging:\n  scheme: offset-limit\n"
+            + "cursor:\n  field: dateparution\n  initial: '2026-11-01'"
+        try yaml.write(to: dir.appendingPathComponent("a.yaml"), atomically: true, encoding: .utf8)
+        let report = SourceCatalogue.check(path: dir.path, environment: [:])
+        #expect(report.errors.isEmpty)
+        #expect(report.warnings.contains { $0.contains("newest-first") })
+        try yaml.replacingOccurrences(of: "order_by: dateparution", with: "order_by: dateparution desc")
+            .write(to: dir.appendingPathComponent("a.yaml"), atomically: true, encoding: .utf8)
+        #expect(!SourceCatalogue.check(path: dir.path, environment: [:]).warnings.contains { $0.contains("newest") })
+        // A server-side filter on the cursor makes the order irrelevant.
+        try (yaml + "\n").replacingOccurrences(of: "order_by: dateparution", with: "where: \"d >= '{cursor}'\"")
+            .write(to: dir.appendingPathComponent("a.yaml"), atomically: true, encoding: .utf8)
+        let filtered = SourceCatalogue.check(path: dir.path, environment: [:])
+        #expect(filtered.errors.isEmpty, "\(filtered.errors)")
+        #expect(!filtered.warnings.contains { $0.contains("newest") })
+    }
+
     @Test func theRealCatalogueIsValidAndCoversTheRequiredSources() throws {
         let report = SourceCatalogue.check(path: Self.packageRoot + "/Feeds", environment: [:])
         #expect(report.errors.isEmpty, "\(report.errors)")
+        #expect(!report.warnings.contains { $0.contains("newest-first") }, "\(report.warnings)")
         let ids = Set(report.sources.map(\.id))
         for required in ["boamp-api", "ted-search-api", "ted-daily-packages", "aides-territoires",
                          "eu-funding-tenders", "les-aides-fr", "decp-consolidated", "region-paysdelaloire-rss"] {
