@@ -51,6 +51,10 @@ enum TEDPackageReader {
             } else {
                 try bytes.withUnsafeBytes { try tar.feed($0, handle) }
             }
+            for name in tar.oversized {
+                issues.append(ParseIssue(file: name, noticeID: noticeNumber(fromMember: name),
+                                         message: "package: member larger than \(TarStream.maxMemberSize >> 20) MB skipped"))
+            }
             if !tar.isAtBoundary {
                 issues.append(ParseIssue(file: options.documentName, noticeID: tar.currentName.map(noticeNumber(fromMember:)) ?? nil,
                                          message: "package: archive ends inside member \(tar.currentName ?? "?")"))
@@ -125,6 +129,12 @@ struct TarStream {
     private var name = ""
     private var longName: String?
     private(set) var finished = false
+    /// Members larger than this are skipped (a notice is tens of kilobytes; a claimed size of gigabytes is a
+    /// corrupt or hostile header and must not be allocated).
+    static let maxMemberSize = 64 << 20
+    /// Names of members skipped for their size.
+    private(set) var oversized: [String] = []
+    private var skipping = false
 
     /// True between members (not inside a header or a member's data).
     var isAtBoundary: Bool { finished || (remaining == 0 && header.isEmpty) }
@@ -136,7 +146,7 @@ struct TarStream {
         while i < n && !finished {
             if remaining > 0 {
                 let take = min(remaining, n - i)
-                data.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[i..<(i + take)]))
+                if !skipping { data.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[i..<(i + take)])) }
                 remaining -= take
                 i += take
                 if remaining == 0 { try finishMember(member) }
@@ -173,11 +183,16 @@ struct TarStream {
         remaining = size
         padding = (512 - size % 512) % 512
         data.removeAll(keepingCapacity: true)
-        data.reserveCapacity(size)
+        skipping = size > Self.maxMemberSize
+        if skipping { oversized.append(name) } else { data.reserveCapacity(size) }
         if size == 0 { try finishMember(member) }
     }
 
     private mutating func finishMember(_ member: (String, [UInt8]) throws -> Void) throws {
+        if skipping {
+            skipping = false
+            return
+        }
         switch type {
         case UInt8(ascii: "L"):
             longName = Self.string(data[...])

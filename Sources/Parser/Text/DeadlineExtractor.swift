@@ -149,8 +149,20 @@ public enum DeadlineExtractor {
                   let mo = FrenchText.months[mname], let y = t.group(m, 3).flatMap({ Int($0) }) else { continue }
             out.append(FoundDate(start: m.range.location, end: NSMaxRange(m.range), year: y, month: mo, day: d))
         }
-        return out.filter { (1...12).contains($0.month) && (1...31).contains($0.day) && $0.year >= 1990 }
+        // "31/02/2026" is a typo, not 3 March: invalid calendar dates are dropped.
+        return out.filter {
+            (1...12).contains($0.month) && $0.year >= 1990 && $0.year < 2200
+                && (1...daysIn(month: $0.month, year: $0.year)).contains($0.day)
+        }
             .sorted { $0.start < $1.start }
+    }
+
+    static func daysIn(month: Int, year: Int) -> Int {
+        switch month {
+        case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
     }
 
     static func parseOffset(_ z: String) -> Int? {
