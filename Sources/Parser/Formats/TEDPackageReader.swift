@@ -52,12 +52,16 @@ enum TEDPackageReader {
                 try bytes.withUnsafeBytes { try tar.feed($0, handle) }
             }
             for name in tar.oversized {
-                issues.append(ParseIssue(file: name, noticeID: noticeNumber(fromMember: name),
-                                         message: "package: member larger than \(TarStream.maxMemberSize >> 20) MB skipped"))
+                issues.append(
+                    ParseIssue(
+                        file: name, noticeID: noticeNumber(fromMember: name),
+                        message: "package: member larger than \(TarStream.maxMemberSize >> 20) MB skipped"))
             }
             if !tar.isAtBoundary {
-                issues.append(ParseIssue(file: options.documentName, noticeID: tar.currentName.map(noticeNumber(fromMember:)) ?? nil,
-                                         message: "package: archive ends inside member \(tar.currentName ?? "?")"))
+                issues.append(
+                    ParseIssue(
+                        file: options.documentName, noticeID: tar.currentName.map(noticeNumber(fromMember:)) ?? nil,
+                        message: "package: archive ends inside member \(tar.currentName ?? "?")"))
             }
         } catch let ParserError.malformed(issue) {
             // A corrupt stream ends the package, but what was read before stays.
@@ -77,8 +81,10 @@ enum TEDPackageReader {
     }
 
     /// Inflates a gzip stream (possibly several concatenated members) chunk by chunk.
-    static func inflate(_ bytes: [UInt8], documentName: String,
-                        _ sink: (UnsafeRawBufferPointer) throws -> Void) throws {
+    static func inflate(
+        _ bytes: [UInt8], documentName: String,
+        _ sink: (UnsafeRawBufferPointer) throws -> Void
+    ) throws {
         var stream = z_stream()
         // 15 + 16: zlib window with gzip header decoding.
         guard vigie_inflateInit2(&stream, 15 + 16) == Z_OK else {
@@ -97,7 +103,9 @@ enum TEDPackageReader {
                     let s = CZlib.inflate(&stream, Z_NO_FLUSH)
                     return (s, chunk - Int(stream.avail_out))
                 }
-                if produced > 0 { try out.withUnsafeBytes { try sink(UnsafeRawBufferPointer(rebasing: $0[0..<produced])) } }
+                if produced > 0 {
+                    try out.withUnsafeBytes { try sink(UnsafeRawBufferPointer(rebasing: $0[0..<produced])) }
+                }
                 if status == Z_STREAM_END {
                     // Concatenated gzip members (some tools write them): continue with the next one.
                     if stream.avail_in > 0 {
@@ -107,11 +115,13 @@ enum TEDPackageReader {
                     return
                 }
                 if status == Z_BUF_ERROR && stream.avail_in == 0 {
-                    throw ParserError.malformed(ParseIssue(file: documentName, message: "package: gzip stream is truncated"))
+                    throw ParserError.malformed(
+                        ParseIssue(file: documentName, message: "package: gzip stream is truncated"))
                 }
                 guard status == Z_OK || status == Z_BUF_ERROR else {
                     let msg = stream.msg.map { String(cString: $0) } ?? "error \(status)"
-                    throw ParserError.malformed(ParseIssue(file: documentName, message: "package: corrupt gzip data (\(msg))"))
+                    throw ParserError.malformed(
+                        ParseIssue(file: documentName, message: "package: corrupt gzip data (\(msg))"))
                 }
             }
         }
@@ -235,8 +245,10 @@ public enum NoticeXMLDispatcher {
         if let doc = try FormatRegistry.parseNoticeXML(rootName: root, namespace: nil, bytes: bytes, options: opts) {
             return doc
         }
-        throw ParserError.malformed(ParseIssue(file: documentName,
-                                               message: root.isEmpty ? "not an XML notice" : "unknown notice root <\(root)>"))
+        throw ParserError.malformed(
+            ParseIssue(
+                file: documentName,
+                message: root.isEmpty ? "not an XML notice" : "unknown notice root <\(root)>"))
     }
 
     /// Local name of the root element. Package members are UTF-8 eForms, so the prefix is scanned as is

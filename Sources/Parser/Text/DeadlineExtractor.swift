@@ -59,16 +59,21 @@ public enum DeadlineExtractor {
             let label = labelWindow(t, before: d.start, after: previousEnd)
             guard let kind = classify(label) else { continue }
             var zone = defaultZone
-            var hour: Int? = d.hour, minute = d.minute ?? 0, second = d.second ?? 0
+            var hour: Int? = d.hour
+            var minute = d.minute ?? 0
+            var second = d.second ?? 0
             var ambiguous = false
             var fixedOffset = d.offset
             var end = d.end
             if hour == nil, let tm = t.match(p.time, at: end) {
                 if t.group(tm, 4) != nil {
-                    hour = 12; minute = 0
+                    hour = 12
+                    minute = 0
                 } else if t.group(tm, 5) != nil {
                     // "à minuit" after a closing day means the end of that day, not its first second.
-                    hour = 23; minute = 59; ambiguous = true
+                    hour = 23
+                    minute = 59
+                    ambiguous = true
                 } else if let h = t.group(tm, 1).flatMap({ Int($0) }), h < 24 {
                     hour = h
                     minute = t.group(tm, 2).flatMap { Int($0) } ?? 0
@@ -85,7 +90,8 @@ public enum DeadlineExtractor {
                 }
             }
             let hasTime = hour != nil
-            let h = hour ?? 23, mi = hour == nil ? 59 : minute
+            let h = hour ?? 23
+            let mi = hour == nil ? 59 : minute
             let s = hour == nil ? 0 : second
             guard let instant = makeDate(d.year, d.month, d.day, h, mi, s, offset: fixedOffset, zone: zone) else {
                 continue
@@ -97,8 +103,13 @@ public enum DeadlineExtractor {
                 zoned = ZonedDate(instant: instant, zone: zone)
             }
             let dayString = String(format: "%04d-%02d-%02d", d.year, d.month, d.day)
-            found.append((d.start, ExtractedDeadline(date: zoned, hasTime: hasTime, kind: kind,
-                                                     isAmbiguous: ambiguous, day: dayString)))
+            found.append(
+                (
+                    d.start,
+                    ExtractedDeadline(
+                        date: zoned, hasTime: hasTime, kind: kind,
+                        isAmbiguous: ambiguous, day: dayString)
+                ))
         }
         let main = found.filter { $0.value.kind != .requestsToParticipate }
         let requests = found.filter { $0.value.kind == .requestsToParticipate }
@@ -128,13 +139,15 @@ public enum DeadlineExtractor {
         var out: [FoundDate] = []
         for m in t.matches(p.numericDate) {
             guard let d = t.group(m, 1).flatMap({ Int($0) }), let mo = t.group(m, 2).flatMap({ Int($0) }),
-                  var y = t.group(m, 3).flatMap({ Int($0) }) else { continue }
+                var y = t.group(m, 3).flatMap({ Int($0) })
+            else { continue }
             if y < 100 { y += 2000 }
             out.append(FoundDate(start: m.range.location, end: NSMaxRange(m.range), year: y, month: mo, day: d))
         }
         for m in t.matches(p.isoDate) {
             guard let y = t.group(m, 1).flatMap({ Int($0) }), let mo = t.group(m, 2).flatMap({ Int($0) }),
-                  let d = t.group(m, 3).flatMap({ Int($0) }) else { continue }
+                let d = t.group(m, 3).flatMap({ Int($0) })
+            else { continue }
             var f = FoundDate(start: m.range.location, end: NSMaxRange(m.range), year: y, month: mo, day: d)
             f.hour = t.group(m, 4).flatMap { Int($0) }
             f.minute = t.group(m, 5).flatMap { Int($0) }
@@ -146,7 +159,8 @@ public enum DeadlineExtractor {
         }
         for m in t.matches(p.textDate) {
             guard let d = t.group(m, 1).flatMap({ Int($0) }), let mname = t.group(m, 2),
-                  let mo = FrenchText.months[mname], let y = t.group(m, 3).flatMap({ Int($0) }) else { continue }
+                let mo = FrenchText.months[mname], let y = t.group(m, 3).flatMap({ Int($0) })
+            else { continue }
             out.append(FoundDate(start: m.range.location, end: NSMaxRange(m.range), year: y, month: mo, day: d))
         }
         // "31/02/2026" is a typo, not 3 March: invalid calendar dates are dropped.
@@ -154,7 +168,7 @@ public enum DeadlineExtractor {
             (1...12).contains($0.month) && $0.year >= 1990 && $0.year < 2200
                 && (1...daysIn(month: $0.month, year: $0.year)).contains($0.day)
         }
-            .sorted { $0.start < $1.start }
+        .sorted { $0.start < $1.start }
     }
 
     static func daysIn(month: Int, year: Int) -> Int {
@@ -173,8 +187,10 @@ public enum DeadlineExtractor {
         return sign * (h * 3600 + m * 60)
     }
 
-    static func makeDate(_ y: Int, _ mo: Int, _ d: Int, _ h: Int, _ mi: Int, _ s: Int, offset: Int?,
-                         zone: TimeZone) -> Date? {
+    static func makeDate(
+        _ y: Int, _ mo: Int, _ d: Int, _ h: Int, _ mi: Int, _ s: Int, offset: Int?,
+        zone: TimeZone
+    ) -> Date? {
         if let offset {
             let t = ISO8601.days(fromCivil: y, mo, d) * 86_400 + h * 3600 + mi * 60 + s - offset
             return Date(timeIntervalSince1970: TimeInterval(t))
@@ -246,7 +262,9 @@ public enum DeadlineExtractor {
 
         let numericDate = frenchRegex(#"(?<![\d/.\-])(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4}|\d{2})(?![\d/]|[.\-]\d)"#)
         let isoDate = frenchRegex(
-            #"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?:[t ](\d{2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?)?(z|[+-]\d{2}:?\d{2})?(?!\d)"#)
+            #"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?:[t ](\d{2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?)?"#
+                + #"(z|[+-]\d{2}:?\d{2})?(?!\d)"#
+        )
         let textDate = frenchRegex(
             #"(?<![\d])(?:(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)\s+)?(\d{1,2})(?:er|e)?\s+"#
                 + #"(janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre|decembre"#
@@ -258,10 +276,13 @@ public enum DeadlineExtractor {
                 + #"(?:(\d{1,2})\s*(?:h|:|heures?)\s*(\d{2})?(?::(\d{2}))?(?![\d])|(midi)|(minuit))"#)
         /// A zone after a date or time: "(UTC+02:00)", "GMT+1", "(heure de Wallis)", "heure de Paris".
         let zone = frenchRegex(
-            #"^\s*\(?\s*(?:(?:utc|gmt)\s*([+-])\s*(\d{1,2})(?::?(\d{2}))?|heure\s+(?:de\s+|d'|du\s+|des\s+)?([a-z\-' ]{3,30}))"#)
+            #"^\s*\(?\s*(?:(?:utc|gmt)\s*([+-])\s*(\d{1,2})(?::?(\d{2}))?"#
+                + #"|heure\s+(?:de\s+|d'|du\s+|des\s+)?([a-z\-' ]{3,30}))"#
+        )
         let positiveLabel = frenchRegex(
-            #"date\s+(?:et heure\s+)?limites?|limites? de (?:reception|remise|depot)|reception des (?:offres|plis|candidatures)"#
-                + #"|remise des (?:offres|plis|candidatures|dossiers|projets)|depot des|(?:date de )?cloture|au plus tard"#
+            #"date\s+(?:et heure\s+)?limites?|limites? de (?:reception|remise|depot)"#
+                + #"|reception des (?:offres|plis|candidatures)|remise des (?:offres|plis|candidatures|dossiers|projets)"#
+                + #"|depot des|(?:date de )?cloture|au plus tard"#
                 + #"|(?:devront|doivent|doit|devra) (?:parvenir|etre (?:deposes?|remis|transmis|recus?))|avant le"#
                 + #"|jusqu'au|date de fin|fin de (?:depot|candidature)|deadline|closing date|time limit"#)
         let negativeLabel = frenchRegex(

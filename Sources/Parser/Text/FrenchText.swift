@@ -168,7 +168,8 @@ enum FrenchText {
     /// expression searches and returns the first match.)
     static func lastMatch(_ pattern: String, in s: String) -> Range<String.Index>? {
         guard let regex = try? NSRegularExpression(pattern: pattern),
-              let m = regex.matches(in: s, range: NSRange(s.startIndex..., in: s)).last else { return nil }
+            let m = regex.matches(in: s, range: NSRange(s.startIndex..., in: s)).last
+        else { return nil }
         return Range(m.range, in: s)
     }
 }

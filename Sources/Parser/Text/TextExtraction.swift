@@ -23,12 +23,16 @@ public struct TextExtraction: Sendable, Hashable {
         return [
             "deadline": orNull(deadline?.date.iso8601),
             "amounts": amounts.map { a -> [String: Any] in
-                ["amount": NSDecimalNumber(decimal: a.amount), "currency": a.currency, "vat": orNull(a.vat),
-                 "kind": a.kind.rawValue]
+                [
+                    "amount": NSDecimalNumber(decimal: a.amount), "currency": a.currency, "vat": orNull(a.vat),
+                    "kind": a.kind.rawValue,
+                ]
             },
             "places": places.map { p -> [String: Any] in
-                ["departement": orNull(p.departement), "postcode": orNull(p.postcode), "commune": orNull(p.commune),
-                 "nuts": orNull(p.nuts)]
+                [
+                    "departement": orNull(p.departement), "postcode": orNull(p.postcode), "commune": orNull(p.commune),
+                    "nuts": orNull(p.nuts),
+                ]
             },
             "cpv": cpv,
         ]
@@ -36,8 +40,10 @@ public struct TextExtraction: Sendable, Hashable {
 
     /// One line of JSON with sorted keys.
     public func jsonString() -> String {
-        let data = (try? JSONSerialization.data(withJSONObject: jsonObject,
-                                                options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
+        let data =
+            (try? JSONSerialization.data(
+                withJSONObject: jsonObject,
+                options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
         return String(decoding: data, as: UTF8.self)
     }
 }

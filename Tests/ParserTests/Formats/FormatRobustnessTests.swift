@@ -1,6 +1,7 @@
 import Foundation
 import Notices
 import Testing
+
 @testable import Parser
 
 /// Damaged inputs: every fixture cut and corrupted with a fixed seed must give a document or a `ParserError`,
