@@ -118,10 +118,12 @@ enum BOAMPXMLAdapter {
         }
         n.places = places
 
-        // Value: the estimate (CARACTERISTIQUES), else the award total, else the awarded amounts added up.
+        // Value: the estimate (CARACTERISTIQUES), else the award total, else (calls for tenders) the lots added
+        // up, else (awards) the awarded amounts added up.
         n.value =
             money(objet?.first("CARACTERISTIQUES"))
             ?? money(a.first("DONNEES/ATTRIBUTION"))
+            ?? (kind(a) == .award ? nil : FormatSupport.total(of: n.lots))
         if n.value == nil {
             let amounts = a.all("DONNEES/ATTRIBUTION/DECISION/RENSEIGNEMENT/MONTANT")
             let values = amounts.compactMap { FormatSupport.decimal($0.text) }

@@ -104,15 +104,7 @@ enum EFormsAdapter {
         if n.value == nil, let total = FormatSupport.decimal(doc.resultTotal) {
             n.value = Money(amount: total, currency: doc.resultCurrency)
         }
-        if n.value == nil {
-            let values = n.lots.compactMap(\.value)
-            let currencies = Set(values.compactMap(\.currency))
-            if !values.isEmpty, values.count == n.lots.count, currencies.count == 1,
-                values.allSatisfy({ $0.amount != nil })
-            {
-                n.value = Money(amount: values.compactMap(\.amount).reduce(0, +), currency: currencies.first)
-            }
-        }
+        if n.value == nil { n.value = FormatSupport.total(of: n.lots) }
 
         // Deadlines: the earliest receipt of tenders; restricted procedures may only have requests to
         // participate (BT-1311), which then is the deadline.

@@ -205,6 +205,23 @@ enum FormatSupport {
         return place
     }
 
+    /// The notice value its lots add up to, when every lot has one in the same currency: amounts, or minimum and
+    /// maximum (framework agreements per lot: "20 000 € HT au minimum ; 100 000 € HT au maximum").
+    static func total(of lots: [Lot]) -> Money? {
+        let values = lots.compactMap(\.value)
+        guard !values.isEmpty, values.count == lots.count, Set(values.map(\.currency)).count == 1 else { return nil }
+        let vat = Set(values.map(\.vat)).count == 1 ? values[0].vat : nil
+        if values.allSatisfy({ $0.amount != nil }) {
+            return Money(amount: values.compactMap(\.amount).reduce(0, +), currency: values[0].currency, vat: vat)
+        }
+        let mins = values.compactMap(\.min), maxs = values.compactMap(\.max)
+        guard values.allSatisfy({ $0.amount == nil }), mins.count == values.count || maxs.count == values.count else {
+            return nil
+        }
+        return Money(currency: values[0].currency, min: mins.count == values.count ? mins.reduce(0, +) : nil,
+                     max: maxs.count == values.count ? maxs.reduce(0, +) : nil, vat: vat)
+    }
+
     /// Appends `p` unless an equal place is already there.
     static func appendUnique(_ p: Place?, to list: inout [Place]) {
         guard let p, !list.contains(p) else { return }

@@ -63,6 +63,8 @@ import Testing
         #expect(n.lots[0].value == Money(currency: "EUR", min: 20000, max: 100000, vat: "HT"))
         #expect(n.lots[1].value == Money(currency: "EUR", min: 140000, max: 600000, vat: "HT"))
         #expect(n.places.contains { $0.nuts == "FR10" })
+        // The notice's value is what its two framework lots add up to.
+        #expect(n.value == Money(currency: "EUR", min: 160000, max: 700000, vat: "HT"))
     }
 
     /// Legacy NUTS 2013 codes are mapped to 2021 (FR232 Seine-Maritime → FRD22).
