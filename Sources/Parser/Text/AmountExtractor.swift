@@ -42,7 +42,10 @@ public struct ExtractedAmount: Sendable, Hashable {
 public enum AmountExtractor {
     /// Every amount in `text`, in text order.
     public static func extract(_ text: String) -> [ExtractedAmount] {
-        let t = FoldedText(text)
+        extract(folded: FoldedText(text))
+    }
+
+    static func extract(folded t: FoldedText) -> [ExtractedAmount] {
         let p = Patterns.shared
         struct Raw {
             var start: Int

@@ -7,7 +7,10 @@ import Foundation
 /// Codes come back as eight digits without check digit, as eForms writes them, without duplicates.
 public enum CPVExtractor {
     public static func extract(_ text: String) -> [String] {
-        let t = FoldedText(text)
+        extract(folded: FoldedText(text))
+    }
+
+    static func extract(folded t: FoldedText) -> [String] {
         let p = Patterns.shared
         var out: [String] = []
         for m in t.matches(p.code) {

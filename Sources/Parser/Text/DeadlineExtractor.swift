@@ -50,7 +50,10 @@ public enum DeadlineExtractor {
     /// Every submission deadline in `text`, tenders and applications first, then requests to participate,
     /// each group in text order.
     public static func all(_ text: String, defaultZone: TimeZone = parisZone) -> [ExtractedDeadline] {
-        let t = FoldedText(text)
+        all(folded: FoldedText(text), defaultZone: defaultZone)
+    }
+
+    static func all(folded t: FoldedText, defaultZone: TimeZone = parisZone) -> [ExtractedDeadline] {
         let p = Patterns.shared
         var found: [(offset: Int, value: ExtractedDeadline)] = []
         var previousEnd = 0

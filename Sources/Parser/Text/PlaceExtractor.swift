@@ -12,7 +12,10 @@ import Notices
 public enum PlaceExtractor {
     /// The places in `text`, merged per département, in text order.
     public static func extract(_ text: String) -> [Place] {
-        let t = FoldedText(text)
+        extract(folded: FoldedText(text))
+    }
+
+    static func extract(folded t: FoldedText) -> [Place] {
         let p = Patterns.shared
         var found: [(offset: Int, place: Place)] = []
 
