@@ -64,18 +64,52 @@ public enum DocumentParser {
         let (utf8, _) = try EncodingSniffer.utf8Source(for: source, charsetHint: options.charsetHint)
         let reader = try XMLStreamReader(source: utf8, documentName: options.documentName, baseURL: options.baseURL,
                                          encoding: "UTF-8", limits: limits)
-        let parser = FeedParser(reader: reader, baseURL: options.baseURL)
         var notices: [Notice] = []
         var adapter = FeedAdapter(options: options)
-        var header = FeedDocument(format: .rss)
-        header = try parser.parse { entry in
+        var delivered = 0
+        func deliver(_ entry: FeedEntryDocument) {
             let notice = adapter.notice(from: entry)
+            delivered += 1
             if let onNotice { onNotice(notice) } else { notices.append(notice) }
-        } feedLinkUpdate: { link in
-            adapter.feedLink = link
+        }
+        let parser = FeedParser(reader: reader, baseURL: options.baseURL)
+        var header = try parser.parse(onEntry: deliver, feedLinkUpdate: { adapter.feedLink = $0 })
+        var issues = parser.issues
+        if let fatal = parser.fatalIssue {
+            // xmlTextReader stops at the first well-formedness error; libxml2's recovering tree parser goes on.
+            // Re-read small documents that way and deliver the entries the first pass did not reach.
+            if let bytes = try recoverableDocument(source, options: options),
+               let recovering = try? XMLStreamReader(recovering: bytes, documentName: options.documentName,
+                                                     baseURL: options.baseURL, limits: limits) {
+                let second = FeedParser(reader: recovering, baseURL: options.baseURL)
+                let already = delivered
+                var index = 0
+                if let doc = try? second.parse(onEntry: { entry in
+                    index += 1
+                    if index > already { deliver(entry) }
+                }, feedLinkUpdate: { adapter.feedLink = $0 }), second.sawRootElement {
+                    header = doc
+                }
+            }
+            if !parser.sawRootElement && delivered == 0 && header.title == nil {
+                throw ParserError.malformed(fatal)
+            }
+            issues = issues.filter { $0 != fatal } + [fatal]
         }
         return ParsedDocument(format: header.documentFormat, title: header.title?.plain, link: header.mainLink,
-                              notices: notices, issues: parser.issues)
+                              notices: notices, issues: issues)
+    }
+
+    /// Documents up to this size (after decoding) are re-read with the recovering parser when malformed.
+    static let recoveryCap = 8 << 20
+
+    /// The whole document again, decoded to UTF-8 with repaired entities, when its source can be reopened and
+    /// it is no larger than `recoveryCap`.
+    private static func recoverableDocument(_ source: any ByteSource, options: ParseOptions) throws -> [UInt8]? {
+        guard let again = try source.reopened() else { return nil }
+        let (utf8, _) = try EncodingSniffer.utf8Source(for: again, charsetHint: options.charsetHint)
+        let bytes = try utf8.readPrefix(recoveryCap + 1)
+        return bytes.count > recoveryCap ? nil : bytes
     }
 
     // MARK: - Sniffing

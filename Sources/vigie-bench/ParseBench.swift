@@ -31,6 +31,10 @@ struct ParseBench: AsyncParsableCommand {
     @Flag(help: "Print one JSON line.")
     var json = false
 
+    @Option(name: .customLong("write-corpus"), help: ArgumentHelp(
+        "Only write the generated corpus into DIR (to profile or to reuse with --corpus), then exit.", valueName: "DIR"))
+    var writeCorpus: String?
+
     @Option(help: ArgumentHelp("Internal: run one measurement phase (baseline or vigie) on --corpus.", visibility: .hidden))
     var phase: String?
 
@@ -39,6 +43,10 @@ struct ParseBench: AsyncParsableCommand {
             guard let corpus else { throw ValidationError("--phase needs --corpus") }
             let result = try Self.measure(phase: phase, files: try Self.files(in: corpus))
             print(result.jsonLine)
+            return
+        }
+        if let writeCorpus {
+            try CorpusGenerator(seed: seed).write(megabytes: mb, into: writeCorpus)
             return
         }
         var dir = corpus
@@ -103,6 +111,10 @@ struct ParseBench: AsyncParsableCommand {
                     items += 1
                 }
             }
+        case "prepass":  // diagnostics: where the time goes
+            for f in files { _ = try XMLWalkBaseline.prepass(path: f) }
+        case "walk":
+            for f in files { items += try XMLWalkBaseline.walkPrepassed(path: f).items }
         default:
             throw ValidationError("unknown phase \(phase)")
         }

@@ -48,6 +48,7 @@ struct FeedAdapter {
     /// The author's display name: `Name` from `jdoe@example.com (Name)` or `Name <jdoe@example.com>`.
     func authorName(_ e: FeedEntryDocument) -> String? {
         guard let raw = e.author.map(HTMLText.collapseWhitespace), !raw.isEmpty else { return nil }
+        guard raw.utf8.contains(0x40) else { return raw }  // no e-mail address to strip
         if let open = raw.firstIndex(of: "("), raw.hasSuffix(")"), raw[..<open].contains("@") {
             let name = raw[raw.index(after: open)..<raw.index(before: raw.endIndex)].trimmingCharacters(in: .whitespaces)
             if !name.isEmpty { return name }

@@ -23,6 +23,9 @@ struct FeedText: Sendable, Hashable {
     /// The same with text left unescaped: escaped HTML that a generator wrapped in an element.
     var rawMarkup: String?
 
+    /// The plain text, when the parser reduced the HTML as it read it.
+    var reduced: String?
+
     init(kind: Kind, text: String, markup: String? = nil, rawMarkup: String? = nil) {
         self.kind = kind
         self.text = text
@@ -30,9 +33,20 @@ struct FeedText: Sendable, Hashable {
         self.rawMarkup = rawMarkup
     }
 
+    /// HTML already reduced to text by the parser.
+    init(reducedHTML: String) {
+        kind = .html
+        text = ""
+        reduced = reducedHTML
+    }
+
     /// The text with markup removed, entities decoded and whitespace collapsed; nil when empty.
     var plain: String? {
         var out: String
+        if let reduced {
+            out = Mojibake.repair(reduced)
+            return out.isEmpty ? nil : out
+        }
         switch kind {
         case .text: out = HTMLText.collapseWhitespace(text)
         case .html: out = HTMLText.toText(rawMarkup ?? markup ?? text)
