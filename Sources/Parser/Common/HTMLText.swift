@@ -65,6 +65,9 @@ enum HTMLText {
                     if let scalars { out.append(scalars) } else { out.append(b) }
                 }
                 i = scalars == nil ? i + 1 : end
+            } else if skipDepth == 0 && isSpace(b) {
+                out.append(b)
+                i += 1
             } else if skipDepth == 0 {
                 // A run of ordinary bytes, copied at once.
                 var j = i

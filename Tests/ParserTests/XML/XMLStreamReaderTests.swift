@@ -65,8 +65,8 @@ struct XMLStreamReaderTests {
         let xml = "<root><a>one</b><c>two</c></root>"
         let reader = try XMLStreamReader(recovering: Array(xml.utf8), documentName: "r.xml")
         var texts: [String] = []
-        while try reader.read() where reader.nodeType == .element && reader.localName != "root" {
-            texts.append(try reader.readText())
+        while try reader.read() {
+            if reader.nodeType == .element && reader.localName != "root" { texts.append(try reader.readText()) }
         }
         #expect(texts.contains("two"))
     }
@@ -109,7 +109,9 @@ struct XMLStreamReaderTests {
 extension XMLStreamReader {
     /// The markup inside the root element (test helper).
     fileprivate func readMarkupOfRoot() throws -> String {
-        while try read() where nodeType == .element { return try readMarkup().markup }
+        while try read() {
+            if nodeType == .element { return try readMarkup().markup }
+        }
         return ""
     }
 }
