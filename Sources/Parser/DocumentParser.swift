@@ -44,6 +44,24 @@ public enum DocumentParser {
         return try parse([UInt8](data), options: options)
     }
 
+    /// Reads and parses a local file of any format, handing each notice to `onNotice` instead of collecting them.
+    /// Feeds are streamed (bounded memory whatever the file size); other formats are parsed whole, then handed
+    /// over. The returned document has no notices.
+    public static func parseFile(atPath path: String, options: ParseOptions,
+                                 onNotice: (Notice) -> Void) throws -> ParsedDocument {
+        let file = try FileByteSource(path: path)
+        let prefix = try file.readPrefix(EncodingSniffer.sniffLength * 4)
+        if case .feed = try sniff(prefix: prefix, options: options) {
+            return try withoutActuallyEscaping(onNotice) { handler in
+                try parseFeed(source: PrefixedByteSource(prefix: prefix, rest: file), options: options, onNotice: handler)
+            }
+        }
+        var doc = try parseFile(atPath: path, options: options)
+        doc.notices.forEach(onNotice)
+        doc.notices = []
+        return doc
+    }
+
     /// Streams a feed file, handing each notice to `onNotice` as soon as its entry ends; the returned document
     /// has the feed-level fields and issues but no notices. Memory stays bounded whatever the file size.
     public static func parseFeedFile(atPath path: String, options: ParseOptions,
