@@ -113,6 +113,41 @@ struct ParseCommandTests {
         #expect(r.stdout.contains("files: 2\nentries: 2\n"))
     }
 
+    @Test("--stats on a 40 MB feed: bounded peak memory of the whole process")
+    func boundedMemory() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigie-big-\(getpid())-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("big.xml").path
+        // Written in pieces, never held whole.
+        FileManager.default.createFile(atPath: path, contents: nil)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        handle.write(Data("<?xml version=\"1.0\" encoding=\"utf-8\"?><rss version=\"2.0\"><channel><title>Gros</title>\n".utf8))
+        let body = String(repeating: "&lt;p&gt;R&amp;eacute;habilitation du gymnase, lot unique.&lt;/p&gt; ", count: 24)
+        var items = 0
+        var written = 0
+        while written < 40_000_000 {
+            var chunk = ""
+            for _ in 0..<500 {
+                items += 1
+                chunk += "<item><title>Avis \(items) &eacute;t&eacute;</title><guid>id-\(items)</guid>"
+                    + "<pubDate>Tue, 24 Nov 2026 09:00:00 +0100</pubDate><description>\(body)</description></item>\n"
+            }
+            let data = Data(chunk.utf8)
+            handle.write(data)
+            written += data.count
+        }
+        handle.write(Data("</channel></rss>\n".utf8))
+        try handle.close()
+        let r = try runVigie(["parse", "--stats", path])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("entries: \(items)\n"))
+        var usage = rusage()
+        getrusage(RUSAGE_CHILDREN.rawValue, &usage)
+        // ru_maxrss is in KB: the largest child so far, vigie on a 40 MB file included.
+        #expect(usage.ru_maxrss < 64 * 1024, "peak RSS \(usage.ru_maxrss / 1024) MB")
+    }
+
     @Test("Non-feed formats print {\"notices\": [...]} or a clear unknown-format error")
     func nonFeed() throws {
         let path = try temporaryFile("other.xml", Array("<?xml version=\"1.0\"?><inventory xmlns=\"urn:x\"/>".utf8))

@@ -146,13 +146,10 @@ struct SafetyTests {
         let source = GeneratedFeedSource(items: 3_000)  // ≈ 6 MB
         var firstNoticeAt: Int?
         var count = 0
-        let before = residentBytes()
-        var peak = before
         let doc = try DocumentParser.parseFeed(source: source, options: ParseOptions(documentName: "stream.xml"),
                                                onNotice: { notice in
             if firstNoticeAt == nil { firstNoticeAt = source.delivered }
             count += 1
-            if count % 500 == 0 { peak = max(peak, residentBytes()) }
             #expect(notice.title.hasSuffix("été"))
         })
         #expect(count == 3_000)
@@ -160,7 +157,7 @@ struct SafetyTests {
         #expect(source.delivered > 5 << 20)
         // The first notice came after at most a few chunks of a 6 MB input: the parse is incremental.
         #expect(try #require(firstNoticeAt) < 512 << 10)
-        // Holding the input would cost > 6 MB; the streaming parse stays well under that.
-        #expect(peak - before < 6 << 20)
+        // Whole-process peak memory on a big file is checked on the built binary, in its own process
+        // (ParseCommandTests): resident size here would include the tests running in parallel.
     }
 }
