@@ -80,8 +80,10 @@ public enum DocumentParser {
     static func parseFeed(source: any ByteSource, options: ParseOptions, limits: XMLLimits = .default,
                           onNotice: ((Notice) -> Void)? = nil) throws -> ParsedDocument {
         let (utf8, _) = try EncodingSniffer.utf8Source(for: source, charsetHint: options.charsetHint)
+        // No encoding is passed to libxml2: the stream is UTF-8 without BOM or declared encoding by now, which
+        // libxml2 reads natively (naming "UTF-8" would add its UTF-8 to UTF-8 copying pass).
         let reader = try XMLStreamReader(source: utf8, documentName: options.documentName, baseURL: options.baseURL,
-                                         encoding: "UTF-8", limits: limits)
+                                         limits: limits)
         var notices: [Notice] = []
         var adapter = FeedAdapter(options: options)
         var delivered = 0

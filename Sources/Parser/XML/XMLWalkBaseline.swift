@@ -28,7 +28,7 @@ public enum XMLWalkBaseline {
     /// Diagnostic: the pre-pass plus an `XMLStreamReader` walk copying every text node, without any feed logic.
     public static func walkPrepassed(path: String) throws -> Result {
         let (source, _) = try EncodingSniffer.utf8Source(for: FileByteSource(path: path), charsetHint: nil)
-        let reader = try XMLStreamReader(source: source, documentName: path, encoding: "UTF-8")
+        let reader = try XMLStreamReader(source: source, documentName: path)
         var result = Result()
         while try reader.read() {
             switch reader.nodeType {
