@@ -375,7 +375,11 @@ enum FeedDate {
                 }
             } else {
                 let word = t.lowercased()
-                if index == 0, days.contains(word) { continue }
+                // `mar` is Tuesday in French and March in English: a day name only if a month name follows.
+                if index == 0, days.contains(word),
+                   months[word] == nil || tokens.dropFirst().contains(where: { months[$0.lowercased().trimmingCharacters(in: ["."])] != nil }) {
+                    continue
+                }
                 if f.month == nil, let m = months[word] { f.month = m; continue }
                 if days.contains(word) { continue }
                 if word == "am" || word == "pm" {

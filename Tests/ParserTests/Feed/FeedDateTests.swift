@@ -22,6 +22,7 @@ struct FeedDateTests {
         ("2003-12", "2003-12-01T00:00:00Z"),
         ("2003-335", "2003-12-01T00:00:00Z"),
         ("20031231", "2003-12-31T00:00:00Z"),
+        ("Mar 24 2026 10:00:00 GMT", "2026-03-24T10:00:00Z"),
     ])
     func parses(input: String, expected: String) {
         #expect(utc(FeedDate.parse(input)) == expected)
