@@ -98,7 +98,7 @@ enum FeedDate {
         i += 1
         var year = 0
         k = 0
-        while i < n, digit(b[i]) { year = year * 10 + Int(b[i] - 0x30); i += 1; k += 1 }
+        while i < n, digit(b[i]), k < 5 { year = year * 10 + Int(b[i] - 0x30); i += 1; k += 1 }
         guard k == 4 else { return nil }
         var f = Fields(year: year, month: month, day: day)
         guard i < n, b[i] == 0x20 else { return i == n ? instant(f) : nil }
@@ -305,6 +305,7 @@ enum FeedDate {
         var current: Int?
         for u in s.unicodeScalars {
             if let v = u.properties.numericType != nil ? Int(String(u)) : nil, u.isASCII {
+                guard (current ?? 0) < 100_000 else { return nil }  // no date part has more digits
                 current = (current ?? 0) * 10 + v
             } else if let c = current {
                 numbers.append(c)
