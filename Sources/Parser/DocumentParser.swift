@@ -93,7 +93,8 @@ public enum DocumentParser {
             if let onNotice { onNotice(notice) } else { notices.append(notice) }
         }
         let parser = FeedParser(reader: reader, baseURL: options.baseURL)
-        var header = try parser.parse(onEntry: deliver, feedLinkUpdate: { adapter.feedLink = $0 })
+        var header = try parser.parse(onEntry: deliver, feedLinkUpdate: { adapter.feedLink = $0 },
+                                    feedLanguageUpdate: { adapter.feedLanguage = $0 })
         var issues = parser.issues
         if let fatal = parser.fatalIssue {
             // xmlTextReader stops at the first well-formedness error; libxml2's recovering tree parser goes on.
@@ -107,7 +108,8 @@ public enum DocumentParser {
                 if let doc = try? second.parse(onEntry: { entry in
                     index += 1
                     if index > already { deliver(entry) }
-                }, feedLinkUpdate: { adapter.feedLink = $0 }), second.sawRootElement {
+                }, feedLinkUpdate: { adapter.feedLink = $0 },
+                                    feedLanguageUpdate: { adapter.feedLanguage = $0 }), second.sawRootElement {
                     header = doc
                 }
             }

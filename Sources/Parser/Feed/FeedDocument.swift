@@ -96,6 +96,8 @@ struct FeedEntryDocument: Sendable, Hashable {
     var authorEmail: String?
     /// Base URI in scope at the entry (xml:base, else document URL).
     var base: String?
+    /// `xml:lang` in scope at the entry.
+    var language: String?
 }
 
 /// A whole feed: channel-level fields and entries in document order.
@@ -105,6 +107,8 @@ struct FeedDocument: Sendable, Hashable {
     var rssLink: String?
     var links: [FeedLink] = []
     var entries: [FeedEntryDocument] = []
+    /// RSS `language`, `dc:language`, or `xml:lang` on the root.
+    var language: String?
 }
 
 /// The three feed families, detected from the root element.

@@ -37,7 +37,8 @@ final class FeedParser {
     /// reader's limits, and `.malformed` only when nothing could be read; otherwise a fatal XML error is recorded
     /// in `issues` and what came before it is kept.
     func parse(onEntry: (FeedEntryDocument) -> Void,
-               feedLinkUpdate: (String) -> Void = { _ in }) throws -> FeedDocument {
+               feedLinkUpdate: (String) -> Void = { _ in },
+               feedLanguageUpdate: (String) -> Void = { _ in }) throws -> FeedDocument {
         var doc = FeedDocument(format: .rss)
         var sawRoot = false
         var channelDepth = 0
@@ -56,6 +57,7 @@ final class FeedParser {
                     }
                     format = f
                     doc.format = f
+                    doc.language = reader.xmlLang
                     if f == .atom10 || f == .atom03, let p = reader.namespaceURIPointer, ns == .other {
                         // Atom 0.3 feeds with a made-up default namespace: their elements are still Atom.
                         namespaceCache[UnsafeRawPointer(p)] = f == .atom03 ? .atom03 : .atom10
@@ -75,8 +77,10 @@ final class FeedParser {
                 }
                 guard depth == channelDepth + 1 else { continue }
                 let before = doc.mainLink
+                let language = doc.language
                 try readFeedField(&doc, ns: ns, name: name, base: base)
                 if let link = doc.mainLink, link != before { feedLinkUpdate(link) }
+                if let l = doc.language, l != language { feedLanguageUpdate(l) }
             }
         } catch let error as ParserError {
             if case .malformed(let issue) = error {
@@ -189,6 +193,9 @@ final class FeedParser {
             }
         case (.atom10, "link"), (.atom03, "link"):
             if let link = try readAtomLink(base: base) { doc.links.append(link) }
+        case (.none, "language"), (.rss, "language"), (.dc, "language"):
+            let text = try reader.readText().trimmingASCIIWhitespace()
+            if !text.isEmpty { doc.language = text }
         default:
             break
         }
@@ -199,6 +206,7 @@ final class FeedParser {
     private func parseEntry(depth: Int, base: String?) throws -> FeedEntryDocument {
         var e = FeedEntryDocument()
         e.base = base
+        e.language = reader.xmlLang
         if let about = reader.hasAttributes ? reader.attribute(localName: "about", namespace: Self.rdfURI) : nil {
             e.rdfAbout = about
         }

@@ -22,6 +22,7 @@ struct FeedParserTests {
         #expect(first.enclosures == ["https://marches.example-loire.fr/consultations/docs/DCE-2026-0142.zip"])
         #expect(utc(first.published) == "2026-11-24T08:00:00Z")  // lun., 24 nov. 2026 09:00:00 +0100
         #expect(first.author == "Ville de Saint-Étienne")
+        #expect(first.language == "fr")  // channel <language>fr-FR</language>
         #expect(first.categories == ["Travaux", "Bâtiment"])
         #expect(first.summary == "Lot\u{A0}1 : isolation par l'extérieur. Date limite : 15/12/2026 à 12h00")
         // Script content is dropped, block tags become spaces.
@@ -54,6 +55,8 @@ struct FeedParserTests {
         #expect(utc(e.published) == "2026-11-20T09:00:00Z")
         #expect(utc(e.updated) == "2026-11-22T16:45:30Z")
         #expect(e.author == "Bpifrance")
+        #expect(e.language == "fr")  // xml:lang on the feed
+        #expect(doc.notices[1].language == "en")  // xml:lang="en-GB" on the entry
         #expect(e.categories == ["énergie", "hydrogène"])
         #expect(e.summary == "Soutien aux démonstrateurs jusqu'à 2\u{A0}M€")
         #expect(e.content == "Clôture le 15 janvier 2027. Projets collaboratifs & PME.")
