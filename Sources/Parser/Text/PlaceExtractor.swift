@@ -203,7 +203,7 @@ public enum PlaceExtractor {
         let parenDepartement = frenchRegex(#"\(\s*(\d{2,3}|2a|2b)\s*\)"#)
         /// Five digits not part of a larger number ("1 200 000", "15 000,00"), then up to six words.
         let postcode = frenchRegex(
-            #"(?:(cp|code postal)\s*:?\s*)?(?<![\d,.])(?<!\d )(\d{5})(?![\d,.]|\s\d)((?:[ ]+[a-z'\-]+){0,6})"#)
+            #"(?:(cp|code postal)\s*:?\s*)?(?<![\d,.])(?<!\d )(\d{5})(?!\d|[,.]\d|\s\d)((?:[ ]+[a-z'\-]+){0,6})"#)
         let departementList = frenchRegex(
             #"departements?(?:\(s\))?\s+(?:de publication|d'execution|concernes?)\s*:\s*"#
                 + #"((?:\d{2,3}|2a|2b)(?:\s*(?:,|;|et|-)\s*(?:\d{2,3}|2a|2b))*)"#
