@@ -19,7 +19,11 @@ enum AidesTerritoiresAdapter {
         } else {
             return false
         }
-        guard let first = records.first as? [String: Any] else { return false }
+        guard let first = records.first as? [String: Any] else {
+            // An empty page still has the Django REST paging keys: {"count": 0, "next": null, "previous": null}.
+            let d = root as? [String: Any]
+            return d?["count"] != nil && d?.keys.contains("previous") == true
+        }
         return first["submission_deadline"] != nil || first["is_call_for_project"] != nil || first["financers"] != nil
     }
 

@@ -270,6 +270,21 @@ import Testing
         }
     }
 
+    /// The last page of a query is empty: it must parse to no notices, in the right format, not fail.
+    @Test(arguments: [
+        (#"{"count": 0, "next": null, "previous": null, "results": []}"#, DocumentFormat.aidesTerritoiresJSON),
+        (#"{"total_count": 0, "results": []}"#, .boampJSON),
+        (#"{"notices": [], "totalNoticeCount": 0, "timedOut": false}"#, .tedJSON),
+        (#"{"totalResults": 0, "pageNumber": 1, "pageSize": 50, "results": []}"#, .euFundingJSON),
+        (#"{"marches": {"marche": []}}"#, .decpJSON),
+    ])
+    func emptyPages(_ json: String, _ format: DocumentFormat) throws {
+        let doc = try #require(try FormatRegistry.parseJSON(Array(json.utf8), options: ParseOptions()))
+        #expect(doc.format == format)
+        #expect(doc.notices.isEmpty)
+        #expect(doc.paging?.nextURL == nil && doc.paging?.nextToken == nil)
+    }
+
     @Test func brokenJSONIsMalformed() throws {
         #expect(throws: ParserError.self) {
             _ = try FormatRegistry.parseJSON(Array(#"{"results": [ {"idweb": "1"#.utf8), options: ParseOptions())
