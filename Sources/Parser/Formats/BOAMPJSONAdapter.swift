@@ -154,6 +154,13 @@ enum BOAMPJSONAdapter {
         {
             n.value = Money(amount: v, currency: JSONValue.attribute(amount, "currencyID") ?? "EUR", vat: "HT")
         }
+        let ext = JSONValue.at(e, "UBLExtensions/UBLExtension/ExtensionContent/EformsExtension")
+        // Award notices: the notice total (BT-161) when there is no estimate.
+        if n.value == nil, let total = JSONValue.at(ext, "NoticeResult/TotalAmount"),
+            let v = FormatSupport.decimal(JSONValue.string(total))
+        {
+            n.value = Money(amount: v, currency: JSONValue.attribute(total, "currencyID") ?? "EUR", vat: "HT")
+        }
         var cpv: [String] = []
         for path in [
             "MainCommodityClassification/ItemClassificationCode",
@@ -219,9 +226,7 @@ enum BOAMPJSONAdapter {
         }
         // Buyer's registration number: the organisation the contracting party points to.
         if let ref = JSONValue.string(JSONValue.at(e, "ContractingParty/Party/PartyIdentification/ID")) {
-            for org in JSONValue.all(
-                e, "UBLExtensions/UBLExtension/ExtensionContent/EformsExtension/Organizations/Organization")
-            {
+            for org in JSONValue.all(ext, "Organizations/Organization") {
                 let company = JSONValue.member(org, "Company")
                 guard JSONValue.string(JSONValue.at(company, "PartyIdentification/ID")) == ref else { continue }
                 n.buyer?.id = FormatSupport.registrationNumber(

@@ -134,6 +134,8 @@ import Testing
         #expect(f.summary == "Entretien des espaces verts communaux, tonte et taille.")
 
         #expect(doc.notices[2].kind == .award)
+        #expect(doc.notices[2].value == Money(amount: Decimal(string: "512340.50"), currency: "EUR", vat: "HT"))
+        #expect(doc.notices[2].mainCPV == "34100000")
         #expect(doc.notices[2].places.first?.departement == "43")
     }
 
