@@ -58,7 +58,8 @@ enum EFormsAdapter {
             eformsProcedureID: doc.procedureID,
             eformsNoticeID: doc.noticeID.map { nid in
                 doc.version.map { v in "\(nid)-\(v)" } ?? nid
-            }, tedPublicationNumber: pubNo)
+            }, tedPublicationNumber: pubNo,
+            buyerReference: FormatSupport.nonEmpty(doc.project.internalID))
         if let pubNo {
             n.url = "https://ted.europa.eu/fr/notice/-/detail/\(pubNo)"
         } else {

@@ -299,6 +299,9 @@ final class EFormsParser {
         let rel = stack.count - 1 - base
         if rel == 1 {
             switch name {
+            case "ID":
+                if attr("schemeName") == "InternalID" { p.internalID = try text() } else { _ = try text() }
+                return .consumed
             case "Name":
                 p.names.append((attr("languageID"), try text()))
                 return .consumed

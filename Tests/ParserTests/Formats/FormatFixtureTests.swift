@@ -50,7 +50,7 @@ import Testing
                 == CrossReferences(
                     eformsProcedureID: "b81c44d0-1e2f-4c3a-8d9e-5f6a7b8c9d01",
                     eformsNoticeID: "3f2a9c1e-7d41-4b8e-9a55-0c6d2e8f1a77-01",
-                    tedPublicationNumber: "612345-2026"))
+                    tedPublicationNumber: "612345-2026", buyerReference: "2026-MEC-014"))
         #expect(n.url == "https://ted.europa.eu/fr/notice/-/detail/612345-2026")
         #expect(n.published.map { ISO8601.format($0, offset: 7200) } == "2026-10-16T00:00:00+02:00")
     }
