@@ -221,9 +221,14 @@ public enum DeadlineExtractor {
     /// date) decides, so "Date limite de demande d'informations complémentaires" is not a submission deadline.
     static func classify(_ label: String) -> ExtractedDeadline.Kind? {
         let p = Patterns.shared
-        let pos = lastMatch(p.positiveLabel, in: label)
         let neg = lastMatch(p.negativeLabel, in: label)
-        guard let pos, neg.map({ $0 < pos }) ?? true else { return nil }
+        if let strong = lastMatch(p.strongLabel, in: label) {
+            guard neg.map({ $0 < strong }) ?? true else { return nil }
+        } else {
+            guard lastMatch(p.weakLabel, in: label) != nil, neg == nil,
+                lastMatch(p.submissionNoun, in: label) != nil
+            else { return nil }
+        }
         let l = label
         if l.contains("dossier") || l.contains("projet") || l.contains("appel a") || l.contains("aap") {
             return .applications
@@ -282,15 +287,21 @@ public enum DeadlineExtractor {
             #"^\s*\(?\s*(?:(?:utc|gmt)\s*([+-])\s*(\d{1,2})(?::?(\d{2}))?"#
                 + #"|heure\s+(?:de\s+|d'|du\s+|des\s+)?([a-z\-' ]{3,30}))"#
         )
-        let positiveLabel = frenchRegex(
+        /// Labels that name a submission deadline by themselves.
+        let strongLabel = frenchRegex(
             #"date\s+(?:et heure\s+)?limites?|limites? de (?:reception|remise|depot)"#
                 + #"|reception des (?:offres|plis|candidatures)|remise des (?:offres|plis|candidatures|dossiers|projets)"#
-                + #"|depot des|(?:date de )?cloture|au plus tard"#
-                + #"|(?:devront|doivent|doit|devra) (?:parvenir|etre (?:deposes?|remis|transmis|recus?))|avant le"#
-                + #"|jusqu'au|date de fin|fin de (?:depot|candidature)|deadline|closing date|time limit"#)
+                + #"|depot des|(?:date de )?cloture|date de fin|fin de (?:depot|candidature)|deadline|closing date"#
+                + #"|time limit"#)
+        /// Phrasings that make a date a limit, but not necessarily for submitting anything ("les travaux devront
+        /// être achevés au plus tard le…"): they count only with a submission noun and no other label.
+        let weakLabel = frenchRegex(
+            #"au plus tard|avant le|jusqu'au"#
+                + #"|(?:devront|doivent|doit|devra) (?:parvenir|etre (?:deposes?|remis|transmis|recus?))"#)
+        let submissionNoun = frenchRegex(#"offre|pli|candidature|dossier|projet|proposition|reponse|soumission"#)
         let negativeLabel = frenchRegex(
             #"envoi|notifi|signe|ordonnance|decret|\bloi\b|arrete|duree|informations? complementaires"#
                 + #"|renseignements? complementaires|questions|ouverture|publication|publie|visite|attribu|debut"#
-                + #"|demarrage|commencement|execution|livraison|du marche|mis en ligne|modifi|deliber"#)
+                + #"|demarrage|commencement|execution|livraison|du marche|mis en ligne|modifi|deliber|achev|termin"#)
     }
 }

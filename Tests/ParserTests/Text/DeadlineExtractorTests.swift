@@ -50,6 +50,9 @@ import Testing
         "Date de publication : 02/11/2026",
         "Visite obligatoire le 28/10/2026 de 9h00 à 12h00.",
         "Date prévisionnelle de début des prestations : 01/01/2027",
+        "Les travaux devront être achevés au plus tard le 15/12/2027.",
+        "Le démarrage des prestations est prévu avant le 01/02/2027.",
+        "Le matériel sera disponible jusqu'au 31/03/2027.",
         "Date limite de réception des offres : voir le règlement. Date de publication : 02/11/2026",
         "Délai de validité des offres : 120 jours à compter de la date limite de réception des offres.",
     ]
