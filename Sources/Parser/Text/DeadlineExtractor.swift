@@ -290,7 +290,8 @@ public enum DeadlineExtractor {
         /// Labels that name a submission deadline by themselves.
         let strongLabel = frenchRegex(
             #"date\s+(?:et heure\s+)?limites?|limites? de (?:reception|remise|depot)"#
-                + #"|reception des (?:offres|plis|candidatures)|remise des (?:offres|plis|candidatures|dossiers|projets)"#
+                + #"|reception des (?:offres|plis|candidatures)"#
+                + #"|remise des (?:offres|plis|candidatures|dossiers|projets)"#
                 + #"|depot des|(?:date de )?cloture|date de fin|fin de (?:depot|candidature)|deadline|closing date"#
                 + #"|time limit"#)
         /// Phrasings that make a date a limit, but not necessarily for submitting anything ("les travaux devront
