@@ -16,7 +16,8 @@ struct FoldedText {
 
     init(_ text: String) {
         // Composed form first when the text has combining marks: a decomposed "é" (e + U+0301) would not fold.
-        let source = text.utf16.contains { $0 >= 0x0300 && $0 <= 0x036F } ? text.precomposedStringWithCanonicalMapping : text
+        let hasCombiningMarks = text.utf16.contains { $0 >= 0x0300 && $0 <= 0x036F }
+        let source = hasCombiningMarks ? text.precomposedStringWithCanonicalMapping : text
         // One UTF-16 unit in, one out: surrogates and other non-BMP units pass through unchanged.
         var orig: [UInt16] = []
         var fold: [UInt16] = []
