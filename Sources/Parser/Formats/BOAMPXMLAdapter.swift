@@ -144,6 +144,13 @@ enum BOAMPXMLAdapter {
                 n.otherDeadlines.append(NamedDate(label: "requests", date: cand))
             }
         }
+        // Some MAPA notices state the deadline only in free text ("Date limite de réception des offres :
+        // 12/01/2027 à 12h00" in RENS_COMPLEMENT): the French extractor reads it, dispatch dates excluded.
+        if n.deadline == nil, n.kind == .tender {
+            let text = ["DONNEES/RENSEIGNEMENTS_COMPLEMENTAIRES", "DONNEES/CONDITION_ADMINISTRATIVE",
+                        "DONNEES/CONDITION_DELAI"].compactMap { a.first($0)?.deepText }.joined(separator: ". ")
+            n.deadline = DeadlineExtractor.extract(text)?.date
+        }
         if let opening = FormatSupport.date(a.text("DONNEES/CONDITION_ADMINISTRATIVE/DATE_OUVERTURE_OFFRES")) {
             n.otherDeadlines.append(NamedDate(label: "opening", date: opening))
         }

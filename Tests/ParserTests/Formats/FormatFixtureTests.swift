@@ -99,6 +99,22 @@ import Testing
         #expect(n.url == "https://www.boamp.fr/pages/avis/?q=idweb:26-104512")
     }
 
+    /// A MAPA notice with the deadline only in its free text: read by the French extractor, dispatch date excluded.
+    @Test func boampXMLDeadlineFromText() throws {
+        let xml = """
+            <ANNONCE><GESTION><REFERENCE><IDWEB>26-130001</IDWEB><TYPE_AVIS><NATURE><APPEL_OFFRE/></NATURE>
+            </TYPE_AVIS></REFERENCE><INDEXATION><DATE_PUBLICATION>2026-12-01</DATE_PUBLICATION></INDEXATION></GESTION>
+            <DONNEES><IDENTITE><DENOMINATION>Commune de Rive-de-Gier</DENOMINATION></IDENTITE>
+            <OBJET><TITRE_MARCHE>Réfection de la toiture du gymnase</TITRE_MARCHE></OBJET>
+            <RENSEIGNEMENTS_COMPLEMENTAIRES><RENS_COMPLEMENT>Date d'envoi du présent avis : 28/11/2026.
+            Date limite de réception des offres : 12/01/2027 à 12h00.</RENS_COMPLEMENT></RENSEIGNEMENTS_COMPLEMENTAIRES>
+            </DONNEES></ANNONCE>
+            """
+        let doc = try #require(try FormatRegistry.parseNoticeXML(rootName: "ANNONCE", namespace: nil, bytes: Array(xml.utf8),
+                                                                  options: ParseOptions()))
+        #expect(doc.notices.first?.deadline?.iso8601 == "2027-01-12T12:00:00+01:00")
+    }
+
     @Test func boampAPIRecords() throws {
         let doc = try Self.json(
             "boamp-api-records.json",
