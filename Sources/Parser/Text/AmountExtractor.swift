@@ -17,6 +17,7 @@ public struct ExtractedAmount: Sendable, Hashable {
         case other
     }
 
+    /// The figure, multipliers applied ("1,2 M€" → 1 200 000).
     public var amount: Decimal
     /// ISO 4217 code: `EUR`, `MAD` (dirhams on Moroccan portals), `XPF`, `USD`…
     public var currency: String
