@@ -13,6 +13,7 @@ import Parser
 /// - vigie: `NoticeXMLDispatcher.parse`, the path every TED package member takes (root check, streaming eForms
 ///   parse, normalised `Notice` with buyer, values, places, deadlines).
 public enum EFormsBench {
+    /// Why a measurement could not be made (fixtures not found, a generated notice that did not parse).
     public enum BenchError: Error, CustomStringConvertible {
         case fixturesMissing(String)
         case parseFailed(String)
