@@ -44,6 +44,24 @@ public enum DocumentParser {
         return try parse([UInt8](data), options: options)
     }
 
+    /// Reads and parses a local file of any format, handing each notice to `onNotice` instead of collecting them.
+    /// Feeds are streamed (bounded memory whatever the file size); other formats are parsed whole, then handed
+    /// over. The returned document has no notices.
+    public static func parseFile(atPath path: String, options: ParseOptions,
+                                 onNotice: (Notice) -> Void) throws -> ParsedDocument {
+        let file = try FileByteSource(path: path)
+        let prefix = try file.readPrefix(EncodingSniffer.sniffLength * 4)
+        if case .feed = try sniff(prefix: prefix, options: options) {
+            return try withoutActuallyEscaping(onNotice) { handler in
+                try parseFeed(source: PrefixedByteSource(prefix: prefix, rest: file), options: options, onNotice: handler)
+            }
+        }
+        var doc = try parseFile(atPath: path, options: options)
+        doc.notices.forEach(onNotice)
+        doc.notices = []
+        return doc
+    }
+
     /// Streams a feed file, handing each notice to `onNotice` as soon as its entry ends; the returned document
     /// has the feed-level fields and issues but no notices. Memory stays bounded whatever the file size.
     public static func parseFeedFile(atPath path: String, options: ParseOptions,
@@ -62,20 +80,58 @@ public enum DocumentParser {
     static func parseFeed(source: any ByteSource, options: ParseOptions, limits: XMLLimits = .default,
                           onNotice: ((Notice) -> Void)? = nil) throws -> ParsedDocument {
         let (utf8, _) = try EncodingSniffer.utf8Source(for: source, charsetHint: options.charsetHint)
+        // No encoding is passed to libxml2: the stream is UTF-8 without BOM or declared encoding by now, which
+        // libxml2 reads natively (naming "UTF-8" would add its UTF-8 to UTF-8 copying pass).
         let reader = try XMLStreamReader(source: utf8, documentName: options.documentName, baseURL: options.baseURL,
-                                         encoding: "UTF-8", limits: limits)
-        let parser = FeedParser(reader: reader, baseURL: options.baseURL)
+                                         limits: limits)
         var notices: [Notice] = []
         var adapter = FeedAdapter(options: options)
-        var header = FeedDocument(format: .rss)
-        header = try parser.parse { entry in
+        var delivered = 0
+        func deliver(_ entry: FeedEntryDocument) {
             let notice = adapter.notice(from: entry)
+            delivered += 1
             if let onNotice { onNotice(notice) } else { notices.append(notice) }
-        } feedLinkUpdate: { link in
-            adapter.feedLink = link
+        }
+        let parser = FeedParser(reader: reader, baseURL: options.baseURL)
+        var header = try parser.parse(onEntry: deliver, feedLinkUpdate: { adapter.feedLink = $0 },
+                                    feedLanguageUpdate: { adapter.feedLanguage = $0 })
+        var issues = parser.issues
+        if let fatal = parser.fatalIssue {
+            // xmlTextReader stops at the first well-formedness error; libxml2's recovering tree parser goes on.
+            // Re-read small documents that way and deliver the entries the first pass did not reach.
+            if let bytes = try recoverableDocument(source, options: options),
+               let recovering = try? XMLStreamReader(recovering: bytes, documentName: options.documentName,
+                                                     baseURL: options.baseURL, limits: limits) {
+                let second = FeedParser(reader: recovering, baseURL: options.baseURL)
+                let already = delivered
+                var index = 0
+                if let doc = try? second.parse(onEntry: { entry in
+                    index += 1
+                    if index > already { deliver(entry) }
+                }, feedLinkUpdate: { adapter.feedLink = $0 },
+                                    feedLanguageUpdate: { adapter.feedLanguage = $0 }), second.sawRootElement {
+                    header = doc
+                }
+            }
+            if !parser.sawRootElement && delivered == 0 && header.title == nil {
+                throw ParserError.malformed(fatal)
+            }
+            issues = issues.filter { $0 != fatal } + [fatal]
         }
         return ParsedDocument(format: header.documentFormat, title: header.title?.plain, link: header.mainLink,
-                              notices: notices, issues: parser.issues)
+                              notices: notices, issues: issues)
+    }
+
+    /// Documents up to this size (after decoding) are re-read with the recovering parser when malformed.
+    static let recoveryCap = 8 << 20
+
+    /// The whole document again, decoded to UTF-8 with repaired entities, when its source can be reopened and
+    /// it is no larger than `recoveryCap`.
+    private static func recoverableDocument(_ source: any ByteSource, options: ParseOptions) throws -> [UInt8]? {
+        guard let again = try source.reopened() else { return nil }
+        let (utf8, _) = try EncodingSniffer.utf8Source(for: again, charsetHint: options.charsetHint)
+        let bytes = try utf8.readPrefix(recoveryCap + 1)
+        return bytes.count > recoveryCap ? nil : bytes
     }
 
     // MARK: - Sniffing

@@ -13,6 +13,7 @@ import Parser
 /// - vigie: `NoticeXMLDispatcher.parse`, the path every TED package member takes (root check, streaming eForms
 ///   parse, normalised `Notice` with buyer, values, places, deadlines).
 public enum EFormsBench {
+    /// Why a measurement could not be made (fixtures not found, a generated notice that did not parse).
     public enum BenchError: Error, CustomStringConvertible {
         case fixturesMissing(String)
         case parseFailed(String)
@@ -27,8 +28,11 @@ public enum EFormsBench {
 
     /// Generates about `corpusMB` megabytes of notices from `seed`, measures both sides (best of three runs each)
     /// and returns MB/s of each, notices per second of Vigie, and vigie/baseline.
-    public static func measure(corpusMB: Int, seed: UInt64) throws
-        -> (baselineMBs: Double, vigieMBs: Double, noticesPerSecond: Double, ratio: Double) {
+    public static func measure(
+        corpusMB: Int, seed: UInt64
+    ) throws
+        -> (baselineMBs: Double, vigieMBs: Double, noticesPerSecond: Double, ratio: Double)
+    {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigie-bench-eforms-\(getpid())")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -52,8 +56,9 @@ public enum EFormsBench {
                 guard let data = FileManager.default.contents(atPath: f) else {
                     throw BenchError.parseFailed("cannot read \(f)")
                 }
-                let doc = try NoticeXMLDispatcher.parse([UInt8](data), documentName: f,
-                                                        options: ParseOptions(sourceID: "ted"))
+                let doc = try NoticeXMLDispatcher.parse(
+                    [UInt8](data), documentName: f,
+                    options: ParseOptions(sourceID: "ted"))
                 notices += doc.notices.count
             }
             let t3 = DispatchTime.now().uptimeNanoseconds
@@ -75,8 +80,10 @@ public enum EFormsBench {
 
     /// Writes perturbed notices until `megabytes` are reached; returns the file paths and total size.
     static func writeCorpus(megabytes: Int, seed: UInt64, into dir: String) throws -> ([String], Int) {
-        let names = ["eforms-cn-mecanique.xml", "eforms-pin-parts.xml", "eforms-can-mecanique.xml",
-                     "eforms-change-mecanique.xml"]
+        let names = [
+            "eforms-cn-mecanique.xml", "eforms-pin-parts.xml", "eforms-can-mecanique.xml",
+            "eforms-change-mecanique.xml",
+        ]
         let templates = try names.map { name -> Template in
             let path = fixturesDirectory + "/" + name
             guard let data = FileManager.default.contents(atPath: path) else { throw BenchError.fixturesMissing(path) }
@@ -100,11 +107,15 @@ public enum EFormsBench {
         return (files, total)
     }
 
-    static let words = ["fourniture", "maintenance", "usinage", "chaudronnerie", "robotique", "machines-outils",
-                        "électricité", "réseaux", "traitement", "surfaces", "capteurs", "nucléaire", "énergie",
-                        "emballage", "spiritueux", "tonnellerie", "métrologie", "soudage", "presse", "automatismes"]
-    static let cpvs = ["42600000", "42636000", "50530000", "45316110", "31681500", "44618300", "42150000",
-                       "71300000", "38940000", "09340000", "15911100", "44600000"]
+    static let words = [
+        "fourniture", "maintenance", "usinage", "chaudronnerie", "robotique", "machines-outils",
+        "électricité", "réseaux", "traitement", "surfaces", "capteurs", "nucléaire", "énergie",
+        "emballage", "spiritueux", "tonnellerie", "métrologie", "soudage", "presse", "automatismes",
+    ]
+    static let cpvs = [
+        "42600000", "42636000", "50530000", "45316110", "31681500", "44618300", "42150000",
+        "71300000", "38940000", "09340000", "15911100", "44600000",
+    ]
     static let nuts = ["FRK25", "FRK24", "FRK26", "FRI31", "FRI32", "FRB04", "FRL04", "FRD22", "FRC11", "FRJ23"]
 
     /// A fixture cut once at the values to vary, so each copy is built by concatenation (Foundation's
@@ -133,7 +144,8 @@ public enum EFormsBench {
             // Split off the last lot (its text is repeated verbatim apart from its id).
             var lot = ""
             if let start = source.range(of: "<cac:ProcurementProjectLot>", options: .backwards),
-               let end = source.range(of: "</cac:ProcurementProjectLot>", options: .backwards) {
+                let end = source.range(of: "</cac:ProcurementProjectLot>", options: .backwards)
+            {
                 lot = String(source[start.lowerBound..<end.upperBound])
                 for id in [">LOT-0002<", ">PAR-0002<"] {
                     if let r = lot.range(of: id) {
@@ -189,7 +201,8 @@ public enum EFormsBench {
                 case .nuts:
                     out += Array(pick(nuts).utf8)
                 case .deadline:
-                    let m = 1 + rng.next() % 12, d = 1 + rng.next() % 28
+                    let m = 1 + rng.next() % 12
+                    let d = 1 + rng.next() % 28
                     out += Array("2027-\(m < 10 ? "0" : "")\(m)-\(d < 10 ? "0" : "")\(d)".utf8)
                 }
             }

@@ -14,6 +14,7 @@ struct ParseBench: AsyncParsableCommand {
             measures, each in its own child process so peak memory is honest:
               baseline  libxml2's xmlTextReader walking every file and copying every text node;
               vigie     Vigie's full parser (encoding, entities, HTML to text, dates, links, notices).
+            The phases alternate for --rounds rounds and each keeps its fastest (peak memory: the highest). \
             Prints MB/s, items/s and peak RSS (VmHWM) of both, and vigie/baseline. Build in release first:
               swift build -c release && .build/release/vigie-bench parse --json
             """
@@ -31,6 +32,13 @@ struct ParseBench: AsyncParsableCommand {
     @Flag(help: "Print one JSON line.")
     var json = false
 
+    @Option(help: "Rounds; the phases alternate and each keeps its fastest round (shared machines are noisy).")
+    var rounds = 3
+
+    @Option(name: .customLong("write-corpus"), help: ArgumentHelp(
+        "Only write the generated corpus into DIR (to profile or to reuse with --corpus), then exit.", valueName: "DIR"))
+    var writeCorpus: String?
+
     @Option(help: ArgumentHelp("Internal: run one measurement phase (baseline or vigie) on --corpus.", visibility: .hidden))
     var phase: String?
 
@@ -39,6 +47,10 @@ struct ParseBench: AsyncParsableCommand {
             guard let corpus else { throw ValidationError("--phase needs --corpus") }
             let result = try Self.measure(phase: phase, files: try Self.files(in: corpus))
             print(result.jsonLine)
+            return
+        }
+        if let writeCorpus {
+            try CorpusGenerator(seed: seed).write(megabytes: mb, into: writeCorpus)
             return
         }
         var dir = corpus
@@ -50,8 +62,12 @@ struct ParseBench: AsyncParsableCommand {
             generated = tmp
         }
         defer { if let generated { try? FileManager.default.removeItem(atPath: generated) } }
-        let baseline = try Self.child(phase: "baseline", corpus: dir!)
-        let vigie = try Self.child(phase: "vigie", corpus: dir!)
+        var baseline = try Self.child(phase: "baseline", corpus: dir!)
+        var vigie = try Self.child(phase: "vigie", corpus: dir!)
+        for _ in 1..<max(rounds, 1) {
+            baseline = Self.best(baseline, try Self.child(phase: "baseline", corpus: dir!))
+            vigie = Self.best(vigie, try Self.child(phase: "vigie", corpus: dir!))
+        }
         let ratio = baseline.mbPerSecond > 0 ? vigie.mbPerSecond / baseline.mbPerSecond : 0
         if json {
             print(String(format: """
@@ -103,11 +119,22 @@ struct ParseBench: AsyncParsableCommand {
                     items += 1
                 }
             }
+        case "prepass":  // diagnostics: where the time goes
+            for f in files { _ = try XMLWalkBaseline.prepass(path: f) }
+        case "walk":
+            for f in files { items += try XMLWalkBaseline.walkPrepassed(path: f).items }
         default:
             throw ValidationError("unknown phase \(phase)")
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         return PhaseResult(files: files.count, bytes: bytes, items: items, seconds: seconds, peakRSSMB: peakRSSMB())
+    }
+
+    /// The faster of two rounds, with the higher of their peak memories.
+    static func best(_ a: PhaseResult, _ b: PhaseResult) -> PhaseResult {
+        var r = a.seconds <= b.seconds ? a : b
+        r.peakRSSMB = max(a.peakRSSMB, b.peakRSSMB)
+        return r
     }
 
     /// VmHWM of this process, in MB.

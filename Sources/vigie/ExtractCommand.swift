@@ -23,7 +23,7 @@ extension Vigie {
 
                 Examples:
                   vigie extract "Date limite de réception des offres : 15/12/2026 à 12h00"
-                  vigie extract --json "Valeur estimée hors TVA : 246 000,00 € ; Lieu d'exécution : Saint-Étienne (42)"
+                  vigie extract --json "Valeur estimée : 246 000,00 € HT ; Lieu d'exécution : Saint-Étienne (42)"
                   pdftotext avis.pdf - | vigie extract --json -
                 """
         )
@@ -72,7 +72,8 @@ extension Vigie {
             } else {
                 out += "amounts:\n"
                 for a in r.amounts {
-                    out += "  \(a.kind.rawValue): \(NSDecimalNumber(decimal: a.amount).stringValue) \(a.currency)"
+                    out +=
+                        "  \(a.kind.rawValue): \(NSDecimalNumber(decimal: a.amount).stringValue) \(a.currency)"
                         + (a.vat.map { " \($0)" } ?? "") + "\n"
                 }
             }
@@ -81,7 +82,9 @@ extension Vigie {
             } else {
                 out += "places:\n"
                 for p in r.places {
-                    let parts = [p.commune, p.postcode, p.departement.map { "département \($0)" }, p.nuts.map { "NUTS \($0)" }]
+                    let parts = [
+                        p.commune, p.postcode, p.departement.map { "département \($0)" }, p.nuts.map { "NUTS \($0)" },
+                    ]
                     out += "  " + parts.compactMap { $0 }.joined(separator: ", ") + "\n"
                 }
             }

@@ -99,8 +99,8 @@ extension Vigie {
             for path in files {
                 let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
                 do {
-                    let doc = try DocumentParser.parseFile(atPath: path, options: options(for: path))
-                    entries += doc.notices.count
+                    // Streamed: --stats on a 500 MB feed holds one entry at a time.
+                    _ = try DocumentParser.parseFile(atPath: path, options: options(for: path)) { _ in entries += 1 }
                     bytes += size ?? 0
                 } catch {
                     warn("vigie parse: \(error)")

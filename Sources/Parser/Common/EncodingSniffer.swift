@@ -115,7 +115,9 @@ enum EncodingSniffer {
         let raw = PrefixedByteSource(prefix: Array(prefix.dropFirst(bom)), rest: source)
         let decoded: any ByteSource
         switch decoding {
-        case .utf8: decoded = UTF8RepairSource(upstream: raw)
+        case .utf8:
+            // The commonest case: validation and entity repair in one pass.
+            return (XMLEntityRepairSource(upstream: raw, repairingUTF8: true), label)
         case .windows1252: decoded = SingleByteSource(upstream: raw, upper: nil)
         case .singleByte(let key): decoded = SingleByteSource(upstream: raw, upper: SingleByteCodePages.tables[key])
         case .iconv(let name): decoded = IconvSource(upstream: raw, encoding: name) ?? UTF8RepairSource(upstream: raw)

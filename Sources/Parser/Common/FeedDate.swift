@@ -10,10 +10,14 @@ import Foundation
 enum FeedDate {
     /// The instant `text` denotes, or nil.
     static func parse(_ text: String) -> Date? {
-        let s = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let s = text.trimmingASCIIWhitespace()
         guard !s.isEmpty, s.utf8.count < 80 else { return nil }
-        if let d = parseISO(Array(s.utf8)) { return d }
-        if s.contains("년") || s.contains("오후") || s.contains("오전") { return parseKorean(s) }
+        let bytes = Array(s.utf8)
+        if let d = parseRFC822Fast(bytes) { return d }
+        if let d = parseISO(bytes) { return d }
+        if s.utf8.contains(where: { $0 >= 0xEA }), s.unicodeScalars.contains(where: { $0.value >= 0xAC00 && $0.value <= 0xD7A3 }) {
+            return parseKorean(s)  // Hangul: 년, 오후, 오전
+        }
         return parseTokens(s)
     }
 
@@ -60,6 +64,75 @@ enum FeedDate {
     static func expandYear(_ y: Int, digits: Int) -> Int {
         guard digits <= 2 else { return y }
         return y < 70 ? 2000 + y : 1900 + y
+    }
+
+    // MARK: - RFC 822, the well-formed case, on bytes
+
+    /// `[Ddd, ]D[D] Mon YYYY HH:MM[:SS] (+hhmm|-hhmm|GMT|UT|UTC|Z)` with English names, the form nine feeds in
+    /// ten use, parsed without building any string. Anything else returns nil and goes to the general parsers.
+    static func parseRFC822Fast(_ b: [UInt8]) -> Date? {
+        let n = b.count
+        var i = 0
+        @inline(__always) func letter(_ c: UInt8) -> Bool { (c | 0x20) >= 0x61 && (c | 0x20) <= 0x7A }
+        @inline(__always) func digit(_ c: UInt8) -> Bool { c >= 0x30 && c <= 0x39 }
+        if i < n, letter(b[i]) {  // day name
+            guard i + 4 < n, letter(b[i + 1]), letter(b[i + 2]), b[i + 3] == 0x2C, b[i + 4] == 0x20 else { return nil }
+            i += 5
+        }
+        while i < n, b[i] == 0x20 { i += 1 }
+        var day = 0
+        var k = 0
+        while i < n, digit(b[i]), k < 2 { day = day * 10 + Int(b[i] - 0x30); i += 1; k += 1 }
+        guard k > 0, i + 4 < n, b[i] == 0x20 else { return nil }
+        let m0 = b[i + 1] | 0x20, m1 = b[i + 2] | 0x20, m2 = b[i + 3] | 0x20
+        let code = UInt32(m0) << 16 | UInt32(m1) << 8 | UInt32(m2)
+        let month: Int
+        switch code {
+        case 0x6A616E: month = 1; case 0x666562: month = 2; case 0x6D6172: month = 3; case 0x617072: month = 4
+        case 0x6D6179: month = 5; case 0x6A756E: month = 6; case 0x6A756C: month = 7; case 0x617567: month = 8
+        case 0x736570: month = 9; case 0x6F6374: month = 10; case 0x6E6F76: month = 11; case 0x646563: month = 12
+        default: return nil
+        }
+        i += 4
+        guard i < n, b[i] == 0x20 else { return nil }
+        i += 1
+        var year = 0
+        k = 0
+        while i < n, digit(b[i]), k < 5 { year = year * 10 + Int(b[i] - 0x30); i += 1; k += 1 }
+        guard k == 4 else { return nil }
+        var f = Fields(year: year, month: month, day: day)
+        guard i < n, b[i] == 0x20 else { return i == n ? instant(f) : nil }
+        i += 1
+        func two() -> Int? {
+            guard i + 1 < n, digit(b[i]), digit(b[i + 1]) else { return nil }
+            defer { i += 2 }
+            return Int(b[i] - 0x30) * 10 + Int(b[i + 1] - 0x30)
+        }
+        guard let h = two(), i < n, b[i] == 0x3A else { return nil }
+        i += 1
+        guard let mi = two() else { return nil }
+        f.hour = h
+        f.minute = mi
+        if i < n, b[i] == 0x3A {
+            i += 1
+            guard let sec = two() else { return nil }
+            f.second = sec
+        }
+        guard i < n, b[i] == 0x20 else { return i == n ? instant(f) : nil }
+        i += 1
+        let rest = n - i
+        if rest == 5, b[i] == 0x2B || b[i] == 0x2D {
+            i += 1
+            guard let hh = two(), let mm = two() else { return nil }
+            f.offset = (b[n - 5] == 0x2D ? -1 : 1) * (hh * 3600 + mm * 60)
+        } else if rest == 3, b[i] | 0x20 == 0x67, b[i + 1] | 0x20 == 0x6D, b[i + 2] | 0x20 == 0x74 {  // GMT
+        } else if rest == 3, b[i] | 0x20 == 0x75, b[i + 1] | 0x20 == 0x74, b[i + 2] | 0x20 == 0x63 {  // UTC
+        } else if rest == 2, b[i] | 0x20 == 0x75, b[i + 1] | 0x20 == 0x74 {  // UT
+        } else if rest == 1, b[i] | 0x20 == 0x7A {  // Z
+        } else {
+            return nil
+        }
+        return instant(f)
     }
 
     // MARK: - ISO 8601 / W3C-DTF
@@ -227,11 +300,12 @@ enum FeedDate {
 
     /// `2004-05-25 오후 11:23:17` and `2004년 05월 28일  01:31:15`, in Korea Standard Time.
     private static func parseKorean(_ s: String) -> Date? {
-        let pm = s.contains("오후")
+        let pm = s.unicodeScalars.contains("\u{D6C4}")  // 후 of 오후 (afternoon)
         var numbers: [Int] = []
         var current: Int?
         for u in s.unicodeScalars {
             if let v = u.properties.numericType != nil ? Int(String(u)) : nil, u.isASCII {
+                guard (current ?? 0) < 100_000 else { return nil }  // no date part has more digits
                 current = (current ?? 0) * 10 + v
             } else if let c = current {
                 numbers.append(c)
@@ -302,7 +376,11 @@ enum FeedDate {
                 }
             } else {
                 let word = t.lowercased()
-                if index == 0, days.contains(word) { continue }
+                // `mar` is Tuesday in French and March in English: a day name only if a month name follows.
+                if index == 0, days.contains(word),
+                   months[word] == nil || tokens.dropFirst().contains(where: { months[$0.lowercased().trimmingCharacters(in: ["."])] != nil }) {
+                    continue
+                }
                 if f.month == nil, let m = months[word] { f.month = m; continue }
                 if days.contains(word) { continue }
                 if word == "am" || word == "pm" {

@@ -10,6 +10,9 @@ enum HTMLText {
         return html.withUTF8 { reduce(UnsafeBufferPointer(start: $0.baseAddress, count: $0.count)) }
     }
 
+    /// The text of an HTML fragment given as UTF-8 bytes.
+    static func toText(utf8 bytes: UnsafeBufferPointer<UInt8>) -> String { reduce(bytes) }
+
     /// Collapses every run of whitespace to one space and trims, without touching markup.
     static func collapseWhitespace(_ text: String) -> String {
         var text = text
@@ -25,6 +28,22 @@ enum HTMLText {
         "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "li", "main", "nav", "ol",
         "p", "pre", "section", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
     ]
+
+    /// Whether a tag name of up to 8 letters, packed little-endian into a UInt64 (lowercase), is a block tag.
+    /// A switch over constants: no String and no hashing per tag.
+    @inline(__always) private static func isBlockCode(_ code: UInt64) -> Bool {
+        switch code {
+        case 0x73736572646461, 0x656C6369747261, 0x6564697361, 0x7262, 0x6464, 0x766964, 0x6C64, 0x7464, 0x746573646C656966, 0x657275676966, 0x7265746F6F66, 0x6D726F66, 0x3168, 0x3268, 0x3368, 0x3468, 0x3568, 0x3668, 0x726564616568, 0x7268, 0x696C, 0x6E69616D, 0x76616E, 0x6C6F, 0x70, 0x657270, 0x6E6F6974636573, 0x656C626174, 0x79646F6274, 0x6474, 0x746F6F6674, 0x6874, 0x6461656874, 0x7274, 0x6C75:
+            return true
+        default:
+            return false
+        }
+    }
+    private static var scriptCode: UInt64 { 0x747069726373 }
+    private static var styleCode: UInt64 { 0x656C797473 }
+
+    /// Bytes below 64 that end a run of ordinary text: `<`, `&` and the whitespace characters.
+    private static var specialMask: UInt64 { 0x1000_0041_0000_3600 }
 
     private static func reduce(_ s: UnsafeBufferPointer<UInt8>) -> String {
         let n = s.count
@@ -46,8 +65,32 @@ enum HTMLText {
                     if let scalars { out.append(scalars) } else { out.append(b) }
                 }
                 i = scalars == nil ? i + 1 : end
+            } else if skipDepth == 0 && isSpace(b) {
+                out.append(b)
+                i += 1
+            } else if skipDepth == 0 {
+                // A run of ordinary bytes, copied at once.
+                var j = i
+                while j < n {
+                    let c = s[j]
+                    if c < 64 && (specialMask >> UInt64(c)) & 1 != 0 {
+                        // A single space between words needs no collapsing: keep it in the run.
+                        if c == 0x20, j + 1 < n {
+                            let d = s[j + 1]
+                            if !(d < 64 && (specialMask >> UInt64(d)) & 1 != 0) { j += 2; continue }
+                        }
+                        break
+                    }
+                    j += 1
+                }
+                if j > i {
+                    out.appendRun(UnsafeBufferPointer(rebasing: s[i..<j]))
+                    i = j
+                } else {
+                    out.append(b)
+                    i += 1
+                }
             } else {
-                if skipDepth == 0 { out.append(b) }
                 i += 1
             }
         }
@@ -83,30 +126,39 @@ enum HTMLText {
         let nameStart = isEnd ? i + 2 : i + 1
         guard nameStart < n, isASCIILetter(s[nameStart]) else { return nil }
         var j = nameStart
-        var name = [UInt8]()
+        var code: UInt64 = 0
         while j < n, !isSpace(s[j]), s[j] != 0x3E, s[j] != 0x2F {
-            name.append(s[j] | 0x20)
+            let k = j - nameStart
+            if k < 8 { code |= UInt64(s[j] | 0x20) << (8 * UInt64(k)) }
             j += 1
         }
+        let nameLength = j - nameStart
         // Attributes, honouring quotes so `title="a>b"` does not end the tag.
-        var quote: UInt8 = 0
-        while j < n {
-            let d = s[j]
-            if quote != 0 {
-                if d == quote { quote = 0 }
-            } else if d == 0x22 || d == 0x27 {
-                if j > 0, s[j - 1] == 0x3D || isSpace(s[j - 1]) { quote = d }
-            } else if d == 0x3E {
-                break
+        if j < n, s[j] != 0x3E {
+            var quote: UInt8 = 0
+            while j < n {
+                let d = s[j]
+                if quote != 0 {
+                    if d == quote { quote = 0 }
+                } else if d == 0x22 || d == 0x27 {
+                    if s[j - 1] == 0x3D || isSpace(s[j - 1]) { quote = d }
+                } else if d == 0x3E {
+                    break
+                }
+                j += 1
             }
-            j += 1
         }
-        let selfClosing = j > 0 && j < n && s[j - 1] == 0x2F
-        let tag = String(decoding: name, as: UTF8.self)
-        if tag == "script" || tag == "style" {
-            if isEnd { skipDepth = max(0, skipDepth - 1) } else if !selfClosing { skipDepth += 1 }
+        let selfClosing = j < n && s[j - 1] == 0x2F
+        if nameLength <= 8 {
+            if code == scriptCode || code == styleCode {
+                if isEnd { skipDepth = max(0, skipDepth - 1) } else if !selfClosing { skipDepth += 1 }
+            }
+            if skipDepth == 0, isBlockCode(code) { out.appendSpace() }
+        } else if skipDepth == 0 {
+            var name = [UInt8]()
+            for k in nameStart..<(nameStart + nameLength) { name.append(s[k] | 0x20) }
+            if blockTags.contains(String(decoding: name, as: UTF8.self)) { out.appendSpace() }
         }
-        if skipDepth == 0, blockTags.contains(tag) { out.appendSpace() }
         return min(j + 1, n)
     }
 
@@ -158,13 +210,26 @@ enum HTMLText {
 }
 
 /// Accumulates UTF-8 output, collapsing whitespace runs to one space and trimming both ends.
+///
+/// Writes into one buffer sized for the worst case up front (`finish` frees it), so the hot loop does no
+/// capacity checks or reallocations.
 struct TextBuilder {
-    private var bytes: [UInt8]
+    private let buffer: UnsafeMutablePointer<UInt8>
+    private let capacity: Int
+    private var count = 0
     private var pendingSpace = false
 
-    init(capacity: Int) {
-        bytes = []
-        bytes.reserveCapacity(capacity)
+    /// `capacity`: the input size; HTML references never expand more than 2× (`&nGt;` is 5 bytes for 6).
+    init(capacity input: Int) {
+        capacity = input * 2 + 64
+        buffer = .allocate(capacity: capacity)
+    }
+
+    @inline(__always) private mutating func flushSpace() {
+        if pendingSpace {
+            if count > 0 { buffer[count] = 0x20; count += 1 }
+            pendingSpace = false
+        }
     }
 
     @inline(__always) mutating func append(_ b: UInt8) {
@@ -172,11 +237,10 @@ struct TextBuilder {
             pendingSpace = true
             return
         }
-        if pendingSpace {
-            if !bytes.isEmpty { bytes.append(0x20) }
-            pendingSpace = false
-        }
-        bytes.append(b)
+        flushSpace()
+        guard count < capacity else { return }
+        buffer[count] = b
+        count += 1
     }
 
     mutating func append(_ s: String) {
@@ -185,5 +249,18 @@ struct TextBuilder {
 
     mutating func appendSpace() { pendingSpace = true }
 
-    func finish() -> String { String(decoding: bytes, as: UTF8.self) }
+    /// Appends bytes known to hold no whitespace.
+    @inline(__always) mutating func appendRun(_ run: UnsafeBufferPointer<UInt8>) {
+        flushSpace()
+        let n = min(run.count, capacity - count)
+        guard n > 0 else { return }
+        (buffer + count).update(from: run.baseAddress!, count: n)
+        count += n
+    }
+
+    /// The text, and the buffer released: call once.
+    func finish() -> String {
+        defer { buffer.deallocate() }
+        return String(decoding: UnsafeBufferPointer(start: buffer, count: count), as: UTF8.self)
+    }
 }

@@ -1,11 +1,14 @@
+import Foundation
+
 /// Undoes the commonest mojibake: UTF-8 text that was read as windows-1252 and encoded again as UTF-8
 /// (`â€¦` for `…`, `Ã©` for `é`), as produced by CMS imports of French feeds.
 enum Mojibake {
     /// `text` repaired when, and only when, all of it maps back to windows-1252 bytes that form valid UTF-8
     /// with at least one multi-byte sequence; otherwise `text` unchanged.
     static func repair(_ text: String) -> String {
-        // Cheap test first: every such sequence starts with Â, Ã, â…ï (UTF-8 lead bytes read as Latin-1).
-        guard text.unicodeScalars.contains(where: { $0.value >= 0xC2 && $0.value <= 0xF4 }) else { return text }
+        // Cheap test first, on the UTF-8: a lead byte read as Latin-1 (Â…ô, encoded C3 82…C3 B4) followed by a
+        // continuation byte read as windows-1252 (U+0080…U+00BF, or the 1252 punctuation: C2, C5, C6, CB, E2 leads).
+        guard hasSuspectPair(text) else { return text }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(text.utf8.count)
         for u in text.unicodeScalars {
@@ -19,5 +22,24 @@ enum Mojibake {
         }
         guard let decoded = String(validating: bytes, as: UTF8.self) else { return text }
         return decoded.unicodeScalars.count < text.unicodeScalars.count ? decoded : text
+    }
+
+    private static func hasSuspectPair(_ text: String) -> Bool {
+        var found = false
+        var t = text
+        t.withUTF8 { u in
+            guard u.count >= 4, let base = u.baseAddress else { return }
+            var i = 0
+            while i + 3 < u.count {
+                guard let hit = memchr(base + i, 0xC3, u.count - 3 - i) else { return }
+                i = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+                if u[i + 1] >= 0x82, u[i + 1] <= 0xB4 {
+                    let next = u[i + 2]
+                    if next == 0xC2 || next == 0xC5 || next == 0xC6 || next == 0xCB || next == 0xE2 { found = true; return }
+                }
+                i += 1
+            }
+        }
+        return found
     }
 }

@@ -7,7 +7,9 @@ import Foundation
 /// chunk size whatever the document size.
 class TransformByteSource: ByteSource {
     private let upstream: any ByteSource
-    private var pending: [UInt8] = []
+    /// Input not yet consumed by `transform`: `inBuffer[0..<inCount]`.
+    private var inBuffer: UnsafeMutableRawBufferPointer
+    private var inCount = 0
     private var out: [UInt8] = []
     private var outPos = 0
     private var upstreamEnded = false
@@ -16,8 +18,11 @@ class TransformByteSource: ByteSource {
 
     init(upstream: any ByteSource) {
         self.upstream = upstream
+        inBuffer = .allocate(byteCount: Self.chunkSize * 2, alignment: 8)
         out.reserveCapacity(Self.chunkSize * 2)
     }
+
+    deinit { inBuffer.deallocate() }
 
     /// Rewrites a prefix of `input` into `out` and returns how many input bytes it consumed. With `isEnd`,
     /// everything must be consumed.
@@ -32,22 +37,29 @@ class TransformByteSource: ByteSource {
             out.removeAll(keepingCapacity: true)
             outPos = 0
             if !upstreamEnded {
-                let start = pending.count
-                pending.append(contentsOf: repeatElement(0, count: Self.chunkSize))
-                let n = try pending.withUnsafeMutableBytes { buf in
-                    try upstream.read(into: UnsafeMutableRawBufferPointer(rebasing: buf[start...]))
+                if inBuffer.count - inCount < Self.chunkSize {
+                    // A transform that keeps asking for more (a huge declaration): grow.
+                    let bigger = UnsafeMutableRawBufferPointer.allocate(byteCount: inBuffer.count * 2, alignment: 8)
+                    bigger.baseAddress!.copyMemory(from: inBuffer.baseAddress!, byteCount: inCount)
+                    inBuffer.deallocate()
+                    inBuffer = bigger
                 }
-                pending.removeLast(Self.chunkSize - n)
+                let n = try upstream.read(into: UnsafeMutableRawBufferPointer(
+                    start: inBuffer.baseAddress! + inCount, count: Self.chunkSize))
                 if n == 0 { upstreamEnded = true }
+                inCount += n
             }
             let isEnd = upstreamEnded
-            let consumed = pending.withUnsafeBufferPointer { transform($0, isEnd: isEnd, into: &out) }
-            if consumed >= pending.count {
-                pending.removeAll(keepingCapacity: true)
-                if isEnd { finished = true }
+            let input = UnsafeBufferPointer(start: inBuffer.baseAddress!.assumingMemoryBound(to: UInt8.self), count: inCount)
+            let consumed = min(transform(input, isEnd: isEnd, into: &out), inCount)
+            if consumed < inCount {
+                let rest = inCount - consumed
+                inBuffer.baseAddress!.copyMemory(from: inBuffer.baseAddress! + consumed, byteCount: rest)
+                inCount = rest
             } else {
-                pending.removeFirst(consumed)
+                inCount = 0
             }
+            if isEnd && (inCount == 0 || consumed == 0) { finished = true; inCount = 0 }
         }
         let n = min(buffer.count, out.count - outPos)
         out.withUnsafeBytes { src in
@@ -67,7 +79,11 @@ final class UTF8RepairSource: TransformByteSource {
         let n = s.count
         var i = 0
         var runStart = 0
+        let raw = UnsafeRawPointer(s.baseAddress!)
         while i < n {
+            // ASCII runs, a word at a time.
+            while i + 8 <= n, raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 { i += 8 }
+            guard i < n else { break }
             let b = s[i]
             if b < 0x80 { i += 1; continue }
             let len: Int

@@ -5,6 +5,7 @@ enum URLResolver {
     /// or when there is no usable base.
     static func resolve(_ reference: String, against base: String?) -> String {
         let ref = reference.trimmingASCIIWhitespace()
+        if hasHTTPScheme(ref) { return ref }  // the common case, without splitting anything
         guard let base, !base.isEmpty else { return ref }
         let r = Components(ref)
         if r.scheme != nil { return ref }
@@ -35,7 +36,24 @@ enum URLResolver {
     }
 
     /// True when `s` starts with a URI scheme (`http:`, `mailto:`).
-    static func isAbsolute(_ s: String) -> Bool { Components(s).scheme != nil }
+    static func isAbsolute(_ s: String) -> Bool {
+        for (k, b) in s.utf8.enumerated() {
+            if b == 0x3A { return k > 0 }
+            let isLetter = (b | 0x20) >= 0x61 && (b | 0x20) <= 0x7A
+            if isLetter || (k > 0 && ((b >= 0x30 && b <= 0x39) || b == 0x2B || b == 0x2D || b == 0x2E)) { continue }
+            return false
+        }
+        return false
+    }
+
+    private static func hasHTTPScheme(_ s: String) -> Bool {
+        s.utf8.withContiguousStorageIfAvailable { p -> Bool in
+            guard p.count > 8, p[0] | 0x20 == 0x68, p[1] | 0x20 == 0x74, p[2] | 0x20 == 0x74, p[3] | 0x20 == 0x70
+            else { return false }
+            let k = p[4] | 0x20 == 0x73 ? 5 : 4
+            return p[k] == 0x3A && p[k + 1] == 0x2F && p[k + 2] == 0x2F
+        } ?? false
+    }
 
     struct Components {
         var scheme: String?

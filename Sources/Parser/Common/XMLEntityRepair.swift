@@ -14,6 +14,18 @@ final class XMLEntityRepairSource: TransformByteSource {
     private var doctypeText: [UInt8] = []
     /// Entities declared by the internal subset: passed to libxml2 untouched.
     private(set) var declaredEntities: Set<String> = []
+    /// Also validate UTF-8 in the same pass, reading invalid bytes as windows-1252 (see `UTF8RepairSource`).
+    private let repairsUTF8: Bool
+
+    /// `repairingUTF8`: the upstream is meant to be UTF-8 but may hold stray 8-bit bytes; checking them here
+    /// saves a second pass over every byte.
+    init(upstream: any ByteSource, repairingUTF8: Bool = false) {
+        repairsUTF8 = repairingUTF8
+        super.init(upstream: upstream)
+    }
+
+    /// Bytes below 64 that stop the text scan: `&` and `<`.
+    private static var textStopMask: UInt64 { 0x1000_0040_0000_0000 }
 
     override func transform(_ s: UnsafeBufferPointer<UInt8>, isEnd: Bool, into out: inout [UInt8]) -> Int {
         let n = s.count
@@ -27,18 +39,75 @@ final class XMLEntityRepairSource: TransformByteSource {
         @inline(__always) func flush(_ upTo: Int) {
             if upTo > runStart { out.append(contentsOf: UnsafeBufferPointer(rebasing: s[runStart..<upTo])) }
         }
+        /// A byte ≥ 0x80 at `i` when repairing UTF-8: the index after it, or nil to wait for more input.
+        func highByte(_ i: Int) -> Int? {
+            let b = s[i]
+            let len: Int
+            if b >= 0xC2 && b <= 0xDF { len = 2 } else if b >= 0xE0 && b <= 0xEF { len = 3 }
+            else if b >= 0xF0 && b <= 0xF4 { len = 4 } else { len = 0 }
+            if len > 0 && i + len > n && !isEnd { return nil }
+            if len > 0 && i + len <= n && UTF8RepairSource.isValid(s, i, len) {
+                if b == 0xC2 && s[i + 1] <= 0x9F, let mapped = Windows1252.c1Mapping[Int(s[i + 1] - 0x80)] {
+                    flush(i)
+                    out.append(contentsOf: String(mapped).utf8)
+                    runStart = i + 2
+                }
+                return i + len
+            }
+            flush(i)
+            out.append(contentsOf: Windows1252.utf8Table[Int(b)])
+            runStart = i + 1
+            return i + 1
+        }
+        let repairs = repairsUTF8
         while i < n {
             switch state {
             case .text:
-                while i < n, s[i] != 0x26, s[i] != 0x3C { i += 1 }
+                let raw = UnsafeRawPointer(s.baseAddress!)
+                while i < n {
+                    // Eight bytes at a time while none is `&`, `<` or (when repairing) ≥ 0x80.
+                    while i + 8 <= n {
+                        let w = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                        let amp = w ^ 0x2626_2626_2626_2626
+                        let lt = w ^ 0x3C3C_3C3C_3C3C_3C3C
+                        let ones: UInt64 = 0x0101_0101_0101_0101
+                        let highs: UInt64 = 0x8080_8080_8080_8080
+                        let hit = ((amp &- ones) & ~amp | (lt &- ones) & ~lt | (repairs ? w : 0)) & highs
+                        if hit != 0 { break }
+                        i += 8
+                    }
+                    guard i < n else { break }
+                    let c = s[i]
+                    if c < 64 {
+                        if (Self.textStopMask >> UInt64(c)) & 1 != 0 { break }
+                    } else if c >= 0x80 && repairs {
+                        // Valid two-byte sequences (é, à, ç…) stay in the run; everything else is checked in full.
+                        if c >= 0xC3 && c <= 0xDF && i + 1 < n && s[i + 1] & 0xC0 == 0x80 { i += 2; continue }
+                        guard let next = highByte(i) else { flush(i); return i }
+                        i = next
+                        continue
+                    }
+                    i += 1
+                }
                 guard i < n else { break }
                 let b = s[i]
                 if b == 0x26 {  // &
+                    // `&lt;`, `&gt;` and `&amp;` (escaped HTML is full of them) stay in the run untouched.
+                    if i + 4 < n, s[i + 3] == 0x3B, s[i + 2] == 0x74, s[i + 1] == 0x6C || s[i + 1] == 0x67 {
+                        i += 4
+                        continue
+                    }
+                    if i + 5 < n, s[i + 4] == 0x3B, s[i + 1] == 0x61, s[i + 2] == 0x6D, s[i + 3] == 0x70 {
+                        i += 5
+                        continue
+                    }
                     flush(i)
                     guard let end = repairReference(s, at: i, isEnd: isEnd, into: &out) else { return i }
                     i = end
                     runStart = i
                 } else if b == 0x3C {  // <
+                    // Most `<` start ordinary tags: only `<!` and `<?` need a closer look.
+                    if i + 1 < n, s[i + 1] != 0x21, s[i + 1] != 0x3F { i += 1; continue }
                     if i + 9 > n && !isEnd { flush(i); return i }
                     if matches(s, i, "<![CDATA[") { state = .cdata; i += 9 }
                     else if matches(s, i, "<!--") { state = .comment; i += 4 }
@@ -51,6 +120,11 @@ final class XMLEntityRepairSource: TransformByteSource {
                 let terminator: StaticString = state == .cdata ? "]]>" : state == .comment ? "-->" : "?>"
                 let tlen = terminator.utf8CodeUnitCount
                 while i < n {
+                    if s[i] >= 0x80 && repairs {
+                        guard let next = highByte(i) else { flush(i); return i }
+                        i = next
+                        continue
+                    }
                     if s[i] == terminator.utf8Start[0] {
                         if i + tlen > n {
                             if isEnd { i = n; break }
@@ -137,6 +211,15 @@ final class XMLEntityRepairSource: TransformByteSource {
                 appendCharRef(Self.isXMLChar(scalar.value) ? scalar.value : 0xFFFD, into: &out)
             }
             return hasSemicolon ? j + 1 : j
+        }
+        // The five XML entities, by far the commonest (escaped HTML is all `&lt;` and `&gt;`), without a lookup.
+        if j + 3 < n, s[j + 2] == 0x3B, s[j + 1] == 0x74, s[j] == 0x6C || s[j] == 0x67 {  // lt; gt;
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: s[i...(j + 2)]))
+            return j + 3
+        }
+        if j + 4 < n, s[j] == 0x61, s[j + 1] == 0x6D, s[j + 2] == 0x70, s[j + 3] == 0x3B {  // amp;
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: s[i...(j + 3)]))
+            return j + 4
         }
         while j < n, j - i <= 40, HTMLText.isASCIIAlnum(s[j]) || (s[j] >= 0x80) || s[j] == 0x5F || s[j] == 0x2D
             || s[j] == 0x2E || s[j] == 0x3A {

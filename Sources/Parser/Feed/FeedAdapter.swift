@@ -8,6 +8,8 @@ struct FeedAdapter {
     /// document URL gave a base (feeds saved to disk and parsed by hand).
     var feedLink: String?
     var kind: NoticeKind = .tender
+    /// The feed's language once known (`fr-FR` in RSS `language`), for entries without `xml:lang`.
+    var feedLanguage: String?
 
     /// The notice for one entry.
     func notice(from e: FeedEntryDocument) -> Notice {
@@ -22,7 +24,8 @@ struct FeedAdapter {
         let sourceID = id ?? url ?? Self.stableHash(title: title, date: e.published ?? e.dcDate ?? e.updated)
         return Notice(
             source: options.sourceID, sourceID: sourceID, kind: kind, title: title, summary: summary,
-            content: content, url: url, published: published, updated: updated,
+            content: content, url: url, language: Self.languageCode(e.language ?? feedLanguage),
+            published: published, updated: updated,
             categories: e.categories, enclosures: e.enclosures.map(absolutise), author: authorName(e))
     }
 
@@ -48,6 +51,7 @@ struct FeedAdapter {
     /// The author's display name: `Name` from `jdoe@example.com (Name)` or `Name <jdoe@example.com>`.
     func authorName(_ e: FeedEntryDocument) -> String? {
         guard let raw = e.author.map(HTMLText.collapseWhitespace), !raw.isEmpty else { return nil }
+        guard raw.utf8.contains(0x40) else { return raw }  // no e-mail address to strip
         if let open = raw.firstIndex(of: "("), raw.hasSuffix(")"), raw[..<open].contains("@") {
             let name = raw[raw.index(after: open)..<raw.index(before: raw.endIndex)].trimmingCharacters(in: .whitespaces)
             if !name.isEmpty { return name }
@@ -62,6 +66,14 @@ struct FeedAdapter {
             if !name.isEmpty { return name }
         }
         return raw
+    }
+
+    /// ISO 639-1 code from a language tag (`fr-FR`, `FR`, `fr_fr` → `fr`); nil when it is not one.
+    static func languageCode(_ tag: String?) -> String? {
+        guard let tag else { return nil }
+        let primary = tag.split(whereSeparator: { $0 == "-" || $0 == "_" }).first.map { $0.lowercased() } ?? ""
+        guard primary.utf8.count == 2, primary.utf8.allSatisfy({ $0 >= 0x61 && $0 <= 0x7A }) else { return nil }
+        return primary
     }
 
     /// `hash:` and 16 hex digits of FNV-1a over title and date: stable across runs for entries with no id or link.

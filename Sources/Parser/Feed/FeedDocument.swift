@@ -23,6 +23,9 @@ struct FeedText: Sendable, Hashable {
     /// The same with text left unescaped: escaped HTML that a generator wrapped in an element.
     var rawMarkup: String?
 
+    /// The plain text, when the parser reduced the HTML as it read it.
+    var reduced: String?
+
     init(kind: Kind, text: String, markup: String? = nil, rawMarkup: String? = nil) {
         self.kind = kind
         self.text = text
@@ -30,9 +33,20 @@ struct FeedText: Sendable, Hashable {
         self.rawMarkup = rawMarkup
     }
 
+    /// HTML already reduced to text by the parser.
+    init(reducedHTML: String) {
+        kind = .html
+        text = ""
+        reduced = reducedHTML
+    }
+
     /// The text with markup removed, entities decoded and whitespace collapsed; nil when empty.
     var plain: String? {
         var out: String
+        if let reduced {
+            out = Mojibake.repair(reduced)
+            return out.isEmpty ? nil : out
+        }
         switch kind {
         case .text: out = HTMLText.collapseWhitespace(text)
         case .html: out = HTMLText.toText(rawMarkup ?? markup ?? text)
@@ -82,6 +96,8 @@ struct FeedEntryDocument: Sendable, Hashable {
     var authorEmail: String?
     /// Base URI in scope at the entry (xml:base, else document URL).
     var base: String?
+    /// `xml:lang` in scope at the entry.
+    var language: String?
 }
 
 /// A whole feed: channel-level fields and entries in document order.
@@ -91,6 +107,8 @@ struct FeedDocument: Sendable, Hashable {
     var rssLink: String?
     var links: [FeedLink] = []
     var entries: [FeedEntryDocument] = []
+    /// RSS `language`, `dc:language`, or `xml:lang` on the root.
+    var language: String?
 }
 
 /// The three feed families, detected from the root element.

@@ -14,10 +14,11 @@ final class FeedParser {
     /// `xml:base` in scope: (element depth, resolved base), innermost last.
     private var bases: [(depth: Int, base: String?)] = []
     private var namespaceCache: [UnsafeRawPointer: Namespace] = [:]
+    /// Reused for every HTML field, so reading one allocates nothing but its text.
+    private var htmlBuffer: [UInt8] = []
+    private var lastNamespaceKey: UnsafeRawPointer?
+    private var lastNamespace = Namespace.none
     private var format = FeedFormat.rss
-    /// The entry being read, kept so a fatal XML error mid-entry still yields what was read.
-    private var current: FeedEntryDocument?
-    private var currentHasContent = false
 
     init(reader: XMLStreamReader, baseURL: String?) {
         self.reader = reader
@@ -26,13 +27,18 @@ final class FeedParser {
 
     /// Issues libxml2 recovered from, and the fatal error if the document ended early.
     private(set) var issues: [ParseIssue] = []
+    /// The error that stopped the reader before the end of the document, if any.
+    private(set) var fatalIssue: ParseIssue?
+    /// Whether a root element was read at all.
+    private(set) var sawRootElement = false
 
     /// Parses the document. Entries go to `onEntry` in document order; the returned document holds the feed-level
     /// fields only. Throws `ParserError.unknownFormat` when the root is not a feed, `.limitExceeded` past the
     /// reader's limits, and `.malformed` only when nothing could be read; otherwise a fatal XML error is recorded
     /// in `issues` and what came before it is kept.
     func parse(onEntry: (FeedEntryDocument) -> Void,
-               feedLinkUpdate: (String) -> Void = { _ in }) throws -> FeedDocument {
+               feedLinkUpdate: (String) -> Void = { _ in },
+               feedLanguageUpdate: (String) -> Void = { _ in }) throws -> FeedDocument {
         var doc = FeedDocument(format: .rss)
         var sawRoot = false
         var channelDepth = 0
@@ -51,16 +57,17 @@ final class FeedParser {
                     }
                     format = f
                     doc.format = f
+                    doc.language = reader.xmlLang
                     if f == .atom10 || f == .atom03, let p = reader.namespaceURIPointer, ns == .other {
                         // Atom 0.3 feeds with a made-up default namespace: their elements are still Atom.
                         namespaceCache[UnsafeRawPointer(p)] = f == .atom03 ? .atom03 : .atom10
+                        lastNamespaceKey = nil
                     }
                     channelDepth = name == "channel" ? 0 : (f == .atom10 || f == .atom03 ? 0 : -10)
                     continue
                 }
                 if isEntry(ns, name) {
                     let entry = try parseEntry(depth: depth, base: base)
-                    current = nil
                     onEntry(entry)
                     continue
                 }
@@ -70,21 +77,25 @@ final class FeedParser {
                 }
                 guard depth == channelDepth + 1 else { continue }
                 let before = doc.mainLink
+                let language = doc.language
                 try readFeedField(&doc, ns: ns, name: name, base: base)
                 if let link = doc.mainLink, link != before { feedLinkUpdate(link) }
+                if let l = doc.language, l != language { feedLanguageUpdate(l) }
             }
         } catch let error as ParserError {
-            if case .malformed(let issue) = error, sawRoot {
-                // Recovered as far as libxml2 allows: keep what was read, report where it stopped.
+            if case .malformed(let issue) = error {
+                // The streaming reader stops at the first fatal error: keep what was read and say where it
+                // stopped; the caller may re-read the document with the recovering parser.
                 issues.append(contentsOf: reader.issues)
                 issues.append(issue)
-                if let entry = current, currentHasContent { onEntry(entry) }
-                current = nil
+                fatalIssue = issue
+                sawRootElement = sawRoot
                 return doc
             }
             throw error
         }
         issues.append(contentsOf: reader.issues)
+        sawRootElement = sawRoot
         guard sawRoot else {
             throw ParserError.malformed(reader.issues.first ?? reader.issue("no root element"))
         }
@@ -112,9 +123,16 @@ final class FeedParser {
             return format == .atom10 || format == .atom03 ? .atom10 : .none
         }
         let key = UnsafeRawPointer(p)
-        if let cached = namespaceCache[key] { return cached }
-        let ns = Self.classify(String(cString: p))
-        namespaceCache[key] = ns
+        if key == lastNamespaceKey { return lastNamespace }
+        let ns: Namespace
+        if let cached = namespaceCache[key] {
+            ns = cached
+        } else {
+            ns = Self.classify(String(cString: p))
+            namespaceCache[key] = ns
+        }
+        lastNamespaceKey = key
+        lastNamespace = ns
         return ns
     }
 
@@ -175,6 +193,9 @@ final class FeedParser {
             }
         case (.atom10, "link"), (.atom03, "link"):
             if let link = try readAtomLink(base: base) { doc.links.append(link) }
+        case (.none, "language"), (.rss, "language"), (.dc, "language"):
+            let text = try reader.readText().trimmingASCIIWhitespace()
+            if !text.isEmpty { doc.language = text }
         default:
             break
         }
@@ -185,11 +206,10 @@ final class FeedParser {
     private func parseEntry(depth: Int, base: String?) throws -> FeedEntryDocument {
         var e = FeedEntryDocument()
         e.base = base
+        e.language = reader.xmlLang
         if let about = reader.hasAttributes ? reader.attribute(localName: "about", namespace: Self.rdfURI) : nil {
             e.rdfAbout = about
         }
-        current = e
-        currentHasContent = false
         if reader.isEmptyElement { return e }
         while try reader.read() {
             let type = reader.nodeType
@@ -199,8 +219,6 @@ final class FeedParser {
             let fieldBase = enter(depth: d)
             guard d == depth + 1 else { continue }
             try readEntryField(&e, ns: namespace(), name: reader.localName, base: fieldBase)
-            current = e
-            currentHasContent = true
         }
         return e
     }
@@ -320,8 +338,9 @@ final class FeedParser {
 
     /// RSS text: possibly entity-encoded HTML (feed readers have always rendered RSS titles that way).
     private func readHTML() throws -> FeedText {
-        let c = try reader.readContent()
-        return FeedText(kind: .html, text: c.text, markup: c.markup, rawMarkup: c.rawMarkup)
+        htmlBuffer.removeAll(keepingCapacity: true)
+        try reader.readHTMLSource(into: &htmlBuffer)
+        return FeedText(reducedHTML: htmlBuffer.withUnsafeBufferPointer { HTMLText.toText(utf8: $0) })
     }
 
     /// An Atom text construct, honouring `type` (1.0) and `mode`/`type` (0.3).
@@ -339,6 +358,7 @@ final class FeedParser {
             kind = .text
             if format == .atom10 { base64 = true }
         }
+        if kind == .html && !base64 { return try readHTML() }
         let c = try reader.readContent()
         if base64, let data = Data(base64Encoded: c.text.trimmingASCIIWhitespace(), options: .ignoreUnknownCharacters) {
             return FeedText(kind: kind == .xhtml ? .html : kind, text: String(decoding: data, as: UTF8.self), markup: nil)

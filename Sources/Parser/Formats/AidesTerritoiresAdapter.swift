@@ -12,10 +12,18 @@ enum AidesTerritoiresAdapter {
 
     static func matches(_ root: Any) -> Bool {
         let records: [Any]
-        if let d = root as? [String: Any], let r = d["results"] as? [Any] { records = r } else if let l = root as? [Any] {
+        if let d = root as? [String: Any], let r = d["results"] as? [Any] {
+            records = r
+        } else if let l = root as? [Any] {
             records = l
-        } else { return false }
-        guard let first = records.first as? [String: Any] else { return false }
+        } else {
+            return false
+        }
+        guard let first = records.first as? [String: Any] else {
+            // An empty page still has the Django REST paging keys: {"count": 0, "next": null, "previous": null}.
+            let d = root as? [String: Any]
+            return d?["count"] != nil && d?.keys.contains("previous") == true
+        }
         return first["submission_deadline"] != nil || first["is_call_for_project"] != nil || first["financers"] != nil
     }
 
@@ -34,11 +42,14 @@ enum AidesTerritoiresAdapter {
     }
 
     static func notice(_ r: Any, options: ParseOptions) throws -> Notice {
-        guard let id = JSONValue.string(JSONValue.member(r, "id")) ?? JSONValue.string(JSONValue.member(r, "slug")) else {
+        guard let id = JSONValue.string(JSONValue.member(r, "id")) ?? JSONValue.string(JSONValue.member(r, "slug"))
+        else {
             throw JSONPageSupport.malformed(options.documentName, nil, "aides-territoires: aid has no id")
         }
-        guard let title = FormatSupport.nonEmpty(JSONValue.string(JSONValue.member(r, "name")))
-            ?? FormatSupport.nonEmpty(JSONValue.string(JSONValue.member(r, "short_title"))) else {
+        guard
+            let title = FormatSupport.nonEmpty(JSONValue.string(JSONValue.member(r, "name")))
+                ?? FormatSupport.nonEmpty(JSONValue.string(JSONValue.member(r, "short_title")))
+        else {
             throw JSONPageSupport.malformed(options.documentName, id, "aides-territoires: aid has no name")
         }
         var n = Notice(source: options.sourceID, sourceID: id, kind: .callForProjects, title: title)
@@ -51,8 +62,10 @@ enum AidesTerritoiresAdapter {
         if let url = JSONValue.string(JSONValue.member(r, "url")) {
             n.url = URLResolver.resolve(url, against: site + "/")
         }
-        n.published = FormatSupport.date(JSONValue.string(JSONValue.member(r, "date_published"))
-                                         ?? JSONValue.string(JSONValue.member(r, "date_created")))?.instant
+        n.published =
+            FormatSupport.date(
+                JSONValue.string(JSONValue.member(r, "date_published"))
+                    ?? JSONValue.string(JSONValue.member(r, "date_created")))?.instant
         n.updated = FormatSupport.date(JSONValue.string(JSONValue.member(r, "date_updated")))?.instant
         let closing = FormatSupport.date(JSONValue.string(JSONValue.member(r, "submission_deadline")), endOfDay: true)
         n.deadline = closing
@@ -62,17 +75,20 @@ enum AidesTerritoiresAdapter {
         let financers = JSONValue.all(r, "financers_full").compactMap { JSONValue.string(JSONValue.member($0, "name")) }
         let funders = financers.isEmpty ? JSONValue.strings(JSONValue.member(r, "financers")) : financers
         n.buyer = funders.first.map { Buyer(name: $0, country: "FRA") }
-        n.call = CallDetails(funder: funders.isEmpty ? nil : funders.joined(separator: ", "),
-                             beneficiaries: JSONValue.strings(JSONValue.member(r, "targeted_audiences")),
-                             opening: FormatSupport.date(JSONValue.string(JSONValue.member(r, "start_date"))),
-                             closing: closing,
-                             collaborative: collaborative(n.content ?? ""))
-        n.categories = JSONValue.strings(JSONValue.member(r, "categories"))
+        n.call = CallDetails(
+            funder: funders.isEmpty ? nil : funders.joined(separator: ", "),
+            beneficiaries: JSONValue.strings(JSONValue.member(r, "targeted_audiences")),
+            opening: FormatSupport.date(JSONValue.string(JSONValue.member(r, "start_date"))),
+            closing: closing,
+            collaborative: collaborative(n.content ?? ""))
+        n.categories =
+            JSONValue.strings(JSONValue.member(r, "categories"))
             + JSONValue.strings(JSONValue.member(r, "aid_types"))
         n.procedure = JSONValue.bool(JSONValue.member(r, "is_call_for_project")) == true ? "call-for-projects" : "aid"
         if let p = perimeter(JSONValue.string(JSONValue.member(r, "perimeter"))) { n.places = [p] }
         if let loan = FormatSupport.decimal(json: JSONValue.member(r, "loan_amount"))
-            ?? FormatSupport.decimal(json: JSONValue.member(r, "recoverable_advance_amount")) {
+            ?? FormatSupport.decimal(json: JSONValue.member(r, "recoverable_advance_amount"))
+        {
             n.value = Money(currency: "EUR", max: loan)
         } else if let text = n.content, let money = AmountExtractor.money(from: AmountExtractor.extract(text)) {
             n.value = money

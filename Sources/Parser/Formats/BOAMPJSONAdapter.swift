@@ -17,7 +17,9 @@ enum BOAMPJSONAdapter {
             if JSONValue.at(d, "gestion/reference/idweb") != nil { return true }
             if d["idweb"] != nil { return true }
             if let results = d["results"] as? [Any] { return results.first.map(isRecord) ?? (d["total_count"] != nil) }
-            if let records = d["records"] as? [Any] { return records.first.map { isRecord(JSONValue.member($0, "fields") ?? $0) } ?? false }
+            if let records = d["records"] as? [Any] {
+                return records.first.map { isRecord(JSONValue.member($0, "fields") ?? $0) } ?? false
+            }
             return false
         }
         if let list = root as? [Any], let first = list.first { return isRecord(first) || isLegacy(first) }
@@ -40,7 +42,8 @@ enum BOAMPJSONAdapter {
                 if let total, let limit = JSONPageSupport.query(options.baseURL, "limit") {
                     let offset = JSONPageSupport.query(options.baseURL, "offset") ?? 0
                     if offset + limit < total, offset + limit < 10_000 {
-                        paging?.nextURL = JSONPageSupport.url(options.baseURL, setting: "offset", to: String(offset + limit))
+                        paging?.nextURL = JSONPageSupport.url(
+                            options.baseURL, setting: "offset", to: String(offset + limit))
                     }
                 }
             } else if let recs = d["records"] as? [Any] {
@@ -54,7 +57,10 @@ enum BOAMPJSONAdapter {
         }
         let (notices, issues) = JSONPageSupport.notices(
             records, documentName: name,
-            idKey: { JSONValue.string(JSONValue.member($0, "idweb")) ?? JSONValue.string(JSONValue.at($0, "gestion/reference/idweb")) },
+            idKey: {
+                JSONValue.string(JSONValue.member($0, "idweb"))
+                    ?? JSONValue.string(JSONValue.at($0, "gestion/reference/idweb"))
+            },
             build: { r in
                 isLegacy(r) ? try legacyNotice(r, options: options) : try recordNotice(r, options: options)
             })
@@ -71,10 +77,15 @@ enum BOAMPJSONAdapter {
         let eforms = JSONValue.member(donnees, "EFORMS").flatMap { e -> Any? in
             (e as? [String: Any])?.values.first
         }
-        guard let title = FormatSupport.text(fromHTML: JSONValue.string(JSONValue.member(r, "objet")))
-            ?? eforms.flatMap({ FormatSupport.pick(JSONValue.texts(JSONValue.at($0, "ProcurementProject/Name")),
-                                                   noticeLanguage: "FRA") })
-            ?? FormatSupport.text(fromHTML: JSONValue.string(JSONValue.find(donnees, "TITRE_MARCHE"))) else {
+        guard
+            let title = FormatSupport.text(fromHTML: JSONValue.string(JSONValue.member(r, "objet")))
+                ?? eforms.flatMap({
+                    FormatSupport.pick(
+                        JSONValue.texts(JSONValue.at($0, "ProcurementProject/Name")),
+                        noticeLanguage: "FRA")
+                })
+                ?? FormatSupport.text(fromHTML: JSONValue.string(JSONValue.find(donnees, "TITRE_MARCHE")))
+        else {
             throw JSONPageSupport.malformed(options.documentName, idweb, "boamp: record has no objet (title)")
         }
         var n = Notice(source: options.sourceID, sourceID: idweb, kind: kind(r), title: title)
@@ -86,15 +97,18 @@ enum BOAMPJSONAdapter {
         // datelimitereponse comes as "…T12:00:00+00:00"; whether that is really UTC is unverified (SOURCES.md
         // §1.1), so it is kept exactly as given.
         n.deadline = FormatSupport.date(JSONValue.string(JSONValue.member(r, "datelimitereponse")), endOfDay: true)
-        n.buyer = Buyer(name: FormatSupport.text(fromHTML: JSONValue.string(JSONValue.member(r, "nomacheteur"))),
-                        country: "FRA")
+        n.buyer = Buyer(
+            name: FormatSupport.text(fromHTML: JSONValue.string(JSONValue.member(r, "nomacheteur"))),
+            country: "FRA")
         n.descriptors = JSONValue.strings(JSONValue.member(r, "descripteur_code"))
-        n.procedure = FormatSupport.nonEmpty(JSONValue.string(JSONValue.member(r, "type_procedure")))
+        n.procedure =
+            FormatSupport.nonEmpty(JSONValue.string(JSONValue.member(r, "type_procedure")))
             ?? FormatSupport.nonEmpty(JSONValue.string(JSONValue.member(r, "procedure_libelle")))
         let deps = JSONValue.strings(JSONValue.member(r, "code_departement_prestation"))
         for dep in deps.isEmpty ? JSONValue.strings(JSONValue.member(r, "code_departement")) : deps {
-            FormatSupport.appendUnique(FormatSupport.place(nuts: nil, postcode: nil, commune: nil, departement: dep),
-                                       to: &n.places)
+            FormatSupport.appendUnique(
+                FormatSupport.place(nuts: nil, postcode: nil, commune: nil, departement: dep),
+                to: &n.places)
         }
         if let eforms {
             fill(&n, fromEForms: eforms)
@@ -109,7 +123,9 @@ enum BOAMPJSONAdapter {
         if etat.contains("RECTIF") || etat.contains("ANNUL") || etat.contains("MODIF") { return .change }
         let nature = (JSONValue.string(JSONValue.member(r, "nature")) ?? "").uppercased()
         let label = FrenchText.fold(JSONValue.string(JSONValue.member(r, "nature_libelle")) ?? "")
-        if nature.contains("ATTRIBUTION") || label.contains("resultat") || label.contains("attribution") { return .award }
+        if nature.contains("ATTRIBUTION") || label.contains("resultat") || label.contains("attribution") {
+            return .award
+        }
         if nature.contains("RECTIF") || nature.contains("MODIF") || label.contains("rectificatif") { return .change }
         if nature.contains("PRE") || label.contains("pre-information") || label.contains("preinformation") {
             return .priorInformation
@@ -130,22 +146,34 @@ enum BOAMPJSONAdapter {
         let project = JSONValue.member(e, "ProcurementProject")
         let lang = JSONValue.string(JSONValue.member(e, "NoticeLanguageCode"))
         if n.summary == nil {
-            n.summary = FormatSupport.pick(JSONValue.texts(JSONValue.member(project, "Description")), noticeLanguage: lang)
+            n.summary = FormatSupport.pick(
+                JSONValue.texts(JSONValue.member(project, "Description")), noticeLanguage: lang)
         }
         if let amount = JSONValue.at(project, "RequestedTenderTotal/EstimatedOverallContractAmount"),
-           let v = FormatSupport.decimal(JSONValue.string(amount)) {
+            let v = FormatSupport.decimal(JSONValue.string(amount))
+        {
             n.value = Money(amount: v, currency: JSONValue.attribute(amount, "currencyID") ?? "EUR", vat: "HT")
         }
+        let ext = JSONValue.at(e, "UBLExtensions/UBLExtension/ExtensionContent/EformsExtension")
+        // Award notices: the notice total (BT-161) when there is no estimate.
+        if n.value == nil, let total = JSONValue.at(ext, "NoticeResult/TotalAmount"),
+            let v = FormatSupport.decimal(JSONValue.string(total))
+        {
+            n.value = Money(amount: v, currency: JSONValue.attribute(total, "currencyID") ?? "EUR", vat: "HT")
+        }
         var cpv: [String] = []
-        for path in ["MainCommodityClassification/ItemClassificationCode",
-                     "AdditionalCommodityClassification/ItemClassificationCode"] {
+        for path in [
+            "MainCommodityClassification/ItemClassificationCode",
+            "AdditionalCommodityClassification/ItemClassificationCode",
+        ] {
             for c in JSONValue.all(project, path).compactMap({ FormatSupport.cpv(JSONValue.string($0)) })
             where !cpv.contains(c) { cpv.append(c) }
         }
         let lots = JSONValue.all(e, "ProcurementProjectLot")
         for lot in lots {
             for c in JSONValue.all(lot, "ProcurementProject/MainCommodityClassification/ItemClassificationCode")
-                .compactMap({ FormatSupport.cpv(JSONValue.string($0)) }) where !cpv.contains(c) { cpv.append(c) }
+                .compactMap({ FormatSupport.cpv(JSONValue.string($0)) }) where !cpv.contains(c)
+            { cpv.append(c) }
         }
         if !cpv.isEmpty {
             n.cpv = cpv
@@ -157,23 +185,32 @@ enum BOAMPJSONAdapter {
             n.refs.eformsNoticeID = JSONValue.string(JSONValue.member(e, "VersionID")).map { "\(id)-\($0)" } ?? id
         }
         var places: [Place] = []
-        for loc in JSONValue.all(project, "RealizedLocation/Address") + lots.flatMap({
-            JSONValue.all($0, "ProcurementProject/RealizedLocation/Address")
-        }) {
-            FormatSupport.appendUnique(FormatSupport.place(
-                nuts: JSONValue.string(JSONValue.member(loc, "CountrySubentityCode")),
-                postcode: JSONValue.string(JSONValue.member(loc, "PostalZone")),
-                commune: JSONValue.string(JSONValue.member(loc, "CityName"))), to: &places)
+        for loc in JSONValue.all(project, "RealizedLocation/Address")
+            + lots.flatMap({
+                JSONValue.all($0, "ProcurementProject/RealizedLocation/Address")
+            })
+        {
+            FormatSupport.appendUnique(
+                FormatSupport.place(
+                    nuts: JSONValue.string(JSONValue.member(loc, "CountrySubentityCode")),
+                    postcode: JSONValue.string(JSONValue.member(loc, "PostalZone")),
+                    commune: JSONValue.string(JSONValue.member(loc, "CityName"))), to: &places)
         }
         if !places.isEmpty { n.places = places }
         n.lots = lots.compactMap { lot -> Lot? in
-            guard let id = JSONValue.string(JSONValue.member(lot, "ID")), JSONValue.attribute(JSONValue.member(lot, "ID"), "schemeName") != "LotsGroup" else { return nil }
-            var l = Lot(id: id, title: FormatSupport.pick(JSONValue.texts(JSONValue.at(lot, "ProcurementProject/Name")),
-                                                          noticeLanguage: lang))
+            guard let id = JSONValue.string(JSONValue.member(lot, "ID")),
+                JSONValue.attribute(JSONValue.member(lot, "ID"), "schemeName") != "LotsGroup"
+            else { return nil }
+            var l = Lot(
+                id: id,
+                title: FormatSupport.pick(
+                    JSONValue.texts(JSONValue.at(lot, "ProcurementProject/Name")),
+                    noticeLanguage: lang))
             l.cpv = JSONValue.all(lot, "ProcurementProject/MainCommodityClassification/ItemClassificationCode")
                 .compactMap { FormatSupport.cpv(JSONValue.string($0)) }
             if let amount = JSONValue.at(lot, "ProcurementProject/RequestedTenderTotal/EstimatedOverallContractAmount"),
-               let v = FormatSupport.decimal(JSONValue.string(amount)) {
+                let v = FormatSupport.decimal(JSONValue.string(amount))
+            {
                 l.value = Money(amount: v, currency: JSONValue.attribute(amount, "currencyID") ?? "EUR", vat: "HT")
             }
             return l
@@ -181,21 +218,24 @@ enum BOAMPJSONAdapter {
         if n.deadline == nil {
             n.deadline = lots.compactMap { lot in
                 FormatSupport.combine(
-                    date: JSONValue.string(JSONValue.at(lot, "TenderingProcess/TenderSubmissionDeadlinePeriod/EndDate")),
-                    time: JSONValue.string(JSONValue.at(lot, "TenderingProcess/TenderSubmissionDeadlinePeriod/EndTime")))
+                    date: JSONValue.string(
+                        JSONValue.at(lot, "TenderingProcess/TenderSubmissionDeadlinePeriod/EndDate")),
+                    time: JSONValue.string(JSONValue.at(lot, "TenderingProcess/TenderSubmissionDeadlinePeriod/EndTime"))
+                )
             }.min()
         }
         // Buyer's registration number: the organisation the contracting party points to.
         if let ref = JSONValue.string(JSONValue.at(e, "ContractingParty/Party/PartyIdentification/ID")) {
-            for org in JSONValue.all(e, "UBLExtensions/UBLExtension/ExtensionContent/EformsExtension/Organizations/Organization") {
+            for org in JSONValue.all(ext, "Organizations/Organization") {
                 let company = JSONValue.member(org, "Company")
                 guard JSONValue.string(JSONValue.at(company, "PartyIdentification/ID")) == ref else { continue }
                 n.buyer?.id = FormatSupport.registrationNumber(
                     JSONValue.string(JSONValue.at(company, "PartyLegalEntity/CompanyID")))
                 n.buyer?.nuts = JSONValue.string(JSONValue.at(company, "PostalAddress/CountrySubentityCode"))
                 if n.buyer?.name == nil {
-                    n.buyer?.name = FormatSupport.pick(JSONValue.texts(JSONValue.at(company, "PartyName/Name")),
-                                                       noticeLanguage: lang)
+                    n.buyer?.name = FormatSupport.pick(
+                        JSONValue.texts(JSONValue.at(company, "PartyName/Name")),
+                        noticeLanguage: lang)
                 }
             }
         }
@@ -229,17 +269,24 @@ enum BOAMPJSONAdapter {
         }
         let donnees = JSONValue.member(r, "donnees")
         let objet = JSONValue.member(donnees, "objet").flatMap { ($0 as? [Any])?.first ?? $0 }
-        guard let title = FormatSupport.text(fromHTML: JSONValue.string(JSONValue.member(objet, "titremarche")))
-            ?? FormatSupport.text(fromHTML: JSONValue.string(JSONValue.at(r, "gestion/indexation/resumeobjet")))
-            ?? FormatSupport.text(fromHTML: JSONValue.string(JSONValue.member(objet, "objetcomplet"))) else {
+        guard
+            let title = FormatSupport.text(fromHTML: JSONValue.string(JSONValue.member(objet, "titremarche")))
+                ?? FormatSupport.text(fromHTML: JSONValue.string(JSONValue.at(r, "gestion/indexation/resumeobjet")))
+                ?? FormatSupport.text(fromHTML: JSONValue.string(JSONValue.member(objet, "objetcomplet")))
+        else {
             throw JSONPageSupport.malformed(options.documentName, idweb, "boamp: notice has no title")
         }
         var n = Notice(source: options.sourceID, sourceID: idweb, title: title)
         let nature = selected(JSONValue.at(r, "gestion/reference/typeavis/nature"))
         let statut = selected(JSONValue.at(r, "gestion/reference/typeavis/statut"))
-        n.kind = statut.map { $0 != "initial" } == true ? .change
-            : nature == "attribution" ? .award : nature == "preinformation" ? .priorInformation
-            : (nature == "rectificatif" || nature == "modification") ? .change : .tender
+        n.kind =
+            statut.map { $0 != "initial" } == true
+            ? .change
+            : nature == "attribution"
+                ? .award
+                : nature == "preinformation"
+                    ? .priorInformation
+                    : (nature == "rectificatif" || nature == "modification") ? .change : .tender
         n.language = "fr"
         n.url = "https://www.boamp.fr/pages/avis/?q=idweb:\(idweb)"
         n.refs.boampIDWeb = idweb
@@ -250,40 +297,51 @@ enum BOAMPJSONAdapter {
         n.published = ms("gestion/indexation/datepublication")?.instant
         n.deadline = ms("donnees/conditiondelai/receptoffres") ?? ms("gestion/indexation/datelimitereponse")
         if let cand = ms("donnees/conditiondelai/receptcandidat") {
-            if n.deadline == nil { n.deadline = cand } else { n.otherDeadlines.append(NamedDate(label: "requests", date: cand)) }
+            if n.deadline == nil {
+                n.deadline = cand
+            } else {
+                n.otherDeadlines.append(NamedDate(label: "requests", date: cand))
+            }
         }
         let identite = JSONValue.member(donnees, "identite")
-        n.buyer = Buyer(name: FormatSupport.text(fromHTML: JSONValue.string(JSONValue.member(identite, "denomination"))),
-                        id: JSONValue.string(JSONValue.member(identite, "codeidentnational")),
-                        country: "FRA",
-                        nuts: JSONValue.string(JSONValue.member(identite, "adjudicateurnuts")).map {
-                            FrenchGeography.nuts2021(fromLegacy: $0)
-                        })
+        n.buyer = Buyer(
+            name: FormatSupport.text(fromHTML: JSONValue.string(JSONValue.member(identite, "denomination"))),
+            id: JSONValue.string(JSONValue.member(identite, "codeidentnational")),
+            country: "FRA",
+            nuts: JSONValue.string(JSONValue.member(identite, "adjudicateurnuts")).map {
+                FrenchGeography.nuts2021(fromLegacy: $0)
+            })
         n.descriptors = JSONValue.all(r, "gestion/indexation/descripteurs/descripteur").compactMap {
             JSONValue.string(JSONValue.member($0, "code"))
         }
         let cpvs = JSONValue.all(objet, "cpv").flatMap { JSONValue.strings(JSONValue.member($0, "principal") ?? $0) }
         n.cpv = cpvs.compactMap(FormatSupport.cpv)
         n.mainCPV = n.cpv.first
-        n.procedure = BOAMPXMLAdapter.procedure(selected(JSONValue.at(donnees, "procedure/typeprocedure")).map(legacyEnum))
+        n.procedure = BOAMPXMLAdapter.procedure(
+            selected(JSONValue.at(donnees, "procedure/typeprocedure")).map(legacyEnum))
         for lieu in JSONValue.all(objet, "lieuexeclivr") {
             for code in JSONValue.strings(JSONValue.member(lieu, "codenuts")) {
                 FormatSupport.appendUnique(FormatSupport.place(nuts: code, postcode: nil, commune: nil), to: &n.places)
             }
             if let cp = JSONValue.string(JSONValue.member(lieu, "cp")) {
-                FormatSupport.appendUnique(FormatSupport.place(nuts: nil, postcode: cp,
-                                                               commune: JSONValue.string(JSONValue.member(lieu, "ville"))),
-                                           to: &n.places)
+                FormatSupport.appendUnique(
+                    FormatSupport.place(
+                        nuts: nil, postcode: cp,
+                        commune: JSONValue.string(JSONValue.member(lieu, "ville"))),
+                    to: &n.places)
             }
         }
         if n.places.isEmpty {
             for dep in JSONValue.strings(JSONValue.at(r, "gestion/indexation/depprestation"))
-                + JSONValue.strings(JSONValue.at(r, "gestion/indexation/deppublication")) {
-                FormatSupport.appendUnique(FormatSupport.place(nuts: nil, postcode: nil, commune: nil, departement: dep),
-                                           to: &n.places)
+                + JSONValue.strings(JSONValue.at(r, "gestion/indexation/deppublication"))
+            {
+                FormatSupport.appendUnique(
+                    FormatSupport.place(nuts: nil, postcode: nil, commune: nil, departement: dep),
+                    to: &n.places)
             }
         }
-        if let total = JSONValue.at(objet, "caracteristiques/valeurtotale"), let v = FormatSupport.decimal(json: total) {
+        if let total = JSONValue.at(objet, "caracteristiques/valeurtotale"), let v = FormatSupport.decimal(json: total)
+        {
             n.value = Money(amount: v, currency: "EUR", vat: "HT")
         } else {
             let min = FormatSupport.decimal(json: JSONValue.at(objet, "caracteristiques/valeurmin"))

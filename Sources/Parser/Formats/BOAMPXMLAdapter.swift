@@ -11,8 +11,11 @@ import Notices
 /// ADJUDICATEUR_NUTS, CP, VILLE}`, `DONNEES/OBJET/{TITRE_MARCHE, OBJET_COMPLET, CPV, CARACTERISTIQUES, LIEU_EXEC_LIVR,
 /// LOTS/LOT}`, `DONNEES/PROCEDURE/TYPE_PROCEDURE`, `DONNEES/CONDITION_DELAI/RECEPT_OFFRES`, `DONNEES/ATTRIBUTION`.
 enum BOAMPXMLAdapter {
-    static func parse(_ bytes: [UInt8], documentName: String, options: ParseOptions) throws
-        -> (notice: Notice, issues: [ParseIssue]) {
+    static func parse(
+        _ bytes: [UInt8], documentName: String, options: ParseOptions
+    ) throws
+        -> (notice: Notice, issues: [ParseIssue])
+    {
         let reader = try XMLStreamReader(bytes: bytes, documentName: documentName)
         guard let root = try XMLNoticeTree.read(reader), root.name == "ANNONCE" else {
             throw ParserError.malformed(ParseIssue(file: documentName, message: "boamp: root is not <ANNONCE>"))
@@ -26,10 +29,14 @@ enum BOAMPXMLAdapter {
         }
         let objet = a.first("DONNEES/OBJET")
         // MAPA notices often have no TITRE_MARCHE: the indexed summary is then the only title.
-        guard let title = objet?.text("TITRE_MARCHE") ?? a.text("GESTION/INDEXATION/RESUME_OBJET")
-            ?? objet?.text("OBJET_COMPLET") else {
-            throw ParserError.malformed(ParseIssue(file: documentName, noticeID: idweb,
-                                                   message: "boamp: notice has no title (TITRE_MARCHE, RESUME_OBJET)"))
+        guard
+            let title = objet?.text("TITRE_MARCHE") ?? a.text("GESTION/INDEXATION/RESUME_OBJET")
+                ?? objet?.text("OBJET_COMPLET")
+        else {
+            throw ParserError.malformed(
+                ParseIssue(
+                    file: documentName, noticeID: idweb,
+                    message: "boamp: notice has no title (TITRE_MARCHE, RESUME_OBJET)"))
         }
         var n = Notice(source: sourceID, sourceID: idweb, kind: kind(a), title: title)
         n.summary = objet?.text("OBJET_COMPLET") ?? a.text("GESTION/INDEXATION/RESUME_OBJET")
@@ -41,9 +48,10 @@ enum BOAMPXMLAdapter {
         n.descriptors = a.all("GESTION/INDEXATION/DESCRIPTEURS/DESCRIPTEUR").compactMap { $0.text("CODE") }
 
         if let id = a.first("DONNEES/IDENTITE") {
-            n.buyer = Buyer(name: id.text("DENOMINATION"), id: FormatSupport.registrationNumber(id.text("CODE_IDENT_NATIONAL")),
-                            country: "FRA",
-                            nuts: id.text("ADJUDICATEUR_NUTS").map { FrenchGeography.nuts2021(fromLegacy: $0) })
+            n.buyer = Buyer(
+                name: id.text("DENOMINATION"), id: FormatSupport.registrationNumber(id.text("CODE_IDENT_NATIONAL")),
+                country: "FRA",
+                nuts: id.text("ADJUDICATEUR_NUTS").map { FrenchGeography.nuts2021(fromLegacy: $0) })
         }
 
         // CPV: main, then supplementary codes, then lots.
@@ -66,11 +74,14 @@ enum BOAMPXMLAdapter {
         n.lots = lotNodes.enumerated().map { i, l in
             var lot = Lot(id: l.text("NUM") ?? String(i + 1), title: l.text("INTITULE") ?? l.text("DESCRIPTION"))
             lot.cpv = l.first("CPV")?.children.compactMap { FormatSupport.cpv($0.text) } ?? []
-            lot.value = money(l.first("VALEUR")) ?? l.text("INFO_COMPL").flatMap {
-                AmountExtractor.money(from: AmountExtractor.extract($0))
-            }
-            lot.places = Self.places(nuts: l.all("CODE_NUTS").compactMap { FormatSupport.nonEmpty($0.text) },
-                                text: l.text("LIEU_PRINCIPAL"))
+            lot.value =
+                money(l.first("VALEUR"))
+                ?? l.text("INFO_COMPL").flatMap {
+                    AmountExtractor.money(from: AmountExtractor.extract($0))
+                }
+            lot.places = Self.places(
+                nuts: l.all("CODE_NUTS").compactMap { FormatSupport.nonEmpty($0.text) },
+                text: l.text("LIEU_PRINCIPAL"))
             return lot
         }
         if n.lots.isEmpty {
@@ -85,26 +96,34 @@ enum BOAMPXMLAdapter {
                 FormatSupport.appendUnique(FormatSupport.place(nuts: code, postcode: nil, commune: nil), to: &places)
             }
             if lieu.text("CP") != nil || lieu.text("VILLE") != nil {
-                FormatSupport.appendUnique(FormatSupport.place(nuts: nil, postcode: lieu.text("CP"),
-                                                               commune: lieu.text("VILLE")), to: &places)
+                FormatSupport.appendUnique(
+                    FormatSupport.place(
+                        nuts: nil, postcode: lieu.text("CP"),
+                        commune: lieu.text("VILLE")), to: &places)
             }
         }
         for lot in n.lots { lot.places.forEach { FormatSupport.appendUnique($0, to: &places) } }
         for dep in a.all("GESTION/INDEXATION/DEP_PRESTATION").compactMap({ FormatSupport.nonEmpty($0.text) }) {
-            FormatSupport.appendUnique(FormatSupport.place(nuts: nil, postcode: nil, commune: nil, departement: dep),
-                                       to: &places)
+            FormatSupport.appendUnique(
+                FormatSupport.place(nuts: nil, postcode: nil, commune: nil, departement: dep),
+                to: &places)
         }
         if places.isEmpty {
             for dep in a.all("GESTION/INDEXATION/DEP_PUBLICATION").compactMap({ FormatSupport.nonEmpty($0.text) }) {
-                FormatSupport.appendUnique(FormatSupport.place(nuts: nil, postcode: nil, commune: nil,
-                                                               departement: dep), to: &places)
+                FormatSupport.appendUnique(
+                    FormatSupport.place(
+                        nuts: nil, postcode: nil, commune: nil,
+                        departement: dep), to: &places)
             }
         }
         n.places = places
 
-        // Value: the estimate (CARACTERISTIQUES), else the award total, else the awarded amounts added up.
-        n.value = money(objet?.first("CARACTERISTIQUES"))
+        // Value: the estimate (CARACTERISTIQUES), else the award total, else (calls for tenders) the lots added
+        // up, else (awards) the awarded amounts added up.
+        n.value =
+            money(objet?.first("CARACTERISTIQUES"))
             ?? money(a.first("DONNEES/ATTRIBUTION"))
+            ?? (kind(a) == .award ? nil : FormatSupport.total(of: n.lots))
         if n.value == nil {
             let amounts = a.all("DONNEES/ATTRIBUTION/DECISION/RENSEIGNEMENT/MONTANT")
             let values = amounts.compactMap { FormatSupport.decimal($0.text) }
@@ -115,10 +134,22 @@ enum BOAMPXMLAdapter {
         }
 
         // Deadline: receipt of tenders; the indexed DATE_LIMITE_REPONSE otherwise.
-        n.deadline = FormatSupport.date(a.text("DONNEES/CONDITION_DELAI/RECEPT_OFFRES"), endOfDay: true)
+        n.deadline =
+            FormatSupport.date(a.text("DONNEES/CONDITION_DELAI/RECEPT_OFFRES"), endOfDay: true)
             ?? FormatSupport.date(a.text("GESTION/INDEXATION/DATE_LIMITE_REPONSE"), endOfDay: true)
         if let cand = FormatSupport.date(a.text("DONNEES/CONDITION_DELAI/RECEPT_CANDIDATURES"), endOfDay: true) {
-            if n.deadline == nil { n.deadline = cand } else { n.otherDeadlines.append(NamedDate(label: "requests", date: cand)) }
+            if n.deadline == nil {
+                n.deadline = cand
+            } else {
+                n.otherDeadlines.append(NamedDate(label: "requests", date: cand))
+            }
+        }
+        // Some MAPA notices state the deadline only in free text ("Date limite de réception des offres :
+        // 12/01/2027 à 12h00" in RENS_COMPLEMENT): the French extractor reads it, dispatch dates excluded.
+        if n.deadline == nil, n.kind == .tender {
+            let text = ["DONNEES/RENSEIGNEMENTS_COMPLEMENTAIRES", "DONNEES/CONDITION_ADMINISTRATIVE",
+                        "DONNEES/CONDITION_DELAI"].compactMap { a.first($0)?.deepText }.joined(separator: ". ")
+            n.deadline = DeadlineExtractor.extract(text)?.date
         }
         if let opening = FormatSupport.date(a.text("DONNEES/CONDITION_ADMINISTRATIVE/DATE_OUVERTURE_OFFRES")) {
             n.otherDeadlines.append(NamedDate(label: "opening", date: opening))
@@ -171,16 +202,20 @@ enum BOAMPXMLAdapter {
         let max = amount(node.first("VALEUR_MAX")) ?? amount(node.first("MONTANT_MAXI"))
         guard total != nil || min != nil || max != nil else { return nil }
         // Schema v230 values are "hors TVA" (standard forms II.1.7 / V.2.4).
-        return Money(amount: total?.0, currency: total?.1 ?? min?.1 ?? max?.1 ?? "EUR", min: min?.0, max: max?.0,
-                     vat: "HT")
+        return Money(
+            amount: total?.0, currency: total?.1 ?? min?.1 ?? max?.1 ?? "EUR", min: min?.0, max: max?.0,
+            vat: "HT")
     }
 
     /// Places of a lot: its NUTS codes (legacy 2013 codes mapped) and what the free text names.
     static func places(nuts: [String], text: String?) -> [Place] {
         var out: [Place] = []
-        for code in nuts { FormatSupport.appendUnique(FormatSupport.place(nuts: code, postcode: nil, commune: nil), to: &out) }
+        for code in nuts {
+            FormatSupport.appendUnique(FormatSupport.place(nuts: code, postcode: nil, commune: nil), to: &out)
+        }
         if let text {
-            for p in PlaceExtractor.extract(text) where !out.contains(where: { $0.departement != nil && $0.departement == p.departement }) {
+            for p in PlaceExtractor.extract(text)
+            where !out.contains(where: { $0.departement != nil && $0.departement == p.departement }) {
                 out.append(p)
             }
         }

@@ -24,10 +24,12 @@ enum DECPAdapter {
     }
 
     static func notice(_ r: Any, options: ParseOptions) throws -> Notice {
-        let buyerID = JSONValue.string(JSONValue.at(r, "acheteur/id")) ?? JSONValue.string(JSONValue.member(r, "acheteur.id"))
+        let buyerID =
+            JSONValue.string(JSONValue.at(r, "acheteur/id")) ?? JSONValue.string(JSONValue.member(r, "acheteur.id"))
         guard let id = JSONValue.string(JSONValue.member(r, "id")) else {
-            throw JSONPageSupport.malformed(options.documentName, JSONValue.string(JSONValue.member(r, "uid")),
-                                            "decp: contract has no id")
+            throw JSONPageSupport.malformed(
+                options.documentName, JSONValue.string(JSONValue.member(r, "uid")),
+                "decp: contract has no id")
         }
         // A contract id is unique per buyer only: uid = buyer SIRET + id (as the consolidated files build it).
         let uid = JSONValue.string(JSONValue.member(r, "uid")) ?? (buyerID.map { $0 + id } ?? id)
@@ -58,9 +60,9 @@ enum DECPAdapter {
                 let wid = JSONValue.string(JSONValue.member(t, "id"))
                 let scheme = JSONValue.string(JSONValue.member(t, "typeIdentifiant")) ?? "id"
                 switch (name, wid) {
-                case let (name?, wid?): return "\(name) (\(scheme) \(wid))"
-                case let (name?, nil): return name
-                case let (nil, wid?): return "\(scheme) \(wid)"
+                case (let name?, let wid?): return "\(name) (\(scheme) \(wid))"
+                case (let name?, nil): return name
+                case (nil, let wid?): return "\(scheme) \(wid)"
                 default: return nil
                 }
             }

@@ -7,14 +7,19 @@ enum EFormsAdapter {
     ///
     /// Throws `ParserError.malformed` when the XML is broken beyond recovery or the notice has neither an id
     /// nor a title (nothing a user could recognise it by).
-    static func parse(_ bytes: [UInt8], documentName: String, options: ParseOptions) throws
-        -> (notice: Notice, issues: [ParseIssue]) {
+    static func parse(
+        _ bytes: [UInt8], documentName: String, options: ParseOptions
+    ) throws
+        -> (notice: Notice, issues: [ParseIssue])
+    {
         let reader = try XMLStreamReader(bytes: bytes, documentName: documentName)
         let parser = EFormsParser(reader: reader)
         let doc = try parser.parse()
         guard EFormsParser.isNoticeRoot(doc.root) else {
-            throw ParserError.malformed(ParseIssue(file: documentName,
-                                                   message: "eforms: root <\(doc.root)> is not an eForms notice"))
+            throw ParserError.malformed(
+                ParseIssue(
+                    file: documentName,
+                    message: "eforms: root <\(doc.root)> is not an eForms notice"))
         }
         let notice = try self.notice(from: doc, documentName: documentName, sourceID: options.sourceID)
         return (notice, reader.issues)
@@ -24,27 +29,37 @@ enum EFormsAdapter {
         let lang = doc.language
         let pubNo = FormatSupport.tedPublicationNumber(doc.publicationNumber)
         guard let id = pubNo ?? FormatSupport.nonEmpty(doc.noticeID) else {
-            throw ParserError.malformed(ParseIssue(file: documentName,
-                                                   message: "eforms: notice has no notice-id (BT-701)"))
+            throw ParserError.malformed(
+                ParseIssue(
+                    file: documentName,
+                    message: "eforms: notice has no notice-id (BT-701)"))
         }
         let lots = doc.lots.filter { $0.scheme != "LotsGroup" }
         // A notice with one lot often names only the lot; fall back to it for title and description.
-        let title = FormatSupport.pick(doc.project.names, noticeLanguage: lang)
+        let title =
+            FormatSupport.pick(doc.project.names, noticeLanguage: lang)
             ?? lots.lazy.compactMap { FormatSupport.pick($0.project.names, noticeLanguage: lang) }.first
         guard let title else {
-            throw ParserError.malformed(ParseIssue(file: documentName, noticeID: id,
-                                                   message: "eforms: notice has no title (BT-21)"))
+            throw ParserError.malformed(
+                ParseIssue(
+                    file: documentName, noticeID: id,
+                    message: "eforms: notice has no title (BT-21)"))
         }
         var n = Notice(source: sourceID, sourceID: id, kind: kind(doc), title: title)
-        n.summary = FormatSupport.pick(doc.project.descriptions, noticeLanguage: lang)
+        n.summary =
+            FormatSupport.pick(doc.project.descriptions, noticeLanguage: lang)
             ?? lots.lazy.compactMap { FormatSupport.pick($0.project.descriptions, noticeLanguage: lang) }.first
-        n.language = FormatSupport.pickedLanguage(doc.project.names, noticeLanguage: lang)
+        n.language =
+            FormatSupport.pickedLanguage(doc.project.names, noticeLanguage: lang)
             ?? FormatSupport.iso639_1(lang)
         n.version = doc.version
         n.procedure = doc.procedureCode
-        n.refs = CrossReferences(eformsProcedureID: doc.procedureID, eformsNoticeID: doc.noticeID.map { nid in
-            doc.version.map { v in "\(nid)-\(v)" } ?? nid
-        }, tedPublicationNumber: pubNo)
+        n.refs = CrossReferences(
+            eformsProcedureID: doc.procedureID,
+            eformsNoticeID: doc.noticeID.map { nid in
+                doc.version.map { v in "\(nid)-\(v)" } ?? nid
+            }, tedPublicationNumber: pubNo,
+            buyerReference: FormatSupport.nonEmpty(doc.project.internalID))
         if let pubNo {
             n.url = "https://ted.europa.eu/fr/notice/-/detail/\(pubNo)"
         } else {
@@ -72,8 +87,11 @@ enum EFormsAdapter {
         for loc in doc.project.locations { FormatSupport.appendUnique(place(loc), to: &places) }
         n.lots = lots.map { l in
             var lot = Lot(id: l.id, title: FormatSupport.pick(l.project.names, noticeLanguage: lang))
-            lot.cpv = [l.project.mainCPV].compactMap(FormatSupport.cpv)
-                + l.project.additionalCPV.compactMap(FormatSupport.cpv).filter { $0 != FormatSupport.cpv(l.project.mainCPV) }
+            lot.cpv =
+                [l.project.mainCPV].compactMap(FormatSupport.cpv)
+                + l.project.additionalCPV.compactMap(FormatSupport.cpv).filter {
+                    $0 != FormatSupport.cpv(l.project.mainCPV)
+                }
             lot.value = money(l.project)
             for loc in l.project.locations { FormatSupport.appendUnique(place(loc), to: &lot.places) }
             return lot
@@ -87,14 +105,7 @@ enum EFormsAdapter {
         if n.value == nil, let total = FormatSupport.decimal(doc.resultTotal) {
             n.value = Money(amount: total, currency: doc.resultCurrency)
         }
-        if n.value == nil {
-            let values = n.lots.compactMap(\.value)
-            let currencies = Set(values.compactMap(\.currency))
-            if !values.isEmpty, values.count == n.lots.count, currencies.count == 1,
-               values.allSatisfy({ $0.amount != nil }) {
-                n.value = Money(amount: values.compactMap(\.amount).reduce(0, +), currency: currencies.first)
-            }
-        }
+        if n.value == nil { n.value = FormatSupport.total(of: n.lots) }
 
         // Deadlines: the earliest receipt of tenders; restricted procedures may only have requests to
         // participate (BT-1311), which then is the deadline.
@@ -140,9 +151,10 @@ enum EFormsAdapter {
     static func buyer(_ doc: EFormsDocument) -> Buyer? {
         guard let ref = doc.buyerRefs.first else { return nil }
         guard let org = doc.organizations.first(where: { $0.ref == ref }) else { return Buyer(id: ref) }
-        return Buyer(name: FormatSupport.pick(org.names, noticeLanguage: doc.language),
-                     id: FormatSupport.registrationNumber(org.companyID) ?? ref,
-                     country: FormatSupport.nonEmpty(org.country), nuts: FormatSupport.nonEmpty(org.nuts))
+        return Buyer(
+            name: FormatSupport.pick(org.names, noticeLanguage: doc.language),
+            id: FormatSupport.registrationNumber(org.companyID) ?? ref,
+            country: FormatSupport.nonEmpty(org.country), nuts: FormatSupport.nonEmpty(org.nuts))
     }
 
     static func money(_ p: EFormsDocument.Project) -> Money? {

@@ -57,6 +57,8 @@ struct EFormsDocument: Sendable {
 
     /// `cac:ProcurementProject`, at procedure level or in a lot.
     struct Project: Sendable {
+        /// BT-22 `cbc:ID[@schemeName='InternalID']`: the buyer's own reference.
+        var internalID: String?
         /// BT-21 `cbc:Name`.
         var names: [Text] = []
         /// BT-24 `cbc:Description`.

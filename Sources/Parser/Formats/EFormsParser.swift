@@ -38,7 +38,10 @@ final class EFormsParser {
                 stack.append(name)
                 switch try start(name) {
                 case .descend:
-                    if empty { end(name); stack.removeLast() }
+                    if empty {
+                        end(name)
+                        stack.removeLast()
+                    }
                 case .consumed:
                     end(name)
                     stack.removeLast()
@@ -86,16 +89,28 @@ final class EFormsParser {
             case "ID":
                 if attr("schemeName") == "notice-id" || doc.noticeID == nil { doc.noticeID = try text() }
                 return .consumed
-            case "VersionID": doc.version = try text(); return .consumed
-            case "ContractFolderID": doc.procedureID = try text(); return .consumed
-            case "IssueDate": doc.issueDate = try text(); return .consumed
-            case "IssueTime": doc.issueTime = try text(); return .consumed
+            case "VersionID":
+                doc.version = try text()
+                return .consumed
+            case "ContractFolderID":
+                doc.procedureID = try text()
+                return .consumed
+            case "IssueDate":
+                doc.issueDate = try text()
+                return .consumed
+            case "IssueTime":
+                doc.issueTime = try text()
+                return .consumed
             case "NoticeTypeCode":
                 doc.formType = attr("listName")
                 doc.noticeType = try text()
                 return .consumed
-            case "NoticeLanguageCode": doc.language = try text(); return .consumed
-            case "RegulatoryDomain": doc.legalBasis = try text(); return .consumed
+            case "NoticeLanguageCode":
+                doc.language = try text()
+                return .consumed
+            case "RegulatoryDomain":
+                doc.legalBasis = try text()
+                return .consumed
             case "ProcurementProjectLot":
                 lot = EFormsDocument.LotPart()
                 return .descend
@@ -121,7 +136,10 @@ final class EFormsParser {
             if d == 3 && stack[2] == "Party" && name != "PartyIdentification" { return .skip }
             return .descend
         case "TenderingProcess":
-            if d == 2, name == "ProcedureCode" { doc.procedureCode = try text(); return .consumed }
+            if d == 2, name == "ProcedureCode" {
+                doc.procedureCode = try text()
+                return .consumed
+            }
             return d == 2 ? .skip : .descend
         case "ProcurementProject":
             return try projectStart(name, base: 1, into: &doc.project)
@@ -149,7 +167,10 @@ final class EFormsParser {
         case "Organizations":
             if d == 6 { return name == "Organization" ? .descend : .skip }
             if d == 7 {
-                if name == "Company" { org = EFormsDocument.Organization(); return .descend }
+                if name == "Company" {
+                    org = EFormsDocument.Organization()
+                    return .descend
+                }
                 return .skip
             }
             guard org != nil else { return .skip }
@@ -173,7 +194,10 @@ final class EFormsParser {
             }
             return .consumed
         case "NoticeSubType":
-            if name == "SubTypeCode" { doc.subtype = try text(); return .consumed }
+            if name == "SubTypeCode" {
+                doc.subtype = try text()
+                return .consumed
+            }
             return .descend
         case "Publication":
             switch name {
@@ -191,8 +215,14 @@ final class EFormsParser {
             }
             return .skip
         case "Changes":
-            if name == "ChangedNoticeIdentifier" { doc.changedNotice = try text(); return .consumed }
-            if name == "ReasonCode" { doc.changeReason = try text(); return .consumed }
+            if name == "ChangedNoticeIdentifier" {
+                doc.changedNotice = try text()
+                return .consumed
+            }
+            if name == "ReasonCode" {
+                doc.changeReason = try text()
+                return .consumed
+            }
             return .descend
         default:
             return .skip
@@ -220,7 +250,7 @@ final class EFormsParser {
             if d == 3 {
                 switch name {
                 case "TenderSubmissionDeadlinePeriod", "ParticipationRequestReceptionPeriod",
-                     "AdditionalInformationRequestPeriod":
+                    "AdditionalInformationRequestPeriod":
                     return .descend
                 default: return .skip
                 }
@@ -246,8 +276,14 @@ final class EFormsParser {
                 }
                 return .skip
             }
-            if d == 4, name == "DocumentType" { docRefType = try text(); return .consumed }
-            if name == "URI", stack[d - 1] == "ExternalReference" { docRefURI = try text(); return .consumed }
+            if d == 4, name == "DocumentType" {
+                docRefType = try text()
+                return .consumed
+            }
+            if name == "URI", stack[d - 1] == "ExternalReference" {
+                docRefURI = try text()
+                return .consumed
+            }
             return .descend
         default:
             return .skip
@@ -255,14 +291,26 @@ final class EFormsParser {
     }
 
     /// `cac:ProcurementProject` children; `base` is the depth of the ProcurementProject element.
-    private func projectStart(_ name: String, base: Int, into p: inout EFormsDocument.Project) throws
-        -> Action {
+    private func projectStart(
+        _ name: String, base: Int, into p: inout EFormsDocument.Project
+    ) throws
+        -> Action
+    {
         let rel = stack.count - 1 - base
         if rel == 1 {
             switch name {
-            case "Name": p.names.append((attr("languageID"), try text())); return .consumed
-            case "Description": p.descriptions.append((attr("languageID"), try text())); return .consumed
-            case "ProcurementTypeCode": p.nature = try text(); return .consumed
+            case "ID":
+                if attr("schemeName") == "InternalID" { p.internalID = try text() } else { _ = try text() }
+                return .consumed
+            case "Name":
+                p.names.append((attr("languageID"), try text()))
+                return .consumed
+            case "Description":
+                p.descriptions.append((attr("languageID"), try text()))
+                return .consumed
+            case "ProcurementTypeCode":
+                p.nature = try text()
+                return .consumed
             case "MainCommodityClassification", "AdditionalCommodityClassification", "RequestedTenderTotal":
                 return .descend
             case "RealizedLocation":
@@ -274,10 +322,16 @@ final class EFormsParser {
         let group = stack[base + 1]
         switch group {
         case "MainCommodityClassification":
-            if name == "ItemClassificationCode", p.mainCPV == nil { p.mainCPV = try text(); return .consumed }
+            if name == "ItemClassificationCode", p.mainCPV == nil {
+                p.mainCPV = try text()
+                return .consumed
+            }
             return .skip
         case "AdditionalCommodityClassification":
-            if name == "ItemClassificationCode" { p.additionalCPV.append(try text()); return .consumed }
+            if name == "ItemClassificationCode" {
+                p.additionalCPV.append(try text())
+                return .consumed
+            }
             return .skip
         case "RequestedTenderTotal":
             if name == "EstimatedOverallContractAmount" {
@@ -327,7 +381,8 @@ final class EFormsParser {
         case "CallForTendersDocumentReference" where d == 3:
             // BT-15 is the non-restricted documents' address; restricted ones (BT-615) are not public.
             if let uri = docRefURI, docRefType == nil || docRefType == "non-restricted-document",
-               lot?.documentsURL == nil {
+                lot?.documentsURL == nil
+            {
                 lot?.documentsURL = uri
             }
         default:

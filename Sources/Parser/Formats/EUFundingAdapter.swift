@@ -22,13 +22,17 @@ enum EUFundingAdapter {
         let records = d["results"] as? [Any] ?? []
         var paging = PagingHint(total: JSONValue.int(d["totalResults"]))
         if let total = paging.total, let page = JSONValue.int(d["pageNumber"]), let size = JSONValue.int(d["pageSize"]),
-           page * size < total {
+            page * size < total
+        {
             paging.nextURL = JSONPageSupport.url(options.baseURL, setting: "pageNumber", to: String(page + 1))
             paging.nextToken = String(page + 1)
         }
         let (notices, issues) = JSONPageSupport.notices(
             records, documentName: options.documentName,
-            idKey: { JSONValue.string(JSONValue.at($0, "metadata/identifier")) ?? JSONValue.string(JSONValue.member($0, "reference")) },
+            idKey: {
+                JSONValue.string(JSONValue.at($0, "metadata/identifier"))
+                    ?? JSONValue.string(JSONValue.member($0, "reference"))
+            },
             build: { try notice($0, options: options) })
         return ParsedDocument(format: .euFundingJSON, notices: notices, issues: issues, paging: paging)
     }
@@ -36,20 +40,26 @@ enum EUFundingAdapter {
     static func meta(_ r: Any, _ key: String) -> Any? { JSONValue.at(r, "metadata/" + key) }
 
     static func notice(_ r: Any, options: ParseOptions) throws -> Notice {
-        guard let id = JSONValue.string(meta(r, "identifier")) ?? JSONValue.string(JSONValue.member(r, "reference")) else {
+        guard let id = JSONValue.string(meta(r, "identifier")) ?? JSONValue.string(JSONValue.member(r, "reference"))
+        else {
             throw JSONPageSupport.malformed(options.documentName, nil, "eu-funding: result has no identifier")
         }
-        guard let title = FormatSupport.nonEmpty(JSONValue.string(meta(r, "title")))
-            ?? FormatSupport.nonEmpty(JSONValue.string(JSONValue.member(r, "title"))) else {
+        guard
+            let title = FormatSupport.nonEmpty(JSONValue.string(meta(r, "title")))
+                ?? FormatSupport.nonEmpty(JSONValue.string(JSONValue.member(r, "title")))
+        else {
             throw JSONPageSupport.malformed(options.documentName, id, "eu-funding: result has no title")
         }
         let type = JSONValue.string(meta(r, "type")) ?? "1"
-        var n = Notice(source: options.sourceID, sourceID: id, kind: type == "1" ? .callForProjects : .tender,
-                       title: title)
+        var n = Notice(
+            source: options.sourceID, sourceID: id, kind: type == "1" ? .callForProjects : .tender,
+            title: title)
         n.language = JSONValue.string(meta(r, "language")) ?? JSONValue.string(JSONValue.member(r, "language")) ?? "en"
-        n.summary = FormatSupport.text(fromHTML: JSONValue.string(meta(r, "descriptionByte")))
+        n.summary =
+            FormatSupport.text(fromHTML: JSONValue.string(meta(r, "descriptionByte")))
             ?? FormatSupport.nonEmpty(JSONValue.string(JSONValue.member(r, "summary")))
-        n.url = "https://ec.europa.eu/info/funding-tenders/opportunities/portal/screen/opportunities/topic-details/"
+        n.url =
+            "https://ec.europa.eu/info/funding-tenders/opportunities/portal/screen/opportunities/topic-details/"
             + id.lowercased()
         let opening = date(JSONValue.string(meta(r, "startDate")))
         let deadlines = JSONValue.strings(meta(r, "deadlineDate")).compactMap(date).sorted()
@@ -58,9 +68,10 @@ enum EUFundingAdapter {
         n.published = opening?.instant
         let programme = JSONValue.string(meta(r, "callTitle")) ?? JSONValue.string(meta(r, "frameworkProgramme"))
         let actions = JSONValue.strings(meta(r, "typesOfAction"))
-        n.call = CallDetails(funder: "European Commission" + (programme.map { " – \($0)" } ?? ""),
-                             beneficiaries: JSONValue.strings(meta(r, "targetAudience")), opening: opening,
-                             closing: n.deadline, collaborative: collaborative(actions))
+        n.call = CallDetails(
+            funder: "European Commission" + (programme.map { " – \($0)" } ?? ""),
+            beneficiaries: JSONValue.strings(meta(r, "targetAudience")), opening: opening,
+            closing: n.deadline, collaborative: collaborative(actions))
         n.buyer = Buyer(name: "European Commission")
         n.categories = JSONValue.strings(meta(r, "keywords")) + actions
         n.refs.buyerReference = JSONValue.string(meta(r, "callIdentifier"))
@@ -74,7 +85,8 @@ enum EUFundingAdapter {
     static func date(_ s: String?) -> ZonedDate? {
         guard let s else { return nil }
         if s.count >= 10, s.dropFirst(10).hasPrefix("T00:00:00") || s.count == 10,
-           let brussels = TimeZone(identifier: "Europe/Brussels") {
+            let brussels = TimeZone(identifier: "Europe/Brussels")
+        {
             return FormatSupport.zoned(String(s.prefix(10)) + "T17:00:00", zone: brussels)
         }
         return ISO8601.parseZoned(s)
@@ -84,24 +96,31 @@ enum EUFundingAdapter {
     /// (ERC, MSCA fellowships, EIC Accelerator) do not.
     static func collaborative(_ actions: [String]) -> Bool? {
         let a = actions.joined(separator: " ").uppercased()
-        if a.contains("RIA") || a.contains("-IA") || a.contains("CSA") || a.contains("RESEARCH AND INNOVATION") { return true }
+        if a.contains("RIA") || a.contains("-IA") || a.contains("CSA") || a.contains("RESEARCH AND INNOVATION") {
+            return true
+        }
         if a.contains("ERC") || a.contains("EIC-ACC") || a.contains("MSCA-PF") { return false }
         return nil
     }
 
-    /// `budgetOverview` = `{"budgetTopicActionMap": {"…": [{"action": "TOPIC - …", "budgetYearMap": {"2025": 1.5E7},
+    /// `budgetOverview` = `{"budgetTopicActionMap": {"…": [{"action": "TOPIC - …",
+    /// "budgetYearMap": {"2025": 1.5E7},
     /// "minContribution": …, "maxContribution": …}]}}`: the topic's total budget and the grant range.
     static func budget(_ json: String?, topic: String) -> Money? {
         guard let json, let data = json.data(using: .utf8),
-              let root = try? JSONSerialization.jsonObject(with: data),
-              let map = JSONValue.member(root, "budgetTopicActionMap") as? [String: Any] else { return nil }
+            let root = try? JSONSerialization.jsonObject(with: data),
+            let map = JSONValue.member(root, "budgetTopicActionMap") as? [String: Any]
+        else { return nil }
         var total: Decimal = 0
-        var minC: Decimal?, maxC: Decimal?
+        var minC: Decimal?
+        var maxC: Decimal?
         var found = false
         for entries in map.values {
             for e in (entries as? [Any]) ?? [] {
                 let action = JSONValue.string(JSONValue.member(e, "action")) ?? ""
-                guard action.isEmpty || action.uppercased().hasPrefix(topic.uppercased()) || map.count == 1 else { continue }
+                guard action.isEmpty || action.uppercased().hasPrefix(topic.uppercased()) || map.count == 1 else {
+                    continue
+                }
                 found = true
                 if let years = JSONValue.member(e, "budgetYearMap") as? [String: Any] {
                     for v in years.values { total += FormatSupport.decimal(json: v) ?? 0 }

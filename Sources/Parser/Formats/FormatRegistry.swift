@@ -10,8 +10,12 @@ enum FormatRegistry {
     /// Returns nil when the bytes are not JSON, or JSON of a shape no adapter knows; throws
     /// `ParserError.malformed` for bytes that start like JSON but do not decode.
     static func parseJSON(_ bytes: [UInt8], options: ParseOptions) throws -> ParsedDocument? {
-        guard let first = bytes.lazy.drop(while: { $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 || $0 == 0xEF
-            || $0 == 0xBB || $0 == 0xBF }).first, first == UInt8(ascii: "{") || first == UInt8(ascii: "[") else {
+        guard
+            let first = bytes.lazy.drop(while: {
+                $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 || $0 == 0xEF
+                    || $0 == 0xBB || $0 == 0xBF
+            }).first, first == UInt8(ascii: "{") || first == UInt8(ascii: "[")
+        else {
             return nil
         }
         let root: Any
@@ -21,10 +25,13 @@ enum FormatRegistry {
         } catch {
             // Consolidated DECP files come out of pandas with bare NaN values: repair those, nothing else.
             if let repaired = JSONValue.replacingNonFiniteNumbers(bytes),
-               let r = try? JSONSerialization.jsonObject(with: Data(repaired), options: []) {
+                let r = try? JSONSerialization.jsonObject(with: Data(repaired), options: [])
+            {
                 root = r
-                repairs.append(ParseIssue(file: options.documentName,
-                                          message: "json: non-standard NaN/Infinity values read as null"))
+                repairs.append(
+                    ParseIssue(
+                        file: options.documentName,
+                        message: "json: non-standard NaN/Infinity values read as null"))
             } else {
                 let reason = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "\(error)"
                 throw ParserError.malformed(ParseIssue(file: options.documentName, message: "json: \(reason)"))
@@ -56,15 +63,18 @@ enum FormatRegistry {
     }
 
     /// XML documents whose root is not a feed (`rss`, `RDF`, `feed`): eForms, BOAMP XML.
-    static func parseNoticeXML(rootName: String, namespace: String?, bytes: [UInt8],
-                               options: ParseOptions) throws -> ParsedDocument? {
+    static func parseNoticeXML(
+        rootName: String, namespace: String?, bytes: [UInt8],
+        options: ParseOptions
+    ) throws -> ParsedDocument? {
         if EFormsParser.isNoticeRoot(rootName) {
             let (notice, issues) = try EFormsAdapter.parse(bytes, documentName: options.documentName, options: options)
             return ParsedDocument(format: .eforms, notices: [notice], issues: issues)
         }
         if rootName == "ANNONCE" {
-            let (notice, issues) = try BOAMPXMLAdapter.parse(bytes, documentName: options.documentName,
-                                                             options: options)
+            let (notice, issues) = try BOAMPXMLAdapter.parse(
+                bytes, documentName: options.documentName,
+                options: options)
             return ParsedDocument(format: .boampXML, notices: [notice], issues: issues)
         }
         return nil

@@ -36,8 +36,11 @@ enum FormatSupport {
         pickWithLanguage(texts, noticeLanguage: noticeLanguage)?.lang
     }
 
-    static func pickWithLanguage(_ texts: [(lang: String?, text: String)], noticeLanguage: String?)
-        -> (lang: String?, text: String)? {
+    static func pickWithLanguage(
+        _ texts: [(lang: String?, text: String)], noticeLanguage: String?
+    )
+        -> (lang: String?, text: String)?
+    {
         let cleaned = texts.map { (lang: iso639_1($0.lang), text: clean($0.text)) }.filter { !$0.text.isEmpty }
         guard let first = cleaned.first else { return nil }
         for want in [iso639_1(noticeLanguage), "fr", "en"] {
@@ -129,8 +132,9 @@ enum FormatSupport {
             // A date-time without zone is local French time, not UTC.
             let tail = s.dropFirst(16)
             if !tail.contains("Z") && !tail.contains("+") && !tail.contains("-") {
-                return zoned(String(s.prefix(19)).replacingOccurrences(of: " ", with: "T"),
-                             zone: DeadlineExtractor.parisZone)
+                return zoned(
+                    String(s.prefix(19)).replacingOccurrences(of: " ", with: "T"),
+                    zone: DeadlineExtractor.parisZone)
             }
             return z
         }
@@ -150,7 +154,12 @@ enum FormatSupport {
         var plain = true
         var hasDigit = false
         for b in s.utf8 {
-            if b >= 0x30 && b <= 0x39 { hasDigit = true } else if b != 0x2E && b != 0x2D { plain = false; break }
+            if b >= 0x30 && b <= 0x39 {
+                hasDigit = true
+            } else if b != 0x2E && b != 0x2D {
+                plain = false
+                break
+            }
         }
         if plain { return hasDigit ? Decimal(string: s) : nil }
         let t = trim(s)
@@ -189,10 +198,28 @@ enum FormatSupport {
         if dep == nil, let pc, nuts == nil || nuts!.hasPrefix("FR") {
             dep = FrenchGeography.departement(postcode: pc)?.code
         }
-        let place = Place(nuts: nuts ?? dep.flatMap { FrenchGeography.departement(code: $0)?.nuts3 },
-                          departement: dep, postcode: pc, commune: nonEmpty(commune))
+        let place = Place(
+            nuts: nuts ?? dep.flatMap { FrenchGeography.departement(code: $0)?.nuts3 },
+            departement: dep, postcode: pc, commune: nonEmpty(commune))
         if place.nuts == nil && place.departement == nil && place.postcode == nil && place.commune == nil { return nil }
         return place
+    }
+
+    /// The notice value its lots add up to, when every lot has one in the same currency: amounts, or minimum and
+    /// maximum (framework agreements per lot: "20 000 € HT au minimum ; 100 000 € HT au maximum").
+    static func total(of lots: [Lot]) -> Money? {
+        let values = lots.compactMap(\.value)
+        guard !values.isEmpty, values.count == lots.count, Set(values.map(\.currency)).count == 1 else { return nil }
+        let vat = Set(values.map(\.vat)).count == 1 ? values[0].vat : nil
+        if values.allSatisfy({ $0.amount != nil }) {
+            return Money(amount: values.compactMap(\.amount).reduce(0, +), currency: values[0].currency, vat: vat)
+        }
+        let mins = values.compactMap(\.min), maxs = values.compactMap(\.max)
+        guard values.allSatisfy({ $0.amount == nil }), mins.count == values.count || maxs.count == values.count else {
+            return nil
+        }
+        return Money(currency: values[0].currency, min: mins.count == values.count ? mins.reduce(0, +) : nil,
+                     max: maxs.count == values.count ? maxs.reduce(0, +) : nil, vat: vat)
     }
 
     /// Appends `p` unless an equal place is already there.

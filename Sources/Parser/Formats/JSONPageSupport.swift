@@ -6,8 +6,10 @@ import Notices
 enum JSONPageSupport {
     /// Builds notices from `records`; a record that throws becomes a `ParseIssue` naming the document, the record
     /// index and its id when known, and the rest of the page still parses.
-    static func notices(_ records: [Any], documentName: String, idKey: (Any) -> String?,
-                        build: (Any) throws -> Notice) -> (notices: [Notice], issues: [ParseIssue]) {
+    static func notices(
+        _ records: [Any], documentName: String, idKey: (Any) -> String?,
+        build: (Any) throws -> Notice
+    ) -> (notices: [Notice], issues: [ParseIssue]) {
         var notices: [Notice] = []
         var issues: [ParseIssue] = []
         for (i, r) in records.enumerated() {

@@ -129,20 +129,35 @@ enum JSONValue {
         while i < b.count {
             let c = b[i]
             if inString {
-                if escaped { escaped = false } else if c == 0x5C { escaped = true } else if c == 0x22 { inString = false }
+                if escaped {
+                    escaped = false
+                } else if c == 0x5C {
+                    escaped = true
+                } else if c == 0x22 {
+                    inString = false
+                }
                 out.append(c)
                 i += 1
                 continue
             }
             if c == 0x22 { inString = true }
             if c == UInt8(ascii: "N"), matches("NaN", at: i) {
-                out += null; i += 3; replaced = true; continue
+                out += null
+                i += 3
+                replaced = true
+                continue
             }
             if c == UInt8(ascii: "I"), matches("Infinity", at: i) {
-                out += null; i += 8; replaced = true; continue
+                out += null
+                i += 8
+                replaced = true
+                continue
             }
             if c == UInt8(ascii: "-"), matches("-Infinity", at: i) {
-                out += null; i += 9; replaced = true; continue
+                out += null
+                i += 9
+                replaced = true
+                continue
             }
             out.append(c)
             i += 1

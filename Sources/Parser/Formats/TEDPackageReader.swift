@@ -51,9 +51,17 @@ enum TEDPackageReader {
             } else {
                 try bytes.withUnsafeBytes { try tar.feed($0, handle) }
             }
+            for name in tar.oversized {
+                issues.append(
+                    ParseIssue(
+                        file: name, noticeID: noticeNumber(fromMember: name),
+                        message: "package: member larger than \(TarStream.maxMemberSize >> 20) MB skipped"))
+            }
             if !tar.isAtBoundary {
-                issues.append(ParseIssue(file: options.documentName, noticeID: tar.currentName.map(noticeNumber(fromMember:)) ?? nil,
-                                         message: "package: archive ends inside member \(tar.currentName ?? "?")"))
+                issues.append(
+                    ParseIssue(
+                        file: options.documentName, noticeID: tar.currentName.map(noticeNumber(fromMember:)) ?? nil,
+                        message: "package: archive ends inside member \(tar.currentName ?? "?")"))
             }
         } catch let ParserError.malformed(issue) {
             // A corrupt stream ends the package, but what was read before stays.
@@ -73,8 +81,10 @@ enum TEDPackageReader {
     }
 
     /// Inflates a gzip stream (possibly several concatenated members) chunk by chunk.
-    static func inflate(_ bytes: [UInt8], documentName: String,
-                        _ sink: (UnsafeRawBufferPointer) throws -> Void) throws {
+    static func inflate(
+        _ bytes: [UInt8], documentName: String,
+        _ sink: (UnsafeRawBufferPointer) throws -> Void
+    ) throws {
         var stream = z_stream()
         // 15 + 16: zlib window with gzip header decoding.
         guard vigie_inflateInit2(&stream, 15 + 16) == Z_OK else {
@@ -93,7 +103,9 @@ enum TEDPackageReader {
                     let s = CZlib.inflate(&stream, Z_NO_FLUSH)
                     return (s, chunk - Int(stream.avail_out))
                 }
-                if produced > 0 { try out.withUnsafeBytes { try sink(UnsafeRawBufferPointer(rebasing: $0[0..<produced])) } }
+                if produced > 0 {
+                    try out.withUnsafeBytes { try sink(UnsafeRawBufferPointer(rebasing: $0[0..<produced])) }
+                }
                 if status == Z_STREAM_END {
                     // Concatenated gzip members (some tools write them): continue with the next one.
                     if stream.avail_in > 0 {
@@ -103,11 +115,13 @@ enum TEDPackageReader {
                     return
                 }
                 if status == Z_BUF_ERROR && stream.avail_in == 0 {
-                    throw ParserError.malformed(ParseIssue(file: documentName, message: "package: gzip stream is truncated"))
+                    throw ParserError.malformed(
+                        ParseIssue(file: documentName, message: "package: gzip stream is truncated"))
                 }
                 guard status == Z_OK || status == Z_BUF_ERROR else {
                     let msg = stream.msg.map { String(cString: $0) } ?? "error \(status)"
-                    throw ParserError.malformed(ParseIssue(file: documentName, message: "package: corrupt gzip data (\(msg))"))
+                    throw ParserError.malformed(
+                        ParseIssue(file: documentName, message: "package: corrupt gzip data (\(msg))"))
                 }
             }
         }
@@ -125,6 +139,12 @@ struct TarStream {
     private var name = ""
     private var longName: String?
     private(set) var finished = false
+    /// Members larger than this are skipped (a notice is tens of kilobytes; a claimed size of gigabytes is a
+    /// corrupt or hostile header and must not be allocated).
+    static let maxMemberSize = 64 << 20
+    /// Names of members skipped for their size.
+    private(set) var oversized: [String] = []
+    private var skipping = false
 
     /// True between members (not inside a header or a member's data).
     var isAtBoundary: Bool { finished || (remaining == 0 && header.isEmpty) }
@@ -136,7 +156,7 @@ struct TarStream {
         while i < n && !finished {
             if remaining > 0 {
                 let take = min(remaining, n - i)
-                data.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[i..<(i + take)]))
+                if !skipping { data.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[i..<(i + take)])) }
                 remaining -= take
                 i += take
                 if remaining == 0 { try finishMember(member) }
@@ -173,11 +193,16 @@ struct TarStream {
         remaining = size
         padding = (512 - size % 512) % 512
         data.removeAll(keepingCapacity: true)
-        data.reserveCapacity(size)
+        skipping = size > Self.maxMemberSize
+        if skipping { oversized.append(name) } else { data.reserveCapacity(size) }
         if size == 0 { try finishMember(member) }
     }
 
     private mutating func finishMember(_ member: (String, [UInt8]) throws -> Void) throws {
+        if skipping {
+            skipping = false
+            return
+        }
         switch type {
         case UInt8(ascii: "L"):
             longName = Self.string(data[...])
@@ -220,8 +245,10 @@ public enum NoticeXMLDispatcher {
         if let doc = try FormatRegistry.parseNoticeXML(rootName: root, namespace: nil, bytes: bytes, options: opts) {
             return doc
         }
-        throw ParserError.malformed(ParseIssue(file: documentName,
-                                               message: root.isEmpty ? "not an XML notice" : "unknown notice root <\(root)>"))
+        throw ParserError.malformed(
+            ParseIssue(
+                file: documentName,
+                message: root.isEmpty ? "not an XML notice" : "unknown notice root <\(root)>"))
     }
 
     /// Local name of the root element. Package members are UTF-8 eForms, so the prefix is scanned as is

@@ -34,19 +34,25 @@ enum TEDSearchAdapter {
             throw JSONPageSupport.malformed(options.documentName, nil, "ted: notice has no publication-number")
         }
         let titles = JSONValue.texts(field(r, "notice-title"))
-        let lang = JSONValue.strings(field(r, "notice-language")).first
+        let lang =
+            JSONValue.strings(field(r, "notice-language")).first
             ?? (titles.contains { $0.lang == "fra" } ? "fra" : nil)
-        guard var title = FormatSupport.pick(titles, noticeLanguage: lang) ?? FormatSupport.pick(
-            JSONValue.texts(field(r, "title-proc")), noticeLanguage: lang) else {
+        guard
+            var title = FormatSupport.pick(titles, noticeLanguage: lang)
+                ?? FormatSupport.pick(
+                    JSONValue.texts(field(r, "title-proc")), noticeLanguage: lang)
+        else {
             throw JSONPageSupport.malformed(options.documentName, pubNo, "ted: notice has no notice-title")
         }
         // Search results title notices "<Country> – <CPV label> – <title>"; keep the buyer's own title.
         let parts = title.components(separatedBy: " – ")
         if parts.count >= 3 { title = parts.dropFirst(2).joined(separator: " – ") }
-        var n = Notice(source: options.sourceID, sourceID: pubNo, kind: kind(JSONValue.string(field(r, "notice-type"))),
-                       title: title)
+        var n = Notice(
+            source: options.sourceID, sourceID: pubNo, kind: kind(JSONValue.string(field(r, "notice-type"))),
+            title: title)
         n.language = FormatSupport.pickedLanguage(titles, noticeLanguage: lang)
-        n.summary = FormatSupport.pick(JSONValue.texts(field(r, "description-proc")), noticeLanguage: lang)
+        n.summary =
+            FormatSupport.pick(JSONValue.texts(field(r, "description-proc")), noticeLanguage: lang)
             ?? FormatSupport.pick(JSONValue.texts(field(r, "description-lot")), noticeLanguage: lang)
         n.refs.tedPublicationNumber = pubNo
         n.refs.eformsNoticeID = JSONValue.string(field(r, "notice-identifier"))
@@ -54,22 +60,29 @@ enum TEDSearchAdapter {
         n.refs.buyerReference = JSONValue.string(field(r, "internal-identifier-proc"))
         n.published = FormatSupport.date(JSONValue.string(field(r, "publication-date")))?.instant
         let links = field(r, "links")
-        n.url = JSONValue.string(JSONValue.at(links, "html/FRA")) ?? JSONValue.string(JSONValue.at(links, "html/ENG"))
+        n.url =
+            JSONValue.string(JSONValue.at(links, "html/FRA")) ?? JSONValue.string(JSONValue.at(links, "html/ENG"))
             ?? "https://ted.europa.eu/fr/notice/-/detail/\(pubNo)"
         let buyerNames = JSONValue.texts(field(r, "buyer-name")) + JSONValue.texts(field(r, "organisation-name-buyer"))
         let country = JSONValue.strings(field(r, "buyer-country")).first
         if !buyerNames.isEmpty || country != nil {
-            n.buyer = Buyer(name: FormatSupport.pick(buyerNames, noticeLanguage: lang),
-                            id: JSONValue.strings(field(r, "buyer-identifier")).first, country: country)
+            n.buyer = Buyer(
+                name: FormatSupport.pick(buyerNames, noticeLanguage: lang),
+                id: JSONValue.strings(field(r, "buyer-identifier")).first, country: country)
         }
         var cpv: [String] = []
-        for c in (JSONValue.strings(field(r, "main-classification-proc")) + JSONValue.strings(field(r, "classification-cpv")))
-            .compactMap(FormatSupport.cpv) where !cpv.contains(c) { cpv.append(c) }
+        for c
+            in (JSONValue.strings(field(r, "main-classification-proc"))
+            + JSONValue.strings(field(r, "classification-cpv")))
+            .compactMap(FormatSupport.cpv) where !cpv.contains(c)
+        { cpv.append(c) }
         n.cpv = cpv
-        n.mainCPV = JSONValue.strings(field(r, "main-classification-proc")).compactMap(FormatSupport.cpv).first ?? cpv.first
+        n.mainCPV =
+            JSONValue.strings(field(r, "main-classification-proc")).compactMap(FormatSupport.cpv).first ?? cpv.first
         n.procedure = JSONValue.string(field(r, "procedure-type"))
         if let v = FormatSupport.decimal(JSONValue.string(field(r, "estimated-value-proc"))) {
-            n.value = Money(amount: v, currency: JSONValue.string(field(r, "estimated-value-cur-proc")) ?? "EUR", vat: "HT")
+            n.value = Money(
+                amount: v, currency: JSONValue.string(field(r, "estimated-value-cur-proc")) ?? "EUR", vat: "HT")
         }
         let tenderDeadlines = JSONValue.strings(field(r, "deadline-receipt-tender-date-lot"))
             .compactMap { FormatSupport.date($0, endOfDay: true) }
@@ -83,9 +96,12 @@ enum TEDSearchAdapter {
         for code in JSONValue.strings(field(r, "place-of-performance")) where isNUTS(code) {
             FormatSupport.appendUnique(FormatSupport.place(nuts: code, postcode: nil, commune: nil), to: &n.places)
         }
-        let lotTitles = JSONValue.strings(JSONValue.member(field(r, "title-lot"), lang?.lowercased() ?? "fra")
-                                          ?? JSONValue.member(field(r, "title-lot"), "eng"))
-        n.lots = lotTitles.enumerated().map { Lot(id: "LOT-\(String(format: "%04d", $0.offset + 1))", title: $0.element) }
+        let lotTitles = JSONValue.strings(
+            JSONValue.member(field(r, "title-lot"), lang?.lowercased() ?? "fra")
+                ?? JSONValue.member(field(r, "title-lot"), "eng"))
+        n.lots = lotTitles.enumerated().map {
+            Lot(id: "LOT-\(String(format: "%04d", $0.offset + 1))", title: $0.element)
+        }
         return n
     }
 

@@ -17,6 +17,7 @@ public struct ExtractedAmount: Sendable, Hashable {
         case other
     }
 
+    /// The figure, multipliers applied ("1,2 M€" → 1 200 000).
     public var amount: Decimal
     /// ISO 4217 code: `EUR`, `MAD` (dirhams on Moroccan portals), `XPF`, `USD`…
     public var currency: String
@@ -42,7 +43,10 @@ public struct ExtractedAmount: Sendable, Hashable {
 public enum AmountExtractor {
     /// Every amount in `text`, in text order.
     public static func extract(_ text: String) -> [ExtractedAmount] {
-        let t = FoldedText(text)
+        extract(folded: FoldedText(text))
+    }
+
+    static func extract(folded t: FoldedText) -> [ExtractedAmount] {
         let p = Patterns.shared
         struct Raw {
             var start: Int
@@ -132,11 +136,13 @@ public enum AmountExtractor {
         if let e = amounts.first(where: { $0.kind == .estimated || $0.kind == .budget }) {
             return Money(amount: e.amount, currency: e.currency, vat: e.vat)
         }
-        let mins = amounts.filter { $0.kind == .min }, maxs = amounts.filter { $0.kind == .max }
+        let mins = amounts.filter { $0.kind == .min }
+        let maxs = amounts.filter { $0.kind == .max }
         guard !mins.isEmpty || !maxs.isEmpty else { return nil }
         let ref = (mins + maxs)[0]
-        return Money(currency: ref.currency, min: mins.map(\.amount).min(), max: maxs.map(\.amount).max(),
-                     vat: ref.vat)
+        return Money(
+            currency: ref.currency, min: mins.map(\.amount).min(), max: maxs.map(\.amount).max(),
+            vat: ref.vat)
     }
 
     // MARK: - Labels
@@ -212,11 +218,14 @@ public enum AmountExtractor {
         let boundAfter = frenchRegex(#"^\s*,?\s*(?:au |en |de |du )?(minimum|maximum|mini\b|maxi\b)"#)
         let declaredCurrency = frenchRegex(
             #"\(\s*(?:en\s+)?(€|euros?|eur|dhs|dh|mad|dirhams?|usd|xpf|chf)\b[^)]*\)|\ben\s+(?:euros|€)"#)
-        let excludedLabel = #"chiffre d'?\s?affaires|\bca\b (?:global|annuel|moyen)|capital social|assurance"#
+        let excludedLabel =
+            #"chiffre d'?\s?affaires|\bca\b (?:global|annuel|moyen)|capital social|assurance"#
             + #"|garantie|caution|penalit|indemnit|retenue de|salaire|remuneration des"#
-        let worksCost = #"cout\w*\s+(?:\w+\s+){0,2}des travaux|montant\w*\s+(?:\w+\s+){0,2}des travaux"#
+        let worksCost =
+            #"cout\w*\s+(?:\w+\s+){0,2}des travaux|montant\w*\s+(?:\w+\s+){0,2}des travaux"#
             + #"|enveloppe (?:\w+\s+){0,3}travaux"#
-        let maxLabel = #"maxim|\bmaxi\b|plafon|jusqu'a|au plus|ne (?:pourra|peut|doit) (?:pas )?exceder"#
+        let maxLabel =
+            #"maxim|\bmaxi\b|plafon|jusqu'a|au plus|ne (?:pourra|peut|doit) (?:pas )?exceder"#
             + #"|dans la limite de|n'excedant pas"#
         let minLabel = #"minim|\bmini\b|au moins|plancher|a partir de"#
         let budgetLabel = #"budget|enveloppe|dotation"#

@@ -6,8 +6,12 @@ import Foundation
 /// CPV (it could be a phone or file number otherwise). Either way the first two digits must be a CPV division.
 /// Codes come back as eight digits without check digit, as eForms writes them, without duplicates.
 public enum CPVExtractor {
+    /// The CPV codes written in `text`, eight digits each, in text order.
     public static func extract(_ text: String) -> [String] {
-        let t = FoldedText(text)
+        extract(folded: FoldedText(text))
+    }
+
+    static func extract(folded t: FoldedText) -> [String] {
         let p = Patterns.shared
         var out: [String] = []
         for m in t.matches(p.code) {

@@ -50,7 +50,10 @@ public enum DeadlineExtractor {
     /// Every submission deadline in `text`, tenders and applications first, then requests to participate,
     /// each group in text order.
     public static func all(_ text: String, defaultZone: TimeZone = parisZone) -> [ExtractedDeadline] {
-        let t = FoldedText(text)
+        all(folded: FoldedText(text), defaultZone: defaultZone)
+    }
+
+    static func all(folded t: FoldedText, defaultZone: TimeZone = parisZone) -> [ExtractedDeadline] {
         let p = Patterns.shared
         var found: [(offset: Int, value: ExtractedDeadline)] = []
         var previousEnd = 0
@@ -59,16 +62,21 @@ public enum DeadlineExtractor {
             let label = labelWindow(t, before: d.start, after: previousEnd)
             guard let kind = classify(label) else { continue }
             var zone = defaultZone
-            var hour: Int? = d.hour, minute = d.minute ?? 0, second = d.second ?? 0
+            var hour: Int? = d.hour
+            var minute = d.minute ?? 0
+            var second = d.second ?? 0
             var ambiguous = false
             var fixedOffset = d.offset
             var end = d.end
             if hour == nil, let tm = t.match(p.time, at: end) {
                 if t.group(tm, 4) != nil {
-                    hour = 12; minute = 0
+                    hour = 12
+                    minute = 0
                 } else if t.group(tm, 5) != nil {
                     // "à minuit" after a closing day means the end of that day, not its first second.
-                    hour = 23; minute = 59; ambiguous = true
+                    hour = 23
+                    minute = 59
+                    ambiguous = true
                 } else if let h = t.group(tm, 1).flatMap({ Int($0) }), h < 24 {
                     hour = h
                     minute = t.group(tm, 2).flatMap { Int($0) } ?? 0
@@ -85,7 +93,8 @@ public enum DeadlineExtractor {
                 }
             }
             let hasTime = hour != nil
-            let h = hour ?? 23, mi = hour == nil ? 59 : minute
+            let h = hour ?? 23
+            let mi = hour == nil ? 59 : minute
             let s = hour == nil ? 0 : second
             guard let instant = makeDate(d.year, d.month, d.day, h, mi, s, offset: fixedOffset, zone: zone) else {
                 continue
@@ -97,8 +106,13 @@ public enum DeadlineExtractor {
                 zoned = ZonedDate(instant: instant, zone: zone)
             }
             let dayString = String(format: "%04d-%02d-%02d", d.year, d.month, d.day)
-            found.append((d.start, ExtractedDeadline(date: zoned, hasTime: hasTime, kind: kind,
-                                                     isAmbiguous: ambiguous, day: dayString)))
+            found.append(
+                (
+                    d.start,
+                    ExtractedDeadline(
+                        date: zoned, hasTime: hasTime, kind: kind,
+                        isAmbiguous: ambiguous, day: dayString)
+                ))
         }
         let main = found.filter { $0.value.kind != .requestsToParticipate }
         let requests = found.filter { $0.value.kind == .requestsToParticipate }
@@ -128,13 +142,15 @@ public enum DeadlineExtractor {
         var out: [FoundDate] = []
         for m in t.matches(p.numericDate) {
             guard let d = t.group(m, 1).flatMap({ Int($0) }), let mo = t.group(m, 2).flatMap({ Int($0) }),
-                  var y = t.group(m, 3).flatMap({ Int($0) }) else { continue }
+                var y = t.group(m, 3).flatMap({ Int($0) })
+            else { continue }
             if y < 100 { y += 2000 }
             out.append(FoundDate(start: m.range.location, end: NSMaxRange(m.range), year: y, month: mo, day: d))
         }
         for m in t.matches(p.isoDate) {
             guard let y = t.group(m, 1).flatMap({ Int($0) }), let mo = t.group(m, 2).flatMap({ Int($0) }),
-                  let d = t.group(m, 3).flatMap({ Int($0) }) else { continue }
+                let d = t.group(m, 3).flatMap({ Int($0) })
+            else { continue }
             var f = FoundDate(start: m.range.location, end: NSMaxRange(m.range), year: y, month: mo, day: d)
             f.hour = t.group(m, 4).flatMap { Int($0) }
             f.minute = t.group(m, 5).flatMap { Int($0) }
@@ -146,11 +162,24 @@ public enum DeadlineExtractor {
         }
         for m in t.matches(p.textDate) {
             guard let d = t.group(m, 1).flatMap({ Int($0) }), let mname = t.group(m, 2),
-                  let mo = FrenchText.months[mname], let y = t.group(m, 3).flatMap({ Int($0) }) else { continue }
+                let mo = FrenchText.months[mname], let y = t.group(m, 3).flatMap({ Int($0) })
+            else { continue }
             out.append(FoundDate(start: m.range.location, end: NSMaxRange(m.range), year: y, month: mo, day: d))
         }
-        return out.filter { (1...12).contains($0.month) && (1...31).contains($0.day) && $0.year >= 1990 }
-            .sorted { $0.start < $1.start }
+        // "31/02/2026" is a typo, not 3 March: invalid calendar dates are dropped.
+        return out.filter {
+            (1...12).contains($0.month) && $0.year >= 1990 && $0.year < 2200
+                && (1...daysIn(month: $0.month, year: $0.year)).contains($0.day)
+        }
+        .sorted { $0.start < $1.start }
+    }
+
+    static func daysIn(month: Int, year: Int) -> Int {
+        switch month {
+        case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
     }
 
     static func parseOffset(_ z: String) -> Int? {
@@ -161,8 +190,10 @@ public enum DeadlineExtractor {
         return sign * (h * 3600 + m * 60)
     }
 
-    static func makeDate(_ y: Int, _ mo: Int, _ d: Int, _ h: Int, _ mi: Int, _ s: Int, offset: Int?,
-                         zone: TimeZone) -> Date? {
+    static func makeDate(
+        _ y: Int, _ mo: Int, _ d: Int, _ h: Int, _ mi: Int, _ s: Int, offset: Int?,
+        zone: TimeZone
+    ) -> Date? {
         if let offset {
             let t = ISO8601.days(fromCivil: y, mo, d) * 86_400 + h * 3600 + mi * 60 + s - offset
             return Date(timeIntervalSince1970: TimeInterval(t))
@@ -190,9 +221,14 @@ public enum DeadlineExtractor {
     /// date) decides, so "Date limite de demande d'informations complémentaires" is not a submission deadline.
     static func classify(_ label: String) -> ExtractedDeadline.Kind? {
         let p = Patterns.shared
-        let pos = lastMatch(p.positiveLabel, in: label)
         let neg = lastMatch(p.negativeLabel, in: label)
-        guard let pos, neg.map({ $0 < pos }) ?? true else { return nil }
+        if let strong = lastMatch(p.strongLabel, in: label) {
+            guard neg.map({ $0 < strong }) ?? true else { return nil }
+        } else {
+            guard lastMatch(p.weakLabel, in: label) != nil, neg == nil,
+                lastMatch(p.submissionNoun, in: label) != nil
+            else { return nil }
+        }
         let l = label
         if l.contains("dossier") || l.contains("projet") || l.contains("appel a") || l.contains("aap") {
             return .applications
@@ -234,7 +270,9 @@ public enum DeadlineExtractor {
 
         let numericDate = frenchRegex(#"(?<![\d/.\-])(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4}|\d{2})(?![\d/]|[.\-]\d)"#)
         let isoDate = frenchRegex(
-            #"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?:[t ](\d{2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?)?(z|[+-]\d{2}:?\d{2})?(?!\d)"#)
+            #"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?:[t ](\d{2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?)?"#
+                + #"(z|[+-]\d{2}:?\d{2})?(?!\d)"#
+        )
         let textDate = frenchRegex(
             #"(?<![\d])(?:(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)\s+)?(\d{1,2})(?:er|e)?\s+"#
                 + #"(janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre|decembre"#
@@ -246,15 +284,25 @@ public enum DeadlineExtractor {
                 + #"(?:(\d{1,2})\s*(?:h|:|heures?)\s*(\d{2})?(?::(\d{2}))?(?![\d])|(midi)|(minuit))"#)
         /// A zone after a date or time: "(UTC+02:00)", "GMT+1", "(heure de Wallis)", "heure de Paris".
         let zone = frenchRegex(
-            #"^\s*\(?\s*(?:(?:utc|gmt)\s*([+-])\s*(\d{1,2})(?::?(\d{2}))?|heure\s+(?:de\s+|d'|du\s+|des\s+)?([a-z\-' ]{3,30}))"#)
-        let positiveLabel = frenchRegex(
-            #"date\s+(?:et heure\s+)?limites?|limites? de (?:reception|remise|depot)|reception des (?:offres|plis|candidatures)"#
-                + #"|remise des (?:offres|plis|candidatures|dossiers|projets)|depot des|(?:date de )?cloture|au plus tard"#
-                + #"|(?:devront|doivent|doit|devra) (?:parvenir|etre (?:deposes?|remis|transmis|recus?))|avant le"#
-                + #"|jusqu'au|date de fin|fin de (?:depot|candidature)|deadline|closing date|time limit"#)
+            #"^\s*\(?\s*(?:(?:utc|gmt)\s*([+-])\s*(\d{1,2})(?::?(\d{2}))?"#
+                + #"|heure\s+(?:de\s+|d'|du\s+|des\s+)?([a-z\-' ]{3,30}))"#
+        )
+        /// Labels that name a submission deadline by themselves.
+        let strongLabel = frenchRegex(
+            #"date\s+(?:et heure\s+)?limites?|limites? de (?:reception|remise|depot)"#
+                + #"|reception des (?:offres|plis|candidatures)"#
+                + #"|remise des (?:offres|plis|candidatures|dossiers|projets)"#
+                + #"|depot des|(?:date de )?cloture|date de fin|fin de (?:depot|candidature)|deadline|closing date"#
+                + #"|time limit"#)
+        /// Phrasings that make a date a limit, but not necessarily for submitting anything ("les travaux devront
+        /// être achevés au plus tard le…"): they count only with a submission noun and no other label.
+        let weakLabel = frenchRegex(
+            #"au plus tard|avant le|jusqu'au"#
+                + #"|(?:devront|doivent|doit|devra) (?:parvenir|etre (?:deposes?|remis|transmis|recus?))"#)
+        let submissionNoun = frenchRegex(#"offre|pli|candidature|dossier|projet|proposition|reponse|soumission"#)
         let negativeLabel = frenchRegex(
             #"envoi|notifi|signe|ordonnance|decret|\bloi\b|arrete|duree|informations? complementaires"#
                 + #"|renseignements? complementaires|questions|ouverture|publication|publie|visite|attribu|debut"#
-                + #"|demarrage|commencement|execution|livraison|du marche|mis en ligne|modifi|deliber"#)
+                + #"|demarrage|commencement|execution|livraison|du marche|mis en ligne|modifi|deliber|achev|termin"#)
     }
 }

@@ -120,7 +120,8 @@ public enum FrenchGeography {
         ("976", "Mayotte", "FRY50"),
     ]
 
-    private static let byCode: [String: Departement] = Dictionary(uniqueKeysWithValues: departements.map { ($0.code, $0) })
+    private static let byCode: [String: Departement] = Dictionary(
+        uniqueKeysWithValues: departements.map { ($0.code, $0) })
     private static let byNUTS3: [String: Departement] =
         Dictionary(uniqueKeysWithValues: departements.map { ($0.nuts3, $0) })
     private static let byFoldedName: [String: Departement] =

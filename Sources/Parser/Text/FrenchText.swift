@@ -15,16 +15,31 @@ struct FoldedText {
     let length: Int
 
     init(_ text: String) {
-        var orig = String.UnicodeScalarView()
-        var fold = String.UnicodeScalarView()
-        // Composed form first: a decomposed "é" (e + U+0301) would not fold to "e".
-        for u in text.precomposedStringWithCanonicalMapping.unicodeScalars {
-            let n = FrenchText.normalizeScalar(u)
-            orig.append(n)
-            fold.append(FrenchText.foldScalar(n))
+        // Composed form first when the text has combining marks: a decomposed "é" (e + U+0301) would not fold.
+        let hasCombiningMarks = text.utf16.contains { $0 >= 0x0300 && $0 <= 0x036F }
+        let source = hasCombiningMarks ? text.precomposedStringWithCanonicalMapping : text
+        // One UTF-16 unit in, one out: surrogates and other non-BMP units pass through unchanged.
+        var orig: [UInt16] = []
+        var fold: [UInt16] = []
+        orig.reserveCapacity(source.utf16.count)
+        fold.reserveCapacity(source.utf16.count)
+        let table = FrenchText.unitTable
+        for u in source.utf16 {
+            if Int(u) < table.count {
+                let (n, f) = table[Int(u)]
+                orig.append(n)
+                fold.append(f)
+            } else if let scalar = Unicode.Scalar(u) {
+                let n = FrenchText.normalizeScalar(scalar)
+                orig.append(UInt16(n.value))
+                fold.append(UInt16(FrenchText.foldScalar(n).value))
+            } else {
+                orig.append(u)
+                fold.append(u)
+            }
         }
-        original = String(orig) as NSString
-        string = String(fold)
+        original = String(decoding: orig, as: UTF16.self) as NSString
+        string = String(decoding: fold, as: UTF16.self)
         folded = string as NSString
         length = folded.length
     }
@@ -93,6 +108,14 @@ enum FrenchText {
         case 0xAB, 0xBB, 0x201C, 0x201D: return "\""
         default: return u
         }
+    }
+
+    /// (normalised, folded) for every UTF-16 unit below U+0250 (ASCII, Latin-1, Latin Extended-A/B): the
+    /// common case of French text, without a call per character.
+    static let unitTable: [(UInt16, UInt16)] = (0..<0x250).map { v -> (UInt16, UInt16) in
+        guard let s = Unicode.Scalar(UInt32(v)) else { return (UInt16(v), UInt16(v)) }
+        let n = normalizeScalar(s)
+        return (UInt16(n.value), UInt16(foldScalar(n).value))
     }
 
     /// Lower case without diacritics, one scalar for one (and never changing its UTF-16 length).
@@ -167,8 +190,25 @@ enum FrenchText {
     /// Range of the last match of `pattern` in `s`. (Foundation on Linux ignores `.backwards` for regular
     /// expression searches and returns the first match.)
     static func lastMatch(_ pattern: String, in s: String) -> Range<String.Index>? {
-        guard let regex = try? NSRegularExpression(pattern: pattern),
-              let m = regex.matches(in: s, range: NSRange(s.startIndex..., in: s)).last else { return nil }
+        guard let regex = RegexCache.shared.regex(pattern),
+            let m = regex.matches(in: s, range: NSRange(s.startIndex..., in: s)).last
+        else { return nil }
         return Range(m.range, in: s)
+    }
+}
+
+/// Compiled patterns of `lastMatch`, kept across calls (the extractors ask for the same few every time).
+final class RegexCache: @unchecked Sendable {
+    static let shared = RegexCache()
+    private let lock = NSLock()
+    private var cache: [String: NSRegularExpression] = [:]
+
+    func regex(_ pattern: String) -> NSRegularExpression? {
+        lock.lock()
+        defer { lock.unlock() }
+        if let r = cache[pattern] { return r }
+        let r = try? NSRegularExpression(pattern: pattern)
+        cache[pattern] = r
+        return r
     }
 }

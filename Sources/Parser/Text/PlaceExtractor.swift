@@ -12,7 +12,10 @@ import Notices
 public enum PlaceExtractor {
     /// The places in `text`, merged per département, in text order.
     public static func extract(_ text: String) -> [Place] {
-        let t = FoldedText(text)
+        extract(folded: FoldedText(text))
+    }
+
+    static func extract(folded t: FoldedText) -> [Place] {
         let p = Patterns.shared
         var found: [(offset: Int, place: Place)] = []
 
@@ -28,8 +31,10 @@ public enum PlaceExtractor {
         for m in t.matches(p.parenDepartement) {
             guard let code = t.group(m, 1), let dep = FrenchGeography.departement(code: code) else { continue }
             var place = Place(nuts: dep.nuts3, departement: dep.code)
-            let before = t.originalText(NSRange(location: max(0, m.range.location - 60),
-                                                length: min(60, m.range.location)))
+            let before = t.originalText(
+                NSRange(
+                    location: max(0, m.range.location - 60),
+                    length: min(60, m.range.location)))
             if let commune = communeBefore(before), FrenchGeography.departement(named: commune) == nil {
                 place.commune = commune
             }
@@ -43,13 +48,20 @@ public enum PlaceExtractor {
                 // "Lieu d'exécution : Saint-Chamond 42400": the commune before the postcode, inside a place label.
                 let before = t.foldedText(from: max(0, m.range.location - 80), to: m.range.location)
                 guard lastIndex(p.placeLabel, in: before) != nil else { continue }
-                let original = t.originalText(NSRange(location: max(0, m.range.location - 40),
-                                                      length: min(40, m.range.location)))
+                let original = t.originalText(
+                    NSRange(
+                        location: max(0, m.range.location - 40),
+                        length: min(40, m.range.location)))
                 commune = communeBefore(original)
                 if let c = commune, FrenchGeography.departement(named: c) != nil { commune = nil }
             }
-            found.append((m.range.location, Place(nuts: dep.nuts3, departement: dep.code, postcode: pc,
-                                                  commune: commune)))
+            found.append(
+                (
+                    m.range.location,
+                    Place(
+                        nuts: dep.nuts3, departement: dep.code, postcode: pc,
+                        commune: commune)
+                ))
         }
         // "Département(s) de publication : 42, 43".
         for m in t.matches(p.departementList) {
@@ -74,7 +86,7 @@ public enum PlaceExtractor {
                 // and not followed by a number.
                 let original = t.originalText(NSRange(location: off, length: r.length + 6))
                 guard original.first?.isUppercase == true,
-                      original.dropFirst(r.length).range(of: #"^\s*(?:\d|n°|no\b)"#, options: .regularExpression) == nil
+                    original.dropFirst(r.length).range(of: #"^\s*(?:\d|n°|no\b)"#, options: .regularExpression) == nil
                 else { continue }
                 found.append((off, Place(nuts: dep.nuts3, departement: dep.code)))
             }
@@ -82,7 +94,8 @@ public enum PlaceExtractor {
         // Grands ports maritimes, named by acronym in their own notices ("Bassins est du GPMM").
         for m in t.matches(p.port) {
             guard let acr = t.group(m, 1), let code = ports[acr],
-                  let dep = FrenchGeography.departement(code: code) else { continue }
+                let dep = FrenchGeography.departement(code: code)
+            else { continue }
             found.append((m.range.location, Place(nuts: dep.nuts3, departement: dep.code)))
         }
 
@@ -123,7 +136,8 @@ public enum PlaceExtractor {
         }
         let name = head.trimmingCharacters(in: .whitespaces)
         guard let first = name.first, first.isUppercase, name.split(separator: " ").count <= 5,
-              name.count >= 2 else { return nil }
+            name.count >= 2
+        else { return nil }
         return name
     }
 
@@ -189,16 +203,23 @@ public enum PlaceExtractor {
         let parenDepartement = frenchRegex(#"\(\s*(\d{2,3}|2a|2b)\s*\)"#)
         /// Five digits not part of a larger number ("1 200 000", "15 000,00"), then up to six words.
         let postcode = frenchRegex(
-            #"(?:(cp|code postal)\s*:?\s*)?(?<![\d,.])(?<!\d )(\d{5})(?![\d,.]|\s\d)((?:[ ]+[a-z'\-]+){0,6})"#)
+            #"(?:(cp|code postal)\s*:?\s*)?(?<![\d,.])(?<!\d )(\d{5})(?!\d|[,.]\d|\s\d)((?:[ ]+[a-z'\-]+){0,6})"#)
         let departementList = frenchRegex(
-            #"departements?(?:\(s\))?\s+(?:de publication|d'execution|concernes?)\s*:\s*((?:\d{2,3}|2a|2b)(?:\s*(?:,|;|et|-)\s*(?:\d{2,3}|2a|2b))*)"#)
+            #"departements?(?:\(s\))?\s+(?:de publication|d'execution|concernes?)\s*:\s*"#
+                + #"((?:\d{2,3}|2a|2b)(?:\s*(?:,|;|et|-)\s*(?:\d{2,3}|2a|2b))*)"#
+        )
         let placeLabel = frenchRegex(
-            #"lieux? (?:principal )?(?:d'execution|de livraison|d'intervention|de realisation|de prestation)|place of performance|lieu principal|lieu des travaux|localisation|implantation"#)
+            #"lieux? (?:principal )?(?:d'execution|de livraison|d'intervention|de realisation|de prestation)"#
+                + #"|place of performance|lieu principal|lieu des travaux|localisation|implantation"#
+        )
         let buyerLabel = frenchRegex(
-            #"acheteur|buyer|adresse|pouvoir adjudicateur|entite adjudicatrice|siege|organisme|coordonnees|contracting authority"#)
+            #"acheteur|buyer|adresse|pouvoir adjudicateur|entite adjudicatrice|siege|organisme|coordonnees"#
+                + #"|contracting authority"#
+        )
         /// Each département name as a folded whole word ("loire" but not "haute-loire" or "loire-atlantique").
         let departementNames: [(FrenchGeography.Departement, NSRegularExpression)] = FrenchGeography.departements.map {
-            let name = NSRegularExpression.escapedPattern(for: FrenchText.fold($0.name)).replacingOccurrences(of: "'", with: "'?")
+            let name = NSRegularExpression.escapedPattern(for: FrenchText.fold($0.name)).replacingOccurrences(
+                of: "'", with: "'?")
             return ($0, frenchRegex("(?<![a-z\\-'])" + name + "(?![a-z\\-])"))
         }
         let port = frenchRegex(#"(?<![a-z])(gpmm|gpmh|gpmr|gpmd|gpmnsn|gpmb|gpmlr)(?![a-z])"#)

@@ -10,10 +10,11 @@ public struct TextExtraction: Sendable, Hashable {
 
     /// Runs the four extractors on `text`.
     public init(_ text: String, defaultZone: TimeZone = DeadlineExtractor.parisZone) {
-        deadline = DeadlineExtractor.extract(text, defaultZone: defaultZone)
-        amounts = AmountExtractor.extract(text)
-        places = PlaceExtractor.extract(text)
-        cpv = CPVExtractor.extract(text)
+        let folded = FoldedText(text)
+        deadline = DeadlineExtractor.all(folded: folded, defaultZone: defaultZone).first
+        amounts = AmountExtractor.extract(folded: folded)
+        places = PlaceExtractor.extract(folded: folded)
+        cpv = CPVExtractor.extract(folded: folded)
     }
 
     /// The JSON object of `vigie extract --json`: `deadline` (ISO 8601 with offset, or null), `amounts`
@@ -23,12 +24,16 @@ public struct TextExtraction: Sendable, Hashable {
         return [
             "deadline": orNull(deadline?.date.iso8601),
             "amounts": amounts.map { a -> [String: Any] in
-                ["amount": NSDecimalNumber(decimal: a.amount), "currency": a.currency, "vat": orNull(a.vat),
-                 "kind": a.kind.rawValue]
+                [
+                    "amount": NSDecimalNumber(decimal: a.amount), "currency": a.currency, "vat": orNull(a.vat),
+                    "kind": a.kind.rawValue,
+                ]
             },
             "places": places.map { p -> [String: Any] in
-                ["departement": orNull(p.departement), "postcode": orNull(p.postcode), "commune": orNull(p.commune),
-                 "nuts": orNull(p.nuts)]
+                [
+                    "departement": orNull(p.departement), "postcode": orNull(p.postcode), "commune": orNull(p.commune),
+                    "nuts": orNull(p.nuts),
+                ]
             },
             "cpv": cpv,
         ]
@@ -36,8 +41,10 @@ public struct TextExtraction: Sendable, Hashable {
 
     /// One line of JSON with sorted keys.
     public func jsonString() -> String {
-        let data = (try? JSONSerialization.data(withJSONObject: jsonObject,
-                                                options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
+        let data =
+            (try? JSONSerialization.data(
+                withJSONObject: jsonObject,
+                options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
         return String(decoding: data, as: UTF8.self)
     }
 }
@@ -49,10 +56,13 @@ public enum NoticeEnricher {
     /// content when they are empty; fields the source did fill are never replaced.
     public static func enrich(_ notice: Notice) -> Notice {
         var n = notice
+        let needs = n.deadline == nil || n.value == nil || n.places.isEmpty || n.cpv.isEmpty
         let text = [notice.title, notice.summary, notice.content].compactMap { $0 }.filter { !$0.isEmpty }
             .joined(separator: "\n")
-        guard !text.isEmpty else { return n }
-        if n.deadline == nil, let d = DeadlineExtractor.extract(text) {
+        guard needs, !text.isEmpty else { return n }
+        // One folding of the text for all four extractors.
+        let folded = FoldedText(text)
+        if n.deadline == nil, let d = DeadlineExtractor.all(folded: folded).first {
             n.deadline = d.date
             if n.kind == .callForProjects, n.call?.closing == nil {
                 var call = n.call ?? CallDetails()
@@ -60,14 +70,14 @@ public enum NoticeEnricher {
                 n.call = call
             }
         }
-        if n.value == nil, let v = AmountExtractor.money(from: AmountExtractor.extract(text)) {
+        if n.value == nil, let v = AmountExtractor.money(from: AmountExtractor.extract(folded: folded)) {
             n.value = v
         }
         if n.places.isEmpty {
-            n.places = PlaceExtractor.extract(text)
+            n.places = PlaceExtractor.extract(folded: folded)
         }
         if n.cpv.isEmpty {
-            let codes = CPVExtractor.extract(text)
+            let codes = CPVExtractor.extract(folded: folded)
             if !codes.isEmpty {
                 n.cpv = codes
                 n.mainCPV = n.mainCPV ?? codes[0]

@@ -6,6 +6,13 @@ import Foundation
 /// Sources are single-owner and not thread-safe, like the reader that pulls from them.
 protocol ByteSource: AnyObject {
     func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int
+    /// A fresh source over the same bytes from the start, when the source can give one (a file, an array):
+    /// lets a malformed document be re-read by the recovering parser without keeping a copy of every document.
+    func reopened() throws -> (any ByteSource)?
+}
+
+extension ByteSource {
+    func reopened() throws -> (any ByteSource)? { nil }
 }
 
 /// Bytes already in memory (a fetched HTTP body, a test fixture).
@@ -14,6 +21,8 @@ final class ArrayByteSource: ByteSource {
     private var offset = 0
 
     init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+    func reopened() throws -> (any ByteSource)? { ArrayByteSource(bytes) }
 
     func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         let n = min(buffer.count, bytes.count - offset)
@@ -48,6 +57,8 @@ final class FileByteSource: ByteSource {
 
     deinit { close(fd) }
 
+    func reopened() throws -> (any ByteSource)? { try FileByteSource(path: path) }
+
     func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         while true {
             let n = Foundation.read(fd, buffer.baseAddress, buffer.count)
@@ -64,10 +75,13 @@ final class PrefixedByteSource: ByteSource {
     private var prefixOffset = 0
     private let rest: any ByteSource
 
+    /// `prefix` must be the bytes already read from `rest`, so reopening `rest` replays the whole document.
     init(prefix: [UInt8], rest: any ByteSource) {
         self.prefix = prefix
         self.rest = rest
     }
+
+    func reopened() throws -> (any ByteSource)? { try rest.reopened() }
 
     func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         if prefixOffset < prefix.count {

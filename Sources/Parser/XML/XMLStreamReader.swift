@@ -50,6 +50,8 @@ final class XMLStreamReader {
     private let reader: xmlTextReaderPtr
     private let input: InputBox
     private let errorBox: ErrorBox
+    /// The recovered tree walked by a reader made with `init(recovering:…)`, freed in `deinit`.
+    private let recoveredDoc: xmlDocPtr?
 
     /// Reads a document held in memory. `encoding` forces the input encoding (e.g. `"UTF-8"` after the caller
     /// transcoded the bytes itself); nil lets libxml2 use the BOM and XML declaration.
@@ -75,11 +77,39 @@ final class XMLStreamReader {
         self.reader = reader
         self.input = input
         self.errorBox = errors
+        self.recoveredDoc = nil
         xmlTextReaderSetStructuredErrorHandler(reader, xmlStreamReaderError, Unmanaged.passUnretained(errors).toOpaque())
+    }
+
+    /// Reads a document that the streaming reader gave up on, through libxml2's recovering parser.
+    ///
+    /// `xmlTextReader` stops at the first well-formedness error whatever the options, while the tree parser in
+    /// recover mode goes on (a mismatched end tag, a truncated file). This builds that tree for `bytes` (already
+    /// UTF-8) and walks it with the same API, so callers reuse their streaming code. Only for documents of bounded
+    /// size: the caller decides (`DocumentParser` does it below 8 MB).
+    init(recovering bytes: [UInt8], documentName: String, baseURL: String? = nil, limits: XMLLimits = .default) throws {
+        self.documentName = documentName
+        self.limits = limits
+        let options = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_RECOVER.rawValue | XML_PARSE_NOERROR.rawValue
+            | XML_PARSE_NOWARNING.rawValue | XML_PARSE_COMPACT.rawValue)
+        let doc = bytes.withUnsafeBufferPointer { buf in
+            buf.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buf.count) {
+                xmlReadMemory($0, Int32(clamping: buf.count), baseURL, "UTF-8", options)
+            }
+        }
+        guard let doc, let reader = xmlReaderWalker(doc) else {
+            if let doc { xmlFreeDoc(doc) }
+            throw ParserError.malformed(ParseIssue(file: documentName, message: "not recoverable as XML"))
+        }
+        self.reader = reader
+        self.recoveredDoc = doc
+        self.input = InputBox(source: ArrayByteSource([]), maxBytes: limits.maxBytes)
+        self.errorBox = ErrorBox()
     }
 
     deinit {
         xmlFreeTextReader(reader)
+        if let recoveredDoc { xmlFreeDoc(recoveredDoc) }
     }
 
     // MARK: - Moving
@@ -299,6 +329,42 @@ final class XMLStreamReader {
             }
         }
         return Content(text: text, markup: markup, rawMarkup: raw)
+    }
+
+    /// Reads the current element's content as HTML source, appended to `out` as UTF-8: text and CDATA as they
+    /// are (escaped HTML stays HTML), child elements written back as tags. Feeds' HTML fields go through here:
+    /// no Swift string is made of the raw content, only of the text reduced from it. The reader ends on the
+    /// element's end.
+    func readHTMLSource(into out: inout [UInt8]) throws {
+        guard nodeType == .element, !isEmptyElement else { return }
+        let start = depth
+        while try read() {
+            switch nodeType {
+            case .text, .cdata, .whitespace:
+                if let p = xmlTextReaderConstValue(reader) {
+                    out.append(contentsOf: UnsafeBufferPointer(start: p, count: strlen(p)))
+                }
+            case .entityReference:
+                if let v = internalEntityText() { out.append(contentsOf: v.utf8) }
+            case .element:
+                out.append(0x3C)
+                if let p = xmlTextReaderConstLocalName(reader) { out.append(contentsOf: UnsafeBufferPointer(start: p, count: strlen(p))) }
+                if hasAttributes {
+                    for a in attributes() where a.namespace == nil || a.namespace == "" {
+                        out.append(contentsOf: " \(a.name)=\"\(Self.escape(a.value))\"".utf8)
+                    }
+                }
+                if isEmptyElement { out.append(0x2F) }
+                out.append(0x3E)
+            case .endElement:
+                if depth == start { return }
+                out.append(contentsOf: [0x3C, 0x2F])
+                if let p = xmlTextReaderConstLocalName(reader) { out.append(contentsOf: UnsafeBufferPointer(start: p, count: strlen(p))) }
+                out.append(0x3E)
+            default:
+                break
+            }
+        }
     }
 
     /// The replacement text of the internal entity the current entity-reference node refers to, when it is plain

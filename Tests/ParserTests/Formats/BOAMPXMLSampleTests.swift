@@ -1,6 +1,7 @@
 import Foundation
 import Notices
 import Testing
+
 @testable import Parser
 
 /// The 19 real BOAMP v230 notices in `../shared/samples/boamp/xml-v230/`.
@@ -14,8 +15,10 @@ import Testing
 
     static func parse(_ file: String) throws -> Notice {
         let bytes = try SharedSamples.bytes("\(dir)/\(file)")
-        let doc = try #require(try FormatRegistry.parseNoticeXML(rootName: "ANNONCE", namespace: nil, bytes: bytes,
-                                                                  options: ParseOptions(sourceID: "boamp", documentName: file)))
+        let doc = try #require(
+            try FormatRegistry.parseNoticeXML(
+                rootName: "ANNONCE", namespace: nil, bytes: bytes,
+                options: ParseOptions(sourceID: "boamp", documentName: file)))
         #expect(doc.format == .boampXML)
         return try #require(doc.notices.first)
     }
@@ -26,8 +29,9 @@ import Testing
         let n = try Self.parse(file)
         // The id is the IDWEB of GESTION/REFERENCE, never that of an earlier notice (GESTION/MARCHE/...).
         let raw = String(decoding: try SharedSamples.bytes("\(Self.dir)/\(file)"), as: UTF8.self)
-        let idweb = try #require(raw.range(of: #"<REFERENCE>\s*<IDWEB>([^<]+)</IDWEB>"#, options: .regularExpression)
-            .map { String(raw[$0]).components(separatedBy: "<IDWEB>")[1].components(separatedBy: "<")[0] })
+        let idweb = try #require(
+            raw.range(of: #"<REFERENCE>\s*<IDWEB>([^<]+)</IDWEB>"#, options: .regularExpression)
+                .map { String(raw[$0]).components(separatedBy: "<IDWEB>")[1].components(separatedBy: "<")[0] })
         #expect(n.sourceID == idweb)
         #expect(n.refs.boampIDWeb == idweb)
         #expect(n.id == "boamp:\(idweb)")
@@ -59,6 +63,8 @@ import Testing
         #expect(n.lots[0].value == Money(currency: "EUR", min: 20000, max: 100000, vat: "HT"))
         #expect(n.lots[1].value == Money(currency: "EUR", min: 140000, max: 600000, vat: "HT"))
         #expect(n.places.contains { $0.nuts == "FR10" })
+        // The notice's value is what its two framework lots add up to.
+        #expect(n.value == Money(currency: "EUR", min: 160000, max: 700000, vat: "HT"))
     }
 
     /// Legacy NUTS 2013 codes are mapped to 2021 (FR232 Seine-Maritime → FRD22).

@@ -1,6 +1,7 @@
 import Foundation
 import Notices
 import Testing
+
 @testable import Parser
 
 /// The 10 eForms SDK examples in `../shared/samples/eforms/` against `expected-extraction.json`.
@@ -15,12 +16,15 @@ import Testing
     @Test(arguments: names)
     func matchesExpectedExtraction(_ file: String) throws {
         guard SharedSamples.folder(Self.dir) != nil else { return }
-        let expectedData = try Data(contentsOf: SharedSamples.root.appendingPathComponent("\(Self.dir)/expected-extraction.json"))
+        let expectedData = try Data(
+            contentsOf: SharedSamples.root.appendingPathComponent("\(Self.dir)/expected-extraction.json"))
         let all = try #require(try JSONSerialization.jsonObject(with: expectedData) as? [String: [String: Any]])
         let e = try #require(all[file], "no expected values for \(file)")
         let bytes = try SharedSamples.bytes("\(Self.dir)/\(file)")
-        let doc = try #require(try FormatRegistry.parseNoticeXML(rootName: e["root"] as? String ?? "", namespace: nil,
-                                                                  bytes: bytes, options: ParseOptions(sourceID: "ted", documentName: file)))
+        let doc = try #require(
+            try FormatRegistry.parseNoticeXML(
+                rootName: e["root"] as? String ?? "", namespace: nil,
+                bytes: bytes, options: ParseOptions(sourceID: "ted", documentName: file)))
         #expect(doc.format == .eforms)
         #expect(doc.notices.count == 1)
         let n = try #require(doc.notices.first)
@@ -58,14 +62,21 @@ import Testing
         } else {
             let want = FormatSupport.combine(date: s("deadline1"), time: s("deadlineT1"))
             #expect(n.deadline == want)
-            #expect(n.deadline?.iso8601.hasPrefix(String(s("deadline1").prefix(10)) + "T" + String(s("deadlineT1").prefix(8))) == true)
+            #expect(
+                n.deadline?.iso8601.hasPrefix(
+                    String(s("deadline1").prefix(10)) + "T" + String(s("deadlineT1").prefix(8))) == true)
         }
         if !s("nutsProc").isEmpty { #expect(n.places.contains { $0.nuts == s("nutsProc") }) }
         if !s("nutsLot1").isEmpty { #expect(n.lots.first?.places.contains { $0.nuts == s("nutsLot1") } == true) }
-        if !s("pubNo").isEmpty { #expect(n.refs.tedPublicationNumber == FormatSupport.tedPublicationNumber(s("pubNo"))) }
-        let kind: NoticeKind = file.hasPrefix("change-") ? .change
-            : s("root") == "ContractAwardNotice" ? .award
-            : s("root") == "PriorInformationNotice" ? .priorInformation : .tender
+        if !s("pubNo").isEmpty {
+            #expect(n.refs.tedPublicationNumber == FormatSupport.tedPublicationNumber(s("pubNo")))
+        }
+        let kind: NoticeKind =
+            file.hasPrefix("change-")
+            ? .change
+            : s("root") == "ContractAwardNotice"
+                ? .award
+                : s("root") == "PriorInformationNotice" ? .priorInformation : .tender
         #expect(n.kind == kind)
         #expect(n.cpv.first == n.mainCPV)
     }
@@ -76,8 +87,10 @@ extension EFormsSampleTests {
     @Test func buyerAddressIsNotThePlace() throws {
         guard SharedSamples.folder(Self.dir) != nil else { return }
         let bytes = try SharedSamples.bytes("\(Self.dir)/cn_81_FRA.xml")
-        let doc = try #require(try FormatRegistry.parseNoticeXML(rootName: "ContractNotice", namespace: nil,
-                                                                  bytes: bytes, options: ParseOptions()))
+        let doc = try #require(
+            try FormatRegistry.parseNoticeXML(
+                rootName: "ContractNotice", namespace: nil,
+                bytes: bytes, options: ParseOptions()))
         let n = try #require(doc.notices.first)
         #expect(n.buyer?.nuts == "FR102")
         #expect(n.places.map(\.nuts) == ["FRL04"])
@@ -90,8 +103,10 @@ extension EFormsSampleTests {
     @Test func multilingualPicksNoticeLanguage() throws {
         guard SharedSamples.folder(Self.dir) != nil else { return }
         let bytes = try SharedSamples.bytes("\(Self.dir)/cn_24_multilingual.xml")
-        let doc = try #require(try FormatRegistry.parseNoticeXML(rootName: "ContractNotice", namespace: nil,
-                                                                  bytes: bytes, options: ParseOptions()))
+        let doc = try #require(
+            try FormatRegistry.parseNoticeXML(
+                rootName: "ContractNotice", namespace: nil,
+                bytes: bytes, options: ParseOptions()))
         let n = try #require(doc.notices.first)
         #expect(n.language == "en")
         #expect(n.title.hasPrefix("Provision of IT Services"))

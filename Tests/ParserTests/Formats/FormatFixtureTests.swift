@@ -1,18 +1,23 @@
 import Foundation
 import Notices
 import Testing
+
 @testable import Parser
 
 /// Every adapter on the repository's own invented fixtures (Tests/ParserTests/Fixtures/Formats/).
 @Suite struct FormatFixtureTests {
     static func xml(_ name: String, root: String) throws -> ParsedDocument {
-        try #require(try FormatRegistry.parseNoticeXML(rootName: root, namespace: nil, bytes: try SharedSamples.fixture(name),
-                                                        options: ParseOptions(sourceID: "test", documentName: name)))
+        try #require(
+            try FormatRegistry.parseNoticeXML(
+                rootName: root, namespace: nil, bytes: try SharedSamples.fixture(name),
+                options: ParseOptions(sourceID: "test", documentName: name)))
     }
 
     static func json(_ name: String, baseURL: String? = nil) throws -> ParsedDocument {
-        try #require(try FormatRegistry.parseJSON(try SharedSamples.fixture(name),
-                                                   options: ParseOptions(sourceID: "test", documentName: name, baseURL: baseURL)))
+        try #require(
+            try FormatRegistry.parseJSON(
+                try SharedSamples.fixture(name),
+                options: ParseOptions(sourceID: "test", documentName: name, baseURL: baseURL)))
     }
 
     @Test func eformsContractNotice() throws {
@@ -25,8 +30,11 @@ import Testing
         // French text chosen over the English one listed first, whitespace collapsed.
         #expect(n.title == "Fourniture de machines-outils à commande numérique et maintenance associée")
         #expect(n.language == "fr")
-        #expect(n.buyer == Buyer(name: "Syndicat mixte des ateliers de la Loire", id: "25420012300017",
-                                 country: "FRA", nuts: "FRK25"))
+        #expect(
+            n.buyer
+                == Buyer(
+                    name: "Syndicat mixte des ateliers de la Loire", id: "25420012300017",
+                    country: "FRA", nuts: "FRK25"))
         #expect(n.mainCPV == "42600000")
         #expect(n.cpv == ["42600000", "50530000", "42636000"])
         #expect(n.value == Money(amount: 1_850_000, currency: "EUR", vat: "HT"))
@@ -37,9 +45,12 @@ import Testing
         #expect(n.lots[0].places == [Place(nuts: "FRK25", departement: "42", postcode: "42700", commune: "Firminy")])
         #expect(n.lots[1].value == Money(amount: 350_000, currency: "EUR", max: 420_000, vat: "HT"))
         #expect(n.places.first == Place(nuts: "FRK25", departement: "42"))
-        #expect(n.refs == CrossReferences(eformsProcedureID: "b81c44d0-1e2f-4c3a-8d9e-5f6a7b8c9d01",
-                                          eformsNoticeID: "3f2a9c1e-7d41-4b8e-9a55-0c6d2e8f1a77-01",
-                                          tedPublicationNumber: "612345-2026"))
+        #expect(
+            n.refs
+                == CrossReferences(
+                    eformsProcedureID: "b81c44d0-1e2f-4c3a-8d9e-5f6a7b8c9d01",
+                    eformsNoticeID: "3f2a9c1e-7d41-4b8e-9a55-0c6d2e8f1a77-01",
+                    tedPublicationNumber: "612345-2026", buyerReference: "2026-MEC-014"))
         #expect(n.url == "https://ted.europa.eu/fr/notice/-/detail/612345-2026")
         #expect(n.published.map { ISO8601.format($0, offset: 7200) } == "2026-10-16T00:00:00+02:00")
     }
@@ -73,8 +84,11 @@ import Testing
         let n = try #require(doc.notices.first)
         #expect(n.sourceID == "26-104512", "the earlier notice's IDWEB (26-99001) must not be taken")
         #expect(n.kind == .tender)
-        #expect(n.buyer == Buyer(name: "Lycée professionnel Benoît Fourneyron", id: "19420045600012", country: "FRA",
-                                 nuts: "FRK25"))
+        #expect(
+            n.buyer
+                == Buyer(
+                    name: "Lycée professionnel Benoît Fourneyron", id: "19420045600012", country: "FRA",
+                    nuts: "FRK25"))
         #expect(n.deadline?.iso8601 == "2026-11-10T12:00:00+01:00")
         #expect(n.procedure == "MAPA")
         #expect(n.cpv == ["50530000", "42636100"])
@@ -85,9 +99,28 @@ import Testing
         #expect(n.url == "https://www.boamp.fr/pages/avis/?q=idweb:26-104512")
     }
 
+    /// A MAPA notice with the deadline only in its free text: read by the French extractor, dispatch date excluded.
+    @Test func boampXMLDeadlineFromText() throws {
+        let xml = """
+            <ANNONCE><GESTION><REFERENCE><IDWEB>26-130001</IDWEB><TYPE_AVIS><NATURE><APPEL_OFFRE/></NATURE>
+            </TYPE_AVIS></REFERENCE><INDEXATION><DATE_PUBLICATION>2026-12-01</DATE_PUBLICATION></INDEXATION></GESTION>
+            <DONNEES><IDENTITE><DENOMINATION>Commune de Rive-de-Gier</DENOMINATION></IDENTITE>
+            <OBJET><TITRE_MARCHE>Réfection de la toiture du gymnase</TITRE_MARCHE></OBJET>
+            <RENSEIGNEMENTS_COMPLEMENTAIRES><RENS_COMPLEMENT>Date d'envoi du présent avis : 28/11/2026.
+            Date limite de réception des offres : 12/01/2027 à 12h00.</RENS_COMPLEMENT></RENSEIGNEMENTS_COMPLEMENTAIRES>
+            </DONNEES></ANNONCE>
+            """
+        let doc = try #require(try FormatRegistry.parseNoticeXML(rootName: "ANNONCE", namespace: nil, bytes: Array(xml.utf8),
+                                                                  options: ParseOptions()))
+        #expect(doc.notices.first?.deadline?.iso8601 == "2027-01-12T12:00:00+01:00")
+    }
+
     @Test func boampAPIRecords() throws {
-        let doc = try Self.json("boamp-api-records.json",
-                                baseURL: "https://boamp-datadila.opendatasoft.com/api/explore/v2.1/catalog/datasets/boamp/records?limit=100&offset=0")
+        let doc = try Self.json(
+            "boamp-api-records.json",
+            baseURL:
+                "https://boamp-datadila.opendatasoft.com/api/explore/v2.1/catalog/datasets/boamp/records?limit=100&offset=0"
+        )
         #expect(doc.format == .boampJSON)
         #expect(doc.notices.map(\.sourceID) == ["26-118734", "23-27115", "26-120001"])
         #expect(doc.issues.count == 1)
@@ -117,6 +150,8 @@ import Testing
         #expect(f.summary == "Entretien des espaces verts communaux, tonte et taille.")
 
         #expect(doc.notices[2].kind == .award)
+        #expect(doc.notices[2].value == Money(amount: Decimal(string: "512340.50"), currency: "EUR", vat: "HT"))
+        #expect(doc.notices[2].mainCPV == "34100000")
         #expect(doc.notices[2].places.first?.departement == "43")
     }
 
@@ -158,7 +193,9 @@ import Testing
     @Test func aidesTerritoiresPage() throws {
         let doc = try Self.json("aides-territoires-page.json")
         #expect(doc.format == .aidesTerritoiresJSON)
-        #expect(doc.paging?.nextURL == "https://aides-territoires.beta.gouv.fr/api/aids/?page=2&targeted_audiences=private_sector")
+        #expect(
+            doc.paging?.nextURL
+                == "https://aides-territoires.beta.gouv.fr/api/aids/?page=2&targeted_audiences=private_sector")
         #expect(doc.paging?.total == 2)
         let n = doc.notices[0]
         #expect(n.kind == .callForProjects)
@@ -180,8 +217,11 @@ import Testing
     }
 
     @Test func euFundingPage() throws {
-        let doc = try Self.json("eu-funding-page.json",
-                                baseURL: "https://api.tech.ec.europa.eu/search-api/prod/rest/search?apiKey=SEDIA&text=***&pageSize=2&pageNumber=1")
+        let doc = try Self.json(
+            "eu-funding-page.json",
+            baseURL:
+                "https://api.tech.ec.europa.eu/search-api/prod/rest/search?apiKey=SEDIA&text=***&pageSize=2&pageNumber=1"
+        )
         #expect(doc.format == .euFundingJSON)
         #expect(doc.notices.count == 2)
         #expect(doc.issues.map(\.noticeID) == ["NO-TITLE-TOPIC"])
@@ -216,8 +256,12 @@ import Testing
 
     @Test func tedDailyPackage() throws {
         let bytes = try SharedSamples.fixture("ted-daily-package.tar.gz")
-        let doc = try #require(try FormatRegistry.parsePackage(bytes, options: ParseOptions(sourceID: "ted",
-                                                                                            documentName: "202600201.tar.gz")))
+        let doc = try #require(
+            try FormatRegistry.parsePackage(
+                bytes,
+                options: ParseOptions(
+                    sourceID: "ted",
+                    documentName: "202600201.tar.gz")))
         #expect(doc.format == .tedPackage)
         #expect(doc.notices.map(\.sourceID) == ["612345-2026", "598765-2026", "701234-2026"])
         #expect(doc.notices.map(\.kind) == [.tender, .priorInformation, .award])
@@ -236,11 +280,27 @@ import Testing
         }
         // A stream cut before any member throws; either way nothing crashes and the cause is named.
         do {
-            _ = try FormatRegistry.parsePackage(Array(bytes.prefix(40)), options: ParseOptions(documentName: "cut.tar.gz"))
+            _ = try FormatRegistry.parsePackage(
+                Array(bytes.prefix(40)), options: ParseOptions(documentName: "cut.tar.gz"))
             Issue.record("a 40-byte gzip stream cannot be a package")
         } catch let ParserError.malformed(issue) {
             #expect(issue.message.contains("package:"))
         }
+    }
+
+    /// The last page of a query is empty: it must parse to no notices, in the right format, not fail.
+    @Test(arguments: [
+        (#"{"count": 0, "next": null, "previous": null, "results": []}"#, DocumentFormat.aidesTerritoiresJSON),
+        (#"{"total_count": 0, "results": []}"#, .boampJSON),
+        (#"{"notices": [], "totalNoticeCount": 0, "timedOut": false}"#, .tedJSON),
+        (#"{"totalResults": 0, "pageNumber": 1, "pageSize": 50, "results": []}"#, .euFundingJSON),
+        (#"{"marches": {"marche": []}}"#, .decpJSON),
+    ])
+    func emptyPages(_ json: String, _ format: DocumentFormat) throws {
+        let doc = try #require(try FormatRegistry.parseJSON(Array(json.utf8), options: ParseOptions()))
+        #expect(doc.format == format)
+        #expect(doc.notices.isEmpty)
+        #expect(doc.paging?.nextURL == nil && doc.paging?.nextToken == nil)
     }
 
     @Test func brokenJSONIsMalformed() throws {
@@ -248,7 +308,9 @@ import Testing
             _ = try FormatRegistry.parseJSON(Array(#"{"results": [ {"idweb": "1"#.utf8), options: ParseOptions())
         }
         #expect(try FormatRegistry.parseJSON(Array("<rss/>".utf8), options: ParseOptions()) == nil)
-        #expect(try FormatRegistry.parseJSON(Array(#"{"version": "https://jsonfeed.org/version/1.1"}"#.utf8),
-                                             options: ParseOptions()) == nil)
+        #expect(
+            try FormatRegistry.parseJSON(
+                Array(#"{"version": "https://jsonfeed.org/version/1.1"}"#.utf8),
+                options: ParseOptions()) == nil)
     }
 }

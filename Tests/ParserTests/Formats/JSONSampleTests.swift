@@ -1,13 +1,16 @@
 import Foundation
 import Notices
 import Testing
+
 @testable import Parser
 
 /// The real JSON samples in `../shared/samples/` (BOAMP legacy API, aides-territoires, DECP).
 @Suite struct JSONSampleTests {
     static func parse(_ path: String) throws -> ParsedDocument {
-        try #require(try FormatRegistry.parseJSON(try SharedSamples.bytes(path),
-                                                   options: ParseOptions(sourceID: "s", documentName: path)))
+        try #require(
+            try FormatRegistry.parseJSON(
+                try SharedSamples.bytes(path),
+                options: ParseOptions(sourceID: "s", documentName: path)))
     }
 
     @Test func boampLegacyAPINotice() throws {

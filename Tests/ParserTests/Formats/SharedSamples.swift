@@ -20,8 +20,9 @@ enum SharedSamples {
         let url = root.appendingPathComponent(sub)
         if FileManager.default.fileExists(atPath: url.path) { return url }
         if isCI {
-            Issue.record("../shared/\(sub) is missing and CI=true: the shared test data must be present in CI",
-                         sourceLocation: sourceLocation)
+            Issue.record(
+                "../shared/\(sub) is missing and CI=true: the shared test data must be present in CI",
+                sourceLocation: sourceLocation)
         } else {
             print("skipping: ../shared/\(sub) not found at \(url.path) (set up ../shared to run this test)")
         }

@@ -1,6 +1,7 @@
 import Foundation
 import Notices
 import Testing
+
 @testable import Parser
 
 /// Scores the French extractors on `../shared/samples/text/french_phrasing_samples.json` (59 phrasings with
@@ -14,8 +15,10 @@ import Testing
         let root = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         var total = 0
         var misses: [String] = []
-        for section in ["deadlines", "deadline_structured", "deadline_distractors", "amounts", "amount_structured",
-                        "amount_distractors", "locations"] {
+        for section in [
+            "deadlines", "deadline_structured", "deadline_distractors", "amounts", "amount_structured",
+            "amount_distractors", "locations",
+        ] {
             let cases = root[section] as? [Case] ?? []
             for c in cases {
                 total += 1
@@ -26,9 +29,12 @@ import Testing
         }
         #expect(total == 59, "the sample file changed: \(total) cases")
         let score = Double(total - misses.count) / Double(max(total, 1))
-        print("French phrasing samples: \(total - misses.count)/\(total) right (\(String(format: "%.1f", score * 100)) %)")
+        print(
+            "French phrasing samples: \(total - misses.count)/\(total) right (\(String(format: "%.1f", score * 100)) %)"
+        )
         for m in misses { print("  MISS \(m)") }
-        #expect(score >= 0.95, "French extractors below 95 %: \(misses.count) misses\n\(misses.joined(separator: "\n"))")
+        #expect(
+            score >= 0.95, "French extractors below 95 %: \(misses.count) misses\n\(misses.joined(separator: "\n"))")
     }
 
     /// Nil when the case is right, else the reason.
@@ -68,7 +74,8 @@ import Testing
         if ISO8601.parseZoned(want) != nil, want.count > 16 {
             // Explicit offset: compare instant and offset.
             let w = ISO8601.parseZoned(want)!
-            return (w.instant == got.date.instant && w.utcOffset == got.date.utcOffset) ? nil
+            return (w.instant == got.date.instant && w.utcOffset == got.date.utcOffset)
+                ? nil
                 : "expected \(want), got \(got.date.iso8601)"
         }
         // Local wall time in a named zone.
@@ -89,7 +96,8 @@ import Testing
 
     static func checkAmounts(_ text: String, _ e: [String: Any]) -> String? {
         let got = AmountExtractor.extract(text)
-        let shown = got.map { "\($0.amount) \($0.currency) \($0.vat ?? "-") \($0.kind.rawValue)" }.joined(separator: "; ")
+        let shown = got.map { "\($0.amount) \($0.currency) \($0.vat ?? "-") \($0.kind.rawValue)" }.joined(
+            separator: "; ")
         if e["label_only"] as? Bool == true || (e.keys.contains("amount") && e["amount"] is NSNull) {
             return got.isEmpty ? nil : "expected no amount, got \(shown)"
         }
@@ -138,7 +146,9 @@ import Testing
             return "expected départements \(list.sorted()), covered \(covered.sorted())"
         }
         for key in ["nuts3", "nuts3_2021", "place_nuts3", "nuts2"] {
-            if let n = e[key] as? String, !got.contains(where: { $0.nuts == n }) { return "expected NUTS \(n), got \(shown)" }
+            if let n = e[key] as? String, !got.contains(where: { $0.nuts == n }) {
+                return "expected NUTS \(n), got \(shown)"
+            }
         }
         if let n = e["buyer_nuts3"] as? String, got.contains(where: { $0.nuts == n }) {
             return "took the buyer's NUTS \(n) as a place: \(shown)"
@@ -156,7 +166,8 @@ import Testing
 /// Checks the "structured" sample rows (values as they sit in eForms, BOAMP XML and BOAMP JSON) through the same
 /// adapters that read real notices: each value is wrapped in the smallest document of its format and parsed.
 enum StructuredSampleCheck {
-    static let efNS = #"xmlns="urn:oasis:names:specification:ubl:schema:xsd:ContractNotice-2" "#
+    static let efNS =
+        #"xmlns="urn:oasis:names:specification:ubl:schema:xsd:ContractNotice-2" "#
         + #"xmlns:cac="urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2" "#
         + #"xmlns:cbc="urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2" "#
         + #"xmlns:ext="urn:oasis:names:specification:ubl:schema:xsd:CommonExtensionComponents-2" "#
@@ -170,8 +181,9 @@ enum StructuredSampleCheck {
             <cac:ProcurementProjectLot><cbc:ID schemeName="Lot">LOT-0001</cbc:ID>\(lot)</cac:ProcurementProjectLot>
             </ContractNotice>
             """
-        return try FormatRegistry.parseNoticeXML(rootName: "ContractNotice", namespace: nil, bytes: Array(xml.utf8),
-                                                 options: ParseOptions())?.notices.first
+        return try FormatRegistry.parseNoticeXML(
+            rootName: "ContractNotice", namespace: nil, bytes: Array(xml.utf8),
+            options: ParseOptions())?.notices.first
     }
 
     static func boamp(objet: String = "", delai: String = "") throws -> Notice? {
@@ -179,8 +191,9 @@ enum StructuredSampleCheck {
             <ANNONCE><GESTION><REFERENCE><IDWEB>00-1</IDWEB></REFERENCE></GESTION><DONNEES>
             <OBJET><TITRE_MARCHE>t</TITRE_MARCHE>\(objet)</OBJET><CONDITION_DELAI>\(delai)</CONDITION_DELAI></DONNEES></ANNONCE>
             """
-        return try FormatRegistry.parseNoticeXML(rootName: "ANNONCE", namespace: nil, bytes: Array(xml.utf8),
-                                                 options: ParseOptions())?.notices.first
+        return try FormatRegistry.parseNoticeXML(
+            rootName: "ANNONCE", namespace: nil, bytes: Array(xml.utf8),
+            options: ParseOptions())?.notices.first
     }
 
     static func json(_ object: Any) throws -> Notice? {
@@ -196,16 +209,19 @@ enum StructuredSampleCheck {
             switch format {
             case "eForms XML":
                 let v = c["value"] as? [String: String] ?? [:]
-                got = try eforms(lot: """
-                    <cac:TenderingProcess><cac:TenderSubmissionDeadlinePeriod><cbc:EndDate>\(v["EndDate"] ?? "")</cbc:EndDate>
-                    <cbc:EndTime>\(v["EndTime"] ?? "")</cbc:EndTime></cac:TenderSubmissionDeadlinePeriod></cac:TenderingProcess>
-                    """)?.deadline
+                got = try eforms(
+                    lot: """
+                        <cac:TenderingProcess><cac:TenderSubmissionDeadlinePeriod><cbc:EndDate>\(v["EndDate"] ?? "")</cbc:EndDate>
+                        <cbc:EndTime>\(v["EndTime"] ?? "")</cbc:EndTime></cac:TenderSubmissionDeadlinePeriod></cac:TenderingProcess>
+                        """)?.deadline
             case "BOAMP XML v230":
                 got = try boamp(delai: c["value"] as? String ?? "")?.deadline
             case "BOAMP legacy API JSON":
                 let ms = (c["value"] as? [String: Any])?["receptoffres"] ?? 0
-                got = try json(["gestion": ["reference": ["idweb": "00-1"], "indexation": ["resumeobjet": "t"]],
-                                "donnees": ["conditiondelai": ["receptoffres": ms]]])?.deadline
+                got = try json([
+                    "gestion": ["reference": ["idweb": "00-1"], "indexation": ["resumeobjet": "t"]],
+                    "donnees": ["conditiondelai": ["receptoffres": ms]],
+                ])?.deadline
                 // "2021-03-01T11:00:00Z (12:00 Paris)": same instant, shown in Paris time.
                 guard let got else { return "no deadline" }
                 return got.iso8601 == "2021-03-01T12:00:00+01:00" ? nil : "got \(got.iso8601)"
@@ -213,7 +229,8 @@ enum StructuredSampleCheck {
                 let v = (c["value"] as? [String: Any])?["datelimitereponse"] as? String ?? ""
                 got = try json(["results": [["idweb": "00-1", "objet": "t", "datelimitereponse": v]]])?.deadline
                 // Unverified zone: the value must be kept exactly as given.
-                return got?.iso8601 == v.replacingOccurrences(of: "+00:00", with: "Z") ? nil : "got \(got?.iso8601 ?? "none")"
+                return got?.iso8601 == v.replacingOccurrences(of: "+00:00", with: "Z")
+                    ? nil : "got \(got?.iso8601 ?? "none")"
             default:
                 return "unknown structured format \(format)"
             }
@@ -233,12 +250,14 @@ enum StructuredSampleCheck {
             switch format {
             case "eForms XML" where value.contains("FrameworkMaximumAmount"):
                 // The sample elides the figure ("..."); any figure must land in `max` (BT-271).
-                money = try eforms(project: """
-                    <cac:RequestedTenderTotal><ext:UBLExtensions><ext:UBLExtension><ext:ExtensionContent><efext:EformsExtension>
-                    <efbc:FrameworkMaximumAmount currencyID="EUR">420000</efbc:FrameworkMaximumAmount>
-                    </efext:EformsExtension></ext:ExtensionContent></ext:UBLExtension></ext:UBLExtensions></cac:RequestedTenderTotal>
-                    """)?.value
-                return money?.max == 420000 && money?.amount == nil ? nil : "framework maximum not read as max: \(String(describing: money))"
+                money = try eforms(
+                    project: """
+                        <cac:RequestedTenderTotal><ext:UBLExtensions><ext:UBLExtension><ext:ExtensionContent><efext:EformsExtension>
+                        <efbc:FrameworkMaximumAmount currencyID="EUR">420000</efbc:FrameworkMaximumAmount>
+                        </efext:EformsExtension></ext:ExtensionContent></ext:UBLExtension></ext:UBLExtensions></cac:RequestedTenderTotal>
+                        """)?.value
+                return money?.max == 420000 && money?.amount == nil
+                    ? nil : "framework maximum not read as max: \(String(describing: money))"
             case "eForms XML":
                 money = try eforms(project: "<cac:RequestedTenderTotal>\(value)</cac:RequestedTenderTotal>")?.value
             case "BOAMP XML v230":
@@ -246,14 +265,22 @@ enum StructuredSampleCheck {
             default:
                 // BOAMP Opendatasoft "donnees": an eForms tree in xmltodict form.
                 let fragment = try JSONSerialization.jsonObject(with: Data(value.utf8))
-                let donnees = ["EFORMS": ["ContractNotice": ["cac:ProcurementProject": ["cac:RequestedTenderTotal": fragment]]]]
+                let donnees = [
+                    "EFORMS": ["ContractNotice": ["cac:ProcurementProject": ["cac:RequestedTenderTotal": fragment]]]
+                ]
                 let text = String(decoding: try JSONSerialization.data(withJSONObject: donnees), as: UTF8.self)
                 money = try json(["results": [["idweb": "00-1", "objet": "t", "donnees": text]]])?.value
             }
             guard let money else { return "no value" }
-            if let a = FrenchPhrasingSampleTests.decimal(e["amount"]), money.amount != a { return "amount \(String(describing: money.amount))" }
-            if let a = FrenchPhrasingSampleTests.decimal(e["min"]), money.min != a { return "min \(String(describing: money.min))" }
-            if let a = FrenchPhrasingSampleTests.decimal(e["max"]), money.max != a { return "max \(String(describing: money.max))" }
+            if let a = FrenchPhrasingSampleTests.decimal(e["amount"]), money.amount != a {
+                return "amount \(String(describing: money.amount))"
+            }
+            if let a = FrenchPhrasingSampleTests.decimal(e["min"]), money.min != a {
+                return "min \(String(describing: money.min))"
+            }
+            if let a = FrenchPhrasingSampleTests.decimal(e["max"]), money.max != a {
+                return "max \(String(describing: money.max))"
+            }
             if let cur = e["currency"] as? String, money.currency != cur { return "currency \(money.currency ?? "-")" }
             return nil
         } catch {

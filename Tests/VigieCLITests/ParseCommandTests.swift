@@ -1,0 +1,168 @@
+import Foundation
+import Testing
+
+/// The package root, from this file's path (Tests/VigieCLITests/ParseCommandTests.swift).
+let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent()
+
+/// The debug `vigie` binary built by `swift build` (or `swift build --build-tests`).
+func vigieBinary() throws -> URL {
+    let url = packageRoot.appendingPathComponent(".build/debug/vigie")
+    guard FileManager.default.isExecutableFile(atPath: url.path) else {
+        throw CLIError("\(url.path) is missing: run `swift build` first")
+    }
+    return url
+}
+
+struct CLIError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Runs the binary and returns exit status, stdout and stderr.
+func runVigie(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+    let process = Process()
+    process.executableURL = try vigieBinary()
+    process.arguments = arguments
+    let out = Pipe()
+    let err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    let outData = out.fileHandleForReading.readDataToEndOfFile()
+    let errData = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+}
+
+/// Writes `content` to a fresh temporary file and returns its path.
+func temporaryFile(_ name: String, _ content: [UInt8]) throws -> String {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigie-cli-\(getpid())-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    let url = dir.appendingPathComponent(name)
+    try Data(content).write(to: url)
+    return url.path
+}
+
+@Suite("vigie parse (built binary)")
+struct ParseCommandTests {
+    static let feed = """
+        <?xml version="1.0" encoding="utf-8"?>
+        <rss version="2.0"><channel><title>March&eacute;s &ndash; test</title><link>https://example.fr/</link>
+        <item><title>Travaux d&rsquo;&eacute;t&eacute;</title><link>avis/1</link><guid>id-1</guid>
+        <pubDate>lun., 24 nov. 2026 09:00:00 +0100</pubDate><category>Travaux</category>
+        <description>&lt;p&gt;Lot&amp;nbsp;1&lt;/p&gt;</description></item></channel></rss>
+        """
+
+    @Test("--json prints the feed conformance schema, with links resolved against --base-url")
+    func json() throws {
+        let path = try temporaryFile("feed.rss", Array(Self.feed.utf8))
+        let r = try runVigie(["parse", "--json", path, "--base-url", "https://flux.example.fr/rss/marches.xml"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        let feed = try #require(object["feed"] as? [String: Any])
+        #expect(feed["title"] as? String == "Marchés – test")
+        #expect(feed["link"] as? String == "https://example.fr/")
+        let entries = try #require(object["entries"] as? [[String: Any]])
+        #expect(entries.count == 1)
+        let e = entries[0]
+        #expect(e["title"] as? String == "Travaux d’été")
+        #expect(e["link"] as? String == "https://flux.example.fr/rss/avis/1")
+        #expect(e["id"] as? String == "id-1")
+        #expect(e["published"] as? String == "2026-11-24T08:00:00Z")
+        #expect(e["updated"] is NSNull)
+        #expect(e["summary_text"] as? String == "Lot\u{A0}1")
+        #expect(e["categories"] as? [String] == ["Travaux"])
+        #expect(e["enclosures"] as? [String] == [])
+    }
+
+    @Test("Without --json: a readable listing")
+    func listing() throws {
+        let path = try temporaryFile("feed.xml", Array(Self.feed.utf8))
+        let r = try runVigie(["parse", path])
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("rss \"Marchés – test\" <https://example.fr/>, 1 entries"))
+        #expect(r.stdout.contains("1. Travaux d’été"))
+        #expect(r.stdout.contains("published 2026-11-24T08:00:00Z"))
+    }
+
+    @Test("A broken file: one line naming file, line and column, non-zero exit, no crash")
+    func brokenFile() throws {
+        let path = try temporaryFile("broken.xml", Array("<?xml version=\"1.0\"?>\n<rss>\n<channel><title>x</titl>\n".utf8))
+        let r = try runVigie(["parse", "--json", path])
+        // Recovered: the title is read and the error is a warning naming the position.
+        #expect(r.stderr.contains("broken.xml:3:"))
+        let garbage = try temporaryFile("garbage.xml", Array("\u{1}\u{2} not xml at all".utf8))
+        let g = try runVigie(["parse", garbage])
+        #expect(g.status == 1)
+        #expect(g.stderr.hasPrefix("vigie parse: parser: \(garbage)"))
+        #expect(g.stderr.split(separator: "\n").count == 1)
+        let missing = try runVigie(["parse", "/nonexistent/feed.xml"])
+        #expect(missing.status == 1)
+        #expect(missing.stderr.contains("/nonexistent/feed.xml: cannot read"))
+    }
+
+    @Test("--stats prints only the totals")
+    func stats() throws {
+        let a = try temporaryFile("a.xml", Array(Self.feed.utf8))
+        let b = try temporaryFile("b.xml", Array(Self.feed.utf8))
+        let r = try runVigie(["parse", "--stats", a, b])
+        #expect(r.status == 0)
+        let keys = r.stdout.split(separator: "\n").map { String($0.split(separator: ":")[0]) }
+        #expect(keys == ["files", "entries", "bytes", "seconds", "MB/s"])
+        #expect(r.stdout.contains("files: 2\nentries: 2\n"))
+    }
+
+    @Test("--stats on a 40 MB feed: bounded peak memory of the whole process")
+    func boundedMemory() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigie-big-\(getpid())-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("big.xml").path
+        // Written in pieces, never held whole.
+        FileManager.default.createFile(atPath: path, contents: nil)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        handle.write(Data("<?xml version=\"1.0\" encoding=\"utf-8\"?><rss version=\"2.0\"><channel><title>Gros</title>\n".utf8))
+        let body = String(repeating: "&lt;p&gt;R&amp;eacute;habilitation du gymnase, lot unique.&lt;/p&gt; ", count: 24)
+        var items = 0
+        var written = 0
+        while written < 40_000_000 {
+            var chunk = ""
+            for _ in 0..<500 {
+                items += 1
+                chunk += "<item><title>Avis \(items) &eacute;t&eacute;</title><guid>id-\(items)</guid>"
+                    + "<pubDate>Tue, 24 Nov 2026 09:00:00 +0100</pubDate><description>\(body)</description></item>\n"
+            }
+            let data = Data(chunk.utf8)
+            handle.write(data)
+            written += data.count
+        }
+        handle.write(Data("</channel></rss>\n".utf8))
+        try handle.close()
+        let r = try runVigie(["parse", "--stats", path])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("entries: \(items)\n"))
+        var usage = rusage()
+        getrusage(RUSAGE_CHILDREN.rawValue, &usage)
+        // ru_maxrss is in KB: the largest child so far, vigie on a 40 MB file included.
+        #expect(usage.ru_maxrss < 64 * 1024, "peak RSS \(usage.ru_maxrss / 1024) MB")
+    }
+
+    @Test("Non-feed formats print {\"notices\": [...]} or a clear unknown-format error")
+    func nonFeed() throws {
+        let path = try temporaryFile("other.xml", Array("<?xml version=\"1.0\"?><inventory xmlns=\"urn:x\"/>".utf8))
+        let r = try runVigie(["parse", "--json", path])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("unknown format"))
+        #expect(r.stderr.contains("<inventory>"))
+    }
+
+    @Test("--help teaches the command")
+    func help() throws {
+        let r = try runVigie(["parse", "--help"])
+        #expect(r.status == 0)
+        for text in ["--json", "--base-url", "--stats", "--charset", "FILE:LINE:COLUMN", "Examples:"] {
+            #expect(r.stdout.contains(text), "help lacks \(text)")
+        }
+    }
+}
