@@ -119,8 +119,22 @@ final class XMLEntityRepairSource: TransformByteSource {
             case .cdata, .comment, .pi:
                 let terminator: StaticString = state == .cdata ? "]]>" : state == .comment ? "-->" : "?>"
                 let tlen = terminator.utf8CodeUnitCount
+                let first = terminator.utf8Start[0]
+                let pattern = UInt64(first) &* 0x0101_0101_0101_0101
+                let raw = UnsafeRawPointer(s.baseAddress!)
                 while i < n {
+                    // Eight bytes at a time while none is the terminator's first byte or (when repairing) ≥ 0x80:
+                    // CDATA descriptions are long.
+                    while i + 8 <= n {
+                        let w = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                        let x = w ^ pattern
+                        let hit = ((x &- 0x0101_0101_0101_0101) & ~x | (repairs ? w : 0)) & 0x8080_8080_8080_8080
+                        if hit != 0 { break }
+                        i += 8
+                    }
+                    guard i < n else { break }
                     if s[i] >= 0x80 && repairs {
+                        if s[i] >= 0xC3 && s[i] <= 0xDF && i + 1 < n && s[i + 1] & 0xC0 == 0x80 { i += 2; continue }
                         guard let next = highByte(i) else { flush(i); return i }
                         i = next
                         continue

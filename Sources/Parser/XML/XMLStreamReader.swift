@@ -50,6 +50,7 @@ final class XMLStreamReader {
     private let reader: xmlTextReaderPtr
     private let input: InputBox
     private let errorBox: ErrorBox
+    private var errorsSeen = 0
     /// The recovered tree walked by a reader made with `init(recovering:…)`, freed in `deinit`.
     private let recoveredDoc: xmlDocPtr?
 
@@ -405,8 +406,9 @@ final class XMLStreamReader {
         ParseIssue(file: documentName, line: line, column: column, message: message)
     }
 
-    private func collectErrors() {
-        guard !errorBox.pending.isEmpty else { return }
+    @inline(__always) private func collectErrors() {
+        guard errorBox.count != errorsSeen else { return }
+        errorsSeen = errorBox.count
         for e in errorBox.pending where issues.count < 50 {
             issues.append(ParseIssue(file: documentName, line: e.line, column: e.column, message: e.message))
         }

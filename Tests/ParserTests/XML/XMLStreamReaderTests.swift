@@ -83,6 +83,20 @@ struct XMLStreamReaderTests {
         }
     }
 
+    @Test("A CDATA section whose end is cut by the chunk boundary, with Latin-1 bytes inside")
+    func cdataBoundary() throws {
+        let chunk = TransformByteSource.chunkSize
+        for shift in 0..<8 {
+            let head = Array("<rss><channel><item><title>t</title><description><![CDATA[".utf8)
+            let padding = [UInt8](repeating: 0x61, count: chunk - head.count - 6 + shift)
+            // 0xE9 is "é" in windows-1252, invalid as UTF-8: repaired inside CDATA too.
+            let bytes = head + padding + [0xE9] + Array("]] & <b>x</b>]]></description></item></channel></rss>".utf8)
+            let doc = try DocumentParser.parse(bytes, options: ParseOptions())
+            let summary = try #require(doc.notices.first?.summary, "shift \(shift)")
+            #expect(summary.hasSuffix("aé]] & x"), "shift \(shift)")
+        }
+    }
+
     @Test("Entity pre-pass leaves CDATA, comments, declared entities and the five XML entities alone")
     func entityRepair() throws {
         let xml = """
