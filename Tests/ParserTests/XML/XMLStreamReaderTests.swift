@@ -1,6 +1,7 @@
 import Foundation
 import Notices
 import Testing
+
 @testable import Parser
 
 @Suite("XMLStreamReader")
@@ -42,7 +43,9 @@ struct XMLStreamReaderTests {
         #expect(title == "Marché & lots")
         #expect(body?.text == "avant gras après <brut> ")
         #expect(body?.markup == "avant <b>gras</b> après &lt;brut&gt; ")
-        #expect(try XMLStreamReader(bytes: Array("<a><b>x</b></a>".utf8), documentName: "m").readMarkupOfRoot() == "<b>x</b>")
+        #expect(
+            try XMLStreamReader(bytes: Array("<a><b>x</b></a>".utf8), documentName: "m").readMarkupOfRoot()
+                == "<b>x</b>")
     }
 
     @Test("A fatal error names the document, line and column")
