@@ -21,8 +21,9 @@ func LLVMFuzzerRunDriver(
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     let bytes = data.map { Array(UnsafeBufferPointer(start: $0, count: size)) } ?? []
-    let options = ParseOptions(sourceID: "fuzz", documentName: "fuzz.xml", baseURL: "https://example.org/feeds/a.xml",
-                               charsetHint: size % 7 == 0 ? "iso-8859-1" : nil)
+    let options = ParseOptions(
+        sourceID: "fuzz", documentName: "fuzz.xml", baseURL: "https://example.org/feeds/a.xml",
+        charsetHint: size % 7 == 0 ? "iso-8859-1" : nil)
     if let doc = try? DocumentParser.parse(bytes, options: options) {
         // Touch every string so invalid UTF-8 or dangling storage would be caught by the sanitizer.
         var total = (doc.title?.utf8.count ?? 0) + (doc.link?.utf8.count ?? 0)

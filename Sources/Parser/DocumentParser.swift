@@ -21,11 +21,14 @@ public enum DocumentParser {
             if let doc = try FormatRegistry.parsePackage(bytes, options: options) { return doc }
             throw ParserError.unknownFormat(document: options.documentName, hint: "gzip data that is not a TED package")
         case .noticeXML(let root, let ns):
-            if let doc = try FormatRegistry.parseNoticeXML(rootName: root, namespace: ns, bytes: bytes, options: options) {
+            if let doc = try FormatRegistry.parseNoticeXML(
+                rootName: root, namespace: ns, bytes: bytes, options: options)
+            {
                 return doc
             }
             throw ParserError.unknownFormat(
-                document: options.documentName, hint: "XML root <\(root)>\(ns.map { " in \($0)" } ?? "") is no known format")
+                document: options.documentName,
+                hint: "XML root <\(root)>\(ns.map { " in \($0)" } ?? "") is no known format")
         }
     }
 
@@ -47,13 +50,16 @@ public enum DocumentParser {
     /// Reads and parses a local file of any format, handing each notice to `onNotice` instead of collecting them.
     /// Feeds are streamed (bounded memory whatever the file size); other formats are parsed whole, then handed
     /// over. The returned document has no notices.
-    public static func parseFile(atPath path: String, options: ParseOptions,
-                                 onNotice: (Notice) -> Void) throws -> ParsedDocument {
+    public static func parseFile(
+        atPath path: String, options: ParseOptions,
+        onNotice: (Notice) -> Void
+    ) throws -> ParsedDocument {
         let file = try FileByteSource(path: path)
         let prefix = try file.readPrefix(EncodingSniffer.sniffLength * 4)
         if case .feed = try sniff(prefix: prefix, options: options) {
             return try withoutActuallyEscaping(onNotice) { handler in
-                try parseFeed(source: PrefixedByteSource(prefix: prefix, rest: file), options: options, onNotice: handler)
+                try parseFeed(
+                    source: PrefixedByteSource(prefix: prefix, rest: file), options: options, onNotice: handler)
             }
         }
         var doc = try parseFile(atPath: path, options: options)
@@ -64,8 +70,10 @@ public enum DocumentParser {
 
     /// Streams a feed file, handing each notice to `onNotice` as soon as its entry ends; the returned document
     /// has the feed-level fields and issues but no notices. Memory stays bounded whatever the file size.
-    public static func parseFeedFile(atPath path: String, options: ParseOptions,
-                                     onNotice: (Notice) -> Void) throws -> ParsedDocument {
+    public static func parseFeedFile(
+        atPath path: String, options: ParseOptions,
+        onNotice: (Notice) -> Void
+    ) throws -> ParsedDocument {
         try withoutActuallyEscaping(onNotice) { handler in
             try parseFeed(source: FileByteSource(path: path), options: options, onNotice: handler)
         }
@@ -77,13 +85,16 @@ public enum DocumentParser {
         try parseFeed(source: ArrayByteSource(bytes), options: options)
     }
 
-    static func parseFeed(source: any ByteSource, options: ParseOptions, limits: XMLLimits = .default,
-                          onNotice: ((Notice) -> Void)? = nil) throws -> ParsedDocument {
+    static func parseFeed(
+        source: any ByteSource, options: ParseOptions, limits: XMLLimits = .default,
+        onNotice: ((Notice) -> Void)? = nil
+    ) throws -> ParsedDocument {
         let (utf8, _) = try EncodingSniffer.utf8Source(for: source, charsetHint: options.charsetHint)
         // No encoding is passed to libxml2: the stream is UTF-8 without BOM or declared encoding by now, which
         // libxml2 reads natively (naming "UTF-8" would add its UTF-8 to UTF-8 copying pass).
-        let reader = try XMLStreamReader(source: utf8, documentName: options.documentName, baseURL: options.baseURL,
-                                         limits: limits)
+        let reader = try XMLStreamReader(
+            source: utf8, documentName: options.documentName, baseURL: options.baseURL,
+            limits: limits)
         var notices: [Notice] = []
         var adapter = FeedAdapter(options: options)
         var delivered = 0
@@ -93,33 +104,38 @@ public enum DocumentParser {
             if let onNotice { onNotice(notice) } else { notices.append(notice) }
         }
         let parser = FeedParser(reader: reader, baseURL: options.baseURL)
-        var header = try parser.parse(onEntry: deliver, feedLinkUpdate: { adapter.feedLink = $0 },
-                                    feedLanguageUpdate: { adapter.feedLanguage = $0 })
+        var header = try parser.parse(
+            onEntry: deliver, feedLinkUpdate: { adapter.feedLink = $0 },
+            feedLanguageUpdate: { adapter.feedLanguage = $0 })
         var issues = parser.issues
         if let fatal = parser.fatalIssue {
             // xmlTextReader stops at the first well-formedness error; libxml2's recovering tree parser goes on.
             // Re-read small documents that way and deliver the entries the first pass did not reach.
             if let bytes = try recoverableDocument(source, options: options),
-               let recovering = try? XMLStreamReader(recovering: bytes, documentName: options.documentName,
-                                                     baseURL: options.baseURL, limits: limits) {
+                let recovering = try? XMLStreamReader(
+                    recovering: bytes, documentName: options.documentName,
+                    baseURL: options.baseURL, limits: limits)
+            {
                 let second = FeedParser(reader: recovering, baseURL: options.baseURL)
                 let already = delivered
                 var index = 0
-                if let doc = try? second.parse(onEntry: { entry in
-                    index += 1
-                    if index > already { deliver(entry) }
-                }, feedLinkUpdate: { adapter.feedLink = $0 },
-                                    feedLanguageUpdate: { adapter.feedLanguage = $0 }), second.sawRootElement {
-                    header = doc
-                }
+                let doc = try? second.parse(
+                    onEntry: { entry in
+                        index += 1
+                        if index > already { deliver(entry) }
+                    },
+                    feedLinkUpdate: { adapter.feedLink = $0 },
+                    feedLanguageUpdate: { adapter.feedLanguage = $0 })
+                if let doc, second.sawRootElement { header = doc }
             }
             if !parser.sawRootElement && delivered == 0 && header.title == nil {
                 throw ParserError.malformed(fatal)
             }
             issues = issues.filter { $0 != fatal } + [fatal]
         }
-        return ParsedDocument(format: header.documentFormat, title: header.title?.plain, link: header.mainLink,
-                              notices: notices, issues: issues)
+        return ParsedDocument(
+            format: header.documentFormat, title: header.title?.plain, link: header.mainLink,
+            notices: notices, issues: issues)
     }
 
     /// Documents up to this size (after decoding) are re-read with the recovering parser when malformed.

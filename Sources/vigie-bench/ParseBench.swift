@@ -23,7 +23,8 @@ struct ParseBench: AsyncParsableCommand {
     @Option(help: "Size of the generated corpus in MB.")
     var mb = 100
 
-    @Option(help: ArgumentHelp("Use the .xml files of this directory instead of generating a corpus.", valueName: "DIR"))
+    @Option(
+        help: ArgumentHelp("Use the .xml files of this directory instead of generating a corpus.", valueName: "DIR"))
     var corpus: String?
 
     @Option(help: "Seed of the generated corpus.")
@@ -35,11 +36,15 @@ struct ParseBench: AsyncParsableCommand {
     @Option(help: "Rounds; the phases alternate and each keeps its fastest round (shared machines are noisy).")
     var rounds = 3
 
-    @Option(name: .customLong("write-corpus"), help: ArgumentHelp(
-        "Only write the generated corpus into DIR (to profile or to reuse with --corpus), then exit.", valueName: "DIR"))
+    @Option(
+        name: .customLong("write-corpus"),
+        help: ArgumentHelp(
+            "Only write the generated corpus into DIR (to profile or to reuse with --corpus), then exit.",
+            valueName: "DIR"))
     var writeCorpus: String?
 
-    @Option(help: ArgumentHelp("Internal: run one measurement phase (baseline or vigie) on --corpus.", visibility: .hidden))
+    @Option(
+        help: ArgumentHelp("Internal: run one measurement phase (baseline or vigie) on --corpus.", visibility: .hidden))
     var phase: String?
 
     func run() async throws {
@@ -56,7 +61,8 @@ struct ParseBench: AsyncParsableCommand {
         var dir = corpus
         var generated: String?
         if dir == nil {
-            let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("vigie-bench-parse-\(getpid())").path
+            let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("vigie-bench-parse-\(getpid())")
+                .path
             try CorpusGenerator(seed: seed).write(megabytes: mb, into: tmp)
             dir = tmp
             generated = tmp
@@ -70,16 +76,22 @@ struct ParseBench: AsyncParsableCommand {
         }
         let ratio = baseline.mbPerSecond > 0 ? vigie.mbPerSecond / baseline.mbPerSecond : 0
         if json {
-            print(String(format: """
-                {"files":%d,"bytes":%d,"items":%d,"baseline_mb_s":%.1f,"vigie_mb_s":%.1f,"ratio":%.2f,\
-                "baseline_items_s":%.0f,"vigie_items_s":%.0f,"baseline_peak_rss_mb":%.1f,"peak_rss_mb":%.1f}
-                """, vigie.files, vigie.bytes, vigie.items, baseline.mbPerSecond, vigie.mbPerSecond, ratio,
-                baseline.itemsPerSecond, vigie.itemsPerSecond, baseline.peakRSSMB, vigie.peakRSSMB))
+            print(
+                String(
+                    format: """
+                        {"files":%d,"bytes":%d,"items":%d,"baseline_mb_s":%.1f,"vigie_mb_s":%.1f,"ratio":%.2f,\
+                        "baseline_items_s":%.0f,"vigie_items_s":%.0f,"baseline_peak_rss_mb":%.1f,"peak_rss_mb":%.1f}
+                        """, vigie.files, vigie.bytes, vigie.items, baseline.mbPerSecond, vigie.mbPerSecond, ratio,
+                    baseline.itemsPerSecond, vigie.itemsPerSecond, baseline.peakRSSMB, vigie.peakRSSMB))
         } else {
-            print("corpus: \(vigie.files) files, \(String(format: "%.1f", Double(vigie.bytes) / 1e6)) MB, \(vigie.items) items")
+            print(
+                "corpus: \(vigie.files) files, \(String(format: "%.1f", Double(vigie.bytes) / 1e6)) MB, \(vigie.items) items"
+            )
             for (name, r) in [("baseline (libxml2 walk)", baseline), ("vigie (full parser)", vigie)] {
-                print(String(format: "%@: %.1f MB/s, %.0f items/s, peak RSS %.1f MB", name, r.mbPerSecond,
-                             r.itemsPerSecond, r.peakRSSMB))
+                print(
+                    String(
+                        format: "%@: %.1f MB/s, %.0f items/s, peak RSS %.1f MB", name, r.mbPerSecond,
+                        r.itemsPerSecond, r.peakRSSMB))
             }
             print(String(format: "ratio vigie/baseline: %.2f", ratio))
         }
@@ -158,8 +170,9 @@ struct ParseBench: AsyncParsableCommand {
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         guard process.terminationStatus == 0,
-              let line = String(decoding: data, as: UTF8.self).split(separator: "\n").last,
-              let result = try? JSONDecoder().decode(PhaseResult.self, from: Data(line.utf8)) else {
+            let line = String(decoding: data, as: UTF8.self).split(separator: "\n").last,
+            let result = try? JSONDecoder().decode(PhaseResult.self, from: Data(line.utf8))
+        else {
             throw ValidationError("phase \(phase) failed (status \(process.terminationStatus))")
         }
         return result
@@ -213,9 +226,15 @@ struct CorpusGenerator {
             let encoding = latin1 ? "ISO-8859-1" : "UTF-8"
             xml += "<?xml version=\"1.0\" encoding=\"\(encoding)\"?>\n"
             switch format {
-            case 0: xml += "<rss version=\"2.0\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\" xmlns:content=\"http://purl.org/rss/1.0/modules/content/\"><channel><title>Marchés publics — flux \(fileIndex)</title><link>https://marches.example.fr/</link>\n"
-            case 1: xml += "<feed xmlns=\"http://www.w3.org/2005/Atom\"><title>Appels d'offres \(fileIndex)</title><link href=\"https://ao.example.fr/\"/><id>urn:vigie:bench:\(fileIndex)</id>\n"
-            default: xml += "<rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\" xmlns=\"http://purl.org/rss/1.0/\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\"><channel rdf:about=\"https://rdf.example.fr/\"><title>Avis \(fileIndex)</title><link>https://rdf.example.fr/</link></channel>\n"
+            case 0:
+                xml +=
+                    "<rss version=\"2.0\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\" xmlns:content=\"http://purl.org/rss/1.0/modules/content/\"><channel><title>Marchés publics — flux \(fileIndex)</title><link>https://marches.example.fr/</link>\n"
+            case 1:
+                xml +=
+                    "<feed xmlns=\"http://www.w3.org/2005/Atom\"><title>Appels d'offres \(fileIndex)</title><link href=\"https://ao.example.fr/\"/><id>urn:vigie:bench:\(fileIndex)</id>\n"
+            default:
+                xml +=
+                    "<rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\" xmlns=\"http://purl.org/rss/1.0/\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\"><channel rdf:about=\"https://rdf.example.fr/\"><title>Avis \(fileIndex)</title><link>https://rdf.example.fr/</link></channel>\n"
             }
             var n = 0
             while xml.utf8.count < 1_000_000 {
@@ -227,27 +246,35 @@ struct CorpusGenerator {
                     for _ in 0..<18 { sentence += rng.pick(Self.words) + " " }
                     body += "<li>\(sentence)</li>"
                 }
-                body += "</ul><p>Date limite : \(10 + rng.next() % 18) décembre 2026 à 12h00 — montant estimé 150 000 € HT.</p>"
-                let escaped = body.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-                    .replacingOccurrences(of: ">", with: "&gt;")
+                body +=
+                    "</ul><p>Date limite : \(10 + rng.next() % 18) décembre 2026 à 12h00 — montant estimé 150 000 € HT.</p>"
+                let escaped = body.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(
+                    of: "<", with: "&lt;"
+                )
+                .replacingOccurrences(of: ">", with: "&gt;")
                 let day = 1 + rng.next() % 28
                 let link = "https://marches.example.fr/avis/\(fileIndex)-\(n)"
                 switch format {
                 case 0:
                     let description = n % 2 == 0 ? "<![CDATA[\(body)]]>" : escaped
-                    xml += "<item><title>\(title)</title><link>\(link)</link><guid>\(link)</guid><pubDate>Tue, \(day) Nov 2026 09:00:00 +0100</pubDate><dc:creator>\(rng.pick(Self.buyers))</dc:creator><category>Travaux</category><category>\(rng.pick(Self.words))</category><description>\(description)</description></item>\n"
+                    xml +=
+                        "<item><title>\(title)</title><link>\(link)</link><guid>\(link)</guid><pubDate>Tue, \(day) Nov 2026 09:00:00 +0100</pubDate><dc:creator>\(rng.pick(Self.buyers))</dc:creator><category>Travaux</category><category>\(rng.pick(Self.words))</category><description>\(description)</description></item>\n"
                 case 1:
-                    xml += "<entry><title type=\"html\">\(title)</title><link href=\"\(link)\"/><id>\(link)</id><published>2026-11-\(day < 10 ? "0" : "")\(day)T09:00:00+01:00</published><updated>2026-11-24T09:00:00Z</updated><author><name>\(rng.pick(Self.buyers))</name></author><category term=\"\(rng.pick(Self.words))\"/><summary type=\"html\">\(escaped)</summary></entry>\n"
+                    xml +=
+                        "<entry><title type=\"html\">\(title)</title><link href=\"\(link)\"/><id>\(link)</id><published>2026-11-\(day < 10 ? "0" : "")\(day)T09:00:00+01:00</published><updated>2026-11-24T09:00:00Z</updated><author><name>\(rng.pick(Self.buyers))</name></author><category term=\"\(rng.pick(Self.words))\"/><summary type=\"html\">\(escaped)</summary></entry>\n"
                 default:
-                    xml += "<item rdf:about=\"\(link)\"><title>\(title)</title><link>\(link)</link><dc:date>2026-11-\(day < 10 ? "0" : "")\(day)T09:00:00+01:00</dc:date><dc:subject>\(rng.pick(Self.words))</dc:subject><description>\(escaped)</description></item>\n"
+                    xml +=
+                        "<item rdf:about=\"\(link)\"><title>\(title)</title><link>\(link)</link><dc:date>2026-11-\(day < 10 ? "0" : "")\(day)T09:00:00+01:00</dc:date><dc:subject>\(rng.pick(Self.words))</dc:subject><description>\(escaped)</description></item>\n"
                 }
             }
             xml += format == 0 ? "</channel></rss>\n" : format == 1 ? "</feed>\n" : "</rdf:RDF>\n"
             let bytes: Data
             if latin1 {
                 // "—", "€" and "œ" are not Latin-1: a real ISO-8859-1 feed would write them as references.
-                let text = xml.replacingOccurrences(of: "—", with: "&#8212;").replacingOccurrences(of: "€", with: "&#8364;")
-                    .replacingOccurrences(of: "œ", with: "&#339;")
+                let text = xml.replacingOccurrences(of: "—", with: "&#8212;").replacingOccurrences(
+                    of: "€", with: "&#8364;"
+                )
+                .replacingOccurrences(of: "œ", with: "&#339;")
                 bytes = text.data(using: .isoLatin1) ?? Data(text.utf8)
             } else {
                 bytes = Data(xml.utf8)

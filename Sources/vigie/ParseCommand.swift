@@ -35,18 +35,22 @@ extension Vigie {
         @Flag(help: "Parse every FILE and print only totals: files, entries, bytes, seconds, MB/s.")
         var stats = false
 
-        @Option(name: .customLong("base-url"), help: ArgumentHelp(
-            "URL the document was fetched from; relative links resolve against it.", valueName: "URL"))
+        @Option(
+            name: .customLong("base-url"),
+            help: ArgumentHelp(
+                "URL the document was fetched from; relative links resolve against it.", valueName: "URL"))
         var baseURL: String?
 
-        @Option(help: ArgumentHelp(
-            "Charset announced by the server (HTTP Content-Type), e.g. iso-8859-1; overrides the XML declaration.",
-            valueName: "NAME"))
+        @Option(
+            help: ArgumentHelp(
+                "Charset announced by the server (HTTP Content-Type), e.g. iso-8859-1; overrides the XML declaration.",
+                valueName: "NAME"))
         var charset: String?
 
-        @Option(help: ArgumentHelp(
-            "Skip detection and parse as this format: \(DocumentFormat.allCases.map(\.rawValue).joined(separator: ", ")).",
-            valueName: "FORMAT"))
+        @Option(
+            help: ArgumentHelp(
+                "Skip detection and parse as this format: \(DocumentFormat.allCases.map(\.rawValue).joined(separator: ", ")).",
+                valueName: "FORMAT"))
         var format: String?
 
         @Option(name: .customLong("source-id"), help: "Source id given to the notices.")
@@ -58,8 +62,9 @@ extension Vigie {
         func validate() throws {
             if files.isEmpty { throw ValidationError("give at least one FILE") }
             if let format, DocumentFormat(rawValue: format) == nil {
-                throw ValidationError("unknown format '\(format)'; known: "
-                    + DocumentFormat.allCases.map(\.rawValue).joined(separator: ", "))
+                throw ValidationError(
+                    "unknown format '\(format)'; known: "
+                        + DocumentFormat.allCases.map(\.rawValue).joined(separator: ", "))
             }
             if files.count > 1 && !stats && json {
                 throw ValidationError("--json prints one document: give one FILE, or use --stats")
@@ -67,8 +72,9 @@ extension Vigie {
         }
 
         func options(for path: String) -> ParseOptions {
-            ParseOptions(sourceID: sourceID, documentName: path, baseURL: baseURL, charsetHint: charset,
-                         format: format.flatMap(DocumentFormat.init(rawValue:)))
+            ParseOptions(
+                sourceID: sourceID, documentName: path, baseURL: baseURL, charsetHint: charset,
+                format: format.flatMap(DocumentFormat.init(rawValue:)))
         }
 
         func run() async throws {
@@ -101,7 +107,7 @@ extension Vigie {
                 do {
                     // Streamed: --stats on a 500 MB feed holds one entry at a time.
                     _ = try DocumentParser.parseFile(atPath: path, options: options(for: path)) { _ in entries += 1 }
-                    bytes += size ?? 0
+                    bytes += size
                 } catch {
                     warn("vigie parse: \(error)")
                     failures += 1
@@ -149,7 +155,8 @@ extension Vigie {
                 "feed": ["title": value(doc.title), "link": value(doc.link)],
                 "entries": entries,
             ]
-            let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+            let data = try JSONSerialization.data(
+                withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
             print(String(decoding: data, as: UTF8.self))
         }
 
@@ -178,8 +185,9 @@ extension Vigie {
             var t = time_t(date.timeIntervalSince1970.rounded(.down))
             var tm = tm()
             gmtime_r(&t, &tm)
-            return String(format: "%04d-%02d-%02dT%02d:%02d:%02dZ", Int(tm.tm_year) + 1900, Int(tm.tm_mon) + 1,
-                          Int(tm.tm_mday), Int(tm.tm_hour), Int(tm.tm_min), Int(tm.tm_sec))
+            return String(
+                format: "%04d-%02d-%02dT%02d:%02d:%02dZ", Int(tm.tm_year) + 1900, Int(tm.tm_mon) + 1,
+                Int(tm.tm_mday), Int(tm.tm_hour), Int(tm.tm_min), Int(tm.tm_sec))
         }
 
         private func warn(_ message: String) {

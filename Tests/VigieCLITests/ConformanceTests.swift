@@ -24,8 +24,10 @@ struct ConformanceTests {
         defer { try? FileManager.default.removeItem(at: report) }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", score.path, "feedparser", "--cmd", "\(binary) parse --json {file} --base-url {url}",
-                             "--jobs", "4", "--report", report.path]
+        process.arguments = [
+            "python3", score.path, "feedparser", "--cmd", "\(binary) parse --json {file} --base-url {url}",
+            "--jobs", "4", "--report", report.path,
+        ]
         process.currentDirectoryURL = Self.shared
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice

@@ -32,12 +32,15 @@ func runVigie(_ arguments: [String]) throws -> (status: Int32, stdout: String, s
     let outData = out.fileHandleForReading.readDataToEndOfFile()
     let errData = err.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+    return (
+        process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self)
+    )
 }
 
 /// Writes `content` to a fresh temporary file and returns its path.
 func temporaryFile(_ name: String, _ content: [UInt8]) throws -> String {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigie-cli-\(getpid())-\(UUID().uuidString)")
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
+        "vigie-cli-\(getpid())-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     let url = dir.appendingPathComponent(name)
     try Data(content).write(to: url)
@@ -88,7 +91,8 @@ struct ParseCommandTests {
 
     @Test("A broken file: one line naming file, line and column, non-zero exit, no crash")
     func brokenFile() throws {
-        let path = try temporaryFile("broken.xml", Array("<?xml version=\"1.0\"?>\n<rss>\n<channel><title>x</titl>\n".utf8))
+        let path = try temporaryFile(
+            "broken.xml", Array("<?xml version=\"1.0\"?>\n<rss>\n<channel><title>x</titl>\n".utf8))
         let r = try runVigie(["parse", "--json", path])
         // Recovered: the title is read and the error is a warning naming the position.
         #expect(r.stderr.contains("broken.xml:3:"))
@@ -115,14 +119,16 @@ struct ParseCommandTests {
 
     @Test("--stats on a 40 MB feed: bounded peak memory of the whole process")
     func boundedMemory() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigie-big-\(getpid())-\(UUID().uuidString)")
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "vigie-big-\(getpid())-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("big.xml").path
         // Written in pieces, never held whole.
         FileManager.default.createFile(atPath: path, contents: nil)
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
-        handle.write(Data("<?xml version=\"1.0\" encoding=\"utf-8\"?><rss version=\"2.0\"><channel><title>Gros</title>\n".utf8))
+        handle.write(
+            Data("<?xml version=\"1.0\" encoding=\"utf-8\"?><rss version=\"2.0\"><channel><title>Gros</title>\n".utf8))
         let body = String(repeating: "&lt;p&gt;R&amp;eacute;habilitation du gymnase, lot unique.&lt;/p&gt; ", count: 24)
         var items = 0
         var written = 0
@@ -130,7 +136,8 @@ struct ParseCommandTests {
             var chunk = ""
             for _ in 0..<500 {
                 items += 1
-                chunk += "<item><title>Avis \(items) &eacute;t&eacute;</title><guid>id-\(items)</guid>"
+                chunk +=
+                    "<item><title>Avis \(items) &eacute;t&eacute;</title><guid>id-\(items)</guid>"
                     + "<pubDate>Tue, 24 Nov 2026 09:00:00 +0100</pubDate><description>\(body)</description></item>\n"
             }
             let data = Data(chunk.utf8)

@@ -39,10 +39,13 @@ enum EncodingSniffer {
             if let declared, let d = decoding(forName: declared), case .iconv = d { return (d, 0, declared) }
             return (.iconv("CP037"), 0, "cp037")
         }
-        if let hint = charsetHint?.trimmingCharacters(in: .whitespaces), !hint.isEmpty, let d = decoding(forName: hint) {
+        if let hint = charsetHint?.trimmingCharacters(in: .whitespaces), !hint.isEmpty, let d = decoding(forName: hint)
+        {
             return (d, 0, hint.lowercased())
         }
-        if let declared = declaredEncoding(p), let d = decoding(forName: declared) { return (d, 0, declared.lowercased()) }
+        if let declared = declaredEncoding(p), let d = decoding(forName: declared) {
+            return (d, 0, declared.lowercased())
+        }
         return (.utf8, 0, "utf-8")
     }
 
@@ -53,7 +56,9 @@ enum EncodingSniffer {
         guard let close = (0..<(end - 1)).first(where: { p[$0] == 0x3F && p[$0 + 1] == 0x3E }) else { return nil }
         let decl = String(decoding: p[0..<close], as: UTF8.self)
         guard let r = decl.range(of: "encoding") else { return nil }
-        var rest = decl[r.upperBound...].drop(while: { $0 == " " || $0 == "=" || $0 == "\t" || $0 == "\n" || $0 == "\r" })
+        var rest = decl[r.upperBound...].drop(while: {
+            $0 == " " || $0 == "=" || $0 == "\t" || $0 == "\n" || $0 == "\r"
+        })
         guard let q = rest.first, q == "\"" || q == "'" else { return nil }
         rest = rest.dropFirst()
         guard let endQ = rest.firstIndex(of: q) else { return nil }
@@ -88,7 +93,7 @@ enum EncodingSniffer {
             // ASCII documents with stray 8-bit bytes are really windows-1252: the UTF-8 repair handles both.
             return .utf8
         case "iso88591", "latin1", "l1", "iso885911987", "cp1252", "windows1252", "xcp1252", "cp819", "ibm819",
-             "iso885915", "latin9", "iso8859":
+            "iso885915", "latin9", "iso8859":
             // ISO-8859-1 feeds put windows-1252 punctuation in the C1 range; browsers read them as 1252 too.
             return compact.hasPrefix("iso885915") || compact == "latin9" ? .iconv("ISO-8859-15") : .windows1252
         case "utf16", "utf32", "ucs2", "ucs4":
@@ -101,7 +106,8 @@ enum EncodingSniffer {
             return .singleByte(key)
         }
         if compact == "maccentraleurope" { return .singleByte("maclatin2") }
-        for candidate in [name, name.replacingOccurrences(of: "_", with: "-"), compact] where IconvSource.supports(candidate) {
+        for candidate in [name, name.replacingOccurrences(of: "_", with: "-"), compact]
+        where IconvSource.supports(candidate) {
             return .iconv(candidate)
         }
         if let digits = Int(compact), IconvSource.supports("CP\(digits)") { return .iconv("CP\(digits)") }

@@ -15,7 +15,9 @@ enum FeedDate {
         let bytes = Array(s.utf8)
         if let d = parseRFC822Fast(bytes) { return d }
         if let d = parseISO(bytes) { return d }
-        if s.utf8.contains(where: { $0 >= 0xEA }), s.unicodeScalars.contains(where: { $0.value >= 0xAC00 && $0.value <= 0xD7A3 }) {
+        if s.utf8.contains(where: { $0 >= 0xEA }),
+            s.unicodeScalars.contains(where: { $0.value >= 0xAC00 && $0.value <= 0xD7A3 })
+        {
             return parseKorean(s)  // Hangul: 년, 오후, 오전
         }
         return parseTokens(s)
@@ -82,15 +84,30 @@ enum FeedDate {
         while i < n, b[i] == 0x20 { i += 1 }
         var day = 0
         var k = 0
-        while i < n, digit(b[i]), k < 2 { day = day * 10 + Int(b[i] - 0x30); i += 1; k += 1 }
+        while i < n, digit(b[i]), k < 2 {
+            day = day * 10 + Int(b[i] - 0x30)
+            i += 1
+            k += 1
+        }
         guard k > 0, i + 4 < n, b[i] == 0x20 else { return nil }
-        let m0 = b[i + 1] | 0x20, m1 = b[i + 2] | 0x20, m2 = b[i + 3] | 0x20
+        let m0 = b[i + 1] | 0x20
+        let m1 = b[i + 2] | 0x20
+        let m2 = b[i + 3] | 0x20
         let code = UInt32(m0) << 16 | UInt32(m1) << 8 | UInt32(m2)
         let month: Int
         switch code {
-        case 0x6A616E: month = 1; case 0x666562: month = 2; case 0x6D6172: month = 3; case 0x617072: month = 4
-        case 0x6D6179: month = 5; case 0x6A756E: month = 6; case 0x6A756C: month = 7; case 0x617567: month = 8
-        case 0x736570: month = 9; case 0x6F6374: month = 10; case 0x6E6F76: month = 11; case 0x646563: month = 12
+        case 0x6A616E: month = 1
+        case 0x666562: month = 2
+        case 0x6D6172: month = 3
+        case 0x617072: month = 4
+        case 0x6D6179: month = 5
+        case 0x6A756E: month = 6
+        case 0x6A756C: month = 7
+        case 0x617567: month = 8
+        case 0x736570: month = 9
+        case 0x6F6374: month = 10
+        case 0x6E6F76: month = 11
+        case 0x646563: month = 12
         default: return nil
         }
         i += 4
@@ -98,7 +115,11 @@ enum FeedDate {
         i += 1
         var year = 0
         k = 0
-        while i < n, digit(b[i]), k < 5 { year = year * 10 + Int(b[i] - 0x30); i += 1; k += 1 }
+        while i < n, digit(b[i]), k < 5 {
+            year = year * 10 + Int(b[i] - 0x30)
+            i += 1
+            k += 1
+        }
         guard k == 4 else { return nil }
         var f = Fields(year: year, month: month, day: day)
         guard i < n, b[i] == 0x20 else { return i == n ? instant(f) : nil }
@@ -167,10 +188,16 @@ enum FeedDate {
                 i += 1
                 let m = digits()
                 guard m.count == 2 else { return nil }
-                f.year = expandYear(a.value, digits: 2); f.month = m.value; f.day = 1
+                f.year = expandYear(a.value, digits: 2)
+                f.month = m.value
+                f.day = 1
             } else if a.count == 4 {
-                f.year = expandYear(a.value / 100, digits: 2); f.month = a.value % 100; f.day = 1
-            } else { return nil }
+                f.year = expandYear(a.value / 100, digits: 2)
+                f.month = a.value % 100
+                f.day = 1
+            } else {
+                return nil
+            }
         } else {
             let a = digits()
             guard a.count > 0 else { return nil }
@@ -181,10 +208,14 @@ enum FeedDate {
                 let m = digits()
                 if m.count == 3, i >= n || bytes[i] != 0x2D {  // ordinal YYYY-DDD
                     guard let (mm, dd) = monthDay(ordinal: m.value, year: year) else { return nil }
-                    f.year = year; f.month = mm; f.day = dd
+                    f.year = year
+                    f.month = mm
+                    f.day = dd
                 } else {
                     guard m.count >= 1, m.count <= 3 else { return nil }
-                    f.year = year; f.month = m.value; f.day = 1
+                    f.year = year
+                    f.month = m.value
+                    f.day = 1
                     if i < n, bytes[i] == 0x2D {
                         i += 1
                         let d = digits()
@@ -194,30 +225,48 @@ enum FeedDate {
                 }
             } else {
                 switch a.count {
-                case 4: f.year = a.value; f.month = 1; f.day = 1
-                case 8: f.year = a.value / 10000; f.month = a.value / 100 % 100; f.day = a.value % 100
-                case 6: f.year = expandYear(a.value / 10000, digits: 2); f.month = a.value / 100 % 100
+                case 4:
+                    f.year = a.value
+                    f.month = 1
+                    f.day = 1
+                case 8:
+                    f.year = a.value / 10000
+                    f.month = a.value / 100 % 100
+                    f.day = a.value % 100
+                case 6:
+                    f.year = expandYear(a.value / 10000, digits: 2)
+                    f.month = a.value / 100 % 100
                     f.day = a.value % 100
                 case 5:
                     let year = expandYear(a.value / 1000, digits: 2)
                     guard let (mm, dd) = monthDay(ordinal: a.value % 1000, year: year) else { return nil }
-                    f.year = year; f.month = mm; f.day = dd
+                    f.year = year
+                    f.month = mm
+                    f.day = dd
                 case 7:
                     guard let (mm, dd) = monthDay(ordinal: a.value % 1000, year: a.value / 1000) else { return nil }
-                    f.year = a.value / 1000; f.month = mm; f.day = dd
+                    f.year = a.value / 1000
+                    f.month = mm
+                    f.day = dd
                 default: return nil
                 }
             }
         }
         // Time.
         var sawSeparator = false
-        while i < n, bytes[i] == 0x20 || bytes[i] == 0x54 || bytes[i] == 0x74 { i += 1; sawSeparator = true }
+        while i < n, bytes[i] == 0x20 || bytes[i] == 0x54 || bytes[i] == 0x74 {
+            i += 1
+            sawSeparator = true
+        }
         if sawSeparator, i < n, bytes[i] >= 0x30, bytes[i] <= 0x39 {
             let h = digits()
             if h.count == 6 && (i >= n || bytes[i] != 0x3A) {
-                f.hour = h.value / 10000; f.minute = h.value / 100 % 100; f.second = h.value % 100
+                f.hour = h.value / 10000
+                f.minute = h.value / 100 % 100
+                f.second = h.value % 100
             } else if h.count == 4 && (i >= n || bytes[i] != 0x3A) {
-                f.hour = h.value / 100; f.minute = h.value % 100
+                f.hour = h.value / 100
+                f.minute = h.value % 100
             } else {
                 guard h.count >= 1, h.count <= 2 else { return nil }
                 f.hour = h.value
@@ -352,8 +401,13 @@ enum FeedDate {
                 sawZone = true
             } else if t.contains(":") {
                 guard !sawTime, let (h, m, sec, zone) = time(t) else { return nil }
-                f.hour = h; f.minute = m; f.second = sec
-                if let zone { f.offset = zone; sawZone = true }
+                f.hour = h
+                f.minute = m
+                f.second = sec
+                if let zone {
+                    f.offset = zone
+                    sawZone = true
+                }
                 sawTime = true
             } else if t.contains("/") {
                 let parts = t.split(separator: "/")
@@ -361,7 +415,9 @@ enum FeedDate {
                     return nil
                 }
                 guard parts[0].count == 4 else { return nil }  // only YYYY/MM/DD: D/M vs M/D would be a guess
-                f.year = a; f.month = b; f.day = c
+                f.year = a
+                f.month = b
+                f.day = c
             } else if first.properties.numericType != nil, first.isASCII {
                 guard let v = Int(t) else { return nil }
                 if t.count == 4 {
@@ -378,16 +434,27 @@ enum FeedDate {
                 let word = t.lowercased()
                 // `mar` is Tuesday in French and March in English: a day name only if a month name follows.
                 if index == 0, days.contains(word),
-                   months[word] == nil || tokens.dropFirst().contains(where: { months[$0.lowercased().trimmingCharacters(in: ["."])] != nil }) {
+                    months[word] == nil
+                        || tokens.dropFirst().contains(where: {
+                            months[$0.lowercased().trimmingCharacters(in: ["."])] != nil
+                        })
+                {
                     continue
                 }
-                if f.month == nil, let m = months[word] { f.month = m; continue }
+                if f.month == nil, let m = months[word] {
+                    f.month = m
+                    continue
+                }
                 if days.contains(word) { continue }
                 if word == "am" || word == "pm" {
                     if word == "pm", f.hour < 12 { f.hour += 12 } else if word == "am", f.hour == 12 { f.hour = 0 }
                     continue
                 }
-                if !sawZone, let off = zoneOffset(word) { f.offset = off; sawZone = true; continue }
+                if !sawZone, let off = zoneOffset(word) {
+                    f.offset = off
+                    sawZone = true
+                    continue
+                }
                 return nil
             }
         }

@@ -12,7 +12,9 @@ enum HTMLEntities {
             guard parts.count >= 2 else { continue }
             var value = ""
             for hex in parts.dropFirst() {
-                if let v = UInt32(hex, radix: 16), let scalar = Unicode.Scalar(v) { value.unicodeScalars.append(scalar) }
+                if let v = UInt32(hex, radix: 16), let scalar = Unicode.Scalar(v) {
+                    value.unicodeScalars.append(scalar)
+                }
             }
             table[String(parts[0])] = value
         }

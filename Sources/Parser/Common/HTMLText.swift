@@ -33,14 +33,19 @@ enum HTMLText {
     /// A switch over constants: no String and no hashing per tag.
     @inline(__always) private static func isBlockCode(_ code: UInt64) -> Bool {
         switch code {
-        case 0x73736572646461, 0x656C6369747261, 0x6564697361, 0x7262, 0x6464, 0x766964, 0x6C64, 0x7464, 0x746573646C656966, 0x657275676966, 0x7265746F6F66, 0x6D726F66, 0x3168, 0x3268, 0x3368, 0x3468, 0x3568, 0x3668, 0x726564616568, 0x7268, 0x696C, 0x6E69616D, 0x76616E, 0x6C6F, 0x70, 0x657270, 0x6E6F6974636573, 0x656C626174, 0x79646F6274, 0x6474, 0x746F6F6674, 0x6874, 0x6461656874, 0x7274, 0x6C75:
+        case 0x73_7365_7264_6461, 0x65_6C63_6974_7261, 0x65_6469_7361, 0x7262, 0x6464, 0x766964, 0x6C64, 0x7464,
+            0x7465_7364_6C65_6966, 0x6572_7567_6966, 0x7265_746F_6F66, 0x6D72_6F66, 0x3168, 0x3268, 0x3368, 0x3468,
+            0x3568,
+            0x3668, 0x7265_6461_6568, 0x7268, 0x696C, 0x6E69_616D, 0x76616E, 0x6C6F, 0x70, 0x657270,
+            0x6E_6F69_7463_6573,
+            0x65_6C62_6174, 0x79_646F_6274, 0x6474, 0x74_6F6F_6674, 0x6874, 0x64_6165_6874, 0x7274, 0x6C75:
             return true
         default:
             return false
         }
     }
-    private static var scriptCode: UInt64 { 0x747069726373 }
-    private static var styleCode: UInt64 { 0x656C797473 }
+    private static var scriptCode: UInt64 { 0x7470_6972_6373 }
+    private static var styleCode: UInt64 { 0x65_6C79_7473 }
 
     /// Bytes below 64 that end a run of ordinary text: `<`, `&` and the whitespace characters.
     private static var specialMask: UInt64 { 0x1000_0041_0000_3600 }
@@ -77,7 +82,10 @@ enum HTMLText {
                         // A single space between words needs no collapsing: keep it in the run.
                         if c == 0x20, j + 1 < n {
                             let d = s[j + 1]
-                            if !(d < 64 && (specialMask >> UInt64(d)) & 1 != 0) { j += 2; continue }
+                            if !(d < 64 && (specialMask >> UInt64(d)) & 1 != 0) {
+                                j += 2
+                                continue
+                            }
                         }
                         break
                     }
@@ -98,8 +106,10 @@ enum HTMLText {
     }
 
     /// Handles a tag, comment or declaration at `i`; returns the index after it, or nil when `<` is text.
-    private static func scanMarkup(_ s: UnsafeBufferPointer<UInt8>, at i: Int, out: inout TextBuilder,
-                                   skipDepth: inout Int) -> Int? {
+    private static func scanMarkup(
+        _ s: UnsafeBufferPointer<UInt8>, at i: Int, out: inout TextBuilder,
+        skipDepth: inout Int
+    ) -> Int? {
         let n = s.count
         guard i + 1 < n else { return nil }
         let c = s[i + 1]
@@ -170,7 +180,10 @@ enum HTMLText {
         if s[j] == 0x23 /* # */ {
             j += 1
             var hex = false
-            if j < n, s[j] | 0x20 == 0x78 { hex = true; j += 1 }
+            if j < n, s[j] | 0x20 == 0x78 {
+                hex = true
+                j += 1
+            }
             var value: UInt32 = 0
             let digitsStart = j
             while j < n, let d = digit(s[j], hex: hex) {
@@ -195,7 +208,9 @@ enum HTMLText {
         return (nil, i + 1)
     }
 
-    @inline(__always) static func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x0A || b == 0x09 || b == 0x0D || b == 0x0C }
+    @inline(__always) static func isSpace(_ b: UInt8) -> Bool {
+        b == 0x20 || b == 0x0A || b == 0x09 || b == 0x0D || b == 0x0C
+    }
     @inline(__always) static func isASCIILetter(_ b: UInt8) -> Bool { (b | 0x20) >= 0x61 && (b | 0x20) <= 0x7A }
     @inline(__always) static func isASCIIAlnum(_ b: UInt8) -> Bool { isASCIILetter(b) || (b >= 0x30 && b <= 0x39) }
 
@@ -227,7 +242,10 @@ struct TextBuilder {
 
     @inline(__always) private mutating func flushSpace() {
         if pendingSpace {
-            if count > 0 { buffer[count] = 0x20; count += 1 }
+            if count > 0 {
+                buffer[count] = 0x20
+                count += 1
+            }
             pendingSpace = false
         }
     }

@@ -35,7 +35,10 @@ enum Mojibake {
                 i = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
                 if u[i + 1] >= 0x82, u[i + 1] <= 0xB4 {
                     let next = u[i + 2]
-                    if next == 0xC2 || next == 0xC5 || next == 0xC6 || next == 0xCB || next == 0xE2 { found = true; return }
+                    if next == 0xC2 || next == 0xC5 || next == 0xC6 || next == 0xCB || next == 0xE2 {
+                        found = true
+                        return
+                    }
                 }
                 i += 1
             }

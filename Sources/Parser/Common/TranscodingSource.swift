@@ -44,13 +44,15 @@ class TransformByteSource: ByteSource {
                     inBuffer.deallocate()
                     inBuffer = bigger
                 }
-                let n = try upstream.read(into: UnsafeMutableRawBufferPointer(
-                    start: inBuffer.baseAddress! + inCount, count: Self.chunkSize))
+                let n = try upstream.read(
+                    into: UnsafeMutableRawBufferPointer(
+                        start: inBuffer.baseAddress! + inCount, count: Self.chunkSize))
                 if n == 0 { upstreamEnded = true }
                 inCount += n
             }
             let isEnd = upstreamEnded
-            let input = UnsafeBufferPointer(start: inBuffer.baseAddress!.assumingMemoryBound(to: UInt8.self), count: inCount)
+            let input = UnsafeBufferPointer(
+                start: inBuffer.baseAddress!.assumingMemoryBound(to: UInt8.self), count: inCount)
             let consumed = min(transform(input, isEnd: isEnd, into: &out), inCount)
             if consumed < inCount {
                 let rest = inCount - consumed
@@ -59,7 +61,10 @@ class TransformByteSource: ByteSource {
             } else {
                 inCount = 0
             }
-            if isEnd && (inCount == 0 || consumed == 0) { finished = true; inCount = 0 }
+            if isEnd && (inCount == 0 || consumed == 0) {
+                finished = true
+                inCount = 0
+            }
         }
         let n = min(buffer.count, out.count - outPos)
         out.withUnsafeBytes { src in
@@ -82,13 +87,25 @@ final class UTF8RepairSource: TransformByteSource {
         let raw = UnsafeRawPointer(s.baseAddress!)
         while i < n {
             // ASCII runs, a word at a time.
-            while i + 8 <= n, raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 { i += 8 }
+            while i + 8 <= n, raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
+                i += 8
+            }
             guard i < n else { break }
             let b = s[i]
-            if b < 0x80 { i += 1; continue }
+            if b < 0x80 {
+                i += 1
+                continue
+            }
             let len: Int
-            if b >= 0xC2 && b <= 0xDF { len = 2 } else if b >= 0xE0 && b <= 0xEF { len = 3 }
-            else if b >= 0xF0 && b <= 0xF4 { len = 4 } else { len = 0 }
+            if b >= 0xC2 && b <= 0xDF {
+                len = 2
+            } else if b >= 0xE0 && b <= 0xEF {
+                len = 3
+            } else if b >= 0xF0 && b <= 0xF4 {
+                len = 4
+            } else {
+                len = 0
+            }
             if len > 0 && i + len > n && !isEnd {
                 // Possibly a sequence cut by the chunk boundary: keep it for the next round.
                 out.append(contentsOf: UnsafeBufferPointer(rebasing: s[runStart..<i]))
@@ -139,7 +156,8 @@ final class SingleByteSource: TransformByteSource {
     init(upstream: any ByteSource, upper: [UInt16]?) {
         if let upper {
             table = (0..<256).map { b in
-                b < 0x80 ? [UInt8(b)] : Array(String(Unicode.Scalar(upper[b - 0x80]).map(Character.init) ?? "\u{FFFD}").utf8)
+                b < 0x80
+                    ? [UInt8(b)] : Array(String(Unicode.Scalar(upper[b - 0x80]).map(Character.init) ?? "\u{FFFD}").utf8)
             }
         } else {
             table = Windows1252.utf8Table
@@ -200,7 +218,10 @@ final class IconvSource: TransformByteSource {
             consumed = s.count - inLeft
             if err == 0 { break }
             if err == EINVAL {  // incomplete sequence at the end
-                if isEnd { out.append(contentsOf: [0xEF, 0xBF, 0xBD]); return s.count }
+                if isEnd {
+                    out.append(contentsOf: [0xEF, 0xBF, 0xBD])
+                    return s.count
+                }
                 return consumed
             }
             if err == EILSEQ {

@@ -77,7 +77,8 @@ enum URLResolver {
             if let colon = rest.firstIndex(of: ":"), colon != rest.startIndex {
                 let candidate = rest[..<colon]
                 if let f = candidate.first, f.isASCII, f.isLetter,
-                   candidate.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "+-.".contains($0)) }) {
+                    candidate.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "+-.".contains($0)) })
+                {
                     scheme = String(candidate).lowercased()
                     rest = rest[rest.index(after: colon)...]
                 }
@@ -115,11 +116,15 @@ enum URLResolver {
         var out = ""
         // Straightforward transcription of RFC 3986 §5.2.4.
         while !input.isEmpty {
-            if input.hasPrefix("../") { input = input.dropFirst(3) }
-            else if input.hasPrefix("./") { input = input.dropFirst(2) }
-            else if input.hasPrefix("/./") { input = input.dropFirst(2) }
-            else if input == "/." { input = "/" }
-            else if input.hasPrefix("/../") {
+            if input.hasPrefix("../") {
+                input = input.dropFirst(3)
+            } else if input.hasPrefix("./") {
+                input = input.dropFirst(2)
+            } else if input.hasPrefix("/./") {
+                input = input.dropFirst(2)
+            } else if input == "/." {
+                input = "/"
+            } else if input.hasPrefix("/../") {
                 input = input.dropFirst(3)
                 if !output.isEmpty { output.removeLast() }
             } else if input == "/.." {

@@ -43,8 +43,15 @@ final class XMLEntityRepairSource: TransformByteSource {
         func highByte(_ i: Int) -> Int? {
             let b = s[i]
             let len: Int
-            if b >= 0xC2 && b <= 0xDF { len = 2 } else if b >= 0xE0 && b <= 0xEF { len = 3 }
-            else if b >= 0xF0 && b <= 0xF4 { len = 4 } else { len = 0 }
+            if b >= 0xC2 && b <= 0xDF {
+                len = 2
+            } else if b >= 0xE0 && b <= 0xEF {
+                len = 3
+            } else if b >= 0xF0 && b <= 0xF4 {
+                len = 4
+            } else {
+                len = 0
+            }
             if len > 0 && i + len > n && !isEnd { return nil }
             if len > 0 && i + len <= n && UTF8RepairSource.isValid(s, i, len) {
                 if b == 0xC2 && s[i + 1] <= 0x9F, let mapped = Windows1252.c1Mapping[Int(s[i + 1] - 0x80)] {
@@ -82,8 +89,14 @@ final class XMLEntityRepairSource: TransformByteSource {
                         if (Self.textStopMask >> UInt64(c)) & 1 != 0 { break }
                     } else if c >= 0x80 && repairs {
                         // Valid two-byte sequences (é, à, ç…) stay in the run; everything else is checked in full.
-                        if c >= 0xC3 && c <= 0xDF && i + 1 < n && s[i + 1] & 0xC0 == 0x80 { i += 2; continue }
-                        guard let next = highByte(i) else { flush(i); return i }
+                        if c >= 0xC3 && c <= 0xDF && i + 1 < n && s[i + 1] & 0xC0 == 0x80 {
+                            i += 2
+                            continue
+                        }
+                        guard let next = highByte(i) else {
+                            flush(i)
+                            return i
+                        }
                         i = next
                         continue
                     }
@@ -107,30 +120,75 @@ final class XMLEntityRepairSource: TransformByteSource {
                     runStart = i
                 } else if b == 0x3C {  // <
                     // Most `<` start ordinary tags: only `<!` and `<?` need a closer look.
-                    if i + 1 < n, s[i + 1] != 0x21, s[i + 1] != 0x3F { i += 1; continue }
-                    if i + 9 > n && !isEnd { flush(i); return i }
-                    if matches(s, i, "<![CDATA[") { state = .cdata; i += 9 }
-                    else if matches(s, i, "<!--") { state = .comment; i += 4 }
-                    else if matches(s, i, "<?") { state = .pi; i += 2 }
-                    else if matches(s, i, "<!DOCTYPE") {
-                        state = .doctype; doctypeDepth = 0; doctypeQuote = 0; i += 9
-                    } else { i += 1 }
+                    if i + 1 < n, s[i + 1] != 0x21, s[i + 1] != 0x3F {
+                        i += 1
+                        continue
+                    }
+                    if i + 9 > n && !isEnd {
+                        flush(i)
+                        return i
+                    }
+                    if matches(s, i, "<![CDATA[") {
+                        state = .cdata
+                        i += 9
+                    } else if matches(s, i, "<!--") {
+                        state = .comment
+                        i += 4
+                    } else if matches(s, i, "<?") {
+                        state = .pi
+                        i += 2
+                    } else if matches(s, i, "<!DOCTYPE") {
+                        state = .doctype
+                        doctypeDepth = 0
+                        doctypeQuote = 0
+                        i += 9
+                    } else {
+                        i += 1
+                    }
                 }
             case .cdata, .comment, .pi:
                 let terminator: StaticString = state == .cdata ? "]]>" : state == .comment ? "-->" : "?>"
                 let tlen = terminator.utf8CodeUnitCount
+                let first = terminator.utf8Start[0]
+                let pattern = UInt64(first) &* 0x0101_0101_0101_0101
+                let raw = UnsafeRawPointer(s.baseAddress!)
                 while i < n {
+                    // Eight bytes at a time while none is the terminator's first byte or (when repairing) ≥ 0x80:
+                    // CDATA descriptions are long.
+                    while i + 8 <= n {
+                        let w = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                        let x = w ^ pattern
+                        let hit = ((x &- 0x0101_0101_0101_0101) & ~x | (repairs ? w : 0)) & 0x8080_8080_8080_8080
+                        if hit != 0 { break }
+                        i += 8
+                    }
+                    guard i < n else { break }
                     if s[i] >= 0x80 && repairs {
-                        guard let next = highByte(i) else { flush(i); return i }
+                        if s[i] >= 0xC3 && s[i] <= 0xDF && i + 1 < n && s[i + 1] & 0xC0 == 0x80 {
+                            i += 2
+                            continue
+                        }
+                        guard let next = highByte(i) else {
+                            flush(i)
+                            return i
+                        }
                         i = next
                         continue
                     }
                     if s[i] == terminator.utf8Start[0] {
                         if i + tlen > n {
-                            if isEnd { i = n; break }
-                            flush(i); return i
+                            if isEnd {
+                                i = n
+                                break
+                            }
+                            flush(i)
+                            return i
                         }
-                        if matches(s, i, terminator) { i += tlen; state = .text; break }
+                        if matches(s, i, terminator) {
+                            i += tlen
+                            state = .text
+                            break
+                        }
                     }
                     i += 1
                 }
@@ -182,8 +240,10 @@ final class XMLEntityRepairSource: TransformByteSource {
     }
 
     /// Handles `&` at `i`; returns the index after what it consumed, or nil to wait for more input.
-    private func repairReference(_ s: UnsafeBufferPointer<UInt8>, at i: Int, isEnd: Bool,
-                                 into out: inout [UInt8]) -> Int? {
+    private func repairReference(
+        _ s: UnsafeBufferPointer<UInt8>, at i: Int, isEnd: Bool,
+        into out: inout [UInt8]
+    ) -> Int? {
         let n = s.count
         var j = i + 1
         if j < n, s[j] == 0x23 {  // numeric
@@ -191,18 +251,28 @@ final class XMLEntityRepairSource: TransformByteSource {
             var hex = false
             // XML only knows `&#x`; HTML also accepts `&#X`, which libxml2 rejects outright.
             let upperX = j < n && s[j] == 0x58
-            if j < n, s[j] | 0x20 == 0x78 { hex = true; j += 1 }
+            if j < n, s[j] | 0x20 == 0x78 {
+                hex = true
+                j += 1
+            }
             var value: UInt32 = 0
             let digitsStart = j
             while j < n, j - digitsStart < 10 {
                 let d = s[j]
-                if d >= 0x30 && d <= 0x39 { value = value &* (hex ? 16 : 10) &+ UInt32(d - 0x30) }
-                else if hex, (d | 0x20) >= 0x61, (d | 0x20) <= 0x66 { value = value &* 16 &+ UInt32((d | 0x20) - 0x61 + 10) }
-                else { break }
+                if d >= 0x30 && d <= 0x39 {
+                    value = value &* (hex ? 16 : 10) &+ UInt32(d - 0x30)
+                } else if hex, (d | 0x20) >= 0x61, (d | 0x20) <= 0x66 {
+                    value = value &* 16 &+ UInt32((d | 0x20) - 0x61 + 10)
+                } else {
+                    break
+                }
                 j += 1
             }
             if j == n && !isEnd { return nil }
-            guard j > digitsStart else { out.append(contentsOf: Self.ampEscape); return i + 1 }
+            guard j > digitsStart else {
+                out.append(contentsOf: Self.ampEscape)
+                return i + 1
+            }
             let hasSemicolon = j < n && s[j] == 0x3B
             let scalar = HTMLEntities.numeric(value)
             if hasSemicolon && !upperX && scalar.value == value && Self.isXMLChar(value) {
@@ -221,12 +291,17 @@ final class XMLEntityRepairSource: TransformByteSource {
             out.append(contentsOf: UnsafeBufferPointer(rebasing: s[i...(j + 3)]))
             return j + 4
         }
-        while j < n, j - i <= 40, HTMLText.isASCIIAlnum(s[j]) || (s[j] >= 0x80) || s[j] == 0x5F || s[j] == 0x2D
-            || s[j] == 0x2E || s[j] == 0x3A {
+        while j < n, j - i <= 40,
+            HTMLText.isASCIIAlnum(s[j]) || (s[j] >= 0x80) || s[j] == 0x5F || s[j] == 0x2D
+                || s[j] == 0x2E || s[j] == 0x3A
+        {
             j += 1
         }
         if j == n && !isEnd { return nil }
-        if j == i + 1 { out.append(contentsOf: Self.ampEscape); return i + 1 }
+        if j == i + 1 {
+            out.append(contentsOf: Self.ampEscape)
+            return i + 1
+        }
         let name = String(decoding: UnsafeBufferPointer(rebasing: s[(i + 1)..<j]), as: UTF8.self)
         if j < n, s[j] == 0x3B {
             if Self.xmlEntities.contains(name) || declaredEntities.contains(name) {
@@ -279,7 +354,10 @@ final class XMLEntityRepairSource: TransformByteSource {
         while let at = find(text, "<!ENTITY", from: i) {
             var j = at + 8
             while j < text.count, HTMLText.isSpace(text[j]) { j += 1 }
-            if j < text.count, text[j] == 0x25 { i = j; continue }
+            if j < text.count, text[j] == 0x25 {
+                i = j
+                continue
+            }
             let start = j
             while j < text.count, !HTMLText.isSpace(text[j]), text[j] != 0x22, text[j] != 0x27 { j += 1 }
             if j > start { declaredEntities.insert(String(decoding: text[start..<j], as: UTF8.self)) }
@@ -301,7 +379,10 @@ final class XMLEntityRepairSource: TransformByteSource {
         var i = from
         while i + len <= a.count {
             var ok = true
-            for k in 0..<len where a[i + k] != p[k] { ok = false; break }
+            for k in 0..<len where a[i + k] != p[k] {
+                ok = false
+                break
+            }
             if ok { return i }
             i += 1
         }

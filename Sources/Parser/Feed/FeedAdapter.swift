@@ -53,7 +53,8 @@ struct FeedAdapter {
         guard let raw = e.author.map(HTMLText.collapseWhitespace), !raw.isEmpty else { return nil }
         guard raw.utf8.contains(0x40) else { return raw }  // no e-mail address to strip
         if let open = raw.firstIndex(of: "("), raw.hasSuffix(")"), raw[..<open].contains("@") {
-            let name = raw[raw.index(after: open)..<raw.index(before: raw.endIndex)].trimmingCharacters(in: .whitespaces)
+            let name = raw[raw.index(after: open)..<raw.index(before: raw.endIndex)].trimmingCharacters(
+                in: .whitespaces)
             if !name.isEmpty { return name }
         }
         if let lt = raw.firstIndex(of: "<"), raw.hasSuffix(">"), raw[lt...].contains("@") {

@@ -1,7 +1,8 @@
 import Foundation
 
 // Specs: RSS 2.0 https://www.rssboard.org/rss-specification ; RSS 1.0 https://web.resource.org/rss/1.0/spec ;
-// Atom 1.0 RFC 4287 https://www.rfc-editor.org/rfc/rfc4287 ; Atom 0.3 https://web.archive.org/web/2004/http://www.mnot.net/drafts/draft-nottingham-atom-format-02.html
+// Atom 1.0 RFC 4287 https://www.rfc-editor.org/rfc/rfc4287 ;
+// Atom 0.3 https://web.archive.org/web/2004/http://www.mnot.net/drafts/draft-nottingham-atom-format-02.html
 
 /// A text construct as the feed wrote it, before reduction to plain text.
 struct FeedText: Sendable, Hashable {

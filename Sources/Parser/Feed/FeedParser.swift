@@ -36,9 +36,11 @@ final class FeedParser {
     /// fields only. Throws `ParserError.unknownFormat` when the root is not a feed, `.limitExceeded` past the
     /// reader's limits, and `.malformed` only when nothing could be read; otherwise a fatal XML error is recorded
     /// in `issues` and what came before it is kept.
-    func parse(onEntry: (FeedEntryDocument) -> Void,
-               feedLinkUpdate: (String) -> Void = { _ in },
-               feedLanguageUpdate: (String) -> Void = { _ in }) throws -> FeedDocument {
+    func parse(
+        onEntry: (FeedEntryDocument) -> Void,
+        feedLinkUpdate: (String) -> Void = { _ in },
+        feedLanguageUpdate: (String) -> Void = { _ in }
+    ) throws -> FeedDocument {
         var doc = FeedDocument(format: .rss)
         var sawRoot = false
         var channelDepth = 0
@@ -52,8 +54,9 @@ final class FeedParser {
                 if !sawRoot {
                     sawRoot = true
                     guard let f = Self.format(root: name, namespace: ns) else {
-                        throw ParserError.unknownFormat(document: reader.documentName,
-                                                        hint: "root element <\(reader.qualifiedName)> is not a feed")
+                        throw ParserError.unknownFormat(
+                            document: reader.documentName,
+                            hint: "root element <\(reader.qualifiedName)> is not a feed")
                     }
                     format = f
                     doc.format = f
@@ -141,7 +144,8 @@ final class FeedParser {
         case "http://www.w3.org/2005/Atom": return .atom10
         case "http://purl.org/atom/ns#": return .atom03
         case "http://purl.org/rss/1.0/", "http://my.netscape.com/rdf/simple/0.9/", "http://backend.userland.com/rss2",
-             "http://blogs.law.harvard.edu/tech/rss", "http://purl.org/net/rss1.1#", "http://channel.netscape.com/rdf/simple/0.9/":
+            "http://blogs.law.harvard.edu/tech/rss", "http://purl.org/net/rss1.1#",
+            "http://channel.netscape.com/rdf/simple/0.9/":
             return .rss
         case "http://www.w3.org/1999/02/22-rdf-syntax-ns#": return .rdf
         case "http://purl.org/dc/elements/1.1/", "http://purl.org/dc/elements/1.0/": return .dc
@@ -150,7 +154,9 @@ final class FeedParser {
         case "http://www.w3.org/1999/xhtml": return .xhtml
         default:
             // Atom feeds in the wild also use the draft namespaces of 2004–2005.
-            if uri.hasPrefix("http://purl.org/atom/ns#draft") || uri.hasPrefix("http://www.w3.org/2005/Atom") { return .atom10 }
+            if uri.hasPrefix("http://purl.org/atom/ns#draft") || uri.hasPrefix("http://www.w3.org/2005/Atom") {
+                return .atom10
+            }
             return .other
         }
     }
@@ -169,7 +175,9 @@ final class FeedParser {
         while let last = bases.last, last.depth >= depth { bases.removeLast() }
         let parent = bases.last?.base ?? documentBase
         var base = parent
-        if reader.hasAttributes, let xmlBase = reader.attribute(localName: "base", namespace: "http://www.w3.org/XML/1998/namespace") {
+        if reader.hasAttributes,
+            let xmlBase = reader.attribute(localName: "base", namespace: "http://www.w3.org/XML/1998/namespace")
+        {
             base = URLResolver.resolve(xmlBase, against: parent)
         }
         if !reader.isEmptyElement { bases.append((depth, base)) }
@@ -236,7 +244,11 @@ final class FeedParser {
             case "description", "summary":
                 // Some generators write both `description` and a non-standard `summary`: the first is the
                 // summary, the second the full content.
-                if e.summary == nil { e.summary = try readHTML() } else if e.content == nil { e.content = try readHTML() }
+                if e.summary == nil {
+                    e.summary = try readHTML()
+                } else if e.content == nil {
+                    e.content = try readHTML()
+                }
             case "tags":
                 for tag in try reader.readText().split(separator: ",") { appendCategory(&e, String(tag)) }
             case "guid":
@@ -352,7 +364,8 @@ final class FeedParser {
         switch type ?? "text" {
         case "html", "text/html": kind = .html
         case "xhtml", "application/xhtml+xml": kind = .xhtml
-        case let t where t.isEmpty || t == "text" || t.hasPrefix("text/") || t.hasSuffix("+xml") || t.hasSuffix("/xml"): kind = .text
+        case let t where t.isEmpty || t == "text" || t.hasPrefix("text/") || t.hasSuffix("+xml") || t.hasSuffix("/xml"):
+            kind = .text
         default:
             // RFC 4287 §4.1.3.3: any other media type is base64-encoded.
             kind = .text
@@ -361,7 +374,8 @@ final class FeedParser {
         if kind == .html && !base64 { return try readHTML() }
         let c = try reader.readContent()
         if base64, let data = Data(base64Encoded: c.text.trimmingASCIIWhitespace(), options: .ignoreUnknownCharacters) {
-            return FeedText(kind: kind == .xhtml ? .html : kind, text: String(decoding: data, as: UTF8.self), markup: nil)
+            return FeedText(
+                kind: kind == .xhtml ? .html : kind, text: String(decoding: data, as: UTF8.self), markup: nil)
         }
         if kind == .xhtml {
             return FeedText(kind: .xhtml, text: c.text, markup: c.markup ?? XMLStreamReader.escape(c.text))
@@ -376,7 +390,8 @@ final class FeedParser {
         let attr = reader.attribute(localName: "href")?.trimmingASCIIWhitespace()
         let href = try attr ?? reader.readText().trimmingASCIIWhitespace()
         guard !href.isEmpty else { return nil }
-        return FeedLink(href: URLResolver.resolve(href, against: base), rel: (rel?.isEmpty ?? true) ? "alternate" : rel!,
-                        type: type)
+        return FeedLink(
+            href: URLResolver.resolve(href, against: base), rel: (rel?.isEmpty ?? true) ? "alternate" : rel!,
+            type: type)
     }
 }

@@ -19,7 +19,8 @@ enum RootSniffer {
         let n = s.count
         func skip(past terminator: [UInt8]) {
             while i < n {
-                if s[i] == terminator[0], i + terminator.count <= n, Array(s[i..<(i + terminator.count)]) == terminator {
+                if s[i] == terminator[0], i + terminator.count <= n, Array(s[i..<(i + terminator.count)]) == terminator
+                {
                     i += terminator.count
                     return
                 }
@@ -28,12 +29,21 @@ enum RootSniffer {
         }
         while i < n {
             let b = s[i]
-            if HTMLText.isSpace(b) { i += 1; continue }
+            if HTMLText.isSpace(b) {
+                i += 1
+                continue
+            }
             guard b == 0x3C, i + 1 < n else { return nil }
             let c = s[i + 1]
-            if c == 0x3F { skip(past: [0x3F, 0x3E]); continue }
+            if c == 0x3F {
+                skip(past: [0x3F, 0x3E])
+                continue
+            }
             if c == 0x21 {
-                if i + 3 < n, s[i + 2] == 0x2D, s[i + 3] == 0x2D { skip(past: [0x2D, 0x2D, 0x3E]); continue }
+                if i + 3 < n, s[i + 2] == 0x2D, s[i + 3] == 0x2D {
+                    skip(past: [0x2D, 0x2D, 0x3E])
+                    continue
+                }
                 // DOCTYPE, with an internal subset in brackets.
                 var depth = 0
                 var quote: UInt8 = 0
@@ -41,11 +51,17 @@ enum RootSniffer {
                 while i < n {
                     let d = s[i]
                     i += 1
-                    if quote != 0 { if d == quote { quote = 0 } }
-                    else if d == 0x22 || d == 0x27 { quote = d }
-                    else if d == 0x5B { depth += 1 }
-                    else if d == 0x5D { depth -= 1 }
-                    else if d == 0x3E && depth <= 0 { break }
+                    if quote != 0 {
+                        if d == quote { quote = 0 }
+                    } else if d == 0x22 || d == 0x27 {
+                        quote = d
+                    } else if d == 0x5B {
+                        depth += 1
+                    } else if d == 0x5D {
+                        depth -= 1
+                    } else if d == 0x3E && depth <= 0 {
+                        break
+                    }
                 }
                 continue
             }
@@ -58,7 +74,13 @@ enum RootSniffer {
             var quote: UInt8 = 0
             while tagEnd < n {
                 let d = s[tagEnd]
-                if quote != 0 { if d == quote { quote = 0 } } else if d == 0x22 || d == 0x27 { quote = d } else if d == 0x3E { break }
+                if quote != 0 {
+                    if d == quote { quote = 0 }
+                } else if d == 0x22 || d == 0x27 {
+                    quote = d
+                } else if d == 0x3E {
+                    break
+                }
                 tagEnd += 1
             }
             let tag = String(decoding: s[j..<tagEnd], as: UTF8.self)

@@ -50,26 +50,33 @@ final class XMLStreamReader {
     private let reader: xmlTextReaderPtr
     private let input: InputBox
     private let errorBox: ErrorBox
+    private var errorsSeen = 0
     /// The recovered tree walked by a reader made with `init(recovering:…)`, freed in `deinit`.
     private let recoveredDoc: xmlDocPtr?
 
     /// Reads a document held in memory. `encoding` forces the input encoding (e.g. `"UTF-8"` after the caller
     /// transcoded the bytes itself); nil lets libxml2 use the BOM and XML declaration.
-    convenience init(bytes: [UInt8], documentName: String, baseURL: String? = nil, encoding: String? = nil,
-                     limits: XMLLimits = .default) throws {
-        try self.init(source: ArrayByteSource(bytes), documentName: documentName, baseURL: baseURL,
-                      encoding: encoding, limits: limits)
+    convenience init(
+        bytes: [UInt8], documentName: String, baseURL: String? = nil, encoding: String? = nil,
+        limits: XMLLimits = .default
+    ) throws {
+        try self.init(
+            source: ArrayByteSource(bytes), documentName: documentName, baseURL: baseURL,
+            encoding: encoding, limits: limits)
     }
 
     /// Reads a document pulled chunk by chunk from `source` (a file, a normaliser), in bounded memory.
-    init(source: any ByteSource, documentName: String, baseURL: String? = nil, encoding: String? = nil,
-         limits: XMLLimits = .default) throws {
+    init(
+        source: any ByteSource, documentName: String, baseURL: String? = nil, encoding: String? = nil,
+        limits: XMLLimits = .default
+    ) throws {
         self.documentName = documentName
         self.limits = limits
         let input = InputBox(source: source, maxBytes: limits.maxBytes)
         let errors = ErrorBox()
-        let options = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_RECOVER.rawValue | XML_PARSE_NOERROR.rawValue
-            | XML_PARSE_NOWARNING.rawValue | XML_PARSE_COMPACT.rawValue)
+        let options = Int32(
+            XML_PARSE_NONET.rawValue | XML_PARSE_RECOVER.rawValue | XML_PARSE_NOERROR.rawValue
+                | XML_PARSE_NOWARNING.rawValue | XML_PARSE_COMPACT.rawValue)
         let ctx = Unmanaged.passUnretained(input).toOpaque()
         guard let reader = xmlReaderForIO(xmlStreamReaderRead, nil, ctx, baseURL, encoding, options) else {
             throw ParserError.malformed(ParseIssue(file: documentName, message: "cannot create XML reader"))
@@ -78,7 +85,8 @@ final class XMLStreamReader {
         self.input = input
         self.errorBox = errors
         self.recoveredDoc = nil
-        xmlTextReaderSetStructuredErrorHandler(reader, xmlStreamReaderError, Unmanaged.passUnretained(errors).toOpaque())
+        xmlTextReaderSetStructuredErrorHandler(
+            reader, xmlStreamReaderError, Unmanaged.passUnretained(errors).toOpaque())
     }
 
     /// Reads a document that the streaming reader gave up on, through libxml2's recovering parser.
@@ -90,8 +98,9 @@ final class XMLStreamReader {
     init(recovering bytes: [UInt8], documentName: String, baseURL: String? = nil, limits: XMLLimits = .default) throws {
         self.documentName = documentName
         self.limits = limits
-        let options = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_RECOVER.rawValue | XML_PARSE_NOERROR.rawValue
-            | XML_PARSE_NOWARNING.rawValue | XML_PARSE_COMPACT.rawValue)
+        let options = Int32(
+            XML_PARSE_NONET.rawValue | XML_PARSE_RECOVER.rawValue | XML_PARSE_NOERROR.rawValue
+                | XML_PARSE_NOWARNING.rawValue | XML_PARSE_COMPACT.rawValue)
         let doc = bytes.withUnsafeBufferPointer { buf in
             buf.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buf.count) {
                 xmlReadMemory($0, Int32(clamping: buf.count), baseURL, "UTF-8", options)
@@ -302,15 +311,24 @@ final class XMLStreamReader {
                 if let p = xmlTextReaderConstValue(reader) {
                     let v = String(cString: p)
                     text += v
-                    if markup != nil { markup! += Self.escape(v); raw! += v }
+                    if markup != nil {
+                        markup! += Self.escape(v)
+                        raw! += v
+                    }
                 }
             case .entityReference:
                 if let v = internalEntityText() {
                     text += v
-                    if markup != nil { markup! += Self.escape(v); raw! += v }
+                    if markup != nil {
+                        markup! += Self.escape(v)
+                        raw! += v
+                    }
                 }
             case .element:
-                if markup == nil { markup = Self.escape(text); raw = text }
+                if markup == nil {
+                    markup = Self.escape(text)
+                    raw = text
+                }
                 var tag = "<" + localName
                 if hasAttributes {
                     for a in attributes() where a.namespace == nil || a.namespace == "" {
@@ -348,7 +366,9 @@ final class XMLStreamReader {
                 if let v = internalEntityText() { out.append(contentsOf: v.utf8) }
             case .element:
                 out.append(0x3C)
-                if let p = xmlTextReaderConstLocalName(reader) { out.append(contentsOf: UnsafeBufferPointer(start: p, count: strlen(p))) }
+                if let p = xmlTextReaderConstLocalName(reader) {
+                    out.append(contentsOf: UnsafeBufferPointer(start: p, count: strlen(p)))
+                }
                 if hasAttributes {
                     for a in attributes() where a.namespace == nil || a.namespace == "" {
                         out.append(contentsOf: " \(a.name)=\"\(Self.escape(a.value))\"".utf8)
@@ -359,7 +379,9 @@ final class XMLStreamReader {
             case .endElement:
                 if depth == start { return }
                 out.append(contentsOf: [0x3C, 0x2F])
-                if let p = xmlTextReaderConstLocalName(reader) { out.append(contentsOf: UnsafeBufferPointer(start: p, count: strlen(p))) }
+                if let p = xmlTextReaderConstLocalName(reader) {
+                    out.append(contentsOf: UnsafeBufferPointer(start: p, count: strlen(p)))
+                }
                 out.append(0x3E)
             default:
                 break
@@ -373,10 +395,12 @@ final class XMLStreamReader {
     /// references are left out, which keeps a billion-laughs document harmless.
     func internalEntityText() -> String? {
         guard let node = xmlTextReaderCurrentNode(reader), node.pointee.type == XML_ENTITY_REF_NODE,
-              let child = node.pointee.children else { return nil }
+            let child = node.pointee.children
+        else { return nil }
         let entity = UnsafeMutableRawPointer(child).assumingMemoryBound(to: xmlEntity.self)
         guard entity.pointee.type == XML_ENTITY_DECL, entity.pointee.etype == XML_INTERNAL_GENERAL_ENTITY,
-              let content = entity.pointee.content else { return nil }
+            let content = entity.pointee.content
+        else { return nil }
         let value = String(cString: content)
         if value.utf8.contains(where: { $0 == 0x26 || $0 == 0x3C }) { return nil }
         return value
@@ -405,8 +429,9 @@ final class XMLStreamReader {
         ParseIssue(file: documentName, line: line, column: column, message: message)
     }
 
-    private func collectErrors() {
-        guard !errorBox.pending.isEmpty else { return }
+    @inline(__always) private func collectErrors() {
+        guard errorBox.count != errorsSeen else { return }
+        errorsSeen = errorBox.count
         for e in errorBox.pending where issues.count < 50 {
             issues.append(ParseIssue(file: documentName, line: e.line, column: e.column, message: e.message))
         }
@@ -449,8 +474,10 @@ private final class ErrorBox {
     var count = 0
 }
 
-private func xmlStreamReaderRead(_ ctx: UnsafeMutableRawPointer?, _ buffer: UnsafeMutablePointer<CChar>?,
-                                 _ len: Int32) -> Int32 {
+private func xmlStreamReaderRead(
+    _ ctx: UnsafeMutableRawPointer?, _ buffer: UnsafeMutablePointer<CChar>?,
+    _ len: Int32
+) -> Int32 {
     guard let ctx, let buffer, len > 0 else { return -1 }
     let box = Unmanaged<InputBox>.fromOpaque(ctx).takeUnretainedValue()
     if box.exceeded || box.error != nil { return -1 }

@@ -48,8 +48,9 @@ public enum XMLWalkBaseline {
 
     /// Walks the file at `path` with libxml2's own file input and encoding handling.
     public static func walk(path: String) throws -> Result {
-        let options = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_RECOVER.rawValue | XML_PARSE_NOERROR.rawValue
-            | XML_PARSE_NOWARNING.rawValue | XML_PARSE_COMPACT.rawValue)
+        let options = Int32(
+            XML_PARSE_NONET.rawValue | XML_PARSE_RECOVER.rawValue | XML_PARSE_NOERROR.rawValue
+                | XML_PARSE_NOWARNING.rawValue | XML_PARSE_COMPACT.rawValue)
         guard let reader = xmlReaderForFile(path, nil, options) else {
             throw ParserError.unreadable(document: path, reason: "libxml2 cannot open it")
         }
@@ -68,8 +69,9 @@ public enum XMLWalkBaseline {
             case 1:
                 if let p = xmlTextReaderConstLocalName(reader) {
                     // "item" or "entry", compared as bytes.
-                    if p[0] == 0x69, p[1] == 0x74, p[2] == 0x65, p[3] == 0x6D, p[4] == 0 { result.items += 1 }
-                    else if p[0] == 0x65, p[1] == 0x6E, p[2] == 0x74, p[3] == 0x72, p[4] == 0x79, p[5] == 0 {
+                    if p[0] == 0x69, p[1] == 0x74, p[2] == 0x65, p[3] == 0x6D, p[4] == 0 {
+                        result.items += 1
+                    } else if p[0] == 0x65, p[1] == 0x6E, p[2] == 0x74, p[3] == 0x72, p[4] == 0x79, p[5] == 0 {
                         result.items += 1
                     }
                 }

@@ -1,6 +1,7 @@
 import Foundation
 import Notices
 import Testing
+
 @testable import Parser
 
 @Suite("Feed parser on realistic fixtures")
@@ -38,7 +39,8 @@ struct FeedParserTests {
         #expect(third.published == nil)  // "not a date at all" is never guessed
         #expect(third.url == nil)
         #expect(third.sourceID.hasPrefix("hash:"))
-        #expect(third.sourceID == FeedAdapter.stableHash(title: "Avis sans identifiant ni lien", date: "not a date at all"))
+        #expect(
+            third.sourceID == FeedAdapter.stableHash(title: "Avis sans identifiant ni lien", date: "not a date at all"))
     }
 
     @Test("Atom 1.0 with nested xml:base, XHTML content, HTML summary, enclosure link")
@@ -103,7 +105,8 @@ struct FeedParserTests {
     func detection() throws {
         let atom = try parseFeedText(#"<feed xmlns="http://www.w3.org/2005/Atom"><title>T</title></feed>"#)
         #expect(atom.format == .atom)
-        let rss091 = try parseFeedText("<rss version=\"0.91\"><channel><title>Old</title><item><title>I</title></item></channel></rss>")
+        let rss091 = try parseFeedText(
+            "<rss version=\"0.91\"><channel><title>Old</title><item><title>I</title></item></channel></rss>")
         #expect(rss091.format == .rss)
         #expect(rss091.notices.map(\.title) == ["I"])
         #expect(throws: ParserError.self) { try parseFixture("not-a-feed.xml") }
@@ -111,7 +114,8 @@ struct FeedParserTests {
 
     @Test("Relative links resolve against the document URL, else the feed link")
     func linkResolution() throws {
-        let xml = "<rss version=\"2.0\"><channel><title>T</title><link>https://site.example.fr/news/</link>"
+        let xml =
+            "<rss version=\"2.0\"><channel><title>T</title><link>https://site.example.fr/news/</link>"
             + "<item><title>A</title><link>a.html</link></item></channel></rss>"
         let withURL = try parseFeedText(xml, baseURL: "https://feeds.example.fr/rss/all.xml")
         #expect(withURL.notices[0].url == "https://feeds.example.fr/rss/a.html")

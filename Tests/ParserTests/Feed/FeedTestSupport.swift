@@ -1,5 +1,6 @@
 import Foundation
 import Notices
+
 @testable import Parser
 
 /// Bytes of a fixture in `Fixtures/Feed/`.
@@ -12,15 +13,20 @@ func feedFixture(_ name: String) throws -> [UInt8] {
 
 /// Parses a fixture as a user would (format detected from the content).
 func parseFixture(_ name: String, baseURL: String? = nil, charset: String? = nil) throws -> ParsedDocument {
-    try DocumentParser.parse(try feedFixture(name),
-                             options: ParseOptions(sourceID: "test", documentName: name, baseURL: baseURL,
-                                                   charsetHint: charset))
+    try DocumentParser.parse(
+        try feedFixture(name),
+        options: ParseOptions(
+            sourceID: "test", documentName: name, baseURL: baseURL,
+            charsetHint: charset))
 }
 
 /// Parses feed text given inline.
 func parseFeedText(_ xml: String, baseURL: String? = nil) throws -> ParsedDocument {
-    try DocumentParser.parse(Array(xml.utf8), options: ParseOptions(sourceID: "test", documentName: "inline.xml",
-                                                                    baseURL: baseURL))
+    try DocumentParser.parse(
+        Array(xml.utf8),
+        options: ParseOptions(
+            sourceID: "test", documentName: "inline.xml",
+            baseURL: baseURL))
 }
 
 /// `2026-11-24T08:00:00Z`-style UTC rendering for readable expectations.

@@ -1,6 +1,7 @@
 import Foundation
 import Notices
 import Testing
+
 @testable import Parser
 
 /// An RSS feed of `items` entries (about 2 KB each) generated on the fly: big inputs without big files.
@@ -15,7 +16,8 @@ final class GeneratedFeedSource: ByteSource {
 
     init(items: Int) {
         self.items = items
-        pending = Array("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<rss version=\"2.0\"><channel><title>Gros flux</title>\n".utf8)
+        pending = Array(
+            "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<rss version=\"2.0\"><channel><title>Gros flux</title>\n".utf8)
     }
 
     func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
@@ -24,8 +26,11 @@ final class GeneratedFeedSource: ByteSource {
             offset = 0
             if produced < items {
                 produced += 1
-                let body = String(repeating: "&lt;p&gt;Travaux de r&amp;eacute;habilitation, lot \(produced).&lt;/p&gt; ", count: 24)
-                pending = Array("<item><title>Avis \(produced) &eacute;t&eacute;</title><guid>id-\(produced)</guid><pubDate>Tue, 24 Nov 2026 09:00:00 +0100</pubDate><description>\(body)</description></item>\n".utf8)
+                let body = String(
+                    repeating: "&lt;p&gt;Travaux de r&amp;eacute;habilitation, lot \(produced).&lt;/p&gt; ", count: 24)
+                pending = Array(
+                    "<item><title>Avis \(produced) &eacute;t&eacute;</title><guid>id-\(produced)</guid><pubDate>Tue, 24 Nov 2026 09:00:00 +0100</pubDate><description>\(body)</description></item>\n"
+                        .utf8)
             } else {
                 pending = Array("</channel></rss>\n".utf8)
                 finished = true
@@ -87,7 +92,9 @@ struct SafetyTests {
         xml += "]>\n<rss><channel><title>&lol9;</title><item><title>&lol9;</title></item></channel></rss>"
         let before = residentBytes()
         let start = Date()
-        let outcome = Result { try DocumentParser.parse(Array(xml.utf8), options: ParseOptions(documentName: "lol.xml")) }
+        let outcome = Result {
+            try DocumentParser.parse(Array(xml.utf8), options: ParseOptions(documentName: "lol.xml"))
+        }
         #expect(Date().timeIntervalSince(start) < 5)
         #expect(residentBytes() - before < 64 << 20)
         switch outcome {
@@ -103,25 +110,35 @@ struct SafetyTests {
     @Test("10,000 nested elements: a limit error, no crash")
     func deepNesting() throws {
         let depth = 10_000
-        let xml = "<rss><channel><item><title>x</title>" + String(repeating: "<a>", count: depth)
+        let xml =
+            "<rss><channel><item><title>x</title>" + String(repeating: "<a>", count: depth)
             + String(repeating: "</a>", count: depth) + "</item></channel></rss>"
-        let outcome = Result { try DocumentParser.parse(Array(xml.utf8), options: ParseOptions(documentName: "deep.xml")) }
+        let outcome = Result {
+            try DocumentParser.parse(Array(xml.utf8), options: ParseOptions(documentName: "deep.xml"))
+        }
         switch outcome {
         case .success(let doc):
             // libxml2 stops at 256 levels; what came before is kept and the stop is reported.
             #expect(!doc.issues.isEmpty)
         case .failure(let error):
-            guard let error = error as? ParserError else { Issue.record("unexpected \(error)"); return }
+            guard let error = error as? ParserError else {
+                Issue.record("unexpected \(error)")
+                return
+            }
             switch error {
             case .limitExceeded, .malformed: break
             default: Issue.record("unexpected \(error)")
             }
         }
         // The reader's own limit, below libxml2's, is reported as limitExceeded with a position.
-        let reader = try XMLStreamReader(bytes: Array(xml.utf8), documentName: "deep.xml",
-                                         limits: XMLLimits(maxBytes: 1 << 20, maxDepth: 50))
+        let reader = try XMLStreamReader(
+            bytes: Array(xml.utf8), documentName: "deep.xml",
+            limits: XMLLimits(maxBytes: 1 << 20, maxDepth: 50))
         let error = #expect(throws: ParserError.self) { while try reader.read() {} }
-        guard case .limitExceeded(let issue) = error else { Issue.record("expected limitExceeded"); return }
+        guard case .limitExceeded(let issue) = error else {
+            Issue.record("expected limitExceeded")
+            return
+        }
         #expect(issue.line == 1)
         #expect(issue.message.contains("50"))
     }
@@ -132,10 +149,15 @@ struct SafetyTests {
         let source = GeneratedFeedSource(items: 250_000)
         var count = 0
         let error = #expect(throws: ParserError.self) {
-            _ = try DocumentParser.parseFeed(source: source, options: ParseOptions(documentName: "huge.xml"),
-                                             limits: XMLLimits(maxBytes: 4 << 20, maxDepth: 256)) { _ in count += 1 }
+            _ = try DocumentParser.parseFeed(
+                source: source, options: ParseOptions(documentName: "huge.xml"),
+                limits: XMLLimits(maxBytes: 4 << 20, maxDepth: 256)
+            ) { _ in count += 1 }
         }
-        guard case .limitExceeded(let issue) = error else { Issue.record("expected limitExceeded"); return }
+        guard case .limitExceeded(let issue) = error else {
+            Issue.record("expected limitExceeded")
+            return
+        }
         #expect(issue.message.contains("larger than"))
         #expect(source.delivered < 6 << 20)
         #expect(count > 100)  // entries before the limit were delivered as they came
@@ -146,12 +168,13 @@ struct SafetyTests {
         let source = GeneratedFeedSource(items: 3_000)  // ≈ 6 MB
         var firstNoticeAt: Int?
         var count = 0
-        let doc = try DocumentParser.parseFeed(source: source, options: ParseOptions(documentName: "stream.xml"),
-                                               onNotice: { notice in
-            if firstNoticeAt == nil { firstNoticeAt = source.delivered }
-            count += 1
-            #expect(notice.title.hasSuffix("été"))
-        })
+        let doc = try DocumentParser.parseFeed(
+            source: source, options: ParseOptions(documentName: "stream.xml"),
+            onNotice: { notice in
+                if firstNoticeAt == nil { firstNoticeAt = source.delivered }
+                count += 1
+                #expect(notice.title.hasSuffix("été"))
+            })
         #expect(count == 3_000)
         #expect(doc.notices.isEmpty)
         #expect(source.delivered > 5 << 20)

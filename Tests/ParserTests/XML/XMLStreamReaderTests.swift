@@ -1,6 +1,7 @@
 import Foundation
 import Notices
 import Testing
+
 @testable import Parser
 
 @Suite("XMLStreamReader")
@@ -42,7 +43,9 @@ struct XMLStreamReaderTests {
         #expect(title == "Marché & lots")
         #expect(body?.text == "avant gras après <brut> ")
         #expect(body?.markup == "avant <b>gras</b> après &lt;brut&gt; ")
-        #expect(try XMLStreamReader(bytes: Array("<a><b>x</b></a>".utf8), documentName: "m").readMarkupOfRoot() == "<b>x</b>")
+        #expect(
+            try XMLStreamReader(bytes: Array("<a><b>x</b></a>".utf8), documentName: "m").readMarkupOfRoot()
+                == "<b>x</b>")
     }
 
     @Test("A fatal error names the document, line and column")
@@ -80,6 +83,20 @@ struct XMLStreamReaderTests {
             let xml = head + padding + "&eacute;€&amp;é</title></channel></rss>"
             let doc = try DocumentParser.parse(Array(xml.utf8), options: ParseOptions())
             #expect(doc.title == padding + "é€&é", "shift \(shift)")
+        }
+    }
+
+    @Test("A CDATA section whose end is cut by the chunk boundary, with Latin-1 bytes inside")
+    func cdataBoundary() throws {
+        let chunk = TransformByteSource.chunkSize
+        for shift in 0..<8 {
+            let head = Array("<rss><channel><item><title>t</title><description><![CDATA[".utf8)
+            let padding = [UInt8](repeating: 0x61, count: chunk - head.count - 6 + shift)
+            // 0xE9 is "é" in windows-1252, invalid as UTF-8: repaired inside CDATA too.
+            let bytes = head + padding + [0xE9] + Array("]] & <b>x</b>]]></description></item></channel></rss>".utf8)
+            let doc = try DocumentParser.parse(bytes, options: ParseOptions())
+            let summary = try #require(doc.notices.first?.summary, "shift \(shift)")
+            #expect(summary.hasSuffix("aé]] & x"), "shift \(shift)")
         }
     }
 
