@@ -91,6 +91,16 @@ public enum NightlyRun {
         progress: @escaping (String) -> Void = { _ in }
     ) throws -> NightlyRunReport {
         let now = options.now ?? Date()
+        // A first nightly run on a fresh machine: create the store's folder rather than fail on it.
+        let folder = (options.store as NSString).deletingLastPathComponent
+        if !folder.isEmpty, !FileManager.default.fileExists(atPath: folder) {
+            do {
+                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            } catch {
+                throw PipelineError.cannotRun(
+                    "cannot create the store's folder \(folder): \(error.localizedDescription)")
+            }
+        }
         let lock = try RunLock(path: options.store + ".lock", now: now)
         defer { lock.unlock() }
         if let stale = lock.staleHolder {

@@ -157,6 +157,19 @@ import Testing
         #expect((try JSONSerialization.jsonObject(with: Data(after.stdout.utf8)) as? [Any])?.count == 0)
     }
 
+    @Test func aFreshMachineGetsItsStoreFolderCreated() throws {
+        let s = try Scratch()
+        let store = s.root.appendingPathComponent("var/lib/vigie/vigie.sqlite").path
+        let r = try Self.vigie(
+            [
+                "run", "--feeds", s.catalogue, "--rules", "Rules", "--store", store, "--out", s.out, "--only",
+                "rss-loire",
+                "--now", "2026-05-05T02:00:00Z",
+            ])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(FileManager.default.fileExists(atPath: store))
+    }
+
     @Test func badRulesCannotRun() throws {
         let s = try Scratch()
         let r = try Self.vigie([
