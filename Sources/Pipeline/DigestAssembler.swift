@@ -29,6 +29,22 @@ struct DigestAssembler {
         cluster.member(id)?.name ?? payload?.memberName ?? id
     }
 
+    /// The deadline this record gives against the other records of its opportunity, when it moves it:
+    /// any move for a change notice (rectificatif), a move of a day or more for another source's copy
+    /// (TED and BOAMP often state the same day at different hours).
+    func deadlineMove(of s: StoredNotice) throws -> DigestChange? {
+        guard let new = FrenchFormat.mainDeadline(s.notice) else { return nil }
+        let others = try store.records(ofOpportunity: s.opportunityID).filter { $0.id != s.id }
+            .sorted { $0.firstSeen < $1.firstSeen }
+        guard let previous = others.last(where: { FrenchFormat.mainDeadline($0.notice) != nil }),
+            let old = FrenchFormat.mainDeadline(previous.notice)
+        else { return nil }
+        let gap = abs(new.instant.timeIntervalSince(old.instant))
+        let moved = s.notice.kind == .change ? gap >= 60 : gap >= 86_400
+        guard moved else { return nil }
+        return DigestChange(field: "deadline", old: old.iso8601, new: new.iso8601)
+    }
+
     func assemble(sources: [SourceHealth]) throws -> Result {
         let pending = try store.undelivered(cluster: cluster.id)
         let told = try store.deliveredOpportunities(cluster: cluster.id)
@@ -88,13 +104,24 @@ struct DigestAssembler {
                 continue
             }
             // Already told through another source record of the same opportunity, or under the other member
-            // role (a rules edit turned a direct route into an indirect one): nothing new to say.
+            // role (a rules edit turned a direct route into an indirect one): not news, unless this record
+            // moves the deadline (a corrigendum published as a notice of its own).
             let roles =
                 role == RouteRole.direct || role == RouteRole.indirect
                 ? [RouteRole.direct, RouteRole.indirect] : [role]
             if roles.contains(where: {
                 told.contains(DeliveredOpportunity(opportunityID: s.opportunityID, member: p.route.member, role: $0))
             }) {
+                if role != RouteRole.watch, role != RouteRole.consortium,
+                    let change = try deadlineMove(of: s)
+                {
+                    let name = memberName(
+                        p.route.member, payload: RouteMapping.decode(MemberRoutePayload.self, p.route.payload))
+                    if changed[s.id] == nil {
+                        changed[s.id] = ChangedItem(notice: s.notice, changes: [change], members: [])
+                    }
+                    if !changed[s.id]!.members.contains(name) { changed[s.id]!.members.append(name) }
+                }
                 continue
             }
             switch role {

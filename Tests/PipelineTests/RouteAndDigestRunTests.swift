@@ -162,6 +162,26 @@ import Testing
         #expect(report.clusters[0].deliveries == 1, "recorded, so it never comes up again")
     }
 
+    @Test func aRectificatifPublishedAsItsOwnNoticeIsToldAsAChange() throws {
+        let ws = try Workspace()
+        let store = try NoticeStore(path: ws.storePath)
+        _ = try store.upsert(try NoticeFixtures.notices(), at: night1)
+        _ = try stage(ws, store).run(now: night1)
+        // BOAMP publishes a separate change notice for the same procurement, with a new deadline.
+        var rectificatif = Notice(
+            source: "boamp", sourceID: "26-50123", kind: .change,
+            title: "Rectificatif — Usinage de pièces mécaniques pour tramways",
+            buyer: Buyer(name: "Saint-Étienne Métropole"), deadline: zoned("2026-06-19T12:00:00+02:00"),
+            refs: CrossReferences(tedPublicationNumber: "312345-2026"))
+        rectificatif.places = [Place(departement: "42")]
+        #expect(try store.upsert([rectificatif], at: night2).joined == [rectificatif.id])
+        let report = try stage(ws, store).run(now: night2)
+        #expect(report.clusters[0].memberItems == 0, "not a new opportunity")
+        #expect(report.clusters[0].changed == 1)
+        let md = try ws.read("mecaloire/2026-05-06.md")
+        #expect(md.contains("lundi 8 juin 2026 à 12\u{A0}h\u{A0}00 → vendredi 19 juin 2026 à 12\u{A0}h\u{A0}00"))
+    }
+
     @Test func bothRecordsOfOneProcurementTheSameNightShowOnce() throws {
         let ws = try Workspace()
         let store = try NoticeStore(path: ws.storePath)
