@@ -45,8 +45,10 @@ public struct RoutingExplainer: Sendable {
             }
             return t("segment \(r.term) reconnu (\(w))", "segment \(r.term) tagged (\(w))")
         case .place:
-            return t("site \(Router.departementLabel(r.term)) à distance du lieu \(r.matched.map(Router.departementLabel) ?? "?") (\(w))",
-                     "site \(Router.departementLabel(r.term)) away from place \(r.matched.map(Router.departementLabel) ?? "?") (\(w))")
+            let d = r.matched.flatMap { Geography.distance(r.term, $0) }.map(String.init) ?? "?"
+            let p = r.matched.map(Router.departementLabel) ?? "?"
+            return t("site \(Router.departementLabel(r.term)), lieu \(p) : \(d) département(s) d'écart (\(w))",
+                     "site \(Router.departementLabel(r.term)), place \(p): \(d) département(s) apart (\(w))")
         default:
             let kind = r.rule.contains("/interest:") ? t("intérêt", "interest") : t("mot-clé", "keyword")
             return t("\(kind) « \(r.term) » dans le \(field(r.field))\(lot)\(found) (\(w))",

@@ -34,6 +34,10 @@ struct RoutingInput: ParsableArguments {
         var out: [Notice] = []
         var failed = 0
         for f in files {
+            if let own = vigieNoticeJSON(atPath: f) {
+                out += own
+                continue
+            }
             do {
                 let doc = try DocumentParser.parseFile(atPath: f, options: ParseOptions(sourceID: "file", documentName: f))
                 out += doc.notices
@@ -44,6 +48,20 @@ struct RoutingInput: ParsableArguments {
             }
         }
         return (out, failed)
+    }
+
+    /// Vigie's own notice JSON (`vigie parse --json` output, test fixtures): one notice, an array, or an object
+    /// with a `notices` array. Nil when the file is not that shape, so the parser gets it.
+    static func vigieNoticeJSON(atPath path: String) -> [Notice]? {
+        guard let data = FileManager.default.contents(atPath: path),
+              let first = data.first(where: { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }), first == 0x7B || first == 0x5B
+        else { return nil }
+        struct Wrapped: Decodable { var notices: [Notice] }
+        let d = NoticeJSON.decoder()
+        if let many = try? d.decode([Notice].self, from: data) { return many }
+        if let w = try? d.decode(Wrapped.self, from: data) { return w.notices }
+        if let one = try? d.decode(Notice.self, from: data) { return [one] }
+        return nil
     }
 }
 
@@ -143,6 +161,6 @@ extension Vigie {
             return lines.joined(separator: "\n")
         }
 
-        static func fmt(_ x: Double) -> String { x == x.rounded() ? String(Int(x)) : String(format: "%.2g", x) }
+        static func fmt(_ x: Double) -> String { Router.fmt(x) }
     }
 }
