@@ -118,7 +118,9 @@ public enum FrenchNormalizer {
             }
             var apostrophe = false
             var step = 1
-            if c == clsLead2, i + 1 < n {
+            // A lead byte without its continuation bytes (truncated or Latin-1 text mislabelled as UTF-8) is a
+            // separator, so it can neither swallow the next byte nor glue two words.
+            if c == clsLead2, i + 1 < n, p[i + 1] & 0xC0 == 0x80 {
                 let cp = (Int(b & 0x1F) << 6) | Int(p[i + 1] & 0x3F)
                 let fl = fold2Len[cp]
                 step = 2
@@ -141,7 +143,7 @@ public enum FrenchNormalizer {
                 } else if fl == 254 {
                     apostrophe = true
                 }
-            } else if c == clsLead3, i + 2 < n {
+            } else if c == clsLead3, i + 2 < n, p[i + 1] & 0xC0 == 0x80, p[i + 2] & 0xC0 == 0x80 {
                 step = 3
                 // U+2018 / U+2019 quotes used as apostrophes (Word, most web pages).
                 if b == 0xE2 && p[i + 1] == 0x80 && (p[i + 2] == 0x98 || p[i + 2] == 0x99) {
@@ -154,7 +156,7 @@ public enum FrenchNormalizer {
                     i += 3
                     continue
                 }
-            } else if c == clsLead4 {
+            } else if c == clsLead4, i + 3 < n, p[i + 1] & 0xC0 == 0x80 {
                 step = 4
             } else if c == clsApostrophe {
                 apostrophe = true

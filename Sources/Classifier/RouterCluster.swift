@@ -95,8 +95,7 @@ extension Router {
             guard digits.count >= 2 else { continue }
             for len in 2...digits.count {
                 let prefix = String(digits.prefix(len))
-                guard let segs = cc.cpv[prefix] else { continue }
-                for si in segs {
+                for si in cc.cpv[prefix] ?? [] {
                     let s = c.segments[si]
                     Evidence.add(Reason(rule: "segment:\(s.id)/cpv:\(prefix)", field: .cpv, term: prefix, matched: code,
                                         weight: w, lotID: lot), to: &ev.segReasons[si])

@@ -10,12 +10,15 @@ public struct RoutingExplainer: Sendable {
     public var language: Language
     /// Only this member (its route or near miss, and consortia it belongs to).
     public var member: String?
+    /// Only this cluster.
+    public var cluster: String?
     /// `now`, to say "in 12 days".
     public var now: Date
 
-    public init(language: Language = .fr, member: String? = nil, now: Date = Date()) {
+    public init(language: Language = .fr, member: String? = nil, cluster: String? = nil, now: Date = Date()) {
         self.language = language
         self.member = member
+        self.cluster = cluster
         self.now = now
     }
 
@@ -103,7 +106,7 @@ public struct RoutingExplainer: Sendable {
             facts.append(t("Lieu : non précisé", "Place: not stated"))
         }
         out.append(facts.joined(separator: " · "))
-        for c in result.clusters {
+        for c in result.clusters where cluster == nil || c.clusterID == cluster {
             out.append("")
             out.append("\(c.clusterName) (\(c.clusterID))")
             if c.segments.isEmpty {
@@ -146,7 +149,7 @@ public struct RoutingExplainer: Sendable {
                                  "    \(m): none of its segments or interests concerns this notice."))
                 }
                 for m in misses {
-                    out.append("    ✗ \(m.memberName) (\(m.memberID)) — \(filterName(m.filter)) : "
+                    out.append("    ✗ \(m.memberName) (\(m.memberID)) — \(filterName(m.filter))\(t(" : ", ": "))"
                                + (language == .fr ? m.detail : m.detailEN))
                 }
             }

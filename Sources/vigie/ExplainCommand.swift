@@ -60,7 +60,7 @@ extension Vigie {
             }
             let router = Router(rulebook: book, options: RouterOptions(clusters: [cluster]))
             let explainer = RoutingExplainer(language: RoutingExplainer.Language(rawValue: lang) ?? .fr,
-                                             member: member, now: now)
+                                             member: member, cluster: cluster, now: now)
             var outputs: [String] = []
             var results: [RoutingResult] = []
             for n in notices {
