@@ -1,12 +1,20 @@
 import Foundation
 
+/// One slot of a ``FlatTable``: key, value and a second value (16 bytes, one cache line fetch per probe).
+struct FlatSlot {
+    var key: UInt64
+    var value: Int32
+    /// For token and prefix tables: the trie node reached from the root by this symbol (0 = none).
+    var extra: Int32
+}
+
 /// Open-addressing hash table from non-zero `UInt64` keys to `Int32` values, in flat memory.
 ///
 /// Keys are token fingerprints or packed `(node, symbol)` transitions; slots come from Fibonacci hashing
-/// (multiply, keep the high bits), linear probing, load ≤ 1/2.
+/// (multiply, keep the high bits), linear probing, load ≤ 1/2. Key and values share a 16-byte slot so a lookup
+/// touches one cache line.
 final class FlatTable: @unchecked Sendable {
-    private(set) var keys: UnsafeMutablePointer<UInt64>
-    private(set) var values: UnsafeMutablePointer<Int32>
+    private(set) var slots: UnsafeMutablePointer<FlatSlot>
     private(set) var capacity: Int
     private(set) var shift: UInt64
     private(set) var count = 0
@@ -16,27 +24,38 @@ final class FlatTable: @unchecked Sendable {
         while cap < minimumCapacity * 2 { cap <<= 1 }
         capacity = cap
         shift = UInt64(64 - cap.trailingZeroBitCount)
-        keys = .allocate(capacity: cap)
-        keys.initialize(repeating: 0, count: cap)
-        values = .allocate(capacity: cap)
-        values.initialize(repeating: -1, count: cap)
+        slots = .allocate(capacity: cap)
+        slots.initialize(repeating: FlatSlot(key: 0, value: -1, extra: 0), count: cap)
     }
 
-    deinit {
-        keys.deallocate()
-        values.deallocate()
-    }
+    deinit { slots.deallocate() }
 
-    var memoryBytes: Int { capacity * 12 }
+    var memoryBytes: Int { capacity * MemoryLayout<FlatSlot>.stride }
+
+    @inline(__always)
+    private func index(_ key: UInt64) -> Int { Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> shift) }
+
+    /// The slot holding `key`, or nil.
+    @inline(__always)
+    func slot(_ key: UInt64) -> UnsafeMutablePointer<FlatSlot>? {
+        let mask = capacity - 1
+        var i = index(key)
+        while true {
+            let k = slots[i].key
+            if k == key { return slots + i }
+            if k == 0 { return nil }
+            i = (i + 1) & mask
+        }
+    }
 
     /// The value for `key`, or -1.
     @inline(__always)
     func find(_ key: UInt64) -> Int32 {
         let mask = capacity - 1
-        var i = Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> shift)
+        var i = index(key)
         while true {
-            let k = keys[i]
-            if k == key { return values[i] }
+            let k = slots[i].key
+            if k == key { return slots[i].value }
             if k == 0 { return -1 }
             i = (i + 1) & mask
         }
@@ -47,13 +66,12 @@ final class FlatTable: @unchecked Sendable {
         precondition(key != 0)
         if (count + 1) * 2 > capacity { grow() }
         let mask = capacity - 1
-        var i = Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> shift)
+        var i = index(key)
         while true {
-            let k = keys[i]
-            if k == key { values[i] = value; return }
+            let k = slots[i].key
+            if k == key { slots[i].value = value; return }
             if k == 0 {
-                keys[i] = key
-                values[i] = value
+                slots[i] = FlatSlot(key: key, value: value, extra: 0)
                 count += 1
                 return
             }
@@ -61,18 +79,35 @@ final class FlatTable: @unchecked Sendable {
         }
     }
 
+    /// Calls `body` on every occupied slot.
+    func forEachSlot(_ body: (inout FlatSlot) -> Void) {
+        for i in 0..<capacity where slots[i].key != 0 { body(&slots[i]) }
+    }
+
     private func grow() {
-        let oldKeys = keys, oldValues = values, oldCap = capacity
+        let old = slots, oldCap = capacity
         capacity = oldCap * 2
         shift = UInt64(64 - capacity.trailingZeroBitCount)
-        keys = .allocate(capacity: capacity)
-        keys.initialize(repeating: 0, count: capacity)
-        values = .allocate(capacity: capacity)
-        values.initialize(repeating: -1, count: capacity)
+        slots = .allocate(capacity: capacity)
+        slots.initialize(repeating: FlatSlot(key: 0, value: -1, extra: 0), count: capacity)
         count = 0
-        for j in 0..<oldCap where oldKeys[j] != 0 { insert(oldKeys[j], oldValues[j]) }
-        oldKeys.deallocate()
-        oldValues.deallocate()
+        for j in 0..<oldCap where old[j].key != 0 { insert(old[j].key, old[j].value) }
+        old.deallocate()
+    }
+}
+
+/// Per trie node, packed in 16 bytes: outputs, depth, and a 64-bit signature of its children's symbols so
+/// most `(node, symbol)` probes are answered without touching the transition table.
+struct TrieNode {
+    var outStart: Int32
+    var outCount: UInt16
+    var depth: UInt8
+    var hasChildren: Bool
+    var childSignature: UInt64
+
+    @inline(__always)
+    static func signatureBit(_ symbol: Int32) -> UInt64 {
+        1 << ((UInt64(UInt32(bitPattern: symbol)) &* 0x9E37_79B9_7F4A_7C15) >> 58)
     }
 }
 
@@ -83,6 +118,7 @@ public final class ScanState {
     var next = UnsafeMutablePointer<Int32>.allocate(capacity: KeywordMatcher.maxActive)
     let ring = UnsafeMutablePointer<Int>.allocate(capacity: KeywordMatcher.maxPhraseTokens)
     let symbols = UnsafeMutablePointer<Int32>.allocate(capacity: 16)
+    let roots = UnsafeMutablePointer<Int32>.allocate(capacity: 16)
 
     public init() {}
 
@@ -92,6 +128,7 @@ public final class ScanState {
         next.deallocate()
         ring.deallocate()
         symbols.deallocate()
+        roots.deallocate()
     }
 }
 
@@ -109,18 +146,19 @@ public final class KeywordMatcher: @unchecked Sendable {
     public static let maxPhraseTokens = 16
     static let stopwordSymbol: Int32 = -2
 
+    /// Fingerprint of a stemmed token → (symbol, root child).
     let tokens: FlatTable
+    /// Fingerprint of a folded prefix → (symbol, root child).
     let prefixes: FlatTable
     let prefixLengthMask: UInt64
     let maxPrefixLength: Int
     let symbolCount: Int
-    let rootChild: UnsafeMutablePointer<Int32>
+    /// `(node << 32 | symbol)` → child node, for nodes below the root.
     let transitions: FlatTable
     let nodeCount: Int
-    let outStart: UnsafeMutablePointer<Int32>
+    let nodes: UnsafeMutablePointer<TrieNode>
     let outputs: UnsafeMutablePointer<Int32>
-    let depth: UnsafeMutablePointer<UInt8>
-    let hasChildren: UnsafeMutablePointer<Bool>
+    let outputCount: Int
     /// Normalised form of each pattern, by pattern id.
     public let patterns: [String]
 
@@ -130,34 +168,34 @@ public final class KeywordMatcher: @unchecked Sendable {
         prefixLengthMask = b.prefixLengthMask
         maxPrefixLength = b.maxPrefixLength
         symbolCount = b.symbolCount
-        rootChild = .allocate(capacity: max(1, b.rootChild.count))
-        rootChild.initialize(repeating: 0, count: max(1, b.rootChild.count))
-        for (i, v) in b.rootChild.enumerated() { rootChild[i] = v }
         transitions = b.transitions
         nodeCount = b.depth.count
-        outStart = .allocate(capacity: nodeCount + 1)
-        depth = .allocate(capacity: nodeCount)
-        hasChildren = .allocate(capacity: nodeCount)
-        var total = 0
-        for n in 0..<nodeCount { total += b.nodeOutputs[n].count }
-        outputs = .allocate(capacity: max(1, total))
-        var o = 0
-        for n in 0..<nodeCount {
-            outStart[n] = Int32(o)
-            for p in b.nodeOutputs[n] { outputs[o] = p; o += 1 }
-            depth[n] = b.depth[n]
-            hasChildren[n] = b.hasChildren[n]
+        // The root child of each symbol goes into its table slot: one probe gives symbol and first node.
+        let roots = b.rootChild
+        tokens.forEachSlot { slot in if slot.value >= 0 { slot.extra = roots[Int(slot.value)] } }
+        prefixes.forEachSlot { slot in if slot.value >= 0 { slot.extra = roots[Int(slot.value)] } }
+        nodes = .allocate(capacity: nodeCount)
+        var counts = [Int32](repeating: 0, count: nodeCount)
+        for (_, node) in b.outputPairs { counts[Int(node)] += 1 }
+        var starts = [Int32](repeating: 0, count: nodeCount + 1)
+        for n in 0..<nodeCount { starts[n + 1] = starts[n] + counts[n] }
+        outputCount = Int(starts[nodeCount])
+        outputs = .allocate(capacity: max(1, outputCount))
+        var fill = starts
+        for (pattern, node) in b.outputPairs {
+            outputs[Int(fill[Int(node)])] = pattern
+            fill[Int(node)] += 1
         }
-        outStart[nodeCount] = Int32(o)
+        for n in 0..<nodeCount {
+            nodes[n] = TrieNode(outStart: starts[n], outCount: UInt16(min(Int(counts[n]), Int(UInt16.max))),
+                                depth: b.depth[n], hasChildren: b.signature[n] != 0, childSignature: b.signature[n])
+        }
         patterns = b.patterns
     }
 
     deinit {
-        rootChild.deallocate()
-        outStart.deallocate()
+        nodes.deallocate()
         outputs.deallocate()
-        depth.deallocate()
-        hasChildren.deallocate()
     }
 
     /// Distinct patterns (after normalisation).
@@ -165,8 +203,8 @@ public final class KeywordMatcher: @unchecked Sendable {
 
     /// Bytes held by the matcher's tables.
     public var memoryBytes: Int {
-        tokens.memoryBytes + prefixes.memoryBytes + transitions.memoryBytes + symbolCount * 4 + nodeCount * 6
-            + Int(outStart[nodeCount]) * 4
+        tokens.memoryBytes + prefixes.memoryBytes + transitions.memoryBytes + nodeCount * MemoryLayout<TrieNode>.stride
+            + outputCount * 4
     }
 
     /// Scans `p[0..<n]` (UTF-8) once and calls `onHit(pattern, startByte, endByte)` for every occurrence.
@@ -178,6 +216,7 @@ public final class KeywordMatcher: @unchecked Sendable {
         var next = state.next
         let ring = state.ring
         let syms = state.symbols
+        let roots = state.roots
         var activeCount = 0
         var ordinal = 0
         let cap = FrenchNormalizer.maxTokenBytes
@@ -185,6 +224,8 @@ public final class KeywordMatcher: @unchecked Sendable {
         let pmax = maxPrefixLength
         let ringMask = KeywordMatcher.maxPhraseTokens - 1
         let maxActive = KeywordMatcher.maxActive
+        let nodes = self.nodes
+        let outputs = self.outputs
         FrenchNormalizer.forEachToken(p, n, scratch: scratch) { len, start, end in
             if len > cap {
                 activeCount = 0
@@ -198,16 +239,21 @@ public final class KeywordMatcher: @unchecked Sendable {
                 while k < lim {
                     h = (h ^ UInt64(scratch[k])) &* 0x0000_0100_0000_01B3
                     k += 1
-                    if pmask & (1 << UInt64(k)) != 0 {
-                        let id = prefixes.find(FrenchNormalizer.finalize(h))
-                        if id >= 0 && nsym < 12 { syms[nsym] = id; nsym += 1 }
+                    if pmask & (1 << UInt64(k)) != 0, nsym < 12, let slot = prefixes.slot(FrenchNormalizer.finalize(h)) {
+                        syms[nsym] = slot.pointee.value
+                        roots[nsym] = slot.pointee.extra
+                        nsym += 1
                     }
                 }
             }
             let sl = FrenchNormalizer.stem(scratch, len)
-            let tid = tokens.find(FrenchNormalizer.fingerprint(scratch, sl))
-            if tid == KeywordMatcher.stopwordSymbol { return }
-            if tid >= 0 { syms[nsym] = tid; nsym += 1 }
+            if let slot = tokens.slot(FrenchNormalizer.fingerprint(scratch, sl)) {
+                let tid = slot.pointee.value
+                if tid == KeywordMatcher.stopwordSymbol { return }
+                syms[nsym] = tid
+                roots[nsym] = slot.pointee.extra
+                nsym += 1
+            }
             if nsym == 0 {
                 activeCount = 0
                 ordinal += 1
@@ -218,29 +264,32 @@ public final class KeywordMatcher: @unchecked Sendable {
             var s = 0
             while s < nsym {
                 let sym = syms[s]
-                let child = rootChild[Int(sym)]
+                let child = roots[s]
                 if child > 0 {
-                    let c = Int(child)
-                    var o = Int(outStart[c])
-                    let oe = Int(outStart[c + 1])
+                    let node = nodes[Int(child)]
+                    var o = Int(node.outStart)
+                    let oe = o + Int(node.outCount)
                     while o < oe { onHit(outputs[o], start, end); o += 1 }
-                    if hasChildren[c] && nextCount < maxActive { next[nextCount] = child; nextCount += 1 }
+                    if node.hasChildren && nextCount < maxActive { next[nextCount] = child; nextCount += 1 }
                 }
+                let bit = TrieNode.signatureBit(sym)
                 var a = 0
                 while a < activeCount {
-                    let key = (UInt64(UInt32(bitPattern: active[a])) << 32) | UInt64(UInt32(bitPattern: sym))
+                    let parent = active[a]
+                    a += 1
+                    if nodes[Int(parent)].childSignature & bit == 0 { continue }
+                    let key = (UInt64(UInt32(bitPattern: parent)) << 32) | UInt64(UInt32(bitPattern: sym))
                     let child = transitions.find(key)
                     if child > 0 {
-                        let c = Int(child)
-                        var o = Int(outStart[c])
-                        let oe = Int(outStart[c + 1])
+                        let node = nodes[Int(child)]
+                        var o = Int(node.outStart)
+                        let oe = o + Int(node.outCount)
                         if o < oe {
-                            let first = ring[(ordinal - Int(depth[c]) + 1) & ringMask]
+                            let first = ring[(ordinal - Int(node.depth) + 1) & ringMask]
                             while o < oe { onHit(outputs[o], first, end); o += 1 }
                         }
-                        if hasChildren[c] && nextCount < maxActive { next[nextCount] = child; nextCount += 1 }
+                        if node.hasChildren && nextCount < maxActive { next[nextCount] = child; nextCount += 1 }
                     }
-                    a += 1
                 }
                 s += 1
             }
@@ -261,7 +310,7 @@ public final class KeywordMatcher: @unchecked Sendable {
         }
     }
 
-    /// Builds a matcher keyword by keyword.
+    /// Builds a matcher keyword by keyword. Use once: ``build()`` hands its tables to the matcher.
     public final class Builder {
         fileprivate let tokens = FlatTable()
         fileprivate let prefixes = FlatTable()
@@ -271,8 +320,9 @@ public final class KeywordMatcher: @unchecked Sendable {
         fileprivate var rootChild: [Int32] = []
         fileprivate let transitions = FlatTable()
         fileprivate var depth: [UInt8] = [0]
-        fileprivate var hasChildren: [Bool] = [false]
-        fileprivate var nodeOutputs: [[Int32]] = [[]]
+        fileprivate var signature: [UInt64] = [0]
+        /// (pattern, node) pairs, turned into per-node output lists at build time.
+        fileprivate var outputPairs: [(Int32, Int32)] = []
         fileprivate var patterns: [String] = []
         private var patternIndex: [String: Int32] = [:]
 
@@ -311,8 +361,12 @@ public final class KeywordMatcher: @unchecked Sendable {
             guard !toks.isEmpty, toks.count <= KeywordMatcher.maxPhraseTokens,
                   toks.allSatisfy({ !$0.bytes.isEmpty && $0.bytes.count <= FrenchNormalizer.maxTokenBytes })
             else { return nil }
-            let form = toks.map { String(decoding: $0.bytes, as: UTF8.self) + ($0.isPrefix ? "*" : "") }
-                .joined(separator: " ")
+            var form = ""
+            for (k, t) in toks.enumerated() {
+                if k > 0 { form += " " }
+                form += String(decoding: t.bytes, as: UTF8.self)
+                if t.isPrefix { form += "*" }
+            }
             if let id = patternIndex[form] { return id }
             let pid = Int32(patterns.count)
             patterns.append(form)
@@ -331,18 +385,17 @@ public final class KeywordMatcher: @unchecked Sendable {
                 } else {
                     let n = Int32(depth.count)
                     depth.append(UInt8(k + 1))
-                    hasChildren.append(false)
-                    nodeOutputs.append([])
+                    signature.append(0)
                     if node == 0 {
                         rootChild[Int(sym)] = n
                     } else {
                         transitions.insert((UInt64(UInt32(node)) << 32) | UInt64(UInt32(sym)), n)
                     }
-                    hasChildren[Int(node)] = true
+                    signature[Int(node)] |= TrieNode.signatureBit(sym)
                     node = n
                 }
             }
-            nodeOutputs[Int(node)].append(pid)
+            outputPairs.append((pid, node))
             return pid
         }
 
