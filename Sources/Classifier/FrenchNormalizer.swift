@@ -249,19 +249,34 @@ public enum FrenchNormalizer {
         return out
     }
 
-    /// Tokens of a rule keyword: words separated by spaces, each optionally ending with `*` (prefix wildcard).
+    /// Fingerprints of the stemmed stopwords.
+    static let stopwordFingerprints: Set<UInt64> = {
+        Set(stopwordSet.map { w in w.withUnsafeBufferPointer { fingerprint($0.baseAddress!, $0.count) } })
+    }()
+
+    /// Tokens of a rule keyword, in one pass over its bytes: a word directly followed by `*` is a prefix
+    /// (folded, not stemmed); other words are stemmed and function words dropped.
     static func keywordTokens(_ keyword: String) -> [KeywordToken] {
         var out: [KeywordToken] = []
-        for piece in keyword.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\u{A0}" }) {
-            var word = String(piece)
-            let isPrefix = word.hasSuffix("*")
-            while word.hasSuffix("*") { word.removeLast() }
-            let toks = rawTokens(word)
-            for (k, t) in toks.enumerated() {
-                if isPrefix && k == toks.count - 1 {
-                    out.append(KeywordToken(bytes: t.folded, isPrefix: true))
-                } else if !stopwordSet.contains(t.stemmed) {
-                    out.append(KeywordToken(bytes: t.stemmed, isPrefix: false))
+        var text = keyword
+        text.withUTF8 { bp in
+            guard let base = bp.baseAddress else { return }
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: maxTokenBytes + 8) { tmp in
+                let scratch = tmp.baseAddress!
+                forEachToken(base, bp.count, scratch: scratch) { len, _, end in
+                    // Longer words never match in text (the scanner skips them): an empty token marks it.
+                    if len > maxTokenBytes {
+                        out.append(KeywordToken(bytes: [], isPrefix: false))
+                        return
+                    }
+                    let l = len
+                    if end < bp.count && base[end] == 0x2A {
+                        out.append(KeywordToken(bytes: Array(UnsafeBufferPointer(start: scratch, count: l)), isPrefix: true))
+                        return
+                    }
+                    let sl = stem(scratch, l)
+                    if stopwordFingerprints.contains(fingerprint(scratch, sl)) { return }
+                    out.append(KeywordToken(bytes: Array(UnsafeBufferPointer(start: scratch, count: sl)), isPrefix: false))
                 }
             }
         }

@@ -102,8 +102,23 @@ struct TrieNode {
     var outStart: Int32
     var outCount: UInt16
     var depth: UInt8
-    var hasChildren: Bool
+    /// `hasChildrenFlag`, `hasWideSignatureFlag`.
+    var flags: UInt8
     var childSignature: UInt64
+
+    static let hasChildrenFlag: UInt8 = 1
+    /// Many children (a common word starting many phrases): a 4,096-bit signature sits in `wideSignatures`.
+    static let hasWideSignatureFlag: UInt8 = 2
+    static let wideThreshold = 12
+    static let wideWords = 64
+
+    var hasChildren: Bool { flags & TrieNode.hasChildrenFlag != 0 }
+
+    @inline(__always)
+    static func wideBit(_ symbol: Int32) -> (word: Int, bit: UInt64) {
+        let h = (UInt64(UInt32(bitPattern: symbol)) &* 0xC2B2_AE3D_27D4_EB4F) >> 52  // 12 bits
+        return (Int(h >> 6), 1 << (h & 63))
+    }
 
     @inline(__always)
     static func signatureBit(_ symbol: Int32) -> UInt64 {
@@ -157,6 +172,12 @@ public final class KeywordMatcher: @unchecked Sendable {
     let transitions: FlatTable
     let nodeCount: Int
     let nodes: UnsafeMutablePointer<TrieNode>
+    /// Node → index of its wide signature (only read for nodes flagged wide, which are few and hot).
+    let wideIndex: UnsafeMutablePointer<Int32>
+    let wideSignatures: UnsafeMutablePointer<UInt64>
+    let wideCount: Int
+    /// 65,536-bit filter of prefix fingerprints: most prefix lengths are ruled out without a table probe.
+    let prefixFilter: UnsafeMutablePointer<UInt64>
     let outputs: UnsafeMutablePointer<Int32>
     let outputCount: Int
     /// Normalised form of each pattern, by pattern id.
@@ -171,12 +192,47 @@ public final class KeywordMatcher: @unchecked Sendable {
         transitions = b.transitions
         nodeCount = b.depth.count
         // The root child of each symbol goes into its table slot: one probe gives symbol and first node.
-        let roots = b.rootChild
-        tokens.forEachSlot { slot in if slot.value >= 0 { slot.extra = roots[Int(slot.value)] } }
-        prefixes.forEachSlot { slot in if slot.value >= 0 { slot.extra = roots[Int(slot.value)] } }
-        nodes = .allocate(capacity: nodeCount)
         var counts = [Int32](repeating: 0, count: nodeCount)
         for (_, node) in b.outputPairs { counts[Int(node)] += 1 }
+        // The root child of each symbol goes into its table slot, with two flag bits (has outputs, has
+        // children): one probe tells whether the token matters at all.
+        let roots = b.rootChild
+        let sigs = b.signature
+        func annotate(_ slot: inout FlatSlot) {
+            guard slot.value >= 0 else { return }
+            let child = roots[Int(slot.value)]
+            slot.extra = child
+            if child > 0 {
+                if counts[Int(child)] > 0 { slot.value |= KeywordMatcher.hasOutputsBit }
+                if sigs[Int(child)] != 0 { slot.value |= KeywordMatcher.hasChildrenBit }
+            }
+        }
+        tokens.forEachSlot(annotate)
+        prefixes.forEachSlot(annotate)
+        let pf = UnsafeMutablePointer<UInt64>.allocate(capacity: 1024)
+        pf.initialize(repeating: 0, count: 1024)
+        b.prefixes.forEachSlot { slot in
+            let h = Int(slot.key >> 48)
+            pf[h >> 6] |= 1 << UInt64(h & 63)
+        }
+        prefixFilter = pf
+        nodes = .allocate(capacity: nodeCount)
+        let wi = UnsafeMutablePointer<Int32>.allocate(capacity: nodeCount)
+        wi.initialize(repeating: -1, count: nodeCount)
+        let wideNodes = (0..<nodeCount).filter { b.childCount[$0] >= TrieNode.wideThreshold }
+        wideCount = wideNodes.count
+        let ws = UnsafeMutablePointer<UInt64>.allocate(capacity: max(1, wideNodes.count * TrieNode.wideWords))
+        ws.initialize(repeating: 0, count: max(1, wideNodes.count * TrieNode.wideWords))
+        for (i, n) in wideNodes.enumerated() { wi[n] = Int32(i) }
+        b.transitions.forEachSlot { slot in
+            let parent = Int(slot.key >> 32)
+            let w = wi[parent]
+            guard w >= 0 else { return }
+            let (word, bit) = TrieNode.wideBit(Int32(truncatingIfNeeded: slot.key & 0xFFFF_FFFF))
+            ws[Int(w) * TrieNode.wideWords + word] |= bit
+        }
+        wideIndex = wi
+        wideSignatures = ws
         var starts = [Int32](repeating: 0, count: nodeCount + 1)
         for n in 0..<nodeCount { starts[n + 1] = starts[n] + counts[n] }
         outputCount = Int(starts[nodeCount])
@@ -187,16 +243,26 @@ public final class KeywordMatcher: @unchecked Sendable {
             fill[Int(node)] += 1
         }
         for n in 0..<nodeCount {
+            var flags: UInt8 = b.signature[n] != 0 ? TrieNode.hasChildrenFlag : 0
+            if wi[n] >= 0 { flags |= TrieNode.hasWideSignatureFlag }
             nodes[n] = TrieNode(outStart: starts[n], outCount: UInt16(min(Int(counts[n]), Int(UInt16.max))),
-                                depth: b.depth[n], hasChildren: b.signature[n] != 0, childSignature: b.signature[n])
+                                depth: b.depth[n], flags: flags, childSignature: b.signature[n])
         }
         patterns = b.patterns
     }
 
     deinit {
         nodes.deallocate()
+        wideIndex.deallocate()
+        wideSignatures.deallocate()
+        prefixFilter.deallocate()
         outputs.deallocate()
     }
+
+    /// Flag bits in token/prefix slot values (symbols stay below 2^29).
+    static let hasOutputsBit: Int32 = 1 << 30
+    static let hasChildrenBit: Int32 = 1 << 29
+    static let symbolMask: Int32 = (1 << 29) - 1
 
     /// Distinct patterns (after normalisation).
     public var patternCount: Int { patterns.count }
@@ -204,7 +270,7 @@ public final class KeywordMatcher: @unchecked Sendable {
     /// Bytes held by the matcher's tables.
     public var memoryBytes: Int {
         tokens.memoryBytes + prefixes.memoryBytes + transitions.memoryBytes + nodeCount * MemoryLayout<TrieNode>.stride
-            + outputCount * 4
+            + nodeCount * 4 + wideCount * TrieNode.wideWords * 8 + 8192 + outputCount * 4
     }
 
     /// Scans `p[0..<n]` (UTF-8) once and calls `onHit(pattern, startByte, endByte)` for every occurrence.
@@ -226,6 +292,9 @@ public final class KeywordMatcher: @unchecked Sendable {
         let maxActive = KeywordMatcher.maxActive
         let nodes = self.nodes
         let outputs = self.outputs
+        let pfilter = self.prefixFilter
+        let wide = self.wideSignatures
+        let wideIndex = self.wideIndex
         FrenchNormalizer.forEachToken(p, n, scratch: scratch) { len, start, end in
             if len > cap {
                 activeCount = 0
@@ -239,10 +308,14 @@ public final class KeywordMatcher: @unchecked Sendable {
                 while k < lim {
                     h = (h ^ UInt64(scratch[k])) &* 0x0000_0100_0000_01B3
                     k += 1
-                    if pmask & (1 << UInt64(k)) != 0, nsym < 12, let slot = prefixes.slot(FrenchNormalizer.finalize(h)) {
-                        syms[nsym] = slot.pointee.value
-                        roots[nsym] = slot.pointee.extra
-                        nsym += 1
+                    if pmask & (1 << UInt64(k)) != 0 && nsym < 12 {
+                        let fp = FrenchNormalizer.finalize(h)
+                        let f = Int(fp >> 48)
+                        if pfilter[f >> 6] & (1 << UInt64(f & 63)) != 0, let slot = prefixes.slot(fp) {
+                            syms[nsym] = slot.pointee.value
+                            roots[nsym] = slot.pointee.extra
+                            nsym += 1
+                        }
                     }
                 }
             }
@@ -250,6 +323,7 @@ public final class KeywordMatcher: @unchecked Sendable {
             if let slot = tokens.slot(FrenchNormalizer.fingerprint(scratch, sl)) {
                 let tid = slot.pointee.value
                 if tid == KeywordMatcher.stopwordSymbol { return }
+                // A known word that starts nothing and continues nothing here still ends phrase state below.
                 syms[nsym] = tid
                 roots[nsym] = slot.pointee.extra
                 nsym += 1
@@ -263,21 +337,30 @@ public final class KeywordMatcher: @unchecked Sendable {
             var nextCount = 0
             var s = 0
             while s < nsym {
-                let sym = syms[s]
+                let value = syms[s]
+                let sym = value & KeywordMatcher.symbolMask
                 let child = roots[s]
-                if child > 0 {
+                if value & KeywordMatcher.hasOutputsBit != 0 {
                     let node = nodes[Int(child)]
                     var o = Int(node.outStart)
                     let oe = o + Int(node.outCount)
                     while o < oe { onHit(outputs[o], start, end); o += 1 }
-                    if node.hasChildren && nextCount < maxActive { next[nextCount] = child; nextCount += 1 }
+                }
+                if value & KeywordMatcher.hasChildrenBit != 0 && nextCount < maxActive {
+                    next[nextCount] = child
+                    nextCount += 1
                 }
                 let bit = TrieNode.signatureBit(sym)
                 var a = 0
                 while a < activeCount {
                     let parent = active[a]
                     a += 1
-                    if nodes[Int(parent)].childSignature & bit == 0 { continue }
+                    let pnode = nodes[Int(parent)]
+                    if pnode.childSignature & bit == 0 { continue }
+                    if pnode.flags & TrieNode.hasWideSignatureFlag != 0 {
+                        let (word, wbit) = TrieNode.wideBit(sym)
+                        if wide[Int(wideIndex[Int(parent)]) &* TrieNode.wideWords &+ word] & wbit == 0 { continue }
+                    }
                     let key = (UInt64(UInt32(bitPattern: parent)) << 32) | UInt64(UInt32(bitPattern: sym))
                     let child = transitions.find(key)
                     if child > 0 {
@@ -321,6 +404,7 @@ public final class KeywordMatcher: @unchecked Sendable {
         fileprivate let transitions = FlatTable()
         fileprivate var depth: [UInt8] = [0]
         fileprivate var signature: [UInt64] = [0]
+        fileprivate var childCount: [Int32] = [0]
         /// (pattern, node) pairs, turned into per-node output lists at build time.
         fileprivate var outputPairs: [(Int32, Int32)] = []
         fileprivate var patterns: [String] = []
@@ -386,6 +470,8 @@ public final class KeywordMatcher: @unchecked Sendable {
                     let n = Int32(depth.count)
                     depth.append(UInt8(k + 1))
                     signature.append(0)
+                    childCount.append(0)
+                    childCount[Int(node)] += 1
                     if node == 0 {
                         rootChild[Int(sym)] = n
                     } else {
