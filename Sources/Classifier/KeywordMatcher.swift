@@ -188,24 +188,61 @@ public final class KeywordMatcher: @unchecked Sendable {
         prefixes = b.prefixes
         prefixLengthMask = b.prefixLengthMask
         maxPrefixLength = b.maxPrefixLength
-        symbolCount = b.symbolCount
-        transitions = b.transitions
-        nodeCount = b.depth.count
-        // The root child of each symbol goes into its table slot: one probe gives symbol and first node.
-        var counts = [Int32](repeating: 0, count: nodeCount)
-        for (_, node) in b.outputPairs { counts[Int(node)] += 1 }
-        // The root child of each symbol goes into its table slot, with two flag bits (has outputs, has
-        // children): one probe tells whether the token matters at all.
+        let symbols = b.symbolCount
+        symbolCount = symbols
+        // Renumber nodes so the root child of symbol s is node s + 1: a token's table slot then gives its
+        // first node without storing it, and the slot's spare field can hold the node's single output.
+        let oldCount = b.depth.count
+        var newID = [Int32](repeating: -1, count: oldCount)
+        newID[0] = 0
+        for sym in 0..<symbols where b.rootChild[sym] > 0 { newID[Int(b.rootChild[sym])] = Int32(sym + 1) }
+        var nextID = Int32(symbols + 1)
+        for old in 1..<max(1, oldCount) where newID[old] < 0 {
+            newID[old] = nextID
+            nextID += 1
+        }
+        let count = Int(nextID)
+        nodeCount = count
+        var depth = [UInt8](repeating: 0, count: count)
+        var signature = [UInt64](repeating: 0, count: count)
+        var childCount = [Int32](repeating: 0, count: count)
+        for old in 0..<oldCount {
+            let n = Int(newID[old])
+            depth[n] = b.depth[old]
+            signature[n] = b.signature[old]
+            childCount[n] = b.childCount[old]
+        }
+        let trans = FlatTable(minimumCapacity: b.transitions.count)
+        b.transitions.forEachSlot { slot in
+            let parent = Int64(newID[Int(slot.key >> 32)])
+            let sym = slot.key & 0xFFFF_FFFF
+            trans.insert((UInt64(parent) << 32) | sym, newID[Int(slot.value)])
+        }
+        transitions = trans
+        var counts = [Int32](repeating: 0, count: count)
+        for (_, node) in b.outputPairs { counts[Int(newID[Int(node)])] += 1 }
+        var starts = [Int32](repeating: 0, count: count + 1)
+        for n in 0..<count { starts[n + 1] = starts[n] + counts[n] }
+        outputCount = Int(starts[count])
+        let outs = UnsafeMutablePointer<Int32>.allocate(capacity: max(1, outputCount))
+        var fill = starts
+        for (pattern, node) in b.outputPairs {
+            let n = Int(newID[Int(node)])
+            outs[Int(fill[n])] = pattern
+            fill[n] += 1
+        }
+        outputs = outs
+        // Flag bits in each token/prefix slot: has outputs, has children, single output (then in `extra`).
         let roots = b.rootChild
-        let sigs = b.signature
         func annotate(_ slot: inout FlatSlot) {
-            guard slot.value >= 0 else { return }
-            let child = roots[Int(slot.value)]
-            slot.extra = child
-            if child > 0 {
-                if counts[Int(child)] > 0 { slot.value |= KeywordMatcher.hasOutputsBit }
-                if sigs[Int(child)] != 0 { slot.value |= KeywordMatcher.hasChildrenBit }
+            guard slot.value >= 0, roots[Int(slot.value)] > 0 else { return }
+            let child = Int(slot.value) + 1
+            if counts[child] > 0 { slot.value |= KeywordMatcher.hasOutputsBit }
+            if counts[child] == 1 {
+                slot.value |= KeywordMatcher.singleOutputBit
+                slot.extra = outs[Int(starts[child])]
             }
+            if signature[child] != 0 { slot.value |= KeywordMatcher.hasChildrenBit }
         }
         tokens.forEachSlot(annotate)
         prefixes.forEachSlot(annotate)
@@ -216,38 +253,29 @@ public final class KeywordMatcher: @unchecked Sendable {
             pf[h >> 6] |= 1 << UInt64(h & 63)
         }
         prefixFilter = pf
-        nodes = .allocate(capacity: nodeCount)
-        let wi = UnsafeMutablePointer<Int32>.allocate(capacity: nodeCount)
-        wi.initialize(repeating: -1, count: nodeCount)
-        let wideNodes = (0..<nodeCount).filter { b.childCount[$0] >= TrieNode.wideThreshold }
+        let wi = UnsafeMutablePointer<Int32>.allocate(capacity: count)
+        wi.initialize(repeating: -1, count: count)
+        let wideNodes = (0..<count).filter { childCount[$0] >= TrieNode.wideThreshold }
         wideCount = wideNodes.count
         let ws = UnsafeMutablePointer<UInt64>.allocate(capacity: max(1, wideNodes.count * TrieNode.wideWords))
         ws.initialize(repeating: 0, count: max(1, wideNodes.count * TrieNode.wideWords))
         for (i, n) in wideNodes.enumerated() { wi[n] = Int32(i) }
-        b.transitions.forEachSlot { slot in
-            let parent = Int(slot.key >> 32)
-            let w = wi[parent]
+        trans.forEachSlot { slot in
+            let w = wi[Int(slot.key >> 32)]
             guard w >= 0 else { return }
             let (word, bit) = TrieNode.wideBit(Int32(truncatingIfNeeded: slot.key & 0xFFFF_FFFF))
             ws[Int(w) * TrieNode.wideWords + word] |= bit
         }
         wideIndex = wi
         wideSignatures = ws
-        var starts = [Int32](repeating: 0, count: nodeCount + 1)
-        for n in 0..<nodeCount { starts[n + 1] = starts[n] + counts[n] }
-        outputCount = Int(starts[nodeCount])
-        outputs = .allocate(capacity: max(1, outputCount))
-        var fill = starts
-        for (pattern, node) in b.outputPairs {
-            outputs[Int(fill[Int(node)])] = pattern
-            fill[Int(node)] += 1
-        }
-        for n in 0..<nodeCount {
-            var flags: UInt8 = b.signature[n] != 0 ? TrieNode.hasChildrenFlag : 0
+        let nodeArray = UnsafeMutablePointer<TrieNode>.allocate(capacity: count)
+        for n in 0..<count {
+            var flags: UInt8 = signature[n] != 0 ? TrieNode.hasChildrenFlag : 0
             if wi[n] >= 0 { flags |= TrieNode.hasWideSignatureFlag }
-            nodes[n] = TrieNode(outStart: starts[n], outCount: UInt16(min(Int(counts[n]), Int(UInt16.max))),
-                                depth: b.depth[n], flags: flags, childSignature: b.signature[n])
+            nodeArray[n] = TrieNode(outStart: starts[n], outCount: UInt16(min(Int(counts[n]), Int(UInt16.max))),
+                                    depth: depth[n], flags: flags, childSignature: signature[n])
         }
+        nodes = nodeArray
         patterns = b.patterns
     }
 
@@ -262,7 +290,8 @@ public final class KeywordMatcher: @unchecked Sendable {
     /// Flag bits in token/prefix slot values (symbols stay below 2^29).
     static let hasOutputsBit: Int32 = 1 << 30
     static let hasChildrenBit: Int32 = 1 << 29
-    static let symbolMask: Int32 = (1 << 29) - 1
+    static let singleOutputBit: Int32 = 1 << 28
+    static let symbolMask: Int32 = (1 << 28) - 1
 
     /// Distinct patterns (after normalisation).
     public var patternCount: Int { patterns.count }
@@ -339,8 +368,10 @@ public final class KeywordMatcher: @unchecked Sendable {
             while s < nsym {
                 let value = syms[s]
                 let sym = value & KeywordMatcher.symbolMask
-                let child = roots[s]
-                if value & KeywordMatcher.hasOutputsBit != 0 {
+                let child = sym + 1
+                if value & KeywordMatcher.singleOutputBit != 0 {
+                    onHit(roots[s], start, end)
+                } else if value & KeywordMatcher.hasOutputsBit != 0 {
                     let node = nodes[Int(child)]
                     var o = Int(node.outStart)
                     let oe = o + Int(node.outCount)

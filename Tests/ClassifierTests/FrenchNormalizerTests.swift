@@ -77,6 +77,15 @@ import Testing
         #expect(Set(got.map(\.0)) == ["pièce* mécanique*", "mécaniques", "pièces mécaniques de précision"])
     }
 
+    @Test func wordsStartingManyPhrases() {
+        // "pompe" starts 40 phrases: its node gets a wide child signature; every phrase still matches exactly.
+        let keywords = (1...40).map { "pompe modele\($0)" } + ["pompe", "modele7"]
+        let got = matches(keywords, in: "Pompes modele7 et pompe modele33, pompe modele99")
+        // At each word, one-word patterns report before the phrases ending there.
+        #expect(got.map(\.0) == ["pompe", "modele7", "pompe modele7", "pompe", "pompe modele33", "pompe"])
+        #expect(got.map(\.1) == ["Pompes", "modele7", "Pompes modele7", "pompe", "pompe modele33", "pompe"])
+    }
+
     @Test func duplicatesShareOnePattern() {
         let b = KeywordMatcher.Builder()
         let a = b.add("Pièces mécaniques")
