@@ -11,7 +11,7 @@ struct FlatSlot {
 /// Open-addressing hash table from non-zero `UInt64` keys to `Int32` values, in flat memory.
 ///
 /// Keys are token fingerprints or packed `(node, symbol)` transitions; slots come from Fibonacci hashing
-/// (multiply, keep the high bits), linear probing, load ≤ 1/2. Key and values share a 16-byte slot so a lookup
+/// (multiply, keep the high bits), linear probing, load ≤ 0.7. Key and values share a 16-byte slot so a lookup
 /// touches one cache line.
 final class FlatTable: @unchecked Sendable {
     private(set) var slots: UnsafeMutablePointer<FlatSlot>
@@ -21,7 +21,7 @@ final class FlatTable: @unchecked Sendable {
 
     init(minimumCapacity: Int = 16) {
         var cap = 16
-        while cap < minimumCapacity * 2 { cap <<= 1 }
+        while cap * 7 < minimumCapacity * 10 { cap <<= 1 }
         capacity = cap
         shift = UInt64(64 - cap.trailingZeroBitCount)
         slots = .allocate(capacity: cap)
@@ -61,10 +61,11 @@ final class FlatTable: @unchecked Sendable {
         }
     }
 
-    /// Inserts or replaces.
+    /// Inserts or replaces. The table grows past 70 % load: linear probes stay within one or two cache lines
+    /// (four slots per line) while the table stays small enough for the cache at 300,000 keywords.
     func insert(_ key: UInt64, _ value: Int32) {
         precondition(key != 0)
-        if (count + 1) * 2 > capacity { grow() }
+        if (count + 1) * 10 > capacity * 7 { grow() }
         let mask = capacity - 1
         var i = index(key)
         while true {

@@ -202,6 +202,24 @@ struct CorpusGenerator {
         return (0..<200_000).map { _ in g.word() }
     }()
 
+    /// Cumulative Zipf weights (s = 1) over the pool's ranks: text draws its rarer words like real text does,
+    /// a few often and most seldom.
+    lazy var zipf: [Double] = {
+        var acc = 0.0
+        return (1...200_000).map { r in acc += 1 / Double(r); return acc }
+    }()
+
+    mutating func zipfIndex() -> Int {
+        let total = zipf[zipf.count - 1]
+        let x = Double(next() >> 11) / Double(1 << 53) * total
+        var lo = 0, hi = zipf.count - 1
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if zipf[mid] < x { lo = mid + 1 } else { hi = mid }
+        }
+        return lo
+    }
+
     mutating func term() -> String {
         below(5) == 0 ? CorpusGenerator.vocabulary[below(CorpusGenerator.vocabulary.count)] : pool[below(pool.count)]
     }
@@ -227,12 +245,17 @@ struct CorpusGenerator {
     }
 
     /// About `bytes` of notice text, as notices of 1–8 KB; returns the text and the notice boundaries.
+    ///
+    /// Each notice mixes function words (30 %), procurement vocabulary (40 %), rarer words (25 %: half from
+    /// the notice's own dozen topic words, which a notice repeats, half drawn Zipf-like from 200,000 words) and
+    /// numbers (5 %).
     mutating func text(bytes: Int) -> ([UInt8], [Int]) {
         var out: [UInt8] = []
         out.reserveCapacity(bytes + 10_000)
         var bounds = [0]
         var noticeEnd = 1_000 + below(7_000)
         var sentenceStart = true
+        var topics = (0..<12).map { _ in zipfIndex() }
         while out.count < bytes {
             let r = below(100)
             var w: String
@@ -241,7 +264,7 @@ struct CorpusGenerator {
             } else if r < 70 {
                 w = CorpusGenerator.vocabulary[below(CorpusGenerator.vocabulary.count)]
             } else if r < 95 {
-                w = pool[below(pool.count)]
+                w = pool[r < 83 ? topics[below(topics.count)] : zipfIndex()]
             } else {
                 w = String(below(100_000))
             }
@@ -269,6 +292,7 @@ struct CorpusGenerator {
             if out.count >= noticeEnd {
                 out.append(0x0A)
                 bounds.append(out.count)
+                topics = (0..<12).map { _ in zipfIndex() }
                 noticeEnd = out.count + 1_000 + below(7_000)
                 sentenceStart = true
             }
