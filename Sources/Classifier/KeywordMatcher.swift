@@ -48,6 +48,10 @@ final class FlatTable: @unchecked Sendable {
         }
     }
 
+    /// The key stored in `key`'s home slot: a load that brings the slot's cache line in early.
+    @inline(__always)
+    func homeKey(_ key: UInt64) -> UInt64 { slots[index(key)].key }
+
     /// The value for `key`, or -1.
     @inline(__always)
     func find(_ key: UInt64) -> Int32 {
@@ -135,6 +139,18 @@ public final class ScanState {
     let ring = UnsafeMutablePointer<Int>.allocate(capacity: KeywordMatcher.maxPhraseTokens)
     let symbols = UnsafeMutablePointer<Int32>.allocate(capacity: 16)
     let roots = UnsafeMutablePointer<Int32>.allocate(capacity: 16)
+    // A batch of tokens, normalised and hashed before any is looked up, so the table loads of a whole batch
+    // are in flight together instead of one cache miss after another.
+    static let batch = 32
+    static let maxPrefixHits = 12
+    let bStart = UnsafeMutablePointer<Int>.allocate(capacity: ScanState.batch)
+    let bEnd = UnsafeMutablePointer<Int>.allocate(capacity: ScanState.batch)
+    let bFingerprint = UnsafeMutablePointer<UInt64>.allocate(capacity: ScanState.batch)
+    let bPrefixCount = UnsafeMutablePointer<Int>.allocate(capacity: ScanState.batch)
+    let bPrefixValue = UnsafeMutablePointer<Int32>.allocate(capacity: ScanState.batch * ScanState.maxPrefixHits)
+    let bPrefixExtra = UnsafeMutablePointer<Int32>.allocate(capacity: ScanState.batch * ScanState.maxPrefixHits)
+    /// Keeps the batch's warming loads from being optimised away.
+    var sink: UInt64 = 0
 
     public init() {}
 
@@ -145,6 +161,12 @@ public final class ScanState {
         ring.deallocate()
         symbols.deallocate()
         roots.deallocate()
+        bStart.deallocate()
+        bEnd.deallocate()
+        bFingerprint.deallocate()
+        bPrefixCount.deallocate()
+        bPrefixValue.deallocate()
+        bPrefixExtra.deallocate()
     }
 }
 
@@ -313,8 +335,14 @@ public final class KeywordMatcher: @unchecked Sendable {
         let ring = state.ring
         let syms = state.symbols
         let roots = state.roots
+        let bStart = state.bStart, bEnd = state.bEnd, bFingerprint = state.bFingerprint
+        let bPrefixCount = state.bPrefixCount, bPrefixValue = state.bPrefixValue, bPrefixExtra = state.bPrefixExtra
+        let maxPrefixHits = ScanState.maxPrefixHits
+        let batch = ScanState.batch
+        var pending = 0
         var activeCount = 0
         var ordinal = 0
+        var sink: UInt64 = 0
         let cap = FrenchNormalizer.maxTokenBytes
         let pmask = prefixLengthMask
         let pmax = maxPrefixLength
@@ -325,93 +353,134 @@ public final class KeywordMatcher: @unchecked Sendable {
         let pfilter = self.prefixFilter
         let wide = self.wideSignatures
         let wideIndex = self.wideIndex
-        FrenchNormalizer.forEachToken(p, n, scratch: scratch) { len, start, end in
-            if len > cap {
-                activeCount = 0
-                return
+        let tokens = self.tokens
+        let prefixes = self.prefixes
+        let transitions = self.transitions
+
+        /// Phase 2 and 3: warm the batch's slots, then walk the trie token by token.
+        func flush() {
+            var i = 0
+            while i < pending {
+                if bFingerprint[i] != 0 { sink &+= tokens.homeKey(bFingerprint[i]) }
+                i += 1
             }
-            var nsym = 0
-            if pmask != 0 {
-                var h: UInt64 = FrenchNormalizer.prefixSeed
-                let lim = len < pmax ? len : pmax
-                var k = 0
-                while k < lim {
-                    h = (h ^ UInt64(scratch[k])) &* 0x0000_0100_0000_01B3
-                    k += 1
-                    if pmask & (1 << UInt64(k)) != 0 && nsym < 12 {
-                        let fp = FrenchNormalizer.finalize(h)
-                        let f = Int(fp >> 48)
-                        if pfilter[f >> 6] & (1 << UInt64(f & 63)) != 0, let slot = prefixes.slot(fp) {
-                            syms[nsym] = slot.pointee.value
-                            roots[nsym] = slot.pointee.extra
-                            nsym += 1
-                        }
-                    }
+            i = 0
+            while i < pending {
+                let start = bStart[i], end = bEnd[i], fp = bFingerprint[i]
+                i += 1
+                if fp == 0 {  // too long to be a word
+                    activeCount = 0
+                    continue
                 }
-            }
-            let sl = FrenchNormalizer.stem(scratch, len)
-            if let slot = tokens.slot(FrenchNormalizer.fingerprint(scratch, sl)) {
-                let tid = slot.pointee.value
-                if tid == KeywordMatcher.stopwordSymbol { return }
-                // A known word that starts nothing and continues nothing here still ends phrase state below.
-                syms[nsym] = tid
-                roots[nsym] = slot.pointee.extra
-                nsym += 1
-            }
-            if nsym == 0 {
-                activeCount = 0
-                ordinal += 1
-                return
-            }
-            ring[ordinal & ringMask] = start
-            var nextCount = 0
-            var s = 0
-            while s < nsym {
-                let value = syms[s]
-                let sym = value & KeywordMatcher.symbolMask
-                let child = sym + 1
-                if value & KeywordMatcher.singleOutputBit != 0 {
-                    onHit(roots[s], start, end)
-                } else if value & KeywordMatcher.hasOutputsBit != 0 {
-                    let node = nodes[Int(child)]
-                    var o = Int(node.outStart)
-                    let oe = o + Int(node.outCount)
-                    while o < oe { onHit(outputs[o], start, end); o += 1 }
+                var nsym = 0
+                let pc = bPrefixCount[i - 1]
+                var j = 0
+                while j < pc {
+                    syms[nsym] = bPrefixValue[(i - 1) * maxPrefixHits + j]
+                    roots[nsym] = bPrefixExtra[(i - 1) * maxPrefixHits + j]
+                    nsym += 1
+                    j += 1
                 }
-                if value & KeywordMatcher.hasChildrenBit != 0 && nextCount < maxActive {
-                    next[nextCount] = child
-                    nextCount += 1
+                if let slot = tokens.slot(fp) {
+                    let tid = slot.pointee.value
+                    if tid == KeywordMatcher.stopwordSymbol { continue }
+                    syms[nsym] = tid
+                    roots[nsym] = slot.pointee.extra
+                    nsym += 1
                 }
-                let bit = TrieNode.signatureBit(sym)
-                var a = 0
-                while a < activeCount {
-                    let parent = active[a]
-                    a += 1
-                    let pnode = nodes[Int(parent)]
-                    if pnode.childSignature & bit == 0 { continue }
-                    if pnode.flags & TrieNode.hasWideSignatureFlag != 0 {
-                        let (word, wbit) = TrieNode.wideBit(sym)
-                        if wide[Int(wideIndex[Int(parent)]) &* TrieNode.wideWords &+ word] & wbit == 0 { continue }
-                    }
-                    let key = (UInt64(UInt32(bitPattern: parent)) << 32) | UInt64(UInt32(bitPattern: sym))
-                    let child = transitions.find(key)
-                    if child > 0 {
+                if nsym == 0 {
+                    activeCount = 0
+                    ordinal += 1
+                    continue
+                }
+                ring[ordinal & ringMask] = start
+                var nextCount = 0
+                var s = 0
+                while s < nsym {
+                    let value = syms[s]
+                    let sym = value & KeywordMatcher.symbolMask
+                    let child = sym + 1
+                    if value & KeywordMatcher.singleOutputBit != 0 {
+                        onHit(roots[s], start, end)
+                    } else if value & KeywordMatcher.hasOutputsBit != 0 {
                         let node = nodes[Int(child)]
                         var o = Int(node.outStart)
                         let oe = o + Int(node.outCount)
-                        if o < oe {
-                            let first = ring[(ordinal - Int(node.depth) + 1) & ringMask]
-                            while o < oe { onHit(outputs[o], first, end); o += 1 }
+                        while o < oe { onHit(outputs[o], start, end); o += 1 }
+                    }
+                    if value & KeywordMatcher.hasChildrenBit != 0 && nextCount < maxActive {
+                        next[nextCount] = child
+                        nextCount += 1
+                    }
+                    let bit = TrieNode.signatureBit(sym)
+                    var a = 0
+                    while a < activeCount {
+                        let parent = active[a]
+                        a += 1
+                        let pnode = nodes[Int(parent)]
+                        if pnode.childSignature & bit == 0 { continue }
+                        if pnode.flags & TrieNode.hasWideSignatureFlag != 0 {
+                            let (word, wbit) = TrieNode.wideBit(sym)
+                            if wide[Int(wideIndex[Int(parent)]) &* TrieNode.wideWords &+ word] & wbit == 0 { continue }
                         }
-                        if node.hasChildren && nextCount < maxActive { next[nextCount] = child; nextCount += 1 }
+                        let key = (UInt64(UInt32(bitPattern: parent)) << 32) | UInt64(UInt32(bitPattern: sym))
+                        let child = transitions.find(key)
+                        if child > 0 {
+                            let node = nodes[Int(child)]
+                            var o = Int(node.outStart)
+                            let oe = o + Int(node.outCount)
+                            if o < oe {
+                                let first = ring[(ordinal - Int(node.depth) + 1) & ringMask]
+                                while o < oe { onHit(outputs[o], first, end); o += 1 }
+                            }
+                            if node.hasChildren && nextCount < maxActive { next[nextCount] = child; nextCount += 1 }
+                        }
+                    }
+                    s += 1
+                }
+                swap(&active, &next)
+                activeCount = nextCount
+                ordinal += 1
+            }
+            pending = 0
+        }
+
+        // Phase 1: tokenise, fold, look up prefixes (small table), stem and hash.
+        FrenchNormalizer.forEachToken(p, n, scratch: scratch) { len, start, end in
+            bStart[pending] = start
+            bEnd[pending] = end
+            if len > cap {
+                bFingerprint[pending] = 0
+                bPrefixCount[pending] = 0
+            } else {
+                var pc = 0
+                if pmask != 0 {
+                    var h: UInt64 = FrenchNormalizer.prefixSeed
+                    let lim = len < pmax ? len : pmax
+                    var k = 0
+                    while k < lim {
+                        h = (h ^ UInt64(scratch[k])) &* 0x0000_0100_0000_01B3
+                        k += 1
+                        if pmask & (1 << UInt64(k)) != 0 && pc < maxPrefixHits {
+                            let fp = FrenchNormalizer.finalize(h)
+                            let f = Int(fp >> 48)
+                            if pfilter[f >> 6] & (1 << UInt64(f & 63)) != 0, let slot = prefixes.slot(fp) {
+                                bPrefixValue[pending * maxPrefixHits + pc] = slot.pointee.value
+                                bPrefixExtra[pending * maxPrefixHits + pc] = slot.pointee.extra
+                                pc += 1
+                            }
+                        }
                     }
                 }
-                s += 1
+                bPrefixCount[pending] = pc
+                let sl = FrenchNormalizer.stem(scratch, len)
+                bFingerprint[pending] = FrenchNormalizer.fingerprint(scratch, sl)
             }
-            swap(&active, &next)
-            activeCount = nextCount
-            ordinal += 1
+            pending += 1
+            if pending == batch { flush() }
         }
+        flush()
+        state.sink &+= sink
         state.active = active
         state.next = next
     }
