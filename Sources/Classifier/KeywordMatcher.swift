@@ -146,6 +146,8 @@ public final class ScanState {
     let bStart = UnsafeMutablePointer<Int>.allocate(capacity: ScanState.batch)
     let bEnd = UnsafeMutablePointer<Int>.allocate(capacity: ScanState.batch)
     let bFingerprint = UnsafeMutablePointer<UInt64>.allocate(capacity: ScanState.batch)
+    let bValue = UnsafeMutablePointer<Int32>.allocate(capacity: ScanState.batch)
+    let bExtra = UnsafeMutablePointer<Int32>.allocate(capacity: ScanState.batch)
     let bPrefixCount = UnsafeMutablePointer<Int>.allocate(capacity: ScanState.batch)
     let bPrefixValue = UnsafeMutablePointer<Int32>.allocate(capacity: ScanState.batch * ScanState.maxPrefixHits)
     let bPrefixExtra = UnsafeMutablePointer<Int32>.allocate(capacity: ScanState.batch * ScanState.maxPrefixHits)
@@ -164,6 +166,8 @@ public final class ScanState {
         bStart.deallocate()
         bEnd.deallocate()
         bFingerprint.deallocate()
+        bValue.deallocate()
+        bExtra.deallocate()
         bPrefixCount.deallocate()
         bPrefixValue.deallocate()
         bPrefixExtra.deallocate()
@@ -357,11 +361,33 @@ public final class KeywordMatcher: @unchecked Sendable {
         let prefixes = self.prefixes
         let transitions = self.transitions
 
-        /// Phase 2 and 3: warm the batch's slots, then walk the trie token by token.
+        let bValue = state.bValue, bExtra = state.bExtra
+        /// Phase 2: warm the batch's token slots (independent loads, all in flight at once), resolve them, then
+        /// warm the trie nodes and first transitions the walk will read. Phase 3: walk the trie token by token.
         func flush() {
             var i = 0
             while i < pending {
                 if bFingerprint[i] != 0 { sink &+= tokens.homeKey(bFingerprint[i]) }
+                i += 1
+            }
+            i = 0
+            var previous: Int32 = -1
+            while i < pending {
+                var v: Int32 = -1
+                if bFingerprint[i] != 0, let slot = tokens.slot(bFingerprint[i]) {
+                    v = slot.pointee.value
+                    bExtra[i] = slot.pointee.extra
+                }
+                bValue[i] = v
+                if v >= 0 {
+                    let sym = v & KeywordMatcher.symbolMask
+                    if v & KeywordMatcher.hasChildrenBit != 0 { sink &+= nodes[Int(sym) + 1].childSignature }
+                    if previous >= 0 && previous & KeywordMatcher.hasChildrenBit != 0 {
+                        let parent = (previous & KeywordMatcher.symbolMask) + 1
+                        sink &+= transitions.homeKey((UInt64(UInt32(bitPattern: parent)) << 32) | UInt64(UInt32(sym)))
+                    }
+                }
+                if v != KeywordMatcher.stopwordSymbol { previous = v }
                 i += 1
             }
             i = 0
@@ -381,11 +407,11 @@ public final class KeywordMatcher: @unchecked Sendable {
                     nsym += 1
                     j += 1
                 }
-                if let slot = tokens.slot(fp) {
-                    let tid = slot.pointee.value
-                    if tid == KeywordMatcher.stopwordSymbol { continue }
+                let tid = bValue[i - 1]
+                if tid == KeywordMatcher.stopwordSymbol { continue }
+                if tid >= 0 {
                     syms[nsym] = tid
-                    roots[nsym] = slot.pointee.extra
+                    roots[nsym] = bExtra[i - 1]
                     nsym += 1
                 }
                 if nsym == 0 {
