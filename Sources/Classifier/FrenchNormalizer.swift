@@ -100,10 +100,23 @@ public enum FrenchNormalizer {
     @inline(__always)
     static func forEachToken(_ p: UnsafePointer<UInt8>, _ n: Int, scratch: UnsafeMutablePointer<UInt8>,
                              _ body: (Int, Int, Int) -> Void) {
+        var pos = 0
+        while true {
+            let (len, start, end) = nextToken(p, n, &pos, scratch: scratch)
+            if len == 0 { return }
+            body(len, start, end)
+        }
+    }
+
+    /// The next token at or after byte `pos` (then moved past it): `(length, start, end)` with its folded bytes
+    /// in `scratch`; length 0 at the end of the text. Elided words are skipped.
+    @inline(__always)
+    static func nextToken(_ p: UnsafePointer<UInt8>, _ n: Int, _ pos: inout Int,
+                          scratch: UnsafeMutablePointer<UInt8>) -> (Int, Int, Int) {
         let cls = byteClass
         let fold = asciiFold
         let cap = maxTokenBytes
-        var i = 0
+        var i = pos
         var len = 0
         var start = 0
         while i < n {
@@ -162,12 +175,16 @@ public enum FrenchNormalizer {
                 apostrophe = true
             }
             if len > 0 {
-                if !(apostrophe && isElision(scratch, len)) { body(len, start, i) }
+                if !(apostrophe && isElision(scratch, len)) {
+                    pos = i + step
+                    return (len, start, i)
+                }
                 len = 0
             }
             i += step
         }
-        if len > 0 { body(len, start, n) }
+        pos = n
+        return len > 0 ? (len, start, n) : (0, 0, 0)
     }
 
     /// `l'`, `d'`, `j'`, `qu'`, `lorsqu'`, `jusqu'`, `puisqu'`…: the word before an apostrophe that elides.
