@@ -440,7 +440,6 @@ public final class KeywordMatcher: @unchecked Sendable {
             i += 1
         }
         i = 0
-        var previous: Int32 = -1
         while i < pending {
             var v: Int32 = -1
             if bFingerprint[i] != 0, let slot = tokens.slot(bFingerprint[i]) {
@@ -448,16 +447,26 @@ public final class KeywordMatcher: @unchecked Sendable {
                 bExtra[i] = slot.pointee.extra
             }
             bValue[i] = v
-            if v >= 0 {
+            if v >= 0 && v & KeywordMatcher.hasChildrenBit != 0 {
+                sink &+= nodes[Int(v & KeywordMatcher.symbolMask) + 1].childSignature
+            }
+            i += 1
+        }
+        // Two-word continuations whose parent's signature admits the next word: warm their transition slots.
+        i = 0
+        var previous: Int32 = -1
+        while i < pending {
+            let v = bValue[i]
+            i += 1
+            if v == KeywordMatcher.stopwordSymbol { continue }
+            if v >= 0 && previous >= 0 && previous & KeywordMatcher.hasChildrenBit != 0 {
                 let sym = v & KeywordMatcher.symbolMask
-                if v & KeywordMatcher.hasChildrenBit != 0 { sink &+= nodes[Int(sym) + 1].childSignature }
-                if previous >= 0 && previous & KeywordMatcher.hasChildrenBit != 0 {
-                    let parent = (previous & KeywordMatcher.symbolMask) + 1
+                let parent = (previous & KeywordMatcher.symbolMask) + 1
+                if nodes[Int(parent)].childSignature & TrieNode.signatureBit(sym) != 0 {
                     sink &+= transitions.homeKey((UInt64(UInt32(bitPattern: parent)) << 32) | UInt64(UInt32(sym)))
                 }
             }
-            if v != KeywordMatcher.stopwordSymbol { previous = v }
-            i += 1
+            previous = v
         }
         var active = cur.pointee.active
         var next = cur.pointee.next
