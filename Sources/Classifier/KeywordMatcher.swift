@@ -278,6 +278,16 @@ public final class KeywordMatcher: @unchecked Sendable {
             fill[n] += 1
         }
         outputs = outs
+        // Each transition slot carries what the walk needs of its child: id, depth and has-children in `value`,
+        // the pattern ending there (or -1) in `extra`, so a phrase step reads one slot and no node.
+        precondition(count < 1 << 24, "keyword matcher: more than 16 million trie nodes")
+        trans.forEachSlot { slot in
+            let child = Int(slot.value)
+            var v = Int32(child) | Int32(depth[child]) << 24
+            if signature[child] != 0 { v |= KeywordMatcher.transitionHasChildrenBit }
+            slot.value = v
+            slot.extra = counts[child] > 0 ? outs[Int(starts[child])] : -1
+        }
         // Flag bits in each token/prefix slot: has outputs, has children, single output (then in `extra`).
         let roots = b.rootChild
         func annotate(_ slot: inout FlatSlot) {
@@ -337,6 +347,7 @@ public final class KeywordMatcher: @unchecked Sendable {
     static let hasOutputsBit: Int32 = 1 << 30
     static let hasChildrenBit: Int32 = 1 << 29
     static let singleOutputBit: Int32 = 1 << 28
+    static let transitionHasChildrenBit: Int32 = 1 << 30
     static let symbolMask: Int32 = (1 << 28) - 1
 
     /// Distinct patterns (after normalisation).
@@ -531,16 +542,17 @@ public final class KeywordMatcher: @unchecked Sendable {
                         if wide[Int(wideIndex[Int(parent)]) &* TrieNode.wideWords &+ word] & wbit == 0 { continue }
                     }
                     let key = (UInt64(UInt32(bitPattern: parent)) << 32) | UInt64(UInt32(bitPattern: sym))
-                    let child = transitions.find(key)
-                    if child > 0 {
-                        let node = nodes[Int(child)]
-                        var o = Int(node.outStart)
-                        let oe = o + Int(node.outCount)
-                        if o < oe {
-                            let first = ring[(ordinal - Int(node.depth) + 1) & ringMask]
-                            while o < oe { onHit(outputs[o], first, end); o += 1 }
+                    if let slot = transitions.slot(key) {
+                        let tv = slot.pointee.value
+                        let out = slot.pointee.extra
+                        if out >= 0 {
+                            let depth = Int((tv >> 24) & 31)
+                            onHit(out, ring[(ordinal - depth + 1) & ringMask], end)
                         }
-                        if node.hasChildren && nextCount < maxActive { next[nextCount] = child; nextCount += 1 }
+                        if tv & KeywordMatcher.transitionHasChildrenBit != 0 && nextCount < maxActive {
+                            next[nextCount] = tv & 0xFF_FFFF
+                            nextCount += 1
+                        }
                     }
                 }
                 s += 1
