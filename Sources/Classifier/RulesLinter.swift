@@ -170,7 +170,17 @@ public struct RulesLinter: Sendable {
             }
         }
         ctx.crossFileChecks(clusters: clusters)
-        var report = LintReport(diagnostics: ctx.diagnostics, rulebook: nil, files: files)
+        // Editor order: file by file, then by position.
+        let fileOrder = Dictionary(files.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+        let sorted = ctx.diagnostics.enumerated().sorted { x, y in
+            let (a, b) = (x.element, y.element)
+            let fa = fileOrder[a.file] ?? Int.max, fb = fileOrder[b.file] ?? Int.max
+            if fa != fb { return fa < fb }
+            if a.line != b.line { return a.line < b.line }
+            if a.column != b.column { return a.column < b.column }
+            return x.offset < y.offset
+        }.map(\.element)
+        var report = LintReport(diagnostics: sorted, rulebook: nil, files: files)
         if report.errors.isEmpty {
             report.rulebook = Rulebook(clusters: clusters, thesaurus: Thesaurus(groups: groups))
         }

@@ -75,7 +75,7 @@ import Notices
         }
         let out = try JSONDecoder().decode(Out.self, from: Data(r.stdout.utf8))
         #expect(out.errors == 3 && out.warnings == 1)
-        #expect(out.diagnostics.map { "\($0.line):\($0.column)" } == ["9:16", "16:25", "21:25", "10:5"])
+        #expect(out.diagnostics.map { "\($0.line):\($0.column)" } == ["9:16", "10:5", "16:25", "21:25"])
     }
 
     @Test func lintMissingDirectoryCannotRun() throws {
