@@ -473,8 +473,16 @@ public final class KeywordMatcher: @unchecked Sendable {
             if v >= 0 && previous >= 0 && previous & KeywordMatcher.hasChildrenBit != 0 {
                 let sym = v & KeywordMatcher.symbolMask
                 let parent = (previous & KeywordMatcher.symbolMask) + 1
-                if nodes[Int(parent)].childSignature & TrieNode.signatureBit(sym) != 0 {
-                    sink &+= transitions.homeKey((UInt64(UInt32(bitPattern: parent)) << 32) | UInt64(UInt32(sym)))
+                let pnode = nodes[Int(parent)]
+                if pnode.childSignature & TrieNode.signatureBit(sym) != 0 {
+                    var admitted = true
+                    if pnode.flags & TrieNode.hasWideSignatureFlag != 0 {
+                        let (word, wbit) = TrieNode.wideBit(sym)
+                        admitted = wide[Int(wideIndex[Int(parent)]) &* TrieNode.wideWords &+ word] & wbit != 0
+                    }
+                    if admitted {
+                        sink &+= transitions.homeKey((UInt64(UInt32(bitPattern: parent)) << 32) | UInt64(UInt32(sym)))
+                    }
                 }
             }
             previous = v
