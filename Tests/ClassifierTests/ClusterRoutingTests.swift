@@ -147,6 +147,16 @@ import Notices
         #expect(try JSONDecoder().decode(RoutingResult.self, from: data) == r)
     }
 
+    @Test func clusterSelection() {
+        let router = Router(rulebook: TestSupport.rulebook, options: RouterOptions(clusters: ["cognac"]))
+        let r = router.route(TestSupport.notice("k1", "Usinage et tonnellerie", departement: "16"), now: TestSupport.now)
+        #expect(r.clusters.map(\.clusterID) == ["cognac"])
+        #expect(router.patternCount > 300)
+        #expect(TestSupport.rulebook.member("atomeca", in: "nucleaire")?.capacity == 12_000_000)
+        #expect(TestSupport.rulebook.segment("verrerie", in: "cognac")?.supplies == ["conditionnement"])
+        #expect(TestSupport.rulebook.watches.count == 7)
+    }
+
     @Test func statisticsSumCounters() {
         var stats = RuleStatistics()
         for i in 0..<3 {

@@ -54,6 +54,15 @@ import Testing
             w(16, 9, "segments[0].keywords[7]", "prefix 'ab*' is very short"),
             w(18, 9, "segments[0].keywords[9]", "'Usinages' repeats keyword 9 of the list"),
         ]),
+        ("thesaurus.yaml", [
+            e(4, 6, "thesaurus[1][0]", "'soudure|soudage' looks like a regular expression (`|` alternation)"),
+            w(4, 6, "thesaurus[1]", "a thesaurus group needs at least two variants"),
+            e(5, 6, "thesaurus[2][0]", "'découpe*': no wildcard in the thesaurus"),
+            w(5, 6, "thesaurus[2]", "a thesaurus group needs at least two variants"),
+            w(6, 6, "thesaurus[3]", "a thesaurus group needs at least two variants"),
+            e(7, 5, "thesaurus[4]", "expected a list of variants"),
+            w(8, 6, "thesaurus[5][0]", "'Décolletages' is also in thesaurus group 1"),
+        ]),
         ("types.yaml", [
             e(2, 7, "cluster.id", "id 'Demo Cluster' must be lower-case letters"),
             e(5, 26, "cluster.territory.departements[1]", "unknown département '99'"),
