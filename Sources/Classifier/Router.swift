@@ -165,8 +165,9 @@ public struct Router: Sendable {
         var field: ReasonField
         var lotID: String?
         var matched: String
-        /// Byte offset of the match in its field: thesaurus variants hitting the same words count once.
+        /// Byte range of the match in its field: keywords of one rule hitting the same words count once.
         var start: Int
+        var end: Int
     }
 
     func weight(_ field: ReasonField) -> Double {
@@ -189,7 +190,7 @@ public struct Router: Sendable {
                 guard let base = bp.baseAddress else { return }
                 matcher.scan(base, count: bp.count, state: state) { pid, s, e in
                     let m = String(decoding: UnsafeBufferPointer(start: base + s, count: e - s), as: UTF8.self)
-                    hits.append(TextHit(pattern: pid, field: field, lotID: lot, matched: m, start: s))
+                    hits.append(TextHit(pattern: pid, field: field, lotID: lot, matched: m, start: s, end: e))
                 }
             }
         }

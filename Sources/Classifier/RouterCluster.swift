@@ -41,14 +41,16 @@ extension Router {
 
     func gatherEvidence(_ cc: CompiledCluster, _ c: Cluster, notice: Notice, hits: [TextHit]) -> Evidence {
         var ev = Evidence(c)
-        // (owner kind, owner, field, lot, offset) already credited: several keywords of one rule (a word and its
-        // thesaurus variants, `usin*` and `usinage`) matching the same words are one piece of evidence.
-        var credited = Set<String>()
+        // Byte ranges already credited per (owner kind, owner, field, lot): several keywords of one rule (a word
+        // and its thesaurus variants, `robot*` and `cellule robotisée`) matching the same words are one piece
+        // of evidence, credited to the first keyword that ends there.
+        var credited: [String: [(Int, Int)]] = [:]
         for h in hits {
             for r in refs[Int(h.pattern)] where r.cluster == cc.index {
                 if r.kind == .segmentKeyword || r.kind == .memberInterest || r.kind == .watchKeyword {
-                    let key = "\(r.kind.rawValue)|\(r.owner)|\(h.field.rawValue)|\(h.lotID ?? "")|\(h.start)"
-                    if !credited.insert(key).inserted { continue }
+                    let key = "\(r.kind.rawValue)|\(r.owner)|\(h.field.rawValue)|\(h.lotID ?? "")"
+                    if credited[key, default: []].contains(where: { $0.0 < h.end && h.start < $0.1 }) { continue }
+                    credited[key, default: []].append((h.start, h.end))
                 }
                 let w = weight(h.field)
                 let matched: String? = h.matched
