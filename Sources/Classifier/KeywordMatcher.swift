@@ -157,7 +157,7 @@ public final class ScanState {
     let roots = UnsafeMutablePointer<Int32>.allocate(capacity: 16)
     // A batch of tokens, normalised and hashed before any is looked up, so the table loads of a whole batch
     // are in flight together instead of one cache miss after another.
-    static let batch = 32
+    static let batch = 64
     static let maxPrefixHits = 12
     let bStart = UnsafeMutablePointer<Int>.allocate(capacity: ScanState.batch)
     let bEnd = UnsafeMutablePointer<Int>.allocate(capacity: ScanState.batch)
@@ -361,7 +361,7 @@ public final class KeywordMatcher: @unchecked Sendable {
 
     /// Scans `p[0..<n]` (UTF-8) once and calls `onHit(pattern, startByte, endByte)` for every occurrence.
     ///
-    /// Phase 1 normalises, hashes and looks up prefixes for a batch of 32 tokens; ``flush(_:_:)`` then looks the
+    /// Phase 1 normalises, hashes and looks up prefixes for a batch of 64 tokens; ``flush(_:_:)`` then looks the
     /// batch up and walks the trie.
     public func scan(_ p: UnsafePointer<UInt8>, count n: Int, state: ScanState,
                      _ onHit: (Int32, Int, Int) -> Void) {
