@@ -86,6 +86,16 @@ import Testing
         #expect(got.map(\.1) == ["Pompes", "modele7", "Pompes modele7", "pompe", "pompe modele33", "pompe"])
     }
 
+    @Test(arguments: [60, 62, 63, 64, 65, 127, 128])
+    func phrasesAcrossScanBatches(_ fillers: Int) {
+        // The scanner works in batches of tokens: a phrase straddling two batches must still match, with its
+        // start offset from the previous batch.
+        let text = (0..<fillers).map { "mot\($0)" }.joined(separator: " ") + " maintenance de la chaudière industrielle"
+        let got = matches(["maintenance chaudière industrielle", "chaudière"], in: text)
+        #expect(got.map(\.0) == ["chaudière", "maintenance chaudière industrielle"])
+        #expect(got.last?.1 == "maintenance de la chaudière industrielle")
+    }
+
     @Test func duplicatesShareOnePattern() {
         let b = KeywordMatcher.Builder()
         let a = b.add("Pièces mécaniques")
