@@ -5,7 +5,7 @@ import Notices
 import Parser
 
 /// Options shared by `route` and `explain`: where the rules are, and the reference date.
-struct RoutingInput: ParsableArguments {
+struct RulesRoutingOptions: ParsableArguments {
     @Option(help: "Rules directory.")
     var rules: String = "Rules"
 
@@ -78,7 +78,7 @@ extension Vigie {
                 """
         )
 
-        @OptionGroup var input: RoutingInput
+        @OptionGroup var input: RulesRoutingOptions
 
         @Option(help: "Only this cluster (repeatable).")
         var cluster: [String] = []
@@ -99,7 +99,7 @@ extension Vigie {
                 throw ValidationError("unknown cluster '\(c)' (clusters: \(book.clusters.map(\.id).joined(separator: ", ")))")
             }
             let router = Router(rulebook: book, options: RouterOptions(clusters: cluster.isEmpty ? nil : cluster))
-            let (notices, failed) = RoutingInput.notices(from: files)
+            let (notices, failed) = RulesRoutingOptions.notices(from: files)
             var statistics = RuleStatistics()
             var results: [(Notice, RoutingResult)] = []
             for n in notices {

@@ -144,6 +144,26 @@ import Notices
         #expect(s.nearMiss(of: "decolletage-furan")?.detail.hasPrefix("échéance dans 3") == true)
     }
 
+    @Test func memberInterestRoutesOnItsOwn() throws {
+        let n = TestSupport.notice("m16", "Plateforme de jumeau numérique pour l'industrie", departement: "69")
+        let c = TestSupport.route(n, cluster: "mecaloire")
+        #expect(c.segments.isEmpty)
+        #expect(c.directIDs == ["robolyon"])
+        let r = try #require(c.route(to: "robolyon"))
+        #expect(r.reasons.map(\.rule) == ["member:robolyon/interest:jumeau numérique"])
+        #expect(r.segments.isEmpty && r.score == 3)
+    }
+
+    @Test func callClosingDateCountsAsDeadline() {
+        var n = TestSupport.notice("m17", "Appel à projets : fonderie bas carbone", kind: .callForProjects,
+                                   departement: "42", deadline: nil)
+        n.call = CallDetails(funder: "Région", closing: TestSupport.date("2026-05-19T23:59:00+02:00"))
+        let c = TestSupport.route(n, cluster: "mecaloire")
+        #expect(c.routes.isEmpty)
+        #expect(c.nearMiss(of: "fonderie-ondaine")?.filter == .deadline)
+        #expect(c.nearMiss(of: "fonderie-ondaine")?.detail.hasPrefix("échéance dépassée") == true)
+    }
+
     @Test func weakEvidenceIsANearMissNotARoute() {
         // One summary hit (1.5) is under the cluster's min_score of 2.
         let n = TestSupport.notice("m12", "Travaux divers", summary: "Reprise de soudure sur garde-corps", departement: "42")
