@@ -58,8 +58,9 @@ import Notices
         let g = try #require(c.consortia.first)
         #expect(g.members == ["cartonnages-charentais", "imprimerie-angoumoise"])
         #expect(g.lead == "cartonnages-charentais")
-        // Packaging-line makers are downstream (they receive boxes and labels): indirect.
-        #expect(c.indirectIDs.isSuperset(of: ["embouteillage-services", "machines-cond-niort"]) == false)
+        // Bottling lines are downstream of boxes and labels (they receive them): only upstream suppliers get
+        // indirect routes, and nothing supplies boxes or labels here.
+        #expect(!c.routedIDs.contains("embouteillage-services") && !c.routedIDs.contains("machines-cond-niort"))
         #expect(c.indirectIDs.isEmpty)
     }
 
