@@ -24,7 +24,7 @@ struct ClassifyBench: AsyncParsableCommand {
     var seed: UInt64 = 42
 
     @Option(help: "Scan rounds; each size keeps its best round.")
-    var rounds: Int = 3
+    var rounds: Int = 5
 
     @Flag(help: "Print one JSON line.")
     var json = false
