@@ -43,8 +43,10 @@ public struct RoutingExplainer: Sendable {
             return t("descripteur BOAMP \(r.term) (\(w))", "BOAMP descriptor \(r.term) (\(w))")
         case .segment:
             if r.rule.hasPrefix("chain:") {
-                return t("fournit le segment \(r.term) (chaîne de valeur, \(w))",
-                         "supplies segment \(r.term) (value chain, \(w))")
+                let parts = r.term.components(separatedBy: " → ")
+                let (up, down) = (parts.first ?? r.term, parts.last ?? r.term)
+                return t("chaîne de valeur : \(up) fournit \(down), segment demandé (\(w))",
+                         "value chain: \(up) supplies \(down), a needed segment (\(w))")
             }
             return t("segment \(r.term) reconnu (\(w))", "segment \(r.term) tagged (\(w))")
         case .place:

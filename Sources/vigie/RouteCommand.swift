@@ -145,7 +145,8 @@ extension Vigie {
                 let segs = c.segments.map { "\($0.segmentID) (\(Route.fmt($0.score)))" }.joined(separator: ", ")
                 lines.append("  [\(c.clusterID)] segments : \(segs.isEmpty ? "aucun" : segs)")
                 for route in c.routes {
-                    let why = route.reasons.prefix(3).map { explainer.describe($0) }.joined(separator: " ; ")
+                    let why = route.reasons.sorted { $0.weight > $1.weight }.prefix(3).map { explainer.describe($0) }
+                        .joined(separator: " ; ")
                     lines.append("    → \(route.memberName) (\(route.memberID)) \(route.kind.rawValue) "
                                  + "score \(Route.fmt(route.score)) : \(why)")
                 }
