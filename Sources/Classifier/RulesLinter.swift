@@ -717,8 +717,14 @@ struct LintContext {
                         covered.insert(ref)
                     }
                     for (j, (site, n)) in list(mf["sites"]?.1, "\(p).sites").enumerated() {
-                        if Geography.departement(forSite: site) != nil { m.sites.append(site) }
-                        else { error(n, "\(p).sites[\(j)]", "unknown site '\(site)': expected a département code (42, 2A) or a postcode (42100)") }
+                        guard let d = Geography.departement(forSite: site) else {
+                            error(n, "\(p).sites[\(j)]", "unknown site '\(site)': expected a département code (42, 2A) or a postcode (42100)")
+                            continue
+                        }
+                        m.sites.append(site)
+                        if !LintContext.isInside(d, cluster.territory) {
+                            warning(n, "\(p).sites[\(j)]", "site '\(site)' (\(Router.departementLabel(d))) is outside the cluster territory")
+                        }
                     }
                     m.capacity = number(mf["capacity"]?.1, "\(p).capacity")
                     m.certifications = list(mf["certifications"]?.1, "\(p).certifications").map(\.0)
@@ -779,6 +785,14 @@ struct LintContext {
             }
         }
         return cluster
+    }
+
+    /// Whether a département lies in a territory (an empty territory contains everything).
+    static func isInside(_ dep: String, _ t: Territory) -> Bool {
+        if t.isEmpty || t.departements.contains(dep) { return true }
+        guard let d = Geography.departement(dep) else { return false }
+        if t.regions.contains(where: { d.region == $0 || d.nuts3.hasPrefix($0) }) { return true }
+        return t.nuts.contains { d.nuts3.hasPrefix($0) }
     }
 
     /// Key → value of a mapping, without diagnostics (second pass over an already checked mapping).

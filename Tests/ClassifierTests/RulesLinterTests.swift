@@ -42,6 +42,7 @@ import Testing
             e(9, 9, "segments[1].id", "duplicate segment id 'usinage' (first at line 6)"),
             e(15, 5, "members[0].name", "duplicate key 'name' (first at line 14)"),
             e(18, 9, "members[1].id", "duplicate member id 'acme' (first at line 13)"),
+            w(21, 13, "members[1].sites[0]", "site '43' (43 Haute-Loire) is outside the cluster territory"),
         ]),
         ("keywords.yaml", [
             e(9, 9, "segments[0].keywords[0]", "empty keyword"),
@@ -62,6 +63,9 @@ import Testing
             w(6, 6, "thesaurus[3]", "a thesaurus group needs at least two variants"),
             e(7, 5, "thesaurus[4]", "expected a list of variants"),
             w(8, 6, "thesaurus[5][0]", "'Décolletages' is also in thesaurus group 1"),
+        ]),
+        ("outside.yaml", [
+            w(8, 69, "members[0].sites[2]", "site '13001' (13 Bouches-du-Rhône) is outside the cluster territory"),
         ]),
         ("types.yaml", [
             e(2, 7, "cluster.id", "id 'Demo Cluster' must be lower-case letters"),
