@@ -158,6 +158,26 @@ import Notices
         #expect(TestSupport.rulebook.watches.count == 7)
     }
 
+    @Test func concurrentRoutingMatchesSequential() async {
+        let titles = ["Usinage de carters", "Fourniture de barriques", "Centrale solaire en ombrières",
+                      "Radioprotection au CNPE"]
+        let places = ["42", "16", "34", "26"]
+        let notices: [Notice] = (0..<40).map { i in
+            let value = Decimal(50_000 * (i % 5 + 1))
+            return TestSupport.notice("p\(i)", titles[i % 4], departement: places[i % 4], value: value)
+        }
+        let router = TestSupport.router
+        let sequential = notices.map { router.route($0, now: TestSupport.now) }
+        let concurrent = await withTaskGroup(of: (Int, RoutingResult).self) { group in
+            for (i, n) in notices.enumerated() { group.addTask { (i, router.route(n, now: TestSupport.now)) } }
+            var out = [RoutingResult?](repeating: nil, count: notices.count)
+            for await (i, r) in group { out[i] = r }
+            return out.compactMap { $0 }
+        }
+        #expect(concurrent == sequential)
+        #expect(sequential.allSatisfy { !$0.routes.isEmpty })
+    }
+
     @Test func statisticsSumCounters() {
         var stats = RuleStatistics()
         for i in 0..<3 {

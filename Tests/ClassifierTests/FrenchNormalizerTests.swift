@@ -96,6 +96,30 @@ import Testing
         #expect(got.last?.1 == "maintenance de la chaudière industrielle")
     }
 
+    @Test func randomBytesNeverCrashAndOffsetsStayInRange() {
+        let b = KeywordMatcher.Builder()
+        for k in ["usinage", "é", "pièce* mécanique", "ab", "l'eau", "œuvre*"] { b.add(k) }
+        let m = b.build()
+        let state = ScanState()
+        var seed: UInt64 = 7
+        let alphabet: [UInt8] = Array("usinageé œ’' -*".utf8) + [0xC3, 0xE2, 0x80, 0x99, 0xFF, 0x00, 0xF0]
+        for _ in 0..<2_000 {
+            var bytes: [UInt8] = []
+            for _ in 0..<Int(seed % 120) {
+                seed = seed &* 6364136223846793005 &+ 1442695040888963407
+                bytes.append(alphabet[Int(seed >> 33) % alphabet.count])
+            }
+            bytes.withUnsafeBufferPointer { bp in
+                guard let base = bp.baseAddress else { return }
+                m.scan(base, count: bp.count, state: state) { pid, s, e in
+                    #expect(pid >= 0 && Int(pid) < m.patternCount)
+                    #expect(s >= 0 && s < e && e <= bp.count)
+                }
+            }
+            seed = seed &* 6364136223846793005 &+ 1442695040888963407
+        }
+    }
+
     @Test func duplicatesShareOnePattern() {
         let b = KeywordMatcher.Builder()
         let a = b.add("Pièces mécaniques")
