@@ -100,10 +100,23 @@ public enum FrenchNormalizer {
     @inline(__always)
     static func forEachToken(_ p: UnsafePointer<UInt8>, _ n: Int, scratch: UnsafeMutablePointer<UInt8>,
                              _ body: (Int, Int, Int) -> Void) {
+        var pos = 0
+        while true {
+            let (len, start, end) = nextToken(p, n, &pos, scratch: scratch)
+            if len == 0 { return }
+            body(len, start, end)
+        }
+    }
+
+    /// The next token at or after byte `pos` (then moved past it): `(length, start, end)` with its folded bytes
+    /// in `scratch`; length 0 at the end of the text. Elided words are skipped.
+    @inline(__always)
+    static func nextToken(_ p: UnsafePointer<UInt8>, _ n: Int, _ pos: inout Int,
+                          scratch: UnsafeMutablePointer<UInt8>) -> (Int, Int, Int) {
         let cls = byteClass
         let fold = asciiFold
         let cap = maxTokenBytes
-        var i = 0
+        var i = pos
         var len = 0
         var start = 0
         while i < n {
@@ -118,7 +131,9 @@ public enum FrenchNormalizer {
             }
             var apostrophe = false
             var step = 1
-            if c == clsLead2, i + 1 < n {
+            // A lead byte without its continuation bytes (truncated or Latin-1 text mislabelled as UTF-8) is a
+            // separator, so it can neither swallow the next byte nor glue two words.
+            if c == clsLead2, i + 1 < n, p[i + 1] & 0xC0 == 0x80 {
                 let cp = (Int(b & 0x1F) << 6) | Int(p[i + 1] & 0x3F)
                 let fl = fold2Len[cp]
                 step = 2
@@ -141,7 +156,7 @@ public enum FrenchNormalizer {
                 } else if fl == 254 {
                     apostrophe = true
                 }
-            } else if c == clsLead3, i + 2 < n {
+            } else if c == clsLead3, i + 2 < n, p[i + 1] & 0xC0 == 0x80, p[i + 2] & 0xC0 == 0x80 {
                 step = 3
                 // U+2018 / U+2019 quotes used as apostrophes (Word, most web pages).
                 if b == 0xE2 && p[i + 1] == 0x80 && (p[i + 2] == 0x98 || p[i + 2] == 0x99) {
@@ -154,18 +169,22 @@ public enum FrenchNormalizer {
                     i += 3
                     continue
                 }
-            } else if c == clsLead4 {
+            } else if c == clsLead4, i + 3 < n, p[i + 1] & 0xC0 == 0x80 {
                 step = 4
             } else if c == clsApostrophe {
                 apostrophe = true
             }
             if len > 0 {
-                if !(apostrophe && isElision(scratch, len)) { body(len, start, i) }
+                if !(apostrophe && isElision(scratch, len)) {
+                    pos = i + step
+                    return (len, start, i)
+                }
                 len = 0
             }
             i += step
         }
-        if len > 0 { body(len, start, n) }
+        pos = n
+        return len > 0 ? (len, start, n) : (0, 0, 0)
     }
 
     /// `l'`, `d'`, `j'`, `qu'`, `lorsqu'`, `jusqu'`, `puisqu'`…: the word before an apostrophe that elides.
@@ -247,19 +266,34 @@ public enum FrenchNormalizer {
         return out
     }
 
-    /// Tokens of a rule keyword: words separated by spaces, each optionally ending with `*` (prefix wildcard).
+    /// Fingerprints of the stemmed stopwords.
+    static let stopwordFingerprints: Set<UInt64> = {
+        Set(stopwordSet.map { w in w.withUnsafeBufferPointer { fingerprint($0.baseAddress!, $0.count) } })
+    }()
+
+    /// Tokens of a rule keyword, in one pass over its bytes: a word directly followed by `*` is a prefix
+    /// (folded, not stemmed); other words are stemmed and function words dropped.
     static func keywordTokens(_ keyword: String) -> [KeywordToken] {
         var out: [KeywordToken] = []
-        for piece in keyword.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\u{A0}" }) {
-            var word = String(piece)
-            let isPrefix = word.hasSuffix("*")
-            while word.hasSuffix("*") { word.removeLast() }
-            let toks = rawTokens(word)
-            for (k, t) in toks.enumerated() {
-                if isPrefix && k == toks.count - 1 {
-                    out.append(KeywordToken(bytes: t.folded, isPrefix: true))
-                } else if !stopwordSet.contains(t.stemmed) {
-                    out.append(KeywordToken(bytes: t.stemmed, isPrefix: false))
+        var text = keyword
+        text.withUTF8 { bp in
+            guard let base = bp.baseAddress else { return }
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: maxTokenBytes + 8) { tmp in
+                let scratch = tmp.baseAddress!
+                forEachToken(base, bp.count, scratch: scratch) { len, _, end in
+                    // Longer words never match in text (the scanner skips them): an empty token marks it.
+                    if len > maxTokenBytes {
+                        out.append(KeywordToken(bytes: [], isPrefix: false))
+                        return
+                    }
+                    let l = len
+                    if end < bp.count && base[end] == 0x2A {
+                        out.append(KeywordToken(bytes: Array(UnsafeBufferPointer(start: scratch, count: l)), isPrefix: true))
+                        return
+                    }
+                    let sl = stem(scratch, l)
+                    if stopwordFingerprints.contains(fingerprint(scratch, sl)) { return }
+                    out.append(KeywordToken(bytes: Array(UnsafeBufferPointer(start: scratch, count: sl)), isPrefix: false))
                 }
             }
         }

@@ -1,59 +1,82 @@
 import Foundation
 
+/// One slot of a ``FlatTable``: key, value and a second value (16 bytes, one cache line fetch per probe).
+struct FlatSlot {
+    var key: UInt64
+    var value: Int32
+    /// For token and prefix tables: the trie node reached from the root by this symbol (0 = none).
+    var extra: Int32
+}
+
 /// Open-addressing hash table from non-zero `UInt64` keys to `Int32` values, in flat memory.
 ///
 /// Keys are token fingerprints or packed `(node, symbol)` transitions; slots come from Fibonacci hashing
-/// (multiply, keep the high bits), linear probing, load ≤ 1/2.
+/// (multiply, keep the high bits), linear probing, load ≤ 0.7. Key and values share a 16-byte slot so a lookup
+/// touches one cache line.
 final class FlatTable: @unchecked Sendable {
-    private(set) var keys: UnsafeMutablePointer<UInt64>
-    private(set) var values: UnsafeMutablePointer<Int32>
+    private(set) var slots: UnsafeMutablePointer<FlatSlot>
     private(set) var capacity: Int
     private(set) var shift: UInt64
     private(set) var count = 0
 
     init(minimumCapacity: Int = 16) {
         var cap = 16
-        while cap < minimumCapacity * 2 { cap <<= 1 }
+        while cap * 7 < minimumCapacity * 10 { cap <<= 1 }
         capacity = cap
         shift = UInt64(64 - cap.trailingZeroBitCount)
-        keys = .allocate(capacity: cap)
-        keys.initialize(repeating: 0, count: cap)
-        values = .allocate(capacity: cap)
-        values.initialize(repeating: -1, count: cap)
+        slots = .allocate(capacity: cap)
+        slots.initialize(repeating: FlatSlot(key: 0, value: -1, extra: 0), count: cap)
     }
 
-    deinit {
-        keys.deallocate()
-        values.deallocate()
+    deinit { slots.deallocate() }
+
+    var memoryBytes: Int { capacity * MemoryLayout<FlatSlot>.stride }
+
+    @inline(__always)
+    private func index(_ key: UInt64) -> Int { Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> shift) }
+
+    /// The slot holding `key`, or nil.
+    @inline(__always)
+    func slot(_ key: UInt64) -> UnsafeMutablePointer<FlatSlot>? {
+        let mask = capacity - 1
+        var i = index(key)
+        while true {
+            let k = slots[i].key
+            if k == key { return slots + i }
+            if k == 0 { return nil }
+            i = (i + 1) & mask
+        }
     }
 
-    var memoryBytes: Int { capacity * 12 }
+    /// The key stored in `key`'s home slot: a load that brings the slot's cache line in early.
+    @inline(__always)
+    func homeKey(_ key: UInt64) -> UInt64 { slots[index(key)].key }
 
     /// The value for `key`, or -1.
     @inline(__always)
     func find(_ key: UInt64) -> Int32 {
         let mask = capacity - 1
-        var i = Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> shift)
+        var i = index(key)
         while true {
-            let k = keys[i]
-            if k == key { return values[i] }
+            let k = slots[i].key
+            if k == key { return slots[i].value }
             if k == 0 { return -1 }
             i = (i + 1) & mask
         }
     }
 
-    /// Inserts or replaces.
+    /// Inserts or replaces. The table grows past 70 % load: linear probes stay within one or two cache lines
+    /// (four slots per line) while the table stays small enough for the cache at 300,000 keywords.
     func insert(_ key: UInt64, _ value: Int32) {
         precondition(key != 0)
-        if (count + 1) * 2 > capacity { grow() }
+        if (count + 1) * 10 > capacity * 7 { grow() }
         let mask = capacity - 1
-        var i = Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> shift)
+        var i = index(key)
         while true {
-            let k = keys[i]
-            if k == key { values[i] = value; return }
+            let k = slots[i].key
+            if k == key { slots[i].value = value; return }
             if k == 0 {
-                keys[i] = key
-                values[i] = value
+                slots[i] = FlatSlot(key: key, value: value, extra: 0)
                 count += 1
                 return
             }
@@ -61,30 +84,95 @@ final class FlatTable: @unchecked Sendable {
         }
     }
 
+    /// Calls `body` on every occupied slot.
+    func forEachSlot(_ body: (inout FlatSlot) -> Void) {
+        for i in 0..<capacity where slots[i].key != 0 { body(&slots[i]) }
+    }
+
     private func grow() {
-        let oldKeys = keys, oldValues = values, oldCap = capacity
+        let old = slots, oldCap = capacity
         capacity = oldCap * 2
         shift = UInt64(64 - capacity.trailingZeroBitCount)
-        keys = .allocate(capacity: capacity)
-        keys.initialize(repeating: 0, count: capacity)
-        values = .allocate(capacity: capacity)
-        values.initialize(repeating: -1, count: capacity)
+        slots = .allocate(capacity: capacity)
+        slots.initialize(repeating: FlatSlot(key: 0, value: -1, extra: 0), count: capacity)
         count = 0
-        for j in 0..<oldCap where oldKeys[j] != 0 { insert(oldKeys[j], oldValues[j]) }
-        oldKeys.deallocate()
-        oldValues.deallocate()
+        for j in 0..<oldCap where old[j].key != 0 { insert(old[j].key, old[j].value) }
+        old.deallocate()
+    }
+}
+
+/// Per trie node, packed in 16 bytes: outputs, depth, and a 64-bit signature of its children's symbols so
+/// most `(node, symbol)` probes are answered without touching the transition table.
+struct TrieNode {
+    var outStart: Int32
+    var outCount: UInt16
+    var depth: UInt8
+    /// `hasChildrenFlag`, `hasWideSignatureFlag`.
+    var flags: UInt8
+    var childSignature: UInt64
+
+    static let hasChildrenFlag: UInt8 = 1
+    /// Many children (a common word starting many phrases): a 4,096-bit signature sits in `wideSignatures`.
+    static let hasWideSignatureFlag: UInt8 = 2
+    static let wideThreshold = 12
+    static let wideWords = 64
+
+    var hasChildren: Bool { flags & TrieNode.hasChildrenFlag != 0 }
+
+    @inline(__always)
+    static func wideBit(_ symbol: Int32) -> (word: Int, bit: UInt64) {
+        let h = (UInt64(UInt32(bitPattern: symbol)) &* 0xC2B2_AE3D_27D4_EB4F) >> 52  // 12 bits
+        return (Int(h >> 6), 1 << (h & 63))
+    }
+
+    @inline(__always)
+    static func signatureBit(_ symbol: Int32) -> UInt64 {
+        1 << ((UInt64(UInt32(bitPattern: symbol)) &* 0x9E37_79B9_7F4A_7C15) >> 58)
+    }
+}
+
+/// Phrase state carried from token to token and from batch to batch.
+struct ScanCursor {
+    var active: UnsafeMutablePointer<Int32>
+    var next: UnsafeMutablePointer<Int32>
+    var activeCount = 0
+    var ordinal = 0
+    var pending = 0
+    /// Keeps the batch's warming loads from being optimised away.
+    var sink: UInt64 = 0
+
+    init(active: UnsafeMutablePointer<Int32>, next: UnsafeMutablePointer<Int32>) {
+        self.active = active
+        self.next = next
     }
 }
 
 /// Reusable buffers of one scanning thread (no allocation per token or per field).
 public final class ScanState {
     let scratch = UnsafeMutablePointer<UInt8>.allocate(capacity: FrenchNormalizer.maxTokenBytes + 8)
-    var active = UnsafeMutablePointer<Int32>.allocate(capacity: KeywordMatcher.maxActive)
-    var next = UnsafeMutablePointer<Int32>.allocate(capacity: KeywordMatcher.maxActive)
+    let active = UnsafeMutablePointer<Int32>.allocate(capacity: KeywordMatcher.maxActive)
+    let next = UnsafeMutablePointer<Int32>.allocate(capacity: KeywordMatcher.maxActive)
     let ring = UnsafeMutablePointer<Int>.allocate(capacity: KeywordMatcher.maxPhraseTokens)
     let symbols = UnsafeMutablePointer<Int32>.allocate(capacity: 16)
+    let roots = UnsafeMutablePointer<Int32>.allocate(capacity: 16)
+    // A batch of tokens, normalised and hashed before any is looked up, so the table loads of a whole batch
+    // are in flight together instead of one cache miss after another.
+    static let batch = 64
+    static let maxPrefixHits = 12
+    let bStart = UnsafeMutablePointer<Int>.allocate(capacity: ScanState.batch)
+    let bEnd = UnsafeMutablePointer<Int>.allocate(capacity: ScanState.batch)
+    let bFingerprint = UnsafeMutablePointer<UInt64>.allocate(capacity: ScanState.batch)
+    let bValue = UnsafeMutablePointer<Int32>.allocate(capacity: ScanState.batch)
+    let bExtra = UnsafeMutablePointer<Int32>.allocate(capacity: ScanState.batch)
+    let bPrefixCount = UnsafeMutablePointer<Int>.allocate(capacity: ScanState.batch)
+    let bPrefixValue = UnsafeMutablePointer<Int32>.allocate(capacity: ScanState.batch * ScanState.maxPrefixHits)
+    let bPrefixExtra = UnsafeMutablePointer<Int32>.allocate(capacity: ScanState.batch * ScanState.maxPrefixHits)
+    /// Mutable scan state behind a pointer: no exclusivity checks in the hot loop.
+    let cursor = UnsafeMutablePointer<ScanCursor>.allocate(capacity: 1)
 
-    public init() {}
+    public init() {
+        cursor.initialize(to: ScanCursor(active: active, next: next))
+    }
 
     deinit {
         scratch.deallocate()
@@ -92,6 +180,16 @@ public final class ScanState {
         next.deallocate()
         ring.deallocate()
         symbols.deallocate()
+        roots.deallocate()
+        bStart.deallocate()
+        bEnd.deallocate()
+        bFingerprint.deallocate()
+        bValue.deallocate()
+        bExtra.deallocate()
+        bPrefixCount.deallocate()
+        bPrefixValue.deallocate()
+        bPrefixExtra.deallocate()
+        cursor.deallocate()
     }
 }
 
@@ -109,18 +207,25 @@ public final class KeywordMatcher: @unchecked Sendable {
     public static let maxPhraseTokens = 16
     static let stopwordSymbol: Int32 = -2
 
+    /// Fingerprint of a stemmed token → (symbol, root child).
     let tokens: FlatTable
+    /// Fingerprint of a folded prefix → (symbol, root child).
     let prefixes: FlatTable
     let prefixLengthMask: UInt64
     let maxPrefixLength: Int
     let symbolCount: Int
-    let rootChild: UnsafeMutablePointer<Int32>
+    /// `(node << 32 | symbol)` → child node, for nodes below the root.
     let transitions: FlatTable
     let nodeCount: Int
-    let outStart: UnsafeMutablePointer<Int32>
+    let nodes: UnsafeMutablePointer<TrieNode>
+    /// Node → index of its wide signature (only read for nodes flagged wide, which are few and hot).
+    let wideIndex: UnsafeMutablePointer<Int32>
+    let wideSignatures: UnsafeMutablePointer<UInt64>
+    let wideCount: Int
+    /// 65,536-bit filter of prefix fingerprints: most prefix lengths are ruled out without a table probe.
+    let prefixFilter: UnsafeMutablePointer<UInt64>
     let outputs: UnsafeMutablePointer<Int32>
-    let depth: UnsafeMutablePointer<UInt8>
-    let hasChildren: UnsafeMutablePointer<Bool>
+    let outputCount: Int
     /// Normalised form of each pattern, by pattern id.
     public let patterns: [String]
 
@@ -129,118 +234,334 @@ public final class KeywordMatcher: @unchecked Sendable {
         prefixes = b.prefixes
         prefixLengthMask = b.prefixLengthMask
         maxPrefixLength = b.maxPrefixLength
-        symbolCount = b.symbolCount
-        rootChild = .allocate(capacity: max(1, b.rootChild.count))
-        rootChild.initialize(repeating: 0, count: max(1, b.rootChild.count))
-        for (i, v) in b.rootChild.enumerated() { rootChild[i] = v }
-        transitions = b.transitions
-        nodeCount = b.depth.count
-        outStart = .allocate(capacity: nodeCount + 1)
-        depth = .allocate(capacity: nodeCount)
-        hasChildren = .allocate(capacity: nodeCount)
-        var total = 0
-        for n in 0..<nodeCount { total += b.nodeOutputs[n].count }
-        outputs = .allocate(capacity: max(1, total))
-        var o = 0
-        for n in 0..<nodeCount {
-            outStart[n] = Int32(o)
-            for p in b.nodeOutputs[n] { outputs[o] = p; o += 1 }
-            depth[n] = b.depth[n]
-            hasChildren[n] = b.hasChildren[n]
+        let symbols = b.symbolCount
+        symbolCount = symbols
+        // Renumber nodes so the root child of symbol s is node s + 1: a token's table slot then gives its
+        // first node without storing it, and the slot's spare field can hold the node's single output.
+        let oldCount = b.depth.count
+        var newID = [Int32](repeating: -1, count: oldCount)
+        newID[0] = 0
+        for sym in 0..<symbols where b.rootChild[sym] > 0 { newID[Int(b.rootChild[sym])] = Int32(sym + 1) }
+        var nextID = Int32(symbols + 1)
+        for old in 1..<max(1, oldCount) where newID[old] < 0 {
+            newID[old] = nextID
+            nextID += 1
         }
-        outStart[nodeCount] = Int32(o)
+        let count = Int(nextID)
+        nodeCount = count
+        var depth = [UInt8](repeating: 0, count: count)
+        var signature = [UInt64](repeating: 0, count: count)
+        var childCount = [Int32](repeating: 0, count: count)
+        for old in 0..<oldCount {
+            let n = Int(newID[old])
+            depth[n] = b.depth[old]
+            signature[n] = b.signature[old]
+            childCount[n] = b.childCount[old]
+        }
+        let trans = FlatTable(minimumCapacity: b.transitions.count)
+        b.transitions.forEachSlot { slot in
+            let parent = Int64(newID[Int(slot.key >> 32)])
+            let sym = slot.key & 0xFFFF_FFFF
+            trans.insert((UInt64(parent) << 32) | sym, newID[Int(slot.value)])
+        }
+        transitions = trans
+        var counts = [Int32](repeating: 0, count: count)
+        for (_, node) in b.outputPairs { counts[Int(newID[Int(node)])] += 1 }
+        var starts = [Int32](repeating: 0, count: count + 1)
+        for n in 0..<count { starts[n + 1] = starts[n] + counts[n] }
+        outputCount = Int(starts[count])
+        let outs = UnsafeMutablePointer<Int32>.allocate(capacity: max(1, outputCount))
+        var fill = starts
+        for (pattern, node) in b.outputPairs {
+            let n = Int(newID[Int(node)])
+            outs[Int(fill[n])] = pattern
+            fill[n] += 1
+        }
+        outputs = outs
+        // Each transition slot carries what the walk needs of its child: id, depth and has-children in `value`,
+        // the pattern ending there (or -1) in `extra`, so a phrase step reads one slot and no node.
+        precondition(count < 1 << 24, "keyword matcher: more than 16 million trie nodes")
+        trans.forEachSlot { slot in
+            let child = Int(slot.value)
+            var v = Int32(child) | Int32(depth[child]) << 24
+            if signature[child] != 0 { v |= KeywordMatcher.transitionHasChildrenBit }
+            slot.value = v
+            slot.extra = counts[child] > 0 ? outs[Int(starts[child])] : -1
+        }
+        // Flag bits in each token/prefix slot: has outputs, has children, single output (then in `extra`).
+        let roots = b.rootChild
+        func annotate(_ slot: inout FlatSlot) {
+            guard slot.value >= 0, roots[Int(slot.value)] > 0 else { return }
+            let child = Int(slot.value) + 1
+            if counts[child] > 0 { slot.value |= KeywordMatcher.hasOutputsBit }
+            if counts[child] == 1 {
+                slot.value |= KeywordMatcher.singleOutputBit
+                slot.extra = outs[Int(starts[child])]
+            }
+            if signature[child] != 0 { slot.value |= KeywordMatcher.hasChildrenBit }
+        }
+        tokens.forEachSlot(annotate)
+        prefixes.forEachSlot(annotate)
+        let pf = UnsafeMutablePointer<UInt64>.allocate(capacity: 1024)
+        pf.initialize(repeating: 0, count: 1024)
+        b.prefixes.forEachSlot { slot in
+            let h = Int(slot.key >> 48)
+            pf[h >> 6] |= 1 << UInt64(h & 63)
+        }
+        prefixFilter = pf
+        let wi = UnsafeMutablePointer<Int32>.allocate(capacity: count)
+        wi.initialize(repeating: -1, count: count)
+        let wideNodes = (0..<count).filter { childCount[$0] >= TrieNode.wideThreshold }
+        wideCount = wideNodes.count
+        let ws = UnsafeMutablePointer<UInt64>.allocate(capacity: max(1, wideNodes.count * TrieNode.wideWords))
+        ws.initialize(repeating: 0, count: max(1, wideNodes.count * TrieNode.wideWords))
+        for (i, n) in wideNodes.enumerated() { wi[n] = Int32(i) }
+        trans.forEachSlot { slot in
+            let w = wi[Int(slot.key >> 32)]
+            guard w >= 0 else { return }
+            let (word, bit) = TrieNode.wideBit(Int32(truncatingIfNeeded: slot.key & 0xFFFF_FFFF))
+            ws[Int(w) * TrieNode.wideWords + word] |= bit
+        }
+        wideIndex = wi
+        wideSignatures = ws
+        let nodeArray = UnsafeMutablePointer<TrieNode>.allocate(capacity: count)
+        for n in 0..<count {
+            var flags: UInt8 = signature[n] != 0 ? TrieNode.hasChildrenFlag : 0
+            if wi[n] >= 0 { flags |= TrieNode.hasWideSignatureFlag }
+            nodeArray[n] = TrieNode(outStart: starts[n], outCount: UInt16(min(Int(counts[n]), Int(UInt16.max))),
+                                    depth: depth[n], flags: flags, childSignature: signature[n])
+        }
+        nodes = nodeArray
         patterns = b.patterns
     }
 
     deinit {
-        rootChild.deallocate()
-        outStart.deallocate()
+        nodes.deallocate()
+        wideIndex.deallocate()
+        wideSignatures.deallocate()
+        prefixFilter.deallocate()
         outputs.deallocate()
-        depth.deallocate()
-        hasChildren.deallocate()
     }
+
+    /// Flag bits in token/prefix slot values (symbols stay below 2^29).
+    static let hasOutputsBit: Int32 = 1 << 30
+    static let hasChildrenBit: Int32 = 1 << 29
+    static let singleOutputBit: Int32 = 1 << 28
+    static let transitionHasChildrenBit: Int32 = 1 << 30
+    static let symbolMask: Int32 = (1 << 28) - 1
 
     /// Distinct patterns (after normalisation).
     public var patternCount: Int { patterns.count }
 
     /// Bytes held by the matcher's tables.
     public var memoryBytes: Int {
-        tokens.memoryBytes + prefixes.memoryBytes + transitions.memoryBytes + symbolCount * 4 + nodeCount * 6
-            + Int(outStart[nodeCount]) * 4
+        tokens.memoryBytes + prefixes.memoryBytes + transitions.memoryBytes + nodeCount * MemoryLayout<TrieNode>.stride
+            + nodeCount * 4 + wideCount * TrieNode.wideWords * 8 + 8192 + outputCount * 4
     }
 
     /// Scans `p[0..<n]` (UTF-8) once and calls `onHit(pattern, startByte, endByte)` for every occurrence.
-    @inline(__always)
+    ///
+    /// Phase 1 normalises, hashes and looks up prefixes for a batch of 64 tokens; ``flush(_:_:)`` then looks the
+    /// batch up and walks the trie.
     public func scan(_ p: UnsafePointer<UInt8>, count n: Int, state: ScanState,
                      _ onHit: (Int32, Int, Int) -> Void) {
+        let cur = state.cursor
+        cur.pointee.activeCount = 0
+        cur.pointee.ordinal = 0
+        cur.pointee.pending = 0
         let scratch = state.scratch
-        var active = state.active
-        var next = state.next
-        let ring = state.ring
-        let syms = state.symbols
-        var activeCount = 0
-        var ordinal = 0
+        let bStart = state.bStart, bEnd = state.bEnd, bFingerprint = state.bFingerprint
+        let bPrefixCount = state.bPrefixCount, bPrefixValue = state.bPrefixValue, bPrefixExtra = state.bPrefixExtra
+        let maxPrefixHits = ScanState.maxPrefixHits
+        let batch = ScanState.batch
         let cap = FrenchNormalizer.maxTokenBytes
         let pmask = prefixLengthMask
         let pmax = maxPrefixLength
+        let pfilter = self.prefixFilter
+        let prefixes = self.prefixes
+        var pos = 0
+        var pending = 0
+        while true {
+            let (len, start, end) = FrenchNormalizer.nextToken(p, n, &pos, scratch: scratch)
+            if len == 0 { break }
+            bStart[pending] = start
+            bEnd[pending] = end
+            if len > cap {
+                bFingerprint[pending] = 0
+                bPrefixCount[pending] = 0
+            } else {
+                var pc = 0
+                if pmask != 0 {
+                    var h: UInt64 = FrenchNormalizer.prefixSeed
+                    let lim = len < pmax ? len : pmax
+                    var k = 0
+                    while k < lim {
+                        h = (h ^ UInt64(scratch[k])) &* 0x0000_0100_0000_01B3
+                        k += 1
+                        if pmask & (1 << UInt64(k)) != 0 && pc < maxPrefixHits {
+                            let fp = FrenchNormalizer.finalize(h)
+                            let f = Int(fp >> 48)
+                            if pfilter[f >> 6] & (1 << UInt64(f & 63)) != 0, let slot = prefixes.slot(fp) {
+                                bPrefixValue[pending * maxPrefixHits + pc] = slot.pointee.value
+                                bPrefixExtra[pending * maxPrefixHits + pc] = slot.pointee.extra
+                                pc += 1
+                            }
+                        }
+                    }
+                }
+                bPrefixCount[pending] = pc
+                let sl = FrenchNormalizer.stem(scratch, len)
+                bFingerprint[pending] = FrenchNormalizer.fingerprint(scratch, sl)
+            }
+            pending += 1
+            if pending == batch {
+                cur.pointee.pending = pending
+                flush(state, cur, onHit)
+                pending = 0
+            }
+        }
+        cur.pointee.pending = pending
+        flush(state, cur, onHit)
+    }
+
+    /// Phase 2: warm the batch's token slots (independent loads, all in flight at once), resolve them, and warm
+    /// the trie nodes and first transitions the walk will read. Phase 3: walk the trie token by token.
+    @inline(__always)
+    func flush(_ state: ScanState, _ cur: UnsafeMutablePointer<ScanCursor>, _ onHit: (Int32, Int, Int) -> Void) {
+        let pending = cur.pointee.pending
+        let bStart = state.bStart, bEnd = state.bEnd, bFingerprint = state.bFingerprint
+        let bValue = state.bValue, bExtra = state.bExtra
+        let bPrefixCount = state.bPrefixCount, bPrefixValue = state.bPrefixValue, bPrefixExtra = state.bPrefixExtra
+        let maxPrefixHits = ScanState.maxPrefixHits
+        let syms = state.symbols
+        let roots = state.roots
+        let ring = state.ring
         let ringMask = KeywordMatcher.maxPhraseTokens - 1
         let maxActive = KeywordMatcher.maxActive
-        FrenchNormalizer.forEachToken(p, n, scratch: scratch) { len, start, end in
-            if len > cap {
-                activeCount = 0
-                return
+        let nodes = self.nodes
+        let outputs = self.outputs
+        let wide = self.wideSignatures
+        let wideIndex = self.wideIndex
+        let tokens = self.tokens
+        let transitions = self.transitions
+        var sink: UInt64 = 0
+        var i = 0
+        while i < pending {
+            if bFingerprint[i] != 0 { sink &+= tokens.homeKey(bFingerprint[i]) }
+            i += 1
+        }
+        i = 0
+        while i < pending {
+            var v: Int32 = -1
+            if bFingerprint[i] != 0, let slot = tokens.slot(bFingerprint[i]) {
+                v = slot.pointee.value
+                bExtra[i] = slot.pointee.extra
             }
-            var nsym = 0
-            if pmask != 0 {
-                var h: UInt64 = FrenchNormalizer.prefixSeed
-                let lim = len < pmax ? len : pmax
-                var k = 0
-                while k < lim {
-                    h = (h ^ UInt64(scratch[k])) &* 0x0000_0100_0000_01B3
-                    k += 1
-                    if pmask & (1 << UInt64(k)) != 0 {
-                        let id = prefixes.find(FrenchNormalizer.finalize(h))
-                        if id >= 0 && nsym < 12 { syms[nsym] = id; nsym += 1 }
+            bValue[i] = v
+            if v >= 0 && v & KeywordMatcher.hasChildrenBit != 0 {
+                sink &+= nodes[Int(v & KeywordMatcher.symbolMask) + 1].childSignature
+            }
+            i += 1
+        }
+        // Two-word continuations whose parent's signature admits the next word: warm their transition slots.
+        i = 0
+        var previous: Int32 = -1
+        while i < pending {
+            let v = bValue[i]
+            i += 1
+            if v == KeywordMatcher.stopwordSymbol { continue }
+            if v >= 0 && previous >= 0 && previous & KeywordMatcher.hasChildrenBit != 0 {
+                let sym = v & KeywordMatcher.symbolMask
+                let parent = (previous & KeywordMatcher.symbolMask) + 1
+                let pnode = nodes[Int(parent)]
+                if pnode.childSignature & TrieNode.signatureBit(sym) != 0 {
+                    var admitted = true
+                    if pnode.flags & TrieNode.hasWideSignatureFlag != 0 {
+                        let (word, wbit) = TrieNode.wideBit(sym)
+                        admitted = wide[Int(wideIndex[Int(parent)]) &* TrieNode.wideWords &+ word] & wbit != 0
+                    }
+                    if admitted {
+                        sink &+= transitions.homeKey((UInt64(UInt32(bitPattern: parent)) << 32) | UInt64(UInt32(sym)))
                     }
                 }
             }
-            let sl = FrenchNormalizer.stem(scratch, len)
-            let tid = tokens.find(FrenchNormalizer.fingerprint(scratch, sl))
-            if tid == KeywordMatcher.stopwordSymbol { return }
-            if tid >= 0 { syms[nsym] = tid; nsym += 1 }
+            previous = v
+        }
+        var active = cur.pointee.active
+        var next = cur.pointee.next
+        var activeCount = cur.pointee.activeCount
+        var ordinal = cur.pointee.ordinal
+        i = 0
+        while i < pending {
+            let t = i
+            i += 1
+            let start = bStart[t], end = bEnd[t]
+            if bFingerprint[t] == 0 {  // too long to be a word
+                activeCount = 0
+                continue
+            }
+            let tid = bValue[t]
+            if tid == KeywordMatcher.stopwordSymbol { continue }
+            var nsym = 0
+            let pc = bPrefixCount[t]
+            while nsym < pc {
+                syms[nsym] = bPrefixValue[t * maxPrefixHits + nsym]
+                roots[nsym] = bPrefixExtra[t * maxPrefixHits + nsym]
+                nsym += 1
+            }
+            if tid >= 0 {
+                syms[nsym] = tid
+                roots[nsym] = bExtra[t]
+                nsym += 1
+            }
             if nsym == 0 {
                 activeCount = 0
                 ordinal += 1
-                return
+                continue
             }
             ring[ordinal & ringMask] = start
             var nextCount = 0
             var s = 0
             while s < nsym {
-                let sym = syms[s]
-                let child = rootChild[Int(sym)]
-                if child > 0 {
-                    let c = Int(child)
-                    var o = Int(outStart[c])
-                    let oe = Int(outStart[c + 1])
+                let value = syms[s]
+                let sym = value & KeywordMatcher.symbolMask
+                let child = sym + 1
+                if value & KeywordMatcher.singleOutputBit != 0 {
+                    onHit(roots[s], start, end)
+                } else if value & KeywordMatcher.hasOutputsBit != 0 {
+                    let node = nodes[Int(child)]
+                    var o = Int(node.outStart)
+                    let oe = o + Int(node.outCount)
                     while o < oe { onHit(outputs[o], start, end); o += 1 }
-                    if hasChildren[c] && nextCount < maxActive { next[nextCount] = child; nextCount += 1 }
                 }
+                if value & KeywordMatcher.hasChildrenBit != 0 && nextCount < maxActive {
+                    next[nextCount] = child
+                    nextCount += 1
+                }
+                let bit = TrieNode.signatureBit(sym)
                 var a = 0
                 while a < activeCount {
-                    let key = (UInt64(UInt32(bitPattern: active[a])) << 32) | UInt64(UInt32(bitPattern: sym))
-                    let child = transitions.find(key)
-                    if child > 0 {
-                        let c = Int(child)
-                        var o = Int(outStart[c])
-                        let oe = Int(outStart[c + 1])
-                        if o < oe {
-                            let first = ring[(ordinal - Int(depth[c]) + 1) & ringMask]
-                            while o < oe { onHit(outputs[o], first, end); o += 1 }
-                        }
-                        if hasChildren[c] && nextCount < maxActive { next[nextCount] = child; nextCount += 1 }
-                    }
+                    let parent = active[a]
                     a += 1
+                    let pnode = nodes[Int(parent)]
+                    if pnode.childSignature & bit == 0 { continue }
+                    if pnode.flags & TrieNode.hasWideSignatureFlag != 0 {
+                        let (word, wbit) = TrieNode.wideBit(sym)
+                        if wide[Int(wideIndex[Int(parent)]) &* TrieNode.wideWords &+ word] & wbit == 0 { continue }
+                    }
+                    let key = (UInt64(UInt32(bitPattern: parent)) << 32) | UInt64(UInt32(bitPattern: sym))
+                    if let slot = transitions.slot(key) {
+                        let tv = slot.pointee.value
+                        let out = slot.pointee.extra
+                        if out >= 0 {
+                            let depth = Int((tv >> 24) & 31)
+                            onHit(out, ring[(ordinal - depth + 1) & ringMask], end)
+                        }
+                        if tv & KeywordMatcher.transitionHasChildrenBit != 0 && nextCount < maxActive {
+                            next[nextCount] = tv & 0xFF_FFFF
+                            nextCount += 1
+                        }
+                    }
                 }
                 s += 1
             }
@@ -248,8 +569,12 @@ public final class KeywordMatcher: @unchecked Sendable {
             activeCount = nextCount
             ordinal += 1
         }
-        state.active = active
-        state.next = next
+        cur.pointee.active = active
+        cur.pointee.next = next
+        cur.pointee.activeCount = activeCount
+        cur.pointee.ordinal = ordinal
+        cur.pointee.pending = 0
+        cur.pointee.sink &+= sink
     }
 
     /// Scans a Swift string.
@@ -261,7 +586,7 @@ public final class KeywordMatcher: @unchecked Sendable {
         }
     }
 
-    /// Builds a matcher keyword by keyword.
+    /// Builds a matcher keyword by keyword. Use once: ``build()`` hands its tables to the matcher.
     public final class Builder {
         fileprivate let tokens = FlatTable()
         fileprivate let prefixes = FlatTable()
@@ -271,8 +596,10 @@ public final class KeywordMatcher: @unchecked Sendable {
         fileprivate var rootChild: [Int32] = []
         fileprivate let transitions = FlatTable()
         fileprivate var depth: [UInt8] = [0]
-        fileprivate var hasChildren: [Bool] = [false]
-        fileprivate var nodeOutputs: [[Int32]] = [[]]
+        fileprivate var signature: [UInt64] = [0]
+        fileprivate var childCount: [Int32] = [0]
+        /// (pattern, node) pairs, turned into per-node output lists at build time.
+        fileprivate var outputPairs: [(Int32, Int32)] = []
         fileprivate var patterns: [String] = []
         private var patternIndex: [String: Int32] = [:]
 
@@ -311,8 +638,12 @@ public final class KeywordMatcher: @unchecked Sendable {
             guard !toks.isEmpty, toks.count <= KeywordMatcher.maxPhraseTokens,
                   toks.allSatisfy({ !$0.bytes.isEmpty && $0.bytes.count <= FrenchNormalizer.maxTokenBytes })
             else { return nil }
-            let form = toks.map { String(decoding: $0.bytes, as: UTF8.self) + ($0.isPrefix ? "*" : "") }
-                .joined(separator: " ")
+            var form = ""
+            for (k, t) in toks.enumerated() {
+                if k > 0 { form += " " }
+                form += String(decoding: t.bytes, as: UTF8.self)
+                if t.isPrefix { form += "*" }
+            }
             if let id = patternIndex[form] { return id }
             let pid = Int32(patterns.count)
             patterns.append(form)
@@ -331,18 +662,19 @@ public final class KeywordMatcher: @unchecked Sendable {
                 } else {
                     let n = Int32(depth.count)
                     depth.append(UInt8(k + 1))
-                    hasChildren.append(false)
-                    nodeOutputs.append([])
+                    signature.append(0)
+                    childCount.append(0)
+                    childCount[Int(node)] += 1
                     if node == 0 {
                         rootChild[Int(sym)] = n
                     } else {
                         transitions.insert((UInt64(UInt32(node)) << 32) | UInt64(UInt32(sym)), n)
                     }
-                    hasChildren[Int(node)] = true
+                    signature[Int(node)] |= TrieNode.signatureBit(sym)
                     node = n
                 }
             }
-            nodeOutputs[Int(node)].append(pid)
+            outputPairs.append((pid, node))
             return pid
         }
 

@@ -49,7 +49,7 @@ public struct Router: Sendable {
     let refs: [[RuleRef]]
     let compiled: [CompiledCluster]
 
-    enum RefKind: UInt8, Sendable {
+    enum RefKind: UInt8, Sendable {  // swiftlint:disable:this type_name
         case segmentKeyword, segmentExclusion, memberInterest, memberExclusion, watchKeyword, watchExclusion
     }
 
@@ -138,6 +138,8 @@ public struct Router: Sendable {
         }
         matcher = builder.build()
         while refs.count < matcher.patternCount { refs.append([]) }
+        // A rule's own keyword wins over a thesaurus variant of another keyword matching the same words.
+        refs = refs.map { list in list.filter { $0.variant == nil } + list.filter { $0.variant != nil } }
         self.refs = refs
         self.compiled = compiled
     }
@@ -163,6 +165,9 @@ public struct Router: Sendable {
         var field: ReasonField
         var lotID: String?
         var matched: String
+        /// Byte range of the match in its field: keywords of one rule hitting the same words count once.
+        var start: Int
+        var end: Int
     }
 
     func weight(_ field: ReasonField) -> Double {
@@ -185,7 +190,7 @@ public struct Router: Sendable {
                 guard let base = bp.baseAddress else { return }
                 matcher.scan(base, count: bp.count, state: state) { pid, s, e in
                     let m = String(decoding: UnsafeBufferPointer(start: base + s, count: e - s), as: UTF8.self)
-                    hits.append(TextHit(pattern: pid, field: field, lotID: lot, matched: m))
+                    hits.append(TextHit(pattern: pid, field: field, lotID: lot, matched: m, start: s, end: e))
                 }
             }
         }

@@ -41,8 +41,17 @@ extension Router {
 
     func gatherEvidence(_ cc: CompiledCluster, _ c: Cluster, notice: Notice, hits: [TextHit]) -> Evidence {
         var ev = Evidence(c)
+        // Byte ranges already credited per (owner kind, owner, field, lot): several keywords of one rule (a word
+        // and its thesaurus variants, `robot*` and `cellule robotisée`) matching the same words are one piece
+        // of evidence, credited to the first keyword that ends there.
+        var credited: [String: [(Int, Int)]] = [:]
         for h in hits {
             for r in refs[Int(h.pattern)] where r.cluster == cc.index {
+                if r.kind == .segmentKeyword || r.kind == .memberInterest || r.kind == .watchKeyword {
+                    let key = "\(r.kind.rawValue)|\(r.owner)|\(h.field.rawValue)|\(h.lotID ?? "")"
+                    if credited[key, default: []].contains(where: { $0.0 < h.end && h.start < $0.1 }) { continue }
+                    credited[key, default: []].append((h.start, h.end))
+                }
                 let w = weight(h.field)
                 let matched: String? = h.matched
                 switch r.kind {
@@ -88,8 +97,7 @@ extension Router {
             guard digits.count >= 2 else { continue }
             for len in 2...digits.count {
                 let prefix = String(digits.prefix(len))
-                guard let segs = cc.cpv[prefix] else { continue }
-                for si in segs {
+                for si in cc.cpv[prefix] ?? [] {
                     let s = c.segments[si]
                     Evidence.add(Reason(rule: "segment:\(s.id)/cpv:\(prefix)", field: .cpv, term: prefix, matched: code,
                                         weight: w, lotID: lot), to: &ev.segReasons[si])
@@ -280,10 +288,17 @@ extension Router {
         // 5. Saved watches.
         for (wi, w) in c.watches.enumerated() where !ev.watchVeto[wi] {
             if !w.kinds.isEmpty && !w.kinds.contains(notice.kind) { continue }
+            // Keywords/CPV and segments are ANDed when both are given ("hydrogène" in machining notices).
             var reasons = ev.watchReasons[wi]
-            for s in cc.watchSegments[wi] where needed[s] {
-                reasons.append(Reason(rule: "watch:\(w.id)/segment:\(c.segments[s].id)", field: .segment,
-                                      term: c.segments[s].id, weight: segScore[s]))
+            let hasTerms = !w.keywords.isEmpty || !w.cpv.isEmpty
+            if hasTerms && reasons.isEmpty { continue }
+            if !cc.watchSegments[wi].isEmpty {
+                let segs = cc.watchSegments[wi].filter { needed[$0] }
+                if segs.isEmpty { continue }
+                for s in segs {
+                    reasons.append(Reason(rule: "watch:\(w.id)/segment:\(c.segments[s].id)", field: .segment,
+                                          term: c.segments[s].id, weight: segScore[s]))
+                }
             }
             guard !reasons.isEmpty else { continue }
             result.watches.append(WatchMatch(watchID: w.id, name: w.name, recipients: w.recipients, reasons: reasons))
@@ -371,8 +386,12 @@ extension Router {
         Geography.departement(code).map { "\($0.code) \($0.name)" } ?? code
     }
 
-    static func fmt(_ x: Double) -> String {
-        x == x.rounded() ? String(Int(x)) : String(format: "%.1f", x)
+    /// `3`, `2.5`, `0.25`.
+    public static func fmt(_ x: Double) -> String {
+        if x == x.rounded() { return String(Int(x)) }
+        var s = String(format: "%.2f", x)
+        while s.hasSuffix("0") { s.removeLast() }
+        return s
     }
 
     /// `1 250 000 €` (narrow no-break spaces avoided: plain spaces read everywhere).

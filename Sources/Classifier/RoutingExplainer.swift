@@ -10,12 +10,15 @@ public struct RoutingExplainer: Sendable {
     public var language: Language
     /// Only this member (its route or near miss, and consortia it belongs to).
     public var member: String?
+    /// Only this cluster.
+    public var cluster: String?
     /// `now`, to say "in 12 days".
     public var now: Date
 
-    public init(language: Language = .fr, member: String? = nil, now: Date = Date()) {
+    public init(language: Language = .fr, member: String? = nil, cluster: String? = nil, now: Date = Date()) {
         self.language = language
         self.member = member
+        self.cluster = cluster
         self.now = now
     }
 
@@ -40,13 +43,17 @@ public struct RoutingExplainer: Sendable {
             return t("descripteur BOAMP \(r.term) (\(w))", "BOAMP descriptor \(r.term) (\(w))")
         case .segment:
             if r.rule.hasPrefix("chain:") {
-                return t("fournit le segment \(r.term) (chaîne de valeur, \(w))",
-                         "supplies segment \(r.term) (value chain, \(w))")
+                let parts = r.term.components(separatedBy: " → ")
+                let (up, down) = (parts.first ?? r.term, parts.last ?? r.term)
+                return t("chaîne de valeur : \(up) fournit \(down), segment demandé (\(w))",
+                         "value chain: \(up) supplies \(down), a needed segment (\(w))")
             }
             return t("segment \(r.term) reconnu (\(w))", "segment \(r.term) tagged (\(w))")
         case .place:
-            return t("site \(Router.departementLabel(r.term)) à distance du lieu \(r.matched.map(Router.departementLabel) ?? "?") (\(w))",
-                     "site \(Router.departementLabel(r.term)) away from place \(r.matched.map(Router.departementLabel) ?? "?") (\(w))")
+            let d = r.matched.flatMap { Geography.distance(r.term, $0) }.map(String.init) ?? "?"
+            let p = r.matched.map(Router.departementLabel) ?? "?"
+            return t("site \(Router.departementLabel(r.term)), lieu \(p) : \(d) département(s) d'écart (\(w))",
+                     "site \(Router.departementLabel(r.term)), place \(p): \(d) département(s) apart (\(w))")
         default:
             let kind = r.rule.contains("/interest:") ? t("intérêt", "interest") : t("mot-clé", "keyword")
             return t("\(kind) « \(r.term) » dans le \(field(r.field))\(lot)\(found) (\(w))",
@@ -101,7 +108,7 @@ public struct RoutingExplainer: Sendable {
             facts.append(t("Lieu : non précisé", "Place: not stated"))
         }
         out.append(facts.joined(separator: " · "))
-        for c in result.clusters {
+        for c in result.clusters where cluster == nil || c.clusterID == cluster {
             out.append("")
             out.append("\(c.clusterName) (\(c.clusterID))")
             if c.segments.isEmpty {
@@ -144,7 +151,7 @@ public struct RoutingExplainer: Sendable {
                                  "    \(m): none of its segments or interests concerns this notice."))
                 }
                 for m in misses {
-                    out.append("    ✗ \(m.memberName) (\(m.memberID)) — \(filterName(m.filter)) : "
+                    out.append("    ✗ \(m.memberName) (\(m.memberID)) — \(filterName(m.filter))\(t(" : ", ": "))"
                                + (language == .fr ? m.detail : m.detailEN))
                 }
             }

@@ -7,6 +7,8 @@ import Yams
 public struct CPVVocabulary: Sendable, Hashable {
     /// Full codes' 8 digits.
     public var codes: Set<String>
+    /// Check digit of each code (8 digits → digit).
+    public var checkDigits: [String: Character] = [:]
     /// Every 2–8 digit prefix of a known code.
     public var prefixes: Set<String>
 
@@ -25,15 +27,21 @@ public struct CPVVocabulary: Sendable, Hashable {
             throw ClassifierError.unreadable(path: csvPath, reason: "no such file or not readable")
         }
         var codes = Set<String>()
+        var checks: [String: Character] = [:]
         for line in String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline) {
             let first = line.prefix { $0 != "," }
             let digits = first.prefix { $0 != "-" }
-            if digits.count == 8, digits.allSatisfy(\.isNumber) { codes.insert(String(digits)) }
+            if digits.count == 8, digits.allSatisfy(\.isNumber) {
+                codes.insert(String(digits))
+                if first.count == 10, let c = first.last, c.isNumber { checks[String(digits)] = c }
+            }
         }
         guard !codes.isEmpty else {
             throw ClassifierError.unreadable(path: csvPath, reason: "no CPV code (NNNNNNNN-N) in the first column")
         }
-        return CPVVocabulary(codes: codes)
+        var v = CPVVocabulary(codes: codes)
+        v.checkDigits = checks
+        return v
     }
 }
 
@@ -116,10 +124,33 @@ public struct RulesLinter: Sendable {
                 ctx.error(line: 1, column: 1, key: nil, "cannot read file")
                 continue
             }
-            let text = String(decoding: data, as: UTF8.self)
-            let root: Node?
+            var text = String(decoding: data, as: UTF8.self)
+            var root: Node?
             do {
-                root = try Yams.compose(yaml: text)
+                // Yams refuses a mapping with a duplicated key as a whole; rename each block-style duplicate,
+                // report it at its own line, and compose again so the rest of the file is still checked.
+                var attempts = 0
+                while true {
+                    do {
+                        root = try Yams.compose(yaml: text)
+                        break
+                    } catch YamlError.duplicatedKeysInMapping(let keys, let context) where attempts < 50 {
+                        attempts += 1
+                        guard let key = keys.first,
+                              let (renamed, line, column) = LintContext.renameDuplicate(key, after: context.mark, in: text)
+                        else {
+                            ctx.error(line: context.mark.line, column: context.mark.column, key: keys.first,
+                                      "duplicate key '\(keys.joined(separator: "', '"))'")
+                            root = nil
+                            break
+                        }
+                        text = renamed
+                        ctx.error(line: line, column: column, key: nil,
+                                  "duplicate key '\(key)' (first at line \(context.mark.line))")
+                        ctx.duplicateKeyLines.insert(line)
+                    }
+                }
+                if root == nil { continue }
             } catch let e as YamlError {
                 let (line, column, message) = LintContext.position(of: e)
                 ctx.error(line: line, column: column, key: nil, "YAML syntax: \(message)")
@@ -139,7 +170,17 @@ public struct RulesLinter: Sendable {
             }
         }
         ctx.crossFileChecks(clusters: clusters)
-        var report = LintReport(diagnostics: ctx.diagnostics, rulebook: nil, files: files)
+        // Editor order: file by file, then by position.
+        let fileOrder = Dictionary(files.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+        let sorted = ctx.diagnostics.enumerated().sorted { x, y in
+            let (a, b) = (x.element, y.element)
+            let fa = fileOrder[a.file] ?? Int.max, fb = fileOrder[b.file] ?? Int.max
+            if fa != fb { return fa < fb }
+            if a.line != b.line { return a.line < b.line }
+            if a.column != b.column { return a.column < b.column }
+            return x.offset < y.offset
+        }.map(\.element)
+        var report = LintReport(diagnostics: sorted, rulebook: nil, files: files)
         if report.errors.isEmpty {
             report.rulebook = Rulebook(clusters: clusters, thesaurus: Thesaurus(groups: groups))
         }
@@ -154,6 +195,35 @@ struct LintContext {
     var diagnostics: [LintDiagnostic] = []
     /// Cluster id → (file, line) of its first definition.
     var clusterIDs: [String: (String, Int)] = [:]
+    /// Lines of duplicate keys already reported (renamed before composing); their key path is filled in later.
+    var duplicateKeyLines: Set<Int> = []
+    static let duplicateMarker = "__duplicate__"
+
+    /// Renames the block-style repeat of `key` that follows its first occurrence at `first` (same column).
+    static func renameDuplicate(_ key: String, after first: Mark, in text: String) -> (String, Int, Int)? {
+        var lines = text.components(separatedBy: "\n")
+        guard first.line >= 1, first.line <= lines.count else { return nil }
+        let indent = first.column - 1
+        for i in first.line..<lines.count {
+            let l = lines[i]
+            let chars = Array(l)
+            guard chars.count > indent else { continue }
+            let lead = chars[..<indent]
+            // Stop when the mapping ends (a line less indented than the key that is not blank or a comment).
+            if !lead.allSatisfy({ $0 == " " || $0 == "-" }) {
+                let t = l.trimmingCharacters(in: .whitespaces)
+                if t.isEmpty || t.hasPrefix("#") { continue }
+                return nil
+            }
+            if lead.contains("-") { return nil }  // next item of the enclosing sequence
+            let rest = String(chars[indent...])
+            if rest.hasPrefix(key + ":") {
+                lines[i] = String(lead) + key + duplicateMarker + String(rest.dropFirst(key.count))
+                return (lines.joined(separator: "\n"), i + 1, indent + 1)
+            }
+        }
+        return nil
+    }
 
     init(vocabulary: CPVVocabulary?) { self.vocabulary = vocabulary }
 
@@ -192,11 +262,17 @@ struct LintContext {
                 error(k, path, "keys must be plain words")
                 continue
             }
-            let keyPath = path.isEmpty ? name : "\(path).\(name)"
-            if out[name] != nil {
-                error(k, keyPath, "duplicate key '\(name)' (first at line \(out[name]!.0.mark?.line ?? 0))")
+            if name.hasSuffix(LintContext.duplicateMarker) {
+                // Reported before composing; now that the path is known, attach it.
+                let real = String(name.dropLast(LintContext.duplicateMarker.count))
+                let line = k.mark?.line ?? 0
+                if let i = diagnostics.firstIndex(where: { $0.file == file && $0.line == line && $0.key == nil
+                                                          && $0.message.hasPrefix("duplicate key") }) {
+                    diagnostics[i].key = path.isEmpty ? real : "\(path).\(real)"
+                }
                 continue
             }
+            let keyPath = path.isEmpty ? name : "\(path).\(name)"
             if !allowed.contains(name) {
                 let hint = LintContext.closest(name, in: allowed).map { "; did you mean '\($0)'?" } ?? ""
                 error(k, keyPath, "unknown key '\(name)'\(hint) (allowed: \(allowed.joined(separator: ", ")))")
@@ -390,10 +466,9 @@ struct LintContext {
     /// The word holding a `*` anywhere but at its end (`*usinage`, `us*nage`, `*`), or nil.
     static func misplacedWildcard(_ s: String) -> String? {
         for word in s.split(whereSeparator: { $0 == " " }) where word.contains("*") {
-            let body = word.drop { $0 != "*" }
-            if body.count != word.count - word.prefix(while: { $0 != "*" }).count { continue }
-            let trimmed = word.prefix { $0 != "*" }
-            if trimmed.isEmpty || !body.allSatisfy({ $0 == "*" }) { return String(word) }
+            var stripped = Substring(word)
+            while stripped.hasSuffix("*") { stripped = stripped.dropLast() }
+            if stripped.isEmpty || stripped.contains("*") { return String(word) }
         }
         return nil
     }
@@ -414,6 +489,10 @@ struct LintContext {
             if let v = vocabulary {
                 if full && !v.codes.contains(digits) {
                     error(n, k, "CPV '\(s)' is not in the CPV vocabulary")
+                    continue
+                }
+                if full, let check = v.checkDigits[digits], String(check) != parts[1] {
+                    error(n, k, "CPV '\(s)': wrong check digit, \(digits)-\(check) in the CPV vocabulary")
                     continue
                 }
                 if prefix && !v.prefixes.contains(digits) {
@@ -638,8 +717,14 @@ struct LintContext {
                         covered.insert(ref)
                     }
                     for (j, (site, n)) in list(mf["sites"]?.1, "\(p).sites").enumerated() {
-                        if Geography.departement(forSite: site) != nil { m.sites.append(site) }
-                        else { error(n, "\(p).sites[\(j)]", "unknown site '\(site)': expected a département code (42, 2A) or a postcode (42100)") }
+                        guard let d = Geography.departement(forSite: site) else {
+                            error(n, "\(p).sites[\(j)]", "unknown site '\(site)': expected a département code (42, 2A) or a postcode (42100)")
+                            continue
+                        }
+                        m.sites.append(site)
+                        if !LintContext.isInside(d, cluster.territory) {
+                            warning(n, "\(p).sites[\(j)]", "site '\(site)' (\(Router.departementLabel(d))) is outside the cluster territory")
+                        }
                     }
                     m.capacity = number(mf["capacity"]?.1, "\(p).capacity")
                     m.certifications = list(mf["certifications"]?.1, "\(p).certifications").map(\.0)
@@ -700,6 +785,14 @@ struct LintContext {
             }
         }
         return cluster
+    }
+
+    /// Whether a département lies in a territory (an empty territory contains everything).
+    static func isInside(_ dep: String, _ t: Territory) -> Bool {
+        if t.isEmpty || t.departements.contains(dep) { return true }
+        guard let d = Geography.departement(dep) else { return false }
+        if t.regions.contains(where: { d.region == $0 || d.nuts3.hasPrefix($0) }) { return true }
+        return t.nuts.contains { d.nuts3.hasPrefix($0) }
     }
 
     /// Key → value of a mapping, without diagnostics (second pass over an already checked mapping).

@@ -16,7 +16,7 @@ extension Vigie {
                 """
         )
 
-        @OptionGroup var input: RoutingInput
+        @OptionGroup var input: RulesRoutingOptions
 
         @Option(help: "Cluster id.")
         var cluster: String
@@ -51,7 +51,7 @@ extension Vigie {
             if let member, c.member(member) == nil {
                 throw ValidationError("unknown member '\(member)' in \(cluster)")
             }
-            let (all, failed) = RoutingInput.notices(from: [notice])
+            let (all, failed) = RulesRoutingOptions.notices(from: [notice])
             if failed > 0 { throw ExitCode(1) }
             let notices = all.filter { id == nil || $0.id == id || $0.sourceID == id }
             if notices.isEmpty {
@@ -60,7 +60,7 @@ extension Vigie {
             }
             let router = Router(rulebook: book, options: RouterOptions(clusters: [cluster]))
             let explainer = RoutingExplainer(language: RoutingExplainer.Language(rawValue: lang) ?? .fr,
-                                             member: member, now: now)
+                                             member: member, cluster: cluster, now: now)
             var outputs: [String] = []
             var results: [RoutingResult] = []
             for n in notices {

@@ -5,7 +5,7 @@ import Notices
 import Parser
 
 /// Options shared by `route` and `explain`: where the rules are, and the reference date.
-struct RoutingInput: ParsableArguments {
+struct RulesRoutingOptions: ParsableArguments {
     @Option(help: "Rules directory.")
     var rules: String = "Rules"
 
@@ -34,6 +34,10 @@ struct RoutingInput: ParsableArguments {
         var out: [Notice] = []
         var failed = 0
         for f in files {
+            if let own = vigieNoticeJSON(atPath: f) {
+                out += own
+                continue
+            }
             do {
                 let doc = try DocumentParser.parseFile(atPath: f, options: ParseOptions(sourceID: "file", documentName: f))
                 out += doc.notices
@@ -44,6 +48,20 @@ struct RoutingInput: ParsableArguments {
             }
         }
         return (out, failed)
+    }
+
+    /// Vigie's own notice JSON (`vigie parse --json` output, test fixtures): one notice, an array, or an object
+    /// with a `notices` array. Nil when the file is not that shape, so the parser gets it.
+    static func vigieNoticeJSON(atPath path: String) -> [Notice]? {
+        guard let data = FileManager.default.contents(atPath: path),
+              let first = data.first(where: { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }), first == 0x7B || first == 0x5B
+        else { return nil }
+        struct Wrapped: Decodable { var notices: [Notice] }
+        let d = NoticeJSON.decoder()
+        if let many = try? d.decode([Notice].self, from: data) { return many }
+        if let w = try? d.decode(Wrapped.self, from: data) { return w.notices }
+        if let one = try? d.decode(Notice.self, from: data) { return [one] }
+        return nil
     }
 }
 
@@ -60,7 +78,7 @@ extension Vigie {
                 """
         )
 
-        @OptionGroup var input: RoutingInput
+        @OptionGroup var input: RulesRoutingOptions
 
         @Option(help: "Only this cluster (repeatable).")
         var cluster: [String] = []
@@ -81,7 +99,7 @@ extension Vigie {
                 throw ValidationError("unknown cluster '\(c)' (clusters: \(book.clusters.map(\.id).joined(separator: ", ")))")
             }
             let router = Router(rulebook: book, options: RouterOptions(clusters: cluster.isEmpty ? nil : cluster))
-            let (notices, failed) = RoutingInput.notices(from: files)
+            let (notices, failed) = RulesRoutingOptions.notices(from: files)
             var statistics = RuleStatistics()
             var results: [(Notice, RoutingResult)] = []
             for n in notices {
@@ -127,7 +145,8 @@ extension Vigie {
                 let segs = c.segments.map { "\($0.segmentID) (\(Route.fmt($0.score)))" }.joined(separator: ", ")
                 lines.append("  [\(c.clusterID)] segments : \(segs.isEmpty ? "aucun" : segs)")
                 for route in c.routes {
-                    let why = route.reasons.prefix(3).map { explainer.describe($0) }.joined(separator: " ; ")
+                    let why = route.reasons.sorted { $0.weight > $1.weight }.prefix(3).map { explainer.describe($0) }
+                        .joined(separator: " ; ")
                     lines.append("    → \(route.memberName) (\(route.memberID)) \(route.kind.rawValue) "
                                  + "score \(Route.fmt(route.score)) : \(why)")
                 }
@@ -143,6 +162,6 @@ extension Vigie {
             return lines.joined(separator: "\n")
         }
 
-        static func fmt(_ x: Double) -> String { x == x.rounded() ? String(Int(x)) : String(format: "%.2g", x) }
+        static func fmt(_ x: Double) -> String { Router.fmt(x) }
     }
 }

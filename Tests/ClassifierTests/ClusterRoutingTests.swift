@@ -1,0 +1,201 @@
+import Foundation
+import Testing
+@testable import Classifier
+import Notices
+
+/// Hand-labelled notices for the nuclear, Cognac and energy clusters.
+@Suite struct NucleaireRoutingTests {
+    @Test func radiationProtectionAtAPlantNeedsTwoSegments() throws {
+        let n = TestSupport.notice("n1", "Prestations de radioprotection et de dosimétrie pour le CNPE du Tricastin",
+                                   postcode: "26700", value: 800_000)
+        let c = TestSupport.route(n, cluster: "nucleaire")
+        #expect(c.segmentIDs == ["radioprotection", "maintenance"])
+        #expect(c.directIDs == ["radiaprotect", "dosimeca", "atomeca", "pompes-bugey", "logistinuc"])
+        // Suppliers of maintenance (valves, pressure equipment, NDT, control systems) hear about it indirectly.
+        #expect(c.indirectIDs.isSuperset(of: ["vannes-drome", "chaudronnerie-creusot", "cnd-expert", "elec-controle"]))
+        #expect(c.nearMiss(of: "ultrason-isere")?.filter == .capacity)
+        for irrelevant in ["betons-rhodaniens", "demantel", "colis-sud", "surete-ingenierie"] {
+            #expect(!c.routedIDs.contains(irrelevant) && c.nearMiss(of: irrelevant) == nil, "\(irrelevant)")
+        }
+        let g = try #require(c.consortia.first)
+        #expect(g.reason == .multipleSegments && g.members == ["atomeca", "radiaprotect"] && g.lead == "atomeca")
+    }
+
+    @Test func nationalScopeReachesFarSitesRegionScopeDoesNot() {
+        let n = TestSupport.notice("n2", "Études de sûreté pour une installation nucléaire de base", departement: "50")
+        let c = TestSupport.route(n, cluster: "nucleaire")
+        #expect(c.segmentIDs == ["ingenierie"])
+        #expect(c.directIDs == ["surete-ingenierie"])
+        #expect(c.nearMiss(of: "etudes-creusot")?.filter == .territory)
+    }
+
+    @Test func awardsGoToTheWatchNotToMembers() {
+        let n = TestSupport.notice("n3", "Attribution : démantèlement de l'atelier de découpe", kind: .award,
+                                   departement: "30", deadline: nil)
+        let c = TestSupport.route(n, cluster: "nucleaire")
+        #expect(c.routes.isEmpty)
+        #expect(c.nearMiss(of: "demantel")?.filter == .kind)
+        #expect(c.watches.map(\.watchID) == ["demantelement-tous"])
+    }
+}
+
+@Suite struct CognacRoutingTests {
+    @Test func bottlesAndCorksForSpirits() {
+        let n = TestSupport.notice("c1", "Fourniture de bouteilles et de bouchons pour eaux-de-vie", postcode: "16100",
+                                   value: 300_000)
+        let c = TestSupport.route(n, cluster: "cognac")
+        #expect(c.segmentIDs == ["verrerie", "bouchage", "distillation"])
+        #expect(c.directIDs == ["verallia-like", "deco-verre", "bouchons-fins", "capsules-atlantique", "alambics-jarnac",
+                                "chaudronnerie-segonzac"])
+        #expect(!c.routedIDs.contains("transports-rochelais"))
+    }
+
+    @Test func giftBoxesWithLabelsProposeAPackagingGroup() throws {
+        let n = TestSupport.notice("c2", "Coffrets et étiquettes pour une édition limitée", postcode: "16100",
+                                   value: 500_000)
+        let c = TestSupport.route(n, cluster: "cognac")
+        #expect(c.segmentIDs == ["cartonnage", "etiquetage"])
+        let g = try #require(c.consortia.first)
+        #expect(g.members == ["cartonnages-charentais", "imprimerie-angoumoise"])
+        #expect(g.lead == "cartonnages-charentais")
+        // Bottling lines are downstream of boxes and labels (they receive them): only upstream suppliers get
+        // indirect routes, and nothing supplies boxes or labels here.
+        #expect(!c.routedIDs.contains("embouteillage-services") && !c.routedIDs.contains("machines-cond-niort"))
+        #expect(c.indirectIDs.isEmpty)
+    }
+
+    @Test func glassCollectionIsExcluded() {
+        let n = TestSupport.notice("c3", "Collecte du verre et conteneurs à verre, bouteilles usagées", departement: "17")
+        let c = TestSupport.route(n, cluster: "cognac")
+        #expect(!c.routedIDs.contains("verallia-like"))
+        #expect(c.nearMiss(of: "verallia-like")?.filter == .segmentExclusion)
+    }
+
+    @Test func distanceIsCountedInDepartements() {
+        let near = TestSupport.notice("c4", "Tonnellerie : fourniture de barriques", departement: "33")
+        #expect(TestSupport.route(near, cluster: "cognac").directIDs == ["tonnellerie-charente", "merrains-limousin"])
+        let far = TestSupport.notice("c5", "Tonnellerie : fourniture de barriques", departement: "40")
+        let c = TestSupport.route(far, cluster: "cognac")
+        #expect(c.directIDs.isEmpty)
+        #expect(c.nearMiss(of: "tonnellerie-charente")?.detail.contains("à 3 départements") == true)
+    }
+}
+
+@Suite struct EnergieRoutingTests {
+    @Test func solarCarportsWithChargersNeedAGroup() throws {
+        let n = TestSupport.notice("e1", "Installation d'une centrale solaire en ombrières et de bornes de recharge IRVE",
+                                   postcode: "34000", value: 1_200_000)
+        let c = TestSupport.route(n, cluster: "energie")
+        #expect(c.segmentIDs == ["photovoltaique", "raccordement"])
+        #expect(c.directIDs == ["soleil-catalan", "ombrieres-garonne", "agrisol-aveyron", "reseaux-gardois",
+                                "bornes-mediterranee"])
+        #expect(c.indirectIDs.isSuperset(of: ["vents-aude", "batteries-occitanie"]))
+        #expect(c.nearMiss(of: "cabinet-enersud")?.filter == .capacity)
+        let g = try #require(c.consortia.first)
+        #expect(g.members == ["soleil-catalan", "reseaux-gardois"] && g.lead == "soleil-catalan")
+        let irve = try #require(c.segments.first { $0.segmentID == "raccordement" })
+        #expect(irve.reasons.contains { $0.term == "IRVE" && $0.matched == "IRVE" })
+    }
+
+    @Test func hydrogenPeroxideIsNotHydrogen() {
+        let n = TestSupport.notice("e2", "Fourniture de peroxyde d'hydrogène pour la station d'eau potable",
+                                   departement: "34")
+        let c = TestSupport.route(n, cluster: "energie")
+        #expect(c.routes.isEmpty)
+        #expect(c.nearMiss(of: "hydrog-occitan")?.filter == .segmentExclusion)
+        #expect(c.rejectedSegments.first?.vetoedBy?.matched == "peroxyde d'hydrogène")
+    }
+
+    @Test func regionLevelCallForProjects() {
+        let n = TestSupport.notice("e3", "Appel à projets hydrogène vert pour la mobilité", kind: .callForProjects,
+                                   nuts: "FRJ")
+        let c = TestSupport.route(n, cluster: "energie")
+        #expect(c.directIDs == ["hydrog-occitan", "electrolyse-sud"])
+        #expect(c.watches.map(\.watchID) == ["appels-projets-h2"])
+        let elsewhere = TestSupport.notice("e4", "Appel à projets hydrogène vert pour la mobilité", kind: .callForProjects,
+                                           nuts: "FRK")
+        let o = TestSupport.route(elsewhere, cluster: "energie")
+        #expect(o.directIDs.isEmpty)
+        #expect(o.nearMiss(of: "hydrog-occitan")?.filter == .territory)
+    }
+
+    @Test func nationalMemberReachesParis() {
+        let n = TestSupport.notice("e5", "Extension du réseau de chaleur par géothermie", departement: "75")
+        let c = TestSupport.route(n, cluster: "energie")
+        #expect(c.directIDs == ["geotherm-pyrenees"])
+        #expect(c.nearMiss(of: "chaleur-biterroise")?.filter == .territory)
+    }
+
+    @Test func abroadNeedsEuropeScope() {
+        var n = TestSupport.notice("e6", "Parc éolien en mer", nuts: "DE300")
+        n.buyer = Buyer(name: "Stadtwerke", country: "DEU")
+        let c = TestSupport.route(n, cluster: "energie")
+        #expect(c.directIDs.isEmpty)
+        #expect(c.nearMiss(of: "vents-aude")?.detail == "lieu d'exécution hors de France")
+    }
+}
+
+@Suite struct RoutingResultTests {
+    @Test func jsonKeysAreSnakeCaseAndRoundTrip() throws {
+        let n = TestSupport.notice("j1", "Usinage de carters", departement: "42", value: 2_000_000)
+        let r = TestSupport.router.route(n, now: TestSupport.now)
+        let data = try JSONEncoder().encode(r)
+        let text = String(decoding: data, as: UTF8.self)
+        for key in ["\"notice_id\"", "\"near_misses\"", "\"member_id\"", "\"rule_counters\"", "\"cluster_id\"",
+                    "\"combined_capacity\"", "\"detail_en\"", "\"rejected_segments\""] {
+            #expect(text.contains(key), "\(key)")
+        }
+        #expect(try JSONDecoder().decode(RoutingResult.self, from: data) == r)
+    }
+
+    @Test func clusterSelection() {
+        let router = Router(rulebook: TestSupport.rulebook, options: RouterOptions(clusters: ["cognac"]))
+        let r = router.route(TestSupport.notice("k1", "Usinage et tonnellerie", departement: "16"), now: TestSupport.now)
+        #expect(r.clusters.map(\.clusterID) == ["cognac"])
+        #expect(router.patternCount > 300)
+        #expect(TestSupport.rulebook.member("atomeca", in: "nucleaire")?.capacity == 12_000_000)
+        #expect(TestSupport.rulebook.segment("verrerie", in: "cognac")?.supplies == ["conditionnement"])
+        #expect(TestSupport.rulebook.watches.count == 7)
+    }
+
+    @Test func concurrentRoutingMatchesSequential() async {
+        let titles = ["Usinage de carters", "Fourniture de barriques", "Centrale solaire en ombrières",
+                      "Radioprotection au CNPE"]
+        let places = ["42", "16", "34", "26"]
+        let notices: [Notice] = (0..<40).map { i in
+            let value = Decimal(50_000 * (i % 5 + 1))
+            return TestSupport.notice("p\(i)", titles[i % 4], departement: places[i % 4], value: value)
+        }
+        let router = TestSupport.router
+        let sequential = notices.map { router.route($0, now: TestSupport.now) }
+        let concurrent = await withTaskGroup(of: (Int, RoutingResult).self) { group in
+            for (i, n) in notices.enumerated() { group.addTask { (i, router.route(n, now: TestSupport.now)) } }
+            var out = [RoutingResult?](repeating: nil, count: notices.count)
+            for await (i, r) in group { out[i] = r }
+            return out.compactMap { $0 }
+        }
+        #expect(concurrent == sequential)
+        #expect(sequential.allSatisfy { !$0.routes.isEmpty })
+    }
+
+    @Test func statisticsSumCounters() {
+        var stats = RuleStatistics()
+        for i in 0..<3 {
+            stats.add(TestSupport.router.route(TestSupport.notice("s\(i)", "Usinage de carters", departement: "42"),
+                                               now: TestSupport.now))
+        }
+        #expect(stats.notices == 3)
+        #expect(stats.counters.first { $0.rule == "mecaloire/segment:usinage/keyword:usinage" }?.matched == 3)
+    }
+
+    @Test func explanationsInFrenchAndEnglish() {
+        let n = TestSupport.notice("x1", "Fourniture de pièces de décolletage", departement: "13")
+        let r = TestSupport.router.route(n, now: TestSupport.now)
+        let fr = RoutingExplainer(language: .fr, member: "decolletage-furan", cluster: "mecaloire", now: TestSupport.now).render(r, notice: n)
+        #expect(fr.contains("mot-clé « décolletage » dans le titre : « décolletage » (+3)"))
+        #expect(fr.contains("✗ Décolletage du Furan (decolletage-furan) — territoire : lieu d'exécution 13"))
+        let en = RoutingExplainer(language: .en, member: "decolletage-furan", cluster: "mecaloire", now: TestSupport.now).render(r, notice: n)
+        #expect(en.contains("keyword 'décolletage' in title: 'décolletage' (+3)"))
+        #expect(en.contains("— territory: place of work 13 Bouches-du-Rhône is 3 départements from the nearest site"))
+    }
+}

@@ -1,0 +1,188 @@
+import Foundation
+import Testing
+@testable import Classifier
+import Notices
+
+/// Hand-labelled notices for the Méca Loire cluster (Rules/mecaloire.yaml).
+@Suite struct MecaLoireRoutingTests {
+    let usinageMembers: Set<String> = ["decolletage-furan", "meca-precision-forez", "usinage-velay", "roanne-usinage"]
+
+    @Test func turnedPartsReachMachiningFirmsAndTheirSuppliers() throws {
+        let n = TestSupport.notice("m1", "Fourniture de pièces de décolletage en laiton", departement: "42", value: 200_000)
+        let c = TestSupport.route(n, cluster: "mecaloire")
+        #expect(c.segmentIDs == ["usinage"])
+        #expect(c.directIDs == usinageMembers)
+        // Foundries, toolmakers and metrology labs supply machining: indirect, lower score.
+        #expect(c.indirectIDs == ["forges-gier", "fonderie-ondaine", "outils-coise", "moules-lignon", "metro-controle",
+                                  "labo-essais-forez"])
+        for irrelevant in ["galva-loire", "chaudronnerie-pilat", "robolyon", "integral-systemes", "maintenance-gier"] {
+            #expect(!c.routedIDs.contains(irrelevant), "\(irrelevant)")
+        }
+        let furan = try #require(c.route(to: "decolletage-furan"))
+        let reason = try #require(furan.reasons.first)
+        #expect(reason.rule == "segment:usinage/keyword:décolletage")
+        #expect(reason.field == .title && reason.matched == "décolletage" && reason.weight == 3)
+        let velay = try #require(c.route(to: "usinage-velay"))
+        #expect(velay.distance == 1 && velay.score < furan.score)
+        let foundry = try #require(c.route(to: "forges-gier"))
+        #expect(foundry.kind == .indirect && foundry.score < velay.score)
+        #expect(foundry.reasons.contains { $0.rule == "chain:fonderie-forge>usinage" })
+        #expect(c.nearMisses.isEmpty && c.consortia.isEmpty)
+        // Direct routes come first.
+        #expect(c.routes.prefix(4).allSatisfy { $0.kind == .direct })
+    }
+
+    @Test func thesaurusVariantAndCPVAreReasons() throws {
+        // "tournage" is in the usinage thesaurus group; the CPV 42638000-7 matches prefix 42638.
+        let n = TestSupport.notice("m2", "Prestations de tournage", departement: "42", cpv: ["42638000-7"])
+        let c = TestSupport.route(n, cluster: "mecaloire")
+        let seg = try #require(c.segments.first { $0.segmentID == "usinage" })
+        #expect(seg.reasons.contains { $0.field == .title && $0.matched == "tournage" })
+        #expect(seg.reasons.contains { $0.rule == "segment:usinage/cpv:42638" && $0.matched == "42638000-7" && $0.weight == 3 })
+        #expect(seg.score == 6)
+    }
+
+    @Test func tooFarIsANearMiss() throws {
+        let n = TestSupport.notice("m3", "Fourniture de pièces de décolletage", departement: "13")
+        let c = TestSupport.route(n, cluster: "mecaloire")
+        #expect(c.directIDs.isEmpty)
+        let miss = try #require(c.nearMiss(of: "decolletage-furan"))
+        #expect(miss.filter == .territory)
+        #expect(miss.detail.contains("13 Bouches-du-Rhône à 3 départements") && miss.detail.contains("maximum 2"))
+        #expect(usinageMembers.allSatisfy { c.nearMiss(of: $0)?.filter == .territory })
+    }
+
+    @Test func capacityFiltersSmallFirms() {
+        let n = TestSupport.notice("m4", "Usinage de carters", departement: "42", value: 1_200_000)
+        let c = TestSupport.route(n, cluster: "mecaloire")
+        #expect(c.directIDs == ["meca-precision-forez"])
+        for small in ["decolletage-furan", "usinage-velay", "roanne-usinage"] {
+            #expect(c.nearMiss(of: small)?.filter == .capacity, "\(small)")
+        }
+        #expect(c.nearMiss(of: "decolletage-furan")?.detail == "montant 1 200 000 € au-delà de la capacité 800 000 €")
+        // Someone can carry it alone: no consortium.
+        #expect(c.consortia.isEmpty)
+        #expect(c.ruleCounters.contains { $0.rule == "mecaloire/filter:capacity" && $0.dropped >= 3 })
+    }
+
+    @Test func valueAboveEveryCapacityProposesAGroup() throws {
+        let n = TestSupport.notice("m5", "Usinage de carters", departement: "42", value: 2_000_000)
+        let c = TestSupport.route(n, cluster: "mecaloire")
+        #expect(c.directIDs.isEmpty)
+        let g = try #require(c.consortia.first)
+        #expect(c.consortia.count == 1)
+        #expect(g.reason == .valueExceedsCapacity)
+        #expect(g.members == ["meca-precision-forez", "roanne-usinage"])
+        #expect(g.lead == "meca-precision-forez")
+        #expect(g.combinedCapacity == 2_400_000)
+        #expect(g.detail.contains("dépasse la capacité de chaque membre"))
+    }
+
+    @Test func multiSegmentProjectProposesAGroupWithALead() throws {
+        let n = TestSupport.notice("m6", "Ligne de production : usinage, thermolaquage et cellule robotisée",
+                                   departement: "42")
+        let c = TestSupport.route(n, cluster: "mecaloire")
+        #expect(c.segmentIDs == ["assemblage", "usinage", "traitement-surface", "robotique"])
+        let g = try #require(c.consortia.first)
+        #expect(g.reason == .multipleSegments)
+        // Greedy cover: Intégral Systèmes brings two segments, then the largest firms for the rest.
+        #expect(g.members == ["integral-systemes", "thermi-rhone", "meca-precision-forez"])
+        #expect(g.lead == "integral-systemes")
+        #expect(g.uncovered.isEmpty)
+        #expect(Set(g.contributions["integral-systemes"] ?? []) == ["assemblage", "robotique"])
+        #expect(g.contributions["thermi-rhone"] == ["traitement-surface"])
+        #expect(g.detail.contains("Intégral Systèmes (mandataire)"))
+    }
+
+    @Test func lotsAreBidSeparatelyUnlessOneNeedsSeveralSegments() throws {
+        let lots = [
+            Lot(id: "1", title: "Pièces forgées"),
+            Lot(id: "2", title: "Galvanisation des structures"),
+            Lot(id: "3", title: "Usinage et anodisation de carters", value: Money(amount: 300_000)),
+        ]
+        let n = TestSupport.notice("m7", "Équipements pour la station de pompage", departement: "42", lots: lots)
+        let c = TestSupport.route(n, cluster: "mecaloire")
+        #expect(c.segmentIDs == ["fonderie-forge", "traitement-surface", "usinage"])
+        #expect(c.consortia.count == 1)
+        let g = try #require(c.consortia.first)
+        #expect(g.lotID == "3")
+        #expect(Set(g.segments) == ["usinage", "traitement-surface"])
+        #expect(g.lead == "thermi-rhone" && g.members == ["thermi-rhone", "meca-precision-forez"])
+        let seg = try #require(c.segments.first { $0.segmentID == "fonderie-forge" })
+        #expect(seg.lots == ["1"] && seg.reasons.allSatisfy { $0.field == .lot && $0.lotID == "1" })
+    }
+
+    @Test func segmentExclusionVetoes() {
+        let n = TestSupport.notice("m8", "Usinage du bois et menuiserie pour l'école", departement: "42")
+        let c = TestSupport.route(n, cluster: "mecaloire")
+        #expect(c.routes.isEmpty)
+        #expect(c.rejectedSegments.first?.vetoedBy?.term == "usinage du bois")
+        #expect(usinageMembers.allSatisfy { c.nearMiss(of: $0)?.filter == .segmentExclusion })
+        #expect(c.ruleCounters.contains { $0.rule == "mecaloire/segment:usinage/exclusion:usinage du bois" && $0.dropped == 1 })
+    }
+
+    @Test func memberExclusion() {
+        let n = TestSupport.notice("m9", "Usinage de pièces pour l'armement", departement: "42")
+        let c = TestSupport.route(n, cluster: "mecaloire")
+        #expect(c.nearMiss(of: "roanne-usinage")?.filter == .memberExclusion)
+        #expect(c.nearMiss(of: "roanne-usinage")?.detail.contains("« armement »") == true)
+        #expect(c.directIDs == usinageMembers.subtracting(["roanne-usinage"]))
+    }
+
+    @Test func kindAndDeadlineFilters() {
+        let call = TestSupport.notice("m10", "Appel à projets forge et fonderie du futur", kind: .callForProjects,
+                                      departement: "42")
+        let c = TestSupport.route(call, cluster: "mecaloire")
+        #expect(c.nearMiss(of: "forges-gier")?.filter == .kind)
+        #expect(c.directIDs.contains("fonderie-ondaine"))
+
+        let soon = TestSupport.notice("m11", "Fourniture de pièces de décolletage", departement: "42",
+                                      deadline: "2026-05-23T12:00:00+02:00")
+        let s = TestSupport.route(soon, cluster: "mecaloire")
+        #expect(s.routes.isEmpty)
+        #expect(s.nearMiss(of: "decolletage-furan")?.filter == .deadline)
+        #expect(s.nearMiss(of: "decolletage-furan")?.detail.hasPrefix("échéance dans 3") == true)
+    }
+
+    @Test func memberInterestRoutesOnItsOwn() throws {
+        let n = TestSupport.notice("m16", "Plateforme de jumeau numérique pour l'industrie", departement: "69")
+        let c = TestSupport.route(n, cluster: "mecaloire")
+        #expect(c.segments.isEmpty)
+        #expect(c.directIDs == ["robolyon"])
+        let r = try #require(c.route(to: "robolyon"))
+        #expect(r.reasons.map(\.rule) == ["member:robolyon/interest:jumeau numérique"])
+        #expect(r.segments.isEmpty && r.score == 3)
+    }
+
+    @Test func callClosingDateCountsAsDeadline() {
+        var n = TestSupport.notice("m17", "Appel à projets : fonderie bas carbone", kind: .callForProjects,
+                                   departement: "42", deadline: nil)
+        n.call = CallDetails(funder: "Région", closing: TestSupport.date("2026-05-19T23:59:00+02:00"))
+        let c = TestSupport.route(n, cluster: "mecaloire")
+        #expect(c.routes.isEmpty)
+        #expect(c.nearMiss(of: "fonderie-ondaine")?.filter == .deadline)
+        #expect(c.nearMiss(of: "fonderie-ondaine")?.detail.hasPrefix("échéance dépassée") == true)
+    }
+
+    @Test func weakEvidenceIsANearMissNotARoute() {
+        // One summary hit (1.5) is under the cluster's min_score of 2.
+        let n = TestSupport.notice("m12", "Travaux divers", summary: "Reprise de soudure sur garde-corps", departement: "42")
+        let c = TestSupport.route(n, cluster: "mecaloire")
+        #expect(c.routes.isEmpty)
+        #expect(c.rejectedSegments.map(\.segmentID) == ["tolerie"])
+        #expect(c.nearMiss(of: "tolerie-stephanoise")?.filter == .weakMatch)
+    }
+
+    @Test func savedWatchesNeedTheirKeywordsAndSegments() throws {
+        let both = TestSupport.notice("m13", "Chaudronnerie pour électrolyseur hydrogène", departement: "42")
+        let w = TestSupport.route(both, cluster: "mecaloire").watches
+        #expect(w.map(\.watchID) == ["hydrogene-meca"])
+        #expect(w.first?.recipients == ["veille@mecaloire.example"])
+        let keywordOnly = TestSupport.notice("m14", "Station hydrogène pour bus", departement: "42")
+        #expect(TestSupport.route(keywordOnly, cluster: "mecaloire").watches.isEmpty)
+        let rail = TestSupport.notice("m15", "Maintenance de bogies", departement: "42", cpv: ["34631000-9"])
+        let r = TestSupport.route(rail, cluster: "mecaloire").watches
+        #expect(r.map(\.watchID) == ["ferroviaire"])
+        #expect(r.first?.reasons.contains { $0.rule == "watch:ferroviaire/cpv:3463" } == true)
+    }
+}

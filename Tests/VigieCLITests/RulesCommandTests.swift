@@ -1,0 +1,138 @@
+import Foundation
+import Testing
+import Notices
+
+/// Runs the built `vigie` binary: `rules lint` and `route`, as a user would.
+@Suite struct RulesCommandTests {
+    static let packageRoot: String = {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { url.deleteLastPathComponent() }
+        return url.path
+    }()
+
+    /// The `vigie` built beside this test bundle (`swift build --build-tests` builds both).
+    static let binary: String? = {
+        var candidates: [String] = []
+        let bundleDir = Bundle.main.bundleURL.deletingLastPathComponent().path
+        candidates.append(bundleDir + "/vigie")
+        candidates.append(Bundle.main.bundleURL.path + "/vigie")
+        for dir in ["/.build/debug", "/.build/x86_64-unknown-linux-gnu/debug", "/.build/aarch64-unknown-linux-gnu/debug"] {
+            candidates.append(packageRoot + dir + "/vigie")
+        }
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }()
+
+    struct Run {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    func vigie(_ args: [String]) throws -> Run {
+        let bin = try #require(RulesCommandTests.binary, "vigie binary not built (run swift build --build-tests)")
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: bin)
+        p.arguments = args
+        p.currentDirectoryURL = URL(fileURLWithPath: RulesCommandTests.packageRoot)
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return Run(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
+                   stderr: String(decoding: e, as: UTF8.self))
+    }
+
+    static let fixtures = packageRoot + "/Tests/ClassifierTests/Fixtures"
+
+    @Test func lintShippedRulesPasses() throws {
+        let r = try vigie(["rules", "lint", "Rules/"])
+        #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+        #expect(r.stdout.contains("0 error(s), 0 warning(s) in 5 file(s); 4 cluster(s)"))
+    }
+
+    @Test func lintBrokenFileFailsWithPositions() throws {
+        let file = RulesCommandTests.fixtures + "/broken/unknown-key.yaml"
+        let r = try vigie(["rules", "lint", file])
+        #expect(r.status == 1)
+        let lines = r.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.contains("\(file):9:5: error: segments[0].keywrods: unknown key 'keywrods'; did you mean "
+                               + "'keywords'? (allowed: id, label, keywords, exclusions, cpv, descriptors, supplies, min_score)"))
+        #expect(lines.contains { $0.hasPrefix("\(file):16:5: error: members[0].capacty: unknown key 'capacty'") })
+        #expect(lines.last == "2 error(s), 0 warning(s) in 1 file(s)")
+    }
+
+    @Test func lintJSON() throws {
+        let r = try vigie(["rules", "lint", "--json", RulesCommandTests.fixtures + "/broken/bad-references.yaml"])
+        #expect(r.status == 1)
+        struct Out: Decodable {
+            var errors: Int
+            var warnings: Int
+            var diagnostics: [D]
+            struct D: Decodable { var line: Int; var column: Int; var key: String?; var severity: String }
+        }
+        let out = try JSONDecoder().decode(Out.self, from: Data(r.stdout.utf8))
+        #expect(out.errors == 3 && out.warnings == 1)
+        #expect(out.diagnostics.map { "\($0.line):\($0.column)" } == ["9:16", "10:5", "16:25", "21:25"])
+    }
+
+    @Test func lintMissingDirectoryCannotRun() throws {
+        let r = try vigie(["rules", "lint", "/nonexistent/rules"])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("rules: /nonexistent/rules: no such file or directory"))
+    }
+
+    @Test func routeTextAndJSON() throws {
+        let file = RulesCommandTests.fixtures + "/notices/mecaloire.json"
+        let text = try vigie(["route", "--rules", "Rules", "--now", "2026-05-20T08:00:00Z", "--stats", file])
+        #expect(text.status == 0, "\(text.stderr)")
+        #expect(text.stdout.contains("boamp:26-10001 — Fourniture de pièces décolletées et usinées"))
+        #expect(text.stdout.contains("→ Décolletage du Furan (decolletage-furan) direct"))
+        #expect(text.stdout.contains("✗ Décolletage du Furan (decolletage-furan) segment_exclusion : exclusion « usinage du bois »"))
+        #expect(text.stdout.contains("◆ L'avis demande"))
+        #expect(text.stdout.contains("mecaloire/filter:capacity : 0 retenu(s), "))
+        #expect(text.stdout.contains("3 avis, "))
+
+        let json = try vigie(["route", "--rules", "Rules", "--json", "--now", "2026-05-20T08:00:00Z", file])
+        #expect(json.status == 0)
+        struct Out: Decodable {
+            var notices: Int
+            var results: [Item]
+            var rule_counters: [Counter]
+            struct Item: Decodable { var notice_id: String; var clusters: [Cluster] }
+            struct Cluster: Decodable {
+                var cluster_id: String
+                var routes: [Route]
+                var near_misses: [Miss]
+                var consortia: [Group]
+            }
+            struct Route: Decodable { var member_id: String; var kind: String; var reasons: [Reason] }
+            struct Reason: Decodable { var rule: String; var field: String; var weight: Double }
+            struct Miss: Decodable { var member_id: String; var filter: String }
+            struct Group: Decodable { var members: [String]; var lead: String; var reason: String }
+            struct Counter: Decodable { var rule: String; var matched: Int; var dropped: Int }
+        }
+        let out = try JSONDecoder().decode(Out.self, from: Data(json.stdout.utf8))
+        #expect(out.notices == 3)
+        let first = try #require(out.results.first?.clusters.first { $0.cluster_id == "mecaloire" })
+        #expect(first.routes.contains { $0.member_id == "decolletage-furan" && $0.kind == "direct" && !$0.reasons.isEmpty })
+        let second = try #require(out.results[1].clusters.first { $0.cluster_id == "mecaloire" })
+        #expect(second.consortia.first?.reason == "both")
+        #expect(second.near_misses.contains { $0.filter == "capacity" })
+        #expect(out.rule_counters.contains { $0.rule == "mecaloire/segment:usinage/exclusion:usinage du bois" && $0.dropped == 1 })
+    }
+
+    @Test func explainOneMemberInEnglish() throws {
+        let file = RulesCommandTests.fixtures + "/notices/mecaloire.json"
+        let r = try vigie(["explain", file, "--rules", "Rules", "--cluster", "mecaloire", "--member", "metro-controle",
+                           "--id", "26-10001", "--lang", "en", "--now", "2026-05-20T08:00:00Z"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.hasPrefix("Notice boamp:26-10001"))
+        #expect(r.stdout.contains("✗ Métro Contrôle Loire (metro-controle) — capacity: value 350 000 € above capacity 300 000 €"))
+        let bad = try vigie(["explain", file, "--rules", "Rules", "--cluster", "nope"])
+        #expect(bad.status != 0)
+        #expect(bad.stderr.contains("unknown cluster 'nope'"))
+    }
+}
