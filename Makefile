@@ -37,7 +37,9 @@ test: deps
 demo: deps
 	$(SWIFT) build
 	@rm -rf $(DEMO_OUT) && mkdir -p $(DEMO_OUT)
-	$(BIN_DEBUG)/vigie parse Feeds/samples/*.xml
+	$(BIN_DEBUG)/vigie run --feeds Feeds/demo.yaml --rules Rules --store $(DEMO_OUT)/vigie.sqlite \
+	    --out $(DEMO_OUT) --now 2026-11-24T02:00:00Z --soon-days 21
+	@echo "vigie: digests written under $(DEMO_OUT)/ (one folder per cluster: .md .html .json .ics .atom .csv)"
 
 # Scores `vigie parse --json` against the feed-parser conformance corpus in ../shared.
 conformance: release

@@ -30,7 +30,7 @@ var targets: [Target] = [
         name: "Classifier",
         dependencies: ["Notices", .product(name: "Yams", package: "Yams")],
         swiftSettings: strict),
-    .target(name: "Digest", dependencies: ["Notices", "Classifier"], swiftSettings: strict),
+    .target(name: "Digest", dependencies: ["Notices"], swiftSettings: strict),
     .target(
         name: "Pipeline",
         dependencies: ["Notices", "Parser", "Fetcher", "Store", "Classifier", "Digest",
@@ -53,8 +53,10 @@ var targets: [Target] = [
     .testTarget(name: "FetcherTests", dependencies: ["Fetcher", "Notices", "LoopbackHTTP"]),
     .testTarget(name: "StoreTests", dependencies: ["Store", "Notices"]),
     .testTarget(name: "ClassifierTests", dependencies: ["Classifier", "Notices"], resources: [.copy("Fixtures")]),
-    .testTarget(name: "DigestTests", dependencies: ["Digest", "Classifier", "Notices"], resources: [.copy("Golden")]),
-    .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Notices", "LoopbackHTTP"]),
+    .testTarget(name: "DigestTests", dependencies: ["Digest", "Notices"], resources: [.copy("Golden")]),
+    .testTarget(
+        name: "PipelineTests",
+        dependencies: ["Pipeline", "Notices", "Parser", "Fetcher", "Store", "Classifier", "Digest", "LoopbackHTTP"]),
     .testTarget(name: "VigieCLITests", dependencies: ["Notices"]),
 ]
 

@@ -83,7 +83,11 @@ extension Router {
                 contributions[c.members[e.cand.member].id] = e.cand.segments.filter { need.contains($0) }
                     .map { c.segments[$0].id }
             }
-            let segIDs = unit.need.map { c.segments[$0].id }
+            // Data keeps segment ids; the sentences staff read name segments by their labels.
+            let segLabels = unit.need.map { "« \(c.segments[$0].label) »" }
+            func labels(_ ids: [String]) -> String {
+                ids.map { id in c.segments.first { $0.id == id }?.label ?? id }.joined(separator: ", ")
+            }
             let combined = chosen.allSatisfy { c.members[$0.cand.member].capacity != nil }
                 ? chosen.reduce(0) { $0 + cap($1) } : nil
             let reason: ConsortiumReason = multi && tooBig ? .both : multi ? .multipleSegments : .valueExceedsCapacity
@@ -91,24 +95,24 @@ extension Router {
             var detail: String
             switch reason {
             case .multipleSegments:
-                detail = "\(what) demande \(segIDs.joined(separator: " + ")) : aucun membre ne couvre tout seul."
+                detail = "\(what) demande \(segLabels.joined(separator: " + ")) : aucun membre ne couvre tout seul."
             case .valueExceedsCapacity:
                 detail = "\(what) (\(Router.euros(unit.value ?? 0))) dépasse la capacité de chaque membre."
             case .both:
-                detail = "\(what) demande \(segIDs.joined(separator: " + ")) et son montant "
+                detail = "\(what) demande \(segLabels.joined(separator: " + ")) et son montant "
                     + "(\(Router.euros(unit.value ?? 0))) dépasse la capacité de chaque membre."
             }
             let leadM = c.members[lead.cand.member]
             detail += " Groupement proposé : " + chosen.map { e in
                 let m = c.members[e.cand.member]
-                let segs = contributions[m.id]!.joined(separator: ", ")
+                let segs = labels(contributions[m.id]!)
                 return "\(m.name)\(m.id == leadM.id ? " (mandataire)" : "") [\(segs)]"
             }.joined(separator: " + ") + "."
             detail += " Mandataire : \(leadM.name), plus grande capacité"
                 + (leadM.capacity.map { " (\(Router.euros($0)))" } ?? "")
                 + (lead.distance.map { ", site à \($0) département(s) du lieu" } ?? "") + "."
             if !uncovered.isEmpty {
-                detail += " Non couvert : \(uncovered.sorted().map { c.segments[$0].id }.joined(separator: ", "))."
+                detail += " Non couvert : \(uncovered.sorted().map { c.segments[$0].label }.joined(separator: ", "))."
             }
             if let v = unit.value, let comb = combined, comb < v {
                 detail += " Capacité cumulée \(Router.euros(comb)) encore inférieure au montant."
@@ -117,16 +121,16 @@ extension Router {
             var en: String
             switch reason {
             case .multipleSegments:
-                en = "\(whatEN) needs \(segIDs.joined(separator: " + ")): no member covers all of it alone."
+                en = "\(whatEN) needs \(segLabels.joined(separator: " + ")): no member covers all of it alone."
             case .valueExceedsCapacity:
                 en = "\(whatEN) (\(Router.euros(unit.value ?? 0))) exceeds every member's capacity."
             case .both:
-                en = "\(whatEN) needs \(segIDs.joined(separator: " + ")) and its value "
+                en = "\(whatEN) needs \(segLabels.joined(separator: " + ")) and its value "
                     + "(\(Router.euros(unit.value ?? 0))) exceeds every member's capacity."
             }
             en += " Proposed group: " + chosen.map { e in
                 let m = c.members[e.cand.member]
-                return "\(m.name)\(m.id == leadM.id ? " (lead)" : "") [\(contributions[m.id]!.joined(separator: ", "))]"
+                return "\(m.name)\(m.id == leadM.id ? " (lead)" : "") [\(labels(contributions[m.id]!))]"
             }.joined(separator: " + ") + "."
             en += " Lead: \(leadM.name), largest capacity" + (leadM.capacity.map { " (\(Router.euros($0)))" } ?? "")
                 + (lead.distance.map { ", site \($0) département(s) from the place of work" } ?? "") + "."
@@ -134,7 +138,7 @@ extension Router {
                 en += " Not covered: \(uncovered.sorted().map { c.segments[$0].id }.joined(separator: ", "))."
             }
             out.append(ConsortiumSuggestion(
-                clusterID: c.id, members: ids, lead: leadM.id, segments: segIDs, reason: reason, detail: detail,
+                clusterID: c.id, members: ids, lead: leadM.id, segments: unit.need.map { c.segments[$0].id }, reason: reason, detail: detail,
                 detailEN: en, uncovered: uncovered.sorted().map { c.segments[$0].id }, combinedCapacity: combined, lotID: unit.lot,
                 contributions: contributions))
         }

@@ -119,7 +119,11 @@ public enum FetchRun {
                 let options = ParseOptions(sourceID: source.id, documentName: document.url, baseURL: document.url,
                                            charsetHint: document.charset, format: source.format)
                 let parsed = try DocumentParser.parse(document.body, options: options)
-                notices += parsed.notices.map { applyCatalogueKind($0, source: source) }
+                // Feed items (buyer platforms, regional calls) carry deadline, value and places only in their
+                // French prose: the extractors fill what the structured formats state outright.
+                notices += parsed.notices.map {
+                    applyCatalogueKind(source.format.isFeed ? NoticeEnricher.enrich($0) : $0, source: source)
+                }
                 report.warnings += parsed.issues.prefix(5).map { "\($0)" }
                 if parsed.issues.count > 5 {
                     report.warnings.append("… \(parsed.issues.count - 5) more parse issues")

@@ -53,7 +53,7 @@ struct ClassifyBench: AsyncParsableCommand {
         guard rounds > 0 else { throw ValidationError("--rounds must be positive") }
         let sizeList = sizes.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
         guard !sizeList.isEmpty, mb > 0 else { throw ValidationError("--sizes and --mb must be positive") }
-        var gen = CorpusGenerator(seed: seed)
+        var gen = ClassifyCorpusGenerator(seed: seed)
         let maxKeywords = sizeList.max()!
         let allKeywords = gen.keywords(count: maxKeywords)
         let (text, bounds) = gen.text(bytes: mb * 1_000_000)
@@ -160,7 +160,7 @@ struct ClassifyBench: AsyncParsableCommand {
 }
 
 /// Seeded generator of procurement-like keywords and notice text.
-struct CorpusGenerator {
+struct ClassifyCorpusGenerator {
     var state: UInt64
 
     init(seed: UInt64) { state = seed &+ 0x9E37_79B9_7F4A_7C15 }
@@ -209,16 +209,16 @@ struct CorpusGenerator {
         let syllables = 2 + below(3)
         var w = ""
         for _ in 0..<syllables {
-            w += CorpusGenerator.onsets[below(CorpusGenerator.onsets.count)]
-            w += CorpusGenerator.vowels[below(CorpusGenerator.vowels.count)]
+            w += ClassifyCorpusGenerator.onsets[below(ClassifyCorpusGenerator.onsets.count)]
+            w += ClassifyCorpusGenerator.vowels[below(ClassifyCorpusGenerator.vowels.count)]
         }
-        w += CorpusGenerator.codas[below(CorpusGenerator.codas.count)]
+        w += ClassifyCorpusGenerator.codas[below(ClassifyCorpusGenerator.codas.count)]
         return w
     }
 
     /// A pool of generated words shared by keywords and text, so big rule sets know many text tokens.
     lazy var pool: [String] = {
-        var g = CorpusGenerator(seed: state ^ 0xA5A5)
+        var g = ClassifyCorpusGenerator(seed: state ^ 0xA5A5)
         return (0..<200_000).map { _ in g.word() }
     }()
 
@@ -241,7 +241,7 @@ struct CorpusGenerator {
     }
 
     mutating func term() -> String {
-        below(5) == 0 ? CorpusGenerator.vocabulary[below(CorpusGenerator.vocabulary.count)] : pool[below(pool.count)]
+        below(5) == 0 ? ClassifyCorpusGenerator.vocabulary[below(ClassifyCorpusGenerator.vocabulary.count)] : pool[below(pool.count)]
     }
 
     /// `count` keywords: half single words, a third 2-word phrases, the rest 3-word phrases; 3 % prefixes.
@@ -258,7 +258,7 @@ struct CorpusGenerator {
             } else if r < 85 {
                 out.append(term() + " " + term())
             } else {
-                out.append(term() + " " + CorpusGenerator.glue[below(8)] + " " + term() + " " + term())
+                out.append(term() + " " + ClassifyCorpusGenerator.glue[below(8)] + " " + term() + " " + term())
             }
         }
         return out
@@ -280,9 +280,9 @@ struct CorpusGenerator {
             let r = below(100)
             var w: String
             if r < 30 {
-                w = CorpusGenerator.glue[below(CorpusGenerator.glue.count)]
+                w = ClassifyCorpusGenerator.glue[below(ClassifyCorpusGenerator.glue.count)]
             } else if r < 70 {
-                w = CorpusGenerator.vocabulary[below(CorpusGenerator.vocabulary.count)]
+                w = ClassifyCorpusGenerator.vocabulary[below(ClassifyCorpusGenerator.vocabulary.count)]
             } else if r < 95 {
                 w = pool[r < 83 ? topics[below(topics.count)] : zipfIndex()]
             } else {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Logging
 
 /// `vigie`: the nightly tender and call-for-projects watch for business clusters.
@@ -44,6 +45,12 @@ struct Vigie: AsyncParsableCommand {
                 try command.run()
             }
         } catch {
+            // Usage errors exit 2 like every "could not run" case (ArgumentParser's default is 64),
+            // so cron wrappers only need to know 0, 1 and 2.
+            if exitCode(for: error) == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(2)
+            }
             exit(withError: error)
         }
     }

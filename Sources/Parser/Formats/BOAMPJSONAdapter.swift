@@ -146,8 +146,9 @@ enum BOAMPJSONAdapter {
         let project = JSONValue.member(e, "ProcurementProject")
         let lang = JSONValue.string(JSONValue.member(e, "NoticeLanguageCode"))
         if n.summary == nil {
-            n.summary = FormatSupport.pick(
-                JSONValue.texts(JSONValue.member(project, "Description")), noticeLanguage: lang)
+            // The eForms tree inside `donnees` is entity-encoded like the rest of BOAMP's JSON (`d&#x27;usure`).
+            n.summary = FormatSupport.text(fromHTML: FormatSupport.pick(
+                JSONValue.texts(JSONValue.member(project, "Description")), noticeLanguage: lang))
         }
         if let amount = JSONValue.at(project, "RequestedTenderTotal/EstimatedOverallContractAmount"),
             let v = FormatSupport.decimal(JSONValue.string(amount))
