@@ -25,6 +25,19 @@ struct DigestAssembler {
         var deliveries: [PendingRoute]
     }
 
+    /// Which record of one opportunity a member is shown: the better route, and on a tie the record that
+    /// says more (a buyer platform's RSS item and the BOAMP notice of the same tender score alike, but only
+    /// BOAMP names the buyer, the procedure and the lots).
+    static func isBetter(_ a: DigestItem, than b: DigestItem) -> Bool {
+        if a.score != b.score { return a.score > b.score }
+        func richness(_ n: Notice) -> Int {
+            (n.buyer?.name != nil ? 2 : 0) + (n.procedure != nil ? 1 : 0) + (n.lots.isEmpty ? 0 : 1)
+                + (n.refs.isEmpty ? 0 : 1) + (n.value != nil ? 1 : 0) + (n.deadline != nil ? 1 : 0)
+        }
+        let (ra, rb) = (richness(a.notice), richness(b.notice))
+        return ra != rb ? ra > rb : a.notice.id < b.notice.id
+    }
+
     func memberName(_ id: String, payload: MemberRoutePayload?) -> String {
         cluster.member(id)?.name ?? payload?.memberName ?? id
     }
@@ -167,7 +180,9 @@ struct DigestAssembler {
                     }
                 } else {
                     // Mutated in place: copying the member's dictionary out and back made this quadratic.
-                    if let existing = byMember[p.route.member]?[s.opportunityID], existing.1.score >= item.score {
+                    if let existing = byMember[p.route.member]?[s.opportunityID],
+                        !Self.isBetter(item, than: existing.1)
+                    {
                         continue
                     }
                     byMember[p.route.member, default: [:]][s.opportunityID] = (p, item)

@@ -310,7 +310,53 @@ public final class NoticeStore {
             keys.append(("buyer-ref", folded + "|" + r))
         }
         if let key = sameTenderKey(n) { keys.append((sameTenderKind, key)) }
+        if let key = sameTitleDeadlineKey(n) {
+            keys.append((sameTitleDeadlineKind, key))
+            if n.buyer?.name == nil { keys.append((sameTitleDeadlineNoBuyerKind, key)) }
+        }
         return keys
+    }
+
+    /// The keys a notice is looked up by: its reference keys, except that a title-and-deadline match must not
+    /// join two tenders whose buyers are both named (and, as `sameTenderKey` already compares them, differ).
+    /// A notice that names its buyer only looks for buyerless ones; a buyerless one looks for any.
+    static func lookupKeys(_ n: Notice) -> [(String, String)] {
+        referenceKeys(n).compactMap { kind, value in
+            switch kind {
+            case sameTitleDeadlineNoBuyerKind: return nil
+            case sameTitleDeadlineKind where n.buyer?.name != nil: return (sameTitleDeadlineNoBuyerKind, value)
+            default: return (kind, value)
+            }
+        }
+    }
+
+    /// Reference kinds inferred from content rather than identifiers: matched only across different sources.
+    static let crossSourceKinds: Set<String> = [sameTenderKind, sameTitleDeadlineKind, sameTitleDeadlineNoBuyerKind]
+
+    /// The reference kinds of `sameTitleDeadlineKey`: every notice's, and again for notices without a buyer.
+    static let sameTitleDeadlineKind = "title-deadline"
+    static let sameTitleDeadlineNoBuyerKind = "title-deadline-nobuyer"
+
+    /// Buyer platforms' RSS items name the buyer only in their prose and suffix the title with the
+    /// département ("Usinage de pièces … (26)"), while BOAMP publishes the same tender with a buyer and the
+    /// bare title. The same title words and the same deadline to the minute still name one tender.
+    static func sameTitleDeadlineKey(_ n: Notice) -> String? {
+        guard n.kind != .callForProjects, let deadline = n.deadline else { return nil }
+        var title = titleWords(n.title)
+        if title.first == "france" { title.removeFirst() }
+        if n.title.hasSuffix(")"), let last = title.last, last.count <= 3,
+            last.first?.isNumber == true || last == "2a" || last == "2b"
+        {
+            title.removeLast()
+        }
+        guard title.count >= 4 else { return nil }
+        let minute = Int(deadline.instant.timeIntervalSince1970 / 60)
+        return "\(minute)|\(title.joined(separator: " "))"
+    }
+
+    private static func titleWords(_ s: String) -> [String] {
+        s.folding(options: [.diacriticInsensitive, .caseInsensitive], locale: nil)
+            .split { !($0.isLetter || $0.isNumber) }.map(String.init)
     }
 
     /// The reference kind of `sameTenderKey`, matched only across different sources.
@@ -358,11 +404,12 @@ public final class NoticeStore {
 
     private func opportunities(matching n: Notice) throws -> [Int64] {
         var found = Set<Int64>()
-        for (kind, value) in Self.referenceKeys(n) {
+        var hits = Set<Int64>()
+        for (kind, value) in Self.lookupKeys(n) {
             // The title-based key only links an opportunity that has no record of this source yet: two
             // notices of one source with the same title are two tenders, even if a third source joins one.
             let sameSource =
-                kind == Self.sameTenderKind
+                Self.crossSourceKinds.contains(kind)
                 ? " AND NOT EXISTS (SELECT 1 FROM notice o WHERE o.opportunity_id = n.opportunity_id"
                     + " AND o.source = ? AND o.id != ?)" : ""
             try database.forEachRow(
@@ -371,7 +418,21 @@ public final class NoticeStore {
                 WHERE r.kind = ? AND r.value = ? AND r.notice_id != ?\(sameSource)
                 """,
                 [.text(kind), .text(value), .text(n.id)] + (sameSource.isEmpty ? [] : [.text(n.source), .text(n.id)])
-            ) { row in if let v = row[0].int { found.insert(Int64(v)) } }
+            ) { row in if let v = row[0].int { hits.insert(Int64(v)) } }
+            if kind == Self.sameTitleDeadlineNoBuyerKind, let mine = Self.sameTenderKey(n)?.split(separator: "|").first {
+                // Joining through a buyerless item must not reach a tender whose named buyer is another one.
+                hits = try hits.filter { opportunity in
+                    try database.query(
+                        """
+                        SELECT r.value FROM notice_ref r JOIN notice n ON n.id = r.notice_id
+                        WHERE n.opportunity_id = ? AND r.kind = ?
+                        """, [.integer(opportunity), .text(Self.sameTenderKind)]
+                    ).allSatisfy { $0[0].string?.split(separator: "|").first == mine }
+                }
+            }
+            // A content key that points at several tenders is ambiguous evidence: it must not merge them.
+            if !(Self.crossSourceKinds.contains(kind) && hits.count > 1) { found.formUnion(hits) }
+            hits.removeAll()
         }
         return found.sorted()
     }

@@ -314,4 +314,37 @@ import Testing
         let otherDay = tender("ted", "781428-2026", title: ted.title, deadline: "2027-01-09T12:00:00+01:00")
         #expect(try store.upsert([otherBuyer, otherDay], at: now).joined.isEmpty)
     }
+
+    @Test func aBuyerPlatformItemWithoutBuyerJoinsTheSameTenderOnBOAMP() throws {
+        let tmp = TempStore()
+        let store = try tmp.open()
+        // The platform's RSS names the buyer only in its prose and suffixes the title with the département.
+        var rss = tender(
+            "acheteurs-rss", "2026-AO-4100", title: "Usinage de pièces de rechange pour pompes primaires (26)",
+            deadline: "2026-12-15T12:00:00+01:00")
+        rss.buyer = nil
+        let boamp = tender(
+            "boamp", "26-118400", title: "Usinage de pièces de rechange pour pompes primaires",
+            deadline: "2026-12-15T12:00:00+01:00")
+        #expect(try store.upsert([rss], at: now).joined.isEmpty)
+        #expect(try store.upsert([boamp], at: now).joined == [boamp.id])
+        // Same title and deadline, but another named buyer: not the same tender as the BOAMP one…
+        var other = tender(
+            "ted", "790001-2026", title: "Usinage de pièces de rechange pour pompes primaires",
+            deadline: "2026-12-15T12:00:00+01:00")
+        other.buyer = Buyer(name: "Ville de Roanne")
+        #expect(try store.upsert([other], at: now).joined.isEmpty)
+        // …and a second buyerless item that could belong to either is ambiguous: it merges nothing.
+        var ambiguous = tender(
+            "place-rss", "AO-76", title: "Usinage de pièces de rechange pour pompes primaires (26)",
+            deadline: "2026-12-15T12:00:00+01:00")
+        ambiguous.buyer = nil
+        #expect(try store.upsert([ambiguous], at: now).joined.isEmpty)
+        // A minute later is another deadline: not joined either.
+        var later = tender(
+            "place-rss", "AO-77", title: "Usinage de pièces de rechange pour pompes primaires (26)",
+            deadline: "2026-12-15T12:01:00+01:00")
+        later.buyer = nil
+        #expect(try store.upsert([later], at: now).joined.isEmpty)
+    }
 }
