@@ -164,13 +164,29 @@ final class SingleByteSource: TransformByteSource {
         } else {
             table = Windows1252.utf8Table
         }
-        packed = table.map { bytes in
+        packed = Self.packedTable(table)
+        super.init(upstream: upstream)
+    }
+
+    /// The UTF-8 of each of the 256 bytes packed in a UInt32: length in the low byte, then up to three bytes.
+    static func packedTable(_ table: [[UInt8]]) -> [UInt32] {
+        table.map { bytes in
             var v = UInt32(bytes.count)
             for (k, b) in bytes.prefix(3).enumerated() { v |= UInt32(b) << (8 * UInt32(k + 1)) }
             return v
         }
-        super.init(upstream: upstream)
     }
+
+    /// The packed table of a code page: `upper` gives the scalars of bytes 0x80–0xFF; nil means windows-1252.
+    static func packedTable(upper: [UInt16]?) -> [UInt32] {
+        guard let upper else { return packedWindows1252 }
+        return packedTable((0..<256).map { b in
+            b < 0x80
+                ? [UInt8(b)] : Array(String(Unicode.Scalar(upper[b - 0x80]).map(Character.init) ?? "\u{FFFD}").utf8)
+        })
+    }
+
+    static let packedWindows1252 = packedTable(Windows1252.utf8Table)
 
     override func transform(_ s: UnsafeBufferPointer<UInt8>, isEnd: Bool, into out: inout [UInt8]) -> Int {
         var runStart = 0
