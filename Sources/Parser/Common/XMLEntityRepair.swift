@@ -96,7 +96,11 @@ final class XMLEntityRepairSource: TransformByteSource {
                         let ones: UInt64 = 0x0101_0101_0101_0101
                         let highs: UInt64 = 0x8080_8080_8080_8080
                         let hit = ((amp &- ones) & ~amp | (lt &- ones) & ~lt | (repairs ? w : 0)) & highs
-                        if hit != 0 { break }
+                        if hit != 0 {
+                            // The lowest flagged byte is exact: jump straight to it.
+                            i += hit.trailingZeroBitCount >> 3
+                            break
+                        }
                         i += 8
                     }
                     guard i < n else { break }
@@ -175,7 +179,11 @@ final class XMLEntityRepairSource: TransformByteSource {
                         let w = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
                         let x = w ^ pattern
                         let hit = ((x &- 0x0101_0101_0101_0101) & ~x | (repairs ? w : 0)) & 0x8080_8080_8080_8080
-                        if hit != 0 { break }
+                        if hit != 0 {
+                            // The lowest flagged byte is exact: jump straight to it.
+                            i += hit.trailingZeroBitCount >> 3
+                            break
+                        }
                         i += 8
                     }
                     guard i < n else { break }
