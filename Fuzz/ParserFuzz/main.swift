@@ -2,10 +2,12 @@
 // encoding detection and transcoding, the entity pre-pass, libxml2's reader, the feed parser, HTML reduction,
 // date parsing and URL resolution. Any crash, hang or sanitizer report is a bug.
 //
-// Build and run (see README):
+// Build and run (see README); `fuzz-corpus/` is git-ignored:
 //   VIGIE_FUZZ=1 swift build -c release --scratch-path .build-fuzz --product vigie-fuzz-parser \
 //       -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library
-//   mkdir -p .fuzz-corpus && .build-fuzz/release/vigie-fuzz-parser .fuzz-corpus Tests/ParserTests/Fixtures/Feed \
+//   mkdir -p fuzz-corpus && .build-fuzz/release/vigie-fuzz-parser fuzz-corpus Tests/ParserTests/Fixtures/Feed \
+//       ../shared/conformance/feedparser/rss2 ../shared/conformance/feedparser/atom10 \
+//       ../shared/conformance/feedparser/encoding ../shared/conformance/feedparser/entities \
 //       -max_total_time=600 -max_len=65536 -timeout=10 -rss_limit_mb=2048
 import Notices
 import Parser

@@ -16,12 +16,15 @@ extension Vigie {
                 mark, the XML declaration or --charset; undeclared 8-bit text is read as windows-1252.
 
                 Examples:
-                  vigie parse feed.xml                      readable listing of the entries
-                  vigie parse --json feed.xml               feeds: {"feed": {...}, "entries": [...]}
+                  vigie parse feed.xml
+                      a readable listing of the entries
+                  vigie parse --json feed.xml
+                      feeds: {"feed": {...}, "entries": [...]}
+                      other formats: {"notices": [...]}, with "issues" if any
                   vigie parse --json --base-url https://example.org/rss/ feed.xml
-                                                            resolve relative links as if fetched from there
-                  vigie parse --json notice.xml             notices: {"notices": [...]} (with "issues" if any)
-                  vigie parse --stats corpus/*.xml          files, entries, bytes, seconds and MB/s only
+                      relative links resolved as if fetched from that URL
+                  vigie parse --stats corpus/*.xml
+                      only files, entries, bytes, seconds and MB/s
 
                 A malformed feed is recovered as far as possible; what went wrong is printed on stderr as \
                 FILE:LINE:COLUMN: message. Exit status: 0 parsed (possibly with warnings), 1 a file could not be \

@@ -124,8 +124,13 @@ enum EncodingSniffer {
         case .utf8:
             // The commonest case: validation and entity repair in one pass.
             return (XMLEntityRepairSource(upstream: raw, repairingUTF8: true), label)
-        case .windows1252: decoded = SingleByteSource(upstream: raw, upper: nil)
-        case .singleByte(let key): decoded = SingleByteSource(upstream: raw, upper: SingleByteCodePages.tables[key])
+        case .windows1252:
+            // Decoding and entity repair in one pass.
+            let table = SingleByteSource.packedTable(upper: nil)
+            return (XMLEntityRepairSource(upstream: raw, singleByteTable: table), label)
+        case .singleByte(let key):
+            let table = SingleByteSource.packedTable(upper: SingleByteCodePages.tables[key])
+            return (XMLEntityRepairSource(upstream: raw, singleByteTable: table), label)
         case .iconv(let name): decoded = IconvSource(upstream: raw, encoding: name) ?? UTF8RepairSource(upstream: raw)
         }
         return (XMLEntityRepairSource(upstream: decoded), label)

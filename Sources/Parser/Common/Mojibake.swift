@@ -29,18 +29,21 @@ enum Mojibake {
         var t = text
         t.withUTF8 { u in
             guard u.count >= 4, let base = u.baseAddress else { return }
-            var i = 0
-            while i + 3 < u.count {
-                guard let hit = memchr(base + i, 0xC3, u.count - 3 - i) else { return }
-                i = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
-                if u[i + 1] >= 0x82, u[i + 1] <= 0xB4 {
-                    let next = u[i + 2]
-                    if next == 0xC2 || next == 0xC5 || next == 0xC6 || next == 0xCB || next == 0xE2 {
+            // Search the second byte of Ã, Â, â (83, 82, A2), which French text rarely has, rather than the C3 lead
+            // that every é starts with; then check the lead before it and what follows.
+            for second: Int32 in [0x83, 0x82, 0xA2] {
+                var from = 1
+                while from + 1 < u.count, let hit = memchr(base + from, second, u.count - 1 - from) {
+                    let j = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+                    let next = u[j + 1]
+                    if u[j - 1] == 0xC3,
+                        next == 0xC2 || next == 0xC5 || next == 0xC6 || next == 0xCB || next == 0xE2
+                    {
                         found = true
                         return
                     }
+                    from = j + 1
                 }
-                i += 1
             }
         }
         return found

@@ -19,8 +19,13 @@ final class XMLEntityRepairSource: TransformByteSource {
 
     /// `repairingUTF8`: the upstream is meant to be UTF-8 but may hold stray 8-bit bytes; checking them here
     /// saves a second pass over every byte.
-    init(upstream: any ByteSource, repairingUTF8: Bool = false) {
+    /// When set, the upstream is in a single-byte code page, decoded here through this table (see
+    /// `SingleByteSource.packedTable`): one pass instead of two for Latin-1 feeds.
+    private let singleByte: [UInt32]?
+
+    init(upstream: any ByteSource, repairingUTF8: Bool = false, singleByteTable: [UInt32]? = nil) {
         repairsUTF8 = repairingUTF8
+        singleByte = singleByteTable
         super.init(upstream: upstream)
     }
 
@@ -40,8 +45,18 @@ final class XMLEntityRepairSource: TransformByteSource {
             if upTo > runStart { out.append(contentsOf: UnsafeBufferPointer(rebasing: s[runStart..<upTo])) }
         }
         /// A byte ≥ 0x80 at `i` when repairing UTF-8: the index after it, or nil to wait for more input.
+        let table = singleByte
         func highByte(_ i: Int) -> Int? {
             let b = s[i]
+            if let table {
+                let v = table[Int(b)]
+                flush(i)
+                out.append(UInt8(truncatingIfNeeded: v >> 8))
+                if v & 0xFF > 1 { out.append(UInt8(truncatingIfNeeded: v >> 16)) }
+                if v & 0xFF > 2 { out.append(UInt8(truncatingIfNeeded: v >> 24)) }
+                runStart = i + 1
+                return i + 1
+            }
             let len: Int
             if b >= 0xC2 && b <= 0xDF {
                 len = 2
@@ -66,7 +81,8 @@ final class XMLEntityRepairSource: TransformByteSource {
             runStart = i + 1
             return i + 1
         }
-        let repairs = repairsUTF8
+        let repairs = repairsUTF8 || table != nil
+        let utf8Mode = table == nil
         while i < n {
             switch state {
             case .text:
@@ -80,7 +96,11 @@ final class XMLEntityRepairSource: TransformByteSource {
                         let ones: UInt64 = 0x0101_0101_0101_0101
                         let highs: UInt64 = 0x8080_8080_8080_8080
                         let hit = ((amp &- ones) & ~amp | (lt &- ones) & ~lt | (repairs ? w : 0)) & highs
-                        if hit != 0 { break }
+                        if hit != 0 {
+                            // The lowest flagged byte is exact: jump straight to it.
+                            i += hit.trailingZeroBitCount >> 3
+                            break
+                        }
                         i += 8
                     }
                     guard i < n else { break }
@@ -89,7 +109,7 @@ final class XMLEntityRepairSource: TransformByteSource {
                         if (Self.textStopMask >> UInt64(c)) & 1 != 0 { break }
                     } else if c >= 0x80 && repairs {
                         // Valid two-byte sequences (é, à, ç…) stay in the run; everything else is checked in full.
-                        if c >= 0xC3 && c <= 0xDF && i + 1 < n && s[i + 1] & 0xC0 == 0x80 {
+                        if utf8Mode && c >= 0xC3 && c <= 0xDF && i + 1 < n && s[i + 1] & 0xC0 == 0x80 {
                             i += 2
                             continue
                         }
@@ -159,12 +179,16 @@ final class XMLEntityRepairSource: TransformByteSource {
                         let w = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
                         let x = w ^ pattern
                         let hit = ((x &- 0x0101_0101_0101_0101) & ~x | (repairs ? w : 0)) & 0x8080_8080_8080_8080
-                        if hit != 0 { break }
+                        if hit != 0 {
+                            // The lowest flagged byte is exact: jump straight to it.
+                            i += hit.trailingZeroBitCount >> 3
+                            break
+                        }
                         i += 8
                     }
                     guard i < n else { break }
                     if s[i] >= 0x80 && repairs {
-                        if s[i] >= 0xC3 && s[i] <= 0xDF && i + 1 < n && s[i + 1] & 0xC0 == 0x80 {
+                        if utf8Mode && s[i] >= 0xC3 && s[i] <= 0xDF && i + 1 < n && s[i + 1] & 0xC0 == 0x80 {
                             i += 2
                             continue
                         }
@@ -195,6 +219,15 @@ final class XMLEntityRepairSource: TransformByteSource {
             case .doctype:
                 while i < n {
                     let b = s[i]
+                    if b >= 0x80 && repairs {
+                        // Entity values in the internal subset are text too: decode or repair them.
+                        guard let next = highByte(i) else {
+                            flush(i)
+                            return i
+                        }
+                        i = next
+                        continue
+                    }
                     doctypeText.append(b)
                     i += 1
                     if doctypeText.count > 1 << 20 { doctypeText.removeAll() }  // absurd internal subset

@@ -131,7 +131,8 @@ final class XMLStreamReader {
         let r = xmlTextReaderRead(reader)
         collectErrors()
         if r == 1 {
-            if xmlTextReaderNodeType(reader) == 1, Int(xmlTextReaderDepth(reader)) >= limits.maxDepth {
+            currentType = xmlTextReaderNodeType(reader)
+            if currentType == 1, Int(xmlTextReaderDepth(reader)) >= limits.maxDepth {
                 throw ParserError.limitExceeded(issue("element nesting deeper than \(limits.maxDepth)"))
             }
             return true
@@ -149,7 +150,10 @@ final class XMLStreamReader {
     func skip() throws -> Bool {
         let r = xmlTextReaderNext(reader)
         collectErrors()
-        if r == 1 { return true }
+        if r == 1 {
+            currentType = xmlTextReaderNodeType(reader)
+            return true
+        }
         if let error = input.error { throw error }
         if input.exceeded {
             throw ParserError.limitExceeded(issue("document larger than \(limits.maxBytes) bytes"))
@@ -160,8 +164,11 @@ final class XMLStreamReader {
 
     // MARK: - Current node
 
+    /// The libxml2 node type of the current node, read once per move.
+    private var currentType: Int32 = 0
+
     var nodeType: XMLNodeType {
-        switch xmlTextReaderNodeType(reader) {
+        switch currentType {
         case 1: return .element
         case 15: return .endElement
         case 3: return .text

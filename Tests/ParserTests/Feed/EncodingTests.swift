@@ -18,6 +18,12 @@ struct EncodingTests {
     func declaredLatin1() throws {
         let doc = try parseFixture("rss2-declared-iso88591.xml")
         #expect(doc.notices[0].title == "Étude de faisabilité d'un réseau de chaleur")
+        // Latin-1 inside an internal DTD subset and a CDATA section is decoded too.
+        let xml: [UInt8] =
+            Array(#"<?xml version="1.0" encoding="ISO-8859-1"?><!DOCTYPE rss [<!ENTITY v ""#.utf8) + [0xE9, 0x74, 0xE9]
+            + Array(#"">]><rss><channel><title>&v; <![CDATA["#.utf8) + [0xE0] + Array("]]></title></channel></rss>".utf8)
+        let latin = try DocumentParser.parse(xml, options: ParseOptions())
+        #expect(latin.title == "été à")
     }
 
     @Test("UTF-16LE with a byte-order mark")
