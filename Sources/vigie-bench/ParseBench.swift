@@ -15,7 +15,9 @@ struct ParseBench: AsyncParsableCommand {
               baseline  libxml2's xmlTextReader walking every file and copying every text node;
               vigie     Vigie's full parser (encoding, entities, HTML to text, dates, links, notices).
             The phases alternate for --rounds rounds and each keeps its fastest (peak memory: the highest). \
-            Prints MB/s, items/s and peak RSS (VmHWM) of both, and vigie/baseline. Build in release first:
+            Prints MB/s, items/s and peak RSS (VmHWM) of both, and vigie/baseline. Then the same for eForms \
+            notices (--eforms-mb, generated from the eForms test fixtures): the walk against the eForms adapter, \
+            in notices per second. Build in release first:
               swift build -c release && .build/release/vigie-bench parse --json
             """
     )
@@ -29,6 +31,11 @@ struct ParseBench: AsyncParsableCommand {
 
     @Option(help: "Seed of the generated corpus.")
     var seed: UInt64 = 42
+
+    @Option(
+        name: .customLong("eforms-mb"),
+        help: "Size of the eForms corpus (one notice per file, as in a TED daily package); 0 skips the eForms part.")
+    var eformsMB = 20
 
     @Flag(help: "Print one JSON line.")
     var json = false
@@ -75,14 +82,21 @@ struct ParseBench: AsyncParsableCommand {
             vigie = Self.best(vigie, try Self.child(phase: "vigie", corpus: dir!))
         }
         let ratio = baseline.mbPerSecond > 0 ? vigie.mbPerSecond / baseline.mbPerSecond : 0
+        // eForms notices (TED packages, BOAMP since 2024) against the same libxml2 walk over the same files.
+        let eforms = eformsMB > 0 ? try EFormsBench.measure(corpusMB: eformsMB, seed: seed) : nil
         if json {
-            print(
-                String(
-                    format: """
-                        {"files":%d,"bytes":%d,"items":%d,"baseline_mb_s":%.1f,"vigie_mb_s":%.1f,"ratio":%.2f,\
-                        "baseline_items_s":%.0f,"vigie_items_s":%.0f,"baseline_peak_rss_mb":%.1f,"peak_rss_mb":%.1f}
-                        """, vigie.files, vigie.bytes, vigie.items, baseline.mbPerSecond, vigie.mbPerSecond, ratio,
-                    baseline.itemsPerSecond, vigie.itemsPerSecond, baseline.peakRSSMB, vigie.peakRSSMB))
+            var line = String(
+                format: """
+                    {"files":%d,"bytes":%d,"items":%d,"baseline_mb_s":%.1f,"vigie_mb_s":%.1f,"ratio":%.2f,\
+                    "baseline_items_s":%.0f,"vigie_items_s":%.0f,"baseline_peak_rss_mb":%.1f,"peak_rss_mb":%.1f
+                    """, vigie.files, vigie.bytes, vigie.items, baseline.mbPerSecond, vigie.mbPerSecond, ratio,
+                baseline.itemsPerSecond, vigie.itemsPerSecond, baseline.peakRSSMB, vigie.peakRSSMB)
+            if let e = eforms {
+                line += String(
+                    format: ",\"eforms_baseline_mb_s\":%.1f,\"eforms_mb_s\":%.1f,\"eforms_notices_s\":%.0f,\"eforms_ratio\":%.2f",
+                    e.baselineMBs, e.vigieMBs, e.noticesPerSecond, e.ratio)
+            }
+            print(line + "}")
         } else {
             print(
                 "corpus: \(vigie.files) files, \(String(format: "%.1f", Double(vigie.bytes) / 1e6)) MB, \(vigie.items) items"
@@ -94,6 +108,12 @@ struct ParseBench: AsyncParsableCommand {
                         r.itemsPerSecond, r.peakRSSMB))
             }
             print(String(format: "ratio vigie/baseline: %.2f", ratio))
+            if let e = eforms {
+                print(
+                    String(
+                        format: "eForms: baseline %.1f MB/s, vigie %.1f MB/s (%.0f notices/s), ratio %.2f",
+                        e.baselineMBs, e.vigieMBs, e.noticesPerSecond, e.ratio))
+            }
         }
     }
 
