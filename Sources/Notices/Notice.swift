@@ -57,11 +57,11 @@ public struct Notice: Sendable, Hashable, Codable {
     public init(
         source: String, sourceID: String, kind: NoticeKind = .tender, title: String,
         summary: String? = nil, content: String? = nil, url: String? = nil, language: String? = nil,
-        buyer: Buyer? = nil, awardees: [Buyer] = [], published: Date? = nil, updated: Date? = nil, deadline: ZonedDate? = nil,
-        otherDeadlines: [NamedDate] = [], value: Money? = nil, mainCPV: String? = nil, cpv: [String] = [],
-        descriptors: [String] = [], places: [Place] = [], procedure: String? = nil, lots: [Lot] = [],
-        refs: CrossReferences = CrossReferences(), categories: [String] = [], enclosures: [String] = [],
-        author: String? = nil, call: CallDetails? = nil, version: String? = nil
+        buyer: Buyer? = nil, awardees: [Buyer] = [], published: Date? = nil, updated: Date? = nil,
+        deadline: ZonedDate? = nil, otherDeadlines: [NamedDate] = [], value: Money? = nil, mainCPV: String? = nil,
+        cpv: [String] = [], descriptors: [String] = [], places: [Place] = [], procedure: String? = nil,
+        lots: [Lot] = [], refs: CrossReferences = CrossReferences(), categories: [String] = [],
+        enclosures: [String] = [], author: String? = nil, call: CallDetails? = nil, version: String? = nil
     ) {
         self.source = source
         self.sourceID = sourceID

@@ -21,7 +21,9 @@ import Testing
     }
 
     @Test func noticesStoredBeforeTheFieldsExistStillDecode() throws {
-        let old = #"{"source":"boamp","source_id":"26-1","title":"x","refs":{"boamp_idweb":"26-1"},"lots":[{"id":"1","cpv":[],"places":[]}]}"#
+        let old =
+            #"{"source":"boamp","source_id":"26-1","title":"x","refs":{"boamp_idweb":"26-1"},"#
+            + #""lots":[{"id":"1","cpv":[],"places":[]}]}"#
         let n = try JSONDecoder().decode(Notice.self, from: Data(old.utf8))
         #expect(n.awardees.isEmpty)
         #expect(n.refs.changedNotice == nil)

@@ -160,13 +160,16 @@ enum BOAMPJSONAdapter {
                         JSONValue.string(JSONValue.at($0, "PartyIdentification/ID")) == orgRef
                     })
                 else { continue }
+                func field(_ path: String) -> String? {
+                    FormatSupport.nonEmpty(JSONValue.string(JSONValue.at(org, path)))
+                }
                 let b = Buyer(
-                    name: FormatSupport.text(fromHTML: FormatSupport.pick(
-                        JSONValue.texts(JSONValue.at(org, "PartyName/Name")), noticeLanguage: lang)),
-                    id: FormatSupport.registrationNumber(JSONValue.string(JSONValue.at(org, "PartyLegalEntity/CompanyID"))),
-                    country: FormatSupport.nonEmpty(
-                        JSONValue.string(JSONValue.at(org, "PostalAddress/Country/IdentificationCode"))),
-                    nuts: FormatSupport.nonEmpty(JSONValue.string(JSONValue.at(org, "PostalAddress/CountrySubentityCode"))))
+                    name: FormatSupport.text(
+                        fromHTML: FormatSupport.pick(
+                            JSONValue.texts(JSONValue.at(org, "PartyName/Name")), noticeLanguage: lang)),
+                    id: FormatSupport.registrationNumber(field("PartyLegalEntity/CompanyID")),
+                    country: field("PostalAddress/Country/IdentificationCode"),
+                    nuts: field("PostalAddress/CountrySubentityCode"))
                 guard b.name != nil || b.id != nil else { continue }
                 if !out.contains(where: { $0.name == b.name && $0.id == b.id }) { out.append(b) }
             }
@@ -282,9 +285,9 @@ enum BOAMPJSONAdapter {
             }.min()
         }
         n.awardees = eformsAwardees(ext, lang: lang)
-        if let changed = FormatSupport.nonEmpty(JSONValue.string(JSONValue.at(ext, "Changes/ChangedNoticeIdentifier"))) {
-            n.refs.changedNotice = changed
-        }
+        // A change notice (BT-758); a record's `annonce_lie`, when present, is preferred over it later on.
+        n.refs.changedNotice = FormatSupport.nonEmpty(
+            JSONValue.string(JSONValue.at(ext, "Changes/ChangedNoticeIdentifier")))
         // Buyer's registration number: the organisation the contracting party points to.
         if let ref = JSONValue.string(JSONValue.at(e, "ContractingParty/Party/PartyIdentification/ID")) {
             for org in JSONValue.all(ext, "Organizations/Organization") {

@@ -122,12 +122,14 @@ import Testing
                 </efac:NoticeResult>
                 <efac:Organizations>
                   <efac:Organization><efac:Company>
-                    <cac:PartyIdentification><cbc:ID schemeName="organization">ORG-0001</cbc:ID></cac:PartyIdentification>
+                    <cac:PartyIdentification>
+                      <cbc:ID schemeName="organization">ORG-0001</cbc:ID></cac:PartyIdentification>
                     <cac:PartyName><cbc:Name languageID="FRA">Saint-Étienne Métropole</cbc:Name></cac:PartyName>
                     <cac:PartyLegalEntity><cbc:CompanyID>244 200 770 00013</cbc:CompanyID></cac:PartyLegalEntity>
                   </efac:Company></efac:Organization>
                   <efac:Organization><efac:Company>
-                    <cac:PartyIdentification><cbc:ID schemeName="organization">ORG-0002</cbc:ID></cac:PartyIdentification>
+                    <cac:PartyIdentification>
+                      <cbc:ID schemeName="organization">ORG-0002</cbc:ID></cac:PartyIdentification>
                     <cac:PartyName><cbc:Name languageID="FRA">Usinage du Forez</cbc:Name></cac:PartyName>
                     <cac:PostalAddress><cbc:CountrySubentityCode listName="nuts">FRK25</cbc:CountrySubentityCode>
                       <cac:Country><cbc:IdentificationCode listName="country">FRA</cbc:IdentificationCode></cac:Country>
@@ -135,11 +137,13 @@ import Testing
                     <cac:PartyLegalEntity><cbc:CompanyID>412 345 678 00021</cbc:CompanyID></cac:PartyLegalEntity>
                   </efac:Company></efac:Organization>
                   <efac:Organization><efac:Company>
-                    <cac:PartyIdentification><cbc:ID schemeName="organization">ORG-0003</cbc:ID></cac:PartyIdentification>
+                    <cac:PartyIdentification>
+                      <cbc:ID schemeName="organization">ORG-0003</cbc:ID></cac:PartyIdentification>
                     <cac:PartyName><cbc:Name languageID="FRA">Surfaces Loire</cbc:Name></cac:PartyName>
                   </efac:Company></efac:Organization>
                   <efac:Organization><efac:Company>
-                    <cac:PartyIdentification><cbc:ID schemeName="organization">ORG-0004</cbc:ID></cac:PartyIdentification>
+                    <cac:PartyIdentification>
+                      <cbc:ID schemeName="organization">ORG-0004</cbc:ID></cac:PartyIdentification>
                     <cac:PartyName><cbc:Name languageID="FRA">Perdant SA</cbc:Name></cac:PartyName>
                   </efac:Company></efac:Organization>
                 </efac:Organizations>
@@ -149,7 +153,8 @@ import Testing
               <cbc:NoticeTypeCode listName="result">can-standard</cbc:NoticeTypeCode>
               <cbc:NoticeLanguageCode>FRA</cbc:NoticeLanguageCode>
               <cac:ContractingParty><cac:Party><cac:PartyIdentification>
-                <cbc:ID schemeName="organization">ORG-0001</cbc:ID></cac:PartyIdentification></cac:Party></cac:ContractingParty>
+                <cbc:ID schemeName="organization">ORG-0001</cbc:ID>
+              </cac:PartyIdentification></cac:Party></cac:ContractingParty>
               <cac:ProcurementProject><cbc:Name languageID="FRA">Pièces de bogies</cbc:Name></cac:ProcurementProject>
               <cac:ProcurementProjectLot><cbc:ID schemeName="Lot">LOT-0001</cbc:ID>
                 <cac:ProcurementProject><cbc:Name languageID="FRA">Usinage</cbc:Name></cac:ProcurementProject>
@@ -291,6 +296,33 @@ import Testing
         #expect(doc.notices[1].kind == .change)
         #expect(doc.notices[1].refs.changedNotice == "26-41234")
         #expect(doc.notices[1].awardees.isEmpty)
+    }
+
+    // MARK: - TED search API
+
+    @Test func tedSearchWinnersPairNamesWithIdentifiersOnlyWhenAligned() throws {
+        let text = """
+            {"notices": [
+              {"publication-number": "00712345-2026", "notice-type": "can-standard",
+               "notice-title": {"fra": "France – Machines-outils – Centres d'usinage"},
+               "winner-name": {"fra": ["Usinage du Forez", "Surfaces Loire"], "eng": ["Forez Machining", "Loire"]},
+               "winner-identifier": ["412 345 678 00021", "52345678900012"]},
+              {"publication-number": "00712346-2026", "notice-type": "can-standard",
+               "notice-title": {"fra": "France – Peinture – Peinture de châssis"},
+               "winner-name": {"fra": ["Peinture Roannaise", "Usinage du Forez"]},
+               "winner-identifier": ["41234567800021"]},
+              {"publication-number": "00712347-2026", "notice-type": "cn-standard",
+               "notice-title": {"fra": "France – Usinage – Pièces"}}
+            ], "totalNoticeCount": 3}
+            """
+        let doc = try Self.json(text)
+        #expect(doc.notices.count == 3)
+        #expect(
+            doc.notices[0].awardees == [
+                Buyer(name: "Usinage du Forez", id: "41234567800021"), Buyer(name: "Surfaces Loire", id: "52345678900012"),
+            ])
+        #expect(doc.notices[1].awardees == [Buyer(name: "Peinture Roannaise"), Buyer(name: "Usinage du Forez")])
+        #expect(doc.notices[2].awardees.isEmpty)
     }
 
     @Test func boampRecordWithEFormsResultsGivesRegistrationNumbers() throws {
