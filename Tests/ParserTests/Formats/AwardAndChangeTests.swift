@@ -319,7 +319,8 @@ import Testing
         #expect(doc.notices.count == 3)
         #expect(
             doc.notices[0].awardees == [
-                Buyer(name: "Usinage du Forez", id: "41234567800021"), Buyer(name: "Surfaces Loire", id: "52345678900012"),
+                Buyer(name: "Usinage du Forez", id: "41234567800021"),
+                Buyer(name: "Surfaces Loire", id: "52345678900012"),
             ])
         #expect(doc.notices[1].awardees == [Buyer(name: "Peinture Roannaise"), Buyer(name: "Usinage du Forez")])
         #expect(doc.notices[2].awardees.isEmpty)
