@@ -16,6 +16,7 @@ public struct CSVRenderer: DigestRenderer {
     public static let header = [
         "rubrique", "adherent", "id", "type", "intitule", "acheteur", "date_limite", "date_limite_texte",
         "montant", "devise", "ht_ttc", "lieux", "cpv", "score", "lien_direct", "raisons", "lien", "source",
+        "attributaires",
     ]
 
     public func render(_ input: DigestInput) throws -> [UInt8] { [0xEF, 0xBB, 0xBF] + Array(text(input).utf8) }
@@ -45,6 +46,7 @@ public struct CSVRenderer: DigestRenderer {
                 amount, n.value?.currency ?? "", n.value?.vat ?? "", FrenchFormat.places(n) ?? "", cpv,
                 score.map { FrenchFormat.score($0) } ?? "", direct.map { $0 ? "oui" : "non" } ?? "",
                 reasons.joined(separator: " | "), n.url ?? "", n.source,
+                FrenchFormat.awardees(n, separator: " | ") ?? "",
             ]
         }
         for m in input.members {

@@ -100,6 +100,7 @@ enum Wording {
         var out: [(String, String)] = [("Type", FrenchFormat.kind(n.kind))]
         if let b = n.buyer?.name { out.append((n.kind == .callForProjects ? "Organisme" : "Acheteur", b)) }
         if let f = n.call?.funder, f != n.buyer?.name { out.append(("Financeur", f)) }
+        if let a = FrenchFormat.awardees(n) { out.append(("Attributaire(s)", a)) }
         if let d = FrenchFormat.mainDeadline(n) {
             out.append(
                 (

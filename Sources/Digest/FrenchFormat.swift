@@ -250,6 +250,20 @@ public enum FrenchFormat {
         return out.isEmpty ? nil : out.joined(separator: ", ")
     }
 
+    /// Each awarded supplier as the source names it, with its registration number in parentheses when known
+    /// ("Espaces Verts Lemire (326912557)"); nil when the notice names none.
+    public static func awardees(_ n: Notice, separator: String = ", ") -> String? {
+        let labels = n.awardees.compactMap { a -> String? in
+            switch (a.name, a.id) {
+            case (let name?, let id?): return "\(name) (\(id))"
+            case (let name?, nil): return name
+            case (nil, let id?): return "identifiant \(id)"
+            default: return nil
+            }
+        }
+        return labels.isEmpty ? nil : labels.joined(separator: separator)
+    }
+
     static func source(_ s: SourceHealth.Status) -> String {
         switch s {
         case .ok: return "en bon état"

@@ -22,6 +22,8 @@ public struct Notice: Sendable, Hashable, Codable {
     /// ISO 639-1 language of the texts chosen (`fr`, `en`, …).
     public var language: String?
     public var buyer: Buyer?
+    /// Awarded suppliers (award notices, DECP): name and registration number as the source gives them.
+    public var awardees: [Buyer]
     public var published: Date?
     public var updated: Date?
     /// The main deadline (receipt of tenders or applications).
@@ -55,11 +57,11 @@ public struct Notice: Sendable, Hashable, Codable {
     public init(
         source: String, sourceID: String, kind: NoticeKind = .tender, title: String,
         summary: String? = nil, content: String? = nil, url: String? = nil, language: String? = nil,
-        buyer: Buyer? = nil, published: Date? = nil, updated: Date? = nil, deadline: ZonedDate? = nil,
-        otherDeadlines: [NamedDate] = [], value: Money? = nil, mainCPV: String? = nil, cpv: [String] = [],
-        descriptors: [String] = [], places: [Place] = [], procedure: String? = nil, lots: [Lot] = [],
-        refs: CrossReferences = CrossReferences(), categories: [String] = [], enclosures: [String] = [],
-        author: String? = nil, call: CallDetails? = nil, version: String? = nil
+        buyer: Buyer? = nil, awardees: [Buyer] = [], published: Date? = nil, updated: Date? = nil,
+        deadline: ZonedDate? = nil, otherDeadlines: [NamedDate] = [], value: Money? = nil, mainCPV: String? = nil,
+        cpv: [String] = [], descriptors: [String] = [], places: [Place] = [], procedure: String? = nil,
+        lots: [Lot] = [], refs: CrossReferences = CrossReferences(), categories: [String] = [],
+        enclosures: [String] = [], author: String? = nil, call: CallDetails? = nil, version: String? = nil
     ) {
         self.source = source
         self.sourceID = sourceID
@@ -70,6 +72,7 @@ public struct Notice: Sendable, Hashable, Codable {
         self.url = url
         self.language = language
         self.buyer = buyer
+        self.awardees = awardees
         self.published = published
         self.updated = updated
         self.deadline = deadline
@@ -91,7 +94,7 @@ public struct Notice: Sendable, Hashable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case id
-        case source, kind, title, summary, content, url, language, buyer, published, updated, deadline
+        case source, kind, title, summary, content, url, language, buyer, awardees, published, updated, deadline
         case sourceID = "source_id"
         case otherDeadlines = "other_deadlines"
         case value
@@ -110,6 +113,7 @@ public struct Notice: Sendable, Hashable, Codable {
         url = try c.decodeIfPresent(String.self, forKey: .url)
         language = try c.decodeIfPresent(String.self, forKey: .language)
         buyer = try c.decodeIfPresent(Buyer.self, forKey: .buyer)
+        awardees = try c.decodeIfPresent([Buyer].self, forKey: .awardees) ?? []
         published = try c.decodeIfPresent(Date.self, forKey: .published)
         updated = try c.decodeIfPresent(Date.self, forKey: .updated)
         deadline = try c.decodeIfPresent(ZonedDate.self, forKey: .deadline)
@@ -142,6 +146,7 @@ public struct Notice: Sendable, Hashable, Codable {
         try c.encode(url, forKey: .url)
         try c.encode(language, forKey: .language)
         try c.encode(buyer, forKey: .buyer)
+        try c.encode(awardees, forKey: .awardees)
         try c.encode(published, forKey: .published)
         try c.encode(updated, forKey: .updated)
         try c.encode(deadline, forKey: .deadline)
@@ -234,13 +239,19 @@ public struct Lot: Sendable, Hashable, Codable {
     public var cpv: [String]
     public var value: Money?
     public var places: [Place]
+    /// `part` for the parts of a prior information notice (eForms schemeName `Part`), nil for ordinary lots.
+    public var kind: String?
 
-    public init(id: String, title: String? = nil, cpv: [String] = [], value: Money? = nil, places: [Place] = []) {
+    public init(
+        id: String, title: String? = nil, cpv: [String] = [], value: Money? = nil, places: [Place] = [],
+        kind: String? = nil
+    ) {
         self.id = id
         self.title = title
         self.cpv = cpv
         self.value = value
         self.places = places
+        self.kind = kind
     }
 }
 
@@ -251,14 +262,18 @@ public struct CrossReferences: Sendable, Hashable, Codable {
     public var boampIDWeb: String?
     public var tedPublicationNumber: String?
     public var buyerReference: String?
+    /// For change notices: the notice they modify (eForms BT-758 ChangedNoticeIdentifier, or BOAMP annonce_lie /
+    /// reference to the initial notice).
+    public var changedNotice: String?
 
     public init(eformsProcedureID: String? = nil, eformsNoticeID: String? = nil, boampIDWeb: String? = nil,
-                tedPublicationNumber: String? = nil, buyerReference: String? = nil) {
+                tedPublicationNumber: String? = nil, buyerReference: String? = nil, changedNotice: String? = nil) {
         self.eformsProcedureID = eformsProcedureID
         self.eformsNoticeID = eformsNoticeID
         self.boampIDWeb = boampIDWeb
         self.tedPublicationNumber = tedPublicationNumber
         self.buyerReference = buyerReference
+        self.changedNotice = changedNotice
     }
 
     enum CodingKeys: String, CodingKey {
@@ -267,11 +282,12 @@ public struct CrossReferences: Sendable, Hashable, Codable {
         case boampIDWeb = "boamp_idweb"
         case tedPublicationNumber = "ted_publication_number"
         case buyerReference = "buyer_reference"
+        case changedNotice = "changed_notice"
     }
 
     public var isEmpty: Bool {
         eformsProcedureID == nil && eformsNoticeID == nil && boampIDWeb == nil && tedPublicationNumber == nil
-            && buyerReference == nil
+            && buyerReference == nil && changedNotice == nil
     }
 }
 

@@ -52,6 +52,19 @@ enum SampleDigest {
         deadline: zoned("2026-05-22T12:00:00+02:00"), value: Money(amount: 80_000.5, currency: "EUR", vat: "TTC"),
         places: [Place(departement: "42")])
 
+    /// An award notice (the competition a watch follows): winners with and without names or ids, and text
+    /// that needs escaping in every format.
+    static let attribue = Notice(
+        source: "decp", sourceID: "24420069800019-2026-0042", kind: .award,
+        title: "Rétrofit de la presse hydraulique du dépôt tramway",
+        buyer: Buyer(name: "Saint-Étienne Métropole", id: "24420069800019"),
+        awardees: [
+            Buyer(name: "Hydraulique & Maintenance <HM>", id: "41234567800021"),
+            Buyer(name: "Forez Méca; ateliers \"Sud\""), Buyer(id: "FR99999999999"),
+        ],
+        published: zoned("2026-05-04T00:00:00Z").instant, value: Money(amount: 176_500, currency: "EUR", vat: "HT"),
+        mainCPV: "50530000", cpv: ["50530000"], places: [Place(departement: "42")], procedure: "MAPA")
+
     static var input: DigestInput {
         let usinageItem = DigestItem(
             notice: usinage, score: 0.87,
@@ -102,7 +115,10 @@ enum SampleDigest {
                     items: [
                         DigestItem(
                             notice: usinage, score: 3, reasons: ["Veille enregistrée « ferroviaire » : tramways"],
-                            direct: nil)
+                            direct: nil),
+                        DigestItem(
+                            notice: attribue, score: 2, reasons: ["Veille enregistrée « ferroviaire » : tramway"],
+                            direct: nil),
                     ]),
                 WatchSection(watchID: "vide", name: "Veille sans résultat", recipients: [], items: []),
             ],

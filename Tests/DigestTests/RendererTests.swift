@@ -82,8 +82,8 @@ import Testing
         for required in ["feed", "id", "title", "updated", "author", "entry", "content", "link"] {
             #expect(c.elements.contains(required), "\(required)")
         }
-        #expect(c.entryIDs.count == 4)
-        #expect(Set(c.entryIDs).count == 4, "entry ids are unique")
+        #expect(c.entryIDs.count == 5)
+        #expect(Set(c.entryIDs).count == 5, "entry ids are unique")
         #expect(c.entryIDs.contains("urn:vigie:mecaloire:boamp:26-41234"))
     }
 
@@ -166,9 +166,37 @@ import Testing
         #expect(corrige[8] == "80000,5")
         #expect(
             rows.map { $0[0] } == [
-                "rubrique", "adherent", "adherent", "consortium", "appel_a_projets", "veille",
+                "rubrique", "adherent", "adherent", "consortium", "appel_a_projets", "veille", "veille",
                 "date_limite_proche", "modifie",
             ])
+        // Winners come last, each with its registration number when the source gives one.
+        #expect(CSVRenderer.header.last == "attributaires")
+        let award = try #require(rows.first { $0[2] == "decp:24420069800019-2026-0042" })
+        #expect(
+            award.last
+                == "Hydraulique & Maintenance <HM> (41234567800021) | Forez Méca; ateliers \"Sud\" | "
+                + "identifiant FR99999999999")
+        #expect(ligne.last == "")
+    }
+
+    @Test func awardeesAreShownInEveryReadableFormat() throws {
+        let input = SampleDigest.input
+        let md = MarkdownRenderer().text(input)
+        #expect(
+            md.contains(
+                "- **Attributaire(s) :** Hydraulique & Maintenance \\<HM\\> (41234567800021), "
+                    + "Forez Méca; ateliers \"Sud\", identifiant FR99999999999"))
+        let html = HTMLRenderer().text(input)
+        #expect(
+            html.contains(
+                "<dt>Attributaire(s)</dt><dd>Hydraulique &amp; Maintenance &lt;HM&gt; (41234567800021), "
+                    + "Forez Méca; ateliers &quot;Sud&quot;, identifiant FR99999999999</dd>"))
+        // Notices without winners get no line.
+        #expect(md.components(separatedBy: "Attributaire(s)").count == 2)
+        let json = try JSONDigestRenderer.decode(try JSONDigestRenderer().render(input))
+        let award = try #require(json.watches[0].items.last?.notice)
+        #expect(award.awardees.map(\.name) == ["Hydraulique & Maintenance <HM>", "Forez Méca; ateliers \"Sud\"", nil])
+        #expect(award.awardees.map(\.id) == ["41234567800021", nil, "FR99999999999"])
     }
 
     @Test func csvDefusesFormulas() {

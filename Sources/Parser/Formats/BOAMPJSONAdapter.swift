@@ -115,7 +115,66 @@ enum BOAMPJSONAdapter {
         } else if let donnees {
             fill(&n, fromFrenchSchema: donnees)
         }
+        // `titulaire`: the winners' names only (no SIREN); the eForms or French tree, when it names them, also
+        // gives their registration numbers and wins.
+        if n.awardees.isEmpty {
+            for name in JSONValue.strings(JSONValue.member(r, "titulaire")) {
+                guard let name = FormatSupport.text(fromHTML: name) else { continue }
+                let b = Buyer(name: name)
+                if !n.awardees.contains(b) { n.awardees.append(b) }
+            }
+        }
+        // `annonce_lie` links a corrigendum to the notice it corrects (one idweb, sometimes a list).
+        if n.kind == .change {
+            n.refs.changedNotice =
+                JSONValue.strings(JSONValue.member(r, "annonce_lie")).lazy.compactMap(FormatSupport.nonEmpty).first
+                ?? JSONValue.strings(JSONValue.member(r, "annonces_anterieures")).lazy
+                    .compactMap(FormatSupport.nonEmpty).first
+                ?? n.refs.changedNotice
+        }
         return n
+    }
+
+    /// Winners in an eForms tree (xmltodict form), resolved as `EFormsAdapter.awardees` does: tenders that
+    /// became contracts, else those of results with a winner chosen; their tendering parties' organisations.
+    static func eformsAwardees(_ ext: Any?, lang: String?) -> [Buyer] {
+        let result = JSONValue.member(ext, "NoticeResult")
+        var winning = JSONValue.all(result, "SettledContract/LotTender/ID").compactMap { JSONValue.string($0) }
+        if winning.isEmpty {
+            winning = JSONValue.all(result, "LotResult")
+                .filter { JSONValue.string(JSONValue.member($0, "TenderResultCode")) == "selec-w" }
+                .flatMap { JSONValue.all($0, "LotTender/ID").compactMap { JSONValue.string($0) } }
+        }
+        let tenders = JSONValue.all(result, "LotTender")
+        let parties = JSONValue.all(result, "TenderingParty")
+        let orgs = JSONValue.all(ext, "Organizations/Organization").map { JSONValue.member($0, "Company") }
+        var out: [Buyer] = []
+        for ref in winning {
+            guard let tender = tenders.first(where: { JSONValue.string(JSONValue.member($0, "ID")) == ref }),
+                let partyRef = JSONValue.string(JSONValue.at(tender, "TenderingParty/ID")),
+                let party = parties.first(where: { JSONValue.string(JSONValue.member($0, "ID")) == partyRef })
+            else { continue }
+            for orgRef in JSONValue.all(party, "Tenderer/ID").compactMap({ JSONValue.string($0) }) {
+                guard
+                    let org = orgs.first(where: {
+                        JSONValue.string(JSONValue.at($0, "PartyIdentification/ID")) == orgRef
+                    })
+                else { continue }
+                func field(_ path: String) -> String? {
+                    FormatSupport.nonEmpty(JSONValue.string(JSONValue.at(org, path)))
+                }
+                let b = Buyer(
+                    name: FormatSupport.text(
+                        fromHTML: FormatSupport.pick(
+                            JSONValue.texts(JSONValue.at(org, "PartyName/Name")), noticeLanguage: lang)),
+                    id: FormatSupport.registrationNumber(field("PartyLegalEntity/CompanyID")),
+                    country: field("PostalAddress/Country/IdentificationCode"),
+                    nuts: field("PostalAddress/CountrySubentityCode"))
+                guard b.name != nil || b.id != nil else { continue }
+                if !out.contains(where: { $0.name == b.name && $0.id == b.id }) { out.append(b) }
+            }
+        }
+        return out
     }
 
     static func kind(_ r: Any) -> NoticeKind {
@@ -225,6 +284,10 @@ enum BOAMPJSONAdapter {
                 )
             }.min()
         }
+        n.awardees = eformsAwardees(ext, lang: lang)
+        // A change notice (BT-758); a record's `annonce_lie`, when present, is preferred over it later on.
+        n.refs.changedNotice = FormatSupport.nonEmpty(
+            JSONValue.string(JSONValue.at(ext, "Changes/ChangedNoticeIdentifier")))
         // Buyer's registration number: the organisation the contracting party points to.
         if let ref = JSONValue.string(JSONValue.at(e, "ContractingParty/Party/PartyIdentification/ID")) {
             for org in JSONValue.all(ext, "Organizations/Organization") {
@@ -292,6 +355,18 @@ enum BOAMPJSONAdapter {
         n.url = "https://www.boamp.fr/pages/avis/?q=idweb:\(idweb)"
         n.refs.boampIDWeb = idweb
         n.summary = FormatSupport.text(fromHTML: JSONValue.string(JSONValue.member(objet, "objetcomplet")))
+        if n.kind == .change {
+            n.refs.changedNotice = JSONValue.all(r, "gestion/marche/annonceanterieur/reference/idweb")
+                .lazy.compactMap { FormatSupport.nonEmpty(JSONValue.string($0)) }.first
+        }
+        for t in JSONValue.all(donnees, "attribution/decision/titulaire") {
+            let name = FormatSupport.text(fromHTML: JSONValue.string(JSONValue.member(t, "denomination")))
+            let id = FormatSupport.registrationNumber(JSONValue.string(JSONValue.member(t, "codeidentnational")))
+            guard name != nil || id != nil else { continue }
+            if !n.awardees.contains(where: { $0.name == name && $0.id == id }) {
+                n.awardees.append(Buyer(name: name, id: id))
+            }
+        }
         let ms = { (path: String) -> ZonedDate? in
             (JSONValue.at(r, path) as? NSNumber).map { FormatSupport.epochMillis($0.doubleValue) }
         }

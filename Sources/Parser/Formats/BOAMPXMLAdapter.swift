@@ -47,6 +47,9 @@ enum BOAMPXMLAdapter {
         n.published = FormatSupport.date(a.text("GESTION/INDEXATION/DATE_PUBLICATION"))?.instant
         n.descriptors = a.all("GESTION/INDEXATION/DESCRIPTEURS/DESCRIPTEUR").compactMap { $0.text("CODE") }
 
+        n.awardees = awardees(a)
+        if n.kind == .change { n.refs.changedNotice = initialNotice(a) }
+
         if let id = a.first("DONNEES/IDENTITE") {
             n.buyer = Buyer(
                 name: id.text("DENOMINATION"), id: FormatSupport.registrationNumber(id.text("CODE_IDENT_NATIONAL")),
@@ -220,6 +223,31 @@ enum BOAMPXMLAdapter {
             }
         }
         return out
+    }
+
+    /// `DONNEES/ATTRIBUTION/DECISION/TITULAIRE`: one per lot and winner, so the same firm recurs across lots;
+    /// each distinct name and id is kept once. Names stay as written ("CONCRETE WAVES SKATE PARKS(Mandataire)",
+    /// "ARC INTERIM (Rang 1)"): the role is the buyer's wording and readers need it.
+    static func awardees(_ a: XMLNoticeTree) -> [Buyer] {
+        var out: [Buyer] = []
+        for t in a.all("DONNEES/ATTRIBUTION/DECISION/TITULAIRE") {
+            let name = t.text("DENOMINATION")
+            let id = FormatSupport.registrationNumber(t.text("CODE_IDENT_NATIONAL") ?? t.text("SIRET"))
+            guard name != nil || id != nil else { continue }
+            let nuts = t.text("CODE_NUTS").map { FrenchGeography.nuts2021(fromLegacy: $0) }
+            if !out.contains(where: { $0.name == name && $0.id == id }) {
+                out.append(Buyer(name: name, id: id, nuts: nuts))
+            }
+        }
+        return out
+    }
+
+    /// The notice a corrigendum modifies: `GESTION/MARCHE/ANNONCE_ANTERIEUR/REFERENCE/IDWEB`, the initial one
+    /// when several earlier notices are listed (a second corrigendum lists the first one too).
+    static func initialNotice(_ a: XMLNoticeTree) -> String? {
+        let earlier = a.all("GESTION/MARCHE/ANNONCE_ANTERIEUR/REFERENCE")
+        let initial = earlier.first { $0.childNames("TYPE_AVIS/STATUT").contains("INITIAL") } ?? earlier.first
+        return initial?.text("IDWEB")
     }
 
     /// Award notices list decisions per lot rather than `LOTS`.

@@ -53,24 +53,40 @@ enum DECPAdapter {
             n.value = Money(amount: amount, currency: "EUR", vat: "HT")
         }
         if let place = place(JSONValue.member(r, "lieuExecution")) { n.places = [place] }
-        let winners = JSONValue.all(r, "titulaires").map { JSONValue.member($0, "titulaire") ?? $0 }
-            .flatMap { ($0 as? [Any]) ?? [$0] }
-            .compactMap { t -> String? in
-                let name = JSONValue.string(JSONValue.member(t, "denominationSociale"))
-                let wid = JSONValue.string(JSONValue.member(t, "id"))
-                let scheme = JSONValue.string(JSONValue.member(t, "typeIdentifiant")) ?? "id"
-                switch (name, wid) {
-                case (let name?, let wid?): return "\(name) (\(scheme) \(wid))"
-                case (let name?, nil): return name
-                case (nil, let wid?): return "\(scheme) \(wid)"
-                default: return nil
-                }
-            }
-        // The model has no winners field yet: they are stated in the summary, as a digest shows them.
-        if !winners.isEmpty { n.summary = "Titulaire(s) : " + winners.joined(separator: ", ") }
+        n.awardees = awardees(r)
+        // A contract with no other text: the winners are still worth a line, as a digest shows them.
+        if n.summary == nil, !n.awardees.isEmpty {
+            n.summary = "Titulaire(s) : " + n.awardees.map(describe).joined(separator: ", ")
+        }
         let modifications = JSONValue.all(r, "modifications")
         if !modifications.isEmpty { n.version = String(modifications.count) }
         return n
+    }
+
+    /// `titulaires`: `[{"titulaire": {"typeIdentifiant": "SIRET", "id": "…", "denominationSociale": "…"}}]` (2022)
+    /// or `[{"typeIdentifiant", "id", "denominationSociale"}]` (2019); one awardee per distinct name and id.
+    static func awardees(_ r: Any) -> [Buyer] {
+        var out: [Buyer] = []
+        let entries = JSONValue.all(r, "titulaires").map { JSONValue.member($0, "titulaire") ?? $0 }
+            .flatMap { ($0 as? [Any]) ?? [$0] }
+        for t in entries {
+            let name = FormatSupport.nonEmpty(JSONValue.string(JSONValue.member(t, "denominationSociale")))
+            let id = FormatSupport.nonEmpty(JSONValue.string(JSONValue.member(t, "id")))
+            guard name != nil || id != nil else { continue }
+            let b = Buyer(name: name, id: id)
+            if !out.contains(b) { out.append(b) }
+        }
+        return out
+    }
+
+    /// "NAME (id)", the name alone, or the id alone.
+    static func describe(_ b: Buyer) -> String {
+        switch (b.name, b.id) {
+        case (let name?, let id?): return "\(name) (\(id))"
+        case (let name?, nil): return name
+        case (nil, let id?): return id
+        default: return ""
+        }
     }
 
     /// `lieuExecution`: `{"code": "97430", "typeCode": "Code postal"}` (or département, INSEE commune, NUTS).

@@ -59,7 +59,8 @@ enum EFormsAdapter {
             eformsNoticeID: doc.noticeID.map { nid in
                 doc.version.map { v in "\(nid)-\(v)" } ?? nid
             }, tedPublicationNumber: pubNo,
-            buyerReference: FormatSupport.nonEmpty(doc.project.internalID))
+            buyerReference: FormatSupport.nonEmpty(doc.project.internalID),
+            changedNotice: doc.hasChanges ? FormatSupport.nonEmpty(doc.changedNotice) : nil)
         if let pubNo {
             n.url = "https://ted.europa.eu/fr/notice/-/detail/\(pubNo)"
         } else {
@@ -67,6 +68,7 @@ enum EFormsAdapter {
         }
         n.published = FormatSupport.date(doc.publicationDate ?? doc.issueDate)?.instant
         n.buyer = buyer(doc)
+        n.awardees = awardees(doc)
 
         // CPV: procedure main first, then additional and lot codes.
         var cpv: [String] = []
@@ -87,6 +89,8 @@ enum EFormsAdapter {
         for loc in doc.project.locations { FormatSupport.appendUnique(place(loc), to: &places) }
         n.lots = lots.map { l in
             var lot = Lot(id: l.id, title: FormatSupport.pick(l.project.names, noticeLanguage: lang))
+            // PINs describe "parts" (schemeName Part) rather than lots: same shape, flagged for the reader.
+            if l.scheme == "Part" { lot.kind = "part" }
             lot.cpv =
                 [l.project.mainCPV].compactMap(FormatSupport.cpv)
                 + l.project.additionalCPV.compactMap(FormatSupport.cpv).filter {
@@ -155,6 +159,38 @@ enum EFormsAdapter {
             name: FormatSupport.pick(org.names, noticeLanguage: doc.language),
             id: FormatSupport.registrationNumber(org.companyID) ?? ref,
             country: FormatSupport.nonEmpty(org.country), nuts: FormatSupport.nonEmpty(org.nuts))
+    }
+
+    /// The winners of an award notice, each organisation once, in the order of the results.
+    ///
+    /// Winning tenders are those that became contracts (SettledContract, OPT-320); notices without contracts
+    /// fall back on the tenders of results with a winner chosen (BT-142 `selec-w`), and notices with no result
+    /// at all (a partial notice) on every tender listed. Each tender names a tendering party whose tenderers
+    /// (the group leader first) are organisations of `efac:Organizations`.
+    static func awardees(_ doc: EFormsDocument) -> [Buyer] {
+        var winning = doc.contractTenderRefs
+        if winning.isEmpty {
+            winning = doc.lotResults.filter { $0.status == "selec-w" }.flatMap(\.tenderRefs)
+        }
+        if winning.isEmpty, doc.lotResults.isEmpty {
+            winning = doc.lotTenders.map(\.id)
+        }
+        var out: [Buyer] = []
+        for ref in winning {
+            guard let tender = doc.lotTenders.first(where: { $0.id == ref }),
+                let party = doc.tenderingParties.first(where: { $0.id == tender.partyRef })
+            else { continue }
+            for orgRef in party.tendererRefs {
+                guard let org = doc.organizations.first(where: { $0.ref == orgRef }) else { continue }
+                let b = Buyer(
+                    name: FormatSupport.pick(org.names, noticeLanguage: doc.language),
+                    id: FormatSupport.registrationNumber(org.companyID),
+                    country: FormatSupport.nonEmpty(org.country), nuts: FormatSupport.nonEmpty(org.nuts))
+                guard b.name != nil || b.id != nil else { continue }
+                if !out.contains(where: { $0.name == b.name && $0.id == b.id }) { out.append(b) }
+            }
+        }
+        return out
     }
 
     static func money(_ p: EFormsDocument.Project) -> Money? {

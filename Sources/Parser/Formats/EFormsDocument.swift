@@ -49,6 +49,14 @@ struct EFormsDocument: Sendable {
     /// BT-161 `E/efac:NoticeResult/cbc:TotalAmount` and its `@currencyID`.
     var resultTotal: String?
     var resultCurrency: String?
+    /// `E/efac:NoticeResult/efac:LotResult`: one per lot (or group of lots) of an award notice.
+    var lotResults: [LotResult] = []
+    /// `E/efac:NoticeResult/efac:LotTender`: the tenders the results refer to.
+    var lotTenders: [LotTender] = []
+    /// `E/efac:NoticeResult/efac:TenderingParty`: who submitted each tender (one or several tenderers).
+    var tenderingParties: [TenderingParty] = []
+    /// OPT-320 `E/efac:NoticeResult/efac:SettledContract/efac:LotTender/cbc:ID`: tenders that became contracts.
+    var contractTenderRefs: [String] = []
     /// BT-758 `E/efac:Changes/efbc:ChangedNoticeIdentifier` (changed notice id + "-NN").
     var changedNotice: String?
     /// BT-140 `E/efac:Changes/efac:ChangeReason/cbc:ReasonCode`.
@@ -103,6 +111,32 @@ struct EFormsDocument: Sendable {
         var questionsDeadlineTime: String?
         /// BT-15 `cac:TenderingTerms/cac:CallForTendersDocumentReference[DocumentType='non-restricted-document']`.
         var documentsURL: String?
+    }
+
+    /// `efac:LotResult`.
+    struct LotResult: Sendable {
+        /// BT-142 `cbc:TenderResultCode` (`selec-w` winner chosen, `clos-nw` no winner, `open-nw` still open).
+        var status: String?
+        /// OPT-320 `efac:LotTender/cbc:ID` (TEN-xxxx).
+        var tenderRefs: [String] = []
+    }
+
+    /// `efac:LotTender`.
+    struct LotTender: Sendable {
+        /// OPT-321 `cbc:ID` (TEN-xxxx).
+        var id: String = ""
+        /// OPT-310 `efac:TenderingParty/cbc:ID` (TPA-xxxx).
+        var partyRef: String?
+        /// BT-171 `cbc:RankCode`.
+        var rank: String?
+    }
+
+    /// `efac:TenderingParty`.
+    struct TenderingParty: Sendable {
+        /// OPT-210 `cbc:ID` (TPA-xxxx).
+        var id: String = ""
+        /// OPT-300 `efac:Tenderer/cbc:ID` (ORG-xxxx), the group leader (OPT-170) first.
+        var tendererRefs: [String] = []
     }
 
     /// `efac:Organization/efac:Company`.

@@ -17,6 +17,11 @@ final class EFormsParser {
     private var location: EFormsDocument.Location?
     private var docRefType: String?
     private var docRefURI: String?
+    private var lotResult: EFormsDocument.LotResult?
+    private var lotTender: EFormsDocument.LotTender?
+    private var party: EFormsDocument.TenderingParty?
+    private var tendererRef: String?
+    private var tendererLeads = false
 
     init(reader: XMLStreamReader) {
         self.reader = reader
@@ -208,12 +213,7 @@ final class EFormsParser {
             }
             return .consumed
         case "NoticeResult":
-            if d == 6, name == "TotalAmount" {
-                doc.resultCurrency = attr("currencyID")
-                doc.resultTotal = try text()
-                return .consumed
-            }
-            return .skip
+            return try resultStart(name, d)
         case "Changes":
             if name == "ChangedNoticeIdentifier" {
                 doc.changedNotice = try text()
@@ -227,6 +227,50 @@ final class EFormsParser {
         default:
             return .skip
         }
+    }
+
+    /// `E/efac:NoticeResult` (depth 5): the notice value and who won what, through three id lists
+    /// (LotResult → LotTender → TenderingParty → Tenderer organisation).
+    private func resultStart(_ name: String, _ d: Int) throws -> Action {
+        if d == 6 {
+            switch name {
+            case "TotalAmount":
+                doc.resultCurrency = attr("currencyID")
+                doc.resultTotal = try text()
+                return .consumed
+            case "LotResult":
+                lotResult = EFormsDocument.LotResult()
+                return .descend
+            case "LotTender":
+                lotTender = EFormsDocument.LotTender()
+                return .descend
+            case "TenderingParty":
+                party = EFormsDocument.TenderingParty()
+                return .descend
+            case "SettledContract": return .descend
+            default: return .skip
+            }
+        }
+        switch (stack[6], d, name) {
+        case ("LotResult", 7, "TenderResultCode"): lotResult?.status = try text()
+        case ("LotResult", 7, "LotTender"), ("SettledContract", 7, "LotTender"): return .descend
+        case ("LotResult", 8, "ID") where stack[7] == "LotTender": lotResult?.tenderRefs.append(try text())
+        case ("SettledContract", 8, "ID") where stack[7] == "LotTender": doc.contractTenderRefs.append(try text())
+        case ("LotTender", 7, "ID"): lotTender?.id = try text()
+        case ("LotTender", 7, "RankCode"): lotTender?.rank = try text()
+        case ("LotTender", 7, "TenderingParty"): return .descend
+        case ("LotTender", 8, "ID") where stack[7] == "TenderingParty": lotTender?.partyRef = try text()
+        case ("TenderingParty", 7, "ID"): party?.id = try text()
+        case ("TenderingParty", 7, "Tenderer"):
+            tendererRef = nil
+            tendererLeads = false
+            return .descend
+        case ("TenderingParty", 8, "ID") where stack[7] == "Tenderer": tendererRef = try text()
+        case ("TenderingParty", 8, "GroupLeadIndicator") where stack[7] == "Tenderer":
+            tendererLeads = try text() == "true"
+        default: return .skip
+        }
+        return .consumed
     }
 
     private func lotStart(_ name: String, _ d: Int) throws -> Action {
@@ -369,6 +413,21 @@ final class EFormsParser {
         case "Company" where d == 7:
             if let org { doc.organizations.append(org) }
             org = nil
+        case "LotResult" where d == 6:
+            if let lotResult { doc.lotResults.append(lotResult) }
+            lotResult = nil
+        case "LotTender" where d == 6:
+            if let lotTender { doc.lotTenders.append(lotTender) }
+            lotTender = nil
+        case "TenderingParty" where d == 6:
+            if let party { doc.tenderingParties.append(party) }
+            party = nil
+        case "Tenderer" where d == 7:
+            // The group leader (OPT-170) names the consortium: keep it first.
+            if let ref = tendererRef {
+                if tendererLeads { party?.tendererRefs.insert(ref, at: 0) } else { party?.tendererRefs.append(ref) }
+            }
+            tendererRef = nil
         case "RealizedLocation":
             if let location {
                 if d == 2 {

@@ -70,6 +70,7 @@ enum TEDSearchAdapter {
                 name: FormatSupport.pick(buyerNames, noticeLanguage: lang),
                 id: JSONValue.strings(field(r, "buyer-identifier")).first, country: country)
         }
+        n.awardees = awardees(r, noticeLanguage: lang)
         var cpv: [String] = []
         for c
             in (JSONValue.strings(field(r, "main-classification-proc"))
@@ -103,6 +104,24 @@ enum TEDSearchAdapter {
             Lot(id: "LOT-\(String(format: "%04d", $0.offset + 1))", title: $0.element)
         }
         return n
+    }
+
+    /// `winner-name` (a language map of lists, one name per winner) and `winner-identifier` (a list). The two
+    /// lists are paired only when they have the same length: otherwise which id goes with which name is unknown,
+    /// and names alone are kept.
+    static func awardees(_ r: Any, noticeLanguage lang: String?) -> [Buyer] {
+        let texts = JSONValue.texts(field(r, "winner-name"))
+        let chosen = FormatSupport.pickedLanguage(texts, noticeLanguage: lang)
+        let names = texts.filter { FormatSupport.iso639_1($0.lang) == chosen }.compactMap {
+            FormatSupport.nonEmpty($0.text)
+        }
+        let ids = JSONValue.strings(field(r, "winner-identifier")).map(FormatSupport.registrationNumber)
+        var out: [Buyer] = []
+        for (i, name) in names.enumerated() {
+            let b = Buyer(name: name, id: ids.count == names.count ? ids[i] : nil)
+            if !out.contains(b) { out.append(b) }
+        }
+        return out
     }
 
     /// NUTS codes are two letters and one to three letters or digits; three-letter values are usually countries

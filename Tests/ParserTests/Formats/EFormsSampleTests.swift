@@ -39,8 +39,9 @@ import Testing
         #expect(n.version == s("version"))
         #expect(n.refs.eformsNoticeID == "\(s("noticeId"))-\(s("version"))")
         #expect(n.language == FormatSupport.iso639_1(s("lang")))
-        // Lots: eForms lots (schemeName Lot); PIN parts are kept as lots too, with their PAR- ids.
-        #expect(n.lots.filter { !$0.id.hasPrefix("PAR-") }.count == e["lots"] as? Int)
+        // Lots: eForms lots (schemeName Lot); PIN parts are kept as lots too, flagged `part` (PAR- ids).
+        #expect(n.lots.filter { $0.kind != "part" }.count == e["lots"] as? Int)
+        #expect(n.lots.allSatisfy { ($0.kind == "part") == $0.id.hasPrefix("PAR-") })
         // Value: BT-27 estimate, else the award notice total (BT-161).
         let wantValue = s("estValue").isEmpty ? s("noticeValue") : s("estValue")
         if wantValue.isEmpty {

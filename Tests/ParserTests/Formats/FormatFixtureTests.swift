@@ -59,6 +59,7 @@ import Testing
         let n = try #require(try Self.xml("eforms-pin-parts.xml", root: "PriorInformationNotice").notices.first)
         #expect(n.kind == .priorInformation)
         #expect(n.lots.map(\.id) == ["PAR-0001", "PAR-0002"])
+        #expect(n.lots.map(\.kind) == ["part", "part"])
         #expect(n.deadline == nil)
         #expect(n.value?.amount == 1_850_000)
     }
@@ -76,6 +77,7 @@ import Testing
         #expect(n.version == "02")
         #expect(n.refs.eformsNoticeID == "3f2a9c1e-7d41-4b8e-9a55-0c6d2e8f1a77-02")
         #expect(n.deadline?.iso8601 == "2026-12-04T12:00:00+01:00")
+        #expect(n.refs.changedNotice == "3f2a9c1e-7d41-4b8e-9a55-0c6d2e8f1a77-01")
     }
 
     @Test func boampXMLNotice() throws {
@@ -153,6 +155,8 @@ import Testing
         #expect(doc.notices[2].value == Money(amount: Decimal(string: "512340.50"), currency: "EUR", vat: "HT"))
         #expect(doc.notices[2].mainCPV == "34100000")
         #expect(doc.notices[2].places.first?.departement == "43")
+        #expect(doc.notices[2].awardees == [Buyer(name: "GARAGE DU VELAY")])
+        #expect(doc.notices[0].awardees.isEmpty, "titulaire: null on a call for tenders")
     }
 
     @Test func boampLegacyNotice() throws {
@@ -249,7 +253,10 @@ import Testing
         #expect(n.mainCPV == "50530000")
         #expect(n.value == Money(amount: 176_500, currency: "EUR", vat: "HT"))
         #expect(n.places == [Place(nuts: "FRK25", departement: "42", postcode: "42100")])
-        #expect(n.summary == "Titulaire(s) : SIRET 41234567800021")
+        #expect(n.awardees == [Buyer(id: "41234567800021")])
+        #expect(n.summary == "Titulaire(s) : 41234567800021")
+        #expect(doc.notices[1].awardees.isEmpty)
+        #expect(doc.notices[1].summary == nil)
         #expect(doc.notices[1].value?.amount == 84000)
         #expect(doc.notices[1].places.first?.departement == "42")
     }
