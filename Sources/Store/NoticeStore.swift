@@ -282,6 +282,8 @@ public final class NoticeStore {
         try database.execute("DELETE FROM notice_fts WHERE rowid = ?", [key])
         var body: [String] = [n.summary, n.content, n.procedure, n.call?.funder].compactMap { $0 }
         body += n.lots.compactMap(\.title) + n.categories + n.descriptors + (n.call?.beneficiaries ?? [])
+        // Who won is what staff search award data for ("qui a remporté le marché de …").
+        body += n.awardees.compactMap(\.name)
         try database.execute(
             "INSERT INTO notice_fts (rowid, title, body, buyer) VALUES (?, ?, ?, ?)",
             [

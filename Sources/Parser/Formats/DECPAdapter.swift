@@ -54,10 +54,6 @@ enum DECPAdapter {
         }
         if let place = place(JSONValue.member(r, "lieuExecution")) { n.places = [place] }
         n.awardees = awardees(r)
-        // A contract with no other text: the winners are still worth a line, as a digest shows them.
-        if n.summary == nil, !n.awardees.isEmpty {
-            n.summary = "Titulaire(s) : " + n.awardees.map(describe).joined(separator: ", ")
-        }
         let modifications = JSONValue.all(r, "modifications")
         if !modifications.isEmpty { n.version = String(modifications.count) }
         return n
@@ -77,16 +73,6 @@ enum DECPAdapter {
             if !out.contains(b) { out.append(b) }
         }
         return out
-    }
-
-    /// "NAME (id)", the name alone, or the id alone.
-    static func describe(_ b: Buyer) -> String {
-        switch (b.name, b.id) {
-        case (let name?, let id?): return "\(name) (\(id))"
-        case (let name?, nil): return name
-        case (nil, let id?): return id
-        default: return ""
-        }
     }
 
     /// `lieuExecution`: `{"code": "97430", "typeCode": "Code postal"}` (or département, INSEE commune, NUTS).

@@ -273,8 +273,8 @@ import Testing
         let old = try notices("decp_test_2019.json")
         let named = try #require(old.first { $0.awardees.count == 2 })
         #expect(named.awardees == [Buyer(name: "FFF", id: "12345678900023"), Buyer(name: "DEF", id: "99999999999")])
-        // The summary only states winners when nothing else describes the contract.
-        #expect(named.summary == "Titulaire(s) : FFF (12345678900023), DEF (99999999999)")
+        // Winners live in `awardees` only (digests print them on their own line), not again in the summary.
+        #expect(named.summary == nil)
     }
 
     // MARK: - BOAMP JSON

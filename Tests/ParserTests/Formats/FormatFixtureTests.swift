@@ -254,7 +254,7 @@ import Testing
         #expect(n.value == Money(amount: 176_500, currency: "EUR", vat: "HT"))
         #expect(n.places == [Place(nuts: "FRK25", departement: "42", postcode: "42100")])
         #expect(n.awardees == [Buyer(id: "41234567800021")])
-        #expect(n.summary == "Titulaire(s) : 41234567800021")
+        #expect(n.summary == nil)
         #expect(doc.notices[1].awardees.isEmpty)
         #expect(doc.notices[1].summary == nil)
         #expect(doc.notices[1].value?.amount == 84000)
