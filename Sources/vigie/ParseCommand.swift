@@ -26,9 +26,11 @@ extension Vigie {
                   vigie parse --stats corpus/*.xml
                       only files, entries, bytes, seconds and MB/s
 
-                A malformed feed is recovered as far as possible; what went wrong is printed on stderr as \
-                FILE:LINE:COLUMN: message. Exit status: 0 parsed (possibly with warnings), 1 a file could not be \
-                parsed, 2 bad arguments.
+                A malformed document is recovered as far as possible and what was read is printed; the first \
+                problem goes to stderr on one line as FILE:LINE:COLUMN: message. Exit status: 0 parsed (a feed \
+                whose only flaw is its last end tag cut short is a warning); 1 a file could not be parsed, or \
+                was damaged so that content may be missing (an ill-formed or truncated feed, an entity loop, a \
+                broken notice in a package); 2 bad arguments.
                 """
         )
 
@@ -86,11 +88,22 @@ extension Vigie {
             for path in files {
                 do {
                     let doc = try DocumentParser.parseFile(atPath: path, options: options(for: path))
-                    for issue in doc.issues { warn("warning: \(issue)") }
                     if json {
                         try printJSON(doc)
                     } else {
                         printListing(doc, path: path)
+                    }
+                    if let first = doc.issues.first {
+                        let more = doc.issues.count > 1 ? " (and \(doc.issues.count - 1) more)" : ""
+                        if doc.format.isFeed && Self.onlyRootEndTagCut(path: path, format: doc.format) {
+                            // Nothing was lost: every entry was read before the root's end tag.
+                            warn("warning: \(first)\(more)")
+                        } else {
+                            // What was recovered is printed, but content may be missing: say so in one line
+                            // and exit non-zero, so a script never takes a damaged document for a whole one.
+                            warn("vigie parse: parser: \(first)\(more)")
+                            failed = true
+                        }
                     }
                 } catch {
                     warn("vigie parse: \(error)")
@@ -98,6 +111,31 @@ extension Vigie {
                 }
             }
             if failed { throw ExitCode(1) }
+        }
+
+        /// Whether the document's only damage is its root end tag cut short at the end of the file (`</rss`,
+        /// `</feed`: hand-edited feeds and some generators' last write), which loses no entry.
+        static func onlyRootEndTagCut(path: String, format: DocumentFormat) -> Bool {
+            guard let handle = FileHandle(forReadingAtPath: path) else { return false }
+            defer { try? handle.close() }
+            let size = (try? handle.seekToEnd()) ?? 0
+            try? handle.seek(toOffset: size > 256 ? size - 256 : 0)
+            guard let data = try? handle.readToEnd() else { return false }
+            var tail = Array(data)
+            while let last = tail.last, last == 0x20 || last == 0x0A || last == 0x0D || last == 0x09 {
+                tail.removeLast()
+            }
+            guard let lt = tail.lastIndex(of: UInt8(ascii: "<")), lt + 1 < tail.count,
+                tail[lt + 1] == UInt8(ascii: "/")
+            else { return false }
+            let name = String(decoding: tail[(lt + 2)...], as: UTF8.self)
+            let local = name.split(separator: ":").last.map(String.init) ?? name
+            switch format {
+            case .rss: return local == "rss"
+            case .atom: return local == "feed"
+            case .rdf: return local == "RDF"
+            default: return false
+            }
         }
 
         private func runStats() throws {

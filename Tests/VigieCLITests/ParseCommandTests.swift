@@ -94,8 +94,11 @@ struct ParseCommandTests {
         let path = try temporaryFile(
             "broken.xml", Array("<?xml version=\"1.0\"?>\n<rss>\n<channel><title>x</titl>\n".utf8))
         let r = try runVigie(["parse", "--json", path])
-        // Recovered: the title is read and the error is a warning naming the position.
-        #expect(r.stderr.contains("broken.xml:3:"))
+        // Recovered as far as possible and printed, but damaged: one line naming the position, exit 1.
+        #expect(r.status == 1)
+        #expect(r.stderr.hasPrefix("vigie parse: parser: \(path):3:"))
+        #expect(r.stderr.split(separator: "\n").count == 1)
+        #expect(r.stdout.contains("\"title\":\"x\""))
         let garbage = try temporaryFile("garbage.xml", Array("\u{1}\u{2} not xml at all".utf8))
         let g = try runVigie(["parse", garbage])
         #expect(g.status == 1)
@@ -104,6 +107,36 @@ struct ParseCommandTests {
         let missing = try runVigie(["parse", "/nonexistent/feed.xml"])
         #expect(missing.status == 1)
         #expect(missing.stderr.contains("/nonexistent/feed.xml: cannot read"))
+    }
+
+    @Test("Truncated and hostile feeds exit 1 with one line; a feed whose last end tag is cut short only warns")
+    func damagedFeeds() throws {
+        let truncated = try temporaryFile(
+            "truncated.xml",
+            Array("<rss version=\"2.0\"><channel><title>T</title><item><title>A</title></item><item><title>B</ti".utf8))
+        let t = try runVigie(["parse", "--json", truncated])
+        #expect(t.status == 1)
+        #expect(t.stderr.hasPrefix("vigie parse: parser: \(truncated):1:"))
+        #expect(t.stderr.split(separator: "\n").count == 1)
+        #expect(t.stdout.contains("\"title\":\"A\""))
+
+        let entities = (1...6).map { i in "<!ENTITY e\(i) \"" + String(repeating: "&e\(i - 1);", count: 10) + "\">" }
+        let laughs = try temporaryFile(
+            "laughs.xml",
+            Array(
+                ("<?xml version=\"1.0\"?>\n<!DOCTYPE rss [<!ENTITY e0 \"lol\">" + entities.joined() + "]>\n"
+                    + "<rss version=\"2.0\"><channel><title>&e6;</title></channel></rss>\n").utf8))
+        let l = try runVigie(["parse", "--json", laughs])
+        #expect(l.status == 1)
+        #expect(l.stderr.hasPrefix("vigie parse: parser: \(laughs):"))
+        #expect(l.stderr.split(separator: "\n").count == 1)
+
+        let cut = try temporaryFile(
+            "cut.xml", Array("<rss version=\"2.0\"><channel><item><title>A</title></item></channel>\n</rss\n".utf8))
+        let c = try runVigie(["parse", "--json", cut])
+        #expect(c.status == 0)
+        #expect(c.stderr.hasPrefix("warning: \(cut):"))
+        #expect(c.stdout.contains("\"title\":\"A\""))
     }
 
     @Test("--stats prints only the totals")
