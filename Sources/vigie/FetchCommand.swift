@@ -73,9 +73,10 @@ extension Vigie {
                 let width = max(12, reports.map(\.source.count).max() ?? 12)
                 for r in reports { print(FetchRun.line(r, idWidth: width)) }
                 let failed = reports.filter(\.isFailure).count
+                let disabled = reports.filter { $0.status == "disabled" }.count
                 let notices = reports.reduce(0) { $0 + $1.notices }
-                print("\(reports.count) sources: \(reports.count - failed) ok or not modified, \(failed) failed; "
-                      + "\(notices) notices")
+                print("\(reports.count) sources: \(reports.count - failed - disabled) ok or not modified, "
+                      + "\(failed) failed, \(disabled) disabled; \(notices) notices")
             }
             if reports.contains(where: \.isFailure) { throw ExitCode(1) }
         }
