@@ -195,7 +195,7 @@ public struct ConsortiumPartner: Sendable, Hashable, Codable {
 /// A notice sent earlier that changed since.
 public struct ChangedItem: Sendable, Hashable, Codable {
     public var notice: Notice
-    public var changes: [DigestChange]
+    public var changes: [NoticeChange]
     /// Names of the members who had been told.
     public var members: [String]
     /// When we told them.
@@ -206,25 +206,11 @@ public struct ChangedItem: Sendable, Hashable, Codable {
         case toldAt = "told_at"
     }
 
-    public init(notice: Notice, changes: [DigestChange], members: [String], toldAt: Date? = nil) {
+    public init(notice: Notice, changes: [NoticeChange], members: [String], toldAt: Date? = nil) {
         self.notice = notice
         self.changes = changes
         self.members = members
         self.toldAt = toldAt
-    }
-}
-
-/// One changed field. `old` and `new` are the raw values (ISO 8601 for dates); renderers word them.
-public struct DigestChange: Sendable, Hashable, Codable {
-    /// Field name as in the notice JSON (`deadline`, `value`, `title`…).
-    public var field: String
-    public var old: String?
-    public var new: String?
-
-    public init(field: String, old: String?, new: String?) {
-        self.field = field
-        self.old = old
-        self.new = new
     }
 }
 

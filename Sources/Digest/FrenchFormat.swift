@@ -227,7 +227,7 @@ public enum FrenchFormat {
     }
 
     /// "Date limite : lundi 8 juin 2026 à 12 h 00 → lundi 22 juin 2026 à 12 h 00", or "Lots modifiés".
-    public static func change(_ c: DigestChange) -> String {
+    public static func change(_ c: NoticeChange) -> String {
         let label = fieldLabel(c.field)
         if c.old == nil && c.new == nil { return "\(label) : modifié" }
         return "\(label) : \(changeValue(c.field, c.old)) → \(changeValue(c.field, c.new))"

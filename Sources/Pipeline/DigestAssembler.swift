@@ -45,7 +45,7 @@ struct DigestAssembler {
     /// The deadline this record gives against the other records of its opportunity, when it moves it:
     /// any move for a change notice (rectificatif), a move of a day or more for another source's copy
     /// (TED and BOAMP often state the same day at different hours).
-    func deadlineMove(of s: StoredNotice) throws -> DigestChange? {
+    func deadlineMove(of s: StoredNotice) throws -> NoticeChange? {
         guard let new = FrenchFormat.mainDeadline(s.notice) else { return nil }
         let others = try store.records(ofOpportunity: s.opportunityID).filter { $0.id != s.id }
             .sorted { $0.firstSeen < $1.firstSeen }
@@ -55,7 +55,7 @@ struct DigestAssembler {
         let gap = abs(new.instant.timeIntervalSince(old.instant))
         let moved = s.notice.kind == .change ? gap >= 60 : gap >= 86_400
         guard moved else { return nil }
-        return DigestChange(field: "deadline", old: old.iso8601, new: new.iso8601)
+        return NoticeChange(field: "deadline", old: old.iso8601, new: new.iso8601)
     }
 
     func assemble(sources: [SourceHealth]) throws -> Result {
@@ -89,7 +89,6 @@ struct DigestAssembler {
                 // Only what changes a member's decision is worth a "changed since we told you"; a reworded
                 // summary is recorded as delivered without a word.
                 let changes = p.changesSinceDelivery.filter { Self.significantFields.contains($0.field) }
-                    .map { DigestChange(field: $0.field, old: $0.old, new: $0.new) }
                 guard !changes.isEmpty else { continue }
                 var item =
                     changed[s.id]

@@ -127,10 +127,10 @@ enum SampleDigest {
                 ChangedItem(
                     notice: corrige,
                     changes: [
-                        DigestChange(
+                        NoticeChange(
                             field: "deadline", old: "2026-05-15T12:00:00+02:00",
                             new: "2026-05-22T12:00:00+02:00"),
-                        DigestChange(field: "lots", old: nil, new: nil),
+                        NoticeChange(field: "lots", old: nil, new: nil),
                     ],
                     members: ["Usinage du Forez"], toldAt: zoned("2026-04-28T02:00:00Z").instant)
             ],

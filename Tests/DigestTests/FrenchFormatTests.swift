@@ -50,11 +50,11 @@ import Testing
     }
 
     @Test func changesAreWorded() {
-        let c = DigestChange(field: "deadline", old: "2026-05-15T12:00:00+02:00", new: "2026-05-22T12:00:00+02:00")
+        let c = NoticeChange(field: "deadline", old: "2026-05-15T12:00:00+02:00", new: "2026-05-22T12:00:00+02:00")
         #expect(
             FrenchFormat.change(c).replacingOccurrences(of: sp, with: " ")
                 == "Date limite : vendredi 15 mai 2026 à 12 h 00 → vendredi 22 mai 2026 à 12 h 00")
-        #expect(FrenchFormat.change(DigestChange(field: "lots", old: nil, new: nil)) == "Lots : modifié")
+        #expect(FrenchFormat.change(NoticeChange(field: "lots", old: nil, new: nil)) == "Lots : modifié")
     }
 
     @Test(arguments: [
