@@ -17,8 +17,9 @@ public struct AtomRenderer: DigestRenderer {
         var o: [String] = [
             "<?xml version=\"1.0\" encoding=\"utf-8\"?>",
             "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"fr\">",
-            "  <id>urn:vigie:\(x(urnPart(input.clusterID)))</id>",
-            "  <title>\(x("Veille \(input.clusterName)"))</title>",
+            "  <id>urn:vigie:\(x(urnPart(input.clusterID)))"
+                + (input.recipientID.map { ":\(x(urnPart($0)))" } ?? "") + "</id>",
+            "  <title>\(x("Veille \(Wording.heading(input))"))</title>",
             "  <subtitle>\(x(Wording.overview(input)))</subtitle>",
             "  <updated>\(updated)</updated>",
             "  <author><name>Vigie</name></author>",

@@ -23,6 +23,9 @@ public struct DigestInput: Sendable, Hashable, Codable {
     public var sources: [SourceHealth]
     /// Display names of sources by id (`boamp` → `BOAMP`), for "Source : …" lines.
     public var sourceNames: [String: String]
+    /// Set on one member's own digest (see `forMember`): its id and name. Nil on the cluster's digest.
+    public var recipientID: String?
+    public var recipientName: String?
 
     enum CodingKeys: String, CodingKey {
         case clusterID = "cluster_id"
@@ -33,13 +36,15 @@ public struct DigestInput: Sendable, Hashable, Codable {
         case deadlinesSoon = "deadlines_soon"
         case changed, sources
         case sourceNames = "source_names"
+        case recipientID = "recipient_id"
+        case recipientName = "recipient_name"
     }
 
     public init(
         clusterID: String, clusterName: String, runDate: Date, members: [MemberSection] = [],
         consortia: [ConsortiumItem] = [], calls: [DigestItem] = [], watches: [WatchSection] = [],
         deadlinesSoon: [DigestItem] = [], changed: [ChangedItem] = [], sources: [SourceHealth] = [],
-        sourceNames: [String: String] = [:]
+        sourceNames: [String: String] = [:], recipientID: String? = nil, recipientName: String? = nil
     ) {
         self.clusterID = clusterID
         self.clusterName = clusterName
@@ -52,6 +57,28 @@ public struct DigestInput: Sendable, Hashable, Codable {
         self.changed = changed
         self.sources = sources
         self.sourceNames = sourceNames
+        self.recipientID = recipientID
+        self.recipientName = recipientName
+    }
+
+    /// One member's own digest, cut from the cluster's: its section, the consortia it is proposed in, the
+    /// calls for projects and changes that name it, and the near deadlines of those notices. Saved watches
+    /// stay with the cluster's staff. Nil when tonight's digest has nothing for the member.
+    public func forMember(id: String, name: String) -> DigestInput? {
+        var d = self
+        d.recipientID = id
+        d.recipientName = name
+        d.members = members.filter { $0.memberID == id && !$0.items.isEmpty }
+        d.consortia = consortia.filter { $0.partners.contains { $0.memberID == id } }
+        d.calls = calls.filter { $0.members.contains(name) }
+        d.changed = changed.filter { $0.members.contains(name) }
+        d.watches = []
+        guard d.hasNews else { return nil }
+        var mine = Set(d.members.flatMap { $0.items.map(\.notice.id) })
+        mine.formUnion(d.consortia.map(\.notice.id))
+        mine.formUnion(d.calls.map(\.notice.id))
+        d.deadlinesSoon = deadlinesSoon.filter { $0.members.contains(name) || mine.contains($0.notice.id) }
+        return d
     }
 
     /// True when there is news: something for a member, a consortium, a call, or a change. Deadlines soon

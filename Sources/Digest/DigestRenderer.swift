@@ -52,14 +52,21 @@ public protocol DigestRenderer: Sendable {
 /// Section titles and counts shared by the text renderers.
 enum Wording {
     static func title(_ input: DigestInput) -> String {
-        "Veille \(input.clusterName) — \(FrenchFormat.date(input.runDate))"
+        "Veille \(heading(input)) — \(FrenchFormat.date(input.runDate))"
+    }
+
+    /// `Pôle Méca Loire`, or `Pôle Méca Loire pour Décolletage du Furan` on a member's own digest.
+    static func heading(_ input: DigestInput) -> String {
+        input.recipientName.map { "\(input.clusterName) pour \($0)" } ?? input.clusterName
     }
 
     static func overview(_ input: DigestInput) -> String {
         let newCount = Set(input.members.flatMap { $0.items.map(\.notice.id) }).count
         let ok = input.sources.filter { $0.status == .ok }.count
         var parts = [
-            FrenchFormat.plural(newCount, "avis pour les adhérents", "avis pour les adhérents"),
+            input.recipientName == nil
+                ? FrenchFormat.plural(newCount, "avis pour les adhérents", "avis pour les adhérents")
+                : FrenchFormat.plural(newCount, "avis pour vous", "avis pour vous"),
             FrenchFormat.plural(input.consortia.count, "piste en consortium", "pistes en consortium"),
             FrenchFormat.plural(input.calls.count, "appel à projets", "appels à projets"),
             FrenchFormat.plural(input.changed.count, "avis modifié", "avis modifiés"),

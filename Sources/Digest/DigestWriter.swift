@@ -1,7 +1,8 @@
 import Foundation
 import Notices
 
-/// Writes a cluster's digest files: `<out>/<cluster>/<YYYY-MM-DD>.<ext>` and `<out>/<cluster>/latest.<ext>`.
+/// Writes a cluster's digest files: `<out>/<cluster>/<YYYY-MM-DD>.<ext>` and `<out>/<cluster>/latest.<ext>`;
+/// a member's own digest goes under `<out>/<cluster>/adherents/<member>/`.
 ///
 /// Each file is written to a temporary name in the same directory, flushed, then renamed over the target,
 /// so a reader (a web server, a mailer) never sees a half-written digest, even if the run is killed.
@@ -20,9 +21,12 @@ public struct DigestWriter: Sendable {
         return String(ISO8601.format(d, offset: off).prefix(10))
     }
 
-    /// The cluster's directory.
+    /// The cluster's directory, or the member's below it.
     public func directory(for input: DigestInput) -> String {
-        (outputDirectory as NSString).appendingPathComponent(Self.safeName(input.clusterID))
+        let cluster = (outputDirectory as NSString).appendingPathComponent(Self.safeName(input.clusterID))
+        guard let member = input.recipientID else { return cluster }
+        return ((cluster as NSString).appendingPathComponent("adherents") as NSString)
+            .appendingPathComponent(Self.safeName(member))
     }
 
     /// The highest edition already written for the run's date (1 for `<date>.*`, 2 for `<date>-2.*`…),

@@ -20,7 +20,7 @@ public struct ICalendarRenderer: DigestRenderer {
             "PRODID:-//Vigie//Veille appels d'offres//FR",
             "CALSCALE:GREGORIAN",
             "METHOD:PUBLISH",
-            "X-WR-CALNAME:" + escape("Échéances \(input.clusterName)"),
+            "X-WR-CALNAME:" + escape("Échéances \(Wording.heading(input))"),
             "X-WR-TIMEZONE:Europe/Paris",
         ]
         let stamp = Self.utc(input.runDate)

@@ -236,6 +236,7 @@ public enum NightlyRun {
                 let exts = c.files.filter { !($0 as NSString).lastPathComponent.hasPrefix("latest.") }
                     .map { ($0 as NSString).pathExtension }
                 line += " -> \(stem).{\(exts.joined(separator: ","))}"
+                if c.memberDigests > 0 { line += " + \(c.memberDigests) member digests in adherents/" }
             } else {
                 line += " -> nothing new, no file written"
             }

@@ -59,10 +59,13 @@ public struct ClusterDigestReport: Sendable, Hashable, Codable {
     public var deadlinesSoon: Int
     /// Files written (empty when there was nothing new and tonight's digest already existed).
     public var files: [String]
+    /// Members' own digests written under `<cluster>/adherents/`.
+    public var memberDigests: Int
     public var deliveries: Int
 
     enum CodingKeys: String, CodingKey {
         case cluster, name, consortia, calls, changed, files, deliveries
+        case memberDigests = "member_digests"
         case newNotices = "new_notices"
         case memberItems = "member_items"
         case deadlinesSoon = "deadlines_soon"
@@ -214,6 +217,17 @@ public enum ClusterDigest {
             // A second run the same night with news writes a second edition instead of replacing the first.
             files = try writer.write(input, edition: hasNews && existing != nil ? writer.nextEdition(of: input) : nil)
         }
+        // Each member's own digest, to forward as is: only members with news tonight, each with its own
+        // editions like the cluster's.
+        var memberDigests = 0
+        if hasNews {
+            for member in cluster.members {
+                guard let own = input.forMember(id: member.id, name: member.name) else { continue }
+                let previous = writer.existingEdition(of: own)
+                try writer.write(own, edition: previous.map { $0 + 1 })
+                memberDigests += 1
+            }
+        }
         if markDelivered {
             try store.markDelivered(
                 assembled.deliveries.map {
@@ -227,6 +241,6 @@ public enum ClusterDigest {
             memberItems: input.members.reduce(0) { $0 + $1.items.count }, consortia: input.consortia.count,
             calls: input.calls.count, watchItems: input.watches.reduce(0) { $0 + $1.items.count },
             changed: input.changed.count, deadlinesSoon: input.deadlinesSoon.count,
-            files: files, deliveries: markDelivered ? assembled.deliveries.count : 0)
+            files: files, memberDigests: memberDigests, deliveries: markDelivered ? assembled.deliveries.count : 0)
     }
 }

@@ -230,4 +230,25 @@ import Testing
         #expect(throws: DigestError.unknownFormat("pdf")) { try DigestFormat.parseList("md,pdf") }
         #expect(try DigestFormat.parseList("markdown, ical,csv") == [.markdown, .icalendar, .csv])
     }
+
+    @Test func aMembersOwnDigestKeepsOnlyWhatConcernsIt() throws {
+        let input = SampleDigest.input
+        let own = try #require(input.forMember(id: "usinage-forez", name: "Usinage du Forez"))
+        #expect(own.members.map(\.memberID) == ["usinage-forez"])
+        #expect(own.consortia.isEmpty)
+        #expect(own.calls.map(\.notice.id) == input.calls.map(\.notice.id))
+        #expect(own.changed.count == 1)
+        #expect(own.watches.isEmpty)
+        #expect(own.deadlinesSoon.isEmpty)
+        let md = String(decoding: try DigestFormat.markdown.renderer.render(own), as: UTF8.self)
+        #expect(md.hasPrefix("# Veille Pôle Méca Loire pour Usinage du Forez — "))
+        #expect(md.contains("avis pour vous"))
+        // A consortium partner with nothing else still gets its consortium; a member with nothing gets none.
+        let partner = try #require(input.forMember(id: "surfaces-loire", name: "Surfaces Loire"))
+        #expect(partner.consortia.count == 1 && partner.members.isEmpty)
+        #expect(input.forMember(id: "vide", name: "Sans avis") == nil)
+        let writer = DigestWriter(outputDirectory: "/out")
+        #expect(writer.directory(for: own) == "/out/mecaloire/adherents/usinage-forez")
+        #expect(writer.directory(for: input) == "/out/mecaloire")
+    }
 }

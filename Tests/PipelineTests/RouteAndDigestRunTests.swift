@@ -35,12 +35,21 @@ import Testing
         #expect(c.deliveries == 6)
         #expect(
             ws.files("mecaloire")
-                == DigestFormat.allCases.flatMap {
+                == (DigestFormat.allCases.flatMap {
                     [
                         "2026-05-05.\($0.rawValue)",
                         "latest.\($0.rawValue)",
                     ]
-                }.sorted())
+                } + ["adherents"]).sorted())
+        // Each member with news gets its own digest, to forward as is.
+        let own = ws.files("mecaloire/adherents")
+        #expect(own.count == c.memberDigests && !own.isEmpty)
+        for member in own {
+            #expect(ws.files("mecaloire/adherents/\(member)").contains("2026-05-05.md"))
+            let text = try ws.read("mecaloire/adherents/\(member)/latest.md")
+            #expect(text.hasPrefix("# Veille Pôle Méca Loire pour "))
+            #expect(!text.contains("## Veilles enregistrées"))
+        }
         let md = try ws.read("mecaloire/2026-05-05.md")
         #expect(md.hasPrefix("# Veille Pôle Méca Loire — mardi 5 mai 2026"))
         #expect(md.contains("### Usinage du Forez (1)"))
