@@ -15,7 +15,8 @@ extension Vigie {
                 Locks the store, fetches every source of the catalogue, parses and stores the notices \
                 (duplicates across sources recognised, changes versioned), routes only what is new or changed \
                 since the last run, writes each cluster's digest (<out>/<cluster>/<date>.md, .html, .json, .ics, \
-                .atom, .csv and latest.*) and records what was sent, so a re-run sends nothing twice.
+                .atom, .csv and latest.*) and each member's own (<out>/<cluster>/adherents/<member>/…), and \
+                records what was sent, so a re-run sends nothing twice.
 
                 Progress goes to stderr, the summary to stdout (--json: one JSON object).
                 Exit codes: 0 ok; 1 the run completed but some sources failed; 2 it could not run \
