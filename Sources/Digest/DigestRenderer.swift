@@ -78,6 +78,8 @@ enum Wording {
     }
 
     static let members = "Par adhérent"
+    /// The member section's title on a member's own digest.
+    static func members(_ input: DigestInput) -> String { input.recipientName == nil ? members : "Pour vous" }
     static let consortia = "Chasser en meute — opportunités en consortium"
     static let calls = "Appels à projets"
     static let watches = "Veilles enregistrées"

@@ -50,7 +50,7 @@ public struct HTMLRenderer: DigestRenderer {
         if !input.hasNews { o.append("<p>\(esc(Wording.nothing))</p>") }
         let withItems = input.members.filter { !$0.items.isEmpty }
         var nav: [(String, String)] = []
-        if !withItems.isEmpty { nav.append(("adherents", Wording.members)) }
+        if !withItems.isEmpty { nav.append(("adherents", Wording.members(input))) }
         if !input.consortia.isEmpty { nav.append(("meute", Wording.consortia)) }
         if !input.calls.isEmpty { nav.append(("appels", Wording.calls)) }
         if input.watches.contains(where: { !$0.items.isEmpty }) { nav.append(("veilles", Wording.watches)) }
@@ -63,7 +63,7 @@ public struct HTMLRenderer: DigestRenderer {
             o.append("</ul></nav>")
         }
         if !withItems.isEmpty {
-            o.append("<h2 id=\"adherents\">\(esc(Wording.members))</h2>")
+            o.append("<h2 id=\"adherents\">\(esc(Wording.members(input)))</h2>")
             for m in withItems {
                 o.append("<section>")
                 o.append("<h3>\(esc(m.memberName)) (\(m.items.count))</h3>")

@@ -23,7 +23,7 @@ public struct MarkdownRenderer: DigestRenderer {
         }
         let withItems = input.members.filter { !$0.items.isEmpty }
         if !withItems.isEmpty {
-            o.append("## \(Wording.members)")
+            o.append("## \(Wording.members(input))")
             o.append("")
             for m in withItems {
                 o.append("### \(esc(m.memberName)) (\(m.items.count))")

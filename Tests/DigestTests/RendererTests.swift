@@ -243,6 +243,7 @@ import Testing
         let md = String(decoding: try DigestFormat.markdown.renderer.render(own), as: UTF8.self)
         #expect(md.hasPrefix("# Veille Pôle Méca Loire pour Usinage du Forez — "))
         #expect(md.contains("avis pour vous"))
+        #expect(md.contains("## Pour vous"))
         // A consortium partner with nothing else still gets its consortium; a member with nothing gets none.
         let partner = try #require(input.forMember(id: "surfaces-loire", name: "Surfaces Loire"))
         #expect(partner.consortia.count == 1 && partner.members.isEmpty)
