@@ -39,7 +39,7 @@ demo: deps
 	@rm -rf $(DEMO_OUT) && mkdir -p $(DEMO_OUT)
 	$(BIN_DEBUG)/vigie run --feeds Feeds/demo.yaml --rules Rules --store $(DEMO_OUT)/vigie.sqlite \
 	    --out $(DEMO_OUT) --now 2026-11-24T02:00:00Z --soon-days 21
-	@echo "vigie: digests written under $(DEMO_OUT)/ (one folder per cluster: .md .html .json .ics .atom .csv)"
+	@echo "vigie: digests written under $(DEMO_OUT)/<cluster>/ (.md .html .json .ics .atom .csv), members' own under <cluster>/adherents/"
 
 # Scores `vigie parse --json` against the feed-parser conformance corpus in ../shared.
 conformance: release
@@ -49,6 +49,14 @@ bench: release
 	$(BIN_RELEASE)/vigie-bench parse
 	$(BIN_RELEASE)/vigie-bench fetch
 	$(BIN_RELEASE)/vigie-bench classify
+
+# Ten minutes of libFuzzer + AddressSanitizer on DocumentParser.parse, seeded with the feed fixtures.
+fuzz: deps
+	VIGIE_FUZZ=1 $(SWIFT) build -c release --scratch-path .build-fuzz --product vigie-fuzz-parser \
+	    -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library
+	@mkdir -p fuzz-corpus
+	.build-fuzz/release/vigie-fuzz-parser fuzz-corpus Tests/ParserTests/Fixtures/Feed \
+	    -max_total_time=$${FUZZ_SECONDS:-600} -max_len=65536 -timeout=10 -rss_limit_mb=2048
 
 clean:
 	rm -rf .build $(DEMO_OUT)
