@@ -151,10 +151,6 @@ struct ParseBench: AsyncParsableCommand {
                     items += 1
                 }
             }
-        case "prepass":  // diagnostics: where the time goes
-            for f in files { _ = try XMLWalkBaseline.prepass(path: f) }
-        case "walk":
-            for f in files { items += try XMLWalkBaseline.walkPrepassed(path: f).items }
         default:
             throw ValidationError("unknown phase \(phase)")
         }

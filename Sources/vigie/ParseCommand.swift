@@ -182,8 +182,8 @@ extension Vigie {
                     "link": value(n.url),
                     // An id made up from title and date is Vigie's, not the feed's.
                     "id": value(n.sourceID.hasPrefix("hash:") ? nil : n.sourceID),
-                    "published": value(n.published.map(Self.iso)),
-                    "updated": value(n.updated.map(Self.iso)),
+                    "published": value(n.published.map { ISO8601.format($0) }),
+                    "updated": value(n.updated.map { ISO8601.format($0) }),
                     "summary_text": value(n.summary),
                     "content_text": value(n.content),
                     "categories": n.categories,
@@ -210,8 +210,8 @@ extension Vigie {
                 print("\(i + 1). \(n.title.isEmpty ? "(untitled)" : n.title)")
                 if let url = n.url { print("   \(url)") }
                 var meta: [String] = ["id \(n.sourceID)"]
-                if let p = n.published { meta.append("published \(Self.iso(p))") }
-                if let u = n.updated { meta.append("updated \(Self.iso(u))") }
+                if let p = n.published { meta.append("published \(ISO8601.format(p))") }
+                if let u = n.updated { meta.append("updated \(ISO8601.format(u))") }
                 if let a = n.author { meta.append("by \(a)") }
                 print("   " + meta.joined(separator: " · "))
                 if !n.categories.isEmpty { print("   categories: " + n.categories.joined(separator: ", ")) }
@@ -220,15 +220,6 @@ extension Vigie {
                     print("   " + (s.count > 240 ? String(s.prefix(239)) + "…" : s))
                 }
             }
-        }
-
-        static func iso(_ date: Date) -> String {
-            var t = time_t(date.timeIntervalSince1970.rounded(.down))
-            var tm = tm()
-            gmtime_r(&t, &tm)
-            return String(
-                format: "%04d-%02d-%02dT%02d:%02d:%02dZ", Int(tm.tm_year) + 1900, Int(tm.tm_mon) + 1,
-                Int(tm.tm_mday), Int(tm.tm_hour), Int(tm.tm_min), Int(tm.tm_sec))
         }
 
         private func warn(_ message: String) {

@@ -102,9 +102,7 @@ enum EncodingSniffer {
         default:
             break
         }
-        if let key = ["macgreek", "macturkish", "maciceland", "maclatin2", "macroman"].first(where: { $0 == compact }) {
-            return .singleByte(key)
-        }
+        if SingleByteCodePages.tables[compact] != nil { return .singleByte(compact) }
         if compact == "maccentraleurope" { return .singleByte("maclatin2") }
         for candidate in [name, name.replacingOccurrences(of: "_", with: "-"), compact]
         where IconvSource.supports(candidate) {
@@ -126,10 +124,10 @@ enum EncodingSniffer {
             return (XMLEntityRepairSource(upstream: raw, repairingUTF8: true), label)
         case .windows1252:
             // Decoding and entity repair in one pass.
-            let table = SingleByteSource.packedTable(upper: nil)
+            let table = SingleByteCodePages.packedUTF8(upper: nil)
             return (XMLEntityRepairSource(upstream: raw, singleByteTable: table), label)
         case .singleByte(let key):
-            let table = SingleByteSource.packedTable(upper: SingleByteCodePages.tables[key])
+            let table = SingleByteCodePages.packedUTF8(upper: SingleByteCodePages.tables[key])
             return (XMLEntityRepairSource(upstream: raw, singleByteTable: table), label)
         case .iconv(let name): decoded = IconvSource(upstream: raw, encoding: name) ?? UTF8RepairSource(upstream: raw)
         }

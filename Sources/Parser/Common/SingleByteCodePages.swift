@@ -94,3 +94,26 @@ enum SingleByteCodePages {
         ],
     ]
 }
+
+extension SingleByteCodePages {
+    /// The UTF-8 of each of a code page's 256 bytes packed in a UInt32 (the length in the low byte, then up to
+    /// three bytes), the table `XMLEntityRepairSource` decodes through. `upper` is one of `tables`; nil means
+    /// windows-1252.
+    static func packedUTF8(upper: [UInt16]?) -> [UInt32] {
+        guard let upper else { return packedWindows1252 }
+        return pack((0..<256).map { b in
+            b < 0x80
+                ? [UInt8(b)] : Array(String(Unicode.Scalar(upper[b - 0x80]).map(Character.init) ?? "\u{FFFD}").utf8)
+        })
+    }
+
+    private static let packedWindows1252 = pack(Windows1252.utf8Table)
+
+    private static func pack(_ table: [[UInt8]]) -> [UInt32] {
+        table.map { bytes in
+            var v = UInt32(bytes.count)
+            for (k, b) in bytes.prefix(3).enumerated() { v |= UInt32(b) << (8 * UInt32(k + 1)) }
+            return v
+        }
+    }
+}

@@ -148,64 +148,6 @@ final class UTF8RepairSource: TransformByteSource {
     }
 }
 
-/// A single-byte code page (windows-1252, Mac Greek…) to UTF-8 through a 256-entry table.
-final class SingleByteSource: TransformByteSource {
-    /// UTF-8 of each byte packed in a UInt32: the length in the low byte, then up to three bytes.
-    private let packed: [UInt32]
-
-    /// `upper` gives the scalars of bytes 0x80–0xFF; nil means windows-1252.
-    init(upstream: any ByteSource, upper: [UInt16]?) {
-        let table: [[UInt8]]
-        if let upper {
-            table = (0..<256).map { b in
-                b < 0x80
-                    ? [UInt8(b)] : Array(String(Unicode.Scalar(upper[b - 0x80]).map(Character.init) ?? "\u{FFFD}").utf8)
-            }
-        } else {
-            table = Windows1252.utf8Table
-        }
-        packed = Self.packedTable(table)
-        super.init(upstream: upstream)
-    }
-
-    /// The UTF-8 of each of the 256 bytes packed in a UInt32: length in the low byte, then up to three bytes.
-    static func packedTable(_ table: [[UInt8]]) -> [UInt32] {
-        table.map { bytes in
-            var v = UInt32(bytes.count)
-            for (k, b) in bytes.prefix(3).enumerated() { v |= UInt32(b) << (8 * UInt32(k + 1)) }
-            return v
-        }
-    }
-
-    /// The packed table of a code page: `upper` gives the scalars of bytes 0x80–0xFF; nil means windows-1252.
-    static func packedTable(upper: [UInt16]?) -> [UInt32] {
-        guard let upper else { return packedWindows1252 }
-        return packedTable((0..<256).map { b in
-            b < 0x80
-                ? [UInt8(b)] : Array(String(Unicode.Scalar(upper[b - 0x80]).map(Character.init) ?? "\u{FFFD}").utf8)
-        })
-    }
-
-    static let packedWindows1252 = packedTable(Windows1252.utf8Table)
-
-    override func transform(_ s: UnsafeBufferPointer<UInt8>, isEnd: Bool, into out: inout [UInt8]) -> Int {
-        var runStart = 0
-        out.reserveCapacity(out.count + s.count * 3 / 2)
-        packed.withUnsafeBufferPointer { table in
-            for i in 0..<s.count where s[i] >= 0x80 {
-                out.append(contentsOf: UnsafeBufferPointer(rebasing: s[runStart..<i]))
-                let v = table[Int(s[i])]
-                out.append(UInt8(truncatingIfNeeded: v >> 8))
-                if v & 0xFF > 1 { out.append(UInt8(truncatingIfNeeded: v >> 16)) }
-                if v & 0xFF > 2 { out.append(UInt8(truncatingIfNeeded: v >> 24)) }
-                runStart = i + 1
-            }
-        }
-        out.append(contentsOf: UnsafeBufferPointer(rebasing: s[runStart..<s.count]))
-        return s.count
-    }
-}
-
 /// Any encoding glibc's iconv knows (UTF-16, UTF-32, code pages like `437`, EBCDIC), to UTF-8.
 /// Undecodable bytes become U+FFFD, so the output is always valid UTF-8.
 final class IconvSource: TransformByteSource {

@@ -20,7 +20,7 @@ final class XMLEntityRepairSource: TransformByteSource {
     /// `repairingUTF8`: the upstream is meant to be UTF-8 but may hold stray 8-bit bytes; checking them here
     /// saves a second pass over every byte.
     /// When set, the upstream is in a single-byte code page, decoded here through this table (see
-    /// `SingleByteSource.packedTable`): one pass instead of two for Latin-1 feeds.
+    /// `SingleByteCodePages.packedUTF8`): one pass instead of two for Latin-1 feeds.
     private let singleByte: [UInt32]?
 
     init(upstream: any ByteSource, repairingUTF8: Bool = false, singleByteTable: [UInt32]? = nil) {

@@ -63,7 +63,6 @@ struct FeedLink: Sendable, Hashable {
     var href: String
     /// `alternate` when absent, as RFC 4287 §4.2.7.2 says.
     var rel: String
-    var type: String?
 }
 
 /// One RSS `item` or Atom `entry`, field by field as the document gives them (not yet a `Notice`).
@@ -94,20 +93,16 @@ struct FeedEntryDocument: Sendable, Hashable {
     var enclosures: [String] = []
     /// RSS `author`, `dc:creator`, Atom `author/name`.
     var author: String?
-    var authorEmail: String?
-    /// Base URI in scope at the entry (xml:base, else document URL).
-    var base: String?
     /// `xml:lang` in scope at the entry.
     var language: String?
 }
 
-/// A whole feed: channel-level fields and entries in document order.
+/// A whole feed's channel-level fields (its entries are handed over one by one as they are parsed).
 struct FeedDocument: Sendable, Hashable {
     var format: FeedFormat
     var title: FeedText?
     var rssLink: String?
     var links: [FeedLink] = []
-    var entries: [FeedEntryDocument] = []
     /// RSS `language`, `dc:language`, or `xml:lang` on the root.
     var language: String?
 }

@@ -70,8 +70,7 @@ final class FeedParser {
                     continue
                 }
                 if isEntry(ns, name) {
-                    let entry = try parseEntry(depth: depth, base: base)
-                    onEntry(entry)
+                    onEntry(try parseEntry(depth: depth))
                     continue
                 }
                 if name == "channel" && (ns == .none || ns == .rss) {
@@ -211,9 +210,8 @@ final class FeedParser {
 
     // MARK: - Entries
 
-    private func parseEntry(depth: Int, base: String?) throws -> FeedEntryDocument {
+    private func parseEntry(depth: Int) throws -> FeedEntryDocument {
         var e = FeedEntryDocument()
-        e.base = base
         e.language = reader.xmlLang
         if let about = reader.hasAttributes ? reader.attribute(localName: "about", namespace: Self.rdfURI) : nil {
             e.rdfAbout = about
@@ -266,8 +264,7 @@ final class FeedParser {
                     e.enclosures.append(URLResolver.resolve(url, against: base))
                 }
             case "author": if e.author == nil { e.author = try reader.readText() }
-            // Netscape RSS 0.91 and some generators write `content` or `body` without a namespace.
-            // `fullitem` is the full text in some 2003-era generators.
+            // `content:encoded` written without its namespace, and `fullitem` (some 2003-era generators).
             case "encoded", "fullitem": if e.content == nil { e.content = try readHTML() }
             default: break
             }
@@ -332,18 +329,12 @@ final class FeedParser {
         guard !reader.isEmptyElement else { return }
         let start = reader.depth
         var name: String?
-        var email: String?
         while try reader.read() {
             if reader.nodeType == .endElement && reader.depth == start { break }
             guard reader.nodeType == .element, reader.depth == start + 1 else { continue }
-            switch reader.localName {
-            case "name": name = HTMLText.collapseWhitespace(try reader.readText())
-            case "email": email = try reader.readText().trimmingASCIIWhitespace()
-            default: break
-            }
+            if reader.localName == "name" { name = HTMLText.collapseWhitespace(try reader.readText()) }
         }
         if e.author == nil, let name, !name.isEmpty { e.author = name }
-        if e.authorEmail == nil { e.authorEmail = email }
     }
 
     // MARK: - Text constructs
@@ -385,13 +376,11 @@ final class FeedParser {
 
     private func readAtomLink(base: String?) throws -> FeedLink? {
         let rel = reader.attribute(localName: "rel")?.trimmingASCIIWhitespace().lowercased()
-        let type = reader.attribute(localName: "type")
         // Atom 0.3 drafts put the URL in the element's text rather than in `href`.
         let attr = reader.attribute(localName: "href")?.trimmingASCIIWhitespace()
         let href = try attr ?? reader.readText().trimmingASCIIWhitespace()
         guard !href.isEmpty else { return nil }
         return FeedLink(
-            href: URLResolver.resolve(href, against: base), rel: (rel?.isEmpty ?? true) ? "alternate" : rel!,
-            type: type)
+            href: URLResolver.resolve(href, against: base), rel: (rel?.isEmpty ?? true) ? "alternate" : rel!)
     }
 }

@@ -282,29 +282,21 @@ final class XMLStreamReader {
         return text
     }
 
-    /// Reads the content of the current element as markup: child elements are written back as tags
-    /// (`<p class="x">…</p>`, prefixes dropped) and text is escaped, so the result is an HTML fragment.
-    ///
-    /// Used for Atom `type="xhtml"` and for RSS descriptions that embed unescaped HTML. Returns the
-    /// fragment and whether any child element was met. The reader ends on the element's end.
-    func readMarkup() throws -> (markup: String, hasElements: Bool) {
-        let content = try readContent()
-        return (content.markup ?? Self.escape(content.text), content.markup != nil)
-    }
-
     /// The content of an element read once: its text (all descendant text concatenated) and, only when it has
-    /// child elements, the same content as markup (see `readMarkup`).
+    /// child elements, the same content as markup.
     struct Content {
         var text: String
-        /// Child elements written as tags, text escaped: the content read as XHTML.
+        /// Child elements written back as tags (`<p class="x">…</p>`, prefixes dropped), text escaped: the
+        /// content read as XHTML, an HTML fragment.
         var markup: String?
         /// Child elements written as tags, text as is: the content read as HTML source that happened to contain
         /// elements (an escaped-HTML `<content type="html">` wrapped in a `<div>`).
         var rawMarkup: String?
     }
 
-    /// Reads the current element's content as both text and, when it has child elements, markup. Cheaper than
-    /// `readMarkup` for the common text-only case: no markup string is built until an element appears.
+    /// Reads the current element's content as both text and, when it has child elements, markup: no markup
+    /// string is built until an element appears, so the common text-only case costs no more than `readText`.
+    /// The reader ends on the element's end.
     func readContent() throws -> Content {
         guard nodeType == .element else { return Content(text: value ?? "") }
         if isEmptyElement { return Content(text: "") }

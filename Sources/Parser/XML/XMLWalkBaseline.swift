@@ -12,40 +12,6 @@ public enum XMLWalkBaseline {
         public var items = 0
     }
 
-    /// Diagnostic: only Vigie's input pre-pass (encoding detection, transcoding, entity repair) over the file;
-    /// returns the number of UTF-8 bytes it produced.
-    public static func prepass(path: String) throws -> Int {
-        let (source, _) = try EncodingSniffer.utf8Source(for: FileByteSource(path: path), charsetHint: nil)
-        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
-        var total = 0
-        while true {
-            let n = try buffer.withUnsafeMutableBytes { try source.read(into: $0) }
-            if n == 0 { return total }
-            total += n
-        }
-    }
-
-    /// Diagnostic: the pre-pass plus an `XMLStreamReader` walk copying every text node, without any feed logic.
-    public static func walkPrepassed(path: String) throws -> Result {
-        let (source, _) = try EncodingSniffer.utf8Source(for: FileByteSource(path: path), charsetHint: nil)
-        let reader = try XMLStreamReader(source: source, documentName: path)
-        var result = Result()
-        while try reader.read() {
-            switch reader.nodeType {
-            case .text, .cdata:
-                let s = reader.value ?? ""
-                result.textBytes += s.utf8.count
-                result.textNodes += 1
-            case .element:
-                let name = reader.localName
-                if name == "item" || name == "entry" { result.items += 1 }
-            default:
-                break
-            }
-        }
-        return result
-    }
-
     /// Walks the file at `path` with libxml2's own file input and encoding handling.
     public static func walk(path: String) throws -> Result {
         let options = Int32(

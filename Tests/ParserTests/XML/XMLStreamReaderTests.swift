@@ -127,7 +127,7 @@ extension XMLStreamReader {
     /// The markup inside the root element (test helper).
     fileprivate func readMarkupOfRoot() throws -> String {
         while try read() {
-            if nodeType == .element { return try readMarkup().markup }
+            if nodeType == .element { return try readContent().markup ?? "" }
         }
         return ""
     }
