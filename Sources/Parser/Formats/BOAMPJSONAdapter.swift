@@ -209,18 +209,10 @@ enum BOAMPJSONAdapter {
             n.summary = FormatSupport.text(fromHTML: FormatSupport.pick(
                 JSONValue.texts(JSONValue.member(project, "Description")), noticeLanguage: lang))
         }
-        if let amount = JSONValue.at(project, "RequestedTenderTotal/EstimatedOverallContractAmount"),
-            let v = FormatSupport.decimal(JSONValue.string(amount))
-        {
-            n.value = Money(amount: v, currency: JSONValue.attribute(amount, "currencyID") ?? "EUR", vat: "HT")
-        }
+        n.value = money(JSONValue.at(project, "RequestedTenderTotal/EstimatedOverallContractAmount")) ?? n.value
         let ext = JSONValue.at(e, "UBLExtensions/UBLExtension/ExtensionContent/EformsExtension")
         // Award notices: the notice total (BT-161) when there is no estimate.
-        if n.value == nil, let total = JSONValue.at(ext, "NoticeResult/TotalAmount"),
-            let v = FormatSupport.decimal(JSONValue.string(total))
-        {
-            n.value = Money(amount: v, currency: JSONValue.attribute(total, "currencyID") ?? "EUR", vat: "HT")
-        }
+        if n.value == nil { n.value = money(JSONValue.at(ext, "NoticeResult/TotalAmount")) }
         var cpv: [String] = []
         for path in [
             "MainCommodityClassification/ItemClassificationCode",
@@ -268,11 +260,7 @@ enum BOAMPJSONAdapter {
                     noticeLanguage: lang))
             l.cpv = JSONValue.all(lot, "ProcurementProject/MainCommodityClassification/ItemClassificationCode")
                 .compactMap { FormatSupport.cpv(JSONValue.string($0)) }
-            if let amount = JSONValue.at(lot, "ProcurementProject/RequestedTenderTotal/EstimatedOverallContractAmount"),
-                let v = FormatSupport.decimal(JSONValue.string(amount))
-            {
-                l.value = Money(amount: v, currency: JSONValue.attribute(amount, "currencyID") ?? "EUR", vat: "HT")
-            }
+            l.value = money(JSONValue.at(lot, "ProcurementProject/RequestedTenderTotal/EstimatedOverallContractAmount"))
             return l
         }
         if n.deadline == nil {
@@ -303,6 +291,12 @@ enum BOAMPJSONAdapter {
                 }
             }
         }
+    }
+
+    /// An eForms amount (`{"#text": "159691.6", "@currencyID": "EUR"}`); eForms amounts exclude VAT.
+    static func money(_ amount: Any?) -> Money? {
+        guard let amount, let v = FormatSupport.decimal(JSONValue.string(amount)) else { return nil }
+        return Money(amount: v, currency: JSONValue.attribute(amount, "currencyID") ?? "EUR", vat: "HT")
     }
 
     /// Fills what the French schema (`Boamp_v230.xsd` as JSON) adds: summary, CPV, value, buyer SIRET.

@@ -11,11 +11,8 @@ import Notices
 /// ADJUDICATEUR_NUTS, CP, VILLE}`, `DONNEES/OBJET/{TITRE_MARCHE, OBJET_COMPLET, CPV, CARACTERISTIQUES, LIEU_EXEC_LIVR,
 /// LOTS/LOT}`, `DONNEES/PROCEDURE/TYPE_PROCEDURE`, `DONNEES/CONDITION_DELAI/RECEPT_OFFRES`, `DONNEES/ATTRIBUTION`.
 enum BOAMPXMLAdapter {
-    static func parse(
-        _ bytes: [UInt8], documentName: String, options: ParseOptions
-    ) throws
-        -> (notice: Notice, issues: [ParseIssue])
-    {
+    static func parse(_ bytes: [UInt8], options: ParseOptions) throws -> (notice: Notice, issues: [ParseIssue]) {
+        let documentName = options.documentName
         let reader = try XMLStreamReader(bytes: bytes, documentName: documentName)
         guard let root = try XMLNoticeTree.read(reader), root.name == "ANNONCE" else {
             throw ParserError.malformed(ParseIssue(file: documentName, message: "boamp: root is not <ANNONCE>"))
@@ -126,7 +123,7 @@ enum BOAMPXMLAdapter {
         n.value =
             money(objet?.first("CARACTERISTIQUES"))
             ?? money(a.first("DONNEES/ATTRIBUTION"))
-            ?? (kind(a) == .award ? nil : FormatSupport.total(of: n.lots))
+            ?? (n.kind == .award ? nil : FormatSupport.total(of: n.lots))
         if n.value == nil {
             let amounts = a.all("DONNEES/ATTRIBUTION/DECISION/RENSEIGNEMENT/MONTANT")
             let values = amounts.compactMap { FormatSupport.decimal($0.text) }

@@ -7,11 +7,8 @@ enum EFormsAdapter {
     ///
     /// Throws `ParserError.malformed` when the XML is broken beyond recovery or the notice has neither an id
     /// nor a title (nothing a user could recognise it by).
-    static func parse(
-        _ bytes: [UInt8], documentName: String, options: ParseOptions
-    ) throws
-        -> (notice: Notice, issues: [ParseIssue])
-    {
+    static func parse(_ bytes: [UInt8], options: ParseOptions) throws -> (notice: Notice, issues: [ParseIssue]) {
+        let documentName = options.documentName
         let reader = try XMLStreamReader(bytes: bytes, documentName: documentName)
         let parser = EFormsParser(reader: reader)
         let doc = try parser.parse()

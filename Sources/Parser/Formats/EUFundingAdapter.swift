@@ -80,13 +80,14 @@ enum EUFundingAdapter {
         return n
     }
 
+    /// Looked up once: every record has several dates.
+    static let brussels = TimeZone(identifier: "Europe/Brussels")
+
     /// Portal dates; a bare date (time 00:00 UTC) is a call deadline, which the portal states as 17:00 Brussels
     /// time on every topic page.
     static func date(_ s: String?) -> ZonedDate? {
         guard let s else { return nil }
-        if s.count >= 10, s.dropFirst(10).hasPrefix("T00:00:00") || s.count == 10,
-            let brussels = TimeZone(identifier: "Europe/Brussels")
-        {
+        if s.count >= 10, s.dropFirst(10).hasPrefix("T00:00:00") || s.count == 10, let brussels {
             return FormatSupport.zoned(String(s.prefix(10)) + "T17:00:00", zone: brussels)
         }
         return ISO8601.parseZoned(s)

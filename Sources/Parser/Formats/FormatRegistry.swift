@@ -68,13 +68,11 @@ enum FormatRegistry {
         options: ParseOptions
     ) throws -> ParsedDocument? {
         if EFormsParser.isNoticeRoot(rootName) {
-            let (notice, issues) = try EFormsAdapter.parse(bytes, documentName: options.documentName, options: options)
+            let (notice, issues) = try EFormsAdapter.parse(bytes, options: options)
             return ParsedDocument(format: .eforms, notices: [notice], issues: issues)
         }
         if rootName == "ANNONCE" {
-            let (notice, issues) = try BOAMPXMLAdapter.parse(
-                bytes, documentName: options.documentName,
-                options: options)
+            let (notice, issues) = try BOAMPXMLAdapter.parse(bytes, options: options)
             return ParsedDocument(format: .boampXML, notices: [notice], issues: issues)
         }
         return nil

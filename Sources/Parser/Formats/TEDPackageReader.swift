@@ -31,12 +31,7 @@ enum TEDPackageReader {
                 let doc = try NoticeXMLDispatcher.parse(data, documentName: name, options: options)
                 notices.append(contentsOf: doc.notices)
                 issues.append(contentsOf: doc.issues)
-            } catch let ParserError.malformed(issue) {
-                var issue = issue
-                issue.file = name
-                issue.noticeID = issue.noticeID ?? noticeNumber(fromMember: name)
-                issues.append(issue)
-            } catch let ParserError.limitExceeded(issue) {
+            } catch let ParserError.malformed(issue), let ParserError.limitExceeded(issue) {
                 var issue = issue
                 issue.file = name
                 issue.noticeID = issue.noticeID ?? noticeNumber(fromMember: name)

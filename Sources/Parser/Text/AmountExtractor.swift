@@ -156,7 +156,7 @@ public enum AmountExtractor {
         let from = max(previousEnd, start - 140, 0)
         var w = t.foldedText(from: from, to: start)
         var starts = from == 0 || from == start - 140
-        if let r = FrenchText.lastMatch(#"[.!?;]\s+(?=\S)|\n"#, in: w) {
+        if let r = FrenchText.lastMatch(Patterns.shared.sentenceEnd, in: w) {
             w = String(w[r.upperBound...])
             starts = true
         }
@@ -215,6 +215,8 @@ public enum AmountExtractor {
                 + #"|£|gbp\b|livres sterling|xpf\b|f\s?cfp\b|francs? cfp\b|fcfa\b|xof\b|francs cfa)"#)
         let vat = frenchRegex(
             #"^\s*\(?\s*(ht\b|h\.t\.?|hors tax\w*|hors tva|ttc\b|t\.t\.c\.?|toutes taxes comprises|net de tva)"#)
+        /// A sentence end or a line break: where a label window starts.
+        let sentenceEnd = frenchRegex(#"[.!?;]\s+(?=\S)|\n"#)
         let boundAfter = frenchRegex(#"^\s*,?\s*(?:au |en |de |du )?(minimum|maximum|mini\b|maxi\b)"#)
         let declaredCurrency = frenchRegex(
             #"\(\s*(?:en\s+)?(€|euros?|eur|dhs|dh|mad|dirhams?|usd|xpf|chf)\b[^)]*\)|\ben\s+(?:euros|€)"#)

@@ -169,17 +169,9 @@ public enum DeadlineExtractor {
         // "31/02/2026" is a typo, not 3 March: invalid calendar dates are dropped.
         return out.filter {
             (1...12).contains($0.month) && $0.year >= 1990 && $0.year < 2200
-                && (1...daysIn(month: $0.month, year: $0.year)).contains($0.day)
+                && (1...FeedDate.daysIn(month: $0.month, year: $0.year)).contains($0.day)
         }
         .sorted { $0.start < $1.start }
-    }
-
-    static func daysIn(month: Int, year: Int) -> Int {
-        switch month {
-        case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
-        case 4, 6, 9, 11: return 30
-        default: return 31
-        }
     }
 
     static func parseOffset(_ z: String) -> Int? {
@@ -211,7 +203,7 @@ public enum DeadlineExtractor {
         let from = max(previousEnd, start - 160, 0)
         var w = t.foldedText(from: from, to: start)
         // A sentence end ("…2016. Les offres…") starts a new label; section numbers like "IV.3.4)" do not.
-        if let r = FrenchText.lastMatch(#"[.!?;]\s+(?=[a-z])"#, in: w) {
+        if let r = FrenchText.lastMatch(Patterns.shared.sentenceEnd, in: w) {
             w = String(w[r.upperBound...])
         }
         return w
@@ -221,12 +213,12 @@ public enum DeadlineExtractor {
     /// date) decides, so "Date limite de demande d'informations complémentaires" is not a submission deadline.
     static func classify(_ label: String) -> ExtractedDeadline.Kind? {
         let p = Patterns.shared
-        let neg = lastMatch(p.negativeLabel, in: label)
-        if let strong = lastMatch(p.strongLabel, in: label) {
+        let neg = FrenchText.lastMatchLocation(p.negativeLabel, in: label)
+        if let strong = FrenchText.lastMatchLocation(p.strongLabel, in: label) {
             guard neg.map({ $0 < strong }) ?? true else { return nil }
         } else {
-            guard lastMatch(p.weakLabel, in: label) != nil, neg == nil,
-                lastMatch(p.submissionNoun, in: label) != nil
+            guard FrenchText.lastMatchLocation(p.weakLabel, in: label) != nil, neg == nil,
+                FrenchText.lastMatchLocation(p.submissionNoun, in: label) != nil
             else { return nil }
         }
         let l = label
@@ -237,11 +229,6 @@ public enum DeadlineExtractor {
             return .requestsToParticipate
         }
         return .tenders
-    }
-
-    static func lastMatch(_ r: NSRegularExpression, in s: String) -> Int? {
-        let ns = s as NSString
-        return r.matches(in: s, range: NSRange(location: 0, length: ns.length)).last?.range.location
     }
 
     /// Zones named in "heure de …" (overseas notices state their local time).
@@ -299,6 +286,8 @@ public enum DeadlineExtractor {
         let weakLabel = frenchRegex(
             #"au plus tard|avant le|jusqu'au"#
                 + #"|(?:devront|doivent|doit|devra) (?:parvenir|etre (?:deposes?|remis|transmis|recus?))"#)
+        /// A sentence end followed by a new label (`labelWindow`).
+        let sentenceEnd = frenchRegex(#"[.!?;]\s+(?=[a-z])"#)
         let submissionNoun = frenchRegex(#"offre|pli|candidature|dossier|projet|proposition|reponse|soumission"#)
         let negativeLabel = frenchRegex(
             #"envoi|notifi|signe|ordonnance|decret|\bloi\b|arrete|duree|informations? complementaires"#

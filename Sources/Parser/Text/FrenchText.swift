@@ -187,28 +187,15 @@ enum FrenchText {
         return Decimal(string: (digits.isEmpty ? "0" : digits) + (frac.isEmpty ? "" : "." + frac))
     }
 
-    /// Range of the last match of `pattern` in `s`. (Foundation on Linux ignores `.backwards` for regular
+    /// Range of the last match of `regex` in `s`. (Foundation on Linux ignores `.backwards` for regular
     /// expression searches and returns the first match.)
-    static func lastMatch(_ pattern: String, in s: String) -> Range<String.Index>? {
-        guard let regex = RegexCache.shared.regex(pattern),
-            let m = regex.matches(in: s, range: NSRange(s.startIndex..., in: s)).last
-        else { return nil }
+    static func lastMatch(_ regex: NSRegularExpression, in s: String) -> Range<String.Index>? {
+        guard let m = regex.matches(in: s, range: NSRange(s.startIndex..., in: s)).last else { return nil }
         return Range(m.range, in: s)
     }
-}
 
-/// Compiled patterns of `lastMatch`, kept across calls (the extractors ask for the same few every time).
-final class RegexCache: @unchecked Sendable {
-    static let shared = RegexCache()
-    private let lock = NSLock()
-    private var cache: [String: NSRegularExpression] = [:]
-
-    func regex(_ pattern: String) -> NSRegularExpression? {
-        lock.lock()
-        defer { lock.unlock() }
-        if let r = cache[pattern] { return r }
-        let r = try? NSRegularExpression(pattern: pattern)
-        cache[pattern] = r
-        return r
+    /// UTF-16 offset of the last match of `regex` in `s`, nil without one.
+    static func lastMatchLocation(_ regex: NSRegularExpression, in s: String) -> Int? {
+        regex.matches(in: s, range: NSRange(location: 0, length: (s as NSString).length)).last?.range.location
     }
 }

@@ -47,7 +47,7 @@ public enum PlaceExtractor {
             if commune == nil && t.group(m, 1) == nil {
                 // "Lieu d'exécution : Saint-Chamond 42400": the commune before the postcode, inside a place label.
                 let before = t.foldedText(from: max(0, m.range.location - 80), to: m.range.location)
-                guard lastIndex(p.placeLabel, in: before) != nil else { continue }
+                guard FrenchText.lastMatchLocation(p.placeLabel, in: before) != nil else { continue }
                 let original = t.originalText(
                     NSRange(
                         location: max(0, m.range.location - 40),
@@ -114,8 +114,8 @@ public enum PlaceExtractor {
     static func role(_ t: FoldedText, before offset: Int) -> Role {
         let w = t.foldedText(from: max(0, offset - 60), to: offset)
         let p = Patterns.shared
-        let buyer = lastIndex(p.buyerLabel, in: w)
-        let place = lastIndex(p.placeLabel, in: w)
+        let buyer = FrenchText.lastMatchLocation(p.buyerLabel, in: w)
+        let place = FrenchText.lastMatchLocation(p.placeLabel, in: w)
         switch (buyer, place) {
         case (nil, nil): return .unknown
         case (.some, nil): return .buyer
@@ -124,14 +124,10 @@ public enum PlaceExtractor {
         }
     }
 
-    static func lastIndex(_ r: NSRegularExpression, in s: String) -> Int? {
-        r.matches(in: s, range: NSRange(location: 0, length: (s as NSString).length)).last?.range.location
-    }
-
     /// The commune written just before "(42)": up to five capitalised words after a colon, comma or the start.
     static func communeBefore(_ s: String) -> String? {
         var head = s
-        if let r = FrenchText.lastMatch(#"[:,;\]\)]|\s-\s"#, in: head) {
+        if let r = FrenchText.lastMatch(Patterns.shared.nameBoundary, in: head) {
             head = String(head[r.upperBound...])
         }
         let name = head.trimmingCharacters(in: .whitespaces)
@@ -222,6 +218,8 @@ public enum PlaceExtractor {
                 of: "'", with: "'?")
             return ($0, frenchRegex("(?<![a-z\\-'])" + name + "(?![a-z\\-])"))
         }
+        /// What ends the text before a commune name: a colon, comma, bracket or a spaced dash.
+        let nameBoundary = frenchRegex(#"[:,;\]\)]|\s-\s"#)
         let port = frenchRegex(#"(?<![a-z])(gpmm|gpmh|gpmr|gpmd|gpmnsn|gpmb|gpmlr)(?![a-z])"#)
     }
 }

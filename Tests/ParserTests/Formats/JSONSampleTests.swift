@@ -62,7 +62,7 @@ import Testing
         for n in doc.notices {
             #expect(n.kind == .award)
             #expect(!n.sourceID.isEmpty)
-            #expect(n.buyer?.id != nil || n.sourceID.count > 0)
+            #expect(n.buyer?.id != nil)
             #expect(n.published != nil)
         }
         let elec = try #require(doc.notices.first { $0.title.hasPrefix("Eléctricité") })
