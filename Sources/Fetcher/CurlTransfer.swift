@@ -67,8 +67,7 @@ final class CurlTransfer {
     }
 
     var errorMessage: String {
-        let text = String(cString: errorBuffer)
-        return text.isEmpty ? "" : text.trimmingCharacters(in: .whitespacesAndNewlines)
+        String(cString: errorBuffer).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     private func configure(extraHeaders: [QueryParameter], settings: TransportSettings) {
@@ -266,9 +265,7 @@ final class CurlMulti {
 /// HTTP-dates (RFC 9110 §5.6.7): `Sun, 06 Nov 1994 08:49:37 GMT` and the two obsolete forms.
 enum HTTPDate {
     static func parse(_ text: String) -> Date? {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "GMT")
+        let formatter = gmtFormatter()
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         for format in ["EEE, dd MMM yyyy HH:mm:ss zzz", "EEEE, dd-MMM-yy HH:mm:ss zzz", "EEE MMM d HH:mm:ss yyyy"] {
             formatter.dateFormat = format
@@ -278,10 +275,16 @@ enum HTTPDate {
     }
 
     static func format(_ date: Date) -> String {
+        let formatter = gmtFormatter()
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
+        return formatter.string(from: date)
+    }
+
+    /// A fresh formatter (DateFormatter is not Sendable, so none is shared between transfers' threads).
+    private static func gmtFormatter() -> DateFormatter {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(identifier: "GMT")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
-        return formatter.string(from: date)
+        return formatter
     }
 }

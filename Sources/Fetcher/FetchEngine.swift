@@ -5,8 +5,12 @@ import Notices
 
 /// Settings of a fetch run.
 public struct FetchConfiguration: Sendable, Hashable {
-    /// `Vigie/<version>`, naming the tool so that a source's operator can tell who is calling.
-    public static let defaultUserAgent = "Vigie/0.1.0 (veille appels d'offres et appels a projets; libcurl)"
+    /// `Vigie/<version> (…)`, naming the tool so that a source's operator can tell who is calling.
+    public static func userAgent(version: String) -> String {
+        "Vigie/\(version) (veille appels d'offres et appels a projets; libcurl)"
+    }
+
+    public static let defaultUserAgent = userAgent(version: "0.1.0")
 
     /// Requests in flight at once over all hosts.
     public var maxConcurrent: Int = 16
@@ -83,6 +87,10 @@ private struct MultiRun {
     mutating func run(_ sources: [SourceDefinition], states: [String: SourceState],
                       progress: (@Sendable (SourceFetchResult) -> Void)?) -> [SourceFetchResult] {
         var results = [SourceFetchResult?](repeating: nil, count: sources.count)
+        func deliver(_ result: SourceFetchResult, _ index: Int) {
+            results[index] = result
+            progress?(result)
+        }
         var queue: [Pending] = []
         let start = Date()
         for (index, source) in sources.enumerated() {
@@ -94,8 +102,7 @@ private struct MultiRun {
             case .request(let request):
                 queue.append(Pending(job: job, request: request, notBefore: start))
             case .done(let result):
-                results[index] = result
-                progress?(result)
+                deliver(result, index)
             }
         }
         guard let multi = CurlMulti() else {
@@ -120,8 +127,7 @@ private struct MultiRun {
             while index < queue.count && running.count < configuration.maxConcurrent {
                 let pending = queue[index]
                 let host = pending.job.host
-                let limit = max(1, min(configuration.maxPerHost, pending.job.source.politeness.maxConcurrent))
-                let allowed = pending.notBefore <= now && hostActive[host, default: 0] < limit
+                let allowed = pending.notBefore <= now && hostActive[host, default: 0] < hostLimit(pending.job)
                     && hostNextStart[host].map { $0 <= now } ?? true
                 guard allowed else { index += 1; continue }
                 queue.remove(at: index)
@@ -135,16 +141,14 @@ private struct MultiRun {
                     let result = pending.job.fail(.transport(source: pending.job.source.id,
                                                              message: "libcurl easy handle could not be created"),
                                                   at: now)
-                    results[pending.job.index] = result
-                    progress?(result)
+                    deliver(result, pending.job.index)
                     continue
                 }
                 let code = curl_multi_add_handle(multi.handle, transfer.handle)
                 if code != CURLM_OK {
                     let message = "curl_multi_add_handle: " + String(cString: curl_multi_strerror(code))
-                    let result = pending.job.fail(.transport(source: pending.job.source.id, message: message), at: now)
-                    results[pending.job.index] = result
-                    progress?(result)
+                    deliver(pending.job.fail(.transport(source: pending.job.source.id, message: message), at: now),
+                            pending.job.index)
                     continue
                 }
                 running[transfer.handle] = (transfer, pending.job)
@@ -175,8 +179,7 @@ private struct MultiRun {
                 case .request(let request, let notBefore):
                     queue.append(Pending(job: job, request: request, notBefore: notBefore))
                 case .done(let result):
-                    results[job.index] = result
-                    progress?(result)
+                    deliver(result, job.index)
                 }
             }
 
@@ -188,8 +191,7 @@ private struct MultiRun {
                 for pending in queue {
                     // A request held back by its host's in-flight limit waits for a transfer to end, which
                     // wakes the poll anyway; only time-based holds (backoff, spacing) shorten the wait.
-                    let limit = max(1, min(configuration.maxPerHost, pending.job.source.politeness.maxConcurrent))
-                    guard hostActive[pending.job.host, default: 0] < limit else { continue }
+                    guard hostActive[pending.job.host, default: 0] < hostLimit(pending.job) else { continue }
                     let ready = max(pending.notBefore, hostNextStart[pending.job.host] ?? pending.notBefore)
                     waitMs = min(waitMs, max(0, Int(ready.timeIntervalSince(now) * 1000) + 1))
                 }
@@ -200,6 +202,11 @@ private struct MultiRun {
             }
         }
         return results.map { $0! }
+    }
+
+    /// Requests of `job`'s host allowed in flight at once: the run's cap, lowered by the source's politeness.
+    private func hostLimit(_ job: SourceJob) -> Int {
+        max(1, min(configuration.maxPerHost, job.source.politeness.maxConcurrent))
     }
 }
 
@@ -276,10 +283,7 @@ private final class SourceJob {
         if let next = pager.nextYear(after: request, currentYear: year) { return .request(next, notBefore: now) }
         if documents.isEmpty {
             // No new issue since the last run: the equivalent of a 304.
-            let state = previous.recordingSuccess(at: now, httpStatus: 404)
-            return .done(SourceFetchResult(sourceID: source.id, outcome: .notModified, state: state, httpStatus: 404,
-                                           bytes: bytes, duration: now.timeIntervalSince(startedAt),
-                                           requests: requests))
+            return .done(notModified(previous, status: 404, at: now))
         }
         return .done(finish(status: documents.last?.httpStatus ?? 200, at: now, logger: logger))
     }
@@ -303,6 +307,13 @@ private final class SourceJob {
         return .request(pager.firstRequest(), notBefore: now)
     }
 
+    /// Nothing new since the last run: `state` with this success recorded.
+    private func notModified(_ state: SourceState, status: Int, at now: Date) -> SourceFetchResult {
+        SourceFetchResult(sourceID: source.id, outcome: .notModified,
+                          state: state.recordingSuccess(at: now, httpStatus: status), httpStatus: status,
+                          bytes: bytes, duration: now.timeIntervalSince(startedAt), requests: requests)
+    }
+
     func fail(_ error: FetcherError, at date: Date, status: Int? = nil) -> SourceFetchResult {
         SourceFetchResult(sourceID: source.id, outcome: .failed(error),
                           state: previous.recordingFailure(error.description, at: date, httpStatus: status),
@@ -323,10 +334,7 @@ private final class SourceJob {
 
         if code == CURLE_OK && isFile {
             if transfer.conditionUnmet {
-                let state = previous.recordingSuccess(at: now, httpStatus: 304)
-                return .done(SourceFetchResult(sourceID: source.id, outcome: .notModified, state: state,
-                                               httpStatus: 304, bytes: bytes,
-                                               duration: now.timeIntervalSince(startedAt), requests: requests))
+                return .done(notModified(previous, status: 304, at: now))
             }
             // The file's mtime stands in for Last-Modified (no ETag for files).
             transfer.responseHeaders["last-modified"] = transfer.fileTime
@@ -339,13 +347,10 @@ private final class SourceJob {
                 if transfer.request.pageIndex < 0 { return exchanged(transfer, status: status, at: now) }
                 return content(transfer, status: isFile ? 200 : status, at: now, logger: logger)
             case .notModified:
-                var state = ConditionalGet.updatedValidators(previous, status: 304,
+                let state = ConditionalGet.updatedValidators(previous, status: 304,
                                                              etag: transfer.responseHeaders["etag"],
                                                              lastModified: transfer.responseHeaders["last-modified"])
-                state = state.recordingSuccess(at: now, httpStatus: 304)
-                return .done(SourceFetchResult(sourceID: source.id, outcome: .notModified, state: state,
-                                               httpStatus: 304, bytes: bytes,
-                                               duration: now.timeIntervalSince(startedAt), requests: requests))
+                return .done(notModified(state, status: 304, at: now))
             case .retry(let after):
                 retryAfter = after
                 retryable = true

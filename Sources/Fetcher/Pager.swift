@@ -40,8 +40,6 @@ public struct Pager: Sendable {
     /// Things a user should know that are not failures (an API cap hit before the cursor).
     public private(set) var warnings: [String] = []
 
-    private var offset = 0
-    private var pageNumber = 0
     /// Whether the walk already moved from one year's last issue to the next year's first.
     private var rolledOverYear = false
 
@@ -161,13 +159,11 @@ public struct Pager: Sendable {
                 return nil
             }
             next.url = Self.replacing(request.url, s.offsetParam, String(nextOffset))
-            offset = nextOffset
         case .pageNumber(let s):
             if results.count < s.pageSize { return nil }
             let index = request.pageIndex + 1
             if let total = announcedTotal, index * s.pageSize >= total { return nil }
             next.url = Self.replacing(request.url, s.pageParam, String(s.firstPage + index))
-            pageNumber = index
         case .iterationToken(let s):
             guard let token = object[s.tokenKey] as? String, !token.isEmpty else { return nil }
             guard let bodyText = request.body, let bodyData = bodyText.data(using: .utf8),

@@ -94,8 +94,7 @@ public struct SourceCatalogue: Sendable {
     /// Whether the request asks for a descending order somewhere (query values or body); Django-style
     /// `ordering=-date` counts too.
     static func asksNewestFirst(_ source: SourceDefinition) -> Bool {
-        let texts = source.query.map(\.value) + source.form.map(\.value) + [source.body ?? ""]
-        return texts.contains { $0.range(of: "desc", options: .caseInsensitive) != nil }
+        return requestTexts(source).contains { $0.range(of: "desc", options: .caseInsensitive) != nil }
             || source.query.contains { q in
                 q.value.hasPrefix("-") && (q.name.contains("order") || q.name.contains("sort"))
             }
@@ -103,8 +102,12 @@ public struct SourceCatalogue: Sendable {
 
     /// Whether the stored cursor is sent to the server (`{cursor}` in the query, form or body).
     static func filtersByCursor(_ source: SourceDefinition) -> Bool {
-        let texts = source.query.map(\.value) + source.form.map(\.value) + [source.body ?? ""]
-        return texts.contains { $0.contains("{cursor}") }
+        return requestTexts(source).contains { $0.contains("{cursor}") }
+    }
+
+    /// The texts of a request a server reads: query values, form values, body.
+    private static func requestTexts(_ source: SourceDefinition) -> [String] {
+        source.query.map(\.value) + source.form.map(\.value) + [source.body ?? ""]
     }
 
     /// Parses one catalogue text (tests, or a file already read); `file` names it in errors and resolves
@@ -199,13 +202,7 @@ private struct FileReader {
             return nil
         }
         let errorCount = errors.count
-        for (key, _) in map {
-            let name = key.string ?? "?"
-            if !Self.sourceKeys.contains(name) {
-                fail(key.mark?.line, prefix + name, "unknown key (expected one of: "
-                     + Self.sourceKeys.sorted().joined(separator: ", ") + ")")
-            }
-        }
+        check(map, allowed: Self.sourceKeys, prefix)
         let id = requiredString(map, "id", prefix, node) ?? ""
         let isValidID = id.allSatisfy { $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "-") }
         if !id.isEmpty, !isValidID {
@@ -346,9 +343,7 @@ private struct FileReader {
             s.limitParam = string(map, "limit_param", p) ?? s.limitParam
             s.pageSize = int(map, "page_size", p, min: 1) ?? s.pageSize
             s.maxOffset = int(map, "max_offset", p, min: 1) ?? s.maxOffset
-            s.resultsKey = string(map, "results_key", p) ?? s.resultsKey
-            s.totalKey = string(map, "total_key", p) ?? s.totalKey
-            s.maxPages = int(map, "max_pages", p, min: 1) ?? s.maxPages
+            s.totalKey = sharedPaging(map, p, resultsKey: &s.resultsKey, maxPages: &s.maxPages) ?? s.totalKey
             if s.pageSize > s.maxOffset {
                 fail(keyLine(map, "page_size"), p + "page_size", "is larger than max_offset")
             }
@@ -360,17 +355,13 @@ private struct FileReader {
             s.sizeParam = string(map, "size_param", p) ?? s.sizeParam
             s.pageSize = int(map, "page_size", p, min: 1) ?? s.pageSize
             s.firstPage = int(map, "first_page", p, min: 0) ?? s.firstPage
-            s.resultsKey = string(map, "results_key", p) ?? s.resultsKey
-            s.totalKey = string(map, "total_key", p) ?? s.totalKey
-            s.maxPages = int(map, "max_pages", p, min: 1) ?? s.maxPages
+            s.totalKey = sharedPaging(map, p, resultsKey: &s.resultsKey, maxPages: &s.maxPages) ?? s.totalKey
             return .pageNumber(s)
         case "iteration-token":
             check(map, allowed: common.union(["token_key"]), p)
             var s = PagingScheme.IterationToken()
             s.tokenKey = string(map, "token_key", p) ?? s.tokenKey
-            s.resultsKey = string(map, "results_key", p) ?? s.resultsKey
-            s.totalKey = string(map, "total_key", p) ?? s.totalKey
-            s.maxPages = int(map, "max_pages", p, min: 1) ?? s.maxPages
+            s.totalKey = sharedPaging(map, p, resultsKey: &s.resultsKey, maxPages: &s.maxPages) ?? s.totalKey
             return .iterationToken(s)
         case "daily-issue":
             check(map, allowed: ["scheme", "initial", "max_pages"], p)
@@ -384,15 +375,23 @@ private struct FileReader {
             check(map, allowed: common.union(["next_key"]), p)
             var s = PagingScheme.NextLink()
             s.nextKey = string(map, "next_key", p) ?? s.nextKey
-            s.resultsKey = string(map, "results_key", p) ?? s.resultsKey
-            s.totalKey = string(map, "total_key", p) ?? s.totalKey
-            s.maxPages = int(map, "max_pages", p, min: 1) ?? s.maxPages
+            s.totalKey = sharedPaging(map, p, resultsKey: &s.resultsKey, maxPages: &s.maxPages) ?? s.totalKey
             return .nextLink(s)
         default:
             fail(keyLine(map, "scheme") ?? node.mark?.line, p + "scheme",
                  "'\(scheme)' is not one of: none, offset-limit, page-number, iteration-token, next-link, daily-issue")
             return .none
         }
+    }
+
+    /// Reads the keys every JSON-paged scheme shares over the scheme's defaults; returns `total_key` if written
+    /// (its default, and whether it may be absent, differ by scheme).
+    private mutating func sharedPaging(_ map: Node.Mapping, _ p: String, resultsKey: inout String,
+                                       maxPages: inout Int) -> String? {
+        resultsKey = string(map, "results_key", p) ?? resultsKey
+        let totalKey = string(map, "total_key", p)
+        maxPages = int(map, "max_pages", p, min: 1) ?? maxPages
+        return totalKey
     }
 
     private mutating func cursorSpec(_ node: Node?, _ key: String) -> CursorSpec? {

@@ -33,6 +33,13 @@ public struct SourceRunReport: Sendable, Hashable, Codable {
     }
 
     public var isFailure: Bool { status == "failed" }
+
+    /// The source failed after its fetch, at `reason` (`parse`, `store`).
+    mutating func markFailed(_ reason: String, _ error: String) {
+        status = "failed"
+        self.reason = reason
+        self.error = error
+    }
 }
 
 /// `vigie fetch`: Fetcher + Parser + Store, one source at a time into the store.
@@ -105,9 +112,7 @@ public enum FetchRun {
             do {
                 try store.save(result.state)
             } catch {
-                report.status = "failed"
-                report.reason = "store"
-                report.error = "\(error)"
+                report.markFailed("store", "\(error)")
             }
             return report
         case .ok:
@@ -135,9 +140,7 @@ public enum FetchRun {
             // understood.
             let message = "\(error)"
             let failed = previous.recordingFailure(message, at: now, httpStatus: result.httpStatus)
-            report.status = "failed"
-            report.reason = "parse"
-            report.error = message
+            report.markFailed("parse", message)
             report.consecutiveFailures = failed.consecutiveFailures
             do {
                 _ = try store.ingest(sourceID: source.id, state: failed, raws: result.documents, notices: [], at: now)
@@ -153,9 +156,7 @@ public enum FetchRun {
             report.inserted = summary.inserted.count
             report.changed = summary.changed.count
         } catch {
-            report.status = "failed"
-            report.reason = "store"
-            report.error = "\(error)"
+            report.markFailed("store", "\(error)")
             let failed = previous.recordingFailure("\(error)", at: now, httpStatus: result.httpStatus)
             report.consecutiveFailures = failed.consecutiveFailures
             try? store.save(failed)

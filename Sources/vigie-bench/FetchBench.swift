@@ -42,10 +42,7 @@ struct FetchBench: AsyncParsableCommand {
             definitions.append(SourceDefinition(id: "bench-\(i)", format: .rss, url: server.url("/s\(i)"),
                                                 politeness: Politeness(maxConcurrent: concurrency, delay: 0)))
         }
-        var configuration = FetchConfiguration(maxConcurrent: concurrency, maxPerHost: concurrency)
-        configuration.environment = [:]
-        configuration.transport.noProxy = "127.0.0.1,localhost"
-        var engine = FetchEngine(configuration: configuration)
+        var engine = FetchEngine(configuration: loopbackConfiguration(concurrency: concurrency))
         engine.logger.logLevel = .warning  // retries are the point of the fault run, not news
 
         let firstStart = Date()
@@ -148,9 +145,7 @@ struct FetchBench: AsyncParsableCommand {
             definitions.append(SourceDefinition(id: "ok-\(i)", format: .rss, url: server.url("/ok-\(i)"),
                                                 politeness: Politeness(maxConcurrent: 16, delay: 0)))
         }
-        var configuration = FetchConfiguration(maxConcurrent: 16, maxPerHost: 16)
-        configuration.environment = [:]
-        configuration.transport.noProxy = "127.0.0.1,localhost"
+        var configuration = loopbackConfiguration(concurrency: 16)
         configuration.transport.lowSpeedLimit = 1000
         configuration.transport.lowSpeedTime = 1
         configuration.retry = RetryPolicy(maxAttempts: 2, baseDelay: 0.05, maxDelay: 0.2, maxRetryAfter: 5)
@@ -164,6 +159,14 @@ struct FetchBench: AsyncParsableCommand {
         }
         let healthyOK = results.dropFirst(rows.count).filter { $0.outcome == .ok }.count
         return (rows, healthyOK, healthyTotal, wall)
+    }
+
+    /// A run against the loopback server: no credential from the environment, no developer's proxy in the way.
+    private func loopbackConfiguration(concurrency: Int) -> FetchConfiguration {
+        var configuration = FetchConfiguration(maxConcurrent: concurrency, maxPerHost: concurrency)
+        configuration.environment = [:]
+        configuration.transport.noProxy = "127.0.0.1,localhost"
+        return configuration
     }
 
     private func fmt(_ value: Double, _ digits: Int = 3) -> String { String(format: "%.\(digits)f", value) }

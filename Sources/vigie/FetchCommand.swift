@@ -55,8 +55,7 @@ extension Vigie {
                 throw ExitCode(2)
             }
             var configuration = FetchConfiguration(maxConcurrent: max(1, concurrency))
-            configuration.transport.userAgent =
-                "Vigie/\(Vigie.version) (veille appels d'offres et appels a projets; libcurl)"
+            configuration.transport.userAgent = FetchConfiguration.userAgent(version: Vigie.version)
             let engine = FetchEngine(configuration: configuration, logger: logger)
             let reports: [SourceRunReport]
             do {
@@ -83,7 +82,7 @@ extension Vigie {
     }
 }
 
-/// Writes one line to stderr.
-private func printError(_ message: String) {
+/// Writes one line to stderr (also used by `vigie sources`).
+func printError(_ message: String) {
     FileHandle.standardError.write(Data((message + "\n").utf8))
 }

@@ -54,8 +54,3 @@ extension Vigie {
         }
     }
 }
-
-/// Writes one line to stderr.
-private func printError(_ message: String) {
-    FileHandle.standardError.write(Data((message + "\n").utf8))
-}

@@ -85,6 +85,26 @@ import Testing
         #expect(!def.confirmed)
     }
 
+    @Test func sharedPagingKeysOverrideEachSchemesDefaults() throws {
+        func paging(_ lines: String) throws -> PagingScheme {
+            try #require(try SourceCatalogue.parse(yaml: Self.minimal + "\npaging:\n" + lines, file: "a.yaml").first)
+                .paging
+        }
+        var offset = PagingScheme.OffsetLimit()
+        offset.resultsKey = "rows"
+        offset.totalKey = "n"
+        offset.maxPages = 7
+        #expect(try paging("  scheme: offset-limit\n  results_key: rows\n  total_key: n\n  max_pages: 7")
+                == .offsetLimit(offset))
+        var pages = PagingScheme.PageNumber()
+        pages.maxPages = 3
+        #expect(try paging("  scheme: page-number\n  max_pages: 3") == .pageNumber(pages))
+        var link = PagingScheme.NextLink()
+        link.resultsKey = "items"
+        link.totalKey = "total"
+        #expect(try paging("  scheme: next-link\n  results_key: items\n  total_key: total") == .nextLink(link))
+    }
+
     struct ErrorCase: Sendable, CustomStringConvertible {
         var name: String
         var yaml: String
@@ -99,6 +119,8 @@ import Testing
                   line: 5, key: "format", fragment: "'rss2' is not one of"),
         ErrorCase(name: "typo in a key", yaml: minimal + "\npoliteness:\n  max_concurent: 2", line: 9,
                   key: "politeness.max_concurent", fragment: "unknown key"),
+        ErrorCase(name: "typo in a source key", yaml: minimal + "\nlicense: MIT", line: 8, key: "license",
+                  fragment: "unknown key (expected one of: auth, body,"),
         ErrorCase(name: "missing licence",
                   yaml: minimal.replacingOccurrences(of: "licence: Licence Ouverte 2.0", with: ""),
                   line: 1, key: "licence", fragment: "is required"),
