@@ -13,17 +13,17 @@ extension Router {
     func suggestConsortia(_ c: Cluster, notice: Notice, needed: [Int], segLots: [[String]], segNoticeLevel: [Bool],
                           eligible: [(cand: Candidate, distance: Int?)]) -> [ConsortiumSuggestion] {
         guard !needed.isEmpty, !eligible.isEmpty else { return [] }
-        func money(_ m: Money?) -> Double? { m?.upperBound.map { NSDecimalNumber(decimal: $0).doubleValue } }
         // Units: lots with segment evidence of their own (each lot can be bid for separately, so only a lot
         // needing several segments calls for a group); otherwise the notice as a whole.
         var units: [(lot: String?, need: [Int], value: Double?)] = []
         for lot in notice.lots {
             let need = needed.filter { segLots[$0].contains(lot.id) || segNoticeLevel[$0] && notice.lots.count == 1 }
             if need.contains(where: { segLots[$0].contains(lot.id) }) {
-                units.append((lot.id, need, money(lot.value) ?? (notice.lots.count == 1 ? money(notice.value) : nil)))
+                let value = Router.amount(lot.value) ?? (notice.lots.count == 1 ? Router.amount(notice.value) : nil)
+                units.append((lot.id, need, value))
             }
         }
-        if units.isEmpty { units.append((nil, needed, money(notice.value))) }
+        if units.isEmpty { units.append((nil, needed, Router.amount(notice.value))) }
 
         var out: [ConsortiumSuggestion] = []
         for unit in units {
@@ -91,55 +91,48 @@ extension Router {
             let combined = chosen.allSatisfy { c.members[$0.cand.member].capacity != nil }
                 ? chosen.reduce(0) { $0 + cap($1) } : nil
             let reason: ConsortiumReason = multi && tooBig ? .both : multi ? .multipleSegments : .valueExceedsCapacity
-            let what = unit.lot.map { "Le lot \($0)" } ?? "L'avis"
-            var detail: String
-            switch reason {
-            case .multipleSegments:
-                detail = "\(what) demande \(segLabels.joined(separator: " + ")) : aucun membre ne couvre tout seul."
-            case .valueExceedsCapacity:
-                detail = "\(what) (\(Router.euros(unit.value ?? 0))) dépasse la capacité de chaque membre."
-            case .both:
-                detail = "\(what) demande \(segLabels.joined(separator: " + ")) et son montant "
-                    + "(\(Router.euros(unit.value ?? 0))) dépasse la capacité de chaque membre."
-            }
             let leadM = c.members[lead.cand.member]
-            detail += " Groupement proposé : " + chosen.map { e in
-                let m = c.members[e.cand.member]
-                let segs = labels(contributions[m.id]!)
-                return "\(m.name)\(m.id == leadM.id ? " (mandataire)" : "") [\(segs)]"
-            }.joined(separator: " + ") + "."
-            detail += " Mandataire : \(leadM.name), plus grande capacité"
-                + (leadM.capacity.map { " (\(Router.euros($0)))" } ?? "")
-                + (lead.distance.map { ", site à \($0) département(s) du lieu" } ?? "") + "."
-            if !uncovered.isEmpty {
-                detail += " Non couvert : \(uncovered.sorted().map { c.segments[$0].label }.joined(separator: ", "))."
-            }
-            if let v = unit.value, let comb = combined, comb < v {
-                detail += " Capacité cumulée \(Router.euros(comb)) encore inférieure au montant."
-            }
-            let whatEN = unit.lot.map { "Lot \($0)" } ?? "The notice"
-            var en: String
-            switch reason {
-            case .multipleSegments:
-                en = "\(whatEN) needs \(segLabels.joined(separator: " + ")): no member covers all of it alone."
-            case .valueExceedsCapacity:
-                en = "\(whatEN) (\(Router.euros(unit.value ?? 0))) exceeds every member's capacity."
-            case .both:
-                en = "\(whatEN) needs \(segLabels.joined(separator: " + ")) and its value "
-                    + "(\(Router.euros(unit.value ?? 0))) exceeds every member's capacity."
-            }
-            en += " Proposed group: " + chosen.map { e in
-                let m = c.members[e.cand.member]
-                return "\(m.name)\(m.id == leadM.id ? " (lead)" : "") [\(labels(contributions[m.id]!))]"
-            }.joined(separator: " + ") + "."
-            en += " Lead: \(leadM.name), largest capacity" + (leadM.capacity.map { " (\(Router.euros($0)))" } ?? "")
-                + (lead.distance.map { ", site \($0) département(s) from the place of work" } ?? "") + "."
-            if !uncovered.isEmpty {
-                en += " Not covered: \(uncovered.sorted().map { c.segments[$0].id }.joined(separator: ", "))."
+            // One builder for both languages, so the French and English sentences cannot drift apart.
+            func sentence(_ en: Bool) -> String {
+                func t(_ fr: String, _ english: String) -> String { en ? english : fr }
+                let what = unit.lot.map { t("Le lot \($0)", "Lot \($0)") } ?? t("L'avis", "The notice")
+                let needs = "\(what) \(t("demande", "needs")) \(segLabels.joined(separator: " + "))"
+                let value = Router.euros(unit.value ?? 0)
+                var s: String
+                switch reason {
+                case .multipleSegments:
+                    s = needs + t(" : aucun membre ne couvre tout seul.", ": no member covers all of it alone.")
+                case .valueExceedsCapacity:
+                    s = "\(what) (\(value)) "
+                        + t("dépasse la capacité de chaque membre.", "exceeds every member's capacity.")
+                case .both:
+                    s = needs + t(" et son montant (\(value)) dépasse la capacité de chaque membre.",
+                                  " and its value (\(value)) exceeds every member's capacity.")
+                }
+                s += t(" Groupement proposé : ", " Proposed group: ") + chosen.map { e in
+                    let m = c.members[e.cand.member]
+                    let role = m.id == leadM.id ? t(" (mandataire)", " (lead)") : ""
+                    return "\(m.name)\(role) [\(labels(contributions[m.id]!))]"
+                }.joined(separator: " + ") + "."
+                s += t(" Mandataire : \(leadM.name), plus grande capacité", " Lead: \(leadM.name), largest capacity")
+                    + (leadM.capacity.map { " (\(Router.euros($0)))" } ?? "")
+                    + (lead.distance.map {
+                        t(", site à \($0) département(s) du lieu", ", site \($0) département(s) from the place of work")
+                    } ?? "") + "."
+                if !uncovered.isEmpty {
+                    s += t(" Non couvert : ", " Not covered: ")
+                        + uncovered.sorted().map { c.segments[$0].label }.joined(separator: ", ") + "."
+                }
+                if let v = unit.value, let comb = combined, comb < v {
+                    s += t(" Capacité cumulée \(Router.euros(comb)) encore inférieure au montant.",
+                           " Combined capacity \(Router.euros(comb)) still below the value.")
+                }
+                return s
             }
             out.append(ConsortiumSuggestion(
-                clusterID: c.id, members: ids, lead: leadM.id, segments: unit.need.map { c.segments[$0].id }, reason: reason, detail: detail,
-                detailEN: en, uncovered: uncovered.sorted().map { c.segments[$0].id }, combinedCapacity: combined, lotID: unit.lot,
+                clusterID: c.id, members: ids, lead: leadM.id, segments: unit.need.map { c.segments[$0].id },
+                reason: reason, detail: sentence(false), detailEN: sentence(true),
+                uncovered: uncovered.sorted().map { c.segments[$0].id }, combinedCapacity: combined, lotID: unit.lot,
                 contributions: contributions))
         }
         return out

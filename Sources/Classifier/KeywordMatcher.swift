@@ -107,17 +107,14 @@ struct TrieNode {
     var outStart: Int32
     var outCount: UInt16
     var depth: UInt8
-    /// `hasChildrenFlag`, `hasWideSignatureFlag`.
+    /// `hasWideSignatureFlag` (whether a node has children is read from its slot's `hasChildrenBit`).
     var flags: UInt8
     var childSignature: UInt64
 
-    static let hasChildrenFlag: UInt8 = 1
     /// Many children (a common word starting many phrases): a 4,096-bit signature sits in `wideSignatures`.
     static let hasWideSignatureFlag: UInt8 = 2
     static let wideThreshold = 12
     static let wideWords = 64
-
-    var hasChildren: Bool { flags & TrieNode.hasChildrenFlag != 0 }
 
     @inline(__always)
     static func wideBit(_ symbol: Int32) -> (word: Int, bit: UInt64) {
@@ -326,8 +323,7 @@ public final class KeywordMatcher: @unchecked Sendable {
         wideSignatures = ws
         let nodeArray = UnsafeMutablePointer<TrieNode>.allocate(capacity: count)
         for n in 0..<count {
-            var flags: UInt8 = signature[n] != 0 ? TrieNode.hasChildrenFlag : 0
-            if wi[n] >= 0 { flags |= TrieNode.hasWideSignatureFlag }
+            let flags: UInt8 = wi[n] >= 0 ? TrieNode.hasWideSignatureFlag : 0
             nodeArray[n] = TrieNode(outStart: starts[n], outCount: UInt16(min(Int(counts[n]), Int(UInt16.max))),
                                     depth: depth[n], flags: flags, childSignature: signature[n])
         }

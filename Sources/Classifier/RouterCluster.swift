@@ -310,13 +310,11 @@ extension Router {
 
     /// The value a member would have to carry: the lots it is routed through when its evidence is only in lots.
     func valueFor(_ cand: Candidate, notice: Notice, segLots: [[String]], segNoticeLevel: [Bool]) -> Double? {
-        let noticeValue = notice.value?.upperBound.map { NSDecimalNumber(decimal: $0).doubleValue }
+        let noticeValue = Router.amount(notice.value)
         guard cand.kind == .direct, !cand.segments.isEmpty,
               cand.segments.allSatisfy({ !segNoticeLevel[$0] && !segLots[$0].isEmpty }) else { return noticeValue }
         let lots = Set(cand.segments.flatMap { segLots[$0] })
-        let values = notice.lots.filter { lots.contains($0.id) }.compactMap {
-            $0.value?.upperBound.map { NSDecimalNumber(decimal: $0).doubleValue }
-        }
+        let values = notice.lots.filter { lots.contains($0.id) }.compactMap { Router.amount($0.value) }
         return values.max() ?? noticeValue
     }
 
@@ -393,6 +391,9 @@ extension Router {
         while s.hasSuffix("0") { s.removeLast() }
         return s
     }
+
+    /// The upper bound of an amount, as the router compares it with members' capacities.
+    static func amount(_ m: Money?) -> Double? { m?.upperBound.map { NSDecimalNumber(decimal: $0).doubleValue } }
 
     /// `1 250 000 €` (narrow no-break spaces avoided: plain spaces read everywhere).
     static func euros(_ v: Double) -> String {

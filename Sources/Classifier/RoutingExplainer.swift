@@ -33,7 +33,7 @@ public struct RoutingExplainer: Sendable {
     /// One line of evidence.
     public func describe(_ r: Reason) -> String {
         let w = (r.weight >= 0 ? "+" : "") + num(r.weight)
-        let lot = r.lotID.map { t(" (lot \($0))", " (lot \($0))") } ?? ""
+        let lot = r.lotID.map { " (lot \($0))" } ?? ""
         let found = r.matched.map { t(" : « \($0) »", ": '\($0)'") } ?? ""
         switch r.field {
         case .cpv:
@@ -93,8 +93,8 @@ public struct RoutingExplainer: Sendable {
             facts.append(t("Échéance : \(d.iso8601) (\(days < 0 ? "dépassée" : "dans \(num(days.rounded())) j"))",
                            "Deadline: \(d.iso8601) (\(days < 0 ? "passed" : "in \(num(days.rounded())) days"))"))
         }
-        if let v = notice.value?.upperBound {
-            facts.append(t("Montant : ", "Value: ") + Router.euros(NSDecimalNumber(decimal: v).doubleValue))
+        if let v = Router.amount(notice.value) {
+            facts.append(t("Montant : ", "Value: ") + Router.euros(v))
         }
         let place = ResolvedPlace(places: notice.places + notice.lots.flatMap(\.places), buyer: notice.buyer)
         if !place.departements.isEmpty {
@@ -138,10 +138,10 @@ public struct RoutingExplainer: Sendable {
             out.append(t("  Destinataires :", "  Routed to:"))
             if routes.isEmpty { out.append(t("    (aucun)", "    (none)")) }
             for r in routes {
-                let kind = r.kind == .direct ? t("direct", "direct") : t("indirect", "indirect")
+                let kind = r.kind.rawValue
                 let dist = r.distance.map { t(", à \($0) département(s)", ", \($0) département(s) away") } ?? ""
                 out.append("    ✓ \(r.memberName) (\(r.memberID)) — \(kind), score \(num(r.score)), "
-                           + t("segments ", "segments ") + r.segments.joined(separator: ", ") + dist)
+                           + "segments " + r.segments.joined(separator: ", ") + dist)
                 for reason in r.reasons { out.append("        \(describe(reason))") }
             }
             if !misses.isEmpty || member != nil {

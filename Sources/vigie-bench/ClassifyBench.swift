@@ -123,27 +123,20 @@ struct ClassifyBench: AsyncParsableCommand {
     struct Measure {
         var seconds: Double
         var hits: Int
-        func mbPerS(_ mb: Double) -> Double { mb / seconds }
     }
 
-    /// One scan of every notice.
+    /// One scan of every notice (rounds and best-of are the caller's, interleaved across sizes).
     func measure(_ matcher: KeywordMatcher, text: [UInt8], bounds: [Int]) -> Measure {
         let state = ScanState()
-        var best = Double.infinity
         var hits = 0
-        for _ in 0..<1 {
-            var h = 0
-            let t0 = DispatchTime.now().uptimeNanoseconds
-            text.withUnsafeBufferPointer { bp in
-                let base = bp.baseAddress!
-                for i in 0..<(bounds.count - 1) {
-                    matcher.scan(base + bounds[i], count: bounds[i + 1] - bounds[i], state: state) { _, _, _ in h += 1 }
-                }
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        text.withUnsafeBufferPointer { bp in
+            let base = bp.baseAddress!
+            for i in 0..<(bounds.count - 1) {
+                matcher.scan(base + bounds[i], count: bounds[i + 1] - bounds[i], state: state) { _, _, _ in hits += 1 }
             }
-            best = min(best, Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
-            hits = h
         }
-        return Measure(seconds: best, hits: hits)
+        return Measure(seconds: Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9, hits: hits)
     }
 
     static func residentMB() -> Double {

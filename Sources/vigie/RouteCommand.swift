@@ -142,13 +142,13 @@ extension Vigie {
             var lines = ["\(n.id) — \(n.title)"]
             let explainer = RoutingExplainer(language: .fr)
             for c in r.clusters where !c.routes.isEmpty || !c.nearMisses.isEmpty || !c.segments.isEmpty {
-                let segs = c.segments.map { "\($0.segmentID) (\(Route.fmt($0.score)))" }.joined(separator: ", ")
+                let segs = c.segments.map { "\($0.segmentID) (\(Router.fmt($0.score)))" }.joined(separator: ", ")
                 lines.append("  [\(c.clusterID)] segments : \(segs.isEmpty ? "aucun" : segs)")
                 for route in c.routes {
                     let why = route.reasons.sorted { $0.weight > $1.weight }.prefix(3).map { explainer.describe($0) }
                         .joined(separator: " ; ")
                     lines.append("    → \(route.memberName) (\(route.memberID)) \(route.kind.rawValue) "
-                                 + "score \(Route.fmt(route.score)) : \(why)")
+                                 + "score \(Router.fmt(route.score)) : \(why)")
                 }
                 for m in c.nearMisses {
                     lines.append("    ✗ \(m.memberName) (\(m.memberID)) \(m.filter.rawValue) : \(m.detail)")
@@ -161,7 +161,5 @@ extension Vigie {
             }
             return lines.joined(separator: "\n")
         }
-
-        static func fmt(_ x: Double) -> String { Router.fmt(x) }
     }
 }

@@ -76,6 +76,7 @@ import Notices
         #expect(g.lead == "meca-precision-forez")
         #expect(g.combinedCapacity == 2_400_000)
         #expect(g.detail.contains("dépasse la capacité de chaque membre"))
+        #expect(g.detailEN.hasPrefix("The notice (2 000 000 €) exceeds every member's capacity. Proposed group: "))
     }
 
     @Test func multiSegmentProjectProposesAGroupWithALead() throws {
@@ -92,6 +93,7 @@ import Notices
         #expect(Set(g.contributions["integral-systemes"] ?? []) == ["assemblage", "robotique"])
         #expect(g.contributions["thermi-rhone"] == ["traitement-surface"])
         #expect(g.detail.contains("Intégral Systèmes (mandataire)"))
+        #expect(g.detailEN.contains("Intégral Systèmes (lead)") && g.detailEN.contains(" Lead: Intégral Systèmes, "))
     }
 
     @Test func lotsAreBidSeparatelyUnlessOneNeedsSeveralSegments() throws {
