@@ -46,9 +46,6 @@ public struct DigestWriter: Sendable {
         return found
     }
 
-    /// The edition number a new write the same day should take.
-    public func nextEdition(of input: DigestInput) -> Int { (existingEdition(of: input) ?? 0) + 1 }
-
     static func stem(_ stamp: String, edition: Int) -> String { edition <= 1 ? stamp : "\(stamp)-\(edition)" }
 
     /// Renders and writes every format; returns the paths written (dated files, then `latest.*`).

@@ -57,10 +57,7 @@ public enum FrenchFormat {
     /// "aujourd'hui", "demain", "dans 12 jours", "dépassée depuis 2 jours", counted in calendar days
     /// in the deadline's own offset.
     public static func relative(_ z: ZonedDate, from now: Date) -> String {
-        let off = displayOffset(z)
-        let a = parts(now, offset: off)
-        let b = parts(z.instant, offset: off)
-        let n = ISO8601.days(fromCivil: b.y, b.m, b.d) - ISO8601.days(fromCivil: a.y, a.m, a.d)
+        let n = daysLeft(z, from: now)
         if z.instant < now {
             return n == 0 ? "dépassée depuis quelques heures" : "dépassée depuis \(-n) jour\(-n > 1 ? "s" : "")"
         }

@@ -186,26 +186,27 @@ public struct HTMLRenderer: DigestRenderer {
         o.append("<h4>\(link(n))</h4>")
         o.append("<dl>")
         if !first {
-            if let item {
-                o.append(
-                    "<dt>Pertinence</dt><dd class=\"\(item.direct.map { $0 ? "direct" : "indirect" } ?? "score")\">"
-                        + "\(esc(Wording.relevance(item)))</dd>")
-                if !item.members.isEmpty {
-                    o.append("<dt>Adhérents concernés</dt><dd>\(esc(item.members.joined(separator: ", ")))</dd>")
-                }
-            }
-            o.append("</dl>")
-            if let item, !item.reasons.isEmpty {
-                o.append(
-                    "<div class=\"why\"><p>\(esc(Wording.why))</p><ul>"
-                        + item.reasons.map { "<li>\(esc($0))</li>" }.joined() + "</ul></div>")
-            }
+            relevance(item, into: &o)
+            why(item, into: &o)
             o.append(contentsOf: extra)
             o.append("<p class=\"meta\"><a href=\"#\(anchor(n))\">Détails de l'avis plus haut</a></p>")
             o.append("</article>")
             return
         }
         for (label, value) in Wording.facts(n, now: now) { o.append("<dt>\(esc(label))</dt><dd>\(esc(value))</dd>") }
+        relevance(item, into: &o)
+        if let s = n.summary, !s.isEmpty {
+            o.append("<p>\(esc(s.count > 600 ? String(s.prefix(600)) + "…" : s))</p>")
+        }
+        why(item, into: &o)
+        o.append(contentsOf: extra)
+        o.append("<p class=\"meta\">\(esc(Wording.sourceLine(n, also: item?.alsoPublishedOn ?? [], names: names)))</p>")
+        o.append("</article>")
+    }
+
+    /// The item's relevance and members, then the end of the facts list: shown with the full notice and
+    /// again wherever the same notice is only referred back to.
+    private func relevance(_ item: DigestItem?, into o: inout [String]) {
         if let item {
             o.append(
                 "<dt>Pertinence</dt><dd class=\"\(item.direct.map { $0 ? "direct" : "indirect" } ?? "score")\">"
@@ -215,17 +216,14 @@ public struct HTMLRenderer: DigestRenderer {
             }
         }
         o.append("</dl>")
-        if let s = n.summary, !s.isEmpty {
-            o.append("<p>\(esc(s.count > 600 ? String(s.prefix(600)) + "…" : s))</p>")
-        }
-        if let item, !item.reasons.isEmpty {
-            o.append(
-                "<div class=\"why\"><p>\(esc(Wording.why))</p><ul>"
-                    + item.reasons.map { "<li>\(esc($0))</li>" }.joined() + "</ul></div>")
-        }
-        o.append(contentsOf: extra)
-        o.append("<p class=\"meta\">\(esc(Wording.sourceLine(n, also: item?.alsoPublishedOn ?? [], names: names)))</p>")
-        o.append("</article>")
+    }
+
+    /// Why the item was routed, as a list.
+    private func why(_ item: DigestItem?, into o: inout [String]) {
+        guard let item, !item.reasons.isEmpty else { return }
+        o.append(
+            "<div class=\"why\"><p>\(esc(Wording.why))</p><ul>"
+                + item.reasons.map { "<li>\(esc($0))</li>" }.joined() + "</ul></div>")
     }
 
     /// Escapes the five HTML-significant characters.

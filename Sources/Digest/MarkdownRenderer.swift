@@ -140,41 +140,39 @@ public struct MarkdownRenderer: DigestRenderer {
         o.append("")
         let first = shown.insert(n.id).inserted
         if !first {
-            if let item {
-                o.append("- **Pertinence :** \(Wording.relevance(item))")
-                if !item.members.isEmpty {
-                    o.append("- **Adhérents concernés :** \(esc(item.members.joined(separator: ", ")))")
-                }
-            }
+            relevance(item, into: &o)
             o.append("- Détails de l'avis plus haut")
             o.append("")
-            if let item, !item.reasons.isEmpty {
-                o.append("**\(Wording.why)**")
-                o.append("")
-                for r in item.reasons { o.append("- \(esc(r))") }
-                o.append("")
-            }
+            why(item, into: &o)
             return
         }
         for (label, value) in Wording.facts(n, now: now) { o.append("- **\(label) :** \(esc(value))") }
-        if let item {
-            o.append("- **Pertinence :** \(Wording.relevance(item))")
-            if !item.members.isEmpty {
-                o.append("- **Adhérents concernés :** \(esc(item.members.joined(separator: ", ")))")
-            }
-        }
+        relevance(item, into: &o)
         o.append("- \(esc(Wording.sourceLine(n, also: item?.alsoPublishedOn ?? [], names: names)))")
         o.append("")
         if let s = n.summary, !s.isEmpty {
             o.append("> \(esc(s.count > 400 ? String(s.prefix(400)) + "…" : s))")
             o.append("")
         }
-        if let item, !item.reasons.isEmpty {
-            o.append("**\(Wording.why)**")
-            o.append("")
-            for r in item.reasons { o.append("- \(esc(r))") }
-            o.append("")
+        why(item, into: &o)
+    }
+
+    /// The item's relevance and members, with the full notice and again wherever it is referred back to.
+    private func relevance(_ item: DigestItem?, into o: inout [String]) {
+        guard let item else { return }
+        o.append("- **Pertinence :** \(Wording.relevance(item))")
+        if !item.members.isEmpty {
+            o.append("- **Adhérents concernés :** \(esc(item.members.joined(separator: ", ")))")
         }
+    }
+
+    /// Why the item was routed, as a list.
+    private func why(_ item: DigestItem?, into o: inout [String]) {
+        guard let item, !item.reasons.isEmpty else { return }
+        o.append("**\(Wording.why)**")
+        o.append("")
+        for r in item.reasons { o.append("- \(esc(r))") }
+        o.append("")
     }
 
     /// Backslash-escapes what CommonMark would read as markup in text taken from notices.

@@ -42,6 +42,16 @@ struct DigestAssembler {
         cluster.member(id)?.name ?? payload?.memberName ?? id
     }
 
+    /// The member a route is for, by the rules' name, else the name stored with the route, else its id.
+    func memberName(of route: RouteRecord) -> String {
+        memberName(route.member, payload: RouteMapping.decode(MemberRoutePayload.self, route.payload))
+    }
+
+    /// Watch routes are stored under the member `watch:<id>`.
+    static func watchID(of route: RouteRecord) -> String {
+        String(route.member.dropFirst("watch:".count))
+    }
+
     /// The deadline this record gives against the other records of its opportunity, when it moves it:
     /// any move for a change notice (rectificatif), a move of a day or more for another source's copy
     /// (TED and BOAMP often state the same day at different hours).
@@ -99,16 +109,11 @@ struct DigestAssembler {
                     if !item.members.contains("piste en consortium") { item.members.append("piste en consortium") }
                 } else if role == RouteRole.watch {
                     let name =
-                        RouteMapping.decode(WatchRoutePayload.self, p.route.payload)?.name
-                        ?? String(p.route.member.dropFirst("watch:".count))
+                        RouteMapping.decode(WatchRoutePayload.self, p.route.payload)?.name ?? Self.watchID(of: p.route)
                     let label = "veille « \(name) »"
                     if !item.members.contains(label) { item.members.append(label) }
                 } else {
-                    let name = memberName(
-                        p.route.member,
-                        payload: RouteMapping.decode(
-                            MemberRoutePayload.self,
-                            p.route.payload))
+                    let name = memberName(of: p.route)
                     if !item.members.contains(name) { item.members.append(name) }
                 }
                 if let t = p.deliveredAt, item.toldAt.map({ t < $0 }) ?? true { item.toldAt = t }
@@ -127,8 +132,7 @@ struct DigestAssembler {
                 if role != RouteRole.watch, role != RouteRole.consortium,
                     let change = try deadlineMove(of: s)
                 {
-                    let name = memberName(
-                        p.route.member, payload: RouteMapping.decode(MemberRoutePayload.self, p.route.payload))
+                    let name = memberName(of: p.route)
                     if changed[s.id] == nil {
                         changed[s.id] = ChangedItem(notice: s.notice, changes: [change], members: [])
                     }
@@ -139,7 +143,7 @@ struct DigestAssembler {
             switch role {
             case RouteRole.watch:
                 let payload = RouteMapping.decode(WatchRoutePayload.self, p.route.payload)
-                let id = String(p.route.member.dropFirst("watch:".count))
+                let id = Self.watchID(of: p.route)
                 if watches[id] == nil {
                     watches[id] = WatchSection(
                         watchID: id, name: payload?.name ?? cluster.watches.first { $0.id == id }?.name ?? id,
@@ -193,9 +197,8 @@ struct DigestAssembler {
         var memberOrder = cluster.members.map(\.id)
         for id in byMember.keys.sorted() where !memberOrder.contains(id) { memberOrder.append(id) }
         let sections: [MemberSection] = memberOrder.compactMap { id in
-            guard let items = byMember[id], !items.isEmpty else { return nil }
-            let first = items.values.first?.0
-            let name = memberName(id, payload: RouteMapping.decode(MemberRoutePayload.self, first?.route.payload))
+            guard let items = byMember[id], let first = items.values.first else { return nil }
+            let name = memberName(of: first.0.route)
             let sorted = items.values.map(\.1).sorted { a, b in
                 a.score != b.score ? a.score > b.score : a.notice.id < b.notice.id
             }
@@ -219,11 +222,7 @@ struct DigestAssembler {
             guard r.notice.notice.kind != .award,
                 r.route.role == RouteRole.direct || r.route.role == RouteRole.indirect
             else { continue }
-            let name = memberName(
-                r.route.member,
-                payload: RouteMapping.decode(
-                    MemberRoutePayload.self,
-                    r.route.payload))
+            let name = memberName(of: r.route)
             if var item = soon[r.notice.opportunityID] {
                 if !item.members.contains(name) { item.members.append(name) }
                 soon[r.notice.opportunityID] = item

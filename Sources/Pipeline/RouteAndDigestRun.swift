@@ -215,7 +215,7 @@ public enum ClusterDigest {
         let existing = writer.existingEdition(of: input)
         if hasNews || existing == nil {
             // A second run the same night with news writes a second edition instead of replacing the first.
-            files = try writer.write(input, edition: hasNews && existing != nil ? writer.nextEdition(of: input) : nil)
+            files = try writer.write(input, edition: existing.map { $0 + 1 })
         }
         // Each member's own digest, to forward as is: only members with news tonight, each with its own
         // editions like the cluster's.

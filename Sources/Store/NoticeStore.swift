@@ -345,7 +345,6 @@ public final class NoticeStore {
     static func sameTitleDeadlineKey(_ n: Notice) -> String? {
         guard n.kind != .callForProjects, let deadline = n.deadline else { return nil }
         var title = titleWords(n.title)
-        if title.first == "france" { title.removeFirst() }
         if n.title.hasSuffix(")"), let last = title.last, last.count <= 3,
             last.first?.isNumber == true || last == "2a" || last == "2b"
         {
@@ -356,9 +355,17 @@ public final class NoticeStore {
         return "\(minute)|\(title.joined(separator: " "))"
     }
 
-    private static func titleWords(_ s: String) -> [String] {
+    /// Words folded for comparison: no accents, no case, no punctuation.
+    private static func words(_ s: String) -> [String] {
         s.folding(options: [.diacriticInsensitive, .caseInsensitive], locale: nil)
             .split { !($0.isLetter || $0.isNumber) }.map(String.init)
+    }
+
+    /// A title's words, without the country TED prefixes to titles ("France – Usinage…").
+    private static func titleWords(_ s: String) -> [String] {
+        var title = words(s)
+        if title.first == "france" { title.removeFirst() }
+        return title
     }
 
     /// The reference kind of `sameTenderKey`, matched only across different sources.
@@ -370,13 +377,8 @@ public final class NoticeStore {
     /// Deliberately strict — exact title words, buyer name and day — so two tenders are never merged by
     /// mistake; and never within one source, where identical titles are separate notices.
     static func sameTenderKey(_ n: Notice) -> String? {
-        func words(_ s: String) -> [String] {
-            s.folding(options: [.diacriticInsensitive, .caseInsensitive], locale: nil)
-                .split { !($0.isLetter || $0.isNumber) }.map(String.init)
-        }
         guard n.kind != .callForProjects, let deadline = n.deadline, let buyer = n.buyer?.name else { return nil }
-        var title = words(n.title)
-        if title.first == "france" { title.removeFirst() }
+        let title = titleWords(n.title)
         let buyerWords = words(buyer)
         guard title.count >= 3, !buyerWords.isEmpty else { return nil }
         let paris = TimeZone(identifier: "Europe/Paris")?.secondsFromGMT(for: deadline.instant) ?? 0
@@ -753,11 +755,6 @@ public final class NoticeStore {
         RouteRecord(
             noticeID: r[0].string ?? "", cluster: r[1].string ?? "", member: r[2].string ?? "",
             role: r[3].string ?? "", score: r[4].double ?? 0, payload: r[5].string)
-    }
-
-    /// Clusters that have routes.
-    public func routedClusters() throws -> [String] {
-        try database.query("SELECT DISTINCT cluster FROM route ORDER BY cluster").compactMap { $0[0].string }
     }
 
     /// Routes of a cluster not delivered at the notice's current revision: never told (`isUpdate` false),
