@@ -46,7 +46,7 @@ extension Vigie {
 
         func run() async throws {
             guard FileManager.default.fileExists(atPath: store) else {
-                FileHandle.standardError.write(Data("vigie digest: store: \(store): no such file\n".utf8))
+                printError("vigie digest: store: \(store): no such file")
                 throw ExitCode(2)
             }
             do {
@@ -70,16 +70,13 @@ extension Vigie {
                     now: now.flatMap { ISO8601.parseZoned($0)?.instant } ?? Date(), sourceNames: names,
                     markDelivered: markDelivered)
                 for f in result.files { print(f) }
-                FileHandle.standardError.write(
-                    Data(
-                        ("vigie digest: \(cluster): \(result.newNotices) new notices, \(result.consortia) consortium, "
-                            + "\(result.changed) changed"
-                            + (markDelivered
-                                ? ", \(result.deliveries) deliveries recorded"
-                                : " (preview: nothing marked as sent)")
-                            + "\n").utf8))
+                printError(
+                    "vigie digest: \(cluster): \(result.newNotices) new notices, \(result.consortia) consortium, "
+                        + "\(result.changed) changed"
+                        + (markDelivered
+                            ? ", \(result.deliveries) deliveries recorded" : " (preview: nothing marked as sent)"))
             } catch {
-                FileHandle.standardError.write(Data("vigie digest: \(error)\n".utf8))
+                printError("vigie digest: \(error)")
                 throw ExitCode(2)
             }
         }

@@ -55,7 +55,7 @@ extension Vigie {
             if failed > 0 { throw ExitCode(1) }
             let notices = all.filter { id == nil || $0.id == id || $0.sourceID == id }
             if notices.isEmpty {
-                FileHandle.standardError.write(Data("vigie: no notice\(id.map { " with id \($0)" } ?? "") in \(notice)\n".utf8))
+                printError("vigie: no notice\(id.map { " with id \($0)" } ?? "") in \(notice)")
                 throw ExitCode(1)
             }
             let router = Router(rulebook: book, options: RouterOptions(clusters: [cluster]))

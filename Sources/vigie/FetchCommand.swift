@@ -81,8 +81,3 @@ extension Vigie {
         }
     }
 }
-
-/// Writes one line to stderr (also used by `vigie sources`).
-func printError(_ message: String) {
-    FileHandle.standardError.write(Data((message + "\n").utf8))
-}

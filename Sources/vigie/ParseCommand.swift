@@ -97,16 +97,16 @@ extension Vigie {
                         let more = doc.issues.count > 1 ? " (and \(doc.issues.count - 1) more)" : ""
                         if doc.format.isFeed && Self.onlyRootEndTagCut(path: path, format: doc.format) {
                             // Nothing was lost: every entry was read before the root's end tag.
-                            warn("warning: \(first)\(more)")
+                            printError("warning: \(first)\(more)")
                         } else {
                             // What was recovered is printed, but content may be missing: say so in one line
                             // and exit non-zero, so a script never takes a damaged document for a whole one.
-                            warn("vigie parse: parser: \(first)\(more)")
+                            printError("vigie parse: parser: \(first)\(more)")
                             failed = true
                         }
                     }
                 } catch {
-                    warn("vigie parse: \(error)")
+                    printError("vigie parse: \(error)")
                     failed = true
                 }
             }
@@ -150,7 +150,7 @@ extension Vigie {
                     _ = try DocumentParser.parseFile(atPath: path, options: options(for: path)) { _ in entries += 1 }
                     bytes += size
                 } catch {
-                    warn("vigie parse: \(error)")
+                    printError("vigie parse: \(error)")
                     failures += 1
                 }
             }
@@ -220,10 +220,6 @@ extension Vigie {
                     print("   " + (s.count > 240 ? String(s.prefix(239)) + "…" : s))
                 }
             }
-        }
-
-        private func warn(_ message: String) {
-            FileHandle.standardError.write(Data((message + "\n").utf8))
         }
     }
 }

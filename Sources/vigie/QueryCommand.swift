@@ -66,7 +66,7 @@ extension Vigie {
 
         func run() async throws {
             guard FileManager.default.fileExists(atPath: store) else {
-                FileHandle.standardError.write(Data("vigie query: store: \(store): no such file\n".utf8))
+                printError("vigie query: store: \(store): no such file")
                 throw ExitCode(2)
             }
             let q = NoticeQuery(
@@ -78,7 +78,7 @@ extension Vigie {
             do {
                 results = try NoticeStore(path: store).search(q)
             } catch {
-                FileHandle.standardError.write(Data("vigie query: \(error)\n".utf8))
+                printError("vigie query: \(error)")
                 throw ExitCode(2)
             }
             if json {
@@ -87,7 +87,7 @@ extension Vigie {
                 return
             }
             for n in results { print(Self.line(n)) }
-            FileHandle.standardError.write(Data("\(results.count) notice\(results.count == 1 ? "" : "s")\n".utf8))
+            printError("\(results.count) notice\(results.count == 1 ? "" : "s")")
         }
 
         /// `2026-06-08  246 000 € HT  boamp:26-41234  Usinage de pièces… — Saint-Étienne Métropole (42)`.

@@ -24,7 +24,7 @@ struct RulesRoutingOptions: ParsableArguments {
         do {
             return try Rulebook.load(directory: rules)
         } catch {
-            FileHandle.standardError.write(Data("vigie: \(error)\n".utf8))
+            printError("vigie: \(error)")
             throw ExitCode(2)
         }
     }
@@ -41,10 +41,10 @@ struct RulesRoutingOptions: ParsableArguments {
             do {
                 let doc = try DocumentParser.parseFile(atPath: f, options: ParseOptions(sourceID: "file", documentName: f))
                 out += doc.notices
-                for issue in doc.issues { FileHandle.standardError.write(Data("vigie: \(issue)\n".utf8)) }
+                for issue in doc.issues { printError("vigie: \(issue)") }
             } catch {
                 failed += 1
-                FileHandle.standardError.write(Data("vigie: \(f): \(error)\n".utf8))
+                printError("vigie: \(f): \(error)")
             }
         }
         return (out, failed)

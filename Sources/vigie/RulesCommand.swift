@@ -43,7 +43,7 @@ extension Vigie.Rules {
                 vocabulary = try cpvFile.map { try CPVVocabulary.load(csvPath: $0) }
                 report = try RulesLinter(vocabulary: vocabulary).lint(directory: directory)
             } catch {
-                FileHandle.standardError.write(Data("vigie: \(error)\n".utf8))
+                printError("vigie: \(error)")
                 throw ExitCode(2)
             }
             if json {
@@ -94,7 +94,7 @@ extension Vigie.Rules {
             do {
                 book = try Rulebook.load(directory: directory)
             } catch {
-                FileHandle.standardError.write(Data("vigie: \(error)\n".utf8))
+                printError("vigie: \(error)")
                 throw ExitCode(2)
             }
             for c in book.clusters where cluster == nil || c.id == cluster {

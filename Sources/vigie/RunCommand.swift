@@ -1,5 +1,6 @@
 import ArgumentParser
 import Digest
+import Fetcher
 import Foundation
 import Logging
 import Notices
@@ -73,17 +74,17 @@ extension Vigie {
                 now: now.flatMap { ISO8601.parseZoned($0)?.instant }, onlySources: only,
                 clusters: cluster.isEmpty ? nil : cluster, formats: try DigestFormat.parseList(format),
                 concurrency: concurrency, skipFetch: noFetch,
-                userAgent: "Vigie/\(Vigie.version) (veille appels d'offres et appels a projets; libcurl)",
+                userAgent: FetchConfiguration.userAgent(version: Vigie.version),
                 deadlineSoonDays: max(0, soonDays))
             options.reclassifyAll = reclassify
             options.keepDays = keepDays
             let report: NightlyRunReport
             do {
                 report = try NightlyRun.run(options, logger: logger) { line in
-                    FileHandle.standardError.write(Data(("vigie run: " + line + "\n").utf8))
+                    printError("vigie run: " + line)
                 }
             } catch {
-                FileHandle.standardError.write(Data(("vigie \(error)\n").utf8))
+                printError("vigie \(error)")
                 throw ExitCode(2)
             }
             if json {

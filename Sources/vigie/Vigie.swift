@@ -48,10 +48,15 @@ struct Vigie: AsyncParsableCommand {
             // Usage errors exit 2 like every "could not run" case (ArgumentParser's default is 64),
             // so cron wrappers only need to know 0, 1 and 2.
             if exitCode(for: error) == .validationFailure {
-                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                printError(fullMessage(for: error))
                 Foundation.exit(2)
             }
             exit(withError: error)
         }
     }
+}
+
+/// Writes one line to stderr: every command's diagnostics go there, results to stdout.
+func printError(_ message: String) {
+    FileHandle.standardError.write(Data((message + "\n").utf8))
 }
