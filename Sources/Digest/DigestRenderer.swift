@@ -118,7 +118,7 @@ enum Wording {
                 ))
         }
         for other in n.otherDeadlines {
-            out.append((FrenchFormat.otherDeadlineLabel(other.label), FrenchFormat.dateTime(other.date)))
+            out.append((FrenchFormat.otherDeadlineLabel(other), FrenchFormat.dateTime(other.date)))
         }
         if let a = FrenchFormat.amount(n.value) { out.append(("Montant estimé", a)) }
         if let p = FrenchFormat.places(n) { out.append(("Lieu d'exécution", p)) }

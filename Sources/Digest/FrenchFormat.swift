@@ -165,25 +165,31 @@ public enum FrenchFormat {
         switch n.kind {
         case .callForProjects: return "Date limite de dépôt des candidatures"
         case .priorInformation: return "Date prévisionnelle"
-        default: return "Date limite de remise des offres"
+        default:
+            // A restricted procedure's only deadline is for requests to participate (TED, BOAMP): a firm that
+            // reads « remise des offres » would prepare a tender nobody asked for yet.
+            return n.deadlineKind == .requestToParticipate
+                ? "Date limite de remise des candidatures" : "Date limite de remise des offres"
         }
     }
 
-    /// French label of a secondary deadline. Parsers name them with stable English keys (`tenders`,
-    /// `requests`, `questions`, `opening`, optionally followed by a lot id: `tenders LOT-0001`); labels
-    /// already in words (an RSS adapter's) are kept.
-    public static func otherDeadlineLabel(_ label: String) -> String {
-        let parts = label.split(separator: " ", maxSplits: 1).map(String.init)
+    /// French label of a secondary deadline: its kind in words, with the lot it concerns; a date the source
+    /// named in words only (`.other`) keeps the source's label.
+    public static func otherDeadlineLabel(_ date: NamedDate) -> String {
         let words: String
-        switch parts.first?.lowercased() {
-        case "tenders": words = "Remise des offres"
-        case "requests": words = "Remise des candidatures"
-        case "questions": words = "Date limite des questions"
-        case "opening": words = "Ouverture des plis"
-        case "visit": words = "Visite obligatoire"
-        default: return label
+        switch date.kind {
+        case .tender: words = "Remise des offres"
+        case .requestToParticipate: words = "Remise des candidatures"
+        case .application: words = "Dépôt des dossiers"
+        case .questions: words = "Date limite des questions"
+        case .opening: words = "Ouverture des plis"
+        case .visit: words = "Visite obligatoire"
+        case .predeposit: words = "Pré-dépôt"
+        case .nextStage: words = "Étape suivante"
+        case .notification: words = "Notification"
+        case .other: words = date.label ?? "Autre date"
         }
-        return parts.count > 1 ? "\(words) (lot \(parts[1]))" : words
+        return date.lot.map { "\(words) (lot \($0))" } ?? words
     }
 
     /// The date shown as the notice's deadline: the tender deadline, else a call's closing date.

@@ -26,8 +26,12 @@ public struct Notice: Sendable, Hashable, Codable {
     public var awardees: [Buyer]
     public var published: Date?
     public var updated: Date?
-    /// The main deadline (receipt of tenders or applications).
+    /// The main deadline: the next date by which a firm must act (receipt of tenders, or of requests to
+    /// participate in a restricted procedure, or of applications to a call). `deadlineKind` says which.
     public var deadline: ZonedDate?
+    /// What `deadline` is the limit for. TED and BOAMP restricted procedures carry only a request-to-participate
+    /// deadline, which must not be presented as a tender deadline.
+    public var deadlineKind: DeadlineKind
     /// Other dated milestones (requests to participate, questions, opening…).
     public var otherDeadlines: [NamedDate]
     public var value: Money?
@@ -36,7 +40,13 @@ public struct Notice: Sendable, Hashable, Codable {
     public var cpv: [String]
     /// BOAMP descriptor codes.
     public var descriptors: [String]
+    /// Places of *work* (execution or delivery), never the places where the notice is published.
     public var places: [Place]
+    /// Départements where the notice is published (BOAMP `code_departement`): kept apart from the place of work,
+    /// because BOAMP publishes one job in several neighbouring départements.
+    public var publicationDepartements: [String]
+    /// Where the tender documents (DCE) can be downloaded, when the source says.
+    public var documentsURL: String?
     /// Procedure type as the source names it (`open`, `restricted`, `neg-w-call`, `MAPA`…).
     public var procedure: String?
     public var lots: [Lot]
@@ -58,8 +68,10 @@ public struct Notice: Sendable, Hashable, Codable {
         source: String, sourceID: String, kind: NoticeKind = .tender, title: String,
         summary: String? = nil, content: String? = nil, url: String? = nil, language: String? = nil,
         buyer: Buyer? = nil, awardees: [Buyer] = [], published: Date? = nil, updated: Date? = nil,
-        deadline: ZonedDate? = nil, otherDeadlines: [NamedDate] = [], value: Money? = nil, mainCPV: String? = nil,
-        cpv: [String] = [], descriptors: [String] = [], places: [Place] = [], procedure: String? = nil,
+        deadline: ZonedDate? = nil, deadlineKind: DeadlineKind = .tender, otherDeadlines: [NamedDate] = [],
+        value: Money? = nil, mainCPV: String? = nil,
+        cpv: [String] = [], descriptors: [String] = [], places: [Place] = [], publicationDepartements: [String] = [],
+        documentsURL: String? = nil, procedure: String? = nil,
         lots: [Lot] = [], refs: CrossReferences = CrossReferences(), categories: [String] = [],
         enclosures: [String] = [], author: String? = nil, call: CallDetails? = nil, version: String? = nil
     ) {
@@ -76,12 +88,15 @@ public struct Notice: Sendable, Hashable, Codable {
         self.published = published
         self.updated = updated
         self.deadline = deadline
+        self.deadlineKind = deadlineKind
         self.otherDeadlines = otherDeadlines
         self.value = value
         self.mainCPV = mainCPV
         self.cpv = cpv
         self.descriptors = descriptors
         self.places = places
+        self.publicationDepartements = publicationDepartements
+        self.documentsURL = documentsURL
         self.procedure = procedure
         self.lots = lots
         self.refs = refs
@@ -96,7 +111,10 @@ public struct Notice: Sendable, Hashable, Codable {
         case id
         case source, kind, title, summary, content, url, language, buyer, awardees, published, updated, deadline
         case sourceID = "source_id"
+        case deadlineKind = "deadline_kind"
         case otherDeadlines = "other_deadlines"
+        case publicationDepartements = "publication_departements"
+        case documentsURL = "documents_url"
         case value
         case mainCPV = "main_cpv"
         case cpv, descriptors, places, procedure, lots, refs, categories, enclosures, author, call, version
@@ -117,12 +135,15 @@ public struct Notice: Sendable, Hashable, Codable {
         published = try c.decodeIfPresent(Date.self, forKey: .published)
         updated = try c.decodeIfPresent(Date.self, forKey: .updated)
         deadline = try c.decodeIfPresent(ZonedDate.self, forKey: .deadline)
+        deadlineKind = try c.decodeIfPresent(DeadlineKind.self, forKey: .deadlineKind) ?? .tender
         otherDeadlines = try c.decodeIfPresent([NamedDate].self, forKey: .otherDeadlines) ?? []
         value = try c.decodeIfPresent(Money.self, forKey: .value)
         mainCPV = try c.decodeIfPresent(String.self, forKey: .mainCPV)
         cpv = try c.decodeIfPresent([String].self, forKey: .cpv) ?? []
         descriptors = try c.decodeIfPresent([String].self, forKey: .descriptors) ?? []
         places = try c.decodeIfPresent([Place].self, forKey: .places) ?? []
+        publicationDepartements = try c.decodeIfPresent([String].self, forKey: .publicationDepartements) ?? []
+        documentsURL = try c.decodeIfPresent(String.self, forKey: .documentsURL)
         procedure = try c.decodeIfPresent(String.self, forKey: .procedure)
         lots = try c.decodeIfPresent([Lot].self, forKey: .lots) ?? []
         refs = try c.decodeIfPresent(CrossReferences.self, forKey: .refs) ?? CrossReferences()
@@ -150,12 +171,15 @@ public struct Notice: Sendable, Hashable, Codable {
         try c.encode(published, forKey: .published)
         try c.encode(updated, forKey: .updated)
         try c.encode(deadline, forKey: .deadline)
+        try c.encode(deadlineKind, forKey: .deadlineKind)
         try c.encode(otherDeadlines, forKey: .otherDeadlines)
         try c.encode(value, forKey: .value)
         try c.encode(mainCPV, forKey: .mainCPV)
         try c.encode(cpv, forKey: .cpv)
         try c.encode(descriptors, forKey: .descriptors)
         try c.encode(places, forKey: .places)
+        try c.encode(publicationDepartements, forKey: .publicationDepartements)
+        try c.encode(documentsURL, forKey: .documentsURL)
         try c.encode(procedure, forKey: .procedure)
         try c.encode(lots, forKey: .lots)
         try c.encode(refs, forKey: .refs)
@@ -202,18 +226,68 @@ public struct Money: Sendable, Hashable, Codable {
     public var max: Decimal?
     /// `HT` (excluding VAT), `TTC` (including VAT) or nil when unstated.
     public var vat: String?
+    /// What the figure is: an estimate, a framework agreement's maximum, or an awarded amount.
+    public var kind: ValueKind
 
     public init(amount: Decimal? = nil, currency: String? = nil, min: Decimal? = nil, max: Decimal? = nil,
-                vat: String? = nil) {
+                vat: String? = nil, kind: ValueKind = .estimated) {
         self.amount = amount
         self.currency = currency
         self.min = min
         self.max = max
         self.vat = vat
+        self.kind = kind
+    }
+
+    enum CodingKeys: String, CodingKey { case amount, currency, min, max, vat, kind }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        amount = try c.decodeIfPresent(Decimal.self, forKey: .amount)
+        currency = try c.decodeIfPresent(String.self, forKey: .currency)
+        min = try c.decodeIfPresent(Decimal.self, forKey: .min)
+        max = try c.decodeIfPresent(Decimal.self, forKey: .max)
+        vat = try c.decodeIfPresent(String.self, forKey: .vat)
+        // Stores written before value kinds existed hold no `kind`: those figures were estimates.
+        kind = try c.decodeIfPresent(ValueKind.self, forKey: .kind) ?? .estimated
     }
 
     /// The largest figure known: amount, else max, else min.
     public var upperBound: Decimal? { amount ?? max ?? min }
+}
+
+/// What a `Money` figure stands for.
+public enum ValueKind: String, Sendable, Hashable, Codable, CaseIterable {
+    /// The buyer's estimate of the contract (eForms BT-27, BOAMP `valeurEstimee`).
+    case estimated
+    /// The maximum of a framework agreement (eForms BT-118/BT-709): a ceiling, not an expected spend.
+    case frameworkMaximum = "framework_maximum"
+    /// The amount of an awarded contract (award notices, DECP).
+    case awarded
+}
+
+/// What a deadline is the limit for.
+public enum DeadlineKind: String, Sendable, Hashable, Codable, CaseIterable {
+    /// Receipt of tenders (offres).
+    case tender
+    /// Receipt of requests to participate (candidatures) in a restricted or negotiated procedure.
+    case requestToParticipate = "request_to_participate"
+    /// Receipt of applications to a call for projects.
+    case application
+    /// Last date for questions to the buyer.
+    case questions
+    /// Opening of tenders.
+    case opening
+    /// Mandatory site visit.
+    case visit
+    /// A call's pre-deposit (pré-dépôt) date.
+    case predeposit
+    /// A later stage of a multi-stage call.
+    case nextStage = "next_stage"
+    /// Notification of an awarded contract.
+    case notification
+    /// A date the source names in words only (kept in `NamedDate.label`).
+    case other
 }
 
 /// Where the work is done.
@@ -236,22 +310,43 @@ public struct Place: Sendable, Hashable, Codable {
 public struct Lot: Sendable, Hashable, Codable {
     public var id: String
     public var title: String?
+    /// What the lot buys, in the buyer's words (eForms BT-24 of the lot, TED `description-lot`, BOAMP lot
+    /// `description`).
+    public var description: String?
     public var cpv: [String]
     public var value: Money?
     public var places: [Place]
+    /// The lot's own tender deadline when it differs from the notice's.
+    public var deadline: ZonedDate?
     /// `part` for the parts of a prior information notice (eForms schemeName `Part`), nil for ordinary lots.
     public var kind: String?
 
     public init(
-        id: String, title: String? = nil, cpv: [String] = [], value: Money? = nil, places: [Place] = [],
-        kind: String? = nil
+        id: String, title: String? = nil, description: String? = nil, cpv: [String] = [], value: Money? = nil,
+        places: [Place] = [], deadline: ZonedDate? = nil, kind: String? = nil
     ) {
         self.id = id
         self.title = title
+        self.description = description
         self.cpv = cpv
         self.value = value
         self.places = places
+        self.deadline = deadline
         self.kind = kind
+    }
+
+    enum CodingKeys: String, CodingKey { case id, title, description, cpv, value, places, deadline, kind }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decode(String.self, forKey: .id)
+        title = try c.decodeIfPresent(String.self, forKey: .title)
+        description = try c.decodeIfPresent(String.self, forKey: .description)
+        cpv = try c.decodeIfPresent([String].self, forKey: .cpv) ?? []
+        value = try c.decodeIfPresent(Money.self, forKey: .value)
+        places = try c.decodeIfPresent([Place].self, forKey: .places) ?? []
+        deadline = try c.decodeIfPresent(ZonedDate.self, forKey: .deadline)
+        kind = try c.decodeIfPresent(String.self, forKey: .kind)
     }
 }
 
@@ -310,13 +405,49 @@ public struct CallDetails: Sendable, Hashable, Codable {
     }
 }
 
-/// A labelled date (a secondary deadline).
+/// A secondary dated milestone: what it is for, the lot it concerns if any, and the instant.
 public struct NamedDate: Sendable, Hashable, Codable {
-    public var label: String
+    public var kind: DeadlineKind
+    /// The lot this date applies to, when it is one lot's.
+    public var lot: String?
+    /// The source's own words, for `kind == .other` (an RSS item's « visite le … »).
+    public var label: String?
     public var date: ZonedDate
 
-    public init(label: String, date: ZonedDate) {
+    public init(kind: DeadlineKind, lot: String? = nil, label: String? = nil, date: ZonedDate) {
+        self.kind = kind
+        self.lot = lot
         self.label = label
         self.date = date
+    }
+
+    enum CodingKeys: String, CodingKey { case kind, lot, label, date }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        date = try c.decode(ZonedDate.self, forKey: .date)
+        lot = try c.decodeIfPresent(String.self, forKey: .lot)
+        label = try c.decodeIfPresent(String.self, forKey: .label)
+        if let k = try c.decodeIfPresent(DeadlineKind.self, forKey: .kind) {
+            kind = k
+        } else {
+            // Stores written before deadline kinds held an English key in `label` (`requests LOT-0001`).
+            let parts = (label ?? "").split(separator: " ", maxSplits: 1).map(String.init)
+            switch parts.first {
+            case "tenders": kind = .tender
+            case "requests": kind = .requestToParticipate
+            case "questions": kind = .questions
+            case "opening": kind = .opening
+            case "visit": kind = .visit
+            case "predeposit": kind = .predeposit
+            case "notification": kind = .notification
+            case "stage": kind = .nextStage
+            default: kind = .other
+            }
+            if kind != .other {
+                if lot == nil, parts.count > 1, kind != .nextStage { lot = parts[1] }
+                label = nil
+            }
+        }
     }
 }

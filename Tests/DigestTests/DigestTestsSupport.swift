@@ -17,7 +17,7 @@ enum SampleDigest {
         url: "https://www.boamp.fr/avis/detail/26-41234", language: "fr",
         buyer: Buyer(name: "Saint-Étienne Métropole", id: "24420069800019"),
         published: zoned("2026-05-04T00:00:00Z").instant, deadline: zoned("2026-06-08T12:00:00+02:00"),
-        otherDeadlines: [NamedDate(label: "Date limite des questions", date: zoned("2026-05-29T17:00:00+02:00"))],
+        otherDeadlines: [NamedDate(kind: .questions, date: zoned("2026-05-29T17:00:00+02:00"))],
         value: Money(amount: 246_000, currency: "EUR", vat: "HT"), mainCPV: "42600000", cpv: ["42600000", "45259000"],
         places: [Place(departement: "42", commune: "Saint-Étienne")], procedure: "open",
         lots: [

@@ -58,15 +58,23 @@ import Testing
     }
 
     @Test(arguments: [
-        ("tenders", "Remise des offres"),
-        ("tenders LOT-0001", "Remise des offres (lot LOT-0001)"),
-        ("requests", "Remise des candidatures"),
-        ("questions", "Date limite des questions"),
-        ("opening", "Ouverture des plis"),
-        ("Date limite des questions", "Date limite des questions"),
-    ])
-    func otherDeadlineLabels(_ key: String, _ expected: String) {
-        #expect(FrenchFormat.otherDeadlineLabel(key) == expected)
+        (DeadlineKind.tender, nil, nil, "Remise des offres"),
+        (.tender, "LOT-0001", nil, "Remise des offres (lot LOT-0001)"),
+        (.requestToParticipate, nil, nil, "Remise des candidatures"),
+        (.questions, nil, nil, "Date limite des questions"),
+        (.opening, nil, nil, "Ouverture des plis"),
+        (.other, nil, "Visite du site", "Visite du site"),
+    ] as [(DeadlineKind, String?, String?, String)])
+    func otherDeadlineLabels(_ kind: DeadlineKind, _ lot: String?, _ label: String?, _ expected: String) {
+        let date = NamedDate(kind: kind, lot: lot, label: label, date: ZonedDate(instant: Date(), utcOffset: 0))
+        #expect(FrenchFormat.otherDeadlineLabel(date) == expected)
+    }
+
+    @Test func aRequestToParticipateDeadlineIsNotCalledATenderDeadline() {
+        var n = Notice(source: "ted", sourceID: "1", title: "t")
+        #expect(FrenchFormat.deadlineLabel(n) == "Date limite de remise des offres")
+        n.deadlineKind = .requestToParticipate
+        #expect(FrenchFormat.deadlineLabel(n) == "Date limite de remise des candidatures")
     }
 
     @Test func longMemberListsAreShortenedInReminders() {

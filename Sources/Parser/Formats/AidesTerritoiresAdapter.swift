@@ -70,7 +70,7 @@ enum AidesTerritoiresAdapter {
         let closing = FormatSupport.date(JSONValue.string(JSONValue.member(r, "submission_deadline")), endOfDay: true)
         n.deadline = closing
         if let pre = FormatSupport.date(JSONValue.string(JSONValue.member(r, "predeposit_date")), endOfDay: true) {
-            n.otherDeadlines.append(NamedDate(label: "predeposit", date: pre))
+            n.otherDeadlines.append(NamedDate(kind: .predeposit, date: pre))
         }
         let financers = JSONValue.all(r, "financers_full").compactMap { JSONValue.string(JSONValue.member($0, "name")) }
         let funders = financers.isEmpty ? JSONValue.strings(JSONValue.member(r, "financers")) : financers

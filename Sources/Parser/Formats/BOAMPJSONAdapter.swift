@@ -370,7 +370,7 @@ enum BOAMPJSONAdapter {
             if n.deadline == nil {
                 n.deadline = cand
             } else {
-                n.otherDeadlines.append(NamedDate(label: "requests", date: cand))
+                n.otherDeadlines.append(NamedDate(kind: .requestToParticipate, date: cand))
             }
         }
         let identite = JSONValue.member(donnees, "identite")

@@ -141,7 +141,7 @@ enum BOAMPXMLAdapter {
             if n.deadline == nil {
                 n.deadline = cand
             } else {
-                n.otherDeadlines.append(NamedDate(label: "requests", date: cand))
+                n.otherDeadlines.append(NamedDate(kind: .requestToParticipate, date: cand))
             }
         }
         // Some MAPA notices state the deadline only in free text ("Date limite de réception des offres :
@@ -152,7 +152,7 @@ enum BOAMPXMLAdapter {
             n.deadline = DeadlineExtractor.extract(text)?.date
         }
         if let opening = FormatSupport.date(a.text("DONNEES/CONDITION_ADMINISTRATIVE/DATE_OUVERTURE_OFFRES")) {
-            n.otherDeadlines.append(NamedDate(label: "opening", date: opening))
+            n.otherDeadlines.append(NamedDate(kind: .opening, date: opening))
         }
         return n
     }

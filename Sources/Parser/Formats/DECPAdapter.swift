@@ -42,7 +42,7 @@ enum DECPAdapter {
         n.procedure = JSONValue.string(JSONValue.member(r, "procedure"))
         n.published = FormatSupport.date(JSONValue.string(JSONValue.member(r, "datePublicationDonnees")))?.instant
         if let notified = FormatSupport.date(JSONValue.string(JSONValue.member(r, "dateNotification"))) {
-            n.otherDeadlines.append(NamedDate(label: "notification", date: notified))
+            n.otherDeadlines.append(NamedDate(kind: .notification, date: notified))
         }
         if let cpv = FormatSupport.cpv(JSONValue.string(JSONValue.member(r, "codeCPV"))) {
             n.mainCPV = cpv

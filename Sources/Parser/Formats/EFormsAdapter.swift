@@ -124,15 +124,19 @@ enum EFormsAdapter {
                 questions.append((l.id, z))
             }
         }
-        let mainLabel = tenders.isEmpty ? "requests" : "tenders"
+        let mainKind: DeadlineKind = tenders.isEmpty ? .requestToParticipate : .tender
         let main = (tenders.isEmpty ? requests : tenders).map(\.1).min()
         n.deadline = main
+        if main != nil { n.deadlineKind = mainKind }
         // Other milestones, once per label and date (lots usually share them); lot ids only when they differ.
         var others: [NamedDate] = []
-        for (label, list) in [("tenders", tenders), ("requests", requests), ("questions", questions)] {
+        let kinds: [(DeadlineKind, [(String, ZonedDate)])] = [
+            (.tender, tenders), (.requestToParticipate, requests), (.questions, questions),
+        ]
+        for (kind, list) in kinds {
             let distinct = Set(list.map(\.1))
-            for (lotID, z) in list where !(label == mainLabel && z == main) {
-                let named = NamedDate(label: distinct.count > 1 ? "\(label) \(lotID)" : label, date: z)
+            for (lotID, z) in list where !(kind == mainKind && z == main) {
+                let named = NamedDate(kind: kind, lot: distinct.count > 1 ? lotID : nil, date: z)
                 if !others.contains(named) { others.append(named) }
             }
         }

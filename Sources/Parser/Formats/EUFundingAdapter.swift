@@ -64,7 +64,7 @@ enum EUFundingAdapter {
         let opening = date(JSONValue.string(meta(r, "startDate")))
         let deadlines = JSONValue.strings(meta(r, "deadlineDate")).compactMap(date).sorted()
         n.deadline = deadlines.first
-        n.otherDeadlines = deadlines.dropFirst().map { NamedDate(label: "stage 2", date: $0) }
+        n.otherDeadlines = deadlines.dropFirst().map { NamedDate(kind: .nextStage, date: $0) }
         n.published = opening?.instant
         let programme = JSONValue.string(meta(r, "callTitle")) ?? JSONValue.string(meta(r, "frameworkProgramme"))
         let actions = JSONValue.strings(meta(r, "typesOfAction"))

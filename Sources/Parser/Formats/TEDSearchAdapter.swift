@@ -91,7 +91,7 @@ enum TEDSearchAdapter {
             .compactMap { FormatSupport.date($0, endOfDay: true) }
         n.deadline = tenderDeadlines.min() ?? requestDeadlines.min()
         if !tenderDeadlines.isEmpty, let req = requestDeadlines.min() {
-            n.otherDeadlines.append(NamedDate(label: "requests", date: req))
+            n.otherDeadlines.append(NamedDate(kind: .requestToParticipate, date: req))
         }
         // place-of-performance mixes NUTS codes and country codes ("FRK25", "FRA"); keep the NUTS ones.
         for code in JSONValue.strings(field(r, "place-of-performance")) where isNUTS(code) {

@@ -39,7 +39,7 @@ import Testing
         #expect(n.cpv == ["42600000", "50530000", "42636000"])
         #expect(n.value == Money(amount: 1_850_000, currency: "EUR", vat: "HT"))
         #expect(n.deadline?.iso8601 == "2026-11-27T12:00:00+01:00")
-        #expect(n.otherDeadlines.map(\.label) == ["questions"])
+        #expect(n.otherDeadlines.map(\.kind) == [.questions])
         #expect(n.procedure == "open")
         #expect(n.lots.map(\.id) == ["LOT-0001", "LOT-0002"])
         #expect(n.lots[0].places == [Place(nuts: "FRK25", departement: "42", postcode: "42700", commune: "Firminy")])
@@ -213,7 +213,7 @@ import Testing
         #expect(n.call?.collaborative == true)
         #expect(n.places == [Place(nuts: "FRK25", departement: "42")])
         #expect(n.value == Money(currency: "EUR", max: 200_000))
-        #expect(n.otherDeadlines.first?.label == "predeposit")
+        #expect(n.otherDeadlines.first?.kind == .predeposit)
         let loan = doc.notices[1]
         #expect(loan.deadline == nil)
         #expect(loan.places.isEmpty)
