@@ -18,6 +18,8 @@ public struct RouterOptions: Sendable, Hashable, Codable {
     public var interestFactor: Double = 1
     /// Score removed per département between the member's nearest site and the place of work.
     public var distancePenalty: Double = 0.25
+    /// Factor of a keyword found in a setting complement (« … pour le lycée », « couplé à la centrale »).
+    public var settingFactor: Double = 0.3
     /// Only these clusters (nil = all).
     public var clusters: [String]?
 
@@ -35,6 +37,7 @@ public struct RouterOptions: Sendable, Hashable, Codable {
         case descriptorWeight = "descriptor_weight"
         case interestFactor = "interest_factor"
         case distancePenalty = "distance_penalty"
+        case settingFactor = "setting_factor"
         case clusters
     }
 }
@@ -51,6 +54,7 @@ public struct Router: Sendable {
 
     enum RefKind: UInt8, Sendable {  // swiftlint:disable:this type_name
         case segmentKeyword, segmentExclusion, memberInterest, memberExclusion, watchKeyword, watchExclusion
+        case segmentContext
     }
 
     /// One rule behind a pattern: which cluster, which owner (segment, member or watch), which written term.
@@ -90,8 +94,12 @@ public struct Router: Sendable {
         var refs: [[RuleRef]] = []
         func add(_ term: String, _ kind: RefKind, _ cluster: Int, _ owner: Int) {
             var forms: [(String, String?)] = [(term, nil)]
-            if kind == .segmentKeyword || kind == .memberInterest || kind == .watchKeyword {
+            if kind == .segmentKeyword || kind == .memberInterest || kind == .watchKeyword || kind == .segmentContext {
                 forms += rulebook.thesaurus.variants(of: term).map { ($0, $0) }
+                forms += FrenchDerivation.variants(of: term).map { ($0, $0) }
+            } else {
+                // Exclusions are read for meaning too: « publicité électorale » also stops its thesaurus variants.
+                forms += rulebook.thesaurus.wordVariants(of: term).map { ($0, $0) }
             }
             for (text, variant) in forms {
                 guard let pid = builder.add(text) else { continue }
@@ -109,6 +117,7 @@ public struct Router: Sendable {
             for (si, s) in c.segments.enumerated() {
                 for k in s.keywords { add(k, .segmentKeyword, ci, si) }
                 for k in s.exclusions { add(k, .segmentExclusion, ci, si) }
+                for k in s.context { add(k, .segmentContext, ci, si) }
                 for code in s.cpv { cpv[Router.cpvPrefix(code), default: []].append(si) }
                 for d in s.descriptors { desc[d, default: []].append(si) }
                 for down in s.supplies { if let di = segIndex[down] { upstream[di].append(si) } }
@@ -147,6 +156,18 @@ public struct Router: Sendable {
     /// Distinct keyword patterns compiled (after normalisation and thesaurus expansion).
     public var patternCount: Int { matcher.patternCount }
 
+    /// How much a CPV prefix of this length says about what is bought: a division (2 digits) spans unrelated
+    /// products (`44` is pipes, tanks, locks and cables alike), a class (5) is one family, a category (6+) one
+    /// product. A group-level prefix (`713`, engineering services) is then not enough alone.
+    public static func cpvPrecision(_ prefix: String) -> Double {
+        switch prefix.count {
+        case ..<3: return 0.3
+        case 3: return 0.5
+        case 4: return 0.75
+        default: return 1
+        }
+    }
+
     /// The digits of a CPV code or prefix: `42620000-0` → `4262`, `4262` → `4262` (trailing zeros of a full
     /// code are its hierarchy padding).
     public static func cpvPrefix(_ code: String) -> String {
@@ -168,6 +189,45 @@ public struct Router: Sendable {
         /// Byte range of the match in its field: keywords of one rule hitting the same words count once.
         var start: Int
         var end: Int
+        /// The match lies in a complement that names the setting or the object serviced (« … pour le lycée »,
+        /// « couplé à la centrale solaire »), not what is bought.
+        var isSetting: Bool = false
+    }
+
+    /// Words that open a complement naming where, for whom or alongside what the purchase is made. What
+    /// follows them, up to the end of the clause, is the setting: a keyword there says what the notice
+    /// services, not what it buys (« coffrets en bois … pour les trophées du concours des eaux-de-vie »).
+    static let settingMarkers: [[UInt8]] = [
+        " pour ", " couplé", " couplée", " raccordé", " raccordée", " destiné", " au profit ", " au sein ",
+        " en partenariat ", " en lien avec ", " existant",
+    ].map { Array($0.utf8) }
+
+    /// Byte ranges of `text` that are setting complements (see ``settingMarkers``): from a marker to the end
+    /// of its clause.
+    static func settingSpans(_ text: String) -> [Range<Int>] {
+        let bytes = Array(text.utf8).map { $0 >= 65 && $0 <= 90 ? $0 + 32 : $0 }
+        let clauseEnds: Set<UInt8> = [UInt8(ascii: "."), UInt8(ascii: ";"), UInt8(ascii: ":"), UInt8(ascii: "("),
+                                      UInt8(ascii: "\n")]
+        var spans: [Range<Int>] = []
+        var i = 0
+        while i < bytes.count {
+            var matchedMarker: [UInt8]?
+            for m in settingMarkers where i + m.count <= bytes.count && bytes[i..<(i + m.count)].elementsEqual(m) {
+                matchedMarker = m
+                break
+            }
+            guard let m = matchedMarker else { i += 1; continue }
+            var j = i + m.count
+            while j < bytes.count && !clauseEnds.contains(bytes[j]) {
+                // An em or en dash (E2 80 94 / 93) also closes the clause.
+                if bytes[j] == 0xE2 && j + 2 < bytes.count && bytes[j + 1] == 0x80
+                    && (bytes[j + 2] == 0x94 || bytes[j + 2] == 0x93) { break }
+                j += 1
+            }
+            spans.append(i..<j)
+            i = j
+        }
+        return spans
     }
 
     func weight(_ field: ReasonField) -> Double {
@@ -186,11 +246,15 @@ public struct Router: Sendable {
         var hits: [TextHit] = []
         func scanField(_ text: String?, _ field: ReasonField, _ lot: String? = nil) {
             guard var t = text, !t.isEmpty else { return }
+            // A call for projects buys nothing: « Innovations pour le démantèlement » names its theme, so only
+            // purchases have a setting apart from their object.
+            let settings = field == .lot || notice.kind == .callForProjects ? [] : Router.settingSpans(t)
             t.withUTF8 { bp in
                 guard let base = bp.baseAddress else { return }
                 matcher.scan(base, count: bp.count, state: state) { pid, s, e in
                     let m = String(decoding: UnsafeBufferPointer(start: base + s, count: e - s), as: UTF8.self)
-                    hits.append(TextHit(pattern: pid, field: field, lotID: lot, matched: m, start: s, end: e))
+                    hits.append(TextHit(pattern: pid, field: field, lotID: lot, matched: m, start: s, end: e,
+                                        isSetting: settings.contains { $0.contains(s) }))
                 }
             }
         }

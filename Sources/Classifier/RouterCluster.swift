@@ -10,6 +10,8 @@ extension Router {
         var memberVeto: [Reason?]
         var watchReasons: [[Reason]]
         var watchVeto: [Bool]
+        /// Segments with declared context that the notice names.
+        var segInContext: [Bool]
 
         init(_ c: Cluster) {
             segReasons = Array(repeating: [], count: c.segments.count)
@@ -18,11 +20,16 @@ extension Router {
             memberVeto = Array(repeating: nil, count: c.members.count)
             watchReasons = Array(repeating: [], count: c.watches.count)
             watchVeto = Array(repeating: false, count: c.watches.count)
+            segInContext = Array(repeating: false, count: c.segments.count)
         }
 
-        /// Adds `r` unless the same rule already fired on the same field and lot (keeps the heavier).
+        /// Adds `r` unless the same rule already fired on the same part of the notice and lot (keeps the
+        /// heavier). Summary, full text and categories are one part: aides-territoires and RSS items repeat the
+        /// description in several of them, and a word said three times is still one piece of evidence.
         static func add(_ r: Reason, to list: inout [Reason]) {
-            if let i = list.firstIndex(where: { $0.rule == r.rule && $0.field == r.field && $0.lotID == r.lotID }) {
+            if let i = list.firstIndex(where: {
+                $0.rule == r.rule && $0.field.part == r.field.part && $0.lotID == r.lotID
+            }) {
                 if list[i].weight < r.weight { list[i] = r }
             } else {
                 list.append(r)
@@ -43,22 +50,35 @@ extension Router {
         var ev = Evidence(c)
         // Byte ranges already credited per (owner kind, owner, field, lot): several keywords of one rule (a word
         // and its thesaurus variants, `robot*` and `cellule robotisée`) matching the same words are one piece
-        // of evidence, credited to the first keyword that ends there.
+        // of evidence, credited to the longest keyword starting leftmost (`hydrogène vert` rather than the
+        // `hydrogène` inside it: the phrase is what says which sense is meant).
         var credited: [String: [(Int, Int)]] = [:]
-        for h in hits {
+        let ordered = hits.enumerated().sorted { a, b in
+            let x = a.element, y = b.element
+            if x.field != y.field || x.lotID != y.lotID { return a.offset < b.offset }
+            if x.start != y.start { return x.start < y.start }
+            if x.end != y.end { return x.end > y.end }
+            return a.offset < b.offset
+        }.map(\.element)
+        for h in ordered {
             for r in refs[Int(h.pattern)] where r.cluster == cc.index {
                 if r.kind == .segmentKeyword || r.kind == .memberInterest || r.kind == .watchKeyword {
                     let key = "\(r.kind.rawValue)|\(r.owner)|\(h.field.rawValue)|\(h.lotID ?? "")"
                     if credited[key, default: []].contains(where: { $0.0 < h.end && h.start < $0.1 }) { continue }
                     credited[key, default: []].append((h.start, h.end))
                 }
-                let w = weight(h.field)
+                // A keyword in a setting complement weighs a fraction: it says what the notice services.
+                let w = weight(h.field) * (h.isSetting ? options.settingFactor : 1)
                 let matched: String? = h.matched
+                let atHead = h.field == .title && Router.isTitleHead(notice.title, offset: h.start)
                 switch r.kind {
                 case .segmentKeyword:
                     let s = c.segments[r.owner]
-                    Evidence.add(Reason(rule: "segment:\(s.id)/keyword:\(r.term)", field: h.field, term: r.term,
-                                        matched: matched, weight: w, lotID: h.lotID), to: &ev.segReasons[r.owner])
+                    var reason = Reason(rule: "segment:\(s.id)/keyword:\(r.term)", field: h.field, term: r.term,
+                                        matched: matched, weight: w, lotID: h.lotID)
+                    reason.isTitleHead = atHead
+                    reason.isSetting = h.isSetting
+                    Evidence.add(reason, to: &ev.segReasons[r.owner])
                 case .segmentExclusion:
                     if ev.segVeto[r.owner] == nil {
                         let s = c.segments[r.owner]
@@ -82,6 +102,8 @@ extension Router {
                                         matched: matched, weight: w, lotID: h.lotID), to: &ev.watchReasons[r.owner])
                 case .watchExclusion:
                     ev.watchVeto[r.owner] = true
+                case .segmentContext:
+                    ev.segInContext[r.owner] = true
                 }
             }
         }
@@ -100,7 +122,7 @@ extension Router {
                 for si in cc.cpv[prefix] ?? [] {
                     let s = c.segments[si]
                     Evidence.add(Reason(rule: "segment:\(s.id)/cpv:\(prefix)", field: .cpv, term: prefix, matched: code,
-                                        weight: w, lotID: lot), to: &ev.segReasons[si])
+                                        weight: w * Router.cpvPrecision(prefix), lotID: lot), to: &ev.segReasons[si])
                 }
                 for (wi, wp) in cc.watchCPV.enumerated() where wp.contains(prefix) {
                     let wt = c.watches[wi]
@@ -156,6 +178,16 @@ extension Router {
                     result.rejectedSegments.append(match)
                     count(veto.rule, dropped: 1)
                 }
+            } else if segScore[si] >= threshold
+                        && (Router.buysServiceAboutTrade(notice, s)
+                            || (!s.context.isEmpty && !ev.segInContext[si]
+                                && !reasons.contains { $0.field == .cpv && $0.term.count >= 6 })
+                            || !Router.isCorroborated(reasons, notice: notice, segment: s)) {
+                // One word alone, however often repeated, is how homonyms get in (« moules » of the fish
+                // market, « CND » the dance centre, « forge » logicielle): a trade is named with more than one
+                // of its words, or classified by a precise CPV.
+                result.rejectedSegments.append(match)
+                count("segment:\(s.id)/uncorroborated", dropped: 1)
             } else if segScore[si] >= threshold {
                 needed[si] = true
                 result.segments.append(match)
@@ -182,21 +214,17 @@ extension Router {
                 candidates.append(Candidate(member: mi, kind: .direct, segments: direct, reasons: reasons, score: score))
                 continue
             }
-            var viaUp: [Int] = []
-            var reasons: [Reason] = []
-            var score = 0.0
-            for d in neededList {
-                for up in cc.upstream[d] where segs.contains(up) {
-                    if !viaUp.contains(up) { viaUp.append(up) }
-                    let w = segScore[d] * settings.indirectFactor
-                    reasons.append(Reason(rule: "chain:\(c.segments[up].id)>\(c.segments[d].id)", field: .segment,
-                                          term: "\(c.segments[up].id) → \(c.segments[d].id)",
-                                          matched: c.segments[d].label, weight: w))
-                    score += w
-                }
-            }
-            if !viaUp.isEmpty {
-                candidates.append(Candidate(member: mi, kind: .indirect, segments: viaUp, reasons: reasons, score: score))
+            // Upstream suppliers of a needed segment are not recipients: the bidder buys from them, the buyer
+            // does not (a bottling line's cork maker). They are named to staff as near misses and may join a
+            // groupement proposal; never an individual route.
+            let viaUp = neededList.flatMap { d in cc.upstream[d].filter { segs.contains($0) } }
+            if let up = viaUp.first, let d = neededList.first(where: { cc.upstream[$0].contains(up) }) {
+                result.nearMisses.append(NearMiss(
+                    clusterID: c.id, memberID: m.id, memberName: m.name, filter: .upstreamSupplier,
+                    detail: "fournisseur amont (\(c.segments[up].id) → \(c.segments[d].id)) : pas acheté par l'avis",
+                    detailEN: "upstream supplier (\(c.segments[up].id) → \(c.segments[d].id)): not what the notice buys",
+                    segments: [c.segments[up].id], score: segScore[d] * settings.indirectFactor, reasons: []))
+                count("filter:\(RoutingFilter.upstreamSupplier.rawValue)", dropped: 1)
                 continue
             }
             // Not a candidate: remember near misses of its segments (vetoed or too little evidence).
@@ -255,24 +283,48 @@ extension Router {
                 continue
             }
             eligible.append((cand, terr.distance))
+        }
+        // Capacity, once every other filter has spoken: the pack of members still in the running tells whether a
+        // groupement could carry what one member cannot.
+        let packCapacity: Double = eligible.reduce(0) { $0 + (c.members[$1.cand.member].capacity ?? 0) }
+        let tolerance = settings.capacityTolerance
+        // A notice that speaks of groupements invites them: then any member of the pack may take part, however
+        // small; otherwise a member is only sent what it could lead or share (up to `groupement_reach` × its
+        // capacity).
+        let invitesGroupement = Router.mentionsGroupement(notice)
+        for (cand, distance) in eligible {
+            let m = c.members[cand.member]
+            let segIDs = cand.segments.map { c.segments[$0].id }
             let value = valueFor(cand, notice: notice, segLots: segLots, segNoticeLevel: segNoticeLevel)
-            if let cap = m.capacity, let v = value, v > cap {
-                drop(.capacity, "montant \(Router.euros(v)) au-delà de la capacité \(Router.euros(cap))",
-                     "value \(Router.euros(v)) above capacity \(Router.euros(cap))")
-                continue
-            }
             var reasons = cand.reasons
             var score = cand.score
-            if let d = terr.distance, d > 0 {
+            if let cap = m.capacity, let v = value, v > cap * tolerance {
+                // Above the member's reach alone: still sent when the notice needs a groupement anyway and the
+                // members in the running can carry it together (the digest proposes the group).
+                guard eligible.count >= 2, packCapacity * tolerance >= v,
+                      invitesGroupement || v <= cap * settings.groupementReach else {
+                    result.nearMisses.append(NearMiss(
+                        clusterID: c.id, memberID: m.id, memberName: m.name, filter: .capacity,
+                        detail: "montant \(Router.euros(v)) au-delà de la capacité \(Router.euros(cap))",
+                        detailEN: "value \(Router.euros(v)) above capacity \(Router.euros(cap))",
+                        segments: segIDs, score: cand.score, reasons: cand.reasons))
+                    count("filter:\(RoutingFilter.capacity.rawValue)", dropped: 1)
+                    continue
+                }
+                reasons.append(Reason(rule: "filter:capacity/groupement", field: .value, term: Router.euros(cap),
+                                      matched: Router.euros(v), weight: 0))
+            }
+            if let d = distance, d > 0 {
                 let pen = options.distancePenalty * Double(d)
                 score -= pen
+                let terr = territoryCheck(cc, c, member: cand.member, place: place)
                 reasons.append(Reason(rule: "filter:territory", field: .place, term: terr.site ?? "",
                                       matched: terr.place, weight: -pen))
             }
             for r in cand.reasons where r.rule.hasPrefix("member:") { count(r.rule, matched: 1) }
             result.routes.append(Route(clusterID: c.id, memberID: m.id, memberName: m.name,
                                        score: (score * 100).rounded() / 100, kind: cand.kind, segments: segIDs,
-                                       reasons: reasons, distance: terr.distance))
+                                       reasons: reasons, distance: distance))
         }
         result.routes.sort { a, b in
             if a.kind != b.kind { return a.kind == .direct }
@@ -308,14 +360,96 @@ extension Router {
         return result
     }
 
-    /// The value a member would have to carry: the lots it is routed through when its evidence is only in lots.
+    /// Whether a segment's evidence holds together. Enough alone: the buyer's own classification precise
+    /// enough to name what is bought (the main CPV within a class of the rules, 4 digits or more, or any CPV
+    /// within 6 digits), or a phrase of the rules (several words) in the title or a lot's title. Otherwise two
+    /// distinct keywords or codes — three when the notice's CPV codes all lie in divisions the segment does not
+    /// list (a keyword against the buyer's classification is probably another sense of the word).
+    static func isCorroborated(_ reasons: [Reason], notice: Notice, segment s: Segment) -> Bool {
+        let mainCPV = notice.mainCPV ?? notice.cpv.first
+        let divisions = Set(s.cpv.map { String($0.filter(\.isNumber).prefix(2)) })
+        // The buyer's classification of the part a reason is about: the lot's codes for a lot, else the notice's.
+        func isAgainstClassification(_ r: Reason) -> Bool {
+            let lotCodes = r.lotID.flatMap { id in notice.lots.first { $0.id == id }?.cpv } ?? []
+            let codes = r.lotID != nil ? lotCodes : [notice.mainCPV].compactMap { $0 } + notice.cpv
+            guard !codes.isEmpty, !divisions.isEmpty else { return false }
+            return divisions.isDisjoint(with: codes.map { String($0.filter(\.isNumber).prefix(2)) })
+        }
+        var anchors = Set<String>()
+        var allAgainst = true
+        for r in reasons where !r.isSetting {
+            let against = r.field != .cpv && isAgainstClassification(r)
+            if !against { allAgainst = false }
+            switch r.field {
+            case .cpv:
+                let isMain = r.lotID == nil && mainCPV != nil && r.matched == mainCPV
+                if r.term.count >= 6 || (isMain && r.term.count >= 4) { return true }
+                anchors.insert("cpv:" + r.term)
+            case .descriptor: anchors.insert("descriptor:" + r.term)
+            case .title, .lot:
+                if !against && (Router.isPhrase(r.matched ?? r.term) || r.isTitleHead) { return true }
+                anchors.insert("term:" + r.term)
+            default: anchors.insert("term:" + r.term)
+            }
+        }
+        return anchors.count >= (allAgainst ? 3 : 2)
+    }
+
+    /// Whether the notice's text speaks of groupements (co-traitance): invited, required or accepted.
+    static func mentionsGroupement(_ notice: Notice) -> Bool {
+        let texts = [notice.title, notice.summary ?? "", notice.content ?? ""] + notice.lots.compactMap(\.title)
+        return texts.contains { t in
+            let f = t.lowercased()
+            return f.contains("groupement") || f.contains("co-traitan") || f.contains("cotraitan")
+        }
+    }
+
+    /// CPV divisions whose services are *about* a trade, never the trade itself: education and training (80),
+    /// recreational, cultural and sporting services (92). A welding course or an exhibition on boiler-making
+    /// names the trade without buying it.
+    static let aboutTradeDivisions: Set<String> = ["80", "92"]
+
+    /// True when the notice's main classification is a service about a trade that the segment does not list.
+    static func buysServiceAboutTrade(_ notice: Notice, _ s: Segment) -> Bool {
+        guard let main = notice.mainCPV ?? notice.cpv.first else { return false }
+        let division = String(main.filter(\.isNumber).prefix(2))
+        guard aboutTradeDivisions.contains(division) else { return false }
+        return !s.cpv.contains { $0.filter(\.isNumber).hasPrefix(division) }
+    }
+
+    /// A keyword found as several words (`presse hydraulique`, `mécano-soudure`) names a thing; a single word
+    /// (or an acronym standing for a phrase: « CND ») is more often a homonym.
+    static func isPhrase(_ text: String) -> Bool {
+        text.split { !$0.isLetter && !$0.isNumber }.filter { $0.count >= 3 }.count >= 2
+    }
+
+    /// Whether a keyword at this title offset opens the title — the object bought, as French titles name it
+    /// first (« Chaudronnerie : fabrication de réservoirs… », « Usinage de pièces de rechange… ») — once the
+    /// generic openings that name the kind of notice are passed (« Appel à projets « Hydrogène vert… » »).
+    static func isTitleHead(_ title: String, offset: Int) -> Bool {
+        let utf8 = Array(title.utf8)
+        guard offset < utf8.count else { return false }
+        let before = String(decoding: utf8[..<offset], as: UTF8.self)
+        let words = before.split { !$0.isLetter && !$0.isNumber }
+        // Generic openings that name the kind of notice, not the object (« Appel à projets », « AMI »).
+        let generic: Set<String> = ["appel", "projets", "projet", "ami", "avis", "marché", "accord", "cadre",
+                                    "préinformation", "lot"]
+        return words.allSatisfy { generic.contains($0.lowercased()) }
+    }
+
+    /// The value a member would have to carry. A divided notice is bid for lot by lot: the member is judged on
+    /// the smallest lot its segments have evidence in (any lot when the evidence is in the notice's own text), a
+    /// lot without a value on the notice's total shared among the lots (eForms lots often carry no value).
     func valueFor(_ cand: Candidate, notice: Notice, segLots: [[String]], segNoticeLevel: [Bool]) -> Double? {
         let noticeValue = Router.amount(notice.value)
-        guard cand.kind == .direct, !cand.segments.isEmpty,
-              cand.segments.allSatisfy({ !segNoticeLevel[$0] && !segLots[$0].isEmpty }) else { return noticeValue }
-        let lots = Set(cand.segments.flatMap { segLots[$0] })
-        let values = notice.lots.filter { lots.contains($0.id) }.compactMap { Router.amount($0.value) }
-        return values.max() ?? noticeValue
+        let lots = notice.lots.filter { $0.kind != "part" || notice.lots.count > 1 }
+        guard lots.count > 1 else { return noticeValue }
+        let shared = noticeValue.map { $0 / Double(lots.count) }
+        let own = Set(cand.segments.flatMap { segLots[$0] })
+        let considered = own.isEmpty ? lots : lots.filter { own.contains($0.id) }
+        let values = considered.map { Router.amount($0.value) ?? shared }
+        if values.contains(where: { $0 == nil }) && values.allSatisfy({ $0 == nil }) { return noticeValue }
+        return values.compactMap { $0 }.min() ?? noticeValue
     }
 
     /// Whether a member's sites are close enough to the place of work.

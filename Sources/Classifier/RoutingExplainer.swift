@@ -70,6 +70,7 @@ public struct RoutingExplainer: Sendable {
         case .memberExclusion: return t("exclusion du membre", "member exclusion")
         case .segmentExclusion: return t("exclusion du segment", "segment exclusion")
         case .weakMatch: return t("indices insuffisants", "weak match")
+        case .upstreamSupplier: return t("fournisseur amont", "upstream supplier")
         }
     }
 

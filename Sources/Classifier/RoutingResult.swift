@@ -148,6 +148,14 @@ public struct Route: Sendable, Hashable, Codable {
 public enum ReasonField: String, Sendable, Hashable, Codable {
     case title, summary, content, lot, category, cpv, descriptor
     case place, value, kind, deadline, segment, interest, link
+
+    /// Fields that carry the same text in different wrappers count as one part of the notice.
+    var part: ReasonField {
+        switch self {
+        case .summary, .content, .category: return .summary
+        default: return self
+        }
+    }
 }
 
 /// One piece of evidence: which rule fired on which field, on which term or code, with what weight.
@@ -162,6 +170,10 @@ public struct Reason: Sendable, Hashable, Codable {
     public var weight: Double
     /// Lot concerned, when the evidence came from a lot.
     public var lotID: String?
+    /// The keyword opens the title (the object bought), not a complement that names a setting.
+    public var isTitleHead: Bool = false
+    /// The keyword sits in a complement naming the setting or the object serviced, not what is bought.
+    public var isSetting: Bool = false
 
     public init(rule: String, field: ReasonField, term: String, matched: String? = nil, weight: Double,
                 lotID: String? = nil) {
@@ -195,6 +207,9 @@ public enum RoutingFilter: String, Sendable, Hashable, Codable, CaseIterable {
     case segmentExclusion = "segment_exclusion"
     /// Some evidence for the member's segment, below the threshold.
     case weakMatch = "weak_match"
+    /// The member supplies a segment the notice needs (upstream in the value chain) but its own trade is not
+    /// bought: it may join a groupement, it is not a recipient.
+    case upstreamSupplier = "upstream_supplier"
 }
 
 /// A member that nearly received the notice, and what stopped it.

@@ -114,16 +114,26 @@ public struct RoutingSettings: Sendable, Hashable, Codable {
     public var minLeadDays: Int
     /// Evidence a segment needs before a notice is tagged with it (sum of reason weights).
     public var minScore: Double
-    /// Score factor of indirect routes (members upstream of a needed segment).
+    /// Score factor of upstream suppliers (members of a segment that `supplies` a needed one) when they are
+    /// proposed as consortium partners. Suppliers of the bidder are never routed the notice themselves.
     public var indirectFactor: Double
+    /// How far above its declared capacity a member is still sent a notice (or lot): capacities are round
+    /// figures, and a firm at 800 k€ bids for a 900 k€ contract.
+    public var capacityTolerance: Double
+    /// Up to this many times its capacity, a member is sent a notice that members in range could carry
+    /// together, as a plausible partner; beyond it, only when the notice itself speaks of groupements.
+    public var groupementReach: Double
 
     public init(scope: TerritoryScope = .departements, maxDistance: Int = 2, minLeadDays: Int = 5,
-                minScore: Double = 2, indirectFactor: Double = 0.5) {
+                minScore: Double = 2, indirectFactor: Double = 0.5, capacityTolerance: Double = 1.25,
+                groupementReach: Double = 2.5) {
         self.scope = scope
         self.maxDistance = maxDistance
         self.minLeadDays = minLeadDays
         self.minScore = minScore
         self.indirectFactor = indirectFactor
+        self.capacityTolerance = capacityTolerance
+        self.groupementReach = groupementReach
     }
 
     enum CodingKeys: String, CodingKey {
@@ -132,6 +142,8 @@ public struct RoutingSettings: Sendable, Hashable, Codable {
         case minLeadDays = "min_lead_days"
         case minScore = "min_score"
         case indirectFactor = "indirect_factor"
+        case capacityTolerance = "capacity_tolerance"
+        case groupementReach = "groupement_reach"
     }
 }
 
@@ -151,9 +163,13 @@ public struct Segment: Sendable, Hashable, Codable {
     public var supplies: [String]
     /// Overrides the cluster's `min_score` for this segment.
     public var minScore: Double?
+    /// The segment's domain, for segments whose keywords name a function any sector buys (« AMO », « études de
+    /// faisabilité »): when set, the notice must name one of these words somewhere, or carry a CPV code of the
+    /// segment at 6 digits or more, for the segment's evidence to count.
+    public var context: [String]
 
     public init(id: String, label: String, keywords: [String] = [], exclusions: [String] = [], cpv: [String] = [],
-                descriptors: [String] = [], supplies: [String] = [], minScore: Double? = nil) {
+                descriptors: [String] = [], supplies: [String] = [], minScore: Double? = nil, context: [String] = []) {
         self.id = id
         self.label = label
         self.keywords = keywords
@@ -162,10 +178,11 @@ public struct Segment: Sendable, Hashable, Codable {
         self.descriptors = descriptors
         self.supplies = supplies
         self.minScore = minScore
+        self.context = context
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, label, keywords, exclusions, cpv, descriptors, supplies
+        case id, label, keywords, exclusions, cpv, descriptors, supplies, context
         case minScore = "min_score"
     }
 }
@@ -271,6 +288,23 @@ public struct Thesaurus: Sendable, Hashable, Codable {
         var out: [String] = []
         for g in groups where g.contains(where: { FrenchNormalizer.normalizedPhrase($0) == key }) {
             for v in g where FrenchNormalizer.normalizedPhrase(v) != key && !out.contains(v) { out.append(v) }
+        }
+        return out
+    }
+
+    /// Variants of a phrase with one of its words replaced by a synonym from a one-word group: exclusions are
+    /// read for meaning, so « publicité électorale » also stops « propagande électorale ».
+    public func wordVariants(of term: String) -> [String] {
+        let words = term.split(separator: " ").map(String.init)
+        guard words.count > 1 else { return variants(of: term) }
+        var out = variants(of: term)
+        for (i, w) in words.enumerated() {
+            for v in variants(of: w) where !v.contains(" ") {
+                var copy = words
+                copy[i] = v
+                let phrase = copy.joined(separator: " ")
+                if !out.contains(phrase) { out.append(phrase) }
+            }
         }
         return out
     }

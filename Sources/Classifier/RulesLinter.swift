@@ -572,8 +572,10 @@ struct LintContext {
     static let clusterTopKeys = ["cluster", "segments", "members", "watches"]
     static let clusterKeys = ["id", "name", "language", "territory", "routing", "description"]
     static let territoryKeys = ["departements", "regions", "nuts"]
-    static let routingKeys = ["scope", "max_distance", "min_lead_days", "min_score", "indirect_factor"]
-    static let segmentKeys = ["id", "label", "keywords", "exclusions", "cpv", "descriptors", "supplies", "min_score"]
+    static let routingKeys = ["scope", "max_distance", "min_lead_days", "min_score", "indirect_factor",
+                              "capacity_tolerance", "groupement_reach"]
+    static let segmentKeys = ["id", "label", "keywords", "exclusions", "cpv", "descriptors", "supplies", "min_score",
+                              "context"]
     static let memberKeys = ["id", "name", "segments", "sites", "capacity", "certifications", "interests", "exclusions",
                              "kinds", "scope", "max_distance", "contact"]
     static let watchKeys = ["id", "name", "keywords", "exclusions", "cpv", "segments", "kinds", "recipients"]
@@ -642,6 +644,18 @@ struct LintContext {
                     if v > 1 { error(rf["indirect_factor"]?.1, "cluster.routing.indirect_factor", "must be between 0 and 1") }
                     cluster.routing.indirectFactor = v
                 }
+                if let v = number(rf["capacity_tolerance"]?.1, "cluster.routing.capacity_tolerance") {
+                    if v < 1 || v > 3 {
+                        error(rf["capacity_tolerance"]?.1, "cluster.routing.capacity_tolerance", "must be between 1 and 3")
+                    }
+                    cluster.routing.capacityTolerance = v
+                }
+                if let v = number(rf["groupement_reach"]?.1, "cluster.routing.groupement_reach") {
+                    if v < 1 || v > 10 {
+                        error(rf["groupement_reach"]?.1, "cluster.routing.groupement_reach", "must be between 1 and 10")
+                    }
+                    cluster.routing.groupementReach = v
+                }
             } else {
                 error(rnode, "cluster.routing", "expected a mapping (scope, max_distance, min_lead_days, min_score)")
             }
@@ -667,6 +681,7 @@ struct LintContext {
                     s.cpv = cpvCodes(sf["cpv"]?.1, "\(p).cpv")
                     s.descriptors = descriptors(sf["descriptors"]?.1, "\(p).descriptors")
                     s.supplies = list(sf["supplies"]?.1, "\(p).supplies").map(\.0)
+                    s.context = list(sf["context"]?.1, "\(p).context").map(\.0)
                     s.minScore = number(sf["min_score"]?.1, "\(p).min_score")
                     if s.keywords.isEmpty && s.cpv.isEmpty && s.descriptors.isEmpty {
                         warning(item, p, "segment '\(sid)' has no keyword, CPV or descriptor: it will never match")
