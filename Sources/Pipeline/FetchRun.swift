@@ -126,8 +126,8 @@ public enum FetchRun {
                 let parsed = try DocumentParser.parse(document.body, options: options)
                 // Feed items (buyer platforms, regional calls) carry deadline, value and places only in their
                 // French prose: the extractors fill what the structured formats state outright.
-                notices += parsed.notices.map {
-                    applyCatalogueKind(source.format.isFeed ? NoticeEnricher.enrich($0) : $0, source: source)
+                notices += NoticeIntake.notices(of: parsed, format: source.format).map {
+                    applyCatalogueKind($0, source: source)
                 }
                 report.warnings += parsed.issues.prefix(5).map { "\($0)" }
                 if parsed.issues.count > 5 {

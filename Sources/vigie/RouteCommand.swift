@@ -40,7 +40,7 @@ struct RulesRoutingOptions: ParsableArguments {
             }
             do {
                 let doc = try DocumentParser.parseFile(atPath: f, options: ParseOptions(sourceID: "file", documentName: f))
-                out += doc.notices
+                out += NoticeIntake.notices(of: doc)
                 for issue in doc.issues { printError("vigie: \(issue)") }
             } catch {
                 failed += 1
