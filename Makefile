@@ -7,7 +7,7 @@ BIN_DEBUG   = .build/debug
 BIN_RELEASE = .build/release
 DEMO_OUT   ?= demo-out
 
-.PHONY: all deps build release test demo bench fuzz clean conformance
+.PHONY: all deps build release test demo bench fuzz clean conformance routing-eval
 
 all: build
 
@@ -44,6 +44,16 @@ demo: deps
 # Scores `vigie parse --json` against the feed-parser conformance corpus in ../shared.
 conformance: release
 	python3 ../shared/conformance/score.py feedparser --cmd '$(BIN_RELEASE)/vigie parse --json {file} --base-url {url}' --show-failures 40
+
+# Precision and recall of routing on the labelled development set in ../shared/routing (release build), overall
+# and per cluster, then the same for the naive baseline (any keyword of a member's segments anywhere in the text).
+routing-eval: release
+	@test -f ../shared/routing/score.py || { echo "vigie: ../shared/routing/score.py not found (the routing set sits beside the repository)"; exit 2; }
+	@echo "== Vigie routing ($(BIN_RELEASE)/vigie route)"
+	@python3 ../shared/routing/score.py --vigie $(BIN_RELEASE)/vigie --rules Rules | sed -n '/routed/,/^(correct/p'
+	@naive=$$(mktemp -d)/vigie-naive; printf '#!/bin/sh\nexec "%s" "$$@" --naive-baseline\n' "$(CURDIR)/$(BIN_RELEASE)/vigie" > $$naive; chmod +x $$naive; \
+	  echo "== Naive baseline (any segment keyword anywhere in the text, no filters)"; \
+	  python3 ../shared/routing/score.py --vigie $$naive --rules Rules | sed -n '/routed/,/^(correct/p'; rm -rf $$(dirname $$naive)
 
 bench: release
 	$(BIN_RELEASE)/vigie-bench parse

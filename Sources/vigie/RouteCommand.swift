@@ -89,6 +89,12 @@ extension Vigie {
         @Flag(help: "Also print how many notices each rule let through and how many candidates each filter dropped.")
         var stats = false
 
+        @Flag(help: """
+            Route with the naive baseline instead (any keyword of a member's segments anywhere in the text, no \
+            CPV, no filters), as `make routing-eval` prints it beside the real figures.
+            """)
+        var naiveBaseline = false
+
         @Argument(help: "Notice files (any format the parser reads).")
         var files: [String]
 
@@ -103,7 +109,7 @@ extension Vigie {
             var statistics = RuleStatistics()
             var results: [(Notice, RoutingResult)] = []
             for n in notices {
-                let r = router.route(n, now: now)
+                let r = naiveBaseline ? router.naiveRoute(n) : router.route(n, now: now)
                 statistics.add(r)
                 results.append((n, r))
             }
