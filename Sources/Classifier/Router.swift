@@ -54,7 +54,7 @@ public struct Router: Sendable {
 
     enum RefKind: UInt8, Sendable {  // swiftlint:disable:this type_name
         case segmentKeyword, segmentExclusion, memberInterest, memberExclusion, watchKeyword, watchExclusion
-        case segmentContext
+        case segmentContext, certification
     }
 
     /// One rule behind a pattern: which cluster, which owner (segment, member or watch), which written term.
@@ -83,6 +83,8 @@ public struct Router: Sendable {
         /// Watch → CPV prefixes, segment indices.
         var watchCPV: [[String]]
         var watchSegments: [[Int]]
+        /// Certification names a notice of this cluster may ask for (declared by members, or common ones).
+        var certifications: [String]
         var isSelected: Bool
     }
 
@@ -132,6 +134,14 @@ public struct Router: Sendable {
                 if sites.isEmpty { sites = c.territory.departements.compactMap(Geography.canonicalDepartement) }
                 memberSites.append(sites)
             }
+            // Certifications a notice may ask for: every one a member of this cluster declared, plus the common
+            // qualifications of French public works and industry, so that a missing one is said, not ignored.
+            var certs: [String] = []
+            for name in c.members.flatMap(\.certifications) + Router.commonCertifications
+                where !certs.contains(where: { FrenchNormalizer.normalizedPhrase($0) == FrenchNormalizer.normalizedPhrase(name) }) {
+                certs.append(name)
+            }
+            for (k, name) in certs.enumerated() { add(name, .certification, ci, k) }
             var watchCPV: [[String]] = []
             var watchSegments: [[Int]] = []
             for (wi, w) in c.watches.enumerated() {
@@ -142,7 +152,7 @@ public struct Router: Sendable {
             }
             compiled.append(CompiledCluster(
                 index: ci, cpv: cpv, descriptors: desc, upstream: upstream, memberSegments: memberSegments,
-                memberSites: memberSites, watchCPV: watchCPV, watchSegments: watchSegments,
+                memberSites: memberSites, watchCPV: watchCPV, watchSegments: watchSegments, certifications: certs,
                 isSelected: options.clusters?.contains(c.id) ?? true))
         }
         matcher = builder.build()
@@ -152,6 +162,12 @@ public struct Router: Sendable {
         self.refs = refs
         self.compiled = compiled
     }
+
+    /// Qualifications that French tenders commonly require, recognised even when no member declares them.
+    static let commonCertifications = [
+        "COFREND", "ISO 19443", "Qualibat", "Qualifelec", "MASE", "CEFRI", "RGE", "ISO 9001", "ISO 14001",
+        "ISO 45001", "EN 9100", "ISO 3834", "EN 1090", "IATF 16949", "ISO 17025", "COFRAC", "QualiPV", "Qualit'EnR",
+    ]
 
     /// Distinct keyword patterns compiled (after normalisation and thesaurus expansion).
     public var patternCount: Int { matcher.patternCount }

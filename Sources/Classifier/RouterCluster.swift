@@ -12,6 +12,8 @@ extension Router {
         var watchVeto: [Bool]
         /// Segments with declared context that the notice names.
         var segInContext: [Bool]
+        /// Indices (in the cluster's certification list) of certifications the notice names.
+        var certificationsAsked: [Int] = []
 
         init(_ c: Cluster) {
             segReasons = Array(repeating: [], count: c.segments.count)
@@ -104,6 +106,8 @@ extension Router {
                     ev.watchVeto[r.owner] = true
                 case .segmentContext:
                     ev.segInContext[r.owner] = true
+                case .certification:
+                    if !ev.certificationsAsked.contains(r.owner) { ev.certificationsAsked.append(r.owner) }
                 }
             }
         }
@@ -321,6 +325,15 @@ extension Router {
                 reasons.append(Reason(rule: "filter:territory", field: .place, term: terr.site ?? "",
                                       matched: terr.place, weight: -pen))
             }
+            for k in ev.certificationsAsked {
+                let name = cc.certifications[k]
+                let key = FrenchNormalizer.normalizedPhrase(name)
+                let declared = m.certifications.contains { FrenchNormalizer.normalizedPhrase($0) == key }
+                var r = Reason(rule: "member:\(m.id)/certification:\(name)", field: .certification, term: name,
+                               weight: 0)
+                r.certification = declared ? .declared : .notDeclared
+                reasons.append(r)
+            }
             for r in cand.reasons where r.rule.hasPrefix("member:") { count(r.rule, matched: 1) }
             result.routes.append(Route(clusterID: c.id, memberID: m.id, memberName: m.name,
                                        score: (score * 100).rounded() / 100, kind: cand.kind, segments: segIDs,
@@ -511,6 +524,7 @@ extension Router {
         case .segment: return "segment"
         case .interest: return "intérêt"
         case .link: return "lien"
+        case .certification: return "certification"
         }
     }
 

@@ -148,6 +148,8 @@ public struct Route: Sendable, Hashable, Codable {
 public enum ReasonField: String, Sendable, Hashable, Codable {
     case title, summary, content, lot, category, cpv, descriptor
     case place, value, kind, deadline, segment, interest, link
+    /// A certification the notice asks for (`term`), and whether the member declared it (`certification`).
+    case certification
 
     /// Fields that carry the same text in different wrappers count as one part of the notice.
     var part: ReasonField {
@@ -174,6 +176,8 @@ public struct Reason: Sendable, Hashable, Codable {
     public var isTitleHead: Bool = false
     /// The keyword sits in a complement naming the setting or the object serviced, not what is bought.
     public var isSetting: Bool = false
+    /// For `field == .certification`: whether the member declared the certification the notice asks for.
+    public var certification: CertificationStatus?
 
     public init(rule: String, field: ReasonField, term: String, matched: String? = nil, weight: Double,
                 lotID: String? = nil) {
@@ -186,9 +190,16 @@ public struct Reason: Sendable, Hashable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case rule, field, term, matched, weight
+        case rule, field, term, matched, weight, certification
         case lotID = "lot_id"
     }
+}
+
+/// Whether a member declared a certification a notice asks for. A missing one never drops the member (it may
+/// obtain it, or bid with a partner who has it): the reason says so, and staff decide.
+public enum CertificationStatus: String, Sendable, Hashable, Codable {
+    case declared
+    case notDeclared = "not_declared"
 }
 
 /// The filter that dropped a candidate member.

@@ -20,6 +20,7 @@ enum ReasonWording {
         case .segment: return "le segment"
         case .interest: return "les centres d'intérêt"
         case .link: return "la chaîne de valeur"
+        case .certification: return "les certifications demandées"
         }
     }
 
@@ -67,6 +68,12 @@ enum ReasonWording {
             s = "Descripteur BOAMP \(r.matched ?? r.term)"
         case .link:
             s = "Par la chaîne de valeur : \(r.term)"
+        case .certification:
+            // Never a silent drop: the member may obtain it, or bid with a partner who holds it.
+            return r.certification == .declared
+                ? "L'avis demande la certification « \(r.term) » : vous l'avez déclarée"
+                : "L'avis demande la certification « \(r.term) » : non déclarée dans votre fiche (à vérifier, ou à "
+                    + "apporter par un partenaire)"
         case .segment:
             s = "Segment « \(r.matched ?? cluster?.segment(r.term)?.label ?? r.term) »"
         case .place, .value, .kind, .deadline, .interest:
