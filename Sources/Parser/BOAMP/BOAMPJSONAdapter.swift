@@ -106,6 +106,7 @@ enum BOAMPJSONAdapter {
         if let cand = ms("donnees/conditiondelai/receptcandidat") {
             if n.deadline == nil {
                 n.deadline = cand
+                n.deadlineKind = .requestToParticipate
             } else {
                 n.otherDeadlines.append(NamedDate(kind: .requestToParticipate, date: cand))
             }
@@ -139,13 +140,16 @@ enum BOAMPJSONAdapter {
             }
         }
         if n.places.isEmpty {
-            for dep in JSONValue.strings(JSONValue.at(r, "gestion/indexation/depprestation"))
-                + JSONValue.strings(JSONValue.at(r, "gestion/indexation/deppublication"))
-            {
+            for dep in JSONValue.strings(JSONValue.at(r, "gestion/indexation/depprestation")) {
                 FormatSupport.appendUnique(
                     FormatSupport.place(nuts: nil, postcode: nil, commune: nil, departement: dep),
                     to: &n.places)
             }
+        }
+        // `deppublication`: where the notice is published, not where the work is.
+        for dep in JSONValue.strings(JSONValue.at(r, "gestion/indexation/deppublication")) {
+            let code = FrenchGeography.departement(code: dep)?.code ?? dep
+            if !n.publicationDepartements.contains(code) { n.publicationDepartements.append(code) }
         }
         if let total = JSONValue.at(objet, "caracteristiques/valeurtotale"), let v = FormatSupport.decimal(json: total)
         {
