@@ -98,6 +98,7 @@ enum BOAMPJSONAdapter {
                 n.awardees.append(Buyer(name: name, id: id))
             }
         }
+        let identite = JSONValue.member(donnees, "identite")
         let ms = { (path: String) -> ZonedDate? in
             (JSONValue.at(r, path) as? NSNumber).map { FormatSupport.epochMillis($0.doubleValue) }
         }
@@ -111,7 +112,6 @@ enum BOAMPJSONAdapter {
                 n.otherDeadlines.append(NamedDate(kind: .requestToParticipate, date: cand))
             }
         }
-        let identite = JSONValue.member(donnees, "identite")
         n.buyer = Buyer(
             name: FormatSupport.text(fromHTML: JSONValue.string(JSONValue.member(identite, "denomination"))),
             id: JSONValue.string(JSONValue.member(identite, "codeidentnational")),
@@ -137,6 +137,14 @@ enum BOAMPJSONAdapter {
                         nuts: nil, postcode: cp,
                         commune: JSONValue.string(JSONValue.member(lieu, "ville"))),
                     to: &n.places)
+            } else if let words = FormatSupport.nonEmpty(JSONValue.string(JSONValue.member(lieu, "adresse"))),
+                let town = JSONValue.string(JSONValue.member(identite, "ville")),
+                let cp = JSONValue.string(JSONValue.member(identite, "cp")),
+                sameTown(words, town)
+            {
+                // 20-152081 names the place of work only in words ("berre l'étang"): when that is the buyer's own
+                // town (identite "Berre-l'etang", 13130), the buyer's postcode locates it.
+                FormatSupport.appendUnique(FormatSupport.place(nuts: nil, postcode: cp, commune: words), to: &n.places)
             }
         }
         if n.places.isEmpty {
@@ -160,6 +168,13 @@ enum BOAMPJSONAdapter {
             if min != nil || max != nil { n.value = Money(currency: "EUR", min: min, max: max, vat: "HT") }
         }
         return n
+    }
+
+    /// Whether two spellings name the same town ("berre l'étang", "Berre-l'etang"): accents, case, hyphens and
+    /// spaces aside.
+    static func sameTown(_ a: String, _ b: String) -> Bool {
+        func key(_ s: String) -> String { FrenchText.foldName(s).filter { $0.isLetter } }
+        return !key(a).isEmpty && key(a) == key(b)
     }
 
     /// The key of an enumeration object whose value is not null (`{"ouvert": null, "procedureadapte": "<?xml…"}`).

@@ -16,6 +16,9 @@ enum BOAMPRealCaptures {
     /// wrapper `{ok,url,status,data}` is the capturer's, not the API's.
     static let fnsimple = "samples/real/boamp/DERIVED-unwrapped-data-of-jpbenga-where-dateparution-2026.json"
 
+    /// The one notice of the retired DILA JSON API kept in `samples/boamp/` (real, 2020).
+    static let legacy = "samples/boamp/legacy-api-json/20-152081.json"
+
     typealias Row = [FieldCheck.Field: String]
 
     static let expected: [(capture: String, idweb: String, row: Row)] = [
@@ -197,6 +200,27 @@ enum BOAMPRealCaptures {
                 .lots: "1:45443000:-;2:45261900:-;3:45421000:-;4:45442100:-",
                 .winners: "-",
                 .kind: "tender",
+            ]
+        ),
+        // MARK: the retired DILA API (samples/boamp/legacy-api-json), one real MAPA notice of 2020
+        (
+            legacy, "20-152081",
+            [
+                // objet.titremarche is null: gestion.indexation.resumeobjet is the title.
+                .title:
+                    "services de spectacles musicaux, de théâtre, de cirque et assimilés, d'animations culturelles, "
+                    + "socio culturelles et de loisirs",
+                .buyer: "Commune de Berre l'Etang",  // donnees.identite.denomination
+                .buyerID: "-",  // identite.codeidentnational null
+                .deadline: "2021-03-01T11:00:00Z",  // conditiondelai.receptoffres 1614596400000 (epoch ms)
+                .deadlineKind: "tender",
+                .value: "-",  // caracteristiques: valeurtotale, valeur, valeurmin, valeurmax all null
+                .cpv: "-",  // objet.cpv []
+                // lieuexeclivr.adresse "berre l'étang" (no cp, no NUTS) is the buyer's town (identite cp 13130).
+                .place: "13",
+                .lots: "-",
+                .winners: "-",
+                .kind: "tender",  // typeavis.nature.appeloffre, statut initial
             ]
         ),
     ]
