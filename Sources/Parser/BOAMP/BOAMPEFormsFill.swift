@@ -16,7 +16,8 @@ enum BOAMPEFormsFill {
         let result = JSONValue.member(ext, "NoticeResult")
         // The eForms tree inside `donnees` is entity-encoded like the rest of BOAMP's JSON (`d&#x27;usure`).
         n.summary = FormatSupport.text(
-            fromHTML: FormatSupport.pick(JSONValue.texts(JSONValue.member(project, "Description")), noticeLanguage: lang)
+            fromHTML: FormatSupport.pick(
+                JSONValue.texts(JSONValue.member(project, "Description")), noticeLanguage: lang)
         ).map(FormatSupport.clean)
 
         var cpv: [String] = []
@@ -34,8 +35,10 @@ enum BOAMPEFormsFill {
             if let tender { tenderDeadlines.append(tender) }
             if let request { requestDeadlines.append(request) }
             if n.documentsURL == nil {
-                n.documentsURL = FormatSupport.nonEmpty(JSONValue.string(JSONValue.at(
-                    node, "TenderingTerms/CallForTendersDocumentReference/Attachment/ExternalReference/URI")))
+                n.documentsURL = FormatSupport.nonEmpty(
+                    JSONValue.string(
+                        JSONValue.at(
+                            node, "TenderingTerms/CallForTendersDocumentReference/Attachment/ExternalReference/URI")))
             }
             guard let id = JSONValue.string(JSONValue.member(node, "ID")) else { continue }
             let scheme = JSONValue.attribute(JSONValue.member(node, "ID"), "schemeName")
@@ -44,8 +47,10 @@ enum BOAMPEFormsFill {
             var l = Lot(id: id)
             l.title = FormatSupport.pick(JSONValue.texts(JSONValue.member(sub, "Name")), noticeLanguage: lang)
                 .flatMap(FormatSupport.text(fromHTML:)).map(FormatSupport.clean)
-            l.description = FormatSupport.pick(JSONValue.texts(JSONValue.member(sub, "Description")), noticeLanguage: lang)
-                .flatMap(FormatSupport.text(fromHTML:)).map(FormatSupport.clean)
+            l.description = FormatSupport.pick(
+                JSONValue.texts(JSONValue.member(sub, "Description")), noticeLanguage: lang
+            )
+            .flatMap(FormatSupport.text(fromHTML:)).map(FormatSupport.clean)
             l.cpv = commodities(sub)
             l.value = lotValue(node, lotID: id, result: result, isAward: n.kind == .award)
             l.places = locations(sub)
@@ -90,8 +95,9 @@ enum BOAMPEFormsFill {
             n.buyer?.id = registrationNumber(JSONValue.at(company, "PartyLegalEntity/CompanyID"))
             n.buyer?.nuts = JSONValue.string(JSONValue.at(company, "PostalAddress/CountrySubentityCode"))
             if n.buyer?.name == nil {
-                n.buyer?.name = FormatSupport.pick(JSONValue.texts(JSONValue.at(company, "PartyName/Name")),
-                                                   noticeLanguage: lang)
+                n.buyer?.name = FormatSupport.pick(
+                    JSONValue.texts(JSONValue.at(company, "PartyName/Name")),
+                    noticeLanguage: lang)
             }
         }
     }

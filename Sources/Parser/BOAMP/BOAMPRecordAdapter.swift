@@ -19,8 +19,10 @@ enum BOAMPRecordAdapter {
         guard
             let title = text(doc.objet)
                 ?? eforms.flatMap({
-                    FormatSupport.pick(JSONValue.texts(JSONValue.at($0, "ProcurementProject/Name")), noticeLanguage: "FRA")
-                        .flatMap(FormatSupport.text(fromHTML:)).map(FormatSupport.clean)
+                    FormatSupport.pick(
+                        JSONValue.texts(JSONValue.at($0, "ProcurementProject/Name")), noticeLanguage: "FRA"
+                    )
+                    .flatMap(FormatSupport.text(fromHTML:)).map(FormatSupport.clean)
                 })
                 ?? text(form?.FNSimple?.initial?.natureMarche?.intitule)
                 ?? text(form?.FNSimple?.attribution?.natureMarche?.intitule)
@@ -41,7 +43,8 @@ enum BOAMPRecordAdapter {
         n.procedure = text(doc.typeProcedure) ?? text(doc.procedureLibelle)
         // `code_departement` lists where BOAMP *publishes* the notice (26-7113, a job in the 52, is published in
         // nine départements): it never says where the work is.
-        let publication = strings(doc.codeDepartement).isEmpty
+        let publication =
+            strings(doc.codeDepartement).isEmpty
             ? strings(indexation?.DEP_PUBLICATION) : strings(doc.codeDepartement)
         for code in publication {
             let dep = FrenchGeography.departement(code: code)?.code ?? code
@@ -68,7 +71,8 @@ enum BOAMPRecordAdapter {
         // offset); the top-level `datelimitereponse` holds the same wall-clock time wrongly labelled `+00:00`
         // (26-7298: `2026-02-16T12:00:00+00:00` for `…T12:00:00.000+01:00`). `donnees` comes first, then these.
         if deadlines.tender == nil && deadlines.request == nil {
-            deadlines.tender = FormatSupport.date(indexation?.DATE_LIMITE_REPONSE?.value, endOfDay: true)
+            deadlines.tender =
+                FormatSupport.date(indexation?.DATE_LIMITE_REPONSE?.value, endOfDay: true)
                 ?? parisWallClock(doc.datelimitereponse?.value)
         }
         deadlines.apply(to: &n)
@@ -111,7 +115,8 @@ enum BOAMPRecordAdapter {
 
     static func fill(_ n: inout Notice, deadlines: inout Deadlines, fromFNSimple f: BOAMPFNSimple) {
         if n.buyer?.name == nil { n.buyer?.name = text(f.organisme?.nomOfficiel) }
-        n.buyer?.id = siret(f.organisme?.codeIdentificationNational?.value, type: f.organisme?.typeIdentificationNational)
+        n.buyer?.id = siret(
+            f.organisme?.codeIdentificationNational?.value, type: f.organisme?.typeIdentificationNational)
         if let initial = f.initial {
             let nature = initial.natureMarche
             n.summary = text(nature?.description)
@@ -144,7 +149,8 @@ enum BOAMPRecordAdapter {
             }
             // `dateReceptionOffres` carries its offset (26-7298) or is Paris wall-clock time (26-7308).
             deadlines.tender = FormatSupport.date(initial.procedure?.dateReceptionOffres?.value, endOfDay: true)
-            n.documentsURL = text(initial.communication?.urlDocConsul)
+            n.documentsURL =
+                text(initial.communication?.urlDocConsul)
                 // 26-7113 gives no `urlDocConsul` but the consultation's own link as the buyer profile.
                 ?? text(initial.communication?.urlProfilAch)
             n.refs.buyerReference = text(initial.communication?.identifiantInterne)
@@ -166,8 +172,9 @@ enum BOAMPRecordAdapter {
                 n.awardees = result.winners
                 n.lots = result.lots
                 if let total = FormatSupport.total(of: n.lots) {
-                    n.value = Money(amount: total.amount, currency: total.currency, min: total.min, max: total.max,
-                                    vat: total.vat, kind: .awarded)
+                    n.value = Money(
+                        amount: total.amount, currency: total.currency, min: total.min, max: total.max,
+                        vat: total.vat, kind: .awarded)
                 }
             }
         }
@@ -193,8 +200,9 @@ enum BOAMPRecordAdapter {
             if let v = money(attribue.montant, kind: .awarded, vat: nil) { awarded.append(v) }
         }
         if !awarded.isEmpty, Set(awarded.map(\.currency)).count == 1, awarded.allSatisfy({ $0.amount != nil }) {
-            n.value = Money(amount: awarded.compactMap(\.amount).reduce(0, +), currency: awarded[0].currency,
-                            kind: .awarded)
+            n.value = Money(
+                amount: awarded.compactMap(\.amount).reduce(0, +), currency: awarded[0].currency,
+                kind: .awarded)
         } else {
             // 26-80528 also gives the buyer's estimate (`valeurTotaleEstimee`): the value when nothing was awarded.
             n.value = money(a.autresInformations?.valeurTotaleEstimee, kind: .estimated, vat: nil)
@@ -228,7 +236,9 @@ enum BOAMPRecordAdapter {
     /// A top-level `datelimitereponse`: the Opendatasoft column labels Paris wall-clock time `+00:00` (26-7298,
     /// 26-7113), so a UTC label is read as Paris time; any other offset is kept.
     static func parisWallClock(_ s: String?) -> ZonedDate? {
-        guard let s = s.map(FormatSupport.trim), s.utf8.count >= 19 else { return FormatSupport.date(s, endOfDay: true) }
+        guard let s = s.map(FormatSupport.trim), s.utf8.count >= 19 else {
+            return FormatSupport.date(s, endOfDay: true)
+        }
         let zone = s.dropFirst(19).drop { $0 == "." || $0.isNumber }
         if zone == "+00:00" || zone == "Z" || zone == "+0000" {
             return FormatSupport.zoned(String(s.prefix(19)), zone: DeadlineExtractor.parisZone)
@@ -285,7 +295,8 @@ enum BOAMPRecordAdapter {
     /// The lot number a description starts with ("Lot 2 : Finition", "1- Prestations pour…").
     static func lotNumber(_ s: String?) -> String? {
         guard let s,
-            let r = s.range(of: #"^\s*(?:[Ll][Oo][Tt]\s*(?:n[°o]\s*)?)?\d{1,3}\s*[-–:.)]"#, options: .regularExpression)
+            let r = s.range(
+                of: #"^\s*(?:[Ll][Oo][Tt]\s*(?:n[°o]\s*)?)?\d{1,3}\s*[-–:.)]"#, options: .regularExpression)
         else { return nil }
         return String(s[r].filter(\.isNumber))
     }

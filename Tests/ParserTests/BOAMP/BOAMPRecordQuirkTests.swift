@@ -32,7 +32,10 @@ import Testing
 
     @Test func allNineRealRecordsParse() throws {
         guard SharedSamples.folder("samples/real/boamp") != nil else { return }
-        #expect(try Self.notices(BOAMPRealCaptures.awards).keys.sorted() == ["26-80528", "26-80922", "26-80978", "26-81190"])
+        #expect(
+            try Self.notices(BOAMPRealCaptures.awards).keys.sorted() == [
+                "26-80528", "26-80922", "26-80978", "26-81190",
+            ])
         #expect(
             try Self.notices(BOAMPRealCaptures.fnsimple).keys.sorted()
                 == ["26-7109", "26-7113", "26-7298", "26-7308", "26-7319"])
@@ -56,7 +59,8 @@ import Testing
 
     @Test func columnAloneIsReadAsParisWallClock() throws {
         // A record whose donnees and gestion give no deadline: only the +00:00-labelled column is left.
-        let text = #"{"total_count": 1, "results": [{"idweb": "26-1", "objet": "Travaux", "nature": "APPEL_OFFRE","#
+        let text =
+            #"{"total_count": 1, "results": [{"idweb": "26-1", "objet": "Travaux", "nature": "APPEL_OFFRE","#
             + #" "datelimitereponse": "2026-07-10T12:00:00+00:00"}]}"#
         let doc = try #require(try FormatRegistry.parseJSON(Array(text.utf8), options: ParseOptions()))
         let n = try #require(doc.notices.first)
@@ -65,7 +69,8 @@ import Testing
 
     @Test func gestionDeadlineWithoutOffsetIsParisTime() throws {
         let gestion = #"{\"INDEXATION\": {\"DATE_LIMITE_REPONSE\": \"2026-02-27T12:00:00\"}}"#
-        let text = #"{"total_count": 1, "results": [{"idweb": "26-2", "objet": "Traiteur", "nature": "APPEL_OFFRE","#
+        let text =
+            #"{"total_count": 1, "results": [{"idweb": "26-2", "objet": "Traiteur", "nature": "APPEL_OFFRE","#
             + #" "datelimitereponse": "2026-02-27T12:00:00+00:00", "gestion": ""# + gestion + #""}]}"#
         let doc = try #require(try FormatRegistry.parseJSON(Array(text.utf8), options: ParseOptions()))
         #expect(doc.notices.first?.deadline?.instant == (try Self.instant("2026-02-27T11:00:00Z")))
@@ -119,17 +124,18 @@ import Testing
         #expect(fns.value == nil)
         // 26-80978: each lot's EstimatedOverallContractAmount is "0" beside its FrameworkMaximumAmount.
         let eforms = try #require(try Self.notices(BOAMPRealCaptures.awards)["26-80978"])
-        #expect(eforms.lots.map(\.value) == [
-            Money(amount: 160000, currency: "EUR", vat: "HT", kind: .frameworkMaximum),
-            Money(amount: 280000, currency: "EUR", vat: "HT", kind: .frameworkMaximum),
-        ])
+        #expect(
+            eforms.lots.map(\.value) == [
+                Money(amount: 160000, currency: "EUR", vat: "HT", kind: .frameworkMaximum),
+                Money(amount: 280000, currency: "EUR", vat: "HT", kind: .frameworkMaximum),
+            ])
         #expect(eforms.value == Money(amount: 440000, currency: "EUR", vat: "HT", kind: .frameworkMaximum))
     }
 
     @Test func awardedAmountsAreAwarded() throws {
         guard SharedSamples.folder("samples/real/boamp") != nil else { return }
         let awards = try Self.notices(BOAMPRealCaptures.awards)
-        #expect(awards["26-80922"]?.value == Money(amount: 1535963, currency: "EUR", vat: "HT", kind: .awarded))
+        #expect(awards["26-80922"]?.value == Money(amount: 1_535_963, currency: "EUR", vat: "HT", kind: .awarded))
         #expect(awards["26-80528"]?.value == Money(amount: 102193, currency: "EUR", kind: .awarded))
     }
 
@@ -167,11 +173,15 @@ import Testing
     @Test func fnsimpleAttributionWinnersComeFromBOAMPsFixedRenderingOnly() throws {
         guard SharedSamples.folder("samples/real/boamp") != nil else { return }
         let n = try #require(try Self.notices(BOAMPRealCaptures.awards)["26-81190"])
-        #expect(n.awardees == [
-            Buyer(name: "GRAGLIA BTP", id: "43293695300012"),
-            Buyer(name: "SOCIETE ENTR'IN 52", id: "81535164800010"),
-        ])
-        #expect(n.lots.map(\.title) == ["Travaux de réhabilitation de l'ouvrage d'art", "Travaux de consolidation des berges"])
+        #expect(
+            n.awardees == [
+                Buyer(name: "GRAGLIA BTP", id: "43293695300012"),
+                Buyer(name: "SOCIETE ENTR'IN 52", id: "81535164800010"),
+            ])
+        #expect(
+            n.lots.map(\.title) == [
+                "Travaux de réhabilitation de l'ouvrage d'art", "Travaux de consolidation des berges",
+            ])
         // Free text worded otherwise gives nothing rather than a guess.
         let loose = BOAMPAttributionText.read("Le marché a été attribué à la société Dupont pour 12 000 €.")
         #expect(loose.winners.isEmpty)
@@ -182,16 +192,26 @@ import Testing
         guard SharedSamples.folder("samples/real/boamp") != nil else { return }
         let notices = try Self.notices(BOAMPRealCaptures.fnsimple)
         let n = try #require(notices["26-7113"])
-        #expect(n.lots.map(\.title) == ["Rénovation de l'isolement thermique par l'extérieur (ITE)", "TOITURE",
-                                        "MENUISERIE EXTÉRIEURE", "PEINTURE INTÉRIEURE"])
-        #expect(n.lots[1].description
-            == "TOITURE Révision de la toiture, rénovation des débords de toiture et bardage, et isolation des combles du bâtiment 2.")
+        #expect(
+            n.lots.map(\.title) == [
+                "Rénovation de l'isolement thermique par l'extérieur (ITE)", "TOITURE",
+                "MENUISERIE EXTÉRIEURE", "PEINTURE INTÉRIEURE",
+            ])
+        #expect(
+            n.lots[1].description
+                == "TOITURE Révision de la toiture, rénovation des débords de toiture et bardage, et isolation des "
+                + "combles du bâtiment 2."
+        )
         #expect(n.summary?.hasPrefix("Ce projet a pour objet la rénovation de la caserne de gendarmerie") == true)
         // 26-7113 has no urlDocConsul; its urlProfilAch is the consultation's own page.
-        #expect(n.documentsURL
-            == "https://www.marches-publics.gouv.fr/?page=Entreprise.EntrepriseAdvancedSearch&AllCons&id=2920347&orgAcronyme=g6l")
-        #expect(notices["26-7298"]?.documentsURL
-            == "https://marchespublics596280.fr/entreprise/consultation/581998?orgAcronyme=50368")
+        #expect(
+            n.documentsURL
+                == "https://www.marches-publics.gouv.fr/?page=Entreprise.EntrepriseAdvancedSearch&AllCons"
+                + "&id=2920347&orgAcronyme=g6l"
+        )
+        #expect(
+            notices["26-7298"]?.documentsURL
+                == "https://marchespublics596280.fr/entreprise/consultation/581998?orgAcronyme=50368")
         #expect(notices["26-7298"]?.refs.buyerReference == "2026_TX_AMENAGEMENTS")
     }
 

@@ -26,7 +26,8 @@ enum BOAMPRealCaptures {
         (
             awards, "26-80978",
             [
-                .title: "Prestation de transport de personnes pour la ville de Saint-Orens de Gameville et le CCAS",  // objet
+                // objet
+                .title: "Prestation de transport de personnes pour la ville de Saint-Orens de Gameville et le CCAS",
                 .buyer: "Ville de Saint Orens de Gameville",  // nomacheteur
                 // ContractingParty → ORG-0001, PartyLegalEntity/CompanyID with no schemeName: a SIRET.
                 .buyerID: "21310506700010",
@@ -84,7 +85,8 @@ enum BOAMPRealCaptures {
                 // organisme is the buyer (52905 CHAUMONT); no place of work; code_departement 52 is publication.
                 .place: "-",
                 .lots: "1:-:213400.41 awarded;2:-:17530 awarded",  // "Lot 1 : …", "Lot 2 : …" in attributionMarche
-                .winners: "43293695300012,81535164800010",  // "- GRAGLIA BTP (43293695300012)", "- SOCIETE ENTR'IN 52 (…)"
+                // "- GRAGLIA BTP (43293695300012)", "- SOCIETE ENTR'IN 52 (81535164800010)"
+                .winners: "43293695300012,81535164800010",
                 .kind: "award",
             ]
         ),
@@ -261,8 +263,10 @@ enum BOAMPRealCaptures {
             let notice = documents[capture]??.notices.first { $0.sourceID == idweb }
             for field in FieldCheck.Field.allCases {
                 guard let want = row[field] else { continue }
-                out.append(FieldCheck(capture: capture, notice: idweb, field: field, expected: want,
-                                      actual: actual(notice, field)))
+                out.append(
+                    FieldCheck(
+                        capture: capture, notice: idweb, field: field, expected: want,
+                        actual: actual(notice, field)))
             }
         }
         return out
