@@ -222,4 +222,23 @@ import Testing
         #expect(n.lots.first?.description?.hasPrefix("Achat de services de transports ponctuels") == true)
         #expect(n.lots.first?.cpv == ["60170000", "60172000"])
     }
+
+    // MARK: - Routing dev set (BOAMP-shaped records with eForms donnees)
+
+    @Test func routingDevSetRecordsKeepTheirDeadlinesCPVAndPlaces() throws {
+        guard SharedSamples.folder("routing/notices") != nil else { return }
+        let path = "routing/notices/boamp-page-1.json"
+        let doc = try #require(
+            try FormatRegistry.parseJSON(try SharedSamples.bytes(path), options: ParseOptions(documentName: path)))
+        #expect(doc.notices.count == 29)
+        #expect(doc.issues.isEmpty)
+        // 26-131001: datelimitereponse "2027-01-11T12:00:00+01:00", and the same lot deadline in donnees;
+        // RealizedLocation FRK25 / 42000 Saint-Étienne; CPV 34631000 + 34320000; estimate 420000 EUR.
+        let n = try #require(doc.notices.first { $0.sourceID == "26-131001" })
+        #expect(n.deadline?.instant == (try Self.instant("2027-01-11T11:00:00Z")))
+        #expect(n.cpv == ["34631000", "34320000"])
+        #expect(n.places.map(\.departement) == ["42"])
+        #expect(n.publicationDepartements == ["42"])
+        #expect(n.value == Money(amount: 420000, currency: "EUR", vat: "HT", kind: .estimated))
+    }
 }
