@@ -138,7 +138,9 @@ import Testing
         #expect(e.value == Money(amount: 7_000_000, currency: "EUR", vat: "HT"))
         #expect(e.mainCPV == "50514100")
         #expect(e.cpv == ["50514100", "42122000", "45232430"])
-        #expect(e.deadline?.iso8601 == "2026-12-08T12:00:00Z", "datelimitereponse is kept as given")
+        // The eForms lot deadline in donnees (12:00+01:00), not the column's Paris time labelled +00:00.
+        #expect(e.deadline?.iso8601 == "2026-12-08T12:00:00+01:00")
+        #expect(e.publicationDepartements == ["42"])
         #expect(e.procedure == "open")
         #expect(e.places == [Place(nuts: "FRK25", departement: "42")])
         #expect(e.descriptors == ["159", "274"])
@@ -152,9 +154,13 @@ import Testing
         #expect(f.summary == "Entretien des espaces verts communaux, tonte et taille.")
 
         #expect(doc.notices[2].kind == .award)
-        #expect(doc.notices[2].value == Money(amount: Decimal(string: "512340.50"), currency: "EUR", vat: "HT"))
+        #expect(
+            doc.notices[2].value
+                == Money(amount: Decimal(string: "512340.50"), currency: "EUR", vat: "HT", kind: .awarded))
         #expect(doc.notices[2].mainCPV == "34100000")
-        #expect(doc.notices[2].places.first?.departement == "43")
+        // code_departement is where the notice is published, not where the work is.
+        #expect(doc.notices[2].places.isEmpty)
+        #expect(doc.notices[2].publicationDepartements == ["43"])
         #expect(doc.notices[2].awardees == [Buyer(name: "GARAGE DU VELAY")])
         #expect(doc.notices[0].awardees.isEmpty, "titulaire: null on a call for tenders")
     }

@@ -28,7 +28,11 @@ import Testing
         #expect(n.deadline?.iso8601 == "2021-03-01T12:00:00+01:00")
         #expect(n.published.map { ISO8601.format($0) } == "2020-12-13T23:00:00Z")
         #expect(n.descriptors.contains("274"))
-        #expect(n.places.contains { $0.departement == "13" })
+        // deppublication ["13"] is where the notice is published; lieuexeclivr names the place of work in words
+        // only ("berre l'étang"), the buyer's own town, whose postcode identite gives (13130).
+        #expect(n.publicationDepartements == ["13"])
+        #expect(n.places.map(\.postcode) == ["13130"])
+        #expect(n.places.map(\.departement) == ["13"])
     }
 
     @Test func aidesTerritoiresSample() throws {

@@ -88,8 +88,8 @@ enum BOAMPXMLAdapter {
             n.lots = awardLots(a)
         }
 
-        // Places: where the work is done (LIEU_EXEC_LIVR, lots, DEP_PRESTATION); the publication
-        // département only when nothing else says where.
+        // Places: where the work is done (LIEU_EXEC_LIVR, lots, DEP_PRESTATION). DEP_PUBLICATION says where the
+        // notice is published, which is not a place of work (BOAMP publishes one job in several départements).
         var places: [Place] = []
         if let lieu = objet?.first("LIEU_EXEC_LIVR") {
             for code in lieu.all("CODE_NUTS").compactMap({ FormatSupport.nonEmpty($0.text) }) {
@@ -108,13 +108,9 @@ enum BOAMPXMLAdapter {
                 FormatSupport.place(nuts: nil, postcode: nil, commune: nil, departement: dep),
                 to: &places)
         }
-        if places.isEmpty {
-            for dep in a.all("GESTION/INDEXATION/DEP_PUBLICATION").compactMap({ FormatSupport.nonEmpty($0.text) }) {
-                FormatSupport.appendUnique(
-                    FormatSupport.place(
-                        nuts: nil, postcode: nil, commune: nil,
-                        departement: dep), to: &places)
-            }
+        for dep in a.all("GESTION/INDEXATION/DEP_PUBLICATION").compactMap({ FormatSupport.nonEmpty($0.text) }) {
+            let code = FrenchGeography.departement(code: dep)?.code ?? dep
+            if !n.publicationDepartements.contains(code) { n.publicationDepartements.append(code) }
         }
         n.places = places
 
@@ -122,14 +118,14 @@ enum BOAMPXMLAdapter {
         // up, else (awards) the awarded amounts added up.
         n.value =
             money(objet?.first("CARACTERISTIQUES"))
-            ?? money(a.first("DONNEES/ATTRIBUTION"))
+            ?? money(a.first("DONNEES/ATTRIBUTION"), kind: .awarded)
             ?? (n.kind == .award ? nil : FormatSupport.total(of: n.lots))
         if n.value == nil {
             let amounts = a.all("DONNEES/ATTRIBUTION/DECISION/RENSEIGNEMENT/MONTANT")
             let values = amounts.compactMap { FormatSupport.decimal($0.text) }
             let currencies = Set(amounts.map { $0.attributes["DEVISE"] ?? "EUR" })
             if !values.isEmpty, values.count == amounts.count, currencies.count == 1 {
-                n.value = Money(amount: values.reduce(0, +), currency: currencies.first, vat: "HT")
+                n.value = Money(amount: values.reduce(0, +), currency: currencies.first, vat: "HT", kind: .awarded)
             }
         }
 
@@ -139,7 +135,9 @@ enum BOAMPXMLAdapter {
             ?? FormatSupport.date(a.text("GESTION/INDEXATION/DATE_LIMITE_REPONSE"), endOfDay: true)
         if let cand = FormatSupport.date(a.text("DONNEES/CONDITION_DELAI/RECEPT_CANDIDATURES"), endOfDay: true) {
             if n.deadline == nil {
+                // Restricted procedures give only the receipt of candidatures: labelled as such, not as tenders.
                 n.deadline = cand
+                n.deadlineKind = .requestToParticipate
             } else {
                 n.otherDeadlines.append(NamedDate(kind: .requestToParticipate, date: cand))
             }
@@ -188,14 +186,15 @@ enum BOAMPXMLAdapter {
 
     /// An amount element with `DEVISE` (`VALEUR`, `MONTANT`), or a container holding `VALEUR_TOTALE`,
     /// `VALEUR_MIN`/`VALEUR_MAX`, `MONTANT_MINI`/`MONTANT_MAXI`.
-    static func money(_ node: XMLNoticeTree?) -> Money? {
+    static func money(_ node: XMLNoticeTree?, kind: ValueKind = .estimated) -> Money? {
         guard let node else { return nil }
+        // A 0 is a placeholder, never a value.
         func amount(_ n: XMLNoticeTree?) -> (Decimal, String?)? {
-            guard let n, let v = FormatSupport.decimal(n.text) else { return nil }
+            guard let n, let v = FormatSupport.decimal(n.text), v > 0 else { return nil }
             return (v, n.attributes["DEVISE"])
         }
         if node.children.isEmpty, let (v, cur) = amount(node) {
-            return Money(amount: v, currency: cur ?? "EUR", vat: "HT")
+            return Money(amount: v, currency: cur ?? "EUR", vat: "HT", kind: kind)
         }
         let total = amount(node.first("VALEUR_TOTALE")) ?? amount(node.first("VALEUR"))
         let min = amount(node.first("VALEUR_MIN")) ?? amount(node.first("MONTANT_MINI"))
@@ -204,7 +203,7 @@ enum BOAMPXMLAdapter {
         // Schema v230 values are "hors TVA" (standard forms II.1.7 / V.2.4).
         return Money(
             amount: total?.0, currency: total?.1 ?? min?.1 ?? max?.1 ?? "EUR", min: min?.0, max: max?.0,
-            vat: "HT")
+            vat: "HT", kind: kind)
     }
 
     /// Places of a lot: its NUTS codes (legacy 2013 codes mapped) and what the free text names.
@@ -252,7 +251,8 @@ enum BOAMPXMLAdapter {
         a.all("DONNEES/ATTRIBUTION/DECISION").enumerated().compactMap { i, d in
             guard d.text("NUM_LOT") != nil || d.text("INTITULE") != nil else { return nil }
             var lot = Lot(id: d.text("NUM_LOT") ?? String(i + 1), title: d.text("INTITULE"))
-            lot.value = money(d.first("RENSEIGNEMENT/MONTANT")) ?? money(d.first("RENSEIGNEMENT"))
+            lot.value = money(d.first("RENSEIGNEMENT/MONTANT"), kind: .awarded)
+                ?? money(d.first("RENSEIGNEMENT"), kind: .awarded)
             return lot
         }
     }
