@@ -142,7 +142,7 @@ struct TEDSearchDocument: Decodable, Sendable {
         /// `document-url-lot` (BT-15): where the procurement documents are, per lot.
         var documentURLLot: Values
 
-        enum CodingKeys: String, CodingKey {
+        enum CodingKeys: String, CodingKey, CaseIterable {
             case publicationNumber = "publication-number", noticeIdentifier = "notice-identifier"
             case procedureIdentifier = "procedure-identifier", internalIdentifierProc = "internal-identifier-proc"
             case noticeType = "notice-type", officialLanguage = "official-language"

@@ -224,3 +224,19 @@ import Testing
         }
     }
 }
+
+extension EFormsQuirkTests {
+    /// Lots with their own deadline keep it; the notice's deadline is the earliest.
+    @Test func lotDeadlineWhenItDiffers() throws {
+        func period(_ date: String, _ time: String) -> String {
+            "<cac:TenderSubmissionDeadlinePeriod><cbc:EndDate>\(date)</cbc:EndDate><cbc:EndTime>\(time)</cbc:EndTime>"
+                + "</cac:TenderSubmissionDeadlinePeriod>"
+        }
+        let n = try Self.parse(
+            Self.notice(
+                lots: Self.lot("LOT-0001", process: period("2026-12-01+01:00", "12:00:00+01:00"))
+                    + Self.lot("LOT-0002", process: period("2026-12-08+01:00", "16:00:00+01:00"))))
+        #expect(n.deadline?.iso8601 == "2026-12-01T12:00:00+01:00")
+        #expect(n.lots.map(\.deadline?.iso8601) == [nil, "2026-12-08T16:00:00+01:00"])
+    }
+}
