@@ -34,7 +34,8 @@ enum TEDSearchAdapter {
             }
         }
         if doc.timedOut == true {
-            issues.append(ParseIssue(file: options.documentName, message: "ted: the search timed out: page may be incomplete"))
+            issues.append(
+                ParseIssue(file: options.documentName, message: "ted: the search timed out: page may be incomplete"))
         }
         return ParsedDocument(format: .tedJSON, notices: notices, issues: issues, paging: paging)
     }
@@ -75,7 +76,8 @@ enum TEDSearchAdapter {
         n.refs.eformsProcedureID = FormatSupport.nonEmpty(r.procedureIdentifier.first)
         n.refs.buyerReference = FormatSupport.nonEmpty(r.internalIdentifierProc.first)
         n.published = FormatSupport.date(r.publicationDate.first)?.instant
-        n.url = r.links["html"]?["FRA"] ?? r.links["html"]?["ENG"] ?? "https://ted.europa.eu/fr/notice/-/detail/\(pubNo)"
+        n.url =
+            r.links["html"]?["FRA"] ?? r.links["html"]?["ENG"] ?? "https://ted.europa.eu/fr/notice/-/detail/\(pubNo)"
         n.documentsURL = r.documentURLLot.values.lazy.compactMap(FormatSupport.nonEmpty).first
         n.procedure = FormatSupport.nonEmpty(r.procedureType.first)
         n.buyer = buyer(r, noticeLanguage: lang)
@@ -83,7 +85,8 @@ enum TEDSearchAdapter {
 
         // CPV: the procedure's main code first, then its additional codes, then every code of every lot.
         var cpv: [String] = []
-        for c in (r.mainClassificationProc.values + r.additionalClassificationProc.values
+        for c
+            in (r.mainClassificationProc.values + r.additionalClassificationProc.values
             + r.classificationCPV.values + r.mainClassificationLot.values + r.additionalClassificationLot.values)
             .compactMap(FormatSupport.cpv) where !cpv.contains(c)
         {
@@ -240,7 +243,8 @@ enum TEDSearchAdapter {
             return v
         }
         if kind == .award, let total = nonZero(r.totalValue.first) {
-            return Money(amount: total, currency: FormatSupport.nonEmpty(r.totalValueCur.first) ?? "EUR", kind: .awarded)
+            return Money(
+                amount: total, currency: FormatSupport.nonEmpty(r.totalValueCur.first) ?? "EUR", kind: .awarded)
         }
         let kinds = Set(lots.compactMap(\.value?.kind))
         guard kinds.count == 1, var total = FormatSupport.total(of: lots) else { return nil }
@@ -251,7 +255,8 @@ enum TEDSearchAdapter {
     /// An estimate (BT-27) and a framework maximum (BT-271) as one `Money`: the estimate with the maximum as its
     /// upper bound, or the maximum alone as a `.frameworkMaximum`. TED values exclude VAT.
     static func money(estimate: String?, frameworkMaximum: String?, currency: String?) -> Money? {
-        let amount = nonZero(estimate), max = nonZero(frameworkMaximum)
+        let amount = nonZero(estimate)
+        let max = nonZero(frameworkMaximum)
         let currency = FormatSupport.nonEmpty(currency) ?? "EUR"
         if let amount { return Money(amount: amount, currency: currency, max: max, vat: "HT") }
         if let max { return Money(amount: max, currency: currency, vat: "HT", kind: .frameworkMaximum) }

@@ -143,24 +143,40 @@ struct TEDSearchDocument: Decodable, Sendable {
         var documentURLLot: Values
 
         enum CodingKeys: String, CodingKey, CaseIterable {
-            case publicationNumber = "publication-number", noticeIdentifier = "notice-identifier"
-            case procedureIdentifier = "procedure-identifier", internalIdentifierProc = "internal-identifier-proc"
-            case noticeType = "notice-type", officialLanguage = "official-language"
-            case publicationDate = "publication-date", procedureType = "procedure-type", links
-            case noticeTitle = "notice-title", titleProc = "title-proc", descriptionProc = "description-proc"
-            case titleLot = "title-lot", descriptionLot = "description-lot", identifierLot = "identifier-lot"
-            case buyerName = "buyer-name", organisationNameBuyer = "organisation-name-buyer"
-            case buyerCountry = "buyer-country", buyerIdentifier = "buyer-identifier"
-            case winnerName = "winner-name", winnerIdentifier = "winner-identifier"
+            case publicationNumber = "publication-number"
+            case noticeIdentifier = "notice-identifier"
+            case procedureIdentifier = "procedure-identifier"
+            case internalIdentifierProc = "internal-identifier-proc"
+            case noticeType = "notice-type"
+            case officialLanguage = "official-language"
+            case publicationDate = "publication-date"
+            case procedureType = "procedure-type"
+            case links
+            case noticeTitle = "notice-title"
+            case titleProc = "title-proc"
+            case descriptionProc = "description-proc"
+            case titleLot = "title-lot"
+            case descriptionLot = "description-lot"
+            case identifierLot = "identifier-lot"
+            case buyerName = "buyer-name"
+            case organisationNameBuyer = "organisation-name-buyer"
+            case buyerCountry = "buyer-country"
+            case buyerIdentifier = "buyer-identifier"
+            case winnerName = "winner-name"
+            case winnerIdentifier = "winner-identifier"
             case mainClassificationProc = "main-classification-proc"
             case additionalClassificationProc = "additional-classification-proc"
-            case classificationCPV = "classification-cpv", mainClassificationLot = "main-classification-lot"
+            case classificationCPV = "classification-cpv"
+            case mainClassificationLot = "main-classification-lot"
             case additionalClassificationLot = "additional-classification-lot"
             case placeOfPerformance = "place-of-performance"
-            case estimatedValueProc = "estimated-value-proc", estimatedValueCurProc = "estimated-value-cur-proc"
-            case estimatedValueLot = "estimated-value-lot", estimatedValueCurLot = "estimated-value-cur-lot"
+            case estimatedValueProc = "estimated-value-proc"
+            case estimatedValueCurProc = "estimated-value-cur-proc"
+            case estimatedValueLot = "estimated-value-lot"
+            case estimatedValueCurLot = "estimated-value-cur-lot"
             case frameworkMaximumValueLot = "framework-maximum-value-lot"
-            case totalValue = "total-value", totalValueCur = "total-value-cur"
+            case totalValue = "total-value"
+            case totalValueCur = "total-value-cur"
             case tenderDeadlineDateLot = "deadline-receipt-tender-date-lot"
             case tenderDeadlineTimeLot = "deadline-receipt-tender-time-lot"
             case requestDeadlineDateLot = "deadline-receipt-request-date-lot"
@@ -314,7 +330,9 @@ struct TEDSearchDocument: Decodable, Sendable {
                 guard let byLang = try? object.nestedContainer(keyedBy: AnyKey.self, forKey: kind) else { continue }
                 var m: [String: String] = [:]
                 for lang in byLang.allKeys {
-                    if let url = try byLang.decodeIfPresent(Values.self, forKey: lang)?.first { m[lang.stringValue] = url }
+                    if let url = try byLang.decodeIfPresent(Values.self, forKey: lang)?.first {
+                        m[lang.stringValue] = url
+                    }
                 }
                 urls[kind.stringValue] = m
             }

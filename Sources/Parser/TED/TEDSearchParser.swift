@@ -36,7 +36,9 @@ enum TEDSearchParser {
     }
 
     private static func path(_ c: DecodingError.Context) -> String {
-        c.codingPath.isEmpty ? "top level" : c.codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }
-            .joined(separator: ".")
+        c.codingPath.isEmpty
+            ? "top level"
+            : c.codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }
+                .joined(separator: ".")
     }
 }

@@ -34,7 +34,8 @@ import Testing
             <efac:Organizations><efac:Organization><efac:Company>
               <cac:PartyIdentification><cbc:ID schemeName="organization">ORG-0001</cbc:ID></cac:PartyIdentification>
               <cac:PartyName><cbc:Name languageID="FRA">Acheteur</cbc:Name></cac:PartyName>
-              <cac:PostalAddress><cac:Country><cbc:IdentificationCode listName="country">\(country)</cbc:IdentificationCode>
+              <cac:PostalAddress><cac:Country>
+                <cbc:IdentificationCode listName="country">\(country)</cbc:IdentificationCode>
               </cac:Country></cac:PostalAddress>
               <cac:PartyLegalEntity>\(company)</cac:PartyLegalEntity>
             </efac:Company></efac:Organization></efac:Organizations>
@@ -63,7 +64,9 @@ import Testing
     static func amount(_ estimate: String?, frameworkMax: String? = nil) -> String {
         var s = "<cac:RequestedTenderTotal>"
         if let estimate {
-            s += #"<cbc:EstimatedOverallContractAmount currencyID="EUR">\#(estimate)</cbc:EstimatedOverallContractAmount>"#
+            s +=
+                #"<cbc:EstimatedOverallContractAmount currencyID="EUR">\#(estimate)"#
+                + "</cbc:EstimatedOverallContractAmount>"
         }
         if let frameworkMax {
             s += """
@@ -90,7 +93,8 @@ import Testing
     @Test func frameworkMaximaAreValues() throws {
         let results = """
             <efac:NoticeResult>
-              <efbc:OverallMaximumFrameworkContractsAmount currencyID="EUR">440000</efbc:OverallMaximumFrameworkContractsAmount>
+              <efbc:OverallMaximumFrameworkContractsAmount currencyID="EUR">440000
+              </efbc:OverallMaximumFrameworkContractsAmount>
               <efac:LotResult><cbc:ID schemeName="result">RES-0001</cbc:ID>
                 <cbc:TenderResultCode listName="winner-selection-status">selec-w</cbc:TenderResultCode>
                 <efac:FrameworkAgreementValues>
@@ -137,7 +141,9 @@ import Testing
         let n = try Self.parse(
             Self.notice(
                 root: "ContractAwardNotice",
-                extensions: #"<efac:NoticeResult><cbc:TotalAmount currencyID="EUR">1535963</cbc:TotalAmount></efac:NoticeResult>"#,
+                extensions:
+                    #"<efac:NoticeResult><cbc:TotalAmount currencyID="EUR">1535963</cbc:TotalAmount>"#
+                    + "</efac:NoticeResult>",
                 lots: Self.lot("LOT-0001")),
             root: "ContractAwardNotice")
         #expect(n.value == Money(amount: 1_535_963, currency: "EUR", kind: .awarded))
@@ -145,22 +151,23 @@ import Testing
 
     // MARK: - Identifiers
 
-    @Test(arguments: [
-        // schemeName="eu": numbers BOAMP's eForms records really hold there.
-        (#"<cbc:CompanyID schemeName="eu">93B89A5C-0AC1-1F94-9033D113B58B67A3</cbc:CompanyID>"#, "FRA", nil),
-        (#"<cbc:CompanyID schemeName="eu">13630</cbc:CompanyID>"#, "FRA", nil),
-        (#"<cbc:CompanyID schemeName="eu">GCEU</cbc:CompanyID>"#, "LUX", nil),
-        // A real SIRET, printed with spaces; a SIREN.
-        ("<cbc:CompanyID>775 665 912 00082</cbc:CompanyID>", "FRA", "77566591200082"),
-        ("<cbc:CompanyID>326 912 557</cbc:CompanyID>", "FRA", "326912557"),
-        // For a French buyer, anything else is no SIRET.
-        ("<cbc:CompanyID>FR 12 775665912</cbc:CompanyID>", "FRA", nil),
-        ("<cbc:CompanyID>not available</cbc:CompanyID>", "GBR", nil),
-        // Other countries keep their national number.
-        ("<cbc:CompanyID>ID11111</cbc:CompanyID>", "GBR", "ID11111"),
-        // No CompanyID: no id at all, never the notice-local ORG-0001.
-        ("", "FRA", nil),
-    ] as [(String, String, String?)])
+    @Test(
+        arguments: [
+            // schemeName="eu": numbers BOAMP's eForms records really hold there.
+            (#"<cbc:CompanyID schemeName="eu">93B89A5C-0AC1-1F94-9033D113B58B67A3</cbc:CompanyID>"#, "FRA", nil),
+            (#"<cbc:CompanyID schemeName="eu">13630</cbc:CompanyID>"#, "FRA", nil),
+            (#"<cbc:CompanyID schemeName="eu">GCEU</cbc:CompanyID>"#, "LUX", nil),
+            // A real SIRET, printed with spaces; a SIREN.
+            ("<cbc:CompanyID>775 665 912 00082</cbc:CompanyID>", "FRA", "77566591200082"),
+            ("<cbc:CompanyID>326 912 557</cbc:CompanyID>", "FRA", "326912557"),
+            // For a French buyer, anything else is no SIRET.
+            ("<cbc:CompanyID>FR 12 775665912</cbc:CompanyID>", "FRA", nil),
+            ("<cbc:CompanyID>not available</cbc:CompanyID>", "GBR", nil),
+            // Other countries keep their national number.
+            ("<cbc:CompanyID>ID11111</cbc:CompanyID>", "GBR", "ID11111"),
+            // No CompanyID: no id at all, never the notice-local ORG-0001.
+            ("", "FRA", nil),
+        ] as [(String, String, String?)])
     func buyerIDIsARealRegistrationNumber(_ company: String, _ country: String, _ id: String?) throws {
         let n = try Self.parse(Self.notice(company: company, country: country, lots: Self.lot("LOT-0001")))
         #expect(n.buyer?.name == "Acheteur")
@@ -169,17 +176,18 @@ import Testing
 
     // MARK: - Dates
 
-    @Test(arguments: [
-        // CNES 612553-2026: the time carries September's offset; the date's is right for 2 November.
-        ("2026-11-02+01:00", "12:00:00+02:00", "2026-11-02T12:00:00+01:00"),
-        ("2026-06-02+02:00", "12:00:00+01:00", "2026-06-02T12:00:00+02:00"),
-        ("2020-04-03+01:00", "12:00:00+01:00", "2020-04-03T12:00:00+01:00"),
-        ("2019-06-24Z", "16:00:00Z", "2019-06-24T16:00:00Z"),
-        ("2026-11-02", "12:00:00+01:00", "2026-11-02T12:00:00+01:00"),
-        ("2026-11-02+01:00", "12:00:00", "2026-11-02T12:00:00+01:00"),
-        ("2026-11-02+01:00", nil, "2026-11-02T23:59:00+01:00"),
-        ("2026-11-27T12:00:00+01:00", nil, "2026-11-27T12:00:00+01:00"),
-    ] as [(String, String?, String)])
+    @Test(
+        arguments: [
+            // CNES 612553-2026: the time carries September's offset; the date's is right for 2 November.
+            ("2026-11-02+01:00", "12:00:00+02:00", "2026-11-02T12:00:00+01:00"),
+            ("2026-06-02+02:00", "12:00:00+01:00", "2026-06-02T12:00:00+02:00"),
+            ("2020-04-03+01:00", "12:00:00+01:00", "2020-04-03T12:00:00+01:00"),
+            ("2019-06-24Z", "16:00:00Z", "2019-06-24T16:00:00Z"),
+            ("2026-11-02", "12:00:00+01:00", "2026-11-02T12:00:00+01:00"),
+            ("2026-11-02+01:00", "12:00:00", "2026-11-02T12:00:00+01:00"),
+            ("2026-11-02+01:00", nil, "2026-11-02T23:59:00+01:00"),
+            ("2026-11-27T12:00:00+01:00", nil, "2026-11-27T12:00:00+01:00"),
+        ] as [(String, String?, String)])
     func endDateAndEndTimeCombine(_ date: String, _ time: String?, _ want: String) {
         #expect(EFormsDates.combine(date: date, time: time)?.iso8601 == want)
     }
@@ -201,8 +209,13 @@ import Testing
         #expect(n.documentsURL == "https://marches.cnes.fr/entreprise/consultation/510067?orgAcronyme=t5y")
         #expect(
             n.lots.first?.description
-                == "Prestations d’assistance à maîtrise d’ouvrage sur le logiciel SAP Cette phase concerne la phase d'offres")
-        #expect(n.buyer == Buyer(name: "CENTRE NATIONAL D'ETUDES SPATIALES", id: "77566591200082", country: "FRA", nuts: "FR101"))
+                == "Prestations d’assistance à maîtrise d’ouvrage sur le logiciel SAP "
+                + "Cette phase concerne la phase d'offres"
+        )
+        #expect(
+            n.buyer
+                == Buyer(
+                    name: "CENTRE NATIONAL D'ETUDES SPATIALES", id: "77566591200082", country: "FRA", nuts: "FR101"))
         #expect(n.value == nil)
         #expect(n.refs.tedPublicationNumber == "612553-2026")
     }

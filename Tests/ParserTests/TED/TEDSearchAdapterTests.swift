@@ -19,7 +19,8 @@ import Testing
     }
 
     static func notice(_ fields: String) throws -> Notice {
-        let doc = try page("{\"notices\": [{\"publication-number\": \"700001-2026\", \(fields)}], \"totalNoticeCount\": 1}")
+        let doc = try page(
+            "{\"notices\": [{\"publication-number\": \"700001-2026\", \(fields)}], \"totalNoticeCount\": 1}")
         #expect(doc.issues.isEmpty, "\(doc.issues)")
         return try #require(doc.notices.first)
     }
@@ -39,7 +40,9 @@ import Testing
         // "document-url-lot"
         #expect(
             n.documentsURL
-                == "https://www.marches-publics.gouv.fr/?page=Entreprise.EntrepriseAdvancedSearch&AllCons&id=3063429&orgAcronyme=s2d")
+                == "https://www.marches-publics.gouv.fr/?page=Entreprise.EntrepriseAdvancedSearch&AllCons"
+                + "&id=3063429&orgAcronyme=s2d"
+        )
         #expect(n.url == "https://ted.europa.eu/fr/notice/-/detail/619675-2026")  // "links".html.FRA
         #expect(n.refs.eformsNoticeID == "a282f06f-8e08-471b-b3d8-32c407e56aad")  // "notice-identifier"
         // "title-lot".fra and "description-lot".fra, one entry each: one lot.
@@ -171,7 +174,9 @@ import Testing
     }
 
     /// `deadline-receipt-request` alone does not say what it is for: the procedure type decides.
-    @Test(arguments: [("open", .tender), ("restricted", .requestToParticipate), (nil, .other)] as [(String?, DeadlineKind)])
+    @Test(
+        arguments: [("open", .tender), ("restricted", .requestToParticipate), (nil, .other)]
+            as [(String?, DeadlineKind)])
     func mergedDeadlineFieldTakesItsKindFromTheProcedure(_ procedure: String?, _ kind: DeadlineKind) throws {
         let type = procedure.map { #""procedure-type": "\#($0)","# } ?? ""
         let n = try Self.notice(
@@ -186,10 +191,13 @@ import Testing
     /// Values: a 0 estimate is no value; JSON numbers keep their decimals; an award notice falls back on the total.
     @Test func valuesAndPlaceholders() throws {
         let zero = try Self.notice(
-            #""notice-title": {"fra": "France – X – Y"}, "estimated-value-proc": 0, "estimated-value-cur-proc": "EUR""#)
+            #""notice-title": {"fra": "France – X – Y"}, "estimated-value-proc": 0, "#
+                + #""estimated-value-cur-proc": "EUR""#)
         #expect(zero.value == nil)
         let exact = try Self.notice(
-            #""notice-title": {"fra": "France – X – Y"}, "estimated-value-proc": 9999999.99, "estimated-value-cur-proc": "EUR""#)
+            #""notice-title": {"fra": "France – X – Y"}, "estimated-value-proc": 9999999.99, "#
+                + #""estimated-value-cur-proc": "EUR""#
+        )
         #expect(exact.value == Money(amount: Decimal(string: "9999999.99"), currency: "EUR", vat: "HT"))
         let award = try Self.notice(
             """
@@ -210,7 +218,8 @@ import Testing
             "title-proc": {"fra": "Nettoyage – phase 2 des locaux"}, "official-language": ["FRA"]
             """)
         #expect(n.title == "Nettoyage – phase 2 des locaux")
-        let composedOnly = try Self.notice(#""notice-title": {"fra": "France – Services de nettoyage – Nettoyage – phase 2"}"#)
+        let composedOnly = try Self.notice(
+            #""notice-title": {"fra": "France – Services de nettoyage – Nettoyage – phase 2"}"#)
         #expect(composedOnly.title == "Nettoyage – phase 2")
     }
 
@@ -227,10 +236,13 @@ import Testing
     /// A French buyer's identifier is kept only when it is a SIRET or SIREN.
     @Test func buyerIdentifierIsASiretOrNothing() throws {
         let siret = try Self.notice(
-            #""notice-title": {"fra": "France – X – Y"}, "buyer-country": ["FRA"], "buyer-identifier": ["775 665 912 00082"]"#)
+            #""notice-title": {"fra": "France – X – Y"}, "buyer-country": ["FRA"], "#
+                + #""buyer-identifier": ["775 665 912 00082"]"#
+        )
         #expect(siret.buyer?.id == "77566591200082")
         let other = try Self.notice(
-            #""notice-title": {"fra": "France – X – Y"}, "buyer-country": ["FRA"], "buyer-identifier": ["ORG-0001"]"#)
+            #""notice-title": {"fra": "France – X – Y"}, "buyer-country": ["FRA"], "#
+                + #""buyer-identifier": ["ORG-0001"]"#)
         #expect(other.buyer?.id == nil)
     }
 
