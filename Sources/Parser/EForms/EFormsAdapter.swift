@@ -143,8 +143,8 @@ enum EFormsAdapter {
             }
         }
         n.otherDeadlines = others
-        // A lot whose own deadline (of the main kind) differs from the notice's keeps it.
-        for (lotID, z) in (mainKind == .tender ? tenders : requests) where z != main {
+        // A lot whose own tender deadline differs from the notice's keeps it.
+        for (lotID, z) in tenders where z != main {
             if let i = n.lots.firstIndex(where: { $0.id == lotID }) { n.lots[i].deadline = z }
         }
         return n

@@ -1,7 +1,7 @@
 import Foundation
 import Notices
 
-// Specs: https://docs.ted.europa.eu/api/latest/search.html (Search API v3, POST /v3/notices/search).
+// Specs: https://docs.ted.europa.eu/api/endpoints/ted-europa-eu.html (Search API v3, POST /v3/notices/search).
 
 /// Turns a TED Search API v3 answer (`TEDSearchDocument`) into notices.
 ///
@@ -140,7 +140,7 @@ enum TEDSearchAdapter {
     struct Deadlines {
         var main: (kind: DeadlineKind, date: ZonedDate)?
         var others: [NamedDate] = []
-        /// The tender (or, without any, request) deadline of each lot, in lot order, when there is one per lot.
+        /// The tender deadline of each lot, in lot order, when there is one per lot.
         var perLot: [ZonedDate?] = []
     }
 
@@ -160,7 +160,8 @@ enum TEDSearchAdapter {
             let main = list.compactMap({ $0 }).min()
         {
             out.main = (kind, main)
-            out.perLot = list
+            // `Lot.deadline` is a lot's own tender deadline.
+            if kind == .tender { out.perLot = list }
         } else if let main = r.deadlineReceiptRequest.values.compactMap({ FormatSupport.date($0) }).min() {
             // `deadline-receipt-request` merges tender, request and expression deadlines without saying which
             // (on 619675-2026, an open procedure, it is the tender deadline). Only the procedure type tells.

@@ -1,7 +1,8 @@
 import Foundation
 
-// Specs: https://docs.ted.europa.eu/api/latest/search.html (Search API v3, POST /v3/notices/search); field names
-// are the eForms business terms' search aliases (https://ted.europa.eu/en/search/expert-search → "fields").
+// Specs: https://docs.ted.europa.eu/api/endpoints/ted-europa-eu.html (Search API v3, POST /v3/notices/search),
+// https://docs.ted.europa.eu/reuse/search-api.html; field names are the search aliases of eForms business terms
+// (the "fields" of https://ted.europa.eu/en/search/expert-search).
 
 /// One answer of the TED Search API v3: `{"notices": [...], "totalNoticeCount": n, "iterationNextToken": "…",
 /// "timedOut": false}`, or one bare notice object as public clients save them.
