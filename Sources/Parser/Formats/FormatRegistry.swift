@@ -19,6 +19,7 @@ enum FormatRegistry {
             return nil
         }
         let root: Any
+        var decoded = bytes
         var repairs: [ParseIssue] = []
         do {
             root = try JSONSerialization.jsonObject(with: Data(bytes), options: [])
@@ -28,6 +29,7 @@ enum FormatRegistry {
                 let r = try? JSONSerialization.jsonObject(with: Data(repaired), options: [])
             {
                 root = r
+                decoded = repaired
                 repairs.append(
                     ParseIssue(
                         file: options.documentName,
@@ -37,16 +39,16 @@ enum FormatRegistry {
                 throw ParserError.malformed(ParseIssue(file: options.documentName, message: "json: \(reason)"))
             }
         }
-        guard var doc = try dispatchJSON(root, options: options) else { return nil }
+        guard var doc = try dispatchJSON(root, bytes: decoded, options: options) else { return nil }
         doc.issues.insert(contentsOf: repairs, at: 0)
         return doc
     }
 
-    private static func dispatchJSON(_ root: Any, options: ParseOptions) throws -> ParsedDocument? {
+    private static func dispatchJSON(_ root: Any, bytes: [UInt8], options: ParseOptions) throws -> ParsedDocument? {
         if let forced = options.format {
             switch forced {
             case .boampJSON: return BOAMPJSONAdapter.parse(root, options: options)
-            case .tedJSON: return TEDSearchAdapter.parse(root, options: options)
+            case .tedJSON: return try TEDSearchAdapter.parse(bytes, options: options)
             case .aidesTerritoiresJSON: return AidesTerritoiresAdapter.parse(root, options: options)
             case .euFundingJSON: return EUFundingAdapter.parse(root, options: options)
             case .decpJSON: return DECPAdapter.parse(root, options: options)
@@ -55,7 +57,7 @@ enum FormatRegistry {
         }
         // Most specific shapes first: aides-territoires and BOAMP pages both have "results".
         if DECPAdapter.matches(root) { return DECPAdapter.parse(root, options: options) }
-        if TEDSearchAdapter.matches(root) { return TEDSearchAdapter.parse(root, options: options) }
+        if TEDSearchAdapter.matches(root) { return try TEDSearchAdapter.parse(bytes, options: options) }
         if EUFundingAdapter.matches(root) { return EUFundingAdapter.parse(root, options: options) }
         if AidesTerritoiresAdapter.matches(root) { return AidesTerritoiresAdapter.parse(root, options: options) }
         if BOAMPJSONAdapter.matches(root) { return BOAMPJSONAdapter.parse(root, options: options) }

@@ -189,7 +189,9 @@ final class EFormsParser {
             switch (group, name) {
             case ("PartyIdentification", "ID"): org?.ref = try text()
             case ("PartyName", "Name"): org?.names.append((attr("languageID"), try text()))
-            case ("PartyLegalEntity", "CompanyID"): org?.companyID = try text()
+            case ("PartyLegalEntity", "CompanyID"):
+                org?.companyIDScheme = attr("schemeName")
+                org?.companyID = try text()
             case ("PostalAddress", "CountrySubentityCode"): org?.nuts = try text()
             case ("PostalAddress", "CityName"): org?.city = try text()
             case ("PostalAddress", "PostalZone"): org?.postcode = try text()
@@ -238,6 +240,10 @@ final class EFormsParser {
                 doc.resultCurrency = attr("currencyID")
                 doc.resultTotal = try text()
                 return .consumed
+            case "OverallMaximumFrameworkContractsAmount":
+                doc.resultFrameworkCurrency = attr("currencyID")
+                doc.resultFrameworkMax = try text()
+                return .consumed
             case "LotResult":
                 lotResult = EFormsDocument.LotResult()
                 return .descend
@@ -254,7 +260,12 @@ final class EFormsParser {
         switch (stack[6], d, name) {
         case ("LotResult", 7, "TenderResultCode"): lotResult?.status = try text()
         case ("LotResult", 7, "LotTender"), ("SettledContract", 7, "LotTender"): return .descend
+        case ("LotResult", 7, "FrameworkAgreementValues"), ("LotResult", 7, "TenderLot"): return .descend
         case ("LotResult", 8, "ID") where stack[7] == "LotTender": lotResult?.tenderRefs.append(try text())
+        case ("LotResult", 8, "ID") where stack[7] == "TenderLot": lotResult?.lotRef = try text()
+        case ("LotResult", 8, "MaximumValueAmount") where stack[7] == "FrameworkAgreementValues":
+            lotResult?.frameworkCurrency = attr("currencyID")
+            lotResult?.frameworkMax = try text()
         case ("SettledContract", 8, "ID") where stack[7] == "LotTender": doc.contractTenderRefs.append(try text())
         case ("LotTender", 7, "ID"): lotTender?.id = try text()
         case ("LotTender", 7, "RankCode"): lotTender?.rank = try text()

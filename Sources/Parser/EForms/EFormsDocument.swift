@@ -49,6 +49,10 @@ struct EFormsDocument: Sendable {
     /// BT-161 `E/efac:NoticeResult/cbc:TotalAmount` and its `@currencyID`.
     var resultTotal: String?
     var resultCurrency: String?
+    /// BT-118 `E/efac:NoticeResult/efbc:OverallMaximumFrameworkContractsAmount` and its `@currencyID`: the ceiling of
+    /// every framework agreement the notice awards.
+    var resultFrameworkMax: String?
+    var resultFrameworkCurrency: String?
     /// `E/efac:NoticeResult/efac:LotResult`: one per lot (or group of lots) of an award notice.
     var lotResults: [LotResult] = []
     /// `E/efac:NoticeResult/efac:LotTender`: the tenders the results refer to.
@@ -119,6 +123,11 @@ struct EFormsDocument: Sendable {
         var status: String?
         /// OPT-320 `efac:LotTender/cbc:ID` (TEN-xxxx).
         var tenderRefs: [String] = []
+        /// BT-13713 `efac:TenderLot/cbc:ID`: the lot (LOT-xxxx) this result is for.
+        var lotRef: String?
+        /// BT-709 `efac:FrameworkAgreementValues/cbc:MaximumValueAmount` and its `@currencyID`.
+        var frameworkMax: String?
+        var frameworkCurrency: String?
     }
 
     /// `efac:LotTender`.
@@ -145,8 +154,10 @@ struct EFormsDocument: Sendable {
         var ref: String?
         /// BT-500 `cac:PartyName/cbc:Name`.
         var names: [Text] = []
-        /// BT-501 `cac:PartyLegalEntity/cbc:CompanyID` (SIRET for French buyers).
+        /// BT-501 `cac:PartyLegalEntity/cbc:CompanyID` (SIRET for French buyers) and its `@schemeName` (`eu` for
+        /// the internal numbers of EU bodies and of some eSenders, which are no registration number).
         var companyID: String?
+        var companyIDScheme: String?
         /// BT-507, BT-513, BT-512, BT-514 `cac:PostalAddress/…`.
         var nuts: String?
         var city: String?

@@ -58,10 +58,11 @@ enum EFormsAdapter {
             }, tedPublicationNumber: pubNo,
             buyerReference: FormatSupport.nonEmpty(doc.project.internalID),
             changedNotice: doc.hasChanges ? FormatSupport.nonEmpty(doc.changedNotice) : nil)
+        n.documentsURL = lots.lazy.compactMap(\.documentsURL).first
         if let pubNo {
             n.url = "https://ted.europa.eu/fr/notice/-/detail/\(pubNo)"
         } else {
-            n.url = lots.lazy.compactMap(\.documentsURL).first
+            n.url = n.documentsURL
         }
         n.published = FormatSupport.date(doc.publicationDate ?? doc.issueDate)?.instant
         n.buyer = buyer(doc)
@@ -85,7 +86,9 @@ enum EFormsAdapter {
         var places: [Place] = []
         for loc in doc.project.locations { FormatSupport.appendUnique(place(loc), to: &places) }
         n.lots = lots.map { l in
-            var lot = Lot(id: l.id, title: FormatSupport.pick(l.project.names, noticeLanguage: lang))
+            var lot = Lot(
+                id: l.id, title: FormatSupport.pick(l.project.names, noticeLanguage: lang),
+                description: FormatSupport.pick(l.project.descriptions, noticeLanguage: lang))
             // PINs describe "parts" (schemeName Part) rather than lots: same shape, flagged for the reader.
             if l.scheme == "Part" { lot.kind = "part" }
             lot.cpv =
@@ -93,20 +96,19 @@ enum EFormsAdapter {
                 + l.project.additionalCPV.compactMap(FormatSupport.cpv).filter {
                     $0 != FormatSupport.cpv(l.project.mainCPV)
                 }
-            lot.value = money(l.project)
+            // An award notice gives a framework lot's ceiling in its result (BT-709) when the lot gives none.
+            lot.value =
+                money(l.project)
+                ?? doc.lotResults.lazy.filter { $0.lotRef == l.id }.compactMap {
+                    frameworkMaximum($0.frameworkMax, currency: $0.frameworkCurrency)
+                }.first
             for loc in l.project.locations { FormatSupport.appendUnique(place(loc), to: &lot.places) }
             return lot
         }
         for lot in n.lots { lot.places.forEach { FormatSupport.appendUnique($0, to: &places) } }
         n.places = places
 
-        // Value: the procedure's estimate (BT-27/BT-271); for award notices without one, the notice total
-        // (BT-161); else the lots' estimates added up when every lot has one in the same currency.
-        n.value = money(doc.project)
-        if n.value == nil, let total = FormatSupport.decimal(doc.resultTotal) {
-            n.value = Money(amount: total, currency: doc.resultCurrency)
-        }
-        if n.value == nil { n.value = FormatSupport.total(of: n.lots) }
+        n.value = value(doc, lots: n.lots)
 
         // Deadlines: the earliest receipt of tenders; restricted procedures may only have requests to
         // participate (BT-1311), which then is the deadline.
@@ -114,13 +116,13 @@ enum EFormsAdapter {
         var requests: [(String, ZonedDate)] = []
         var questions: [(String, ZonedDate)] = []
         for l in lots {
-            if let z = FormatSupport.combine(date: l.tenderDeadlineDate, time: l.tenderDeadlineTime) {
+            if let z = EFormsDates.combine(date: l.tenderDeadlineDate, time: l.tenderDeadlineTime) {
                 tenders.append((l.id, z))
             }
-            if let z = FormatSupport.combine(date: l.requestDeadlineDate, time: l.requestDeadlineTime) {
+            if let z = EFormsDates.combine(date: l.requestDeadlineDate, time: l.requestDeadlineTime) {
                 requests.append((l.id, z))
             }
-            if let z = FormatSupport.combine(date: l.questionsDeadlineDate, time: l.questionsDeadlineTime) {
+            if let z = EFormsDates.combine(date: l.questionsDeadlineDate, time: l.questionsDeadlineTime) {
                 questions.append((l.id, z))
             }
         }
@@ -141,6 +143,10 @@ enum EFormsAdapter {
             }
         }
         n.otherDeadlines = others
+        // A lot whose own tender deadline differs from the notice's keeps it.
+        for (lotID, z) in tenders where z != main {
+            if let i = n.lots.firstIndex(where: { $0.id == lotID }) { n.lots[i].deadline = z }
+        }
         return n
     }
 
@@ -153,13 +159,34 @@ enum EFormsAdapter {
         }
     }
 
+    /// The first buyer (OPT-300) resolved to its organisation. The notice-local reference (ORG-0001) is never used
+    /// as the buyer's id: every notice numbers its organisations from ORG-0001, so it identifies nobody.
     static func buyer(_ doc: EFormsDocument) -> Buyer? {
-        guard let ref = doc.buyerRefs.first else { return nil }
-        guard let org = doc.organizations.first(where: { $0.ref == ref }) else { return Buyer(id: ref) }
+        guard let ref = doc.buyerRefs.first, let org = doc.organizations.first(where: { $0.ref == ref }) else {
+            return nil
+        }
         return Buyer(
             name: FormatSupport.pick(org.names, noticeLanguage: doc.language),
-            id: FormatSupport.registrationNumber(org.companyID) ?? ref,
+            id: nationalID(org.companyID, scheme: org.companyIDScheme, country: org.country),
             country: FormatSupport.nonEmpty(org.country), nuts: FormatSupport.nonEmpty(org.nuts))
+    }
+
+    /// The registration number of an organisation (BT-501), or nil when what the notice holds is none.
+    ///
+    /// - `schemeName="eu"`: an internal number of an EU body or eSender (BOAMP's eForms records hold
+    ///   `93B89A5C-0AC1-…` and `1812659-1-0-1` there), not a SIRET.
+    /// - A value without any digit is a placeholder (`not available`, `EU-PO` in the SDK examples).
+    /// - A French organisation's number is its SIRET (14 digits) or SIREN (9 digits), spaces and dots removed
+    ///   ("254 200 123 00017"); anything else there is no SIRET and is left out.
+    /// - Other countries' numbers are kept as written (cleaned): `Buyer.id` then holds the national number.
+    static func nationalID(_ raw: String?, scheme: String?, country: String?) -> String? {
+        guard let id = FormatSupport.registrationNumber(raw) else { return nil }
+        if scheme?.lowercased() == "eu" { return nil }
+        guard id.contains(where: \.isNumber) else { return nil }
+        if country == "FRA" || country == "FR" {
+            return id.allSatisfy(\.isNumber) && (id.count == 14 || id.count == 9) ? id : nil
+        }
+        return id
     }
 
     /// The winners of an award notice, each organisation once, in the order of the results.
@@ -185,7 +212,7 @@ enum EFormsAdapter {
                 guard let org = doc.organizations.first(where: { $0.ref == orgRef }) else { continue }
                 let b = Buyer(
                     name: FormatSupport.pick(org.names, noticeLanguage: doc.language),
-                    id: FormatSupport.registrationNumber(org.companyID),
+                    id: nationalID(org.companyID, scheme: org.companyIDScheme, country: org.country),
                     country: FormatSupport.nonEmpty(org.country), nuts: FormatSupport.nonEmpty(org.nuts))
                 guard b.name != nil || b.id != nil else { continue }
                 if !out.contains(where: { $0.name == b.name && $0.id == b.id }) { out.append(b) }
@@ -194,12 +221,48 @@ enum EFormsAdapter {
         return out
     }
 
+    /// The notice's value:
+    /// 1. the procedure's estimate (BT-27) or framework maximum (BT-271);
+    /// 2. for an award notice, the total awarded (BT-161, `.awarded`), else the ceiling of the framework agreements
+    ///    it awards (BT-118, `.frameworkMaximum`);
+    /// 3. the lots' values added up, when every lot has one of the same kind and currency.
+    static func value(_ doc: EFormsDocument, lots: [Lot]) -> Money? {
+        if let v = money(doc.project) { return v }
+        if doc.root == "ContractAwardNotice" {
+            if let total = nonZero(doc.resultTotal) {
+                return Money(amount: total, currency: doc.resultCurrency, kind: .awarded)
+            }
+            if let max = frameworkMaximum(doc.resultFrameworkMax, currency: doc.resultFrameworkCurrency) { return max }
+        }
+        let kinds = Set(lots.compactMap(\.value?.kind))
+        guard kinds.count == 1, var total = FormatSupport.total(of: lots) else { return nil }
+        total.kind = kinds.first ?? .estimated
+        return total
+    }
+
+    /// A procedure's or a lot's value: the estimate (BT-27), with the framework maximum (BT-271) as its upper bound
+    /// when both are given, or the maximum alone as a `.frameworkMaximum`.
+    ///
+    /// An `EstimatedOverallContractAmount` of 0 is a placeholder (BOAMP's framework award 26-80978 writes 0 for
+    /// both its lots and gives the real ceilings in BT-271, BT-709 and BT-118): never a value.
     static func money(_ p: EFormsDocument.Project) -> Money? {
-        let amount = FormatSupport.decimal(p.estimatedValue)
-        let max = FormatSupport.decimal(p.frameworkMax)
-        guard amount != nil || max != nil else { return nil }
+        let max = nonZero(p.frameworkMax)
         // eForms amounts are always exclusive of VAT (BT-27 "Valeur estimée hors TVA").
-        return Money(amount: amount, currency: p.currency ?? p.frameworkCurrency, max: max, vat: "HT")
+        if let amount = nonZero(p.estimatedValue) {
+            return Money(amount: amount, currency: p.currency ?? p.frameworkCurrency, max: max, vat: "HT")
+        }
+        return frameworkMaximum(p.frameworkMax, currency: p.frameworkCurrency ?? p.currency)
+    }
+
+    /// A framework agreement's ceiling (BT-271, BT-709, BT-118) as a value of its own kind, nil for 0 or absent.
+    static func frameworkMaximum(_ amount: String?, currency: String?) -> Money? {
+        guard let max = nonZero(amount) else { return nil }
+        return Money(amount: max, currency: currency, vat: "HT", kind: .frameworkMaximum)
+    }
+
+    static func nonZero(_ s: String?) -> Decimal? {
+        guard let d = FormatSupport.decimal(s), d != 0 else { return nil }
+        return d
     }
 
     static func place(_ l: EFormsDocument.Location) -> Place? {
