@@ -186,6 +186,51 @@ final class CurlTransfer {
         return true
     }
 
+    // MARK: - Outcome
+
+    /// This finished transfer as a plain value; `code` is what libcurl reported for it. The only place where
+    /// libcurl's codes are read.
+    func outcome(code: CURLcode, at now: Date = Date()) -> TransferOutcome {
+        var status = responseCode
+        var headers = responseHeaders
+        var sent = sentValidators
+        let isFile = request.url.hasPrefix("file:")
+        if code == CURLE_OK && isFile {
+            if conditionUnmet {
+                // The file is older than the saved date: the equivalent of a 304.
+                status = 304
+                sent = true
+            } else {
+                status = 200
+                // The file's mtime stands in for Last-Modified (no ETag for files).
+                headers["last-modified"] = fileTime
+                headers["etag"] = nil
+            }
+        }
+        var failure: TransferFailure?
+        if code != CURLE_OK {
+            let message = errorMessage.isEmpty ? String(cString: curl_easy_strerror(code)) : errorMessage
+            switch code {
+            case CURLE_WRITE_ERROR where isTooLarge, CURLE_FILESIZE_EXCEEDED: failure = .bodyTooLarge
+            case CURLE_WRITE_ERROR where isRedirectLoop: failure = .redirectLoop(chain: redirectChain)
+            case CURLE_TOO_MANY_REDIRECTS: failure = .tooManyRedirects
+            case CURLE_OPERATION_TIMEDOUT:
+                // libcurl reports the low-speed abort with the same code, and says "too slow" in the message.
+                failure = message.lowercased().contains("too slow") ? .stalled : .timeout
+            case CURLE_PARTIAL_FILE: failure = .truncated(expectedBytes: announcedLength)
+            case CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY, CURLE_GOT_NOTHING,
+                 CURLE_RECV_ERROR, CURLE_SEND_ERROR, CURLE_SSL_CONNECT_ERROR, CURLE_HTTP2, CURLE_HTTP2_STREAM:
+                failure = .connection(message: message)
+            case CURLE_FILE_COULDNT_READ_FILE: failure = .unreadableFile(message: message)
+            case CURLE_BAD_CONTENT_ENCODING: failure = .badContentEncoding(message: message)
+            default: failure = .other(message: message)
+            }
+        }
+        return TransferOutcome(request: request, status: status, headers: headers, body: body,
+                               contentType: contentType, effectiveURL: effectiveURL, sentValidators: sent,
+                               failure: failure, elapsed: now.timeIntervalSince(startedAt))
+    }
+
     // MARK: - Info
 
     var responseCode: Int {
