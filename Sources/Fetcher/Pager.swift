@@ -188,7 +188,7 @@ public struct Pager: Sendable {
         if reachedCursor && stopsAtCursor { return nil }
         if request.pageIndex + 1 >= maxPages {
             if hasMore(results: results.count, object: object) {
-                interrupt("stopped after max_pages=\(maxPages) pages")
+                interrupt(isAtOffsetCap(after: request) ? offsetCapReason : "stopped after max_pages=\(maxPages) pages")
             }
             return nil
         }
@@ -201,10 +201,10 @@ public struct Pager: Sendable {
             if results.count < s.pageSize { return nil }
             let nextOffset = (request.pageIndex + 1) * s.pageSize
             if let total = announcedTotal, nextOffset >= total { return nil }
-            if nextOffset + s.pageSize > s.maxOffset {
+            if isAtOffsetCap(after: request) {
                 // Opendatasoft refuses offset+limit > 10,000 (HTTP 400). Oldest first, the next run moves the
                 // `>= cursor` window forward instead of the offset.
-                interrupt("the API's offset cap (offset + limit <= \(s.maxOffset)) was reached")
+                interrupt(offsetCapReason)
                 return nil
             }
             next.url = Self.replacing(request.url, s.offsetParam, String(nextOffset))
@@ -265,6 +265,17 @@ public struct Pager: Sendable {
         case .iterationToken(let s): return (object[s.tokenKey] as? String).map { !$0.isEmpty } ?? false
         case .nextLink(let s): return (object[s.nextKey] as? String).map { !$0.isEmpty } ?? false
         }
+    }
+
+    /// Whether the page after `request` would pass the API's cap on offset + limit.
+    private func isAtOffsetCap(after request: PageRequest) -> Bool {
+        guard case .offsetLimit(let s) = source.paging else { return false }
+        return (request.pageIndex + 1) * s.pageSize + s.pageSize > s.maxOffset
+    }
+
+    private var offsetCapReason: String {
+        guard case .offsetLimit(let s) = source.paging else { return "" }
+        return "the API's offset cap (offset + limit <= \(s.maxOffset)) was reached"
     }
 
     /// Records that the walk stopped before the end, and what is left for the next run.
