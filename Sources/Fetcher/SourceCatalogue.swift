@@ -71,8 +71,10 @@ public struct SourceCatalogue: Sendable {
                 }
                 seen[def.id] = file
                 if !def.confirmed {
-                    let note = def.note.map { $0.count > 110 ? " — " + $0.prefix(107) + "…" : " — " + $0 } ?? ""
-                    warnings.append("\(def.id): not confirmed\(note)")
+                    let why = (def.evidence ?? def.note).map {
+                        $0.count > 110 ? " — " + $0.prefix(107) + "…" : " — " + $0
+                    }
+                    warnings.append("\(def.id): not checked against real responses\(why ?? "")")
                 }
                 if !def.enabled { warnings.append("\(def.id): disabled") }
                 if let cursor = def.cursor {

@@ -64,7 +64,8 @@ import Testing
         var pager = Pager(source: Self.boampSource(pageSize: 2, maxOffset: 4), storedCursor: "2026-11-19",
                           now: Self.night)
         let first = pager.firstRequest()
-        let second = try #require(try pager.next(after: first, page: Self.page(["2026-11-19", "2026-11-20"], total: 50)))
+        let page1 = Self.page(["2026-11-19", "2026-11-20"], total: 50)
+        let second = try #require(try pager.next(after: first, page: page1))
         #expect(try pager.next(after: second, page: Self.page(["2026-11-20", "2026-11-21"], total: 50)) == nil)
         #expect(!pager.isComplete)
         #expect(pager.remaining == 46)
@@ -80,7 +81,8 @@ import Testing
                 == nil)
         #expect(pager.remaining == 5)
         #expect(pager.cursorToSave == "2026-11-20")
-        #expect(pager.warnings.first?.hasPrefix("stopped after max_pages=1 pages after 2 records: 5 records left") == true)
+        #expect(pager.warnings.first?.hasPrefix("stopped after max_pages=1 pages after 2 records: 5 records left")
+                == true)
     }
 
     @Test(arguments: [
@@ -90,7 +92,8 @@ import Testing
         ("2026-11-24", ["2026-11-24", "2026-11-27"], "2026-11-24"),
         ("2026-11-22", ["2999-12-31"], "2026-11-22"),
     ] as [(String?, [String], String)])
-    func aRecordDatedBeyondTomorrowNeverMovesTheCursor(_ stored: String?, _ dates: [String], _ expected: String) throws {
+    func aRecordDatedBeyondTomorrowNeverMovesTheCursor(_ stored: String?, _ dates: [String],
+                                                       _ expected: String) throws {
         var pager = Pager(source: Self.boampSource(), storedCursor: stored, now: Self.night)
         #expect(try pager.next(after: pager.firstRequest(), page: Self.page(dates, total: dates.count)) == nil)
         #expect(pager.cursorToSave == expected)
@@ -110,7 +113,8 @@ import Testing
 
     static func aids(_ dates: [String], next: String?, count: Int) -> [UInt8] {
         let results = dates.map { "{\"id\":1,\"date_created\":\"\($0)\"}" }.joined(separator: ",")
-        return Array("{\"count\":\(count),\"next\":\(next.map { "\"\($0)\"" } ?? "null"),\"results\":[\(results)]}".utf8)
+        let link = next.map { "\"\($0)\"" } ?? "null"
+        return Array("{\"count\":\(count),\"next\":\(link),\"results\":[\(results)]}".utf8)
     }
 
     @Test func aNewestFirstWalkCutShortKeepsTheStoredCursor() throws {

@@ -134,9 +134,10 @@ import Testing
 
     static func tedRecord(_ i: Int, date: String) -> EmulatedRecord {
         let number = "\(700_000 + i)-2026"
+        let uuid = "00000000-0000-0000-0000-" + String(format: "%012d", i)
         // The shape of the real answers (ted-619675-2026-FRA-buyer.json): maps keyed by language, lists per lot.
         let json = """
-            {"publication-number": "\(number)", "notice-identifier": "00000000-0000-0000-0000-\(String(format: "%012d", i))", \
+            {"publication-number": "\(number)", "notice-identifier": "\(uuid)", \
             "notice-type": "cn-standard", "publication-date": "\(date)", \
             "notice-title": {"fra": "France – Travaux de construction – Réhabilitation, lot \(i)"}, \
             "buyer-name": {"fra": ["Ville de Saint-Étienne"]}, "buyer-country": ["FRA"], \
