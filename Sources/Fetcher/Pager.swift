@@ -286,6 +286,13 @@ public struct Pager: Sendable {
             ? "; the cursor stays at \(storedCursor ?? firstNightCursor ?? "?") so nothing is skipped"
             : "; the next run resumes after the newest record stored")
         warnings.append("\(why) after \(recordCount) records: \(left)\(resume)")
+        if let spec = source.cursor, spec.order == .oldestFirst, let start = storedCursor ?? firstNightCursor,
+           let reached = newCursor, reached.prefix(10) == start.prefix(10) {
+            // The window starts at the cursor's day: a day holding more records than one night's pages would
+            // be fetched again every night and never passed.
+            warnings.append("the whole walk stayed within \(start.prefix(10)): raise max_pages, or this source "
+                            + "never gets past that day")
+        }
     }
 
     /// Only a newest-first walk the server does not filter by the cursor stops at the first older record.
