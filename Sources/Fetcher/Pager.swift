@@ -231,7 +231,31 @@ public struct Pager: Sendable {
             }
             if resolved == request.url { throw PagingProblem("`\(s.nextKey)` points at the same page") }
             next.url = resolved
+            next = credentialKeptOnItsHost(next)
         }
+        return next
+    }
+
+    /// Credentials go to the configured host only. A `next` link rebuilt behind a proxy may say `http://` for
+    /// the `https://` host (the token would travel in clear): the scheme is kept; a link to another host loses
+    /// the credential.
+    private mutating func credentialKeptOnItsHost(_ request: PageRequest) -> PageRequest {
+        guard let auth = source.auth, credential != nil else { return request }
+        var next = request
+        let target = SourceDefinition(id: source.id, format: source.format, url: next.url).host
+        if target == source.host {
+            if source.url.hasPrefix("https://") && next.url.hasPrefix("http://") {
+                next.url = "https://" + next.url.dropFirst("http://".count)
+            }
+            return next
+        }
+        if let header = auth.header {
+            next.headers.removeAll { $0.name.caseInsensitiveCompare(header) == .orderedSame }
+        }
+        if let param = auth.queryParam, let credential {
+            next.url = next.url.replacingOccurrences(of: "\(param)=\(credential)", with: "")
+        }
+        warnings.append("page \(next.pageIndex + 1) is on another host (\(target)): sent without the credential")
         return next
     }
 
