@@ -186,6 +186,51 @@ final class CurlTransfer {
         return true
     }
 
+    // MARK: - Outcome
+
+    /// This finished transfer as a plain value; `code` is what libcurl reported for it. The only place where
+    /// libcurl's codes are read.
+    func outcome(code: CURLcode, at now: Date = Date()) -> TransferOutcome {
+        var status = responseCode
+        var headers = responseHeaders
+        var sent = sentValidators
+        let isFile = request.url.hasPrefix("file:")
+        if code == CURLE_OK && isFile {
+            if conditionUnmet {
+                // The file is older than the saved date: the equivalent of a 304.
+                status = 304
+                sent = true
+            } else {
+                status = 200
+                // The file's mtime stands in for Last-Modified (no ETag for files).
+                headers["last-modified"] = fileTime
+                headers["etag"] = nil
+            }
+        }
+        var failure: TransferFailure?
+        if code != CURLE_OK {
+            let message = errorMessage.isEmpty ? String(cString: curl_easy_strerror(code)) : errorMessage
+            switch code {
+            case CURLE_WRITE_ERROR where isTooLarge, CURLE_FILESIZE_EXCEEDED: failure = .bodyTooLarge
+            case CURLE_WRITE_ERROR where isRedirectLoop: failure = .redirectLoop(chain: redirectChain)
+            case CURLE_TOO_MANY_REDIRECTS: failure = .tooManyRedirects
+            case CURLE_OPERATION_TIMEDOUT:
+                // libcurl reports the low-speed abort with the same code, and says "too slow" in the message.
+                failure = message.lowercased().contains("too slow") ? .stalled : .timeout
+            case CURLE_PARTIAL_FILE: failure = .truncated(expectedBytes: announcedLength)
+            case CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY, CURLE_GOT_NOTHING,
+                 CURLE_RECV_ERROR, CURLE_SEND_ERROR, CURLE_SSL_CONNECT_ERROR, CURLE_HTTP2, CURLE_HTTP2_STREAM:
+                failure = .connection(message: message)
+            case CURLE_FILE_COULDNT_READ_FILE: failure = .unreadableFile(message: message)
+            case CURLE_BAD_CONTENT_ENCODING: failure = .badContentEncoding(message: message)
+            default: failure = .other(message: message)
+            }
+        }
+        return TransferOutcome(request: request, status: status, headers: headers, body: body,
+                               contentType: contentType, effectiveURL: effectiveURL, sentValidators: sent,
+                               failure: failure, elapsed: now.timeIntervalSince(startedAt))
+    }
+
     // MARK: - Info
 
     var responseCode: Int {
@@ -260,31 +305,4 @@ final class CurlMulti {
     }
 
     deinit { curl_multi_cleanup(handle) }
-}
-
-/// HTTP-dates (RFC 9110 §5.6.7): `Sun, 06 Nov 1994 08:49:37 GMT` and the two obsolete forms.
-enum HTTPDate {
-    static func parse(_ text: String) -> Date? {
-        let formatter = gmtFormatter()
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
-        for format in ["EEE, dd MMM yyyy HH:mm:ss zzz", "EEEE, dd-MMM-yy HH:mm:ss zzz", "EEE MMM d HH:mm:ss yyyy"] {
-            formatter.dateFormat = format
-            if let date = formatter.date(from: trimmed) { return date }
-        }
-        return nil
-    }
-
-    static func format(_ date: Date) -> String {
-        let formatter = gmtFormatter()
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
-        return formatter.string(from: date)
-    }
-
-    /// A fresh formatter (DateFormatter is not Sendable, so none is shared between transfers' threads).
-    private static func gmtFormatter() -> DateFormatter {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "GMT")
-        return formatter
-    }
 }

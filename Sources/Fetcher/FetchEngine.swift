@@ -20,6 +20,9 @@ public struct FetchConfiguration: Sendable, Hashable {
     public var retry = RetryPolicy()
     /// Where `auth.env` variables are read.
     public var environment: [String: String] = ProcessInfo.processInfo.environment
+    /// The run's clock for cursors (first night's window, latest date a cursor may take); nil = the wall clock.
+    /// Set by tests and replays of a given night.
+    public var now: Date?
 
     public init(maxConcurrent: Int = 16, maxPerHost: Int = 4) {
         self.maxConcurrent = maxConcurrent
@@ -93,14 +96,15 @@ private struct MultiRun {
         }
         var queue: [Pending] = []
         let start = Date()
+        let clock = configuration.now ?? start
         for (index, source) in sources.enumerated() {
             let state = states[source.id] ?? SourceState(sourceID: source.id)
-            let job = SourceJob(index: index, source: source, previous: state, environment: configuration.environment,
+            var job = SourceJob(index: index, source: source, previous: state, environment: configuration.environment,
                                 retry: configuration.retry, maxRedirects: configuration.transport.maxRedirects,
-                                lowSpeedTime: configuration.transport.lowSpeedTime)
+                                lowSpeedTime: configuration.transport.lowSpeedTime, now: clock)
             switch job.begin(at: start) {
-            case .request(let request):
-                queue.append(Pending(job: job, request: request, notBefore: start))
+            case .request(let request, let notBefore):
+                queue.append(Pending(job: job, request: request, notBefore: notBefore))
             case .done(let result):
                 deliver(result, index)
             }
@@ -125,7 +129,7 @@ private struct MultiRun {
             var now = Date()
             var index = 0
             while index < queue.count && running.count < configuration.maxConcurrent {
-                let pending = queue[index]
+                var pending = queue[index]
                 let host = pending.job.host
                 let allowed = pending.notBefore <= now && hostActive[host, default: 0] < hostLimit(pending.job)
                     && hostNextStart[host].map { $0 <= now } ?? true
@@ -151,12 +155,12 @@ private struct MultiRun {
                             pending.job.index)
                     continue
                 }
+                pending.job.requests += 1
                 running[transfer.handle] = (transfer, pending.job)
                 hostActive[host, default: 0] += 1
                 if pending.job.source.politeness.delay > 0 {
                     hostNextStart[host] = now.addingTimeInterval(pending.job.source.politeness.delay)
                 }
-                pending.job.requests += 1
                 logger.debug("fetch start", metadata: ["source": "\(pending.job.source.id)",
                                                        "url": "\(pending.request.url)",
                                                        "attempt": "\(pending.job.attempt)"])
@@ -169,13 +173,15 @@ private struct MultiRun {
             var left: Int32 = 0
             while let message = curl_multi_info_read(multi.handle, &left) {
                 guard message.pointee.msg == CURLMSG_DONE, let easy = message.pointee.easy_handle,
-                      let (transfer, job) = running[easy] else { continue }
+                      let (transfer, finished) = running[easy] else { continue }
+                var job = finished
                 let code = message.pointee.data.result
                 curl_multi_remove_handle(multi.handle, easy)
                 running[easy] = nil
                 hostActive[job.host, default: 1] -= 1
                 now = Date()
-                switch job.complete(transfer, code: code, at: now, retryBudget: &retryBudget, logger: logger) {
+                switch job.complete(transfer.outcome(code: code, at: now), at: now, retryBudget: &retryBudget,
+                                    logger: logger) {
                 case .request(let request, let notBefore):
                     queue.append(Pending(job: job, request: request, notBefore: notBefore))
                 case .done(let result):
@@ -210,266 +216,3 @@ private struct MultiRun {
     }
 }
 
-/// The state machine of one source: pages in order, retries, then one result.
-private final class SourceJob {
-    enum Step {
-        case request(PageRequest, notBefore: Date)
-        case done(SourceFetchResult)
-    }
-
-    enum Begin {
-        case request(PageRequest)
-        case done(SourceFetchResult)
-    }
-
-    let index: Int
-    let source: SourceDefinition
-    let previous: SourceState
-    let host: String
-    let retry: RetryPolicy
-    let maxRedirects: Int
-    let lowSpeedTime: Int
-    var pager: Pager
-    var attempt = 1
-    var requests = 0
-    var documents: [RawDocument] = []
-    var bytes = 0
-    var startedAt = Date()
-    var validators: (etag: String?, lastModified: String?, status: Int)?
-    var credentialMissing: String?
-    /// The key to exchange for a token before the first page, while the exchange is pending.
-    var exchangeKey: String?
-
-    init(index: Int, source: SourceDefinition, previous: SourceState, environment: [String: String],
-         retry: RetryPolicy, maxRedirects: Int, lowSpeedTime: Int) {
-        self.index = index
-        self.maxRedirects = maxRedirects
-        self.lowSpeedTime = lowSpeedTime
-        self.source = source
-        self.previous = previous
-        self.retry = retry
-        let host = source.host
-        self.host = host.isEmpty ? "file" : host
-        var credential: String?
-        if let auth = source.auth {
-            credential = environment[auth.env].flatMap { $0.isEmpty ? nil : $0 }
-            if credential == nil && !auth.optional { credentialMissing = auth.env }
-            if auth.exchange != nil, let key = credential {
-                exchangeKey = key
-                credential = nil
-            }
-        }
-        pager = Pager(source: source, storedCursor: previous.cursor, credential: credential)
-    }
-
-    func begin(at date: Date) -> Begin {
-        startedAt = date
-        if let variable = credentialMissing {
-            return .done(fail(.missingCredential(source: source.id, variable: variable), at: date))
-        }
-        if let key = exchangeKey, let exchange = source.auth?.exchange {
-            // pageIndex -1: not a page, so no validators are sent with it.
-            return .request(PageRequest(url: exchange.url, method: "POST",
-                                        headers: [QueryParameter(exchange.header, key),
-                                                  QueryParameter("Accept", "application/json")],
-                                        body: "", form: [], pageIndex: -1))
-        }
-        return .request(pager.firstRequest())
-    }
-
-    /// A 404 on a daily issue: the next year's first issue, or the end of the walk (not published yet).
-    private func missingIssue(_ request: PageRequest, at now: Date, logger: Logger) -> Step {
-        let year = Calendar(identifier: .gregorian).component(.year, from: now)
-        if let next = pager.nextYear(after: request, currentYear: year) { return .request(next, notBefore: now) }
-        if documents.isEmpty {
-            // No new issue since the last run: the equivalent of a 304.
-            return .done(notModified(previous, status: 404, at: now))
-        }
-        return .done(finish(status: documents.last?.httpStatus ?? 200, at: now, logger: logger))
-    }
-
-    /// Reads the token out of the exchange's answer and moves on to the first page.
-    private func exchanged(_ transfer: CurlTransfer, status: Int, at now: Date) -> Step {
-        let url = transfer.request.url
-        guard let exchange = source.auth?.exchange else {
-            return .done(fail(.transport(source: source.id, message: "no token exchange configured"), at: now))
-        }
-        let object = (try? JSONSerialization.jsonObject(with: Data(transfer.body))) as? [String: Any]
-        guard let token = object?[exchange.tokenKey] as? String, !token.isEmpty else {
-            let keys = object.map { $0.keys.sorted().joined(separator: ", ") } ?? "not a JSON object"
-            return .done(fail(.authentication(source: source.id, url: url,
-                                              message: "no `\(exchange.tokenKey)` in the answer (\(keys))"),
-                              at: now, status: status))
-        }
-        exchangeKey = nil
-        pager.credential = token
-        attempt = 1
-        return .request(pager.firstRequest(), notBefore: now)
-    }
-
-    /// Nothing new since the last run: `state` with this success recorded.
-    private func notModified(_ state: SourceState, status: Int, at now: Date) -> SourceFetchResult {
-        SourceFetchResult(sourceID: source.id, outcome: .notModified,
-                          state: state.recordingSuccess(at: now, httpStatus: status), httpStatus: status,
-                          bytes: bytes, duration: now.timeIntervalSince(startedAt), requests: requests)
-    }
-
-    func fail(_ error: FetcherError, at date: Date, status: Int? = nil) -> SourceFetchResult {
-        SourceFetchResult(sourceID: source.id, outcome: .failed(error),
-                          state: previous.recordingFailure(error.description, at: date, httpStatus: status),
-                          documents: [], httpStatus: status, bytes: bytes, duration: date.timeIntervalSince(startedAt),
-                          requests: requests, pagedRecords: nil, warnings: pager.warnings)
-    }
-
-    /// Decides what follows a finished transfer.
-    func complete(_ transfer: CurlTransfer, code: CURLcode, at now: Date, retryBudget: inout Int,
-                  logger: Logger) -> Step {
-        let request = transfer.request
-        let url = request.url
-        let status = transfer.responseCode
-        let isFile = url.hasPrefix("file:")
-        var retryAfter: Double?
-        var failure: FetcherError
-        var retryable = false
-
-        if code == CURLE_OK && isFile {
-            if transfer.conditionUnmet {
-                return .done(notModified(previous, status: 304, at: now))
-            }
-            // The file's mtime stands in for Last-Modified (no ETag for files).
-            transfer.responseHeaders["last-modified"] = transfer.fileTime
-            transfer.responseHeaders["etag"] = nil
-        }
-        if code == CURLE_OK {
-            switch ConditionalGet.verdict(status: status, retryAfter: transfer.responseHeaders["retry-after"],
-                                          sentValidators: transfer.sentValidators, now: now) {
-            case .content:
-                if transfer.request.pageIndex < 0 { return exchanged(transfer, status: status, at: now) }
-                return content(transfer, status: isFile ? 200 : status, at: now, logger: logger)
-            case .notModified:
-                let state = ConditionalGet.updatedValidators(previous, status: 304,
-                                                             etag: transfer.responseHeaders["etag"],
-                                                             lastModified: transfer.responseHeaders["last-modified"])
-                return .done(notModified(state, status: 304, at: now))
-            case .retry(let after):
-                retryAfter = after
-                retryable = true
-                failure = status == 429
-                    ? .rateLimited(source: source.id, url: url, retryAfter: after)
-                    : .httpStatus(source: source.id, url: url, status: status, attempts: attempt)
-            case .fail where status == 404 && transfer.request.issue != nil:
-                return missingIssue(transfer.request, at: now, logger: logger)
-            case .fail where transfer.request.pageIndex < 0 && (status == 401 || status == 403):
-                failure = .authentication(source: source.id, url: url,
-                                          message: "HTTP \(status): the key in \(source.auth?.env ?? "?") was refused")
-            case .fail:
-                failure = .httpStatus(source: source.id, url: url, status: status, attempts: attempt)
-            }
-        } else {
-            let message = transfer.errorMessage.isEmpty ? String(cString: curl_easy_strerror(code))
-                : transfer.errorMessage
-            (failure, retryable) = classify(code, transfer: transfer, message: message, url: url)
-        }
-
-        if retryable {
-            if retryBudget <= 0 {
-                logger.warning("retry budget of the run exhausted", metadata: ["source": "\(source.id)"])
-            } else {
-                switch retry.decide(attempt: attempt, retryAfter: retryAfter, jitter: Double.random(in: 0..<1)) {
-                case .retry(let delay):
-                    retryBudget -= 1
-                    attempt += 1
-                    logger.info("retrying", metadata: ["source": "\(source.id)", "reason": "\(failure.reason)",
-                                                       "delay_s": "\(String(format: "%.2f", delay))"])
-                    return .request(request, notBefore: now.addingTimeInterval(delay))
-                case .tooLongToWait(let seconds):
-                    failure = .rateLimited(source: source.id, url: url, retryAfter: seconds)
-                case .giveUp:
-                    break
-                }
-            }
-        }
-        return .done(fail(failure, at: now, status: status == 0 ? nil : status))
-    }
-
-    private func classify(_ code: CURLcode, transfer: CurlTransfer, message: String, url: String)
-        -> (FetcherError, Bool) {
-        let id = source.id
-        switch code {
-        case CURLE_WRITE_ERROR where transfer.isTooLarge, CURLE_FILESIZE_EXCEEDED:
-            return (.bodyTooLarge(source: id, url: url, limit: source.maxBodyBytes), false)
-        case CURLE_WRITE_ERROR where transfer.isRedirectLoop:
-            return (.redirectLoop(source: id, chain: transfer.redirectChain), false)
-        case CURLE_TOO_MANY_REDIRECTS:
-            return (.tooManyRedirects(source: id, url: url, limit: maxRedirects), false)
-        case CURLE_OPERATION_TIMEDOUT:
-            if message.lowercased().contains("too slow") {
-                return (.stalled(source: id, url: url, receivedBytes: transfer.body.count,
-                                 seconds: lowSpeedTime, attempts: attempt), true)
-            }
-            return (.timeout(source: id, url: url, seconds: Date().timeIntervalSince(transfer.startedAt).rounded(),
-                             attempts: attempt), true)
-        case CURLE_PARTIAL_FILE:
-            return (.truncated(source: id, url: url, receivedBytes: transfer.body.count,
-                               expectedBytes: transfer.announcedLength, attempts: attempt), true)
-        case CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY, CURLE_GOT_NOTHING,
-             CURLE_RECV_ERROR, CURLE_SEND_ERROR, CURLE_SSL_CONNECT_ERROR, CURLE_HTTP2, CURLE_HTTP2_STREAM:
-            return (.connection(source: id, url: url, message: message, attempts: attempt), true)
-        case CURLE_FILE_COULDNT_READ_FILE:
-            return (.connection(source: id, url: url, message: message, attempts: attempt), false)
-        case CURLE_BAD_CONTENT_ENCODING:
-            return (.unexpectedContent(source: id, url: url, expected: "a decodable body", message: message), false)
-        default:
-            return (.transport(source: id, message: "\(url): \(message)"), false)
-        }
-    }
-
-    /// A 2xx body: check it, keep it, then ask the pager for the next page.
-    private func content(_ transfer: CurlTransfer, status: Int, at now: Date, logger: Logger) -> Step {
-        let url = transfer.effectiveURL
-        let body = transfer.body
-        bytes += body.count
-        if let problem = ContentCheck.problem(body: body, contentType: transfer.contentType, format: source.format,
-                                              source: source.id, url: url) {
-            return .done(fail(problem, at: now, status: status))
-        }
-        if transfer.request.isFirstPage {
-            validators = (transfer.responseHeaders["etag"], transfer.responseHeaders["last-modified"], status)
-        }
-        documents.append(RawDocument(sourceID: source.id, url: url, httpStatus: status,
-                                     contentType: transfer.contentType, body: body, fetchedAt: now))
-        attempt = 1
-        let next: PageRequest?
-        do {
-            next = try pager.next(after: transfer.request, page: body)
-        } catch {
-            return .done(fail(.paging(source: source.id, url: url, message: error.message), at: now, status: status))
-        }
-        if let next {
-            return .request(next, notBefore: now)
-        }
-        return .done(finish(status: status, at: now, logger: logger))
-    }
-
-    /// The result of a source whose pages all arrived: validators of the first page, the new cursor.
-    private func finish(status: Int, at now: Date, logger: Logger) -> SourceFetchResult {
-        var state = previous
-        if let validators {
-            state = ConditionalGet.updatedValidators(state, status: validators.status, etag: validators.etag,
-                                                     lastModified: validators.lastModified)
-        }
-        if let newCursor = pager.newCursor {
-            if state.cursor == nil || Pager.compare(newCursor, state.cursor!) > 0 { state.cursor = newCursor }
-        }
-        state = state.recordingSuccess(at: now, httpStatus: status)
-        var isPaged = true
-        if case .none = source.paging { isPaged = false }
-        for warning in pager.warnings {
-            logger.warning("\(warning)", metadata: ["source": "\(source.id)"])
-        }
-        return SourceFetchResult(sourceID: source.id, outcome: .ok, state: state, documents: documents,
-                                 httpStatus: status, bytes: bytes, duration: now.timeIntervalSince(startedAt),
-                                 requests: requests, pagedRecords: isPaged ? pager.recordCount : nil,
-                                 warnings: pager.warnings)
-    }
-}

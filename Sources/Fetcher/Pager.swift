@@ -21,38 +21,87 @@ public struct PageRequest: Sendable, Hashable {
 /// parser runs. So each paging scheme reads the JSON page shape itself with `JSONSerialization`, and only
 /// the paging fields: the result array's length, the total count (`total_count`, `totalNoticeCount`,
 /// `count`), the next token (`iterationNextToken`) or link (`next`), and the cursor field of each record.
-/// The Parser's `ParsedDocument.paging` is therefore not used for fetching. Pure: no I/O, table-tested.
+/// Paging is read here once; the parser does not report it. Pure: no I/O, table-tested.
+///
+/// Never skip: the cursor to save (`cursorToSave`) is the newest record actually fetched — not the newest
+/// that exists — so a walk stopped by an API cap or by `max_pages` resumes the next night, and `remaining`
+/// says how much it left (the API's total for the window minus what was fetched).
 public struct Pager: Sendable {
     public let source: SourceDefinition
     /// The stored incremental cursor (nil before the first successful run).
     public let storedCursor: String?
     /// Credential from the environment (or from a token exchange), sent where `auth` says.
     var credential: String?
+    /// The run's clock: the first night's window starts `first_night_days` before it, and a record dated after
+    /// the day following it never moves the cursor.
+    public let now: Date
 
-    /// The largest cursor value seen so far in this run.
+    /// The largest cursor value seen so far in this run (records dated beyond tomorrow left out).
     public private(set) var newCursor: String?
-    /// True once a page held a record older than the stored cursor: later pages are already known.
+    /// True once a page held a record older than the stored cursor (newest-first walks without a server-side
+    /// filter stop there: later pages are already known).
     public private(set) var reachedCursor = false
     /// Result records seen over all pages.
     public private(set) var recordCount = 0
-    /// The total the API announced, when it does.
+    /// The total the API announced for this request's window, when it does.
     public private(set) var announcedTotal: Int?
-    /// Things a user should know that are not failures (an API cap hit before the cursor).
+    /// Why the walk stopped before the end of the results (an API cap, `max_pages`), nil while it has not.
+    public private(set) var interruption: String?
+    /// Records whose cursor field is dated beyond tomorrow (stored, but they do not move the cursor).
+    public private(set) var futureRecords = 0
+    /// Things a user should know that are not failures (an API cap hit, max_pages reached, future dates).
     public private(set) var warnings: [String] = []
 
     /// Whether the walk already moved from one year's last issue to the next year's first.
     private var rolledOverYear = false
 
-    public init(source: SourceDefinition, storedCursor: String?, credential: String? = nil) {
+    public init(source: SourceDefinition, storedCursor: String?, credential: String? = nil, now: Date = Date()) {
         self.source = source
         self.storedCursor = storedCursor
         self.credential = credential
+        self.now = now
     }
+
+    /// The window's start before the first successful run: `first_night_days` before `now`, as `YYYY-MM-DD`.
+    public var firstNightCursor: String? {
+        guard let spec = source.cursor else { return nil }
+        return Self.day(now.addingTimeInterval(-Double(spec.firstNightDays) * 86_400))
+    }
+
+    /// The latest day a cursor may hold: tomorrow (a record dated later is a typo or a placeholder).
+    public var cursorCeiling: String { Self.day(now.addingTimeInterval(86_400)) }
 
     /// The cursor value put in place of `{cursor}`.
     var cursorText: String? {
-        guard let spec = source.cursor else { return nil }
-        return spec.template.render(storedCursor ?? spec.initial)
+        guard let spec = source.cursor, let value = storedCursor ?? firstNightCursor else { return nil }
+        return spec.template.render(value)
+    }
+
+    /// Whether the walk went to the end of the results (or to the stored cursor), not stopped by a cap.
+    public var isComplete: Bool { interruption == nil }
+
+    /// Records the API has in this window that this walk did not fetch (nil when the API gives no total).
+    public var remaining: Int? {
+        guard interruption != nil else { return 0 }
+        return announcedTotal.map { max(0, $0 - recordCount) }
+    }
+
+    /// The cursor to save after every page arrived: only ever forward, only from records fetched.
+    /// A newest-first walk that was interrupted keeps the stored cursor: what it did not reach is older than
+    /// what it stored, and would be skipped for good if the cursor moved.
+    public var cursorToSave: String? {
+        guard let newCursor else { return storedCursor }
+        if source.cursor?.order == .newestFirst && !isComplete { return storedCursor }
+        guard let stored = storedCursor else { return newCursor }
+        return Self.compare(newCursor, stored) > 0 ? newCursor : stored
+    }
+
+    /// `YYYY-MM-DD` of `date` in UTC.
+    static func day(_ date: Date) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let c = calendar.dateComponents([.year, .month, .day], from: date)
+        return String(format: "%04d-%02d-%02d", c.year ?? 0, c.month ?? 0, c.day ?? 0)
     }
 
     /// The request for the first page.
@@ -95,6 +144,7 @@ public struct Pager: Sendable {
             recordCount += 1
             newCursor = request.issue
             guard request.pageIndex + 1 < s.maxPages else {
+                interruption = "stopped after max_pages=\(s.maxPages) issues"
                 warnings.append("stopped after max_pages=\(s.maxPages) issues; the next run goes on after "
                                 + (request.issue ?? "?"))
                 return nil
@@ -134,11 +184,11 @@ public struct Pager: Sendable {
         }
         recordCount += results.count
         observeCursor(results)
-        if results.isEmpty || reachedCursor { return nil }
+        if results.isEmpty { return nil }
+        if reachedCursor && stopsAtCursor { return nil }
         if request.pageIndex + 1 >= maxPages {
-            if hasMore(results: results.count) {
-                warnings.append("stopped after max_pages=\(maxPages) pages (\(recordCount) records"
-                                + (announcedTotal.map { " of \($0)" } ?? "") + ")")
+            if hasMore(results: results.count, object: object) {
+                interrupt(isAtOffsetCap(after: request) ? offsetCapReason : "stopped after max_pages=\(maxPages) pages")
             }
             return nil
         }
@@ -151,11 +201,10 @@ public struct Pager: Sendable {
             if results.count < s.pageSize { return nil }
             let nextOffset = (request.pageIndex + 1) * s.pageSize
             if let total = announcedTotal, nextOffset >= total { return nil }
-            if nextOffset + s.pageSize > s.maxOffset {
-                // Opendatasoft refuses offset+limit > 10,000 (HTTP 400): stop and say what was left out.
-                let left = announcedTotal.map { " (\($0 - nextOffset) more records)" } ?? ""
-                warnings.append("the API's offset cap (\(s.maxOffset)) was reached before the cursor\(left); "
-                                + "narrow the query or use the export endpoint")
+            if isAtOffsetCap(after: request) {
+                // Opendatasoft refuses offset+limit > 10,000 (HTTP 400). Oldest first, the next run moves the
+                // `>= cursor` window forward instead of the offset.
+                interrupt(offsetCapReason)
                 return nil
             }
             next.url = Self.replacing(request.url, s.offsetParam, String(nextOffset))
@@ -182,7 +231,31 @@ public struct Pager: Sendable {
             }
             if resolved == request.url { throw PagingProblem("`\(s.nextKey)` points at the same page") }
             next.url = resolved
+            next = credentialKeptOnItsHost(next)
         }
+        return next
+    }
+
+    /// Credentials go to the configured host only. A `next` link rebuilt behind a proxy may say `http://` for
+    /// the `https://` host (the token would travel in clear): the scheme is kept; a link to another host loses
+    /// the credential.
+    private mutating func credentialKeptOnItsHost(_ request: PageRequest) -> PageRequest {
+        guard let auth = source.auth, credential != nil else { return request }
+        var next = request
+        let target = SourceDefinition(id: source.id, format: source.format, url: next.url).host
+        if target == source.host {
+            if source.url.hasPrefix("https://") && next.url.hasPrefix("http://") {
+                next.url = "https://" + next.url.dropFirst("http://".count)
+            }
+            return next
+        }
+        if let header = auth.header {
+            next.headers.removeAll { $0.name.caseInsensitiveCompare(header) == .orderedSame }
+        }
+        if let param = auth.queryParam, let credential {
+            next.url = next.url.replacingOccurrences(of: "\(param)=\(credential)", with: "")
+        }
+        warnings.append("page \(next.pageIndex + 1) is on another host (\(target)): sent without the credential")
         return next
     }
 
@@ -206,24 +279,84 @@ public struct Pager: Sendable {
                     headers: source.headers, body: nil, form: [], pageIndex: pageIndex, issue: issue)
     }
 
-    private func hasMore(results: Int) -> Bool {
+    /// Whether the results go on after this page (the walk is being cut short, not ending).
+    private func hasMore(results: Int, object: [String: Any]) -> Bool {
+        if let total = announcedTotal, recordCount >= total { return false }
         switch source.paging {
         case .none, .dailyIssue: return false
         case .offsetLimit(let s): return results >= s.pageSize
         case .pageNumber(let s): return results >= s.pageSize
-        case .iterationToken, .nextLink: return true
+        case .iterationToken(let s): return (object[s.tokenKey] as? String).map { !$0.isEmpty } ?? false
+        case .nextLink(let s): return (object[s.nextKey] as? String).map { !$0.isEmpty } ?? false
         }
+    }
+
+    /// Whether the page after `request` would pass the API's cap on offset + limit.
+    private func isAtOffsetCap(after request: PageRequest) -> Bool {
+        guard case .offsetLimit(let s) = source.paging else { return false }
+        return (request.pageIndex + 1) * s.pageSize + s.pageSize > s.maxOffset
+    }
+
+    private var offsetCapReason: String {
+        guard case .offsetLimit(let s) = source.paging else { return "" }
+        return "the API's offset cap (offset + limit <= \(s.maxOffset)) was reached"
+    }
+
+    /// Records that the walk stopped before the end, and what is left for the next run.
+    private mutating func interrupt(_ why: String) {
+        interruption = why
+        let left = remaining.map { "\($0) records left" } ?? "more records left"
+        let resume = source.cursor == nil ? "" : (source.cursor?.order == .newestFirst
+            ? "; the cursor stays at \(storedCursor ?? firstNightCursor ?? "?") so nothing is skipped"
+            : "; the next run resumes after the newest record stored")
+        warnings.append("\(why) after \(recordCount) records: \(left)\(resume)")
+        if let spec = source.cursor, spec.order == .oldestFirst, let start = storedCursor ?? firstNightCursor,
+           let reached = newCursor, reached.prefix(10) == start.prefix(10) {
+            // The window starts at the cursor's day: a day holding more records than one night's pages would
+            // be fetched again every night and never passed.
+            warnings.append("the whole walk stayed within \(start.prefix(10)): raise max_pages, or this source "
+                            + "never gets past that day")
+        }
+    }
+
+    /// Only a newest-first walk the server does not filter by the cursor stops at the first older record.
+    private var stopsAtCursor: Bool {
+        guard let spec = source.cursor, spec.order == .newestFirst else { return false }
+        let texts = source.query.map(\.value) + source.form.map(\.value) + [source.body ?? ""]
+        return !texts.contains { $0.contains("{cursor}") }
     }
 
     /// Tracks the largest cursor value and whether a record went below the stored cursor.
     private mutating func observeCursor(_ results: [Any]) {
         guard let field = source.cursor?.field else { return }
+        let ceiling = cursorCeiling
         for case let record as [String: Any] in results {
             guard let value = Self.text(record[field]) else { continue }
+            if Self.isDate(value) && String(value.prefix(10)) > ceiling {
+                // A record dated in the far future (a typo, a placeholder) would freeze the source: stored,
+                // but never the cursor.
+                futureRecords += 1
+                if futureRecords == 1 {
+                    warnings.append("a record has \(field)=\(value), after tomorrow: it does not move the cursor")
+                }
+                continue
+            }
             if newCursor == nil || Self.compare(value, newCursor!) > 0 { newCursor = value }
             // Strictly older only: BOAMP's dateparution is a day, and the second batch of the day shares it.
             if let stored = storedCursor, Self.compare(value, stored) < 0 { reachedCursor = true }
         }
+    }
+
+    /// `YYYY-MM-DD…`.
+    static func isDate(_ value: String) -> Bool {
+        let bytes = Array(value.utf8.prefix(10))
+        guard bytes.count == 10 else { return false }
+        for (i, b) in bytes.enumerated() {
+            if i == 4 || i == 7 { if b != UInt8(ascii: "-") { return false } } else if !(48...57).contains(b) {
+                return false
+            }
+        }
+        return true
     }
 
     /// Numeric when both are integers (notice ids), else text order (ISO dates sort as text).

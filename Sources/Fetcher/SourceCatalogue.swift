@@ -71,15 +71,14 @@ public struct SourceCatalogue: Sendable {
                 }
                 seen[def.id] = file
                 if !def.confirmed {
-                    let note = def.note.map { $0.count > 110 ? " — " + $0.prefix(107) + "…" : " — " + $0 } ?? ""
-                    warnings.append("\(def.id): not confirmed\(note)")
+                    let why = (def.evidence ?? def.note).map {
+                        $0.count > 110 ? " — " + $0.prefix(107) + "…" : " — " + $0
+                    }
+                    warnings.append("\(def.id): not checked against real responses\(why ?? "")")
                 }
                 if !def.enabled { warnings.append("\(def.id): disabled") }
-                if def.cursor != nil && !Self.filtersByCursor(def) && !Self.asksNewestFirst(def) {
-                    // Without a server-side filter, the walk stops at the first record older than the cursor:
-                    // Opendatasoft (BOAMP) sorts oldest first unless told, so the walk would stop at once.
-                    warnings.append("\(def.id): a cursor without `{cursor}` in the request needs newest-first "
-                                    + "results; no descending sort (order_by=… desc, SORT BY … DESC) found")
+                if let cursor = def.cursor {
+                    warnings += Self.cursorWarnings(def, cursor)
                 }
                 if let auth = def.auth, environment[auth.env] == nil {
                     warnings.append("\(def.id): environment variable \(auth.env) is not set"
@@ -91,10 +90,37 @@ public struct SourceCatalogue: Sendable {
         return CheckReport(sources: sources, errors: errors, warnings: warnings, files: files)
     }
 
+    /// What does not fit between a cursor's declared order and the request.
+    static func cursorWarnings(_ def: SourceDefinition, _ cursor: CursorSpec) -> [String] {
+        switch cursor.order {
+        case .oldestFirst:
+            var out: [String] = []
+            if !filtersByCursor(def) {
+                // Without a `>= cursor` window every night would start again from the oldest record.
+                out.append("\(def.id): an oldest-first cursor needs `{cursor}` in the request (a `>= cursor` window)")
+            }
+            if asksNewestFirst(def) {
+                out.append("\(def.id): cursor.order is oldest-first but the request asks for a descending sort")
+            }
+            return out
+        case .newestFirst:
+            if !filtersByCursor(def) && !asksNewestFirst(def) {
+                // Without a server-side filter, the walk stops at the first record older than the cursor:
+                // Opendatasoft (BOAMP) sorts oldest first unless told, so the walk would stop at once.
+                return ["\(def.id): a newest-first cursor without `{cursor}` in the request needs a descending "
+                        + "sort (order_by=… desc, SORT BY … DESC); none found"]
+            }
+            return []
+        }
+    }
+
     /// Whether the request asks for a descending order somewhere (query values or body); Django-style
     /// `ordering=-date` counts too.
     static func asksNewestFirst(_ source: SourceDefinition) -> Bool {
-        return requestTexts(source).contains { $0.range(of: "desc", options: .caseInsensitive) != nil }
+        // A whole word: TED's field names (`description-lot`) hold "desc" too.
+        return requestTexts(source).contains {
+            $0.range(of: "\\bdesc\\b", options: [.regularExpression, .caseInsensitive]) != nil
+        }
             || source.query.contains { q in
                 q.value.hasPrefix("-") && (q.name.contains("order") || q.name.contains("sort"))
             }
@@ -192,7 +218,8 @@ private struct FileReader {
 
     static let sourceKeys: Set<String> = [
         "id", "name", "owner", "kind", "format", "url", "method", "query", "headers", "body", "form", "paging",
-        "cursor", "auth", "politeness", "max_body_bytes", "timeout_s", "licence", "confirmed", "note", "enabled",
+        "cursor", "auth", "politeness", "max_body_bytes", "timeout_s", "licence", "confirmed", "evidence", "note",
+        "enabled",
     ]
 
     // swiftlint:disable:next function_body_length cyclomatic_complexity
@@ -268,11 +295,11 @@ private struct FileReader {
         if cursor == nil, templated.contains(where: { $0.contains("{cursor}") }) {
             // Without a cursor spec the placeholder would be sent literally.
             fail(keyLine(map, "query") ?? keyLine(map, "body") ?? keyLine(map, "form"), prefix + "cursor",
-                 "`{cursor}` is used but no `cursor:` (field, initial) is defined")
+                 "`{cursor}` is used but no `cursor:` (field, first_night_days) is defined")
         }
         if case .iterationToken(let scheme) = paging {
             // The token is written into the body's JSON object: the body must be one.
-            let sample = (body ?? "").replacingOccurrences(of: "{cursor}", with: cursor?.initial ?? "")
+            let sample = (body ?? "").replacingOccurrences(of: "{cursor}", with: "2026-01-01")
             let object = sample.data(using: .utf8).flatMap { try? JSONSerialization.jsonObject(with: $0) }
             if !(object is [String: Any]) {
                 fail(keyLine(map, "body") ?? keyLine(map, "paging"), prefix + "body",
@@ -295,16 +322,17 @@ private struct FileReader {
         let confirmed = bool(map, "confirmed", prefix) ?? true
         let enabled = bool(map, "enabled", prefix) ?? true
         let note = string(map, "note", prefix)
-        if !confirmed && note == nil {
-            fail(keyLine(map, "confirmed"), prefix + "note",
-                 "an unconfirmed source needs a `note:` saying what to verify")
+        let evidence = string(map, "evidence", prefix)
+        if !confirmed && note == nil && evidence == nil {
+            fail(keyLine(map, "confirmed"), prefix + "evidence",
+                 "an unconfirmed source needs `evidence:` (or `note:`) saying why its shapes were not checked")
         }
         guard errors.count == errorCount else { return nil }
         return SourceDefinition(id: id, name: name, owner: owner, kind: kind, format: format, url: url,
                                 method: method, query: query, headers: headers, body: body, form: form,
                                 paging: paging, cursor: cursor, auth: auth, politeness: politeness,
                                 maxBodyBytes: maxBody, timeout: timeout, licence: licence, confirmed: confirmed,
-                                note: note,
+                                evidence: evidence, note: note,
                                 enabled: enabled, file: file)
     }
 
@@ -397,13 +425,18 @@ private struct FileReader {
     private mutating func cursorSpec(_ node: Node?, _ key: String) -> CursorSpec? {
         guard let node else { return nil }
         guard let map = node.mapping else {
-            fail(node.mark?.line, key, "must be a mapping (field, initial, template)")
+            fail(node.mark?.line, key, "must be a mapping (field, first_night_days, template, order)")
             return nil
         }
         let p = key + "."
-        check(map, allowed: ["field", "initial", "template"], p)
-        guard let field = requiredString(map, "field", p, node),
-              let initial = requiredString(map, "initial", p, node) else { return nil }
+        check(map, allowed: ["field", "first_night_days", "template", "order"], p)
+        if map["initial"] != nil {
+            // A start date written in the catalogue goes stale: the first night's window is relative to the run.
+            fail(keyLine(map, "initial"), p + "initial",
+                 "the first night's window is `first_night_days: N` (days before the run), not a date")
+        }
+        guard let field = requiredString(map, "field", p, node) else { return nil }
+        let days = int(map, "first_night_days", p, min: 0) ?? CursorSpec.defaultFirstNightDays
         var template = CursorTemplate.raw
         if let raw = string(map, "template", p) {
             if let t = CursorTemplate(rawValue: raw) { template = t } else {
@@ -411,7 +444,14 @@ private struct FileReader {
                      + CursorTemplate.allCases.map(\.rawValue).joined(separator: ", "))
             }
         }
-        return CursorSpec(field: field, initial: initial, template: template)
+        var order = ResultOrder.oldestFirst
+        if let raw = string(map, "order", p) {
+            if let o = ResultOrder(rawValue: raw) { order = o } else {
+                fail(keyLine(map, "order"), p + "order", "'\(raw)' is not one of: "
+                     + ResultOrder.allCases.map(\.rawValue).joined(separator: ", "))
+            }
+        }
+        return CursorSpec(field: field, firstNightDays: days, template: template, order: order)
     }
 
     private mutating func authSpec(_ node: Node?, _ key: String) -> AuthSpec? {

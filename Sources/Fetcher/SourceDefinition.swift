@@ -32,8 +32,11 @@ public struct SourceDefinition: Sendable, Hashable {
     public var timeout: Double?
     /// Licence of the data.
     public var licence: String
-    /// False when the URL or the format comes from second-hand material and was never seen working.
+    /// True when the request and the response shapes were checked against real responses captured from the
+    /// service (`../shared/samples/real/`); false when they come from documentation or second-hand code only.
     public var confirmed: Bool
+    /// Which real captures the shapes were checked against, or why they could not be (`evidence:`).
+    public var evidence: String?
     public var note: String?
     /// Disabled sources are checked but not fetched.
     public var enabled: Bool
@@ -46,7 +49,8 @@ public struct SourceDefinition: Sendable, Hashable {
                 paging: PagingScheme = .none, cursor: CursorSpec? = nil, auth: AuthSpec? = nil,
                 politeness: Politeness = Politeness(), maxBodyBytes: Int = 50 << 20, timeout: Double? = nil,
                 licence: String = "",
-                confirmed: Bool = true, note: String? = nil, enabled: Bool = true, file: String? = nil) {
+                confirmed: Bool = true, evidence: String? = nil, note: String? = nil, enabled: Bool = true,
+                file: String? = nil) {
         self.id = id
         self.name = name ?? id
         self.owner = owner
@@ -66,6 +70,7 @@ public struct SourceDefinition: Sendable, Hashable {
         self.timeout = timeout
         self.licence = licence
         self.confirmed = confirmed
+        self.evidence = evidence
         self.note = note
         self.enabled = enabled
         self.file = file
@@ -179,24 +184,43 @@ public enum PagingScheme: Sendable, Hashable {
     }
 }
 
-/// The incremental cursor of a paged source: which record field advances, and how it is put in the request.
+/// The incremental cursor of a paged source: which record field advances, how it is put in the request, and
+/// in which order the API returns records.
 ///
-/// Results must come newest first (BOAMP: `order_by=dateparution desc`, TED: `SORT BY publication-date DESC`):
-/// paging stops at the first page holding a record at or below the stored cursor, and the new cursor is the
-/// largest value seen.
+/// The cursor records only what was stored: the newest `field` value among the records actually fetched, never
+/// the newest that exists, and never a value dated beyond tomorrow (a mistyped far-future date would freeze the
+/// source). Oldest-first sources (BOAMP `order_by=dateparution asc, idweb asc`, TED `SORT BY publication-date
+/// ASC`) resume the next night from where an interrupted walk stopped; newest-first sources (aides-territoires
+/// only sorts by publication date descending) move their cursor only when the walk reached its end.
 public struct CursorSpec: Sendable, Hashable {
     /// JSON key of the cursor field in each result record (`dateparution`, `publication-date`, `id`).
     public var field: String
-    /// Value substituted for `{cursor}` before the first successful run.
-    public var initial: String
+    /// Before the first successful run, the window starts this many days before the run (`first_night_days`).
+    public var firstNightDays: Int
     /// How `{cursor}` is written in the request.
     public var template: CursorTemplate
+    /// The order of the results the request asks for.
+    public var order: ResultOrder
 
-    public init(field: String, initial: String, template: CursorTemplate = .raw) {
+    public static let defaultFirstNightDays = 7
+
+    public init(field: String, firstNightDays: Int = CursorSpec.defaultFirstNightDays,
+                template: CursorTemplate = .raw, order: ResultOrder = .oldestFirst) {
         self.field = field
-        self.initial = initial
+        self.firstNightDays = firstNightDays
         self.template = template
+        self.order = order
     }
+}
+
+/// The order in which a paged API returns its records (declared in `cursor.order`).
+public enum ResultOrder: String, Sendable, Hashable, CaseIterable {
+    /// Oldest first with a tie-breaker: pages stay stable while new records arrive at the end, and an
+    /// interrupted walk resumes from the newest record stored.
+    case oldestFirst = "oldest-first"
+    /// Newest first: an interrupted walk keeps the old cursor (the records it did not reach are older than
+    /// those it stored).
+    case newestFirst = "newest-first"
 }
 
 /// How a stored cursor is written into a request.

@@ -45,10 +45,17 @@ public struct SourceFetchResult: Sendable {
     public var pagedRecords: Int?
     /// Non-fatal remarks: an API cap reached, max_pages reached.
     public var warnings: [String]
+    /// False when the walk stopped before the end of the results (an API cap, `max_pages`): the next run
+    /// resumes from the saved cursor.
+    public var isComplete: Bool
+    /// Records left for the next run when the walk stopped early (the API's total for the window minus what
+    /// was fetched); nil when complete or when the API gives no total.
+    public var remaining: Int?
 
     public init(sourceID: String, outcome: FetchOutcome, state: SourceState, documents: [RawDocument] = [],
                 httpStatus: Int? = nil, bytes: Int = 0, duration: Double = 0, requests: Int = 0,
-                pagedRecords: Int? = nil, warnings: [String] = []) {
+                pagedRecords: Int? = nil, warnings: [String] = [], isComplete: Bool = true,
+                remaining: Int? = nil) {
         self.sourceID = sourceID
         self.outcome = outcome
         self.state = state
@@ -59,6 +66,8 @@ public struct SourceFetchResult: Sendable {
         self.requests = requests
         self.pagedRecords = pagedRecords
         self.warnings = warnings
+        self.isComplete = isComplete
+        self.remaining = remaining
     }
 }
 

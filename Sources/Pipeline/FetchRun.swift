@@ -8,7 +8,8 @@ import Store
 /// What `vigie fetch` reports for one source.
 public struct SourceRunReport: Sendable, Hashable, Codable {
     public var source: String
-    /// `ok`, `not-modified`, `failed` or `disabled`.
+    /// `ok`, `incomplete` (stored what it fetched; the rest comes the next run), `not-modified`, `failed` or
+    /// `disabled`.
     public var status: String
     public var httpStatus: Int?
     public var bytes: Int
@@ -24,9 +25,12 @@ public struct SourceRunReport: Sendable, Hashable, Codable {
     public var error: String?
     public var warnings: [String]
     public var consecutiveFailures: Int
+    /// Records the source still has for the next run when its walk stopped at an API cap or `max_pages`
+    /// (the API's total for the window minus what was fetched); nil when complete or unknown.
+    public var left: Int?
 
     enum CodingKeys: String, CodingKey {
-        case source, status, bytes, pages, notices, inserted, changed, reason, error, warnings
+        case source, status, bytes, pages, notices, inserted, changed, reason, error, warnings, left
         case httpStatus = "http_status"
         case durationS = "duration_s"
         case consecutiveFailures = "consecutive_failures"
@@ -107,6 +111,11 @@ public enum FetchRun {
                                      reason: result.outcome.error?.reason,
                                      error: result.outcome.error?.description, warnings: result.warnings,
                                      consecutiveFailures: result.state.consecutiveFailures)
+        if case .ok = result.outcome, !result.isComplete {
+            // Not "ok": part of the source waits for the next run, which resumes from the cursor saved here.
+            report.status = "incomplete"
+            report.left = result.remaining
+        }
         switch result.outcome {
         case .notModified, .failed:
             do {
@@ -191,6 +200,7 @@ public enum FetchRun {
         s += pad(String(format: "%.2f s", r.durationS), 8, left: true)
         if r.pages > 1 { s += "  \(r.pages) pages" }
         if r.inserted > 0 || r.changed > 0 { s += "  +\(r.inserted) new ~\(r.changed) changed" }
+        if r.status == "incomplete" { s += "  " + (r.left.map { "\($0) left for the next run" } ?? "more left") }
         if let error = r.error { s += "  " + error }
         for warning in r.warnings { s += "\n" + String(repeating: " ", count: 13) + "warning: " + warning }
         return s

@@ -21,6 +21,9 @@ struct FetchBench: AsyncParsableCommand {
     @Flag(help: "Print one JSON line.") var json = false
     @Flag(help: "Also run the fault-injection scenario (one source per fault, plus healthy ones).")
     var faults = false
+    @Option(help: ArgumentHelp("Also walk an Opendatasoft emulation of this many BOAMP records (offset + limit "
+                               + "≤ 10,000) night after night until every record was fetched; 0 skips it."))
+    var pagingRecords = 0
 
     func run() async throws {
         guard sources > 0, concurrency > 0, delayMs > 0 else {
@@ -70,7 +73,9 @@ struct FetchBench: AsyncParsableCommand {
             (faultRows, healthy, faultWall) = (run.rows, (run.healthyOK, run.healthyTotal), run.wall)
         }
         let specific = faultRows.filter { $0.expected == $0.got }.count
+        let paging = pagingRecords > 0 ? try runPaging(records: pagingRecords) : nil
         let passed = mainPassed && specific == faultRows.count && healthy.ok == healthy.total
+            && (paging.map { $0.distinct == pagingRecords } ?? true)
         if json {
             var fields: [String] = [
                 "\"benchmark\":\"fetch\"", "\"sources\":\(sources)", "\"concurrency\":\(concurrency)",
@@ -83,6 +88,13 @@ struct FetchBench: AsyncParsableCommand {
                 fields += ["\"faults\":\(faultRows.count)", "\"faults_reported_specifically\":\(specific)",
                            "\"healthy_completed\":\(healthy.ok)", "\"healthy_total\":\(healthy.total)",
                            "\"fault_run_s\":\(fmt(faultWall))"]
+            }
+            if let paging {
+                let nights = "\"paging_nights\":\(paging.nights)"
+                let distinct = "\"paging_distinct_fetched\":\(paging.distinct)"
+                let requests = "\"paging_requests\":\(paging.requests)"
+                fields += ["\"paging_records\":\(pagingRecords)", nights, distinct, requests,
+                           "\"paging_s\":\(fmt(paging.wall))"]
             }
             fields.append("\"pass\":\(passed)")
             print("{" + fields.joined(separator: ",") + "}")
@@ -100,6 +112,12 @@ struct FetchBench: AsyncParsableCommand {
                     print("    \(row.expected == row.got ? "ok  " : "FAIL") \(fault) → \(row.got)")
                 }
                 print("    healthy sources beside them completed: \(healthy.ok)/\(healthy.total)")
+            }
+            if let paging {
+                let rate = Int(Double(paging.distinct) / max(paging.wall, 1e-6))
+                let summary = "\(paging.nights) nights, \(paging.distinct) distinct fetched, "
+                    + "\(paging.requests) requests, \(fmt(paging.wall)) s (\(rate) records/s)"
+                print("  paging: \(pagingRecords) records behind a 10,000 cap → " + summary)
             }
             print(passed ? "  PASS" : "  FAIL")
         }
@@ -159,6 +177,55 @@ struct FetchBench: AsyncParsableCommand {
         }
         let healthyOK = results.dropFirst(rows.count).filter { $0.outcome == .ok }.count
         return (rows, healthyOK, healthyTotal, wall)
+    }
+
+    /// Nights of the BOAMP catalogue's paging (pages of 100, offset + limit ≤ 10,000, oldest first in a `>=`
+    /// window) over an emulation holding `records` records, 2,000 a day, until a night completes.
+    private func runPaging(records count: Int) throws -> (nights: Int, distinct: Int, requests: Int, wall: Double) {
+        let server = try LoopbackServer()
+        defer { server.stop() }
+        let records = EmulatedRecords((0..<count).map { i in
+            let date = String(format: "2026-11-%02d", min(28, 20 + i / 2_000))
+            let idweb = "26-\(100_000 + i)"
+            return EmulatedRecord(id: idweb, date: date,
+                                  json: "{\"idweb\": \"\(idweb)\", \"dateparution\": \"\(date)\"}")
+        })
+        server.route("/records", OpendatasoftEmulator(records: records, dateField: "dateparution").route)
+        var scheme = PagingScheme.OffsetLimit()
+        scheme.pageSize = 100
+        scheme.maxOffset = 10_000
+        let source = SourceDefinition(
+            id: "boamp-emulated", format: .boampJSON, url: server.url("/records"),
+            query: [QueryParameter("where", "dateparution >= date'{cursor}'"),
+                    QueryParameter("order_by", "dateparution asc, idweb asc")],
+            paging: .offsetLimit(scheme),
+            cursor: CursorSpec(field: "dateparution", firstNightDays: 30, template: .date),
+            politeness: Politeness(maxConcurrent: 2, delay: 0))
+        var state = SourceState(sourceID: source.id)
+        var seen = Set<String>()
+        var requests = 0
+        var nights = 0
+        let start = Date()
+        while nights < 10 {
+            nights += 1
+            var configuration = loopbackConfiguration(concurrency: 2)
+            configuration.now = ISO8601DateFormatter().date(from: "2026-11-28T22:00:00Z")!
+                .addingTimeInterval(Double(nights - 1) * 86_400)
+            var engine = FetchEngine(configuration: configuration)
+            engine.logger.logLevel = .error  // the cap's warning is the expected path here
+            let result = engine.fetch([source], states: [source.id: state])[0]
+            guard result.outcome == .ok else { break }
+            requests += result.requests
+            state = result.state
+            for document in result.documents {
+                let page = try JSONSerialization.jsonObject(with: Data(document.body)) as? [String: Any]
+                for case let record as [String: Any] in page?["results"] as? [Any] ?? [] {
+                    if let id = record["idweb"] as? String { seen.insert(id) }
+                }
+            }
+            if result.isComplete { break }
+        }
+        return (nights, seen.count, requests, Date().timeIntervalSince(start))
     }
 
     /// A run against the loopback server: no credential from the environment, no developer's proxy in the way.

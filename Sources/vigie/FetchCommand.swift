@@ -14,7 +14,9 @@ extension Vigie {
             abstract: "Fetch every source of the catalogue, parse and keep responses and source state.",
             discussion: """
                 Prints one line per source (status, HTTP code, bytes, notices, duration, error), or a JSON \
-                array with --json. Exit 0 when every source succeeded or was not modified, 1 when the run \
+                array with --json. A source stopped by an API cap or max_pages is `incomplete`: what it fetched is \
+                stored and the next run resumes from there. Exit 0 when every source succeeded, was not modified or \
+                is incomplete, 1 when the run \
                 completed but some sources failed, 2 when it could not run (bad catalogue, store not writable).
 
                 Offline demo: vigie fetch --feeds Feeds/demo.yaml --store demo-out/vigie.sqlite
@@ -73,9 +75,11 @@ extension Vigie {
                 for r in reports { print(FetchRun.line(r, idWidth: width)) }
                 let failed = reports.filter(\.isFailure).count
                 let disabled = reports.filter { $0.status == "disabled" }.count
+                let incomplete = reports.filter { $0.status == "incomplete" }.count
                 let notices = reports.reduce(0) { $0 + $1.notices }
-                print("\(reports.count) sources: \(reports.count - failed - disabled) ok or not modified, "
-                      + "\(failed) failed, \(disabled) disabled; \(notices) notices")
+                print("\(reports.count) sources: \(reports.count - failed - disabled - incomplete) ok or not "
+                      + "modified, \(incomplete) incomplete (resumed next run), \(failed) failed, "
+                      + "\(disabled) disabled; \(notices) notices")
             }
             if reports.contains(where: \.isFailure) { throw ExitCode(1) }
         }

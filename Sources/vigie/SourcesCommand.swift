@@ -16,7 +16,11 @@ extension Vigie {
         struct Check: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
                 commandName: "check",
-                abstract: "Validate every source file; exit 1 on errors (each names file, line and key)."
+                abstract: "Validate every source file; exit 1 on errors (each names file, line and key).",
+                discussion: """
+                    For each source, prints whether its request and response shapes were checked against real \
+                    responses captured from the service (`confirmed:`), and which captures, or why not (`evidence:`).
+                    """
             )
 
             @Option(help: "Catalogue directory (every *.yaml but demo.yaml) or one catalogue file.")
@@ -39,10 +43,15 @@ extension Vigie {
                         let format = s.format.rawValue.padding(toLength: 22, withPad: " ", startingAt: 0)
                         let paging = s.paging.name.padding(toLength: 15, withPad: " ", startingAt: 0)
                         var flags: [String] = []
-                        if !s.confirmed { flags.append("unconfirmed") }
                         if !s.enabled { flags.append("disabled") }
+                        if let cursor = s.cursor { flags.append("cursor:\(cursor.field),\(cursor.order.rawValue)") }
                         if let auth = s.auth { flags.append("auth:\(auth.env)") }
                         print("\(id) \(kind) \(format) \(paging) \(flags.joined(separator: " "))")
+                        // Whether the request and response shapes were checked against real captured answers.
+                        let checked = s.confirmed ? "yes" : "no"
+                        let why = (s.evidence ?? s.note ?? "no evidence recorded")
+                            .split(whereSeparator: \.isWhitespace).joined(separator: " ")
+                        print("    checked against real responses: \(checked) — \(why)")
                     }
                 }
                 for warning in report.warnings { print("warning: \(warning)") }

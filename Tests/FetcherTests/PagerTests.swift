@@ -6,16 +6,20 @@ import Testing
 
 /// Pure pager tests (page shapes in, next requests out), then paged APIs served by the loopback server.
 @Suite struct PagerTests {
+    /// The run's clock in these tables: 2026-11-25 at 22:00 UTC.
+    static let night = ISO8601DateFormatter().date(from: "2026-11-25T22:00:00Z")!
+
     static func boampSource(url: String = "https://api.example/records", pageSize: Int = 100,
-                            maxOffset: Int = 10_000) -> SourceDefinition {
+                            maxOffset: Int = 10_000, maxPages: Int = 100) -> SourceDefinition {
         var scheme = PagingScheme.OffsetLimit()
         scheme.pageSize = pageSize
         scheme.maxOffset = maxOffset
+        scheme.maxPages = maxPages
         return SourceDefinition(id: "boamp", format: .boampJSON, url: url,
                                 query: [QueryParameter("where", "dateparution >= date'{cursor}'"),
-                                        QueryParameter("order_by", "dateparution desc")],
+                                        QueryParameter("order_by", "dateparution asc, idweb asc")],
                                 paging: .offsetLimit(scheme),
-                                cursor: CursorSpec(field: "dateparution", initial: "2026-11-01", template: .date))
+                                cursor: CursorSpec(field: "dateparution", firstNightDays: 7, template: .date))
     }
 
     static func page(_ dates: [String], total: Int, key: String = "results", extra: String = "") -> [UInt8] {
@@ -24,48 +28,127 @@ import Testing
     }
 
     @Test func firstRequestSubstitutesTheCursorAndAddsPaging() {
-        let pager = Pager(source: Self.boampSource(), storedCursor: "2026-11-20")
+        let pager = Pager(source: Self.boampSource(), storedCursor: "2026-11-20", now: Self.night)
         let request = pager.firstRequest()
         #expect(request.url == "https://api.example/records?where=dateparution%20%3E%3D%20date%272026-11-20%27"
-                + "&order_by=dateparution%20desc&limit=100&offset=0")
+                + "&order_by=dateparution%20asc%2C%20idweb%20asc&limit=100&offset=0")
         #expect(request.isFirstPage)
-        let fresh = Pager(source: Self.boampSource(), storedCursor: nil).firstRequest()
-        #expect(fresh.url.contains("date%272026-11-01%27"))
     }
 
-    @Test func offsetPagingWalksUntilAShortPage() throws {
-        var pager = Pager(source: Self.boampSource(pageSize: 2), storedCursor: nil)
+    @Test(arguments: [(7, "2026-11-18"), (0, "2026-11-25"), (30, "2026-10-26")])
+    func theFirstNightsWindowIsDaysBeforeTheRun(_ days: Int, _ start: String) {
+        var source = Self.boampSource()
+        source.cursor?.firstNightDays = days
+        let fresh = Pager(source: source, storedCursor: nil, now: Self.night)
+        #expect(fresh.firstNightCursor == start)
+        #expect(fresh.firstRequest().url.contains("date%27\(start)%27"))
+    }
+
+    @Test func oldestFirstPagingWalksUntilAShortPage() throws {
+        var pager = Pager(source: Self.boampSource(pageSize: 2), storedCursor: nil, now: Self.night)
         let first = pager.firstRequest()
-        let second = try #require(try pager.next(after: first, page: Self.page(["2026-11-23", "2026-11-23"], total: 5)))
+        let second = try #require(try pager.next(after: first, page: Self.page(["2026-11-20", "2026-11-21"], total: 5)))
         #expect(second.url.hasSuffix("limit=2&offset=2"))
         #expect(second.pageIndex == 1)
-        let third = try #require(try pager.next(after: second, page: Self.page(["2026-11-22", "2026-11-21"], total: 5)))
+        let third = try #require(try pager.next(after: second, page: Self.page(["2026-11-21", "2026-11-22"], total: 5)))
         #expect(third.url.hasSuffix("offset=4"))
-        #expect(try pager.next(after: third, page: Self.page(["2026-11-20"], total: 5)) == nil)
+        #expect(try pager.next(after: third, page: Self.page(["2026-11-23"], total: 5)) == nil)
         #expect(pager.recordCount == 5)
-        #expect(pager.newCursor == "2026-11-23")
+        #expect(pager.isComplete)
+        #expect(pager.remaining == 0)
+        #expect(pager.cursorToSave == "2026-11-23")
         #expect(pager.warnings.isEmpty)
     }
 
-    @Test func pagingStopsAtTheCursor() throws {
-        var pager = Pager(source: Self.boampSource(pageSize: 2), storedCursor: "2026-11-22")
+    @Test func theOffsetCapStopsAndTheCursorIsTheNewestRecordFetched() throws {
+        var pager = Pager(source: Self.boampSource(pageSize: 2, maxOffset: 4), storedCursor: "2026-11-19",
+                          now: Self.night)
         let first = pager.firstRequest()
-        let second = try #require(try pager.next(after: first, page: Self.page(["2026-11-24", "2026-11-22"], total: 9)))
-        // Equal to the cursor is not "reached": the second batch of a day shares its date.
-        #expect(try pager.next(after: second, page: Self.page(["2026-11-22", "2026-11-21"], total: 9)) == nil)
-        #expect(pager.reachedCursor)
-        #expect(pager.newCursor == "2026-11-24")
+        let page1 = Self.page(["2026-11-19", "2026-11-20"], total: 50)
+        let second = try #require(try pager.next(after: first, page: page1))
+        #expect(try pager.next(after: second, page: Self.page(["2026-11-20", "2026-11-21"], total: 50)) == nil)
+        #expect(!pager.isComplete)
+        #expect(pager.remaining == 46)
+        // The newest record stored, not the newest that exists (46 more, up to 11-25, were not fetched).
+        #expect(pager.cursorToSave == "2026-11-21")
+        #expect(pager.warnings == ["the API's offset cap (offset + limit <= 4) was reached after 4 records: "
+                                   + "46 records left; the next run resumes after the newest record stored"])
     }
 
-    @Test func offsetCapStopsWithAWarning() throws {
-        var pager = Pager(source: Self.boampSource(pageSize: 2, maxOffset: 4), storedCursor: nil)
+    @Test func maxPagesStopsAndSaysWhatIsLeft() throws {
+        var pager = Pager(source: Self.boampSource(pageSize: 2, maxPages: 1), storedCursor: nil, now: Self.night)
+        #expect(try pager.next(after: pager.firstRequest(), page: Self.page(["2026-11-19", "2026-11-20"], total: 7))
+                == nil)
+        #expect(pager.remaining == 5)
+        #expect(pager.cursorToSave == "2026-11-20")
+        #expect(pager.warnings.first?.hasPrefix("stopped after max_pages=1 pages after 2 records: 5 records left")
+                == true)
+    }
+
+    @Test(arguments: [
+        // (stored, dates of the page, cursor to save)
+        (nil, ["2026-11-20", "2099-01-01"], "2026-11-20"),      // far future: stored, but never the cursor
+        (nil, ["2026-11-25", "2026-11-26"], "2026-11-26"),      // tomorrow is allowed (batches published early)
+        ("2026-11-24", ["2026-11-24", "2026-11-27"], "2026-11-24"),
+        ("2026-11-22", ["2999-12-31"], "2026-11-22"),
+    ] as [(String?, [String], String)])
+    func aRecordDatedBeyondTomorrowNeverMovesTheCursor(_ stored: String?, _ dates: [String],
+                                                       _ expected: String) throws {
+        var pager = Pager(source: Self.boampSource(), storedCursor: stored, now: Self.night)
+        #expect(try pager.next(after: pager.firstRequest(), page: Self.page(dates, total: dates.count)) == nil)
+        #expect(pager.cursorToSave == expected)
+        #expect(pager.recordCount == dates.count)
+    }
+
+    static func aidesSource(maxPages: Int = 100, filtered: Bool = true) -> SourceDefinition {
+        var scheme = PagingScheme.NextLink()
+        scheme.maxPages = maxPages
+        return SourceDefinition(
+            id: "at", format: .aidesTerritoiresJSON, url: "https://at.example/api/aids/",
+            query: filtered ? [QueryParameter("published_after", "{cursor}"),
+                               QueryParameter("orderBy", "publication_date")] : [],
+            paging: .nextLink(scheme),
+            cursor: CursorSpec(field: "date_created", template: .date, order: .newestFirst))
+    }
+
+    static func aids(_ dates: [String], next: String?, count: Int) -> [UInt8] {
+        let results = dates.map { "{\"id\":1,\"date_created\":\"\($0)\"}" }.joined(separator: ",")
+        let link = next.map { "\"\($0)\"" } ?? "null"
+        return Array("{\"count\":\(count),\"next\":\(link),\"results\":[\(results)]}".utf8)
+    }
+
+    @Test func aNewestFirstWalkCutShortKeepsTheStoredCursor() throws {
+        var pager = Pager(source: Self.aidesSource(maxPages: 1), storedCursor: "2026-11-10", now: Self.night)
+        let page = Self.aids(["2026-11-24T10:00:00+01:00"], next: "https://at.example/api/aids/?page=2", count: 3)
+        #expect(try pager.next(after: pager.firstRequest(), page: page) == nil)
+        #expect(!pager.isComplete)
+        #expect(pager.remaining == 2)
+        // What was not reached is older than what was stored: moving the cursor would skip it for good.
+        #expect(pager.cursorToSave == "2026-11-10")
+    }
+
+    @Test func aServerFilteredNewestFirstWalkGoesPastOlderRecords() throws {
+        // aides-territoires filters by publication date but its records carry date_created: page 1 may hold a
+        // record created before the cursor. The walk must go on (the old pager stopped after page 1).
+        var pager = Pager(source: Self.aidesSource(), storedCursor: "2026-11-20", now: Self.night)
         let first = pager.firstRequest()
-        let page1 = Self.page(["2026-11-24", "2026-11-24"], total: 50)
-        let second = try #require(try pager.next(after: first, page: page1))
-        #expect(try pager.next(after: second, page: Self.page(["2026-11-23", "2026-11-23"], total: 50)) == nil)
-        #expect(pager.warnings.count == 1)
-        #expect(pager.warnings.first?.contains("offset cap (4)") == true)
-        #expect(pager.warnings.first?.contains("46 more records") == true)
+        #expect(first.url == "https://at.example/api/aids/?published_after=2026-11-20&orderBy=publication_date")
+        let second = try #require(try pager.next(
+            after: first, page: Self.aids(["2026-11-24T10:00:00+01:00", "2026-10-02T09:00:00+02:00"],
+                                          next: "https://at.example/api/aids/?page=2", count: 3)))
+        #expect(try pager.next(after: second, page: Self.aids(["2026-11-21T08:00:00+01:00"], next: nil, count: 3))
+                == nil)
+        #expect(pager.isComplete)
+        #expect(pager.cursorToSave == "2026-11-24T10:00:00+01:00")
+    }
+
+    @Test func anUnfilteredNewestFirstWalkStopsAtTheCursor() throws {
+        var pager = Pager(source: Self.aidesSource(filtered: false), storedCursor: "2026-11-22", now: Self.night)
+        let page = Self.aids(["2026-11-24", "2026-11-21"], next: "https://at.example/api/aids/?page=2", count: 9)
+        #expect(try pager.next(after: pager.firstRequest(), page: page) == nil)
+        #expect(pager.reachedCursor)
+        #expect(pager.isComplete)
+        #expect(pager.cursorToSave == "2026-11-24")
     }
 
     @Test func iterationTokenIsSentBackInTheBody() throws {
@@ -73,15 +156,16 @@ import Testing
         scheme.resultsKey = "notices"
         let source = SourceDefinition(
             id: "ted", format: .tedJSON, url: "https://api.example/v3/notices/search", method: "POST",
-            body: "{\"query\": \"buyer-country=FRA AND publication-date>={cursor}\", \"limit\": 2}",
+            body: "{\"query\": \"buyer-country=FRA AND publication-date>={cursor} SORT BY publication-date ASC\", "
+                + "\"limit\": 2}",
             paging: .iterationToken(scheme),
-            cursor: CursorSpec(field: "publication-date", initial: "2026-11-01", template: .compactDate))
-        var pager = Pager(source: source, storedCursor: "2026-11-20+01:00")
+            cursor: CursorSpec(field: "publication-date", template: .compactDate))
+        var pager = Pager(source: source, storedCursor: "2026-11-20+01:00", now: Self.night)
         let first = pager.firstRequest()
-        #expect(first.body?.contains("publication-date>=20261120") == true)
+        #expect(first.body?.contains("publication-date>=20261120 SORT") == true)
         #expect(first.headers.contains(QueryParameter("Content-Type", "application/json")))
         let page = Array("""
-            {"notices":[{"publication-number":"1-2026","publication-date":"2026-11-23+01:00"},
+            {"notices":[{"publication-number":"1-2026","publication-date":"2026-11-21+01:00"},
                         {"publication-number":"2-2026","publication-date":"2026-11-22+01:00"}],
              "totalNoticeCount":3,"iterationNextToken":"tok-2","timedOut":false}
             """.utf8)
@@ -90,10 +174,10 @@ import Testing
                                 as? [String: Any])
         #expect(body["iterationNextToken"] as? String == "tok-2")
         #expect(body["limit"] as? Int == 2)
-        let last = Array("{\"notices\":[{\"publication-date\":\"2026-11-21+01:00\"}],\"iterationNextToken\":null}".utf8)
+        let last = Array("{\"notices\":[{\"publication-date\":\"2026-11-23+01:00\"}],\"iterationNextToken\":null}".utf8)
         #expect(try pager.next(after: second, page: last) == nil)
         #expect(pager.announcedTotal == 3)
-        #expect(pager.newCursor == "2026-11-23+01:00")
+        #expect(pager.cursorToSave == "2026-11-23+01:00")
     }
 
     @Test func aTimedOutPageIsAWarning() throws {
@@ -134,17 +218,6 @@ import Testing
         #expect(try pager.next(after: second, page: Array("{\"totalResults\":4,\"results\":[{},{}]}".utf8)) == nil)
     }
 
-    @Test func maxPagesStopsWithAWarning() throws {
-        var scheme = PagingScheme.NextLink()
-        scheme.maxPages = 1
-        let source = SourceDefinition(id: "at", format: .aidesTerritoiresJSON, url: "https://at.example/api/",
-                                      paging: .nextLink(scheme))
-        var pager = Pager(source: source, storedCursor: nil)
-        let page = Array("{\"next\":\"https://at.example/api/?page=2\",\"results\":[{}]}".utf8)
-        #expect(try pager.next(after: pager.firstRequest(), page: page) == nil)
-        #expect(pager.warnings.first?.contains("max_pages=1") == true)
-    }
-
     @Test(arguments: ["<html>oops</html>", "[1,2]", "{\"records\":[]}", "{\"results\":{}}"])
     func malformedPagesAreProblems(_ body: String) {
         var pager = Pager(source: Self.boampSource(), storedCursor: nil)
@@ -167,10 +240,16 @@ import Testing
     }
 }
 
-/// A BOAMP-like API on loopback: 250 records newest first, `limit`/`offset`, a `where` date filter.
+/// A BOAMP-like API on loopback: 250 records, `limit`/`offset`, a `where` date filter, oldest first.
 @Suite struct PagedAPITests {
+    static func configuration() -> FetchConfiguration {
+        var c = testConfiguration()
+        c.now = PagerTests.night
+        return c
+    }
+
     static func records(count: Int) -> [(id: String, date: String)] {
-        // Newest first: 10 records per day going back from 2026-11-24.
+        // 10 records per day going back from 2026-11-24.
         (0..<count).map { i in
             let day = 24 - i / 10
             let date = day > 0 ? String(format: "2026-11-%02d", day) : String(format: "2026-10-%02d", 31 + day)
@@ -187,6 +266,7 @@ import Testing
                 return String(w[r.upperBound...].prefix(10))
             }
             let matching = all.filter { since == nil || $0.date >= since! }
+                .sorted { ($0.date, $0.id) < ($1.date, $1.id) }
             guard offset + limit <= 10_000 else { return .status(400, body: "offset too large") }
             let page = matching.dropFirst(offset).prefix(limit)
             let items = page.map { "{\"idweb\":\"\($0.id)\",\"dateparution\":\"\($0.date)\",\"objet\":\"Usinage\"}" }
@@ -195,26 +275,26 @@ import Testing
         }
     }
 
-    @Test func pagedJSONAPIIsFollowedToTheEndThenToTheCursor() throws {
+    @Test func pagedJSONAPIIsFollowedToTheEndThenResumesFromTheCursor() throws {
         let server = try LoopbackServer()
         defer { server.stop() }
         server.route("/records", Self.serve(Self.records(count: 250)))
         let source = PagerTests.boampSource(url: server.url("/records"))
-        let first = try #require(engine().fetch([source], states: [:]).first)
+        let engine = FetchEngine(configuration: Self.configuration())
+        let first = try #require(engine.fetch([source], states: [:]).first)
         #expect(first.outcome == .ok)
-        // Initial cursor 2026-11-01: records from 11-01 on = 240 → pages of 100, 100, 40 (no "first 99 only").
-        #expect(first.documents.count == 3)
-        #expect(first.pagedRecords == 240)
+        // First night: 7 days back from 2026-11-25 = from 11-18 on = 70 records.
+        #expect(first.documents.count == 1)
+        #expect(first.pagedRecords == 70)
         #expect(first.state.cursor == "2026-11-24")
-        #expect(server.requests(for: "/records").map { $0.queryValue("offset") } == ["0", "100", "200"])
+        #expect(server.requests(for: "/records").first?.queryValue("where") == "dateparution >= date'2026-11-18'")
 
-        // Next night: 15 new records on top; the stored cursor filters and stops the walk at once.
+        // Next night: 15 new records; the window starts at the cursor's day (kept: same-day second batch).
         server.route("/records", Self.serve((0..<15).map { ("26-2\($0)", "2026-11-25") } + Self.records(count: 250)))
         server.resetLog()
-        let second = try #require(engine().fetch([source], states: ["boamp": first.state]).first)
+        let second = try #require(engine.fetch([source], states: ["boamp": first.state]).first)
         #expect(second.outcome == .ok)
-        #expect(second.documents.count == 1)
-        #expect(second.pagedRecords == 25)  // 15 new + 10 of the cursor's day (kept: same-day second batch)
+        #expect(second.pagedRecords == 25)
         #expect(second.state.cursor == "2026-11-25")
         #expect(server.requests(for: "/records").first?.queryValue("where") == "dateparution >= date'2026-11-24'")
     }
@@ -229,9 +309,9 @@ import Testing
             }
             let token = body["iterationNextToken"] as? String
             let (dates, next): ([String], String?) = switch token {
-            case nil: (["2026-11-24+01:00", "2026-11-24+01:00"], "t1")
+            case nil: (["2026-11-22+01:00", "2026-11-22+01:00"], "t1")
             case "t1": (["2026-11-23+01:00", "2026-11-23+01:00"], "t2")
-            default: (["2026-11-22+01:00"], nil)
+            default: (["2026-11-24+01:00"], nil)
             }
             let notices = dates.map { "{\"publication-date\":\"\($0)\"}" }.joined(separator: ",")
             let nextJSON = next.map { "\"\($0)\"" } ?? "null"
@@ -242,8 +322,8 @@ import Testing
             id: "ted", format: .tedJSON, url: server.url("/v3/notices/search"), method: "POST",
             body: "{\"query\":\"publication-date>={cursor}\",\"limit\":2,\"paginationMode\":\"ITERATION\"}",
             paging: .iterationToken(PagingScheme.IterationToken()),
-            cursor: CursorSpec(field: "publication-date", initial: "2026-11-01", template: .compactDate))
-        let result = try #require(engine().fetch([source], states: [:]).first)
+            cursor: CursorSpec(field: "publication-date", template: .compactDate))
+        let result = try #require(FetchEngine(configuration: Self.configuration()).fetch([source], states: [:]).first)
         #expect(result.outcome == .ok)
         #expect(result.documents.count == 3)
         #expect(result.pagedRecords == 5)
@@ -251,7 +331,7 @@ import Testing
         let requests = server.requests(for: "/v3/notices/search")
         #expect(requests.count == 3)
         #expect(requests.first?.header("content-type") == "application/json")
-        #expect(String(decoding: requests[0].body, as: UTF8.self).contains("publication-date>=20261101"))
+        #expect(String(decoding: requests[0].body, as: UTF8.self).contains("publication-date>=20261118"))
     }
 
     @Test func aPageFailingMidWalkKeepsTheOldCursor() throws {
@@ -263,7 +343,8 @@ import Testing
         })
         let source = PagerTests.boampSource(url: server.url("/records"))
         let saved = SourceState(sourceID: "boamp", cursor: "2026-11-10")
-        let result = try #require(engine().fetch([source], states: ["boamp": saved]).first)
+        let result = try #require(FetchEngine(configuration: Self.configuration())
+            .fetch([source], states: ["boamp": saved]).first)
         #expect(result.outcome.error?.reason == "http-status")
         #expect(result.documents.isEmpty)
         #expect(result.state.cursor == "2026-11-10")
@@ -331,5 +412,47 @@ import Testing
         #expect(third.outcome == .ok)
         #expect(third.state.cursor == "202600001")
         #expect(third.documents.count == 1)
+    }
+}
+
+/// What the walk says when a night cannot get past one day.
+@Suite struct PagerProgressTests {
+    @Test func aDayLargerThanANightsPagesIsReported() throws {
+        var pager = Pager(source: PagerTests.boampSource(pageSize: 2, maxPages: 1), storedCursor: "2026-11-20",
+                          now: PagerTests.night)
+        let page = PagerTests.page(["2026-11-20", "2026-11-20"], total: 40)
+        #expect(try pager.next(after: pager.firstRequest(), page: page) == nil)
+        #expect(pager.cursorToSave == "2026-11-20")
+        #expect(pager.warnings.last == "the whole walk stayed within 2026-11-20: raise max_pages, or this source "
+                + "never gets past that day")
+    }
+}
+
+/// Credentials are attached to the configured host only, whatever a `next` link says.
+@Suite struct PagerCredentialTests {
+    static func source() -> SourceDefinition {
+        var source = PagerTests.aidesSource()
+        source.auth = AuthSpec(env: "K", header: "Authorization", scheme: "Bearer")
+        return source
+    }
+
+    static func page(next: String) -> [UInt8] {
+        Array("{\"count\":3,\"next\":\"\(next)\",\"results\":[{\"id\":1}]}".utf8)
+    }
+
+    @Test(arguments: [
+        // (next link, URL of the next request, credential sent)
+        ("https://at.example/api/aids/?page=2", "https://at.example/api/aids/?page=2", true),
+        // Rebuilt behind a proxy: same host, http:// — the token must not travel in clear.
+        ("http://at.example/api/aids/?page=2", "https://at.example/api/aids/?page=2", true),
+        ("https://elsewhere.example/api/aids/?page=2", "https://elsewhere.example/api/aids/?page=2", false),
+    ])
+    func nextLinks(_ link: String, _ url: String, _ withCredential: Bool) throws {
+        var pager = Pager(source: Self.source(), storedCursor: nil, credential: "jwt", now: PagerTests.night)
+        let first = pager.firstRequest()
+        #expect(first.headers.contains(QueryParameter("Authorization", "Bearer jwt")))
+        let next = try #require(try pager.next(after: first, page: Self.page(next: link)))
+        #expect(next.url == url)
+        #expect(next.headers.contains(QueryParameter("Authorization", "Bearer jwt")) == withCredential)
     }
 }

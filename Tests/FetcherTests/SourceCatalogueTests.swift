@@ -42,15 +42,16 @@ import Testing
             url: https://boamp.example/records
             query:
               where: "dateparution >= date'{cursor}'"
-              order_by: dateparution desc
+              order_by: dateparution asc, idweb asc
             paging:
               scheme: offset-limit
               page_size: 50
               max_offset: 10000
             cursor:
               field: dateparution
-              initial: "2026-11-01"
+              first_night_days: 3
               template: date
+              order: oldest-first
             auth:
               env: BOAMP_KEY
               query_param: apikey
@@ -65,17 +66,20 @@ import Testing
             timeout_s: 600
             licence: Licence Ouverte / Etalab 2.0
             confirmed: false
+            evidence: no capture of this host
             note: to verify
             """
         let def = try #require(try SourceCatalogue.parse(yaml: yaml, file: "boamp-api.yaml").first)
         #expect(def.query == [QueryParameter("where", "dateparution >= date'{cursor}'"),
-                              QueryParameter("order_by", "dateparution desc")])
+                              QueryParameter("order_by", "dateparution asc, idweb asc")])
+        #expect(def.evidence == "no capture of this host")
         guard case .offsetLimit(let scheme) = def.paging else {
             Issue.record("expected offset-limit paging")
             return
         }
         #expect(scheme.pageSize == 50)
-        #expect(def.cursor == CursorSpec(field: "dateparution", initial: "2026-11-01", template: .date))
+        #expect(def.cursor == CursorSpec(field: "dateparution", firstNightDays: 3, template: .date,
+                                         order: .oldestFirst))
         #expect(def.auth == AuthSpec(env: "BOAMP_KEY", queryParam: "apikey", optional: true,
                                      exchange: TokenExchange(url: "https://boamp.example/login",
                                                              header: "X-AUTH-TOKEN", tokenKey: "token")))
@@ -141,10 +145,16 @@ import Testing
         ErrorCase(name: "body on GET", yaml: minimal + "\nbody: '{}'", line: 8, key: "method",
                   fragment: "need method: POST"),
         ErrorCase(name: "cursor without paging",
-                  yaml: minimal + "\ncursor:\n  field: date\n  initial: '2026-01-01'", line: 8, key: "cursor",
+                  yaml: minimal + "\ncursor:\n  field: date", line: 8, key: "cursor",
                   fragment: "needs a paging scheme"),
-        ErrorCase(name: "unconfirmed without a note", yaml: minimal + "\nconfirmed: false", line: 8,
-                  key: "note", fragment: "needs a `note:`"),
+        ErrorCase(name: "a start date in the catalogue",
+                  yaml: minimal + "\npaging:\n  scheme: offset-limit\ncursor:\n  field: date\n  initial: '2026-01-01'",
+                  line: 12, key: "cursor.initial", fragment: "first_night_days"),
+        ErrorCase(name: "unknown cursor order",
+                  yaml: minimal + "\npaging:\n  scheme: offset-limit\ncursor:\n  field: date\n  order: random",
+                  line: 12, key: "cursor.order", fragment: "oldest-first, newest-first"),
+        ErrorCase(name: "unconfirmed without evidence", yaml: minimal + "\nconfirmed: false", line: 8,
+                  key: "evidence", fragment: "needs `evidence:`"),
         ErrorCase(name: "bad id", yaml: minimal.replacingOccurrences(of: "id: loire-rss", with: "id: Loire RSS"),
                   line: 1, key: "id", fragment: "lower-case letters"),
         ErrorCase(name: "YAML syntax", yaml: "id: [unclosed\nname: x", line: 2, key: nil,
@@ -201,49 +211,63 @@ import Testing
         #expect(throws: FetcherError.self) { try SourceCatalogue.load(directory: dir.path) }
     }
 
-    @Test func aCursorWithoutDescendingOrderIsWarnedAbout() throws {
+    @Test func aCursorWhoseOrderDoesNotFitTheRequestIsWarnedAbout() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigie-cat-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
-        let yaml = Self.minimal + "\nquery:\n  order_by: dateparution\npaging:\n  scheme: offset-limit\n"
-            + "cursor:\n  field: dateparution\n  initial: '2026-11-01'"
-        try yaml.write(to: dir.appendingPathComponent("a.yaml"), atomically: true, encoding: .utf8)
-        let report = SourceCatalogue.check(path: dir.path, environment: [:])
-        #expect(report.errors.isEmpty)
-        #expect(report.warnings.contains { $0.contains("newest-first") })
-        try yaml.replacingOccurrences(of: "order_by: dateparution", with: "order_by: dateparution desc")
-            .write(to: dir.appendingPathComponent("a.yaml"), atomically: true, encoding: .utf8)
-        #expect(!SourceCatalogue.check(path: dir.path, environment: [:]).warnings.contains { $0.contains("newest") })
-        // A server-side filter on the cursor makes the order irrelevant.
-        try (yaml + "\n").replacingOccurrences(of: "order_by: dateparution", with: "where: \"d >= '{cursor}'\"")
-            .write(to: dir.appendingPathComponent("a.yaml"), atomically: true, encoding: .utf8)
-        let filtered = SourceCatalogue.check(path: dir.path, environment: [:])
-        #expect(filtered.errors.isEmpty, "\(filtered.errors)")
-        #expect(!filtered.warnings.contains { $0.contains("newest") })
+        func warnings(_ query: String, order: String) throws -> [String] {
+            let yaml = Self.minimal + "\nquery:\n\(query)\npaging:\n  scheme: offset-limit\n"
+                + "cursor:\n  field: dateparution\n  order: \(order)"
+            try yaml.write(to: dir.appendingPathComponent("a.yaml"), atomically: true, encoding: .utf8)
+            let report = SourceCatalogue.check(path: dir.path, environment: [:])
+            #expect(report.errors.isEmpty, "\(report.errors)")
+            return report.warnings
+        }
+        // Newest first without a server-side filter: the walk needs a descending sort to stop at the cursor.
+        #expect(try warnings("  order_by: dateparution", order: "newest-first").contains { $0.contains("descending") })
+        #expect(try warnings("  order_by: dateparution desc", order: "newest-first").isEmpty)
+        // Oldest first needs a `>= cursor` window, and no descending sort.
+        #expect(try warnings("  order_by: dateparution asc", order: "oldest-first").contains { $0.contains("window") })
+        #expect(try warnings("  where: \"d >= '{cursor}'\"\n  order_by: d desc", order: "oldest-first")
+                .contains { $0.contains("descending sort") })
+        #expect(try warnings("  where: \"d >= '{cursor}'\"\n  order_by: d asc, idweb asc", order: "oldest-first")
+                .isEmpty)
+        // "desc" inside a field name (TED's description-lot) is not a sort order.
+        #expect(try warnings("  where: \"d >= '{cursor}'\"\n  fields: description-lot", order: "oldest-first")
+                .isEmpty)
     }
 
     @Test func theRealCatalogueIsValidAndCoversTheRequiredSources() throws {
         let report = SourceCatalogue.check(path: Self.packageRoot + "/Feeds", environment: [:])
         #expect(report.errors.isEmpty, "\(report.errors)")
-        #expect(!report.warnings.contains { $0.contains("newest-first") }, "\(report.warnings)")
+        #expect(!report.warnings.contains { $0.contains("cursor") || $0.contains("descending") }, "\(report.warnings)")
         let ids = Set(report.sources.map(\.id))
         for required in ["boamp-api", "ted-search-api", "ted-daily-packages", "aides-territoires",
-                         "eu-funding-tenders", "les-aides-fr", "decp-consolidated", "region-paysdelaloire-rss"] {
+                         "eu-funding-tenders", "les-aides-fr", "decp-consolidated"] {
             #expect(ids.contains(required), "missing \(required)")
         }
         #expect(!ids.contains { $0.hasPrefix("demo-") }, "demo.yaml must not be loaded with the real sources")
         for source in report.sources {
             #expect(!source.licence.isEmpty && !source.owner.isEmpty)
             #expect(source.url.hasPrefix("https://"), "\(source.id): \(source.url)")
-            #expect(source.confirmed || source.note != nil)
+            #expect(source.evidence != nil, "\(source.id): say which real captures were checked, or why none")
         }
+        // Sources with no evidence that they exist are not fetched.
+        for id in ["place-rss", "region-paysdelaloire-rss"] where ids.contains(id) {
+            let source = try #require(report.sources.first { $0.id == id })
+            #expect(!source.enabled && !source.confirmed, "\(id)")
+        }
+        // The DECP source names a data file, not the dataset's HTML page.
+        let decp = try #require(report.sources.first { $0.id == "decp-consolidated" })
+        #expect(!decp.url.contains("/datasets/5cd57bf68b4c4179299eb0e9/"), "\(decp.url)")
         let boamp = try #require(report.sources.first { $0.id == "boamp-api" })
         guard case .offsetLimit(let scheme) = boamp.paging else {
             Issue.record("BOAMP pages by offset")
             return
         }
         #expect(scheme.pageSize == 100 && scheme.maxOffset == 10_000)
-        #expect(boamp.query.contains { $0.name == "order_by" && $0.value.hasSuffix("desc") })
+        #expect(boamp.query.contains { $0.name == "order_by" && $0.value == "dateparution asc, idweb asc" })
+        #expect(boamp.cursor?.order == .oldestFirst)
         let ted = try #require(report.sources.first { $0.id == "ted-search-api" })
         #expect(ted.method == "POST" && ted.politeness.maxConcurrent == 1 && ted.politeness.delay >= 1)
     }
