@@ -192,6 +192,35 @@ public struct Reason: Sendable, Hashable, Codable {
     enum CodingKeys: String, CodingKey {
         case rule, field, term, matched, weight, certification
         case lotID = "lot_id"
+        case isTitleHead = "title_head"
+        case isSetting = "setting"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        rule = try c.decode(String.self, forKey: .rule)
+        field = try c.decode(ReasonField.self, forKey: .field)
+        term = try c.decode(String.self, forKey: .term)
+        matched = try c.decodeIfPresent(String.self, forKey: .matched)
+        weight = try c.decode(Double.self, forKey: .weight)
+        lotID = try c.decodeIfPresent(String.self, forKey: .lotID)
+        // Routes stored before these flags existed carry none: a keyword then was neither.
+        isTitleHead = try c.decodeIfPresent(Bool.self, forKey: .isTitleHead) ?? false
+        isSetting = try c.decodeIfPresent(Bool.self, forKey: .isSetting) ?? false
+        certification = try c.decodeIfPresent(CertificationStatus.self, forKey: .certification)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(rule, forKey: .rule)
+        try c.encode(field, forKey: .field)
+        try c.encode(term, forKey: .term)
+        try c.encodeIfPresent(matched, forKey: .matched)
+        try c.encode(weight, forKey: .weight)
+        try c.encodeIfPresent(lotID, forKey: .lotID)
+        if isTitleHead { try c.encode(true, forKey: .isTitleHead) }
+        if isSetting { try c.encode(true, forKey: .isSetting) }
+        try c.encodeIfPresent(certification, forKey: .certification)
     }
 }
 
