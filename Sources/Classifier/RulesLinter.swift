@@ -503,9 +503,26 @@ struct LintContext {
             if prefix && digits.count == 8 {
                 warning(n, k, "8-digit prefix '\(s)': write the full code with its check digit or a shorter prefix")
             }
+            // A short prefix routes a whole family (713: every engineering service; 44163: pipes and fittings
+            // of any use): routing weighs it little and never on its own, and staff should know.
+            if prefix, let spread = Self.cpvSpread(digits, vocabulary: vocabulary) {
+                warning(n, k, "CPV prefix '\(s)' spans \(spread): routing weighs it at "
+                              + "\(Router.cpvPrecision(digits)) and never on its own; prefer the codes you mean")
+            }
             out.append(c)
         }
         return out
+    }
+
+    /// How widely a CPV prefix spreads, when it spans unrelated products: with the vocabulary, a prefix of 5
+    /// digits or fewer covering more than 40 codes; without it, a division or group (2 or 3 digits).
+    static func cpvSpread(_ digits: String, vocabulary: CPVVocabulary?) -> String? {
+        if let v = vocabulary {
+            guard digits.count <= 5 else { return nil }
+            let covered = v.codes.filter { $0.hasPrefix(digits) }.count
+            return covered > 40 ? "\(covered) codes of the CPV" : nil
+        }
+        return digits.count <= 3 ? "a whole \(digits.count == 2 ? "division" : "group") of the CPV" : nil
     }
 
     mutating func descriptors(_ node: Node?, _ key: String) -> [String] {
