@@ -15,6 +15,9 @@ var targets: [Target] = [
     .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
     .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
 
+    // The parse benchmark's baseline, a plain libxml2 reader walk in C; only vigie-bench uses it.
+    .target(name: "CXMLWalk", dependencies: ["CLibXML2"]),
+
     .target(name: "Notices", swiftSettings: strict),
     // A small HTTP/1.1 server on loopback (POSIX sockets) with scripted faults, for the
     // fetcher's tests and `vigie-bench fetch`: real HTTP, no network.
@@ -45,7 +48,7 @@ var targets: [Target] = [
     .executableTarget(
         name: "vigie-bench",
         dependencies: ["Pipeline", "Notices", "Parser", "Fetcher", "Store", "Classifier", "Digest", "LoopbackHTTP",
-                       .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                       "CXMLWalk", .product(name: "ArgumentParser", package: "swift-argument-parser")],
         swiftSettings: strict),
 
     .testTarget(name: "NoticesTests", dependencies: ["Notices"]),

@@ -35,16 +35,24 @@ public enum DocumentParser {
     /// Reads and parses a local file. Feeds are streamed from disk, so their size does not bound memory
     /// (the notices themselves still accumulate: see `parseFeedFile(atPath:options:onNotice:)`).
     public static func parseFile(atPath path: String, options: ParseOptions) throws -> ParsedDocument {
+        try parseFileWithIntegrity(atPath: path, options: options).document
+    }
+
+    /// Reads and parses a local file like `parseFile(atPath:options:)`, and says whether anything may be missing
+    /// from what was read: `vigie parse` warns on a recovered document and fails on a damaged one.
+    public static func parseFileWithIntegrity(atPath path: String, options: ParseOptions) throws -> ParseResult {
         let file = try FileByteSource(path: path)
         let prefix = try file.readPrefix(EncodingSniffer.sniffLength * 4)
         let kind = try sniff(prefix: prefix, options: options)
         if case .feed = kind {
-            return try parseFeed(source: PrefixedByteSource(prefix: prefix, rest: file), options: options)
+            return try parseFeedWithIntegrity(source: PrefixedByteSource(prefix: prefix, rest: file), options: options)
         }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ParserError.unreadable(document: path, reason: "no such file or not readable")
         }
-        return try parse([UInt8](data), options: options)
+        let doc = try parse([UInt8](data), options: options)
+        // Issues of notice formats are notices skipped or fields unread: content is missing.
+        return ParseResult(document: doc, integrity: doc.issues.isEmpty ? .intact : .damaged)
     }
 
     /// Reads and parses a local file of any format, handing each notice to `onNotice` instead of collecting them.
@@ -89,6 +97,13 @@ public enum DocumentParser {
         source: any ByteSource, options: ParseOptions, limits: XMLLimits = .default,
         onNotice: ((Notice) -> Void)? = nil
     ) throws -> ParsedDocument {
+        try parseFeedWithIntegrity(source: source, options: options, limits: limits, onNotice: onNotice).document
+    }
+
+    static func parseFeedWithIntegrity(
+        source: any ByteSource, options: ParseOptions, limits: XMLLimits = .default,
+        onNotice: ((Notice) -> Void)? = nil
+    ) throws -> ParseResult {
         let (utf8, _) = try EncodingSniffer.utf8Source(for: source, charsetHint: options.charsetHint)
         // No encoding is passed to libxml2: the stream is UTF-8 without BOM or declared encoding by now, which
         // libxml2 reads natively (naming "UTF-8" would add its UTF-8 to UTF-8 copying pass).
@@ -108,7 +123,10 @@ public enum DocumentParser {
             onEntry: deliver, feedLinkUpdate: { adapter.feedLink = $0 },
             feedLanguageUpdate: { adapter.feedLanguage = $0 })
         var issues = parser.issues
+        // Errors libxml2's reader got past without stopping (namespace errors, warnings) lose nothing.
+        var integrity = issues.isEmpty ? DocumentIntegrity.intact : .recovered
         if let fatal = parser.fatalIssue {
+            integrity = .damaged
             // xmlTextReader stops at the first well-formedness error; libxml2's recovering tree parser goes on.
             // Re-read small documents that way and deliver the entries the first pass did not reach.
             if let bytes = try recoverableDocument(source, options: options),
@@ -126,16 +144,37 @@ public enum DocumentParser {
                     },
                     feedLinkUpdate: { adapter.feedLink = $0 },
                     feedLanguageUpdate: { adapter.feedLanguage = $0 })
-                if let doc, second.sawRootElement { header = doc }
+                if let doc, second.sawRootElement {
+                    header = doc
+                    let codes = recovering.fatalErrorCodes
+                    if XMLStreamReader.losesNothing(fatalErrorCodes: codes)
+                        || (codes == [XMLStreamReader.endTagNotClosedCode] && isRootEndTagCut(bytes))
+                    {
+                        integrity = .recovered
+                    }
+                }
             }
             if !parser.sawRootElement && delivered == 0 && header.title == nil {
                 throw ParserError.malformed(fatal)
             }
             issues = issues.filter { $0 != fatal } + [fatal]
         }
-        return ParsedDocument(
+        let document = ParsedDocument(
             format: header.documentFormat, title: header.title?.plain, link: header.mainLink,
             notices: notices, issues: issues)
+        return ParseResult(document: document, integrity: integrity)
+    }
+
+    /// Whether the document's only damage can be its root end tag cut short at the end (`</rss`, `</feed`: the
+    /// last write of some generators and of hand-edited feeds), which loses no entry: the last `<` of the
+    /// document opens an end tag that runs to the end, whitespace aside.
+    static func isRootEndTagCut(_ bytes: [UInt8]) -> Bool {
+        var end = bytes.count
+        while end > 0, HTMLText.isSpace(bytes[end - 1]) { end -= 1 }
+        guard let lt = bytes[..<end].lastIndex(of: 0x3C), lt + 2 < end, bytes[lt + 1] == 0x2F else { return false }
+        let name = bytes[(lt + 2)..<end]
+        let local = name.split(separator: 0x3A).last.map { String(decoding: $0, as: UTF8.self) } ?? ""
+        return local == "rss" || local == "feed" || local == "RDF"
     }
 
     /// Documents up to this size (after decoding) are re-read with the recovering parser when malformed.
@@ -184,5 +223,28 @@ public enum DocumentParser {
         }
         if ["rss", "RDF", "feed", "channel"].contains(root.localName) { return .feed }
         return .noticeXML(root: root.localName, namespace: root.namespace)
+    }
+}
+
+/// Whether anything may be missing from a parsed document.
+public enum DocumentIntegrity: Sendable, Hashable {
+    /// Well-formed: read in full, no issue.
+    case intact
+    /// Not well-formed, but what libxml2 recovered holds everything the document does: a second `<?xml ?>`
+    /// declaration, end tags misspelt but balanced, the root end tag cut short at the end of the file, namespace
+    /// errors. The issues are warnings.
+    case recovered
+    /// Content may be missing: a truncated or unbalanced document, a notice skipped inside a package.
+    case damaged
+}
+
+/// A parsed document with its integrity.
+public struct ParseResult: Sendable, Hashable {
+    public var document: ParsedDocument
+    public var integrity: DocumentIntegrity
+
+    public init(document: ParsedDocument, integrity: DocumentIntegrity) {
+        self.document = document
+        self.integrity = integrity
     }
 }

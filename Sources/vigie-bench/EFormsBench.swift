@@ -9,7 +9,7 @@ import Parser
 /// notices), each copy perturbed with a seeded generator — new notice ids and publication numbers, titles,
 /// amounts, CPV codes, NUTS codes, dates, and between one and eight lots — and written one notice per file, as in
 /// a TED daily package. Both sides read the same files:
-/// - baseline: `XMLWalkBaseline` (libxml2 `xmlTextReader` copying every text node into a Swift string);
+/// - baseline: `CWalk` (libxml2 `xmlTextReader` in C, copying every text node into a malloc'ed buffer);
 /// - vigie: `NoticeXMLDispatcher.parse`, the path every TED package member takes (root check, streaming eForms
 ///   parse, normalised `Notice` with buyer, values, places, deadlines).
 public enum EFormsBench {
@@ -45,7 +45,7 @@ public enum EFormsBench {
         for _ in 0..<3 {
             let t0 = DispatchTime.now().uptimeNanoseconds
             var texts = 0
-            for f in files { texts += try XMLWalkBaseline.walk(path: f).textNodes }
+            for f in files { texts += Int(try CWalk.walk(path: f).text_nodes) }
             let t1 = DispatchTime.now().uptimeNanoseconds
             precondition(texts > 0)
             baselineBest = min(baselineBest, Double(t1 - t0) / 1e9)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CXMLWalk
 import Foundation
 import Notices
 import Parser
@@ -12,7 +13,8 @@ struct ParseBench: AsyncParsableCommand {
             Generates (with a fixed seed) or reads (--corpus) about --mb megabytes of RSS 2.0, Atom and RSS 1.0 \
             files of French tender-like items (about 2 KB each, HTML descriptions, some ISO-8859-1), then \
             measures, each in its own child process so peak memory is honest:
-              baseline  libxml2's xmlTextReader walking every file and copying every text node;
+              baseline  libxml2's xmlTextReader walking every file in C (CXMLWalk), copying every text node \
+            into a malloc'ed buffer;
               vigie     Vigie's full parser (encoding, entities, HTML to text, dates, links, notices).
             The phases alternate for --rounds rounds and each keeps its fastest (peak memory: the highest). \
             Prints MB/s, items/s and peak RSS (VmHWM) of both, and vigie/baseline. Then the same for eForms \
@@ -144,7 +146,7 @@ struct ParseBench: AsyncParsableCommand {
         let start = DispatchTime.now().uptimeNanoseconds
         switch phase {
         case "baseline":
-            for f in files { items += try XMLWalkBaseline.walk(path: f).items }
+            for f in files { items += Int(try CWalk.walk(path: f).items) }
         case "vigie":
             for f in files {
                 _ = try DocumentParser.parseFeedFile(atPath: f, options: ParseOptions(documentName: f)) { _ in
@@ -190,6 +192,19 @@ struct ParseBench: AsyncParsableCommand {
             let result = try? JSONDecoder().decode(PhaseResult.self, from: Data(line.utf8))
         else {
             throw ValidationError("phase \(phase) failed (status \(process.terminationStatus))")
+        }
+        return result
+    }
+}
+
+/// The baseline of the parse benchmarks: `vigie_xml_walk_file` from the C target `CXMLWalk`, a plain libxml2
+/// `xmlTextReader` walk that copies every text node into a malloc'ed buffer and counts `item`/`entry` elements.
+/// Written in C so the baseline is what libxml2 alone costs, with no Swift string or loop overhead in it.
+enum CWalk {
+    static func walk(path: String) throws -> vigie_xml_walk_result {
+        var result = vigie_xml_walk_result()
+        guard vigie_xml_walk_file(path, &result) >= 0 else {
+            throw ValidationError("bench: libxml2 cannot open \(path)")
         }
         return result
     }

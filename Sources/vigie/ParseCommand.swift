@@ -27,10 +27,11 @@ extension Vigie {
                       only files, entries, bytes, seconds and MB/s
 
                 A malformed document is recovered as far as possible and what was read is printed; the first \
-                problem goes to stderr on one line as FILE:LINE:COLUMN: message. Exit status: 0 parsed (a feed \
-                whose only flaw is its last end tag cut short is a warning); 1 a file could not be parsed, or \
-                was damaged so that content may be missing (an ill-formed or truncated feed, an entity loop, a \
-                broken notice in a package); 2 bad arguments.
+                problem goes to stderr on one line as FILE:LINE:COLUMN: message. Exit status: 0 parsed, also when \
+                the XML error was recovered with nothing lost (a second <?xml ?> declaration, a misspelt end tag, \
+                the last end tag cut short: printed as a warning); 1 a file could not be parsed, or was damaged \
+                so that content may be missing (a truncated or unbalanced feed, an entity loop, a broken notice \
+                in a package); 2 bad arguments.
                 """
         )
 
@@ -87,7 +88,8 @@ extension Vigie {
             var failed = false
             for path in files {
                 do {
-                    let doc = try DocumentParser.parseFile(atPath: path, options: options(for: path))
+                    let result = try DocumentParser.parseFileWithIntegrity(atPath: path, options: options(for: path))
+                    let doc = result.document
                     if json {
                         try printJSON(doc)
                     } else {
@@ -95,8 +97,8 @@ extension Vigie {
                     }
                     if let first = doc.issues.first {
                         let more = doc.issues.count > 1 ? " (and \(doc.issues.count - 1) more)" : ""
-                        if doc.format.isFeed && Self.onlyRootEndTagCut(path: path, format: doc.format) {
-                            // Nothing was lost: every entry was read before the root's end tag.
+                        if result.integrity != .damaged {
+                            // Nothing was lost: what was printed is the whole document.
                             printError("warning: \(first)\(more)")
                         } else {
                             // What was recovered is printed, but content may be missing: say so in one line
@@ -111,31 +113,6 @@ extension Vigie {
                 }
             }
             if failed { throw ExitCode(1) }
-        }
-
-        /// Whether the document's only damage is its root end tag cut short at the end of the file (`</rss`,
-        /// `</feed`: hand-edited feeds and some generators' last write), which loses no entry.
-        static func onlyRootEndTagCut(path: String, format: DocumentFormat) -> Bool {
-            guard let handle = FileHandle(forReadingAtPath: path) else { return false }
-            defer { try? handle.close() }
-            let size = (try? handle.seekToEnd()) ?? 0
-            try? handle.seek(toOffset: size > 256 ? size - 256 : 0)
-            guard let data = try? handle.readToEnd() else { return false }
-            var tail = Array(data)
-            while let last = tail.last, last == 0x20 || last == 0x0A || last == 0x0D || last == 0x09 {
-                tail.removeLast()
-            }
-            guard let lt = tail.lastIndex(of: UInt8(ascii: "<")), lt + 1 < tail.count,
-                tail[lt + 1] == UInt8(ascii: "/")
-            else { return false }
-            let name = String(decoding: tail[(lt + 2)...], as: UTF8.self)
-            let local = name.split(separator: ":").last.map(String.init) ?? name
-            switch format {
-            case .rss: return local == "rss"
-            case .atom: return local == "feed"
-            case .rdf: return local == "RDF"
-            default: return false
-            }
         }
 
         private func runStats() throws {

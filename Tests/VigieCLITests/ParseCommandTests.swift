@@ -139,6 +139,45 @@ struct ParseCommandTests {
         #expect(c.stdout.contains("\"title\":\"A\""))
     }
 
+    @Test("A recovered XML error with nothing lost: exit 0, one warning line, every entry printed")
+    func recoveredFeeds() throws {
+        let items = "<item><title>A</title><guid>a</guid></item>\n<item><title>B</title><guid>b</guid></item>\n"
+        let cases = [
+            // A second XML declaration (a CMS template that writes its header twice).
+            ("twice.xml", "<?xml version=\"1.0\"?>\n<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<rss version=\"2.0\">"
+                + "<channel><title>T</title>\n\(items)</channel></rss>\n", 2, "XML declaration allowed only at the start"),
+            // A misspelt end tag, before the entries.
+            ("mismatch.xml", "<rss version=\"2.0\"><channel><title>T</titel>\n\(items)</channel></rss>\n", 1,
+                "mismatch"),
+        ]
+        for (name, xml, line, message) in cases {
+            let path = try temporaryFile(name, Array(xml.utf8))
+            let r = try runVigie(["parse", "--json", path])
+            #expect(r.status == 0, "\(name): \(r.stderr)")
+            #expect(r.stderr.hasPrefix("warning: \(path):\(line):"), "\(name): \(r.stderr)")
+            #expect(r.stderr.contains(message), "\(name): \(r.stderr)")
+            #expect(r.stderr.split(separator: "\n").count == 1)
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+            #expect((object["feed"] as? [String: Any])?["title"] as? String == "T")
+            let entries = try #require(object["entries"] as? [[String: Any]])
+            #expect(entries.map { $0["title"] as? String } == ["A", "B"])
+            #expect(entries.map { $0["id"] as? String } == ["a", "b"])
+        }
+        // The same misspelt end tag with the document cut short after it: content is missing, exit 1.
+        let cut = try temporaryFile(
+            "cut-after-mismatch.xml", Array("<rss version=\"2.0\"><channel><title>T</titel>\n\(items)".utf8))
+        let c = try runVigie(["parse", "--json", cut])
+        #expect(c.status == 1)
+        #expect(c.stderr.hasPrefix("vigie parse: parser: \(cut):"))
+        // An unbalanced end tag: the second item lands inside the first, exit 1.
+        let unbalanced = try temporaryFile(
+            "unbalanced.xml",
+            Array("<rss version=\"2.0\"><channel><item><title>A</item><item><title>B</title></item></channel></rss>\n".utf8))
+        let u = try runVigie(["parse", "--json", unbalanced])
+        #expect(u.status == 1)
+        #expect(u.stderr.hasPrefix("vigie parse: parser: \(unbalanced):1:"))
+    }
+
     @Test("--stats prints only the totals")
     func stats() throws {
         let a = try temporaryFile("a.xml", Array(Self.feed.utf8))

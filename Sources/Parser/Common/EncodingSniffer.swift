@@ -1,16 +1,23 @@
 import Foundation
 
-/// Decides how to turn a document's bytes into UTF-8, from its first bytes and the HTTP charset, and builds the
-/// streaming pipeline that does it (transcoding, then entity repair).
+/// Decides, once for the whole document, how to turn its bytes into UTF-8, and builds the streaming pipeline that
+/// does it (transcoding, then entity repair).
 ///
 /// Order of precedence, after RFC 3023 and what feed readers do: a byte-order mark, then the byte pattern of
-/// UTF-16/32 and EBCDIC `<?xml`, then the HTTP charset hint, then the XML declaration, then UTF-8. Any UTF-8
-/// stream is repaired byte by byte (invalid bytes read as windows-1252), which is what undeclared French feeds
-/// need. Encodings that libxml2 2.9 with iconv cannot read (UTF-32, `437`, `macgreek`) are transcoded here.
+/// UTF-16/32 and EBCDIC `<?xml`, then the HTTP charset hint, then the XML declaration. A document that declares
+/// none of these is sniffed as a whole: UTF-8 when every byte of it is well-formed UTF-8, windows-1252 otherwise
+/// (what feedparser does, and what French CMS feeds written in Latin-1 without a declaration need: deciding byte
+/// pair by byte pair would read « doué » as a CJK character). A document declared UTF-8 that holds stray 8-bit
+/// bytes keeps its valid UTF-8 and reads the stray bytes as windows-1252. Encodings that libxml2 2.9 with iconv
+/// cannot read (UTF-32, `437`, `macgreek`) are transcoded here.
 enum EncodingSniffer {
     /// What the sniffer decided.
     enum Decoding: Sendable, Hashable {
+        /// UTF-8 as declared (or BOM), stray invalid bytes read as windows-1252.
         case utf8
+        /// Nothing declares the encoding: UTF-8 if the whole document is well-formed UTF-8, else windows-1252
+        /// (decided by `decideUndeclared`).
+        case undeclared
         case windows1252
         /// A table from `SingleByteCodePages`.
         case singleByte(String)
@@ -46,7 +53,7 @@ enum EncodingSniffer {
         if let declared = declaredEncoding(p), let d = decoding(forName: declared) {
             return (d, 0, declared.lowercased())
         }
-        return (.utf8, 0, "utf-8")
+        return (.undeclared, 0, "undeclared")
     }
 
     /// The `encoding` of an ASCII-compatible XML declaration at the start of `p`.
@@ -89,16 +96,18 @@ enum EncodingSniffer {
         let name = raw.lowercased().trimmingCharacters(in: .whitespaces)
         let compact = name.replacingOccurrences(of: "-", with: "").replacingOccurrences(of: "_", with: "")
         switch compact {
-        case "utf8", "unicode11utf8", "ascii", "usascii", "ansix3.41968", "us":
-            // ASCII documents with stray 8-bit bytes are really windows-1252: the UTF-8 repair handles both.
+        case "utf8", "unicode11utf8":
             return .utf8
+        case "ascii", "usascii", "ansix3.41968", "us":
+            // A document that says ASCII and holds 8-bit bytes does not know its encoding: sniff it.
+            return .undeclared
         case "iso88591", "latin1", "l1", "iso885911987", "cp1252", "windows1252", "xcp1252", "cp819", "ibm819",
             "iso885915", "latin9", "iso8859":
             // ISO-8859-1 feeds put windows-1252 punctuation in the C1 range; browsers read them as 1252 too.
             return compact.hasPrefix("iso885915") || compact == "latin9" ? .iconv("ISO-8859-15") : .windows1252
         case "utf16", "utf32", "ucs2", "ucs4":
             // Declared without a byte pattern to back it: the bytes are ASCII-compatible, so the label lies.
-            return .utf8
+            return .undeclared
         default:
             break
         }
@@ -112,14 +121,19 @@ enum EncodingSniffer {
         return nil
     }
 
-    /// The pipeline that serves `source`'s document as UTF-8 with repaired entities.
+    /// The pipeline that serves `source`'s document as UTF-8 with repaired entities, and the encoding it decided.
     static func utf8Source(for source: any ByteSource, charsetHint: String?) throws -> (any ByteSource, String) {
         let prefix = try source.readPrefix(sniffLength)
-        let (decoding, bom, label) = detect(prefix: prefix, charsetHint: charsetHint)
-        let raw = PrefixedByteSource(prefix: Array(prefix.dropFirst(bom)), rest: source)
+        var (decoding, bom, label) = detect(prefix: prefix, charsetHint: charsetHint)
+        var raw: any ByteSource = PrefixedByteSource(prefix: Array(prefix.dropFirst(bom)), rest: source)
+        if decoding == .undeclared {
+            let (readAhead, isUTF8) = try decideUndeclared(prefix: prefix, rest: source)
+            raw = PrefixedByteSource(prefix: readAhead, rest: source)
+            (decoding, label) = isUTF8 ? (.utf8, "utf-8") : (.windows1252, "windows-1252")
+        }
         let decoded: any ByteSource
         switch decoding {
-        case .utf8:
+        case .utf8, .undeclared:
             // The commonest case: validation and entity repair in one pass.
             return (XMLEntityRepairSource(upstream: raw, repairingUTF8: true), label)
         case .windows1252:
@@ -132,5 +146,43 @@ enum EncodingSniffer {
         case .iconv(let name): decoded = IconvSource(upstream: raw, encoding: name) ?? UTF8RepairSource(upstream: raw)
         }
         return (XMLEntityRepairSource(upstream: decoded), label)
+    }
+
+    /// Bytes held in memory while deciding the encoding of an undeclared document whose source cannot be read
+    /// twice; beyond it, such a document is taken as UTF-8 (stray bytes still read as windows-1252).
+    static let decisionWindow = 1 << 20
+
+    /// Whether an undeclared document is UTF-8 (every byte well-formed UTF-8) rather than windows-1252.
+    ///
+    /// `prefix` holds the bytes already read from `rest`. Reads ahead until the first ill-formed byte, the end of
+    /// the document or `decisionWindow`, and returns what it read (to be replayed) with the verdict. Past the
+    /// window, a source that can be reopened (a file, bytes in memory) is checked to its end through a second
+    /// reading, so the decision covers the whole document without holding it.
+    static func decideUndeclared(prefix: [UInt8], rest: any ByteSource) throws -> (readAhead: [UInt8], isUTF8: Bool) {
+        var validator = UTF8Validator()
+        var bytes = prefix
+        if !bytes.withUnsafeBufferPointer({ validator.feed($0) }) { return (bytes, false) }
+        if bytes.count < sniffLength { return (bytes, validator.isCompleteAndValid) }
+        let chunk = 64 * 1024
+        while bytes.count < decisionWindow {
+            let start = bytes.count
+            bytes.append(contentsOf: repeatElement(0, count: chunk))
+            let n = try bytes.withUnsafeMutableBytes { try rest.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[start...])) }
+            bytes.removeLast(chunk - n)
+            if n == 0 { return (bytes, validator.isCompleteAndValid) }
+            let valid = bytes.withUnsafeBufferPointer { validator.feed(UnsafeBufferPointer(rebasing: $0[start...])) }
+            if !valid { return (bytes, false) }
+        }
+        guard let again = try rest.reopened() else { return (bytes, true) }
+        var whole = UTF8Validator()
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunk, alignment: 8)
+        defer { buffer.deallocate() }
+        while true {
+            let n = try again.read(into: buffer)
+            if n == 0 { return (bytes, whole.isCompleteAndValid) }
+            if !whole.feed(UnsafeBufferPointer(start: buffer.baseAddress!.assumingMemoryBound(to: UInt8.self), count: n)) {
+                return (bytes, false)
+            }
+        }
     }
 }

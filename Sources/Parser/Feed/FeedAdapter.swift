@@ -29,10 +29,10 @@ struct FeedAdapter {
             categories: e.categories, enclosures: e.enclosures.map(absolutise), author: authorName(e))
     }
 
-    /// The entry's main link: RSS `<link>`, else the first Atom alternate link, else a permalink guid.
+    /// The entry's main link: the last RSS `<link>` or alternate Atom link (`FeedLink.main`), else a permalink
+    /// guid.
     func link(of e: FeedEntryDocument) -> String? {
-        if let l = e.rssLink { return l }
-        if let l = e.links.first(where: { $0.rel == "alternate" }) { return l.href }
+        if let l = FeedLink.main(of: e.links) { return l }
         // RSS 2.0: a guid without isPermaLink="false" is the item's URL (many feeds have no <link>).
         if e.guidIsPermaLink, let id = e.id, id.hasPrefix("http://") || id.hasPrefix("https://") { return id }
         return nil
@@ -89,8 +89,8 @@ struct FeedAdapter {
 }
 
 extension FeedDocument {
-    /// The feed's main link: RSS channel `<link>`, else the first Atom alternate link.
-    var mainLink: String? { rssLink ?? links.first(where: { $0.rel == "alternate" })?.href }
+    /// The feed's main link: the last channel `<link>` or alternate Atom link (`FeedLink.main`).
+    var mainLink: String? { FeedLink.main(of: links) }
 
     var documentFormat: DocumentFormat {
         switch format {

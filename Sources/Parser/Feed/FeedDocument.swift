@@ -58,19 +58,47 @@ struct FeedText: Sendable, Hashable {
     }
 }
 
-/// A link of an Atom entry or feed (also `atom:link` inside RSS), already resolved against `xml:base`.
+/// A link of an entry or feed: RSS `<link>`, Atom `<link>` (also `atom:link` inside RSS), already resolved
+/// against `xml:base`.
 struct FeedLink: Sendable, Hashable {
     var href: String
-    /// `alternate` when absent, as RFC 4287 §4.2.7.2 says.
+    /// `alternate` when absent, as RFC 4287 §4.2.7.2 says (and for RSS `<link>`).
     var rel: String
+    /// The `type` attribute, lowercased; nil when absent.
+    var type: String?
+    /// The URL was the element's text (RSS `<link>`, Atom 0.3 drafts), not an `href` attribute.
+    var isText: Bool
+
+    init(href: String, rel: String = "alternate", type: String? = nil, isText: Bool = false) {
+        self.href = href
+        self.rel = rel
+        self.type = type
+        self.isText = isText
+    }
+
+    /// The main link of an entry or feed among its links in document order, as feedparser (the reference
+    /// parser) picks it: every RSS `<link>` and every alternate Atom `<link href>` of an HTML type (or none)
+    /// replaces the one before, so the last wins; feeds that repeat `<link>` put the page users read last.
+    /// Failing those, the first alternate link written as text (Atom 0.3) or of another type.
+    static func main(of links: [FeedLink]) -> String? {
+        if let l = links.last(where: { $0.isText ? $0.rel == "alternate" && $0.type == nil : $0.isAlternateHTML }) {
+            return l.href
+        }
+        return links.first(where: { $0.rel == "alternate" })?.href
+    }
+
+    private var isAlternateHTML: Bool {
+        guard rel == "alternate" else { return false }
+        guard let type else { return true }
+        return type.hasPrefix("text/html") || type.hasPrefix("application/xhtml+xml") || type == "html"
+            || type == "xhtml"
+    }
 }
 
 /// One RSS `item` or Atom `entry`, field by field as the document gives them (not yet a `Notice`).
 struct FeedEntryDocument: Sendable, Hashable {
     var title: FeedText?
-    /// RSS `<link>` text, resolved.
-    var rssLink: String?
-    /// Atom links, and `atom:link` inside RSS.
+    /// RSS `<link>` text and Atom links (also `atom:link` inside RSS), in document order.
     var links: [FeedLink] = []
     /// RSS `guid`, Atom `id`, RSS 1.0 `rdf:about`.
     var id: String?
@@ -101,7 +129,7 @@ struct FeedEntryDocument: Sendable, Hashable {
 struct FeedDocument: Sendable, Hashable {
     var format: FeedFormat
     var title: FeedText?
-    var rssLink: String?
+    /// RSS `<link>` text and Atom links, in document order.
     var links: [FeedLink] = []
     /// RSS `language`, `dc:language`, or `xml:lang` on the root.
     var language: String?

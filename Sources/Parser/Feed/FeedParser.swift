@@ -194,10 +194,8 @@ final class FeedParser {
         case (.dc, "title"):
             if doc.title == nil { doc.title = try readHTML() }
         case (.none, "link"), (.rss, "link"):
-            if doc.rssLink == nil {
-                let text = try reader.readText().trimmingASCIIWhitespace()
-                if !text.isEmpty { doc.rssLink = URLResolver.resolve(text, against: base) }
-            }
+            let text = try reader.readText().trimmingASCIIWhitespace()
+            if !text.isEmpty { doc.links.append(FeedLink(href: URLResolver.resolve(text, against: base), isText: true)) }
         case (.atom10, "link"), (.atom03, "link"):
             if let link = try readAtomLink(base: base) { doc.links.append(link) }
         case (.none, "language"), (.rss, "language"), (.dc, "language"):
@@ -238,7 +236,7 @@ final class FeedParser {
             case "title": if e.title == nil { e.title = try readHTML() }
             case "link":
                 let text = try reader.readText().trimmingASCIIWhitespace()
-                if e.rssLink == nil, !text.isEmpty { e.rssLink = URLResolver.resolve(text, against: base) }
+                if !text.isEmpty { e.links.append(FeedLink(href: URLResolver.resolve(text, against: base), isText: true)) }
             case "description", "summary":
                 // Some generators write both `description` and a non-standard `summary`: the first is the
                 // summary, the second the full content.
@@ -375,12 +373,15 @@ final class FeedParser {
     }
 
     private func readAtomLink(base: String?) throws -> FeedLink? {
-        let rel = reader.attribute(localName: "rel")?.trimmingASCIIWhitespace().lowercased()
+        let hasAttributes = reader.hasAttributes
+        let rel = hasAttributes ? reader.attribute(localName: "rel")?.trimmingASCIIWhitespace().lowercased() : nil
+        let type = hasAttributes ? reader.attribute(localName: "type")?.trimmingASCIIWhitespace().lowercased() : nil
         // Atom 0.3 drafts put the URL in the element's text rather than in `href`.
-        let attr = reader.attribute(localName: "href")?.trimmingASCIIWhitespace()
+        let attr = hasAttributes ? reader.attribute(localName: "href")?.trimmingASCIIWhitespace() : nil
         let href = try attr ?? reader.readText().trimmingASCIIWhitespace()
         guard !href.isEmpty else { return nil }
         return FeedLink(
-            href: URLResolver.resolve(href, against: base), rel: (rel?.isEmpty ?? true) ? "alternate" : rel!)
+            href: URLResolver.resolve(href, against: base), rel: (rel?.isEmpty ?? true) ? "alternate" : rel!,
+            type: (type?.isEmpty ?? true) ? nil : type, isText: attr == nil)
     }
 }

@@ -45,6 +45,9 @@ final class XMLStreamReader {
     let documentName: String
     /// Recovered errors and warnings, in document order (at most 50 are kept).
     private(set) var issues: [ParseIssue] = []
+    /// libxml2's codes of the well-formedness (fatal) errors met so far, in document order (at most 50): what
+    /// `XMLStreamReader.losesNothing` judges.
+    private(set) var fatalErrorCodes: [Int32] = []
     let limits: XMLLimits
 
     private let reader: xmlTextReaderPtr
@@ -101,9 +104,18 @@ final class XMLStreamReader {
         let options = Int32(
             XML_PARSE_NONET.rawValue | XML_PARSE_RECOVER.rawValue | XML_PARSE_NOERROR.rawValue
                 | XML_PARSE_NOWARNING.rawValue | XML_PARSE_COMPACT.rawValue)
+        guard let ctxt = xmlNewParserCtxt() else {
+            throw ParserError.malformed(ParseIssue(file: documentName, message: "cannot create XML parser"))
+        }
+        defer { xmlFreeParserCtxt(ctxt) }
+        // The errors of this parse say whether anything was lost (see `losesNothing`): collect them with their
+        // codes. libxml2 calls `serror` with the context as its data; `_private` is ours.
+        let errors = ErrorBox()
+        ctxt.pointee._private = Unmanaged.passUnretained(errors).toOpaque()
+        ctxt.pointee.sax.pointee.serror = xmlRecoveringParseError
         let doc = bytes.withUnsafeBufferPointer { buf in
             buf.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buf.count) {
-                xmlReadMemory($0, Int32(clamping: buf.count), baseURL, "UTF-8", options)
+                xmlCtxtReadMemory(ctxt, $0, Int32(clamping: buf.count), baseURL, "UTF-8", options)
             }
         }
         guard let doc, let reader = xmlReaderWalker(doc) else {
@@ -113,7 +125,8 @@ final class XMLStreamReader {
         self.reader = reader
         self.recoveredDoc = doc
         self.input = InputBox(source: ArrayByteSource([]), maxBytes: limits.maxBytes)
-        self.errorBox = ErrorBox()
+        self.errorBox = errors
+        collectErrors()
     }
 
     deinit {
@@ -431,11 +444,29 @@ final class XMLStreamReader {
     @inline(__always) private func collectErrors() {
         guard errorBox.count != errorsSeen else { return }
         errorsSeen = errorBox.count
-        for e in errorBox.pending where issues.count < 50 {
-            issues.append(ParseIssue(file: documentName, line: e.line, column: e.column, message: e.message))
+        for e in errorBox.pending {
+            if issues.count < 50 {
+                issues.append(ParseIssue(file: documentName, line: e.line, column: e.column, message: e.message))
+            }
+            if e.isFatal && fatalErrorCodes.count < 50 { fatalErrorCodes.append(e.code) }
         }
         errorBox.pending.removeAll()
     }
+
+    /// Whether libxml2's recovering parser, having met only the well-formedness errors `codes`, kept everything
+    /// the document holds. True for a second `<?xml ?>` declaration (feeds concatenated by a CMS template, read
+    /// as a processing instruction and skipped) and for end tags that do not match their start tag but balance
+    /// (`<title>…</titel>`: the recovering parser closes the open element, as the writer meant). Any other
+    /// fatal error — a premature end of data, content after the root, a broken tag — may have lost content;
+    /// an unbalanced end tag always brings one of those along.
+    static func losesNothing(fatalErrorCodes codes: [Int32]) -> Bool {
+        codes.allSatisfy { code in
+            code == Int32(XML_ERR_RESERVED_XML_NAME.rawValue) || code == Int32(XML_ERR_TAG_NAME_MISMATCH.rawValue)
+        }
+    }
+
+    /// libxml2's code for "expected '>'", which a root end tag cut short (`</rss` at the end of the file) raises.
+    static let endTagNotClosedCode = Int32(XML_ERR_GT_REQUIRED.rawValue)
 
     private func fatalIssue() -> ParseIssue {
         // The first fatal error is the cause; later ones are usually its consequences.
@@ -466,6 +497,8 @@ private final class ErrorBox {
         var line: Int
         var column: Int
         var message: String
+        var code: Int32
+        var isFatal: Bool
     }
     var pending: [Entry] = []
     var last: Entry?
@@ -496,12 +529,26 @@ private func xmlStreamReaderRead(
 
 private func xmlStreamReaderError(_ ctx: UnsafeMutableRawPointer?, _ error: xmlErrorPtr?) {
     guard let ctx, let error else { return }
-    let box = Unmanaged<ErrorBox>.fromOpaque(ctx).takeUnretainedValue()
+    record(error, in: Unmanaged<ErrorBox>.fromOpaque(ctx).takeUnretainedValue())
+}
+
+/// The recovering tree parser's error callback: its data is the parser context, whose `_private` is the box.
+private func xmlRecoveringParseError(_ ctx: UnsafeMutableRawPointer?, _ error: xmlErrorPtr?) {
+    guard let ctx, let error,
+        let box = ctx.assumingMemoryBound(to: xmlParserCtxt.self).pointee._private
+    else { return }
+    record(error, in: Unmanaged<ErrorBox>.fromOpaque(box).takeUnretainedValue())
+}
+
+private func record(_ error: xmlErrorPtr, in box: ErrorBox) {
     box.count += 1
     var message = error.pointee.message.map { String(cString: $0) } ?? "XML error"
     while message.last == "\n" || message.last == " " { message.removeLast() }
-    let entry = ErrorBox.Entry(line: Int(error.pointee.line), column: Int(error.pointee.int2), message: message)
+    let isFatal = error.pointee.level == XML_ERR_FATAL
+    let entry = ErrorBox.Entry(
+        line: Int(error.pointee.line), column: Int(error.pointee.int2), message: message,
+        code: Int32(error.pointee.code), isFatal: isFatal)
     box.last = entry
-    if error.pointee.level == XML_ERR_FATAL, box.firstFatal == nil { box.firstFatal = entry }
+    if isFatal, box.firstFatal == nil { box.firstFatal = entry }
     if box.pending.count < 50 { box.pending.append(entry) }
 }
