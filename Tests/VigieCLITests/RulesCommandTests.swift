@@ -59,7 +59,7 @@ import Notices
         #expect(r.status == 1)
         let lines = r.stdout.split(separator: "\n").map(String.init)
         #expect(lines.contains("\(file):9:5: error: segments[0].keywrods: unknown key 'keywrods'; did you mean "
-                               + "'keywords'? (allowed: id, label, keywords, exclusions, cpv, descriptors, supplies, min_score)"))
+                               + "'keywords'? (allowed: id, label, keywords, exclusions, cpv, descriptors, supplies, min_score, context)"))
         #expect(lines.contains { $0.hasPrefix("\(file):16:5: error: members[0].capacty: unknown key 'capacty'") })
         #expect(lines.last == "2 error(s), 0 warning(s) in 1 file(s)")
     }
@@ -130,7 +130,15 @@ import Notices
                            "--id", "26-10001", "--lang", "en", "--now", "2026-05-20T08:00:00Z"])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.hasPrefix("Notice boamp:26-10001"))
-        #expect(r.stdout.contains("✗ Métro Contrôle Loire (metro-controle) — capacity: value 350 000 € above capacity 300 000 €"))
+        // Metrology supplies machining: the lab is a supplier of the bidder, told why it is not sent the notice.
+        #expect(r.stdout.contains("✗ Métro Contrôle Loire (metro-controle) — upstream supplier: upstream supplier "
+                                  + "(metrologie → usinage): not what the notice buys"))
+        #expect(r.stdout.contains("CPV prefix 42638 ← 42638000-7 (+3)"))
+        // 9 M€ is far above Galva Loire's 1 M€ (more than 2.5 times): a capacity drop, with both figures.
+        let big = try vigie(["explain", file, "--rules", "Rules", "--cluster", "mecaloire", "--member", "galva-loire",
+                             "--id", "26-10002", "--lang", "en", "--now", "2026-05-20T08:00:00Z"])
+        #expect(big.status == 0, "\(big.stderr)")
+        #expect(big.stdout.contains("✗ Galva Loire (galva-loire) — capacity: value 9 000 000 € above capacity 1 000 000 €"))
         let bad = try vigie(["explain", file, "--rules", "Rules", "--cluster", "nope"])
         #expect(bad.status != 0)
         #expect(bad.stderr.contains("unknown cluster 'nope'"))
