@@ -95,6 +95,8 @@ struct DECPRecordScanner {
             default:
                 let start = i
                 try skipValue(&i)
+                // A truncated or mangled file (`[{…}, }`) must not loop on an empty record.
+                guard i > start else { throw ScanError.unexpected(offset: i, what: "expected a record") }
                 if try !body(start..<i) {
                     stop = true
                     return
