@@ -124,6 +124,11 @@ public enum ContentCheck {
                 return .unexpectedContent(source: source, url: url, expected: expected,
                                           message: "neither gzip nor tar")
             }
+        case .decpCSV:
+            if body[start] == UInt8(ascii: "<") || body[start] == UInt8(ascii: "{") {
+                return .unexpectedContent(source: source, url: url, expected: expected,
+                                          message: "starts with \"\(snippet(head))\"")
+            }
         case .rss, .rdf, .atom, .eforms, .boampXML:
             if body[start] != UInt8(ascii: "<") {
                 return .unexpectedContent(source: source, url: url, expected: expected,
@@ -138,6 +143,7 @@ public enum ContentCheck {
         case .rss, .rdf, .atom: return "a feed (\(format.rawValue))"
         case .eforms, .boampXML: return "XML (\(format.rawValue))"
         case .tedPackage: return "a TED package (tar.gz)"
+        case .decpCSV: return "CSV (\(format.rawValue))"
         default: return "JSON (\(format.rawValue))"
         }
     }

@@ -11,10 +11,12 @@ enum DECPAdapter {
         guard let contractID = FormatSupport.nonEmpty(r.id) else {
             throw JSONPageSupport.malformed(options.documentName, r.uid, "decp: contract has no id")
         }
-        let cpv = FormatSupport.cpv(r.cpv)
+        let cpv = Self.cpv(r.cpv)
         let awardees = Self.awardees(r.awardees)
         let id = sourceID(buyer: buyerID, contract: contractID, uid: r.uid, cpv: cpv, firstAwardee: awardees.first)
-        guard let title = FormatSupport.nonEmpty(r.object) else {
+        // decp.info's CSV keeps HTML character references some platforms wrote (`D&#8217;INFRASTRUCTURES`).
+        let object = r.object.map { $0.contains("&") ? FormatSupport.text(fromHTML: $0) : $0 } ?? nil
+        guard let title = FormatSupport.nonEmpty(object) else {
             throw JSONPageSupport.malformed(options.documentName, id, "decp: contract has no objet")
         }
         var n = Notice(source: options.sourceID, sourceID: id, kind: .award, title: title)
@@ -50,6 +52,23 @@ enum DECPAdapter {
         return parts.joined(separator: "/")
     }
 
+    /// The CPV code: eight digits, with or without the check digit; decp.info rows sometimes carry the platform's
+    /// prefix (`INX 67151000-0`), so the first run of eight digits is the code.
+    static func cpv(_ raw: String?) -> String? {
+        guard let raw else { return nil }
+        if let plain = FormatSupport.cpv(raw) { return plain }
+        var run = ""
+        for ch in raw {
+            if ch.isASCII && ch.isNumber {
+                run.append(ch)
+                if run.count == 8 { return run }
+            } else {
+                run = ""
+            }
+        }
+        return nil
+    }
+
     /// Winners with the identifier the data gives (SIRET, or an intra-EU VAT number such as `IT03876500277`
     /// for foreign firms); one awardee per distinct name and id.
     static func awardees(_ list: [DECPRecord.Awardee]) -> [Buyer] {
@@ -64,15 +83,20 @@ enum DECPAdapter {
 
     /// `lieuExecution`: the code read by its `typeCode`.
     static func place(code raw: String?, type: String?) -> Place? {
-        guard let code = FormatSupport.nonEmpty(raw)?.uppercased() else { return nil }
+        guard var code = FormatSupport.nonEmpty(raw)?.uppercased() else { return nil }
         let kind = FrenchText.fold(type ?? "")
+        // Spreadsheet round trips drop the leading zero of codes (decp.info: « Code commune » `5000` for 05000).
+        if code.count == 4, code.allSatisfy(\.isNumber), kind.contains("postal") || kind.contains("commune") {
+            code = "0" + code
+        }
         if kind.contains("postal") {
             return FormatSupport.place(nuts: nil, postcode: code, commune: nil)
         }
-        if kind.contains("departement") {
+        if kind.contains("departement"), FrenchGeography.departement(code: code) != nil {
             return FormatSupport.place(nuts: nil, postcode: nil, commune: nil, departement: code)
         }
-        if kind.contains("commune") || kind.contains("arrondissement") {
+        // decp.info rows also label commune codes « Code département » (`50129`, `62041`): read like a commune.
+        if kind.contains("commune") || kind.contains("arrondissement") || kind.contains("departement") {
             // INSEE commune (`83107`) and arrondissement (`544` = Toul, Meurthe-et-Moselle) codes start with the
             // département (2A/2B for Corsica, three digits overseas). The 2019 e-marchespublics file writes
             // postcodes under « Code commune » (`59850` NIEPPE): the first digits are the département all the same,

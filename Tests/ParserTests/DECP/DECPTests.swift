@@ -12,12 +12,12 @@ import Testing
 
     @Test(arguments: [
         (DECPRealCaptures.odsCapture, 4), (DECPRealCaptures.odsEnvelope, 4), (DECPRealCaptures.format2022, 6),
-        (DECPRealCaptures.rama2019, 470),
+        (DECPRealCaptures.rama2019, 470), (DECPRealCaptures.csv2019, 9), (DECPRealCaptures.csv2022, 9),
     ])
     func everyRealFileIsRecognisedAndRead(_ path: String, _ records: Int) throws {
         guard SharedSamples.folder("samples/real/decp") != nil else { return }
         let doc = try DECPRealCaptures.parse(path)
-        #expect(doc.format == .decpJSON)
+        #expect(doc.format == (path.hasSuffix(".csv") ? .decpCSV : .decpJSON))
         #expect(doc.issues.isEmpty)
         #expect(doc.notices.count == records)
         for n in doc.notices {
@@ -82,6 +82,17 @@ import Testing
     ])
     func placeCodes(_ code: String, _ type: String, _ expected: Place) {
         #expect(DECPAdapter.place(code: code, type: type) == expected)
+    }
+
+    @Test func csvRowsMayHoldQuotedSeparatorsAndLineBreaks() throws {
+        let csv = "\u{FEFF}id;objet;acheteur.id;codeCPV;montant;titulaire_id_1;titulaire_id_2\r\n"
+            + "A1;\"Lot 1 ; voirie\nphase \"\"B\"\"\";21740033200029;45112500-0;349054.58;33901418500013;CDL\r\n"
+        let doc = try DocumentParser.parse(Array(csv.utf8), options: ParseOptions(documentName: "t.csv"))
+        #expect(doc.format == .decpCSV)
+        let n = try #require(doc.notices.first)
+        #expect(n.title == "Lot 1 ; voirie phase \"B\"")
+        #expect(n.awardees == [Buyer(id: "33901418500013")])
+        #expect(n.value?.amount == Decimal(string: "349054.58"))
     }
 
     @Test func foreignWinnerKeepsItsVATNumber() throws {

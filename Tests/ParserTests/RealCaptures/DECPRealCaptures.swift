@@ -6,7 +6,7 @@ import Foundation
 /// Expected field values of the real DECP captures in `../shared/samples/real/decp/`, read from the raw files.
 ///
 /// Every record of the small files (the 4 `decp-2022-marches-valides` ODS records, in the capturer's wrapper and
-/// in the derived ODS envelope; the 6 format-2022 marchés) and 20 of the 470 marchés of the 2019 e-marchespublics
+/// in the derived ODS envelope; the 6 format-2022 marchés; the 9 + 9 rows of decp.info's CSV files) and 20 of the 470 marchés of the 2019 e-marchespublics
 /// file, chosen across `lieuExecution.typeCode` (région, arrondissement, commune, département, postal code), with
 /// the one foreign (TVA) winner and a 6-winner contract. Expected values: `objet` (title), buyer SIRET, `montant`
 /// as an awarded amount, CPV without check digit, the place (`dep:` the département the code starts with, `nuts:`
@@ -17,6 +17,8 @@ enum DECPRealCaptures {
     static let odsEnvelope = "samples/real/decp/DERIVED-ods-wrap-of-kivou-decp2022-records.json"
     static let format2022 = "samples/real/decp/decp-processing-decp_test-format2022.json"
     static let rama2019 = "samples/real/decp/decp-rama-e-marchespublics-2019-04-03.json"
+    static let csv2019 = "samples/real/decp/decp-processing-decp_augmente_valides_2019_test.csv"
+    static let csv2022 = "samples/real/decp/decp-processing-decp_augmente_valides_2022_test.csv"
 
     struct Contract {
         /// Position of the record in its file (the notices come in file order).
@@ -102,6 +104,52 @@ enum DECPRealCaptures {
         Contract(index: 402, id: "201900000300", title: "Travaux de restructuration de la cuisine centrale - relance du lot 6 (CVC PLOMBERIE SANITAIRE)", buyerID: "21590431900013", value: "151225 awarded", cpv: "45331000", place: "dep:59", winners: "31109848700284"),
     ]
 
+    /// Rows of decp.info's 2019-format CSV (`;`, BOM). A 4-digit « Code commune » (`5000`) lost its leading
+    /// zero (05000, Hautes-Alpes); « CODE DEPARTEMENT » is upper case.
+    static let csv2019Rows: [Contract] = [
+        // row 2: id, objet, acheteur.id, montant, codeCPV 45223220-4, lieuExecution.code/typeCode 19/CODE DEPARTEMENT, titulaire_id_1..3
+        Contract(index: 0, id: "2020lupqfvkTxx00", title: "2020AFF026-Lot 5 : Electricité", buyerID: "22192720500197", value: "13568 awarded", cpv: "45223220", place: "dep:19", winners: "75750063200034"),
+        // row 3: id, objet, acheteur.id, montant, codeCPV 45112500-0, lieuExecution.code/typeCode 74500/Code postal, titulaire_id_1..3
+        Contract(index: 1, id: "20202020-0000200", title: "AMENAGEMENT DU DOMAINE SKIABLE - PROGRAMME 2020", buyerID: "21740033200029", value: "349054.58 awarded", cpv: "45112500", place: "dep:74", winners: "33901418500013,44867048900021,44963882400010"),
+        // row 4: id, objet, acheteur.id, montant, codeCPV 72315100-7, lieuExecution.code/typeCode 75/CODE DEPARTEMENT, titulaire_id_1..3
+        Contract(index: 2, id: "20202020S1508500", title: "Sorbonne Université a hérité des deux réseaux informatiques des anciennes universités Paris-Sorbonne et Pierre et Marie Curie, dont les structures et l’administration sont différentes. - Le présent marché a pour objet l’élaboration d’un schéma directeur et", buyerID: "13002338500011", value: "139000 awarded", cpv: "72315100", place: "dep:75", winners: "79795805500049"),
+        // row 5: id, objet, acheteur.id, montant, codeCPV 45331000-6, lieuExecution.code/typeCode 53/Code département, titulaire_id_1..3
+        Contract(index: 3, id: "2020007901", title: "COLLEGE LAVAL GERBAULT  RESTRUCTURATION DU POLE DE TECHNOLOGIE ET DES SALLES SCIENTIFIQUES LOT 8 PLOMBERIE SANITAIRE VENTILATION CHAUFFAGE", buyerID: "22530001100015", value: "39839.99 awarded", cpv: "45331000", place: "dep:53", winners: "75260089000012"),
+        // row 6: id, objet, acheteur.id, montant, codeCPV 45233141-9, lieuExecution.code/typeCode 39039/Code postal, titulaire_id_1..3
+        Contract(index: 4, id: "2020116A00", title: "VOIE DES SALINES LIAISON AVEC LA GARE TGV DE MOUCHARD RD472", buyerID: "22390001000362", value: "212949.5 awarded", cpv: "45233141", place: "dep:39", winners: "30142262200029"),
+        // row 7: id, objet, acheteur.id, montant, codeCPV 79990000-0, lieuExecution.code/typeCode 5000/Code commune, titulaire_id_1..3
+        Contract(index: 5, id: "202020008600", title: "PRESTATIONS CONSEIL EN COMMUNICATION", buyerID: "21050061700019", value: "100000 awarded", cpv: "79990000", place: "dep:05", winners: "80373615600016"),
+        // row 8: id, objet, acheteur.id, montant, codeCPV 50324200-4, lieuExecution.code/typeCode 92300/Code postal, titulaire_id_1..3
+        Contract(index: 6, id: "2020SA200200", title: "MAINTENANCE DES CLASSEURS ROTATIFS DE LA VILLE DE LEVALLOIS", buyerID: "21920044100018", value: "67800 awarded", cpv: "50324200", place: "dep:92", winners: "34238462500030"),
+        // row 9: id, objet, acheteur.id, montant, codeCPV 60130000-8, lieuExecution.code/typeCode 40/Code département, titulaire_id_1..3
+        Contract(index: 7, id: "2020CP007F00302", title: "EXECUTION DE SERVICES ERGULIERS DE TRANSPORT SCOLAIRE RESERVES AUX ELEVES ET ETUDIANTS HANDICAPES LOT 3 CENTRE", buyerID: "22400001800016", value: "2080000 awarded", cpv: "60130000", place: "dep:40", winners: "81494694300010,80332764200010,47823248100026"),
+        // row 10: id, objet, acheteur.id, montant, codeCPV 33696500-0, lieuExecution.code/typeCode 68024/Code postal, titulaire_id_1..3
+        Contract(index: 8, id: "202020A438b00", title: "Anticorps monoclonaux et marqueurs d'anatomopathologie", buyerID: "26680090300012", value: "1942 awarded", cpv: "33696500", place: "dep:68", winners: "34282043800030"),
+    ]
+
+    /// Rows of decp.info's 2022-format CSV. `CDL` fills the empty winner columns; « Code département » also
+    /// labels commune codes (`50129`, `62041`); one CPV carries a platform prefix (`INX 67151000-0`).
+    static let csv2022Rows: [Contract] = [
+        // row 2: id, objet, acheteur.id, montant, codeCPV 92311000-4, lieuExecution.code/typeCode 83/Code département, titulaire_id_1..3
+        Contract(index: 0, id: "202404", title: "RESTAURATION TABLEAU MICHEL SERRE DU MCP LA VIERGE A LA CEINTURE", buyerID: "20006810400013", value: "45155 awarded", cpv: "92311000", place: "dep:83", winners: "35043845300028"),
+        // row 3: id, objet, acheteur.id, montant, codeCPV 45212221-1, lieuExecution.code/typeCode 26300/Code postal, titulaire_id_1..3
+        Contract(index: 1, id: "INX 202424 3 001", title: "construction d'un PUMPTRACK en enrobé", buyerID: "21260088600015", value: "146796 awarded", cpv: "45212221", place: "dep:26", winners: "49262795500031"),
+        // row 4: id, objet, acheteur.id, montant, codeCPV 24321000-0, lieuExecution.code/typeCode 34970/Code postal, titulaire_id_1..3
+        Contract(index: 2, id: "202424FO15-02", title: "FOURNITURE DE CARBURANT Lot 2 : Fourniture et livraison de carburant aux services techniques", buyerID: "21340129200015", value: "400000 awarded", cpv: "24321000", place: "dep:34", winners: "63655001400048"),
+        // row 5: id, objet, acheteur.id, montant, codeCPV 45210000-2, lieuExecution.code/typeCode 57280/Code postal, titulaire_id_1..3
+        Contract(index: 3, id: "24-1065297-2", title: "Construction d'une déchèterie communautaire à Maizières-lès-Metz: Lot 2: Charpente bois", buyerID: "20003994900017", value: "27364 awarded", cpv: "45210000", place: "dep:57", winners: "81918510900025"),
+        // row 6: id, objet (objet holds `&#8217;`, U+2019), acheteur.id, montant, codeCPV 50532400-7, lieuExecution.code/typeCode 50129/Code département, titulaire_id_1..3
+        Contract(index: 4, id: "2024FCS05_1", title: "EXPLOITATION ET MAINTENANCE D’INFRASTRUCTURES DE RECHARGE POUR VEHICULES ELECTRIQUES ET HYBRIDES RECHARGEABLES", buyerID: "20005684400018", value: "380000 awarded", cpv: "50532400", place: "dep:50", winners: "FR32918951849"),
+        // row 7: id, objet, acheteur.id, montant, codeCPV 18143000-3, lieuExecution.code/typeCode 39039/Code commune, titulaire_id_1..3
+        Contract(index: 5, id: "2022115C", title: "EPI EQUIPEMENTS DIVERS DE PROTECTION LOT 4", buyerID: "22390001000362", value: "50000 awarded", cpv: "18143000", place: "dep:39", winners: "31601697100038"),
+        // row 8: id, objet, acheteur.id, montant, codeCPV 66515200-5, lieuExecution.code/typeCode 62041/Code département, titulaire_id_1..3
+        Contract(index: 6, id: "202410977", title: "AOO ASSURANCES CUA LOT 1 2025- 2029", buyerID: "20003357900018", value: "829684.85 awarded", cpv: "66515200", place: "dep:62", winners: "83381722400029"),
+        // row 9: id, objet, acheteur.id, montant, codeCPV INX 67151000-0, lieuExecution.code/typeCode 91240/Code postal, titulaire_id_1..3
+        Contract(index: 7, id: "INX 2023AOVOI40 L1", title: "LOT 1  MISSION D'ASSISTANCE A MAITRISE D'OUVRAGE EN MATIERE DE CONSEIL ET D'ANALYSE FINANCIERE", buyerID: "82447255900015", value: "45000 awarded", cpv: "67151000", place: "dep:91", winners: "38501935100035"),
+        // row 10: id, objet, acheteur.id, montant, codeCPV 45112710-5, lieuExecution.code/typeCode 44119/Code postal, titulaire_id_1..3
+        Contract(index: 8, id: "202409LOT02PAY", title: "LOT N°02 RÉAMÉNAGEMENT DES ABORDS DU GROUPE SCOLAIRE ALEXANDRE VINCENT", buyerID: "21440209100018", value: "149155.02 awarded", cpv: "45112710", place: "dep:44", winners: "37833478300032"),
+    ]
+
     static func parse(_ path: String) throws -> ParsedDocument {
         try DocumentParser.parse(try SharedSamples.bytes(path), options: ParseOptions(sourceID: "decp", documentName: path))
     }
@@ -110,7 +158,7 @@ enum DECPRealCaptures {
         var out: [FieldCheck] = []
         let files: [(String, [Contract])] = [
             (odsCapture, odsRecords), (odsEnvelope, odsRecords), (format2022, format2022Marches),
-            (rama2019, rama2019Sample),
+            (rama2019, rama2019Sample), (csv2019, csv2019Rows), (csv2022, csv2022Rows),
         ]
         for (path, contracts) in files {
             let notices = try parse(path).notices
