@@ -64,6 +64,24 @@ public enum DocumentParser {
                     source: PrefixedByteSource(prefix: prefix, rest: file), options: options, onNotice: handler)
             }
         }
+        if case .json = try sniff(prefix: prefix, options: options),
+            options.format == nil || options.format == .decpJSON
+        {
+            // DECP files (the national one is ~500 MB) hand each award over as soon as its record is read, so
+            // the notices never accumulate; the bytes are read once, never parsed into one tree.
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw ParserError.unreadable(document: path, reason: "no such file or not readable")
+            }
+            let bytes = [UInt8](data)
+            if options.format == .decpJSON || DECPParser.matches(bytes) {
+                let issues = try DECPParser.parse(bytes, options: options, onNotice: onNotice)
+                return ParsedDocument(format: .decpJSON, notices: [], issues: issues)
+            }
+            var doc = try parse(bytes, options: options)
+            doc.notices.forEach(onNotice)
+            doc.notices = []
+            return doc
+        }
         var doc = try parseFile(atPath: path, options: options)
         doc.notices.forEach(onNotice)
         doc.notices = []
