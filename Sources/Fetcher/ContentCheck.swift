@@ -42,6 +42,12 @@ public enum ContentCheck {
                 return .unexpectedContent(source: source, url: url, expected: expected,
                                           message: "neither gzip nor tar")
             }
+        case .decpCSV:
+            // decp.info CSV: text with a header line, never markup or JSON.
+            if body[start] == UInt8(ascii: "<") || body[start] == UInt8(ascii: "{") {
+                return .unexpectedContent(source: source, url: url, expected: expected,
+                                          message: "starts with \"\(snippet(head))\"")
+            }
         case .rss, .rdf, .atom, .eforms, .boampXML:
             if body[start] != UInt8(ascii: "<") {
                 return .unexpectedContent(source: source, url: url, expected: expected,

@@ -38,6 +38,8 @@ public enum DocumentFormat: String, Sendable, Hashable, Codable, CaseIterable {
     case aidesTerritoiresJSON = "aides-territoires-json"
     case euFundingJSON = "eu-funding-json"
     case decpJSON = "decp-json"
+    /// decp.info « DECP augmenté » tabular files (`;`-separated).
+    case decpCSV = "decp-csv"
 
     /// RSS, RDF and Atom: formats printed with the feed conformance schema.
     public var isFeed: Bool { self == .rss || self == .rdf || self == .atom }

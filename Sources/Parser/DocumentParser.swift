@@ -4,7 +4,7 @@ import Notices
 /// Entry point of the parser stage: detects the format of a document and parses it into notices.
 ///
 /// Pure: bytes (or a file) in, `ParsedDocument` out. Detection looks at the first bytes, never the file name:
-/// `{` or `[` → JSON API adapters; gzip magic → TED package; XML whose root is `rss`, `RDF`, `feed` or `channel`
+/// `{` or `[` → JSON API adapters; a `;`-separated DECP header → decp.info CSV; gzip magic → TED package; XML whose root is `rss`, `RDF`, `feed` or `channel`
 /// → the feed parser; any other XML root → the notice-XML adapters (eForms, BOAMP). `ParseOptions.format`
 /// overrides detection.
 public enum DocumentParser {
@@ -17,6 +17,8 @@ public enum DocumentParser {
         case .json:
             if let doc = try FormatRegistry.parseJSON(bytes, options: options) { return doc }
             throw ParserError.unknownFormat(document: options.documentName, hint: "JSON of no known API shape")
+        case .csv:
+            return try DECPCSVParser.parse(bytes, options: options)
         case .package:
             if let doc = try FormatRegistry.parsePackage(bytes, options: options) { return doc }
             throw ParserError.unknownFormat(document: options.documentName, hint: "gzip data that is not a TED package")
@@ -69,6 +71,24 @@ public enum DocumentParser {
                 try parseFeed(
                     source: PrefixedByteSource(prefix: prefix, rest: file), options: options, onNotice: handler)
             }
+        }
+        if case .json = try sniff(prefix: prefix, options: options),
+            options.format == nil || options.format == .decpJSON
+        {
+            // DECP files (the national one is ~500 MB) hand each award over as soon as its record is read, so
+            // the notices never accumulate; the bytes are read once, never parsed into one tree.
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw ParserError.unreadable(document: path, reason: "no such file or not readable")
+            }
+            let bytes = [UInt8](data)
+            if options.format == .decpJSON || DECPParser.matches(bytes) {
+                let issues = try DECPParser.parse(bytes, options: options, onNotice: onNotice)
+                return ParsedDocument(format: .decpJSON, notices: [], issues: issues)
+            }
+            var doc = try parse(bytes, options: options)
+            doc.notices.forEach(onNotice)
+            doc.notices = []
+            return doc
         }
         var doc = try parseFile(atPath: path, options: options)
         doc.notices.forEach(onNotice)
@@ -195,6 +215,8 @@ public enum DocumentParser {
         case feed
         case json
         case package
+        /// decp.info's `;`-separated award files: text that is neither JSON nor XML, told apart by its header.
+        case csv
         case noticeXML(root: String, namespace: String?)
     }
 
@@ -204,6 +226,7 @@ public enum DocumentParser {
             case .rss, .rdf, .atom: return .feed
             case .tedPackage: return .package
             case .boampJSON, .tedJSON, .aidesTerritoiresJSON, .euFundingJSON, .decpJSON: return .json
+            case .decpCSV: return .csv
             case .eforms, .boampXML:
                 let root = try RootSniffer.root(of: prefix, charsetHint: options.charsetHint)
                 return .noticeXML(root: root?.localName ?? "", namespace: root?.namespace)
@@ -214,6 +237,7 @@ public enum DocumentParser {
         if prefix.starts(with: [0xEF, 0xBB, 0xBF]) { i = 3 }
         while i < prefix.count, HTMLText.isSpace(prefix[i]) { i += 1 }
         if i < prefix.count, prefix[i] == 0x7B || prefix[i] == 0x5B { return .json }
+        if DECPCSVParser.matches(prefix) { return .csv }
         guard let root = try RootSniffer.root(of: prefix, charsetHint: options.charsetHint) else {
             if i >= prefix.count {
                 throw ParserError.unknownFormat(document: options.documentName, hint: "empty document")

@@ -18,6 +18,10 @@ enum FormatRegistry {
         else {
             return nil
         }
+        // DECP files are read record by record, never parsed whole (the national file is ~500 MB).
+        if options.format == .decpJSON || (options.format == nil && DECPParser.matches(bytes)) {
+            return try DECPParser.parse(bytes, options: options)
+        }
         let root: Any
         var decoded = bytes
         var repairs: [ParseIssue] = []
@@ -49,17 +53,15 @@ enum FormatRegistry {
             switch forced {
             case .boampJSON: return BOAMPJSONAdapter.parse(root, options: options)
             case .tedJSON: return try TEDSearchAdapter.parse(bytes, options: options)
-            case .aidesTerritoiresJSON: return AidesTerritoiresAdapter.parse(root, options: options)
-            case .euFundingJSON: return EUFundingAdapter.parse(root, options: options)
-            case .decpJSON: return DECPAdapter.parse(root, options: options)
+            case .aidesTerritoiresJSON: return try AidesTerritoiresParser.parse(bytes, options: options)
+            case .euFundingJSON: return try EUFundingParser.parse(bytes, options: options)
             default: break
             }
         }
         // Most specific shapes first: aides-territoires and BOAMP pages both have "results".
-        if DECPAdapter.matches(root) { return DECPAdapter.parse(root, options: options) }
         if TEDSearchAdapter.matches(root) { return try TEDSearchAdapter.parse(bytes, options: options) }
-        if EUFundingAdapter.matches(root) { return EUFundingAdapter.parse(root, options: options) }
-        if AidesTerritoiresAdapter.matches(root) { return AidesTerritoiresAdapter.parse(root, options: options) }
+        if EUFundingParser.matches(root) { return try EUFundingParser.parse(bytes, options: options) }
+        if AidesTerritoiresParser.matches(root) { return try AidesTerritoiresParser.parse(bytes, options: options) }
         if BOAMPJSONAdapter.matches(root) { return BOAMPJSONAdapter.parse(root, options: options) }
         return nil
     }

@@ -223,7 +223,8 @@ import Testing
         #expect(n.otherDeadlines.first?.kind == .predeposit)
         let loan = doc.notices[1]
         #expect(loan.deadline == nil)
-        #expect(loan.places.isEmpty)
+        // « France (Pays) »: the whole country.
+        #expect(loan.places == [Place(nuts: "FR")])
         #expect(loan.value?.max == 100_000)
     }
 
@@ -253,12 +254,16 @@ import Testing
     @Test func decpAwards() throws {
         let doc = try Self.json("decp-2022.json")
         #expect(doc.format == .decpJSON)
-        #expect(doc.notices.map(\.sourceID) == ["254200123000172026-0042", "214200995000152026-0043"])
+        // uid (buyer SIRET + id), then the CPV and the first winner, which tell apart lots sharing an id.
+        #expect(
+            doc.notices.map(\.sourceID) == [
+                "254200123000172026-0042/50530000/41234567800021", "214200995000152026-0043/77310000",
+            ])
         #expect(doc.issues.count == 1)
         let n = doc.notices[0]
         #expect(n.kind == .award)
         #expect(n.mainCPV == "50530000")
-        #expect(n.value == Money(amount: 176_500, currency: "EUR", vat: "HT"))
+        #expect(n.value == Money(amount: 176_500, currency: "EUR", vat: "HT", kind: .awarded))
         #expect(n.places == [Place(nuts: "FRK25", departement: "42", postcode: "42100")])
         #expect(n.awardees == [Buyer(id: "41234567800021")])
         #expect(n.summary == nil)

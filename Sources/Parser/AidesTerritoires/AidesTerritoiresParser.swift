@@ -1,0 +1,54 @@
+import Foundation
+import Notices
+
+/// Reads an aides-territoires page (or a bare list of aids) into notices.
+enum AidesTerritoiresParser {
+    /// Whether the JSON value `root` is an aides-territoires page or dump.
+    static func matches(_ root: Any) -> Bool {
+        let records: [Any]
+        if let d = root as? [String: Any], let r = d["results"] as? [Any] {
+            records = r
+        } else if let l = root as? [Any] {
+            records = l
+        } else {
+            return false
+        }
+        guard let first = records.first as? [String: Any] else {
+            // An empty page still has the paging keys: {"count": 0, "next": null, "previous": null}.
+            let d = root as? [String: Any]
+            return d?["count"] != nil && d?.keys.contains("previous") == true
+        }
+        return first["submission_deadline"] != nil || first["is_call_for_project"] != nil || first["financers"] != nil
+    }
+
+    /// Decodes the page and builds one notice per aid; an aid that cannot be read becomes an issue.
+    static func parse(_ bytes: [UInt8], options: ParseOptions) throws -> ParsedDocument {
+        let document: AidesTerritoiresDocument
+        do {
+            document = try JSONDecoder().decode(AidesTerritoiresDocument.self, from: LenientJSON.data(bytes))
+        } catch {
+            throw JSONPageSupport.malformed(options.documentName, nil, "aides-territoires: \(error)")
+        }
+        var notices: [Notice] = []
+        var issues: [ParseIssue] = []
+        for (i, record) in document.results.enumerated() {
+            switch record.result {
+            case .success(let aid):
+                do {
+                    notices.append(try AidesTerritoiresAdapter.notice(aid, options: options))
+                } catch let ParserError.malformed(issue) {
+                    issues.append(issue)
+                }
+            case .failure(let error):
+                issues.append(
+                    ParseIssue(
+                        file: options.documentName, message: "aides-territoires: record \(i): \(error)"))
+            }
+        }
+        var paging: PagingHint?
+        if document.count != nil || document.next != nil {
+            paging = PagingHint(nextURL: document.next, total: document.count)
+        }
+        return ParsedDocument(format: .aidesTerritoiresJSON, notices: notices, issues: issues, paging: paging)
+    }
+}

@@ -1,0 +1,87 @@
+import Foundation
+import Notices
+
+/// Reads DECP award data into notices, one record at a time: the national consolidated files are hundreds of
+/// megabytes, so the record array is found by `DECPRecordScanner` and each record decoded alone.
+enum DECPParser {
+    /// Whether `bytes` are a DECP JSON document: a `marches` container (even empty), or an ODS page / capture
+    /// whose first record has DECP's flat columns (`acheteur_id` and `codecpv` or `montant`). BOAMP pages share
+    /// the `results` and `records` envelopes, so the first record decides.
+    static func matches(_ bytes: [UInt8]) -> Bool {
+        var scanner = DECPRecordScanner(bytes: bytes)
+        var firstIsDECP = false
+        let path: [String]?
+        do {
+            path = try scanner.forEachRecord { range in
+                firstIsDECP = isDECPRecord(bytes[range])
+                return false
+            }
+        } catch {
+            // Not JSON of a shape the scanner walks: the other adapters (or the JSON error) will tell.
+            return false
+        }
+        guard let path else { return false }
+        return path.first == "marches" || firstIsDECP
+    }
+
+    /// Whether one record's keys are DECP's (nested or flat).
+    static func isDECPRecord(_ slice: ArraySlice<UInt8>) -> Bool {
+        guard let d = try? JSONSerialization.jsonObject(with: Data(slice)) as? [String: Any] else { return false }
+        let keys = Set(d.keys.map(DECPRecord.fold))
+        let hasBuyer = keys.contains("acheteurid") || keys.contains("acheteur")
+        return hasBuyer && (keys.contains("codecpv") || keys.contains("montant") || keys.contains("titulaires"))
+    }
+
+    /// Parses every record; a record that cannot be read becomes an issue naming its index and id.
+    static func parse(_ bytes: [UInt8], options: ParseOptions) throws -> ParsedDocument {
+        var notices: [Notice] = []
+        let issues = try parse(bytes, options: options) { notices.append($0) }
+        return ParsedDocument(format: .decpJSON, notices: notices, issues: issues)
+    }
+
+    /// Parses every record and hands each notice to `onNotice` as soon as it is built; returns the issues.
+    static func parse(_ bytes: [UInt8], options: ParseOptions, onNotice: (Notice) -> Void) throws -> [ParseIssue] {
+        var issues: [ParseIssue] = []
+        var repairedNaN = false
+        var index = 0
+        var scanner = DECPRecordScanner(bytes: bytes)
+        let decoder = JSONDecoder()
+        do {
+            try scanner.forEachRecord { range in
+                defer { index += 1 }
+                let slice = Array(bytes[range])
+                let record: DECPRecord
+                do {
+                    record = try decoder.decode(DECPRecord.self, from: Data(slice))
+                } catch {
+                    // Consolidated files written by pandas hold bare NaN values: read them as null, nothing else.
+                    guard let repaired = JSONValue.replacingNonFiniteNumbers(slice),
+                        let r = try? decoder.decode(DECPRecord.self, from: Data(repaired))
+                    else {
+                        issues.append(
+                            ParseIssue(file: options.documentName, message: "decp: record \(index): \(error)"))
+                        return true
+                    }
+                    repairedNaN = true
+                    record = r
+                }
+                do {
+                    onNotice(try DECPAdapter.notice(record, options: options))
+                } catch let ParserError.malformed(issue) {
+                    var issue = issue
+                    if issue.noticeID == nil { issue.message = "record \(index): " + issue.message }
+                    issues.append(issue)
+                }
+                return true
+            }
+        } catch let error as DECPRecordScanner.ScanError {
+            throw ParserError.malformed(ParseIssue(file: options.documentName, message: error.description))
+        }
+        if repairedNaN {
+            issues.insert(
+                ParseIssue(file: options.documentName, message: "json: non-standard NaN/Infinity values read as null"),
+                at: 0)
+        }
+        return issues
+    }
+}

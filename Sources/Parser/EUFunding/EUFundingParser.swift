@@ -1,0 +1,44 @@
+import Foundation
+import Notices
+
+/// Reads an EU Funding & Tenders Portal search page into notices.
+enum EUFundingParser {
+    /// Whether the JSON value `root` is a SEDIA search page.
+    static func matches(_ root: Any) -> Bool {
+        guard let d = root as? [String: Any], let results = d["results"] as? [Any] else { return false }
+        if let first = results.first as? [String: Any] { return first["metadata"] != nil }
+        return d["totalResults"] != nil && d["pageNumber"] != nil
+    }
+
+    /// Decodes the page and builds one notice per result; a result that cannot be read becomes an issue.
+    static func parse(_ bytes: [UInt8], options: ParseOptions) throws -> ParsedDocument {
+        let document: EUFundingDocument
+        do {
+            document = try JSONDecoder().decode(EUFundingDocument.self, from: LenientJSON.data(bytes))
+        } catch {
+            throw JSONPageSupport.malformed(options.documentName, nil, "eu-funding: \(error)")
+        }
+        var notices: [Notice] = []
+        var issues: [ParseIssue] = []
+        for (i, record) in document.results.enumerated() {
+            switch record.result {
+            case .success(let result):
+                do {
+                    notices.append(try EUFundingAdapter.notice(result, options: options))
+                } catch let ParserError.malformed(issue) {
+                    issues.append(issue)
+                }
+            case .failure(let error):
+                issues.append(ParseIssue(file: options.documentName, message: "eu-funding: record \(i): \(error)"))
+            }
+        }
+        var paging = PagingHint(total: document.totalResults)
+        if let total = document.totalResults, let page = document.pageNumber, let size = document.pageSize,
+            page * size < total
+        {
+            paging.nextURL = JSONPageSupport.url(options.baseURL, setting: "pageNumber", to: String(page + 1))
+            paging.nextToken = String(page + 1)
+        }
+        return ParsedDocument(format: .euFundingJSON, notices: notices, issues: issues, paging: paging)
+    }
+}
