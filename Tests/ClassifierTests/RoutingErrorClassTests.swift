@@ -264,6 +264,16 @@ import Notices
         #expect(!atTolerance.reasons.contains { $0.rule == "filter:capacity/groupement" })
         let over = try #require(turned(1_050_000))
         #expect(over.reasons.contains { $0.rule == "filter:capacity/groupement" && $0.matched == "1 050 000 €" })
+
+        // Staff read that reason in `vigie explain`: it is a capacity, not a keyword found in the notice.
+        let n = TestSupport.notice("d-explain", "Fourniture de pièces de décolletage en laiton",
+                                   summary: MecaLoireRoutingTests.turnedPartsSummary, departement: "42", value: 1_050_000)
+        let text = RoutingExplainer(language: .fr, member: "decolletage-furan", cluster: "mecaloire", now: TestSupport.now)
+            .render(TestSupport.router.route(n, now: TestSupport.now), notice: n)
+        #expect(text.contains("1 050 000 €"))
+        withKnownIssue("RoutingExplainer has no case for ReasonField.value: « mot-clé « 800 000 € » dans le montant »") {
+            #expect(!text.contains("mot-clé « 800 000 € »"), "\(text)")
+        }
     }
 
     // MARK: - French morphology
