@@ -133,6 +133,13 @@ import Testing
         }
     }
 
+    @Test func truncatedFileKeepsTheRecordsBeforeTheCut() throws {
+        let doc = try Self.parse(
+            #"{"marches": [{"id": "1", "objet": "O", "acheteur": {"id": "21220295600018"}}, {"id": "2", "obj"#)
+        #expect(doc.notices.map(\.title) == ["O"])
+        #expect(doc.issues.first?.message.hasPrefix("decp: byte") == true)
+    }
+
     /// Consolidated files written by pandas hold bare NaN: the record is read, the repair reported.
     @Test func bareNaNIsReadAsNull() throws {
         let doc = try Self.parse(
