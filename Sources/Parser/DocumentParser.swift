@@ -4,9 +4,9 @@ import Notices
 /// Entry point of the parser stage: detects the format of a document and parses it into notices.
 ///
 /// Pure: bytes (or a file) in, `ParsedDocument` out. Detection looks at the first bytes, never the file name:
-/// `{` or `[` → JSON API adapters; a `;`-separated DECP header → decp.info CSV; gzip magic → TED package; XML whose root is `rss`, `RDF`, `feed` or `channel`
-/// → the feed parser; any other XML root → the notice-XML adapters (eForms, BOAMP). `ParseOptions.format`
-/// overrides detection.
+/// `{` or `[` → JSON API adapters; a `;`-separated DECP header → decp.info CSV; gzip magic → TED package; XML
+/// whose root is `rss`, `RDF`, `feed` or `channel` → the feed parser; any other XML root → the notice-XML
+/// adapters (eForms, BOAMP). `ParseOptions.format` overrides detection.
 public enum DocumentParser {
     /// Parses `bytes` as whatever format they are in.
     public static func parse(_ bytes: [UInt8], options: ParseOptions) throws -> ParsedDocument {

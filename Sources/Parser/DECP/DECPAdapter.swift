@@ -102,8 +102,9 @@ enum DECPAdapter {
             // postcodes under « Code commune » (`59850` NIEPPE): the first digits are the département all the same,
             // except for Corsica's `20xxx` postcodes, which the postcode table splits.
             if code.count == 5, code.hasPrefix("20"), code.allSatisfy(\.isNumber) {
-                return FormatSupport.place(nuts: nil, postcode: nil, commune: nil,
-                                           departement: FrenchGeography.departement(postcode: code)?.code)
+                return FormatSupport.place(
+                    nuts: nil, postcode: nil, commune: nil,
+                    departement: FrenchGeography.departement(postcode: code)?.code)
             }
             let dep = code.hasPrefix("97") ? String(code.prefix(3)) : String(code.prefix(2))
             return FormatSupport.place(nuts: nil, postcode: nil, commune: nil, departement: dep)

@@ -163,7 +163,8 @@ struct DECPRecord: Decodable, Sendable {
             func text(_ s: String) throws -> String? {
                 DECPRecord.value(try c.decodeIfPresent(LenientString.self, forKey: AnyCodingKey(stringValue: s))?.value)
             }
-            let w = Awardee(idType: try text("typeIdentifiant"), id: try text("id"), name: try text("denominationSociale"))
+            let w = Awardee(
+                idType: try text("typeIdentifiant"), id: try text("id"), name: try text("denominationSociale"))
             awardees = w.id == nil && w.name == nil ? [] : [w]
         }
     }

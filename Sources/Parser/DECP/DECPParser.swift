@@ -75,7 +75,10 @@ enum DECPParser {
                 return true
             }
         } catch let error as DECPRecordScanner.ScanError {
-            throw ParserError.malformed(ParseIssue(file: options.documentName, message: error.description))
+            // A file cut short (an interrupted download) keeps the records read before the damage.
+            let issue = ParseIssue(file: options.documentName, message: error.description)
+            if index == 0 { throw ParserError.malformed(issue) }
+            issues.append(issue)
         }
         if repairedNaN {
             issues.insert(

@@ -73,21 +73,31 @@ enum EUFundingAdapter {
         return portal + "topic-details/" + id.lowercased()
     }
 
-    /// Programme codes of `frameworkProgramme` → names, as the portal's search facet labels them.
+    /// Programme codes of `frameworkProgramme` → names. The portal sends only the code; these pairs are the ones
+    /// public clients of the API use for its `frameworkProgramme` filter (Horizon Europe is 43108390).
     static let programmes: [String: String] = [
-        "43108390": "Horizon Europe (HORIZON)", "43152860": "Digital Europe Programme (DIGITAL)",
+        "43108390": "Horizon Europe (HORIZON)",
+        "43152860": "Digital Europe Programme (DIGITAL)",
         "43252405": "Programme for the Environment and Climate Action (LIFE)",
-        "43251567": "Connecting Europe Facility (CEF)", "43353764": "Erasmus+ (ERASMUS+)",
-        "43251814": "Creative Europe Programme (CREA)", "43252476": "Single Market Programme (SMP)",
-        "43089234": "Innovation Fund (INNOVFUND)", "43332642": "EU4Health Programme (EU4H)",
-        "44181033": "European Defence Fund (EDF)", "43251589": "Citizens, Equality, Rights and Values (CERV)",
+        "43251567": "Connecting Europe Facility (CEF)",
+        "43353764": "Erasmus+ (ERASMUS+)",
+        "43251814": "Creative Europe Programme (CREA)",
+        "43252476": "Single Market Programme (SMP)",
+        "43089234": "Innovation Fund (INNOVFUND)",
+        "43332642": "EU4Health Programme (EU4H)",
+        "44181033": "European Defence Fund (EDF)",
+        "43251589": "Citizens, Equality, Rights and Values (CERV)",
         "43298916": "Euratom Research and Training Programme (EURATOM)",
-        "43252449": "Research Fund for Coal & Steel (RFCS)", "43392145": "European Maritime, Fisheries and "
-            + "Aquaculture Fund (EMFAF)", "43254019": "European Social Fund+ (ESF+)",
-        "43298664": "Promotion of Agricultural Products (AGRIP)", "43252368": "Internal Security Fund (ISF)",
-        "43254037": "European Solidarity Corps (ESC)", "44773066": "Just Transition Mechanism (JTM)",
-        "43298203": "Union Civil Protection Mechanism (UCPM)", "43637601": "Pilot Projects & Preparatory Actions "
-            + "(PPPA)", "44416173": "Interregional Innovation Investments Instrument (I3)",
+        "43252449": "Research Fund for Coal & Steel (RFCS)",
+        "43392145": "European Maritime, Fisheries and Aquaculture Fund (EMFAF)",
+        "43254019": "European Social Fund+ (ESF+)",
+        "43298664": "Promotion of Agricultural Products (AGRIP)",
+        "43252368": "Internal Security Fund (ISF)",
+        "43254037": "European Solidarity Corps (ESC)",
+        "44773066": "Just Transition Mechanism (JTM)",
+        "43298203": "Union Civil Protection Mechanism (UCPM)",
+        "43637601": "Pilot Projects & Preparatory Actions (PPPA)",
+        "44416173": "Interregional Innovation Investments Instrument (I3)",
         "111111": "EU External Action (RELEX)",
     ]
 

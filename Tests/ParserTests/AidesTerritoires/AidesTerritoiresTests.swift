@@ -29,23 +29,24 @@ import Testing
     }
 
     /// Today's Symfony API writes the name and the scale apart; the Django app wrote the scale in brackets.
-    @Test(arguments: [
-        ("Occitanie", "Région", [Place(nuts: "FRJ")]),
-        ("Auvergne-Rhône-Alpes", "Région", [Place(nuts: "FRK")]),
-        ("Nouvelle-Aquitaine", "Région", [Place(nuts: "FRI")]),
-        ("Provence-Alpes-Côte d'Azur", "Région", [Place(nuts: "FRL")]),
-        ("Martinique", "Région", [Place(nuts: "FRY2", departement: "972")]),
-        ("Drôme", "Département", [Place(nuts: "FRK23", departement: "26")]),
-        ("France", "Pays", [Place(nuts: "FR")]),
-        ("Occitanie (Région)", nil, [Place(nuts: "FRJ")]),
-        ("Landes (Département)", nil, [Place(nuts: "FRI13", departement: "40")]),
-        ("France (Pays)", nil, [Place(nuts: "FR")]),
-        ("Drôme", nil, [Place(nuts: "FRK23", departement: "26")]),
-        ("CC du Pays d'Ancenis (EPCI)", nil, []),
-        ("CC du Pays d'Ancenis", "EPCI", []),
-        ("Seine-Normandie (Bassin hydrographique)", nil, []),
-        ("Europe", "Continent", []),
-    ] as [(String, String?, [Place])])
+    @Test(
+        arguments: [
+            ("Occitanie", "Région", [Place(nuts: "FRJ")]),
+            ("Auvergne-Rhône-Alpes", "Région", [Place(nuts: "FRK")]),
+            ("Nouvelle-Aquitaine", "Région", [Place(nuts: "FRI")]),
+            ("Provence-Alpes-Côte d'Azur", "Région", [Place(nuts: "FRL")]),
+            ("Martinique", "Région", [Place(nuts: "FRY2", departement: "972")]),
+            ("Drôme", "Département", [Place(nuts: "FRK23", departement: "26")]),
+            ("France", "Pays", [Place(nuts: "FR")]),
+            ("Occitanie (Région)", nil, [Place(nuts: "FRJ")]),
+            ("Landes (Département)", nil, [Place(nuts: "FRI13", departement: "40")]),
+            ("France (Pays)", nil, [Place(nuts: "FR")]),
+            ("Drôme", nil, [Place(nuts: "FRK23", departement: "26")]),
+            ("CC du Pays d'Ancenis (EPCI)", nil, []),
+            ("CC du Pays d'Ancenis", "EPCI", []),
+            ("Seine-Normandie (Bassin hydrographique)", nil, []),
+            ("Europe", "Continent", []),
+        ] as [(String, String?, [Place])])
     func perimeterAndScaleGivePlaces(_ perimeter: String, _ scale: String?, _ expected: [Place]) {
         #expect(AidesTerritoiresAdapter.places(perimeter: perimeter, scale: scale) == expected)
     }
@@ -87,7 +88,8 @@ import Testing
 
     @Test func malformedAidBecomesAnIssue() throws {
         let doc = try Self.parse(
-            #"{"count": 2, "next": null, "previous": null, "results": [{"id": 5, "name": "A", "financers": ["X"]}, {"id": 6}]}"#)
+            #"{"count": 2, "next": null, "previous": null, "results": [{"id": 5, "name": "A", "financers": ["X"]}, {"id": 6}]}"#
+        )
         #expect(doc.notices.map(\.sourceID) == ["5"])
         #expect(doc.issues.map(\.noticeID) == ["6"])
     }

@@ -85,7 +85,8 @@ import Testing
     }
 
     @Test func csvRowsMayHoldQuotedSeparatorsAndLineBreaks() throws {
-        let csv = "\u{FEFF}id;objet;acheteur.id;codeCPV;montant;titulaire_id_1;titulaire_id_2\r\n"
+        let csv =
+            "\u{FEFF}id;objet;acheteur.id;codeCPV;montant;titulaire_id_1;titulaire_id_2\r\n"
             + "A1;\"Lot 1 ; voirie\nphase \"\"B\"\"\";21740033200029;45112500-0;349054.58;33901418500013;CDL\r\n"
         let doc = try DocumentParser.parse(Array(csv.utf8), options: ParseOptions(documentName: "t.csv"))
         #expect(doc.format == .decpCSV)
@@ -112,7 +113,8 @@ import Testing
     }
 
     @Test func scannerFindsRecordsWithoutParsingTheRest() throws {
-        let json = #"{"a": "[x]", "b": {"c": [1, {"d": "}"}]}, "marches": {"x": 1, "marche": [{"id": "q\"]"}, {"id": 2}]}}"#
+        let json =
+            #"{"a": "[x]", "b": {"c": [1, {"d": "}"}]}, "marches": {"x": 1, "marche": [{"id": "q\"]"}, {"id": 2}]}}"#
         var scanner = DECPRecordScanner(bytes: Array(json.utf8))
         var records: [String] = []
         let path = try scanner.forEachRecord { range in
@@ -131,10 +133,18 @@ import Testing
         }
     }
 
+    @Test func truncatedFileKeepsTheRecordsBeforeTheCut() throws {
+        let doc = try Self.parse(
+            #"{"marches": [{"id": "1", "objet": "O", "acheteur": {"id": "21220295600018"}}, {"id": "2", "obj"#)
+        #expect(doc.notices.map(\.title) == ["O"])
+        #expect(doc.issues.first?.message.hasPrefix("decp: byte") == true)
+    }
+
     /// Consolidated files written by pandas hold bare NaN: the record is read, the repair reported.
     @Test func bareNaNIsReadAsNull() throws {
         let doc = try Self.parse(
-            #"{"marches": [{"id": "1", "objet": "O", "acheteur": {"id": "21220295600018"}, "montant": NaN, "titulaires": []}]}"#)
+            #"{"marches": [{"id": "1", "objet": "O", "acheteur": {"id": "21220295600018"}, "montant": NaN, "titulaires": []}]}"#
+        )
         #expect(doc.notices.count == 1)
         #expect(doc.notices.first?.value == nil)
         #expect(doc.issues.first?.message.contains("NaN") == true)

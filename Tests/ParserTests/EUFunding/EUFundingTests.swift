@@ -18,7 +18,8 @@ import Testing
 
     @Test func fixtureFunderIsTheProgrammeName() throws {
         let doc = try DocumentParser.parse(
-            try SharedSamples.fixture("eu-funding-page.json"), options: ParseOptions(documentName: "eu-funding-page.json"))
+            try SharedSamples.fixture("eu-funding-page.json"),
+            options: ParseOptions(documentName: "eu-funding-page.json"))
         let n = try #require(doc.notices.first)
         // frameworkProgramme ["43108390"] is Horizon Europe.
         #expect(n.call?.funder == "Horizon Europe (HORIZON)")
@@ -60,7 +61,8 @@ import Testing
         ("2025-09-16", "2025-09-16T15:00:00Z"),
     ])
     func grantDeadlinesAreBrusselsTime(_ raw: String, _ utc: String) throws {
-        let doc = try Self.parse(Self.page(#""type": ["1"], "identifier": ["T"], "title": ["T"], "deadlineDate": [""# + raw + #""]"#))
+        let doc = try Self.parse(
+            Self.page(#""type": ["1"], "identifier": ["T"], "title": ["T"], "deadlineDate": [""# + raw + #""]"#))
         let n = try #require(doc.notices.first)
         #expect(n.deadline.map { ISO8601.format($0.instant) } == utc)
     }
