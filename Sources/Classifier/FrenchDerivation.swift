@@ -6,7 +6,8 @@ import Foundation
 /// this adds the suffix families a cluster's staff would otherwise have to spell out.
 ///
 /// Only the last word of a phrase is derived (the head noun of « traitement thermique » is not), wildcards are
-/// left alone, and a root must keep five letters: « frais » is not a form of « fraisage ».
+/// left alone, and a root must keep four letters (« soud- » of soudage/soudeur). The variants are extra keyword
+/// forms, never a folding of the notice's text: « fraisage » adds « fraiseur », it does not make « frais » match.
 enum FrenchDerivation {
     /// Suffix families: each suffix of a family may replace any other.
     static let families: [[String]] = [
@@ -30,7 +31,7 @@ enum FrenchDerivation {
         for family in families {
             for suffix in family where word.hasSuffix(suffix) {
                 let root = String(word.dropLast(suffix.count))
-                guard root.count >= 5 else { continue }
+                guard root.count >= 4 else { continue }
                 for other in family where other != suffix { out.append(head + root + other) }
                 break
             }

@@ -225,8 +225,10 @@ extension Router {
             if let up = viaUp.first, let d = neededList.first(where: { cc.upstream[$0].contains(up) }) {
                 result.nearMisses.append(NearMiss(
                     clusterID: c.id, memberID: m.id, memberName: m.name, filter: .upstreamSupplier,
-                    detail: "fournisseur amont (\(c.segments[up].id) → \(c.segments[d].id)) : pas acheté par l'avis",
-                    detailEN: "upstream supplier (\(c.segments[up].id) → \(c.segments[d].id)): not what the notice buys",
+                    detail: "\(c.segments[up].id) → \(c.segments[d].id) : son métier n'est pas ce que l'avis achète "
+                        + "(partenaire possible d'un groupement)",
+                    detailEN: "\(c.segments[up].id) → \(c.segments[d].id): its trade is not what the notice buys "
+                        + "(a possible groupement partner)",
                     segments: [c.segments[up].id], score: segScore[d] * settings.indirectFactor, reasons: []))
                 count("filter:\(RoutingFilter.upstreamSupplier.rawValue)", dropped: 1)
                 continue
@@ -240,11 +242,18 @@ extension Router {
                     segments: [c.segments[s].id], score: segScore[s], reasons: ev.segReasons[s] + [veto]))
             } else if let s = segs.filter({ segScore[$0] > 0 }).max(by: { segScore[$0] < segScore[$1] }) {
                 let threshold = c.segments[s].minScore ?? settings.minScore
+                let id = c.segments[s].id
+                // Enough weight but not coherent evidence: say so, not « under the threshold ».
+                let isolated = segScore[s] >= threshold
                 result.nearMisses.append(NearMiss(
                     clusterID: c.id, memberID: m.id, memberName: m.name, filter: .weakMatch,
-                    detail: "segment \(c.segments[s].id) : score \(Router.fmt(segScore[s])) sous le seuil \(Router.fmt(threshold))",
-                    detailEN: "segment \(c.segments[s].id): score \(Router.fmt(segScore[s])) below threshold \(Router.fmt(threshold))",
-                    segments: [c.segments[s].id], score: segScore[s], reasons: ev.segReasons[s]))
+                    detail: isolated
+                        ? "segment \(id) : indice isolé (un seul mot, sans code CPV ni second mot-clé qui le confirme)"
+                        : "segment \(id) : score \(Router.fmt(segScore[s])) sous le seuil \(Router.fmt(threshold))",
+                    detailEN: isolated
+                        ? "segment \(id): isolated evidence (one word, with no CPV code or second keyword to confirm it)"
+                        : "segment \(id): score \(Router.fmt(segScore[s])) below threshold \(Router.fmt(threshold))",
+                    segments: [id], score: segScore[s], reasons: ev.segReasons[s]))
             }
         }
 
@@ -445,7 +454,7 @@ extension Router {
         let before = String(decoding: utf8[..<offset], as: UTF8.self)
         let words = before.split { !$0.isLetter && !$0.isNumber }
         // Generic openings that name the kind of notice, not the object (« Appel à projets », « AMI »).
-        let generic: Set<String> = ["appel", "projets", "projet", "ami", "avis", "marché", "accord", "cadre",
+        let generic: Set<String> = ["appel", "à", "projets", "projet", "ami", "avis", "marché", "accord", "cadre",
                                     "préinformation", "lot"]
         return words.allSatisfy { generic.contains($0.lowercased()) }
     }

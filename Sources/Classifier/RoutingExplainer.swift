@@ -49,6 +49,14 @@ public struct RoutingExplainer: Sendable {
                          "value chain: \(up) supplies \(down), a needed segment (\(w))")
             }
             return t("segment \(r.term) reconnu (\(w))", "segment \(r.term) tagged (\(w))")
+        case .value:
+            // filter:capacity/groupement — above the member's capacity, sent as a partner of a groupement.
+            return t("montant \(r.matched ?? "?") au-delà de la capacité \(r.term) : envoyé pour un groupement",
+                     "value \(r.matched ?? "?") above capacity \(r.term): sent for a groupement")
+        case .certification:
+            return r.certification == .declared
+                ? t("certification « \(r.term) » demandée : déclarée", "certification '\(r.term)' asked: declared")
+                : t("certification « \(r.term) » demandée : non déclarée", "certification '\(r.term)' asked: not declared")
         case .place:
             let d = r.matched.flatMap { Geography.distance(r.term, $0) }.map(String.init) ?? "?"
             let p = r.matched.map(Router.departementLabel) ?? "?"

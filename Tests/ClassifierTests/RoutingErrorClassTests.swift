@@ -74,9 +74,7 @@ import Notices
         // The weak-match detail of an uncorroborated segment must not claim the score is under the threshold
         // when it is not (« score 3 sous le seuil 2 »).
         let miss = try #require(m.nearMiss(of: "moules-lignon"))
-        withKnownIssue("weak-match detail of an uncorroborated segment says « score 3 sous le seuil 2 »") {
-            #expect(!(miss.score >= 2 && miss.detail.contains("sous le seuil")), "\(miss.detail)")
-        }
+        #expect(!(miss.score >= 2 && miss.detail.contains("sous le seuil")), "\(miss.detail)")
     }
 
     @Test func aKeywordAgainstTheBuyersClassificationIsNotEnough() throws {
@@ -271,9 +269,7 @@ import Notices
         let text = RoutingExplainer(language: .fr, member: "decolletage-furan", cluster: "mecaloire", now: TestSupport.now)
             .render(TestSupport.router.route(n, now: TestSupport.now), notice: n)
         #expect(text.contains("1 050 000 €"))
-        withKnownIssue("RoutingExplainer has no case for ReasonField.value: « mot-clé « 800 000 € » dans le montant »") {
-            #expect(!text.contains("mot-clé « 800 000 € »"), "\(text)")
-        }
+        #expect(!text.contains("mot-clé « 800 000 € »"), "\(text)")
     }
 
     // MARK: - French morphology
@@ -299,12 +295,10 @@ import Notices
 
         // « soudeur » is the agent noun of « soudage » (-age/-eur, the very example of FrenchDerivation's
         // documentation), but the five-letter root guard drops « soud- »: the welder is not found.
-        withKnownIssue("FrenchDerivation's 5-letter root guard stops « soudage » → « soudeur », its documented example") {
-            #expect(FrenchDerivation.variants(of: "soudage").contains("soudeur"))
-            let welder = TestSupport.notice("d3", "Prestations de soudeur et de tôlerie sur trémies et goulottes",
-                                            departement: "42")
-            #expect(TestSupport.route(welder, cluster: "mecaloire").segmentIDs == ["tolerie"])
-        }
+        #expect(FrenchDerivation.variants(of: "soudage").contains("soudeur"))
+        let welder = TestSupport.notice("d3", "Prestations de soudeur et de tôlerie sur trémies et goulottes",
+                                        departement: "42")
+        #expect(TestSupport.route(welder, cluster: "mecaloire").segmentIDs == ["tolerie"])
     }
 
     @Test func exclusionsAreReadThroughTheThesaurus() throws {
@@ -377,10 +371,8 @@ import Notices
         let n = TestSupport.notice("q2", "Appel à projets : fonderie bas carbone", kind: .callForProjects,
                                    departement: "42")
         let c = TestSupport.route(n, cluster: "mecaloire")
-        withKnownIssue("Router.isTitleHead: « à » of « Appel à projets » is not a generic opening word") {
-            #expect(Router.isTitleHead(n.title, offset: Array("Appel à projets : ".utf8).count))
-            #expect(c.directIDs == ["fonderie-ondaine"])
-        }
+        #expect(Router.isTitleHead(n.title, offset: Array("Appel à projets : ".utf8).count))
+        #expect(c.directIDs == ["fonderie-ondaine"])
         // Forges du Gier does not take calls for projects, however the head is read.
         #expect(!c.routedIDs.contains("forges-gier"))
     }
