@@ -76,7 +76,19 @@ enum HTMLText {
             } else if skipDepth == 0 {
                 // A run of ordinary bytes, copied at once.
                 var j = i
+                let raw = UnsafeRawPointer(s.baseAddress!)
                 while j < n {
+                    // Eight bytes at a time while none ends the run: descriptions are long runs of words.
+                    while j + 8 <= n {
+                        let hit = runEnds(raw.loadUnaligned(fromByteOffset: j, as: UInt64.self))
+                        if hit != 0 {
+                            // The lowest flagged byte is exact: look at it one byte at a time.
+                            j += hit.trailingZeroBitCount >> 3
+                            break
+                        }
+                        j += 8
+                    }
+                    guard j < n else { break }
                     let c = s[j]
                     if c < 64 && (specialMask >> UInt64(c)) & 1 != 0 {
                         // A single space between words needs no collapsing: keep it in the run.
@@ -103,6 +115,23 @@ enum HTMLText {
             }
         }
         return out.finish()
+    }
+
+    /// The high bit of each byte of `w` (eight bytes, little-endian) that may end a run of ordinary text: a
+    /// control or whitespace byte below 0x20, `&`, `<`, a space followed by any of those or by a space, and a
+    /// space in the last byte (what follows it is not known here). The byte loop decides on the first flag.
+    @inline(__always) private static func runEnds(_ w: UInt64) -> UInt64 {
+        let spaces = zeroBytes(w ^ 0x2020_2020_2020_2020)
+        let special =
+            zeroBytes(w & 0xE0E0_E0E0_E0E0_E0E0) | zeroBytes(w ^ 0x2626_2626_2626_2626)
+            | zeroBytes(w ^ 0x3C3C_3C3C_3C3C_3C3C)
+        return special | (spaces & ((special | spaces) >> 8)) | (spaces & 0x8000_0000_0000_0000)
+    }
+
+    /// The high bit set in each byte of `x` that is zero, and only in those.
+    @inline(__always) private static func zeroBytes(_ x: UInt64) -> UInt64 {
+        let low7: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+        return ~(((x & low7) &+ low7) | x | low7)
     }
 
     /// Handles a tag, comment or declaration at `i`; returns the index after it, or nil when `<` is text.

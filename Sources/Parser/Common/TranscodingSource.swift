@@ -12,9 +12,16 @@ class TransformByteSource: ByteSource {
     private var inCount = 0
     private var out: [UInt8] = []
     private var outPos = 0
+    /// Output served straight from `inBuffer[directPos..<direct]` (see `outputIsInput`).
+    private var direct = 0
+    private var directPos = 0
     private var upstreamEnded = false
     private var finished = false
     static let chunkSize = 64 * 1024
+
+    /// Set by `transform` when it wrote nothing to `out` because its output is exactly the input it consumed:
+    /// those bytes are then served from the input buffer, saving a copy of every byte that needs no rewriting.
+    var outputIsInput = false
 
     init(upstream: any ByteSource) {
         self.upstream = upstream
@@ -31,8 +38,35 @@ class TransformByteSource: ByteSource {
         return input.count
     }
 
+    /// Drops the first `count` bytes of the input buffer.
+    private func dropInput(_ count: Int) {
+        let rest = inCount - count
+        if rest > 0 && count > 0 {
+            inBuffer.baseAddress!.copyMemory(from: inBuffer.baseAddress! + count, byteCount: rest)
+        }
+        inCount = max(rest, 0)
+    }
+
     final func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
-        while outPos == out.count {
+        while true {
+            if directPos < direct {
+                let n = min(buffer.count, direct - directPos)
+                buffer.baseAddress!.copyMemory(from: inBuffer.baseAddress! + directPos, byteCount: n)
+                directPos += n
+                if directPos == direct {
+                    dropInput(direct)
+                    (direct, directPos) = (0, 0)
+                }
+                return n
+            }
+            if outPos < out.count {
+                let n = min(buffer.count, out.count - outPos)
+                out.withUnsafeBytes { src in
+                    buffer.baseAddress!.copyMemory(from: src.baseAddress! + outPos, byteCount: n)
+                }
+                outPos += n
+                return n
+            }
             if finished { return 0 }
             out.removeAll(keepingCapacity: true)
             outPos = 0
@@ -53,25 +87,22 @@ class TransformByteSource: ByteSource {
             let isEnd = upstreamEnded
             let input = UnsafeBufferPointer(
                 start: inBuffer.baseAddress!.assumingMemoryBound(to: UInt8.self), count: inCount)
+            outputIsInput = false
             let consumed = min(transform(input, isEnd: isEnd, into: &out), inCount)
-            if consumed < inCount {
-                let rest = inCount - consumed
-                inBuffer.baseAddress!.copyMemory(from: inBuffer.baseAddress! + consumed, byteCount: rest)
-                inCount = rest
+            let rest = inCount - consumed
+            if outputIsInput && out.isEmpty {
+                // Served from the buffer, then dropped.
+                direct = consumed
+                directPos = 0
             } else {
-                inCount = 0
+                dropInput(consumed)
             }
-            if isEnd && (inCount == 0 || consumed == 0) {
+            if isEnd && (rest == 0 || consumed == 0) {
                 finished = true
-                inCount = 0
+                // Whatever the transform left at the end is dropped.
+                inCount = direct
             }
         }
-        let n = min(buffer.count, out.count - outPos)
-        out.withUnsafeBytes { src in
-            buffer.baseAddress!.copyMemory(from: src.baseAddress! + outPos, byteCount: n)
-        }
-        outPos += n
-        return n
     }
 }
 

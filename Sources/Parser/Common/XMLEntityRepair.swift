@@ -44,6 +44,16 @@ final class XMLEntityRepairSource: TransformByteSource {
         @inline(__always) func flush(_ upTo: Int) {
             if upTo > runStart { out.append(contentsOf: UnsafeBufferPointer(rebasing: s[runStart..<upTo])) }
         }
+        /// Ends the call having consumed `upTo` bytes. When nothing was changed, the output is the input itself:
+        /// say so rather than copy it (most chunks of a UTF-8 feed need no repair).
+        @inline(__always) func finish(_ upTo: Int) -> Int {
+            if runStart == 0 && out.isEmpty {
+                outputIsInput = true
+            } else {
+                flush(upTo)
+            }
+            return upTo
+        }
         /// A byte ≥ 0x80 at `i` when repairing UTF-8: the index after it, or nil to wait for more input.
         let table = singleByte
         func highByte(_ i: Int) -> Int? {
@@ -114,8 +124,7 @@ final class XMLEntityRepairSource: TransformByteSource {
                             continue
                         }
                         guard let next = highByte(i) else {
-                            flush(i)
-                            return i
+                            return finish(i)
                         }
                         i = next
                         continue
@@ -145,8 +154,7 @@ final class XMLEntityRepairSource: TransformByteSource {
                         continue
                     }
                     if i + 9 > n && !isEnd {
-                        flush(i)
-                        return i
+                        return finish(i)
                     }
                     if matches(s, i, "<![CDATA[") {
                         state = .cdata
@@ -193,8 +201,7 @@ final class XMLEntityRepairSource: TransformByteSource {
                             continue
                         }
                         guard let next = highByte(i) else {
-                            flush(i)
-                            return i
+                            return finish(i)
                         }
                         i = next
                         continue
@@ -205,8 +212,7 @@ final class XMLEntityRepairSource: TransformByteSource {
                                 i = n
                                 break
                             }
-                            flush(i)
-                            return i
+                            return finish(i)
                         }
                         if matches(s, i, terminator) {
                             i += tlen
@@ -222,8 +228,7 @@ final class XMLEntityRepairSource: TransformByteSource {
                     if b >= 0x80 && repairs {
                         // Entity values in the internal subset are text too: decode or repair them.
                         guard let next = highByte(i) else {
-                            flush(i)
-                            return i
+                            return finish(i)
                         }
                         i = next
                         continue
@@ -247,8 +252,7 @@ final class XMLEntityRepairSource: TransformByteSource {
                 }
             }
         }
-        flush(n)
-        return n
+        return finish(n)
     }
 
     /// Copies a leading XML declaration with its `encoding="…"` blanked out; returns the bytes consumed.

@@ -11,7 +11,7 @@ import Notices
 final class FeedParser {
     private let reader: XMLStreamReader
     private let documentBase: String?
-    /// `xml:base` in scope: (element depth, resolved base), innermost last.
+    /// `xml:base` in scope: (element depth, resolved base) of the open elements that set one, innermost last.
     private var bases: [(depth: Int, base: String?)] = []
     private var namespaceCache: [UnsafeRawPointer: Namespace] = [:]
     /// Reused for every HTML field, so reading one allocates nothing but its text.
@@ -169,16 +169,15 @@ final class FeedParser {
 
     // MARK: - xml:base
 
-    /// Base URI of the element at `depth` (the current node), maintaining the stack of bases.
+    /// Base URI of the element at `depth` (the current node), maintaining the stack of bases. Only elements that
+    /// set `xml:base` are pushed: the base in scope is that of the innermost open one, else the document's.
     private func enter(depth: Int) -> String? {
         while let last = bases.last, last.depth >= depth { bases.removeLast() }
         let parent = bases.last?.base ?? documentBase
-        var base = parent
-        if reader.hasAttributes,
+        guard reader.hasAttributes,
             let xmlBase = reader.attribute(localName: "base", namespace: "http://www.w3.org/XML/1998/namespace")
-        {
-            base = URLResolver.resolve(xmlBase, against: parent)
-        }
+        else { return parent }
+        let base = URLResolver.resolve(xmlBase, against: parent)
         if !reader.isEmptyElement { bases.append((depth, base)) }
         return base
     }

@@ -23,6 +23,44 @@ struct HTMLTextTests {
         #expect(HTMLText.toText(html) == expected)
     }
 
+    @Test("Whitespace, tags and references at every offset of the eight-byte scan give the same text")
+    func wordAtATimeScan() {
+        // Tokens whose text is known: words, whitespace, block tags (a space), inline tags (nothing), references.
+        let words = ["a", "été", "marché", "bc", "publics", "x1", "réhabilitation", "lot", "&amp;", "d&#233;j&#224;"]
+        let separators = [" ", "  ", "\n", " \t ", "\u{0C}"]
+        let blocks = ["<p>", "</li>", "<br/>", "<div class=\"a b\">"]
+        let inlines = ["<b>", "</b>", "<span>"]
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<2_000 {
+            var html = ""
+            var pieces: [String] = []
+            var current = ""
+            func boundary() {
+                if !current.isEmpty { pieces.append(current) }
+                current = ""
+            }
+            for _ in 0..<Int.random(in: 1...24, using: &rng) {
+                switch Int.random(in: 0..<10, using: &rng) {
+                case 0..<5:
+                    let w = words.randomElement(using: &rng)!
+                    html += w
+                    current += w.replacingOccurrences(of: "&amp;", with: "&").replacingOccurrences(of: "&#233;", with: "é")
+                        .replacingOccurrences(of: "&#224;", with: "à")
+                case 5..<8:
+                    html += separators.randomElement(using: &rng)!
+                    boundary()
+                case 8:
+                    html += blocks.randomElement(using: &rng)!
+                    boundary()
+                default:
+                    html += inlines.randomElement(using: &rng)!
+                }
+            }
+            boundary()
+            #expect(HTMLText.toText(html) == pieces.joined(separator: " "), "\(html.debugDescription)")
+        }
+    }
+
     @Test(
         "RFC 3986 reference resolution",
         arguments: [
