@@ -258,7 +258,8 @@ public enum DocumentIntegrity: Sendable, Hashable {
     /// declaration, end tags misspelt but balanced, the root end tag cut short at the end of the file, namespace
     /// errors. The issues are warnings.
     case recovered
-    /// Content may be missing: a truncated or unbalanced document, a notice skipped inside a package.
+    /// Content may be missing: a truncated or unbalanced document, a notice skipped inside a package, or a
+    /// malformed feed larger than `DocumentParser.recoveryCap` (not re-read, so what followed the error is lost).
     case damaged
 }
 

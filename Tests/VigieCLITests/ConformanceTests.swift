@@ -2,13 +2,13 @@ import Foundation
 import Testing
 
 /// Runs the shared feed-parser conformance corpus (../shared/conformance, 662 cases from feedparser's suite)
-/// against the built `vigie parse --json` and requires at least 97% of its assertions.
+/// against the built `vigie parse --json` and requires at least 98% of its assertions.
 @Suite("Feed conformance (../shared)")
 struct ConformanceTests {
     static let shared = packageRoot.deletingLastPathComponent().appendingPathComponent("shared/conformance")
     static let isCI = ProcessInfo.processInfo.environment["CI"] == "true"
 
-    @Test("vigie parse --json passes ≥ 97% of the feedparser conformance assertions")
+    @Test("vigie parse --json passes ≥ 98% of the feedparser conformance assertions")
     func conformance() throws {
         let score = Self.shared.appendingPathComponent("score.py")
         guard FileManager.default.fileExists(atPath: score.path) else {
@@ -41,6 +41,6 @@ struct ConformanceTests {
         #expect(total > 600, "the corpus shrank: \(total) assertions")
         let rate = Double(passed) / Double(max(total, 1))
         print("feed conformance: \(passed)/\(total) = \(String(format: "%.1f", rate * 100))%")
-        #expect(rate >= 0.97, "conformance \(passed)/\(total) is below 97%")
+        #expect(rate >= 0.98, "conformance \(passed)/\(total) is below 98%")
     }
 }

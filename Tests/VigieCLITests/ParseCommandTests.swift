@@ -144,8 +144,12 @@ struct ParseCommandTests {
         let items = "<item><title>A</title><guid>a</guid></item>\n<item><title>B</title><guid>b</guid></item>\n"
         let cases = [
             // A second XML declaration (a CMS template that writes its header twice).
-            ("twice.xml", "<?xml version=\"1.0\"?>\n<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<rss version=\"2.0\">"
-                + "<channel><title>T</title>\n\(items)</channel></rss>\n", 2, "XML declaration allowed only at the start"),
+            (
+                "twice.xml",
+                "<?xml version=\"1.0\"?>\n<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<rss version=\"2.0\">"
+                    + "<channel><title>T</title>\n\(items)</channel></rss>\n", 2,
+                "XML declaration allowed only at the start"
+            ),
             // A misspelt end tag, before the entries.
             ("mismatch.xml", "<rss version=\"2.0\"><channel><title>T</titel>\n\(items)</channel></rss>\n", 1,
                 "mismatch"),
@@ -172,7 +176,9 @@ struct ParseCommandTests {
         // An unbalanced end tag: the second item lands inside the first, exit 1.
         let unbalanced = try temporaryFile(
             "unbalanced.xml",
-            Array("<rss version=\"2.0\"><channel><item><title>A</item><item><title>B</title></item></channel></rss>\n".utf8))
+            Array(
+                ("<rss version=\"2.0\"><channel><item><title>A</item><item><title>B</title></item>"
+                    + "</channel></rss>\n").utf8))
         let u = try runVigie(["parse", "--json", unbalanced])
         #expect(u.status == 1)
         #expect(u.stderr.hasPrefix("vigie parse: parser: \(unbalanced):1:"))

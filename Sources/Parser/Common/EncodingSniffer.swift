@@ -167,7 +167,9 @@ enum EncodingSniffer {
         while bytes.count < decisionWindow {
             let start = bytes.count
             bytes.append(contentsOf: repeatElement(0, count: chunk))
-            let n = try bytes.withUnsafeMutableBytes { try rest.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[start...])) }
+            let n = try bytes.withUnsafeMutableBytes {
+                try rest.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[start...]))
+            }
             bytes.removeLast(chunk - n)
             if n == 0 { return (bytes, validator.isCompleteAndValid) }
             let valid = bytes.withUnsafeBufferPointer { validator.feed(UnsafeBufferPointer(rebasing: $0[start...])) }
@@ -180,9 +182,8 @@ enum EncodingSniffer {
         while true {
             let n = try again.read(into: buffer)
             if n == 0 { return (bytes, whole.isCompleteAndValid) }
-            if !whole.feed(UnsafeBufferPointer(start: buffer.baseAddress!.assumingMemoryBound(to: UInt8.self), count: n)) {
-                return (bytes, false)
-            }
+            let bytesRead = buffer.baseAddress!.assumingMemoryBound(to: UInt8.self)
+            if !whole.feed(UnsafeBufferPointer(start: bytesRead, count: n)) { return (bytes, false) }
         }
     }
 }

@@ -194,7 +194,9 @@ final class FeedParser {
             if doc.title == nil { doc.title = try readHTML() }
         case (.none, "link"), (.rss, "link"):
             let text = try reader.readText().trimmingASCIIWhitespace()
-            if !text.isEmpty { doc.links.append(FeedLink(href: URLResolver.resolve(text, against: base), isText: true)) }
+            if !text.isEmpty {
+                doc.links.append(FeedLink(href: URLResolver.resolve(text, against: base), isText: true))
+            }
         case (.atom10, "link"), (.atom03, "link"):
             if let link = try readAtomLink(base: base) { doc.links.append(link) }
         case (.none, "language"), (.rss, "language"), (.dc, "language"):
@@ -235,7 +237,9 @@ final class FeedParser {
             case "title": if e.title == nil { e.title = try readHTML() }
             case "link":
                 let text = try reader.readText().trimmingASCIIWhitespace()
-                if !text.isEmpty { e.links.append(FeedLink(href: URLResolver.resolve(text, against: base), isText: true)) }
+                if !text.isEmpty {
+                    e.links.append(FeedLink(href: URLResolver.resolve(text, against: base), isText: true))
+                }
             case "description", "summary":
                 // Some generators write both `description` and a non-standard `summary`: the first is the
                 // summary, the second the full content.

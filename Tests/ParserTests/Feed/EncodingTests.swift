@@ -116,7 +116,8 @@ struct EncodingTests {
     /// A French call for projects written in windows-1252 (Latin-1 plus its punctuation) by a CMS that declares
     /// nothing. French typography puts a no-break space inside guillemets, so « doué » ends in E9 A0 BB: a byte
     /// triple that is valid UTF-8 (U+983B, a CJK character).
-    static let latin1Title = "Appel à projets «\u{A0}Territoire doué\u{A0}» : un niveau «\u{A0}élevé\u{A0}» pour la Saône"
+    static let latin1Title =
+        "Appel à projets «\u{A0}Territoire doué\u{A0}» : un niveau «\u{A0}élevé\u{A0}» pour la Saône"
     static let latin1Summary = "Projets d’intérêt régional, dépôt avant le 31 janvier ; coût élevé ≥ 50 000 €"
     /// Only closing guillemets after a final é: every 8-bit byte of this title is part of a valid UTF-8 triple.
     static let validLookingTitle = "Dossier publié\u{A0}» puis modifié\u{A0}»"
@@ -181,7 +182,9 @@ struct EncodingTests {
 
     @Test("An undeclared document that is valid UTF-8 throughout stays UTF-8, CJK included")
     func undeclaredUTF8() throws {
-        let xml = "<rss><channel><title>Appel «\u{A0}doué\u{A0}» — 東京</title><item><title>Saône été</title></item></channel></rss>"
+        let xml =
+            "<rss><channel><title>Appel «\u{A0}doué\u{A0}» — 東京</title><item><title>Saône été</title></item>"
+            + "</channel></rss>"
         let doc = try DocumentParser.parse(Array(xml.utf8), options: ParseOptions())
         #expect(doc.title == "Appel «\u{A0}doué\u{A0}» — 東京")
         #expect(doc.notices.first?.title == "Saône été")
@@ -192,7 +195,8 @@ struct EncodingTests {
         var i = 0
         while i < bytes.count {
             let b = bytes[i]
-            let len = b < 0x80 ? 1 : b >= 0xC2 && b <= 0xDF ? 2 : b >= 0xE0 && b <= 0xEF ? 3 : b >= 0xF0 && b <= 0xF4 ? 4 : 0
+            let len =
+                b < 0x80 ? 1 : b >= 0xC2 && b <= 0xDF ? 2 : b >= 0xE0 && b <= 0xEF ? 3 : b >= 0xF0 && b <= 0xF4 ? 4 : 0
             guard len > 0, i + len <= bytes.count,
                 String(validating: bytes[i..<(i + len)], as: UTF8.self) != nil
             else { return i }

@@ -26,7 +26,8 @@ struct FeedRecoveryTests {
         "Recovered, every entry and field read",
         arguments: [
             // A second XML declaration, as CMS templates that include a header twice write it.
-            "<?xml version=\"1.0\"?>\n<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<rss><channel><title>T</title>ITEMS</channel></rss>",
+            "<?xml version=\"1.0\"?>\n<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
+                + "<rss><channel><title>T</title>ITEMS</channel></rss>",
             "<?xml version=\"1.0\"?><rss><channel><title>T</title><?xml version=\"1.0\"?>ITEMS</channel></rss>",
             // A misspelt end tag: balanced, the recovering parser closes the open element.
             "<rss><channel><title>T</titel>ITEMS</channel></rss>",
@@ -50,7 +51,8 @@ struct FeedRecoveryTests {
             // An end tag missing: the next item lands inside the first, the document never closes.
             "<rss><channel><title>T</title><item><title>A</item><item><title>B</title></item></channel></rss>",
             // A stray end tag closes the channel early: what follows is outside the document.
-            "<rss><channel><title>T</title><item><title>A</title></foo></item><item><title>B</title></item></channel></rss>",
+            "<rss><channel><title>T</title><item><title>A</title></foo></item><item><title>B</title></item>"
+                + "</channel></rss>",
         ])
     func damaged(xml: String) throws {
         let r = try Self.parse(xml)
