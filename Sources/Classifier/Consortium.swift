@@ -11,7 +11,9 @@ extension Router {
     /// remaining members covering a needed segment join. The lead is the member with the largest capacity,
     /// then the nearest site.
     func suggestConsortia(_ c: Cluster, notice: Notice, needed: [Int], segLots: [[String]], segNoticeLevel: [Bool],
-                          eligible: [(cand: Candidate, distance: Int?)]) -> [ConsortiumSuggestion] {
+                          eligible: [(cand: Candidate, distance: Int?)], upstream: [[Int]],
+                          suppliers: [(member: Int, segment: Int, distance: Int?)],
+                          tolerance: Double) -> [ConsortiumSuggestion] {
         guard !needed.isEmpty, !eligible.isEmpty else { return [] }
         // Units: lots with segment evidence of their own (each lot can be bid for separately, so only a lot
         // needing several segments calls for a group); otherwise the notice as a whole.
@@ -35,7 +37,7 @@ extension Router {
             // A member without a stated capacity is not assumed to carry any amount, nor to be too small.
             let tooBig: Bool = {
                 guard let v = unit.value else { return false }
-                return covering.allSatisfy { e in c.members[e.cand.member].capacity.map { $0 < v } ?? false }
+                return covering.allSatisfy { e in c.members[e.cand.member].capacity.map { $0 * tolerance < v } ?? false }
             }()
             guard multi || tooBig else { continue }
 
@@ -129,12 +131,49 @@ extension Router {
                 }
                 return s
             }
-            out.append(ConsortiumSuggestion(
+            var suggestion = ConsortiumSuggestion(
                 clusterID: c.id, members: ids, lead: leadM.id, segments: unit.need.map { c.segments[$0].id },
                 reason: reason, detail: sentence(false), detailEN: sentence(true),
                 uncovered: uncovered.sorted().map { c.segments[$0].id }, combinedCapacity: combined, lotID: unit.lot,
-                contributions: contributions))
+                contributions: contributions)
+            // The group's own suppliers: for each upstream segment of what the unit needs, the in-range member
+            // with the largest capacity (then the nearest). They source the group; the buyer does not buy them.
+            let upstreamOfNeed = Set(unit.need.flatMap { upstream[$0] }).subtracting(unit.need)
+            for up in upstreamOfNeed.sorted() {
+                let options = suppliers.filter { $0.segment == up && !ids.contains(c.members[$0.member].id) }
+                let best = options.min { a, b in
+                    let ca = c.members[a.member].capacity ?? 0, cb = c.members[b.member].capacity ?? 0
+                    if ca != cb { return ca > cb }
+                    return (a.distance ?? Int.max, c.members[a.member].id) < (b.distance ?? Int.max, c.members[b.member].id)
+                }
+                if let best { suggestion.suppliers[c.members[best.member].id] = c.segments[up].id }
+            }
+            out.append(suggestion)
         }
         return out
+    }
+
+    /// Core-business notices that nobody in range can carry, alone or as a group: staff should know of them (an
+    /// alliance beyond the cluster, or a request to the buyer to divide the contract), even though no member is
+    /// sent them.
+    func staffSignals(_ c: Cluster, drops: [(member: Int, value: Double, segments: [Int])], routes: [Route],
+                      consortia: [ConsortiumSuggestion], tolerance: Double) -> [StaffSignal] {
+        guard !drops.isEmpty else { return [] }
+        let routedSegments = Set(routes.flatMap(\.segments))
+        let dropped = drops.filter { d in d.segments.contains { !routedSegments.contains(c.segments[$0].id) } }
+        guard let value = dropped.map(\.value).min() else { return [] }
+        let segments = Array(Set(dropped.flatMap(\.segments))).sorted().map { c.segments[$0].id }
+        // A proposed group that reaches the value answers it: nothing to signal.
+        if consortia.contains(where: { g in
+            !Set(g.segments).isDisjoint(with: segments) && (g.combinedCapacity ?? 0) * tolerance >= value
+        }) { return [] }
+        let members = dropped.map(\.member).sorted {
+            (c.members[$0].capacity ?? 0, c.members[$1].id) > (c.members[$1].capacity ?? 0, c.members[$0].id)
+        }
+        let capacities = members.compactMap { c.members[$0].capacity }
+        return [StaffSignal(reason: .beyondCapacity, segments: segments, value: value,
+                            largestCapacity: capacities.max(),
+                            combinedCapacity: capacities.isEmpty ? nil : capacities.reduce(0, +),
+                            members: members.map { c.members[$0].id })]
     }
 }

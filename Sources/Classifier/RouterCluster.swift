@@ -305,6 +305,8 @@ extension Router {
         // small; otherwise a member is only sent what it could lead or share (up to `groupement_reach` × its
         // capacity).
         let invitesGroupement = Router.mentionsGroupement(notice)
+        // Members dropped for capacity and the value each had to carry: when nobody can, staff are told.
+        var capacityDrops: [(member: Int, value: Double, segments: [Int])] = []
         for (cand, distance) in eligible {
             let m = c.members[cand.member]
             let segIDs = cand.segments.map { c.segments[$0].id }
@@ -316,6 +318,7 @@ extension Router {
                 // members in the running can carry it together (the digest proposes the group).
                 guard eligible.count >= 2, packCapacity * tolerance >= v,
                       invitesGroupement || v <= cap * settings.groupementReach else {
+                    capacityDrops.append((cand.member, v, cand.segments))
                     result.nearMisses.append(NearMiss(
                         clusterID: c.id, memberID: m.id, memberName: m.name, filter: .capacity,
                         detail: "montant \(Router.euros(v)) au-delà de la capacité \(Router.euros(cap))",
@@ -355,9 +358,22 @@ extension Router {
         }
 
         // 4. Consortia.
+        // Upstream suppliers in range (kind wanted, no exclusion): possible partners of a proposed group.
+        var suppliers: [(member: Int, segment: Int, distance: Int?)] = []
+        for miss in result.nearMisses where miss.filter == .upstreamSupplier {
+            guard let mi = c.members.firstIndex(where: { $0.id == miss.memberID }),
+                  let up = miss.segments.first.flatMap({ id in c.segments.firstIndex { $0.id == id } }),
+                  ev.memberVeto[mi] == nil, c.members[mi].effectiveKinds.contains(notice.kind) else { continue }
+            let terr = territoryCheck(cc, c, member: mi, place: place)
+            if terr.failure == nil { suppliers.append((mi, up, terr.distance)) }
+        }
         result.consortia = suggestConsortia(c, notice: notice, needed: neededList, segLots: segLots,
                                             segNoticeLevel: segNoticeLevel,
-                                            eligible: eligible.filter { $0.cand.kind == .direct && !$0.cand.segments.isEmpty })
+                                            eligible: eligible.filter { $0.cand.kind == .direct && !$0.cand.segments.isEmpty },
+                                            upstream: cc.upstream, suppliers: suppliers,
+                                            tolerance: tolerance)
+        result.signals = staffSignals(c, drops: capacityDrops, routes: result.routes, consortia: result.consortia,
+                                      tolerance: tolerance)
 
         // 5. Saved watches.
         for (wi, w) in c.watches.enumerated() where !ev.watchVeto[wi] {

@@ -38,6 +38,8 @@ public struct ClusterRouting: Sendable, Hashable, Codable {
     public var nearMisses: [NearMiss]
     public var consortia: [ConsortiumSuggestion]
     public var watches: [WatchMatch]
+    /// Notices put before the cluster's staff: core business nobody in range can carry.
+    public var signals: [StaffSignal] = []
     /// Per-rule counters for this notice: which rule let it through, which filter dropped whom.
     public var ruleCounters: [RuleCounter]
 
@@ -67,7 +69,7 @@ public struct ClusterRouting: Sendable, Hashable, Codable {
         case rejectedSegments = "rejected_segments"
         case routes
         case nearMisses = "near_misses"
-        case consortia, watches
+        case consortia, watches, signals
         case ruleCounters = "rule_counters"
     }
 }
@@ -321,6 +323,9 @@ public struct ConsortiumSuggestion: Sendable, Hashable, Codable {
     public var lotID: String?
     /// Segment each member brings (member id → segments), lead included.
     public var contributions: [String: [String]]
+    /// Upstream suppliers in range the group may source from (member id → the upstream segment it brings):
+    /// partners of the bid, never recipients of the notice on their own.
+    public var suppliers: [String: String] = [:]
 
     public init(clusterID: String, members: [String], lead: String, segments: [String], reason: ConsortiumReason,
                 detail: String, detailEN: String? = nil, uncovered: [String] = [], combinedCapacity: Double? = nil,
@@ -345,7 +350,64 @@ public struct ConsortiumSuggestion: Sendable, Hashable, Codable {
         case uncovered
         case combinedCapacity = "combined_capacity"
         case lotID = "lot_id"
-        case contributions
+        case contributions, suppliers
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        clusterID = try c.decode(String.self, forKey: .clusterID)
+        members = try c.decode([String].self, forKey: .members)
+        lead = try c.decode(String.self, forKey: .lead)
+        segments = try c.decode([String].self, forKey: .segments)
+        reason = try c.decode(ConsortiumReason.self, forKey: .reason)
+        detail = try c.decode(String.self, forKey: .detail)
+        detailEN = try c.decode(String.self, forKey: .detailEN)
+        uncovered = try c.decodeIfPresent([String].self, forKey: .uncovered) ?? []
+        combinedCapacity = try c.decodeIfPresent(Double.self, forKey: .combinedCapacity)
+        lotID = try c.decodeIfPresent(String.self, forKey: .lotID)
+        contributions = try c.decodeIfPresent([String: [String]].self, forKey: .contributions) ?? [:]
+        suppliers = try c.decodeIfPresent([String: String].self, forKey: .suppliers) ?? [:]
+    }
+}
+
+/// Why a notice is put before the cluster's staff rather than sent.
+public enum StaffSignalReason: String, Sendable, Hashable, Codable {
+    /// The notice is the cluster's core business, but neither one member nor a groupement of the members in range
+    /// can carry its value.
+    case beyondCapacity = "beyond_capacity"
+}
+
+/// A notice for the staff digest's « À signaler »: relevant to the cluster, sent to no member, with the figures
+/// that say why (data; the digest words it).
+public struct StaffSignal: Sendable, Hashable, Codable {
+    public var reason: StaffSignalReason
+    /// Needed segments whose members could not carry it.
+    public var segments: [String]
+    public var lotID: String?
+    /// The value that had to be carried.
+    public var value: Double?
+    /// The largest capacity of a member in range, and all of theirs together.
+    public var largestCapacity: Double?
+    public var combinedCapacity: Double?
+    /// Members in range of those segments (ids), largest capacity first.
+    public var members: [String]
+
+    public init(reason: StaffSignalReason, segments: [String], lotID: String? = nil, value: Double?,
+                largestCapacity: Double?, combinedCapacity: Double?, members: [String]) {
+        self.reason = reason
+        self.segments = segments
+        self.lotID = lotID
+        self.value = value
+        self.largestCapacity = largestCapacity
+        self.combinedCapacity = combinedCapacity
+        self.members = members
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case reason, segments, value, members
+        case lotID = "lot_id"
+        case largestCapacity = "largest_capacity"
+        case combinedCapacity = "combined_capacity"
     }
 }
 

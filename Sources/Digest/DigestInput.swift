@@ -12,6 +12,8 @@ public struct DigestInput: Sendable, Hashable, Codable {
     public var members: [MemberSection]
     /// Opportunities that need several members together ("chasser en meute").
     public var consortia: [ConsortiumItem]
+    /// For staff only (« À signaler »): core business that no member in range can carry, alone or together.
+    public var signals: [SignalItem]
     /// Calls for projects and grants relevant to the cluster.
     public var calls: [DigestItem]
     /// The cluster's saved watches (named queries in the rules) and what matched them tonight.
@@ -31,7 +33,7 @@ public struct DigestInput: Sendable, Hashable, Codable {
         case clusterID = "cluster_id"
         case clusterName = "cluster_name"
         case runDate = "run_date"
-        case members, consortia
+        case members, consortia, signals
         case calls, watches
         case deadlinesSoon = "deadlines_soon"
         case changed, sources
@@ -44,13 +46,15 @@ public struct DigestInput: Sendable, Hashable, Codable {
         clusterID: String, clusterName: String, runDate: Date, members: [MemberSection] = [],
         consortia: [ConsortiumItem] = [], calls: [DigestItem] = [], watches: [WatchSection] = [],
         deadlinesSoon: [DigestItem] = [], changed: [ChangedItem] = [], sources: [SourceHealth] = [],
-        sourceNames: [String: String] = [:], recipientID: String? = nil, recipientName: String? = nil
+        sourceNames: [String: String] = [:], recipientID: String? = nil, recipientName: String? = nil,
+        signals: [SignalItem] = []
     ) {
         self.clusterID = clusterID
         self.clusterName = clusterName
         self.runDate = runDate
         self.members = members
         self.consortia = consortia
+        self.signals = signals
         self.calls = calls
         self.watches = watches
         self.deadlinesSoon = deadlinesSoon
@@ -73,6 +77,7 @@ public struct DigestInput: Sendable, Hashable, Codable {
         d.calls = calls.filter { $0.members.contains(name) }
         d.changed = changed.filter { $0.members.contains(name) }
         d.watches = []
+        d.signals = []
         guard d.hasNews else { return nil }
         var mine = Set(d.members.flatMap { $0.items.map(\.notice.id) })
         mine.formUnion(d.consortia.map(\.notice.id))
@@ -85,7 +90,7 @@ public struct DigestInput: Sendable, Hashable, Codable {
     /// are reminders, not news.
     public var hasNews: Bool {
         !(members.allSatisfy(\.items.isEmpty) && consortia.isEmpty && calls.isEmpty && changed.isEmpty
-            && watches.allSatisfy(\.items.isEmpty))
+            && watches.allSatisfy(\.items.isEmpty) && signals.isEmpty)
     }
 
     /// True when there is nothing at all to show but source health.
@@ -98,6 +103,7 @@ public struct DigestInput: Sendable, Hashable, Codable {
         func add(_ n: Notice) { if seen.insert(n.id).inserted { out.append(n) } }
         members.forEach { $0.items.forEach { add($0.notice) } }
         consortia.forEach { add($0.notice) }
+        signals.forEach { add($0.notice) }
         calls.forEach { add($0.notice) }
         watches.forEach { $0.items.forEach { add($0.notice) } }
         changed.forEach { add($0.notice) }
@@ -196,6 +202,38 @@ public struct ConsortiumItem: Sendable, Hashable, Codable {
         self.rationale = rationale
         self.partners = partners
         self.lead = lead
+    }
+}
+
+/// A notice for the staff's « À signaler »: the cluster's core business that no member in range can carry,
+/// alone or in a groupement, with the figures (an alliance beyond the cluster, or asking the buyer for lots).
+public struct SignalItem: Sendable, Hashable, Codable {
+    public var notice: Notice
+    /// Labels of the segments concerned.
+    public var segments: [String]
+    public var lotID: String?
+    public var value: Decimal?
+    public var largestCapacity: Decimal?
+    public var combinedCapacity: Decimal?
+    /// Names of the members in range, largest capacity first.
+    public var members: [String]
+
+    enum CodingKeys: String, CodingKey {
+        case notice, segments, value, members
+        case lotID = "lot_id"
+        case largestCapacity = "largest_capacity"
+        case combinedCapacity = "combined_capacity"
+    }
+
+    public init(notice: Notice, segments: [String], lotID: String? = nil, value: Decimal?, largestCapacity: Decimal?,
+                combinedCapacity: Decimal?, members: [String]) {
+        self.notice = notice
+        self.segments = segments
+        self.lotID = lotID
+        self.value = value
+        self.largestCapacity = largestCapacity
+        self.combinedCapacity = combinedCapacity
+        self.members = members
     }
 }
 

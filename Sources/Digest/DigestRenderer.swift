@@ -71,6 +71,9 @@ enum Wording {
             FrenchFormat.plural(input.calls.count, "appel à projets", "appels à projets"),
             FrenchFormat.plural(input.changed.count, "avis modifié", "avis modifiés"),
         ]
+        if !input.signals.isEmpty {
+            parts.append(FrenchFormat.plural(input.signals.count, "avis à signaler", "avis à signaler"))
+        }
         let watched = Set(input.watches.flatMap { $0.items.map(\.notice.id) }).count
         if watched > 0 { parts.append(FrenchFormat.plural(watched, "avis en veille", "avis en veille")) }
         if !input.sources.isEmpty { parts.append("sources : \(ok)/\(input.sources.count) en bon état") }
@@ -81,6 +84,7 @@ enum Wording {
     /// The member section's title on a member's own digest.
     static func members(_ input: DigestInput) -> String { input.recipientName == nil ? members : "Pour vous" }
     static let consortia = "Chasser en meute — opportunités en consortium"
+    static let signals = "À signaler — cœur de métier hors de portée des adhérents"
     static let calls = "Appels à projets"
     static let watches = "Veilles enregistrées"
     static let deadlines = "Dates limites proches"
@@ -92,6 +96,22 @@ enum Wording {
         + "élevée, mieux l'avis correspond. « Cœur de métier » : l'avis demande ce que l'adhérent fait lui-même ; "
         + "« par la chaîne de valeur » : il fournit un maillon dont l'avis a besoin."
     static let nothing = "Rien de nouveau cette nuit pour le pôle."
+
+    /// Why a notice is signalled to staff, in one sentence with its figures: « Robinetterie… » : 45 M€ — plus
+    /// grande capacité d'un adhérent 3 M€, 5 M€ à tous ensemble.
+    static func signal(_ s: SignalItem) -> String {
+        func euros(_ d: Decimal) -> String { FrenchFormat.number(d) + FrenchFormat.nbsp + "€" }
+        var out = "Cœur de métier (\(s.segments.map { "« \($0) »" }.joined(separator: ", ")))"
+        if let lot = s.lotID { out += ", lot \(lot)" }
+        if let v = s.value { out += " pour \(euros(v))" }
+        out += " : aucun adhérent ne peut le porter, seul ni en groupement"
+        var figures: [String] = []
+        if let l = s.largestCapacity { figures.append("plus grande capacité \(euros(l))") }
+        if let c = s.combinedCapacity, s.members.count > 1 { figures.append("\(euros(c)) à tous ensemble") }
+        if !figures.isEmpty { out += " (" + figures.joined(separator: ", ") + ")" }
+        if !s.members.isEmpty { out += ". Adhérents concernés : \(s.members.joined(separator: ", "))" }
+        return out + ". À étudier : une alliance au-delà du pôle, ou demander à l'acheteur un allotissement."
+    }
 
     /// "A, B, C, D, E et 15 autres": a reminder line stays one line; the full list is in the item itself.
     static func shortList(_ names: [String], limit: Int = 5) -> String {

@@ -52,6 +52,7 @@ public struct HTMLRenderer: DigestRenderer {
         var nav: [(String, String)] = []
         if !withItems.isEmpty { nav.append(("adherents", Wording.members(input))) }
         if !input.consortia.isEmpty { nav.append(("meute", Wording.consortia)) }
+        if !input.signals.isEmpty { nav.append(("signaler", Wording.signals)) }
         if !input.calls.isEmpty { nav.append(("appels", Wording.calls)) }
         if input.watches.contains(where: { !$0.items.isEmpty }) { nav.append(("veilles", Wording.watches)) }
         if !input.deadlinesSoon.isEmpty { nav.append(("echeances", Wording.deadlines)) }
@@ -91,6 +92,14 @@ public struct HTMLRenderer: DigestRenderer {
                             return s + "</li>"
                         }.joined() + "</ul>")
                 article(c.notice, now: now, item: nil, into: &o, extra: extra, shown: &shown, names: input.sourceNames)
+            }
+        }
+        if !input.signals.isEmpty {
+            o.append("<h2 id=\"signaler\">\(esc(Wording.signals))</h2>")
+            for s in input.signals {
+                article(s.notice, now: now, item: nil, into: &o,
+                        extra: ["<div class=\"why\"><p>\(esc(Wording.signal(s)))</p></div>"], shown: &shown,
+                        names: input.sourceNames)
             }
         }
         if !input.calls.isEmpty {

@@ -54,6 +54,15 @@ public struct MarkdownRenderer: DigestRenderer {
                 o.append("")
             }
         }
+        if !input.signals.isEmpty {
+            o.append("## \(Wording.signals)")
+            o.append("")
+            for s in input.signals {
+                notice(s.notice, now: now, into: &o, item: nil, shown: &shown, names: input.sourceNames)
+                o.append("- \(esc(Wording.signal(s)))")
+                o.append("")
+            }
+        }
         if !input.calls.isEmpty {
             o.append("## \(Wording.calls)")
             o.append("")

@@ -87,6 +87,7 @@ struct DigestAssembler {
         // Calls for projects: one item per opportunity, with every member concerned.
         var calls: [Int64: (item: DigestItem, members: [String])] = [:]
         var consortia: [Int64: ConsortiumItem] = [:]
+        var signals: [Int64: SignalItem] = [:]
         var changed: [String: ChangedItem] = [:]
         var watches: [String: WatchSection] = [:]
         var watchSeen = Set<String>()
@@ -105,6 +106,7 @@ struct DigestAssembler {
                     ?? ChangedItem(
                         notice: s.notice, changes: changes, members: [],
                         toldAt: p.deliveredAt)
+                if role == RouteRole.signal { continue }
                 if role == RouteRole.consortium {
                     if !item.members.contains("piste en consortium") { item.members.append("piste en consortium") }
                 } else if role == RouteRole.watch {
@@ -156,6 +158,13 @@ struct DigestAssembler {
                             notice: s.notice, score: p.route.score, reasons: payload?.reasons ?? [],
                             direct: nil, alsoPublishedOn: try otherSources(of: s)))
                 }
+            case RouteRole.signal:
+                guard let payload = RouteMapping.decode(SignalRoutePayload.self, p.route.payload) else { continue }
+                signals[s.opportunityID] = SignalItem(
+                    notice: s.notice, segments: payload.segments, lotID: payload.lotID,
+                    value: payload.value.map { Decimal($0.rounded()) },
+                    largestCapacity: payload.largestCapacity.map { Decimal($0.rounded()) },
+                    combinedCapacity: payload.combinedCapacity.map { Decimal($0.rounded()) }, members: payload.members)
             case RouteRole.consortium:
                 guard let payload = RouteMapping.decode(ConsortiumRoutePayload.self, p.route.payload) else { continue }
                 if let existing = consortia[s.opportunityID], existing.score >= p.route.score { continue }
@@ -248,7 +257,8 @@ struct DigestAssembler {
             },
             calls: callItems, watches: watchOrder.compactMap { watches[$0] },
             deadlinesSoon: soonOrder.compactMap { soon[$0] },
-            changed: changed.values.sorted { $0.notice.id < $1.notice.id }, sources: sources)
+            changed: changed.values.sorted { $0.notice.id < $1.notice.id }, sources: sources,
+            signals: signals.values.sorted { $0.notice.id < $1.notice.id })
         return Result(input: input, deliveries: deliveries)
     }
 }

@@ -32,6 +32,26 @@ struct ConsortiumRoutePayload: Codable, Hashable {
     }
 }
 
+/// A notice put before the staff (« À signaler »): the figures, the Digest words them.
+struct SignalRoutePayload: Codable, Hashable {
+    var reason: String
+    /// Segment labels.
+    var segments: [String]
+    var lotID: String?
+    var value: Double?
+    var largestCapacity: Double?
+    var combinedCapacity: Double?
+    /// Member names, largest capacity first.
+    var members: [String]
+
+    enum CodingKeys: String, CodingKey {
+        case reason, segments, value, members
+        case lotID = "lot_id"
+        case largestCapacity = "largest_capacity"
+        case combinedCapacity = "combined_capacity"
+    }
+}
+
 struct WatchRoutePayload: Codable, Hashable {
     var name: String
     var recipients: [String]
@@ -44,6 +64,7 @@ enum RouteRole {
     static let indirect = "indirect"
     static let consortium = "consortium"
     static let watch = "watch"
+    static let signal = "signal"
 }
 
 enum RouteMapping {
@@ -92,6 +113,12 @@ enum RouteMapping {
                     rationale.append(
                         "Non couvert par les adhérents : \(s.uncovered.map(label).joined(separator: ", "))")
                 }
+                if !s.suppliers.isEmpty {
+                    let names = s.suppliers.sorted { $0.key < $1.key }.map { id, seg in
+                        "\(cluster?.member(id)?.name ?? id) (\(label(seg)))"
+                    }
+                    rationale.append("Fournisseurs amont possibles du groupement : \(names.joined(separator: ", "))")
+                }
                 if let cap = s.combinedCapacity {
                     rationale.append(
                         "Capacité cumulée du groupement : "
@@ -108,6 +135,16 @@ enum RouteMapping {
                     RouteRecord(
                         noticeID: result.noticeID, cluster: c.clusterID, member: key,
                         role: RouteRole.consortium, score: score, payload: encode(payload)))
+            }
+            for (i, s) in c.signals.enumerated() {
+                let payload = SignalRoutePayload(
+                    reason: s.reason.rawValue, segments: s.segments.map(label), lotID: s.lotID, value: s.value,
+                    largestCapacity: s.largestCapacity, combinedCapacity: s.combinedCapacity,
+                    members: s.members.map { cluster?.member($0)?.name ?? $0 })
+                out.append(
+                    RouteRecord(
+                        noticeID: result.noticeID, cluster: c.clusterID, member: "signal:\(i)",
+                        role: RouteRole.signal, score: 0, payload: encode(payload)))
             }
         }
         return out
