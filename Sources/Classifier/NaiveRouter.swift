@@ -14,7 +14,7 @@ extension Router {
             for h in hits {
                 for r in refs[Int(h.pattern)] where r.cluster == cc.index && r.kind == .segmentKeyword {
                     if segmentHit[r.owner] == nil {
-                        segmentHit[r.owner] = Reason(rule: "segment:\(c.segments[r.owner].id)/keyword:\(r.term)",
+                        segmentHit[r.owner] = Reason(.segmentKeyword(segment: c.segments[r.owner].id, term: r.term),
                                                      field: h.field, term: r.term, matched: h.matched,
                                                      weight: weight(h.field), lotID: h.lotID)
                     }

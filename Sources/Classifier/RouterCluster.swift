@@ -30,7 +30,7 @@ extension Router {
         /// description in several of them, and a word said three times is still one piece of evidence.
         static func add(_ r: Reason, to list: inout [Reason]) {
             if let i = list.firstIndex(where: {
-                $0.rule == r.rule && $0.field.part == r.field.part && $0.lotID == r.lotID
+                $0.source == r.source && $0.field.part == r.field.part && $0.lotID == r.lotID
             }) {
                 if list[i].weight < r.weight { list[i] = r }
             } else {
@@ -76,7 +76,7 @@ extension Router {
                 switch r.kind {
                 case .segmentKeyword:
                     let s = c.segments[r.owner]
-                    var reason = Reason(rule: "segment:\(s.id)/keyword:\(r.term)", field: h.field, term: r.term,
+                    var reason = Reason(.segmentKeyword(segment: s.id, term: r.term), field: h.field, term: r.term,
                                         matched: matched, weight: w, lotID: h.lotID)
                     reason.isTitleHead = atHead
                     reason.isSetting = h.isSetting
@@ -84,23 +84,23 @@ extension Router {
                 case .segmentExclusion:
                     if ev.segVeto[r.owner] == nil {
                         let s = c.segments[r.owner]
-                        ev.segVeto[r.owner] = Reason(rule: "segment:\(s.id)/exclusion:\(r.term)", field: h.field,
+                        ev.segVeto[r.owner] = Reason(.segmentExclusion(segment: s.id, term: r.term), field: h.field,
                                                      term: r.term, matched: matched, weight: 0, lotID: h.lotID)
                     }
                 case .memberInterest:
                     let m = c.members[r.owner]
-                    Evidence.add(Reason(rule: "member:\(m.id)/interest:\(r.term)", field: h.field, term: r.term,
+                    Evidence.add(Reason(.memberInterest(member: m.id, term: r.term), field: h.field, term: r.term,
                                         matched: matched, weight: w * options.interestFactor, lotID: h.lotID),
                                  to: &ev.interest[r.owner])
                 case .memberExclusion:
                     if ev.memberVeto[r.owner] == nil {
                         let m = c.members[r.owner]
-                        ev.memberVeto[r.owner] = Reason(rule: "member:\(m.id)/exclusion:\(r.term)", field: h.field,
+                        ev.memberVeto[r.owner] = Reason(.memberExclusion(member: m.id, term: r.term), field: h.field,
                                                         term: r.term, matched: matched, weight: 0, lotID: h.lotID)
                     }
                 case .watchKeyword:
                     let wt = c.watches[r.owner]
-                    Evidence.add(Reason(rule: "watch:\(wt.id)/keyword:\(r.term)", field: h.field, term: r.term,
+                    Evidence.add(Reason(.watchKeyword(watch: wt.id, term: r.term), field: h.field, term: r.term,
                                         matched: matched, weight: w, lotID: h.lotID), to: &ev.watchReasons[r.owner])
                 case .watchExclusion:
                     ev.watchVeto[r.owner] = true
@@ -125,12 +125,12 @@ extension Router {
                 let prefix = String(digits.prefix(len))
                 for si in cc.cpv[prefix] ?? [] {
                     let s = c.segments[si]
-                    Evidence.add(Reason(rule: "segment:\(s.id)/cpv:\(prefix)", field: .cpv, term: prefix, matched: code,
+                    Evidence.add(Reason(.segmentCPV(segment: s.id, prefix: prefix), field: .cpv, term: prefix, matched: code,
                                         weight: w * Router.cpvPrecision(prefix), lotID: lot), to: &ev.segReasons[si])
                 }
                 for (wi, wp) in cc.watchCPV.enumerated() where wp.contains(prefix) {
                     let wt = c.watches[wi]
-                    Evidence.add(Reason(rule: "watch:\(wt.id)/cpv:\(prefix)", field: .cpv, term: prefix, matched: code,
+                    Evidence.add(Reason(.watchCPV(watch: wt.id, prefix: prefix), field: .cpv, term: prefix, matched: code,
                                         weight: w, lotID: lot), to: &ev.watchReasons[wi])
                 }
             }
@@ -138,7 +138,7 @@ extension Router {
         for d in notice.descriptors {
             for si in cc.descriptors[d] ?? [] {
                 let s = c.segments[si]
-                Evidence.add(Reason(rule: "segment:\(s.id)/descriptor:\(d)", field: .descriptor, term: d,
+                Evidence.add(Reason(.segmentDescriptor(segment: s.id, code: d), field: .descriptor, term: d,
                                     weight: options.descriptorWeight), to: &ev.segReasons[si])
             }
         }
@@ -224,11 +224,8 @@ extension Router {
             let viaUp = neededList.flatMap { d in cc.upstream[d].filter { segs.contains($0) } }
             if let up = viaUp.first, let d = neededList.first(where: { cc.upstream[$0].contains(up) }) {
                 result.nearMisses.append(NearMiss(
-                    clusterID: c.id, memberID: m.id, memberName: m.name, filter: .upstreamSupplier,
-                    detail: "\(c.segments[up].id) → \(c.segments[d].id) : son métier n'est pas ce que l'avis achète "
-                        + "(partenaire possible d'un groupement)",
-                    detailEN: "\(c.segments[up].id) → \(c.segments[d].id): its trade is not what the notice buys "
-                        + "(a possible groupement partner)",
+                    clusterID: c.id, memberID: m.id, memberName: m.name,
+                    cause: .upstreamSupplier(upstream: c.segments[up].id, downstream: c.segments[d].id),
                     segments: [c.segments[up].id], score: segScore[d] * settings.indirectFactor, reasons: []))
                 count("filter:\(RoutingFilter.upstreamSupplier.rawValue)", dropped: 1)
                 continue
@@ -236,9 +233,8 @@ extension Router {
             // Not a candidate: remember near misses of its segments (vetoed or too little evidence).
             if let s = segs.first(where: { ev.segVeto[$0] != nil && !ev.segReasons[$0].isEmpty }), let veto = ev.segVeto[s] {
                 result.nearMisses.append(NearMiss(
-                    clusterID: c.id, memberID: m.id, memberName: m.name, filter: .segmentExclusion,
-                    detail: "exclusion « \(veto.term) » du segment \(c.segments[s].id) trouvée (\(Router.fieldFR(veto.field)))",
-                    detailEN: "exclusion '\(veto.term)' of segment \(c.segments[s].id) found (\(veto.field.rawValue))",
+                    clusterID: c.id, memberID: m.id, memberName: m.name,
+                    cause: .segmentExclusion(segment: c.segments[s].id, term: veto.term, field: veto.field),
                     segments: [c.segments[s].id], score: segScore[s], reasons: ev.segReasons[s] + [veto]))
             } else if let s = segs.filter({ segScore[$0] > 0 }).max(by: { segScore[$0] < segScore[$1] }) {
                 let threshold = c.segments[s].minScore ?? settings.minScore
@@ -246,13 +242,9 @@ extension Router {
                 // Enough weight but not coherent evidence: say so, not « under the threshold ».
                 let isolated = segScore[s] >= threshold
                 result.nearMisses.append(NearMiss(
-                    clusterID: c.id, memberID: m.id, memberName: m.name, filter: .weakMatch,
-                    detail: isolated
-                        ? "segment \(id) : indice isolé (un seul mot, sans code CPV ni second mot-clé qui le confirme)"
-                        : "segment \(id) : score \(Router.fmt(segScore[s])) sous le seuil \(Router.fmt(threshold))",
-                    detailEN: isolated
-                        ? "segment \(id): isolated evidence (one word, with no CPV code or second keyword to confirm it)"
-                        : "segment \(id): score \(Router.fmt(segScore[s])) below threshold \(Router.fmt(threshold))",
+                    clusterID: c.id, memberID: m.id, memberName: m.name,
+                    cause: isolated ? .isolatedEvidence(segment: id)
+                        : .weakMatch(segment: id, score: segScore[s], threshold: threshold),
                     segments: [id], score: segScore[s], reasons: ev.segReasons[s]))
             }
         }
@@ -264,35 +256,27 @@ extension Router {
         for cand in candidates {
             let m = c.members[cand.member]
             let segIDs = cand.segments.map { c.segments[$0].id }
-            func drop(_ f: RoutingFilter, _ detail: String, _ en: String) {
-                result.nearMisses.append(NearMiss(clusterID: c.id, memberID: m.id, memberName: m.name, filter: f,
-                                                  detail: detail, detailEN: en, segments: segIDs, score: cand.score,
-                                                  reasons: cand.reasons))
-                count("filter:\(f.rawValue)", dropped: 1)
+            func drop(_ cause: NearMissCause) {
+                result.nearMisses.append(NearMiss(clusterID: c.id, memberID: m.id, memberName: m.name, cause: cause,
+                                                  segments: segIDs, score: cand.score, reasons: cand.reasons))
+                count("filter:\(cause.filter.rawValue)", dropped: 1)
             }
             if let veto = ev.memberVeto[cand.member] {
-                drop(.memberExclusion,
-                     "exclusion « \(veto.term) » trouvée (\(Router.fieldFR(veto.field))\(veto.matched.map { " : « \($0) »" } ?? ""))",
-                     "exclusion '\(veto.term)' found (\(veto.field.rawValue)\(veto.matched.map { ": '\($0)'" } ?? ""))")
+                drop(.memberExclusion(term: veto.term, field: veto.field, matched: veto.matched))
                 count(veto.rule, dropped: 1)
                 continue
             }
             if !m.effectiveKinds.contains(notice.kind) {
-                let wanted = m.effectiveKinds.map(\.rawValue).joined(separator: ", ")
-                drop(.kind, "type \(notice.kind.rawValue) non suivi (suivis : \(wanted))",
-                     "kind \(notice.kind.rawValue) not wanted (wanted: \(wanted))")
+                drop(.kind(notice.kind, wanted: m.effectiveKinds))
                 continue
             }
             if let leadDays, leadDays < Double(settings.minLeadDays) {
-                let d = leadDays < 0 ? "échéance dépassée" : "échéance dans \(Router.fmt(leadDays)) j"
-                let e = leadDays < 0 ? "deadline passed" : "deadline in \(Router.fmt(leadDays)) days"
-                drop(.deadline, "\(d), délai minimal \(settings.minLeadDays) j",
-                     "\(e), minimum lead time \(settings.minLeadDays) days")
+                drop(.deadline(leadDays: leadDays, minimum: settings.minLeadDays))
                 continue
             }
             let terr = territoryCheck(cc, c, member: cand.member, place: place)
-            if let detail = terr.failure {
-                drop(.territory, detail.fr, detail.en)
+            if let miss = terr.failure {
+                drop(.territory(miss))
                 continue
             }
             eligible.append((cand, terr.distance))
@@ -320,33 +304,34 @@ extension Router {
                       invitesGroupement || v <= cap * settings.groupementReach else {
                     capacityDrops.append((cand.member, v, cand.segments))
                     result.nearMisses.append(NearMiss(
-                        clusterID: c.id, memberID: m.id, memberName: m.name, filter: .capacity,
-                        detail: "montant \(Router.euros(v)) au-delà de la capacité \(Router.euros(cap))",
-                        detailEN: "value \(Router.euros(v)) above capacity \(Router.euros(cap))",
+                        clusterID: c.id, memberID: m.id, memberName: m.name,
+                        cause: .capacity(value: v, capacity: cap),
                         segments: segIDs, score: cand.score, reasons: cand.reasons))
                     count("filter:\(RoutingFilter.capacity.rawValue)", dropped: 1)
                     continue
                 }
-                reasons.append(Reason(rule: "filter:capacity/groupement", field: .value, term: Router.euros(cap),
+                reasons.append(Reason(.capacityGroupement, field: .value, term: Router.euros(cap),
                                       matched: Router.euros(v), weight: 0))
             }
             if let d = distance, d > 0 {
                 let pen = options.distancePenalty * Double(d)
                 score -= pen
                 let terr = territoryCheck(cc, c, member: cand.member, place: place)
-                reasons.append(Reason(rule: "filter:territory", field: .place, term: terr.site ?? "",
+                reasons.append(Reason(.territory, field: .place, term: terr.site ?? "",
                                       matched: terr.place, weight: -pen))
             }
             for k in ev.certificationsAsked {
                 let name = cc.certifications[k]
                 let key = FrenchNormalizer.normalizedPhrase(name)
                 let declared = m.certifications.contains { FrenchNormalizer.normalizedPhrase($0) == key }
-                var r = Reason(rule: "member:\(m.id)/certification:\(name)", field: .certification, term: name,
+                var r = Reason(.memberCertification(member: m.id, name: name), field: .certification, term: name,
                                weight: 0)
                 r.certification = declared ? .declared : .notDeclared
                 reasons.append(r)
             }
-            for r in cand.reasons where r.rule.hasPrefix("member:") { count(r.rule, matched: 1) }
+            for r in cand.reasons {
+                if case .memberInterest = r.source { count(r.rule, matched: 1) }
+            }
             result.routes.append(Route(clusterID: c.id, memberID: m.id, memberName: m.name,
                                        score: (score * 100).rounded() / 100, kind: cand.kind, segments: segIDs,
                                        reasons: reasons, distance: distance))
@@ -386,7 +371,7 @@ extension Router {
                 let segs = cc.watchSegments[wi].filter { needed[$0] }
                 if segs.isEmpty { continue }
                 for s in segs {
-                    reasons.append(Reason(rule: "watch:\(w.id)/segment:\(c.segments[s].id)", field: .segment,
+                    reasons.append(Reason(.watchSegment(watch: w.id, segment: c.segments[s].id), field: .segment,
                                           term: c.segments[s].id, weight: segScore[s]))
                 }
             }
@@ -490,9 +475,9 @@ extension Router {
         return values.compactMap { $0 }.min() ?? noticeValue
     }
 
-    /// Whether a member's sites are close enough to the place of work.
+    /// Whether a member's sites are close enough to the place of work; the reason as data when they are not.
     func territoryCheck(_ cc: CompiledCluster, _ c: Cluster, member mi: Int, place: ResolvedPlace)
-        -> (failure: (fr: String, en: String)?, distance: Int?, site: String?, place: String?) {
+        -> (failure: TerritoryMiss?, distance: Int?, site: String?, place: String?) {
         let m = c.members[mi]
         let scope = m.scope ?? c.routing.scope
         let maxD = m.maxDistance ?? c.routing.maxDistance
@@ -507,8 +492,7 @@ extension Router {
         }
         if place.departements.isEmpty && place.regions.isEmpty {
             // Only a foreign country is known.
-            return scope == .europe ? (nil, nil, nil, nil)
-                : (("lieu d'exécution hors de France", "place of work outside France"), nil, nil, nil)
+            return scope == .europe ? (nil, nil, nil, nil) : (.outsideFrance, nil, nil, nil)
         }
         if scope == .europe || scope == .national || sites.isEmpty { return (nil, best?.d, best?.site, best?.place) }
         if let b = best, b.d <= maxD { return (nil, b.d, b.site, b.place) }
@@ -518,19 +502,12 @@ extension Router {
         if place.departements.isEmpty {
             // Region-level place (NUTS-1/2 only): the best we can say is "same region".
             if sameRegion { return (nil, nil, nil, nil) }
-            let names = place.regions.map { Geography.regionNames[$0] ?? $0 }.joined(separator: ", ")
-            return (("lieu d'exécution en \(names), hors des régions des sites",
-                     "place of work in \(names), outside the regions of its sites"), nil, nil, nil)
+            return (.outsideRegions(regions: place.regions.sorted()), nil, nil, nil)
         }
-        let placeName = place.departements.map { Router.departementLabel($0) }.joined(separator: ", ")
         if let b = best {
-            return (("lieu d'exécution \(placeName) à \(b.d) départements du site le plus proche "
-                     + "(\(Router.departementLabel(b.site))), maximum \(maxD)",
-                     "place of work \(placeName) is \(b.d) départements from the nearest site "
-                     + "(\(Router.departementLabel(b.site))), maximum \(maxD)"), b.d, b.site, b.place)
+            return (.tooFar(places: place.departements, distance: b.d, site: b.site, maximum: maxD), b.d, b.site, b.place)
         }
-        return (("lieu d'exécution \(placeName) hors de portée des sites",
-                 "place of work \(placeName) out of reach of the sites"), nil, nil, nil)
+        return (.outOfReach(places: place.departements), nil, nil, nil)
     }
 
     static func fieldFR(_ f: ReasonField) -> String {

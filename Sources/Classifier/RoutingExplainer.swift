@@ -30,6 +30,54 @@ public struct RoutingExplainer: Sendable {
 
     private func num(_ x: Double) -> String { Router.fmt(x) }
 
+    /// Why a member was dropped, in one line: the one place that words a ``NearMissCause``.
+    public func describe(_ cause: NearMissCause) -> String {
+        switch cause {
+        case .upstreamSupplier(let up, let down):
+            return t("\(up) → \(down) : son métier n'est pas ce que l'avis achète (partenaire possible d'un groupement)",
+                     "\(up) → \(down): its trade is not what the notice buys (a possible groupement partner)")
+        case .segmentExclusion(let segment, let term, let f):
+            return t("exclusion « \(term) » du segment \(segment) trouvée (\(field(f)))",
+                     "exclusion '\(term)' of segment \(segment) found (\(f.rawValue))")
+        case .weakMatch(let segment, let score, let threshold):
+            return t("segment \(segment) : score \(num(score)) sous le seuil \(num(threshold))",
+                     "segment \(segment): score \(num(score)) below threshold \(num(threshold))")
+        case .isolatedEvidence(let segment):
+            return t("segment \(segment) : indice isolé (un seul mot, sans code CPV ni second mot-clé qui le confirme)",
+                     "segment \(segment): isolated evidence (one word, with no CPV code or second keyword to confirm it)")
+        case .memberExclusion(let term, let f, let matched):
+            return t("exclusion « \(term) » trouvée (\(field(f))\(matched.map { " : « \($0) »" } ?? ""))",
+                     "exclusion '\(term)' found (\(f.rawValue)\(matched.map { ": '\($0)'" } ?? ""))")
+        case .kind(let kind, let wanted):
+            let list = wanted.map(\.rawValue).joined(separator: ", ")
+            return t("type \(kind.rawValue) non suivi (suivis : \(list))", "kind \(kind.rawValue) not wanted (wanted: \(list))")
+        case .deadline(let lead, let minimum):
+            let d = lead < 0 ? t("échéance dépassée", "deadline passed")
+                : t("échéance dans \(num(lead)) j", "deadline in \(num(lead)) days")
+            return t("\(d), délai minimal \(minimum) j", "\(d), minimum lead time \(minimum) days")
+        case .territory(let miss):
+            switch miss {
+            case .outsideFrance:
+                return t("lieu d'exécution hors de France", "place of work outside France")
+            case .outsideRegions(let regions):
+                let names = regions.map { Geography.regionNames[$0] ?? $0 }.joined(separator: ", ")
+                return t("lieu d'exécution en \(names), hors des régions des sites",
+                         "place of work in \(names), outside the regions of its sites")
+            case .tooFar(let places, let distance, let site, let maximum):
+                let p = places.map(Router.departementLabel).joined(separator: ", ")
+                let s = Router.departementLabel(site)
+                return t("lieu d'exécution \(p) à \(distance) départements du site le plus proche (\(s)), maximum \(maximum)",
+                         "place of work \(p) is \(distance) départements from the nearest site (\(s)), maximum \(maximum)")
+            case .outOfReach(let places):
+                let p = places.map(Router.departementLabel).joined(separator: ", ")
+                return t("lieu d'exécution \(p) hors de portée des sites", "place of work \(p) out of reach of the sites")
+            }
+        case .capacity(let value, let capacity):
+            return t("montant \(Router.euros(value)) au-delà de la capacité \(Router.euros(capacity))",
+                     "value \(Router.euros(value)) above capacity \(Router.euros(capacity))")
+        }
+    }
+
     /// One line of evidence.
     public func describe(_ r: Reason) -> String {
         let w = (r.weight >= 0 ? "+" : "") + num(r.weight)
@@ -42,12 +90,6 @@ public struct RoutingExplainer: Sendable {
         case .descriptor:
             return t("descripteur BOAMP \(r.term) (\(w))", "BOAMP descriptor \(r.term) (\(w))")
         case .segment:
-            if r.rule.hasPrefix("chain:") {
-                let parts = r.term.components(separatedBy: " → ")
-                let (up, down) = (parts.first ?? r.term, parts.last ?? r.term)
-                return t("chaîne de valeur : \(up) fournit \(down), segment demandé (\(w))",
-                         "value chain: \(up) supplies \(down), a needed segment (\(w))")
-            }
             return t("segment \(r.term) reconnu (\(w))", "segment \(r.term) tagged (\(w))")
         case .value:
             // filter:capacity/groupement — above the member's capacity, sent as a partner of a groupement.
@@ -63,7 +105,9 @@ public struct RoutingExplainer: Sendable {
             return t("site \(Router.departementLabel(r.term)), lieu \(p) : \(d) département(s) d'écart (\(w))",
                      "site \(Router.departementLabel(r.term)), place \(p): \(d) département(s) apart (\(w))")
         default:
-            let kind = r.rule.contains("/interest:") ? t("intérêt", "interest") : t("mot-clé", "keyword")
+            let isInterest: Bool
+            if case .memberInterest = r.source { isInterest = true } else { isInterest = false }
+            let kind = isInterest ? t("intérêt", "interest") : t("mot-clé", "keyword")
             return t("\(kind) « \(r.term) » dans le \(field(r.field))\(lot)\(found) (\(w))",
                      "\(kind) '\(r.term)' in \(field(r.field))\(lot)\(found) (\(w))")
         }

@@ -164,8 +164,10 @@ public enum ReasonField: String, Sendable, Hashable, Codable {
 
 /// One piece of evidence: which rule fired on which field, on which term or code, with what weight.
 public struct Reason: Sendable, Hashable, Codable {
-    /// `segment:usinage/keyword`, `segment:usinage/cpv`, `member:acme/interest`, `chain:usinage>assemblage`…
-    public var rule: String
+    /// The rule behind the evidence, as data.
+    public var source: EvidenceRule
+    /// Its stable name (`segment:usinage/keyword:usinage`), as rule counters and JSON show it.
+    public var rule: String { source.key }
     public var field: ReasonField
     /// The rule's term or code (`décollet*`, `4262`).
     public var term: String
@@ -181,9 +183,20 @@ public struct Reason: Sendable, Hashable, Codable {
     /// For `field == .certification`: whether the member declared the certification the notice asks for.
     public var certification: CertificationStatus?
 
+    public init(_ source: EvidenceRule, field: ReasonField, term: String, matched: String? = nil, weight: Double,
+                lotID: String? = nil) {
+        self.source = source
+        self.field = field
+        self.term = term
+        self.matched = matched
+        self.weight = weight
+        self.lotID = lotID
+    }
+
+    /// A reason named by its rule key (`segment:usinage/keyword:usinage`), as JSON output and stores hold it.
     public init(rule: String, field: ReasonField, term: String, matched: String? = nil, weight: Double,
                 lotID: String? = nil) {
-        self.rule = rule
+        self.source = EvidenceRule(key: rule)
         self.field = field
         self.term = term
         self.matched = matched
@@ -200,7 +213,7 @@ public struct Reason: Sendable, Hashable, Codable {
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        rule = try c.decode(String.self, forKey: .rule)
+        source = EvidenceRule(key: try c.decode(String.self, forKey: .rule))
         field = try c.decode(ReasonField.self, forKey: .field)
         term = try c.decode(String.self, forKey: .term)
         matched = try c.decodeIfPresent(String.self, forKey: .matched)
@@ -254,42 +267,117 @@ public enum RoutingFilter: String, Sendable, Hashable, Codable, CaseIterable {
     case upstreamSupplier = "upstream_supplier"
 }
 
+/// Why a candidate member was dropped, as data (the explainer and the digest word it).
+public enum NearMissCause: Sendable, Hashable, Codable {
+    /// The member supplies a needed segment (upstream → downstream) but its own trade is not bought.
+    case upstreamSupplier(upstream: String, downstream: String)
+    /// An exclusion of the member's segment was found.
+    case segmentExclusion(segment: String, term: String, field: ReasonField)
+    /// Some evidence for the member's segment, below the threshold.
+    case weakMatch(segment: String, score: Double, threshold: Double)
+    /// Enough weight, but one isolated word: no CPV code nor second keyword confirms it.
+    case isolatedEvidence(segment: String)
+    /// One of the member's own exclusions was found.
+    case memberExclusion(term: String, field: ReasonField, matched: String?)
+    /// The member does not follow this kind of notice.
+    case kind(NoticeKind, wanted: [NoticeKind])
+    /// The deadline is closer than the cluster's minimum lead time (negative: passed).
+    case deadline(leadDays: Double, minimum: Int)
+    /// The place of work is out of the member's range.
+    case territory(TerritoryMiss)
+    /// The value is beyond what the member, or the members in range together, can carry.
+    case capacity(value: Double, capacity: Double)
+
+    /// The filter (or stage) that dropped the member.
+    public var filter: RoutingFilter {
+        switch self {
+        case .upstreamSupplier: return .upstreamSupplier
+        case .segmentExclusion: return .segmentExclusion
+        case .weakMatch, .isolatedEvidence: return .weakMatch
+        case .memberExclusion: return .memberExclusion
+        case .kind: return .kind
+        case .deadline: return .deadline
+        case .territory: return .territory
+        case .capacity: return .capacity
+        }
+    }
+}
+
+/// How a place of work falls outside a member's range.
+public enum TerritoryMiss: Sendable, Hashable, Codable {
+    /// Only a foreign country is known.
+    case outsideFrance
+    /// Only a region is known, and it is none of the member's sites' regions (NUTS codes).
+    case outsideRegions(regions: [String])
+    /// The nearest site is `distance` départements from the place, more than `maximum`.
+    case tooFar(places: [String], distance: Int, site: String, maximum: Int)
+    /// No distance could be computed from any site (overseas).
+    case outOfReach(places: [String])
+}
+
 /// A member that nearly received the notice, and what stopped it.
 public struct NearMiss: Sendable, Hashable, Codable {
     public var clusterID: String
     public var memberID: String
     public var memberName: String
-    public var filter: RoutingFilter
-    /// Plain-language detail (French), e.g. `lieu 13 à 4 départements de 42 (max 2)`.
-    public var detail: String
-    /// The same detail in English.
-    public var detailEN: String
+    public var cause: NearMissCause
     /// Segments through which it was a candidate.
     public var segments: [String]
     /// Score it would have had.
     public var score: Double
     public var reasons: [Reason]
 
-    public init(clusterID: String, memberID: String, memberName: String, filter: RoutingFilter, detail: String,
-                detailEN: String? = nil, segments: [String], score: Double, reasons: [Reason] = []) {
+    public init(clusterID: String, memberID: String, memberName: String, cause: NearMissCause, segments: [String],
+                score: Double, reasons: [Reason] = []) {
         self.clusterID = clusterID
         self.memberID = memberID
         self.memberName = memberName
-        self.filter = filter
-        self.detail = detail
-        self.detailEN = detailEN ?? detail
+        self.cause = cause
         self.segments = segments
         self.score = score
         self.reasons = reasons
     }
 
+    /// The filter that dropped the member.
+    public var filter: RoutingFilter { cause.filter }
+    /// The cause in French (for `vigie route`, `vigie explain` and JSON readers).
+    public var detail: String { RoutingExplainer(language: .fr).describe(cause) }
+    /// The cause in English.
+    public var detailEN: String { RoutingExplainer(language: .en).describe(cause) }
+
     enum CodingKeys: String, CodingKey {
         case clusterID = "cluster_id"
         case memberID = "member_id"
         case memberName = "member_name"
-        case filter, detail
+        case filter, cause, detail
         case detailEN = "detail_en"
         case segments, score, reasons
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        clusterID = try c.decode(String.self, forKey: .clusterID)
+        memberID = try c.decode(String.self, forKey: .memberID)
+        memberName = try c.decode(String.self, forKey: .memberName)
+        cause = try c.decode(NearMissCause.self, forKey: .cause)
+        segments = try c.decode([String].self, forKey: .segments)
+        score = try c.decode(Double.self, forKey: .score)
+        reasons = try c.decodeIfPresent([Reason].self, forKey: .reasons) ?? []
+    }
+
+    /// The cause as data, plus its filter and wording for readers of `--json` who want a sentence.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(clusterID, forKey: .clusterID)
+        try c.encode(memberID, forKey: .memberID)
+        try c.encode(memberName, forKey: .memberName)
+        try c.encode(filter, forKey: .filter)
+        try c.encode(cause, forKey: .cause)
+        try c.encode(detail, forKey: .detail)
+        try c.encode(detailEN, forKey: .detailEN)
+        try c.encode(segments, forKey: .segments)
+        try c.encode(score, forKey: .score)
+        try c.encode(reasons, forKey: .reasons)
     }
 }
 

@@ -24,11 +24,10 @@ enum ReasonWording {
         }
     }
 
-    /// `segment:usinage/keyword` → the label of segment `usinage` in the cluster.
-    static func segmentLabel(_ rule: String, cluster: Cluster?) -> String? {
-        guard rule.hasPrefix("segment:") else { return nil }
-        let id = rule.dropFirst("segment:".count).prefix { $0 != "/" }
-        return cluster?.segment(String(id))?.label ?? String(id)
+    /// The label of the segment a segment rule belongs to, in the cluster.
+    static func segmentLabel(_ rule: EvidenceRule, cluster: Cluster?) -> String? {
+        guard let id = rule.segment else { return nil }
+        return cluster?.segment(id)?.label ?? id
     }
 
     static func sentence(_ r: Reason, cluster: Cluster?) -> String {
@@ -36,26 +35,18 @@ enum ReasonWording {
         // Show the text found only when it says more than the rule's term (not for a plural or a capital).
         let found = r.matched.map { sameWord($0, r.term) ? "" : " (« \($0) »)" } ?? ""
         let place = field(r.field, lot: r.lotID)
-        // chain:usinage>assemblage — the member's segment supplies one the notice needs.
-        if r.rule.hasPrefix("chain:") {
-            let parts = r.rule.dropFirst("chain:".count).split(separator: ">").map(String.init)
-            if parts.count == 2 {
-                let up = cluster?.segment(parts[0])?.label ?? parts[0]
-                let down = cluster?.segment(parts[1])?.label ?? r.matched ?? parts[1]
-                return "Maillon amont : « \(up) » fournit « \(down) », dont l'avis a besoin"
-            }
-            return "Par la chaîne de valeur : \(r.term)"
-        }
-        if r.rule.hasPrefix("filter:territory") {
+        switch r.source {
+        case .territory:
             let site = r.term.isEmpty ? "" : " depuis le site \(r.term)"
             return "Lieu d'exécution \(r.matched ?? "") à distance\(site) (pénalité \(weight(r.weight)))"
-        }
-        if r.rule.hasPrefix("member:"), r.rule.contains("/interest") {
+        case .capacityGroupement:
+            return "Montant \(r.matched ?? "") au-delà de votre capacité (\(r.term)) : à envisager en groupement"
+        case .memberInterest:
             return "Centre d'intérêt \(quoted) dans \(place)\(found)"
-        }
-        if r.rule.hasPrefix("watch:") {
-            let id = r.rule.dropFirst("watch:".count).prefix { $0 != "/" }
+        case .watchKeyword(let id, _), .watchCPV(let id, _), .watchSegment(let id, _):
             return "Veille enregistrée « \(id) » : \(r.matched ?? r.term)"
+        default:
+            break
         }
         var s: String
         switch r.field {
@@ -79,7 +70,7 @@ enum ReasonWording {
         case .place, .value, .kind, .deadline, .interest:
             s = "\(place.prefix(1).uppercased())\(place.dropFirst()) : \(r.matched ?? r.term)"
         }
-        if let label = segmentLabel(r.rule, cluster: cluster), r.field != .segment {
+        if let label = segmentLabel(r.source, cluster: cluster), r.field != .segment {
             s += " — segment « \(label) »"
         }
         return s

@@ -91,7 +91,7 @@ struct FixedRouter: NoticeRouting {
 
     func route(_ notice: Notice, now: Date) -> RoutingResult {
         func reason(_ term: String, _ segment: String) -> Reason {
-            Reason(rule: "segment:\(segment)/keyword", field: .title, term: term, weight: 3)
+            Reason(.segmentKeyword(segment: segment, term: term), field: .title, term: term, weight: 3)
         }
         var c = ClusterRouting(clusterID: "mecaloire", clusterName: "Pôle Méca Loire")
         // Like the real router's lead-time filter: a deadline within 5 days reaches no one.
@@ -115,11 +115,10 @@ struct FixedRouter: NoticeRouting {
             c.routes.append(
                 Route(
                     clusterID: "mecaloire", memberID: "auto-gier", memberName: "Automatismes du Gier",
-                    score: 2.5, kind: .indirect, segments: ["automatisme"],
+                    score: 2.5, kind: .direct, segments: ["automatisme"],
                     reasons: [
                         Reason(
-                            rule: "chain:automatisme>surface", field: .link,
-                            term: "automatisme>surface", weight: 1.5)
+                            .capacityGroupement, field: .value, term: "700 000 €", matched: "900 000 €", weight: 0)
                     ]))
             c.consortia.append(
                 ConsortiumSuggestion(

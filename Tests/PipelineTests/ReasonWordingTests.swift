@@ -30,10 +30,8 @@ import Testing
             "Code CPV 42621000-8 (règle 4262) — segment « Usinage »"
         ),
         (
-            Reason(
-                rule: "chain:automatisme>surface", field: .segment, term: "automatisme → surface",
-                matched: "Traitement de surface", weight: 1.5),
-            "Maillon amont : « Automatisme » fournit « Traitement de surface », dont l'avis a besoin"
+            Reason(rule: "filter:capacity/groupement", field: .value, term: "700 000 €", matched: "900 000 €", weight: 0),
+            "Montant 900 000 € au-delà de votre capacité (700 000 €) : à envisager en groupement"
         ),
         (
             Reason(rule: "member:usinage-forez/interest:bogies", field: .title, term: "bogies", weight: 1),

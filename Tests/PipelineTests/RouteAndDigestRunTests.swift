@@ -56,7 +56,7 @@ import Testing
         #expect(md.contains("### Surfaces Loire (1)"))
         #expect(md.contains("### Automatismes du Gier (1)"))
         #expect(md.contains("Mot-clé « usinage » dans l'intitulé — segment « Usinage »"))
-        #expect(md.contains("Maillon amont : « Automatisme » fournit « Traitement de surface »"))
+        #expect(md.contains("Montant 900 000 € au-delà de votre capacité (700 000 €) : à envisager en groupement"))
         #expect(md.contains("## Chasser en meute"))
         #expect(md.contains("Surfaces Loire : Traitement de surface — **mandataire pressenti**"))
         #expect(md.contains("## Appels à projets"))
