@@ -284,6 +284,9 @@ public struct SourceHealth: Sendable, Hashable, Codable {
     public enum Status: String, Sendable, Hashable, Codable {
         /// Fetched and parsed tonight.
         case ok
+        /// Fetched, parsed and stored, but stopped before the end of the results (an API cap, `max_pages`):
+        /// the rest comes the next nights (`left` says how much, when the API tells).
+        case incomplete
         /// Failed tonight (the run went on).
         case failing
         /// Not fetched tonight and no success for a while.
@@ -300,6 +303,8 @@ public struct SourceHealth: Sendable, Hashable, Codable {
     public var lastError: String?
     /// Notices new or changed from this source tonight.
     public var newNotices: Int
+    /// Records still to fetch when `incomplete` (nil when complete or when the API gives no total).
+    public var left: Int?
 
     enum CodingKeys: String, CodingKey {
         case sourceID = "source_id"
@@ -308,11 +313,12 @@ public struct SourceHealth: Sendable, Hashable, Codable {
         case consecutiveFailures = "consecutive_failures"
         case lastError = "last_error"
         case newNotices = "new_notices"
+        case left
     }
 
     public init(
         sourceID: String, name: String? = nil, status: Status, lastSuccess: Date? = nil,
-        consecutiveFailures: Int = 0, lastError: String? = nil, newNotices: Int = 0
+        consecutiveFailures: Int = 0, lastError: String? = nil, newNotices: Int = 0, left: Int? = nil
     ) {
         self.sourceID = sourceID
         self.name = name
@@ -321,5 +327,6 @@ public struct SourceHealth: Sendable, Hashable, Codable {
         self.consecutiveFailures = consecutiveFailures
         self.lastError = lastError
         self.newNotices = newNotices
+        self.left = left
     }
 }

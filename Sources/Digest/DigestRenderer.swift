@@ -76,7 +76,13 @@ enum Wording {
         }
         let watched = Set(input.watches.flatMap { $0.items.map(\.notice.id) }).count
         if watched > 0 { parts.append(FrenchFormat.plural(watched, "avis en veille", "avis en veille")) }
-        if !input.sources.isEmpty { parts.append("sources : \(ok)/\(input.sources.count) en bon état") }
+        if !input.sources.isEmpty {
+            var sources = "sources : \(ok)/\(input.sources.count) en bon état"
+            // A source stopped at an API cap is working, but has not delivered everything yet.
+            let incomplete = input.sources.filter { $0.status == .incomplete }.count
+            if incomplete > 0 { sources += ", \(incomplete) incomplète" + (incomplete > 1 ? "s" : "") }
+            parts.append(sources)
+        }
         return parts.joined(separator: " · ")
     }
 

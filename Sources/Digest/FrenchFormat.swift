@@ -270,10 +270,26 @@ public enum FrenchFormat {
     static func source(_ s: SourceHealth.Status) -> String {
         switch s {
         case .ok: return "en bon état"
+        case .incomplete: return "incomplète"
         case .failing: return "en échec"
         case .stale: return "sans nouvelles"
         case .skipped: return "non interrogée"
         }
+    }
+
+    /// The source table's remark: the error of a failing source, or what an incomplete one still owes, in
+    /// words a member firm's staff read without knowing what an API cap is.
+    /// « 2 000 avis restent à récupérer, la suite la nuit prochaine ».
+    public static func sourceRemark(_ s: SourceHealth) -> String {
+        if let error = s.lastError { return error }
+        guard s.status == .incomplete else { return "" }
+        let owed: String
+        switch s.left {
+        case 1?: owed = "1 avis reste à récupérer"
+        case let n? where n > 1: owed = "\(number(Decimal(n))) avis restent à récupérer"
+        default: owed = "d'autres avis restent à récupérer"
+        }
+        return owed + ", la suite la nuit prochaine"
     }
 
     static func plural(_ n: Int, _ singular: String, _ plural: String) -> String {

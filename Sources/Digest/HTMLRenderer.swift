@@ -26,7 +26,8 @@ public struct HTMLRenderer: DigestRenderer {
         table{border-collapse:collapse;width:100%;font-size:.9rem}
         th,td{border:1px solid #d5dbe3;padding:.3rem .5rem;text-align:left;vertical-align:top}
         th{background:#f0f3f7}
-        .ok{color:#1c7c3a}.failing{color:#b3261e;font-weight:600}.stale{color:#8a5a00}.skipped{color:#5f6b7a}
+        .ok{color:#1c7c3a}.failing{color:#b3261e;font-weight:600}.skipped{color:#5f6b7a}
+        .stale,.incomplete{color:#8a5a00}
         nav ul{columns:2}
         footer{margin-top:2rem;color:#5f6b7a;font-size:.85rem;border-top:1px solid #d5dbe3;padding-top:.5rem}
         """
@@ -153,14 +154,14 @@ public struct HTMLRenderer: DigestRenderer {
             o.append("<h2 id=\"sources\">\(esc(Wording.sources))</h2>")
             o.append(
                 "<table><thead><tr><th>Source</th><th>État</th><th>Nouveaux avis</th><th>Dernier succès</th>"
-                    + "<th>Échecs consécutifs</th><th>Erreur</th></tr></thead><tbody>")
+                    + "<th>Échecs consécutifs</th><th>Remarque</th></tr></thead><tbody>")
             for s in input.sources {
                 o.append(
                     "<tr><td>\(esc(s.name ?? s.sourceID))</td>"
                         + "<td class=\"\(s.status.rawValue)\">\(esc(FrenchFormat.source(s.status)))</td>"
                         + "<td>\(s.newNotices)</td>"
                         + "<td>\(esc(s.lastSuccess.map { FrenchFormat.dateTime($0) } ?? "jamais"))</td>"
-                        + "<td>\(s.consecutiveFailures)</td><td>\(esc(s.lastError ?? ""))</td></tr>")
+                        + "<td>\(s.consecutiveFailures)</td><td>\(esc(FrenchFormat.sourceRemark(s)))</td></tr>")
             }
             o.append("</tbody></table>")
         }

@@ -116,13 +116,13 @@ public struct MarkdownRenderer: DigestRenderer {
         if !input.sources.isEmpty {
             o.append("## \(Wording.sources)")
             o.append("")
-            o.append("| Source | État | Nouveaux avis | Dernier succès | Échecs consécutifs | Erreur |")
+            o.append("| Source | État | Nouveaux avis | Dernier succès | Échecs consécutifs | Remarque |")
             o.append("|---|---|---:|---|---:|---|")
             for s in input.sources {
                 let cells = [
                     esc(s.name ?? s.sourceID), FrenchFormat.source(s.status), "\(s.newNotices)",
                     s.lastSuccess.map { FrenchFormat.dateTime($0) } ?? "jamais", "\(s.consecutiveFailures)",
-                    esc(s.lastError ?? ""),
+                    esc(FrenchFormat.sourceRemark(s)),
                 ]
                 o.append("| " + cells.joined(separator: " | ") + " |")
             }

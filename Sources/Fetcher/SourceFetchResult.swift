@@ -73,7 +73,8 @@ public struct SourceFetchResult: Sendable {
 
 extension SourceState {
     /// This state after a failed attempt at `date`: validators and cursor untouched (so the next run fetches
-    /// again in full), one more consecutive failure, the error kept for the source-health report.
+    /// again in full), one more consecutive failure, the error kept for the source-health report. What a cut
+    /// walk left (`isIncomplete`, `left`) stays: it is still to fetch.
     public func recordingFailure(_ message: String, at date: Date, httpStatus: Int?) -> SourceState {
         var next = self
         next.lastAttempt = date
@@ -83,7 +84,8 @@ extension SourceState {
         return next
     }
 
-    /// This state after a successful (or not-modified) attempt at `date`.
+    /// This state after a successful (or not-modified) attempt at `date`, complete until said otherwise
+    /// (`recordingIncomplete`).
     public func recordingSuccess(at date: Date, httpStatus: Int?) -> SourceState {
         var next = self
         next.lastAttempt = date
@@ -91,6 +93,8 @@ extension SourceState {
         next.consecutiveFailures = 0
         next.lastError = nil
         next.lastHTTPStatus = httpStatus
+        next.isIncomplete = false
+        next.left = nil
         return next
     }
 }

@@ -257,6 +257,11 @@ public struct SourceJob: Sendable {
         }
         state.cursor = pager.cursorToSave
         state = state.recordingSuccess(at: now, httpStatus: status)
+        if !pager.isComplete {
+            // Kept with the state so that `vigie digest` and the next nights' health say what is still owed.
+            state.isIncomplete = true
+            state.left = pager.remaining
+        }
         var isPaged = true
         if case .none = source.paging { isPaged = false }
         for warning in pager.warnings {

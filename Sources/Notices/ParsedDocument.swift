@@ -11,17 +11,14 @@ public struct ParsedDocument: Sendable, Hashable {
     /// Problems that did not stop the parse: a recovered XML error, a malformed
     /// notice skipped inside a package. Each names where it happened.
     public var issues: [ParseIssue]
-    /// Paging hints for JSON APIs (next page URL or token, total count), when the document carries them.
-    public var paging: PagingHint?
 
     public init(format: DocumentFormat, title: String? = nil, link: String? = nil, notices: [Notice] = [],
-                issues: [ParseIssue] = [], paging: PagingHint? = nil) {
+                issues: [ParseIssue] = []) {
         self.format = format
         self.title = title
         self.link = link
         self.notices = notices
         self.issues = issues
-        self.paging = paging
     }
 }
 
@@ -70,19 +67,6 @@ public struct ParseIssue: Sendable, Hashable, Codable, CustomStringConvertible {
         s += ": "
         if let noticeID { s += "notice \(noticeID): " }
         return s + message
-    }
-}
-
-/// What a JSON API page says about the next page.
-public struct PagingHint: Sendable, Hashable, Codable {
-    public var nextURL: String?
-    public var nextToken: String?
-    public var total: Int?
-
-    public init(nextURL: String? = nil, nextToken: String? = nil, total: Int? = nil) {
-        self.nextURL = nextURL
-        self.nextToken = nextToken
-        self.total = total
     }
 }
 

@@ -15,10 +15,18 @@ public struct SourceState: Sendable, Hashable, Codable {
     public var consecutiveFailures: Int
     public var lastError: String?
     public var lastHTTPStatus: Int?
+    /// True when the last successful fetch stopped before the end of the results (an API cap such as
+    /// Opendatasoft's offset + limit ≤ 10,000, or `max_pages`): what it fetched is stored, the rest comes the
+    /// next run, from `cursor`. A failure since leaves it as it was: the rest is still to fetch.
+    public var isIncomplete: Bool
+    /// Records still to fetch when `isIncomplete` (the API's total for the window minus what was fetched);
+    /// nil when complete or when the API gives no total.
+    public var left: Int?
 
     public init(sourceID: String, etag: String? = nil, lastModified: String? = nil, cursor: String? = nil,
                 lastAttempt: Date? = nil, lastSuccess: Date? = nil, consecutiveFailures: Int = 0,
-                lastError: String? = nil, lastHTTPStatus: Int? = nil) {
+                lastError: String? = nil, lastHTTPStatus: Int? = nil, isIncomplete: Bool = false,
+                left: Int? = nil) {
         self.sourceID = sourceID
         self.etag = etag
         self.lastModified = lastModified
@@ -28,6 +36,30 @@ public struct SourceState: Sendable, Hashable, Codable {
         self.consecutiveFailures = consecutiveFailures
         self.lastError = lastError
         self.lastHTTPStatus = lastHTTPStatus
+        self.isIncomplete = isIncomplete
+        self.left = left
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case sourceID, etag, lastModified, cursor, lastAttempt, lastSuccess, consecutiveFailures, lastError
+        case lastHTTPStatus, isIncomplete, left
+    }
+
+    /// Reads states written before `isIncomplete` and `left` existed as complete ones.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            sourceID: try c.decode(String.self, forKey: .sourceID),
+            etag: try c.decodeIfPresent(String.self, forKey: .etag),
+            lastModified: try c.decodeIfPresent(String.self, forKey: .lastModified),
+            cursor: try c.decodeIfPresent(String.self, forKey: .cursor),
+            lastAttempt: try c.decodeIfPresent(Date.self, forKey: .lastAttempt),
+            lastSuccess: try c.decodeIfPresent(Date.self, forKey: .lastSuccess),
+            consecutiveFailures: try c.decodeIfPresent(Int.self, forKey: .consecutiveFailures) ?? 0,
+            lastError: try c.decodeIfPresent(String.self, forKey: .lastError),
+            lastHTTPStatus: try c.decodeIfPresent(Int.self, forKey: .lastHTTPStatus),
+            isIncomplete: try c.decodeIfPresent(Bool.self, forKey: .isIncomplete) ?? false,
+            left: try c.decodeIfPresent(Int.self, forKey: .left))
     }
 }
 

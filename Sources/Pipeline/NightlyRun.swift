@@ -16,7 +16,8 @@ public struct NightlyRunOptions: Sendable {
     public var store: String
     /// Digest output directory.
     public var output: String
-    /// The run's instant (nil: the clock). A fixed value makes demo output reproducible.
+    /// The run's instant (nil: the clock). A fixed value makes demo output reproducible, and is the fetch's
+    /// clock too: the first night's window and the "beyond tomorrow" cursor rule count from it.
     public var now: Date?
     /// Only these source ids (all enabled sources when empty).
     public var onlySources: [String]
@@ -152,6 +153,9 @@ public enum NightlyRun {
             progress("fetching \(selected.filter { $0.enabled || !options.onlySources.isEmpty }.count) sources")
             var configuration = FetchConfiguration(maxConcurrent: max(1, options.concurrency))
             configuration.transport.userAgent = options.userAgent
+            // A run replayed at a given date (`--now`) computes the first night's window and the latest date a
+            // cursor may take from that date, not from the machine's clock.
+            configuration.now = options.now
             let engine = FetchEngine(configuration: configuration, logger: logger)
             let fixed = now
             do {
@@ -219,11 +223,17 @@ public enum NightlyRun {
         let failed = r.sources.filter(\.isFailure)
         let inserted = r.sources.reduce(0) { $0 + $1.inserted }
         let changed = r.sources.reduce(0) { $0 + $1.changed }
+        // A source stopped at an API cap stored what it fetched: it is not a failure, but it is not done either.
+        let incomplete = r.sources.filter { $0.status == "incomplete" }
         if !r.sources.isEmpty {
-            lines.append(
-                "sources: \(r.sources.count - failed.count) ok, \(failed.count) failed"
-                    + (failed.isEmpty ? "" : " (\(failed.map(\.source).joined(separator: ", ")))")
-                    + "; notices: +\(inserted) new, ~\(changed) changed")
+            var line = "sources: \(r.sources.count - failed.count - incomplete.count) ok, "
+            if !incomplete.isEmpty {
+                let owed = incomplete.map { "\($0.source): \($0.left.map { "\($0) left" } ?? "more left")" }
+                line += "\(incomplete.count) incomplete (\(owed.joined(separator: ", ")); resumed next run), "
+            }
+            line += "\(failed.count) failed"
+            if !failed.isEmpty { line += " (\(failed.map(\.source).joined(separator: ", ")))" }
+            lines.append(line + "; notices: +\(inserted) new, ~\(changed) changed")
         }
         lines.append("classified: \(r.routing.classified) notices, \(r.routing.routes) routes")
         for c in r.routing.clusters {

@@ -16,14 +16,16 @@ public enum SourceHealthBuilder {
             if s.consecutiveFailures > 0 {
                 status = .failing
             } else if let ok = s.lastSuccess, now.timeIntervalSince(ok) <= staleAfter {
-                status = .ok
+                // The last run stored what it fetched but stopped at a cap: the rest is still owed.
+                status = s.isIncomplete ? .incomplete : .ok
             } else {
                 status = .stale
             }
             return SourceHealth(
                 sourceID: s.sourceID, name: names[s.sourceID], status: status,
                 lastSuccess: s.lastSuccess, consecutiveFailures: s.consecutiveFailures,
-                lastError: s.consecutiveFailures > 0 ? s.lastError : nil)
+                lastError: s.consecutiveFailures > 0 ? s.lastError : nil,
+                left: status == .incomplete ? s.left : nil)
         }
     }
 
@@ -38,12 +40,14 @@ public enum SourceHealthBuilder {
             switch r.status {
             case "failed": status = .failing
             case "disabled": status = .skipped
+            case "incomplete": status = .incomplete
             default: status = .ok
             }
             return SourceHealth(
                 sourceID: r.source, name: names[r.source], status: status,
                 lastSuccess: state?.lastSuccess, consecutiveFailures: r.consecutiveFailures,
-                lastError: status == .failing ? r.error : nil, newNotices: r.inserted + r.changed)
+                lastError: status == .failing ? r.error : nil, newNotices: r.inserted + r.changed,
+                left: status == .incomplete ? r.left : nil)
         }
     }
 }

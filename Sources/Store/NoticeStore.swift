@@ -48,14 +48,15 @@ public final class NoticeStore {
         try database.forEachRow(
             """
             SELECT source_id, etag, last_modified, cursor, last_attempt, last_success, consecutive_failures,
-                   last_error, last_http_status FROM source_state
+                   last_error, last_http_status, incomplete, records_left FROM source_state
             """
         ) { r in
             let s = SourceState(
                 sourceID: r[0].string ?? "", etag: r[1].string, lastModified: r[2].string, cursor: r[3].string,
                 lastAttempt: r[4].double.map(Date.init(timeIntervalSince1970:)),
                 lastSuccess: r[5].double.map(Date.init(timeIntervalSince1970:)),
-                consecutiveFailures: r[6].int ?? 0, lastError: r[7].string, lastHTTPStatus: r[8].int)
+                consecutiveFailures: r[6].int ?? 0, lastError: r[7].string, lastHTTPStatus: r[8].int,
+                isIncomplete: (r[9].int ?? 0) != 0, left: r[10].int)
             out[s.sourceID] = s
         }
         return out
@@ -71,12 +72,14 @@ public final class NoticeStore {
         try database.execute(
             """
             INSERT OR REPLACE INTO source_state (source_id, etag, last_modified, cursor, last_attempt, last_success,
-                consecutive_failures, last_error, last_http_status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                consecutive_failures, last_error, last_http_status, incomplete, records_left)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
             [
                 .text(s.sourceID), .optional(s.etag), .optional(s.lastModified), .optional(s.cursor),
                 time(s.lastAttempt), time(s.lastSuccess), .integer(Int64(s.consecutiveFailures)),
-                .optional(s.lastError), .optional(s.lastHTTPStatus),
+                .optional(s.lastError), .optional(s.lastHTTPStatus), .integer(s.isIncomplete ? 1 : 0),
+                .optional(s.left),
             ])
     }
 

@@ -95,7 +95,13 @@ enum Schema {
             PRIMARY KEY (notice_id, cluster, member, role)
         );
         CREATE INDEX delivery_cluster ON delivery(cluster);
+        """,
+        // 2: a source whose walk stopped at an API cap or `max_pages` says so, and how many records it still owes,
+        // until a later run reaches the end. Existing rows read as complete.
         """
+        ALTER TABLE source_state ADD COLUMN incomplete INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE source_state ADD COLUMN records_left INTEGER;
+        """,
     ]
 
     static var currentVersion: Int { migrations.count }

@@ -11,9 +11,11 @@ extension Vigie {
             abstract: "Parse a feed, notice or API response file and print what Vigie understands of it.",
             discussion: """
                 The format is detected from the content, never the file name: RSS 0.9x/2.0, RSS 1.0 (RDF) and \
-                Atom 0.3/1.0 feeds; eForms and BOAMP XML notices; BOAMP, TED, aides-territoires, EU Funding & \
-                Tenders and DECP JSON; TED daily packages (.tar.gz). Encodings are detected from the byte-order \
-                mark, the XML declaration or --charset; undeclared 8-bit text is read as windows-1252.
+                Atom 0.3/1.0 feeds; eForms and BOAMP XML notices; BOAMP (Opendatasoft records and the former \
+                DILA API), TED search API, aides-territoires, EU Funding & Tenders and DECP JSON (2019 and 2022 \
+                formats, flat decp-2022-marches-valides records); decp.info DECP CSV (`;`-separated, found by its \
+                header); TED daily packages (.tar.gz of eForms notices). Encodings are detected from the \
+                byte-order mark, the XML declaration or --charset; undeclared 8-bit text is read as windows-1252.
 
                 Examples:
                   vigie parse feed.xml

@@ -39,7 +39,10 @@ extension Vigie {
         var store = "vigie.sqlite"
         @Option(help: "Digest output directory.")
         var out = "digests"
-        @Option(help: "The run's date and time, ISO 8601 (default: now). Fixes the output for demos and tests.")
+        @Option(help: """
+            The run's date and time, ISO 8601 (default: now). Fixes the output for demos and tests, and is the \
+            fetch's clock: the first night's window and the latest date a cursor may take count from it.
+            """)
         var now: String?
         @Option(parsing: .upToNextOption, help: "Fetch only these source ids.")
         var only: [String] = []

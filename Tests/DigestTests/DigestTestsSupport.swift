@@ -139,6 +139,9 @@ enum SampleDigest {
                     sourceID: "boamp", name: "BOAMP", status: .ok,
                     lastSuccess: zoned("2026-05-05T01:58:00Z").instant, newNotices: 12),
                 SourceHealth(
+                    sourceID: "ted", name: "TED", status: .incomplete,
+                    lastSuccess: zoned("2026-05-05T01:59:00Z").instant, newNotices: 250, left: 2_000),
+                SourceHealth(
                     sourceID: "marches-loire", name: "Marchés publics | Loire", status: .failing,
                     lastSuccess: zoned("2026-05-02T01:50:00Z").instant, consecutiveFailures: 3,
                     lastError: "fetcher: marches-loire: HTTP 503 Service Unavailable"),

@@ -82,4 +82,22 @@ import Testing
         #expect(Wording.shortList(["A", "B", "C", "D", "E", "F"]) == "A, B, C, D, E, F")
         #expect(Wording.shortList((1...20).map { "M\($0)" }) == "M1, M2, M3, M4, M5 et 15 autres")
     }
+
+    /// What a source stopped at an API cap still owes, in words a member firm's staff read.
+    @Test(arguments: [
+        (2_000, "2\u{00A0}000 avis restent à récupérer, la suite la nuit prochaine"),
+        (1, "1 avis reste à récupérer, la suite la nuit prochaine"),
+        (nil, "d'autres avis restent à récupérer, la suite la nuit prochaine"),
+    ] as [(Int?, String)])
+    func anIncompleteSourceSaysWhatIsLeft(_ left: Int?, _ remark: String) {
+        let s = SourceHealth(sourceID: "boamp-api", name: "BOAMP", status: .incomplete, left: left)
+        #expect(FrenchFormat.source(s.status) == "incomplète")
+        #expect(FrenchFormat.sourceRemark(s) == remark)
+    }
+
+    @Test func aFailingSourceShowsItsErrorAndAnOkOneNothing() {
+        let failing = SourceHealth(sourceID: "x", status: .failing, lastError: "fetcher: x: HTTP 503")
+        #expect(FrenchFormat.sourceRemark(failing) == "fetcher: x: HTTP 503")
+        #expect(FrenchFormat.sourceRemark(SourceHealth(sourceID: "y", status: .ok, left: 3)) == "")
+    }
 }

@@ -105,6 +105,19 @@ import Testing
         #expect(md.contains("- Source : aides-territoires (at-9876)"), "an unnamed source keeps its id")
     }
 
+    @Test func anIncompleteSourceIsNotShownAsOk() throws {
+        let md = MarkdownRenderer().text(SampleDigest.input)
+        #expect(md.contains("sources : 1/3 en bon état, 1 incomplète"))
+        let lastSuccess = FrenchFormat.dateTime(zoned("2026-05-05T01:59:00Z").instant)
+        #expect(md.contains("| TED | incomplète | 250 | \(lastSuccess) | 0 | "
+                            + "2\u{00A0}000 avis restent à récupérer, la suite la nuit prochaine |"))
+        let html = HTMLRenderer().text(SampleDigest.input)
+        #expect(html.contains("<td class=\"incomplete\">incomplète</td>"))
+        #expect(html.contains("<td>2\u{00A0}000 avis restent à récupérer, la suite la nuit prochaine</td>"))
+        let back = try JSONDigestRenderer.decode(try JSONDigestRenderer().render(SampleDigest.input))
+        #expect(back.sources.first { $0.sourceID == "ted" }?.left == 2_000)
+    }
+
     @Test func markdownEscapesMarkup() {
         var input = SampleDigest.input
         input.members[0].items[0].notice.title = "Lot *1* [urgent](http://evil)"

@@ -128,6 +128,35 @@ import Testing
         #expect(result.state.cursor == "2026-11-22")
         // A validator must not turn tomorrow's resumption into a 304.
         #expect(result.state.etag == nil)
+        // The state the store keeps says so too, for the nights' source health.
+        #expect(result.state.isIncomplete && result.state.left == 5)
+    }
+
+    /// A failure after a capped night leaves "incomplete" as it was (the rest is still owed); a walk that
+    /// reaches the end clears it.
+    @Test func whatIsOwedSurvivesAFailureAndClearsAtTheEnd() throws {
+        let owing = SourceState(sourceID: "boamp", cursor: "2026-11-19", isIncomplete: true, left: 5)
+        var failing = Self.job(previous: owing, maxAttempts: 1)
+        let request = try Self.firstRequest(&failing)
+        var budget = 10
+        guard case .done(let failed) = failing.complete(TransferOutcome(request: request, status: 502),
+                                                        at: Self.now, retryBudget: &budget) else {
+            Issue.record("expected a failure")
+            return
+        }
+        #expect(failed.state.isIncomplete && failed.state.left == 5)
+
+        var ending = Self.job(previous: owing)
+        let first = try Self.firstRequest(&ending)
+        let short = PagerTests.page(["2026-11-20"], total: 1)
+        guard case .done(let done) = ending.complete(
+            TransferOutcome(request: first, status: 200, body: short, contentType: "application/json"),
+            at: Self.now, retryBudget: &budget) else {
+            Issue.record("expected the end of the walk")
+            return
+        }
+        #expect(done.isComplete)
+        #expect(!done.state.isIncomplete && done.state.left == nil)
     }
 
     @Test func aFailedPageKeepsTheOldCursorAndValidators() throws {

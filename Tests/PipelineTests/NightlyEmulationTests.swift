@@ -1,3 +1,4 @@
+import Digest
 import Fetcher
 import Foundation
 import Logging
@@ -96,6 +97,13 @@ import Testing
             #expect(n1.report.left == 2_000)
             #expect(n1.cursor == "2026-11-24")
             #expect(n1.report.warnings.contains { $0.contains("offset cap") })
+            // The store keeps what is owed, so a digest written from the states alone (`vigie digest`) says it.
+            let owed = try #require(try store.sourceStates()[source.id])
+            #expect(owed.isIncomplete && owed.left == 2_000)
+            let health = try #require(SourceHealthBuilder.fromStates([source.id: owed], now: Self.night(1)).first)
+            #expect(health.status == .incomplete && health.left == 2_000)
+            #expect(FrenchFormat.sourceRemark(health)
+                    == "2\u{00A0}000 avis restent à récupérer, la suite la nuit prochaine")
             let firstRequest = try #require(server.requests(for: path).first)
             #expect(firstRequest.queryValue("where") == "dateparution >= date'2026-11-18'")  // 7 days back
             #expect(firstRequest.queryValue("order_by") == "dateparution asc, idweb asc")
@@ -111,6 +119,8 @@ import Testing
             #expect(n2.report.inserted == 2_500)
             #expect(n2.report.changed == 0)
             #expect(n2.cursor == "2026-11-26")
+            let caughtUp = try #require(try store.sourceStates()[source.id])
+            #expect(!caughtUp.isIncomplete && caughtUp.left == nil)
             #expect(server.requests(for: path).first?.queryValue("where") == "dateparution >= date'2026-11-24'")
 
             // Night 3: 500 more, and one record mistyped far in the future: stored, but the cursor stays sane.
@@ -128,6 +138,43 @@ import Testing
             print("boamp: \(records.all.count) records served over 3 nights, \(ids.count) stored, "
                   + "\(Set(ids).count) distinct")
         }
+    }
+
+    /// `vigie run --now` replays a night: the fetch's clock is `--now`, not the machine's. The first night's window
+    /// starts `first_night_days` (7) before it, and a record dated beyond the day after it never becomes the
+    /// cursor. With the machine's clock (December 2026) the window would start in late November and the
+    /// 2026-11-30 record would be the cursor.
+    @Test func aRunReplayedAtAGivenDateFetchesOnThatDatesClock() throws {
+        let server = try LoopbackServer()
+        defer { server.stop() }
+        let dates = ["2026-11-10", "2026-11-18", "2026-11-20", "2026-11-25", "2026-11-30"]
+        let records = EmulatedRecords(dates.enumerated().map { Self.boampRecord($0.offset, date: $0.element) })
+        let path = "/api/explore/v2.1/catalog/datasets/boamp/records"
+        server.route(path, OpendatasoftEmulator(records: records, dateField: "dateparution").route)
+        let workspace = try Workspace()
+        // The real catalogue entry, pointed at the emulator, its politeness delay dropped.
+        var yaml = try String(contentsOfFile: Self.packageRoot + "/Feeds/boamp-api.yaml", encoding: .utf8)
+        yaml = yaml.replacingOccurrences(
+            of: "url: https://boamp-datadila.opendatasoft.com/api/explore/v2.1/catalog/datasets/boamp/records",
+            with: "url: \(server.url(path))")
+        yaml = yaml.replacingOccurrences(of: "delay_ms: 250", with: "delay_ms: 0")
+        #expect(yaml.contains(server.url(path)))
+        let catalogue = workspace.root.appendingPathComponent("boamp.yaml").path
+        try yaml.write(toFile: catalogue, atomically: true, encoding: .utf8)
+
+        let options = NightlyRunOptions(feeds: catalogue, rules: Self.packageRoot + "/Rules",
+                                        store: workspace.storePath, output: workspace.out, now: Self.night(1),
+                                        formats: [.markdown])
+        let report = try NightlyRun.run(options, logger: Logger(label: "test"))
+        let boamp = try #require(report.sources.first)
+        #expect(boamp.status == "ok", "\(boamp.error ?? "")")
+        #expect(server.requests(for: path).first?.queryValue("where") == "dateparution >= date'2026-11-18'")
+        // 11-18, 11-20, 11-25 and 11-30 are in the window; 11-10 is not.
+        #expect(boamp.inserted == 4)
+        let store = try NoticeStore(path: workspace.storePath)
+        #expect(try store.sourceStates()["boamp-api"]?.cursor == "2026-11-25")
+        #expect(try Set(store.noticesChanged(after: 0).map(\.notice.sourceID))
+                == Set(records.all.dropFirst().map(\.id)))
     }
 
     // MARK: - TED Search API (ITERATION tokens)

@@ -46,6 +46,46 @@ import Testing
         }
     }
 
+    /// A source stopped at an API cap keeps "incomplete" and what it still owes until a run reaches the end.
+    @Test func anIncompleteSourceStateRoundTrips() throws {
+        let tmp = TempStore()
+        let store = try tmp.open()
+        let capped = SourceState(sourceID: "boamp-api", cursor: "2026-11-24", lastAttempt: now, lastSuccess: now,
+                                 isIncomplete: true, left: 2_000)
+        let unknownTotal = SourceState(sourceID: "eu-funding", lastSuccess: now, isIncomplete: true)
+        try store.save(capped)
+        try store.save(unknownTotal)
+        let states = try store.sourceStates()
+        #expect(states["boamp-api"] == capped)
+        #expect(states["eu-funding"] == unknownTotal)
+        var caughtUp = capped
+        caughtUp.isIncomplete = false
+        caughtUp.left = nil
+        try store.save(caughtUp)
+        #expect(try store.sourceStates()["boamp-api"] == caughtUp)
+    }
+
+    /// A store written before the incomplete status existed (schema 1) opens, is migrated, and its sources read
+    /// as complete, their other fields intact.
+    @Test func aSchemaOneStoreIsMigratedAndStaysReadable() throws {
+        let tmp = TempStore()
+        do {
+            let db = try Database(path: tmp.path)
+            try db.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
+            try db.execute(Schema.migrations[0])
+            try db.execute("INSERT INTO schema_version (version) VALUES (1)")
+            try db.execute(
+                "INSERT INTO source_state (source_id, etag, cursor, last_success, consecutive_failures) "
+                    + "VALUES ('boamp-api', '\"v1\"', '2026-11-20', 1795000000, 0)")
+        }
+        let store = try tmp.open()
+        #expect(try store.schemaVersion() == NoticeStore.supportedSchemaVersion)
+        let state = try #require(try store.sourceStates()["boamp-api"])
+        #expect(state == SourceState(sourceID: "boamp-api", etag: "\"v1\"", cursor: "2026-11-20",
+                                     lastSuccess: Date(timeIntervalSince1970: 1_795_000_000)))
+        #expect(!state.isIncomplete && state.left == nil)
+    }
+
     @Test func sourceStateRoundTrips() throws {
         let tmp = TempStore()
         let store = try tmp.open()

@@ -1,4 +1,5 @@
 import Foundation
+import Notices
 import Testing
 
 /// The package root, from this file's path (Tests/VigieCLITests/ParseCommandTests.swift).
@@ -56,6 +57,22 @@ struct ParseCommandTests {
         <pubDate>lun., 24 nov. 2026 09:00:00 +0100</pubDate><category>Travaux</category>
         <description>&lt;p&gt;Lot&amp;nbsp;1&lt;/p&gt;</description></item></channel></rss>
         """
+
+    @Test("--help names every format it reads, DECP CSV included")
+    func helpNamesEveryFormat() throws {
+        let r = try runVigie(["parse", "--help"])
+        #expect(r.status == 0)
+        // The help text is wrapped at the terminal's width: compare words, not lines.
+        let text = r.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        for name in ["RSS 0.9x/2.0", "RSS 1.0 (RDF)", "Atom", "eForms", "BOAMP XML", "BOAMP (Opendatasoft",
+                     "TED search API", "aides-territoires", "EU Funding & Tenders", "DECP JSON", "DECP CSV",
+                     "TED daily packages"] {
+            #expect(text.contains(name), "vigie parse --help does not mention \(name)")
+        }
+        for format in DocumentFormat.allCases {
+            #expect(text.contains(format.rawValue), "--format does not list \(format.rawValue)")
+        }
+    }
 
     @Test("--json prints the feed conformance schema, with links resolved against --base-url")
     func json() throws {

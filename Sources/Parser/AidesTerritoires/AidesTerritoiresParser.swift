@@ -45,10 +45,6 @@ enum AidesTerritoiresParser {
                         file: options.documentName, message: "aides-territoires: record \(i): \(error)"))
             }
         }
-        var paging: PagingHint?
-        if document.count != nil || document.next != nil {
-            paging = PagingHint(nextURL: document.next, total: document.count)
-        }
-        return ParsedDocument(format: .aidesTerritoiresJSON, notices: notices, issues: issues, paging: paging)
+        return ParsedDocument(format: .aidesTerritoiresJSON, notices: notices, issues: issues)
     }
 }

@@ -38,7 +38,7 @@ enum BOAMPJSONAdapter {
                 build: { try legacyNotice($0, options: options) })
             return ParsedDocument(format: .boampJSON, notices: notices, issues: issues)
         }
-        let (records, paging) = BOAMPRecordParser.records(in: root, baseURL: options.baseURL)
+        let records = BOAMPRecordParser.records(in: root)
         var problems: [ParseIssue] = []
         var (notices, issues) = JSONPageSupport.notices(
             records, documentName: name,
@@ -52,7 +52,7 @@ enum BOAMPJSONAdapter {
                 return notice
             })
         issues += problems
-        return ParsedDocument(format: .boampJSON, notices: notices, issues: issues, paging: paging)
+        return ParsedDocument(format: .boampJSON, notices: notices, issues: issues)
     }
 
     // MARK: - Legacy DILA API

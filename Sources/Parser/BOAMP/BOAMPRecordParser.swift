@@ -26,26 +26,12 @@ struct BOAMPRecord {
 enum BOAMPRecordParser {
     /// The records of a page: Explore v2.1 (`{"total_count", "results"}`), Explore v1 (`{"nhits", "records":
     /// [{"fields": …}]}`), a capturer's wrapper (`{"records": [record]}`), an export (`[record]`) or one record.
-    static func records(in root: Any, baseURL: String?) -> (records: [Any], paging: PagingHint?) {
-        guard let d = root as? [String: Any] else { return ((root as? [Any]) ?? [], nil) }
-        if let results = d["results"] as? [Any] {
-            let total = JSONValue.int(d["total_count"])
-            var paging = PagingHint(total: total)
-            // Explore v2.1 gives no next link: derive it from the request's offset and limit, within the API's
-            // cap (offset + limit ≤ 10,000).
-            if let total, let limit = JSONPageSupport.query(baseURL, "limit") {
-                let offset = JSONPageSupport.query(baseURL, "offset") ?? 0
-                if offset + limit < total, offset + limit < 10_000 {
-                    paging.nextURL = JSONPageSupport.url(baseURL, setting: "offset", to: String(offset + limit))
-                }
-            }
-            return (results, paging)
-        }
-        if let recs = d["records"] as? [Any] {
-            let paging = d["nhits"] != nil ? PagingHint(total: JSONValue.int(d["nhits"])) : nil
-            return (recs.map { JSONValue.member($0, "fields") ?? $0 }, paging)
-        }
-        return ([d], nil)
+    /// The page's totals and next offsets are the fetcher's to read (`Pager`), not the parser's.
+    static func records(in root: Any) -> [Any] {
+        guard let d = root as? [String: Any] else { return (root as? [Any]) ?? [] }
+        if let results = d["results"] as? [Any] { return results }
+        if let recs = d["records"] as? [Any] { return recs.map { JSONValue.member($0, "fields") ?? $0 } }
+        return [d]
     }
 
     /// Decodes one record (already parsed as JSON) into its typed document and untyped `donnees` tree.

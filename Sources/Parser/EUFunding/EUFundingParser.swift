@@ -32,13 +32,6 @@ enum EUFundingParser {
                 issues.append(ParseIssue(file: options.documentName, message: "eu-funding: record \(i): \(error)"))
             }
         }
-        var paging = PagingHint(total: document.totalResults)
-        if let total = document.totalResults, let page = document.pageNumber, let size = document.pageSize,
-            page * size < total
-        {
-            paging.nextURL = JSONPageSupport.url(options.baseURL, setting: "pageNumber", to: String(page + 1))
-            paging.nextToken = String(page + 1)
-        }
-        return ParsedDocument(format: .euFundingJSON, notices: notices, issues: issues, paging: paging)
+        return ParsedDocument(format: .euFundingJSON, notices: notices, issues: issues)
     }
 }

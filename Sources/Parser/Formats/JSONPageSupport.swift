@@ -2,7 +2,7 @@ import Foundation
 import Notices
 
 /// What every JSON API adapter shares: building one notice per record without letting a bad record stop
-/// the page, and computing the next page's URL from the request URL.
+/// the page. (Where the next page is, and how many records are left, is the fetcher's `Pager` to read.)
 enum JSONPageSupport {
     /// Builds notices from `records`; a record that throws becomes a `ParseIssue` naming the document, the record
     /// index and its id when known, and the rest of the page still parses.
@@ -31,24 +31,5 @@ enum JSONPageSupport {
     /// A malformed-record error.
     static func malformed(_ documentName: String, _ id: String?, _ message: String) -> ParserError {
         .malformed(ParseIssue(file: documentName, noticeID: id, message: message))
-    }
-
-    /// `base` with query parameter `name` set to `value` (added when absent); nil without a base URL.
-    static func url(_ base: String?, setting name: String, to value: String) -> String? {
-        guard let base, var comps = URLComponents(string: base) else { return nil }
-        var items = comps.queryItems ?? []
-        if let i = items.firstIndex(where: { $0.name == name }) {
-            items[i].value = value
-        } else {
-            items.append(URLQueryItem(name: name, value: value))
-        }
-        comps.queryItems = items
-        return comps.string
-    }
-
-    /// Integer query parameter of `base`.
-    static func query(_ base: String?, _ name: String) -> Int? {
-        guard let base, let comps = URLComponents(string: base) else { return nil }
-        return comps.queryItems?.first { $0.name == name }?.value.flatMap { Int($0) }
     }
 }

@@ -15,8 +15,6 @@ enum TEDSearchAdapter {
     /// page still parses; throws `ParserError.malformed` only when the bytes are not a JSON object.
     static func parse(_ bytes: [UInt8], options: ParseOptions) throws -> ParsedDocument {
         let doc = try TEDSearchParser.parse(bytes, documentName: options.documentName)
-        var paging = PagingHint(total: doc.totalNoticeCount)
-        if let token = doc.iterationNextToken, !token.isEmpty, !doc.notices.isEmpty { paging.nextToken = token }
         var notices: [Notice] = []
         var issues: [ParseIssue] = []
         for (i, record) in doc.notices.enumerated() {
@@ -37,7 +35,7 @@ enum TEDSearchAdapter {
             issues.append(
                 ParseIssue(file: options.documentName, message: "ted: the search timed out: page may be incomplete"))
         }
-        return ParsedDocument(format: .tedJSON, notices: notices, issues: issues, paging: paging)
+        return ParsedDocument(format: .tedJSON, notices: notices, issues: issues)
     }
 
     static func notice(_ r: TEDSearchDocument.Notice, options: ParseOptions) throws -> Notice {

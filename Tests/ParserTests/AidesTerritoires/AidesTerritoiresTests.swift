@@ -64,7 +64,6 @@ import Testing
                "submission_deadline": "2026-06-30", "date_created": "2026-02-20T10:00:00+01:00"}]}
             """)
         #expect(doc.format == .aidesTerritoiresJSON)
-        #expect(doc.paging?.total == 2)
         let n = try #require(doc.notices.first)
         #expect(n.places == [Place(nuts: "FRJ")])
         #expect(n.call?.funder == "Région Occitanie, ADEME")
