@@ -175,30 +175,30 @@ extension Router {
             let s = c.segments[si]
             let threshold = s.minScore ?? settings.minScore
             guard !reasons.isEmpty || ev.segVeto[si] != nil else { continue }
-            let match = SegmentMatch(segmentID: s.id, label: s.label, score: segScore[si], reasons: reasons,
+            var match = SegmentMatch(segmentID: s.id, label: s.label, score: segScore[si], reasons: reasons,
                                      lots: segLots[si], vetoedBy: ev.segVeto[si])
             if let veto = ev.segVeto[si] {
                 if !reasons.isEmpty {
+                    match.rejection = .exclusion
                     result.rejectedSegments.append(match)
                     count(veto.rule, dropped: 1)
                 }
-            } else if segScore[si] >= threshold
-                        && (Router.buysServiceAboutTrade(notice, s)
-                            || (!s.context.isEmpty && !ev.segInContext[si]
-                                && !reasons.contains { $0.field == .cpv && $0.term.count >= 6 })
-                            || !Router.isCorroborated(reasons, notice: notice, segment: s)) {
+            } else if segScore[si] < threshold {
+                match.rejection = .belowThreshold(threshold: threshold)
+                result.rejectedSegments.append(match)
+                count("segment:\(s.id)/min_score", dropped: 1)
+            } else if let rejection = Router.incoherence(reasons, notice: notice, segment: s,
+                                                        inContext: ev.segInContext[si]) {
                 // One word alone, however often repeated, is how homonyms get in (« moules » of the fish
                 // market, « CND » the dance centre, « forge » logicielle): a trade is named with more than one
                 // of its words, or classified by a precise CPV.
+                match.rejection = rejection
                 result.rejectedSegments.append(match)
                 count("segment:\(s.id)/uncorroborated", dropped: 1)
-            } else if segScore[si] >= threshold {
+            } else {
                 needed[si] = true
                 result.segments.append(match)
                 for r in reasons { count(r.rule, matched: 1) }
-            } else {
-                result.rejectedSegments.append(match)
-                count("segment:\(s.id)/min_score", dropped: 1)
             }
         }
         result.segments.sort { ($0.score, $1.segmentID) > ($1.score, $0.segmentID) }
@@ -239,12 +239,16 @@ extension Router {
             } else if let s = segs.filter({ segScore[$0] > 0 }).max(by: { segScore[$0] < segScore[$1] }) {
                 let threshold = c.segments[s].minScore ?? settings.minScore
                 let id = c.segments[s].id
-                // Enough weight but not coherent evidence: say so, not « under the threshold ».
-                let isolated = segScore[s] >= threshold
+                // Enough weight but not coherent evidence: say why, not « under the threshold ».
+                let rejection = result.rejectedSegments.first { $0.segmentID == id }?.rejection
+                let cause: NearMissCause
+                if let rejection, segScore[s] >= threshold {
+                    cause = .incoherentEvidence(segment: id, rejection: rejection)
+                } else {
+                    cause = .weakMatch(segment: id, score: segScore[s], threshold: threshold)
+                }
                 result.nearMisses.append(NearMiss(
-                    clusterID: c.id, memberID: m.id, memberName: m.name,
-                    cause: isolated ? .isolatedEvidence(segment: id)
-                        : .weakMatch(segment: id, score: segScore[s], threshold: threshold),
+                    clusterID: c.id, memberID: m.id, memberName: m.name, cause: cause,
                     segments: [id], score: segScore[s], reasons: ev.segReasons[s]))
             }
         }
@@ -381,6 +385,17 @@ extension Router {
         }
         result.ruleCounters = counters.values.sorted { $0.rule < $1.rule }
         return result
+    }
+
+    /// Why a segment's evidence, heavy enough, still does not hold together; nil when it does.
+    static func incoherence(_ reasons: [Reason], notice: Notice, segment s: Segment, inContext: Bool)
+        -> SegmentRejection? {
+        if Router.buysServiceAboutTrade(notice, s), let main = notice.mainCPV ?? notice.cpv.first {
+            return .serviceAboutTrade(division: String(main.filter(\.isNumber).prefix(2)))
+        }
+        let preciseCPV = reasons.contains { $0.field == .cpv && $0.term.count >= 6 }
+        if !s.context.isEmpty && !inContext && !preciseCPV { return .outOfContext }
+        return Router.isCorroborated(reasons, notice: notice, segment: s) ? nil : .isolated
     }
 
     /// Whether a segment's evidence holds together. Enough alone: the buyer's own classification precise

@@ -42,9 +42,8 @@ public struct RoutingExplainer: Sendable {
         case .weakMatch(let segment, let score, let threshold):
             return t("segment \(segment) : score \(num(score)) sous le seuil \(num(threshold))",
                      "segment \(segment): score \(num(score)) below threshold \(num(threshold))")
-        case .isolatedEvidence(let segment):
-            return t("segment \(segment) : indice isolé (un seul mot, sans code CPV ni second mot-clé qui le confirme)",
-                     "segment \(segment): isolated evidence (one word, with no CPV code or second keyword to confirm it)")
+        case .incoherentEvidence(let segment, let rejection):
+            return t("segment \(segment) : ", "segment \(segment): ") + describe(rejection)
         case .memberExclusion(let term, let f, let matched):
             return t("exclusion « \(term) » trouvée (\(field(f))\(matched.map { " : « \($0) »" } ?? ""))",
                      "exclusion '\(term)' found (\(f.rawValue)\(matched.map { ": '\($0)'" } ?? ""))")
@@ -75,6 +74,39 @@ public struct RoutingExplainer: Sendable {
         case .capacity(let value, let capacity):
             return t("montant \(Router.euros(value)) au-delà de la capacité \(Router.euros(capacity))",
                      "value \(Router.euros(value)) above capacity \(Router.euros(capacity))")
+        }
+    }
+
+    /// A staff signal in one line, with its figures.
+    public func describe(_ s: StaffSignal) -> String {
+        var figures: [String] = []
+        if let v = s.value { figures.append(t("montant \(Router.euros(v))", "value \(Router.euros(v))")) }
+        if let l = s.largestCapacity {
+            figures.append(t("plus grande capacité \(Router.euros(l))", "largest capacity \(Router.euros(l))"))
+        }
+        if let c = s.combinedCapacity, s.members.count > 1 {
+            figures.append(t("\(Router.euros(c)) ensemble", "\(Router.euros(c)) together"))
+        }
+        return t("cœur de métier (\(s.segments.joined(separator: ", "))) que personne ne peut porter, seul ni en groupement",
+                 "core business (\(s.segments.joined(separator: ", "))) nobody can carry, alone or together")
+            + (figures.isEmpty ? "" : " — " + figures.joined(separator: ", "))
+    }
+
+    /// Why a segment with evidence was not found needed.
+    public func describe(_ rejection: SegmentRejection) -> String {
+        switch rejection {
+        case .exclusion:
+            return t("exclu par une exclusion du segment", "vetoed by a segment exclusion")
+        case .belowThreshold(let threshold):
+            return t("indices sous le seuil \(num(threshold))", "evidence below the threshold \(num(threshold))")
+        case .isolated:
+            return t("indice isolé (un seul mot, sans code CPV ni second mot-clé qui le confirme)",
+                     "isolated evidence (one word, with no CPV code or second keyword to confirm it)")
+        case .serviceAboutTrade(let division):
+            return t("l'avis achète un service autour du métier (CPV \(division)…), pas le métier",
+                     "the notice buys a service about the trade (CPV \(division)…), not the trade")
+        case .outOfContext:
+            return t("aucun mot du contexte du segment dans l'avis", "none of the segment's context words in the notice")
         }
     }
 
@@ -180,8 +212,8 @@ public struct RoutingExplainer: Sendable {
                         out.append(t("    • \(s.segmentID) — exclu par « \(v.term) » (\(field(v.field))\(v.matched.map { " : « \($0) »" } ?? ""))",
                                      "    • \(s.segmentID) — vetoed by '\(v.term)' (\(field(v.field))\(v.matched.map { ": '\($0)'" } ?? ""))"))
                     } else {
-                        out.append(t("    • \(s.segmentID) — score \(num(s.score)) sous le seuil",
-                                     "    • \(s.segmentID) — score \(num(s.score)) below the threshold"))
+                        let why = s.rejection.map(describe) ?? t("non retenu", "not needed")
+                        out.append("    • \(s.segmentID) — score \(num(s.score)), \(why)")
                     }
                     for r in s.reasons { out.append("        \(describe(r))") }
                 }
@@ -214,6 +246,10 @@ public struct RoutingExplainer: Sendable {
                 for g in consortia {
                     out.append("    ◆ " + (language == .fr ? g.detail : g.detailEN))
                 }
+            }
+            if !c.signals.isEmpty && member == nil {
+                out.append(t("  À signaler au pôle :", "  For the cluster's staff:"))
+                for s in c.signals { out.append("    ⚑ " + describe(s)) }
             }
             if !c.watches.isEmpty && member == nil {
                 out.append(t("  Veilles :", "  Saved watches:"))

@@ -84,22 +84,51 @@ public struct SegmentMatch: Sendable, Hashable, Codable {
     public var lots: [String]
     /// Set when an exclusion vetoed the segment.
     public var vetoedBy: Reason?
+    /// Why a segment with evidence is not needed (nil for needed segments).
+    public var rejection: SegmentRejection?
 
     public init(segmentID: String, label: String, score: Double, reasons: [Reason], lots: [String] = [],
-                vetoedBy: Reason? = nil) {
+                vetoedBy: Reason? = nil, rejection: SegmentRejection? = nil) {
         self.segmentID = segmentID
         self.label = label
         self.score = score
         self.reasons = reasons
         self.lots = lots
         self.vetoedBy = vetoedBy
+        self.rejection = rejection
     }
 
     enum CodingKeys: String, CodingKey {
         case segmentID = "segment_id"
-        case label, score, reasons, lots
+        case label, score, reasons, lots, rejection
         case vetoedBy = "vetoed_by"
     }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        segmentID = try c.decode(String.self, forKey: .segmentID)
+        label = try c.decode(String.self, forKey: .label)
+        score = try c.decode(Double.self, forKey: .score)
+        reasons = try c.decode([Reason].self, forKey: .reasons)
+        lots = try c.decodeIfPresent([String].self, forKey: .lots) ?? []
+        vetoedBy = try c.decodeIfPresent(Reason.self, forKey: .vetoedBy)
+        rejection = try c.decodeIfPresent(SegmentRejection.self, forKey: .rejection)
+    }
+}
+
+/// Why a segment with some evidence was not found needed.
+public enum SegmentRejection: Sendable, Hashable, Codable {
+    /// A segment exclusion was found.
+    case exclusion
+    /// The evidence weighs less than the segment's `min_score`.
+    case belowThreshold(threshold: Double)
+    /// Enough weight, but one isolated word (or words against the buyer's classification) with no CPV code nor
+    /// second keyword to confirm it.
+    case isolated
+    /// The notice's main CPV is a service about the trade (training, culture) in this division.
+    case serviceAboutTrade(division: String)
+    /// The segment declares a context and the notice names none of it.
+    case outOfContext
 }
 
 /// Whether a member is reached because it covers a needed segment, or supplies one.
@@ -275,8 +304,8 @@ public enum NearMissCause: Sendable, Hashable, Codable {
     case segmentExclusion(segment: String, term: String, field: ReasonField)
     /// Some evidence for the member's segment, below the threshold.
     case weakMatch(segment: String, score: Double, threshold: Double)
-    /// Enough weight, but one isolated word: no CPV code nor second keyword confirms it.
-    case isolatedEvidence(segment: String)
+    /// Enough weight, but the evidence does not hold together (see ``SegmentRejection``).
+    case incoherentEvidence(segment: String, rejection: SegmentRejection)
     /// One of the member's own exclusions was found.
     case memberExclusion(term: String, field: ReasonField, matched: String?)
     /// The member does not follow this kind of notice.
@@ -293,7 +322,7 @@ public enum NearMissCause: Sendable, Hashable, Codable {
         switch self {
         case .upstreamSupplier: return .upstreamSupplier
         case .segmentExclusion: return .segmentExclusion
-        case .weakMatch, .isolatedEvidence: return .weakMatch
+        case .weakMatch, .incoherentEvidence: return .weakMatch
         case .memberExclusion: return .memberExclusion
         case .kind: return .kind
         case .deadline: return .deadline

@@ -160,6 +160,7 @@ extension Vigie {
                     lines.append("    ✗ \(m.memberName) (\(m.memberID)) \(m.filter.rawValue) : \(m.detail)")
                 }
                 for g in c.consortia { lines.append("    ◆ \(g.detail)") }
+                for s in c.signals { lines.append("    ⚑ à signaler : \(explainer.describe(s))") }
                 for w in c.watches { lines.append("    ▸ veille \(w.name) → \(w.recipients.joined(separator: ", "))") }
             }
             if r.clusters.allSatisfy({ $0.routes.isEmpty && $0.nearMisses.isEmpty && $0.segments.isEmpty }) {
