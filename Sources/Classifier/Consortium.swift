@@ -85,57 +85,24 @@ extension Router {
                 contributions[c.members[e.cand.member].id] = e.cand.segments.filter { need.contains($0) }
                     .map { c.segments[$0].id }
             }
-            // Data keeps segment ids; the sentences staff read name segments by their labels.
-            let segLabels = unit.need.map { "« \(c.segments[$0].label) »" }
-            func labels(_ ids: [String]) -> String {
-                ids.map { id in c.segments.first { $0.id == id }?.label ?? id }.joined(separator: ", ")
-            }
             let combined = chosen.allSatisfy { c.members[$0.cand.member].capacity != nil }
                 ? chosen.reduce(0) { $0 + cap($1) } : nil
             let reason: ConsortiumReason = multi && tooBig ? .both : multi ? .multipleSegments : .valueExceedsCapacity
             let leadM = c.members[lead.cand.member]
-            // One builder for both languages, so the French and English sentences cannot drift apart.
-            func sentence(_ en: Bool) -> String {
-                func t(_ fr: String, _ english: String) -> String { en ? english : fr }
-                let what = unit.lot.map { t("Le lot \($0)", "Lot \($0)") } ?? t("L'avis", "The notice")
-                let needs = "\(what) \(t("demande", "needs")) \(segLabels.joined(separator: " + "))"
-                let value = Router.euros(unit.value ?? 0)
-                var s: String
-                switch reason {
-                case .multipleSegments:
-                    s = needs + t(" : aucun membre ne couvre tout seul.", ": no member covers all of it alone.")
-                case .valueExceedsCapacity:
-                    s = "\(what) (\(value)) "
-                        + t("dépasse la capacité de chaque membre.", "exceeds every member's capacity.")
-                case .both:
-                    s = needs + t(" et son montant (\(value)) dépasse la capacité de chaque membre.",
-                                  " and its value (\(value)) exceeds every member's capacity.")
-                }
-                s += t(" Groupement proposé : ", " Proposed group: ") + chosen.map { e in
-                    let m = c.members[e.cand.member]
-                    let role = m.id == leadM.id ? t(" (mandataire)", " (lead)") : ""
-                    return "\(m.name)\(role) [\(labels(contributions[m.id]!))]"
-                }.joined(separator: " + ") + "."
-                s += t(" Mandataire : \(leadM.name), plus grande capacité", " Lead: \(leadM.name), largest capacity")
-                    + (leadM.capacity.map { " (\(Router.euros($0)))" } ?? "")
-                    + (lead.distance.map {
-                        t(", site à \($0) département(s) du lieu", ", site \($0) département(s) from the place of work")
-                    } ?? "") + "."
-                if !uncovered.isEmpty {
-                    s += t(" Non couvert : ", " Not covered: ")
-                        + uncovered.sorted().map { c.segments[$0].label }.joined(separator: ", ") + "."
-                }
-                if let v = unit.value, let comb = combined, comb < v {
-                    s += t(" Capacité cumulée \(Router.euros(comb)) encore inférieure au montant.",
-                           " Combined capacity \(Router.euros(comb)) still below the value.")
-                }
-                return s
-            }
+            // Names and labels travel with the data, so the sentence can be worded from the suggestion alone.
+            var names: [String: String] = [:]
+            for e in chosen { names[c.members[e.cand.member].id] = c.members[e.cand.member].name }
+            var segmentLabels: [String: String] = [:]
+            for si in Set(unit.need).union(uncovered) { segmentLabels[c.segments[si].id] = c.segments[si].label }
             var suggestion = ConsortiumSuggestion(
                 clusterID: c.id, members: ids, lead: leadM.id, segments: unit.need.map { c.segments[$0].id },
-                reason: reason, detail: sentence(false), detailEN: sentence(true),
-                uncovered: uncovered.sorted().map { c.segments[$0].id }, combinedCapacity: combined, lotID: unit.lot,
-                contributions: contributions)
+                reason: reason, uncovered: uncovered.sorted().map { c.segments[$0].id }, combinedCapacity: combined,
+                lotID: unit.lot, contributions: contributions)
+            suggestion.value = unit.value
+            suggestion.leadCapacity = leadM.capacity
+            suggestion.leadDistance = lead.distance
+            suggestion.memberNames = names
+            suggestion.segmentLabels = segmentLabels
             // The group's own suppliers: for each upstream segment of what the unit needs, the in-range member
             // with the largest capacity (then the nearest). They source the group; the buyer does not buy them.
             let upstreamOfNeed = Set(unit.need.flatMap { upstream[$0] }).subtracting(unit.need)

@@ -77,6 +77,43 @@ public struct RoutingExplainer: Sendable {
         }
     }
 
+    /// A groupement proposal in a few sentences: what the unit needs, who is proposed with what, the lead, and
+    /// what is still missing.
+    public func describe(_ g: ConsortiumSuggestion) -> String {
+        func label(_ id: String) -> String { g.segmentLabels[id] ?? id }
+        func name(_ id: String) -> String { g.memberNames[id] ?? id }
+        let what = g.lotID.map { t("Le lot \($0)", "Lot \($0)") } ?? t("L'avis", "The notice")
+        let needs = "\(what) \(t("demande", "needs")) " + g.segments.map { "« \(label($0)) »" }.joined(separator: " + ")
+        let value = Router.euros(g.value ?? 0)
+        var s: String
+        switch g.reason {
+        case .multipleSegments:
+            s = needs + t(" : aucun membre ne couvre tout seul.", ": no member covers all of it alone.")
+        case .valueExceedsCapacity:
+            s = "\(what) (\(value)) " + t("dépasse la capacité de chaque membre.", "exceeds every member's capacity.")
+        case .both:
+            s = needs + t(" et son montant (\(value)) dépasse la capacité de chaque membre.",
+                          " and its value (\(value)) exceeds every member's capacity.")
+        }
+        s += t(" Groupement proposé : ", " Proposed group: ") + g.members.map { id in
+            let role = id == g.lead ? t(" (mandataire)", " (lead)") : ""
+            return "\(name(id))\(role) [\((g.contributions[id] ?? []).map(label).joined(separator: ", "))]"
+        }.joined(separator: " + ") + "."
+        s += t(" Mandataire : \(name(g.lead)), plus grande capacité", " Lead: \(name(g.lead)), largest capacity")
+            + (g.leadCapacity.map { " (\(Router.euros($0)))" } ?? "")
+            + (g.leadDistance.map {
+                t(", site à \($0) département(s) du lieu", ", site \($0) département(s) from the place of work")
+            } ?? "") + "."
+        if !g.uncovered.isEmpty {
+            s += t(" Non couvert : ", " Not covered: ") + g.uncovered.map(label).joined(separator: ", ") + "."
+        }
+        if let v = g.value, let comb = g.combinedCapacity, comb < v {
+            s += t(" Capacité cumulée \(Router.euros(comb)) encore inférieure au montant.",
+                   " Combined capacity \(Router.euros(comb)) still below the value.")
+        }
+        return s
+    }
+
     /// A staff signal in one line, with its figures.
     public func describe(_ s: StaffSignal) -> String {
         var figures: [String] = []

@@ -420,7 +420,8 @@ public enum ConsortiumReason: String, Sendable, Hashable, Codable {
     case both
 }
 
-/// A proposed group of members ("chasser en meute") covering what the notice needs.
+/// A proposed group of members ("chasser en meute") covering what the notice needs, as data (the explainer and
+/// the digest word it).
 public struct ConsortiumSuggestion: Sendable, Hashable, Codable {
     public var clusterID: String
     /// Member ids, lead first.
@@ -428,10 +429,6 @@ public struct ConsortiumSuggestion: Sendable, Hashable, Codable {
     public var lead: String
     public var segments: [String]
     public var reason: ConsortiumReason
-    /// Plain French explanation.
-    public var detail: String
-    /// The same explanation in English.
-    public var detailEN: String
     /// Needed segments no eligible member covers.
     public var uncovered: [String]
     /// Combined capacity of the group (sum of stated capacities).
@@ -443,22 +440,33 @@ public struct ConsortiumSuggestion: Sendable, Hashable, Codable {
     /// Upstream suppliers in range the group may source from (member id → the upstream segment it brings):
     /// partners of the bid, never recipients of the notice on their own.
     public var suppliers: [String: String] = [:]
+    /// The value the group must carry (the lot's, or the notice's).
+    public var value: Double?
+    /// The lead's capacity and the distance from its nearest site to the place of work.
+    public var leadCapacity: Double?
+    public var leadDistance: Int?
+    /// Names of the members (id → name) and labels of the segments (id → label) named above.
+    public var memberNames: [String: String] = [:]
+    public var segmentLabels: [String: String] = [:]
 
     public init(clusterID: String, members: [String], lead: String, segments: [String], reason: ConsortiumReason,
-                detail: String, detailEN: String? = nil, uncovered: [String] = [], combinedCapacity: Double? = nil,
-                lotID: String? = nil, contributions: [String: [String]] = [:]) {
+                uncovered: [String] = [], combinedCapacity: Double? = nil, lotID: String? = nil,
+                contributions: [String: [String]] = [:]) {
         self.clusterID = clusterID
         self.members = members
         self.lead = lead
         self.segments = segments
         self.reason = reason
-        self.detail = detail
-        self.detailEN = detailEN ?? detail
         self.uncovered = uncovered
         self.combinedCapacity = combinedCapacity
         self.lotID = lotID
         self.contributions = contributions
     }
+
+    /// The proposal in French (for `vigie route`, `vigie explain` and readers of `--json`).
+    public var detail: String { RoutingExplainer(language: .fr).describe(self) }
+    /// The same in English.
+    public var detailEN: String { RoutingExplainer(language: .en).describe(self) }
 
     enum CodingKeys: String, CodingKey {
         case clusterID = "cluster_id"
@@ -467,7 +475,11 @@ public struct ConsortiumSuggestion: Sendable, Hashable, Codable {
         case uncovered
         case combinedCapacity = "combined_capacity"
         case lotID = "lot_id"
-        case contributions, suppliers
+        case contributions, suppliers, value
+        case leadCapacity = "lead_capacity"
+        case leadDistance = "lead_distance"
+        case memberNames = "member_names"
+        case segmentLabels = "segment_labels"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -477,13 +489,37 @@ public struct ConsortiumSuggestion: Sendable, Hashable, Codable {
         lead = try c.decode(String.self, forKey: .lead)
         segments = try c.decode([String].self, forKey: .segments)
         reason = try c.decode(ConsortiumReason.self, forKey: .reason)
-        detail = try c.decode(String.self, forKey: .detail)
-        detailEN = try c.decode(String.self, forKey: .detailEN)
         uncovered = try c.decodeIfPresent([String].self, forKey: .uncovered) ?? []
         combinedCapacity = try c.decodeIfPresent(Double.self, forKey: .combinedCapacity)
         lotID = try c.decodeIfPresent(String.self, forKey: .lotID)
         contributions = try c.decodeIfPresent([String: [String]].self, forKey: .contributions) ?? [:]
         suppliers = try c.decodeIfPresent([String: String].self, forKey: .suppliers) ?? [:]
+        value = try c.decodeIfPresent(Double.self, forKey: .value)
+        leadCapacity = try c.decodeIfPresent(Double.self, forKey: .leadCapacity)
+        leadDistance = try c.decodeIfPresent(Int.self, forKey: .leadDistance)
+        memberNames = try c.decodeIfPresent([String: String].self, forKey: .memberNames) ?? [:]
+        segmentLabels = try c.decodeIfPresent([String: String].self, forKey: .segmentLabels) ?? [:]
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(clusterID, forKey: .clusterID)
+        try c.encode(members, forKey: .members)
+        try c.encode(lead, forKey: .lead)
+        try c.encode(segments, forKey: .segments)
+        try c.encode(reason, forKey: .reason)
+        try c.encode(detail, forKey: .detail)
+        try c.encode(detailEN, forKey: .detailEN)
+        try c.encode(uncovered, forKey: .uncovered)
+        try c.encodeIfPresent(combinedCapacity, forKey: .combinedCapacity)
+        try c.encodeIfPresent(lotID, forKey: .lotID)
+        try c.encode(contributions, forKey: .contributions)
+        try c.encode(suppliers, forKey: .suppliers)
+        try c.encodeIfPresent(value, forKey: .value)
+        try c.encodeIfPresent(leadCapacity, forKey: .leadCapacity)
+        try c.encodeIfPresent(leadDistance, forKey: .leadDistance)
+        try c.encode(memberNames, forKey: .memberNames)
+        try c.encode(segmentLabels, forKey: .segmentLabels)
     }
 }
 

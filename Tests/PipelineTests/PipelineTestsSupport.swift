@@ -120,12 +120,14 @@ struct FixedRouter: NoticeRouting {
                         Reason(
                             .capacityGroupement, field: .value, term: "700 000 €", matched: "900 000 €", weight: 0)
                     ]))
-            c.consortia.append(
-                ConsortiumSuggestion(
-                    clusterID: "mecaloire", members: ["surfaces-loire", "auto-gier"], lead: "surfaces-loire",
-                    segments: ["surface", "automatisme"], reason: .both,
-                    detail: "L'avis demande deux segments et dépasse la capacité de chaque adhérent",
-                    contributions: ["surfaces-loire": ["surface"], "auto-gier": ["automatisme"]]))
+            var group = ConsortiumSuggestion(
+                clusterID: "mecaloire", members: ["surfaces-loire", "auto-gier"], lead: "surfaces-loire",
+                segments: ["surface", "automatisme"], reason: .both,
+                contributions: ["surfaces-loire": ["surface"], "auto-gier": ["automatisme"]])
+            group.value = 900_000
+            group.memberNames = ["surfaces-loire": "Surfaces Loire", "auto-gier": "Automatismes du Gier"]
+            group.segmentLabels = ["surface": "Traitement de surface", "automatisme": "Automatisme"]
+            c.consortia.append(group)
         }
         if title.contains("tramways") {
             c.watches.append(
