@@ -192,6 +192,6 @@ import Testing
         ("l'usinage", false), ("C++", true),
     ])
     func regexLooking(_ text: String, _ isRegex: Bool) {
-        #expect((LintContext.regexLooking(text) != nil) == isRegex)
+        #expect((RulesLinter.regexLooking(text) != nil) == isRegex)
     }
 }
