@@ -19,8 +19,9 @@ public struct Rulebook: Sendable, Hashable, Codable {
     /// ``RulesLinter``: routing never runs on rules with an error (a duplicate id, an unknown segment, a keyword
     /// the matcher cannot use…).
     ///
-    /// Throws the first error, in editor order, of either (``ClassifierError/invalidRule(file:line:column:key:message:)``
-    /// names file, line, column and key); warnings do not stop the load.
+    /// Throws the first error of either, in editor order
+    /// (``ClassifierError/invalidRule(file:line:column:key:message:)`` names file, line, column and key); warnings
+    /// do not stop the load.
     /// - Parameter vocabulary: optional CPV code list (see ``CPVVocabulary``) to check codes against.
     public static func load(directory: String, vocabulary: CPVVocabulary? = nil) throws -> Rulebook {
         let loaded = try RulebookLoader().read(directory: directory)

@@ -77,7 +77,8 @@ public struct RulebookLoader: Sendable {
                 reader.sources.clusters.append(source)
             }
         }
-        return LoadedRulebook(files: files, rulebook: Rulebook(clusters: clusters, thesaurus: Thesaurus(groups: groups)),
+        let book = Rulebook(clusters: clusters, thesaurus: Thesaurus(groups: groups))
+        return LoadedRulebook(files: files, rulebook: book,
                               diagnostics: LintDiagnostic.editorOrder(reader.diagnostics, files: files),
                               sources: reader.sources)
     }
@@ -315,7 +316,8 @@ struct RuleReader {
             if let k = NoticeKind(rawValue: s) ?? aliases[s] {
                 out.append(k)
             } else {
-                error(n, "\(key)[\(i)]", "unknown kind '\(s)' (kinds: \(NoticeKind.allCases.map(\.rawValue).joined(separator: ", ")))")
+                let known = NoticeKind.allCases.map(\.rawValue).joined(separator: ", ")
+                error(n, "\(key)[\(i)]", "unknown kind '\(s)' (kinds: \(known))")
             }
         }
         return out
@@ -324,7 +326,8 @@ struct RuleReader {
     mutating func scope(_ node: Node?, _ key: String) -> TerritoryScope? {
         guard let s = string(node, key) else { return nil }
         guard let v = TerritoryScope(rawValue: s) else {
-            error(node, key, "unknown scope '\(s)' (scopes: \(TerritoryScope.allCases.map(\.rawValue).joined(separator: ", ")))")
+            let known = TerritoryScope.allCases.map(\.rawValue).joined(separator: ", ")
+            error(node, key, "unknown scope '\(s)' (scopes: \(known))")
             return nil
         }
         return v
@@ -458,8 +461,9 @@ struct RuleReader {
                     if Geography.regionNames[r.uppercased()] != nil || (r.count == 4 && Geography.isFrenchNUTS(r)) {
                         cluster.territory.regions.append(r.uppercased())
                     } else {
+                        let codes = Geography.regionNames.keys.sorted().joined(separator: ", ")
                         error(n, "cluster.territory.regions[\(i)]",
-                              "unknown region '\(r)': use a NUTS-1 code (\(Geography.regionNames.keys.sorted().joined(separator: ", ")))")
+                              "unknown region '\(r)': use a NUTS-1 code (\(codes))")
                     }
                 }
                 for (i, (r, n)) in list(tf["nuts"]?.1, "cluster.territory.nuts").enumerated() {
@@ -482,12 +486,15 @@ struct RuleReader {
                 }
                 if let v = number(rf["min_score"]?.1, "cluster.routing.min_score") { cluster.routing.minScore = v }
                 if let v = number(rf["indirect_factor"]?.1, "cluster.routing.indirect_factor") {
-                    if v > 1 { error(rf["indirect_factor"]?.1, "cluster.routing.indirect_factor", "must be between 0 and 1") }
+                    if v > 1 {
+                        error(rf["indirect_factor"]?.1, "cluster.routing.indirect_factor", "must be between 0 and 1")
+                    }
                     cluster.routing.indirectFactor = v
                 }
                 if let v = number(rf["capacity_tolerance"]?.1, "cluster.routing.capacity_tolerance") {
                     if v < 1 || v > 3 {
-                        error(rf["capacity_tolerance"]?.1, "cluster.routing.capacity_tolerance", "must be between 1 and 3")
+                        error(rf["capacity_tolerance"]?.1, "cluster.routing.capacity_tolerance",
+                              "must be between 1 and 3")
                     }
                     cluster.routing.capacityTolerance = v
                 }
@@ -507,11 +514,15 @@ struct RuleReader {
             if case .sequence(let seq) = snode {
                 for (i, item) in seq.enumerated() {
                     let p = "segments[\(i)]"
-                    guard case .mapping(let sm) = item else { error(item, p, "expected a mapping (id, label, keywords…)"); continue }
+                    guard case .mapping(let sm) = item else {
+                        error(item, p, "expected a mapping (id, label, keywords…)")
+                        continue
+                    }
                     let sf = fields(sm, path: p, allowed: RuleReader.segmentKeys)
                     var src = RuleReader.item(p, item, sf)
                     let sid = id(sf["id"]?.1, "\(p).id", parent: item) ?? ""
-                    var s = Segment(id: sid, label: string(sf["label"]?.1, "\(p).label", required: true, in: item) ?? sid)
+                    let label = string(sf["label"]?.1, "\(p).label", required: true, in: item) ?? sid
+                    var s = Segment(id: sid, label: label)
                     let kws = keywords(sf["keywords"]?.1, "\(p).keywords")
                     let excl = keywords(sf["exclusions"]?.1, "\(p).exclusions")
                     let cpv = cpvCodes(sf["cpv"]?.1, "\(p).cpv")
@@ -540,7 +551,10 @@ struct RuleReader {
             if case .sequence(let seq) = mnode {
                 for (i, item) in seq.enumerated() {
                     let p = "members[\(i)]"
-                    guard case .mapping(let mm) = item else { error(item, p, "expected a mapping (id, name, segments…)"); continue }
+                    guard case .mapping(let mm) = item else {
+                        error(item, p, "expected a mapping (id, name, segments…)")
+                        continue
+                    }
                     let mf = fields(mm, path: p, allowed: RuleReader.memberKeys)
                     var src = RuleReader.item(p, item, mf)
                     let mid = id(mf["id"]?.1, "\(p).id", parent: item) ?? ""
@@ -582,7 +596,10 @@ struct RuleReader {
             if case .sequence(let seq) = wnode {
                 for (i, item) in seq.enumerated() {
                     let p = "watches[\(i)]"
-                    guard case .mapping(let wm) = item else { error(item, p, "expected a mapping (id, name, keywords…)"); continue }
+                    guard case .mapping(let wm) = item else {
+                        error(item, p, "expected a mapping (id, name, keywords…)")
+                        continue
+                    }
                     let wf = fields(wm, path: p, allowed: RuleReader.watchKeys)
                     var src = RuleReader.item(p, item, wf)
                     let wid = id(wf["id"]?.1, "\(p).id", parent: item) ?? ""

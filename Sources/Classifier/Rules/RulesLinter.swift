@@ -134,9 +134,12 @@ struct LintChecks {
                 clusterIDs[c.id] = (file, src.id?.line ?? 1)
             }
         }
-        if !["fr", "en"].contains(c.language) { warning(src.language, "cluster.language", "digests exist in fr and en only") }
+        if !["fr", "en"].contains(c.language) {
+            warning(src.language, "cluster.language", "digests exist in fr and en only")
+        }
         if !src.hasTerritory {
-            warning(src.cluster, "cluster.territory", "no territory: members without sites will be reached from anywhere")
+            warning(src.cluster, "cluster.territory",
+                    "no territory: members without sites will be reached from anywhere")
         }
 
         // Segments.
@@ -188,7 +191,8 @@ struct LintChecks {
             let interests = keywords(m.interests, ms.items("interests"), "\(p).interests")
             _ = keywords(m.exclusions, ms.items("exclusions"), "\(p).exclusions")
             if segments == 0 && interests.isEmpty && !ms.keys.contains("segments") {
-                warning(ms.position, p, "member '\(m.id)' covers no segment and has no interest: it will receive nothing")
+                warning(ms.position, p,
+                        "member '\(m.id)' covers no segment and has no interest: it will receive nothing")
             }
             if m.sites.isEmpty && !ms.keys.contains("sites") {
                 warning(ms.position, p, "member '\(m.id)' has no site: the cluster territory is used")
@@ -280,7 +284,8 @@ struct LintChecks {
             }
             let toks = FrenchNormalizer.keywordTokens(s)
             if toks.isEmpty {
-                error(n, k, "empty keyword: '\(s)' has no word left after normalisation (only short function words or punctuation)")
+                error(n, k, "empty keyword: '\(s)' has no word left after normalisation "
+                      + "(only short function words or punctuation)")
                 continue
             }
             if toks.count > KeywordMatcher.maxPhraseTokens {
@@ -288,7 +293,8 @@ struct LintChecks {
                 continue
             }
             for t in toks where t.isPrefix && t.bytes.count < 3 {
-                warning(n, k, "prefix '\(String(decoding: t.bytes, as: UTF8.self))*' is very short and will match many words")
+                let stem = String(decoding: t.bytes, as: UTF8.self)
+                warning(n, k, "prefix '\(stem)*' is very short and will match many words")
             }
             let form = FrenchNormalizer.normalizedPhrase(s)
             if let j = seen[form] {
@@ -360,7 +366,9 @@ struct LintChecks {
                 firstSeen[form] = g
                 usable += 1
             }
-            if usable < 2 { warning(gs.items.first?.position, gs.path, "a thesaurus group needs at least two variants") }
+            if usable < 2 {
+                warning(gs.items.first?.position, gs.path, "a thesaurus group needs at least two variants")
+            }
         }
     }
 }
