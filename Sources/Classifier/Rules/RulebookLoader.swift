@@ -17,7 +17,6 @@ public struct LoadedRulebook: Sendable {
     var sources: RuleSources
 
     public var errors: [LintDiagnostic] { diagnostics.filter { $0.severity == .error } }
-    public var warnings: [LintDiagnostic] { diagnostics.filter { $0.severity == .warning } }
 }
 
 /// Reads rule files (YAML) into a ``Rulebook``: one file per cluster (`cluster:`, `segments:`, `members:`,
