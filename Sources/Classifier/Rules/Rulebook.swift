@@ -4,8 +4,8 @@ import Notices
 /// Every cluster's rules plus the shared thesaurus, as loaded from a `Rules/` directory.
 ///
 /// One file per cluster (`cluster:`, `segments:`, `members:`, `watches:`) and one shared
-/// thesaurus file (`thesaurus:`). Load with ``Rulebook/load(directory:vocabulary:)``; check
-/// without loading with ``RulesLinter``.
+/// thesaurus file (`thesaurus:`). Load with ``Rulebook/load(directory:vocabulary:)``; read without checking
+/// with ``RulebookLoader``, check with ``RulesLinter``.
 public struct Rulebook: Sendable, Hashable, Codable {
     public var clusters: [Cluster]
     public var thesaurus: Thesaurus
@@ -15,13 +15,17 @@ public struct Rulebook: Sendable, Hashable, Codable {
         self.thesaurus = thesaurus
     }
 
-    /// Loads every `*.yaml` / `*.yml` file of `directory`.
+    /// Loads every `*.yaml` / `*.yml` file of `directory` with ``RulebookLoader`` and checks it with
+    /// ``RulesLinter``: routing never runs on rules with an error (a duplicate id, an unknown segment, a keyword
+    /// the matcher cannot use…).
     ///
-    /// Throws the first error ``RulesLinter`` finds (``ClassifierError/invalidRule(file:line:column:key:message:)``
-    /// names file, line, column and key); warnings do not stop the load.
+    /// Throws the first error of either, in editor order
+    /// (``ClassifierError/invalidRule(file:line:column:key:message:)`` names file, line, column and key); warnings
+    /// do not stop the load.
     /// - Parameter vocabulary: optional CPV code list (see ``CPVVocabulary``) to check codes against.
     public static func load(directory: String, vocabulary: CPVVocabulary? = nil) throws -> Rulebook {
-        let report = try RulesLinter(vocabulary: vocabulary).lint(directory: directory)
+        let loaded = try RulebookLoader().read(directory: directory)
+        let report = RulesLinter(vocabulary: vocabulary).lint(loaded)
         if let first = report.errors.first { throw first.error }
         guard let book = report.rulebook else {
             throw ClassifierError.unreadable(path: directory, reason: "no rule files")

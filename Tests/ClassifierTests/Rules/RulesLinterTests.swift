@@ -2,7 +2,8 @@ import Foundation
 import Testing
 @testable import Classifier
 
-/// Broken rule files and the exact diagnostics (file, line, column, key) they must produce.
+/// Broken rule files and the exact diagnostics (file, line, column, key) `vigie rules lint` prints for them: the
+/// loader's read diagnostics and the linter's checks together.
 @Suite struct RulesLinterTests {
     struct Expected: CustomStringConvertible, Sendable {
         var severity: LintDiagnostic.Severity
@@ -82,7 +83,7 @@ import Testing
     @Test(arguments: cases)
     func brokenFile(_ name: String, _ expected: [Expected]) throws {
         let path = TestSupport.fixture("broken/" + name)
-        let report = try RulesLinter().lint(files: [path])
+        let report = RulesLinter().lint(RulebookLoader().read(files: [path]))
         let got = report.diagnostics
         #expect(got.count == expected.count, "diagnostics: \(got.map(\.description).joined(separator: "\n"))")
         for x in expected {
@@ -104,7 +105,7 @@ import Testing
 
     @Test func syntaxErrorIsLocated() throws {
         let path = TestSupport.fixture("broken/syntax.yaml")
-        let report = try RulesLinter().lint(files: [path])
+        let report = RulesLinter().lint(files: [path])
         #expect(report.errors.count == 1)
         let d = try #require(report.errors.first)
         #expect(d.message.hasPrefix("YAML syntax:"))
@@ -182,8 +183,11 @@ import Testing
         let report = try RulesLinter(vocabulary: vocab).lint(directory: TestSupport.rulesDirectory)
         #expect(report.errors.isEmpty, "\(report.errors.map(\.description))")
         // A well-formed code that does not exist is caught only with the vocabulary.
-        let bad = try RulesLinter(vocabulary: vocab).lint(files: [TestSupport.fixture("broken/bad-cpv.yaml")])
-        #expect(bad.errors.contains { $0.message.contains("'42620000-0': wrong check digit, 42620000-8 in the CPV vocabulary") })
+        let loaded = RulebookLoader().read(files: [TestSupport.fixture("broken/bad-cpv.yaml")])
+        let bad = RulesLinter(vocabulary: vocab).lint(loaded)
+        #expect(bad.errors.contains {
+            $0.message.contains("'42620000-0': wrong check digit, 42620000-8 in the CPV vocabulary")
+        })
     }
 
     @Test(arguments: [
@@ -192,6 +196,6 @@ import Testing
         ("l'usinage", false), ("C++", true),
     ])
     func regexLooking(_ text: String, _ isRegex: Bool) {
-        #expect((LintContext.regexLooking(text) != nil) == isRegex)
+        #expect((RulesLinter.regexLooking(text) != nil) == isRegex)
     }
 }

@@ -2,50 +2,6 @@ import Foundation
 import Testing
 @testable import Classifier
 
-@Suite struct FrenchNormalizerTests {
-    @Test func foldsCaseAccentsLigaturesAndElisions() {
-        #expect(FrenchNormalizer.foldedWords("L’ŒUVRE d’art, Æther ; FAÇADE été") == ["oeuvre", "art", "aether", "facade", "ete"])
-        #expect(FrenchNormalizer.foldedWords("Straße ÎLE-DE-FRANCE") == ["strasse", "ile", "de", "france"])
-        // Elided words drop whatever the apostrophe: ASCII, U+2019, U+2018, U+02BC, backtick.
-        for apostrophe in ["'", "\u{2019}", "\u{2018}", "\u{2BC}", "`"] {
-            #expect(FrenchNormalizer.foldedWords("l\(apostrophe)usinage qu\(apostrophe)il lorsqu\(apostrophe)on")
-                    == ["usinage", "il", "on"], "apostrophe \(apostrophe.unicodeScalars.first!.value)")
-        }
-        // No-break spaces, guillemets, euro sign and dashes separate words.
-        #expect(FrenchNormalizer.foldedWords("«\u{A0}marché\u{A0}» 20\u{A0}000\u{A0}€ — lot\u{2013}2")
-                == ["marche", "20", "000", "lot", "2"])
-    }
-
-    @Test(arguments: [
-        ("pièces mécaniques", "pièce mécanique"),
-        ("métaux", "métal"),
-        ("bureaux", "bureau"),
-        ("usinées", "usiné"),
-        ("usinée", "usiné"),
-        ("sous-traitance", "sous traitance"),
-        ("pièces de rechange", "pièce rechange"),
-        ("Maintenance Industrielle", "maintenance industrielles"),
-        ("CHAUDRONNERIE", "chaudronnerie"),
-        ("œuvre", "oeuvre"),
-        ("l'éclairage", "éclairage"),
-    ])
-    func sameNormalisedForm(_ a: String, _ b: String) {
-        #expect(FrenchNormalizer.normalizedPhrase(a) == FrenchNormalizer.normalizedPhrase(b))
-        #expect(!FrenchNormalizer.normalizedPhrase(a).isEmpty)
-    }
-
-    @Test(arguments: [("usinage", "usine"), ("forge", "forgeron"), ("tournage", "tourne"), ("cuve", "cuivre")])
-    func differentForms(_ a: String, _ b: String) {
-        #expect(FrenchNormalizer.normalizedPhrase(a) != FrenchNormalizer.normalizedPhrase(b))
-    }
-
-    @Test func prefixesKeepTheirStar() {
-        #expect(FrenchNormalizer.normalizedPhrase("Décollet*") == "decollet*")
-        #expect(FrenchNormalizer.normalizedPhrase("pièce* mécanique") == "piece* mecaniqu")
-        #expect(FrenchNormalizer.normalizedPhrase("de la") == "")
-    }
-}
-
 @Suite struct KeywordMatcherTests {
     /// (pattern, matched text) pairs of one scan.
     func matches(_ keywords: [String], in text: String) -> [(String, String)] {
@@ -147,33 +103,5 @@ import Testing
             m.scan(bp.baseAddress!, count: bp.count, state: ScanState()) { p, _, _ in hits.append(p) }
         }
         #expect(hits == [id, id])
-    }
-}
-
-@Suite struct GeographyTests {
-    @Test(arguments: [("42", "42", 0), ("42", "43", 1), ("42", "13", 3), ("2A", "2B", 1), ("1", "69", 1),
-                      ("16", "33", 2), ("29", "67", 11)])
-    func distances(_ a: String, _ b: String, _ d: Int) {
-        #expect(Geography.distance(a, b) == d)
-        #expect(Geography.distance(b, a) == d)
-    }
-
-    @Test func overseasAndUnknown() {
-        #expect(Geography.distance("971", "42") == nil)
-        #expect(Geography.distance("99", "42") == nil)
-        #expect(Geography.departement(forPostcode: "20090") == "2A")
-        #expect(Geography.departement(forPostcode: "20200") == "2B")
-        #expect(Geography.departement(forPostcode: "97400") == "974")
-        #expect(Geography.departement(forPostcode: "42100") == "42")
-        #expect(Geography.departement(forPostcode: "4210") == nil)
-        #expect(Geography.departement(forNUTS3: "FRK25") == "42")
-        #expect(Geography.region(of: "13") == "FRL")
-        #expect(Geography.departements.count == 101)
-    }
-
-    @Test func everyMetropolitanDepartementIsConnected() {
-        let metro = Geography.departements.filter { $0.code.count == 2 && $0.code != "2A" && $0.code != "2B" }
-        #expect(metro.count == 94)
-        for d in metro { #expect(Geography.distance("75", d.code) != nil, "\(d.code)") }
     }
 }

@@ -1,0 +1,628 @@
+import Foundation
+import Notices
+import Yams
+
+/// What ``RulebookLoader`` read from rule files: the rulebook as written, the read diagnostics, and where each
+/// value was written (so that ``RulesLinter`` can point at it).
+public struct LoadedRulebook: Sendable {
+    /// Rule files read, in load order.
+    public var files: [String]
+    /// Every cluster and thesaurus group that could be read. Values that do not parse (an unknown département,
+    /// kind or scope, a malformed CPV code…) are left out, each with an error; everything else is kept as
+    /// written, keywords trimmed, for the linter to judge.
+    public var rulebook: Rulebook
+    /// Read diagnostics (YAML syntax, unknown or missing keys, wrong types, values that do not parse), in
+    /// editor order.
+    public var diagnostics: [LintDiagnostic]
+    var sources: RuleSources
+
+    public var errors: [LintDiagnostic] { diagnostics.filter { $0.severity == .error } }
+}
+
+/// Reads rule files (YAML) into a ``Rulebook``: one file per cluster (`cluster:`, `segments:`, `members:`,
+/// `watches:`) and shared thesaurus files (`thesaurus:`). Every read diagnostic names file, line, column and key
+/// (positions come from the YAML node marks).
+///
+/// The loader checks that the files can be read as the schema says; whether what they say is consistent
+/// (duplicate ids, unknown segments, malformed keywords, CPV codes against the vocabulary…) is
+/// ``RulesLinter``'s job, and ``Rulebook/load(directory:vocabulary:)`` runs both.
+public struct RulebookLoader: Sendable {
+    public init() {}
+
+    /// Reads every `*.yaml` / `*.yml` file of a directory (or one file) and throws the first read error.
+    ///
+    /// Lint checks are not run: use ``Rulebook/load(directory:vocabulary:)`` for a rulebook that routing can
+    /// trust.
+    public func load(directory: String) throws -> LoadedRulebook {
+        let loaded = try read(directory: directory)
+        if let first = loaded.errors.first { throw first.error }
+        return loaded
+    }
+
+    /// Reads every `*.yaml` / `*.yml` file of a directory (or one file), errors included; throws only when the
+    /// directory cannot be listed or holds no rule file.
+    public func read(directory: String) throws -> LoadedRulebook {
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDir) else {
+            throw ClassifierError.unreadable(path: directory, reason: "no such file or directory")
+        }
+        if !isDir.boolValue { return read(files: [directory]) }
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: directory)
+        } catch {
+            throw ClassifierError.unreadable(path: directory, reason: "\(error)")
+        }
+        let base = directory.hasSuffix("/") ? String(directory.dropLast()) : directory
+        let files = names.filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted().map { "\(base)/\($0)" }
+        if files.isEmpty { throw ClassifierError.unreadable(path: directory, reason: "no *.yaml rule file") }
+        return read(files: files)
+    }
+
+    /// Reads the given files together, errors included.
+    public func read(files: [String]) -> LoadedRulebook {
+        var reader = RuleReader()
+        var clusters: [Cluster] = []
+        var groups: [[String]] = []
+        for f in files {
+            reader.file = f
+            guard let top = reader.compose(file: f) else { continue }
+            if top.keys.contains(where: { $0.string == "thesaurus" }) {
+                let (read, source) = reader.thesaurusFile(top)
+                groups += read
+                reader.sources.thesauri.append(source)
+            } else if let (c, source) = reader.clusterFile(top) {
+                clusters.append(c)
+                reader.sources.clusters.append(source)
+            }
+        }
+        let book = Rulebook(clusters: clusters, thesaurus: Thesaurus(groups: groups))
+        return LoadedRulebook(files: files, rulebook: book,
+                              diagnostics: LintDiagnostic.editorOrder(reader.diagnostics, files: files),
+                              sources: reader.sources)
+    }
+}
+
+/// Read state for one run: current file, diagnostics, positions of what was read.
+struct RuleReader {
+    var file = ""
+    var diagnostics: [LintDiagnostic] = []
+    var sources = RuleSources()
+    /// Lines of duplicate keys already reported (renamed before composing); their key path is filled in later.
+    var duplicateKeyLines: Set<Int> = []
+    static let duplicateMarker = "__duplicate__"
+
+    /// The top mapping of a file, or nil after a diagnostic.
+    mutating func compose(file f: String) -> Node.Mapping? {
+        guard let data = FileManager.default.contents(atPath: f) else {
+            error(line: 1, column: 1, key: nil, "cannot read file")
+            return nil
+        }
+        var text = String(decoding: data, as: UTF8.self)
+        var root: Node?
+        do {
+            // Yams refuses a mapping with a duplicated key as a whole; rename each block-style duplicate,
+            // report it at its own line, and compose again so the rest of the file is still checked.
+            var attempts = 0
+            while true {
+                do {
+                    root = try Yams.compose(yaml: text)
+                    break
+                } catch YamlError.duplicatedKeysInMapping(let keys, let context) where attempts < 50 {
+                    attempts += 1
+                    guard let key = keys.first,
+                          let (renamed, line, column) = RuleReader.renameDuplicate(key, after: context.mark, in: text)
+                    else {
+                        error(line: context.mark.line, column: context.mark.column, key: keys.first,
+                              "duplicate key '\(keys.joined(separator: "', '"))'")
+                        root = nil
+                        break
+                    }
+                    text = renamed
+                    error(line: line, column: column, key: nil,
+                          "duplicate key '\(key)' (first at line \(context.mark.line))")
+                    duplicateKeyLines.insert(line)
+                }
+            }
+            if root == nil { return nil }
+        } catch let e as YamlError {
+            let (line, column, message) = RuleReader.position(of: e)
+            error(line: line, column: column, key: nil, "YAML syntax: \(message)")
+            return nil
+        } catch {
+            self.error(line: 1, column: 1, key: nil, "YAML syntax: \(error)")
+            return nil
+        }
+        guard let root, case .mapping(let top) = root else {
+            error(line: 1, column: 1, key: nil, "expected a mapping with `cluster:` or `thesaurus:` at the top")
+            return nil
+        }
+        return top
+    }
+
+    /// Renames the block-style repeat of `key` that follows its first occurrence at `first` (same column).
+    static func renameDuplicate(_ key: String, after first: Mark, in text: String) -> (String, Int, Int)? {
+        var lines = text.components(separatedBy: "\n")
+        guard first.line >= 1, first.line <= lines.count else { return nil }
+        let indent = first.column - 1
+        for i in first.line..<lines.count {
+            let l = lines[i]
+            let chars = Array(l)
+            guard chars.count > indent else { continue }
+            let lead = chars[..<indent]
+            // Stop when the mapping ends (a line less indented than the key that is not blank or a comment).
+            if !lead.allSatisfy({ $0 == " " || $0 == "-" }) {
+                let t = l.trimmingCharacters(in: .whitespaces)
+                if t.isEmpty || t.hasPrefix("#") { continue }
+                return nil
+            }
+            if lead.contains("-") { return nil }  // next item of the enclosing sequence
+            let rest = String(chars[indent...])
+            if rest.hasPrefix(key + ":") {
+                lines[i] = String(lead) + key + duplicateMarker + String(rest.dropFirst(key.count))
+                return (lines.joined(separator: "\n"), i + 1, indent + 1)
+            }
+        }
+        return nil
+    }
+
+    static func position(of e: YamlError) -> (Int, Int, String) {
+        switch e {
+        case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
+             .composer(let context, let problem, let mark, _):
+            let ctx = context.map { "\($0.text) " } ?? ""
+            return (mark.line, mark.column, ctx + problem)
+        default:
+            return (1, 1, "\(e)")
+        }
+    }
+
+    /// Position of a node; line 1, column 1 when there is none.
+    static func at(_ node: Node?) -> SourcePosition {
+        SourcePosition(line: node?.mark?.line ?? 1, column: node?.mark?.column ?? 1)
+    }
+
+    mutating func error(line: Int, column: Int, key: String?, _ message: String) {
+        diagnostics.append(LintDiagnostic(severity: .error, file: file, line: line, column: column, key: key,
+                                          message: message))
+    }
+
+    mutating func error(_ node: Node?, _ key: String?, _ message: String) {
+        error(line: node?.mark?.line ?? 1, column: node?.mark?.column ?? 1, key: key, message)
+    }
+
+    // MARK: - Generic shape
+
+    /// The pairs of a mapping, reporting unknown and duplicate keys. Returns key → (key node, value node).
+    mutating func fields(_ m: Node.Mapping, path: String, allowed: [String]) -> [String: (Node, Node)] {
+        var out: [String: (Node, Node)] = [:]
+        for (k, v) in m {
+            guard let name = k.string, case .scalar = k else {
+                error(k, path, "keys must be plain words")
+                continue
+            }
+            if name.hasSuffix(RuleReader.duplicateMarker) {
+                // Reported before composing; now that the path is known, attach it.
+                let real = String(name.dropLast(RuleReader.duplicateMarker.count))
+                let line = k.mark?.line ?? 0
+                if let i = diagnostics.firstIndex(where: { $0.file == file && $0.line == line && $0.key == nil
+                                                          && $0.message.hasPrefix("duplicate key") }) {
+                    diagnostics[i].key = path.isEmpty ? real : "\(path).\(real)"
+                }
+                continue
+            }
+            let keyPath = path.isEmpty ? name : "\(path).\(name)"
+            if !allowed.contains(name) {
+                let hint = LintDiagnostic.closest(name, in: allowed).map { "; did you mean '\($0)'?" } ?? ""
+                error(k, keyPath, "unknown key '\(name)'\(hint) (allowed: \(allowed.joined(separator: ", ")))")
+                continue
+            }
+            out[name] = (k, v)
+        }
+        return out
+    }
+
+    mutating func string(_ node: Node?, _ key: String, required: Bool = false, in parent: Node? = nil) -> String? {
+        guard let node else {
+            if required { error(parent, key, "missing required key '\(key.split(separator: ".").last ?? "")'") }
+            return nil
+        }
+        guard case .scalar(let s) = node else {
+            error(node, key, "expected a text value")
+            return nil
+        }
+        if s.string.trimmingCharacters(in: .whitespaces).isEmpty && s.style == .plain {
+            if required { error(node, key, "empty value") }
+            return nil
+        }
+        return s.string
+    }
+
+    /// A list of scalars, each with its node. A single scalar is accepted as a one-item list.
+    mutating func list(_ node: Node?, _ key: String) -> [(String, Node)] {
+        guard let node else { return [] }
+        switch node {
+        case .sequence(let seq):
+            var out: [(String, Node)] = []
+            for (i, item) in seq.enumerated() {
+                if case .scalar(let s) = item {
+                    out.append((s.string, item))
+                } else {
+                    error(item, "\(key)[\(i)]", "expected a text item, found a nested list or mapping")
+                }
+            }
+            return out
+        case .scalar(let s):
+            if s.string.isEmpty && s.style == .plain { return [] }  // `key:` with nothing = empty list
+            return [(s.string, node)]
+        default:
+            error(node, key, "expected a list")
+            return []
+        }
+    }
+
+    /// A list kept as written, with each item's position for the linter.
+    mutating func sourceList(_ node: Node?, _ key: String) -> [(String, SourceItem)] {
+        list(node, key).enumerated().map { i, item in
+            (item.0, SourceItem(index: i, position: RuleReader.at(item.1), text: item.0))
+        }
+    }
+
+    mutating func number(_ node: Node?, _ key: String) -> Double? {
+        guard let node else { return nil }
+        guard case .scalar(let s) = node, let v = RuleReader.parseAmount(s.string) else {
+            error(node, key, "expected a number (euros, e.g. 2500000, 2.5M or 800k)")
+            return nil
+        }
+        return v
+    }
+
+    /// `2500000`, `2 500 000`, `2.5M`, `2,5 M€`, `800k`.
+    static func parseAmount(_ raw: String) -> Double? {
+        var s = raw.replacingOccurrences(of: "€", with: "").replacingOccurrences(of: "EUR", with: "")
+            .replacingOccurrences(of: " ", with: "").replacingOccurrences(of: "_", with: "")
+            .replacingOccurrences(of: "\u{A0}", with: "").replacingOccurrences(of: ",", with: ".")
+        var factor = 1.0
+        if s.hasSuffix("M") || s.hasSuffix("m") { factor = 1_000_000; s.removeLast() }
+        else if s.hasSuffix("k") || s.hasSuffix("K") { factor = 1_000; s.removeLast() }
+        guard let v = Double(s), v >= 0 else { return nil }
+        return v * factor
+    }
+
+    mutating func integer(_ node: Node?, _ key: String, range: ClosedRange<Int>) -> Int? {
+        guard let node else { return nil }
+        guard case .scalar(let s) = node, let v = Int(s.string), range.contains(v) else {
+            error(node, key, "expected a whole number from \(range.lowerBound) to \(range.upperBound)")
+            return nil
+        }
+        return v
+    }
+
+    mutating func id(_ node: Node?, _ key: String, parent: Node) -> String? {
+        guard let s = string(node, key, required: true, in: parent) else { return nil }
+        let ok = !s.isEmpty && s.unicodeScalars.allSatisfy {
+            ($0 >= "a" && $0 <= "z") || ($0 >= "0" && $0 <= "9") || $0 == "-" || $0 == "_"
+        }
+        if !ok { error(node, key, "id '\(s)' must be lower-case letters, digits, '-' or '_'") }
+        return s
+    }
+
+    mutating func kinds(_ node: Node?, _ key: String) -> [NoticeKind] {
+        var out: [NoticeKind] = []
+        for (i, (s, n)) in list(node, key).enumerated() {
+            let aliases: [String: NoticeKind] = ["tenders": .tender, "calls_for_projects": .callForProjects,
+                                                  "prior_information_notices": .priorInformation, "awards": .award]
+            if let k = NoticeKind(rawValue: s) ?? aliases[s] {
+                out.append(k)
+            } else {
+                let known = NoticeKind.allCases.map(\.rawValue).joined(separator: ", ")
+                error(n, "\(key)[\(i)]", "unknown kind '\(s)' (kinds: \(known))")
+            }
+        }
+        return out
+    }
+
+    mutating func scope(_ node: Node?, _ key: String) -> TerritoryScope? {
+        guard let s = string(node, key) else { return nil }
+        guard let v = TerritoryScope(rawValue: s) else {
+            let known = TerritoryScope.allCases.map(\.rawValue).joined(separator: ", ")
+            error(node, key, "unknown scope '\(s)' (scopes: \(known))")
+            return nil
+        }
+        return v
+    }
+
+    // MARK: - Keywords and codes
+
+    /// Keywords as written, trimmed; whether they are usable is the linter's call.
+    mutating func keywords(_ node: Node?, _ key: String) -> [(String, SourceItem)] {
+        sourceList(node, key).map { ($0.0.trimmingCharacters(in: .whitespacesAndNewlines), $0.1) }
+    }
+
+    /// CPV codes that are well formed (a full code NNNNNNNN-N or a prefix of 2 to 8 digits), trimmed; whether
+    /// they exist is the linter's call (with a vocabulary).
+    mutating func cpvCodes(_ node: Node?, _ key: String) -> [(String, SourceItem)] {
+        var out: [(String, SourceItem)] = []
+        for (s, item) in sourceList(node, key) {
+            let c = s.trimmingCharacters(in: .whitespaces)
+            guard RuleReader.cpvForm(c) != nil else {
+                error(line: item.position.line, column: item.position.column, key: "\(key)[\(item.index)]",
+                      "bad CPV '\(s)': expected a full code NNNNNNNN-N or a prefix of 2 to 8 digits")
+                continue
+            }
+            out.append((c, item))
+        }
+        return out
+    }
+
+    /// A CPV code's digits, check digit (nil for a prefix), or nil when it is neither a full code nor a prefix.
+    static func cpvForm(_ c: String) -> (digits: String, check: String?)? {
+        let parts = c.split(separator: "-", omittingEmptySubsequences: false)
+        let digits = String(parts[0])
+        let full = parts.count == 2 && digits.count == 8 && parts[1].count == 1 && parts[1].allSatisfy(\.isNumber)
+        let prefix = parts.count == 1 && (2...8).contains(digits.count)
+        guard digits.allSatisfy(\.isNumber), full || prefix else { return nil }
+        return (digits, full ? String(parts[1]) : nil)
+    }
+
+    mutating func descriptors(_ node: Node?, _ key: String) -> [String] {
+        var out: [String] = []
+        for (i, (s, n)) in list(node, key).enumerated() {
+            if s.isEmpty || s.count > 6 || !s.allSatisfy(\.isNumber) {
+                error(n, "\(key)[\(i)]", "bad BOAMP descriptor '\(s)': expected its numeric code")
+            } else {
+                out.append(s)
+            }
+        }
+        return out
+    }
+
+    // MARK: - Files
+
+    /// A thesaurus file: its groups as written (variants untrimmed) and where they were written.
+    mutating func thesaurusFile(_ top: Node.Mapping) -> ([[String]], ThesaurusSource) {
+        var source = ThesaurusSource(file: file)
+        let f = fields(top, path: "", allowed: ["thesaurus"])
+        guard let (_, v) = f["thesaurus"] else { return ([], source) }
+        var groups: [[String]] = []
+        func addGroup(_ items: [(String, Node)], _ path: String) {
+            groups.append(items.map(\.0))
+            source.groups.append(ThesaurusGroupSource(path: path, items: items.enumerated().map { j, item in
+                SourceItem(index: j, position: RuleReader.at(item.1), text: item.0)
+            }))
+        }
+        switch v {
+        case .sequence(let seq):
+            for (i, item) in seq.enumerated() {
+                if case .sequence = item {
+                    addGroup(list(item, "thesaurus[\(i)]"), "thesaurus[\(i)]")
+                } else {
+                    error(item, "thesaurus[\(i)]", "expected a list of variants, e.g. [usinage, décolletage]")
+                }
+            }
+        case .mapping(let m):
+            // `usinage: [décolletage, tournage]` form.
+            for (k, val) in m {
+                guard let head = k.string else { continue }
+                addGroup([(head, k)] + list(val, "thesaurus.\(head)"), "thesaurus.\(head)")
+            }
+        default:
+            error(v, "thesaurus", "expected a list of groups of variants")
+        }
+        return (groups, source)
+    }
+
+    static let clusterTopKeys = ["cluster", "segments", "members", "watches"]
+    static let clusterKeys = ["id", "name", "language", "territory", "routing", "description"]
+    static let territoryKeys = ["departements", "regions", "nuts"]
+    static let routingKeys = ["scope", "max_distance", "min_lead_days", "min_score", "indirect_factor",
+                              "capacity_tolerance", "groupement_reach"]
+    static let segmentKeys = ["id", "label", "keywords", "exclusions", "cpv", "descriptors", "supplies", "min_score",
+                              "context"]
+    static let memberKeys = ["id", "name", "segments", "sites", "capacity", "certifications", "interests", "exclusions",
+                             "kinds", "scope", "max_distance", "contact"]
+    static let watchKeys = ["id", "name", "keywords", "exclusions", "cpv", "segments", "kinds", "recipients"]
+
+    /// The source of a segment, member or watch mapping, its list positions to be filled in.
+    static func item(_ path: String, _ node: Node, _ f: [String: (Node, Node)]) -> ItemSource {
+        ItemSource(path: path, position: at(node), id: f["id"].map { at($0.1) }, keys: Set(f.keys))
+    }
+
+    /// A cluster file, as written, and where each value was written.
+    mutating func clusterFile(_ top: Node.Mapping) -> (Cluster, ClusterSource)? {
+        let topNode = Node.mapping(top)
+        let f = fields(top, path: "", allowed: RuleReader.clusterTopKeys)
+        guard let (_, cnode) = f["cluster"] else {
+            error(topNode, nil, "missing required key 'cluster' (or 'thesaurus' for the shared thesaurus)")
+            return nil
+        }
+        guard case .mapping(let cm) = cnode else {
+            error(cnode, "cluster", "expected a mapping (id, name, territory…)")
+            return nil
+        }
+        let cf = fields(cm, path: "cluster", allowed: RuleReader.clusterKeys)
+        var source = ClusterSource(file: file, top: RuleReader.at(topNode), cluster: RuleReader.at(cnode),
+                                   id: cf["id"].map { RuleReader.at($0.1) },
+                                   language: cf["language"].map { RuleReader.at($0.1) },
+                                   hasTerritory: cf["territory"] != nil, hasMembers: f["members"] != nil)
+        let cid = id(cf["id"]?.1, "cluster.id", parent: cnode) ?? ""
+        let name = string(cf["name"]?.1, "cluster.name", required: true, in: cnode) ?? cid
+        let language = string(cf["language"]?.1, "cluster.language") ?? "fr"
+        var cluster = Cluster(id: cid, name: name, language: language, file: file)
+        if let (_, tnode) = cf["territory"] {
+            if case .mapping(let tm) = tnode {
+                let tf = fields(tm, path: "cluster.territory", allowed: RuleReader.territoryKeys)
+                for (i, (d, n)) in list(tf["departements"]?.1, "cluster.territory.departements").enumerated() {
+                    if let c = Geography.canonicalDepartement(d) { cluster.territory.departements.append(c) }
+                    else { error(n, "cluster.territory.departements[\(i)]", "unknown département '\(d)'") }
+                }
+                for (i, (r, n)) in list(tf["regions"]?.1, "cluster.territory.regions").enumerated() {
+                    if Geography.regionNames[r.uppercased()] != nil || (r.count == 4 && Geography.isFrenchNUTS(r)) {
+                        cluster.territory.regions.append(r.uppercased())
+                    } else {
+                        let codes = Geography.regionNames.keys.sorted().joined(separator: ", ")
+                        error(n, "cluster.territory.regions[\(i)]",
+                              "unknown region '\(r)': use a NUTS-1 code (\(codes))")
+                    }
+                }
+                for (i, (r, n)) in list(tf["nuts"]?.1, "cluster.territory.nuts").enumerated() {
+                    if Geography.isFrenchNUTS(r) { cluster.territory.nuts.append(r.uppercased()) }
+                    else { error(n, "cluster.territory.nuts[\(i)]", "unknown French NUTS code '\(r)'") }
+                }
+            } else {
+                error(tnode, "cluster.territory", "expected a mapping (departements, regions, nuts)")
+            }
+        }
+        if let (_, rnode) = cf["routing"] {
+            if case .mapping(let rm) = rnode {
+                let rf = fields(rm, path: "cluster.routing", allowed: RuleReader.routingKeys)
+                if let s = scope(rf["scope"]?.1, "cluster.routing.scope") { cluster.routing.scope = s }
+                if let v = integer(rf["max_distance"]?.1, "cluster.routing.max_distance", range: 0...20) {
+                    cluster.routing.maxDistance = v
+                }
+                if let v = integer(rf["min_lead_days"]?.1, "cluster.routing.min_lead_days", range: 0...365) {
+                    cluster.routing.minLeadDays = v
+                }
+                if let v = number(rf["min_score"]?.1, "cluster.routing.min_score") { cluster.routing.minScore = v }
+                if let v = number(rf["indirect_factor"]?.1, "cluster.routing.indirect_factor") {
+                    if v > 1 {
+                        error(rf["indirect_factor"]?.1, "cluster.routing.indirect_factor", "must be between 0 and 1")
+                    }
+                    cluster.routing.indirectFactor = v
+                }
+                if let v = number(rf["capacity_tolerance"]?.1, "cluster.routing.capacity_tolerance") {
+                    if v < 1 || v > 3 {
+                        error(rf["capacity_tolerance"]?.1, "cluster.routing.capacity_tolerance",
+                              "must be between 1 and 3")
+                    }
+                    cluster.routing.capacityTolerance = v
+                }
+                if let v = number(rf["groupement_reach"]?.1, "cluster.routing.groupement_reach") {
+                    if v < 1 || v > 10 {
+                        error(rf["groupement_reach"]?.1, "cluster.routing.groupement_reach", "must be between 1 and 10")
+                    }
+                    cluster.routing.groupementReach = v
+                }
+            } else {
+                error(rnode, "cluster.routing", "expected a mapping (scope, max_distance, min_lead_days, min_score)")
+            }
+        }
+
+        // Segments.
+        if let (_, snode) = f["segments"] {
+            if case .sequence(let seq) = snode {
+                for (i, item) in seq.enumerated() {
+                    let p = "segments[\(i)]"
+                    guard case .mapping(let sm) = item else {
+                        error(item, p, "expected a mapping (id, label, keywords…)")
+                        continue
+                    }
+                    let sf = fields(sm, path: p, allowed: RuleReader.segmentKeys)
+                    var src = RuleReader.item(p, item, sf)
+                    let sid = id(sf["id"]?.1, "\(p).id", parent: item) ?? ""
+                    let label = string(sf["label"]?.1, "\(p).label", required: true, in: item) ?? sid
+                    var s = Segment(id: sid, label: label)
+                    let kws = keywords(sf["keywords"]?.1, "\(p).keywords")
+                    let excl = keywords(sf["exclusions"]?.1, "\(p).exclusions")
+                    let cpv = cpvCodes(sf["cpv"]?.1, "\(p).cpv")
+                    s.keywords = kws.map(\.0)
+                    s.exclusions = excl.map(\.0)
+                    s.cpv = cpv.map(\.0)
+                    s.descriptors = descriptors(sf["descriptors"]?.1, "\(p).descriptors")
+                    let supplies = sourceList(sf["supplies"]?.1, "\(p).supplies")
+                    s.supplies = supplies.map(\.0)
+                    s.context = list(sf["context"]?.1, "\(p).context").map(\.0)
+                    s.minScore = number(sf["min_score"]?.1, "\(p).min_score")
+                    src.lists = ["keywords": kws.map(\.1), "exclusions": excl.map(\.1), "cpv": cpv.map(\.1),
+                                 "supplies": supplies.map(\.1)]
+                    cluster.segments.append(s)
+                    source.segments.append(src)
+                }
+            } else {
+                error(snode, "segments", "expected a list of segments")
+            }
+        } else {
+            error(topNode, "segments", "missing required key 'segments' (the value chain)")
+        }
+
+        // Members.
+        if let (_, mnode) = f["members"] {
+            if case .sequence(let seq) = mnode {
+                for (i, item) in seq.enumerated() {
+                    let p = "members[\(i)]"
+                    guard case .mapping(let mm) = item else {
+                        error(item, p, "expected a mapping (id, name, segments…)")
+                        continue
+                    }
+                    let mf = fields(mm, path: p, allowed: RuleReader.memberKeys)
+                    var src = RuleReader.item(p, item, mf)
+                    let mid = id(mf["id"]?.1, "\(p).id", parent: item) ?? ""
+                    var m = Member(id: mid, name: string(mf["name"]?.1, "\(p).name", required: true, in: item) ?? mid)
+                    let segments = sourceList(mf["segments"]?.1, "\(p).segments")
+                    m.segments = segments.map(\.0)
+                    var sites: [SourceItem] = []
+                    for (site, s) in sourceList(mf["sites"]?.1, "\(p).sites") {
+                        guard Geography.departement(forSite: site) != nil else {
+                            error(line: s.position.line, column: s.position.column, key: "\(p).sites[\(s.index)]",
+                                  "unknown site '\(site)': expected a département code (42, 2A) or a postcode (42100)")
+                            continue
+                        }
+                        m.sites.append(site)
+                        sites.append(s)
+                    }
+                    m.capacity = number(mf["capacity"]?.1, "\(p).capacity")
+                    m.certifications = list(mf["certifications"]?.1, "\(p).certifications").map(\.0)
+                    let interests = keywords(mf["interests"]?.1, "\(p).interests")
+                    let excl = keywords(mf["exclusions"]?.1, "\(p).exclusions")
+                    m.interests = interests.map(\.0)
+                    m.exclusions = excl.map(\.0)
+                    m.kinds = kinds(mf["kinds"]?.1, "\(p).kinds")
+                    m.scope = scope(mf["scope"]?.1, "\(p).scope")
+                    m.maxDistance = integer(mf["max_distance"]?.1, "\(p).max_distance", range: 0...20)
+                    m.contact = string(mf["contact"]?.1, "\(p).contact")
+                    src.lists = ["segments": segments.map(\.1), "sites": sites, "interests": interests.map(\.1),
+                                 "exclusions": excl.map(\.1)]
+                    cluster.members.append(m)
+                    source.members.append(src)
+                }
+            } else {
+                error(mnode, "members", "expected a list of members")
+            }
+        }
+
+        // Watches.
+        if let (_, wnode) = f["watches"] {
+            if case .sequence(let seq) = wnode {
+                for (i, item) in seq.enumerated() {
+                    let p = "watches[\(i)]"
+                    guard case .mapping(let wm) = item else {
+                        error(item, p, "expected a mapping (id, name, keywords…)")
+                        continue
+                    }
+                    let wf = fields(wm, path: p, allowed: RuleReader.watchKeys)
+                    var src = RuleReader.item(p, item, wf)
+                    let wid = id(wf["id"]?.1, "\(p).id", parent: item) ?? ""
+                    var w = Watch(id: wid, name: string(wf["name"]?.1, "\(p).name", required: true, in: item) ?? wid,
+                                  clusterID: cid)
+                    let kws = keywords(wf["keywords"]?.1, "\(p).keywords")
+                    let excl = keywords(wf["exclusions"]?.1, "\(p).exclusions")
+                    let cpv = cpvCodes(wf["cpv"]?.1, "\(p).cpv")
+                    let segments = sourceList(wf["segments"]?.1, "\(p).segments")
+                    w.keywords = kws.map(\.0)
+                    w.exclusions = excl.map(\.0)
+                    w.cpv = cpv.map(\.0)
+                    w.segments = segments.map(\.0)
+                    w.kinds = kinds(wf["kinds"]?.1, "\(p).kinds")
+                    w.recipients = list(wf["recipients"]?.1, "\(p).recipients").map(\.0)
+                    src.lists = ["keywords": kws.map(\.1), "exclusions": excl.map(\.1), "cpv": cpv.map(\.1),
+                                 "segments": segments.map(\.1)]
+                    cluster.watches.append(w)
+                    source.watches.append(src)
+                }
+            } else {
+                error(wnode, "watches", "expected a list of watches")
+            }
+        }
+        return (cluster, source)
+    }
+}
