@@ -1,0 +1,302 @@
+import Foundation
+import Notices
+
+extension Router {
+    /// A member that passed the keyword stage, before filters.
+    struct Candidate {
+        var member: Int
+        var kind: RouteKind
+        var segments: [Int]
+        var reasons: [Reason]
+        var score: Double
+    }
+
+    func routeCluster(_ cc: CompiledCluster, notice: Notice, hits: [TextHit], place: ResolvedPlace,
+                      now: Date) -> ClusterRouting {
+        let c = rulebook.clusters[cc.index]
+        let settings = c.routing
+        let ev = gatherEvidence(cc, c, notice: notice, hits: hits)
+        var result = ClusterRouting(clusterID: c.id, clusterName: c.name)
+        var counters: [String: RuleCounter] = [:]
+        func count(_ rule: String, matched: Int = 0, dropped: Int = 0) {
+            let key = "\(c.id)/\(rule)"
+            var cur = counters[key] ?? RuleCounter(rule: key)
+            cur.matched += matched
+            cur.dropped += dropped
+            counters[key] = cur
+        }
+
+        // 1. Segments the notice needs.
+        let nSeg = c.segments.count
+        var segScore = [Double](repeating: 0, count: nSeg)
+        var needed = [Bool](repeating: false, count: nSeg)
+        var segLots = [[String]](repeating: [], count: nSeg)
+        var segNoticeLevel = [Bool](repeating: false, count: nSeg)
+        for si in 0..<nSeg {
+            let reasons = ev.segReasons[si]
+            segScore[si] = reasons.reduce(0) { $0 + $1.weight }
+            for r in reasons {
+                if let l = r.lotID { if !segLots[si].contains(l) { segLots[si].append(l) } } else { segNoticeLevel[si] = true }
+            }
+            let s = c.segments[si]
+            let threshold = s.minScore ?? settings.minScore
+            guard !reasons.isEmpty || ev.segVeto[si] != nil else { continue }
+            var match = SegmentMatch(segmentID: s.id, label: s.label, score: segScore[si], reasons: reasons,
+                                     lots: segLots[si], vetoedBy: ev.segVeto[si])
+            if let veto = ev.segVeto[si] {
+                if !reasons.isEmpty {
+                    match.rejection = .exclusion
+                    result.rejectedSegments.append(match)
+                    count(veto.rule, dropped: 1)
+                }
+            } else if segScore[si] < threshold {
+                match.rejection = .belowThreshold(threshold: threshold)
+                result.rejectedSegments.append(match)
+                count("segment:\(s.id)/min_score", dropped: 1)
+            } else if let rejection = Router.incoherence(reasons, notice: notice, segment: s,
+                                                        inContext: ev.segInContext[si]) {
+                // One word alone, however often repeated, is how homonyms get in (« moules » of the fish
+                // market, « CND » the dance centre, « forge » logicielle): a trade is named with more than one
+                // of its words, or classified by a precise CPV.
+                match.rejection = rejection
+                result.rejectedSegments.append(match)
+                count("segment:\(s.id)/uncorroborated", dropped: 1)
+            } else {
+                needed[si] = true
+                result.segments.append(match)
+                for r in reasons { count(r.rule, matched: 1) }
+            }
+        }
+        result.segments.sort { ($0.score, $1.segmentID) > ($1.score, $0.segmentID) }
+        let neededList = (0..<nSeg).filter { needed[$0] }
+
+        // 2. Candidates: direct (covered segments, interests) and indirect (upstream suppliers).
+        var candidates: [Candidate] = []
+        for (mi, m) in c.members.enumerated() {
+            let segs = cc.memberSegments[mi]
+            let direct = segs.filter { needed[$0] }
+            let interest = ev.interest[mi]
+            if !direct.isEmpty || !interest.isEmpty {
+                var reasons: [Reason] = []
+                for s in direct { reasons += ev.segReasons[s] }
+                reasons += interest
+                let score = direct.reduce(0) { $0 + segScore[$1] } + interest.reduce(0) { $0 + $1.weight }
+                candidates.append(Candidate(member: mi, kind: .direct, segments: direct, reasons: reasons, score: score))
+                continue
+            }
+            // Upstream suppliers of a needed segment are not recipients: the bidder buys from them, the buyer
+            // does not (a bottling line's cork maker). They are named to staff as near misses and may join a
+            // groupement proposal; never an individual route.
+            let viaUp = neededList.flatMap { d in cc.upstream[d].filter { segs.contains($0) } }
+            if let up = viaUp.first, let d = neededList.first(where: { cc.upstream[$0].contains(up) }) {
+                result.nearMisses.append(NearMiss(
+                    clusterID: c.id, memberID: m.id, memberName: m.name,
+                    cause: .upstreamSupplier(upstream: c.segments[up].id, downstream: c.segments[d].id),
+                    segments: [c.segments[up].id], score: segScore[d] * settings.indirectFactor, reasons: []))
+                count("filter:\(RoutingFilter.upstreamSupplier.rawValue)", dropped: 1)
+                continue
+            }
+            // Not a candidate: remember near misses of its segments (vetoed or too little evidence).
+            if let s = segs.first(where: { ev.segVeto[$0] != nil && !ev.segReasons[$0].isEmpty }), let veto = ev.segVeto[s] {
+                result.nearMisses.append(NearMiss(
+                    clusterID: c.id, memberID: m.id, memberName: m.name,
+                    cause: .segmentExclusion(segment: c.segments[s].id, term: veto.term, field: veto.field),
+                    segments: [c.segments[s].id], score: segScore[s], reasons: ev.segReasons[s] + [veto]))
+            } else if let s = segs.filter({ segScore[$0] > 0 }).max(by: { segScore[$0] < segScore[$1] }) {
+                let threshold = c.segments[s].minScore ?? settings.minScore
+                let id = c.segments[s].id
+                // Enough weight but not coherent evidence: say why, not « under the threshold ».
+                let rejection = result.rejectedSegments.first { $0.segmentID == id }?.rejection
+                let cause: NearMissCause
+                if let rejection, segScore[s] >= threshold {
+                    cause = .incoherentEvidence(segment: id, rejection: rejection)
+                } else {
+                    cause = .weakMatch(segment: id, score: segScore[s], threshold: threshold)
+                }
+                result.nearMisses.append(NearMiss(
+                    clusterID: c.id, memberID: m.id, memberName: m.name, cause: cause,
+                    segments: [id], score: segScore[s], reasons: ev.segReasons[s]))
+            }
+        }
+
+        // 3. Filters.
+        let deadline = notice.deadline?.instant ?? notice.call?.closing?.instant
+        let leadDays = deadline.map { $0.timeIntervalSince(now) / 86_400 }
+        var eligible: [(cand: Candidate, distance: Int?)] = []  // passed every filter but capacity
+        for cand in candidates {
+            let m = c.members[cand.member]
+            let segIDs = cand.segments.map { c.segments[$0].id }
+            func drop(_ cause: NearMissCause) {
+                result.nearMisses.append(NearMiss(clusterID: c.id, memberID: m.id, memberName: m.name, cause: cause,
+                                                  segments: segIDs, score: cand.score, reasons: cand.reasons))
+                count("filter:\(cause.filter.rawValue)", dropped: 1)
+            }
+            if let veto = ev.memberVeto[cand.member] {
+                drop(.memberExclusion(term: veto.term, field: veto.field, matched: veto.matched))
+                count(veto.rule, dropped: 1)
+                continue
+            }
+            if !m.effectiveKinds.contains(notice.kind) {
+                drop(.kind(notice.kind, wanted: m.effectiveKinds))
+                continue
+            }
+            if let leadDays, leadDays < Double(settings.minLeadDays) {
+                drop(.deadline(leadDays: leadDays, minimum: settings.minLeadDays))
+                continue
+            }
+            let terr = territoryCheck(cc, c, member: cand.member, place: place)
+            if let miss = terr.failure {
+                drop(.territory(miss))
+                continue
+            }
+            eligible.append((cand, terr.distance))
+        }
+        // Capacity, once every other filter has spoken: the pack of members still in the running tells whether a
+        // groupement could carry what one member cannot.
+        let packCapacity: Double = eligible.reduce(0) { $0 + (c.members[$1.cand.member].capacity ?? 0) }
+        let tolerance = settings.capacityTolerance
+        // A notice that speaks of groupements invites them: then any member of the pack may take part, however
+        // small; otherwise a member is only sent what it could lead or share (up to `groupement_reach` × its
+        // capacity).
+        let invitesGroupement = Router.mentionsGroupement(notice)
+        // Members dropped for capacity and the value each had to carry: when nobody can, staff are told.
+        var capacityDrops: [(member: Int, value: Double, segments: [Int])] = []
+        for (cand, distance) in eligible {
+            let m = c.members[cand.member]
+            let segIDs = cand.segments.map { c.segments[$0].id }
+            let value = valueFor(cand, notice: notice, segLots: segLots, segNoticeLevel: segNoticeLevel)
+            var reasons = cand.reasons
+            var score = cand.score
+            if let cap = m.capacity, let v = value, v > cap * tolerance {
+                // Above the member's reach alone: still sent when the notice needs a groupement anyway and the
+                // members in the running can carry it together (the digest proposes the group).
+                guard eligible.count >= 2, packCapacity * tolerance >= v,
+                      invitesGroupement || v <= cap * settings.groupementReach else {
+                    capacityDrops.append((cand.member, v, cand.segments))
+                    result.nearMisses.append(NearMiss(
+                        clusterID: c.id, memberID: m.id, memberName: m.name,
+                        cause: .capacity(value: v, capacity: cap),
+                        segments: segIDs, score: cand.score, reasons: cand.reasons))
+                    count("filter:\(RoutingFilter.capacity.rawValue)", dropped: 1)
+                    continue
+                }
+                reasons.append(Reason(.capacityGroupement, field: .value, term: Router.euros(cap),
+                                      matched: Router.euros(v), weight: 0))
+            }
+            if let d = distance, d > 0 {
+                let pen = options.distancePenalty * Double(d)
+                score -= pen
+                let terr = territoryCheck(cc, c, member: cand.member, place: place)
+                reasons.append(Reason(.territory, field: .place, term: terr.site ?? "",
+                                      matched: terr.place, weight: -pen))
+            }
+            for k in ev.certificationsAsked {
+                let name = cc.certifications[k]
+                let key = FrenchNormalizer.normalizedPhrase(name)
+                let declared = m.certifications.contains { FrenchNormalizer.normalizedPhrase($0) == key }
+                var r = Reason(.memberCertification(member: m.id, name: name), field: .certification, term: name,
+                               weight: 0)
+                r.certification = declared ? .declared : .notDeclared
+                reasons.append(r)
+            }
+            for r in cand.reasons {
+                if case .memberInterest = r.source { count(r.rule, matched: 1) }
+            }
+            result.routes.append(Route(clusterID: c.id, memberID: m.id, memberName: m.name,
+                                       score: (score * 100).rounded() / 100, kind: cand.kind, segments: segIDs,
+                                       reasons: reasons, distance: distance))
+        }
+        result.routes.sort { a, b in
+            if a.kind != b.kind { return a.kind == .direct }
+            if a.score != b.score { return a.score > b.score }
+            return a.memberID < b.memberID
+        }
+
+        // 4. Consortia.
+        // Upstream suppliers in range (kind wanted, no exclusion): possible partners of a proposed group.
+        var suppliers: [(member: Int, segment: Int, distance: Int?)] = []
+        for miss in result.nearMisses where miss.filter == .upstreamSupplier {
+            guard let mi = c.members.firstIndex(where: { $0.id == miss.memberID }),
+                  let up = miss.segments.first.flatMap({ id in c.segments.firstIndex { $0.id == id } }),
+                  ev.memberVeto[mi] == nil, c.members[mi].effectiveKinds.contains(notice.kind) else { continue }
+            let terr = territoryCheck(cc, c, member: mi, place: place)
+            if terr.failure == nil { suppliers.append((mi, up, terr.distance)) }
+        }
+        result.consortia = suggestConsortia(c, notice: notice, needed: neededList, segLots: segLots,
+                                            segNoticeLevel: segNoticeLevel,
+                                            eligible: eligible.filter { $0.cand.kind == .direct && !$0.cand.segments.isEmpty },
+                                            upstream: cc.upstream, suppliers: suppliers,
+                                            tolerance: tolerance)
+        result.signals = staffSignals(c, drops: capacityDrops, routes: result.routes, consortia: result.consortia,
+                                      tolerance: tolerance)
+
+        // 5. Saved watches.
+        for (wi, w) in c.watches.enumerated() where !ev.watchVeto[wi] {
+            if !w.kinds.isEmpty && !w.kinds.contains(notice.kind) { continue }
+            // Keywords/CPV and segments are ANDed when both are given ("hydrogène" in machining notices).
+            var reasons = ev.watchReasons[wi]
+            let hasTerms = !w.keywords.isEmpty || !w.cpv.isEmpty
+            if hasTerms && reasons.isEmpty { continue }
+            if !cc.watchSegments[wi].isEmpty {
+                let segs = cc.watchSegments[wi].filter { needed[$0] }
+                if segs.isEmpty { continue }
+                for s in segs {
+                    reasons.append(Reason(.watchSegment(watch: w.id, segment: c.segments[s].id), field: .segment,
+                                          term: c.segments[s].id, weight: segScore[s]))
+                }
+            }
+            guard !reasons.isEmpty else { continue }
+            result.watches.append(WatchMatch(watchID: w.id, name: w.name, recipients: w.recipients, reasons: reasons))
+            count("watch:\(w.id)", matched: 1)
+        }
+        result.ruleCounters = counters.values.sorted { $0.rule < $1.rule }
+        return result
+    }
+
+    static func fieldFR(_ f: ReasonField) -> String {
+        switch f {
+        case .title: return "titre"
+        case .summary: return "résumé"
+        case .content: return "texte"
+        case .lot: return "lot"
+        case .category: return "catégorie"
+        case .cpv: return "CPV"
+        case .descriptor: return "descripteur"
+        case .place: return "lieu"
+        case .value: return "montant"
+        case .kind: return "type"
+        case .deadline: return "échéance"
+        case .segment: return "segment"
+        case .interest: return "intérêt"
+        case .link: return "lien"
+        case .certification: return "certification"
+        }
+    }
+
+    static func departementLabel(_ code: String) -> String {
+        Geography.departement(code).map { "\($0.code) \($0.name)" } ?? code
+    }
+
+    /// `3`, `2.5`, `0.25`.
+    public static func fmt(_ x: Double) -> String {
+        if x == x.rounded() { return String(Int(x)) }
+        var s = String(format: "%.2f", x)
+        while s.hasSuffix("0") { s.removeLast() }
+        return s
+    }
+
+    /// The upper bound of an amount, as the router compares it with members' capacities.
+    static func amount(_ m: Money?) -> Double? { m?.upperBound.map { NSDecimalNumber(decimal: $0).doubleValue } }
+
+    /// `1 250 000 €` (narrow no-break spaces avoided: plain spaces read everywhere).
+    static func euros(_ v: Double) -> String {
+        let n = Int(v.rounded())
+        var s = String(n)
+        var out = ""
+        while s.count > 3 {
+            out = " " + s.suffix(3) + out
+            s.removeLast(3)
+        }
+        return s + out + " €"
+    }
+}

@@ -1,0 +1,86 @@
+import Foundation
+import Notices
+
+/// Step 2 of routing: whether a segment's evidence holds together (corroboration, the buyer's classification,
+/// services about a trade, segment context, title head, phrases).
+extension Router {
+    /// Why a segment's evidence, heavy enough, still does not hold together; nil when it does.
+    static func incoherence(_ reasons: [Reason], notice: Notice, segment s: Segment, inContext: Bool)
+        -> SegmentRejection? {
+        if Router.buysServiceAboutTrade(notice, s), let main = notice.mainCPV ?? notice.cpv.first {
+            return .serviceAboutTrade(division: String(main.filter(\.isNumber).prefix(2)))
+        }
+        let preciseCPV = reasons.contains { $0.field == .cpv && $0.term.count >= 6 }
+        if !s.context.isEmpty && !inContext && !preciseCPV { return .outOfContext }
+        return Router.isCorroborated(reasons, notice: notice, segment: s) ? nil : .isolated
+    }
+
+    /// Whether a segment's evidence holds together. Enough alone: the buyer's own classification precise
+    /// enough to name what is bought (the main CPV within a class of the rules, 4 digits or more, or any CPV
+    /// within 6 digits), or a phrase of the rules (several words) in the title or a lot's title. Otherwise two
+    /// distinct keywords or codes — three when the notice's CPV codes all lie in divisions the segment does not
+    /// list (a keyword against the buyer's classification is probably another sense of the word).
+    static func isCorroborated(_ reasons: [Reason], notice: Notice, segment s: Segment) -> Bool {
+        let mainCPV = notice.mainCPV ?? notice.cpv.first
+        let divisions = Set(s.cpv.map { String($0.filter(\.isNumber).prefix(2)) })
+        // The buyer's classification of the part a reason is about: the lot's codes for a lot, else the notice's.
+        func isAgainstClassification(_ r: Reason) -> Bool {
+            let lotCodes = r.lotID.flatMap { id in notice.lots.first { $0.id == id }?.cpv } ?? []
+            let codes = r.lotID != nil ? lotCodes : [notice.mainCPV].compactMap { $0 } + notice.cpv
+            guard !codes.isEmpty, !divisions.isEmpty else { return false }
+            return divisions.isDisjoint(with: codes.map { String($0.filter(\.isNumber).prefix(2)) })
+        }
+        var anchors = Set<String>()
+        var allAgainst = true
+        for r in reasons where !r.isSetting {
+            let against = r.field != .cpv && isAgainstClassification(r)
+            if !against { allAgainst = false }
+            switch r.field {
+            case .cpv:
+                let isMain = r.lotID == nil && mainCPV != nil && r.matched == mainCPV
+                if r.term.count >= 6 || (isMain && r.term.count >= 4) { return true }
+                anchors.insert("cpv:" + r.term)
+            case .descriptor: anchors.insert("descriptor:" + r.term)
+            case .title, .lot:
+                if !against && (Router.isPhrase(r.matched ?? r.term) || r.isTitleHead) { return true }
+                anchors.insert("term:" + r.term)
+            default: anchors.insert("term:" + r.term)
+            }
+        }
+        return anchors.count >= (allAgainst ? 3 : 2)
+    }
+
+    /// CPV divisions whose services are *about* a trade, never the trade itself: education and training (80),
+    /// recreational, cultural and sporting services (92). A welding course or an exhibition on boiler-making
+    /// names the trade without buying it.
+    static let aboutTradeDivisions: Set<String> = ["80", "92"]
+
+    /// True when the notice's main classification is a service about a trade that the segment does not list.
+    static func buysServiceAboutTrade(_ notice: Notice, _ s: Segment) -> Bool {
+        guard let main = notice.mainCPV ?? notice.cpv.first else { return false }
+        let division = String(main.filter(\.isNumber).prefix(2))
+        guard aboutTradeDivisions.contains(division) else { return false }
+        return !s.cpv.contains { $0.filter(\.isNumber).hasPrefix(division) }
+    }
+
+    /// A keyword found as several words (`presse hydraulique`, `mécano-soudure`) names a thing; a single word
+    /// (or an acronym standing for a phrase: « CND ») is more often a homonym.
+    static func isPhrase(_ text: String) -> Bool {
+        text.split { !$0.isLetter && !$0.isNumber }.filter { $0.count >= 3 }.count >= 2
+    }
+
+    /// Whether a keyword at this title offset opens the title — the object bought, as French titles name it
+    /// first (« Chaudronnerie : fabrication de réservoirs… », « Usinage de pièces de rechange… ») — once the
+    /// generic openings that name the kind of notice are passed (« Appel à projets « Hydrogène vert… » »).
+    static func isTitleHead(_ title: String, offset: Int) -> Bool {
+        let utf8 = Array(title.utf8)
+        guard offset < utf8.count else { return false }
+        let before = String(decoding: utf8[..<offset], as: UTF8.self)
+        let words = before.split { !$0.isLetter && !$0.isNumber }
+        // Generic openings that name the kind of notice, not the object (« Appel à projets », « AMI »).
+        let generic: Set<String> = ["appel", "à", "projets", "projet", "ami", "avis", "marché", "accord", "cadre",
+                                    "préinformation", "lot"]
+        return words.allSatisfy { generic.contains($0.lowercased()) }
+    }
+
+}
