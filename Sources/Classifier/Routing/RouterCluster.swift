@@ -121,7 +121,18 @@ extension Router {
 
         // 3. Filters.
         let deadline = notice.deadline?.instant ?? notice.call?.closing?.instant
-        let leadDays = deadline.map { $0.timeIntervalSince(now) / 86_400 }
+        // A member whose evidence lies only in some lots bids for those lots: their own place and deadline, when
+        // the notice gives them, are the ones that matter (an eForms notice with a lot in the Ain and one in
+        // the Drôme, or lots closing on different days).
+        func ownLots(_ cand: Candidate) -> [Lot] {
+            guard !cand.segments.isEmpty, cand.segments.allSatisfy({ !segNoticeLevel[$0] }) else { return [] }
+            let ids = Set(cand.segments.flatMap { segLots[$0] })
+            return notice.lots.filter { ids.contains($0.id) }
+        }
+        func placeFor(_ cand: Candidate) -> ResolvedPlace {
+            let lotPlaces = ownLots(cand).flatMap(\.places)
+            return lotPlaces.isEmpty ? place : ResolvedPlace(places: lotPlaces, buyer: notice.buyer)
+        }
         var eligible: [(cand: Candidate, distance: Int?)] = []  // passed every filter but capacity
         for cand in candidates {
             let m = c.members[cand.member]
@@ -140,11 +151,13 @@ extension Router {
                 drop(.kind(notice.kind, wanted: m.effectiveKinds))
                 continue
             }
+            let lotDeadlines = ownLots(cand).compactMap(\.deadline?.instant)
+            let leadDays = (lotDeadlines.max() ?? deadline).map { $0.timeIntervalSince(now) / 86_400 }
             if let leadDays, leadDays < Double(settings.minLeadDays) {
                 drop(.deadline(leadDays: leadDays, minimum: settings.minLeadDays))
                 continue
             }
-            let terr = territoryCheck(cc, c, member: cand.member, place: place)
+            let terr = territoryCheck(cc, c, member: cand.member, place: placeFor(cand))
             if let miss = terr.failure {
                 drop(.territory(miss))
                 continue
@@ -186,7 +199,7 @@ extension Router {
             if let d = distance, d > 0 {
                 let pen = options.distancePenalty * Double(d)
                 score -= pen
-                let terr = territoryCheck(cc, c, member: cand.member, place: place)
+                let terr = territoryCheck(cc, c, member: cand.member, place: placeFor(cand))
                 reasons.append(Reason(.territory, field: .place, term: terr.site ?? "",
                                       matched: terr.place, weight: -pen))
             }
