@@ -1,4 +1,5 @@
 import Foundation
+import Notices
 
 /// Départements of France with their NUTS codes and, for metropolitan France, their land neighbours:
 /// the data behind the territorial filter ("at most N départements away", "same region").
@@ -119,23 +120,8 @@ public enum Geography {
         Departement(code: "976", name: "Mayotte", nuts3: "FRY50", region: "FRY"),
     ]
 
-    /// Region names by NUTS-1 code (2021 NUTS: `FRK` Auvergne-Rhône-Alpes…).
-    public static let regionNames: [String: String] = [
-        "FR1": "Île-de-France",
-        "FRB": "Centre-Val de Loire",
-        "FRC": "Bourgogne-Franche-Comté",
-        "FRD": "Normandie",
-        "FRE": "Hauts-de-France",
-        "FRF": "Grand Est",
-        "FRG": "Pays de la Loire",
-        "FRH": "Bretagne",
-        "FRI": "Nouvelle-Aquitaine",
-        "FRJ": "Occitanie",
-        "FRK": "Auvergne-Rhône-Alpes",
-        "FRL": "Provence-Alpes-Côte d'Azur",
-        "FRM": "Corse",
-        "FRY": "Outre-mer (RUP)",
-    ]
+    /// Region names by NUTS-1 code (2021 NUTS: `FRK` Auvergne-Rhône-Alpes…), from the one region table.
+    public static let regionNames: [String: String] = FrenchRegion.namesByNUTS1
 
     /// Land neighbours of each metropolitan département.
     static let neighbours: [String: [String]] = [

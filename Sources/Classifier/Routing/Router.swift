@@ -208,6 +208,8 @@ public struct Router: Sendable {
         /// The match lies in a complement that names the setting or the object serviced (« … pour le lycée »,
         /// « couplé à la centrale solaire »), not what is bought.
         var isSetting: Bool = false
+        /// The match opens the title (see ``Router/isTitleHead(_:offset:)``).
+        var isTitleHead: Bool = false
     }
 
     /// Words that open a complement naming where, for whom or alongside what the purchase is made. What
@@ -265,12 +267,14 @@ public struct Router: Sendable {
             // A call for projects buys nothing: « Innovations pour le démantèlement » names its theme, so only
             // purchases have a setting apart from their object.
             let settings = field == .lot || notice.kind == .callForProjects ? [] : Router.settingSpans(t)
+            // Where the title's object starts being named: computed once per title, not once per hit.
+            let headEnd = field == .title ? Router.titleHeadEnd(t) : -1
             t.withUTF8 { bp in
                 guard let base = bp.baseAddress else { return }
                 matcher.scan(base, count: bp.count, state: state) { pid, s, e in
                     let m = String(decoding: UnsafeBufferPointer(start: base + s, count: e - s), as: UTF8.self)
                     hits.append(TextHit(pattern: pid, field: field, lotID: lot, matched: m, start: s, end: e,
-                                        isSetting: settings.contains { $0.contains(s) }))
+                                        isSetting: settings.contains { $0.contains(s) }, isTitleHead: s <= headEnd))
                 }
             }
         }
@@ -290,8 +294,11 @@ public struct Router: Sendable {
         let hits = scanNotice(notice)
         let place = ResolvedPlace(places: notice.places + notice.lots.flatMap(\.places), buyer: notice.buyer)
         var out: [ClusterRouting] = []
+        // Read once for every cluster: whether the notice speaks of groupements.
+        let invitesGroupement = Router.mentionsGroupement(notice)
         for cc in compiled where cc.isSelected {
-            out.append(routeCluster(cc, notice: notice, hits: hits, place: place, now: now))
+            out.append(routeCluster(cc, notice: notice, hits: hits, place: place,
+                                    invitesGroupement: invitesGroupement, now: now))
         }
         return RoutingResult(noticeID: notice.id, clusters: out)
     }

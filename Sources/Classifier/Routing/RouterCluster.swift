@@ -12,6 +12,7 @@ extension Router {
     }
 
     func routeCluster(_ cc: CompiledCluster, notice: Notice, hits: [TextHit], place: ResolvedPlace,
+                      invitesGroupement: Bool,
                       now: Date) -> ClusterRouting {
         let c = rulebook.clusters[cc.index]
         let settings = c.routing
@@ -171,7 +172,6 @@ extension Router {
         // A notice that speaks of groupements invites them: then any member of the pack may take part, however
         // small; otherwise a member is only sent what it could lead or share (up to `groupement_reach` × its
         // capacity).
-        let invitesGroupement = Router.mentionsGroupement(notice)
         // Members dropped for capacity and the value each had to carry: when nobody can, staff are told.
         var capacityDrops: [(member: Int, value: Double, segments: [Int])] = []
         for (cand, distance) in eligible {

@@ -73,14 +73,31 @@ extension Router {
     /// first (« Chaudronnerie : fabrication de réservoirs… », « Usinage de pièces de rechange… ») — once the
     /// generic openings that name the kind of notice are passed (« Appel à projets « Hydrogène vert… » »).
     static func isTitleHead(_ title: String, offset: Int) -> Bool {
-        let utf8 = Array(title.utf8)
-        guard offset < utf8.count else { return false }
-        let before = String(decoding: utf8[..<offset], as: UTF8.self)
-        let words = before.split { !$0.isLetter && !$0.isNumber }
-        // Generic openings that name the kind of notice, not the object (« Appel à projets », « AMI »).
-        let generic: Set<String> = ["appel", "à", "projets", "projet", "ami", "avis", "marché", "accord", "cadre",
-                                    "préinformation", "lot"]
-        return words.allSatisfy { generic.contains($0.lowercased()) }
+        offset < title.utf8.count && offset <= titleHeadEnd(title)
+    }
+
+    /// Generic openings that name the kind of notice, not the object (« Appel à projets », « AMI »).
+    static let genericOpenings: Set<String> = ["appel", "à", "projets", "projet", "ami", "avis", "marché", "accord",
+                                               "cadre", "préinformation", "lot"]
+
+    /// UTF-8 offset of the title's first word that is not a generic opening (the title's length when all are).
+    static func titleHeadEnd(_ title: String) -> Int {
+        var offset = 0
+        var wordStart: Int?
+        var word = ""
+        for ch in title {
+            if ch.isLetter || ch.isNumber {
+                if wordStart == nil { wordStart = offset }
+                word.append(ch)
+            } else if let start = wordStart {
+                if !genericOpenings.contains(word.lowercased()) { return start }
+                wordStart = nil
+                word = ""
+            }
+            offset += ch.utf8.count
+        }
+        if let start = wordStart, !genericOpenings.contains(word.lowercased()) { return start }
+        return offset
     }
 
 }

@@ -64,13 +64,12 @@ extension Router {
                 // A keyword in a setting complement weighs a fraction: it says what the notice services.
                 let w = weight(h.field) * (h.isSetting ? options.settingFactor : 1)
                 let matched: String? = h.matched
-                let atHead = h.field == .title && Router.isTitleHead(notice.title, offset: h.start)
                 switch r.kind {
                 case .segmentKeyword:
                     let s = c.segments[r.owner]
                     var reason = Reason(.segmentKeyword(segment: s.id, term: r.term), field: h.field, term: r.term,
                                         matched: matched, weight: w, lotID: h.lotID)
-                    reason.isTitleHead = atHead
+                    reason.isTitleHead = h.isTitleHead
                     reason.isSetting = h.isSetting
                     Evidence.add(reason, to: &ev.segReasons[r.owner])
                 case .segmentExclusion:

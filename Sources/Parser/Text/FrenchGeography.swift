@@ -1,4 +1,5 @@
 import Foundation
+import Notices
 
 /// French départements and their NUTS codes, as needed to normalise places found in notices.
 ///
@@ -196,38 +197,6 @@ public enum FrenchGeography {
 
     // MARK: - Regions
 
-    /// One region (2016 map): INSEE code, official name and NUTS 2021 code — level 1 for mainland regions and
-    /// Corsica, level 2 for the overseas regions (each a single département, all grouped under NUTS-1 `FRY`).
-    public struct Region: Sendable, Hashable {
-        public let inseeCode: String
-        public let name: String
-        public let nuts: String
-        /// The département of a single-département overseas region (`971` Guadeloupe), nil elsewhere.
-        public let departement: String?
-    }
-
-    /// The 18 regions, from `codelists/nuts2021_fr.csv` (levels 1 and 2) and the INSEE region codes.
-    public static let regions: [Region] = [
-        Region(inseeCode: "11", name: "Île-de-France", nuts: "FR1", departement: nil),
-        Region(inseeCode: "24", name: "Centre-Val de Loire", nuts: "FRB", departement: nil),
-        Region(inseeCode: "27", name: "Bourgogne-Franche-Comté", nuts: "FRC", departement: nil),
-        Region(inseeCode: "28", name: "Normandie", nuts: "FRD", departement: nil),
-        Region(inseeCode: "32", name: "Hauts-de-France", nuts: "FRE", departement: nil),
-        Region(inseeCode: "44", name: "Grand Est", nuts: "FRF", departement: nil),
-        Region(inseeCode: "52", name: "Pays de la Loire", nuts: "FRG", departement: nil),
-        Region(inseeCode: "53", name: "Bretagne", nuts: "FRH", departement: nil),
-        Region(inseeCode: "75", name: "Nouvelle-Aquitaine", nuts: "FRI", departement: nil),
-        Region(inseeCode: "76", name: "Occitanie", nuts: "FRJ", departement: nil),
-        Region(inseeCode: "84", name: "Auvergne-Rhône-Alpes", nuts: "FRK", departement: nil),
-        Region(inseeCode: "93", name: "Provence-Alpes-Côte d’Azur", nuts: "FRL", departement: nil),
-        Region(inseeCode: "94", name: "Corse", nuts: "FRM", departement: nil),
-        Region(inseeCode: "01", name: "Guadeloupe", nuts: "FRY1", departement: "971"),
-        Region(inseeCode: "02", name: "Martinique", nuts: "FRY2", departement: "972"),
-        Region(inseeCode: "03", name: "Guyane", nuts: "FRY3", departement: "973"),
-        Region(inseeCode: "04", name: "La Réunion", nuts: "FRY4", departement: "974"),
-        Region(inseeCode: "06", name: "Mayotte", nuts: "FRY5", departement: "976"),
-    ]
-
     /// Other names producers give regions: the pre-2016 spelling of the Centre, « Région Sud » (PACA's own name
     /// since 2017), Réunion without the article.
     private static let regionAliases: [String: String] = [
@@ -235,17 +204,17 @@ public enum FrenchGeography {
         "corse du sud et haute corse": "FRM", "collectivite de corse": "FRM",
     ]
 
-    private static let regionsByFoldedName: [String: Region] = {
-        var d: [String: Region] = [:]
-        for r in regions { d[FrenchText.foldName(r.name)] = r }
+    private static let regionsByFoldedName: [String: FrenchRegion] = {
+        var d: [String: FrenchRegion] = [:]
+        for r in FrenchRegion.all { d[FrenchText.foldName(r.name)] = r }
         for (alias, nuts) in regionAliases {
-            if let r = regions.first(where: { $0.nuts == nuts }) { d[FrenchText.foldName(alias)] = r }
+            if let r = FrenchRegion.all.first(where: { $0.nuts == nuts }) { d[FrenchText.foldName(alias)] = r }
         }
         return d
     }()
 
     /// The region whose name matches `name` (ignoring case, accents, hyphens, apostrophes, a leading « Région »).
-    public static func region(named name: String) -> Region? {
+    public static func region(named name: String) -> FrenchRegion? {
         var key = FrenchText.foldName(name)
         if let hit = regionsByFoldedName[key] { return hit }
         let prefix = FrenchText.foldName("Région ")
@@ -257,8 +226,8 @@ public enum FrenchGeography {
     }
 
     /// The region with this INSEE code (`"76"` Occitanie, `"1"` or `"01"` Guadeloupe).
-    public static func region(inseeCode code: String) -> Region? {
+    public static func region(inseeCode code: String) -> FrenchRegion? {
         let c = code.count == 1 ? "0" + code : code
-        return regions.first { $0.inseeCode == c }
+        return FrenchRegion.all.first { $0.inseeCode == c }
     }
 }
