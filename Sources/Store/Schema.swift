@@ -102,6 +102,15 @@ enum Schema {
         ALTER TABLE source_state ADD COLUMN incomplete INTEGER NOT NULL DEFAULT 0;
         ALTER TABLE source_state ADD COLUMN records_left INTEGER;
         """,
+        // 3 (provisional, replaced by the GRDB migrator): editions and the rules each cluster was routed with.
+        """
+        CREATE TABLE edition (
+            cluster TEXT NOT NULL, stamp TEXT NOT NULL, edition INTEGER NOT NULL, staging TEXT NOT NULL,
+            staged TEXT NOT NULL, files TEXT NOT NULL, state TEXT NOT NULL, run_id INTEGER, created_at REAL NOT NULL,
+            PRIMARY KEY (cluster, stamp, edition)
+        );
+        CREATE TABLE cluster_rules (cluster TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, updated_at REAL NOT NULL);
+        """,
     ]
 
     static var currentVersion: Int { migrations.count }
