@@ -1,6 +1,18 @@
 import Foundation
 import Notices
 
+/// One rendered digest file, not yet written.
+public struct DigestFile: Sendable, Hashable {
+    /// Path relative to the output directory.
+    public var relativePath: String
+    public var bytes: [UInt8]
+
+    public init(relativePath: String, bytes: [UInt8]) {
+        self.relativePath = relativePath
+        self.bytes = bytes
+    }
+}
+
 /// Writes a cluster's digest files: `<out>/<cluster>/<YYYY-MM-DD>.<ext>` and `<out>/<cluster>/latest.<ext>`;
 /// a member's own digest goes under `<out>/<cluster>/adherents/<member>/`.
 ///
@@ -48,6 +60,30 @@ public struct DigestWriter: Sendable {
 
     static func stem(_ stamp: String, edition: Int) -> String { edition <= 1 ? stamp : "\(stamp)-\(edition)" }
 
+    /// Renders every format without writing: each file's path relative to `outputDirectory`
+    /// (`mecaloire/2026-05-05.md`, `mecaloire/latest.md`, `mecaloire/adherents/x/2026-05-05.md`…) and its bytes,
+    /// dated files before `latest.*` for each format. The nightly run stages these aside and moves them into
+    /// place as one edition.
+    public func files(for input: DigestInput, edition: Int? = nil) throws -> [DigestFile] {
+        let relative = relativeDirectory(for: input)
+        let stem = Self.stem(Self.dateStamp(input.runDate), edition: edition ?? 1)
+        var out: [DigestFile] = []
+        for f in formats {
+            let bytes = try f.renderer.render(input)
+            for name in ["\(stem).\(f.fileExtension)", "latest.\(f.fileExtension)"] {
+                out.append(DigestFile(relativePath: (relative as NSString).appendingPathComponent(name), bytes: bytes))
+            }
+        }
+        return out
+    }
+
+    /// The cluster's (or member's) directory relative to `outputDirectory`.
+    func relativeDirectory(for input: DigestInput) -> String {
+        let cluster = Self.safeName(input.clusterID)
+        guard let member = input.recipientID else { return cluster }
+        return "\(cluster)/adherents/\(Self.safeName(member))"
+    }
+
     /// Renders and writes every format; returns the paths written (dated files, then `latest.*`).
     /// `edition` 2 or more writes `<date>-<edition>.*` (a second run the same night with news), so the
     /// first edition is never overwritten.
@@ -71,6 +107,9 @@ public struct DigestWriter: Sendable {
         }
         return written
     }
+
+    /// A cluster or member id as a file or directory name: no path separators, no leading dot.
+    public static func safeFileName(_ s: String) -> String { safeName(s) }
 
     /// A cluster id as a directory name: no path separators, no leading dot.
     static func safeName(_ s: String) -> String {

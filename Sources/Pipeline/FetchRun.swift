@@ -83,6 +83,7 @@ public enum FetchRun {
         }
         let active = sources.filter { $0.enabled || includeDisabled }
         let results = engine.fetch(active, states: states)
+        try StopRequest.shared.checkpoint("after fetching, before storing anything")
         var byID: [String: SourceFetchResult] = [:]
         for result in results { byID[result.sourceID] = result }
 
@@ -95,6 +96,8 @@ public enum FetchRun {
                                                consecutiveFailures: states[source.id]?.consecutiveFailures ?? 0))
                 continue
             }
+            // A safe point: every source before this one is stored whole, this one not started.
+            try StopRequest.shared.checkpoint("after fetching, before storing \(source.id)")
             let previous = states[source.id] ?? SourceState(sourceID: source.id)
             reports.append(ingest(result, source: source, previous: previous, store: store, logger: logger,
                                   now: now()))

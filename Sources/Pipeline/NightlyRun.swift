@@ -70,8 +70,9 @@ public struct NightlyRunReport: Sendable, Codable {
     /// Pid of a previous run that died holding the lock, when one did.
     public var staleLockHolder: Int32?
 
-    /// 0 when every source succeeded, 1 when the run completed with failed sources.
-    public var exitCode: Int32 { sources.contains(where: \.isFailure) ? 1 : 0 }
+    /// 0 when every source and cluster succeeded, 1 when the run completed with failed sources or clusters whose
+    /// rules could not be loaded.
+    public var exitCode: Int32 { sources.contains(where: \.isFailure) || !routing.failedClusters.isEmpty ? 1 : 0 }
 
     enum CodingKeys: String, CodingKey {
         case status, sources, routing, pruned
@@ -102,19 +103,28 @@ public enum NightlyRun {
                     "cannot create the store's folder \(folder): \(error.localizedDescription)")
             }
         }
-        let lock = try RunLock(path: options.store + ".lock", now: now)
+        let lock = try RunLock(store: options.store, now: now)
         defer { lock.unlock() }
         if let stale = lock.staleHolder {
             progress("previous run (pid \(stale)) died without finishing; its work is resumed")
         }
 
-        let rulebook: Rulebook
+        // Cluster by cluster: one cluster's broken file (empty, a YAML error) is that cluster's failure, reported
+        // with its location and a failing exit code; the other clusters are still served tonight.
+        let rules: RulebookLoad
         do {
-            rulebook = try Rulebook.load(directory: options.rules)
+            rules = try Rulebook.loadEach(directory: options.rules)
         } catch {
             throw PipelineError.cannotRun("cannot load the rules in \(options.rules): \(error)")
         }
+        let rulebook = rules.rulebook
+        for failed in rules.failed {
+            progress("\(failed.cluster): rules not loaded, no digest tonight: \(failed.errors.first.map { "\($0)" } ?? "")")
+        }
         if let only = options.clusters {
+            if let broken = rules.failed.first(where: { only.contains($0.cluster) }), let first = broken.errors.first {
+                throw PipelineError.cannotRun("the rules of \(broken.cluster) have errors: \(first)")
+            }
             let unknown = only.filter { id in !rulebook.clusters.contains { $0.id == id } }
             if !unknown.isEmpty {
                 throw PipelineError.cannotRun("unknown cluster(s): \(unknown.joined(separator: ", "))")
@@ -164,9 +174,13 @@ public enum NightlyRun {
                     includeDisabled: !options.onlySources.isEmpty, logger: logger,
                     now: { options.now == nil ? Date() : fixed })
             } catch {
-                try? store.finishRun(
-                    runID, at: Date(), status: "failed", classifiedThrough: nil,
-                    summary: "\(error)")
+                let status = if case PipelineError.interrupted = error { "interrupted" } else { "failed" }
+                do {
+                    try store.finishRun(runID, at: Date(), status: status, classifiedThrough: nil, summary: "\(error)")
+                } catch {
+                    logger.error("cannot record the end of the run", metadata: ["error": "\(error)"])
+                }
+                try? store.close()
                 throw error
             }
             let width = max(12, reports.map(\.source.count).max() ?? 12)
@@ -184,10 +198,19 @@ public enum NightlyRun {
                 outputDirectory: options.output, formats: options.formats, clusters: options.clusters,
                 deadlineSoonDays: options.deadlineSoonDays, sourceNames: names)
             stageOptions.reclassifyAll = options.reclassifyAll
+            stageOptions.rulesFingerprints = rules.fingerprints
+            stageOptions.failedClusters = options.clusters == nil ? rules.failed : []
             let stage = RouteAndDigestRun(store: store, router: router, options: stageOptions, logger: logger)
             routing = try stage.run(now: now, runID: runID, sourceHealth: health, progress: progress)
         } catch {
-            try? store.finishRun(runID, at: now, status: "failed", classifiedThrough: nil, summary: "\(error)")
+            let status = if case PipelineError.interrupted = error { "interrupted" } else { "failed" }
+            // The run's own error is what the operator needs; a failure to record it must not hide it.
+            do {
+                try store.finishRun(runID, at: now, status: status, classifiedThrough: nil, summary: "\(error)")
+            } catch {
+                logger.error("cannot record the end of the run", metadata: ["error": "\(error)"])
+            }
+            try? store.close()
             if error is PipelineError { throw error }
             throw PipelineError.cannotRun("\(error)")
         }
@@ -213,6 +236,12 @@ public enum NightlyRun {
                 summary: RouteMapping.encode(report))
         } catch {
             throw PipelineError.cannotRun("cannot record the end of the run: \(error)")
+        }
+        // Checkpoint the WAL into the .sqlite file and close: the file alone is then the whole store.
+        do {
+            try store.close()
+        } catch {
+            throw PipelineError.cannotRun("cannot close the store: \(error)")
         }
         return report
     }
@@ -251,6 +280,15 @@ public enum NightlyRun {
                 line += " -> nothing new, no file written"
             }
             lines.append(line)
+        }
+        if r.routing.recoveredEditions > 0 {
+            lines.append("recovered: \(r.routing.recoveredEditions) edition(s) interrupted by the previous run, now in place")
+        }
+        if !r.routing.rerouted.isEmpty {
+            lines.append("rules changed: \(r.routing.rerouted.joined(separator: ", ")) routed again over every stored notice")
+        }
+        for f in r.routing.failedClusters {
+            lines.append("\(f.cluster): NOT DIGESTED, its rules have errors: \(f.errors.first ?? f.file)")
         }
         if r.pruned > 0 { lines.append("pruned: \(r.pruned) notices") }
         lines.append("run \(r.runID): \(r.status)")

@@ -29,6 +29,13 @@ public struct RouteAndDigestOptions: Sendable {
     /// Classify every stored notice again, not only what is new or changed (after editing the rules: a
     /// member who joined gets the open opportunities; what was already sent is not sent again).
     public var reclassifyAll: Bool = false
+    /// Cluster id → fingerprint of the rules it is routed with (``RulebookLoad/fingerprints``). A cluster whose
+    /// fingerprint differs from the one its stored routes were computed with is routed again over every stored
+    /// notice. Empty: no such check (a caller with a hand-made rulebook).
+    public var rulesFingerprints: [String: String] = [:]
+    /// Clusters whose rules could not be loaded tonight: reported, not digested, and routed again over every
+    /// stored notice once their file is fixed.
+    public var failedClusters: [RulebookLoad.FailedCluster] = []
 
     public init(
         outputDirectory: String, formats: [DigestFormat] = DigestFormat.allCases, clusters: [String]? = nil,
@@ -41,6 +48,14 @@ public struct RouteAndDigestOptions: Sendable {
         self.sourceNames = sourceNames
         self.batchSize = batchSize
     }
+}
+
+/// A cluster whose rules could not be loaded.
+public struct FailedClusterReport: Sendable, Hashable, Codable {
+    public var cluster: String
+    public var file: String
+    /// The errors, `file:line:column: error: …`.
+    public var errors: [String]
 }
 
 /// What one cluster's digest contained and where it went.
@@ -83,9 +98,17 @@ public struct RouteAndDigestReport: Sendable, Hashable, Codable {
     /// does not move the cursor, so the next full run classifies those notices for the other clusters).
     public var classifiedThrough: Int64?
     public var clusters: [ClusterDigestReport]
+    /// Clusters routed again over every stored notice because their rules changed.
+    public var rerouted: [String] = []
+    /// Clusters left out tonight because their rules have errors, with the first error (file:line:column).
+    public var failedClusters: [FailedClusterReport] = []
+    /// Editions a killed run had recorded but not moved into place, finished by this run.
+    public var recoveredEditions: Int = 0
 
     enum CodingKeys: String, CodingKey {
-        case classified, routes, clusters
+        case classified, routes, clusters, rerouted
+        case failedClusters = "failed_clusters"
+        case recoveredEditions = "recovered_editions"
         case runID = "run_id"
         case classifiedThrough = "classified_through"
     }
@@ -137,36 +160,54 @@ public final class RouteAndDigestRun {
             }
         }
         let runID = try givenRunID ?? store.beginRun(at: now)
-        let since = options.reclassifyAll ? 0 : try store.lastClassifiedSequence()
+        let recovered = try EditionPublisher(output: options.outputDirectory, store: store, logger: logger).recover()
+        for e in recovered {
+            progress("\(e.cluster): finished edition \(e.edition) of \(e.stamp), interrupted by the previous run")
+        }
+        let lastCompleted = try store.lastClassifiedSequence()
+        let since = options.reclassifyAll ? 0 : lastCompleted
         let through = try store.currentChangeSequence()
         progress("classifying notices new or changed since change \(since) (up to \(through))")
         var routeCount = 0
         var classified = 0
-        var cursor = since
-        // Page through the store: a reclassification of a large store never holds every notice at once.
-        while true {
-            let batch = try store.noticesChanged(after: cursor, limit: max(options.batchSize, 1))
-                .filter { $0.changeSequence <= through }
-            guard let last = batch.last else { break }
-            var records: [RouteRecord] = []
-            for s in batch {
-                records += RouteMapping.records(router.route(s.notice, now: now), rulebook: rulebook)
-            }
-            try store.recordRoutes(
-                records, replacingRoutesOf: batch.map(\.id), runID: runID, at: now,
-                clusters: options.clusters)
-            routeCount += records.count
+        // Notices new or changed since the last completed classification, per source: tonight's news for the
+        // source table, counted from the store so that a run resumed after a crash says what the clean run would.
+        var newBySource: [String: Int] = [:]
+        try classify(after: since, through: through, clusters: options.clusters, runID: runID, now: now) { batch, n in
+            for s in batch where s.changeSequence > lastCompleted { newBySource[s.notice.source, default: 0] += 1 }
             classified += batch.count
-            cursor = last.changeSequence
+            routeCount += n
+        }
+        // Rules edited since a cluster's routes were computed (or a cluster file restored after an error): that
+        // cluster is routed again over what the first pass did not cover.
+        let stored = try store.rulesFingerprints()
+        let rerouted = options.rulesFingerprints.isEmpty || options.reclassifyAll || since == 0
+            ? [] : selectedClusters.map(\.id).filter { stored[$0] != options.rulesFingerprints[$0] }
+        if !rerouted.isEmpty {
+            progress("rules changed for \(rerouted.joined(separator: ", ")): routing every stored notice again for them")
+            try classify(after: 0, through: since, clusters: rerouted, runID: runID, now: now) { batch, n in
+                routeCount += n
+            }
+        }
+        for cluster in selectedClusters {
+            if let fingerprint = options.rulesFingerprints[cluster.id] {
+                try store.setRulesFingerprint(fingerprint, cluster: cluster.id, at: now)
+            }
+        }
+        for failed in options.failedClusters {
+            // Never equal to a real fingerprint: once the file is fixed, the cluster is routed over everything.
+            try store.setRulesFingerprint("unloaded", cluster: failed.cluster, at: now)
         }
         progress("classified \(classified) notices, \(routeCount) routes")
-        let health =
+        var health =
             try sourceHealth
             ?? SourceHealthBuilder.fromStates(
                 try store.sourceStates(), now: now,
                 names: options.sourceNames)
+        for i in health.indices { health[i].newNotices = newBySource[health[i].sourceID] ?? 0 }
         var reports: [ClusterDigestReport] = []
         for cluster in selectedClusters {
+            try StopRequest.shared.checkpoint("before the digest of \(cluster.id)")
             let report = try digest(cluster, now: now, runID: runID, health: health)
             progress(
                 "\(cluster.id): \(report.newNotices) new, \(report.consortia) consortium, "
@@ -179,9 +220,40 @@ public final class RouteAndDigestRun {
                 runID, at: now, status: "ok", classifiedThrough: classifiedThrough,
                 summary: RouteMapping.encode(reports.map(\.cluster)))
         }
-        return RouteAndDigestReport(
+        var report = RouteAndDigestReport(
             runID: runID, classified: classified, routes: routeCount,
             classifiedThrough: classifiedThrough, clusters: reports)
+        report.rerouted = rerouted
+        report.recoveredEditions = recovered.count
+        report.failedClusters = options.failedClusters.map {
+            FailedClusterReport(cluster: $0.cluster, file: $0.file, errors: $0.errors.map(\.description))
+        }
+        return report
+    }
+
+    /// Routes the stored notices with change sequence in `after+1...through`, page by page (a reclassification
+    /// of a large store never holds every notice at once), and records their routes for `clusters` (nil: all).
+    /// Stops at a safe point between pages when asked to.
+    func classify(
+        after: Int64, through: Int64, clusters: [String]?, runID: Int64, now: Date,
+        _ done: ([StoredNotice], Int) -> Void
+    ) throws {
+        var cursor = after
+        while true {
+            try StopRequest.shared.checkpoint("while classifying")
+            let batch = try store.noticesChanged(after: cursor, limit: max(options.batchSize, 1))
+                .filter { $0.changeSequence <= through }
+            guard let last = batch.last else { break }
+            var records: [RouteRecord] = []
+            for s in batch {
+                records += RouteMapping.records(router.route(s.notice, now: now), rulebook: rulebook)
+            }
+            if let clusters { records = records.filter { clusters.contains($0.cluster) } }
+            try store.recordRoutes(
+                records, replacingRoutesOf: batch.map(\.id), runID: runID, at: now, clusters: clusters)
+            done(batch, records.count)
+            cursor = last.changeSequence
+        }
     }
 
     func digest(_ cluster: Cluster, now: Date, runID: Int64?, health: [SourceHealth]) throws -> ClusterDigestReport {
@@ -210,30 +282,59 @@ public enum ClusterDigest {
         var input = assembled.input
         input.sourceNames = sourceNames
         let writer = DigestWriter(outputDirectory: output, formats: formats)
-        var files: [String] = []
         let hasNews = input.hasNews
-        let existing = writer.existingEdition(of: input)
-        if hasNews || existing == nil {
-            // A second run the same night with news writes a second edition instead of replacing the first.
-            files = try writer.write(input, edition: existing.map { $0 + 1 })
-        }
-        // Each member's own digest, to forward as is: only members with news tonight, each with its own
-        // editions like the cluster's.
+        let stamp = DigestWriter.dateStamp(input.runDate)
+        // Editions already out tonight: those recorded in the store (a staged one was finished by `recover`
+        // before this) and, for a preview folder or a store from before editions were recorded, the files.
+        let recorded = markDelivered ? try store.lastEdition(cluster: cluster.id, stamp: stamp) : nil
+        let existing = [recorded, writer.existingEdition(of: input)].compactMap { $0 }.max()
         var memberDigests = 0
+        var files: [String] = []
+        guard hasNews || existing == nil else {
+            return report(cluster, input, files: [], memberDigests: 0, deliveries: 0)
+        }
+        // A second run the same night with news writes a second edition instead of replacing the first.
+        let edition = existing.map { $0 + 1 }
+        var rendered = try writer.files(for: input, edition: edition)
+        // Each member's own digest, to forward as is: only members with news tonight, each numbered by its own
+        // editions like the cluster's.
         if hasNews {
             for member in cluster.members {
                 guard let own = input.forMember(id: member.id, name: member.name) else { continue }
-                let previous = writer.existingEdition(of: own)
-                try writer.write(own, edition: previous.map { $0 + 1 })
+                rendered += try writer.files(for: own, edition: writer.existingEdition(of: own).map { $0 + 1 })
                 memberDigests += 1
             }
         }
-        if markDelivered {
-            try store.markDelivered(
-                assembled.deliveries.map {
-                    DeliveryRecord(key: $0.route.key, revision: $0.notice.revision, deliveredAt: now, runID: runID)
-                })
+        let deliveries = assembled.deliveries.map {
+            DeliveryRecord(key: $0.route.key, revision: $0.notice.revision, deliveredAt: now, runID: runID)
         }
+        if markDelivered {
+            let publisher = EditionPublisher(output: output, store: store)
+            files = try publisher.publish(
+                cluster: cluster.id, stamp: stamp, edition: edition ?? 1, files: rendered, deliveries: deliveries,
+                runID: runID, at: now)
+        } else {
+            // A preview records nothing: each file is written in place, atomically.
+            for file in rendered {
+                let path = (output as NSString).appendingPathComponent(file.relativePath)
+                try EditionPublisher.makeDirectory((path as NSString).deletingLastPathComponent)
+                try DigestWriter.writeAtomically(file.bytes, to: path)
+                files.append(path)
+            }
+        }
+        // The cluster's own files (members' are counted apart).
+        let clusterDirectory = (output as NSString).appendingPathComponent(DigestWriter.safeFileName(cluster.id))
+        let clusterFiles = files.filter {
+            ($0 as NSString).deletingLastPathComponent == clusterDirectory
+        }
+        return report(
+            cluster, input, files: clusterFiles, memberDigests: memberDigests,
+            deliveries: markDelivered ? deliveries.count : 0)
+    }
+
+    static func report(
+        _ cluster: Cluster, _ input: DigestInput, files: [String], memberDigests: Int, deliveries: Int
+    ) -> ClusterDigestReport {
         let memberNotices = Set(input.members.flatMap { $0.items.map(\.notice.id) })
         return ClusterDigestReport(
             cluster: cluster.id, name: cluster.name,
@@ -241,6 +342,6 @@ public enum ClusterDigest {
             memberItems: input.members.reduce(0) { $0 + $1.items.count }, consortia: input.consortia.count,
             calls: input.calls.count, watchItems: input.watches.reduce(0) { $0 + $1.items.count },
             changed: input.changed.count, deadlinesSoon: input.deadlinesSoon.count,
-            files: files, memberDigests: memberDigests, deliveries: markDelivered ? assembled.deliveries.count : 0)
+            files: files, memberDigests: memberDigests, deliveries: deliveries)
     }
 }

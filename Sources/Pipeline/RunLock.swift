@@ -1,8 +1,11 @@
 import Foundation
 import Notices
 
-/// One nightly run at a time per store: an exclusive `flock` on `<store>.lock`, which holds the holder's
-/// pid and start time for the error message.
+/// One writer at a time per store: an exclusive `flock` on `<store>.lock`, which holds the holder's pid and start
+/// time for the error message. The lock is taken next to the store's **real** file (symlinks resolved), so two
+/// runs that reach one store through different paths (`vigie.sqlite` and a symlink to it) cannot both go
+/// through; every command that writes the store takes it (`run`, `fetch`, `digest --mark-delivered`, `backup`
+/// reads but takes it too, so a backup is a night's state, not half of one).
 ///
 /// `flock` is released by the kernel when the process dies, so a killed run never leaves a lock that
 /// blocks the next night; a lock file whose recorded pid is gone is reported as stale and taken over.
@@ -11,6 +14,26 @@ public final class RunLock {
     private var fd: Int32
     /// Set when the file named a previous holder that no longer runs (a killed run).
     public private(set) var staleHolder: Int32?
+
+    /// Takes the lock of the store at `store` (which may not exist yet): `<real path of the store>.lock`.
+    public convenience init(store: String, now: Date = Date()) throws {
+        try self.init(path: Self.realPath(of: store) + ".lock", now: now)
+    }
+
+    /// The store's path with every symlink resolved — of the file when it exists, else of its folder.
+    public static func realPath(of path: String) -> String {
+        if let resolved = realpath(path, nil) {
+            defer { free(resolved) }
+            return String(cString: resolved)
+        }
+        let folder = (path as NSString).deletingLastPathComponent
+        let name = (path as NSString).lastPathComponent
+        if let resolved = realpath(folder.isEmpty ? "." : folder, nil) {
+            defer { free(resolved) }
+            return (String(cString: resolved) as NSString).appendingPathComponent(name)
+        }
+        return path
+    }
 
     /// Takes the lock or throws `PipelineError.locked` naming the holder.
     public init(path: String, now: Date = Date()) throws {

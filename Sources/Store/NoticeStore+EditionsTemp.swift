@@ -98,3 +98,23 @@ extension NoticeStore {
             [.text(cluster), .text(fingerprint), .real(date.timeIntervalSince1970)])
     }
 }
+
+extension NoticeStore {
+    /// Checkpoints the WAL into the main file and closes the connection.
+    public func close() throws {
+        try database.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        database.close()
+    }
+}
+
+extension NoticeStore {
+    /// Provisional: a consistent copy through `VACUUM INTO` (the GRDB store uses SQLite's online backup).
+    public func backup(to destination: String) throws {
+        let tmp = destination + ".tmp-\(getpid())"
+        unlink(tmp)
+        try database.execute("VACUUM INTO ?", [.text(tmp)])
+        guard rename(tmp, destination) == 0 else {
+            throw StoreError.invalidInput(path: destination, reason: String(cString: strerror(errno)))
+        }
+    }
+}

@@ -64,11 +64,20 @@ extension Vigie {
                 if let feeds {
                     for s in SourceCatalogue.check(path: feeds).sources { names[s.id] = s.name }
                 }
+                // Recording deliveries writes the store: one writer at a time, and a previous run's interrupted
+                // edition is finished first so that its items are not written again.
+                let lock = markDelivered ? try RunLock(store: store) : nil
+                defer { lock?.unlock() }
+                let noticeStore = try NoticeStore(path: store)
+                if markDelivered {
+                    try EditionPublisher(output: out, store: noticeStore).recover()
+                }
                 let result = try ClusterDigest.write(
-                    cluster: clusterRules, store: try NoticeStore(path: store), output: out,
+                    cluster: clusterRules, store: noticeStore, output: out,
                     formats: try DigestFormat.parseList(format),
                     now: now.flatMap { ISO8601.parseZoned($0)?.instant } ?? Date(), sourceNames: names,
                     markDelivered: markDelivered)
+                try noticeStore.close()
                 for f in result.files { print(f) }
                 printError(
                     "vigie digest: \(cluster): \(result.newNotices) new notices, \(result.consortia) consortium, "

@@ -49,6 +49,15 @@ extension Vigie {
                 printError("\(error)")
                 throw ExitCode(2)
             }
+            let lock: RunLock
+            do {
+                lock = try RunLock(store: store)
+            } catch {
+                printError("vigie fetch: \(error)")
+                throw ExitCode(2)
+            }
+            defer { lock.unlock() }
+            StopRequest.shared.install()
             let noticeStore: NoticeStore
             do {
                 noticeStore = try NoticeStore(path: store)
@@ -63,8 +72,19 @@ extension Vigie {
             do {
                 reports = try FetchRun.run(selected, store: noticeStore, engine: engine,
                                            includeDisabled: !only.isEmpty, logger: logger)
+            } catch let error as PipelineError {
+                try? noticeStore.close()
+                printError("vigie fetch: \(error)")
+                throw ExitCode(error.exitCode)
             } catch {
-                printError("\(error)")
+                try? noticeStore.close()
+                printError("vigie fetch: \(error)")
+                throw ExitCode(2)
+            }
+            do {
+                try noticeStore.close()
+            } catch {
+                printError("vigie fetch: \(error)")
                 throw ExitCode(2)
             }
             if json {

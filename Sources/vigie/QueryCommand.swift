@@ -76,7 +76,9 @@ extension Vigie {
                 source: source, limit: limit, collapseDuplicates: !allRecords)
             let results: [Notice]
             do {
-                results = try NoticeStore(path: store).search(q)
+                let noticeStore = try NoticeStore(path: store)
+                results = try noticeStore.search(q)
+                try noticeStore.close()
             } catch {
                 printError("vigie query: \(error)")
                 throw ExitCode(2)

@@ -20,8 +20,14 @@ extension Vigie {
                 records what was sent, so a re-run sends nothing twice.
 
                 Progress goes to stderr, the summary to stdout (--json: one JSON object).
-                Exit codes: 0 ok; 1 the run completed but some sources failed; 2 it could not run \
-                (lock held, bad rules or catalogue, store or output not writable).
+                Exit codes: 0 ok; 1 the run completed but some sources failed, or a cluster's rules have errors \
+                (that cluster gets no digest; the others do); 2 it could not run (lock held, bad catalogue, store \
+                or output not writable); 130 / 143 stopped by SIGINT / SIGTERM at a safe point (the next run \
+                resumes; nothing is sent twice).
+
+                Each cluster's digests of a night are one edition, written aside then moved into place with the \
+                deliveries recorded in the same step: after a crash, a full disk or a signal, the next run \
+                finishes the same edition, never a second one with the same items.
 
                 Nightly (cron): 30 2 * * * cd /srv/vigie && vigie run --store vigie.sqlite --out digests \
                 >> run.log 2>&1
@@ -81,11 +87,16 @@ extension Vigie {
                 deadlineSoonDays: max(0, soonDays))
             options.reclassifyAll = reclassify
             options.keepDays = keepDays
+            // SIGTERM / SIGINT stop the run at the next safe point instead of killing it mid-edition.
+            StopRequest.shared.install()
             let report: NightlyRunReport
             do {
                 report = try NightlyRun.run(options, logger: logger) { line in
                     printError("vigie run: " + line)
                 }
+            } catch let error as PipelineError {
+                printError("vigie \(error)")
+                throw ExitCode(error.exitCode)
             } catch {
                 printError("vigie \(error)")
                 throw ExitCode(2)

@@ -27,7 +27,7 @@ struct Vigie: AsyncParsableCommand {
         version: version,
         subcommands: [
             Run.self, Fetch.self, Parse.self, Extract.self, Route.self, Explain.self, Rules.self,
-            Query.self, DigestCommand.self, Sources.self,
+            Query.self, DigestCommand.self, Sources.self, Backup.self,
         ]
     )
 

@@ -313,3 +313,79 @@ public struct Thesaurus: Sendable, Hashable, Codable {
         return out
     }
 }
+
+/// Rules loaded cluster by cluster: a cluster whose file has an error is left out with its diagnostics, and the
+/// others still route. Each loaded cluster carries the fingerprint of the rules it was loaded from.
+public struct RulebookLoad: Sendable {
+    /// The clusters without error and the shared thesaurus.
+    public var rulebook: Rulebook
+    /// Clusters left out: the file, the cluster id (the file's `cluster.id`, or its name without extension when
+    /// the file could not be read that far), and the errors.
+    public var failed: [FailedCluster]
+    /// Cluster id → fingerprint of what its routing depends on (its file and the thesaurus files). A cluster whose
+    /// fingerprint changed since its routes were computed must be routed again.
+    public var fingerprints: [String: String]
+
+    public struct FailedCluster: Sendable, Hashable {
+        public var cluster: String
+        public var file: String
+        public var errors: [LintDiagnostic]
+    }
+}
+
+extension Rulebook {
+    /// Loads `directory` cluster by cluster: an error in one cluster's file (an empty file, a YAML error, a
+    /// duplicate id…) leaves that cluster out, with its located errors, and the others load. Throws when the
+    /// directory cannot be read, when a thesaurus file (shared by every cluster) has an error, or when no cluster
+    /// loads at all.
+    public static func loadEach(directory: String, vocabulary: CPVVocabulary? = nil) throws -> RulebookLoad {
+        let loader = RulebookLoader()
+        let all = try loader.read(directory: directory)
+        let report = RulesLinter(vocabulary: vocabulary).lint(all)
+        let thesaurusFiles = Set(all.sources.thesauri.map(\.file))
+        let errorsByFile = Dictionary(grouping: report.errors, by: \.file)
+        if let shared = report.errors.first(where: { thesaurusFiles.contains($0.file) }) { throw shared.error }
+        let clusterIDByFile = Dictionary(
+            zip(all.sources.clusters, all.rulebook.clusters).map { ($0.file, $1.id) },
+            uniquingKeysWith: { first, _ in first })
+        var failed: [RulebookLoad.FailedCluster] = []
+        var good: [String] = []
+        for file in all.files {
+            if let errors = errorsByFile[file], !errors.isEmpty {
+                let stem = ((file as NSString).lastPathComponent as NSString).deletingPathExtension
+                failed.append(.init(cluster: clusterIDByFile[file] ?? stem, file: file, errors: errors))
+            } else {
+                good.append(file)
+            }
+        }
+        let kept = loader.read(files: good)
+        let keptReport = RulesLinter(vocabulary: vocabulary).lint(kept)
+        if let first = keptReport.errors.first { throw first.error }
+        guard let book = keptReport.rulebook, !book.clusters.isEmpty else {
+            if let first = failed.first?.errors.first { throw first.error }
+            throw ClassifierError.unreadable(path: directory, reason: "no cluster rule file")
+        }
+        // What a cluster's routing depends on: its own file and the shared thesaurus files.
+        var shared: [UInt8] = []
+        for file in all.files where thesaurusFiles.contains(file) {
+            shared += Array(file.utf8) + (FileManager.default.contents(atPath: file).map { Array($0) } ?? [])
+        }
+        var fingerprints: [String: String] = [:]
+        for (source, cluster) in zip(kept.sources.clusters, kept.rulebook.clusters) {
+            let own = FileManager.default.contents(atPath: source.file).map { Array($0) } ?? []
+            fingerprints[cluster.id] = Self.fingerprint(own + [0] + shared)
+        }
+        return RulebookLoad(rulebook: book, failed: failed, fingerprints: fingerprints)
+    }
+
+    /// FNV-1a 64 as 16 hex digits: detects an edit, not an attack.
+    static func fingerprint(_ bytes: [UInt8]) -> String {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in bytes {
+            h ^= UInt64(b)
+            h &*= 0x100_0000_01b3
+        }
+        let hex = String(h, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
+    }
+}

@@ -99,6 +99,7 @@ struct RuleReader {
             return nil
         }
         var text = String(decoding: data, as: UTF8.self)
+        let before = diagnostics.count
         var root: Node?
         do {
             // Yams refuses a mapping with a duplicated key as a whole; rename each block-style duplicate,
@@ -124,7 +125,16 @@ struct RuleReader {
                     duplicateKeyLines.insert(line)
                 }
             }
-            if root == nil { return nil }
+            if root == nil {
+                // An empty file (a truncated copy, an editor that saved nothing) composes to no node at all. Read
+                // silently, it dropped its cluster from the run, and the notices classified that night were never
+                // routed to it once the file was restored.
+                if diagnostics.count == before {
+                    error(line: 1, column: 1, key: nil,
+                          "empty rule file: expected `cluster:` (a cluster's rules) or `thesaurus:` at the top")
+                }
+                return nil
+            }
         } catch let e as YamlError {
             let (line, column, message) = RuleReader.position(of: e)
             error(line: line, column: column, key: nil, "YAML syntax: \(message)")

@@ -1,0 +1,164 @@
+import Digest
+import Foundation
+import Logging
+import Store
+
+/// Publishes a night's digests for a cluster as one edition: written completely or not at all, and delivered once.
+///
+/// 1. Every file of the edition (the cluster's and each member's, every format, `latest.*` included) is written
+///    under `<out>/.vigie-staging/<cluster>-<date>-<edition>/`, each flushed to disk. A full disk or a crash here
+///    leaves only the staging folder, which the next run removes: nothing was recorded, so it rebuilds the same
+///    edition.
+/// 2. The edition and its deliveries are recorded in **one** store transaction (state `staged`).
+/// 3. The staged files are renamed into place (same file system: each rename is atomic), then the edition is
+///    marked `published` and the staging folder removed.
+///
+/// A run killed between 2 and 3 left a `staged` edition: the next run finishes moving **that** edition into place
+/// (``recover(store:output:logger:)``) before anything else, so the items it holds are never written into a
+/// second edition. Before this, a crash or a full disk made the re-run write `<date>-2.*` holding items already
+/// sent, and left partial editions and `.tmp` files behind.
+public struct EditionPublisher {
+    /// The digest output directory.
+    public let output: String
+    let store: NoticeStore
+    let logger: Logger
+
+    /// Folder under the output directory where editions are staged; hidden, so a web server listing the
+    /// digests or a mailer picking up files never sees a half edition.
+    public static let stagingFolder = ".vigie-staging"
+
+    public init(output: String, store: NoticeStore, logger: Logger = Logger(label: "vigie.digest")) {
+        self.output = output
+        self.store = store
+        self.logger = logger
+    }
+
+    var stagingRoot: String { (output as NSString).appendingPathComponent(Self.stagingFolder) }
+
+    /// Stages, records and publishes one edition. Returns the final paths, in the order of `files`.
+    ///
+    /// Throws `DigestError.write` (the file and the system's reason, e.g. "No space left on device") when
+    /// staging fails — nothing is then recorded and the staging folder is removed — or `StoreError` when
+    /// recording fails.
+    public func publish(
+        cluster: String, stamp: String, edition: Int, files: [DigestFile], deliveries: [DeliveryRecord],
+        runID: Int64?, at date: Date
+    ) throws -> [String] {
+        let staging = (stagingRoot as NSString).appendingPathComponent(
+            "\(DigestWriter.safeFileName(cluster))-\(stamp)-\(edition)")
+        try Self.removeTree(staging)
+        var staged: [String] = []
+        var finals: [String] = []
+        do {
+            for (i, file) in files.enumerated() {
+                // Flat names inside the staging folder: the index keeps `latest.md` of the cluster and of each
+                // member apart.
+                let name = "\(i)-" + (file.relativePath as NSString).lastPathComponent
+                let path = (staging as NSString).appendingPathComponent(name)
+                if i == 0 { try Self.makeDirectory(staging) }
+                try DigestWriter.writeAtomically(file.bytes, to: path)
+                staged.append(path)
+                finals.append((output as NSString).appendingPathComponent(file.relativePath))
+            }
+        } catch {
+            // Full disk or unwritable folder: leave nothing half-written behind.
+            try? Self.removeTree(staging)
+            throw error
+        }
+        let record = EditionRecord(
+            cluster: cluster, stamp: stamp, edition: edition, staging: staging, staged: staged, files: finals,
+            state: .staged, runID: runID, createdAt: date)
+        do {
+            try store.stageEdition(record, deliveries: deliveries)
+        } catch {
+            try? Self.removeTree(staging)
+            throw error
+        }
+        try move(record)
+        return finals
+    }
+
+    /// Moves a recorded edition's staged files into place (those already moved are skipped), marks it published
+    /// and removes its staging folder. Idempotent: a run killed halfway through is finished by the next.
+    func move(_ record: EditionRecord) throws {
+        for (from, to) in zip(record.staged, record.files) {
+            let fm = FileManager.default
+            if !fm.fileExists(atPath: from) {
+                if fm.fileExists(atPath: to) { continue }  // moved before the previous run died
+                throw DigestError.write(
+                    path: to,
+                    reason: "the staged copy \(from) of edition \(record.edition) of \(record.stamp) is missing")
+            }
+            try Self.makeDirectory((to as NSString).deletingLastPathComponent)
+            guard rename(from, to) == 0 else {
+                throw DigestError.write(path: to, reason: String(cString: strerror(errno)))
+            }
+        }
+        try store.publishEdition(cluster: record.cluster, stamp: record.stamp, edition: record.edition)
+        try Self.removeTree(record.staging)
+        // The staging root goes too once empty (rmdir refuses a folder that still holds another edition).
+        rmdir((record.staging as NSString).deletingLastPathComponent)
+    }
+
+    /// Finishes the editions a killed run recorded but did not move into place, then removes what no recorded
+    /// edition owns: staging folders of editions never recorded (the crash came before), and temporary files
+    /// (`.<name>.<pid>.<n>.tmp`) a killed writer left in the output tree. Returns the editions finished.
+    @discardableResult
+    public func recover() throws -> [EditionRecord] {
+        let pending = try store.stagedEditions().filter { $0.files.allSatisfy { $0.hasPrefix(output) } }
+        for record in pending {
+            logger.notice(
+                "finishing an edition interrupted by the previous run",
+                metadata: ["cluster": "\(record.cluster)", "date": "\(record.stamp)", "edition": "\(record.edition)"])
+            try move(record)
+        }
+        let owned = Set(try store.stagedEditions().map(\.staging))
+        let fm = FileManager.default
+        if let entries = try? fm.contentsOfDirectory(atPath: stagingRoot) {
+            for entry in entries {
+                let path = (stagingRoot as NSString).appendingPathComponent(entry)
+                if !owned.contains(path) { try Self.removeTree(path) }
+            }
+            if owned.isEmpty { try Self.removeTree(stagingRoot) }
+        }
+        removeStrayTemporaryFiles()
+        return pending
+    }
+
+    /// `.<name>.<pid>.<random>.tmp`, the pattern of `DigestWriter.writeAtomically`: only those are removed.
+    static func isWriterTemporary(_ name: String) -> Bool {
+        guard name.hasPrefix("."), name.hasSuffix(".tmp") else { return false }
+        let parts = name.dropFirst().dropLast(4).split(separator: ".")
+        guard parts.count >= 3 else { return false }
+        return parts[parts.count - 1].allSatisfy(\.isNumber) && parts[parts.count - 2].allSatisfy(\.isNumber)
+    }
+
+    func removeStrayTemporaryFiles() {
+        guard let walker = FileManager.default.enumerator(atPath: output) else { return }
+        while let relative = walker.nextObject() as? String {
+            let name = (relative as NSString).lastPathComponent
+            guard Self.isWriterTemporary(name) else { continue }
+            let path = (output as NSString).appendingPathComponent(relative)
+            if unlink(path) == 0 {
+                logger.info("removed a temporary file left by a killed run", metadata: ["path": "\(path)"])
+            }
+        }
+    }
+
+    static func makeDirectory(_ path: String) throws {
+        do {
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        } catch {
+            throw DigestError.write(path: path, reason: "cannot create directory: \(error.localizedDescription)")
+        }
+    }
+
+    static func removeTree(_ path: String) throws {
+        guard FileManager.default.fileExists(atPath: path) else { return }
+        do {
+            try FileManager.default.removeItem(atPath: path)
+        } catch {
+            throw DigestError.write(path: path, reason: "cannot remove: \(error.localizedDescription)")
+        }
+    }
+}
