@@ -31,3 +31,29 @@ import Testing
         #expect(content.hasPrefix("\(getpid()) "))
     }
 }
+
+@Suite struct RunLockRealFileTests {
+    /// Two runs reaching one store through a symlink must not both go through: the lock is the real file's.
+    @Test func aSymlinkedStorePathTakesTheSameLock() throws {
+        let ws = try Workspace()
+        FileManager.default.createFile(atPath: ws.storePath, contents: nil)
+        let link = ws.root.appendingPathComponent("other-name.sqlite").path
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: ws.storePath)
+        let first = try RunLock(store: ws.storePath)
+        #expect(throws: PipelineError.self) { _ = try RunLock(store: link) }
+        first.unlock()
+        let viaLink = try RunLock(store: link)
+        #expect(viaLink.path == RunLock.realPath(of: ws.storePath) + ".lock")
+    }
+
+    @Test func aStoreNotYetCreatedLocksBesideItsRealFolder() throws {
+        let ws = try Workspace()
+        let real = ws.root.appendingPathComponent("data")
+        try FileManager.default.createDirectory(at: real, withIntermediateDirectories: true)
+        let alias = ws.root.appendingPathComponent("alias").path
+        try FileManager.default.createSymbolicLink(atPath: alias, withDestinationPath: real.path)
+        let a = try RunLock(store: alias + "/vigie.sqlite")
+        #expect(throws: PipelineError.self) { _ = try RunLock(store: real.path + "/vigie.sqlite") }
+        a.unlock()
+    }
+}

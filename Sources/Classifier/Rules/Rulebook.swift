@@ -342,7 +342,12 @@ extension Rulebook {
         let loader = RulebookLoader()
         let all = try loader.read(directory: directory)
         let report = RulesLinter(vocabulary: vocabulary).lint(all)
-        let thesaurusFiles = Set(all.sources.thesauri.map(\.file))
+        // A thesaurus file with a YAML error is not recognised as one by the reader: its text still says so.
+        let thesaurusFiles = Set(all.sources.thesauri.map(\.file)).union(
+            all.files.filter { file in
+                let text = FileManager.default.contents(atPath: file).map { String(decoding: $0, as: UTF8.self) } ?? ""
+                return text.split(separator: "\n").contains { $0.hasPrefix("thesaurus:") }
+            })
         let errorsByFile = Dictionary(grouping: report.errors, by: \.file)
         if let shared = report.errors.first(where: { thesaurusFiles.contains($0.file) }) { throw shared.error }
         let clusterIDByFile = Dictionary(

@@ -1,0 +1,60 @@
+import Foundation
+import Testing
+
+@testable import Classifier
+
+/// `Rulebook.loadEach`: one cluster's broken file is that cluster's failure, located; the others still load.
+@Suite struct RulebookLoadEachTests {
+    /// A copy of the shipped rules in a scratch folder, for editing.
+    func copyOfRules() throws -> String {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigie-rules-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        for name in try FileManager.default.contentsOfDirectory(atPath: TestSupport.rulesDirectory)
+        where name.hasSuffix(".yaml") {
+            try FileManager.default.copyItem(atPath: TestSupport.rulesDirectory + "/" + name, toPath: dir + "/" + name)
+        }
+        return dir
+    }
+
+    @Test func anEmptyClusterFileFailsThatClusterAloneWithItsLocation() throws {
+        let dir = try copyOfRules()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let all = try Rulebook.loadEach(directory: dir)
+        #expect(all.failed.isEmpty)
+        try Data().write(to: URL(fileURLWithPath: dir + "/mecaloire.yaml"))
+
+        let loaded = try Rulebook.loadEach(directory: dir)
+        #expect(loaded.failed.map(\.cluster) == ["mecaloire"])
+        let error = try #require(loaded.failed.first?.errors.first)
+        #expect(error.description.hasPrefix(dir + "/mecaloire.yaml:1:1: error"))
+        #expect(error.description.contains("empty rule file"))
+        #expect(Set(loaded.rulebook.clusters.map(\.id)) == Set(all.rulebook.clusters.map(\.id)).subtracting(["mecaloire"]))
+        // The strict load used by `vigie route` and `rules lint` refuses the folder outright.
+        #expect(throws: ClassifierError.self) { _ = try Rulebook.load(directory: dir) }
+    }
+
+    @Test func aThesaurusErrorConcernsEveryClusterAndThrows() throws {
+        let dir = try copyOfRules()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try "thesaurus:\n  - [a, b\n".write(toFile: dir + "/thesaurus.yaml", atomically: true, encoding: .utf8)
+        #expect(throws: ClassifierError.self) { _ = try Rulebook.loadEach(directory: dir) }
+    }
+
+    @Test func fingerprintsChangeWithTheClustersFileOrTheThesaurusOnly() throws {
+        let dir = try copyOfRules()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let before = try Rulebook.loadEach(directory: dir).fingerprints
+        #expect(Set(before.keys) == ["mecaloire", "nucleaire", "cognac", "energie"])
+        let path = dir + "/cognac.yaml"
+        try (try String(contentsOfFile: path, encoding: .utf8) + "\n# une note\n")
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        let afterCluster = try Rulebook.loadEach(directory: dir).fingerprints
+        #expect(afterCluster["cognac"] != before["cognac"])
+        #expect(afterCluster["mecaloire"] == before["mecaloire"])
+        let thesaurus = dir + "/thesaurus.yaml"
+        try (try String(contentsOfFile: thesaurus, encoding: .utf8) + "\n# une note\n")
+            .write(toFile: thesaurus, atomically: true, encoding: .utf8)
+        let afterThesaurus = try Rulebook.loadEach(directory: dir).fingerprints
+        #expect(afterThesaurus.allSatisfy { afterCluster[$0.key] != $0.value })
+    }
+}
