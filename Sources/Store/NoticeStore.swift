@@ -45,7 +45,7 @@ public final class NoticeStore {
     /// store (`foreignFile`), was written by a newer build (`schemaTooNew`), or cannot be opened.
     public init(path: String) throws {
         self.path = path
-        try Self.checkFile(at: path)
+        if try !Self.checkFile(at: path) { try Self.create(at: path) }
         var config = Configuration()
         // A `vigie query` reading during a run, or a second process opening the file, waits for a lock
         // instead of failing at once.
@@ -139,59 +139,55 @@ public final class NoticeStore {
         let tmp = url.deletingLastPathComponent().appendingPathComponent(
             url.lastPathComponent + ".tmp-\(getpid())"
         ).path
-        try removeIfPresent(tmp)
+        try Self.removeIfPresent(tmp, store: path)
         do {
             let copy = try DatabaseQueue(path: tmp)
             try queue.backup(to: copy)
             try copy.close()
             // The copy's bytes reach the disk before its name does.
-            try sync(tmp)
+            try Self.sync(tmp, store: path)
             guard rename(tmp, destination) == 0 else {
                 throw StoreError.fileSystem(path: path, operation: "rename to \(destination)", file: tmp, errno: errno)
             }
-            try sync(url.deletingLastPathComponent().path)
+            try Self.sync(url.deletingLastPathComponent().path, store: path)
         } catch {
-            for suffix in ["", "-wal", "-shm", "-journal"] { try removeIfPresent(tmp + suffix) }
+            for suffix in ["", "-wal", "-shm", "-journal"] { try Self.removeIfPresent(tmp + suffix, store: path) }
             if let error = error as? DatabaseError { throw StoreError.database(path: path, underlying: error) }
             throw error
         }
     }
 
-    private func removeIfPresent(_ file: String) throws {
+    private static func removeIfPresent(_ file: String, store: String) throws {
         if unlink(file) != 0, errno != ENOENT {
-            throw StoreError.fileSystem(path: path, operation: "remove", file: file, errno: errno)
+            throw StoreError.fileSystem(path: store, operation: "remove", file: file, errno: errno)
         }
     }
 
-    private func sync(_ file: String) throws {
+    /// fsync of a file or folder, so what was written reaches the disk before a rename makes it visible.
+    private static func sync(_ file: String, store: String) throws {
         let fd = open(file, O_RDONLY)
-        guard fd >= 0 else { throw StoreError.fileSystem(path: path, operation: "open", file: file, errno: errno) }
+        guard fd >= 0 else { throw StoreError.fileSystem(path: store, operation: "open", file: file, errno: errno) }
         defer { _ = Glibc.close(fd) }
         guard fsync(fd) == 0 else {
-            throw StoreError.fileSystem(path: path, operation: "fsync", file: file, errno: errno)
+            throw StoreError.fileSystem(path: store, operation: "fsync", file: file, errno: errno)
         }
     }
 
     // MARK: - Opening checks
 
     /// Refuses a 0-byte file and a file that is not SQLite, before SQLite sees it (SQLite would take an empty
-    /// file for a new database). A missing file is a new store.
-    static func checkFile(at path: String) throws {
+    /// file for a new database). Returns false when there is no file: a new store.
+    static func checkFile(at path: String) throws -> Bool {
         var info = stat()
         guard stat(path, &info) == 0 else {
-            if errno == ENOENT { return }
+            if errno == ENOENT { return false }
             throw StoreError.fileSystem(path: path, operation: "stat", file: path, errno: errno)
         }
         if (info.st_mode & S_IFMT) == S_IFDIR {
             throw StoreError.foreignFile(path: path, reason: "it is a directory")
         }
-        if info.st_size == 0 {
-            // A store created and killed before its first checkpoint has everything in its WAL, and a
-            // 0-byte main file: that one is a store.
-            var wal = stat()
-            if stat(path + "-wal", &wal) == 0, wal.st_size > 0 { return }
-            throw StoreError.emptyFile(path: path)
-        }
+        // Stores are created whole (see `create`), so a 0-byte store is a truncated copy or a full disk.
+        if info.st_size == 0 { throw StoreError.emptyFile(path: path) }
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else { throw StoreError.fileSystem(path: path, operation: "open", file: path, errno: errno) }
         var header = [UInt8](repeating: 0, count: 16)
@@ -199,6 +195,54 @@ public final class NoticeStore {
         _ = Glibc.close(fd)  // read-only: nothing to flush
         guard count == 16, header == Array("SQLite format 3\0".utf8) else {
             throw StoreError.foreignFile(path: path, reason: "it is not an SQLite database")
+        }
+        return true
+    }
+
+    /// Creates a new store whole: migrated in `<path>.new-<pid>` beside it, then linked to `path`. SQLite
+    /// creates its file empty and fills it later, so a run killed at that moment would leave a 0-byte store,
+    /// which the next run must refuse; built aside, the store appears under its name complete or not at all.
+    /// Leftovers of creations killed midway (their process is gone) are removed.
+    static func create(at path: String) throws {
+        let url = URL(fileURLWithPath: path)
+        let folder = url.deletingLastPathComponent().path
+        let prefix = url.lastPathComponent + ".new-"
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: folder)
+        } catch {
+            // The folder is missing or unreadable: SQLite's own error, below, names the file.
+            names = []
+        }
+        for name in names where name.hasPrefix(prefix) {
+            let pid = name.dropFirst(prefix.count).prefix { $0.isNumber }
+            guard let pid = Int32(pid), kill(pid, 0) != 0, errno == ESRCH else { continue }
+            try removeIfPresent(folder + "/" + name, store: path)
+        }
+        let tmp = path + ".new-\(getpid())"
+        for suffix in ["", "-wal", "-shm", "-journal"] { try removeIfPresent(tmp + suffix, store: path) }
+        do {
+            let fresh = try DatabaseQueue(path: tmp)
+            _ = try fresh.writeWithoutTransaction { db in try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL") }
+            try Schema.migrator.migrate(fresh)
+            _ = try fresh.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
+            try fresh.close()
+            try sync(tmp, store: path)
+            // link, not rename: if another process created the store meanwhile, keep theirs.
+            if link(tmp, path) != 0, errno != EEXIST {
+                // A file system without hard links: rename, unless the store appeared meanwhile.
+                guard [EPERM, ENOTSUP, EOPNOTSUPP].contains(errno), !FileManager.default.fileExists(atPath: path),
+                    rename(tmp, path) == 0
+                else {
+                    throw StoreError.fileSystem(path: path, operation: "link from \(tmp)", file: path, errno: errno)
+                }
+            }
+            try removeIfPresent(tmp, store: path)
+            try sync(folder, store: path)
+        } catch {
+            for suffix in ["", "-wal", "-shm", "-journal"] { try removeIfPresent(tmp + suffix, store: path) }
+            if let error = error as? DatabaseError { throw StoreError.database(path: path, underlying: error) }
+            throw error
         }
     }
 

@@ -43,6 +43,29 @@ import Testing
         #expect(try live.names() == ["vigie.sqlite"])
     }
 
+    /// A run killed (kill -9) before the first checkpoint leaves the data in the WAL: the files as they are
+    /// then (main file and -wal, no -shm) open with every committed row.
+    @Test func aStoreKilledBeforeItsFirstCheckpointOpens() throws {
+        let live = try TempFolder()
+        let crashed = try TempFolder()
+        let store = try NoticeStore(path: live.file("vigie.sqlite"))
+        _ = try store.upsert([tender("boamp", "26-1"), tender("boamp", "26-2")], at: now)
+        // What a kill leaves on disk now: copy the files while the connection is still open.
+        for name in ["vigie.sqlite", "vigie.sqlite-wal"] {
+            try FileManager.default.copyItem(atPath: live.file(name), toPath: crashed.file(name))
+        }
+        let mainSize = try #require(
+            try FileManager.default.attributesOfItem(atPath: crashed.file("vigie.sqlite"))[.size] as? Int)
+        let walSize = try #require(
+            try FileManager.default.attributesOfItem(atPath: crashed.file("vigie.sqlite-wal"))[.size] as? Int)
+        #expect(walSize > 0)
+        print("store killed before its first checkpoint: main file \(mainSize) bytes, WAL \(walSize) bytes")
+        let reopened = try NoticeStore(path: crashed.file("vigie.sqlite"))
+        #expect(try reopened.noticeCount() == 2)
+        try reopened.close()
+        #expect(try crashed.names() == ["vigie.sqlite"])
+    }
+
     /// A closed store refuses work with a store error naming the file (SQLite would crash on the closed handle).
     @Test func aClosedStoreThrowsAStoreError() throws {
         let tmp = TempStore()
@@ -137,11 +160,34 @@ import Testing
 
     // MARK: - Refusing what is not a store
 
-    @Test func aMissingFileIsANewStore() throws {
+    /// A missing file is a new store, created whole beside its name then linked, so no moment exists where a
+    /// kill leaves a 0-byte store; leftovers of a creation killed midway (dead process) are removed.
+    @Test func aMissingFileIsANewStoreCreatedWhole() throws {
         let folder = try TempFolder()
+        let dead = Process()
+        dead.executableURL = URL(fileURLWithPath: "/bin/true")
+        try dead.run()
+        dead.waitUntilExit()
+        let stray = folder.file("new.sqlite.new-\(dead.processIdentifier)")
+        #expect(FileManager.default.createFile(atPath: stray, contents: Data()))
         let store = try NoticeStore(path: folder.file("new.sqlite"))
         #expect(try store.schemaVersion() == 3)
         #expect(try store.read { db in try Int32.fetchOne(db, sql: "PRAGMA application_id") } == Schema.applicationID)
+        try store.close()
+        #expect(try folder.names() == ["new.sqlite"])
+    }
+
+    /// A new store in a folder that does not exist fails with an error naming the file.
+    @Test func aNewStoreInAMissingFolderFails() throws {
+        let folder = try TempFolder()
+        let path = folder.file("missing/vigie.sqlite")
+        #expect {
+            _ = try NoticeStore(path: path)
+        } throws: { error in
+            guard case .database(let p, _) = error as? StoreError else { return false }
+            return p == path && "\(error)".hasPrefix("store: \(path): SQLite error")
+        }
+        #expect(try folder.names().isEmpty)
     }
 
     /// A 0-byte store (a truncated copy, a full disk) is not taken for a new store: everything would be
