@@ -64,8 +64,11 @@ public final class NoticeStore {
         try Self.checkOwner(queue, path: path)
         try wrap {
             try queue.writeWithoutTransaction { db in
-                // WAL so that a reader never blocks the nightly writer (a persistent setting of the file).
-                _ = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
+                // WAL so that a reader never blocks the nightly writer (a persistent setting of the file, set
+                // once: opening a store during a run must not wait for the writer).
+                if try String.fetchOne(db, sql: "PRAGMA journal_mode")?.lowercased() != "wal" {
+                    _ = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
+                }
             }
         }
         try migrate()
@@ -89,10 +92,15 @@ public final class NoticeStore {
         isClosed = true
         var checkpointError: DatabaseError?
         do {
-            _ = try queue.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
+            _ = try queue.writeWithoutTransaction { db in
+                // No waiting here: a `vigie query` closing while the nightly run writes would otherwise hang for
+                // the whole busy timeout.
+                try db.execute(sql: "PRAGMA busy_timeout = 0")
+                return try db.checkpoint(.truncate)
+            }
         } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY {
-            // Another process still reads (a long `vigie query`): the WAL cannot be emptied now. Nothing is
-            // lost: the last connection to close checkpoints it.
+            // Another connection reads or writes: the WAL cannot be emptied now. Nothing is lost, and the file
+            // still ends whole: the last connection to close checkpoints it.
         } catch let error as DatabaseError {
             checkpointError = error
         }
@@ -289,11 +297,26 @@ public final class NoticeStore {
     /// the file lacks.
     private func migrate() throws {
         let migrator = Schema.migrator
-        try write { db in
-            let legacyUnknown = try Schema.bridgeLegacy(db)
-            let unknown = try migrator.appliedIdentifiers(db).subtracting(Schema.identifiers).sorted()
-            if !(legacyUnknown + unknown).isEmpty {
-                throw StoreError.schemaTooNew(path: path, unknown: legacyUnknown + unknown, supported: Schema.identifiers)
+        // Read first, without the write lock: a store already up to date (every open of `vigie query` during
+        // a run) must not wait for the nightly writer's transaction.
+        let (isLegacy, unknown, isComplete) = try read { db in
+            let isLegacy = try db.tableExists("schema_version") && !db.tableExists("grdb_migrations")
+            return (
+                isLegacy, try migrator.appliedIdentifiers(db).subtracting(Schema.identifiers).sorted(),
+                try !isLegacy && migrator.hasCompletedMigrations(db)
+            )
+        }
+        if !unknown.isEmpty {
+            throw StoreError.schemaTooNew(path: path, unknown: unknown, supported: Schema.identifiers)
+        }
+        if isComplete { return }
+        if isLegacy {
+            try write { db in
+                // Under the lock, again: another process may have bridged the file meanwhile.
+                let unknown = try Schema.bridgeLegacy(db)
+                if !unknown.isEmpty {
+                    throw StoreError.schemaTooNew(path: path, unknown: unknown, supported: Schema.identifiers)
+                }
             }
         }
         // Two processes creating the store at the same moment both see "v1" missing; once the first commits,

@@ -158,6 +158,23 @@ import Testing
         #expect(try first.sourceStates().keys.sorted() == ["boamp"])
     }
 
+    /// Opening an up-to-date store needs no lock: `vigie query` started while the nightly run holds its write
+    /// transaction opens and reads at once, without waiting for the busy timeout.
+    @Test func openingAStoreDuringAWriteDoesNotWait() throws {
+        let tmp = TempStore()
+        let writer = try tmp.open()
+        _ = try writer.upsert([tender("boamp", "26-1")], at: now)
+        let started = Date()
+        try writer.write { db in
+            _ = try writer.upsertInTransaction(db, [tender("boamp", "26-2")], at: now)
+            let reader = try tmp.open()
+            #expect(try reader.noticeCount() == 1)
+            try reader.close()
+        }
+        #expect(Date().timeIntervalSince(started) < 2, "opening must not wait for the writer's lock")
+        #expect(try writer.noticeCount() == 2)
+    }
+
     // MARK: - Refusing what is not a store
 
     /// A missing file is a new store, created whole beside its name then linked, so no moment exists where a
