@@ -147,6 +147,7 @@ public final class NoticeStore {
         let tmp = url.deletingLastPathComponent().appendingPathComponent(
             url.lastPathComponent + ".tmp-\(getpid())"
         ).path
+        try Self.removeLeftovers(of: destination, marker: ".tmp-", store: path)
         try Self.removeIfPresent(tmp, store: path)
         do {
             let copy = try DatabaseQueue(path: tmp)
@@ -162,6 +163,26 @@ public final class NoticeStore {
             for suffix in ["", "-wal", "-shm", "-journal"] { try Self.removeIfPresent(tmp + suffix, store: path) }
             if let error = error as? DatabaseError { throw StoreError.database(path: path, underlying: error) }
             throw error
+        }
+    }
+
+    /// Removes `<file><marker><pid>` files (and their -wal, -shm) left by a process that died (a creation or a
+    /// backup killed midway); those of a live process are its work in progress.
+    private static func removeLeftovers(of file: String, marker: String, store: String) throws {
+        let url = URL(fileURLWithPath: file)
+        let folder = url.deletingLastPathComponent().path
+        let prefix = url.lastPathComponent + marker
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: folder)
+        } catch {
+            // The folder is missing or unreadable: the caller's next step fails with an error naming the file.
+            return
+        }
+        for name in names where name.hasPrefix(prefix) {
+            let pid = name.dropFirst(prefix.count).prefix { $0.isNumber }
+            guard let pid = Int32(pid), kill(pid, 0) != 0, errno == ESRCH else { continue }
+            try removeIfPresent(folder + "/" + name, store: store)
         }
     }
 
@@ -212,21 +233,8 @@ public final class NoticeStore {
     /// which the next run must refuse; built aside, the store appears under its name complete or not at all.
     /// Leftovers of creations killed midway (their process is gone) are removed.
     static func create(at path: String) throws {
-        let url = URL(fileURLWithPath: path)
-        let folder = url.deletingLastPathComponent().path
-        let prefix = url.lastPathComponent + ".new-"
-        let names: [String]
-        do {
-            names = try FileManager.default.contentsOfDirectory(atPath: folder)
-        } catch {
-            // The folder is missing or unreadable: SQLite's own error, below, names the file.
-            names = []
-        }
-        for name in names where name.hasPrefix(prefix) {
-            let pid = name.dropFirst(prefix.count).prefix { $0.isNumber }
-            guard let pid = Int32(pid), kill(pid, 0) != 0, errno == ESRCH else { continue }
-            try removeIfPresent(folder + "/" + name, store: path)
-        }
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        try removeLeftovers(of: path, marker: ".new-", store: path)
         let tmp = path + ".new-\(getpid())"
         for suffix in ["", "-wal", "-shm", "-journal"] { try removeIfPresent(tmp + suffix, store: path) }
         do {

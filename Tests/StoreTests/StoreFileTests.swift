@@ -357,6 +357,13 @@ import Testing
         _ = try store.upsert([tender("boamp", "26-1"), tender("boamp", "26-2")], at: now)
         try store.save(SourceState(sourceID: "boamp", cursor: "2026-05-04"))
         let destination = backups.file("vigie-2026-05-05.sqlite")
+        // Half a backup left by a killed `vigie backup` (its process is gone) is removed.
+        let dead = Process()
+        dead.executableURL = URL(fileURLWithPath: "/bin/true")
+        try dead.run()
+        dead.waitUntilExit()
+        #expect(FileManager.default.createFile(
+            atPath: destination + ".tmp-\(dead.processIdentifier)", contents: Data("half".utf8)))
         try store.backup(to: destination)
         #expect(try backups.names() == ["vigie-2026-05-05.sqlite"])
         // The store goes on; a second backup replaces the first.
