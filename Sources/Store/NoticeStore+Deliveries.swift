@@ -164,7 +164,8 @@ extension NoticeStore {
             }
             try db.exec(
                 """
-                INSERT OR REPLACE INTO edition (cluster, stamp, edition, staging, staged, files, state, run_id, created_at)
+                INSERT OR REPLACE INTO edition (cluster, stamp, edition, staging, staged, files, state, run_id,
+                    created_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
                 [

@@ -143,7 +143,8 @@ extension NoticeStore {
         }
         try db.exec("DELETE FROM notice_ref WHERE notice_id = ?", [n.id])
         for (kind, value) in Self.referenceKeys(n) {
-            try db.exec("INSERT OR IGNORE INTO notice_ref (kind, value, notice_id) VALUES (?, ?, ?)", [kind, value, n.id])
+            try db.exec(
+                "INSERT OR IGNORE INTO notice_ref (kind, value, notice_id) VALUES (?, ?, ?)", [kind, value, n.id])
         }
         try db.exec("DELETE FROM notice_cpv WHERE notice_id = ?", [n.id])
         var codes = n.cpv
@@ -157,8 +158,8 @@ extension NoticeStore {
         for dep in Set(deps) where !dep.isEmpty {
             try db.exec("INSERT OR IGNORE INTO notice_place (notice_id, departement) VALUES (?, ?)", [n.id, dep])
         }
-        guard let key = try Int64.fetchOne(db.cachedStatement(sql: "SELECT key FROM notice WHERE id = ?"), arguments: [n.id])
-        else {
+        let keyStatement = try db.cachedStatement(sql: "SELECT key FROM notice WHERE id = ?")
+        guard let key = try Int64.fetchOne(keyStatement, arguments: [n.id]) else {
             throw StoreError.corruptNotice(path: path, noticeID: n.id, reason: "row vanished while indexing")
         }
         try indexFullText(n, key: key, in: db)

@@ -35,7 +35,9 @@ extension NoticeStore {
                             SELECT DISTINCT n.opportunity_id FROM notice_ref r JOIN notice n ON n.id = r.notice_id
                             WHERE r.kind = ? AND r.value = ? AND r.notice_id != ?\(sameSource)
                             """), arguments: arguments))
-            if kind == Self.sameTitleDeadlineNoBuyerKind, let mine = Self.sameTenderKey(n)?.split(separator: "|").first {
+            if kind == Self.sameTitleDeadlineNoBuyerKind,
+                let mine = Self.sameTenderKey(n)?.split(separator: "|").first
+            {
                 // Joining through a buyerless item must not reach a tender whose named buyer is another one.
                 hits = try hits.filter { opportunity in
                     try String.fetchAll(

@@ -43,7 +43,10 @@ extension NoticeStore {
     public func runs(limit: Int = 20) throws -> [RunRecord] {
         try read { db in
             try db.rows(
-                "SELECT id, started_at, finished_at, status, classified_through, summary FROM run ORDER BY id DESC LIMIT ?",
+                """
+                SELECT id, started_at, finished_at, status, classified_through, summary FROM run
+                ORDER BY id DESC LIMIT ?
+                """,
                 [limit]
             ).map { row in
                 RunRecord(

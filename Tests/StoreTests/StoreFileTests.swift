@@ -18,7 +18,8 @@ import Testing
         let live = try TempFolder()
         let copy = try TempFolder()
         let store = try NoticeStore(path: live.file("vigie.sqlite"))
-        _ = try store.upsert([tender("boamp", "26-1"), tender("boamp", "26-2", title: "Peinture industrielle")], at: now)
+        _ = try store.upsert(
+            [tender("boamp", "26-1"), tender("boamp", "26-2", title: "Peinture industrielle")], at: now)
         try store.save(SourceState(sourceID: "boamp", etag: "\"e1\""))
         try store.close()
         try store.close()  // a second close does nothing
@@ -93,7 +94,9 @@ import Testing
         }
         let after = try openDescriptors(inside: folder.path)
         let totalAfter = try openDescriptorCount()
-        print("store fds: inside the folder \(before) before, \(after) after 50 opens; process total \(totalBefore) → \(totalAfter)")
+        print(
+            "store fds: inside the folder \(before) before, \(after) after 50 opens; "
+                + "process total \(totalBefore) → \(totalAfter)")
         #expect(before == 0)
         #expect(after == 0)
     }
