@@ -166,7 +166,7 @@ public final class NoticeStore {
         }
     }
 
-    /// Removes `<file><marker><pid>` files (and their -wal, -shm) left by a process that died (a creation or a
+    /// Removes `<file><marker><pid>…` files (and their -wal, -shm) left by a process that died (a creation or a
     /// backup killed midway); those of a live process are its work in progress.
     private static func removeLeftovers(of file: String, marker: String, store: String) throws {
         let url = URL(fileURLWithPath: file)
@@ -228,14 +228,15 @@ public final class NoticeStore {
         return true
     }
 
-    /// Creates a new store whole: migrated in `<path>.new-<pid>` beside it, then linked to `path`. SQLite
+    /// Creates a new store whole: migrated in `<path>.new-<pid>-<random>` beside it, then linked to `path`. SQLite
     /// creates its file empty and fills it later, so a run killed at that moment would leave a 0-byte store,
     /// which the next run must refuse; built aside, the store appears under its name complete or not at all.
     /// Leftovers of creations killed midway (their process is gone) are removed.
     static func create(at path: String) throws {
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
         try removeLeftovers(of: path, marker: ".new-", store: path)
-        let tmp = path + ".new-\(getpid())"
+        // The pid tells a dead creator's leftovers; the random part keeps two threads of one process apart.
+        let tmp = path + ".new-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         for suffix in ["", "-wal", "-shm", "-journal"] { try removeIfPresent(tmp + suffix, store: path) }
         do {
             let fresh = try DatabaseQueue(path: tmp)

@@ -161,6 +161,27 @@ import Testing
         #expect(try first.sourceStates().keys.sorted() == ["boamp"])
     }
 
+    /// Four processes (here threads, each with its own connection) opening a store that does not exist yet
+    /// and writing at once: one creates it, the others open it, every write lands.
+    @Test func storesOpenedAtOnceOnANewPathAllWork() throws {
+        let folder = try TempFolder()
+        let path = folder.file("vigie.sqlite")
+        let outcome = Outcome()
+        let now = self.now
+        DispatchQueue.concurrentPerform(iterations: 4) { i in
+            do {
+                let store = try NoticeStore(path: path)
+                _ = try store.upsert([tender("boamp", "26-\(i)")], at: now)
+                try store.close()
+            } catch {
+                outcome.set("\(error)")
+            }
+        }
+        #expect(outcome.get() == nil)
+        #expect(try NoticeStore(path: path).noticeCount() == 4)
+        #expect(try folder.names() == ["vigie.sqlite"])
+    }
+
     /// Opening an up-to-date store needs no lock: `vigie query` started while the nightly run holds its write
     /// transaction opens and reads at once, without waiting for the busy timeout.
     @Test func openingAStoreDuringAWriteDoesNotWait() throws {
