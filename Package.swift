@@ -13,7 +13,6 @@ var targets: [Target] = [
     .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
     // zlib, for TED daily packages (.tar.gz) read in memory by the parser.
     .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
-    .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
 
     // The parse benchmark's baseline, a plain libxml2 reader walk in C; only vigie-bench uses it.
     .target(name: "CXMLWalk", dependencies: ["CLibXML2"]),
@@ -28,7 +27,10 @@ var targets: [Target] = [
         dependencies: ["Notices", "CCurl", .product(name: "Yams", package: "Yams"),
                        .product(name: "Logging", package: "swift-log")],
         swiftSettings: strict),
-    .target(name: "Store", dependencies: ["Notices", "CSQLite"], swiftSettings: strict),
+    // SQLite through GRDB (its own system-library target links Debian's libsqlite3, which has FTS5).
+    .target(
+        name: "Store", dependencies: ["Notices", .product(name: "GRDB", package: "GRDB.swift")],
+        swiftSettings: strict),
     .target(
         name: "Classifier",
         dependencies: ["Notices", .product(name: "Yams", package: "Yams")],
@@ -54,7 +56,9 @@ var targets: [Target] = [
     .testTarget(name: "NoticesTests", dependencies: ["Notices"]),
     .testTarget(name: "ParserTests", dependencies: ["Parser", "Notices"], resources: [.copy("Fixtures")]),
     .testTarget(name: "FetcherTests", dependencies: ["Fetcher", "Notices", "LoopbackHTTP"]),
-    .testTarget(name: "StoreTests", dependencies: ["Store", "Notices"]),
+    // GRDB too: the tests build stores the way older builds did (raw SQL) and hold transactions open.
+    .testTarget(
+        name: "StoreTests", dependencies: ["Store", "Notices", .product(name: "GRDB", package: "GRDB.swift")]),
     .testTarget(name: "ClassifierTests", dependencies: ["Classifier", "Notices"], resources: [.copy("Fixtures")]),
     .testTarget(name: "DigestTests", dependencies: ["Digest", "Notices"], resources: [.copy("Golden")]),
     .testTarget(
@@ -80,6 +84,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
     ],
     targets: targets,
     swiftLanguageModes: [.v6]

@@ -1,11 +1,42 @@
-/// The store's schema, as an ordered list of migrations. `schema_version` holds how many ran.
+import GRDB
+
+/// The store's schema: the migrations, in order, that `DatabaseMigrator` applies and records in
+/// `grdb_migrations`.
 ///
-/// A migration is never edited once released: add a new one. Each runs in its own transaction,
-/// so a crash during an upgrade leaves the file at the previous version.
+/// A migration is never edited once released: add a new one. Each runs in its own transaction, so a crash
+/// during an upgrade leaves the file at the previous migration.
 enum Schema {
-    static let migrations: [String] = [
-        // 1: the first release.
-        """
+    /// `PRAGMA application_id` of every Vigie store ("VIGI"), so a store is told from another program's
+    /// SQLite file, whatever tables it holds.
+    static let applicationID: Int32 = 0x5649_4749
+
+    /// Identifiers of the migrations this build knows, in order.
+    static var identifiers: [String] { ["v1", "v2", "v3"] }
+
+    /// The migrator holding every migration.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(sql: v1)
+            // In the same transaction as the tables: a file with Vigie's tables always carries Vigie's id.
+            try db.execute(sql: "PRAGMA application_id = \(applicationID)")
+        }
+        migrator.registerMigration("v2") { db in try db.execute(sql: v2) }
+        migrator.registerMigration("v3") { db in
+            try db.execute(sql: v3)
+            // Builds before GRDB read only `schema_version`: a 3 there makes them refuse the file
+            // (schema too new) instead of running without editions and sending items twice.
+            try db.execute(
+                sql: """
+                    CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);
+                    INSERT INTO schema_version (version) VALUES (3);
+                    """)
+        }
+        return migrator
+    }
+
+    /// v1: the first release.
+    static let v1 = """
         CREATE TABLE source_state (
             source_id TEXT PRIMARY KEY,
             etag TEXT, last_modified TEXT, cursor TEXT,
@@ -95,42 +126,51 @@ enum Schema {
             PRIMARY KEY (notice_id, cluster, member, role)
         );
         CREATE INDEX delivery_cluster ON delivery(cluster);
-        """,
-        // 2: a source whose walk stopped at an API cap or `max_pages` says so, and how many records it still owes,
-        // until a later run reaches the end. Existing rows read as complete.
         """
+
+    /// v2: a source whose walk stopped at an API cap or `max_pages` says so, and how many records it still owes,
+    /// until a later run reaches the end. Existing rows read as complete.
+    static let v2 = """
         ALTER TABLE source_state ADD COLUMN incomplete INTEGER NOT NULL DEFAULT 0;
         ALTER TABLE source_state ADD COLUMN records_left INTEGER;
-        """,
-        // 3 (provisional, replaced by the GRDB migrator): editions and the rules each cluster was routed with.
         """
+
+    /// v3: digest editions staged then published (a run that dies in between completes the same edition
+    /// next time, never a second one with the same items), and the rules fingerprint each cluster's routes
+    /// were computed with (a cluster whose rules changed is classified again).
+    static let v3 = """
         CREATE TABLE edition (
-            cluster TEXT NOT NULL, stamp TEXT NOT NULL, edition INTEGER NOT NULL, staging TEXT NOT NULL,
-            staged TEXT NOT NULL, files TEXT NOT NULL, state TEXT NOT NULL, run_id INTEGER, created_at REAL NOT NULL,
+            cluster TEXT NOT NULL, stamp TEXT NOT NULL, edition INTEGER NOT NULL,
+            staging TEXT NOT NULL,
+            -- JSON arrays of paths, index-aligned: staged[i] is moved to files[i] when published.
+            staged TEXT NOT NULL, files TEXT NOT NULL,
+            state TEXT NOT NULL CHECK (state IN ('staged', 'published')),
+            run_id INTEGER, created_at REAL NOT NULL,
             PRIMARY KEY (cluster, stamp, edition)
         );
-        CREATE TABLE cluster_rules (cluster TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, updated_at REAL NOT NULL);
-        """,
-    ]
+        CREATE INDEX edition_state ON edition(state, created_at);
+        CREATE TABLE cluster_rules (
+            cluster TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, updated_at REAL NOT NULL
+        );
+        """
 
-    static var currentVersion: Int { migrations.count }
+    /// Builds before GRDB counted migrations in `schema_version` (1 or 2): their migrations are this
+    /// migrator's "v1" and "v2".
+    static let legacyIdentifiers = ["v1", "v2"]
 
-    /// Brings the file to `currentVersion`, refusing files from a newer build.
-    static func migrate(_ db: Database) throws {
-        try db.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
-        let found = try db.query("SELECT max(version) FROM schema_version").first?.first?.int ?? 0
-        if found > currentVersion {
-            throw StoreError.schemaTooNew(path: db.path, found: found, supported: currentVersion)
+    /// A store written by a build before GRDB has `schema_version` and no `grdb_migrations`: record the
+    /// migrations it already holds, so that the migrator only runs the later ones. In the caller's transaction.
+    ///
+    /// Returns the unknown versions when the file records more than those builds could write.
+    static func bridgeLegacy(_ db: Database) throws -> [String] {
+        guard try db.tableExists("schema_version"), try !db.tableExists("grdb_migrations") else { return [] }
+        let version = try Int.fetchOne(db, sql: "SELECT max(version) FROM schema_version") ?? 0
+        guard version <= legacyIdentifiers.count else { return ["schema_version \(version)"] }
+        try db.execute(sql: "CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY)")
+        for id in legacyIdentifiers.prefix(version) {
+            try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES (?)", arguments: [id])
         }
-        for v in found..<currentVersion {
-            try db.transaction {
-                // Another process (a second `vigie` started at the same moment) may have migrated
-                // between our read and our lock: re-read under the lock.
-                let now = try db.query("SELECT max(version) FROM schema_version").first?.first?.int ?? 0
-                guard now == v else { return }
-                try db.execute(migrations[v])
-                try db.execute("INSERT INTO schema_version (version) VALUES (?)", [.integer(Int64(v + 1))])
-            }
-        }
+        try db.execute(sql: "PRAGMA application_id = \(applicationID)")
+        return []
     }
 }

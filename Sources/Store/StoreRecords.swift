@@ -179,3 +179,86 @@ public struct NoticeQuery: Sendable, Hashable {
         self.collapseDuplicates = collapseDuplicates
     }
 }
+
+/// A recorded delivery: who was told about which revision of a notice, when.
+public struct DeliveryRecord: Sendable, Hashable {
+    public var key: DeliveryKey
+    public var revision: Int
+    public var deliveredAt: Date
+    public var runID: Int64?
+
+    public init(key: DeliveryKey, revision: Int, deliveredAt: Date, runID: Int64? = nil) {
+        self.key = key
+        self.revision = revision
+        self.deliveredAt = deliveredAt
+        self.runID = runID
+    }
+}
+
+extension PendingRoute {
+    /// The delivery to record once this route went out in a digest.
+    public func delivery(at date: Date, runID: Int64?) -> DeliveryRecord {
+        DeliveryRecord(key: route.key, revision: notice.revision, deliveredAt: date, runID: runID)
+    }
+}
+
+/// One opportunity told to one recipient of a cluster (any of its source records).
+public struct DeliveredOpportunity: Sendable, Hashable {
+    public var opportunityID: Int64
+    public var member: String
+    public var role: String
+
+    public init(opportunityID: Int64, member: String, role: String) {
+        self.opportunityID = opportunityID
+        self.member = member
+        self.role = role
+    }
+}
+
+/// A route with its notice.
+public struct RoutedNotice: Sendable, Hashable {
+    public var route: RouteRecord
+    public var notice: StoredNotice
+}
+
+/// State of one night's digest edition for a cluster.
+public enum EditionState: String, Sendable, Hashable, Codable {
+    /// Every file written aside in the staging directory, deliveries recorded; not yet moved into place.
+    case staged
+    /// The files are in place.
+    case published
+}
+
+/// One night's digest edition of a cluster: every file (cluster and members) written aside in `staging`,
+/// then moved to `files` (final paths, same order as `staged`).
+public struct EditionRecord: Sendable, Hashable {
+    public var cluster: String
+    /// The night, in Paris time ("2026-05-05").
+    public var stamp: String
+    /// 1 for `<date>.*`, 2 for `<date>-2.*`…
+    public var edition: Int
+    /// The staging directory.
+    public var staging: String
+    /// Staged file paths (inside `staging`).
+    public var staged: [String]
+    /// Final paths, index-aligned with `staged`.
+    public var files: [String]
+    public var state: EditionState
+    public var runID: Int64?
+    public var createdAt: Date
+
+    public init(
+        cluster: String, stamp: String, edition: Int, staging: String, staged: [String], files: [String],
+        state: EditionState, runID: Int64?, createdAt: Date
+    ) {
+        self.cluster = cluster
+        self.stamp = stamp
+        self.edition = edition
+        self.staging = staging
+        self.staged = staged
+        self.files = files
+        self.state = state
+        self.runID = runID
+        self.createdAt = createdAt
+    }
+}

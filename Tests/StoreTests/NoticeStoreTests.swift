@@ -1,5 +1,6 @@
 import Foundation
 import Notices
+import GRDB
 import Testing
 
 @testable import Store
@@ -23,14 +24,17 @@ import Testing
         let tmp = TempStore()
         do {
             let store = try tmp.open()
-            try store.database.execute("INSERT INTO schema_version (version) VALUES (999)")
+            try store.write { db in try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v9')") }
         }
-        #expect {
+        do {
             _ = try tmp.open()
-        } throws: { error in
-            let e = error as? StoreError
-            return e == .schemaTooNew(path: tmp.path, found: 999, supported: NoticeStore.supportedSchemaVersion)
-                && e!.description.hasPrefix("store: \(tmp.path): schema version 999")
+            Issue.record("expected schemaTooNew")
+        } catch StoreError.schemaTooNew(let path, let unknown, let supported) {
+            #expect(path == tmp.path)
+            #expect(unknown == ["v9"])
+            #expect(supported == ["v1", "v2", "v3"])
+            let message = StoreError.schemaTooNew(path: path, unknown: unknown, supported: supported).description
+            #expect(message.hasPrefix("store: \(tmp.path): written by a newer Vigie (migrations v9"))
         }
     }
 
@@ -69,13 +73,9 @@ import Testing
     /// as complete, their other fields intact.
     @Test func aSchemaOneStoreIsMigratedAndStaysReadable() throws {
         let tmp = TempStore()
-        do {
-            let db = try Database(path: tmp.path)
-            try db.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
-            try db.execute(Schema.migrations[0])
-            try db.execute("INSERT INTO schema_version (version) VALUES (1)")
+        try writeLegacyStore(at: tmp.path, version: 1) { db in
             try db.execute(
-                "INSERT INTO source_state (source_id, etag, cursor, last_success, consecutive_failures) "
+                sql: "INSERT INTO source_state (source_id, etag, cursor, last_success, consecutive_failures) "
                     + "VALUES ('boamp-api', '\"v1\"', '2026-11-20', 1795000000, 0)")
         }
         let store = try tmp.open()
@@ -284,8 +284,8 @@ import Testing
         _ = try writer.upsert([tender("boamp", "26-1")], at: now)
         let reader = try tmp.open()
         let started = Date()
-        try writer.database.transaction {
-            _ = try writer.upsertInTransaction([tender("boamp", "26-2", title: "Usinage de précision")], at: now)
+        try writer.write { db in
+            _ = try writer.upsertInTransaction(db, [tender("boamp", "26-2", title: "Usinage de précision")], at: now)
             // The writer holds its lock; the reader sees the last committed state, at once.
             #expect(try reader.search(NoticeQuery(text: "usinage")).map(\.id) == ["boamp:26-1"])
             #expect(try reader.noticeCount() == 1)
@@ -330,7 +330,7 @@ import Testing
         #expect(try store.notice(id: "boamp:seen-again") != nil)
         #expect(try store.deliveries(cluster: "c").isEmpty)
         #expect(try store.search(NoticeQuery(text: "usinage")).count == 2)
-        #expect(try store.database.query("SELECT count(*) FROM opportunity") == [[.integer(2)]])
+        #expect(try store.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM opportunity") } == 2)
     }
 
     @Test func sameTitleBuyerAndDeadlineDayAcrossSourcesIsOneTender() throws {

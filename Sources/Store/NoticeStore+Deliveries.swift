@@ -1,0 +1,243 @@
+import Foundation
+import GRDB
+import Notices
+
+/// Tables `delivery` (who was told about which revision of a notice) and `edition` (one night's digest
+/// files of a cluster, staged then published).
+extension NoticeStore {
+    // MARK: - Deliveries
+
+    /// Routes of a cluster not delivered at the notice's current revision: never told (`isUpdate` false),
+    /// or told about an earlier revision (`isUpdate` true, with `changesSinceDelivery`) — including
+    /// recipients the changed notice no longer routes to (their route then has score 0 and no payload).
+    /// Best scores first.
+    public func undelivered(cluster: String) throws -> [PendingRoute] {
+        try read { db in
+            var out: [PendingRoute] = []
+            // Second half: a notice told to someone that changed and no longer routes to them (a corrigendum
+            // brought the deadline inside the lead time, or removed the lot they were routed through). They
+            // still need to hear about the change, so deliveries, not routes, drive "changed since we told you".
+            let rows = try db.rows(
+                """
+                SELECT r.notice_id, r.cluster, r.member, r.role, r.score, r.payload,
+                       d.revision AS delivered_revision, d.delivered_at AS delivered_at, \(Self.noticeColumns)
+                FROM route r JOIN notice n ON n.id = r.notice_id
+                LEFT JOIN delivery d ON d.notice_id = r.notice_id AND d.cluster = r.cluster AND d.member = r.member
+                     AND d.role = r.role
+                WHERE r.cluster = ? AND (d.revision IS NULL OR d.revision < n.revision)
+                UNION ALL
+                SELECT d.notice_id, d.cluster, d.member, d.role, 0.0, NULL, d.revision, d.delivered_at,
+                       \(Self.noticeColumns)
+                FROM delivery d JOIN notice n ON n.id = d.notice_id
+                WHERE d.cluster = ? AND d.revision < n.revision AND NOT EXISTS (
+                    SELECT 1 FROM route r WHERE r.notice_id = d.notice_id AND r.cluster = d.cluster
+                        AND r.member = d.member AND r.role = d.role)
+                ORDER BY 5 DESC, 1, 3, 4
+                """, [cluster, cluster])
+            // A notice routed to twenty members comes back twenty times: decode it once.
+            var decoded: [String: StoredNotice] = [:]
+            for row in rows {
+                let route = try Self.route(row)
+                let s: StoredNotice
+                if let cached = decoded[route.noticeID] {
+                    s = cached
+                } else {
+                    s = try stored(row)
+                    decoded[route.noticeID] = s
+                }
+                let delivered: Int? = try row.decode(forColumn: "delivered_revision")
+                out.append(
+                    PendingRoute(
+                        route: route, notice: s, deliveredRevision: delivered,
+                        deliveredAt: try row.date("delivered_at"),
+                        changesSinceDelivery: try delivered.map { try changes(of: s.id, since: $0, in: db) } ?? []))
+            }
+            return out
+        }
+    }
+
+    /// Records that these recipients were told, at the given revisions, so a re-run sends nothing twice.
+    public func markDelivered(_ deliveries: [DeliveryRecord]) throws {
+        try write { db in try insertDeliveries(deliveries, in: db) }
+    }
+
+    private func insertDeliveries(_ deliveries: [DeliveryRecord], in db: Database) throws {
+        for d in deliveries {
+            try db.exec(
+                """
+                INSERT OR REPLACE INTO delivery (notice_id, cluster, member, role, revision, delivered_at, run_id)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """,
+                [
+                    d.key.noticeID, d.key.cluster, d.key.member, d.key.role, d.revision,
+                    d.deliveredAt.timeIntervalSince1970, d.runID,
+                ])
+            try faultHook?("delivery")
+        }
+    }
+
+    /// Deliveries recorded for a cluster.
+    public func deliveries(cluster: String) throws -> [DeliveryRecord] {
+        try read { db in
+            try db.rows(
+                """
+                SELECT notice_id, cluster, member, role, revision, delivered_at, run_id FROM delivery WHERE cluster = ?
+                ORDER BY notice_id, member, role
+                """, [cluster]
+            ).map { row in
+                DeliveryRecord(
+                    key: DeliveryKey(
+                        noticeID: try row.decode(forColumn: "notice_id"), cluster: try row.decode(forColumn: "cluster"),
+                        member: try row.decode(forColumn: "member"), role: try row.decode(forColumn: "role")),
+                    revision: try row.decode(forColumn: "revision"),
+                    deliveredAt: Date(timeIntervalSince1970: try row.decode(forColumn: "delivered_at")),
+                    runID: try row.decode(forColumn: "run_id"))
+            }
+        }
+    }
+
+    /// Opportunities already told to each recipient of a cluster, so that the TED record of a procurement
+    /// already sent from BOAMP is not announced again as new.
+    public func deliveredOpportunities(cluster: String) throws -> Set<DeliveredOpportunity> {
+        try read { db in
+            Set(
+                try db.rows(
+                    """
+                    SELECT DISTINCT n.opportunity_id, d.member, d.role FROM delivery d
+                    JOIN notice n ON n.id = d.notice_id WHERE d.cluster = ?
+                    """, [cluster]
+                ).map { row in
+                    DeliveredOpportunity(
+                        opportunityID: try row.decode(forColumn: "opportunity_id"),
+                        member: try row.decode(forColumn: "member"), role: try row.decode(forColumn: "role"))
+                })
+        }
+    }
+
+    /// Routes of a cluster whose notice's deadline (or call closing date) falls in `from...to`, with the
+    /// notices, soonest first: the digest's "deadlines soon" list, delivered or not.
+    public func routedNotices(cluster: String, deadlineFrom from: Date, to: Date) throws -> [RoutedNotice] {
+        try read { db in
+            var decoded: [String: StoredNotice] = [:]
+            return try db.rows(
+                """
+                SELECT r.notice_id, r.cluster, r.member, r.role, r.score, r.payload, \(Self.noticeColumns)
+                FROM route r JOIN notice n ON n.id = r.notice_id
+                WHERE r.cluster = ? AND n.deadline >= ? AND n.deadline <= ?
+                ORDER BY n.deadline, r.notice_id, r.member, r.role
+                """, [cluster, from.timeIntervalSince1970, to.timeIntervalSince1970]
+            ).map { row in
+                let route = try Self.route(row)
+                if let cached = decoded[route.noticeID] { return RoutedNotice(route: route, notice: cached) }
+                let s = try stored(row)
+                decoded[route.noticeID] = s
+                return RoutedNotice(route: route, notice: s)
+            }
+        }
+    }
+
+    // MARK: - Editions
+
+    /// In ONE transaction: insert the edition (state .staged) and the deliveries (same semantics as
+    /// `markDelivered`). A run that dies after this finds the edition in `stagedEditions()` and publishes the
+    /// same files, so nothing is sent twice nor lost.
+    ///
+    /// Staging again an edition still staged replaces it (a re-run re-wrote its files); staging again one
+    /// already published is refused.
+    public func stageEdition(_ edition: EditionRecord, deliveries: [DeliveryRecord]) throws {
+        guard edition.staged.count == edition.files.count else {
+            throw StoreError.invalidInput(
+                path: path,
+                reason: "edition \(edition.cluster) \(edition.stamp) #\(edition.edition): \(edition.staged.count) "
+                    + "staged files for \(edition.files.count) final paths")
+        }
+        let staged = try pathsJSON(edition.staged)
+        let files = try pathsJSON(edition.files)
+        try write { db in
+            let state = try String.fetchOne(
+                db, sql: "SELECT state FROM edition WHERE cluster = ? AND stamp = ? AND edition = ?",
+                arguments: [edition.cluster, edition.stamp, edition.edition])
+            if state == EditionState.published.rawValue {
+                throw StoreError.invalidInput(
+                    path: path,
+                    reason: "edition \(edition.cluster) \(edition.stamp) #\(edition.edition) is already published")
+            }
+            try db.exec(
+                """
+                INSERT OR REPLACE INTO edition (cluster, stamp, edition, staging, staged, files, state, run_id,
+                    created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+                [
+                    edition.cluster, edition.stamp, edition.edition, edition.staging, staged, files,
+                    EditionState.staged.rawValue, edition.runID, edition.createdAt.timeIntervalSince1970,
+                ])
+            try faultHook?("edition")
+            try insertDeliveries(deliveries, in: db)
+        }
+    }
+
+    /// Marks the edition published.
+    public func publishEdition(cluster: String, stamp: String, edition: Int) throws {
+        try write { db in
+            try db.exec(
+                "UPDATE edition SET state = ? WHERE cluster = ? AND stamp = ? AND edition = ?",
+                [EditionState.published.rawValue, cluster, stamp, edition])
+            if db.changesCount == 0 {
+                throw StoreError.invalidInput(
+                    path: path, reason: "no edition \(cluster) \(stamp) #\(edition) to publish")
+            }
+        }
+    }
+
+    /// Editions still .staged (a run died between staging and publishing), oldest first.
+    public func stagedEditions() throws -> [EditionRecord] {
+        try read { db in
+            try db.rows(
+                """
+                SELECT cluster, stamp, edition, staging, staged, files, state, run_id, created_at FROM edition
+                WHERE state = ? ORDER BY created_at, cluster, stamp, edition
+                """, [EditionState.staged.rawValue]
+            ).map(editionRecord)
+        }
+    }
+
+    /// Highest edition number recorded for the cluster and night (staged or published), nil when none.
+    public func lastEdition(cluster: String, stamp: String) throws -> Int? {
+        try read { db in
+            try Int.fetchOne(
+                db, sql: "SELECT max(edition) FROM edition WHERE cluster = ? AND stamp = ?",
+                arguments: [cluster, stamp])
+        }
+    }
+
+    private func editionRecord(_ row: Row) throws -> EditionRecord {
+        let cluster: String = try row.decode(forColumn: "cluster")
+        let stateText: String = try row.decode(forColumn: "state")
+        guard let state = EditionState(rawValue: stateText) else {
+            throw StoreError.invalidInput(path: path, reason: "edition of \(cluster) in unknown state \(stateText)")
+        }
+        return EditionRecord(
+            cluster: cluster, stamp: try row.decode(forColumn: "stamp"), edition: try row.decode(forColumn: "edition"),
+            staging: try row.decode(forColumn: "staging"), staged: try paths(try row.decode(forColumn: "staged")),
+            files: try paths(try row.decode(forColumn: "files")), state: state,
+            runID: try row.decode(forColumn: "run_id"),
+            createdAt: Date(timeIntervalSince1970: try row.decode(forColumn: "created_at")))
+    }
+
+    private func pathsJSON(_ paths: [String]) throws -> String {
+        do {
+            return String(decoding: try JSONEncoder().encode(paths), as: UTF8.self)
+        } catch {
+            throw StoreError.invalidInput(path: path, reason: "cannot encode edition paths: \(error)")
+        }
+    }
+
+    private func paths(_ json: String) throws -> [String] {
+        do {
+            return try JSONDecoder().decode([String].self, from: Data(json.utf8))
+        } catch {
+            throw StoreError.invalidInput(path: path, reason: "stored edition paths are not a JSON list: \(error)")
+        }
+    }
+}

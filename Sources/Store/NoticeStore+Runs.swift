@@ -1,0 +1,140 @@
+import Foundation
+import GRDB
+import Notices
+
+/// Tables `run` (one row per nightly run), `route` (what the router decided, per notice and recipient) and
+/// `cluster_rules` (the rules fingerprint each cluster's routes were computed with).
+extension NoticeStore {
+    // MARK: - Runs
+
+    /// Records the start of a run and returns its id.
+    public func beginRun(at date: Date) throws -> Int64 {
+        try write { db in
+            try db.exec("INSERT INTO run (started_at, status) VALUES (?, 'running')", [date.timeIntervalSince1970])
+            return db.lastInsertedRowID
+        }
+    }
+
+    /// Records the end of a run: `status` is `ok`, `partial` or `failed`; `classifiedThrough` the change
+    /// sequence up to which notices were classified (nil when the run failed before classifying).
+    public func finishRun(
+        _ id: Int64, at date: Date, status: String, classifiedThrough: Int64?,
+        summary: String?
+    ) throws {
+        try write { db in
+            try db.exec(
+                "UPDATE run SET finished_at = ?, status = ?, classified_through = ?, summary = ? WHERE id = ?",
+                [date.timeIntervalSince1970, status, classifiedThrough, summary, id])
+        }
+    }
+
+    /// The change sequence the last run that classified went through (0 when none did), so the next run
+    /// classifies only what is new or changed since. A killed run (still `running`) does not count:
+    /// its notices are classified again.
+    public func lastClassifiedSequence() throws -> Int64 {
+        try read { db in
+            try Int64.fetchOne(
+                db, sql: "SELECT coalesce(max(classified_through), 0) FROM run WHERE status IN ('ok', 'partial')")
+                ?? 0
+        }
+    }
+
+    /// Recorded runs, newest first.
+    public func runs(limit: Int = 20) throws -> [RunRecord] {
+        try read { db in
+            try db.rows(
+                """
+                SELECT id, started_at, finished_at, status, classified_through, summary FROM run
+                ORDER BY id DESC LIMIT ?
+                """,
+                [limit]
+            ).map { row in
+                RunRecord(
+                    id: try row.decode(forColumn: "id"),
+                    startedAt: Date(timeIntervalSince1970: try row.decode(forColumn: "started_at")),
+                    finishedAt: try row.date("finished_at"), status: try row.decode(forColumn: "status"),
+                    classifiedThrough: try row.decode(forColumn: "classified_through"),
+                    summary: try row.decode(forColumn: "summary"))
+            }
+        }
+    }
+
+    // MARK: - Routes
+
+    /// Replaces the routes of the given notices by `routes` (a notice classified again may lose routes),
+    /// in one transaction. Each route is tied to the notice's current revision.
+    ///
+    /// With `clusters`, only those clusters' routes are replaced (a run limited to some clusters leaves the
+    /// others' routes alone).
+    public func recordRoutes(
+        _ routes: [RouteRecord], replacingRoutesOf noticeIDs: [String], runID: Int64?,
+        at date: Date, clusters: [String]? = nil
+    ) throws {
+        try write { db in
+            for id in Set(noticeIDs + routes.map(\.noticeID)) {
+                if let clusters {
+                    for c in clusters {
+                        try db.exec("DELETE FROM route WHERE notice_id = ? AND cluster = ?", [id, c])
+                    }
+                } else {
+                    try db.exec("DELETE FROM route WHERE notice_id = ?", [id])
+                }
+            }
+            for r in routes {
+                try db.exec(
+                    """
+                    INSERT OR REPLACE INTO route (notice_id, cluster, member, role, score, revision, payload, run_id,
+                        recorded_at)
+                    SELECT ?, ?, ?, ?, ?, revision, ?, ?, ? FROM notice WHERE id = ?
+                    """,
+                    [
+                        r.noticeID, r.cluster, r.member, r.role, r.score, r.payload, runID, date.timeIntervalSince1970,
+                        r.noticeID,
+                    ])
+                if db.changesCount == 0 {
+                    throw StoreError.invalidInput(path: path, reason: "route for unknown notice \(r.noticeID)")
+                }
+            }
+        }
+    }
+
+    /// Routes of a cluster (all, delivered or not).
+    public func routes(cluster: String) throws -> [RouteRecord] {
+        try read { db in
+            try db.rows(
+                "SELECT notice_id, cluster, member, role, score, payload FROM route WHERE cluster = ? "
+                    + "ORDER BY score DESC, notice_id, member, role", [cluster]
+            ).map(Self.route)
+        }
+    }
+
+    /// Decodes the route columns `notice_id, cluster, member, role, score, payload` of a row, by name.
+    static func route(_ row: Row) throws -> RouteRecord {
+        RouteRecord(
+            noticeID: try row.decode(forColumn: "notice_id"), cluster: try row.decode(forColumn: "cluster"),
+            member: try row.decode(forColumn: "member"), role: try row.decode(forColumn: "role"),
+            score: try row.decode(forColumn: "score"), payload: try row.decode(forColumn: "payload"))
+    }
+
+    // MARK: - Rules fingerprints
+
+    /// Fingerprint of the rules each cluster was last classified with (cluster id → fingerprint).
+    public func rulesFingerprints() throws -> [String: String] {
+        try read { db in
+            var out: [String: String] = [:]
+            for row in try db.rows("SELECT cluster, fingerprint FROM cluster_rules") {
+                out[try row.decode(forColumn: "cluster")] = try row.decode(forColumn: "fingerprint")
+            }
+            return out
+        }
+    }
+
+    /// Records the fingerprint a cluster's routes were computed with.
+    public func setRulesFingerprint(_ fingerprint: String, cluster: String, at date: Date) throws {
+        try write { db in
+            try db.exec(
+                "INSERT OR REPLACE INTO cluster_rules (cluster, fingerprint, updated_at) VALUES (?, ?, ?)",
+                [cluster, fingerprint, date.timeIntervalSince1970])
+        }
+    }
+}
