@@ -28,9 +28,10 @@ public struct TransportSettings: Sendable, Hashable {
 }
 
 /// One easy handle and everything C holds a pointer to while it runs. It sends one request and follows no
-/// redirect: `SourceJob` follows them hop by hop, so that a credential never goes to another origin. Final, single owner (the engine's
-/// table of running transfers), freed in deinit; callbacks reach it through an unretained pointer that is
-/// valid because the table keeps it alive until the handle has left the multi handle.
+/// redirect: `SourceJob` follows them hop by hop, so that a credential never goes to another origin.
+/// Final, single owner (the engine's table of running transfers), freed in deinit; callbacks reach it through
+/// an unretained pointer that is valid because the table keeps it alive until the handle has left the multi
+/// handle.
 final class CurlTransfer {
     let handle: UnsafeMutableRawPointer
     /// The request as the job knows it (no credential): what the outcome reports.

@@ -185,7 +185,8 @@ public struct Pager: Sendable {
         }
         guard let results = object[resultsKey] as? [Any] else {
             // A local file's content never goes into a message (it would reach every digest's source health).
-            let keys = source.isLocalFile ? "" : " (keys: " + object.keys.sorted().prefix(8).joined(separator: ", ") + ")"
+            let keys = source.isLocalFile
+                ? "" : " (keys: " + object.keys.sorted().prefix(8).joined(separator: ", ") + ")"
             throw PagingProblem("no `\(resultsKey)` array in the page\(keys)")
         }
         if let totalKey, let total = Self.int(object[totalKey]) { announcedTotal = total }

@@ -36,6 +36,18 @@ public struct Redactor: Sendable, Hashable {
         }
     }
 
+    /// One redactor for a whole catalogue: the secrets of every source. For texts tied to no single source
+    /// (a command's output, a `last_error` stored by an older version before redaction existed).
+    public init(sources: [SourceDefinition], environment: [String: String]) {
+        self.init()
+        for source in sources {
+            let one = Redactor(source: source, environment: environment)
+            for secret in one.secrets where !secrets.contains(secret) { secrets.append(secret) }
+            for param in one.secretParameters where !secretParameters.contains(param) { secretParameters.append(param) }
+        }
+        secrets.sort { $0.count > $1.count }
+    }
+
     /// This redactor with one more secret (a token from a key-for-token exchange).
     public func adding(_ secret: String) -> Redactor {
         var copy = self
@@ -99,7 +111,8 @@ public struct Redactor: Sendable, Hashable {
         var out = ""
         var rest = Substring(text)
         while let found = rest.range(of: encodedName + "=") {
-            let before = found.lowerBound == rest.startIndex ? (out.last ?? " ") : rest[rest.index(before: found.lowerBound)]
+            let before = found.lowerBound == rest.startIndex
+                ? (out.last ?? " ") : rest[rest.index(before: found.lowerBound)]
             out += rest[..<found.upperBound]
             rest = rest[found.upperBound...]
             // Only a parameter (after ? or &), not a longer name that ends the same way.

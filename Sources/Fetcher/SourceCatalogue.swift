@@ -218,7 +218,8 @@ private struct FileReader {
 
     static let sourceKeys: Set<String> = [
         "id", "name", "owner", "kind", "format", "url", "method", "query", "headers", "body", "form", "paging",
-        "cursor", "auth", "politeness", "max_body_bytes", "timeout_s", "time_budget_s", "licence", "confirmed", "evidence", "note",
+        "cursor", "auth", "politeness", "max_body_bytes", "timeout_s", "time_budget_s", "licence", "confirmed",
+        "evidence", "note",
         "enabled",
     ]
 
@@ -334,7 +335,8 @@ private struct FileReader {
         return SourceDefinition(id: id, name: name, owner: owner, kind: kind, format: format, url: url,
                                 method: method, query: query, headers: headers, body: body, form: form,
                                 paging: paging, cursor: cursor, auth: auth, politeness: politeness,
-                                maxBodyBytes: maxBody, timeout: timeout, timeBudget: timeBudget, licence: licence, confirmed: confirmed,
+                                maxBodyBytes: maxBody, timeout: timeout, timeBudget: timeBudget, licence: licence,
+                                confirmed: confirmed,
                                 evidence: evidence, note: note,
                                 enabled: enabled, file: file)
     }
@@ -370,7 +372,9 @@ private struct FileReader {
                 guard let bad = RequestPolicy.controlCharacter(in: text) else { continue }
                 var line = keyLine(map, key)
                 if let inner {
-                    for (k, v) in inner where k.string == pair.name { line = (part == "name" ? k.mark : v.mark)?.line ?? line }
+                    for (k, v) in inner where k.string == pair.name {
+                        line = (part == "name" ? k.mark : v.mark)?.line ?? line
+                    }
                 }
                 let code = bad.unicodeScalars.first.map { String(format: "U+%04X", $0.value) } ?? "?"
                 fail(line, prefix + key + "." + Self.printable(pair.name),
@@ -381,8 +385,9 @@ private struct FileReader {
 
     /// `text` with control characters written as `\u{…}` (for messages).
     static func printable(_ text: String) -> String {
-        text.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? "\\u{\(String($0.value, radix: 16))}" : String($0) }
-            .joined()
+        text.unicodeScalars.map {
+            $0.value < 0x20 || $0.value == 0x7F ? "\\u{\(String($0.value, radix: 16))}" : String($0)
+        }.joined()
     }
 
     // MARK: - Sub-schemas

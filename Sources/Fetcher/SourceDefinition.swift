@@ -197,9 +197,10 @@ public enum PagingScheme: Sendable, Hashable {
 ///
 /// The cursor records only what was stored: the newest `field` value among the records actually fetched, never
 /// the newest that exists, and never a value dated after the run's `now` (a mistyped far-future date, or a
-/// record announced for next year, would make the next night's `>= cursor` window skip everything between). Oldest-first sources (BOAMP `order_by=dateparution asc, idweb asc`, TED `SORT BY publication-date
-/// ASC`) resume the next night from where an interrupted walk stopped; newest-first sources (aides-territoires
-/// only sorts by publication date descending) move their cursor only when the walk reached its end.
+/// record announced for next year, would make the next night's `>= cursor` window skip everything between).
+/// Oldest-first sources (BOAMP `order_by=dateparution asc, idweb asc`, TED `SORT BY publication-date ASC`)
+/// resume the next night from where an interrupted walk stopped; newest-first sources (aides-territoires only
+/// sorts by publication date descending) move their cursor only when the walk reached its end.
 public struct CursorSpec: Sendable, Hashable {
     /// JSON key of the cursor field in each result record (`dateparution`, `publication-date`, `id`).
     public var field: String

@@ -67,7 +67,8 @@ public enum TransferFailure: Sendable, Hashable {
     public var isRetryable: Bool {
         switch self {
         case .timeout, .stalled, .truncated, .connection: return true
-        case .bodyTooLarge, .lengthMismatch, .redirectLoop, .tooManyRedirects, .unreadableFile, .badContentEncoding, .other:
+        case .bodyTooLarge, .lengthMismatch, .redirectLoop, .tooManyRedirects, .unreadableFile, .badContentEncoding,
+             .other:
             return false
         }
     }

@@ -17,7 +17,8 @@ import Testing
         ("HTTP 500 from https://k.example/api?x=1 (key abc/def refused)",
          "HTTP 500 from https://k.example/api?x=1 (key *** refused)"),
         ("https://bob:hunter2@k.example/api", "https://***@k.example/api"),
-        ("see ftp://anon@files.example/x and https://k.example/ok", "see ftp://***@files.example/x and https://k.example/ok"),
+        ("see ftp://anon@files.example/x and https://k.example/ok",
+         "see ftp://***@files.example/x and https://k.example/ok"),
         // A parameter whose name merely ends the same way is left alone.
         ("https://k.example/api?notapiKey=1", "https://k.example/api?notapiKey=1"),
         ("mail me at someone@example.org", "mail me at someone@example.org"),
@@ -38,13 +39,25 @@ import Testing
 
     @Test func everyTextOfAnErrorIsMasked() {
         let redactor = Redactor(source: Self.source(AuthSpec(env: "K", queryParam: "key")), environment: ["K": "zz9"])
-        let error = FetcherError.redirectLoop(source: "k", chain: ["https://a.example/?key=zz9", "https://b.example/zz9"])
+        let error = FetcherError.redirectLoop(source: "k",
+                                              chain: ["https://a.example/?key=zz9", "https://b.example/zz9"])
         #expect(redactor.redact(error) == .redirectLoop(source: "k",
                                                         chain: ["https://a.example/?key=***", "https://b.example/***"]))
         let html = FetcherError.htmlInsteadOfData(source: "k", url: "https://u:p@a.example/", expected: "JSON",
                                                   snippet: "<html>zz9</html>")
         #expect(!redactor.redact(html).description.contains("zz9"))
         #expect(!redactor.redact(html).description.contains("u:p"))
+    }
+
+    @Test func aCatalogueRedactorMasksTheSecretsOfEverySource() {
+        let a = SourceDefinition(id: "a", format: .rss, url: "https://a.example/",
+                                 auth: AuthSpec(env: "A", header: "X-Key"))
+        let b = SourceDefinition(id: "b", format: .rss, url: "https://b.example/",
+                                 auth: AuthSpec(env: "B", queryParam: "token"))
+        let redactor = Redactor(sources: [a, b],
+                                environment: ["A": "alpha-key", "B": "beta-key", "C": "not-a-secret"])
+        #expect(redactor.redact("alpha-key beta-key not-a-secret https://c.example/?token=zz")
+                == "*** *** not-a-secret https://c.example/?token=***")
     }
 
     @Test func aOneCharacterOrEmptyVariableMasksNothing() {
