@@ -28,8 +28,8 @@ public struct PageRequest: Sendable, Hashable {
 /// says how much it left (the API's total for the window minus what was fetched).
 public struct Pager: Sendable {
     public let source: SourceDefinition
-    /// The stored incremental cursor (nil before the first successful run).
-    public let storedCursor: String?
+    /// The stored incremental cursor (nil before the first successful run, or when it was dated after `now`).
+    public private(set) var storedCursor: String?
     /// The run's clock: the first night's window starts `first_night_days` before it, and a record dated after
     /// it never moves the cursor.
     public let now: Date
@@ -55,10 +55,19 @@ public struct Pager: Sendable {
 
     /// Requests carry no credential: `Credentials.attach` adds it to each request as it is sent, and only
     /// towards the configured origin.
+    ///
+    /// A stored cursor dated after `now` (left by a version that allowed "tomorrow", or by a clock gone wrong)
+    /// would make every `>= cursor` window empty for good: it is set aside, with a warning, and the window starts
+    /// as on a first night.
     public init(source: SourceDefinition, storedCursor: String?, now: Date = Date()) {
         self.source = source
-        self.storedCursor = storedCursor
         self.now = now
+        self.storedCursor = storedCursor
+        if let stored = storedCursor, source.cursor != nil, isAfterNow(stored) {
+            self.storedCursor = nil
+            warnings.append("the stored cursor \(stored) is after this run's time: set aside, the window starts "
+                            + "first_night_days before the run")
+        }
     }
 
     /// The window's start before the first successful run: `first_night_days` before `now`, as `YYYY-MM-DD`.

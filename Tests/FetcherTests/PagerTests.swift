@@ -103,6 +103,16 @@ import Testing
         #expect(pager.recordCount == dates.count)
     }
 
+    @Test func aStoredCursorDatedAfterTheRunIsSetAsideNotKeptForever() throws {
+        var pager = Pager(source: Self.boampSource(), storedCursor: "2027-01-15", now: Self.night)
+        #expect(pager.storedCursor == nil)
+        // The window starts first_night_days before the night, as on a first run.
+        #expect(pager.firstRequest().url.contains(try #require(pager.firstNightCursor)))
+        #expect(try pager.next(after: pager.firstRequest(), page: Self.page(["2026-11-20"], total: 1)) == nil)
+        #expect(pager.cursorToSave == "2026-11-20")
+        #expect(pager.warnings.first?.contains("stored cursor 2027-01-15 is after this run's time") == true)
+    }
+
     static func aidesSource(maxPages: Int = 100, filtered: Bool = true) -> SourceDefinition {
         var scheme = PagingScheme.NextLink()
         scheme.maxPages = maxPages
