@@ -80,6 +80,11 @@ public struct SourceCatalogue: Sendable {
                 if let cursor = def.cursor {
                     warnings += Self.cursorWarnings(def, cursor)
                 }
+                if def.auth != nil, def.url.lowercased().hasPrefix("http://") {
+                    // Allowed (a loopback emulator, a lab), but the key crosses the network in clear.
+                    warnings.append("\(def.id): the credential in \(def.auth?.env ?? "?") is sent over http://, in "
+                                    + "clear: use https://")
+                }
                 if let auth = def.auth, environment[auth.env] == nil {
                     warnings.append("\(def.id): environment variable \(auth.env) is not set"
                                     + (auth.optional ? " (fetched anonymously)" : " (the source will fail)"))

@@ -118,6 +118,19 @@ import Testing
         #expect(throws: FetcherError.self) { try SourceCatalogue.load(directory: dir.path) }
     }
 
+    @Test func aCredentialOverPlainHTTPIsWarnedAbout() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigie-clear-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let yaml = Self.minimal.replacingOccurrences(of: "https://", with: "http://")
+            + "\nauth:\n  env: LOIRE_KEY\n  header: X-Api-Key"
+        try yaml.write(to: dir.appendingPathComponent("loire.yaml"), atomically: true, encoding: .utf8)
+        let report = SourceCatalogue.check(path: dir.path, environment: ["LOIRE_KEY": "k"])
+        #expect(report.errors.isEmpty)
+        #expect(report.warnings.contains("loire-rss: the credential in LOIRE_KEY is sent over http://, in clear: "
+                                         + "use https://"))
+    }
+
     @Test func aTimeBudgetIsReadFromTheCatalogue() throws {
         let def = try #require(try SourceCatalogue.parse(yaml: Self.minimal + "\ntime_budget_s: 300",
                                                          file: "Feeds/loire-rss.yaml").first)
