@@ -122,8 +122,7 @@ private struct MultiRun {
             var job = SourceJob(index: index, source: source, previous: state, environment: configuration.environment,
                                 retry: configuration.retry, maxRedirects: configuration.transport.maxRedirects,
                                 lowSpeedTime: configuration.transport.lowSpeedTime, now: clock)
-            job.limit(budget: source.timeBudget ?? configuration.sourceTimeBudget, runDeadline: runDeadline,
-                      from: start)
+            job.limit(budget: source.timeBudget ?? configuration.sourceTimeBudget, runDeadline: runDeadline)
             switch job.begin(at: start) {
             case .request(let request, let notBefore):
                 queue.append(Pending(job: job, request: request, notBefore: notBefore))
@@ -158,7 +157,7 @@ private struct MultiRun {
             }
             queue.removeAll { pending in
                 let job = pending.job
-                guard job.isOverBudget(at: now) || job.deadline.map({ pending.notBefore >= $0 }) == true else {
+                guard job.isOverBudget(at: now) || job.deadline.map({ pending.notBefore >= $0.date }) == true else {
                     return false
                 }
                 deliver(job.overBudget(at: now, url: job.redactor.redact(pending.request.url)), job.index)
@@ -177,7 +176,8 @@ private struct MultiRun {
                                                             isFirstPage: pending.request.isFirstPage)
                 var settings = configuration.transport
                 if let timeout = pending.job.source.timeout { settings.totalTimeout = timeout }
-                if let deadline = pending.job.deadline {
+                pending.job.sending(at: now)
+                if let deadline = pending.job.deadline?.date {
                     // No transfer outlives its source's budget (the loop above stops it a moment earlier).
                     settings.totalTimeout = max(0.1, min(settings.totalTimeout, deadline.timeIntervalSince(now) + 1))
                 }

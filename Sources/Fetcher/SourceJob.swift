@@ -42,12 +42,13 @@ public struct SourceJob: Sendable {
     /// URLs of the current request's redirect chain, its first request first (redirects are followed here,
     /// hop by hop, so that each hop gets the credential only if it goes to the credential's origin).
     var redirectChain: [String] = []
-    /// When this source must be done (its own time budget, or the run's deadline if sooner); nil = no limit.
-    public private(set) var deadline: Date?
-    /// Whose budget `deadline` is.
-    public private(set) var deadlineScope = FetcherError.BudgetScope.source
-    /// The seconds of the budget that sets `deadline` (for the message).
-    var budgetSeconds = 0.0
+    /// The source's own time budget in seconds, counted from its first request (nil = none).
+    var budget: Double?
+    /// The run's deadline (nil = none).
+    var runDeadline: Date?
+    /// When the source's first request went on the wire (its budget counts from there, not from the run's
+    /// start: a source queued behind its host's other sources has not spent anything yet).
+    public private(set) var firstSent: Date?
 
     /// `now` is the run's clock: it sets the first night's window and the latest date a cursor may take.
     public init(index: Int, source: SourceDefinition, previous: SourceState, environment: [String: String],
@@ -74,28 +75,39 @@ public struct SourceJob: Sendable {
         pager = Pager(source: source, storedCursor: previous.cursor, now: now)
     }
 
-    /// Sets this source's deadline: `budget` seconds from `start`, or `runDeadline` when that comes first.
-    public mutating func limit(budget: Double?, runDeadline: Date?, from start: Date) {
-        if let budget {
-            deadline = start.addingTimeInterval(budget)
-            deadlineScope = .source
-            budgetSeconds = budget
-        }
-        if let runDeadline, deadline.map({ runDeadline < $0 }) ?? true {
-            deadline = runDeadline
-            deadlineScope = .run
-            budgetSeconds = max(0, runDeadline.timeIntervalSince(start))
+    /// Sets this source's limits: `budget` seconds from its first request, and the run's deadline.
+    public mutating func limit(budget: Double?, runDeadline: Date?) {
+        self.budget = budget
+        self.runDeadline = runDeadline
+    }
+
+    /// Records that a request of this source goes on the wire at `date` (the first one starts its budget).
+    public mutating func sending(at date: Date) {
+        if firstSent == nil { firstSent = date }
+    }
+
+    /// When this source must be done, and whose limit that is: its own budget (from its first request), or the
+    /// run's deadline when that comes first; nil = no limit.
+    public var deadline: (date: Date, scope: FetcherError.BudgetScope)? {
+        let own = budget.flatMap { seconds in firstSent.map { $0.addingTimeInterval(seconds) } }
+        switch (own, runDeadline) {
+        case let (own?, run?): return run < own ? (run, .run) : (own, .source)
+        case let (own?, nil): return (own, .source)
+        case let (nil, run?): return (run, .run)
+        case (nil, nil): return nil
         }
     }
 
     /// Whether the deadline has come at `date`.
-    public func isOverBudget(at date: Date) -> Bool { deadline.map { date >= $0 } ?? false }
+    public func isOverBudget(at date: Date) -> Bool { deadline.map { date >= $0.date } ?? false }
 
     /// The result of a source whose time budget ran out at `date` while at `url`: failed, nothing of it kept
     /// (its pages are stored all or none), its cursor unchanged.
     public func overBudget(at date: Date, url: String? = nil) -> SourceFetchResult {
-        fail(.timeBudget(source: source.id, url: url ?? source.url, seconds: budgetSeconds.rounded(),
-                         scope: deadlineScope), at: date)
+        let scope = deadline?.scope ?? .source
+        let seconds = scope == .source ? (budget ?? 0) : max(0, (runDeadline ?? date).timeIntervalSince(startedAt))
+        return fail(.timeBudget(source: source.id, url: url ?? source.url, seconds: seconds.rounded(), scope: scope),
+                    at: date)
     }
 
     /// `request` as it goes on the wire: with the credential when it goes to the credential's origin, without

@@ -158,6 +158,28 @@ import Testing
         #expect(elapsed < 3.5, "took \(elapsed) s")
     }
 
+    /// One request at a time to the host: the second source waits 1.5 s for the first, and its own 2.5 s start
+    /// only when its request goes out (counted from the run's start, it would run out at 2.5 s, mid-answer).
+    @Test func aSourceQueuedBehindItsHostDoesNotSpendItsBudgetWaiting() throws {
+        let server = try LoopbackServer()
+        defer { server.stop() }
+        server.route("/first", .always(.ok(sampleRSS, delay: 1.5)))
+        server.route("/second", .always(.ok(sampleRSS, delay: 1.5)))
+        var sources = [rssSource("first", server), rssSource("second", server)]
+        for i in sources.indices {
+            sources[i].politeness = Politeness(maxConcurrent: 1)
+            sources[i].timeBudget = 2.5
+        }
+        var configuration = testConfiguration(maxAttempts: 1)
+        configuration.transport.totalTimeout = 30
+        configuration.transport.lowSpeedTime = 5  // the server's 1.5 s of silence is no stall here
+        let results = engine(configuration).fetch(sources, states: [:])
+        #expect(results.map(\.outcome) == [.ok, .ok])
+        let first = try #require(server.requests(for: "/first").first?.receivedAt)
+        let second = try #require(server.requests(for: "/second").first?.receivedAt)
+        #expect(second.timeIntervalSince(first) >= 1.4)  // it did wait for the first
+    }
+
     @Test func theRunDeadlineStopsEverySourceNotDoneAndSparesTheQuickOnes() throws {
         let server = try LoopbackServer()
         defer { server.stop() }
