@@ -23,9 +23,9 @@ public struct FetchConfiguration: Sendable, Hashable {
     /// The run's clock for cursors (first night's window, latest date a cursor may take); nil = the wall clock.
     /// Set by tests and replays of a given night.
     public var now: Date?
-    /// Wall time allowed per source, every page, retry and backoff included, in seconds (a source's
-    /// `time_budget_s` overrides it); nil = no limit. A source over budget fails with reason `time-budget` and
-    /// keeps nothing of this run (pages are stored all or none; the cursor stays).
+    /// Wall time allowed per source from its first request, every page, retry and backoff included, in seconds
+    /// (a source's `time_budget_s` overrides it); nil = no limit. A source over budget fails with reason
+    /// `time-budget` and keeps nothing of this run (pages are stored all or none; the cursor stays).
     public var sourceTimeBudget: Double? = 600
     /// Wall time allowed for the whole fetch, from the start of `fetch`, in seconds; nil = no limit. Sources not
     /// done by then fail with reason `time-budget`.
