@@ -7,8 +7,11 @@ public enum ContentCheck {
     ///
     /// Portals answer 200 with an HTML page for maintenance, login walls and "no results" (the BOAMP portal
     /// did, during its 2024 migration): that must be an error, not an empty feed that silently hides the source.
+    ///
+    /// `quotesBody` false (a `file://` source) keeps the body's first bytes out of the message: a catalogue
+    /// `file://` URL pointing at a private file used to print its first bytes in every digest.
     public static func problem(body: [UInt8], contentType: String?, format: DocumentFormat, source: String,
-                               url: String) -> FetcherError? {
+                               url: String, quotesBody: Bool = true) -> FetcherError? {
         let expected = expectedName(format)
         // UTF-16 documents (BOM, or `<` followed by a NUL) are left to the parser, which transcodes them.
         if body.starts(with: [0xFF, 0xFE]) || body.starts(with: [0xFE, 0xFF]) || body.starts(with: [0x3C, 0x00])
@@ -22,17 +25,19 @@ public enum ContentCheck {
             return .unexpectedContent(source: source, url: url, expected: expected, message: "empty body")
         }
         let head = String(decoding: body[start..<min(body.count, start + 512)], as: UTF8.self)
+        let quoted = quotesBody ? snippet(head) : "(a local file's content is not quoted)"
+        let opening = quotesBody ? "starts with \"\(quoted)\"" : "does not start as such a document does"
         let lower = head.lowercased()
         let looksHTML = lower.hasPrefix("<!doctype html") || lower.hasPrefix("<html")
             || (lower.hasPrefix("<?xml") && lower.contains("<html"))
         if looksHTML {
-            return .htmlInsteadOfData(source: source, url: url, expected: expected, snippet: snippet(head))
+            return .htmlInsteadOfData(source: source, url: url, expected: expected, snippet: quoted)
         }
         switch format {
         case .boampJSON, .tedJSON, .aidesTerritoiresJSON, .euFundingJSON, .decpJSON:
             if body[start] != UInt8(ascii: "{") && body[start] != UInt8(ascii: "[") {
                 return .unexpectedContent(source: source, url: url, expected: expected,
-                                          message: "starts with \"\(snippet(head))\"")
+                                          message: opening)
             }
         case .tedPackage:
             // gzip magic, or an already-inflated tar (ustar magic at offset 257).
@@ -46,12 +51,12 @@ public enum ContentCheck {
             // decp.info CSV: text with a header line, never markup or JSON.
             if body[start] == UInt8(ascii: "<") || body[start] == UInt8(ascii: "{") {
                 return .unexpectedContent(source: source, url: url, expected: expected,
-                                          message: "starts with \"\(snippet(head))\"")
+                                          message: opening)
             }
         case .rss, .rdf, .atom, .eforms, .boampXML:
             if body[start] != UInt8(ascii: "<") {
                 return .unexpectedContent(source: source, url: url, expected: expected,
-                                          message: "starts with \"\(snippet(head))\"")
+                                          message: opening)
             }
         }
         return nil

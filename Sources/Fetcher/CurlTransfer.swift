@@ -13,9 +13,12 @@ public struct TransportSettings: Sendable, Hashable {
     public var connectTimeout: Double = 15
     /// Whole transfer, redirects included.
     public var totalTimeout: Double = 180
-    /// A transfer slower than `lowSpeedLimit` bytes/s for `lowSpeedTime` seconds is a stalled server.
-    public var lowSpeedLimit: Int = 16
+    /// A transfer slower than `lowSpeedLimit` bytes/s for `lowSpeedTime` seconds is a stalled server. At the
+    /// old 16 B/s a server dripping 20 bytes a second held a page for the whole total timeout, three times over
+    /// with retries (9 minutes); 1 KiB/s over 30 s is far below any real service's worst night.
+    public var lowSpeedLimit: Int = 1024
     public var lowSpeedTime: Int = 30
+    /// Redirects followed per request (by `SourceJob`, hop by hop, not by libcurl).
     public var maxRedirects: Int = 5
     public var userAgent: String = FetchConfiguration.defaultUserAgent
     /// Hosts never reached through a proxy, on top of the `no_proxy` environment variable libcurl reads
@@ -24,11 +27,14 @@ public struct TransportSettings: Sendable, Hashable {
     public init() {}
 }
 
-/// One easy handle and everything C holds a pointer to while it runs. Final, single owner (the engine's
-/// table of running transfers), freed in deinit; callbacks reach it through an unretained pointer that is
-/// valid because the table keeps it alive until the handle has left the multi handle.
+/// One easy handle and everything C holds a pointer to while it runs. It sends one request and follows no
+/// redirect: `SourceJob` follows them hop by hop, so that a credential never goes to another origin.
+/// Final, single owner (the engine's table of running transfers), freed in deinit; callbacks reach it through
+/// an unretained pointer that is valid because the table keeps it alive until the handle has left the multi
+/// handle.
 final class CurlTransfer {
     let handle: UnsafeMutableRawPointer
+    /// The request as the job knows it (no credential): what the outcome reports.
     let request: PageRequest
     let maxBodyBytes: Int
     let sentValidators: Bool
@@ -38,25 +44,26 @@ final class CurlTransfer {
     /// Headers of the latest response in a redirect chain (lower-cased names).
     var responseHeaders: [String: String] = [:]
     var isTooLarge = false
-    var redirectChain: [String]
-    var isRedirectLoop = false
-    private var lastStatus = 0
+    /// libcurl saw more body bytes than the announced `Content-Length` (it says so only in its verbose text).
+    var hadExcessBytes = false
 
     private var headerList: UnsafeMutablePointer<curl_slist>?
     private var mime: OpaquePointer?
     private let errorBuffer: UnsafeMutablePointer<CChar>
 
-    init?(request: PageRequest, extraHeaders: [QueryParameter], maxBodyBytes: Int, settings: TransportSettings) {
+    /// `wire` is `request` as it goes out (with the credential, when it goes to its origin); `isLocalSource`
+    /// says whether the source's catalogue URL is `file://`, the only case where libcurl may read files.
+    init?(request: PageRequest, wire: PageRequest, isLocalSource: Bool, extraHeaders: [QueryParameter],
+          maxBodyBytes: Int, settings: TransportSettings) {
         _ = curlGlobalInit
         guard let h = curl_easy_init() else { return nil }
         handle = h
         self.request = request
         self.maxBodyBytes = maxBodyBytes
         self.sentValidators = extraHeaders.contains { $0.name.hasPrefix("If-") }
-        redirectChain = [request.url]
         errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
         errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
-        configure(extraHeaders: extraHeaders, settings: settings)
+        configure(wire: wire, isLocalSource: isLocalSource, extraHeaders: extraHeaders, settings: settings)
     }
 
     deinit {
@@ -70,15 +77,21 @@ final class CurlTransfer {
         String(cString: errorBuffer).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    private func configure(extraHeaders: [QueryParameter], settings: TransportSettings) {
+    private func configure(wire: PageRequest, isLocalSource: Bool, extraHeaders: [QueryParameter],
+                           settings: TransportSettings) {
         let h = handle
-        _ = vigie_easy_setopt_string(h, CURLOPT_URL, request.url)
-        // file:// for local sources and the demo; redirects may never lead to file:// (a hostile server
-        // redirecting to file:///etc/passwd).
-        _ = vigie_easy_setopt_string(h, CURLOPT_PROTOCOLS_STR, "http,https,file")
+        _ = vigie_easy_setopt_string(h, CURLOPT_URL, wire.url)
+        // Files only for a source whose catalogue URL is file:// (the offline demo); web sources speak http(s)
+        // only, so no URL a server hands out (a next link, a redirect) can make libcurl read a local file.
+        _ = vigie_easy_setopt_string(h, CURLOPT_PROTOCOLS_STR, isLocalSource ? "file" : "http,https")
         _ = vigie_easy_setopt_string(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https")
-        _ = vigie_easy_setopt_long(h, CURLOPT_FOLLOWLOCATION, 1)
-        _ = vigie_easy_setopt_long(h, CURLOPT_MAXREDIRS, settings.maxRedirects)
+        // Redirects are followed by SourceJob, one hop per transfer: libcurl would resend custom headers
+        // (X-AUTH-TOKEN, X-Api-Key) to whatever host a Location names.
+        _ = vigie_easy_setopt_long(h, CURLOPT_FOLLOWLOCATION, 0)
+        // libcurl reports "Excess found in a read" (a body longer than its Content-Length) only as verbose
+        // text: the debug callback reads it, and nothing is printed.
+        _ = vigie_easy_setopt_debug_callback(h, curlDebugCallback)
+        _ = vigie_easy_setopt_long(h, CURLOPT_VERBOSE, 1)
         // "" = every encoding this libcurl decodes (gzip, deflate, br, zstd when built in).
         _ = vigie_easy_setopt_string(h, CURLOPT_ACCEPT_ENCODING, "")
         _ = vigie_easy_setopt_long(h, CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_2TLS))
@@ -96,10 +109,11 @@ final class CurlTransfer {
         _ = vigie_easy_setopt_pointer(h, CURLOPT_WRITEDATA, context)
         _ = vigie_easy_setopt_write_callback(h, CURLOPT_HEADERFUNCTION, curlHeaderCallback)
         _ = vigie_easy_setopt_pointer(h, CURLOPT_HEADERDATA, context)
+        _ = vigie_easy_setopt_pointer(h, CURLOPT_DEBUGDATA, context)
         // Proxies: libcurl reads http_proxy / https_proxy / no_proxy itself.
         if let noProxy = settings.noProxy { _ = vigie_easy_setopt_string(h, CURLOPT_NOPROXY, noProxy) }
 
-        if request.url.hasPrefix("file:") {
+        if wire.url.hasPrefix("file:") {
             // Local sources get conditional GET too: libcurl's file protocol honours a time condition
             // against the file's mtime, so an unchanged local file costs no parsing, like a 304.
             _ = vigie_easy_setopt_long(h, CURLOPT_FILETIME, 1)
@@ -111,20 +125,20 @@ final class CurlTransfer {
         }
 
         var list: UnsafeMutablePointer<curl_slist>?
-        for header in request.headers + extraHeaders {
+        for header in wire.headers + extraHeaders {
             list = curl_slist_append(list, "\(header.name): \(header.value)")
         }
-        if request.method == "POST" {
+        if wire.method == "POST" {
             // No "Expect: 100-continue" round trip for small API bodies.
             list = curl_slist_append(list, "Expect:")
         }
         headerList = list
         if let list { _ = vigie_easy_setopt_slist(h, CURLOPT_HTTPHEADER, list) }
 
-        if request.method == "POST" {
-            if !request.form.isEmpty, let m = curl_mime_init(h) {
+        if wire.method == "POST" {
+            if !wire.form.isEmpty, let m = curl_mime_init(h) {
                 mime = m
-                for part in request.form {
+                for part in wire.form {
                     let p = curl_mime_addpart(m)
                     curl_mime_name(p, part.name)
                     // SEDIA reads its `query`/`sort` parts as JSON only when they are typed so.
@@ -140,7 +154,7 @@ final class CurlTransfer {
                 }
                 _ = vigie_easy_setopt_pointer(h, CURLOPT_MIMEPOST, UnsafeMutableRawPointer(m))
             } else {
-                let body = request.body ?? ""
+                let body = wire.body ?? ""
                 _ = vigie_easy_setopt_long(h, CURLOPT_POSTFIELDSIZE, body.utf8.count)
                 _ = vigie_easy_setopt_string(h, CURLOPT_COPYPOSTFIELDS, body)
             }
@@ -164,26 +178,18 @@ final class CurlTransfer {
             // A new response of the chain (after a redirect, or a 100 Continue): forget the previous one's.
             responseHeaders = [:]
             body = []
-            let parts = trimmed.split(separator: " ")
-            lastStatus = parts.count > 1 ? Int(parts[1]) ?? 0 : 0
             return true
         }
         guard let colon = trimmed.firstIndex(of: ":") else { return true }
         let name = trimmed[..<colon].lowercased()
         let value = trimmed[trimmed.index(after: colon)...].trimmingCharacters(in: .whitespaces)
         responseHeaders[name] = value
-        if name == "location", (300...399).contains(lastStatus) {
-            let base = URL(string: redirectChain.last ?? request.url)
-            let target = URL(string: value, relativeTo: base)?.absoluteString ?? value
-            if redirectChain.contains(target) {
-                // Stop at the first repeat instead of walking the loop until MAXREDIRS.
-                redirectChain.append(target)
-                isRedirectLoop = true
-                return false
-            }
-            redirectChain.append(target)
-        }
         return true
+    }
+
+    /// libcurl's verbose text (type 0 = CURLINFO_TEXT); headers and data are ignored.
+    func receiveDebug(type: Int, text: String) {
+        if type == 0, text.hasPrefix("Excess found") { hadExcessBytes = true }
     }
 
     // MARK: - Outcome
@@ -212,7 +218,6 @@ final class CurlTransfer {
             let message = errorMessage.isEmpty ? String(cString: curl_easy_strerror(code)) : errorMessage
             switch code {
             case CURLE_WRITE_ERROR where isTooLarge, CURLE_FILESIZE_EXCEEDED: failure = .bodyTooLarge
-            case CURLE_WRITE_ERROR where isRedirectLoop: failure = .redirectLoop(chain: redirectChain)
             case CURLE_TOO_MANY_REDIRECTS: failure = .tooManyRedirects
             case CURLE_OPERATION_TIMEDOUT:
                 // libcurl reports the low-speed abort with the same code, and says "too slow" in the message.
@@ -225,9 +230,11 @@ final class CurlTransfer {
             case CURLE_BAD_CONTENT_ENCODING: failure = .badContentEncoding(message: message)
             default: failure = .other(message: message)
             }
+        } else if hadExcessBytes && !isFile {
+            failure = .lengthMismatch(announced: announcedLength)
         }
         return TransferOutcome(request: request, status: status, headers: headers, body: body,
-                               contentType: contentType, effectiveURL: effectiveURL, sentValidators: sent,
+                               contentType: contentType, effectiveURL: request.url, sentValidators: sent,
                                failure: failure, elapsed: now.timeIntervalSince(startedAt))
     }
 
@@ -237,12 +244,6 @@ final class CurlTransfer {
         var code = 0
         _ = vigie_easy_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &code)
         return code
-    }
-
-    var effectiveURL: String {
-        var pointer: UnsafeMutablePointer<CChar>?
-        _ = vigie_easy_getinfo_string(handle, CURLINFO_EFFECTIVE_URL, &pointer)
-        return pointer.map { String(cString: $0) } ?? request.url
     }
 
     var contentType: String? {
@@ -281,6 +282,17 @@ private let curlWriteCallback: vigie_write_callback = { pointer, size, count, co
                                      count: length)
     // Returning less than `length` makes libcurl abort with CURLE_WRITE_ERROR.
     return transfer.receive(buffer) ? length : 0
+}
+
+private let curlDebugCallback: vigie_debug_callback = { _, type, pointer, size, context in
+    // Only CURLINFO_TEXT lines are read, and only their start: the callback also sees every header and
+    // data chunk (VERBOSE), which cost one call each and are skipped at once.
+    guard let context, type == CURLINFO_TEXT, let pointer, size > 0 else { return 0 }
+    let transfer = Unmanaged<CurlTransfer>.fromOpaque(context).takeUnretainedValue()
+    let buffer = UnsafeBufferPointer(start: UnsafeRawPointer(pointer).assumingMemoryBound(to: UInt8.self),
+                                     count: min(size, 64))
+    transfer.receiveDebug(type: 0, text: String(decoding: buffer, as: UTF8.self))
+    return 0
 }
 
 private let curlHeaderCallback: vigie_write_callback = { pointer, size, count, context in

@@ -23,6 +23,25 @@ public struct FetchConfiguration: Sendable, Hashable {
     /// The run's clock for cursors (first night's window, latest date a cursor may take); nil = the wall clock.
     /// Set by tests and replays of a given night.
     public var now: Date?
+    /// Wall time allowed per source from its first request, every page, retry and backoff included, in seconds
+    /// (a source's `time_budget_s` overrides it); nil = no limit. A source over budget fails with reason
+    /// `time-budget` and keeps nothing of this run (pages are stored all or none; the cursor stays).
+    public var sourceTimeBudget: Double? = 600
+    /// Wall time allowed for the whole fetch, from the start of `fetch`, in seconds; nil = no limit. Sources not
+    /// done by then fail with reason `time-budget`.
+    public var runTimeBudget: Double? = 2700
+    /// An absolute deadline for the fetch, when it is one stage of a longer run (the nightly run's deadline);
+    /// the earlier of this and `runTimeBudget` applies.
+    public var runDeadline: Date?
+
+    /// The deadline of a fetch that starts at `start`: the earlier of `runDeadline` and `runTimeBudget`.
+    public func deadline(startingAt start: Date) -> Date? {
+        let fromBudget = runTimeBudget.map { start.addingTimeInterval($0) }
+        switch (fromBudget, runDeadline) {
+        case let (a?, b?): return min(a, b)
+        case let (a, b): return a ?? b
+        }
+    }
 
     public init(maxConcurrent: Int = 16, maxPerHost: Int = 4) {
         self.maxConcurrent = maxConcurrent
@@ -97,11 +116,13 @@ private struct MultiRun {
         var queue: [Pending] = []
         let start = Date()
         let clock = configuration.now ?? start
+        let runDeadline = configuration.deadline(startingAt: start)
         for (index, source) in sources.enumerated() {
             let state = states[source.id] ?? SourceState(sourceID: source.id)
             var job = SourceJob(index: index, source: source, previous: state, environment: configuration.environment,
                                 retry: configuration.retry, maxRedirects: configuration.transport.maxRedirects,
                                 lowSpeedTime: configuration.transport.lowSpeedTime, now: clock)
+            job.limit(budget: source.timeBudget ?? configuration.sourceTimeBudget, runDeadline: runDeadline)
             switch job.begin(at: start) {
             case .request(let request, let notBefore):
                 queue.append(Pending(job: job, request: request, notBefore: notBefore))
@@ -125,8 +146,24 @@ private struct MultiRun {
         var hostNextStart: [String: Date] = [:]
 
         while !queue.isEmpty || !running.isEmpty {
-            // Start what may start: global cap, per-host cap, per-host spacing, retry/backoff times.
             var now = Date()
+            // Time budgets: a source past its deadline stops now, whether its request is on the wire or waiting
+            // (a backoff that would end after the deadline is not waited for).
+            for (easy, (transfer, job)) in running where job.isOverBudget(at: now) {
+                curl_multi_remove_handle(multi.handle, easy)
+                running[easy] = nil
+                hostActive[job.host, default: 1] -= 1
+                deliver(job.overBudget(at: now, url: job.redactor.redact(transfer.request.url)), job.index)
+            }
+            queue.removeAll { pending in
+                let job = pending.job
+                guard job.isOverBudget(at: now) || job.deadline.map({ pending.notBefore >= $0.date }) == true else {
+                    return false
+                }
+                deliver(job.overBudget(at: now, url: job.redactor.redact(pending.request.url)), job.index)
+                return true
+            }
+            // Start what may start: global cap, per-host cap, per-host spacing, retry/backoff times.
             var index = 0
             while index < queue.count && running.count < configuration.maxConcurrent {
                 var pending = queue[index]
@@ -139,7 +176,14 @@ private struct MultiRun {
                                                             isFirstPage: pending.request.isFirstPage)
                 var settings = configuration.transport
                 if let timeout = pending.job.source.timeout { settings.totalTimeout = timeout }
-                guard let transfer = CurlTransfer(request: pending.request, extraHeaders: headers,
+                pending.job.sending(at: now)
+                if let deadline = pending.job.deadline?.date {
+                    // No transfer outlives its source's budget (the loop above stops it a moment earlier).
+                    settings.totalTimeout = max(0.1, min(settings.totalTimeout, deadline.timeIntervalSince(now) + 1))
+                }
+                guard let transfer = CurlTransfer(request: pending.request, wire: pending.job.wire(pending.request),
+                                                  isLocalSource: pending.job.source.isLocalFile,
+                                                  extraHeaders: headers,
                                                   maxBodyBytes: pending.job.source.maxBodyBytes,
                                                   settings: settings) else {
                     let result = pending.job.fail(.transport(source: pending.job.source.id,
@@ -162,7 +206,7 @@ private struct MultiRun {
                     hostNextStart[host] = now.addingTimeInterval(pending.job.source.politeness.delay)
                 }
                 logger.debug("fetch start", metadata: ["source": "\(pending.job.source.id)",
-                                                       "url": "\(pending.request.url)",
+                                                       "url": "\(pending.job.redactor.redact(pending.request.url))",
                                                        "attempt": "\(pending.job.attempt)"])
             }
 
@@ -180,8 +224,13 @@ private struct MultiRun {
                 running[easy] = nil
                 hostActive[job.host, default: 1] -= 1
                 now = Date()
-                switch job.complete(transfer.outcome(code: code, at: now), at: now, retryBudget: &retryBudget,
-                                    logger: logger) {
+                let outcome = transfer.outcome(code: code, at: now)
+                if outcome.failure != nil && job.isOverBudget(at: now) {
+                    // The transfer's timeout was cut to the budget: the budget is the reason, not the server.
+                    deliver(job.overBudget(at: now, url: job.redactor.redact(transfer.request.url)), job.index)
+                    continue
+                }
+                switch job.complete(outcome, at: now, retryBudget: &retryBudget, logger: logger) {
                 case .request(let request, let notBefore):
                     queue.append(Pending(job: job, request: request, notBefore: notBefore))
                 case .done(let result):

@@ -17,12 +17,18 @@ public enum FetcherError: Error, Sendable, Hashable, CustomStringConvertible {
     case stalled(source: String, url: String, receivedBytes: Int, seconds: Int, attempts: Int)
     /// The connection closed before the announced `Content-Length` was received.
     case truncated(source: String, url: String, receivedBytes: Int, expectedBytes: Int?, attempts: Int)
+    /// The server sent more bytes than its `Content-Length` announced: what arrived within the announced length
+    /// is a cut document (a partial page once passed as "ok" with 24 of its 40 notices).
+    case lengthMismatch(source: String, url: String, announcedBytes: Int?)
     /// The body exceeds the source's `max_body_bytes`.
     case bodyTooLarge(source: String, url: String, limit: Int)
     /// A redirect chain came back to a URL it had already visited.
     case redirectLoop(source: String, chain: [String])
     /// More than the allowed number of redirects.
     case tooManyRedirects(source: String, url: String, limit: Int)
+    /// A redirect or a `next` link leads where the fetcher never goes: another scheme than http(s) (`file://`,
+    /// `ftp://`), or a file outside the folder of a `file://` source.
+    case refusedURL(source: String, url: String, target: String, why: String)
     /// A 200 whose body is an HTML page (a portal's error or login page) where XML or JSON was expected.
     case htmlInsteadOfData(source: String, url: String, expected: String, snippet: String)
     /// A 200 whose body is not the expected kind of document (not JSON, not XML) or is empty.
@@ -33,6 +39,9 @@ public enum FetcherError: Error, Sendable, Hashable, CustomStringConvertible {
     case missingCredential(source: String, variable: String)
     /// The key-for-token exchange failed (refused key, no token in the answer).
     case authentication(source: String, url: String, message: String)
+    /// The source's time budget (`time_budget_s`, or the run's default) or the run's ran out; nothing of the
+    /// source is stored this run (its pages are kept all or none) and its cursor stays.
+    case timeBudget(source: String, url: String, seconds: Double, scope: BudgetScope)
     /// libcurl refused an option or a handle (a build without a protocol, out of memory).
     case transport(source: String, message: String)
 
@@ -59,6 +68,16 @@ public enum FetcherError: Error, Sendable, Hashable, CustomStringConvertible {
         case .truncated(let source, let url, let received, let expected, let attempts):
             let of = expected.map { " of \($0)" } ?? ""
             return "fetcher: \(source): truncated body from \(url): got \(received)\(of) bytes\(Self.tries(attempts))"
+        case .lengthMismatch(let source, let url, let announced):
+            let length = announced.map { " (\($0) bytes)" } ?? ""
+            return "fetcher: \(source): \(url) sent more bytes than its Content-Length\(length): the page is cut, "
+                + "not kept"
+        case .refusedURL(let source, let url, let target, let why):
+            return "fetcher: \(source): \(url) leads to \(target): \(why)"
+        case .timeBudget(let source, let url, let seconds, let scope):
+            let whose = scope == .source ? "the source's" : "the run's"
+            return "fetcher: \(source): \(whose) time budget (\(Self.secs(seconds))) ran out at \(url); nothing of "
+                + "this source is stored this run"
         case .bodyTooLarge(let source, let url, let limit):
             return "fetcher: \(source): body from \(url) exceeds the \(limit)-byte limit (max_body_bytes)"
         case .redirectLoop(let source, let chain):
@@ -90,6 +109,9 @@ public enum FetcherError: Error, Sendable, Hashable, CustomStringConvertible {
         case .timeout: return "timeout"
         case .stalled: return "stalled"
         case .truncated: return "truncated"
+        case .lengthMismatch: return "length-mismatch"
+        case .refusedURL: return "refused-url"
+        case .timeBudget: return "time-budget"
         case .bodyTooLarge: return "body-too-large"
         case .redirectLoop: return "redirect-loop"
         case .tooManyRedirects: return "too-many-redirects"
@@ -100,6 +122,14 @@ public enum FetcherError: Error, Sendable, Hashable, CustomStringConvertible {
         case .authentication: return "authentication"
         case .transport: return "transport"
         }
+    }
+
+    /// Whose time budget ran out.
+    public enum BudgetScope: String, Sendable, Hashable {
+        /// The source's own (`time_budget_s`, or `FetchConfiguration.sourceTimeBudget`).
+        case source
+        /// The whole run's (`FetchConfiguration.runTimeBudget` / `runDeadline`).
+        case run
     }
 
     private static func tries(_ attempts: Int) -> String { attempts > 1 ? " (\(attempts) attempts)" : "" }

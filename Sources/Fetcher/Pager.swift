@@ -28,15 +28,13 @@ public struct PageRequest: Sendable, Hashable {
 /// says how much it left (the API's total for the window minus what was fetched).
 public struct Pager: Sendable {
     public let source: SourceDefinition
-    /// The stored incremental cursor (nil before the first successful run).
-    public let storedCursor: String?
-    /// Credential from the environment (or from a token exchange), sent where `auth` says.
-    var credential: String?
+    /// The stored incremental cursor (nil before the first successful run, or when it was dated after `now`).
+    public private(set) var storedCursor: String?
     /// The run's clock: the first night's window starts `first_night_days` before it, and a record dated after
-    /// the day following it never moves the cursor.
+    /// it never moves the cursor.
     public let now: Date
 
-    /// The largest cursor value seen so far in this run (records dated beyond tomorrow left out).
+    /// The largest cursor value seen so far in this run (records dated after `now` left out).
     public private(set) var newCursor: String?
     /// True once a page held a record older than the stored cursor (newest-first walks without a server-side
     /// filter stop there: later pages are already known).
@@ -47,7 +45,7 @@ public struct Pager: Sendable {
     public private(set) var announcedTotal: Int?
     /// Why the walk stopped before the end of the results (an API cap, `max_pages`), nil while it has not.
     public private(set) var interruption: String?
-    /// Records whose cursor field is dated beyond tomorrow (stored, but they do not move the cursor).
+    /// Records whose cursor field is dated after `now` (stored, but they do not move the cursor).
     public private(set) var futureRecords = 0
     /// Things a user should know that are not failures (an API cap hit, max_pages reached, future dates).
     public private(set) var warnings: [String] = []
@@ -55,11 +53,21 @@ public struct Pager: Sendable {
     /// Whether the walk already moved from one year's last issue to the next year's first.
     private var rolledOverYear = false
 
-    public init(source: SourceDefinition, storedCursor: String?, credential: String? = nil, now: Date = Date()) {
+    /// Requests carry no credential: `Credentials.attach` adds it to each request as it is sent, and only
+    /// towards the configured origin.
+    ///
+    /// A stored cursor dated after `now` (left by a version that allowed "tomorrow", or by a clock gone wrong)
+    /// would make every `>= cursor` window empty for good: it is set aside, with a warning, and the window starts
+    /// as on a first night.
+    public init(source: SourceDefinition, storedCursor: String?, now: Date = Date()) {
         self.source = source
-        self.storedCursor = storedCursor
-        self.credential = credential
         self.now = now
+        self.storedCursor = storedCursor
+        if let stored = storedCursor, source.cursor != nil, isAfterNow(stored) {
+            self.storedCursor = nil
+            warnings.append("the stored cursor \(stored) is after this run's time: set aside, the window starts "
+                            + "first_night_days before the run")
+        }
     }
 
     /// The window's start before the first successful run: `first_night_days` before `now`, as `YYYY-MM-DD`.
@@ -68,8 +76,25 @@ public struct Pager: Sendable {
         return Self.day(now.addingTimeInterval(-Double(spec.firstNightDays) * 86_400))
     }
 
-    /// The latest day a cursor may hold: tomorrow (a record dated later is a typo or a placeholder).
-    public var cursorCeiling: String { Self.day(now.addingTimeInterval(86_400)) }
+    /// Whether a record's cursor value is dated after the run's `now`. A date alone (`2026-11-26`, BOAMP's
+    /// `dateparution`) is a day in France, after `now` when that day is later than today's in Paris; a date and
+    /// time with a zone is compared as an instant.
+    public func isAfterNow(_ value: String) -> Bool {
+        guard Self.isDate(value) else { return false }
+        if value.count > 10, let instant = Self.instant(value) { return instant > now }
+        return String(value.prefix(10)) > Self.day(now, zone: Self.paris)
+    }
+
+    static let paris = TimeZone(identifier: "Europe/Paris") ?? TimeZone(identifier: "UTC")!
+
+    /// `2026-11-25T10:00:00+01:00`, `…Z`, with or without fractional seconds; nil without a zone.
+    static func instant(_ value: String) -> Date? {
+        let plain = ISO8601DateFormatter()
+        if let date = plain.date(from: value) { return date }
+        let fractional = ISO8601DateFormatter()
+        fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return fractional.date(from: value)
+    }
 
     /// The cursor value put in place of `{cursor}`.
     var cursorText: String? {
@@ -96,10 +121,10 @@ public struct Pager: Sendable {
         return Self.compare(newCursor, stored) > 0 ? newCursor : stored
     }
 
-    /// `YYYY-MM-DD` of `date` in UTC.
-    static func day(_ date: Date) -> String {
+    /// `YYYY-MM-DD` of `date` in `zone` (UTC by default).
+    static func day(_ date: Date, zone: TimeZone = TimeZone(identifier: "UTC")!) -> String {
         var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
+        calendar.timeZone = zone
         let c = calendar.dateComponents([.year, .month, .day], from: date)
         return String(format: "%04d-%02d-%02d", c.year ?? 0, c.month ?? 0, c.day ?? 0)
     }
@@ -120,13 +145,7 @@ public struct Pager: Sendable {
         case .none, .iterationToken, .nextLink, .dailyIssue:
             break
         }
-        if let auth = source.auth, let param = auth.queryParam, let credential {
-            query.append(QueryParameter(param, credential))
-        }
         var headers = source.headers
-        if let auth = source.auth, let header = auth.header, let credential {
-            headers.append(QueryParameter(header, auth.scheme.map { "\($0) \(credential)" } ?? credential))
-        }
         if source.body != nil, !headers.contains(where: { $0.name.lowercased() == "content-type" }) {
             headers.append(QueryParameter("Content-Type", "application/json"))
         }
@@ -174,8 +193,10 @@ public struct Pager: Sendable {
         case .nextLink(let s): (resultsKey, totalKey, maxPages) = (s.resultsKey, s.totalKey, s.maxPages)
         }
         guard let results = object[resultsKey] as? [Any] else {
-            throw PagingProblem("no `\(resultsKey)` array in the page (keys: "
-                                + object.keys.sorted().prefix(8).joined(separator: ", ") + ")")
+            // A local file's content never goes into a message (it would reach every digest's source health).
+            let keys = source.isLocalFile
+                ? "" : " (keys: " + object.keys.sorted().prefix(8).joined(separator: ", ") + ")"
+            throw PagingProblem("no `\(resultsKey)` array in the page\(keys)")
         }
         if let totalKey, let total = Self.int(object[totalKey]) { announcedTotal = total }
         if object["timedOut"] as? Bool == true {
@@ -227,36 +248,30 @@ public struct Pager: Sendable {
         case .nextLink(let s):
             guard let link = object[s.nextKey] as? String, !link.isEmpty else { return nil }
             guard let resolved = URL(string: link, relativeTo: URL(string: request.url))?.absoluteString else {
-                throw PagingProblem("`\(s.nextKey)` is not a URL: \(link)")
+                throw PagingProblem("`\(s.nextKey)` is not a URL" + (source.isLocalFile ? "" : ": \(link)"))
+            }
+            if let why = RequestPolicy.nextLinkRefusal(resolved, source: source) {
+                // Nothing of this walk is kept: the source fails, its pages are stored all or none.
+                throw PagingProblem(why, refusedTarget: resolved)
             }
             if resolved == request.url { throw PagingProblem("`\(s.nextKey)` points at the same page") }
-            next.url = resolved
-            next = credentialKeptOnItsHost(next)
+            next.url = upgradedToHTTPS(resolved)
+            if !RequestPolicy.isSameOrigin(next.url, source.url) {
+                let target = RequestPolicy.origin(next.url) ?? next.url
+                warnings.append("page \(next.pageIndex + 1) is on another origin (\(target)): sent without the "
+                                + "credential")
+            }
         }
         return next
     }
 
-    /// Credentials go to the configured host only. A `next` link rebuilt behind a proxy may say `http://` for
-    /// the `https://` host (the token would travel in clear): the scheme is kept; a link to another host loses
-    /// the credential.
-    private mutating func credentialKeptOnItsHost(_ request: PageRequest) -> PageRequest {
-        guard let auth = source.auth, credential != nil else { return request }
-        var next = request
-        let target = SourceDefinition(id: source.id, format: source.format, url: next.url).host
-        if target == source.host {
-            if source.url.hasPrefix("https://") && next.url.hasPrefix("http://") {
-                next.url = "https://" + next.url.dropFirst("http://".count)
-            }
-            return next
-        }
-        if let header = auth.header {
-            next.headers.removeAll { $0.name.caseInsensitiveCompare(header) == .orderedSame }
-        }
-        if let param = auth.queryParam, let credential {
-            next.url = next.url.replacingOccurrences(of: "\(param)=\(credential)", with: "")
-        }
-        warnings.append("page \(next.pageIndex + 1) is on another host (\(target)): sent without the credential")
-        return next
+    /// A `next` link rebuilt behind a proxy may say `http://` for the `https://` host (a token would travel in
+    /// clear): on the source's own host, the source's scheme is kept.
+    private func upgradedToHTTPS(_ url: String) -> String {
+        guard source.url.lowercased().hasPrefix("https://"), url.lowercased().hasPrefix("http://") else { return url }
+        let upgraded = "https://" + url.dropFirst("http://".count)
+        let sameHost = SourceDefinition(id: source.id, format: source.format, url: upgraded).host == source.host
+        return sameHost || RequestPolicy.isSameOrigin(upgraded, source.url) ? upgraded : url
     }
 
     /// After a 404 on an issue: the request for the first issue of the next year when the missing one
@@ -329,15 +344,16 @@ public struct Pager: Sendable {
     /// Tracks the largest cursor value and whether a record went below the stored cursor.
     private mutating func observeCursor(_ results: [Any]) {
         guard let field = source.cursor?.field else { return }
-        let ceiling = cursorCeiling
         for case let record as [String: Any] in results {
             guard let value = Self.text(record[field]) else { continue }
-            if Self.isDate(value) && String(value.prefix(10)) > ceiling {
-                // A record dated in the far future (a typo, a placeholder) would freeze the source: stored,
-                // but never the cursor.
+            if isAfterNow(value) {
+                // A record dated after the run (a typo, a placeholder, a call announced for next year) would
+                // make the next night's `>= cursor` window skip everything in between: stored, but never the
+                // cursor.
                 futureRecords += 1
                 if futureRecords == 1 {
-                    warnings.append("a record has \(field)=\(value), after tomorrow: it does not move the cursor")
+                    warnings.append("a record has \(field)=\(value), after this run's time: it does not move the "
+                                    + "cursor")
                 }
                 continue
             }
@@ -404,6 +420,17 @@ public struct Pager: Sendable {
         return base + (base.contains("?") ? "&" : "?") + encoded.joined(separator: "&")
     }
 
+    /// `url` without query parameter `name` (a key a server echoed in its `next` link).
+    static func removing(_ url: String, _ name: String) -> String {
+        guard let q = url.firstIndex(of: "?") else { return url }
+        let encoded = name.addingPercentEncoding(withAllowedCharacters: queryAllowed) ?? name
+        let parts = url[url.index(after: q)...].split(separator: "&").filter {
+            let key = $0.split(separator: "=", maxSplits: 1).first.map(String.init) ?? ""
+            return key != name && key != encoded
+        }
+        return parts.isEmpty ? String(url[..<q]) : url[..<q] + "?" + parts.joined(separator: "&")
+    }
+
     /// `url` with query parameter `name` set to `value`.
     static func replacing(_ url: String, _ name: String, _ value: String) -> String {
         guard let q = url.firstIndex(of: "?") else { return Self.url(url, [QueryParameter(name, value)]) }
@@ -424,5 +451,10 @@ public struct Pager: Sendable {
 /// Why a page could not be paged.
 public struct PagingProblem: Error, Sendable {
     public var message: String
-    public init(_ message: String) { self.message = message }
+    /// The `next` link refused by `RequestPolicy` (another scheme, a file elsewhere), when that is the problem.
+    public var refusedTarget: String?
+    public init(_ message: String, refusedTarget: String? = nil) {
+        self.message = message
+        self.refusedTarget = refusedTarget
+    }
 }

@@ -80,6 +80,11 @@ public struct SourceCatalogue: Sendable {
                 if let cursor = def.cursor {
                     warnings += Self.cursorWarnings(def, cursor)
                 }
+                if def.auth != nil, def.url.lowercased().hasPrefix("http://") {
+                    // Allowed (a loopback emulator, a lab), but the key crosses the network in clear.
+                    warnings.append("\(def.id): the credential in \(def.auth?.env ?? "?") is sent over http://, in "
+                                    + "clear: use https://")
+                }
                 if let auth = def.auth, environment[auth.env] == nil {
                     warnings.append("\(def.id): environment variable \(auth.env) is not set"
                                     + (auth.optional ? " (fetched anonymously)" : " (the source will fail)"))
@@ -218,7 +223,8 @@ private struct FileReader {
 
     static let sourceKeys: Set<String> = [
         "id", "name", "owner", "kind", "format", "url", "method", "query", "headers", "body", "form", "paging",
-        "cursor", "auth", "politeness", "max_body_bytes", "timeout_s", "licence", "confirmed", "evidence", "note",
+        "cursor", "auth", "politeness", "max_body_bytes", "timeout_s", "time_budget_s", "licence", "confirmed",
+        "evidence", "note",
         "enabled",
     ]
 
@@ -262,6 +268,7 @@ private struct FileReader {
             if url.contains("?") {
                 fail(keyLine(map, "url"), prefix + "url", "put query parameters under `query:`, not in the URL")
             }
+            refuseUserInfo(url, line: keyLine(map, "url"), key: prefix + "url")
         }
         let method = (string(map, "method", prefix) ?? "GET").uppercased()
         if method != "GET" && method != "POST" {
@@ -274,6 +281,7 @@ private struct FileReader {
         if (body != nil || !form.isEmpty) && method != "POST" {
             fail(keyLine(map, "body") ?? keyLine(map, "form"), prefix + "method", "body/form need method: POST")
         }
+        refuseControlCharacters(headers, map, "headers", prefix)
         if headers.contains(where: { ["authorization", "x-auth-token", "x-api-key"].contains($0.name.lowercased()) }) {
             fail(keyLine(map, "headers"), prefix + "headers",
                  "credentials never go in the catalogue: use `auth: {env: VARIABLE, header: …}`")
@@ -319,6 +327,7 @@ private struct FileReader {
         }
         let maxBody = int(map, "max_body_bytes", prefix, min: 1024) ?? 50 << 20
         let timeout = int(map, "timeout_s", prefix, min: 1).map(Double.init)
+        let timeBudget = int(map, "time_budget_s", prefix, min: 1).map(Double.init)
         let confirmed = bool(map, "confirmed", prefix) ?? true
         let enabled = bool(map, "enabled", prefix) ?? true
         let note = string(map, "note", prefix)
@@ -331,7 +340,8 @@ private struct FileReader {
         return SourceDefinition(id: id, name: name, owner: owner, kind: kind, format: format, url: url,
                                 method: method, query: query, headers: headers, body: body, form: form,
                                 paging: paging, cursor: cursor, auth: auth, politeness: politeness,
-                                maxBodyBytes: maxBody, timeout: timeout, licence: licence, confirmed: confirmed,
+                                maxBodyBytes: maxBody, timeout: timeout, timeBudget: timeBudget, licence: licence,
+                                confirmed: confirmed,
                                 evidence: evidence, note: note,
                                 enabled: enabled, file: file)
     }
@@ -347,6 +357,42 @@ private struct FileReader {
             : (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(base)
         path = ((absoluteBase as NSString).appendingPathComponent(path) as NSString).standardizingPath
         return "file://" + path
+    }
+
+    /// `user:password@` in a URL: a secret written into the catalogue (and then into every log line and
+    /// stored URL). Credentials come from the environment through `auth:`.
+    private mutating func refuseUserInfo(_ url: String, line: Int?, key: String) {
+        guard let authority = RequestPolicy.authority(url), authority.contains("@") else { return }
+        fail(line, key, "a URL may not carry user:password@ (it would be written in logs and in the store): "
+             + "use `auth: {env: VARIABLE, …}`")
+    }
+
+    /// A CR, LF, NUL or other control character in a header name or value would smuggle another header (or
+    /// request) onto the wire.
+    private mutating func refuseControlCharacters(_ pairs: [QueryParameter], _ map: Node.Mapping, _ key: String,
+                                                  _ prefix: String) {
+        let inner = map[key]?.mapping
+        for pair in pairs {
+            for (part, text) in [("name", pair.name), ("value", pair.value)] {
+                guard let bad = RequestPolicy.controlCharacter(in: text) else { continue }
+                var line = keyLine(map, key)
+                if let inner {
+                    for (k, v) in inner where k.string == pair.name {
+                        line = (part == "name" ? k.mark : v.mark)?.line ?? line
+                    }
+                }
+                let code = bad.unicodeScalars.first.map { String(format: "U+%04X", $0.value) } ?? "?"
+                fail(line, prefix + key + "." + Self.printable(pair.name),
+                     "the header \(part) holds a control character (\(code)): refused, it could inject headers")
+            }
+        }
+    }
+
+    /// `text` with control characters written as `\u{…}` (for messages).
+    static func printable(_ text: String) -> String {
+        text.unicodeScalars.map {
+            $0.value < 0x20 || $0.value == 0x7F ? "\\u{\(String($0.value, radix: 16))}" : String($0)
+        }.joined()
     }
 
     // MARK: - Sub-schemas
@@ -469,6 +515,13 @@ private struct FileReader {
         }
         let header = string(map, "header", p)
         let queryParam = string(map, "query_param", p)
+        for field in ["header", "scheme", "query_param"] {
+            if let text = string(map, field, p), let bad = RequestPolicy.controlCharacter(in: text) {
+                let code = bad.unicodeScalars.first.map { String(format: "U+%04X", $0.value) } ?? "?"
+                fail(keyLine(map, field), p + field, "holds a control character (\(code)): refused, it could inject "
+                     + "headers")
+            }
+        }
         if (header == nil) == (queryParam == nil) {
             fail(node.mark?.line, p + "header", "give exactly one of `header` or `query_param`")
         }
@@ -480,6 +533,11 @@ private struct FileReader {
                 if let url = requiredString(em, "url", ep, node), let header = requiredString(em, "header", ep, node) {
                     if !(url.hasPrefix("https://") || url.hasPrefix("http://")) {
                         fail(keyLine(em, "url"), ep + "url", "must start with https:// or http://")
+                    }
+                    refuseUserInfo(url, line: keyLine(em, "url"), key: ep + "url")
+                    if let bad = RequestPolicy.controlCharacter(in: header) {
+                        let code = bad.unicodeScalars.first.map { String(format: "U+%04X", $0.value) } ?? "?"
+                        fail(keyLine(em, "header"), ep + "header", "holds a control character (\(code)): refused")
                     }
                     exchange = TokenExchange(url: url, header: header, tokenKey: string(em, "token_key", ep) ?? "token")
                 }

@@ -30,6 +30,9 @@ public struct SourceDefinition: Sendable, Hashable {
     public var maxBodyBytes: Int
     /// Total time allowed per request, in seconds, when the run's default does not suit (a 200 MB package).
     public var timeout: Double?
+    /// Wall time allowed for the whole source (every page, retries and backoff included), in seconds, when the
+    /// run's `FetchConfiguration.sourceTimeBudget` does not suit (`time_budget_s:`).
+    public var timeBudget: Double?
     /// Licence of the data.
     public var licence: String
     /// True when the request and the response shapes were checked against real responses captured from the
@@ -48,7 +51,7 @@ public struct SourceDefinition: Sendable, Hashable {
                 headers: [QueryParameter] = [], body: String? = nil, form: [QueryParameter] = [],
                 paging: PagingScheme = .none, cursor: CursorSpec? = nil, auth: AuthSpec? = nil,
                 politeness: Politeness = Politeness(), maxBodyBytes: Int = 50 << 20, timeout: Double? = nil,
-                licence: String = "",
+                timeBudget: Double? = nil, licence: String = "",
                 confirmed: Bool = true, evidence: String? = nil, note: String? = nil, enabled: Bool = true,
                 file: String? = nil) {
         self.id = id
@@ -68,6 +71,7 @@ public struct SourceDefinition: Sendable, Hashable {
         self.politeness = politeness
         self.maxBodyBytes = maxBodyBytes
         self.timeout = timeout
+        self.timeBudget = timeBudget
         self.licence = licence
         self.confirmed = confirmed
         self.evidence = evidence
@@ -75,6 +79,10 @@ public struct SourceDefinition: Sendable, Hashable {
         self.enabled = enabled
         self.file = file
     }
+
+    /// Whether the catalogue itself points at a local file (`file://`, the offline demo): the only kind of
+    /// source that may read files.
+    public var isLocalFile: Bool { url.lowercased().hasPrefix("file:") }
 
     /// The host part of `url` (`""` for `file://`), the unit of politeness.
     public var host: String {
@@ -188,10 +196,11 @@ public enum PagingScheme: Sendable, Hashable {
 /// in which order the API returns records.
 ///
 /// The cursor records only what was stored: the newest `field` value among the records actually fetched, never
-/// the newest that exists, and never a value dated beyond tomorrow (a mistyped far-future date would freeze the
-/// source). Oldest-first sources (BOAMP `order_by=dateparution asc, idweb asc`, TED `SORT BY publication-date
-/// ASC`) resume the next night from where an interrupted walk stopped; newest-first sources (aides-territoires
-/// only sorts by publication date descending) move their cursor only when the walk reached its end.
+/// the newest that exists, and never a value dated after the run's `now` (a mistyped far-future date, or a
+/// record announced for next year, would make the next night's `>= cursor` window skip everything between).
+/// Oldest-first sources (BOAMP `order_by=dateparution asc, idweb asc`, TED `SORT BY publication-date ASC`)
+/// resume the next night from where an interrupted walk stopped; newest-first sources (aides-territoires only
+/// sorts by publication date descending) move their cursor only when the walk reached its end.
 public struct CursorSpec: Sendable, Hashable {
     /// JSON key of the cursor field in each result record (`dateparution`, `publication-date`, `id`).
     public var field: String

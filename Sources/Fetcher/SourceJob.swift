@@ -35,8 +35,20 @@ public struct SourceJob: Sendable {
     var startedAt = Date()
     var validators: (etag: String?, lastModified: String?, status: Int)?
     var credentialMissing: String?
-    /// The key to exchange for a token before the first page, while the exchange is pending.
-    var exchangeKey: String?
+    /// The credential, attached to each request as it is sent (`wire(_:)`), only towards its origin.
+    var credentials: Credentials
+    /// Masks this source's secrets in everything the job hands out (documents' URLs, errors, warnings, logs).
+    public private(set) var redactor: Redactor
+    /// URLs of the current request's redirect chain, its first request first (redirects are followed here,
+    /// hop by hop, so that each hop gets the credential only if it goes to the credential's origin).
+    var redirectChain: [String] = []
+    /// The source's own time budget in seconds, counted from its first request (nil = none).
+    var budget: Double?
+    /// The run's deadline (nil = none).
+    var runDeadline: Date?
+    /// When the source's first request went on the wire (its budget counts from there, not from the run's
+    /// start: a source queued behind its host's other sources has not spent anything yet).
+    public private(set) var firstSent: Date?
 
     /// `now` is the run's clock: it sets the first night's window and the latest date a cursor may take.
     public init(index: Int, source: SourceDefinition, previous: SourceState, environment: [String: String],
@@ -49,17 +61,58 @@ public struct SourceJob: Sendable {
         self.retry = retry
         let host = source.host
         self.host = host.isEmpty ? "file" : host
-        var credential: String?
+        var credentials = Credentials(auth: source.auth, sourceURL: source.url)
         if let auth = source.auth {
-            credential = environment[auth.env].flatMap { $0.isEmpty ? nil : $0 }
-            if credential == nil && !auth.optional { credentialMissing = auth.env }
-            if auth.exchange != nil, let key = credential {
-                exchangeKey = key
-                credential = nil
+            credentials.secret = environment[auth.env].flatMap { $0.isEmpty ? nil : $0 }
+            if credentials.secret == nil && !auth.optional { credentialMissing = auth.env }
+            if auth.exchange != nil, let key = credentials.secret {
+                credentials.exchangeKey = key
+                credentials.secret = nil
             }
         }
-        pager = Pager(source: source, storedCursor: previous.cursor, credential: credential, now: now)
+        self.credentials = credentials
+        redactor = Redactor(source: source, environment: environment)
+        pager = Pager(source: source, storedCursor: previous.cursor, now: now)
     }
+
+    /// Sets this source's limits: `budget` seconds from its first request, and the run's deadline.
+    public mutating func limit(budget: Double?, runDeadline: Date?) {
+        self.budget = budget
+        self.runDeadline = runDeadline
+    }
+
+    /// Records that a request of this source goes on the wire at `date` (the first one starts its budget).
+    public mutating func sending(at date: Date) {
+        if firstSent == nil { firstSent = date }
+    }
+
+    /// When this source must be done, and whose limit that is: its own budget (from its first request), or the
+    /// run's deadline when that comes first; nil = no limit.
+    public var deadline: (date: Date, scope: FetcherError.BudgetScope)? {
+        let own = budget.flatMap { seconds in firstSent.map { $0.addingTimeInterval(seconds) } }
+        switch (own, runDeadline) {
+        case let (own?, run?): return run < own ? (run, .run) : (own, .source)
+        case let (own?, nil): return (own, .source)
+        case let (nil, run?): return (run, .run)
+        case (nil, nil): return nil
+        }
+    }
+
+    /// Whether the deadline has come at `date`.
+    public func isOverBudget(at date: Date) -> Bool { deadline.map { date >= $0.date } ?? false }
+
+    /// The result of a source whose time budget ran out at `date` while at `url`: failed, nothing of it kept
+    /// (its pages are stored all or none), its cursor unchanged.
+    public func overBudget(at date: Date, url: String? = nil) -> SourceFetchResult {
+        let scope = deadline?.scope ?? .source
+        let seconds = scope == .source ? (budget ?? 0) : max(0, (runDeadline ?? date).timeIntervalSince(startedAt))
+        return fail(.timeBudget(source: source.id, url: url ?? source.url, seconds: seconds.rounded(), scope: scope),
+                    at: date)
+    }
+
+    /// `request` as it goes on the wire: with the credential when it goes to the credential's origin, without
+    /// it anywhere else (another host after a redirect, a `next` link elsewhere).
+    public func wire(_ request: PageRequest) -> PageRequest { credentials.attach(to: request) }
 
     /// The first request (or the result, when the source cannot start).
     public mutating func begin(at date: Date) -> Step {
@@ -67,22 +120,27 @@ public struct SourceJob: Sendable {
         if let variable = credentialMissing {
             return .done(fail(.missingCredential(source: source.id, variable: variable), at: date))
         }
-        if let key = exchangeKey, let exchange = source.auth?.exchange {
-            // pageIndex -1: not a page, so no validators are sent with it.
+        if credentials.exchangeKey != nil, let exchange = source.auth?.exchange {
+            // pageIndex -1: not a page, so no validators are sent with it. The key itself is added by `wire`.
+            redirectChain = [exchange.url]
             return .request(PageRequest(url: exchange.url, method: "POST",
-                                        headers: [QueryParameter(exchange.header, key),
-                                                  QueryParameter("Accept", "application/json")],
+                                        headers: [QueryParameter("Accept", "application/json")],
                                         body: "", form: [], pageIndex: -1), notBefore: date)
         }
-        return .request(pager.firstRequest(), notBefore: date)
+        let first = pager.firstRequest()
+        redirectChain = [first.url]
+        return .request(first, notBefore: date)
     }
 
     /// The result of a source that could not even be sent (no handle): its state with the failure recorded.
+    /// Every text of the result is redacted.
     public func fail(_ error: FetcherError, at date: Date, status: Int? = nil) -> SourceFetchResult {
-        SourceFetchResult(sourceID: source.id, outcome: .failed(error),
-                          state: previous.recordingFailure(error.description, at: date, httpStatus: status),
-                          documents: [], httpStatus: status, bytes: bytes, duration: date.timeIntervalSince(startedAt),
-                          requests: requests, pagedRecords: nil, warnings: pager.warnings)
+        let masked = redactor.redact(error)
+        return SourceFetchResult(sourceID: source.id, outcome: .failed(masked),
+                                 state: previous.recordingFailure(masked.description, at: date, httpStatus: status),
+                                 documents: [], httpStatus: status, bytes: bytes,
+                                 duration: date.timeIntervalSince(startedAt), requests: requests, pagedRecords: nil,
+                                 warnings: pager.warnings.map(redactor.redact))
     }
 
     /// Decides what follows a finished request. `jitter` (0..<1) spreads the retry delays; `retryBudget` is the
@@ -100,6 +158,8 @@ public struct SourceJob: Sendable {
         if let transportFailure = outcome.failure {
             failure = error(transportFailure, outcome: outcome)
             retryable = transportFailure.isRetryable
+        } else if Self.redirectStatuses.contains(status), let location = outcome.headers["location"] {
+            return redirected(request, to: location, status: status, at: now)
         } else {
             switch ConditionalGet.verdict(status: status, retryAfter: outcome.headers["retry-after"],
                                           sentValidators: outcome.sentValidators, now: now) {
@@ -148,6 +208,41 @@ public struct SourceJob: Sendable {
         return .done(fail(failure, at: now, status: status == 0 ? nil : status))
     }
 
+    static let redirectStatuses: Set<Int> = [301, 302, 303, 307, 308]
+
+    /// Follows one redirect: refused when it leads out of http(s), a loop or one hop too many; otherwise the
+    /// same request to the new URL (as GET after a 303, or after a 301/302 of a POST, as browsers and libcurl
+    /// do). The credential is not carried over: `wire` adds it again only if the new URL is its origin.
+    private mutating func redirected(_ request: PageRequest, to location: String, status: Int,
+                                     at now: Date) -> Step {
+        let base = URL(string: request.url)
+        let target = URL(string: location, relativeTo: base)?.absoluteString ?? location
+        if redirectChain.isEmpty { redirectChain = [request.url] }
+        if let why = RequestPolicy.redirectRefusal(target, source: source) {
+            return .done(fail(.refusedURL(source: source.id, url: request.url, target: target, why: why), at: now,
+                              status: status))
+        }
+        if redirectChain.contains(target) {
+            // Stop at the first repeat instead of walking the loop until the hop limit.
+            return .done(fail(.redirectLoop(source: source.id, chain: redirectChain + [target]), at: now,
+                              status: status))
+        }
+        guard redirectChain.count <= maxRedirects else {
+            return .done(fail(.tooManyRedirects(source: source.id, url: redirectChain[0], limit: maxRedirects),
+                              at: now, status: status))
+        }
+        redirectChain.append(target)
+        var next = request
+        next.url = target
+        if status == 303 || (request.method == "POST" && (status == 301 || status == 302)) {
+            next.method = "GET"
+            next.body = nil
+            next.form = []
+            next.headers.removeAll { $0.name.lowercased() == "content-type" }
+        }
+        return .request(next, notBefore: now)
+    }
+
     /// The fetcher's error for a transport failure of this source.
     private func error(_ failure: TransferFailure, outcome: TransferOutcome) -> FetcherError {
         let id = source.id
@@ -163,6 +258,8 @@ public struct SourceJob: Sendable {
         case .truncated(let expected):
             return .truncated(source: id, url: url, receivedBytes: outcome.body.count, expectedBytes: expected,
                               attempts: attempt)
+        case .lengthMismatch(let announced):
+            return .lengthMismatch(source: id, url: url, announcedBytes: announced)
         case .connection(let message), .unreadableFile(let message):
             return .connection(source: id, url: url, message: message, attempts: attempt)
         case .badContentEncoding(let message):
@@ -204,10 +301,14 @@ public struct SourceJob: Sendable {
                                               message: "no `\(exchange.tokenKey)` in the answer (\(keys))"),
                               at: now, status: outcome.status))
         }
-        exchangeKey = nil
-        pager.credential = token
+        credentials.exchangeKey = nil
+        credentials.secret = token
+        // The short-lived token is as secret as the key it was exchanged for.
+        redactor = redactor.adding(token)
         attempt = 1
-        return .request(pager.firstRequest(), notBefore: now)
+        let first = pager.firstRequest()
+        redirectChain = [first.url]
+        return .request(first, notBefore: now)
     }
 
     /// Nothing new since the last run: `state` with this success recorded.
@@ -219,11 +320,14 @@ public struct SourceJob: Sendable {
 
     /// A 2xx body: check it, keep it, then ask the pager for the next page.
     private mutating func content(_ outcome: TransferOutcome, at now: Date, logger: Logger) -> Step {
-        let url = outcome.effectiveURL
+        // The URL as requested after the redirects followed, without the credential `wire` added (and
+        // redacted anyway: a server may echo a key in its `next` links).
+        let url = redactor.redact(outcome.request.url)
         let body = outcome.body
         let status = outcome.status
+        // A local file's bytes are never quoted (they would reach every digest's source health).
         if let problem = ContentCheck.problem(body: body, contentType: outcome.contentType, format: source.format,
-                                              source: source.id, url: url) {
+                                              source: source.id, url: url, quotesBody: !source.isLocalFile) {
             return .done(fail(problem, at: now, status: status))
         }
         if outcome.request.isFirstPage {
@@ -236,9 +340,16 @@ public struct SourceJob: Sendable {
         do {
             next = try pager.next(after: outcome.request, page: body)
         } catch {
+            if let target = error.refusedTarget {
+                return .done(fail(.refusedURL(source: source.id, url: url, target: target, why: error.message),
+                                  at: now, status: status))
+            }
             return .done(fail(.paging(source: source.id, url: url, message: error.message), at: now, status: status))
         }
-        if let next { return .request(next, notBefore: now) }
+        if let next {
+            redirectChain = [next.url]
+            return .request(next, notBefore: now)
+        }
         return .done(finish(status: status, at: now, logger: logger))
     }
 
@@ -264,13 +375,14 @@ public struct SourceJob: Sendable {
         }
         var isPaged = true
         if case .none = source.paging { isPaged = false }
-        for warning in pager.warnings {
+        let warnings = pager.warnings.map(redactor.redact)
+        for warning in warnings {
             logger?.warning("\(warning)", metadata: ["source.id": "\(source.id)"])
         }
         return SourceFetchResult(sourceID: source.id, outcome: .ok, state: state, documents: documents,
                                  httpStatus: status, bytes: bytes, duration: now.timeIntervalSince(startedAt),
                                  requests: requests, pagedRecords: isPaged ? pager.recordCount : nil,
-                                 warnings: pager.warnings, isComplete: pager.isComplete,
+                                 warnings: warnings, isComplete: pager.isComplete,
                                  remaining: pager.isComplete ? nil : pager.remaining)
     }
 }

@@ -14,7 +14,7 @@ public struct TransferOutcome: Sendable {
     /// The body after content decoding (what arrived so far on a failure).
     public var body: [UInt8]
     public var contentType: String?
-    /// The URL after redirects.
+    /// The URL requested, without the credential (redirects are followed by `SourceJob`, one hop per request).
     public var effectiveURL: String
     /// Whether the request carried `If-None-Match` / `If-Modified-Since`.
     public var sentValidators: Bool
@@ -52,6 +52,8 @@ public enum TransferFailure: Sendable, Hashable {
     case stalled
     /// The connection closed before the announced length arrived.
     case truncated(expectedBytes: Int?)
+    /// More bytes arrived than the announced `Content-Length`: what was kept is cut.
+    case lengthMismatch(announced: Int?)
     /// No connection, no answer, a reset, a TLS failure: worth another try.
     case connection(message: String)
     /// A `file://` source that cannot be read: not worth another try.
@@ -65,7 +67,8 @@ public enum TransferFailure: Sendable, Hashable {
     public var isRetryable: Bool {
         switch self {
         case .timeout, .stalled, .truncated, .connection: return true
-        case .bodyTooLarge, .redirectLoop, .tooManyRedirects, .unreadableFile, .badContentEncoding, .other:
+        case .bodyTooLarge, .lengthMismatch, .redirectLoop, .tooManyRedirects, .unreadableFile, .badContentEncoding,
+             .other:
             return false
         }
     }

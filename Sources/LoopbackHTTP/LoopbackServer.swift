@@ -29,8 +29,13 @@ public final class LoopbackServer: @unchecked Sendable {
     private var inFlight = 0
     private var maxInFlightSeen = 0
 
-    /// Binds 127.0.0.1 on a port chosen by the kernel and starts accepting.
-    public init() throws {
+    /// The loopback address the server listens on (`127.0.0.1`, or `127.0.0.2` to play "another host":
+    /// libcurl and the fetcher compare hosts by name, so the two are different origins).
+    public let host: String
+
+    /// Binds `host` (a 127.0.0.0/8 address) on a port chosen by the kernel and starts accepting.
+    public init(host: String = "127.0.0.1") throws {
+        self.host = host
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw LoopbackError.socket("socket: \(String(cString: strerror(errno)))") }
         var yes: Int32 = 1
@@ -38,7 +43,7 @@ public final class LoopbackServer: @unchecked Sendable {
         var addr = sockaddr_in()
         addr.sin_family = sa_family_t(AF_INET)
         addr.sin_port = 0
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        addr.sin_addr.s_addr = inet_addr(host)
         let bound = withUnsafePointer(to: &addr) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
                 bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
@@ -47,7 +52,7 @@ public final class LoopbackServer: @unchecked Sendable {
         guard bound == 0, listen(fd, 256) == 0 else {
             let message = String(cString: strerror(errno))
             close(fd)
-            throw LoopbackError.socket("bind/listen 127.0.0.1: \(message)")
+            throw LoopbackError.socket("bind/listen \(host): \(message)")
         }
         var actual = sockaddr_in()
         var len = socklen_t(MemoryLayout<sockaddr_in>.size)
@@ -63,8 +68,8 @@ public final class LoopbackServer: @unchecked Sendable {
 
     deinit { stop() }
 
-    /// `http://127.0.0.1:PORT` + `path`.
-    public func url(_ path: String) -> String { "http://127.0.0.1:\(port)\(path)" }
+    /// `http://HOST:PORT` + `path`.
+    public func url(_ path: String) -> String { "http://\(host):\(port)\(path)" }
 
     /// Installs (or replaces) the handler of `path` (without query string).
     public func route(_ path: String, _ route: Route) {
@@ -213,13 +218,15 @@ public final class LoopbackServer: @unchecked Sendable {
         }
         let reason = ScriptedResponse.reasonPhrase(response.status)
         var head = "HTTP/1.1 \(response.status) \(reason)\r\n"
-        let hasLength = headers.contains { $0.0.lowercased() == "content-length" }
+        let hasLength = headers.contains { $0.0.lowercased() == "content-length" } || response.announcedLength != nil
         let isHead = request.method == "HEAD"
         for (name, value) in headers { head += "\(name): \(value)\r\n" }
         if !hasLength && response.status != 304 && response.status != 204 {
             head += "Content-Length: \(body.count)\r\n"
         }
-        let closes = response.stallAfter != nil || response.truncateAfter != nil
+        let closes = response.stallAfter != nil || response.truncateAfter != nil || response.drip != nil
+            || response.announcedLength != nil
+        if let announced = response.announcedLength { head += "Content-Length: \(announced)\r\n" }
         if closes { head += "Connection: close\r\n" }
         head += "\r\n"
         guard send(Array(head.utf8), to: fd) else { return false }
@@ -231,6 +238,23 @@ public final class LoopbackServer: @unchecked Sendable {
         }
         if let cut = response.truncateAfter {
             _ = send(Array(body.prefix(cut)), to: fd)
+            return false
+        }
+        if let drip = response.drip {
+            // One small write at a time with a pause between: a server (or a hostile peer) that keeps the
+            // connection alive with a trickle of bytes.
+            var offset = 0
+            while offset < body.count, !stopped {
+                let end = min(body.count, offset + drip.bytes)
+                guard send(Array(body[offset..<end]), to: fd) else { return false }
+                offset = end
+                if offset < body.count { pause(drip.every) }
+            }
+            return false
+        }
+        if response.announcedLength != nil {
+            // The whole body in one write, whatever Content-Length said: a length shorter than the body.
+            _ = send(body, to: fd)
             return false
         }
         return send(body, to: fd)
@@ -309,6 +333,11 @@ public struct ScriptedResponse: Sendable {
     public var truncateAfter: Int?
     /// Send the body gzip-compressed with `Content-Encoding: gzip`.
     public var gzip: Bool
+    /// Send the body `bytes` at a time, pausing `every` seconds between writes, then close.
+    public var drip: (bytes: Int, every: Double)?
+    /// Announce this `Content-Length` whatever the body's size, send the whole body and close (a length
+    /// shorter than the body: the excess is what a naive client drops silently).
+    public var announcedLength: Int?
 
     public init(status: Int, headers: [(String, String)] = [], body: [UInt8] = [], delay: Double = 0,
                 stallAfter: Int? = nil, stallSeconds: Double = 30, truncateAfter: Int? = nil, gzip: Bool = false) {
@@ -332,6 +361,22 @@ public struct ScriptedResponse: Sendable {
     /// A bare status with an optional text body.
     public static func status(_ code: Int, headers: [(String, String)] = [], body: String = "") -> ScriptedResponse {
         ScriptedResponse(status: code, headers: [("Content-Type", "text/plain")] + headers, body: Array(body.utf8))
+    }
+
+    /// `body` sent `bytes` at a time every `every` seconds (a dripping server).
+    public static func dripping(_ body: String, bytes: Int = 1, every: Double = 1,
+                                contentType: String = "application/xml; charset=utf-8") -> ScriptedResponse {
+        var response = ScriptedResponse.ok(body, contentType: contentType)
+        response.drip = (bytes, every)
+        return response
+    }
+
+    /// `body` whole, under a `Content-Length` of `announced` bytes (shorter or longer than the body).
+    public static func lying(_ body: String, announced: Int,
+                             contentType: String = "application/xml; charset=utf-8") -> ScriptedResponse {
+        var response = ScriptedResponse.ok(body, contentType: contentType)
+        response.announcedLength = announced
+        return response
     }
 
     /// A redirect to `location`.

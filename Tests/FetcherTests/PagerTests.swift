@@ -88,16 +88,29 @@ import Testing
     @Test(arguments: [
         // (stored, dates of the page, cursor to save)
         (nil, ["2026-11-20", "2099-01-01"], "2026-11-20"),      // far future: stored, but never the cursor
-        (nil, ["2026-11-25", "2026-11-26"], "2026-11-26"),      // tomorrow is allowed (batches published early)
+        // The night is 2026-11-25 23:00 in Paris: the 26th is after the run, the 25th is not.
+        (nil, ["2026-11-25", "2026-11-26"], "2026-11-25"),
+        (nil, ["2026-11-24", "2027-03-02"], "2026-11-24"),      // a call announced for next year
+        (nil, ["2026-11-25T21:59:00Z", "2026-11-25T22:30:00+00:00"], "2026-11-25T21:59:00Z"),
         ("2026-11-24", ["2026-11-24", "2026-11-27"], "2026-11-24"),
         ("2026-11-22", ["2999-12-31"], "2026-11-22"),
     ] as [(String?, [String], String)])
-    func aRecordDatedBeyondTomorrowNeverMovesTheCursor(_ stored: String?, _ dates: [String],
+    func aRecordDatedAfterTheRunNeverMovesTheCursor(_ stored: String?, _ dates: [String],
                                                        _ expected: String) throws {
         var pager = Pager(source: Self.boampSource(), storedCursor: stored, now: Self.night)
         #expect(try pager.next(after: pager.firstRequest(), page: Self.page(dates, total: dates.count)) == nil)
         #expect(pager.cursorToSave == expected)
         #expect(pager.recordCount == dates.count)
+    }
+
+    @Test func aStoredCursorDatedAfterTheRunIsSetAsideNotKeptForever() throws {
+        var pager = Pager(source: Self.boampSource(), storedCursor: "2027-01-15", now: Self.night)
+        #expect(pager.storedCursor == nil)
+        // The window starts first_night_days before the night, as on a first run.
+        #expect(pager.firstRequest().url.contains(try #require(pager.firstNightCursor)))
+        #expect(try pager.next(after: pager.firstRequest(), page: Self.page(["2026-11-20"], total: 1)) == nil)
+        #expect(pager.cursorToSave == "2026-11-20")
+        #expect(pager.warnings.first?.contains("stored cursor 2027-01-15 is after this run's time") == true)
     }
 
     static func aidesSource(maxPages: Int = 100, filtered: Bool = true) -> SourceDefinition {
@@ -224,13 +237,19 @@ import Testing
         #expect(throws: PagingProblem.self) { try pager.next(after: pager.firstRequest(), page: Array(body.utf8)) }
     }
 
-    @Test func credentialGoesWhereTheCatalogueSays() {
+    @Test func credentialGoesWhereTheCatalogueSaysAndOnlyOnTheWire() {
         var source = SourceDefinition(id: "k", format: .rss, url: "https://k.example/feed")
         source.auth = AuthSpec(env: "K", queryParam: "apiKey")
-        #expect(Pager(source: source, storedCursor: nil, credential: "abc").firstRequest().url
-                == "https://k.example/feed?apiKey=abc")
+        let first = Pager(source: source, storedCursor: nil).firstRequest()
+        // The pager's request (what documents and messages name) never holds the key.
+        #expect(first.url == "https://k.example/feed")
+        var credentials = Credentials(auth: source.auth, sourceURL: source.url)
+        credentials.secret = "abc"
+        #expect(credentials.attach(to: first).url == "https://k.example/feed?apiKey=abc")
         source.auth = AuthSpec(env: "K", header: "X-AUTH-TOKEN")
-        let request = Pager(source: source, storedCursor: nil, credential: "abc").firstRequest()
+        credentials = Credentials(auth: source.auth, sourceURL: source.url)
+        credentials.secret = "abc"
+        let request = credentials.attach(to: Pager(source: source, storedCursor: nil).firstRequest())
         #expect(request.headers == [QueryParameter("X-AUTH-TOKEN", "abc")])
     }
 
@@ -448,11 +467,14 @@ import Testing
         ("https://elsewhere.example/api/aids/?page=2", "https://elsewhere.example/api/aids/?page=2", false),
     ])
     func nextLinks(_ link: String, _ url: String, _ withCredential: Bool) throws {
-        var pager = Pager(source: Self.source(), storedCursor: nil, credential: "jwt", now: PagerTests.night)
+        var pager = Pager(source: Self.source(), storedCursor: nil, now: PagerTests.night)
+        var credentials = Credentials(auth: Self.source().auth, sourceURL: Self.source().url)
+        credentials.secret = "jwt"
         let first = pager.firstRequest()
-        #expect(first.headers.contains(QueryParameter("Authorization", "Bearer jwt")))
+        #expect(credentials.attach(to: first).headers.contains(QueryParameter("Authorization", "Bearer jwt")))
         let next = try #require(try pager.next(after: first, page: Self.page(next: link)))
         #expect(next.url == url)
-        #expect(next.headers.contains(QueryParameter("Authorization", "Bearer jwt")) == withCredential)
+        #expect(credentials.attach(to: next).headers.contains(QueryParameter("Authorization", "Bearer jwt"))
+                == withCredential)
     }
 }

@@ -181,3 +181,65 @@ import Testing
         #expect(result.state.consecutiveFailures == 1)
     }
 }
+
+/// Redirects are followed by the job, one hop per request, so each hop is judged (scheme, loop, credential).
+@Suite struct SourceJobRedirectTests {
+    @Test(arguments: [
+        // (method, status, Location, what follows)
+        ("GET", 301, "/v2/records", "GET https://api.example/v2/records"),
+        ("POST", 302, "https://api.example/moved", "GET https://api.example/moved"),  // as libcurl and browsers do
+        ("POST", 307, "https://api.example/moved", "POST https://api.example/moved"),
+        ("POST", 303, "/see-other", "GET https://api.example/see-other"),
+        ("GET", 302, "file:///etc/passwd", "failed refused-url"),
+        ("GET", 302, "ftp://api.example/records", "failed refused-url"),
+        ("GET", 302, "https://user:pw@api.example/records", "failed refused-url"),
+        ("GET", 302, "https://api.example/records", "failed redirect-loop"),  // back to where it started
+    ])
+    func aRedirectIsFollowedOneHopAtATime(_ method: String, _ status: Int, _ location: String,
+                                          _ expected: String) throws {
+        var source = SourceDefinition(id: "api", format: .boampJSON, url: "https://api.example/records")
+        source.method = method
+        if method == "POST" { source.body = "{\"q\":1}" }
+        var job = SourceJobTests.job(source)
+        let request = try SourceJobTests.firstRequest(&job)
+        var budget = 10
+        let step = job.complete(TransferOutcome(request: request, status: status, headers: ["location": location]),
+                                at: SourceJobTests.now, retryBudget: &budget, jitter: 0)
+        switch step {
+        case .request(let next, _):
+            #expect("\(next.method) \(next.url)" == expected)
+            #expect(next.pageIndex == request.pageIndex)
+            if next.method == "GET" {
+                #expect(next.body == nil)
+                #expect(!next.headers.contains { $0.name.lowercased() == "content-type" })
+            } else {
+                #expect(next.body == request.body)
+            }
+        case .done(let result):
+            #expect("failed \(result.outcome.error?.reason ?? "?")" == expected)
+            #expect(result.documents.isEmpty)
+        }
+    }
+
+    @Test(arguments: [
+        // (URL of a request, whether the credential goes with it)
+        ("https://api.example/records?offset=100", true),
+        ("https://API.example:443/v2/records", true),       // the same origin, written otherwise
+        ("https://api.example:8443/records", false),        // another port
+        ("http://api.example/records", false),              // another scheme: never in clear
+        ("https://cdn.api.example/records", false),         // another host, even a subdomain
+        ("https://api.example.evil.test/records", false),
+    ])
+    func theWireRequestCarriesTheCredentialOnlyToItsOrigin(_ url: String, _ withCredential: Bool) throws {
+        var source = SourceDefinition(id: "api", format: .boampJSON, url: "https://api.example/records")
+        source.auth = AuthSpec(env: "K", header: "X-Api-Key")
+        var job = SourceJob(index: 0, source: source, previous: SourceState(sourceID: "api"),
+                            environment: ["K": "key-1"], retry: RetryPolicy(), now: SourceJobTests.now)
+        var request = try SourceJobTests.firstRequest(&job)
+        #expect(request.headers.isEmpty)  // the job's own request never holds the key
+        request.url = url
+        let wire = job.wire(request)
+        #expect(wire.headers.contains(QueryParameter("X-Api-Key", "key-1")) == withCredential)
+        #expect(wire.url == url)
+    }
+}
