@@ -229,6 +229,12 @@ public final class LoopbackServer: @unchecked Sendable {
         if let announced = response.announcedLength { head += "Content-Length: \(announced)\r\n" }
         if closes { head += "Connection: close\r\n" }
         head += "\r\n"
+        if response.announcedLength != nil, !isHead {
+            // Head and whole body in ONE write, whatever Content-Length said: the client then holds the excess
+            // bytes in the same read as the announced ones (sent apart, whether it sees them is a race).
+            _ = send(Array(head.utf8) + body, to: fd)
+            return false
+        }
         guard send(Array(head.utf8), to: fd) else { return false }
         if isHead || response.status == 304 || response.status == 204 { return true }
         if let cut = response.stallAfter {
@@ -250,11 +256,6 @@ public final class LoopbackServer: @unchecked Sendable {
                 offset = end
                 if offset < body.count { pause(drip.every) }
             }
-            return false
-        }
-        if response.announcedLength != nil {
-            // The whole body in one write, whatever Content-Length said: a length shorter than the body.
-            _ = send(body, to: fd)
             return false
         }
         return send(body, to: fd)
