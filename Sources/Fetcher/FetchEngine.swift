@@ -4,7 +4,7 @@ import Logging
 import Notices
 
 /// Settings of a fetch run.
-public struct FetchConfiguration: Sendable, Hashable {
+public struct FetchConfiguration: Sendable {
     /// `Vigie/<version> (…)`, naming the tool so that a source's operator can tell who is calling.
     public static func userAgent(version: String) -> String {
         "Vigie/\(version) (veille appels d'offres et appels a projets; libcurl)"
@@ -33,6 +33,9 @@ public struct FetchConfiguration: Sendable, Hashable {
     /// An absolute deadline for the fetch, when it is one stage of a longer run (the nightly run's deadline);
     /// the earlier of this and `runTimeBudget` applies.
     public var runDeadline: Date?
+    /// Asked between two turns of the transfer loop: true stops every transfer on the spot (SIGTERM, SIGINT
+    /// reached the run) and the sources not finished fail with reason `interrupted`. Nil: never.
+    public var shouldStop: (@Sendable () -> Bool)?
 
     /// The deadline of a fetch that starts at `start`: the earlier of `runDeadline` and `runTimeBudget`.
     public func deadline(startingAt start: Date) -> Date? {
@@ -147,6 +150,19 @@ private struct MultiRun {
 
         while !queue.isEmpty || !running.isEmpty {
             var now = Date()
+            if configuration.shouldStop?() == true {
+                // A stop request: no source is half-kept (each stores all its pages or none), so everything not
+                // finished simply fails, and the caller stops before storing anything.
+                for (easy, (_, job)) in running {
+                    curl_multi_remove_handle(multi.handle, easy)
+                    deliver(job.fail(.interrupted(source: job.source.id), at: now), job.index)
+                }
+                running.removeAll()
+                for pending in queue { deliver(pending.job.fail(.interrupted(source: pending.job.source.id), at: now),
+                                               pending.job.index) }
+                queue.removeAll()
+                break
+            }
             // Time budgets: a source past its deadline stops now, whether its request is on the wire or waiting
             // (a backoff that would end after the deadline is not waited for).
             for (easy, (transfer, job)) in running where job.isOverBudget(at: now) {

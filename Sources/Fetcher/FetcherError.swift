@@ -44,6 +44,8 @@ public enum FetcherError: Error, Sendable, Hashable, CustomStringConvertible {
     case timeBudget(source: String, url: String, seconds: Double, scope: BudgetScope)
     /// libcurl refused an option or a handle (a build without a protocol, out of memory).
     case transport(source: String, message: String)
+    /// The run was asked to stop (SIGTERM, SIGINT) while this source was being fetched; nothing of it is kept.
+    case interrupted(source: String)
 
     public var description: String {
         switch self {
@@ -96,6 +98,8 @@ public enum FetcherError: Error, Sendable, Hashable, CustomStringConvertible {
             return "fetcher: \(source): token exchange at \(url) failed: \(message)"
         case .transport(let source, let message):
             return "fetcher: \(source): \(message)"
+        case .interrupted(let source):
+            return "fetcher: \(source): stopped by a stop request before the end; nothing of it is kept"
         }
     }
 
@@ -121,6 +125,7 @@ public enum FetcherError: Error, Sendable, Hashable, CustomStringConvertible {
         case .missingCredential: return "missing-credential"
         case .authentication: return "authentication"
         case .transport: return "transport"
+        case .interrupted: return "interrupted"
         }
     }
 

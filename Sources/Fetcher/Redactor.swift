@@ -171,6 +171,8 @@ extension FetcherError {
             return .timeBudget(source: source, url: t(url), seconds: seconds, scope: scope)
         case .transport(let source, let message):
             return .transport(source: source, message: t(message))
+        case .interrupted:
+            return self
         }
     }
 }

@@ -17,7 +17,7 @@ public struct NightlyRunOptions: Sendable {
     /// Digest output directory.
     public var output: String
     /// The run's instant (nil: the clock). A fixed value makes demo output reproducible, and is the fetch's
-    /// clock too: the first night's window and the "beyond tomorrow" cursor rule count from it.
+    /// clock too: the first night's window counts from it, and a record dated after it never moves a cursor.
     public var now: Date?
     /// Only these source ids (all enabled sources when empty).
     public var onlySources: [String]
@@ -35,6 +35,10 @@ public struct NightlyRunOptions: Sendable {
     /// Delete notices over (deadline passed, not seen in any source) for more than this many days;
     /// nil keeps everything.
     public var keepDays: Int?
+    /// Seconds the whole fetch may take (nil: no limit); sources not done by then fail with `time-budget`.
+    public var runTimeBudget: Double? = FetchConfiguration().runTimeBudget
+    /// Seconds one source may take unless its catalogue entry says otherwise (`time_budget_s`); nil: no limit.
+    public var sourceTimeBudget: Double? = FetchConfiguration().sourceTimeBudget
 
     public init(
         feeds: String, rules: String, store: String, output: String, now: Date? = nil,
@@ -131,6 +135,7 @@ public enum NightlyRun {
             }
         }
         var selected: [SourceDefinition] = []
+        var catalogueSources: [SourceDefinition] = []
         var names: [String: String] = [:]
         if !options.skipFetch {
             let check = SourceCatalogue.check(path: options.feeds)
@@ -141,9 +146,11 @@ public enum NightlyRun {
             }
             selected = try FetchRun.select(SourceCatalogue(sources: check.sources), only: options.onlySources)
             for s in check.sources { names[s.id] = s.name }
+            catalogueSources = check.sources
         } else if FileManager.default.fileExists(atPath: options.feeds) {
             // Not fetching, but the catalogue still gives the sources' names for the health table.
-            for s in SourceCatalogue.check(path: options.feeds).sources { names[s.id] = s.name }
+            catalogueSources = SourceCatalogue.check(path: options.feeds).sources
+            for s in catalogueSources { names[s.id] = s.name }
         }
         let store: NoticeStore
         do {
@@ -166,6 +173,10 @@ public enum NightlyRun {
             // A run replayed at a given date (`--now`) computes the first night's window and the latest date a
             // cursor may take from that date, not from the machine's clock.
             configuration.now = options.now
+            configuration.runTimeBudget = options.runTimeBudget
+            configuration.sourceTimeBudget = options.sourceTimeBudget
+            // A stop request ends the transfers on the spot; the run then stops before storing anything.
+            configuration.shouldStop = { StopRequest.shared.receivedSignal != nil }
             let engine = FetchEngine(configuration: configuration, logger: logger)
             let fixed = now
             do {
@@ -193,6 +204,13 @@ public enum NightlyRun {
                 options.skipFetch
                 ? SourceHealthBuilder.fromStates(try store.sourceStates(), now: now, names: names)
                 : SourceHealthBuilder.fromReports(reports, states: try store.sourceStates(), names: names)
+            // Errors stored by older builds may still hold a key: the digest shows them through the redactor.
+            let redactor = Redactor(sources: catalogueSources, environment: ProcessInfo.processInfo.environment)
+            let redacted = health.map { h in
+                var h = h
+                h.lastError = h.lastError.map(redactor.redact)
+                return h
+            }
             let router = Router(rulebook: rulebook, options: RouterOptions(clusters: options.clusters))
             var stageOptions = RouteAndDigestOptions(
                 outputDirectory: options.output, formats: options.formats, clusters: options.clusters,
@@ -201,7 +219,7 @@ public enum NightlyRun {
             stageOptions.rulesFingerprints = rules.fingerprints
             stageOptions.failedClusters = options.clusters == nil ? rules.failed : []
             let stage = RouteAndDigestRun(store: store, router: router, options: stageOptions, logger: logger)
-            routing = try stage.run(now: now, runID: runID, sourceHealth: health, progress: progress)
+            routing = try stage.run(now: now, runID: runID, sourceHealth: redacted, progress: progress)
         } catch {
             let status = if case PipelineError.interrupted = error { "interrupted" } else { "failed" }
             // The run's own error is what the operator needs; a failure to record it must not hide it.

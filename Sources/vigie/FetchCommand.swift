@@ -31,6 +31,10 @@ extension Vigie {
         var only: [String] = []
         @Option(help: "Requests in flight at once.")
         var concurrency = 16
+        @Option(help: "Seconds the whole fetch may take; sources not done by then fail (time-budget). 0: no limit.")
+        var runBudget: Double = FetchConfiguration().runTimeBudget ?? 0
+        @Option(help: "Seconds one source may take, unless its catalogue entry sets time_budget_s. 0: no limit.")
+        var sourceBudget: Double = FetchConfiguration().sourceTimeBudget ?? 0
         @Flag(help: "Print a JSON array instead of lines.")
         var json = false
 
@@ -67,6 +71,9 @@ extension Vigie {
             }
             var configuration = FetchConfiguration(maxConcurrent: max(1, concurrency))
             configuration.transport.userAgent = FetchConfiguration.userAgent(version: Vigie.version)
+            configuration.runTimeBudget = runBudget > 0 ? runBudget : nil
+            configuration.sourceTimeBudget = sourceBudget > 0 ? sourceBudget : nil
+            configuration.shouldStop = { StopRequest.shared.receivedSignal != nil }
             let engine = FetchEngine(configuration: configuration, logger: logger)
             let reports: [SourceRunReport]
             do {

@@ -66,6 +66,13 @@ extension Vigie {
         var keepDays: Int?
         @Flag(help: "Classify every stored notice again (after editing the rules), not only new or changed ones.")
         var reclassify = false
+        @Option(help: "Seconds the whole fetch may take; sources not done by then fail (time-budget). 0: no limit.")
+        var runBudget: Double = FetchConfiguration().runTimeBudget ?? 0
+        @Option(help: """
+            Seconds one source may take, unless its catalogue entry sets time_budget_s; a source over budget \
+            fails and keeps nothing this run (its cursor stays). 0: no limit.
+            """)
+        var sourceBudget: Double = FetchConfiguration().sourceTimeBudget ?? 0
         @Flag(help: "Print the run report as JSON on stdout.")
         var json = false
 
@@ -87,6 +94,8 @@ extension Vigie {
                 deadlineSoonDays: max(0, soonDays))
             options.reclassifyAll = reclassify
             options.keepDays = keepDays
+            options.runTimeBudget = runBudget > 0 ? runBudget : nil
+            options.sourceTimeBudget = sourceBudget > 0 ? sourceBudget : nil
             // SIGTERM / SIGINT stop the run at the next safe point instead of killing it mid-edition.
             StopRequest.shared.install()
             let report: NightlyRunReport
