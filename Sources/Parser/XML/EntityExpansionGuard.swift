@@ -210,10 +210,6 @@ struct EntityExpansionGuard {
             }
             skipSpace()
             guard prologPos < prolog.count else { return }
-            if prolog[prologPos] != 0x3C {  // text before the root: not XML we can read, body rules apply
-                enterBody()
-                return
-            }
             if prologPos == 0, starts("\u{FEFF}") {  // UTF-8 byte-order mark
                 prologPos = 3
                 continue
@@ -221,6 +217,11 @@ struct EntityExpansionGuard {
             if prologPos == 0, prolog[0] == 0xFF {  // UTF-16/UCS-4 byte-order mark, as one skeleton unit
                 prologPos = 1
                 continue
+            }
+            // Text before the root: libxml2 stops there ("Start tag expected"), so no DTD can follow.
+            if prolog[prologPos] != 0x3C {
+                enterBody()
+                return
             }
             if starts("<?xml") {
                 guard let end = prolog[prologPos...].firstRange(of: Array("?>".utf8)) else { return }
