@@ -82,8 +82,8 @@ public enum DocumentParser {
             }
             let bytes = [UInt8](data)
             if options.format == .decpJSON || DECPParser.matches(bytes) {
-                let issues = try DECPParser.parse(bytes, options: options, onNotice: onNotice)
-                return ParsedDocument(format: .decpJSON, notices: [], issues: issues)
+                let (issues, truncated) = try DECPParser.parseReporting(bytes, options: options, onNotice: onNotice)
+                return ParsedDocument(format: .decpJSON, notices: [], issues: issues, truncated: truncated)
             }
             var doc = try parse(bytes, options: options)
             doc.notices.forEach(onNotice)

@@ -35,12 +35,21 @@ enum DECPParser {
     /// Parses every record; a record that cannot be read becomes an issue naming its index and id.
     static func parse(_ bytes: [UInt8], options: ParseOptions) throws -> ParsedDocument {
         var notices: [Notice] = []
-        let issues = try parse(bytes, options: options) { notices.append($0) }
-        return ParsedDocument(format: .decpJSON, notices: notices, issues: issues)
+        let (issues, truncated) = try parseReporting(bytes, options: options) { notices.append($0) }
+        return ParsedDocument(format: .decpJSON, notices: notices, issues: issues, truncated: truncated)
     }
 
     /// Parses every record and hands each notice to `onNotice` as soon as it is built; returns the issues.
     static func parse(_ bytes: [UInt8], options: ParseOptions, onNotice: (Notice) -> Void) throws -> [ParseIssue] {
+        try parseReporting(bytes, options: options, onNotice: onNotice).issues
+    }
+
+    /// `parse(_:options:onNotice:)`, also saying whether the file ends before its top-level value is closed (an
+    /// interrupted download: the records before the cut are delivered, the page is `truncated`).
+    static func parseReporting(
+        _ bytes: [UInt8], options: ParseOptions, onNotice: (Notice) -> Void
+    ) throws -> (issues: [ParseIssue], truncated: Bool) {
+        var truncated = false
         var issues: [ParseIssue] = []
         var repairedNaN = false
         var index = 0
@@ -79,12 +88,13 @@ enum DECPParser {
             let issue = ParseIssue(file: options.documentName, message: error.description)
             if index == 0 { throw ParserError.malformed(issue) }
             issues.append(issue)
+            truncated = JSONTruncation.isTruncated(bytes)
         }
         if repairedNaN {
             issues.insert(
                 ParseIssue(file: options.documentName, message: "json: non-standard NaN/Infinity values read as null"),
                 at: 0)
         }
-        return issues
+        return (issues, truncated)
     }
 }

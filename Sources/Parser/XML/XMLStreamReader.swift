@@ -175,7 +175,7 @@ final class XMLStreamReader {
             throw ParserError.limitExceeded(issue("document larger than \(limits.maxBytes) bytes"))
         }
         if r == 0 { return false }
-        throw ParserError.malformed(fatalIssue())
+        throw ParserError.malformed(fatalIssueNotingTruncation())
     }
 
     /// Skips the current element's subtree; the reader is then on the node after it.
@@ -197,7 +197,7 @@ final class XMLStreamReader {
             throw ParserError.limitExceeded(issue("document larger than \(limits.maxBytes) bytes"))
         }
         if r == 0 { return false }
-        throw ParserError.malformed(fatalIssue())
+        throw ParserError.malformed(fatalIssueNotingTruncation())
     }
 
     // MARK: - Truncation
@@ -213,14 +213,20 @@ final class XMLStreamReader {
     /// some generators) still closes the root: nothing is lost.
     func endsBeforeRootCloses() -> Bool {
         if rootClosed { return false }
-        guard let rootName else { return true }
+        // libxml2's reader parses a chunk ahead: an error in the first chunk stops it before it returns the root
+        // element, so the root may have to be read from the first bytes.
+        guard let root = rootName.map(Self.localPart) ?? RootSniffer.scan(input.head)?.localName else { return true }
         input.drain()
-        return !Self.closesRoot(input.tail, rootName: rootName)
+        return !Self.closesRoot(input.tail, rootLocalName: root)
     }
 
-    /// Whether `tail`, the last bytes of a document, ends with the end tag of the root `rootName` (comments,
-    /// processing instructions and whitespace after it aside).
-    static func closesRoot(_ b: [UInt8], rootName: String) -> Bool {
+    private static func localPart(_ name: String) -> String {
+        name.split(separator: ":").last.map(String.init) ?? name
+    }
+
+    /// Whether `tail`, the last bytes of a document, ends with the end tag of the root (by its local name;
+    /// comments, processing instructions and whitespace after it aside).
+    static func closesRoot(_ b: [UInt8], rootLocalName: String) -> Bool {
         var end = b.count
         func ends(with s: String) -> Bool {
             let u = Array(s.utf8)
@@ -240,7 +246,9 @@ final class XMLStreamReader {
         var nameEnd = end
         if b[end - 1] == 0x3E { nameEnd -= 1 }
         while nameEnd > lt + 2, HTMLText.isSpace(b[nameEnd - 1]) { nameEnd -= 1 }
-        return b[(lt + 2)..<nameEnd].elementsEqual(rootName.utf8)
+        var nameStart = lt + 2
+        if let colon = b[nameStart..<nameEnd].lastIndex(of: 0x3A) { nameStart = colon + 1 }
+        return b[nameStart..<nameEnd].elementsEqual(rootLocalName.utf8)
     }
 
     // MARK: - Current node
@@ -536,6 +544,17 @@ final class XMLStreamReader {
     /// libxml2's code for "expected '>'", which a root end tag cut short (`</rss` at the end of the file) raises.
     static let endTagNotClosedCode = Int32(XML_ERR_GT_REQUIRED.rawValue)
 
+    /// The fatal issue, saying so when the document was cut short: libxml2's "Premature end of data" does not
+    /// tell a truncated transfer from a broken tag.
+    private func fatalIssueNotingTruncation() -> ParseIssue {
+        var issue = fatalIssue()
+        if endsBeforeRootCloses() {
+            let root = rootName ?? RootSniffer.scan(input.head)?.localName ?? "?"
+            issue.message = "document ends before its root element <\(root)> is closed (truncated): " + issue.message
+        }
+        return issue
+    }
+
     private func fatalIssue() -> ParseIssue {
         // The first fatal error is the cause; later ones are usually its consequences.
         if let last = errorBox.firstFatal ?? errorBox.last {
@@ -558,7 +577,12 @@ private final class InputBox {
     var tail: [UInt8] = []
     static let tailSize = 4096
 
+    /// The first bytes read, to find the root element when libxml2 stopped before reporting it.
+    var head: [UInt8] = []
+    static let headSize = 16 * 1024
+
     func keepTail(_ chunk: UnsafeRawBufferPointer) {
+        if head.count < Self.headSize { head.append(contentsOf: chunk.prefix(Self.headSize - head.count)) }
         if chunk.count >= Self.tailSize {
             tail = Array(chunk.suffix(Self.tailSize))
         } else {
