@@ -32,17 +32,14 @@ enum AidesTerritoiresParser {
         var notices: [Notice] = []
         var issues: [ParseIssue] = []
         for (i, record) in document.results.enumerated() {
-            switch record.result {
-            case .success(let aid):
-                do {
-                    notices.append(try AidesTerritoiresAdapter.notice(aid, options: options))
-                } catch let ParserError.malformed(issue) {
-                    issues.append(issue)
-                }
-            case .failure(let error):
+            // One record that cannot be read is left out with an issue; the rest of the page is kept.
+            do {
+                let aid = try record.result.get()
+                notices.append(try AidesTerritoiresAdapter.notice(aid, options: options))
+            } catch {
                 issues.append(
-                    ParseIssue(
-                        file: options.documentName, message: "aides-territoires: record \(i): \(error)"))
+                    JSONPageSupport.skippedRecord(
+                        documentName: options.documentName, format: "aides-territoires", index: i, id: record.id, error: error))
             }
         }
         return ParsedDocument(format: .aidesTerritoiresJSON, notices: notices, issues: issues)

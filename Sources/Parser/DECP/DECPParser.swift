@@ -67,8 +67,11 @@ enum DECPParser {
                     guard let repaired = JSONValue.replacingNonFiniteNumbers(slice),
                         let r = try? decoder.decode(DECPRecord.self, from: Data(repaired))
                     else {
+                        // One record that cannot be read is left out with an issue; the rest of the file is kept.
                         issues.append(
-                            ParseIssue(file: options.documentName, message: "decp: record \(index): \(error)"))
+                            JSONPageSupport.skippedRecord(
+                                documentName: options.documentName, format: "decp", index: index,
+                                id: JSONPageSupport.recordID(json: slice), error: error))
                         return true
                     }
                     repairedNaN = true
@@ -76,10 +79,11 @@ enum DECPParser {
                 }
                 do {
                     onNotice(try DECPAdapter.notice(record, options: options))
-                } catch let ParserError.malformed(issue) {
-                    var issue = issue
-                    if issue.noticeID == nil { issue.message = "record \(index): " + issue.message }
-                    issues.append(issue)
+                } catch {
+                    issues.append(
+                        JSONPageSupport.skippedRecord(
+                            documentName: options.documentName, format: "decp", index: index,
+                            id: record.id ?? record.uid, error: error))
                 }
                 return true
             }

@@ -21,15 +21,14 @@ enum EUFundingParser {
         var notices: [Notice] = []
         var issues: [ParseIssue] = []
         for (i, record) in document.results.enumerated() {
-            switch record.result {
-            case .success(let result):
-                do {
-                    notices.append(try EUFundingAdapter.notice(result, options: options))
-                } catch let ParserError.malformed(issue) {
-                    issues.append(issue)
-                }
-            case .failure(let error):
-                issues.append(ParseIssue(file: options.documentName, message: "eu-funding: record \(i): \(error)"))
+            // One record that cannot be read is left out with an issue; the rest of the page is kept.
+            do {
+                let result = try record.result.get()
+                notices.append(try EUFundingAdapter.notice(result, options: options))
+            } catch {
+                issues.append(
+                    JSONPageSupport.skippedRecord(
+                        documentName: options.documentName, format: "eu-funding", index: i, id: record.id, error: error))
             }
         }
         return ParsedDocument(format: .euFundingJSON, notices: notices, issues: issues)
