@@ -32,7 +32,7 @@ enum TEDSearchAdapter {
                     issues.append(
                         JSONPageSupport.skippedRecord(
                             documentName: options.documentName, format: "ted", index: i,
-                            id: r.publicationNumber.first, error: error))
+                            id: FormatSupport.tedPublicationNumber(r.publicationNumber.first), error: error))
                 }
             }
         }
