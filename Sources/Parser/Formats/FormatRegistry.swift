@@ -28,7 +28,10 @@ enum FormatRegistry {
             // A page cut short (a Content-Length shorter than the body): read the records completed before the
             // cut, and say the page is truncated so the fetcher counts it as failed.
             guard case .malformed = error, let cut = JSONTruncation.cut(bytes) else { throw error }
-            guard let salvage = cut.salvage, var doc = try parseWholeJSON(salvage, options: options) else {
+            // Nothing complete before the cut: there is nothing to keep, so the page is simply unreadable.
+            guard let salvage = cut.salvage, var doc = try parseWholeJSON(salvage, options: options),
+                !doc.notices.isEmpty
+            else {
                 throw ParserError.malformed(JSONTruncation.issue(options.documentName, cut: cut, kept: 0))
             }
             doc.truncated = true
