@@ -379,7 +379,7 @@ struct EntityExpansionGuard {
             if c == 0x3E {
                 prologPos = i + 1
                 // An external entity is never loaded (no DTDLOAD, no NOENT): it expands to nothing.
-                let text = external ? [] : value
+                let text = external ? [] : Self.decodingCharacterReferences(value)
                 if isParameter {
                     if parameter[name] == nil { parameter[name] = text }
                 } else if general[name] == nil {  // the first declaration binds, as in XML
@@ -393,6 +393,36 @@ struct EntityExpansionGuard {
             i += 1
         }
         return false
+    }
+
+    /// An entity value with its character references replaced, as XML does when the entity is declared:
+    /// `<!ENTITY a "&#38;b;">` has the replacement text `&b;`, a reference to `b` once `a` is expanded. Only
+    /// ASCII characters matter to the scan; other references are kept as written (their length bounds theirs).
+    static func decodingCharacterReferences(_ text: [UInt8]) -> [UInt8] {
+        guard text.contains(0x26) else { return text }
+        var out: [UInt8] = []
+        out.reserveCapacity(text.count)
+        var i = 0
+        while i < text.count {
+            if text[i] == 0x26, i + 2 < text.count, text[i + 1] == 0x23,
+                let semi = text[(i + 2)...].prefix(10).firstIndex(of: 0x3B)
+            {
+                var digits = text[(i + 2)..<semi]
+                var radix = 10
+                if digits.first == 0x78 || digits.first == 0x58 {  // x, X
+                    radix = 16
+                    digits = digits.dropFirst()
+                }
+                if let v = UInt32(String(decoding: digits, as: UTF8.self), radix: radix), v < 0x80 {
+                    out.append(UInt8(v))
+                    i = semi + 1
+                    continue
+                }
+            }
+            out.append(text[i])
+            i += 1
+        }
+        return out
     }
 
     private func starts(_ s: String) -> Bool {

@@ -141,7 +141,7 @@ struct EntityExpansionTests {
         }
     }
 
-    @Test("Tricks: BOM, parameter entity, UTF-16 and a declared UTF-7 do not hide the references")
+    @Test("Tricks: BOM, parameter entity, character reference, UTF-16 and a declared UTF-7 do not hide the references")
     func tricks() throws {
         let bom: [UInt8] = [0xEF, 0xBB, 0xBF] + Self.feed(.quadratic)
         Self.expectRefused("bom.xml") {
@@ -153,6 +153,14 @@ struct EntityExpansionTests {
             + "<title>i</title><description>\(Self.quadraticRefs)</description></item></channel></rss>"
         Self.expectRefused("pe.xml") {
             _ = try DocumentParser.parse(Array(viaParameter.utf8), options: ParseOptions(documentName: "pe.xml"))
+        }
+        // A reference hidden behind a character reference: `&#38;a;` becomes `&a;` when `b` is declared.
+        let viaCharRef =
+            "<?xml version=\"1.0\"?>\n<!DOCTYPE rss [\n\(Self.quadraticDTD)<!ENTITY b \"&#38;a;\">\n]>\n<rss><channel>"
+            + "<title>t</title><item><title>i</title><description>"
+            + String(repeating: "&b;", count: 14_000) + "</description></item></channel></rss>"
+        Self.expectRefused("charref.xml") {
+            _ = try DocumentParser.parse(Array(viaCharRef.utf8), options: ParseOptions(documentName: "charref.xml"))
         }
         // Notice XML reaches libxml2 undecoded: a UTF-16 notice must be scanned by code units.
         let utf16 = "<?xml version=\"1.0\" encoding=\"UTF-16\"?>\n<!DOCTYPE ANNONCE [\n\(Self.billionLaughsDTD)]>\n"
