@@ -39,7 +39,8 @@ enum AidesTerritoiresParser {
             } catch {
                 issues.append(
                     JSONPageSupport.skippedRecord(
-                        documentName: options.documentName, format: "aides-territoires", index: i, id: record.id, error: error))
+                        documentName: options.documentName, format: "aides-territoires", index: i, id: record.id,
+                        error: error))
             }
         }
         return ParsedDocument(format: .aidesTerritoiresJSON, notices: notices, issues: issues)

@@ -28,7 +28,8 @@ enum EUFundingParser {
             } catch {
                 issues.append(
                     JSONPageSupport.skippedRecord(
-                        documentName: options.documentName, format: "eu-funding", index: i, id: record.id, error: error))
+                        documentName: options.documentName, format: "eu-funding", index: i, id: record.id,
+                        error: error))
             }
         }
         return ParsedDocument(format: .euFundingJSON, notices: notices, issues: issues)
