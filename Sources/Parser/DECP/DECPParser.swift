@@ -9,19 +9,23 @@ enum DECPParser {
     /// the `results` and `records` envelopes, so the first record decides.
     static func matches(_ bytes: [UInt8]) -> Bool {
         var scanner = DECPRecordScanner(bytes: bytes)
-        var firstIsDECP = false
+        var someIsDECP = false
+        var judged = 0
         let path: [String]?
         do {
+            // Any of the first records decides, not only the first: one bad record must not hide its whole file.
             path = try scanner.forEachRecord { range in
-                firstIsDECP = isDECPRecord(bytes[range])
-                return false
+                judged += 1
+                someIsDECP = isDECPRecord(bytes[range])
+                return !someIsDECP && judged < JSONPageSupport.recordsJudged
             }
         } catch {
-            // Not JSON of a shape the scanner walks: the other adapters (or the JSON error) will tell.
-            return false
+            // A file cut short still has its record array (`parse` keeps the records before the cut); anything
+            // else is not JSON of a shape the scanner walks: the other adapters (or the JSON error) will tell.
+            path = scanner.foundPath
         }
         guard let path else { return false }
-        return path.first == "marches" || firstIsDECP
+        return path.first == "marches" || someIsDECP
     }
 
     /// Whether one record's keys are DECP's (nested or flat).

@@ -6,7 +6,10 @@ enum EUFundingParser {
     /// Whether the JSON value `root` is a SEDIA search page.
     static func matches(_ root: Any) -> Bool {
         guard let d = root as? [String: Any], let results = d["results"] as? [Any] else { return false }
-        if let first = results.first as? [String: Any] { return first["metadata"] != nil }
+        // Any of the first results decides, not only the first: one bad record must not hide its whole page.
+        if !results.isEmpty {
+            return results.prefix(JSONPageSupport.recordsJudged).contains { ($0 as? [String: Any])?["metadata"] != nil }
+        }
         return d["totalResults"] != nil && d["pageNumber"] != nil
     }
 

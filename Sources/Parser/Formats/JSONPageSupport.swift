@@ -107,6 +107,10 @@ enum JSONPageSupport {
         return nil
     }
 
+    /// How many leading records the format detectors look at: any of them may identify the page, so that one
+    /// malformed first record does not make the whole page unrecognised.
+    static let recordsJudged = 10
+
     /// A malformed-record error.
     static func malformed(_ documentName: String, _ id: String?, _ message: String) -> ParserError {
         .malformed(ParseIssue(file: documentName, noticeID: id, message: message))

@@ -44,9 +44,31 @@ struct RecordSkipTests {
         let issues = doc.issues.filter { $0.message.contains("skipped") }
         #expect(issues.count == 1)
         #expect(issues.first?.file == "boamp.json")
-        #expect(issues.first?.message.hasPrefix("record 1 skipped: boamp: record has no idweb") == true)
+        // The ODS record id (`"id": "26_80922"`) is still readable and names the record.
+        #expect(records[1]["id"] as? String == "26_80922")
+        #expect(issues.first?.noticeID == "26_80922")
+        #expect(issues.first?.message.hasPrefix("record 1 (id 26_80922) skipped: boamp: record has no idweb") == true)
         // The raw value of a kept record, read from the file: the title of 26-81190.
         #expect(doc.notices[1].title == (records[2]["objet"] as? String))
+    }
+
+    @Test("BOAMP JSON (real Explore v2.1 page): the first record without idweb does not hide the page")
+    func boampFirstRecord() throws {
+        guard SharedSamples.folder("samples/real") != nil else { return }
+        let raw = try SharedSamples.bytes("samples/real/boamp/DERIVED-unwrapped-data-of-jpbenga-where-dateparution-2026.json")
+        let results = try #require((try Self.json(raw) as? [String: Any])?["results"] as? [[String: Any]])
+        let ids = results.compactMap { $0["idweb"] as? String }
+        #expect(ids == ["26-7298", "26-7308", "26-7319", "26-7109", "26-7113"])
+        let whole = try Self.parse(raw, "boamp.json")
+        #expect(whole.notices.map(\.sourceID) == ids)
+        // The key misspelt: the first record has no idweb at all.
+        let bad = try Self.corrupt(raw, after: "\"results\"", replacing: "\"idweb\": \"26-7298\"", with: "\"idwb\": \"26-7298\"")
+        let doc = try Self.parse(bad, "boamp.json")
+        #expect(doc.format == .boampJSON)
+        #expect(doc.notices == Array(whole.notices.dropFirst()))
+        let issues = doc.issues.filter { $0.message.contains("skipped") }
+        #expect(issues.count == 1)
+        #expect(issues.first?.message.hasPrefix("record 0 (id 26_7298) skipped: boamp: record has no idweb") == true)
     }
 
     @Test("TED search JSON (real notice, page of three): a notice without publication-number is skipped")
