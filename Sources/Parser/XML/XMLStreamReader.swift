@@ -549,8 +549,8 @@ final class XMLStreamReader {
     private func fatalIssueNotingTruncation() -> ParseIssue {
         var issue = fatalIssue()
         if endsBeforeRootCloses() {
-            let root = rootName ?? RootSniffer.scan(input.head)?.localName ?? "?"
-            issue.message = "document ends before its root element <\(root)> is closed (truncated): " + issue.message
+            let root = (rootName ?? RootSniffer.scan(input.head)?.localName).map { " <\($0)>" } ?? ""
+            issue.message = "document ends before its root element\(root) is closed (truncated): " + issue.message
         }
         return issue
     }
