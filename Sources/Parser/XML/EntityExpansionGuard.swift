@@ -125,8 +125,8 @@ struct EntityExpansionGuard {
                 let byte = UInt32(bytes[i + (bigEndian ? k : unitWidth - 1 - k)])
                 v = v << 8 | byte
             }
-            // A non-ASCII unit keeps its low bits above 0x80, so different names mostly stay different; a clash
-            // only makes the count larger.
+            // A non-ASCII unit keeps its low bits above 0x80, so different names mostly stay different; names that
+            // clash share one entry holding both texts (see `parseEntityDecl`).
             units.append(v < 0x80 ? UInt8(v) : 0x80 | UInt8(truncatingIfNeeded: v & 0x7F))
             i += unitWidth
         }
@@ -380,10 +380,12 @@ struct EntityExpansionGuard {
                 prologPos = i + 1
                 // An external entity is never loaded (no DTDLOAD, no NOENT): it expands to nothing.
                 let text = external ? [] : Self.decodingCharacterReferences(value)
+                // XML binds the first declaration of a name; the scan keeps every declaration's text, so that
+                // two non-ASCII names that share a skeleton (UTF-16) can only be counted larger, never smaller.
                 if isParameter {
-                    if parameter[name] == nil { parameter[name] = text }
-                } else if general[name] == nil {  // the first declaration binds, as in XML
-                    general[name] = text
+                    parameter[name, default: []] += text
+                } else {
+                    general[name, default: []] += text
                     longestName = max(longestName, name.count)
                     if let first = name.first { firstUnits[Int(first)] = true }
                 }
