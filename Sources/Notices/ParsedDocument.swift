@@ -11,14 +11,19 @@ public struct ParsedDocument: Sendable, Hashable {
     /// Problems that did not stop the parse: a recovered XML error, a malformed
     /// notice skipped inside a package. Each names where it happened.
     public var issues: [ParseIssue]
+    /// The document ends before its root element (XML) or its top-level value (JSON) is closed: a transfer cut
+    /// short (a Content-Length shorter than the body). What was read before the cut is in `notices`, but the page
+    /// is incomplete: the fetcher treats it as a failed page; `vigie parse` on a file keeps the salvage.
+    public var truncated: Bool = false
 
     public init(format: DocumentFormat, title: String? = nil, link: String? = nil, notices: [Notice] = [],
-                issues: [ParseIssue] = []) {
+                issues: [ParseIssue] = [], truncated: Bool = false) {
         self.format = format
         self.title = title
         self.link = link
         self.notices = notices
         self.issues = issues
+        self.truncated = truncated
     }
 }
 

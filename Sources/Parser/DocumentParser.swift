@@ -82,8 +82,8 @@ public enum DocumentParser {
             }
             let bytes = [UInt8](data)
             if options.format == .decpJSON || DECPParser.matches(bytes) {
-                let issues = try DECPParser.parse(bytes, options: options, onNotice: onNotice)
-                return ParsedDocument(format: .decpJSON, notices: [], issues: issues)
+                let (issues, truncated) = try DECPParser.parseReporting(bytes, options: options, onNotice: onNotice)
+                return ParsedDocument(format: .decpJSON, notices: [], issues: issues, truncated: truncated)
             }
             var doc = try parse(bytes, options: options)
             doc.notices.forEach(onNotice)
@@ -145,14 +145,17 @@ public enum DocumentParser {
         var issues = parser.issues
         // Errors libxml2's reader got past without stopping (namespace errors, warnings) lose nothing.
         var integrity = issues.isEmpty ? DocumentIntegrity.intact : .recovered
+        var truncated = false
         if let fatal = parser.fatalIssue {
             integrity = .damaged
+            // Before the recovering pass salvages what it can: a document cut short (a Content-Length shorter
+            // than the body made curl keep only the first part) is a failed page for the fetcher, however much
+            // is recovered.
+            truncated = reader.endsBeforeRootCloses()
             // xmlTextReader stops at the first well-formedness error; libxml2's recovering tree parser goes on.
             // Re-read small documents that way and deliver the entries the first pass did not reach.
             if let bytes = try recoverableDocument(source, options: options),
-                let recovering = try? XMLStreamReader(
-                    recovering: bytes, documentName: options.documentName,
-                    baseURL: options.baseURL, limits: limits)
+                let recovering = try recoveringReader(bytes, options: options, limits: limits)
             {
                 let second = FeedParser(reader: recovering, baseURL: options.baseURL)
                 let already = delivered
@@ -181,8 +184,22 @@ public enum DocumentParser {
         }
         let document = ParsedDocument(
             format: header.documentFormat, title: header.title?.plain, link: header.mainLink,
-            notices: notices, issues: issues)
+            notices: notices, issues: issues, truncated: truncated)
         return ParseResult(document: document, integrity: integrity)
+    }
+
+    /// The recovering parser over `bytes`, nil when libxml2 cannot build a tree of them; a safety limit (entity
+    /// expansion) still throws: the first pass may have stopped before the offending references.
+    private static func recoveringReader(
+        _ bytes: [UInt8], options: ParseOptions, limits: XMLLimits
+    ) throws -> XMLStreamReader? {
+        do {
+            return try XMLStreamReader(
+                recovering: bytes, documentName: options.documentName, baseURL: options.baseURL, limits: limits)
+        } catch let error as ParserError {
+            if case .limitExceeded = error { throw error }
+            return nil
+        }
     }
 
     /// Whether the document's only damage can be its root end tag cut short at the end (`</rss`, `</feed`: the

@@ -13,12 +13,16 @@ enum AidesTerritoiresParser {
         } else {
             return false
         }
-        guard let first = records.first as? [String: Any] else {
+        guard !records.isEmpty else {
             // An empty page still has the paging keys: {"count": 0, "next": null, "previous": null}.
             let d = root as? [String: Any]
             return d?["count"] != nil && d?.keys.contains("previous") == true
         }
-        return first["submission_deadline"] != nil || first["is_call_for_project"] != nil || first["financers"] != nil
+        // Any of the first records decides, not only the first: one bad record must not hide its whole page.
+        return records.prefix(JSONPageSupport.recordsJudged).contains { r in
+            guard let aid = r as? [String: Any] else { return false }
+            return aid["submission_deadline"] != nil || aid["is_call_for_project"] != nil || aid["financers"] != nil
+        }
     }
 
     /// Decodes the page and builds one notice per aid; an aid that cannot be read becomes an issue.
@@ -32,17 +36,15 @@ enum AidesTerritoiresParser {
         var notices: [Notice] = []
         var issues: [ParseIssue] = []
         for (i, record) in document.results.enumerated() {
-            switch record.result {
-            case .success(let aid):
-                do {
-                    notices.append(try AidesTerritoiresAdapter.notice(aid, options: options))
-                } catch let ParserError.malformed(issue) {
-                    issues.append(issue)
-                }
-            case .failure(let error):
+            // One record that cannot be read is left out with an issue; the rest of the page is kept.
+            do {
+                let aid = try record.result.get()
+                notices.append(try AidesTerritoiresAdapter.notice(aid, options: options))
+            } catch {
                 issues.append(
-                    ParseIssue(
-                        file: options.documentName, message: "aides-territoires: record \(i): \(error)"))
+                    JSONPageSupport.skippedRecord(
+                        documentName: options.documentName, format: "aides-territoires", index: i, id: record.id,
+                        error: error))
             }
         }
         return ParsedDocument(format: .aidesTerritoiresJSON, notices: notices, issues: issues)

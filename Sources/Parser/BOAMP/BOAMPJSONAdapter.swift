@@ -15,13 +15,22 @@ enum BOAMPJSONAdapter {
         if let d = root as? [String: Any] {
             if JSONValue.at(d, "gestion/reference/idweb") != nil { return true }
             if d["idweb"] != nil { return true }
-            if let results = d["results"] as? [Any] { return results.first.map(isRecord) ?? (d["total_count"] != nil) }
+            // Any of the first records decides, not only the first: one record without its idweb must not hide
+            // its whole page.
+            if let results = d["results"] as? [Any] {
+                if results.isEmpty { return d["total_count"] != nil }
+                return results.prefix(JSONPageSupport.recordsJudged).contains(where: isRecord)
+            }
             if let records = d["records"] as? [Any] {
-                return records.first.map { isRecord(JSONValue.member($0, "fields") ?? $0) } ?? false
+                return records.prefix(JSONPageSupport.recordsJudged).contains {
+                    isRecord(JSONValue.member($0, "fields") ?? $0)
+                }
             }
             return false
         }
-        if let list = root as? [Any], let first = list.first { return isRecord(first) || isLegacy(first) }
+        if let list = root as? [Any] {
+            return list.prefix(JSONPageSupport.recordsJudged).contains { isRecord($0) || isLegacy($0) }
+        }
         return false
     }
 
@@ -31,7 +40,8 @@ enum BOAMPJSONAdapter {
     static func parse(_ root: Any, options: ParseOptions) -> ParsedDocument {
         let name = options.documentName
         // The retired DILA API answers with one notice (`{"gestion": {"reference": …}, "donnees": …}`) or a list.
-        if isLegacy(root) || ((root as? [Any])?.first.map(isLegacy) ?? false) {
+        let list = (root as? [Any])?.prefix(JSONPageSupport.recordsJudged)
+        if isLegacy(root) || (list?.contains(where: isLegacy) ?? false) {
             let (notices, issues) = JSONPageSupport.notices(
                 (root as? [Any]) ?? [root], documentName: name,
                 idKey: { JSONValue.string(JSONValue.at($0, "gestion/reference/idweb")) },
@@ -42,7 +52,7 @@ enum BOAMPJSONAdapter {
         var problems: [ParseIssue] = []
         var (notices, issues) = JSONPageSupport.notices(
             records, documentName: name,
-            idKey: { JSONValue.string(JSONValue.member($0, "idweb")) },
+            idKey: { JSONValue.string(JSONValue.member($0, "idweb")) ?? JSONValue.string(JSONValue.member($0, "id")) },
             build: { raw in
                 let record = try BOAMPRecordParser.record(raw)
                 let notice = try BOAMPRecordAdapter.notice(record, options: options)

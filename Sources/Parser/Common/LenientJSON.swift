@@ -76,12 +76,15 @@ struct LenientDecimal: Decodable, Sendable, Hashable {
 /// page still parses.
 struct Failable<Element: Decodable>: Decodable {
     var result: Result<Element, any Error>
+    /// The record's id when it failed but its id is still readable (`JSONPageSupport.recordID`).
+    var id: String?
 
     init(from decoder: any Decoder) throws {
         do {
             result = .success(try Element(from: decoder))
         } catch {
             result = .failure(error)
+            id = JSONPageSupport.recordID(decoder)
         }
     }
 }

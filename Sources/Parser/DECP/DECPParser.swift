@@ -9,19 +9,23 @@ enum DECPParser {
     /// the `results` and `records` envelopes, so the first record decides.
     static func matches(_ bytes: [UInt8]) -> Bool {
         var scanner = DECPRecordScanner(bytes: bytes)
-        var firstIsDECP = false
+        var someIsDECP = false
+        var judged = 0
         let path: [String]?
         do {
+            // Any of the first records decides, not only the first: one bad record must not hide its whole file.
             path = try scanner.forEachRecord { range in
-                firstIsDECP = isDECPRecord(bytes[range])
-                return false
+                judged += 1
+                someIsDECP = isDECPRecord(bytes[range])
+                return !someIsDECP && judged < JSONPageSupport.recordsJudged
             }
         } catch {
-            // Not JSON of a shape the scanner walks: the other adapters (or the JSON error) will tell.
-            return false
+            // A file cut short still has its record array (`parse` keeps the records before the cut); anything
+            // else is not JSON of a shape the scanner walks: the other adapters (or the JSON error) will tell.
+            path = scanner.foundPath
         }
         guard let path else { return false }
-        return path.first == "marches" || firstIsDECP
+        return path.first == "marches" || someIsDECP
     }
 
     /// Whether one record's keys are DECP's (nested or flat).
@@ -35,12 +39,21 @@ enum DECPParser {
     /// Parses every record; a record that cannot be read becomes an issue naming its index and id.
     static func parse(_ bytes: [UInt8], options: ParseOptions) throws -> ParsedDocument {
         var notices: [Notice] = []
-        let issues = try parse(bytes, options: options) { notices.append($0) }
-        return ParsedDocument(format: .decpJSON, notices: notices, issues: issues)
+        let (issues, truncated) = try parseReporting(bytes, options: options) { notices.append($0) }
+        return ParsedDocument(format: .decpJSON, notices: notices, issues: issues, truncated: truncated)
     }
 
     /// Parses every record and hands each notice to `onNotice` as soon as it is built; returns the issues.
     static func parse(_ bytes: [UInt8], options: ParseOptions, onNotice: (Notice) -> Void) throws -> [ParseIssue] {
+        try parseReporting(bytes, options: options, onNotice: onNotice).issues
+    }
+
+    /// `parse(_:options:onNotice:)`, also saying whether the file ends before its top-level value is closed (an
+    /// interrupted download: the records before the cut are delivered, the page is `truncated`).
+    static func parseReporting(
+        _ bytes: [UInt8], options: ParseOptions, onNotice: (Notice) -> Void
+    ) throws -> (issues: [ParseIssue], truncated: Bool) {
+        var truncated = false
         var issues: [ParseIssue] = []
         var repairedNaN = false
         var index = 0
@@ -58,8 +71,11 @@ enum DECPParser {
                     guard let repaired = JSONValue.replacingNonFiniteNumbers(slice),
                         let r = try? decoder.decode(DECPRecord.self, from: Data(repaired))
                     else {
+                        // One record that cannot be read is left out with an issue; the rest of the file is kept.
                         issues.append(
-                            ParseIssue(file: options.documentName, message: "decp: record \(index): \(error)"))
+                            JSONPageSupport.skippedRecord(
+                                documentName: options.documentName, format: "decp", index: index,
+                                id: JSONPageSupport.recordID(json: slice), error: error))
                         return true
                     }
                     repairedNaN = true
@@ -67,10 +83,11 @@ enum DECPParser {
                 }
                 do {
                     onNotice(try DECPAdapter.notice(record, options: options))
-                } catch let ParserError.malformed(issue) {
-                    var issue = issue
-                    if issue.noticeID == nil { issue.message = "record \(index): " + issue.message }
-                    issues.append(issue)
+                } catch {
+                    issues.append(
+                        JSONPageSupport.skippedRecord(
+                            documentName: options.documentName, format: "decp", index: index,
+                            id: record.id ?? record.uid, error: error))
                 }
                 return true
             }
@@ -79,12 +96,13 @@ enum DECPParser {
             let issue = ParseIssue(file: options.documentName, message: error.description)
             if index == 0 { throw ParserError.malformed(issue) }
             issues.append(issue)
+            truncated = JSONTruncation.isTruncated(bytes)
         }
         if repairedNaN {
             issues.insert(
                 ParseIssue(file: options.documentName, message: "json: non-standard NaN/Infinity values read as null"),
                 at: 0)
         }
-        return issues
+        return (issues, truncated)
     }
 }

@@ -6,7 +6,10 @@ enum EUFundingParser {
     /// Whether the JSON value `root` is a SEDIA search page.
     static func matches(_ root: Any) -> Bool {
         guard let d = root as? [String: Any], let results = d["results"] as? [Any] else { return false }
-        if let first = results.first as? [String: Any] { return first["metadata"] != nil }
+        // Any of the first results decides, not only the first: one bad record must not hide its whole page.
+        if !results.isEmpty {
+            return results.prefix(JSONPageSupport.recordsJudged).contains { ($0 as? [String: Any])?["metadata"] != nil }
+        }
         return d["totalResults"] != nil && d["pageNumber"] != nil
     }
 
@@ -21,15 +24,15 @@ enum EUFundingParser {
         var notices: [Notice] = []
         var issues: [ParseIssue] = []
         for (i, record) in document.results.enumerated() {
-            switch record.result {
-            case .success(let result):
-                do {
-                    notices.append(try EUFundingAdapter.notice(result, options: options))
-                } catch let ParserError.malformed(issue) {
-                    issues.append(issue)
-                }
-            case .failure(let error):
-                issues.append(ParseIssue(file: options.documentName, message: "eu-funding: record \(i): \(error)"))
+            // One record that cannot be read is left out with an issue; the rest of the page is kept.
+            do {
+                let result = try record.result.get()
+                notices.append(try EUFundingAdapter.notice(result, options: options))
+            } catch {
+                issues.append(
+                    JSONPageSupport.skippedRecord(
+                        documentName: options.documentName, format: "eu-funding", index: i, id: record.id,
+                        error: error))
             }
         }
         return ParsedDocument(format: .euFundingJSON, notices: notices, issues: issues)

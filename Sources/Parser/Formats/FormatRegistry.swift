@@ -22,6 +22,26 @@ enum FormatRegistry {
         if options.format == .decpJSON || (options.format == nil && DECPParser.matches(bytes)) {
             return try DECPParser.parse(bytes, options: options)
         }
+        do {
+            return try parseWholeJSON(bytes, options: options)
+        } catch let error as ParserError {
+            // A page cut short (a Content-Length shorter than the body): read the records completed before the
+            // cut, and say the page is truncated so the fetcher counts it as failed.
+            guard case .malformed = error, let cut = JSONTruncation.cut(bytes) else { throw error }
+            // Nothing complete before the cut: there is nothing to keep, so the page is simply unreadable.
+            guard let salvage = cut.salvage, var doc = try parseWholeJSON(salvage, options: options),
+                !doc.notices.isEmpty
+            else {
+                throw ParserError.malformed(JSONTruncation.issue(options.documentName, cut: cut, kept: 0))
+            }
+            doc.truncated = true
+            doc.issues.append(JSONTruncation.issue(options.documentName, cut: cut, kept: doc.notices.count))
+            return doc
+        }
+    }
+
+    /// Decodes a whole JSON document and hands it to the adapter of its shape.
+    private static func parseWholeJSON(_ bytes: [UInt8], options: ParseOptions) throws -> ParsedDocument? {
         let root: Any
         var decoded = bytes
         var repairs: [ParseIssue] = []

@@ -18,16 +18,21 @@ enum TEDSearchAdapter {
         var notices: [Notice] = []
         var issues: [ParseIssue] = []
         for (i, record) in doc.notices.enumerated() {
+            // One notice that cannot be read is left out with an issue; the rest of the page is kept.
             switch record {
-            case .unreadable(let reason):
-                issues.append(ParseIssue(file: options.documentName, message: "record \(i): \(reason)"))
+            case .unreadable(let reason, let id):
+                issues.append(
+                    ParseIssue(
+                        file: options.documentName, noticeID: id,
+                        message: "record \(i)\(id.map { " (id \($0))" } ?? "") skipped: ted: \(reason)"))
             case .notice(let r):
                 do {
                     notices.append(try notice(r, options: options))
-                } catch let ParserError.malformed(issue) {
-                    var issue = issue
-                    if issue.noticeID == nil { issue.message = "record \(i): " + issue.message }
-                    issues.append(issue)
+                } catch {
+                    issues.append(
+                        JSONPageSupport.skippedRecord(
+                            documentName: options.documentName, format: "ted", index: i,
+                            id: FormatSupport.tedPublicationNumber(r.publicationNumber.first), error: error))
                 }
             }
         }

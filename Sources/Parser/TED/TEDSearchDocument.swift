@@ -40,16 +40,19 @@ struct TEDSearchDocument: Decodable, Sendable {
         }
     }
 
-    /// One entry of `notices`: the notice, or why it could not be read (an entry that is not an object).
+    /// One entry of `notices`: the notice, or why it could not be read (an entry that is not an object) with its
+    /// publication number when still readable.
     enum Record: Decodable, Sendable {
         case notice(Notice)
-        case unreadable(String)
+        case unreadable(reason: String, id: String?)
 
         init(from decoder: any Decoder) throws {
             do {
                 self = .notice(try Notice(from: decoder))
+            } catch let error as DecodingError {
+                self = .unreadable(reason: JSONPageSupport.describe(error), id: JSONPageSupport.recordID(decoder))
             } catch {
-                self = .unreadable("ted: notice entry is not an object (\(error))")
+                self = .unreadable(reason: "\(error)", id: JSONPageSupport.recordID(decoder))
             }
         }
     }

@@ -9,7 +9,9 @@ enum TEDSearchParser {
         guard let d = root as? [String: Any] else { return false }
         if let notices = d["notices"] as? [Any] {
             return d["totalNoticeCount"] != nil || d["iterationNextToken"] != nil
-                || (notices.first as? [String: Any])?["publication-number"] != nil
+                || notices.prefix(JSONPageSupport.recordsJudged).contains {
+                    ($0 as? [String: Any])?["publication-number"] != nil
+                }
         }
         // A single hit saved alone: the publication number plus a field only search hits carry.
         return d["publication-number"] != nil

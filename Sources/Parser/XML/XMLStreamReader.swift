@@ -82,6 +82,9 @@ final class XMLStreamReader {
                 | XML_PARSE_NOWARNING.rawValue | XML_PARSE_COMPACT.rawValue)
         let ctx = Unmanaged.passUnretained(input).toOpaque()
         guard let reader = xmlReaderForIO(xmlStreamReaderRead, nil, ctx, baseURL, encoding, options) else {
+            if let refusal = input.entities.refusal {
+                throw ParserError.limitExceeded(ParseIssue(file: documentName, message: refusal))
+            }
             throw ParserError.malformed(ParseIssue(file: documentName, message: "cannot create XML reader"))
         }
         self.reader = reader
@@ -104,6 +107,11 @@ final class XMLStreamReader {
         let options = Int32(
             XML_PARSE_NONET.rawValue | XML_PARSE_RECOVER.rawValue | XML_PARSE_NOERROR.rawValue
                 | XML_PARSE_NOWARNING.rawValue | XML_PARSE_COMPACT.rawValue)
+        // The recovering parser reads the whole buffer at once: bound its entities before it starts.
+        var entities = EntityExpansionGuard()
+        if !entities.consume(bytes) || !entities.finish() {
+            throw ParserError.limitExceeded(ParseIssue(file: documentName, message: entities.refusal ?? "refused"))
+        }
         guard let ctxt = xmlNewParserCtxt() else {
             throw ParserError.malformed(ParseIssue(file: documentName, message: "cannot create XML parser"))
         }
@@ -145,34 +153,102 @@ final class XMLStreamReader {
         collectErrors()
         if r == 1 {
             currentType = xmlTextReaderNodeType(reader)
-            if currentType == 1, Int(xmlTextReaderDepth(reader)) >= limits.maxDepth {
-                throw ParserError.limitExceeded(issue("element nesting deeper than \(limits.maxDepth)"))
+            if currentType == 1 {
+                let depth = Int(xmlTextReaderDepth(reader))
+                if depth >= limits.maxDepth {
+                    throw ParserError.limitExceeded(issue("element nesting deeper than \(limits.maxDepth)"))
+                }
+                if depth == 0 {
+                    if rootName == nil { rootName = qualifiedName }
+                    if isEmptyElement { rootClosed = true }
+                }
+            } else if currentType == 15, xmlTextReaderDepth(reader) == 0 {
+                rootClosed = true
             }
             return true
         }
         if let error = input.error { throw error }
+        if let refusal = input.entities.refusal {
+            throw ParserError.limitExceeded(ParseIssue(file: documentName, message: refusal))
+        }
         if input.exceeded {
             throw ParserError.limitExceeded(issue("document larger than \(limits.maxBytes) bytes"))
         }
         if r == 0 { return false }
-        throw ParserError.malformed(fatalIssue())
+        throw ParserError.malformed(fatalIssueNotingTruncation())
     }
 
     /// Skips the current element's subtree; the reader is then on the node after it.
     /// Returns false at the end of the document.
     func skip() throws -> Bool {
+        let skipsRoot = currentType == 1 && xmlTextReaderDepth(reader) == 0
         let r = xmlTextReaderNext(reader)
         collectErrors()
+        if skipsRoot && r >= 0 { rootClosed = true }
         if r == 1 {
             currentType = xmlTextReaderNodeType(reader)
             return true
         }
         if let error = input.error { throw error }
+        if let refusal = input.entities.refusal {
+            throw ParserError.limitExceeded(ParseIssue(file: documentName, message: refusal))
+        }
         if input.exceeded {
             throw ParserError.limitExceeded(issue("document larger than \(limits.maxBytes) bytes"))
         }
         if r == 0 { return false }
-        throw ParserError.malformed(fatalIssue())
+        throw ParserError.malformed(fatalIssueNotingTruncation())
+    }
+
+    // MARK: - Truncation
+
+    /// Qualified name of the root element, once the reader has reached it.
+    private(set) var rootName: String?
+    /// Whether the reader has read the end of the root element (or an empty root).
+    private(set) var rootClosed = false
+
+    /// Whether the document ends before its root element is closed: a file or a transfer cut short. Call it after
+    /// the reader stopped (at the end or at a fatal error): it reads what is left of the input, without parsing it,
+    /// and looks at how the document ends. A root end tag cut short (`</rss` at the very end, the last write of
+    /// some generators) still closes the root: nothing is lost.
+    func endsBeforeRootCloses() -> Bool {
+        if rootClosed { return false }
+        // libxml2's reader parses a chunk ahead: an error in the first chunk stops it before it returns the root
+        // element, so the root may have to be read from the first bytes.
+        guard let root = rootName.map(Self.localPart) ?? RootSniffer.scan(input.head)?.localName else { return true }
+        input.drain()
+        return !Self.closesRoot(input.tail, rootLocalName: root)
+    }
+
+    private static func localPart(_ name: String) -> String {
+        name.split(separator: ":").last.map(String.init) ?? name
+    }
+
+    /// Whether `tail`, the last bytes of a document, ends with the end tag of the root (by its local name;
+    /// comments, processing instructions and whitespace after it aside).
+    static func closesRoot(_ b: [UInt8], rootLocalName: String) -> Bool {
+        var end = b.count
+        func ends(with s: String) -> Bool {
+            let u = Array(s.utf8)
+            return end >= u.count && b[(end - u.count)..<end].elementsEqual(u)
+        }
+        while true {
+            while end > 0, HTMLText.isSpace(b[end - 1]) { end -= 1 }
+            if ends(with: "-->"), let open = b[..<end].lastRange(of: Array("<!--".utf8)) {
+                end = open.lowerBound
+            } else if ends(with: "?>"), let open = b[..<end].lastRange(of: Array("<?".utf8)) {
+                end = open.lowerBound
+            } else {
+                break
+            }
+        }
+        guard let lt = b[..<end].lastIndex(of: 0x3C), lt + 1 < end, b[lt + 1] == 0x2F else { return false }
+        var nameEnd = end
+        if b[end - 1] == 0x3E { nameEnd -= 1 }
+        while nameEnd > lt + 2, HTMLText.isSpace(b[nameEnd - 1]) { nameEnd -= 1 }
+        var nameStart = lt + 2
+        if let colon = b[nameStart..<nameEnd].lastIndex(of: 0x3A) { nameStart = colon + 1 }
+        return b[nameStart..<nameEnd].elementsEqual(rootLocalName.utf8)
     }
 
     // MARK: - Current node
@@ -468,6 +544,17 @@ final class XMLStreamReader {
     /// libxml2's code for "expected '>'", which a root end tag cut short (`</rss` at the end of the file) raises.
     static let endTagNotClosedCode = Int32(XML_ERR_GT_REQUIRED.rawValue)
 
+    /// The fatal issue, saying so when the document was cut short: libxml2's "Premature end of data" does not
+    /// tell a truncated transfer from a broken tag.
+    private func fatalIssueNotingTruncation() -> ParseIssue {
+        var issue = fatalIssue()
+        if endsBeforeRootCloses() {
+            let root = (rootName ?? RootSniffer.scan(input.head)?.localName).map { " <\($0)>" } ?? ""
+            issue.message = "document ends before its root element\(root) is closed (truncated): " + issue.message
+        }
+        return issue
+    }
+
     private func fatalIssue() -> ParseIssue {
         // The first fatal error is the cause; later ones are usually its consequences.
         if let last = errorBox.firstFatal ?? errorBox.last {
@@ -484,6 +571,44 @@ private final class InputBox {
     var total = 0
     var exceeded = false
     var error: (any Error)?
+    /// Every byte handed to libxml2 passes through here first (see `EntityExpansionGuard`).
+    var entities = EntityExpansionGuard()
+    /// The last bytes read, to tell how the document ends (`XMLStreamReader.endsBeforeRootCloses`).
+    var tail: [UInt8] = []
+    static let tailSize = 4096
+
+    /// The first bytes read, to find the root element when libxml2 stopped before reporting it.
+    var head: [UInt8] = []
+    static let headSize = 16 * 1024
+
+    func keepTail(_ chunk: UnsafeRawBufferPointer) {
+        if head.count < Self.headSize { head.append(contentsOf: chunk.prefix(Self.headSize - head.count)) }
+        if chunk.count >= Self.tailSize {
+            tail = Array(chunk.suffix(Self.tailSize))
+        } else {
+            tail.append(contentsOf: chunk)
+            if tail.count > 2 * Self.tailSize { tail.removeFirst(tail.count - Self.tailSize) }
+        }
+    }
+
+    /// Reads the rest of the source (libxml2 stopped at a fatal error), keeping only its tail.
+    func drain() {
+        guard error == nil, !exceeded else { return }
+        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+        while total <= maxBytes {
+            let n: Int
+            do {
+                n = try buffer.withUnsafeMutableBytes { try source.read(into: $0) }
+            } catch {
+                // The end cannot be seen: count the document as cut short rather than complete.
+                tail = []
+                return
+            }
+            if n == 0 { break }
+            total += n
+            buffer.withUnsafeBytes { keepTail(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+        }
+    }
 
     init(source: any ByteSource, maxBytes: Int) {
         self.source = source
@@ -512,7 +637,7 @@ private func xmlStreamReaderRead(
 ) -> Int32 {
     guard let ctx, let buffer, len > 0 else { return -1 }
     let box = Unmanaged<InputBox>.fromOpaque(ctx).takeUnretainedValue()
-    if box.exceeded || box.error != nil { return -1 }
+    if box.exceeded || box.error != nil || box.entities.refusal != nil { return -1 }
     do {
         let n = try box.source.read(into: UnsafeMutableRawBufferPointer(start: buffer, count: Int(len)))
         box.total += n
@@ -520,6 +645,12 @@ private func xmlStreamReaderRead(
             box.exceeded = true
             return -1
         }
+        // Scanned before libxml2 sees them: a refused document never reaches the parser past this chunk.
+        let accepted =
+            n == 0
+            ? box.entities.finish() : box.entities.consume(UnsafeRawBufferPointer(start: buffer, count: n))
+        if !accepted { return -1 }
+        box.keepTail(UnsafeRawBufferPointer(start: buffer, count: n))
         return Int32(n)
     } catch {
         box.error = error
