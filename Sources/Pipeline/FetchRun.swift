@@ -136,6 +136,12 @@ public enum FetchRun {
                 let options = ParseOptions(sourceID: source.id, documentName: document.url, baseURL: document.url,
                                            charsetHint: document.charset, format: source.format)
                 let parsed = try DocumentParser.parse(document.body, options: options)
+                // A page that ends before its root closes (a Content-Length shorter than the body, a connection
+                // cut the server did not report) is not a page: what it holds would be stored as the whole source
+                // ("24 of 40 notices, ok"). The source fails; `vigie parse` on a file keeps the salvage.
+                if parsed.truncated {
+                    throw PipelineError.truncatedDocument(url: document.url)
+                }
                 // Feed items (buyer platforms, regional calls) carry deadline, value and places only in their
                 // French prose: the extractors fill what the structured formats state outright.
                 notices += NoticeIntake.notices(of: parsed, format: source.format).map {

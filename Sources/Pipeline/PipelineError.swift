@@ -6,6 +6,9 @@ public enum PipelineError: Error, Sendable, CustomStringConvertible {
     case locked(path: String, holder: String?)
     /// The run could not start: bad catalogue, bad rules, store not writable.
     case cannotRun(String)
+    /// A fetched page ends before its end (a Content-Length shorter than the body, a cut the server did not
+    /// report): the source fails rather than store part of it as the whole.
+    case truncatedDocument(url: String)
     /// SIGTERM or SIGINT asked the run to stop; it stopped at a safe point (`at`).
     case interrupted(signal: Int32, at: String)
 
@@ -15,6 +18,8 @@ public enum PipelineError: Error, Sendable, CustomStringConvertible {
             return "run: another run holds \(path)" + (holder.map { " (\($0))" } ?? "")
                 + "; wait for it to finish, or check that process"
         case .cannotRun(let reason): return "run: \(reason)"
+        case .truncatedDocument(let url):
+            return "parse: \(url): the document stops before its end (truncated); nothing of this source is kept"
         case .interrupted(let signal, let point):
             let name = signal == SIGINT ? "SIGINT" : signal == SIGTERM ? "SIGTERM" : "signal \(signal)"
             return "run: interrupted by \(name) \(point); what was done is kept, nothing was sent twice, "

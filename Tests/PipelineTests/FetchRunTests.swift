@@ -162,6 +162,36 @@ import Testing
         #expect(try store.rawDocuments(sourceID: "odd-api").first?.body == Array(Self.brokenJSON.utf8))
     }
 
+    /// The "24 of 40 notices stored as ok": a feed cut mid-way (whatever let it through the transport —
+    /// here a file, where no Content-Length can tell) fails its source; nothing of it is stored.
+    @Test func aFeedCutMidwayFailsItsSourceAndStoresNothing() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vigie-cut-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let whole = Self.feed("coupe", items: 40)
+        let cut = String(whole.prefix(whole.count * 6 / 10))
+        let file = folder.appendingPathComponent("coupe.xml")
+        try cut.write(to: file, atomically: true, encoding: .utf8)
+        let path = Self.temporaryStorePath()
+        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+        let store = try NoticeStore(path: path)
+        let engine = FetchEngine(configuration: Self.configuration(), logger: Logger(label: "test"))
+        let source = SourceDefinition(id: "coupe", format: .rss, url: file.absoluteString)
+        let report = try #require(try FetchRun.run([source], store: store, engine: engine,
+                                                   logger: Logger(label: "test")).first)
+        #expect(report.status == "failed")
+        #expect(report.reason == "parse")
+        #expect(report.error?.contains("truncated") == true)
+        #expect(try store.noticeCount() == 0)
+
+        // The whole file: all 40 stored.
+        try whole.write(to: file, atomically: true, encoding: .utf8)
+        let again = try #require(try FetchRun.run([source], store: store, engine: engine,
+                                                  logger: Logger(label: "test")).first)
+        #expect(again.status == "ok")
+        #expect(try store.noticeCount() == 40)
+    }
+
     @Test func selectionByIDAndDisabledSources() throws {
         var disabled = SourceDefinition(id: "off", format: .rss, url: "https://off.example/rss")
         disabled.enabled = false
