@@ -126,6 +126,7 @@ private struct MultiRun {
                                 retry: configuration.retry, maxRedirects: configuration.transport.maxRedirects,
                                 lowSpeedTime: configuration.transport.lowSpeedTime, now: clock)
             job.limit(budget: source.timeBudget ?? configuration.sourceTimeBudget, runDeadline: runDeadline)
+            job.fixedClock = configuration.now
             switch job.begin(at: start) {
             case .request(let request, let notBefore):
                 queue.append(Pending(job: job, request: request, notBefore: notBefore))

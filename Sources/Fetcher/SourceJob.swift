@@ -50,6 +50,11 @@ public struct SourceJob: Sendable {
     /// start: a source queued behind its host's other sources has not spent anything yet).
     public private(set) var firstSent: Date?
 
+    /// A fixed run clock (`vigie run --now`): the time recorded in the source's state (last attempt, last
+    /// success) instead of the transfer's, so a replayed night — the demo, a run resumed after a crash — records
+    /// and shows exactly what one uninterrupted run records. Nil: the transfer's own time.
+    public var fixedClock: Date?
+
     /// `now` is the run's clock: it sets the first night's window and the latest date a cursor may take.
     public init(index: Int, source: SourceDefinition, previous: SourceState, environment: [String: String],
                 retry: RetryPolicy, maxRedirects: Int = 5, lowSpeedTime: Int = 30, now: Date = Date()) {
@@ -137,7 +142,8 @@ public struct SourceJob: Sendable {
     public func fail(_ error: FetcherError, at date: Date, status: Int? = nil) -> SourceFetchResult {
         let masked = redactor.redact(error)
         return SourceFetchResult(sourceID: source.id, outcome: .failed(masked),
-                                 state: previous.recordingFailure(masked.description, at: date, httpStatus: status),
+                                 state: previous.recordingFailure(masked.description, at: fixedClock ?? date,
+                                                                  httpStatus: status),
                                  documents: [], httpStatus: status, bytes: bytes,
                                  duration: date.timeIntervalSince(startedAt), requests: requests, pagedRecords: nil,
                                  warnings: pager.warnings.map(redactor.redact))
@@ -314,7 +320,8 @@ public struct SourceJob: Sendable {
     /// Nothing new since the last run: `state` with this success recorded.
     private func notModified(_ state: SourceState, status: Int, at now: Date) -> SourceFetchResult {
         SourceFetchResult(sourceID: source.id, outcome: .notModified,
-                          state: state.recordingSuccess(at: now, httpStatus: status), httpStatus: status,
+                          state: state.recordingSuccess(at: fixedClock ?? now, httpStatus: status),
+                          httpStatus: status,
                           bytes: bytes, duration: now.timeIntervalSince(startedAt), requests: requests)
     }
 
@@ -367,7 +374,7 @@ public struct SourceJob: Sendable {
             state.lastModified = nil
         }
         state.cursor = pager.cursorToSave
-        state = state.recordingSuccess(at: now, httpStatus: status)
+        state = state.recordingSuccess(at: fixedClock ?? now, httpStatus: status)
         if !pager.isComplete {
             // Kept with the state so that `vigie digest` and the next nights' health say what is still owed.
             state.isIncomplete = true
