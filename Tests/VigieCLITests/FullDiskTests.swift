@@ -46,7 +46,7 @@ extension ReliabilityTests {
         /// Fills the file system of `directory` until `leave` bytes are free; returns the filler's path.
         static func fill(_ directory: String, leaving leave: Int) throws -> String {
             let filler = (directory as NSString).appendingPathComponent("filler.bin")
-            FileManager.default.createFile(atPath: filler, contents: nil)
+            _ = FileManager.default.createFile(atPath: filler, contents: nil)
             let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: filler))
             defer { try? handle.close() }
             let chunk = Data(count: 1 << 20)

@@ -31,6 +31,8 @@ enum VigieCLI {
     struct Result {
         var status: Int32
         var signalled: Bool
+        /// Killed by the test's watchdog: it ran past its time limit.
+        var timedOut: Bool
         var stdout: String
         var stderr: String
         var seconds: Double
@@ -38,9 +40,10 @@ enum VigieCLI {
         var stderrBytes: Data
     }
 
-    /// Runs `vigie args` to completion, from the package root (so `Rules` and `Feeds/` resolve).
-    static func vigie(_ args: [String], environment: [String: String] = [:]) throws -> Result {
-        try Running(args, environment: environment).wait()
+    /// Runs `vigie args` to completion, from the package root (so `Rules` and `Feeds/` resolve), killing it
+    /// after `timeout` seconds (a hung run must fail the test, not hang the suite).
+    static func vigie(_ args: [String], environment: [String: String] = [:], timeout: Double = 300) throws -> Result {
+        try Running(args, environment: environment).wait(timeout: timeout)
     }
 
     /// A `vigie` process in flight, its output going to files (a chatty run never blocks on a full pipe) that
@@ -66,8 +69,8 @@ enum VigieCLI {
             ).path
             outPath = base + ".out"
             errPath = base + ".err"
-            FileManager.default.createFile(atPath: outPath, contents: nil)
-            FileManager.default.createFile(atPath: errPath, contents: nil)
+            _ = FileManager.default.createFile(atPath: outPath, contents: nil)
+            _ = FileManager.default.createFile(atPath: errPath, contents: nil)
             outHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
             errHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
             process.standardOutput = outHandle
@@ -105,9 +108,14 @@ enum VigieCLI {
 
         func signal(_ sig: Int32) { kill(process.processIdentifier, sig) }
 
+        /// Waits for the end; after `timeout` seconds from the start, kills it (`timedOut` in the result).
         @discardableResult
-        func wait() throws -> Result {
+        func wait(timeout: Double = 300) throws -> Result {
             if let finished { return finished }
+            let deadline = started.addingTimeInterval(timeout)
+            while process.isRunning && Date() < deadline { usleep(5_000) }
+            let timedOut = process.isRunning
+            if timedOut { kill(process.processIdentifier, SIGKILL) }
             process.waitUntilExit()
             let seconds = Date().timeIntervalSince(started)
             try outHandle.synchronize()
@@ -116,6 +124,7 @@ enum VigieCLI {
             let err = FileManager.default.contents(atPath: errPath) ?? Data()
             let result = Result(
                 status: process.terminationStatus, signalled: process.terminationReason == .uncaughtSignal,
+                timedOut: timedOut,
                 stdout: String(decoding: out, as: UTF8.self), stderr: String(decoding: err, as: UTF8.self),
                 seconds: seconds, stdoutBytes: out, stderrBytes: err)
             finished = result
