@@ -11,10 +11,13 @@ extension ReliabilityTests {
             case runThroughLink
             case fetchThroughLink
             case digestMarkDeliveredThroughLink
+            /// The same commands on the very same path: every command that writes takes the lock.
+            case fetchSamePath
+            case digestMarkDeliveredSamePath
         }
 
         @Test(arguments: Second.allCases)
-        func aSecondWriterThroughASymlinkIsRefused(second: Second) throws {
+        func aSecondWriterOnTheSameStoreIsRefused(second: Second) throws {
             let reference = try CrashConsistencyTests.reference()
             let (store, out) = reference.trial("lock-\(second.rawValue)")
             let link = store + "-link"
@@ -26,15 +29,16 @@ extension ReliabilityTests {
             try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: store)
             #expect(first.isRunning, "the first run ended before the second started: make the feed bigger")
 
+            let target = [.fetchSamePath, .digestMarkDeliveredSamePath].contains(second) ? store : link
             let args: [String]
             switch second {
             case .runThroughLink:
                 args = BigFeed.runArgs(catalogue: reference.catalogue, store: link, out: out)
-            case .fetchThroughLink:
-                args = ["fetch", "--feeds", reference.catalogue, "--store", link]
-            case .digestMarkDeliveredThroughLink:
+            case .fetchThroughLink, .fetchSamePath:
+                args = ["fetch", "--feeds", reference.catalogue, "--store", target]
+            case .digestMarkDeliveredThroughLink, .digestMarkDeliveredSamePath:
                 args = [
-                    "digest", "--cluster", "mecaloire", "--store", link, "--out", out, "--rules", "Rules",
+                    "digest", "--cluster", "mecaloire", "--store", target, "--out", out, "--rules", "Rules",
                     "--mark-delivered", "--now", "2026-05-05T02:00:00Z",
                 ]
             }
