@@ -26,6 +26,8 @@ extension ReliabilityTests {
 
             init() throws {
                 scratch = try VigieCLI.Scratch("crash")
+                // Shared for the whole test process, so never deinitialised: removed at exit instead.
+                RemovedAtExit.add(scratch.root.path)
                 let items = Int(ProcessInfo.processInfo.environment["VIGIE_KILL_ITEMS"] ?? "") ?? 150
                 catalogue = try BigFeed.write(in: scratch.root.path, count: items)
                 let store = scratch.path("reference/vigie.sqlite")
@@ -181,6 +183,22 @@ final class Lazy<Value>: @unchecked Sendable {
         lock.lock(); defer { lock.unlock() }
         if value == nil { value = Swift.Result { try make() } }
         return try value!.get()
+    }
+}
+
+/// Folders removed when the test process exits (the shared reference outlives every test).
+enum RemovedAtExit {
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var paths: [String] = []
+
+    static func add(_ path: String) {
+        lock.lock(); defer { lock.unlock() }
+        if paths.isEmpty {
+            atexit {
+                for path in RemovedAtExit.paths { try? FileManager.default.removeItem(atPath: path) }
+            }
+        }
+        paths.append(path)
     }
 }
 
