@@ -88,6 +88,26 @@ extension ReliabilityTests {
             #expect(reference.digests.keys.contains("mecaloire/2026-05-05.md"))
         }
 
+        /// The one wall-clock value of a digest (a source's last success, Paris time, no-break spaces around "h")
+        /// is masked for comparison; a deadline from the feed is not.
+        @Test func theWallClockMaskCoversTheSourceTableOnly() throws {
+            let scratch = try VigieCLI.Scratch("mask")
+            var calendar = Calendar(identifier: .gregorian)
+            calendar.timeZone = TimeZone(identifier: "Europe/Paris")!
+            let c = calendar.dateComponents([.year, .month, .day], from: Date())
+            let months = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
+                          "octobre", "novembre", "décembre"]
+            let today = "\(c.day!) \(months[c.month! - 1]) \(c.year!)"
+            let row = "| Gros flux | en bon état | 20 | dimanche \(today) à 19\u{a0}h\u{a0}48 | 0 |  |\n"
+            let deadline = "Date limite : mercredi 15 juillet 2026 à 12\u{a0}h\u{a0}00\n"
+            _ = try scratch.write(row + deadline, to: "out/c/2026-05-05.md")
+            _ = try scratch.write("<td>lundi \(today) à 7\u{a0}h\u{a0}05</td>", to: "out/c/2026-05-05.html")
+            let masked = VigieCLI.digestTree(scratch.path("out"))
+            let md = String(decoding: masked["c/2026-05-05.md"] ?? Data(), as: UTF8.self)
+            #expect(md == "| Gros flux | en bon état | 20 | (masked) | 0 |  |\n" + deadline)
+            #expect(String(decoding: masked["c/2026-05-05.html"] ?? Data(), as: UTF8.self) == "<td>(masked)</td>")
+        }
+
         /// kill -9 at ≥ 20 seeded random moments (a third of them once the digest phase has begun), each followed
         /// by a re-run with the same arguments, compared with the clean run.
         @Test func killedAtRandomMomentsTheReRunEqualsOneCleanRun() throws {

@@ -167,16 +167,43 @@ enum VigieCLI {
     }
 
     /// The digest files under `directory` for comparing two runs: as `tree`, with the one wall-clock value a
-    /// digest carries masked — a source's `last_success` in the JSON source table is when the fetch really
-    /// happened (not `--now`), so a re-run an instant later writes another second there.
+    /// digest carries masked. A source's last success in the source table is when its fetch really happened
+    /// (not `--now`): `last_success` in JSON, "dimanche 6 décembre 2026 à 19 h 48" (Paris time, to the minute)
+    /// in Markdown and HTML, so a re-run a minute later writes another value there. Only today's and
+    /// yesterday's real dates are masked: every date that comes from the feed is still compared.
     static func digestTree(_ directory: String) -> [String: Data] {
         var files = tree(directory)
-        for (path, data) in files where path.hasSuffix(".json") {
-            let text = String(decoding: data, as: UTF8.self).replacingOccurrences(
-                of: #""last_success" : "[^"]*""#, with: #""last_success" : "(masked)""#, options: .regularExpression)
+        let wallClock = frenchWallClockPattern()
+        for (path, data) in files {
+            var text = String(decoding: data, as: UTF8.self)
+            if path.hasSuffix(".json") {
+                text = text.replacingOccurrences(
+                    of: #""last_success" : "[^"]*""#, with: #""last_success" : "(masked)""#,
+                    options: .regularExpression)
+            } else if path.hasSuffix(".md") || path.hasSuffix(".html") {
+                text = text.replacingOccurrences(of: wallClock, with: "(masked)", options: .regularExpression)
+            } else {
+                continue
+            }
             files[path] = Data(text.utf8)
         }
         return files
+    }
+
+    /// "<weekday> 6 décembre 2026 à 19 h 48" for today's and yesterday's real dates in Paris, as a pattern.
+    static func frenchWallClockPattern() -> String {
+        let months = [
+            "janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
+            "novembre", "décembre",
+        ]
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "Europe/Paris") ?? TimeZone(secondsFromGMT: 3600)!
+        let days = [Date(), Date().addingTimeInterval(-86_400)].map { date -> String in
+            let c = calendar.dateComponents([.year, .month, .day], from: date)
+            return "\(c.day ?? 0)\\s\(months[(c.month ?? 1) - 1])\\s\(c.year ?? 0)"
+        }
+        // The renderer puts no-break spaces around "h" (French typography): \s matches them.
+        return "[a-z]+\\s(\(days.joined(separator: "|")))\\sà\\s[0-9]{1,2}\\sh\\s[0-9]{2}"
     }
 
     /// Every entry (file or folder) under `directory` whose name is hidden or temporary.
