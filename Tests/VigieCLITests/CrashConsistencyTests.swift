@@ -43,7 +43,8 @@ extension ReliabilityTests {
                 self.store = try VigieCLI.storeDump(store)
                 digests = VigieCLI.digestTree(out)
                 print(
-                    "crash reference: \(items) items, clean run \(fmt(seconds)) s, digest phase from \(fmt(digestPhaseAt)) s, "
+                    "crash reference: \(items) items, clean run \(fmt(seconds)) s, "
+                        + "digest phase from \(fmt(digestPhaseAt)) s, "
                         + "\(self.store["notices"]?.count ?? 0) notices, \(self.store["routes"]?.count ?? 0) routes, "
                         + "\(self.store["deliveries"]?.count ?? 0) deliveries, \(digests.count) digest files")
             }
@@ -79,7 +80,8 @@ extension ReliabilityTests {
         @Test func theCleanRunLeavesNoTemporaryFileAndOneEdition() throws {
             let reference = try Self.reference()
             let out = reference.scratch.path("reference/out")
-            #expect(VigieCLI.strayEntries(out).isEmpty, "stray files after a completed run: \(VigieCLI.strayEntries(out))")
+            #expect(
+                VigieCLI.strayEntries(out).isEmpty, "stray files after a completed run: \(VigieCLI.strayEntries(out))")
             #expect(VigieCLI.secondEditions(reference.digests).isEmpty)
             #expect(VigieCLI.itemsSentTwice(reference.digests).isEmpty)
             // The inputs are meant to give the digest phase work: many member items in many files.
@@ -95,8 +97,10 @@ extension ReliabilityTests {
             var calendar = Calendar(identifier: .gregorian)
             calendar.timeZone = TimeZone(identifier: "Europe/Paris")!
             let c = calendar.dateComponents([.year, .month, .day], from: Date())
-            let months = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
-                          "octobre", "novembre", "décembre"]
+            let months = [
+                "janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
+                "octobre", "novembre", "décembre",
+            ]
             let today = "\(c.day!) \(months[c.month! - 1]) \(c.year!)"
             let row = "| Gros flux | en bon état | 20 | dimanche \(today) à 19\u{a0}h\u{a0}48 | 0 |  |\n"
             let deadline = "Date limite : mercredi 15 juillet 2026 à 12\u{a0}h\u{a0}00\n"
@@ -146,7 +150,9 @@ extension ReliabilityTests {
 
                 let rerun = try VigieCLI.vigie(args)
                 var problems = try reference.problems(store: store, out: out)
-                if rerun.status != 0 { problems.insert("re-run exited \(rerun.status): \(rerun.stderr.suffix(300))", at: 0) }
+                if rerun.status != 0 {
+                    problems.insert("re-run exited \(rerun.status): \(rerun.stderr.suffix(300))", at: 0)
+                }
                 let at = String(format: "%.2f", killed.seconds)
                 let what = landed ? "killed at \(at) s (\(phase))" : "finished before the kill (\(at) s)"
                 if problems.isEmpty {
@@ -154,11 +160,15 @@ extension ReliabilityTests {
                 } else {
                     failures.append("point \(point), \(what): " + problems.joined(separator: "; "))
                 }
-                print("kill point \(point): \(what) — \(problems.isEmpty ? "consistent" : problems.joined(separator: "; "))")
+                print(
+                    "kill point \(point): \(what) — "
+                        + (problems.isEmpty ? "consistent" : problems.joined(separator: "; "))
+                )
                 try? FileManager.default.removeItem(atPath: (store as NSString).deletingLastPathComponent)
             }
-            print("kill points consistent = \(consistent) / \(points) (\(killedInDigestPhase) kills while digests were "
-                  + "written; seed \(seed); \(fmt(Date().timeIntervalSince(started))) s)")
+            print(
+                "kill points consistent = \(consistent) / \(points) (\(killedInDigestPhase) kills while digests were "
+                    + "written; seed \(seed); \(fmt(Date().timeIntervalSince(started))) s)")
             #expect(killedInDigestPhase >= 5, "only \(killedInDigestPhase) kills landed while digests were written")
             #expect(
                 consistent == points,
@@ -168,7 +178,9 @@ extension ReliabilityTests {
         /// SIGTERM and SIGINT stop the run at the next safe point with a message and 143 / 130 (or 0 when the run
         /// had already finished); the re-run completes the same edition.
         @Test(arguments: [(SIGTERM, Int32(143), "SIGTERM"), (SIGINT, Int32(130), "SIGINT")])
-        func aSignalStopsTheRunCleanlyAndTheReRunCompletesTheSameEdition(signal: Int32, code: Int32, name: String) throws {
+        func aSignalStopsTheRunCleanlyAndTheReRunCompletesTheSameEdition(signal: Int32, code: Int32, name: String)
+            throws
+        {
             let reference = try Self.reference()
             let (store, out) = reference.trial("signal-\(name)")
             let args = BigFeed.runArgs(catalogue: reference.catalogue, store: store, out: out)
@@ -177,12 +189,14 @@ extension ReliabilityTests {
             Thread.sleep(forTimeInterval: (reference.seconds - reference.digestPhaseAt) * 0.3)
             run.signal(signal)
             let stopped = try run.wait()
-            print("\(name): exit \(stopped.status)\(stopped.signalled ? " (killed by the signal)" : "") after "
-                  + "\(fmt(stopped.seconds)) s; stderr tail: \(stopped.stderr.split(separator: "\n").last ?? "")")
+            print(
+                "\(name): exit \(stopped.status)\(stopped.signalled ? " (killed by the signal)" : "") after "
+                    + "\(fmt(stopped.seconds)) s; stderr tail: \(stopped.stderr.split(separator: "\n").last ?? "")")
             #expect(!stopped.signalled, "\(name) killed the run like kill -9 instead of stopping it")
             #expect(stopped.status == code || stopped.status == 0, "\(name): exit \(stopped.status), expected \(code)")
             if stopped.status == code {
-                #expect(stopped.stderr.lowercased().contains("interrupted"), "no 'interrupted' message: \(stopped.stderr)")
+                #expect(
+                    stopped.stderr.lowercased().contains("interrupted"), "no 'interrupted' message: \(stopped.stderr)")
             }
             let rerun = try VigieCLI.vigie(args)
             #expect(rerun.status == 0, "\(rerun.stderr)")
@@ -200,7 +214,8 @@ final class Lazy<Value>: @unchecked Sendable {
     private let make: () throws -> Value
     init(_ make: @escaping () throws -> Value) { self.make = make }
     func get() throws -> Value {
-        lock.lock(); defer { lock.unlock() }
+        lock.lock()
+        defer { lock.unlock() }
         if value == nil { value = Swift.Result { try make() } }
         return try value!.get()
     }
@@ -212,7 +227,8 @@ enum RemovedAtExit {
     nonisolated(unsafe) private static var paths: [String] = []
 
     static func add(_ path: String) {
-        lock.lock(); defer { lock.unlock() }
+        lock.lock()
+        defer { lock.unlock() }
         if paths.isEmpty {
             atexit {
                 for path in RemovedAtExit.paths { try? FileManager.default.removeItem(atPath: path) }

@@ -3,7 +3,7 @@ import LoopbackHTTP
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 extension ReliabilityTests {
@@ -27,7 +27,8 @@ extension ReliabilityTests {
                 rss += "<item><title>\(title)</title><link>https://acheteurs.example/ao/\(abs(title.hashValue))</link>"
                 rss += "<guid isPermaLink=\"false\">\(UUID().uuidString)-\(i)</guid>"
                 rss += "<pubDate>Mon, 04 May 2026 09:00:00 +0000</pubDate><description>Lieu d&#x27;exécution : "
-                rss += "Saint-Étienne (42). Date limite de réception des offres : 15/07/2026 12:00.</description></item>"
+                rss +=
+                    "Saint-Étienne (42). Date limite de réception des offres : 15/07/2026 12:00.</description></item>"
             }
             return rss + "</channel></rss>\n"
         }
@@ -72,7 +73,8 @@ extension ReliabilityTests {
                 aidsPage([aid(9001, name: "Aide usinage \(pageMarker)")]), to: "private/secret-page.json")
             let notes = try scratch.write(
                 "\(notesMarker) — notes internes de l'exploitant, mot de passe du NAS\n", to: "private/notes.txt")
-            let passwd = (try? String(contentsOfFile: "/etc/passwd", encoding: .utf8))?.split(separator: "\n").first
+            let passwd =
+                (try? String(contentsOfFile: "/etc/passwd", encoding: .utf8))?.split(separator: "\n").first
                 .map(String.init) ?? "root:x:0:0"
 
             // 1. A redirect to file:///etc/passwd.
@@ -80,8 +82,10 @@ extension ReliabilityTests {
             // 2. A JSON page whose `next` link is a local file holding a page of notices.
             server.route(
                 "/next-file/aids/",
-                .always(.ok(aidsPage([aid(101, name: "Aide à l'usinage de précision")], next: "file://\(secretPage)"),
-                            contentType: "application/json")))
+                .always(
+                    .ok(
+                        aidsPage([aid(101, name: "Aide à l'usinage de précision")], next: "file://\(secretPage)"),
+                        contentType: "application/json")))
             // 3. Quadratic internal-entity expansion: a 4 KB entity used 1,000 times — 4 MB from a 10 KB feed.
             let entity = String(repeating: "usinage ", count: 512)
             let bomb = rss(
@@ -92,70 +96,94 @@ extension ReliabilityTests {
             let long = rss((0..<40).map { "Usinage de pièces mécaniques — lot court \($0) (42)" })
             server.route(
                 "/short.xml",
-                .always(ScriptedResponse(
-                    status: 200, headers: [("Content-Type", "application/rss+xml"), ("Content-Length", "\(long.utf8.count * 6 / 10)")],
-                    body: Array(long.utf8))))
+                .always(
+                    ScriptedResponse(
+                        status: 200,
+                        headers: [
+                            ("Content-Type", "application/rss+xml"), ("Content-Length", "\(long.utf8.count * 6 / 10)"),
+                        ],
+                        body: Array(long.utf8))))
             // 6. One bad record in a JSON page.
             server.route(
                 "/bad-record/aids/",
-                .always(.ok(aidsPage([
-                    aid(201, name: "Aide à l'usinage 201"), #"{"id": {"x": 1}, "name": 5, "date_created": [1]}"#,
-                    aid(203, name: "Aide à l'usinage 203"),
-                ]), contentType: "application/json")))
+                .always(
+                    .ok(
+                        aidsPage([
+                            aid(201, name: "Aide à l'usinage 201"),
+                            #"{"id": {"x": 1}, "name": 5, "date_created": [1]}"#,
+                            aid(203, name: "Aide à l'usinage 203"),
+                        ]), contentType: "application/json")))
             // 7. A future-dated record in a source with a cursor.
             server.route(
                 "/future/aids/",
-                .always(.ok(aidsPage([
-                    aid(301, name: "Aide datée du futur", created: "2099-01-01T10:00:00+01:00"),
-                    aid(302, name: "Aide à l'usinage 302", created: "2026-05-02T10:00:00+02:00"),
-                ]), contentType: "application/json")))
+                .always(
+                    .ok(
+                        aidsPage([
+                            aid(301, name: "Aide datée du futur", created: "2099-01-01T10:00:00+01:00"),
+                            aid(302, name: "Aide à l'usinage 302", created: "2026-05-02T10:00:00+02:00"),
+                        ]), contentType: "application/json")))
             // The healthy source.
             let healthyTitles = (1...3).map { "Usinage de pièces mécaniques de précision — source saine \($0) (42)" }
             server.route("/healthy.xml", .always(.ok(rss(healthyTitles))))
 
             let faults = [
-                Fault(source: "fault-redirect-file", what: "redirect to file:///etc/passwd",
-                      yaml: source("fault-redirect-file", url: server.url("/redirect-file.xml"))),
-                Fault(source: "fault-next-file", what: "`next` link to file://",
-                      yaml: source("fault-next-file", url: server.url("/next-file/aids/"), format: "aides-territoires-json",
-                                   extra: "\n    paging:\n      scheme: next-link")),
-                Fault(source: "fault-entities", what: "quadratic entity expansion",
-                      yaml: source("fault-entities", url: server.url("/entities.xml"))),
-                Fault(source: "fault-drip", what: "a server dripping bytes (timeout_s: 2)",
-                      yaml: source("fault-drip", url: "http://127.0.0.1:\(drip.port)/drip.xml", extra: "\n    timeout_s: 2")),
-                Fault(source: "fault-short-body", what: "Content-Length shorter than the body",
-                      yaml: source("fault-short-body", url: server.url("/short.xml"))),
-                Fault(source: "fault-bad-record", what: "one bad JSON record in a page",
-                      yaml: source("fault-bad-record", url: server.url("/bad-record/aids/"), format: "aides-territoires-json")),
-                Fault(source: "fault-future", what: "a future-dated record and a cursor",
-                      yaml: source("fault-future", url: server.url("/future/aids/"), format: "aides-territoires-json",
-                                   extra: """
+                Fault(
+                    source: "fault-redirect-file", what: "redirect to file:///etc/passwd",
+                    yaml: source("fault-redirect-file", url: server.url("/redirect-file.xml"))),
+                Fault(
+                    source: "fault-next-file", what: "`next` link to file://",
+                    yaml: source(
+                        "fault-next-file", url: server.url("/next-file/aids/"), format: "aides-territoires-json",
+                        extra: "\n    paging:\n      scheme: next-link")),
+                Fault(
+                    source: "fault-entities", what: "quadratic entity expansion",
+                    yaml: source("fault-entities", url: server.url("/entities.xml"))),
+                Fault(
+                    source: "fault-drip", what: "a server dripping bytes (timeout_s: 2)",
+                    yaml: source(
+                        "fault-drip", url: "http://127.0.0.1:\(drip.port)/drip.xml", extra: "\n    timeout_s: 2")),
+                Fault(
+                    source: "fault-short-body", what: "Content-Length shorter than the body",
+                    yaml: source("fault-short-body", url: server.url("/short.xml"))),
+                Fault(
+                    source: "fault-bad-record", what: "one bad JSON record in a page",
+                    yaml: source(
+                        "fault-bad-record", url: server.url("/bad-record/aids/"), format: "aides-territoires-json")),
+                Fault(
+                    source: "fault-future", what: "a future-dated record and a cursor",
+                    yaml: source(
+                        "fault-future", url: server.url("/future/aids/"), format: "aides-territoires-json",
+                        extra: """
 
-                                       query:
-                                         published_after: "{cursor}"
-                                       paging:
-                                         scheme: next-link
-                                       cursor:
-                                         field: date_created
-                                         template: date
-                                         order: newest-first
-                                   """)),
-                Fault(source: "fault-catalogue-file", what: "a catalogue file:// URL on a file that is no feed",
-                      yaml: source("fault-catalogue-file", url: "file://\(notes)")),
+                                query:
+                                  published_after: "{cursor}"
+                                paging:
+                                  scheme: next-link
+                                cursor:
+                                  field: date_created
+                                  template: date
+                                  order: newest-first
+                            """)),
+                Fault(
+                    source: "fault-catalogue-file", what: "a catalogue file:// URL on a file that is no feed",
+                    yaml: source("fault-catalogue-file", url: "file://\(notes)")),
             ]
             var yaml = "sources:\n" + source("healthy", url: server.url("/healthy.xml"))
             for fault in faults { yaml += fault.yaml }
             let catalogue = try scratch.write(yaml, to: "catalogue.yaml")
             let store = scratch.path("vigie.sqlite")
             let out = scratch.path("out")
-            let args = ["run", "--feeds", catalogue, "--rules", "Rules", "--store", store, "--out", out,
-                        "--now", "2026-05-05T02:00:00Z", "--json"]
+            let args = [
+                "run", "--feeds", catalogue, "--rules", "Rules", "--store", store, "--out", out,
+                "--now", "2026-05-05T02:00:00Z", "--json",
+            ]
 
             // On a build without bounds, the entity expansion alone holds the run for many minutes: the watchdog
             // makes that a failure, not a hung suite.
             let run = try VigieCLI.vigie(args, timeout: 45)
             #expect(!run.timedOut, "the run was still going after 45 s: a fault held it (killed)")
-            print("fault run: exit \(run.status)\(run.signalled ? " (killed by a signal)" : "") in \(fmt(run.seconds)) s")
+            print(
+                "fault run: exit \(run.status)\(run.signalled ? " (killed by a signal)" : "") in \(fmt(run.seconds)) s")
             #expect(!run.signalled, "the run crashed")
             #expect(run.status == 1, "exit \(run.status), expected 1 (some sources failed)\n\(run.stderr.suffix(1500))")
 
@@ -177,9 +205,10 @@ extension ReliabilityTests {
                 return (try? JSONSerialization.jsonObject(with: q.stdoutBytes)) as? [[String: Any]] ?? []
             }
             func said(_ id: String) -> String {
-                let e = entry(id).flatMap { try? JSONSerialization.data(withJSONObject: $0) }.map {
-                    String(decoding: $0, as: UTF8.self)
-                } ?? ""
+                let e =
+                    entry(id).flatMap { try? JSONSerialization.data(withJSONObject: $0) }.map {
+                        String(decoding: $0, as: UTF8.self)
+                    } ?? ""
                 return e + "\n" + run.stderr.split(separator: "\n").filter { $0.contains(id) }.joined(separator: "\n")
             }
 
@@ -188,9 +217,12 @@ extension ReliabilityTests {
             var everything: [(String, Data)] = [("stdout", run.stdoutBytes), ("stderr", run.stderrBytes)]
             for (path, data) in digests { everything.append(("digest \(path)", data)) }
             var storeBytes: [(String, Data)] = []
-            for file in VigieCLI.storeFiles(store) { storeBytes.append((file, FileManager.default.contents(atPath: file) ?? Data())) }
+            for file in VigieCLI.storeFiles(store) {
+                storeBytes.append((file, FileManager.default.contents(atPath: file) ?? Data()))
+            }
             func shows(_ text: String, inStore: Bool) -> [String] {
-                (everything + (inStore ? storeBytes : [])).filter { VigieCLI.occurrences(of: text, in: $0.1) > 0 }.map(\.0)
+                (everything + (inStore ? storeBytes : [])).filter { VigieCLI.occurrences(of: text, in: $0.1) > 0 }.map(
+                    \.0)
             }
 
             var survived: [String: [String]] = [:]  // source → problems
@@ -198,7 +230,9 @@ extension ReliabilityTests {
             func problem(_ source: String, _ text: String) { survived[source, default: []].append(text) }
 
             // 1. Redirect to file:///etc/passwd: the source fails, the file shows nowhere.
-            if status("fault-redirect-file") != "failed" { problem("fault-redirect-file", "status \(status("fault-redirect-file"))") }
+            if status("fault-redirect-file") != "failed" {
+                problem("fault-redirect-file", "status \(status("fault-redirect-file"))")
+            }
             let passwdShown = shows(passwd, inStore: true)
             if !passwdShown.isEmpty { problem("fault-redirect-file", "/etc/passwd shows in \(passwdShown.prefix(3))") }
             // 2. `next` to file://: never followed; the local page's notice is never stored nor shown.
@@ -206,23 +240,31 @@ extension ReliabilityTests {
                 problem("fault-next-file", "the local file's record was stored as a notice")
             }
             let pageShown = shows(pageMarker, inStore: true)
-            if !pageShown.isEmpty { problem("fault-next-file", "the local page's content shows in \(pageShown.prefix(3))") }
+            if !pageShown.isEmpty {
+                problem("fault-next-file", "the local page's content shows in \(pageShown.prefix(3))")
+            }
             if status("fault-next-file") == "ok" && !said("fault-next-file").lowercased().contains("warning") {
                 problem("fault-next-file", "reported ok with no warning after a next link to file://")
             }
             // 3. Entity expansion bounded, with a clear error.
             if status("fault-entities") != "failed" { problem("fault-entities", "status \(status("fault-entities"))") }
-            if !said("fault-entities").lowercased().contains("entit") { problem("fault-entities", "no error naming the entity expansion") }
+            if !said("fault-entities").lowercased().contains("entit") {
+                problem("fault-entities", "no error naming the entity expansion")
+            }
             // 4. Drip: the source fails within its budget.
             if status("fault-drip") != "failed" { problem("fault-drip", "status \(status("fault-drip"))") }
             // 5. Short body: a failed source, never a partial page reported ok.
             if status("fault-short-body") != "failed" {
-                problem("fault-short-body", "status \(status("fault-short-body")) with \(try stored("fault-short-body").count) of 40 notices")
+                problem(
+                    "fault-short-body",
+                    "status \(status("fault-short-body")) with \(try stored("fault-short-body").count) of 40 notices")
             }
             // 6. One bad record: skipped with a warning, the rest of the page kept.
             let badRecordKept = try stored("fault-bad-record").count
             if badRecordKept != 2 { problem("fault-bad-record", "\(badRecordKept) notices kept of the 2 good records") }
-            if !said("fault-bad-record").lowercased().contains("record") { problem("fault-bad-record", "no warning naming the bad record") }
+            if !said("fault-bad-record").lowercased().contains("record") {
+                problem("fault-bad-record", "no warning naming the bad record")
+            }
             // 7. The future-dated record never moves the cursor: the next run asks from a date no later than tomorrow.
             let before = server.requests.count
             // (Not after a timed-out first run: it would only time out again on the same stored notices.)
@@ -231,26 +273,36 @@ extension ReliabilityTests {
                 $0.queryValue("published_after")
             }
             if asked.isEmpty {
-                problem("fault-future", run.timedOut ? "not checked: the first run timed out" : "the second run did not ask (exit \(again.status))")
+                problem(
+                    "fault-future",
+                    run.timedOut
+                        ? "not checked: the first run timed out" : "the second run did not ask (exit \(again.status))")
             }
             if asked.contains(where: { $0 > "2026-05-06" }) { problem("fault-future", "the cursor moved to \(asked)") }
             if try stored("fault-future").isEmpty { problem("fault-future", "the good record was not stored") }
             // 8. A catalogue file:// on a text file: fails, and never echoes its content in a digest or a message.
-            if status("fault-catalogue-file") != "failed" { problem("fault-catalogue-file", "status \(status("fault-catalogue-file"))") }
+            if status("fault-catalogue-file") != "failed" {
+                problem("fault-catalogue-file", "status \(status("fault-catalogue-file"))")
+            }
             let notesShown = shows(notesMarker, inStore: false)
-            if !notesShown.isEmpty { problem("fault-catalogue-file", "the file's content shows in \(notesShown.prefix(3))") }
+            if !notesShown.isEmpty {
+                problem("fault-catalogue-file", "the file's content shows in \(notesShown.prefix(3))")
+            }
 
             // The healthy source: stored and routed into mecaloire's digest.
             #expect(status("healthy") == "ok", "healthy source: \(said("healthy"))")
             #expect(try stored("healthy").count == 3)
             let md = String(decoding: digests["mecaloire/2026-05-05.md"] ?? Data(), as: UTF8.self)
-            for title in healthyTitles { #expect(md.contains(title), "healthy notice not routed to mecaloire: \(title)") }
+            for title in healthyTitles {
+                #expect(md.contains(title), "healthy notice not routed to mecaloire: \(title)")
+            }
 
             let ok = faults.filter { survived[$0.source]?.isEmpty ?? false }.count
             for fault in faults {
                 let problems = survived[fault.source] ?? []
-                print("  \(problems.isEmpty ? "survived" : "NOT survived"): \(fault.what) (\(fault.source))"
-                      + (problems.isEmpty ? "" : " — " + problems.joined(separator: "; ")))
+                print(
+                    "  \(problems.isEmpty ? "survived" : "NOT survived"): \(fault.what) (\(fault.source))"
+                        + (problems.isEmpty ? "" : " — " + problems.joined(separator: "; ")))
             }
             print("faults survived = \(ok) / \(faults.count) (\(fmt(Date().timeIntervalSince(started))) s)")
             #expect(ok == faults.count, "faults survived = \(ok) / \(faults.count)")
@@ -276,9 +328,14 @@ final class DripServer: @unchecked Sendable {
         addr.sin_family = sa_family_t(AF_INET)
         addr.sin_addr.s_addr = inet_addr("127.0.0.1")
         let bound = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
-        guard bound == 0, listen(fd, 16) == 0 else { close(fd); throw VigieCLI.Failure("drip: bind") }
+        guard bound == 0, listen(fd, 16) == 0 else {
+            close(fd)
+            throw VigieCLI.Failure("drip: bind")
+        }
         var actual = sockaddr_in()
         var len = socklen_t(MemoryLayout<sockaddr_in>.size)
         _ = withUnsafeMutablePointer(to: &actual) {
@@ -289,19 +346,33 @@ final class DripServer: @unchecked Sendable {
         Thread { [self] in acceptLoop() }.start()
     }
 
-    private var isStopped: Bool { lock.lock(); defer { lock.unlock() }; return stopped }
+    private var isStopped: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return stopped
+    }
 
     private func acceptLoop() {
         while !isStopped {
             let fd = accept(listenFD, nil, nil)
-            if fd < 0 { if errno == EINTR { continue }; return }
-            lock.lock(); connections.insert(fd); lock.unlock()
+            if fd < 0 {
+                if errno == EINTR { continue }
+                return
+            }
+            lock.lock()
+            connections.insert(fd)
+            lock.unlock()
             Thread { [self] in serve(fd) }.start()
         }
     }
 
     private func serve(_ fd: Int32) {
-        defer { lock.lock(); connections.remove(fd); close(fd); lock.unlock() }
+        defer {
+            lock.lock()
+            connections.remove(fd)
+            close(fd)
+            lock.unlock()
+        }
         var request: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 4096)
         while !request.contains(13) || String(decoding: request, as: UTF8.self).range(of: "\r\n\r\n") == nil {

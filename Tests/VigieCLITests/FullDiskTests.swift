@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 extension ReliabilityTests {
@@ -16,7 +16,8 @@ extension ReliabilityTests {
     @Suite struct FullDiskTests {
         /// Whether this process may mount a tmpfs (tried once, on a throw-away folder).
         static let canMount: Bool = {
-            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigie-mount-probe-\(getpid())").path
+            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigie-mount-probe-\(getpid())")
+                .path
             try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(atPath: dir) }
             guard command("/bin/mount", ["-t", "tmpfs", "-o", "size=1m", "tmpfs", dir]) == 0 else { return false }
@@ -64,8 +65,9 @@ extension ReliabilityTests {
 
         /// Free space left when the run starts, as a share of what its digests need: the disk fills early in the
         /// digest phase, in the middle, and near the end.
-        @Test(.enabled(if: FullDiskTests.canMount, "mounting a tmpfs is not allowed here: full-disk test skipped"),
-              arguments: [0.15, 0.5, 0.9])
+        @Test(
+            .enabled(if: FullDiskTests.canMount, "mounting a tmpfs is not allowed here: full-disk test skipped"),
+            arguments: [0.15, 0.5, 0.9])
         func aFullOutputDiskSendsNothingTwiceAndTheReRunCompletesTheEdition(share: Double) throws {
             let reference = try CrashConsistencyTests.reference()
             let (store, _) = reference.trial("disk-\(Int(share * 100))")
@@ -81,23 +83,30 @@ extension ReliabilityTests {
             let args = BigFeed.runArgs(catalogue: reference.catalogue, store: store, out: out)
 
             let full = try VigieCLI.vigie(args)
-            print("full disk at \(Int(share * 100)) % of \(need / 1024) KB needed: exit \(full.status) in "
-                  + "\(fmt(full.seconds)) s — \(full.stderr.split(separator: "\n").last ?? "")")
+            print(
+                "full disk at \(Int(share * 100)) % of \(need / 1024) KB needed: exit \(full.status) in "
+                    + "\(fmt(full.seconds)) s — \(full.stderr.split(separator: "\n").last ?? "")")
             #expect(!full.signalled, "the run crashed on a full disk")
             #expect(full.status != 0, "the run reported success on a full disk")
             #expect(full.stderr.contains("No space left on device"), "\(full.stderr.suffix(500))")
-            #expect(full.stderr.contains(out), "the message does not name the path under \(out): \(full.stderr.suffix(500))")
+            #expect(
+                full.stderr.contains(out), "the message does not name the path under \(out): \(full.stderr.suffix(500))"
+            )
 
             // Whatever is recorded as delivered must be in a complete edition on disk.
             let written = VigieCLI.digestTree(out)
             for cluster in ["cognac", "energie", "mecaloire", "nucleaire"] {
-                let delivered = try VigieCLI.sqlite3(store, "SELECT count(*) FROM delivery WHERE cluster = '\(cluster)'")
-                    .trimmingCharacters(in: .whitespacesAndNewlines)
+                let delivered = try VigieCLI.sqlite3(
+                    store, "SELECT count(*) FROM delivery WHERE cluster = '\(cluster)'"
+                )
+                .trimmingCharacters(in: .whitespacesAndNewlines)
                 guard delivered != "0" else { continue }
                 let expected = reference.digests.filter { $0.key.hasPrefix(cluster + "/") }
                 let got = written.filter { $0.key.hasPrefix(cluster + "/") }
                 let differences = VigieCLI.treeDifferences(expected: expected, actual: got)
-                #expect(differences.isEmpty, "\(cluster): \(delivered) items marked delivered, edition on disk: \(differences)")
+                #expect(
+                    differences.isEmpty,
+                    "\(cluster): \(delivered) items marked delivered, edition on disk: \(differences)")
             }
 
             try FileManager.default.removeItem(atPath: filler)

@@ -26,10 +26,12 @@ extension ReliabilityTests {
         static func rss(_ title: String) -> String {
             """
             <?xml version="1.0" encoding="utf-8"?>
-            <rss version="2.0"><channel><title>Flux</title><link>https://acheteurs.example/</link><description>x</description>
+            <rss version="2.0"><channel><title>Flux</title><link>https://acheteurs.example/</link>
+            <description>x</description>
             <item><title>\(title)</title><link>https://acheteurs.example/ao/\(title.hashValue & 0xffff)</link>
             <guid>\(UUID().uuidString)</guid><pubDate>Mon, 04 May 2026 09:00:00 +0000</pubDate>
-            <description>Lieu d&#x27;exécution : Saint-Étienne (42). Date limite de réception des offres : 15/07/2026 12:00.</description>
+            <description>Lieu d&#x27;exécution : Saint-Étienne (42).
+            Date limite de réception des offres : 15/07/2026 12:00.</description>
             </item></channel></rss>
             """
         }
@@ -37,13 +39,16 @@ extension ReliabilityTests {
         static func aidsPage(next: String?, ids: [Int]) -> String {
             let results = ids.map { id in
                 """
-                {"id": \(id), "name": "Aide à l'usinage de précision \(id)", "description": "<p>Usinage et décolletage.</p>",
+                {"id": \(id), "name": "Aide à l'usinage de précision \(id)",
+                 "description": "<p>Usinage et décolletage.</p>",
                  "perimeter": "Auvergne-Rhône-Alpes", "is_call_for_project": true, "submission_deadline": "2026-09-30",
                  "date_created": "2026-05-01T10:00:00+02:00", "url": "/aides/\(id)/"}
                 """
             }
             let nextJSON = next.map { "\"\($0)\"" } ?? "null"
-            return "{\"count\": \(ids.count), \"next\": \(nextJSON), \"previous\": null, \"results\": [\(results.joined(separator: ","))]}"
+            return
+                "{\"count\": \(ids.count), \"next\": \(nextJSON), \"previous\": null, "
+                + "\"results\": [\(results.joined(separator: ","))]}"
         }
 
         /// The catalogue: per placement, a source answering 500, one redirected to the other host, one whose JSON
@@ -58,7 +63,8 @@ extension ReliabilityTests {
                 server.route("/\(p)/landing.xml", .always(.ok(rss("Usinage de pièces mécaniques (42) \(p)"))))
                 server.route(
                     "/\(p)/aids/",
-                    .always(.ok(aidsPage(next: "\(other)/\(p)/aids-2/?page=2", ids: [1]), contentType: "application/json")))
+                    .always(
+                        .ok(aidsPage(next: "\(other)/\(p)/aids-2/?page=2", ids: [1]), contentType: "application/json")))
                 server.route(
                     "/\(p)/aids-2/", .always(.ok(aidsPage(next: nil, ids: [2]), contentType: "application/json")))
                 for (kind, path, format, paging) in [
@@ -100,13 +106,18 @@ extension ReliabilityTests {
                 outputs.append(("\(label) stderr", r.stderrBytes))
             }
             let run = try VigieCLI.vigie(
-                ["run", "--feeds", catalogue, "--rules", "Rules", "--store", scratch.path("run/vigie.sqlite"),
-                 "--out", scratch.path("run/out"), "--now", now], environment: env)
+                [
+                    "run", "--feeds", catalogue, "--rules", "Rules", "--store", scratch.path("run/vigie.sqlite"),
+                    "--out", scratch.path("run/out"), "--now", now,
+                ], environment: env)
             keep("vigie run", run)
-            #expect(run.status == 1, "some sources fail, the run completes: exit \(run.status)\n\(run.stderr.suffix(600))")
+            #expect(
+                run.status == 1, "some sources fail, the run completes: exit \(run.status)\n\(run.stderr.suffix(600))")
             let json = try VigieCLI.vigie(
-                ["run", "--feeds", catalogue, "--rules", "Rules", "--store", scratch.path("json/vigie.sqlite"),
-                 "--out", scratch.path("json/out"), "--now", now, "--json"], environment: env)
+                [
+                    "run", "--feeds", catalogue, "--rules", "Rules", "--store", scratch.path("json/vigie.sqlite"),
+                    "--out", scratch.path("json/out"), "--now", now, "--json",
+                ], environment: env)
             keep("vigie run --json", json)
             let fetch = try VigieCLI.vigie(
                 ["fetch", "--feeds", catalogue, "--store", scratch.path("fetch/vigie.sqlite")], environment: env)
@@ -115,11 +126,13 @@ extension ReliabilityTests {
                 ["fetch", "--feeds", catalogue, "--store", scratch.path("fetch-json/vigie.sqlite"), "--json"],
                 environment: env)
             keep("vigie fetch --json", fetchJSON)
-            keep("vigie sources check", try VigieCLI.vigie(["sources", "check", "--feeds", catalogue], environment: env))
+            keep(
+                "vigie sources check", try VigieCLI.vigie(["sources", "check", "--feeds", catalogue], environment: env))
             for store in ["run", "json", "fetch", "fetch-json"] {
                 let path = scratch.path("\(store)/vigie.sqlite")
-                keep("vigie query --json (\(store))",
-                     try VigieCLI.vigie(["query", "--store", path, "--limit", "1000", "--json"], environment: env))
+                keep(
+                    "vigie query --json (\(store))",
+                    try VigieCLI.vigie(["query", "--store", path, "--limit", "1000", "--json"], environment: env))
                 for file in VigieCLI.storeFiles(path) {
                     outputs.append((file, FileManager.default.contents(atPath: file) ?? Data()))
                 }
@@ -143,8 +156,9 @@ extension ReliabilityTests {
                 if sent.contains(key) { leaks.append("sent to \(request.header("host") ?? "?") \(request.path)") }
             }
             let leakCount = leaks.count
-            print("planted key: \(outputs.count) outputs read, \(requests.count) requests (\(toOther.count) to the "
-                  + "other host); leaks found = \(leakCount) (\(fmt(Date().timeIntervalSince(started))) s)")
+            print(
+                "planted key: \(outputs.count) outputs read, \(requests.count) requests (\(toOther.count) to the "
+                    + "other host); leaks found = \(leakCount) (\(fmt(Date().timeIntervalSince(started))) s)")
             for leak in leaks { print("  leak: \(leak)") }
             #expect(leakCount == 0, "leaks found = \(leakCount): \(leaks.joined(separator: "; "))")
 
@@ -188,18 +202,23 @@ extension ReliabilityTests {
             let catalogue = try scratch.write(yaml, to: "catalogue.yaml")
             let check = try VigieCLI.vigie(["sources", "check", "--feeds", catalogue])
             #expect(check.status == 1, "sources check accepted them: \(check.stdout)\(check.stderr)")
-            #expect(check.stdout.contains("userinfo-url") || check.stderr.contains("userinfo-url")
+            #expect(
+                check.stdout.contains("userinfo-url") || check.stderr.contains("userinfo-url")
                     || check.stdout.contains("catalogue.yaml:"), "\(check.stdout)\(check.stderr)")
             let run = try VigieCLI.vigie(
-                ["run", "--feeds", catalogue, "--rules", "Rules", "--store", scratch.path("vigie.sqlite"),
-                 "--out", scratch.path("out"), "--now", "2026-05-05T02:00:00Z"])
+                [
+                    "run", "--feeds", catalogue, "--rules", "Rules", "--store", scratch.path("vigie.sqlite"),
+                    "--out", scratch.path("out"), "--now", "2026-05-05T02:00:00Z",
+                ])
             #expect(run.status != 0, "a run with a refused catalogue went through")
             let requests = server.requests
             #expect(!requests.contains { $0.path == "/userinfo.xml" }, "the userinfo URL was fetched")
             #expect(!requests.contains { $0.header("authorization") != nil }, "credentials from the URL were sent")
             #expect(!requests.contains { $0.header("x-injected") != nil }, "a header was injected through CR LF")
             var printed = [check.stdoutBytes, check.stderrBytes, run.stdoutBytes, run.stderrBytes]
-            printed += VigieCLI.storeFiles(scratch.path("vigie.sqlite")).map { FileManager.default.contents(atPath: $0) ?? Data() }
+            printed += VigieCLI.storeFiles(scratch.path("vigie.sqlite")).map {
+                FileManager.default.contents(atPath: $0) ?? Data()
+            }
             printed += VigieCLI.tree(scratch.path("out")).values
             let shown = printed.reduce(0) { $0 + VigieCLI.occurrences(of: password, in: $1) }
             #expect(shown == 0, "the URL's password is printed or stored \(shown) times")

@@ -45,10 +45,14 @@ extension ReliabilityTests {
             let refused = try VigieCLI.vigie(args)
             let stillRunning = first.isRunning
             let done = try first.wait()
-            print("\(second.rawValue): second command exit \(refused.status) — \(refused.stderr.split(separator: "\n").last ?? "")"
-                  + "; first run exit \(done.status) after \(fmt(done.seconds)) s")
+            print(
+                "\(second.rawValue): second command exit \(refused.status) — "
+                    + (refused.stderr.split(separator: "\n").last.map(String.init) ?? "")
+                    + "; first run exit \(done.status) after \(fmt(done.seconds)) s")
             #expect(stillRunning, "the first run was over before the second command ended: the test proved nothing")
-            #expect(refused.status == 2, "the second writer went through (exit \(refused.status)): \(refused.stderr.suffix(400))")
+            #expect(
+                refused.status == 2,
+                "the second writer went through (exit \(refused.status)): \(refused.stderr.suffix(400))")
             let message = refused.stderr.lowercased()
             #expect(message.contains("another run") || message.contains("locked"), "\(refused.stderr.suffix(400))")
             #expect(refused.stderr.contains("\(first.pid)"), "the refusal does not name the holder (pid \(first.pid))")

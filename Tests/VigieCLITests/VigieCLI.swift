@@ -79,7 +79,10 @@ enum VigieCLI {
         }
 
         deinit {
-            if process.isRunning { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() }
+            if process.isRunning {
+                kill(process.processIdentifier, SIGKILL)
+                process.waitUntilExit()
+            }
             try? outHandle.close()
             try? errHandle.close()
             try? FileManager.default.removeItem(atPath: outPath)
@@ -306,7 +309,8 @@ enum VigieCLI {
             let missing = Set(e).subtracting(a).sorted()
             let extra = Set(a).subtracting(e).sorted()
             out.append(
-                "\(table): \(a.count) rows, expected \(e.count); missing \(missing.prefix(3)), extra \(extra.prefix(3))")
+                "\(table): \(a.count) rows, expected \(e.count); missing \(missing.prefix(3)), extra \(extra.prefix(3))"
+            )
         }
         return out
     }
@@ -326,7 +330,9 @@ enum VigieCLI {
 
     /// The store file and its companions (`-wal`, `-shm`, `-journal`) that exist.
     static func storeFiles(_ store: String) -> [String] {
-        [store, store + "-wal", store + "-shm", store + "-journal"].filter { FileManager.default.fileExists(atPath: $0) }
+        [store, store + "-wal", store + "-shm", store + "-journal"].filter {
+            FileManager.default.fileExists(atPath: $0)
+        }
     }
 }
 
@@ -335,7 +341,8 @@ enum VigieCLI {
 /// run writes many member items and the digest phase lasts long enough to be interrupted.
 enum BigFeed {
     static let trades = [
-        "Usinage de pièces mécaniques de précision", "Décolletage de pièces en laiton", "Tournage et fraisage de pièces",
+        "Usinage de pièces mécaniques de précision", "Décolletage de pièces en laiton",
+        "Tournage et fraisage de pièces",
         "Chaudronnerie et tôlerie pour cuves", "Découpe laser et pliage de tôles", "Soudage et mécano-soudure",
         "Traitement de surface par galvanisation", "Anodisation et thermolaquage de pièces",
         "Fonderie de pièces en fonte ductile", "Forge et estampage de pièces", "Outillage et moules d'injection",
@@ -383,8 +390,10 @@ enum BigFeed {
 
     /// `vigie run` on `catalogue` into `store` and `out`, at a fixed date.
     static func runArgs(catalogue: String, store: String, out: String) -> [String] {
-        ["run", "--feeds", catalogue, "--rules", "Rules", "--store", store, "--out", out, "--now",
-         "2026-05-05T02:00:00Z"]
+        [
+            "run", "--feeds", catalogue, "--rules", "Rules", "--store", store, "--out", out, "--now",
+            "2026-05-05T02:00:00Z",
+        ]
     }
 }
 
