@@ -24,7 +24,7 @@ extension ReliabilityTests {
             rss += "<rss version=\"2.0\"><channel><title>Flux</title><link>https://acheteurs.example/</link>"
             rss += "<description>x</description>"
             for (i, title) in items.enumerated() {
-                rss += "<item><title>\(title)</title><link>https://acheteurs.example/ao/\(abs(title.hashValue))</link>"
+                rss += "<item><title>\(title)</title><link>https://acheteurs.example/ao/\(title.hashValue & 0xffff)</link>"
                 rss += "<guid isPermaLink=\"false\">\(UUID().uuidString)-\(i)</guid>"
                 rss += "<pubDate>Mon, 04 May 2026 09:00:00 +0000</pubDate><description>Lieu d&#x27;exécution : "
                 rss +=

@@ -17,11 +17,22 @@ extension ReliabilityTests {
             var name: String
             var yaml: String
         }
-        static let placements = [
-            Placement(name: "query", yaml: "query_param: apiKey"),
-            Placement(name: "header", yaml: "header: X-Api-Key"),
-            Placement(name: "bearer", yaml: "header: Authorization\n      scheme: Bearer"),
-        ]
+        /// The exchanged token (aides-territoires: the key goes in `X-AUTH-TOKEN` to a connexion endpoint, the
+        /// answer's short-lived token in `Authorization: Bearer`) is a secret too.
+        static let token = "TOKEN" + UUID().uuidString.replacingOccurrences(of: "-", with: "")
+
+        static func placements(server: LoopbackServer) -> [Placement] {
+            [
+                Placement(name: "query", yaml: "query_param: apiKey"),
+                Placement(name: "header", yaml: "header: X-Api-Key"),
+                Placement(name: "bearer", yaml: "header: Authorization\n      scheme: Bearer"),
+                Placement(
+                    name: "exchange",
+                    yaml: "header: Authorization\n      scheme: Bearer\n      exchange:\n        url: "
+                        + server.url("/exchange/connexion/")
+                        + "\n        header: X-AUTH-TOKEN\n        token_key: token"),
+            ]
+        }
 
         static func rss(_ title: String) -> String {
             """
@@ -55,8 +66,11 @@ extension ReliabilityTests {
         /// `next` link points to the other host.
         static func catalogue(server: LoopbackServer) -> String {
             let other = "http://localhost:\(server.port)"
+            server.route(
+                "/exchange/connexion/",
+                .always(.ok("{\"token\": \"\(token)\"}", contentType: "application/json")))
             var yaml = "sources:\n"
-            for placement in placements {
+            for placement in placements(server: server) {
                 let p = placement.name
                 server.route("/\(p)/fails.xml", .always(.status(500, body: "internal error\n")))
                 server.route("/\(p)/moved.xml", .always(.redirect(to: "\(other)/\(p)/landing.xml")))
@@ -145,15 +159,20 @@ extension ReliabilityTests {
 
             var leaks: [String] = []
             for (label, data) in outputs {
-                let n = VigieCLI.occurrences(of: key, in: data)
-                if n > 0 { leaks.append("\(label): \(n)") }
+                for (secret, name) in [(key, "key"), (Self.token, "exchanged token")] {
+                    let n = VigieCLI.occurrences(of: secret, in: data)
+                    if n > 0 { leaks.append("\(label): \(n) × \(name)") }
+                }
             }
             // The other host must receive no key at all, in any header or in the query.
             let requests = server.requests
             let toOther = requests.filter { ($0.header("host") ?? "").lowercased().hasPrefix("localhost") }
             for request in toOther {
                 let sent = request.target + " " + request.headers.map { "\($0.0): \($0.1)" }.joined(separator: " ")
-                if sent.contains(key) { leaks.append("sent to \(request.header("host") ?? "?") \(request.path)") }
+                for secret in [key, Self.token] where sent.contains(secret) {
+                    leaks.append(
+                        "\(secret == key ? "key" : "token") sent to \(request.header("host") ?? "?") \(request.path)")
+                }
             }
             let leakCount = leaks.count
             print(
@@ -168,6 +187,8 @@ extension ReliabilityTests {
                 r.target.contains(key) || r.headers.contains { $0.1.contains(key) }
             }
             #expect(!carriedKey.isEmpty, "no request to the configured host carried the key: the sources were not used")
+            let carriedToken = toConfigured.filter { r in r.headers.contains { $0.1 == "Bearer \(Self.token)" } }
+            #expect(!carriedToken.isEmpty, "the exchanged token was never used on the configured host")
             #expect(!toOther.isEmpty, "the other host was never asked: the redirects and next links were not followed")
         }
 
