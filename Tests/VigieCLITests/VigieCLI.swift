@@ -8,8 +8,15 @@ enum VigieCLI {
     static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent()
 
-    /// The `vigie` built next to this test bundle (`swift build --build-tests` builds both).
+    /// The `vigie` built next to this test bundle (`swift build --build-tests` builds both), or the one named
+    /// by `VIGIE_BINARY` (to run these tests against a release build or another checkout's build).
     static func binary() throws -> URL {
+        if let given = ProcessInfo.processInfo.environment["VIGIE_BINARY"], !given.isEmpty {
+            guard FileManager.default.isExecutableFile(atPath: given) else {
+                throw Failure("VIGIE_BINARY=\(given) is not an executable file")
+            }
+            return URL(fileURLWithPath: given)
+        }
         var candidates = [packageRoot.appendingPathComponent(".build/debug/vigie")]
         let bundleDir = Bundle.main.bundleURL
         candidates += [
