@@ -169,8 +169,12 @@ extension ReliabilityTests {
             print(
                 "kill points consistent = \(consistent) / \(points) (\(killedInDigestPhase) kills while digests were "
                     + "written; seed \(seed); \(fmt(Date().timeIntervalSince(started))) s)")
-            #expect(killedInDigestPhase >= 5, "only \(killedInDigestPhase) kills landed while digests were written (the digest phase is found by the "
-                    + "progress line '\(Self.digestPhaseMarker)' on stderr)")
+            #expect(
+                killedInDigestPhase >= 5,
+                """
+                only \(killedInDigestPhase) kills landed while digests were written (the digest phase is found by the \
+                progress line '\(Self.digestPhaseMarker)' on stderr)
+                """)
             #expect(
                 consistent == points,
                 "kill points consistent = \(consistent) / \(points)\n\(failures.joined(separator: "\n"))")
