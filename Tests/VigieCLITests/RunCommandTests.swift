@@ -3,61 +3,10 @@ import Testing
 
 /// `vigie run`, `vigie query` and `vigie digest` as a user runs them: the built binary, real files, file:// feeds.
 @Suite(.serialized) struct RunCommandTests {
-    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent()
-
-    /// The `vigie` built next to this test bundle (`swift build --build-tests` builds both).
-    static func binary() throws -> URL {
-        var candidates = [packageRoot.appendingPathComponent(".build/debug/vigie")]
-        let bundleDir = Bundle.main.bundleURL
-        candidates += [
-            bundleDir.appendingPathComponent("vigie"),
-            bundleDir.deletingLastPathComponent().appendingPathComponent("vigie"),
-        ]
-        if let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) {
-            return found
-        }
-        throw CLIError("vigie binary not found (looked in \(candidates.map(\.path))); build it with swift build")
-    }
-
-    struct CLIError: Error, CustomStringConvertible {
-        var description: String
-        init(_ d: String) { description = d }
-    }
-
-    struct Result {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
-
-    static func vigie(_ args: [String]) throws -> Result {
-        let p = Process()
-        p.executableURL = try binary()
-        p.arguments = args
-        p.currentDirectoryURL = packageRoot
-        // Output to files, not pipes: a chatty run can never block on a full pipe.
-        let base = FileManager.default.temporaryDirectory.appendingPathComponent("vigie-cli-out-\(UUID().uuidString)")
-        FileManager.default.createFile(atPath: base.path + ".out", contents: nil)
-        FileManager.default.createFile(atPath: base.path + ".err", contents: nil)
-        defer {
-            try? FileManager.default.removeItem(atPath: base.path + ".out")
-            try? FileManager.default.removeItem(atPath: base.path + ".err")
-        }
-        let out = try FileHandle(forWritingTo: URL(fileURLWithPath: base.path + ".out"))
-        let err = try FileHandle(forWritingTo: URL(fileURLWithPath: base.path + ".err"))
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        p.waitUntilExit()
-        try out.close()
-        try err.close()
-        let outData = try Data(contentsOf: URL(fileURLWithPath: base.path + ".out"))
-        let errData = try Data(contentsOf: URL(fileURLWithPath: base.path + ".err"))
-        return Result(
-            status: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-            stderr: String(decoding: errData, as: UTF8.self))
-    }
+    // The binary lookup and runner live once, in VigieCLI.swift.
+    static let packageRoot = VigieCLI.packageRoot
+    static func binary() throws -> URL { try VigieCLI.binary() }
+    static func vigie(_ args: [String]) throws -> VigieCLI.Result { try VigieCLI.vigie(args) }
 
     /// A scratch folder with a two-source catalogue: the bundled RSS sample and a source whose file is gone.
     final class Scratch {
