@@ -74,9 +74,12 @@ public struct NightlyRunReport: Sendable, Codable {
     /// Pid of a previous run that died holding the lock, when one did.
     public var staleLockHolder: Int32?
 
-    /// 0 when every source and cluster succeeded, 1 when the run completed with failed sources or clusters whose
-    /// rules could not be loaded.
-    public var exitCode: Int32 { sources.contains(where: \.isFailure) || !routing.failedClusters.isEmpty ? 1 : 0 }
+    /// 0 when every source and cluster succeeded, 1 when the run completed with failed sources, clusters whose
+    /// rules could not be loaded, or digests that could not be written.
+    public var exitCode: Int32 {
+        sources.contains(where: \.isFailure) || !routing.failedClusters.isEmpty || !routing.unwrittenDigests.isEmpty
+            ? 1 : 0
+    }
 
     enum CodingKeys: String, CodingKey {
         case status, sources, routing, pruned
@@ -304,6 +307,9 @@ public enum NightlyRun {
         }
         if !r.routing.rerouted.isEmpty {
             lines.append("rules changed: \(r.routing.rerouted.joined(separator: ", ")) routed again over every stored notice")
+        }
+        for u in r.routing.unwrittenDigests {
+            lines.append("\(u.cluster): DIGEST NOT WRITTEN (nothing recorded as sent; the next run writes it): \(u.error)")
         }
         for f in r.routing.failedClusters {
             lines.append("\(f.cluster): NOT DIGESTED, its rules have errors: \(f.errors.first ?? f.file)")

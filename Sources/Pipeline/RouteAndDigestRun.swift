@@ -58,6 +58,13 @@ public struct FailedClusterReport: Sendable, Hashable, Codable {
     public var errors: [String]
 }
 
+/// A cluster whose digest could not be written.
+public struct UnwrittenDigestReport: Sendable, Hashable, Codable {
+    public var cluster: String
+    /// The digest stage's error: the file and the system's reason.
+    public var error: String
+}
+
 /// What one cluster's digest contained and where it went.
 public struct ClusterDigestReport: Sendable, Hashable, Codable {
     public var cluster: String
@@ -104,10 +111,13 @@ public struct RouteAndDigestReport: Sendable, Hashable, Codable {
     public var failedClusters: [FailedClusterReport] = []
     /// Editions a killed run had recorded but not moved into place, finished by this run.
     public var recoveredEditions: Int = 0
+    /// Clusters whose digest could not be written tonight (a full disk…): nothing of theirs counts as sent.
+    public var unwrittenDigests: [UnwrittenDigestReport] = []
 
     enum CodingKeys: String, CodingKey {
         case classified, routes, clusters, rerouted
         case failedClusters = "failed_clusters"
+        case unwrittenDigests = "unwritten_digests"
         case recoveredEditions = "recovered_editions"
         case runID = "run_id"
         case classifiedThrough = "classified_through"
@@ -206,15 +216,31 @@ public final class RouteAndDigestRun {
                 names: options.sourceNames)
         for i in health.indices { health[i].newNotices = newBySource[health[i].sourceID] ?? 0 }
         var reports: [ClusterDigestReport] = []
+        var unwritten: [UnwrittenDigestReport] = []
         for cluster in selectedClusters {
             try StopRequest.shared.checkpoint("before the digest of \(cluster.id)")
-            let report = try digest(cluster, now: now, runID: runID, health: health)
+            let report: ClusterDigestReport
+            do {
+                report = try digest(cluster, now: now, runID: runID, health: health)
+            } catch let error as DigestError {
+                // A full or unwritable output folder: this cluster's edition was not recorded, so nothing of it
+                // counts as sent and the next run writes it whole; the other clusters still get theirs.
+                progress("\(cluster.id): digest not written: \(error)")
+                unwritten.append(UnwrittenDigestReport(cluster: cluster.id, error: "\(error)"))
+                continue
+            }
             progress(
                 "\(cluster.id): \(report.newNotices) new, \(report.consortia) consortium, "
                     + "\(report.changed) changed" + (report.files.isEmpty ? ", nothing written" : ""))
             reports.append(report)
         }
-        let classifiedThrough: Int64? = options.clusters == nil ? through : nil
+        if reports.isEmpty, let first = unwritten.first {
+            // Not one cluster served: the output itself is unusable (not a folder, read-only, full from the start).
+            throw PipelineError.cannotRun("no digest could be written: \(first.error)")
+        }
+        // A digest left unwritten keeps the run from counting as classified through: the next run takes the same
+        // notices as tonight's news again, so the edition it writes is the one tonight's would have been.
+        let classifiedThrough: Int64? = options.clusters == nil && unwritten.isEmpty ? through : nil
         if givenRunID == nil {
             try store.finishRun(
                 runID, at: now, status: "ok", classifiedThrough: classifiedThrough,
@@ -225,6 +251,7 @@ public final class RouteAndDigestRun {
             classifiedThrough: classifiedThrough, clusters: reports)
         report.rerouted = rerouted
         report.recoveredEditions = recovered.count
+        report.unwrittenDigests = unwritten
         report.failedClusters = options.failedClusters.map {
             FailedClusterReport(cluster: $0.cluster, file: $0.file, errors: $0.errors.map(\.description))
         }

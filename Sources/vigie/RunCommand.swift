@@ -20,10 +20,11 @@ extension Vigie {
                 records what was sent, so a re-run sends nothing twice.
 
                 Progress goes to stderr, the summary to stdout (--json: one JSON object).
-                Exit codes: 0 ok; 1 the run completed but some sources failed, or a cluster's rules have errors \
-                (that cluster gets no digest; the others do); 2 it could not run (lock held, bad catalogue, store \
-                or output not writable); 130 / 143 stopped by SIGINT / SIGTERM at a safe point (the next run \
-                resumes; nothing is sent twice).
+                Exit codes: 0 ok; 1 the run completed but some sources failed, a cluster's rules have errors or \
+                a cluster's digest could not be written (a full disk: nothing of it counts as sent, the next run \
+                writes it); the other clusters are served; 2 it could not run (lock held, bad catalogue, store \
+                not writable); 130 / 143 stopped by SIGINT / SIGTERM at a safe point (the next run resumes; \
+                nothing is sent twice).
 
                 Each cluster's digests of a night are one edition, written aside then moved into place with the \
                 deliveries recorded in the same step: after a crash, a full disk or a signal, the next run \

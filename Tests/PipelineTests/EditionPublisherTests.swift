@@ -88,7 +88,13 @@ import Testing
         // A file where the staging folder must go: staging fails the way a full disk does, midway.
         try FileManager.default.createDirectory(atPath: ws.out, withIntermediateDirectories: true)
         try Data("x".utf8).write(to: URL(fileURLWithPath: ws.out + "/.vigie-staging"))
-        #expect(throws: DigestError.self) { _ = try stage(ws, store).run(now: night) }
+        // The only cluster could not be written: the run could not do its job at all.
+        do {
+            _ = try stage(ws, store).run(now: night)
+            Issue.record("a run with no digest written should fail")
+        } catch let e as PipelineError {
+            #expect("\(e)".hasPrefix("run: no digest could be written: digest: " + ws.out + "/.vigie-staging"))
+        }
         #expect(try store.deliveries(cluster: "mecaloire").isEmpty, "nothing recorded as sent")
         #expect(try store.lastEdition(cluster: "mecaloire", stamp: "2026-05-05") == nil)
         #expect(!ws.exists("mecaloire/2026-05-05.md"))

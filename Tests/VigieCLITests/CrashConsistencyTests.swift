@@ -125,7 +125,21 @@ extension ReliabilityTests {
             var consistent = 0
             var killedInDigestPhase = 0
             var failures: [String] = []
-            let digestSpan = max(0.05, reference.seconds - reference.digestPhaseAt)
+            // Timings come from the runs themselves, paced as the trials go: the reference may have run while the
+            // rest of the suite loaded the machine (4 s) and the trials on a quiet one (1.5 s), and a kill drawn
+            // within the slower duration would mostly land after the end.
+            var runSpan = reference.seconds
+            var digestSpan = max(0.05, reference.seconds - reference.digestPhaseAt)
+            do {
+                let (store, out) = reference.trial("pace")
+                let pace = try VigieCLI.Running(BigFeed.runArgs(catalogue: reference.catalogue, store: store, out: out))
+                _ = pace.waitForStderr(Self.digestPhaseMarker, timeout: 120)
+                let marker = pace.elapsed
+                let done = try pace.wait()
+                runSpan = min(runSpan, done.seconds)
+                digestSpan = max(0.05, min(digestSpan, done.seconds - marker))
+                try? FileManager.default.removeItem(atPath: (store as NSString).deletingLastPathComponent)
+            }
             for point in 0..<points {
                 let (store, out) = reference.trial("kill-\(point)")
                 let args = BigFeed.runArgs(catalogue: reference.catalogue, store: store, out: out)
@@ -137,8 +151,9 @@ extension ReliabilityTests {
                     _ = run.waitForStderr(Self.digestPhaseMarker, timeout: 120)
                     delay = Double.random(in: 0...(digestSpan * 0.8), using: &rng)
                 } else {
-                    delay = Double.random(in: 0...reference.seconds, using: &rng)
+                    delay = Double.random(in: 0...runSpan, using: &rng)
                 }
+                let markerAt = run.elapsed
                 let deadline = run.started.addingTimeInterval(inDigestMode ? run.elapsed + delay : delay)
                 if deadline.timeIntervalSinceNow > 0 { Thread.sleep(until: deadline) }
                 let phase = run.stderrSoFar().contains(Self.digestPhaseMarker) ? "digests" : "before digests"
@@ -146,6 +161,11 @@ extension ReliabilityTests {
                 run.signal(SIGKILL)
                 let killed = try run.wait()
                 let landed = wasRunning && killed.signalled
+                if !landed {
+                    // Finished before the kill: the runs are quicker than thought.
+                    runSpan = min(runSpan, killed.seconds)
+                    if inDigestMode { digestSpan = max(0.05, min(digestSpan, killed.seconds - markerAt)) }
+                }
                 if landed && phase == "digests" { killedInDigestPhase += 1 }
 
                 let rerun = try VigieCLI.vigie(args)
