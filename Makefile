@@ -3,6 +3,8 @@
 
 SWIFT      ?= swift
 APT_PKGS   := libxml2-dev libcurl4-openssl-dev libsqlite3-dev zlib1g-dev pkg-config
+# The crash tests compare stores with the sqlite3 shell, independent of the code under test.
+TEST_PKGS  := sqlite3
 BIN_DEBUG   = .build/debug
 BIN_RELEASE = .build/release
 DEMO_OUT   ?= demo-out
@@ -13,7 +15,7 @@ all: build
 
 # Installs the C libraries' development packages with apt when any is missing, and says so.
 deps:
-	@missing=""; for p in $(APT_PKGS); do \
+	@missing=""; for p in $(APT_PKGS) $(EXTRA_PKGS); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
@@ -29,7 +31,8 @@ build: deps
 release: deps
 	$(SWIFT) build -c release
 
-test: deps
+test:
+	@$(MAKE) --no-print-directory deps EXTRA_PKGS="$(TEST_PKGS)"
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
