@@ -236,4 +236,50 @@ import Testing
         #expect(notices?.count == count)
         #expect(Set(notices?.compactMap { $0["id"] as? String } ?? []).count == count)
     }
+
+    /// `vigie backup` as the README tells: the copy is a whole store on its own (no -wal beside it), readable by
+    /// `vigie query`; while a run holds the store, backup refuses rather than copy half a night.
+    @Test func aBackupIsAWholeStoreAndWaitsForNoRun() throws {
+        let s = try Scratch()
+        #expect(try Self.vigie(runArgs(s)).status == 1)  // the dead source: completed with a failure
+        let before = try Self.vigie(["query", "--store", s.store, "--limit", "500", "--json"])
+        let dest = s.root.appendingPathComponent("backups/vigie-lundi.sqlite").path
+        try FileManager.default.createDirectory(
+            atPath: (dest as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        let backup = try Self.vigie(["backup", "--store", s.store, dest])
+        #expect(backup.status == 0, "\(backup.stderr)")
+        #expect(backup.stdout == dest + "\n")
+        #expect(!FileManager.default.fileExists(atPath: dest + "-wal"))
+        let after = try Self.vigie(["query", "--store", dest, "--limit", "500", "--json"])
+        #expect(after.status == 0)
+        #expect(after.stdout == before.stdout && !before.stdout.isEmpty)
+        // The store file alone, copied as any backup script would once vigie is done, is the whole store too.
+        let copied = s.root.appendingPathComponent("copie.sqlite").path
+        try FileManager.default.copyItem(atPath: s.store, toPath: copied)
+        #expect(try Self.vigie(["query", "--store", copied, "--limit", "500", "--json"]).stdout == before.stdout)
+
+        // A run holds the store: backup refuses, names the holder, and writes nothing.
+        let lock = try RunLockHolder(store: s.store)
+        let refused = try Self.vigie(["backup", "--store", s.store, dest + ".2"])
+        lock.release()
+        #expect(refused.status == 2)
+        #expect(refused.stderr.contains("another run holds"))
+        #expect(!FileManager.default.fileExists(atPath: dest + ".2"))
+        let onItself = try Self.vigie(["backup", "--store", s.store, s.store])
+        #expect(onItself.status == 2)
+    }
+
+    /// Holds `<store>.lock` the way a running `vigie` does (an exclusive flock), from this test process.
+    final class RunLockHolder {
+        let fd: Int32
+        init(store: String) throws {
+            fd = open(store + ".lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+            guard fd >= 0, flock(fd, LOCK_EX | LOCK_NB) == 0 else { throw VigieCLI.Failure("cannot take the lock") }
+            _ = "\(getpid()) 2026-05-05T02:00:00Z\n".withCString { pwrite(fd, $0, strlen($0), 0) }
+        }
+        func release() {
+            flock(fd, LOCK_UN)
+            close(fd)
+        }
+    }
 }
