@@ -63,8 +63,6 @@ extension ReliabilityTests {
             let started = Date()
             let server = try LoopbackServer()
             defer { server.stop() }
-            let drip = try DripServer()
-            defer { drip.stop() }
             let scratch = try VigieCLI.Scratch("faults")
             // Local files a server (or a careless catalogue) would like Vigie to read: their content must show nowhere.
             let pageMarker = "LOCALPAGE" + UUID().uuidString.replacingOccurrences(of: "-", with: "")
@@ -92,17 +90,17 @@ extension ReliabilityTests {
                 ["Usinage de pièces mécaniques (42) " + String(repeating: "&big;", count: 1000)],
                 extra: "<!DOCTYPE rss [<!ENTITY big \"\(entity)\">]>\n")
             server.route("/entities.xml", .always(.ok(bomb)))
+            // 4. A server dripping a byte every 100 ms: never slow enough for a low-speed limit, so only a time
+            // budget ends it.
+            server.route(
+                "/drip.xml",
+                .always(.dripping("<?xml " + String(repeating: " ", count: 1_200), bytes: 1, every: 0.1,
+                                  contentType: "application/rss+xml")))
             // 5. A Content-Length shorter than the body: 60 % of a 40-item feed announced, the whole sent.
             let long = rss((0..<40).map { "Usinage de pièces mécaniques — lot court \($0) (42)" })
             server.route(
                 "/short.xml",
-                .always(
-                    ScriptedResponse(
-                        status: 200,
-                        headers: [
-                            ("Content-Type", "application/rss+xml"), ("Content-Length", "\(long.utf8.count * 6 / 10)"),
-                        ],
-                        body: Array(long.utf8))))
+                .always(.lying(long, announced: long.utf8.count * 6 / 10, contentType: "application/rss+xml")))
             // 6. One bad record in a JSON page.
             server.route(
                 "/bad-record/aids/",
@@ -141,7 +139,7 @@ extension ReliabilityTests {
                 Fault(
                     source: "fault-drip", what: "a server dripping bytes (timeout_s: 2)",
                     yaml: source(
-                        "fault-drip", url: "http://127.0.0.1:\(drip.port)/drip.xml", extra: "\n    timeout_s: 2")),
+                        "fault-drip", url: server.url("/drip.xml"), extra: "\n    timeout_s: 2")),
                 Fault(
                     source: "fault-short-body", what: "Content-Length shorter than the body",
                     yaml: source("fault-short-body", url: server.url("/short.xml"))),
@@ -307,98 +305,5 @@ extension ReliabilityTests {
             print("faults survived = \(ok) / \(faults.count) (\(fmt(Date().timeIntervalSince(started))) s)")
             #expect(ok == faults.count, "faults survived = \(ok) / \(faults.count)")
         }
-    }
-}
-
-/// A server that answers with headers at once, then drips its body one byte every 100 ms: a connection that
-/// never stalls long enough for a low-speed limit, so only a time budget ends it.
-final class DripServer: @unchecked Sendable {
-    let port: Int
-    private let listenFD: Int32
-    private let lock = NSLock()
-    private var stopped = false
-    private var connections: Set<Int32> = []
-
-    init() throws {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw VigieCLI.Failure("drip: socket") }
-        var yes: Int32 = 1
-        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let bound = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-            }
-        }
-        guard bound == 0, listen(fd, 16) == 0 else {
-            close(fd)
-            throw VigieCLI.Failure("drip: bind")
-        }
-        var actual = sockaddr_in()
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &actual) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) }
-        }
-        listenFD = fd
-        port = Int(UInt16(bigEndian: actual.sin_port))
-        Thread { [self] in acceptLoop() }.start()
-    }
-
-    private var isStopped: Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        return stopped
-    }
-
-    private func acceptLoop() {
-        while !isStopped {
-            let fd = accept(listenFD, nil, nil)
-            if fd < 0 {
-                if errno == EINTR { continue }
-                return
-            }
-            lock.lock()
-            connections.insert(fd)
-            lock.unlock()
-            Thread { [self] in serve(fd) }.start()
-        }
-    }
-
-    private func serve(_ fd: Int32) {
-        defer {
-            lock.lock()
-            connections.remove(fd)
-            close(fd)
-            lock.unlock()
-        }
-        var request: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        while !request.contains(13) || String(decoding: request, as: UTF8.self).range(of: "\r\n\r\n") == nil {
-            let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            if n <= 0 { return }
-            request += chunk[0..<n]
-        }
-        let head = "HTTP/1.1 200 OK\r\nContent-Type: application/rss+xml\r\nContent-Length: 1000000\r\n\r\n<?xml "
-        guard send(Array(head.utf8), fd) else { return }
-        let deadline = Date().addingTimeInterval(120)
-        while !isStopped, Date() < deadline {
-            guard send([UInt8(ascii: " ")], fd) else { return }
-            usleep(100_000)
-        }
-    }
-
-    private func send(_ bytes: [UInt8], _ fd: Int32) -> Bool {
-        bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) } == bytes.count
-    }
-
-    func stop() {
-        lock.lock()
-        stopped = true
-        shutdown(listenFD, Int32(SHUT_RDWR))
-        close(listenFD)
-        for fd in connections { shutdown(fd, Int32(SHUT_RDWR)) }
-        lock.unlock()
     }
 }

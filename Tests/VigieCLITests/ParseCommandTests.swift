@@ -2,40 +2,16 @@ import Foundation
 import Notices
 import Testing
 
-/// The package root, from this file's path (Tests/VigieCLITests/ParseCommandTests.swift).
-let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent()
+/// The package root (one home: `VigieCLI.packageRoot`).
+let packageRoot = VigieCLI.packageRoot
 
-/// The debug `vigie` binary built by `swift build` (or `swift build --build-tests`).
-func vigieBinary() throws -> URL {
-    let url = packageRoot.appendingPathComponent(".build/debug/vigie")
-    guard FileManager.default.isExecutableFile(atPath: url.path) else {
-        throw CLIError("\(url.path) is missing: run `swift build` first")
-    }
-    return url
-}
+/// The `vigie` built beside the tests (one lookup: `VigieCLI.binary()`).
+func vigieBinary() throws -> URL { try VigieCLI.binary() }
 
-struct CLIError: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
-}
-
-/// Runs the binary and returns exit status, stdout and stderr.
+/// Runs the binary and returns exit status, stdout and stderr (through `VigieCLI.vigie`).
 func runVigie(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-    let process = Process()
-    process.executableURL = try vigieBinary()
-    process.arguments = arguments
-    let out = Pipe()
-    let err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    try process.run()
-    let outData = out.fileHandleForReading.readDataToEndOfFile()
-    let errData = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (
-        process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self)
-    )
+    let r = try VigieCLI.vigie(arguments)
+    return (r.status, r.stdout, r.stderr)
 }
 
 /// Writes `content` to a fresh temporary file and returns its path.
@@ -264,7 +240,7 @@ struct ParseCommandTests {
         defer { for a in cArgs { free(a) } }
         var pid: pid_t = 0
         let rc = posix_spawn(&pid, argv[0], &actions, nil, &cArgs, environ)
-        guard rc == 0 else { throw CLIError("cannot start \(argv[0]): \(String(cString: strerror(rc)))") }
+        guard rc == 0 else { throw VigieCLI.Failure("cannot start \(argv[0]): \(String(cString: strerror(rc)))") }
         var peak = 0
         var status: Int32 = 0
         while true {
@@ -276,7 +252,7 @@ struct ParseCommandTests {
             }
             let r = waitpid(pid, &status, WNOHANG)
             if r == pid { break }
-            if r < 0 && errno != EINTR { throw CLIError("waitpid: \(String(cString: strerror(errno)))") }
+            if r < 0 && errno != EINTR { throw VigieCLI.Failure("waitpid: \(String(cString: strerror(errno)))") }
             usleep(2_000)
         }
         let exited = (status & 0x7f) == 0

@@ -4,23 +4,7 @@ import Notices
 
 /// Runs the built `vigie` binary: `rules lint` and `route`, as a user would.
 @Suite struct RulesCommandTests {
-    static let packageRoot: String = {
-        var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<3 { url.deleteLastPathComponent() }
-        return url.path
-    }()
-
-    /// The `vigie` built beside this test bundle (`swift build --build-tests` builds both).
-    static let binary: String? = {
-        var candidates: [String] = []
-        let bundleDir = Bundle.main.bundleURL.deletingLastPathComponent().path
-        candidates.append(bundleDir + "/vigie")
-        candidates.append(Bundle.main.bundleURL.path + "/vigie")
-        for dir in ["/.build/debug", "/.build/x86_64-unknown-linux-gnu/debug", "/.build/aarch64-unknown-linux-gnu/debug"] {
-            candidates.append(packageRoot + dir + "/vigie")
-        }
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
-    }()
+    static let packageRoot = VigieCLI.packageRoot.path
 
     struct Run {
         var status: Int32
@@ -28,21 +12,10 @@ import Notices
         var stderr: String
     }
 
+    /// The built `vigie`, run from the package root (one runner: `VigieCLI.vigie`).
     func vigie(_ args: [String]) throws -> Run {
-        let bin = try #require(RulesCommandTests.binary, "vigie binary not built (run swift build --build-tests)")
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: bin)
-        p.arguments = args
-        p.currentDirectoryURL = URL(fileURLWithPath: RulesCommandTests.packageRoot)
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return Run(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
-                   stderr: String(decoding: e, as: UTF8.self))
+        let r = try VigieCLI.vigie(args)
+        return Run(status: r.status, stdout: r.stdout, stderr: r.stderr)
     }
 
     static let fixtures = packageRoot + "/Tests/ClassifierTests/Fixtures"
