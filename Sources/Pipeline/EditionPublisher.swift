@@ -105,7 +105,9 @@ public struct EditionPublisher {
     /// (`.<name>.<pid>.<n>.tmp`) a killed writer left in the output tree. Returns the editions finished.
     @discardableResult
     public func recover() throws -> [EditionRecord] {
-        let pending = try store.stagedEditions().filter { $0.files.allSatisfy { $0.hasPrefix(output) } }
+        // Only this output folder's editions: one staged for another `--out` is finished by a run writing there.
+        let folder = output.hasSuffix("/") ? output : output + "/"
+        let pending = try store.stagedEditions().filter { $0.files.allSatisfy { $0.hasPrefix(folder) } }
         for record in pending {
             logger.notice(
                 "finishing an edition interrupted by the previous run",
