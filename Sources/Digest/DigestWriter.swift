@@ -35,10 +35,7 @@ public struct DigestWriter: Sendable {
 
     /// The cluster's directory, or the member's below it.
     public func directory(for input: DigestInput) -> String {
-        let cluster = (outputDirectory as NSString).appendingPathComponent(Self.safeName(input.clusterID))
-        guard let member = input.recipientID else { return cluster }
-        return ((cluster as NSString).appendingPathComponent("adherents") as NSString)
-            .appendingPathComponent(Self.safeName(member))
+        (outputDirectory as NSString).appendingPathComponent(relativeDirectory(for: input))
     }
 
     /// The highest edition already written for the run's date (1 for `<date>.*`, 2 for `<date>-2.*`…),
@@ -79,9 +76,9 @@ public struct DigestWriter: Sendable {
 
     /// The cluster's (or member's) directory relative to `outputDirectory`.
     func relativeDirectory(for input: DigestInput) -> String {
-        let cluster = Self.safeName(input.clusterID)
+        let cluster = Self.safeFileName(input.clusterID)
         guard let member = input.recipientID else { return cluster }
-        return "\(cluster)/adherents/\(Self.safeName(member))"
+        return "\(cluster)/adherents/\(Self.safeFileName(member))"
     }
 
     /// Renders and writes every format; returns the paths written (dated files, then `latest.*`).
@@ -89,32 +86,43 @@ public struct DigestWriter: Sendable {
     /// first edition is never overwritten.
     @discardableResult
     public func write(_ input: DigestInput, edition: Int? = nil) throws -> [String] {
-        let dir = directory(for: input)
+        try write(files(for: input, edition: edition))
+    }
+
+    /// Writes rendered files in place under `outputDirectory`, each atomically (a preview, or a test); the
+    /// nightly run stages them as one edition instead. Returns the paths written, in order.
+    @discardableResult
+    public func write(_ files: [DigestFile]) throws -> [String] {
+        try files.map { file in
+            let path = (outputDirectory as NSString).appendingPathComponent(file.relativePath)
+            try Self.makeDirectory((path as NSString).deletingLastPathComponent)
+            try Self.writeAtomically(file.bytes, to: path)
+            return path
+        }
+    }
+
+    /// Creates a folder and its parents, or throws `DigestError.write` naming it.
+    public static func makeDirectory(_ path: String) throws {
         do {
-            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         } catch {
-            throw DigestError.write(path: dir, reason: "cannot create directory: \(error.localizedDescription)")
+            throw DigestError.write(path: path, reason: "cannot create directory: \(error.localizedDescription)")
         }
-        let stem = Self.stem(Self.dateStamp(input.runDate), edition: edition ?? 1)
-        var written: [String] = []
-        for f in formats {
-            let bytes = try f.renderer.render(input)
-            for name in ["\(stem).\(f.fileExtension)", "latest.\(f.fileExtension)"] {
-                let path = (dir as NSString).appendingPathComponent(name)
-                try Self.writeAtomically(bytes, to: path)
-                written.append(path)
-            }
-        }
-        return written
     }
 
     /// A cluster or member id as a file or directory name: no path separators, no leading dot.
-    public static func safeFileName(_ s: String) -> String { safeName(s) }
-
-    /// A cluster id as a directory name: no path separators, no leading dot.
-    static func safeName(_ s: String) -> String {
+    public static func safeFileName(_ s: String) -> String {
         let cleaned = String(s.map { ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") ? $0 : "_" })
         return cleaned.isEmpty ? "_" : cleaned
+    }
+
+    /// Whether a file name is one of `writeAtomically`'s temporaries (`.<name>.<pid>.<random>.tmp`): what a killed
+    /// writer leaves behind, and the only hidden files a clean-up may remove.
+    public static func isTemporaryName(_ name: String) -> Bool {
+        guard name.hasPrefix("."), name.hasSuffix(".tmp") else { return false }
+        let parts = name.dropFirst().dropLast(4).split(separator: ".")
+        guard parts.count >= 3 else { return false }
+        return parts[parts.count - 1].allSatisfy(\.isNumber) && parts[parts.count - 2].allSatisfy(\.isNumber)
     }
 
     /// Temp file in the target's directory (same file system, so `rename` is atomic), fsync, rename.

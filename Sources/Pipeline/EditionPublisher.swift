@@ -50,12 +50,12 @@ public struct EditionPublisher {
         var staged: [String] = []
         var finals: [String] = []
         do {
+            try DigestWriter.makeDirectory(staging)
             for (i, file) in files.enumerated() {
                 // Flat names inside the staging folder: the index keeps `latest.md` of the cluster and of each
                 // member apart.
                 let name = "\(i)-" + (file.relativePath as NSString).lastPathComponent
                 let path = (staging as NSString).appendingPathComponent(name)
-                if i == 0 { try Self.makeDirectory(staging) }
                 try DigestWriter.writeAtomically(file.bytes, to: path)
                 staged.append(path)
                 finals.append((output as NSString).appendingPathComponent(file.relativePath))
@@ -89,7 +89,7 @@ public struct EditionPublisher {
                     path: to,
                     reason: "the staged copy \(from) of edition \(record.edition) of \(record.stamp) is missing")
             }
-            try Self.makeDirectory((to as NSString).deletingLastPathComponent)
+            try DigestWriter.makeDirectory((to as NSString).deletingLastPathComponent)
             guard rename(from, to) == 0 else {
                 throw DigestError.write(path: to, reason: String(cString: strerror(errno)))
             }
@@ -127,31 +127,15 @@ public struct EditionPublisher {
         return pending
     }
 
-    /// `.<name>.<pid>.<random>.tmp`, the pattern of `DigestWriter.writeAtomically`: only those are removed.
-    static func isWriterTemporary(_ name: String) -> Bool {
-        guard name.hasPrefix("."), name.hasSuffix(".tmp") else { return false }
-        let parts = name.dropFirst().dropLast(4).split(separator: ".")
-        guard parts.count >= 3 else { return false }
-        return parts[parts.count - 1].allSatisfy(\.isNumber) && parts[parts.count - 2].allSatisfy(\.isNumber)
-    }
-
     func removeStrayTemporaryFiles() {
         guard let walker = FileManager.default.enumerator(atPath: output) else { return }
         while let relative = walker.nextObject() as? String {
             let name = (relative as NSString).lastPathComponent
-            guard Self.isWriterTemporary(name) else { continue }
+            guard DigestWriter.isTemporaryName(name) else { continue }
             let path = (output as NSString).appendingPathComponent(relative)
             if unlink(path) == 0 {
                 logger.info("removed a temporary file left by a killed run", metadata: ["path": "\(path)"])
             }
-        }
-    }
-
-    static func makeDirectory(_ path: String) throws {
-        do {
-            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        } catch {
-            throw DigestError.write(path: path, reason: "cannot create directory: \(error.localizedDescription)")
         }
     }
 

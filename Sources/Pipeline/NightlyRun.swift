@@ -168,6 +168,18 @@ public enum NightlyRun {
             throw PipelineError.cannotRun("cannot write to the store: \(error)")
         }
 
+        /// Records a run that stops on `error` (interrupted or failed, never classified through) and closes the
+        /// store. The run's own error is what the operator needs: a failure to record it is logged, not thrown.
+        func abandon(_ error: any Error, at date: Date) {
+            let status = if case PipelineError.interrupted = error { "interrupted" } else { "failed" }
+            do {
+                try store.finishRun(runID, at: date, status: status, classifiedThrough: nil, summary: "\(error)")
+                try store.close()
+            } catch {
+                logger.error("cannot record the end of the run", metadata: ["error": "\(error)"])
+            }
+        }
+
         var reports: [SourceRunReport] = []
         if !options.skipFetch {
             progress("fetching \(selected.filter { $0.enabled || !options.onlySources.isEmpty }.count) sources")
@@ -188,13 +200,7 @@ public enum NightlyRun {
                     includeDisabled: !options.onlySources.isEmpty, logger: logger,
                     now: { options.now == nil ? Date() : fixed })
             } catch {
-                let status = if case PipelineError.interrupted = error { "interrupted" } else { "failed" }
-                do {
-                    try store.finishRun(runID, at: Date(), status: status, classifiedThrough: nil, summary: "\(error)")
-                } catch {
-                    logger.error("cannot record the end of the run", metadata: ["error": "\(error)"])
-                }
-                try? store.close()
+                abandon(error, at: Date())
                 throw error
             }
             let width = max(12, reports.map(\.source.count).max() ?? 12)
@@ -224,14 +230,7 @@ public enum NightlyRun {
             let stage = RouteAndDigestRun(store: store, router: router, options: stageOptions, logger: logger)
             routing = try stage.run(now: now, runID: runID, sourceHealth: redacted, progress: progress)
         } catch {
-            let status = if case PipelineError.interrupted = error { "interrupted" } else { "failed" }
-            // The run's own error is what the operator needs; a failure to record it must not hide it.
-            do {
-                try store.finishRun(runID, at: now, status: status, classifiedThrough: nil, summary: "\(error)")
-            } catch {
-                logger.error("cannot record the end of the run", metadata: ["error": "\(error)"])
-            }
-            try? store.close()
+            abandon(error, at: now)
             if error is PipelineError { throw error }
             throw PipelineError.cannotRun("\(error)")
         }

@@ -342,12 +342,7 @@ public enum ClusterDigest {
                 runID: runID, at: now)
         } else {
             // A preview records nothing: each file is written in place, atomically.
-            for file in rendered {
-                let path = (output as NSString).appendingPathComponent(file.relativePath)
-                try EditionPublisher.makeDirectory((path as NSString).deletingLastPathComponent)
-                try DigestWriter.writeAtomically(file.bytes, to: path)
-                files.append(path)
-            }
+            files = try writer.write(rendered)
         }
         // The cluster's own files (members' are counted apart).
         let clusterDirectory = (output as NSString).appendingPathComponent(DigestWriter.safeFileName(cluster.id))

@@ -29,7 +29,9 @@ public enum SourceHealthBuilder {
         }
     }
 
-    /// From tonight's fetch reports, completed with stored states (last success, failures in a row).
+    /// From tonight's fetch reports, completed with stored states (last success, failures in a row). The night's
+    /// new notices per source are counted from the store by `RouteAndDigestRun` (a run resumed after a crash has
+    /// nothing new in its own reports, yet the night does).
     public static func fromReports(
         _ reports: [SourceRunReport], states: [String: SourceState],
         names: [String: String] = [:]
@@ -46,7 +48,7 @@ public enum SourceHealthBuilder {
             return SourceHealth(
                 sourceID: r.source, name: names[r.source], status: status,
                 lastSuccess: state?.lastSuccess, consecutiveFailures: r.consecutiveFailures,
-                lastError: status == .failing ? r.error : nil, newNotices: r.inserted + r.changed,
+                lastError: status == .failing ? r.error : nil,
                 left: status == .incomplete ? r.left : nil)
         }
     }

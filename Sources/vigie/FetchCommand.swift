@@ -75,24 +75,19 @@ extension Vigie {
             configuration.sourceTimeBudget = sourceBudget > 0 ? sourceBudget : nil
             configuration.shouldStop = { StopRequest.shared.receivedSignal != nil }
             let engine = FetchEngine(configuration: configuration, logger: logger)
+            let fetched = Result {
+                try FetchRun.run(selected, store: noticeStore, engine: engine, includeDisabled: !only.isEmpty,
+                                 logger: logger)
+            }
+            // Closed whatever happened: the WAL is checkpointed, so the .sqlite file alone is the whole store.
+            let closed = Result { try noticeStore.close() }
             let reports: [SourceRunReport]
             do {
-                reports = try FetchRun.run(selected, store: noticeStore, engine: engine,
-                                           includeDisabled: !only.isEmpty, logger: logger)
-            } catch let error as PipelineError {
-                try? noticeStore.close()
-                printError("vigie fetch: \(error)")
-                throw ExitCode(error.exitCode)
-            } catch {
-                try? noticeStore.close()
-                printError("vigie fetch: \(error)")
-                throw ExitCode(2)
-            }
-            do {
-                try noticeStore.close()
+                reports = try fetched.get()
+                try closed.get()
             } catch {
                 printError("vigie fetch: \(error)")
-                throw ExitCode(2)
+                throw ExitCode((error as? PipelineError)?.exitCode ?? 2)
             }
             if json {
                 let data = try NoticeJSON.encoder(pretty: false).encode(reports)

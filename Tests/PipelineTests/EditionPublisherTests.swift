@@ -122,13 +122,6 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: ws.out + "/mecaloire/.htaccess"))
     }
 
-    @Test func writerTemporaryNamesAreRecognisedExactly() {
-        #expect(EditionPublisher.isWriterTemporary(".latest.md.1234.98765.tmp"))
-        #expect(!EditionPublisher.isWriterTemporary(".htaccess"))
-        #expect(!EditionPublisher.isWriterTemporary("notes.tmp"))
-        #expect(!EditionPublisher.isWriterTemporary(".notes.tmp"))
-    }
-
     @Test func aStopRequestStopsAtTheNextCheckpointWithTheSignalsExitCode() throws {
         let request = StopRequest()
         try request.checkpoint("before anything")

@@ -339,8 +339,7 @@ extension Rulebook {
     /// directory cannot be read, when a thesaurus file (shared by every cluster) has an error, or when no cluster
     /// loads at all.
     public static func loadEach(directory: String, vocabulary: CPVVocabulary? = nil) throws -> RulebookLoad {
-        let loader = RulebookLoader()
-        let all = try loader.read(directory: directory)
+        let all = try RulebookLoader().read(directory: directory)
         let report = RulesLinter(vocabulary: vocabulary).lint(all)
         // A thesaurus file with a YAML error is not recognised as one by the reader: its text still says so.
         let thesaurusFiles = Set(all.sources.thesauri.map(\.file)).union(
@@ -350,36 +349,39 @@ extension Rulebook {
             })
         let errorsByFile = Dictionary(grouping: report.errors, by: \.file)
         if let shared = report.errors.first(where: { thesaurusFiles.contains($0.file) }) { throw shared.error }
-        let clusterIDByFile = Dictionary(
-            zip(all.sources.clusters, all.rulebook.clusters).map { ($0.file, $1.id) },
-            uniquingKeysWith: { first, _ in first })
+        // One read, one lint: a cluster whose file has no error is kept as read (the linter judges, it does not
+        // rewrite), the others are left out with their errors.
         var failed: [RulebookLoad.FailedCluster] = []
-        var good: [String] = []
-        for file in all.files {
-            if let errors = errorsByFile[file], !errors.isEmpty {
-                let stem = ((file as NSString).lastPathComponent as NSString).deletingPathExtension
-                failed.append(.init(cluster: clusterIDByFile[file] ?? stem, file: file, errors: errors))
-            } else {
-                good.append(file)
-            }
-        }
-        let kept = loader.read(files: good)
-        let keptReport = RulesLinter(vocabulary: vocabulary).lint(kept)
-        if let first = keptReport.errors.first { throw first.error }
-        guard let book = keptReport.rulebook, !book.clusters.isEmpty else {
-            if let first = failed.first?.errors.first { throw first.error }
-            throw ClassifierError.unreadable(path: directory, reason: "no cluster rule file")
-        }
+        var kept: [Cluster] = []
+        var fingerprints: [String: String] = [:]
         // What a cluster's routing depends on: its own file and the shared thesaurus files.
         var shared: [UInt8] = []
         for file in all.files where thesaurusFiles.contains(file) {
             shared += Array(file.utf8) + (FileManager.default.contents(atPath: file).map { Array($0) } ?? [])
         }
-        var fingerprints: [String: String] = [:]
-        for (source, cluster) in zip(kept.sources.clusters, kept.rulebook.clusters) {
+        var readFiles: Set<String> = []
+        for (source, cluster) in zip(all.sources.clusters, all.rulebook.clusters) {
+            readFiles.insert(source.file)
+            if let errors = errorsByFile[source.file], !errors.isEmpty {
+                failed.append(.init(cluster: cluster.id, file: source.file, errors: errors))
+                continue
+            }
+            kept.append(cluster)
             let own = FileManager.default.contents(atPath: source.file).map { Array($0) } ?? []
             fingerprints[cluster.id] = Self.fingerprint(own + [0] + shared)
         }
+        // Files that did not even read as a cluster (empty, a YAML error): named after the file.
+        for file in all.files where !readFiles.contains(file) && !thesaurusFiles.contains(file) {
+            guard let errors = errorsByFile[file], !errors.isEmpty else { continue }
+            let stem = ((file as NSString).lastPathComponent as NSString).deletingPathExtension
+            failed.append(.init(cluster: stem, file: file, errors: errors))
+        }
+        failed.sort { all.files.firstIndex(of: $0.file) ?? 0 < all.files.firstIndex(of: $1.file) ?? 0 }
+        guard !kept.isEmpty else {
+            if let first = failed.first?.errors.first { throw first.error }
+            throw ClassifierError.unreadable(path: directory, reason: "no cluster rule file")
+        }
+        let book = Rulebook(clusters: kept, thesaurus: all.rulebook.thesaurus)
         return RulebookLoad(rulebook: book, failed: failed, fingerprints: fingerprints)
     }
 

@@ -33,20 +33,10 @@ enum AidesTerritoiresParser {
         } catch {
             throw JSONPageSupport.malformed(options.documentName, nil, "aides-territoires: \(error)")
         }
-        var notices: [Notice] = []
-        var issues: [ParseIssue] = []
-        for (i, record) in document.results.enumerated() {
-            // One record that cannot be read is left out with an issue; the rest of the page is kept.
-            do {
-                let aid = try record.result.get()
-                notices.append(try AidesTerritoiresAdapter.notice(aid, options: options))
-            } catch {
-                issues.append(
-                    JSONPageSupport.skippedRecord(
-                        documentName: options.documentName, format: "aides-territoires", index: i, id: record.id,
-                        error: error))
-            }
-        }
+        // One record that cannot be read is left out with an issue; the rest of the page is kept.
+        let (notices, issues) = JSONPageSupport.notices(
+            document.results, documentName: options.documentName, format: "aides-territoires", idKey: \.id,
+            build: { try AidesTerritoiresAdapter.notice($0.result.get(), options: options) })
         return ParsedDocument(format: .aidesTerritoiresJSON, notices: notices, issues: issues)
     }
 }

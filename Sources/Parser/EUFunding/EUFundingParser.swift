@@ -21,20 +21,10 @@ enum EUFundingParser {
         } catch {
             throw JSONPageSupport.malformed(options.documentName, nil, "eu-funding: \(error)")
         }
-        var notices: [Notice] = []
-        var issues: [ParseIssue] = []
-        for (i, record) in document.results.enumerated() {
-            // One record that cannot be read is left out with an issue; the rest of the page is kept.
-            do {
-                let result = try record.result.get()
-                notices.append(try EUFundingAdapter.notice(result, options: options))
-            } catch {
-                issues.append(
-                    JSONPageSupport.skippedRecord(
-                        documentName: options.documentName, format: "eu-funding", index: i, id: record.id,
-                        error: error))
-            }
-        }
+        // One record that cannot be read is left out with an issue; the rest of the page is kept.
+        let (notices, issues) = JSONPageSupport.notices(
+            document.results, documentName: options.documentName, format: "eu-funding", idKey: \.id,
+            build: { try EUFundingAdapter.notice($0.result.get(), options: options) })
         return ParsedDocument(format: .euFundingJSON, notices: notices, issues: issues)
     }
 }

@@ -6,9 +6,10 @@ import Notices
 enum JSONPageSupport {
     /// Builds notices from `records`; a record that throws becomes a `ParseIssue` naming the document, the record
     /// index and its id when known, and the rest of the page still parses.
-    static func notices(
-        _ records: [Any], documentName: String, idKey: (Any) -> String?,
-        build: (Any) throws -> Notice
+    /// `format` prefixes a bare decoding error, as in ``skippedRecord(documentName:format:index:id:error:)``.
+    static func notices<Record>(
+        _ records: [Record], documentName: String, format: String? = nil, idKey: (Record) -> String?,
+        build: (Record) throws -> Notice
     ) -> (notices: [Notice], issues: [ParseIssue]) {
         var notices: [Notice] = []
         var issues: [ParseIssue] = []
@@ -16,7 +17,8 @@ enum JSONPageSupport {
             do {
                 notices.append(try build(r))
             } catch {
-                issues.append(skippedRecord(documentName: documentName, index: i, id: idKey(r), error: error))
+                issues.append(
+                    skippedRecord(documentName: documentName, format: format, index: i, id: idKey(r), error: error))
             }
         }
         return (notices, issues)

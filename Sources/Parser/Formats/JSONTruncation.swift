@@ -25,27 +25,20 @@ enum JSONTruncation {
         var stack: [UInt8] = []  // '{' or '['
         /// For each open array, the end of its last complete element (or just after its '[').
         var boundaries: [Int] = []
-        var inString = false
-        var escaped = false
+        var string = JSONStringScan()
         var i = 0
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { i = 3 }
         while i < bytes.count {
             let c = bytes[i]
-            if inString {
-                if escaped {
-                    escaped = false
-                } else if c == 0x5C {
-                    escaped = true
-                } else if c == 0x22 {
-                    inString = false
-                }
+            if string.isOpen {
+                string.consume(c)
                 i += 1
                 continue
             }
             switch c {
             case 0x22:
                 if stack.isEmpty { return nil }  // a bare string at the top level: not a page
-                inString = true
+                string.open()
             case 0x7B, 0x5B:  // { [
                 stack.append(c)
                 boundaries.append(i + 1)
@@ -62,7 +55,7 @@ enum JSONTruncation {
             }
             i += 1
         }
-        guard !stack.isEmpty || inString else { return nil }
+        guard !stack.isEmpty || string.isOpen else { return nil }
         guard let outer = stack.firstIndex(of: 0x5B) else { return Cut(length: bytes.count, salvage: nil) }
         var salvage = Array(bytes[..<boundaries[outer]])
         for opener in stack[...outer].reversed() { salvage.append(opener == 0x5B ? 0x5D : 0x7D) }

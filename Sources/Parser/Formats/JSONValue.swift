@@ -115,8 +115,7 @@ enum JSONValue {
     static func replacingNonFiniteNumbers(_ b: [UInt8]) -> [UInt8]? {
         var out: [UInt8] = []
         out.reserveCapacity(b.count)
-        var inString = false
-        var escaped = false
+        var string = JSONStringScan()
         var replaced = false
         let null = Array("null".utf8)
         var i = 0
@@ -128,19 +127,13 @@ enum JSONValue {
         }
         while i < b.count {
             let c = b[i]
-            if inString {
-                if escaped {
-                    escaped = false
-                } else if c == 0x5C {
-                    escaped = true
-                } else if c == 0x22 {
-                    inString = false
-                }
+            if string.isOpen {
+                string.consume(c)
                 out.append(c)
                 i += 1
                 continue
             }
-            if c == 0x22 { inString = true }
+            if c == 0x22 { string.open() }
             if c == UInt8(ascii: "N"), matches("NaN", at: i) {
                 out += null
                 i += 3
@@ -163,5 +156,27 @@ enum JSONValue {
             i += 1
         }
         return replaced ? out : nil
+    }
+}
+
+/// Where a byte-by-byte scan of JSON stands with respect to strings, so that the scans which must ignore what
+/// strings hold (non-finite numbers, the structure of a page cut short) read quotes and backslashes one way.
+struct JSONStringScan {
+    /// Inside a string (after its opening quote, before its closing one).
+    private(set) var isOpen = false
+    private var escaped = false
+
+    /// The opening quote was read.
+    mutating func open() { isOpen = true }
+
+    /// One byte read inside the string: a backslash escapes the next byte; an unescaped quote closes the string.
+    mutating func consume(_ c: UInt8) {
+        if escaped {
+            escaped = false
+        } else if c == 0x5C {
+            escaped = true
+        } else if c == 0x22 {
+            isOpen = false
+        }
     }
 }

@@ -22,9 +22,9 @@ enum TEDSearchAdapter {
             switch record {
             case .unreadable(let reason, let id):
                 issues.append(
-                    ParseIssue(
-                        file: options.documentName, noticeID: id,
-                        message: "record \(i)\(id.map { " (id \($0))" } ?? "") skipped: ted: \(reason)"))
+                    JSONPageSupport.skippedRecord(
+                        documentName: options.documentName, index: i, id: id,
+                        error: JSONPageSupport.malformed(options.documentName, id, "ted: \(reason)")))
             case .notice(let r):
                 do {
                     notices.append(try notice(r, options: options))

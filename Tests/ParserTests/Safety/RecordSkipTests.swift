@@ -22,10 +22,6 @@ struct RecordSkipTests {
         return out
     }
 
-    static func parse(_ bytes: [UInt8], _ name: String) throws -> ParsedDocument {
-        try DocumentParser.parse(bytes, options: ParseOptions(documentName: name))
-    }
-
     /// The raw file's JSON, to read the values the tests compare with.
     static func json(_ bytes: [UInt8]) throws -> Any { try JSONSerialization.jsonObject(with: Data(bytes)) }
 
@@ -36,9 +32,9 @@ struct RecordSkipTests {
         let records = try #require((try Self.json(raw) as? [String: Any])?["records"] as? [[String: Any]])
         let ids = records.compactMap { $0["idweb"] as? String }
         #expect(ids == ["26-80978", "26-80922", "26-81190", "26-80528"])
-        let whole = try Self.parse(raw, "boamp.json")
+        let whole = try SafetySupport.parse(raw, "boamp.json")
         let bad = try Self.corrupt(raw, after: "\"idweb\": \"26-80922\"", replacing: "\"26-80922\"", with: "true")
-        let doc = try Self.parse(bad, "boamp.json")
+        let doc = try SafetySupport.parse(bad, "boamp.json")
         #expect(doc.notices.map(\.sourceID) == [ids[0], ids[2], ids[3]])
         #expect(doc.notices == [whole.notices[0], whole.notices[2], whole.notices[3]])
         let issues = doc.issues.filter { $0.message.contains("skipped") }
@@ -59,11 +55,11 @@ struct RecordSkipTests {
         let results = try #require((try Self.json(raw) as? [String: Any])?["results"] as? [[String: Any]])
         let ids = results.compactMap { $0["idweb"] as? String }
         #expect(ids == ["26-7298", "26-7308", "26-7319", "26-7109", "26-7113"])
-        let whole = try Self.parse(raw, "boamp.json")
+        let whole = try SafetySupport.parse(raw, "boamp.json")
         #expect(whole.notices.map(\.sourceID) == ids)
         // The key misspelt: the first record has no idweb at all.
         let bad = try Self.corrupt(raw, after: "\"results\"", replacing: "\"idweb\": \"26-7298\"", with: "\"idwb\": \"26-7298\"")
-        let doc = try Self.parse(bad, "boamp.json")
+        let doc = try SafetySupport.parse(bad, "boamp.json")
         #expect(doc.format == .boampJSON)
         #expect(doc.notices == Array(whole.notices.dropFirst()))
         let issues = doc.issues.filter { $0.message.contains("skipped") }
@@ -74,21 +70,15 @@ struct RecordSkipTests {
     @Test("TED search JSON (real notice, page of three): a notice without publication-number is skipped")
     func ted() throws {
         guard SharedSamples.folder("samples/real") != nil else { return }
-        let raw = String(decoding: try SharedSamples.bytes("samples/real/ted/ted-619675-2026-FRA-buyer.json"), as: UTF8.self)
-        // The real page holds one notice: three copies (publication numbers made distinct) form a page.
-        let open = try #require(raw.range(of: "{\"notices\": ["))
-        let close = try #require(raw.range(of: "}],", options: .backwards))
-        let notice = String(raw[open.upperBound..<raw.index(after: close.lowerBound)])
-        let copies = (1...3).map { notice.replacingOccurrences(of: "619675-2026", with: "61967\($0)-2026") }
-        let page = Array(("{\"notices\": [" + copies.joined(separator: ", ") + raw[raw.index(after: close.lowerBound)...]).utf8)
-        let whole = try Self.parse(page, "ted.json")
+        let page = try SafetySupport.tedPageOfThree()
+        let whole = try SafetySupport.parse(page, "ted.json")
         #expect(whole.notices.map(\.sourceID) == ["619671-2026", "619672-2026", "619673-2026"])
         // A missing required id (the key misspelt). A publication number of another JSON type is kept as text:
         // TED's fields change shape, and `TEDSearchDocument.Values` reads every shape rather than lose a page.
         let bad = try Self.corrupt(
             page, after: "\"619671-2026\"", replacing: "\"publication-number\": \"619672-2026\"",
             with: "\"publication-numbr\": \"619672-2026\"")
-        let doc = try Self.parse(bad, "ted.json")
+        let doc = try SafetySupport.parse(bad, "ted.json")
         #expect(doc.notices == [whole.notices[0], whole.notices[2]])
         let issues = doc.issues.filter { $0.message.contains("skipped") }
         #expect(issues.count == 1)
@@ -96,9 +86,9 @@ struct RecordSkipTests {
         #expect(issues.first?.message.hasPrefix("record 1 skipped: ted: notice has no publication-number") == true)
         #expect(issues.first?.noticeID == nil)
         // A notice entry that is not an object at all: skipped the same way.
-        let notObject = Array(
-            ("{\"notices\": [" + copies[0] + ", 42, " + copies[2] + raw[raw.index(after: close.lowerBound)...]).utf8)
-        let doc2 = try Self.parse(notObject, "ted.json")
+        let (copies, tail) = try SafetySupport.tedNoticeCopies()
+        let notObject = Array(("{\"notices\": [" + copies[0] + ", 42, " + copies[2] + tail).utf8)
+        let doc2 = try SafetySupport.parse(notObject, "ted.json")
         #expect(doc2.notices == [whole.notices[0], whole.notices[2]])
         #expect(doc2.issues.contains { $0.message.hasPrefix("record 1 skipped: ted: notices[1]: ") })
     }
@@ -112,7 +102,7 @@ struct RecordSkipTests {
         #expect(results.count == 3)
         let id = try #require(results[1]["id"] as? Int)
         let name = try #require(results[1]["name"] as? String)
-        let whole = try Self.parse(raw, "at.json")
+        let whole = try SafetySupport.parse(raw, "at.json")
         #expect(whole.notices.count == 3)
         // The raw file writes names with \u escapes: replace the second aid's "name" value whatever its spelling.
         let text = String(decoding: raw, as: UTF8.self)
@@ -120,7 +110,7 @@ struct RecordSkipTests {
         let n = try #require(text.range(of: "\"name\": \"", range: a.upperBound..<text.endIndex))
         let end = try #require(text.range(of: "\",\n", range: n.upperBound..<text.endIndex))
         let bad = Array((text[..<n.lowerBound] + "\"name\": 12,\n" + text[end.upperBound...]).utf8)
-        let doc = try Self.parse(bad, "at.json")
+        let doc = try SafetySupport.parse(bad, "at.json")
         #expect(doc.notices == [whole.notices[0], whole.notices[2]])
         #expect(!doc.notices.contains { $0.title == name })
         let issues = doc.issues.filter { $0.message.contains("skipped") }
@@ -136,14 +126,14 @@ struct RecordSkipTests {
     func euFunding() throws {
         let raw = try SharedSamples.fixture("eu-funding-page.json")
         let results = try #require((try Self.json(raw) as? [String: Any])?["results"] as? [[String: Any]])
-        let whole = try Self.parse(raw, "euf.json")
+        let whole = try SafetySupport.parse(raw, "euf.json")
         // The fixture's third result has no title at all: already skipped, with its own issue.
         #expect(results.count == 3)
         #expect(whole.notices.count == 2)
         #expect(whole.issues.filter { $0.message.hasPrefix("record 2 ") }.count == 1)
         let title = try #require(results[0]["title"] as? String)
         let bad = try Self.corrupt(raw, after: "\"results\"", replacing: "\"\(title)\"", with: "12")
-        let doc = try Self.parse(bad, "euf.json")
+        let doc = try SafetySupport.parse(bad, "euf.json")
         #expect(doc.notices == Array(whole.notices.dropFirst()))
         let issues = doc.issues.filter { $0.message.hasPrefix("record 0 ") }
         #expect(issues.count == 1)
@@ -159,11 +149,11 @@ struct RecordSkipTests {
             ((try Self.json(raw) as? [String: Any])?["marches"] as? [String: Any])?["marche"] as? [[String: Any]])
         let id = try #require(marches[2]["id"] as? String)
         let objet = try #require(marches[2]["objet"] as? String)
-        let whole = try Self.parse(raw, "decp.json")
+        let whole = try SafetySupport.parse(raw, "decp.json")
         #expect(whole.notices.count == marches.count)
         let bad = try Self.corrupt(
             raw, after: "\"id\": \"\(id)\"", replacing: "\"objet\": \"\(objet)\"", with: "\"objet\": {\"a\": 1}")
-        let doc = try Self.parse(bad, "decp.json")
+        let doc = try SafetySupport.parse(bad, "decp.json")
         var expected = whole.notices
         expected.remove(at: 2)
         #expect(doc.notices == expected)
@@ -177,10 +167,10 @@ struct RecordSkipTests {
     @Test("A page that is not JSON at all still throws")
     func notJSON() {
         #expect(throws: ParserError.self) {
-            _ = try Self.parse(Array("{ <html>erreur 502</html> }".utf8), "page.json")
+            _ = try SafetySupport.parse(Array("{ <html>erreur 502</html> }".utf8), "page.json")
         }
         #expect(throws: ParserError.self) {
-            _ = try Self.parse(Array("[\"a\" \"b\"]".utf8), "page.json")
+            _ = try SafetySupport.parse(Array("[\"a\" \"b\"]".utf8), "page.json")
         }
     }
 }

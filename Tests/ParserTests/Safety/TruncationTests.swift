@@ -18,21 +18,17 @@ struct TruncationTests {
         return Array(bytes[..<(r.lowerBound + n.count / 2)])
     }
 
-    static func parse(_ bytes: [UInt8], _ name: String) throws -> ParsedDocument {
-        try DocumentParser.parse(bytes, options: ParseOptions(documentName: name))
-    }
-
     // MARK: - Feeds (no real feed capture exists in ../shared/samples/real: the repository's fixtures)
 
     @Test("RSS cut inside its second item: truncated, the first item kept; uncut: not truncated")
     func rssCut() throws {
         let raw = try SharedSamples.fixture("rss-buyer-platform.xml")
-        let whole = try Self.parse(raw, "rss.xml")
+        let whole = try SafetySupport.parse(raw, "rss.xml")
         #expect(whole.truncated == false)
         #expect(whole.notices.count == 2)
         let second = try #require(raw.indices.filter { raw[$0...].starts(with: Array("<item>".utf8)) }.dropFirst().first)
         let cut = Array(raw[..<(second + 40)])
-        let doc = try Self.parse(cut, "rss.xml")
+        let doc = try SafetySupport.parse(cut, "rss.xml")
         #expect(doc.truncated == true)
         #expect(doc.notices.first == whole.notices.first)
         #expect(doc.issues.contains { $0.message.contains("truncated") })
@@ -53,8 +49,8 @@ struct TruncationTests {
     @Test("Atom cut inside its entry: truncated; uncut: not")
     func atomCut() throws {
         let raw = try SharedSamples.fixture("atom-regional-calls.xml")
-        #expect(try Self.parse(raw, "atom.xml").truncated == false)
-        let doc = try Self.parse(try Self.cut(raw, inside: "<entry>"), "atom.xml")
+        #expect(try SafetySupport.parse(raw, "atom.xml").truncated == false)
+        let doc = try SafetySupport.parse(try Self.cut(raw, inside: "<entry>"), "atom.xml")
         #expect(doc.truncated == true)
     }
 
@@ -62,11 +58,11 @@ struct TruncationTests {
     func rootEndTagCut() throws {
         let raw = try SharedSamples.fixture("rss-buyer-platform.xml")
         let end = try #require(raw.lastRange(of: Array("</rss>".utf8)))
-        let doc = try Self.parse(Array(raw[..<(end.upperBound - 1)]), "rss.xml")
+        let doc = try SafetySupport.parse(Array(raw[..<(end.upperBound - 1)]), "rss.xml")
         #expect(doc.truncated == false)
         #expect(doc.notices.count == 2)
         // Comments after the root do not hide its end.
-        let commented = try Self.parse(raw + Array("\n<!-- généré le 24/11 -->\n".utf8), "rss.xml")
+        let commented = try SafetySupport.parse(raw + Array("\n<!-- généré le 24/11 -->\n".utf8), "rss.xml")
         #expect(commented.truncated == false)
     }
 
@@ -74,7 +70,7 @@ struct TruncationTests {
     func brokenNotTruncated() throws {
         let raw = String(decoding: try SharedSamples.fixture("rss-buyer-platform.xml"), as: UTF8.self)
         let broken = raw.replacingOccurrences(of: "</title>", with: "</titel>")
-        let doc = try Self.parse(Array(broken.utf8), "rss.xml")
+        let doc = try SafetySupport.parse(Array(broken.utf8), "rss.xml")
         #expect(doc.truncated == false)
     }
 
@@ -84,7 +80,7 @@ struct TruncationTests {
     func eFormsCut() throws {
         guard SharedSamples.folder("samples/real") != nil else { return }
         let raw = try SharedSamples.bytes("samples/real/ted/kivou-612553-2026-CNES-cn.xml")
-        #expect(try Self.parse(raw, "cn.xml").truncated == false)
+        #expect(try SafetySupport.parse(raw, "cn.xml").truncated == false)
         let cut = Array(raw[..<(raw.count / 2)])
         #expect {
             _ = try EFormsAdapter.parse(cut, options: ParseOptions(documentName: "cn.xml"))
@@ -101,10 +97,10 @@ struct TruncationTests {
     func boampJSONCut() throws {
         guard SharedSamples.folder("samples/real") != nil else { return }
         let raw = try SharedSamples.bytes("samples/real/boamp/kivou-boamp-records-4-awards-2026-08.json")
-        let whole = try Self.parse(raw, "boamp.json")
+        let whole = try SafetySupport.parse(raw, "boamp.json")
         #expect(whole.truncated == false)
         #expect(whole.notices.map(\.sourceID) == ["26-80978", "26-80922", "26-81190", "26-80528"])
-        let doc = try Self.parse(try Self.cut(raw, inside: "\"idweb\": \"26-81190\""), "boamp.json")
+        let doc = try SafetySupport.parse(try Self.cut(raw, inside: "\"idweb\": \"26-81190\""), "boamp.json")
         #expect(doc.truncated == true)
         #expect(doc.notices == Array(whole.notices.prefix(2)))
         #expect(doc.issues.contains { $0.file == "boamp.json" && $0.message.contains("truncated") })
@@ -114,11 +110,11 @@ struct TruncationTests {
     func tedJSONCut() throws {
         guard SharedSamples.folder("samples/real") != nil else { return }
         let raw = try SharedSamples.bytes("samples/real/ted/ted-619675-2026-FRA-buyer.json")
-        let whole = try Self.parse(raw, "ted.json")
+        let whole = try SafetySupport.parse(raw, "ted.json")
         #expect(whole.truncated == false)
         #expect(whole.notices.map(\.sourceID) == ["619675-2026"])
         #expect {
-            _ = try Self.parse(Array(raw[..<(raw.count / 2)]), "ted.json")
+            _ = try SafetySupport.parse(Array(raw[..<(raw.count / 2)]), "ted.json")
         } throws: { error in
             guard case ParserError.malformed(let issue) = error else { return false }
             return issue.file == "ted.json"
@@ -130,15 +126,10 @@ struct TruncationTests {
     func tedJSONPageCut() throws {
         guard SharedSamples.folder("samples/real") != nil else { return }
         // The real page holds one notice: three copies of it (publication numbers made distinct) form a page.
-        let raw = String(decoding: try SharedSamples.bytes("samples/real/ted/ted-619675-2026-FRA-buyer.json"), as: UTF8.self)
-        let open = try #require(raw.range(of: "{\"notices\": ["))
-        let close = try #require(raw.range(of: "}],", options: .backwards))
-        let notice = String(raw[open.upperBound..<raw.index(after: close.lowerBound)])
-        let copies = (1...3).map { notice.replacingOccurrences(of: "619675-2026", with: "61967\($0)-2026") }
-        let page = Array(("{\"notices\": [" + copies.joined(separator: ", ") + raw[raw.index(after: close.lowerBound)...]).utf8)
-        let whole = try Self.parse(page, "ted.json")
+        let page = try SafetySupport.tedPageOfThree()
+        let whole = try SafetySupport.parse(page, "ted.json")
         #expect(whole.notices.map(\.sourceID) == ["619671-2026", "619672-2026", "619673-2026"])
-        let doc = try Self.parse(try Self.cut(page, inside: "\"619673-2026\""), "ted.json")
+        let doc = try SafetySupport.parse(try Self.cut(page, inside: "\"619673-2026\""), "ted.json")
         #expect(doc.truncated == true)
         #expect(doc.notices == Array(whole.notices.prefix(2)))
     }
@@ -149,11 +140,11 @@ struct TruncationTests {
         let path = "samples/real/aides-territoires/offseason-AT_aides_full-2021-11-26-TRIMMED.json"
         let raw = try SharedSamples.bytes(path)
         let records = try #require(try JSONSerialization.jsonObject(with: Data(raw)) as? [[String: Any]])
-        let whole = try Self.parse(raw, "at.json")
+        let whole = try SafetySupport.parse(raw, "at.json")
         #expect(whole.truncated == false)
         try #require(whole.notices.count == records.count)
         let slug = try #require(records[100]["slug"] as? String)
-        let doc = try Self.parse(try Self.cut(raw, inside: "\"slug\": \"\(slug)\""), "at.json")
+        let doc = try SafetySupport.parse(try Self.cut(raw, inside: "\"slug\": \"\(slug)\""), "at.json")
         #expect(doc.truncated == true)
         #expect(doc.notices == Array(whole.notices.prefix(100)))
     }
@@ -162,10 +153,10 @@ struct TruncationTests {
     func decpCut() throws {
         guard SharedSamples.folder("samples/real") != nil else { return }
         let raw = try SharedSamples.bytes("samples/real/decp/decp-rama-e-marchespublics-2019-04-03.json")
-        let whole = try Self.parse(raw, "decp.json")
+        let whole = try SafetySupport.parse(raw, "decp.json")
         #expect(whole.truncated == false)
         let cut = Array(raw[..<(raw.count / 2)])
-        let doc = try Self.parse(cut, "decp.json")
+        let doc = try SafetySupport.parse(cut, "decp.json")
         #expect(doc.truncated == true)
         #expect(!doc.notices.isEmpty)
         #expect(doc.notices == Array(whole.notices.prefix(doc.notices.count)))
