@@ -41,10 +41,10 @@ public struct AtomRenderer: DigestRenderer {
             }
             for (member, item) in whom[n.id] ?? [] {
                 body.append("<p><strong>\(html.esc(member))</strong> — \(html.esc(Wording.relevance(item)))</p>")
-                if !item.reasons.isEmpty {
+                if !Wording.reasons(item).isEmpty {
                     body.append(
                         "<p>\(html.esc(Wording.why))</p><ul>"
-                            + item.reasons.map { "<li>\(html.esc($0))</li>" }.joined() + "</ul>")
+                            + Wording.reasons(item).map { "<li>\(html.esc($0))</li>" }.joined() + "</ul>")
                 }
             }
             if let s = n.summary { body.append("<p>\(html.esc(s))</p>") }

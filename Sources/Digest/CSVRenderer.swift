@@ -54,7 +54,7 @@ public struct CSVRenderer: DigestRenderer {
                 rows.append(
                     row(
                         "adherent", m.memberName, i.notice, score: i.score, direct: i.direct,
-                        reasons: i.reasons))
+                        reasons: Wording.reasons(i)))
             }
         }
         for c in input.consortia {
@@ -62,18 +62,18 @@ public struct CSVRenderer: DigestRenderer {
             rows.append(
                 row(
                     "consortium", who.joined(separator: ", "), c.notice, score: c.score, direct: nil,
-                    reasons: c.rationale))
+                    reasons: Wording.rationale(c)))
         }
         for i in input.calls {
             rows.append(
                 row(
                     "appel_a_projets", i.members.joined(separator: ", "), i.notice, score: i.score,
-                    direct: i.direct, reasons: i.reasons))
+                    direct: i.direct, reasons: Wording.reasons(i)))
         }
         for w in input.watches {
             for i in w.items {
                 rows.append(
-                    row("veille", w.name, i.notice, score: i.score, direct: nil, reasons: i.reasons))
+                    row("veille", w.name, i.notice, score: i.score, direct: nil, reasons: Wording.reasons(i)))
             }
         }
         for i in input.deadlinesSoon {
@@ -85,7 +85,7 @@ public struct CSVRenderer: DigestRenderer {
         for c in input.changed {
             rows.append(
                 row(
-                    "modifie", c.members.joined(separator: ", "), c.notice, score: nil, direct: nil,
+                    "modifie", Wording.audiences(c).joined(separator: ", "), c.notice, score: nil, direct: nil,
                     reasons: c.changes.map { FrenchFormat.change($0) }))
         }
         return rows.map { $0.map(Self.field).joined(separator: Self.separator) }.joined(separator: "\r\n") + "\r\n"

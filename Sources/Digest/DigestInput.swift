@@ -28,6 +28,20 @@ public struct DigestInput: Sendable, Hashable, Codable {
     /// Set on one member's own digest (see `forMember`): its id and name. Nil on the cluster's digest.
     public var recipientID: String?
     public var recipientName: String?
+    /// For staff only (« Écartés de justesse »): members the router dropped at one filter, with the filter.
+    public var nearMisses: [NearMissItem]
+    /// What a subscription (`latest.ics`, `latest.atom`) holds: every notice sent to this recipient over the last
+    /// `windowDays` days, tonight's included, so a calendar subscribed to it keeps every open deadline.
+    public var window: [WindowEntry]
+    public var windowDays: Int
+    /// Whether a member's own digest may name the other members of a consortium idea (the cluster's
+    /// `share_partners`); when false it says how many, and to ask the staff.
+    public var sharePartners: Bool
+    /// Where the staff can be reached (`mailto:` target or address), for « contactez l'équipe ».
+    public var staffContact: String?
+    /// Public address of this recipient's folder (`https://…/mecaloire/`), for the feed's `rel="self"` link;
+    /// nil: links are relative to the file.
+    public var publicURL: String?
 
     enum CodingKeys: String, CodingKey {
         case clusterID = "cluster_id"
@@ -40,6 +54,12 @@ public struct DigestInput: Sendable, Hashable, Codable {
         case sourceNames = "source_names"
         case recipientID = "recipient_id"
         case recipientName = "recipient_name"
+        case nearMisses = "near_misses"
+        case window
+        case windowDays = "window_days"
+        case sharePartners = "share_partners"
+        case staffContact = "staff_contact"
+        case publicURL = "public_url"
     }
 
     public init(
@@ -47,7 +67,8 @@ public struct DigestInput: Sendable, Hashable, Codable {
         consortia: [ConsortiumItem] = [], calls: [DigestItem] = [], watches: [WatchSection] = [],
         deadlinesSoon: [DigestItem] = [], changed: [ChangedItem] = [], sources: [SourceHealth] = [],
         sourceNames: [String: String] = [:], recipientID: String? = nil, recipientName: String? = nil,
-        signals: [SignalItem] = []
+        signals: [SignalItem] = [], nearMisses: [NearMissItem] = [], window: [WindowEntry] = [],
+        windowDays: Int = 60, sharePartners: Bool = false, staffContact: String? = nil, publicURL: String? = nil
     ) {
         self.clusterID = clusterID
         self.clusterName = clusterName
@@ -63,26 +84,56 @@ public struct DigestInput: Sendable, Hashable, Codable {
         self.sourceNames = sourceNames
         self.recipientID = recipientID
         self.recipientName = recipientName
+        self.nearMisses = nearMisses
+        self.window = window
+        self.windowDays = windowDays
+        self.sharePartners = sharePartners
+        self.staffContact = staffContact
+        self.publicURL = publicURL
     }
 
-    /// One member's own digest, cut from the cluster's: its section, the consortia it is proposed in, the
-    /// calls for projects and changes that name it, and the near deadlines of those notices. Saved watches
-    /// stay with the cluster's staff. Nil when tonight's digest has nothing for the member.
-    public func forMember(id: String, name: String) -> DigestInput? {
+    /// One member's own digest, cut from the cluster's: its section, the consortium ideas it is in, the calls
+    /// for projects and changes that concern it, the near deadlines of its notices and its subscription window.
+    /// Nothing in it names another member (its competitors, often): its calls carry its own reasons, a
+    /// consortium idea names the partners only when the cluster allows it (`sharePartners`), staff-only sections
+    /// (watches, signals, near misses) are dropped. Returns a digest that says « rien de nouveau » when tonight
+    /// has nothing for it (`hasNews` false): its files are still written, no e-mail is.
+    public func forMember(id: String, name: String) -> DigestInput {
         var d = self
         d.recipientID = id
         d.recipientName = name
         d.members = members.filter { $0.memberID == id && !$0.items.isEmpty }
-        d.consortia = consortia.filter { $0.partners.contains { $0.memberID == id } }
-        d.calls = calls.filter { $0.members.contains(name) }
-        d.changed = changed.filter { $0.members.contains(name) }
+        for i in d.members.indices {
+            for j in d.members[i].items.indices { d.members[i].items[j].keepOnly(member: id) }
+        }
+        d.consortia = consortia.filter { $0.partners.contains { $0.memberID == id } }.map { $0.seen(by: id, share: sharePartners) }
+        d.calls = calls.filter { $0.memberIDs.contains(id) }.map { item in
+            var own = item
+            own.keepOnly(member: id)
+            return own
+        }
+        d.changed = changed.filter { $0.concerns(member: id) }.map { item in
+            var own = item
+            own.audiences = item.audiences.filter { $0 == .member(id: id) }
+            return own
+        }
         d.watches = []
         d.signals = []
-        guard d.hasNews else { return nil }
+        d.nearMisses = []
         var mine = Set(d.members.flatMap { $0.items.map(\.notice.id) })
         mine.formUnion(d.consortia.map(\.notice.id))
         mine.formUnion(d.calls.map(\.notice.id))
-        d.deadlinesSoon = deadlinesSoon.filter { $0.members.contains(name) || mine.contains($0.notice.id) }
+        d.deadlinesSoon = deadlinesSoon.filter { $0.memberIDs.contains(id) || mine.contains($0.notice.id) }.map { item in
+            var own = item
+            own.keepOnly(member: id)
+            return own
+        }
+        d.window = window.filter { $0.memberIDs.contains(id) }.map { entry in
+            var own = entry
+            own.memberIDs = [id]
+            own.members = []
+            return own
+        }
         return d
     }
 
@@ -91,6 +142,33 @@ public struct DigestInput: Sendable, Hashable, Codable {
     public var hasNews: Bool {
         !(members.allSatisfy(\.items.isEmpty) && consortia.isEmpty && calls.isEmpty && changed.isEmpty
             && watches.allSatisfy(\.items.isEmpty) && signals.isEmpty)
+    }
+
+    /// The night at a glance, for the summary table at the top of the staff digest.
+    public var summary: DigestSummary {
+        var notices = Set<String>()
+        var perMember: [(String, Int)] = []
+        for m in members where !m.items.isEmpty {
+            perMember.append((m.memberName, m.items.count))
+            notices.formUnion(m.items.map(\.notice.id))
+        }
+        notices.formUnion(calls.map(\.notice.id))
+        let week = runDate.addingTimeInterval(7 * 86_400)
+        var seen = Set<String>()
+        var thisWeek: [DigestItem] = []
+        for item in members.flatMap(\.items) + calls + deadlinesSoon {
+            guard let d = item.notice.deadline ?? item.notice.call?.closing, d.instant >= runDate, d.instant <= week,
+                seen.insert(item.notice.id).inserted
+            else { continue }
+            thisWeek.append(item)
+        }
+        thisWeek.sort {
+            ($0.notice.deadline ?? $0.notice.call?.closing)!.instant < ($1.notice.deadline ?? $1.notice.call?.closing)!.instant
+        }
+        return DigestSummary(
+            newNotices: notices.count, perMember: perMember.map { DigestSummary.MemberCount(name: $0.0, count: $0.1) },
+            deadlinesThisWeek: thisWeek, consortiumIdeas: consortia.count, calls: calls.count, changed: changed.count,
+            nearMisses: nearMisses.count)
     }
 
     /// True when there is nothing at all to show but source health.
@@ -155,53 +233,186 @@ public struct MemberSection: Sendable, Hashable, Codable {
 /// One notice as shown to a recipient, with why.
 public struct DigestItem: Sendable, Hashable, Codable {
     public var notice: Notice
-    /// Relevance as the router scores it (sum of evidence weights; higher is better).
+    /// Relevance as the router scores it (sum of evidence weights; higher is better). Staff figures only.
     public var score: Double
-    /// "Pourquoi cet avis ?": French sentences, one per reason.
-    public var reasons: [String]
+    /// « Pourquoi cet avis ? » as data, strongest first: the digest words it.
+    public var evidence: [RouteEvidence]
+    /// Labels of the recipient's trades (segments) the notice is for.
+    public var segments: [String]
     /// True when the notice needs what the member does itself; false when it reaches the member through
     /// the value chain (it supplies a segment the notice needs); nil where that does not apply (a saved
     /// watch's match).
     public var direct: Bool?
-    /// Names of the members concerned (for cluster-wide lists: calls, deadlines).
+    /// Names of the members concerned (cluster-wide lists for staff: calls, deadlines), in step with `memberIDs`.
     public var members: [String]
+    public var memberIDs: [String]
+    /// Each concerned member's own evidence (calls for projects reach several members for different reasons).
+    public var memberEvidence: [String: [RouteEvidence]]
     /// Other sources that published the same opportunity (`ted` for a BOAMP notice also on TED).
     public var alsoPublishedOn: [String]
 
     enum CodingKeys: String, CodingKey {
-        case notice, score, reasons, direct, members
+        case notice, score, evidence, segments, direct, members
+        case memberIDs = "member_ids"
+        case memberEvidence = "member_evidence"
         case alsoPublishedOn = "also_published_on"
     }
 
     public init(
-        notice: Notice, score: Double, reasons: [String] = [], direct: Bool? = true, members: [String] = [],
+        notice: Notice, score: Double, evidence: [RouteEvidence] = [], segments: [String] = [], direct: Bool? = true,
+        members: [String] = [], memberIDs: [String] = [], memberEvidence: [String: [RouteEvidence]] = [:],
         alsoPublishedOn: [String] = []
     ) {
         self.notice = notice
         self.score = score
-        self.reasons = reasons
+        self.evidence = evidence
+        self.segments = segments
         self.direct = direct
         self.members = members
+        self.memberIDs = memberIDs
+        self.memberEvidence = memberEvidence
         self.alsoPublishedOn = alsoPublishedOn
     }
+
+    /// The item as one member sees it: its own evidence, no other member named.
+    mutating func keepOnly(member id: String) {
+        if let own = memberEvidence[id] { evidence = own }
+        memberEvidence = [:]
+        members = []
+        memberIDs = [id]
+    }
+}
+
+/// One entry of a subscription (`latest.ics`, `latest.atom`): a notice sent on a night of the window.
+public struct WindowEntry: Sendable, Hashable, Codable {
+    public var notice: Notice
+    /// When it was first sent to this recipient.
+    public var sentAt: Date
+    /// Names and ids of the members it was sent to (staff subscription).
+    public var members: [String]
+    public var memberIDs: [String]
+
+    enum CodingKeys: String, CodingKey {
+        case notice, members
+        case sentAt = "sent_at"
+        case memberIDs = "member_ids"
+    }
+
+    public init(notice: Notice, sentAt: Date, members: [String] = [], memberIDs: [String] = []) {
+        self.notice = notice
+        self.sentAt = sentAt
+        self.members = members
+        self.memberIDs = memberIDs
+    }
+}
+
+/// A member the router dropped at the last filter (« écarté de justesse »), for staff to check the rules.
+public struct NearMissItem: Sendable, Hashable, Codable {
+    public var notice: Notice
+    public var memberID: String
+    public var memberName: String
+    public var exclusion: RouteExclusion
+    /// The evidence it had before the filter dropped it.
+    public var score: Double
+
+    enum CodingKeys: String, CodingKey {
+        case notice, exclusion, score
+        case memberID = "member_id"
+        case memberName = "member_name"
+    }
+
+    public init(notice: Notice, memberID: String, memberName: String, exclusion: RouteExclusion, score: Double) {
+        self.notice = notice
+        self.memberID = memberID
+        self.memberName = memberName
+        self.exclusion = exclusion
+        self.score = score
+    }
+}
+
+/// The night at a glance (staff digest's summary table).
+public struct DigestSummary: Sendable, Hashable {
+    public struct MemberCount: Sendable, Hashable {
+        public var name: String
+        public var count: Int
+    }
+    /// Distinct notices sent to members tonight (member sections and calls).
+    public var newNotices: Int
+    /// Members with something tonight, in digest order, with how many notices.
+    public var perMember: [MemberCount]
+    /// Notices of tonight's digest whose deadline falls within seven days, soonest first.
+    public var deadlinesThisWeek: [DigestItem]
+    public var consortiumIdeas: Int
+    public var calls: Int
+    public var changed: Int
+    public var nearMisses: Int
 }
 
 /// A suggested consortium for one notice.
 public struct ConsortiumItem: Sendable, Hashable, Codable {
+    /// Why one firm cannot answer alone.
+    public enum Need: String, Sendable, Hashable, Codable {
+        /// The notice needs several trades no single member covers.
+        case multipleSegments = "multiple_segments"
+        /// The value is above what any member carries alone.
+        case valueExceedsCapacity = "value_exceeds_capacity"
+        case both
+    }
+
     public var notice: Notice
     public var score: Double
-    /// Why it needs a group (segments needed, value above any single member's capacity…), in French.
-    public var rationale: [String]
+    public var need: Need
+    /// The lot the idea is for.
+    public var lotID: String?
+    /// The value the group would carry (the lot's, or the notice's), euros.
+    public var value: Decimal?
+    /// What the partners can carry together, euros.
+    public var combinedCapacity: Decimal?
+    /// Labels of trades the notice needs that no member in range covers.
+    public var uncovered: [String]
+    /// Members who could supply the group (upstream), with the trade they supply.
+    public var suppliers: [ConsortiumPartner]
     public var partners: [ConsortiumPartner]
-    /// Name of the suggested lead (mandataire).
+    /// Name of the suggested lead (mandataire); nil on a member's digest that may not name partners.
     public var lead: String?
+    /// On a member's digest that may not name partners: how many other members the idea involves.
+    public var hiddenPartners: Int
 
-    public init(notice: Notice, score: Double, rationale: [String], partners: [ConsortiumPartner], lead: String?) {
+    enum CodingKeys: String, CodingKey {
+        case notice, score, need, value, uncovered, suppliers, partners, lead
+        case lotID = "lot_id"
+        case combinedCapacity = "combined_capacity"
+        case hiddenPartners = "hidden_partners"
+    }
+
+    public init(
+        notice: Notice, score: Double, need: Need, lotID: String? = nil, value: Decimal? = nil,
+        combinedCapacity: Decimal? = nil, uncovered: [String] = [], suppliers: [ConsortiumPartner] = [],
+        partners: [ConsortiumPartner], lead: String?, hiddenPartners: Int = 0
+    ) {
         self.notice = notice
         self.score = score
-        self.rationale = rationale
+        self.need = need
+        self.lotID = lotID
+        self.value = value
+        self.combinedCapacity = combinedCapacity
+        self.uncovered = uncovered
+        self.suppliers = suppliers
         self.partners = partners
         self.lead = lead
+        self.hiddenPartners = hiddenPartners
+    }
+
+    /// The idea as member `id` sees it: the partners named only when the cluster allows it; otherwise its own
+    /// part and how many others, and no supplier names.
+    func seen(by id: String, share: Bool) -> ConsortiumItem {
+        guard !share else { return self }
+        var c = self
+        c.partners = partners.filter { $0.memberID == id }
+        c.hiddenPartners = partners.count - c.partners.count
+        c.suppliers = []
+        if c.lead != partners.first(where: { $0.memberID == id })?.memberName { c.lead = nil }
+        return c
     }
 }
 
@@ -259,24 +470,37 @@ public struct ConsortiumPartner: Sendable, Hashable, Codable {
 
 /// A notice sent earlier that changed since.
 public struct ChangedItem: Sendable, Hashable, Codable {
+    /// Who had been told.
+    public enum Audience: Sendable, Hashable, Codable {
+        case member(id: String)
+        case watch(name: String)
+        case consortium
+    }
+
     public var notice: Notice
     public var changes: [NoticeChange]
-    /// Names of the members who had been told.
-    public var members: [String]
+    public var audiences: [Audience]
+    /// Names of the members who had been told (staff digest), by id.
+    public var memberNames: [String: String]
     /// When we told them.
     public var toldAt: Date?
 
     enum CodingKeys: String, CodingKey {
-        case notice, changes, members
+        case notice, changes, audiences
+        case memberNames = "member_names"
         case toldAt = "told_at"
     }
 
-    public init(notice: Notice, changes: [NoticeChange], members: [String], toldAt: Date? = nil) {
+    public init(notice: Notice, changes: [NoticeChange], audiences: [Audience] = [], memberNames: [String: String] = [:],
+                toldAt: Date? = nil) {
         self.notice = notice
         self.changes = changes
-        self.members = members
+        self.audiences = audiences
+        self.memberNames = memberNames
         self.toldAt = toldAt
     }
+
+    func concerns(member id: String) -> Bool { audiences.contains(.member(id: id)) }
 }
 
 /// How one source did in this run and lately.
@@ -300,7 +524,12 @@ public struct SourceHealth: Sendable, Hashable, Codable {
     public var status: Status
     public var lastSuccess: Date?
     public var consecutiveFailures: Int
+    /// The fetcher's or parser's own message (English, technical: for the JSON and the logs, not for members).
     public var lastError: String?
+    /// What went wrong, as data: the digest words it in French.
+    public var failure: SourceFailureKind?
+    /// The HTTP status of the failing response, when there was one.
+    public var httpStatus: Int?
     /// Notices new or changed from this source tonight.
     public var newNotices: Int
     /// Records still to fetch when `incomplete` (nil when complete or when the API gives no total).
@@ -312,14 +541,19 @@ public struct SourceHealth: Sendable, Hashable, Codable {
         case lastSuccess = "last_success"
         case consecutiveFailures = "consecutive_failures"
         case lastError = "last_error"
+        case failure
+        case httpStatus = "http_status"
         case newNotices = "new_notices"
         case left
     }
 
     public init(
         sourceID: String, name: String? = nil, status: Status, lastSuccess: Date? = nil,
-        consecutiveFailures: Int = 0, lastError: String? = nil, newNotices: Int = 0, left: Int? = nil
+        consecutiveFailures: Int = 0, lastError: String? = nil, failure: SourceFailureKind? = nil,
+        httpStatus: Int? = nil, newNotices: Int = 0, left: Int? = nil
     ) {
+        self.failure = failure
+        self.httpStatus = httpStatus
         self.sourceID = sourceID
         self.name = name
         self.status = status

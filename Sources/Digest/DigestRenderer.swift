@@ -47,6 +47,13 @@ public protocol DigestRenderer: Sendable {
     var format: DigestFormat { get }
     /// The whole file.
     func render(_ input: DigestInput) throws -> [UInt8]
+    /// The file a subscription reads (`latest.<ext>`): for a calendar or a feed, every entry of the window
+    /// (`input.window`, the last `windowDays` days), not only tonight's; for the other formats, tonight's file.
+    func renderSubscription(_ input: DigestInput) throws -> [UInt8]
+}
+
+extension DigestRenderer {
+    public func renderSubscription(_ input: DigestInput) throws -> [UInt8] { try render(input) }
 }
 
 /// Section titles and counts shared by the text renderers.

@@ -66,8 +66,10 @@ public struct DigestWriter: Sendable {
         let stem = Self.stem(Self.dateStamp(input.runDate), edition: edition ?? 1)
         var out: [DigestFile] = []
         for f in formats {
-            let bytes = try f.renderer.render(input)
-            for name in ["\(stem).\(f.fileExtension)", "latest.\(f.fileExtension)"] {
+            let renderer = f.renderer
+            let dated = try renderer.render(input)
+            let latest = try renderer.renderSubscription(input)
+            for (name, bytes) in [("\(stem).\(f.fileExtension)", dated), ("latest.\(f.fileExtension)", latest)] {
                 out.append(DigestFile(relativePath: (relative as NSString).appendingPathComponent(name), bytes: bytes))
             }
         }

@@ -79,10 +79,10 @@ public struct HTMLRenderer: DigestRenderer {
             o.append("<h2 id=\"meute\">\(esc(Wording.consortia))</h2>")
             for c in input.consortia {
                 var extra: [String] = []
-                if !c.rationale.isEmpty {
+                if !Wording.rationale(c).isEmpty {
                     extra.append(
                         "<div class=\"why\"><p>Pourquoi en consortium ?</p><ul>"
-                            + c.rationale.map { "<li>\(esc($0))</li>" }.joined() + "</ul></div>")
+                            + Wording.rationale(c).map { "<li>\(esc($0))</li>" }.joined() + "</ul></div>")
                 }
                 extra.append(
                     "<p>Groupement proposé :</p><ul>"
@@ -144,7 +144,7 @@ public struct HTMLRenderer: DigestRenderer {
                 o.append("<article>")
                 o.append("<h4>\(link(c.notice))</h4>")
                 o.append("<ul>" + c.changes.map { "<li>\(esc(FrenchFormat.change($0)))</li>" }.joined() + "</ul>")
-                var told = "Envoyé à \(c.members.joined(separator: ", "))"
+                var told = "Envoyé à \(Wording.audiences(c).joined(separator: ", "))"
                 if let t = c.toldAt { told += " le \(FrenchFormat.date(t))" }
                 o.append("<p class=\"meta\">\(esc(told))</p>")
                 o.append("</article>")
@@ -230,10 +230,10 @@ public struct HTMLRenderer: DigestRenderer {
 
     /// Why the item was routed, as a list.
     private func why(_ item: DigestItem?, into o: inout [String]) {
-        guard let item, !item.reasons.isEmpty else { return }
+        guard let item, !Wording.reasons(item).isEmpty else { return }
         o.append(
             "<div class=\"why\"><p>\(esc(Wording.why))</p><ul>"
-                + item.reasons.map { "<li>\(esc($0))</li>" }.joined() + "</ul></div>")
+                + Wording.reasons(item).map { "<li>\(esc($0))</li>" }.joined() + "</ul></div>")
     }
 
     /// Escapes the five HTML-significant characters.

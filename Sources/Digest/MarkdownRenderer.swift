@@ -38,10 +38,10 @@ public struct MarkdownRenderer: DigestRenderer {
             o.append("")
             for c in input.consortia {
                 notice(c.notice, now: now, into: &o, item: nil, shown: &shown, names: input.sourceNames)
-                if !c.rationale.isEmpty {
+                if !Wording.rationale(c).isEmpty {
                     o.append("Pourquoi en consortium ?")
                     o.append("")
-                    for r in c.rationale { o.append("- \(esc(r))") }
+                    for r in Wording.rationale(c) { o.append("- \(esc(r))") }
                     o.append("")
                 }
                 o.append("Groupement proposé :")
@@ -107,7 +107,7 @@ public struct MarkdownRenderer: DigestRenderer {
                 o.append("### \(link(c.notice))")
                 o.append("")
                 for ch in c.changes { o.append("- \(esc(FrenchFormat.change(ch)))") }
-                var told = "Envoyé à \(esc(c.members.joined(separator: ", ")))"
+                var told = "Envoyé à \(esc(Wording.audiences(c).joined(separator: ", ")))"
                 if let t = c.toldAt { told += " le \(FrenchFormat.date(t))" }
                 o.append("- \(told)")
                 o.append("")
@@ -177,10 +177,10 @@ public struct MarkdownRenderer: DigestRenderer {
 
     /// Why the item was routed, as a list.
     private func why(_ item: DigestItem?, into o: inout [String]) {
-        guard let item, !item.reasons.isEmpty else { return }
+        guard let item, !Wording.reasons(item).isEmpty else { return }
         o.append("**\(Wording.why)**")
         o.append("")
-        for r in item.reasons { o.append("- \(esc(r))") }
+        for r in Wording.reasons(item) { o.append("- \(esc(r))") }
         o.append("")
     }
 
