@@ -245,7 +245,7 @@ public enum FrenchFormat {
             switch (p.commune, p.departement) {
             case (let c?, let d?): label = "\(c) (\(d))"
             case (let c?, nil): label = c
-            case (nil, let d?): label = "département \(d)"
+            case (nil, let d?): label = DepartementNames.label(d)
             default: label = p.nuts ?? p.postcode ?? ""
             }
             if !label.isEmpty, seen.insert(label).inserted { out.append(label) }
@@ -277,19 +277,13 @@ public enum FrenchFormat {
         }
     }
 
-    /// The source table's remark: the error of a failing source, or what an incomplete one still owes, in
-    /// words a member firm's staff read without knowing what an API cap is.
-    /// « 2 000 avis restent à récupérer, la suite la nuit prochaine ».
-    public static func sourceRemark(_ s: SourceHealth) -> String {
-        if let error = s.lastError { return error }
-        guard s.status == .incomplete else { return "" }
-        let owed: String
-        switch s.left {
-        case 1?: owed = "1 avis reste à récupérer"
-        case let n? where n > 1: owed = "\(number(Decimal(n))) avis restent à récupérer"
-        default: owed = "d'autres avis restent à récupérer"
-        }
-        return owed + ", la suite la nuit prochaine"
+    /// The source table's remark in French (see `Wording.sourceRemark`): never the fetcher's English message.
+    public static func sourceRemark(_ s: SourceHealth) -> String { Wording.sourceRemark(s) }
+
+    /// « x » with no-break spaces inside the marks, as French typography writes them.
+    static func guillemets(_ s: String) -> String {
+        guard s.contains("«") || s.contains("»") else { return s }
+        return s.replacingOccurrences(of: "« ", with: "«" + nbsp).replacingOccurrences(of: " »", with: nbsp + "»")
     }
 
     static func plural(_ n: Int, _ singular: String, _ plural: String) -> String {

@@ -95,9 +95,41 @@ import Testing
         #expect(FrenchFormat.sourceRemark(s) == remark)
     }
 
-    @Test func aFailingSourceShowsItsErrorAndAnOkOneNothing() {
-        let failing = SourceHealth(sourceID: "x", status: .failing, lastError: "fetcher: x: HTTP 503")
-        #expect(FrenchFormat.sourceRemark(failing) == "fetcher: x: HTTP 503")
+    /// A failing source is worded in French from its condition and HTTP status, never with the fetcher's
+    /// English message (which stays in the JSON for staff tooling).
+    @Test(arguments: [
+        (SourceFailureKind.httpStatus, 503, "Le service a répondu « indisponible » (erreur 503) — nouvel essai la nuit prochaine"),
+        (.httpStatus, 404, "Le service a répondu « adresse introuvable » (erreur 404) — nouvel essai la nuit prochaine"),
+        (.httpStatus, 418, "Le service a répondu par une erreur (code 418) — nouvel essai la nuit prochaine"),
+        (.timeout, nil, "Délai dépassé : le service n'a pas répondu à temps — nouvel essai la nuit prochaine"),
+        (.rateLimited, 429, "Le service limite le nombre de demandes (erreur 429) — nouvel essai la nuit prochaine"),
+        (.htmlInsteadOfData, 200,
+         "Le service a renvoyé une page web au lieu des données (maintenance ?) — nouvel essai la nuit prochaine"),
+        (.missingCredential, nil, "Clé d'accès manquante dans la configuration — nouvel essai la nuit prochaine"),
+    ] as [(SourceFailureKind, Int?, String)])
+    func aFailingSourceIsWordedInFrench(_ kind: SourceFailureKind, _ status: Int?, _ remark: String) {
+        let failing = SourceHealth(
+            sourceID: "x", status: .failing, consecutiveFailures: 1,
+            lastError: "fetcher: x: HTTP \(status ?? 0) Service Unavailable (curl: Operation timed out)", failure: kind,
+            httpStatus: status)
+        #expect(FrenchFormat.sourceRemark(failing) == remark)
+        #expect(!FrenchFormat.sourceRemark(failing).contains("fetcher"))
+    }
+
+    /// Every failure condition has French words (none falls back to the English message).
+    @Test func everyFailureKindHasFrenchWords() {
+        for kind in SourceFailureKind.allCases {
+            let s = SourceHealth(sourceID: "x", status: .failing, lastError: "Couldn't connect to server", failure: kind)
+            let remark = FrenchFormat.sourceRemark(s)
+            #expect(!remark.isEmpty && !remark.contains("connect"), "\(kind): \(remark)")
+        }
         #expect(FrenchFormat.sourceRemark(SourceHealth(sourceID: "y", status: .ok, left: 3)) == "")
+        let repeated = SourceHealth(
+            sourceID: "x", status: .failing, lastSuccess: zoned("2026-05-02T01:50:00Z").instant,
+            consecutiveFailures: 3, failure: .connection)
+        #expect(
+            FrenchFormat.sourceRemark(repeated)
+                == "Connexion au service impossible — nouvel essai la nuit prochaine (3 échecs de suite, dernière "
+                + "collecte réussie : samedi 2 mai 2026)")
     }
 }
