@@ -61,11 +61,15 @@ extension Wording {
             return head + (parts.isEmpty ? "du nouveau pour vous" : parts.joined(separator: ", "))
         }
         guard input.hasNews else { return head + "rien de nouveau cette nuit" }
-        var parts = [FrenchFormat.plural(count, "avis", "avis")]
+        var parts: [String] = []
+        if count > 0 { parts.append(FrenchFormat.plural(count, "avis", "avis")) }
         if !input.consortia.isEmpty {
             parts.append(FrenchFormat.plural(input.consortia.count, "idée de consortium", "idées de consortium"))
         }
         if week > 0 { parts.append("\(week) à rendre cette semaine") }
+        if count == 0, !input.changed.isEmpty {
+            parts.append(FrenchFormat.plural(input.changed.count, "avis modifié", "avis modifiés"))
+        }
         let failing = input.sources.filter { $0.status == .failing }.count
         if failing > 0 { parts.append(FrenchFormat.plural(failing, "source en échec", "sources en échec")) }
         return head + parts.joined(separator: ", ")
