@@ -280,10 +280,19 @@ public enum FrenchFormat {
     /// The source table's remark in French (see `Wording.sourceRemark`): never the fetcher's English message.
     public static func sourceRemark(_ s: SourceHealth) -> String { Wording.sourceRemark(s) }
 
-    /// « x » with no-break spaces inside the marks, as French typography writes them.
-    static func guillemets(_ s: String) -> String {
-        guard s.contains("«") || s.contains("»") else { return s }
-        return s.replacingOccurrences(of: "« ", with: "«" + nbsp).replacingOccurrences(of: " »", with: nbsp + "»")
+    /// « x » with no-break spaces inside the marks, as French typography writes them; with `punctuation`, also
+    /// before `:`, `;`, `?` and `!`, so a line never starts with one.
+    static func guillemets(_ s: String, punctuation: Bool = false) -> String {
+        var t = s
+        if t.contains("«") || t.contains("»") {
+            t = t.replacingOccurrences(of: "« ", with: "«" + nbsp).replacingOccurrences(of: " »", with: nbsp + "»")
+        }
+        if punctuation {
+            for p in [" :", " ;", " ?", " !"] where t.contains(p) {
+                t = t.replacingOccurrences(of: p, with: nbsp + p.dropFirst())
+            }
+        }
+        return t
     }
 
     static func plural(_ n: Int, _ singular: String, _ plural: String) -> String {

@@ -338,11 +338,11 @@ public struct HTMLRenderer: DigestRenderer {
     }
 
     /// Escapes the five HTML-significant characters; French guillemets keep their words (« EN 9100 » never
-    /// ends a line on its closing mark).
+    /// ends a line on its closing mark) and « : », « ; », « ? » never start a line.
     func esc(_ s: String) -> String {
         var out = ""
         out.reserveCapacity(s.count)
-        for ch in FrenchFormat.guillemets(s) {
+        for ch in FrenchFormat.guillemets(s, punctuation: true) {
             switch ch {
             case "&": out += "&amp;"
             case "<": out += "&lt;"

@@ -6,7 +6,7 @@ import Notices
 func zoned(_ s: String) -> ZonedDate { ISO8601.parseZoned(s)! }
 
 /// The text an HTML page shows: tags become spaces, entities are decoded, runs of spaces collapse (no-break
-/// spaces are kept: they are part of what is shown).
+/// spaces are kept, except the typographic ones before « : ; ? ! », read as the plain text writes them).
 func htmlText(_ html: String) -> String {
     var out = ""
     var inTag = false
@@ -18,6 +18,7 @@ func htmlText(_ html: String) -> String {
     out = out.replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">")
         .replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&#39;", with: "'")
         .replacingOccurrences(of: "&amp;", with: "&")
+    for p in [":", ";", "?", "!"] { out = out.replacingOccurrences(of: "\u{A0}" + p, with: " " + p) }
     return out.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" }).joined(separator: " ")
 }
 
@@ -34,7 +35,8 @@ enum SampleDigest {
         title: "Fourniture de pièces mécaniques usinées et décolletées de précision pour la maintenance préventive "
             + "et curative des rames de tramway (bogies, organes de freinage, attelages) — accord-cadre à bons de "
             + "commande",
-        summary: "Fabrication & usinage de pièces <acier> ; lots 1 et 2.",
+        summary: "Fabrication & usinage de pièces <acier> ; lots 1 et 2. Questions sur https://www.marches-publics.gouv.fr/"
+            + "index.php?page=Entreprise.EntrepriseDetailsConsultation&refConsultation=2920347&orgAcronyme=g6l",
         url: "https://www.boamp.fr/pages/avis/?q=idweb:%2226-41234%22", language: "fr",
         buyer: Buyer(name: "Saint-Étienne Métropole", id: "24420069800019"),
         published: zoned("2026-05-04T00:00:00Z").instant, deadline: zoned("2026-06-08T12:00:00+02:00"),
