@@ -171,14 +171,13 @@ enum Wording {
     /// Why a notice is signalled to staff, in one sentence with its figures: « Robinetterie… » : 45 M€ — plus
     /// grande capacité d'un adhérent 3 M€, 5 M€ à tous ensemble.
     static func signal(_ s: SignalItem) -> String {
-        func money(_ d: Decimal) -> String { FrenchFormat.number(d) + FrenchFormat.nbsp + "€" }
         var out = "Cœur de métier (\(s.segments.map { "« \($0) »" }.joined(separator: ", ")))"
         if let lot = s.lotID { out += ", \(lotName(lot).lowercased())" }
-        if let v = s.value { out += " pour \(money(v))" }
+        if let v = s.value { out += " pour \(FrenchFormat.euros(v))" }
         out += " : aucun adhérent ne peut le porter, seul ni en groupement"
         var figures: [String] = []
-        if let l = s.largestCapacity { figures.append("plus grande capacité \(money(l))") }
-        if let c = s.combinedCapacity, s.members.count > 1 { figures.append("\(money(c)) à tous ensemble") }
+        if let l = s.largestCapacity { figures.append("plus grande capacité \(FrenchFormat.euros(l))") }
+        if let c = s.combinedCapacity, s.members.count > 1 { figures.append("\(FrenchFormat.euros(c)) à tous ensemble") }
         if !figures.isEmpty { out += " (" + figures.joined(separator: ", ") + ")" }
         if !s.members.isEmpty { out += ". Adhérents concernés : \(s.members.joined(separator: ", "))" }
         return out + ". À étudier : une alliance au-delà du pôle, ou demander à l'acheteur un allotissement."

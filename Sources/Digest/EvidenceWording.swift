@@ -39,10 +39,12 @@ extension Wording {
         return m == m.uppercased() && m != m.lowercased() ? m.lowercased() : m
     }
 
-    /// Euros as the router writes them (`1 200 000 €`, ordinary spaces), with no-break spaces so the amount
-    /// stays whole.
+    /// An amount the routing data carries as text (`1 200 000 €` or `1200000`) in the one money format; as
+    /// given when it holds no figure.
     static func euros(_ s: String) -> String {
-        s.replacingOccurrences(of: " ", with: FrenchFormat.nbsp)
+        let digits = s.prefix { $0 != "," && $0 != "." }.filter(\.isNumber)
+        guard !digits.isEmpty, let d = Decimal(string: String(digits)) else { return s }
+        return FrenchFormat.euros(d)
     }
 
     /// One piece of trade evidence as a short phrase: « mot « décolletage » dans l'intitulé », « code CPV
@@ -158,17 +160,16 @@ extension Wording {
 
     /// Why a consortium: the need, what no member covers, who could supply, what the group carries.
     static func rationale(_ c: ConsortiumItem, member: Bool) -> [String] {
-        func money(_ d: Decimal) -> String { FrenchFormat.number(d) + FrenchFormat.nbsp + "€" }
         var out: [String] = []
         let what = c.lotID.map { "Le \(lotName($0).lowercased())" } ?? "L'avis"
         switch c.need {
         case .multipleSegments:
             out.append("\(what) demande plusieurs métiers qu'aucun adhérent ne couvre seul")
         case .valueExceedsCapacity:
-            out.append("\(what)\(c.value.map { " (\(money($0)))" } ?? "") dépasse ce qu'un adhérent porte seul")
+            out.append("\(what)\(c.value.map { " (\(FrenchFormat.euros($0)))" } ?? "") dépasse ce qu'un adhérent porte seul")
         case .both:
             out.append(
-                "\(what) demande plusieurs métiers, pour un montant\(c.value.map { " (\(money($0)))" } ?? "")"
+                "\(what) demande plusieurs métiers, pour un montant\(c.value.map { " (\(FrenchFormat.euros($0)))" } ?? "")"
                     + " au-delà de ce qu'un adhérent porte seul")
         }
         if !c.uncovered.isEmpty {
@@ -178,7 +179,7 @@ extension Wording {
             let names = c.suppliers.map { "\($0.memberName) (\($0.segments.joined(separator: ", ")))" }
             out.append("Fournisseurs possibles du groupement : \(names.joined(separator: ", "))")
         }
-        if let cap = c.combinedCapacity { out.append("Capacité du groupement réuni : \(money(cap))") }
+        if let cap = c.combinedCapacity { out.append("Capacité du groupement réuni : \(FrenchFormat.euros(cap))") }
         return out
     }
 

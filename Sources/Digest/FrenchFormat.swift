@@ -109,6 +109,19 @@ public enum FrenchFormat {
         }
     }
 
+    /// "246 000 €", or "1,2 M€" with `compact` from a million up (staff compare orders of magnitude).
+    public static func euros(_ d: Decimal, compact: Bool = false) -> String {
+        if compact, d >= 1_000_000 {
+            let tenths = NSDecimalNumber(decimal: d / 100_000).rounding(
+                accordingToBehavior: NSDecimalNumberHandler(
+                    roundingMode: .plain, scale: 0, raiseOnExactness: false, raiseOnOverflow: false,
+                    raiseOnUnderflow: false, raiseOnDivideByZero: false))
+            let t = tenths.intValue
+            return number(Decimal(t / 10)) + (t % 10 == 0 ? "" : ",\(t % 10)") + nbsp + "M€"
+        }
+        return number(d) + nbsp + "€"
+    }
+
     /// "246 000 € HT", "entre 100 000 € et 250 000 € HT", "jusqu'à 90 000 €"; nil when no figure.
     public static func amount(_ m: Money?) -> String? {
         guard let m else { return nil }

@@ -16,16 +16,6 @@ extension Wording {
             }.map(\.element).prefix(nearMissLimit))
     }
 
-    /// « 1,2 M€ », « 800 000 € »: an order of magnitude staff compare at a glance.
-    static func compactEuros(_ v: Double) -> String {
-        if v >= 1_000_000 {
-            let m = (v / 100_000).rounded() / 10
-            let s = m == m.rounded() ? String(Int(m)) : String(format: "%.1f", m).replacingOccurrences(of: ".", with: ",")
-            return s + FrenchFormat.nbsp + "M€"
-        }
-        return FrenchFormat.number(Decimal(Int(v.rounded()))) + FrenchFormat.nbsp + "€"
-    }
-
     /// The filter that dropped a member, in words with its figures: « trop loin : Gironde (33), à 4
     /// départements de son site (Loire (42)), maximum 2 ».
     static func exclusion(_ e: RouteExclusion) -> String {
@@ -47,8 +37,8 @@ extension Wording {
         case .capacity:
             var s = "au-delà de sa capacité"
             switch (e.value, e.capacity) {
-            case (let v?, let c?): s += " : \(compactEuros(v)) pour \(compactEuros(c))"
-            case (let v?, nil): s += " : \(compactEuros(v))"
+            case (let v?, let c?): s += " : \(FrenchFormat.euros(Decimal(v), compact: true)) pour \(FrenchFormat.euros(Decimal(c), compact: true))"
+            case (let v?, nil): s += " : \(FrenchFormat.euros(Decimal(v), compact: true))"
             default: break
             }
             return s

@@ -132,4 +132,12 @@ import Testing
                 == "Connexion au service impossible — nouvel essai la nuit prochaine (3 échecs de suite, dernière "
                 + "collecte réussie : samedi 2 mai 2026)")
     }
+
+    @Test(arguments: [
+        (Decimal(800_000), false, "800 000 €"), (1_200_000, true, "1,2 M€"), (12_500_000, true, "12,5 M€"),
+        (3_000_000, true, "3 M€"), (999_999, true, "999 999 €"), (1_250_000, false, "1 250 000 €"),
+    ] as [(Decimal, Bool, String)])
+    func eurosInOneFormat(_ d: Decimal, _ compact: Bool, _ expected: String) {
+        #expect(FrenchFormat.euros(d, compact: compact) == expected.replacingOccurrences(of: " ", with: sp))
+    }
 }
