@@ -48,7 +48,7 @@ extension Wording {
     }
 
     /// One piece of trade evidence as a short phrase: « mot « décolletage » dans l'intitulé », « code CPV
-    /// 42621000-8 (Tours) ».
+    /// 42621000-5 (Tours) ».
     static func clue(_ r: RouteEvidence) -> String {
         switch r.kind {
         case .keyword:

@@ -77,15 +77,15 @@ extension Wording {
         return ((n.mainCPV.map { [$0] } ?? []) + n.cpv).filter { seen.insert(cpvKey($0)).inserted }
     }
 
-    /// The eight digits of a CPV code (`42621000-8` and `42621000` are the same code).
+    /// The eight digits of a CPV code (`42621000-5` and `42621000` are the same code).
     static func cpvKey(_ code: String) -> String { String(code.prefix { $0 != "-" }) }
 
-    /// « 42621000-8 — Tours », or the bare code when its label is unknown.
+    /// « 42621000-5 — Tours », or the bare code when its label is unknown.
     static func cpvText(_ code: String) -> String {
         cpvLabel(code).map { "\(code) — \($0)" } ?? code
     }
 
-    /// « 42621000-8 (Tours) », inside a sentence.
+    /// « 42621000-5 (Tours) », inside a sentence.
     static func cpvInline(_ code: String) -> String {
         cpvLabel(code).map { "\(code) (\($0))" } ?? code
     }
@@ -103,7 +103,7 @@ extension Wording {
         return "Lot \(id)"
     }
 
-    /// « Lot 1 : Pièces de bogies — 150 000 € — CPV 42621000-8 (Tours) ».
+    /// « Lot 1 : Pièces de bogies — 150 000 € — CPV 42621000-5 (Tours) ».
     static func lotLine(_ lot: Lot) -> [Fact.Piece] {
         var line: [Fact.Piece] = [.text(lotName(lot.id) + (lot.title.map { " : \($0)" } ?? ""))]
         if let a = FrenchFormat.amount(lot.value) {

@@ -90,7 +90,7 @@ import Testing
         #expect(
             md.contains(
                 "- Votre métier : Usinage et décolletage de précision — mot \(q("pièces mécaniques")) dans l'intitulé ; "
-                    + "mot \(q("décolletées")) dans l'intitulé ; code CPV 42621000-8"))
+                    + "mot \(q("décolletées")) dans l'intitulé ; code CPV 42621000-5"))
         #expect(md.contains("- Lieu d'exécution : Loire (42) ; votre site le plus proche : Haute-Loire (43)"))
         #expect(md.contains("- L'avis demande la certification \(q("EN 9100")) : non déclarée dans votre fiche"))
         // A call for projects reaches each member for its own reason.
@@ -105,7 +105,7 @@ import Testing
         let nb = "\u{A0}"
         #expect(md.contains("- **Date limite de remise des offres :** lundi 8 juin 2026 à 12\(nb)h\(nb)00 — dans 34 jours"))
         #expect(md.contains("- **Montant estimé :** 480\(nb)000\(nb)€ HT"))
-        #expect(md.contains("  - Lot 1 : Pièces de bogies et organes de freinage — 300\(nb)000\(nb)€ — CPV 42621000-8"))
+        #expect(md.contains("  - Lot 1 : Pièces de bogies et organes de freinage — 300\(nb)000\(nb)€ — CPV 42621000-5"))
         #expect(md.contains("  - Lot 2 : Pièces d'attelage — 180\(nb)000\(nb)€"))
         #expect(!md.contains("LOT-0001"))
         #expect(

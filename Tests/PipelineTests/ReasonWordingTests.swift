@@ -26,8 +26,8 @@ import Testing
             "Mot-clé « pièces usinées » dans le lot 2 (« pieces usinees de precision ») — segment « Usinage »"
         ),
         (
-            Reason(rule: "segment:usinage/cpv:4262", field: .cpv, term: "4262", matched: "42621000-8", weight: 3),
-            "Code CPV 42621000-8 (règle 4262) — segment « Usinage »"
+            Reason(rule: "segment:usinage/cpv:4262", field: .cpv, term: "4262", matched: "42621000-5", weight: 3),
+            "Code CPV 42621000-5 (règle 4262) — segment « Usinage »"
         ),
         (
             Reason(rule: "filter:capacity/groupement", field: .value, term: "700 000 €", matched: "900 000 €", weight: 0),
