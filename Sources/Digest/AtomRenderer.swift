@@ -63,7 +63,7 @@ public struct AtomRenderer: DigestRenderer {
         for (n, updated, members) in entries {
             var body: [String] = []
             for f in Wording.facts(n, now: input.runDate, names: input.sourceNames) {
-                body.append("<p><strong>\(html.esc(f.label)) :</strong> \(html.esc(f.plain()))</p>")
+                body.append("<p><strong>\(html.esc(f.label)) :</strong> \(html.lines(f.lines))</p>")
             }
             if let c = changes[n.id] {
                 body.append(

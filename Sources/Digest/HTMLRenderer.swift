@@ -273,7 +273,7 @@ public struct HTMLRenderer: DigestRenderer {
     }
 
     /// A fact's pieces: dates and amounts in a no-wrap span, so a phone moves them whole to the next line.
-    private func pieces(_ p: [Fact.Piece]) -> String {
+    func pieces(_ p: [Fact.Piece]) -> String {
         p.map { piece -> String in
             switch piece {
             case .text(let s): return esc(s)
@@ -285,7 +285,8 @@ public struct HTMLRenderer: DigestRenderer {
         }.joined()
     }
 
-    private func lines(_ l: [[Fact.Piece]]) -> String { l.map(pieces).joined(separator: "<br>") }
+    /// A fact's lines, one per `<br>` (also the Atom entries' content).
+    func lines(_ l: [[Fact.Piece]]) -> String { l.map(pieces).joined(separator: "<br>") }
 
     /// An HTML id for a notice's first card, so later mentions can link to it.
     func anchor(_ n: Notice) -> String {
