@@ -17,7 +17,9 @@ public struct AtomRenderer: DigestRenderer {
 
     /// Tonight's feed.
     public func text(_ input: DigestInput) -> String {
-        feed(input, selfName: "\(Wording.day(input.runDate)).atom", entries: input.allNotices.map { ($0, input.runDate, []) })
+        feed(
+            input, selfName: "\(Wording.day(input.runDate)).atom",
+            entries: input.allNotices.map { ($0, input.runDate, []) })
     }
 
     /// The subscription feed: tonight's notices, then the window's earlier ones, newest first.
@@ -72,12 +74,16 @@ public struct AtomRenderer: DigestRenderer {
             }
             for (name, item) in whom[n.id] ?? [] {
                 if !member, !name.isEmpty {
-                    body.append("<p><strong>\(html.esc(name))</strong> — \(html.esc(Wording.relevance(item, member: false)))</p>")
+                    body.append(
+                        "<p><strong>\(html.esc(name))</strong> — "
+                            + "\(html.esc(Wording.relevance(item, member: false)))</p>"
+                    )
                 }
                 let why = Wording.why(item, member: member)
                 if !why.isEmpty {
                     body.append(
-                        "<p>\(html.esc(Wording.why))</p><ul>" + why.map { "<li>\(html.esc($0))</li>" }.joined() + "</ul>")
+                        "<p>\(html.esc(Wording.why))</p><ul>" + why.map { "<li>\(html.esc($0))</li>" }.joined()
+                            + "</ul>")
                 }
             }
             if !member, !members.isEmpty {
@@ -91,11 +97,15 @@ public struct AtomRenderer: DigestRenderer {
             o.append("    <updated>\(ISO8601.format(updated))</updated>")
             if let p = n.published { o.append("    <published>\(ISO8601.format(p))</published>") }
             if let u = n.url, Wording.isWebURL(u) {
-                o.append("    <link rel=\"alternate\" type=\"text/html\" href=\"\(x(u.trimmingCharacters(in: .whitespaces)))\"/>")
+                o.append(
+                    "    <link rel=\"alternate\" type=\"text/html\" "
+                        + "href=\"\(x(u.trimmingCharacters(in: .whitespaces)))\"/>"
+                )
             }
             if let d = n.documentsURL, Wording.isWebURL(d), d != n.url {
-                o.append("    <link rel=\"related\" type=\"text/html\" title=\"Dossier de consultation (DCE)\" "
-                         + "href=\"\(x(d.trimmingCharacters(in: .whitespaces)))\"/>")
+                o.append(
+                    "    <link rel=\"related\" type=\"text/html\" title=\"Dossier de consultation (DCE)\" "
+                        + "href=\"\(x(d.trimmingCharacters(in: .whitespaces)))\"/>")
             }
             o.append("    <category term=\"\(x(n.kind.rawValue))\" label=\"\(x(FrenchFormat.kind(n.kind)))\"/>")
             o.append("    <content type=\"html\">\(x(body.joined(separator: "\n")))</content>")

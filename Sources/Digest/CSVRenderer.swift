@@ -68,13 +68,15 @@ public struct CSVRenderer: DigestRenderer {
         for i in input.calls {
             rows.append(
                 row(
-                    "appel_a_projets", member ? "" : i.members.joined(separator: ", "), i.notice, score: member ? nil : i.score,
+                    "appel_a_projets", member ? "" : i.members.joined(separator: ", "), i.notice,
+                    score: member ? nil : i.score,
                     direct: i.direct, reasons: Wording.why(i, member: member)))
         }
         for w in input.watches {
             for i in w.items {
                 rows.append(
-                    row("veille", w.name, i.notice, score: i.score, direct: nil, reasons: Wording.why(i, member: false)))
+                    row("veille", w.name, i.notice, score: i.score, direct: nil, reasons: Wording.why(i, member: false))
+                )
             }
         }
         for i in input.deadlinesSoon {
@@ -86,7 +88,8 @@ public struct CSVRenderer: DigestRenderer {
         for c in input.changed {
             rows.append(
                 row(
-                    "modifie", Wording.audiences(c, member: member).joined(separator: ", "), c.notice, score: nil, direct: nil,
+                    "modifie", Wording.audiences(c, member: member).joined(separator: ", "), c.notice, score: nil,
+                    direct: nil,
                     reasons: c.changes.map { FrenchFormat.change($0) }))
         }
         return rows.map { $0.map(Self.field).joined(separator: Self.separator) }.joined(separator: "\r\n") + "\r\n"

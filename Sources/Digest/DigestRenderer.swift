@@ -94,8 +94,12 @@ enum Wording {
         if !input.consortia.isEmpty {
             parts.append(FrenchFormat.plural(input.consortia.count, "idée de consortium", "idées de consortium"))
         }
-        if !input.calls.isEmpty { parts.append(FrenchFormat.plural(input.calls.count, "appel à projets", "appels à projets")) }
-        if !input.changed.isEmpty { parts.append(FrenchFormat.plural(input.changed.count, "avis modifié", "avis modifiés")) }
+        if !input.calls.isEmpty {
+            parts.append(FrenchFormat.plural(input.calls.count, "appel à projets", "appels à projets"))
+        }
+        if !input.changed.isEmpty {
+            parts.append(FrenchFormat.plural(input.changed.count, "avis modifié", "avis modifiés"))
+        }
         if !input.signals.isEmpty {
             parts.append(FrenchFormat.plural(input.signals.count, "avis à signaler", "avis à signaler"))
         }
@@ -127,7 +131,8 @@ enum Wording {
 
     /// The closing note: what the words mean, and whom to write to.
     static func footer(_ input: DigestInput) -> String {
-        var s = "Digest produit par Vigie pour \(input.clusterName). « Cœur de métier » : l'avis achète ce que "
+        var s =
+            "Digest produit par Vigie pour \(input.clusterName). « Cœur de métier » : l'avis achète ce que "
             + "l'entreprise fait elle-même ; « par la chaîne de valeur » : elle fournit un métier dont l'avis a besoin."
         if let c = staffContact(input) { s += " Une question, un avis mal placé ? Écrivez à l'équipe : \(c.address)." }
         return s
@@ -177,7 +182,9 @@ enum Wording {
         out += " : aucun adhérent ne peut le porter, seul ni en groupement"
         var figures: [String] = []
         if let l = s.largestCapacity { figures.append("plus grande capacité \(FrenchFormat.euros(l))") }
-        if let c = s.combinedCapacity, s.members.count > 1 { figures.append("\(FrenchFormat.euros(c)) à tous ensemble") }
+        if let c = s.combinedCapacity, s.members.count > 1 {
+            figures.append("\(FrenchFormat.euros(c)) à tous ensemble")
+        }
         if !figures.isEmpty { out += " (" + figures.joined(separator: ", ") + ")" }
         if !s.members.isEmpty { out += ". Adhérents concernés : \(s.members.joined(separator: ", "))" }
         return out + ". À étudier : une alliance au-delà du pôle, ou demander à l'acheteur un allotissement."

@@ -88,7 +88,8 @@ extension Wording {
             return "L'avis demande la certification « \(r.term) » : "
                 + (declared
                     ? (member ? "vous l'avez déclarée" : "déclarée par l'adhérent")
-                    : "non déclarée dans \(member ? "votre" : "sa") fiche (à vérifier, ou à apporter par un partenaire)")
+                    : "non déclarée dans \(member ? "votre" : "sa") fiche (à vérifier, ou à apporter par un "
+                        + "partenaire)")
         case .valueChain:
             return member
                 ? "Vous fournissez « \(r.term) », un métier dont l'avis a besoin"
@@ -166,10 +167,12 @@ extension Wording {
         case .multipleSegments:
             out.append("\(what) demande plusieurs métiers qu'aucun adhérent ne couvre seul")
         case .valueExceedsCapacity:
-            out.append("\(what)\(c.value.map { " (\(FrenchFormat.euros($0)))" } ?? "") dépasse ce qu'un adhérent porte seul")
+            out.append(
+                "\(what)\(c.value.map { " (\(FrenchFormat.euros($0)))" } ?? "") dépasse ce qu'un adhérent porte seul")
         case .both:
             out.append(
-                "\(what) demande plusieurs métiers, pour un montant\(c.value.map { " (\(FrenchFormat.euros($0)))" } ?? "")"
+                "\(what) demande plusieurs métiers, pour un montant"
+                    + (c.value.map { " (\(FrenchFormat.euros($0)))" } ?? "")
                     + " au-delà de ce qu'un adhérent porte seul")
         }
         if !c.uncovered.isEmpty {

@@ -44,7 +44,9 @@ public struct HTMLRenderer: DigestRenderer {
         o.append("<body style=\"margin:0;padding:0;background-color:#eef1f5;\">")
         o.append(
             "<table role=\"presentation\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\" border=\"0\" "
-                + "style=\"\(Self.table)background-color:#eef1f5;\"><tr><td align=\"center\" style=\"padding:12px 6px;\">")
+                + "style=\"\(Self.table)background-color:#eef1f5;\"><tr>"
+                + "<td align=\"center\" style=\"padding:12px 6px;\">"
+        )
         o.append(
             "<table role=\"presentation\" width=\"640\" cellpadding=\"0\" cellspacing=\"0\" border=\"0\" "
                 + "style=\"\(Self.table)max-width:640px;background-color:#ffffff;border:1px solid \(Self.line);\">"
@@ -96,7 +98,8 @@ public struct HTMLRenderer: DigestRenderer {
                     return s + "</li>"
                 }
                 if c.hiddenPartners > 0 {
-                    var s = "<li>avec \(FrenchFormat.plural(c.hiddenPartners, "autre adhérent", "autres adhérents"))"
+                    var s =
+                        "<li>avec \(FrenchFormat.plural(c.hiddenPartners, "autre adhérent", "autres adhérents"))"
                         + " — contactez l'équipe"
                     if let staff = Wording.staffContact(input) {
                         s += " : <a href=\"\(esc(staff.url))\">\(esc(staff.address))</a>"
@@ -135,10 +138,14 @@ public struct HTMLRenderer: DigestRenderer {
             o.append("<table role=\"presentation\" width=\"100%\" style=\"\(Self.table)\">")
             for item in input.deadlinesSoon {
                 let n = item.notice
-                var cell = FrenchFormat.mainDeadline(n).map { "<strong>\(pieces(Wording.deadline($0, now: input.runDate)))</strong><br>" } ?? ""
+                var cell =
+                    FrenchFormat.mainDeadline(n).map {
+                        "<strong>\(pieces(Wording.deadline($0, now: input.runDate)))</strong><br>"
+                    } ?? ""
                 cell += link(n)
                 if !member, !item.members.isEmpty {
-                    cell += "<br><span style=\"color:\(Self.grey);font-size:14px;\">"
+                    cell +=
+                        "<br><span style=\"color:\(Self.grey);font-size:14px;\">"
                         + "\(esc(Wording.shortList(item.members)))</span>"
                 }
                 o.append(
@@ -173,7 +180,8 @@ public struct HTMLRenderer: DigestRenderer {
             h2("sources", Wording.sources, into: &o)
             o.append("<table role=\"presentation\" width=\"100%\" style=\"\(Self.table)font-size:14px;\">")
             for s in input.sources {
-                var cell = "<strong>\(esc(s.name ?? s.sourceID))</strong> — <span style=\"color:"
+                var cell =
+                    "<strong>\(esc(s.name ?? s.sourceID))</strong> — <span style=\"color:"
                     + "\(Self.statusColor(s.status));\">\(esc(FrenchFormat.source(s.status)))</span> · "
                     + FrenchFormat.plural(s.newNotices, "nouvel avis", "nouveaux avis")
                 let remark = FrenchFormat.sourceRemark(s)
@@ -253,14 +261,16 @@ public struct HTMLRenderer: DigestRenderer {
 
     /// A highlighted box with a title and a list (« Pourquoi cet avis ? »).
     private func box(_ title: String?, _ items: [String]) -> String {
-        var s = "<table role=\"presentation\" width=\"100%\" style=\"\(Self.table)margin:8px 0 0;\"><tr>"
+        var s =
+            "<table role=\"presentation\" width=\"100%\" style=\"\(Self.table)margin:8px 0 0;\"><tr>"
             + "<td style=\"background-color:#eef5ff;border-left:3px solid \(Self.blue);padding:6px 10px;"
             + "\(Self.wrap)\">"
         if let title { s += "<p style=\"margin:0;\"><strong>\(esc(title))</strong></p>" }
         if items.count == 1 && title == nil {
             s += "<p style=\"margin:0;\">\(esc(items[0]))</p>"
         } else {
-            s += "<ul style=\"margin:4px 0 2px;padding-left:20px;\">" + items.map { "<li>\(esc($0))</li>" }.joined()
+            s +=
+                "<ul style=\"margin:4px 0 2px;padding-left:20px;\">" + items.map { "<li>\(esc($0))</li>" }.joined()
                 + "</ul>"
         }
         return s + "</td></tr></table>"
@@ -318,21 +328,25 @@ public struct HTMLRenderer: DigestRenderer {
         if !facts.isEmpty {
             s += "<table role=\"presentation\" width=\"100%\" style=\"\(Self.table)\">"
             for f in facts {
-                s += "<tr><td style=\"padding:3px 0;vertical-align:top;\(Self.wrap)\">"
+                s +=
+                    "<tr><td style=\"padding:3px 0;vertical-align:top;\(Self.wrap)\">"
                     + "<span style=\"display:block;font-size:13px;font-weight:bold;color:#4a5568;\">"
                     + "\(esc(f.label))</span>\(lines(f.lines))</td></tr>"
             }
             s += "</table>"
         }
         if first, let summary = n.summary, !summary.isEmpty {
-            s += "<p style=\"margin:8px 0 0;\">\(esc(summary.count > 600 ? String(summary.prefix(600)) + "…" : summary))</p>"
+            s +=
+                "<p style=\"margin:8px 0 0;\">"
+                + esc(summary.count > 600 ? String(summary.prefix(600)) + "…" : summary) + "</p>"
         }
         if let item {
             let why = Wording.why(item, member: member)
             if !why.isEmpty { s += box(Wording.why, why) }
         }
         s += extra.joined()
-        s += first
+        s +=
+            first
             ? meta(esc(Wording.sourceLine(n, also: item?.alsoPublishedOn ?? [], names: input.sourceNames)))
             : meta("<a href=\"#\(anchor(n))\" style=\"color:\(Self.blue);\">Détails de l'avis plus haut</a>")
         o.append(s + Self.cardClose)
@@ -359,8 +373,9 @@ public struct HTMLRenderer: DigestRenderer {
     func safeURL(_ s: String) -> String? {
         let t = s.trimmingCharacters(in: .whitespaces)
         let lower = t.lowercased()
-        guard lower.hasPrefix("http://") || lower.hasPrefix("https://") || lower.hasPrefix("mailto:")
-            || lower.hasPrefix("tel:")
+        guard
+            lower.hasPrefix("http://") || lower.hasPrefix("https://") || lower.hasPrefix("mailto:")
+                || lower.hasPrefix("tel:")
         else { return nil }
         return t
     }

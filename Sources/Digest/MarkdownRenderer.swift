@@ -60,7 +60,8 @@ public struct MarkdownRenderer: DigestRenderer {
                     o.append("- \(esc(p.memberName))\(segs)\(lead)")
                 }
                 if c.hiddenPartners > 0 {
-                    var s = "- avec \(FrenchFormat.plural(c.hiddenPartners, "autre adhérent", "autres adhérents"))"
+                    var s =
+                        "- avec \(FrenchFormat.plural(c.hiddenPartners, "autre adhérent", "autres adhérents"))"
                         + " — contactez l'équipe"
                     if let staff = Wording.staffContact(input) { s += " : [\(esc(staff.address))](<\(staff.url)>)" }
                     o.append(s)
@@ -242,8 +243,9 @@ public struct MarkdownRenderer: DigestRenderer {
     /// percent-encoded.
     func safeURL(_ s: String) -> String? {
         let lower = s.lowercased()
-        guard lower.hasPrefix("http://") || lower.hasPrefix("https://") || lower.hasPrefix("mailto:")
-            || lower.hasPrefix("tel:")
+        guard
+            lower.hasPrefix("http://") || lower.hasPrefix("https://") || lower.hasPrefix("mailto:")
+                || lower.hasPrefix("tel:")
         else { return nil }
         return s.replacingOccurrences(of: "<", with: "%3C").replacingOccurrences(of: ">", with: "%3E")
             .replacingOccurrences(of: " ", with: "%20").replacingOccurrences(of: "\n", with: "")

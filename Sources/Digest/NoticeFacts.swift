@@ -28,7 +28,8 @@ struct Fact: Sendable, Hashable {
             line.map { piece -> String in
                 switch piece {
                 case .text(let s), .whole(let s): return s
-                case .link(let s, let url): return url.hasPrefix("mailto:") || url.hasPrefix("tel:") ? s : "\(s) : \(url)"
+                case .link(let s, let url):
+                    return url.hasPrefix("mailto:") || url.hasPrefix("tel:") ? s : "\(s) : \(url)"
                 }
             }.joined()
         }.joined(separator: separator)
@@ -44,7 +45,9 @@ extension Wording {
         if let b = n.buyer?.name { out.append(Fact(n.kind == .callForProjects ? "Organisme" : "Acheteur", text: b)) }
         if let f = n.call?.funder, f != n.buyer?.name { out.append(Fact("Financeur", text: f)) }
         if let a = FrenchFormat.awardees(n) { out.append(Fact("Attributaire(s)", text: a)) }
-        if let d = FrenchFormat.mainDeadline(n) { out.append(Fact(FrenchFormat.deadlineLabel(n), [deadline(d, now: now)])) }
+        if let d = FrenchFormat.mainDeadline(n) {
+            out.append(Fact(FrenchFormat.deadlineLabel(n), [deadline(d, now: now)]))
+        }
         for other in n.otherDeadlines {
             out.append(Fact(FrenchFormat.otherDeadlineLabel(other), [[.whole(FrenchFormat.dateTime(other.date))]]))
         }
@@ -139,7 +142,9 @@ extension Wording {
     static func links(_ n: Notice, names: [String: String]) -> [[Fact.Piece]] {
         var out: [[Fact.Piece]] = []
         if let u = n.url, isWebURL(u) { out.append([.link("Avis complet (\(names[n.source] ?? n.source))", url: u)]) }
-        if let d = n.documentsURL, isWebURL(d), d != n.url { out.append([.link("Dossier de consultation (DCE)", url: d)]) }
+        if let d = n.documentsURL, isWebURL(d), d != n.url {
+            out.append([.link("Dossier de consultation (DCE)", url: d)])
+        }
         return out
     }
 

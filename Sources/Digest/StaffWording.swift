@@ -37,7 +37,10 @@ extension Wording {
         case .capacity:
             var s = "au-delà de sa capacité"
             switch (e.value, e.capacity) {
-            case (let v?, let c?): s += " : \(FrenchFormat.euros(Decimal(v), compact: true)) pour \(FrenchFormat.euros(Decimal(c), compact: true))"
+            case (let v?, let c?):
+                s +=
+                    " : \(FrenchFormat.euros(Decimal(v), compact: true))"
+                    + " pour \(FrenchFormat.euros(Decimal(c), compact: true))"
             case (let v?, nil): s += " : \(FrenchFormat.euros(Decimal(v), compact: true))"
             default: break
             }
@@ -46,7 +49,8 @@ extension Wording {
             var s = "type d'avis non suivi"
             if let k = e.noticeKind { s += " : \(FrenchFormat.kind(k).lowercased())" }
             if !e.wantedKinds.isEmpty {
-                s += " (suit : " + e.wantedKinds.map { FrenchFormat.kind($0).lowercased() }.joined(separator: ", ") + ")"
+                s +=
+                    " (suit : " + e.wantedKinds.map { FrenchFormat.kind($0).lowercased() }.joined(separator: ", ") + ")"
             }
             return s
         case .deadline:
@@ -94,7 +98,9 @@ extension Wording {
                     ? [[.text("aucun")]]
                     : s.deadlinesThisWeek.map { item in
                         let d = FrenchFormat.mainDeadline(item.notice)!
-                        return [.whole(FrenchFormat.relative(d, from: input.runDate)), .text(" — \(item.notice.title)")]
+                        return [
+                            .whole(FrenchFormat.relative(d, from: input.runDate)), .text(" — \(item.notice.title)"),
+                        ]
                     }))
         rows.append(Fact("Idées de consortium", text: "\(s.consortiumIdeas)"))
         rows.append(Fact("Appels à projets", text: "\(s.calls)"))
@@ -102,7 +108,8 @@ extension Wording {
         if s.nearMisses > 0 { rows.append(Fact("Écartés de justesse", text: "\(s.nearMisses)")) }
         let failing = input.sources.filter { $0.status == .failing || $0.status == .stale }
         if !failing.isEmpty {
-            rows.append(Fact("Sources en difficulté", text: failing.map { $0.name ?? $0.sourceID }.joined(separator: ", ")))
+            rows.append(
+                Fact("Sources en difficulté", text: failing.map { $0.name ?? $0.sourceID }.joined(separator: ", ")))
         }
         return rows
     }
@@ -170,13 +177,16 @@ extension Wording {
             }
             return owed + ", la suite la nuit prochaine"
         case .failing, .stale:
-            var out = s.status == .stale && s.failure == nil && s.httpStatus == nil
+            var out =
+                s.status == .stale && s.failure == nil && s.httpStatus == nil
                 ? "pas de collecte réussie récemment" : failure(s.failure, status: s.httpStatus)
             out = out.prefix(1).uppercased() + out.dropFirst()
             if s.status == .failing { out += " — nouvel essai la nuit prochaine" }
             if s.consecutiveFailures > 1 { out += " (\(s.consecutiveFailures) échecs de suite" }
             if let last = s.lastSuccess {
-                out += (s.consecutiveFailures > 1 ? ", " : " (") + "dernière collecte réussie : \(FrenchFormat.date(last)))"
+                out +=
+                    (s.consecutiveFailures > 1 ? ", " : " (")
+                    + "dernière collecte réussie : \(FrenchFormat.date(last)))"
             } else if s.consecutiveFailures > 1 {
                 out += ")"
             }

@@ -53,8 +53,11 @@ import Testing
         let md = MarkdownRenderer().text(own)
         #expect(
             md.contains(
-                "- avec 2 autres adhérents — contactez l'équipe : [veille@mecaloire.example](<mailto:veille@mecaloire.example>)"))
-        #expect(md.contains("- Usinage du Forez : Usinage et décolletage de précision\n"), "its own part, no lead named")
+                "- avec 2 autres adhérents — contactez l'équipe : "
+                    + "[veille@mecaloire.example](<mailto:veille@mecaloire.example>)"
+            ))
+        #expect(
+            md.contains("- Usinage du Forez : Usinage et décolletage de précision\n"), "its own part, no lead named")
         let html = HTMLRenderer().text(own)
         #expect(html.contains("<a href=\"mailto:veille@mecaloire.example\">veille@mecaloire.example</a>"))
         // When the cluster shares partners, they and the lead are named.
@@ -89,7 +92,8 @@ import Testing
         #expect(md.contains("- L'avis achète ce que vous faites (cœur de métier)"))
         #expect(
             md.contains(
-                "- Votre métier : Usinage et décolletage de précision — mot \(q("pièces mécaniques")) dans l'intitulé ; "
+                "- Votre métier : Usinage et décolletage de précision — "
+                    + "mot \(q("pièces mécaniques")) dans l'intitulé ; "
                     + "mot \(q("décolletées")) dans l'intitulé ; code CPV 42621000-5"))
         #expect(md.contains("- Lieu d'exécution : Loire (42) ; votre site le plus proche : Haute-Loire (43)"))
         #expect(md.contains("- L'avis demande la certification \(q("EN 9100")) : non déclarée dans votre fiche"))
@@ -103,7 +107,8 @@ import Testing
     @Test func whatAMemberNeedsToActIsThere() {
         let md = MarkdownRenderer().text(SampleDigest.input)
         let nb = "\u{A0}"
-        #expect(md.contains("- **Date limite de remise des offres :** lundi 8 juin 2026 à 12\(nb)h\(nb)00 — dans 34 jours"))
+        #expect(
+            md.contains("- **Date limite de remise des offres :** lundi 8 juin 2026 à 12\(nb)h\(nb)00 — dans 34 jours"))
         #expect(md.contains("- **Montant estimé :** 480\(nb)000\(nb)€ HT"))
         #expect(md.contains("  - Lot 1 : Pièces de bogies et organes de freinage — 300\(nb)000\(nb)€ — CPV 42621000-5"))
         #expect(md.contains("  - Lot 2 : Pièces d'attelage — 180\(nb)000\(nb)€"))
@@ -111,7 +116,9 @@ import Testing
         #expect(
             md.contains(
                 "  - [Dossier de consultation (DCE)](<https://www.marches-publics.gouv.fr/index.php?page=Entreprise."
-                    + "EntrepriseDetailsConsultation&refConsultation=2920347&orgAcronyme=g6l&CodeAcheteur=SEM42-TRAM-2026-0042>)"))
+                    + "EntrepriseDetailsConsultation&refConsultation=2920347&orgAcronyme=g6l&"
+                    + "CodeAcheteur=SEM42-TRAM-2026-0042>)"
+            ))
         let html = HTMLRenderer().text(SampleDigest.input)
         #expect(html.contains(">Dossier de consultation (DCE)</a>"))
         #expect(html.contains("<span style=\"white-space:nowrap;\">lundi 8 juin 2026 à 12\(nb)h\(nb)00</span>"))
@@ -133,7 +140,8 @@ import Testing
         let members = try #require(md.range(of: "## Par adhérent"))
         #expect(summary.upperBound < members.lowerBound)
         #expect(md.contains("- **Nouveaux avis :** 3"))
-        #expect(md.contains("- **Pour qui :**\n  - Usinage du Forez : 1 avis\n  - Tôlerie de l'Ondaine \\<TO\\> : 1 avis"))
+        #expect(
+            md.contains("- **Pour qui :**\n  - Usinage du Forez : 1 avis\n  - Tôlerie de l'Ondaine \\<TO\\> : 1 avis"))
         #expect(md.contains("- **À rendre cette semaine :** dans 6 jours — Conception et réalisation"))
         #expect(md.contains("- **Idées de consortium :** 1"))
         #expect(md.contains("- **Écartés de justesse :** 6"))
@@ -174,8 +182,10 @@ import Testing
         #expect(lines.first?.hasPrefix("- **Décolletage du Furan** — [Fourniture de pièces mécaniques") == true)
         #expect(
             lines.first?.hasSuffix(
-                "— trop loin : Gironde (33), à 4 départements de son site le plus proche, Loire (42) — maximum 2") == true)
-        #expect(lines.last?.hasSuffix("— indices trop faibles pour le métier Traitements de surface et thermiques") == true)
+                "— trop loin : Gironde (33), à 4 départements de son site le plus proche, Loire (42) — maximum 2")
+                == true)
+        #expect(
+            lines.last?.hasSuffix("— indices trop faibles pour le métier Traitements de surface et thermiques") == true)
         #expect(md.contains("— au-delà de sa capacité : 1,2\u{A0}M€ pour 800\u{A0}000\u{A0}€"))
         #expect(md.contains("— délai trop court : 3 jours (minimum 5)"))
         #expect(md.contains("— exclusion «\u{A0}armement\u{A0}» dans l'intitulé"))
@@ -188,21 +198,37 @@ import Testing
                 exclusion: RouteExclusion(filter: .weakMatch, segment: "Usinage"), score: Double(i))
         }
         let long = MarkdownRenderer().text(many)
-        #expect(long.contains("- **Membre 19** —") && long.contains("- **Membre 5** —") && !long.contains("- **Membre 4** —"))
+        #expect(
+            long.contains("- **Membre 19** —") && long.contains("- **Membre 5** —")
+                && !long.contains("- **Membre 4** —"))
         #expect(long.contains("- … et 5 autres (liste complète dans le fichier JSON)"))
     }
 
     @Test(arguments: [
         (RouteExclusion(filter: .territory, outsideFrance: true), "hors de France"),
-        (RouteExclusion(filter: .territory, regions: ["FRI"]), "hors de ses régions : lieu d'exécution en Nouvelle-Aquitaine"),
+        (
+            RouteExclusion(filter: .territory, regions: ["FRI"]),
+            "hors de ses régions : lieu d'exécution en Nouvelle-Aquitaine"
+        ),
         (RouteExclusion(filter: .territory, places: ["971"]), "hors de portée de ses sites : Guadeloupe (971)"),
-        (RouteExclusion(filter: .capacity, value: 12_500_000, capacity: 3_000_000), "au-delà de sa capacité : 12,5\u{A0}M€ pour 3\u{A0}M€"),
+        (
+            RouteExclusion(filter: .capacity, value: 12_500_000, capacity: 3_000_000),
+            "au-delà de sa capacité : 12,5\u{A0}M€ pour 3\u{A0}M€"
+        ),
         (RouteExclusion(filter: .deadline, leadDays: -1, minimumLeadDays: 5), "date limite dépassée"),
-        (RouteExclusion(filter: .deadline, leadDays: 0.4, minimumLeadDays: 5), "délai trop court : moins d'un jour (minimum 5)"),
-        (RouteExclusion(filter: .segmentExclusion, segment: "Usinage", term: "usinage du bois*", field: .title),
-         "exclusion « usinage du bois » du métier Usinage dans l'intitulé"),
-        (RouteExclusion(filter: .upstreamSupplier, upstream: "Outillage", downstream: "Usinage"),
-         "fournisseur seulement : Outillage alimente Usinage, que l'avis achète (partenaire possible d'un groupement)"),
+        (
+            RouteExclusion(filter: .deadline, leadDays: 0.4, minimumLeadDays: 5),
+            "délai trop court : moins d'un jour (minimum 5)"
+        ),
+        (
+            RouteExclusion(filter: .segmentExclusion, segment: "Usinage", term: "usinage du bois*", field: .title),
+            "exclusion « usinage du bois » du métier Usinage dans l'intitulé"
+        ),
+        (
+            RouteExclusion(filter: .upstreamSupplier, upstream: "Outillage", downstream: "Usinage"),
+            "fournisseur seulement : Outillage alimente Usinage, que l'avis achète "
+                + "(partenaire possible d'un groupement)"
+        ),
     ])
     func everyFilterIsWorded(_ e: RouteExclusion, _ words: String) {
         #expect(Wording.exclusion(e) == words)
@@ -250,9 +276,10 @@ import Testing
         #expect(Self.events(ics.subscriptionText(night1)).count == 19)
         // The next night brings nothing: the dated file is empty, the subscription still holds all 19.
         var night2 = DigestInput(clusterID: "mecaloire", clusterName: "Pôle Méca Loire", runDate: first + 86_400)
-        night2.window = Self.nineteen(sentAt: first) + [
-            WindowEntry(notice: SampleDigest.expire, sentAt: first - 10 * 86_400, memberIDs: ["usinage-forez"])
-        ]
+        night2.window =
+            Self.nineteen(sentAt: first) + [
+                WindowEntry(notice: SampleDigest.expire, sentAt: first - 10 * 86_400, memberIDs: ["usinage-forez"])
+            ]
         #expect(Self.events(ics.text(night2)).isEmpty)
         let kept = Self.events(ics.subscriptionText(night2))
         #expect(kept.count == 19, "the past deadline is dropped, the 19 open ones stay")
@@ -302,7 +329,8 @@ import Testing
         // Tonight's five notices, then the two earlier ones of the window, newest first.
         #expect(feed.entryIDs.count == 7)
         #expect(Set(feed.entryIDs).count == 7)
-        #expect(feed.entryIDs.suffix(2) == ["urn:vigie:mecaloire:boamp:26-39010", "urn:vigie:mecaloire:boamp:26-37001"])
+        #expect(
+            feed.entryIDs.suffix(2) == ["urn:vigie:mecaloire:boamp:26-39010", "urn:vigie:mecaloire:boamp:26-37001"])
         #expect(feed.entryUpdated.suffix(2) == ["2026-04-30T02:00:00Z", "2026-04-20T02:00:00Z"])
         #expect(feed.entryUpdated == feed.entryUpdated.sorted(by: >))
         // The dated file keeps tonight only; without a public address the self link is relative.
@@ -329,7 +357,8 @@ import Testing
         let staff = try SampleDigest.input.mailContent()
         #expect(
             staff.subject
-                == "Veille Pôle Méca Loire — 3 avis, 1 idée de consortium, 1 à rendre cette semaine, 2 sources en échec")
+                == "Veille Pôle Méca Loire — 3 avis, 1 idée de consortium, 1 à rendre cette semaine, 2 sources en échec"
+        )
         #expect(staff.text == MarkdownRenderer().text(SampleDigest.input))
         #expect(staff.html == HTMLRenderer().text(SampleDigest.input))
         #expect(staff.calendarFileName == "echeances-mecaloire-2026-05-05.ics")
@@ -337,7 +366,8 @@ import Testing
         #expect(Self.events(calendar).count == 4)
         let own = SampleDigest.input.forMember(id: "usinage-forez", name: "Usinage du Forez")
         let mail = try own.mailContent()
-        #expect(mail.subject == "Veille Pôle Méca Loire — 3 avis pour vous, dont 1 à rendre cette semaine, 1 avis modifié")
+        #expect(
+            mail.subject == "Veille Pôle Méca Loire — 3 avis pour vous, dont 1 à rendre cette semaine, 1 avis modifié")
         #expect(mail.calendarFileName == "echeances-mecaloire-usinage-forez-2026-05-05.ics")
         // No deadline tonight: no attachment.
         var none = DigestInput(clusterID: "mecaloire", clusterName: "Pôle Méca Loire", runDate: SampleDigest.now)

@@ -11,8 +11,15 @@ func htmlText(_ html: String) -> String {
     var out = ""
     var inTag = false
     for ch in html {
-        if ch == "<" { inTag = true; out.append(" "); continue }
-        if ch == ">" && inTag { inTag = false; continue }
+        if ch == "<" {
+            inTag = true
+            out.append(" ")
+            continue
+        }
+        if ch == ">" && inTag {
+            inTag = false
+            continue
+        }
         if !inTag { out.append(ch) }
     }
     out = out.replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">")
@@ -35,7 +42,8 @@ enum SampleDigest {
         title: "Fourniture de pièces mécaniques usinées et décolletées de précision pour la maintenance préventive "
             + "et curative des rames de tramway (bogies, organes de freinage, attelages) — accord-cadre à bons de "
             + "commande",
-        summary: "Fabrication & usinage de pièces <acier> ; lots 1 et 2. Questions sur https://www.marches-publics.gouv.fr/"
+        summary:
+            "Fabrication & usinage de pièces <acier> ; lots 1 et 2. Questions sur https://www.marches-publics.gouv.fr/"
             + "index.php?page=Entreprise.EntrepriseDetailsConsultation&refConsultation=2920347&orgAcronyme=g6l",
         url: "https://www.boamp.fr/pages/avis/?q=idweb:%2226-41234%22", language: "fr",
         buyer: Buyer(name: "Saint-Étienne Métropole", id: "24420069800019"),
@@ -47,7 +55,8 @@ enum SampleDigest {
             + "&refConsultation=2920347&orgAcronyme=g6l&CodeAcheteur=SEM42-TRAM-2026-0042",
         procedure: "open",
         lots: [
-            Lot(id: "LOT-0001", title: "Pièces de bogies et organes de freinage", cpv: ["42621000-5"],
+            Lot(
+                id: "LOT-0001", title: "Pièces de bogies et organes de freinage", cpv: ["42621000-5"],
                 value: Money(amount: 300_000, currency: "EUR")),
             Lot(id: "LOT-0002", title: "Pièces d'attelage", value: Money(amount: 180_000, currency: "EUR")),
         ],
@@ -104,12 +113,15 @@ enum SampleDigest {
         deadline: zoned("2026-05-01T12:00:00+02:00"), places: [Place(departement: "42")])
 
     static let usinageEvidence = [
-        RouteEvidence(kind: .keyword, field: .title, term: "décollet*", matched: "décolletées", segment: usinageSegment,
-                      weight: 1),
-        RouteEvidence(kind: .keyword, field: .title, term: "pièces mécaniques", matched: "pièces mécaniques",
-                      segment: usinageSegment, weight: 1.5),
-        RouteEvidence(kind: .cpv, field: .cpv, term: "4262", matched: "42621000-5", segment: usinageSegment,
-                      weight: 0.75),
+        RouteEvidence(
+            kind: .keyword, field: .title, term: "décollet*", matched: "décolletées", segment: usinageSegment,
+            weight: 1),
+        RouteEvidence(
+            kind: .keyword, field: .title, term: "pièces mécaniques", matched: "pièces mécaniques",
+            segment: usinageSegment, weight: 1.5),
+        RouteEvidence(
+            kind: .cpv, field: .cpv, term: "4262", matched: "42621000-5", segment: usinageSegment,
+            weight: 0.75),
         RouteEvidence(kind: .distance, field: .place, term: "43", matched: "42", weight: -0.25),
         RouteEvidence(kind: .certification, field: .certification, term: "EN 9100", weight: 0, declared: false),
     ]
@@ -121,14 +133,16 @@ enum SampleDigest {
         let ligneItem = DigestItem(
             notice: ligne, score: 1.1,
             evidence: [
-                RouteEvidence(kind: .valueChain, field: .link, term: "Traitements de surface et thermiques",
-                              weight: 1.1)
+                RouteEvidence(
+                    kind: .valueChain, field: .link, term: "Traitements de surface et thermiques",
+                    weight: 1.1)
             ],
             segments: ["Tôlerie, chaudronnerie et mécano-soudure"], direct: false, memberIDs: ["tolerie-ondaine"])
         let callEvidence = [
             "usinage-forez": [
-                RouteEvidence(kind: .interest, field: .summary, term: "robotisation", matched: "robotisation",
-                              weight: 1)
+                RouteEvidence(
+                    kind: .interest, field: .summary, term: "robotisation", matched: "robotisation",
+                    weight: 1)
             ],
             "surfaces-loire": [
                 RouteEvidence(kind: .interest, field: .title, term: "industrie du futur", weight: 1)
@@ -149,8 +163,9 @@ enum SampleDigest {
                     notice: ligne, score: 2.4, need: .both, value: 1_800_000, combinedCapacity: 2_100_000,
                     uncovered: ["Automatisme"],
                     suppliers: [
-                        ConsortiumPartner(memberID: "forges-firminy", memberName: "Forges de Firminy",
-                                          segments: ["Fonderie, forge et estampage"])
+                        ConsortiumPartner(
+                            memberID: "forges-firminy", memberName: "Forges de Firminy",
+                            segments: ["Fonderie, forge et estampage"])
                     ],
                     partners: [
                         ConsortiumPartner(
@@ -178,20 +193,27 @@ enum SampleDigest {
                     items: [
                         DigestItem(
                             notice: usinage, score: 3,
-                            evidence: [RouteEvidence(kind: .watch, field: .title, term: "Pièces ferroviaires",
-                                                     matched: "tramway", weight: 3)],
+                            evidence: [
+                                RouteEvidence(
+                                    kind: .watch, field: .title, term: "Pièces ferroviaires",
+                                    matched: "tramway", weight: 3)
+                            ],
                             direct: nil),
                         DigestItem(
                             notice: attribue, score: 2,
-                            evidence: [RouteEvidence(kind: .watch, field: .title, term: "Pièces ferroviaires",
-                                                     matched: "tramway", weight: 2)],
+                            evidence: [
+                                RouteEvidence(
+                                    kind: .watch, field: .title, term: "Pièces ferroviaires",
+                                    matched: "tramway", weight: 2)
+                            ],
                             direct: nil),
                     ]),
                 WatchSection(watchID: "vide", name: "Veille sans résultat", recipients: [], items: []),
             ],
             deadlinesSoon: [
-                DigestItem(notice: ligne, score: 1.1, members: ["Tôlerie de l'Ondaine <TO>"],
-                           memberIDs: ["tolerie-ondaine"])
+                DigestItem(
+                    notice: ligne, score: 1.1, members: ["Tôlerie de l'Ondaine <TO>"],
+                    memberIDs: ["tolerie-ondaine"])
             ],
             changed: [
                 ChangedItem(
@@ -228,13 +250,15 @@ enum SampleDigest {
             nearMisses: [
                 NearMissItem(
                     notice: appel, memberID: "surfaces-loire", memberName: "Surfaces Loire",
-                    exclusion: RouteExclusion(filter: .weakMatch, segment: "Traitements de surface et thermiques",
-                                              score: 1.2, threshold: 2),
+                    exclusion: RouteExclusion(
+                        filter: .weakMatch, segment: "Traitements de surface et thermiques",
+                        score: 1.2, threshold: 2),
                     score: 1.2),
                 NearMissItem(
                     notice: usinage, memberID: "decolletage-furan", memberName: "Décolletage du Furan",
-                    exclusion: RouteExclusion(filter: .territory, places: ["33"], distance: 4, maximumDistance: 2,
-                                              site: "42"),
+                    exclusion: RouteExclusion(
+                        filter: .territory, places: ["33"], distance: 4, maximumDistance: 2,
+                        site: "42"),
                     score: 3.5),
                 NearMissItem(
                     notice: ligne, memberID: "forges-firminy", memberName: "Forges de Firminy",
@@ -251,12 +275,15 @@ enum SampleDigest {
             ],
             window: [
                 WindowEntry(notice: usinage, sentAt: now, members: ["Usinage du Forez"], memberIDs: ["usinage-forez"]),
-                WindowEntry(notice: ligne, sentAt: now, members: ["Tôlerie de l'Ondaine <TO>"],
-                            memberIDs: ["tolerie-ondaine"]),
-                WindowEntry(notice: convoyeurs, sentAt: zoned("2026-04-30T02:00:00Z").instant,
-                            members: ["Usinage du Forez"], memberIDs: ["usinage-forez"]),
-                WindowEntry(notice: expire, sentAt: zoned("2026-04-20T02:00:00Z").instant,
-                            members: ["Usinage du Forez"], memberIDs: ["usinage-forez"]),
+                WindowEntry(
+                    notice: ligne, sentAt: now, members: ["Tôlerie de l'Ondaine <TO>"],
+                    memberIDs: ["tolerie-ondaine"]),
+                WindowEntry(
+                    notice: convoyeurs, sentAt: zoned("2026-04-30T02:00:00Z").instant,
+                    members: ["Usinage du Forez"], memberIDs: ["usinage-forez"]),
+                WindowEntry(
+                    notice: expire, sentAt: zoned("2026-04-20T02:00:00Z").instant,
+                    members: ["Usinage du Forez"], memberIDs: ["usinage-forez"]),
             ],
             staffContact: "veille@mecaloire.example",
             publicURL: "https://veille.mecaloire.example/mecaloire/")

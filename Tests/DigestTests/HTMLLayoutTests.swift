@@ -25,7 +25,8 @@ enum Chromium {
         guard let path else {
             throw Failure(description: "chromium is not installed: `apt-get install -y chromium` (make test does it)")
         }
-        let profile = FileManager.default.temporaryDirectory.appendingPathComponent("vigie-chromium-\(UUID().uuidString)")
+        let profile = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "vigie-chromium-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: profile) }
         let p = Process()
         p.executableURL = URL(fileURLWithPath: path)
@@ -149,7 +150,8 @@ struct HTMLLayoutTests {
         #expect(layout.whole.contains("one line: 480\u{A0}000\u{A0}€ HT"))
         #expect(layout.whole.contains { $0.hasPrefix("one line: lundi 8 juin 2026 à 12\u{A0}h\u{A0}00") })
         #expect(layout.whole.contains("one line: dans 34 jours"))
-        #expect(!layout.whole.contains { $0.hasPrefix("broken:") }, "\(layout.whole.filter { $0.hasPrefix("broken:") })")
+        #expect(
+            !layout.whole.contains { $0.hasPrefix("broken:") }, "\(layout.whole.filter { $0.hasPrefix("broken:") })")
 
         // The screenshot: the same page, the window as tall as the digest.
         let height = min(max(layout.height, 200), 16_000)

@@ -108,9 +108,14 @@ import Testing
     @Test func anIncompleteSourceIsNotShownAsOk() throws {
         let md = MarkdownRenderer().text(SampleDigest.input)
         #expect(md.contains("sources : 1/4 en bon état, 1 incomplète"))
-        #expect(md.contains("| TED | incomplète | 250 | 2\u{00A0}000 avis restent à récupérer, la suite la nuit prochaine |"))
+        #expect(
+            md.contains(
+                "| TED | incomplète | 250 | 2\u{00A0}000 avis restent à récupérer, la suite la nuit prochaine |"))
         let html = htmlText(HTMLRenderer().text(SampleDigest.input))
-        #expect(html.contains("TED — incomplète · 250 nouveaux avis 2\u{00A0}000 avis restent à récupérer, la suite la nuit prochaine"))
+        #expect(
+            html.contains(
+                "TED — incomplète · 250 nouveaux avis 2\u{00A0}000 avis restent à récupérer, la suite la nuit prochaine"
+            ))
         let back = try JSONDigestRenderer.decode(try JSONDigestRenderer().render(SampleDigest.input))
         #expect(back.sources.first { $0.sourceID == "ted" }?.left == 2_000)
     }
@@ -282,9 +287,11 @@ import Testing
         let nb = "\u{A0}"
         let md = MarkdownRenderer().text(Self.input)
         #expect(md.contains("## À signaler — cœur de métier hors de portée des adhérents"))
-        #expect(md.contains("Cœur de métier («\(nb)Robinetterie, vannes et pompes\(nb)») pour 45\(nb)000\(nb)000\(nb)€ : "
-                            + "aucun adhérent ne peut le porter, seul ni en groupement (plus grande capacité "
-                            + "3\(nb)000\(nb)000\(nb)€, 5\(nb)000\(nb)000\(nb)€ à tous ensemble)"))
+        #expect(
+            md.contains(
+                "Cœur de métier («\(nb)Robinetterie, vannes et pompes\(nb)») pour 45\(nb)000\(nb)000\(nb)€ : "
+                    + "aucun adhérent ne peut le porter, seul ni en groupement (plus grande capacité "
+                    + "3\(nb)000\(nb)000\(nb)€, 5\(nb)000\(nb)000\(nb)€ à tous ensemble)"))
         #expect(md.contains("1 avis à signaler"))
         let html = HTMLRenderer().text(Self.input)
         #expect(html.contains("<h2 id=\"signaler\""))
