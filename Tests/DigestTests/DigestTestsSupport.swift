@@ -68,14 +68,14 @@ enum SampleDigest {
     static var input: DigestInput {
         let usinageItem = DigestItem(
             notice: usinage, score: 0.87,
-            reasons: [
-                "Mot-clé « usinage » dans l'intitulé (segment Usinage)", "CPV 42600000 (machines-outils)",
-                "Lieu : Loire (42), dans le territoire du pôle",
+            evidence: [
+                RouteEvidence(kind: .keyword, field: .title, term: "usinage", segment: "Usinage", weight: 3),
+                RouteEvidence(kind: .cpv, field: .cpv, term: "4260", matched: "42600000", segment: "Usinage", weight: 2),
             ],
             direct: true, alsoPublishedOn: ["ted"])
         let ligneItem = DigestItem(
             notice: ligne, score: 0.46,
-            reasons: ["Le segment Traitement de surface a besoin de Tôlerie fine, que fait cet adhérent"],
+            evidence: [RouteEvidence(kind: .valueChain, field: .link, term: "Traitement de surface", weight: 1)],
             direct: false)
         return DigestInput(
             clusterID: "mecaloire", clusterName: "Pôle Méca Loire", runDate: now,
@@ -89,10 +89,7 @@ enum SampleDigest {
             consortia: [
                 ConsortiumItem(
                     notice: ligne, score: 0.71,
-                    rationale: [
-                        "L'avis demande 3 segments : conception, traitement de surface, automatisme",
-                        "Montant (jusqu'à 1 800 000 €) au-delà de la capacité de chaque adhérent seul",
-                    ],
+                    need: .both, value: 1_800_000,
                     partners: [
                         ConsortiumPartner(
                             memberID: "ingenierie-gier", memberName: "Ingénierie du Gier",
@@ -105,8 +102,8 @@ enum SampleDigest {
             ],
             calls: [
                 DigestItem(
-                    notice: appel, score: 0.64, reasons: ["Bénéficiaires : PME"], direct: true,
-                    members: ["Usinage du Forez", "Surfaces Loire"])
+                    notice: appel, score: 0.64, direct: true,
+                    members: ["Usinage du Forez", "Surfaces Loire"], memberIDs: ["usinage-forez", "surfaces-loire"])
             ],
             watches: [
                 WatchSection(
@@ -114,15 +111,17 @@ enum SampleDigest {
                     recipients: ["ferroviaire@mecaloire.example"],
                     items: [
                         DigestItem(
-                            notice: usinage, score: 3, reasons: ["Veille enregistrée « ferroviaire » : tramways"],
+                            notice: usinage, score: 3,
+                            evidence: [RouteEvidence(kind: .watch, field: .title, term: "ferroviaire", matched: "tramways", weight: 3)],
                             direct: nil),
                         DigestItem(
-                            notice: attribue, score: 2, reasons: ["Veille enregistrée « ferroviaire » : tramway"],
+                            notice: attribue, score: 2,
+                            evidence: [RouteEvidence(kind: .watch, field: .title, term: "ferroviaire", matched: "tramway", weight: 2)],
                             direct: nil),
                     ]),
                 WatchSection(watchID: "vide", name: "Veille sans résultat", recipients: [], items: []),
             ],
-            deadlinesSoon: [DigestItem(notice: ligne, score: 0.46, members: ["Tôlerie de l'Ondaine <TO>"])],
+            deadlinesSoon: [DigestItem(notice: ligne, score: 0.46, members: ["Tôlerie de l'Ondaine <TO>"], memberIDs: ["tolerie-ondaine"])],
             changed: [
                 ChangedItem(
                     notice: corrige,
@@ -132,7 +131,8 @@ enum SampleDigest {
                             new: "2026-05-22T12:00:00+02:00"),
                         NoticeChange(field: "lots", old: nil, new: nil),
                     ],
-                    members: ["Usinage du Forez"], toldAt: zoned("2026-04-28T02:00:00Z").instant)
+                    audiences: [.member(id: "usinage-forez")], memberNames: ["usinage-forez": "Usinage du Forez"],
+                    toldAt: zoned("2026-04-28T02:00:00Z").instant)
             ],
             sources: [
                 SourceHealth(
