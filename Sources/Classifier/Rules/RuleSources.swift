@@ -58,7 +58,7 @@ struct ClusterSource: Sendable {
     var language: SourcePosition?
     var hasTerritory = false
     var hasMembers = false
-    /// The `members:` list, when written.
+    /// The `members:` key, when written.
     var membersList: SourcePosition?
     /// `cluster.delivery`, when written.
     var delivery: DeliverySource?

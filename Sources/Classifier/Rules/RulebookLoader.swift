@@ -485,7 +485,7 @@ struct RuleReader {
                                    id: cf["id"].map { RuleReader.at($0.1) },
                                    language: cf["language"].map { RuleReader.at($0.1) },
                                    hasTerritory: cf["territory"] != nil, hasMembers: f["members"] != nil,
-                                   membersList: f["members"].map { RuleReader.at($0.1) })
+                                   membersList: f["members"].map { RuleReader.at($0.0) })
         let cid = id(cf["id"]?.1, "cluster.id", parent: cnode) ?? ""
         let name = string(cf["name"]?.1, "cluster.name", required: true, in: cnode) ?? cid
         let language = string(cf["language"]?.1, "cluster.language") ?? "fr"
