@@ -316,8 +316,8 @@ struct RuleReader {
 
     mutating func boolean(_ node: Node?, _ key: String) -> Bool? {
         guard let node else { return nil }
-        guard case .scalar(let s) = node, let v = ["true": true, "yes": true, "false": false, "no": false][s.string.lowercased()]
-        else {
+        let values = ["true": true, "yes": true, "false": false, "no": false]
+        guard case .scalar(let s) = node, let v = values[s.string.lowercased()] else {
             error(node, key, "expected true or false")
             return nil
         }
@@ -471,7 +471,8 @@ struct RuleReader {
         let topNode = Node.mapping(top)
         let f = fields(top, path: "", allowed: RuleReader.clusterTopKeys,
                        elsewhere: ["delivery": "`cluster:` (cluster.delivery, beside routing)",
-                                   "routing": "`cluster:` (cluster.routing)", "territory": "`cluster:` (cluster.territory)"])
+                                   "routing": "`cluster:` (cluster.routing)",
+                                   "territory": "`cluster:` (cluster.territory)"])
         guard let (_, cnode) = f["cluster"] else {
             error(topNode, nil, "missing required key 'cluster' (or 'thesaurus' for the shared thesaurus)")
             return nil

@@ -228,8 +228,8 @@ struct LintChecks {
                 if EmailAddress.looksLikeAddress(item.text) {
                     address(item, k)
                 } else {
-                    warning(item.position, k, "'\(item.text)' is a name, not an e-mail address: it will not be e-mailed "
-                            + "the watch's matches (write `Nom <adresse@domaine.fr>`)")
+                    warning(item.position, k, "'\(item.text)' is a name, not an e-mail address: it will not be "
+                            + "e-mailed the watch's matches (write `Nom <adresse@domaine.fr>`)")
                 }
             }
         }
