@@ -253,7 +253,7 @@ public enum NightlyRun {
             try store.finishRun(
                 runID, at: options.now ?? Date(), status: status,
                 classifiedThrough: routing.classifiedThrough,
-                summary: RouteMapping.encode(report))
+                summary: try RouteMapping.encode(report))
         } catch {
             throw PipelineError.cannotRun("cannot record the end of the run: \(error)")
         }

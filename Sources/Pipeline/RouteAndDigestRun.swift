@@ -244,7 +244,7 @@ public final class RouteAndDigestRun {
         if givenRunID == nil {
             try store.finishRun(
                 runID, at: now, status: "ok", classifiedThrough: classifiedThrough,
-                summary: RouteMapping.encode(reports.map(\.cluster)))
+                summary: try RouteMapping.encode(reports.map(\.cluster)))
         }
         var report = RouteAndDigestReport(
             runID: runID, classified: classified, routes: routeCount,
@@ -273,7 +273,7 @@ public final class RouteAndDigestRun {
             guard let last = batch.last else { break }
             var records: [RouteRecord] = []
             for s in batch {
-                records += RouteMapping.records(router.route(s.notice, now: now), rulebook: rulebook)
+                records += try RouteMapping.records(router.route(s.notice, now: now), rulebook: rulebook)
             }
             if let clusters { records = records.filter { clusters.contains($0.cluster) } }
             try store.recordRoutes(
@@ -293,6 +293,63 @@ public final class RouteAndDigestRun {
 
 /// One cluster's digest from what the store holds: assemble, write, record deliveries.
 public enum ClusterDigest {
+    /// Tonight's digest of one cluster, rendered, not yet written.
+    public struct Prepared: Sendable {
+        public var input: DigestInput
+        /// Each member's own view, in the rules' order (`hasNews` false: « rien de nouveau »).
+        public var memberInputs: [DigestInput]
+        public var files: [DigestFile]
+        public var deliveries: [DeliveryRecord]
+        public var stamp: String
+        /// The edition number of tonight's files (1 for `<date>.*`).
+        public var edition: Int
+        /// False when there is nothing new and tonight's edition already exists: nothing to write.
+        public var isNeeded: Bool
+    }
+
+    /// Reads the cluster's snapshot from the store, assembles its digest and its members' and renders them.
+    public static func prepare(
+        cluster: Cluster, store: NoticeStore, output: String, formats: [DigestFormat], now: Date,
+        runID: Int64? = nil, health: [SourceHealth]? = nil, deadlineSoonDays: Int = 7,
+        sourceNames: [String: String] = [:], markDelivered: Bool
+    ) throws -> Prepared {
+        let sources = try health ?? SourceHealthBuilder.fromStates(try store.sourceStates(), now: now)
+        let read = try DigestSnapshotReader(
+            store: store, cluster: cluster, now: now, deadlineSoonDays: deadlineSoonDays,
+            windowDays: 60
+        ).read(sources: sources, sourceNames: sourceNames)
+        let input = DigestAssembler.assemble(read.snapshot)
+        let writer = DigestWriter(outputDirectory: output, formats: formats)
+        let stamp = DigestWriter.dateStamp(input.runDate)
+        // Editions already out tonight: those recorded in the store (a staged one was finished by `recover`
+        // before this) and, for a preview folder or a store from before editions were recorded, the files.
+        let recorded = markDelivered ? try store.lastEdition(cluster: cluster.id, stamp: stamp) : nil
+        let existing = [recorded, writer.existingEdition(of: input)].compactMap { $0 }.max()
+        let memberInputs = cluster.members.map { input.forMember(id: $0.id, name: $0.name) }
+        var prepared = Prepared(
+            input: input, memberInputs: memberInputs, files: [], deliveries: [], stamp: stamp,
+            edition: (existing ?? 0) + 1, isNeeded: input.hasNews || existing == nil)
+        guard prepared.isNeeded else { return prepared }
+        // A second run the same night with news writes a second edition instead of replacing the first.
+        prepared.files = try writer.files(for: input, edition: existing.map { $0 + 1 })
+        // Each member's own digest, to forward as is, numbered by its own editions like the cluster's. A member
+        // with nothing tonight gets only its `latest.*`, saying « rien de nouveau » (a forwarding script must not
+        // resend the previous night's items), with its subscription window kept.
+        for own in memberInputs {
+            if own.hasNews {
+                prepared.files += try writer.files(for: own, edition: writer.existingEdition(of: own).map { $0 + 1 })
+            } else {
+                prepared.files += try writer.files(for: own, edition: nil).filter {
+                    ($0.relativePath as NSString).lastPathComponent.hasPrefix("latest.")
+                }
+            }
+        }
+        prepared.deliveries = read.deliveries.map {
+            DeliveryRecord(key: $0.route.key, revision: $0.notice.revision, deliveredAt: now, runID: runID)
+        }
+        return prepared
+    }
+
     /// Builds the cluster's digest from its undelivered routes, writes it (a new edition when tonight's
     /// digest exists and there is news; nothing when there is no news and it exists) and, when
     /// `markDelivered`, records the deliveries.
@@ -301,48 +358,20 @@ public enum ClusterDigest {
         now: Date, runID: Int64? = nil, health: [SourceHealth]? = nil,
         deadlineSoonDays: Int = 7, sourceNames: [String: String] = [:], markDelivered: Bool
     ) throws -> ClusterDigestReport {
-        let sources = try health ?? SourceHealthBuilder.fromStates(try store.sourceStates(), now: now)
-        let assembled = try DigestAssembler(
-            store: store, cluster: cluster, now: now,
-            deadlineSoonDays: deadlineSoonDays
-        ).assemble(sources: sources)
-        var input = assembled.input
-        input.sourceNames = sourceNames
-        let writer = DigestWriter(outputDirectory: output, formats: formats)
-        let hasNews = input.hasNews
-        let stamp = DigestWriter.dateStamp(input.runDate)
-        // Editions already out tonight: those recorded in the store (a staged one was finished by `recover`
-        // before this) and, for a preview folder or a store from before editions were recorded, the files.
-        let recorded = markDelivered ? try store.lastEdition(cluster: cluster.id, stamp: stamp) : nil
-        let existing = [recorded, writer.existingEdition(of: input)].compactMap { $0 }.max()
-        var memberDigests = 0
-        var files: [String] = []
-        guard hasNews || existing == nil else {
-            return report(cluster, input, files: [], memberDigests: 0, deliveries: 0)
-        }
-        // A second run the same night with news writes a second edition instead of replacing the first.
-        let edition = existing.map { $0 + 1 }
-        var rendered = try writer.files(for: input, edition: edition)
-        // Each member's own digest, to forward as is: only members with news tonight, each numbered by its own
-        // editions like the cluster's.
-        if hasNews {
-            for member in cluster.members {
-                guard let own = input.forMember(id: member.id, name: member.name) else { continue }
-                rendered += try writer.files(for: own, edition: writer.existingEdition(of: own).map { $0 + 1 })
-                memberDigests += 1
-            }
-        }
-        let deliveries = assembled.deliveries.map {
-            DeliveryRecord(key: $0.route.key, revision: $0.notice.revision, deliveredAt: now, runID: runID)
-        }
+        let prepared = try prepare(
+            cluster: cluster, store: store, output: output, formats: formats, now: now, runID: runID, health: health,
+            deadlineSoonDays: deadlineSoonDays, sourceNames: sourceNames, markDelivered: markDelivered)
+        let input = prepared.input
+        guard prepared.isNeeded else { return report(cluster, input, files: [], memberDigests: 0, deliveries: 0) }
+        let files: [String]
         if markDelivered {
             let publisher = EditionPublisher(output: output, store: store)
             files = try publisher.publish(
-                cluster: cluster.id, stamp: stamp, edition: edition ?? 1, files: rendered, deliveries: deliveries,
-                runID: runID, at: now)
+                cluster: cluster.id, stamp: prepared.stamp, edition: prepared.edition, files: prepared.files,
+                deliveries: prepared.deliveries, runID: runID, at: now)
         } else {
             // A preview records nothing: each file is written in place, atomically.
-            files = try writer.write(rendered)
+            files = try DigestWriter(outputDirectory: output, formats: formats).write(prepared.files)
         }
         // The cluster's own files (members' are counted apart).
         let clusterDirectory = (output as NSString).appendingPathComponent(DigestWriter.safeFileName(cluster.id))
@@ -350,8 +379,8 @@ public enum ClusterDigest {
             ($0 as NSString).deletingLastPathComponent == clusterDirectory
         }
         return report(
-            cluster, input, files: clusterFiles, memberDigests: memberDigests,
-            deliveries: markDelivered ? deliveries.count : 0)
+            cluster, input, files: clusterFiles, memberDigests: prepared.memberInputs.filter(\.hasNews).count,
+            deliveries: markDelivered ? prepared.deliveries.count : 0)
     }
 
     static func report(

@@ -4,16 +4,32 @@ import Foundation
 import Notices
 import Store
 
-/// What the pipeline keeps with a route in the store (`RouteRecord.payload`, JSON), so a digest written
-/// later (`vigie digest`, a re-run) shows the same names and reasons without routing again.
+/// What the pipeline keeps with a route in the store (`RouteRecord.payload`, JSON): names and routing data —
+/// never sentences — so a digest written later (`vigie digest`, a re-run) shows the same reasons, worded by the
+/// Digest, without routing again.
 struct MemberRoutePayload: Codable, Hashable {
     var memberName: String
+    /// Labels of the member's trades the notice is for.
     var segments: [String]
-    var reasons: [String]
+    var evidence: [RouteEvidence]
 
     enum CodingKeys: String, CodingKey {
         case memberName = "member_name"
-        case segments, reasons
+        case segments, evidence
+    }
+
+    init(memberName: String, segments: [String], evidence: [RouteEvidence]) {
+        self.memberName = memberName
+        self.segments = segments
+        self.evidence = evidence
+    }
+
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        memberName = try c.decode(String.self, forKey: .memberName)
+        segments = try c.decodeIfPresent([String].self, forKey: .segments) ?? []
+        // Routes stored by builds that kept sentences carry no evidence: routed again, they get it.
+        evidence = try c.decodeIfPresent([RouteEvidence].self, forKey: .evidence) ?? []
     }
 }
 
@@ -22,12 +38,20 @@ struct ConsortiumRoutePayload: Codable, Hashable {
     var members: [String]
     var names: [String: String]
     var lead: String
+    /// Member id → labels of the trades it brings.
     var contributions: [String: [String]]
-    var rationale: [String]
+    var need: ConsortiumItemNeed
+    /// Labels of needed trades no member covers.
+    var uncovered: [String]
+    /// Member id → label of the trade it could supply the group with.
+    var suppliers: [String: String]
+    var combinedCapacity: Double?
+    var value: Double?
     var lotID: String?
 
     enum CodingKeys: String, CodingKey {
-        case members, names, lead, contributions, rationale
+        case members, names, lead, contributions, need, uncovered, suppliers, value
+        case combinedCapacity = "combined_capacity"
         case lotID = "lot_id"
     }
 }
@@ -55,32 +79,176 @@ struct SignalRoutePayload: Codable, Hashable {
 struct WatchRoutePayload: Codable, Hashable {
     var name: String
     var recipients: [String]
-    var reasons: [String]
-}
+    var evidence: [RouteEvidence]
 
-/// Route roles as stored.
-enum RouteRole {
-    static let direct = "direct"
-    static let indirect = "indirect"
-    static let consortium = "consortium"
-    static let watch = "watch"
-    static let signal = "signal"
-}
-
-enum RouteMapping {
-    static func encode<T: Encodable>(_ value: T) -> String? {
-        let e = JSONEncoder()
-        e.outputFormatting = [.sortedKeys]
-        return (try? e.encode(value)).map { String(decoding: $0, as: UTF8.self) }
+    init(name: String, recipients: [String], evidence: [RouteEvidence]) {
+        self.name = name
+        self.recipients = recipients
+        self.evidence = evidence
     }
 
-    static func decode<T: Decodable>(_ type: T.Type, _ text: String?) -> T? {
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        name = try c.decode(String.self, forKey: .name)
+        recipients = try c.decodeIfPresent([String].self, forKey: .recipients) ?? []
+        evidence = try c.decodeIfPresent([RouteEvidence].self, forKey: .evidence) ?? []
+    }
+}
+
+/// A member dropped at one filter, for the staff's « écartés de justesse ».
+struct NearMissRoutePayload: Codable, Hashable {
+    var memberName: String
+    var exclusion: RouteExclusion
+    var score: Double
+
+    enum CodingKeys: String, CodingKey {
+        case exclusion, score
+        case memberName = "member_name"
+    }
+}
+
+typealias ConsortiumItemNeed = ConsortiumItem.Need
+
+enum RouteMapping {
+    static func encode<T: Encodable>(_ value: T) throws -> String {
+        let e = JSONEncoder()
+        e.outputFormatting = [.sortedKeys]
+        return String(decoding: try e.encode(value), as: UTF8.self)
+    }
+
+    /// A stored payload, or nil when there is none; a payload that does not decode is an error (a store written
+    /// by another program), never silently an empty route.
+    static func decode<T: Decodable>(_ type: T.Type, _ text: String?) throws -> T? {
         guard let text else { return nil }
-        return try? JSONDecoder().decode(type, from: Data(text.utf8))
+        do {
+            return try JSONDecoder().decode(type, from: Data(text.utf8))
+        } catch {
+            throw PipelineError.cannotRun("route payload is not a \(T.self): \(error)")
+        }
+    }
+
+    static func field(_ f: ReasonField) -> EvidenceField {
+        switch f {
+        case .title: return .title
+        case .summary: return .summary
+        case .content: return .content
+        case .lot: return .lot
+        case .category: return .category
+        case .cpv: return .cpv
+        case .descriptor: return .descriptor
+        case .place: return .place
+        case .value: return .value
+        case .kind: return .kind
+        case .deadline: return .deadline
+        case .segment: return .segment
+        case .interest: return .interest
+        case .link: return .link
+        case .certification: return .certification
+        }
+    }
+
+    /// The classifier's reason as routing data for the store and the digest: the trade's label instead of its id.
+    static func evidence(_ r: Reason, cluster: Cluster?) -> RouteEvidence {
+        func label(_ id: String?) -> String? { id.map { cluster?.segment($0)?.label ?? $0 } }
+        let kind: RouteEvidence.Kind
+        var term = r.term
+        switch r.source {
+        case .territory: kind = .distance
+        case .capacityGroupement: kind = .groupement
+        case .memberInterest: kind = .interest
+        case .memberCertification: kind = .certification
+        case .watchKeyword(let id, _), .watchCPV(let id, _), .watchSegment(let id, _):
+            kind = .watch
+            term = cluster?.watches.first { $0.id == id }?.name ?? id
+        default:
+            switch r.field {
+            case .title, .summary, .content, .lot, .category: kind = .keyword
+            case .cpv: kind = .cpv
+            case .descriptor: kind = .descriptor
+            case .link:
+                kind = .valueChain
+                term = label(r.term) ?? r.term
+            case .certification: kind = .certification
+            case .segment: kind = .segment
+            case .place, .value, .kind, .deadline, .interest: kind = .other
+            }
+        }
+        var matched = r.matched
+        if kind == .segment { matched = label(r.matched ?? r.term) }
+        return RouteEvidence(
+            kind: kind, field: field(r.field), term: term, matched: matched, lotID: r.lotID,
+            segment: label(r.source.segment), weight: r.weight,
+            declared: r.certification.map { $0 == .declared })
+    }
+
+    /// The strongest evidence first, each rule once, at most `limit` (a member is shown why, not every hit).
+    static func evidence(_ reasons: [Reason], cluster: Cluster?, limit: Int = 8) -> [RouteEvidence] {
+        var seen = Set<RouteEvidence>()
+        var out: [RouteEvidence] = []
+        for r in reasons.sorted(by: { $0.weight > $1.weight }) {
+            var e = evidence(r, cluster: cluster)
+            let key = e
+            e.weight = r.weight
+            if seen.insert(key).inserted { out.append(e) }
+            if out.count == limit { break }
+        }
+        return out
+    }
+
+    static func exclusion(_ cause: NearMissCause, segments: [String], label: (String) -> String) -> RouteExclusion {
+        var x = RouteExclusion(filter: .weakMatch, segment: segments.first.map(label))
+        switch cause {
+        case .upstreamSupplier(let up, let down):
+            x.filter = .upstreamSupplier
+            x.upstream = label(up)
+            x.downstream = label(down)
+        case .segmentExclusion(let segment, let term, let f):
+            x.filter = .segmentExclusion
+            x.segment = label(segment)
+            x.term = term
+            x.field = field(f)
+        case .weakMatch(let segment, let score, let threshold):
+            x.filter = .weakMatch
+            x.segment = label(segment)
+            x.score = score
+            x.threshold = threshold
+        case .incoherentEvidence(let segment, _):
+            x.filter = .weakMatch
+            x.segment = label(segment)
+        case .memberExclusion(let term, let f, _):
+            x.filter = .memberExclusion
+            x.term = term
+            x.field = field(f)
+        case .kind(let k, let wanted):
+            x.filter = .kind
+            x.noticeKind = k
+            x.wantedKinds = wanted
+        case .deadline(let lead, let minimum):
+            x.filter = .deadline
+            x.leadDays = lead
+            x.minimumLeadDays = minimum
+        case .territory(let miss):
+            x.filter = .territory
+            switch miss {
+            case .outsideFrance: x.outsideFrance = true
+            case .outsideRegions(let regions): x.regions = regions
+            case .tooFar(let places, let distance, let site, let maximum):
+                x.places = places
+                x.distance = distance
+                x.site = site
+                x.maximumDistance = maximum
+            case .outOfReach(let places): x.places = places
+            }
+        case .capacity(let value, let capacity):
+            x.filter = .capacity
+            x.value = value
+            x.capacity = capacity
+        }
+        return x
     }
 
     /// The store records for one notice's routing result.
-    static func records(_ result: RoutingResult, rulebook: Rulebook) -> [RouteRecord] {
+    static func records(_ result: RoutingResult, rulebook: Rulebook) throws -> [RouteRecord] {
         var out: [RouteRecord] = []
         for c in result.clusters {
             let cluster = rulebook.cluster(c.clusterID)
@@ -88,53 +256,44 @@ enum RouteMapping {
             for r in c.routes {
                 let payload = MemberRoutePayload(
                     memberName: r.memberName, segments: r.segments.map(label),
-                    reasons: ReasonWording.sentences(r.reasons, cluster: cluster))
+                    evidence: evidence(r.reasons, cluster: cluster))
                 out.append(
                     RouteRecord(
                         noticeID: result.noticeID, cluster: c.clusterID, member: r.memberID,
-                        role: r.isDirect ? RouteRole.direct : RouteRole.indirect, score: r.score,
-                        payload: encode(payload)))
+                        role: (r.isDirect ? RouteRole.direct : RouteRole.indirect).rawValue, score: r.score,
+                        payload: try encode(payload)))
             }
             for w in c.watches {
                 let payload = WatchRoutePayload(
-                    name: w.name, recipients: w.recipients,
-                    reasons: ReasonWording.sentences(w.reasons, cluster: cluster))
+                    name: w.name, recipients: w.recipients, evidence: evidence(w.reasons, cluster: cluster))
                 out.append(
                     RouteRecord(
                         noticeID: result.noticeID, cluster: c.clusterID, member: "watch:\(w.watchID)",
-                        role: RouteRole.watch, score: w.reasons.reduce(0) { $0 + $1.weight },
-                        payload: encode(payload)))
+                        role: RouteRole.watch.rawValue, score: w.reasons.reduce(0) { $0 + $1.weight },
+                        payload: try encode(payload)))
             }
             for (i, s) in c.consortia.enumerated() {
                 var names: [String: String] = [:]
                 for m in s.members { names[m] = cluster?.member(m)?.name ?? m }
-                var rationale = [s.detail]
-                if !s.uncovered.isEmpty {
-                    rationale.append(
-                        "Non couvert par les adhérents : \(s.uncovered.map(label).joined(separator: ", "))")
-                }
-                if !s.suppliers.isEmpty {
-                    let names = s.suppliers.sorted { $0.key < $1.key }.map { id, seg in
-                        "\(cluster?.member(id)?.name ?? id) (\(label(seg)))"
-                    }
-                    rationale.append("Fournisseurs amont possibles du groupement : \(names.joined(separator: ", "))")
-                }
-                if let cap = s.combinedCapacity {
-                    rationale.append(
-                        "Capacité cumulée du groupement : "
-                            + "\(FrenchFormat.number(Decimal(cap.rounded())))\(FrenchFormat.nbsp)€")
+                for m in s.suppliers.keys { names[m] = cluster?.member(m)?.name ?? m }
+                let need: ConsortiumItemNeed
+                switch s.reason {
+                case .multipleSegments: need = .multipleSegments
+                case .valueExceedsCapacity: need = .valueExceedsCapacity
+                case .both: need = .both
                 }
                 let payload = ConsortiumRoutePayload(
                     members: s.members, names: names, lead: s.lead,
-                    contributions: s.contributions.mapValues { $0.map(label) },
-                    rationale: rationale.filter { !$0.isEmpty }, lotID: s.lotID)
+                    contributions: s.contributions.mapValues { $0.map(label) }, need: need,
+                    uncovered: s.uncovered.map(label), suppliers: s.suppliers.mapValues(label),
+                    combinedCapacity: s.combinedCapacity, value: s.value, lotID: s.lotID)
                 let score = s.members.compactMap { m in c.routes.first { $0.memberID == m }?.score }.max() ?? 0
                 // One route row per suggestion: "member" carries the lot (or the index) to keep them apart.
                 let key = "consortium:" + (s.lotID.map { "lot-\($0)" } ?? "\(i)")
                 out.append(
                     RouteRecord(
                         noticeID: result.noticeID, cluster: c.clusterID, member: key,
-                        role: RouteRole.consortium, score: score, payload: encode(payload)))
+                        role: RouteRole.consortium.rawValue, score: score, payload: try encode(payload)))
             }
             for (i, s) in c.signals.enumerated() {
                 let payload = SignalRoutePayload(
@@ -144,7 +303,17 @@ enum RouteMapping {
                 out.append(
                     RouteRecord(
                         noticeID: result.noticeID, cluster: c.clusterID, member: "signal:\(i)",
-                        role: RouteRole.signal, score: 0, payload: encode(payload)))
+                        role: RouteRole.signal.rawValue, score: 0, payload: try encode(payload)))
+            }
+            // « Écartés de justesse »: one row per member dropped at one filter (staff only, never sent).
+            for m in c.nearMisses where !c.routes.contains(where: { $0.memberID == m.memberID }) {
+                let payload = NearMissRoutePayload(
+                    memberName: m.memberName, exclusion: exclusion(m.cause, segments: m.segments, label: label),
+                    score: m.score)
+                out.append(
+                    RouteRecord(
+                        noticeID: result.noticeID, cluster: c.clusterID, member: "near-miss:\(m.memberID)",
+                        role: RouteRole.nearMiss.rawValue, score: m.score, payload: try encode(payload)))
             }
         }
         return out

@@ -136,6 +136,30 @@ extension NoticeStore {
         }
     }
 
+    /// Member routes of a cluster told since `since` (the subscription window): each route with its notice and
+    /// when it was told, newest first. Only the roles that reach a member (direct, indirect).
+    public func sentRoutes(cluster: String, since: Date) throws -> [SentRoute] {
+        try read { db in
+            var decoded: [String: StoredNotice] = [:]
+            return try db.rows(
+                """
+                SELECT d.notice_id, d.cluster, d.member, d.role, COALESCE(r.score, 0.0) AS score, r.payload,
+                       d.delivered_at AS delivered_at, \(Self.noticeColumns)
+                FROM delivery d JOIN notice n ON n.id = d.notice_id
+                LEFT JOIN route r ON r.notice_id = d.notice_id AND r.cluster = d.cluster AND r.member = d.member
+                     AND r.role = d.role
+                WHERE d.cluster = ? AND d.delivered_at >= ? AND d.role IN ('direct', 'indirect')
+                ORDER BY d.delivered_at DESC, d.notice_id, d.member
+                """, [cluster, since.timeIntervalSince1970]
+            ).map { row in
+                let route = try Self.route(row)
+                let s = try decoded[route.noticeID] ?? stored(row)
+                decoded[route.noticeID] = s
+                return SentRoute(route: route, notice: s, sentAt: try row.date("delivered_at") ?? since)
+            }
+        }
+    }
+
     // MARK: - Editions
 
     /// In ONE transaction: insert the edition (state .staged) and the deliveries (same semantics as

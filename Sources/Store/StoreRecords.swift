@@ -221,6 +221,13 @@ public struct RoutedNotice: Sendable, Hashable {
     public var notice: StoredNotice
 }
 
+/// A route told to its member, with when (the subscription window).
+public struct SentRoute: Sendable, Hashable {
+    public var route: RouteRecord
+    public var notice: StoredNotice
+    public var sentAt: Date
+}
+
 /// State of one night's digest edition for a cluster.
 public enum EditionState: String, Sendable, Hashable, Codable {
     /// Every file written aside in the staging directory, deliveries recorded; not yet moved into place.

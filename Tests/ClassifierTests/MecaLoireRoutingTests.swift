@@ -212,7 +212,7 @@ import Notices
         let both = TestSupport.notice("m13", "Chaudronnerie pour électrolyseur hydrogène", departement: "42")
         let w = TestSupport.route(both, cluster: "mecaloire").watches
         #expect(w.map(\.watchID) == ["hydrogene-meca"])
-        #expect(w.first?.recipients == ["veille@mecaloire.example"])
+        #expect(w.first?.recipients == ["veille@mecaloire.example.org"])
         let keywordOnly = TestSupport.notice("m14", "Station hydrogène pour bus", departement: "42")
         #expect(TestSupport.route(keywordOnly, cluster: "mecaloire").watches.isEmpty)
         let rail = TestSupport.notice("m15", "Maintenance de bogies", departement: "42", cpv: ["34631000-9"])

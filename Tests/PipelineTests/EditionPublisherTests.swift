@@ -47,16 +47,12 @@ import Testing
         let run = stage(ws, store)
         try store.recordRoutes(
             try store.noticesChanged(after: 0).flatMap {
-                RouteMapping.records(FixedRouter().route($0.notice, now: night), rulebook: testRulebook)
+                try RouteMapping.records(FixedRouter().route($0.notice, now: night), rulebook: testRulebook)
             }, replacingRoutesOf: try store.noticesChanged(after: 0).map(\.id), runID: nil, at: night)
-        let assembled = try DigestAssembler(
-            store: store, cluster: testRulebook.clusters[0], now: night, deadlineSoonDays: 7)
-            .assemble(sources: [])
-        let writer = DigestWriter(outputDirectory: ws.out)
-        var files = try writer.files(for: assembled.input)
-        for m in testRulebook.clusters[0].members {
-            if let own = assembled.input.forMember(id: m.id, name: m.name) { files += try writer.files(for: own) }
-        }
+        let prepared = try ClusterDigest.prepare(
+            cluster: testRulebook.clusters[0], store: store, output: ws.out, formats: DigestFormat.allCases, now: night,
+            health: [], markDelivered: true)
+        let files = prepared.files
         let staging = ws.out + "/.vigie-staging/mecaloire-2026-05-05-1"
         try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: true)
         var staged: [String] = []
@@ -69,7 +65,7 @@ import Testing
             EditionRecord(
                 cluster: "mecaloire", stamp: "2026-05-05", edition: 1, staging: staging, staged: staged,
                 files: files.map { ws.out + "/" + $0.relativePath }, state: .staged, runID: nil, createdAt: night),
-            deliveries: assembled.deliveries.map { $0.delivery(at: night, runID: nil) })
+            deliveries: prepared.deliveries)
 
         let report = try run.run(now: night)
         #expect(report.recoveredEditions == 1)

@@ -38,8 +38,8 @@ import Testing
         let furan = try #require(json.members.first { $0.memberID == "decolletage-furan" }?.items.first)
         #expect(furan.direct == true)
         // The longest keyword at the head of the title is credited (« usinage 5 axes », not the « usinage » in it).
-        #expect(furan.reasons.contains { $0.hasPrefix("Mot-clé « usinage 5 axes » dans l'intitulé") })
-        #expect(!furan.reasons.contains { $0.hasPrefix("Mot-clé « usinage » dans l'intitulé") })
+        #expect(furan.evidence.contains { $0.kind == .keyword && $0.term == "usinage 5 axes" && $0.field == .title })
+        #expect(!furan.evidence.contains { $0.kind == .keyword && $0.term == "usinage" && $0.field == .title })
         #expect(try ws.read("mecaloire/2026-05-05.md").contains("Pourquoi cet avis ?"))
 
         // The corrigendum moves the deadline: the members told are told again, as a change.

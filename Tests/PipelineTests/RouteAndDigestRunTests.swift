@@ -229,7 +229,7 @@ import Testing
         // A run that recorded its routes and died before writing anything.
         let dead = try store.beginRun(at: night1)
         let records = try NoticeFixtures.notices().flatMap {
-            RouteMapping.records(FixedRouter().route($0, now: night1), rulebook: testRulebook)
+            try RouteMapping.records(FixedRouter().route($0, now: night1), rulebook: testRulebook)
         }
         try store.recordRoutes(records, replacingRoutesOf: [], runID: dead, at: night1)
         let report = try stage(ws, store).run(now: night1)

@@ -200,7 +200,7 @@ public struct Reason: Sendable, Hashable, Codable {
     public var field: ReasonField
     /// The rule's term or code (`décollet*`, `4262`).
     public var term: String
-    /// The text or code as found in the notice (`Décolletage`, `42621000-5`), when different from `term`.
+    /// The text or code as found in the notice (`Décolletage`, `42621000-8`), when different from `term`.
     public var matched: String?
     public var weight: Double
     /// Lot concerned, when the evidence came from a lot.

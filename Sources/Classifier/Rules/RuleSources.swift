@@ -16,6 +16,18 @@ struct SourceItem: Sendable, Hashable {
     var index: Int
     var position: SourcePosition
     var text: String
+    /// Key path of the item when it is not `list[index]`: a list key written as one value (`contact: a@b.fr`) is
+    /// named `members[3].contact`, not `members[3].contact[0]`.
+    var key: String? = nil
+}
+
+/// The `cluster.delivery` block as written.
+struct DeliverySource: Sendable {
+    /// The `delivery:` mapping.
+    var position: SourcePosition
+    var sender: SourceItem?
+    var replyTo: [SourceItem] = []
+    var staff: [SourceItem] = []
 }
 
 /// A segment, member or watch as written.
@@ -46,6 +58,10 @@ struct ClusterSource: Sendable {
     var language: SourcePosition?
     var hasTerritory = false
     var hasMembers = false
+    /// The `members:` key, when written.
+    var membersList: SourcePosition?
+    /// `cluster.delivery`, when written.
+    var delivery: DeliverySource?
     /// Parallel to the loaded cluster's `segments`, `members` and `watches`.
     var segments: [ItemSource] = []
     var members: [ItemSource] = []

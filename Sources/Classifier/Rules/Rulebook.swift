@@ -61,12 +61,15 @@ public struct Cluster: Sendable, Hashable, Codable {
     public var segments: [Segment]
     public var members: [Member]
     public var watches: [Watch]
+    /// Who sends and receives the cluster's e-mail (`cluster.delivery` in its file; defaults when absent: no
+    /// sender, so no e-mail). Never changes a route.
+    public var delivery: DeliverySettings
     /// Rule file it was read from.
     public var file: String?
 
     public init(id: String, name: String, language: String = "fr", territory: Territory = Territory(),
                 routing: RoutingSettings = RoutingSettings(), segments: [Segment] = [], members: [Member] = [],
-                watches: [Watch] = [], file: String? = nil) {
+                watches: [Watch] = [], delivery: DeliverySettings = DeliverySettings(), file: String? = nil) {
         self.id = id
         self.name = name
         self.language = language
@@ -75,6 +78,7 @@ public struct Cluster: Sendable, Hashable, Codable {
         self.segments = segments
         self.members = members
         self.watches = watches
+        self.delivery = delivery
         self.file = file
     }
 
@@ -151,6 +155,49 @@ public struct RoutingSettings: Sendable, Hashable, Codable {
     }
 }
 
+/// How a cluster's digests are e-mailed: the sender, who answers, the staff, and what members may see.
+///
+/// Read from the `delivery:` block under `cluster:`; every address is checked by ``RulesLinter`` (`Nom <a@b.fr>`
+/// or `a@b.fr`). Delivery settings never change a route (see ``RulebookLoad/fingerprints``).
+public struct DeliverySettings: Sendable, Hashable, Codable {
+    /// From: of every message ("Pôle Méca Loire — veille <veille@mecaloire.example.org>" or a bare address).
+    /// Nil: the cluster sends no e-mail.
+    public var sender: String?
+    /// Reply-To: (the staff member who answers members); empty: none.
+    public var replyTo: [String]
+    /// Staff addresses: each gets the cluster's digest; List-Unsubscribe of members' messages points to the first.
+    public var staff: [String]
+    /// Whether a member's digest may name the other members of a consortium proposal (default false: "avec N
+    /// autres adhérents — contactez l'équipe").
+    public var sharePartners: Bool
+    /// How many days `latest.ics` / `latest.atom` cover (default 60).
+    public var subscriptionDays: Int
+
+    /// Default `subscription_days`.
+    public static let defaultSubscriptionDays = 60
+    /// Accepted `subscription_days`: a day to a leap year.
+    public static let subscriptionDaysRange = 1...366
+
+    public init(sender: String? = nil, replyTo: [String] = [], staff: [String] = [], sharePartners: Bool = false,
+                subscriptionDays: Int = 60) {
+        self.sender = sender
+        self.replyTo = replyTo
+        self.staff = staff
+        self.sharePartners = sharePartners
+        self.subscriptionDays = subscriptionDays
+    }
+
+    /// Whether the cluster sends e-mail at all.
+    public var sendsMail: Bool { sender != nil }
+
+    enum CodingKeys: String, CodingKey {
+        case sender, staff
+        case replyTo = "reply_to"
+        case sharePartners = "share_partners"
+        case subscriptionDays = "subscription_days"
+    }
+}
+
 /// One step of a cluster's value chain.
 public struct Segment: Sendable, Hashable, Codable {
     public var id: String
@@ -210,13 +257,21 @@ public struct Member: Sendable, Hashable, Codable {
     /// Overrides of the cluster's territorial settings.
     public var scope: TerritoryScope?
     public var maxDistance: Int?
-    /// Who receives its digest section.
-    public var contact: String?
+    /// Addresses that receive the member's own digest (`contact:`, one address or a list); empty: the member gets
+    /// files only, no e-mail.
+    public var contacts: [String]
 
+    /// The first contact (the `contact:` of files that name one address).
+    public var contact: String? {
+        get { contacts.first }
+        set { contacts = newValue.map { [$0] } ?? [] }
+    }
+
+    /// `contact` and `contacts` together: `contact` first, then the others of `contacts`.
     public init(id: String, name: String, segments: [String] = [], sites: [String] = [], capacity: Double? = nil,
                 certifications: [String] = [], interests: [String] = [], exclusions: [String] = [],
                 kinds: [NoticeKind] = [], scope: TerritoryScope? = nil, maxDistance: Int? = nil,
-                contact: String? = nil) {
+                contact: String? = nil, contacts: [String] = []) {
         self.id = id
         self.name = name
         self.segments = segments
@@ -228,7 +283,7 @@ public struct Member: Sendable, Hashable, Codable {
         self.kinds = kinds
         self.scope = scope
         self.maxDistance = maxDistance
-        self.contact = contact
+        self.contacts = (contact.map { [$0] } ?? []) + contacts.filter { $0 != contact }
     }
 
     /// Kinds routed when the member names none.
@@ -238,7 +293,7 @@ public struct Member: Sendable, Hashable, Codable {
     public var effectiveKinds: [NoticeKind] { kinds.isEmpty ? Member.defaultKinds : kinds }
 
     enum CodingKeys: String, CodingKey {
-        case id, name, segments, sites, capacity, certifications, interests, exclusions, kinds, scope, contact
+        case id, name, segments, sites, capacity, certifications, interests, exclusions, kinds, scope, contacts
         case maxDistance = "max_distance"
     }
 }
@@ -257,7 +312,8 @@ public struct Watch: Sendable, Hashable, Codable {
     public var segments: [String]
     /// Kinds wanted; empty = all.
     public var kinds: [NoticeKind]
-    /// E-mail addresses or names.
+    /// Who receives the watch's matches: e-mail addresses (`Nom <a@b.fr>` or `a@b.fr`), or names, which are not
+    /// e-mailed (the lint warns).
     public var recipients: [String]
 
     public init(id: String, name: String, clusterID: String, keywords: [String] = [], exclusions: [String] = [],
@@ -322,8 +378,10 @@ public struct RulebookLoad: Sendable {
     /// Clusters left out: the file, the cluster id (the file's `cluster.id`, or its name without extension when
     /// the file could not be read that far), and the errors.
     public var failed: [FailedCluster]
-    /// Cluster id → fingerprint of what its routing depends on (its file and the thesaurus files). A cluster whose
-    /// fingerprint changed since its routes were computed must be routed again.
+    /// Cluster id → fingerprint of what its routing depends on (its rules as read, and the thesaurus). A cluster
+    /// whose fingerprint changed since its routes were computed must be routed again. Comments, layout and who
+    /// is e-mailed (`delivery`, members' `contact`, watches' `recipients`) are not part of it: editing an
+    /// address must not route a whole store again.
     public var fingerprints: [String: String]
 
     public struct FailedCluster: Sendable, Hashable {
@@ -354,11 +412,8 @@ extension Rulebook {
         var failed: [RulebookLoad.FailedCluster] = []
         var kept: [Cluster] = []
         var fingerprints: [String: String] = [:]
-        // What a cluster's routing depends on: its own file and the shared thesaurus files.
-        var shared: [UInt8] = []
-        for file in all.files where thesaurusFiles.contains(file) {
-            shared += Array(file.utf8) + (FileManager.default.contents(atPath: file).map { Array($0) } ?? [])
-        }
+        // What a cluster's routing depends on: its own rules and the shared thesaurus, as read.
+        let shared = try Self.routingBytes(all.rulebook.thesaurus, path: directory)
         var readFiles: Set<String> = []
         for (source, cluster) in zip(all.sources.clusters, all.rulebook.clusters) {
             readFiles.insert(source.file)
@@ -367,8 +422,7 @@ extension Rulebook {
                 continue
             }
             kept.append(cluster)
-            let own = FileManager.default.contents(atPath: source.file).map { Array($0) } ?? []
-            fingerprints[cluster.id] = Self.fingerprint(own + [0] + shared)
+            fingerprints[cluster.id] = Self.fingerprint(try Self.routingBytes(cluster) + [0] + shared)
         }
         // Files that did not even read as a cluster (empty, a YAML error): named after the file.
         for file in all.files where !readFiles.contains(file) && !thesaurusFiles.contains(file) {
@@ -383,6 +437,34 @@ extension Rulebook {
         }
         let book = Rulebook(clusters: kept, thesaurus: all.rulebook.thesaurus)
         return RulebookLoad(rulebook: book, failed: failed, fingerprints: fingerprints)
+    }
+
+    /// The rules of a cluster that routing reads, as canonical bytes: everything but who is e-mailed and the
+    /// file it came from (moving the rules folder routes nothing again).
+    static func routingBytes(_ cluster: Cluster) throws -> [UInt8] {
+        var c = cluster
+        c.delivery = DeliverySettings()
+        c.file = nil
+        for i in c.members.indices { c.members[i].contacts = [] }
+        for i in c.watches.indices { c.watches[i].recipients = [] }
+        return try canonicalJSON(c, path: cluster.file ?? cluster.id)
+    }
+
+    static func routingBytes(_ thesaurus: Thesaurus, path: String) throws -> [UInt8] {
+        try canonicalJSON(thesaurus, path: path)
+    }
+
+    /// JSON with sorted keys (non-finite numbers as text, which the plain encoder refuses).
+    static func canonicalJSON<T: Encodable>(_ value: T, path: String) throws -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(
+            positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        do {
+            return Array(try encoder.encode(value))
+        } catch {
+            throw ClassifierError.unreadable(path: path, reason: "rules fingerprint: \(error)")
+        }
     }
 
     /// FNV-1a 64 as 16 hex digits: detects an edit, not an attack.

@@ -204,7 +204,9 @@ struct RuleReader {
     // MARK: - Generic shape
 
     /// The pairs of a mapping, reporting unknown and duplicate keys. Returns key → (key node, value node).
-    mutating func fields(_ m: Node.Mapping, path: String, allowed: [String]) -> [String: (Node, Node)] {
+    /// `elsewhere`: keys that belong at another place (key → where), named so in their error.
+    mutating func fields(_ m: Node.Mapping, path: String, allowed: [String],
+                         elsewhere: [String: String] = [:]) -> [String: (Node, Node)] {
         var out: [String: (Node, Node)] = [:]
         for (k, v) in m {
             guard let name = k.string, case .scalar = k else {
@@ -222,6 +224,10 @@ struct RuleReader {
                 continue
             }
             let keyPath = path.isEmpty ? name : "\(path).\(name)"
+            if !allowed.contains(name), let place = elsewhere[name] {
+                error(k, keyPath, "'\(name)' belongs under \(place)")
+                continue
+            }
             if !allowed.contains(name) {
                 let hint = LintDiagnostic.closest(name, in: allowed).map { "; did you mean '\($0)'?" } ?? ""
                 error(k, keyPath, "unknown key '\(name)'\(hint) (allowed: \(allowed.joined(separator: ", ")))")
@@ -295,7 +301,7 @@ struct RuleReader {
         var factor = 1.0
         if s.hasSuffix("M") || s.hasSuffix("m") { factor = 1_000_000; s.removeLast() }
         else if s.hasSuffix("k") || s.hasSuffix("K") { factor = 1_000; s.removeLast() }
-        guard let v = Double(s), v >= 0 else { return nil }
+        guard let v = Double(s), v >= 0, v.isFinite else { return nil }
         return v * factor
     }
 
@@ -306,6 +312,27 @@ struct RuleReader {
             return nil
         }
         return v
+    }
+
+    mutating func boolean(_ node: Node?, _ key: String) -> Bool? {
+        guard let node else { return nil }
+        let values = ["true": true, "yes": true, "false": false, "no": false]
+        guard case .scalar(let s) = node, let v = values[s.string.lowercased()] else {
+            error(node, key, "expected true or false")
+            return nil
+        }
+        return v
+    }
+
+    /// E-mail addresses (one, or a list) as written, trimmed; whether they are addresses is the linter's call.
+    mutating func addresses(_ node: Node?, _ key: String) -> [(String, SourceItem)] {
+        let single: Bool
+        if case .scalar? = node { single = true } else { single = false }
+        return sourceList(node, key).map { text, item in
+            var item = item
+            if single { item.key = key }
+            return (text.trimmingCharacters(in: .whitespaces), item)
+        }
     }
 
     mutating func id(_ node: Node?, _ key: String, parent: Node) -> String? {
@@ -423,7 +450,8 @@ struct RuleReader {
     }
 
     static let clusterTopKeys = ["cluster", "segments", "members", "watches"]
-    static let clusterKeys = ["id", "name", "language", "territory", "routing", "description"]
+    static let clusterKeys = ["id", "name", "language", "territory", "routing", "delivery", "description"]
+    static let deliveryKeys = ["sender", "reply_to", "staff", "share_partners", "subscription_days"]
     static let territoryKeys = ["departements", "regions", "nuts"]
     static let routingKeys = ["scope", "max_distance", "min_lead_days", "min_score", "indirect_factor",
                               "capacity_tolerance", "groupement_reach"]
@@ -441,7 +469,10 @@ struct RuleReader {
     /// A cluster file, as written, and where each value was written.
     mutating func clusterFile(_ top: Node.Mapping) -> (Cluster, ClusterSource)? {
         let topNode = Node.mapping(top)
-        let f = fields(top, path: "", allowed: RuleReader.clusterTopKeys)
+        let f = fields(top, path: "", allowed: RuleReader.clusterTopKeys,
+                       elsewhere: ["delivery": "`cluster:` (cluster.delivery, beside routing)",
+                                   "routing": "`cluster:` (cluster.routing)",
+                                   "territory": "`cluster:` (cluster.territory)"])
         guard let (_, cnode) = f["cluster"] else {
             error(topNode, nil, "missing required key 'cluster' (or 'thesaurus' for the shared thesaurus)")
             return nil
@@ -454,7 +485,8 @@ struct RuleReader {
         var source = ClusterSource(file: file, top: RuleReader.at(topNode), cluster: RuleReader.at(cnode),
                                    id: cf["id"].map { RuleReader.at($0.1) },
                                    language: cf["language"].map { RuleReader.at($0.1) },
-                                   hasTerritory: cf["territory"] != nil, hasMembers: f["members"] != nil)
+                                   hasTerritory: cf["territory"] != nil, hasMembers: f["members"] != nil,
+                                   membersList: f["members"].map { RuleReader.at($0.0) })
         let cid = id(cf["id"]?.1, "cluster.id", parent: cnode) ?? ""
         let name = string(cf["name"]?.1, "cluster.name", required: true, in: cnode) ?? cid
         let language = string(cf["language"]?.1, "cluster.language") ?? "fr"
@@ -517,6 +549,7 @@ struct RuleReader {
                 error(rnode, "cluster.routing", "expected a mapping (scope, max_distance, min_lead_days, min_score)")
             }
         }
+        if let (_, dnode) = cf["delivery"] { delivery(dnode, into: &cluster, &source) }
 
         // Segments.
         if let (_, snode) = f["segments"] {
@@ -589,9 +622,10 @@ struct RuleReader {
                     m.kinds = kinds(mf["kinds"]?.1, "\(p).kinds")
                     m.scope = scope(mf["scope"]?.1, "\(p).scope")
                     m.maxDistance = integer(mf["max_distance"]?.1, "\(p).max_distance", range: 0...20)
-                    m.contact = string(mf["contact"]?.1, "\(p).contact")
+                    let contacts = addresses(mf["contact"]?.1, "\(p).contact")
+                    m.contacts = contacts.map(\.0)
                     src.lists = ["segments": segments.map(\.1), "sites": sites, "interests": interests.map(\.1),
-                                 "exclusions": excl.map(\.1)]
+                                 "exclusions": excl.map(\.1), "contact": contacts.map(\.1)]
                     cluster.members.append(m)
                     source.members.append(src)
                 }
@@ -623,9 +657,10 @@ struct RuleReader {
                     w.cpv = cpv.map(\.0)
                     w.segments = segments.map(\.0)
                     w.kinds = kinds(wf["kinds"]?.1, "\(p).kinds")
-                    w.recipients = list(wf["recipients"]?.1, "\(p).recipients").map(\.0)
+                    let recipients = addresses(wf["recipients"]?.1, "\(p).recipients")
+                    w.recipients = recipients.map(\.0)
                     src.lists = ["keywords": kws.map(\.1), "exclusions": excl.map(\.1), "cpv": cpv.map(\.1),
-                                 "segments": segments.map(\.1)]
+                                 "segments": segments.map(\.1), "recipients": recipients.map(\.1)]
                     cluster.watches.append(w)
                     source.watches.append(src)
                 }
@@ -634,5 +669,34 @@ struct RuleReader {
             }
         }
         return (cluster, source)
+    }
+
+    /// `cluster.delivery`: who sends and receives the cluster's e-mail. Shapes and ranges are checked here,
+    /// addresses by the linter.
+    mutating func delivery(_ node: Node, into cluster: inout Cluster, _ source: inout ClusterSource) {
+        let p = "cluster.delivery"
+        guard case .mapping(let dm) = node else {
+            error(node, p, "expected a mapping (\(RuleReader.deliveryKeys.joined(separator: ", ")))")
+            return
+        }
+        let df = fields(dm, path: p, allowed: RuleReader.deliveryKeys)
+        var src = DeliverySource(position: RuleReader.at(node))
+        if let (_, sn) = df["sender"], let s = string(sn, "\(p).sender") {
+            let sender = s.trimmingCharacters(in: .whitespaces)
+            cluster.delivery.sender = sender
+            src.sender = SourceItem(index: 0, position: RuleReader.at(sn), text: s, key: "\(p).sender")
+        }
+        let replyTo = addresses(df["reply_to"]?.1, "\(p).reply_to")
+        cluster.delivery.replyTo = replyTo.map(\.0)
+        src.replyTo = replyTo.map(\.1)
+        let staff = addresses(df["staff"]?.1, "\(p).staff")
+        cluster.delivery.staff = staff.map(\.0)
+        src.staff = staff.map(\.1)
+        if let v = boolean(df["share_partners"]?.1, "\(p).share_partners") { cluster.delivery.sharePartners = v }
+        if let v = integer(df["subscription_days"]?.1, "\(p).subscription_days",
+                           range: DeliverySettings.subscriptionDaysRange) {
+            cluster.delivery.subscriptionDays = v
+        }
+        source.delivery = src
     }
 }

@@ -223,6 +223,57 @@ struct LintChecks {
                 warning(ws.position, p, "watch '\(w.id)' has no keyword, CPV or segment: it will never match")
             }
             if w.recipients.isEmpty { warning(ws.position, p, "watch '\(w.id)' has no recipient") }
+            for item in ws.items("recipients") {
+                let k = item.key ?? "\(p).recipients[\(item.index)]"
+                if EmailAddress.looksLikeAddress(item.text) {
+                    address(item, k)
+                } else {
+                    warning(item.position, k, "'\(item.text)' is a name, not an e-mail address: it will not be "
+                            + "e-mailed the watch's matches (write `Nom <adresse@domaine.fr>`)")
+                }
+            }
+        }
+        delivery(c, src)
+    }
+
+    // MARK: - Delivery
+
+    /// Addresses of `cluster.delivery`, members' `contact` and the settings that leave someone without e-mail.
+    mutating func delivery(_ c: Cluster, _ src: ClusterSource) {
+        let d = c.delivery
+        let ds = src.delivery
+        if let sender = ds?.sender { address(sender, "cluster.delivery.sender") }
+        for item in ds?.replyTo ?? [] { address(item, item.key ?? "cluster.delivery.reply_to[\(item.index)]") }
+        for item in ds?.staff ?? [] { address(item, item.key ?? "cluster.delivery.staff[\(item.index)]") }
+        for ms in src.members {
+            for item in ms.items("contact") { address(item, item.key ?? "\(ms.path).contact[\(item.index)]") }
+        }
+        guard let ds else { return }
+        if d.sender != nil {
+            if d.staff.isEmpty {
+                warning(ds.sender?.position, "cluster.delivery.staff",
+                        "a sender but no staff: nobody receives the cluster digest by e-mail, and members' "
+                        + "messages have no List-Unsubscribe address")
+            }
+            let silent = c.members.filter { $0.contacts.isEmpty && !$0.id.isEmpty }.map(\.id)
+            if !silent.isEmpty {
+                warning(src.membersList ?? src.top, "members",
+                        "\(silent.count) of \(c.members.count) members have no contact: they get their files but no "
+                        + "e-mail (\(silent.joined(separator: ", ")))")
+            }
+        } else if !d.staff.isEmpty || !d.replyTo.isEmpty {
+            warning(ds.position, "cluster.delivery.sender",
+                    "no sender: the cluster sends no e-mail (staff and contacts get files only)")
+        }
+    }
+
+    /// An error when `item` is not an e-mail address.
+    mutating func address(_ item: SourceItem, _ key: String) {
+        do {
+            _ = try EmailAddress(parsing: item.text)
+        } catch {
+            self.error(item.position, key, "'\(item.text)' is not an e-mail address: \(error.reason) "
+                       + "(expected `Nom <adresse@domaine.fr>` or `adresse@domaine.fr`)")
         }
     }
 

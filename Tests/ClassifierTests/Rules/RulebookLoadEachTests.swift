@@ -40,21 +40,55 @@ import Testing
         #expect(throws: ClassifierError.self) { _ = try Rulebook.loadEach(directory: dir) }
     }
 
-    @Test func fingerprintsChangeWithTheClustersFileOrTheThesaurusOnly() throws {
+    /// Replaces `old` (which must be there) by `new` in a file.
+    func edit(_ path: String, _ old: String, _ new: String) throws {
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(text.contains(old), "\(old) not in \(path)")
+        try text.replacingOccurrences(of: old, with: new).write(toFile: path, atomically: true, encoding: .utf8)
+    }
+
+    @Test func fingerprintsChangeWithTheClustersRoutingRulesOrTheThesaurusOnly() throws {
         let dir = try copyOfRules()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let before = try Rulebook.loadEach(directory: dir).fingerprints
         #expect(Set(before.keys) == ["mecaloire", "nucleaire", "cognac", "energie"])
         let path = dir + "/cognac.yaml"
-        try (try String(contentsOfFile: path, encoding: .utf8) + "\n# une note\n")
-            .write(toFile: path, atomically: true, encoding: .utf8)
+        // A routing edit: a keyword more.
+        try edit(path, "keywords: [viticulture,", "keywords: [viticulture, vinification,")
         let afterCluster = try Rulebook.loadEach(directory: dir).fingerprints
         #expect(afterCluster["cognac"] != before["cognac"])
         #expect(afterCluster["mecaloire"] == before["mecaloire"])
         let thesaurus = dir + "/thesaurus.yaml"
-        try (try String(contentsOfFile: thesaurus, encoding: .utf8) + "\n# une note\n")
+        try (try String(contentsOfFile: thesaurus, encoding: .utf8) + "\n  - [vinification, vinifier]\n")
             .write(toFile: thesaurus, atomically: true, encoding: .utf8)
         let afterThesaurus = try Rulebook.loadEach(directory: dir).fingerprints
         #expect(afterThesaurus.allSatisfy { afterCluster[$0.key] != $0.value })
+    }
+
+    /// Who is e-mailed never changes a route: editing an address, the staff or a comment must not route a whole
+    /// store again.
+    @Test func deliveryContactsRecipientsAndCommentsLeaveTheFingerprint() throws {
+        let dir = try copyOfRules()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let before = try Rulebook.loadEach(directory: dir).fingerprints
+        let path = dir + "/mecaloire.yaml"
+        try edit(path, "reply_to: \"Claire Martin <claire.martin@mecaloire.example.org>\"",
+                 "reply_to: [claire.martin@mecaloire.example.org, veille@mecaloire.example.org]")
+        try edit(path, "      - \"veille@mecaloire.example.org\"\n", "")
+        try edit(path, "subscription_days: 60", "subscription_days: 30")
+        try edit(path, "contact: contact@decolletage-furan.example.org",
+                 "contact: [contact@decolletage-furan.example.org, devis@decolletage-furan.example.org]")
+        try edit(path, "recipients: [veille@mecaloire.example.org]", "recipients: [hydrogene@mecaloire.example.org]")
+        try (try String(contentsOfFile: path, encoding: .utf8) + "\n# une note\n")
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        let loaded = try Rulebook.loadEach(directory: dir)
+        #expect(loaded.failed.isEmpty)
+        let c = try #require(loaded.rulebook.cluster("mecaloire"))
+        #expect(c.delivery.subscriptionDays == 30 && c.delivery.staff.count == 1)
+        #expect(c.member("decolletage-furan")?.contacts.count == 2)
+        #expect(loaded.fingerprints == before)
+        // The same file with a member's capacity changed is another routing.
+        try edit(path, "capacity: 800k", "capacity: 900k")
+        #expect(try Rulebook.loadEach(directory: dir).fingerprints["mecaloire"] != before["mecaloire"])
     }
 }

@@ -1,0 +1,224 @@
+import Foundation
+import Notices
+
+/// Turns a cluster's snapshot into its `DigestInput`: member sections, consortium ideas, calls for projects,
+/// watches, « à signaler », « écartés de justesse », deadlines soon, "changed since we told you" and the
+/// subscription window — one entry per opportunity, shown with its richest record (a procurement published on
+/// BOAMP and TED shows once, "aussi publié sur TED", never three times with three deadlines).
+public enum DigestAssembler {
+    /// Changes that are told again: dates, money, scope, what is asked, who asks.
+    public static let significantFields: Set<String> = [
+        "kind", "title", "deadline", "call_closing", "value", "lots", "other_deadlines", "places", "procedure",
+        "buyer", "call",
+    ]
+
+    /// How many near misses the staff digest lists (the strongest): beyond that they are noise.
+    public static let nearMissLimit = 15
+
+    static func deadline(_ n: Notice) -> Date { (n.deadline ?? n.call?.closing)?.instant ?? .distantFuture }
+
+    /// Member items in the order a member reads them: what it does itself before what reaches it through the
+    /// value chain, then the soonest deadline, then the strongest evidence.
+    static func readingOrder(_ a: DigestItem, _ b: DigestItem) -> Bool {
+        let (da, db) = (a.direct ?? true, b.direct ?? true)
+        if da != db { return da }
+        let (ta, tb) = (deadline(a.notice), deadline(b.notice))
+        if ta != tb { return ta < tb }
+        if a.score != b.score { return a.score > b.score }
+        return a.notice.id < b.notice.id
+    }
+
+    public static func assemble(_ s: DigestSnapshot) -> DigestInput {
+        var byMember: [String: [Int64: DigestItem]] = [:]
+        var calls: [Int64: DigestItem] = [:]
+        var consortia: [Int64: ConsortiumItem] = [:]
+        var signals: [Int64: SignalItem] = [:]
+        var nearMisses: [String: NearMissItem] = [:]
+        var changed: [Int64: ChangedItem] = [:]
+        var watches: [String: WatchSection] = [:]
+        var watchSeen: [String: Set<Int64>] = [:]
+
+        func addChange(_ p: DigestSnapshot.Pending, _ changes: [NoticeChange], _ audience: ChangedItem.Audience,
+                       name: String?) {
+            var item = changed[p.opportunityID] ?? ChangedItem(notice: p.display, changes: changes, toldAt: p.deliveredAt)
+            for c in changes where !item.changes.contains(c) { item.changes.append(c) }
+            if !item.audiences.contains(audience) { item.audiences.append(audience) }
+            if case .member(let id) = audience { item.memberNames[id] = name ?? s.memberName(id) }
+            if let t = p.deliveredAt, item.toldAt.map({ t < $0 }) ?? true { item.toldAt = t }
+            changed[p.opportunityID] = item
+        }
+
+        for p in s.pending {
+            if p.isUpdate {
+                // Only what changes a member's decision is worth a "changed since we told you"; a reworded
+                // summary is recorded as delivered without a word.
+                let changes = p.changes.filter { significantFields.contains($0.field) }
+                guard !changes.isEmpty, p.role != .signal, p.role != .nearMiss else { continue }
+                switch p.role {
+                case .consortium: addChange(p, changes, .consortium, name: nil)
+                case .watch:
+                    if case .watch(let name, _, _) = p.detail { addChange(p, changes, .watch(name: name), name: nil) }
+                    else { addChange(p, changes, .watch(name: String(p.recipient.dropFirst("watch:".count))), name: nil) }
+                default:
+                    var stored: String?
+                    if case .member(let name, _, _) = p.detail { stored = name }
+                    addChange(p, changes, .member(id: p.recipient), name: s.memberName(p.recipient, stored: stored))
+                }
+                continue
+            }
+            if p.alreadyTold {
+                // Told through another record of the same opportunity: not news, unless this record moves the
+                // deadline (a corrigendum published as a notice of its own).
+                if p.role.reachesMember, let move = p.deadlineMove {
+                    var stored: String?
+                    if case .member(let name, _, _) = p.detail { stored = name }
+                    addChange(p, [move], .member(id: p.recipient), name: s.memberName(p.recipient, stored: stored))
+                }
+                continue
+            }
+            switch p.detail {
+            case .watch(let name, let recipients, let evidence)?:
+                let id = String(p.recipient.dropFirst("watch:".count))
+                if watches[id] == nil {
+                    watches[id] = WatchSection(
+                        watchID: id, name: s.watches.first { $0.id == id }?.name ?? name, recipients: recipients,
+                        items: [])
+                }
+                if watchSeen[id, default: []].insert(p.opportunityID).inserted {
+                    watches[id]?.items.append(
+                        DigestItem(
+                            notice: p.display, score: p.score, evidence: evidence, direct: nil,
+                            alsoPublishedOn: p.otherSources))
+                }
+            case .signal(let f)?:
+                signals[p.opportunityID] = SignalItem(
+                    notice: p.display, segments: f.segments, lotID: f.lotID, value: f.value,
+                    largestCapacity: f.largestCapacity, combinedCapacity: f.combinedCapacity, members: f.members)
+            case .nearMiss(let name, let exclusion)?:
+                let key = "\(p.recipient)\u{0}\(p.opportunityID)"
+                let item = NearMissItem(
+                    notice: p.display, memberID: String(p.recipient.dropFirst("near-miss:".count)),
+                    memberName: s.memberName(String(p.recipient.dropFirst("near-miss:".count)), stored: name),
+                    exclusion: exclusion, score: p.score)
+                if (nearMisses[key]?.score ?? -.infinity) < p.score { nearMisses[key] = item }
+            case .consortium(let idea)?:
+                if let existing = consortia[p.opportunityID], existing.score >= p.score { continue }
+                let partners = idea.members.map { id in
+                    ConsortiumPartner(
+                        memberID: id, memberName: s.memberName(id, stored: idea.names[id]),
+                        segments: idea.contributions[id] ?? [])
+                }
+                let suppliers = idea.suppliers.sorted { $0.key < $1.key }.map { id, segment in
+                    ConsortiumPartner(memberID: id, memberName: s.memberName(id, stored: idea.names[id]), segments: [segment])
+                }
+                consortia[p.opportunityID] = ConsortiumItem(
+                    notice: p.display, score: p.score, need: idea.need, lotID: idea.lotID,
+                    value: idea.value.map { Decimal($0.rounded()) },
+                    combinedCapacity: idea.combinedCapacity.map { Decimal($0.rounded()) }, uncovered: idea.uncovered,
+                    suppliers: suppliers, partners: partners,
+                    lead: s.memberName(idea.lead, stored: idea.names[idea.lead]))
+            case .member(let storedName, let segments, let evidence)?:
+                let name = s.memberName(p.recipient, stored: storedName)
+                let item = DigestItem(
+                    notice: p.display, score: p.score, evidence: evidence, segments: segments,
+                    direct: p.role == .direct, members: [name], memberIDs: [p.recipient],
+                    memberEvidence: [p.recipient: evidence], alsoPublishedOn: p.otherSources)
+                if p.display.kind == .callForProjects {
+                    var merged = calls[p.opportunityID] ?? item
+                    if calls[p.opportunityID] != nil {
+                        if item.score > merged.score {
+                            merged.score = item.score
+                            merged.evidence = item.evidence
+                        }
+                        if !merged.memberIDs.contains(p.recipient) {
+                            merged.memberIDs.append(p.recipient)
+                            merged.members.append(name)
+                        }
+                        merged.memberEvidence[p.recipient] = evidence
+                    }
+                    calls[p.opportunityID] = merged
+                } else {
+                    if let existing = byMember[p.recipient]?[p.opportunityID],
+                        existing.score > item.score || (existing.score == item.score && existing.direct == true)
+                    {
+                        continue
+                    }
+                    byMember[p.recipient, default: [:]][p.opportunityID] = item
+                }
+            case nil:
+                continue
+            }
+        }
+
+        // Members in rule-file order, then any member the rules no longer list.
+        var memberOrder = s.members.map(\.id)
+        for id in byMember.keys.sorted() where !memberOrder.contains(id) { memberOrder.append(id) }
+        let sections: [MemberSection] = memberOrder.compactMap { id in
+            guard let items = byMember[id], let first = items.values.first else { return nil }
+            return MemberSection(
+                memberID: id, memberName: first.members.first ?? s.memberName(id),
+                items: items.values.sorted(by: readingOrder))
+        }
+        let callItems = calls.values.sorted { a, b in
+            let (da, db) = (deadline(a.notice), deadline(b.notice))
+            return da != db ? da < db : a.notice.id < b.notice.id
+        }
+
+        // Deadlines soon: every notice routed to a member (sent tonight or earlier) closing within the window.
+        var soon: [Int64: DigestItem] = [:]
+        var soonOrder: [Int64] = []
+        for r in s.soon where r.notice.kind != .award {
+            let name = s.memberName(r.memberID)
+            if var item = soon[r.opportunityID] {
+                if !item.memberIDs.contains(r.memberID) {
+                    item.memberIDs.append(r.memberID)
+                    item.members.append(name)
+                }
+                soon[r.opportunityID] = item
+            } else {
+                soon[r.opportunityID] = DigestItem(
+                    notice: r.notice, score: r.score, direct: r.direct, members: [name], memberIDs: [r.memberID])
+                soonOrder.append(r.opportunityID)
+            }
+        }
+
+        // The subscription window: what was sent over the last days, and tonight's.
+        var window: [Int64: WindowEntry] = [:]
+        func addWindow(_ n: Notice, opportunity: Int64, member: String, at date: Date) {
+            var e = window[opportunity] ?? WindowEntry(notice: n, sentAt: date)
+            if date < e.sentAt { e.sentAt = date }
+            if !e.memberIDs.contains(member) {
+                e.memberIDs.append(member)
+                e.members.append(s.memberName(member))
+            }
+            window[opportunity] = e
+        }
+        for r in s.sent { addWindow(r.notice, opportunity: r.opportunityID, member: r.memberID, at: r.sentAt ?? s.now) }
+        for p in s.pending where p.role.reachesMember && !p.isUpdate && !p.alreadyTold {
+            addWindow(p.display, opportunity: p.opportunityID, member: p.recipient, at: s.now)
+        }
+
+        var watchOrder = s.watches.map(\.id).filter { watches[$0] != nil }
+        for id in watches.keys.sorted() where !watchOrder.contains(id) { watchOrder.append(id) }
+        for id in watchOrder {
+            watches[id]?.items.sort { a, b in a.score != b.score ? a.score > b.score : a.notice.id < b.notice.id }
+        }
+        let near = nearMisses.values.sorted { a, b in
+            a.score != b.score ? a.score > b.score : (a.notice.id, a.memberID) < (b.notice.id, b.memberID)
+        }
+        return DigestInput(
+            clusterID: s.clusterID, clusterName: s.clusterName, runDate: s.now, members: sections,
+            consortia: consortia.values.sorted { a, b in
+                a.score != b.score ? a.score > b.score : a.notice.id < b.notice.id
+            },
+            calls: callItems, watches: watchOrder.compactMap { watches[$0] },
+            deadlinesSoon: soonOrder.compactMap { soon[$0] },
+            changed: changed.values.sorted { $0.notice.id < $1.notice.id }, sources: s.sources,
+            sourceNames: s.sourceNames,
+            signals: signals.values.sorted { $0.notice.id < $1.notice.id },
+            nearMisses: Array(near.prefix(nearMissLimit)),
+            window: window.values.sorted { a, b in a.sentAt != b.sentAt ? a.sentAt > b.sentAt : a.notice.id < b.notice.id },
+            windowDays: s.windowDays, sharePartners: s.sharePartners, staffContact: s.staffContact,
+            publicURL: s.publicURL)
+    }
+}
