@@ -29,7 +29,7 @@ var targets: [Target] = [
     .target(name: "Parser", dependencies: ["Notices", "CLibXML2", "CZlib"], swiftSettings: strict),
     .target(
         name: "Fetcher",
-        dependencies: ["Notices", "CCurl", .product(name: "Yams", package: "Yams"),
+        dependencies: ["Notices", "Curl", .product(name: "Yams", package: "Yams"),
                        .product(name: "Logging", package: "swift-log")],
         swiftSettings: strict),
     // SQLite through GRDB (its own system-library target links Debian's libsqlite3, which has FTS5).
