@@ -1,4 +1,5 @@
-import CCurl
+// Internal: no libcurl type or symbol reaches the modules that import Curl.
+internal import CCurl
 
 /// libcurl's global state, initialised once per process before the first handle.
 public enum Curl {

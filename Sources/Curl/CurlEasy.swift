@@ -1,4 +1,5 @@
-import CCurl
+// Internal: no libcurl type or symbol reaches the modules that import Curl.
+internal import CCurl
 import Foundation
 
 /// One libcurl easy handle and everything C holds a pointer to while it runs (error buffer, header and
@@ -46,6 +47,12 @@ public final class CurlEasy {
     }
 
     deinit {
+        // curl_easy_cleanup may still talk to the server (an SMTP QUIT): no callback may reach this object,
+        // which is going away.
+        _ = vigie_easy_setopt_long(handle, CURLOPT_VERBOSE, 0)
+        for option in [CURLOPT_WRITEDATA, CURLOPT_HEADERDATA, CURLOPT_READDATA, CURLOPT_DEBUGDATA] {
+            _ = vigie_easy_setopt_pointer(handle, option, nil)
+        }
         curl_easy_cleanup(handle)
         for list in lists.values { curl_slist_free_all(list) }
         if let mime { curl_mime_free(mime) }

@@ -1,4 +1,5 @@
-import CCurl
+// Internal: no libcurl type or symbol reaches the modules that import Curl.
+internal import CCurl
 
 /// A libcurl multi handle: many easy transfers driven by one thread, with no thread per request.
 ///

@@ -25,7 +25,7 @@ public final class SMTPSender {
         easy = try makeHandle()
     }
 
-    deinit { easy = nil }
+    deinit { close() }
 
     /// One SMTP transaction for one envelope recipient (libcurl 7.88 aborts the whole transaction when one RCPT is
     /// refused, so Vigie sends one transaction per recipient; the connection is reused between calls).
@@ -63,6 +63,9 @@ public final class SMTPSender {
 
     /// Ends the session (QUIT) and frees the handle; a later `send` connects again.
     public func close() {
+        // The closures capture this sender unowned: they go first, so that nothing reaches it from the QUIT.
+        easy?.onHeader = nil
+        easy?.onRead = nil
         easy = nil
     }
 
@@ -92,7 +95,10 @@ public final class SMTPSender {
         handle.onRead = { [unowned self] buffer in
             let count = min(buffer.count, upload.count - uploadOffset)
             guard count > 0 else { return 0 }
-            for index in 0..<count { buffer[index] = upload[uploadOffset + index] }
+            upload.withUnsafeBufferPointer { source in
+                UnsafeMutableRawBufferPointer(buffer).copyMemory(
+                    from: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: source[uploadOffset..<uploadOffset + count])))
+            }
             uploadOffset += count
             return count
         }

@@ -26,7 +26,7 @@ public struct SMTPSettings: Sendable, Hashable {
     /// From VIGIE_SMTP_URL and VIGIE_SMTP_PASSWORD; nil when VIGIE_SMTP_URL is unset or empty. An empty
     /// VIGIE_SMTP_PASSWORD counts as no password.
     public static func fromEnvironment(_ environment: [String: String]) throws -> SMTPSettings? {
-        guard let url = environment["VIGIE_SMTP_URL"]?.trimmingCharacters(in: .whitespaces), !url.isEmpty else {
+        guard let url = environment["VIGIE_SMTP_URL"]?.trimmingCharacters(in: .whitespacesAndNewlines), !url.isEmpty else {
             return nil
         }
         let password = environment["VIGIE_SMTP_PASSWORD"].flatMap { $0.isEmpty ? nil : $0 }

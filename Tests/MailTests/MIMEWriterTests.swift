@@ -157,6 +157,51 @@ import TestSupport
         #expect(MIMEWriter.rfc5322Date(Date(timeIntervalSince1970: 0)) == "Thu, 01 Jan 1970 00:00:00 +0000")
     }
 
+    /// Subjects Python's email package must decode to exactly what was given.
+    @Test(arguments: [
+        "Veille",
+        "Veille Méca Loire — 3 avis pour vous, dont 1 à rendre cette semaine",
+        "🔧 Usinage : 5 avis, 👷 2 consortiums à monter",
+        "Deux  espaces et =?UTF-8?Q?pas_un_mot_encodé?= littéral",
+        String(repeating: "Appel à projets ", count: 20),
+        "Ünïcödé " + String(repeating: "x", count: 200),
+        "ASCII only but a very long word " + String(repeating: "y", count: 120),
+    ])
+    func subjectsComeBackExactly(_ subject: String) throws {
+        var message = memberMessage()
+        message.subject = subject
+        let bytes = MIMEWriter.render(message)
+        #expect(crlfLines(bytes).allSatisfy { $0.count <= 78 })
+        let parsed = try PythonEmail.parse(bytes)
+        #expect(parsed.subject == subject)
+        #expect(parsed.defects == [])
+    }
+
+    @Test func displayNamesWithSpecialsAreQuoted() throws {
+        var message = memberMessage()
+        message.to = [MailAddress("jean.dupont@example.org", name: "Dupont, Jean"),
+                      MailAddress("jj@example.org", name: "Jean \"JJ\" Dupont (achats)"),
+                      MailAddress("bare@example.org", name: "")]
+        let bytes = MIMEWriter.render(message)
+        let to = try #require(headerFields(bytes).first { $0.hasPrefix("To:") })
+        #expect(to.contains("\"Dupont, Jean\" <jean.dupont@example.org>,"))
+        let parsed = try PythonEmail.parse(bytes)
+        #expect(parsed.to == [PythonEmail.Mailbox(name: "Dupont, Jean", address: "jean.dupont@example.org"),
+                              PythonEmail.Mailbox(name: "Jean \"JJ\" Dupont (achats)", address: "jj@example.org"),
+                              PythonEmail.Mailbox(name: "", address: "bare@example.org")])
+        #expect(parsed.defects == [])
+    }
+
+    @Test func ccOnlyMessageStillHasATo() throws {
+        var message = memberMessage()
+        message.to = []
+        let parsed = try PythonEmail.parse(MIMEWriter.render(message))
+        #expect(parsed.to == [])
+        #expect(parsed.cc.map(\.address) == ["achats@decolletage-furan.example.org"])
+        #expect(parsed.defects == [])
+        try MIMEWriter.validate(message)
+    }
+
     @Test func recipientsAreToThenCcEachOnce() {
         var message = memberMessage()
         message.cc.append(MailAddress("Contact@Decolletage-Furan.example.org"))

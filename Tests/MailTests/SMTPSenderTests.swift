@@ -147,4 +147,33 @@ import TestSupport
         #expect(text.hasPrefix("mail: "))
         #expect(try sink.sessionCount() == 0)
     }
+
+    @Test func linesMadeOfDotsAndALargeAttachmentArriveIntact() throws {
+        // Raw bytes, not from MIMEWriter: lines "." and ".." are SMTP's end-of-data and its escape.
+        let raw = Array("Message-ID: <dots@vigie.invalid>\r\nSubject: points\r\n\r\n.\r\n..\r\n.x\r\nfin\r\n".utf8)
+        let sink = try SMTPSink()
+        let sender = try SMTPSender(settings: SMTPSettings(url: sink.url, timeoutSeconds: 20))
+        #expect(sender.send(raw, from: from, to: "un@example.org") == .accepted(reply: "250 2.0.0 Ok: queued as 1"))
+        var big = memberMessage(id: "big@vigie.invalid")
+        big.attachments.append(MailAttachment(fileName: "dossier.bin", contentType: "application/octet-stream",
+                                              bytes: (0..<3_000_000).map { UInt8(truncatingIfNeeded: $0 &* 31) }))
+        let bigBytes = MIMEWriter.render(big)
+        #expect(sender.send(bigBytes, from: from, to: "deux@example.org")
+            == .accepted(reply: "250 2.0.0 Ok: queued as 2"))
+        sender.close()
+        let received = try sink.received()
+        #expect(received.first?.raw == raw)
+        #expect(received.last?.raw == bigBytes)
+    }
+
+    @Test func closeEndsTheSessionAndTheNextSendConnectsAgain() throws {
+        let sink = try SMTPSink()
+        let sender = try SMTPSender(settings: SMTPSettings(url: sink.url, timeoutSeconds: 10))
+        #expect(sender.send(bytes, from: from, to: "un@example.org") == .accepted(reply: "250 2.0.0 Ok: queued as 1"))
+        sender.close()
+        #expect(sender.send(bytes, from: from, to: "deux@example.org") == .accepted(reply: "250 2.0.0 Ok: queued as 2"))
+        sender.close()
+        #expect(try sink.received().map(\.session) == [1, 2])
+        #expect(try sink.sessionCount() == 2)
+    }
 }
