@@ -43,7 +43,7 @@ var targets: [Target] = [
     .target(name: "Digest", dependencies: ["Notices"], swiftSettings: strict),
     .target(
         name: "Pipeline",
-        dependencies: ["Notices", "Parser", "Fetcher", "Store", "Classifier", "Digest",
+        dependencies: ["Notices", "Parser", "Fetcher", "Store", "Classifier", "Digest", "Mail",
                        .product(name: "Logging", package: "swift-log")],
         swiftSettings: strict),
     .executableTarget(
