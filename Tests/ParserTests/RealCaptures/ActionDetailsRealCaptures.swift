@@ -169,6 +169,25 @@ import Testing
         try Self.check(Self.eforms, in: doc?.notices ?? [])
     }
 
+    /// The eForms SDK's French sample (`samples/eforms/cn_24_FRA_comments.xml`): the contracting party gives a
+    /// buyer profile (BT-508 `http://www.marches-publics.info/accueil.htm`), preferred to ORG-0001's WebsiteURI
+    /// (`https://www.marches-publics.info/accueil.htm`); ORG-0001's cac:Contact: Name "Info desk", Telephone
+    /// "+33 235156161", ElectronicMail "contact@rouenhabitat.fr".
+    @Test func eformsBuyerProfileIsPreferredToTheWebsite() throws {
+        guard SharedSamples.folder("samples/eforms") != nil else { return }
+        let doc = try FormatRegistry.parseNoticeXML(
+            rootName: "ContractNotice", namespace: nil,
+            bytes: try SharedSamples.bytes("samples/eforms/cn_24_FRA_comments.xml"),
+            options: ParseOptions(sourceID: "ted", documentName: "cn_24_FRA_comments.xml"))
+        let n = try #require(doc?.notices.first)
+        #expect(n.buyer?.name == "Rouen Habitat")
+        #expect(
+            n.buyer?.contact
+                == ContactPoint(
+                    name: "Info desk", email: "contact@rouenhabitat.fr", phone: "+33 235156161",
+                    url: "http://www.marches-publics.info/accueil.htm"))
+    }
+
     /// The retired DILA API notice (`samples/boamp/legacy-api-json/20-152081.json`): identite correspondant
     /// "Monsieur le Maire" (contact null), tel, mel, urlprofilacheteur preferred to url; urldocument null.
     @Test func boampLegacyAPINotice() throws {
