@@ -66,7 +66,8 @@ import Testing
         let notices = try Self.notices()
         let eforms = try #require(notices.first { $0.source == "demo-eforms-cn-chaudronnerie-nucleaire.xml" })
         let boamp = try #require(notices.first { $0.sourceID == "26-118548" })
-        let ted = try #require(notices.first { $0.source == "demo-ted-search-page.json" && $0.sourceID == "781652-2026" })
+        let ted = try #require(
+            notices.first { $0.source == "demo-ted-search-page.json" && $0.sourceID == "781652-2026" })
         let rss = try #require(notices.first { $0.sourceID == "2026-AO-4104" })
         #expect(eforms.refs.tedPublicationNumber == "781652-2026")
         #expect(eforms.refs.eformsProcedureID == boamp.refs.eformsProcedureID)

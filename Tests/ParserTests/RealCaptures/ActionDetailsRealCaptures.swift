@@ -102,15 +102,17 @@ import Testing
         Expected(
             capture: fnsimple, notice: "26-7113",
             contact: ContactPoint(
-                name: "Bureau de la commande publique - SGAMI EST", email: "sgami-est-marches-publics@interieur.gouv.fr",
-                phone: "0372408336",
+                name: "Bureau de la commande publique - SGAMI EST",
+                email: "sgami-est-marches-publics@interieur.gouv.fr", phone: "0372408336",
                 url: "https://www.marches-publics.gouv.fr/?page=Entreprise.EntrepriseAdvancedSearch&AllCons&id=2920347"
                     + "&orgAcronyme=g6l"),
             documentsURL:
                 "https://www.marches-publics.gouv.fr/?page=Entreprise.EntrepriseAdvancedSearch&AllCons&id=2920347"
                 + "&orgAcronyme=g6l",
-            lotTitles: ["Rénovation de l'isolement thermique par l'extérieur (ITE)", "TOITURE", "MENUISERIE EXTÉRIEURE",
-                "PEINTURE INTÉRIEURE"]),
+            lotTitles: [
+                "Rénovation de l'isolement thermique par l'extérieur (ITE)", "TOITURE", "MENUISERIE EXTÉRIEURE",
+                "PEINTURE INTÉRIEURE",
+            ]),
     ]
 
     static let ted: [Expected] = [
@@ -137,7 +139,8 @@ import Testing
     static let eforms = Expected(
         capture: cnes, notice: "612553-2026",
         contact: ContactPoint(
-            name: "Lucas MARTIN", email: "L-DAR-OAR-TSR@cnes.fr", phone: "+33 561000000", url: "https://marches.cnes.fr/"),
+            name: "Lucas MARTIN", email: "L-DAR-OAR-TSR@cnes.fr", phone: "+33 561000000",
+            url: "https://marches.cnes.fr/"),
         documentsURL: "https://marches.cnes.fr/entreprise/consultation/510067?orgAcronyme=t5y",
         lotTitles: ["Assistance à maîtrise d’ouvrage sur le logiciel SAP"])
 
@@ -252,7 +255,8 @@ import Testing
         (
             "650",
             ContactPoint(
-                email: "mluce@ladrome.fr", phone: "04 81 66 88 34", url: "http://rhone-alpes.synagri.com/portail/accueil26")
+                email: "mluce@ladrome.fr", phone: "04 81 66 88 34",
+                url: "http://rhone-alpes.synagri.com/portail/accueil26")
         ),
     ])
     func aidesTerritoiresDrome(_ id: String, _ contact: ContactPoint) throws {
