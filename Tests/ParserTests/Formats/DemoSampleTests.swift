@@ -103,4 +103,11 @@ import Testing
         let calls = notices.filter { $0.kind == .callForProjects && $0.buyer?.contact?.email != nil }
         #expect(calls.count >= 3, "\(calls.map(\.id))")
     }
+
+    /// Every lot of the structured samples has a title, as eForms requires (BT-21): none shows as a bare LOT-0001.
+    @Test func everyLotHasATitle() throws {
+        let lots = try Self.notices().flatMap { n in n.lots.map { (n.id, $0) } }
+        #expect(lots.count >= 27, "12 BOAMP, 12 TED and 3 eForms lots")
+        for (id, lot) in lots { #expect(lot.title != nil, "\(id) \(lot.id)") }
+    }
 }
