@@ -48,7 +48,7 @@ var targets: [Target] = [
         swiftSettings: strict),
     .executableTarget(
         name: "vigie",
-        dependencies: ["Pipeline", "Notices", "Parser", "Fetcher", "Store", "Classifier", "Digest",
+        dependencies: ["Pipeline", "Notices", "Parser", "Fetcher", "Store", "Classifier", "Digest", "Mail",
                        .product(name: "ArgumentParser", package: "swift-argument-parser"),
                        .product(name: "Logging", package: "swift-log")],
         swiftSettings: strict),

@@ -71,7 +71,11 @@ public struct MailDelivery {
         do {
             sender = try SMTPSender(settings: settings)
         } catch {
-            throw PipelineError.cannotRun("mail: \(error)")
+            // No session at all (libcurl could not start one): everything waits for the next run.
+            report.unreachable = "\(error)"
+            report.deferred = pending.count
+            report.pending = pending.count
+            return report
         }
         defer { sender.close() }
         var down = false
@@ -115,6 +119,21 @@ public struct MailDelivery {
         }
         report.pending = try store.pendingMail().filter { clusters?.contains($0.cluster) ?? true }.count
         return report
+    }
+
+    /// The lines `vigie run` and `vigie send` print.
+    public static func summary(_ m: MailReport) -> [String] {
+        var lines: [String] = []
+        if !m.previewFiles.isEmpty {
+            lines.append("mail (dry run): \(m.previewFiles.count) message(s) written as .eml, nothing sent")
+        } else {
+            lines.append("mail: \(m.accepted) accepted, \(m.deferred) deferred, \(m.failed.count) refused")
+        }
+        for f in m.failed {
+            lines.append("mail: REFUSED \(f.recipient): \(f.code.map(String.init) ?? "") \(f.reply)")
+        }
+        if let u = m.unreachable { lines.append("mail: server unreachable (\(u)); \(m.pending) left for the next run") }
+        return lines
     }
 
     /// Writes each pending message once as `<out>/<cluster>/courriels/<night>-<edition>/<audience>.eml` (every
