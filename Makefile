@@ -3,8 +3,10 @@
 
 SWIFT      ?= swift
 APT_PKGS   := libxml2-dev libcurl4-openssl-dev libsqlite3-dev zlib1g-dev pkg-config
-# The crash tests compare stores with the sqlite3 shell, independent of the code under test.
-TEST_PKGS  := sqlite3
+# The crash tests compare stores with the sqlite3 shell, independent of the code under test; the mail tests
+# deliver to a real SMTP server on loopback (aiosmtpd) and read messages back with Python's email package; the
+# layout test renders the HTML digests in headless Chromium.
+TEST_PKGS  := sqlite3 python3 python3-aiosmtpd chromium
 BIN_DEBUG   = .build/debug
 BIN_RELEASE = .build/release
 DEMO_OUT   ?= demo-out
@@ -41,8 +43,9 @@ demo: deps
 	$(SWIFT) build
 	@rm -rf $(DEMO_OUT) && mkdir -p $(DEMO_OUT)
 	$(BIN_DEBUG)/vigie run --feeds Feeds/demo.yaml --rules Rules --store $(DEMO_OUT)/vigie.sqlite \
-	    --out $(DEMO_OUT) --now 2026-11-24T02:00:00Z --soon-days 21
+	    --out $(DEMO_OUT) --now 2026-11-24T02:00:00Z --soon-days 21 --dry-run
 	@echo "vigie: digests written under $(DEMO_OUT)/<cluster>/ (.md .html .json .ics .atom .csv), members' own under <cluster>/adherents/"
+	@echo "vigie: the night's e-mail (dry run, nothing sent) under $(DEMO_OUT)/<cluster>/courriels/; to send it for real: VIGIE_SMTP_URL=smtp://user@host:587 VIGIE_SMTP_PASSWORD=… $(BIN_DEBUG)/vigie send --store $(DEMO_OUT)/vigie.sqlite"
 
 # Scores `vigie parse --json` against the feed-parser conformance corpus in ../shared.
 conformance: release

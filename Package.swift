@@ -18,13 +18,18 @@ var targets: [Target] = [
     .target(name: "CXMLWalk", dependencies: ["CLibXML2"]),
 
     .target(name: "Notices", swiftSettings: strict),
+    // The only Swift target that imports CCurl: libcurl behind Swift types (easy and multi handles, typed
+    // options, callbacks as closures), for the fetcher (HTTP) and the mail stage (SMTP).
+    .target(name: "Curl", dependencies: ["CCurl"], swiftSettings: strict),
+    // MIME messages and SMTP delivery; knows nothing of notices, rules or digests.
+    .target(name: "Mail", dependencies: ["Curl"], swiftSettings: strict),
     // A small HTTP/1.1 server on loopback (POSIX sockets) with scripted faults, for the
     // fetcher's tests and `vigie-bench fetch`: real HTTP, no network.
     .target(name: "LoopbackHTTP", swiftSettings: strict),
     .target(name: "Parser", dependencies: ["Notices", "CLibXML2", "CZlib"], swiftSettings: strict),
     .target(
         name: "Fetcher",
-        dependencies: ["Notices", "CCurl", .product(name: "Yams", package: "Yams"),
+        dependencies: ["Notices", "Curl", .product(name: "Yams", package: "Yams"),
                        .product(name: "Logging", package: "swift-log")],
         swiftSettings: strict),
     // SQLite through GRDB (its own system-library target links Debian's libsqlite3, which has FTS5).
@@ -38,12 +43,12 @@ var targets: [Target] = [
     .target(name: "Digest", dependencies: ["Notices"], swiftSettings: strict),
     .target(
         name: "Pipeline",
-        dependencies: ["Notices", "Parser", "Fetcher", "Store", "Classifier", "Digest",
+        dependencies: ["Notices", "Parser", "Fetcher", "Store", "Classifier", "Digest", "Mail",
                        .product(name: "Logging", package: "swift-log")],
         swiftSettings: strict),
     .executableTarget(
         name: "vigie",
-        dependencies: ["Pipeline", "Notices", "Parser", "Fetcher", "Store", "Classifier", "Digest",
+        dependencies: ["Pipeline", "Notices", "Parser", "Fetcher", "Store", "Classifier", "Digest", "Mail",
                        .product(name: "ArgumentParser", package: "swift-argument-parser"),
                        .product(name: "Logging", package: "swift-log")],
         swiftSettings: strict),
@@ -53,7 +58,11 @@ var targets: [Target] = [
                        "CXMLWalk", .product(name: "ArgumentParser", package: "swift-argument-parser")],
         swiftSettings: strict),
 
+    // Helpers any test target may use: a real SMTP server on loopback (python3 + aiosmtpd) with scripted faults,
+    // and Python's `email` package as an independent reader of messages.
+    .target(name: "TestSupport", path: "Tests/TestSupport", exclude: ["smtp_sink.py", "parse_mail.py"]),
     .testTarget(name: "NoticesTests", dependencies: ["Notices"]),
+    .testTarget(name: "MailTests", dependencies: ["Mail", "Curl", "TestSupport"]),
     .testTarget(name: "ParserTests", dependencies: ["Parser", "Notices"], resources: [.copy("Fixtures")]),
     .testTarget(name: "FetcherTests", dependencies: ["Fetcher", "Notices", "LoopbackHTTP"]),
     // GRDB too: the tests build stores the way older builds did (raw SQL) and hold transactions open.

@@ -18,7 +18,7 @@ public struct AtomRenderer: DigestRenderer {
     /// Tonight's feed.
     public func text(_ input: DigestInput) -> String {
         feed(
-            input, selfName: "\(Wording.day(input.runDate)).atom",
+            input, selfName: "\(DigestWriter.dateStamp(input.runDate)).atom",
             entries: input.allNotices.map { ($0, input.runDate, []) })
     }
 

@@ -39,6 +39,8 @@ public struct DigestInput: Sendable, Hashable, Codable {
     public var sharePartners: Bool
     /// Where the staff can be reached (`mailto:` target or address), for « contactez l'équipe ».
     public var staffContact: String?
+    /// For staff: e-mails the mail server refused for good since the last digest (bad address, mailbox closed).
+    public var mailFailures: [MailFailure]
     /// Public address of this recipient's folder (`https://…/mecaloire/`), for the feed's `rel="self"` link;
     /// nil: links are relative to the file.
     public var publicURL: String?
@@ -60,6 +62,7 @@ public struct DigestInput: Sendable, Hashable, Codable {
         case sharePartners = "share_partners"
         case staffContact = "staff_contact"
         case publicURL = "public_url"
+        case mailFailures = "mail_failures"
     }
 
     public init(
@@ -68,8 +71,10 @@ public struct DigestInput: Sendable, Hashable, Codable {
         deadlinesSoon: [DigestItem] = [], changed: [ChangedItem] = [], sources: [SourceHealth] = [],
         sourceNames: [String: String] = [:], recipientID: String? = nil, recipientName: String? = nil,
         signals: [SignalItem] = [], nearMisses: [NearMissItem] = [], window: [WindowEntry] = [],
-        windowDays: Int = 60, sharePartners: Bool = false, staffContact: String? = nil, publicURL: String? = nil
+        windowDays: Int = 60, sharePartners: Bool = false, staffContact: String? = nil, publicURL: String? = nil,
+        mailFailures: [MailFailure] = []
     ) {
+        self.mailFailures = mailFailures
         self.clusterID = clusterID
         self.clusterName = clusterName
         self.runDate = runDate
@@ -120,6 +125,7 @@ public struct DigestInput: Sendable, Hashable, Codable {
         d.watches = []
         d.signals = []
         d.nearMisses = []
+        d.mailFailures = []
         var mine = Set(d.members.flatMap { $0.items.map(\.notice.id) })
         mine.formUnion(d.consortia.map(\.notice.id))
         mine.formUnion(d.calls.map(\.notice.id))
@@ -137,11 +143,23 @@ public struct DigestInput: Sendable, Hashable, Codable {
         return d
     }
 
+    /// What one saved watch's recipients get: its matches only (they follow a theme, not the cluster's night).
+    /// Nil when the watch matched nothing tonight.
+    public func forWatch(id: String) -> DigestInput? {
+        guard let watch = watches.first(where: { $0.watchID == id }), !watch.items.isEmpty else { return nil }
+        var d = DigestInput(
+            clusterID: clusterID, clusterName: clusterName, runDate: runDate, watches: [watch],
+            sourceNames: sourceNames, recipientName: watch.name, windowDays: windowDays,
+            sharePartners: sharePartners, staffContact: staffContact)
+        d.sources = []
+        return d
+    }
+
     /// True when there is news: something for a member, a consortium, a call, or a change. Deadlines soon
     /// are reminders, not news.
     public var hasNews: Bool {
         !(members.allSatisfy(\.items.isEmpty) && consortia.isEmpty && calls.isEmpty && changed.isEmpty
-            && watches.allSatisfy(\.items.isEmpty) && signals.isEmpty)
+            && watches.allSatisfy(\.items.isEmpty) && signals.isEmpty && mailFailures.isEmpty)
     }
 
     /// The night at a glance, for the summary table at the top of the staff digest.
@@ -187,6 +205,25 @@ public struct DigestInput: Sendable, Hashable, Codable {
         changed.forEach { add($0.notice) }
         deadlinesSoon.forEach { add($0.notice) }
         return out
+    }
+}
+
+/// An e-mail the server refused for good, for the staff to fix the address.
+public struct MailFailure: Sendable, Hashable, Codable {
+    public var recipient: String
+    public var subject: String
+    /// The SMTP reply code (550…), when the server gave one.
+    public var code: Int?
+    /// The server's reply text, as it gave it.
+    public var reply: String?
+    public var at: Date
+
+    public init(recipient: String, subject: String, code: Int?, reply: String?, at: Date) {
+        self.recipient = recipient
+        self.subject = subject
+        self.code = code
+        self.reply = reply
+        self.at = at
     }
 }
 

@@ -70,6 +70,9 @@ enum Wording {
     /// True on one member's own digest: nothing in it may name another member.
     static func isMember(_ input: DigestInput) -> Bool { input.recipientID != nil }
 
+    /// True on the cluster's own digest, for its staff (not a member's, not a saved watch's).
+    static func isStaff(_ input: DigestInput) -> Bool { input.recipientID == nil && input.recipientName == nil }
+
     /// Distinct notices for the recipient tonight: its sections, calls, and (for a member) its consortium ideas.
     static func newNotices(_ input: DigestInput) -> Int {
         var ids = Set(input.members.flatMap { $0.items.map(\.notice.id) })
@@ -200,12 +203,5 @@ enum Wording {
         var s = "Source : \(names[n.source] ?? n.source) (\(n.sourceID))"
         if !also.isEmpty { s += ", aussi publié sur \(also.map { names[$0] ?? $0 }.joined(separator: ", "))" }
         return s
-    }
-
-    /// The day of the run as `2026-05-05`, in Paris time (the dated files' and attachments' names).
-    static func day(_ d: Date) -> String {
-        let off = FrenchFormat.paris?.secondsFromGMT(for: d) ?? 0
-        let p = FrenchFormat.parts(d, offset: off)
-        return String(format: "%04d-%02d-%02d", p.y, p.m, p.d)
     }
 }

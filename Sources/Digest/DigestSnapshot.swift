@@ -192,7 +192,7 @@ public struct DigestSnapshot: Sendable, Hashable {
         func richness(_ n: Notice) -> Int {
             (n.buyer?.name != nil ? 2 : 0) + (n.procedure != nil ? 1 : 0) + (n.lots.isEmpty ? 0 : 1)
                 + (n.refs.isEmpty ? 0 : 1) + (n.value != nil ? 1 : 0) + (n.deadline != nil ? 1 : 0)
-                + (n.documentsURL != nil ? 1 : 0)
+                + (n.documentsURL != nil ? 1 : 0) + (n.buyer?.contact != nil ? 1 : 0)
         }
         return records.min { a, b in
             let (ra, rb) = (richness(a), richness(b))

@@ -61,7 +61,7 @@ public struct HTMLRenderer: DigestRenderer {
                 "<p style=\"margin:12px 0;padding:10px 12px;background-color:#eef5ff;font-size:17px;\"><strong>"
                     + "\(esc(Wording.nothing(input)))</strong></p>")
         }
-        if !member {
+        if Wording.isStaff(input) {
             navigation(input, into: &o)
             if input.hasNews {
                 h2("resume", Wording.summary, into: &o)
@@ -75,6 +75,13 @@ public struct HTMLRenderer: DigestRenderer {
                 }
                 o.append("</table>")
             }
+        }
+        if Wording.isStaff(input) && !input.mailFailures.isEmpty {
+            h2("courriels", Wording.mailFailures, into: &o)
+            o.append(
+                "<ul style=\"margin:4px 0;padding-left:20px;\">"
+                    + input.mailFailures.map { "<li style=\"margin:0 0 6px;\">\(esc(Wording.mailFailure($0)))</li>" }
+                    .joined() + "</ul>")
         }
         let sections = Wording.orderedMembers(input)
         if !sections.isEmpty {
@@ -220,6 +227,7 @@ public struct HTMLRenderer: DigestRenderer {
     private func navigation(_ input: DigestInput, into o: inout [String]) {
         var nav: [(String, String)] = []
         if input.hasNews { nav.append(("resume", Wording.summary)) }
+        if !input.mailFailures.isEmpty { nav.append(("courriels", Wording.mailFailures)) }
         if input.members.contains(where: { !$0.items.isEmpty }) { nav.append(("adherents", Wording.members(input))) }
         if !input.consortia.isEmpty { nav.append(("meute", "Consortium")) }
         if !input.signals.isEmpty { nav.append(("signaler", "À signaler")) }

@@ -34,7 +34,7 @@ extension DigestInput {
         return DigestMailContent(
             subject: Wording.subject(self), text: MarkdownRenderer().text(self), html: HTMLRenderer().text(self),
             calendar: events.isEmpty ? nil : try ics.render(self),
-            calendarFileName: "echeances-\(AtomRenderer().urnPart(clusterID))\(who)-\(Wording.day(runDate)).ics")
+            calendarFileName: "echeances-\(AtomRenderer().urnPart(clusterID))\(who)-\(DigestWriter.dateStamp(runDate)).ics")
     }
 }
 
@@ -60,6 +60,11 @@ extension Wording {
             }
             return head + (parts.isEmpty ? "du nouveau pour vous" : parts.joined(separator: ", "))
         }
+        if !isStaff(input), let watch = input.recipientName {
+            // A saved watch's own digest: its theme and how many matches.
+            let matches = Set(input.watches.flatMap { $0.items.map(\.notice.id) }).count
+            return head + "\(watch) : " + FrenchFormat.plural(matches, "avis", "avis")
+        }
         guard input.hasNews else { return head + "rien de nouveau cette nuit" }
         var parts: [String] = []
         if count > 0 { parts.append(FrenchFormat.plural(count, "avis", "avis")) }
@@ -72,6 +77,8 @@ extension Wording {
         }
         let failing = input.sources.filter { $0.status == .failing }.count
         if failing > 0 { parts.append(FrenchFormat.plural(failing, "source en échec", "sources en échec")) }
+        let refused = input.mailFailures.count
+        if refused > 0 { parts.append(FrenchFormat.plural(refused, "courriel refusé", "courriels refusés")) }
         return head + parts.joined(separator: ", ")
     }
 }

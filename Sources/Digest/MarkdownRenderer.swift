@@ -23,10 +23,16 @@ public struct MarkdownRenderer: DigestRenderer {
             o.append("**\(Wording.nothing(input))**")
             o.append("")
         }
-        if !member && input.hasNews {
+        if Wording.isStaff(input) && input.hasNews {
             o.append("## \(Wording.summary)")
             o.append("")
             for f in Wording.summaryRows(input) { fact(f, into: &o) }
+            o.append("")
+        }
+        if Wording.isStaff(input) && !input.mailFailures.isEmpty {
+            o.append("## \(Wording.mailFailures)")
+            o.append("")
+            for f in input.mailFailures { o.append("- \(esc(Wording.mailFailure(f)))") }
             o.append("")
         }
         let sections = Wording.orderedMembers(input)

@@ -94,7 +94,7 @@ extension Wording {
     }
 
     /// The official French label of a CPV 2008 code (`Notices.CPVLabels`); nil when unknown.
-    static func cpvLabel(_ code: String) -> String? { nil }  // SWITCH-ON: CPVLabels.french(code)
+    static func cpvLabel(_ code: String) -> String? { CPVLabels.french(code) }
 
     /// eForms numbers lots `LOT-0001`: a member reads « Lot 1 ».
     static func lotName(_ id: String) -> String {
@@ -119,7 +119,7 @@ extension Wording {
 
     /// The buyer's contact: name, e-mail (mailto), phone, buyer profile; nil when the notice gives none.
     static func contact(_ n: Notice) -> Fact? {
-        guard let c = buyerContact(n) else { return nil }
+        guard let c = n.buyer?.contact, !c.isEmpty else { return nil }
         var lines: [[Fact.Piece]] = []
         if let name = c.name { lines.append([.text(name)]) }
         if let mail = c.email?.trimmingCharacters(in: .whitespaces), !mail.isEmpty {
@@ -131,11 +131,6 @@ extension Wording {
         }
         if let url = c.url, isWebURL(url) { lines.append([.link("Profil acheteur", url: url)]) }
         return lines.isEmpty ? nil : Fact("Contact", lines)
-    }
-
-    /// The buyer's contact point as the notice gives it (`Buyer.contact`).
-    static func buyerContact(_ n: Notice) -> (name: String?, email: String?, phone: String?, url: String?)? {
-        nil  // SWITCH-ON: n.buyer?.contact.flatMap { $0.isEmpty ? nil : ($0.name, $0.email, $0.phone, $0.url) }
     }
 
     /// The notice at its source, and the tender documents when the notice links them.

@@ -5,6 +5,26 @@ import Notices
 extension Wording {
     static let nearMisses = "Écartés de justesse"
     static let summary = "La nuit en bref"
+    static let mailFailures = "Courriels refusés"
+
+    /// An e-mail the server refused for good, in words the staff act on: « contact@… — « Veille … » —
+    /// adresse inconnue du serveur (code 550), le mardi 5 mai 2026 à 4 h 00 : corrigez l'adresse ».
+    static func mailFailure(_ f: MailFailure) -> String {
+        "\(f.recipient) — « \(f.subject) » — \(smtpRefusal(f.code)), le \(FrenchFormat.dateTime(f.at)) : vérifiez "
+            + "l'adresse dans le fichier du pôle"
+    }
+
+    /// A permanent SMTP refusal in words (RFC 5321 reply codes).
+    static func smtpRefusal(_ code: Int?) -> String {
+        switch code {
+        case 550?, 551?: return "adresse inconnue ou refusée par le serveur (code \(code!))"
+        case 552?: return "boîte du destinataire pleine (code 552)"
+        case 553?: return "adresse mal formée selon le serveur (code 553)"
+        case 554?: return "message refusé par le serveur (code 554)"
+        case let c?: return "refusé par le serveur (code \(c))"
+        case nil: return "refusé par le serveur"
+        }
+    }
     /// How many near misses the staff digest shows; the JSON keeps them all.
     static let nearMissLimit = 15
 
@@ -106,6 +126,7 @@ extension Wording {
         rows.append(Fact("Appels à projets", text: "\(s.calls)"))
         rows.append(Fact("Avis modifiés", text: "\(s.changed)"))
         if s.nearMisses > 0 { rows.append(Fact("Écartés de justesse", text: "\(s.nearMisses)")) }
+        if !input.mailFailures.isEmpty { rows.append(Fact(mailFailures, text: "\(input.mailFailures.count)")) }
         let failing = input.sources.filter { $0.status == .failing || $0.status == .stale }
         if !failing.isEmpty {
             rows.append(

@@ -1,4 +1,4 @@
-import CCurl
+import Curl
 import Foundation
 import Logging
 import Notices
@@ -145,7 +145,8 @@ private struct MultiRun {
             }
             return results.map { $0! }
         }
-        var running: [UnsafeMutableRawPointer: (CurlTransfer, SourceJob)] = [:]
+        // Keyed by the easy handle: what `CurlMulti.completed()` hands back.
+        var running: [ObjectIdentifier: (CurlTransfer, SourceJob)] = [:]
         var hostActive: [String: Int] = [:]
         var hostNextStart: [String: Date] = [:]
 
@@ -154,8 +155,8 @@ private struct MultiRun {
             if configuration.shouldStop?() == true {
                 // A stop request: no source is half-kept (each stores all its pages or none), so everything not
                 // finished simply fails, and the caller stops before storing anything.
-                for (easy, (_, job)) in running {
-                    curl_multi_remove_handle(multi.handle, easy)
+                for (_, (transfer, job)) in running {
+                    multi.remove(transfer.easy)
                     deliver(job.fail(.interrupted(source: job.source.id), at: now), job.index)
                 }
                 running.removeAll()
@@ -166,9 +167,9 @@ private struct MultiRun {
             }
             // Time budgets: a source past its deadline stops now, whether its request is on the wire or waiting
             // (a backoff that would end after the deadline is not waited for).
-            for (easy, (transfer, job)) in running where job.isOverBudget(at: now) {
-                curl_multi_remove_handle(multi.handle, easy)
-                running[easy] = nil
+            for (key, (transfer, job)) in running where job.isOverBudget(at: now) {
+                multi.remove(transfer.easy)
+                running[key] = nil
                 hostActive[job.host, default: 1] -= 1
                 deliver(job.overBudget(at: now, url: job.redactor.redact(transfer.request.url)), job.index)
             }
@@ -209,15 +210,16 @@ private struct MultiRun {
                     deliver(result, pending.job.index)
                     continue
                 }
-                let code = curl_multi_add_handle(multi.handle, transfer.handle)
-                if code != CURLM_OK {
-                    let message = "curl_multi_add_handle: " + String(cString: curl_multi_strerror(code))
-                    deliver(pending.job.fail(.transport(source: pending.job.source.id, message: message), at: now),
+                do {
+                    try multi.add(transfer.easy)
+                } catch {
+                    deliver(pending.job.fail(.transport(source: pending.job.source.id, message: error.description),
+                                             at: now),
                             pending.job.index)
                     continue
                 }
                 pending.job.requests += 1
-                running[transfer.handle] = (transfer, pending.job)
+                running[ObjectIdentifier(transfer.easy)] = (transfer, pending.job)
                 hostActive[host, default: 0] += 1
                 if pending.job.source.politeness.delay > 0 {
                     hostNextStart[host] = now.addingTimeInterval(pending.job.source.politeness.delay)
@@ -227,18 +229,14 @@ private struct MultiRun {
                                                        "attempt": "\(pending.job.attempt)"])
             }
 
-            var stillRunning: Int32 = 0
-            _ = curl_multi_perform(multi.handle, &stillRunning)
+            multi.perform()
 
             // Completed transfers.
-            var left: Int32 = 0
-            while let message = curl_multi_info_read(multi.handle, &left) {
-                guard message.pointee.msg == CURLMSG_DONE, let easy = message.pointee.easy_handle,
-                      let (transfer, finished) = running[easy] else { continue }
+            for (easy, code) in multi.completed() {
+                guard let (transfer, finished) = running[ObjectIdentifier(easy)] else { continue }
                 var job = finished
-                let code = message.pointee.data.result
-                curl_multi_remove_handle(multi.handle, easy)
-                running[easy] = nil
+                multi.remove(easy)
+                running[ObjectIdentifier(easy)] = nil
                 hostActive[job.host, default: 1] -= 1
                 now = Date()
                 let outcome = transfer.outcome(code: code, at: now)
@@ -268,10 +266,7 @@ private struct MultiRun {
                     waitMs = min(waitMs, max(0, Int(ready.timeIntervalSince(now) * 1000) + 1))
                 }
             }
-            if waitMs > 0 {
-                var fds: Int32 = 0
-                _ = curl_multi_poll(multi.handle, nil, 0, Int32(waitMs), &fds)
-            }
+            if waitMs > 0 { multi.poll(timeoutMilliseconds: waitMs) }
         }
         return results.map { $0! }
     }

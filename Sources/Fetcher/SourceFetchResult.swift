@@ -75,8 +75,11 @@ extension SourceState {
     /// This state after a failed attempt at `date`: validators and cursor untouched (so the next run fetches
     /// again in full), one more consecutive failure, the error kept for the source-health report. What a cut
     /// walk left (`isIncomplete`, `left`) stays: it is still to fetch.
-    public func recordingFailure(_ message: String, at date: Date, httpStatus: Int?) -> SourceState {
+    public func recordingFailure(
+        _ message: String, at date: Date, httpStatus: Int?, failure: SourceFailureKind? = nil
+    ) -> SourceState {
         var next = self
+        next.lastFailure = failure
         next.lastAttempt = date
         next.consecutiveFailures += 1
         next.lastError = message
@@ -92,6 +95,7 @@ extension SourceState {
         next.lastSuccess = date
         next.consecutiveFailures = 0
         next.lastError = nil
+        next.lastFailure = nil
         next.lastHTTPStatus = httpStatus
         next.isIncomplete = false
         next.left = nil

@@ -143,7 +143,8 @@ public struct SourceJob: Sendable {
         let masked = redactor.redact(error)
         return SourceFetchResult(sourceID: source.id, outcome: .failed(masked),
                                  state: previous.recordingFailure(masked.description, at: fixedClock ?? date,
-                                                                  httpStatus: status),
+                                                                  httpStatus: status,
+                                                                  failure: SourceFailureKind(rawValue: masked.reason)),
                                  documents: [], httpStatus: status, bytes: bytes,
                                  duration: date.timeIntervalSince(startedAt), requests: requests, pagedRecords: nil,
                                  warnings: pager.warnings.map(redactor.redact))

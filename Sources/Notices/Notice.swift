@@ -208,13 +208,43 @@ public struct Buyer: Sendable, Hashable, Codable {
     /// ISO 3166-1 alpha-3 as in eForms (`FRA`) or alpha-2 when the source gives that.
     public var country: String?
     public var nuts: String?
+    /// Who to ask about the procurement, as the notice gives it.
+    public var contact: ContactPoint?
 
-    public init(name: String? = nil, id: String? = nil, country: String? = nil, nuts: String? = nil) {
+    public init(
+        name: String? = nil, id: String? = nil, country: String? = nil, nuts: String? = nil,
+        contact: ContactPoint? = nil
+    ) {
         self.name = name
         self.id = id
         self.country = country
         self.nuts = nuts
+        self.contact = contact
     }
+}
+
+/// A buyer's or funder's contact point: the office, person or address a firm writes to with questions.
+///
+/// Every field is as the source writes it (eForms `cac:Contact` of the buyer organisation, BOAMP `coord` /
+/// `communication`, aides-territoires `contact`); nothing is composed or guessed. Stores written before contacts
+/// existed hold no `contact` and decode with `nil`.
+public struct ContactPoint: Sendable, Hashable, Codable {
+    /// The contact's name: a person or a department ("Commande publique", "Pôle Achats Marchés").
+    public var name: String?
+    public var email: String?
+    public var phone: String?
+    /// The buyer profile (the platform where its tenders and questions live) or, failing that, its web address.
+    public var url: String?
+
+    public init(name: String? = nil, email: String? = nil, phone: String? = nil, url: String? = nil) {
+        self.name = name
+        self.email = email
+        self.phone = phone
+        self.url = url
+    }
+
+    /// True when no field is filled: such a contact is left out (`nil`) rather than stored empty.
+    public var isEmpty: Bool { name == nil && email == nil && phone == nil && url == nil }
 }
 
 /// An amount of money, or a range.

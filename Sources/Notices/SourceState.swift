@@ -15,6 +15,8 @@ public struct SourceState: Sendable, Hashable, Codable {
     public var consecutiveFailures: Int
     public var lastError: String?
     public var lastHTTPStatus: Int?
+    /// The condition behind `lastError` (`http-status`, `timeout`…), for the digest's French wording.
+    public var lastFailure: SourceFailureKind?
     /// True when the last successful fetch stopped before the end of the results (an API cap such as
     /// Opendatasoft's offset + limit ≤ 10,000, or `max_pages`): what it fetched is stored, the rest comes the
     /// next run, from `cursor`. A failure since leaves it as it was: the rest is still to fetch.
@@ -26,8 +28,9 @@ public struct SourceState: Sendable, Hashable, Codable {
     public init(sourceID: String, etag: String? = nil, lastModified: String? = nil, cursor: String? = nil,
                 lastAttempt: Date? = nil, lastSuccess: Date? = nil, consecutiveFailures: Int = 0,
                 lastError: String? = nil, lastHTTPStatus: Int? = nil, isIncomplete: Bool = false,
-                left: Int? = nil) {
+                left: Int? = nil, lastFailure: SourceFailureKind? = nil) {
         self.sourceID = sourceID
+        self.lastFailure = lastFailure
         self.etag = etag
         self.lastModified = lastModified
         self.cursor = cursor
@@ -42,7 +45,7 @@ public struct SourceState: Sendable, Hashable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case sourceID, etag, lastModified, cursor, lastAttempt, lastSuccess, consecutiveFailures, lastError
-        case lastHTTPStatus, isIncomplete, left
+        case lastHTTPStatus, isIncomplete, left, lastFailure
     }
 
     /// Reads states written before `isIncomplete` and `left` existed as complete ones.
@@ -59,7 +62,8 @@ public struct SourceState: Sendable, Hashable, Codable {
             lastError: try c.decodeIfPresent(String.self, forKey: .lastError),
             lastHTTPStatus: try c.decodeIfPresent(Int.self, forKey: .lastHTTPStatus),
             isIncomplete: try c.decodeIfPresent(Bool.self, forKey: .isIncomplete) ?? false,
-            left: try c.decodeIfPresent(Int.self, forKey: .left))
+            left: try c.decodeIfPresent(Int.self, forKey: .left),
+            lastFailure: try c.decodeIfPresent(SourceFailureKind.self, forKey: .lastFailure))
     }
 }
 

@@ -42,7 +42,7 @@ public struct EditionPublisher {
     /// recording fails.
     public func publish(
         cluster: String, stamp: String, edition: Int, files: [DigestFile], deliveries: [DeliveryRecord],
-        runID: Int64?, at date: Date
+        outbox: [OutboxEntry] = [], reportedMail: [OutboxEntry] = [], runID: Int64?, at date: Date
     ) throws -> [String] {
         let staging = (stagingRoot as NSString).appendingPathComponent(
             "\(DigestWriter.safeFileName(cluster))-\(stamp)-\(edition)")
@@ -69,7 +69,9 @@ public struct EditionPublisher {
             cluster: cluster, stamp: stamp, edition: edition, staging: staging, staged: staged, files: finals,
             state: .staged, runID: runID, createdAt: date)
         do {
-            try store.stageEdition(record, deliveries: deliveries)
+            // The edition's e-mail is composed in the same transaction: an edition recorded has its mail in the
+            // outbox, and a killed run never composes it twice.
+            try store.stageEdition(record, deliveries: deliveries, outbox: outbox, reportedMail: reportedMail)
         } catch {
             try? Self.removeTree(staging)
             throw error

@@ -38,6 +38,13 @@ public struct SourceRunReport: Sendable, Hashable, Codable {
 
     public var isFailure: Bool { status == "failed" }
 
+    /// The failure's condition as data, for the digest's French wording (`reason` is the fetcher's condition
+    /// name, or `parse` / `store`).
+    public var failure: SourceFailureKind? {
+        guard isFailure, let reason else { return nil }
+        return SourceFailureKind(rawValue: reason) ?? (reason == "parse" ? .parse : .transport)
+    }
+
     /// The source failed after its fetch, at `reason` (`parse`, `store`).
     mutating func markFailed(_ reason: String, _ error: String) {
         status = "failed"
@@ -157,7 +164,7 @@ public enum FetchRun {
             // validators of the last good run so that the next run does not get a 304 for a document we never
             // understood.
             let message = "\(error)"
-            let failed = previous.recordingFailure(message, at: now, httpStatus: result.httpStatus)
+            let failed = previous.recordingFailure(message, at: now, httpStatus: result.httpStatus, failure: .parse)
             report.markFailed("parse", message)
             report.consecutiveFailures = failed.consecutiveFailures
             do {

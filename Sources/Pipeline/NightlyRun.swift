@@ -3,6 +3,7 @@ import Digest
 import Fetcher
 import Foundation
 import Logging
+import Mail
 import Notices
 import Store
 
@@ -39,6 +40,8 @@ public struct NightlyRunOptions: Sendable {
     public var runTimeBudget: Double? = FetchConfiguration().runTimeBudget
     /// Seconds one source may take unless its catalogue entry says otherwise (`time_budget_s`); nil: no limit.
     public var sourceTimeBudget: Double? = FetchConfiguration().sourceTimeBudget
+    /// What to do with the night's e-mail once the digests are out (composed in the outbox either way).
+    public var mail: MailMode = .keep
 
     public init(
         feeds: String, rules: String, store: String, output: String, now: Date? = nil,
@@ -61,6 +64,16 @@ public struct NightlyRunOptions: Sendable {
     }
 }
 
+/// What a run does with the outbox.
+public enum MailMode: Sendable {
+    /// Leave it composed: `vigie send` sends it later (staff may read the digests first).
+    case keep
+    /// Send it through this server.
+    case send(SMTPSettings)
+    /// Write each pending message as an `.eml` file under the output folder, send nothing.
+    case preview
+}
+
 /// What a nightly run did.
 public struct NightlyRunReport: Sendable, Codable {
     public var runID: Int64
@@ -73,12 +86,14 @@ public struct NightlyRunReport: Sendable, Codable {
     public var pruned: Int = 0
     /// Pid of a previous run that died holding the lock, when one did.
     public var staleLockHolder: Int32?
+    /// The e-mail step (`--send`, `--dry-run`); nil when the mail was only composed.
+    public var mail: MailReport?
 
     /// 0 when every source and cluster succeeded, 1 when the run completed with failed sources, clusters whose
     /// rules could not be loaded, or digests that could not be written.
     public var exitCode: Int32 {
         sources.contains(where: \.isFailure) || !routing.failedClusters.isEmpty || !routing.unwrittenDigests.isEmpty
-            ? 1 : 0
+            || (mail?.exitCode ?? 0) != 0 ? 1 : 0
     }
 
     enum CodingKeys: String, CodingKey {
@@ -86,6 +101,7 @@ public struct NightlyRunReport: Sendable, Codable {
         case runID = "run_id"
         case startedAt = "started_at"
         case staleLockHolder = "stale_lock_holder"
+        case mail
     }
 }
 
@@ -257,6 +273,17 @@ public enum NightlyRun {
         } catch {
             throw PipelineError.cannotRun("cannot record the end of the run: \(error)")
         }
+        // The digests are out and recorded: now the e-mail. A mail server down is this step's failure (exit 1,
+        // retried by the next run or `vigie send`), never the night's.
+        switch options.mail {
+        case .keep: break
+        case .send(let settings):
+            report.mail = try MailDelivery(store: store, logger: logger).send(
+                settings: settings, clusters: options.clusters, progress: progress)
+        case .preview:
+            report.mail = try MailDelivery(store: store, logger: logger).preview(
+                output: options.output, clusters: options.clusters)
+        }
         // Checkpoint the WAL into the .sqlite file and close: the file alone is then the whole store.
         do {
             try store.close()
@@ -314,6 +341,7 @@ public enum NightlyRun {
             lines.append("\(f.cluster): NOT DIGESTED, its rules have errors: \(f.errors.first ?? f.file)")
         }
         if r.pruned > 0 { lines.append("pruned: \(r.pruned) notices") }
+        if let m = r.mail { lines += MailDelivery.summary(m) }
         lines.append("run \(r.runID): \(r.status)")
         return lines
     }

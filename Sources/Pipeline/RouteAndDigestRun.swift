@@ -305,6 +305,8 @@ public enum ClusterDigest {
         public var edition: Int
         /// False when there is nothing new and tonight's edition already exists: nothing to write.
         public var isNeeded: Bool
+        /// Mail failures this edition's staff digest reports.
+        public var reportedMail: [OutboxEntry]
     }
 
     /// Reads the cluster's snapshot from the store, assembles its digest and its members' and renders them.
@@ -316,9 +318,17 @@ public enum ClusterDigest {
         let sources = try health ?? SourceHealthBuilder.fromStates(try store.sourceStates(), now: now)
         let read = try DigestSnapshotReader(
             store: store, cluster: cluster, now: now, deadlineSoonDays: deadlineSoonDays,
-            windowDays: 60
+            windowDays: cluster.delivery.subscriptionDays
         ).read(sources: sources, sourceNames: sourceNames)
-        let input = DigestAssembler.assemble(read.snapshot)
+        var snapshot = read.snapshot
+        snapshot.sharePartners = cluster.delivery.sharePartners
+        snapshot.staffContact = cluster.delivery.replyTo.first ?? cluster.delivery.staff.first
+        var input = DigestAssembler.assemble(snapshot)
+        // E-mails refused for good since the last digest: the staff fix the address.
+        let mailFailures = markDelivered ? try store.unreportedMailFailures(cluster: cluster.id) : []
+        input.mailFailures = mailFailures.map {
+            MailFailure(recipient: $0.recipient, subject: $0.subject, code: $0.lastCode, reply: $0.lastError, at: $0.updatedAt)
+        }
         let writer = DigestWriter(outputDirectory: output, formats: formats)
         let stamp = DigestWriter.dateStamp(input.runDate)
         // Editions already out tonight: those recorded in the store (a staged one was finished by `recover`
@@ -328,7 +338,8 @@ public enum ClusterDigest {
         let memberInputs = cluster.members.map { input.forMember(id: $0.id, name: $0.name) }
         var prepared = Prepared(
             input: input, memberInputs: memberInputs, files: [], deliveries: [], stamp: stamp,
-            edition: (existing ?? 0) + 1, isNeeded: input.hasNews || existing == nil)
+            edition: (existing ?? 0) + 1, isNeeded: input.hasNews || existing == nil || !mailFailures.isEmpty,
+            reportedMail: mailFailures)
         guard prepared.isNeeded else { return prepared }
         // A second run the same night with news writes a second edition instead of replacing the first.
         prepared.files = try writer.files(for: input, edition: existing.map { $0 + 1 })
@@ -365,10 +376,13 @@ public enum ClusterDigest {
         guard prepared.isNeeded else { return report(cluster, input, files: [], memberDigests: 0, deliveries: 0) }
         let files: [String]
         if markDelivered {
+            let outbox = try MailComposer(cluster: cluster, now: now, stamp: prepared.stamp, edition: prepared.edition)
+                .compose(prepared)
             let publisher = EditionPublisher(output: output, store: store)
             files = try publisher.publish(
                 cluster: cluster.id, stamp: prepared.stamp, edition: prepared.edition, files: prepared.files,
-                deliveries: prepared.deliveries, runID: runID, at: now)
+                deliveries: prepared.deliveries, outbox: outbox, reportedMail: prepared.reportedMail, runID: runID,
+                at: now)
         } else {
             // A preview records nothing: each file is written in place, atomically.
             files = try DigestWriter(outputDirectory: output, formats: formats).write(prepared.files)

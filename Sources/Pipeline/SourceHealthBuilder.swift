@@ -25,6 +25,8 @@ public enum SourceHealthBuilder {
                 sourceID: s.sourceID, name: names[s.sourceID], status: status,
                 lastSuccess: s.lastSuccess, consecutiveFailures: s.consecutiveFailures,
                 lastError: s.consecutiveFailures > 0 ? s.lastError : nil,
+                failure: s.consecutiveFailures > 0 ? s.lastFailure : nil,
+                httpStatus: s.consecutiveFailures > 0 ? s.lastHTTPStatus : nil,
                 left: status == .incomplete ? s.left : nil)
         }
     }
@@ -49,6 +51,8 @@ public enum SourceHealthBuilder {
                 sourceID: r.source, name: names[r.source], status: status,
                 lastSuccess: state?.lastSuccess, consecutiveFailures: r.consecutiveFailures,
                 lastError: status == .failing ? r.error : nil,
+                failure: status == .failing ? r.failure : nil,
+                httpStatus: status == .failing ? r.httpStatus : nil,
                 left: status == .incomplete ? r.left : nil)
         }
     }

@@ -168,7 +168,12 @@ extension NoticeStore {
     ///
     /// Staging again an edition still staged replaces it (a re-run re-wrote its files); staging again one
     /// already published is refused.
-    public func stageEdition(_ edition: EditionRecord, deliveries: [DeliveryRecord]) throws {
+    /// The edition's e-mail (`outbox`) is composed in the same transaction, and the mail failures its staff
+    /// digest reports (`reportedMail`) are marked as reported.
+    public func stageEdition(
+        _ edition: EditionRecord, deliveries: [DeliveryRecord], outbox: [OutboxEntry] = [],
+        reportedMail: [OutboxEntry] = []
+    ) throws {
         guard edition.staged.count == edition.files.count else {
             throw StoreError.invalidInput(
                 path: path,
@@ -198,6 +203,8 @@ extension NoticeStore {
                 ])
             try faultHook?("edition")
             try insertDeliveries(deliveries, in: db)
+            try insertOutbox(outbox, in: db)
+            try markReported(reportedMail, in: db)
         }
     }
 

@@ -14,7 +14,7 @@ extension NoticeStore {
             for row in try db.rows(
                 """
                 SELECT source_id, etag, last_modified, cursor, last_attempt, last_success, consecutive_failures,
-                       last_error, last_http_status, incomplete, records_left FROM source_state
+                       last_error, last_http_status, incomplete, records_left, last_failure FROM source_state
                 """)
             {
                 let s = SourceState(
@@ -26,7 +26,8 @@ extension NoticeStore {
                     lastError: try row.decode(forColumn: "last_error"),
                     lastHTTPStatus: try row.decode(forColumn: "last_http_status"),
                     isIncomplete: try row.decode(Int.self, forColumn: "incomplete") != 0,
-                    left: try row.decode(forColumn: "records_left"))
+                    left: try row.decode(forColumn: "records_left"),
+                    lastFailure: try (row.decode(String?.self, forColumn: "last_failure")).flatMap(SourceFailureKind.init(rawValue:)))
                 out[s.sourceID] = s
             }
             return out
@@ -43,12 +44,13 @@ extension NoticeStore {
         try db.exec(
             """
             INSERT OR REPLACE INTO source_state (source_id, etag, last_modified, cursor, last_attempt, last_success,
-                consecutive_failures, last_error, last_http_status, incomplete, records_left)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                consecutive_failures, last_error, last_http_status, incomplete, records_left, last_failure)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
             [
                 s.sourceID, s.etag, s.lastModified, s.cursor, seconds(s.lastAttempt), seconds(s.lastSuccess),
                 s.consecutiveFailures, s.lastError, s.lastHTTPStatus, s.isIncomplete ? 1 : 0, s.left,
+                s.lastFailure?.rawValue,
             ])
     }
 

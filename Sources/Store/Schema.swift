@@ -11,7 +11,7 @@ enum Schema {
     static let applicationID: Int32 = 0x5649_4749
 
     /// Identifiers of the migrations this build knows, in order.
-    static var identifiers: [String] { ["v1", "v2", "v3"] }
+    static var identifiers: [String] { ["v1", "v2", "v3", "v4"] }
 
     /// The migrator holding every migration.
     static var migrator: DatabaseMigrator {
@@ -31,6 +31,10 @@ enum Schema {
                     CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);
                     INSERT INTO schema_version (version) VALUES (3);
                     """)
+        }
+        migrator.registerMigration("v4") { db in
+            try db.execute(sql: v4)
+            try db.execute(sql: "UPDATE schema_version SET version = 4")
         }
         return migrator
     }
@@ -152,6 +156,26 @@ enum Schema {
         CREATE TABLE cluster_rules (
             cluster TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, updated_at REAL NOT NULL
         );
+        """
+
+    /// v4: the outbox — every e-mail of an edition, composed in the edition's transaction, then sent and
+    /// accepted one envelope recipient at a time, so a crash or a server down mid-session is retried on the next
+    /// run without sending again what the server accepted; and why a source last failed, as a condition name the
+    /// digest words in French.
+    static let v4 = """
+        CREATE TABLE outbox (
+            message_id TEXT NOT NULL, recipient TEXT NOT NULL,
+            cluster TEXT NOT NULL, stamp TEXT NOT NULL, edition INTEGER NOT NULL,
+            audience TEXT NOT NULL, envelope_from TEXT NOT NULL, subject TEXT NOT NULL,
+            message BLOB NOT NULL,
+            state TEXT NOT NULL CHECK (state IN ('composed', 'sending', 'accepted', 'deferred', 'failed')),
+            attempts INTEGER NOT NULL DEFAULT 0, last_code INTEGER, last_error TEXT,
+            reported INTEGER NOT NULL DEFAULT 0,
+            created_at REAL NOT NULL, updated_at REAL NOT NULL,
+            PRIMARY KEY (message_id, recipient)
+        );
+        CREATE INDEX outbox_state ON outbox(state, created_at);
+        ALTER TABLE source_state ADD COLUMN last_failure TEXT;
         """
 
     /// Builds before GRDB counted migrations in `schema_version` (1 or 2): their migrations are this

@@ -3,6 +3,7 @@ import Digest
 import Fetcher
 import Foundation
 import Logging
+import Mail
 import Notices
 import Pipeline
 
@@ -16,13 +17,17 @@ extension Vigie {
                 Locks the store, fetches every source of the catalogue, parses and stores the notices \
                 (duplicates across sources recognised, changes versioned), routes only what is new or changed \
                 since the last run, writes each cluster's digest (<out>/<cluster>/<date>.md, .html, .json, .ics, \
-                .atom, .csv and latest.*) and each member's own (<out>/<cluster>/adherents/<member>/…), and \
-                records what was sent, so a re-run sends nothing twice.
+                .atom, .csv and latest.*) and each member's own (<out>/<cluster>/adherents/<member>/…), \
+                records what was sent, so a re-run sends nothing twice, and composes the night's e-mail in the \
+                outbox (staff: the cluster's digest; each member with something tonight: its own; each watch: \
+                its matches). --send sends it (then `vigie send` retries what the server deferred), --dry-run \
+                writes it as .eml files.
 
                 Progress goes to stderr, the summary to stdout (--json: one JSON object).
                 Exit codes: 0 ok; 1 the run completed but some sources failed, a cluster's rules have errors or \
                 a cluster's digest could not be written (a full disk: nothing of it counts as sent, the next run \
-                writes it); the other clusters are served; 2 it could not run (lock held, bad catalogue, store \
+                writes it), or an e-mail was refused or deferred (the staff digest lists refusals; `vigie send` \
+                retries the rest); the other clusters are served; 2 it could not run (lock held, bad catalogue, store \
                 not writable); 130 / 143 stopped by SIGINT / SIGTERM at a safe point (the next run resumes; \
                 nothing is sent twice).
 
@@ -30,8 +35,8 @@ extension Vigie {
                 deliveries recorded in the same step: after a crash, a full disk or a signal, the next run \
                 finishes the same edition, never a second one with the same items.
 
-                Nightly (cron): 30 2 * * * cd /srv/vigie && vigie run --store vigie.sqlite --out digests \
-                >> run.log 2>&1
+                Nightly (cron): 30 2 * * * cd /srv/vigie && vigie run --store vigie.sqlite --out digests --send \
+                >> run.log 2>&1   (with VIGIE_SMTP_URL and VIGIE_SMTP_PASSWORD in the crontab's environment)
 
                 Offline demo: vigie run --feeds Feeds/demo.yaml --rules Rules --store demo-out/vigie.sqlite \
                 --out demo-out --now 2026-11-24T02:00:00Z --soon-days 21
@@ -74,10 +79,19 @@ extension Vigie {
             fails and keeps nothing this run (its cursor stays). 0: no limit.
             """)
         var sourceBudget: Double = FetchConfiguration().sourceTimeBudget ?? 0
+        @Flag(help: """
+            Send the night's e-mail once the digests are out (server from VIGIE_SMTP_URL / VIGIE_SMTP_PASSWORD). \
+            Without it the mail waits in the outbox for `vigie send`.
+            """)
+        var send = false
+        @Flag(help: "Write the night's e-mail as .eml files under <out>/<cluster>/courriels/ instead of sending.")
+        var dryRun = false
         @Flag(help: "Print the run report as JSON on stdout.")
         var json = false
 
         func validate() throws {
+            if send && dryRun { throw ValidationError("--send and --dry-run exclude each other") }
+            if send { _ = try MailEnvironment.settings() }
             if let now, ISO8601.parseZoned(now) == nil {
                 throw ValidationError("--now must be an ISO 8601 date, e.g. 2026-05-05T02:00:00Z (got \(now))")
             }
@@ -97,6 +111,7 @@ extension Vigie {
             options.keepDays = keepDays
             options.runTimeBudget = runBudget > 0 ? runBudget : nil
             options.sourceTimeBudget = sourceBudget > 0 ? sourceBudget : nil
+            if send { options.mail = .send(try MailEnvironment.settings()) } else if dryRun { options.mail = .preview }
             // SIGTERM / SIGINT stop the run at the next safe point instead of killing it mid-edition.
             StopRequest.shared.install()
             let report: NightlyRunReport

@@ -16,7 +16,8 @@ struct Vigie: AsyncParsableCommand {
             routes each one to the cluster members whose value-chain segments it needs, and writes a \
             digest per cluster.
 
-            Nightly:     vigie run --feeds Feeds --rules Rules --store vigie.sqlite --out digests/
+            Nightly:     vigie run --feeds Feeds --rules Rules --store vigie.sqlite --out digests/ --send
+            E-mail left: vigie send --store vigie.sqlite   (server: VIGIE_SMTP_URL, VIGIE_SMTP_PASSWORD)
             One file:    vigie parse --json notice.xml
             Rules:       vigie rules lint Rules/
             Why/why not: vigie explain NOTICE-FILE --rules Rules --cluster mecaloire
@@ -27,7 +28,7 @@ struct Vigie: AsyncParsableCommand {
         version: version,
         subcommands: [
             Run.self, Fetch.self, Parse.self, Extract.self, Route.self, Explain.self, Rules.self,
-            Query.self, DigestCommand.self, Sources.self, Backup.self,
+            Query.self, DigestCommand.self, Send.self, Sources.self, Backup.self,
         ]
     )
 

@@ -127,6 +127,61 @@ import Testing
         #expect(ics.contains("\\nDossier de consultation (DCE) : https://www.marches-publics.gouv.fr/index.php?"))
     }
 
+    /// CPV codes carry their official French label wherever a code is shown (labels from `CPVLabels`, the CPV
+    /// 2008 list: 42621000 « Tours », 45259000 « Réparation et entretien d'équipements »).
+    @Test func cpvCodesCarryTheirFrenchLabel() {
+        let md = MarkdownRenderer().text(SampleDigest.input)
+        let nb = "\u{A0}"
+        #expect(md.contains("- **Codes CPV :**\n  - 42621000-5 — Tours\n  - 45259000 — Réparation et entretien d'équipements"))
+        #expect(md.contains("- **Code CPV :** 42990000 — Machines diverses à usage spécifique"))
+        #expect(md.contains("  - Lot 1 : Pièces de bogies et organes de freinage — 300\(nb)000\(nb)€ — CPV 42621000-5 (Tours)"))
+        #expect(md.contains("; code CPV 42621000-5 (Tours)"))
+        #expect(Wording.cpvText("99999999") == "99999999", "an unknown code is shown bare")
+    }
+
+    @Test func theBuyersContactIsThereToAct() {
+        let md = MarkdownRenderer().text(SampleDigest.input)
+        #expect(
+            md.contains(
+                "- **Contact :**\n  - Direction de la commande publique\n"
+                    + "  - [commande.publique@saint-etienne-metropole.fr](<mailto:commande.publique@saint-etienne-metropole.fr>)\n"
+                    + "  - Tél. [+33 4 77 49 21 49](<tel:+33477492149>)\n"
+                    + "  - [Profil acheteur](<https://www.marches-publics.gouv.fr/?page=Entreprise.AccueilEntreprise>)"))
+        let html = HTMLRenderer().text(SampleDigest.input)
+        #expect(html.contains("<a href=\"mailto:commande.publique@saint-etienne-metropole.fr\""))
+        #expect(html.contains("<a href=\"tel:+33477492149\""))
+        let ics = ICalendarRenderer().text(SampleDigest.input).replacingOccurrences(of: "\r\n ", with: "")
+        #expect(
+            ics.contains(
+                "\\nContact : Direction de la commande publique\\, commande.publique@saint-etienne-metropole.fr\\, "
+                    + "Tél. +33 4 77 49 21 49\\, Profil acheteur : https://www.marches-publics.gouv.fr/"))
+        // A notice without a contact gets no line.
+        #expect(md.components(separatedBy: "- **Contact :**").count == 2)
+    }
+
+    @Test func refusedMailIsReportedToStaffOnly() throws {
+        let md = MarkdownRenderer().text(SampleDigest.input)
+        #expect(
+            md.contains(
+                "## Courriels refusés\n\n- achats@forges-firminy.example — «\u{A0}Veille Pôle Méca Loire — 2 avis pour "
+                    + "vous\u{A0}» — adresse inconnue ou refusée par le serveur (code 550), le lundi 4 mai 2026 à "
+                    + "6\u{A0}h\u{A0}10 : vérifiez l'adresse dans le fichier du pôle"))
+        #expect(!md.contains("Recipient address rejected"), "the server's English reply stays in the JSON")
+        #expect(md.contains("- **Courriels refusés :** 1"))
+        #expect(try SampleDigest.input.mailContent().subject.hasSuffix(", 1 courriel refusé"))
+        let own = MarkdownRenderer().text(SampleDigest.input.forMember(id: "usinage-forez", name: "Usinage du Forez"))
+        #expect(!own.contains("Courriels refusés") && !own.contains("achats@"))
+    }
+
+    @Test func aSavedWatchsDigestHoldsItsMatchesOnly() throws {
+        let watch = try #require(SampleDigest.input.forWatch(id: "ferroviaire"))
+        let md = MarkdownRenderer().text(watch)
+        #expect(md.hasPrefix("# Veille Pôle Méca Loire pour Pièces ferroviaires — "))
+        #expect(md.contains("### Pièces ferroviaires (2)"))
+        #expect(!md.contains("La nuit en bref") && !md.contains("Écartés de justesse") && !md.contains("Par adhérent"))
+        #expect(try watch.mailContent().subject == "Veille Pôle Méca Loire — Pièces ferroviaires : 2 avis")
+    }
+
     @Test(arguments: [
         ("LOT-0001", "Lot 1"), ("LOT-0012", "Lot 12"), ("2", "Lot 2"), ("A", "Lot A"), ("LOT-X", "Lot LOT-X"),
     ])
@@ -357,8 +412,8 @@ import Testing
         let staff = try SampleDigest.input.mailContent()
         #expect(
             staff.subject
-                == "Veille Pôle Méca Loire — 3 avis, 1 idée de consortium, 1 à rendre cette semaine, 2 sources en échec"
-        )
+                == "Veille Pôle Méca Loire — 3 avis, 1 idée de consortium, 1 à rendre cette semaine, 2 sources en échec, "
+                + "1 courriel refusé")
         #expect(staff.text == MarkdownRenderer().text(SampleDigest.input))
         #expect(staff.html == HTMLRenderer().text(SampleDigest.input))
         #expect(staff.calendarFileName == "echeances-mecaloire-2026-05-05.ics")

@@ -46,7 +46,11 @@ enum SampleDigest {
             "Fabrication & usinage de pièces <acier> ; lots 1 et 2. Questions sur https://www.marches-publics.gouv.fr/"
             + "index.php?page=Entreprise.EntrepriseDetailsConsultation&refConsultation=2920347&orgAcronyme=g6l",
         url: "https://www.boamp.fr/pages/avis/?q=idweb:%2226-41234%22", language: "fr",
-        buyer: Buyer(name: "Saint-Étienne Métropole", id: "24420069800019"),
+        buyer: Buyer(
+            name: "Saint-Étienne Métropole", id: "24420069800019",
+            contact: ContactPoint(
+                name: "Direction de la commande publique", email: "commande.publique@saint-etienne-metropole.fr",
+                phone: "+33 4 77 49 21 49", url: "https://www.marches-publics.gouv.fr/?page=Entreprise.AccueilEntreprise")),
         published: zoned("2026-05-04T00:00:00Z").instant, deadline: zoned("2026-06-08T12:00:00+02:00"),
         otherDeadlines: [NamedDate(kind: .questions, date: zoned("2026-05-29T17:00:00+02:00"))],
         value: Money(amount: 480_000, currency: "EUR", vat: "HT"), mainCPV: "42621000-5",
@@ -286,6 +290,12 @@ enum SampleDigest {
                     members: ["Usinage du Forez"], memberIDs: ["usinage-forez"]),
             ],
             staffContact: "veille@mecaloire.example",
-            publicURL: "https://veille.mecaloire.example/mecaloire/")
+            publicURL: "https://veille.mecaloire.example/mecaloire/",
+            mailFailures: [
+                MailFailure(
+                    recipient: "achats@forges-firminy.example", subject: "Veille Pôle Méca Loire — 2 avis pour vous",
+                    code: 550, reply: "5.1.1 <achats@forges-firminy.example>: Recipient address rejected: User unknown",
+                    at: zoned("2026-05-04T04:10:00Z").instant)
+            ])
     }
 }

@@ -41,7 +41,12 @@ enum AidesTerritoiresAdapter {
             n.otherDeadlines.append(NamedDate(kind: .predeposit, date: pre))
         }
         let funders = Self.funders(aid)
-        n.buyer = funders.first.map { Buyer(name: $0, country: "FRA") }
+        // `contact` is free HTML (one office, several people, or a sentence pointing elsewhere): only its first
+        // e-mail address, telephone number and link are taken.
+        let contact = ContactExtractor.extract(html: aid.contact)
+        if funders.first != nil || contact != nil {
+            n.buyer = Buyer(name: funders.first, country: "FRA", contact: contact)
+        }
         n.call = CallDetails(
             funder: funders.isEmpty ? nil : funders.joined(separator: ", "),
             beneficiaries: aid.targetedAudiences?.values ?? [],

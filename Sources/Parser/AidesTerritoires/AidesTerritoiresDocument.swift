@@ -75,6 +75,8 @@ struct AidesTerritoiresAid: Decodable {
     var applicationURL: String?
     /// « Ponctuelle », « Récurrente », « Permanente ».
     var recurrence: String?
+    /// Who to ask, in HTML written by hand: offices, people, telephone numbers, addresses, links, sentences.
+    var contact: String?
 
     /// A funder or instructor as `financers_full` lists it.
     struct Backer: Decodable {
@@ -84,7 +86,7 @@ struct AidesTerritoiresAid: Decodable {
 
     enum CodingKeys: String, CodingKey {
         case id, slug, url, name, description, eligibility, financers, instructors, perimeter, categories
-        case recurrence
+        case recurrence, contact
         case shortTitle = "short_title"
         case financersFull = "financers_full"
         case perimeterScale = "perimeter_scale"

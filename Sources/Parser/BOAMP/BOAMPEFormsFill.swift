@@ -99,6 +99,14 @@ enum BOAMPEFormsFill {
                     JSONValue.texts(JSONValue.at(company, "PartyName/Name")),
                     noticeLanguage: lang)
             }
+            // Its contact point (BT-502/503/506) and the buyer profile of the contracting party (BT-508), else the
+            // organisation's site (BT-505), as the eForms XML adapter reads them (26-80978: "Commande publique").
+            n.buyer?.contact = FormatSupport.contact(
+                name: JSONValue.string(JSONValue.at(company, "Contact/Name")),
+                email: JSONValue.string(JSONValue.at(company, "Contact/ElectronicMail")),
+                phone: JSONValue.string(JSONValue.at(company, "Contact/Telephone")),
+                url: JSONValue.string(JSONValue.at(e, "ContractingParty/BuyerProfileURI"))
+                    ?? JSONValue.string(JSONValue.member(company, "WebsiteURI")))
         }
     }
 

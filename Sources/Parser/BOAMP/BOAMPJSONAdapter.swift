@@ -109,6 +109,9 @@ enum BOAMPJSONAdapter {
             }
         }
         let identite = JSONValue.member(donnees, "identite")
+        func field(_ key: String) -> String? {
+            FormatSupport.text(fromHTML: JSONValue.string(JSONValue.member(identite, key)))
+        }
         let ms = { (path: String) -> ZonedDate? in
             (JSONValue.at(r, path) as? NSNumber).map { FormatSupport.epochMillis($0.doubleValue) }
         }
@@ -128,7 +131,12 @@ enum BOAMPJSONAdapter {
             country: "FRA",
             nuts: JSONValue.string(JSONValue.member(identite, "adjudicateurnuts")).map {
                 FrenchGeography.nuts2021(fromLegacy: $0)
-            })
+            },
+            // The schema v230 IDENTITE in lower case (20-152081: correspondant "Monsieur le Maire", contact null).
+            contact: FormatSupport.contact(
+                name: field("contact") ?? field("correspondant"), email: field("mel"), phone: field("tel"),
+                url: field("urlprofilacheteur") ?? field("url")))
+        n.documentsURL = field("urldocument")
         n.descriptors = JSONValue.all(r, "gestion/indexation/descripteurs/descripteur").compactMap {
             JSONValue.string(JSONValue.member($0, "code"))
         }

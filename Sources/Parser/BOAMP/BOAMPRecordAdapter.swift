@@ -154,6 +154,10 @@ enum BOAMPRecordAdapter {
                 // 26-7113 gives no `urlDocConsul` but the consultation's own link as the buyer profile.
                 ?? text(initial.communication?.urlProfilAch)
             n.refs.buyerReference = text(initial.communication?.identifiantInterne)
+            let c = initial.communication
+            n.buyer?.contact = FormatSupport.contact(
+                name: text(c?.nomContact), email: text(c?.adresseMailContact), phone: text(c?.telContact),
+                url: text(c?.urlProfilAch))
         }
         if let attribution = f.attribution {
             let nature = attribution.natureMarche
@@ -185,6 +189,13 @@ enum BOAMPRecordAdapter {
     static func fill(_ n: inout Notice, deadlines: inout Deadlines, fromMAPA m: BOAMPMAPA) {
         if n.buyer?.name == nil { n.buyer?.name = text(m.organisme?.acheteurPublic) }
         n.buyer?.id = FormatSupport.registrationNumber(text(m.organisme?.codeIdentificationNational))
+        // The correspondent's first name then name, as boamp.fr prints them (26-80528 fills both with office
+        // names); the civility alone names nobody.
+        let person = m.organisme?.correspondantPRM
+        let name = [text(person?.pren), text(person?.nom)].compactMap { $0 }.joined(separator: " ")
+        n.buyer?.contact = FormatSupport.contact(
+            name: name, email: text(m.organisme?.coord?.mel), phone: text(m.organisme?.coord?.tel),
+            url: text(m.organisme?.urlProfilAcheteur) ?? text(m.organisme?.coord?.url))
         // The MAPA form gives the buyer's address (26-80528: 13009 Marseille), not where the work is done.
         deadlines.tender = FormatSupport.date(m.initial?.delais?.receptionOffres?.value, endOfDay: true)
         guard let a = m.attribution else { return }
@@ -220,6 +231,13 @@ enum BOAMPRecordAdapter {
         if let siret = JSONValue.string(JSONValue.find(d, "CODE_IDENT_NATIONAL")) {
             n.buyer?.id = FormatSupport.registrationNumber(siret)
         }
+        // IDENTITE's contact and documents, read as the XML adapter reads them (`BOAMPXMLAdapter.contact`).
+        let identite = JSONValue.find(d, "IDENTITE")
+        func field(_ key: String) -> String? { JSONValue.string(JSONValue.member(identite, key)) }
+        n.buyer?.contact = FormatSupport.contact(
+            name: field("CONTACT") ?? field("CORRESPONDANT"), email: field("MEL"), phone: field("TEL"),
+            url: field("URL_PROFIL_ACHETEUR") ?? field("URL"))
+        n.documentsURL = FormatSupport.text(fromHTML: field("URL_DOCUMENT"))
         if let total = JSONValue.find(d, "VALEUR_TOTALE") ?? JSONValue.find(d, "VALEUR"),
             let v = positive(FormatSupport.decimal(JSONValue.string(total)))
         {

@@ -108,6 +108,11 @@ struct BOAMPFNSimple: Decodable {
         /// The buyer profile; some buyers put the consultation's own link here (26-7113).
         var urlProfilAch: BOAMPText?
         var identifiantInterne: BOAMPText?
+        /// Who answers questions: a person or an office (26-7298 "SERVICE-ACHATS", 26-7319 "Justinien
+        /// Belabbas-Weil"), with an address and a telephone number when the buyer gives them.
+        var nomContact: BOAMPText?
+        var adresseMailContact: BOAMPText?
+        var telContact: BOAMPText?
     }
     struct Procedure: Decodable {
         /// Deadline for tenders: with an offset (`2026-02-16T12:00:00.000+01:00`) or Paris wall-clock time.
@@ -161,10 +166,26 @@ struct BOAMPMAPA: Decodable {
         var cp: BOAMPText?
         var ville: BOAMPText?
     }
+    /// `correspondantPRM`: the buyer's correspondent (26-80528: civilite "M", nom "Départemetn Achats et
+    /// Marchés", pren "Service Juridique et Marchés": an office written in a person's fields).
+    struct Person: Decodable {
+        var civilite: BOAMPText?
+        var nom: BOAMPText?
+        var pren: BOAMPText?
+        var fonc: BOAMPText?
+    }
+    /// `coord`: means of contact (the buyer's: only `mel` in 26-80528; a winner's: tel, fax, mel, url).
+    struct Coordinates: Decodable {
+        var tel: BOAMPText?
+        var mel: BOAMPText?
+        var url: BOAMPText?
+    }
     struct Organisme: Decodable {
         var acheteurPublic: BOAMPText?
         var codeIdentificationNational: BOAMPText?
+        var correspondantPRM: Person?
         var adr: Address?
+        var coord: Coordinates?
         var urlProfilAcheteur: BOAMPText?
     }
     struct Titulaire: Decodable {

@@ -20,6 +20,15 @@ enum BOAMPXMLAdapter {
         return (try notice(from: root, documentName: documentName, sourceID: options.sourceID), reader.issues)
     }
 
+    /// The buyer's contact from `IDENTITE`: the contact point (`CONTACT`, "à l'attention de Mme la Directrice
+    /// Générale…" in test-pub-2.xml) else the correspondent (`CORRESPONDANT`, "Direction de la commande publique" in
+    /// test-attribution-5.xml), `MEL`, `TEL`, and the buyer profile (`URL_PROFIL_ACHETEUR`) else the site (`URL`).
+    static func contact(_ id: XMLNoticeTree) -> ContactPoint? {
+        FormatSupport.contact(
+            name: id.text("CONTACT") ?? id.text("CORRESPONDANT"), email: id.text("MEL"), phone: id.text("TEL"),
+            url: id.text("URL_PROFIL_ACHETEUR") ?? id.text("URL"))
+    }
+
     static func notice(from a: XMLNoticeTree, documentName: String, sourceID: String) throws -> Notice {
         guard let idweb = a.text("GESTION/REFERENCE/IDWEB") else {
             throw ParserError.malformed(ParseIssue(file: documentName, message: "boamp: notice has no IDWEB"))
@@ -51,7 +60,10 @@ enum BOAMPXMLAdapter {
             n.buyer = Buyer(
                 name: id.text("DENOMINATION"), id: FormatSupport.registrationNumber(id.text("CODE_IDENT_NATIONAL")),
                 country: "FRA",
-                nuts: id.text("ADJUDICATEUR_NUTS").map { FrenchGeography.nuts2021(fromLegacy: $0) })
+                nuts: id.text("ADJUDICATEUR_NUTS").map { FrenchGeography.nuts2021(fromLegacy: $0) },
+                contact: contact(id))
+            // URL_DOCUMENT: where the consultation documents are (test-pub.xml: https://marches.maximilien.fr).
+            n.documentsURL = id.text("URL_DOCUMENT")
         }
 
         // CPV: main, then supplementary codes, then lots.

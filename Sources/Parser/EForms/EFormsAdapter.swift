@@ -168,7 +168,12 @@ enum EFormsAdapter {
         return Buyer(
             name: FormatSupport.pick(org.names, noticeLanguage: doc.language),
             id: nationalID(org.companyID, scheme: org.companyIDScheme, country: org.country),
-            country: FormatSupport.nonEmpty(org.country), nuts: FormatSupport.nonEmpty(org.nuts))
+            country: FormatSupport.nonEmpty(org.country), nuts: FormatSupport.nonEmpty(org.nuts),
+            contact: FormatSupport.contact(
+                name: org.contactName, email: org.contactEmail, phone: org.contactPhone,
+                // The buyer profile (BT-508) is where the buyer's procurements and their questions live; the
+                // organisation's own site (BT-505) only when the notice gives no profile.
+                url: doc.buyerProfiles[ref] ?? org.website))
     }
 
     /// The registration number of an organisation (BT-501), or nil when what the notice holds is none.

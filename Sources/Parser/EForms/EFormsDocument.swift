@@ -32,6 +32,8 @@ struct EFormsDocument: Sendable {
     var legalBasis: String?
     /// OPT-300 `/*/cac:ContractingParty/cac:Party/cac:PartyIdentification/cbc:ID` (ORG-xxxx), one per buyer.
     var buyerRefs: [String] = []
+    /// BT-508 `/*/cac:ContractingParty/cbc:BuyerProfileURI`, by the buyer (ORG-xxxx) of the same contracting party.
+    var buyerProfiles: [String: String] = [:]
     /// BT-11 `/*/cac:ContractingParty/cac:ContractingPartyType/cbc:PartyTypeCode`.
     var buyerLegalType: String?
     /// BT-105 `/*/cac:TenderingProcess/cbc:ProcedureCode`.
@@ -163,5 +165,12 @@ struct EFormsDocument: Sendable {
         var city: String?
         var postcode: String?
         var country: String?
+        /// BT-505 `cbc:WebsiteURI`: the organisation's internet address.
+        var website: String?
+        /// BT-502 `cac:Contact/cbc:Name`, BT-503 `cac:Contact/cbc:Telephone`, BT-506 `cac:Contact/cbc:ElectronicMail`:
+        /// the contact point (a person or an office) of the organisation.
+        var contactName: String?
+        var contactPhone: String?
+        var contactEmail: String?
     }
 }

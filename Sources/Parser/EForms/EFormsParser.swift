@@ -22,6 +22,9 @@ final class EFormsParser {
     private var party: EFormsDocument.TenderingParty?
     private var tendererRef: String?
     private var tendererLeads = false
+    /// The contracting party being read: its buyer profile (BT-508) and where its buyer references start.
+    private var partyProfile: String?
+    private var partyRefsStart = 0
 
     init(reader: XMLStreamReader) {
         self.reader = reader
@@ -119,7 +122,11 @@ final class EFormsParser {
             case "ProcurementProjectLot":
                 lot = EFormsDocument.LotPart()
                 return .descend
-            case "UBLExtensions", "ContractingParty", "TenderingProcess", "ProcurementProject":
+            case "ContractingParty":
+                partyProfile = nil
+                partyRefsStart = doc.buyerRefs.count
+                return .descend
+            case "UBLExtensions", "TenderingProcess", "ProcurementProject":
                 return .descend
             default:
                 // Root TenderingTerms (exclusion grounds, lot distribution), AdditionalDocumentReference…
@@ -131,6 +138,10 @@ final class EFormsParser {
         case "ContractingParty":
             if d == 4, name == "ID", stack[2] == "Party", stack[3] == "PartyIdentification" {
                 doc.buyerRefs.append(try text())
+                return .consumed
+            }
+            if d == 2, name == "BuyerProfileURI" {
+                partyProfile = try text()
                 return .consumed
             }
             if d == 3, name == "PartyTypeCode", stack[2] == "ContractingPartyType" {
@@ -181,7 +192,11 @@ final class EFormsParser {
             guard org != nil else { return .skip }
             if d == 8 {
                 switch name {
-                case "PartyIdentification", "PartyName", "PostalAddress", "PartyLegalEntity": return .descend
+                case "PartyIdentification", "PartyName", "PostalAddress", "PartyLegalEntity", "Contact":
+                    return .descend
+                case "WebsiteURI":
+                    org?.website = try text()
+                    return .consumed
                 default: return .skip
                 }
             }
@@ -197,6 +212,9 @@ final class EFormsParser {
             case ("PostalAddress", "PostalZone"): org?.postcode = try text()
             case ("PostalAddress", "IdentificationCode"): org?.country = try text()
             case ("PostalAddress", "Country"): return .descend
+            case ("Contact", "Name"): org?.contactName = try text()
+            case ("Contact", "Telephone"): org?.contactPhone = try text()
+            case ("Contact", "ElectronicMail"): org?.contactEmail = try text()
             default: return .skip
             }
             return .consumed
@@ -421,6 +439,14 @@ final class EFormsParser {
         case "ProcurementProjectLot" where d == 1:
             if let lot { doc.lots.append(lot) }
             lot = nil
+        case "ContractingParty" where d == 1:
+            // A contracting party names its buyer and, beside it, the buyer's profile (BT-508).
+            if let profile = partyProfile {
+                for ref in doc.buyerRefs[partyRefsStart...] where doc.buyerProfiles[ref] == nil {
+                    doc.buyerProfiles[ref] = profile
+                }
+            }
+            partyProfile = nil
         case "Company" where d == 7:
             if let org { doc.organizations.append(org) }
             org = nil

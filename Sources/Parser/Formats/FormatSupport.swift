@@ -228,6 +228,18 @@ enum FormatSupport {
         list.append(p)
     }
 
+    // MARK: - Contacts
+
+    /// A contact point from the fields a source gives, each cleaned (entity references decoded, whitespace
+    /// collapsed); nil when none is left. An address written as a link (`mailto:achats@…`) keeps the address only.
+    static func contact(name: String?, email: String?, phone: String?, url: String?) -> ContactPoint? {
+        func field(_ s: String?) -> String? { text(fromHTML: s).flatMap(nonEmpty) }
+        var mail = field(email)
+        if let m = mail, m.lowercased().hasPrefix("mailto:") { mail = nonEmpty(String(m.dropFirst(7))) }
+        let c = ContactPoint(name: field(name), email: mail, phone: field(phone), url: field(url))
+        return c.isEmpty ? nil : c
+    }
+
     /// Decodes HTML character references and strips tags (BOAMP JSON text is entity-encoded: `d&#039;Agglo`).
     static func text(fromHTML s: String?) -> String? {
         guard let s, !s.isEmpty else { return nil }

@@ -120,8 +120,18 @@ enum TEDSearchAdapter {
         let name = names.list(noticeLanguage: lang).lazy.compactMap(FormatSupport.nonEmpty).first
         let country = FormatSupport.nonEmpty(r.buyerCountry.first)
         let id = EFormsAdapter.nationalID(r.buyerIdentifier.first, scheme: nil, country: country)
-        guard name != nil || country != nil || id != nil else { return nil }
-        return Buyer(name: name, id: id, country: country)
+        // The first buyer's contact point, when the request named those fields (one entry per buyer).
+        func first(_ a: TEDSearchDocument.Values, _ b: TEDSearchDocument.Values) -> String? {
+            (a.values + b.values).lazy.compactMap(FormatSupport.nonEmpty).first
+        }
+        let contact = FormatSupport.contact(
+            name: r.organisationContactPointBuyer.list(noticeLanguage: lang).lazy.compactMap(FormatSupport.nonEmpty)
+                .first,
+            email: first(r.buyerEmail, r.organisationEmailBuyer),
+            phone: first(r.organisationTelBuyer, TEDSearchDocument.Values()),
+            url: first(r.buyerInternetAddress, r.organisationInternetAddressBuyer))
+        guard name != nil || country != nil || id != nil || contact != nil else { return nil }
+        return Buyer(name: name, id: id, country: country, contact: contact)
     }
 
     /// `winner-name` (a language map of lists, one name per winner) and `winner-identifier` (a list). The two

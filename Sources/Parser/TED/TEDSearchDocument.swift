@@ -101,6 +101,16 @@ struct TEDSearchDocument: Decodable, Sendable {
         var buyerCountry: Values
         /// `buyer-identifier` (BT-501 of the buyer: the national registration number, a SIRET in France).
         var buyerIdentifier: Values
+        /// The buyer's contact point, one entry per buyer: `buyer-email` or its alias `organisation-email-buyer`
+        /// (BT-506), `organisation-tel-buyer` (BT-503), `organisation-contact-point-buyer` (BT-502),
+        /// `buyer-internet-address` or `organisation-internet-address-buyer` (BT-505). None appears in the real
+        /// captures (they were not requested); the names are those public clients request from the live API.
+        var buyerEmail: Values
+        var organisationEmailBuyer: Values
+        var organisationTelBuyer: Values
+        var organisationContactPointBuyer: Texts
+        var buyerInternetAddress: Values
+        var organisationInternetAddressBuyer: Values
         /// `winner-name` (per language, one entry per winner) and `winner-identifier` (one per winner).
         var winnerName: Texts
         var winnerIdentifier: Values
@@ -166,6 +176,12 @@ struct TEDSearchDocument: Decodable, Sendable {
             case organisationNameBuyer = "organisation-name-buyer"
             case buyerCountry = "buyer-country"
             case buyerIdentifier = "buyer-identifier"
+            case buyerEmail = "buyer-email"
+            case organisationEmailBuyer = "organisation-email-buyer"
+            case organisationTelBuyer = "organisation-tel-buyer"
+            case organisationContactPointBuyer = "organisation-contact-point-buyer"
+            case buyerInternetAddress = "buyer-internet-address"
+            case organisationInternetAddressBuyer = "organisation-internet-address-buyer"
             case winnerName = "winner-name"
             case winnerIdentifier = "winner-identifier"
             case mainClassificationProc = "main-classification-proc"
@@ -214,6 +230,12 @@ struct TEDSearchDocument: Decodable, Sendable {
             organisationNameBuyer = try t(.organisationNameBuyer)
             buyerCountry = try v(.buyerCountry)
             buyerIdentifier = try v(.buyerIdentifier)
+            buyerEmail = try v(.buyerEmail)
+            organisationEmailBuyer = try v(.organisationEmailBuyer)
+            organisationTelBuyer = try v(.organisationTelBuyer)
+            organisationContactPointBuyer = try t(.organisationContactPointBuyer)
+            buyerInternetAddress = try v(.buyerInternetAddress)
+            organisationInternetAddressBuyer = try v(.organisationInternetAddressBuyer)
             winnerName = try t(.winnerName)
             winnerIdentifier = try v(.winnerIdentifier)
             mainClassificationProc = try v(.mainClassificationProc)

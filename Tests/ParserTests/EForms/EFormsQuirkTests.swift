@@ -215,7 +215,11 @@ import Testing
         #expect(
             n.buyer
                 == Buyer(
-                    name: "CENTRE NATIONAL D'ETUDES SPATIALES", id: "77566591200082", country: "FRA", nuts: "FR101"))
+                    name: "CENTRE NATIONAL D'ETUDES SPATIALES", id: "77566591200082", country: "FRA", nuts: "FR101",
+                    // ORG-0001 cac:Contact Name, Telephone, ElectronicMail; WebsiteURI (no BuyerProfileURI).
+                    contact: ContactPoint(
+                        name: "Lucas MARTIN", email: "L-DAR-OAR-TSR@cnes.fr", phone: "+33 561000000",
+                        url: "https://marches.cnes.fr/")))
         #expect(n.value == nil)
         #expect(n.refs.tedPublicationNumber == "612553-2026")
     }

@@ -54,7 +54,14 @@ import Testing
         let n = try Self.parse("test-pub.xml")
         #expect(n.sourceID == "16-186394")
         #expect(n.title == "2016 DFA 167 - Prestations de remorquage pour les véhicules de la ville de Paris")
-        #expect(n.buyer == Buyer(name: "Ville de Paris", id: nil, country: "FRA", nuts: "FR101"))
+        // IDENTITE: MEL dfa-bm3@paris.fr, no TEL nor CONTACT, URL_PROFIL_ACHETEUR https://marches.maximilien.fr
+        // (preferred to URL http://www.paris.fr), URL_DOCUMENT https://marches.maximilien.fr.
+        #expect(
+            n.buyer
+                == Buyer(
+                    name: "Ville de Paris", id: nil, country: "FRA", nuts: "FR101",
+                    contact: ContactPoint(email: "dfa-bm3@paris.fr", url: "https://marches.maximilien.fr")))
+        #expect(n.documentsURL == "https://marches.maximilien.fr")
         #expect(n.deadline?.iso8601 == "2017-02-07T12:00:00+01:00")
         #expect(n.procedure == "open")
         #expect(n.mainCPV == "50118110")

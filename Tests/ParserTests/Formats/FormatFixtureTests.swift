@@ -34,7 +34,11 @@ import Testing
             n.buyer
                 == Buyer(
                     name: "Syndicat mixte des ateliers de la Loire", id: "25420012300017",
-                    country: "FRA", nuts: "FRK25"))
+                    country: "FRA", nuts: "FRK25",
+                    // ORG-0001's cac:Contact (no e-mail) and WebsiteURI (the notice gives no BuyerProfileURI).
+                    contact: ContactPoint(
+                        name: "Service de la commande publique", phone: "+33 477000000",
+                        url: "https://www.saint-etienne-metropole.example")))
         #expect(n.mainCPV == "42600000")
         #expect(n.cpv == ["42600000", "50530000", "42636000"])
         #expect(n.value == Money(amount: 1_850_000, currency: "EUR", vat: "HT"))

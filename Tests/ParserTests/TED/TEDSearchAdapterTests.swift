@@ -256,4 +256,27 @@ import Testing
         #expect(doc.notices.map(\.sourceID) == ["700002-2026"])
         #expect(doc.issues.count == 1)
     }
+
+    // MARK: - Buyer contact
+
+    /// The contact fields are not in the real captures (they were not requested); public clients request
+    /// `buyer-email`, `organisation-tel-buyer`, `buyer-internet-address` and their `organisation-…-buyer` aliases,
+    /// which come back as one-entry-per-buyer lists like `buyer-country`. The first buyer's are kept.
+    @Test func buyerContactFieldsWhenRequested() throws {
+        let n = try Self.notice(
+            #""buyer-name": {"fra": ["Ville A", "Ville B"]}, "buyer-country": ["FRA", "FRA"], "#
+                + #""buyer-email": ["achats@ville-a.example", "achats@ville-b.example"], "#
+                + #""organisation-tel-buyer": ["+33 4 77 00 00 01"], "#
+                + #""organisation-contact-point-buyer": {"fra": ["Service de la commande publique"]}, "#
+                + #""organisation-internet-address-buyer": ["https://ville-a.example/marches"], "#
+                + #""title-proc": {"fra": "Usinage"}"#)
+        #expect(
+            n.buyer?.contact
+                == ContactPoint(
+                    name: "Service de la commande publique", email: "achats@ville-a.example",
+                    phone: "+33 4 77 00 00 01", url: "https://ville-a.example/marches"))
+        // Without them (the real 619675-2026 answer), no contact at all.
+        let bare = try Self.notice(#""buyer-name": {"fra": ["Ville A"]}, "title-proc": {"fra": "Usinage"}"#)
+        #expect(bare.buyer?.contact == nil)
+    }
 }

@@ -1,0 +1,182 @@
+import Foundation
+import GRDB
+import Notices
+
+/// One e-mail to one envelope recipient, as the outbox keeps it: composed with its edition, then sent and
+/// accepted (or deferred, or refused for good).
+public struct OutboxEntry: Sendable, Hashable {
+    public var messageID: String
+    /// The envelope recipient (one SMTP transaction each: a refused address never holds back the others).
+    public var recipient: String
+    public var cluster: String
+    public var stamp: String
+    public var edition: Int
+    /// `staff`, `member:<id>` or `watch:<id>`.
+    public var audience: String
+    public var envelopeFrom: String
+    public var subject: String
+    /// The whole RFC 5322 message, as sent (the same bytes on every attempt).
+    public var message: [UInt8]
+    public var state: OutboxState
+    public var attempts: Int
+    public var lastCode: Int?
+    public var lastError: String?
+    public var createdAt: Date
+    public var updatedAt: Date
+
+    public init(
+        messageID: String, recipient: String, cluster: String, stamp: String, edition: Int, audience: String,
+        envelopeFrom: String, subject: String, message: [UInt8], state: OutboxState = .composed, attempts: Int = 0,
+        lastCode: Int? = nil, lastError: String? = nil, createdAt: Date, updatedAt: Date? = nil
+    ) {
+        self.messageID = messageID
+        self.recipient = recipient
+        self.cluster = cluster
+        self.stamp = stamp
+        self.edition = edition
+        self.audience = audience
+        self.envelopeFrom = envelopeFrom
+        self.subject = subject
+        self.message = message
+        self.state = state
+        self.attempts = attempts
+        self.lastCode = lastCode
+        self.lastError = lastError
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt ?? createdAt
+    }
+}
+
+/// Where one outbox entry stands.
+public enum OutboxState: String, Sendable, Hashable, Codable {
+    /// Written with its edition, not tried yet.
+    case composed
+    /// A transaction was started and its outcome not recorded (the run died during it): tried again, with the
+    /// same Message-ID, so a mail client that already has it shows it once.
+    case sending
+    /// The server took it (2xx after DATA): never sent again.
+    case accepted
+    /// A temporary failure (4xx, server unreachable): tried again on the next run.
+    case deferred
+    /// Refused for good (5xx): reported to the staff, not tried again.
+    case failed
+
+    /// States still to send.
+    public static let pending: [OutboxState] = [.composed, .sending, .deferred]
+}
+
+extension NoticeStore {
+    static let outboxColumns = """
+        message_id, recipient, cluster, stamp, edition, audience, envelope_from, subject, message, state, attempts,
+        last_code, last_error, created_at, updated_at
+        """
+
+    static func outboxEntry(_ row: Row) throws -> OutboxEntry {
+        let state: String = try row.decode(forColumn: "state")
+        guard let s = OutboxState(rawValue: state) else {
+            throw StoreError.invalidInput(path: "outbox", reason: "unknown outbox state \(state)")
+        }
+        let blob: Data = try row.decode(forColumn: "message")
+        return OutboxEntry(
+            messageID: try row.decode(forColumn: "message_id"), recipient: try row.decode(forColumn: "recipient"),
+            cluster: try row.decode(forColumn: "cluster"), stamp: try row.decode(forColumn: "stamp"),
+            edition: try row.decode(forColumn: "edition"), audience: try row.decode(forColumn: "audience"),
+            envelopeFrom: try row.decode(forColumn: "envelope_from"), subject: try row.decode(forColumn: "subject"),
+            message: [UInt8](blob), state: s, attempts: try row.decode(forColumn: "attempts"),
+            lastCode: try row.decode(forColumn: "last_code"), lastError: try row.decode(forColumn: "last_error"),
+            createdAt: try row.date("created_at") ?? Date(timeIntervalSince1970: 0),
+            updatedAt: try row.date("updated_at") ?? Date(timeIntervalSince1970: 0))
+    }
+
+    /// Inserts an edition's messages in the caller's transaction (the edition's own, so an edition recorded is an
+    /// edition whose mail is composed). Entries already there (a staged edition staged again) keep their state.
+    func insertOutbox(_ entries: [OutboxEntry], in db: Database) throws {
+        for e in entries {
+            try db.exec(
+                """
+                INSERT OR IGNORE INTO outbox (\(Self.outboxColumns))
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+                [
+                    e.messageID, e.recipient, e.cluster, e.stamp, e.edition, e.audience, e.envelopeFrom, e.subject,
+                    Data(e.message), e.state.rawValue, e.attempts, e.lastCode, e.lastError,
+                    seconds(e.createdAt), seconds(e.updatedAt),
+                ])
+        }
+    }
+
+    /// Adds messages to the outbox on their own (tests, or mail composed outside an edition).
+    public func enqueueMail(_ entries: [OutboxEntry]) throws {
+        try write { db in try insertOutbox(entries, in: db) }
+    }
+
+    /// Entries still to send, oldest first, in a stable order (one message's recipients together).
+    public func pendingMail(cluster: String? = nil) throws -> [OutboxEntry] {
+        try read { db in
+            try db.rows(
+                """
+                SELECT \(Self.outboxColumns) FROM outbox
+                WHERE state IN ('composed', 'sending', 'deferred') AND (?1 IS NULL OR cluster = ?1)
+                ORDER BY created_at, cluster, stamp, edition, message_id, recipient
+                """, [cluster]
+            ).map(Self.outboxEntry)
+        }
+    }
+
+    /// Every entry (or those of one cluster), for reports and tests.
+    public func outbox(cluster: String? = nil) throws -> [OutboxEntry] {
+        try read { db in
+            try db.rows(
+                """
+                SELECT \(Self.outboxColumns) FROM outbox WHERE (?1 IS NULL OR cluster = ?1)
+                ORDER BY created_at, cluster, stamp, edition, message_id, recipient
+                """, [cluster]
+            ).map(Self.outboxEntry)
+        }
+    }
+
+    /// Records that a transaction for this entry is starting (committed before the first SMTP byte): a run that
+    /// dies during it leaves `sending`, which the next run tries again.
+    public func markSending(messageID: String, recipient: String, at date: Date) throws {
+        try write { db in
+            try db.exec(
+                """
+                UPDATE outbox SET state = 'sending', attempts = attempts + 1, updated_at = ?
+                WHERE message_id = ? AND recipient = ? AND state IN ('composed', 'sending', 'deferred')
+                """, [seconds(date), messageID, recipient])
+        }
+    }
+
+    /// Records the outcome of a transaction.
+    public func markMail(
+        messageID: String, recipient: String, state: OutboxState, code: Int?, error: String?, at date: Date
+    ) throws {
+        try write { db in
+            try db.exec(
+                """
+                UPDATE outbox SET state = ?, last_code = ?, last_error = ?, updated_at = ?
+                WHERE message_id = ? AND recipient = ?
+                """, [state.rawValue, code, error, seconds(date), messageID, recipient])
+        }
+    }
+
+    /// Messages refused for good and not yet shown to the cluster's staff.
+    public func unreportedMailFailures(cluster: String) throws -> [OutboxEntry] {
+        try read { db in
+            try db.rows(
+                """
+                SELECT \(Self.outboxColumns) FROM outbox WHERE cluster = ? AND state = 'failed' AND reported = 0
+                ORDER BY updated_at, message_id, recipient
+                """, [cluster]
+            ).map(Self.outboxEntry)
+        }
+    }
+
+    /// In the edition's transaction: these failures are now in a staff digest.
+    func markReported(_ entries: [OutboxEntry], in db: Database) throws {
+        for e in entries {
+            try db.exec(
+                "UPDATE outbox SET reported = 1 WHERE message_id = ? AND recipient = ?", [e.messageID, e.recipient])
+        }
+    }
+}

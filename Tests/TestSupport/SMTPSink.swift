@@ -1,0 +1,176 @@
+import Foundation
+
+/// A real SMTP server on 127.0.0.1 (python3 + aiosmtpd, `smtp_sink.py` beside this file) with scripted faults,
+/// for tests that send mail: real SMTP, no network. `stop()` (or deinit) kills it.
+///
+/// Needs the Debian package `python3-aiosmtpd` (`make test` installs it).
+public final class SMTPSink: @unchecked Sendable {
+    /// AUTH credentials the server requires (PLAIN or LOGIN, without TLS).
+    public struct Credentials: Sendable, Hashable {
+        public var user: String
+        public var password: String
+        public init(user: String, password: String) {
+            self.user = user
+            self.password = password
+        }
+    }
+
+    /// Faults to script, all off by default.
+    public struct Options: Sendable {
+        /// RCPT TO these addresses gets 550 (user unknown).
+        public var refuseRecipients: [String] = []
+        /// The first N messages get 451 after their data; later ones are accepted.
+        public var temporaryFailuresOnData = 0
+        /// After the N-th accepted message the server drops every connection and stops listening (server down).
+        public var downAfterAccepted: Int?
+        /// A wait before each RCPT reply, so a test can kill a client mid-session or hit its timeout.
+        public var rcptDelayMilliseconds = 0
+        /// Require AUTH with these credentials.
+        public var credentials: Credentials?
+
+        public init(refuseRecipients: [String] = [], temporaryFailuresOnData: Int = 0, downAfterAccepted: Int? = nil,
+                    rcptDelayMilliseconds: Int = 0, credentials: Credentials? = nil) {
+            self.refuseRecipients = refuseRecipients
+            self.temporaryFailuresOnData = temporaryFailuresOnData
+            self.downAfterAccepted = downAfterAccepted
+            self.rcptDelayMilliseconds = rcptDelayMilliseconds
+            self.credentials = credentials
+        }
+    }
+
+    /// The port it listens on (chosen by the system).
+    public let port: Int
+    /// Where it writes `<n>.eml` and `log.jsonl`.
+    public let folder: URL
+    private let process: Process
+    private let lock = NSLock()
+    private var isStopped = false
+
+    /// `smtp://127.0.0.1:<port>`.
+    public var url: String { "smtp://127.0.0.1:\(port)" }
+
+    static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("smtp_sink.py")
+
+    /// Starts the server and waits until it listens.
+    public init(_ options: Options = Options()) throws {
+        folder = FileManager.default.temporaryDirectory
+            .appendingPathComponent("vigie-smtp-sink-\(UUID().uuidString)", isDirectory: true)
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        var arguments = [Self.script.path, "--dir", folder.path]
+        for address in options.refuseRecipients { arguments += ["--refuse-rcpt", address] }
+        if options.temporaryFailuresOnData > 0 { arguments += ["--tempfail-data", "\(options.temporaryFailuresOnData)"] }
+        if let down = options.downAfterAccepted { arguments += ["--accept-then-down", "\(down)"] }
+        if options.rcptDelayMilliseconds > 0 { arguments += ["--rcpt-delay-ms", "\(options.rcptDelayMilliseconds)"] }
+        if let credentials = options.credentials {
+            arguments += ["--auth", "\(credentials.user):\(credentials.password)"]
+        }
+        let process = PythonEmail.pythonProcess(arguments)
+        let output = Pipe()
+        process.standardOutput = output
+        let errorLog = folder.appendingPathComponent("sink.stderr")
+        _ = FileManager.default.createFile(atPath: errorLog.path, contents: nil)
+        process.standardError = try FileHandle(forWritingTo: errorLog)
+        try process.run()
+        self.process = process
+        // The first line is "PORT <n>"; an empty read means the script died (aiosmtpd missing, say).
+        var line = Data()
+        while !line.contains(UInt8(ascii: "\n")) {
+            let chunk = output.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            line.append(chunk)
+        }
+        let text = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard text.hasPrefix("PORT "), let port = Int(text.dropFirst(5)) else {
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            let stderr = (try? String(contentsOf: errorLog, encoding: .utf8)) ?? ""
+            throw TestSupportError.processFailed(
+                "smtp_sink.py did not start (is python3-aiosmtpd installed?): \(text) \(stderr)")
+        }
+        self.port = port
+    }
+
+    deinit {
+        stop()
+        try? FileManager.default.removeItem(at: folder)
+    }
+
+    /// Kills the server (the port then refuses connections).
+    public func stop() {
+        lock.lock()
+        defer { lock.unlock() }
+        guard !isStopped else { return }
+        isStopped = true
+        if process.isRunning {
+            // SIGKILL: a server that is simply gone, whatever signals the test process left blocked.
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+        }
+    }
+
+    /// Every message accepted so far, in order.
+    public func received() throws -> [ReceivedMail] {
+        try log().compactMap { entry -> ReceivedMail? in
+            guard entry.event == "message", let file = entry.file, let number = entry.n else { return nil }
+            let raw = try [UInt8](Data(contentsOf: folder.appendingPathComponent(file)))
+            var id = entry.messageID ?? ""
+            if id.hasPrefix("<") && id.hasSuffix(">") { id = String(id.dropFirst().dropLast()) }
+            return ReceivedMail(number: number, session: entry.session, envelopeFrom: entry.from ?? "",
+                                recipients: entry.rcpt ?? [], messageID: id, raw: raw)
+        }
+    }
+
+    /// How many SMTP connections the server has seen.
+    public func sessionCount() throws -> Int {
+        try log().filter { $0.event == "connect" }.count
+    }
+
+    private struct LogEntry: Decodable {
+        var event: String
+        var n: Int?
+        var session: Int
+        var from: String?
+        var rcpt: [String]?
+        var messageID: String?
+        var file: String?
+        enum CodingKeys: String, CodingKey {
+            case event, n, session, from, rcpt, file
+            case messageID = "message_id"
+        }
+    }
+
+    private func log() throws -> [LogEntry] {
+        let url = folder.appendingPathComponent("log.jsonl")
+        guard FileManager.default.fileExists(atPath: url.path) else { return [] }
+        let text = try String(contentsOf: url, encoding: .utf8)
+        return try text.split(separator: "\n").map { line in
+            try JSONDecoder().decode(LogEntry.self, from: Data(line.utf8))
+        }
+    }
+}
+
+/// One message the sink accepted.
+public struct ReceivedMail: Sendable, Hashable {
+    /// 1, 2, … in order of acceptance.
+    public var number: Int
+    /// The SMTP connection it came on (1, 2, … in order of connection).
+    public var session: Int
+    public var envelopeFrom: String
+    public var recipients: [String]
+    /// The Message-ID header, without angle brackets.
+    public var messageID: String
+    /// The message as received.
+    public var raw: [UInt8]
+}
+
+/// Failures of the test helpers themselves.
+public enum TestSupportError: Error, CustomStringConvertible {
+    case processFailed(String)
+
+    public var description: String {
+        switch self {
+        case .processFailed(let message): return "test support: \(message)"
+        }
+    }
+}

@@ -1,0 +1,133 @@
+#!/usr/bin/env python3
+"""A real SMTP server on 127.0.0.1 for Vigie's tests (aiosmtpd), with scripted faults.
+
+Prints "PORT <n>" on stdout once listening (port 0: the system picks one). Every accepted message is written
+to <dir>/<n>.eml (the bytes as received, dot-unstuffed) and logged as one JSON line in <dir>/log.jsonl:
+{"event": "message", "n", "session", "from", "rcpt", "message_id", "file"}. Connections are logged as
+{"event": "connect", "session"} so a test can count SMTP sessions (connection reuse).
+
+Faults (launch options):
+  --refuse-rcpt ADDR        answer 550 to RCPT TO:<ADDR> (repeatable)
+  --tempfail-data N         answer 451 to the first N messages (after their data), then accept
+  --accept-then-down N      after the N-th accepted message: drop every connection and stop listening
+  --rcpt-delay-ms MS        wait MS milliseconds before answering each RCPT
+  --auth USER:PASSWORD      require AUTH PLAIN or LOGIN with these credentials (no TLS needed)
+"""
+import argparse
+import asyncio
+import email.parser
+import email.policy
+import json
+import ctypes
+import os
+import signal
+import sys
+
+from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
+
+
+def main():
+    # The test process may start us with SIGTERM blocked or ignored (both are inherited across exec): restore the
+    # defaults so that stop() ends us, and die with the test process so that no server outlives a crashed run.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    try:
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--dir", required=True)
+    parser.add_argument("--refuse-rcpt", action="append", default=[])
+    parser.add_argument("--tempfail-data", type=int, default=0)
+    parser.add_argument("--accept-then-down", type=int, default=0)
+    parser.add_argument("--rcpt-delay-ms", type=int, default=0)
+    parser.add_argument("--auth", default=None)
+    args = parser.parse_args()
+    os.makedirs(args.dir, exist_ok=True)
+    log_path = os.path.join(args.dir, "log.jsonl")
+    refused = {a.lower() for a in args.refuse_rcpt}
+    state = {"sessions": 0, "accepted": 0, "data": 0}
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    live = set()
+    server_box = {}
+
+    def log(entry):
+        with open(log_path, "a", encoding="utf-8") as f:
+            f.write(json.dumps(entry) + "\n")
+            f.flush()
+            os.fsync(f.fileno())
+
+    def go_down():
+        server_box["server"].close()
+        for protocol in list(live):
+            if protocol.transport is not None:
+                protocol.transport.close()
+
+    class Handler:
+        async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+            if args.rcpt_delay_ms:
+                await asyncio.sleep(args.rcpt_delay_ms / 1000)
+            if address.lower() in refused:
+                return "550 5.1.1 <%s>: Recipient address rejected: User unknown" % address
+            envelope.rcpt_tos.append(address)
+            return "250 2.1.5 Ok"
+
+        async def handle_DATA(self, server, session, envelope):
+            state["data"] += 1
+            if state["data"] <= args.tempfail_data:
+                return "451 4.3.0 Temporary failure, try again later"
+            state["accepted"] += 1
+            n = state["accepted"]
+            raw = envelope.original_content or envelope.content
+            name = "%d.eml" % n
+            with open(os.path.join(args.dir, name), "wb") as f:
+                f.write(raw)
+            headers = email.parser.BytesHeaderParser(policy=email.policy.compat32).parsebytes(raw)
+            log({"event": "message", "n": n, "session": session.vigie_session, "from": envelope.mail_from,
+                 "rcpt": list(envelope.rcpt_tos), "message_id": (headers.get("Message-ID") or "").strip(),
+                 "file": name})
+            if args.accept_then_down and n >= args.accept_then_down:
+                # The reply goes out first, then the server is gone: connections dropped, port closed.
+                loop.call_later(0.05, go_down)
+            return "250 2.0.0 Ok: queued as %d" % n
+
+    def authenticator(server, session, envelope, mechanism, auth_data):
+        user, password = args.auth.split(":", 1)
+        ok = isinstance(auth_data, LoginPassword) and auth_data.login == user.encode() \
+            and auth_data.password == password.encode()
+        # handled=False: aiosmtpd itself answers 535 on failure (its default, handled=True, answers nothing).
+        return AuthResult(success=ok, handled=False)
+
+    class SinkSMTP(SMTP):
+        def connection_made(self, transport):
+            super().connection_made(transport)
+            state["sessions"] += 1
+            self.session.vigie_session = state["sessions"]
+            live.add(self)
+            log({"event": "connect", "session": state["sessions"]})
+
+        def connection_lost(self, error):
+            live.discard(self)
+            super().connection_lost(error)
+
+    def factory():
+        kwargs = {"hostname": "sink.test", "ident": "vigie-smtp-sink"}
+        if args.auth:
+            kwargs.update(authenticator=authenticator, auth_required=True, auth_require_tls=False)
+        return SinkSMTP(Handler(), **kwargs)
+
+    server = loop.run_until_complete(loop.create_server(factory, host="127.0.0.1", port=0))
+    server_box["server"] = server
+    port = server.sockets[0].getsockname()[1]
+    sys.stdout.write("PORT %d\n" % port)
+    sys.stdout.flush()
+    try:
+        loop.run_forever()
+    except KeyboardInterrupt:
+        pass
+
+
+if __name__ == "__main__":
+    main()
