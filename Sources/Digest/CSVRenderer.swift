@@ -24,9 +24,10 @@ public struct CSVRenderer: DigestRenderer {
     /// The CSV text, without the byte-order mark.
     public func text(_ input: DigestInput) -> String {
         var rows: [[String]] = [Self.header]
+        // On a member's own file: no staff figures (scores), no other member named.
         let member = Wording.isMember(input)
         func row(
-            _ section: String, _ member: String, _ n: Notice, score: Double?, direct: Bool?,
+            _ section: String, _ who: String, _ n: Notice, score: Double?, direct: Bool?,
             reasons: [String]
         ) -> [String] {
             let d = FrenchFormat.mainDeadline(n)
@@ -37,7 +38,7 @@ public struct CSVRenderer: DigestRenderer {
                 } ?? ""
             let cpv = n.cpv.isEmpty ? (n.mainCPV ?? "") : n.cpv.joined(separator: " ")
             return [
-                section, member, n.id, FrenchFormat.kind(n.kind), n.title, n.buyer?.name ?? "",
+                section, who, n.id, FrenchFormat.kind(n.kind), n.title, n.buyer?.name ?? "",
                 d?.iso8601 ?? "",
                 d.map {
                     FrenchFormat.dateTime($0).replacingOccurrences(
@@ -59,7 +60,10 @@ public struct CSVRenderer: DigestRenderer {
             }
         }
         for c in input.consortia {
-            let who = c.partners.map { p in p.memberName + (p.memberName == c.lead ? " (mandataire)" : "") }
+            var who = c.partners.map { p in p.memberName + (p.memberName == c.lead ? " (mandataire)" : "") }
+            if c.hiddenPartners > 0 {
+                who.append("avec " + FrenchFormat.plural(c.hiddenPartners, "autre adhérent", "autres adhérents"))
+            }
             rows.append(
                 row(
                     "consortium", who.joined(separator: ", "), c.notice, score: member ? nil : c.score, direct: nil,
