@@ -73,7 +73,7 @@ var targets: [Target] = [
     .testTarget(
         name: "PipelineTests",
         dependencies: ["Pipeline", "Notices", "Parser", "Fetcher", "Store", "Classifier", "Digest", "LoopbackHTTP"]),
-    .testTarget(name: "VigieCLITests", dependencies: ["Notices", "LoopbackHTTP"]),
+    .testTarget(name: "VigieCLITests", dependencies: ["Notices", "LoopbackHTTP", "TestSupport"]),
 ]
 
 // The libFuzzer target links only when built with `-sanitize=fuzzer`, so it exists
