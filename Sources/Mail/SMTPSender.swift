@@ -96,8 +96,8 @@ public final class SMTPSender {
             let count = min(buffer.count, upload.count - uploadOffset)
             guard count > 0 else { return 0 }
             upload.withUnsafeBufferPointer { source in
-                UnsafeMutableRawBufferPointer(buffer).copyMemory(
-                    from: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: source[uploadOffset..<uploadOffset + count])))
+                let chunk = UnsafeBufferPointer(rebasing: source[uploadOffset..<uploadOffset + count])
+                UnsafeMutableRawBufferPointer(buffer).copyMemory(from: UnsafeRawBufferPointer(chunk))
             }
             uploadOffset += count
             return count

@@ -26,9 +26,9 @@ public struct SMTPSettings: Sendable, Hashable {
     /// From VIGIE_SMTP_URL and VIGIE_SMTP_PASSWORD; nil when VIGIE_SMTP_URL is unset or empty. An empty
     /// VIGIE_SMTP_PASSWORD counts as no password.
     public static func fromEnvironment(_ environment: [String: String]) throws -> SMTPSettings? {
-        guard let url = environment["VIGIE_SMTP_URL"]?.trimmingCharacters(in: .whitespacesAndNewlines), !url.isEmpty else {
-            return nil
-        }
+        // A trailing newline is what `VIGIE_SMTP_URL=$(cat file)` and env files leave: trimmed, not an error.
+        let url = environment["VIGIE_SMTP_URL"]?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        guard !url.isEmpty else { return nil }
         let password = environment["VIGIE_SMTP_PASSWORD"].flatMap { $0.isEmpty ? nil : $0 }
         do {
             return try SMTPSettings(url: url, password: password)

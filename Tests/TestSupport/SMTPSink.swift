@@ -59,7 +59,9 @@ public final class SMTPSink: @unchecked Sendable {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         var arguments = [Self.script.path, "--dir", folder.path]
         for address in options.refuseRecipients { arguments += ["--refuse-rcpt", address] }
-        if options.temporaryFailuresOnData > 0 { arguments += ["--tempfail-data", "\(options.temporaryFailuresOnData)"] }
+        if options.temporaryFailuresOnData > 0 {
+            arguments += ["--tempfail-data", "\(options.temporaryFailuresOnData)"]
+        }
         if let down = options.downAfterAccepted { arguments += ["--accept-then-down", "\(down)"] }
         if options.rcptDelayMilliseconds > 0 { arguments += ["--rcpt-delay-ms", "\(options.rcptDelayMilliseconds)"] }
         if let credentials = options.credentials {
