@@ -90,7 +90,7 @@ public final class CurlEasy {
     }
 
     /// An option and its value, typed (libcurl's `curl_easy_setopt` is variadic, which Swift cannot call).
-    public enum Option {
+    public enum Option: Sendable {
         case url(String)
         /// Protocols allowed, e.g. "http,https" (CURLOPT_PROTOCOLS_STR).
         case protocols(String)
