@@ -77,7 +77,7 @@ import TestSupport
         let sink = try SMTPSink(.init(downAfterAccepted: 1))
         let sender = try SMTPSender(settings: SMTPSettings(url: sink.url, timeoutSeconds: 5))
         #expect(sender.send(bytes, from: from, to: "un@example.org") == .accepted(reply: "250 2.0.0 Ok: queued as 1"))
-        Thread.sleep(forTimeInterval: 0.3)
+        #expect(try sink.waitUntilDown())
         let second = sender.send(bytes, from: from, to: "deux@example.org")
         guard case .unreachable = second else {
             Issue.record("expected unreachable, got \(second)")

@@ -123,6 +123,29 @@ public final class SMTPSink: @unchecked Sendable {
         }
     }
 
+    /// Waits until the server has accepted `count` messages (a client killed mid-run, say), at most `timeout`
+    /// seconds, and returns what it has then.
+    public func waitForMessages(_ count: Int, timeout: TimeInterval = 10) throws -> [ReceivedMail] {
+        let end = Date().addingTimeInterval(timeout)
+        var messages = try received()
+        while messages.count < count && Date() < end {
+            Thread.sleep(forTimeInterval: 0.05)
+            messages = try received()
+        }
+        return messages
+    }
+
+    /// Waits until a server started with `downAfterAccepted` has gone down (dropped its connections and closed
+    /// its port), at most `timeout` seconds; true when it has.
+    public func waitUntilDown(timeout: TimeInterval = 10) throws -> Bool {
+        let end = Date().addingTimeInterval(timeout)
+        while Date() < end {
+            if try log().contains(where: { $0.event == "down" }) { return true }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        return false
+    }
+
     /// How many SMTP connections the server has seen.
     public func sessionCount() throws -> Int {
         try log().filter { $0.event == "connect" }.count

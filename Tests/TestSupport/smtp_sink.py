@@ -4,7 +4,8 @@
 Prints "PORT <n>" on stdout once listening (port 0: the system picks one). Every accepted message is written
 to <dir>/<n>.eml (the bytes as received, dot-unstuffed) and logged as one JSON line in <dir>/log.jsonl:
 {"event": "message", "n", "session", "from", "rcpt", "message_id", "file"}. Connections are logged as
-{"event": "connect", "session"} so a test can count SMTP sessions (connection reuse).
+{"event": "connect", "session"} so a test can count SMTP sessions (connection reuse); {"event": "down"} once
+--accept-then-down has stopped the server.
 
 Faults (launch options):
   --refuse-rcpt ADDR        answer 550 to RCPT TO:<ADDR> (repeatable)
@@ -61,6 +62,7 @@ def main():
 
     def go_down():
         server_box["server"].close()
+        log({"event": "down", "session": 0})
         for protocol in list(live):
             if protocol.transport is not None:
                 protocol.transport.close()
