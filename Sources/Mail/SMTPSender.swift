@@ -82,6 +82,7 @@ public final class SMTPSender {
             ("CONNECTTIMEOUT_MS", .connectTimeoutMilliseconds(min(timeoutMs, 30_000))),
             ("TIMEOUT_MS", .timeoutMilliseconds(timeoutMs)),
         ]
+        if let caFile = settings.caFile { options.append(("CAINFO", .caFile(caFile))) }
         if let user = endpoint.user { options.append(("USERNAME", .username(user))) }
         if let password = settings.password { options.append(("PASSWORD", .password(password))) }
         for (name, option) in options {
