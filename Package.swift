@@ -62,7 +62,7 @@ var targets: [Target] = [
     // and Python's `email` package as an independent reader of messages.
     .target(name: "TestSupport", path: "Tests/TestSupport", exclude: ["smtp_sink.py", "parse_mail.py"]),
     .testTarget(name: "NoticesTests", dependencies: ["Notices"]),
-    .testTarget(name: "MailTests", dependencies: ["Mail", "Curl", "TestSupport"]),
+    .testTarget(name: "MailTests", dependencies: ["Mail", "TestSupport"]),
     .testTarget(name: "ParserTests", dependencies: ["Parser", "Notices"], resources: [.copy("Fixtures")]),
     .testTarget(name: "FetcherTests", dependencies: ["Fetcher", "Notices", "LoopbackHTTP"]),
     // GRDB too: the tests build stores the way older builds did (raw SQL) and hold transactions open.
