@@ -59,6 +59,11 @@ struct MailComposer {
                         bytes: $0)]
                 } ?? [],
                 listUnsubscribe: unsubscribe)
+            do {
+                try MIMEWriter.validate(message)
+            } catch {
+                throw PipelineError.cannotRun("mail: \(cluster.id): \(audience): \(error)")
+            }
             let bytes = MIMEWriter.render(message)
             for rcpt in message.recipients {
                 out.append(
