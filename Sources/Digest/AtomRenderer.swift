@@ -1,61 +1,111 @@
 import Foundation
 import Notices
 
-/// The digest as an Atom 1.0 feed (RFC 4287), for staff who follow the watch in a feed reader.
+/// The digest as an Atom 1.0 feed (RFC 4287), for staff and members who follow the watch in a feed reader.
 ///
-/// One entry per notice shown; the entry id is stable per notice (`urn:vigie:<cluster>:<notice id>`) and
-/// `updated` is the run date, so a notice that changed comes back as an updated entry, not a duplicate.
+/// One entry per notice; the entry id is stable per notice (`urn:vigie:<cluster>:<notice id>`), so a notice
+/// that changed comes back as an updated entry, not a duplicate. The dated file holds tonight's notices; the
+/// subscription (`latest.atom`) holds the whole window, newest first, so a reader that missed a night loses
+/// nothing.
 public struct AtomRenderer: DigestRenderer {
     public init() {}
     public var format: DigestFormat { .atom }
 
     public func render(_ input: DigestInput) throws -> [UInt8] { Array(text(input).utf8) }
 
+    public func renderSubscription(_ input: DigestInput) throws -> [UInt8] { Array(subscriptionText(input).utf8) }
+
+    /// Tonight's feed.
     public func text(_ input: DigestInput) -> String {
+        feed(
+            input, selfName: "\(DigestWriter.dateStamp(input.runDate)).atom",
+            entries: input.allNotices.map { ($0, input.runDate, []) })
+    }
+
+    /// The subscription feed: tonight's notices, then the window's earlier ones, newest first.
+    public func subscriptionText(_ input: DigestInput) -> String {
+        var entries: [(Notice, Date, [String])] = input.allNotices.map { ($0, input.runDate, []) }
+        var seen = Set(entries.map(\.0.id))
+        let member = Wording.isMember(input)
+        for e in input.window.sorted(by: { $0.sentAt > $1.sentAt }) where seen.insert(e.notice.id).inserted {
+            entries.append((e.notice, e.sentAt, member ? [] : e.members))
+        }
+        return feed(input, selfName: "latest.atom", entries: entries)
+    }
+
+    /// `publicURL` + name, or the bare name (relative to the file) when the folder has no public address.
+    func selfLink(_ input: DigestInput, _ name: String) -> String {
+        guard var base = input.publicURL?.trimmingCharacters(in: .whitespaces), !base.isEmpty else { return name }
+        if !base.hasSuffix("/") { base += "/" }
+        return base + name
+    }
+
+    func feed(_ input: DigestInput, selfName: String, entries: [(notice: Notice, updated: Date, members: [String])])
+        -> String
+    {
         let html = HTMLRenderer()
-        let updated = ISO8601.format(input.runDate)
+        let member = Wording.isMember(input)
+        let feedID = "urn:vigie:\(x(urnPart(input.clusterID)))" + (input.recipientID.map { ":\(x(urnPart($0)))" } ?? "")
         var o: [String] = [
             "<?xml version=\"1.0\" encoding=\"utf-8\"?>",
             "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"fr\">",
-            "  <id>urn:vigie:\(x(urnPart(input.clusterID)))"
-                + (input.recipientID.map { ":\(x(urnPart($0)))" } ?? "") + "</id>",
+            "  <id>\(feedID)</id>",
             "  <title>\(x("Veille \(Wording.heading(input))"))</title>",
-            "  <subtitle>\(x(Wording.overview(input)))</subtitle>",
-            "  <updated>\(updated)</updated>",
-            "  <author><name>Vigie</name></author>",
+            "  <subtitle>\(x(input.hasNews ? Wording.overview(input) : Wording.nothing(input)))</subtitle>",
+            "  <link rel=\"self\" type=\"application/atom+xml\" href=\"\(x(selfLink(input, selfName)))\"/>",
+            "  <updated>\(ISO8601.format(input.runDate))</updated>",
+            "  <author><name>\(x(input.clusterName))</name></author>",
             "  <generator>Vigie</generator>",
         ]
         var whom: [String: [(String, DigestItem)]] = [:]
         for m in input.members { for i in m.items { whom[i.notice.id, default: []].append((m.memberName, i)) } }
+        for c in input.calls { whom[c.notice.id, default: []].append(("", c)) }
         var changes: [String: ChangedItem] = [:]
         for c in input.changed { changes[c.notice.id] = c }
-        for n in input.allNotices {
+        for (n, updated, members) in entries {
             var body: [String] = []
-            for (label, value) in Wording.facts(n, now: input.runDate) {
-                body.append("<p><strong>\(html.esc(label)) :</strong> \(html.esc(value))</p>")
+            for f in Wording.facts(n, now: input.runDate, names: input.sourceNames) {
+                body.append("<p><strong>\(html.esc(f.label)) :</strong> \(html.lines(f.lines))</p>")
             }
             if let c = changes[n.id] {
                 body.append(
                     "<p><strong>\(html.esc(Wording.changed)) :</strong></p><ul>"
                         + c.changes.map { "<li>\(html.esc(FrenchFormat.change($0)))</li>" }.joined() + "</ul>")
             }
-            for (member, item) in whom[n.id] ?? [] {
-                body.append("<p><strong>\(html.esc(member))</strong> — \(html.esc(Wording.relevance(item)))</p>")
-                if !Wording.reasons(item).isEmpty {
+            for (name, item) in whom[n.id] ?? [] {
+                if !member, !name.isEmpty {
                     body.append(
-                        "<p>\(html.esc(Wording.why))</p><ul>"
-                            + Wording.reasons(item).map { "<li>\(html.esc($0))</li>" }.joined() + "</ul>")
+                        "<p><strong>\(html.esc(name))</strong> — "
+                            + "\(html.esc(Wording.relevance(item, member: false)))</p>"
+                    )
                 }
+                let why = Wording.why(item, member: member)
+                if !why.isEmpty {
+                    body.append(
+                        "<p>\(html.esc(Wording.why))</p><ul>" + why.map { "<li>\(html.esc($0))</li>" }.joined()
+                            + "</ul>")
+                }
+            }
+            if !member, !members.isEmpty {
+                body.append("<p><strong>Envoyé à :</strong> \(html.esc(members.joined(separator: ", ")))</p>")
             }
             if let s = n.summary { body.append("<p>\(html.esc(s))</p>") }
             let title = changes[n.id] != nil ? "[Modifié] \(n.title)" : n.title
             o.append("  <entry>")
             o.append("    <id>urn:vigie:\(x(urnPart(input.clusterID))):\(x(urnPart(n.id)))</id>")
             o.append("    <title>\(x(title.isEmpty ? n.id : title))</title>")
-            o.append("    <updated>\(updated)</updated>")
+            o.append("    <updated>\(ISO8601.format(updated))</updated>")
             if let p = n.published { o.append("    <published>\(ISO8601.format(p))</published>") }
-            if let u = n.url, let safe = html.safeURL(u) {
-                o.append("    <link rel=\"alternate\" type=\"text/html\" href=\"\(x(safe))\"/>")
+            if let u = n.url, Wording.isWebURL(u) {
+                o.append(
+                    "    <link rel=\"alternate\" type=\"text/html\" "
+                        + "href=\"\(x(u.trimmingCharacters(in: .whitespaces)))\"/>"
+                )
+            }
+            if let d = n.documentsURL, Wording.isWebURL(d), d != n.url {
+                o.append(
+                    "    <link rel=\"related\" type=\"text/html\" title=\"Dossier de consultation (DCE)\" "
+                        + "href=\"\(x(d.trimmingCharacters(in: .whitespaces)))\"/>")
             }
             o.append("    <category term=\"\(x(n.kind.rawValue))\" label=\"\(x(FrenchFormat.kind(n.kind)))\"/>")
             o.append("    <content type=\"html\">\(x(body.joined(separator: "\n")))</content>")

@@ -24,6 +24,7 @@ public struct CSVRenderer: DigestRenderer {
     /// The CSV text, without the byte-order mark.
     public func text(_ input: DigestInput) -> String {
         var rows: [[String]] = [Self.header]
+        let member = Wording.isMember(input)
         func row(
             _ section: String, _ member: String, _ n: Notice, score: Double?, direct: Bool?,
             reasons: [String]
@@ -53,39 +54,42 @@ public struct CSVRenderer: DigestRenderer {
             for i in m.items {
                 rows.append(
                     row(
-                        "adherent", m.memberName, i.notice, score: i.score, direct: i.direct,
-                        reasons: Wording.reasons(i)))
+                        "adherent", m.memberName, i.notice, score: member ? nil : i.score, direct: i.direct,
+                        reasons: Wording.why(i, member: member)))
             }
         }
         for c in input.consortia {
             let who = c.partners.map { p in p.memberName + (p.memberName == c.lead ? " (mandataire)" : "") }
             rows.append(
                 row(
-                    "consortium", who.joined(separator: ", "), c.notice, score: c.score, direct: nil,
-                    reasons: Wording.rationale(c)))
+                    "consortium", who.joined(separator: ", "), c.notice, score: member ? nil : c.score, direct: nil,
+                    reasons: Wording.rationale(c, member: member)))
         }
         for i in input.calls {
             rows.append(
                 row(
-                    "appel_a_projets", i.members.joined(separator: ", "), i.notice, score: i.score,
-                    direct: i.direct, reasons: Wording.reasons(i)))
+                    "appel_a_projets", member ? "" : i.members.joined(separator: ", "), i.notice,
+                    score: member ? nil : i.score,
+                    direct: i.direct, reasons: Wording.why(i, member: member)))
         }
         for w in input.watches {
             for i in w.items {
                 rows.append(
-                    row("veille", w.name, i.notice, score: i.score, direct: nil, reasons: Wording.reasons(i)))
+                    row("veille", w.name, i.notice, score: i.score, direct: nil, reasons: Wording.why(i, member: false))
+                )
             }
         }
         for i in input.deadlinesSoon {
             rows.append(
                 row(
-                    "date_limite_proche", i.members.joined(separator: ", "), i.notice, score: nil,
+                    "date_limite_proche", member ? "" : i.members.joined(separator: ", "), i.notice, score: nil,
                     direct: nil, reasons: []))
         }
         for c in input.changed {
             rows.append(
                 row(
-                    "modifie", Wording.audiences(c).joined(separator: ", "), c.notice, score: nil, direct: nil,
+                    "modifie", Wording.audiences(c, member: member).joined(separator: ", "), c.notice, score: nil,
+                    direct: nil,
                     reasons: c.changes.map { FrenchFormat.change($0) }))
         }
         return rows.map { $0.map(Self.field).joined(separator: Self.separator) }.joined(separator: "\r\n") + "\r\n"

@@ -67,23 +67,49 @@ enum Wording {
         input.recipientName.map { "\(input.clusterName) pour \($0)" } ?? input.clusterName
     }
 
+    /// True on one member's own digest: nothing in it may name another member.
+    static func isMember(_ input: DigestInput) -> Bool { input.recipientID != nil }
+
+    /// True on the cluster's own digest, for its staff (not a member's, not a saved watch's).
+    static func isStaff(_ input: DigestInput) -> Bool { input.recipientID == nil && input.recipientName == nil }
+
+    /// Distinct notices for the recipient tonight: its sections, calls, and (for a member) its consortium ideas.
+    static func newNotices(_ input: DigestInput) -> Int {
+        var ids = Set(input.members.flatMap { $0.items.map(\.notice.id) })
+        ids.formUnion(input.calls.map(\.notice.id))
+        if isMember(input) { ids.formUnion(input.consortia.map(\.notice.id)) }
+        return ids.count
+    }
+
+    /// The line under the title: the night in counts.
     static func overview(_ input: DigestInput) -> String {
-        let newCount = Set(input.members.flatMap { $0.items.map(\.notice.id) }).count
-        let ok = input.sources.filter { $0.status == .ok }.count
-        var parts = [
-            input.recipientName == nil
-                ? FrenchFormat.plural(newCount, "avis pour les adhérents", "avis pour les adhérents")
-                : FrenchFormat.plural(newCount, "avis pour vous", "avis pour vous"),
-            FrenchFormat.plural(input.consortia.count, "piste en consortium", "pistes en consortium"),
-            FrenchFormat.plural(input.calls.count, "appel à projets", "appels à projets"),
-            FrenchFormat.plural(input.changed.count, "avis modifié", "avis modifiés"),
-        ]
+        let member = isMember(input)
+        let count = newNotices(input)
+        var parts: [String] = []
+        if input.hasNews {
+            parts.append(
+                member
+                    ? FrenchFormat.plural(count, "avis pour vous", "avis pour vous")
+                    : FrenchFormat.plural(count, "avis pour les adhérents", "avis pour les adhérents"))
+        }
+        let week = input.summary.deadlinesThisWeek.count
+        if week > 0 { parts.append(FrenchFormat.plural(week, "à rendre cette semaine", "à rendre cette semaine")) }
+        if !input.consortia.isEmpty {
+            parts.append(FrenchFormat.plural(input.consortia.count, "idée de consortium", "idées de consortium"))
+        }
+        if !input.calls.isEmpty {
+            parts.append(FrenchFormat.plural(input.calls.count, "appel à projets", "appels à projets"))
+        }
+        if !input.changed.isEmpty {
+            parts.append(FrenchFormat.plural(input.changed.count, "avis modifié", "avis modifiés"))
+        }
         if !input.signals.isEmpty {
             parts.append(FrenchFormat.plural(input.signals.count, "avis à signaler", "avis à signaler"))
         }
         let watched = Set(input.watches.flatMap { $0.items.map(\.notice.id) }).count
         if watched > 0 { parts.append(FrenchFormat.plural(watched, "avis en veille", "avis en veille")) }
         if !input.sources.isEmpty {
+            let ok = input.sources.filter { $0.status == .ok }.count
             var sources = "sources : \(ok)/\(input.sources.count) en bon état"
             // A source stopped at an API cap is working, but has not delivered everything yet.
             let incomplete = input.sources.filter { $0.status == .incomplete }.count
@@ -95,8 +121,8 @@ enum Wording {
 
     static let members = "Par adhérent"
     /// The member section's title on a member's own digest.
-    static func members(_ input: DigestInput) -> String { input.recipientName == nil ? members : "Pour vous" }
-    static let consortia = "Chasser en meute — opportunités en consortium"
+    static func members(_ input: DigestInput) -> String { isMember(input) ? "Pour vous" : members }
+    static let consortia = "Chasser en meute — idées de consortium"
     static let signals = "À signaler — cœur de métier hors de portée des adhérents"
     static let calls = "Appels à projets"
     static let watches = "Veilles enregistrées"
@@ -104,78 +130,73 @@ enum Wording {
     static let changed = "Modifié depuis notre dernier envoi"
     static let sources = "État des sources"
     static let why = "Pourquoi cet avis ?"
-    static let footer =
-        "Digest produit par Vigie. Pertinence : somme des indices trouvés (mots-clés, CPV, lieu) ; plus elle est "
-        + "élevée, mieux l'avis correspond. « Cœur de métier » : l'avis demande ce que l'adhérent fait lui-même ; "
-        + "« par la chaîne de valeur » : il fournit un maillon dont l'avis a besoin."
-    static let nothing = "Rien de nouveau cette nuit pour le pôle."
+    static let whyConsortium = "Pourquoi en consortium ?"
+
+    /// The closing note: what the words mean, and whom to write to.
+    static func footer(_ input: DigestInput) -> String {
+        var s =
+            "Digest produit par Vigie pour \(input.clusterName). « Cœur de métier » : l'avis achète ce que "
+            + "l'entreprise fait elle-même ; « par la chaîne de valeur » : elle fournit un métier dont l'avis a besoin."
+        if let c = staffContact(input) { s += " Une question, un avis mal placé ? Écrivez à l'équipe : \(c.address)." }
+        return s
+    }
+
+    /// The staff's address and its `mailto:` link, when the cluster gives one.
+    static func staffContact(_ input: DigestInput) -> (address: String, url: String)? {
+        guard var c = input.staffContact?.trimmingCharacters(in: .whitespaces), !c.isEmpty else { return nil }
+        if c.lowercased().hasPrefix("mailto:") { c = String(c.dropFirst(7)) }
+        return (c, "mailto:" + c)
+    }
+
+    /// « Rien de nouveau … »: the cluster's and a member's.
+    static func nothing(_ input: DigestInput) -> String {
+        isMember(input) ? "Rien de nouveau pour vous cette nuit." : "Rien de nouveau cette nuit pour le pôle."
+    }
+
+    /// Member sections as shown: within a section, direct routes before indirect ones, then the nearest
+    /// deadline, then the strongest evidence; sections that hold a direct route first, so the digest never
+    /// opens on a weak indirect route. Stable otherwise (the assembler's order).
+    static func orderedMembers(_ input: DigestInput) -> [MemberSection] {
+        func rank(_ i: DigestItem) -> Int { i.direct == false ? 1 : 0 }
+        func deadline(_ i: DigestItem) -> Date { FrenchFormat.mainDeadline(i.notice)?.instant ?? .distantFuture }
+        let sections = input.members.filter { !$0.items.isEmpty }.map { m -> MemberSection in
+            var m = m
+            m.items = m.items.enumerated().sorted { a, b in
+                if rank(a.element) != rank(b.element) { return rank(a.element) < rank(b.element) }
+                if deadline(a.element) != deadline(b.element) { return deadline(a.element) < deadline(b.element) }
+                if a.element.score != b.element.score { return a.element.score > b.element.score }
+                return a.offset < b.offset
+            }.map(\.element)
+            return m
+        }
+        return sections.enumerated().sorted { a, b in
+            let da = a.element.items.contains { $0.direct != false } ? 0 : 1
+            let db = b.element.items.contains { $0.direct != false } ? 0 : 1
+            return da != db ? da < db : a.offset < b.offset
+        }.map(\.element)
+    }
 
     /// Why a notice is signalled to staff, in one sentence with its figures: « Robinetterie… » : 45 M€ — plus
     /// grande capacité d'un adhérent 3 M€, 5 M€ à tous ensemble.
     static func signal(_ s: SignalItem) -> String {
-        func euros(_ d: Decimal) -> String { FrenchFormat.number(d) + FrenchFormat.nbsp + "€" }
         var out = "Cœur de métier (\(s.segments.map { "« \($0) »" }.joined(separator: ", ")))"
-        if let lot = s.lotID { out += ", lot \(lot)" }
-        if let v = s.value { out += " pour \(euros(v))" }
+        if let lot = s.lotID { out += ", \(lotName(lot).lowercased())" }
+        if let v = s.value { out += " pour \(FrenchFormat.euros(v))" }
         out += " : aucun adhérent ne peut le porter, seul ni en groupement"
         var figures: [String] = []
-        if let l = s.largestCapacity { figures.append("plus grande capacité \(euros(l))") }
-        if let c = s.combinedCapacity, s.members.count > 1 { figures.append("\(euros(c)) à tous ensemble") }
+        if let l = s.largestCapacity { figures.append("plus grande capacité \(FrenchFormat.euros(l))") }
+        if let c = s.combinedCapacity, s.members.count > 1 {
+            figures.append("\(FrenchFormat.euros(c)) à tous ensemble")
+        }
         if !figures.isEmpty { out += " (" + figures.joined(separator: ", ") + ")" }
         if !s.members.isEmpty { out += ". Adhérents concernés : \(s.members.joined(separator: ", "))" }
         return out + ". À étudier : une alliance au-delà du pôle, ou demander à l'acheteur un allotissement."
     }
 
-    /// "A, B, C, D, E et 15 autres": a reminder line stays one line; the full list is in the item itself.
+    /// "A, B, C, D, E et 15 autres": a reminder line stays one line (staff digest only).
     static func shortList(_ names: [String], limit: Int = 5) -> String {
         guard names.count > limit + 1 else { return names.joined(separator: ", ") }
         return names.prefix(limit).joined(separator: ", ") + " et \(names.count - limit) autres"
-    }
-
-    static func relevance(_ item: DigestItem) -> String {
-        guard let direct = item.direct else { return FrenchFormat.score(item.score) }
-        return "\(FrenchFormat.score(item.score)) — \(direct ? "cœur de métier" : "par la chaîne de valeur")"
-    }
-
-    /// The labelled facts of a notice, in display order (label, value).
-    static func facts(_ n: Notice, now: Date) -> [(String, String)] {
-        var out: [(String, String)] = [("Type", FrenchFormat.kind(n.kind))]
-        if let b = n.buyer?.name { out.append((n.kind == .callForProjects ? "Organisme" : "Acheteur", b)) }
-        if let f = n.call?.funder, f != n.buyer?.name { out.append(("Financeur", f)) }
-        if let a = FrenchFormat.awardees(n) { out.append(("Attributaire(s)", a)) }
-        if let d = FrenchFormat.mainDeadline(n) {
-            out.append(
-                (
-                    FrenchFormat.deadlineLabel(n),
-                    "\(FrenchFormat.dateTime(d)) (\(FrenchFormat.relative(d, from: now)))"
-                ))
-        }
-        for other in n.otherDeadlines {
-            out.append((FrenchFormat.otherDeadlineLabel(other), FrenchFormat.dateTime(other.date)))
-        }
-        if let a = FrenchFormat.amount(n.value) { out.append(("Montant estimé", a)) }
-        if let p = FrenchFormat.places(n) { out.append(("Lieu d'exécution", p)) }
-        if let p = n.procedure { out.append(("Procédure", FrenchFormat.procedure(p))) }
-        let cpv = n.cpv.isEmpty ? (n.mainCPV.map { [$0] } ?? []) : n.cpv
-        if !cpv.isEmpty { out.append(("CPV", cpv.joined(separator: ", "))) }
-        if let c = n.call, !c.beneficiaries.isEmpty {
-            out.append(("Bénéficiaires", c.beneficiaries.joined(separator: ", ")))
-        }
-        if let collaborative = n.call?.collaborative {
-            out.append(("Projet collaboratif", collaborative ? "oui" : "non"))
-        }
-        if !n.lots.isEmpty {
-            out.append(
-                (
-                    "Lots",
-                    n.lots.map { lot in
-                        var s = "\(lot.id)" + (lot.title.map { " : \($0)" } ?? "")
-                        if let a = FrenchFormat.amount(lot.value) { s += " (\(a))" }
-                        return s
-                    }.joined(separator: " ; ")
-                ))
-        }
-        return out
     }
 
     static func sourceLine(_ n: Notice, also: [String], names: [String: String] = [:]) -> String {

@@ -1,14 +1,16 @@
 import Foundation
 import Notices
 
-/// « Pourquoi cet avis ? », « Pourquoi en consortium ? », « Envoyé à … »: routing data in French words.
+/// « Pourquoi cet avis ? », « Pourquoi en consortium ? », « Envoyé à … »: routing data in words a small firm
+/// reads without knowing the rules. No weight, no score, no rule syntax (`décollet*`) reaches a member.
 extension Wording {
+    /// Where in the notice a piece of evidence was found.
     static func field(_ f: EvidenceField, lot: String?) -> String {
         switch f {
         case .title: return "l'intitulé"
         case .summary: return "le résumé"
         case .content: return "le texte de l'avis"
-        case .lot: return lot.map { "le lot \($0)" } ?? "un lot"
+        case .lot: return lot.map { "l'intitulé du \(lotName($0).lowercased())" } ?? "un lot"
         case .category: return "les catégories"
         case .cpv: return "les codes CPV"
         case .descriptor: return "les descripteurs BOAMP"
@@ -16,101 +18,184 @@ extension Wording {
         case .value: return "le montant"
         case .kind: return "le type d'avis"
         case .deadline: return "la date limite"
-        case .segment: return "le segment"
+        case .segment: return "le métier"
         case .interest: return "les centres d'intérêt"
         case .link: return "la chaîne de valeur"
         case .certification: return "les certifications demandées"
         }
     }
 
-    /// One piece of evidence as a sentence.
-    static func sentence(_ r: RouteEvidence) -> String {
-        let quoted = "« \(r.term) »"
-        let found = r.matched.map { sameWord($0, r.term) ? "" : " (« \($0) »)" } ?? ""
-        let place = field(r.field, lot: r.lotID)
-        var s: String
+    /// A rule's term as a reader would write it: `décollet*` → `décollet`, quotes and jokers dropped.
+    static func plainTerm(_ s: String) -> String {
+        var t = s.trimmingCharacters(in: .whitespaces)
+        t = t.trimmingCharacters(in: CharacterSet(charactersIn: "\"'*?"))
+        return t.replacingOccurrences(of: "*", with: "")
+    }
+
+    /// The word as the notice writes it (`matched`), lower-cased when the notice shouts it in capitals;
+    /// the rule's term when nothing was recorded.
+    static func foundWord(_ r: RouteEvidence) -> String {
+        guard let m = r.matched?.trimmingCharacters(in: .whitespaces), !m.isEmpty else { return plainTerm(r.term) }
+        return m == m.uppercased() && m != m.lowercased() ? m.lowercased() : m
+    }
+
+    /// An amount the routing data carries as text (`1 200 000 €` or `1200000`) in the one money format; as
+    /// given when it holds no figure.
+    static func euros(_ s: String) -> String {
+        let digits = s.prefix { $0 != "," && $0 != "." }.filter(\.isNumber)
+        guard !digits.isEmpty, let d = Decimal(string: String(digits)) else { return s }
+        return FrenchFormat.euros(d)
+    }
+
+    /// One piece of trade evidence as a short phrase: « mot « décolletage » dans l'intitulé », « code CPV
+    /// 42621000-5 (Tours) ».
+    static func clue(_ r: RouteEvidence) -> String {
+        switch r.kind {
+        case .keyword:
+            return "mot « \(foundWord(r)) » dans \(field(r.field, lot: r.lotID))"
+        case .cpv:
+            let code = r.matched ?? r.term
+            return "code CPV \(cpvInline(code))" + (r.lotID.map { " du \(lotName($0).lowercased())" } ?? "")
+        case .descriptor:
+            return "descripteur BOAMP « \(r.matched ?? r.term) »"
+        case .segment:
+            return "métier cité dans \(field(r.field == .segment ? .title : r.field, lot: r.lotID))"
+        default:
+            return sentence(r, member: false)
+        }
+    }
+
+    /// Evidence that is not about a trade (place, value, certification, interest, watch), as a sentence.
+    /// `member`: addressed to the firm (« votre site »), otherwise to the staff (« son site »).
+    static func sentence(_ r: RouteEvidence, member: Bool) -> String {
+        let your = member ? "votre" : "son"
         switch r.kind {
         case .distance:
-            let site = r.term.isEmpty ? "" : " depuis le site \(r.term)"
-            return "Lieu d'exécution \(r.matched ?? "") à distance\(site)"
+            let place = r.matched.map(DepartementNames.label) ?? "hors du département du site"
+            let site = r.term.isEmpty ? "" : " ; \(your) site le plus proche : \(DepartementNames.label(r.term))"
+            return "Lieu d'exécution : \(place)\(site)"
         case .groupement:
-            return "Montant \(r.matched ?? "") au-delà de votre capacité (\(r.term)) : à envisager en groupement"
+            let value = r.matched.map { " (\(euros($0)))" } ?? ""
+            return "Montant\(value) au-delà de ce que \(member ? "vous portez" : "l'adhérent porte") seul"
+                + " (\(euros(r.term))) : à envisager en groupement"
         case .interest:
-            return "Centre d'intérêt \(quoted) dans \(place)\(found)"
+            return "\(member ? "Votre" : "Son") centre d'intérêt « \(plainTerm(r.term)) » dans "
+                + field(r.field == .interest ? .title : r.field, lot: r.lotID)
         case .watch:
-            return "Veille enregistrée « \(r.term) » : \(r.matched ?? r.term)"
+            return "Veille « \(r.term) » : « \(r.matched ?? r.term) »"
         case .certification:
-            return r.declared == true
-                ? "L'avis demande la certification \(quoted) : vous l'avez déclarée"
-                : "L'avis demande la certification \(quoted) : non déclarée dans votre fiche (à vérifier, ou à "
-                    + "apporter par un partenaire)"
-        case .keyword:
-            s = "Mot-clé \(quoted) dans \(place)\(found)"
-        case .cpv:
-            s = "Code CPV \(r.matched ?? r.term)"
-            if let lot = r.lotID { s += " du lot \(lot)" }
-        case .descriptor:
-            s = "Descripteur BOAMP \(r.matched ?? r.term)"
+            let declared = r.declared == true
+            return "L'avis demande la certification « \(r.term) » : "
+                + (declared
+                    ? (member ? "vous l'avez déclarée" : "déclarée par l'adhérent")
+                    : "non déclarée dans \(member ? "votre" : "sa") fiche (à vérifier, ou à apporter par un "
+                        + "partenaire)")
         case .valueChain:
-            s = "Par la chaîne de valeur : \(r.term)"
-        case .segment:
-            s = "Segment « \(r.matched ?? r.segment ?? r.term) »"
+            return member
+                ? "Vous fournissez « \(r.term) », un métier dont l'avis a besoin"
+                : "Fournit « \(r.term) », un métier dont l'avis a besoin"
+        case .keyword, .cpv, .descriptor, .segment:
+            let c = clue(r)
+            return c.prefix(1).uppercased() + c.dropFirst()
         case .other:
-            s = "\(place.prefix(1).uppercased())\(place.dropFirst()) : \(r.matched ?? r.term)"
+            let place = field(r.field, lot: r.lotID)
+            return "\(place.prefix(1).uppercased())\(place.dropFirst()) : \(r.matched ?? r.term)"
         }
-        if let label = r.segment, r.kind != .segment { s += " — segment « \(label) »" }
-        return s
     }
 
-    static func sameWord(_ a: String, _ b: String) -> Bool {
-        func fold(_ s: String) -> String {
-            var t = s.folding(options: [.diacriticInsensitive, .caseInsensitive], locale: nil)
-                .trimmingCharacters(in: .whitespaces)
-            while t.hasSuffix("*") { t.removeLast() }
-            if t.count > 3, t.hasSuffix("s") || t.hasSuffix("x") { t.removeLast() }
-            return t
-        }
-        return fold(a) == fold(b)
-    }
-
-    /// The item's reasons as sentences, strongest first, at most `limit`, none repeated.
-    static func reasons(_ item: DigestItem, limit: Int = 6) -> [String] {
-        var seen = Set<String>()
+    /// « Pourquoi cet avis ? » as lines: how the notice concerns the firm (its own trade, or through the value
+    /// chain), then one line per trade with its clues, then place, value and certifications. At most `limit`
+    /// clues per trade, none repeated.
+    static func why(_ item: DigestItem, member: Bool, limit: Int = 4) -> [String] {
         var out: [String] = []
-        for r in item.evidence.sorted(by: { $0.weight > $1.weight }) {
-            let s = sentence(r)
-            if seen.insert(s).inserted { out.append(s) }
-            if out.count == limit { break }
+        // Staff read the same in « Lien avec l'adhérent »; a member reads it here first.
+        if member, let direct = item.direct {
+            out.append(
+                direct
+                    ? "L'avis achète ce que vous faites (cœur de métier)"
+                    : "Vous pouvez y contribuer par la chaîne de valeur")
         }
-        return out
+        let sorted = item.evidence.enumerated().sorted {
+            $0.element.weight != $1.element.weight ? $0.element.weight > $1.element.weight : $0.offset < $1.offset
+        }.map(\.element)
+        let tradeKinds: Set<RouteEvidence.Kind> = [.keyword, .cpv, .descriptor, .segment]
+        var trades: [String] = []
+        var clues: [String: [String]] = [:]
+        var others: [String] = []
+        let single = item.segments.count == 1 ? item.segments[0] : nil
+        for r in sorted {
+            if tradeKinds.contains(r.kind), let trade = r.segment ?? single {
+                if clues[trade] == nil { trades.append(trade) }
+                let c = clue(r)
+                if !(clues[trade]?.contains(c) ?? false), (clues[trade]?.count ?? 0) < limit {
+                    clues[trade, default: []].append(c)
+                }
+            } else {
+                let s = sentence(r, member: member)
+                if !others.contains(s) { others.append(s) }
+            }
+        }
+        for t in trades {
+            out.append("\(member ? "Votre métier" : "Métier") : \(t) — " + (clues[t] ?? []).joined(separator: " ; "))
+        }
+        // A trade the notice is for, with no clue recorded (older routes): still say which.
+        for t in item.segments where clues[t] == nil && !item.evidence.contains(where: { $0.kind == .valueChain }) {
+            out.append("\(member ? "Votre métier" : "Métier") : \(t)")
+        }
+        return out + others
+    }
+
+    /// A discreet word for staff on how strongly the evidence holds (never the raw figure). The router sends
+    /// from a score of 2 by default (`min_score`): twice that is strong.
+    static func strength(_ score: Double) -> String {
+        score >= 4 ? "forte" : score >= 2 ? "moyenne" : "faible"
+    }
+
+    /// « Cœur de métier · pertinence forte » (staff), « Cœur de métier » (member).
+    static func relevance(_ item: DigestItem, member: Bool) -> String {
+        let how = item.direct.map { $0 ? "cœur de métier" : "par la chaîne de valeur" }
+        let parts = [how, member ? nil : "pertinence \(strength(item.score))"].compactMap { $0 }
+        let s = parts.joined(separator: " · ")
+        return s.prefix(1).uppercased() + s.dropFirst()
     }
 
     /// Why a consortium: the need, what no member covers, who could supply, what the group carries.
-    static func rationale(_ c: ConsortiumItem) -> [String] {
-        func euros(_ d: Decimal) -> String { FrenchFormat.number(d) + FrenchFormat.nbsp + "€" }
+    static func rationale(_ c: ConsortiumItem, member: Bool) -> [String] {
         var out: [String] = []
-        if let lot = c.lotID { out.append("Pour le lot \(lot)") }
+        let what = c.lotID.map { "Le \(lotName($0).lowercased())" } ?? "L'avis"
         switch c.need {
-        case .multipleSegments: out.append("L'avis demande plusieurs métiers qu'aucun adhérent ne couvre seul")
+        case .multipleSegments:
+            out.append("\(what) demande plusieurs métiers qu'aucun adhérent ne couvre seul")
         case .valueExceedsCapacity:
-            out.append("Le montant\(c.value.map { " (\(euros($0)))" } ?? "") dépasse ce qu'un adhérent porte seul")
+            out.append(
+                "\(what)\(c.value.map { " (\(FrenchFormat.euros($0)))" } ?? "") dépasse ce qu'un adhérent porte seul")
         case .both:
             out.append(
-                "Plusieurs métiers, et un montant\(c.value.map { " (\(euros($0)))" } ?? "") au-delà de ce qu'un "
-                    + "adhérent porte seul")
+                "\(what) demande plusieurs métiers, pour un montant"
+                    + (c.value.map { " (\(FrenchFormat.euros($0)))" } ?? "")
+                    + " au-delà de ce qu'un adhérent porte seul")
         }
-        if !c.uncovered.isEmpty { out.append("Non couvert par les adhérents : \(c.uncovered.joined(separator: ", "))") }
-        if !c.suppliers.isEmpty {
+        if !c.uncovered.isEmpty {
+            out.append("Métiers qu'aucun adhérent ne couvre : \(c.uncovered.joined(separator: ", "))")
+        }
+        if !member, !c.suppliers.isEmpty {
             let names = c.suppliers.map { "\($0.memberName) (\($0.segments.joined(separator: ", ")))" }
-            out.append("Fournisseurs amont possibles du groupement : \(names.joined(separator: ", "))")
+            out.append("Fournisseurs possibles du groupement : \(names.joined(separator: ", "))")
         }
-        if let cap = c.combinedCapacity { out.append("Capacité cumulée du groupement : \(euros(cap))") }
+        if let cap = c.combinedCapacity { out.append("Capacité du groupement réuni : \(FrenchFormat.euros(cap))") }
         return out
     }
 
-    /// Who had been told of a changed notice (staff digest).
-    static func audiences(_ c: ChangedItem) -> [String] {
-        c.audiences.map { a in
+    /// « Envoyé à Usinage du Forez, veille « Pièces ferroviaires » » (staff); « Envoyé » (member), the date follows.
+    static func told(_ c: ChangedItem, member: Bool) -> String {
+        let whom = audiences(c, member: member)
+        return whom.isEmpty ? "Envoyé" : "Envoyé à \(whom.joined(separator: ", "))"
+    }
+
+    /// Who had been told of a changed notice: names for staff, nobody named for a member.
+    static func audiences(_ c: ChangedItem, member: Bool) -> [String] {
+        if member { return [] }
+        return c.audiences.map { a in
             switch a {
             case .member(let id): return c.memberNames[id] ?? id
             case .watch(let name): return "veille « \(name) »"

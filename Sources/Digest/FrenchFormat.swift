@@ -109,6 +109,19 @@ public enum FrenchFormat {
         }
     }
 
+    /// "246 000 €", or "1,2 M€" with `compact` from a million up (staff compare orders of magnitude).
+    public static func euros(_ d: Decimal, compact: Bool = false) -> String {
+        if compact, d >= 1_000_000 {
+            let tenths = NSDecimalNumber(decimal: d / 100_000).rounding(
+                accordingToBehavior: NSDecimalNumberHandler(
+                    roundingMode: .plain, scale: 0, raiseOnExactness: false, raiseOnOverflow: false,
+                    raiseOnUnderflow: false, raiseOnDivideByZero: false))
+            let t = tenths.intValue
+            return number(Decimal(t / 10)) + (t % 10 == 0 ? "" : ",\(t % 10)") + nbsp + "M€"
+        }
+        return number(d) + nbsp + "€"
+    }
+
     /// "246 000 € HT", "entre 100 000 € et 250 000 € HT", "jusqu'à 90 000 €"; nil when no figure.
     public static func amount(_ m: Money?) -> String? {
         guard let m else { return nil }
@@ -245,7 +258,7 @@ public enum FrenchFormat {
             switch (p.commune, p.departement) {
             case (let c?, let d?): label = "\(c) (\(d))"
             case (let c?, nil): label = c
-            case (nil, let d?): label = "département \(d)"
+            case (nil, let d?): label = DepartementNames.label(d)
             default: label = p.nuts ?? p.postcode ?? ""
             }
             if !label.isEmpty, seen.insert(label).inserted { out.append(label) }
@@ -277,19 +290,22 @@ public enum FrenchFormat {
         }
     }
 
-    /// The source table's remark: the error of a failing source, or what an incomplete one still owes, in
-    /// words a member firm's staff read without knowing what an API cap is.
-    /// « 2 000 avis restent à récupérer, la suite la nuit prochaine ».
-    public static func sourceRemark(_ s: SourceHealth) -> String {
-        if let error = s.lastError { return error }
-        guard s.status == .incomplete else { return "" }
-        let owed: String
-        switch s.left {
-        case 1?: owed = "1 avis reste à récupérer"
-        case let n? where n > 1: owed = "\(number(Decimal(n))) avis restent à récupérer"
-        default: owed = "d'autres avis restent à récupérer"
+    /// The source table's remark in French (see `Wording.sourceRemark`): never the fetcher's English message.
+    public static func sourceRemark(_ s: SourceHealth) -> String { Wording.sourceRemark(s) }
+
+    /// « x » with no-break spaces inside the marks, as French typography writes them; with `punctuation`, also
+    /// before `:`, `;`, `?` and `!`, so a line never starts with one.
+    static func guillemets(_ s: String, punctuation: Bool = false) -> String {
+        var t = s
+        if t.contains("«") || t.contains("»") {
+            t = t.replacingOccurrences(of: "« ", with: "«" + nbsp).replacingOccurrences(of: " »", with: nbsp + "»")
         }
-        return owed + ", la suite la nuit prochaine"
+        if punctuation {
+            for p in [" :", " ;", " ?", " !"] where t.contains(p) {
+                t = t.replacingOccurrences(of: p, with: nbsp + p.dropFirst())
+            }
+        }
+        return t
     }
 
     static func plural(_ n: Int, _ singular: String, _ plural: String) -> String {

@@ -1,42 +1,38 @@
 import Foundation
 import Notices
 
-/// A self-contained HTML page (inline CSS, no script, no remote resource) that reads well in a browser
-/// and in mail clients. Every text from a notice is escaped; links are limited to http(s) and mailto.
+/// The digest as a self-contained HTML page that is also the e-mail's HTML part: tables and inline styles
+/// only (mail clients drop `<style>` blocks, grids and flex boxes), 640 px at most and fluid below, long words
+/// and addresses allowed to break so nothing is clipped on a 390 px phone, and the values a firm acts on
+/// (deadline, amount) kept whole on a line of their own when they do not fit. No script, no remote resource;
+/// every text from a notice is escaped and links are limited to http(s), mailto and tel.
 public struct HTMLRenderer: DigestRenderer {
     public init() {}
     public var format: DigestFormat { .html }
 
     public func render(_ input: DigestInput) throws -> [UInt8] { Array(text(input).utf8) }
 
+    // Inline styles. `overflow-wrap:anywhere` lets a 150-character address or a long compound word break
+    // inside a table cell (plain `break-word` does not shrink a cell's minimum width); `word-break:break-word`
+    // is the same for older WebKit mail clients.
+    static let font = "font-family:-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif;"
+    static let wrap = "overflow-wrap:anywhere;word-break:break-word;"
+    static let table = "width:100%;border-collapse:collapse;"
+    static let blue = "#1f5fa8"
+    static let grey = "#5f6b7a"
+    static let line = "#d5dbe3"
+
+    /// Progressive extras only: the page reads the same without them (most mail clients drop this block).
     static let style = """
-        body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;max-width:52rem;margin:2rem auto;\
-        padding:0 1rem;color:#1d2430;line-height:1.45}
-        h1{font-size:1.6rem;border-bottom:3px solid #1f5fa8;padding-bottom:.3rem}
-        h2{font-size:1.3rem;margin-top:2.2rem;color:#1f5fa8}
-        h3{font-size:1.1rem;margin-top:1.6rem}
-        article{border:1px solid #d5dbe3;border-radius:6px;padding:.6rem 1rem;margin:.8rem 0;background:#fbfcfe}
-        article h4{margin:.2rem 0 .5rem;font-size:1rem}
-        dl{display:grid;grid-template-columns:max-content 1fr;gap:.15rem .8rem;margin:.4rem 0}
-        dt{font-weight:600;color:#4a5568}dd{margin:0}
-        .why{background:#eef5ff;border-left:3px solid #1f5fa8;padding:.3rem .8rem;margin:.5rem 0}
-        .why p{margin:.2rem 0;font-weight:600}
-        .meta{color:#5f6b7a;font-size:.9rem}
-        .direct{color:#1c7c3a}.indirect{color:#8a5a00}
-        table{border-collapse:collapse;width:100%;font-size:.9rem}
-        th,td{border:1px solid #d5dbe3;padding:.3rem .5rem;text-align:left;vertical-align:top}
-        th{background:#f0f3f7}
-        .ok{color:#1c7c3a}.failing{color:#b3261e;font-weight:600}.skipped{color:#5f6b7a}
-        .stale,.incomplete{color:#8a5a00}
-        nav ul{columns:2}
-        footer{margin-top:2rem;color:#5f6b7a;font-size:.85rem;border-top:1px solid #d5dbe3;padding-top:.5rem}
+        a{color:#1f5fa8}
+        @media (max-width:480px){.vigie-page{padding:12px 10px !important}h1{font-size:20px !important}}
         """
 
     /// The digest as an HTML document.
     public func text(_ input: DigestInput) -> String {
         var o: [String] = []
         var shown = Set<String>()
-        let now = input.runDate
+        let member = Wording.isMember(input)
         o.append("<!DOCTYPE html>")
         o.append("<html lang=\"fr\">")
         o.append("<head>")
@@ -45,139 +41,272 @@ public struct HTMLRenderer: DigestRenderer {
         o.append("<title>\(esc(Wording.title(input)))</title>")
         o.append("<style>\n\(Self.style)\n</style>")
         o.append("</head>")
-        o.append("<body>")
-        o.append("<h1>\(esc(Wording.title(input)))</h1>")
-        o.append("<p class=\"meta\">\(esc(Wording.overview(input)))</p>")
-        if !input.hasNews { o.append("<p>\(esc(Wording.nothing))</p>") }
-        let withItems = input.members.filter { !$0.items.isEmpty }
-        var nav: [(String, String)] = []
-        if !withItems.isEmpty { nav.append(("adherents", Wording.members(input))) }
-        if !input.consortia.isEmpty { nav.append(("meute", Wording.consortia)) }
-        if !input.signals.isEmpty { nav.append(("signaler", Wording.signals)) }
-        if !input.calls.isEmpty { nav.append(("appels", Wording.calls)) }
-        if input.watches.contains(where: { !$0.items.isEmpty }) { nav.append(("veilles", Wording.watches)) }
-        if !input.deadlinesSoon.isEmpty { nav.append(("echeances", Wording.deadlines)) }
-        if !input.changed.isEmpty { nav.append(("modifies", Wording.changed)) }
-        if !input.sources.isEmpty { nav.append(("sources", Wording.sources)) }
-        if nav.count > 1 {
-            o.append("<nav><ul>")
-            for (id, label) in nav { o.append("<li><a href=\"#\(id)\">\(esc(label))</a></li>") }
-            o.append("</ul></nav>")
+        o.append("<body style=\"margin:0;padding:0;background-color:#eef1f5;\">")
+        o.append(
+            "<table role=\"presentation\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\" border=\"0\" "
+                + "style=\"\(Self.table)background-color:#eef1f5;\"><tr>"
+                + "<td align=\"center\" style=\"padding:12px 6px;\">"
+        )
+        o.append(
+            "<table role=\"presentation\" width=\"640\" cellpadding=\"0\" cellspacing=\"0\" border=\"0\" "
+                + "style=\"\(Self.table)max-width:640px;background-color:#ffffff;border:1px solid \(Self.line);\">"
+                + "<tr><td class=\"vigie-page\" style=\"padding:16px 14px;\(Self.font)font-size:15px;line-height:1.5;"
+                + "color:#1d2430;text-align:left;\(Self.wrap)\">")
+        o.append(
+            "<h1 style=\"margin:0 0 6px;font-size:22px;line-height:1.3;color:\(Self.blue);\">"
+                + "\(esc(Wording.title(input)))</h1>")
+        o.append("<p style=\"margin:0 0 12px;color:\(Self.grey);font-size:14px;\">\(esc(Wording.overview(input)))</p>")
+        if !input.hasNews {
+            o.append(
+                "<p style=\"margin:12px 0;padding:10px 12px;background-color:#eef5ff;font-size:17px;\"><strong>"
+                    + "\(esc(Wording.nothing(input)))</strong></p>")
         }
-        if !withItems.isEmpty {
-            o.append("<h2 id=\"adherents\">\(esc(Wording.members(input)))</h2>")
-            for m in withItems {
-                o.append("<section>")
-                o.append("<h3>\(esc(m.memberName)) (\(m.items.count))</h3>")
-                for item in m.items {
-                    article(item.notice, now: now, item: item, into: &o, shown: &shown, names: input.sourceNames)
+        if Wording.isStaff(input) {
+            navigation(input, into: &o)
+            if input.hasNews {
+                h2("resume", Wording.summary, into: &o)
+                o.append("<table role=\"presentation\" width=\"100%\" style=\"\(Self.table)margin:0 0 8px;\">")
+                for f in Wording.summaryRows(input) {
+                    o.append(
+                        "<tr><th scope=\"row\" style=\"width:38%;text-align:left;vertical-align:top;padding:6px 8px;"
+                            + "background-color:#f0f3f7;border:1px solid \(Self.line);font-size:14px;\">"
+                            + "\(esc(f.label))</th><td style=\"vertical-align:top;padding:6px 8px;border:1px solid "
+                            + "\(Self.line);font-size:14px;\(Self.wrap)\">\(lines(f.lines))</td></tr>")
                 }
-                o.append("</section>")
+                o.append("</table>")
+            }
+        }
+        if Wording.isStaff(input) && !input.mailFailures.isEmpty {
+            h2("courriels", Wording.mailFailures, into: &o)
+            o.append(
+                "<ul style=\"margin:4px 0;padding-left:20px;\">"
+                    + input.mailFailures.map { "<li style=\"margin:0 0 6px;\">\(esc(Wording.mailFailure($0)))</li>" }
+                    .joined() + "</ul>")
+        }
+        let sections = Wording.orderedMembers(input)
+        if !sections.isEmpty {
+            h2("adherents", Wording.members(input), into: &o)
+            for m in sections {
+                if !member {
+                    o.append(
+                        "<h3 style=\"margin:18px 0 6px;font-size:17px;\">\(esc(m.memberName)) (\(m.items.count))</h3>")
+                }
+                for item in m.items { card(item.notice, input: input, item: item, into: &o, shown: &shown) }
             }
         }
         if !input.consortia.isEmpty {
-            o.append("<h2 id=\"meute\">\(esc(Wording.consortia))</h2>")
+            h2("meute", Wording.consortia, into: &o)
             for c in input.consortia {
-                var extra: [String] = []
-                if !Wording.rationale(c).isEmpty {
-                    extra.append(
-                        "<div class=\"why\"><p>Pourquoi en consortium ?</p><ul>"
-                            + Wording.rationale(c).map { "<li>\(esc($0))</li>" }.joined() + "</ul></div>")
+                var extra: [String] = [box(Wording.whyConsortium, Wording.rationale(c, member: member))]
+                var group = c.partners.map { p -> String in
+                    var s = "<li>\(esc(p.memberName))"
+                    if !p.segments.isEmpty { s += " : \(esc(p.segments.joined(separator: ", ")))" }
+                    if p.memberName == c.lead { s += " — <strong>mandataire pressenti</strong>" }
+                    return s + "</li>"
+                }
+                if c.hiddenPartners > 0 {
+                    var s =
+                        "<li>avec \(FrenchFormat.plural(c.hiddenPartners, "autre adhérent", "autres adhérents"))"
+                        + " — contactez l'équipe"
+                    if let staff = Wording.staffContact(input) {
+                        s += " : <a href=\"\(esc(staff.url))\">\(esc(staff.address))</a>"
+                    }
+                    group.append(s + "</li>")
                 }
                 extra.append(
-                    "<p>Groupement proposé :</p><ul>"
-                        + c.partners.map { p in
-                            var s = "<li>\(esc(p.memberName))"
-                            if !p.segments.isEmpty { s += " : \(esc(p.segments.joined(separator: ", ")))" }
-                            if p.memberName == c.lead { s += " — <strong>mandataire pressenti</strong>" }
-                            return s + "</li>"
-                        }.joined() + "</ul>")
-                article(c.notice, now: now, item: nil, into: &o, extra: extra, shown: &shown, names: input.sourceNames)
+                    "<p style=\"margin:8px 0 2px;\"><strong>Groupement proposé :</strong></p>"
+                        + "<ul style=\"margin:0 0 4px;padding-left:20px;\">\(group.joined())</ul>")
+                card(c.notice, input: input, item: nil, into: &o, extra: extra, shown: &shown)
             }
         }
         if !input.signals.isEmpty {
-            o.append("<h2 id=\"signaler\">\(esc(Wording.signals))</h2>")
+            h2("signaler", Wording.signals, into: &o)
             for s in input.signals {
-                article(s.notice, now: now, item: nil, into: &o,
-                        extra: ["<div class=\"why\"><p>\(esc(Wording.signal(s)))</p></div>"], shown: &shown,
-                        names: input.sourceNames)
+                card(s.notice, input: input, item: nil, into: &o, extra: [box(nil, [Wording.signal(s)])], shown: &shown)
             }
         }
         if !input.calls.isEmpty {
-            o.append("<h2 id=\"appels\">\(esc(Wording.calls))</h2>")
-            for item in input.calls {
-                article(item.notice, now: now, item: item, into: &o, shown: &shown, names: input.sourceNames)
-            }
+            h2("appels", Wording.calls, into: &o)
+            for item in input.calls { card(item.notice, input: input, item: item, into: &o, shown: &shown) }
         }
         let watches = input.watches.filter { !$0.items.isEmpty }
         if !watches.isEmpty {
-            o.append("<h2 id=\"veilles\">\(esc(Wording.watches))</h2>")
+            h2("veilles", Wording.watches, into: &o)
             for w in watches {
-                o.append("<section>")
-                o.append("<h3>\(esc(w.name)) (\(w.items.count))</h3>")
+                o.append("<h3 style=\"margin:18px 0 6px;font-size:17px;\">\(esc(w.name)) (\(w.items.count))</h3>")
                 if !w.recipients.isEmpty {
-                    o.append("<p class=\"meta\">Destinataires : \(esc(w.recipients.joined(separator: ", ")))</p>")
+                    o.append(meta("Destinataires : \(esc(w.recipients.joined(separator: ", ")))"))
                 }
-                for item in w.items {
-                    article(item.notice, now: now, item: item, into: &o, shown: &shown, names: input.sourceNames)
-                }
-                o.append("</section>")
+                for item in w.items { card(item.notice, input: input, item: item, into: &o, shown: &shown) }
             }
         }
         if !input.deadlinesSoon.isEmpty {
-            o.append("<h2 id=\"echeances\">\(esc(Wording.deadlines))</h2>")
-            o.append("<table><thead><tr><th>Date limite</th><th>Avis</th><th>Adhérents</th></tr></thead><tbody>")
+            h2("echeances", Wording.deadlines, into: &o)
+            o.append("<table role=\"presentation\" width=\"100%\" style=\"\(Self.table)\">")
             for item in input.deadlinesSoon {
                 let n = item.notice
-                let d = FrenchFormat.mainDeadline(n)
-                let when = d.map { "\(FrenchFormat.dateTime($0)) (\(FrenchFormat.relative($0, from: now)))" } ?? "—"
+                var cell =
+                    FrenchFormat.mainDeadline(n).map {
+                        "<strong>\(pieces(Wording.deadline($0, now: input.runDate)))</strong><br>"
+                    } ?? ""
+                cell += link(n)
+                if !member, !item.members.isEmpty {
+                    cell +=
+                        "<br><span style=\"color:\(Self.grey);font-size:14px;\">"
+                        + "\(esc(Wording.shortList(item.members)))</span>"
+                }
                 o.append(
-                    "<tr><td>\(esc(when))</td><td>\(link(n))</td>"
-                        + "<td>\(esc(Wording.shortList(item.members)))</td></tr>"
-                )
+                    "<tr><td style=\"padding:8px 0;border-bottom:1px solid \(Self.line);vertical-align:top;"
+                        + "\(Self.wrap)\">\(cell)</td></tr>")
             }
-            o.append("</tbody></table>")
+            o.append("</table>")
         }
         if !input.changed.isEmpty {
-            o.append("<h2 id=\"modifies\">\(esc(Wording.changed))</h2>")
+            h2("modifies", Wording.changed, into: &o)
             for c in input.changed {
-                o.append("<article>")
-                o.append("<h4>\(link(c.notice))</h4>")
-                o.append("<ul>" + c.changes.map { "<li>\(esc(FrenchFormat.change($0)))</li>" }.joined() + "</ul>")
-                var told = "Envoyé à \(Wording.audiences(c).joined(separator: ", "))"
+                var told = Wording.told(c, member: member)
                 if let t = c.toldAt { told += " le \(FrenchFormat.date(t))" }
-                o.append("<p class=\"meta\">\(esc(told))</p>")
-                o.append("</article>")
+                o.append(
+                    cardOpen(nil) + h4(link(c.notice)) + "<ul style=\"margin:4px 0;padding-left:20px;\">"
+                        + c.changes.map { "<li>\(esc(FrenchFormat.change($0)))</li>" }.joined() + "</ul>"
+                        + meta(esc(told)) + Self.cardClose)
             }
+        }
+        if !member && !input.nearMisses.isEmpty {
+            h2("ecartes", Wording.nearMisses, into: &o)
+            var items = Wording.shownNearMisses(input).map { m in
+                "<li style=\"margin:0 0 6px;\"><strong>\(esc(m.memberName))</strong> — \(link(m.notice)) — "
+                    + "\(esc(Wording.exclusion(m.exclusion)))</li>"
+            }
+            let more = input.nearMisses.count - Wording.nearMissLimit
+            if more > 0 { items.append("<li>… et \(more) autres (liste complète dans le fichier JSON)</li>") }
+            o.append("<ul style=\"margin:4px 0;padding-left:20px;\">\(items.joined())</ul>")
         }
         if !input.sources.isEmpty {
-            o.append("<h2 id=\"sources\">\(esc(Wording.sources))</h2>")
-            o.append(
-                "<table><thead><tr><th>Source</th><th>État</th><th>Nouveaux avis</th><th>Dernier succès</th>"
-                    + "<th>Échecs consécutifs</th><th>Remarque</th></tr></thead><tbody>")
+            // One row per source, the remark under its name: four columns do not fit a phone's width.
+            h2("sources", Wording.sources, into: &o)
+            o.append("<table role=\"presentation\" width=\"100%\" style=\"\(Self.table)font-size:14px;\">")
             for s in input.sources {
+                var cell =
+                    "<strong>\(esc(s.name ?? s.sourceID))</strong> — <span style=\"color:"
+                    + "\(Self.statusColor(s.status));\">\(esc(FrenchFormat.source(s.status)))</span> · "
+                    + FrenchFormat.plural(s.newNotices, "nouvel avis", "nouveaux avis")
+                let remark = FrenchFormat.sourceRemark(s)
+                if !remark.isEmpty { cell += "<br><span style=\"color:\(Self.grey);\">\(esc(remark))</span>" }
                 o.append(
-                    "<tr><td>\(esc(s.name ?? s.sourceID))</td>"
-                        + "<td class=\"\(s.status.rawValue)\">\(esc(FrenchFormat.source(s.status)))</td>"
-                        + "<td>\(s.newNotices)</td>"
-                        + "<td>\(esc(s.lastSuccess.map { FrenchFormat.dateTime($0) } ?? "jamais"))</td>"
-                        + "<td>\(s.consecutiveFailures)</td><td>\(esc(FrenchFormat.sourceRemark(s)))</td></tr>")
+                    "<tr><td style=\"padding:6px 0;border-bottom:1px solid \(Self.line);vertical-align:top;"
+                        + "\(Self.wrap)\">\(cell)</td></tr>")
             }
-            o.append("</tbody></table>")
+            o.append("</table>")
         }
-        o.append("<footer>\(esc(Wording.footer))</footer>")
+        var footer = esc(Wording.footer(input))
+        if let staff = Wording.staffContact(input) {
+            footer = footer.replacingOccurrences(
+                of: esc(staff.address) + ".", with: "<a href=\"\(esc(staff.url))\">\(esc(staff.address))</a>.")
+        }
+        o.append(
+            "<p style=\"margin:24px 0 0;padding-top:8px;border-top:1px solid \(Self.line);color:\(Self.grey);"
+                + "font-size:13px;\">\(footer)</p>")
+        o.append("</td></tr></table>")
+        o.append("</td></tr></table>")
         o.append("</body>")
         o.append("</html>")
         return o.joined(separator: "\n") + "\n"
     }
 
+    static func statusColor(_ s: SourceHealth.Status) -> String {
+        switch s {
+        case .ok: return "#1c7c3a"
+        case .failing: return "#b3261e"
+        case .stale, .incomplete: return "#8a5a00"
+        case .skipped: return grey
+        }
+    }
+
+    /// Links to the staff digest's sections, on one wrapping line.
+    private func navigation(_ input: DigestInput, into o: inout [String]) {
+        var nav: [(String, String)] = []
+        if input.hasNews { nav.append(("resume", Wording.summary)) }
+        if !input.mailFailures.isEmpty { nav.append(("courriels", Wording.mailFailures)) }
+        if input.members.contains(where: { !$0.items.isEmpty }) { nav.append(("adherents", Wording.members(input))) }
+        if !input.consortia.isEmpty { nav.append(("meute", "Consortium")) }
+        if !input.signals.isEmpty { nav.append(("signaler", "À signaler")) }
+        if !input.calls.isEmpty { nav.append(("appels", Wording.calls)) }
+        if input.watches.contains(where: { !$0.items.isEmpty }) { nav.append(("veilles", Wording.watches)) }
+        if !input.deadlinesSoon.isEmpty { nav.append(("echeances", Wording.deadlines)) }
+        if !input.changed.isEmpty { nav.append(("modifies", "Modifiés")) }
+        if !input.nearMisses.isEmpty { nav.append(("ecartes", Wording.nearMisses)) }
+        if !input.sources.isEmpty { nav.append(("sources", Wording.sources)) }
+        guard nav.count > 2 else { return }
+        o.append(
+            "<p style=\"margin:0 0 8px;font-size:14px;\">"
+                + nav.map { "<a href=\"#\($0.0)\" style=\"color:\(Self.blue);\">\(esc($0.1))</a>" }
+                .joined(separator: " · ") + "</p>")
+    }
+
+    private func h2(_ id: String, _ title: String, into o: inout [String]) {
+        o.append(
+            "<h2 id=\"\(id)\" style=\"margin:26px 0 8px;padding-bottom:4px;font-size:19px;line-height:1.3;"
+                + "color:\(Self.blue);border-bottom:2px solid \(Self.blue);\">\(esc(title))</h2>")
+    }
+
+    private func h4(_ html: String) -> String {
+        "<h4 style=\"margin:0 0 6px;font-size:16px;line-height:1.35;\">\(html)</h4>"
+    }
+
+    private func meta(_ html: String) -> String {
+        "<p style=\"margin:6px 0 0;color:\(Self.grey);font-size:13px;\">\(html)</p>"
+    }
+
+    private func cardOpen(_ id: String?) -> String {
+        "<table role=\"presentation\" width=\"100%\"\(id.map { " id=\"\($0)\"" } ?? "") cellpadding=\"0\" "
+            + "cellspacing=\"0\" border=\"0\" style=\"width:100%;border-collapse:separate;margin:10px 0;"
+            + "border:1px solid \(Self.line);border-radius:6px;background-color:#fbfcfe;\"><tr>"
+            + "<td style=\"padding:10px 12px;vertical-align:top;\(Self.wrap)\">"
+    }
+
+    private static let cardClose = "</td></tr></table>"
+
+    /// A highlighted box with a title and a list (« Pourquoi cet avis ? »).
+    private func box(_ title: String?, _ items: [String]) -> String {
+        var s =
+            "<table role=\"presentation\" width=\"100%\" style=\"\(Self.table)margin:8px 0 0;\"><tr>"
+            + "<td style=\"background-color:#eef5ff;border-left:3px solid \(Self.blue);padding:6px 10px;"
+            + "\(Self.wrap)\">"
+        if let title { s += "<p style=\"margin:0;\"><strong>\(esc(title))</strong></p>" }
+        if items.count == 1 && title == nil {
+            s += "<p style=\"margin:0;\">\(esc(items[0]))</p>"
+        } else {
+            s +=
+                "<ul style=\"margin:4px 0 2px;padding-left:20px;\">" + items.map { "<li>\(esc($0))</li>" }.joined()
+                + "</ul>"
+        }
+        return s + "</td></tr></table>"
+    }
+
     private func link(_ n: Notice) -> String {
         let title = esc(n.title.isEmpty ? n.id : n.title)
         guard let url = n.url, let safe = safeURL(url) else { return title }
-        return "<a href=\"\(esc(safe))\">\(title)</a>"
+        return "<a href=\"\(esc(safe))\" style=\"color:\(Self.blue);\">\(title)</a>"
     }
 
-    /// An HTML id for a notice's first article, so later mentions can link to it.
+    /// A fact's pieces: dates and amounts in a no-wrap span, so a phone moves them whole to the next line.
+    func pieces(_ p: [Fact.Piece]) -> String {
+        p.map { piece -> String in
+            switch piece {
+            case .text(let s): return esc(s)
+            case .whole(let s): return "<span style=\"white-space:nowrap;\">\(esc(s))</span>"
+            case .link(let s, let url):
+                guard let safe = safeURL(url) else { return esc(s) }
+                return "<a href=\"\(esc(safe))\" style=\"color:\(Self.blue);\">\(esc(s))</a>"
+            }
+        }.joined()
+    }
+
+    /// A fact's lines, one per `<br>` (also the Atom entries' content).
+    func lines(_ l: [[Fact.Piece]]) -> String { l.map(pieces).joined(separator: "<br>") }
+
+    /// An HTML id for a notice's first card, so later mentions can link to it.
     func anchor(_ n: Notice) -> String {
         "avis-"
             + String(
@@ -186,61 +315,57 @@ public struct HTMLRenderer: DigestRenderer {
                 })
     }
 
-    /// The full notice the first time it appears; afterwards relevance and reasons with a link to it.
-    private func article(
-        _ n: Notice, now: Date, item: DigestItem?, into o: inout [String], extra: [String] = [],
-        shown: inout Set<String>, names: [String: String]
+    /// The full notice the first time it appears: each fact on its own row, label above value (a phone has
+    /// no room for two columns); afterwards only the recipient's relevance and reasons with a link back.
+    private func card(
+        _ n: Notice, input: DigestInput, item: DigestItem?, into o: inout [String], extra: [String] = [],
+        shown: inout Set<String>
     ) {
+        let member = Wording.isMember(input)
         let first = shown.insert(n.id).inserted
-        o.append(first ? "<article id=\"\(anchor(n))\">" : "<article>")
-        o.append("<h4>\(link(n))</h4>")
-        o.append("<dl>")
-        if !first {
-            relevance(item, into: &o)
-            why(item, into: &o)
-            o.append(contentsOf: extra)
-            o.append("<p class=\"meta\"><a href=\"#\(anchor(n))\">Détails de l'avis plus haut</a></p>")
-            o.append("</article>")
-            return
-        }
-        for (label, value) in Wording.facts(n, now: now) { o.append("<dt>\(esc(label))</dt><dd>\(esc(value))</dd>") }
-        relevance(item, into: &o)
-        if let s = n.summary, !s.isEmpty {
-            o.append("<p>\(esc(s.count > 600 ? String(s.prefix(600)) + "…" : s))</p>")
-        }
-        why(item, into: &o)
-        o.append(contentsOf: extra)
-        o.append("<p class=\"meta\">\(esc(Wording.sourceLine(n, also: item?.alsoPublishedOn ?? [], names: names)))</p>")
-        o.append("</article>")
-    }
-
-    /// The item's relevance and members, then the end of the facts list: shown with the full notice and
-    /// again wherever the same notice is only referred back to.
-    private func relevance(_ item: DigestItem?, into o: inout [String]) {
-        if let item {
-            o.append(
-                "<dt>Pertinence</dt><dd class=\"\(item.direct.map { $0 ? "direct" : "indirect" } ?? "score")\">"
-                    + "\(esc(Wording.relevance(item)))</dd>")
+        var s = cardOpen(first ? anchor(n) : nil) + h4(link(n))
+        var facts: [Fact] = first ? Wording.facts(n, now: input.runDate, names: input.sourceNames) : []
+        if let item, !member {
+            if item.direct != nil {
+                facts.append(Fact("Lien avec l'adhérent", text: Wording.relevance(item, member: false)))
+            }
             if !item.members.isEmpty {
-                o.append("<dt>Adhérents concernés</dt><dd>\(esc(item.members.joined(separator: ", ")))</dd>")
+                facts.append(Fact("Adhérents concernés", text: item.members.joined(separator: ", ")))
             }
         }
-        o.append("</dl>")
+        if !facts.isEmpty {
+            s += "<table role=\"presentation\" width=\"100%\" style=\"\(Self.table)\">"
+            for f in facts {
+                s +=
+                    "<tr><td style=\"padding:3px 0;vertical-align:top;\(Self.wrap)\">"
+                    + "<span style=\"display:block;font-size:13px;font-weight:bold;color:#4a5568;\">"
+                    + "\(esc(f.label))</span>\(lines(f.lines))</td></tr>"
+            }
+            s += "</table>"
+        }
+        if first, let summary = n.summary, !summary.isEmpty {
+            s +=
+                "<p style=\"margin:8px 0 0;\">"
+                + esc(summary.count > 600 ? String(summary.prefix(600)) + "…" : summary) + "</p>"
+        }
+        if let item {
+            let why = Wording.why(item, member: member)
+            if !why.isEmpty { s += box(Wording.why, why) }
+        }
+        s += extra.joined()
+        s +=
+            first
+            ? meta(esc(Wording.sourceLine(n, also: item?.alsoPublishedOn ?? [], names: input.sourceNames)))
+            : meta("<a href=\"#\(anchor(n))\" style=\"color:\(Self.blue);\">Détails de l'avis plus haut</a>")
+        o.append(s + Self.cardClose)
     }
 
-    /// Why the item was routed, as a list.
-    private func why(_ item: DigestItem?, into o: inout [String]) {
-        guard let item, !Wording.reasons(item).isEmpty else { return }
-        o.append(
-            "<div class=\"why\"><p>\(esc(Wording.why))</p><ul>"
-                + Wording.reasons(item).map { "<li>\(esc($0))</li>" }.joined() + "</ul></div>")
-    }
-
-    /// Escapes the five HTML-significant characters.
+    /// Escapes the five HTML-significant characters; French guillemets keep their words (« EN 9100 » never
+    /// ends a line on its closing mark) and « : », « ; », « ? » never start a line.
     func esc(_ s: String) -> String {
         var out = ""
         out.reserveCapacity(s.count)
-        for ch in s {
+        for ch in FrenchFormat.guillemets(s, punctuation: true) {
             switch ch {
             case "&": out += "&amp;"
             case "<": out += "&lt;"
@@ -254,10 +379,12 @@ public struct HTMLRenderer: DigestRenderer {
     }
 
     func safeURL(_ s: String) -> String? {
-        let lower = s.trimmingCharacters(in: .whitespaces).lowercased()
-        guard lower.hasPrefix("http://") || lower.hasPrefix("https://") || lower.hasPrefix("mailto:") else {
-            return nil
-        }
-        return s.trimmingCharacters(in: .whitespaces)
+        let t = s.trimmingCharacters(in: .whitespaces)
+        let lower = t.lowercased()
+        guard
+            lower.hasPrefix("http://") || lower.hasPrefix("https://") || lower.hasPrefix("mailto:")
+                || lower.hasPrefix("tel:")
+        else { return nil }
+        return t
     }
 }

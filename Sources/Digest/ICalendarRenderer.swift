@@ -13,7 +13,38 @@ public struct ICalendarRenderer: DigestRenderer {
 
     public func render(_ input: DigestInput) throws -> [UInt8] { Array(text(input).utf8) }
 
-    public func text(_ input: DigestInput) -> String {
+    /// Every open deadline of the subscription window (`input.window`, the last `windowDays` days) and
+    /// tonight's notices: a calendar subscribed to `latest.ics` keeps the deadlines of earlier nights until
+    /// they pass, instead of emptying on a night with nothing new.
+    public func renderSubscription(_ input: DigestInput) throws -> [UInt8] { Array(subscriptionText(input).utf8) }
+
+    /// Tonight's deadlines.
+    public func text(_ input: DigestInput) -> String { calendar(input, events: tonight(input)) }
+
+    /// The subscription calendar (see `renderSubscription`).
+    public func subscriptionText(_ input: DigestInput) -> String {
+        var events = tonight(input)
+        var seen = Set(events.map(\.notice.id))
+        let member = Wording.isMember(input)
+        for e in input.window.sorted(by: { $0.sentAt > $1.sentAt }) {
+            guard let d = FrenchFormat.mainDeadline(e.notice), d.instant >= input.runDate,
+                seen.insert(e.notice.id).inserted
+            else { continue }
+            events.append((e.notice, member ? [] : e.members))
+        }
+        return calendar(input, events: events)
+    }
+
+    /// Tonight's notices with a deadline, with the members each was sent to (staff calendar only).
+    func tonight(_ input: DigestInput) -> [(notice: Notice, members: [String])] {
+        var members: [String: [String]] = [:]
+        if !Wording.isMember(input) {
+            for m in input.members { for i in m.items { members[i.notice.id, default: []].append(m.memberName) } }
+        }
+        return input.allNotices.filter { FrenchFormat.mainDeadline($0) != nil }.map { ($0, members[$0.id] ?? []) }
+    }
+
+    func calendar(_ input: DigestInput, events: [(notice: Notice, members: [String])]) -> String {
         var lines: [String] = [
             "BEGIN:VCALENDAR",
             "VERSION:2.0",
@@ -25,17 +56,17 @@ public struct ICalendarRenderer: DigestRenderer {
         ]
         let stamp = Self.utc(input.runDate)
         let sequence = max(0, Int(input.runDate.timeIntervalSince1970) - 1_577_836_800) / 60
-        var members: [String: [String]] = [:]
-        for m in input.members { for i in m.items { members[i.notice.id, default: []].append(m.memberName) } }
-        for n in input.allNotices {
+        for (n, who) in events {
             guard let d = FrenchFormat.mainDeadline(n) else { continue }
-            let who = members[n.id] ?? []
             var desc: [String] = []
             desc.append("\(FrenchFormat.deadlineLabel(n)) : \(FrenchFormat.dateTime(d))")
             if let b = n.buyer?.name { desc.append("Acheteur : \(b)") }
             if let a = FrenchFormat.amount(n.value) { desc.append("Montant estimé : \(a)") }
+            if !n.lots.isEmpty { desc.append(FrenchFormat.plural(n.lots.count, "lot", "lots")) }
+            if let c = Wording.contact(n) { desc.append("Contact : \(c.plain(separator: ", "))") }
             if !who.isEmpty { desc.append("Adhérents : \(who.joined(separator: ", "))") }
-            if let u = n.url { desc.append(u) }
+            if let u = n.url { desc.append("Avis : \(u)") }
+            if let u = n.documentsURL, u != n.url { desc.append("Dossier de consultation (DCE) : \(u)") }
             lines += [
                 "BEGIN:VEVENT",
                 "UID:" + escape(Self.uid(n)),
@@ -52,7 +83,7 @@ public struct ICalendarRenderer: DigestRenderer {
                 "TRANSP:TRANSPARENT",
             ]
             if let place = FrenchFormat.places(n) { lines.append("LOCATION:" + escape(place)) }
-            if let u = n.url, u.hasPrefix("http") { lines.append("URL:" + u) }
+            if let u = n.url, Wording.isWebURL(u) { lines.append("URL:" + u) }
             lines += [
                 "BEGIN:VALARM",
                 "ACTION:DISPLAY",

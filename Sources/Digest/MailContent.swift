@@ -1,23 +1,84 @@
 import Foundation
 import Notices
 
-/// What an e-mail of a digest carries, in the digest's words.
+/// What one digest e-mail says: the Mail stage wraps it in a MIME message and knows nothing of notices.
 public struct DigestMailContent: Sendable, Hashable {
+    /// The French subject line (UTF-8; the Mail stage encodes it per RFC 2047).
     public var subject: String
+    /// The plain-text part (the Markdown digest, readable as is).
     public var text: String
+    /// The HTML part (the HTML digest, built for mail clients).
     public var html: String
-    /// Tonight's deadlines as an iCalendar attachment; nil when there are none.
+    /// Tonight's deadlines as an iCalendar attachment; nil when the digest has none.
     public var calendar: [UInt8]?
+    /// The attachment's file name (`echeances-mecaloire-2026-05-05.ics`).
     public var calendarFileName: String
+
+    public init(subject: String, text: String, html: String, calendar: [UInt8]?, calendarFileName: String) {
+        self.subject = subject
+        self.text = text
+        self.html = html
+        self.calendar = calendar
+        self.calendarFileName = calendarFileName
+    }
 }
 
 extension DigestInput {
-    /// The e-mail of this digest: subject, plain text, HTML and tonight's deadlines.
+    /// The e-mail of this digest: a French subject (« Veille Pôle Méca Loire — 3 avis pour vous, dont 1 à rendre
+    /// cette semaine »; staff: « Veille Pôle Méca Loire — 12 avis, 2 idées de consortium »), the Markdown text as
+    /// the plain part, the HTML, and tonight's deadlines as an `.ics` (nil when none).
     public func mailContent() throws -> DigestMailContent {
-        let hasDeadline = allNotices.contains { FrenchFormat.mainDeadline($0) != nil }
+        let ics = ICalendarRenderer()
+        let events = ics.tonight(self)
+        let who = recipientID.map { "-" + AtomRenderer().urnPart($0) } ?? ""
         return DigestMailContent(
-            subject: Wording.title(self), text: MarkdownRenderer().text(self), html: HTMLRenderer().text(self),
-            calendar: hasDeadline ? try ICalendarRenderer().render(self) : nil,
-            calendarFileName: "echeances-\(DigestWriter.dateStamp(runDate)).ics")
+            subject: Wording.subject(self), text: MarkdownRenderer().text(self), html: HTMLRenderer().text(self),
+            calendar: events.isEmpty ? nil : try ics.render(self),
+            calendarFileName: "echeances-\(AtomRenderer().urnPart(clusterID))\(who)-\(DigestWriter.dateStamp(runDate)).ics")
+    }
+}
+
+extension Wording {
+    /// The e-mail's subject: the night in a few words, the most urgent first.
+    static func subject(_ input: DigestInput) -> String {
+        let head = "Veille \(input.clusterName) — "
+        let count = newNotices(input)
+        let week = input.summary.deadlinesThisWeek.count
+        if isMember(input) {
+            guard input.hasNews else { return head + "rien de nouveau pour vous cette nuit" }
+            var parts: [String] = []
+            if count > 0 {
+                var s = FrenchFormat.plural(count, "avis pour vous", "avis pour vous")
+                if week > 0 { s += ", dont \(week) à rendre cette semaine" }
+                parts.append(s)
+            }
+            if !input.changed.isEmpty {
+                parts.append(FrenchFormat.plural(input.changed.count, "avis modifié", "avis modifiés"))
+            }
+            if !input.consortia.isEmpty, count == 0 {
+                parts.append(FrenchFormat.plural(input.consortia.count, "idée de consortium", "idées de consortium"))
+            }
+            return head + (parts.isEmpty ? "du nouveau pour vous" : parts.joined(separator: ", "))
+        }
+        if !isStaff(input), let watch = input.recipientName {
+            // A saved watch's own digest: its theme and how many matches.
+            let matches = Set(input.watches.flatMap { $0.items.map(\.notice.id) }).count
+            return head + "\(watch) : " + FrenchFormat.plural(matches, "avis", "avis")
+        }
+        guard input.hasNews else { return head + "rien de nouveau cette nuit" }
+        var parts: [String] = []
+        if count > 0 { parts.append(FrenchFormat.plural(count, "avis", "avis")) }
+        if !input.consortia.isEmpty {
+            parts.append(FrenchFormat.plural(input.consortia.count, "idée de consortium", "idées de consortium"))
+        }
+        if week > 0 { parts.append("\(week) à rendre cette semaine") }
+        if count == 0, !input.changed.isEmpty {
+            parts.append(FrenchFormat.plural(input.changed.count, "avis modifié", "avis modifiés"))
+        }
+        let failing = input.sources.filter { $0.status == .failing }.count
+        if failing > 0 { parts.append(FrenchFormat.plural(failing, "source en échec", "sources en échec")) }
+        let refused = input.mailFailures.count
+        if refused > 0 { parts.append(FrenchFormat.plural(refused, "courriel refusé", "courriels refusés")) }
+        return head + parts.joined(separator: ", ")
     }
 }

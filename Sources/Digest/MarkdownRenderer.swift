@@ -1,7 +1,8 @@
 import Foundation
 import Notices
 
-/// CommonMark digest: readable as plain text in a mail, rendered nicely by any forge or mail client.
+/// CommonMark digest: readable as plain text in a mail (it is the e-mail's text part), rendered nicely by any
+/// forge or mail client. Same content as the HTML.
 public struct MarkdownRenderer: DigestRenderer {
     public init() {}
     public var format: DigestFormat { .markdown }
@@ -13,23 +14,38 @@ public struct MarkdownRenderer: DigestRenderer {
         var o: [String] = []
         var shown = Set<String>()
         let now = input.runDate
+        let member = Wording.isMember(input)
         o.append("# \(esc(Wording.title(input)))")
         o.append("")
         o.append(Wording.overview(input))
         o.append("")
         if !input.hasNews {
-            o.append(Wording.nothing)
+            o.append("**\(Wording.nothing(input))**")
             o.append("")
         }
-        let withItems = input.members.filter { !$0.items.isEmpty }
-        if !withItems.isEmpty {
+        if Wording.isStaff(input) && input.hasNews {
+            o.append("## \(Wording.summary)")
+            o.append("")
+            for f in Wording.summaryRows(input) { fact(f, into: &o) }
+            o.append("")
+        }
+        if Wording.isStaff(input) && !input.mailFailures.isEmpty {
+            o.append("## \(Wording.mailFailures)")
+            o.append("")
+            for f in input.mailFailures { o.append("- \(esc(Wording.mailFailure(f)))") }
+            o.append("")
+        }
+        let sections = Wording.orderedMembers(input)
+        if !sections.isEmpty {
             o.append("## \(Wording.members(input))")
             o.append("")
-            for m in withItems {
-                o.append("### \(esc(m.memberName)) (\(m.items.count))")
-                o.append("")
+            for m in sections {
+                if !member {
+                    o.append("### \(esc(m.memberName)) (\(m.items.count))")
+                    o.append("")
+                }
                 for item in m.items {
-                    notice(item.notice, now: now, into: &o, item: item, shown: &shown, names: input.sourceNames)
+                    notice(item.notice, input: input, into: &o, item: item, shown: &shown)
                 }
             }
         }
@@ -37,19 +53,24 @@ public struct MarkdownRenderer: DigestRenderer {
             o.append("## \(Wording.consortia)")
             o.append("")
             for c in input.consortia {
-                notice(c.notice, now: now, into: &o, item: nil, shown: &shown, names: input.sourceNames)
-                if !Wording.rationale(c).isEmpty {
-                    o.append("Pourquoi en consortium ?")
-                    o.append("")
-                    for r in Wording.rationale(c) { o.append("- \(esc(r))") }
-                    o.append("")
-                }
-                o.append("Groupement proposé :")
+                notice(c.notice, input: input, into: &o, item: nil, shown: &shown)
+                o.append("**\(Wording.whyConsortium)**")
+                o.append("")
+                for r in Wording.rationale(c, member: member) { o.append("- \(esc(r))") }
+                o.append("")
+                o.append("**Groupement proposé :**")
                 o.append("")
                 for p in c.partners {
                     let lead = p.memberName == c.lead ? " — **mandataire pressenti**" : ""
                     let segs = p.segments.isEmpty ? "" : " : \(esc(p.segments.joined(separator: ", ")))"
                     o.append("- \(esc(p.memberName))\(segs)\(lead)")
+                }
+                if c.hiddenPartners > 0 {
+                    var s =
+                        "- avec \(FrenchFormat.plural(c.hiddenPartners, "autre adhérent", "autres adhérents"))"
+                        + " — contactez l'équipe"
+                    if let staff = Wording.staffContact(input) { s += " : [\(esc(staff.address))](<\(staff.url)>)" }
+                    o.append(s)
                 }
                 o.append("")
             }
@@ -58,7 +79,7 @@ public struct MarkdownRenderer: DigestRenderer {
             o.append("## \(Wording.signals)")
             o.append("")
             for s in input.signals {
-                notice(s.notice, now: now, into: &o, item: nil, shown: &shown, names: input.sourceNames)
+                notice(s.notice, input: input, into: &o, item: nil, shown: &shown)
                 o.append("- \(esc(Wording.signal(s)))")
                 o.append("")
             }
@@ -66,9 +87,7 @@ public struct MarkdownRenderer: DigestRenderer {
         if !input.calls.isEmpty {
             o.append("## \(Wording.calls)")
             o.append("")
-            for item in input.calls {
-                notice(item.notice, now: now, into: &o, item: item, shown: &shown, names: input.sourceNames)
-            }
+            for item in input.calls { notice(item.notice, input: input, into: &o, item: item, shown: &shown) }
         }
         let watches = input.watches.filter { !$0.items.isEmpty }
         if !watches.isEmpty {
@@ -81,9 +100,7 @@ public struct MarkdownRenderer: DigestRenderer {
                     o.append("Destinataires : \(esc(w.recipients.joined(separator: ", ")))")
                     o.append("")
                 }
-                for item in w.items {
-                    notice(item.notice, now: now, into: &o, item: item, shown: &shown, names: input.sourceNames)
-                }
+                for item in w.items { notice(item.notice, input: input, into: &o, item: item, shown: &shown) }
             }
         }
         if !input.deadlinesSoon.isEmpty {
@@ -91,11 +108,14 @@ public struct MarkdownRenderer: DigestRenderer {
             o.append("")
             for item in input.deadlinesSoon {
                 let n = item.notice
-                let d = FrenchFormat.mainDeadline(n)
-                var line = "- **\(d.map { FrenchFormat.dateTime($0) } ?? "—")**"
-                if let d { line += " (\(FrenchFormat.relative(d, from: now)))" }
-                line += " — \(link(n))"
-                if !item.members.isEmpty { line += " — \(esc(Wording.shortList(item.members)))" }
+                var line = "- "
+                if let d = FrenchFormat.mainDeadline(n) {
+                    line += "**\(FrenchFormat.dateTime(d))** (\(FrenchFormat.relative(d, from: now))) — "
+                } else {
+                    line += "— "
+                }
+                line += link(n)
+                if !member, !item.members.isEmpty { line += " — \(esc(Wording.shortList(item.members)))" }
                 o.append(line)
             }
             o.append("")
@@ -107,21 +127,30 @@ public struct MarkdownRenderer: DigestRenderer {
                 o.append("### \(link(c.notice))")
                 o.append("")
                 for ch in c.changes { o.append("- \(esc(FrenchFormat.change(ch)))") }
-                var told = "Envoyé à \(esc(Wording.audiences(c).joined(separator: ", ")))"
+                var told = esc(Wording.told(c, member: member))
                 if let t = c.toldAt { told += " le \(FrenchFormat.date(t))" }
                 o.append("- \(told)")
                 o.append("")
             }
         }
+        if !member && !input.nearMisses.isEmpty {
+            o.append("## \(Wording.nearMisses)")
+            o.append("")
+            for m in Wording.shownNearMisses(input) {
+                o.append("- **\(esc(m.memberName))** — \(link(m.notice)) — \(esc(Wording.exclusion(m.exclusion)))")
+            }
+            let more = input.nearMisses.count - Wording.nearMissLimit
+            if more > 0 { o.append("- … et \(more) autres (liste complète dans le fichier JSON)") }
+            o.append("")
+        }
         if !input.sources.isEmpty {
             o.append("## \(Wording.sources)")
             o.append("")
-            o.append("| Source | État | Nouveaux avis | Dernier succès | Échecs consécutifs | Remarque |")
-            o.append("|---|---|---:|---|---:|---|")
+            o.append("| Source | État | Nouveaux avis | Remarque |")
+            o.append("|---|---|---:|---|")
             for s in input.sources {
                 let cells = [
                     esc(s.name ?? s.sourceID), FrenchFormat.source(s.status), "\(s.newNotices)",
-                    s.lastSuccess.map { FrenchFormat.dateTime($0) } ?? "jamais", "\(s.consecutiveFailures)",
                     esc(FrenchFormat.sourceRemark(s)),
                 ]
                 o.append("| " + cells.joined(separator: " | ") + " |")
@@ -129,7 +158,7 @@ public struct MarkdownRenderer: DigestRenderer {
             o.append("")
         }
         o.append("---")
-        o.append(Wording.footer)
+        o.append(esc(Wording.footer(input)))
         return o.joined(separator: "\n") + "\n"
     }
 
@@ -139,56 +168,72 @@ public struct MarkdownRenderer: DigestRenderer {
         return "[\(title)](<\(safe)>)"
     }
 
+    /// One fact as a bullet; a fact of several lines (lots, CPV codes, contact) as nested bullets.
+    private func fact(_ f: Fact, into o: inout [String]) {
+        let lines = f.lines.map(line)
+        if lines.count == 1 {
+            o.append("- **\(esc(f.label)) :** \(lines[0])")
+        } else {
+            o.append("- **\(esc(f.label)) :**")
+            for l in lines { o.append("  - \(l)") }
+        }
+    }
+
+    private func line(_ pieces: [Fact.Piece]) -> String {
+        pieces.map { p -> String in
+            switch p {
+            case .text(let s), .whole(let s): return esc(s)
+            case .link(let s, let url): return safeURL(url).map { "[\(esc(s))](<\($0)>)" } ?? esc(s)
+            }
+        }.joined()
+    }
+
     /// The full notice the first time it appears in the digest; afterwards only what differs for this
     /// recipient (relevance, reasons), so a notice routed to ten members does not fill ten screens.
     private func notice(
-        _ n: Notice, now: Date, into o: inout [String], item: DigestItem?, shown: inout Set<String>,
-        names: [String: String]
+        _ n: Notice, input: DigestInput, into o: inout [String], item: DigestItem?, shown: inout Set<String>
     ) {
+        let member = Wording.isMember(input)
         o.append("#### \(link(n))")
         o.append("")
         let first = shown.insert(n.id).inserted
-        if !first {
-            relevance(item, into: &o)
-            o.append("- Détails de l'avis plus haut")
-            o.append("")
-            why(item, into: &o)
-            return
+        if first {
+            for f in Wording.facts(n, now: input.runDate, names: input.sourceNames) { fact(f, into: &o) }
         }
-        for (label, value) in Wording.facts(n, now: now) { o.append("- **\(label) :** \(esc(value))") }
-        relevance(item, into: &o)
-        o.append("- \(esc(Wording.sourceLine(n, also: item?.alsoPublishedOn ?? [], names: names)))")
+        if let item {
+            if !member, item.direct != nil {
+                o.append("- **Lien avec l'adhérent :** \(Wording.relevance(item, member: false))")
+            }
+            if !member, !item.members.isEmpty {
+                o.append("- **Adhérents concernés :** \(esc(item.members.joined(separator: ", ")))")
+            }
+        }
+        if first {
+            o.append("- \(esc(Wording.sourceLine(n, also: item?.alsoPublishedOn ?? [], names: input.sourceNames)))")
+        } else {
+            o.append("- Détails de l'avis plus haut")
+        }
         o.append("")
-        if let s = n.summary, !s.isEmpty {
+        if first, let s = n.summary, !s.isEmpty {
             o.append("> \(esc(s.count > 400 ? String(s.prefix(400)) + "…" : s))")
             o.append("")
         }
-        why(item, into: &o)
-    }
-
-    /// The item's relevance and members, with the full notice and again wherever it is referred back to.
-    private func relevance(_ item: DigestItem?, into o: inout [String]) {
-        guard let item else { return }
-        o.append("- **Pertinence :** \(Wording.relevance(item))")
-        if !item.members.isEmpty {
-            o.append("- **Adhérents concernés :** \(esc(item.members.joined(separator: ", ")))")
+        if let item {
+            let why = Wording.why(item, member: member)
+            if !why.isEmpty {
+                o.append("**\(Wording.why)**")
+                o.append("")
+                for r in why { o.append("- \(esc(r))") }
+                o.append("")
+            }
         }
-    }
-
-    /// Why the item was routed, as a list.
-    private func why(_ item: DigestItem?, into o: inout [String]) {
-        guard let item, !Wording.reasons(item).isEmpty else { return }
-        o.append("**\(Wording.why)**")
-        o.append("")
-        for r in Wording.reasons(item) { o.append("- \(esc(r))") }
-        o.append("")
     }
 
     /// Backslash-escapes what CommonMark would read as markup in text taken from notices.
     func esc(_ s: String) -> String {
         var out = ""
         out.reserveCapacity(s.count)
-        for ch in s {
+        for ch in FrenchFormat.guillemets(s) {
             switch ch {
             case "\\", "`", "*", "_", "[", "]", "<", ">", "#", "|":
                 out.append("\\")
@@ -200,12 +245,14 @@ public struct MarkdownRenderer: DigestRenderer {
         return out
     }
 
-    /// Only http(s) and mailto links, with characters that would end the `<…>` destination percent-encoded.
+    /// Only http(s), mailto and tel links, with characters that would end the `<…>` destination
+    /// percent-encoded.
     func safeURL(_ s: String) -> String? {
         let lower = s.lowercased()
-        guard lower.hasPrefix("http://") || lower.hasPrefix("https://") || lower.hasPrefix("mailto:") else {
-            return nil
-        }
+        guard
+            lower.hasPrefix("http://") || lower.hasPrefix("https://") || lower.hasPrefix("mailto:")
+                || lower.hasPrefix("tel:")
+        else { return nil }
         return s.replacingOccurrences(of: "<", with: "%3C").replacingOccurrences(of: ">", with: "%3E")
             .replacingOccurrences(of: " ", with: "%20").replacingOccurrences(of: "\n", with: "")
     }

@@ -57,14 +57,15 @@ import Testing
         #expect(FrenchFormat.change(NoticeChange(field: "lots", old: nil, new: nil)) == "Lots : modifié")
     }
 
-    @Test(arguments: [
-        (DeadlineKind.tender, nil, nil, "Remise des offres"),
-        (.tender, "LOT-0001", nil, "Remise des offres (lot LOT-0001)"),
-        (.requestToParticipate, nil, nil, "Remise des candidatures"),
-        (.questions, nil, nil, "Date limite des questions"),
-        (.opening, nil, nil, "Ouverture des plis"),
-        (.other, nil, "Visite du site", "Visite du site"),
-    ] as [(DeadlineKind, String?, String?, String)])
+    @Test(
+        arguments: [
+            (DeadlineKind.tender, nil, nil, "Remise des offres"),
+            (.tender, "LOT-0001", nil, "Remise des offres (lot LOT-0001)"),
+            (.requestToParticipate, nil, nil, "Remise des candidatures"),
+            (.questions, nil, nil, "Date limite des questions"),
+            (.opening, nil, nil, "Ouverture des plis"),
+            (.other, nil, "Visite du site", "Visite du site"),
+        ] as [(DeadlineKind, String?, String?, String)])
     func otherDeadlineLabels(_ kind: DeadlineKind, _ lot: String?, _ label: String?, _ expected: String) {
         let date = NamedDate(kind: kind, lot: lot, label: label, date: ZonedDate(instant: Date(), utcOffset: 0))
         #expect(FrenchFormat.otherDeadlineLabel(date) == expected)
@@ -84,20 +85,75 @@ import Testing
     }
 
     /// What a source stopped at an API cap still owes, in words a member firm's staff read.
-    @Test(arguments: [
-        (2_000, "2\u{00A0}000 avis restent à récupérer, la suite la nuit prochaine"),
-        (1, "1 avis reste à récupérer, la suite la nuit prochaine"),
-        (nil, "d'autres avis restent à récupérer, la suite la nuit prochaine"),
-    ] as [(Int?, String)])
+    @Test(
+        arguments: [
+            (2_000, "2\u{00A0}000 avis restent à récupérer, la suite la nuit prochaine"),
+            (1, "1 avis reste à récupérer, la suite la nuit prochaine"),
+            (nil, "d'autres avis restent à récupérer, la suite la nuit prochaine"),
+        ] as [(Int?, String)])
     func anIncompleteSourceSaysWhatIsLeft(_ left: Int?, _ remark: String) {
         let s = SourceHealth(sourceID: "boamp-api", name: "BOAMP", status: .incomplete, left: left)
         #expect(FrenchFormat.source(s.status) == "incomplète")
         #expect(FrenchFormat.sourceRemark(s) == remark)
     }
 
-    @Test func aFailingSourceShowsItsErrorAndAnOkOneNothing() {
-        let failing = SourceHealth(sourceID: "x", status: .failing, lastError: "fetcher: x: HTTP 503")
-        #expect(FrenchFormat.sourceRemark(failing) == "fetcher: x: HTTP 503")
+    /// A failing source is worded in French from its condition and HTTP status, never with the fetcher's
+    /// English message (which stays in the JSON for staff tooling).
+    @Test(
+        arguments: [
+            (
+                SourceFailureKind.httpStatus, 503,
+                "Le service a répondu « indisponible » (erreur 503) — nouvel essai la nuit prochaine"
+            ),
+            (
+                .httpStatus, 404,
+                "Le service a répondu « adresse introuvable » (erreur 404) — nouvel essai la nuit prochaine"
+            ),
+            (.httpStatus, 418, "Le service a répondu par une erreur (code 418) — nouvel essai la nuit prochaine"),
+            (.timeout, nil, "Délai dépassé : le service n'a pas répondu à temps — nouvel essai la nuit prochaine"),
+            (
+                .rateLimited, 429,
+                "Le service limite le nombre de demandes (erreur 429) — nouvel essai la nuit prochaine"
+            ),
+            (
+                .htmlInsteadOfData, 200,
+                "Le service a renvoyé une page web au lieu des données (maintenance ?) — nouvel essai la nuit prochaine"
+            ),
+            (.missingCredential, nil, "Clé d'accès manquante dans la configuration — nouvel essai la nuit prochaine"),
+        ] as [(SourceFailureKind, Int?, String)])
+    func aFailingSourceIsWordedInFrench(_ kind: SourceFailureKind, _ status: Int?, _ remark: String) {
+        let failing = SourceHealth(
+            sourceID: "x", status: .failing, consecutiveFailures: 1,
+            lastError: "fetcher: x: HTTP \(status ?? 0) Service Unavailable (curl: Operation timed out)", failure: kind,
+            httpStatus: status)
+        #expect(FrenchFormat.sourceRemark(failing) == remark)
+        #expect(!FrenchFormat.sourceRemark(failing).contains("fetcher"))
+    }
+
+    /// Every failure condition has French words (none falls back to the English message).
+    @Test func everyFailureKindHasFrenchWords() {
+        for kind in SourceFailureKind.allCases {
+            let s = SourceHealth(
+                sourceID: "x", status: .failing, lastError: "Couldn't connect to server", failure: kind)
+            let remark = FrenchFormat.sourceRemark(s)
+            #expect(!remark.isEmpty && !remark.contains("connect"), "\(kind): \(remark)")
+        }
         #expect(FrenchFormat.sourceRemark(SourceHealth(sourceID: "y", status: .ok, left: 3)) == "")
+        let repeated = SourceHealth(
+            sourceID: "x", status: .failing, lastSuccess: zoned("2026-05-02T01:50:00Z").instant,
+            consecutiveFailures: 3, failure: .connection)
+        #expect(
+            FrenchFormat.sourceRemark(repeated)
+                == "Connexion au service impossible — nouvel essai la nuit prochaine (3 échecs de suite, dernière "
+                + "collecte réussie : samedi 2 mai 2026)")
+    }
+
+    @Test(
+        arguments: [
+            (Decimal(800_000), false, "800 000 €"), (1_200_000, true, "1,2 M€"), (12_500_000, true, "12,5 M€"),
+            (3_000_000, true, "3 M€"), (999_999, true, "999 999 €"), (1_250_000, false, "1 250 000 €"),
+        ] as [(Decimal, Bool, String)])
+    func eurosInOneFormat(_ d: Decimal, _ compact: Bool, _ expected: String) {
+        #expect(FrenchFormat.euros(d, compact: compact) == expected.replacingOccurrences(of: " ", with: sp))
     }
 }

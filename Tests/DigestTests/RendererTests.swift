@@ -18,10 +18,10 @@ import Testing
         // Unfold and check content.
         let unfolded = text.replacingOccurrences(of: "\r\n ", with: "")
         let lines = unfolded.components(separatedBy: "\r\n")
-        #expect(lines.filter { $0 == "BEGIN:VEVENT" }.count == 4)  // four notices with a deadline
+        #expect(lines.filter { $0 == "BEGIN:VEVENT" }.count == 4)  // tonight's four notices with a deadline
         #expect(lines.contains("UID:deadline-boamp_26-41234@vigie"))
         #expect(lines.contains("DTSTART:20260608T100000Z"))
-        #expect(lines.contains("DTSTART:20260512T100000Z"))
+        #expect(lines.contains("DTSTART:20260511T100000Z"))
         #expect(lines.contains("DTSTART:20260930T215900Z"))  // the call's closing date
         #expect(
             lines.contains(
@@ -107,13 +107,15 @@ import Testing
 
     @Test func anIncompleteSourceIsNotShownAsOk() throws {
         let md = MarkdownRenderer().text(SampleDigest.input)
-        #expect(md.contains("sources : 1/3 en bon état, 1 incomplète"))
-        let lastSuccess = FrenchFormat.dateTime(zoned("2026-05-05T01:59:00Z").instant)
-        #expect(md.contains("| TED | incomplète | 250 | \(lastSuccess) | 0 | "
-                            + "2\u{00A0}000 avis restent à récupérer, la suite la nuit prochaine |"))
-        let html = HTMLRenderer().text(SampleDigest.input)
-        #expect(html.contains("<td class=\"incomplete\">incomplète</td>"))
-        #expect(html.contains("<td>2\u{00A0}000 avis restent à récupérer, la suite la nuit prochaine</td>"))
+        #expect(md.contains("sources : 1/4 en bon état, 1 incomplète"))
+        #expect(
+            md.contains(
+                "| TED | incomplète | 250 | 2\u{00A0}000 avis restent à récupérer, la suite la nuit prochaine |"))
+        let html = htmlText(HTMLRenderer().text(SampleDigest.input))
+        #expect(
+            html.contains(
+                "TED — incomplète · 250 nouveaux avis 2\u{00A0}000 avis restent à récupérer, la suite la nuit prochaine"
+            ))
         let back = try JSONDigestRenderer.decode(try JSONDigestRenderer().render(SampleDigest.input))
         #expect(back.sources.first { $0.sourceID == "ted" }?.left == 2_000)
     }
@@ -200,10 +202,11 @@ import Testing
                 "- **Attributaire(s) :** Hydraulique & Maintenance \\<HM\\> (41234567800021), "
                     + "Forez Méca; ateliers \"Sud\", identifiant FR99999999999"))
         let html = HTMLRenderer().text(input)
+        #expect(html.contains("Hydraulique &amp; Maintenance &lt;HM&gt; (41234567800021), "))
         #expect(
-            html.contains(
-                "<dt>Attributaire(s)</dt><dd>Hydraulique &amp; Maintenance &lt;HM&gt; (41234567800021), "
-                    + "Forez Méca; ateliers &quot;Sud&quot;, identifiant FR99999999999</dd>"))
+            htmlText(html).contains(
+                "Attributaire(s) Hydraulique & Maintenance <HM> (41234567800021), "
+                    + "Forez Méca; ateliers \"Sud\", identifiant FR99999999999"))
         // Notices without winners get no line.
         #expect(md.components(separatedBy: "Attributaire(s)").count == 2)
         let json = try JSONDigestRenderer.decode(try JSONDigestRenderer().render(input))
@@ -246,21 +249,21 @@ import Testing
 
     @Test func aMembersOwnDigestKeepsOnlyWhatConcernsIt() throws {
         let input = SampleDigest.input
-        let own = try #require(input.forMember(id: "usinage-forez", name: "Usinage du Forez"))
+        let own = input.forMember(id: "usinage-forez", name: "Usinage du Forez")
         #expect(own.members.map(\.memberID) == ["usinage-forez"])
-        #expect(own.consortia.isEmpty)
+        #expect(own.consortia.count == 1 && own.consortia[0].hiddenPartners == 2)
         #expect(own.calls.map(\.notice.id) == input.calls.map(\.notice.id))
         #expect(own.changed.count == 1)
-        #expect(own.watches.isEmpty)
-        #expect(own.deadlinesSoon.isEmpty)
+        #expect(own.watches.isEmpty && own.nearMisses.isEmpty)
+        // The near deadline of its consortium idea, with no other member named.
+        #expect(own.deadlinesSoon.map(\.notice.id) == [SampleDigest.ligne.id])
+        #expect(own.deadlinesSoon.allSatisfy { $0.members.isEmpty })
         let md = String(decoding: try DigestFormat.markdown.renderer.render(own), as: UTF8.self)
         #expect(md.hasPrefix("# Veille Pôle Méca Loire pour Usinage du Forez — "))
         #expect(md.contains("avis pour vous"))
         #expect(md.contains("## Pour vous"))
-        // A consortium partner with nothing else still gets its consortium; a member with nothing gets none.
-        let partner = try #require(input.forMember(id: "surfaces-loire", name: "Surfaces Loire"))
-        #expect(partner.consortia.count == 1 && partner.members.isEmpty)
-        #expect(input.forMember(id: "vide", name: "Sans avis") == nil)
+        let nothing = input.forMember(id: "vide", name: "Sans avis")
+        #expect(!nothing.hasNews)
         let writer = DigestWriter(outputDirectory: "/out")
         #expect(writer.directory(for: own) == "/out/mecaloire/adherents/usinage-forez")
         #expect(writer.directory(for: input) == "/out/mecaloire")
@@ -284,13 +287,15 @@ import Testing
         let nb = "\u{A0}"
         let md = MarkdownRenderer().text(Self.input)
         #expect(md.contains("## À signaler — cœur de métier hors de portée des adhérents"))
-        #expect(md.contains("Cœur de métier (« Robinetterie, vannes et pompes ») pour 45\(nb)000\(nb)000\(nb)€ : "
-                            + "aucun adhérent ne peut le porter, seul ni en groupement (plus grande capacité "
-                            + "3\(nb)000\(nb)000\(nb)€, 5\(nb)000\(nb)000\(nb)€ à tous ensemble)"))
+        #expect(
+            md.contains(
+                "Cœur de métier («\(nb)Robinetterie, vannes et pompes\(nb)») pour 45\(nb)000\(nb)000\(nb)€ : "
+                    + "aucun adhérent ne peut le porter, seul ni en groupement (plus grande capacité "
+                    + "3\(nb)000\(nb)000\(nb)€, 5\(nb)000\(nb)000\(nb)€ à tous ensemble)"))
         #expect(md.contains("1 avis à signaler"))
         let html = HTMLRenderer().text(Self.input)
-        #expect(html.contains("<h2 id=\"signaler\">"))
-        #expect(html.contains("Adhérents concernés : Vannes de la Drôme, Pompes du Bugey"))
+        #expect(html.contains("<h2 id=\"signaler\""))
+        #expect(htmlText(html).contains("Adhérents concernés : Vannes de la Drôme, Pompes du Bugey"))
     }
 
     @Test func membersNeverSeeSignals() throws {

@@ -55,15 +55,18 @@ import Testing
         #expect(md.contains("### Usinage du Forez (1)"))
         #expect(md.contains("### Surfaces Loire (1)"))
         #expect(md.contains("### Automatismes du Gier (1)"))
-        #expect(md.contains("Mot-clé « usinage » dans l'intitulé — segment « Usinage »"))
-        #expect(md.contains("Montant 900 000 € au-delà de votre capacité (700 000 €) : à envisager en groupement"))
+        #expect(md.contains("- Métier : Usinage — mot «\u{A0}usinage\u{A0}» dans l'intitulé"))
+        #expect(
+            md.contains(
+                "Montant (900\u{A0}000\u{A0}€) au-delà de ce que l'adhérent porte seul (700\u{A0}000\u{A0}€) : "
+                    + "à envisager en groupement"))
         #expect(md.contains("## Chasser en meute"))
         #expect(md.contains("Surfaces Loire : Traitement de surface — **mandataire pressenti**"))
         #expect(md.contains("## Appels à projets"))
         #expect(md.contains("## Veilles enregistrées"))
         #expect(md.contains("### Pièces ferroviaires (1)"))
         #expect(md.contains("Destinataires : ferroviaire@mecaloire.example"))
-        #expect(md.contains("Veille enregistrée « ferroviaire » : tramways"))
+        #expect(md.contains("Veille «\u{A0}ferroviaire\u{A0}» : «\u{A0}tramways\u{A0}»"))
         // The surface tender closes on 11 May: a deadline soon; the school meals went nowhere.
         #expect(md.contains("## Dates limites proches"))
         #expect(!md.contains("repas scolaires"))
@@ -119,7 +122,7 @@ import Testing
         #expect(
             md.contains(
                 "Date limite : lundi 8 juin 2026 à 12\u{A0}h\u{A0}00 → lundi 22 juin 2026 à 12\u{A0}h\u{A0}00"))
-        #expect(md.contains("Envoyé à Usinage du Forez, veille « Pièces ferroviaires » le mardi 5 mai 2026"))
+        #expect(md.contains("Envoyé à Usinage du Forez, veille «\u{A0}Pièces ferroviaires\u{A0}» le mardi 5 mai 2026"))
         #expect(try store.undelivered(cluster: "mecaloire").isEmpty)
         // Told once about the change: a third run says nothing more about it.
         let third = try stage(ws, store).run(now: instant("2026-05-07T02:00:00Z"))

@@ -1,0 +1,217 @@
+import Foundation
+import Notices
+
+/// Words for staff only: why a member was dropped (« écartés de justesse »), and the night at a glance.
+extension Wording {
+    static let nearMisses = "Écartés de justesse"
+    static let summary = "La nuit en bref"
+    static let mailFailures = "Courriels refusés"
+
+    /// An e-mail the server refused for good, in words the staff act on: « contact@… — « Veille … » —
+    /// adresse inconnue du serveur (code 550), le mardi 5 mai 2026 à 4 h 00 : corrigez l'adresse ».
+    static func mailFailure(_ f: MailFailure) -> String {
+        "\(f.recipient) — « \(f.subject) » — \(smtpRefusal(f.code)), le \(FrenchFormat.dateTime(f.at)) : vérifiez "
+            + "l'adresse dans le fichier du pôle"
+    }
+
+    /// A permanent SMTP refusal in words (RFC 5321 reply codes).
+    static func smtpRefusal(_ code: Int?) -> String {
+        switch code {
+        case 550?, 551?: return "adresse inconnue ou refusée par le serveur (code \(code!))"
+        case 552?: return "boîte du destinataire pleine (code 552)"
+        case 553?: return "adresse mal formée selon le serveur (code 553)"
+        case 554?: return "message refusé par le serveur (code 554)"
+        case let c?: return "refusé par le serveur (code \(c))"
+        case nil: return "refusé par le serveur"
+        }
+    }
+    /// How many near misses the staff digest shows; the JSON keeps them all.
+    static let nearMissLimit = 15
+
+    /// The near misses to show, strongest evidence first, at most `nearMissLimit`.
+    static func shownNearMisses(_ input: DigestInput) -> [NearMissItem] {
+        Array(
+            input.nearMisses.enumerated().sorted {
+                $0.element.score != $1.element.score ? $0.element.score > $1.element.score : $0.offset < $1.offset
+            }.map(\.element).prefix(nearMissLimit))
+    }
+
+    /// The filter that dropped a member, in words with its figures: « trop loin : Gironde (33), à 4
+    /// départements de son site (Loire (42)), maximum 2 ».
+    static func exclusion(_ e: RouteExclusion) -> String {
+        switch e.filter {
+        case .territory:
+            let places = e.places.map(DepartementNames.label).joined(separator: ", ")
+            if e.outsideFrance { return "hors de France" + (places.isEmpty ? "" : " : \(places)") }
+            if let d = e.distance {
+                var s = "trop loin : " + (places.isEmpty ? "lieu d'exécution" : places) + ", à \(d) départements"
+                if let site = e.site { s += " de son site le plus proche, \(DepartementNames.label(site))" }
+                if let m = e.maximumDistance { s += " — maximum \(m)" }
+                return s
+            }
+            if !e.regions.isEmpty {
+                let names = e.regions.map { FrenchRegion.namesByNUTS1[$0] ?? $0 }.joined(separator: ", ")
+                return "hors de ses régions : lieu d'exécution en \(names)"
+            }
+            return "hors de portée de ses sites" + (places.isEmpty ? "" : " : \(places)")
+        case .capacity:
+            var s = "au-delà de sa capacité"
+            switch (e.value, e.capacity) {
+            case (let v?, let c?):
+                s +=
+                    " : \(FrenchFormat.euros(Decimal(v), compact: true))"
+                    + " pour \(FrenchFormat.euros(Decimal(c), compact: true))"
+            case (let v?, nil): s += " : \(FrenchFormat.euros(Decimal(v), compact: true))"
+            default: break
+            }
+            return s
+        case .kind:
+            var s = "type d'avis non suivi"
+            if let k = e.noticeKind { s += " : \(FrenchFormat.kind(k).lowercased())" }
+            if !e.wantedKinds.isEmpty {
+                s +=
+                    " (suit : " + e.wantedKinds.map { FrenchFormat.kind($0).lowercased() }.joined(separator: ", ") + ")"
+            }
+            return s
+        case .deadline:
+            guard let lead = e.leadDays else { return "délai trop court" }
+            if lead < 0 { return "date limite dépassée" }
+            let days = Int(lead.rounded(.down))
+            var s = "délai trop court : " + (days == 0 ? "moins d'un jour" : FrenchFormat.plural(days, "jour", "jours"))
+            if let m = e.minimumLeadDays { s += " (minimum \(m))" }
+            return s
+        case .memberExclusion:
+            return "exclusion « \(plainTerm(e.term ?? "")) »" + (e.field.map { " dans \(field($0, lot: nil))" } ?? "")
+        case .segmentExclusion:
+            var s = "exclusion « \(plainTerm(e.term ?? "")) »"
+            if let seg = e.segment { s += " du métier \(seg)" }
+            return s + (e.field.map { " dans \(field($0, lot: nil))" } ?? "")
+        case .weakMatch:
+            return "indices trop faibles pour le métier" + (e.segment.map { " \($0)" } ?? "")
+        case .upstreamSupplier:
+            let up = e.upstream ?? e.segment ?? "son métier"
+            return "fournisseur seulement : \(up) alimente \(e.downstream ?? "un métier de l'avis"), que l'avis"
+                + " achète (partenaire possible d'un groupement)"
+        }
+    }
+
+    /// The staff summary's rows (label, lines): new notices, for whom, deadlines this week, consortium ideas,
+    /// calls, changes, near misses.
+    static func summaryRows(_ input: DigestInput) -> [Fact] {
+        let s = input.summary
+        var rows: [Fact] = [Fact("Nouveaux avis", text: "\(s.newNotices)")]
+        if !s.perMember.isEmpty {
+            // In the order the sections are shown.
+            let order = orderedMembers(input).map(\.memberName)
+            let perMember = s.perMember.sorted {
+                (order.firstIndex(of: $0.name) ?? order.count) < (order.firstIndex(of: $1.name) ?? order.count)
+            }
+            rows.append(
+                Fact(
+                    "Pour qui",
+                    perMember.map { [.text("\($0.name) : "), .whole(FrenchFormat.plural($0.count, "avis", "avis"))] }))
+        }
+        rows.append(
+            Fact(
+                "À rendre cette semaine",
+                s.deadlinesThisWeek.isEmpty
+                    ? [[.text("aucun")]]
+                    : s.deadlinesThisWeek.map { item in
+                        let d = FrenchFormat.mainDeadline(item.notice)!
+                        return [
+                            .whole(FrenchFormat.relative(d, from: input.runDate)), .text(" — \(item.notice.title)"),
+                        ]
+                    }))
+        rows.append(Fact("Idées de consortium", text: "\(s.consortiumIdeas)"))
+        rows.append(Fact("Appels à projets", text: "\(s.calls)"))
+        rows.append(Fact("Avis modifiés", text: "\(s.changed)"))
+        if s.nearMisses > 0 { rows.append(Fact("Écartés de justesse", text: "\(s.nearMisses)")) }
+        if !input.mailFailures.isEmpty { rows.append(Fact(mailFailures, text: "\(input.mailFailures.count)")) }
+        let failing = input.sources.filter { $0.status == .failing || $0.status == .stale }
+        if !failing.isEmpty {
+            rows.append(
+                Fact("Sources en difficulté", text: failing.map { $0.name ?? $0.sourceID }.joined(separator: ", ")))
+        }
+        return rows
+    }
+}
+
+/// Source health in French, from the fetcher's condition (`SourceHealth.failure`), never its English message.
+extension Wording {
+    /// What went wrong, in words: « le service a répondu « indisponible » (erreur 503) ».
+    static func failure(_ kind: SourceFailureKind?, status: Int?) -> String {
+        if kind == .httpStatus || (kind == nil && status != nil) { return httpStatus(status) }
+        switch kind {
+        case .httpStatus?: return httpStatus(status)
+        case .rateLimited?: return "le service limite le nombre de demandes" + (status.map { " (erreur \($0))" } ?? "")
+        case .connection?: return "connexion au service impossible"
+        case .timeout?: return "délai dépassé : le service n'a pas répondu à temps"
+        case .stalled?: return "transfert interrompu : le service ne répondait plus"
+        case .truncated?, .lengthMismatch?: return "réponse incomplète"
+        case .refusedURL?: return "adresse refusée par la configuration"
+        case .timeBudget?: return "temps alloué à la collecte épuisé"
+        case .bodyTooLarge?: return "réponse trop volumineuse"
+        case .redirectLoop?, .tooManyRedirects?: return "le service renvoie d'adresse en adresse sans fin"
+        case .htmlInsteadOfData?: return "le service a renvoyé une page web au lieu des données (maintenance ?)"
+        case .unexpectedContent?: return "le service a renvoyé un contenu inattendu"
+        case .paging?: return "pagination incohérente du service"
+        case .missingCredential?: return "clé d'accès manquante dans la configuration"
+        case .authentication?: return "clé d'accès refusée par le service"
+        case .transport?: return "erreur réseau"
+        case .interrupted?: return "collecte interrompue"
+        case .parse?: return "réponse illisible"
+        case .catalogue?: return "description de la source invalide"
+        case nil: return "échec de la collecte"
+        }
+    }
+
+    static func httpStatus(_ status: Int?) -> String {
+        guard let status else { return "le service a répondu par une erreur" }
+        let meaning: String
+        switch status {
+        case 400: meaning = "demande refusée"
+        case 401: meaning = "authentification refusée"
+        case 403: meaning = "accès refusé"
+        case 404, 410: meaning = "adresse introuvable"
+        case 429: meaning = "trop de demandes"
+        case 500: meaning = "erreur interne"
+        case 502: meaning = "passerelle en erreur"
+        case 503: meaning = "indisponible"
+        case 504: meaning = "délai dépassé"
+        default: return "le service a répondu par une erreur (code \(status))"
+        }
+        return "le service a répondu « \(meaning) » (erreur \(status))"
+    }
+
+    /// The source table's remark: what went wrong and what happens next, or what an incomplete source still
+    /// owes, in words a member firm's staff read without knowing what an API cap is.
+    static func sourceRemark(_ s: SourceHealth) -> String {
+        switch s.status {
+        case .ok: return ""
+        case .skipped: return "non interrogée cette nuit"
+        case .incomplete:
+            let owed: String
+            switch s.left {
+            case 1?: owed = "1 avis reste à récupérer"
+            case let n? where n > 1: owed = "\(FrenchFormat.number(Decimal(n))) avis restent à récupérer"
+            default: owed = "d'autres avis restent à récupérer"
+            }
+            return owed + ", la suite la nuit prochaine"
+        case .failing, .stale:
+            var out =
+                s.status == .stale && s.failure == nil && s.httpStatus == nil
+                ? "pas de collecte réussie récemment" : failure(s.failure, status: s.httpStatus)
+            out = out.prefix(1).uppercased() + out.dropFirst()
+            if s.status == .failing { out += " — nouvel essai la nuit prochaine" }
+            if s.consecutiveFailures > 1 { out += " (\(s.consecutiveFailures) échecs de suite" }
+            if let last = s.lastSuccess {
+                out +=
+                    (s.consecutiveFailures > 1 ? ", " : " (")
+                    + "dernière collecte réussie : \(FrenchFormat.date(last)))"
+            } else if s.consecutiveFailures > 1 {
+                out += ")"
+            }
+            return out
+        }
+    }
+}
