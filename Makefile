@@ -6,7 +6,7 @@ APT_PKGS   := libxml2-dev libcurl4-openssl-dev libsqlite3-dev zlib1g-dev pkg-con
 # The crash tests compare stores with the sqlite3 shell, independent of the code under test; the mail tests
 # deliver to a real SMTP server on loopback (aiosmtpd) and read messages back with Python's email package; the
 # layout test renders the HTML digests in headless Chromium.
-TEST_PKGS  := sqlite3 python3 python3-aiosmtpd chromium
+TEST_PKGS  := sqlite3 python3 python3-aiosmtpd openssl chromium
 BIN_DEBUG   = .build/debug
 BIN_RELEASE = .build/release
 DEMO_OUT   ?= demo-out

@@ -62,7 +62,7 @@ var targets: [Target] = [
     // and Python's `email` package as an independent reader of messages.
     .target(name: "TestSupport", path: "Tests/TestSupport", exclude: ["smtp_sink.py", "parse_mail.py"]),
     .testTarget(name: "NoticesTests", dependencies: ["Notices"]),
-    .testTarget(name: "MailTests", dependencies: ["Mail", "Curl", "TestSupport"]),
+    .testTarget(name: "MailTests", dependencies: ["Mail", "TestSupport"]),
     .testTarget(name: "ParserTests", dependencies: ["Parser", "Notices"], resources: [.copy("Fixtures")]),
     .testTarget(name: "FetcherTests", dependencies: ["Fetcher", "Notices", "LoopbackHTTP"]),
     // GRDB too: the tests build stores the way older builds did (raw SQL) and hold transactions open.
@@ -73,7 +73,7 @@ var targets: [Target] = [
     .testTarget(
         name: "PipelineTests",
         dependencies: ["Pipeline", "Notices", "Parser", "Fetcher", "Store", "Classifier", "Digest", "LoopbackHTTP"]),
-    .testTarget(name: "VigieCLITests", dependencies: ["Notices", "LoopbackHTTP"]),
+    .testTarget(name: "VigieCLITests", dependencies: ["Notices", "LoopbackHTTP", "TestSupport"]),
 ]
 
 // The libFuzzer target links only when built with `-sanitize=fuzzer`, so it exists

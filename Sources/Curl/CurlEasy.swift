@@ -90,7 +90,7 @@ public final class CurlEasy {
     }
 
     /// An option and its value, typed (libcurl's `curl_easy_setopt` is variadic, which Swift cannot call).
-    public enum Option {
+    public enum Option: Sendable {
         case url(String)
         /// Protocols allowed, e.g. "http,https" (CURLOPT_PROTOCOLS_STR).
         case protocols(String)
@@ -127,6 +127,8 @@ public final class CurlEasy {
         /// Upload with the read callback (for SMTP: the message after DATA).
         case upload(Bool)
         case tlsUse(TLSUse)
+        /// A PEM file of CA certificates to trust instead of the system's (CURLOPT_CAINFO).
+        case caFile(String)
         case username(String)
         case password(String)
         /// SMTP envelope sender (MAIL FROM), without angle brackets.
@@ -180,6 +182,7 @@ public final class CurlEasy {
             case .required: value = CURLUSESSL_ALL
             }
             code = vigie_easy_setopt_long(h, CURLOPT_USE_SSL, Int(value.rawValue))
+        case .caFile(let path): code = vigie_easy_setopt_string(h, CURLOPT_CAINFO, path)
         case .username(let value): code = vigie_easy_setopt_string(h, CURLOPT_USERNAME, value)
         case .password(let value): code = vigie_easy_setopt_string(h, CURLOPT_PASSWORD, value)
         case .mailFrom(let value): code = vigie_easy_setopt_string(h, CURLOPT_MAIL_FROM, value)

@@ -62,6 +62,7 @@ enum MIMEEncoding {
     /// An unstructured value (Subject) as foldable tokens: its words when it is plain ASCII with single spaces
     /// and nothing a decoder could take for an encoded-word, else encoded-words.
     static func unstructuredTokens(_ value: String) -> [String] {
+        if value.isEmpty { return [] }
         let words = value.split(separator: " ", omittingEmptySubsequences: false)
         let isPlain = isPlainASCII(value) && !value.contains("=?")
             && words.allSatisfy { !$0.isEmpty && $0.count <= foldWidth - 12 }
@@ -156,7 +157,10 @@ enum MIMEEncoding {
                 case 0x21...0x7E where byte != 0x3D:
                     // A "." alone at the start of a line is SMTP's end of data: libcurl doubles it, and encoding it
                     // as well keeps the body identical whatever transport carries it.
-                    piece = (byte == 0x2E && current.isEmpty) ? "=2E" : String(Unicode.Scalar(byte))
+                    // "From " at the start of a line is rewritten ">From " by mbox-minded relays: its F is encoded.
+                    let isLineStart = current.isEmpty
+                    let isFrom = byte == 0x46 && isLineStart && bytes[index...].starts(with: Array("From ".utf8))
+                    piece = (byte == 0x2E && isLineStart) || isFrom ? "=" + hex(byte) : String(Unicode.Scalar(byte))
                 default:
                     piece = "=" + hex(byte)
                 }

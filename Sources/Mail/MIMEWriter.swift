@@ -30,7 +30,8 @@ public enum MIMEWriter {
         if !message.cc.isEmpty { head += MIMEEncoding.header("Cc", MIMEEncoding.addressListTokens(message.cc)) }
         head += MIMEEncoding.header("Subject", MIMEEncoding.unstructuredTokens(MIMEEncoding.clean(message.subject)))
         if let uri = message.listUnsubscribe {
-            head += MIMEEncoding.header("List-Unsubscribe", ["<" + MIMEEncoding.cleanToken(uri, dropping: ["<", ">"]) + ">"])
+            let clean = MIMEEncoding.cleanToken(uri, dropping: ["<", ">"])
+            head += MIMEEncoding.header("List-Unsubscribe", ["<" + clean + ">"])
         }
         // RFC 3834: tells auto-responders (out-of-office) not to answer a nightly digest.
         head += MIMEEncoding.header("Auto-Submitted", ["auto-generated"])

@@ -52,7 +52,8 @@ public struct MailAddress: Sendable, Hashable, Codable {
     public func validate() throws {
         try Self.checkSpec(address, in: address)
         if let name, name.unicodeScalars.contains(where: isControl) {
-            throw MailError.invalidAddress(name, reason: "the display name contains a line break or a control character")
+            throw MailError.invalidAddress(
+                name, reason: "the display name contains a line break or a control character")
         }
     }
 

@@ -82,6 +82,7 @@ public final class SMTPSender {
             ("CONNECTTIMEOUT_MS", .connectTimeoutMilliseconds(min(timeoutMs, 30_000))),
             ("TIMEOUT_MS", .timeoutMilliseconds(timeoutMs)),
         ]
+        if let caFile = settings.caFile { options.append(("CAINFO", .caFile(caFile))) }
         if let user = endpoint.user { options.append(("USERNAME", .username(user))) }
         if let password = settings.password { options.append(("PASSWORD", .password(password))) }
         for (name, option) in options {
@@ -96,8 +97,8 @@ public final class SMTPSender {
             let count = min(buffer.count, upload.count - uploadOffset)
             guard count > 0 else { return 0 }
             upload.withUnsafeBufferPointer { source in
-                UnsafeMutableRawBufferPointer(buffer).copyMemory(
-                    from: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: source[uploadOffset..<uploadOffset + count])))
+                let chunk = UnsafeBufferPointer(rebasing: source[uploadOffset..<uploadOffset + count])
+                UnsafeMutableRawBufferPointer(buffer).copyMemory(from: UnsafeRawBufferPointer(chunk))
             }
             uploadOffset += count
             return count

@@ -9,6 +9,9 @@ public struct SMTPSettings: Sendable, Hashable {
     public var password: String?
     /// Connection and whole-transaction timeout, in seconds (one recipient's transaction).
     public var timeoutSeconds: Int
+    /// A PEM file of CA certificates to trust instead of the system's, for a relay with a private CA; nil = the
+    /// system's. The server's certificate is always verified: a TLS failure is never a fall-back to clear text.
+    public var caFile: String?
 
     /// Throws `MailError` when `url` is not an smtp/smtps URL with a host, holds a line break, a space, a query,
     /// or a password (the password goes in `password`), or when the timeout is under 1 s.
@@ -23,15 +26,17 @@ public struct SMTPSettings: Sendable, Hashable {
         self.timeoutSeconds = timeoutSeconds
     }
 
-    /// From VIGIE_SMTP_URL and VIGIE_SMTP_PASSWORD; nil when VIGIE_SMTP_URL is unset or empty. An empty
-    /// VIGIE_SMTP_PASSWORD counts as no password.
+    /// From VIGIE_SMTP_URL and VIGIE_SMTP_PASSWORD (and VIGIE_SMTP_CA_FILE, when the relay's certificate comes
+    /// from a private CA); nil when VIGIE_SMTP_URL is unset or empty. An empty variable counts as unset.
     public static func fromEnvironment(_ environment: [String: String]) throws -> SMTPSettings? {
-        guard let url = environment["VIGIE_SMTP_URL"]?.trimmingCharacters(in: .whitespacesAndNewlines), !url.isEmpty else {
-            return nil
-        }
+        // A trailing newline is what `VIGIE_SMTP_URL=$(cat file)` and env files leave: trimmed, not an error.
+        let url = environment["VIGIE_SMTP_URL"]?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        guard !url.isEmpty else { return nil }
         let password = environment["VIGIE_SMTP_PASSWORD"].flatMap { $0.isEmpty ? nil : $0 }
         do {
-            return try SMTPSettings(url: url, password: password)
+            var settings = try SMTPSettings(url: url, password: password)
+            settings.caFile = environment["VIGIE_SMTP_CA_FILE"].flatMap { $0.isEmpty ? nil : $0 }
+            return settings
         } catch let error as MailError {
             throw MailError.environment(variable: "VIGIE_SMTP_URL", error)
         }
@@ -46,7 +51,8 @@ public struct SMTPSettings: Sendable, Hashable {
 extension SMTPSettings: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
     /// Never shows the password, only whether there is one.
     public var description: String {
-        "SMTPSettings(url: \(redactedURL), password: \(password == nil ? "none" : "set"), timeout: \(timeoutSeconds) s)"
+        "SMTPSettings(url: \(redactedURL), password: \(password == nil ? "none" : "set"), timeout: \(timeoutSeconds) s"
+            + (caFile.map { ", CA file: \($0))" } ?? ")")
     }
 
     public var debugDescription: String { description }
@@ -54,7 +60,7 @@ extension SMTPSettings: CustomStringConvertible, CustomDebugStringConvertible, C
     /// `dump` and the debugger show the redacted form too.
     public var customMirror: Mirror {
         Mirror(self, children: ["url": redactedURL, "password": password == nil ? "none" : "set",
-                                "timeoutSeconds": timeoutSeconds])
+                                "timeoutSeconds": timeoutSeconds, "caFile": caFile as Any])
     }
 }
 

@@ -78,6 +78,11 @@ struct DigestSnapshotReader {
             recordsCache[opportunity] = r
             return r
         }
+        // Every list shows an opportunity by its richest record, so a calendar event keeps its UID from one night
+        // to the next whichever source's record was routed.
+        func display(_ s: StoredNotice) throws -> Notice {
+            DigestSnapshot.richest(try records(s.opportunityID).map(\.notice)) ?? s.notice
+        }
         var pending: [DigestSnapshot.Pending] = []
         for p in pendingRoutes {
             guard let role = RouteRole(rawValue: p.route.role) else {
@@ -111,13 +116,13 @@ struct DigestSnapshotReader {
             guard let role = RouteRole(rawValue: r.route.role), role.reachesMember else { continue }
             soon.append(
                 DigestSnapshot.Routed(
-                    notice: r.notice.notice, opportunityID: r.notice.opportunityID, memberID: r.route.member,
+                    notice: try display(r.notice), opportunityID: r.notice.opportunityID, memberID: r.route.member,
                     direct: role == .direct, score: r.route.score))
         }
         let since = now.addingTimeInterval(-Double(windowDays) * 86_400)
         let sent = try store.sentRoutes(cluster: cluster.id, since: since).map { r in
             DigestSnapshot.Routed(
-                notice: r.notice.notice, opportunityID: r.notice.opportunityID, memberID: r.route.member,
+                notice: try display(r.notice), opportunityID: r.notice.opportunityID, memberID: r.route.member,
                 direct: r.route.role == RouteRole.direct.rawValue, score: r.route.score, sentAt: r.sentAt)
         }
         let snapshot = DigestSnapshot(

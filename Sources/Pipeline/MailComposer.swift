@@ -42,7 +42,7 @@ struct MailComposer {
         let replyTo = Self.addresses(cluster.delivery.replyTo)
         let staff = Self.addresses(cluster.delivery.staff)
         let unsubscribe = (staff.first ?? replyTo.first).map { address in
-            let subject = "Désinscription de la veille \(cluster.name)"
+            let subject = DigestMailContent.unsubscribeSubject(clusterName: cluster.name)
                 .addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "desinscription"
             return "mailto:\(address.address)?subject=\(subject)"
         }
@@ -59,6 +59,11 @@ struct MailComposer {
                         bytes: $0)]
                 } ?? [],
                 listUnsubscribe: unsubscribe)
+            do {
+                try MIMEWriter.validate(message)
+            } catch {
+                throw PipelineError.cannotRun("mail: \(cluster.id): \(audience): \(error)")
+            }
             let bytes = MIMEWriter.render(message)
             for rcpt in message.recipients {
                 out.append(

@@ -34,7 +34,7 @@ enum Schema {
         }
         migrator.registerMigration("v4") { db in
             try db.execute(sql: v4)
-            try db.execute(sql: "UPDATE schema_version SET version = 4")
+            try db.execute(sql: "INSERT INTO schema_version (version) VALUES (4)")
         }
         return migrator
     }

@@ -109,6 +109,19 @@ extension Vigie.Rules {
                     if !s.supplies.isEmpty { print("    fournit : \(s.supplies.joined(separator: ", "))") }
                     print("    membres : \(members.joined(separator: ", "))")
                 }
+                // Who gets e-mail: what `vigie run --send` will do with this cluster.
+                let d = c.delivery
+                if let sender = d.sender {
+                    print("  courriel : de \(sender) ; équipe : \(d.staff.joined(separator: ", "))"
+                        + (d.replyTo.isEmpty ? "" : " ; réponses à \(d.replyTo.joined(separator: ", "))"))
+                    let without = c.members.filter(\.contacts.isEmpty).map(\.id)
+                    print("    \(c.members.count - without.count) adhérents avec contact"
+                        + (without.isEmpty ? "" : " ; sans contact (fichiers seulement) : \(without.joined(separator: ", "))"))
+                    print("    partenaires nommés aux adhérents : \(d.sharePartners ? "oui" : "non") ; "
+                        + "abonnements (latest.ics, latest.atom) : \(d.subscriptionDays) jours")
+                } else {
+                    print("  courriel : aucun (pas de delivery.sender) — fichiers seulement")
+                }
             }
         }
     }

@@ -76,6 +76,27 @@ import TestSupport
         #expect(calendar.params == ["charset": "utf-8", "method": "PUBLISH"])
     }
 
+    @Test func fromAndDotAtLineStartAreEncodedAndComeBack() throws {
+        var message = memberMessage()
+        message.attachments = []
+        message.htmlBody = nil
+        message.textBody = "From Saint-Étienne\n.\nFromage\n"
+        let bytes = MIMEWriter.render(message)
+        let body = String(decoding: bytes, as: UTF8.self)
+        #expect(body.contains("\r\n=46rom Saint-=C3=89tienne\r\n=2E\r\nFromage\r\n"))
+        let parsed = try PythonEmail.parse(bytes)
+        #expect(parsed.text == "From Saint-Étienne\n.\nFromage\n")
+    }
+
+    @Test func emptySubjectIsAnEmptyHeader() throws {
+        var message = memberMessage()
+        message.subject = ""
+        let bytes = MIMEWriter.render(message)
+        #expect(headerFields(bytes).contains("Subject:"))
+        let parsed = try PythonEmail.parse(bytes)
+        #expect(parsed.subject == "")
+    }
+
     @Test func textOnlyMessageIsOneTextPart() throws {
         var message = memberMessage()
         message.htmlBody = nil

@@ -39,7 +39,8 @@ func memberMessage(id: String = "mecaloire.2026-11-24.1.decolletage-furan@vigie.
             \(String(repeating: "décolletage ", count: 120))
             """,
         htmlBody: """
-            <!DOCTYPE html><html lang="fr"><body><table role="presentation" width="100%"><tr><td style="font-family:sans-serif">\
+            <!DOCTYPE html><html lang="fr"><body><table role="presentation" width="100%"><tr>\
+            <td style="font-family:sans-serif">\
             <h1>Veille Méca Loire</h1><p>3 avis pour vous — échéance <strong>mardi 1er décembre</strong>.</p>\
             \(String(repeating: "<p>décolletage &amp; usinage</p>", count: 60))</td></tr></table></body></html>
             """,

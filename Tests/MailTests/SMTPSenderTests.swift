@@ -77,7 +77,7 @@ import TestSupport
         let sink = try SMTPSink(.init(downAfterAccepted: 1))
         let sender = try SMTPSender(settings: SMTPSettings(url: sink.url, timeoutSeconds: 5))
         #expect(sender.send(bytes, from: from, to: "un@example.org") == .accepted(reply: "250 2.0.0 Ok: queued as 1"))
-        Thread.sleep(forTimeInterval: 0.3)
+        #expect(try sink.waitUntilDown())
         let second = sender.send(bytes, from: from, to: "deux@example.org")
         guard case .unreachable = second else {
             Issue.record("expected unreachable, got \(second)")
@@ -175,5 +175,54 @@ import TestSupport
         sender.close()
         #expect(try sink.received().map(\.session) == [1, 2])
         #expect(try sink.sessionCount() == 2)
+    }
+
+    // MARK: - TLS (a self-signed certificate for 127.0.0.1, trusted through `caFile` or not at all)
+
+    @Test func startTLSOfferedIsUsed() throws {
+        let sink = try SMTPSink(.init(tls: .startTLS))
+        var settings = try SMTPSettings(url: sink.url, timeoutSeconds: 10)
+        settings.caFile = sink.certificatePath
+        let sender = try SMTPSender(settings: settings)
+        #expect(sender.send(bytes, from: from, to: "un@example.org") == .accepted(reply: "250 2.0.0 Ok: queued as 1"))
+        #expect(sender.send(bytes, from: from, to: "deux@example.org") == .accepted(reply: "250 2.0.0 Ok: queued as 2"))
+        sender.close()
+        let received = try sink.received()
+        #expect(received.map(\.isTLS) == [true, true])
+        #expect(try sink.sessionCount() == 1)
+    }
+
+    @Test func untrustedCertificateIsUnreachableNeverClearText() throws {
+        let sink = try SMTPSink(.init(tls: .startTLS))
+        let sender = try SMTPSender(settings: SMTPSettings(url: sink.url, timeoutSeconds: 10))
+        let outcome = sender.send(bytes, from: from, to: "un@example.org")
+        guard case .unreachable(let text) = outcome else {
+            Issue.record("expected unreachable, got \(outcome)")
+            return
+        }
+        #expect(text.contains("certificate"), "\(text)")
+        #expect(try sink.received().isEmpty)
+    }
+
+    @Test func smtpsSpeaksTLSFromTheStart() throws {
+        let sink = try SMTPSink(.init(tls: .implicit))
+        #expect(sink.url.hasPrefix("smtps://"))
+        var settings = try SMTPSettings(url: sink.url, timeoutSeconds: 10)
+        settings.caFile = sink.certificatePath
+        let sender = try SMTPSender(settings: settings)
+        #expect(sender.send(bytes, from: from, to: "un@example.org") == .accepted(reply: "250 2.0.0 Ok: queued as 1"))
+        sender.close()
+        #expect(try sink.received().map(\.isTLS) == [true])
+    }
+
+    @Test func smtpsToAClearTextServerIsUnreachable() throws {
+        let sink = try SMTPSink()
+        let sender = try SMTPSender(settings: SMTPSettings(url: "smtps://127.0.0.1:\(sink.port)", timeoutSeconds: 3))
+        let outcome = sender.send(bytes, from: from, to: "un@example.org")
+        guard case .unreachable = outcome else {
+            Issue.record("expected unreachable, got \(outcome)")
+            return
+        }
+        #expect(try sink.received().isEmpty)
     }
 }

@@ -51,9 +51,13 @@ import Testing
             ["VIGIE_SMTP_URL": "smtps://veille@mail.example.org:465", "VIGIE_SMTP_PASSWORD": "s3cret"]))
         #expect(settings.url == "smtps://veille@mail.example.org:465")
         #expect(settings.password == "s3cret")
+        #expect(settings.caFile == nil)
         let noPassword = try #require(try SMTPSettings.fromEnvironment(
-            ["VIGIE_SMTP_URL": "smtp://127.0.0.1:2525", "VIGIE_SMTP_PASSWORD": ""]))
+            ["VIGIE_SMTP_URL": "smtp://127.0.0.1:2525\n", "VIGIE_SMTP_PASSWORD": "",
+             "VIGIE_SMTP_CA_FILE": "/etc/ca.pem"]))
         #expect(noPassword.password == nil)
+        #expect(noPassword.url == "smtp://127.0.0.1:2525")
+        #expect(noPassword.caFile == "/etc/ca.pem")
     }
 
     @Test func environmentErrorNamesTheVariable() {

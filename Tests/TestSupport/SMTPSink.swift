@@ -15,6 +15,14 @@ public final class SMTPSink: @unchecked Sendable {
         }
     }
 
+    /// TLS the server speaks, with a self-signed certificate for 127.0.0.1 made by `openssl` at start.
+    public enum TLS: Sendable, Hashable {
+        /// Offers STARTTLS (clients that don't ask stay in clear text).
+        case startTLS
+        /// TLS from the first byte (smtps).
+        case implicit
+    }
+
     /// Faults to script, all off by default.
     public struct Options: Sendable {
         /// RCPT TO these addresses gets 550 (user unknown).
@@ -27,9 +35,12 @@ public final class SMTPSink: @unchecked Sendable {
         public var rcptDelayMilliseconds = 0
         /// Require AUTH with these credentials.
         public var credentials: Credentials?
+        /// Clear text when nil.
+        public var tls: TLS?
 
         public init(refuseRecipients: [String] = [], temporaryFailuresOnData: Int = 0, downAfterAccepted: Int? = nil,
-                    rcptDelayMilliseconds: Int = 0, credentials: Credentials? = nil) {
+                    rcptDelayMilliseconds: Int = 0, credentials: Credentials? = nil, tls: TLS? = nil) {
+            self.tls = tls
             self.refuseRecipients = refuseRecipients
             self.temporaryFailuresOnData = temporaryFailuresOnData
             self.downAfterAccepted = downAfterAccepted
@@ -46,8 +57,12 @@ public final class SMTPSink: @unchecked Sendable {
     private let lock = NSLock()
     private var isStopped = false
 
-    /// `smtp://127.0.0.1:<port>`.
-    public var url: String { "smtp://127.0.0.1:\(port)" }
+    /// The server's self-signed certificate (PEM), when it speaks TLS: what a client must trust.
+    public let certificatePath: String?
+
+    /// `smtp://127.0.0.1:<port>`, or `smtps://…` for implicit TLS.
+    public var url: String { "\(isImplicitTLS ? "smtps" : "smtp")://127.0.0.1:\(port)" }
+    private let isImplicitTLS: Bool
 
     static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("smtp_sink.py")
@@ -59,11 +74,24 @@ public final class SMTPSink: @unchecked Sendable {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         var arguments = [Self.script.path, "--dir", folder.path]
         for address in options.refuseRecipients { arguments += ["--refuse-rcpt", address] }
-        if options.temporaryFailuresOnData > 0 { arguments += ["--tempfail-data", "\(options.temporaryFailuresOnData)"] }
+        if options.temporaryFailuresOnData > 0 {
+            arguments += ["--tempfail-data", "\(options.temporaryFailuresOnData)"]
+        }
         if let down = options.downAfterAccepted { arguments += ["--accept-then-down", "\(down)"] }
         if options.rcptDelayMilliseconds > 0 { arguments += ["--rcpt-delay-ms", "\(options.rcptDelayMilliseconds)"] }
         if let credentials = options.credentials {
             arguments += ["--auth", "\(credentials.user):\(credentials.password)"]
+        }
+        isImplicitTLS = options.tls == .implicit
+        if let tls = options.tls {
+            let certificate = folder.appendingPathComponent("cert.pem").path
+            let key = folder.appendingPathComponent("key.pem").path
+            try Self.makeCertificate(certificate: certificate, key: key)
+            arguments += ["--tls-cert", certificate, "--tls-key", key]
+            if tls == .implicit { arguments.append("--implicit-tls") }
+            certificatePath = certificate
+        } else {
+            certificatePath = nil
         }
         let process = PythonEmail.pythonProcess(arguments)
         let output = Pipe()
@@ -89,6 +117,22 @@ public final class SMTPSink: @unchecked Sendable {
                 "smtp_sink.py did not start (is python3-aiosmtpd installed?): \(text) \(stderr)")
         }
         self.port = port
+    }
+
+    /// A self-signed certificate for 127.0.0.1, valid one day.
+    private static func makeCertificate(certificate: String, key: String) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key,
+                             "-out", certificate, "-days", "1", "-subj", "/CN=127.0.0.1",
+                             "-addext", "subjectAltName=IP:127.0.0.1"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw TestSupportError.processFailed("openssl could not make a test certificate")
+        }
     }
 
     deinit {
@@ -117,8 +161,31 @@ public final class SMTPSink: @unchecked Sendable {
             var id = entry.messageID ?? ""
             if id.hasPrefix("<") && id.hasSuffix(">") { id = String(id.dropFirst().dropLast()) }
             return ReceivedMail(number: number, session: entry.session, envelopeFrom: entry.from ?? "",
-                                recipients: entry.rcpt ?? [], messageID: id, raw: raw)
+                                recipients: entry.rcpt ?? [], messageID: id, raw: raw, isTLS: entry.tls ?? false)
         }
+    }
+
+    /// Waits until the server has accepted `count` messages (a client killed mid-run, say), at most `timeout`
+    /// seconds, and returns what it has then.
+    public func waitForMessages(_ count: Int, timeout: TimeInterval = 10) throws -> [ReceivedMail] {
+        let end = Date().addingTimeInterval(timeout)
+        var messages = try received()
+        while messages.count < count && Date() < end {
+            Thread.sleep(forTimeInterval: 0.05)
+            messages = try received()
+        }
+        return messages
+    }
+
+    /// Waits until a server started with `downAfterAccepted` has gone down (dropped its connections and closed
+    /// its port), at most `timeout` seconds; true when it has.
+    public func waitUntilDown(timeout: TimeInterval = 10) throws -> Bool {
+        let end = Date().addingTimeInterval(timeout)
+        while Date() < end {
+            if try log().contains(where: { $0.event == "down" }) { return true }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        return false
     }
 
     /// How many SMTP connections the server has seen.
@@ -134,8 +201,9 @@ public final class SMTPSink: @unchecked Sendable {
         var rcpt: [String]?
         var messageID: String?
         var file: String?
+        var tls: Bool?
         enum CodingKeys: String, CodingKey {
-            case event, n, session, from, rcpt, file
+            case event, n, session, from, rcpt, file, tls
             case messageID = "message_id"
         }
     }
@@ -162,6 +230,8 @@ public struct ReceivedMail: Sendable, Hashable {
     public var messageID: String
     /// The message as received.
     public var raw: [UInt8]
+    /// It came over TLS (STARTTLS or implicit).
+    public var isTLS: Bool
 }
 
 /// Failures of the test helpers themselves.

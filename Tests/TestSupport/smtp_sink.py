@@ -4,7 +4,8 @@
 Prints "PORT <n>" on stdout once listening (port 0: the system picks one). Every accepted message is written
 to <dir>/<n>.eml (the bytes as received, dot-unstuffed) and logged as one JSON line in <dir>/log.jsonl:
 {"event": "message", "n", "session", "from", "rcpt", "message_id", "file"}. Connections are logged as
-{"event": "connect", "session"} so a test can count SMTP sessions (connection reuse).
+{"event": "connect", "session"} so a test can count SMTP sessions (connection reuse); {"event": "down"} once
+--accept-then-down has stopped the server.
 
 Faults (launch options):
   --refuse-rcpt ADDR        answer 550 to RCPT TO:<ADDR> (repeatable)
@@ -12,6 +13,9 @@ Faults (launch options):
   --accept-then-down N      after the N-th accepted message: drop every connection and stop listening
   --rcpt-delay-ms MS        wait MS milliseconds before answering each RCPT
   --auth USER:PASSWORD      require AUTH PLAIN or LOGIN with these credentials (no TLS needed)
+  --tls-cert PEM --tls-key PEM   offer STARTTLS with this certificate
+  --implicit-tls            with --tls-cert/--tls-key: TLS from the first byte (smtps) instead of STARTTLS
+Each message's log line says whether it came over TLS ("tls").
 """
 import argparse
 import asyncio
@@ -21,6 +25,7 @@ import json
 import ctypes
 import os
 import signal
+import ssl
 import sys
 
 from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
@@ -43,6 +48,9 @@ def main():
     parser.add_argument("--accept-then-down", type=int, default=0)
     parser.add_argument("--rcpt-delay-ms", type=int, default=0)
     parser.add_argument("--auth", default=None)
+    parser.add_argument("--tls-cert", default=None)
+    parser.add_argument("--tls-key", default=None)
+    parser.add_argument("--implicit-tls", action="store_true")
     args = parser.parse_args()
     os.makedirs(args.dir, exist_ok=True)
     log_path = os.path.join(args.dir, "log.jsonl")
@@ -61,6 +69,7 @@ def main():
 
     def go_down():
         server_box["server"].close()
+        log({"event": "down", "session": 0})
         for protocol in list(live):
             if protocol.transport is not None:
                 protocol.transport.close()
@@ -85,9 +94,10 @@ def main():
             with open(os.path.join(args.dir, name), "wb") as f:
                 f.write(raw)
             headers = email.parser.BytesHeaderParser(policy=email.policy.compat32).parsebytes(raw)
+            tls = server.transport.get_extra_info("ssl_object") is not None
             log({"event": "message", "n": n, "session": session.vigie_session, "from": envelope.mail_from,
                  "rcpt": list(envelope.rcpt_tos), "message_id": (headers.get("Message-ID") or "").strip(),
-                 "file": name})
+                 "file": name, "tls": tls})
             if args.accept_then_down and n >= args.accept_then_down:
                 # The reply goes out first, then the server is gone: connections dropped, port closed.
                 loop.call_later(0.05, go_down)
@@ -102,23 +112,35 @@ def main():
 
     class SinkSMTP(SMTP):
         def connection_made(self, transport):
+            # aiosmtpd calls this again after STARTTLS, on the same connection: one session, counted once.
+            is_starttls = getattr(self, "vigie_session", None) is not None
             super().connection_made(transport)
-            state["sessions"] += 1
-            self.session.vigie_session = state["sessions"]
-            live.add(self)
-            log({"event": "connect", "session": state["sessions"]})
+            if not is_starttls:
+                state["sessions"] += 1
+                self.vigie_session = state["sessions"]
+                live.add(self)
+                log({"event": "connect", "session": self.vigie_session})
+            self.session.vigie_session = self.vigie_session
 
         def connection_lost(self, error):
             live.discard(self)
             super().connection_lost(error)
 
+    context = None
+    if args.tls_cert:
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(args.tls_cert, args.tls_key)
+
     def factory():
         kwargs = {"hostname": "sink.test", "ident": "vigie-smtp-sink"}
+        if context is not None and not args.implicit_tls:
+            kwargs.update(tls_context=context)
         if args.auth:
             kwargs.update(authenticator=authenticator, auth_required=True, auth_require_tls=False)
         return SinkSMTP(Handler(), **kwargs)
 
-    server = loop.run_until_complete(loop.create_server(factory, host="127.0.0.1", port=0))
+    server = loop.run_until_complete(loop.create_server(
+        factory, host="127.0.0.1", port=0, ssl=context if args.implicit_tls else None))
     server_box["server"] = server
     port = server.sockets[0].getsockname()[1]
     sys.stdout.write("PORT %d\n" % port)

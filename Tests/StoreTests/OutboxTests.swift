@@ -1,0 +1,80 @@
+import Foundation
+import Notices
+import Testing
+
+@testable import Store
+
+/// The outbox: e-mail composed with its edition, then each envelope recipient sent and recorded once.
+@Suite struct OutboxTests {
+    let now = date("2026-05-05T02:00:00Z")
+
+    func entry(_ audience: String, _ rcpt: String, id: String? = nil) -> OutboxEntry {
+        OutboxEntry(
+            messageID: id ?? "vigie.mecaloire.2026-05-05.1.\(audience)@example.org", recipient: rcpt,
+            cluster: "mecaloire", stamp: "2026-05-05", edition: 1, audience: audience,
+            envelopeFrom: "veille@example.org", subject: "Veille", message: Array("Subject: Veille\r\n\r\nx\r\n".utf8),
+            createdAt: now)
+    }
+
+    func edition(staging: String = "/out/.s") -> EditionRecord {
+        EditionRecord(
+            cluster: "mecaloire", stamp: "2026-05-05", edition: 1, staging: staging, staged: [], files: [],
+            state: .staged, runID: nil, createdAt: now)
+    }
+
+    @Test func anEditionsMailIsComposedWithItAndEachRecipientMovesThroughItsStates() throws {
+        let tmp = TempStore()
+        let store = try tmp.open()
+        let staff = [entry("staff", "a@example.org"), entry("staff", "b@example.org")]
+        let member = entry("member:x", "x@example.org")
+        try store.stageEdition(edition(), deliveries: [], outbox: staff + [member])
+        #expect(try store.pendingMail().count == 3)
+        #expect(try store.pendingMail().allSatisfy { $0.state == .composed && $0.attempts == 0 })
+
+        // Staging the same edition again (a re-run rewrote its files) keeps what was already sent.
+        try store.markSending(messageID: member.messageID, recipient: member.recipient, at: now)
+        try store.markMail(
+            messageID: member.messageID, recipient: member.recipient, state: .accepted, code: 250, error: nil, at: now)
+        try store.stageEdition(edition(), deliveries: [], outbox: staff + [member])
+        #expect(try store.pendingMail().map(\.recipient) == ["a@example.org", "b@example.org"])
+
+        // A transaction started and never recorded (the run died) is still to send, with its attempt counted.
+        try store.markSending(messageID: staff[0].messageID, recipient: "a@example.org", at: now)
+        try store.close()
+        let again = try tmp.open()
+        let pending = try again.pendingMail()
+        #expect(pending.first { $0.recipient == "a@example.org" }?.state == .sending)
+        #expect(pending.first { $0.recipient == "a@example.org" }?.attempts == 1)
+        #expect(pending.first?.message == staff[0].message, "the same bytes on every attempt")
+
+        // A deferral stays pending; a refusal does not, and is reported once.
+        try again.markMail(
+            messageID: staff[0].messageID, recipient: "a@example.org", state: .deferred, code: 451, error: "later",
+            at: now)
+        try again.markMail(
+            messageID: staff[1].messageID, recipient: "b@example.org", state: .failed, code: 550, error: "no such user",
+            at: now)
+        #expect(try again.pendingMail().map(\.recipient) == ["a@example.org"])
+        let failures = try again.unreportedMailFailures(cluster: "mecaloire")
+        #expect(failures.map(\.recipient) == ["b@example.org"])
+        #expect(failures.first?.lastCode == 550 && failures.first?.lastError == "no such user")
+        try again.stageEdition(
+            EditionRecord(
+                cluster: "mecaloire", stamp: "2026-05-06", edition: 1, staging: "/out/.t", staged: [], files: [],
+                state: .staged, runID: nil, createdAt: now),
+            deliveries: [], reportedMail: failures)
+        #expect(try again.unreportedMailFailures(cluster: "mecaloire").isEmpty)
+        #expect(try again.outbox().count == 3)
+    }
+
+    @Test func aFailureWhileStagingComposesNoMail() throws {
+        let tmp = TempStore()
+        let store = try tmp.open()
+        store.faultHook = { point in if point == "edition" { throw StoreError.invalidInput(path: "t", reason: "fault") } }
+        #expect(throws: StoreError.self) {
+            try store.stageEdition(self.edition(), deliveries: [], outbox: [self.entry("staff", "a@example.org")])
+        }
+        store.faultHook = nil
+        #expect(try store.outbox().isEmpty, "no mail for an edition that was not recorded")
+    }
+}
