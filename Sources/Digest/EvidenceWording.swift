@@ -121,11 +121,16 @@ extension Wording {
         let tradeKinds: Set<RouteEvidence.Kind> = [.keyword, .cpv, .descriptor, .segment]
         var trades: [String] = []
         var clues: [String: [String]] = [:]
+        // The same word in the title and in a lot's title (a single-lot notice repeats its title) is one clue.
+        var words: [String: Set<String>] = [:]
         var others: [String] = []
         let single = item.segments.count == 1 ? item.segments[0] : nil
         for r in sorted {
             if tradeKinds.contains(r.kind), let trade = r.segment ?? single {
                 if clues[trade] == nil { trades.append(trade) }
+                if r.kind == .keyword, !words[trade, default: []].insert(foundWord(r).lowercased()).inserted {
+                    continue
+                }
                 let c = clue(r)
                 if !(clues[trade]?.contains(c) ?? false), (clues[trade]?.count ?? 0) < limit {
                     clues[trade, default: []].append(c)

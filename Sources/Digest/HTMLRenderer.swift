@@ -91,7 +91,9 @@ public struct HTMLRenderer: DigestRenderer {
                     o.append(
                         "<h3 style=\"margin:18px 0 6px;font-size:17px;\">\(esc(m.memberName)) (\(m.items.count))</h3>")
                 }
-                for item in m.items { card(item.notice, input: input, item: item, into: &o, shown: &shown) }
+                for item in m.items {
+                    card(item.notice, input: input, item: item, into: &o, shown: &shown, owner: m.memberName)
+                }
             }
         }
         if !input.consortia.isEmpty {
@@ -319,7 +321,7 @@ public struct HTMLRenderer: DigestRenderer {
     /// no room for two columns); afterwards only the recipient's relevance and reasons with a link back.
     private func card(
         _ n: Notice, input: DigestInput, item: DigestItem?, into o: inout [String], extra: [String] = [],
-        shown: inout Set<String>
+        shown: inout Set<String>, owner: String? = nil
     ) {
         let member = Wording.isMember(input)
         let first = shown.insert(n.id).inserted
@@ -329,8 +331,10 @@ public struct HTMLRenderer: DigestRenderer {
             if item.direct != nil {
                 facts.append(Fact("Lien avec l'adhérent", text: Wording.relevance(item, member: false)))
             }
-            if !item.members.isEmpty {
-                facts.append(Fact("Adhérents concernés", text: item.members.joined(separator: ", ")))
+            // Under a member's own heading, its name again says nothing.
+            let others = item.members.filter { $0 != owner }
+            if !others.isEmpty {
+                facts.append(Fact("Adhérents concernés", text: others.joined(separator: ", ")))
             }
         }
         if !facts.isEmpty {

@@ -45,7 +45,7 @@ public struct MarkdownRenderer: DigestRenderer {
                     o.append("")
                 }
                 for item in m.items {
-                    notice(item.notice, input: input, into: &o, item: item, shown: &shown)
+                    notice(item.notice, input: input, into: &o, item: item, shown: &shown, owner: m.memberName)
                 }
             }
         }
@@ -191,7 +191,8 @@ public struct MarkdownRenderer: DigestRenderer {
     /// The full notice the first time it appears in the digest; afterwards only what differs for this
     /// recipient (relevance, reasons), so a notice routed to ten members does not fill ten screens.
     private func notice(
-        _ n: Notice, input: DigestInput, into o: inout [String], item: DigestItem?, shown: inout Set<String>
+        _ n: Notice, input: DigestInput, into o: inout [String], item: DigestItem?, shown: inout Set<String>,
+        owner: String? = nil
     ) {
         let member = Wording.isMember(input)
         o.append("#### \(link(n))")
@@ -204,8 +205,10 @@ public struct MarkdownRenderer: DigestRenderer {
             if !member, item.direct != nil {
                 o.append("- **Lien avec l'adhérent :** \(Wording.relevance(item, member: false))")
             }
-            if !member, !item.members.isEmpty {
-                o.append("- **Adhérents concernés :** \(esc(item.members.joined(separator: ", ")))")
+            // Under a member's own heading, its name again says nothing.
+            let others = item.members.filter { $0 != owner }
+            if !member, !others.isEmpty {
+                o.append("- **Adhérents concernés :** \(esc(others.joined(separator: ", ")))")
             }
         }
         if first {

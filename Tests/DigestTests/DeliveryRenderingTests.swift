@@ -104,6 +104,27 @@ import Testing
         #expect(!other.contains("robotisation\u{A0}» dans le résumé"))
     }
 
+    /// A single-lot notice repeats its title as the lot's: the word found in both is one clue. Under a member's
+    /// own heading the staff digest does not name it again.
+    @Test func aClueIsSaidOnceAndTheSectionsMemberIsNotRepeated() {
+        var input = SampleDigest.input
+        var item = input.members[1].items[0]
+        item.evidence = [
+            RouteEvidence(
+                kind: .keyword, field: .title, term: "usinage", matched: "Usinage",
+                segment: SampleDigest.usinageSegment, weight: 2),
+            RouteEvidence(
+                kind: .keyword, field: .lot, term: "usinage", matched: "Usinage", lotID: "LOT-0001",
+                segment: SampleDigest.usinageSegment, weight: 2),
+        ]
+        item.members = ["Usinage du Forez"]
+        input.members[1].items = [item]
+        let why = Wording.why(item, member: true)
+        #expect(why.contains("Votre métier : Usinage et décolletage de précision — mot « Usinage » dans l'intitulé"))
+        let md = MarkdownRenderer().text(input)
+        #expect(!md.contains("- **Adhérents concernés :** Usinage du Forez\n"))
+    }
+
     @Test func whatAMemberNeedsToActIsThere() {
         let md = MarkdownRenderer().text(SampleDigest.input)
         let nb = "\u{A0}"
