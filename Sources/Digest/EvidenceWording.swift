@@ -110,9 +110,11 @@ extension Wording {
         var out: [String] = []
         // Staff read the same in « Lien avec l'adhérent »; a member reads it here first.
         if member, let direct = item.direct {
+            // A call for projects funds, it does not buy.
+            let call = item.notice.kind == .callForProjects
             out.append(
                 direct
-                    ? "L'avis achète ce que vous faites (cœur de métier)"
+                    ? (call ? "L'appel vise votre métier" : "L'avis achète ce que vous faites (cœur de métier)")
                     : "Vous pouvez y contribuer par la chaîne de valeur")
         }
         let sorted = item.evidence.enumerated().sorted {

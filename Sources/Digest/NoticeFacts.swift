@@ -52,7 +52,7 @@ extension Wording {
             out.append(Fact(FrenchFormat.otherDeadlineLabel(other), [[.whole(FrenchFormat.dateTime(other.date))]]))
         }
         if let a = FrenchFormat.amount(n.value) { out.append(Fact("Montant estimé", [[.whole(a)]])) }
-        if let p = FrenchFormat.places(n) { out.append(Fact("Lieu d'exécution", text: p)) }
+        if let p = FrenchFormat.places(n) { out.append(Fact(placeLabel(n), text: p)) }
         if let p = n.procedure { out.append(Fact("Procédure", text: FrenchFormat.procedure(p))) }
         let cpv = noticeCPV(n)
         if !cpv.isEmpty { out.append(Fact(cpv.count > 1 ? "Codes CPV" : "Code CPV", cpv.map { [.text(cpvText($0))] })) }
@@ -67,6 +67,11 @@ extension Wording {
         let links = links(n, names: names)
         if !links.isEmpty { out.append(Fact("Liens", links)) }
         return out
+    }
+
+    /// Where the work is done; for a call for projects, where applicants must be (aides-territoires' perimeter).
+    static func placeLabel(_ n: Notice) -> String {
+        n.kind == .callForProjects ? "Territoire éligible" : "Lieu d'exécution"
     }
 
     /// « mardi 1er décembre 2026 à 12 h 00 — dans 5 jours », each half kept whole.

@@ -97,7 +97,8 @@ import Testing
                     + "mot \(q("décolletées")) dans l'intitulé ; code CPV 42621000-5"))
         #expect(md.contains("- Lieu d'exécution : Loire (42) ; votre site le plus proche : Haute-Loire (43)"))
         #expect(md.contains("- L'avis demande la certification \(q("EN 9100")) : non déclarée dans votre fiche"))
-        // A call for projects reaches each member for its own reason.
+        // A call for projects reaches each member for its own reason; it funds, it does not buy.
+        #expect(md.contains("- L'appel vise votre métier\n"))
         #expect(md.contains("- Votre centre d'intérêt \(q("robotisation")) dans le résumé"))
         let other = MarkdownRenderer().text(SampleDigest.input.forMember(id: "surfaces-loire", name: "Surfaces Loire"))
         #expect(other.contains("- Votre centre d'intérêt \(q("industrie du futur")) dans l'intitulé"))
