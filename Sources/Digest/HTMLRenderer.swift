@@ -174,13 +174,13 @@ public struct HTMLRenderer: DigestRenderer {
                         + meta(esc(told)) + Self.cardClose)
             }
         }
-        if !member && !input.nearMisses.isEmpty {
+        if Wording.isStaff(input) && !Wording.leftOut(input).isEmpty {
             h2("ecartes", Wording.nearMisses, into: &o)
             var items = Wording.shownNearMisses(input).map { m in
                 "<li style=\"margin:0 0 6px;\"><strong>\(esc(m.memberName))</strong> — \(link(m.notice)) — "
                     + "\(esc(Wording.exclusion(m.exclusion)))</li>"
             }
-            let more = input.nearMisses.count - Wording.nearMissLimit
+            let more = Wording.leftOut(input).count - Wording.nearMissLimit
             if more > 0 { items.append("<li>… et \(more) autres (liste complète dans le fichier JSON)</li>") }
             o.append("<ul style=\"margin:4px 0;padding-left:20px;\">\(items.joined())</ul>")
         }
@@ -237,7 +237,7 @@ public struct HTMLRenderer: DigestRenderer {
         if input.watches.contains(where: { !$0.items.isEmpty }) { nav.append(("veilles", Wording.watches)) }
         if !input.deadlinesSoon.isEmpty { nav.append(("echeances", Wording.deadlines)) }
         if !input.changed.isEmpty { nav.append(("modifies", "Modifiés")) }
-        if !input.nearMisses.isEmpty { nav.append(("ecartes", Wording.nearMisses)) }
+        if !Wording.leftOut(input).isEmpty { nav.append(("ecartes", Wording.nearMisses)) }
         if !input.sources.isEmpty { nav.append(("sources", Wording.sources)) }
         guard nav.count > 2 else { return }
         o.append(

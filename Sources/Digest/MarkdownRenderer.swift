@@ -133,13 +133,13 @@ public struct MarkdownRenderer: DigestRenderer {
                 o.append("")
             }
         }
-        if !member && !input.nearMisses.isEmpty {
+        if Wording.isStaff(input) && !Wording.leftOut(input).isEmpty {
             o.append("## \(Wording.nearMisses)")
             o.append("")
             for m in Wording.shownNearMisses(input) {
                 o.append("- **\(esc(m.memberName))** — \(link(m.notice)) — \(esc(Wording.exclusion(m.exclusion)))")
             }
-            let more = input.nearMisses.count - Wording.nearMissLimit
+            let more = Wording.leftOut(input).count - Wording.nearMissLimit
             if more > 0 { o.append("- … et \(more) autres (liste complète dans le fichier JSON)") }
             o.append("")
         }

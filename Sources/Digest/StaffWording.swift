@@ -28,12 +28,22 @@ extension Wording {
     /// How many near misses the staff digest shows; the JSON keeps them all.
     static let nearMissLimit = 15
 
-    /// The near misses to show, strongest evidence first, at most `nearMissLimit`.
-    static func shownNearMisses(_ input: DigestInput) -> [NearMissItem] {
-        Array(
-            input.nearMisses.enumerated().sorted {
+    /// Members dropped from a notice they were not sent after all, strongest evidence first. A member the router
+    /// dropped for one trade but sent the notice for another (or as a call's beneficiary) was not left out.
+    static func leftOut(_ input: DigestInput) -> [NearMissItem] {
+        var sent = Set<String>()
+        for m in input.members { for i in m.items { sent.insert(m.memberID + "\u{1F}" + i.notice.id) } }
+        for c in input.calls { for id in c.memberIDs { sent.insert(id + "\u{1F}" + c.notice.id) } }
+        return input.nearMisses.enumerated()
+            .filter { !sent.contains($0.element.memberID + "\u{1F}" + $0.element.notice.id) }
+            .sorted {
                 $0.element.score != $1.element.score ? $0.element.score > $1.element.score : $0.offset < $1.offset
-            }.map(\.element).prefix(nearMissLimit))
+            }.map(\.element)
+    }
+
+    /// The near misses to show: `leftOut`, at most `nearMissLimit`.
+    static func shownNearMisses(_ input: DigestInput) -> [NearMissItem] {
+        Array(leftOut(input).prefix(nearMissLimit))
     }
 
     /// The filter that dropped a member, in words with its figures: « trop loin : Gironde (33), à 4
@@ -125,7 +135,8 @@ extension Wording {
         rows.append(Fact("Idées de consortium", text: "\(s.consortiumIdeas)"))
         rows.append(Fact("Appels à projets", text: "\(s.calls)"))
         rows.append(Fact("Avis modifiés", text: "\(s.changed)"))
-        if s.nearMisses > 0 { rows.append(Fact("Écartés de justesse", text: "\(s.nearMisses)")) }
+        let leftOut = leftOut(input).count
+        if leftOut > 0 { rows.append(Fact("Écartés de justesse", text: "\(leftOut)")) }
         if !input.mailFailures.isEmpty { rows.append(Fact(mailFailures, text: "\(input.mailFailures.count)")) }
         let failing = input.sources.filter { $0.status == .failing || $0.status == .stale }
         if !failing.isEmpty {

@@ -267,6 +267,13 @@ import Testing
         #expect(md.contains("— délai trop court : 3 jours (minimum 5)"))
         #expect(md.contains("— exclusion «\u{A0}armement\u{A0}» dans l'intitulé"))
         #expect(md.contains("— type d'avis non suivi : avis d'attribution (suit : appel d'offres)"))
+        // A member dropped for one trade but sent the notice (here as a call's beneficiary) was not left out.
+        var sent = SampleDigest.input
+        sent.nearMisses.append(
+            NearMissItem(
+                notice: SampleDigest.appel, memberID: "usinage-forez", memberName: "Usinage du Forez",
+                exclusion: RouteExclusion(filter: .weakMatch, segment: "Usinage"), score: 9))
+        #expect(MarkdownRenderer().text(sent) == md)
         // At most fifteen, and the rest counted.
         var many = SampleDigest.input
         many.nearMisses = (0..<20).map { i in

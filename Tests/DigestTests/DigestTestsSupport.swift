@@ -253,7 +253,7 @@ enum SampleDigest {
             signals: [],
             nearMisses: [
                 NearMissItem(
-                    notice: appel, memberID: "surfaces-loire", memberName: "Surfaces Loire",
+                    notice: corrige, memberID: "surfaces-loire", memberName: "Surfaces Loire",
                     exclusion: RouteExclusion(
                         filter: .weakMatch, segment: "Traitements de surface et thermiques",
                         score: 1.2, threshold: 2),
