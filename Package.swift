@@ -61,7 +61,7 @@ var targets: [Target] = [
     // Helpers any test target may use: a real SMTP server on loopback (python3 + aiosmtpd) with scripted faults,
     // and Python's `email` package as an independent reader of messages.
     .target(name: "TestSupport", path: "Tests/TestSupport", exclude: ["smtp_sink.py", "parse_mail.py"]),
-    .testTarget(name: "NoticesTests", dependencies: ["Notices"]),
+    .testTarget(name: "NoticesTests", dependencies: ["Notices", "TestSupport"]),
     .testTarget(name: "MailTests", dependencies: ["Mail", "TestSupport"]),
     .testTarget(name: "ParserTests", dependencies: ["Parser", "Notices"], resources: [.copy("Fixtures")]),
     .testTarget(name: "FetcherTests", dependencies: ["Fetcher", "Notices", "LoopbackHTTP"]),
@@ -69,7 +69,7 @@ var targets: [Target] = [
     .testTarget(
         name: "StoreTests", dependencies: ["Store", "Notices", .product(name: "GRDB", package: "GRDB.swift")]),
     .testTarget(name: "ClassifierTests", dependencies: ["Classifier", "Notices"], resources: [.copy("Fixtures")]),
-    .testTarget(name: "DigestTests", dependencies: ["Digest", "Notices"], resources: [.copy("Golden")]),
+    .testTarget(name: "DigestTests", dependencies: ["Digest", "Notices", "TestSupport"], resources: [.copy("Golden")]),
     .testTarget(
         name: "PipelineTests",
         dependencies: ["Pipeline", "Notices", "Parser", "Fetcher", "Store", "Classifier", "Digest", "LoopbackHTTP"]),

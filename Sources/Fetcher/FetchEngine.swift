@@ -141,7 +141,8 @@ private struct MultiRun {
                                                    message: "libcurl multi handle could not be created")
                 results[index] = SourceFetchResult(
                     sourceID: source.id, outcome: .failed(error),
-                    state: state.recordingFailure(error.description, at: start, httpStatus: nil))
+                    state: state.recordingFailure(
+                        error.description, at: start, httpStatus: nil, failure: SourceFailureKind(rawValue: error.reason)))
             }
             return results.map { $0! }
         }

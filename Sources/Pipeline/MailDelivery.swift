@@ -66,7 +66,9 @@ public struct MailDelivery {
         var report = MailReport()
         let pending = try store.pendingMail().filter { clusters?.contains($0.cluster) ?? true }
         guard !pending.isEmpty else { return report }
-        progress("sending \(pending.count) message(s) through \(settings.redactedURL)")
+        progress(
+            "sending \(Set(pending.map(\.messageID)).count) message(s) to \(pending.count) recipient(s) through "
+                + settings.redactedURL)
         let sender: SMTPSender
         do {
             sender = try SMTPSender(settings: settings)
@@ -127,7 +129,8 @@ public struct MailDelivery {
         if !m.previewFiles.isEmpty {
             lines.append("mail (dry run): \(m.previewFiles.count) message(s) written as .eml, nothing sent")
         } else {
-            lines.append("mail: \(m.accepted) accepted, \(m.deferred) deferred, \(m.failed.count) refused")
+            lines.append(
+                "mail: \(m.accepted) recipient(s) accepted, \(m.deferred) deferred, \(m.failed.count) refused")
         }
         for f in m.failed {
             lines.append("mail: REFUSED \(f.recipient): \(f.code.map(String.init) ?? "") \(f.reply)")

@@ -127,26 +127,6 @@ enum RouteMapping {
         }
     }
 
-    static func field(_ f: ReasonField) -> EvidenceField {
-        switch f {
-        case .title: return .title
-        case .summary: return .summary
-        case .content: return .content
-        case .lot: return .lot
-        case .category: return .category
-        case .cpv: return .cpv
-        case .descriptor: return .descriptor
-        case .place: return .place
-        case .value: return .value
-        case .kind: return .kind
-        case .deadline: return .deadline
-        case .segment: return .segment
-        case .interest: return .interest
-        case .link: return .link
-        case .certification: return .certification
-        }
-    }
-
     /// The classifier's reason as routing data for the store and the digest: the trade's label instead of its id.
     static func evidence(_ r: Reason, cluster: Cluster?) -> RouteEvidence {
         func label(_ id: String?) -> String? { id.map { cluster?.segment($0)?.label ?? $0 } }
@@ -176,7 +156,7 @@ enum RouteMapping {
         var matched = r.matched
         if kind == .segment { matched = label(r.matched ?? r.term) }
         return RouteEvidence(
-            kind: kind, field: field(r.field), term: term, matched: matched, lotID: r.lotID,
+            kind: kind, field: r.field, term: term, matched: matched, lotID: r.lotID,
             segment: label(r.source.segment), weight: r.weight,
             declared: r.certification.map { $0 == .declared })
     }
@@ -206,7 +186,7 @@ enum RouteMapping {
             x.filter = .segmentExclusion
             x.segment = label(segment)
             x.term = term
-            x.field = field(f)
+            x.field = f
         case .weakMatch(let segment, let score, let threshold):
             x.filter = .weakMatch
             x.segment = label(segment)
@@ -218,7 +198,7 @@ enum RouteMapping {
         case .memberExclusion(let term, let f, _):
             x.filter = .memberExclusion
             x.term = term
-            x.field = field(f)
+            x.field = f
         case .kind(let k, let wanted):
             x.filter = .kind
             x.noticeKind = k

@@ -1,5 +1,6 @@
 import Foundation
 import Notices
+import TestSupport
 import Testing
 
 @testable import Digest
@@ -127,45 +128,8 @@ import Testing
         #expect(md.contains("Lot \\*1\\* \\[urgent\\](http://evil)"))
     }
 
-    /// A minimal RFC 4180 reader (with `;`), to check the CSV reads back to the same fields.
-    func parseCSV(_ s: String) -> [[String]] {
-        var rows: [[String]] = []
-        var row: [String] = []
-        var field = ""
-        var quoted = false
-        var chars = Array(s)
-        if chars.first == "\u{FEFF}" { chars.removeFirst() }
-        var i = 0
-        while i < chars.count {
-            let c = chars[i]
-            if quoted {
-                if c == "\"" {
-                    if i + 1 < chars.count, chars[i + 1] == "\"" {
-                        field.append("\"")
-                        i += 1
-                    } else {
-                        quoted = false
-                    }
-                } else {
-                    field.append(c)
-                }
-            } else if c == "\"" {
-                quoted = true
-            } else if c == ";" {
-                row.append(field)
-                field = ""
-            } else if c == "\r\n" || c == "\n" {
-                row.append(field)
-                rows.append(row)
-                row = []
-                field = ""
-            } else {
-                field.append(c)
-            }
-            i += 1
-        }
-        return rows
-    }
+    /// The CSV read back independently (`;` separated).
+    func parseCSV(_ s: String) -> [[String]] { CSVReader.rows(s, separator: ";") }
 
     @Test func csvReadsBackWithQuotesAndSeparators() throws {
         let bytes = try CSVRenderer().render(SampleDigest.input)

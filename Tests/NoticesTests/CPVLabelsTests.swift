@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import Notices
@@ -16,60 +17,9 @@ import Testing
         FileManager.default.fileExists(atPath: csv.path) || ProcessInfo.processInfo.environment["CI"] == "true"
     }
 
-    /// The CSV's rows as fields (RFC 4180: quoted fields hold commas, `""` is a quote).
+    /// The CSV's rows as fields.
     static func rows() throws -> [[String]] {
-        let text = try String(contentsOf: csv, encoding: .utf8)
-        var rows: [[String]] = []
-        var row: [String] = []
-        var field = ""
-        var quoted = false
-        var chars = text.makeIterator()
-        while let c = chars.next() {
-            if quoted {
-                if c == "\"" {
-                    // A doubled quote inside a quoted field is one quote; a single one ends the quoting.
-                    if let n = chars.next() {
-                        if n == "\"" {
-                            field.append("\"")
-                        } else {
-                            quoted = false
-                            if n == "," {
-                                row.append(field)
-                                field = ""
-                            } else if n == "\n" || n == "\r\n" {
-                                row.append(field)
-                                rows.append(row)
-                                row = []
-                                field = ""
-                            } else {
-                                field.append(n)
-                            }
-                        }
-                    } else {
-                        quoted = false
-                    }
-                } else {
-                    field.append(c)
-                }
-            } else if c == "\"" {
-                quoted = true
-            } else if c == "," {
-                row.append(field)
-                field = ""
-            } else if c == "\n" || c == "\r\n" {
-                row.append(field)
-                rows.append(row)
-                row = []
-                field = ""
-            } else {
-                field.append(c)
-            }
-        }
-        if !field.isEmpty || !row.isEmpty {
-            row.append(field)
-            rows.append(row)
-        }
-        return rows
+        CSVReader.rows(try String(contentsOf: csv, encoding: .utf8))
     }
 
     @Test(.enabled(if: codeListIsAvailable)) func everyCodeOfTheCodeListHasItsFrenchLabel() throws {

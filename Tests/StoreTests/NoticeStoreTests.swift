@@ -92,7 +92,8 @@ import Testing
         let s = SourceState(
             sourceID: "boamp", etag: "\"abc\"", lastModified: "Tue, 05 May 2026 01:00:00 GMT",
             cursor: "2026-05-04", lastAttempt: now, lastSuccess: now.addingTimeInterval(-86_400),
-            consecutiveFailures: 2, lastError: "fetcher: boamp: HTTP 503", lastHTTPStatus: 503)
+            consecutiveFailures: 2, lastError: "fetcher: boamp: HTTP 503", lastHTTPStatus: 503,
+            lastFailure: .httpStatus)
         try store.save(s)
         try store.save(SourceState(sourceID: "ted"))
         let states = try store.sourceStates()

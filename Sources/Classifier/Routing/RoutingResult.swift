@@ -175,15 +175,13 @@ public struct Route: Sendable, Hashable, Codable {
     }
 }
 
-/// Which part of the notice (or which filter) a reason is about.
-public enum ReasonField: String, Sendable, Hashable, Codable {
-    case title, summary, content, lot, category, cpv, descriptor
-    case place, value, kind, deadline, segment, interest, link
-    /// A certification the notice asks for (`term`), and whether the member declared it (`certification`).
-    case certification
+/// Which part of the notice (or which filter) a reason is about: the routing data's own field type (Notices), so
+/// the classifier, the store and the digest name fields one way.
+public typealias ReasonField = EvidenceField
 
+extension EvidenceField {
     /// Fields that carry the same text in different wrappers count as one part of the notice.
-    var part: ReasonField {
+    var part: EvidenceField {
         switch self {
         case .summary, .content, .category: return .summary
         default: return self
@@ -275,26 +273,9 @@ public enum CertificationStatus: String, Sendable, Hashable, Codable {
     case notDeclared = "not_declared"
 }
 
-/// The filter that dropped a candidate member.
-public enum RoutingFilter: String, Sendable, Hashable, Codable, CaseIterable {
-    /// Place of work too far from every site of the member.
-    case territory
-    /// Notice value above what the member can carry alone.
-    case capacity
-    /// The member does not want this kind of notice.
-    case kind
-    /// Deadline too close (or passed).
-    case deadline
-    /// One of the member's exclusions is in the notice.
-    case memberExclusion = "member_exclusion"
-    /// A segment exclusion vetoed the segment the member covers.
-    case segmentExclusion = "segment_exclusion"
-    /// Some evidence for the member's segment, below the threshold.
-    case weakMatch = "weak_match"
-    /// The member supplies a segment the notice needs (upstream in the value chain) but its own trade is not
-    /// bought: it may join a groupement, it is not a recipient.
-    case upstreamSupplier = "upstream_supplier"
-}
+/// The filter that dropped a candidate member: the routing data's own type (Notices), so the store and the
+/// digest's « écartés de justesse » name filters as the router does.
+public typealias RoutingFilter = RouteExclusion.Filter
 
 /// Why a candidate member was dropped, as data (the explainer and the digest word it).
 public enum NearMissCause: Sendable, Hashable, Codable {
