@@ -163,4 +163,23 @@ struct HTMLLayoutTests {
         #expect(FileManager.default.fileExists(atPath: png.path), "no screenshot at \(png.path)")
         print("digest screenshot: \(png.path) (\(width)×\(height) px)")
     }
+
+    /// The checker itself: a page built to overflow, clip and spill is caught on each count.
+    @Test func theCheckerCatchesWhatItLooksFor() throws {
+        try FileManager.default.createDirectory(at: Self.folder, withIntermediateDirectories: true)
+        let bad = """
+            <!DOCTYPE html><html><body style="margin:0">
+            <div style="width:600px">trop large</div>
+            <p style="overflow:hidden;text-overflow:ellipsis;white-space:nowrap;width:100px">un texte bien trop long \
+            pour sa boîte</p>
+            <table style="width:200px"><tr><td><span style="white-space:nowrap">mardi 1er décembre 2026 à 12 h 00 \
+            — dans 5 jours</span></td></tr></table>
+            </body></html>
+            """
+        let layout = try Self.measure(bad, width: 390, name: "checker")
+        #expect(layout.scrollWidth > 390)
+        #expect(layout.overflow.contains { $0.hasPrefix("div «trop large»") })
+        #expect(layout.cut.contains { $0.hasPrefix("p «un texte") })
+        #expect(!layout.spill.isEmpty)
+    }
 }
