@@ -34,7 +34,8 @@ extension DigestInput {
         return DigestMailContent(
             subject: Wording.subject(self), text: MarkdownRenderer().text(self), html: HTMLRenderer().text(self),
             calendar: events.isEmpty ? nil : try ics.render(self),
-            calendarFileName: "echeances-\(AtomRenderer().urnPart(clusterID))\(who)-\(DigestWriter.dateStamp(runDate)).ics")
+            calendarFileName:
+                "echeances-\(AtomRenderer().urnPart(clusterID))\(who)-\(DigestWriter.dateStamp(runDate)).ics")
     }
 }
 

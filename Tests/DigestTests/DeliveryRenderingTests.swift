@@ -154,21 +154,26 @@ import Testing
     @Test func cpvCodesCarryTheirFrenchLabel() {
         let md = MarkdownRenderer().text(SampleDigest.input)
         let nb = "\u{A0}"
-        #expect(md.contains("- **Codes CPV :**\n  - 42621000-5 — Tours\n  - 45259000 — Réparation et entretien d'équipements"))
+        #expect(
+            md.contains(
+                "- **Codes CPV :**\n  - 42621000-5 — Tours\n  - 45259000 — Réparation et entretien d'équipements"))
         #expect(md.contains("- **Code CPV :** 42990000 — Machines diverses à usage spécifique"))
-        #expect(md.contains("  - Lot 1 : Pièces de bogies et organes de freinage — 300\(nb)000\(nb)€ — CPV 42621000-5 (Tours)"))
+        #expect(
+            md.contains(
+                "  - Lot 1 : Pièces de bogies et organes de freinage — 300\(nb)000\(nb)€ — CPV 42621000-5 (Tours)"))
         #expect(md.contains("; code CPV 42621000-5 (Tours)"))
         #expect(Wording.cpvText("99999999") == "99999999", "an unknown code is shown bare")
     }
 
     @Test func theBuyersContactIsThereToAct() {
         let md = MarkdownRenderer().text(SampleDigest.input)
-        #expect(
-            md.contains(
-                "- **Contact :**\n  - Direction de la commande publique\n"
-                    + "  - [commande.publique@saint-etienne-metropole.fr](<mailto:commande.publique@saint-etienne-metropole.fr>)\n"
-                    + "  - Tél. [+33 4 77 49 21 49](<tel:+33477492149>)\n"
-                    + "  - [Profil acheteur](<https://www.marches-publics.gouv.fr/?page=Entreprise.AccueilEntreprise>)"))
+        let contact = [
+            "- **Contact :**", "  - Direction de la commande publique",
+            "  - [commande.publique@saint-etienne-metropole.fr](<mailto:commande.publique@saint-etienne-metropole.fr>)",
+            "  - Tél. [+33 4 77 49 21 49](<tel:+33477492149>)",
+            "  - [Profil acheteur](<https://www.marches-publics.gouv.fr/?page=Entreprise.AccueilEntreprise>)",
+        ].joined(separator: "\n")
+        #expect(md.contains(contact))
         let html = HTMLRenderer().text(SampleDigest.input)
         #expect(html.contains("<a href=\"mailto:commande.publique@saint-etienne-metropole.fr\""))
         #expect(html.contains("<a href=\"tel:+33477492149\""))
@@ -439,10 +444,10 @@ import Testing
 
     @Test func theMailSaysTheNightInItsSubject() throws {
         let staff = try SampleDigest.input.mailContent()
-        #expect(
-            staff.subject
-                == "Veille Pôle Méca Loire — 3 avis, 1 idée de consortium, 1 à rendre cette semaine, 2 sources en échec, "
-                + "1 courriel refusé")
+        let subject: String =
+            "Veille Pôle Méca Loire — 3 avis, 1 idée de consortium, 1 à rendre cette semaine, 2 sources en échec, "
+            + "1 courriel refusé"
+        #expect(staff.subject == subject)
         #expect(staff.text == MarkdownRenderer().text(SampleDigest.input))
         #expect(staff.html == HTMLRenderer().text(SampleDigest.input))
         #expect(staff.calendarFileName == "echeances-mecaloire-2026-05-05.ics")

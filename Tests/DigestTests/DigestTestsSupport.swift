@@ -50,7 +50,8 @@ enum SampleDigest {
             name: "Saint-Étienne Métropole", id: "24420069800019",
             contact: ContactPoint(
                 name: "Direction de la commande publique", email: "commande.publique@saint-etienne-metropole.fr",
-                phone: "+33 4 77 49 21 49", url: "https://www.marches-publics.gouv.fr/?page=Entreprise.AccueilEntreprise")),
+                phone: "+33 4 77 49 21 49",
+                url: "https://www.marches-publics.gouv.fr/?page=Entreprise.AccueilEntreprise")),
         published: zoned("2026-05-04T00:00:00Z").instant, deadline: zoned("2026-06-08T12:00:00+02:00"),
         otherDeadlines: [NamedDate(kind: .questions, date: zoned("2026-05-29T17:00:00+02:00"))],
         value: Money(amount: 480_000, currency: "EUR", vat: "HT"), mainCPV: "42621000-5",
