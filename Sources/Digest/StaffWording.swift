@@ -127,10 +127,11 @@ extension Wording {
                 s.deadlinesThisWeek.isEmpty
                     ? [[.text("aucun")]]
                     : s.deadlinesThisWeek.map { item in
-                        let d = FrenchFormat.mainDeadline(item.notice)!
-                        return [
-                            .whole(FrenchFormat.relative(d, from: input.runDate)), .text(" — \(item.notice.title)"),
-                        ]
+                        let n = item.notice
+                        let d = FrenchFormat.mainDeadline(n)!
+                        let title: Fact.Piece =
+                            n.url.map { isWebURL($0) ? .link(n.title, url: $0) : .text(n.title) } ?? .text(n.title)
+                        return [.whole(FrenchFormat.relative(d, from: input.runDate)), .text(" — "), title]
                     }))
         rows.append(Fact("Idées de consortium", text: "\(s.consortiumIdeas)"))
         rows.append(Fact("Appels à projets", text: "\(s.calls)"))

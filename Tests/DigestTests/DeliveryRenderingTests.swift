@@ -224,7 +224,7 @@ import Testing
         #expect(md.contains("- **Nouveaux avis :** 3"))
         #expect(
             md.contains("- **Pour qui :**\n  - Usinage du Forez : 1 avis\n  - Tôlerie de l'Ondaine \\<TO\\> : 1 avis"))
-        #expect(md.contains("- **À rendre cette semaine :** dans 6 jours — Conception et réalisation"))
+        #expect(md.contains("- **À rendre cette semaine :** dans 6 jours — [Conception et réalisation"))
         #expect(md.contains("- **Idées de consortium :** 1"))
         #expect(md.contains("- **Écartés de justesse :** 6"))
         #expect(md.contains("- **Sources en difficulté :** Marchés publics \\| Loire, aides-territoires"))
