@@ -242,7 +242,7 @@ public struct HTMLRenderer: DigestRenderer {
         guard nav.count > 2 else { return }
         o.append(
             "<p style=\"margin:0 0 8px;font-size:14px;\">"
-                + nav.map { "<a href=\"#\($0.0)\" style=\"color:\(Self.blue);\">\(esc($0.1))</a>" }
+                + nav.map { "<a href=\"#\($0.0)\">\(esc($0.1))</a>" }
                 .joined(separator: " · ") + "</p>")
     }
 
@@ -289,7 +289,7 @@ public struct HTMLRenderer: DigestRenderer {
     private func link(_ n: Notice) -> String {
         let title = esc(n.title.isEmpty ? n.id : n.title)
         guard let url = n.url, let safe = safeURL(url) else { return title }
-        return "<a href=\"\(esc(safe))\" style=\"color:\(Self.blue);\">\(title)</a>"
+        return "<a href=\"\(esc(safe))\">\(title)</a>"
     }
 
     /// A fact's pieces: dates and amounts in a no-wrap span, so a phone moves them whole to the next line.
@@ -300,7 +300,7 @@ public struct HTMLRenderer: DigestRenderer {
             case .whole(let s): return "<span style=\"white-space:nowrap;\">\(esc(s))</span>"
             case .link(let s, let url):
                 guard let safe = safeURL(url) else { return esc(s) }
-                return "<a href=\"\(esc(safe))\" style=\"color:\(Self.blue);\">\(esc(s))</a>"
+                return "<a href=\"\(esc(safe))\">\(esc(s))</a>"
             }
         }.joined()
     }
@@ -337,15 +337,12 @@ public struct HTMLRenderer: DigestRenderer {
                 facts.append(Fact("Adhérents concernés", text: others.joined(separator: ", ")))
             }
         }
-        if !facts.isEmpty {
-            s += "<table role=\"presentation\" width=\"100%\" style=\"\(Self.table)\">"
-            for f in facts {
-                s +=
-                    "<tr><td style=\"padding:3px 0;vertical-align:top;\(Self.wrap)\">"
-                    + "<span style=\"display:block;font-size:13px;font-weight:bold;color:#4a5568;\">"
-                    + "\(esc(f.label))</span>\(lines(f.lines))</td></tr>"
-            }
-            s += "</table>"
+        // One paragraph per fact, label above value: the lightest markup that stacks on a phone (Gmail clips
+        // a message past 102 KB, and a night's staff digest holds dozens of notices). Breaking long words
+        // is inherited from the card's cell.
+        for f in facts {
+            s += "<p style=\"margin:0 0 5px;\"><span style=\"font-size:13px;font-weight:bold;color:#4a5568;\">"
+                + "\(esc(f.label))</span><br>\(lines(f.lines))</p>"
         }
         if first, let summary = n.summary, !summary.isEmpty {
             s +=
@@ -360,7 +357,7 @@ public struct HTMLRenderer: DigestRenderer {
         s +=
             first
             ? meta(esc(Wording.sourceLine(n, also: item?.alsoPublishedOn ?? [], names: input.sourceNames)))
-            : meta("<a href=\"#\(anchor(n))\" style=\"color:\(Self.blue);\">Détails de l'avis plus haut</a>")
+            : meta("<a href=\"#\(anchor(n))\">Détails de l'avis plus haut</a>")
         o.append(s + Self.cardClose)
     }
 
