@@ -73,6 +73,10 @@ extension Wording {
         case .distance:
             let place = r.matched.map(DepartementNames.label) ?? "hors du département du site"
             let site = r.term.isEmpty ? "" : " ; \(your) site le plus proche : \(DepartementNames.label(r.term))"
+            if let d = r.distance, d > 0, !r.term.isEmpty {
+                let count = d == 1 ? "dans un département voisin" : "à \(d) départements"
+                return "Lieu d'exécution : \(place), \(count) de \(your) site (\(DepartementNames.label(r.term)))"
+            }
             return "Lieu d'exécution : \(place)\(site)"
         case .groupement:
             let value = r.matched.map { " (\(euros($0)))" } ?? ""

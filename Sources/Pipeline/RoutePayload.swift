@@ -234,9 +234,14 @@ enum RouteMapping {
             let cluster = rulebook.cluster(c.clusterID)
             func label(_ segment: String) -> String { cluster?.segment(segment)?.label ?? segment }
             for r in c.routes {
+                // The distance penalty carries the route's distance, so the digest can say « à 2 départements ».
+                let found = evidence(r.reasons, cluster: cluster).map { e -> RouteEvidence in
+                    var e = e
+                    if e.kind == .distance { e.distance = r.distance }
+                    return e
+                }
                 let payload = MemberRoutePayload(
-                    memberName: r.memberName, segments: r.segments.map(label),
-                    evidence: evidence(r.reasons, cluster: cluster))
+                    memberName: r.memberName, segments: r.segments.map(label), evidence: found)
                 out.append(
                     RouteRecord(
                         noticeID: result.noticeID, cluster: c.clusterID, member: r.memberID,

@@ -64,14 +64,17 @@ public struct RouteEvidence: Sendable, Hashable, Codable {
     public var weight: Double
     /// For `.certification`: whether the member declared it.
     public var declared: Bool?
+    /// For `.distance`: how many départements lie between the member's nearest site and the place of work.
+    public var distance: Int?
 
     enum CodingKeys: String, CodingKey {
-        case kind, field, term, matched, segment, weight, declared
+        case kind, field, term, matched, segment, weight, declared, distance
         case lotID = "lot_id"
     }
 
     public init(kind: Kind, field: EvidenceField, term: String, matched: String? = nil, lotID: String? = nil,
-                segment: String? = nil, weight: Double, declared: Bool? = nil) {
+                segment: String? = nil, weight: Double, declared: Bool? = nil, distance: Int? = nil) {
+        self.distance = distance
         self.kind = kind
         self.field = field
         self.term = term
