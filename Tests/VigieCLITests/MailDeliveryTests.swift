@@ -87,9 +87,25 @@ import TestSupport
             // Names of the cluster's members with notices tonight, from the staff JSON digest.
             let json = try JSONSerialization.jsonObject(
                 with: try Data(contentsOf: URL(fileURLWithPath: "\(night.out)/\(cluster)/2026-11-24.json")))
-            let sections = (json as? [String: Any])?["members"] as? [[String: Any]] ?? []
-            let names = sections.compactMap { $0["member_name"] as? String }
-            let memberIDs = sections.compactMap { $0["member_id"] as? String }
+            let digest = try #require((json as? [String: Any])?["digest"] as? [String: Any])
+            // Every member's name: each has its own latest.json (« rien de nouveau » included) naming it.
+            var memberIDs: [String] = []
+            var names: [String] = []
+            for id in try FileManager.default.contentsOfDirectory(atPath: "\(night.out)/\(cluster)/adherents") {
+                let own = try JSONSerialization.jsonObject(
+                    with: try Data(contentsOf: URL(fileURLWithPath: "\(night.out)/\(cluster)/adherents/\(id)/latest.json")))
+                let body = (own as? [String: Any])?["digest"] as? [String: Any]
+                memberIDs.append(id)
+                names.append(try #require(body?["recipient_name"] as? String))
+            }
+            #expect(names.count >= 18, "\(cluster): every member has its folder")
+            // Each saved watch with matches: one message to its recipients that are addresses.
+            for watch in digest["watches"] as? [[String: Any]] ?? [] {
+                guard let id = watch["watch_id"] as? String, !((watch["items"] as? [Any]) ?? []).isEmpty else { continue }
+                let got = ofCluster.filter { $0.messageID.contains(".watch-\(id)@") }.flatMap(\.recipients)
+                let wanted = (watch["recipients"] as? [String] ?? []).filter { $0.contains("@") }
+                #expect(Set(got.map { $0.lowercased() }) == Set(wanted.map { $0.lowercased() }), "watch \(id)")
+            }
             for m in members {
                 let parsed = try PythonEmail.parse(m.raw)
                 #expect(parsed.defects.isEmpty, "\(m.messageID): \(parsed.defects)")
