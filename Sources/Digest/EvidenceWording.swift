@@ -71,8 +71,8 @@ extension Wording {
         let your = member ? "votre" : "son"
         switch r.kind {
         case .distance:
-            let place = r.matched.map(DepartementNames.label) ?? "hors du département du site"
-            let site = r.term.isEmpty ? "" : " ; \(your) site le plus proche : \(DepartementNames.label(r.term))"
+            let place = r.matched.map(FrenchFormat.departementLabel) ?? "hors du département du site"
+            let site = r.term.isEmpty ? "" : " ; \(your) site le plus proche : \(FrenchFormat.departementLabel(r.term))"
             return "Lieu d'exécution : \(place)\(site)"
         case .groupement:
             let value = r.matched.map { " (\(euros($0)))" } ?? ""
