@@ -71,11 +71,11 @@ extension Wording {
         let your = member ? "votre" : "son"
         switch r.kind {
         case .distance:
-            let place = r.matched.map(DepartementNames.label) ?? "hors du département du site"
-            let site = r.term.isEmpty ? "" : " ; \(your) site le plus proche : \(DepartementNames.label(r.term))"
+            let place = r.matched.map(FrenchFormat.departementLabel) ?? "hors du département du site"
+            let site = r.term.isEmpty ? "" : " ; \(your) site le plus proche : \(FrenchFormat.departementLabel(r.term))"
             if let d = r.distance, d > 0, !r.term.isEmpty {
                 let count = d == 1 ? "dans un département voisin" : "à \(d) départements"
-                return "Lieu d'exécution : \(place), \(count) de \(your) site (\(DepartementNames.label(r.term)))"
+                return "Lieu d'exécution : \(place), \(count) de \(your) site (\(FrenchFormat.departementLabel(r.term)))"
             }
             return "Lieu d'exécution : \(place)\(site)"
         case .groupement:

@@ -249,6 +249,13 @@ public enum FrenchFormat {
         return "\(label) : \(changeValue(c.field, c.old)) → \(changeValue(c.field, c.new))"
     }
 
+    /// « Gironde (33) » for a département code (`33`, `2a`, `1`), the input itself when it is no département
+    /// code (a name, or a code the table lacks). The routing data carries codes only (`RouteExclusion.places`, a
+    /// distance evidence's site and place); the names come from the shared table.
+    static func departementLabel(_ codeOrName: String) -> String {
+        Departements.departement(code: codeOrName).map { "\($0.name) (\($0.code))" } ?? codeOrName
+    }
+
     /// Communes and départements of a notice ("Saint-Étienne (42)", "département 67"), in order, without duplicates.
     public static func places(_ n: Notice) -> String? {
         var seen = Set<String>()
@@ -258,7 +265,7 @@ public enum FrenchFormat {
             switch (p.commune, p.departement) {
             case (let c?, let d?): label = "\(c) (\(d))"
             case (let c?, nil): label = c
-            case (nil, let d?): label = DepartementNames.label(d)
+            case (nil, let d?): label = departementLabel(d)
             default: label = p.nuts ?? p.postcode ?? ""
             }
             if !label.isEmpty, seen.insert(label).inserted { out.append(label) }

@@ -51,11 +51,11 @@ extension Wording {
     static func exclusion(_ e: RouteExclusion) -> String {
         switch e.filter {
         case .territory:
-            let places = e.places.map(DepartementNames.label).joined(separator: ", ")
+            let places = e.places.map(FrenchFormat.departementLabel).joined(separator: ", ")
             if e.outsideFrance { return "hors de France" + (places.isEmpty ? "" : " : \(places)") }
             if let d = e.distance {
                 var s = "trop loin : " + (places.isEmpty ? "lieu d'exécution" : places) + ", à \(d) départements"
-                if let site = e.site { s += " de son site le plus proche, \(DepartementNames.label(site))" }
+                if let site = e.site { s += " de son site le plus proche, \(FrenchFormat.departementLabel(site))" }
                 if let m = e.maximumDistance { s += " — maximum \(m)" }
                 return s
             }

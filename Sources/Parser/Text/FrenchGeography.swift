@@ -3,128 +3,20 @@ import Notices
 
 /// French départements and their NUTS codes, as needed to normalise places found in notices.
 ///
-/// The 101 départements with their NUTS 2021 level-3 codes (Eurostat NUTS 2021, as used by eForms SDK 1.15).
-/// Legacy BOAMP notices (2015–2021) still carry NUTS 2013 codes (`FR715` for the Loire), which the
-/// 2016 regional reform renumbered; `nuts2021(fromLegacy:)` maps them.
+/// The 101 départements come from the shared table (`Notices.Departements`: NUTS 2021 level-3 codes, as used by
+/// eForms SDK 1.15); this adds what parsing needs on top of it: names as free text writes them, postcodes.
+/// Legacy BOAMP notices (2015–2021) still carry NUTS 2013 codes (`FR715` for the Loire), which the 2016
+/// regional reform renumbered; `nuts2021(fromLegacy:)` maps them.
 public enum FrenchGeography {
-    /// One département: code (`42`, `2A`, `971`), official name and NUTS 2021 level-3 code.
-    public struct Departement: Sendable, Hashable {
-        public let code: String
-        public let name: String
-        public let nuts3: String
-    }
+    /// One département: code (`42`, `2A`, `971`), official name and NUTS 2021 level-3 code (the shared table's
+    /// row, which also carries the region and the land neighbours).
+    public typealias Departement = Notices.Departement
 
     /// All départements, in code order.
-    public static let departements: [Departement] = rows.map { Departement(code: $0.0, name: $0.1, nuts3: $0.2) }
+    public static let departements: [Departement] = Departements.all
 
-    private static let rows: [(String, String, String)] = [
-        ("01", "Ain", "FRK21"),
-        ("02", "Aisne", "FRE21"),
-        ("03", "Allier", "FRK11"),
-        ("04", "Alpes-de-Haute-Provence", "FRL01"),
-        ("05", "Hautes-Alpes", "FRL02"),
-        ("06", "Alpes-Maritimes", "FRL03"),
-        ("07", "Ardèche", "FRK22"),
-        ("08", "Ardennes", "FRF21"),
-        ("09", "Ariège", "FRJ21"),
-        ("10", "Aube", "FRF22"),
-        ("11", "Aude", "FRJ11"),
-        ("12", "Aveyron", "FRJ22"),
-        ("13", "Bouches-du-Rhône", "FRL04"),
-        ("14", "Calvados", "FRD11"),
-        ("15", "Cantal", "FRK12"),
-        ("16", "Charente", "FRI31"),
-        ("17", "Charente-Maritime", "FRI32"),
-        ("18", "Cher", "FRB01"),
-        ("19", "Corrèze", "FRI21"),
-        ("2A", "Corse-du-Sud", "FRM01"),
-        ("2B", "Haute-Corse", "FRM02"),
-        ("21", "Côte-d’Or", "FRC11"),
-        ("22", "Côtes-d’Armor", "FRH01"),
-        ("23", "Creuse", "FRI22"),
-        ("24", "Dordogne", "FRI11"),
-        ("25", "Doubs", "FRC21"),
-        ("26", "Drôme", "FRK23"),
-        ("27", "Eure", "FRD21"),
-        ("28", "Eure-et-Loir", "FRB02"),
-        ("29", "Finistère", "FRH02"),
-        ("30", "Gard", "FRJ12"),
-        ("31", "Haute-Garonne", "FRJ23"),
-        ("32", "Gers", "FRJ24"),
-        ("33", "Gironde", "FRI12"),
-        ("34", "Hérault", "FRJ13"),
-        ("35", "Ille-et-Vilaine", "FRH03"),
-        ("36", "Indre", "FRB03"),
-        ("37", "Indre-et-Loire", "FRB04"),
-        ("38", "Isère", "FRK24"),
-        ("39", "Jura", "FRC22"),
-        ("40", "Landes", "FRI13"),
-        ("41", "Loir-et-Cher", "FRB05"),
-        ("42", "Loire", "FRK25"),
-        ("43", "Haute-Loire", "FRK13"),
-        ("44", "Loire-Atlantique", "FRG01"),
-        ("45", "Loiret", "FRB06"),
-        ("46", "Lot", "FRJ25"),
-        ("47", "Lot-et-Garonne", "FRI14"),
-        ("48", "Lozère", "FRJ14"),
-        ("49", "Maine-et-Loire", "FRG02"),
-        ("50", "Manche", "FRD12"),
-        ("51", "Marne", "FRF23"),
-        ("52", "Haute-Marne", "FRF24"),
-        ("53", "Mayenne", "FRG03"),
-        ("54", "Meurthe-et-Moselle", "FRF31"),
-        ("55", "Meuse", "FRF32"),
-        ("56", "Morbihan", "FRH04"),
-        ("57", "Moselle", "FRF33"),
-        ("58", "Nièvre", "FRC12"),
-        ("59", "Nord", "FRE11"),
-        ("60", "Oise", "FRE22"),
-        ("61", "Orne", "FRD13"),
-        ("62", "Pas-de-Calais", "FRE12"),
-        ("63", "Puy-de-Dôme", "FRK14"),
-        ("64", "Pyrénées-Atlantiques", "FRI15"),
-        ("65", "Hautes-Pyrénées", "FRJ26"),
-        ("66", "Pyrénées-Orientales", "FRJ15"),
-        ("67", "Bas-Rhin", "FRF11"),
-        ("68", "Haut-Rhin", "FRF12"),
-        ("69", "Rhône", "FRK26"),
-        ("70", "Haute-Saône", "FRC23"),
-        ("71", "Saône-et-Loire", "FRC13"),
-        ("72", "Sarthe", "FRG04"),
-        ("73", "Savoie", "FRK27"),
-        ("74", "Haute-Savoie", "FRK28"),
-        ("75", "Paris", "FR101"),
-        ("76", "Seine-Maritime", "FRD22"),
-        ("77", "Seine-et-Marne", "FR102"),
-        ("78", "Yvelines", "FR103"),
-        ("79", "Deux-Sèvres", "FRI33"),
-        ("80", "Somme", "FRE23"),
-        ("81", "Tarn", "FRJ27"),
-        ("82", "Tarn-et-Garonne", "FRJ28"),
-        ("83", "Var", "FRL05"),
-        ("84", "Vaucluse", "FRL06"),
-        ("85", "Vendée", "FRG05"),
-        ("86", "Vienne", "FRI34"),
-        ("87", "Haute-Vienne", "FRI23"),
-        ("88", "Vosges", "FRF34"),
-        ("89", "Yonne", "FRC14"),
-        ("90", "Territoire de Belfort", "FRC24"),
-        ("91", "Essonne", "FR104"),
-        ("92", "Hauts-de-Seine", "FR105"),
-        ("93", "Seine-Saint-Denis", "FR106"),
-        ("94", "Val-de-Marne", "FR107"),
-        ("95", "Val-d’Oise", "FR108"),
-        ("971", "Guadeloupe", "FRY10"),
-        ("972", "Martinique", "FRY20"),
-        ("973", "Guyane", "FRY30"),
-        ("974", "La Réunion", "FRY40"),
-        ("976", "Mayotte", "FRY50"),
-    ]
-
-    private static let byCode: [String: Departement] = Dictionary(
-        uniqueKeysWithValues: departements.map { ($0.code, $0) })
-    private static let byNUTS3: [String: Departement] =
-        Dictionary(uniqueKeysWithValues: departements.map { ($0.nuts3, $0) })
+    /// Folded with the parser's own name folding (« St » for « Saint », no leading « La »), which notices'
+    /// free text needs and the shared table's lookup does not do.
     private static let byFoldedName: [String: Departement] =
         Dictionary(uniqueKeysWithValues: departements.map { (FrenchText.foldName($0.name), $0) })
 
@@ -132,7 +24,10 @@ public enum FrenchGeography {
     public static func departement(code: String) -> Departement? {
         var c = code.uppercased()
         if c.count == 1, c.first?.isNumber == true { c = "0" + c }
-        return byCode[c]
+        // Exact after this padding: the shared lookup also trims spaces, which adapters that keep the raw
+        // value when no département matches (`?? dep`) must not start doing.
+        guard let d = Departements.departement(code: c), d.code == c else { return nil }
+        return d
     }
 
     /// The département whose official name matches `name`, ignoring case, accents, hyphens and apostrophes.
@@ -142,19 +37,18 @@ public enum FrenchGeography {
 
     /// The département of a NUTS 2021 level-3 code (or of a legacy 2013 one).
     public static func departement(nuts3: String) -> Departement? {
-        let code = nuts2021(fromLegacy: nuts3.uppercased())
-        return byNUTS3[code]
+        Departements.departement(nuts3: nuts2021(fromLegacy: nuts3.uppercased()))
     }
 
     /// The département of a French postcode: first two digits, three for overseas (`97x`), Corsica (`20xxx`)
     /// split at 20200 (Ajaccio side below, Bastia side from 20200 up, as La Poste assigns them).
     public static func departement(postcode: String) -> Departement? {
         guard postcode.count == 5, postcode.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
-        if postcode.hasPrefix("97") { return byCode[String(postcode.prefix(3))] }
+        if postcode.hasPrefix("97") { return departement(code: String(postcode.prefix(3))) }
         if postcode.hasPrefix("20") {
-            return byCode[(Int(postcode) ?? 0) < 20200 ? "2A" : "2B"]
+            return departement(code: (Int(postcode) ?? 0) < 20200 ? "2A" : "2B")
         }
-        return byCode[String(postcode.prefix(2))]
+        return departement(code: String(postcode.prefix(2)))
     }
 
     /// Départements whose NUTS 2021 code starts with `nuts` (a level-1, -2 or -3 code; `FR` alone gives none,
