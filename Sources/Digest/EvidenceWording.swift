@@ -72,11 +72,12 @@ extension Wording {
         switch r.kind {
         case .distance:
             let place = r.matched.map(FrenchFormat.departementLabel) ?? "hors du département du site"
-            let site = r.term.isEmpty ? "" : " ; \(your) site le plus proche : \(FrenchFormat.departementLabel(r.term))"
+            let siteName = FrenchFormat.departementLabel(r.term)
             if let d = r.distance, d > 0, !r.term.isEmpty {
                 let count = d == 1 ? "dans un département voisin" : "à \(d) départements"
-                return "Lieu d'exécution : \(place), \(count) de \(your) site (\(FrenchFormat.departementLabel(r.term)))"
+                return "Lieu d'exécution : \(place), \(count) de \(your) site (\(siteName))"
             }
+            let site = r.term.isEmpty ? "" : " ; \(your) site le plus proche : \(siteName)"
             return "Lieu d'exécution : \(place)\(site)"
         case .groupement:
             let value = r.matched.map { " (\(euros($0)))" } ?? ""
