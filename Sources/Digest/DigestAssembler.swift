@@ -38,9 +38,12 @@ public enum DigestAssembler {
         var watches: [String: WatchSection] = [:]
         var watchSeen: [String: Set<Int64>] = [:]
 
-        func addChange(_ p: DigestSnapshot.Pending, _ changes: [NoticeChange], _ audience: ChangedItem.Audience,
-                       name: String?) {
-            var item = changed[p.opportunityID] ?? ChangedItem(notice: p.display, changes: changes, toldAt: p.deliveredAt)
+        func addChange(
+            _ p: DigestSnapshot.Pending, _ changes: [NoticeChange], _ audience: ChangedItem.Audience,
+            name: String?
+        ) {
+            var item =
+                changed[p.opportunityID] ?? ChangedItem(notice: p.display, changes: changes, toldAt: p.deliveredAt)
             for c in changes where !item.changes.contains(c) { item.changes.append(c) }
             if !item.audiences.contains(audience) { item.audiences.append(audience) }
             if case .member(let id) = audience { item.memberNames[id] = name ?? s.memberName(id) }
@@ -57,8 +60,11 @@ public enum DigestAssembler {
                 switch p.role {
                 case .consortium: addChange(p, changes, .consortium, name: nil)
                 case .watch:
-                    if case .watch(let name, _, _) = p.detail { addChange(p, changes, .watch(name: name), name: nil) }
-                    else { addChange(p, changes, .watch(name: String(p.recipient.dropFirst("watch:".count))), name: nil) }
+                    if case .watch(let name, _, _) = p.detail {
+                        addChange(p, changes, .watch(name: name), name: nil)
+                    } else {
+                        addChange(p, changes, .watch(name: String(p.recipient.dropFirst("watch:".count))), name: nil)
+                    }
                 default:
                     var stored: String?
                     if case .member(let name, _, _) = p.detail { stored = name }
@@ -109,7 +115,8 @@ public enum DigestAssembler {
                         segments: idea.contributions[id] ?? [])
                 }
                 let suppliers = idea.suppliers.sorted { $0.key < $1.key }.map { id, segment in
-                    ConsortiumPartner(memberID: id, memberName: s.memberName(id, stored: idea.names[id]), segments: [segment])
+                    ConsortiumPartner(
+                        memberID: id, memberName: s.memberName(id, stored: idea.names[id]), segments: [segment])
                 }
                 consortia[p.opportunityID] = ConsortiumItem(
                     notice: p.display, score: p.score, need: idea.need, lotID: idea.lotID,
@@ -217,7 +224,9 @@ public enum DigestAssembler {
             sourceNames: s.sourceNames,
             signals: signals.values.sorted { $0.notice.id < $1.notice.id },
             nearMisses: Array(near.prefix(nearMissLimit)),
-            window: window.values.sorted { a, b in a.sentAt != b.sentAt ? a.sentAt > b.sentAt : a.notice.id < b.notice.id },
+            window: window.values.sorted { a, b in
+                a.sentAt != b.sentAt ? a.sentAt > b.sentAt : a.notice.id < b.notice.id
+            },
             windowDays: s.windowDays, sharePartners: s.sharePartners, staffContact: s.staffContact,
             publicURL: s.publicURL)
     }

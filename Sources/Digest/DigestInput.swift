@@ -111,7 +111,9 @@ public struct DigestInput: Sendable, Hashable, Codable {
         for i in d.members.indices {
             for j in d.members[i].items.indices { d.members[i].items[j].keepOnly(member: id) }
         }
-        d.consortia = consortia.filter { $0.partners.contains { $0.memberID == id } }.map { $0.seen(by: id, share: sharePartners) }
+        d.consortia = consortia.filter { $0.partners.contains { $0.memberID == id } }.map {
+            $0.seen(by: id, share: sharePartners)
+        }
         d.calls = calls.filter { $0.memberIDs.contains(id) }.map { item in
             var own = item
             own.keepOnly(member: id)
@@ -129,7 +131,8 @@ public struct DigestInput: Sendable, Hashable, Codable {
         var mine = Set(d.members.flatMap { $0.items.map(\.notice.id) })
         mine.formUnion(d.consortia.map(\.notice.id))
         mine.formUnion(d.calls.map(\.notice.id))
-        d.deadlinesSoon = deadlinesSoon.filter { $0.memberIDs.contains(id) || mine.contains($0.notice.id) }.map { item in
+        d.deadlinesSoon = deadlinesSoon.filter { $0.memberIDs.contains(id) || mine.contains($0.notice.id) }.map {
+            item in
             var own = item
             own.keepOnly(member: id)
             return own
@@ -181,7 +184,8 @@ public struct DigestInput: Sendable, Hashable, Codable {
             thisWeek.append(item)
         }
         thisWeek.sort {
-            ($0.notice.deadline ?? $0.notice.call?.closing)!.instant < ($1.notice.deadline ?? $1.notice.call?.closing)!.instant
+            ($0.notice.deadline ?? $0.notice.call?.closing)!.instant
+                < ($1.notice.deadline ?? $1.notice.call?.closing)!.instant
         }
         return DigestSummary(
             newNotices: notices.count, perMember: perMember.map { DigestSummary.MemberCount(name: $0.0, count: $0.1) },
@@ -473,8 +477,10 @@ public struct SignalItem: Sendable, Hashable, Codable {
         case combinedCapacity = "combined_capacity"
     }
 
-    public init(notice: Notice, segments: [String], lotID: String? = nil, value: Decimal?, largestCapacity: Decimal?,
-                combinedCapacity: Decimal?, members: [String]) {
+    public init(
+        notice: Notice, segments: [String], lotID: String? = nil, value: Decimal?, largestCapacity: Decimal?,
+        combinedCapacity: Decimal?, members: [String]
+    ) {
         self.notice = notice
         self.segments = segments
         self.lotID = lotID
@@ -528,8 +534,10 @@ public struct ChangedItem: Sendable, Hashable, Codable {
         case toldAt = "told_at"
     }
 
-    public init(notice: Notice, changes: [NoticeChange], audiences: [Audience] = [], memberNames: [String: String] = [:],
-                toldAt: Date? = nil) {
+    public init(
+        notice: Notice, changes: [NoticeChange], audiences: [Audience] = [], memberNames: [String: String] = [:],
+        toldAt: Date? = nil
+    ) {
         self.notice = notice
         self.changes = changes
         self.audiences = audiences

@@ -54,8 +54,10 @@ public struct DigestSnapshot: Sendable, Hashable {
         public var combinedCapacity: Decimal?
         /// Member names, largest capacity first.
         public var members: [String]
-        public init(segments: [String], lotID: String?, value: Decimal?, largestCapacity: Decimal?,
-                    combinedCapacity: Decimal?, members: [String]) {
+        public init(
+            segments: [String], lotID: String?, value: Decimal?, largestCapacity: Decimal?,
+            combinedCapacity: Decimal?, members: [String]
+        ) {
             self.segments = segments
             self.lotID = lotID
             self.value = value
@@ -129,8 +131,10 @@ public struct DigestSnapshot: Sendable, Hashable {
         public var score: Double
         /// When it was sent to the member; nil when not yet.
         public var sentAt: Date?
-        public init(notice: Notice, opportunityID: Int64, memberID: String, direct: Bool, score: Double,
-                    sentAt: Date? = nil) {
+        public init(
+            notice: Notice, opportunityID: Int64, memberID: String, direct: Bool, score: Double,
+            sentAt: Date? = nil
+        ) {
             self.notice = notice
             self.opportunityID = opportunityID
             self.memberID = memberID

@@ -103,7 +103,8 @@ struct DigestSnapshotReader {
                 }
             pending.append(
                 DigestSnapshot.Pending(
-                    role: role, recipient: p.route.member, score: p.route.score, detail: try detail(p.route, role: role),
+                    role: role, recipient: p.route.member, score: p.route.score,
+                    detail: try detail(p.route, role: role),
                     notice: s.notice, opportunityID: s.opportunityID,
                     display: DigestSnapshot.richest(all.map(\.notice)) ?? s.notice,
                     otherSources: Array(Set(others)).sorted(), isUpdate: p.isUpdate, changes: p.changesSinceDelivery,

@@ -42,7 +42,8 @@ struct MailComposer {
         let replyTo = Self.addresses(cluster.delivery.replyTo)
         let staff = Self.addresses(cluster.delivery.staff)
         let unsubscribe = (staff.first ?? replyTo.first).map { address in
-            let subject = DigestMailContent.unsubscribeSubject(clusterName: cluster.name)
+            let subject =
+                DigestMailContent.unsubscribeSubject(clusterName: cluster.name)
                 .addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "desinscription"
             return "mailto:\(address.address)?subject=\(subject)"
         }
@@ -54,9 +55,12 @@ struct MailComposer {
                 messageID: messageID(audience: audience, sender: sender), date: now, from: sender,
                 replyTo: replyTo, to: to, subject: content.subject, textBody: content.text, htmlBody: content.html,
                 attachments: content.calendar.map {
-                    [MailAttachment(
-                        fileName: content.calendarFileName, contentType: "text/calendar; charset=utf-8; method=PUBLISH",
-                        bytes: $0)]
+                    [
+                        MailAttachment(
+                            fileName: content.calendarFileName,
+                            contentType: "text/calendar; charset=utf-8; method=PUBLISH",
+                            bytes: $0)
+                    ]
                 } ?? [],
                 listUnsubscribe: unsubscribe)
             do {

@@ -75,9 +75,11 @@ extension Vigie {
                 let delivery = MailDelivery(store: db)
                 let clusters = cluster.isEmpty ? nil : cluster
                 if let settings {
-                    report = try delivery.send(settings: settings, clusters: clusters, progress: { line in
-                        printError("vigie send: " + line)
-                    })
+                    report = try delivery.send(
+                        settings: settings, clusters: clusters,
+                        progress: { line in
+                            printError("vigie send: " + line)
+                        })
                 } else {
                     report = try delivery.preview(output: out, clusters: clusters)
                     for f in report.previewFiles { printError("vigie send: wrote \(f)") }

@@ -23,8 +23,10 @@ import Testing
     static let keyword = RouteEvidence(kind: .keyword, field: .title, term: "usinage", segment: "Usinage", weight: 3)
     static let chain = RouteEvidence(kind: .valueChain, field: .link, term: "Traitement de surface", weight: 1)
 
-    static func member(_ id: String, _ n: Notice, opportunity: Int64, role: RouteRole = .direct, score: Double = 3,
-                       evidence: [RouteEvidence] = [keyword], display: Notice? = nil) -> DigestSnapshot.Pending {
+    static func member(
+        _ id: String, _ n: Notice, opportunity: Int64, role: RouteRole = .direct, score: Double = 3,
+        evidence: [RouteEvidence] = [keyword], display: Notice? = nil
+    ) -> DigestSnapshot.Pending {
         DigestSnapshot.Pending(
             role: role, recipient: id, score: score,
             detail: .member(name: id.uppercased(), segments: ["Usinage"], evidence: evidence), notice: n,
@@ -34,8 +36,10 @@ import Testing
     static func snapshot(_ pending: [DigestSnapshot.Pending], sent: [DigestSnapshot.Routed] = []) -> DigestSnapshot {
         DigestSnapshot(
             clusterID: "mecaloire", clusterName: "Pôle Méca Loire",
-            members: [.init(id: "furan", name: "Décolletage du Furan"), .init(id: "forez", name: "Méca Forez"),
-                      .init(id: "velay", name: "Usinage du Velay")],
+            members: [
+                .init(id: "furan", name: "Décolletage du Furan"), .init(id: "forez", name: "Méca Forez"),
+                .init(id: "velay", name: "Usinage du Velay"),
+            ],
             now: now, pending: pending, sent: sent)
     }
 
@@ -63,7 +67,9 @@ import Testing
                 detail: .consortium(
                     DigestSnapshot.ConsortiumIdea(
                         members: ["furan", "forez", "velay"], names: [:], lead: "forez",
-                        contributions: ["furan": ["Usinage"], "forez": ["Traitement de surface"], "velay": ["Usinage"]],
+                        contributions: [
+                            "furan": ["Usinage"], "forez": ["Traitement de surface"], "velay": ["Usinage"],
+                        ],
                         need: .multipleSegments, uncovered: [], suppliers: [:], combinedCapacity: 2_000_000,
                         value: 1_500_000, lotID: nil)),
                 notice: Self.notice("boamp", "26-9"), opportunityID: 2),

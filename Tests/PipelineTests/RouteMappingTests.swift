@@ -14,7 +14,8 @@ import Testing
         (
             Reason(
                 rule: "segment:usinage/keyword:usinage", field: .title, term: "usinage", matched: "Usinage", weight: 3),
-            RouteEvidence(kind: .keyword, field: .title, term: "usinage", matched: "Usinage", segment: "Usinage", weight: 3)
+            RouteEvidence(
+                kind: .keyword, field: .title, term: "usinage", matched: "Usinage", segment: "Usinage", weight: 3)
         ),
         (
             Reason(
@@ -29,7 +30,8 @@ import Testing
             RouteEvidence(kind: .cpv, field: .cpv, term: "4262", matched: "42621000-8", segment: "Usinage", weight: 3)
         ),
         (
-            Reason(rule: "filter:capacity/groupement", field: .value, term: "700 000 €", matched: "900 000 €", weight: 0),
+            Reason(
+                rule: "filter:capacity/groupement", field: .value, term: "700 000 €", matched: "900 000 €", weight: 0),
             RouteEvidence(kind: .groupement, field: .value, term: "700 000 €", matched: "900 000 €", weight: 0)
         ),
         (

@@ -70,7 +70,8 @@ import Testing
     @Test func aFailureWhileStagingComposesNoMail() throws {
         let tmp = TempStore()
         let store = try tmp.open()
-        store.faultHook = { point in if point == "edition" { throw StoreError.invalidInput(path: "t", reason: "fault") } }
+        store.faultHook = { point in if point == "edition" { throw StoreError.invalidInput(path: "t", reason: "fault") }
+        }
         #expect(throws: StoreError.self) {
             try store.stageEdition(self.edition(), deliveries: [], outbox: [self.entry("staff", "a@example.org")])
         }

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// The night's e-mail, end to end: the built `vigie` sends the demo's digests to a real SMTP server on loopback
 /// (aiosmtpd), and Python's `email` package reads every message back.
@@ -19,8 +19,10 @@ import TestSupport
 
         /// `vigie run` on the demo catalogue, with extra arguments.
         func runArgs(_ extra: [String], now: String = MailDeliveryTests.night) -> [String] {
-            ["run", "--feeds", "Feeds/demo.yaml", "--rules", "Rules", "--store", store, "--out", out, "--now", now,
-             "--soon-days", "21"] + extra
+            [
+                "run", "--feeds", "Feeds/demo.yaml", "--rules", "Rules", "--store", store, "--out", out, "--now", now,
+                "--soon-days", "21",
+            ] + extra
         }
 
         /// Members with something tonight: those with a dated digest of their own.
@@ -93,7 +95,8 @@ import TestSupport
             var names: [String] = []
             for id in try FileManager.default.contentsOfDirectory(atPath: "\(night.out)/\(cluster)/adherents") {
                 let own = try JSONSerialization.jsonObject(
-                    with: try Data(contentsOf: URL(fileURLWithPath: "\(night.out)/\(cluster)/adherents/\(id)/latest.json")))
+                    with: try Data(
+                        contentsOf: URL(fileURLWithPath: "\(night.out)/\(cluster)/adherents/\(id)/latest.json")))
                 let body = (own as? [String: Any])?["digest"] as? [String: Any]
                 memberIDs.append(id)
                 names.append(try #require(body?["recipient_name"] as? String))
@@ -101,7 +104,9 @@ import TestSupport
             #expect(names.count >= 18, "\(cluster): every member has its folder")
             // Each saved watch with matches: one message to its recipients that are addresses.
             for watch in digest["watches"] as? [[String: Any]] ?? [] {
-                guard let id = watch["watch_id"] as? String, !((watch["items"] as? [Any]) ?? []).isEmpty else { continue }
+                guard let id = watch["watch_id"] as? String, !((watch["items"] as? [Any]) ?? []).isEmpty else {
+                    continue
+                }
                 let got = ofCluster.filter { $0.messageID.contains(".watch-\(id)@") }.flatMap(\.recipients)
                 let wanted = (watch["recipients"] as? [String] ?? []).filter { $0.contains("@") }
                 #expect(Set(got.map { $0.lowercased() }) == Set(wanted.map { $0.lowercased() }), "watch \(id)")
@@ -117,9 +122,11 @@ import TestSupport
                     (m.messageID.split(separator: "@")[0].split(separator: ".").last ?? "").dropFirst("member-".count))
                 // The right items: the text part is the member's own digest of the night (MIME keeps the last line
                 // break for the boundary).
-                let own = try String(contentsOfFile: "\(night.out)/\(cluster)/adherents/\(id)/2026-11-24.md", encoding: .utf8)
+                let own = try String(
+                    contentsOfFile: "\(night.out)/\(cluster)/adherents/\(id)/2026-11-24.md", encoding: .utf8)
                 let text = parsed.text?.replacingOccurrences(of: "\r\n", with: "\n")
-                #expect(text?.trimmingCharacters(in: .newlines) == own.trimmingCharacters(in: .newlines), "\(m.messageID)")
+                #expect(
+                    text?.trimmingCharacters(in: .newlines) == own.trimmingCharacters(in: .newlines), "\(m.messageID)")
                 // No other member named, in either part.
                 let ownName = zip(memberIDs, names).first { $0.0 == id }?.1
                 for other in names where other != ownName {
@@ -128,7 +135,9 @@ import TestSupport
                 }
             }
         }
-        print("mail figures: \(memberMessages) member messages, \(staffMessages) staff copies, \(mails.count) accepted in all")
+        print(
+            "mail figures: \(memberMessages) member messages, \(staffMessages) staff copies, \(mails.count) accepted in all"
+        )
         #expect(memberMessages > 10 && staffMessages >= 4)
 
         // The next run of the same night has nothing new: nothing is sent again.
@@ -166,7 +175,9 @@ import TestSupport
         #expect(delivered.count == total, "\(delivered.count) distinct deliveries for \(total) outbox entries")
         #expect(delivered.values.allSatisfy { $0 == 1 }, "sent twice: \(delivered.filter { $0.value > 1 })")
         #expect(try night.outbox().allSatisfy { $0.state == "accepted" })
-        print("mail figures: killed after \(before) of \(total) deliveries; after vigie send: \(delivered.count) distinct, each once")
+        print(
+            "mail figures: killed after \(before) of \(total) deliveries; after vigie send: \(delivered.count) distinct, each once"
+        )
     }
 
     @Test func aTemporaryFailureIsRetriedAndARefusalIsReportedToTheStaff() throws {
@@ -224,7 +235,8 @@ import TestSupport
         let all = Self.deliveries(firstBatch + (try second.received()))
         #expect(all.count == total)
         #expect(all.values.allSatisfy { $0 == 1 }, "sent twice: \(all.filter { $0.value > 1 })")
-        print("mail figures: server down after \(firstBatch.count) of \(total); vigie send delivered the rest, each once")
+        print(
+            "mail figures: server down after \(firstBatch.count) of \(total); vigie send delivered the rest, each once")
     }
 
     @Test func aDryRunWritesEveryMessageAsAnEmlFileAndSendsNothing() throws {

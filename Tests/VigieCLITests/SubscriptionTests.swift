@@ -19,8 +19,11 @@ import Testing
         let out = folder.appendingPathComponent("out").path
         func night(_ now: String, _ extra: [String] = []) throws -> VigieCLI.Result {
             try VigieCLI.vigie(
-                ["run", "--feeds", "Feeds/demo.yaml", "--rules", "Rules", "--store", store, "--out", out, "--now", now,
-                 "--soon-days", "21"] + extra)
+                [
+                    "run", "--feeds", "Feeds/demo.yaml", "--rules", "Rules", "--store", store, "--out", out, "--now",
+                    now,
+                    "--soon-days", "21",
+                ] + extra)
         }
         let first = try night("2026-11-24T02:00:00Z")
         #expect(first.status == 0, "\(first.stderr)")
@@ -42,6 +45,8 @@ import Testing
         let memberLatest = try String(contentsOfFile: "\(member)/latest.md", encoding: .utf8)
         #expect(memberLatest.lowercased().contains("rien de nouveau"))
         #expect(!FileManager.default.fileExists(atPath: "\(member)/2026-11-25.md"), "no dated digest on a quiet night")
-        print("subscription figures: staff calendar \(clusterEvents.count) events → \(after.count) the next quiet night; member \(memberEvents.count) → \(try Self.events("\(member)/latest.ics").count)")
+        print(
+            "subscription figures: staff calendar \(clusterEvents.count) events → \(after.count) the next quiet night; member \(memberEvents.count) → \(try Self.events("\(member)/latest.ics").count)"
+        )
     }
 }

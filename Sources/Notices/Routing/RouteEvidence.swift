@@ -72,8 +72,10 @@ public struct RouteEvidence: Sendable, Hashable, Codable {
         case lotID = "lot_id"
     }
 
-    public init(kind: Kind, field: EvidenceField, term: String, matched: String? = nil, lotID: String? = nil,
-                segment: String? = nil, weight: Double, declared: Bool? = nil, distance: Int? = nil) {
+    public init(
+        kind: Kind, field: EvidenceField, term: String, matched: String? = nil, lotID: String? = nil,
+        segment: String? = nil, weight: Double, declared: Bool? = nil, distance: Int? = nil
+    ) {
         self.distance = distance
         self.kind = kind
         self.field = field
@@ -142,12 +144,14 @@ public struct RouteExclusion: Sendable, Hashable, Codable {
         case wantedKinds = "wanted_kinds"
     }
 
-    public init(filter: Filter, segment: String? = nil, term: String? = nil, field: EvidenceField? = nil,
-                places: [String] = [], distance: Int? = nil, maximumDistance: Int? = nil, site: String? = nil,
-                regions: [String] = [], outsideFrance: Bool = false, value: Double? = nil, capacity: Double? = nil,
-                leadDays: Double? = nil, minimumLeadDays: Int? = nil, score: Double? = nil, threshold: Double? = nil,
-                noticeKind: NoticeKind? = nil, wantedKinds: [NoticeKind] = [], upstream: String? = nil,
-                downstream: String? = nil) {
+    public init(
+        filter: Filter, segment: String? = nil, term: String? = nil, field: EvidenceField? = nil,
+        places: [String] = [], distance: Int? = nil, maximumDistance: Int? = nil, site: String? = nil,
+        regions: [String] = [], outsideFrance: Bool = false, value: Double? = nil, capacity: Double? = nil,
+        leadDays: Double? = nil, minimumLeadDays: Int? = nil, score: Double? = nil, threshold: Double? = nil,
+        noticeKind: NoticeKind? = nil, wantedKinds: [NoticeKind] = [], upstream: String? = nil,
+        downstream: String? = nil
+    ) {
         self.filter = filter
         self.segment = segment
         self.term = term
