@@ -96,10 +96,9 @@ public enum DigestAssembler {
                             notice: p.display, score: p.score, evidence: evidence, direct: nil,
                             alsoPublishedOn: p.otherSources))
                 }
-            case .signal(let f)?:
-                signals[p.opportunityID] = SignalItem(
-                    notice: p.display, segments: f.segments, lotID: f.lotID, value: f.value,
-                    largestCapacity: f.largestCapacity, combinedCapacity: f.combinedCapacity, members: f.members)
+            case .signal(var item)?:
+                item.notice = p.display
+                signals[p.opportunityID] = item
             case .nearMiss(let name, let exclusion)?:
                 let key = "\(p.recipient)\u{0}\(p.opportunityID)"
                 let item = NearMissItem(

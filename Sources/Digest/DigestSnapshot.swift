@@ -45,34 +45,13 @@ public struct DigestSnapshot: Sendable, Hashable {
         }
     }
 
-    /// Why staff are told of a notice no member can carry (« À signaler »), in figures.
-    public struct SignalFigures: Sendable, Hashable {
-        public var segments: [String]
-        public var lotID: String?
-        public var value: Decimal?
-        public var largestCapacity: Decimal?
-        public var combinedCapacity: Decimal?
-        /// Member names, largest capacity first.
-        public var members: [String]
-        public init(
-            segments: [String], lotID: String?, value: Decimal?, largestCapacity: Decimal?,
-            combinedCapacity: Decimal?, members: [String]
-        ) {
-            self.segments = segments
-            self.lotID = lotID
-            self.value = value
-            self.largestCapacity = largestCapacity
-            self.combinedCapacity = combinedCapacity
-            self.members = members
-        }
-    }
-
     /// What a route says, by role.
     public enum Detail: Sendable, Hashable {
         case member(name: String, segments: [String], evidence: [RouteEvidence])
         case watch(name: String, recipients: [String], evidence: [RouteEvidence])
         case consortium(ConsortiumIdea)
-        case signal(SignalFigures)
+        /// « À signaler »: its notice is the record routed; the digest shows the opportunity's richest.
+        case signal(SignalItem)
         case nearMiss(name: String, exclusion: RouteExclusion)
     }
 

@@ -35,7 +35,7 @@ struct DigestSnapshotReader {
         return moved ? NoticeChange(field: "deadline", old: old.iso8601, new: new.iso8601) : nil
     }
 
-    func detail(_ route: RouteRecord, role: RouteRole) throws -> DigestSnapshot.Detail? {
+    func detail(_ route: RouteRecord, role: RouteRole, notice: Notice) throws -> DigestSnapshot.Detail? {
         switch role {
         case .direct, .indirect:
             return try RouteMapping.decode(MemberRoutePayload.self, route.payload).map {
@@ -56,8 +56,8 @@ struct DigestSnapshotReader {
         case .signal:
             return try RouteMapping.decode(SignalRoutePayload.self, route.payload).map {
                 .signal(
-                    DigestSnapshot.SignalFigures(
-                        segments: $0.segments, lotID: $0.lotID, value: $0.value.map { Decimal($0.rounded()) },
+                    SignalItem(
+                        notice: notice, segments: $0.segments, lotID: $0.lotID, value: $0.value.map { Decimal($0.rounded()) },
                         largestCapacity: $0.largestCapacity.map { Decimal($0.rounded()) },
                         combinedCapacity: $0.combinedCapacity.map { Decimal($0.rounded()) }, members: $0.members))
             }
@@ -104,7 +104,7 @@ struct DigestSnapshotReader {
             pending.append(
                 DigestSnapshot.Pending(
                     role: role, recipient: p.route.member, score: p.route.score,
-                    detail: try detail(p.route, role: role),
+                    detail: try detail(p.route, role: role, notice: s.notice),
                     notice: s.notice, opportunityID: s.opportunityID,
                     display: DigestSnapshot.richest(all.map(\.notice)) ?? s.notice,
                     otherSources: Array(Set(others)).sorted(), isUpdate: p.isUpdate, changes: p.changesSinceDelivery,

@@ -382,33 +382,11 @@ import Testing
         #expect(Self.events(String(decoding: bytes, as: UTF8.self)).count == 19)
     }
 
-    final class FeedCollector: NSObject, XMLParserDelegate {
-        var links: [[String: String]] = []
-        var entryIDs: [String] = []
-        var entryUpdated: [String] = []
-        var path: [String] = []
-        var text = ""
-        func parser(
-            _ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
-            attributes: [String: String] = [:]
-        ) {
-            path.append(name)
-            if name == "link", path.count == 2 { links.append(attributes) }
-            text = ""
-        }
-        func parser(_ parser: XMLParser, foundCharacters string: String) { text += string }
-        func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
-            if path.suffix(2) == ["entry", "id"] { entryIDs.append(text) }
-            if path.suffix(2) == ["entry", "updated"] { entryUpdated.append(text) }
-            path.removeLast()
-        }
-    }
-
     @Test func theSubscribedFeedHoldsTheWindowNewestFirst() throws {
         let input = SampleDigest.input
         let bytes = try AtomRenderer().renderSubscription(input)
         let parser = XMLParser(data: Data(bytes))
-        let feed = FeedCollector()
+        let feed = AtomCollector()
         parser.delegate = feed
         #expect(parser.parse(), "\(parser.parserError.map { "\($0)" } ?? "")")
         #expect(

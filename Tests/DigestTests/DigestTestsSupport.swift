@@ -1,6 +1,10 @@
 import Foundation
 import Notices
 
+#if canImport(FoundationXML)
+    import FoundationXML
+#endif
+
 @testable import Digest
 
 func zoned(_ s: String) -> ZonedDate { ISO8601.parseZoned(s)! }
@@ -298,5 +302,31 @@ enum SampleDigest {
                     code: 550, reply: "5.1.1 <achats@forges-firminy.example>: Recipient address rejected: User unknown",
                     at: zoned("2026-05-04T04:10:00Z").instant)
             ])
+    }
+}
+
+/// Reads an Atom feed back with Foundation's XMLParser (independent of the renderer): every element, the feed's
+/// own links (`rel="self"`…), each entry's id and updated date.
+final class AtomCollector: NSObject, XMLParserDelegate {
+    var elements: [String] = []
+    var links: [[String: String]] = []
+    var entryIDs: [String] = []
+    var entryUpdated: [String] = []
+    var path: [String] = []
+    var text = ""
+    func parser(
+        _ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
+        attributes: [String: String] = [:]
+    ) {
+        path.append(name)
+        elements.append(name)
+        if name == "link", path.count == 2 { links.append(attributes) }
+        text = ""
+    }
+    func parser(_ parser: XMLParser, foundCharacters string: String) { text += string }
+    func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
+        if path.suffix(2) == ["entry", "id"] { entryIDs.append(text) }
+        if path.suffix(2) == ["entry", "updated"] { entryUpdated.append(text) }
+        path.removeLast()
     }
 }

@@ -52,26 +52,6 @@ import Testing
         #expect(uids(ICalendarRenderer().text(SampleDigest.input)) == uids(ICalendarRenderer().text(later)))
     }
 
-    final class AtomCollector: NSObject, XMLParserDelegate {
-        var elements: [String] = []
-        var entryIDs: [String] = []
-        var path: [String] = []
-        var text = ""
-        func parser(
-            _ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
-            attributes: [String: String] = [:]
-        ) {
-            path.append(name)
-            elements.append(name)
-            text = ""
-        }
-        func parser(_ parser: XMLParser, foundCharacters string: String) { text += string }
-        func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
-            if name == "id", path.suffix(2) == ["entry", "id"] { entryIDs.append(text) }
-            path.removeLast()
-        }
-    }
-
     @Test func atomIsWellFormedWithRequiredElements() throws {
         var input = SampleDigest.input
         input.members[0].items[0].notice.title += " \u{0001}control & <tags>"
