@@ -40,7 +40,7 @@ struct ConsortiumRoutePayload: Codable, Hashable {
     var lead: String
     /// Member id → labels of the trades it brings.
     var contributions: [String: [String]]
-    var need: ConsortiumItemNeed
+    var need: ConsortiumItem.Need
     /// Labels of needed trades no member covers.
     var uncovered: [String]
     /// Member id → label of the trade it could supply the group with.
@@ -107,7 +107,6 @@ struct NearMissRoutePayload: Codable, Hashable {
     }
 }
 
-typealias ConsortiumItemNeed = ConsortiumItem.Need
 
 enum RouteMapping {
     static func encode<T: Encodable>(_ value: T) throws -> String {
@@ -261,7 +260,7 @@ enum RouteMapping {
                 var names: [String: String] = [:]
                 for m in s.members { names[m] = cluster?.member(m)?.name ?? m }
                 for m in s.suppliers.keys { names[m] = cluster?.member(m)?.name ?? m }
-                let need: ConsortiumItemNeed
+                let need: ConsortiumItem.Need
                 switch s.reason {
                 case .multipleSegments: need = .multipleSegments
                 case .valueExceedsCapacity: need = .valueExceedsCapacity
