@@ -95,6 +95,8 @@ public struct MailDelivery {
                     messageID: entry.messageID, recipient: entry.recipient, state: .accepted, code: 250, error: nil,
                     at: now())
                 report.accepted += 1
+                // A cluster of 500 members is a few minutes of SMTP: say where the run stands now and then.
+                if report.accepted % 50 == 0 { progress("\(i + 1) of \(pending.count) recipients done") }
             case .temporaryFailure(let code, let text):
                 try store.markMail(
                     messageID: entry.messageID, recipient: entry.recipient, state: .deferred, code: code, error: text,
