@@ -216,7 +216,8 @@ import Testing
     }
 
     @Test func aServerDownMidSessionLeavesTheRestForVigieSendEachMessageOnce() throws {
-        let first = try SMTPSink(SMTPSink.Options(downAfterAccepted: 10))
+        // A short wait per recipient keeps the client from racing past the point where the server goes down.
+        let first = try SMTPSink(SMTPSink.Options(downAfterAccepted: 10, rcptDelayMilliseconds: 20))
         let night = try Night()
         let run = try VigieCLI.vigie(night.runArgs(["--send", "--json"]), environment: Self.env(first))
         #expect(run.status == 1, "\(run.stderr)")
