@@ -283,12 +283,16 @@ private func easy(_ context: UnsafeMutableRawPointer) -> CurlEasy {
     Unmanaged<CurlEasy>.fromOpaque(context).takeUnretainedValue()
 }
 
+/// The bytes libcurl hands a write or header callback.
+private func bytes(_ pointer: UnsafeMutablePointer<CChar>, _ length: Int) -> UnsafeBufferPointer<UInt8> {
+    UnsafeBufferPointer(start: UnsafeRawPointer(pointer).assumingMemoryBound(to: UInt8.self), count: length)
+}
+
 private let easyWriteCallback: vigie_write_callback = { pointer, size, count, context in
     let length = size * count
     guard let context else { return 0 }
     guard length > 0, let pointer, let onWrite = easy(context).onWrite else { return length }
-    let buffer = UnsafeBufferPointer(start: UnsafeRawPointer(pointer).assumingMemoryBound(to: UInt8.self),
-                                     count: length)
+    let buffer = bytes(pointer, length)
     // Returning less than `length` makes libcurl abort with CURLE_WRITE_ERROR.
     return onWrite(buffer) ? length : 0
 }
@@ -297,8 +301,7 @@ private let easyHeaderCallback: vigie_write_callback = { pointer, size, count, c
     let length = size * count
     guard let context else { return 0 }
     guard length > 0, let pointer, let onHeader = easy(context).onHeader else { return length }
-    let buffer = UnsafeBufferPointer(start: UnsafeRawPointer(pointer).assumingMemoryBound(to: UInt8.self),
-                                     count: length)
+    let buffer = bytes(pointer, length)
     return onHeader(String(decoding: buffer, as: UTF8.self)) ? length : 0
 }
 
@@ -314,8 +317,7 @@ private let easyDebugCallback: vigie_debug_callback = { _, type, pointer, size, 
     // skipped at once.
     guard let context, type == CURLINFO_TEXT, let pointer, size > 0,
           let onDebugText = easy(context).onDebugText else { return 0 }
-    let buffer = UnsafeBufferPointer(start: UnsafeRawPointer(pointer).assumingMemoryBound(to: UInt8.self),
-                                     count: size)
+    let buffer = bytes(pointer, size)
     onDebugText(String(decoding: buffer, as: UTF8.self))
     return 0
 }

@@ -15,7 +15,7 @@ public enum DigestAssembler {
     /// How many near misses the staff digest lists (the strongest): beyond that they are noise.
     public static let nearMissLimit = 15
 
-    static func deadline(_ n: Notice) -> Date { (n.deadline ?? n.call?.closing)?.instant ?? .distantFuture }
+    static func deadline(_ n: Notice) -> Date { FrenchFormat.mainDeadline(n)?.instant ?? .distantFuture }
 
     /// Member items in the order a member reads them: what it does itself before what reaches it through the
     /// value chain, then the soonest deadline, then the strongest evidence.

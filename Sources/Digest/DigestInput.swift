@@ -176,20 +176,17 @@ public struct DigestInput: Sendable, Hashable, Codable {
         notices.formUnion(calls.map(\.notice.id))
         let week = runDate.addingTimeInterval(7 * 86_400)
         var seen = Set<String>()
-        var thisWeek: [DigestItem] = []
+        var thisWeek: [(due: Date, item: DigestItem)] = []
         for item in members.flatMap(\.items) + calls + deadlinesSoon {
-            guard let d = item.notice.deadline ?? item.notice.call?.closing, d.instant >= runDate, d.instant <= week,
+            guard let due = FrenchFormat.mainDeadline(item.notice)?.instant, due >= runDate, due <= week,
                 seen.insert(item.notice.id).inserted
             else { continue }
-            thisWeek.append(item)
+            thisWeek.append((due, item))
         }
-        thisWeek.sort {
-            ($0.notice.deadline ?? $0.notice.call?.closing)!.instant
-                < ($1.notice.deadline ?? $1.notice.call?.closing)!.instant
-        }
+        thisWeek.sort { $0.due < $1.due }
         return DigestSummary(
             newNotices: notices.count, perMember: perMember.map { DigestSummary.MemberCount(name: $0.0, count: $0.1) },
-            deadlinesThisWeek: thisWeek, consortiumIdeas: consortia.count, calls: calls.count, changed: changed.count,
+            deadlinesThisWeek: thisWeek.map(\.item), consortiumIdeas: consortia.count, calls: calls.count, changed: changed.count,
             nearMisses: nearMisses.count)
     }
 

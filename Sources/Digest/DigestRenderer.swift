@@ -157,16 +157,10 @@ enum Wording {
     /// deadline, then the strongest evidence; sections that hold a direct route first, so the digest never
     /// opens on a weak indirect route. Stable otherwise (the assembler's order).
     static func orderedMembers(_ input: DigestInput) -> [MemberSection] {
-        func rank(_ i: DigestItem) -> Int { i.direct == false ? 1 : 0 }
-        func deadline(_ i: DigestItem) -> Date { FrenchFormat.mainDeadline(i.notice)?.instant ?? .distantFuture }
+        // The assembler's reading order, applied again here because a digest may come from elsewhere (JSON).
         let sections = input.members.filter { !$0.items.isEmpty }.map { m -> MemberSection in
             var m = m
-            m.items = m.items.enumerated().sorted { a, b in
-                if rank(a.element) != rank(b.element) { return rank(a.element) < rank(b.element) }
-                if deadline(a.element) != deadline(b.element) { return deadline(a.element) < deadline(b.element) }
-                if a.element.score != b.element.score { return a.element.score > b.element.score }
-                return a.offset < b.offset
-            }.map(\.element)
+            m.items.sort(by: DigestAssembler.readingOrder)
             return m
         }
         return sections.enumerated().sorted { a, b in

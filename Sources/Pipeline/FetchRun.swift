@@ -39,10 +39,11 @@ public struct SourceRunReport: Sendable, Hashable, Codable {
     public var isFailure: Bool { status == "failed" }
 
     /// The failure's condition as data, for the digest's French wording (`reason` is the fetcher's condition
-    /// name, or `parse` / `store`).
+    /// name, `parse` or `store`).
     public var failure: SourceFailureKind? {
         guard isFailure, let reason else { return nil }
-        return SourceFailureKind(rawValue: reason) ?? (reason == "parse" ? .parse : .transport)
+        // `store` (the local disk, not the source) has no condition of its own: the digest words it generically.
+        return SourceFailureKind(rawValue: reason)
     }
 
     /// The source failed after its fetch, at `reason` (`parse`, `store`).

@@ -165,10 +165,8 @@ enum RouteMapping {
         var seen = Set<RouteEvidence>()
         var out: [RouteEvidence] = []
         for r in reasons.sorted(by: { $0.weight > $1.weight }) {
-            var e = evidence(r, cluster: cluster)
-            let key = e
-            e.weight = r.weight
-            if seen.insert(key).inserted { out.append(e) }
+            let e = evidence(r, cluster: cluster)
+            if seen.insert(e).inserted { out.append(e) }
             if out.count == limit { break }
         }
         return out
