@@ -67,8 +67,8 @@ extension ReliabilityTests {
                 problems += VigieCLI.treeDifferences(expected: digests, actual: tree).map { "digests: " + $0 }
                 problems += VigieCLI.storeDifferences(expected: self.store, actual: try VigieCLI.storeDump(store))
                     .map { "store: " + $0 }
-                if !FileManager.default.fileExists(atPath: store + ".lock") {
-                    problems.append("no lock file at \(store).lock")
+                if FileManager.default.fileExists(atPath: store + ".lock") {
+                    problems.append("lock file left at \(store).lock")
                 }
                 return problems
             }
