@@ -134,6 +134,11 @@ public struct NightlyRunReport: Sendable, Codable {
 /// `vigie run`: lock, fetch every source (FetchRun: parse, upsert with dedup and versions, one transaction per
 /// source), then route what is new or changed and write every cluster's digest (RouteAndDigestRun).
 ///
+/// A first night (``FirstNightMode``) does all of this and records the deliveries, but composes no e-mail: no
+/// outbox entry exists for its editions, so no later `vigie send` or `--send` can ever send them — nothing of it is
+/// sent twice, and nothing is lost (the items are in the digests the staff read, and the next night's news is
+/// exactly what came after).
+///
 /// Throws `PipelineError` only when the run could not run (lock held, bad rules or catalogue, store not
 /// writable, digests not writable): exit 2. A dead source is reported in `sources`, not thrown.
 public enum NightlyRun {
