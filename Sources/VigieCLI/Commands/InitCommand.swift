@@ -81,7 +81,7 @@ extension Vigie {
                     """
                 out.append(("feeds/\(entry.file)", head + entry.text + "enabled: false\n"))
             }
-            out.append(("vigie.env.example", InitTemplates.environment(keyed: keyed)))
+            out.append(("vigie.env.example", InitTemplates.environment(clusterID: clusterId, keyed: keyed)))
             out.append(
                 ("README.md", InitTemplates.readme(directory: directory, clusterFile: clusterFile, keyed: keyed)))
             return out
@@ -91,16 +91,16 @@ extension Vigie {
             let fm = FileManager.default
             var isDirectory: ObjCBool = false
             if fm.fileExists(atPath: directory, isDirectory: &isDirectory) {
-                guard isDirectory.boolValue else { throw CLIError.cannotRun("init: \(directory) is a file, not a folder") }
+                guard isDirectory.boolValue else { throw CLIError.cannotRun("\(directory) is a file, not a folder") }
                 let present: [String]
                 do {
                     present = try fm.contentsOfDirectory(atPath: directory).sorted()
                 } catch {
-                    throw CLIError.cannotRun("init: cannot read \(directory): \(error.localizedDescription)")
+                    throw CLIError.cannotRun("cannot read \(directory): \(error.localizedDescription)")
                 }
                 if !present.isEmpty && !force {
                     throw CLIError.cannotRun(
-                        "init: \(directory) is not empty (\(present.prefix(10).joined(separator: ", "))"
+                        "\(directory) is not empty (\(present.prefix(10).joined(separator: ", "))"
                             + (present.count > 10 ? ", …" : "")
                             + "); nothing written. Choose an empty folder, or --force to add only the missing files")
                 }
@@ -118,7 +118,7 @@ extension Vigie {
                     // `.withoutOverwriting`: a file that appeared since the check above is still never replaced.
                     try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .withoutOverwriting)
                 } catch {
-                    throw CLIError.cannotRun("init: cannot write \(path): \(error.localizedDescription)")
+                    throw CLIError.cannotRun("cannot write \(path): \(error.localizedDescription)")
                 }
                 report.written.append(path)
             }

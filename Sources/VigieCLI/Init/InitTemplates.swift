@@ -67,14 +67,14 @@ enum InitTemplates {
     }
 
     /// `vigie.env.example`: the variables cron or systemd must pass to `vigie`.
-    static func environment(keyed: [(variable: String, source: String)]) -> String {
+    static func environment(clusterID: String, keyed: [(variable: String, source: String)]) -> String {
         var s = """
             # Variables d'environnement de Vigie : copier ce fichier en vigie.env (droits 600, hors du dépôt),
             # le remplir, et le donner au service (systemd : EnvironmentFile=… ; cron : `set -a; . vigie.env`).
 
-            # Serveur d'envoi (SMTP) : smtp://utilisateur@hôte:587 (STARTTLS exigé) ou smtps://…:465.
+            # Serveur d'envoi (SMTP) : smtp://utilisateur@hôte:587 (STARTTLS si le serveur le propose) ou smtps://…:465.
             # Un @ dans l'utilisateur s'écrit %40. Sans cette variable, `vigie run --send` refuse de partir.
-            VIGIE_SMTP_URL=smtp://veille%40mon-pole.example.org@smtp.example.org:587
+            VIGIE_SMTP_URL=smtp://veille%40\(clusterID).example.org@smtp.example.org:587
             # Le mot de passe du compte SMTP (jamais dans l'URL).
             VIGIE_SMTP_PASSWORD=
             # Si le relais présente un certificat d'une autorité privée : le fichier PEM de cette autorité.
