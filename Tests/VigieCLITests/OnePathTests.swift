@@ -79,6 +79,22 @@ import Testing
         #expect(differences.isEmpty, "\(differences)")
         // The same routes and the same deliveries in both stores.
         #expect(try VigieCLI.storeDump(w.path("A/vigie.sqlite")) == VigieCLI.storeDump(w.path("B/vigie.sqlite")))
+
+        // And `vigie run --no-fetch` after `vigie fetch` is the same path again.
+        try FileManager.default.createDirectory(atPath: w.path("C"), withIntermediateDirectories: true)
+        let fetchC = try VigieCLI.vigie([
+            "fetch", "--feeds", "Feeds/demo.yaml", "--store", w.path("C/vigie.sqlite"), "--now", Self.now,
+        ])
+        #expect(fetchC.status == 0, "\(fetchC.stderr.suffix(600))")
+        let noFetch = try VigieCLI.vigie([
+            "run", "--no-fetch", "--feeds", "Feeds/demo.yaml", "--rules", "Rules", "--store", w.path("C/vigie.sqlite"),
+            "--out", w.path("outC"), "--now", Self.now,
+            // TODO(merge): "--no-first-night"
+        ])
+        #expect(noFetch.status == 0, "\(noFetch.stderr.suffix(600))")
+        let differencesC = VigieCLI.treeDifferences(
+            expected: VigieCLI.tree(w.path("outA")), actual: VigieCLI.tree(w.path("outC")))
+        #expect(differencesC.isEmpty, "run --no-fetch: \(differencesC)")
     }
 
     /// A preview records routes, never deliveries: the run after it still writes and sends those items.
