@@ -170,6 +170,7 @@ public final class RouteAndDigestRun {
         now: Date, runID givenRunID: Int64? = nil, sourceHealth: [SourceHealth]? = nil,
         progress: (String) -> Void = { _ in }
     ) throws -> RouteAndDigestReport {
+        try checkClusters()
         let runID = try givenRunID ?? store.beginRun(at: now)
         let routing = try route(now: now, runID: runID, progress: progress)
         let report = try writeDigests(
@@ -203,14 +204,7 @@ public final class RouteAndDigestRun {
     /// routes and the rules' fingerprints. Recording routes sends nothing: what is routed is written and sent by
     /// the digest step of this run or a later one, until its delivery is recorded.
     public func route(now: Date, runID: Int64, progress: (String) -> Void = { _ in }) throws -> Routing {
-        if let only = options.clusters {
-            let unknown = only.filter { id in !rulebook.clusters.contains { $0.id == id } }
-            if !unknown.isEmpty {
-                throw PipelineError.cannotRun(
-                    "unknown cluster(s): \(unknown.joined(separator: ", ")) (known: "
-                        + rulebook.clusters.map(\.id).joined(separator: ", ") + ")")
-            }
-        }
+        try checkClusters()
         let lastCompleted = try store.lastClassifiedSequence()
         let since = options.reclassifyAll ? 0 : lastCompleted
         let through = try store.currentChangeSequence()
@@ -320,6 +314,17 @@ public final class RouteAndDigestRun {
             FailedClusterReport(cluster: $0.cluster, file: $0.file, errors: $0.errors.map(\.description))
         }
         return report
+    }
+
+    /// Throws when `options.clusters` names a cluster the rulebook does not have (before any run is recorded).
+    func checkClusters() throws {
+        guard let only = options.clusters else { return }
+        let unknown = only.filter { id in !rulebook.clusters.contains { $0.id == id } }
+        if !unknown.isEmpty {
+            throw PipelineError.cannotRun(
+                "unknown cluster(s): \(unknown.joined(separator: ", ")) (known: "
+                    + rulebook.clusters.map(\.id).joined(separator: ", ") + ")")
+        }
     }
 
     /// Routes the stored notices with change sequence in `after+1...through`, page by page (a reclassification

@@ -109,7 +109,7 @@ import Testing
         // An id and no store: said so, not taken for a missing file.
         let noStore = try VigieCLI.vigie(["explain", "--store", s.path("none.sqlite"), "--cluster", "mecaloire", id])
         #expect(noStore.status == 2)
-        #expect(noStore.stderr.contains("\(id) is not a file"), "\(noStore.stderr)")
+        #expect(noStore.stderr.contains("\(id): no such file, and no store to look the id up in"), "\(noStore.stderr)")
         #expect(!FileManager.default.fileExists(atPath: s.path("none.sqlite")), "a store was created")
 
         let cluster = try VigieCLI.vigie(["explain", "--store", store, "--cluster", "nope", id])

@@ -17,7 +17,8 @@ extension Vigie {
                 fetch: vigie fetch then vigie digest --mark-delivered gives the digest vigie run gives), then \
                 writes each cluster's digest from what has not been sent yet. By default it is a preview: \
                 routes are recorded, nothing is marked as sent, so the next vigie run still writes and sends \
-                these items; --mark-delivered records the deliveries and composes the e-mail as vigie run does.
+                these items; --mark-delivered records the deliveries and composes the e-mail as vigie run does. \
+                Recording routes writes the store: like vigie run, it takes the store's lock.
 
                 Files written go to stdout, one per line (--json: one JSON report with the clusters, the \
                 files, the counts and whether the deliveries were recorded); progress goes to stderr.

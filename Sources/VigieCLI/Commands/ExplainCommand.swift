@@ -18,7 +18,7 @@ extension Vigie {
 
                 Examples:
                   vigie explain Feeds/samples/boamp-api-page.json --rules Rules --cluster mecaloire
-                  vigie explain --store demo-out/vigie.sqlite --cluster mecaloire demo-boamp-api:26-41234
+                  vigie explain --store demo-out/vigie.sqlite --cluster mecaloire demo-boamp-api:26-118511
                 """
         )
 

@@ -37,9 +37,10 @@ enum NoticeInputs {
                 continue
             }
             guard FileManager.default.fileExists(atPath: store.store) else {
+                // Neither a file nor, without a store, an id: say both, a mistyped path is the likelier.
                 throw CLIError.cannotRun(
-                    "notice: \(argument) is not a file, and there is no store to read it from "
-                        + "(store \(store.store): no such file; give it with --store)")
+                    "notice: \(argument): no such file, and no store to look the id up in "
+                        + "(\(store.store): no such file; give the store with --store)")
             }
             let noticeStore: NoticeStore
             if let opened { noticeStore = opened } else {
@@ -122,7 +123,7 @@ extension Vigie {
 
                 Examples:
                   vigie route --rules Rules Feeds/samples/boamp-api-page.json
-                  vigie route --store demo-out/vigie.sqlite demo-boamp-api:26-41234 --json
+                  vigie route --store demo-out/vigie.sqlite demo-boamp-api:26-118511 --json
                 """
         )
 
