@@ -97,27 +97,36 @@ import Testing
         #expect(differencesC.isEmpty, "run --no-fetch: \(differencesC)")
     }
 
-    /// A preview records routes, never deliveries: the run after it still writes and sends those items.
-    @Test func aPreviewThenARunStillSendsEverything() throws {
+    /// A preview records routes, never deliveries: the run after it still writes and sends those items. Both
+    /// a preview of every cluster and one of a single cluster.
+    @Test(arguments: [[], ["--cluster", "mecaloire"]])
+    func aPreviewThenARunStillSendsEverything(only: [String]) throws {
         let w = try VigieCLI.Scratch("onepath")
         let store = w.path("vigie.sqlite")
         let fetch = try VigieCLI.vigie(["fetch", "--feeds", "Feeds/demo.yaml", "--store", store, "--now", Self.now])
         #expect(fetch.status == 0, "\(fetch.stderr.suffix(600))")
-        let preview = try VigieCLI.vigie([
-            "digest", "--rules", "Rules", "--feeds", "Feeds/demo.yaml", "--store", store, "--cluster", "mecaloire",
-            "--out", w.path("preview"), "--now", Self.now, "--json",
-        ])
+        let preview = try VigieCLI.vigie(
+            [
+                "digest", "--rules", "Rules", "--feeds", "Feeds/demo.yaml", "--store", store,
+                "--out", w.path("preview"), "--now", Self.now, "--json",
+            ] + only)
         #expect(preview.status == 0, "\(preview.stderr.suffix(600))")
         let report = try #require(try JSONSerialization.jsonObject(with: preview.stdoutBytes) as? [String: Any])
         #expect(report["deliveries_recorded"] as? Bool == false)
         let routing = try #require(report["routing"] as? [String: Any])
         #expect((routing["routes"] as? Int ?? 0) > 0, "the preview routed: \(routing)")
-        let previewed = try #require((routing["clusters"] as? [[String: Any]])?.first)
-        #expect(previewed["cluster"] as? String == "mecaloire")
-        #expect(previewed["deliveries"] as? Int == 0)
-        #expect(try VigieCLI.sqlite3(store, "SELECT count(*) FROM delivery").trimmingCharacters(in: .whitespacesAndNewlines) == "0")
-        #expect(try VigieCLI.sqlite3(store, "SELECT count(*) FROM route WHERE cluster = 'mecaloire'")
-            .trimmingCharacters(in: .whitespacesAndNewlines) != "0")
+        let previewed = try #require(routing["clusters"] as? [[String: Any]])
+        let clusters = previewed.compactMap { $0["cluster"] as? String }
+        #expect(clusters == (only.isEmpty ? try Self.ruleClusters().sorted() : ["mecaloire"]))
+        for c in previewed { #expect(c["deliveries"] as? Int == 0) }
+        let mecaloire = try #require(previewed.first { $0["cluster"] as? String == "mecaloire" })
+        #expect((mecaloire["new_notices"] as? Int ?? 0) > 0)
+        func count(_ sql: String) throws -> String {
+            try VigieCLI.sqlite3(store, sql).trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        #expect(try count("SELECT count(*) FROM delivery") == "0")
+        #expect(try count("SELECT count(*) FROM outbox") == "0", "a preview composes no e-mail")
+        #expect(try count("SELECT count(*) FROM route WHERE cluster = 'mecaloire'") != "0")
 
         let run = try VigieCLI.vigie([
             "run", "--no-fetch", "--feeds", "Feeds/demo.yaml", "--rules", "Rules", "--store", store,
@@ -126,14 +135,16 @@ import Testing
         ])
         #expect(run.status == 0, "\(run.stderr.suffix(600))")
         // The run writes what the preview showed, and records it as sent.
-        for name in ["2026-11-24.md", "2026-11-24.json"] {
-            let a = FileManager.default.contents(atPath: w.path("preview/mecaloire/\(name)"))
-            let b = FileManager.default.contents(atPath: w.path("out/mecaloire/\(name)"))
-            #expect(a != nil && a == b, "mecaloire/\(name): the run did not write what the preview showed")
+        for cluster in clusters {
+            for name in ["2026-11-24.md", "2026-11-24.json"] {
+                let a = FileManager.default.contents(atPath: w.path("preview/\(cluster)/\(name)"))
+                let b = FileManager.default.contents(atPath: w.path("out/\(cluster)/\(name)"))
+                #expect(a != nil && a == b, "\(cluster)/\(name): the run did not write what the preview showed")
+            }
         }
-        #expect(run.stdout.contains("mecaloire: \(previewed["new_notices"] as? Int ?? -1) new notices"), "\(run.stdout)")
-        #expect(try VigieCLI.sqlite3(store, "SELECT count(*) FROM delivery WHERE cluster = 'mecaloire'")
-            .trimmingCharacters(in: .whitespacesAndNewlines) != "0")
+        #expect(run.stdout.contains("mecaloire: \(mecaloire["new_notices"] as? Int ?? -1) new notices"), "\(run.stdout)")
+        #expect(try count("SELECT count(*) FROM delivery WHERE cluster = 'mecaloire'") != "0")
+        #expect(try count("SELECT count(*) FROM outbox") != "0")
     }
 
     @Test func anUnknownClusterIsRefusedWithTheKnownOnes() throws {
