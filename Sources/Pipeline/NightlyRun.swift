@@ -297,6 +297,7 @@ public enum NightlyRun {
             stageOptions.rulesFingerprints = rules.fingerprints
             stageOptions.failedClusters = options.clusters == nil ? rules.failed : []
             stageOptions.composeMail = !firstNight
+            stageOptions.sourceOrder = catalogueSources.map(\.id)
             let stage = RouteAndDigestRun(store: store, router: router, options: stageOptions, logger: logger)
             routing = try stage.run(now: now, runID: runID, sourceHealth: redacted, progress: progress)
         } catch {

@@ -26,6 +26,10 @@ public struct RouteAndDigestOptions: Sendable {
     public var sourceNames: [String: String]
     /// Notices classified and recorded per transaction.
     public var batchSize: Int
+    /// Source ids in the catalogue's order: the source table lists them so, whether it was built from tonight's
+    /// fetch (which runs in that order) or from stored states (which have no order), then any source no longer in
+    /// the catalogue, by id. Empty: the table's own order.
+    public var sourceOrder: [String] = []
     /// Classify every stored notice again, not only what is new or changed (after editing the rules: a
     /// member who joined gets the open opportunities; what was already sent is not sent again).
     public var reclassifyAll: Bool = false
@@ -36,6 +40,9 @@ public struct RouteAndDigestOptions: Sendable {
     /// Clusters whose rules could not be loaded tonight: reported, not digested, and routed again over every
     /// stored notice once their file is fixed.
     public var failedClusters: [RulebookLoad.FailedCluster] = []
+    /// Record the deliveries and compose the e-mail (`vigie run`, `vigie digest --mark-delivered`); false: a
+    /// preview that writes the digests and records no delivery (`vigie digest`).
+    public var markDelivered: Bool = true
     /// False on a first night: the digests are written and the deliveries recorded (the next night sends only
     /// what is new), but no e-mail is composed, so nothing of tonight's can ever be sent.
     public var composeMail: Bool = true
@@ -158,33 +165,57 @@ public final class RouteAndDigestRun {
         return rulebook.clusters.filter { only.contains($0.id) }
     }
 
-    /// Runs. When `runID` is given, the caller began the run and will finish it; otherwise this records
-    /// its own run. `sourceHealth` is tonight's source table (nil: built from the stored source states).
+    /// Routes then writes: ``route(now:runID:progress:)`` followed by ``writeDigests(now:runID:routing:sourceHealth:progress:)``,
+    /// the one path of `vigie run` (with or without fetch) and `vigie digest`. When `runID` is given, the caller
+    /// began the run and will finish it; otherwise this records its own run. `sourceHealth` is tonight's source
+    /// table (nil: built from the stored source states).
     public func run(
         now: Date, runID givenRunID: Int64? = nil, sourceHealth: [SourceHealth]? = nil,
         progress: (String) -> Void = { _ in }
     ) throws -> RouteAndDigestReport {
-        if let only = options.clusters {
-            let unknown = only.filter { id in !rulebook.clusters.contains { $0.id == id } }
-            if !unknown.isEmpty {
-                throw PipelineError.cannotRun(
-                    "unknown cluster(s): \(unknown.joined(separator: ", ")) (known: "
-                        + rulebook.clusters.map(\.id).joined(separator: ", ") + ")")
-            }
-        }
+        try checkClusters()
         let runID = try givenRunID ?? store.beginRun(at: now)
-        let recovered = try EditionPublisher(output: options.outputDirectory, store: store, logger: logger).recover()
-        for e in recovered {
-            progress("\(e.cluster): finished edition \(e.edition) of \(e.stamp), interrupted by the previous run")
+        let routing = try route(now: now, runID: runID, progress: progress)
+        let report = try writeDigests(
+            now: now, runID: runID, routing: routing, sourceHealth: sourceHealth, progress: progress)
+        if givenRunID == nil {
+            try store.finishRun(
+                runID, at: now, status: "ok", classifiedThrough: report.classifiedThrough,
+                summary: try RouteMapping.encode(report.clusters.map(\.cluster)))
         }
+        return report
+    }
+
+    /// What the routing step did, for the digest step.
+    public struct Routing: Sendable, Hashable {
+        public var runID: Int64
+        /// Notices classified (new or changed since the last completed classification).
+        public var classified: Int
+        public var routes: Int
+        /// The change sequence the routing went through: the run counts as classified through it once its
+        /// digests are out (``writeDigests(now:runID:routing:sourceHealth:progress:)`` decides).
+        public var through: Int64
+        /// Clusters routed again over every stored notice because their rules changed.
+        public var rerouted: [String]
+        /// Notices new or changed since the last completed classification, per source: the night's news for the
+        /// source table.
+        public var newBySource: [String: Int]
+    }
+
+    /// The routing step: classifies the stored notices new or changed since the last completed classification
+    /// (every one with `reclassifyAll`), clusters whose rules changed over every stored notice, and records the
+    /// routes and the rules' fingerprints. Recording routes sends nothing: what is routed is written and sent by
+    /// the digest step of this run or a later one, until its delivery is recorded.
+    public func route(now: Date, runID: Int64, progress: (String) -> Void = { _ in }) throws -> Routing {
+        try checkClusters()
         let lastCompleted = try store.lastClassifiedSequence()
         let since = options.reclassifyAll ? 0 : lastCompleted
         let through = try store.currentChangeSequence()
         progress("classifying notices new or changed since change \(since) (up to \(through))")
         var routeCount = 0
         var classified = 0
-        // Notices new or changed since the last completed classification, per source: tonight's news for the
-        // source table, counted from the store so that a run resumed after a crash says what the clean run would.
+        // Counted from the store, not from tonight's fetch reports, so that a run resumed after a crash (or a
+        // `vigie digest` after `vigie fetch`) says what the clean run would.
         var newBySource: [String: Int] = [:]
         try classify(after: since, through: through, clusters: options.clusters, runID: runID, now: now) { batch, n in
             for s in batch where s.changeSequence > lastCompleted { newBySource[s.notice.source, default: 0] += 1 }
@@ -212,12 +243,42 @@ public final class RouteAndDigestRun {
             try store.setRulesFingerprint("unloaded", cluster: failed.cluster, at: now)
         }
         progress("classified \(classified) notices, \(routeCount) routes")
+        return Routing(
+            runID: runID, classified: classified, routes: routeCount, through: through, rerouted: rerouted,
+            newBySource: newBySource)
+    }
+
+    /// The digest step: writes each selected cluster's digest from its undelivered routes and, with
+    /// `options.markDelivered`, records the deliveries and composes the e-mail (an edition, finished first when a
+    /// killed run left one staged). A preview (`markDelivered` false) records nothing: a later run writes and
+    /// sends the same items. The report's `classifiedThrough` is what the caller records when it finishes the run.
+    public func writeDigests(
+        now: Date, runID: Int64, routing: Routing, sourceHealth: [SourceHealth]? = nil,
+        progress: (String) -> Void = { _ in }
+    ) throws -> RouteAndDigestReport {
+        let recovered =
+            options.markDelivered
+            ? try EditionPublisher(output: options.outputDirectory, store: store, logger: logger).recover() : []
+        for e in recovered {
+            progress("\(e.cluster): finished edition \(e.edition) of \(e.stamp), interrupted by the previous run")
+        }
         var health =
             try sourceHealth
             ?? SourceHealthBuilder.fromStates(
                 try store.sourceStates(), now: now,
                 names: options.sourceNames)
-        for i in health.indices { health[i].newNotices = newBySource[health[i].sourceID] ?? 0 }
+        for i in health.indices { health[i].newNotices = routing.newBySource[health[i].sourceID] ?? 0 }
+        if !options.sourceOrder.isEmpty {
+            let rank = Dictionary(options.sourceOrder.enumerated().map { ($1, $0) }) { first, _ in first }
+            health.sort { a, b in
+                switch (rank[a.sourceID], rank[b.sourceID]) {
+                case let (x?, y?): return x < y
+                case (_?, nil): return true
+                case (nil, _?): return false
+                case (nil, nil): return a.sourceID < b.sourceID
+                }
+            }
+        }
         var reports: [ClusterDigestReport] = []
         var unwritten: [UnwrittenDigestReport] = []
         for cluster in selectedClusters {
@@ -242,23 +303,31 @@ public final class RouteAndDigestRun {
             throw PipelineError.cannotRun("no digest could be written: \(first.error)")
         }
         // A digest left unwritten keeps the run from counting as classified through: the next run takes the same
-        // notices as tonight's news again, so the edition it writes is the one tonight's would have been.
-        let classifiedThrough: Int64? = options.clusters == nil && unwritten.isEmpty ? through : nil
-        if givenRunID == nil {
-            try store.finishRun(
-                runID, at: now, status: "ok", classifiedThrough: classifiedThrough,
-                summary: try RouteMapping.encode(reports.map(\.cluster)))
-        }
+        // notices as tonight's news again, so the edition it writes is the one tonight's would have been. A
+        // preview does not count either: the run that sends takes them as its news.
+        let classifiedThrough: Int64? =
+            options.clusters == nil && unwritten.isEmpty && options.markDelivered ? routing.through : nil
         var report = RouteAndDigestReport(
-            runID: runID, classified: classified, routes: routeCount,
+            runID: runID, classified: routing.classified, routes: routing.routes,
             classifiedThrough: classifiedThrough, clusters: reports)
-        report.rerouted = rerouted
+        report.rerouted = routing.rerouted
         report.recoveredEditions = recovered.count
         report.unwrittenDigests = unwritten
         report.failedClusters = options.failedClusters.map {
             FailedClusterReport(cluster: $0.cluster, file: $0.file, errors: $0.errors.map(\.description))
         }
         return report
+    }
+
+    /// Throws when `options.clusters` names a cluster the rulebook does not have (before any run is recorded).
+    func checkClusters() throws {
+        guard let only = options.clusters else { return }
+        let unknown = only.filter { id in !rulebook.clusters.contains { $0.id == id } }
+        if !unknown.isEmpty {
+            throw PipelineError.cannotRun(
+                "unknown cluster(s): \(unknown.joined(separator: ", ")) (known: "
+                    + rulebook.clusters.map(\.id).joined(separator: ", ") + ")")
+        }
     }
 
     /// Routes the stored notices with change sequence in `after+1...through`, page by page (a reclassification
@@ -290,8 +359,8 @@ public final class RouteAndDigestRun {
         try ClusterDigest.write(
             cluster: cluster, store: store, output: options.outputDirectory,
             formats: options.formats, now: now, runID: runID, health: health,
-            deadlineSoonDays: options.deadlineSoonDays, sourceNames: options.sourceNames, markDelivered: true,
-            composeMail: options.composeMail)
+            deadlineSoonDays: options.deadlineSoonDays, sourceNames: options.sourceNames,
+            markDelivered: options.markDelivered, composeMail: options.composeMail)
     }
 }
 

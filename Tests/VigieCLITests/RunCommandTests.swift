@@ -175,7 +175,7 @@ import Testing
         #expect(preview.stdout.contains("\(s.root.path)/preview/mecaloire/2026-05-05.md"))
         let unknown = try Self.vigie(["digest", "--cluster", "nope", "--store", s.store, "--rules", "Rules"])
         #expect(unknown.status == 2)
-        #expect(unknown.stderr.contains("no cluster nope in Rules"))
+        #expect(unknown.stderr.contains("unknown cluster nope (known: "))
     }
 
     /// A run killed with SIGKILL at an arbitrary point leaves a consistent store, and the next run resumes:

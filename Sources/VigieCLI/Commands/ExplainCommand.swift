@@ -12,11 +12,19 @@ extension Vigie {
             discussion: """
                 Shows the segments recognised (rule, field, matched words or codes, weights), the members \
                 reached and why, the members dropped and by which filter, and the suggested consortia. \
-                The notice file may hold several notices: each is explained, or pick one with --id.
+                The notice is a file if that path exists (it may hold several notices: each is explained, or \
+                pick one with --id), otherwise the id of a notice in the store (boamp:26-41234 as vigie query \
+                prints it, or the source's own id when only one source has it).
+
+                Examples:
+                  vigie explain Feeds/samples/boamp-api-page.json --rules Rules --cluster mecaloire
+                  vigie explain --store demo-out/vigie.sqlite --cluster mecaloire demo-boamp-api:26-118511
                 """
         )
 
-        @OptionGroup var input: RulesRoutingOptions
+        @OptionGroup var rulesOptions: RulesOptions
+        @OptionGroup var clock: ClockOptions
+        @OptionGroup var storeOptions: StoreOptions
 
         @Option(help: "Cluster id.")
         var cluster: String
@@ -27,13 +35,12 @@ extension Vigie {
         @Option(help: "Language: fr (default) or en.")
         var lang: String = "fr"
 
-        @Option(help: "Only the notice with this id (source:id) or source id.")
+        @Option(help: "In a notice file holding several, only the notice with this id (source:id) or source id.")
         var id: String?
 
-        @Flag(help: "Print the routing result as JSON.")
-        var json = false
+        @OptionGroup var output: JSONOptions
 
-        @Argument(help: "Notice file.")
+        @Argument(help: "Notice file, or the id of a notice in the store.")
         var notice: String
 
         func validate() throws {
@@ -43,19 +50,21 @@ extension Vigie {
         }
 
         func run() async throws {
-            let now = try input.referenceDate()
-            let book = try input.loadRulebook()
+            let now = clock.date
+            let book = try NoticeInputs.rulebook(rulesOptions)
             guard let c = book.cluster(cluster) else {
-                throw ValidationError("unknown cluster '\(cluster)' (clusters: \(book.clusters.map(\.id).joined(separator: ", ")))")
+                throw CLIError.unknownID(what: "cluster", given: [cluster], known: book.clusters.map(\.id))
             }
             if let member, c.member(member) == nil {
-                throw ValidationError("unknown member '\(member)' in \(cluster)")
+                throw CLIError.unknownID(what: "member", given: [member], known: c.members.map(\.id))
             }
-            let (all, failed) = RulesRoutingOptions.notices(from: [notice])
+            let (all, failed) = try NoticeInputs.notices([notice], store: storeOptions, command: "explain")
             if failed > 0 { throw ExitCode(1) }
             let notices = all.filter { id == nil || $0.id == id || $0.sourceID == id }
             if notices.isEmpty {
-                printError("vigie: no notice\(id.map { " with id \($0)" } ?? "") in \(notice)")
+                // An id that the file does not hold: the ids it does hold are the ones to choose from.
+                if let id { throw CLIError.unknownID(what: "notice", given: [id], known: all.map(\.id)) }
+                printError(Diagnostics.line(command: "explain", level: .error, "no notice in \(notice)"))
                 throw ExitCode(1)
             }
             let router = Router(rulebook: book, options: RouterOptions(clusters: [cluster]))
@@ -68,7 +77,7 @@ extension Vigie {
                 results.append(r)
                 outputs.append(explainer.render(r, notice: n))
             }
-            if json {
+            if output.json {
                 print(String(decoding: try NoticeJSON.encoder().encode(results), as: UTF8.self))
             } else {
                 print(outputs.joined(separator: "\n\n"))

@@ -37,6 +37,7 @@ extension Vigie {
         var sourceBudget: Double = FetchConfiguration().sourceTimeBudget ?? 0
         @Flag(help: "Print a JSON array instead of lines.")
         var json = false
+        @OptionGroup var clock: ClockOptions
 
         func run() async throws {
             let logger = Logger(label: "vigie.fetch")
@@ -74,10 +75,14 @@ extension Vigie {
             configuration.runTimeBudget = runBudget > 0 ? runBudget : nil
             configuration.sourceTimeBudget = sourceBudget > 0 ? sourceBudget : nil
             configuration.shouldStop = { StopRequest.shared.receivedSignal != nil }
+            // A fetch replayed at a given date (`--now`), as `vigie run --now` does: the first night's window and
+            // the stored dates count from it, so `vigie fetch` then `vigie digest` gives what `vigie run` gives.
+            configuration.now = clock.now?.instant
+            let fixed = clock.now?.instant
             let engine = FetchEngine(configuration: configuration, logger: logger)
             let fetched = Result {
                 try FetchRun.run(selected, store: noticeStore, engine: engine, includeDisabled: !only.isEmpty,
-                                 logger: logger)
+                                 logger: logger, now: { fixed ?? Date() })
             }
             // Closed whatever happened: the WAL is checkpointed, so the .sqlite file alone is the whole store.
             let closed = Result { try noticeStore.close() }

@@ -3,51 +3,94 @@ import Classifier
 import Foundation
 import Notices
 import Parser
+import Store
 
-/// Options shared by `route` and `explain`: where the rules are, and the reference date.
-struct RulesRoutingOptions: ParsableArguments {
-    @Option(help: "Rules directory.")
-    var rules: String = "Rules"
-
-    @Option(help: "Reference date for deadline lead times (ISO 8601, e.g. 2026-05-01T08:00:00Z); default: now.")
-    var now: String?
-
-    func referenceDate() throws -> Date {
-        guard let now else { return Date() }
-        guard let z = ISO8601.parseZoned(now) else {
-            throw ValidationError("--now: not an ISO 8601 date: \(now)")
-        }
-        return z.instant
-    }
-
-    func loadRulebook() throws -> Rulebook {
+/// The notices `route` and `explain` work on: files (any format the parser reads, or Vigie's own notice JSON)
+/// and ids of notices in the store, routed the same way.
+enum NoticeInputs {
+    /// The rules, or `CLIError.cannotRun` saying why they do not load.
+    static func rulebook(_ rules: RulesOptions) throws -> Rulebook {
         do {
-            return try Rulebook.load(directory: rules)
+            return try Rulebook.load(directory: rules.rules)
         } catch {
-            printError("vigie: \(error)")
-            throw ExitCode(2)
+            throw CLIError.cannotRun("rules: cannot load \(rules.rules): \(error)")
         }
     }
 
-    /// Notices of each file; a file that does not parse is reported and skipped.
-    static func notices(from files: [String]) -> (notices: [Notice], failed: Int) {
+    /// The notices each argument names: a path that exists is a file (a file that does not parse is reported
+    /// and counted in `failed`); anything else is a notice id in the store (`source:id`, or the source's own id
+    /// when one source has it). Ids that name nothing throw `CLIError.unknownID` with the ids that look like
+    /// them, before anything is routed.
+    static func notices(_ arguments: [String], store: StoreOptions, command: String) throws -> (
+        notices: [Notice], failed: Int
+    ) {
         var out: [Notice] = []
         var failed = 0
-        for f in files {
-            if let own = vigieNoticeJSON(atPath: f) {
-                out += own
+        var opened: NoticeStore?
+        var unknown: [String] = []
+        var similar: [String] = []
+        for argument in arguments {
+            if FileManager.default.fileExists(atPath: argument) {
+                let (notices, didFail) = fromFile(argument, command: command)
+                out += notices
+                if didFail { failed += 1 }
                 continue
             }
-            do {
-                let doc = try DocumentParser.parseFile(atPath: f, options: ParseOptions(sourceID: "file", documentName: f))
-                out += NoticeIntake.notices(of: doc)
-                for issue in doc.issues { printError("vigie: \(issue)") }
-            } catch {
-                failed += 1
-                printError("vigie: \(f): \(error)")
+            guard FileManager.default.fileExists(atPath: store.store) else {
+                // Neither a file nor, without a store, an id: say both, a mistyped path is the likelier.
+                throw CLIError.cannotRun(
+                    "notice: \(argument): no such file, and no store to look the id up in "
+                        + "(\(store.store): no such file; give the store with --store)")
+            }
+            let noticeStore: NoticeStore
+            if let opened { noticeStore = opened } else {
+                do { noticeStore = try NoticeStore(path: store.store) } catch {
+                    throw CLIError.cannotRun("store: \(store.store): \(error)")
+                }
+                opened = noticeStore
+            }
+            switch try noticeStore.lookupNotice(argument) {
+            case .found(let stored): out.append(stored.notice)
+            case .ambiguous(let ids):
+                throw CLIError.cannotRun(
+                    "notice: \(argument) is the source id of several stored notices: \(ids.joined(separator: ", ")); "
+                        + "give one of them")
+            case .notFound(let like):
+                unknown.append(argument)
+                similar += like.filter { !similar.contains($0) }
             }
         }
+        if let opened { try opened.close() }
+        if !unknown.isEmpty {
+            // The store may hold thousands of ids: list those that look like the ones given, and say where the
+            // others are.
+            printError(
+                Diagnostics.line(
+                    command: command,
+                    "notice ids are the third column of `vigie query --store \(store.store) WORDS` "
+                        + "(or the \"id\" of `vigie query --json`), e.g. boamp:26-41234"))
+            guard !similar.isEmpty else {
+                throw CLIError.cannotRun(
+                    "unknown notice\(unknown.count == 1 ? "" : "s") \(unknown.joined(separator: ", ")): neither a file "
+                        + "nor an id stored in \(store.store), and no stored id looks like it")
+            }
+            throw CLIError.unknownID(what: "notice", given: unknown, known: Array(similar.prefix(5)))
+        }
         return (out, failed)
+    }
+
+    /// Notices of one file; a file that does not parse is reported (`didFail`).
+    static func fromFile(_ path: String, command: String) -> (notices: [Notice], didFail: Bool) {
+        if let own = vigieNoticeJSON(atPath: path) { return (own, false) }
+        do {
+            let doc = try DocumentParser.parseFile(
+                atPath: path, options: ParseOptions(sourceID: "file", documentName: path))
+            for issue in doc.issues { printError(Diagnostics.line(command: command, level: .warning, "\(issue)")) }
+            return (NoticeIntake.notices(of: doc), false)
+        } catch {
+            printError(Diagnostics.line(command: command, level: .error, "\(path): \(error)"))
+            return ([], true)
+        }
     }
 
     /// Vigie's own notice JSON (`vigie parse --json` output, test fixtures): one notice, an array, or an object
@@ -70,21 +113,28 @@ extension Vigie {
     struct Route: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "route",
-            abstract: "Route notices parsed from files to cluster members, without a store.",
+            abstract: "Route notices, from files or from the store, to cluster members.",
             discussion: """
                 For each notice: the members reached (score, direct or through the value chain, reasons), \
-                the near misses with the filter that dropped them, and consortium suggestions. \
-                With --json, one JSON object: {"now", "results": [...], "rule_counters": [...]}.
+                the near misses with the filter that dropped them, and consortium suggestions. Nothing is \
+                recorded. Each argument is a notice file if that path exists, otherwise the id of a notice in \
+                the store (boamp:26-41234 as vigie query prints it, or the source's own id when only one \
+                source has it). With --json, one JSON object: {"now", "results": [...], "rule_counters": [...]}.
+
+                Examples:
+                  vigie route --rules Rules Feeds/samples/boamp-api-page.json
+                  vigie route --store demo-out/vigie.sqlite demo-boamp-api:26-118511 --json
                 """
         )
 
-        @OptionGroup var input: RulesRoutingOptions
+        @OptionGroup var rulesOptions: RulesOptions
+        @OptionGroup var clock: ClockOptions
+        @OptionGroup var storeOptions: StoreOptions
 
         @Option(help: "Only this cluster (repeatable).")
         var cluster: [String] = []
 
-        @Flag(help: "Print JSON instead of text.")
-        var json = false
+        @OptionGroup var output: JSONOptions
 
         @Flag(help: "Also print how many notices each rule let through and how many candidates each filter dropped.")
         var stats = false
@@ -95,17 +145,15 @@ extension Vigie {
             """)
         var naiveBaseline = false
 
-        @Argument(help: "Notice files (any format the parser reads).")
+        @Argument(help: "Notice files (any format the parser reads), or ids of notices in the store.")
         var files: [String]
 
         func run() async throws {
-            let now = try input.referenceDate()
-            let book = try input.loadRulebook()
-            for c in cluster where book.cluster(c) == nil {
-                throw ValidationError("unknown cluster '\(c)' (clusters: \(book.clusters.map(\.id).joined(separator: ", ")))")
-            }
+            let now = clock.date
+            let book = try NoticeInputs.rulebook(rulesOptions)
+            try CLIError.requireKnown(cluster, among: book.clusters.map(\.id), what: "cluster")
             let router = Router(rulebook: book, options: RouterOptions(clusters: cluster.isEmpty ? nil : cluster))
-            let (notices, failed) = RulesRoutingOptions.notices(from: files)
+            let (notices, failed) = try NoticeInputs.notices(files, store: storeOptions, command: "route")
             var statistics = RuleStatistics()
             var results: [(Notice, RoutingResult)] = []
             for n in notices {
@@ -113,7 +161,7 @@ extension Vigie {
                 statistics.add(r)
                 results.append((n, r))
             }
-            if json {
+            if output.json {
                 struct Item: Encodable {
                     var notice_id: String
                     var title: String
