@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 import Logging
 
@@ -57,6 +58,22 @@ struct LineLogHandler: LogHandler {
         var all = metadata
         if let extra = event.metadata { all.merge(extra) { $1 } }
         Diagnostics.write(Diagnostics.line(command: command, level: event.level, "\(event.message)", metadata: all))
+    }
+}
+
+extension Vigie {
+    /// The words after `vigie` that name a command (`query`, `rules lint`), found by walking the command tree, so a
+    /// subcommand's messages and usage hints name it as the user typed it.
+    static func path(of command: any ParsableCommand.Type) -> String {
+        func walk(_ node: any ParsableCommand.Type, _ prefix: [String]) -> [String]? {
+            for sub in node.configuration.subcommands {
+                let here = prefix + [sub._commandName]
+                if ObjectIdentifier(sub) == ObjectIdentifier(command) { return here }
+                if let found = walk(sub, here) { return found }
+            }
+            return nil
+        }
+        return (walk(Vigie.self, []) ?? [command._commandName]).joined(separator: " ")
     }
 }
 

@@ -1,6 +1,9 @@
+import ArgumentParser
 import Foundation
-import Testing
 import Notices
+import Testing
+
+@testable import VigieCLI
 
 /// Runs the built `vigie` binary: `rules lint` and `route`, as a user would.
 @Suite struct RulesCommandTests {
@@ -120,5 +123,86 @@ import Notices
         let bad = try vigie(["explain", file, "--rules", "Rules", "--cluster", "nope"])
         #expect(bad.status != 0)
         #expect(bad.stderr.contains("unknown cluster 'nope'"))
+    }
+
+    // MARK: rules show and rules lint: arguments, JSON, unknown clusters
+
+    @Test func showParsing() throws {
+        let bare = try #require(try Vigie.parseAsRoot(["rules", "show", "mecaloire", "--json"]) as? Vigie.Rules.Show)
+        #expect(bare.selection.rules == "Rules" && bare.selection.clusters == ["mecaloire"] && bare.output.json)
+        // The older form: the rules folder first, the cluster as an option.
+        let old = try #require(
+            try Vigie.parseAsRoot(["rules", "show", "Rules/", "--cluster", "cognac"]) as? Vigie.Rules.Show)
+        #expect(old.selection.rules == "Rules/" && old.selection.clusters == ["cognac"])
+        let withOption = try #require(
+            try Vigie.parseAsRoot(["rules", "show", "--rules", "Tests/ClassifierTests/Fixtures", "a", "b"])
+                as? Vigie.Rules.Show)
+        #expect(withOption.selection.rules == "Tests/ClassifierTests/Fixtures")
+        #expect(withOption.selection.clusters == ["a", "b"])
+        // `vigie rules` alone lints.
+        #expect(try Vigie.parseAsRoot(["rules"]) is Vigie.Rules.Lint)
+    }
+
+    @Test func showJSON() throws {
+        let r = try vigie(["rules", "show", "mecaloire", "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        struct Out: Decodable {
+            struct Cluster: Decodable {
+                var id: String
+                var name: String
+                var segments: [Segment]
+                var members: [Member]
+                var delivery: Delivery
+            }
+            struct Segment: Decodable { var id: String; var supplied_by: [String]; var members: [String] }
+            struct Member: Decodable { var id: String; var capacity: Double?; var contacts: [String] }
+            struct Delivery: Decodable { var sender: String?; var staff: [String]; var share_partners: Bool }
+            var clusters: [Cluster]
+        }
+        let out = try JSONDecoder().decode(Out.self, from: Data(r.stdout.utf8))
+        let c = try #require(out.clusters.first)
+        #expect(out.clusters.count == 1)
+        // Rules/mecaloire.yaml as written.
+        #expect(c.id == "mecaloire" && c.name == "Pôle Méca Loire")
+        #expect(c.segments.prefix(3).map(\.id) == ["fonderie-forge", "usinage", "tolerie"])
+        let furan = try #require(c.members.first { $0.id == "decolletage-furan" })
+        #expect(furan.capacity == 800_000)
+        #expect(furan.contacts == ["contact@decolletage-furan.example.org"])
+        let forges = try #require(c.members.first { $0.id == "forges-gier" })
+        #expect(forges.capacity == 3_000_000)
+        #expect(forges.contacts == ["contact@forges-gier.example.org", "achats@forges-gier.example.org"])
+        #expect(c.segments.first { $0.id == "usinage" }?.members.contains("decolletage-furan") == true)
+        #expect(c.delivery.sender == "Pôle Méca Loire — veille <veille@mecaloire.example.org>")
+        #expect(c.delivery.staff == ["Claire Martin <claire.martin@mecaloire.example.org>", "veille@mecaloire.example.org"])
+    }
+
+    @Test func showOlderFormStillWorks() throws {
+        let r = try vigie(["rules", "show", "Rules", "--cluster", "mecaloire"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.hasPrefix("Pôle Méca Loire (mecaloire) — "))
+    }
+
+    @Test func showUnknownClusterListsTheKnownOnes() throws {
+        let r = try vigie(["rules", "show", "mecaloir"])
+        #expect(r.status == 2)
+        #expect(r.stdout.isEmpty)
+        let known = try DemoStore.ruleClusterIDs().joined(separator: ", ")
+        #expect(r.stderr == "vigie rules show: unknown cluster mecaloir (known: \(known))\n")
+    }
+
+    @Test func lintJSONFindingsAreLocated() throws {
+        let file = RulesCommandTests.fixtures + "/broken/unknown-key.yaml"
+        let r = try vigie(["rules", "lint", "--json", file])
+        #expect(r.status == 1)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        let findings = try #require(object["diagnostics"] as? [[String: Any]])
+        #expect(findings.count == 2)
+        for f in findings {
+            #expect(f["file"] as? String == file)
+            #expect(f["severity"] as? String == "error")
+            #expect(f["line"] is Int && f["column"] is Int && f["message"] is String)
+        }
+        // The text form says the same: unknown-key.yaml line 9, column 5.
+        #expect(findings.first?["line"] as? Int == 9 && findings.first?["column"] as? Int == 5)
     }
 }
