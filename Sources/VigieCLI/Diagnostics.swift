@@ -30,7 +30,8 @@ public enum Diagnostics {
     /// Routes every `Logger` of the process to stderr in this format (the label `vigie.fetcher` prints as
     /// `vigie fetcher:`). `VIGIE_LOG_LEVEL` (trace…critical) changes the level, default info.
     public static func bootstrap() {
-        let level = ProcessInfo.processInfo.environment["VIGIE_LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .info
+        let level =
+            ProcessInfo.processInfo.environment["VIGIE_LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .info
         LoggingSystem.bootstrap { label in
             var handler = LineLogHandler(label: label)
             handler.logLevel = level

@@ -82,5 +82,3 @@ public struct Vigie: AsyncParsableCommand {
         return path(of: type(of: command))
     }
 }
-
-

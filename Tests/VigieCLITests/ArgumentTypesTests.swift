@@ -65,7 +65,8 @@ import Testing
     }
 
     @Test func noticeKinds() throws {
-        let q = try #require(try Vigie.parseAsRoot(["query", "--kind", "call_for_projects", "--kind", "tender"]) as? Vigie.Query)
+        let q = try #require(
+            try Vigie.parseAsRoot(["query", "--kind", "call_for_projects", "--kind", "tender"]) as? Vigie.Query)
         #expect(q.kind == [.callForProjects, .tender])
         #expect(throws: (any Error).self) { try Vigie.parseAsRoot(["query", "--kind", "appel"]) }
     }

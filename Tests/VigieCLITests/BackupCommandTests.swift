@@ -13,7 +13,8 @@ import Testing
     }
 
     @Test func parsing() throws {
-        let b = try #require(try Vigie.parseAsRoot(["backup", "--store", "a.sqlite", "b.sqlite", "--json"]) as? Vigie.Backup)
+        let b = try #require(
+            try Vigie.parseAsRoot(["backup", "--store", "a.sqlite", "b.sqlite", "--json"]) as? Vigie.Backup)
         #expect(b.store.store == "a.sqlite" && b.destination == "b.sqlite" && b.output.json)
         #expect(throws: (any Error).self) { try Vigie.parseAsRoot(["backup", "--store", "a.sqlite"]) }
     }

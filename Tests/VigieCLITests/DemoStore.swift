@@ -45,7 +45,8 @@ enum DemoStore {
 
     /// The source ids of the demo catalogue, read from Feeds/demo.yaml itself (`- id: …` lines).
     static func catalogueIDs() throws -> [String] {
-        let yaml = try String(contentsOf: VigieCLI.packageRoot.appendingPathComponent("Feeds/demo.yaml"), encoding: .utf8)
+        let yaml = try String(
+            contentsOf: VigieCLI.packageRoot.appendingPathComponent("Feeds/demo.yaml"), encoding: .utf8)
         return yaml.split(separator: "\n").compactMap { line in
             let t = line.trimmingCharacters(in: .whitespaces)
             return t.hasPrefix("- id: ") ? String(t.dropFirst("- id: ".count)) : nil

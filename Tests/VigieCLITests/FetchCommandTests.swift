@@ -23,8 +23,10 @@ import Testing
 
     @Test func parsing() throws {
         let f = try #require(
-            try Vigie.parseAsRoot(["fetch", "--feeds", "Feeds/demo.yaml", "--store", "s.sqlite", "--only", "a", "b",
-                                   "--json"]) as? Vigie.Fetch)
+            try Vigie.parseAsRoot([
+                "fetch", "--feeds", "Feeds/demo.yaml", "--store", "s.sqlite", "--only", "a", "b",
+                "--json",
+            ]) as? Vigie.Fetch)
         #expect(f.feeds.feeds == "Feeds/demo.yaml" && f.store.store == "s.sqlite" && f.output.json)
         #expect(f.only == ["a", "b"])
         #expect(throws: (any Error).self) { try Vigie.parseAsRoot(["fetch", "--concurrency", "0"]) }
@@ -56,8 +58,10 @@ import Testing
 
     @Test func unknownOnlyListsTheKnownOnes() throws {
         let dir = try Self.scratch()
-        let r = try VigieCLI.vigie(["fetch", "--feeds", "Feeds/demo.yaml", "--store", dir + "/s.sqlite", "--only",
-                                    "demo-ted-search", "ted", "boamp"])
+        let r = try VigieCLI.vigie([
+            "fetch", "--feeds", "Feeds/demo.yaml", "--store", dir + "/s.sqlite", "--only",
+            "demo-ted-search", "ted", "boamp",
+        ])
         #expect(r.status == 2)
         let known = try DemoStore.catalogueIDs().sorted().joined(separator: ", ")
         #expect(r.stderr == "vigie fetch: unknown sources ted, boamp (known: \(known))\n")
@@ -73,7 +77,10 @@ import Testing
         #expect(r.status == 2)
         #expect(DemoStore.linesOutOfFormat(r.stderr).isEmpty, "\(r.stderr)")
         #expect(r.stderr.contains("vigie fetch: error: "))
-        #expect(r.stderr.hasSuffix("vigie fetch: the catalogue has \(r.stderr.components(separatedBy: "vigie fetch: error: ").count - 1) error(s); nothing fetched\n"))
+        #expect(
+            r.stderr.hasSuffix(
+                "vigie fetch: the catalogue has \(r.stderr.components(separatedBy: "vigie fetch: error: ").count - 1) error(s); nothing fetched\n"
+            ))
         #expect(!FileManager.default.fileExists(atPath: dir + "/s.sqlite"))
     }
 }

@@ -61,8 +61,13 @@ import Testing
     @Test func sharedOptionsHaveOneWording() {
         let expectations: [(String, String, [String])] = [
             ("--store <store>", "SQLite store file.", ["query", "fetch", "backup", "send"]),
-            ("--json", "Print the results as JSON on stdout.", ["query", "fetch", "backup", "send", "rules show",
-                                                               "rules lint", "sources check", "parse", "extract"]),
+            (
+                "--json", "Print the results as JSON on stdout.",
+                [
+                    "query", "fetch", "backup", "send", "rules show",
+                    "rules lint", "sources check", "parse", "extract",
+                ]
+            ),
             ("--feeds <feeds>", "Source catalogue: a folder of *.yaml, or one file.", ["fetch", "sources check"]),
         ]
         for (option, wording, paths) in expectations {
@@ -98,8 +103,10 @@ import Testing
 /// The examples of the help are real: each one naming the demo's files runs, on a copy of the demo's store, and
 /// succeeds. (The commands whose help this suite owns; the others' examples are checked by their own tests.)
 @Suite struct HelpExamplesTests {
-    static let checked = ["query", "fetch", "backup", "send", "sources", "sources check", "rules", "rules lint",
-                          "rules show", "parse", "extract", ""]
+    static let checked = [
+        "query", "fetch", "backup", "send", "sources", "sources check", "rules", "rules lint",
+        "rules show", "parse", "extract", "",
+    ]
 
     /// `vigie …` lines of a command's discussion that use only the demo's files: no placeholder, no pipe, no
     /// environment, no shell expansion.
@@ -149,7 +156,8 @@ import Testing
             for example in Self.runnableExamples(type.configuration.discussion) {
                 // A fresh copy of the demo's folder for each example: the examples that write (fetch, backup,
                 // send --dry-run) write into it.
-                let copy = FileManager.default.temporaryDirectory.appendingPathComponent("vigie-ex-\(UUID().uuidString)")
+                let copy = FileManager.default.temporaryDirectory.appendingPathComponent(
+                    "vigie-ex-\(UUID().uuidString)")
                 let out = copy.appendingPathComponent("demo-out").path
                 try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
                 try FileManager.default.copyItem(atPath: demo.store, toPath: out + "/vigie.sqlite")
@@ -157,7 +165,9 @@ import Testing
                 let r = try VigieCLI.vigie(args)
                 #expect(r.status == 0, "vigie \(example.joined(separator: " ")) exited \(r.status): \(r.stderr)")
                 #expect(!r.stdout.isEmpty || !r.stderr.isEmpty, "vigie \(example.joined(separator: " ")) said nothing")
-                #expect(DemoStore.linesOutOfFormat(r.stderr).isEmpty, "vigie \(example.joined(separator: " ")): \(r.stderr)")
+                #expect(
+                    DemoStore.linesOutOfFormat(r.stderr).isEmpty, "vigie \(example.joined(separator: " ")): \(r.stderr)"
+                )
                 ran += 1
             }
         }

@@ -40,9 +40,11 @@ struct ParseCommandTests {
         #expect(r.status == 0)
         // The help text is wrapped at the terminal's width: compare words, not lines.
         let text = r.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
-        for name in ["RSS 0.9x/2.0", "RSS 1.0 (RDF)", "Atom", "eForms", "BOAMP XML", "BOAMP (Opendatasoft",
-                     "TED search API", "aides-territoires", "EU Funding & Tenders", "DECP JSON", "DECP CSV",
-                     "TED daily packages"] {
+        for name in [
+            "RSS 0.9x/2.0", "RSS 1.0 (RDF)", "Atom", "eForms", "BOAMP XML", "BOAMP (Opendatasoft",
+            "TED search API", "aides-territoires", "EU Funding & Tenders", "DECP JSON", "DECP CSV",
+            "TED daily packages",
+        ] {
             #expect(text.contains(name), "vigie parse --help does not mention \(name)")
         }
         for format in DocumentFormat.allCases {
@@ -144,8 +146,10 @@ struct ParseCommandTests {
                 "XML declaration allowed only at the start"
             ),
             // A misspelt end tag, before the entries.
-            ("mismatch.xml", "<rss version=\"2.0\"><channel><title>T</titel>\n\(items)</channel></rss>\n", 1,
-                "mismatch"),
+            (
+                "mismatch.xml", "<rss version=\"2.0\"><channel><title>T</titel>\n\(items)</channel></rss>\n", 1,
+                "mismatch"
+            ),
         ]
         for (name, xml, line, message) in cases {
             let path = try temporaryFile(name, Array(xml.utf8))

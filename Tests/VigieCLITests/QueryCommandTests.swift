@@ -76,7 +76,8 @@ import Testing
 
     static func departements(_ n: [String: Any]) -> Set<String> {
         let lots = (n["lots"] as? [[String: Any]]) ?? []
-        let places = ((n["places"] as? [[String: Any]]) ?? []) + lots.flatMap { ($0["places"] as? [[String: Any]]) ?? [] }
+        let places =
+            ((n["places"] as? [[String: Any]]) ?? []) + lots.flatMap { ($0["places"] as? [[String: Any]]) ?? [] }
         return Set(places.compactMap { $0["departement"] as? String })
     }
 
@@ -188,8 +189,10 @@ import Testing
             """
         try Data(catalogue.utf8).write(to: root.appendingPathComponent("catalogue.yaml"))
         let store = root.appendingPathComponent("s.sqlite").path
-        let fetch = try VigieCLI.vigie(["fetch", "--feeds", root.appendingPathComponent("catalogue.yaml").path,
-                                        "--store", store])
+        let fetch = try VigieCLI.vigie([
+            "fetch", "--feeds", root.appendingPathComponent("catalogue.yaml").path,
+            "--store", store,
+        ])
         try #require(fetch.status == 0, "\(fetch.stdout)\(fetch.stderr)")
         return store
     }

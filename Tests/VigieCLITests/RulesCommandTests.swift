@@ -39,8 +39,11 @@ import Testing
         let r = try vigie(["rules", "lint", file])
         #expect(r.status == 1)
         let lines = r.stdout.split(separator: "\n").map(String.init)
-        #expect(lines.contains("\(file):9:5: error: segments[0].keywrods: unknown key 'keywrods'; did you mean "
-                               + "'keywords'? (allowed: id, label, keywords, exclusions, cpv, descriptors, supplies, min_score, context)"))
+        #expect(
+            lines.contains(
+                "\(file):9:5: error: segments[0].keywrods: unknown key 'keywrods'; did you mean "
+                    + "'keywords'? (allowed: id, label, keywords, exclusions, cpv, descriptors, supplies, min_score, context)"
+            ))
         #expect(lines.contains { $0.hasPrefix("\(file):16:5: error: members[0].capacty: unknown key 'capacty'") })
         #expect(lines.last == "2 error(s), 0 warning(s) in 1 file(s)")
     }
@@ -71,7 +74,9 @@ import Testing
         #expect(text.status == 0, "\(text.stderr)")
         #expect(text.stdout.contains("boamp:26-10001 — Fourniture de pièces décolletées et usinées"))
         #expect(text.stdout.contains("→ Décolletage du Furan (decolletage-furan) direct"))
-        #expect(text.stdout.contains("✗ Décolletage du Furan (decolletage-furan) segment_exclusion : exclusion « usinage du bois »"))
+        #expect(
+            text.stdout.contains(
+                "✗ Décolletage du Furan (decolletage-furan) segment_exclusion : exclusion « usinage du bois »"))
         #expect(text.stdout.contains("◆ L'avis demande"))
         #expect(text.stdout.contains("mecaloire/filter:capacity : 0 retenu(s), "))
         #expect(text.stdout.contains("3 avis, "))
@@ -98,28 +103,39 @@ import Testing
         let out = try JSONDecoder().decode(Out.self, from: Data(json.stdout.utf8))
         #expect(out.notices == 3)
         let first = try #require(out.results.first?.clusters.first { $0.cluster_id == "mecaloire" })
-        #expect(first.routes.contains { $0.member_id == "decolletage-furan" && $0.kind == "direct" && !$0.reasons.isEmpty })
+        #expect(
+            first.routes.contains { $0.member_id == "decolletage-furan" && $0.kind == "direct" && !$0.reasons.isEmpty })
         let second = try #require(out.results[1].clusters.first { $0.cluster_id == "mecaloire" })
         #expect(second.consortia.first?.reason == "both")
         #expect(second.near_misses.contains { $0.filter == "capacity" })
-        #expect(out.rule_counters.contains { $0.rule == "mecaloire/segment:usinage/exclusion:usinage du bois" && $0.dropped == 1 })
+        #expect(
+            out.rule_counters.contains {
+                $0.rule == "mecaloire/segment:usinage/exclusion:usinage du bois" && $0.dropped == 1
+            })
     }
 
     @Test func explainOneMemberInEnglish() throws {
         let file = RulesCommandTests.fixtures + "/notices/mecaloire.json"
-        let r = try vigie(["explain", file, "--rules", "Rules", "--cluster", "mecaloire", "--member", "metro-controle",
-                           "--id", "26-10001", "--lang", "en", "--now", "2026-05-20T08:00:00Z"])
+        let r = try vigie([
+            "explain", file, "--rules", "Rules", "--cluster", "mecaloire", "--member", "metro-controle",
+            "--id", "26-10001", "--lang", "en", "--now", "2026-05-20T08:00:00Z",
+        ])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.hasPrefix("Notice boamp:26-10001"))
         // Metrology supplies machining: the lab is a supplier of the bidder, told why it is not sent the notice.
-        #expect(r.stdout.contains("✗ Métro Contrôle Loire (metro-controle) — upstream supplier: metrologie → usinage: "
-                                  + "its trade is not what the notice buys (a possible groupement partner)"))
+        #expect(
+            r.stdout.contains(
+                "✗ Métro Contrôle Loire (metro-controle) — upstream supplier: metrologie → usinage: "
+                    + "its trade is not what the notice buys (a possible groupement partner)"))
         #expect(r.stdout.contains("CPV prefix 42638 ← 42638000-7 (+3)"))
         // 9 M€ is far above Galva Loire's 1 M€ (more than 2.5 times): a capacity drop, with both figures.
-        let big = try vigie(["explain", file, "--rules", "Rules", "--cluster", "mecaloire", "--member", "galva-loire",
-                             "--id", "26-10002", "--lang", "en", "--now", "2026-05-20T08:00:00Z"])
+        let big = try vigie([
+            "explain", file, "--rules", "Rules", "--cluster", "mecaloire", "--member", "galva-loire",
+            "--id", "26-10002", "--lang", "en", "--now", "2026-05-20T08:00:00Z",
+        ])
         #expect(big.status == 0, "\(big.stderr)")
-        #expect(big.stdout.contains("✗ Galva Loire (galva-loire) — capacity: value 9 000 000 € above capacity 1 000 000 €"))
+        #expect(
+            big.stdout.contains("✗ Galva Loire (galva-loire) — capacity: value 9 000 000 € above capacity 1 000 000 €"))
         let bad = try vigie(["explain", file, "--rules", "Rules", "--cluster", "nope"])
         #expect(bad.status != 0)
         #expect(bad.stderr.contains("unknown cluster 'nope'"))
@@ -173,7 +189,8 @@ import Testing
         #expect(forges.contacts == ["contact@forges-gier.example.org", "achats@forges-gier.example.org"])
         #expect(c.segments.first { $0.id == "usinage" }?.members.contains("decolletage-furan") == true)
         #expect(c.delivery.sender == "Pôle Méca Loire — veille <veille@mecaloire.example.org>")
-        #expect(c.delivery.staff == ["Claire Martin <claire.martin@mecaloire.example.org>", "veille@mecaloire.example.org"])
+        #expect(
+            c.delivery.staff == ["Claire Martin <claire.martin@mecaloire.example.org>", "veille@mecaloire.example.org"])
     }
 
     @Test func showOlderFormStillWorks() throws {

@@ -54,8 +54,10 @@ import Testing
     }
 
     @Test func onlyNamesKnownSources() throws {
-        let one = try VigieCLI.vigie(["sources", "check", "--feeds", "Feeds/demo.yaml", "--only", "demo-ted-search",
-                                      "--json"])
+        let one = try VigieCLI.vigie([
+            "sources", "check", "--feeds", "Feeds/demo.yaml", "--only", "demo-ted-search",
+            "--json",
+        ])
         #expect(one.status == 0)
         #expect(try JSONDecoder().decode(Report.self, from: one.stdoutBytes).sources.map(\.id) == ["demo-ted-search"])
         let r = try VigieCLI.vigie(["sources", "check", "--feeds", "Feeds/demo.yaml", "--only", "ted"])
@@ -68,7 +70,8 @@ import Testing
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigie-sources-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let file = dir.appendingPathComponent("bad.yaml").path
-        try Data("""
+        try Data(
+            """
             sources:
               - id: x
                 name: X
@@ -78,7 +81,8 @@ import Testing
                 url: https://example.org/x.xml
                 licence: X
                 pagng: none
-            """.utf8).write(to: URL(fileURLWithPath: file))
+            """.utf8
+        ).write(to: URL(fileURLWithPath: file))
         let r = try VigieCLI.vigie(["sources", "check", "--feeds", file])
         #expect(r.status == 1)
         #expect(DemoStore.linesOutOfFormat(r.stderr).isEmpty, "\(r.stderr)")

@@ -141,8 +141,12 @@ struct ExtractJSON: Encodable {
 
     init(_ r: TextExtraction) {
         deadline = r.deadline?.date.iso8601
-        amounts = r.amounts.map { Amount(amount: $0.amount, currency: $0.currency, vat: $0.vat, kind: $0.kind.rawValue) }
-        places = r.places.map { Place(departement: $0.departement, postcode: $0.postcode, commune: $0.commune, nuts: $0.nuts) }
+        amounts = r.amounts.map {
+            Amount(amount: $0.amount, currency: $0.currency, vat: $0.vat, kind: $0.kind.rawValue)
+        }
+        places = r.places.map {
+            Place(departement: $0.departement, postcode: $0.postcode, commune: $0.commune, nuts: $0.nuts)
+        }
         cpv = r.cpv
     }
 

@@ -77,8 +77,9 @@ extension Vigie {
             configuration.shouldStop = { StopRequest.shared.receivedSignal != nil }
             let engine = FetchEngine(configuration: configuration, logger: logger)
             let fetched = Result {
-                try FetchRun.run(selected, store: noticeStore, engine: engine, includeDisabled: !only.isEmpty,
-                                 logger: logger)
+                try FetchRun.run(
+                    selected, store: noticeStore, engine: engine, includeDisabled: !only.isEmpty,
+                    logger: logger)
             }
             // Closed whatever happened: the WAL is checkpointed, so the .sqlite file alone is the whole store.
             let closed = Result { try noticeStore.close() }
@@ -101,9 +102,10 @@ extension Vigie {
                 let disabled = reports.filter { $0.status == "disabled" }.count
                 let incomplete = reports.filter { $0.status == "incomplete" }.count
                 let notices = reports.reduce(0) { $0 + $1.notices }
-                print("\(reports.count) sources: \(reports.count - failed - disabled - incomplete) ok or not "
-                      + "modified, \(incomplete) incomplete (resumed next run), \(failed) failed, "
-                      + "\(disabled) disabled; \(notices) notices")
+                print(
+                    "\(reports.count) sources: \(reports.count - failed - disabled - incomplete) ok or not "
+                        + "modified, \(incomplete) incomplete (resumed next run), \(failed) failed, "
+                        + "\(disabled) disabled; \(notices) notices")
             }
             if reports.contains(where: \.isFailure) { throw ExitCode(1) }
         }

@@ -45,7 +45,8 @@ extension Vigie.Rules {
         @Argument(help: "Rules directory (or one rule file).")
         var directory: String = "Rules"
 
-        @Option(name: .customLong("cpv"), help: "CPV code list (CSV, codes in the first column) to check codes against.")
+        @Option(
+            name: .customLong("cpv"), help: "CPV code list (CSV, codes in the first column) to check codes against.")
         var cpvFile: String?
 
         @OptionGroup var output: JSONOptions
@@ -68,11 +69,13 @@ extension Vigie.Rules {
             }
             if output.json {
                 try JSONOutput.print(
-                    LintJSON(files: report.files, errors: report.errors.count, warnings: report.warnings.count,
-                             diagnostics: report.diagnostics))
+                    LintJSON(
+                        files: report.files, errors: report.errors.count, warnings: report.warnings.count,
+                        diagnostics: report.diagnostics))
             } else {
                 for d in report.diagnostics { print(d.description) }
-                var summary = "\(report.errors.count) error(s), \(report.warnings.count) warning(s) in "
+                var summary =
+                    "\(report.errors.count) error(s), \(report.warnings.count) warning(s) in "
                     + "\(report.files.count) file(s)"
                 if let book = report.rulebook {
                     let segs = book.clusters.reduce(0) { $0 + $1.segments.count }
@@ -81,7 +84,8 @@ extension Vigie.Rules {
                         acc + c.segments.reduce(0) { $0 + $1.keywords.count + $1.exclusions.count }
                             + c.members.reduce(0) { $0 + $1.interests.count + $1.exclusions.count }
                     }
-                    summary += "; \(book.clusters.count) cluster(s), \(segs) segment(s), \(members) member(s), "
+                    summary +=
+                        "; \(book.clusters.count) cluster(s), \(segs) segment(s), \(members) member(s), "
                         + "\(kws) keyword(s), \(book.thesaurus.groups.count) thesaurus group(s)"
                 }
                 print(summary)
@@ -164,13 +168,17 @@ extension Vigie.Rules {
             // Who gets e-mail: what `vigie run --send` will do with this cluster.
             let d = c.delivery
             if let sender = d.sender {
-                print("  courriel : de \(sender) ; équipe : \(d.staff.joined(separator: ", "))"
-                    + (d.replyTo.isEmpty ? "" : " ; réponses à \(d.replyTo.joined(separator: ", "))"))
+                print(
+                    "  courriel : de \(sender) ; équipe : \(d.staff.joined(separator: ", "))"
+                        + (d.replyTo.isEmpty ? "" : " ; réponses à \(d.replyTo.joined(separator: ", "))"))
                 let without = c.members.filter(\.contacts.isEmpty).map(\.id)
-                print("    \(c.members.count - without.count) adhérents avec contact"
-                    + (without.isEmpty ? "" : " ; sans contact (fichiers seulement) : \(without.joined(separator: ", "))"))
-                print("    partenaires nommés aux adhérents : \(d.sharePartners ? "oui" : "non") ; "
-                    + "abonnements (latest.ics, latest.atom) : \(d.subscriptionDays) jours")
+                print(
+                    "    \(c.members.count - without.count) adhérents avec contact"
+                        + (without.isEmpty
+                            ? "" : " ; sans contact (fichiers seulement) : \(without.joined(separator: ", "))"))
+                print(
+                    "    partenaires nommés aux adhérents : \(d.sharePartners ? "oui" : "non") ; "
+                        + "abonnements (latest.ics, latest.atom) : \(d.subscriptionDays) jours")
             } else {
                 print("  courriel : aucun (pas de delivery.sender) — fichiers seulement")
             }

@@ -62,8 +62,9 @@ extension Vigie {
                     for warning in report.warnings {
                         printError(Diagnostics.line(command: "sources check", level: .warning, warning))
                     }
-                    print("\(report.files.count) file(s), \(report.sources.count) source(s), "
-                          + "\(report.errors.count) error(s), \(report.warnings.count) warning(s)")
+                    print(
+                        "\(report.files.count) file(s), \(report.sources.count) source(s), "
+                            + "\(report.errors.count) error(s), \(report.warnings.count) warning(s)")
                 }
                 // Errors stay on stderr with --json too: a script reads the JSON, a person the log.
                 for error in report.errors {
@@ -84,7 +85,9 @@ extension Vigie {
                     let kind = s.kind.rawValue.padding(toLength: 18, withPad: " ", startingAt: 0)
                     let format = s.format.rawValue.padding(toLength: 22, withPad: " ", startingAt: 0)
                     let paging = s.paging.name.padding(toLength: 15, withPad: " ", startingAt: 0)
-                    print("\(id) \(kind) \(format) \(paging) \(CatalogueCheckJSON.Source.flags(s).joined(separator: " "))")
+                    print(
+                        "\(id) \(kind) \(format) \(paging) \(CatalogueCheckJSON.Source.flags(s).joined(separator: " "))"
+                    )
                     // Whether the request and response shapes were checked against real captured answers.
                     let checked = s.confirmed ? "yes" : "no"
                     print("    checked against real responses: \(checked) — \(CatalogueCheckJSON.Source.evidence(s))")
@@ -132,7 +135,8 @@ struct CatalogueCheckJSON: Encodable {
         }
 
         static func evidence(_ s: SourceDefinition) -> String {
-            (s.evidence ?? s.note ?? "no evidence recorded").split(whereSeparator: \.isWhitespace).joined(separator: " ")
+            (s.evidence ?? s.note ?? "no evidence recorded").split(whereSeparator: \.isWhitespace).joined(
+                separator: " ")
         }
     }
 
