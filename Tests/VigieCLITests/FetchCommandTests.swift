@@ -83,4 +83,38 @@ import Testing
             ))
         #expect(!FileManager.default.fileExists(atPath: dir + "/s.sqlite"))
     }
+
+    /// Failing sources: the fetcher's own log lines (retries, debug) come out in the command's format too.
+    @Test func failingSourcesLogInOneFormat() throws {
+        let dir = try Self.scratch()
+        let catalogue = dir + "/cat.yaml"
+        // Port 9 on loopback (discard) refuses connections: a transport failure, retried, without the network.
+        try Data(
+            """
+            sources:
+              - id: refused
+                name: Refused
+                owner: Test
+                kind: tenders
+                format: rss
+                url: http://127.0.0.1:9/feed.xml
+                licence: Test
+              - id: missing-file
+                name: Missing file
+                owner: Test
+                kind: tenders
+                format: rss
+                url: file://nothing-here.xml
+                licence: Test
+            """.utf8
+        ).write(to: URL(fileURLWithPath: catalogue))
+        let r = try VigieCLI.vigie(
+            ["fetch", "--feeds", catalogue, "--store", dir + "/s.sqlite"], environment: ["VIGIE_LOG_LEVEL": "debug"])
+        #expect(r.status == 1, "\(r.stdout)\(r.stderr)")
+        #expect(r.stdout.contains("2 failed"))
+        #expect(r.stderr.contains("vigie fetch: retrying "), "\(r.stderr)")
+        #expect(r.stderr.contains("vigie fetch: debug: fetch start "), "\(r.stderr)")
+        #expect(r.stderr.contains("source.id=refused"))
+        #expect(DemoStore.linesOutOfFormat(r.stderr).isEmpty, "\(r.stderr)")
+    }
 }
