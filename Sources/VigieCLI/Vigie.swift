@@ -23,11 +23,13 @@ public struct Vigie: AsyncParsableCommand {
               vigie rules show mecaloire
               vigie parse Feeds/samples/acheteurs-rhone-loire.rss.xml
 
-            Nightly:     vigie run --feeds Feeds --rules Rules --store vigie.sqlite --out digests --send
-            E-mail left: vigie send --store vigie.sqlite   (server: VIGIE_SMTP_URL, VIGIE_SMTP_PASSWORD)
-            Rules:       vigie rules lint Rules
-            Why/why not: vigie explain NOTICE-FILE --rules Rules --cluster mecaloire
-            Backup:      vigie backup --store vigie.sqlite backups/vigie.sqlite
+            Every night (cron), then the e-mail a server deferred (VIGIE_SMTP_URL, VIGIE_SMTP_PASSWORD):
+              vigie run --store vigie.sqlite --out digests --send
+              vigie send --store vigie.sqlite
+            Check the rules, see why a notice reaches a member or not, back the store up:
+              vigie rules lint Rules
+              vigie explain NOTICE-FILE --rules Rules --cluster mecaloire
+              vigie backup --store vigie.sqlite backups/vigie.sqlite
 
             Every command that prints results takes --json (one JSON document on stdout, snake_case keys); \
             messages go to stderr, one line each: vigie <command>: [warning: |error: ]message. \
