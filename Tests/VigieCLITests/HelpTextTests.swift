@@ -149,6 +149,39 @@ import Testing
         return out
     }
 
+    /// The README's reference of these commands ("Looking into the store…"): its `vigie …` lines, comments cut.
+    static func readmeExamples() throws -> [[String]] {
+        let readme = try String(contentsOf: VigieCLI.packageRoot.appendingPathComponent("README.md"), encoding: .utf8)
+        let section = try #require(readme.components(separatedBy: "### Looking into the store").dropFirst().first)
+        let block = try #require(section.components(separatedBy: "```").dropFirst().first)
+        let lines = block.split(separator: "\n").map { line in
+            String(line.components(separatedBy: "  # ").first ?? "").trimmingCharacters(in: .whitespaces)
+        }
+        return Self.runnableExamples(lines.joined(separator: "\n"))
+    }
+
+    @Test func readmeExamplesRun() throws {
+        let examples = try Self.readmeExamples()
+        #expect(examples.count >= 12, "\(examples)")
+        try Self.run(examples)
+    }
+
+    static func run(_ examples: [[String]]) throws {
+        let demo = try DemoStore.get()
+        for example in examples {
+            let copy = FileManager.default.temporaryDirectory.appendingPathComponent("vigie-ex-\(UUID().uuidString)")
+            let out = copy.appendingPathComponent("demo-out").path
+            try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+            try FileManager.default.copyItem(atPath: demo.store, toPath: out + "/vigie.sqlite")
+            let args = example.map { $0.replacingOccurrences(of: "demo-out", with: out) }
+            let r = try VigieCLI.vigie(args)
+            let shown = "vigie " + example.joined(separator: " ")
+            #expect(r.status == 0, "\(shown) exited \(r.status): \(r.stderr)")
+            #expect(!r.stdout.isEmpty, "\(shown) printed nothing")
+            #expect(DemoStore.linesOutOfFormat(r.stderr).isEmpty, "\(shown): \(r.stderr)")
+        }
+    }
+
     @Test func demoExamplesRun() throws {
         let demo = try DemoStore.get()
         var ran = 0
