@@ -115,6 +115,11 @@ import Testing
         #expect(r.stderr.contains("vigie fetch: retrying "), "\(r.stderr)")
         #expect(r.stderr.contains("vigie fetch: debug: fetch start "), "\(r.stderr)")
         #expect(r.stderr.contains("source.id=refused"))
+        // One error line per failed source, naming it.
+        let errors = r.stderr.split(separator: "\n").filter { $0.hasPrefix("vigie fetch: error: ") }
+        #expect(errors.count == 2, "\(r.stderr)")
+        #expect(errors.contains { $0.contains("reason=connection") && $0.hasSuffix("source.id=refused") })
+        #expect(errors.contains { $0.contains("nothing-here.xml") && $0.hasSuffix("source.id=missing-file") })
         #expect(DemoStore.linesOutOfFormat(r.stderr).isEmpty, "\(r.stderr)")
     }
 }

@@ -16,9 +16,9 @@ extension Vigie {
                 Prints one line per source (status, HTTP code, bytes, notices, duration, error) and a summary; \
                 --json prints one JSON array instead, one object per source (source, status, http_status, bytes, \
                 pages, notices, inserted, changed, duration_s, reason, error, warnings, consecutive_failures, \
-                left). Retries and warnings go to stderr as vigie fetch: lines. A source stopped by an API cap or \
-                max_pages is `incomplete`: what it fetched is stored and the next run resumes from there. \
-                Fetching does not route: `vigie run` (or `vigie run --no-fetch` after a fetch) writes the digests.
+                left). Retries and warnings go to stderr as vigie fetch: lines, and one vigie fetch: error: line \
+                per failed source. A source stopped by an API cap or max_pages is `incomplete`: what it fetched \
+                is stored and the next run resumes from there.
 
                 Examples (offline: the demo's sources are file:// URLs):
                   vigie fetch --feeds Feeds/demo.yaml --store demo-out/vigie.sqlite --json
@@ -106,6 +106,13 @@ extension Vigie {
                     "\(reports.count) sources: \(reports.count - failed - disabled - incomplete) ok or not "
                         + "modified, \(incomplete) incomplete (resumed next run), \(failed) failed, "
                         + "\(disabled) disabled; \(notices) notices")
+            }
+            // The log says which sources failed too, so a cron log grepped for `error:` finds them.
+            for r in reports where r.isFailure {
+                printError(
+                    Diagnostics.line(
+                        command: "fetch", level: .error, r.error ?? "\(r.source): failed",
+                        metadata: ["source.id": "\(r.source)", "reason": "\(r.reason ?? "unknown")"]))
             }
             if reports.contains(where: \.isFailure) { throw ExitCode(1) }
         }
