@@ -231,7 +231,7 @@ private struct MultiRun {
                 if pending.job.source.politeness.delay > 0 {
                     hostNextStart[host] = now.addingTimeInterval(pending.job.source.politeness.delay)
                 }
-                logger.debug("fetch start", metadata: ["source": "\(pending.job.source.id)",
+                logger.debug("fetch start", metadata: ["source.id": "\(pending.job.source.id)",
                                                        "url": "\(pending.job.redactor.redact(pending.request.url))",
                                                        "attempt": "\(pending.job.attempt)"])
             }

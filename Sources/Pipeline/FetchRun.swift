@@ -171,7 +171,7 @@ public enum FetchRun {
             do {
                 _ = try store.ingest(sourceID: source.id, state: failed, raws: result.documents, notices: [], at: now)
             } catch {
-                logger.error("cannot record the failure", metadata: ["source": "\(source.id)", "error": "\(error)"])
+                logger.error("cannot record the failure", metadata: ["source.id": "\(source.id)", "error": "\(error)"])
             }
             return report
         }

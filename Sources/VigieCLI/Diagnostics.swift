@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 import Logging
 
@@ -29,7 +30,8 @@ public enum Diagnostics {
     /// Routes every `Logger` of the process to stderr in this format (the label `vigie.fetcher` prints as
     /// `vigie fetcher:`). `VIGIE_LOG_LEVEL` (trace…critical) changes the level, default info.
     public static func bootstrap() {
-        let level = ProcessInfo.processInfo.environment["VIGIE_LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .info
+        let level =
+            ProcessInfo.processInfo.environment["VIGIE_LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .info
         LoggingSystem.bootstrap { label in
             var handler = LineLogHandler(label: label)
             handler.logLevel = level
@@ -57,6 +59,22 @@ struct LineLogHandler: LogHandler {
         var all = metadata
         if let extra = event.metadata { all.merge(extra) { $1 } }
         Diagnostics.write(Diagnostics.line(command: command, level: event.level, "\(event.message)", metadata: all))
+    }
+}
+
+extension Vigie {
+    /// The words after `vigie` that name a command (`query`, `rules lint`), found by walking the command tree, so a
+    /// subcommand's messages and usage hints name it as the user typed it.
+    static func path(of command: any ParsableCommand.Type) -> String {
+        func walk(_ node: any ParsableCommand.Type, _ prefix: [String]) -> [String]? {
+            for sub in node.configuration.subcommands {
+                let here = prefix + [sub._commandName]
+                if ObjectIdentifier(sub) == ObjectIdentifier(command) { return here }
+                if let found = walk(sub, here) { return found }
+            }
+            return nil
+        }
+        return (walk(Vigie.self, []) ?? [command._commandName]).joined(separator: " ")
     }
 }
 

@@ -17,16 +17,29 @@ public struct Vigie: AsyncParsableCommand {
             routes each one to the cluster members whose value-chain segments it needs, and writes a \
             digest per cluster.
 
-            New cluster: vigie init /etc/vigie --cluster-id mon-pole --name "Mon pôle"   (then its README.md)
-            Nightly:     vigie run --feeds Feeds --rules Rules --store vigie.sqlite --out digests/ --send
-                         (a new store's first run is a first night: everything stored, nothing sent)
-            E-mail left: vigie send --store vigie.sqlite   (server: VIGIE_SMTP_URL, VIGIE_SMTP_PASSWORD)
-            One file:    vigie parse --json notice.xml
-            Rules:       vigie rules lint Rules/
-            Why/why not: vigie explain NOTICE-FILE --rules Rules --cluster mecaloire
+            Try it offline after `make demo` (store demo-out/vigie.sqlite, catalogue Feeds/demo.yaml):
+              vigie query --store demo-out/vigie.sqlite --departement 42 --min-value 100k
+              vigie sources check --feeds Feeds/demo.yaml
+              vigie rules show mecaloire
+              vigie parse Feeds/samples/acheteurs-rhone-loire.rss.xml
+
+            A new cluster's configuration folder, to fill in (then read its README.md):
+              vigie init /etc/vigie --cluster-id mon-pole --name "Mon pôle"
+            Every night (cron), then the e-mail a server deferred (VIGIE_SMTP_URL, VIGIE_SMTP_PASSWORD); a new
+            store's first run is a first night: everything stored and routed, nothing sent:
+              vigie run --store vigie.sqlite --out digests --send
+              vigie send --store vigie.sqlite
+            Check the rules, see why a notice reaches a member or not, back the store up:
+              vigie rules lint Rules
+              vigie explain --store vigie.sqlite --cluster mecaloire NOTICE-ID-OR-FILE
+              vigie backup --store vigie.sqlite backups/vigie.sqlite
+
+            Every command that prints results takes --json (one JSON document on stdout, snake_case keys); \
+            messages go to stderr, one line each: vigie <command>: [warning: |error: ]message. \
+            `vigie help <command>` shows a command's options and examples.
 
             Exit codes: 0 success; 1 the command ran but something failed (a source, a lint error); \
-            2 it could not run (bad arguments, bad catalogue, store not writable).
+            2 it could not run (bad arguments, bad catalogue, store not writable, an unknown id).
             """,
         version: version,
         subcommands: [
@@ -71,9 +84,6 @@ public struct Vigie: AsyncParsableCommand {
     /// `run`, `rules lint`…: the subcommand's path, for messages.
     static func name(of command: (any ParsableCommand)?) -> String {
         guard let command else { return "" }
-        let type = type(of: command)
-        return type._commandName
+        return path(of: type(of: command))
     }
 }
-
-

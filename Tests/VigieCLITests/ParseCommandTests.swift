@@ -40,9 +40,11 @@ struct ParseCommandTests {
         #expect(r.status == 0)
         // The help text is wrapped at the terminal's width: compare words, not lines.
         let text = r.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
-        for name in ["RSS 0.9x/2.0", "RSS 1.0 (RDF)", "Atom", "eForms", "BOAMP XML", "BOAMP (Opendatasoft",
-                     "TED search API", "aides-territoires", "EU Funding & Tenders", "DECP JSON", "DECP CSV",
-                     "TED daily packages"] {
+        for name in [
+            "RSS 0.9x/2.0", "RSS 1.0 (RDF)", "Atom", "eForms", "BOAMP XML", "BOAMP (Opendatasoft",
+            "TED search API", "aides-territoires", "EU Funding & Tenders", "DECP JSON", "DECP CSV",
+            "TED daily packages",
+        ] {
             #expect(text.contains(name), "vigie parse --help does not mention \(name)")
         }
         for format in DocumentFormat.allCases {
@@ -89,13 +91,13 @@ struct ParseCommandTests {
         let r = try runVigie(["parse", "--json", path])
         // Recovered as far as possible and printed, but damaged: one line naming the position, exit 1.
         #expect(r.status == 1)
-        #expect(r.stderr.hasPrefix("vigie parse: parser: \(path):3:"))
+        #expect(r.stderr.hasPrefix("vigie parse: error: parser: \(path):3:"))
         #expect(r.stderr.split(separator: "\n").count == 1)
         #expect(r.stdout.contains("\"title\":\"x\""))
         let garbage = try temporaryFile("garbage.xml", Array("\u{1}\u{2} not xml at all".utf8))
         let g = try runVigie(["parse", garbage])
         #expect(g.status == 1)
-        #expect(g.stderr.hasPrefix("vigie parse: parser: \(garbage)"))
+        #expect(g.stderr.hasPrefix("vigie parse: error: parser: \(garbage)"))
         #expect(g.stderr.split(separator: "\n").count == 1)
         let missing = try runVigie(["parse", "/nonexistent/feed.xml"])
         #expect(missing.status == 1)
@@ -109,7 +111,7 @@ struct ParseCommandTests {
             Array("<rss version=\"2.0\"><channel><title>T</title><item><title>A</title></item><item><title>B</ti".utf8))
         let t = try runVigie(["parse", "--json", truncated])
         #expect(t.status == 1)
-        #expect(t.stderr.hasPrefix("vigie parse: parser: \(truncated):1:"))
+        #expect(t.stderr.hasPrefix("vigie parse: error: parser: \(truncated):1:"))
         #expect(t.stderr.split(separator: "\n").count == 1)
         #expect(t.stdout.contains("\"title\":\"A\""))
 
@@ -121,14 +123,14 @@ struct ParseCommandTests {
                     + "<rss version=\"2.0\"><channel><title>&e6;</title></channel></rss>\n").utf8))
         let l = try runVigie(["parse", "--json", laughs])
         #expect(l.status == 1)
-        #expect(l.stderr.hasPrefix("vigie parse: parser: \(laughs):"))
+        #expect(l.stderr.hasPrefix("vigie parse: error: parser: \(laughs):"))
         #expect(l.stderr.split(separator: "\n").count == 1)
 
         let cut = try temporaryFile(
             "cut.xml", Array("<rss version=\"2.0\"><channel><item><title>A</title></item></channel>\n</rss\n".utf8))
         let c = try runVigie(["parse", "--json", cut])
         #expect(c.status == 0)
-        #expect(c.stderr.hasPrefix("warning: \(cut):"))
+        #expect(c.stderr.hasPrefix("vigie parse: warning: \(cut):"))
         #expect(c.stdout.contains("\"title\":\"A\""))
     }
 
@@ -144,14 +146,16 @@ struct ParseCommandTests {
                 "XML declaration allowed only at the start"
             ),
             // A misspelt end tag, before the entries.
-            ("mismatch.xml", "<rss version=\"2.0\"><channel><title>T</titel>\n\(items)</channel></rss>\n", 1,
-                "mismatch"),
+            (
+                "mismatch.xml", "<rss version=\"2.0\"><channel><title>T</titel>\n\(items)</channel></rss>\n", 1,
+                "mismatch"
+            ),
         ]
         for (name, xml, line, message) in cases {
             let path = try temporaryFile(name, Array(xml.utf8))
             let r = try runVigie(["parse", "--json", path])
             #expect(r.status == 0, "\(name): \(r.stderr)")
-            #expect(r.stderr.hasPrefix("warning: \(path):\(line):"), "\(name): \(r.stderr)")
+            #expect(r.stderr.hasPrefix("vigie parse: warning: \(path):\(line):"), "\(name): \(r.stderr)")
             #expect(r.stderr.contains(message), "\(name): \(r.stderr)")
             #expect(r.stderr.split(separator: "\n").count == 1)
             let object = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
@@ -165,7 +169,7 @@ struct ParseCommandTests {
             "cut-after-mismatch.xml", Array("<rss version=\"2.0\"><channel><title>T</titel>\n\(items)".utf8))
         let c = try runVigie(["parse", "--json", cut])
         #expect(c.status == 1)
-        #expect(c.stderr.hasPrefix("vigie parse: parser: \(cut):"))
+        #expect(c.stderr.hasPrefix("vigie parse: error: parser: \(cut):"))
         // An unbalanced end tag: the second item lands inside the first, exit 1.
         let unbalanced = try temporaryFile(
             "unbalanced.xml",
@@ -174,7 +178,7 @@ struct ParseCommandTests {
                     + "</channel></rss>\n").utf8))
         let u = try runVigie(["parse", "--json", unbalanced])
         #expect(u.status == 1)
-        #expect(u.stderr.hasPrefix("vigie parse: parser: \(unbalanced):1:"))
+        #expect(u.stderr.hasPrefix("vigie parse: error: parser: \(unbalanced):1:"))
     }
 
     @Test("--stats prints only the totals")

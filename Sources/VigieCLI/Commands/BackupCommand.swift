@@ -20,33 +20,48 @@ extension Vigie {
 
                 Restore: stop cron, replace the store file with the backup, start again.
 
-                Example (cron, after the nightly run): 30 5 * * * cd /srv/vigie && \
-                vigie backup --store vigie.sqlite backups/vigie-$(date +\\%a).sqlite
+                Prints the backup's path on stdout; --json prints one JSON object (store, destination, bytes).
+
+                Examples:
+                  vigie backup --store demo-out/vigie.sqlite demo-out/vigie-backup.sqlite
+                  30 5 * * * cd /srv/vigie && vigie backup --store vigie.sqlite backups/vigie-$(date +\\%a).sqlite
+                      (cron, after the nightly run)
+
+                Exit codes: 0 written; 2 it could not run (no store, a run holds it, DEST is the store itself, \
+                DEST not writable).
                 """
         )
 
-        @Option(help: "SQLite store file.")
-        var store = "vigie.sqlite"
+        @OptionGroup var store: StoreOptions
         @Argument(help: "Backup file to write (replaced when it exists).")
         var destination: String
+        @OptionGroup var output: JSONOptions
+
+        /// `vigie backup --json`: what was written.
+        struct BackupJSON: Encodable {
+            var store: String
+            var destination: String
+            var bytes: Int
+        }
 
         func run() async throws {
-            guard FileManager.default.fileExists(atPath: store) else {
-                printError("vigie backup: store: \(store): no such file")
-                throw ExitCode(2)
-            }
+            let path = try store.existing()
             do {
-                let lock = try RunLock(store: store)
+                let lock = try RunLock(store: path)
                 defer { lock.unlock() }
-                let noticeStore = try NoticeStore(path: store)
+                let noticeStore = try NoticeStore(path: path)
                 try noticeStore.backup(to: destination)
                 try noticeStore.close()
-                print(destination)
-                printError("vigie backup: \(store) -> \(destination)")
             } catch {
-                printError("vigie backup: \(error)")
-                throw ExitCode(2)
+                throw CLIError.cannotRun("\(error)")
             }
+            let size = try FileManager.default.attributesOfItem(atPath: destination)[.size] as? Int ?? 0
+            if output.json {
+                try JSONOutput.print(BackupJSON(store: path, destination: destination, bytes: size))
+            } else {
+                print(destination)
+            }
+            printError(Diagnostics.line(command: "backup", "\(path) -> \(destination)", metadata: ["bytes": "\(size)"]))
         }
     }
 }

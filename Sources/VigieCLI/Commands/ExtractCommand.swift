@@ -25,11 +25,15 @@ extension Vigie {
                   vigie extract "Date limite de réception des offres : 15/12/2026 à 12h00"
                   vigie extract --json "Valeur estimée : 246 000,00 € HT ; Lieu d'exécution : Saint-Étienne (42)"
                   pdftotext avis.pdf - | vigie extract --json -
+
+                --json prints one JSON object: deadline (ISO 8601 with its offset, or null), amounts (amount, \
+                currency, vat, kind), places (departement, postcode, commune, nuts), cpv.
+
+                Exit codes: 0 read (also when nothing was found); 2 bad arguments (an empty TEXT).
                 """
         )
 
-        @Flag(name: .long, help: "Print one JSON object: deadline, amounts, places, cpv.")
-        var json = false
+        @OptionGroup var output: JSONOptions
 
         @Argument(help: "The text to read, or - to read standard input.")
         var text: String
@@ -47,8 +51,8 @@ extension Vigie {
                 input = text
             }
             let result = TextExtraction(input)
-            if json {
-                print(result.jsonString())
+            if output.json {
+                try JSONOutput.print(ExtractJSON(result))
             } else {
                 print(Self.readable(result), terminator: "")
             }
@@ -92,4 +96,67 @@ extension Vigie {
             return out
         }
     }
+}
+
+/// `vigie extract --json`: every key present, `null` for a deadline not found or a part of a place not given.
+struct ExtractJSON: Encodable {
+    struct Amount: Encodable {
+        var amount: Decimal
+        var currency: String
+        var vat: String?
+        var kind: String
+
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(amount, forKey: .amount)
+            try c.encode(currency, forKey: .currency)
+            try c.encode(vat, forKey: .vat)
+            try c.encode(kind, forKey: .kind)
+        }
+
+        enum CodingKeys: String, CodingKey { case amount, currency, vat, kind }
+    }
+
+    struct Place: Encodable {
+        var departement: String?
+        var postcode: String?
+        var commune: String?
+        var nuts: String?
+
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(departement, forKey: .departement)
+            try c.encode(postcode, forKey: .postcode)
+            try c.encode(commune, forKey: .commune)
+            try c.encode(nuts, forKey: .nuts)
+        }
+
+        enum CodingKeys: String, CodingKey { case departement, postcode, commune, nuts }
+    }
+
+    var deadline: String?
+    var amounts: [Amount]
+    var places: [Place]
+    var cpv: [String]
+
+    init(_ r: TextExtraction) {
+        deadline = r.deadline?.date.iso8601
+        amounts = r.amounts.map {
+            Amount(amount: $0.amount, currency: $0.currency, vat: $0.vat, kind: $0.kind.rawValue)
+        }
+        places = r.places.map {
+            Place(departement: $0.departement, postcode: $0.postcode, commune: $0.commune, nuts: $0.nuts)
+        }
+        cpv = r.cpv
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(deadline, forKey: .deadline)
+        try c.encode(amounts, forKey: .amounts)
+        try c.encode(places, forKey: .places)
+        try c.encode(cpv, forKey: .cpv)
+    }
+
+    enum CodingKeys: String, CodingKey { case deadline, amounts, places, cpv }
 }

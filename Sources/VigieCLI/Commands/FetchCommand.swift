@@ -13,21 +13,26 @@ extension Vigie {
             commandName: "fetch",
             abstract: "Fetch every source of the catalogue, parse and keep responses and source state.",
             discussion: """
-                Prints one line per source (status, HTTP code, bytes, notices, duration, error), or a JSON \
-                array with --json. A source stopped by an API cap or max_pages is `incomplete`: what it fetched is \
-                stored and the next run resumes from there. Exit 0 when every source succeeded, was not modified or \
-                is incomplete, 1 when the run \
-                completed but some sources failed, 2 when it could not run (bad catalogue, store not writable).
+                Prints one line per source (status, HTTP code, bytes, notices, duration, error) and a summary; \
+                --json prints one JSON array instead, one object per source (source, status, http_status, bytes, \
+                pages, notices, inserted, changed, duration_s, reason, error, warnings, consecutive_failures, \
+                left). Retries and warnings go to stderr as vigie fetch: lines, and one vigie fetch: error: line \
+                per failed source. A source stopped by an API cap or max_pages is `incomplete`: what it fetched \
+                is stored and the next run resumes from there.
 
-                Offline demo: vigie fetch --feeds Feeds/demo.yaml --store demo-out/vigie.sqlite
+                Examples (offline: the demo's sources are file:// URLs):
+                  vigie fetch --feeds Feeds/demo.yaml --store demo-out/vigie.sqlite --json
+                  vigie fetch --feeds Feeds/demo.yaml --only demo-ted-search --store demo-out/vigie.sqlite
+
+                Exit codes: 0 every source succeeded, was not modified or is incomplete; 1 the run completed but \
+                some sources failed; 2 it could not run (bad catalogue, an --only id the catalogue does not hold, \
+                store locked or not writable).
                 """
         )
 
-        @Option(help: "Catalogue directory (every *.yaml but demo.yaml) or one catalogue file.")
-        var feeds = "Feeds"
-        @Option(help: "SQLite store file (created when missing).")
-        var store = "vigie.sqlite"
-        @Option(parsing: .upToNextOption, help: "Fetch only these source ids.")
+        @OptionGroup var feeds: FeedsOptions
+        @OptionGroup var store: StoreOptions
+        @Option(parsing: .upToNextOption, help: "Fetch only these source ids (disabled ones too).")
         var only: [String] = []
         @Option(help: "Requests in flight at once.")
         var concurrency = 16
@@ -35,42 +40,38 @@ extension Vigie {
         var runBudget: Double = FetchConfiguration().runTimeBudget ?? 0
         @Option(help: "Seconds one source may take, unless its catalogue entry sets time_budget_s. 0: no limit.")
         var sourceBudget: Double = FetchConfiguration().sourceTimeBudget ?? 0
-        @Flag(help: "Print a JSON array instead of lines.")
-        var json = false
+        @OptionGroup var output: JSONOptions
         @OptionGroup var clock: ClockOptions
+
+        func validate() throws {
+            if concurrency < 1 { throw ValidationError("--concurrency must be at least 1") }
+        }
 
         func run() async throws {
             let logger = Logger(label: "vigie.fetch")
-            let report = SourceCatalogue.check(path: feeds)
+            let report = SourceCatalogue.check(path: feeds.feeds)
             if !report.errors.isEmpty {
-                for error in report.errors { printError("\(error)") }
-                printError("vigie fetch: the catalogue has \(report.errors.count) error(s); nothing fetched")
-                throw ExitCode(2)
+                for error in report.errors { printError(Diagnostics.line(command: "fetch", level: .error, "\(error)")) }
+                throw CLIError.cannotRun("the catalogue has \(report.errors.count) error(s); nothing fetched")
             }
-            let selected: [SourceDefinition]
-            do {
-                selected = try FetchRun.select(SourceCatalogue(sources: report.sources), only: only)
-            } catch {
-                printError("\(error)")
-                throw ExitCode(2)
-            }
+            try CLIError.requireKnown(only, among: report.sources.map(\.id), what: "source")
+            let selected = only.isEmpty ? report.sources : report.sources.filter { only.contains($0.id) }
+            let path = store.store
             let lock: RunLock
             do {
-                lock = try RunLock(store: store)
+                lock = try RunLock(store: path)
             } catch {
-                printError("vigie fetch: \(error)")
-                throw ExitCode(2)
+                throw CLIError.cannotRun("\(error)")
             }
             defer { lock.unlock() }
             StopRequest.shared.install()
             let noticeStore: NoticeStore
             do {
-                noticeStore = try NoticeStore(path: store)
+                noticeStore = try NoticeStore(path: path)
             } catch {
-                printError("vigie fetch: cannot open the store: \(error)")
-                throw ExitCode(2)
+                throw CLIError.cannotRun("cannot open the store: \(error)")
             }
-            var configuration = FetchConfiguration(maxConcurrent: max(1, concurrency))
+            var configuration = FetchConfiguration(maxConcurrent: concurrency)
             configuration.transport.userAgent = FetchConfiguration.userAgent(version: Vigie.version)
             configuration.runTimeBudget = runBudget > 0 ? runBudget : nil
             configuration.sourceTimeBudget = sourceBudget > 0 ? sourceBudget : nil
@@ -81,8 +82,9 @@ extension Vigie {
             let fixed = clock.now?.instant
             let engine = FetchEngine(configuration: configuration, logger: logger)
             let fetched = Result {
-                try FetchRun.run(selected, store: noticeStore, engine: engine, includeDisabled: !only.isEmpty,
-                                 logger: logger, now: { fixed ?? Date() })
+                try FetchRun.run(
+                    selected, store: noticeStore, engine: engine, includeDisabled: !only.isEmpty,
+                    logger: logger, now: { fixed ?? Date() })
             }
             // Closed whatever happened: the WAL is checkpointed, so the .sqlite file alone is the whole store.
             let closed = Result { try noticeStore.close() }
@@ -91,11 +93,12 @@ extension Vigie {
                 reports = try fetched.get()
                 try closed.get()
             } catch {
-                printError("vigie fetch: \(error)")
+                printError(Diagnostics.line(command: "fetch", level: .error, "\(error)"))
                 throw ExitCode((error as? PipelineError)?.exitCode ?? 2)
             }
-            if json {
-                let data = try NoticeJSON.encoder(pretty: false).encode(reports)
+            if output.json {
+                // The report's own keys (already snake_case), one array: the shape scripts have read so far.
+                let data = try NoticeJSON.encoder(pretty: true).encode(reports)
                 print(String(decoding: data, as: UTF8.self))
             } else {
                 let width = max(12, reports.map(\.source.count).max() ?? 12)
@@ -104,9 +107,17 @@ extension Vigie {
                 let disabled = reports.filter { $0.status == "disabled" }.count
                 let incomplete = reports.filter { $0.status == "incomplete" }.count
                 let notices = reports.reduce(0) { $0 + $1.notices }
-                print("\(reports.count) sources: \(reports.count - failed - disabled - incomplete) ok or not "
-                      + "modified, \(incomplete) incomplete (resumed next run), \(failed) failed, "
-                      + "\(disabled) disabled; \(notices) notices")
+                print(
+                    "\(reports.count) sources: \(reports.count - failed - disabled - incomplete) ok or not "
+                        + "modified, \(incomplete) incomplete (resumed next run), \(failed) failed, "
+                        + "\(disabled) disabled; \(notices) notices")
+            }
+            // The log says which sources failed too, so a cron log grepped for `error:` finds them.
+            for r in reports where r.isFailure {
+                printError(
+                    Diagnostics.line(
+                        command: "fetch", level: .error, r.error ?? "\(r.source): failed",
+                        metadata: ["source.id": "\(r.source)", "reason": "\(r.reason ?? "unknown")"]))
             }
             if reports.contains(where: \.isFailure) { throw ExitCode(1) }
         }

@@ -28,8 +28,14 @@ extension Vigie {
                   vigie parse --stats corpus/*.xml
                       only files, entries, bytes, seconds and MB/s
 
+                With the demo's samples:
+                  vigie parse Feeds/samples/acheteurs-rhone-loire.rss.xml
+                  vigie parse --json Feeds/samples/boamp-api-page.json
+
                 A malformed document is recovered as far as possible and what was read is printed; the first \
-                problem goes to stderr on one line as FILE:LINE:COLUMN: message. Exit status: 0 parsed, also when \
+                problem goes to stderr on one line as vigie parse: warning|error: FILE:LINE:COLUMN: message.
+
+                Exit codes: 0 parsed, also when \
                 the XML error was recovered with nothing lost (a second <?xml ?> declaration, a misspelt end tag, \
                 the last end tag cut short: printed as a warning); 1 a file could not be parsed, or was damaged \
                 so that content may be missing (a truncated or unbalanced feed, an entity loop, a broken notice \
@@ -37,8 +43,7 @@ extension Vigie {
                 """
         )
 
-        @Flag(help: "Print JSON: the feed conformance schema for feeds, {\"notices\": [...]} for other formats.")
-        var json = false
+        @OptionGroup var output: JSONOptions
 
         @Flag(help: "Parse every FILE and print only totals: files, entries, bytes, seconds, MB/s.")
         var stats = false
@@ -59,7 +64,7 @@ extension Vigie {
             help: ArgumentHelp(
                 "Skip detection and parse as this format: \(DocumentFormat.allCases.map(\.rawValue).joined(separator: ", ")).",
                 valueName: "FORMAT"))
-        var format: String?
+        var format: DocumentFormat?
 
         @Option(name: .customLong("source-id"), help: "Source id given to the notices.")
         var sourceID = "file"
@@ -69,12 +74,7 @@ extension Vigie {
 
         func validate() throws {
             if files.isEmpty { throw ValidationError("give at least one FILE") }
-            if let format, DocumentFormat(rawValue: format) == nil {
-                throw ValidationError(
-                    "unknown format '\(format)'; known: "
-                        + DocumentFormat.allCases.map(\.rawValue).joined(separator: ", "))
-            }
-            if files.count > 1 && !stats && json {
+            if files.count > 1 && !stats && output.json {
                 throw ValidationError("--json prints one document: give one FILE, or use --stats")
             }
         }
@@ -82,7 +82,7 @@ extension Vigie {
         func options(for path: String) -> ParseOptions {
             ParseOptions(
                 sourceID: sourceID, documentName: path, baseURL: baseURL, charsetHint: charset,
-                format: format.flatMap(DocumentFormat.init(rawValue:)))
+                format: format)
         }
 
         func run() async throws {
@@ -92,7 +92,7 @@ extension Vigie {
                 do {
                     let result = try DocumentParser.parseFileWithIntegrity(atPath: path, options: options(for: path))
                     let doc = result.document
-                    if json {
+                    if output.json {
                         try printJSON(doc)
                     } else {
                         printListing(doc, path: path)
@@ -101,16 +101,16 @@ extension Vigie {
                         let more = doc.issues.count > 1 ? " (and \(doc.issues.count - 1) more)" : ""
                         if result.integrity != .damaged {
                             // Nothing was lost: what was printed is the whole document.
-                            printError("warning: \(first)\(more)")
+                            printError(Diagnostics.line(command: "parse", level: .warning, "\(first)\(more)"))
                         } else {
                             // What was recovered is printed, but content may be missing: say so in one line
                             // and exit non-zero, so a script never takes a damaged document for a whole one.
-                            printError("vigie parse: parser: \(first)\(more)")
+                            printError(Diagnostics.line(command: "parse", level: .error, "parser: \(first)\(more)"))
                             failed = true
                         }
                     }
                 } catch {
-                    printError("vigie parse: \(error)")
+                    printError(Diagnostics.line(command: "parse", level: .error, "\(error)"))
                     failed = true
                 }
             }
@@ -129,7 +129,7 @@ extension Vigie {
                     _ = try DocumentParser.parseFile(atPath: path, options: options(for: path)) { _ in entries += 1 }
                     bytes += size
                 } catch {
-                    printError("vigie parse: \(error)")
+                    printError(Diagnostics.line(command: "parse", level: .error, "\(error)"))
                     failures += 1
                 }
             }
@@ -154,29 +154,7 @@ extension Vigie {
                 print(String(decoding: data, as: UTF8.self))
                 return
             }
-            func value(_ s: String?) -> Any { s.map { $0.isEmpty ? NSNull() : $0 as Any } ?? NSNull() }
-            let entries: [[String: Any]] = doc.notices.map { n in
-                [
-                    "title": value(n.title),
-                    "link": value(n.url),
-                    // An id made up from title and date is Vigie's, not the feed's.
-                    "id": value(n.sourceID.hasPrefix("hash:") ? nil : n.sourceID),
-                    "published": value(n.published.map { ISO8601.format($0) }),
-                    "updated": value(n.updated.map { ISO8601.format($0) }),
-                    "summary_text": value(n.summary),
-                    "content_text": value(n.content),
-                    "categories": n.categories,
-                    "enclosures": n.enclosures,
-                    "author_name": value(n.author),
-                ]
-            }
-            let object: [String: Any] = [
-                "format": doc.format.rawValue,
-                "feed": ["title": value(doc.title), "link": value(doc.link)],
-                "entries": entries,
-            ]
-            let data = try JSONSerialization.data(
-                withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+            let data = try NoticeJSON.encoder().encode(FeedJSON(doc))
             print(String(decoding: data, as: UTF8.self))
         }
 
@@ -200,5 +178,85 @@ extension Vigie {
                 }
             }
         }
+    }
+}
+
+extension DocumentFormat: ExpressibleByArgument {}
+
+/// `vigie parse --json` for a feed: the schema of the feed-parser conformance corpus (../shared/conformance), with
+/// every key present and `null` for what the feed does not give, as its scorer expects.
+struct FeedJSON: Encodable {
+    struct Feed: Encodable {
+        var title: String?
+        var link: String?
+
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(title, forKey: .title)
+            try c.encode(link, forKey: .link)
+        }
+
+        enum CodingKeys: String, CodingKey { case title, link }
+    }
+
+    struct Entry: Encodable {
+        var title: String?
+        var link: String?
+        var id: String?
+        var published: String?
+        var updated: String?
+        var summaryText: String?
+        var contentText: String?
+        var categories: [String]
+        var enclosures: [String]
+        var authorName: String?
+
+        enum CodingKeys: String, CodingKey {
+            case title, link, id, published, updated, categories, enclosures
+            case summaryText = "summary_text"
+            case contentText = "content_text"
+            case authorName = "author_name"
+        }
+
+        init(_ n: Notice) {
+            title = Self.nonEmpty(n.title)
+            link = Self.nonEmpty(n.url)
+            // An id made up from title and date is Vigie's, not the feed's.
+            id = n.sourceID.hasPrefix("hash:") ? nil : Self.nonEmpty(n.sourceID)
+            published = n.published.map { ISO8601.format($0) }
+            updated = n.updated.map { ISO8601.format($0) }
+            summaryText = Self.nonEmpty(n.summary)
+            contentText = Self.nonEmpty(n.content)
+            categories = n.categories
+            enclosures = n.enclosures
+            authorName = Self.nonEmpty(n.author)
+        }
+
+        /// The conformance schema has no empty strings: what is empty is absent (`null`).
+        static func nonEmpty(_ s: String?) -> String? { s.flatMap { $0.isEmpty ? nil : $0 } }
+
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(title, forKey: .title)
+            try c.encode(link, forKey: .link)
+            try c.encode(id, forKey: .id)
+            try c.encode(published, forKey: .published)
+            try c.encode(updated, forKey: .updated)
+            try c.encode(summaryText, forKey: .summaryText)
+            try c.encode(contentText, forKey: .contentText)
+            try c.encode(categories, forKey: .categories)
+            try c.encode(enclosures, forKey: .enclosures)
+            try c.encode(authorName, forKey: .authorName)
+        }
+    }
+
+    var format: String
+    var feed: Feed
+    var entries: [Entry]
+
+    init(_ doc: ParsedDocument) {
+        format = doc.format.rawValue
+        feed = Feed(title: Entry.nonEmpty(doc.title), link: Entry.nonEmpty(doc.link))
+        entries = doc.notices.map(Entry.init)
     }
 }

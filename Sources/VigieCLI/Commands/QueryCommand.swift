@@ -14,82 +14,91 @@ extension Vigie {
                 Full text ignores case and accents and matches word beginnings, so "traitement de surface" \
                 finds "Traitement de Surfaces"; French stop words are dropped; "…" searches a phrase and \
                 -word excludes a word. Filters combine. A procurement published by several sources is shown \
-                once (--all-records shows each record).
+                once (--all-records shows each record). One line per notice on stdout (deadline, value, id, \
+                title, buyer, places), the count on stderr; --json prints the notices as one JSON array (the \
+                schema of vigie parse --json).
 
-                Examples:
-                  vigie query --store vigie.sqlite "usinage" --departement 42 --deadline-after 2026-06-01
-                  vigie query --store vigie.sqlite --kind call_for_projects --since 2026-05-01 --json
-                  vigie query --store vigie.sqlite --cpv 4526 --min-value 100000
+                Examples (after `make demo`):
+                  vigie query --store demo-out/vigie.sqlite "traitement de surface"
+                  vigie query --store demo-out/vigie.sqlite --departement 42 --min-value 100k
+                  vigie query --store demo-out/vigie.sqlite --kind call_for_projects --json
+                  vigie query --store demo-out/vigie.sqlite --source demo-boamp-api --cpv 4526
+
+                Amounts take k and M (100k, 2.5M, "2,5 M€"); départements are codes (42, 01 or 1, 2A, 974); \
+                dates are YYYY-MM-DD or ISO 8601.
+
+                Exit codes: 0 the search ran (also when nothing matched); 2 it could not run: a bad value \
+                (with this usage), no store at --store, a --source the store does not hold (the known ones are \
+                listed).
                 """
         )
 
         @Argument(help: "Words to search for (optional).")
         var text: [String] = []
-        @Option(help: "SQLite store file.")
-        var store = "vigie.sqlite"
+        @OptionGroup var store: StoreOptions
         @Option(
             parsing: .singleValue,
-            help: "Notice kind: tender, prior_information, award, call_for_projects, change (repeatable).")
-        var kind: [String] = []
+            help: "Notice kind (repeatable).")
+        var kind: [NoticeKind] = []
         @Option(help: "CPV code prefix (4526 matches 45261000).")
         var cpv: String?
-        @Option(help: "Département code (42, 2A, 974).")
-        var departement: String?
+        @Option(help: "Département code (42, 01, 2A, 974): where the work is done.")
+        var departement: DepartementArgument?
         @Option(help: "Published on or after this date (YYYY-MM-DD or ISO 8601).")
-        var since: String?
+        var since: DateArgument?
         @Option(help: "Deadline on or after this date (YYYY-MM-DD or ISO 8601).")
-        var deadlineAfter: String?
-        @Option(help: "Minimum estimated value (upper bound of the amount).")
-        var minValue: Double?
-        @Option(help: "Only this source id.")
+        var deadlineAfter: DateArgument?
+        @Option(help: "Minimum estimated value in euros (upper bound of the amount): 100000, 100k, 2.5M.")
+        var minValue: AmountArgument?
+        @Option(help: "Only this source id (as in the catalogue: boamp-api, demo-ted-search…).")
         var source: String?
         @Option(help: "At most this many results.")
         var limit = 50
         @Flag(help: "Show every source record of a procurement, not one per opportunity.")
         var allRecords = false
-        @Flag(help: "Print the notices as a JSON array (same schema as vigie parse --json).")
-        var json = false
+        @OptionGroup var output: JSONOptions
 
         func validate() throws {
-            for k in kind where NoticeKind(rawValue: k) == nil {
-                throw ValidationError(
-                    "unknown --kind \(k) (expected "
-                        + NoticeKind.allCases.map(\.rawValue).joined(separator: ", ") + ")")
-            }
-            for (name, value) in [("--since", since), ("--deadline-after", deadlineAfter)] {
-                if let value, ISO8601.parseZoned(value) == nil {
-                    throw ValidationError("\(name) must be a date, YYYY-MM-DD or ISO 8601 (got \(value))")
-                }
-            }
             if limit < 1 { throw ValidationError("--limit must be at least 1") }
+            if let cpv, cpv.first?.isNumber != true || !cpv.allSatisfy({ $0.isNumber || $0 == "-" }) {
+                throw ValidationError("--cpv takes the digits of a CPV code or its prefix (4526, 45261000-1)")
+            }
+        }
+
+        /// The store query the options describe.
+        var query: NoticeQuery {
+            NoticeQuery(
+                text: text.isEmpty ? nil : text.joined(separator: " "), kinds: kind, cpvPrefix: cpv,
+                departement: departement?.code, since: since?.instant, deadlineAfter: deadlineAfter?.instant,
+                minValue: minValue?.euros, source: source, limit: limit, collapseDuplicates: !allRecords)
         }
 
         func run() async throws {
-            guard FileManager.default.fileExists(atPath: store) else {
-                printError("vigie query: store: \(store): no such file")
-                throw ExitCode(2)
-            }
-            let q = NoticeQuery(
-                text: text.isEmpty ? nil : text.joined(separator: " "), kinds: kind.compactMap(NoticeKind.init),
-                cpvPrefix: cpv, departement: departement, since: since.flatMap { ISO8601.parseZoned($0)?.instant },
-                deadlineAfter: deadlineAfter.flatMap { ISO8601.parseZoned($0)?.instant }, minValue: minValue,
-                source: source, limit: limit, collapseDuplicates: !allRecords)
+            let path = try store.existing()
             let results: [Notice]
             do {
-                let noticeStore = try NoticeStore(path: store)
-                results = try noticeStore.search(q)
+                let noticeStore = try NoticeStore(path: path)
+                let found = Result {
+                    if let source {
+                        // A source the store does not hold finds nothing: say which ones it holds instead.
+                        try CLIError.requireKnown([source], among: try noticeStore.knownSourceIDs(), what: "source")
+                    }
+                    return try noticeStore.search(query)
+                }
                 try noticeStore.close()
+                results = try found.get()
+            } catch let error as CLIError {
+                throw error
             } catch {
-                printError("vigie query: \(error)")
-                throw ExitCode(2)
+                throw CLIError.cannotRun("store: \(path): \(error)")
             }
-            if json {
+            if output.json {
                 let data = try NoticeJSON.encoder(pretty: true).encode(results)
                 print(String(decoding: data, as: UTF8.self))
                 return
             }
             for n in results { print(Self.line(n)) }
-            printError("\(results.count) notice\(results.count == 1 ? "" : "s")")
+            printError(Diagnostics.line(command: "query", "\(results.count) notice\(results.count == 1 ? "" : "s")"))
         }
 
         /// `2026-06-08  246 000 € HT  boamp:26-41234  Usinage de pièces… — Saint-Étienne Métropole (42)`.

@@ -42,60 +42,64 @@ extension Vigie {
                 smtps://user@host:465
                   VIGIE_SMTP_PASSWORD  the account's password (never in the URL, never in a file of the repository)
 
+                --json prints the report as one JSON object on stdout; progress goes to stderr (vigie send: …).
+
+                Examples:
+                  vigie send --store demo-out/vigie.sqlite --dry-run --out demo-out
+                      (writes each waiting message as an .eml file under demo-out/<cluster>/courriels/)
+                  VIGIE_SMTP_URL=smtp://veille@mail.example.org:587 VIGIE_SMTP_PASSWORD=… \
+                vigie send --store demo-out/vigie.sqlite --cluster mecaloire --json
+
                 Exit codes: 0 everything was accepted (or nothing was waiting); 1 a recipient was refused or \
                 deferred, or the server stayed unreachable (the rest waits for the next run); 2 it could not run \
-                (no VIGIE_SMTP_URL, store locked or unreadable).
-
-                Check first: vigie send --dry-run --out digests   (writes each message as an .eml file)
+                (no VIGIE_SMTP_URL, no store, store locked or unreadable, a --cluster the store does not hold: \
+                the known ones are listed).
                 """)
 
-        @Option(help: "SQLite store file.")
-        var store = "vigie.sqlite"
+        @OptionGroup var store: StoreOptions
         @Option(help: "With --dry-run: the folder the .eml files go under (<out>/<cluster>/courriels/).")
         var out = "digests"
         @Option(parsing: .upToNextOption, help: "Only the mail of these clusters.")
         var cluster: [String] = []
         @Flag(help: "Write each waiting message as an .eml file instead of sending; the outbox is left as it is.")
         var dryRun = false
-        @Flag(help: "Print the report as JSON on stdout.")
-        var json = false
+        @OptionGroup var output: JSONOptions
 
         func run() throws {
             let settings = dryRun ? nil : try MailEnvironment.settings()
-            guard FileManager.default.fileExists(atPath: store) else {
-                printError("vigie send: no store at \(store) (run `vigie run` first)")
-                throw ExitCode(2)
-            }
+            let path = try store.existing()
             StopRequest.shared.install()
             let report: MailReport
             do {
-                let lock = try RunLock(store: store, now: Date())
+                let lock = try RunLock(store: path, now: Date())
                 defer { lock.unlock() }
-                let db = try NoticeStore(path: store)
-                let delivery = MailDelivery(store: db)
-                let clusters = cluster.isEmpty ? nil : cluster
-                if let settings {
-                    report = try delivery.send(
-                        settings: settings, clusters: clusters,
-                        progress: { line in
-                            printError("vigie send: " + line)
-                        })
-                } else {
-                    report = try delivery.preview(output: out, clusters: clusters)
-                    for f in report.previewFiles { printError("vigie send: wrote \(f)") }
+                let db = try NoticeStore(path: path)
+                let sent = Result { () throws -> MailReport in
+                    // A cluster the store never heard of would send nothing with exit 0: name the known ones.
+                    try CLIError.requireKnown(cluster, among: try db.knownClusterIDs(), what: "cluster")
+                    let delivery = MailDelivery(store: db)
+                    let clusters = cluster.isEmpty ? nil : cluster
+                    if let settings {
+                        return try delivery.send(
+                            settings: settings, clusters: clusters,
+                            progress: { line in printError(Diagnostics.line(command: "send", line)) })
+                    }
+                    let report = try delivery.preview(output: out, clusters: clusters)
+                    for f in report.previewFiles { printError(Diagnostics.line(command: "send", "wrote \(f)")) }
+                    return report
                 }
                 try db.close()
+                report = try sent.get()
+            } catch let error as CLIError {
+                throw error
             } catch let error as PipelineError {
-                printError("vigie \(error)")
+                printError(Diagnostics.line(command: "send", level: .error, "\(error)"))
                 throw ExitCode(error.exitCode)
             } catch {
-                printError("vigie send: \(error)")
-                throw ExitCode(2)
+                throw CLIError.cannotRun("\(error)")
             }
-            if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.sortedKeys]
-                print(String(decoding: try encoder.encode(report), as: UTF8.self))
+            if output.json {
+                try JSONOutput.print(report)
             } else {
                 for line in MailDelivery.summary(report) { print(line) }
             }

@@ -43,7 +43,11 @@ public struct DepartementArgument: ExpressibleByArgument, Sendable, Hashable {
         code = c
     }
 
-    public static var allValueStrings: [String] { Departements.all.map(\.code) }
+    public init(code: String) { self.code = code }
+
+    // Not `allValueStrings`: ArgumentParser would print all 101 codes in the help and in the error for a bad code.
+    // The shells still complete them.
+    public static var defaultCompletionKind: CompletionKind { .list(Departements.all.map(\.code)) }
 }
 
 extension NoticeKind: ExpressibleByArgument {}
@@ -53,7 +57,8 @@ public struct FormatList: ExpressibleByArgument, Sendable, Hashable {
     public let formats: [DigestFormat]
 
     public init?(argument: String) {
-        guard let f = try? DigestFormat.parseList(argument) else { return nil }
+        // Refused, not dropped: ArgumentParser turns nil into the usage with the list of formats.
+        guard let f = try? DigestFormat.parseList(argument), !f.isEmpty else { return nil }
         formats = f
     }
 
