@@ -21,7 +21,7 @@ enum DemoStore {
             let built = Built(root: root, store: root + "/s.sqlite", out: root + "/o")
             let r = try VigieCLI.vigie([
                 "run", "--feeds", "Feeds/demo.yaml", "--rules", "Rules", "--store", built.store, "--out", built.out,
-                "--now", "2026-11-24T02:00:00Z",
+                "--now", "2026-11-24T02:00:00Z", "--no-first-night",
             ])
             guard r.status == 0 else {
                 return .failure(VigieCLI.Failure("the demo run exited \(r.status): \(r.stderr.suffix(2000))"))

@@ -16,6 +16,9 @@ extension Vigie {
                 pick one with --id), otherwise the id of a notice in the store (boamp:26-41234 as vigie query \
                 prints it, or the source's own id when only one source has it).
 
+                Exit codes: 0 ok; 1 the notice file could not be read or holds no notice; 2 it could not \
+                run (rules with errors, an unknown cluster, member or notice id, a missing store).
+
                 Examples:
                   vigie explain Feeds/samples/boamp-api-page.json --rules Rules --cluster mecaloire
                   vigie explain --store demo-out/vigie.sqlite --cluster mecaloire demo-boamp-api:26-118511

@@ -23,7 +23,9 @@ extension Vigie {
                 listed, the missing ones written. Exit codes: 0 written; 2 DIR not empty (nothing written) or not \
                 writable.
 
-                Example: vigie init /etc/vigie --cluster-id mecaloire --name "Pôle Méca Loire"
+                Examples:
+                  vigie init /etc/vigie --cluster-id mecaloire --name "Pôle Méca Loire"
+                  vigie init /tmp/essai --json
                 """
         )
 

@@ -121,6 +121,9 @@ extension Vigie {
                 the store (boamp:26-41234 as vigie query prints it, or the source's own id when only one \
                 source has it). With --json, one JSON object: {"now", "results": [...], "rule_counters": [...]}.
 
+                Exit codes: 0 ok; 1 a notice file could not be read (the others are still routed); 2 it could not \
+                run (rules with errors, an unknown cluster, member or notice id, a missing store).
+
                 Examples:
                   vigie route --rules Rules Feeds/samples/boamp-api-page.json
                   vigie route --store demo-out/vigie.sqlite demo-boamp-api:26-118511 --json

@@ -52,11 +52,12 @@ extension Vigie {
                 deliveries recorded in the same step: after a crash, a full disk or a signal, the next run \
                 finishes the same edition, never a second one with the same items.
 
-                Nightly (cron): 30 2 * * * cd /srv/vigie && vigie run --store vigie.sqlite --out digests --send \
-                >> run.log 2>&1   (with VIGIE_SMTP_URL and VIGIE_SMTP_PASSWORD in the crontab's environment)
-
-                Offline demo: vigie run --feeds Feeds/demo.yaml --rules Rules --store demo-out/vigie.sqlite \
-                --out demo-out --now 2026-11-24T02:00:00Z --soon-days 21
+                Examples:
+                  vigie run --feeds Feeds/demo.yaml --rules Rules --store demo-out/vigie.sqlite --out demo-out \
+                --now 2026-11-24T02:00:00Z --soon-days 21 --no-first-night --dry-run     (the offline demo)
+                  vigie run --feeds /etc/vigie/feeds --rules /etc/vigie/rules --store /var/lib/vigie/vigie.sqlite \
+                --out /var/lib/vigie/digests --send     (a night in production; see deploy/ for the systemd timer \
+                and the cron line, which loads the keys and SMTP settings from /etc/vigie/vigie.env)
                 """
         )
 
