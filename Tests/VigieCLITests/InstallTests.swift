@@ -26,8 +26,10 @@ struct InstallTests {
 
         let install = try Self.run(
             "/usr/bin/env",
-            ["make", "--no-print-directory", "install", "PREFIX=\(prefix.path)", "CONFIGURATION=debug",
-             "SCRATCH=.build-install"],
+            [
+                "make", "--no-print-directory", "install", "PREFIX=\(prefix.path)", "CONFIGURATION=debug",
+                "SCRATCH=.build-install",
+            ],
             environment: nil, timeout: 1800)
         try #require(install.status == 0, "make install failed:\n\(install.tail)")
 
@@ -57,7 +59,9 @@ struct InstallTests {
         }
         #expect(toolchainLines.isEmpty, "the installed binary still needs the toolchain: \(toolchainLines)")
 
-        // Nothing from the environment: no PATH, no HOME, no LANG, as cron and `env -i` give.
+        // Nothing from the environment: no PATH, no HOME, no LANG, as `env -i` gives (cron gives little more).
+        let empty = try Self.run("/usr/bin/env", [], environment: [:], timeout: 60)
+        try #require(empty.status == 0 && empty.stdout.isEmpty, "not an empty environment: \(empty.stdout)")
         let version = try Self.run(vigie, ["--version"], environment: [:], timeout: 60)
         #expect(version.status == 0, "vigie --version:\n\(version.tail)")
         #expect(
@@ -68,8 +72,10 @@ struct InstallTests {
         let out = scratch.url.appendingPathComponent("out").path
         let night = try Self.run(
             vigie,
-            ["run", "--feeds", "Feeds/demo.yaml", "--rules", "Rules", "--store", store, "--out", out,
-             "--now", "2026-11-24T02:00:00Z", "--dry-run"],
+            [
+                "run", "--feeds", "Feeds/demo.yaml", "--rules", "Rules", "--store", store, "--out", out,
+                "--now", "2026-11-24T02:00:00Z", "--dry-run",
+            ],
             environment: [:], timeout: 600)
         #expect(night.status == 0, "the installed vigie's night with env -i:\n\(night.tail)")
 
@@ -137,7 +143,8 @@ struct InstallTests {
         }
     }
 
-    struct TimedOut: Error, CustomStringConvertible {
+    /// A process that could not be run to its end: past its time limit, or its output files not created.
+    struct RunFailure: Error, CustomStringConvertible {
         var description: String
     }
 
@@ -149,8 +156,9 @@ struct InstallTests {
         let folder = try TemporaryFolder("vigie-install-output")
         let outURL = folder.url.appendingPathComponent("stdout")
         let errURL = folder.url.appendingPathComponent("stderr")
-        FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        for url in [outURL, errURL] where !FileManager.default.createFile(atPath: url.path, contents: nil) {
+            throw RunFailure(description: "cannot create \(url.path)")
+        }
         let outHandle = try FileHandle(forWritingTo: outURL)
         let errHandle = try FileHandle(forWritingTo: errURL)
         let process = Process()
@@ -177,7 +185,7 @@ struct InstallTests {
         let stdout = String(decoding: try Data(contentsOf: outURL), as: UTF8.self)
         let stderr = String(decoding: try Data(contentsOf: errURL), as: UTF8.self)
         if timedOut {
-            throw TimedOut(
+            throw RunFailure(
                 description: "\(executable) \(arguments.joined(separator: " ")) ran past \(Int(timeout)) s; "
                     + "stdout: …\(stdout.suffix(2000))\nstderr: …\(stderr.suffix(2000))")
         }
