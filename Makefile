@@ -11,7 +11,7 @@ BIN_DEBUG   = .build/debug
 BIN_RELEASE = .build/release
 DEMO_OUT   ?= demo-out
 
-.PHONY: all deps build release test demo bench fuzz clean conformance routing-eval
+.PHONY: all deps build release test demo bench fuzz clean conformance routing-eval install uninstall
 
 all: build
 
@@ -37,6 +37,45 @@ test:
 	@$(MAKE) --no-print-directory deps EXTRA_PKGS="$(TEST_PKGS)"
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+
+# `make install [PREFIX=/usr/local] [DESTDIR=…]`: a self-contained `vigie` — the Swift standard library and
+# Foundation linked statically, so the server needs no Swift toolchain, only Debian's runtime libraries (libxml2,
+# libcurl4, libsqlite3-0, zlib1g) — plus bash, zsh and fish completions and man pages generated from the binary.
+# No root needed when PREFIX is writable. CONFIGURATION=debug links statically too but skips the optimiser (the
+# install test uses it). SCRATCH is SwiftPM's build folder, apart from .build on purpose: the static link changes
+# how every module is compiled, so sharing .build with `make build`/`make release` would rebuild everything at each
+# switch (or fail to link, in debug), and `swift test` keeps .build locked while a test runs `make install`.
+# swift-argument-parser's generate-manual plugin would build every product before writing the pages; asked for
+# --help it builds only its tool, which then reads the installed binary (offline).
+PREFIX        ?= /usr/local
+DESTDIR       ?=
+CONFIGURATION ?= release
+SCRATCH       ?= .build-install
+INSTALL_BIN    = $(DESTDIR)$(PREFIX)/bin
+INSTALL_BASH   = $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+INSTALL_ZSH    = $(DESTDIR)$(PREFIX)/share/zsh/site-functions
+INSTALL_FISH   = $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
+INSTALL_MAN1   = $(DESTDIR)$(PREFIX)/share/man/man1
+
+install: deps
+	$(SWIFT) build -c $(CONFIGURATION) --scratch-path $(SCRATCH) --static-swift-stdlib --product vigie
+	@set -e; bin="$$($(SWIFT) build -c $(CONFIGURATION) --scratch-path $(SCRATCH) --show-bin-path)/vigie"; \
+	  install -D -m 755 "$$bin" "$(INSTALL_BIN)/vigie"; \
+	  tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	  for shell in bash zsh fish; do "$(INSTALL_BIN)/vigie" --generate-completion-script $$shell > "$$tmp/vigie.$$shell"; done; \
+	  install -D -m 644 "$$tmp/vigie.bash" "$(INSTALL_BASH)/vigie"; \
+	  install -D -m 644 "$$tmp/vigie.zsh" "$(INSTALL_ZSH)/_vigie"; \
+	  install -D -m 644 "$$tmp/vigie.fish" "$(INSTALL_FISH)/vigie.fish"; \
+	  $(SWIFT) package --scratch-path $(SCRATCH) plugin generate-manual --help > "$$tmp/plugin.log" 2>&1 \
+	    || { cat "$$tmp/plugin.log"; echo "vigie: could not build swift-argument-parser's generate-manual tool"; exit 2; }; \
+	  tool="$$($(SWIFT) build --scratch-path $(SCRATCH) --show-bin-path)/generate-manual-tool"; \
+	  mkdir -p "$$tmp/man"; "$$tool" "$(INSTALL_BIN)/vigie" --multi-page --output-directory "$$tmp/man"; \
+	  for page in "$$tmp"/man/*.1; do install -D -m 644 "$$page" "$(INSTALL_MAN1)/$${page##*/}"; done; \
+	  echo "vigie: installed $(INSTALL_BIN)/vigie ($$("$(INSTALL_BIN)/vigie" --version)), completions under $(DESTDIR)$(PREFIX)/share/{bash-completion,zsh,fish}, man pages under $(INSTALL_MAN1) (man vigie, man vigie.run)"
+
+uninstall:
+	rm -f "$(INSTALL_BIN)/vigie" "$(INSTALL_BASH)/vigie" "$(INSTALL_ZSH)/_vigie" "$(INSTALL_FISH)/vigie.fish" \
+	    "$(INSTALL_MAN1)/vigie.1" "$(INSTALL_MAN1)"/vigie.*.1
 
 # The whole nightly pipeline, offline, on the bundled sample feeds (Feeds/demo.yaml).
 demo: deps
@@ -76,4 +115,4 @@ fuzz: deps
 	    -max_total_time=$${FUZZ_SECONDS:-600} -max_len=65536 -timeout=10 -rss_limit_mb=2048
 
 clean:
-	rm -rf .build $(DEMO_OUT)
+	rm -rf .build .build-install $(DEMO_OUT)
