@@ -85,7 +85,8 @@ public struct SourceCatalogue: Sendable {
                     warnings.append("\(def.id): the credential in \(def.auth?.env ?? "?") is sent over http://, in "
                                     + "clear: use https://")
                 }
-                if let auth = def.auth, environment[auth.env] == nil {
+                // Empty counts as unset, as the fetch reads it: an env file line `KEY=` left unfilled must warn.
+                if let auth = def.auth, (environment[auth.env] ?? "").isEmpty {
                     warnings.append("\(def.id): environment variable \(auth.env) is not set"
                                     + (auth.optional ? " (fetched anonymously)" : " (the source will fail)"))
                 }

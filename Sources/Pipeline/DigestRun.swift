@@ -79,17 +79,7 @@ public enum DigestRun {
         for failed in rules.failed {
             progress("\(failed.cluster): rules not loaded, no digest: \(failed.errors.first.map { "\($0)" } ?? "")")
         }
-        if let only = options.clusters {
-            if let broken = rules.failed.first(where: { only.contains($0.cluster) }), let first = broken.errors.first {
-                throw PipelineError.cannotRun("the rules of \(broken.cluster) have errors: \(first)")
-            }
-            let unknown = only.filter { id in !rulebook.clusters.contains { $0.id == id } }
-            if !unknown.isEmpty {
-                throw PipelineError.cannotRun(
-                    "unknown cluster(s): \(unknown.joined(separator: ", ")) (known: "
-                        + rulebook.clusters.map(\.id).joined(separator: ", ") + ")")
-            }
-        }
+        try ClusterSelection.check(options.clusters, in: rules)
         // The same catalogue reading as `vigie run --no-fetch`: names for the health table, keys to redact.
         var catalogueSources: [SourceDefinition] = []
         var names: [String: String] = [:]
@@ -113,8 +103,9 @@ public enum DigestRun {
         }
         let routing: RouteAndDigestReport
         do {
-            let health = sourceHealth(
-                states: try store.sourceStates(), now: options.now, names: names, catalogue: catalogueSources)
+            let health = SourceHealthBuilder.redacted(
+                SourceHealthBuilder.fromStates(try store.sourceStates(), now: options.now, names: names),
+                catalogue: catalogueSources)
             let router = Router(rulebook: rulebook, options: RouterOptions(clusters: options.clusters))
             var stageOptions = RouteAndDigestOptions(
                 outputDirectory: options.output, formats: options.formats, clusters: options.clusters,
@@ -149,18 +140,5 @@ public enum DigestRun {
             throw PipelineError.cannotRun("cannot record the end of the digest run: \(error)")
         }
         return report
-    }
-
-    /// The source table of a digest written without fetching, as `vigie run --no-fetch` builds it: from the
-    /// stored states, with any key an older build left in a stored error redacted.
-    static func sourceHealth(
-        states: [String: SourceState], now: Date, names: [String: String], catalogue: [SourceDefinition]
-    ) -> [SourceHealth] {
-        let redactor = Redactor(sources: catalogue, environment: ProcessInfo.processInfo.environment)
-        return SourceHealthBuilder.fromStates(states, now: now, names: names).map { h in
-            var h = h
-            h.lastError = h.lastError.map(redactor.redact)
-            return h
-        }
     }
 }

@@ -159,19 +159,7 @@ public enum NightlyRun {
             throw PipelineError.cannotRun("cannot load the rules in \(options.rules): \(error)")
         }
         let rulebook = rules.rulebook
-        if let only = options.clusters {
-            // The operator asked for that cluster: its broken file stops the run, located.
-            if let broken = rules.failed.first(where: { only.contains($0.cluster) }), let first = broken.errors.first {
-                throw PipelineError.cannotRun("the rules of \(broken.cluster) have errors: \(first)")
-            }
-            let known = rulebook.clusters.map(\.id) + rules.failed.map(\.cluster)
-            let unknown = only.filter { !known.contains($0) }
-            if !unknown.isEmpty {
-                throw PipelineError.cannotRun(
-                    "unknown cluster(s): \(unknown.joined(separator: ", ")) (known: "
-                        + known.sorted().joined(separator: ", ") + ")")
-            }
-        }
+        try ClusterSelection.check(options.clusters, in: rules)
         var selected: [SourceDefinition] = []
         var catalogueSources: [SourceDefinition] = []
         var names: [String: String] = [:]
@@ -282,13 +270,7 @@ public enum NightlyRun {
                 options.skipFetch
                 ? SourceHealthBuilder.fromStates(try store.sourceStates(), now: now, names: names)
                 : SourceHealthBuilder.fromReports(reports, states: try store.sourceStates(), names: names)
-            // Errors stored by older builds may still hold a key: the digest shows them through the redactor.
-            let redactor = Redactor(sources: catalogueSources, environment: ProcessInfo.processInfo.environment)
-            let redacted = health.map { h in
-                var h = h
-                h.lastError = h.lastError.map(redactor.redact)
-                return h
-            }
+            let redacted = SourceHealthBuilder.redacted(health, catalogue: catalogueSources)
             let router = Router(rulebook: rulebook, options: RouterOptions(clusters: options.clusters))
             var stageOptions = RouteAndDigestOptions(
                 outputDirectory: options.output, formats: options.formats, clusters: options.clusters,

@@ -1,4 +1,5 @@
 import Digest
+import Fetcher
 import Foundation
 import Notices
 
@@ -54,6 +55,17 @@ public enum SourceHealthBuilder {
                 failure: status == .failing ? r.failure : nil,
                 httpStatus: status == .failing ? r.httpStatus : nil,
                 left: status == .incomplete ? r.left : nil)
+        }
+    }
+
+    /// `health` with any key an older build left in a stored error redacted (the keys named by the catalogue's
+    /// sources, read from the environment): what the digest's source table may show.
+    public static func redacted(_ health: [SourceHealth], catalogue: [SourceDefinition]) -> [SourceHealth] {
+        let redactor = Redactor(sources: catalogue, environment: ProcessInfo.processInfo.environment)
+        return health.map { h in
+            var h = h
+            h.lastError = h.lastError.map(redactor.redact)
+            return h
         }
     }
 }
