@@ -11,7 +11,7 @@ BIN_DEBUG   = .build/debug
 BIN_RELEASE = .build/release
 DEMO_OUT   ?= demo-out
 
-.PHONY: all deps build release test demo bench fuzz clean conformance routing-eval
+.PHONY: all deps build release test demo bench fuzz clean conformance routing-eval lint format
 
 all: build
 
@@ -37,6 +37,16 @@ test:
 	@$(MAKE) --no-print-directory deps EXTRA_PKGS="$(TEST_PKGS)"
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+
+# Style: the toolchain's `swift format` with the committed `.swift-format`. `lint` fails on any finding;
+# `format` rewrites the files in place (then `lint` passes).
+FORMAT_PATHS := Sources Tests Package.swift
+
+lint:
+	$(SWIFT) format lint --strict --recursive $(FORMAT_PATHS)
+
+format:
+	$(SWIFT) format --in-place --recursive $(FORMAT_PATHS)
 
 # The whole nightly pipeline, offline, on the bundled sample feeds (Feeds/demo.yaml).
 demo: deps

@@ -4,7 +4,7 @@ import Testing
 import Notices
 
 /// Paths and builders shared by the classifier tests.
-enum TestSupport {
+enum ClassifierSupport {
     /// Package root, from this file's path (Tests/ClassifierTests/ClassifierTestsSupport.swift).
     static let packageRoot: String = {
         var url = URL(fileURLWithPath: #filePath)

@@ -7,11 +7,11 @@ import Notices
 @Suite struct NucleaireRoutingTests {
     @Test func radiationProtectionAtAPlantNeedsTwoSegments() throws {
         // « pour le CNPE » would only name the site (a setting): here the outage services are bought as well.
-        let n = TestSupport.notice("n1", "Prestations de maintenance et de radioprotection lors de l'arrêt de tranche "
+        let n = ClassifierSupport.notice("n1", "Prestations de maintenance et de radioprotection lors de l'arrêt de tranche "
                                        + "du CNPE du Tricastin",
                                    summary: "Suivi dosimétrique des intervenants, contrôle radiologique des zones de travail.",
                                    postcode: "26700", value: 800_000)
-        let c = TestSupport.route(n, cluster: "nucleaire")
+        let c = ClassifierSupport.route(n, cluster: "nucleaire")
         #expect(c.segmentIDs == ["radioprotection", "maintenance"])
         #expect(c.directIDs == ["radiaprotect", "dosimeca", "atomeca", "pompes-bugey", "logistinuc"])
         // Suppliers of maintenance (valves, pressure equipment, NDT, control systems) are suppliers of the
@@ -29,18 +29,18 @@ import Notices
     }
 
     @Test func nationalScopeReachesFarSitesRegionScopeDoesNot() {
-        let n = TestSupport.notice("n2", "Études de sûreté pour une installation nucléaire de base", departement: "50")
-        let c = TestSupport.route(n, cluster: "nucleaire")
+        let n = ClassifierSupport.notice("n2", "Études de sûreté pour une installation nucléaire de base", departement: "50")
+        let c = ClassifierSupport.route(n, cluster: "nucleaire")
         #expect(c.segmentIDs == ["ingenierie"])
         #expect(c.directIDs == ["surete-ingenierie"])
         #expect(c.nearMiss(of: "etudes-creusot")?.filter == .territory)
     }
 
     @Test func awardsGoToTheWatchNotToMembers() {
-        let n = TestSupport.notice("n3", "Attribution : démantèlement et décontamination de l'atelier de découpe",
+        let n = ClassifierSupport.notice("n3", "Attribution : démantèlement et décontamination de l'atelier de découpe",
                                    kind: .award,
                                    departement: "30", deadline: nil)
-        let c = TestSupport.route(n, cluster: "nucleaire")
+        let c = ClassifierSupport.route(n, cluster: "nucleaire")
         #expect(c.routes.isEmpty)
         #expect(c.nearMiss(of: "demantel")?.filter == .kind)
         #expect(c.watches.map(\.watchID) == ["demantelement-tous"])
@@ -49,10 +49,10 @@ import Notices
 
 @Suite struct CognacRoutingTests {
     @Test func bottlesAndCorksForSpirits() throws {
-        let n = TestSupport.notice("c1", "Fourniture de bouteilles et de bouchons pour eaux-de-vie",
+        let n = ClassifierSupport.notice("c1", "Fourniture de bouteilles et de bouchons pour eaux-de-vie",
                                    summary: "Flacons en verre extra-blanc de 70 cl et bouchons à tête en liège naturel.",
                                    postcode: "16100", value: 300_000)
-        let c = TestSupport.route(n, cluster: "cognac")
+        let c = ClassifierSupport.route(n, cluster: "cognac")
         #expect(c.segmentIDs == ["verrerie", "bouchage"])
         #expect(c.directIDs == ["verallia-like", "deco-verre", "bouchons-fins", "capsules-atlantique"])
         // « pour eaux-de-vie » names what the bottles are for: the stills are not bought.
@@ -64,10 +64,10 @@ import Notices
     }
 
     @Test func giftBoxesWithLabelsProposeAPackagingGroup() throws {
-        let n = TestSupport.notice("c2", "Coffrets et étiquettes pour une édition limitée",
+        let n = ClassifierSupport.notice("c2", "Coffrets et étiquettes pour une édition limitée",
                                    summary: "Étiquettes imprimées en sérigraphie avec dorure à chaud ; coffrets en carton avec calage.",
                                    postcode: "16100", value: 500_000)
-        let c = TestSupport.route(n, cluster: "cognac")
+        let c = ClassifierSupport.route(n, cluster: "cognac")
         #expect(c.segmentIDs == ["cartonnage", "etiquetage"])
         let g = try #require(c.consortia.first)
         #expect(g.members == ["cartonnages-charentais", "imprimerie-angoumoise"])
@@ -81,17 +81,17 @@ import Notices
     }
 
     @Test func glassCollectionIsExcluded() {
-        let n = TestSupport.notice("c3", "Collecte du verre et conteneurs à verre, bouteilles usagées", departement: "17")
-        let c = TestSupport.route(n, cluster: "cognac")
+        let n = ClassifierSupport.notice("c3", "Collecte du verre et conteneurs à verre, bouteilles usagées", departement: "17")
+        let c = ClassifierSupport.route(n, cluster: "cognac")
         #expect(!c.routedIDs.contains("verallia-like"))
         #expect(c.nearMiss(of: "verallia-like")?.filter == .segmentExclusion)
     }
 
     @Test func distanceIsCountedInDepartements() {
-        let near = TestSupport.notice("c4", "Tonnellerie : fourniture de barriques", departement: "33")
-        #expect(TestSupport.route(near, cluster: "cognac").directIDs == ["tonnellerie-charente", "merrains-limousin"])
-        let far = TestSupport.notice("c5", "Tonnellerie : fourniture de barriques", departement: "40")
-        let c = TestSupport.route(far, cluster: "cognac")
+        let near = ClassifierSupport.notice("c4", "Tonnellerie : fourniture de barriques", departement: "33")
+        #expect(ClassifierSupport.route(near, cluster: "cognac").directIDs == ["tonnellerie-charente", "merrains-limousin"])
+        let far = ClassifierSupport.notice("c5", "Tonnellerie : fourniture de barriques", departement: "40")
+        let c = ClassifierSupport.route(far, cluster: "cognac")
         #expect(c.directIDs.isEmpty)
         #expect(c.nearMiss(of: "tonnellerie-charente")?.detail.contains("à 3 départements") == true)
     }
@@ -99,9 +99,9 @@ import Notices
 
 @Suite struct EnergieRoutingTests {
     @Test func solarCarportsWithChargersNeedAGroup() throws {
-        let n = TestSupport.notice("e1", "Installation d'une centrale solaire en ombrières et de bornes de recharge IRVE",
+        let n = ClassifierSupport.notice("e1", "Installation d'une centrale solaire en ombrières et de bornes de recharge IRVE",
                                    postcode: "34000", value: 1_200_000)
-        let c = TestSupport.route(n, cluster: "energie")
+        let c = ClassifierSupport.route(n, cluster: "energie")
         #expect(c.segmentIDs == ["photovoltaique", "raccordement"])
         #expect(c.directIDs == ["soleil-catalan", "ombrieres-garonne", "agrisol-aveyron", "reseaux-gardois",
                                 "bornes-mediterranee"])
@@ -118,38 +118,38 @@ import Notices
     }
 
     @Test func hydrogenPeroxideIsNotHydrogen() {
-        let n = TestSupport.notice("e2", "Fourniture de peroxyde d'hydrogène pour la station d'eau potable",
+        let n = ClassifierSupport.notice("e2", "Fourniture de peroxyde d'hydrogène pour la station d'eau potable",
                                    departement: "34")
-        let c = TestSupport.route(n, cluster: "energie")
+        let c = ClassifierSupport.route(n, cluster: "energie")
         #expect(c.routes.isEmpty)
         #expect(c.nearMiss(of: "hydrog-occitan")?.filter == .segmentExclusion)
         #expect(c.rejectedSegments.first?.vetoedBy?.matched == "peroxyde d'hydrogène")
     }
 
     @Test func regionLevelCallForProjects() {
-        let n = TestSupport.notice("e3", "Appel à projets hydrogène vert pour la mobilité", kind: .callForProjects,
+        let n = ClassifierSupport.notice("e3", "Appel à projets hydrogène vert pour la mobilité", kind: .callForProjects,
                                    nuts: "FRJ")
-        let c = TestSupport.route(n, cluster: "energie")
+        let c = ClassifierSupport.route(n, cluster: "energie")
         #expect(c.directIDs == ["hydrog-occitan", "electrolyse-sud"])
         #expect(c.watches.map(\.watchID) == ["appels-projets-h2"])
-        let elsewhere = TestSupport.notice("e4", "Appel à projets hydrogène vert pour la mobilité", kind: .callForProjects,
+        let elsewhere = ClassifierSupport.notice("e4", "Appel à projets hydrogène vert pour la mobilité", kind: .callForProjects,
                                            nuts: "FRK")
-        let o = TestSupport.route(elsewhere, cluster: "energie")
+        let o = ClassifierSupport.route(elsewhere, cluster: "energie")
         #expect(o.directIDs.isEmpty)
         #expect(o.nearMiss(of: "hydrog-occitan")?.filter == .territory)
     }
 
     @Test func nationalMemberReachesParis() {
-        let n = TestSupport.notice("e5", "Extension du réseau de chaleur par géothermie", departement: "75")
-        let c = TestSupport.route(n, cluster: "energie")
+        let n = ClassifierSupport.notice("e5", "Extension du réseau de chaleur par géothermie", departement: "75")
+        let c = ClassifierSupport.route(n, cluster: "energie")
         #expect(c.directIDs == ["geotherm-pyrenees"])
         #expect(c.nearMiss(of: "chaleur-biterroise")?.filter == .territory)
     }
 
     @Test func abroadNeedsEuropeScope() {
-        var n = TestSupport.notice("e6", "Parc éolien en mer", nuts: "DE300")
+        var n = ClassifierSupport.notice("e6", "Parc éolien en mer", nuts: "DE300")
         n.buyer = Buyer(name: "Stadtwerke", country: "DEU")
-        let c = TestSupport.route(n, cluster: "energie")
+        let c = ClassifierSupport.route(n, cluster: "energie")
         #expect(c.directIDs.isEmpty)
         #expect(c.nearMiss(of: "vents-aude")?.detail == "lieu d'exécution hors de France")
     }
@@ -157,8 +157,8 @@ import Notices
 
 @Suite struct RoutingResultTests {
     @Test func jsonKeysAreSnakeCaseAndRoundTrip() throws {
-        let n = TestSupport.notice("j1", "Usinage de carters", departement: "42", value: 2_000_000)
-        let r = TestSupport.router.route(n, now: TestSupport.now)
+        let n = ClassifierSupport.notice("j1", "Usinage de carters", departement: "42", value: 2_000_000)
+        let r = ClassifierSupport.router.route(n, now: ClassifierSupport.now)
         let data = try JSONEncoder().encode(r)
         let text = String(decoding: data, as: UTF8.self)
         for key in ["\"notice_id\"", "\"near_misses\"", "\"member_id\"", "\"rule_counters\"", "\"cluster_id\"",
@@ -173,13 +173,13 @@ import Notices
     }
 
     @Test func clusterSelection() {
-        let router = Router(rulebook: TestSupport.rulebook, options: RouterOptions(clusters: ["cognac"]))
-        let r = router.route(TestSupport.notice("k1", "Usinage et tonnellerie", departement: "16"), now: TestSupport.now)
+        let router = Router(rulebook: ClassifierSupport.rulebook, options: RouterOptions(clusters: ["cognac"]))
+        let r = router.route(ClassifierSupport.notice("k1", "Usinage et tonnellerie", departement: "16"), now: ClassifierSupport.now)
         #expect(r.clusters.map(\.clusterID) == ["cognac"])
         #expect(router.patternCount > 300)
-        #expect(TestSupport.rulebook.member("atomeca", in: "nucleaire")?.capacity == 12_000_000)
-        #expect(TestSupport.rulebook.segment("verrerie", in: "cognac")?.supplies == ["conditionnement"])
-        #expect(TestSupport.rulebook.watches.count == 7)
+        #expect(ClassifierSupport.rulebook.member("atomeca", in: "nucleaire")?.capacity == 12_000_000)
+        #expect(ClassifierSupport.rulebook.segment("verrerie", in: "cognac")?.supplies == ["conditionnement"])
+        #expect(ClassifierSupport.rulebook.watches.count == 7)
     }
 
     @Test func concurrentRoutingMatchesSequential() async {
@@ -188,12 +188,12 @@ import Notices
         let places = ["42", "16", "34", "26"]
         let notices: [Notice] = (0..<40).map { i in
             let value = Decimal(50_000 * (i % 5 + 1))
-            return TestSupport.notice("p\(i)", titles[i % 4], departement: places[i % 4], value: value)
+            return ClassifierSupport.notice("p\(i)", titles[i % 4], departement: places[i % 4], value: value)
         }
-        let router = TestSupport.router
-        let sequential = notices.map { router.route($0, now: TestSupport.now) }
+        let router = ClassifierSupport.router
+        let sequential = notices.map { router.route($0, now: ClassifierSupport.now) }
         let concurrent = await withTaskGroup(of: (Int, RoutingResult).self) { group in
-            for (i, n) in notices.enumerated() { group.addTask { (i, router.route(n, now: TestSupport.now)) } }
+            for (i, n) in notices.enumerated() { group.addTask { (i, router.route(n, now: ClassifierSupport.now)) } }
             var out = [RoutingResult?](repeating: nil, count: notices.count)
             for await (i, r) in group { out[i] = r }
             return out.compactMap { $0 }
@@ -205,21 +205,21 @@ import Notices
     @Test func statisticsSumCounters() {
         var stats = RuleStatistics()
         for i in 0..<3 {
-            stats.add(TestSupport.router.route(TestSupport.notice("s\(i)", "Usinage de carters", departement: "42"),
-                                               now: TestSupport.now))
+            stats.add(ClassifierSupport.router.route(ClassifierSupport.notice("s\(i)", "Usinage de carters", departement: "42"),
+                                               now: ClassifierSupport.now))
         }
         #expect(stats.notices == 3)
         #expect(stats.counters.first { $0.rule == "mecaloire/segment:usinage/keyword:usinage" }?.matched == 3)
     }
 
     @Test func explanationsInFrenchAndEnglish() {
-        let n = TestSupport.notice("x1", "Fourniture de pièces de décolletage",
+        let n = ClassifierSupport.notice("x1", "Fourniture de pièces de décolletage",
                                    summary: MecaLoireRoutingTests.turnedPartsSummary, departement: "13")
-        let r = TestSupport.router.route(n, now: TestSupport.now)
-        let fr = RoutingExplainer(language: .fr, member: "decolletage-furan", cluster: "mecaloire", now: TestSupport.now).render(r, notice: n)
+        let r = ClassifierSupport.router.route(n, now: ClassifierSupport.now)
+        let fr = RoutingExplainer(language: .fr, member: "decolletage-furan", cluster: "mecaloire", now: ClassifierSupport.now).render(r, notice: n)
         #expect(fr.contains("mot-clé « décolletage » dans le titre : « décolletage » (+3)"))
         #expect(fr.contains("✗ Décolletage du Furan (decolletage-furan) — territoire : lieu d'exécution 13"))
-        let en = RoutingExplainer(language: .en, member: "decolletage-furan", cluster: "mecaloire", now: TestSupport.now).render(r, notice: n)
+        let en = RoutingExplainer(language: .en, member: "decolletage-furan", cluster: "mecaloire", now: ClassifierSupport.now).render(r, notice: n)
         #expect(en.contains("keyword 'décolletage' in title: 'décolletage' (+3)"))
         #expect(en.contains("— territory: place of work 13 Bouches-du-Rhône is 3 départements from the nearest site"))
     }

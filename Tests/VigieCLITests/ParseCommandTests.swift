@@ -1,16 +1,17 @@
 import Foundation
 import Notices
+import TestSupport
 import Testing
 
-/// The package root (one home: `VigieCLI.packageRoot`).
-let packageRoot = VigieCLI.packageRoot
+/// The package root (one home: `VigieProcess.packageRoot`).
+let packageRoot = VigieProcess.packageRoot
 
-/// The `vigie` built beside the tests (one lookup: `VigieCLI.binary()`).
-func vigieBinary() throws -> URL { try VigieCLI.binary() }
+/// The `vigie` built beside the tests (one lookup: `VigieProcess.binary()`).
+func vigieBinary() throws -> URL { try VigieProcess.binary() }
 
-/// Runs the binary and returns exit status, stdout and stderr (through `VigieCLI.vigie`).
+/// Runs the binary and returns exit status, stdout and stderr (through `VigieProcess.vigie`).
 func runVigie(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-    let r = try VigieCLI.vigie(arguments)
+    let r = try VigieProcess.vigie(arguments)
     return (r.status, r.stdout, r.stderr)
 }
 
@@ -240,7 +241,7 @@ struct ParseCommandTests {
         defer { for a in cArgs { free(a) } }
         var pid: pid_t = 0
         let rc = posix_spawn(&pid, argv[0], &actions, nil, &cArgs, environ)
-        guard rc == 0 else { throw VigieCLI.Failure("cannot start \(argv[0]): \(String(cString: strerror(rc)))") }
+        guard rc == 0 else { throw VigieProcess.Failure("cannot start \(argv[0]): \(String(cString: strerror(rc)))") }
         var peak = 0
         var status: Int32 = 0
         while true {
@@ -252,7 +253,7 @@ struct ParseCommandTests {
             }
             let r = waitpid(pid, &status, WNOHANG)
             if r == pid { break }
-            if r < 0 && errno != EINTR { throw VigieCLI.Failure("waitpid: \(String(cString: strerror(errno)))") }
+            if r < 0 && errno != EINTR { throw VigieProcess.Failure("waitpid: \(String(cString: strerror(errno)))") }
             usleep(2_000)
         }
         let exited = (status & 0x7f) == 0

@@ -1,10 +1,11 @@
 import Foundation
+import TestSupport
 import Testing
 import Notices
 
 /// Runs the built `vigie` binary: `rules lint` and `route`, as a user would.
 @Suite struct RulesCommandTests {
-    static let packageRoot = VigieCLI.packageRoot.path
+    static let packageRoot = VigieProcess.packageRoot.path
 
     struct Run {
         var status: Int32
@@ -12,9 +13,9 @@ import Notices
         var stderr: String
     }
 
-    /// The built `vigie`, run from the package root (one runner: `VigieCLI.vigie`).
+    /// The built `vigie`, run from the package root (one runner: `VigieProcess.vigie`).
     func vigie(_ args: [String]) throws -> Run {
-        let r = try VigieCLI.vigie(args)
+        let r = try VigieProcess.vigie(args)
         return Run(status: r.status, stdout: r.stdout, stderr: r.stderr)
     }
 

@@ -1,12 +1,13 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `vigie run`, `vigie query` and `vigie digest` as a user runs them: the built binary, real files, file:// feeds.
 @Suite(.serialized) struct RunCommandTests {
-    // The binary lookup and runner live once, in VigieCLI.swift.
-    static let packageRoot = VigieCLI.packageRoot
-    static func binary() throws -> URL { try VigieCLI.binary() }
-    static func vigie(_ args: [String]) throws -> VigieCLI.Result { try VigieCLI.vigie(args) }
+    // The binary lookup and runner live once, in VigieProcess.swift.
+    static let packageRoot = VigieProcess.packageRoot
+    static func binary() throws -> URL { try VigieProcess.binary() }
+    static func vigie(_ args: [String]) throws -> VigieProcess.Result { try VigieProcess.vigie(args) }
 
     /// A scratch folder with a two-source catalogue: the bundled RSS sample and a source whose file is gone.
     final class Scratch {
@@ -209,26 +210,19 @@ import Testing
             "--now", "2026-05-05T02:00:00Z",
         ]
 
-        let p = Process()
-        p.executableURL = try Self.binary()
-        p.arguments = args
-        p.currentDirectoryURL = Self.packageRoot
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        try p.run()
+        let p = try VigieProcess.start(args)
         Thread.sleep(forTimeInterval: 0.4)
-        kill(p.processIdentifier, SIGKILL)
-        p.waitUntilExit()
+        p.signal(SIGKILL)
+        let killed = try p.wait()
         // Killed while holding the lock (not before taking it, on a slow machine, nor after finishing)?
         let lockText = (try? String(contentsOfFile: s.store + ".lock", encoding: .utf8)) ?? ""
-        let diedHoldingTheLock =
-            p.terminationReason == .uncaughtSignal && lockText.hasPrefix("\(p.processIdentifier) ")
+        let diedHoldingTheLock = killed.signalled && lockText.hasPrefix("\(killed.pid) ")
 
         let resumed = try Self.vigie(args)
         #expect(resumed.status == 0, "\(resumed.stderr)")
         if diedHoldingTheLock {
             // The kernel released the dead run's lock, and the next run says so.
-            #expect(resumed.stderr.contains("previous run (pid \(p.processIdentifier)) died"))
+            #expect(resumed.stderr.contains("previous run (pid \(killed.pid)) died"))
         }
         let q = try Self.vigie(["query", "--store", s.store, "--source", "big", "--limit", "5000", "--json"])
         #expect(q.status == 0, "\(q.stderr)")
@@ -274,7 +268,7 @@ import Testing
         let fd: Int32
         init(store: String) throws {
             fd = open(store + ".lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-            guard fd >= 0, flock(fd, LOCK_EX | LOCK_NB) == 0 else { throw VigieCLI.Failure("cannot take the lock") }
+            guard fd >= 0, flock(fd, LOCK_EX | LOCK_NB) == 0 else { throw VigieProcess.Failure("cannot take the lock") }
             _ = "\(getpid()) 2026-05-05T02:00:00Z\n".withCString { pwrite(fd, $0, strlen($0), 0) }
         }
         func release() {
