@@ -64,7 +64,7 @@ var targets: [Target] = [
     .testTarget(name: "NoticesTests", dependencies: ["Notices", "TestSupport"]),
     .testTarget(name: "MailTests", dependencies: ["Mail", "TestSupport"]),
     .testTarget(name: "ParserTests", dependencies: ["Parser", "Notices", "TestSupport"], resources: [.copy("Fixtures")]),
-    .testTarget(name: "FetcherTests", dependencies: ["Fetcher", "Notices", "LoopbackHTTP"]),
+    .testTarget(name: "FetcherTests", dependencies: ["Fetcher", "Notices", "LoopbackHTTP", "TestSupport"]),
     // GRDB too: the tests build stores the way older builds did (raw SQL) and hold transactions open.
     .testTarget(
         name: "StoreTests",
@@ -75,7 +75,9 @@ var targets: [Target] = [
         name: "DigestTests", dependencies: ["Digest", "Notices", "Parser", "TestSupport"], resources: [.copy("Golden")]),
     .testTarget(
         name: "PipelineTests",
-        dependencies: ["Pipeline", "Notices", "Parser", "Fetcher", "Store", "Classifier", "Digest", "LoopbackHTTP"]),
+        dependencies: [
+            "Pipeline", "Notices", "Parser", "Fetcher", "Store", "Classifier", "Digest", "LoopbackHTTP", "TestSupport",
+        ]),
     .testTarget(name: "VigieCLITests", dependencies: ["Notices", "LoopbackHTTP", "TestSupport"]),
 ]
 

@@ -47,8 +47,7 @@ enum Chromium {
 /// `.build/digest-screenshots/` for a human look.
 @Suite(.serialized, .enabled(if: Chromium.shouldRun, "chromium is not installed (apt-get install -y chromium)"))
 struct HTMLLayoutTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
+    static let root = SharedData.packageRoot
     static let folder = root.appendingPathComponent(".build/digest-screenshots")
 
     static let digests: [String: DigestInput] = [

@@ -4,10 +4,8 @@ import Foundation
 /// tables, digest trees. Shared by the command tests and the end-to-end reliability tests (crash, full disk,
 /// lock, planted key, fault server). Output always goes to files (`ProcessRunner`), never to pipes.
 public enum VigieProcess {
-    /// The package root, from this file's path (Tests/TestSupport/VigieProcess.swift): `vigie` runs from there, so
-    /// `Rules` and `Feeds/` resolve.
-    public static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent()
+    /// The package root: `vigie` runs from there, so `Rules` and `Feeds/` resolve.
+    public static var packageRoot: URL { SharedData.packageRoot }
 
     /// The `vigie` built next to this test bundle (`swift build --build-tests` builds both), or the one named
     /// by `VIGIE_BINARY` (to run these tests against a release build or another checkout's build).

@@ -7,22 +7,10 @@ import Notices
 @Suite struct RulesCommandTests {
     static let packageRoot = VigieProcess.packageRoot.path
 
-    struct Run {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
-
-    /// The built `vigie`, run from the package root (one runner: `VigieProcess.vigie`).
-    func vigie(_ args: [String]) throws -> Run {
-        let r = try VigieProcess.vigie(args)
-        return Run(status: r.status, stdout: r.stdout, stderr: r.stderr)
-    }
-
     static let fixtures = packageRoot + "/Tests/ClassifierTests/Fixtures"
 
     @Test func lintShippedRulesPasses() throws {
-        let r = try vigie(["rules", "lint", "Rules/"])
+        let r = try VigieProcess.vigie(["rules", "lint", "Rules/"])
         #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
         // The example clusters keep the broad CPV prefixes real staff write (the 713, 798…): the lint
         // names each one, and only those.
@@ -34,7 +22,7 @@ import Notices
 
     @Test func lintBrokenFileFailsWithPositions() throws {
         let file = RulesCommandTests.fixtures + "/broken/unknown-key.yaml"
-        let r = try vigie(["rules", "lint", file])
+        let r = try VigieProcess.vigie(["rules", "lint", file])
         #expect(r.status == 1)
         let lines = r.stdout.split(separator: "\n").map(String.init)
         #expect(lines.contains("\(file):9:5: error: segments[0].keywrods: unknown key 'keywrods'; did you mean "
@@ -44,7 +32,7 @@ import Notices
     }
 
     @Test func lintJSON() throws {
-        let r = try vigie(["rules", "lint", "--json", RulesCommandTests.fixtures + "/broken/bad-references.yaml"])
+        let r = try VigieProcess.vigie(["rules", "lint", "--json", RulesCommandTests.fixtures + "/broken/bad-references.yaml"])
         #expect(r.status == 1)
         struct Out: Decodable {
             var errors: Int
@@ -58,14 +46,14 @@ import Notices
     }
 
     @Test func lintMissingDirectoryCannotRun() throws {
-        let r = try vigie(["rules", "lint", "/nonexistent/rules"])
+        let r = try VigieProcess.vigie(["rules", "lint", "/nonexistent/rules"])
         #expect(r.status == 2)
         #expect(r.stderr.contains("rules: /nonexistent/rules: no such file or directory"))
     }
 
     @Test func routeTextAndJSON() throws {
         let file = RulesCommandTests.fixtures + "/notices/mecaloire.json"
-        let text = try vigie(["route", "--rules", "Rules", "--now", "2026-05-20T08:00:00Z", "--stats", file])
+        let text = try VigieProcess.vigie(["route", "--rules", "Rules", "--now", "2026-05-20T08:00:00Z", "--stats", file])
         #expect(text.status == 0, "\(text.stderr)")
         #expect(text.stdout.contains("boamp:26-10001 — Fourniture de pièces décolletées et usinées"))
         #expect(text.stdout.contains("→ Décolletage du Furan (decolletage-furan) direct"))
@@ -74,7 +62,7 @@ import Notices
         #expect(text.stdout.contains("mecaloire/filter:capacity : 0 retenu(s), "))
         #expect(text.stdout.contains("3 avis, "))
 
-        let json = try vigie(["route", "--rules", "Rules", "--json", "--now", "2026-05-20T08:00:00Z", file])
+        let json = try VigieProcess.vigie(["route", "--rules", "Rules", "--json", "--now", "2026-05-20T08:00:00Z", file])
         #expect(json.status == 0)
         struct Out: Decodable {
             var notices: Int
@@ -105,7 +93,7 @@ import Notices
 
     @Test func explainOneMemberInEnglish() throws {
         let file = RulesCommandTests.fixtures + "/notices/mecaloire.json"
-        let r = try vigie(["explain", file, "--rules", "Rules", "--cluster", "mecaloire", "--member", "metro-controle",
+        let r = try VigieProcess.vigie(["explain", file, "--rules", "Rules", "--cluster", "mecaloire", "--member", "metro-controle",
                            "--id", "26-10001", "--lang", "en", "--now", "2026-05-20T08:00:00Z"])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.hasPrefix("Notice boamp:26-10001"))
@@ -114,11 +102,11 @@ import Notices
                                   + "its trade is not what the notice buys (a possible groupement partner)"))
         #expect(r.stdout.contains("CPV prefix 42638 ← 42638000-7 (+3)"))
         // 9 M€ is far above Galva Loire's 1 M€ (more than 2.5 times): a capacity drop, with both figures.
-        let big = try vigie(["explain", file, "--rules", "Rules", "--cluster", "mecaloire", "--member", "galva-loire",
+        let big = try VigieProcess.vigie(["explain", file, "--rules", "Rules", "--cluster", "mecaloire", "--member", "galva-loire",
                              "--id", "26-10002", "--lang", "en", "--now", "2026-05-20T08:00:00Z"])
         #expect(big.status == 0, "\(big.stderr)")
         #expect(big.stdout.contains("✗ Galva Loire (galva-loire) — capacity: value 9 000 000 € above capacity 1 000 000 €"))
-        let bad = try vigie(["explain", file, "--rules", "Rules", "--cluster", "nope"])
+        let bad = try VigieProcess.vigie(["explain", file, "--rules", "Rules", "--cluster", "nope"])
         #expect(bad.status != 0)
         #expect(bad.stderr.contains("unknown cluster 'nope'"))
     }
