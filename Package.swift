@@ -46,12 +46,15 @@ var targets: [Target] = [
         dependencies: ["Notices", "Parser", "Fetcher", "Store", "Classifier", "Digest", "Mail",
                        .product(name: "Logging", package: "swift-log")],
         swiftSettings: strict),
-    .executableTarget(
-        name: "vigie",
+    // The command line: commands, shared option groups, argument types, the log format. A library so that the
+    // tests parse commands and read their help without a process; the `vigie` executable only calls it.
+    .target(
+        name: "VigieCLI",
         dependencies: ["Pipeline", "Notices", "Parser", "Fetcher", "Store", "Classifier", "Digest", "Mail",
                        .product(name: "ArgumentParser", package: "swift-argument-parser"),
                        .product(name: "Logging", package: "swift-log")],
         swiftSettings: strict),
+    .executableTarget(name: "vigie", dependencies: ["VigieCLI"], swiftSettings: strict),
     .executableTarget(
         name: "vigie-bench",
         dependencies: ["Pipeline", "Notices", "Parser", "Fetcher", "Store", "Classifier", "Digest", "LoopbackHTTP",
@@ -78,7 +81,10 @@ var targets: [Target] = [
         dependencies: [
             "Pipeline", "Notices", "Parser", "Fetcher", "Store", "Classifier", "Digest", "LoopbackHTTP", "TestSupport",
         ]),
-    .testTarget(name: "VigieCLITests", dependencies: ["Notices", "LoopbackHTTP", "TestSupport"]),
+    .testTarget(
+        name: "VigieCLITests",
+        dependencies: ["VigieCLI", "Notices", "LoopbackHTTP", "TestSupport",
+                       .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 ]
 
 // The libFuzzer target links only when built with `-sanitize=fuzzer`, so it exists

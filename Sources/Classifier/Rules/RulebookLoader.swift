@@ -286,23 +286,11 @@ struct RuleReader {
 
     mutating func number(_ node: Node?, _ key: String) -> Double? {
         guard let node else { return nil }
-        guard case .scalar(let s) = node, let v = RuleReader.parseAmount(s.string) else {
+        guard case .scalar(let s) = node, let v = EuroAmount.parse(s.string) else {
             error(node, key, "expected a number (euros, e.g. 2500000, 2.5M or 800k)")
             return nil
         }
         return v
-    }
-
-    /// `2500000`, `2 500 000`, `2.5M`, `2,5 M€`, `800k`.
-    static func parseAmount(_ raw: String) -> Double? {
-        var s = raw.replacingOccurrences(of: "€", with: "").replacingOccurrences(of: "EUR", with: "")
-            .replacingOccurrences(of: " ", with: "").replacingOccurrences(of: "_", with: "")
-            .replacingOccurrences(of: "\u{A0}", with: "").replacingOccurrences(of: ",", with: ".")
-        var factor = 1.0
-        if s.hasSuffix("M") || s.hasSuffix("m") { factor = 1_000_000; s.removeLast() }
-        else if s.hasSuffix("k") || s.hasSuffix("K") { factor = 1_000; s.removeLast() }
-        guard let v = Double(s), v >= 0, v.isFinite else { return nil }
-        return v * factor
     }
 
     mutating func integer(_ node: Node?, _ key: String, range: ClosedRange<Int>) -> Int? {

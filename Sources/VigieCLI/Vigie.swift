@@ -3,11 +3,12 @@ import Foundation
 import Logging
 
 /// `vigie`: the nightly tender and call-for-projects watch for business clusters.
-@main
-struct Vigie: AsyncParsableCommand {
-    static let version = "0.1.0"
+public struct Vigie: AsyncParsableCommand {
+    public static let version = "0.1.0"
 
-    static let configuration = CommandConfiguration(
+    public init() {}
+
+    public static let configuration = CommandConfiguration(
         commandName: "vigie",
         abstract: "Veille des appels d'offres et appels à projets pour les pôles et grappes d'entreprises.",
         discussion: """
@@ -32,32 +33,45 @@ struct Vigie: AsyncParsableCommand {
         ]
     )
 
-    static func main() async {
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = .info
-            return handler
-        }
+    /// The entry point of the `vigie` executable: one log format, then the command, with exit codes 0, 1, 2.
+    public static func execute() async {
+        Diagnostics.bootstrap()
+        var parsed: (any ParsableCommand)?
         do {
             var command = try parseAsRoot()
+            parsed = command
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
                 try command.run()
             }
+        } catch let error as CLIError {
+            // Located, one line, no usage: the arguments were fine, what they name is not.
+            printError(Diagnostics.line(command: Self.name(of: parsed), error.description))
+            Foundation.exit(error.exitCode)
         } catch {
-            // Usage errors exit 2 like every "could not run" case (ArgumentParser's default is 64),
-            // so cron wrappers only need to know 0, 1 and 2.
+            // Usage errors exit 2 like every "could not run" case (ArgumentParser's default is 64), so cron
+            // wrappers only need to know 0, 1 and 2. The usage shown is the subcommand's, also for a value refused
+            // once the command had started.
             if exitCode(for: error) == .validationFailure {
-                printError(fullMessage(for: error))
+                if let parsed, error is ValidationError {
+                    printError("Error: \(error)\n" + usageString(for: type(of: parsed)))
+                    printError("  See 'vigie \(Self.name(of: parsed)) --help' for more.")
+                } else {
+                    printError(fullMessage(for: error))
+                }
                 Foundation.exit(2)
             }
             exit(withError: error)
         }
     }
+
+    /// `run`, `rules lint`…: the subcommand's path, for messages.
+    static func name(of command: (any ParsableCommand)?) -> String {
+        guard let command else { return "" }
+        let type = type(of: command)
+        return type._commandName
+    }
 }
 
-/// Writes one line to stderr: every command's diagnostics go there, results to stdout.
-func printError(_ message: String) {
-    FileHandle.standardError.write(Data((message + "\n").utf8))
-}
+

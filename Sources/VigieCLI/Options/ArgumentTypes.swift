@@ -1,0 +1,65 @@
+import ArgumentParser
+import Digest
+import Foundation
+import Notices
+
+// Values parsed once, when the command line is read: a bad value is refused with the subcommand's usage and a
+// message saying what is expected, never discovered halfway through a run.
+
+/// A date on the command line: `2026-06-01` (midnight UTC) or ISO 8601 with a time and zone
+/// (`2026-11-24T02:00:00Z`, `2026-11-24T03:00:00+01:00`).
+public struct DateArgument: ExpressibleByArgument, Sendable, Hashable {
+    public let instant: Date
+    public let text: String
+
+    public init?(argument: String) {
+        guard let z = ISO8601.parseZoned(argument) else { return nil }
+        instant = z.instant
+        text = argument
+    }
+
+    public static var defaultCompletionKind: CompletionKind { .default }
+}
+
+/// An amount in euros as people write it: `100000`, `100k`, `2.5M`, `2,5 M€`, `1 200 000` (the reader rules use).
+public struct AmountArgument: ExpressibleByArgument, Sendable, Hashable {
+    public let euros: Double
+
+    public init?(argument: String) {
+        guard let v = EuroAmount.parse(argument) else { return nil }
+        euros = v
+    }
+
+    public init(euros: Double) { self.euros = euros }
+}
+
+/// A French département code: `42`, `01` (or `1`), `2A`/`2a`, `974`. Checked against the table of départements,
+/// so a code that matches nothing is refused instead of silently finding nothing.
+public struct DepartementArgument: ExpressibleByArgument, Sendable, Hashable {
+    public let code: String
+
+    public init?(argument: String) {
+        guard let c = Departements.canonicalCode(argument) else { return nil }
+        code = c
+    }
+
+    public static var allValueStrings: [String] { Departements.all.map(\.code) }
+}
+
+extension NoticeKind: ExpressibleByArgument {}
+
+/// Digest formats, comma-separated: `md,html,json,ics,atom,csv`.
+public struct FormatList: ExpressibleByArgument, Sendable, Hashable {
+    public let formats: [DigestFormat]
+
+    public init?(argument: String) {
+        guard let f = try? DigestFormat.parseList(argument) else { return nil }
+        formats = f
+    }
+
+    public init(_ formats: [DigestFormat]) { self.formats = formats }
+
+    public static let all = FormatList(DigestFormat.allCases)
+    public var defaultValueDescription: String { formats.map(\.rawValue).joined(separator: ",") }
+    public static var allValueStrings: [String] { DigestFormat.allCases.map(\.rawValue) }
+}
