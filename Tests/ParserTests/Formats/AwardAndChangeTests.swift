@@ -8,7 +8,7 @@ import Testing
 /// Awarded suppliers (`Notice.awardees`), PIN parts (`Lot.kind`) and the notice a change modifies
 /// (`CrossReferences.changedNotice`), on the shared samples and on small documents written here.
 @Suite struct AwardAndChangeTests {
-    static func shared(_ path: String, root: String) throws -> Notice? {
+    static func shared(_ path: String, root: String) throws -> Notice {
         try SharedData.url((path as NSString).deletingLastPathComponent)
         let doc = try #require(
             try FormatRegistry.parseNoticeXML(
@@ -34,8 +34,7 @@ import Testing
     // MARK: - eForms
 
     @Test(.requiresShared) func eformsAwardNoticeNamesTheWinnerOfEachLot() throws {
-        guard let n = try Self.shared("samples/eforms/can_24_FRA_comments.xml", root: "ContractAwardNotice")
-        else { return }
+        let n = try Self.shared("samples/eforms/can_24_FRA_comments.xml", root: "ContractAwardNotice")
         // LOT-0001 → TEN-0001 → TPA-0001 → ORG-0004; LOT-0002 → TEN-0002 → TPA-0002 → ORG-0005.
         #expect(n.awardees.map(\.name) == ["Espaces Verts Lemire", "ID Verde SASU"])
         #expect(n.awardees.map(\.id) == ["326912557", "339609661"])
@@ -44,7 +43,7 @@ import Testing
     }
 
     @Test(.requiresShared) func eformsAwardNoticeInEnglish() throws {
-        guard let n = try Self.shared("samples/eforms/can_24_UKRI.xml", root: "ContractAwardNotice") else { return }
+        let n = try Self.shared("samples/eforms/can_24_UKRI.xml", root: "ContractAwardNotice")
         #expect(n.awardees.map(\.name) == ["Ramboll UK Ltd"])
         #expect(n.awardees.map(\.id) == ["ID222222"])
     }
@@ -52,26 +51,24 @@ import Testing
     @Test(.requiresShared, arguments: ["cn_24_open.xml", "cn_81_FRA.xml", "pin-only_24_lots.xml", "change-cn_24_open_dates.xml"])
     func eformsNoticesWithoutResultsHaveNoAwardees(_ file: String) throws {
         let root = file.hasPrefix("pin") ? "PriorInformationNotice" : "ContractNotice"
-        guard let n = try Self.shared("samples/eforms/\(file)", root: root) else { return }
+        let n = try Self.shared("samples/eforms/\(file)", root: root)
         #expect(n.awardees.isEmpty)
     }
 
     @Test(.requiresShared) func eformsChangeNoticeNamesTheNoticeItChanges() throws {
-        guard let n = try Self.shared("samples/eforms/change-cn_24_open_dates.xml", root: "ContractNotice")
-        else { return }
+        let n = try Self.shared("samples/eforms/change-cn_24_open_dates.xml", root: "ContractNotice")
         #expect(n.kind == .change)
         #expect(n.refs.changedNotice == "c4c415ee-ac08-4465-8fa6-57568cf69462-01")
         #expect(!n.refs.isEmpty)
-        let plain = try #require(try Self.shared("samples/eforms/cn_24_open.xml", root: "ContractNotice"))
+        let plain = try Self.shared("samples/eforms/cn_24_open.xml", root: "ContractNotice")
         #expect(plain.refs.changedNotice == nil)
     }
 
     @Test(.requiresShared) func eformsPriorInformationPartsAreFlagged() throws {
-        guard let n = try Self.shared("samples/eforms/pin-only_24_lots.xml", root: "PriorInformationNotice")
-        else { return }
+        let n = try Self.shared("samples/eforms/pin-only_24_lots.xml", root: "PriorInformationNotice")
         #expect(!n.lots.isEmpty)
         #expect(n.lots.allSatisfy { $0.kind == "part" })
-        let cn = try #require(try Self.shared("samples/eforms/cn_24_maximal.xml", root: "ContractNotice"))
+        let cn = try Self.shared("samples/eforms/cn_24_maximal.xml", root: "ContractNotice")
         #expect(!cn.lots.isEmpty)
         #expect(cn.lots.allSatisfy { $0.kind == nil })
     }
@@ -186,7 +183,7 @@ import Testing
         let dir = "samples/boamp/xml-v230"
         try SharedData.url(dir)
         func awardees(_ file: String) throws -> [Buyer] {
-            try #require(try Self.shared("\(dir)/\(file)", root: "ANNONCE")).awardees
+            try Self.shared("\(dir)/\(file)", root: "ANNONCE").awardees
         }
         #expect(try awardees("test-attribution-2.xml") == [Buyer(name: "SARL ENVIRONNEMENT & SOLUTIONS")])
         #expect(try awardees("test-attribution-5.xml").map(\.name) == ["Moter"])
@@ -212,9 +209,7 @@ import Testing
 
     @Test(.requiresShared) func boampAttributionIsNotAChange() throws {
         // An award lists the call it follows (ANNONCE_ANTERIEUR), but it modifies nothing.
-        guard let n = try Self.shared("samples/boamp/xml-v230/test-attribution-2.xml", root: "ANNONCE") else {
-            return
-        }
+        let n = try Self.shared("samples/boamp/xml-v230/test-attribution-2.xml", root: "ANNONCE")
         #expect(n.kind == .award)
         #expect(n.refs.changedNotice == nil)
     }
