@@ -47,21 +47,6 @@ public enum ProcessRunner {
             stdin: stdin, timeout: timeout)
     }
 
-    /// Runs a program as `run`; throws (with its standard error) unless it exits with 0.
-    public static func checked(
-        _ executable: URL, _ arguments: [String], environment: [String: String] = [:], directory: URL? = nil,
-        timeout: Double = 300
-    ) throws -> Result {
-        let result = try run(executable, arguments, environment: environment, directory: directory, timeout: timeout)
-        guard result.succeeded else {
-            throw TestSupportError.processFailed(
-                "\(([executable.path] + arguments).joined(separator: " ")) ended with "
-                    + (result.timedOut ? "a timeout" : result.signalled ? "signal \(result.status)" : "\(result.status)")
-                    + ": \(result.stderr)")
-        }
-        return result
-    }
-
     /// A process in flight, its output going to temporary files (removed with this object) that can be read
     /// while it runs, to act at a chosen phase (send a signal, start a second run).
     public final class Running: @unchecked Sendable {
