@@ -52,8 +52,9 @@ format:
 demo: deps
 	$(SWIFT) build
 	@rm -rf $(DEMO_OUT) && mkdir -p $(DEMO_OUT)
+	@# --no-first-night: the demo's store is new, and a first night composes no e-mail; the demo shows it.
 	$(BIN_DEBUG)/vigie run --feeds Feeds/demo.yaml --rules Rules --store $(DEMO_OUT)/vigie.sqlite \
-	    --out $(DEMO_OUT) --now 2026-11-24T02:00:00Z --soon-days 21 --dry-run
+	    --out $(DEMO_OUT) --now 2026-11-24T02:00:00Z --soon-days 21 --dry-run --no-first-night
 	@echo "vigie: digests written under $(DEMO_OUT)/<cluster>/ (.md .html .json .ics .atom .csv), members' own under <cluster>/adherents/"
 	@echo "vigie: the night's e-mail (dry run, nothing sent) under $(DEMO_OUT)/<cluster>/courriels/; to send it for real: VIGIE_SMTP_URL=smtp://user@host:587 VIGIE_SMTP_PASSWORD=… $(BIN_DEBUG)/vigie send --store $(DEMO_OUT)/vigie.sqlite"
 

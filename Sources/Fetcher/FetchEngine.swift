@@ -23,6 +23,10 @@ public struct FetchConfiguration: Sendable {
     /// The run's clock for cursors (first night's window, latest date a cursor may take); nil = the wall clock.
     /// Set by tests and replays of a given night.
     public var now: Date?
+    /// Days before the run the window of a source without a stored cursor starts (`vigie run --days-back`),
+    /// instead of its catalogue's `first_night_days`; nil: each source's own setting. A source with a stored
+    /// cursor resumes from it whatever this says.
+    public var firstNightDays: Int?
     /// Wall time allowed per source from its first request, every page, retry and backoff included, in seconds
     /// (a source's `time_budget_s` overrides it); nil = no limit. A source over budget fails with reason
     /// `time-budget` and keeps nothing of this run (pages are stored all or none; the cursor stays).
@@ -120,7 +124,9 @@ private struct MultiRun {
         let start = Date()
         let clock = configuration.now ?? start
         let runDeadline = configuration.deadline(startingAt: start)
-        for (index, source) in sources.enumerated() {
+        for (index, listed) in sources.enumerated() {
+            var source = listed
+            if let days = configuration.firstNightDays { source.cursor?.firstNightDays = max(0, days) }
             let state = states[source.id] ?? SourceState(sourceID: source.id)
             var job = SourceJob(index: index, source: source, previous: state, environment: configuration.environment,
                                 retry: configuration.retry, maxRedirects: configuration.transport.maxRedirects,

@@ -90,3 +90,42 @@ struct MailComposer {
         return out
     }
 }
+
+extension MailComposer {
+    /// The e-mail to a cluster's staff on a night its rules file did not load, addressed with the contacts recorded
+    /// the last night it did (the broken file's own `delivery:` may be the typo). One message per cluster per
+    /// night: the Message-ID names the night, so a second run the same night composes nothing new (the outbox
+    /// keeps the first). Empty when no contact was ever recorded or none is an address.
+    static func rulesFailure(
+        _ failed: FailedClusterReport, contact: ClusterContact, now: Date
+    ) throws -> [OutboxEntry] {
+        let sender: MailAddress
+        do {
+            sender = try MailAddress.parse(contact.sender)
+        } catch {
+            // Recorded from a file that loaded and was linted: a sender that no longer parses is an old store.
+            throw PipelineError.cannotRun("mail: \(failed.cluster): recorded sender \(contact.sender): \(error)")
+        }
+        let staff = addresses(contact.staff)
+        guard !staff.isEmpty else { return [] }
+        let stamp = DigestWriter.dateStamp(now)
+        let domain = sender.address.split(separator: "@").last.map(String.init) ?? "vigie.invalid"
+        let content = RulesFailureMail.content(
+            clusterName: contact.name, file: failed.file, errors: failed.errors, night: now)
+        let message = MailMessage(
+            messageID: "vigie.\(DigestWriter.safeFileName(failed.cluster)).\(stamp).rules-error@\(domain)", date: now,
+            from: sender, to: staff, subject: content.subject, textBody: content.text)
+        do {
+            try MIMEWriter.validate(message)
+        } catch {
+            throw PipelineError.cannotRun("mail: \(failed.cluster): rules-error: \(error)")
+        }
+        let bytes = MIMEWriter.render(message)
+        return message.recipients.map { rcpt in
+            OutboxEntry(
+                messageID: message.messageID, recipient: rcpt.address, cluster: failed.cluster, stamp: stamp,
+                edition: 0, audience: "staff:rules-error", envelopeFrom: sender.address, subject: content.subject,
+                message: bytes, createdAt: now)
+        }
+    }
+}

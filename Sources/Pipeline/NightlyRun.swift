@@ -42,6 +42,12 @@ public struct NightlyRunOptions: Sendable {
     public var sourceTimeBudget: Double? = FetchConfiguration().sourceTimeBudget
     /// What to do with the night's e-mail once the digests are out (composed in the outbox either way).
     public var mail: MailMode = .keep
+    /// Whether tonight is a first night: everything stored, routed and written, the deliveries recorded (the
+    /// next night sends only what is new), but no e-mail composed or sent. Default: automatic, on a new store.
+    public var firstNight: FirstNightMode = .automatic
+    /// `--days-back`: the window of a source without a stored cursor starts this many days before the run,
+    /// instead of its catalogue's `first_night_days` (nil: each source's own).
+    public var firstNightDays: Int?
 
     public init(
         feeds: String, rules: String, store: String, output: String, now: Date? = nil,
@@ -62,6 +68,17 @@ public struct NightlyRunOptions: Sendable {
         self.userAgent = userAgent
         self.deadlineSoonDays = deadlineSoonDays
     }
+}
+
+/// When a run is a first night (nothing sent).
+public enum FirstNightMode: Sendable {
+    /// On a new store: one with no completed run and no mail ever composed (a first run that failed or was
+    /// interrupted sent nothing, so the next one is still the first night).
+    case automatic
+    /// Tonight is a first night whatever the store holds (`--first-night`).
+    case on
+    /// Never: mail is composed and sent from the first run (`--no-first-night`: the demo, tests).
+    case off
 }
 
 /// What a run does with the outbox.
@@ -86,8 +103,14 @@ public struct NightlyRunReport: Sendable, Codable {
     public var pruned: Int = 0
     /// Pid of a previous run that died holding the lock, when one did.
     public var staleLockHolder: Int32?
-    /// The e-mail step (`--send`, `--dry-run`); nil when the mail was only composed.
+    /// The e-mail step (`--send`, `--dry-run`); nil when the mail was only composed, or on a first night.
     public var mail: MailReport?
+    /// Tonight was a first night: digests written and deliveries recorded, no e-mail composed or sent.
+    public var firstNight = false
+    /// Envelope recipients the mail server accepted tonight (0 on a first night).
+    public var messagesSent = 0
+    /// Staff told by e-mail that their cluster's rules did not load (cluster ids; the mail is in the outbox).
+    public var staffNotified: [String] = []
 
     /// 0 when every source and cluster succeeded, 1 when the run completed with failed sources, clusters whose
     /// rules could not be loaded, or digests that could not be written.
@@ -102,11 +125,19 @@ public struct NightlyRunReport: Sendable, Codable {
         case startedAt = "started_at"
         case staleLockHolder = "stale_lock_holder"
         case mail
+        case firstNight = "first_night"
+        case messagesSent = "messages_sent"
+        case staffNotified = "staff_notified"
     }
 }
 
 /// `vigie run`: lock, fetch every source (FetchRun: parse, upsert with dedup and versions, one transaction per
 /// source), then route what is new or changed and write every cluster's digest (RouteAndDigestRun).
+///
+/// A first night (``FirstNightMode``) does all of this and records the deliveries, but composes no e-mail: no
+/// outbox entry exists for its editions, so no later `vigie send` or `--send` can ever send them — nothing of it is
+/// sent twice, and nothing is lost (the items are in the digests the staff read, and the next night's news is
+/// exactly what came after).
 ///
 /// Throws `PipelineError` only when the run could not run (lock held, bad rules or catalogue, store not
 /// writable, digests not writable): exit 2. A dead source is reported in `sources`, not thrown.
@@ -116,24 +147,11 @@ public enum NightlyRun {
         progress: @escaping (String) -> Void = { _ in }
     ) throws -> NightlyRunReport {
         let now = options.now ?? Date()
-        // A first nightly run on a fresh machine: create the store's folder rather than fail on it.
-        let folder = (options.store as NSString).deletingLastPathComponent
-        if !folder.isEmpty, !FileManager.default.fileExists(atPath: folder) {
-            do {
-                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-            } catch {
-                throw PipelineError.cannotRun(
-                    "cannot create the store's folder \(folder): \(error.localizedDescription)")
-            }
-        }
-        let lock = try RunLock(store: options.store, now: now)
-        defer { lock.unlock() }
-        if let stale = lock.staleHolder {
-            progress("previous run (pid \(stale)) died without finishing; its work is resumed")
-        }
-
+        // The inputs first, read-only: a run that cannot run (no rules folder, a bad catalogue) leaves nothing
+        // behind — no store, no lock file, no folder.
+        //
         // Cluster by cluster: one cluster's broken file (empty, a YAML error) is that cluster's failure, reported
-        // with its location and a failing exit code; the other clusters are still served tonight.
+        // with its location (`file:line:col`) and a failing exit code; the other clusters are still served tonight.
         let rules: RulebookLoad
         do {
             rules = try Rulebook.loadEach(directory: options.rules)
@@ -141,16 +159,17 @@ public enum NightlyRun {
             throw PipelineError.cannotRun("cannot load the rules in \(options.rules): \(error)")
         }
         let rulebook = rules.rulebook
-        for failed in rules.failed {
-            progress("\(failed.cluster): rules not loaded, no digest tonight: \(failed.errors.first.map { "\($0)" } ?? "")")
-        }
         if let only = options.clusters {
+            // The operator asked for that cluster: its broken file stops the run, located.
             if let broken = rules.failed.first(where: { only.contains($0.cluster) }), let first = broken.errors.first {
                 throw PipelineError.cannotRun("the rules of \(broken.cluster) have errors: \(first)")
             }
-            let unknown = only.filter { id in !rulebook.clusters.contains { $0.id == id } }
+            let known = rulebook.clusters.map(\.id) + rules.failed.map(\.cluster)
+            let unknown = only.filter { !known.contains($0) }
             if !unknown.isEmpty {
-                throw PipelineError.cannotRun("unknown cluster(s): \(unknown.joined(separator: ", "))")
+                throw PipelineError.cannotRun(
+                    "unknown cluster(s): \(unknown.joined(separator: ", ")) (known: "
+                        + known.sorted().joined(separator: ", ") + ")")
             }
         }
         var selected: [SourceDefinition] = []
@@ -171,11 +190,44 @@ public enum NightlyRun {
             catalogueSources = SourceCatalogue.check(path: options.feeds).sources
             for s in catalogueSources { names[s.id] = s.name }
         }
+
+        // A first nightly run on a fresh machine: create the store's folder rather than fail on it.
+        let folder = (options.store as NSString).deletingLastPathComponent
+        if !folder.isEmpty, !FileManager.default.fileExists(atPath: folder) {
+            do {
+                try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            } catch {
+                throw PipelineError.cannotRun(
+                    "cannot create the store's folder \(folder): \(error.localizedDescription)")
+            }
+        }
+        let lock = try RunLock(store: options.store, now: now)
+        defer { lock.unlock() }
+        if let stale = lock.staleHolder {
+            progress("previous run (pid \(stale)) died without finishing; its work is resumed")
+        }
+        for failed in rules.failed {
+            progress("\(failed.cluster): rules not loaded, no digest tonight: \(failed.errors.first.map { "\($0)" } ?? "")")
+        }
         let store: NoticeStore
         do {
             store = try NoticeStore(path: options.store)
         } catch {
             throw PipelineError.cannotRun("cannot open the store: \(error)")
+        }
+        let firstNight: Bool
+        switch options.firstNight {
+        case .on: firstNight = true
+        case .off: firstNight = false
+        case .automatic:
+            do {
+                firstNight = try !store.hasCompletedNight()
+            } catch {
+                throw PipelineError.cannotRun("cannot read the store: \(error)")
+            }
+        }
+        if firstNight {
+            progress("première nuit : tout est enregistré, routé et écrit, aucun courriel n'est composé ni envoyé")
         }
         let runID: Int64
         do {
@@ -204,6 +256,7 @@ public enum NightlyRun {
             // A run replayed at a given date (`--now`) computes the first night's window and the latest date a
             // cursor may take from that date, not from the machine's clock.
             configuration.now = options.now
+            configuration.firstNightDays = options.firstNightDays
             configuration.runTimeBudget = options.runTimeBudget
             configuration.sourceTimeBudget = options.sourceTimeBudget
             // A stop request ends the transfers on the spot; the run then stops before storing anything.
@@ -243,6 +296,7 @@ public enum NightlyRun {
             stageOptions.reclassifyAll = options.reclassifyAll
             stageOptions.rulesFingerprints = rules.fingerprints
             stageOptions.failedClusters = options.clusters == nil ? rules.failed : []
+            stageOptions.composeMail = !firstNight
             let stage = RouteAndDigestRun(store: store, router: router, options: stageOptions, logger: logger)
             routing = try stage.run(now: now, runID: runID, sourceHealth: redacted, progress: progress)
         } catch {
@@ -265,6 +319,17 @@ public enum NightlyRun {
             runID: runID, startedAt: now, status: status, sources: reports,
             routing: routing, staleLockHolder: lock.staleHolder)
         report.pruned = pruned
+        report.firstNight = firstNight
+        do {
+            report.staffNotified = try contacts(
+                rulebook: rulebook, failed: firstNight ? [] : routing.failedClusters, store: store, now: now)
+        } catch {
+            // Tonight's digests are out: a contact not recorded, or a warning not composed, is reported, not fatal.
+            logger.error("cannot record or tell the clusters' contacts", metadata: ["error": "\(error)"])
+        }
+        for c in report.staffNotified {
+            progress("\(c): its staff are told by e-mail that the rules file did not load")
+        }
         do {
             try store.finishRun(
                 runID, at: options.now ?? Date(), status: status,
@@ -275,15 +340,23 @@ public enum NightlyRun {
         }
         // The digests are out and recorded: now the e-mail. A mail server down is this step's failure (exit 1,
         // retried by the next run or `vigie send`), never the night's.
-        switch options.mail {
-        case .keep: break
-        case .send(let settings):
-            report.mail = try MailDelivery(store: store, logger: logger).send(
-                settings: settings, clusters: options.clusters, progress: progress)
-        case .preview:
-            report.mail = try MailDelivery(store: store, logger: logger).preview(
-                output: options.output, clusters: options.clusters)
+        if firstNight {
+            // A first night composed nothing of tonight's; mail left by an earlier run waits for `vigie send`.
+            if case .keep = options.mail {} else {
+                progress("première nuit : aucun envoi (les envois commencent la nuit prochaine)")
+            }
+        } else {
+            switch options.mail {
+            case .keep: break
+            case .send(let settings):
+                report.mail = try MailDelivery(store: store, logger: logger).send(
+                    settings: settings, clusters: options.clusters, progress: progress)
+            case .preview:
+                report.mail = try MailDelivery(store: store, logger: logger).preview(
+                    output: options.output, clusters: options.clusters)
+            }
         }
+        report.messagesSent = report.mail?.accepted ?? 0
         // Checkpoint the WAL into the .sqlite file and close: the file alone is then the whole store.
         do {
             try store.close()
@@ -291,6 +364,30 @@ public enum NightlyRun {
             throw PipelineError.cannotRun("cannot close the store: \(error)")
         }
         return report
+    }
+
+    /// Records the contacts (name, sender, staff) of every cluster whose rules loaded tonight, and composes, for
+    /// each cluster whose rules did not, a message to the staff recorded the last night they did. Returns the
+    /// clusters whose staff were written to.
+    static func contacts(
+        rulebook: Rulebook, failed: [FailedClusterReport], store: NoticeStore, now: Date
+    ) throws -> [String] {
+        for cluster in rulebook.clusters {
+            guard let sender = cluster.delivery.sender else { continue }
+            try store.setClusterContact(
+                ClusterContact(
+                    cluster: cluster.id, name: cluster.name, sender: sender, staff: cluster.delivery.staff,
+                    updatedAt: now))
+        }
+        var told: [String] = []
+        for f in failed {
+            guard let contact = try store.clusterContact(f.cluster) else { continue }
+            let entries = try MailComposer.rulesFailure(f, contact: contact, now: now)
+            guard !entries.isEmpty else { continue }
+            try store.enqueueMail(entries)
+            told.append(f.cluster)
+        }
+        return told
     }
 
     /// The summary printed on stdout.
@@ -341,6 +438,14 @@ public enum NightlyRun {
             lines.append("\(f.cluster): NOT DIGESTED, its rules have errors: \(f.errors.first ?? f.file)")
         }
         if r.pruned > 0 { lines.append("pruned: \(r.pruned) notices") }
+        if !r.staffNotified.isEmpty {
+            lines.append("staff told by e-mail that their rules did not load: \(r.staffNotified.joined(separator: ", "))")
+        }
+        if r.firstNight {
+            lines.append(
+                "première nuit : \(r.routing.classified) avis enregistrés et routés, digests écrits, aucun envoi "
+                    + "(les envois commencent la nuit prochaine)")
+        }
         if let m = r.mail { lines += MailDelivery.summary(m) }
         lines.append("run \(r.runID): \(r.status)")
         return lines

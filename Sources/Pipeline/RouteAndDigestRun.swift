@@ -36,6 +36,9 @@ public struct RouteAndDigestOptions: Sendable {
     /// Clusters whose rules could not be loaded tonight: reported, not digested, and routed again over every
     /// stored notice once their file is fixed.
     public var failedClusters: [RulebookLoad.FailedCluster] = []
+    /// False on a first night: the digests are written and the deliveries recorded (the next night sends only
+    /// what is new), but no e-mail is composed, so nothing of tonight's can ever be sent.
+    public var composeMail: Bool = true
 
     public init(
         outputDirectory: String, formats: [DigestFormat] = DigestFormat.allCases, clusters: [String]? = nil,
@@ -287,7 +290,8 @@ public final class RouteAndDigestRun {
         try ClusterDigest.write(
             cluster: cluster, store: store, output: options.outputDirectory,
             formats: options.formats, now: now, runID: runID, health: health,
-            deadlineSoonDays: options.deadlineSoonDays, sourceNames: options.sourceNames, markDelivered: true)
+            deadlineSoonDays: options.deadlineSoonDays, sourceNames: options.sourceNames, markDelivered: true,
+            composeMail: options.composeMail)
     }
 }
 
@@ -367,7 +371,8 @@ public enum ClusterDigest {
     public static func write(
         cluster: Cluster, store: NoticeStore, output: String, formats: [DigestFormat],
         now: Date, runID: Int64? = nil, health: [SourceHealth]? = nil,
-        deadlineSoonDays: Int = 7, sourceNames: [String: String] = [:], markDelivered: Bool
+        deadlineSoonDays: Int = 7, sourceNames: [String: String] = [:], markDelivered: Bool,
+        composeMail: Bool = true
     ) throws -> ClusterDigestReport {
         let prepared = try prepare(
             cluster: cluster, store: store, output: output, formats: formats, now: now, runID: runID, health: health,
@@ -376,8 +381,10 @@ public enum ClusterDigest {
         guard prepared.isNeeded else { return report(cluster, input, files: [], memberDigests: 0, deliveries: 0) }
         let files: [String]
         if markDelivered {
-            let outbox = try MailComposer(cluster: cluster, now: now, stamp: prepared.stamp, edition: prepared.edition)
-                .compose(prepared)
+            let outbox =
+                composeMail
+                ? try MailComposer(cluster: cluster, now: now, stamp: prepared.stamp, edition: prepared.edition)
+                    .compose(prepared) : []
             let publisher = EditionPublisher(output: output, store: store)
             files = try publisher.publish(
                 cluster: cluster.id, stamp: prepared.stamp, edition: prepared.edition, files: prepared.files,

@@ -11,7 +11,7 @@ enum Schema {
     static let applicationID: Int32 = 0x5649_4749
 
     /// Identifiers of the migrations this build knows, in order.
-    static var identifiers: [String] { ["v1", "v2", "v3", "v4"] }
+    static var identifiers: [String] { ["v1", "v2", "v3", "v4", "v5"] }
 
     /// The migrator holding every migration.
     static var migrator: DatabaseMigrator {
@@ -35,6 +35,10 @@ enum Schema {
         migrator.registerMigration("v4") { db in
             try db.execute(sql: v4)
             try db.execute(sql: "INSERT INTO schema_version (version) VALUES (4)")
+        }
+        migrator.registerMigration("v5") { db in
+            try db.execute(sql: v5)
+            try db.execute(sql: "INSERT INTO schema_version (version) VALUES (5)")
         }
         return migrator
     }
@@ -176,6 +180,17 @@ enum Schema {
         );
         CREATE INDEX outbox_state ON outbox(state, created_at);
         ALTER TABLE source_state ADD COLUMN last_failure TEXT;
+        """
+
+    /// v5: who to tell about a cluster, as of the last night its rules loaded (sender and staff addresses), so
+    /// that a night its file does not load — whose own `delivery:` cannot be trusted — still tells its staff.
+    static let v5 = """
+        CREATE TABLE cluster_contact (
+            cluster TEXT PRIMARY KEY, name TEXT NOT NULL, sender TEXT NOT NULL,
+            -- JSON array of the staff addresses.
+            staff_json TEXT NOT NULL,
+            updated_at REAL NOT NULL
+        );
         """
 
     /// Builds before GRDB counted migrations in `schema_version` (1 or 2): their migrations are this

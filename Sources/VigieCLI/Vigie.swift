@@ -17,7 +17,9 @@ public struct Vigie: AsyncParsableCommand {
             routes each one to the cluster members whose value-chain segments it needs, and writes a \
             digest per cluster.
 
+            New cluster: vigie init /etc/vigie --cluster-id mon-pole --name "Mon pôle"   (then its README.md)
             Nightly:     vigie run --feeds Feeds --rules Rules --store vigie.sqlite --out digests/ --send
+                         (a new store's first run is a first night: everything stored, nothing sent)
             E-mail left: vigie send --store vigie.sqlite   (server: VIGIE_SMTP_URL, VIGIE_SMTP_PASSWORD)
             One file:    vigie parse --json notice.xml
             Rules:       vigie rules lint Rules/
@@ -28,7 +30,7 @@ public struct Vigie: AsyncParsableCommand {
             """,
         version: version,
         subcommands: [
-            Run.self, Fetch.self, Parse.self, Extract.self, Route.self, Explain.self, Rules.self,
+            Init.self, Run.self, Fetch.self, Parse.self, Extract.self, Route.self, Explain.self, Rules.self,
             Query.self, DigestCommand.self, Send.self, Sources.self, Backup.self,
         ]
     )

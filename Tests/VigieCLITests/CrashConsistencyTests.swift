@@ -68,8 +68,8 @@ extension ReliabilityTests {
                 problems += VigieProcess.treeDifferences(expected: digests, actual: tree).map { "digests: " + $0 }
                 problems += VigieProcess.storeDifferences(expected: self.store, actual: try VigieProcess.storeDump(store))
                     .map { "store: " + $0 }
-                if !FileManager.default.fileExists(atPath: store + ".lock") {
-                    problems.append("no lock file at \(store).lock")
+                if FileManager.default.fileExists(atPath: store + ".lock") {
+                    problems.append("lock file left at \(store).lock")
                 }
                 return problems
             }

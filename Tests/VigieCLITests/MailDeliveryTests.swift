@@ -21,7 +21,7 @@ import Testing
         func runArgs(_ extra: [String], now: String = MailDeliveryTests.night) -> [String] {
             [
                 "run", "--feeds", "Feeds/demo.yaml", "--rules", "Rules", "--store", store, "--out", out, "--now", now,
-                "--soon-days", "21",
+                "--soon-days", "21", "--no-first-night",
             ] + extra
         }
 

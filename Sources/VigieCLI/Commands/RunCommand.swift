@@ -23,6 +23,23 @@ extension Vigie {
                 its matches). --send sends it (then `vigie send` retries what the server deferred), --dry-run \
                 writes it as .eml files.
 
+                First night: on a new store (no completed run yet; a first run that failed or was interrupted \
+                sent nothing, so the next one is still the first), the run stores, routes and writes everything \
+                it fetches and records it as delivered, but composes no e-mail and sends nothing, even with \
+                --send: the staff look at the digests, and the second night sends only what is new. The summary \
+                says « première nuit … aucun envoi » (--json: "first_night": true, "messages_sent": 0). \
+                --first-night forces it, --no-first-night turns it off (mail from the first run). How far back a \
+                source reaches the first time is its catalogue's `first_night_days` (under `cursor:`), or \
+                --days-back N for every source without a cursor yet.
+
+                A cluster whose rules file does not load (a YAML typo) is left out tonight, named with \
+                file:line:col; the other clusters are served and the run exits 1. Its staff (as recorded the \
+                last night the file loaded) get an e-mail saying so; once the file is fixed, the next run routes \
+                every stored notice again for it. With --cluster naming that cluster, the run stops (exit 2).
+
+                --now sets the run's date and time, and is the fetch's clock: the first night's window and the \
+                latest date a cursor may take count from it.
+
                 Progress goes to stderr, the summary to stdout (--json: one JSON object).
                 Exit codes: 0 ok; 1 the run completed but some sources failed, a cluster's rules have errors or \
                 a cluster's digest could not be written (a full disk: nothing of it counts as sent, the next run \
@@ -43,25 +60,17 @@ extension Vigie {
                 """
         )
 
-        @Option(help: "Source catalogue: a directory of *.yaml, or one file.")
-        var feeds = "Feeds"
-        @Option(help: "Rules directory (one file per cluster).")
-        var rules = "Rules"
-        @Option(help: "SQLite store file (created when missing).")
-        var store = "vigie.sqlite"
+        @OptionGroup var feedsOptions: FeedsOptions
+        @OptionGroup var rulesOptions: RulesOptions
+        @OptionGroup var storeOptions: StoreOptions
         @Option(help: "Digest output directory.")
         var out = "digests"
-        @Option(help: """
-            The run's date and time, ISO 8601 (default: now). Fixes the output for demos and tests, and is the \
-            fetch's clock: the first night's window and the latest date a cursor may take count from it.
-            """)
-        var now: String?
+        @OptionGroup var clock: ClockOptions
         @Option(parsing: .upToNextOption, help: "Fetch only these source ids.")
         var only: [String] = []
         @Option(parsing: .upToNextOption, help: "Write digests only for these clusters.")
         var cluster: [String] = []
-        @Option(help: "Digest formats, comma-separated: md,html,json,ics,atom,csv.")
-        var format = "md,html,json,ics,atom,csv"
+        @OptionGroup var formatOptions: FormatOptions
         @Option(help: "List deadlines within this many days under \"Dates limites proches\".")
         var soonDays = 7
         @Option(help: "Requests in flight at once.")
@@ -86,24 +95,39 @@ extension Vigie {
         var send = false
         @Flag(help: "Write the night's e-mail as .eml files under <out>/<cluster>/courriels/ instead of sending.")
         var dryRun = false
-        @Flag(help: "Print the run report as JSON on stdout.")
-        var json = false
+        @Flag(help: """
+            Tonight is a first night whatever the store holds: every notice fetched is stored, routed and written \
+            in the digests, and recorded as delivered, but no e-mail is composed or sent (--send sends nothing). \
+            Automatic on a new store (no completed run yet).
+            """)
+        var firstNight = false
+        @Flag(help: """
+            Never a first night: compose (and with --send, send) the night's e-mail even on a new store.
+            """)
+        var noFirstNight = false
+        @Option(help: """
+            Days back the fetch reaches for a source that has no cursor yet (its first night), instead of its \
+            catalogue's `first_night_days` (cursor: first_night_days: N in Feeds/*.yaml). A source with a cursor \
+            resumes from it.
+            """)
+        var daysBack: Int?
+        @OptionGroup var jsonOptions: JSONOptions
 
         func validate() throws {
             if send && dryRun { throw ValidationError("--send and --dry-run exclude each other") }
-            if send { _ = try MailEnvironment.settings() }
-            if let now, ISO8601.parseZoned(now) == nil {
-                throw ValidationError("--now must be an ISO 8601 date, e.g. 2026-05-05T02:00:00Z (got \(now))")
+            if firstNight && noFirstNight {
+                throw ValidationError("--first-night and --no-first-night exclude each other")
             }
-            do { _ = try DigestFormat.parseList(format) } catch { throw ValidationError("\(error)") }
+            if let daysBack, daysBack < 0 { throw ValidationError("--days-back must be 0 or more (got \(daysBack))") }
+            if send { _ = try MailEnvironment.settings() }
         }
 
         func run() async throws {
             let logger = Logger(label: "vigie.run")
             var options = NightlyRunOptions(
-                feeds: feeds, rules: rules, store: store, output: out,
-                now: now.flatMap { ISO8601.parseZoned($0)?.instant }, onlySources: only,
-                clusters: cluster.isEmpty ? nil : cluster, formats: try DigestFormat.parseList(format),
+                feeds: feedsOptions.feeds, rules: rulesOptions.rules, store: storeOptions.store, output: out,
+                now: clock.now?.instant, onlySources: only,
+                clusters: cluster.isEmpty ? nil : cluster, formats: formatOptions.format.formats,
                 concurrency: concurrency, skipFetch: noFetch,
                 userAgent: FetchConfiguration.userAgent(version: Vigie.version),
                 deadlineSoonDays: max(0, soonDays))
@@ -111,6 +135,8 @@ extension Vigie {
             options.keepDays = keepDays
             options.runTimeBudget = runBudget > 0 ? runBudget : nil
             options.sourceTimeBudget = sourceBudget > 0 ? sourceBudget : nil
+            options.firstNight = firstNight ? .on : noFirstNight ? .off : .automatic
+            options.firstNightDays = daysBack
             if send { options.mail = .send(try MailEnvironment.settings()) } else if dryRun { options.mail = .preview }
             // SIGTERM / SIGINT stop the run at the next safe point instead of killing it mid-edition.
             StopRequest.shared.install()
@@ -126,7 +152,7 @@ extension Vigie {
                 printError("vigie \(error)")
                 throw ExitCode(2)
             }
-            if json {
+            if jsonOptions.json {
                 let data = try NoticeJSON.encoder(pretty: false).encode(report)
                 print(String(decoding: data, as: UTF8.self))
             } else {
