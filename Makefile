@@ -11,7 +11,7 @@ BIN_DEBUG   = .build/debug
 BIN_RELEASE = .build/release
 DEMO_OUT   ?= demo-out
 
-.PHONY: all deps build release test demo bench fuzz clean conformance routing-eval install uninstall
+.PHONY: all deps build release test demo bench fuzz clean conformance routing-eval install uninstall lint format
 
 all: build
 
@@ -76,6 +76,15 @@ install: deps
 uninstall:
 	rm -f "$(INSTALL_BIN)/vigie" "$(INSTALL_BASH)/vigie" "$(INSTALL_ZSH)/_vigie" "$(INSTALL_FISH)/vigie.fish" \
 	    "$(INSTALL_MAN1)/vigie.1" "$(INSTALL_MAN1)"/vigie.*.1
+# Style: the toolchain's `swift format` with the committed `.swift-format`. `lint` fails on any finding;
+# `format` rewrites the files in place (then `lint` passes).
+FORMAT_PATHS := Sources Tests Package.swift
+
+lint:
+	$(SWIFT) format lint --strict --recursive $(FORMAT_PATHS)
+
+format:
+	$(SWIFT) format --in-place --recursive $(FORMAT_PATHS)
 
 # The whole nightly pipeline, offline, on the bundled sample feeds (Feeds/demo.yaml).
 demo: deps

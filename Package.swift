@@ -66,16 +66,21 @@ var targets: [Target] = [
     .target(name: "TestSupport", path: "Tests/TestSupport", exclude: ["smtp_sink.py", "parse_mail.py"]),
     .testTarget(name: "NoticesTests", dependencies: ["Notices", "TestSupport"]),
     .testTarget(name: "MailTests", dependencies: ["Mail", "TestSupport"]),
-    .testTarget(name: "ParserTests", dependencies: ["Parser", "Notices"], resources: [.copy("Fixtures")]),
-    .testTarget(name: "FetcherTests", dependencies: ["Fetcher", "Notices", "LoopbackHTTP"]),
+    .testTarget(name: "ParserTests", dependencies: ["Parser", "Notices", "TestSupport"], resources: [.copy("Fixtures")]),
+    .testTarget(name: "FetcherTests", dependencies: ["Fetcher", "Notices", "LoopbackHTTP", "TestSupport"]),
     // GRDB too: the tests build stores the way older builds did (raw SQL) and hold transactions open.
     .testTarget(
-        name: "StoreTests", dependencies: ["Store", "Notices", .product(name: "GRDB", package: "GRDB.swift")]),
-    .testTarget(name: "ClassifierTests", dependencies: ["Classifier", "Notices"], resources: [.copy("Fixtures")]),
-    .testTarget(name: "DigestTests", dependencies: ["Digest", "Notices", "TestSupport"], resources: [.copy("Golden")]),
+        name: "StoreTests",
+        dependencies: ["Store", "Notices", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
+    .testTarget(
+        name: "ClassifierTests", dependencies: ["Classifier", "Notices", "TestSupport"], resources: [.copy("Fixtures")]),
+    .testTarget(
+        name: "DigestTests", dependencies: ["Digest", "Notices", "Parser", "TestSupport"], resources: [.copy("Golden")]),
     .testTarget(
         name: "PipelineTests",
-        dependencies: ["Pipeline", "Notices", "Parser", "Fetcher", "Store", "Classifier", "Digest", "LoopbackHTTP"]),
+        dependencies: [
+            "Pipeline", "Notices", "Parser", "Fetcher", "Store", "Classifier", "Digest", "LoopbackHTTP", "TestSupport",
+        ]),
     .testTarget(
         name: "VigieCLITests",
         dependencies: ["VigieCLI", "Notices", "LoopbackHTTP", "TestSupport",

@@ -1,16 +1,13 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import Classifier
 import Notices
 
 /// Paths and builders shared by the classifier tests.
-enum TestSupport {
-    /// Package root, from this file's path (Tests/ClassifierTests/ClassifierTestsSupport.swift).
-    static let packageRoot: String = {
-        var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<3 { url.deleteLastPathComponent() }
-        return url.path
-    }()
+enum ClassifierSupport {
+    /// The package root.
+    static let packageRoot = SharedData.packageRoot.path
 
     static let rulesDirectory = packageRoot + "/Rules"
 

@@ -11,9 +11,9 @@ import Notices
     static let turnedPartsSummary = "Usinage de pièces de révolution en laiton, petites séries."
 
     @Test func turnedPartsReachMachiningFirmsNotTheirSuppliers() throws {
-        let n = TestSupport.notice("m1", "Fourniture de pièces de décolletage en laiton",
+        let n = ClassifierSupport.notice("m1", "Fourniture de pièces de décolletage en laiton",
                                    summary: Self.turnedPartsSummary, departement: "42", value: 200_000)
-        let c = TestSupport.route(n, cluster: "mecaloire")
+        let c = ClassifierSupport.route(n, cluster: "mecaloire")
         #expect(c.segmentIDs == ["usinage"])
         #expect(c.directIDs == usinageMembers)
         #expect(c.routedIDs == usinageMembers)
@@ -43,8 +43,8 @@ import Notices
 
     @Test func thesaurusVariantAndCPVAreReasons() throws {
         // "tournage" is in the usinage thesaurus group; the CPV 42638000-7 matches prefix 42638.
-        let n = TestSupport.notice("m2", "Prestations de tournage", departement: "42", cpv: ["42638000-7"])
-        let c = TestSupport.route(n, cluster: "mecaloire")
+        let n = ClassifierSupport.notice("m2", "Prestations de tournage", departement: "42", cpv: ["42638000-7"])
+        let c = ClassifierSupport.route(n, cluster: "mecaloire")
         let seg = try #require(c.segments.first { $0.segmentID == "usinage" })
         #expect(seg.reasons.contains { $0.field == .title && $0.matched == "tournage" })
         #expect(seg.reasons.contains { $0.rule == "segment:usinage/cpv:42638" && $0.matched == "42638000-7" && $0.weight == 3 })
@@ -52,9 +52,9 @@ import Notices
     }
 
     @Test func tooFarIsANearMiss() throws {
-        let n = TestSupport.notice("m3", "Fourniture de pièces de décolletage", summary: Self.turnedPartsSummary,
+        let n = ClassifierSupport.notice("m3", "Fourniture de pièces de décolletage", summary: Self.turnedPartsSummary,
                                    departement: "13")
-        let c = TestSupport.route(n, cluster: "mecaloire")
+        let c = ClassifierSupport.route(n, cluster: "mecaloire")
         #expect(c.directIDs.isEmpty)
         let miss = try #require(c.nearMiss(of: "decolletage-furan"))
         #expect(miss.filter == .territory)
@@ -65,8 +65,8 @@ import Notices
     @Test func capacityFiltersSmallFirms() {
         // 1.2 M€: Forez (1.5 M€) carries it alone. The others are between 1.25 and 2.5 times below it: plausible
         // partners of a groupement (the members in range carry 3.8 M€ together), sent with the reason said.
-        let n = TestSupport.notice("m4", "Usinage de carters", departement: "42", value: 1_200_000)
-        let c = TestSupport.route(n, cluster: "mecaloire")
+        let n = ClassifierSupport.notice("m4", "Usinage de carters", departement: "42", value: 1_200_000)
+        let c = ClassifierSupport.route(n, cluster: "mecaloire")
         #expect(c.directIDs == usinageMembers)
         let groupement = "filter:capacity/groupement"
         #expect(c.route(to: "meca-precision-forez")?.reasons.contains { $0.rule == groupement } == false)
@@ -81,8 +81,8 @@ import Notices
         #expect(!c.ruleCounters.contains { $0.rule == "mecaloire/filter:capacity" })
 
         // 1.6 M€ is more than 2.5 times Velay's 600 k€: that one is dropped, and told why.
-        let big = TestSupport.notice("m4b", "Usinage de carters", departement: "42", value: 1_600_000)
-        let b = TestSupport.route(big, cluster: "mecaloire")
+        let big = ClassifierSupport.notice("m4b", "Usinage de carters", departement: "42", value: 1_600_000)
+        let b = ClassifierSupport.route(big, cluster: "mecaloire")
         #expect(b.directIDs == ["meca-precision-forez", "decolletage-furan", "roanne-usinage"])
         #expect(b.route(to: "meca-precision-forez")?.reasons.contains { $0.rule == groupement } == false)
         #expect(b.nearMiss(of: "usinage-velay")?.filter == .capacity)
@@ -91,8 +91,8 @@ import Notices
     }
 
     @Test func valueAboveEveryCapacityProposesAGroup() throws {
-        let n = TestSupport.notice("m5", "Usinage de carters", departement: "42", value: 2_000_000)
-        let c = TestSupport.route(n, cluster: "mecaloire")
+        let n = ClassifierSupport.notice("m5", "Usinage de carters", departement: "42", value: 2_000_000)
+        let c = ClassifierSupport.route(n, cluster: "mecaloire")
         // Nobody carries 2 M€ alone (1.25 × capacity). The members who could share it (up to 2.5 × their
         // capacity) are sent it as partners; Velay (600 k€) is too small even for that.
         #expect(c.directIDs == ["meca-precision-forez", "decolletage-furan", "roanne-usinage"])
@@ -110,11 +110,11 @@ import Notices
 
     @Test func multiSegmentProjectProposesAGroupWithALead() throws {
         // The summary says what each segment's part is: one word of the title alone would not do.
-        let n = TestSupport.notice("m6", "Ligne de production : usinage, thermolaquage et cellule robotisée",
+        let n = ClassifierSupport.notice("m6", "Ligne de production : usinage, thermolaquage et cellule robotisée",
                                    summary: "Conception et réalisation d'une ligne de production : fraisage et "
                                        + "rectification des bâtis, peinture poudre des carters, cellule robotisée de chargement.",
                                    departement: "42")
-        let c = TestSupport.route(n, cluster: "mecaloire")
+        let c = ClassifierSupport.route(n, cluster: "mecaloire")
         #expect(c.segmentIDs == ["assemblage", "usinage", "traitement-surface", "robotique"])
         let g = try #require(c.consortia.first)
         #expect(g.reason == .multipleSegments)
@@ -134,8 +134,8 @@ import Notices
             Lot(id: "2", title: "Galvanisation des structures"),
             Lot(id: "3", title: "Pièces usinées et anodisation de carters", value: Money(amount: 300_000)),
         ]
-        let n = TestSupport.notice("m7", "Équipements pour la station de pompage", departement: "42", lots: lots)
-        let c = TestSupport.route(n, cluster: "mecaloire")
+        let n = ClassifierSupport.notice("m7", "Équipements pour la station de pompage", departement: "42", lots: lots)
+        let c = ClassifierSupport.route(n, cluster: "mecaloire")
         #expect(c.segmentIDs == ["fonderie-forge", "traitement-surface", "usinage"])
         #expect(c.consortia.count == 1)
         let g = try #require(c.consortia.first)
@@ -147,8 +147,8 @@ import Notices
     }
 
     @Test func segmentExclusionVetoes() {
-        let n = TestSupport.notice("m8", "Usinage du bois et menuiserie pour l'école", departement: "42")
-        let c = TestSupport.route(n, cluster: "mecaloire")
+        let n = ClassifierSupport.notice("m8", "Usinage du bois et menuiserie pour l'école", departement: "42")
+        let c = ClassifierSupport.route(n, cluster: "mecaloire")
         #expect(c.routes.isEmpty)
         #expect(c.rejectedSegments.first?.vetoedBy?.term == "usinage du bois")
         #expect(usinageMembers.allSatisfy { c.nearMiss(of: $0)?.filter == .segmentExclusion })
@@ -156,31 +156,31 @@ import Notices
     }
 
     @Test func memberExclusion() {
-        let n = TestSupport.notice("m9", "Usinage de pièces pour l'armement", departement: "42")
-        let c = TestSupport.route(n, cluster: "mecaloire")
+        let n = ClassifierSupport.notice("m9", "Usinage de pièces pour l'armement", departement: "42")
+        let c = ClassifierSupport.route(n, cluster: "mecaloire")
         #expect(c.nearMiss(of: "roanne-usinage")?.filter == .memberExclusion)
         #expect(c.nearMiss(of: "roanne-usinage")?.detail.contains("« armement »") == true)
         #expect(c.directIDs == usinageMembers.subtracting(["roanne-usinage"]))
     }
 
     @Test func kindAndDeadlineFilters() {
-        let call = TestSupport.notice("m10", "Appel à projets forge et fonderie du futur", kind: .callForProjects,
+        let call = ClassifierSupport.notice("m10", "Appel à projets forge et fonderie du futur", kind: .callForProjects,
                                       departement: "42")
-        let c = TestSupport.route(call, cluster: "mecaloire")
+        let c = ClassifierSupport.route(call, cluster: "mecaloire")
         #expect(c.nearMiss(of: "forges-gier")?.filter == .kind)
         #expect(c.directIDs.contains("fonderie-ondaine"))
 
-        let soon = TestSupport.notice("m11", "Fourniture de pièces de décolletage", summary: Self.turnedPartsSummary,
+        let soon = ClassifierSupport.notice("m11", "Fourniture de pièces de décolletage", summary: Self.turnedPartsSummary,
                                       departement: "42", deadline: "2026-05-23T12:00:00+02:00")
-        let s = TestSupport.route(soon, cluster: "mecaloire")
+        let s = ClassifierSupport.route(soon, cluster: "mecaloire")
         #expect(s.routes.isEmpty)
         #expect(s.nearMiss(of: "decolletage-furan")?.filter == .deadline)
         #expect(s.nearMiss(of: "decolletage-furan")?.detail.hasPrefix("échéance dans 3") == true)
     }
 
     @Test func memberInterestRoutesOnItsOwn() throws {
-        let n = TestSupport.notice("m16", "Plateforme de jumeau numérique pour l'industrie", departement: "69")
-        let c = TestSupport.route(n, cluster: "mecaloire")
+        let n = ClassifierSupport.notice("m16", "Plateforme de jumeau numérique pour l'industrie", departement: "69")
+        let c = ClassifierSupport.route(n, cluster: "mecaloire")
         #expect(c.segments.isEmpty)
         #expect(c.directIDs == ["robolyon"])
         let r = try #require(c.route(to: "robolyon"))
@@ -189,11 +189,11 @@ import Notices
     }
 
     @Test func callClosingDateCountsAsDeadline() {
-        var n = TestSupport.notice("m17", "Appel à projets : fonderie bas carbone",
+        var n = ClassifierSupport.notice("m17", "Appel à projets : fonderie bas carbone",
                                    summary: "Soutien aux fonderies et forges qui décarbonent la fusion et le moulage sable.",
                                    kind: .callForProjects, departement: "42", deadline: nil)
-        n.call = CallDetails(funder: "Région", closing: TestSupport.date("2026-05-19T23:59:00+02:00"))
-        let c = TestSupport.route(n, cluster: "mecaloire")
+        n.call = CallDetails(funder: "Région", closing: ClassifierSupport.date("2026-05-19T23:59:00+02:00"))
+        let c = ClassifierSupport.route(n, cluster: "mecaloire")
         #expect(c.routes.isEmpty)
         #expect(c.nearMiss(of: "fonderie-ondaine")?.filter == .deadline)
         #expect(c.nearMiss(of: "fonderie-ondaine")?.detail.hasPrefix("échéance dépassée") == true)
@@ -201,22 +201,22 @@ import Notices
 
     @Test func weakEvidenceIsANearMissNotARoute() {
         // One summary hit (1.5) is under the cluster's min_score of 2.
-        let n = TestSupport.notice("m12", "Travaux divers", summary: "Reprise de soudure sur garde-corps", departement: "42")
-        let c = TestSupport.route(n, cluster: "mecaloire")
+        let n = ClassifierSupport.notice("m12", "Travaux divers", summary: "Reprise de soudure sur garde-corps", departement: "42")
+        let c = ClassifierSupport.route(n, cluster: "mecaloire")
         #expect(c.routes.isEmpty)
         #expect(c.rejectedSegments.map(\.segmentID) == ["tolerie"])
         #expect(c.nearMiss(of: "tolerie-stephanoise")?.filter == .weakMatch)
     }
 
     @Test func savedWatchesNeedTheirKeywordsAndSegments() throws {
-        let both = TestSupport.notice("m13", "Chaudronnerie pour électrolyseur hydrogène", departement: "42")
-        let w = TestSupport.route(both, cluster: "mecaloire").watches
+        let both = ClassifierSupport.notice("m13", "Chaudronnerie pour électrolyseur hydrogène", departement: "42")
+        let w = ClassifierSupport.route(both, cluster: "mecaloire").watches
         #expect(w.map(\.watchID) == ["hydrogene-meca"])
         #expect(w.first?.recipients == ["veille@mecaloire.example.org"])
-        let keywordOnly = TestSupport.notice("m14", "Station hydrogène pour bus", departement: "42")
-        #expect(TestSupport.route(keywordOnly, cluster: "mecaloire").watches.isEmpty)
-        let rail = TestSupport.notice("m15", "Maintenance de bogies", departement: "42", cpv: ["34631000-9"])
-        let r = TestSupport.route(rail, cluster: "mecaloire").watches
+        let keywordOnly = ClassifierSupport.notice("m14", "Station hydrogène pour bus", departement: "42")
+        #expect(ClassifierSupport.route(keywordOnly, cluster: "mecaloire").watches.isEmpty)
+        let rail = ClassifierSupport.notice("m15", "Maintenance de bogies", departement: "42", cpv: ["34631000-9"])
+        let r = ClassifierSupport.route(rail, cluster: "mecaloire").watches
         #expect(r.map(\.watchID) == ["ferroviaire"])
         #expect(r.first?.reasons.contains { $0.rule == "watch:ferroviaire/cpv:3463" } == true)
     }

@@ -130,4 +130,58 @@ import Testing
         #expect(input.forMember(id: "forez", name: "Méca Forez").window.map(\.notice.id) == ["boamp:26-0"])
         #expect(input.forMember(id: "forez", name: "Méca Forez").hasNews == false)
     }
+
+    /// Every field whose change is told again to the members it was sent to, with the label their digest shows.
+    /// Written out here, not read from `significantFields`: a field dropped from the list must fail.
+    static let retoldChanges: [(NoticeChange, String)] = [
+        (NoticeChange(field: "kind", old: "tender", new: "change"), "Type d'avis"),
+        (NoticeChange(field: "title", old: "Usinage de pièces", new: "Usinage et décolletage de pièces"), "Intitulé"),
+        (NoticeChange(field: "deadline", old: "2026-12-15T12:00:00+01:00", new: "2026-12-22T12:00:00+01:00"),
+         "Date limite"),
+        (NoticeChange(field: "call_closing", old: "2026-12-15T12:00:00+01:00", new: "2027-01-15T12:00:00+01:00"),
+         "Clôture de l'appel"),
+        (NoticeChange(field: "value", old: "246000 EUR HT", new: "300000 EUR HT"), "Montant estimé"),
+        (NoticeChange(field: "lots", old: nil, new: nil), "Lots"),
+        (NoticeChange(field: "other_deadlines", old: nil, new: nil), "Autres échéances"),
+        (NoticeChange(field: "places", old: "42", new: "43"), "Lieu d'exécution"),
+        (NoticeChange(field: "procedure", old: "Procédure ouverte", new: "Procédure restreinte"), "Procédure"),
+        (NoticeChange(field: "buyer", old: "Ville de Saint-Étienne", new: "Saint-Étienne Métropole"), "Acheteur"),
+        (NoticeChange(field: "call", old: nil, new: nil), "Conditions de l'appel"),
+    ]
+
+    /// The list above is the whole of what is re-told: no field is told again without a test saying so.
+    @Test func theRetoldFieldsAreExactlyTheListedOnes() {
+        #expect(DigestAssembler.significantFields == Set(Self.retoldChanges.map(\.0.field)))
+    }
+
+    /// A member told of a notice earlier is told again when this field changes: the change is in its own digest,
+    /// under the field's French label.
+    @Test(arguments: retoldChanges)
+    func aChangeOfThisFieldIsRetoldToTheMember(_ change: NoticeChange, _ label: String) {
+        var update = Self.member("furan", Self.notice("boamp", "26-9"), opportunity: 9)
+        update.isUpdate = true
+        update.changes = [change]
+        update.deliveredAt = Self.now.addingTimeInterval(-7 * 86_400)
+        let digest = DigestAssembler.assemble(Self.snapshot([update]))
+            .forMember(id: "furan", name: "Décolletage du Furan")
+        #expect(digest.changed.count == 1)
+        #expect(digest.changed.first?.notice.id == "boamp:26-9")
+        #expect(digest.changed.first?.changes == [change])
+        #expect(digest.changed.first?.audiences == [.member(id: "furan")])
+        #expect(digest.hasNews)
+        #expect(MarkdownRenderer().text(digest).contains(label), "\(change.field): « \(label) » not in the digest")
+        // Nobody else is told.
+        #expect(DigestAssembler.assemble(Self.snapshot([update])).forMember(id: "forez", name: "Méca Forez")
+            .changed.isEmpty)
+    }
+
+    /// A reworded summary alone is recorded as delivered without a word.
+    @Test func aSummaryRewordedAloneIsNotRetold() {
+        var update = Self.member("furan", Self.notice("boamp", "26-9"), opportunity: 9)
+        update.isUpdate = true
+        update.changes = [NoticeChange(field: "summary", old: nil, new: nil)]
+        let digest = DigestAssembler.assemble(Self.snapshot([update]))
+            .forMember(id: "furan", name: "Décolletage du Furan")
+        #expect(digest.changed.isEmpty)
+    }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import Digest
@@ -28,26 +29,16 @@ enum Chromium {
         let profile = FileManager.default.temporaryDirectory.appendingPathComponent(
             "vigie-chromium-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: profile) }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: path)
-        p.arguments =
+        let run = try ProcessRunner.run(
+            URL(fileURLWithPath: path),
             [
                 "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--no-first-run",
                 "--allow-file-access-from-files", "--user-data-dir=\(profile.path)", "--virtual-time-budget=5000",
-            ] + arguments + [url.absoluteString]
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        let killer = DispatchWorkItem { if p.isRunning { p.terminate() } }
-        DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: killer)
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        killer.cancel()
-        guard p.terminationReason == .exit, p.terminationStatus == 0 else {
-            throw Failure(description: "chromium exited with \(p.terminationStatus) on \(url.path)")
+            ] + arguments + [url.absoluteString], timeout: timeout)
+        guard run.succeeded else {
+            throw Failure(description: "chromium exited with \(run.status) on \(url.path)")
         }
-        return String(decoding: data, as: UTF8.self)
+        return run.stdout
     }
 }
 
@@ -56,8 +47,7 @@ enum Chromium {
 /// `.build/digest-screenshots/` for a human look.
 @Suite(.serialized, .enabled(if: Chromium.shouldRun, "chromium is not installed (apt-get install -y chromium)"))
 struct HTMLLayoutTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
+    static let root = SharedData.packageRoot
     static let folder = root.appendingPathComponent(".build/digest-screenshots")
 
     static let digests: [String: DigestInput] = [

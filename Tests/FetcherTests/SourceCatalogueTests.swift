@@ -1,13 +1,13 @@
 import Foundation
 import Notices
+import TestSupport
 import Testing
 @testable import Fetcher
 
 /// The catalogue schema: every error names the file, the line and the key; the real Feeds/ passes.
 @Suite struct SourceCatalogueTests {
-    /// The package root, from this file's path (Tests/FetcherTests/…).
-    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().path
+    /// The package root.
+    static let packageRoot = SharedData.packageRoot.path
 
     static let minimal = """
         id: loire-rss

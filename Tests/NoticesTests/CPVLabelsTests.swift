@@ -7,22 +7,15 @@ import Testing
 /// The CPV 2008 French labels shipped in `CPVLabels`, against the code list they were generated from
 /// (`../shared/codelists/cpv2008_en_fr.csv`, read here, never copied into the repository).
 @Suite struct CPVLabelsTests {
-    /// `../shared/codelists/cpv2008_en_fr.csv`, from this file's path (Tests/NoticesTests/CPVLabelsTests.swift).
-    static let csv = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("shared/codelists/cpv2008_en_fr.csv")
-
-    /// Runs where the code list is present, and always in CI, where its absence must fail rather than skip.
-    static var codeListIsAvailable: Bool {
-        FileManager.default.fileExists(atPath: csv.path) || ProcessInfo.processInfo.environment["CI"] == "true"
-    }
+    /// `../shared/codelists/cpv2008_en_fr.csv`.
+    static var csv: URL { get throws { try SharedData.url("codelists/cpv2008_en_fr.csv") } }
 
     /// The CSV's rows as fields.
     static func rows() throws -> [[String]] {
-        CSVReader.rows(try String(contentsOf: csv, encoding: .utf8))
+        CSVReader.rows(try String(contentsOf: try csv, encoding: .utf8))
     }
 
-    @Test(.enabled(if: codeListIsAvailable)) func everyCodeOfTheCodeListHasItsFrenchLabel() throws {
+    @Test(.requiresShared) func everyCodeOfTheCodeListHasItsFrenchLabel() throws {
         let rows = try Self.rows()
         #expect(rows.first == ["code", "code8", "parent", "sig_digits", "label_en", "label_fr"])
         let body = rows.dropFirst()

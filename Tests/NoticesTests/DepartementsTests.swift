@@ -7,18 +7,11 @@ import Testing
 /// The shared département table (`Departements`), against the code list `../shared/codelists/departements_nuts3.csv`
 /// (read here, never copied into the repository) and against the shape of the map.
 @Suite struct DepartementsTests {
-    /// `../shared/codelists/departements_nuts3.csv`, from this file's path (Tests/NoticesTests/…).
-    static let csv = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("shared/codelists/departements_nuts3.csv")
+    /// `../shared/codelists/departements_nuts3.csv`.
+    static var csv: URL { get throws { try SharedData.url("codelists/departements_nuts3.csv") } }
 
-    /// Runs where the code list is present, and always in CI, where its absence must fail rather than skip.
-    static var codeListIsAvailable: Bool {
-        FileManager.default.fileExists(atPath: csv.path) || ProcessInfo.processInfo.environment["CI"] == "true"
-    }
-
-    @Test(.enabled(if: codeListIsAvailable)) func everyRowMatchesTheCodeList() throws {
-        let rows = CSVReader.rows(try String(contentsOf: Self.csv, encoding: .utf8))
+    @Test(.requiresShared) func everyRowMatchesTheCodeList() throws {
+        let rows = CSVReader.rows(try String(contentsOf: try Self.csv, encoding: .utf8))
         #expect(rows.first == ["departement", "nom", "nuts3", "nuts2", "nuts1", "region_nuts1_label"])
         let body = rows.dropFirst().filter { $0 != [""] }  // a final line break, if the reader yields one
         #expect(body.count == 101)

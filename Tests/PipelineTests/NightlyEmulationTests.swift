@@ -5,6 +5,7 @@ import Logging
 import LoopbackHTTP
 import Notices
 import Store
+import TestSupport
 import Testing
 @testable import Pipeline
 
@@ -13,8 +14,7 @@ import Testing
 /// the real catalogue entries of `Feeds/`, the real pipeline path and a real SQLite store file. New records
 /// appear between nights; every record must end up stored exactly once.
 @Suite(.serialized) struct NightlyEmulationTests {
-    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().path
+    static let packageRoot = SharedData.packageRoot.path
 
     /// Night 1 at 22:00 UTC on 2026-11-25, then the next two evenings.
     static func night(_ n: Int) -> Date {

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Notices
 import Store
+import TestSupport
 import Testing
 
 @testable import Pipeline
@@ -9,8 +10,7 @@ import Testing
 /// A cluster whose rule file is broken one night is that cluster's failure (located, exit 1), the others are
 /// served; once the file is back, the notices it missed are routed to it — they are not lost.
 @Suite struct RulesChangeTests {
-    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().path
+    static let packageRoot = SharedData.packageRoot.path
 
     @Test func anEmptyClusterFileFailsOnlyThatClusterAndItsNoticesAreRoutedOnceRestored() throws {
         let ws = try Workspace()

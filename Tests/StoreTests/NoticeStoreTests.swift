@@ -334,6 +334,30 @@ import Testing
         #expect(try store.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM opportunity") } == 2)
     }
 
+    /// The full-text index loses the rows of pruned notices: counted in `notice_fts` itself, since a search
+    /// joins the notice table and would hide rows left behind (they would still grow the file and the index).
+    @Test func pruneRemovesTheFullTextRowsOfWhatItDeletes() throws {
+        let tmp = TempStore()
+        let store = try tmp.open()
+        _ = try store.upsert(
+            [
+                tender("boamp", "over", deadline: "2026-02-01T12:00:00+01:00"),
+                tender("boamp", "open", deadline: "2026-09-01T12:00:00+02:00"),
+                tender("boamp", "undated", deadline: nil),
+            ], at: date("2026-01-10T00:00:00Z"))
+        func ftsRows() throws -> Int? { try store.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM notice_fts") } }
+        #expect(try ftsRows() == 3)
+        #expect(try store.prune(before: date("2026-04-01T00:00:00Z")) == 2)
+        #expect(try ftsRows() == 1)
+        let orphans = try store.read { db in
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM notice_fts WHERE rowid NOT IN (SELECT key FROM notice)")
+        }
+        #expect(orphans == 0)
+        let kept = try store.read { db in try Int64.fetchOne(db, sql: "SELECT key FROM notice WHERE id = 'boamp:open'") }
+        let indexed = try store.read { db in try Int64.fetchOne(db, sql: "SELECT rowid FROM notice_fts") }
+        #expect(kept != nil && indexed == kept)
+    }
+
     @Test func sameTitleBuyerAndDeadlineDayAcrossSourcesIsOneTender() throws {
         let tmp = TempStore()
         let store = try tmp.open()

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Notices
+import TestSupport
 import Testing
 
 @testable import Store
@@ -205,11 +206,8 @@ import Testing
     /// kill leaves a 0-byte store; leftovers of a creation killed midway (dead process) are removed.
     @Test func aMissingFileIsANewStoreCreatedWhole() throws {
         let folder = try TempFolder()
-        let dead = Process()
-        dead.executableURL = URL(fileURLWithPath: "/bin/true")
-        try dead.run()
-        dead.waitUntilExit()
-        let stray = folder.file("new.sqlite.new-\(dead.processIdentifier)")
+        let dead = try ProcessRunner.run(URL(fileURLWithPath: "/bin/true"), [])
+        let stray = folder.file("new.sqlite.new-\(dead.pid)")
         #expect(FileManager.default.createFile(atPath: stray, contents: Data()))
         let store = try NoticeStore(path: folder.file("new.sqlite"))
         #expect(try store.schemaVersion() == 5)
@@ -383,12 +381,9 @@ import Testing
         try store.save(SourceState(sourceID: "boamp", cursor: "2026-05-04"))
         let destination = backups.file("vigie-2026-05-05.sqlite")
         // Half a backup left by a killed `vigie backup` (its process is gone) is removed.
-        let dead = Process()
-        dead.executableURL = URL(fileURLWithPath: "/bin/true")
-        try dead.run()
-        dead.waitUntilExit()
+        let dead = try ProcessRunner.run(URL(fileURLWithPath: "/bin/true"), [])
         #expect(FileManager.default.createFile(
-            atPath: destination + ".tmp-\(dead.processIdentifier)", contents: Data("half".utf8)))
+            atPath: destination + ".tmp-\(dead.pid)", contents: Data("half".utf8)))
         try store.backup(to: destination)
         #expect(try backups.names() == ["vigie-2026-05-05.sqlite"])
         // The store goes on; a second backup replaces the first.

@@ -46,17 +46,12 @@ public enum PythonEmail {
     }
 
     /// Debian's python3, where `apt-get install python3-aiosmtpd` puts the module (a pyenv or venv python3
-    /// earlier in PATH would not see it).
-    static func pythonProcess(_ arguments: [String]) -> Process {
-        let process = Process()
+    /// earlier in PATH would not see it): the executable and the arguments to give it.
+    static func python(_ arguments: [String]) -> (URL, [String]) {
         if FileManager.default.isExecutableFile(atPath: "/usr/bin/python3") {
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-            process.arguments = arguments
-        } else {
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["python3"] + arguments
+            return (URL(fileURLWithPath: "/usr/bin/python3"), arguments)
         }
-        return process
+        return (URL(fileURLWithPath: "/usr/bin/env"), ["python3"] + arguments)
     }
 
     static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
@@ -67,18 +62,12 @@ public enum PythonEmail {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("vigie-mail-\(UUID().uuidString).eml")
         try Data(message).write(to: file)
         defer { try? FileManager.default.removeItem(at: file) }
-        let process = pythonProcess([script.path, file.path])
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        let errorText = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw TestSupportError.processFailed("parse_mail.py failed: \(errorText)")
+        let (executable, arguments) = python([script.path, file.path])
+        let run = try ProcessRunner.run(executable, arguments, timeout: 60)
+        guard run.succeeded else {
+            throw TestSupportError.processFailed("parse_mail.py failed: \(run.stderr)")
         }
+        let data = run.stdoutBytes
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
         return try decoder.decode(Parsed.self, from: data)

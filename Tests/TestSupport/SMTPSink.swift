@@ -53,7 +53,7 @@ public final class SMTPSink: @unchecked Sendable {
     public let port: Int
     /// Where it writes `<n>.eml` and `log.jsonl`.
     public let folder: URL
-    private let process: Process
+    private let server: ProcessRunner.Running
     private let lock = NSLock()
     private var isStopped = false
 
@@ -93,26 +93,16 @@ public final class SMTPSink: @unchecked Sendable {
         } else {
             certificatePath = nil
         }
-        let process = PythonEmail.pythonProcess(arguments)
-        let output = Pipe()
-        process.standardOutput = output
-        let errorLog = folder.appendingPathComponent("sink.stderr")
-        _ = FileManager.default.createFile(atPath: errorLog.path, contents: nil)
-        process.standardError = try FileHandle(forWritingTo: errorLog)
-        try process.run()
-        self.process = process
-        // The first line is "PORT <n>"; an empty read means the script died (aiosmtpd missing, say).
-        var line = Data()
-        while !line.contains(UInt8(ascii: "\n")) {
-            let chunk = output.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            line.append(chunk)
-        }
-        let text = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let (python, pythonArguments) = PythonEmail.python(arguments)
+        let server = try ProcessRunner.Running(python, pythonArguments)
+        self.server = server
+        // The first line is "PORT <n>"; nothing by the time it ends means the script died (aiosmtpd missing, say).
+        _ = server.waitForStdout(timeout: 30) { $0.contains("\n") }
+        let text = server.stdoutSoFar().trimmingCharacters(in: .whitespacesAndNewlines)
         guard text.hasPrefix("PORT "), let port = Int(text.dropFirst(5)) else {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-            let stderr = (try? String(contentsOf: errorLog, encoding: .utf8)) ?? ""
+            let stderr = server.stderrSoFar()
+            server.signal(SIGKILL)
+            _ = try? server.wait()
             throw TestSupportError.processFailed(
                 "smtp_sink.py did not start (is python3-aiosmtpd installed?): \(text) \(stderr)")
         }
@@ -121,16 +111,13 @@ public final class SMTPSink: @unchecked Sendable {
 
     /// A self-signed certificate for 127.0.0.1, valid one day.
     private static func makeCertificate(certificate: String, key: String) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key,
-                             "-out", certificate, "-days", "1", "-subj", "/CN=127.0.0.1",
-                             "-addext", "subjectAltName=IP:127.0.0.1"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
+        let made = try ProcessRunner.tool(
+            "openssl",
+            [
+                "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", certificate, "-days", "1",
+                "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+            ], timeout: 60)
+        guard made.succeeded else {
             throw TestSupportError.processFailed("openssl could not make a test certificate")
         }
     }
@@ -146,10 +133,10 @@ public final class SMTPSink: @unchecked Sendable {
         defer { lock.unlock() }
         guard !isStopped else { return }
         isStopped = true
-        if process.isRunning {
+        if server.isRunning {
             // SIGKILL: a server that is simply gone, whatever signals the test process left blocked.
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+            server.signal(SIGKILL)
+            _ = try? server.wait()
         }
     }
 

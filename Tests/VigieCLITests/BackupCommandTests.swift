@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TestSupport
 import Testing
 
 @testable import VigieCLI
@@ -23,7 +24,7 @@ import Testing
         let demo = try DemoStore.get()
         let dest = demo.root + "/backup-\(UUID().uuidString).sqlite"
         let store = try DemoStore.copy()
-        let r = try VigieCLI.vigie(["backup", "--store", store, dest, "--json"])
+        let r = try VigieProcess.vigie(["backup", "--store", store, dest, "--json"])
         #expect(r.status == 0, "\(r.stderr)")
         let written = try JSONDecoder().decode(Written.self, from: r.stdoutBytes)
         #expect(written.store == store && written.destination == dest)
@@ -33,7 +34,7 @@ import Testing
     }
 
     @Test func noStoreIsOneLine() throws {
-        let r = try VigieCLI.vigie(["backup", "--store", "/nonexistent/vigie.sqlite", "/tmp/never.sqlite"])
+        let r = try VigieProcess.vigie(["backup", "--store", "/nonexistent/vigie.sqlite", "/tmp/never.sqlite"])
         #expect(r.status == 2)
         #expect(r.stderr.hasPrefix("vigie backup: store: /nonexistent/vigie.sqlite: no such file"))
         #expect(r.stderr.split(separator: "\n").count == 1)

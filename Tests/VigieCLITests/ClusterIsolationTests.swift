@@ -14,8 +14,8 @@ import Testing
     static let cognacItem = "Fourniture de fûts de chêne et barriques pour les chais de vieillissement (16)"
 
     /// A copy of Rules/ in the scratch folder.
-    static func rulesCopy(in scratch: VigieCLI.Scratch) throws -> String {
-        let source = VigieCLI.packageRoot.appendingPathComponent("Rules").path
+    static func rulesCopy(in scratch: VigieProcess.Scratch) throws -> String {
+        let source = VigieProcess.packageRoot.appendingPathComponent("Rules").path
         let target = scratch.path("rules")
         try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: true)
         for name in try FileManager.default.contentsOfDirectory(atPath: source) where name.hasSuffix(".yaml") {
@@ -28,7 +28,7 @@ import Testing
     static func setCognac(broken: Bool, rules: String) throws {
         let path = "\(rules)/cognac.yaml"
         let original = try String(
-            contentsOfFile: VigieCLI.packageRoot.appendingPathComponent("Rules/cognac.yaml").path, encoding: .utf8)
+            contentsOfFile: VigieProcess.packageRoot.appendingPathComponent("Rules/cognac.yaml").path, encoding: .utf8)
         var lines = original.components(separatedBy: "\n")
         #expect(lines[brokenLine - 1].hasPrefix("  name: "), "line \(brokenLine) of Rules/cognac.yaml moved")
         if broken { lines[brokenLine - 1] = "  name: Grappe Spiritueux: et Emballages de Cognac" }
@@ -36,8 +36,8 @@ import Testing
     }
 
     /// The demo catalogue (absolute sample paths) plus one RSS item for the cognac cluster.
-    static func catalogue(in scratch: VigieCLI.Scratch) throws -> String {
-        let feeds = VigieCLI.packageRoot.appendingPathComponent("Feeds").path
+    static func catalogue(in scratch: VigieProcess.Scratch) throws -> String {
+        let feeds = VigieProcess.packageRoot.appendingPathComponent("Feeds").path
         let demo = try String(contentsOfFile: feeds + "/demo.yaml", encoding: .utf8)
             .replacingOccurrences(of: "file://samples/", with: "file://\(feeds)/samples/")
         let rss = try scratch.write(
@@ -76,12 +76,12 @@ import Testing
         let sink = try SMTPSink()
         defer { sink.stop() }
         let env = ["VIGIE_SMTP_URL": sink.url]
-        let scratch = try VigieCLI.Scratch("isolation")
+        let scratch = try VigieProcess.Scratch("isolation")
         let rules = try Self.rulesCopy(in: scratch)
         let store = scratch.path("vigie.sqlite")
         let out = scratch.path("out")
-        func run(_ feeds: String, _ now: String, _ extra: [String] = []) throws -> VigieCLI.Result {
-            try VigieCLI.vigie(
+        func run(_ feeds: String, _ now: String, _ extra: [String] = []) throws -> VigieProcess.Result {
+            try VigieProcess.vigie(
                 ["run", "--feeds", feeds, "--rules", rules, "--store", store, "--out", out, "--now", now, "--send"]
                     + extra, environment: env)
         }
@@ -145,10 +145,10 @@ import Testing
     }
 
     @Test func askingForTheBrokenClusterStopsTheRunNamingFileAndLine() throws {
-        let scratch = try VigieCLI.Scratch("isolation-only")
+        let scratch = try VigieProcess.Scratch("isolation-only")
         let rules = try Self.rulesCopy(in: scratch)
         try Self.setCognac(broken: true, rules: rules)
-        let result = try VigieCLI.vigie([
+        let result = try VigieProcess.vigie([
             "run", "--feeds", "Feeds/demo.yaml", "--rules", rules, "--store", scratch.path("vigie.sqlite"), "--out",
             scratch.path("out"), "--now", Self.night1, "--cluster", "cognac",
         ])
@@ -159,8 +159,8 @@ import Testing
     }
 
     @Test func anUnknownClusterIsRefusedWithTheKnownOnes() throws {
-        let scratch = try VigieCLI.Scratch("isolation-unknown")
-        let result = try VigieCLI.vigie([
+        let scratch = try VigieProcess.Scratch("isolation-unknown")
+        let result = try VigieProcess.vigie([
             "run", "--feeds", "Feeds/demo.yaml", "--rules", "Rules", "--store", scratch.path("vigie.sqlite"), "--out",
             scratch.path("out"), "--now", Self.night1, "--cluster", "nulle-part",
         ])

@@ -1,39 +1,28 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Runs the shared feed-parser conformance corpus (../shared/conformance, 662 cases from feedparser's suite)
 /// against the built `vigie parse --json` and requires at least 98% of its assertions.
-@Suite("Feed conformance (../shared)")
+@Suite("Feed conformance (../shared)", .requiresShared)
 struct ConformanceTests {
-    static let shared = packageRoot.deletingLastPathComponent().appendingPathComponent("shared/conformance")
-    static let isCI = ProcessInfo.processInfo.environment["CI"] == "true"
-
     @Test("vigie parse --json passes ≥ 98% of the feedparser conformance assertions")
     func conformance() throws {
-        let score = Self.shared.appendingPathComponent("score.py")
-        guard FileManager.default.fileExists(atPath: score.path) else {
-            if Self.isCI {
-                Issue.record("CI=true but \(score.path) is missing: the conformance corpus is required in CI")
-            } else {
-                print("skipping conformance: \(score.path) not found (no ../shared next to the repository)")
-            }
-            return
-        }
-        let binary = try vigieBinary().path
+        let corpus = try SharedData.url("conformance")
+        let score = try SharedData.url("conformance/score.py")
+        let binary = try VigieProcess.binary().path
         let report = FileManager.default.temporaryDirectory.appendingPathComponent("vigie-conformance-\(getpid()).json")
         defer { try? FileManager.default.removeItem(at: report) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [
-            "python3", score.path, "feedparser", "--cmd", "\(binary) parse --json {file} --base-url {url}",
-            "--jobs", "4", "--report", report.path,
-        ]
-        process.currentDirectoryURL = Self.shared
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        let data = try Data(contentsOf: report)
+        let run = try ProcessRunner.tool(
+            "python3",
+            [
+                score.path, "feedparser", "--cmd", "\(binary) parse --json {file} --base-url {url}", "--jobs", "4",
+                "--report", report.path,
+            ], directory: corpus, timeout: 1200)
+        guard let data = FileManager.default.contents(atPath: report.path) else {
+            Issue.record("score.py wrote no report (exit \(run.status)): \(run.stderr.suffix(2000))")
+            return
+        }
         let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         let assertions = try #require(object["assertions"] as? [Int])
         #expect(assertions.count == 2)

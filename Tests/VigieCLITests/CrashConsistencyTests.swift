@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 extension ReliabilityTests {
@@ -16,7 +17,7 @@ extension ReliabilityTests {
 
         /// One clean run on the generated inputs: what every interrupted run must come back to.
         final class Reference: @unchecked Sendable {
-            let scratch: VigieCLI.Scratch
+            let scratch: VigieProcess.Scratch
             let catalogue: String
             let store: [String: [String]]
             let digests: [String: Data]
@@ -25,23 +26,23 @@ extension ReliabilityTests {
             let digestPhaseAt: Double
 
             init() throws {
-                scratch = try VigieCLI.Scratch("crash")
+                scratch = try VigieProcess.Scratch("crash")
                 // Shared for the whole test process, so never deinitialised: removed at exit instead.
                 RemovedAtExit.add(scratch.root.path)
                 let items = Int(ProcessInfo.processInfo.environment["VIGIE_KILL_ITEMS"] ?? "") ?? 150
                 catalogue = try BigFeed.write(in: scratch.root.path, count: items)
                 let store = scratch.path("reference/vigie.sqlite")
                 let out = scratch.path("reference/out")
-                let run = try VigieCLI.Running(BigFeed.runArgs(catalogue: catalogue, store: store, out: out))
+                let run = try VigieProcess.start(BigFeed.runArgs(catalogue: catalogue, store: store, out: out))
                 _ = run.waitForStderr(CrashConsistencyTests.digestPhaseMarker, timeout: 300)
                 digestPhaseAt = run.elapsed
                 let result = try run.wait()
                 seconds = result.seconds
                 guard result.status == 0 else {
-                    throw VigieCLI.Failure("the clean reference run failed (\(result.status)): \(result.stderr)")
+                    throw VigieProcess.Failure("the clean reference run failed (\(result.status)): \(result.stderr)")
                 }
-                self.store = try VigieCLI.storeDump(store)
-                digests = VigieCLI.digestTree(out)
+                self.store = try VigieProcess.storeDump(store)
+                digests = VigieProcess.digestTree(out)
                 print(
                     "crash reference: \(items) items, clean run \(fmt(seconds)) s, "
                         + "digest phase from \(fmt(digestPhaseAt)) s, "
@@ -57,15 +58,15 @@ extension ReliabilityTests {
             /// What is wrong with a trial's store and output compared with the clean run (empty: consistent).
             func problems(store: String, out: String) throws -> [String] {
                 var problems: [String] = []
-                let tree = VigieCLI.digestTree(out)
-                let second = VigieCLI.secondEditions(tree)
+                let tree = VigieProcess.digestTree(out)
+                let second = VigieProcess.secondEditions(tree)
                 if !second.isEmpty { problems.append("second edition: \(second.prefix(4))") }
-                let stray = VigieCLI.strayEntries(out)
+                let stray = VigieProcess.strayEntries(out)
                 if !stray.isEmpty { problems.append("hidden or temporary files: \(stray.prefix(4))") }
-                let twice = VigieCLI.itemsSentTwice(tree)
+                let twice = VigieProcess.itemsSentTwice(tree)
                 if !twice.isEmpty { problems.append("\(twice.count) items in two files: \(twice.prefix(2))") }
-                problems += VigieCLI.treeDifferences(expected: digests, actual: tree).map { "digests: " + $0 }
-                problems += VigieCLI.storeDifferences(expected: self.store, actual: try VigieCLI.storeDump(store))
+                problems += VigieProcess.treeDifferences(expected: digests, actual: tree).map { "digests: " + $0 }
+                problems += VigieProcess.storeDifferences(expected: self.store, actual: try VigieProcess.storeDump(store))
                     .map { "store: " + $0 }
                 if FileManager.default.fileExists(atPath: store + ".lock") {
                     problems.append("lock file left at \(store).lock")
@@ -81,9 +82,9 @@ extension ReliabilityTests {
             let reference = try Self.reference()
             let out = reference.scratch.path("reference/out")
             #expect(
-                VigieCLI.strayEntries(out).isEmpty, "stray files after a completed run: \(VigieCLI.strayEntries(out))")
-            #expect(VigieCLI.secondEditions(reference.digests).isEmpty)
-            #expect(VigieCLI.itemsSentTwice(reference.digests).isEmpty)
+                VigieProcess.strayEntries(out).isEmpty, "stray files after a completed run: \(VigieProcess.strayEntries(out))")
+            #expect(VigieProcess.secondEditions(reference.digests).isEmpty)
+            #expect(VigieProcess.itemsSentTwice(reference.digests).isEmpty)
             // The inputs are meant to give the digest phase work: many member items in many files.
             #expect((reference.store["deliveries"]?.count ?? 0) > 400, "the generated feed routes too little")
             #expect(reference.digests.keys.contains { $0.hasPrefix("mecaloire/adherents/") })
@@ -93,7 +94,7 @@ extension ReliabilityTests {
         /// The one wall-clock value of a digest (a source's last success, Paris time, no-break spaces around "h")
         /// is masked for comparison; a deadline from the feed is not.
         @Test func theWallClockMaskCoversTheSourceTableOnly() throws {
-            let scratch = try VigieCLI.Scratch("mask")
+            let scratch = try VigieProcess.Scratch("mask")
             var calendar = Calendar(identifier: .gregorian)
             calendar.timeZone = TimeZone(identifier: "Europe/Paris")!
             let c = calendar.dateComponents([.year, .month, .day], from: Date())
@@ -106,7 +107,7 @@ extension ReliabilityTests {
             let deadline = "Date limite : mercredi 15 juillet 2026 à 12\u{a0}h\u{a0}00\n"
             _ = try scratch.write(row + deadline, to: "out/c/2026-05-05.md")
             _ = try scratch.write("<td>lundi \(today) à 7\u{a0}h\u{a0}05</td>", to: "out/c/2026-05-05.html")
-            let masked = VigieCLI.digestTree(scratch.path("out"))
+            let masked = VigieProcess.digestTree(scratch.path("out"))
             let md = String(decoding: masked["c/2026-05-05.md"] ?? Data(), as: UTF8.self)
             #expect(md == "| Gros flux | en bon état | 20 | (masked) | 0 |  |\n" + deadline)
             #expect(String(decoding: masked["c/2026-05-05.html"] ?? Data(), as: UTF8.self) == "<td>(masked)</td>")
@@ -132,7 +133,7 @@ extension ReliabilityTests {
             var digestSpan = max(0.05, reference.seconds - reference.digestPhaseAt)
             do {
                 let (store, out) = reference.trial("pace")
-                let pace = try VigieCLI.Running(BigFeed.runArgs(catalogue: reference.catalogue, store: store, out: out))
+                let pace = try VigieProcess.start(BigFeed.runArgs(catalogue: reference.catalogue, store: store, out: out))
                 _ = pace.waitForStderr(Self.digestPhaseMarker, timeout: 120)
                 let marker = pace.elapsed
                 let done = try pace.wait()
@@ -143,7 +144,7 @@ extension ReliabilityTests {
             for point in 0..<points {
                 let (store, out) = reference.trial("kill-\(point)")
                 let args = BigFeed.runArgs(catalogue: reference.catalogue, store: store, out: out)
-                let run = try VigieCLI.Running(args)
+                let run = try VigieProcess.start(args)
                 // Every third point waits for the digest phase, then kills within its first 80 %.
                 let inDigestMode = point % 3 == 0
                 let delay: Double
@@ -168,7 +169,7 @@ extension ReliabilityTests {
                 }
                 if landed && phase == "digests" { killedInDigestPhase += 1 }
 
-                let rerun = try VigieCLI.vigie(args)
+                let rerun = try VigieProcess.vigie(args)
                 var problems = try reference.problems(store: store, out: out)
                 if rerun.status != 0 {
                     problems.insert("re-run exited \(rerun.status): \(rerun.stderr.suffix(300))", at: 0)
@@ -209,7 +210,7 @@ extension ReliabilityTests {
             let reference = try Self.reference()
             let (store, out) = reference.trial("signal-\(name)")
             let args = BigFeed.runArgs(catalogue: reference.catalogue, store: store, out: out)
-            let run = try VigieCLI.Running(args)
+            let run = try VigieProcess.start(args)
             #expect(run.waitForStderr(Self.digestPhaseMarker, timeout: 120))
             Thread.sleep(forTimeInterval: (reference.seconds - reference.digestPhaseAt) * 0.3)
             run.signal(signal)
@@ -223,7 +224,7 @@ extension ReliabilityTests {
                 #expect(
                     stopped.stderr.lowercased().contains("interrupted"), "no 'interrupted' message: \(stopped.stderr)")
             }
-            let rerun = try VigieCLI.vigie(args)
+            let rerun = try VigieProcess.vigie(args)
             #expect(rerun.status == 0, "\(rerun.stderr)")
             let problems = try reference.problems(store: store, out: out)
             #expect(problems.isEmpty, "after \(name) and a re-run: \(problems.joined(separator: "; "))")

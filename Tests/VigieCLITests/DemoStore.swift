@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// The store `make demo` writes, built once per test process in a temporary folder: `vigie run` on the bundled
@@ -12,23 +13,23 @@ enum DemoStore {
     }
 
     /// Built on first use (a few seconds), shared by every suite of the process.
-    static let shared: Result<Built, VigieCLI.Failure> = {
+    static let shared: Result<Built, VigieProcess.Failure> = {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent(
             "vigie-demo-\(getpid())-\(UUID().uuidString)"
         ).path
         do {
             try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
             let built = Built(root: root, store: root + "/s.sqlite", out: root + "/o")
-            let r = try VigieCLI.vigie([
+            let r = try VigieProcess.vigie([
                 "run", "--feeds", "Feeds/demo.yaml", "--rules", "Rules", "--store", built.store, "--out", built.out,
                 "--now", "2026-11-24T02:00:00Z", "--no-first-night",
             ])
             guard r.status == 0 else {
-                return .failure(VigieCLI.Failure("the demo run exited \(r.status): \(r.stderr.suffix(2000))"))
+                return .failure(VigieProcess.Failure("the demo run exited \(r.status): \(r.stderr.suffix(2000))"))
             }
             return .success(built)
         } catch {
-            return .failure(VigieCLI.Failure("the demo run could not start: \(error)"))
+            return .failure(VigieProcess.Failure("the demo run could not start: \(error)"))
         }
     }()
 
@@ -46,7 +47,7 @@ enum DemoStore {
     /// The source ids of the demo catalogue, read from Feeds/demo.yaml itself (`- id: …` lines).
     static func catalogueIDs() throws -> [String] {
         let yaml = try String(
-            contentsOf: VigieCLI.packageRoot.appendingPathComponent("Feeds/demo.yaml"), encoding: .utf8)
+            contentsOf: VigieProcess.packageRoot.appendingPathComponent("Feeds/demo.yaml"), encoding: .utf8)
         return yaml.split(separator: "\n").compactMap { line in
             let t = line.trimmingCharacters(in: .whitespaces)
             return t.hasPrefix("- id: ") ? String(t.dropFirst("- id: ".count)) : nil
@@ -55,7 +56,7 @@ enum DemoStore {
 
     /// The cluster ids of Rules/ (each cluster file's top-level `id:`), read from the files themselves.
     static func ruleClusterIDs() throws -> [String] {
-        let dir = VigieCLI.packageRoot.appendingPathComponent("Rules")
+        let dir = VigieProcess.packageRoot.appendingPathComponent("Rules")
         var ids: [String] = []
         for name in try FileManager.default.contentsOfDirectory(atPath: dir.path) where name.hasSuffix(".yaml") {
             let text = try String(contentsOf: dir.appendingPathComponent(name), encoding: .utf8)

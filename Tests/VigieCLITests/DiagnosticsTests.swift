@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TestSupport
 import Logging
 import Testing
 
@@ -34,7 +35,7 @@ import Testing
 
     /// A refused id from a nested command names the whole path, once, in the binary's output.
     @Test func nestedCommandErrorNamesThePath() throws {
-        let r = try VigieCLI.vigie(["rules", "show", "nope"])
+        let r = try VigieProcess.vigie(["rules", "show", "nope"])
         #expect(r.status == 2)
         #expect(r.stderr.hasPrefix("vigie rules show: unknown cluster nope (known: "))
     }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `vigie explain` on a notice of the store, named by its id: the members it names are those the digest names.
@@ -6,8 +7,8 @@ import Testing
     static let now = "2026-11-24T02:00:00Z"
 
     /// The demo night into a scratch store: `<root>/vigie.sqlite`, digests under `<root>/out`.
-    static func demoNight(_ s: VigieCLI.Scratch) throws {
-        let run = try VigieCLI.vigie([
+    static func demoNight(_ s: VigieProcess.Scratch) throws {
+        let run = try VigieProcess.vigie([
             "run", "--feeds", "Feeds/demo.yaml", "--rules", "Rules", "--store", s.path("vigie.sqlite"),
             "--out", s.path("out"), "--now", now, "--format", "json",
             "--no-first-night",
@@ -31,7 +32,7 @@ import Testing
     }
 
     @Test func aStoredNoticeByIdNamesTheMembersOfTheDigest() throws {
-        let s = try VigieCLI.Scratch("explain")
+        let s = try VigieProcess.Scratch("explain")
         try Self.demoNight(s)
         let byNotice = try Self.digestMembers(s.path("out/mecaloire/2026-11-24.json"))
         // Every notice the digest sends to mecaloire's members, explained from the store by its id. The
@@ -42,7 +43,7 @@ import Testing
         var explained: [String: Set<String>] = [:]
         func reached(_ id: String) throws -> Set<String> {
             if let known = explained[id] { return known }
-            let r = try VigieCLI.vigie([
+            let r = try VigieProcess.vigie([
                 "explain", "--store", s.path("vigie.sqlite"), "--rules", "Rules", "--cluster", "mecaloire",
                 "--now", Self.now, id,
             ])
@@ -60,7 +61,7 @@ import Testing
         }
         var severalRecords = 0
         for id in shown {
-            let records = try VigieCLI.sqlite3(
+            let records = try VigieProcess.sqlite3(
                 s.path("vigie.sqlite"),
                 "SELECT b.id FROM notice a JOIN notice b ON b.opportunity_id = a.opportunity_id WHERE a.id = '\(id)' "
                     + "ORDER BY b.id"
@@ -78,7 +79,7 @@ import Testing
         // The source's own id, without the source, names the same notice when one source has it.
         let first = try #require(shown.first { $0.hasPrefix("demo-boamp-api:") })
         let bare = String(first.dropFirst("demo-boamp-api:".count))
-        let byBare = try VigieCLI.vigie([
+        let byBare = try VigieProcess.vigie([
             "explain", "--store", s.path("vigie.sqlite"), "--cluster", "mecaloire", "--now", Self.now, bare,
         ])
         #expect(byBare.status == 0, "\(byBare.stderr)")
@@ -86,7 +87,7 @@ import Testing
     }
 
     @Test func anUnknownIdClusterOrMemberIsRefusedWithWhatExists() throws {
-        let s = try VigieCLI.Scratch("explain")
+        let s = try VigieProcess.Scratch("explain")
         try Self.demoNight(s)
         let store = s.path("vigie.sqlite")
         let byNotice = try Self.digestMembers(s.path("out/mecaloire/2026-11-24.json"))
@@ -94,29 +95,29 @@ import Testing
         let bare = String(id.dropFirst("demo-boamp-api:".count))
 
         // The id with another source's prefix (as BOAMP's own site writes it): the stored id is suggested.
-        let wrongSource = try VigieCLI.vigie(["explain", "--store", store, "--cluster", "mecaloire", "boamp:\(bare)"])
+        let wrongSource = try VigieProcess.vigie(["explain", "--store", store, "--cluster", "mecaloire", "boamp:\(bare)"])
         #expect(wrongSource.status == 2)
         #expect(wrongSource.stderr.contains("vigie explain: unknown notice boamp:\(bare) (known: "), "\(wrongSource.stderr)")
         #expect(wrongSource.stderr.contains(id))
         #expect(wrongSource.stderr.contains("vigie query --store \(store)"))
         #expect(wrongSource.stdout.isEmpty)
 
-        let nothing = try VigieCLI.vigie(["explain", "--store", store, "--cluster", "mecaloire", "zz-no-such-notice"])
+        let nothing = try VigieProcess.vigie(["explain", "--store", store, "--cluster", "mecaloire", "zz-no-such-notice"])
         #expect(nothing.status == 2)
         #expect(nothing.stderr.contains("unknown notice zz-no-such-notice"), "\(nothing.stderr)")
         #expect(nothing.stderr.contains("vigie query"))
 
         // An id and no store: said so, not taken for a missing file.
-        let noStore = try VigieCLI.vigie(["explain", "--store", s.path("none.sqlite"), "--cluster", "mecaloire", id])
+        let noStore = try VigieProcess.vigie(["explain", "--store", s.path("none.sqlite"), "--cluster", "mecaloire", id])
         #expect(noStore.status == 2)
         #expect(noStore.stderr.contains("\(id): no such file, and no store to look the id up in"), "\(noStore.stderr)")
         #expect(!FileManager.default.fileExists(atPath: s.path("none.sqlite")), "a store was created")
 
-        let cluster = try VigieCLI.vigie(["explain", "--store", store, "--cluster", "nope", id])
+        let cluster = try VigieProcess.vigie(["explain", "--store", store, "--cluster", "nope", id])
         #expect(cluster.status == 2)
         #expect(cluster.stderr.contains("unknown cluster nope (known: cognac, energie, mecaloire, nucleaire)"), "\(cluster.stderr)")
 
-        let member = try VigieCLI.vigie(["explain", "--store", store, "--cluster", "mecaloire", "--member", "nobody", id])
+        let member = try VigieProcess.vigie(["explain", "--store", store, "--cluster", "mecaloire", "--member", "nobody", id])
         #expect(member.status == 2)
         #expect(member.stderr.contains("unknown member nobody (known: "), "\(member.stderr)")
         for m in byNotice[id] ?? [] { #expect(member.stderr.contains(m), "member \(m) not listed") }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TestSupport
 import Testing
 
 @testable import VigieCLI
@@ -9,7 +10,7 @@ import Testing
     @Test func jsonOfTheHelpExample() throws {
         let text = "Valeur estimée : 246 000,00 € HT ; Lieu d'exécution : Saint-Étienne (42)"
         #expect(Vigie.helpMessage(for: Vigie.Extract.self, columns: 200).contains(text))
-        let r = try VigieCLI.vigie(["extract", "--json", text])
+        let r = try VigieProcess.vigie(["extract", "--json", text])
         #expect(r.status == 0, "\(r.stderr)")
         let object = try #require(try JSONSerialization.jsonObject(with: r.stdoutBytes) as? [String: Any])
         #expect(Set(object.keys) == ["deadline", "amounts", "places", "cpv"])
@@ -26,7 +27,7 @@ import Testing
 
     @Test func emptyTextIsAUsageError() throws {
         #expect(throws: (any Error).self) { try Vigie.parseAsRoot(["extract", ""]) }
-        let r = try VigieCLI.vigie(["extract", ""])
+        let r = try VigieProcess.vigie(["extract", ""])
         #expect(r.status == 2)
         #expect(r.stderr.contains("Usage: vigie extract"))
     }

@@ -1,5 +1,6 @@
 import Foundation
 import LoopbackHTTP
+import TestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -63,7 +64,7 @@ extension ReliabilityTests {
             let started = Date()
             let server = try LoopbackServer()
             defer { server.stop() }
-            let scratch = try VigieCLI.Scratch("faults")
+            let scratch = try VigieProcess.Scratch("faults")
             // Local files a server (or a careless catalogue) would like Vigie to read: their content must show nowhere.
             let pageMarker = "LOCALPAGE" + UUID().uuidString.replacingOccurrences(of: "-", with: "")
             let notesMarker = "LOCALNOTES" + UUID().uuidString.replacingOccurrences(of: "-", with: "")
@@ -178,7 +179,7 @@ extension ReliabilityTests {
 
             // On a build without bounds, the entity expansion alone holds the run for many minutes: the watchdog
             // makes that a failure, not a hung suite.
-            let run = try VigieCLI.vigie(args, timeout: 45)
+            let run = try VigieProcess.vigie(args, timeout: 45)
             #expect(!run.timedOut, "the run was still going after 45 s: a fault held it (killed)")
             print(
                 "fault run: exit \(run.status)\(run.signalled ? " (killed by a signal)" : "") in \(fmt(run.seconds)) s")
@@ -199,7 +200,7 @@ extension ReliabilityTests {
                 return "absent"
             }
             func stored(_ id: String) throws -> [[String: Any]] {
-                let q = try VigieCLI.vigie(["query", "--store", store, "--source", id, "--limit", "1000", "--json"])
+                let q = try VigieProcess.vigie(["query", "--store", store, "--source", id, "--limit", "1000", "--json"])
                 return (try? JSONSerialization.jsonObject(with: q.stdoutBytes)) as? [[String: Any]] ?? []
             }
             func said(_ id: String) -> String {
@@ -211,15 +212,15 @@ extension ReliabilityTests {
             }
 
             // Every output, for the local files' content.
-            let digests = VigieCLI.tree(out)
+            let digests = VigieProcess.tree(out)
             var everything: [(String, Data)] = [("stdout", run.stdoutBytes), ("stderr", run.stderrBytes)]
             for (path, data) in digests { everything.append(("digest \(path)", data)) }
             var storeBytes: [(String, Data)] = []
-            for file in VigieCLI.storeFiles(store) {
+            for file in VigieProcess.storeFiles(store) {
                 storeBytes.append((file, FileManager.default.contents(atPath: file) ?? Data()))
             }
             func shows(_ text: String, inStore: Bool) -> [String] {
-                (everything + (inStore ? storeBytes : [])).filter { VigieCLI.occurrences(of: text, in: $0.1) > 0 }.map(
+                (everything + (inStore ? storeBytes : [])).filter { VigieProcess.occurrences(of: text, in: $0.1) > 0 }.map(
                     \.0)
             }
 
@@ -266,7 +267,7 @@ extension ReliabilityTests {
             // 7. The future-dated record never moves the cursor: the next run asks from a date no later than tomorrow.
             let before = server.requests.count
             // (Not after a timed-out first run: it would only time out again on the same stored notices.)
-            let again = run.timedOut ? run : try VigieCLI.vigie(args + ["--only", "fault-future"], timeout: 60)
+            let again = run.timedOut ? run : try VigieProcess.vigie(args + ["--only", "fault-future"], timeout: 60)
             let asked = server.requests.dropFirst(before).filter { $0.path == "/future/aids/" }.compactMap {
                 $0.queryValue("published_after")
             }

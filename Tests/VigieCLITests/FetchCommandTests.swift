@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TestSupport
 import Testing
 
 @testable import VigieCLI
@@ -34,20 +35,20 @@ import Testing
 
     @Test func demoCatalogueOfflineAsJSON() throws {
         let dir = try Self.scratch()
-        let r = try VigieCLI.vigie(["fetch", "--feeds", "Feeds/demo.yaml", "--store", dir + "/s.sqlite", "--json"])
+        let r = try VigieProcess.vigie(["fetch", "--feeds", "Feeds/demo.yaml", "--store", dir + "/s.sqlite", "--json"])
         #expect(r.status == 0, "\(r.stderr)")
         let reports = try JSONDecoder().decode([SourceReport].self, from: r.stdoutBytes)
         #expect(reports.map(\.source) == (try DemoStore.catalogueIDs()))
         #expect(reports.allSatisfy { $0.status == "ok" && $0.notices > 0 && $0.inserted == $0.notices })
         #expect(DemoStore.linesOutOfFormat(r.stderr).isEmpty, "\(r.stderr)")
         // The notices are in the store: query finds each source's.
-        let q = try VigieCLI.vigie(["query", "--store", dir + "/s.sqlite", "--source", "demo-eforms-notice", "--json"])
+        let q = try VigieProcess.vigie(["query", "--store", dir + "/s.sqlite", "--source", "demo-eforms-notice", "--json"])
         #expect(q.status == 0, "\(q.stderr)")
     }
 
     @Test func textReportAndOneStderrFormat() throws {
         let dir = try Self.scratch()
-        let r = try VigieCLI.vigie(["fetch", "--feeds", "Feeds/demo.yaml", "--store", dir + "/s.sqlite"])
+        let r = try VigieProcess.vigie(["fetch", "--feeds", "Feeds/demo.yaml", "--store", dir + "/s.sqlite"])
         #expect(r.status == 0, "\(r.stderr)")
         let lines = r.stdout.split(separator: "\n")
         let ids = try DemoStore.catalogueIDs()
@@ -58,7 +59,7 @@ import Testing
 
     @Test func unknownOnlyListsTheKnownOnes() throws {
         let dir = try Self.scratch()
-        let r = try VigieCLI.vigie([
+        let r = try VigieProcess.vigie([
             "fetch", "--feeds", "Feeds/demo.yaml", "--store", dir + "/s.sqlite", "--only",
             "demo-ted-search", "ted", "boamp",
         ])
@@ -73,7 +74,7 @@ import Testing
         let dir = try Self.scratch()
         let catalogue = dir + "/bad.yaml"
         try Data("sources:\n  - id: x\n    kind: tenders\n".utf8).write(to: URL(fileURLWithPath: catalogue))
-        let r = try VigieCLI.vigie(["fetch", "--feeds", catalogue, "--store", dir + "/s.sqlite"])
+        let r = try VigieProcess.vigie(["fetch", "--feeds", catalogue, "--store", dir + "/s.sqlite"])
         #expect(r.status == 2)
         #expect(DemoStore.linesOutOfFormat(r.stderr).isEmpty, "\(r.stderr)")
         #expect(r.stderr.contains("vigie fetch: error: "))
@@ -108,7 +109,7 @@ import Testing
                 licence: Test
             """.utf8
         ).write(to: URL(fileURLWithPath: catalogue))
-        let r = try VigieCLI.vigie(
+        let r = try VigieProcess.vigie(
             ["fetch", "--feeds", catalogue, "--store", dir + "/s.sqlite"], environment: ["VIGIE_LOG_LEVEL": "debug"])
         #expect(r.status == 1, "\(r.stdout)\(r.stderr)")
         #expect(r.stdout.contains("2 failed"))

@@ -15,8 +15,8 @@ import Testing
     static let newGuid = "2026-AO-4999"
 
     /// The demo catalogue with absolute sample paths, plus one RSS source holding the new item.
-    static func secondNightCatalogue(in scratch: VigieCLI.Scratch) throws -> String {
-        let feeds = VigieCLI.packageRoot.appendingPathComponent("Feeds").path
+    static func secondNightCatalogue(in scratch: VigieProcess.Scratch) throws -> String {
+        let feeds = VigieProcess.packageRoot.appendingPathComponent("Feeds").path
         let demo = try String(contentsOfFile: feeds + "/demo.yaml", encoding: .utf8)
             .replacingOccurrences(of: "file://samples/", with: "file://\(feeds)/samples/")
         let rss = """
@@ -53,7 +53,7 @@ import Testing
 
     /// The number a one-number `sqlite3` query prints.
     static func count(_ store: String, _ sql: String) throws -> Int {
-        let text = try VigieCLI.sqlite3(store, sql).trimmingCharacters(in: .whitespacesAndNewlines)
+        let text = try VigieProcess.sqlite3(store, sql).trimmingCharacters(in: .whitespacesAndNewlines)
         return try #require(Int(text), "sqlite3 printed \(text) for \(sql)")
     }
 
@@ -66,12 +66,12 @@ import Testing
         let sink = try SMTPSink()
         defer { sink.stop() }
         let env = ["VIGIE_SMTP_URL": sink.url]
-        let scratch = try VigieCLI.Scratch("first-night")
+        let scratch = try VigieProcess.Scratch("first-night")
         let store = scratch.path("vigie.sqlite")
         let out = scratch.path("out")
 
         // Night 1: a new store, --send given — and nothing goes out.
-        let first = try VigieCLI.vigie(
+        let first = try VigieProcess.vigie(
             Self.runArgs(feeds: "Feeds/demo.yaml", store: store, out: out, now: Self.night1, ["--send"]),
             environment: env)
         #expect(first.status == 0, "\(first.stderr)")
@@ -90,7 +90,7 @@ import Testing
 
         // Night 2: one new item; only its messages arrive (and each staff's nightly digest).
         let catalogue = try Self.secondNightCatalogue(in: scratch)
-        let second = try VigieCLI.vigie(
+        let second = try VigieProcess.vigie(
             Self.runArgs(feeds: catalogue, store: store, out: out, now: Self.night2, ["--send"]), environment: env)
         #expect(second.status == 0, "\(second.stderr)")
         #expect(!second.stdout.contains("première nuit"), "\(second.stdout)")
@@ -102,14 +102,14 @@ import Testing
 
         // What night 2 delivered, in the store: only the new notice.
         let newID = "test-acheteurs-loire:\(Self.newGuid)"
-        let deliveredNight2 = try VigieCLI.sqlite3(
+        let deliveredNight2 = try VigieProcess.sqlite3(
             store, "SELECT DISTINCT notice_id FROM delivery WHERE run_id = (SELECT max(id) FROM run)")
             .split(separator: "\n").map(String.init)
         #expect(deliveredNight2.count == 1, "\(deliveredNight2)")
         let newNotice = try #require(deliveredNight2.first)
         #expect(newNotice.contains(Self.newGuid), "\(newNotice) (expected \(newID))")
         let routedMembers = Set(
-            try VigieCLI.sqlite3(
+            try VigieProcess.sqlite3(
                 store, "SELECT cluster || '/' || member FROM route WHERE notice_id = '\(newNotice)' AND role IN ('direct', 'indirect')"
             ).split(separator: "\n").map(String.init))
         #expect(!routedMembers.isEmpty, "the new item was routed to no member")
@@ -138,8 +138,8 @@ import Testing
     }
 
     @Test func theJSONReportSaysFirstNightAndZeroSent() throws {
-        let scratch = try VigieCLI.Scratch("first-night-json")
-        let result = try VigieCLI.vigie(
+        let scratch = try VigieProcess.Scratch("first-night-json")
+        let result = try VigieProcess.vigie(
             Self.runArgs(
                 feeds: "Feeds/demo.yaml", store: scratch.path("vigie.sqlite"), out: scratch.path("out"),
                 now: Self.night1, ["--json", "--dry-run"]))
@@ -154,9 +154,9 @@ import Testing
     }
 
     @Test func noFirstNightComposesMailOnANewStore() throws {
-        let scratch = try VigieCLI.Scratch("no-first-night")
+        let scratch = try VigieProcess.Scratch("no-first-night")
         let store = scratch.path("vigie.sqlite")
-        let result = try VigieCLI.vigie(
+        let result = try VigieProcess.vigie(
             Self.runArgs(
                 feeds: "Feeds/demo.yaml", store: store, out: scratch.path("out"), now: Self.night1,
                 ["--no-first-night", "--json"]))
@@ -169,16 +169,16 @@ import Testing
     /// A first run that did not complete (recorded as failed, no mail composed) leaves the next run a first night:
     /// nothing was sent.
     @Test func aFirstRunThatDidNotCompleteLeavesTheNextOneFirst() throws {
-        let scratch = try VigieCLI.Scratch("first-night-again")
+        let scratch = try VigieProcess.Scratch("first-night-again")
         let store = scratch.path("vigie.sqlite")
-        let seed = try VigieCLI.vigie(
+        let seed = try VigieProcess.vigie(
             Self.runArgs(
                 feeds: "Feeds/demo.yaml", store: store, out: scratch.path("out"), now: Self.night1,
                 ["--no-first-night", "--only", "demo-boamp-api"]))
         #expect(seed.status == 0, "\(seed.stderr)")
         // Turn that run into a failed one and drop the mail it composed: as if it had died before its digests.
-        _ = try VigieCLI.sqlite3(store, "UPDATE run SET status = 'failed'; DELETE FROM outbox;")
-        let next = try VigieCLI.vigie(
+        _ = try VigieProcess.sqlite3(store, "UPDATE run SET status = 'failed'; DELETE FROM outbox;")
+        let next = try VigieProcess.vigie(
             Self.runArgs(
                 feeds: "Feeds/demo.yaml", store: store, out: scratch.path("out"), now: Self.night2, ["--json"]))
         #expect(next.status == 0, "\(next.stderr)")
@@ -211,8 +211,8 @@ import Testing
     /// `vigie run` in an empty folder (no Feeds, no Rules) cannot run: exit 2, and it leaves nothing behind —
     /// no store, no lock file.
     @Test func aRunThatCannotRunLeavesNoLockFileBehind() throws {
-        let scratch = try VigieCLI.Scratch("empty-folder")
-        let result = try VigieCLI.vigie([
+        let scratch = try VigieProcess.Scratch("empty-folder")
+        let result = try VigieProcess.vigie([
             "run", "--feeds", scratch.path("Feeds"), "--rules", scratch.path("Rules"), "--store",
             scratch.path("vigie.sqlite"), "--out", scratch.path("digests"),
         ])
@@ -223,9 +223,9 @@ import Testing
 
     /// A run that ran leaves its store and digests, but no lock file.
     @Test func aCompletedRunRemovesItsLockFile() throws {
-        let scratch = try VigieCLI.Scratch("lock-removed")
+        let scratch = try VigieProcess.Scratch("lock-removed")
         let store = scratch.path("vigie.sqlite")
-        let result = try VigieCLI.vigie(
+        let result = try VigieProcess.vigie(
             Self.runArgs(feeds: "Feeds/demo.yaml", store: store, out: scratch.path("out"), now: Self.night1, []))
         #expect(result.status == 0, "\(result.stderr)")
         #expect(FileManager.default.fileExists(atPath: store))

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -27,14 +28,8 @@ extension ReliabilityTests {
 
         @discardableResult
         static func command(_ path: String, _ args: [String]) -> Int32 {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: path)
-            p.arguments = args
-            p.standardOutput = FileHandle.nullDevice
-            p.standardError = FileHandle.nullDevice
-            guard (try? p.run()) != nil else { return -1 }
-            p.waitUntilExit()
-            return p.terminationStatus
+            guard let r = try? ProcessRunner.run(URL(fileURLWithPath: path), args, timeout: 60) else { return -1 }
+            return r.status
         }
 
         /// Free bytes on the file system holding `path`.
@@ -82,7 +77,7 @@ extension ReliabilityTests {
             let filler = try Self.fill(disk, leaving: Int(Double(need) * share))
             let args = BigFeed.runArgs(catalogue: reference.catalogue, store: store, out: out)
 
-            let full = try VigieCLI.vigie(args)
+            let full = try VigieProcess.vigie(args)
             print(
                 "full disk at \(Int(share * 100)) % of \(need / 1024) KB needed: exit \(full.status) in "
                     + "\(fmt(full.seconds)) s — \(full.stderr.split(separator: "\n").last ?? "")")
@@ -94,23 +89,23 @@ extension ReliabilityTests {
             )
 
             // Whatever is recorded as delivered must be in a complete edition on disk.
-            let written = VigieCLI.digestTree(out)
+            let written = VigieProcess.digestTree(out)
             for cluster in ["cognac", "energie", "mecaloire", "nucleaire"] {
-                let delivered = try VigieCLI.sqlite3(
+                let delivered = try VigieProcess.sqlite3(
                     store, "SELECT count(*) FROM delivery WHERE cluster = '\(cluster)'"
                 )
                 .trimmingCharacters(in: .whitespacesAndNewlines)
                 guard delivered != "0" else { continue }
                 let expected = reference.digests.filter { $0.key.hasPrefix(cluster + "/") }
                 let got = written.filter { $0.key.hasPrefix(cluster + "/") }
-                let differences = VigieCLI.treeDifferences(expected: expected, actual: got)
+                let differences = VigieProcess.treeDifferences(expected: expected, actual: got)
                 #expect(
                     differences.isEmpty,
                     "\(cluster): \(delivered) items marked delivered, edition on disk: \(differences)")
             }
 
             try FileManager.default.removeItem(atPath: filler)
-            let rerun = try VigieCLI.vigie(args)
+            let rerun = try VigieProcess.vigie(args)
             #expect(rerun.status == 0, "\(rerun.stderr.suffix(500))")
             let problems = try reference.problems(store: store, out: out)
             #expect(problems.isEmpty, "after a full disk and a re-run: \(problems.joined(separator: "; "))")

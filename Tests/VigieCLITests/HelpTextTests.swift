@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TestSupport
 import Testing
 
 @testable import VigieCLI
@@ -87,13 +88,13 @@ import Testing
             #expect(Self.help(type).contains("demo-out/vigie.sqlite"), "vigie \(path)")
         }
         let makefile = try String(
-            contentsOf: VigieCLI.packageRoot.appendingPathComponent("Makefile"), encoding: .utf8)
+            contentsOf: VigieProcess.packageRoot.appendingPathComponent("Makefile"), encoding: .utf8)
         #expect(makefile.contains("--store $(DEMO_OUT)/vigie.sqlite") && makefile.contains("DEMO_OUT   ?= demo-out"))
     }
 
     /// The help is printed by the binary too, with the subcommand's own usage line.
     @Test func theBinaryPrintsTheSubcommandHelp() throws {
-        let r = try VigieCLI.vigie(["help", "rules", "show"])
+        let r = try VigieProcess.vigie(["help", "rules", "show"])
         #expect(r.status == 0)
         #expect(r.stdout.contains("USAGE: vigie rules show"))
         #expect(r.stdout.contains("vigie rules show mecaloire"))
@@ -151,7 +152,7 @@ import Testing
 
     /// The README's reference of these commands ("Looking into the store…"): its `vigie …` lines, comments cut.
     static func readmeExamples() throws -> [[String]] {
-        let readme = try String(contentsOf: VigieCLI.packageRoot.appendingPathComponent("README.md"), encoding: .utf8)
+        let readme = try String(contentsOf: VigieProcess.packageRoot.appendingPathComponent("README.md"), encoding: .utf8)
         let section = try #require(readme.components(separatedBy: "### Looking into the store").dropFirst().first)
         let block = try #require(section.components(separatedBy: "```").dropFirst().first)
         let lines = block.split(separator: "\n").map { line in
@@ -174,7 +175,7 @@ import Testing
             try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
             try FileManager.default.copyItem(atPath: demo.store, toPath: out + "/vigie.sqlite")
             let args = example.map { $0.replacingOccurrences(of: "demo-out", with: out) }
-            let r = try VigieCLI.vigie(args)
+            let r = try VigieProcess.vigie(args)
             let shown = "vigie " + example.joined(separator: " ")
             #expect(r.status == 0, "\(shown) exited \(r.status): \(r.stderr)")
             #expect(!r.stdout.isEmpty, "\(shown) printed nothing")
@@ -195,7 +196,7 @@ import Testing
                 try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
                 try FileManager.default.copyItem(atPath: demo.store, toPath: out + "/vigie.sqlite")
                 let args = example.map { $0.replacingOccurrences(of: "demo-out", with: out) }
-                let r = try VigieCLI.vigie(args)
+                let r = try VigieProcess.vigie(args)
                 #expect(r.status == 0, "vigie \(example.joined(separator: " ")) exited \(r.status): \(r.stderr)")
                 #expect(!r.stdout.isEmpty || !r.stderr.isEmpty, "vigie \(example.joined(separator: " ")) said nothing")
                 #expect(

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import VigieCLI
@@ -6,9 +7,9 @@ import Testing
 /// `vigie init DIR`: a configuration folder that lints, checks and runs as written, never written over.
 @Suite struct InitCommandTests {
     @Test func theFolderWrittenLintsChecksAndRuns() throws {
-        let scratch = try VigieCLI.Scratch("init")
+        let scratch = try VigieProcess.Scratch("init")
         let dir = scratch.path("conf")
-        let initResult = try VigieCLI.vigie([
+        let initResult = try VigieProcess.vigie([
             "init", dir, "--cluster-id", "grappe-test", "--name", "Grappe d'essai", "--json",
         ])
         #expect(initResult.status == 0, "\(initResult.stderr)")
@@ -27,9 +28,9 @@ import Testing
         // The demo catalogue is not copied.
         #expect(!FileManager.default.fileExists(atPath: "\(dir)/feeds/demo.yaml"))
 
-        let lint = try VigieCLI.vigie(["rules", "lint", "\(dir)/rules"])
+        let lint = try VigieProcess.vigie(["rules", "lint", "\(dir)/rules"])
         #expect(lint.status == 0, "lint: \(lint.stdout)\(lint.stderr)")
-        let check = try VigieCLI.vigie(["sources", "check", "--feeds", "\(dir)/feeds"])
+        let check = try VigieProcess.vigie(["sources", "check", "--feeds", "\(dir)/feeds"])
         #expect(check.status == 0, "sources check: \(check.stdout)\(check.stderr)")
 
         // The source that needs a key is there, disabled, naming its variable; the env example lists it.
@@ -49,7 +50,7 @@ import Testing
         }
 
         // A run on the new folder, not fetching, on an empty store: it runs and names the cluster.
-        let run = try VigieCLI.vigie([
+        let run = try VigieProcess.vigie([
             "run", "--feeds", "\(dir)/feeds", "--rules", "\(dir)/rules", "--no-fetch", "--store",
             scratch.path("vigie.sqlite"), "--out", scratch.path("digests"), "--now", "2026-11-24T02:00:00Z",
         ])
@@ -59,7 +60,7 @@ import Testing
     }
 
     @Test func theCatalogueEntriesAreTheRepositorysFiles() throws {
-        let feeds = VigieCLI.packageRoot.appendingPathComponent("Feeds")
+        let feeds = VigieProcess.packageRoot.appendingPathComponent("Feeds")
         #expect(InitCatalogue.entries.count == 5)
         for entry in InitCatalogue.entries {
             let file = try String(contentsOf: feeds.appendingPathComponent(entry.file), encoding: .utf8)
@@ -73,10 +74,10 @@ import Testing
     }
 
     @Test func aFolderNotEmptyIsRefusedAndLeftAlone() throws {
-        let scratch = try VigieCLI.Scratch("init-refused")
+        let scratch = try VigieProcess.Scratch("init-refused")
         let dir = try scratch.write("mes notes\n", to: "conf/notes.txt")
         let folder = (dir as NSString).deletingLastPathComponent
-        let result = try VigieCLI.vigie(["init", folder])
+        let result = try VigieProcess.vigie(["init", folder])
         #expect(result.status == 2, "\(result.stderr)")
         #expect(result.stderr.contains("notes.txt"), "\(result.stderr)")
         #expect(result.stderr.contains("--force"))
@@ -84,10 +85,10 @@ import Testing
     }
 
     @Test func forceWritesOnlyWhatIsMissing() throws {
-        let scratch = try VigieCLI.Scratch("init-force")
+        let scratch = try VigieProcess.Scratch("init-force")
         let mine = try scratch.write("mon README\n", to: "conf/README.md")
         let folder = (mine as NSString).deletingLastPathComponent
-        let result = try VigieCLI.vigie(["init", folder, "--force", "--json"])
+        let result = try VigieProcess.vigie(["init", folder, "--force", "--json"])
         #expect(result.status == 0, "\(result.stderr)")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         #expect(json["kept"] as? [String] == [mine])

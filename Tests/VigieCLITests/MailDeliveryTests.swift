@@ -35,7 +35,7 @@ import Testing
 
         /// (Message-ID, recipient) of every outbox entry, and their states, read with the sqlite3 shell.
         func outbox() throws -> [(id: String, rcpt: String, state: String)] {
-            try VigieCLI.sqlite3(store, "SELECT message_id, recipient, state FROM outbox ORDER BY 1, 2")
+            try VigieProcess.sqlite3(store, "SELECT message_id, recipient, state FROM outbox ORDER BY 1, 2")
                 .split(separator: "\n").map { line in
                     let f = line.split(separator: "|", omittingEmptySubsequences: false).map(String.init)
                     return (f[0], f[1], f[2])
@@ -56,7 +56,7 @@ import Testing
         let sink = try SMTPSink()
         defer { sink.stop() }
         let night = try Night()
-        let run = try VigieCLI.vigie(night.runArgs(["--send"]), environment: Self.env(sink))
+        let run = try VigieProcess.vigie(night.runArgs(["--send"]), environment: Self.env(sink))
         #expect(run.status == 0, "\(run.stderr)")
         let mails = try sink.received()
         let delivered = Self.deliveries(mails)
@@ -141,7 +141,7 @@ import Testing
         #expect(memberMessages > 10 && staffMessages >= 4)
 
         // The next run of the same night has nothing new: nothing is sent again.
-        let again = try VigieCLI.vigie(night.runArgs(["--send", "--no-fetch"]), environment: Self.env(sink))
+        let again = try VigieProcess.vigie(night.runArgs(["--send", "--no-fetch"]), environment: Self.env(sink))
         #expect(again.status == 0, "\(again.stderr)")
         #expect(try sink.received().count == mails.count)
     }
@@ -151,15 +151,15 @@ import Testing
         defer { sink.stop() }
         let night = try Night()
         // Composed only (no --send): the outbox waits for `vigie send`.
-        let run = try VigieCLI.vigie(night.runArgs([]))
+        let run = try VigieProcess.vigie(night.runArgs([]))
         #expect(run.status == 0, "\(run.stderr)")
         let total = try night.outbox().count
         #expect(total > 20)
-        let sending = try VigieCLI.Running(["send", "--store", night.store], environment: Self.env(sink))
+        let sending = try VigieProcess.start(["send", "--store", night.store], environment: Self.env(sink))
         // Wait until five acceptances are recorded, then kill -9: the sixth transaction is in its RCPT wait.
         let deadline = Date().addingTimeInterval(120)
         while Date() < deadline {
-            let accepted = try VigieCLI.sqlite3(night.store, "SELECT count(*) FROM outbox WHERE state = 'accepted'")
+            let accepted = try VigieProcess.sqlite3(night.store, "SELECT count(*) FROM outbox WHERE state = 'accepted'")
             if Int(accepted.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0 >= 5 { break }
             usleep(2_000)
         }
@@ -169,7 +169,7 @@ import Testing
         let before = try sink.received().count
         #expect(before >= 5 && before < total, "killed after \(before) of \(total)")
 
-        let resume = try VigieCLI.vigie(["send", "--store", night.store], environment: Self.env(sink))
+        let resume = try VigieProcess.vigie(["send", "--store", night.store], environment: Self.env(sink))
         #expect(resume.status == 0, "\(resume.stderr)")
         let delivered = Self.deliveries(try sink.received())
         #expect(delivered.count == total, "\(delivered.count) distinct deliveries for \(total) outbox entries")
@@ -185,7 +185,7 @@ import Testing
         let sink = try SMTPSink(SMTPSink.Options(refuseRecipients: [refused], temporaryFailuresOnData: 1))
         defer { sink.stop() }
         let night = try Night()
-        let run = try VigieCLI.vigie(night.runArgs(["--send", "--json"]), environment: Self.env(sink))
+        let run = try VigieProcess.vigie(night.runArgs(["--send", "--json"]), environment: Self.env(sink))
         // A refusal and a deferral: exit 1, and the report says which.
         #expect(run.status == 1, "\(run.stderr)")
         let report = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
@@ -197,7 +197,7 @@ import Testing
         #expect(mail["unreachable"] == nil)
 
         // `vigie send` retries the deferred recipient; the refused address is not tried again.
-        let resume = try VigieCLI.vigie(["send", "--store", night.store], environment: Self.env(sink))
+        let resume = try VigieProcess.vigie(["send", "--store", night.store], environment: Self.env(sink))
         #expect(resume.status == 0, "\(resume.stderr)")
         let all = Self.deliveries(try sink.received())
         let outbox = try night.outbox()
@@ -207,7 +207,7 @@ import Testing
         #expect(outbox.filter { $0.state == "failed" }.map(\.rcpt) == [refused])
 
         // The next night's staff digest tells the staff which address to fix.
-        let next = try VigieCLI.vigie(night.runArgs(["--no-fetch"], now: "2026-11-25T02:00:00Z"))
+        let next = try VigieProcess.vigie(night.runArgs(["--no-fetch"], now: "2026-11-25T02:00:00Z"))
         #expect(next.status == 0, "\(next.stderr)")
         let staff = try String(contentsOfFile: "\(night.out)/mecaloire/2026-11-25.md", encoding: .utf8)
         #expect(staff.contains(refused))
@@ -219,7 +219,7 @@ import Testing
         // A short wait per recipient keeps the client from racing past the point where the server goes down.
         let first = try SMTPSink(SMTPSink.Options(downAfterAccepted: 10, rcptDelayMilliseconds: 20))
         let night = try Night()
-        let run = try VigieCLI.vigie(night.runArgs(["--send", "--json"]), environment: Self.env(first))
+        let run = try VigieProcess.vigie(night.runArgs(["--send", "--json"]), environment: Self.env(first))
         #expect(run.status == 1, "\(run.stderr)")
         let report = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any])
         let mail = try #require(report["mail"] as? [String: Any])
@@ -231,7 +231,7 @@ import Testing
 
         let second = try SMTPSink()
         defer { second.stop() }
-        let resume = try VigieCLI.vigie(["send", "--store", night.store], environment: Self.env(second))
+        let resume = try VigieProcess.vigie(["send", "--store", night.store], environment: Self.env(second))
         #expect(resume.status == 0, "\(resume.stderr)")
         let all = Self.deliveries(firstBatch + (try second.received()))
         #expect(all.count == total)
@@ -242,7 +242,7 @@ import Testing
 
     @Test func aDryRunWritesEveryMessageAsAnEmlFileAndSendsNothing() throws {
         let night = try Night()
-        let run = try VigieCLI.vigie(night.runArgs(["--dry-run"]))
+        let run = try VigieProcess.vigie(night.runArgs(["--dry-run"]))
         #expect(run.status == 0, "\(run.stderr)")
         let folder = "\(night.out)/mecaloire/courriels/2026-11-24-1"
         let files = try FileManager.default.contentsOfDirectory(atPath: folder).sorted()

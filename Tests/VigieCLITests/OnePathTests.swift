@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// One path everywhere: `vigie fetch` then `vigie digest` routes and writes as `vigie run` does, through the same
@@ -9,7 +10,7 @@ import Testing
 
     /// The clusters of `Rules/`, read from the files (`cluster:` → `id:`), not from the program under test.
     static func ruleClusters() throws -> [String] {
-        let folder = VigieCLI.packageRoot.appendingPathComponent("Rules")
+        let folder = VigieProcess.packageRoot.appendingPathComponent("Rules")
         var ids: [String] = []
         for name in try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
         where name.hasSuffix(".yaml") && name != "thesaurus.yaml" {
@@ -26,11 +27,11 @@ import Testing
     }
 
     @Test func fetchThenDigestGivesTheDigestOfRun() throws {
-        let w = try VigieCLI.Scratch("onepath")
+        let w = try VigieProcess.Scratch("onepath")
         let clusters = try Self.ruleClusters()
         #expect(clusters.count >= 2, "Rules/ holds the example clusters: \(clusters)")
 
-        let run = try VigieCLI.vigie([
+        let run = try VigieProcess.vigie([
             "run", "--feeds", "Feeds/demo.yaml", "--rules", "Rules", "--store", w.path("A/vigie.sqlite"),
             "--out", w.path("outA"), "--now", Self.now,
             "--no-first-night",
@@ -38,11 +39,11 @@ import Testing
         #expect(run.status == 0, "\(run.stderr.suffix(600))")
 
         try FileManager.default.createDirectory(atPath: w.path("B"), withIntermediateDirectories: true)
-        let fetch = try VigieCLI.vigie([
+        let fetch = try VigieProcess.vigie([
             "fetch", "--feeds", "Feeds/demo.yaml", "--store", w.path("B/vigie.sqlite"), "--now", Self.now,
         ])
         #expect(fetch.status == 0, "\(fetch.stderr.suffix(600))")
-        let digest = try VigieCLI.vigie([
+        let digest = try VigieProcess.vigie([
             "digest", "--rules", "Rules", "--feeds", "Feeds/demo.yaml", "--store", w.path("B/vigie.sqlite"),
             "--out", w.path("outB"), "--now", Self.now, "--mark-delivered", "--json",
         ])
@@ -74,26 +75,26 @@ import Testing
         #expect(mdA.hasPrefix("# Veille Pôle Méca Loire — mardi 24 novembre 2026"), "\(mdA.prefix(200))")
         // And every other file of the two trees (members' digests, html, ics, atom, csv, the e-mail's .eml
         // files are not written without --dry-run).
-        let differences = VigieCLI.treeDifferences(
-            expected: VigieCLI.tree(w.path("outA")), actual: VigieCLI.tree(w.path("outB")))
+        let differences = VigieProcess.treeDifferences(
+            expected: VigieProcess.tree(w.path("outA")), actual: VigieProcess.tree(w.path("outB")))
         #expect(differences.isEmpty, "\(differences)")
         // The same routes and the same deliveries in both stores.
-        #expect(try VigieCLI.storeDump(w.path("A/vigie.sqlite")) == VigieCLI.storeDump(w.path("B/vigie.sqlite")))
+        #expect(try VigieProcess.storeDump(w.path("A/vigie.sqlite")) == VigieProcess.storeDump(w.path("B/vigie.sqlite")))
 
         // And `vigie run --no-fetch` after `vigie fetch` is the same path again.
         try FileManager.default.createDirectory(atPath: w.path("C"), withIntermediateDirectories: true)
-        let fetchC = try VigieCLI.vigie([
+        let fetchC = try VigieProcess.vigie([
             "fetch", "--feeds", "Feeds/demo.yaml", "--store", w.path("C/vigie.sqlite"), "--now", Self.now,
         ])
         #expect(fetchC.status == 0, "\(fetchC.stderr.suffix(600))")
-        let noFetch = try VigieCLI.vigie([
+        let noFetch = try VigieProcess.vigie([
             "run", "--no-fetch", "--feeds", "Feeds/demo.yaml", "--rules", "Rules", "--store", w.path("C/vigie.sqlite"),
             "--out", w.path("outC"), "--now", Self.now,
             "--no-first-night",
         ])
         #expect(noFetch.status == 0, "\(noFetch.stderr.suffix(600))")
-        let differencesC = VigieCLI.treeDifferences(
-            expected: VigieCLI.tree(w.path("outA")), actual: VigieCLI.tree(w.path("outC")))
+        let differencesC = VigieProcess.treeDifferences(
+            expected: VigieProcess.tree(w.path("outA")), actual: VigieProcess.tree(w.path("outC")))
         #expect(differencesC.isEmpty, "run --no-fetch: \(differencesC)")
     }
 
@@ -101,11 +102,11 @@ import Testing
     /// a preview of every cluster and one of a single cluster.
     @Test(arguments: [[], ["--cluster", "mecaloire"]])
     func aPreviewThenARunStillSendsEverything(only: [String]) throws {
-        let w = try VigieCLI.Scratch("onepath")
+        let w = try VigieProcess.Scratch("onepath")
         let store = w.path("vigie.sqlite")
-        let fetch = try VigieCLI.vigie(["fetch", "--feeds", "Feeds/demo.yaml", "--store", store, "--now", Self.now])
+        let fetch = try VigieProcess.vigie(["fetch", "--feeds", "Feeds/demo.yaml", "--store", store, "--now", Self.now])
         #expect(fetch.status == 0, "\(fetch.stderr.suffix(600))")
-        let preview = try VigieCLI.vigie(
+        let preview = try VigieProcess.vigie(
             [
                 "digest", "--rules", "Rules", "--feeds", "Feeds/demo.yaml", "--store", store,
                 "--out", w.path("preview"), "--now", Self.now, "--json",
@@ -122,13 +123,13 @@ import Testing
         let mecaloire = try #require(previewed.first { $0["cluster"] as? String == "mecaloire" })
         #expect((mecaloire["new_notices"] as? Int ?? 0) > 0)
         func count(_ sql: String) throws -> String {
-            try VigieCLI.sqlite3(store, sql).trimmingCharacters(in: .whitespacesAndNewlines)
+            try VigieProcess.sqlite3(store, sql).trimmingCharacters(in: .whitespacesAndNewlines)
         }
         #expect(try count("SELECT count(*) FROM delivery") == "0")
         #expect(try count("SELECT count(*) FROM outbox") == "0", "a preview composes no e-mail")
         #expect(try count("SELECT count(*) FROM route WHERE cluster = 'mecaloire'") != "0")
 
-        let run = try VigieCLI.vigie([
+        let run = try VigieProcess.vigie([
             "run", "--no-fetch", "--feeds", "Feeds/demo.yaml", "--rules", "Rules", "--store", store,
             "--out", w.path("out"), "--now", Self.now,
             "--no-first-night",
@@ -148,11 +149,11 @@ import Testing
     }
 
     @Test func anUnknownClusterIsRefusedWithTheKnownOnes() throws {
-        let w = try VigieCLI.Scratch("onepath")
+        let w = try VigieProcess.Scratch("onepath")
         let store = w.path("vigie.sqlite")
-        let fetch = try VigieCLI.vigie(["fetch", "--feeds", "Feeds/demo.yaml", "--store", store, "--now", Self.now])
+        let fetch = try VigieProcess.vigie(["fetch", "--feeds", "Feeds/demo.yaml", "--store", store, "--now", Self.now])
         #expect(fetch.status == 0, "\(fetch.stderr.suffix(600))")
-        let r = try VigieCLI.vigie([
+        let r = try VigieProcess.vigie([
             "digest", "--rules", "Rules", "--store", store, "--cluster", "nope", "--out", w.path("out"),
         ])
         #expect(r.status == 2)

@@ -1,18 +1,7 @@
 import Foundation
 import Notices
+import TestSupport
 import Testing
-
-/// The package root (one home: `VigieCLI.packageRoot`).
-let packageRoot = VigieCLI.packageRoot
-
-/// The `vigie` built beside the tests (one lookup: `VigieCLI.binary()`).
-func vigieBinary() throws -> URL { try VigieCLI.binary() }
-
-/// Runs the binary and returns exit status, stdout and stderr (through `VigieCLI.vigie`).
-func runVigie(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-    let r = try VigieCLI.vigie(arguments)
-    return (r.status, r.stdout, r.stderr)
-}
 
 /// Writes `content` to a fresh temporary file and returns its path.
 func temporaryFile(_ name: String, _ content: [UInt8]) throws -> String {
@@ -36,7 +25,7 @@ struct ParseCommandTests {
 
     @Test("--help names every format it reads, DECP CSV included")
     func helpNamesEveryFormat() throws {
-        let r = try runVigie(["parse", "--help"])
+        let r = try VigieProcess.vigie(["parse", "--help"])
         #expect(r.status == 0)
         // The help text is wrapped at the terminal's width: compare words, not lines.
         let text = r.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
@@ -55,7 +44,7 @@ struct ParseCommandTests {
     @Test("--json prints the feed conformance schema, with links resolved against --base-url")
     func json() throws {
         let path = try temporaryFile("feed.rss", Array(Self.feed.utf8))
-        let r = try runVigie(["parse", "--json", path, "--base-url", "https://flux.example.fr/rss/marches.xml"])
+        let r = try VigieProcess.vigie(["parse", "--json", path, "--base-url", "https://flux.example.fr/rss/marches.xml"])
         #expect(r.status == 0, "\(r.stderr)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
         let feed = try #require(object["feed"] as? [String: Any])
@@ -77,7 +66,7 @@ struct ParseCommandTests {
     @Test("Without --json: a readable listing")
     func listing() throws {
         let path = try temporaryFile("feed.xml", Array(Self.feed.utf8))
-        let r = try runVigie(["parse", path])
+        let r = try VigieProcess.vigie(["parse", path])
         #expect(r.status == 0)
         #expect(r.stdout.contains("rss \"Marchés – test\" <https://example.fr/>, 1 entries"))
         #expect(r.stdout.contains("1. Travaux d’été"))
@@ -88,18 +77,18 @@ struct ParseCommandTests {
     func brokenFile() throws {
         let path = try temporaryFile(
             "broken.xml", Array("<?xml version=\"1.0\"?>\n<rss>\n<channel><title>x</titl>\n".utf8))
-        let r = try runVigie(["parse", "--json", path])
+        let r = try VigieProcess.vigie(["parse", "--json", path])
         // Recovered as far as possible and printed, but damaged: one line naming the position, exit 1.
         #expect(r.status == 1)
         #expect(r.stderr.hasPrefix("vigie parse: error: parser: \(path):3:"))
         #expect(r.stderr.split(separator: "\n").count == 1)
         #expect(r.stdout.contains("\"title\":\"x\""))
         let garbage = try temporaryFile("garbage.xml", Array("\u{1}\u{2} not xml at all".utf8))
-        let g = try runVigie(["parse", garbage])
+        let g = try VigieProcess.vigie(["parse", garbage])
         #expect(g.status == 1)
         #expect(g.stderr.hasPrefix("vigie parse: error: parser: \(garbage)"))
         #expect(g.stderr.split(separator: "\n").count == 1)
-        let missing = try runVigie(["parse", "/nonexistent/feed.xml"])
+        let missing = try VigieProcess.vigie(["parse", "/nonexistent/feed.xml"])
         #expect(missing.status == 1)
         #expect(missing.stderr.contains("/nonexistent/feed.xml: cannot read"))
     }
@@ -109,7 +98,7 @@ struct ParseCommandTests {
         let truncated = try temporaryFile(
             "truncated.xml",
             Array("<rss version=\"2.0\"><channel><title>T</title><item><title>A</title></item><item><title>B</ti".utf8))
-        let t = try runVigie(["parse", "--json", truncated])
+        let t = try VigieProcess.vigie(["parse", "--json", truncated])
         #expect(t.status == 1)
         #expect(t.stderr.hasPrefix("vigie parse: error: parser: \(truncated):1:"))
         #expect(t.stderr.split(separator: "\n").count == 1)
@@ -121,14 +110,14 @@ struct ParseCommandTests {
             Array(
                 ("<?xml version=\"1.0\"?>\n<!DOCTYPE rss [<!ENTITY e0 \"lol\">" + entities.joined() + "]>\n"
                     + "<rss version=\"2.0\"><channel><title>&e6;</title></channel></rss>\n").utf8))
-        let l = try runVigie(["parse", "--json", laughs])
+        let l = try VigieProcess.vigie(["parse", "--json", laughs])
         #expect(l.status == 1)
         #expect(l.stderr.hasPrefix("vigie parse: error: parser: \(laughs):"))
         #expect(l.stderr.split(separator: "\n").count == 1)
 
         let cut = try temporaryFile(
             "cut.xml", Array("<rss version=\"2.0\"><channel><item><title>A</title></item></channel>\n</rss\n".utf8))
-        let c = try runVigie(["parse", "--json", cut])
+        let c = try VigieProcess.vigie(["parse", "--json", cut])
         #expect(c.status == 0)
         #expect(c.stderr.hasPrefix("vigie parse: warning: \(cut):"))
         #expect(c.stdout.contains("\"title\":\"A\""))
@@ -153,7 +142,7 @@ struct ParseCommandTests {
         ]
         for (name, xml, line, message) in cases {
             let path = try temporaryFile(name, Array(xml.utf8))
-            let r = try runVigie(["parse", "--json", path])
+            let r = try VigieProcess.vigie(["parse", "--json", path])
             #expect(r.status == 0, "\(name): \(r.stderr)")
             #expect(r.stderr.hasPrefix("vigie parse: warning: \(path):\(line):"), "\(name): \(r.stderr)")
             #expect(r.stderr.contains(message), "\(name): \(r.stderr)")
@@ -167,7 +156,7 @@ struct ParseCommandTests {
         // The same misspelt end tag with the document cut short after it: content is missing, exit 1.
         let cut = try temporaryFile(
             "cut-after-mismatch.xml", Array("<rss version=\"2.0\"><channel><title>T</titel>\n\(items)".utf8))
-        let c = try runVigie(["parse", "--json", cut])
+        let c = try VigieProcess.vigie(["parse", "--json", cut])
         #expect(c.status == 1)
         #expect(c.stderr.hasPrefix("vigie parse: error: parser: \(cut):"))
         // An unbalanced end tag: the second item lands inside the first, exit 1.
@@ -176,7 +165,7 @@ struct ParseCommandTests {
             Array(
                 ("<rss version=\"2.0\"><channel><item><title>A</item><item><title>B</title></item>"
                     + "</channel></rss>\n").utf8))
-        let u = try runVigie(["parse", "--json", unbalanced])
+        let u = try VigieProcess.vigie(["parse", "--json", unbalanced])
         #expect(u.status == 1)
         #expect(u.stderr.hasPrefix("vigie parse: error: parser: \(unbalanced):1:"))
     }
@@ -185,7 +174,7 @@ struct ParseCommandTests {
     func stats() throws {
         let a = try temporaryFile("a.xml", Array(Self.feed.utf8))
         let b = try temporaryFile("b.xml", Array(Self.feed.utf8))
-        let r = try runVigie(["parse", "--stats", a, b])
+        let r = try VigieProcess.vigie(["parse", "--stats", a, b])
         #expect(r.status == 0)
         let keys = r.stdout.split(separator: "\n").map { String($0.split(separator: ":")[0]) }
         #expect(keys == ["files", "entries", "bytes", "seconds", "MB/s"])
@@ -221,13 +210,13 @@ struct ParseCommandTests {
         }
         handle.write(Data("</channel></rss>\n".utf8))
         try handle.close()
-        let r = try runVigie(["parse", "--stats", path])
+        let r = try VigieProcess.vigie(["parse", "--stats", path])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("entries: \(items)\n"))
         // The peak of this one child, read from its own /proc/PID/status while it runs. Neither
         // RUSAGE_CHILDREN nor wait4's ru_maxrss will do: a spawned child's maximum also counts the test
         // process's memory it shared until exec (Linux records the old mm's high-water mark at exec).
-        let (status, peakKB) = try Self.spawnMeasuringPeak([try vigieBinary().path, "parse", "--stats", path])
+        let (status, peakKB) = try Self.spawnMeasuringPeak([try VigieProcess.binary().path, "parse", "--stats", path])
         #expect(status == 0)
         #expect(peakKB > 0 && peakKB < 64 * 1024, "peak RSS \(peakKB / 1024) MB")
     }
@@ -244,7 +233,7 @@ struct ParseCommandTests {
         defer { for a in cArgs { free(a) } }
         var pid: pid_t = 0
         let rc = posix_spawn(&pid, argv[0], &actions, nil, &cArgs, environ)
-        guard rc == 0 else { throw VigieCLI.Failure("cannot start \(argv[0]): \(String(cString: strerror(rc)))") }
+        guard rc == 0 else { throw VigieProcess.Failure("cannot start \(argv[0]): \(String(cString: strerror(rc)))") }
         var peak = 0
         var status: Int32 = 0
         while true {
@@ -256,7 +245,7 @@ struct ParseCommandTests {
             }
             let r = waitpid(pid, &status, WNOHANG)
             if r == pid { break }
-            if r < 0 && errno != EINTR { throw VigieCLI.Failure("waitpid: \(String(cString: strerror(errno)))") }
+            if r < 0 && errno != EINTR { throw VigieProcess.Failure("waitpid: \(String(cString: strerror(errno)))") }
             usleep(2_000)
         }
         let exited = (status & 0x7f) == 0
@@ -266,7 +255,7 @@ struct ParseCommandTests {
     @Test("Non-feed formats print {\"notices\": [...]} or a clear unknown-format error")
     func nonFeed() throws {
         let path = try temporaryFile("other.xml", Array("<?xml version=\"1.0\"?><inventory xmlns=\"urn:x\"/>".utf8))
-        let r = try runVigie(["parse", "--json", path])
+        let r = try VigieProcess.vigie(["parse", "--json", path])
         #expect(r.status == 1)
         #expect(r.stderr.contains("unknown format"))
         #expect(r.stderr.contains("<inventory>"))
@@ -274,7 +263,7 @@ struct ParseCommandTests {
 
     @Test("--help teaches the command")
     func help() throws {
-        let r = try runVigie(["parse", "--help"])
+        let r = try VigieProcess.vigie(["parse", "--help"])
         #expect(r.status == 0)
         for text in ["--json", "--base-url", "--stats", "--charset", "FILE:LINE:COLUMN", "Examples:"] {
             #expect(r.stdout.contains(text), "help lacks \(text)")

@@ -1,5 +1,6 @@
 import Foundation
 import LoopbackHTTP
+import TestSupport
 import Testing
 
 extension ReliabilityTests {
@@ -107,7 +108,7 @@ extension ReliabilityTests {
             let started = Date()
             let server = try LoopbackServer()
             defer { server.stop() }
-            let scratch = try VigieCLI.Scratch("planted")
+            let scratch = try VigieProcess.Scratch("planted")
             let key = "PLANTED" + UUID().uuidString.replacingOccurrences(of: "-", with: "")
             let env = [Self.keyVariable: key]
             let catalogue = try scratch.write(Self.catalogue(server: server), to: "catalogue.yaml")
@@ -115,11 +116,11 @@ extension ReliabilityTests {
 
             // Everything an operator sees or keeps, labelled.
             var outputs: [(String, Data)] = []
-            func keep(_ label: String, _ r: VigieCLI.Result) {
+            func keep(_ label: String, _ r: VigieProcess.Result) {
                 outputs.append(("\(label) stdout", r.stdoutBytes))
                 outputs.append(("\(label) stderr", r.stderrBytes))
             }
-            let run = try VigieCLI.vigie(
+            let run = try VigieProcess.vigie(
                 [
                     "run", "--feeds", catalogue, "--rules", "Rules", "--store", scratch.path("run/vigie.sqlite"),
                     "--out", scratch.path("run/out"), "--now", now,
@@ -127,32 +128,32 @@ extension ReliabilityTests {
             keep("vigie run", run)
             #expect(
                 run.status == 1, "some sources fail, the run completes: exit \(run.status)\n\(run.stderr.suffix(600))")
-            let json = try VigieCLI.vigie(
+            let json = try VigieProcess.vigie(
                 [
                     "run", "--feeds", catalogue, "--rules", "Rules", "--store", scratch.path("json/vigie.sqlite"),
                     "--out", scratch.path("json/out"), "--now", now, "--json",
                 ], environment: env)
             keep("vigie run --json", json)
-            let fetch = try VigieCLI.vigie(
+            let fetch = try VigieProcess.vigie(
                 ["fetch", "--feeds", catalogue, "--store", scratch.path("fetch/vigie.sqlite")], environment: env)
             keep("vigie fetch", fetch)
-            let fetchJSON = try VigieCLI.vigie(
+            let fetchJSON = try VigieProcess.vigie(
                 ["fetch", "--feeds", catalogue, "--store", scratch.path("fetch-json/vigie.sqlite"), "--json"],
                 environment: env)
             keep("vigie fetch --json", fetchJSON)
             keep(
-                "vigie sources check", try VigieCLI.vigie(["sources", "check", "--feeds", catalogue], environment: env))
+                "vigie sources check", try VigieProcess.vigie(["sources", "check", "--feeds", catalogue], environment: env))
             for store in ["run", "json", "fetch", "fetch-json"] {
                 let path = scratch.path("\(store)/vigie.sqlite")
                 keep(
                     "vigie query --json (\(store))",
-                    try VigieCLI.vigie(["query", "--store", path, "--limit", "1000", "--json"], environment: env))
-                for file in VigieCLI.storeFiles(path) {
+                    try VigieProcess.vigie(["query", "--store", path, "--limit", "1000", "--json"], environment: env))
+                for file in VigieProcess.storeFiles(path) {
                     outputs.append((file, FileManager.default.contents(atPath: file) ?? Data()))
                 }
             }
             for out in ["run/out", "json/out"] {
-                let tree = VigieCLI.tree(scratch.path(out))
+                let tree = VigieProcess.tree(scratch.path(out))
                 #expect(!tree.isEmpty, "no digest written in \(out)")
                 for (path, data) in tree { outputs.append(("\(out)/\(path)", data)) }
             }
@@ -160,7 +161,7 @@ extension ReliabilityTests {
             var leaks: [String] = []
             for (label, data) in outputs {
                 for (secret, name) in [(key, "key"), (Self.token, "exchanged token")] {
-                    let n = VigieCLI.occurrences(of: secret, in: data)
+                    let n = VigieProcess.occurrences(of: secret, in: data)
                     if n > 0 { leaks.append("\(label): \(n) × \(name)") }
                 }
             }
@@ -199,7 +200,7 @@ extension ReliabilityTests {
             defer { server.stop() }
             server.route("/userinfo.xml", .always(.ok(Self.rss("Usinage de pièces (42) userinfo"))))
             server.route("/crlf.xml", .always(.ok(Self.rss("Usinage de pièces (42) crlf"))))
-            let scratch = try VigieCLI.Scratch("userinfo")
+            let scratch = try VigieProcess.Scratch("userinfo")
             let password = "PWD" + UUID().uuidString.replacingOccurrences(of: "-", with: "")
             let yaml = """
                 sources:
@@ -221,12 +222,12 @@ extension ReliabilityTests {
                     licence: Exemple
                 """
             let catalogue = try scratch.write(yaml, to: "catalogue.yaml")
-            let check = try VigieCLI.vigie(["sources", "check", "--feeds", catalogue])
+            let check = try VigieProcess.vigie(["sources", "check", "--feeds", catalogue])
             #expect(check.status == 1, "sources check accepted them: \(check.stdout)\(check.stderr)")
             // Two located errors (file:line), one per refused source.
             let located = (check.stdout + check.stderr).split(separator: "\n").filter { $0.contains("catalogue.yaml:") }
             #expect(located.count >= 2, "\(check.stdout)\(check.stderr)")
-            let run = try VigieCLI.vigie(
+            let run = try VigieProcess.vigie(
                 [
                     "run", "--feeds", catalogue, "--rules", "Rules", "--store", scratch.path("vigie.sqlite"),
                     "--out", scratch.path("out"), "--now", "2026-05-05T02:00:00Z",
@@ -237,11 +238,11 @@ extension ReliabilityTests {
             #expect(!requests.contains { $0.header("authorization") != nil }, "credentials from the URL were sent")
             #expect(!requests.contains { $0.header("x-injected") != nil }, "a header was injected through CR LF")
             var printed = [check.stdoutBytes, check.stderrBytes, run.stdoutBytes, run.stderrBytes]
-            printed += VigieCLI.storeFiles(scratch.path("vigie.sqlite")).map {
+            printed += VigieProcess.storeFiles(scratch.path("vigie.sqlite")).map {
                 FileManager.default.contents(atPath: $0) ?? Data()
             }
-            printed += VigieCLI.tree(scratch.path("out")).values
-            let shown = printed.reduce(0) { $0 + VigieCLI.occurrences(of: password, in: $1) }
+            printed += VigieProcess.tree(scratch.path("out")).values
+            let shown = printed.reduce(0) { $0 + VigieProcess.occurrences(of: password, in: $1) }
             #expect(shown == 0, "the URL's password is printed or stored \(shown) times")
         }
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TestSupport
 import Testing
 
 @testable import VigieCLI
@@ -64,12 +65,12 @@ import Testing
 
     /// The notices of the demo store, every source record, as `query --json` prints them.
     static func allNotices(_ store: String) throws -> [[String: Any]] {
-        let r = try VigieCLI.vigie(["query", "--store", store, "--all-records", "--limit", "1000", "--json"])
+        let r = try VigieProcess.vigie(["query", "--store", store, "--all-records", "--limit", "1000", "--json"])
         try #require(r.status == 0, "\(r.stderr)")
         return try #require(try JSONSerialization.jsonObject(with: r.stdoutBytes) as? [[String: Any]])
     }
 
-    static func ids(_ r: VigieCLI.Result) throws -> Set<String> {
+    static func ids(_ r: VigieProcess.Result) throws -> Set<String> {
         let list = try #require(try JSONSerialization.jsonObject(with: r.stdoutBytes) as? [[String: Any]])
         return Set(list.compactMap { $0["id"] as? String })
     }
@@ -91,12 +92,12 @@ import Testing
         let demo = try DemoStore.get()
         let all = try Self.allNotices(demo.store)
         // The demo's samples name no place in Corsica: 2a is accepted (not refused, not an error) and finds none.
-        let corsica = try VigieCLI.vigie(["query", "--store", demo.store, "--departement", "2a", "--json"])
+        let corsica = try VigieProcess.vigie(["query", "--store", demo.store, "--departement", "2a", "--json"])
         #expect(corsica.status == 0, "\(corsica.stderr)")
         #expect(try Self.ids(corsica).isEmpty)
         #expect(!all.contains { Self.departements($0).contains("2A") })
         // 42 (Loire): exactly the records that name it, as the JSON of every record shows.
-        let loire = try VigieCLI.vigie([
+        let loire = try VigieProcess.vigie([
             "query", "--store", demo.store, "--departement", "42", "--all-records", "--limit", "1000", "--json",
         ])
         #expect(loire.status == 0, "\(loire.stderr)")
@@ -108,7 +109,7 @@ import Testing
     @Test func minValueWithSuffixOnTheDemoStore() throws {
         let demo = try DemoStore.get()
         let all = try Self.allNotices(demo.store)
-        let r = try VigieCLI.vigie([
+        let r = try VigieProcess.vigie([
             "query", "--store", demo.store, "--min-value", "100k", "--all-records", "--limit", "1000", "--json",
         ])
         #expect(r.status == 0, "\(r.stderr)")
@@ -116,7 +117,7 @@ import Testing
         #expect(!expected.isEmpty && expected.count < all.count)
         #expect(try Self.ids(r) == expected)
         // The same figure written out in full finds the same notices.
-        let plain = try VigieCLI.vigie([
+        let plain = try VigieProcess.vigie([
             "query", "--store", demo.store, "--min-value", "100000", "--all-records", "--limit", "1000", "--json",
         ])
         #expect(plain.stdout == r.stdout)
@@ -124,7 +125,7 @@ import Testing
 
     @Test func textLinesAndCount() throws {
         let demo = try DemoStore.get()
-        let r = try VigieCLI.vigie(["query", "--store", demo.store, "--departement", "42"])
+        let r = try VigieProcess.vigie(["query", "--store", demo.store, "--departement", "42"])
         #expect(r.status == 0)
         let lines = r.stdout.split(separator: "\n")
         #expect(!lines.isEmpty)
@@ -133,20 +134,20 @@ import Testing
 
     @Test func unknownSourceListsTheKnownOnes() throws {
         let demo = try DemoStore.get()
-        let r = try VigieCLI.vigie(["query", "--store", demo.store, "--source", "boamp"])
+        let r = try VigieProcess.vigie(["query", "--store", demo.store, "--source", "boamp"])
         #expect(r.status == 2)
         #expect(r.stdout.isEmpty)
         let known = try DemoStore.catalogueIDs().sorted().joined(separator: ", ")
         #expect(r.stderr == "vigie query: unknown source boamp (known: \(known))\n")
         // A known source is accepted.
-        let ok = try VigieCLI.vigie(["query", "--store", demo.store, "--source", "demo-ted-search", "--json"])
+        let ok = try VigieProcess.vigie(["query", "--store", demo.store, "--source", "demo-ted-search", "--json"])
         #expect(ok.status == 0, "\(ok.stderr)")
         #expect(try Self.ids(ok).allSatisfy { $0.hasPrefix("demo-ted-search:") })
     }
 
     @Test func aBadValuePrintsTheQueryUsage() throws {
         let demo = try DemoStore.get()
-        let r = try VigieCLI.vigie(["query", "--store", demo.store, "--departement", "99"])
+        let r = try VigieProcess.vigie(["query", "--store", demo.store, "--departement", "99"])
         #expect(r.status == 2)
         #expect(r.stdout.isEmpty)
         #expect(r.stderr.contains("'99' is invalid for '--departement"))
@@ -155,7 +156,7 @@ import Testing
     }
 
     @Test func aMissingStoreIsOneLine() throws {
-        let r = try VigieCLI.vigie(["query", "--store", "/nonexistent/vigie.sqlite", "usinage"])
+        let r = try VigieProcess.vigie(["query", "--store", "/nonexistent/vigie.sqlite", "usinage"])
         #expect(r.status == 2)
         #expect(r.stderr.hasPrefix("vigie query: store: /nonexistent/vigie.sqlite: no such file"))
         #expect(r.stderr.split(separator: "\n").count == 1)
@@ -189,7 +190,7 @@ import Testing
             """
         try Data(catalogue.utf8).write(to: root.appendingPathComponent("catalogue.yaml"))
         let store = root.appendingPathComponent("s.sqlite").path
-        let fetch = try VigieCLI.vigie([
+        let fetch = try VigieProcess.vigie([
             "fetch", "--feeds", root.appendingPathComponent("catalogue.yaml").path,
             "--store", store,
         ])
@@ -200,10 +201,10 @@ import Testing
     @Test(arguments: ["2a", "2A"])
     func corsicaIsFoundWhicheverTheCase(code: String) throws {
         let store = try Self.corsicaStore()
-        let r = try VigieCLI.vigie(["query", "--store", store, "--departement", code, "--json"])
+        let r = try VigieProcess.vigie(["query", "--store", store, "--departement", code, "--json"])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(try Self.ids(r) == ["corse-boamp:26-990001"])
-        let b = try VigieCLI.vigie(["query", "--store", store, "--departement", "2B", "--json"])
+        let b = try VigieProcess.vigie(["query", "--store", store, "--departement", "2B", "--json"])
         #expect(try Self.ids(b).isEmpty)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `vigie route` on notices of the store, named by their ids: the same routes as the file they were fetched from.
@@ -7,7 +8,7 @@ import Testing
     /// The demo's BOAMP API page (`Feeds/demo.yaml`, source `demo-boamp-api`).
     static let sample = "Feeds/samples/boamp-api-page.json"
 
-    static func json(_ r: VigieCLI.Result) throws -> [String: Any] {
+    static func json(_ r: VigieProcess.Result) throws -> [String: Any] {
         try #require(try JSONSerialization.jsonObject(with: r.stdoutBytes) as? [String: Any], "\(r.stdout.prefix(300))")
     }
 
@@ -22,17 +23,17 @@ import Testing
     }
 
     @Test func storedIdsRouteAsTheFileTheyCameFrom() throws {
-        let s = try VigieCLI.Scratch("route")
+        let s = try VigieProcess.Scratch("route")
         let store = s.path("vigie.sqlite")
-        let fetch = try VigieCLI.vigie(["fetch", "--feeds", "Feeds/demo.yaml", "--store", store, "--now", Self.now])
+        let fetch = try VigieProcess.vigie(["fetch", "--feeds", "Feeds/demo.yaml", "--store", store, "--now", Self.now])
         #expect(fetch.status == 0, "\(fetch.stderr.suffix(600))")
 
-        let fromFile = try VigieCLI.vigie(["route", "--rules", "Rules", "--now", Self.now, "--json", Self.sample])
+        let fromFile = try VigieProcess.vigie(["route", "--rules", "Rules", "--now", Self.now, "--json", Self.sample])
         #expect(fromFile.status == 0, "\(fromFile.stderr)")
         // The page's records, as the raw file numbers them (`results[].idweb`).
         let page = try #require(
             try JSONSerialization.jsonObject(
-                with: try Data(contentsOf: VigieCLI.packageRoot.appendingPathComponent(Self.sample))) as? [String: Any])
+                with: try Data(contentsOf: VigieProcess.packageRoot.appendingPathComponent(Self.sample))) as? [String: Any])
         let sourceIDs = try #require(page["results"] as? [[String: Any]]).compactMap { $0["idweb"] as? String }.sorted()
         #expect(sourceIDs.count == 12)
         // Parsed from the file, the notices carry the source `file`; the store has them as `demo-boamp-api`.
@@ -40,7 +41,7 @@ import Testing
         #expect(byFile.keys.sorted() == sourceIDs.map { "file:\($0)" })
         let stored = sourceIDs.map { "demo-boamp-api:\($0)" }
 
-        let fromStore = try VigieCLI.vigie(
+        let fromStore = try VigieProcess.vigie(
             ["route", "--store", store, "--rules", "Rules", "--now", Self.now, "--json"] + stored)
         #expect(fromStore.status == 0, "\(fromStore.stderr)")
         let object = try Self.json(fromStore)
@@ -57,7 +58,7 @@ import Testing
         #expect(routed > 0, "no notice of the page reaches anyone: the comparison proved nothing")
 
         // A file and a stored id in one command; the bare source id when one source has it.
-        let mixed = try VigieCLI.vigie(
+        let mixed = try VigieProcess.vigie(
             ["route", "--store", store, "--now", Self.now, "--json", "Rules/../" + Self.sample, sourceIDs[0]])
         #expect(mixed.status == 0, "\(mixed.stderr)")
         let mixedIDs = try Self.clustersByNotice(try Self.json(mixed)).keys
@@ -66,20 +67,20 @@ import Testing
     }
 
     @Test func unknownIdsAndClustersAreRefusedWithWhatExists() throws {
-        let s = try VigieCLI.Scratch("route")
+        let s = try VigieProcess.Scratch("route")
         let store = s.path("vigie.sqlite")
-        let fetch = try VigieCLI.vigie(["fetch", "--feeds", "Feeds/demo.yaml", "--store", store, "--now", Self.now])
+        let fetch = try VigieProcess.vigie(["fetch", "--feeds", "Feeds/demo.yaml", "--store", store, "--now", Self.now])
         #expect(fetch.status == 0, "\(fetch.stderr.suffix(600))")
 
         // A truncated id: the stored ids that contain it are listed, with where to find ids.
-        let truncated = try VigieCLI.vigie(["route", "--store", store, "demo-boamp-api:26-1185"])
+        let truncated = try VigieProcess.vigie(["route", "--store", store, "demo-boamp-api:26-1185"])
         #expect(truncated.status == 2)
         #expect(truncated.stderr.contains("vigie route: unknown notice demo-boamp-api:26-1185 (known: "), "\(truncated.stderr)")
         #expect(truncated.stderr.contains("demo-boamp-api:26-1185"))
         #expect(truncated.stderr.contains("vigie query --store \(store)"))
         #expect(truncated.stdout.isEmpty, "nothing is routed when an id names nothing")
 
-        let cluster = try VigieCLI.vigie(["route", "--store", store, "--cluster", "nope", "demo-boamp-api:26-1185"])
+        let cluster = try VigieProcess.vigie(["route", "--store", store, "--cluster", "nope", "demo-boamp-api:26-1185"])
         #expect(cluster.status == 2)
         #expect(cluster.stderr.contains("unknown cluster nope (known: cognac, energie, mecaloire, nucleaire)"), "\(cluster.stderr)")
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TestSupport
 import Notices
 import Testing
 
@@ -7,24 +8,12 @@ import Testing
 
 /// Runs the built `vigie` binary: `rules lint` and `route`, as a user would.
 @Suite struct RulesCommandTests {
-    static let packageRoot = VigieCLI.packageRoot.path
-
-    struct Run {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
-
-    /// The built `vigie`, run from the package root (one runner: `VigieCLI.vigie`).
-    func vigie(_ args: [String]) throws -> Run {
-        let r = try VigieCLI.vigie(args)
-        return Run(status: r.status, stdout: r.stdout, stderr: r.stderr)
-    }
+    static let packageRoot = VigieProcess.packageRoot.path
 
     static let fixtures = packageRoot + "/Tests/ClassifierTests/Fixtures"
 
     @Test func lintShippedRulesPasses() throws {
-        let r = try vigie(["rules", "lint", "Rules/"])
+        let r = try VigieProcess.vigie(["rules", "lint", "Rules/"])
         #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
         // The example clusters keep the broad CPV prefixes real staff write (the 713, 798…): the lint
         // names each one, and only those.
@@ -36,7 +25,7 @@ import Testing
 
     @Test func lintBrokenFileFailsWithPositions() throws {
         let file = RulesCommandTests.fixtures + "/broken/unknown-key.yaml"
-        let r = try vigie(["rules", "lint", file])
+        let r = try VigieProcess.vigie(["rules", "lint", file])
         #expect(r.status == 1)
         let lines = r.stdout.split(separator: "\n").map(String.init)
         #expect(
@@ -49,7 +38,7 @@ import Testing
     }
 
     @Test func lintJSON() throws {
-        let r = try vigie(["rules", "lint", "--json", RulesCommandTests.fixtures + "/broken/bad-references.yaml"])
+        let r = try VigieProcess.vigie(["rules", "lint", "--json", RulesCommandTests.fixtures + "/broken/bad-references.yaml"])
         #expect(r.status == 1)
         struct Out: Decodable {
             var errors: Int
@@ -63,14 +52,14 @@ import Testing
     }
 
     @Test func lintMissingDirectoryCannotRun() throws {
-        let r = try vigie(["rules", "lint", "/nonexistent/rules"])
+        let r = try VigieProcess.vigie(["rules", "lint", "/nonexistent/rules"])
         #expect(r.status == 2)
         #expect(r.stderr.contains("rules: /nonexistent/rules: no such file or directory"))
     }
 
     @Test func routeTextAndJSON() throws {
         let file = RulesCommandTests.fixtures + "/notices/mecaloire.json"
-        let text = try vigie(["route", "--rules", "Rules", "--now", "2026-05-20T08:00:00Z", "--stats", file])
+        let text = try VigieProcess.vigie(["route", "--rules", "Rules", "--now", "2026-05-20T08:00:00Z", "--stats", file])
         #expect(text.status == 0, "\(text.stderr)")
         #expect(text.stdout.contains("boamp:26-10001 — Fourniture de pièces décolletées et usinées"))
         #expect(text.stdout.contains("→ Décolletage du Furan (decolletage-furan) direct"))
@@ -81,7 +70,7 @@ import Testing
         #expect(text.stdout.contains("mecaloire/filter:capacity : 0 retenu(s), "))
         #expect(text.stdout.contains("3 avis, "))
 
-        let json = try vigie(["route", "--rules", "Rules", "--json", "--now", "2026-05-20T08:00:00Z", file])
+        let json = try VigieProcess.vigie(["route", "--rules", "Rules", "--json", "--now", "2026-05-20T08:00:00Z", file])
         #expect(json.status == 0)
         struct Out: Decodable {
             var notices: Int
@@ -116,7 +105,7 @@ import Testing
 
     @Test func explainOneMemberInEnglish() throws {
         let file = RulesCommandTests.fixtures + "/notices/mecaloire.json"
-        let r = try vigie([
+        let r = try VigieProcess.vigie([
             "explain", file, "--rules", "Rules", "--cluster", "mecaloire", "--member", "metro-controle",
             "--id", "26-10001", "--lang", "en", "--now", "2026-05-20T08:00:00Z",
         ])
@@ -129,14 +118,14 @@ import Testing
                     + "its trade is not what the notice buys (a possible groupement partner)"))
         #expect(r.stdout.contains("CPV prefix 42638 ← 42638000-7 (+3)"))
         // 9 M€ is far above Galva Loire's 1 M€ (more than 2.5 times): a capacity drop, with both figures.
-        let big = try vigie([
+        let big = try VigieProcess.vigie([
             "explain", file, "--rules", "Rules", "--cluster", "mecaloire", "--member", "galva-loire",
             "--id", "26-10002", "--lang", "en", "--now", "2026-05-20T08:00:00Z",
         ])
         #expect(big.status == 0, "\(big.stderr)")
         #expect(
             big.stdout.contains("✗ Galva Loire (galva-loire) — capacity: value 9 000 000 € above capacity 1 000 000 €"))
-        let bad = try vigie(["explain", file, "--rules", "Rules", "--cluster", "nope"])
+        let bad = try VigieProcess.vigie(["explain", file, "--rules", "Rules", "--cluster", "nope"])
         #expect(bad.status != 0)
         #expect(bad.stderr.contains("unknown cluster nope (known: "))
     }
@@ -160,7 +149,7 @@ import Testing
     }
 
     @Test func showJSON() throws {
-        let r = try vigie(["rules", "show", "mecaloire", "--json"])
+        let r = try VigieProcess.vigie(["rules", "show", "mecaloire", "--json"])
         #expect(r.status == 0, "\(r.stderr)")
         struct Out: Decodable {
             struct Cluster: Decodable {
@@ -194,13 +183,13 @@ import Testing
     }
 
     @Test func showOlderFormStillWorks() throws {
-        let r = try vigie(["rules", "show", "Rules", "--cluster", "mecaloire"])
+        let r = try VigieProcess.vigie(["rules", "show", "Rules", "--cluster", "mecaloire"])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.hasPrefix("Pôle Méca Loire (mecaloire) — "))
     }
 
     @Test func showUnknownClusterListsTheKnownOnes() throws {
-        let r = try vigie(["rules", "show", "mecaloir"])
+        let r = try VigieProcess.vigie(["rules", "show", "mecaloir"])
         #expect(r.status == 2)
         #expect(r.stdout.isEmpty)
         let known = try DemoStore.ruleClusterIDs().joined(separator: ", ")
@@ -209,7 +198,7 @@ import Testing
 
     @Test func lintJSONFindingsAreLocated() throws {
         let file = RulesCommandTests.fixtures + "/broken/unknown-key.yaml"
-        let r = try vigie(["rules", "lint", "--json", file])
+        let r = try VigieProcess.vigie(["rules", "lint", "--json", file])
         #expect(r.status == 1)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
         let findings = try #require(object["diagnostics"] as? [[String: Any]])

@@ -1,20 +1,16 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `vigie run`, `vigie query` and `vigie digest` as a user runs them: the built binary, real files, file:// feeds.
 @Suite(.serialized) struct RunCommandTests {
-    // The binary lookup and runner live once, in VigieCLI.swift.
-    static let packageRoot = VigieCLI.packageRoot
-    static func binary() throws -> URL { try VigieCLI.binary() }
-    static func vigie(_ args: [String]) throws -> VigieCLI.Result { try VigieCLI.vigie(args) }
-
     /// A scratch folder with a two-source catalogue: the bundled RSS sample and a source whose file is gone.
     final class Scratch {
         let root: URL
         init() throws {
             root = FileManager.default.temporaryDirectory.appendingPathComponent("vigie-cli-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
-            let sample = RunCommandTests.packageRoot.appendingPathComponent(
+            let sample = VigieProcess.packageRoot.appendingPathComponent(
                 "Feeds/samples/acheteurs-rhone-loire.rss.xml")
             let yaml = """
                 sources:
@@ -47,7 +43,7 @@ import Testing
 
     @Test func aDeadSourceIsReportedNotFatalAndAReRunSendsNothingTwice() throws {
         let s = try Scratch()
-        let first = try Self.vigie(runArgs(s))
+        let first = try VigieProcess.vigie(runArgs(s))
         #expect(first.status == 1, "completed with a failed source: \(first.stderr)")
         #expect(first.stdout.contains("sources: 1 ok, 1 failed (dead-source)"))
         #expect(first.stdout.contains("mecaloire: "))
@@ -62,7 +58,7 @@ import Testing
             #expect(FileManager.default.fileExists(atPath: "\(s.out)/mecaloire/latest.\(ext)"))
         }
 
-        let again = try Self.vigie(runArgs(s))
+        let again = try VigieProcess.vigie(runArgs(s))
         #expect(again.status == 1)
         #expect(again.stdout.contains("classified: 0 notices, 0 routes"))
         #expect(
@@ -72,14 +68,14 @@ import Testing
         #expect(try String(contentsOfFile: "\(s.out)/mecaloire/2026-05-05.md", encoding: .utf8) == md)
 
         // The store answers ad hoc queries, accents and plurals folded.
-        let q = try Self.vigie(["query", "--store", s.store, "decolletage piece"])
+        let q = try VigieProcess.vigie(["query", "--store", s.store, "decolletage piece"])
         #expect(q.status == 0)
         #expect(q.stdout.contains("Décolletage de pièces de précision"))
     }
 
     @Test func jsonReportOnStdout() throws {
         let s = try Scratch()
-        let r = try Self.vigie(runArgs(s) + ["--json", "--only", "rss-loire", "--cluster", "mecaloire"])
+        let r = try VigieProcess.vigie(runArgs(s) + ["--json", "--only", "rss-loire", "--cluster", "mecaloire"])
         #expect(r.status == 0, "\(r.stderr)")
         let object = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
         #expect(object?["status"] as? String == "ok")
@@ -90,26 +86,26 @@ import Testing
 
     @Test func keepDaysPrunesWhatIsLongOver() throws {
         let s = try Scratch()
-        _ = try Self.vigie(runArgs(s) + ["--only", "rss-loire"])
-        let kept = try Self.vigie(["query", "--store", s.store, "--source", "rss-loire", "--json"])
+        _ = try VigieProcess.vigie(runArgs(s) + ["--only", "rss-loire"])
+        let kept = try VigieProcess.vigie(["query", "--store", s.store, "--source", "rss-loire", "--json"])
         let before = try JSONSerialization.jsonObject(with: Data(kept.stdout.utf8)) as? [Any]
         #expect((before?.count ?? 0) > 0)
         // A year later, without fetching: every sample notice is long over.
-        let later = try Self.vigie(
+        let later = try VigieProcess.vigie(
             [
                 "run", "--feeds", s.catalogue, "--rules", "Rules", "--store", s.store, "--out", s.out,
                 "--now", "2028-01-01T02:00:00Z", "--no-fetch", "--keep-days", "30",
             ])
         #expect(later.status == 0, "\(later.stderr)")
         #expect(later.stdout.contains("pruned: \(before?.count ?? -1) notices"))
-        let after = try Self.vigie(["query", "--store", s.store, "--source", "rss-loire", "--json"])
+        let after = try VigieProcess.vigie(["query", "--store", s.store, "--source", "rss-loire", "--json"])
         #expect((try JSONSerialization.jsonObject(with: Data(after.stdout.utf8)) as? [Any])?.count == 0)
     }
 
     @Test func aFreshMachineGetsItsStoreFolderCreated() throws {
         let s = try Scratch()
         let store = s.root.appendingPathComponent("var/lib/vigie/vigie.sqlite").path
-        let r = try Self.vigie(
+        let r = try VigieProcess.vigie(
             [
                 "run", "--feeds", s.catalogue, "--rules", "Rules", "--store", store, "--out", s.out, "--only",
                 "rss-loire",
@@ -121,7 +117,7 @@ import Testing
 
     @Test func badRulesCannotRun() throws {
         let s = try Scratch()
-        let r = try Self.vigie([
+        let r = try VigieProcess.vigie([
             "run", "--feeds", s.catalogue, "--rules", "\(s.root.path)/no-rules", "--store", s.store,
             "--out", s.out,
         ])
@@ -134,14 +130,14 @@ import Testing
         let s = try Scratch()
         let notADirectory = s.root.appendingPathComponent("out-is-a-file").path
         try "x".write(toFile: notADirectory, atomically: true, encoding: .utf8)
-        let r = try Self.vigie([
+        let r = try VigieProcess.vigie([
             "run", "--feeds", s.catalogue, "--rules", "Rules", "--store", s.store,
             "--out", notADirectory, "--only", "rss-loire",
         ])
         #expect(r.status == 2)
         #expect(r.stderr.contains("digest: \(notADirectory)/"))
         // Nothing was recorded as sent: the next run with a good output sends it all.
-        let good = try Self.vigie(runArgs(s) + ["--only", "rss-loire", "--cluster", "mecaloire"])
+        let good = try VigieProcess.vigie(runArgs(s) + ["--only", "rss-loire", "--cluster", "mecaloire"])
         #expect(good.status == 0, "\(good.stderr)")
         #expect(!good.stdout.contains("mecaloire: 0 new notices"))
     }
@@ -155,7 +151,7 @@ import Testing
         let record = "\(getpid()) 2026-05-05T01:00:00Z\n"
         _ = record.withCString { write(fd, $0, strlen($0)) }
         #expect(flock(fd, LOCK_EX | LOCK_NB) == 0)
-        let r = try Self.vigie(runArgs(s))
+        let r = try VigieProcess.vigie(runArgs(s))
         #expect(r.status == 2)
         #expect(r.stderr.contains("another run holds \(lockPath) (pid \(getpid()), started 2026-05-05T01:00:00Z)"))
     }
@@ -163,8 +159,8 @@ import Testing
     @Test func digestPreviewsWithoutMarkingDelivered() throws {
         let s = try Scratch()
         // A run routes and delivers everything; a preview afterwards has nothing new to show.
-        _ = try Self.vigie(runArgs(s) + ["--only", "rss-loire"])
-        let preview = try Self.vigie([
+        _ = try VigieProcess.vigie(runArgs(s) + ["--only", "rss-loire"])
+        let preview = try VigieProcess.vigie([
             "digest", "--cluster", "mecaloire", "--store", s.store, "--out",
             "\(s.root.path)/preview", "--format", "md", "--rules", "Rules",
             "--now", "2026-05-05T03:00:00Z",
@@ -173,7 +169,7 @@ import Testing
         // Everything was delivered by the run: the preview has no news.
         #expect(preview.stderr.contains("mecaloire: 0 new notices"))
         #expect(preview.stdout.contains("\(s.root.path)/preview/mecaloire/2026-05-05.md"))
-        let unknown = try Self.vigie(["digest", "--cluster", "nope", "--store", s.store, "--rules", "Rules"])
+        let unknown = try VigieProcess.vigie(["digest", "--cluster", "nope", "--store", s.store, "--rules", "Rules"])
         #expect(unknown.status == 2)
         #expect(unknown.stderr.contains("unknown cluster nope (known: "))
     }
@@ -209,28 +205,21 @@ import Testing
             "--now", "2026-05-05T02:00:00Z",
         ]
 
-        let p = Process()
-        p.executableURL = try Self.binary()
-        p.arguments = args
-        p.currentDirectoryURL = Self.packageRoot
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        try p.run()
+        let p = try VigieProcess.start(args)
         Thread.sleep(forTimeInterval: 0.4)
-        kill(p.processIdentifier, SIGKILL)
-        p.waitUntilExit()
+        p.signal(SIGKILL)
+        let killed = try p.wait()
         // Killed while holding the lock (not before taking it, on a slow machine, nor after finishing)?
         let lockText = (try? String(contentsOfFile: s.store + ".lock", encoding: .utf8)) ?? ""
-        let diedHoldingTheLock =
-            p.terminationReason == .uncaughtSignal && lockText.hasPrefix("\(p.processIdentifier) ")
+        let diedHoldingTheLock = killed.signalled && lockText.hasPrefix("\(killed.pid) ")
 
-        let resumed = try Self.vigie(args)
+        let resumed = try VigieProcess.vigie(args)
         #expect(resumed.status == 0, "\(resumed.stderr)")
         if diedHoldingTheLock {
             // The kernel released the dead run's lock, and the next run says so.
-            #expect(resumed.stderr.contains("previous run (pid \(p.processIdentifier)) died"))
+            #expect(resumed.stderr.contains("previous run (pid \(killed.pid)) died"))
         }
-        let q = try Self.vigie(["query", "--store", s.store, "--source", "big", "--limit", "5000", "--json"])
+        let q = try VigieProcess.vigie(["query", "--store", s.store, "--source", "big", "--limit", "5000", "--json"])
         #expect(q.status == 0, "\(q.stderr)")
         let notices = try JSONSerialization.jsonObject(with: Data(q.stdout.utf8)) as? [[String: Any]]
         #expect(notices?.count == count)
@@ -241,31 +230,31 @@ import Testing
     /// `vigie query`; while a run holds the store, backup refuses rather than copy half a night.
     @Test func aBackupIsAWholeStoreAndWaitsForNoRun() throws {
         let s = try Scratch()
-        #expect(try Self.vigie(runArgs(s)).status == 1)  // the dead source: completed with a failure
-        let before = try Self.vigie(["query", "--store", s.store, "--limit", "500", "--json"])
+        #expect(try VigieProcess.vigie(runArgs(s)).status == 1)  // the dead source: completed with a failure
+        let before = try VigieProcess.vigie(["query", "--store", s.store, "--limit", "500", "--json"])
         let dest = s.root.appendingPathComponent("backups/vigie-lundi.sqlite").path
         try FileManager.default.createDirectory(
             atPath: (dest as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        let backup = try Self.vigie(["backup", "--store", s.store, dest])
+        let backup = try VigieProcess.vigie(["backup", "--store", s.store, dest])
         #expect(backup.status == 0, "\(backup.stderr)")
         #expect(backup.stdout == dest + "\n")
         #expect(!FileManager.default.fileExists(atPath: dest + "-wal"))
-        let after = try Self.vigie(["query", "--store", dest, "--limit", "500", "--json"])
+        let after = try VigieProcess.vigie(["query", "--store", dest, "--limit", "500", "--json"])
         #expect(after.status == 0)
         #expect(after.stdout == before.stdout && !before.stdout.isEmpty)
         // The store file alone, copied as any backup script would once vigie is done, is the whole store too.
         let copied = s.root.appendingPathComponent("copie.sqlite").path
         try FileManager.default.copyItem(atPath: s.store, toPath: copied)
-        #expect(try Self.vigie(["query", "--store", copied, "--limit", "500", "--json"]).stdout == before.stdout)
+        #expect(try VigieProcess.vigie(["query", "--store", copied, "--limit", "500", "--json"]).stdout == before.stdout)
 
         // A run holds the store: backup refuses, names the holder, and writes nothing.
         let lock = try RunLockHolder(store: s.store)
-        let refused = try Self.vigie(["backup", "--store", s.store, dest + ".2"])
+        let refused = try VigieProcess.vigie(["backup", "--store", s.store, dest + ".2"])
         lock.release()
         #expect(refused.status == 2)
         #expect(refused.stderr.contains("another run holds"))
         #expect(!FileManager.default.fileExists(atPath: dest + ".2"))
-        let onItself = try Self.vigie(["backup", "--store", s.store, s.store])
+        let onItself = try VigieProcess.vigie(["backup", "--store", s.store, s.store])
         #expect(onItself.status == 2)
     }
 
@@ -274,7 +263,7 @@ import Testing
         let fd: Int32
         init(store: String) throws {
             fd = open(store + ".lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-            guard fd >= 0, flock(fd, LOCK_EX | LOCK_NB) == 0 else { throw VigieCLI.Failure("cannot take the lock") }
+            guard fd >= 0, flock(fd, LOCK_EX | LOCK_NB) == 0 else { throw VigieProcess.Failure("cannot take the lock") }
             _ = "\(getpid()) 2026-05-05T02:00:00Z\n".withCString { pwrite(fd, $0, strlen($0), 0) }
         }
         func release() {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TestSupport
 import Testing
 
 @testable import VigieCLI
@@ -16,7 +17,7 @@ import Testing
     @Test func unknownClusterListsTheStoresClusters() throws {
         let demo = try DemoStore.get()
         let store = try DemoStore.copy()
-        let r = try VigieCLI.vigie([
+        let r = try VigieProcess.vigie([
             "send", "--store", store, "--dry-run", "--out", demo.root + "/mail",
             "--cluster", "meca-loire",
         ])
@@ -30,7 +31,7 @@ import Testing
     @Test func dryRunReportAsJSON() throws {
         let demo = try DemoStore.get()
         let out = demo.root + "/mail-\(UUID().uuidString)"
-        let r = try VigieCLI.vigie([
+        let r = try VigieProcess.vigie([
             "send", "--store", try DemoStore.copy(), "--dry-run", "--out", out, "--cluster", "mecaloire",
             "--json",
         ])

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TestSupport
 import Testing
 
 @testable import VigieCLI
@@ -39,7 +40,7 @@ import Testing
     }
 
     @Test func demoCatalogueAsJSON() throws {
-        let r = try VigieCLI.vigie(["sources", "check", "--feeds", "Feeds/demo.yaml", "--json"])
+        let r = try VigieProcess.vigie(["sources", "check", "--feeds", "Feeds/demo.yaml", "--json"])
         #expect(r.status == 0, "\(r.stderr)")
         let report = try JSONDecoder().decode(Report.self, from: r.stdoutBytes)
         #expect(report.sources.map(\.id) == (try DemoStore.catalogueIDs()))
@@ -49,18 +50,18 @@ import Testing
         // folder as the fetcher reads it.
         let rss = try #require(report.sources.first { $0.id == "demo-acheteurs-rhone-loire" })
         #expect(rss.kind == "tenders" && rss.format == "rss")
-        #expect(rss.url == "file://" + VigieCLI.packageRoot.path + "/Feeds/samples/acheteurs-rhone-loire.rss.xml")
+        #expect(rss.url == "file://" + VigieProcess.packageRoot.path + "/Feeds/samples/acheteurs-rhone-loire.rss.xml")
         #expect(rss.is_enabled)
     }
 
     @Test func onlyNamesKnownSources() throws {
-        let one = try VigieCLI.vigie([
+        let one = try VigieProcess.vigie([
             "sources", "check", "--feeds", "Feeds/demo.yaml", "--only", "demo-ted-search",
             "--json",
         ])
         #expect(one.status == 0)
         #expect(try JSONDecoder().decode(Report.self, from: one.stdoutBytes).sources.map(\.id) == ["demo-ted-search"])
-        let r = try VigieCLI.vigie(["sources", "check", "--feeds", "Feeds/demo.yaml", "--only", "ted"])
+        let r = try VigieProcess.vigie(["sources", "check", "--feeds", "Feeds/demo.yaml", "--only", "ted"])
         #expect(r.status == 2)
         let known = try DemoStore.catalogueIDs().sorted().joined(separator: ", ")
         #expect(r.stderr == "vigie sources check: unknown source ted (known: \(known))\n")
@@ -83,12 +84,12 @@ import Testing
                 pagng: none
             """.utf8
         ).write(to: URL(fileURLWithPath: file))
-        let r = try VigieCLI.vigie(["sources", "check", "--feeds", file])
+        let r = try VigieProcess.vigie(["sources", "check", "--feeds", file])
         #expect(r.status == 1)
         #expect(DemoStore.linesOutOfFormat(r.stderr).isEmpty, "\(r.stderr)")
         #expect(r.stderr.contains("vigie sources check: error: "))
         #expect(r.stderr.contains("\(file):9"), "\(r.stderr)")
-        let json = try VigieCLI.vigie(["sources", "check", "--feeds", file, "--json"])
+        let json = try VigieProcess.vigie(["sources", "check", "--feeds", file, "--json"])
         #expect(json.status == 1)
         let report = try JSONDecoder().decode(Report.self, from: json.stdoutBytes)
         #expect(report.errors.first?.file == file)

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 extension ReliabilityTests {
@@ -24,7 +25,7 @@ extension ReliabilityTests {
             try FileManager.default.createDirectory(
                 atPath: (store as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
             // The link is made once the first run has created the store and holds its lock.
-            let first = try VigieCLI.Running(BigFeed.runArgs(catalogue: reference.catalogue, store: store, out: out))
+            let first = try VigieProcess.start(BigFeed.runArgs(catalogue: reference.catalogue, store: store, out: out))
             #expect(first.waitForStderr("vigie run: fetching", timeout: 60), "the first run did not start")
             try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: store)
             #expect(first.isRunning, "the first run ended before the second started: make the feed bigger")
@@ -42,7 +43,7 @@ extension ReliabilityTests {
                     "--mark-delivered", "--now", "2026-05-05T02:00:00Z",
                 ]
             }
-            let refused = try VigieCLI.vigie(args)
+            let refused = try VigieProcess.vigie(args)
             let stillRunning = first.isRunning
             let done = try first.wait()
             print(

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `latest.ics` and `latest.atom` are subscribed to: they must hold the last days' open deadlines and entries,
@@ -17,8 +18,8 @@ import Testing
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vigie-subs-\(UUID().uuidString)")
         let store = folder.appendingPathComponent("vigie.sqlite").path
         let out = folder.appendingPathComponent("out").path
-        func night(_ now: String, _ extra: [String] = []) throws -> VigieCLI.Result {
-            try VigieCLI.vigie(
+        func night(_ now: String, _ extra: [String] = []) throws -> VigieProcess.Result {
+            try VigieProcess.vigie(
                 [
                     "run", "--feeds", "Feeds/demo.yaml", "--rules", "Rules", "--store", store, "--out", out, "--now",
                     now,

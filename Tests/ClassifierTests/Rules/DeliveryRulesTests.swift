@@ -177,7 +177,7 @@ import Testing
     /// The demo exercises mail: every example cluster sends, has staff, and every member and watch recipient has
     /// an address.
     @Test func shippedClustersCarryDeliverySettingsAndEveryMemberAContact() throws {
-        let report = try RulesLinter().lint(directory: TestSupport.rulesDirectory)
+        let report = try RulesLinter().lint(directory: ClassifierSupport.rulesDirectory)
         let book = try #require(report.rulebook)
         #expect(!report.diagnostics.contains { $0.key?.contains("delivery") == true || $0.key == "members" })
         for c in book.clusters {

@@ -9,9 +9,9 @@ import Testing
     func copyOfRules() throws -> String {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("vigie-rules-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        for name in try FileManager.default.contentsOfDirectory(atPath: TestSupport.rulesDirectory)
+        for name in try FileManager.default.contentsOfDirectory(atPath: ClassifierSupport.rulesDirectory)
         where name.hasSuffix(".yaml") {
-            try FileManager.default.copyItem(atPath: TestSupport.rulesDirectory + "/" + name, toPath: dir + "/" + name)
+            try FileManager.default.copyItem(atPath: ClassifierSupport.rulesDirectory + "/" + name, toPath: dir + "/" + name)
         }
         return dir
     }

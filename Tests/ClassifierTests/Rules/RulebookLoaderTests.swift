@@ -48,7 +48,7 @@ import Testing
 
     @Test(arguments: cases)
     func readDiagnostics(_ name: String, _ expected: [Expected]) throws {
-        let path = TestSupport.fixture("broken/" + name)
+        let path = ClassifierSupport.fixture("broken/" + name)
         let loaded = RulebookLoader().read(files: [path])
         let got = loaded.diagnostics
         #expect(got.count == expected.count, "diagnostics: \(got.map(\.description).joined(separator: "\n"))")
@@ -70,7 +70,7 @@ import Testing
     }
 
     @Test func loadsTheShippedRulesWithoutLintChecks() throws {
-        let loaded = try RulebookLoader().load(directory: TestSupport.rulesDirectory)
+        let loaded = try RulebookLoader().load(directory: ClassifierSupport.rulesDirectory)
         // The linter warns about four group-level CPV prefixes in these files (798, 631, 383, 713); the loader
         // does not judge prefixes, so it has nothing to say.
         #expect(loaded.diagnostics.isEmpty, "\(loaded.diagnostics.map(\.description))")
@@ -91,14 +91,14 @@ import Testing
         #expect(forge.supplies == ["usinage"])
         #expect(forge.keywords.first == "fonderie" && forge.keywords.last == "matriçage")
         // With no lint error in the shipped rules, the checked load gives the same rulebook.
-        let checked = try Rulebook.load(directory: TestSupport.rulesDirectory)
+        let checked = try Rulebook.load(directory: ClassifierSupport.rulesDirectory)
         #expect(book == checked)
     }
 
     @Test func keepsWhatOnlyTheLinterJudges() throws {
         // keywords.yaml and bad-references.yaml read without a read error: the loader keeps what they say (keywords
         // trimmed) and leaves the judging to the linter; the checked load refuses them.
-        let keywords = TestSupport.fixture("broken/keywords.yaml")
+        let keywords = ClassifierSupport.fixture("broken/keywords.yaml")
         let book = try RulebookLoader().load(directory: keywords).rulebook
         #expect(book.cluster("demo")?.segment("usinage")?.keywords == [
             "", "de la", "usin.*", "\\businage\\b", "(tournage|fraisage)", "*usinage", "us*nage", "ab*", "usinage",
@@ -106,7 +106,7 @@ import Testing
         ])
         #expect(throws: ClassifierError.self) { _ = try Rulebook.load(directory: keywords) }
 
-        let references = TestSupport.fixture("broken/bad-references.yaml")
+        let references = ClassifierSupport.fixture("broken/bad-references.yaml")
         let refs = try RulebookLoader().load(directory: references).rulebook
         #expect(refs.member("acme", in: "demo")?.segments == ["usinage", "fonderie"])
         #expect(refs.segment("usinage", in: "demo")?.supplies == ["assemblag"])
@@ -115,7 +115,7 @@ import Testing
 
     @Test func checkedLoadThrowsTheFirstErrorOfEitherInEditorOrder() {
         // duplicates.yaml: the repeated segment id (line 9, linter) comes before the repeated key (line 15, loader).
-        let path = TestSupport.fixture("broken/duplicates.yaml")
+        let path = ClassifierSupport.fixture("broken/duplicates.yaml")
         #expect(throws: ClassifierError.invalidRule(file: path, line: 15, column: 5, key: "members[0].name",
                                                     message: "duplicate key 'name' (first at line 14)")) {
             _ = try RulebookLoader().load(directory: path)
@@ -159,7 +159,7 @@ import Testing
     }
 
     @Test func syntaxErrorStopsTheLoad() throws {
-        let path = TestSupport.fixture("broken/syntax.yaml")
+        let path = ClassifierSupport.fixture("broken/syntax.yaml")
         let loaded = RulebookLoader().read(files: [path])
         #expect(loaded.rulebook.clusters.isEmpty)
         let d = try #require(loaded.errors.first)

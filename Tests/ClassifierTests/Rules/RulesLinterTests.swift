@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import Classifier
 
@@ -82,7 +83,7 @@ import Testing
 
     @Test(arguments: cases)
     func brokenFile(_ name: String, _ expected: [Expected]) throws {
-        let path = TestSupport.fixture("broken/" + name)
+        let path = ClassifierSupport.fixture("broken/" + name)
         let report = RulesLinter().lint(RulebookLoader().read(files: [path]))
         let got = report.diagnostics
         #expect(got.count == expected.count, "diagnostics: \(got.map(\.description).joined(separator: "\n"))")
@@ -104,7 +105,7 @@ import Testing
     }
 
     @Test func syntaxErrorIsLocated() throws {
-        let path = TestSupport.fixture("broken/syntax.yaml")
+        let path = ClassifierSupport.fixture("broken/syntax.yaml")
         let report = RulesLinter().lint(files: [path])
         #expect(report.errors.count == 1)
         let d = try #require(report.errors.first)
@@ -115,7 +116,7 @@ import Testing
     }
 
     @Test func duplicateClusterAcrossFiles() throws {
-        let dir = TestSupport.fixture("broken/dup-clusters")
+        let dir = ClassifierSupport.fixture("broken/dup-clusters")
         let report = try RulesLinter().lint(directory: dir)
         #expect(report.errors.count == 1, "\(report.diagnostics)")
         let d = try #require(report.errors.first)
@@ -152,7 +153,7 @@ import Testing
     }
 
     @Test func shippedRulesLintClean() throws {
-        let report = try RulesLinter().lint(directory: TestSupport.rulesDirectory)
+        let report = try RulesLinter().lint(directory: ClassifierSupport.rulesDirectory)
         #expect(report.errors.isEmpty, "\(report.diagnostics.map(\.description))")
         // Only the broad CPV prefixes (group level) are warned about.
         #expect(report.warnings.allSatisfy { $0.message.contains("spans a whole group of the CPV") })
@@ -168,22 +169,14 @@ import Testing
         #expect(book.watches.allSatisfy { book.cluster($0.clusterID) != nil })
     }
 
-    @Test func shippedRulesCPVAgainstVocabulary() throws {
-        let csv = TestSupport.packageRoot + "/../shared/codelists/cpv2008_en_fr.csv"
-        guard FileManager.default.fileExists(atPath: csv) else {
-            if ProcessInfo.processInfo.environment["CI"] == "true" {
-                Issue.record("../shared/codelists/cpv2008_en_fr.csv is missing in CI")
-            } else {
-                print("skipping CPV vocabulary check: \(csv) not found (no ../shared checkout)")
-            }
-            return
-        }
+    @Test(.requiresShared) func shippedRulesCPVAgainstVocabulary() throws {
+        let csv = try SharedData.url("codelists/cpv2008_en_fr.csv").path
         let vocab = try CPVVocabulary.load(csvPath: csv)
         #expect(vocab.codes.count > 9_000)
-        let report = try RulesLinter(vocabulary: vocab).lint(directory: TestSupport.rulesDirectory)
+        let report = try RulesLinter(vocabulary: vocab).lint(directory: ClassifierSupport.rulesDirectory)
         #expect(report.errors.isEmpty, "\(report.errors.map(\.description))")
         // A well-formed code that does not exist is caught only with the vocabulary.
-        let loaded = RulebookLoader().read(files: [TestSupport.fixture("broken/bad-cpv.yaml")])
+        let loaded = RulebookLoader().read(files: [ClassifierSupport.fixture("broken/bad-cpv.yaml")])
         let bad = RulesLinter(vocabulary: vocab).lint(loaded)
         #expect(bad.errors.contains {
             $0.message.contains("'42620000-0': wrong check digit, 42620000-8 in the CPV vocabulary")

@@ -1,5 +1,6 @@
 import Foundation
 import Notices
+import TestSupport
 import Testing
 
 @testable import Parser
@@ -10,8 +11,8 @@ import Testing
         try DocumentParser.parse(Array(json.utf8), options: ParseOptions(sourceID: "at", documentName: "page.json"))
     }
 
-    @Test func realDumpPlacesEveryDepartementAndRegionPerimeter() throws {
-        guard SharedSamples.folder("samples/real/aides-territoires") != nil else { return }
+    @Test(.requiresShared) func realDumpPlacesEveryDepartementAndRegionPerimeter() throws {
+        try SharedData.url("samples/real/aides-territoires")
         let doc = try AidesTerritoiresRealCaptures.parse(AidesTerritoiresRealCaptures.dump)
         #expect(doc.format == .aidesTerritoiresJSON)
         #expect(doc.issues.isEmpty)
@@ -94,10 +95,10 @@ import Testing
     }
 
     /// The routing dev set's page (today's shape: `perimeter_scale` beside the bracketed name).
-    @Test func routingDevSetPage() throws {
-        guard SharedSamples.folder("routing/notices") != nil else { return }
+    @Test(.requiresShared) func routingDevSetPage() throws {
+        try SharedData.url("routing/notices")
         let path = "routing/notices/aides-territoires-page.json"
-        let doc = try DocumentParser.parse(try SharedSamples.bytes(path), options: ParseOptions(documentName: path))
+        let doc = try DocumentParser.parse(try SharedData.bytes(path), options: ParseOptions(documentName: path))
         // perimeter / perimeter_scale of ids 190001…190004: Charente (Département), Occitanie (Région),
         // France (Pays), Loire (Département).
         #expect(

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import Notices
@@ -16,22 +17,22 @@ import Testing
 
     /// The raw record, as the file holds it.
     static func raw(_ path: String, _ idweb: String) throws -> [String: Any] {
-        let root = try JSONSerialization.jsonObject(with: Data(try SharedSamples.bytes(path))) as? [String: Any]
+        let root = try JSONSerialization.jsonObject(with: Data(try SharedData.bytes(path))) as? [String: Any]
         let records = (root?["results"] ?? root?["records"]) as? [[String: Any]] ?? []
         return try #require(records.first { $0["idweb"] as? String == idweb })
     }
 
     static func instant(_ s: String) throws -> Date { try #require(ISO8601.parseZoned(s)?.instant) }
 
-    @Test func everyBOAMPFieldOfTheRealCapturesIsRight() throws {
-        guard SharedSamples.folder("samples/real/boamp") != nil else { return }
+    @Test(.requiresShared) func everyBOAMPFieldOfTheRealCapturesIsRight() throws {
+        try SharedData.url("samples/real/boamp")
         let checks = try BOAMPRealCaptures.checks()
         #expect(checks.count == BOAMPRealCaptures.expected.count * FieldCheck.Field.allCases.count)
         for miss in checks where !miss.isRight { Issue.record("\(miss)") }
     }
 
-    @Test func allNineRealRecordsParse() throws {
-        guard SharedSamples.folder("samples/real/boamp") != nil else { return }
+    @Test(.requiresShared) func allNineRealRecordsParse() throws {
+        try SharedData.url("samples/real/boamp")
         #expect(
             try Self.notices(BOAMPRealCaptures.awards).keys.sorted() == [
                 "26-80528", "26-80922", "26-80978", "26-81190",
@@ -43,8 +44,8 @@ import Testing
 
     // MARK: - Deadline: `datelimitereponse` is Paris wall-clock time labelled +00:00
 
-    @Test func fnsimpleDeadlineIsTheDonneesInstantNotTheMislabelledColumn() throws {
-        guard SharedSamples.folder("samples/real/boamp") != nil else { return }
+    @Test(.requiresShared) func fnsimpleDeadlineIsTheDonneesInstantNotTheMislabelledColumn() throws {
+        try SharedData.url("samples/real/boamp")
         let path = BOAMPRealCaptures.fnsimple
         let raw = try Self.raw(path, "26-7298")
         #expect(raw["datelimitereponse"] as? String == "2026-02-16T12:00:00+00:00")
@@ -104,8 +105,8 @@ import Testing
 
     // MARK: - Values
 
-    @Test func fourchetteIsARange() throws {
-        guard SharedSamples.folder("samples/real/boamp") != nil else { return }
+    @Test(.requiresShared) func fourchetteIsARange() throws {
+        try SharedData.url("samples/real/boamp")
         // "valeurEstimee": {"@devise": "EUR", "fourchette": {"valeurBasse": "1", "valeurHaute": "75000"}}
         let v = try #require(try Self.notices(BOAMPRealCaptures.fnsimple)["26-7308"]?.value)
         #expect(v.amount == nil)
@@ -115,8 +116,8 @@ import Testing
         #expect(v.kind == .estimated)
     }
 
-    @Test func zeroIsAPlaceholderNeverAValue() throws {
-        guard SharedSamples.folder("samples/real/boamp") != nil else { return }
+    @Test(.requiresShared) func zeroIsAPlaceholderNeverAValue() throws {
+        try SharedData.url("samples/real/boamp")
         // 26-7319: both lots "estimationValeur": {"@devise": "EUR", "valeur": "0.00"}.
         let fns = try #require(try Self.notices(BOAMPRealCaptures.fnsimple)["26-7319"])
         #expect(fns.lots.map(\.id) == ["2", "5"])
@@ -132,8 +133,8 @@ import Testing
         #expect(eforms.value == Money(amount: 440000, currency: "EUR", vat: "HT", kind: .frameworkMaximum))
     }
 
-    @Test func awardedAmountsAreAwarded() throws {
-        guard SharedSamples.folder("samples/real/boamp") != nil else { return }
+    @Test(.requiresShared) func awardedAmountsAreAwarded() throws {
+        try SharedData.url("samples/real/boamp")
         let awards = try Self.notices(BOAMPRealCaptures.awards)
         #expect(awards["26-80922"]?.value == Money(amount: 1_535_963, currency: "EUR", vat: "HT", kind: .awarded))
         #expect(awards["26-80528"]?.value == Money(amount: 102193, currency: "EUR", kind: .awarded))
@@ -141,8 +142,8 @@ import Testing
 
     // MARK: - Places
 
-    @Test func publicationDepartementsAreNotPlacesOfWork() throws {
-        guard SharedSamples.folder("samples/real/boamp") != nil else { return }
+    @Test(.requiresShared) func publicationDepartementsAreNotPlacesOfWork() throws {
+        try SharedData.url("samples/real/boamp")
         // 26-7113: a gendarmerie in Doulaincourt-Saucourt (52270), published in nine départements.
         let n = try #require(try Self.notices(BOAMPRealCaptures.fnsimple)["26-7113"])
         #expect(n.publicationDepartements == ["02", "08", "10", "51", "52", "54", "55", "57", "77"])
@@ -156,8 +157,8 @@ import Testing
 
     // MARK: - Identifiers
 
-    @Test func euSchemeIdentifiersAreNotSIRETs() throws {
-        guard SharedSamples.folder("samples/real/boamp") != nil else { return }
+    @Test(.requiresShared) func euSchemeIdentifiersAreNotSIRETs() throws {
+        try SharedData.url("samples/real/boamp")
         let awards = try Self.notices(BOAMPRealCaptures.awards)
         // 26-80922: buyer CompanyID {"@schemeName": "eu", "#text": "13630"}, winner "1812659-1-0-1".
         #expect(awards["26-80922"]?.buyer?.id == nil)
@@ -170,8 +171,8 @@ import Testing
 
     // MARK: - FNSimple details
 
-    @Test func fnsimpleAttributionWinnersComeFromBOAMPsFixedRenderingOnly() throws {
-        guard SharedSamples.folder("samples/real/boamp") != nil else { return }
+    @Test(.requiresShared) func fnsimpleAttributionWinnersComeFromBOAMPsFixedRenderingOnly() throws {
+        try SharedData.url("samples/real/boamp")
         let n = try #require(try Self.notices(BOAMPRealCaptures.awards)["26-81190"])
         #expect(
             n.awardees == [
@@ -188,8 +189,8 @@ import Testing
         #expect(loose.lots.isEmpty)
     }
 
-    @Test func fnsimpleLotsSummaryAndDocuments() throws {
-        guard SharedSamples.folder("samples/real/boamp") != nil else { return }
+    @Test(.requiresShared) func fnsimpleLotsSummaryAndDocuments() throws {
+        try SharedData.url("samples/real/boamp")
         let notices = try Self.notices(BOAMPRealCaptures.fnsimple)
         let n = try #require(notices["26-7113"])
         #expect(
@@ -215,8 +216,8 @@ import Testing
         #expect(notices["26-7298"]?.refs.buyerReference == "2026_TX_AMENAGEMENTS")
     }
 
-    @Test func eformsLotsHaveDescriptionsAndAllTheirCPV() throws {
-        guard SharedSamples.folder("samples/real/boamp") != nil else { return }
+    @Test(.requiresShared) func eformsLotsHaveDescriptionsAndAllTheirCPV() throws {
+        try SharedData.url("samples/real/boamp")
         let n = try #require(try Self.notices(BOAMPRealCaptures.awards)["26-80978"])
         #expect(n.lots.map(\.title) == ["Lot 1 - Transports ponctuels", "Lot 2 - Transports récurrents"])
         #expect(n.lots.first?.description?.hasPrefix("Achat de services de transports ponctuels") == true)
@@ -225,11 +226,11 @@ import Testing
 
     // MARK: - Routing dev set (BOAMP-shaped records with eForms donnees)
 
-    @Test func routingDevSetRecordsKeepTheirDeadlinesCPVAndPlaces() throws {
-        guard SharedSamples.folder("routing/notices") != nil else { return }
+    @Test(.requiresShared) func routingDevSetRecordsKeepTheirDeadlinesCPVAndPlaces() throws {
+        try SharedData.url("routing/notices")
         let path = "routing/notices/boamp-page-1.json"
         let doc = try #require(
-            try FormatRegistry.parseJSON(try SharedSamples.bytes(path), options: ParseOptions(documentName: path)))
+            try FormatRegistry.parseJSON(try SharedData.bytes(path), options: ParseOptions(documentName: path)))
         #expect(doc.notices.count == 29)
         #expect(doc.issues.isEmpty)
         // 26-131001: datelimitereponse "2027-01-11T12:00:00+01:00", and the same lot deadline in donnees;

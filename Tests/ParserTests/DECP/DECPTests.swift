@@ -1,5 +1,6 @@
 import Foundation
 import Notices
+import TestSupport
 import Testing
 
 @testable import Parser
@@ -10,12 +11,12 @@ import Testing
         try DocumentParser.parse(Array(json.utf8), options: ParseOptions(sourceID: "decp", documentName: "decp.json"))
     }
 
-    @Test(arguments: [
+    @Test(.requiresShared, arguments: [
         (DECPRealCaptures.odsCapture, 4), (DECPRealCaptures.odsEnvelope, 4), (DECPRealCaptures.format2022, 6),
         (DECPRealCaptures.rama2019, 470), (DECPRealCaptures.csv2019, 9), (DECPRealCaptures.csv2022, 9),
     ])
     func everyRealFileIsRecognisedAndRead(_ path: String, _ records: Int) throws {
-        guard SharedSamples.folder("samples/real/decp") != nil else { return }
+        try SharedData.url("samples/real/decp")
         let doc = try DECPRealCaptures.parse(path)
         #expect(doc.format == (path.hasSuffix(".csv") ? .decpCSV : .decpJSON))
         #expect(doc.issues.isEmpty)
@@ -31,8 +32,8 @@ import Testing
     /// (one procedure's lots share an id: 12 records « 20181101 » of buyer 21040049500011). Buyer, id, CPV and
     /// first winner tell them apart except for 4 records that repeat another one in all four (ids 2018038300,
     /// 2018038400, 201960486800, 201907201832500: the same contract published twice).
-    @Test func idsAreUniqueExceptForRepeatedRecords() throws {
-        guard SharedSamples.folder("samples/real/decp") != nil else { return }
+    @Test(.requiresShared) func idsAreUniqueExceptForRepeatedRecords() throws {
+        try SharedData.url("samples/real/decp")
         let notices = try DECPRealCaptures.parse(DECPRealCaptures.rama2019).notices
         #expect(Set(notices.map(\.sourceID)).count == 466)
         let lots = notices.filter { $0.sourceID.hasPrefix("2104004950001120181101/") }
@@ -45,8 +46,8 @@ import Testing
     }
 
     /// The same contract gets the same id from the ODS flat record and from its capture's envelope.
-    @Test func flatRecordsAndEnvelopeGiveTheSameIDs() throws {
-        guard SharedSamples.folder("samples/real/decp") != nil else { return }
+    @Test(.requiresShared) func flatRecordsAndEnvelopeGiveTheSameIDs() throws {
+        try SharedData.url("samples/real/decp")
         let a = try DECPRealCaptures.parse(DECPRealCaptures.odsCapture).notices.map(\.sourceID)
         let b = try DECPRealCaptures.parse(DECPRealCaptures.odsEnvelope).notices.map(\.sourceID)
         #expect(a == b)
@@ -96,17 +97,17 @@ import Testing
         #expect(n.value?.amount == Decimal(string: "349054.58"))
     }
 
-    @Test func foreignWinnerKeepsItsVATNumber() throws {
-        guard SharedSamples.folder("samples/real/decp") != nil else { return }
+    @Test(.requiresShared) func foreignWinnerKeepsItsVATNumber() throws {
+        try SharedData.url("samples/real/decp")
         let notices = try DECPRealCaptures.parse(DECPRealCaptures.odsCapture).notices
         // records[2]: titulaire_typeidentifiant_1 TVA, titulaire_id_1 IT03876500277.
         #expect(notices[2].awardees == [Buyer(id: "IT03876500277")])
     }
 
     /// A BOAMP capture shares the `records` envelope: the first record decides, so it is not read as DECP.
-    @Test func boampRecordsAreNotDECP() throws {
-        guard SharedSamples.folder("samples/real/boamp") != nil else { return }
-        let bytes = try SharedSamples.bytes("samples/real/boamp/kivou-boamp-records-4-awards-2026-08.json")
+    @Test(.requiresShared) func boampRecordsAreNotDECP() throws {
+        try SharedData.url("samples/real/boamp")
+        let bytes = try SharedData.bytes("samples/real/boamp/kivou-boamp-records-4-awards-2026-08.json")
         #expect(!DECPParser.matches(bytes))
         #expect(!DECPParser.matches(Array(#"{"total_count": 0, "results": []}"#.utf8)))
         #expect(DECPParser.matches(Array(#"{"marches": {"marche": []}}"#.utf8)))

@@ -1,5 +1,6 @@
 import Foundation
 import Notices
+import TestSupport
 import Testing
 
 @testable import Parser
@@ -151,8 +152,7 @@ import Testing
 
     // MARK: - Identifiers
 
-    @Test(
-        arguments: [
+    @Test(arguments: [
             // schemeName="eu": numbers BOAMP's eForms records really hold there.
             (#"<cbc:CompanyID schemeName="eu">93B89A5C-0AC1-1F94-9033D113B58B67A3</cbc:CompanyID>"#, "FRA", nil),
             (#"<cbc:CompanyID schemeName="eu">13630</cbc:CompanyID>"#, "FRA", nil),
@@ -194,13 +194,13 @@ import Testing
 
     /// The real CNES notice: 12:00 Paris on 2 November is 11:00Z; its lot's description and the documents' URL
     /// (BT-15) come through.
-    @Test func realCNESNotice() throws {
+    @Test(.requiresShared) func realCNESNotice() throws {
         let dir = TEDRealCaptures.dir
-        guard SharedSamples.folder(dir) != nil else { return }
+        try SharedData.url(dir)
         let doc = try #require(
             try FormatRegistry.parseNoticeXML(
                 rootName: "ContractNotice", namespace: nil,
-                bytes: try SharedSamples.bytes("\(dir)/kivou-612553-2026-CNES-cn.xml"),
+                bytes: try SharedData.bytes("\(dir)/kivou-612553-2026-CNES-cn.xml"),
                 options: ParseOptions(sourceID: "ted", documentName: "cnes.xml")))
         let n = try #require(doc.notices.first)
         #expect(n.deadline.map { ISO8601.format($0.instant) } == "2026-11-02T11:00:00Z")
@@ -225,13 +225,13 @@ import Testing
     }
 
     /// The SDK sample with a lot description and documents URL (`expected-extraction.json` docsUrl1).
-    @Test func sdkSampleDocumentsURL() throws {
-        guard SharedSamples.folder("samples/eforms") != nil else { return }
+    @Test(.requiresShared) func sdkSampleDocumentsURL() throws {
+        try SharedData.url("samples/eforms")
         let expectedData = try Data(
-            contentsOf: SharedSamples.root.appendingPathComponent("samples/eforms/expected-extraction.json"))
+            contentsOf: SharedData.root.appendingPathComponent("samples/eforms/expected-extraction.json"))
         let all = try #require(try JSONSerialization.jsonObject(with: expectedData) as? [String: [String: Any]])
         for (file, e) in all.sorted(by: { $0.key < $1.key }) {
-            let bytes = try SharedSamples.bytes("samples/eforms/\(file)")
+            let bytes = try SharedData.bytes("samples/eforms/\(file)")
             let doc = try #require(
                 try FormatRegistry.parseNoticeXML(
                     rootName: e["root"] as? String ?? "", namespace: nil, bytes: bytes,

@@ -18,7 +18,7 @@ import Testing
 
     @Test func fixtureFunderIsTheProgrammeName() throws {
         let doc = try DocumentParser.parse(
-            try SharedSamples.fixture("eu-funding-page.json"),
+            try Fixture.bytes("eu-funding-page.json"),
             options: ParseOptions(documentName: "eu-funding-page.json"))
         let n = try #require(doc.notices.first)
         // frameworkProgramme ["43108390"] is Horizon Europe.

@@ -1,5 +1,6 @@
 import Foundation
 import Notices
+import TestSupport
 import Testing
 
 @testable import Parser
@@ -7,11 +8,11 @@ import Testing
 /// Awarded suppliers (`Notice.awardees`), PIN parts (`Lot.kind`) and the notice a change modifies
 /// (`CrossReferences.changedNotice`), on the shared samples and on small documents written here.
 @Suite struct AwardAndChangeTests {
-    static func shared(_ path: String, root: String) throws -> Notice? {
-        guard SharedSamples.folder((path as NSString).deletingLastPathComponent) != nil else { return nil }
+    static func shared(_ path: String, root: String) throws -> Notice {
+        try SharedData.url((path as NSString).deletingLastPathComponent)
         let doc = try #require(
             try FormatRegistry.parseNoticeXML(
-                rootName: root, namespace: nil, bytes: try SharedSamples.bytes(path),
+                rootName: root, namespace: nil, bytes: try SharedData.bytes(path),
                 options: ParseOptions(sourceID: "test", documentName: path)))
         return try #require(doc.notices.first)
     }
@@ -32,9 +33,8 @@ import Testing
 
     // MARK: - eForms
 
-    @Test func eformsAwardNoticeNamesTheWinnerOfEachLot() throws {
-        guard let n = try Self.shared("samples/eforms/can_24_FRA_comments.xml", root: "ContractAwardNotice")
-        else { return }
+    @Test(.requiresShared) func eformsAwardNoticeNamesTheWinnerOfEachLot() throws {
+        let n = try Self.shared("samples/eforms/can_24_FRA_comments.xml", root: "ContractAwardNotice")
         // LOT-0001 → TEN-0001 → TPA-0001 → ORG-0004; LOT-0002 → TEN-0002 → TPA-0002 → ORG-0005.
         #expect(n.awardees.map(\.name) == ["Espaces Verts Lemire", "ID Verde SASU"])
         #expect(n.awardees.map(\.id) == ["326912557", "339609661"])
@@ -42,35 +42,33 @@ import Testing
         #expect(!n.awardees.contains { $0.name == "Rouen Habitat" || $0.name == "eSendCorp" })
     }
 
-    @Test func eformsAwardNoticeInEnglish() throws {
-        guard let n = try Self.shared("samples/eforms/can_24_UKRI.xml", root: "ContractAwardNotice") else { return }
+    @Test(.requiresShared) func eformsAwardNoticeInEnglish() throws {
+        let n = try Self.shared("samples/eforms/can_24_UKRI.xml", root: "ContractAwardNotice")
         #expect(n.awardees.map(\.name) == ["Ramboll UK Ltd"])
         #expect(n.awardees.map(\.id) == ["ID222222"])
     }
 
-    @Test(arguments: ["cn_24_open.xml", "cn_81_FRA.xml", "pin-only_24_lots.xml", "change-cn_24_open_dates.xml"])
+    @Test(.requiresShared, arguments: ["cn_24_open.xml", "cn_81_FRA.xml", "pin-only_24_lots.xml", "change-cn_24_open_dates.xml"])
     func eformsNoticesWithoutResultsHaveNoAwardees(_ file: String) throws {
         let root = file.hasPrefix("pin") ? "PriorInformationNotice" : "ContractNotice"
-        guard let n = try Self.shared("samples/eforms/\(file)", root: root) else { return }
+        let n = try Self.shared("samples/eforms/\(file)", root: root)
         #expect(n.awardees.isEmpty)
     }
 
-    @Test func eformsChangeNoticeNamesTheNoticeItChanges() throws {
-        guard let n = try Self.shared("samples/eforms/change-cn_24_open_dates.xml", root: "ContractNotice")
-        else { return }
+    @Test(.requiresShared) func eformsChangeNoticeNamesTheNoticeItChanges() throws {
+        let n = try Self.shared("samples/eforms/change-cn_24_open_dates.xml", root: "ContractNotice")
         #expect(n.kind == .change)
         #expect(n.refs.changedNotice == "c4c415ee-ac08-4465-8fa6-57568cf69462-01")
         #expect(!n.refs.isEmpty)
-        let plain = try #require(try Self.shared("samples/eforms/cn_24_open.xml", root: "ContractNotice"))
+        let plain = try Self.shared("samples/eforms/cn_24_open.xml", root: "ContractNotice")
         #expect(plain.refs.changedNotice == nil)
     }
 
-    @Test func eformsPriorInformationPartsAreFlagged() throws {
-        guard let n = try Self.shared("samples/eforms/pin-only_24_lots.xml", root: "PriorInformationNotice")
-        else { return }
+    @Test(.requiresShared) func eformsPriorInformationPartsAreFlagged() throws {
+        let n = try Self.shared("samples/eforms/pin-only_24_lots.xml", root: "PriorInformationNotice")
         #expect(!n.lots.isEmpty)
         #expect(n.lots.allSatisfy { $0.kind == "part" })
-        let cn = try #require(try Self.shared("samples/eforms/cn_24_maximal.xml", root: "ContractNotice"))
+        let cn = try Self.shared("samples/eforms/cn_24_maximal.xml", root: "ContractNotice")
         #expect(!cn.lots.isEmpty)
         #expect(cn.lots.allSatisfy { $0.kind == nil })
     }
@@ -181,11 +179,11 @@ import Testing
 
     // MARK: - BOAMP XML (schema v230)
 
-    @Test func boampAttributionNoticesNameTheirTitulaires() throws {
+    @Test(.requiresShared) func boampAttributionNoticesNameTheirTitulaires() throws {
         let dir = "samples/boamp/xml-v230"
-        guard SharedSamples.folder(dir) != nil else { return }
+        try SharedData.url(dir)
         func awardees(_ file: String) throws -> [Buyer] {
-            try #require(try Self.shared("\(dir)/\(file)", root: "ANNONCE")).awardees
+            try Self.shared("\(dir)/\(file)", root: "ANNONCE").awardees
         }
         #expect(try awardees("test-attribution-2.xml") == [Buyer(name: "SARL ENVIRONNEMENT & SOLUTIONS")])
         #expect(try awardees("test-attribution-5.xml").map(\.name) == ["Moter"])
@@ -209,11 +207,9 @@ import Testing
         #expect(try awardees("test-pub.xml").isEmpty)
     }
 
-    @Test func boampAttributionIsNotAChange() throws {
+    @Test(.requiresShared) func boampAttributionIsNotAChange() throws {
         // An award lists the call it follows (ANNONCE_ANTERIEUR), but it modifies nothing.
-        guard let n = try Self.shared("samples/boamp/xml-v230/test-attribution-2.xml", root: "ANNONCE") else {
-            return
-        }
+        let n = try Self.shared("samples/boamp/xml-v230/test-attribution-2.xml", root: "ANNONCE")
         #expect(n.kind == .award)
         #expect(n.refs.changedNotice == nil)
     }
@@ -255,12 +251,12 @@ import Testing
 
     // MARK: - DECP
 
-    @Test func decpSharedSamplesGiveTitulairesByID() throws {
-        guard SharedSamples.folder("samples/decp") != nil else { return }
+    @Test(.requiresShared) func decpSharedSamplesGiveTitulairesByID() throws {
+        try SharedData.url("samples/decp")
         func notices(_ file: String) throws -> [Notice] {
             try #require(
                 try FormatRegistry.parseJSON(
-                    try SharedSamples.bytes("samples/decp/\(file)"),
+                    try SharedData.bytes("samples/decp/\(file)"),
                     options: ParseOptions(sourceID: "decp", documentName: file))
             ).notices
         }

@@ -1,5 +1,6 @@
 import Foundation
 import Notices
+import TestSupport
 import Testing
 
 @testable import Parser
@@ -9,12 +10,12 @@ import Testing
     static let dir = "samples/boamp/xml-v230"
 
     static var names: [String] {
-        let n = SharedSamples.files(dir, ext: "xml")
+        let n = SharedData.files(dir, ext: "xml")
         return n.isEmpty ? ["(../shared missing)"] : n
     }
 
     static func parse(_ file: String) throws -> Notice {
-        let bytes = try SharedSamples.bytes("\(dir)/\(file)")
+        let bytes = try SharedData.bytes("\(dir)/\(file)")
         let doc = try #require(
             try FormatRegistry.parseNoticeXML(
                 rootName: "ANNONCE", namespace: nil, bytes: bytes,
@@ -23,12 +24,12 @@ import Testing
         return try #require(doc.notices.first)
     }
 
-    @Test(arguments: names)
+    @Test(.requiresShared, arguments: names)
     func buyerDatesAndIDsAreFilled(_ file: String) throws {
-        guard SharedSamples.folder(Self.dir) != nil else { return }
+        try SharedData.url(Self.dir)
         let n = try Self.parse(file)
         // The id is the IDWEB of GESTION/REFERENCE, never that of an earlier notice (GESTION/MARCHE/...).
-        let raw = String(decoding: try SharedSamples.bytes("\(Self.dir)/\(file)"), as: UTF8.self)
+        let raw = String(decoding: try SharedData.bytes("\(Self.dir)/\(file)"), as: UTF8.self)
         let idweb = try #require(
             raw.range(of: #"<REFERENCE>\s*<IDWEB>([^<]+)</IDWEB>"#, options: .regularExpression)
                 .map { String(raw[$0]).components(separatedBy: "<IDWEB>")[1].components(separatedBy: "<")[0] })
@@ -49,8 +50,8 @@ import Testing
         }
     }
 
-    @Test func firstNoticeInDetail() throws {
-        guard SharedSamples.folder(Self.dir) != nil else { return }
+    @Test(.requiresShared) func firstNoticeInDetail() throws {
+        try SharedData.url(Self.dir)
         let n = try Self.parse("test-pub.xml")
         #expect(n.sourceID == "16-186394")
         #expect(n.title == "2016 DFA 167 - Prestations de remorquage pour les véhicules de la ville de Paris")
@@ -75,16 +76,16 @@ import Testing
     }
 
     /// Legacy NUTS 2013 codes are mapped to 2021 (FR232 Seine-Maritime → FRD22).
-    @Test func legacyNUTSAreMapped() throws {
-        guard SharedSamples.folder(Self.dir) != nil else { return }
+    @Test(.requiresShared) func legacyNUTSAreMapped() throws {
+        try SharedData.url(Self.dir)
         let n = try Self.parse("test-attribution-10.xml")
         #expect(n.places.contains { $0.nuts == "FRD22" && $0.departement == "76" })
         #expect(!n.places.contains { $0.nuts == "FR232" })
     }
 
     /// Award values: VALEUR_TOTALE DEVISE="EUR" 159691.6.
-    @Test func awardTotal() throws {
-        guard SharedSamples.folder(Self.dir) != nil else { return }
+    @Test(.requiresShared) func awardTotal() throws {
+        try SharedData.url(Self.dir)
         let n = try Self.parse("test-attribution-5.xml")
         #expect(n.value?.amount == Decimal(string: "159691.6"))
         #expect(n.value?.currency == "EUR")

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import Notices
@@ -11,7 +12,7 @@ import Testing
 /// sources — same buyer, same deadline — or the demo shows one tender made of two, with conflicting deadlines
 /// (the eForms sample once carried the TED number 781765-2026 of the Cognac bottles tender).
 @Suite struct DemoSampleTests {
-    static let folder = SharedSamples.packageRoot.appendingPathComponent("Feeds/samples")
+    static let folder = SharedData.packageRoot.appendingPathComponent("Feeds/samples")
 
     /// Every notice of every demo sample, as `vigie fetch` reads them.
     static func notices() throws -> [Notice] {

@@ -1,5 +1,6 @@
 import Foundation
 import Notices
+import TestSupport
 import Testing
 
 @testable import Parser
@@ -9,18 +10,18 @@ import Testing
     static let dir = "samples/eforms"
 
     static var names: [String] {
-        let n = SharedSamples.files(dir, ext: "xml")
+        let n = SharedData.files(dir, ext: "xml")
         return n.isEmpty ? ["(../shared missing)"] : n
     }
 
-    @Test(arguments: names)
+    @Test(.requiresShared, arguments: names)
     func matchesExpectedExtraction(_ file: String) throws {
-        guard SharedSamples.folder(Self.dir) != nil else { return }
+        try SharedData.url(Self.dir)
         let expectedData = try Data(
-            contentsOf: SharedSamples.root.appendingPathComponent("\(Self.dir)/expected-extraction.json"))
+            contentsOf: SharedData.root.appendingPathComponent("\(Self.dir)/expected-extraction.json"))
         let all = try #require(try JSONSerialization.jsonObject(with: expectedData) as? [String: [String: Any]])
         let e = try #require(all[file], "no expected values for \(file)")
-        let bytes = try SharedSamples.bytes("\(Self.dir)/\(file)")
+        let bytes = try SharedData.bytes("\(Self.dir)/\(file)")
         let doc = try #require(
             try FormatRegistry.parseNoticeXML(
                 rootName: e["root"] as? String ?? "", namespace: nil,
@@ -85,9 +86,9 @@ import Testing
 
 extension EFormsSampleTests {
     /// The buyer's address (Seine-et-Marne, FR102) is not a place of performance (Bouches-du-Rhône, FRL04).
-    @Test func buyerAddressIsNotThePlace() throws {
-        guard SharedSamples.folder(Self.dir) != nil else { return }
-        let bytes = try SharedSamples.bytes("\(Self.dir)/cn_81_FRA.xml")
+    @Test(.requiresShared) func buyerAddressIsNotThePlace() throws {
+        try SharedData.url(Self.dir)
+        let bytes = try SharedData.bytes("\(Self.dir)/cn_81_FRA.xml")
         let doc = try #require(
             try FormatRegistry.parseNoticeXML(
                 rootName: "ContractNotice", namespace: nil,
@@ -101,9 +102,9 @@ extension EFormsSampleTests {
     }
 
     /// Multilingual notice: the notice language (English) wins over the first text (Bulgarian).
-    @Test func multilingualPicksNoticeLanguage() throws {
-        guard SharedSamples.folder(Self.dir) != nil else { return }
-        let bytes = try SharedSamples.bytes("\(Self.dir)/cn_24_multilingual.xml")
+    @Test(.requiresShared) func multilingualPicksNoticeLanguage() throws {
+        try SharedData.url(Self.dir)
+        let bytes = try SharedData.bytes("\(Self.dir)/cn_24_multilingual.xml")
         let doc = try #require(
             try FormatRegistry.parseNoticeXML(
                 rootName: "ContractNotice", namespace: nil,

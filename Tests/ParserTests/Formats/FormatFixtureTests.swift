@@ -9,14 +9,14 @@ import Testing
     static func xml(_ name: String, root: String) throws -> ParsedDocument {
         try #require(
             try FormatRegistry.parseNoticeXML(
-                rootName: root, namespace: nil, bytes: try SharedSamples.fixture(name),
+                rootName: root, namespace: nil, bytes: try Fixture.bytes(name),
                 options: ParseOptions(sourceID: "test", documentName: name)))
     }
 
     static func json(_ name: String, baseURL: String? = nil) throws -> ParsedDocument {
         try #require(
             try FormatRegistry.parseJSON(
-                try SharedSamples.fixture(name),
+                try Fixture.bytes(name),
                 options: ParseOptions(sourceID: "test", documentName: name, baseURL: baseURL)))
     }
 
@@ -269,7 +269,7 @@ import Testing
     }
 
     @Test func tedDailyPackage() throws {
-        let bytes = try SharedSamples.fixture("ted-daily-package.tar.gz")
+        let bytes = try Fixture.bytes("ted-daily-package.tar.gz")
         let doc = try #require(
             try FormatRegistry.parsePackage(
                 bytes,
@@ -286,7 +286,7 @@ import Testing
     }
 
     @Test func corruptPackageKeepsWhatWasRead() throws {
-        var bytes = try SharedSamples.fixture("ted-daily-package.tar.gz")
+        var bytes = try Fixture.bytes("ted-daily-package.tar.gz")
         bytes.removeLast(bytes.count / 3)
         let doc = try? FormatRegistry.parsePackage(bytes, options: ParseOptions(documentName: "cut.tar.gz"))
         if let doc {

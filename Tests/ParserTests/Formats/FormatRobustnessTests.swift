@@ -15,7 +15,7 @@ import Testing
 
     @Test(arguments: fixtures)
     func damagedInputNeverCrashes(_ name: String) throws {
-        let original = try SharedSamples.fixture(name)
+        let original = try Fixture.bytes(name)
         var state: UInt64 = 0x5EED_0000 &+ UInt64(name.utf8.count)
         func next() -> Int {
             state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407

@@ -1,5 +1,6 @@
 import Foundation
 import Notices
+import TestSupport
 import Testing
 
 @testable import Parser
@@ -9,12 +10,12 @@ import Testing
     static func parse(_ path: String) throws -> ParsedDocument {
         try #require(
             try FormatRegistry.parseJSON(
-                try SharedSamples.bytes(path),
+                try SharedData.bytes(path),
                 options: ParseOptions(sourceID: "s", documentName: path)))
     }
 
-    @Test func boampLegacyAPINotice() throws {
-        guard SharedSamples.folder("samples/boamp/legacy-api-json") != nil else { return }
+    @Test(.requiresShared) func boampLegacyAPINotice() throws {
+        try SharedData.url("samples/boamp/legacy-api-json")
         let doc = try Self.parse("samples/boamp/legacy-api-json/20-152081.json")
         #expect(doc.format == .boampJSON)
         #expect(doc.issues.isEmpty)
@@ -35,8 +36,8 @@ import Testing
         #expect(n.places.map(\.departement) == ["13"])
     }
 
-    @Test func aidesTerritoiresSample() throws {
-        guard SharedSamples.folder("samples/aides-territoires") != nil else { return }
+    @Test(.requiresShared) func aidesTerritoiresSample() throws {
+        try SharedData.url("samples/aides-territoires")
         let doc = try Self.parse("samples/aides-territoires/aids_sample_2021.json")
         #expect(doc.format == .aidesTerritoiresJSON)
         #expect(doc.notices.count == 9)
@@ -57,9 +58,9 @@ import Testing
         #expect(doc.notices.filter { $0.deadline != nil }.count >= 5)
     }
 
-    @Test(arguments: ["samples/decp/decp_test_2022.json", "samples/decp/decp_test_2019.json"])
+    @Test(.requiresShared, arguments: ["samples/decp/decp_test_2022.json", "samples/decp/decp_test_2019.json"])
     func decpSamples(_ path: String) throws {
-        guard SharedSamples.folder("samples/decp") != nil else { return }
+        try SharedData.url("samples/decp")
         let doc = try Self.parse(path)
         #expect(doc.format == .decpJSON)
         #expect(!doc.notices.isEmpty)

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import Notices
@@ -151,23 +152,23 @@ import Testing
         #expect(n.lots.map(\.title) == e.lotTitles, "\(e.notice) lot titles")
     }
 
-    @Test(arguments: boamp)
+    @Test(.requiresShared, arguments: boamp)
     func boampRecords(_ e: Expected) throws {
-        guard SharedSamples.folder("samples/real") != nil else { return }
+        try SharedData.url("samples/real")
         let doc = try #require(try BOAMPRealCaptures.parse(e.capture))
         try Self.check(e, in: doc.notices)
     }
 
-    @Test(arguments: ted)
+    @Test(.requiresShared, arguments: ted)
     func tedSearchAnswers(_ e: Expected) throws {
-        guard SharedSamples.folder("samples/real") != nil else { return }
+        try SharedData.url("samples/real")
         try Self.check(e, in: try TEDRealCaptures.parse(URL(fileURLWithPath: e.capture).lastPathComponent))
     }
 
-    @Test func eformsNotice() throws {
-        guard SharedSamples.folder("samples/real") != nil else { return }
+    @Test(.requiresShared) func eformsNotice() throws {
+        try SharedData.url("samples/real")
         let doc = try FormatRegistry.parseNoticeXML(
-            rootName: "ContractNotice", namespace: nil, bytes: try SharedSamples.bytes(Self.cnes),
+            rootName: "ContractNotice", namespace: nil, bytes: try SharedData.bytes(Self.cnes),
             options: ParseOptions(sourceID: "ted", documentName: Self.cnes))
         try Self.check(Self.eforms, in: doc?.notices ?? [])
     }
@@ -176,11 +177,11 @@ import Testing
     /// buyer profile (BT-508 `http://www.marches-publics.info/accueil.htm`), preferred to ORG-0001's WebsiteURI
     /// (`https://www.marches-publics.info/accueil.htm`); ORG-0001's cac:Contact: Name "Info desk", Telephone
     /// "+33 235156161", ElectronicMail "contact@rouenhabitat.fr".
-    @Test func eformsBuyerProfileIsPreferredToTheWebsite() throws {
-        guard SharedSamples.folder("samples/eforms") != nil else { return }
+    @Test(.requiresShared) func eformsBuyerProfileIsPreferredToTheWebsite() throws {
+        try SharedData.url("samples/eforms")
         let doc = try FormatRegistry.parseNoticeXML(
             rootName: "ContractNotice", namespace: nil,
-            bytes: try SharedSamples.bytes("samples/eforms/cn_24_FRA_comments.xml"),
+            bytes: try SharedData.bytes("samples/eforms/cn_24_FRA_comments.xml"),
             options: ParseOptions(sourceID: "ted", documentName: "cn_24_FRA_comments.xml"))
         let n = try #require(doc?.notices.first)
         #expect(n.buyer?.name == "Rouen Habitat")
@@ -193,8 +194,8 @@ import Testing
 
     /// The retired DILA API notice (`samples/boamp/legacy-api-json/20-152081.json`): identite correspondant
     /// "Monsieur le Maire" (contact null), tel, mel, urlprofilacheteur preferred to url; urldocument null.
-    @Test func boampLegacyAPINotice() throws {
-        guard SharedSamples.folder("samples/boamp/legacy-api-json") != nil else { return }
+    @Test(.requiresShared) func boampLegacyAPINotice() throws {
+        try SharedData.url("samples/boamp/legacy-api-json")
         let doc = try #require(try BOAMPRealCaptures.parse(BOAMPRealCaptures.legacy))
         let n = try #require(doc.notices.first)
         #expect(
@@ -207,7 +208,7 @@ import Testing
 
     /// Aides-territoires `contact` is free HTML: the first e-mail address, telephone number and link are taken,
     /// unless the field lists several contacts.
-    @Test(arguments: [
+    @Test(.requiresShared, arguments: [
         // "<p> GAL des Coëvrons </p> … <p> 02.43.66.32.00 </p> <p> developpement-local@coevrons.fr </p>"
         ("101817", ContactPoint(email: "developpement-local@coevrons.fr", phone: "02.43.66.32.00")),
         // "Prenez contact avec la CCPMB … Anna BOURDICHON … environnement@ccpmb.fr … 04 50 78 12 10"
@@ -234,14 +235,14 @@ import Testing
         ("97343", ContactPoint(email: "agriculture@vendee.fr", phone: "02.28.85.86.43")),
     ])
     func aidesTerritoiresDump(_ id: String, _ contact: ContactPoint?) throws {
-        guard SharedSamples.folder("samples/real") != nil else { return }
+        try SharedData.url("samples/real")
         let doc = try AidesTerritoiresRealCaptures.parse(AidesTerritoiresRealCaptures.dump)
         let n = try #require(doc.notices.first { $0.sourceID == id })
         #expect(n.buyer?.contact == contact)
     }
 
     /// The Drôme data provider's payload, with `mailto:` and `href` links.
-    @Test(arguments: [
+    @Test(.requiresShared, arguments: [
         // "04 75 26 99 43 • n<a href="mailto:ina.croizet@drome.chambagri.fr">ina.croizet@…</a>": the link's address.
         (
             "162",
@@ -260,7 +261,7 @@ import Testing
         ),
     ])
     func aidesTerritoiresDrome(_ id: String, _ contact: ContactPoint) throws {
-        guard SharedSamples.folder("samples/real") != nil else { return }
+        try SharedData.url("samples/real")
         let doc = try AidesTerritoiresRealCaptures.parse(AidesTerritoiresRealCaptures.drome)
         let n = try #require(doc.notices.first { $0.sourceID == id })
         #expect(n.buyer?.contact == contact)
@@ -269,8 +270,8 @@ import Testing
     /// Over the whole trimmed dump (195 aids, every one with a `contact`; 187 of those hold an address, a number
     /// or a link, the 8 others only names or sentences): most give a contact point — all but the directories
     /// without a link — and none is empty or half-parsed (an address without `@`, a number without ten digits).
-    @Test func aidesTerritoiresContactsAreWellFormed() throws {
-        guard SharedSamples.folder("samples/real") != nil else { return }
+    @Test(.requiresShared) func aidesTerritoiresContactsAreWellFormed() throws {
+        try SharedData.url("samples/real")
         let doc = try AidesTerritoiresRealCaptures.parse(AidesTerritoiresRealCaptures.dump)
         let contacts = doc.notices.compactMap { $0.buyer?.contact }
         print("aides-territoires dump: \(contacts.count)/\(doc.notices.count) aids with a contact point")

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 @testable import Notices
 @testable import Parser
@@ -136,7 +137,7 @@ enum AidesTerritoiresRealCaptures {
 
     static func parse(_ path: String) throws -> ParsedDocument {
         try DocumentParser.parse(
-            try SharedSamples.bytes(path), options: ParseOptions(sourceID: "aides-territoires", documentName: path))
+            try SharedData.bytes(path), options: ParseOptions(sourceID: "aides-territoires", documentName: path))
     }
 
     static func checks() throws -> [FieldCheck] {

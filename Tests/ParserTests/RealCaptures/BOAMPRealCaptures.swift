@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 @testable import Notices
 @testable import Parser
@@ -252,7 +253,7 @@ enum BOAMPRealCaptures {
 
     static func parse(_ path: String) throws -> ParsedDocument? {
         try FormatRegistry.parseJSON(
-            try SharedSamples.bytes(path), options: ParseOptions(sourceID: "boamp", documentName: path))
+            try SharedData.bytes(path), options: ParseOptions(sourceID: "boamp", documentName: path))
     }
 
     static func checks() throws -> [FieldCheck] {

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 @testable import Notices
 @testable import Parser
@@ -151,7 +152,7 @@ enum DECPRealCaptures {
     ]
 
     static func parse(_ path: String) throws -> ParsedDocument {
-        try DocumentParser.parse(try SharedSamples.bytes(path), options: ParseOptions(sourceID: "decp", documentName: path))
+        try DocumentParser.parse(try SharedData.bytes(path), options: ParseOptions(sourceID: "decp", documentName: path))
     }
 
     static func checks() throws -> [FieldCheck] {

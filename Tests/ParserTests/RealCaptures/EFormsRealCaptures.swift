@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 @testable import Notices
 @testable import Parser
@@ -27,7 +28,7 @@ enum EFormsRealCaptures {
         let file = "kivou-612553-2026-CNES-cn.xml"
         let doc = try FormatRegistry.parseNoticeXML(
             rootName: "ContractNotice", namespace: nil,
-            bytes: try SharedSamples.bytes("\(TEDRealCaptures.dir)/\(file)"),
+            bytes: try SharedData.bytes("\(TEDRealCaptures.dir)/\(file)"),
             options: ParseOptions(sourceID: "ted", documentName: file))
         return cnes.checks(capture: "ted/" + file, in: doc?.notices ?? [])
     }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import Notices
@@ -54,8 +55,8 @@ enum Canonical {
             + AidesTerritoiresRealCaptures.checks() + DECPRealCaptures.checks()
     }
 
-    @Test func fieldLevelAccuracyOnRealCapturesIsAtLeast98Percent() throws {
-        guard SharedSamples.folder("samples/real") != nil else { return }
+    @Test(.requiresShared) func fieldLevelAccuracyOnRealCapturesIsAtLeast98Percent() throws {
+        try SharedData.url("samples/real")
         let checks = try Self.allChecks()
         let right = checks.filter(\.isRight).count
         let ratio = checks.isEmpty ? 0 : Double(right) / Double(checks.count)

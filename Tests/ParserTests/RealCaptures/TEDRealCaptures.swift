@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 @testable import Notices
 @testable import Parser
@@ -102,7 +103,7 @@ enum TEDRealCaptures {
 
     static func parse(_ file: String) throws -> [Notice] {
         let doc = try FormatRegistry.parseJSON(
-            try SharedSamples.bytes("\(dir)/\(file)"), options: ParseOptions(sourceID: "ted", documentName: file))
+            try SharedData.bytes("\(dir)/\(file)"), options: ParseOptions(sourceID: "ted", documentName: file))
         return doc?.notices ?? []
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Notices
+import TestSupport
 import Testing
 
 @testable import Parser
@@ -179,10 +180,10 @@ struct EntityExpansionTests {
 
     // MARK: - Notice XML
 
-    @Test("eForms (real TED capture): both attacks are refused fast", arguments: Attack.allCases)
+    @Test("eForms (real TED capture): both attacks are refused fast", .requiresShared, arguments: Attack.allCases)
     func eForms(_ attack: Attack) throws {
-        guard SharedSamples.folder("samples/real") != nil else { return }
-        let raw = String(decoding: try SharedSamples.bytes("samples/real/ted/kivou-612553-2026-CNES-cn.xml"), as: UTF8.self)
+        try SharedData.url("samples/real")
+        let raw = String(decoding: try SharedData.bytes("samples/real/ted/kivou-612553-2026-CNES-cn.xml"), as: UTF8.self)
         let bytes = try Self.inject(
             raw, root: "ContractNotice", dtd: attack.dtd, open: "<cbc:Name languageID=\"FRA\">", close: "</cbc:Name>",
             content: attack.refs)
@@ -197,7 +198,7 @@ struct EntityExpansionTests {
 
     @Test("BOAMP XML: both attacks are refused fast", arguments: Attack.allCases)
     func boampXML(_ attack: Attack) throws {
-        let raw = String(decoding: try SharedSamples.fixture("boamp-annonce-mapa.xml"), as: UTF8.self)
+        let raw = String(decoding: try Fixture.bytes("boamp-annonce-mapa.xml"), as: UTF8.self)
         let bytes = try Self.inject(
             raw, root: "ANNONCE", dtd: attack.dtd, open: "<RESUME_OBJET>", close: "</RESUME_OBJET>",
             content: attack.refs)
@@ -206,10 +207,10 @@ struct EntityExpansionTests {
         }
     }
 
-    @Test("TED package: the attacking member becomes an issue naming it, fast", arguments: [Attack.billionLaughs, .quadraticSmallDTD])
+    @Test("TED package: the attacking member becomes an issue naming it, fast", .requiresShared, arguments: [Attack.billionLaughs, .quadraticSmallDTD])
     func tedPackage(_ attack: Attack) throws {
-        guard SharedSamples.folder("samples/real") != nil else { return }
-        let raw = String(decoding: try SharedSamples.bytes("samples/real/ted/kivou-612553-2026-CNES-cn.xml"), as: UTF8.self)
+        try SharedData.url("samples/real")
+        let raw = String(decoding: try SharedData.bytes("samples/real/ted/kivou-612553-2026-CNES-cn.xml"), as: UTF8.self)
         let member = "20260917_180/00612553_2026.xml"
         let bytes = try Self.inject(
             raw, root: "ContractNotice", dtd: attack.dtd, open: "<cbc:Name languageID=\"FRA\">", close: "</cbc:Name>",
@@ -270,10 +271,10 @@ struct EntityExpansionTests {
         #expect(doc.truncated == false)
     }
 
-    @Test("An eForms notice with a small declared entity still parses and keeps its text")
+    @Test("An eForms notice with a small declared entity still parses and keeps its text", .requiresShared)
     func harmlessEForms() throws {
-        guard SharedSamples.folder("samples/real") != nil else { return }
-        let raw = String(decoding: try SharedSamples.bytes("samples/real/ted/kivou-612553-2026-CNES-cn.xml"), as: UTF8.self)
+        try SharedData.url("samples/real")
+        let raw = String(decoding: try SharedData.bytes("samples/real/ted/kivou-612553-2026-CNES-cn.xml"), as: UTF8.self)
         let plain = try EFormsAdapter.parse(Array(raw.utf8), options: ParseOptions(documentName: "cn.xml")).notice
         // The raw file's buyer name (first cbc:Name languageID="FRA"), replaced by an entity of the same text.
         let o = try #require(raw.range(of: "<cbc:Name languageID=\"FRA\">"))

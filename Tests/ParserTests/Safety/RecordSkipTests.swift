@@ -1,5 +1,6 @@
 import Foundation
 import Notices
+import TestSupport
 import Testing
 
 @testable import Parser
@@ -25,10 +26,10 @@ struct RecordSkipTests {
     /// The raw file's JSON, to read the values the tests compare with.
     static func json(_ bytes: [UInt8]) throws -> Any { try JSONSerialization.jsonObject(with: Data(bytes)) }
 
-    @Test("BOAMP JSON (real ODS records): a record whose idweb is not a string is skipped, the other three kept")
+    @Test("BOAMP JSON (real ODS records): a record whose idweb is not a string is skipped, the other three kept", .requiresShared)
     func boamp() throws {
-        guard SharedSamples.folder("samples/real") != nil else { return }
-        let raw = try SharedSamples.bytes("samples/real/boamp/kivou-boamp-records-4-awards-2026-08.json")
+        try SharedData.url("samples/real")
+        let raw = try SharedData.bytes("samples/real/boamp/kivou-boamp-records-4-awards-2026-08.json")
         let records = try #require((try Self.json(raw) as? [String: Any])?["records"] as? [[String: Any]])
         let ids = records.compactMap { $0["idweb"] as? String }
         #expect(ids == ["26-80978", "26-80922", "26-81190", "26-80528"])
@@ -48,10 +49,10 @@ struct RecordSkipTests {
         #expect(doc.notices[1].title == (records[2]["objet"] as? String))
     }
 
-    @Test("BOAMP JSON (real Explore v2.1 page): the first record without idweb does not hide the page")
+    @Test("BOAMP JSON (real Explore v2.1 page): the first record without idweb does not hide the page", .requiresShared)
     func boampFirstRecord() throws {
-        guard SharedSamples.folder("samples/real") != nil else { return }
-        let raw = try SharedSamples.bytes("samples/real/boamp/DERIVED-unwrapped-data-of-jpbenga-where-dateparution-2026.json")
+        try SharedData.url("samples/real")
+        let raw = try SharedData.bytes("samples/real/boamp/DERIVED-unwrapped-data-of-jpbenga-where-dateparution-2026.json")
         let results = try #require((try Self.json(raw) as? [String: Any])?["results"] as? [[String: Any]])
         let ids = results.compactMap { $0["idweb"] as? String }
         #expect(ids == ["26-7298", "26-7308", "26-7319", "26-7109", "26-7113"])
@@ -67,9 +68,9 @@ struct RecordSkipTests {
         #expect(issues.first?.message.hasPrefix("record 0 (id 26_7298) skipped: boamp: record has no idweb") == true)
     }
 
-    @Test("TED search JSON (real notice, page of three): a notice without publication-number is skipped")
+    @Test("TED search JSON (real notice, page of three): a notice without publication-number is skipped", .requiresShared)
     func ted() throws {
-        guard SharedSamples.folder("samples/real") != nil else { return }
+        try SharedData.url("samples/real")
         let page = try SafetySupport.tedPageOfThree()
         let whole = try SafetySupport.parse(page, "ted.json")
         #expect(whole.notices.map(\.sourceID) == ["619671-2026", "619672-2026", "619673-2026"])
@@ -93,11 +94,11 @@ struct RecordSkipTests {
         #expect(doc2.issues.contains { $0.message.hasPrefix("record 1 skipped: ted: notices[1]: ") })
     }
 
-    @Test("aides-territoires (real Drôme page): an aid whose name is a number is skipped, with its id and path")
+    @Test("aides-territoires (real Drôme page): an aid whose name is a number is skipped, with its id and path", .requiresShared)
     func aidesTerritoires() throws {
-        guard SharedSamples.folder("samples/real") != nil else { return }
+        try SharedData.url("samples/real")
         let path = "samples/real/aides-territoires/at-django-dataproviders-test-departement_drome_data.json"
-        let raw = try SharedSamples.bytes(path)
+        let raw = try SharedData.bytes(path)
         let results = try #require((try Self.json(raw) as? [String: Any])?["results"] as? [[String: Any]])
         #expect(results.count == 3)
         let id = try #require(results[1]["id"] as? Int)
@@ -124,7 +125,7 @@ struct RecordSkipTests {
 
     @Test("EU Funding (repository fixture: no real capture exists): a result whose title is a number is skipped")
     func euFunding() throws {
-        let raw = try SharedSamples.fixture("eu-funding-page.json")
+        let raw = try Fixture.bytes("eu-funding-page.json")
         let results = try #require((try Self.json(raw) as? [String: Any])?["results"] as? [[String: Any]])
         let whole = try SafetySupport.parse(raw, "euf.json")
         // The fixture's third result has no title at all: already skipped, with its own issue.
@@ -141,10 +142,10 @@ struct RecordSkipTests {
         #expect(issues.first?.message.contains("skipped: eu-funding: results[0].title: expected String") == true)
     }
 
-    @Test("DECP 2022 (real test file): a contract whose objet is an object is skipped, with its id")
+    @Test("DECP 2022 (real test file): a contract whose objet is an object is skipped, with its id", .requiresShared)
     func decp() throws {
-        guard SharedSamples.folder("samples/real") != nil else { return }
-        let raw = try SharedSamples.bytes("samples/real/decp/decp-processing-decp_test-format2022.json")
+        try SharedData.url("samples/real")
+        let raw = try SharedData.bytes("samples/real/decp/decp-processing-decp_test-format2022.json")
         let marches = try #require(
             ((try Self.json(raw) as? [String: Any])?["marches"] as? [String: Any])?["marche"] as? [[String: Any]])
         let id = try #require(marches[2]["id"] as? String)

@@ -1,6 +1,7 @@
 import Foundation
 import Notices
 import Parser
+import TestSupport
 import Testing
 
 /// What the safety suites (truncation, skipped records) share: one parse call and the pages they build from real
@@ -16,7 +17,7 @@ enum SafetySupport {
     /// closing bracket on), to build pages from.
     static func tedNoticeCopies() throws -> (copies: [String], tail: String) {
         let raw = String(
-            decoding: try SharedSamples.bytes("samples/real/ted/ted-619675-2026-FRA-buyer.json"), as: UTF8.self)
+            decoding: try SharedData.bytes("samples/real/ted/ted-619675-2026-FRA-buyer.json"), as: UTF8.self)
         let open = try #require(raw.range(of: "{\"notices\": ["))
         let close = try #require(raw.range(of: "}],", options: .backwards))
         let notice = String(raw[open.upperBound..<raw.index(after: close.lowerBound)])

@@ -1,5 +1,6 @@
 import Foundation
 import Notices
+import TestSupport
 import Testing
 
 @testable import Parser
@@ -22,7 +23,7 @@ struct TruncationTests {
 
     @Test("RSS cut inside its second item: truncated, the first item kept; uncut: not truncated")
     func rssCut() throws {
-        let raw = try SharedSamples.fixture("rss-buyer-platform.xml")
+        let raw = try Fixture.bytes("rss-buyer-platform.xml")
         let whole = try SafetySupport.parse(raw, "rss.xml")
         #expect(whole.truncated == false)
         #expect(whole.notices.count == 2)
@@ -36,7 +37,7 @@ struct TruncationTests {
 
     @Test("RSS streamed from a file and cut: truncated")
     func rssFileCut() throws {
-        let raw = try SharedSamples.fixture("rss-buyer-platform.xml")
+        let raw = try Fixture.bytes("rss-buyer-platform.xml")
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("vigie-cut-\(getpid()).xml")
         try Data(raw[..<(raw.count * 2 / 3)]).write(to: url)
         defer { try? FileManager.default.removeItem(at: url) }
@@ -48,7 +49,7 @@ struct TruncationTests {
 
     @Test("Atom cut inside its entry: truncated; uncut: not")
     func atomCut() throws {
-        let raw = try SharedSamples.fixture("atom-regional-calls.xml")
+        let raw = try Fixture.bytes("atom-regional-calls.xml")
         #expect(try SafetySupport.parse(raw, "atom.xml").truncated == false)
         let doc = try SafetySupport.parse(try Self.cut(raw, inside: "<entry>"), "atom.xml")
         #expect(doc.truncated == true)
@@ -56,7 +57,7 @@ struct TruncationTests {
 
     @Test("A root end tag cut short at the very end loses nothing: not truncated")
     func rootEndTagCut() throws {
-        let raw = try SharedSamples.fixture("rss-buyer-platform.xml")
+        let raw = try Fixture.bytes("rss-buyer-platform.xml")
         let end = try #require(raw.lastRange(of: Array("</rss>".utf8)))
         let doc = try SafetySupport.parse(Array(raw[..<(end.upperBound - 1)]), "rss.xml")
         #expect(doc.truncated == false)
@@ -68,7 +69,7 @@ struct TruncationTests {
 
     @Test("A feed broken in the middle but complete is damaged, not truncated")
     func brokenNotTruncated() throws {
-        let raw = String(decoding: try SharedSamples.fixture("rss-buyer-platform.xml"), as: UTF8.self)
+        let raw = String(decoding: try Fixture.bytes("rss-buyer-platform.xml"), as: UTF8.self)
         let broken = raw.replacingOccurrences(of: "</title>", with: "</titel>")
         let doc = try SafetySupport.parse(Array(broken.utf8), "rss.xml")
         #expect(doc.truncated == false)
@@ -76,10 +77,10 @@ struct TruncationTests {
 
     // MARK: - eForms and BOAMP XML: one notice per document, so a cut one fails and says why
 
-    @Test("eForms (real TED capture) cut in the middle: refused, the error says truncated")
+    @Test("eForms (real TED capture) cut in the middle: refused, the error says truncated", .requiresShared)
     func eFormsCut() throws {
-        guard SharedSamples.folder("samples/real") != nil else { return }
-        let raw = try SharedSamples.bytes("samples/real/ted/kivou-612553-2026-CNES-cn.xml")
+        try SharedData.url("samples/real")
+        let raw = try SharedData.bytes("samples/real/ted/kivou-612553-2026-CNES-cn.xml")
         #expect(try SafetySupport.parse(raw, "cn.xml").truncated == false)
         let cut = Array(raw[..<(raw.count / 2)])
         #expect {
@@ -93,10 +94,10 @@ struct TruncationTests {
 
     // MARK: - JSON pages (real captures)
 
-    @Test("BOAMP JSON (real ODS records) cut inside the third record: truncated, the first two kept")
+    @Test("BOAMP JSON (real ODS records) cut inside the third record: truncated, the first two kept", .requiresShared)
     func boampJSONCut() throws {
-        guard SharedSamples.folder("samples/real") != nil else { return }
-        let raw = try SharedSamples.bytes("samples/real/boamp/kivou-boamp-records-4-awards-2026-08.json")
+        try SharedData.url("samples/real")
+        let raw = try SharedData.bytes("samples/real/boamp/kivou-boamp-records-4-awards-2026-08.json")
         let whole = try SafetySupport.parse(raw, "boamp.json")
         #expect(whole.truncated == false)
         #expect(whole.notices.map(\.sourceID) == ["26-80978", "26-80922", "26-81190", "26-80528"])
@@ -106,10 +107,10 @@ struct TruncationTests {
         #expect(doc.issues.contains { $0.file == "boamp.json" && $0.message.contains("truncated") })
     }
 
-    @Test("TED search JSON (real page of one notice) cut inside it: nothing complete, so it fails and says why")
+    @Test("TED search JSON (real page of one notice) cut inside it: nothing complete, so it fails and says why", .requiresShared)
     func tedJSONCut() throws {
-        guard SharedSamples.folder("samples/real") != nil else { return }
-        let raw = try SharedSamples.bytes("samples/real/ted/ted-619675-2026-FRA-buyer.json")
+        try SharedData.url("samples/real")
+        let raw = try SharedData.bytes("samples/real/ted/ted-619675-2026-FRA-buyer.json")
         let whole = try SafetySupport.parse(raw, "ted.json")
         #expect(whole.truncated == false)
         #expect(whole.notices.map(\.sourceID) == ["619675-2026"])
@@ -122,9 +123,9 @@ struct TruncationTests {
         }
     }
 
-    @Test("TED search JSON (real notice, page of three) cut inside the third: truncated, two kept")
+    @Test("TED search JSON (real notice, page of three) cut inside the third: truncated, two kept", .requiresShared)
     func tedJSONPageCut() throws {
-        guard SharedSamples.folder("samples/real") != nil else { return }
+        try SharedData.url("samples/real")
         // The real page holds one notice: three copies of it (publication numbers made distinct) form a page.
         let page = try SafetySupport.tedPageOfThree()
         let whole = try SafetySupport.parse(page, "ted.json")
@@ -134,11 +135,11 @@ struct TruncationTests {
         #expect(doc.notices == Array(whole.notices.prefix(2)))
     }
 
-    @Test("aides-territoires (real dump) cut inside its 101st aid: truncated, the first 100 kept")
+    @Test("aides-territoires (real dump) cut inside its 101st aid: truncated, the first 100 kept", .requiresShared)
     func aidesTerritoiresCut() throws {
-        guard SharedSamples.folder("samples/real") != nil else { return }
+        try SharedData.url("samples/real")
         let path = "samples/real/aides-territoires/offseason-AT_aides_full-2021-11-26-TRIMMED.json"
-        let raw = try SharedSamples.bytes(path)
+        let raw = try SharedData.bytes(path)
         let records = try #require(try JSONSerialization.jsonObject(with: Data(raw)) as? [[String: Any]])
         let whole = try SafetySupport.parse(raw, "at.json")
         #expect(whole.truncated == false)
@@ -149,10 +150,10 @@ struct TruncationTests {
         #expect(doc.notices == Array(whole.notices.prefix(100)))
     }
 
-    @Test("DECP (real 2019 file) cut inside a record: truncated, the records before kept")
+    @Test("DECP (real 2019 file) cut inside a record: truncated, the records before kept", .requiresShared)
     func decpCut() throws {
-        guard SharedSamples.folder("samples/real") != nil else { return }
-        let raw = try SharedSamples.bytes("samples/real/decp/decp-rama-e-marchespublics-2019-04-03.json")
+        try SharedData.url("samples/real")
+        let raw = try SharedData.bytes("samples/real/decp/decp-rama-e-marchespublics-2019-04-03.json")
         let whole = try SafetySupport.parse(raw, "decp.json")
         #expect(whole.truncated == false)
         let cut = Array(raw[..<(raw.count / 2)])

@@ -1,5 +1,6 @@
 import Foundation
 import Notices
+import TestSupport
 import Testing
 
 @testable import Parser
@@ -7,8 +8,8 @@ import Testing
 /// The TED Search API v3 adapter on the real captures of `../shared/samples/real/ted/` and on small pages written
 /// here in the shapes the real ones show.
 @Suite struct TEDSearchAdapterTests {
-    static func real(_ file: String) throws -> [Notice]? {
-        guard SharedSamples.folder(TEDRealCaptures.dir) != nil else { return nil }
+    static func real(_ file: String) throws -> [Notice] {
+        try SharedData.url(TEDRealCaptures.dir)
         return try TEDRealCaptures.parse(file)
     }
 
@@ -28,8 +29,8 @@ import Testing
     // MARK: - Real captures
 
     /// 619675-2026: the day is in `deadline-receipt-tender-date-lot`, the time in `…-time-lot` (14:00, not 23:59).
-    @Test func realDeadlineCombinesDateAndTimeOfLot() throws {
-        guard let notices = try Self.real("ted-619675-2026-FRA-buyer.json") else { return }
+    @Test(.requiresShared) func realDeadlineCombinesDateAndTimeOfLot() throws {
+        let notices = try Self.real("ted-619675-2026-FRA-buyer.json")
         let n = try #require(notices.first)
         #expect(n.deadline?.iso8601 == "2026-10-19T14:00:00+02:00")
         #expect(n.deadlineKind == .tender)
@@ -57,8 +58,8 @@ import Testing
 
     /// 612558-2026 is a restricted procedure: only `deadline-receipt-request-*`, which is a request-to-participate
     /// deadline and must never be shown as a tender deadline.
-    @Test func realRestrictedProcedureHasARequestDeadline() throws {
-        guard let notices = try Self.real("DERIVED-wrapped-vswatchdog-612558-2026.json") else { return }
+    @Test(.requiresShared) func realRestrictedProcedureHasARequestDeadline() throws {
+        let notices = try Self.real("DERIVED-wrapped-vswatchdog-612558-2026.json")
         let n = try #require(notices.first)
         #expect(n.deadline?.iso8601 == "2026-10-05T12:00:00+02:00")
         #expect(n.deadlineKind == .requestToParticipate)
@@ -72,10 +73,9 @@ import Testing
     }
 
     /// The verbatim capture is a bare notice object (a saved search hit): it reads as the page that wraps it.
-    @Test func bareNoticeReadsLikeItsPage() throws {
-        guard let bare = try Self.real("vswatchdog-ted-v3-notice-612558-2026-DEU-request-deadline-only.json"),
-            let wrapped = try Self.real("DERIVED-wrapped-vswatchdog-612558-2026.json")
-        else { return }
+    @Test(.requiresShared) func bareNoticeReadsLikeItsPage() throws {
+        let bare = try Self.real("vswatchdog-ted-v3-notice-612558-2026-DEU-request-deadline-only.json")
+        let wrapped = try Self.real("DERIVED-wrapped-vswatchdog-612558-2026.json")
         #expect(bare.count == 1)
         #expect(bare == wrapped)
     }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 @testable import Parser
@@ -21,7 +22,7 @@ import Testing
 
     @Test(arguments: needed)
     func catalogueRequestsTheField(_ field: String) throws {
-        let url = SharedSamples.packageRoot.appendingPathComponent("Feeds/ted-search-api.yaml")
+        let url = SharedData.packageRoot.appendingPathComponent("Feeds/ted-search-api.yaml")
         let text = try String(contentsOf: url, encoding: .utf8)
         #expect(text.contains("\"\(field)\"") || text.contains("- \(field)\n"), "\(field) is not requested")
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Notices
+import TestSupport
 import Testing
 
 @testable import Parser
@@ -9,8 +10,8 @@ import Testing
 @Suite struct FrenchPhrasingSampleTests {
     typealias Case = [String: Any]
 
-    @Test func scoreOnSharedPhrasings() throws {
-        guard let dir = SharedSamples.folder("samples/text") else { return }
+    @Test(.requiresShared) func scoreOnSharedPhrasings() throws {
+        let dir = try SharedData.url("samples/text")
         let data = try Data(contentsOf: dir.appendingPathComponent("french_phrasing_samples.json"))
         let root = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         var total = 0
