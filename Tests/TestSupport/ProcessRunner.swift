@@ -19,6 +19,8 @@ public enum ProcessRunner {
         public var pid: Int32
         /// Exited with status 0.
         public var succeeded: Bool { !signalled && !timedOut && status == 0 }
+        /// The end of both outputs, for a failure message.
+        public var tail: String { "stdout: …\(stdout.suffix(3000))\nstderr: …\(stderr.suffix(3000))" }
     }
 
     /// Runs `executable arguments` to completion and returns what it did; kills it after `timeout` seconds (a hung
@@ -149,7 +151,12 @@ public enum ProcessRunner {
             let deadline = started.addingTimeInterval(timeout)
             while process.isRunning && Date() < deadline { usleep(5_000) }
             let timedOut = process.isRunning
-            if timedOut { kill(process.processIdentifier, SIGKILL) }
+            if timedOut {
+                // `make install` runs swift build, which runs compilers: when the child leads its own process
+                // group the whole group goes, so no build keeps the cores after the test gave up.
+                let pid = process.processIdentifier
+                kill(getpgid(pid) == pid ? -pid : pid, SIGKILL)
+            }
             process.waitUntilExit()
             let seconds = Date().timeIntervalSince(started)
             try outHandle.synchronize()

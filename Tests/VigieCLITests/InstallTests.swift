@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `make install PREFIX=…` as a cluster's IT person runs it, then the installed binary as cron or systemd runs it:
@@ -10,8 +11,7 @@ import Testing
 /// `swift build` there would wait for this very test. The folder stays between runs, so only the first is slow.
 @Suite("make install", .serialized)
 struct InstallTests {
-    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent()
+    static let packageRoot = VigieProcess.packageRoot
 
     /// What the toolchain's shared libraries are called: none may be needed by the installed binary.
     static let toolchainLibraries = [
@@ -133,63 +133,14 @@ struct InstallTests {
         return found.sorted()
     }
 
-    struct Finished {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-        /// The end of both outputs, for a failure message.
-        var tail: String {
-            "stdout: …\(stdout.suffix(3000))\nstderr: …\(stderr.suffix(3000))"
-        }
-    }
-
-    /// A process that could not be run to its end: past its time limit, or its output files not created.
-    struct RunFailure: Error, CustomStringConvertible {
-        var description: String
-    }
-
-    /// Runs `executable` from the package root to its end, stdout and stderr to files (a chatty build never
-    /// blocks on a full pipe). `environment: nil` inherits this process's; `[:]` is an empty one, as `env -i`.
+    /// Runs `executable` from the package root to its end (TestSupport's runner: output to files, so a chatty build
+    /// never blocks on a full pipe). `environment: nil` inherits this process's; `[:]` is an empty one, as `env -i`.
     static func run(_ executable: String, _ arguments: [String], environment: [String: String]?, timeout: Double)
-        throws -> Finished
+        throws -> ProcessRunner.Result
     {
-        let folder = try TemporaryFolder("vigie-install-output")
-        let outURL = folder.url.appendingPathComponent("stdout")
-        let errURL = folder.url.appendingPathComponent("stderr")
-        for url in [outURL, errURL] where !FileManager.default.createFile(atPath: url.path, contents: nil) {
-            throw RunFailure(description: "cannot create \(url.path)")
-        }
-        let outHandle = try FileHandle(forWritingTo: outURL)
-        let errHandle = try FileHandle(forWritingTo: errURL)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.currentDirectoryURL = packageRoot
-        if let environment { process.environment = environment }
-        process.standardOutput = outHandle
-        process.standardError = errHandle
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning && Date() < deadline { usleep(20_000) }
-        let timedOut = process.isRunning
-        if timedOut {
-            // make runs swift build, which runs compilers: when the child leads its own process group, the whole
-            // group goes, so no build keeps the cores after the test gave up.
-            let pid = process.processIdentifier
-            kill(getpgid(pid) == pid ? -pid : pid, SIGKILL)
-        }
-        process.waitUntilExit()
-        try outHandle.close()
-        try errHandle.close()
-        let stdout = String(decoding: try Data(contentsOf: outURL), as: UTF8.self)
-        let stderr = String(decoding: try Data(contentsOf: errURL), as: UTF8.self)
-        if timedOut {
-            throw RunFailure(
-                description: "\(executable) \(arguments.joined(separator: " ")) ran past \(Int(timeout)) s; "
-                    + "stdout: …\(stdout.suffix(2000))\nstderr: …\(stderr.suffix(2000))")
-        }
-        return Finished(status: process.terminationStatus, stdout: stdout, stderr: stderr)
+        try ProcessRunner.run(
+            URL(fileURLWithPath: executable), arguments, environment: environment ?? [:],
+            inheritEnvironment: environment == nil, directory: packageRoot, timeout: timeout)
     }
 
     /// A folder under the system's temporary folder, removed with its content when released.
