@@ -1,3 +1,6 @@
+// swift-format-ignore-file
+// (the WHATWG table as one multi-line string, kept line for line as published)
+
 /// The HTML5 named character references (WHATWG list, 2,125 names, which include all of HTML 4's), as
 /// `name codepoint[ codepoint]` lines in hexadecimal. Parsed once into a dictionary on first use; a string
 /// blob compiles far faster than a dictionary literal of this size.
