@@ -35,6 +35,7 @@ release: deps
 
 test:
 	@$(MAKE) --no-print-directory deps EXTRA_PKGS="$(TEST_PKGS)"
+	@$(MAKE) --no-print-directory lint
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
@@ -76,6 +77,7 @@ install: deps
 uninstall:
 	rm -f "$(INSTALL_BIN)/vigie" "$(INSTALL_BASH)/vigie" "$(INSTALL_ZSH)/_vigie" "$(INSTALL_FISH)/vigie.fish" \
 	    "$(INSTALL_MAN1)/vigie.1" "$(INSTALL_MAN1)"/vigie.*.1
+
 # Style: the toolchain's `swift format` with the committed `.swift-format`. `lint` fails on any finding;
 # `format` rewrites the files in place (then `lint` passes).
 FORMAT_PATHS := Sources Tests Package.swift

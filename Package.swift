@@ -29,8 +29,10 @@ var targets: [Target] = [
     .target(name: "Parser", dependencies: ["Notices", "CLibXML2", "CZlib"], swiftSettings: strict),
     .target(
         name: "Fetcher",
-        dependencies: ["Notices", "Curl", .product(name: "Yams", package: "Yams"),
-                       .product(name: "Logging", package: "swift-log")],
+        dependencies: [
+            "Notices", "Curl", .product(name: "Yams", package: "Yams"),
+            .product(name: "Logging", package: "swift-log"),
+        ],
         swiftSettings: strict),
     // SQLite through GRDB (its own system-library target links Debian's libsqlite3, which has FTS5).
     .target(
@@ -43,22 +45,28 @@ var targets: [Target] = [
     .target(name: "Digest", dependencies: ["Notices"], swiftSettings: strict),
     .target(
         name: "Pipeline",
-        dependencies: ["Notices", "Parser", "Fetcher", "Store", "Classifier", "Digest", "Mail",
-                       .product(name: "Logging", package: "swift-log")],
+        dependencies: [
+            "Notices", "Parser", "Fetcher", "Store", "Classifier", "Digest", "Mail",
+            .product(name: "Logging", package: "swift-log"),
+        ],
         swiftSettings: strict),
     // The command line: commands, shared option groups, argument types, the log format. A library so that the
     // tests parse commands and read their help without a process; the `vigie` executable only calls it.
     .target(
         name: "VigieCLI",
-        dependencies: ["Pipeline", "Notices", "Parser", "Fetcher", "Store", "Classifier", "Digest", "Mail",
-                       .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                       .product(name: "Logging", package: "swift-log")],
+        dependencies: [
+            "Pipeline", "Notices", "Parser", "Fetcher", "Store", "Classifier", "Digest", "Mail",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ],
         swiftSettings: strict),
     .executableTarget(name: "vigie", dependencies: ["VigieCLI"], swiftSettings: strict),
     .executableTarget(
         name: "vigie-bench",
-        dependencies: ["Pipeline", "Notices", "Parser", "Fetcher", "Store", "Classifier", "Digest", "LoopbackHTTP",
-                       "CXMLWalk", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+        dependencies: [
+            "Pipeline", "Notices", "Parser", "Fetcher", "Store", "Classifier", "Digest", "LoopbackHTTP",
+            "CXMLWalk", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ],
         swiftSettings: strict),
 
     // Helpers any test target may use: a real SMTP server on loopback (python3 + aiosmtpd) with scripted faults,
@@ -66,7 +74,8 @@ var targets: [Target] = [
     .target(name: "TestSupport", path: "Tests/TestSupport", exclude: ["smtp_sink.py", "parse_mail.py"]),
     .testTarget(name: "NoticesTests", dependencies: ["Notices", "TestSupport"]),
     .testTarget(name: "MailTests", dependencies: ["Mail", "TestSupport"]),
-    .testTarget(name: "ParserTests", dependencies: ["Parser", "Notices", "TestSupport"], resources: [.copy("Fixtures")]),
+    .testTarget(
+        name: "ParserTests", dependencies: ["Parser", "Notices", "TestSupport"], resources: [.copy("Fixtures")]),
     .testTarget(name: "FetcherTests", dependencies: ["Fetcher", "Notices", "LoopbackHTTP", "TestSupport"]),
     // GRDB too: the tests build stores the way older builds did (raw SQL) and hold transactions open.
     .testTarget(
@@ -83,8 +92,10 @@ var targets: [Target] = [
         ]),
     .testTarget(
         name: "VigieCLITests",
-        dependencies: ["VigieCLI", "Notices", "LoopbackHTTP", "TestSupport",
-                       .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        dependencies: [
+            "VigieCLI", "Notices", "LoopbackHTTP", "TestSupport",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
 ]
 
 // The libFuzzer target links only when built with `-sanitize=fuzzer`, so it exists

@@ -165,8 +165,10 @@ public final class CurlEasy {
         case .ifModifiedSince(let date):
             code = vigie_easy_setopt_long(h, CURLOPT_TIMECONDITION, Int(CURL_TIMECOND_IFMODSINCE.rawValue))
             if code == CURLE_OK {
-                return CurlCode(vigie_easy_setopt_off(h, CURLOPT_TIMEVALUE_LARGE,
-                                                      curl_off_t(date.timeIntervalSince1970)))
+                return CurlCode(
+                    vigie_easy_setopt_off(
+                        h, CURLOPT_TIMEVALUE_LARGE,
+                        curl_off_t(date.timeIntervalSince1970)))
             }
         case .httpHeaders(let lines): code = setList(CURLOPT_HTTPHEADER, lines)
         case .postFields(let body):
@@ -316,7 +318,8 @@ private let easyDebugCallback: vigie_debug_callback = { _, type, pointer, size, 
     // Only CURLINFO_TEXT is read: the callback also sees every header and data chunk while verbose, which are
     // skipped at once.
     guard let context, type == CURLINFO_TEXT, let pointer, size > 0,
-          let onDebugText = easy(context).onDebugText else { return 0 }
+        let onDebugText = easy(context).onDebugText
+    else { return 0 }
     let buffer = bytes(pointer, size)
     onDebugText(String(decoding: buffer, as: UTF8.self))
     return 0

@@ -53,7 +53,8 @@ public final class CurlMulti {
         var left: Int32 = 0
         while let message = curl_multi_info_read(handle, &left) {
             guard message.pointee.msg == CURLMSG_DONE, let easyHandle = message.pointee.easy_handle,
-                  let easy = added[easyHandle] else { continue }
+                let easy = added[easyHandle]
+            else { continue }
             done.append((easy, CurlCode(message.pointee.data.result)))
         }
         return done

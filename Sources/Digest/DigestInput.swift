@@ -186,7 +186,8 @@ public struct DigestInput: Sendable, Hashable, Codable {
         thisWeek.sort { $0.due < $1.due }
         return DigestSummary(
             newNotices: notices.count, perMember: perMember.map { DigestSummary.MemberCount(name: $0.0, count: $0.1) },
-            deadlinesThisWeek: thisWeek.map(\.item), consortiumIdeas: consortia.count, calls: calls.count, changed: changed.count,
+            deadlinesThisWeek: thisWeek.map(\.item), consortiumIdeas: consortia.count, calls: calls.count,
+            changed: changed.count,
             nearMisses: nearMisses.count)
     }
 

@@ -341,7 +341,8 @@ public struct HTMLRenderer: DigestRenderer {
         // a message past 102 KB, and a night's staff digest holds dozens of notices). Breaking long words
         // is inherited from the card's cell.
         for f in facts {
-            s += "<p style=\"margin:0 0 5px;\"><span style=\"font-size:13px;font-weight:bold;color:#4a5568;\">"
+            s +=
+                "<p style=\"margin:0 0 5px;\"><span style=\"font-size:13px;font-weight:bold;color:#4a5568;\">"
                 + "\(esc(f.label))</span><br>\(lines(f.lines))</p>"
         }
         if first, let summary = n.summary, !summary.isEmpty {

@@ -37,8 +37,10 @@ public enum ConditionalGet {
     }
 
     /// Interprets a final (post-redirect) HTTP status. `sentValidators` says whether the request carried any.
-    public static func verdict(status: Int, retryAfter: String? = nil, sentValidators: Bool,
-                               now: Date = Date()) -> Verdict {
+    public static func verdict(
+        status: Int, retryAfter: String? = nil, sentValidators: Bool,
+        now: Date = Date()
+    ) -> Verdict {
         switch status {
         case 0, 200...299:
             // 0: file:// answers carry no HTTP status.
@@ -59,8 +61,10 @@ public enum ConditionalGet {
     /// The validators to keep after a response. A 304 may omit them (RFC 9110 allows it): the old ones stay.
     /// A 200 without validators clears them, so a server that stopped sending them is not asked forever
     /// with stale ones.
-    public static func updatedValidators(_ state: SourceState, status: Int, etag: String?,
-                                         lastModified: String?) -> SourceState {
+    public static func updatedValidators(
+        _ state: SourceState, status: Int, etag: String?,
+        lastModified: String?
+    ) -> SourceState {
         var next = state
         switch status {
         case 304:

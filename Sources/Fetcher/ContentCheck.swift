@@ -10,12 +10,15 @@ public enum ContentCheck {
     ///
     /// `quotesBody` false (a `file://` source) keeps the body's first bytes out of the message: a catalogue
     /// `file://` URL pointing at a private file used to print its first bytes in every digest.
-    public static func problem(body: [UInt8], contentType: String?, format: DocumentFormat, source: String,
-                               url: String, quotesBody: Bool = true) -> FetcherError? {
+    public static func problem(
+        body: [UInt8], contentType: String?, format: DocumentFormat, source: String,
+        url: String, quotesBody: Bool = true
+    ) -> FetcherError? {
         let expected = expectedName(format)
         // UTF-16 documents (BOM, or `<` followed by a NUL) are left to the parser, which transcodes them.
         if body.starts(with: [0xFF, 0xFE]) || body.starts(with: [0xFE, 0xFF]) || body.starts(with: [0x3C, 0x00])
-            || body.starts(with: [0x00, 0x3C]) {
+            || body.starts(with: [0x00, 0x3C])
+        {
             return nil
         }
         var start = 0
@@ -28,7 +31,8 @@ public enum ContentCheck {
         let quoted = quotesBody ? snippet(head) : "(a local file's content is not quoted)"
         let opening = quotesBody ? "starts with \"\(quoted)\"" : "does not start as such a document does"
         let lower = head.lowercased()
-        let looksHTML = lower.hasPrefix("<!doctype html") || lower.hasPrefix("<html")
+        let looksHTML =
+            lower.hasPrefix("<!doctype html") || lower.hasPrefix("<html")
             || (lower.hasPrefix("<?xml") && lower.contains("<html"))
         if looksHTML {
             return .htmlInsteadOfData(source: source, url: url, expected: expected, snippet: quoted)
@@ -36,27 +40,31 @@ public enum ContentCheck {
         switch format {
         case .boampJSON, .tedJSON, .aidesTerritoiresJSON, .euFundingJSON, .decpJSON:
             if body[start] != UInt8(ascii: "{") && body[start] != UInt8(ascii: "[") {
-                return .unexpectedContent(source: source, url: url, expected: expected,
-                                          message: opening)
+                return .unexpectedContent(
+                    source: source, url: url, expected: expected,
+                    message: opening)
             }
         case .tedPackage:
             // gzip magic, or an already-inflated tar (ustar magic at offset 257).
             let isGzip = body.count > 2 && body[0] == 0x1f && body[1] == 0x8b
             let isTar = body.count > 262 && Array(body[257..<262]) == Array("ustar".utf8)
             if !isGzip && !isTar {
-                return .unexpectedContent(source: source, url: url, expected: expected,
-                                          message: "neither gzip nor tar")
+                return .unexpectedContent(
+                    source: source, url: url, expected: expected,
+                    message: "neither gzip nor tar")
             }
         case .decpCSV:
             // decp.info CSV: text with a header line, never markup or JSON.
             if body[start] == UInt8(ascii: "<") || body[start] == UInt8(ascii: "{") {
-                return .unexpectedContent(source: source, url: url, expected: expected,
-                                          message: opening)
+                return .unexpectedContent(
+                    source: source, url: url, expected: expected,
+                    message: opening)
             }
         case .rss, .rdf, .atom, .eforms, .boampXML:
             if body[start] != UInt8(ascii: "<") {
-                return .unexpectedContent(source: source, url: url, expected: expected,
-                                          message: opening)
+                return .unexpectedContent(
+                    source: source, url: url, expected: expected,
+                    message: opening)
             }
         }
         return nil

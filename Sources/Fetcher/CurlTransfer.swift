@@ -41,8 +41,10 @@ final class CurlTransfer {
 
     /// `wire` is `request` as it goes out (with the credential, when it goes to its origin); `isLocalSource`
     /// says whether the source's catalogue URL is `file://`, the only case where libcurl may read files.
-    init?(request: PageRequest, wire: PageRequest, isLocalSource: Bool, extraHeaders: [QueryParameter],
-          maxBodyBytes: Int, settings: TransportSettings) {
+    init?(
+        request: PageRequest, wire: PageRequest, isLocalSource: Bool, extraHeaders: [QueryParameter],
+        maxBodyBytes: Int, settings: TransportSettings
+    ) {
         guard let easy = CurlEasy() else { return nil }
         self.easy = easy
         self.request = request
@@ -53,8 +55,10 @@ final class CurlTransfer {
 
     var errorMessage: String { easy.errorMessage }
 
-    private func configure(wire: PageRequest, isLocalSource: Bool, extraHeaders: [QueryParameter],
-                           settings: TransportSettings) {
+    private func configure(
+        wire: PageRequest, isLocalSource: Bool, extraHeaders: [QueryParameter],
+        settings: TransportSettings
+    ) {
         easy.set(.url(wire.url))
         // Files only for a source whose catalogue URL is file:// (the offline demo); web sources speak http(s)
         // only, so no URL a server hands out (a next link, a redirect) can make libcurl read a local file.
@@ -87,7 +91,8 @@ final class CurlTransfer {
             // against the file's mtime, so an unchanged local file costs no parsing, like a 304.
             easy.set(.fileTime(true))
             if let since = extraHeaders.first(where: { $0.name == "If-Modified-Since" }),
-               let date = HTTPDate.parse(since.value) {
+                let date = HTTPDate.parse(since.value)
+            {
                 easy.set(.ifModifiedSince(date))
             }
         }
@@ -101,12 +106,15 @@ final class CurlTransfer {
 
         if wire.method == "POST" {
             if !wire.form.isEmpty {
-                easy.set(.formParts(wire.form.map { part in
-                    // SEDIA reads its `query`/`sort` parts as JSON only when they are typed so.
-                    let isJSON = part.value.first.map { $0 == "{" || $0 == "[" } ?? false
-                    return CurlEasy.FormPart(name: part.name, value: part.value,
-                                             contentType: isJSON ? "application/json" : nil)
-                }))
+                easy.set(
+                    .formParts(
+                        wire.form.map { part in
+                            // SEDIA reads its `query`/`sort` parts as JSON only when they are typed so.
+                            let isJSON = part.value.first.map { $0 == "{" || $0 == "[" } ?? false
+                            return CurlEasy.FormPart(
+                                name: part.name, value: part.value,
+                                contentType: isJSON ? "application/json" : nil)
+                        }))
             } else {
                 easy.set(.postFields(wire.body ?? ""))
             }
@@ -176,7 +184,7 @@ final class CurlTransfer {
                 failure = message.lowercased().contains("too slow") ? .stalled : .timeout
             case .partialFile: failure = .truncated(expectedBytes: announcedLength)
             case .couldntConnect, .couldntResolveHost, .couldntResolveProxy, .gotNothing, .recvError, .sendError,
-                 .sslConnectError, .http2, .http2Stream:
+                .sslConnectError, .http2, .http2Stream:
                 failure = .connection(message: message)
             case .fileCouldntReadFile: failure = .unreadableFile(message: message)
             case .badContentEncoding: failure = .badContentEncoding(message: message)
@@ -185,9 +193,10 @@ final class CurlTransfer {
         } else if hadExcessBytes && !isFile {
             failure = .lengthMismatch(announced: announcedLength)
         }
-        return TransferOutcome(request: request, status: status, headers: headers, body: body,
-                               contentType: contentType, effectiveURL: request.url, sentValidators: sent,
-                               failure: failure, elapsed: now.timeIntervalSince(startedAt))
+        return TransferOutcome(
+            request: request, status: status, headers: headers, body: body,
+            contentType: contentType, effectiveURL: request.url, sentValidators: sent,
+            failure: failure, elapsed: now.timeIntervalSince(startedAt))
     }
 
     // MARK: - Info

@@ -67,23 +67,29 @@ public struct FetchEngine: Sendable {
 
     /// `logger` receives retries, warnings and (at debug level) each request; the engine never bootstraps
     /// the logging system.
-    public init(configuration: FetchConfiguration = FetchConfiguration(),
-                logger: Logger = Logger(label: "vigie.fetcher")) {
+    public init(
+        configuration: FetchConfiguration = FetchConfiguration(),
+        logger: Logger = Logger(label: "vigie.fetcher")
+    ) {
         self.configuration = configuration
         self.logger = logger
     }
 
     /// Fetches `sources` (blocking). `states` are the saved states by source id; `progress` is called on the
     /// loop's thread as each source finishes. Results come back in the order of `sources`.
-    public func fetch(_ sources: [SourceDefinition], states: [String: SourceState],
-                      progress: (@Sendable (SourceFetchResult) -> Void)? = nil) -> [SourceFetchResult] {
+    public func fetch(
+        _ sources: [SourceDefinition], states: [String: SourceState],
+        progress: (@Sendable (SourceFetchResult) -> Void)? = nil
+    ) -> [SourceFetchResult] {
         var run = MultiRun(configuration: configuration, logger: logger)
         return run.run(sources, states: states, progress: progress)
     }
 
     /// Same as `fetch`, on a dedicated thread.
-    public func fetchAsync(_ sources: [SourceDefinition], states: [String: SourceState],
-                           progress: (@Sendable (SourceFetchResult) -> Void)? = nil) async -> [SourceFetchResult] {
+    public func fetchAsync(
+        _ sources: [SourceDefinition], states: [String: SourceState],
+        progress: (@Sendable (SourceFetchResult) -> Void)? = nil
+    ) async -> [SourceFetchResult] {
         await withCheckedContinuation { continuation in
             let engine = self
             let thread = Thread {
@@ -113,8 +119,10 @@ private struct MultiRun {
         var notBefore: Date
     }
 
-    mutating func run(_ sources: [SourceDefinition], states: [String: SourceState],
-                      progress: (@Sendable (SourceFetchResult) -> Void)?) -> [SourceFetchResult] {
+    mutating func run(
+        _ sources: [SourceDefinition], states: [String: SourceState],
+        progress: (@Sendable (SourceFetchResult) -> Void)?
+    ) -> [SourceFetchResult] {
         var results = [SourceFetchResult?](repeating: nil, count: sources.count)
         func deliver(_ result: SourceFetchResult, _ index: Int) {
             results[index] = result
@@ -128,9 +136,10 @@ private struct MultiRun {
             var source = listed
             if let days = configuration.firstNightDays { source.cursor?.firstNightDays = max(0, days) }
             let state = states[source.id] ?? SourceState(sourceID: source.id)
-            var job = SourceJob(index: index, source: source, previous: state, environment: configuration.environment,
-                                retry: configuration.retry, maxRedirects: configuration.transport.maxRedirects,
-                                lowSpeedTime: configuration.transport.lowSpeedTime, now: clock)
+            var job = SourceJob(
+                index: index, source: source, previous: state, environment: configuration.environment,
+                retry: configuration.retry, maxRedirects: configuration.transport.maxRedirects,
+                lowSpeedTime: configuration.transport.lowSpeedTime, now: clock)
             job.limit(budget: source.timeBudget ?? configuration.sourceTimeBudget, runDeadline: runDeadline)
             job.fixedClock = configuration.now
             switch job.begin(at: start) {
@@ -143,12 +152,14 @@ private struct MultiRun {
         guard let multi = CurlMulti() else {
             for (index, source) in sources.enumerated() where results[index] == nil {
                 let state = states[source.id] ?? SourceState(sourceID: source.id)
-                let error = FetcherError.transport(source: source.id,
-                                                   message: "libcurl multi handle could not be created")
+                let error = FetcherError.transport(
+                    source: source.id,
+                    message: "libcurl multi handle could not be created")
                 results[index] = SourceFetchResult(
                     sourceID: source.id, outcome: .failed(error),
                     state: state.recordingFailure(
-                        error.description, at: start, httpStatus: nil, failure: SourceFailureKind(rawValue: error.reason)))
+                        error.description, at: start, httpStatus: nil,
+                        failure: SourceFailureKind(rawValue: error.reason)))
             }
             return results.map { $0! }
         }
@@ -167,8 +178,11 @@ private struct MultiRun {
                     deliver(job.fail(.interrupted(source: job.source.id), at: now), job.index)
                 }
                 running.removeAll()
-                for pending in queue { deliver(pending.job.fail(.interrupted(source: pending.job.source.id), at: now),
-                                               pending.job.index) }
+                for pending in queue {
+                    deliver(
+                        pending.job.fail(.interrupted(source: pending.job.source.id), at: now),
+                        pending.job.index)
+                }
                 queue.removeAll()
                 break
             }
@@ -193,12 +207,14 @@ private struct MultiRun {
             while index < queue.count && running.count < configuration.maxConcurrent {
                 var pending = queue[index]
                 let host = pending.job.host
-                let allowed = pending.notBefore <= now && hostActive[host, default: 0] < hostLimit(pending.job)
+                let allowed =
+                    pending.notBefore <= now && hostActive[host, default: 0] < hostLimit(pending.job)
                     && hostNextStart[host].map { $0 <= now } ?? true
                 guard allowed else { index += 1; continue }
                 queue.remove(at: index)
-                let headers = ConditionalGet.requestHeaders(for: pending.job.previous,
-                                                            isFirstPage: pending.request.isFirstPage)
+                let headers = ConditionalGet.requestHeaders(
+                    for: pending.job.previous,
+                    isFirstPage: pending.request.isFirstPage)
                 var settings = configuration.transport
                 if let timeout = pending.job.source.timeout { settings.totalTimeout = timeout }
                 pending.job.sending(at: now)
@@ -206,23 +222,30 @@ private struct MultiRun {
                     // No transfer outlives its source's budget (the loop above stops it a moment earlier).
                     settings.totalTimeout = max(0.1, min(settings.totalTimeout, deadline.timeIntervalSince(now) + 1))
                 }
-                guard let transfer = CurlTransfer(request: pending.request, wire: pending.job.wire(pending.request),
-                                                  isLocalSource: pending.job.source.isLocalFile,
-                                                  extraHeaders: headers,
-                                                  maxBodyBytes: pending.job.source.maxBodyBytes,
-                                                  settings: settings) else {
-                    let result = pending.job.fail(.transport(source: pending.job.source.id,
-                                                             message: "libcurl easy handle could not be created"),
-                                                  at: now)
+                guard
+                    let transfer = CurlTransfer(
+                        request: pending.request, wire: pending.job.wire(pending.request),
+                        isLocalSource: pending.job.source.isLocalFile,
+                        extraHeaders: headers,
+                        maxBodyBytes: pending.job.source.maxBodyBytes,
+                        settings: settings)
+                else {
+                    let result = pending.job.fail(
+                        .transport(
+                            source: pending.job.source.id,
+                            message: "libcurl easy handle could not be created"),
+                        at: now)
                     deliver(result, pending.job.index)
                     continue
                 }
                 do {
                     try multi.add(transfer.easy)
                 } catch {
-                    deliver(pending.job.fail(.transport(source: pending.job.source.id, message: error.description),
-                                             at: now),
-                            pending.job.index)
+                    deliver(
+                        pending.job.fail(
+                            .transport(source: pending.job.source.id, message: error.description),
+                            at: now),
+                        pending.job.index)
                     continue
                 }
                 pending.job.requests += 1
@@ -231,9 +254,13 @@ private struct MultiRun {
                 if pending.job.source.politeness.delay > 0 {
                     hostNextStart[host] = now.addingTimeInterval(pending.job.source.politeness.delay)
                 }
-                logger.debug("fetch start", metadata: ["source.id": "\(pending.job.source.id)",
-                                                       "url": "\(pending.job.redactor.redact(pending.request.url))",
-                                                       "attempt": "\(pending.job.attempt)"])
+                logger.debug(
+                    "fetch start",
+                    metadata: [
+                        "source.id": "\(pending.job.source.id)",
+                        "url": "\(pending.job.redactor.redact(pending.request.url))",
+                        "attempt": "\(pending.job.attempt)",
+                    ])
             }
 
             multi.perform()
@@ -283,4 +310,3 @@ private struct MultiRun {
         max(1, min(configuration.maxPerHost, job.source.politeness.maxConcurrent))
     }
 }
-

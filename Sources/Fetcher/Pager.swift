@@ -65,8 +65,9 @@ public struct Pager: Sendable {
         self.storedCursor = storedCursor
         if let stored = storedCursor, source.cursor != nil, isAfterNow(stored) {
             self.storedCursor = nil
-            warnings.append("the stored cursor \(stored) is after this run's time: set aside, the window starts "
-                            + "first_night_days before the run")
+            warnings.append(
+                "the stored cursor \(stored) is after this run's time: set aside, the window starts "
+                    + "first_night_days before the run")
         }
     }
 
@@ -149,10 +150,11 @@ public struct Pager: Sendable {
         if source.body != nil, !headers.contains(where: { $0.name.lowercased() == "content-type" }) {
             headers.append(QueryParameter("Content-Type", "application/json"))
         }
-        return PageRequest(url: Self.url(source.url, query), method: source.method, headers: headers,
-                           body: source.body.map(substitute),
-                           form: source.form.map { QueryParameter($0.name, substitute($0.value)) },
-                           pageIndex: 0)
+        return PageRequest(
+            url: Self.url(source.url, query), method: source.method, headers: headers,
+            body: source.body.map(substitute),
+            form: source.form.map { QueryParameter($0.name, substitute($0.value)) },
+            pageIndex: 0)
     }
 
     /// Reads `page` (the body answered to `request`) and returns the next page's request, or nil when done.
@@ -164,8 +166,9 @@ public struct Pager: Sendable {
             newCursor = request.issue
             guard request.pageIndex + 1 < s.maxPages else {
                 interruption = "stopped after max_pages=\(s.maxPages) issues"
-                warnings.append("stopped after max_pages=\(s.maxPages) issues; the next run goes on after "
-                                + (request.issue ?? "?"))
+                warnings.append(
+                    "stopped after max_pages=\(s.maxPages) issues; the next run goes on after "
+                        + (request.issue ?? "?"))
                 return nil
             }
             guard let issue = request.issue.flatMap(Self.issueAfter) else { return nil }
@@ -194,7 +197,8 @@ public struct Pager: Sendable {
         }
         guard let results = object[resultsKey] as? [Any] else {
             // A local file's content never goes into a message (it would reach every digest's source health).
-            let keys = source.isLocalFile
+            let keys =
+                source.isLocalFile
                 ? "" : " (keys: " + object.keys.sorted().prefix(8).joined(separator: ", ") + ")"
             throw PagingProblem("no `\(resultsKey)` array in the page\(keys)")
         }
@@ -237,7 +241,8 @@ public struct Pager: Sendable {
         case .iterationToken(let s):
             guard let token = object[s.tokenKey] as? String, !token.isEmpty else { return nil }
             guard let bodyText = request.body, let bodyData = bodyText.data(using: .utf8),
-                  var body = (try? JSONSerialization.jsonObject(with: bodyData)) as? [String: Any] else {
+                var body = (try? JSONSerialization.jsonObject(with: bodyData)) as? [String: Any]
+            else {
                 throw PagingProblem("iteration-token paging needs a JSON object `body:` to carry \(s.tokenKey)")
             }
             body[s.tokenKey] = token
@@ -258,8 +263,9 @@ public struct Pager: Sendable {
             next.url = upgradedToHTTPS(resolved)
             if !RequestPolicy.isSameOrigin(next.url, source.url) {
                 let target = RequestPolicy.origin(next.url) ?? next.url
-                warnings.append("page \(next.pageIndex + 1) is on another origin (\(target)): sent without the "
-                                + "credential")
+                warnings.append(
+                    "page \(next.pageIndex + 1) is on another origin (\(target)): sent without the "
+                        + "credential")
             }
         }
         return next
@@ -278,7 +284,8 @@ public struct Pager: Sendable {
     /// belongs to a past year (issue numbers restart at 00001 each January), else nil (not published yet).
     public mutating func nextYear(after request: PageRequest, currentYear: Int) -> PageRequest? {
         guard case .dailyIssue = source.paging, !rolledOverYear, let issue = request.issue,
-              let year = Int(issue.prefix(4)), year < currentYear, issue.count == 9 else { return nil }
+            let year = Int(issue.prefix(4)), year < currentYear, issue.count == 9
+        else { return nil }
         rolledOverYear = true
         return issueRequest("\(year + 1)00001", pageIndex: request.pageIndex)
     }
@@ -290,8 +297,9 @@ public struct Pager: Sendable {
     }
 
     private func issueRequest(_ issue: String, pageIndex: Int) -> PageRequest {
-        PageRequest(url: source.url.replacingOccurrences(of: "{issue}", with: issue), method: source.method,
-                    headers: source.headers, body: nil, form: [], pageIndex: pageIndex, issue: issue)
+        PageRequest(
+            url: source.url.replacingOccurrences(of: "{issue}", with: issue), method: source.method,
+            headers: source.headers, body: nil, form: [], pageIndex: pageIndex, issue: issue)
     }
 
     /// Whether the results go on after this page (the walk is being cut short, not ending).
@@ -321,16 +329,21 @@ public struct Pager: Sendable {
     private mutating func interrupt(_ why: String) {
         interruption = why
         let left = remaining.map { "\($0) records left" } ?? "more records left"
-        let resume = source.cursor == nil ? "" : (source.cursor?.order == .newestFirst
-            ? "; the cursor stays at \(storedCursor ?? firstNightCursor ?? "?") so nothing is skipped"
-            : "; the next run resumes after the newest record stored")
+        let resume =
+            source.cursor == nil
+            ? ""
+            : (source.cursor?.order == .newestFirst
+                ? "; the cursor stays at \(storedCursor ?? firstNightCursor ?? "?") so nothing is skipped"
+                : "; the next run resumes after the newest record stored")
         warnings.append("\(why) after \(recordCount) records: \(left)\(resume)")
         if let spec = source.cursor, spec.order == .oldestFirst, let start = storedCursor ?? firstNightCursor,
-           let reached = newCursor, reached.prefix(10) == start.prefix(10) {
+            let reached = newCursor, reached.prefix(10) == start.prefix(10)
+        {
             // The window starts at the cursor's day: a day holding more records than one night's pages would
             // be fetched again every night and never passed.
-            warnings.append("the whole walk stayed within \(start.prefix(10)): raise max_pages, or this source "
-                            + "never gets past that day")
+            warnings.append(
+                "the whole walk stayed within \(start.prefix(10)): raise max_pages, or this source "
+                    + "never gets past that day")
         }
     }
 
@@ -352,8 +365,9 @@ public struct Pager: Sendable {
                 // cursor.
                 futureRecords += 1
                 if futureRecords == 1 {
-                    warnings.append("a record has \(field)=\(value), after this run's time: it does not move the "
-                                    + "cursor")
+                    warnings.append(
+                        "a record has \(field)=\(value), after this run's time: it does not move the "
+                            + "cursor")
                 }
                 continue
             }
@@ -368,7 +382,9 @@ public struct Pager: Sendable {
         let bytes = Array(value.utf8.prefix(10))
         guard bytes.count == 10 else { return false }
         for (i, b) in bytes.enumerated() {
-            if i == 4 || i == 7 { if b != UInt8(ascii: "-") { return false } } else if !(48...57).contains(b) {
+            if i == 4 || i == 7 {
+                if b != UInt8(ascii: "-") { return false }
+            } else if !(48...57).contains(b) {
                 return false
             }
         }

@@ -61,8 +61,10 @@ public struct Redactor: Sendable, Hashable {
         let trimmed = secret.trimmingCharacters(in: .whitespacesAndNewlines)
         guard trimmed.count >= 2 else { return }
         var forms = [trimmed]
-        for encoded in [trimmed.addingPercentEncoding(withAllowedCharacters: Pager.queryAllowed),
-                        trimmed.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed)] {
+        for encoded in [
+            trimmed.addingPercentEncoding(withAllowedCharacters: Pager.queryAllowed),
+            trimmed.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed),
+        ] {
             if let encoded, encoded != trimmed { forms.append(encoded) }
         }
         for form in forms where !secrets.contains(form) { secrets.append(form) }
@@ -111,7 +113,8 @@ public struct Redactor: Sendable, Hashable {
         var out = ""
         var rest = Substring(text)
         while let found = rest.range(of: encodedName + "=") {
-            let before = found.lowerBound == rest.startIndex
+            let before =
+                found.lowerBound == rest.startIndex
                 ? (out.last ?? " ") : rest[rest.index(before: found.lowerBound)]
             out += rest[..<found.upperBound]
             rest = rest[found.upperBound...]
@@ -145,8 +148,9 @@ extension FetcherError {
         case .stalled(let source, let url, let received, let seconds, let attempts):
             return .stalled(source: source, url: t(url), receivedBytes: received, seconds: seconds, attempts: attempts)
         case .truncated(let source, let url, let received, let expected, let attempts):
-            return .truncated(source: source, url: t(url), receivedBytes: received, expectedBytes: expected,
-                              attempts: attempts)
+            return .truncated(
+                source: source, url: t(url), receivedBytes: received, expectedBytes: expected,
+                attempts: attempts)
         case .lengthMismatch(let source, let url, let announced):
             return .lengthMismatch(source: source, url: t(url), announcedBytes: announced)
         case .bodyTooLarge(let source, let url, let limit):

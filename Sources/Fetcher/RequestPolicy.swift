@@ -84,8 +84,11 @@ public enum RequestPolicy {
     /// The path of a `file:` URL, percent-decoded and standardized.
     static func path(ofFile url: String) -> String {
         var path = url
-        if path.lowercased().hasPrefix("file://") { path = String(path.dropFirst(7)) }
-        else if path.lowercased().hasPrefix("file:") { path = String(path.dropFirst(5)) }
+        if path.lowercased().hasPrefix("file://") {
+            path = String(path.dropFirst(7))
+        } else if path.lowercased().hasPrefix("file:") {
+            path = String(path.dropFirst(5))
+        }
         if let cut = path.firstIndex(where: { $0 == "?" || $0 == "#" }) { path = String(path[..<cut]) }
         path = path.removingPercentEncoding ?? path
         return (path as NSString).standardizingPath
@@ -123,7 +126,8 @@ struct Credentials: Sendable {
         if request.pageIndex < 0 {
             // The key-for-token exchange: the long-lived key, to the exchange's own origin only.
             guard let exchange = auth.exchange, let key = exchangeKey,
-                  RequestPolicy.isSameOrigin(request.url, exchange.url) else { return out }
+                RequestPolicy.isSameOrigin(request.url, exchange.url)
+            else { return out }
             out.headers.append(QueryParameter(exchange.header, key))
             return out
         }

@@ -14,8 +14,10 @@ public struct RetryPolicy: Sendable, Hashable {
     /// Retries allowed over the whole run, all sources together.
     public var runBudget: Int
 
-    public init(maxAttempts: Int = 3, baseDelay: Double = 1, maxDelay: Double = 30, maxRetryAfter: Double = 120,
-                runBudget: Int = 50) {
+    public init(
+        maxAttempts: Int = 3, baseDelay: Double = 1, maxDelay: Double = 30, maxRetryAfter: Double = 120,
+        runBudget: Int = 50
+    ) {
         self.maxAttempts = maxAttempts
         self.baseDelay = baseDelay
         self.maxDelay = maxDelay

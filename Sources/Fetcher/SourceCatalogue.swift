@@ -35,12 +35,18 @@ public struct SourceCatalogue: Sendable {
 
     /// Reads and validates every file; never throws.
     public static func check(path: String, environment: [String: String] = ProcessInfo.processInfo.environment)
-        -> CheckReport {
+        -> CheckReport
+    {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            return CheckReport(sources: [], errors: [.catalogue(file: path, line: nil, key: nil,
-                                                                message: "no such file or directory")],
-                               warnings: [], files: [])
+            return CheckReport(
+                sources: [],
+                errors: [
+                    .catalogue(
+                        file: path, line: nil, key: nil,
+                        message: "no such file or directory")
+                ],
+                warnings: [], files: [])
         }
         var files: [String]
         if isDirectory.boolValue {
@@ -48,9 +54,14 @@ public struct SourceCatalogue: Sendable {
             files = names.filter { ($0.hasSuffix(".yaml") || $0.hasSuffix(".yml")) && !excludedFileNames.contains($0) }
                 .sorted().map { (path as NSString).appendingPathComponent($0) }
             if files.isEmpty {
-                return CheckReport(sources: [], errors: [.catalogue(file: path, line: nil, key: nil,
-                                                                    message: "no *.yaml source file")],
-                                   warnings: [], files: [])
+                return CheckReport(
+                    sources: [],
+                    errors: [
+                        .catalogue(
+                            file: path, line: nil, key: nil,
+                            message: "no *.yaml source file")
+                    ],
+                    warnings: [], files: [])
             }
         } else {
             files = [path]
@@ -65,8 +76,10 @@ public struct SourceCatalogue: Sendable {
             errors += reader.errors
             for def in defs {
                 if let other = seen[def.id] {
-                    errors.append(.catalogue(file: file, line: nil, key: "id",
-                                             message: "duplicate source id '\(def.id)' (also in \(other))"))
+                    errors.append(
+                        .catalogue(
+                            file: file, line: nil, key: "id",
+                            message: "duplicate source id '\(def.id)' (also in \(other))"))
                     continue
                 }
                 seen[def.id] = file
@@ -82,13 +95,15 @@ public struct SourceCatalogue: Sendable {
                 }
                 if def.auth != nil, def.url.lowercased().hasPrefix("http://") {
                     // Allowed (a loopback emulator, a lab), but the key crosses the network in clear.
-                    warnings.append("\(def.id): the credential in \(def.auth?.env ?? "?") is sent over http://, in "
-                                    + "clear: use https://")
+                    warnings.append(
+                        "\(def.id): the credential in \(def.auth?.env ?? "?") is sent over http://, in "
+                            + "clear: use https://")
                 }
                 // Empty counts as unset, as the fetch reads it: an env file line `KEY=` left unfilled must warn.
                 if let auth = def.auth, (environment[auth.env] ?? "").isEmpty {
-                    warnings.append("\(def.id): environment variable \(auth.env) is not set"
-                                    + (auth.optional ? " (fetched anonymously)" : " (the source will fail)"))
+                    warnings.append(
+                        "\(def.id): environment variable \(auth.env) is not set"
+                            + (auth.optional ? " (fetched anonymously)" : " (the source will fail)"))
                 }
                 sources.append(def)
             }
@@ -113,8 +128,10 @@ public struct SourceCatalogue: Sendable {
             if !filtersByCursor(def) && !asksNewestFirst(def) {
                 // Without a server-side filter, the walk stops at the first record older than the cursor:
                 // Opendatasoft (BOAMP) sorts oldest first unless told, so the walk would stop at once.
-                return ["\(def.id): a newest-first cursor without `{cursor}` in the request needs a descending "
-                        + "sort (order_by=… desc, SORT BY … DESC); none found"]
+                return [
+                    "\(def.id): a newest-first cursor without `{cursor}` in the request needs a descending "
+                        + "sort (order_by=… desc, SORT BY … DESC); none found"
+                ]
             }
             return []
         }
@@ -188,7 +205,7 @@ private struct FileReader {
         } catch let error as YamlError {
             switch error {
             case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _),
-                 .composer(_, let problem, let mark, _):
+                .composer(_, let problem, let mark, _):
                 fail(mark.line, nil, "YAML syntax: \(problem)")
             default:
                 fail(nil, nil, "YAML syntax: \(error)")
@@ -247,16 +264,24 @@ private struct FileReader {
         let licence = requiredString(map, "licence", prefix, node) ?? ""
         var kind = SourceKind.tenders
         if let raw = requiredString(map, "kind", prefix, node) {
-            if let k = SourceKind(rawValue: raw) { kind = k } else {
-                fail(keyLine(map, "kind"), prefix + "kind", "'\(raw)' is not one of: "
-                     + SourceKind.allCases.map(\.rawValue).joined(separator: ", "))
+            if let k = SourceKind(rawValue: raw) {
+                kind = k
+            } else {
+                fail(
+                    keyLine(map, "kind"), prefix + "kind",
+                    "'\(raw)' is not one of: "
+                        + SourceKind.allCases.map(\.rawValue).joined(separator: ", "))
             }
         }
         var format = DocumentFormat.rss
         if let raw = requiredString(map, "format", prefix, node) {
-            if let f = DocumentFormat(rawValue: raw) { format = f } else {
-                fail(keyLine(map, "format"), prefix + "format", "'\(raw)' is not one of: "
-                     + DocumentFormat.allCases.map(\.rawValue).joined(separator: ", "))
+            if let f = DocumentFormat(rawValue: raw) {
+                format = f
+            } else {
+                fail(
+                    keyLine(map, "format"), prefix + "format",
+                    "'\(raw)' is not one of: "
+                        + DocumentFormat.allCases.map(\.rawValue).joined(separator: ", "))
             }
         }
         var url = requiredString(map, "url", prefix, node) ?? ""
@@ -284,8 +309,9 @@ private struct FileReader {
         }
         refuseControlCharacters(headers, map, "headers", prefix)
         if headers.contains(where: { ["authorization", "x-auth-token", "x-api-key"].contains($0.name.lowercased()) }) {
-            fail(keyLine(map, "headers"), prefix + "headers",
-                 "credentials never go in the catalogue: use `auth: {env: VARIABLE, header: …}`")
+            fail(
+                keyLine(map, "headers"), prefix + "headers",
+                "credentials never go in the catalogue: use `auth: {env: VARIABLE, header: …}`")
         }
         let paging = pagingScheme(map["paging"], prefix + "paging")
         let cursor = cursorSpec(map["cursor"], prefix + "cursor")
@@ -296,23 +322,27 @@ private struct FileReader {
         var isDaily = false
         if case .dailyIssue = paging { isDaily = true }
         if isDaily != url.contains("{issue}") {
-            let message = isDaily ? "daily-issue paging needs `{issue}` in the URL"
+            let message =
+                isDaily
+                ? "daily-issue paging needs `{issue}` in the URL"
                 : "`{issue}` in the URL needs `paging: {scheme: daily-issue}`"
             fail(keyLine(map, "url"), prefix + "url", message)
         }
         let templated = query.map(\.value) + form.map(\.value) + [body ?? ""]
         if cursor == nil, templated.contains(where: { $0.contains("{cursor}") }) {
             // Without a cursor spec the placeholder would be sent literally.
-            fail(keyLine(map, "query") ?? keyLine(map, "body") ?? keyLine(map, "form"), prefix + "cursor",
-                 "`{cursor}` is used but no `cursor:` (field, first_night_days) is defined")
+            fail(
+                keyLine(map, "query") ?? keyLine(map, "body") ?? keyLine(map, "form"), prefix + "cursor",
+                "`{cursor}` is used but no `cursor:` (field, first_night_days) is defined")
         }
         if case .iterationToken(let scheme) = paging {
             // The token is written into the body's JSON object: the body must be one.
             let sample = (body ?? "").replacingOccurrences(of: "{cursor}", with: "2026-01-01")
             let object = sample.data(using: .utf8).flatMap { try? JSONSerialization.jsonObject(with: $0) }
             if !(object is [String: Any]) {
-                fail(keyLine(map, "body") ?? keyLine(map, "paging"), prefix + "body",
-                     "iteration-token paging needs a JSON object body to carry `\(scheme.tokenKey)`")
+                fail(
+                    keyLine(map, "body") ?? keyLine(map, "paging"), prefix + "body",
+                    "iteration-token paging needs a JSON object body to carry `\(scheme.tokenKey)`")
             }
         }
         let auth = authSpec(map["auth"], prefix + "auth")
@@ -334,17 +364,19 @@ private struct FileReader {
         let note = string(map, "note", prefix)
         let evidence = string(map, "evidence", prefix)
         if !confirmed && note == nil && evidence == nil {
-            fail(keyLine(map, "confirmed"), prefix + "evidence",
-                 "an unconfirmed source needs `evidence:` (or `note:`) saying why its shapes were not checked")
+            fail(
+                keyLine(map, "confirmed"), prefix + "evidence",
+                "an unconfirmed source needs `evidence:` (or `note:`) saying why its shapes were not checked")
         }
         guard errors.count == errorCount else { return nil }
-        return SourceDefinition(id: id, name: name, owner: owner, kind: kind, format: format, url: url,
-                                method: method, query: query, headers: headers, body: body, form: form,
-                                paging: paging, cursor: cursor, auth: auth, politeness: politeness,
-                                maxBodyBytes: maxBody, timeout: timeout, timeBudget: timeBudget, licence: licence,
-                                confirmed: confirmed,
-                                evidence: evidence, note: note,
-                                enabled: enabled, file: file)
+        return SourceDefinition(
+            id: id, name: name, owner: owner, kind: kind, format: format, url: url,
+            method: method, query: query, headers: headers, body: body, form: form,
+            paging: paging, cursor: cursor, auth: auth, politeness: politeness,
+            maxBodyBytes: maxBody, timeout: timeout, timeBudget: timeBudget, licence: licence,
+            confirmed: confirmed,
+            evidence: evidence, note: note,
+            enabled: enabled, file: file)
     }
 
     /// `file://samples/x.xml` and `file:samples/x.xml` are relative to the catalogue's folder;
@@ -354,7 +386,9 @@ private struct FileReader {
         if path.hasPrefix("/") { return "file://" + path }
         let folder = ((file as NSString).deletingLastPathComponent as NSString)
         let base = folder.length == 0 ? FileManager.default.currentDirectoryPath : folder as String
-        let absoluteBase = base.hasPrefix("/") ? base
+        let absoluteBase =
+            base.hasPrefix("/")
+            ? base
             : (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(base)
         path = ((absoluteBase as NSString).appendingPathComponent(path) as NSString).standardizingPath
         return "file://" + path
@@ -364,14 +398,18 @@ private struct FileReader {
     /// stored URL). Credentials come from the environment through `auth:`.
     private mutating func refuseUserInfo(_ url: String, line: Int?, key: String) {
         guard let authority = RequestPolicy.authority(url), authority.contains("@") else { return }
-        fail(line, key, "a URL may not carry user:password@ (it would be written in logs and in the store): "
-             + "use `auth: {env: VARIABLE, …}`")
+        fail(
+            line, key,
+            "a URL may not carry user:password@ (it would be written in logs and in the store): "
+                + "use `auth: {env: VARIABLE, …}`")
     }
 
     /// A CR, LF, NUL or other control character in a header name or value would smuggle another header (or
     /// request) onto the wire.
-    private mutating func refuseControlCharacters(_ pairs: [QueryParameter], _ map: Node.Mapping, _ key: String,
-                                                  _ prefix: String) {
+    private mutating func refuseControlCharacters(
+        _ pairs: [QueryParameter], _ map: Node.Mapping, _ key: String,
+        _ prefix: String
+    ) {
         let inner = map[key]?.mapping
         for pair in pairs {
             for (part, text) in [("name", pair.name), ("value", pair.value)] {
@@ -383,8 +421,9 @@ private struct FileReader {
                     }
                 }
                 let code = bad.unicodeScalars.first.map { String(format: "U+%04X", $0.value) } ?? "?"
-                fail(line, prefix + key + "." + Self.printable(pair.name),
-                     "the header \(part) holds a control character (\(code)): refused, it could inject headers")
+                fail(
+                    line, prefix + key + "." + Self.printable(pair.name),
+                    "the header \(part) holds a control character (\(code)): refused, it could inject headers")
             }
         }
     }
@@ -444,8 +483,10 @@ private struct FileReader {
             if initial.count != 9 || Int(initial) == nil {
                 fail(keyLine(map, "initial"), p + "initial", "must be an issue as YYYYNNNNN, e.g. 202600227")
             }
-            return .dailyIssue(PagingScheme.DailyIssue(initial: initial,
-                                                       maxPages: int(map, "max_pages", p, min: 1) ?? 5))
+            return .dailyIssue(
+                PagingScheme.DailyIssue(
+                    initial: initial,
+                    maxPages: int(map, "max_pages", p, min: 1) ?? 5))
         case "next-link":
             check(map, allowed: common.union(["next_key"]), p)
             var s = PagingScheme.NextLink()
@@ -453,16 +494,19 @@ private struct FileReader {
             s.totalKey = sharedPaging(map, p, resultsKey: &s.resultsKey, maxPages: &s.maxPages) ?? s.totalKey
             return .nextLink(s)
         default:
-            fail(keyLine(map, "scheme") ?? node.mark?.line, p + "scheme",
-                 "'\(scheme)' is not one of: none, offset-limit, page-number, iteration-token, next-link, daily-issue")
+            fail(
+                keyLine(map, "scheme") ?? node.mark?.line, p + "scheme",
+                "'\(scheme)' is not one of: none, offset-limit, page-number, iteration-token, next-link, daily-issue")
             return .none
         }
     }
 
     /// Reads the keys every JSON-paged scheme shares over the scheme's defaults; returns `total_key` if written
     /// (its default, and whether it may be absent, differ by scheme).
-    private mutating func sharedPaging(_ map: Node.Mapping, _ p: String, resultsKey: inout String,
-                                       maxPages: inout Int) -> String? {
+    private mutating func sharedPaging(
+        _ map: Node.Mapping, _ p: String, resultsKey: inout String,
+        maxPages: inout Int
+    ) -> String? {
         resultsKey = string(map, "results_key", p) ?? resultsKey
         let totalKey = string(map, "total_key", p)
         maxPages = int(map, "max_pages", p, min: 1) ?? maxPages
@@ -479,23 +523,32 @@ private struct FileReader {
         check(map, allowed: ["field", "first_night_days", "template", "order"], p)
         if map["initial"] != nil {
             // A start date written in the catalogue goes stale: the first night's window is relative to the run.
-            fail(keyLine(map, "initial"), p + "initial",
-                 "the first night's window is `first_night_days: N` (days before the run), not a date")
+            fail(
+                keyLine(map, "initial"), p + "initial",
+                "the first night's window is `first_night_days: N` (days before the run), not a date")
         }
         guard let field = requiredString(map, "field", p, node) else { return nil }
         let days = int(map, "first_night_days", p, min: 0) ?? CursorSpec.defaultFirstNightDays
         var template = CursorTemplate.raw
         if let raw = string(map, "template", p) {
-            if let t = CursorTemplate(rawValue: raw) { template = t } else {
-                fail(keyLine(map, "template"), p + "template", "'\(raw)' is not one of: "
-                     + CursorTemplate.allCases.map(\.rawValue).joined(separator: ", "))
+            if let t = CursorTemplate(rawValue: raw) {
+                template = t
+            } else {
+                fail(
+                    keyLine(map, "template"), p + "template",
+                    "'\(raw)' is not one of: "
+                        + CursorTemplate.allCases.map(\.rawValue).joined(separator: ", "))
             }
         }
         var order = ResultOrder.oldestFirst
         if let raw = string(map, "order", p) {
-            if let o = ResultOrder(rawValue: raw) { order = o } else {
-                fail(keyLine(map, "order"), p + "order", "'\(raw)' is not one of: "
-                     + ResultOrder.allCases.map(\.rawValue).joined(separator: ", "))
+            if let o = ResultOrder(rawValue: raw) {
+                order = o
+            } else {
+                fail(
+                    keyLine(map, "order"), p + "order",
+                    "'\(raw)' is not one of: "
+                        + ResultOrder.allCases.map(\.rawValue).joined(separator: ", "))
             }
         }
         return CursorSpec(field: field, firstNightDays: days, template: template, order: order)
@@ -511,16 +564,19 @@ private struct FileReader {
         check(map, allowed: ["env", "header", "scheme", "query_param", "optional", "exchange"], p)
         guard let env = requiredString(map, "env", p, node) else { return nil }
         if env.contains(where: { !($0.isUppercase || $0.isNumber || $0 == "_") }) {
-            fail(keyLine(map, "env"), p + "env",
-                 "must be the NAME of an environment variable (A-Z, 0-9, _), never the secret itself")
+            fail(
+                keyLine(map, "env"), p + "env",
+                "must be the NAME of an environment variable (A-Z, 0-9, _), never the secret itself")
         }
         let header = string(map, "header", p)
         let queryParam = string(map, "query_param", p)
         for field in ["header", "scheme", "query_param"] {
             if let text = string(map, field, p), let bad = RequestPolicy.controlCharacter(in: text) {
                 let code = bad.unicodeScalars.first.map { String(format: "U+%04X", $0.value) } ?? "?"
-                fail(keyLine(map, field), p + field, "holds a control character (\(code)): refused, it could inject "
-                     + "headers")
+                fail(
+                    keyLine(map, field), p + field,
+                    "holds a control character (\(code)): refused, it could inject "
+                        + "headers")
             }
         }
         if (header == nil) == (queryParam == nil) {
@@ -546,21 +602,24 @@ private struct FileReader {
                 fail(node.mark?.line, p + "exchange", "must be a mapping (url, header, token_key)")
             }
         }
-        return AuthSpec(env: env, header: header, scheme: string(map, "scheme", p), queryParam: queryParam,
-                        optional: bool(map, "optional", p) ?? false, exchange: exchange)
+        return AuthSpec(
+            env: env, header: header, scheme: string(map, "scheme", p), queryParam: queryParam,
+            optional: bool(map, "optional", p) ?? false, exchange: exchange)
     }
 
     // MARK: - Typed accessors
 
     private mutating func check(_ map: Node.Mapping, allowed: Set<String>, _ prefix: String) {
         for (key, _) in map where !allowed.contains(key.string ?? "") {
-            fail(key.mark?.line, prefix + (key.string ?? "?"),
-                 "unknown key (expected one of: \(allowed.sorted().joined(separator: ", ")))")
+            fail(
+                key.mark?.line, prefix + (key.string ?? "?"),
+                "unknown key (expected one of: \(allowed.sorted().joined(separator: ", ")))")
         }
     }
 
     private mutating func requiredString(_ map: Node.Mapping, _ key: String, _ prefix: String, _ owner: Node)
-        -> String? {
+        -> String?
+    {
         guard map[key] != nil else {
             fail(owner.mark?.line, prefix + key, "is required")
             return nil

@@ -46,14 +46,16 @@ public struct SourceDefinition: Sendable, Hashable {
     /// The catalogue file this definition came from (for messages).
     public var file: String?
 
-    public init(id: String, name: String? = nil, owner: String = "", kind: SourceKind = .tenders,
-                format: DocumentFormat, url: String, method: String = "GET", query: [QueryParameter] = [],
-                headers: [QueryParameter] = [], body: String? = nil, form: [QueryParameter] = [],
-                paging: PagingScheme = .none, cursor: CursorSpec? = nil, auth: AuthSpec? = nil,
-                politeness: Politeness = Politeness(), maxBodyBytes: Int = 50 << 20, timeout: Double? = nil,
-                timeBudget: Double? = nil, licence: String = "",
-                confirmed: Bool = true, evidence: String? = nil, note: String? = nil, enabled: Bool = true,
-                file: String? = nil) {
+    public init(
+        id: String, name: String? = nil, owner: String = "", kind: SourceKind = .tenders,
+        format: DocumentFormat, url: String, method: String = "GET", query: [QueryParameter] = [],
+        headers: [QueryParameter] = [], body: String? = nil, form: [QueryParameter] = [],
+        paging: PagingScheme = .none, cursor: CursorSpec? = nil, auth: AuthSpec? = nil,
+        politeness: Politeness = Politeness(), maxBodyBytes: Int = 50 << 20, timeout: Double? = nil,
+        timeBudget: Double? = nil, licence: String = "",
+        confirmed: Bool = true, evidence: String? = nil, note: String? = nil, enabled: Bool = true,
+        file: String? = nil
+    ) {
         self.id = id
         self.name = name ?? id
         self.owner = owner
@@ -213,8 +215,10 @@ public struct CursorSpec: Sendable, Hashable {
 
     public static let defaultFirstNightDays = 7
 
-    public init(field: String, firstNightDays: Int = CursorSpec.defaultFirstNightDays,
-                template: CursorTemplate = .raw, order: ResultOrder = .oldestFirst) {
+    public init(
+        field: String, firstNightDays: Int = CursorSpec.defaultFirstNightDays,
+        template: CursorTemplate = .raw, order: ResultOrder = .oldestFirst
+    ) {
         self.field = field
         self.firstNightDays = firstNightDays
         self.template = template
@@ -267,8 +271,10 @@ public struct AuthSpec: Sendable, Hashable {
     /// (aides-territoires: `POST /api/connexion/` with `X-AUTH-TOKEN: <key>` → a JWT valid about 24 h).
     public var exchange: TokenExchange?
 
-    public init(env: String, header: String? = nil, scheme: String? = nil, queryParam: String? = nil,
-                optional: Bool = false, exchange: TokenExchange? = nil) {
+    public init(
+        env: String, header: String? = nil, scheme: String? = nil, queryParam: String? = nil,
+        optional: Bool = false, exchange: TokenExchange? = nil
+    ) {
         self.env = env
         self.header = header
         self.scheme = scheme

@@ -52,10 +52,12 @@ public struct SourceFetchResult: Sendable {
     /// was fetched); nil when complete or when the API gives no total.
     public var remaining: Int?
 
-    public init(sourceID: String, outcome: FetchOutcome, state: SourceState, documents: [RawDocument] = [],
-                httpStatus: Int? = nil, bytes: Int = 0, duration: Double = 0, requests: Int = 0,
-                pagedRecords: Int? = nil, warnings: [String] = [], isComplete: Bool = true,
-                remaining: Int? = nil) {
+    public init(
+        sourceID: String, outcome: FetchOutcome, state: SourceState, documents: [RawDocument] = [],
+        httpStatus: Int? = nil, bytes: Int = 0, duration: Double = 0, requests: Int = 0,
+        pagedRecords: Int? = nil, warnings: [String] = [], isComplete: Bool = true,
+        remaining: Int? = nil
+    ) {
         self.sourceID = sourceID
         self.outcome = outcome
         self.state = state

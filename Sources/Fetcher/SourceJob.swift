@@ -56,8 +56,10 @@ public struct SourceJob: Sendable {
     public var fixedClock: Date?
 
     /// `now` is the run's clock: it sets the first night's window and the latest date a cursor may take.
-    public init(index: Int, source: SourceDefinition, previous: SourceState, environment: [String: String],
-                retry: RetryPolicy, maxRedirects: Int = 5, lowSpeedTime: Int = 30, now: Date = Date()) {
+    public init(
+        index: Int, source: SourceDefinition, previous: SourceState, environment: [String: String],
+        retry: RetryPolicy, maxRedirects: Int = 5, lowSpeedTime: Int = 30, now: Date = Date()
+    ) {
         self.index = index
         self.maxRedirects = maxRedirects
         self.lowSpeedTime = lowSpeedTime
@@ -111,8 +113,9 @@ public struct SourceJob: Sendable {
     public func overBudget(at date: Date, url: String? = nil) -> SourceFetchResult {
         let scope = deadline?.scope ?? .source
         let seconds = scope == .source ? (budget ?? 0) : max(0, (runDeadline ?? date).timeIntervalSince(startedAt))
-        return fail(.timeBudget(source: source.id, url: url ?? source.url, seconds: seconds.rounded(), scope: scope),
-                    at: date)
+        return fail(
+            .timeBudget(source: source.id, url: url ?? source.url, seconds: seconds.rounded(), scope: scope),
+            at: date)
     }
 
     /// `request` as it goes on the wire: with the credential when it goes to the credential's origin, without
@@ -128,9 +131,11 @@ public struct SourceJob: Sendable {
         if credentials.exchangeKey != nil, let exchange = source.auth?.exchange {
             // pageIndex -1: not a page, so no validators are sent with it. The key itself is added by `wire`.
             redirectChain = [exchange.url]
-            return .request(PageRequest(url: exchange.url, method: "POST",
-                                        headers: [QueryParameter("Accept", "application/json")],
-                                        body: "", form: [], pageIndex: -1), notBefore: date)
+            return .request(
+                PageRequest(
+                    url: exchange.url, method: "POST",
+                    headers: [QueryParameter("Accept", "application/json")],
+                    body: "", form: [], pageIndex: -1), notBefore: date)
         }
         let first = pager.firstRequest()
         redirectChain = [first.url]
@@ -141,20 +146,24 @@ public struct SourceJob: Sendable {
     /// Every text of the result is redacted.
     public func fail(_ error: FetcherError, at date: Date, status: Int? = nil) -> SourceFetchResult {
         let masked = redactor.redact(error)
-        return SourceFetchResult(sourceID: source.id, outcome: .failed(masked),
-                                 state: previous.recordingFailure(masked.description, at: fixedClock ?? date,
-                                                                  httpStatus: status,
-                                                                  failure: SourceFailureKind(rawValue: masked.reason)),
-                                 documents: [], httpStatus: status, bytes: bytes,
-                                 duration: date.timeIntervalSince(startedAt), requests: requests, pagedRecords: nil,
-                                 warnings: pager.warnings.map(redactor.redact))
+        return SourceFetchResult(
+            sourceID: source.id, outcome: .failed(masked),
+            state: previous.recordingFailure(
+                masked.description, at: fixedClock ?? date,
+                httpStatus: status,
+                failure: SourceFailureKind(rawValue: masked.reason)),
+            documents: [], httpStatus: status, bytes: bytes,
+            duration: date.timeIntervalSince(startedAt), requests: requests, pagedRecords: nil,
+            warnings: pager.warnings.map(redactor.redact))
     }
 
     /// Decides what follows a finished request. `jitter` (0..<1) spreads the retry delays; `retryBudget` is the
     /// run's, shared by every source.
-    public mutating func complete(_ outcome: TransferOutcome, at now: Date, retryBudget: inout Int,
-                                  jitter: Double = Double.random(in: 0..<1),
-                                  logger: Logger = Logger(label: "vigie.fetcher")) -> Step {
+    public mutating func complete(
+        _ outcome: TransferOutcome, at now: Date, retryBudget: inout Int,
+        jitter: Double = Double.random(in: 0..<1),
+        logger: Logger = Logger(label: "vigie.fetcher")
+    ) -> Step {
         let request = outcome.request
         let url = request.url
         let status = outcome.status
@@ -168,27 +177,32 @@ public struct SourceJob: Sendable {
         } else if Self.redirectStatuses.contains(status), let location = outcome.headers["location"] {
             return redirected(request, to: location, status: status, at: now)
         } else {
-            switch ConditionalGet.verdict(status: status, retryAfter: outcome.headers["retry-after"],
-                                          sentValidators: outcome.sentValidators, now: now) {
+            switch ConditionalGet.verdict(
+                status: status, retryAfter: outcome.headers["retry-after"],
+                sentValidators: outcome.sentValidators, now: now)
+            {
             case .content:
                 bytes += outcome.body.count
                 if request.pageIndex < 0 { return exchanged(outcome, at: now) }
                 return content(outcome, at: now, logger: logger)
             case .notModified:
-                let state = ConditionalGet.updatedValidators(previous, status: 304, etag: outcome.headers["etag"],
-                                                             lastModified: outcome.headers["last-modified"])
+                let state = ConditionalGet.updatedValidators(
+                    previous, status: 304, etag: outcome.headers["etag"],
+                    lastModified: outcome.headers["last-modified"])
                 return .done(notModified(state, status: 304, at: now))
             case .retry(let after):
                 retryAfter = after
                 retryable = true
-                failure = status == 429
+                failure =
+                    status == 429
                     ? .rateLimited(source: source.id, url: url, retryAfter: after)
                     : .httpStatus(source: source.id, url: url, status: status, attempts: attempt)
             case .fail where status == 404 && request.issue != nil:
                 return missingIssue(request, at: now)
             case .fail where request.pageIndex < 0 && (status == 401 || status == 403):
-                failure = .authentication(source: source.id, url: url,
-                                          message: "HTTP \(status): the key in \(source.auth?.env ?? "?") was refused")
+                failure = .authentication(
+                    source: source.id, url: url,
+                    message: "HTTP \(status): the key in \(source.auth?.env ?? "?") was refused")
             case .fail:
                 failure = .httpStatus(source: source.id, url: url, status: status, attempts: attempt)
             }
@@ -202,8 +216,12 @@ public struct SourceJob: Sendable {
                 case .retry(let delay):
                     retryBudget -= 1
                     attempt += 1
-                    logger.info("retrying", metadata: ["source.id": "\(source.id)", "reason": "\(failure.reason)",
-                                                       "delay_s": "\(String(format: "%.2f", delay))"])
+                    logger.info(
+                        "retrying",
+                        metadata: [
+                            "source.id": "\(source.id)", "reason": "\(failure.reason)",
+                            "delay_s": "\(String(format: "%.2f", delay))",
+                        ])
                     return .request(request, notBefore: now.addingTimeInterval(delay))
                 case .tooLongToWait(let seconds):
                     failure = .rateLimited(source: source.id, url: url, retryAfter: seconds)
@@ -220,23 +238,31 @@ public struct SourceJob: Sendable {
     /// Follows one redirect: refused when it leads out of http(s), a loop or one hop too many; otherwise the
     /// same request to the new URL (as GET after a 303, or after a 301/302 of a POST, as browsers and libcurl
     /// do). The credential is not carried over: `wire` adds it again only if the new URL is its origin.
-    private mutating func redirected(_ request: PageRequest, to location: String, status: Int,
-                                     at now: Date) -> Step {
+    private mutating func redirected(
+        _ request: PageRequest, to location: String, status: Int,
+        at now: Date
+    ) -> Step {
         let base = URL(string: request.url)
         let target = URL(string: location, relativeTo: base)?.absoluteString ?? location
         if redirectChain.isEmpty { redirectChain = [request.url] }
         if let why = RequestPolicy.redirectRefusal(target, source: source) {
-            return .done(fail(.refusedURL(source: source.id, url: request.url, target: target, why: why), at: now,
-                              status: status))
+            return .done(
+                fail(
+                    .refusedURL(source: source.id, url: request.url, target: target, why: why), at: now,
+                    status: status))
         }
         if redirectChain.contains(target) {
             // Stop at the first repeat instead of walking the loop until the hop limit.
-            return .done(fail(.redirectLoop(source: source.id, chain: redirectChain + [target]), at: now,
-                              status: status))
+            return .done(
+                fail(
+                    .redirectLoop(source: source.id, chain: redirectChain + [target]), at: now,
+                    status: status))
         }
         guard redirectChain.count <= maxRedirects else {
-            return .done(fail(.tooManyRedirects(source: source.id, url: redirectChain[0], limit: maxRedirects),
-                              at: now, status: status))
+            return .done(
+                fail(
+                    .tooManyRedirects(source: source.id, url: redirectChain[0], limit: maxRedirects),
+                    at: now, status: status))
         }
         redirectChain.append(target)
         var next = request
@@ -260,11 +286,13 @@ public struct SourceJob: Sendable {
         case .tooManyRedirects: return .tooManyRedirects(source: id, url: url, limit: maxRedirects)
         case .timeout: return .timeout(source: id, url: url, seconds: outcome.elapsed.rounded(), attempts: attempt)
         case .stalled:
-            return .stalled(source: id, url: url, receivedBytes: outcome.body.count, seconds: lowSpeedTime,
-                            attempts: attempt)
+            return .stalled(
+                source: id, url: url, receivedBytes: outcome.body.count, seconds: lowSpeedTime,
+                attempts: attempt)
         case .truncated(let expected):
-            return .truncated(source: id, url: url, receivedBytes: outcome.body.count, expectedBytes: expected,
-                              attempts: attempt)
+            return .truncated(
+                source: id, url: url, receivedBytes: outcome.body.count, expectedBytes: expected,
+                attempts: attempt)
         case .lengthMismatch(let announced):
             return .lengthMismatch(source: id, url: url, announcedBytes: announced)
         case .connection(let message), .unreadableFile(let message):
@@ -297,16 +325,22 @@ public struct SourceJob: Sendable {
         do {
             parsed = try JSONSerialization.jsonObject(with: Data(outcome.body))
         } catch {
-            return .done(fail(.authentication(source: source.id, url: url,
-                                              message: "the answer is not JSON (\(error.localizedDescription))"),
-                              at: now, status: outcome.status))
+            return .done(
+                fail(
+                    .authentication(
+                        source: source.id, url: url,
+                        message: "the answer is not JSON (\(error.localizedDescription))"),
+                    at: now, status: outcome.status))
         }
         let object = parsed as? [String: Any]
         guard let token = object?[exchange.tokenKey] as? String, !token.isEmpty else {
             let keys = object.map { $0.keys.sorted().joined(separator: ", ") } ?? "not a JSON object"
-            return .done(fail(.authentication(source: source.id, url: url,
-                                              message: "no `\(exchange.tokenKey)` in the answer (\(keys))"),
-                              at: now, status: outcome.status))
+            return .done(
+                fail(
+                    .authentication(
+                        source: source.id, url: url,
+                        message: "no `\(exchange.tokenKey)` in the answer (\(keys))"),
+                    at: now, status: outcome.status))
         }
         credentials.exchangeKey = nil
         credentials.secret = token
@@ -320,10 +354,11 @@ public struct SourceJob: Sendable {
 
     /// Nothing new since the last run: `state` with this success recorded.
     private func notModified(_ state: SourceState, status: Int, at now: Date) -> SourceFetchResult {
-        SourceFetchResult(sourceID: source.id, outcome: .notModified,
-                          state: state.recordingSuccess(at: fixedClock ?? now, httpStatus: status),
-                          httpStatus: status,
-                          bytes: bytes, duration: now.timeIntervalSince(startedAt), requests: requests)
+        SourceFetchResult(
+            sourceID: source.id, outcome: .notModified,
+            state: state.recordingSuccess(at: fixedClock ?? now, httpStatus: status),
+            httpStatus: status,
+            bytes: bytes, duration: now.timeIntervalSince(startedAt), requests: requests)
     }
 
     /// A 2xx body: check it, keep it, then ask the pager for the next page.
@@ -334,23 +369,29 @@ public struct SourceJob: Sendable {
         let body = outcome.body
         let status = outcome.status
         // A local file's bytes are never quoted (they would reach every digest's source health).
-        if let problem = ContentCheck.problem(body: body, contentType: outcome.contentType, format: source.format,
-                                              source: source.id, url: url, quotesBody: !source.isLocalFile) {
+        if let problem = ContentCheck.problem(
+            body: body, contentType: outcome.contentType, format: source.format,
+            source: source.id, url: url, quotesBody: !source.isLocalFile)
+        {
             return .done(fail(problem, at: now, status: status))
         }
         if outcome.request.isFirstPage {
             validators = (outcome.headers["etag"], outcome.headers["last-modified"], status)
         }
-        documents.append(RawDocument(sourceID: source.id, url: url, httpStatus: status,
-                                     contentType: outcome.contentType, body: body, fetchedAt: now))
+        documents.append(
+            RawDocument(
+                sourceID: source.id, url: url, httpStatus: status,
+                contentType: outcome.contentType, body: body, fetchedAt: now))
         attempt = 1
         let next: PageRequest?
         do {
             next = try pager.next(after: outcome.request, page: body)
         } catch {
             if let target = error.refusedTarget {
-                return .done(fail(.refusedURL(source: source.id, url: url, target: target, why: error.message),
-                                  at: now, status: status))
+                return .done(
+                    fail(
+                        .refusedURL(source: source.id, url: url, target: target, why: error.message),
+                        at: now, status: status))
             }
             return .done(fail(.paging(source: source.id, url: url, message: error.message), at: now, status: status))
         }
@@ -366,8 +407,9 @@ public struct SourceJob: Sendable {
     private func finish(status: Int, at now: Date, logger: Logger?) -> SourceFetchResult {
         var state = previous
         if let validators {
-            state = ConditionalGet.updatedValidators(state, status: validators.status, etag: validators.etag,
-                                                     lastModified: validators.lastModified)
+            state = ConditionalGet.updatedValidators(
+                state, status: validators.status, etag: validators.etag,
+                lastModified: validators.lastModified)
         }
         if !pager.isComplete {
             // A walk cut short must not answer 304 tomorrow: the rest is still to fetch.
@@ -387,10 +429,11 @@ public struct SourceJob: Sendable {
         for warning in warnings {
             logger?.warning("\(warning)", metadata: ["source.id": "\(source.id)"])
         }
-        return SourceFetchResult(sourceID: source.id, outcome: .ok, state: state, documents: documents,
-                                 httpStatus: status, bytes: bytes, duration: now.timeIntervalSince(startedAt),
-                                 requests: requests, pagedRecords: isPaged ? pager.recordCount : nil,
-                                 warnings: warnings, isComplete: pager.isComplete,
-                                 remaining: pager.isComplete ? nil : pager.remaining)
+        return SourceFetchResult(
+            sourceID: source.id, outcome: .ok, state: state, documents: documents,
+            httpStatus: status, bytes: bytes, duration: now.timeIntervalSince(startedAt),
+            requests: requests, pagedRecords: isPaged ? pager.recordCount : nil,
+            warnings: warnings, isComplete: pager.isComplete,
+            remaining: pager.isComplete ? nil : pager.remaining)
     }
 }

@@ -23,9 +23,11 @@ public struct TransferOutcome: Sendable {
     /// Seconds from the transfer's start to its end.
     public var elapsed: Double
 
-    public init(request: PageRequest, status: Int, headers: [String: String] = [:], body: [UInt8] = [],
-                contentType: String? = nil, effectiveURL: String? = nil, sentValidators: Bool = false,
-                failure: TransferFailure? = nil, elapsed: Double = 0) {
+    public init(
+        request: PageRequest, status: Int, headers: [String: String] = [:], body: [UInt8] = [],
+        contentType: String? = nil, effectiveURL: String? = nil, sentValidators: Bool = false,
+        failure: TransferFailure? = nil, elapsed: Double = 0
+    ) {
         self.request = request
         self.status = status
         self.headers = headers
@@ -68,7 +70,7 @@ public enum TransferFailure: Sendable, Hashable {
         switch self {
         case .timeout, .stalled, .truncated, .connection: return true
         case .bodyTooLarge, .lengthMismatch, .redirectLoop, .tooManyRedirects, .unreadableFile, .badContentEncoding,
-             .other:
+            .other:
             return false
         }
     }

@@ -67,7 +67,8 @@ public struct AidesTerritoiresEmulator: Sendable {
         }
         let next = page * perPage < matching.count ? link(page + 1) : "null"
         let previous = page > 1 ? link(page - 1) : "null"
-        let body = "{\"count\": \(matching.count), \"previous\": \(previous), \"next\": \(next), \"results\": ["
+        let body =
+            "{\"count\": \(matching.count), \"previous\": \(previous), \"next\": \(next), \"results\": ["
             + slice.map(\.json).joined(separator: ",") + "]}"
         return .ok(body, contentType: "application/json")
     }

@@ -1,8 +1,8 @@
 import Foundation
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A small HTTP/1.1 server on 127.0.0.1 with scripted responses and faults, for the fetcher's tests and
@@ -181,8 +181,11 @@ public final class LoopbackServer: @unchecked Sendable {
         var headers: [(String, String)] = []
         for line in lines {
             guard let colon = line.firstIndex(of: ":") else { continue }
-            headers.append((String(line[..<colon]).trimmingCharacters(in: .whitespaces),
-                            String(line[line.index(after: colon)...]).trimmingCharacters(in: .whitespaces)))
+            headers.append(
+                (
+                    String(line[..<colon]).trimmingCharacters(in: .whitespaces),
+                    String(line[line.index(after: colon)...]).trimmingCharacters(in: .whitespaces)
+                ))
         }
         let length = headers.first { $0.0.lowercased() == "content-length" }.flatMap { Int($0.1) } ?? 0
         let bodyStart = end + 4
@@ -194,8 +197,9 @@ public final class LoopbackServer: @unchecked Sendable {
         let target = String(requestLine[1])
         let path = String(target.prefix { $0 != "?" })
         let query = target.contains("?") ? String(target[target.index(after: target.firstIndex(of: "?")!)...]) : ""
-        return RecordedRequest(method: String(requestLine[0]), target: target, path: path, query: query,
-                               headers: headers, body: body, receivedAt: Date())
+        return RecordedRequest(
+            method: String(requestLine[0]), target: target, path: path, query: query,
+            headers: headers, body: body, receivedAt: Date())
     }
 
     private func receive(_ fd: Int32, into buffer: inout [UInt8]) -> Bool {
@@ -224,7 +228,8 @@ public final class LoopbackServer: @unchecked Sendable {
         if !hasLength && response.status != 304 && response.status != 204 {
             head += "Content-Length: \(body.count)\r\n"
         }
-        let closes = response.stallAfter != nil || response.truncateAfter != nil || response.drip != nil
+        let closes =
+            response.stallAfter != nil || response.truncateAfter != nil || response.drip != nil
             || response.announcedLength != nil
         if let announced = response.announcedLength { head += "Content-Length: \(announced)\r\n" }
         if closes { head += "Connection: close\r\n" }
@@ -286,7 +291,9 @@ public final class LoopbackServer: @unchecked Sendable {
 public enum LoopbackError: Error, CustomStringConvertible {
     case socket(String)
     public var description: String {
-        switch self { case .socket(let message): return "loopback: \(message)" }
+        switch self {
+        case .socket(let message): return "loopback: \(message)"
+        }
     }
 }
 
@@ -340,8 +347,10 @@ public struct ScriptedResponse: Sendable {
     /// shorter than the body: the excess is what a naive client drops silently).
     public var announcedLength: Int?
 
-    public init(status: Int, headers: [(String, String)] = [], body: [UInt8] = [], delay: Double = 0,
-                stallAfter: Int? = nil, stallSeconds: Double = 30, truncateAfter: Int? = nil, gzip: Bool = false) {
+    public init(
+        status: Int, headers: [(String, String)] = [], body: [UInt8] = [], delay: Double = 0,
+        stallAfter: Int? = nil, stallSeconds: Double = 30, truncateAfter: Int? = nil, gzip: Bool = false
+    ) {
         self.status = status
         self.headers = headers
         self.body = body
@@ -353,10 +362,13 @@ public struct ScriptedResponse: Sendable {
     }
 
     /// A 200 with `body` and a content type.
-    public static func ok(_ body: String, contentType: String = "application/xml; charset=utf-8",
-                          headers: [(String, String)] = [], delay: Double = 0) -> ScriptedResponse {
-        ScriptedResponse(status: 200, headers: [("Content-Type", contentType)] + headers, body: Array(body.utf8),
-                         delay: delay)
+    public static func ok(
+        _ body: String, contentType: String = "application/xml; charset=utf-8",
+        headers: [(String, String)] = [], delay: Double = 0
+    ) -> ScriptedResponse {
+        ScriptedResponse(
+            status: 200, headers: [("Content-Type", contentType)] + headers, body: Array(body.utf8),
+            delay: delay)
     }
 
     /// A bare status with an optional text body.
@@ -365,16 +377,20 @@ public struct ScriptedResponse: Sendable {
     }
 
     /// `body` sent `bytes` at a time every `every` seconds (a dripping server).
-    public static func dripping(_ body: String, bytes: Int = 1, every: Double = 1,
-                                contentType: String = "application/xml; charset=utf-8") -> ScriptedResponse {
+    public static func dripping(
+        _ body: String, bytes: Int = 1, every: Double = 1,
+        contentType: String = "application/xml; charset=utf-8"
+    ) -> ScriptedResponse {
         var response = ScriptedResponse.ok(body, contentType: contentType)
         response.drip = (bytes, every)
         return response
     }
 
     /// `body` whole, under a `Content-Length` of `announced` bytes (shorter or longer than the body).
-    public static func lying(_ body: String, announced: Int,
-                             contentType: String = "application/xml; charset=utf-8") -> ScriptedResponse {
+    public static func lying(
+        _ body: String, announced: Int,
+        contentType: String = "application/xml; charset=utf-8"
+    ) -> ScriptedResponse {
         var response = ScriptedResponse.ok(body, contentType: contentType)
         response.announcedLength = announced
         return response
@@ -431,9 +447,13 @@ public struct Route: Sendable {
         return Route { request in
             let inm = request.header("if-none-match")
             let ims = request.header("if-modified-since")
-            let etagMatches = etag != nil && inm.map { value in
-                value.split(separator: ",").contains { $0.trimmingCharacters(in: .whitespaces) == etag || $0 == "*" }
-            } == true
+            let etagMatches =
+                etag != nil
+                && inm.map { value in
+                    value.split(separator: ",").contains {
+                        $0.trimmingCharacters(in: .whitespaces) == etag || $0 == "*"
+                    }
+                } == true
             // RFC 9110 §13.1.3: If-Modified-Since is ignored when If-None-Match is present.
             let dateMatches = inm == nil && lastModified != nil && ims == lastModified
             if etagMatches || dateMatches {

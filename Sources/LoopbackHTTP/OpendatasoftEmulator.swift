@@ -87,12 +87,14 @@ public struct OpendatasoftEmulator: Sendable {
         if let order = request.queryValue("order_by") {
             let descending = order.lowercased().split(separator: ",").first?.contains("desc") == true
             matching.sort { a, b in
-                (a.date, a.id) == (b.date, b.id) ? false
+                (a.date, a.id) == (b.date, b.id)
+                    ? false
                     : descending ? (a.date, a.id) > (b.date, b.id) : (a.date, a.id) < (b.date, b.id)
             }
         }
         let page = matching.dropFirst(offset).prefix(limit)
-        let body = "{\"total_count\": \(matching.count), \"results\": [" + page.map(\.json).joined(separator: ",")
+        let body =
+            "{\"total_count\": \(matching.count), \"results\": [" + page.map(\.json).joined(separator: ",")
             + "]}"
         return .ok(body, contentType: "application/json; charset=utf-8")
     }
@@ -107,8 +109,10 @@ public struct OpendatasoftEmulator: Sendable {
 
     static func error(_ status: Int, _ message: String) -> ScriptedResponse {
         let text = message.replacingOccurrences(of: "\"", with: "'")
-        return .ok("{\"error_code\": \"InvalidRESTParameterError\", \"message\": \"\(text)\"}",
-                   contentType: "application/json; charset=utf-8").withStatus(status)
+        return .ok(
+            "{\"error_code\": \"InvalidRESTParameterError\", \"message\": \"\(text)\"}",
+            contentType: "application/json; charset=utf-8"
+        ).withStatus(status)
     }
 }
 

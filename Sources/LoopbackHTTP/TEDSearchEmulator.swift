@@ -61,7 +61,8 @@ public struct TEDSearchEmulator: Sendable {
         let page = Array(rest.prefix(limit))
         let hasMore = rest.count > page.count
         let token = hasMore ? page.last.map { "\"" + Self.encode(($0.date, $0.id)) + "\"" } ?? "null" : "null"
-        let json = "{\"notices\": [" + page.map(\.json).joined(separator: ",") + "], \"totalNoticeCount\": \(total), "
+        let json =
+            "{\"notices\": [" + page.map(\.json).joined(separator: ",") + "], \"totalNoticeCount\": \(total), "
             + "\"iterationNextToken\": \(token), \"timedOut\": false}"
         return .ok(json, contentType: "application/json")
     }

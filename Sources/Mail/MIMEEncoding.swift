@@ -17,9 +17,11 @@ enum MIMEEncoding {
 
     /// Only printable ASCII without spaces, for values that must stay one token (address specs, Message-ID, URI).
     static func cleanToken(_ value: String, dropping forbidden: Set<Unicode.Scalar> = []) -> String {
-        String(String.UnicodeScalarView(value.unicodeScalars.filter {
-            $0.value > 0x20 && $0.value < 0x7F && !forbidden.contains($0)
-        }))
+        String(
+            String.UnicodeScalarView(
+                value.unicodeScalars.filter {
+                    $0.value > 0x20 && $0.value < 0x7F && !forbidden.contains($0)
+                }))
     }
 
     static func isPlainASCII(_ text: String) -> Bool {
@@ -64,7 +66,8 @@ enum MIMEEncoding {
     static func unstructuredTokens(_ value: String) -> [String] {
         if value.isEmpty { return [] }
         let words = value.split(separator: " ", omittingEmptySubsequences: false)
-        let isPlain = isPlainASCII(value) && !value.contains("=?")
+        let isPlain =
+            isPlainASCII(value) && !value.contains("=?")
             && words.allSatisfy { !$0.isEmpty && $0.count <= foldWidth - 12 }
         return isPlain ? words.map(String.init) : encodedWords(value)
     }
@@ -74,7 +77,8 @@ enum MIMEEncoding {
     static func phraseTokens(_ name: String) -> [String] {
         let words = name.split(separator: " ", omittingEmptySubsequences: false)
         guard isPlainASCII(name), !name.contains("=?"),
-              words.allSatisfy({ !$0.isEmpty && $0.count <= foldWidth - 12 }) else { return encodedWords(name) }
+            words.allSatisfy({ !$0.isEmpty && $0.count <= foldWidth - 12 })
+        else { return encodedWords(name) }
         if words.allSatisfy({ $0.unicodeScalars.allSatisfy(isAtext) }) { return words.map(String.init) }
         let escaped = name.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
         return ["\"" + escaped + "\""]

@@ -49,8 +49,9 @@ public enum MIMEWriter {
             body = multipart("mixed", boundary: "=_mixed_" + hash, [text] + message.attachments.map(attachmentPart))
         case (let html?, false):
             let alternative = multipart("alternative", boundary: "=_alt_" + hash, [text, htmlPart(html)])
-            body = multipart("mixed", boundary: "=_mixed_" + hash,
-                             [alternative] + message.attachments.map(attachmentPart))
+            body = multipart(
+                "mixed", boundary: "=_mixed_" + hash,
+                [alternative] + message.attachments.map(attachmentPart))
         }
         return Array((head + body.headers + "\r\n" + body.content).utf8)
     }
@@ -63,7 +64,8 @@ public enum MIMEWriter {
         let idParts = id.split(separator: "@", omittingEmptySubsequences: false)
         let idAllowed: (Unicode.Scalar) -> Bool = { isAtext($0) || $0 == "." }
         guard id.count <= 250, idParts.count == 2,
-              idParts.allSatisfy({ !$0.isEmpty && $0.unicodeScalars.allSatisfy(idAllowed) }) else {
+            idParts.allSatisfy({ !$0.isEmpty && $0.unicodeScalars.allSatisfy(idAllowed) })
+        else {
             throw MailError.invalidMessageID(id)
         }
         for address in [message.from] + message.replyTo + message.to + message.cc { try address.validate() }
@@ -83,9 +85,11 @@ public enum MIMEWriter {
             let mediaType = type.split(separator: ";", maxSplits: 1).first.map(String.init) ?? ""
             let typeParts = mediaType.trimmingSpaces().split(separator: "/", omittingEmptySubsequences: false)
             guard MIMEEncoding.isPlainASCII(type), typeParts.count == 2,
-                  typeParts.allSatisfy({ !$0.isEmpty && !$0.contains(" ") }) else {
-                throw MailError.invalidHeader(field: "Content-Type",
-                                              reason: "attachment type \(quoted(type)) is not type/subtype")
+                typeParts.allSatisfy({ !$0.isEmpty && !$0.contains(" ") })
+            else {
+                throw MailError.invalidHeader(
+                    field: "Content-Type",
+                    reason: "attachment type \(quoted(type)) is not type/subtype")
             }
         }
         if let uri = message.listUnsubscribe {
@@ -107,26 +111,31 @@ public enum MIMEWriter {
     }
 
     private static func textPart(_ text: String) -> Part {
-        Part(headers: "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n",
-             content: MIMEEncoding.quotedPrintable(text))
+        Part(
+            headers: "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n",
+            content: MIMEEncoding.quotedPrintable(text))
     }
 
     private static func htmlPart(_ html: String) -> Part {
-        Part(headers: "Content-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n",
-             content: MIMEEncoding.quotedPrintable(html))
+        Part(
+            headers: "Content-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n",
+            content: MIMEEncoding.quotedPrintable(html))
     }
 
     private static func attachmentPart(_ attachment: MailAttachment) -> Part {
         let isCalendar = attachment.fileName.lowercased().hasSuffix(".ics")
         // Calendar clients (Outlook, Apple Calendar, Thunderbird) offer "add to calendar" only for text/calendar
         // with a METHOD; PUBLISH is an information-only calendar, no invitation to answer.
-        let type = isCalendar
+        let type =
+            isCalendar
             ? "text/calendar; charset=utf-8; method=PUBLISH"
             : MIMEEncoding.cleanToken(attachment.contentType.replacingOccurrences(of: " ", with: ""))
-        let headers = MIMEEncoding.header("Content-Type", type.split(separator: " ").map(String.init))
+        let headers =
+            MIMEEncoding.header("Content-Type", type.split(separator: " ").map(String.init))
             + "Content-Transfer-Encoding: base64\r\n"
-            + MIMEEncoding.header("Content-Disposition",
-                                  ["attachment;", MIMEEncoding.parameter("filename", attachment.fileName)])
+            + MIMEEncoding.header(
+                "Content-Disposition",
+                ["attachment;", MIMEEncoding.parameter("filename", attachment.fileName)])
         return Part(headers: headers, content: MIMEEncoding.base64Lines(attachment.bytes))
     }
 

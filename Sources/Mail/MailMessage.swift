@@ -21,9 +21,11 @@ public struct MailMessage: Sendable, Hashable {
     /// A URI, e.g. "mailto:veille@example.org?subject=d%C3%A9sinscription"; rendered as `List-Unsubscribe: <…>`.
     public var listUnsubscribe: String?
 
-    public init(messageID: String, date: Date, from: MailAddress, replyTo: [MailAddress] = [], to: [MailAddress],
-                cc: [MailAddress] = [], subject: String, textBody: String, htmlBody: String? = nil,
-                attachments: [MailAttachment] = [], listUnsubscribe: String? = nil) {
+    public init(
+        messageID: String, date: Date, from: MailAddress, replyTo: [MailAddress] = [], to: [MailAddress],
+        cc: [MailAddress] = [], subject: String, textBody: String, htmlBody: String? = nil,
+        attachments: [MailAttachment] = [], listUnsubscribe: String? = nil
+    ) {
         self.messageID = messageID
         self.date = date
         self.from = from

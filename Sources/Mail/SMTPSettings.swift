@@ -59,8 +59,12 @@ extension SMTPSettings: CustomStringConvertible, CustomDebugStringConvertible, C
 
     /// `dump` and the debugger show the redacted form too.
     public var customMirror: Mirror {
-        Mirror(self, children: ["url": redactedURL, "password": password == nil ? "none" : "set",
-                                "timeoutSeconds": timeoutSeconds, "caFile": caFile as Any])
+        Mirror(
+            self,
+            children: [
+                "url": redactedURL, "password": password == nil ? "none" : "set",
+                "timeoutSeconds": timeoutSeconds, "caFile": caFile as Any,
+            ])
     }
 }
 

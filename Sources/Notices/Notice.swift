@@ -259,8 +259,10 @@ public struct Money: Sendable, Hashable, Codable {
     /// What the figure is: an estimate, a framework agreement's maximum, or an awarded amount.
     public var kind: ValueKind
 
-    public init(amount: Decimal? = nil, currency: String? = nil, min: Decimal? = nil, max: Decimal? = nil,
-                vat: String? = nil, kind: ValueKind = .estimated) {
+    public init(
+        amount: Decimal? = nil, currency: String? = nil, min: Decimal? = nil, max: Decimal? = nil,
+        vat: String? = nil, kind: ValueKind = .estimated
+    ) {
         self.amount = amount
         self.currency = currency
         self.min = min
@@ -391,8 +393,10 @@ public struct CrossReferences: Sendable, Hashable, Codable {
     /// reference to the initial notice).
     public var changedNotice: String?
 
-    public init(eformsProcedureID: String? = nil, eformsNoticeID: String? = nil, boampIDWeb: String? = nil,
-                tedPublicationNumber: String? = nil, buyerReference: String? = nil, changedNotice: String? = nil) {
+    public init(
+        eformsProcedureID: String? = nil, eformsNoticeID: String? = nil, boampIDWeb: String? = nil,
+        tedPublicationNumber: String? = nil, buyerReference: String? = nil, changedNotice: String? = nil
+    ) {
         self.eformsProcedureID = eformsProcedureID
         self.eformsNoticeID = eformsNoticeID
         self.boampIDWeb = boampIDWeb
@@ -425,8 +429,10 @@ public struct CallDetails: Sendable, Hashable, Codable {
     public var closing: ZonedDate?
     public var collaborative: Bool?
 
-    public init(funder: String? = nil, beneficiaries: [String] = [], opening: ZonedDate? = nil,
-                closing: ZonedDate? = nil, collaborative: Bool? = nil) {
+    public init(
+        funder: String? = nil, beneficiaries: [String] = [], opening: ZonedDate? = nil,
+        closing: ZonedDate? = nil, collaborative: Bool? = nil
+    ) {
         self.funder = funder
         self.beneficiaries = beneficiaries
         self.opening = opening

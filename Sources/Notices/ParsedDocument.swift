@@ -16,8 +16,10 @@ public struct ParsedDocument: Sendable, Hashable {
     /// is incomplete: the fetcher treats it as a failed page; `vigie parse` on a file keeps the salvage.
     public var truncated: Bool = false
 
-    public init(format: DocumentFormat, title: String? = nil, link: String? = nil, notices: [Notice] = [],
-                issues: [ParseIssue] = [], truncated: Bool = false) {
+    public init(
+        format: DocumentFormat, title: String? = nil, link: String? = nil, notices: [Notice] = [],
+        issues: [ParseIssue] = [], truncated: Bool = false
+    ) {
         self.format = format
         self.title = title
         self.link = link
@@ -80,7 +82,8 @@ public struct ParseIssue: Sendable, Hashable, Codable, CustomStringConvertible {
 public enum NoticeJSON {
     public static func encoder(pretty: Bool = false) -> JSONEncoder {
         let e = JSONEncoder()
-        e.outputFormatting = pretty ? [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
+        e.outputFormatting =
+            pretty ? [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
         e.dateEncodingStrategy = .custom { date, enc in
             var c = enc.singleValueContainer()
             try c.encode(ISO8601.format(date))

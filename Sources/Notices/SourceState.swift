@@ -25,10 +25,12 @@ public struct SourceState: Sendable, Hashable, Codable {
     /// nil when complete or when the API gives no total.
     public var left: Int?
 
-    public init(sourceID: String, etag: String? = nil, lastModified: String? = nil, cursor: String? = nil,
-                lastAttempt: Date? = nil, lastSuccess: Date? = nil, consecutiveFailures: Int = 0,
-                lastError: String? = nil, lastHTTPStatus: Int? = nil, isIncomplete: Bool = false,
-                left: Int? = nil, lastFailure: SourceFailureKind? = nil) {
+    public init(
+        sourceID: String, etag: String? = nil, lastModified: String? = nil, cursor: String? = nil,
+        lastAttempt: Date? = nil, lastSuccess: Date? = nil, consecutiveFailures: Int = 0,
+        lastError: String? = nil, lastHTTPStatus: Int? = nil, isIncomplete: Bool = false,
+        left: Int? = nil, lastFailure: SourceFailureKind? = nil
+    ) {
         self.sourceID = sourceID
         self.lastFailure = lastFailure
         self.etag = etag
@@ -76,8 +78,10 @@ public struct RawDocument: Sendable, Hashable {
     public var body: [UInt8]
     public var fetchedAt: Date
 
-    public init(sourceID: String, url: String, httpStatus: Int, contentType: String? = nil, body: [UInt8],
-                fetchedAt: Date) {
+    public init(
+        sourceID: String, url: String, httpStatus: Int, contentType: String? = nil, body: [UInt8],
+        fetchedAt: Date
+    ) {
         self.sourceID = sourceID
         self.url = url
         self.httpStatus = httpStatus
@@ -89,6 +93,7 @@ public struct RawDocument: Sendable, Hashable {
     /// The `charset=` parameter of the content type, if any.
     public var charset: String? {
         guard let ct = contentType?.lowercased(), let r = ct.range(of: "charset=") else { return nil }
-        return String(ct[r.upperBound...].prefix { $0 != ";" && $0 != " " }).trimmingCharacters(in: CharacterSet(charactersIn: "\"'"))
+        return String(ct[r.upperBound...].prefix { $0 != ";" && $0 != " " }).trimmingCharacters(
+            in: CharacterSet(charactersIn: "\"'"))
     }
 }

@@ -104,7 +104,13 @@ public enum ISO8601 {
                 guard let oh = num(i + 1, 2) else { return nil }
                 var om = 0
                 if i + 3 < b.count {
-                    if b[i + 3] == 58, let v = num(i + 4, 2) { om = v; i += 6 } else if let v = num(i + 3, 2) { om = v; i += 5 } else { return nil }
+                    if b[i + 3] == 58, let v = num(i + 4, 2) {
+                        om = v; i += 6
+                    } else if let v = num(i + 3, 2) {
+                        om = v; i += 5
+                    } else {
+                        return nil
+                    }
                 } else {
                     i += 3
                 }

@@ -13,8 +13,10 @@ public struct ParseOptions: Sendable, Hashable {
     /// Format forced by the catalogue; nil means detect.
     public var format: DocumentFormat?
 
-    public init(sourceID: String = "file", documentName: String = "<input>", baseURL: String? = nil,
-                charsetHint: String? = nil, format: DocumentFormat? = nil) {
+    public init(
+        sourceID: String = "file", documentName: String = "<input>", baseURL: String? = nil,
+        charsetHint: String? = nil, format: DocumentFormat? = nil
+    ) {
         self.sourceID = sourceID
         self.documentName = documentName
         self.baseURL = baseURL

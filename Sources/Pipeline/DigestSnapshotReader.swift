@@ -57,7 +57,8 @@ struct DigestSnapshotReader {
             return try RouteMapping.decode(SignalRoutePayload.self, route.payload).map {
                 .signal(
                     SignalItem(
-                        notice: notice, segments: $0.segments, lotID: $0.lotID, value: $0.value.map { Decimal($0.rounded()) },
+                        notice: notice, segments: $0.segments, lotID: $0.lotID,
+                        value: $0.value.map { Decimal($0.rounded()) },
                         largestCapacity: $0.largestCapacity.map { Decimal($0.rounded()) },
                         combinedCapacity: $0.combinedCapacity.map { Decimal($0.rounded()) }, members: $0.members))
             }

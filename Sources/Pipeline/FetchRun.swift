@@ -71,8 +71,9 @@ public enum FetchRun {
         let known = Set(catalogue.sources.map(\.id))
         let unknown = only.filter { !known.contains($0) }
         if !unknown.isEmpty {
-            throw PipelineError.cannotRun("unknown source id(s): \(unknown.joined(separator: ", ")) "
-                                          + "(known: \(known.sorted().joined(separator: ", ")))")
+            throw PipelineError.cannotRun(
+                "unknown source id(s): \(unknown.joined(separator: ", ")) "
+                    + "(known: \(known.sorted().joined(separator: ", ")))")
         }
         let wanted = Set(only)
         return catalogue.sources.filter { wanted.contains($0.id) }
@@ -80,9 +81,11 @@ public enum FetchRun {
 
     /// Fetches, parses and stores `sources`; returns one report per source, in order.
     /// Disabled sources are reported as `disabled` unless `includeDisabled`.
-    public static func run(_ sources: [SourceDefinition], store: NoticeStore, engine: FetchEngine,
-                           includeDisabled: Bool = false, logger: Logger,
-                           now: @Sendable () -> Date = { Date() }) throws -> [SourceRunReport] {
+    public static func run(
+        _ sources: [SourceDefinition], store: NoticeStore, engine: FetchEngine,
+        includeDisabled: Bool = false, logger: Logger,
+        now: @Sendable () -> Date = { Date() }
+    ) throws -> [SourceRunReport] {
         let states: [String: SourceState]
         do {
             states = try store.sourceStates()
@@ -98,30 +101,37 @@ public enum FetchRun {
         var reports: [SourceRunReport] = []
         for source in sources {
             guard let result = byID[source.id] else {
-                reports.append(SourceRunReport(source: source.id, status: "disabled", httpStatus: nil, bytes: 0,
-                                               pages: 0, notices: 0, inserted: 0, changed: 0, durationS: 0,
-                                               reason: nil, error: nil, warnings: [],
-                                               consecutiveFailures: states[source.id]?.consecutiveFailures ?? 0))
+                reports.append(
+                    SourceRunReport(
+                        source: source.id, status: "disabled", httpStatus: nil, bytes: 0,
+                        pages: 0, notices: 0, inserted: 0, changed: 0, durationS: 0,
+                        reason: nil, error: nil, warnings: [],
+                        consecutiveFailures: states[source.id]?.consecutiveFailures ?? 0))
                 continue
             }
             // A safe point: every source before this one is stored whole, this one not started.
             try StopRequest.shared.checkpoint("after fetching, before storing \(source.id)")
             let previous = states[source.id] ?? SourceState(sourceID: source.id)
-            reports.append(ingest(result, source: source, previous: previous, store: store, logger: logger,
-                                  now: now()))
+            reports.append(
+                ingest(
+                    result, source: source, previous: previous, store: store, logger: logger,
+                    now: now()))
         }
         return reports
     }
 
     /// Parses and stores one source's fetch result.
-    static func ingest(_ result: SourceFetchResult, source: SourceDefinition, previous: SourceState,
-                       store: NoticeStore, logger: Logger, now: Date) -> SourceRunReport {
-        var report = SourceRunReport(source: source.id, status: result.outcome.name, httpStatus: result.httpStatus,
-                                     bytes: result.bytes, pages: result.documents.count, notices: 0, inserted: 0,
-                                     changed: 0, durationS: (result.duration * 1000).rounded() / 1000,
-                                     reason: result.outcome.error?.reason,
-                                     error: result.outcome.error?.description, warnings: result.warnings,
-                                     consecutiveFailures: result.state.consecutiveFailures)
+    static func ingest(
+        _ result: SourceFetchResult, source: SourceDefinition, previous: SourceState,
+        store: NoticeStore, logger: Logger, now: Date
+    ) -> SourceRunReport {
+        var report = SourceRunReport(
+            source: source.id, status: result.outcome.name, httpStatus: result.httpStatus,
+            bytes: result.bytes, pages: result.documents.count, notices: 0, inserted: 0,
+            changed: 0, durationS: (result.duration * 1000).rounded() / 1000,
+            reason: result.outcome.error?.reason,
+            error: result.outcome.error?.description, warnings: result.warnings,
+            consecutiveFailures: result.state.consecutiveFailures)
         if case .ok = result.outcome, !result.isComplete {
             // Not "ok": part of the source waits for the next run, which resumes from the cursor saved here.
             report.status = "incomplete"
@@ -141,8 +151,9 @@ public enum FetchRun {
         var notices: [Notice] = []
         do {
             for document in result.documents {
-                let options = ParseOptions(sourceID: source.id, documentName: document.url, baseURL: document.url,
-                                           charsetHint: document.charset, format: source.format)
+                let options = ParseOptions(
+                    sourceID: source.id, documentName: document.url, baseURL: document.url,
+                    charsetHint: document.charset, format: source.format)
                 let parsed = try DocumentParser.parse(document.body, options: options)
                 // A page that ends before its root closes (a Content-Length shorter than the body, a connection
                 // cut the server did not report) is not a page: what it holds would be stored as the whole source
@@ -177,8 +188,9 @@ public enum FetchRun {
         }
         report.notices = notices.count
         do {
-            let summary = try store.ingest(sourceID: source.id, state: result.state, raws: result.documents,
-                                           notices: notices, at: now)
+            let summary = try store.ingest(
+                sourceID: source.id, state: result.state, raws: result.documents,
+                notices: notices, at: now)
             report.inserted = summary.inserted.count
             report.changed = summary.changed.count
         } catch {
@@ -207,8 +219,11 @@ public enum FetchRun {
     /// One line per source for the terminal: status, HTTP code, bytes, notices, duration, error.
     public static func line(_ r: SourceRunReport, idWidth: Int = 24) -> String {
         func pad(_ s: String, _ n: Int, left: Bool = false) -> String {
-            s.count >= n ? s : (left ? String(repeating: " ", count: n - s.count) + s
-                                     : s + String(repeating: " ", count: n - s.count))
+            s.count >= n
+                ? s
+                : (left
+                    ? String(repeating: " ", count: n - s.count) + s
+                    : s + String(repeating: " ", count: n - s.count))
         }
         var s = pad(r.status, 12) + " " + pad(r.source, idWidth) + " "
         s += pad(r.httpStatus.map(String.init) ?? "-", 4, left: true) + " "

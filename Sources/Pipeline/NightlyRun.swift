@@ -195,7 +195,8 @@ public enum NightlyRun {
             progress("previous run (pid \(stale)) died without finishing; its work is resumed")
         }
         for failed in rules.failed {
-            progress("\(failed.cluster): rules not loaded, no digest tonight: \(failed.errors.first.map { "\($0)" } ?? "")")
+            progress(
+                "\(failed.cluster): rules not loaded, no digest tonight: \(failed.errors.first.map { "\($0)" } ?? "")")
         }
         let store: NoticeStore
         do {
@@ -325,7 +326,8 @@ public enum NightlyRun {
         // retried by the next run or `vigie send`), never the night's.
         if firstNight {
             // A first night composed nothing of tonight's; mail left by an earlier run waits for `vigie send`.
-            if case .keep = options.mail {} else {
+            if case .keep = options.mail {
+            } else {
                 progress("première nuit : aucun envoi (les envois commencent la nuit prochaine)")
             }
         } else {
@@ -409,20 +411,24 @@ public enum NightlyRun {
             lines.append(line)
         }
         if r.routing.recoveredEditions > 0 {
-            lines.append("recovered: \(r.routing.recoveredEditions) edition(s) interrupted by the previous run, now in place")
+            lines.append(
+                "recovered: \(r.routing.recoveredEditions) edition(s) interrupted by the previous run, now in place")
         }
         if !r.routing.rerouted.isEmpty {
-            lines.append("rules changed: \(r.routing.rerouted.joined(separator: ", ")) routed again over every stored notice")
+            lines.append(
+                "rules changed: \(r.routing.rerouted.joined(separator: ", ")) routed again over every stored notice")
         }
         for u in r.routing.unwrittenDigests {
-            lines.append("\(u.cluster): DIGEST NOT WRITTEN (nothing recorded as sent; the next run writes it): \(u.error)")
+            lines.append(
+                "\(u.cluster): DIGEST NOT WRITTEN (nothing recorded as sent; the next run writes it): \(u.error)")
         }
         for f in r.routing.failedClusters {
             lines.append("\(f.cluster): NOT DIGESTED, its rules have errors: \(f.errors.first ?? f.file)")
         }
         if r.pruned > 0 { lines.append("pruned: \(r.pruned) notices") }
         if !r.staffNotified.isEmpty {
-            lines.append("staff told by e-mail that their rules did not load: \(r.staffNotified.joined(separator: ", "))")
+            lines.append(
+                "staff told by e-mail that their rules did not load: \(r.staffNotified.joined(separator: ", "))")
         }
         if r.firstNight {
             lines.append(

@@ -225,10 +225,12 @@ public final class RouteAndDigestRun {
         // Rules edited since a cluster's routes were computed (or a cluster file restored after an error): that
         // cluster is routed again over what the first pass did not cover.
         let stored = try store.rulesFingerprints()
-        let rerouted = options.rulesFingerprints.isEmpty || options.reclassifyAll || since == 0
+        let rerouted =
+            options.rulesFingerprints.isEmpty || options.reclassifyAll || since == 0
             ? [] : selectedClusters.map(\.id).filter { stored[$0] != options.rulesFingerprints[$0] }
         if !rerouted.isEmpty {
-            progress("rules changed for \(rerouted.joined(separator: ", ")): routing every stored notice again for them")
+            progress(
+                "rules changed for \(rerouted.joined(separator: ", ")): routing every stored notice again for them")
             try classify(after: 0, through: since, clusters: rerouted, runID: runID, now: now) { batch, n in
                 routeCount += n
             }
@@ -400,7 +402,8 @@ public enum ClusterDigest {
         // E-mails refused for good since the last digest: the staff fix the address.
         let mailFailures = markDelivered ? try store.unreportedMailFailures(cluster: cluster.id) : []
         input.mailFailures = mailFailures.map {
-            MailFailure(recipient: $0.recipient, subject: $0.subject, code: $0.lastCode, reply: $0.lastError, at: $0.updatedAt)
+            MailFailure(
+                recipient: $0.recipient, subject: $0.subject, code: $0.lastCode, reply: $0.lastError, at: $0.updatedAt)
         }
         let writer = DigestWriter(outputDirectory: output, formats: formats)
         let stamp = DigestWriter.dateStamp(input.runDate)

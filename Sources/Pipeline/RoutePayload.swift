@@ -107,7 +107,6 @@ struct NearMissRoutePayload: Codable, Hashable {
     }
 }
 
-
 enum RouteMapping {
     static func encode<T: Encodable>(_ value: T) throws -> String {
         let e = JSONEncoder()

@@ -37,7 +37,8 @@ enum NoticeDiff {
         if out.contains(where: { $0.field == "call_closing" }) {
             out.removeAll { $0.field == "call" }
         }
-        add("awardees", old.awardees.compactMap(\.name).joined(separator: ", "),
+        add(
+            "awardees", old.awardees.compactMap(\.name).joined(separator: ", "),
             new.awardees.compactMap(\.name).joined(separator: ", "))
         addOpaque("refs", old.refs, new.refs)
         addOpaque("enclosures", old.enclosures, new.enclosures)

@@ -43,7 +43,8 @@ extension NoticeStore {
         try read { db in
             guard
                 let row = try db.rows(
-                    "SELECT cluster, name, sender, staff_json, updated_at FROM cluster_contact WHERE cluster = ?", [cluster]
+                    "SELECT cluster, name, sender, staff_json, updated_at FROM cluster_contact WHERE cluster = ?",
+                    [cluster]
                 ).first
             else { return nil }
             let json: String = try row.decode(forColumn: "staff_json")
@@ -54,7 +55,8 @@ extension NoticeStore {
                 throw StoreError.invalidInput(path: path, reason: "cluster_contact \(cluster): staff_json: \(error)")
             }
             return ClusterContact(
-                cluster: try row.decode(forColumn: "cluster"), name: try row.decode(forColumn: "name"), sender: try row.decode(forColumn: "sender"),
+                cluster: try row.decode(forColumn: "cluster"), name: try row.decode(forColumn: "name"),
+                sender: try row.decode(forColumn: "sender"),
                 staff: staff, updatedAt: try row.date("updated_at") ?? Date(timeIntervalSince1970: 0))
         }
     }

@@ -27,7 +27,8 @@ extension NoticeStore {
                     lastHTTPStatus: try row.decode(forColumn: "last_http_status"),
                     isIncomplete: try row.decode(Int.self, forColumn: "incomplete") != 0,
                     left: try row.decode(forColumn: "records_left"),
-                    lastFailure: try (row.decode(String?.self, forColumn: "last_failure")).flatMap(SourceFailureKind.init(rawValue:)))
+                    lastFailure: try (row.decode(String?.self, forColumn: "last_failure")).flatMap(
+                        SourceFailureKind.init(rawValue:)))
                 out[s.sourceID] = s
             }
             return out

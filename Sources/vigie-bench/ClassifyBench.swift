@@ -59,8 +59,10 @@ struct ClassifyBench: AsyncParsableCommand {
         let (text, bounds) = gen.text(bytes: mb * 1_000_000)
         let megabytes = Double(text.count) / 1_000_000
         if !json {
-            print(String(format: "corpus: %.1f MB in %d notices; keywords up to %d", megabytes, bounds.count - 1,
-                         maxKeywords))
+            print(
+                String(
+                    format: "corpus: %.1f MB in %d notices; keywords up to %d", megabytes, bounds.count - 1,
+                    maxKeywords))
         }
 
         // Baseline: normalisation only (an empty matcher still tokenises and folds every byte, one hash per token).
@@ -95,28 +97,35 @@ struct ClassifyBench: AsyncParsableCommand {
         var results: [Result] = []
         for (i, b) in built.enumerated() {
             let speed = megabytes / best[i]
-            let r = Result(keywords: b.n, patterns: b.matcher.patternCount, mb_per_s: round1(speed),
-                           build_s: round3(b.buildS), build_mb: round1(b.buildMB),
-                           matcher_mb: round1(Double(b.matcher.memoryBytes) / 1_048_576), hits: hits[i],
-                           ratio_to_baseline: round3(speed / baseSpeed))
+            let r = Result(
+                keywords: b.n, patterns: b.matcher.patternCount, mb_per_s: round1(speed),
+                build_s: round3(b.buildS), build_mb: round1(b.buildMB),
+                matcher_mb: round1(Double(b.matcher.memoryBytes) / 1_048_576), hits: hits[i],
+                ratio_to_baseline: round3(speed / baseSpeed))
             results.append(r)
             if !json {
-                print(String(format: "%7d keywords (%7d patterns): %6.1f MB/s (%.2f× baseline), build %.3f s, %.1f MB, %d hits",
-                             b.n, r.patterns, speed, r.ratio_to_baseline, b.buildS, r.build_mb, hits[i]))
+                print(
+                    String(
+                        format:
+                            "%7d keywords (%7d patterns): %6.1f MB/s (%.2f× baseline), build %.3f s, %.1f MB, %d hits",
+                        b.n, r.patterns, speed, r.ratio_to_baseline, b.buildS, r.build_mb, hits[i]))
             }
         }
         let first = results.first!.mb_per_s
         let last = results.last!.mb_per_s
-        let out = Output(mb: round1(megabytes), notices: bounds.count - 1, baseline_normalize_mb_per_s: round1(baseSpeed),
-                         results: results, flatness: round3(last / first),
-                         mb_per_s_300k: results.first { $0.keywords == 300_000 }?.mb_per_s)
+        let out = Output(
+            mb: round1(megabytes), notices: bounds.count - 1, baseline_normalize_mb_per_s: round1(baseSpeed),
+            results: results, flatness: round3(last / first),
+            mb_per_s_300k: results.first { $0.keywords == 300_000 }?.mb_per_s)
         if json {
             let e = JSONEncoder()
             e.outputFormatting = [.sortedKeys]
             print(String(decoding: try e.encode(out), as: UTF8.self))
         } else {
-            print(String(format: "flatness (%d over %d keywords): %.2f", results.last!.keywords, results.first!.keywords,
-                         out.flatness))
+            print(
+                String(
+                    format: "flatness (%d over %d keywords): %.2f", results.last!.keywords, results.first!.keywords,
+                    out.flatness))
         }
     }
 
@@ -189,11 +198,15 @@ struct ClassifyCorpusGenerator {
         université lycée collège communauté agglomération office habitat
         """.split(whereSeparator: { $0 == " " || $0 == "\n" }).map(String.init)
 
-    static let glue: [String] = ["de", "la", "le", "les", "des", "du", "et", "pour", "en", "au", "aux", "à", "sur",
-                                 "dans", "avec", "par", "un", "une", "l'", "d'", "qu'"]
+    static let glue: [String] = [
+        "de", "la", "le", "les", "des", "du", "et", "pour", "en", "au", "aux", "à", "sur",
+        "dans", "avec", "par", "un", "une", "l'", "d'", "qu'",
+    ]
 
-    static let onsets = ["b", "c", "d", "f", "g", "l", "m", "n", "p", "r", "s", "t", "v", "ch", "tr", "pl", "gr", "br",
-                         "cr", "fl", "pr", "qu", "gu", "st"]
+    static let onsets = [
+        "b", "c", "d", "f", "g", "l", "m", "n", "p", "r", "s", "t", "v", "ch", "tr", "pl", "gr", "br",
+        "cr", "fl", "pr", "qu", "gu", "st",
+    ]
     static let vowels = ["a", "e", "i", "o", "u", "é", "è", "ou", "ai", "au", "eu", "oi", "ê", "â", "an", "on", "in"]
     static let codas = ["", "", "", "r", "l", "s", "n", "t", "x", "ment", "age", "tion", "que", "ette", "eur"]
 
@@ -219,7 +232,9 @@ struct ClassifyCorpusGenerator {
     /// a few often and most seldom.
     lazy var zipf: [Double] = {
         var acc = 0.0
-        return (1...200_000).map { r in acc += 1 / Double(r); return acc }
+        return (1...200_000).map { r in
+            acc += 1 / Double(r); return acc
+        }
     }()
 
     mutating func zipfIndex() -> Int {
@@ -234,7 +249,9 @@ struct ClassifyCorpusGenerator {
     }
 
     mutating func term() -> String {
-        below(5) == 0 ? ClassifyCorpusGenerator.vocabulary[below(ClassifyCorpusGenerator.vocabulary.count)] : pool[below(pool.count)]
+        below(5) == 0
+            ? ClassifyCorpusGenerator.vocabulary[below(ClassifyCorpusGenerator.vocabulary.count)]
+            : pool[below(pool.count)]
     }
 
     /// `count` keywords: half single words, a third 2-word phrases, the rest 3-word phrases; 3 % prefixes.

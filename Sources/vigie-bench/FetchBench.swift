@@ -21,8 +21,10 @@ struct FetchBench: AsyncParsableCommand {
     @Flag(help: "Print one JSON line.") var json = false
     @Flag(help: "Also run the fault-injection scenario (one source per fault, plus healthy ones).")
     var faults = false
-    @Option(help: ArgumentHelp("Also walk an Opendatasoft emulation of this many BOAMP records (offset + limit "
-                               + "≤ 10,000) night after night until every record was fetched; 0 skips it."))
+    @Option(
+        help: ArgumentHelp(
+            "Also walk an Opendatasoft emulation of this many BOAMP records (offset + limit "
+                + "≤ 10,000) night after night until every record was fetched; 0 skips it."))
     var pagingRecords = 0
 
     func run() async throws {
@@ -42,8 +44,10 @@ struct FetchBench: AsyncParsableCommand {
                 <guid>ao-\(i)</guid></item></channel></rss>
                 """
             server.route("/s\(i)", .conditional(etag: "\"s\(i)-v1\"", lastModified: nil, .ok(feed, delay: delay)))
-            definitions.append(SourceDefinition(id: "bench-\(i)", format: .rss, url: server.url("/s\(i)"),
-                                                politeness: Politeness(maxConcurrent: concurrency, delay: 0)))
+            definitions.append(
+                SourceDefinition(
+                    id: "bench-\(i)", format: .rss, url: server.url("/s\(i)"),
+                    politeness: Politeness(maxConcurrent: concurrency, delay: 0)))
         }
         var engine = FetchEngine(configuration: loopbackConfiguration(concurrency: concurrency))
         engine.logger.logLevel = .warning  // retries are the point of the fault run, not news
@@ -74,7 +78,8 @@ struct FetchBench: AsyncParsableCommand {
         }
         let specific = faultRows.filter { $0.expected == $0.got }.count
         let paging = pagingRecords > 0 ? try runPaging(records: pagingRecords) : nil
-        let passed = mainPassed && specific == faultRows.count && healthy.ok == healthy.total
+        let passed =
+            mainPassed && specific == faultRows.count && healthy.ok == healthy.total
             && (paging.map { $0.distinct == pagingRecords } ?? true)
         if json {
             var fields: [String] = [
@@ -85,26 +90,33 @@ struct FetchBench: AsyncParsableCommand {
                 "\"second_run_not_modified\":\(notModified)", "\"server_peak_concurrency\":\(peak)",
             ]
             if faults {
-                fields += ["\"faults\":\(faultRows.count)", "\"faults_reported_specifically\":\(specific)",
-                           "\"healthy_completed\":\(healthy.ok)", "\"healthy_total\":\(healthy.total)",
-                           "\"fault_run_s\":\(fmt(faultWall))"]
+                fields += [
+                    "\"faults\":\(faultRows.count)", "\"faults_reported_specifically\":\(specific)",
+                    "\"healthy_completed\":\(healthy.ok)", "\"healthy_total\":\(healthy.total)",
+                    "\"fault_run_s\":\(fmt(faultWall))",
+                ]
             }
             if let paging {
                 let nights = "\"paging_nights\":\(paging.nights)"
                 let distinct = "\"paging_distinct_fetched\":\(paging.distinct)"
                 let requests = "\"paging_requests\":\(paging.requests)"
-                fields += ["\"paging_records\":\(pagingRecords)", nights, distinct, requests,
-                           "\"paging_s\":\(fmt(paging.wall))"]
+                fields += [
+                    "\"paging_records\":\(pagingRecords)", nights, distinct, requests,
+                    "\"paging_s\":\(fmt(paging.wall))",
+                ]
             }
             fields.append("\"pass\":\(passed)")
             print("{" + fields.joined(separator: ",") + "}")
         } else {
-            print("vigie-bench fetch: \(sources) sources, concurrency \(concurrency), "
-                  + "server delay \(delayMs) ms on 200")
-            print("  first run:  \(fmt(firstWall)) s wall, ideal \(fmt(ideal)) s → ratio \(fmt(ratio)) (≤ 1.5)"
-                  + "  [\(firstOK)/\(sources) ok, server peak \(peak) concurrent]")
-            print("  second run: \(fmt(secondWall)) s wall, \(notModified)/\(sources) not modified (304)"
-                  + " → \(fmt(speedup, 1))× faster (≥ 5)")
+            print(
+                "vigie-bench fetch: \(sources) sources, concurrency \(concurrency), "
+                    + "server delay \(delayMs) ms on 200")
+            print(
+                "  first run:  \(fmt(firstWall)) s wall, ideal \(fmt(ideal)) s → ratio \(fmt(ratio)) (≤ 1.5)"
+                    + "  [\(firstOK)/\(sources) ok, server peak \(peak) concurrent]")
+            print(
+                "  second run: \(fmt(secondWall)) s wall, \(notModified)/\(sources) not modified (304)"
+                    + " → \(fmt(speedup, 1))× faster (≥ 5)")
             if faults {
                 print("  fault injection (\(fmt(faultWall)) s): each fault reported with its own reason")
                 for row in faultRows {
@@ -115,7 +127,8 @@ struct FetchBench: AsyncParsableCommand {
             }
             if let paging {
                 let rate = Int(Double(paging.distinct) / max(paging.wall, 1e-6))
-                let summary = "\(paging.nights) nights, \(paging.distinct) distinct fetched, "
+                let summary =
+                    "\(paging.nights) nights, \(paging.distinct) distinct fetched, "
                     + "\(paging.requests) requests, \(fmt(paging.wall)) s (\(rate) records/s)"
                 print("  paging: \(pagingRecords) records behind a 10,000 cap → " + summary)
             }
@@ -125,11 +138,14 @@ struct FetchBench: AsyncParsableCommand {
     }
 
     /// One source per fault (and healthy sources beside them) on a fresh loopback server.
-    private func runFaults() throws -> (rows: [(fault: String, expected: String, got: String)], healthyOK: Int,
-                                        healthyTotal: Int, wall: Double) {
+    private func runFaults() throws -> (
+        rows: [(fault: String, expected: String, got: String)], healthyOK: Int,
+        healthyTotal: Int, wall: Double
+    ) {
         let server = try LoopbackServer()
         defer { server.stop() }
-        let feed = "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>t</title>"
+        let feed =
+            "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>t</title>"
             + String(repeating: "<item><title>Chaudronnerie inox</title></item>", count: 200) + "</channel></rss>"
         var stall = ScriptedResponse.ok(feed)
         stall.stallAfter = 100
@@ -138,30 +154,41 @@ struct FetchBench: AsyncParsableCommand {
         let scenarios: [(fault: String, expected: String, route: Route, maxBody: Int)] = [
             ("HTTP 500 on every attempt", "http-status", .always(.status(500)), 1 << 20),
             ("HTTP 404", "http-status", .always(.status(404)), 1 << 20),
-            ("429 with Retry-After: 1 day", "rate-limited", .always(.status(429, headers: [("Retry-After", "86400")])),
-             1 << 20),
+            (
+                "429 with Retry-After: 1 day", "rate-limited",
+                .always(.status(429, headers: [("Retry-After", "86400")])),
+                1 << 20
+            ),
             ("stalls mid-body", "stalled", .always(stall), 1 << 20),
             ("closes before Content-Length", "truncated", .always(truncated), 1 << 20),
-            ("HTML page with status 200", "html-instead-of-data",
-             .always(.ok("<!DOCTYPE html><html><body>Maintenance</body></html>", contentType: "text/html")), 1 << 20),
+            (
+                "HTML page with status 200", "html-instead-of-data",
+                .always(.ok("<!DOCTYPE html><html><body>Maintenance</body></html>", contentType: "text/html")), 1 << 20
+            ),
             ("redirect loop", "redirect-loop", .always(.redirect(to: "/loop-b")), 1 << 20),
             ("body over max_body_bytes", "body-too-large", .always(.ok(feed)), 2048),
-            ("JSON where a feed was expected", "unexpected-content",
-             .always(.ok("{\"error\":\"quota\"}", contentType: "application/json")), 1 << 20),
+            (
+                "JSON where a feed was expected", "unexpected-content",
+                .always(.ok("{\"error\":\"quota\"}", contentType: "application/json")), 1 << 20
+            ),
         ]
         server.route("/loop-b", .always(.redirect(to: "/fault-6")))
         var definitions: [SourceDefinition] = []
         for (i, scenario) in scenarios.enumerated() {
             server.route("/fault-\(i)", scenario.route)
-            definitions.append(SourceDefinition(id: "fault-\(i)", format: .rss, url: server.url("/fault-\(i)"),
-                                                politeness: Politeness(maxConcurrent: 16, delay: 0),
-                                                maxBodyBytes: scenario.maxBody))
+            definitions.append(
+                SourceDefinition(
+                    id: "fault-\(i)", format: .rss, url: server.url("/fault-\(i)"),
+                    politeness: Politeness(maxConcurrent: 16, delay: 0),
+                    maxBodyBytes: scenario.maxBody))
         }
         let healthyTotal = 20
         for i in 0..<healthyTotal {
             server.route("/ok-\(i)", .always(.ok(feed, delay: 0.05)))
-            definitions.append(SourceDefinition(id: "ok-\(i)", format: .rss, url: server.url("/ok-\(i)"),
-                                                politeness: Politeness(maxConcurrent: 16, delay: 0)))
+            definitions.append(
+                SourceDefinition(
+                    id: "ok-\(i)", format: .rss, url: server.url("/ok-\(i)"),
+                    politeness: Politeness(maxConcurrent: 16, delay: 0)))
         }
         var configuration = loopbackConfiguration(concurrency: 16)
         configuration.transport.lowSpeedLimit = 1000
@@ -184,20 +211,24 @@ struct FetchBench: AsyncParsableCommand {
     private func runPaging(records count: Int) throws -> (nights: Int, distinct: Int, requests: Int, wall: Double) {
         let server = try LoopbackServer()
         defer { server.stop() }
-        let records = EmulatedRecords((0..<count).map { i in
-            let date = String(format: "2026-11-%02d", min(28, 20 + i / 2_000))
-            let idweb = "26-\(100_000 + i)"
-            return EmulatedRecord(id: idweb, date: date,
-                                  json: "{\"idweb\": \"\(idweb)\", \"dateparution\": \"\(date)\"}")
-        })
+        let records = EmulatedRecords(
+            (0..<count).map { i in
+                let date = String(format: "2026-11-%02d", min(28, 20 + i / 2_000))
+                let idweb = "26-\(100_000 + i)"
+                return EmulatedRecord(
+                    id: idweb, date: date,
+                    json: "{\"idweb\": \"\(idweb)\", \"dateparution\": \"\(date)\"}")
+            })
         server.route("/records", OpendatasoftEmulator(records: records, dateField: "dateparution").route)
         var scheme = PagingScheme.OffsetLimit()
         scheme.pageSize = 100
         scheme.maxOffset = 10_000
         let source = SourceDefinition(
             id: "boamp-emulated", format: .boampJSON, url: server.url("/records"),
-            query: [QueryParameter("where", "dateparution >= date'{cursor}'"),
-                    QueryParameter("order_by", "dateparution asc, idweb asc")],
+            query: [
+                QueryParameter("where", "dateparution >= date'{cursor}'"),
+                QueryParameter("order_by", "dateparution asc, idweb asc"),
+            ],
             paging: .offsetLimit(scheme),
             cursor: CursorSpec(field: "dateparution", firstNightDays: 30, template: .date),
             politeness: Politeness(maxConcurrent: 2, delay: 0))

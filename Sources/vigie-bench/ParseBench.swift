@@ -95,7 +95,8 @@ struct ParseBench: AsyncParsableCommand {
                 baseline.itemsPerSecond, vigie.itemsPerSecond, baseline.peakRSSMB, vigie.peakRSSMB)
             if let e = eforms {
                 line += String(
-                    format: ",\"eforms_baseline_mb_s\":%.1f,\"eforms_mb_s\":%.1f,\"eforms_notices_s\":%.0f,\"eforms_ratio\":%.2f",
+                    format:
+                        ",\"eforms_baseline_mb_s\":%.1f,\"eforms_mb_s\":%.1f,\"eforms_notices_s\":%.0f,\"eforms_ratio\":%.2f",
                     e.baselineMBs, e.vigieMBs, e.noticesPerSecond, e.ratio)
             }
             print(line + "}")

@@ -14,7 +14,8 @@ enum ClassifierSupport {
     /// Fixture path: from the bundle's resources when present, else beside the sources.
     static func fixture(_ relative: String) -> String {
         if let base = Bundle.module.resourceURL?.appendingPathComponent("Fixtures/" + relative).path,
-           FileManager.default.fileExists(atPath: base) {
+            FileManager.default.fileExists(atPath: base)
+        {
             return base
         }
         return packageRoot + "/Tests/ClassifierTests/Fixtures/" + relative
@@ -37,17 +38,20 @@ enum ClassifierSupport {
     static func date(_ s: String) -> ZonedDate { ISO8601.parseZoned(s)! }
 
     /// A tender with sensible defaults: deadline in 4 weeks, no value, given place.
-    static func notice(_ id: String, _ title: String, summary: String? = nil, kind: NoticeKind = .tender,
-                       departement: String? = nil, postcode: String? = nil, nuts: String? = nil,
-                       value: Decimal? = nil, cpv: [String] = [], lots: [Lot] = [],
-                       deadline: String? = "2026-06-17T12:00:00+02:00") -> Notice {
+    static func notice(
+        _ id: String, _ title: String, summary: String? = nil, kind: NoticeKind = .tender,
+        departement: String? = nil, postcode: String? = nil, nuts: String? = nil,
+        value: Decimal? = nil, cpv: [String] = [], lots: [Lot] = [],
+        deadline: String? = "2026-06-17T12:00:00+02:00"
+    ) -> Notice {
         var places: [Place] = []
         if departement != nil || postcode != nil || nuts != nil {
             places.append(Place(nuts: nuts, departement: departement, postcode: postcode))
         }
-        return Notice(source: "test", sourceID: id, kind: kind, title: title, summary: summary,
-                      deadline: deadline.map(date), value: value.map { Money(amount: $0, currency: "EUR") },
-                      mainCPV: cpv.first, cpv: cpv, places: places, lots: lots)
+        return Notice(
+            source: "test", sourceID: id, kind: kind, title: title, summary: summary,
+            deadline: deadline.map(date), value: value.map { Money(amount: $0, currency: "EUR") },
+            mainCPV: cpv.first, cpv: cpv, places: places, lots: lots)
     }
 
     /// Routes through one cluster of the shipped rules.

@@ -5,9 +5,10 @@ import Notices
 
 @Suite struct CognacRoutingTests {
     @Test func bottlesAndCorksForSpirits() throws {
-        let n = ClassifierSupport.notice("c1", "Fourniture de bouteilles et de bouchons pour eaux-de-vie",
-                                   summary: "Flacons en verre extra-blanc de 70 cl et bouchons à tête en liège naturel.",
-                                   postcode: "16100", value: 300_000)
+        let n = ClassifierSupport.notice(
+            "c1", "Fourniture de bouteilles et de bouchons pour eaux-de-vie",
+            summary: "Flacons en verre extra-blanc de 70 cl et bouchons à tête en liège naturel.",
+            postcode: "16100", value: 300_000)
         let c = ClassifierSupport.route(n, cluster: "cognac")
         #expect(c.segmentIDs == ["verrerie", "bouchage"])
         #expect(c.directIDs == ["verallia-like", "deco-verre", "bouchons-fins", "capsules-atlantique"])
@@ -20,9 +21,10 @@ import Notices
     }
 
     @Test func giftBoxesWithLabelsProposeAPackagingGroup() throws {
-        let n = ClassifierSupport.notice("c2", "Coffrets et étiquettes pour une édition limitée",
-                                   summary: "Étiquettes imprimées en sérigraphie avec dorure à chaud ; coffrets en carton avec calage.",
-                                   postcode: "16100", value: 500_000)
+        let n = ClassifierSupport.notice(
+            "c2", "Coffrets et étiquettes pour une édition limitée",
+            summary: "Étiquettes imprimées en sérigraphie avec dorure à chaud ; coffrets en carton avec calage.",
+            postcode: "16100", value: 500_000)
         let c = ClassifierSupport.route(n, cluster: "cognac")
         #expect(c.segmentIDs == ["cartonnage", "etiquetage"])
         let g = try #require(c.consortia.first)
@@ -37,7 +39,8 @@ import Notices
     }
 
     @Test func glassCollectionIsExcluded() {
-        let n = ClassifierSupport.notice("c3", "Collecte du verre et conteneurs à verre, bouteilles usagées", departement: "17")
+        let n = ClassifierSupport.notice(
+            "c3", "Collecte du verre et conteneurs à verre, bouteilles usagées", departement: "17")
         let c = ClassifierSupport.route(n, cluster: "cognac")
         #expect(!c.routedIDs.contains("verallia-like"))
         #expect(c.nearMiss(of: "verallia-like")?.filter == .segmentExclusion)
@@ -45,7 +48,8 @@ import Notices
 
     @Test func distanceIsCountedInDepartements() {
         let near = ClassifierSupport.notice("c4", "Tonnellerie : fourniture de barriques", departement: "33")
-        #expect(ClassifierSupport.route(near, cluster: "cognac").directIDs == ["tonnellerie-charente", "merrains-limousin"])
+        #expect(
+            ClassifierSupport.route(near, cluster: "cognac").directIDs == ["tonnellerie-charente", "merrains-limousin"])
         let far = ClassifierSupport.notice("c5", "Tonnellerie : fourniture de barriques", departement: "40")
         let c = ClassifierSupport.route(far, cluster: "cognac")
         #expect(c.directIDs.isEmpty)

@@ -5,12 +5,16 @@ import Notices
 
 @Suite struct EnergieRoutingTests {
     @Test func solarCarportsWithChargersNeedAGroup() throws {
-        let n = ClassifierSupport.notice("e1", "Installation d'une centrale solaire en ombrières et de bornes de recharge IRVE",
-                                   postcode: "34000", value: 1_200_000)
+        let n = ClassifierSupport.notice(
+            "e1", "Installation d'une centrale solaire en ombrières et de bornes de recharge IRVE",
+            postcode: "34000", value: 1_200_000)
         let c = ClassifierSupport.route(n, cluster: "energie")
         #expect(c.segmentIDs == ["photovoltaique", "raccordement"])
-        #expect(c.directIDs == ["soleil-catalan", "ombrieres-garonne", "agrisol-aveyron", "reseaux-gardois",
-                                "bornes-mediterranee"])
+        #expect(
+            c.directIDs == [
+                "soleil-catalan", "ombrieres-garonne", "agrisol-aveyron", "reseaux-gardois",
+                "bornes-mediterranee",
+            ])
         // Wind, storage and studies supply the needed segments: suppliers of the bidder, not recipients.
         #expect(c.indirectIDs.isEmpty)
         for supplier in ["vents-aude", "batteries-occitanie", "cabinet-enersud", "amo-pyrenees"] {
@@ -24,8 +28,9 @@ import Notices
     }
 
     @Test func hydrogenPeroxideIsNotHydrogen() {
-        let n = ClassifierSupport.notice("e2", "Fourniture de peroxyde d'hydrogène pour la station d'eau potable",
-                                   departement: "34")
+        let n = ClassifierSupport.notice(
+            "e2", "Fourniture de peroxyde d'hydrogène pour la station d'eau potable",
+            departement: "34")
         let c = ClassifierSupport.route(n, cluster: "energie")
         #expect(c.routes.isEmpty)
         #expect(c.nearMiss(of: "hydrog-occitan")?.filter == .segmentExclusion)
@@ -33,13 +38,15 @@ import Notices
     }
 
     @Test func regionLevelCallForProjects() {
-        let n = ClassifierSupport.notice("e3", "Appel à projets hydrogène vert pour la mobilité", kind: .callForProjects,
-                                   nuts: "FRJ")
+        let n = ClassifierSupport.notice(
+            "e3", "Appel à projets hydrogène vert pour la mobilité", kind: .callForProjects,
+            nuts: "FRJ")
         let c = ClassifierSupport.route(n, cluster: "energie")
         #expect(c.directIDs == ["hydrog-occitan", "electrolyse-sud"])
         #expect(c.watches.map(\.watchID) == ["appels-projets-h2"])
-        let elsewhere = ClassifierSupport.notice("e4", "Appel à projets hydrogène vert pour la mobilité", kind: .callForProjects,
-                                           nuts: "FRK")
+        let elsewhere = ClassifierSupport.notice(
+            "e4", "Appel à projets hydrogène vert pour la mobilité", kind: .callForProjects,
+            nuts: "FRK")
         let o = ClassifierSupport.route(elsewhere, cluster: "energie")
         #expect(o.directIDs.isEmpty)
         #expect(o.nearMiss(of: "hydrog-occitan")?.filter == .territory)

@@ -6,7 +6,10 @@ import Notices
 /// Evidence rules are data with a stable key that reads back (rule counters, `--json`, stored routes).
 @Suite struct EvidenceRuleTests {
     @Test(arguments: [
-        (EvidenceRule.segmentKeyword(segment: "usinage", term: "pièces usinées"), "segment:usinage/keyword:pièces usinées"),
+        (
+            EvidenceRule.segmentKeyword(segment: "usinage", term: "pièces usinées"),
+            "segment:usinage/keyword:pièces usinées"
+        ),
         (.segmentCPV(segment: "usinage", prefix: "42638"), "segment:usinage/cpv:42638"),
         (.memberInterest(member: "robolyon", term: "jumeau numérique"), "member:robolyon/interest:jumeau numérique"),
         (.memberCertification(member: "atomeca", name: "ISO 19443"), "member:atomeca/certification:ISO 19443"),
@@ -27,8 +30,9 @@ import Notices
 
     /// Near misses carry their cause as data; the sentence is derived from it.
     @Test func nearMissCausesAreDataAndReadBack() throws {
-        let miss = NearMiss(clusterID: "mecaloire", memberID: "usinage-velay", memberName: "Usinage du Velay",
-                            cause: .capacity(value: 1_600_000, capacity: 600_000), segments: ["usinage"], score: 3)
+        let miss = NearMiss(
+            clusterID: "mecaloire", memberID: "usinage-velay", memberName: "Usinage du Velay",
+            cause: .capacity(value: 1_600_000, capacity: 600_000), segments: ["usinage"], score: 3)
         #expect(miss.filter == .capacity)
         #expect(miss.detail == "montant 1 600 000 € au-delà de la capacité 600 000 €")
         let data = try JSONEncoder().encode(miss)

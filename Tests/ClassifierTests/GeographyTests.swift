@@ -3,8 +3,10 @@ import Testing
 @testable import Classifier
 
 @Suite struct GeographyTests {
-    @Test(arguments: [("42", "42", 0), ("42", "43", 1), ("42", "13", 3), ("2A", "2B", 1), ("1", "69", 1),
-                      ("16", "33", 2), ("29", "67", 11)])
+    @Test(arguments: [
+        ("42", "42", 0), ("42", "43", 1), ("42", "13", 3), ("2A", "2B", 1), ("1", "69", 1),
+        ("16", "33", 2), ("29", "67", 11),
+    ])
     func distances(_ a: String, _ b: String, _ d: Int) {
         #expect(Geography.distance(a, b) == d)
         #expect(Geography.distance(b, a) == d)

@@ -11,16 +11,19 @@ import Notices
     static let turnedPartsSummary = "Usinage de pièces de révolution en laiton, petites séries."
 
     @Test func turnedPartsReachMachiningFirmsNotTheirSuppliers() throws {
-        let n = ClassifierSupport.notice("m1", "Fourniture de pièces de décolletage en laiton",
-                                   summary: Self.turnedPartsSummary, departement: "42", value: 200_000)
+        let n = ClassifierSupport.notice(
+            "m1", "Fourniture de pièces de décolletage en laiton",
+            summary: Self.turnedPartsSummary, departement: "42", value: 200_000)
         let c = ClassifierSupport.route(n, cluster: "mecaloire")
         #expect(c.segmentIDs == ["usinage"])
         #expect(c.directIDs == usinageMembers)
         #expect(c.routedIDs == usinageMembers)
         // Foundries, toolmakers and metrology labs supply machining: the bidder buys from them, the buyer does
         // not. They are named to staff as upstream suppliers, never routed.
-        let suppliers: Set<String> = ["forges-gier", "fonderie-ondaine", "outils-coise", "moules-lignon",
-                                      "metro-controle", "labo-essais-forez"]
+        let suppliers: Set<String> = [
+            "forges-gier", "fonderie-ondaine", "outils-coise", "moules-lignon",
+            "metro-controle", "labo-essais-forez",
+        ]
         #expect(c.indirectIDs.isEmpty)
         #expect(Set(c.nearMisses.map(\.memberID)) == suppliers)
         #expect(c.nearMisses.allSatisfy { $0.filter == .upstreamSupplier })
@@ -47,13 +50,17 @@ import Notices
         let c = ClassifierSupport.route(n, cluster: "mecaloire")
         let seg = try #require(c.segments.first { $0.segmentID == "usinage" })
         #expect(seg.reasons.contains { $0.field == .title && $0.matched == "tournage" })
-        #expect(seg.reasons.contains { $0.rule == "segment:usinage/cpv:42638" && $0.matched == "42638000-7" && $0.weight == 3 })
+        #expect(
+            seg.reasons.contains {
+                $0.rule == "segment:usinage/cpv:42638" && $0.matched == "42638000-7" && $0.weight == 3
+            })
         #expect(seg.score == 6)
     }
 
     @Test func tooFarIsANearMiss() throws {
-        let n = ClassifierSupport.notice("m3", "Fourniture de pièces de décolletage", summary: Self.turnedPartsSummary,
-                                   departement: "13")
+        let n = ClassifierSupport.notice(
+            "m3", "Fourniture de pièces de décolletage", summary: Self.turnedPartsSummary,
+            departement: "13")
         let c = ClassifierSupport.route(n, cluster: "mecaloire")
         #expect(c.directIDs.isEmpty)
         let miss = try #require(c.nearMiss(of: "decolletage-furan"))
@@ -74,7 +81,8 @@ import Notices
             #expect(c.route(to: small)?.reasons.contains { $0.rule == groupement } == true, "\(small)")
         }
         let furanCapacity = c.route(to: "decolletage-furan")?.reasons.first { $0.rule == groupement }
-        #expect(furanCapacity?.field == .value && furanCapacity?.term == "800 000 €"
+        #expect(
+            furanCapacity?.field == .value && furanCapacity?.term == "800 000 €"
                 && furanCapacity?.matched == "1 200 000 €" && furanCapacity?.weight == 0)
         // Someone can carry it alone: no consortium.
         #expect(c.consortia.isEmpty)
@@ -110,10 +118,11 @@ import Notices
 
     @Test func multiSegmentProjectProposesAGroupWithALead() throws {
         // The summary says what each segment's part is: one word of the title alone would not do.
-        let n = ClassifierSupport.notice("m6", "Ligne de production : usinage, thermolaquage et cellule robotisée",
-                                   summary: "Conception et réalisation d'une ligne de production : fraisage et "
-                                       + "rectification des bâtis, peinture poudre des carters, cellule robotisée de chargement.",
-                                   departement: "42")
+        let n = ClassifierSupport.notice(
+            "m6", "Ligne de production : usinage, thermolaquage et cellule robotisée",
+            summary: "Conception et réalisation d'une ligne de production : fraisage et "
+                + "rectification des bâtis, peinture poudre des carters, cellule robotisée de chargement.",
+            departement: "42")
         let c = ClassifierSupport.route(n, cluster: "mecaloire")
         #expect(c.segmentIDs == ["assemblage", "usinage", "traitement-surface", "robotique"])
         let g = try #require(c.consortia.first)
@@ -152,7 +161,10 @@ import Notices
         #expect(c.routes.isEmpty)
         #expect(c.rejectedSegments.first?.vetoedBy?.term == "usinage du bois")
         #expect(usinageMembers.allSatisfy { c.nearMiss(of: $0)?.filter == .segmentExclusion })
-        #expect(c.ruleCounters.contains { $0.rule == "mecaloire/segment:usinage/exclusion:usinage du bois" && $0.dropped == 1 })
+        #expect(
+            c.ruleCounters.contains {
+                $0.rule == "mecaloire/segment:usinage/exclusion:usinage du bois" && $0.dropped == 1
+            })
     }
 
     @Test func memberExclusion() {
@@ -164,14 +176,16 @@ import Notices
     }
 
     @Test func kindAndDeadlineFilters() {
-        let call = ClassifierSupport.notice("m10", "Appel à projets forge et fonderie du futur", kind: .callForProjects,
-                                      departement: "42")
+        let call = ClassifierSupport.notice(
+            "m10", "Appel à projets forge et fonderie du futur", kind: .callForProjects,
+            departement: "42")
         let c = ClassifierSupport.route(call, cluster: "mecaloire")
         #expect(c.nearMiss(of: "forges-gier")?.filter == .kind)
         #expect(c.directIDs.contains("fonderie-ondaine"))
 
-        let soon = ClassifierSupport.notice("m11", "Fourniture de pièces de décolletage", summary: Self.turnedPartsSummary,
-                                      departement: "42", deadline: "2026-05-23T12:00:00+02:00")
+        let soon = ClassifierSupport.notice(
+            "m11", "Fourniture de pièces de décolletage", summary: Self.turnedPartsSummary,
+            departement: "42", deadline: "2026-05-23T12:00:00+02:00")
         let s = ClassifierSupport.route(soon, cluster: "mecaloire")
         #expect(s.routes.isEmpty)
         #expect(s.nearMiss(of: "decolletage-furan")?.filter == .deadline)
@@ -189,9 +203,10 @@ import Notices
     }
 
     @Test func callClosingDateCountsAsDeadline() {
-        var n = ClassifierSupport.notice("m17", "Appel à projets : fonderie bas carbone",
-                                   summary: "Soutien aux fonderies et forges qui décarbonent la fusion et le moulage sable.",
-                                   kind: .callForProjects, departement: "42", deadline: nil)
+        var n = ClassifierSupport.notice(
+            "m17", "Appel à projets : fonderie bas carbone",
+            summary: "Soutien aux fonderies et forges qui décarbonent la fusion et le moulage sable.",
+            kind: .callForProjects, departement: "42", deadline: nil)
         n.call = CallDetails(funder: "Région", closing: ClassifierSupport.date("2026-05-19T23:59:00+02:00"))
         let c = ClassifierSupport.route(n, cluster: "mecaloire")
         #expect(c.routes.isEmpty)
@@ -201,7 +216,8 @@ import Notices
 
     @Test func weakEvidenceIsANearMissNotARoute() {
         // One summary hit (1.5) is under the cluster's min_score of 2.
-        let n = ClassifierSupport.notice("m12", "Travaux divers", summary: "Reprise de soudure sur garde-corps", departement: "42")
+        let n = ClassifierSupport.notice(
+            "m12", "Travaux divers", summary: "Reprise de soudure sur garde-corps", departement: "42")
         let c = ClassifierSupport.route(n, cluster: "mecaloire")
         #expect(c.routes.isEmpty)
         #expect(c.rejectedSegments.map(\.segmentID) == ["tolerie"])

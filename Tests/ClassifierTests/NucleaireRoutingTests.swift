@@ -7,18 +7,22 @@ import Notices
 @Suite struct NucleaireRoutingTests {
     @Test func radiationProtectionAtAPlantNeedsTwoSegments() throws {
         // « pour le CNPE » would only name the site (a setting): here the outage services are bought as well.
-        let n = ClassifierSupport.notice("n1", "Prestations de maintenance et de radioprotection lors de l'arrêt de tranche "
-                                       + "du CNPE du Tricastin",
-                                   summary: "Suivi dosimétrique des intervenants, contrôle radiologique des zones de travail.",
-                                   postcode: "26700", value: 800_000)
+        let n = ClassifierSupport.notice(
+            "n1",
+            "Prestations de maintenance et de radioprotection lors de l'arrêt de tranche "
+                + "du CNPE du Tricastin",
+            summary: "Suivi dosimétrique des intervenants, contrôle radiologique des zones de travail.",
+            postcode: "26700", value: 800_000)
         let c = ClassifierSupport.route(n, cluster: "nucleaire")
         #expect(c.segmentIDs == ["radioprotection", "maintenance"])
         #expect(c.directIDs == ["radiaprotect", "dosimeca", "atomeca", "pompes-bugey", "logistinuc"])
         // Suppliers of maintenance (valves, pressure equipment, NDT, control systems) are suppliers of the
         // bidder: near misses for staff, not routes.
         #expect(c.indirectIDs.isEmpty)
-        for supplier in ["vannes-drome", "chaudronnerie-creusot", "cnd-expert", "ultrason-isere", "elec-controle",
-                         "armoires-ain"] {
+        for supplier in [
+            "vannes-drome", "chaudronnerie-creusot", "cnd-expert", "ultrason-isere", "elec-controle",
+            "armoires-ain",
+        ] {
             #expect(c.nearMiss(of: supplier)?.filter == .upstreamSupplier, "\(supplier)")
         }
         for irrelevant in ["betons-rhodaniens", "demantel", "colis-sud", "surete-ingenierie"] {
@@ -29,7 +33,8 @@ import Notices
     }
 
     @Test func nationalScopeReachesFarSitesRegionScopeDoesNot() {
-        let n = ClassifierSupport.notice("n2", "Études de sûreté pour une installation nucléaire de base", departement: "50")
+        let n = ClassifierSupport.notice(
+            "n2", "Études de sûreté pour une installation nucléaire de base", departement: "50")
         let c = ClassifierSupport.route(n, cluster: "nucleaire")
         #expect(c.segmentIDs == ["ingenierie"])
         #expect(c.directIDs == ["surete-ingenierie"])
@@ -37,9 +42,10 @@ import Notices
     }
 
     @Test func awardsGoToTheWatchNotToMembers() {
-        let n = ClassifierSupport.notice("n3", "Attribution : démantèlement et décontamination de l'atelier de découpe",
-                                   kind: .award,
-                                   departement: "30", deadline: nil)
+        let n = ClassifierSupport.notice(
+            "n3", "Attribution : démantèlement et décontamination de l'atelier de découpe",
+            kind: .award,
+            departement: "30", deadline: nil)
         let c = ClassifierSupport.route(n, cluster: "nucleaire")
         #expect(c.routes.isEmpty)
         #expect(c.nearMiss(of: "demantel")?.filter == .kind)

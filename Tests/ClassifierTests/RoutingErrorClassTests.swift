@@ -34,8 +34,10 @@ import Notices
             #expect(miss.detail.contains("bouchage → conditionnement"))
         }
         // So are the glassworks, the label printers, the box makers, the coopers and the stills.
-        for supplier in ["verallia-like", "deco-verre", "etiq-cognac", "imprimerie-angoumoise",
-                         "cartonnages-charentais", "coffrets-prestige", "tonnellerie-charente", "alambics-jarnac"] {
+        for supplier in [
+            "verallia-like", "deco-verre", "etiq-cognac", "imprimerie-angoumoise",
+            "cartonnages-charentais", "coffrets-prestige", "tonnellerie-charente", "alambics-jarnac",
+        ] {
             #expect(c.nearMiss(of: supplier)?.filter == .upstreamSupplier, "\(supplier)")
         }
         // Logistics is downstream of bottling: not a supplier, not a recipient, not named.
@@ -48,7 +50,8 @@ import Notices
     @Test func aHomonymAloneIsNotRouted() throws {
         // « moules » of the fish market: one word of the toolmakers' segment, in another sense.
         let mussels = ClassifierSupport.notice(
-            "h1", "Fourniture de moules de bouchot et de fruits de mer pour la restauration collective", departement: "42")
+            "h1", "Fourniture de moules de bouchot et de fruits de mer pour la restauration collective",
+            departement: "42")
         let m = ClassifierSupport.route(mussels, cluster: "mecaloire")
         #expect(m.routes.isEmpty && m.segments.isEmpty)
         #expect(segment("outillage", in: m)?.reasons.map(\.term) == ["moules"])
@@ -57,8 +60,9 @@ import Notices
         #expect(m.nearMiss(of: "outils-coise")?.filter == .weakMatch)
 
         // « CND », the Centre national de la danse, is not non-destructive testing.
-        let dance = ClassifierSupport.notice("h2", "Nettoyage des studios de danse du CND, Centre national de la danse",
-                                       departement: "69")
+        let dance = ClassifierSupport.notice(
+            "h2", "Nettoyage des studios de danse du CND, Centre national de la danse",
+            departement: "69")
         let nuc = ClassifierSupport.route(dance, cluster: "nucleaire")
         #expect(nuc.routes.isEmpty)
         #expect(segment("controle", in: nuc)?.reasons.map(\.matched) == ["CND"])
@@ -81,8 +85,9 @@ import Notices
         // Cash-in-transit « convoyeurs de fonds », classified by the buyer as security services (79): the
         // conveyor keyword opens the title, but every CPV of the notice lies outside the assembly segment's
         // divisions, so a head or a phrase does not count and three anchors would be needed.
-        let cash = ClassifierSupport.notice("k1", "Convoyeurs de fonds : collecte des recettes des horodateurs",
-                                      departement: "42", cpv: ["79710000-4"])
+        let cash = ClassifierSupport.notice(
+            "k1", "Convoyeurs de fonds : collecte des recettes des horodateurs",
+            departement: "42", cpv: ["79710000-4"])
         let c = ClassifierSupport.route(cash, cluster: "mecaloire")
         #expect(c.routes.isEmpty && c.segments.isEmpty)
         let seg = try #require(segment("assemblage", in: c))
@@ -93,8 +98,9 @@ import Notices
         }
 
         // Conveyors classified as conveyors (42417200, a category of the segment's rules) are bought.
-        let belts = ClassifierSupport.notice("k3", "Fourniture de convoyeurs à bande pour la plateforme logistique",
-                                       departement: "42", cpv: ["42417200-4"])
+        let belts = ClassifierSupport.notice(
+            "k3", "Fourniture de convoyeurs à bande pour la plateforme logistique",
+            departement: "42", cpv: ["42417200-4"])
         let b = ClassifierSupport.route(belts, cluster: "mecaloire")
         #expect(b.segmentIDs == ["assemblage"])
         #expect(b.directIDs == ["ateliers-renaison", "integral-systemes", "auvergne-retrofit"])
@@ -116,31 +122,36 @@ import Notices
         #expect(r.nearMiss(of: "epura-vinasses")?.filter == .weakMatch)
 
         // Rebuilding the plant itself buys the effluent treatment trade.
-        let works = ClassifierSupport.notice("s2", "Réhabilitation de la station d'épuration des effluents vinicoles de Segonzac",
-                                       departement: "16", value: 4_000_000)
+        let works = ClassifierSupport.notice(
+            "s2", "Réhabilitation de la station d'épuration des effluents vinicoles de Segonzac",
+            departement: "16", value: 4_000_000)
         let w = ClassifierSupport.route(works, cluster: "cognac")
         #expect(w.directIDs == ["epura-vinasses"])
         #expect(w.route(to: "epura-vinasses")?.reasons.allSatisfy { !$0.isSetting } == true)
 
         // Gloves « pour le démantèlement nucléaire » do not buy dismantling…
-        let gloves = ClassifierSupport.notice("s3", "Fourniture de gants et de combinaisons pour le démantèlement nucléaire",
-                                        departement: "30")
+        let gloves = ClassifierSupport.notice(
+            "s3", "Fourniture de gants et de combinaisons pour le démantèlement nucléaire",
+            departement: "30")
         let g = ClassifierSupport.route(gloves, cluster: "nucleaire")
         #expect(g.routes.isEmpty)
         #expect(g.nearMiss(of: "demantel")?.filter == .weakMatch)
         // …but a call for projects buys nothing: « pour le démantèlement » names its theme, at full weight.
-        let call = ClassifierSupport.notice("s4", "Appel à projets : innovations pour le démantèlement nucléaire",
-                                      kind: .callForProjects, departement: "30")
+        let call = ClassifierSupport.notice(
+            "s4", "Appel à projets : innovations pour le démantèlement nucléaire",
+            kind: .callForProjects, departement: "30")
         let k = ClassifierSupport.route(call, cluster: "nucleaire")
         #expect(k.directIDs == ["demantel", "decoupe-marcoule"])
-        #expect(k.route(to: "demantel")?.reasons.contains { $0.field == .title && !$0.isSetting && $0.weight == 3 } == true)
+        #expect(
+            k.route(to: "demantel")?.reasons.contains { $0.field == .title && !$0.isSetting && $0.weight == 3 } == true)
     }
 
     @Test func trainingAndCultureCPVVetoTheTrade() throws {
         // A welding and boiler-making course (CPV 80, vocational training): two keywords of the trade, but
         // the buyer buys a course about it.
-        let course = ClassifierSupport.notice("t1", "Formation au soudage TIG et à la chaudronnerie pour demandeurs d'emploi",
-                                        departement: "42", cpv: ["80530000-8"])
+        let course = ClassifierSupport.notice(
+            "t1", "Formation au soudage TIG et à la chaudronnerie pour demandeurs d'emploi",
+            departement: "42", cpv: ["80530000-8"])
         let c = ClassifierSupport.route(course, cluster: "mecaloire")
         #expect(c.routes.isEmpty && c.segments.isEmpty)
         #expect(Set(segment("tolerie", in: c)?.reasons.map(\.term) ?? []) == ["soudage", "chaudronnerie"])
@@ -156,15 +167,17 @@ import Notices
 
         // The same two words in a works contract are the trade bought.
         let works = ClassifierSupport.notice("t3", "Chaudronnerie et soudage de trémies en inox", departement: "42")
-        #expect(ClassifierSupport.route(works, cluster: "mecaloire").directIDs
+        #expect(
+            ClassifierSupport.route(works, cluster: "mecaloire").directIDs
                 == ["chaudronnerie-pilat", "tolerie-stephanoise", "ateliers-renaison"])
     }
 
     @Test func aTooShortCPVPrefixAloneIsNotEnough() throws {
         // Municipal newsletters printed: CPV 79810000 lies within the label printers' group prefix 798
         // (printing services), which spans every printed thing: weight 3 × 0.5, under the threshold.
-        let newsletters = ClassifierSupport.notice("v1", "Prestations d'impression des bulletins d'information municipaux",
-                                             departement: "16", cpv: ["79810000-5"])
+        let newsletters = ClassifierSupport.notice(
+            "v1", "Prestations d'impression des bulletins d'information municipaux",
+            departement: "16", cpv: ["79810000-5"])
         let c = ClassifierSupport.route(newsletters, cluster: "cognac")
         #expect(c.routes.isEmpty)
         let seg = try #require(segment("etiquetage", in: c))
@@ -176,15 +189,17 @@ import Notices
         #expect(c.nearMiss(of: "etiq-cognac")?.filter == .weakMatch)
 
         // An engineering mission for a gym: 713 (engineering services) is the nuclear engineers' group prefix.
-        let gym = ClassifierSupport.notice("v3", "Mission de maîtrise d'œuvre : réhabilitation du gymnase municipal",
-                                     departement: "69", cpv: ["71300000-1"])
+        let gym = ClassifierSupport.notice(
+            "v3", "Mission de maîtrise d'œuvre : réhabilitation du gymnase municipal",
+            departement: "69", cpv: ["71300000-1"])
         let g = ClassifierSupport.route(gym, cluster: "nucleaire")
         #expect(g.routes.isEmpty)
         #expect(segment("ingenierie", in: g)?.score == 1.5)
 
         // A code precise enough names the product alone: labels (30199760, 7 digits) under a vague title.
-        let labels = ClassifierSupport.notice("v2", "Fourniture de consommables pour la cave coopérative", departement: "16",
-                                        cpv: ["30199760-5"])
+        let labels = ClassifierSupport.notice(
+            "v2", "Fourniture de consommables pour la cave coopérative", departement: "16",
+            cpv: ["30199760-5"])
         let l = ClassifierSupport.route(labels, cluster: "cognac")
         #expect(l.segmentIDs == ["etiquetage"])
         #expect(l.directIDs == ["etiq-cognac", "imprimerie-angoumoise"])
@@ -194,22 +209,29 @@ import Notices
 
     /// B-like outage tender: 5.9 M€ in three lots at the Bugey plant (Saint-Vulbas, Ain).
     static func outage(lotValues: [Decimal?], lots withLots: Bool = true) -> Notice {
-        let titles = ["Robinetterie : maintenance des vannes et des pompes",
-                      "Chaudronnerie et tuyauterie des circuits secondaires",
-                      "Radioprotection et dosimétrie des intervenants"]
-        let lots = withLots ? titles.enumerated().map { i, t in
-            Lot(id: "\(i + 1)", title: t, value: lotValues[i].map { Money(amount: $0, currency: "EUR") })
-        } : []
+        let titles = [
+            "Robinetterie : maintenance des vannes et des pompes",
+            "Chaudronnerie et tuyauterie des circuits secondaires",
+            "Radioprotection et dosimétrie des intervenants",
+        ]
+        let lots =
+            withLots
+            ? titles.enumerated().map { i, t in
+                Lot(id: "\(i + 1)", title: t, value: lotValues[i].map { Money(amount: $0, currency: "EUR") })
+            } : []
         return ClassifierSupport.notice(
             "l1", "Arrêt de tranche 2027 du CNPE du Bugey : prestations de maintenance",
-            summary: withLots ? nil : "Maintenance des vannes, des pompes et de la robinetterie ; chaudronnerie et "
-                + "tuyauterie ; radioprotection.",
+            summary: withLots
+                ? nil
+                : "Maintenance des vannes, des pompes et de la robinetterie ; chaudronnerie et "
+                    + "tuyauterie ; radioprotection.",
             postcode: "01150", value: 5_900_000, lots: lots)
     }
 
     @Test func capacityIsJudgedOnTheMembersLot() throws {
         // Pompes du Bugey (2 M€) cannot carry 5.9 M€, but lot 1 (valves and pumps, 1.6 M€) is its own.
-        let c = ClassifierSupport.route(Self.outage(lotValues: [1_600_000, 2_800_000, 1_500_000]), cluster: "nucleaire")
+        let c = ClassifierSupport.route(
+            Self.outage(lotValues: [1_600_000, 2_800_000, 1_500_000]), cluster: "nucleaire")
         #expect(c.segmentIDs == ["maintenance", "robinetterie", "chaudronnerie", "radioprotection"])
         let pumps = try #require(c.route(to: "pompes-bugey"))
         #expect(pumps.reasons.contains { $0.lotID == "1" && $0.term == "pompes" })
@@ -224,7 +246,8 @@ import Notices
         // Lots without a value share the total: 5.9 M€ / 3 ≈ 1.97 M€, still within Pompes du Bugey's 2 M€.
         let shared = ClassifierSupport.route(Self.outage(lotValues: [nil, nil, nil]), cluster: "nucleaire")
         #expect(shared.route(to: "pompes-bugey")?.reasons.contains { $0.rule == "filter:capacity/groupement" } == false)
-        #expect(shared.route(to: "dosimeca")?.reasons.first { $0.rule == "filter:capacity/groupement" }?.matched
+        #expect(
+            shared.route(to: "dosimeca")?.reasons.first { $0.rule == "filter:capacity/groupement" }?.matched
                 == "1 966 667 €")
 
         // The same outage not divided in lots: the whole 5.9 M€ is beyond 2.5 × 2 M€, no groupement invited.
@@ -236,9 +259,12 @@ import Notices
     @Test func capacityHasATolerance() throws {
         // Épura Vinasses (6 M€) is the only effluent treatment member: no groupement can help it.
         func plant(_ value: Decimal) -> ClusterRouting {
-            ClassifierSupport.route(ClassifierSupport.notice("c\(value)", "Réhabilitation de la station d'épuration des effluents "
-                                                     + "vinicoles de Segonzac", departement: "16", value: value),
-                              cluster: "cognac")
+            ClassifierSupport.route(
+                ClassifierSupport.notice(
+                    "c\(value)",
+                    "Réhabilitation de la station d'épuration des effluents "
+                        + "vinicoles de Segonzac", departement: "16", value: value),
+                cluster: "cognac")
         }
         let within = plant(7_400_000)  // ≤ 1.25 × 6 M€
         #expect(within.directIDs == ["epura-vinasses"])
@@ -248,15 +274,19 @@ import Notices
         let above = plant(8_000_000)
         #expect(above.routes.isEmpty)
         #expect(above.nearMiss(of: "epura-vinasses")?.filter == .capacity)
-        #expect(above.nearMiss(of: "epura-vinasses")?.detail == "montant 8 000 000 € au-delà de la capacité 6 000 000 €")
+        #expect(
+            above.nearMiss(of: "epura-vinasses")?.detail == "montant 8 000 000 € au-delà de la capacité 6 000 000 €")
 
         // Décolletage du Furan (800 k€): 1 M€ is within the tolerance; 1.05 M€ is above it, sent only as a
         // groupement partner (other machinists in range carry it together), with the reason said.
         func turned(_ value: Decimal) -> Route? {
-            ClassifierSupport.route(ClassifierSupport.notice("d\(value)", "Fourniture de pièces de décolletage en laiton",
-                                                 summary: MecaLoireRoutingTests.turnedPartsSummary,
-                                                 departement: "42", value: value), cluster: "mecaloire")
-                .route(to: "decolletage-furan")
+            ClassifierSupport.route(
+                ClassifierSupport.notice(
+                    "d\(value)", "Fourniture de pièces de décolletage en laiton",
+                    summary: MecaLoireRoutingTests.turnedPartsSummary,
+                    departement: "42", value: value), cluster: "mecaloire"
+            )
+            .route(to: "decolletage-furan")
         }
         let atTolerance = try #require(turned(1_000_000))
         #expect(!atTolerance.reasons.contains { $0.rule == "filter:capacity/groupement" })
@@ -264,10 +294,13 @@ import Notices
         #expect(over.reasons.contains { $0.rule == "filter:capacity/groupement" && $0.matched == "1 050 000 €" })
 
         // Staff read that reason in `vigie explain`: it is a capacity, not a keyword found in the notice.
-        let n = ClassifierSupport.notice("d-explain", "Fourniture de pièces de décolletage en laiton",
-                                   summary: MecaLoireRoutingTests.turnedPartsSummary, departement: "42", value: 1_050_000)
-        let text = RoutingExplainer(language: .fr, member: "decolletage-furan", cluster: "mecaloire", now: ClassifierSupport.now)
-            .render(ClassifierSupport.router.route(n, now: ClassifierSupport.now), notice: n)
+        let n = ClassifierSupport.notice(
+            "d-explain", "Fourniture de pièces de décolletage en laiton",
+            summary: MecaLoireRoutingTests.turnedPartsSummary, departement: "42", value: 1_050_000)
+        let text = RoutingExplainer(
+            language: .fr, member: "decolletage-furan", cluster: "mecaloire", now: ClassifierSupport.now
+        )
+        .render(ClassifierSupport.router.route(n, now: ClassifierSupport.now), notice: n)
         #expect(text.contains("1 050 000 €"))
         #expect(!text.contains("mot-clé « 800 000 € »"), "\(text)")
     }
@@ -276,28 +309,33 @@ import Notices
 
     @Test func derivedFormsMatch() throws {
         // « projet agrivoltaïque » is what AgriSol's interest « agrivoltaïsme » means.
-        let agri = ClassifierSupport.notice("d1", "Projet agrivoltaïque sur 12 ha de prairies à Millau", departement: "12")
+        let agri = ClassifierSupport.notice(
+            "d1", "Projet agrivoltaïque sur 12 ha de prairies à Millau", departement: "12")
         let e = ClassifierSupport.route(agri, cluster: "energie")
         let agrisol = try #require(e.route(to: "agrisol-aveyron"))
-        let interest = try #require(agrisol.reasons.first { $0.rule == "member:agrisol-aveyron/interest:agrivoltaïsme" })
+        let interest = try #require(
+            agrisol.reasons.first { $0.rule == "member:agrisol-aveyron/interest:agrivoltaïsme" })
         #expect(interest.matched == "agrivoltaïque" && interest.field == .title)
         #expect(e.segmentIDs == ["photovoltaique"])
 
         // « chaudronnier » is the trade noun of « chaudronnerie »: with « tôlerie » it corroborates the segment.
-        let smith = ClassifierSupport.notice("d2", "Prestations de chaudronnier et de tôlerie sur trémies et goulottes",
-                                       departement: "42")
+        let smith = ClassifierSupport.notice(
+            "d2", "Prestations de chaudronnier et de tôlerie sur trémies et goulottes",
+            departement: "42")
         let m = ClassifierSupport.route(smith, cluster: "mecaloire")
         #expect(m.segmentIDs == ["tolerie"])
         #expect(m.directIDs == ["chaudronnerie-pilat", "tolerie-stephanoise", "ateliers-renaison"])
         let seg = try #require(m.segments.first)
-        #expect(seg.reasons.contains { $0.rule == "segment:tolerie/keyword:chaudronnerie" && $0.matched == "chaudronnier" })
+        #expect(
+            seg.reasons.contains { $0.rule == "segment:tolerie/keyword:chaudronnerie" && $0.matched == "chaudronnier" })
         #expect(FrenchDerivation.variants(of: "chaudronnerie").contains("chaudronnier"))
 
         // « soudeur » is the agent noun of « soudage » (-age/-eur, the very example of FrenchDerivation's
         // documentation), but the five-letter root guard drops « soud- »: the welder is not found.
         #expect(FrenchDerivation.variants(of: "soudage").contains("soudeur"))
-        let welder = ClassifierSupport.notice("d3", "Prestations de soudeur et de tôlerie sur trémies et goulottes",
-                                        departement: "42")
+        let welder = ClassifierSupport.notice(
+            "d3", "Prestations de soudeur et de tôlerie sur trémies et goulottes",
+            departement: "42")
         #expect(ClassifierSupport.route(welder, cluster: "mecaloire").segmentIDs == ["tolerie"])
     }
 
@@ -313,9 +351,10 @@ import Notices
         let miss = try #require(c.nearMiss(of: "imprimerie-angoumoise"))
         #expect(miss.filter == .memberExclusion)
         #expect(miss.detail.contains("« publicité électorale »") && miss.detail.contains("« propagande électorale »"))
-        #expect(c.ruleCounters.contains {
-            $0.rule == "cognac/member:imprimerie-angoumoise/exclusion:publicité électorale" && $0.dropped == 1
-        })
+        #expect(
+            c.ruleCounters.contains {
+                $0.rule == "cognac/member:imprimerie-angoumoise/exclusion:publicité électorale" && $0.dropped == 1
+            })
         // The other label printer has no such exclusion.
         #expect(c.directIDs == ["etiq-cognac"])
     }
@@ -324,8 +363,9 @@ import Notices
 
     @Test func segmentContextKeepsGenericFunctionsInTheirDomain() throws {
         // B41's shape: an AMO for a sports hall is not an energy study.
-        let hall = ClassifierSupport.notice("a1", "Assistance à maîtrise d'ouvrage pour la construction d'une salle de sports",
-                                      departement: "34", value: 150_000)
+        let hall = ClassifierSupport.notice(
+            "a1", "Assistance à maîtrise d'ouvrage pour la construction d'une salle de sports",
+            departement: "34", value: 150_000)
         let h = ClassifierSupport.route(hall, cluster: "energie")
         #expect(h.routes.isEmpty)
         #expect(segment("etudes", in: h)?.reasons.map(\.term) == ["assistance à maîtrise d'ouvrage"])
@@ -333,8 +373,9 @@ import Notices
         #expect(h.nearMiss(of: "cabinet-enersud")?.filter == .weakMatch)
 
         // An AMO for a biomass heat network names the segment's domain (« chaleur », « biomasse »).
-        let heat = ClassifierSupport.notice("a2", "Assistance à maîtrise d'ouvrage pour un projet de réseau de chaleur biomasse",
-                                      departement: "34", value: 150_000)
+        let heat = ClassifierSupport.notice(
+            "a2", "Assistance à maîtrise d'ouvrage pour un projet de réseau de chaleur biomasse",
+            departement: "34", value: 150_000)
         let e = ClassifierSupport.route(heat, cluster: "energie")
         #expect(e.segmentIDs == ["etudes"])
         #expect(e.directIDs == ["cabinet-enersud", "amo-pyrenees"])
@@ -350,7 +391,8 @@ import Notices
             "q1", "Appel à projets : valorisation des biodéchets",
             summary: "Aide aux unités de méthanisation agricole et à l'injection de biométhane.",
             kind: .callForProjects, nuts: "FRJ")
-        n.content = "Aide aux unités de méthanisation agricole et à l'injection de biométhane. Les projets de "
+        n.content =
+            "Aide aux unités de méthanisation agricole et à l'injection de biométhane. Les projets de "
             + "méthanisation territoriale portés par des collectivités sont éligibles."
         n.categories = ["Énergies renouvelables", "Méthanisation"]
         let c = ClassifierSupport.route(n, cluster: "energie")
@@ -368,8 +410,9 @@ import Notices
     @Test func aKeywordOpeningACallsTitleAfterAppelAProjetsIsItsObject() {
         // « Appel à projets : fonderie bas carbone »: the generic opening names the kind of notice, the first
         // word after it the object. The opening's « à » is not in the generic words, so the head is missed.
-        let n = ClassifierSupport.notice("q2", "Appel à projets : fonderie bas carbone", kind: .callForProjects,
-                                   departement: "42")
+        let n = ClassifierSupport.notice(
+            "q2", "Appel à projets : fonderie bas carbone", kind: .callForProjects,
+            departement: "42")
         let c = ClassifierSupport.route(n, cluster: "mecaloire")
         #expect(Router.isTitleHead(n.title, offset: Array("Appel à projets : ".utf8).count))
         #expect(c.directIDs == ["fonderie-ondaine"])

@@ -9,8 +9,10 @@ import Notices
         let r = ClassifierSupport.router.route(n, now: ClassifierSupport.now)
         let data = try JSONEncoder().encode(r)
         let text = String(decoding: data, as: UTF8.self)
-        for key in ["\"notice_id\"", "\"near_misses\"", "\"member_id\"", "\"rule_counters\"", "\"cluster_id\"",
-                    "\"combined_capacity\"", "\"detail_en\"", "\"rejected_segments\""] {
+        for key in [
+            "\"notice_id\"", "\"near_misses\"", "\"member_id\"", "\"rule_counters\"", "\"cluster_id\"",
+            "\"combined_capacity\"", "\"detail_en\"", "\"rejected_segments\"",
+        ] {
             #expect(text.contains(key), "\(key)")
         }
         // The title head (« Usinage … ») marks its reason `isTitleHead`, which the JSON does not carry: the
@@ -22,7 +24,8 @@ import Notices
 
     @Test func clusterSelection() {
         let router = Router(rulebook: ClassifierSupport.rulebook, options: RouterOptions(clusters: ["cognac"]))
-        let r = router.route(ClassifierSupport.notice("k1", "Usinage et tonnellerie", departement: "16"), now: ClassifierSupport.now)
+        let r = router.route(
+            ClassifierSupport.notice("k1", "Usinage et tonnellerie", departement: "16"), now: ClassifierSupport.now)
         #expect(r.clusters.map(\.clusterID) == ["cognac"])
         #expect(router.patternCount > 300)
         #expect(ClassifierSupport.rulebook.member("atomeca", in: "nucleaire")?.capacity == 12_000_000)
@@ -31,8 +34,10 @@ import Notices
     }
 
     @Test func concurrentRoutingMatchesSequential() async {
-        let titles = ["Usinage de carters", "Tonnellerie : fourniture de barriques", "Centrale solaire en ombrières",
-                      "Radioprotection au CNPE"]
+        let titles = [
+            "Usinage de carters", "Tonnellerie : fourniture de barriques", "Centrale solaire en ombrières",
+            "Radioprotection au CNPE",
+        ]
         let places = ["42", "16", "34", "26"]
         let notices: [Notice] = (0..<40).map { i in
             let value = Decimal(50_000 * (i % 5 + 1))
@@ -53,21 +58,28 @@ import Notices
     @Test func statisticsSumCounters() {
         var stats = RuleStatistics()
         for i in 0..<3 {
-            stats.add(ClassifierSupport.router.route(ClassifierSupport.notice("s\(i)", "Usinage de carters", departement: "42"),
-                                               now: ClassifierSupport.now))
+            stats.add(
+                ClassifierSupport.router.route(
+                    ClassifierSupport.notice("s\(i)", "Usinage de carters", departement: "42"),
+                    now: ClassifierSupport.now))
         }
         #expect(stats.notices == 3)
         #expect(stats.counters.first { $0.rule == "mecaloire/segment:usinage/keyword:usinage" }?.matched == 3)
     }
 
     @Test func explanationsInFrenchAndEnglish() {
-        let n = ClassifierSupport.notice("x1", "Fourniture de pièces de décolletage",
-                                   summary: MecaLoireRoutingTests.turnedPartsSummary, departement: "13")
+        let n = ClassifierSupport.notice(
+            "x1", "Fourniture de pièces de décolletage",
+            summary: MecaLoireRoutingTests.turnedPartsSummary, departement: "13")
         let r = ClassifierSupport.router.route(n, now: ClassifierSupport.now)
-        let fr = RoutingExplainer(language: .fr, member: "decolletage-furan", cluster: "mecaloire", now: ClassifierSupport.now).render(r, notice: n)
+        let fr = RoutingExplainer(
+            language: .fr, member: "decolletage-furan", cluster: "mecaloire", now: ClassifierSupport.now
+        ).render(r, notice: n)
         #expect(fr.contains("mot-clé « décolletage » dans le titre : « décolletage » (+3)"))
         #expect(fr.contains("✗ Décolletage du Furan (decolletage-furan) — territoire : lieu d'exécution 13"))
-        let en = RoutingExplainer(language: .en, member: "decolletage-furan", cluster: "mecaloire", now: ClassifierSupport.now).render(r, notice: n)
+        let en = RoutingExplainer(
+            language: .en, member: "decolletage-furan", cluster: "mecaloire", now: ClassifierSupport.now
+        ).render(r, notice: n)
         #expect(en.contains("keyword 'décolletage' in title: 'décolletage' (+3)"))
         #expect(en.contains("— territory: place of work 13 Bouches-du-Rhône is 3 départements from the nearest site"))
     }

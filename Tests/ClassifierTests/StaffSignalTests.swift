@@ -43,7 +43,8 @@ import Testing
     @Test func upstreamSuppliersJoinTheGroupNotTheRecipients() throws {
         let n = ClassifierSupport.notice(
             "g1", "Usinage et thermolaquage de carters pour une ligne de production",
-            summary: "Pièces usinées, traitement de surface par thermolaquage et intégration sur la ligne d'assemblage.",
+            summary:
+                "Pièces usinées, traitement de surface par thermolaquage et intégration sur la ligne d'assemblage.",
             departement: "42", value: 900_000)
         let c = ClassifierSupport.route(n, cluster: "mecaloire")
         let g = try #require(c.consortia.first)

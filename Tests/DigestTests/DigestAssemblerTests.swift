@@ -136,10 +136,14 @@ import Testing
     static let retoldChanges: [(NoticeChange, String)] = [
         (NoticeChange(field: "kind", old: "tender", new: "change"), "Type d'avis"),
         (NoticeChange(field: "title", old: "Usinage de pièces", new: "Usinage et décolletage de pièces"), "Intitulé"),
-        (NoticeChange(field: "deadline", old: "2026-12-15T12:00:00+01:00", new: "2026-12-22T12:00:00+01:00"),
-         "Date limite"),
-        (NoticeChange(field: "call_closing", old: "2026-12-15T12:00:00+01:00", new: "2027-01-15T12:00:00+01:00"),
-         "Clôture de l'appel"),
+        (
+            NoticeChange(field: "deadline", old: "2026-12-15T12:00:00+01:00", new: "2026-12-22T12:00:00+01:00"),
+            "Date limite"
+        ),
+        (
+            NoticeChange(field: "call_closing", old: "2026-12-15T12:00:00+01:00", new: "2027-01-15T12:00:00+01:00"),
+            "Clôture de l'appel"
+        ),
         (NoticeChange(field: "value", old: "246000 EUR HT", new: "300000 EUR HT"), "Montant estimé"),
         (NoticeChange(field: "lots", old: nil, new: nil), "Lots"),
         (NoticeChange(field: "other_deadlines", old: nil, new: nil), "Autres échéances"),
@@ -171,8 +175,9 @@ import Testing
         #expect(digest.hasNews)
         #expect(MarkdownRenderer().text(digest).contains(label), "\(change.field): « \(label) » not in the digest")
         // Nobody else is told.
-        #expect(DigestAssembler.assemble(Self.snapshot([update])).forMember(id: "forez", name: "Méca Forez")
-            .changed.isEmpty)
+        #expect(
+            DigestAssembler.assemble(Self.snapshot([update])).forMember(id: "forez", name: "Méca Forez")
+                .changed.isEmpty)
     }
 
     /// A reworded summary alone is recorded as delivered without a word.

@@ -52,7 +52,8 @@ import Testing
 
         // In a member's digest: routed through the feed item, shown as the BOAMP record, once.
         let display = try #require(DigestSnapshot.richest([item, boamp]))
-        let evidence = RouteEvidence(kind: .keyword, field: .title, term: "traiteur", segment: "Restauration", weight: 3)
+        let evidence = RouteEvidence(
+            kind: .keyword, field: .title, term: "traiteur", segment: "Restauration", weight: 3)
         let pending = [item, boamp].map { n in
             DigestSnapshot.Pending(
                 role: .direct, recipient: "traiteur-caen", score: 3,

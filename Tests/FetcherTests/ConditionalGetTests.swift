@@ -16,18 +16,24 @@ import Testing
 
     static let headerCases: [HeaderCase] = [
         HeaderCase(name: "nothing saved", etag: nil, lastModified: nil, firstPage: true, expected: [:]),
-        HeaderCase(name: "etag only", etag: "\"33a64df5\"", lastModified: nil, firstPage: true,
-                   expected: ["If-None-Match": "\"33a64df5\""]),
-        HeaderCase(name: "weak etag kept verbatim", etag: "W/\"0815\"", lastModified: nil, firstPage: true,
-                   expected: ["If-None-Match": "W/\"0815\""]),
-        HeaderCase(name: "last-modified only", etag: nil, lastModified: "Wed, 21 Oct 2026 07:28:00 GMT",
-                   firstPage: true, expected: ["If-Modified-Since": "Wed, 21 Oct 2026 07:28:00 GMT"]),
-        HeaderCase(name: "both", etag: "\"x\"", lastModified: "Wed, 21 Oct 2026 07:28:00 GMT", firstPage: true,
-                   expected: ["If-None-Match": "\"x\"", "If-Modified-Since": "Wed, 21 Oct 2026 07:28:00 GMT"]),
-        HeaderCase(name: "empty strings are not validators", etag: "", lastModified: "  ", firstPage: true,
-                   expected: [:]),
-        HeaderCase(name: "later pages are other resources", etag: "\"x\"", lastModified: "Wed, 21 Oct 2026",
-                   firstPage: false, expected: [:]),
+        HeaderCase(
+            name: "etag only", etag: "\"33a64df5\"", lastModified: nil, firstPage: true,
+            expected: ["If-None-Match": "\"33a64df5\""]),
+        HeaderCase(
+            name: "weak etag kept verbatim", etag: "W/\"0815\"", lastModified: nil, firstPage: true,
+            expected: ["If-None-Match": "W/\"0815\""]),
+        HeaderCase(
+            name: "last-modified only", etag: nil, lastModified: "Wed, 21 Oct 2026 07:28:00 GMT",
+            firstPage: true, expected: ["If-Modified-Since": "Wed, 21 Oct 2026 07:28:00 GMT"]),
+        HeaderCase(
+            name: "both", etag: "\"x\"", lastModified: "Wed, 21 Oct 2026 07:28:00 GMT", firstPage: true,
+            expected: ["If-None-Match": "\"x\"", "If-Modified-Since": "Wed, 21 Oct 2026 07:28:00 GMT"]),
+        HeaderCase(
+            name: "empty strings are not validators", etag: "", lastModified: "  ", firstPage: true,
+            expected: [:]),
+        HeaderCase(
+            name: "later pages are other resources", etag: "\"x\"", lastModified: "Wed, 21 Oct 2026",
+            firstPage: false, expected: [:]),
     ]
 
     @Test(arguments: headerCases)
@@ -56,8 +62,9 @@ import Testing
         VerdictCase(status: 410, sentValidators: false, expected: .fail),
         VerdictCase(status: 429, retryAfter: "120", sentValidators: false, expected: .retry(retryAfter: 120)),
         VerdictCase(status: 429, sentValidators: false, expected: .retry(retryAfter: nil)),
-        VerdictCase(status: 503, retryAfter: "Tue, 24 Nov 2026 05:00:30 GMT", sentValidators: false,
-                    expected: .retry(retryAfter: 30)),
+        VerdictCase(
+            status: 503, retryAfter: "Tue, 24 Nov 2026 05:00:30 GMT", sentValidators: false,
+            expected: .retry(retryAfter: 30)),
         VerdictCase(status: 500, sentValidators: false, expected: .retry(retryAfter: nil)),
         VerdictCase(status: 502, retryAfter: "soon", sentValidators: false, expected: .retry(retryAfter: nil)),
         VerdictCase(status: 599, sentValidators: false, expected: .retry(retryAfter: nil)),
@@ -67,8 +74,10 @@ import Testing
     @Test(arguments: verdictCases)
     func verdict(_ c: VerdictCase) {
         let now = ISO8601DateFormatter().date(from: "2026-11-24T05:00:00Z")!
-        #expect(ConditionalGet.verdict(status: c.status, retryAfter: c.retryAfter, sentValidators: c.sentValidators,
-                                       now: now) == c.expected)
+        #expect(
+            ConditionalGet.verdict(
+                status: c.status, retryAfter: c.retryAfter, sentValidators: c.sentValidators,
+                now: now) == c.expected)
     }
 
     @Test func validatorsAfterResponses() {
@@ -87,8 +96,10 @@ import Testing
         #expect(failed == saved)
     }
 
-    @Test(arguments: [("0", 0.0), ("  7 ", 7.0), ("Tue, 24 Nov 2026 05:01:00 GMT", 60.0),
-                      ("Tue, 24 Nov 2026 04:00:00 GMT", 0.0)])
+    @Test(arguments: [
+        ("0", 0.0), ("  7 ", 7.0), ("Tue, 24 Nov 2026 05:01:00 GMT", 60.0),
+        ("Tue, 24 Nov 2026 04:00:00 GMT", 0.0),
+    ])
     func retryAfter(_ value: String, _ seconds: Double) {
         let now = ISO8601DateFormatter().date(from: "2026-11-24T05:00:00Z")!
         #expect(ConditionalGet.parseRetryAfter(value, now: now) == seconds)

@@ -14,11 +14,13 @@ import Testing
     static let cases: [Case] = [
         Case(body: "<?xml version=\"1.0\"?><rss/>", format: .rss, reason: nil),
         Case(body: "\u{FEFF}\n  <rss version=\"2.0\"/>", format: .rss, reason: nil),
-        Case(body: "<!DOCTYPE html><html><body>Maintenance</body></html>", format: .rss,
-             reason: "html-instead-of-data"),
+        Case(
+            body: "<!DOCTYPE html><html><body>Maintenance</body></html>", format: .rss,
+            reason: "html-instead-of-data"),
         Case(body: "  <HTML><HEAD><TITLE>Erreur</TITLE>", format: .eforms, reason: "html-instead-of-data"),
-        Case(body: "<?xml version=\"1.0\"?>\n<html xmlns=\"http://www.w3.org/1999/xhtml\">", format: .atom,
-             reason: "html-instead-of-data"),
+        Case(
+            body: "<?xml version=\"1.0\"?>\n<html xmlns=\"http://www.w3.org/1999/xhtml\">", format: .atom,
+            reason: "html-instead-of-data"),
         Case(body: "<html><body>503</body></html>", format: .boampJSON, reason: "html-instead-of-data"),
         Case(body: "{\"results\": []}", format: .boampJSON, reason: nil),
         Case(body: "[{\"id\": 1}]", format: .decpJSON, reason: nil),
@@ -30,8 +32,9 @@ import Testing
 
     @Test(arguments: cases)
     func check(_ c: Case) {
-        let problem = ContentCheck.problem(body: Array(c.body.utf8), contentType: nil, format: c.format,
-                                           source: "s", url: "http://x/")
+        let problem = ContentCheck.problem(
+            body: Array(c.body.utf8), contentType: nil, format: c.format,
+            source: "s", url: "http://x/")
         #expect(problem?.reason == c.reason)
     }
 

@@ -37,8 +37,10 @@ struct CapturingHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
-    func log(level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String,
-             file: String, function: String, line: UInt) {
+    func log(
+        level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String,
+        file: String, function: String, line: UInt
+    ) {
         let meta = (metadata ?? [:]).map { "\($0.key)=\($0.value)" }.sorted().joined(separator: " ")
         log.append("\(level) \(message) \(meta)")
     }
@@ -47,8 +49,10 @@ struct CapturingHandler: LogHandler {
 /// Every text of a result that can leave the fetcher: documents' URLs (stored as `raw_document.url`),
 /// warnings, the error's description, the state's `lastError`.
 func outgoingTexts(_ result: SourceFetchResult) -> [String] {
-    result.documents.map(\.url) + result.warnings + [result.outcome.error?.description ?? "",
-                                                     result.state.lastError ?? ""]
+    result.documents.map(\.url) + result.warnings + [
+        result.outcome.error?.description ?? "",
+        result.state.lastError ?? "",
+    ]
 }
 
 /// Credentials go only to the origin the catalogue configured them for, and never come back out in a text.
@@ -83,8 +87,9 @@ func outgoingTexts(_ result: SourceFetchResult) -> [String] {
         defer { home.stop(); other.stop() }
         home.route("/feed", .always(.redirect(to: other.url("/moved"))))
         other.route("/moved", .always(.ok(sampleRSS)))
-        let result = try #require(engine(Self.configuration(["VIGIE_KEY": Self.key]))
-            .fetch([Self.feed(home, auth)], states: [:]).first)
+        let result = try #require(
+            engine(Self.configuration(["VIGIE_KEY": Self.key]))
+                .fetch([Self.feed(home, auth)], states: [:]).first)
         #expect(result.outcome == .ok)
         let header = try #require(auth.header)
         let sent = auth.scheme.map { "\($0) \(Self.key)" } ?? Self.key
@@ -103,8 +108,9 @@ func outgoingTexts(_ result: SourceFetchResult) -> [String] {
         server.route("/feed", .always(.redirect(to: "http://localhost:\(server.port)/moved")))
         server.route("/moved", .always(.ok(sampleRSS)))
         let source = Self.feed(server, AuthSpec(env: "VIGIE_KEY", header: "Authorization", scheme: "Bearer"))
-        let result = try #require(engine(Self.configuration(["VIGIE_KEY": Self.key]))
-            .fetch([source], states: [:]).first)
+        let result = try #require(
+            engine(Self.configuration(["VIGIE_KEY": Self.key]))
+                .fetch([source], states: [:]).first)
         #expect(result.outcome == .ok)
         #expect(server.requests(for: "/feed").first?.header("authorization") == "Bearer \(Self.key)")
         #expect(server.requests(for: "/moved").first?.header("authorization") == nil)
@@ -116,8 +122,9 @@ func outgoingTexts(_ result: SourceFetchResult) -> [String] {
         server.route("/feed", .always(.redirect(to: "/moved", status: 301)))
         server.route("/moved", .always(.ok(sampleRSS)))
         let source = Self.feed(server, AuthSpec(env: "VIGIE_KEY", header: "Authorization", scheme: "Bearer"))
-        let result = try #require(engine(Self.configuration(["VIGIE_KEY": Self.key]))
-            .fetch([source], states: [:]).first)
+        let result = try #require(
+            engine(Self.configuration(["VIGIE_KEY": Self.key]))
+                .fetch([source], states: [:]).first)
         #expect(result.outcome == .ok)
         #expect(server.requests(for: "/moved").first?.header("authorization") == "Bearer \(Self.key)")
     }
@@ -126,14 +133,17 @@ func outgoingTexts(_ result: SourceFetchResult) -> [String] {
         let home = try LoopbackServer()
         let other = try LoopbackServer(host: "127.0.0.2")
         defer { home.stop(); other.stop() }
-        home.route("/feed", Route { request in
-            // A hostile (or careless) server copies the whole query, key included, into the Location.
-            .redirect(to: other.url("/moved") + "?" + request.query)
-        })
+        home.route(
+            "/feed",
+            Route { request in
+                // A hostile (or careless) server copies the whole query, key included, into the Location.
+                .redirect(to: other.url("/moved") + "?" + request.query)
+            })
         other.route("/moved", .always(.ok(sampleRSS)))
         let source = Self.feed(home, AuthSpec(env: "VIGIE_KEY", queryParam: "apiKey"))
-        let result = try #require(engine(Self.configuration(["VIGIE_KEY": Self.key]))
-            .fetch([source], states: [:]).first)
+        let result = try #require(
+            engine(Self.configuration(["VIGIE_KEY": Self.key]))
+                .fetch([source], states: [:]).first)
         #expect(result.outcome == .ok)
         #expect(home.requests(for: "/feed").first?.queryValue("apiKey") == Self.key)
         let moved = try #require(other.requests(for: "/moved").first)
@@ -147,21 +157,33 @@ func outgoingTexts(_ result: SourceFetchResult) -> [String] {
         let home = try LoopbackServer()
         let other = try LoopbackServer(host: "127.0.0.2")
         defer { home.stop(); other.stop() }
-        home.route("/api/connexion/", Route { request in
-            guard request.header("x-auth-token") == Self.key else { return .status(401) }
-            return .ok("{\"token\":\"jwt-planted-token\"}", contentType: "application/json")
-        })
-        home.route("/api/aids/", .always(.ok(
-            "{\"count\":2,\"next\":\"\(other.url("/api/aids/"))?page=2\",\"results\":[{\"id\":1}]}",
-            contentType: "application/json")))
-        other.route("/api/aids/", .always(.ok("{\"count\":2,\"next\":null,\"results\":[{\"id\":2}]}",
-                                              contentType: "application/json")))
-        var source = SourceDefinition(id: "aids", format: .aidesTerritoiresJSON, url: home.url("/api/aids/"),
-                                      paging: .nextLink(PagingScheme.NextLink()))
-        source.auth = AuthSpec(env: "AT_KEY", header: "Authorization", scheme: "Bearer",
-                               exchange: TokenExchange(url: home.url("/api/connexion/"), header: "X-AUTH-TOKEN"))
-        let result = try #require(engine(Self.configuration(["AT_KEY": Self.key]))
-            .fetch([source], states: [:]).first)
+        home.route(
+            "/api/connexion/",
+            Route { request in
+                guard request.header("x-auth-token") == Self.key else { return .status(401) }
+                return .ok("{\"token\":\"jwt-planted-token\"}", contentType: "application/json")
+            })
+        home.route(
+            "/api/aids/",
+            .always(
+                .ok(
+                    "{\"count\":2,\"next\":\"\(other.url("/api/aids/"))?page=2\",\"results\":[{\"id\":1}]}",
+                    contentType: "application/json")))
+        other.route(
+            "/api/aids/",
+            .always(
+                .ok(
+                    "{\"count\":2,\"next\":null,\"results\":[{\"id\":2}]}",
+                    contentType: "application/json")))
+        var source = SourceDefinition(
+            id: "aids", format: .aidesTerritoiresJSON, url: home.url("/api/aids/"),
+            paging: .nextLink(PagingScheme.NextLink()))
+        source.auth = AuthSpec(
+            env: "AT_KEY", header: "Authorization", scheme: "Bearer",
+            exchange: TokenExchange(url: home.url("/api/connexion/"), header: "X-AUTH-TOKEN"))
+        let result = try #require(
+            engine(Self.configuration(["AT_KEY": Self.key]))
+                .fetch([source], states: [:]).first)
         #expect(result.outcome == .ok)
         #expect(result.documents.count == 2)
         #expect(home.requests(for: "/api/aids/").first?.header("authorization") == "Bearer jwt-planted-token")
@@ -177,12 +199,15 @@ func outgoingTexts(_ result: SourceFetchResult) -> [String] {
         defer { home.stop(); other.stop() }
         home.route("/api/connexion/", .always(.redirect(to: other.url("/login"), status: 307)))
         other.route("/login", .always(.status(401)))
-        var source = SourceDefinition(id: "aids", format: .aidesTerritoiresJSON, url: home.url("/api/aids/"),
-                                      paging: .nextLink(PagingScheme.NextLink()))
-        source.auth = AuthSpec(env: "AT_KEY", header: "Authorization", scheme: "Bearer",
-                               exchange: TokenExchange(url: home.url("/api/connexion/"), header: "X-AUTH-TOKEN"))
-        let result = try #require(engine(Self.configuration(["AT_KEY": Self.key]))
-            .fetch([source], states: [:]).first)
+        var source = SourceDefinition(
+            id: "aids", format: .aidesTerritoiresJSON, url: home.url("/api/aids/"),
+            paging: .nextLink(PagingScheme.NextLink()))
+        source.auth = AuthSpec(
+            env: "AT_KEY", header: "Authorization", scheme: "Bearer",
+            exchange: TokenExchange(url: home.url("/api/connexion/"), header: "X-AUTH-TOKEN"))
+        let result = try #require(
+            engine(Self.configuration(["AT_KEY": Self.key]))
+                .fetch([source], states: [:]).first)
         #expect(home.requests(for: "/api/connexion/").first?.header("x-auth-token") == Self.key)
         let login = try #require(other.requests(for: "/login").first)
         #expect(login.method == "POST")  // 307 keeps the method
@@ -196,22 +221,29 @@ func outgoingTexts(_ result: SourceFetchResult) -> [String] {
         let server = try LoopbackServer()
         defer { server.stop() }
         // Page 1 echoes the key in its next link (Django REST does echo the query); page 2 is fine.
-        server.route("/paged", Route { request in
-            if request.queryValue("page") == "2" {
-                return .ok("{\"count\":2,\"next\":null,\"results\":[{\"id\":2}]}", contentType: "application/json")
-            }
-            let next = server.url("/paged") + "?" + request.query + "&page=2"
-            return .ok("{\"count\":2,\"next\":\"\(next)\",\"results\":[{\"id\":1}]}", contentType: "application/json")
-        })
+        server.route(
+            "/paged",
+            Route { request in
+                if request.queryValue("page") == "2" {
+                    return .ok("{\"count\":2,\"next\":null,\"results\":[{\"id\":2}]}", contentType: "application/json")
+                }
+                let next = server.url("/paged") + "?" + request.query + "&page=2"
+                return .ok(
+                    "{\"count\":2,\"next\":\"\(next)\",\"results\":[{\"id\":1}]}", contentType: "application/json")
+            })
         // A portal's login page that quotes the key it was given.
-        server.route("/html", Route { request in
-            .ok("<html><body>key \(request.queryValue("apiKey") ?? "") refused</body></html>",
-                contentType: "text/html")
-        })
+        server.route(
+            "/html",
+            Route { request in
+                .ok(
+                    "<html><body>key \(request.queryValue("apiKey") ?? "") refused</body></html>",
+                    contentType: "text/html")
+            })
         server.route("/down", .always(.status(503)))
         let auth = AuthSpec(env: "VIGIE_KEY", queryParam: "apiKey")
-        var paged = SourceDefinition(id: "paged", format: .aidesTerritoiresJSON, url: server.url("/paged"),
-                                     paging: .nextLink(PagingScheme.NextLink()), auth: auth)
+        var paged = SourceDefinition(
+            id: "paged", format: .aidesTerritoiresJSON, url: server.url("/paged"),
+            paging: .nextLink(PagingScheme.NextLink()), auth: auth)
         paged.politeness = Politeness(maxConcurrent: 8)
         var html = SourceDefinition(id: "html", format: .boampJSON, url: server.url("/html"), auth: auth)
         html.politeness = Politeness(maxConcurrent: 8)

@@ -7,15 +7,17 @@ import Testing
 /// TED daily packages: one document per OJ S issue, `{issue}` in the URL, cursor = last issue fetched.
 @Suite struct DailyIssueTests {
     static func source(_ url: String, initial: String = "202600227", maxPages: Int = 5) -> SourceDefinition {
-        SourceDefinition(id: "ted-packages", format: .tedPackage, url: url,
-                         paging: .dailyIssue(PagingScheme.DailyIssue(initial: initial, maxPages: maxPages)))
+        SourceDefinition(
+            id: "ted-packages", format: .tedPackage, url: url,
+            paging: .dailyIssue(PagingScheme.DailyIssue(initial: initial, maxPages: maxPages)))
     }
 
     @Test func issuesFollowTheCursor() throws {
         let fresh = Pager(source: Self.source("https://t.example/packages/daily/{issue}"), storedCursor: nil)
         #expect(fresh.firstRequest().url == "https://t.example/packages/daily/202600227")
-        var pager = Pager(source: Self.source("https://t.example/packages/daily/{issue}", maxPages: 2),
-                          storedCursor: "202600230")
+        var pager = Pager(
+            source: Self.source("https://t.example/packages/daily/{issue}", maxPages: 2),
+            storedCursor: "202600230")
         let first = pager.firstRequest()
         #expect(first.issue == "202600231")
         let second = try #require(try pager.next(after: first, page: [0x1f, 0x8b]))
@@ -41,15 +43,21 @@ import Testing
         defer { server.stop() }
         let package = Gzip.stored(Array("20261120_227/00781765_2026.xml".utf8))
         for issue in ["202600227", "202600228", "202600001"] {
-            server.route("/packages/daily/\(issue)",
-                         .always(ScriptedResponse(status: 200, headers: [("Content-Type", "application/gzip")],
-                                                  body: package)))
+            server.route(
+                "/packages/daily/\(issue)",
+                .always(
+                    ScriptedResponse(
+                        status: 200, headers: [("Content-Type", "application/gzip")],
+                        body: package)))
         }
         let source = Self.source(server.url("/packages/daily/{issue}"))
         let first = try #require(engine().fetch([source], states: [:]).first)
         #expect(first.outcome == .ok)
-        #expect(first.documents.map(\.url) == [server.url("/packages/daily/202600227"),
-                                               server.url("/packages/daily/202600228")])
+        #expect(
+            first.documents.map(\.url) == [
+                server.url("/packages/daily/202600227"),
+                server.url("/packages/daily/202600228"),
+            ])
         #expect(first.state.cursor == "202600228")
         #expect(first.pagedRecords == 2)
 

@@ -24,7 +24,8 @@ import Testing
     func asked(daysBack: Int?, stored: String?) throws -> String? {
         let server = try LoopbackServer()
         defer { server.stop() }
-        server.route("/aids", .always(.ok("{\"count\":0,\"next\":null,\"results\":[]}", contentType: "application/json")))
+        server.route(
+            "/aids", .always(.ok("{\"count\":0,\"next\":null,\"results\":[]}", contentType: "application/json")))
         var configuration = testConfiguration()
         configuration.now = Self.night
         configuration.firstNightDays = daysBack

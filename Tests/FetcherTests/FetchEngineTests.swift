@@ -9,8 +9,11 @@ import Testing
     @Test func plainFeedIsFetchedWithUserAgentAndValidatorsAreKept() throws {
         let server = try LoopbackServer()
         defer { server.stop() }
-        server.route("/feed", .conditional(etag: "\"v1\"", lastModified: "Tue, 24 Nov 2026 04:00:00 GMT",
-                                           .ok(sampleRSS)))
+        server.route(
+            "/feed",
+            .conditional(
+                etag: "\"v1\"", lastModified: "Tue, 24 Nov 2026 04:00:00 GMT",
+                .ok(sampleRSS)))
         let source = rssSource("feed", server)
         let result = try #require(engine().fetch([source], states: [:]).first)
         #expect(result.outcome == .ok)
@@ -119,8 +122,11 @@ import Testing
         stall.stallAfter = 40
         stall.stallSeconds = 10
         server.route("/feed", .always(stall))
-        let result = try #require(engine(testConfiguration(maxAttempts: 1)).fetch([rssSource("feed", server)],
-                                                                                   states: [:]).first)
+        let result = try #require(
+            engine(testConfiguration(maxAttempts: 1)).fetch(
+                [rssSource("feed", server)],
+                states: [:]
+            ).first)
         guard case .failed(.stalled(_, _, let received, _, _)) = result.outcome else {
             Issue.record("expected stalled, got \(result.outcome)")
             return
@@ -205,8 +211,9 @@ import Testing
         server.route("/new", .always(.ok(sampleRSS)))
         server.route("/a", .always(.redirect(to: "/b")))
         server.route("/b", .always(.redirect(to: "/a")))
-        let results = engine().fetch([rssSource("moved", server, path: "/old"), rssSource("loop", server, path: "/a")],
-                                     states: [:])
+        let results = engine().fetch(
+            [rssSource("moved", server, path: "/old"), rssSource("loop", server, path: "/a")],
+            states: [:])
         #expect(results[0].outcome == .ok)
         #expect(results[0].documents.first?.url == server.url("/new"))
         guard case .failed(.redirectLoop(_, let chain)) = results[1].outcome else {
@@ -220,10 +227,12 @@ import Testing
     @Test func tooManyRedirectsStopAtFive() throws {
         let server = try LoopbackServer()
         defer { server.stop() }
-        server.route("/hop", Route { request in
-            let n = Int(request.queryValue("n") ?? "0") ?? 0
-            return .redirect(to: "/hop?n=\(n + 1)")
-        })
+        server.route(
+            "/hop",
+            Route { request in
+                let n = Int(request.queryValue("n") ?? "0") ?? 0
+                return .redirect(to: "/hop?n=\(n + 1)")
+            })
         let result = try #require(engine().fetch([rssSource("hops", server, path: "/hop")], states: [:]).first)
         guard case .failed(.tooManyRedirects) = result.outcome else {
             Issue.record("expected too many redirects, got \(result.outcome)")
@@ -259,8 +268,12 @@ import Testing
     @Test func htmlPageWithStatus200IsAnError() throws {
         let server = try LoopbackServer()
         defer { server.stop() }
-        server.route("/feed", .always(.ok("<!DOCTYPE html><html><head><title>Maintenance</title></head></html>",
-                                          contentType: "text/html")))
+        server.route(
+            "/feed",
+            .always(
+                .ok(
+                    "<!DOCTYPE html><html><head><title>Maintenance</title></head></html>",
+                    contentType: "text/html")))
         server.route("/api", .always(.ok("<html><body>Service indisponible</body></html>", contentType: "text/html")))
         let xml = rssSource("feed", server)
         let json = SourceDefinition(id: "api", format: .boampJSON, url: server.url("/api"))
@@ -308,20 +321,26 @@ import Testing
     @Test func keyIsExchangedForATokenBeforeTheFirstPage() throws {
         let server = try LoopbackServer()
         defer { server.stop() }
-        server.route("/api/connexion/", Route { request in
-            guard request.method == "POST", request.header("x-auth-token") == "long-lived-key" else {
-                return .status(401, body: "{\"error\":\"invalid key\"}")
-            }
-            return .ok("{\"token\":\"jwt-123\"}", contentType: "application/json")
-        })
-        server.route("/api/aids/", Route { request in
-            guard request.header("authorization") == "Bearer jwt-123" else { return .status(401) }
-            return .ok("{\"count\":1,\"next\":null,\"results\":[{\"id\":1}]}", contentType: "application/json")
-        })
-        var source = SourceDefinition(id: "aids", format: .aidesTerritoiresJSON, url: server.url("/api/aids/"),
-                                      paging: .nextLink(PagingScheme.NextLink()))
-        source.auth = AuthSpec(env: "AT_KEY", header: "Authorization", scheme: "Bearer",
-                               exchange: TokenExchange(url: server.url("/api/connexion/"), header: "X-AUTH-TOKEN"))
+        server.route(
+            "/api/connexion/",
+            Route { request in
+                guard request.method == "POST", request.header("x-auth-token") == "long-lived-key" else {
+                    return .status(401, body: "{\"error\":\"invalid key\"}")
+                }
+                return .ok("{\"token\":\"jwt-123\"}", contentType: "application/json")
+            })
+        server.route(
+            "/api/aids/",
+            Route { request in
+                guard request.header("authorization") == "Bearer jwt-123" else { return .status(401) }
+                return .ok("{\"count\":1,\"next\":null,\"results\":[{\"id\":1}]}", contentType: "application/json")
+            })
+        var source = SourceDefinition(
+            id: "aids", format: .aidesTerritoiresJSON, url: server.url("/api/aids/"),
+            paging: .nextLink(PagingScheme.NextLink()))
+        source.auth = AuthSpec(
+            env: "AT_KEY", header: "Authorization", scheme: "Bearer",
+            exchange: TokenExchange(url: server.url("/api/connexion/"), header: "X-AUTH-TOKEN"))
         var configuration = testConfiguration()
         configuration.environment = ["AT_KEY": "long-lived-key"]
         let result = try #require(engine(configuration).fetch([source], states: [:]).first)
@@ -360,8 +379,9 @@ import Testing
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("vigie-\(UUID().uuidString).xml").path
         try Data(sampleRSS.utf8).write(to: URL(fileURLWithPath: path))
         defer { try? FileManager.default.removeItem(atPath: path) }
-        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSince1970: 1_795_000_000)],
-                                              ofItemAtPath: path)
+        try FileManager.default.setAttributes(
+            [.modificationDate: Date(timeIntervalSince1970: 1_795_000_000)],
+            ofItemAtPath: path)
         let source = SourceDefinition(id: "local", format: .rss, url: "file://" + path)
         let first = try #require(engine().fetch([source], states: [:]).first)
         #expect(first.outcome == .ok)
@@ -369,8 +389,9 @@ import Testing
         let second = try #require(engine().fetch([source], states: ["local": first.state]).first)
         #expect(second.outcome == .notModified)
         #expect(second.documents.isEmpty)
-        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSince1970: 1_795_000_600)],
-                                              ofItemAtPath: path)
+        try FileManager.default.setAttributes(
+            [.modificationDate: Date(timeIntervalSince1970: 1_795_000_600)],
+            ofItemAtPath: path)
         let third = try #require(engine().fetch([source], states: ["local": second.state]).first)
         #expect(third.outcome == .ok)
         #expect(third.documents.first?.body == Array(sampleRSS.utf8))
@@ -428,8 +449,10 @@ import Testing
         defer { server.stop() }
         server.route("/good", .always(.ok(sampleRSS)))
         server.route("/dead", .always(.status(500)))
-        let sources = [rssSource("a", server, path: "/good"), rssSource("dead", server, path: "/dead"),
-                       rssSource("b", server, path: "/good")]
+        let sources = [
+            rssSource("a", server, path: "/good"), rssSource("dead", server, path: "/dead"),
+            rssSource("b", server, path: "/good"),
+        ]
         let results = engine().fetch(sources, states: [:])
         #expect(results.map(\.sourceID) == ["a", "dead", "b"])
         #expect(results[0].outcome == .ok)

@@ -13,8 +13,9 @@ func testConfiguration(maxAttempts: Int = 3) -> FetchConfiguration {
     configuration.transport.lowSpeedLimit = 100
     configuration.transport.lowSpeedTime = 1
     configuration.transport.noProxy = "127.0.0.1,localhost"
-    configuration.retry = RetryPolicy(maxAttempts: maxAttempts, baseDelay: 0.05, maxDelay: 0.2, maxRetryAfter: 5,
-                                      runBudget: 20)
+    configuration.retry = RetryPolicy(
+        maxAttempts: maxAttempts, baseDelay: 0.05, maxDelay: 0.2, maxRetryAfter: 5,
+        runBudget: 20)
     configuration.environment = [:]
     return configuration
 }
@@ -26,14 +27,15 @@ func engine(_ configuration: FetchConfiguration = testConfiguration()) -> FetchE
 }
 
 let sampleRSS = """
-<?xml version="1.0" encoding="UTF-8"?>
-<rss version="2.0"><channel><title>Marchés Loire</title><link>https://example.org/</link>
-<item><title>Usinage de pièces de robinetterie nucléaire</title><link>https://example.org/a/1</link></item>
-</channel></rss>
-"""
+    <?xml version="1.0" encoding="UTF-8"?>
+    <rss version="2.0"><channel><title>Marchés Loire</title><link>https://example.org/</link>
+    <item><title>Usinage de pièces de robinetterie nucléaire</title><link>https://example.org/a/1</link></item>
+    </channel></rss>
+    """
 
 /// An RSS source on the loopback server.
 func rssSource(_ id: String, _ server: LoopbackServer, path: String? = nil) -> SourceDefinition {
-    SourceDefinition(id: id, format: .rss, url: server.url(path ?? "/\(id)"),
-                     politeness: Politeness(maxConcurrent: 8, delay: 0))
+    SourceDefinition(
+        id: id, format: .rss, url: server.url(path ?? "/\(id)"),
+        politeness: Politeness(maxConcurrent: 8, delay: 0))
 }

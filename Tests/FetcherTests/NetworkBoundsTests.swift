@@ -10,16 +10,19 @@ import Testing
     static func json(_ text: String) -> ScriptedResponse { .ok(text, contentType: "application/json") }
 
     static func aids(_ url: String, cursor: CursorSpec? = nil) -> SourceDefinition {
-        var source = SourceDefinition(id: "aids", format: .aidesTerritoiresJSON, url: url,
-                                      paging: .nextLink(PagingScheme.NextLink()), cursor: cursor)
+        var source = SourceDefinition(
+            id: "aids", format: .aidesTerritoiresJSON, url: url,
+            paging: .nextLink(PagingScheme.NextLink()), cursor: cursor)
         source.politeness = Politeness(maxConcurrent: 8)
         return source
     }
 
     // MARK: - Only http(s) from the network
 
-    @Test(arguments: ["file:///etc/passwd", "ftp://127.0.0.1/pub/aids.json", "file:/etc/hostname",
-                      "gopher://127.0.0.1:70/1"])
+    @Test(arguments: [
+        "file:///etc/passwd", "ftp://127.0.0.1/pub/aids.json", "file:/etc/hostname",
+        "gopher://127.0.0.1:70/1",
+    ])
     func aNextLinkOutOfHTTPIsRefusedAndNothingOfTheSourceIsKept(_ link: String) throws {
         let server = try LoopbackServer()
         defer { server.stop() }
@@ -81,9 +84,11 @@ import Testing
     }
 
     /// A catalogue `file://` URL used to print the file's first bytes in every digest's source health.
-    @Test(arguments: [("notes.xml", DocumentFormat.rss, "PRIVATE-NOTES salary list, not a feed"),
-                      ("page.json", .boampJSON, "<!DOCTYPE html><html>PRIVATE-NOTES</html>"),
-                      ("list.json", .aidesTerritoiresJSON, "PRIVATE-NOTES: 1")])
+    @Test(arguments: [
+        ("notes.xml", DocumentFormat.rss, "PRIVATE-NOTES salary list, not a feed"),
+        ("page.json", .boampJSON, "<!DOCTYPE html><html>PRIVATE-NOTES</html>"),
+        ("list.json", .aidesTerritoiresJSON, "PRIVATE-NOTES: 1"),
+    ])
     func aFailingFileSourceNeverQuotesTheFile(_ name: String, _ format: DocumentFormat, _ content: String) throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("vigie-\(UUID().uuidString)-\(name)")
         try Data(content.utf8).write(to: path)
@@ -113,8 +118,9 @@ import Testing
         server.route("/feed", .always(.dripping(sampleRSS, bytes: 1, every: 1)))
         let started = Date()
         // Low-speed limit 100 B/s over 1 s (testConfiguration); one attempt.
-        let result = try #require(engine(testConfiguration(maxAttempts: 1))
-            .fetch([rssSource("feed", server)], states: [:]).first)
+        let result = try #require(
+            engine(testConfiguration(maxAttempts: 1))
+                .fetch([rssSource("feed", server)], states: [:]).first)
         let elapsed = Date().timeIntervalSince(started)
         #expect(result.outcome.error?.reason == "stalled")
         #expect(result.documents.isEmpty)
@@ -125,17 +131,21 @@ import Testing
     @Test func aSourceOverItsTimeBudgetFailsAndKeepsNeitherPagesNorCursor() throws {
         let server = try LoopbackServer()
         defer { server.stop() }
-        let page2 = "{\"count\":3,\"next\":null,\"results\":[" + String(repeating: "{\"id\":2},", count: 400)
+        let page2 =
+            "{\"count\":3,\"next\":null,\"results\":[" + String(repeating: "{\"id\":2},", count: 400)
             + "{\"id\":3}]}"
-        server.route("/aids", Route { request in
-            if request.queryValue("page") == "2" {
-                var drip = ScriptedResponse.dripping(page2, bytes: 40, every: 0.1, contentType: "application/json")
-                drip.headers.append(("X-Case", "drip"))
-                return drip
-            }
-            return Self.json("{\"count\":3,\"next\":\"\(server.url("/aids"))?page=2\","
-                             + "\"results\":[{\"id\":1,\"date\":\"2026-11-20\"}]}")
-        })
+        server.route(
+            "/aids",
+            Route { request in
+                if request.queryValue("page") == "2" {
+                    var drip = ScriptedResponse.dripping(page2, bytes: 40, every: 0.1, contentType: "application/json")
+                    drip.headers.append(("X-Case", "drip"))
+                    return drip
+                }
+                return Self.json(
+                    "{\"count\":3,\"next\":\"\(server.url("/aids"))?page=2\","
+                        + "\"results\":[{\"id\":1,\"date\":\"2026-11-20\"}]}")
+            })
         var source = Self.aids(server.url("/aids"), cursor: CursorSpec(field: "date", order: .newestFirst))
         source.timeBudget = 1.5
         let previous = SourceState(sourceID: "aids", cursor: "2026-11-01")
@@ -189,8 +199,9 @@ import Testing
         configuration.transport.totalTimeout = 30
         configuration.runDeadline = Date().addingTimeInterval(1)
         let started = Date()
-        let results = engine(configuration).fetch([rssSource("slow", server), rssSource("quick", server)],
-                                                  states: [:])
+        let results = engine(configuration).fetch(
+            [rssSource("slow", server), rssSource("quick", server)],
+            states: [:])
         #expect(Date().timeIntervalSince(started) < 3)
         guard case .failed(.timeBudget(_, _, _, let scope)) = results[0].outcome else {
             Issue.record("expected time-budget, got \(results[0].outcome)")
@@ -229,8 +240,9 @@ import Testing
         let server = try LoopbackServer()
         defer { server.stop() }
         server.route("/feed", .always(.lying(sampleRSS, announced: sampleRSS.utf8.count + 500)))
-        let result = try #require(engine(testConfiguration(maxAttempts: 1))
-            .fetch([rssSource("feed", server)], states: [:]).first)
+        let result = try #require(
+            engine(testConfiguration(maxAttempts: 1))
+                .fetch([rssSource("feed", server)], states: [:]).first)
         #expect(result.outcome.error?.reason == "truncated")
         #expect(result.documents.isEmpty)
     }
@@ -240,8 +252,9 @@ import Testing
         let server = try LoopbackServer()
         defer { server.stop() }
         server.route("/feed", .always(.lying(sampleRSS, announced: 120)))
-        let result = try #require(engine(testConfiguration(maxAttempts: 1))
-            .fetch([rssSource("feed", server)], states: [:]).first)
+        let result = try #require(
+            engine(testConfiguration(maxAttempts: 1))
+                .fetch([rssSource("feed", server)], states: [:]).first)
         guard case .failed(.lengthMismatch(_, _, let announced)) = result.outcome else {
             Issue.record("expected length-mismatch, got \(result.outcome)")
             return
@@ -258,9 +271,12 @@ import Testing
         let server = try LoopbackServer()
         defer { server.stop() }
         let night = ISO8601DateFormatter().date(from: "2026-11-25T22:00:00Z")!
-        server.route("/aids", .always(Self.json(
-            "{\"count\":3,\"next\":null,\"results\":[{\"id\":1,\"date\":\"2027-02-01\"},"
-            + "{\"id\":2,\"date\":\"2026-11-24\"},{\"id\":3,\"date\":\"2026-11-23T09:00:00+01:00\"}]}")))
+        server.route(
+            "/aids",
+            .always(
+                Self.json(
+                    "{\"count\":3,\"next\":null,\"results\":[{\"id\":1,\"date\":\"2027-02-01\"},"
+                        + "{\"id\":2,\"date\":\"2026-11-24\"},{\"id\":3,\"date\":\"2026-11-23T09:00:00+01:00\"}]}")))
         let source = Self.aids(server.url("/aids"), cursor: CursorSpec(field: "date", order: .newestFirst))
         var configuration = testConfiguration()
         configuration.now = night

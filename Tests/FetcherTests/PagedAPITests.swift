@@ -66,22 +66,27 @@ import Testing
     @Test func iterationTokenAPIOverPOST() throws {
         let server = try LoopbackServer()
         defer { server.stop() }
-        server.route("/v3/notices/search", Route { request in
-            guard request.method == "POST",
-                  let body = try? JSONSerialization.jsonObject(with: Data(request.body)) as? [String: Any] else {
-                return .status(405)
-            }
-            let token = body["iterationNextToken"] as? String
-            let (dates, next): ([String], String?) = switch token {
-            case nil: (["2026-11-22+01:00", "2026-11-22+01:00"], "t1")
-            case "t1": (["2026-11-23+01:00", "2026-11-23+01:00"], "t2")
-            default: (["2026-11-24+01:00"], nil)
-            }
-            let notices = dates.map { "{\"publication-date\":\"\($0)\"}" }.joined(separator: ",")
-            let nextJSON = next.map { "\"\($0)\"" } ?? "null"
-            return .ok("{\"notices\":[\(notices)],\"totalNoticeCount\":5,\"iterationNextToken\":\(nextJSON)}",
-                       contentType: "application/json")
-        })
+        server.route(
+            "/v3/notices/search",
+            Route { request in
+                guard request.method == "POST",
+                    let body = try? JSONSerialization.jsonObject(with: Data(request.body)) as? [String: Any]
+                else {
+                    return .status(405)
+                }
+                let token = body["iterationNextToken"] as? String
+                let (dates, next): ([String], String?) =
+                    switch token {
+                    case nil: (["2026-11-22+01:00", "2026-11-22+01:00"], "t1")
+                    case "t1": (["2026-11-23+01:00", "2026-11-23+01:00"], "t2")
+                    default: (["2026-11-24+01:00"], nil)
+                    }
+                let notices = dates.map { "{\"publication-date\":\"\($0)\"}" }.joined(separator: ",")
+                let nextJSON = next.map { "\"\($0)\"" } ?? "null"
+                return .ok(
+                    "{\"notices\":[\(notices)],\"totalNoticeCount\":5,\"iterationNextToken\":\(nextJSON)}",
+                    contentType: "application/json")
+            })
         let source = SourceDefinition(
             id: "ted", format: .tedJSON, url: server.url("/v3/notices/search"), method: "POST",
             body: "{\"query\":\"publication-date>={cursor}\",\"limit\":2,\"paginationMode\":\"ITERATION\"}",
@@ -102,13 +107,16 @@ import Testing
         let server = try LoopbackServer()
         defer { server.stop() }
         let healthy = Self.serve(Self.records(count: 250))
-        server.route("/records", Route { request in
-            request.queryValue("offset") == "100" ? .status(404, body: "gone") : healthy.respond(to: request)
-        })
+        server.route(
+            "/records",
+            Route { request in
+                request.queryValue("offset") == "100" ? .status(404, body: "gone") : healthy.respond(to: request)
+            })
         let source = PagerTests.boampSource(url: server.url("/records"))
         let saved = SourceState(sourceID: "boamp", cursor: "2026-11-10")
-        let result = try #require(FetchEngine(configuration: Self.configuration())
-            .fetch([source], states: ["boamp": saved]).first)
+        let result = try #require(
+            FetchEngine(configuration: Self.configuration())
+                .fetch([source], states: ["boamp": saved]).first)
         #expect(result.outcome.error?.reason == "http-status")
         #expect(result.documents.isEmpty)
         #expect(result.state.cursor == "2026-11-10")

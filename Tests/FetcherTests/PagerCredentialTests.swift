@@ -31,7 +31,8 @@ import Testing
         #expect(credentials.attach(to: first).headers.contains(QueryParameter("Authorization", "Bearer jwt")))
         let next = try #require(try pager.next(after: first, page: Self.page(next: link)))
         #expect(next.url == url)
-        #expect(credentials.attach(to: next).headers.contains(QueryParameter("Authorization", "Bearer jwt"))
+        #expect(
+            credentials.attach(to: next).headers.contains(QueryParameter("Authorization", "Bearer jwt"))
                 == withCredential)
     }
 }

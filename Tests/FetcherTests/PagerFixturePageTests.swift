@@ -20,10 +20,11 @@ import Testing
     @Test func boampExploreRecordsPage() throws {
         var scheme = PagingScheme.OffsetLimit()
         scheme.pageSize = 4
-        let source = SourceDefinition(id: "boamp", format: .boampJSON,
-                                      url: "https://boamp-datadila.opendatasoft.com/api/explore/v2.1/catalog/"
-                                        + "datasets/boamp/records",
-                                      paging: .offsetLimit(scheme))
+        let source = SourceDefinition(
+            id: "boamp", format: .boampJSON,
+            url: "https://boamp-datadila.opendatasoft.com/api/explore/v2.1/catalog/"
+                + "datasets/boamp/records",
+            paging: .offsetLimit(scheme))
         var pager = Pager(source: source, storedCursor: nil)
         let first = pager.firstRequest()
         #expect(first.url.hasSuffix("records?limit=4&offset=0"))
@@ -38,8 +39,9 @@ import Testing
         var scheme = PagingScheme.OffsetLimit()
         scheme.pageSize = 4
         scheme.maxOffset = 4
-        let source = SourceDefinition(id: "boamp", format: .boampJSON, url: "https://boamp.example/records",
-                                      paging: .offsetLimit(scheme))
+        let source = SourceDefinition(
+            id: "boamp", format: .boampJSON, url: "https://boamp.example/records",
+            paging: .offsetLimit(scheme))
         var pager = Pager(source: source, storedCursor: nil)
         #expect(try pager.next(after: pager.firstRequest(), page: Self.fixture("boamp-api-records.json")) == nil)
         #expect(!pager.isComplete)
@@ -49,13 +51,15 @@ import Testing
     /// `ted-search-page.json`: `"totalNoticeCount": 43059`, `"iterationNextToken": "eyJzZWFyY2hBZnRlciI6WzE3MzAw
     /// MDAwMDBdfQ=="`; the token goes back in the next request's body.
     @Test func tedSearchPage() throws {
-        let source = SourceDefinition(id: "ted", format: .tedJSON, url: "https://api.ted.europa.eu/v3/notices/search",
-                                      method: "POST", body: "{\"query\": \"buyer-country=FRA\", \"limit\": 3}",
-                                      paging: .iterationToken(PagingScheme.IterationToken()))
+        let source = SourceDefinition(
+            id: "ted", format: .tedJSON, url: "https://api.ted.europa.eu/v3/notices/search",
+            method: "POST", body: "{\"query\": \"buyer-country=FRA\", \"limit\": 3}",
+            paging: .iterationToken(PagingScheme.IterationToken()))
         var pager = Pager(source: source, storedCursor: nil)
         let next = try #require(try pager.next(after: pager.firstRequest(), page: Self.fixture("ted-search-page.json")))
-        let body = try #require(next.body.flatMap { try JSONSerialization.jsonObject(with: Data($0.utf8)) }
-                                as? [String: Any])
+        let body = try #require(
+            next.body.flatMap { try JSONSerialization.jsonObject(with: Data($0.utf8)) }
+                as? [String: Any])
         #expect(body["iterationNextToken"] as? String == "eyJzZWFyY2hBZnRlciI6WzE3MzAwMDAwMDBdfQ==")
         #expect(body["query"] as? String == "buyer-country=FRA")
         #expect(pager.announcedTotal == 43059)
@@ -64,12 +68,15 @@ import Testing
 
     /// `aides-territoires-page.json`: `"count": 2` and a `next` link, which is followed as given.
     @Test func aidesTerritoiresPage() throws {
-        let source = SourceDefinition(id: "aides-territoires", format: .aidesTerritoiresJSON,
-                                      url: "https://aides-territoires.beta.gouv.fr/api/aids/",
-                                      paging: .nextLink(PagingScheme.NextLink()))
+        let source = SourceDefinition(
+            id: "aides-territoires", format: .aidesTerritoiresJSON,
+            url: "https://aides-territoires.beta.gouv.fr/api/aids/",
+            paging: .nextLink(PagingScheme.NextLink()))
         var pager = Pager(source: source, storedCursor: nil)
-        let next = try #require(try pager.next(after: pager.firstRequest(),
-                                               page: Self.fixture("aides-territoires-page.json")))
+        let next = try #require(
+            try pager.next(
+                after: pager.firstRequest(),
+                page: Self.fixture("aides-territoires-page.json")))
         #expect(next.url == "https://aides-territoires.beta.gouv.fr/api/aids/?page=2&targeted_audiences=private_sector")
         #expect(pager.announcedTotal == 2)
     }
@@ -81,10 +88,11 @@ import Testing
         scheme.sizeParam = "pageSize"
         scheme.pageSize = 2
         scheme.totalKey = "totalResults"
-        let source = SourceDefinition(id: "eu-funding", format: .euFundingJSON,
-                                      url: "https://api.tech.ec.europa.eu/search-api/prod/rest/search",
-                                      query: [QueryParameter("apiKey", "SEDIA"), QueryParameter("text", "***")],
-                                      paging: .pageNumber(scheme))
+        let source = SourceDefinition(
+            id: "eu-funding", format: .euFundingJSON,
+            url: "https://api.tech.ec.europa.eu/search-api/prod/rest/search",
+            query: [QueryParameter("apiKey", "SEDIA"), QueryParameter("text", "***")],
+            paging: .pageNumber(scheme))
         var pager = Pager(source: source, storedCursor: nil)
         let first = pager.firstRequest()
         #expect(first.url.hasSuffix("pageNumber=1&pageSize=2"))
@@ -101,8 +109,9 @@ import Testing
         (#"{"totalResults": 0, "pageNumber": 1, "pageSize": 50, "results": []}"#, .pageNumber(.init())),
     ])
     func emptyPagesEndTheWalk(_ json: String, _ paging: PagingScheme) throws {
-        let source = SourceDefinition(id: "api", format: .boampJSON, url: "https://api.example/search",
-                                      method: "POST", body: "{}", paging: paging)
+        let source = SourceDefinition(
+            id: "api", format: .boampJSON, url: "https://api.example/search",
+            method: "POST", body: "{}", paging: paging)
         var pager = Pager(source: source, storedCursor: nil)
         #expect(try pager.next(after: pager.firstRequest(), page: Array(json.utf8)) == nil)
         #expect(pager.isComplete)

@@ -8,11 +8,13 @@ import Testing
 /// fails here as it would live; and they show why the old requests lost data.
 @Suite struct ServiceEmulatorTests {
     static func boampRecords(_ count: Int) -> EmulatedRecords {
-        EmulatedRecords((0..<count).map { i in
-            let date = String(format: "2026-11-%02d", 10 + i % 10)
-            return EmulatedRecord(id: "26-\(10_000 + i)", date: date,
-                                  json: "{\"idweb\":\"26-\(10_000 + i)\",\"dateparution\":\"\(date)\"}")
-        })
+        EmulatedRecords(
+            (0..<count).map { i in
+                let date = String(format: "2026-11-%02d", 10 + i % 10)
+                return EmulatedRecord(
+                    id: "26-\(10_000 + i)", date: date,
+                    json: "{\"idweb\":\"26-\(10_000 + i)\",\"dateparution\":\"\(date)\"}")
+            })
     }
 
     @Test func opendatasoftRefusesAnOffsetPastTheCapAndALimitOver100() throws {
@@ -25,8 +27,11 @@ import Testing
         for (offset, limit, status) in [(9_900, 100, 200), (9_901, 100, 400), (0, 101, 400)] {
             var request = Pager.replacing(base, "offset", String(offset))
             request = Pager.replacing(request, "limit", String(limit))
-            let result = try #require(engine().fetch([SourceDefinition(id: "o", format: .boampJSON, url: request)],
-                                                     states: [:]).first)
+            let result = try #require(
+                engine().fetch(
+                    [SourceDefinition(id: "o", format: .boampJSON, url: request)],
+                    states: [:]
+                ).first)
             #expect(result.httpStatus == status, "offset \(offset) limit \(limit)")
         }
     }
@@ -38,14 +43,21 @@ import Testing
         server.route("/records", emulator.route)
         let source = PagerTests.boampSource(url: server.url("/records"))
         let url = Pager(source: source, storedCursor: "2026-11-18").firstRequest().url
-        let result = try #require(engine().fetch([SourceDefinition(id: "o", format: .boampJSON, url: url)],
-                                                 states: [:]).first)
-        let object = try #require(try JSONSerialization.jsonObject(with: Data(result.documents[0].body))
-                                  as? [String: Any])
+        let result = try #require(
+            engine().fetch(
+                [SourceDefinition(id: "o", format: .boampJSON, url: url)],
+                states: [:]
+            ).first)
+        let object = try #require(
+            try JSONSerialization.jsonObject(with: Data(result.documents[0].body))
+                as? [String: Any])
         let records = try #require(object["results"] as? [[String: String]])
         #expect(object["total_count"] as? Int == 6)  // 2 days × 3 records
-        #expect(records.map { $0["idweb"]! } == ["26-10008", "26-10018", "26-10028", "26-10009", "26-10019",
-                                                 "26-10029"])
+        #expect(
+            records.map { $0["idweb"]! } == [
+                "26-10008", "26-10018", "26-10028", "26-10009", "26-10019",
+                "26-10029",
+            ])
     }
 
     @Test func tedRefusesAFieldNameNotEvidencedAndALimitOver250() throws {
@@ -58,26 +70,30 @@ import Testing
             ("{\"query\":\"buyer-country=FRA\",\"fields\":[\"estimated-value-lot\"],\"limit\":250}", 400),
             ("{\"query\":\"buyer-country=FRA\",\"fields\":[],\"limit\":251}", 400),
         ] {
-            let source = SourceDefinition(id: "t", format: .tedJSON, url: server.url("/search"), method: "POST",
-                                          body: body)
+            let source = SourceDefinition(
+                id: "t", format: .tedJSON, url: server.url("/search"), method: "POST",
+                body: body)
             let result = try #require(engine().fetch([source], states: [:]).first)
             #expect(result.httpStatus == status, "\(body)")
         }
     }
 
     @Test func aidesTerritoiresIgnoresTheOldParameterNames() throws {
-        let records = EmulatedRecords((0..<10).map { i in
-            EmulatedRecord(id: "\(i)", date: "2026-11-2\(i % 5)T10:00:00+01:00", json: "{\"id\":\(i)}",
-                           isCallForProjects: i % 2 == 0)
-        })
+        let records = EmulatedRecords(
+            (0..<10).map { i in
+                EmulatedRecord(
+                    id: "\(i)", date: "2026-11-2\(i % 5)T10:00:00+01:00", json: "{\"id\":\(i)}",
+                    isCallForProjects: i % 2 == 0)
+            })
         let emulator = AidesTerritoiresEmulator(records: records, key: "k", token: "t")
         let server = try LoopbackServer()
         defer { server.stop() }
         server.route("/api/aids/", emulator.aidsRoute(base: server.url("")))
         func count(_ query: String) throws -> Int? {
-            let source = SourceDefinition(id: "a", format: .aidesTerritoiresJSON,
-                                          url: server.url("/api/aids/?" + query),
-                                          headers: [QueryParameter("Authorization", "Bearer t")])
+            let source = SourceDefinition(
+                id: "a", format: .aidesTerritoiresJSON,
+                url: server.url("/api/aids/?" + query),
+                headers: [QueryParameter("Authorization", "Bearer t")])
             let result = try #require(engine().fetch([source], states: [:]).first)
             let body = Data(result.documents.first?.body ?? [])
             let object = try JSONSerialization.jsonObject(with: body) as? [String: Any]

@@ -70,19 +70,29 @@ import Testing
             note: to verify
             """
         let def = try #require(try SourceCatalogue.parse(yaml: yaml, file: "boamp-api.yaml").first)
-        #expect(def.query == [QueryParameter("where", "dateparution >= date'{cursor}'"),
-                              QueryParameter("order_by", "dateparution asc, idweb asc")])
+        #expect(
+            def.query == [
+                QueryParameter("where", "dateparution >= date'{cursor}'"),
+                QueryParameter("order_by", "dateparution asc, idweb asc"),
+            ])
         #expect(def.evidence == "no capture of this host")
         guard case .offsetLimit(let scheme) = def.paging else {
             Issue.record("expected offset-limit paging")
             return
         }
         #expect(scheme.pageSize == 50)
-        #expect(def.cursor == CursorSpec(field: "dateparution", firstNightDays: 3, template: .date,
-                                         order: .oldestFirst))
-        #expect(def.auth == AuthSpec(env: "BOAMP_KEY", queryParam: "apikey", optional: true,
-                                     exchange: TokenExchange(url: "https://boamp.example/login",
-                                                             header: "X-AUTH-TOKEN", tokenKey: "token")))
+        #expect(
+            def.cursor
+                == CursorSpec(
+                    field: "dateparution", firstNightDays: 3, template: .date,
+                    order: .oldestFirst))
+        #expect(
+            def.auth
+                == AuthSpec(
+                    env: "BOAMP_KEY", queryParam: "apikey", optional: true,
+                    exchange: TokenExchange(
+                        url: "https://boamp.example/login",
+                        header: "X-AUTH-TOKEN", tokenKey: "token")))
         #expect(def.politeness == Politeness(maxConcurrent: 1, delay: 1.5))
         #expect(def.maxBodyBytes == 1_048_576)
         #expect(def.timeout == 600)
@@ -98,7 +108,8 @@ import Testing
         offset.resultsKey = "rows"
         offset.totalKey = "n"
         offset.maxPages = 7
-        #expect(try paging("  scheme: offset-limit\n  results_key: rows\n  total_key: n\n  max_pages: 7")
+        #expect(
+            try paging("  scheme: offset-limit\n  results_key: rows\n  total_key: n\n  max_pages: 7")
                 == .offsetLimit(offset))
         var pages = PagingScheme.PageNumber()
         pages.maxPages = 3
@@ -119,61 +130,82 @@ import Testing
     }
 
     static let errorCases: [ErrorCase] = [
-        ErrorCase(name: "unknown format", yaml: minimal.replacingOccurrences(of: "format: rss", with: "format: rss2"),
-                  line: 5, key: "format", fragment: "'rss2' is not one of"),
-        ErrorCase(name: "typo in a key", yaml: minimal + "\npoliteness:\n  max_concurent: 2", line: 9,
-                  key: "politeness.max_concurent", fragment: "unknown key"),
-        ErrorCase(name: "typo in a source key", yaml: minimal + "\nlicense: MIT", line: 8, key: "license",
-                  fragment: "unknown key (expected one of: auth, body,"),
-        ErrorCase(name: "missing licence",
-                  yaml: minimal.replacingOccurrences(of: "licence: Licence Ouverte 2.0", with: ""),
-                  line: 1, key: "licence", fragment: "is required"),
-        ErrorCase(name: "page size not a number",
-                  yaml: minimal + "\npaging:\n  scheme: offset-limit\n  page_size: cent", line: 10,
-                  key: "paging.page_size", fragment: "must be an integer"),
-        ErrorCase(name: "unknown paging scheme", yaml: minimal + "\npaging:\n  scheme: cursor", line: 9,
-                  key: "paging.scheme", fragment: "'cursor' is not one of"),
-        ErrorCase(name: "secret in headers",
-                  yaml: minimal + "\nheaders:\n  Authorization: Bearer abc", line: 8, key: "headers",
-                  fragment: "credentials never go in the catalogue"),
-        ErrorCase(name: "secret instead of a variable name",
-                  yaml: minimal + "\nauth:\n  env: eyJhbGciOi.secret\n  header: Authorization", line: 9,
-                  key: "auth.env", fragment: "never the secret"),
-        ErrorCase(name: "query in the URL",
-                  yaml: minimal.replacingOccurrences(of: "rss.xml", with: "rss.xml?page=1"), line: 6, key: "url",
-                  fragment: "put query parameters under `query:`"),
-        ErrorCase(name: "body on GET", yaml: minimal + "\nbody: '{}'", line: 8, key: "method",
-                  fragment: "need method: POST"),
-        ErrorCase(name: "cursor without paging",
-                  yaml: minimal + "\ncursor:\n  field: date", line: 8, key: "cursor",
-                  fragment: "needs a paging scheme"),
-        ErrorCase(name: "a start date in the catalogue",
-                  yaml: minimal + "\npaging:\n  scheme: offset-limit\ncursor:\n  field: date\n  initial: '2026-01-01'",
-                  line: 12, key: "cursor.initial", fragment: "first_night_days"),
-        ErrorCase(name: "unknown cursor order",
-                  yaml: minimal + "\npaging:\n  scheme: offset-limit\ncursor:\n  field: date\n  order: random",
-                  line: 12, key: "cursor.order", fragment: "oldest-first, newest-first"),
-        ErrorCase(name: "unconfirmed without evidence", yaml: minimal + "\nconfirmed: false", line: 8,
-                  key: "evidence", fragment: "needs `evidence:`"),
-        ErrorCase(name: "bad id", yaml: minimal.replacingOccurrences(of: "id: loire-rss", with: "id: Loire RSS"),
-                  line: 1, key: "id", fragment: "lower-case letters"),
-        ErrorCase(name: "YAML syntax", yaml: "id: [unclosed\nname: x", line: 2, key: nil,
-                  fragment: "YAML syntax"),
-        ErrorCase(name: "iteration token without a JSON body",
-                  yaml: minimal + "\nmethod: POST\nbody: 'query=x'\npaging:\n  scheme: iteration-token", line: 9,
-                  key: "body", fragment: "needs a JSON object body"),
-        ErrorCase(name: "placeholder without a cursor",
-                  yaml: minimal + "\nquery:\n  since: '{cursor}'", line: 8, key: "cursor",
-                  fragment: "no `cursor:`"),
-        ErrorCase(name: "daily issue without {issue}",
-                  yaml: minimal + "\npaging:\n  scheme: daily-issue\n  initial: '202600227'", line: 6, key: "url",
-                  fragment: "needs `{issue}` in the URL"),
-        ErrorCase(name: "bad initial issue",
-                  yaml: minimal.replacingOccurrences(of: "rss.xml", with: "{issue}")
-                    + "\npaging:\n  scheme: daily-issue\n  initial: '2026-227'", line: 10, key: "paging.initial",
-                  fragment: "YYYYNNNNN"),
-        ErrorCase(name: "kind", yaml: minimal.replacingOccurrences(of: "kind: tenders", with: "kind: grants"),
-                  line: 4, key: "kind", fragment: "'grants' is not one of: tenders, calls-for-projects, awards"),
+        ErrorCase(
+            name: "unknown format", yaml: minimal.replacingOccurrences(of: "format: rss", with: "format: rss2"),
+            line: 5, key: "format", fragment: "'rss2' is not one of"),
+        ErrorCase(
+            name: "typo in a key", yaml: minimal + "\npoliteness:\n  max_concurent: 2", line: 9,
+            key: "politeness.max_concurent", fragment: "unknown key"),
+        ErrorCase(
+            name: "typo in a source key", yaml: minimal + "\nlicense: MIT", line: 8, key: "license",
+            fragment: "unknown key (expected one of: auth, body,"),
+        ErrorCase(
+            name: "missing licence",
+            yaml: minimal.replacingOccurrences(of: "licence: Licence Ouverte 2.0", with: ""),
+            line: 1, key: "licence", fragment: "is required"),
+        ErrorCase(
+            name: "page size not a number",
+            yaml: minimal + "\npaging:\n  scheme: offset-limit\n  page_size: cent", line: 10,
+            key: "paging.page_size", fragment: "must be an integer"),
+        ErrorCase(
+            name: "unknown paging scheme", yaml: minimal + "\npaging:\n  scheme: cursor", line: 9,
+            key: "paging.scheme", fragment: "'cursor' is not one of"),
+        ErrorCase(
+            name: "secret in headers",
+            yaml: minimal + "\nheaders:\n  Authorization: Bearer abc", line: 8, key: "headers",
+            fragment: "credentials never go in the catalogue"),
+        ErrorCase(
+            name: "secret instead of a variable name",
+            yaml: minimal + "\nauth:\n  env: eyJhbGciOi.secret\n  header: Authorization", line: 9,
+            key: "auth.env", fragment: "never the secret"),
+        ErrorCase(
+            name: "query in the URL",
+            yaml: minimal.replacingOccurrences(of: "rss.xml", with: "rss.xml?page=1"), line: 6, key: "url",
+            fragment: "put query parameters under `query:`"),
+        ErrorCase(
+            name: "body on GET", yaml: minimal + "\nbody: '{}'", line: 8, key: "method",
+            fragment: "need method: POST"),
+        ErrorCase(
+            name: "cursor without paging",
+            yaml: minimal + "\ncursor:\n  field: date", line: 8, key: "cursor",
+            fragment: "needs a paging scheme"),
+        ErrorCase(
+            name: "a start date in the catalogue",
+            yaml: minimal + "\npaging:\n  scheme: offset-limit\ncursor:\n  field: date\n  initial: '2026-01-01'",
+            line: 12, key: "cursor.initial", fragment: "first_night_days"),
+        ErrorCase(
+            name: "unknown cursor order",
+            yaml: minimal + "\npaging:\n  scheme: offset-limit\ncursor:\n  field: date\n  order: random",
+            line: 12, key: "cursor.order", fragment: "oldest-first, newest-first"),
+        ErrorCase(
+            name: "unconfirmed without evidence", yaml: minimal + "\nconfirmed: false", line: 8,
+            key: "evidence", fragment: "needs `evidence:`"),
+        ErrorCase(
+            name: "bad id", yaml: minimal.replacingOccurrences(of: "id: loire-rss", with: "id: Loire RSS"),
+            line: 1, key: "id", fragment: "lower-case letters"),
+        ErrorCase(
+            name: "YAML syntax", yaml: "id: [unclosed\nname: x", line: 2, key: nil,
+            fragment: "YAML syntax"),
+        ErrorCase(
+            name: "iteration token without a JSON body",
+            yaml: minimal + "\nmethod: POST\nbody: 'query=x'\npaging:\n  scheme: iteration-token", line: 9,
+            key: "body", fragment: "needs a JSON object body"),
+        ErrorCase(
+            name: "placeholder without a cursor",
+            yaml: minimal + "\nquery:\n  since: '{cursor}'", line: 8, key: "cursor",
+            fragment: "no `cursor:`"),
+        ErrorCase(
+            name: "daily issue without {issue}",
+            yaml: minimal + "\npaging:\n  scheme: daily-issue\n  initial: '202600227'", line: 6, key: "url",
+            fragment: "needs `{issue}` in the URL"),
+        ErrorCase(
+            name: "bad initial issue",
+            yaml: minimal.replacingOccurrences(of: "rss.xml", with: "{issue}")
+                + "\npaging:\n  scheme: daily-issue\n  initial: '2026-227'", line: 10, key: "paging.initial",
+            fragment: "YYYYNNNNN"),
+        ErrorCase(
+            name: "kind", yaml: minimal.replacingOccurrences(of: "kind: tenders", with: "kind: grants"),
+            line: 4, key: "kind", fragment: "'grants' is not one of: tenders, calls-for-projects, awards"),
     ]
 
     @Test(arguments: errorCases)
@@ -216,7 +248,8 @@ import Testing
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         func warnings(_ query: String, order: String) throws -> [String] {
-            let yaml = Self.minimal + "\nquery:\n\(query)\npaging:\n  scheme: offset-limit\n"
+            let yaml =
+                Self.minimal + "\nquery:\n\(query)\npaging:\n  scheme: offset-limit\n"
                 + "cursor:\n  field: dateparution\n  order: \(order)"
             try yaml.write(to: dir.appendingPathComponent("a.yaml"), atomically: true, encoding: .utf8)
             let report = SourceCatalogue.check(path: dir.path, environment: [:])
@@ -228,12 +261,15 @@ import Testing
         #expect(try warnings("  order_by: dateparution desc", order: "newest-first").isEmpty)
         // Oldest first needs a `>= cursor` window, and no descending sort.
         #expect(try warnings("  order_by: dateparution asc", order: "oldest-first").contains { $0.contains("window") })
-        #expect(try warnings("  where: \"d >= '{cursor}'\"\n  order_by: d desc", order: "oldest-first")
+        #expect(
+            try warnings("  where: \"d >= '{cursor}'\"\n  order_by: d desc", order: "oldest-first")
                 .contains { $0.contains("descending sort") })
-        #expect(try warnings("  where: \"d >= '{cursor}'\"\n  order_by: d asc, idweb asc", order: "oldest-first")
+        #expect(
+            try warnings("  where: \"d >= '{cursor}'\"\n  order_by: d asc, idweb asc", order: "oldest-first")
                 .isEmpty)
         // "desc" inside a field name (TED's description-lot) is not a sort order.
-        #expect(try warnings("  where: \"d >= '{cursor}'\"\n  fields: description-lot", order: "oldest-first")
+        #expect(
+            try warnings("  where: \"d >= '{cursor}'\"\n  fields: description-lot", order: "oldest-first")
                 .isEmpty)
     }
 
@@ -242,8 +278,10 @@ import Testing
         #expect(report.errors.isEmpty, "\(report.errors)")
         #expect(!report.warnings.contains { $0.contains("cursor") || $0.contains("descending") }, "\(report.warnings)")
         let ids = Set(report.sources.map(\.id))
-        for required in ["boamp-api", "ted-search-api", "ted-daily-packages", "aides-territoires",
-                         "eu-funding-tenders", "les-aides-fr", "decp-consolidated"] {
+        for required in [
+            "boamp-api", "ted-search-api", "ted-daily-packages", "aides-territoires",
+            "eu-funding-tenders", "les-aides-fr", "decp-consolidated",
+        ] {
             #expect(ids.contains(required), "missing \(required)")
         }
         #expect(!ids.contains { $0.hasPrefix("demo-") }, "demo.yaml must not be loaded with the real sources")

@@ -50,8 +50,12 @@ import TestSupport
         #expect(parsed.subject == frenchSubject)
         #expect(parsed.from == [PythonEmail.Mailbox(name: "Pôle Méca Loire", address: "veille@example.org")])
         #expect(parsed.replyTo == [PythonEmail.Mailbox(name: "Équipe veille", address: "equipe@example.org")])
-        #expect(parsed.to == [PythonEmail.Mailbox(name: "Décolletage du Furan",
-                                                  address: "contact@decolletage-furan.example.org")])
+        #expect(
+            parsed.to == [
+                PythonEmail.Mailbox(
+                    name: "Décolletage du Furan",
+                    address: "contact@decolletage-furan.example.org")
+            ])
         #expect(parsed.cc == [PythonEmail.Mailbox(name: "", address: "achats@decolletage-furan.example.org")])
         #expect(parsed.messageId == "<mecaloire.2026-11-24.1.decolletage-furan@vigie.invalid>")
         #expect(parsed.date == "Tue, 24 Nov 2026 02:00:00 +0000")
@@ -62,8 +66,11 @@ import TestSupport
     @Test func bodiesAndCalendarComeBackIntact() throws {
         let message = memberMessage()
         let parsed = try PythonEmail.parse(MIMEWriter.render(message))
-        #expect(parsed.contentTypes == ["multipart/mixed", "multipart/alternative", "text/plain", "text/html",
-                                        "text/calendar"])
+        #expect(
+            parsed.contentTypes == [
+                "multipart/mixed", "multipart/alternative", "text/plain", "text/html",
+                "text/calendar",
+            ])
         // In a multipart the CRLF before a boundary belongs to the boundary (RFC 2046 §5.1.1): the text comes
         // back exactly, with no added line end.
         #expect(parsed.text == message.textBody)
@@ -119,8 +126,10 @@ import TestSupport
     @Test func attachmentWithoutHTMLIsMixedWithTheText() throws {
         var message = memberMessage()
         message.htmlBody = nil
-        message.attachments.append(MailAttachment(fileName: "synthèse été.pdf", contentType: "application/pdf",
-                                                  bytes: Array(0...255)))
+        message.attachments.append(
+            MailAttachment(
+                fileName: "synthèse été.pdf", contentType: "application/pdf",
+                bytes: Array(0...255)))
         let parsed = try PythonEmail.parse(MIMEWriter.render(message))
         #expect(parsed.contentTypes == ["multipart/mixed", "text/plain", "text/calendar", "application/pdf"])
         #expect(parsed.attachments.map(\.filename) == ["echeances.ics", "synthèse été.pdf"])
@@ -163,8 +172,10 @@ import TestSupport
         #expect(!headerFields(MIMEWriter.render(address)).contains { $0.hasPrefix("Bcc:") })
     }
 
-    @Test(arguments: ["<a@vigie.invalid>", "a b@vigie.invalid", "a@vigie.invalid\r\nBcc: x@y.fr", "sans-arobase",
-                      "a@b@c", "@vigie.invalid", ""])
+    @Test(arguments: [
+        "<a@vigie.invalid>", "a b@vigie.invalid", "a@vigie.invalid\r\nBcc: x@y.fr", "sans-arobase",
+        "a@b@c", "@vigie.invalid", "",
+    ])
     func invalidMessageIDIsRefused(_ id: String) {
         #expect(throws: MailError.self) { try MIMEWriter.validate(memberMessage(id: id)) }
     }
@@ -200,16 +211,21 @@ import TestSupport
 
     @Test func displayNamesWithSpecialsAreQuoted() throws {
         var message = memberMessage()
-        message.to = [MailAddress("jean.dupont@example.org", name: "Dupont, Jean"),
-                      MailAddress("jj@example.org", name: "Jean \"JJ\" Dupont (achats)"),
-                      MailAddress("bare@example.org", name: "")]
+        message.to = [
+            MailAddress("jean.dupont@example.org", name: "Dupont, Jean"),
+            MailAddress("jj@example.org", name: "Jean \"JJ\" Dupont (achats)"),
+            MailAddress("bare@example.org", name: ""),
+        ]
         let bytes = MIMEWriter.render(message)
         let to = try #require(headerFields(bytes).first { $0.hasPrefix("To:") })
         #expect(to.contains("\"Dupont, Jean\" <jean.dupont@example.org>,"))
         let parsed = try PythonEmail.parse(bytes)
-        #expect(parsed.to == [PythonEmail.Mailbox(name: "Dupont, Jean", address: "jean.dupont@example.org"),
-                              PythonEmail.Mailbox(name: "Jean \"JJ\" Dupont (achats)", address: "jj@example.org"),
-                              PythonEmail.Mailbox(name: "", address: "bare@example.org")])
+        #expect(
+            parsed.to == [
+                PythonEmail.Mailbox(name: "Dupont, Jean", address: "jean.dupont@example.org"),
+                PythonEmail.Mailbox(name: "Jean \"JJ\" Dupont (achats)", address: "jj@example.org"),
+                PythonEmail.Mailbox(name: "", address: "bare@example.org"),
+            ])
         #expect(parsed.defects == [])
     }
 
@@ -226,7 +242,10 @@ import TestSupport
     @Test func recipientsAreToThenCcEachOnce() {
         var message = memberMessage()
         message.cc.append(MailAddress("Contact@Decolletage-Furan.example.org"))
-        #expect(message.recipients.map(\.address) == ["contact@decolletage-furan.example.org",
-                                                      "achats@decolletage-furan.example.org"])
+        #expect(
+            message.recipients.map(\.address) == [
+                "contact@decolletage-furan.example.org",
+                "achats@decolletage-furan.example.org",
+            ])
     }
 }

@@ -2,15 +2,16 @@ import Testing
 @testable import Mail
 
 @Suite struct MailAddressTests {
-    @Test(arguments: [
-        ("a@b.fr", "a@b.fr", nil),
-        ("  veille@example.org ", "veille@example.org", nil),
-        ("Pôle Méca Loire <veille@example.org>", "veille@example.org", "Pôle Méca Loire"),
-        ("\"Dupont, Jean\" <jean.dupont@example.org>", "jean.dupont@example.org", "Dupont, Jean"),
-        ("<achats@example.org>", "achats@example.org", nil),
-        ("root@localhost", "root@localhost", nil),
-        ("o'neil+veille@sous-domaine.example.org", "o'neil+veille@sous-domaine.example.org", nil),
-    ] as [(String, String, String?)])
+    @Test(
+        arguments: [
+            ("a@b.fr", "a@b.fr", nil),
+            ("  veille@example.org ", "veille@example.org", nil),
+            ("Pôle Méca Loire <veille@example.org>", "veille@example.org", "Pôle Méca Loire"),
+            ("\"Dupont, Jean\" <jean.dupont@example.org>", "jean.dupont@example.org", "Dupont, Jean"),
+            ("<achats@example.org>", "achats@example.org", nil),
+            ("root@localhost", "root@localhost", nil),
+            ("o'neil+veille@sous-domaine.example.org", "o'neil+veille@sous-domaine.example.org", nil),
+        ] as [(String, String, String?)])
     func parsesMailboxes(_ text: String, _ address: String, _ name: String?) throws {
         let parsed = try MailAddress.parse(text)
         #expect(parsed.address == address)

@@ -6,19 +6,20 @@ let demoNight = Date(timeIntervalSince1970: 1_795_485_600)
 
 let frenchSubject = "Veille Méca Loire — 3 avis pour vous, dont 1 à rendre cette semaine"
 
-let calendarBytes = Array("""
-BEGIN:VCALENDAR\r
-VERSION:2.0\r
-PRODID:-//Vigie//FR\r
-METHOD:PUBLISH\r
-BEGIN:VEVENT\r
-UID:decolletage-furan@vigie.invalid\r
-DTSTART:20261201T120000Z\r
-SUMMARY:Décolletage de pièces — remise des offres\r
-END:VEVENT\r
-END:VCALENDAR\r
+let calendarBytes = Array(
+    """
+    BEGIN:VCALENDAR\r
+    VERSION:2.0\r
+    PRODID:-//Vigie//FR\r
+    METHOD:PUBLISH\r
+    BEGIN:VEVENT\r
+    UID:decolletage-furan@vigie.invalid\r
+    DTSTART:20261201T120000Z\r
+    SUMMARY:Décolletage de pièces — remise des offres\r
+    END:VEVENT\r
+    END:VCALENDAR\r
 
-""".utf8)
+    """.utf8)
 
 /// A member's digest as the pipeline will send it: French names and subject, both bodies, a calendar.
 func memberMessage(id: String = "mecaloire.2026-11-24.1.decolletage-furan@vigie.invalid") -> MailMessage {

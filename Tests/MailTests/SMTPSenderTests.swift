@@ -105,8 +105,9 @@ import TestSupport
         let sink = try SMTPSink(.init(credentials: .init(user: "veille@example.org", password: "s3cret é")))
         let url = "smtp://veille%40example.org@127.0.0.1:\(sink.port)"
         let sender = try SMTPSender(settings: SMTPSettings(url: url, password: "s3cret é", timeoutSeconds: 10))
-        #expect(sender.send(bytes, from: from, to: "contact@example.org")
-            == .accepted(reply: "250 2.0.0 Ok: queued as 1"))
+        #expect(
+            sender.send(bytes, from: from, to: "contact@example.org")
+                == .accepted(reply: "250 2.0.0 Ok: queued as 1"))
 
         let wrong = try SMTPSender(settings: SMTPSettings(url: url, password: "faux", timeoutSeconds: 10))
         let refused = wrong.send(bytes, from: from, to: "contact@example.org")
@@ -124,8 +125,9 @@ import TestSupport
         let recipients = ["un@example.org", "deux@example.org", "trois@example.org"]
         for (index, recipient) in recipients.enumerated() {
             let message = MIMEWriter.render(memberMessage(id: "mecaloire.2026-11-24.\(index).x@vigie.invalid"))
-            #expect(sender.send(message, from: from, to: recipient)
-                == .accepted(reply: "250 2.0.0 Ok: queued as \(index + 1)"))
+            #expect(
+                sender.send(message, from: from, to: recipient)
+                    == .accepted(reply: "250 2.0.0 Ok: queued as \(index + 1)"))
         }
         sender.close()
         let received = try sink.received()
@@ -155,11 +157,14 @@ import TestSupport
         let sender = try SMTPSender(settings: SMTPSettings(url: sink.url, timeoutSeconds: 20))
         #expect(sender.send(raw, from: from, to: "un@example.org") == .accepted(reply: "250 2.0.0 Ok: queued as 1"))
         var big = memberMessage(id: "big@vigie.invalid")
-        big.attachments.append(MailAttachment(fileName: "dossier.bin", contentType: "application/octet-stream",
-                                              bytes: (0..<3_000_000).map { UInt8(truncatingIfNeeded: $0 &* 31) }))
+        big.attachments.append(
+            MailAttachment(
+                fileName: "dossier.bin", contentType: "application/octet-stream",
+                bytes: (0..<3_000_000).map { UInt8(truncatingIfNeeded: $0 &* 31) }))
         let bigBytes = MIMEWriter.render(big)
-        #expect(sender.send(bigBytes, from: from, to: "deux@example.org")
-            == .accepted(reply: "250 2.0.0 Ok: queued as 2"))
+        #expect(
+            sender.send(bigBytes, from: from, to: "deux@example.org")
+                == .accepted(reply: "250 2.0.0 Ok: queued as 2"))
         sender.close()
         let received = try sink.received()
         #expect(received.first?.raw == raw)

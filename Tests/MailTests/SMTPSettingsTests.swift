@@ -33,9 +33,11 @@ import Testing
         }
     }
 
-    @Test(arguments: ["http://mail.example.org", "smtp://", "smtp:///chemin", "mail.example.org",
-                      "smtp://mail.example.org\r\nRCPT TO:<x@y.fr>", "smtp://mail.example.org?x=1",
-                      "smtp://mail example.org", "smtp://mail.example.org:99999", "smtp://h:pa ss@mail.example.org"])
+    @Test(arguments: [
+        "http://mail.example.org", "smtp://", "smtp:///chemin", "mail.example.org",
+        "smtp://mail.example.org\r\nRCPT TO:<x@y.fr>", "smtp://mail.example.org?x=1",
+        "smtp://mail example.org", "smtp://mail.example.org:99999", "smtp://h:pa ss@mail.example.org",
+    ])
     func invalidURLsAreRefused(_ url: String) {
         #expect(throws: MailError.self) { try SMTPSettings(url: url) }
     }
@@ -47,14 +49,18 @@ import Testing
     @Test func environmentGivesURLAndPassword() throws {
         #expect(try SMTPSettings.fromEnvironment([:]) == nil)
         #expect(try SMTPSettings.fromEnvironment(["VIGIE_SMTP_URL": "", "VIGIE_SMTP_PASSWORD": "x"]) == nil)
-        let settings = try #require(try SMTPSettings.fromEnvironment(
-            ["VIGIE_SMTP_URL": "smtps://veille@mail.example.org:465", "VIGIE_SMTP_PASSWORD": "s3cret"]))
+        let settings = try #require(
+            try SMTPSettings.fromEnvironment(
+                ["VIGIE_SMTP_URL": "smtps://veille@mail.example.org:465", "VIGIE_SMTP_PASSWORD": "s3cret"]))
         #expect(settings.url == "smtps://veille@mail.example.org:465")
         #expect(settings.password == "s3cret")
         #expect(settings.caFile == nil)
-        let noPassword = try #require(try SMTPSettings.fromEnvironment(
-            ["VIGIE_SMTP_URL": "smtp://127.0.0.1:2525\n", "VIGIE_SMTP_PASSWORD": "",
-             "VIGIE_SMTP_CA_FILE": "/etc/ca.pem"]))
+        let noPassword = try #require(
+            try SMTPSettings.fromEnvironment(
+                [
+                    "VIGIE_SMTP_URL": "smtp://127.0.0.1:2525\n", "VIGIE_SMTP_PASSWORD": "",
+                    "VIGIE_SMTP_CA_FILE": "/etc/ca.pem",
+                ]))
         #expect(noPassword.password == nil)
         #expect(noPassword.url == "smtp://127.0.0.1:2525")
         #expect(noPassword.caFile == "/etc/ca.pem")

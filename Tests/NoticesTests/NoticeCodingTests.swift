@@ -41,8 +41,9 @@ import Testing
     }
 
     @Test func lotKindRoundTrips() throws {
-        let n = Notice(source: "ted", sourceID: "3", kind: .priorInformation, title: "x",
-                       lots: [Lot(id: "PAR-0001", kind: "part"), Lot(id: "LOT-0001")])
+        let n = Notice(
+            source: "ted", sourceID: "3", kind: .priorInformation, title: "x",
+            lots: [Lot(id: "PAR-0001", kind: "part"), Lot(id: "LOT-0001")])
         #expect(try JSONDecoder().decode(Notice.self, from: JSONEncoder().encode(n)).lots.map(\.kind) == ["part", nil])
     }
 }
@@ -51,8 +52,9 @@ import Testing
 @Suite struct NoticeKindsCodingTests {
     @Test func deadlineAndValueKindsRoundTrip() throws {
         let z = try #require(ISO8601.parseZoned("2026-06-08T12:00:00+02:00"))
-        var n = Notice(source: "ted", sourceID: "612558-2026", title: "x", deadline: z,
-                       deadlineKind: .requestToParticipate)
+        var n = Notice(
+            source: "ted", sourceID: "612558-2026", title: "x", deadline: z,
+            deadlineKind: .requestToParticipate)
         n.otherDeadlines = [NamedDate(kind: .questions, lot: "LOT-0002", date: z)]
         n.value = Money(amount: 480_000, currency: "EUR", kind: .frameworkMaximum)
         n.publicationDepartements = ["52", "10"]

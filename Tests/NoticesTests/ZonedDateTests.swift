@@ -23,7 +23,9 @@ import Testing
         #expect(z.iso8601 == "2026-06-08T12:00:00+02:00")
     }
 
-    @Test(arguments: ["", "2026", "2026-13-01", "2026-01-01T25:00", "2026-01-01Tfoo", "2026-01-01T10:00:00+", "x2026-01-01"])
+    @Test(arguments: [
+        "", "2026", "2026-13-01", "2026-01-01T25:00", "2026-01-01Tfoo", "2026-01-01T10:00:00+", "x2026-01-01",
+    ])
     func rejectsGarbage(input: String) {
         #expect(ISO8601.parseZoned(input) == nil)
     }
@@ -37,10 +39,11 @@ import Testing
     }
 
     @Test func noticeRoundTripsThroughJSON() throws {
-        let n = Notice(source: "boamp", sourceID: "26-1234", title: "Usinage de pièces – été",
-                       deadline: ISO8601.parseZoned("2026-06-08T12:00:00+02:00"),
-                       value: Money(amount: Decimal(string: "246000.00"), currency: "EUR", vat: "HT"),
-                       refs: CrossReferences(boampIDWeb: "26-1234"))
+        let n = Notice(
+            source: "boamp", sourceID: "26-1234", title: "Usinage de pièces – été",
+            deadline: ISO8601.parseZoned("2026-06-08T12:00:00+02:00"),
+            value: Money(amount: Decimal(string: "246000.00"), currency: "EUR", vat: "HT"),
+            refs: CrossReferences(boampIDWeb: "26-1234"))
         let data = try NoticeJSON.encoder().encode(n)
         let text = String(decoding: data, as: UTF8.self)
         #expect(text.contains("\"source_id\":\"26-1234\""))

@@ -59,14 +59,20 @@ import Testing
         let store = try NoticeStore(path: path)
         let engine = FetchEngine(configuration: Self.configuration(), logger: Logger(label: "test"))
         let ids = Self.faults.map(\.id) + Self.healthy
-        var sources = ids.map { SourceDefinition(id: $0, format: .rss, url: server.url("/\($0)"),
-                                                 politeness: Politeness(maxConcurrent: 8, delay: 0)) }
+        var sources = ids.map {
+            SourceDefinition(
+                id: $0, format: .rss, url: server.url("/\($0)"),
+                politeness: Politeness(maxConcurrent: 8, delay: 0))
+        }
         sources[ids.firstIndex(of: "f-big")!].maxBodyBytes = 4096
 
         // Night 1: every source is healthy and has validators.
         for id in ids {
-            server.route("/\(id)", .conditional(etag: "\"\(id)-1\"", lastModified: nil,
-                                                .ok(Self.feed(id, items: 3))))
+            server.route(
+                "/\(id)",
+                .conditional(
+                    etag: "\"\(id)-1\"", lastModified: nil,
+                    .ok(Self.feed(id, items: 3))))
         }
         let night1 = try FetchRun.run(sources, store: store, engine: engine, logger: Logger(label: "test"))
         #expect(night1.allSatisfy { $0.status == "ok" }, "\(night1.filter { $0.status != "ok" })")
@@ -84,16 +90,23 @@ import Testing
         var cut = ScriptedResponse.ok(Self.feed("f-truncated", items: 3, version: 2))
         cut.truncateAfter = 100
         server.route("/f-truncated", .always(cut))
-        server.route("/f-html", .always(.ok("<!DOCTYPE html><html><body>Maintenance en cours</body></html>",
-                                            contentType: "text/html; charset=utf-8")))
+        server.route(
+            "/f-html",
+            .always(
+                .ok(
+                    "<!DOCTYPE html><html><body>Maintenance en cours</body></html>",
+                    contentType: "text/html; charset=utf-8")))
         server.route("/f-loop", .always(.redirect(to: "/f-loop-2")))
         server.route("/f-loop-2", .always(.redirect(to: "/f-loop")))
         server.route("/f-big", .always(.ok(Self.feed("f-big", items: 60, version: 2))))
         server.route("/f-429", .always(.status(429, headers: [("Retry-After", "86400")])))
         server.route("/f-gone", .always(.status(404)))
         // Healthy: one unchanged (304), one with new items, one gzip-encoded with new items.
-        server.route("/h-new-items", .conditional(etag: "\"h-new-items-2\"", lastModified: nil,
-                                                  .ok(Self.feed("h-new-items", items: 5, version: 1))))
+        server.route(
+            "/h-new-items",
+            .conditional(
+                etag: "\"h-new-items-2\"", lastModified: nil,
+                .ok(Self.feed("h-new-items", items: 5, version: 1))))
         var zipped = ScriptedResponse.ok(Self.feed("h-gzip", items: 4, version: 1))
         zipped.gzip = true
         server.route("/h-gzip", .conditional(etag: "\"h-gzip-2\"", lastModified: nil, zipped))
@@ -147,10 +160,16 @@ import Testing
         let source = SourceDefinition(id: "odd-api", format: .boampJSON, url: server.url("/odd"))
         let saved = SourceState(sourceID: "odd-api", etag: "\"before\"", consecutiveFailures: 0)
         try store.save(saved)
-        server.route("/odd", .conditional(etag: "\"after\"", lastModified: nil,
-                                          .ok(Self.brokenJSON, contentType: "application/json")))
-        let report = try #require(try FetchRun.run([source], store: store, engine: engine,
-                                                   logger: Logger(label: "test")).first)
+        server.route(
+            "/odd",
+            .conditional(
+                etag: "\"after\"", lastModified: nil,
+                .ok(Self.brokenJSON, contentType: "application/json")))
+        let report = try #require(
+            try FetchRun.run(
+                [source], store: store, engine: engine,
+                logger: Logger(label: "test")
+            ).first)
         #expect(report.status == "failed")
         #expect(report.reason == "parse")
         #expect(report.error?.hasPrefix("parser:") == true)
@@ -177,8 +196,11 @@ import Testing
         let store = try NoticeStore(path: path)
         let engine = FetchEngine(configuration: Self.configuration(), logger: Logger(label: "test"))
         let source = SourceDefinition(id: "coupe", format: .rss, url: file.absoluteString)
-        let report = try #require(try FetchRun.run([source], store: store, engine: engine,
-                                                   logger: Logger(label: "test")).first)
+        let report = try #require(
+            try FetchRun.run(
+                [source], store: store, engine: engine,
+                logger: Logger(label: "test")
+            ).first)
         #expect(report.status == "failed")
         #expect(report.reason == "parse")
         #expect(report.error?.contains("truncated") == true)
@@ -186,8 +208,11 @@ import Testing
 
         // The whole file: all 40 stored.
         try whole.write(to: file, atomically: true, encoding: .utf8)
-        let again = try #require(try FetchRun.run([source], store: store, engine: engine,
-                                                  logger: Logger(label: "test")).first)
+        let again = try #require(
+            try FetchRun.run(
+                [source], store: store, engine: engine,
+                logger: Logger(label: "test")
+            ).first)
         #expect(again.status == "ok")
         #expect(try store.noticeCount() == 40)
     }
@@ -195,8 +220,10 @@ import Testing
     @Test func selectionByIDAndDisabledSources() throws {
         var disabled = SourceDefinition(id: "off", format: .rss, url: "https://off.example/rss")
         disabled.enabled = false
-        let catalogue = SourceCatalogue(sources: [SourceDefinition(id: "on", format: .rss, url: "file:///x"),
-                                                  disabled])
+        let catalogue = SourceCatalogue(sources: [
+            SourceDefinition(id: "on", format: .rss, url: "file:///x"),
+            disabled,
+        ])
         #expect(try FetchRun.select(catalogue, only: []).map(\.id) == ["on", "off"])
         #expect(try FetchRun.select(catalogue, only: ["off"]).map(\.id) == ["off"])
         #expect(throws: PipelineError.self) { try FetchRun.select(catalogue, only: ["nope"]) }
@@ -223,10 +250,11 @@ import Testing
     }
 
     @Test func reportLineAndJSONCarryTheFields() throws {
-        let report = SourceRunReport(source: "boamp-api", status: "failed", httpStatus: 503, bytes: 2048, pages: 0,
-                                     notices: 0, inserted: 0, changed: 0, durationS: 1.5, reason: "http-status",
-                                     error: "fetcher: boamp-api: HTTP 503 from https://x (3 attempts)",
-                                     warnings: [], consecutiveFailures: 2)
+        let report = SourceRunReport(
+            source: "boamp-api", status: "failed", httpStatus: 503, bytes: 2048, pages: 0,
+            notices: 0, inserted: 0, changed: 0, durationS: 1.5, reason: "http-status",
+            error: "fetcher: boamp-api: HTTP 503 from https://x (3 attempts)",
+            warnings: [], consecutiveFailures: 2)
         let line = FetchRun.line(report, idWidth: 12)
         #expect(line.hasPrefix("failed       boamp-api     503    2.0 KB     0 notices   1.50 s"))
         #expect(line.hasSuffix("HTTP 503 from https://x (3 attempts)"))

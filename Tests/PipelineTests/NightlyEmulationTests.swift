@@ -36,20 +36,24 @@ import Testing
     }
 
     /// One night: fetch, parse and store `source` with the clock at `night(n)`.
-    static func run(_ n: Int, _ source: SourceDefinition, store: NoticeStore,
-                    environment: [String: String] = [:]) throws -> Night {
+    static func run(
+        _ n: Int, _ source: SourceDefinition, store: NoticeStore,
+        environment: [String: String] = [:]
+    ) throws -> Night {
         var configuration = FetchRunTests.configuration()
         configuration.now = night(n)
         configuration.transport.totalTimeout = 30
         configuration.environment = environment
         let engine = FetchEngine(configuration: configuration, logger: Logger(label: "test"))
-        let reports = try FetchRun.run([source], store: store, engine: engine, logger: Logger(label: "test"),
-                                       now: { night(n) })
+        let reports = try FetchRun.run(
+            [source], store: store, engine: engine, logger: Logger(label: "test"),
+            now: { night(n) })
         let report = try #require(reports.first)
         let cursor = try store.sourceStates()[source.id]?.cursor
-        print("\(source.id) night \(n): \(report.status), \(report.pages) pages, \(report.notices) notices read, "
-              + "+\(report.inserted) new, ~\(report.changed) changed, left \(report.left.map(String.init) ?? "-"), "
-              + "cursor \(cursor ?? "-"), total stored \(try store.noticeCount())")
+        print(
+            "\(source.id) night \(n): \(report.status), \(report.pages) pages, \(report.notices) notices read, "
+                + "+\(report.inserted) new, ~\(report.changed) changed, left \(report.left.map(String.init) ?? "-"), "
+                + "cursor \(cursor ?? "-"), total stored \(try store.noticeCount())")
         return Night(report: report, cursor: cursor)
     }
 
@@ -102,14 +106,16 @@ import Testing
             #expect(owed.isIncomplete && owed.left == 2_000)
             let health = try #require(SourceHealthBuilder.fromStates([source.id: owed], now: Self.night(1)).first)
             #expect(health.status == .incomplete && health.left == 2_000)
-            #expect(FrenchFormat.sourceRemark(health)
+            #expect(
+                FrenchFormat.sourceRemark(health)
                     == "2\u{00A0}000 avis restent à récupérer, la suite la nuit prochaine")
             let firstRequest = try #require(server.requests(for: path).first)
             #expect(firstRequest.queryValue("where") == "dateparution >= date'2026-11-18'")  // 7 days back
             #expect(firstRequest.queryValue("order_by") == "dateparution asc, idweb asc")
-            #expect(server.requests(for: path).allSatisfy {
-                (Int($0.queryValue("offset") ?? "0") ?? 0) + (Int($0.queryValue("limit") ?? "0") ?? 0) <= 10_000
-            })
+            #expect(
+                server.requests(for: path).allSatisfy {
+                    (Int($0.queryValue("offset") ?? "0") ?? 0) + (Int($0.queryValue("limit") ?? "0") ?? 0) <= 10_000
+                })
 
             // Night 2: 500 new notices; the window moves to the cursor's day, not the offset past 10,000.
             records.add((12_000..<12_500).map { Self.boampRecord($0, date: "2026-11-26") })
@@ -124,8 +130,9 @@ import Testing
             #expect(server.requests(for: path).first?.queryValue("where") == "dateparution >= date'2026-11-24'")
 
             // Night 3: 500 more, and one record mistyped far in the future: stored, but the cursor stays sane.
-            records.add((12_500..<13_000).map { Self.boampRecord($0, date: "2026-11-27") }
-                        + [Self.boampRecord(13_000, date: "2099-11-27")])
+            records.add(
+                (12_500..<13_000).map { Self.boampRecord($0, date: "2026-11-27") }
+                    + [Self.boampRecord(13_000, date: "2099-11-27")])
             let n3 = try Self.run(3, source, store: store)
             #expect(n3.report.status == "ok")
             #expect(n3.report.inserted == 501)
@@ -135,8 +142,9 @@ import Testing
             #expect(ids.count == 13_001)
             #expect(Set(ids) == Set(records.all.map(\.id)))
             #expect(revisions == [1], "a record was stored again as a change")
-            print("boamp: \(records.all.count) records served over 3 nights, \(ids.count) stored, "
-                  + "\(Set(ids).count) distinct")
+            print(
+                "boamp: \(records.all.count) records served over 3 nights, \(ids.count) stored, "
+                    + "\(Set(ids).count) distinct")
         }
     }
 
@@ -162,9 +170,10 @@ import Testing
         let catalogue = workspace.root.appendingPathComponent("boamp.yaml").path
         try yaml.write(toFile: catalogue, atomically: true, encoding: .utf8)
 
-        let options = NightlyRunOptions(feeds: catalogue, rules: Self.packageRoot + "/Rules",
-                                        store: workspace.storePath, output: workspace.out, now: Self.night(1),
-                                        formats: [.markdown])
+        let options = NightlyRunOptions(
+            feeds: catalogue, rules: Self.packageRoot + "/Rules",
+            store: workspace.storePath, output: workspace.out, now: Self.night(1),
+            formats: [.markdown])
         let report = try NightlyRun.run(options, logger: Logger(label: "test"))
         let boamp = try #require(report.sources.first)
         #expect(boamp.status == "ok", "\(boamp.error ?? "")")
@@ -173,7 +182,8 @@ import Testing
         #expect(boamp.inserted == 4)
         let store = try NoticeStore(path: workspace.storePath)
         #expect(try store.sourceStates()["boamp-api"]?.cursor == "2026-11-25")
-        #expect(try Set(store.noticesChanged(after: 0).map(\.notice.sourceID))
+        #expect(
+            try Set(store.noticesChanged(after: 0).map(\.notice.sourceID))
                 == Set(records.all.dropFirst().map(\.id)))
     }
 
@@ -199,9 +209,10 @@ import Testing
         let server = try LoopbackServer()
         defer { server.stop() }
         // 1,500 notices from 2026-11-19 to 2026-11-25 (about 214 a day).
-        let records = EmulatedRecords((0..<1_500).map {
-            Self.tedRecord($0, date: String(format: "2026-11-%02d+01:00", 19 + $0 * 7 / 1_500))
-        })
+        let records = EmulatedRecords(
+            (0..<1_500).map {
+                Self.tedRecord($0, date: String(format: "2026-11-%02d+01:00", 19 + $0 * 7 / 1_500))
+            })
         server.route("/v3/notices/search", TEDSearchEmulator(records: records).route)
         var source = try Self.catalogueSource("ted-search-api.yaml", url: server.url("/v3/notices/search"))
         // Four pages of 250 a night, so that night 1 is cut short by max_pages.
@@ -230,8 +241,9 @@ import Testing
             #expect(n2.report.status == "ok", "\(n2.report.error ?? "")")
             #expect(n2.report.inserted == 800)
             #expect(n2.cursor == "2026-11-26+01:00")
-            #expect(String(decoding: server.requests(for: "/v3/notices/search")[0].body, as: UTF8.self)
-                .contains("publication-date>=20261123"))
+            #expect(
+                String(decoding: server.requests(for: "/v3/notices/search")[0].body, as: UTF8.self)
+                    .contains("publication-date>=20261123"))
 
             records.add((1_800..<2_100).map { Self.tedRecord($0, date: "2026-11-27+01:00") })
             let n3 = try Self.run(3, source, store: store)
@@ -243,8 +255,9 @@ import Testing
             #expect(ids.count == 2_100)
             #expect(Set(ids) == Set(records.all.map(\.id)))
             #expect(revisions == [1])
-            print("ted: \(records.all.count) notices served over 3 nights, \(ids.count) stored, "
-                  + "\(Set(ids).count) distinct")
+            print(
+                "ted: \(records.all.count) notices served over 3 nights, \(ids.count) stored, "
+                    + "\(Set(ids).count) distinct")
         }
     }
 
@@ -271,9 +284,10 @@ import Testing
         let server = try LoopbackServer()
         defer { server.stop() }
         // 250 aids published from 2026-11-18 to 2026-11-25; 200 are calls for projects.
-        let records = EmulatedRecords((0..<250).map {
-            Self.aid($0, published: String(format: "2026-11-%02dT10:00:00+01:00", 18 + $0 * 8 / 250))
-        })
+        let records = EmulatedRecords(
+            (0..<250).map {
+                Self.aid($0, published: String(format: "2026-11-%02dT10:00:00+01:00", 18 + $0 * 8 / 250))
+            })
         let emulator = AidesTerritoiresEmulator(records: records, key: "cle-de-test")
         server.route("/api/connexion/", emulator.connexionRoute)
         server.route("/api/aids/", emulator.aidsRoute(base: server.url("")))
@@ -319,8 +333,9 @@ import Testing
             #expect(Set(ids) == calls(records.all))
             #expect(ids.count == calls(records.all).count)
             #expect(revisions == [1])
-            print("aides-territoires: \(records.all.count) aids served over 3 nights "
-                  + "(\(calls(records.all).count) calls for projects), \(ids.count) stored")
+            print(
+                "aides-territoires: \(records.all.count) aids served over 3 nights "
+                    + "(\(calls(records.all).count) calls for projects), \(ids.count) stored")
         }
     }
 }

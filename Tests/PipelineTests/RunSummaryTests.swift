@@ -19,7 +19,8 @@ import Testing
             routing: RouteAndDigestReport(runID: 3, classified: 0, routes: 0, classifiedThrough: nil, clusters: []),
             staleLockHolder: nil)
         #expect(report.exitCode == 0, "a capped source stored what it fetched: not a failure")
-        #expect(NightlyRun.summary(report).first
+        #expect(
+            NightlyRun.summary(report).first
                 == "sources: 1 ok, 2 incomplete (boamp-api: 2000 left, eu-funding: more left; resumed next run), "
                 + "0 failed; notices: +300 new, ~0 changed")
     }

@@ -14,8 +14,9 @@ import Testing
         _ = try store.upsert([tender("boamp", "26-1"), tender("boamp", "26-2")], at: now)
         try store.recordRoutes(
             [
-                RouteRecord(noticeID: "boamp:26-1", cluster: "mecaloire", member: "usinage-forez", role: "direct",
-                            score: 0.9),
+                RouteRecord(
+                    noticeID: "boamp:26-1", cluster: "mecaloire", member: "usinage-forez", role: "direct",
+                    score: 0.9),
                 RouteRecord(noticeID: "boamp:26-2", cluster: "mecaloire", member: "", role: "consortium", score: 0.5),
             ], replacingRoutesOf: [], runID: nil, at: now)
         return store

@@ -37,9 +37,10 @@ import Testing
         a.procedure = "Procédure ouverte"
         var b = a
         b.procedure = "Procédure adaptée"
-        #expect(NoticeDiff.changes(from: a, to: b) == [
-            NoticeChange(field: "procedure", old: "Procédure ouverte", new: "Procédure adaptée")
-        ])
+        #expect(
+            NoticeDiff.changes(from: a, to: b) == [
+                NoticeChange(field: "procedure", old: "Procédure ouverte", new: "Procédure adaptée")
+            ])
         #expect(NoticeDiff.changes(from: a, to: a).isEmpty)
     }
 }

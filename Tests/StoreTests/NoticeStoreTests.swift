@@ -54,8 +54,9 @@ import Testing
     @Test func anIncompleteSourceStateRoundTrips() throws {
         let tmp = TempStore()
         let store = try tmp.open()
-        let capped = SourceState(sourceID: "boamp-api", cursor: "2026-11-24", lastAttempt: now, lastSuccess: now,
-                                 isIncomplete: true, left: 2_000)
+        let capped = SourceState(
+            sourceID: "boamp-api", cursor: "2026-11-24", lastAttempt: now, lastSuccess: now,
+            isIncomplete: true, left: 2_000)
         let unknownTotal = SourceState(sourceID: "eu-funding", lastSuccess: now, isIncomplete: true)
         try store.save(capped)
         try store.save(unknownTotal)
@@ -81,8 +82,11 @@ import Testing
         let store = try tmp.open()
         #expect(try store.schemaVersion() == NoticeStore.supportedSchemaVersion)
         let state = try #require(try store.sourceStates()["boamp-api"])
-        #expect(state == SourceState(sourceID: "boamp-api", etag: "\"v1\"", cursor: "2026-11-20",
-                                     lastSuccess: Date(timeIntervalSince1970: 1_795_000_000)))
+        #expect(
+            state
+                == SourceState(
+                    sourceID: "boamp-api", etag: "\"v1\"", cursor: "2026-11-20",
+                    lastSuccess: Date(timeIntervalSince1970: 1_795_000_000)))
         #expect(!state.isIncomplete && state.left == nil)
     }
 
@@ -345,7 +349,9 @@ import Testing
                 tender("boamp", "open", deadline: "2026-09-01T12:00:00+02:00"),
                 tender("boamp", "undated", deadline: nil),
             ], at: date("2026-01-10T00:00:00Z"))
-        func ftsRows() throws -> Int? { try store.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM notice_fts") } }
+        func ftsRows() throws -> Int? {
+            try store.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM notice_fts") }
+        }
         #expect(try ftsRows() == 3)
         #expect(try store.prune(before: date("2026-04-01T00:00:00Z")) == 2)
         #expect(try ftsRows() == 1)
@@ -353,7 +359,8 @@ import Testing
             try Int.fetchOne(db, sql: "SELECT count(*) FROM notice_fts WHERE rowid NOT IN (SELECT key FROM notice)")
         }
         #expect(orphans == 0)
-        let kept = try store.read { db in try Int64.fetchOne(db, sql: "SELECT key FROM notice WHERE id = 'boamp:open'") }
+        let kept = try store.read { db in try Int64.fetchOne(db, sql: "SELECT key FROM notice WHERE id = 'boamp:open'")
+        }
         let indexed = try store.read { db in try Int64.fetchOne(db, sql: "SELECT rowid FROM notice_fts") }
         #expect(kept != nil && indexed == kept)
     }

@@ -382,8 +382,9 @@ import Testing
         let destination = backups.file("vigie-2026-05-05.sqlite")
         // Half a backup left by a killed `vigie backup` (its process is gone) is removed.
         let dead = try ProcessRunner.run(URL(fileURLWithPath: "/bin/true"), [])
-        #expect(FileManager.default.createFile(
-            atPath: destination + ".tmp-\(dead.pid)", contents: Data("half".utf8)))
+        #expect(
+            FileManager.default.createFile(
+                atPath: destination + ".tmp-\(dead.pid)", contents: Data("half".utf8)))
         try store.backup(to: destination)
         #expect(try backups.names() == ["vigie-2026-05-05.sqlite"])
         // The store goes on; a second backup replaces the first.

@@ -38,8 +38,10 @@ public final class SMTPSink: @unchecked Sendable {
         /// Clear text when nil.
         public var tls: TLS?
 
-        public init(refuseRecipients: [String] = [], temporaryFailuresOnData: Int = 0, downAfterAccepted: Int? = nil,
-                    rcptDelayMilliseconds: Int = 0, credentials: Credentials? = nil, tls: TLS? = nil) {
+        public init(
+            refuseRecipients: [String] = [], temporaryFailuresOnData: Int = 0, downAfterAccepted: Int? = nil,
+            rcptDelayMilliseconds: Int = 0, credentials: Credentials? = nil, tls: TLS? = nil
+        ) {
             self.tls = tls
             self.refuseRecipients = refuseRecipients
             self.temporaryFailuresOnData = temporaryFailuresOnData
@@ -147,8 +149,9 @@ public final class SMTPSink: @unchecked Sendable {
             let raw = try [UInt8](Data(contentsOf: folder.appendingPathComponent(file)))
             var id = entry.messageID ?? ""
             if id.hasPrefix("<") && id.hasSuffix(">") { id = String(id.dropFirst().dropLast()) }
-            return ReceivedMail(number: number, session: entry.session, envelopeFrom: entry.from ?? "",
-                                recipients: entry.rcpt ?? [], messageID: id, raw: raw, isTLS: entry.tls ?? false)
+            return ReceivedMail(
+                number: number, session: entry.session, envelopeFrom: entry.from ?? "",
+                recipients: entry.rcpt ?? [], messageID: id, raw: raw, isTLS: entry.tls ?? false)
         }
     }
 

@@ -51,7 +51,8 @@ public enum SharedData {
     /// The names of a shared folder's files ending in `.ext`, sorted; empty when the folder is missing (the test
     /// that lists them fails on its first read under CI, and is skipped elsewhere).
     public static func files(_ relative: String, ext: String) -> [String] {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent(relative).path))
+        let names =
+            (try? FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent(relative).path))
             ?? []
         return names.filter { $0.hasSuffix("." + ext) }.sorted()
     }
@@ -61,7 +62,8 @@ public enum SharedData {
         public var relative: String
         public var url: URL
         public var description: String {
-            let why = SharedData.isCI
+            let why =
+                SharedData.isCI
                 ? "CI=true: the shared test data must be present in CI"
                 : "set up ../shared beside the repository (or VIGIE_SHARED) to run this test"
             return "../shared/\(relative) not found at \(url.path) (\(why))"

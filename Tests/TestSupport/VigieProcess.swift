@@ -247,4 +247,3 @@ public enum VigieProcess {
         }
     }
 }
-

@@ -111,7 +111,8 @@ import Testing
         }
         // Cognac's staff, as recorded on night 1 (Rules/cognac.yaml's delivery.staff), get one message saying so.
         let told = mails.filter { $0.messageID.hasPrefix("vigie.cognac.") }
-        #expect(told.map(\.messageID).allSatisfy { $0 == "vigie.cognac.2026-11-25.rules-error@spirits-cognac.example.org" })
+        #expect(
+            told.map(\.messageID).allSatisfy { $0 == "vigie.cognac.2026-11-25.rules-error@spirits-cognac.example.org" })
         #expect(
             Set(told.flatMap(\.recipients).map { $0.lowercased() })
                 == ["sophie.renaud@spirits-cognac.example.org", "hugo.lambert@spirits-cognac.example.org"])
@@ -121,7 +122,8 @@ import Testing
         let text = parsed.text ?? ""
         #expect(text.contains(located), "\(text)")
         #expect(text.contains("aucun digest"), "\(text)")
-        #expect(parsed.subject?.contains("Grappe Spiritueux et Emballages de Cognac") == true, "\(parsed.subject ?? "")")
+        #expect(
+            parsed.subject?.contains("Grappe Spiritueux et Emballages de Cognac") == true, "\(parsed.subject ?? "")")
 
         // A second run the same night does not tell the staff twice.
         let again = try run(catalogue, Self.night2)

@@ -66,8 +66,10 @@ extension ReliabilityTests {
                 let twice = VigieProcess.itemsSentTwice(tree)
                 if !twice.isEmpty { problems.append("\(twice.count) items in two files: \(twice.prefix(2))") }
                 problems += VigieProcess.treeDifferences(expected: digests, actual: tree).map { "digests: " + $0 }
-                problems += VigieProcess.storeDifferences(expected: self.store, actual: try VigieProcess.storeDump(store))
-                    .map { "store: " + $0 }
+                problems += VigieProcess.storeDifferences(
+                    expected: self.store, actual: try VigieProcess.storeDump(store)
+                )
+                .map { "store: " + $0 }
                 if FileManager.default.fileExists(atPath: store + ".lock") {
                     problems.append("lock file left at \(store).lock")
                 }
@@ -82,7 +84,8 @@ extension ReliabilityTests {
             let reference = try Self.reference()
             let out = reference.scratch.path("reference/out")
             #expect(
-                VigieProcess.strayEntries(out).isEmpty, "stray files after a completed run: \(VigieProcess.strayEntries(out))")
+                VigieProcess.strayEntries(out).isEmpty,
+                "stray files after a completed run: \(VigieProcess.strayEntries(out))")
             #expect(VigieProcess.secondEditions(reference.digests).isEmpty)
             #expect(VigieProcess.itemsSentTwice(reference.digests).isEmpty)
             // The inputs are meant to give the digest phase work: many member items in many files.
@@ -133,7 +136,8 @@ extension ReliabilityTests {
             var digestSpan = max(0.05, reference.seconds - reference.digestPhaseAt)
             do {
                 let (store, out) = reference.trial("pace")
-                let pace = try VigieProcess.start(BigFeed.runArgs(catalogue: reference.catalogue, store: store, out: out))
+                let pace = try VigieProcess.start(
+                    BigFeed.runArgs(catalogue: reference.catalogue, store: store, out: out))
                 _ = pace.waitForStderr(Self.digestPhaseMarker, timeout: 120)
                 let marker = pace.elapsed
                 let done = try pace.wait()

@@ -25,7 +25,9 @@ import Testing
         for member in digest["members"] as? [[String: Any]] ?? [] {
             let id = try #require(member["member_id"] as? String)
             for item in member["items"] as? [[String: Any]] ?? [] {
-                if let notice = (item["notice"] as? [String: Any])?["id"] as? String { out[notice, default: []].insert(id) }
+                if let notice = (item["notice"] as? [String: Any])?["id"] as? String {
+                    out[notice, default: []].insert(id)
+                }
             }
         }
         return out
@@ -72,7 +74,9 @@ import Testing
             var all = own
             for other in records where other != id { all.formUnion(try reached(other)) }
             #expect(!own.isEmpty, "\(id): explain names nobody, yet the digest lists it")
-            #expect(all == byNotice[id], "\(id) (records \(records)): explain names \(all.sorted()), the digest \(byNotice[id] ?? [])")
+            #expect(
+                all == byNotice[id],
+                "\(id) (records \(records)): explain names \(all.sorted()), the digest \(byNotice[id] ?? [])")
         }
         // The demo's tenders for mecaloire are each published by several sources: the grouping was exercised.
         #expect(severalRecords > 0, "\(severalRecords) of \(shown.count)")
@@ -95,29 +99,41 @@ import Testing
         let bare = String(id.dropFirst("demo-boamp-api:".count))
 
         // The id with another source's prefix (as BOAMP's own site writes it): the stored id is suggested.
-        let wrongSource = try VigieProcess.vigie(["explain", "--store", store, "--cluster", "mecaloire", "boamp:\(bare)"])
+        let wrongSource = try VigieProcess.vigie([
+            "explain", "--store", store, "--cluster", "mecaloire", "boamp:\(bare)",
+        ])
         #expect(wrongSource.status == 2)
-        #expect(wrongSource.stderr.contains("vigie explain: unknown notice boamp:\(bare) (known: "), "\(wrongSource.stderr)")
+        #expect(
+            wrongSource.stderr.contains("vigie explain: unknown notice boamp:\(bare) (known: "), "\(wrongSource.stderr)"
+        )
         #expect(wrongSource.stderr.contains(id))
         #expect(wrongSource.stderr.contains("vigie query --store \(store)"))
         #expect(wrongSource.stdout.isEmpty)
 
-        let nothing = try VigieProcess.vigie(["explain", "--store", store, "--cluster", "mecaloire", "zz-no-such-notice"])
+        let nothing = try VigieProcess.vigie([
+            "explain", "--store", store, "--cluster", "mecaloire", "zz-no-such-notice",
+        ])
         #expect(nothing.status == 2)
         #expect(nothing.stderr.contains("unknown notice zz-no-such-notice"), "\(nothing.stderr)")
         #expect(nothing.stderr.contains("vigie query"))
 
         // An id and no store: said so, not taken for a missing file.
-        let noStore = try VigieProcess.vigie(["explain", "--store", s.path("none.sqlite"), "--cluster", "mecaloire", id])
+        let noStore = try VigieProcess.vigie([
+            "explain", "--store", s.path("none.sqlite"), "--cluster", "mecaloire", id,
+        ])
         #expect(noStore.status == 2)
         #expect(noStore.stderr.contains("\(id): no such file, and no store to look the id up in"), "\(noStore.stderr)")
         #expect(!FileManager.default.fileExists(atPath: s.path("none.sqlite")), "a store was created")
 
         let cluster = try VigieProcess.vigie(["explain", "--store", store, "--cluster", "nope", id])
         #expect(cluster.status == 2)
-        #expect(cluster.stderr.contains("unknown cluster nope (known: cognac, energie, mecaloire, nucleaire)"), "\(cluster.stderr)")
+        #expect(
+            cluster.stderr.contains("unknown cluster nope (known: cognac, energie, mecaloire, nucleaire)"),
+            "\(cluster.stderr)")
 
-        let member = try VigieProcess.vigie(["explain", "--store", store, "--cluster", "mecaloire", "--member", "nobody", id])
+        let member = try VigieProcess.vigie([
+            "explain", "--store", store, "--cluster", "mecaloire", "--member", "nobody", id,
+        ])
         #expect(member.status == 2)
         #expect(member.stderr.contains("unknown member nobody (known: "), "\(member.stderr)")
         for m in byNotice[id] ?? [] { #expect(member.stderr.contains(m), "member \(m) not listed") }

@@ -25,7 +25,8 @@ extension ReliabilityTests {
             rss += "<rss version=\"2.0\"><channel><title>Flux</title><link>https://acheteurs.example/</link>"
             rss += "<description>x</description>"
             for (i, title) in items.enumerated() {
-                rss += "<item><title>\(title)</title><link>https://acheteurs.example/ao/\(title.hashValue & 0xffff)</link>"
+                rss +=
+                    "<item><title>\(title)</title><link>https://acheteurs.example/ao/\(title.hashValue & 0xffff)</link>"
                 rss += "<guid isPermaLink=\"false\">\(UUID().uuidString)-\(i)</guid>"
                 rss += "<pubDate>Mon, 04 May 2026 09:00:00 +0000</pubDate><description>Lieu d&#x27;exécution : "
                 rss +=
@@ -95,8 +96,10 @@ extension ReliabilityTests {
             // budget ends it.
             server.route(
                 "/drip.xml",
-                .always(.dripping("<?xml " + String(repeating: " ", count: 1_200), bytes: 1, every: 0.1,
-                                  contentType: "application/rss+xml")))
+                .always(
+                    .dripping(
+                        "<?xml " + String(repeating: " ", count: 1_200), bytes: 1, every: 0.1,
+                        contentType: "application/rss+xml")))
             // 5. A Content-Length shorter than the body: 60 % of a 40-item feed announced, the whole sent.
             let long = rss((0..<40).map { "Usinage de pièces mécaniques — lot court \($0) (42)" })
             server.route(
@@ -220,8 +223,9 @@ extension ReliabilityTests {
                 storeBytes.append((file, FileManager.default.contents(atPath: file) ?? Data()))
             }
             func shows(_ text: String, inStore: Bool) -> [String] {
-                (everything + (inStore ? storeBytes : [])).filter { VigieProcess.occurrences(of: text, in: $0.1) > 0 }.map(
-                    \.0)
+                (everything + (inStore ? storeBytes : [])).filter { VigieProcess.occurrences(of: text, in: $0.1) > 0 }
+                    .map(
+                        \.0)
             }
 
             var survived: [String: [String]] = [:]  // source → problems

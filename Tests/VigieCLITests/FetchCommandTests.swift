@@ -42,7 +42,9 @@ import Testing
         #expect(reports.allSatisfy { $0.status == "ok" && $0.notices > 0 && $0.inserted == $0.notices })
         #expect(DemoStore.linesOutOfFormat(r.stderr).isEmpty, "\(r.stderr)")
         // The notices are in the store: query finds each source's.
-        let q = try VigieProcess.vigie(["query", "--store", dir + "/s.sqlite", "--source", "demo-eforms-notice", "--json"])
+        let q = try VigieProcess.vigie([
+            "query", "--store", dir + "/s.sqlite", "--source", "demo-eforms-notice", "--json",
+        ])
         #expect(q.status == 0, "\(q.stderr)")
     }
 

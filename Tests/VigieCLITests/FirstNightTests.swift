@@ -58,7 +58,10 @@ import Testing
     }
 
     static func runArgs(feeds: String, store: String, out: String, now: String, _ extra: [String]) -> [String] {
-        ["run", "--feeds", feeds, "--rules", "Rules", "--store", store, "--out", out, "--now", now, "--soon-days", "21"]
+        [
+            "run", "--feeds", feeds, "--rules", "Rules", "--store", store, "--out", out, "--now", now, "--soon-days",
+            "21",
+        ]
             + extra
     }
 
@@ -103,14 +106,16 @@ import Testing
         // What night 2 delivered, in the store: only the new notice.
         let newID = "test-acheteurs-loire:\(Self.newGuid)"
         let deliveredNight2 = try VigieProcess.sqlite3(
-            store, "SELECT DISTINCT notice_id FROM delivery WHERE run_id = (SELECT max(id) FROM run)")
-            .split(separator: "\n").map(String.init)
+            store, "SELECT DISTINCT notice_id FROM delivery WHERE run_id = (SELECT max(id) FROM run)"
+        )
+        .split(separator: "\n").map(String.init)
         #expect(deliveredNight2.count == 1, "\(deliveredNight2)")
         let newNotice = try #require(deliveredNight2.first)
         #expect(newNotice.contains(Self.newGuid), "\(newNotice) (expected \(newID))")
         let routedMembers = Set(
             try VigieProcess.sqlite3(
-                store, "SELECT cluster || '/' || member FROM route WHERE notice_id = '\(newNotice)' AND role IN ('direct', 'indirect')"
+                store,
+                "SELECT cluster || '/' || member FROM route WHERE notice_id = '\(newNotice)' AND role IN ('direct', 'indirect')"
             ).split(separator: "\n").map(String.init))
         #expect(!routedMembers.isEmpty, "the new item was routed to no member")
 

@@ -152,7 +152,8 @@ import Testing
 
     /// The README's reference of these commands ("Looking into the store…"): its `vigie …` lines, comments cut.
     static func readmeExamples() throws -> [[String]] {
-        let readme = try String(contentsOf: VigieProcess.packageRoot.appendingPathComponent("README.md"), encoding: .utf8)
+        let readme = try String(
+            contentsOf: VigieProcess.packageRoot.appendingPathComponent("README.md"), encoding: .utf8)
         let section = try #require(readme.components(separatedBy: "### Looking into the store").dropFirst().first)
         let block = try #require(section.components(separatedBy: "```").dropFirst().first)
         let lines = block.split(separator: "\n").map { line in

@@ -14,7 +14,8 @@ import Testing
         ])
         #expect(initResult.status == 0, "\(initResult.stderr)")
         let json = try #require(
-            try JSONSerialization.jsonObject(with: Data(initResult.stdout.utf8)) as? [String: Any], "\(initResult.stdout)")
+            try JSONSerialization.jsonObject(with: Data(initResult.stdout.utf8)) as? [String: Any],
+            "\(initResult.stdout)")
         let written = Set(try #require(json["written"] as? [String]))
         #expect(json["kept"] as? [String] == [])
         for relative in [

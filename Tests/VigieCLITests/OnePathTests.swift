@@ -17,7 +17,9 @@ import Testing
             let text = try String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8)
             let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
             guard let start = lines.firstIndex(where: { $0.hasPrefix("cluster:") }),
-                let idLine = lines[(start + 1)...].first(where: { $0.trimmingCharacters(in: .whitespaces).hasPrefix("id:") })
+                let idLine = lines[(start + 1)...].first(where: {
+                    $0.trimmingCharacters(in: .whitespaces).hasPrefix("id:")
+                })
             else { continue }
             ids.append(
                 idLine.split(separator: ":", maxSplits: 1)[1].trimmingCharacters(in: .whitespaces)
@@ -79,7 +81,8 @@ import Testing
             expected: VigieProcess.tree(w.path("outA")), actual: VigieProcess.tree(w.path("outB")))
         #expect(differences.isEmpty, "\(differences)")
         // The same routes and the same deliveries in both stores.
-        #expect(try VigieProcess.storeDump(w.path("A/vigie.sqlite")) == VigieProcess.storeDump(w.path("B/vigie.sqlite")))
+        #expect(
+            try VigieProcess.storeDump(w.path("A/vigie.sqlite")) == VigieProcess.storeDump(w.path("B/vigie.sqlite")))
 
         // And `vigie run --no-fetch` after `vigie fetch` is the same path again.
         try FileManager.default.createDirectory(atPath: w.path("C"), withIntermediateDirectories: true)
@@ -143,7 +146,8 @@ import Testing
                 #expect(a != nil && a == b, "\(cluster)/\(name): the run did not write what the preview showed")
             }
         }
-        #expect(run.stdout.contains("mecaloire: \(mecaloire["new_notices"] as? Int ?? -1) new notices"), "\(run.stdout)")
+        #expect(
+            run.stdout.contains("mecaloire: \(mecaloire["new_notices"] as? Int ?? -1) new notices"), "\(run.stdout)")
         #expect(try count("SELECT count(*) FROM delivery WHERE cluster = 'mecaloire'") != "0")
         #expect(try count("SELECT count(*) FROM outbox") != "0")
     }

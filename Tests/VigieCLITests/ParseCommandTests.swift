@@ -44,7 +44,9 @@ struct ParseCommandTests {
     @Test("--json prints the feed conformance schema, with links resolved against --base-url")
     func json() throws {
         let path = try temporaryFile("feed.rss", Array(Self.feed.utf8))
-        let r = try VigieProcess.vigie(["parse", "--json", path, "--base-url", "https://flux.example.fr/rss/marches.xml"])
+        let r = try VigieProcess.vigie([
+            "parse", "--json", path, "--base-url", "https://flux.example.fr/rss/marches.xml",
+        ])
         #expect(r.status == 0, "\(r.stderr)")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
         let feed = try #require(object["feed"] as? [String: Any])

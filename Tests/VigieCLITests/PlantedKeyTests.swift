@@ -142,7 +142,8 @@ extension ReliabilityTests {
                 environment: env)
             keep("vigie fetch --json", fetchJSON)
             keep(
-                "vigie sources check", try VigieProcess.vigie(["sources", "check", "--feeds", catalogue], environment: env))
+                "vigie sources check",
+                try VigieProcess.vigie(["sources", "check", "--feeds", catalogue], environment: env))
             for store in ["run", "json", "fetch", "fetch-json"] {
                 let path = scratch.path("\(store)/vigie.sqlite")
                 keep(

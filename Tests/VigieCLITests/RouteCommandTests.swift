@@ -33,7 +33,8 @@ import Testing
         // The page's records, as the raw file numbers them (`results[].idweb`).
         let page = try #require(
             try JSONSerialization.jsonObject(
-                with: try Data(contentsOf: VigieProcess.packageRoot.appendingPathComponent(Self.sample))) as? [String: Any])
+                with: try Data(contentsOf: VigieProcess.packageRoot.appendingPathComponent(Self.sample)))
+                as? [String: Any])
         let sourceIDs = try #require(page["results"] as? [[String: Any]]).compactMap { $0["idweb"] as? String }.sorted()
         #expect(sourceIDs.count == 12)
         // Parsed from the file, the notices carry the source `file`; the store has them as `demo-boamp-api`.
@@ -50,8 +51,11 @@ import Testing
         #expect(byStore.keys.sorted() == stored)
         var routed = 0
         for id in sourceIDs {
-            #expect(byStore["demo-boamp-api:\(id)"] == byFile["file:\(id)"], "\(id): routes differ between store and file")
-            if let data = byStore["demo-boamp-api:\(id)"], String(decoding: data, as: UTF8.self).contains("\"member_id\"") {
+            #expect(
+                byStore["demo-boamp-api:\(id)"] == byFile["file:\(id)"], "\(id): routes differ between store and file")
+            if let data = byStore["demo-boamp-api:\(id)"],
+                String(decoding: data, as: UTF8.self).contains("\"member_id\"")
+            {
                 routed += 1
             }
         }
@@ -75,13 +79,17 @@ import Testing
         // A truncated id: the stored ids that contain it are listed, with where to find ids.
         let truncated = try VigieProcess.vigie(["route", "--store", store, "demo-boamp-api:26-1185"])
         #expect(truncated.status == 2)
-        #expect(truncated.stderr.contains("vigie route: unknown notice demo-boamp-api:26-1185 (known: "), "\(truncated.stderr)")
+        #expect(
+            truncated.stderr.contains("vigie route: unknown notice demo-boamp-api:26-1185 (known: "),
+            "\(truncated.stderr)")
         #expect(truncated.stderr.contains("demo-boamp-api:26-1185"))
         #expect(truncated.stderr.contains("vigie query --store \(store)"))
         #expect(truncated.stdout.isEmpty, "nothing is routed when an id names nothing")
 
         let cluster = try VigieProcess.vigie(["route", "--store", store, "--cluster", "nope", "demo-boamp-api:26-1185"])
         #expect(cluster.status == 2)
-        #expect(cluster.stderr.contains("unknown cluster nope (known: cognac, energie, mecaloire, nucleaire)"), "\(cluster.stderr)")
+        #expect(
+            cluster.stderr.contains("unknown cluster nope (known: cognac, energie, mecaloire, nucleaire)"),
+            "\(cluster.stderr)")
     }
 }

@@ -38,7 +38,9 @@ import Testing
     }
 
     @Test func lintJSON() throws {
-        let r = try VigieProcess.vigie(["rules", "lint", "--json", RulesCommandTests.fixtures + "/broken/bad-references.yaml"])
+        let r = try VigieProcess.vigie([
+            "rules", "lint", "--json", RulesCommandTests.fixtures + "/broken/bad-references.yaml",
+        ])
         #expect(r.status == 1)
         struct Out: Decodable {
             var errors: Int
@@ -59,7 +61,9 @@ import Testing
 
     @Test func routeTextAndJSON() throws {
         let file = RulesCommandTests.fixtures + "/notices/mecaloire.json"
-        let text = try VigieProcess.vigie(["route", "--rules", "Rules", "--now", "2026-05-20T08:00:00Z", "--stats", file])
+        let text = try VigieProcess.vigie([
+            "route", "--rules", "Rules", "--now", "2026-05-20T08:00:00Z", "--stats", file,
+        ])
         #expect(text.status == 0, "\(text.stderr)")
         #expect(text.stdout.contains("boamp:26-10001 — Fourniture de pièces décolletées et usinées"))
         #expect(text.stdout.contains("→ Décolletage du Furan (decolletage-furan) direct"))
@@ -70,7 +74,9 @@ import Testing
         #expect(text.stdout.contains("mecaloire/filter:capacity : 0 retenu(s), "))
         #expect(text.stdout.contains("3 avis, "))
 
-        let json = try VigieProcess.vigie(["route", "--rules", "Rules", "--json", "--now", "2026-05-20T08:00:00Z", file])
+        let json = try VigieProcess.vigie([
+            "route", "--rules", "Rules", "--json", "--now", "2026-05-20T08:00:00Z", file,
+        ])
         #expect(json.status == 0)
         struct Out: Decodable {
             var notices: Int

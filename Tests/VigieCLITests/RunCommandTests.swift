@@ -245,7 +245,8 @@ import Testing
         // The store file alone, copied as any backup script would once vigie is done, is the whole store too.
         let copied = s.root.appendingPathComponent("copie.sqlite").path
         try FileManager.default.copyItem(atPath: s.store, toPath: copied)
-        #expect(try VigieProcess.vigie(["query", "--store", copied, "--limit", "500", "--json"]).stdout == before.stdout)
+        #expect(
+            try VigieProcess.vigie(["query", "--store", copied, "--limit", "500", "--json"]).stdout == before.stdout)
 
         // A run holds the store: backup refuses, names the holder, and writes nothing.
         let lock = try RunLockHolder(store: s.store)

@@ -23,8 +23,10 @@ enum FrenchDerivation {
         // Accents fold before matching anyway; folding here lets « agrivoltaïsme » end in « isme ».
         let lower = keyword.lowercased().folding(options: .diacriticInsensitive, locale: nil)
         // Split off the last word (letters only) of the phrase.
-        guard let lastStart = lower.lastIndex(where: { !$0.isLetter }).map({ lower.index(after: $0) })
-                ?? (lower.isEmpty ? nil : lower.startIndex) else { return [] }
+        guard
+            let lastStart = lower.lastIndex(where: { !$0.isLetter }).map({ lower.index(after: $0) })
+                ?? (lower.isEmpty ? nil : lower.startIndex)
+        else { return [] }
         let head = String(lower[..<lastStart])
         let word = String(lower[lastStart...])
         var out: [String] = []

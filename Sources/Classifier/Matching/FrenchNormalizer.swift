@@ -54,8 +54,10 @@ public enum FrenchNormalizer {
     nonisolated(unsafe) static let fold2A: UnsafeMutablePointer<UInt8> = fold2.1
     nonisolated(unsafe) static let fold2B: UnsafeMutablePointer<UInt8> = fold2.2
 
-    private static func makeFold2() -> (UnsafeMutablePointer<UInt8>, UnsafeMutablePointer<UInt8>,
-                                        UnsafeMutablePointer<UInt8>) {
+    private static func makeFold2() -> (
+        UnsafeMutablePointer<UInt8>, UnsafeMutablePointer<UInt8>,
+        UnsafeMutablePointer<UInt8>
+    ) {
         let len = UnsafeMutablePointer<UInt8>.allocate(capacity: 0x800)
         let a = UnsafeMutablePointer<UInt8>.allocate(capacity: 0x800)
         let bb = UnsafeMutablePointer<UInt8>.allocate(capacity: 0x800)
@@ -98,8 +100,10 @@ public enum FrenchNormalizer {
     /// Calls `body(length, startOffset, endOffset)` for each token of `p[0..<n]`, with its folded (not yet
     /// stemmed) bytes in `scratch[0..<min(length, maxTokenBytes)]`. Elided words are not reported.
     @inline(__always)
-    static func forEachToken(_ p: UnsafePointer<UInt8>, _ n: Int, scratch: UnsafeMutablePointer<UInt8>,
-                             _ body: (Int, Int, Int) -> Void) {
+    static func forEachToken(
+        _ p: UnsafePointer<UInt8>, _ n: Int, scratch: UnsafeMutablePointer<UInt8>,
+        _ body: (Int, Int, Int) -> Void
+    ) {
         var pos = 0
         while true {
             let (len, start, end) = nextToken(p, n, &pos, scratch: scratch)
@@ -111,8 +115,10 @@ public enum FrenchNormalizer {
     /// The next token at or after byte `pos` (then moved past it): `(length, start, end)` with its folded bytes
     /// in `scratch`; length 0 at the end of the text. Elided words are skipped.
     @inline(__always)
-    static func nextToken(_ p: UnsafePointer<UInt8>, _ n: Int, _ pos: inout Int,
-                          scratch: UnsafeMutablePointer<UInt8>) -> (Int, Int, Int) {
+    static func nextToken(
+        _ p: UnsafePointer<UInt8>, _ n: Int, _ pos: inout Int,
+        scratch: UnsafeMutablePointer<UInt8>
+    ) -> (Int, Int, Int) {
         let cls = byteClass
         let fold = asciiFold
         let cap = maxTokenBytes
@@ -288,12 +294,14 @@ public enum FrenchNormalizer {
                     }
                     let l = len
                     if end < bp.count && base[end] == 0x2A {
-                        out.append(KeywordToken(bytes: Array(UnsafeBufferPointer(start: scratch, count: l)), isPrefix: true))
+                        out.append(
+                            KeywordToken(bytes: Array(UnsafeBufferPointer(start: scratch, count: l)), isPrefix: true))
                         return
                     }
                     let sl = stem(scratch, l)
                     if stopwordFingerprints.contains(fingerprint(scratch, sl)) { return }
-                    out.append(KeywordToken(bytes: Array(UnsafeBufferPointer(start: scratch, count: sl)), isPrefix: false))
+                    out.append(
+                        KeywordToken(bytes: Array(UnsafeBufferPointer(start: scratch, count: sl)), isPrefix: false))
                 }
             }
         }

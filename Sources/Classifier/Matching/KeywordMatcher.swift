@@ -134,8 +134,9 @@ public final class KeywordMatcher: @unchecked Sendable {
         let nodeArray = UnsafeMutablePointer<TrieNode>.allocate(capacity: count)
         for n in 0..<count {
             let flags: UInt8 = wi[n] >= 0 ? TrieNode.hasWideSignatureFlag : 0
-            nodeArray[n] = TrieNode(outStart: starts[n], outCount: UInt16(min(Int(counts[n]), Int(UInt16.max))),
-                                    depth: depth[n], flags: flags, childSignature: signature[n])
+            nodeArray[n] = TrieNode(
+                outStart: starts[n], outCount: UInt16(min(Int(counts[n]), Int(UInt16.max))),
+                depth: depth[n], flags: flags, childSignature: signature[n])
         }
         nodes = nodeArray
         patterns = b.patterns

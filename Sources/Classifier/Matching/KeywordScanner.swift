@@ -69,8 +69,10 @@ extension KeywordMatcher {
     ///
     /// Phase 1 normalises, hashes and looks up prefixes for a batch of 64 tokens; ``flush(_:_:)`` then looks the
     /// batch up and walks the trie.
-    public func scan(_ p: UnsafePointer<UInt8>, count n: Int, state: ScanState,
-                     _ onHit: (Int32, Int, Int) -> Void) {
+    public func scan(
+        _ p: UnsafePointer<UInt8>, count n: Int, state: ScanState,
+        _ onHit: (Int32, Int, Int) -> Void
+    ) {
         let cur = state.cursor
         cur.pointee.activeCount = 0
         cur.pointee.ordinal = 0

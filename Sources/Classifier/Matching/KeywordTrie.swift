@@ -50,15 +50,17 @@ extension KeywordMatcher {
 
         public init() {
             for w in FrenchNormalizer.stopwordSet {
-                tokens.insert(w.withUnsafeBufferPointer { FrenchNormalizer.fingerprint($0.baseAddress!, $0.count) },
-                              KeywordMatcher.stopwordSymbol)
+                tokens.insert(
+                    w.withUnsafeBufferPointer { FrenchNormalizer.fingerprint($0.baseAddress!, $0.count) },
+                    KeywordMatcher.stopwordSymbol)
             }
         }
 
         private func symbol(for t: FrenchNormalizer.KeywordToken) -> Int32 {
             let fp: UInt64 = t.bytes.withUnsafeBufferPointer {
-                FrenchNormalizer.fingerprint($0.baseAddress!, $0.count,
-                                            seed: t.isPrefix ? FrenchNormalizer.prefixSeed : 0xcbf2_9ce4_8422_2325)
+                FrenchNormalizer.fingerprint(
+                    $0.baseAddress!, $0.count,
+                    seed: t.isPrefix ? FrenchNormalizer.prefixSeed : 0xcbf2_9ce4_8422_2325)
             }
             let table = t.isPrefix ? prefixes : tokens
             let found = table.find(fp)
@@ -81,7 +83,7 @@ extension KeywordMatcher {
         public func add(_ keyword: String) -> Int32? {
             let toks = FrenchNormalizer.keywordTokens(keyword)
             guard !toks.isEmpty, toks.count <= KeywordMatcher.maxPhraseTokens,
-                  toks.allSatisfy({ !$0.bytes.isEmpty && $0.bytes.count <= FrenchNormalizer.maxTokenBytes })
+                toks.allSatisfy({ !$0.bytes.isEmpty && $0.bytes.count <= FrenchNormalizer.maxTokenBytes })
             else { return nil }
             var form = ""
             for (k, t) in toks.enumerated() {

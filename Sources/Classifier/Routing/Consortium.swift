@@ -10,10 +10,12 @@ extension Router {
     /// capacity, nearer site, id), then, when the value is still above the group's capacity, the largest
     /// remaining members covering a needed segment join. The lead is the member with the largest capacity,
     /// then the nearest site.
-    func suggestConsortia(_ c: Cluster, notice: Notice, needed: [Int], segLots: [[String]], segNoticeLevel: [Bool],
-                          eligible: [(cand: Candidate, distance: Int?)], upstream: [[Int]],
-                          suppliers: [(member: Int, segment: Int, distance: Int?)],
-                          tolerance: Double) -> [ConsortiumSuggestion] {
+    func suggestConsortia(
+        _ c: Cluster, notice: Notice, needed: [Int], segLots: [[String]], segNoticeLevel: [Bool],
+        eligible: [(cand: Candidate, distance: Int?)], upstream: [[Int]],
+        suppliers: [(member: Int, segment: Int, distance: Int?)],
+        tolerance: Double
+    ) -> [ConsortiumSuggestion] {
         guard !needed.isEmpty, !eligible.isEmpty else { return [] }
         // Units: lots with segment evidence of their own (each lot can be bid for separately, so only a lot
         // needing several segments calls for a group); otherwise the notice as a whole.
@@ -37,7 +39,8 @@ extension Router {
             // A member without a stated capacity is not assumed to carry any amount, nor to be too small.
             let tooBig: Bool = {
                 guard let v = unit.value else { return false }
-                return covering.allSatisfy { e in c.members[e.cand.member].capacity.map { $0 * tolerance < v } ?? false }
+                return covering.allSatisfy { e in c.members[e.cand.member].capacity.map { $0 * tolerance < v } ?? false
+                }
             }()
             guard multi || tooBig else { continue }
 
@@ -65,7 +68,8 @@ extension Router {
                 uncovered.subtract(b.cand.segments)
             }
             if let v = unit.value {
-                let rest = covering.filter { e in !chosen.contains { $0.cand.member == e.cand.member } }.sorted(by: better)
+                let rest = covering.filter { e in !chosen.contains { $0.cand.member == e.cand.member } }.sorted(
+                    by: better)
                 var i = 0
                 while chosen.reduce(0, { $0 + cap($1) }) < v && i < rest.count {
                     chosen.append(rest[i])
@@ -85,7 +89,8 @@ extension Router {
                 contributions[c.members[e.cand.member].id] = e.cand.segments.filter { need.contains($0) }
                     .map { c.segments[$0].id }
             }
-            let combined = chosen.allSatisfy { c.members[$0.cand.member].capacity != nil }
+            let combined =
+                chosen.allSatisfy { c.members[$0.cand.member].capacity != nil }
                 ? chosen.reduce(0) { $0 + cap($1) } : nil
             let reason: ConsortiumReason = multi && tooBig ? .both : multi ? .multipleSegments : .valueExceedsCapacity
             let leadM = c.members[lead.cand.member]
@@ -111,7 +116,9 @@ extension Router {
                 let best = options.min { a, b in
                     let ca = c.members[a.member].capacity ?? 0, cb = c.members[b.member].capacity ?? 0
                     if ca != cb { return ca > cb }
-                    return (a.distance ?? Int.max, c.members[a.member].id) < (b.distance ?? Int.max, c.members[b.member].id)
+                    return (a.distance ?? Int.max, c.members[a.member].id) < (
+                        b.distance ?? Int.max, c.members[b.member].id
+                    )
                 }
                 if let best { suggestion.suppliers[c.members[best.member].id] = c.segments[up].id }
             }
@@ -123,8 +130,10 @@ extension Router {
     /// Core-business notices that nobody in range can carry, alone or as a group: staff should know of them (an
     /// alliance beyond the cluster, or a request to the buyer to divide the contract), even though no member is
     /// sent them.
-    func staffSignals(_ c: Cluster, drops: [(member: Int, value: Double, segments: [Int])], routes: [Route],
-                      consortia: [ConsortiumSuggestion], tolerance: Double) -> [StaffSignal] {
+    func staffSignals(
+        _ c: Cluster, drops: [(member: Int, value: Double, segments: [Int])], routes: [Route],
+        consortia: [ConsortiumSuggestion], tolerance: Double
+    ) -> [StaffSignal] {
         guard !drops.isEmpty else { return [] }
         let routedSegments = Set(routes.flatMap(\.segments))
         let dropped = drops.filter { d in d.segments.contains { !routedSegments.contains(c.segments[$0].id) } }
@@ -133,14 +142,19 @@ extension Router {
         // A proposed group that reaches the value answers it: nothing to signal.
         if consortia.contains(where: { g in
             !Set(g.segments).isDisjoint(with: segments) && (g.combinedCapacity ?? 0) * tolerance >= value
-        }) { return [] }
+        }) {
+            return []
+        }
         let members = dropped.map(\.member).sorted {
             (c.members[$0].capacity ?? 0, c.members[$1].id) > (c.members[$1].capacity ?? 0, c.members[$0].id)
         }
         let capacities = members.compactMap { c.members[$0].capacity }
-        return [StaffSignal(reason: .beyondCapacity, segments: segments, value: value,
-                            largestCapacity: capacities.max(),
-                            combinedCapacity: capacities.isEmpty ? nil : capacities.reduce(0, +),
-                            members: members.map { c.members[$0].id })]
+        return [
+            StaffSignal(
+                reason: .beyondCapacity, segments: segments, value: value,
+                largestCapacity: capacities.max(),
+                combinedCapacity: capacities.isEmpty ? nil : capacities.reduce(0, +),
+                members: members.map { c.members[$0].id })
+        ]
     }
 }

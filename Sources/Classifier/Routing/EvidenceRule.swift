@@ -26,7 +26,7 @@ public enum EvidenceRule: Sendable, Hashable {
     public var segment: String? {
         switch self {
         case .segmentKeyword(let s, _), .segmentCPV(let s, _), .segmentDescriptor(let s, _),
-             .segmentExclusion(let s, _):
+            .segmentExclusion(let s, _):
             return s
         default: return nil
         }

@@ -74,7 +74,8 @@ extension Geography {
     /// Adjacency steps between two départements (0 = same), nil when not connected by land.
     public static func distance(_ a: String, _ b: String) -> Int? {
         guard let ca = canonicalDepartement(a), let cb = canonicalDepartement(b),
-              let i = byCode[ca], let j = byCode[cb] else { return nil }
+            let i = byCode[ca], let j = byCode[cb]
+        else { return nil }
         let d = distances[i][j]
         return d < 0 ? nil : Int(d)
     }

@@ -14,9 +14,10 @@ extension Router {
             for h in hits {
                 for r in refs[Int(h.pattern)] where r.cluster == cc.index && r.kind == .segmentKeyword {
                     if segmentHit[r.owner] == nil {
-                        segmentHit[r.owner] = Reason(.segmentKeyword(segment: c.segments[r.owner].id, term: r.term),
-                                                     field: h.field, term: r.term, matched: h.matched,
-                                                     weight: weight(h.field), lotID: h.lotID)
+                        segmentHit[r.owner] = Reason(
+                            .segmentKeyword(segment: c.segments[r.owner].id, term: r.term),
+                            field: h.field, term: r.term, matched: h.matched,
+                            weight: weight(h.field), lotID: h.lotID)
                     }
                 }
             }
@@ -24,11 +25,13 @@ extension Router {
             for (mi, m) in c.members.enumerated() {
                 let reasons = cc.memberSegments[mi].compactMap { segmentHit[$0] }
                 guard !reasons.isEmpty else { continue }
-                result.routes.append(Route(clusterID: c.id, memberID: m.id, memberName: m.name,
-                                           score: reasons.reduce(0) { $0 + $1.weight }, kind: .direct,
-                                           segments: cc.memberSegments[mi].filter { segmentHit[$0] != nil }
-                                               .map { c.segments[$0].id },
-                                           reasons: reasons))
+                result.routes.append(
+                    Route(
+                        clusterID: c.id, memberID: m.id, memberName: m.name,
+                        score: reasons.reduce(0) { $0 + $1.weight }, kind: .direct,
+                        segments: cc.memberSegments[mi].filter { segmentHit[$0] != nil }
+                            .map { c.segments[$0].id },
+                        reasons: reasons))
             }
             out.append(result)
         }

@@ -138,7 +138,9 @@ public struct Router: Sendable {
             // qualifications of French public works and industry, so that a missing one is said, not ignored.
             var certs: [String] = []
             for name in c.members.flatMap(\.certifications) + Router.commonCertifications
-                where !certs.contains(where: { FrenchNormalizer.normalizedPhrase($0) == FrenchNormalizer.normalizedPhrase(name) }) {
+            where !certs.contains(where: {
+                FrenchNormalizer.normalizedPhrase($0) == FrenchNormalizer.normalizedPhrase(name)
+            }) {
                 certs.append(name)
             }
             for (k, name) in certs.enumerated() { add(name, .certification, ci, k) }
@@ -150,10 +152,11 @@ public struct Router: Sendable {
                 watchCPV.append(w.cpv.map(Router.cpvPrefix))
                 watchSegments.append(w.segments.compactMap { segIndex[$0] })
             }
-            compiled.append(CompiledCluster(
-                index: ci, cpv: cpv, descriptors: desc, upstream: upstream, memberSegments: memberSegments,
-                memberSites: memberSites, watchCPV: watchCPV, watchSegments: watchSegments, certifications: certs,
-                isSelected: options.clusters?.contains(c.id) ?? true))
+            compiled.append(
+                CompiledCluster(
+                    index: ci, cpv: cpv, descriptors: desc, upstream: upstream, memberSegments: memberSegments,
+                    memberSites: memberSites, watchCPV: watchCPV, watchSegments: watchSegments, certifications: certs,
+                    isSelected: options.clusters?.contains(c.id) ?? true))
         }
         matcher = builder.build()
         while refs.count < matcher.patternCount { refs.append([]) }
@@ -224,8 +227,10 @@ public struct Router: Sendable {
     /// of its clause.
     static func settingSpans(_ text: String) -> [Range<Int>] {
         let bytes = Array(text.utf8).map { $0 >= 65 && $0 <= 90 ? $0 + 32 : $0 }
-        let clauseEnds: Set<UInt8> = [UInt8(ascii: "."), UInt8(ascii: ";"), UInt8(ascii: ":"), UInt8(ascii: "("),
-                                      UInt8(ascii: "\n")]
+        let clauseEnds: Set<UInt8> = [
+            UInt8(ascii: "."), UInt8(ascii: ";"), UInt8(ascii: ":"), UInt8(ascii: "("),
+            UInt8(ascii: "\n"),
+        ]
         var spans: [Range<Int>] = []
         var i = 0
         while i < bytes.count {
@@ -239,7 +244,10 @@ public struct Router: Sendable {
             while j < bytes.count && !clauseEnds.contains(bytes[j]) {
                 // An em or en dash (E2 80 94 / 93) also closes the clause.
                 if bytes[j] == 0xE2 && j + 2 < bytes.count && bytes[j + 1] == 0x80
-                    && (bytes[j + 2] == 0x94 || bytes[j + 2] == 0x93) { break }
+                    && (bytes[j + 2] == 0x94 || bytes[j + 2] == 0x93)
+                {
+                    break
+                }
                 j += 1
             }
             spans.append(i..<j)
@@ -273,8 +281,10 @@ public struct Router: Sendable {
                 guard let base = bp.baseAddress else { return }
                 matcher.scan(base, count: bp.count, state: state) { pid, s, e in
                     let m = String(decoding: UnsafeBufferPointer(start: base + s, count: e - s), as: UTF8.self)
-                    hits.append(TextHit(pattern: pid, field: field, lotID: lot, matched: m, start: s, end: e,
-                                        isSetting: settings.contains { $0.contains(s) }, isTitleHead: s <= headEnd))
+                    hits.append(
+                        TextHit(
+                            pattern: pid, field: field, lotID: lot, matched: m, start: s, end: e,
+                            isSetting: settings.contains { $0.contains(s) }, isTitleHead: s <= headEnd))
                 }
             }
         }
@@ -297,8 +307,10 @@ public struct Router: Sendable {
         // Read once for every cluster: whether the notice speaks of groupements.
         let invitesGroupement = Router.mentionsGroupement(notice)
         for cc in compiled where cc.isSelected {
-            out.append(routeCluster(cc, notice: notice, hits: hits, place: place,
-                                    invitesGroupement: invitesGroupement, now: now))
+            out.append(
+                routeCluster(
+                    cc, notice: notice, hits: hits, place: place,
+                    invitesGroupement: invitesGroupement, now: now))
         }
         return RoutingResult(noticeID: notice.id, clusters: out)
     }

@@ -11,9 +11,11 @@ extension Router {
         var score: Double
     }
 
-    func routeCluster(_ cc: CompiledCluster, notice: Notice, hits: [TextHit], place: ResolvedPlace,
-                      invitesGroupement: Bool,
-                      now: Date) -> ClusterRouting {
+    func routeCluster(
+        _ cc: CompiledCluster, notice: Notice, hits: [TextHit], place: ResolvedPlace,
+        invitesGroupement: Bool,
+        now: Date
+    ) -> ClusterRouting {
         let c = rulebook.clusters[cc.index]
         let settings = c.routing
         let ev = gatherEvidence(cc, c, notice: notice, hits: hits)
@@ -37,13 +39,18 @@ extension Router {
             let reasons = ev.segReasons[si]
             segScore[si] = reasons.reduce(0) { $0 + $1.weight }
             for r in reasons {
-                if let l = r.lotID { if !segLots[si].contains(l) { segLots[si].append(l) } } else { segNoticeLevel[si] = true }
+                if let l = r.lotID {
+                    if !segLots[si].contains(l) { segLots[si].append(l) }
+                } else {
+                    segNoticeLevel[si] = true
+                }
             }
             let s = c.segments[si]
             let threshold = s.minScore ?? settings.minScore
             guard !reasons.isEmpty || ev.segVeto[si] != nil else { continue }
-            var match = SegmentMatch(segmentID: s.id, label: s.label, score: segScore[si], reasons: reasons,
-                                     lots: segLots[si], vetoedBy: ev.segVeto[si])
+            var match = SegmentMatch(
+                segmentID: s.id, label: s.label, score: segScore[si], reasons: reasons,
+                lots: segLots[si], vetoedBy: ev.segVeto[si])
             if let veto = ev.segVeto[si] {
                 if !reasons.isEmpty {
                     match.rejection = .exclusion
@@ -54,8 +61,10 @@ extension Router {
                 match.rejection = .belowThreshold(threshold: threshold)
                 result.rejectedSegments.append(match)
                 count("segment:\(s.id)/min_score", dropped: 1)
-            } else if let rejection = Router.incoherence(reasons, notice: notice, segment: s,
-                                                        inContext: ev.segInContext[si]) {
+            } else if let rejection = Router.incoherence(
+                reasons, notice: notice, segment: s,
+                inContext: ev.segInContext[si])
+            {
                 // One word alone, however often repeated, is how homonyms get in (« moules » of the fish
                 // market, « CND » the dance centre, « forge » logicielle): a trade is named with more than one
                 // of its words, or classified by a precise CPV.
@@ -82,7 +91,8 @@ extension Router {
                 for s in direct { reasons += ev.segReasons[s] }
                 reasons += interest
                 let score = direct.reduce(0) { $0 + segScore[$1] } + interest.reduce(0) { $0 + $1.weight }
-                candidates.append(Candidate(member: mi, kind: .direct, segments: direct, reasons: reasons, score: score))
+                candidates.append(
+                    Candidate(member: mi, kind: .direct, segments: direct, reasons: reasons, score: score))
                 continue
             }
             // Upstream suppliers of a needed segment are not recipients: the bidder buys from them, the buyer
@@ -90,19 +100,23 @@ extension Router {
             // groupement proposal; never an individual route.
             let viaUp = neededList.flatMap { d in cc.upstream[d].filter { segs.contains($0) } }
             if let up = viaUp.first, let d = neededList.first(where: { cc.upstream[$0].contains(up) }) {
-                result.nearMisses.append(NearMiss(
-                    clusterID: c.id, memberID: m.id, memberName: m.name,
-                    cause: .upstreamSupplier(upstream: c.segments[up].id, downstream: c.segments[d].id),
-                    segments: [c.segments[up].id], score: segScore[d] * settings.indirectFactor, reasons: []))
+                result.nearMisses.append(
+                    NearMiss(
+                        clusterID: c.id, memberID: m.id, memberName: m.name,
+                        cause: .upstreamSupplier(upstream: c.segments[up].id, downstream: c.segments[d].id),
+                        segments: [c.segments[up].id], score: segScore[d] * settings.indirectFactor, reasons: []))
                 count("filter:\(RoutingFilter.upstreamSupplier.rawValue)", dropped: 1)
                 continue
             }
             // Not a candidate: remember near misses of its segments (vetoed or too little evidence).
-            if let s = segs.first(where: { ev.segVeto[$0] != nil && !ev.segReasons[$0].isEmpty }), let veto = ev.segVeto[s] {
-                result.nearMisses.append(NearMiss(
-                    clusterID: c.id, memberID: m.id, memberName: m.name,
-                    cause: .segmentExclusion(segment: c.segments[s].id, term: veto.term, field: veto.field),
-                    segments: [c.segments[s].id], score: segScore[s], reasons: ev.segReasons[s] + [veto]))
+            if let s = segs.first(where: { ev.segVeto[$0] != nil && !ev.segReasons[$0].isEmpty }),
+                let veto = ev.segVeto[s]
+            {
+                result.nearMisses.append(
+                    NearMiss(
+                        clusterID: c.id, memberID: m.id, memberName: m.name,
+                        cause: .segmentExclusion(segment: c.segments[s].id, term: veto.term, field: veto.field),
+                        segments: [c.segments[s].id], score: segScore[s], reasons: ev.segReasons[s] + [veto]))
             } else if let s = segs.filter({ segScore[$0] > 0 }).max(by: { segScore[$0] < segScore[$1] }) {
                 let threshold = c.segments[s].minScore ?? settings.minScore
                 let id = c.segments[s].id
@@ -114,9 +128,10 @@ extension Router {
                 } else {
                     cause = .weakMatch(segment: id, score: segScore[s], threshold: threshold)
                 }
-                result.nearMisses.append(NearMiss(
-                    clusterID: c.id, memberID: m.id, memberName: m.name, cause: cause,
-                    segments: [id], score: segScore[s], reasons: ev.segReasons[s]))
+                result.nearMisses.append(
+                    NearMiss(
+                        clusterID: c.id, memberID: m.id, memberName: m.name, cause: cause,
+                        segments: [id], score: segScore[s], reasons: ev.segReasons[s]))
             }
         }
 
@@ -139,8 +154,10 @@ extension Router {
             let m = c.members[cand.member]
             let segIDs = cand.segments.map { c.segments[$0].id }
             func drop(_ cause: NearMissCause) {
-                result.nearMisses.append(NearMiss(clusterID: c.id, memberID: m.id, memberName: m.name, cause: cause,
-                                                  segments: segIDs, score: cand.score, reasons: cand.reasons))
+                result.nearMisses.append(
+                    NearMiss(
+                        clusterID: c.id, memberID: m.id, memberName: m.name, cause: cause,
+                        segments: segIDs, score: cand.score, reasons: cand.reasons))
                 count("filter:\(cause.filter.rawValue)", dropped: 1)
             }
             if let veto = ev.memberVeto[cand.member] {
@@ -184,40 +201,49 @@ extension Router {
                 // Above the member's reach alone: still sent when the notice needs a groupement anyway and the
                 // members in the running can carry it together (the digest proposes the group).
                 guard eligible.count >= 2, packCapacity * tolerance >= v,
-                      invitesGroupement || v <= cap * settings.groupementReach else {
+                    invitesGroupement || v <= cap * settings.groupementReach
+                else {
                     capacityDrops.append((cand.member, v, cand.segments))
-                    result.nearMisses.append(NearMiss(
-                        clusterID: c.id, memberID: m.id, memberName: m.name,
-                        cause: .capacity(value: v, capacity: cap),
-                        segments: segIDs, score: cand.score, reasons: cand.reasons))
+                    result.nearMisses.append(
+                        NearMiss(
+                            clusterID: c.id, memberID: m.id, memberName: m.name,
+                            cause: .capacity(value: v, capacity: cap),
+                            segments: segIDs, score: cand.score, reasons: cand.reasons))
                     count("filter:\(RoutingFilter.capacity.rawValue)", dropped: 1)
                     continue
                 }
-                reasons.append(Reason(.capacityGroupement, field: .value, term: Router.euros(cap),
-                                      matched: Router.euros(v), weight: 0))
+                reasons.append(
+                    Reason(
+                        .capacityGroupement, field: .value, term: Router.euros(cap),
+                        matched: Router.euros(v), weight: 0))
             }
             if let d = distance, d > 0 {
                 let pen = options.distancePenalty * Double(d)
                 score -= pen
                 let terr = territoryCheck(cc, c, member: cand.member, place: placeFor(cand))
-                reasons.append(Reason(.territory, field: .place, term: terr.site ?? "",
-                                      matched: terr.place, weight: -pen))
+                reasons.append(
+                    Reason(
+                        .territory, field: .place, term: terr.site ?? "",
+                        matched: terr.place, weight: -pen))
             }
             for k in ev.certificationsAsked {
                 let name = cc.certifications[k]
                 let key = FrenchNormalizer.normalizedPhrase(name)
                 let declared = m.certifications.contains { FrenchNormalizer.normalizedPhrase($0) == key }
-                var r = Reason(.memberCertification(member: m.id, name: name), field: .certification, term: name,
-                               weight: 0)
+                var r = Reason(
+                    .memberCertification(member: m.id, name: name), field: .certification, term: name,
+                    weight: 0)
                 r.certification = declared ? .declared : .notDeclared
                 reasons.append(r)
             }
             for r in cand.reasons {
                 if case .memberInterest = r.source { count(r.rule, matched: 1) }
             }
-            result.routes.append(Route(clusterID: c.id, memberID: m.id, memberName: m.name,
-                                       score: (score * 100).rounded() / 100, kind: cand.kind, segments: segIDs,
-                                       reasons: reasons, distance: distance))
+            result.routes.append(
+                Route(
+                    clusterID: c.id, memberID: m.id, memberName: m.name,
+                    score: (score * 100).rounded() / 100, kind: cand.kind, segments: segIDs,
+                    reasons: reasons, distance: distance))
         }
         result.routes.sort { a, b in
             if a.kind != b.kind { return a.kind == .direct }
@@ -230,18 +256,21 @@ extension Router {
         var suppliers: [(member: Int, segment: Int, distance: Int?)] = []
         for miss in result.nearMisses where miss.filter == .upstreamSupplier {
             guard let mi = c.members.firstIndex(where: { $0.id == miss.memberID }),
-                  let up = miss.segments.first.flatMap({ id in c.segments.firstIndex { $0.id == id } }),
-                  ev.memberVeto[mi] == nil, c.members[mi].effectiveKinds.contains(notice.kind) else { continue }
+                let up = miss.segments.first.flatMap({ id in c.segments.firstIndex { $0.id == id } }),
+                ev.memberVeto[mi] == nil, c.members[mi].effectiveKinds.contains(notice.kind)
+            else { continue }
             let terr = territoryCheck(cc, c, member: mi, place: place)
             if terr.failure == nil { suppliers.append((mi, up, terr.distance)) }
         }
-        result.consortia = suggestConsortia(c, notice: notice, needed: neededList, segLots: segLots,
-                                            segNoticeLevel: segNoticeLevel,
-                                            eligible: eligible.filter { $0.cand.kind == .direct && !$0.cand.segments.isEmpty },
-                                            upstream: cc.upstream, suppliers: suppliers,
-                                            tolerance: tolerance)
-        result.signals = staffSignals(c, drops: capacityDrops, routes: result.routes, consortia: result.consortia,
-                                      tolerance: tolerance)
+        result.consortia = suggestConsortia(
+            c, notice: notice, needed: neededList, segLots: segLots,
+            segNoticeLevel: segNoticeLevel,
+            eligible: eligible.filter { $0.cand.kind == .direct && !$0.cand.segments.isEmpty },
+            upstream: cc.upstream, suppliers: suppliers,
+            tolerance: tolerance)
+        result.signals = staffSignals(
+            c, drops: capacityDrops, routes: result.routes, consortia: result.consortia,
+            tolerance: tolerance)
 
         // 5. Saved watches.
         for (wi, w) in c.watches.enumerated() where !ev.watchVeto[wi] {
@@ -254,8 +283,10 @@ extension Router {
                 let segs = cc.watchSegments[wi].filter { needed[$0] }
                 if segs.isEmpty { continue }
                 for s in segs {
-                    reasons.append(Reason(.watchSegment(watch: w.id, segment: c.segments[s].id), field: .segment,
-                                          term: c.segments[s].id, weight: segScore[s]))
+                    reasons.append(
+                        Reason(
+                            .watchSegment(watch: w.id, segment: c.segments[s].id), field: .segment,
+                            term: c.segments[s].id, weight: segScore[s]))
                 }
             }
             guard !reasons.isEmpty else { continue }

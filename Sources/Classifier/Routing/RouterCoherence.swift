@@ -6,7 +6,8 @@ import Notices
 extension Router {
     /// Why a segment's evidence, heavy enough, still does not hold together; nil when it does.
     static func incoherence(_ reasons: [Reason], notice: Notice, segment s: Segment, inContext: Bool)
-        -> SegmentRejection? {
+        -> SegmentRejection?
+    {
         if Router.buysServiceAboutTrade(notice, s), let main = notice.mainCPV ?? notice.cpv.first {
             return .serviceAboutTrade(division: String(main.filter(\.isNumber).prefix(2)))
         }
@@ -77,8 +78,10 @@ extension Router {
     }
 
     /// Generic openings that name the kind of notice, not the object (« Appel à projets », « AMI »).
-    static let genericOpenings: Set<String> = ["appel", "à", "projets", "projet", "ami", "avis", "marché", "accord",
-                                               "cadre", "préinformation", "lot"]
+    static let genericOpenings: Set<String> = [
+        "appel", "à", "projets", "projet", "ami", "avis", "marché", "accord",
+        "cadre", "préinformation", "lot",
+    ]
 
     /// UTF-8 offset of the title's first word that is not a generic opening (the title's length when all are).
     static func titleHeadEnd(_ title: String) -> Int {

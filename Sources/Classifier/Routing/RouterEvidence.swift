@@ -67,32 +67,39 @@ extension Router {
                 switch r.kind {
                 case .segmentKeyword:
                     let s = c.segments[r.owner]
-                    var reason = Reason(.segmentKeyword(segment: s.id, term: r.term), field: h.field, term: r.term,
-                                        matched: matched, weight: w, lotID: h.lotID)
+                    var reason = Reason(
+                        .segmentKeyword(segment: s.id, term: r.term), field: h.field, term: r.term,
+                        matched: matched, weight: w, lotID: h.lotID)
                     reason.isTitleHead = h.isTitleHead
                     reason.isSetting = h.isSetting
                     Evidence.add(reason, to: &ev.segReasons[r.owner])
                 case .segmentExclusion:
                     if ev.segVeto[r.owner] == nil {
                         let s = c.segments[r.owner]
-                        ev.segVeto[r.owner] = Reason(.segmentExclusion(segment: s.id, term: r.term), field: h.field,
-                                                     term: r.term, matched: matched, weight: 0, lotID: h.lotID)
+                        ev.segVeto[r.owner] = Reason(
+                            .segmentExclusion(segment: s.id, term: r.term), field: h.field,
+                            term: r.term, matched: matched, weight: 0, lotID: h.lotID)
                     }
                 case .memberInterest:
                     let m = c.members[r.owner]
-                    Evidence.add(Reason(.memberInterest(member: m.id, term: r.term), field: h.field, term: r.term,
-                                        matched: matched, weight: w * options.interestFactor, lotID: h.lotID),
-                                 to: &ev.interest[r.owner])
+                    Evidence.add(
+                        Reason(
+                            .memberInterest(member: m.id, term: r.term), field: h.field, term: r.term,
+                            matched: matched, weight: w * options.interestFactor, lotID: h.lotID),
+                        to: &ev.interest[r.owner])
                 case .memberExclusion:
                     if ev.memberVeto[r.owner] == nil {
                         let m = c.members[r.owner]
-                        ev.memberVeto[r.owner] = Reason(.memberExclusion(member: m.id, term: r.term), field: h.field,
-                                                        term: r.term, matched: matched, weight: 0, lotID: h.lotID)
+                        ev.memberVeto[r.owner] = Reason(
+                            .memberExclusion(member: m.id, term: r.term), field: h.field,
+                            term: r.term, matched: matched, weight: 0, lotID: h.lotID)
                     }
                 case .watchKeyword:
                     let wt = c.watches[r.owner]
-                    Evidence.add(Reason(.watchKeyword(watch: wt.id, term: r.term), field: h.field, term: r.term,
-                                        matched: matched, weight: w, lotID: h.lotID), to: &ev.watchReasons[r.owner])
+                    Evidence.add(
+                        Reason(
+                            .watchKeyword(watch: wt.id, term: r.term), field: h.field, term: r.term,
+                            matched: matched, weight: w, lotID: h.lotID), to: &ev.watchReasons[r.owner])
                 case .watchExclusion:
                     ev.watchVeto[r.owner] = true
                 case .segmentContext:
@@ -105,7 +112,8 @@ extension Router {
         // CPV codes: every prefix of each code is looked up, so the cost does not depend on the rules.
         var codes: [(code: String, weight: Double, lot: String?)] = []
         var seen = Set<String>()
-        for (k, code) in ([notice.mainCPV].compactMap { $0 } + notice.cpv).enumerated() where seen.insert(code).inserted {
+        for (k, code) in ([notice.mainCPV].compactMap { $0 } + notice.cpv).enumerated() where seen.insert(code).inserted
+        {
             codes.append((code, k == 0 && notice.mainCPV != nil ? options.mainCPVWeight : options.otherCPVWeight, nil))
         }
         for lot in notice.lots { for code in lot.cpv { codes.append((code, options.lotCPVWeight, lot.id)) } }
@@ -116,21 +124,27 @@ extension Router {
                 let prefix = String(digits.prefix(len))
                 for si in cc.cpv[prefix] ?? [] {
                     let s = c.segments[si]
-                    Evidence.add(Reason(.segmentCPV(segment: s.id, prefix: prefix), field: .cpv, term: prefix, matched: code,
-                                        weight: w * Router.cpvPrecision(prefix), lotID: lot), to: &ev.segReasons[si])
+                    Evidence.add(
+                        Reason(
+                            .segmentCPV(segment: s.id, prefix: prefix), field: .cpv, term: prefix, matched: code,
+                            weight: w * Router.cpvPrecision(prefix), lotID: lot), to: &ev.segReasons[si])
                 }
                 for (wi, wp) in cc.watchCPV.enumerated() where wp.contains(prefix) {
                     let wt = c.watches[wi]
-                    Evidence.add(Reason(.watchCPV(watch: wt.id, prefix: prefix), field: .cpv, term: prefix, matched: code,
-                                        weight: w, lotID: lot), to: &ev.watchReasons[wi])
+                    Evidence.add(
+                        Reason(
+                            .watchCPV(watch: wt.id, prefix: prefix), field: .cpv, term: prefix, matched: code,
+                            weight: w, lotID: lot), to: &ev.watchReasons[wi])
                 }
             }
         }
         for d in notice.descriptors {
             for si in cc.descriptors[d] ?? [] {
                 let s = c.segments[si]
-                Evidence.add(Reason(.segmentDescriptor(segment: s.id, code: d), field: .descriptor, term: d,
-                                    weight: options.descriptorWeight), to: &ev.segReasons[si])
+                Evidence.add(
+                    Reason(
+                        .segmentDescriptor(segment: s.id, code: d), field: .descriptor, term: d,
+                        weight: options.descriptorWeight), to: &ev.segReasons[si])
             }
         }
         return ev

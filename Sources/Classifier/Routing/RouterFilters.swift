@@ -21,7 +21,8 @@ extension Router {
 
     /// Whether a member's sites are close enough to the place of work; the reason as data when they are not.
     func territoryCheck(_ cc: CompiledCluster, _ c: Cluster, member mi: Int, place: ResolvedPlace)
-        -> (failure: TerritoryMiss?, distance: Int?, site: String?, place: String?) {
+        -> (failure: TerritoryMiss?, distance: Int?, site: String?, place: String?)
+    {
         let m = c.members[mi]
         let scope = m.scope ?? c.routing.scope
         let maxD = m.maxDistance ?? c.routing.maxDistance
@@ -49,7 +50,9 @@ extension Router {
             return (.outsideRegions(regions: place.regions.sorted()), nil, nil, nil)
         }
         if let b = best {
-            return (.tooFar(places: place.departements, distance: b.d, site: b.site, maximum: maxD), b.d, b.site, b.place)
+            return (
+                .tooFar(places: place.departements, distance: b.d, site: b.site, maximum: maxD), b.d, b.site, b.place
+            )
         }
         return (.outOfReach(places: place.departements), nil, nil, nil)
     }

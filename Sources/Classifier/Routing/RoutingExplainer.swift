@@ -34,24 +34,32 @@ public struct RoutingExplainer: Sendable {
     public func describe(_ cause: NearMissCause) -> String {
         switch cause {
         case .upstreamSupplier(let up, let down):
-            return t("\(up) → \(down) : son métier n'est pas ce que l'avis achète (partenaire possible d'un groupement)",
-                     "\(up) → \(down): its trade is not what the notice buys (a possible groupement partner)")
+            return t(
+                "\(up) → \(down) : son métier n'est pas ce que l'avis achète (partenaire possible d'un groupement)",
+                "\(up) → \(down): its trade is not what the notice buys (a possible groupement partner)")
         case .segmentExclusion(let segment, let term, let f):
-            return t("exclusion « \(term) » du segment \(segment) trouvée (\(field(f)))",
-                     "exclusion '\(term)' of segment \(segment) found (\(f.rawValue))")
+            return t(
+                "exclusion « \(term) » du segment \(segment) trouvée (\(field(f)))",
+                "exclusion '\(term)' of segment \(segment) found (\(f.rawValue))")
         case .weakMatch(let segment, let score, let threshold):
-            return t("segment \(segment) : score \(num(score)) sous le seuil \(num(threshold))",
-                     "segment \(segment): score \(num(score)) below threshold \(num(threshold))")
+            return t(
+                "segment \(segment) : score \(num(score)) sous le seuil \(num(threshold))",
+                "segment \(segment): score \(num(score)) below threshold \(num(threshold))")
         case .incoherentEvidence(let segment, let rejection):
             return t("segment \(segment) : ", "segment \(segment): ") + describe(rejection)
         case .memberExclusion(let term, let f, let matched):
-            return t("exclusion « \(term) » trouvée (\(field(f))\(matched.map { " : « \($0) »" } ?? ""))",
-                     "exclusion '\(term)' found (\(f.rawValue)\(matched.map { ": '\($0)'" } ?? ""))")
+            return t(
+                "exclusion « \(term) » trouvée (\(field(f))\(matched.map { " : « \($0) »" } ?? ""))",
+                "exclusion '\(term)' found (\(f.rawValue)\(matched.map { ": '\($0)'" } ?? ""))")
         case .kind(let kind, let wanted):
             let list = wanted.map(\.rawValue).joined(separator: ", ")
-            return t("type \(kind.rawValue) non suivi (suivis : \(list))", "kind \(kind.rawValue) not wanted (wanted: \(list))")
+            return t(
+                "type \(kind.rawValue) non suivi (suivis : \(list))",
+                "kind \(kind.rawValue) not wanted (wanted: \(list))")
         case .deadline(let lead, let minimum):
-            let d = lead < 0 ? t("échéance dépassée", "deadline passed")
+            let d =
+                lead < 0
+                ? t("échéance dépassée", "deadline passed")
                 : t("échéance dans \(num(lead)) j", "deadline in \(num(lead)) days")
             return t("\(d), délai minimal \(minimum) j", "\(d), minimum lead time \(minimum) days")
         case .territory(let miss):
@@ -60,20 +68,24 @@ public struct RoutingExplainer: Sendable {
                 return t("lieu d'exécution hors de France", "place of work outside France")
             case .outsideRegions(let regions):
                 let names = regions.map { Geography.regionNames[$0] ?? $0 }.joined(separator: ", ")
-                return t("lieu d'exécution en \(names), hors des régions des sites",
-                         "place of work in \(names), outside the regions of its sites")
+                return t(
+                    "lieu d'exécution en \(names), hors des régions des sites",
+                    "place of work in \(names), outside the regions of its sites")
             case .tooFar(let places, let distance, let site, let maximum):
                 let p = places.map(Router.departementLabel).joined(separator: ", ")
                 let s = Router.departementLabel(site)
-                return t("lieu d'exécution \(p) à \(distance) départements du site le plus proche (\(s)), maximum \(maximum)",
-                         "place of work \(p) is \(distance) départements from the nearest site (\(s)), maximum \(maximum)")
+                return t(
+                    "lieu d'exécution \(p) à \(distance) départements du site le plus proche (\(s)), maximum \(maximum)",
+                    "place of work \(p) is \(distance) départements from the nearest site (\(s)), maximum \(maximum)")
             case .outOfReach(let places):
                 let p = places.map(Router.departementLabel).joined(separator: ", ")
-                return t("lieu d'exécution \(p) hors de portée des sites", "place of work \(p) out of reach of the sites")
+                return t(
+                    "lieu d'exécution \(p) hors de portée des sites", "place of work \(p) out of reach of the sites")
             }
         case .capacity(let value, let capacity):
-            return t("montant \(Router.euros(value)) au-delà de la capacité \(Router.euros(capacity))",
-                     "value \(Router.euros(value)) above capacity \(Router.euros(capacity))")
+            return t(
+                "montant \(Router.euros(value)) au-delà de la capacité \(Router.euros(capacity))",
+                "value \(Router.euros(value)) above capacity \(Router.euros(capacity))")
         }
     }
 
@@ -92,14 +104,20 @@ public struct RoutingExplainer: Sendable {
         case .valueExceedsCapacity:
             s = "\(what) (\(value)) " + t("dépasse la capacité de chaque membre.", "exceeds every member's capacity.")
         case .both:
-            s = needs + t(" et son montant (\(value)) dépasse la capacité de chaque membre.",
-                          " and its value (\(value)) exceeds every member's capacity.")
+            s =
+                needs
+                + t(
+                    " et son montant (\(value)) dépasse la capacité de chaque membre.",
+                    " and its value (\(value)) exceeds every member's capacity.")
         }
-        s += t(" Groupement proposé : ", " Proposed group: ") + g.members.map { id in
-            let role = id == g.lead ? t(" (mandataire)", " (lead)") : ""
-            return "\(name(id))\(role) [\((g.contributions[id] ?? []).map(label).joined(separator: ", "))]"
-        }.joined(separator: " + ") + "."
-        s += t(" Mandataire : \(name(g.lead)), plus grande capacité", " Lead: \(name(g.lead)), largest capacity")
+        s +=
+            t(" Groupement proposé : ", " Proposed group: ")
+            + g.members.map { id in
+                let role = id == g.lead ? t(" (mandataire)", " (lead)") : ""
+                return "\(name(id))\(role) [\((g.contributions[id] ?? []).map(label).joined(separator: ", "))]"
+            }.joined(separator: " + ") + "."
+        s +=
+            t(" Mandataire : \(name(g.lead)), plus grande capacité", " Lead: \(name(g.lead)), largest capacity")
             + (g.leadCapacity.map { " (\(Router.euros($0)))" } ?? "")
             + (g.leadDistance.map {
                 t(", site à \($0) département(s) du lieu", ", site \($0) département(s) from the place of work")
@@ -108,8 +126,9 @@ public struct RoutingExplainer: Sendable {
             s += t(" Non couvert : ", " Not covered: ") + g.uncovered.map(label).joined(separator: ", ") + "."
         }
         if let v = g.value, let comb = g.combinedCapacity, comb < v {
-            s += t(" Capacité cumulée \(Router.euros(comb)) encore inférieure au montant.",
-                   " Combined capacity \(Router.euros(comb)) still below the value.")
+            s += t(
+                " Capacité cumulée \(Router.euros(comb)) encore inférieure au montant.",
+                " Combined capacity \(Router.euros(comb)) still below the value.")
         }
         return s
     }
@@ -124,8 +143,9 @@ public struct RoutingExplainer: Sendable {
         if let c = s.combinedCapacity, s.members.count > 1 {
             figures.append(t("\(Router.euros(c)) ensemble", "\(Router.euros(c)) together"))
         }
-        return t("cœur de métier (\(s.segments.joined(separator: ", "))) que personne ne peut porter, seul ni en groupement",
-                 "core business (\(s.segments.joined(separator: ", "))) nobody can carry, alone or together")
+        return t(
+            "cœur de métier (\(s.segments.joined(separator: ", "))) que personne ne peut porter, seul ni en groupement",
+            "core business (\(s.segments.joined(separator: ", "))) nobody can carry, alone or together")
             + (figures.isEmpty ? "" : " — " + figures.joined(separator: ", "))
     }
 
@@ -137,13 +157,16 @@ public struct RoutingExplainer: Sendable {
         case .belowThreshold(let threshold):
             return t("indices sous le seuil \(num(threshold))", "evidence below the threshold \(num(threshold))")
         case .isolated:
-            return t("indice isolé (un seul mot, sans code CPV ni second mot-clé qui le confirme)",
-                     "isolated evidence (one word, with no CPV code or second keyword to confirm it)")
+            return t(
+                "indice isolé (un seul mot, sans code CPV ni second mot-clé qui le confirme)",
+                "isolated evidence (one word, with no CPV code or second keyword to confirm it)")
         case .serviceAboutTrade(let division):
-            return t("l'avis achète un service autour du métier (CPV \(division)…), pas le métier",
-                     "the notice buys a service about the trade (CPV \(division)…), not the trade")
+            return t(
+                "l'avis achète un service autour du métier (CPV \(division)…), pas le métier",
+                "the notice buys a service about the trade (CPV \(division)…), not the trade")
         case .outOfContext:
-            return t("aucun mot du contexte du segment dans l'avis", "none of the segment's context words in the notice")
+            return t(
+                "aucun mot du contexte du segment dans l'avis", "none of the segment's context words in the notice")
         }
     }
 
@@ -154,31 +177,37 @@ public struct RoutingExplainer: Sendable {
         let found = r.matched.map { t(" : « \($0) »", ": '\($0)'") } ?? ""
         switch r.field {
         case .cpv:
-            return t("code CPV \(r.term)* ← \(r.matched ?? r.term)\(lot) (\(w))",
-                     "CPV prefix \(r.term) ← \(r.matched ?? r.term)\(lot) (\(w))")
+            return t(
+                "code CPV \(r.term)* ← \(r.matched ?? r.term)\(lot) (\(w))",
+                "CPV prefix \(r.term) ← \(r.matched ?? r.term)\(lot) (\(w))")
         case .descriptor:
             return t("descripteur BOAMP \(r.term) (\(w))", "BOAMP descriptor \(r.term) (\(w))")
         case .segment:
             return t("segment \(r.term) reconnu (\(w))", "segment \(r.term) tagged (\(w))")
         case .value:
             // filter:capacity/groupement — above the member's capacity, sent as a partner of a groupement.
-            return t("montant \(r.matched ?? "?") au-delà de la capacité \(r.term) : envoyé pour un groupement",
-                     "value \(r.matched ?? "?") above capacity \(r.term): sent for a groupement")
+            return t(
+                "montant \(r.matched ?? "?") au-delà de la capacité \(r.term) : envoyé pour un groupement",
+                "value \(r.matched ?? "?") above capacity \(r.term): sent for a groupement")
         case .certification:
             return r.certification == .declared
                 ? t("certification « \(r.term) » demandée : déclarée", "certification '\(r.term)' asked: declared")
-                : t("certification « \(r.term) » demandée : non déclarée", "certification '\(r.term)' asked: not declared")
+                : t(
+                    "certification « \(r.term) » demandée : non déclarée",
+                    "certification '\(r.term)' asked: not declared")
         case .place:
             let d = r.matched.flatMap { Geography.distance(r.term, $0) }.map(String.init) ?? "?"
             let p = r.matched.map(Router.departementLabel) ?? "?"
-            return t("site \(Router.departementLabel(r.term)), lieu \(p) : \(d) département(s) d'écart (\(w))",
-                     "site \(Router.departementLabel(r.term)), place \(p): \(d) département(s) apart (\(w))")
+            return t(
+                "site \(Router.departementLabel(r.term)), lieu \(p) : \(d) département(s) d'écart (\(w))",
+                "site \(Router.departementLabel(r.term)), place \(p): \(d) département(s) apart (\(w))")
         default:
             let isInterest: Bool
             if case .memberInterest = r.source { isInterest = true } else { isInterest = false }
             let kind = isInterest ? t("intérêt", "interest") : t("mot-clé", "keyword")
-            return t("\(kind) « \(r.term) » dans le \(field(r.field))\(lot)\(found) (\(w))",
-                     "\(kind) '\(r.term)' in \(field(r.field))\(lot)\(found) (\(w))")
+            return t(
+                "\(kind) « \(r.term) » dans le \(field(r.field))\(lot)\(found) (\(w))",
+                "\(kind) '\(r.term)' in \(field(r.field))\(lot)\(found) (\(w))")
         }
     }
 
@@ -212,18 +241,23 @@ public struct RoutingExplainer: Sendable {
         var facts = [t("Type : ", "Kind: ") + kindName(notice.kind)]
         if let d = notice.deadline ?? notice.call?.closing {
             let days = d.instant.timeIntervalSince(now) / 86_400
-            facts.append(t("Échéance : \(d.iso8601) (\(days < 0 ? "dépassée" : "dans \(num(days.rounded())) j"))",
-                           "Deadline: \(d.iso8601) (\(days < 0 ? "passed" : "in \(num(days.rounded())) days"))"))
+            facts.append(
+                t(
+                    "Échéance : \(d.iso8601) (\(days < 0 ? "dépassée" : "dans \(num(days.rounded())) j"))",
+                    "Deadline: \(d.iso8601) (\(days < 0 ? "passed" : "in \(num(days.rounded())) days"))"))
         }
         if let v = Router.amount(notice.value) {
             facts.append(t("Montant : ", "Value: ") + Router.euros(v))
         }
         let place = ResolvedPlace(places: notice.places + notice.lots.flatMap(\.places), buyer: notice.buyer)
         if !place.departements.isEmpty {
-            facts.append(t("Lieu : ", "Place: ") + place.departements.map(Router.departementLabel).joined(separator: ", "))
+            facts.append(
+                t("Lieu : ", "Place: ") + place.departements.map(Router.departementLabel).joined(separator: ", "))
         } else if !place.regions.isEmpty {
-            facts.append(t("Région : ", "Region: ") + place.regions.map { Geography.regionNames[$0] ?? $0 }
-                .joined(separator: ", "))
+            facts.append(
+                t("Région : ", "Region: ")
+                    + place.regions.map { Geography.regionNames[$0] ?? $0 }
+                    .joined(separator: ", "))
         } else if place.isAbroad {
             facts.append(t("Lieu : hors de France", "Place: outside France"))
         } else {
@@ -246,8 +280,11 @@ public struct RoutingExplainer: Sendable {
                 out.append(t("  Segments écartés :", "  Segments rejected:"))
                 for s in c.rejectedSegments {
                     if let v = s.vetoedBy {
-                        out.append(t("    • \(s.segmentID) — exclu par « \(v.term) » (\(field(v.field))\(v.matched.map { " : « \($0) »" } ?? ""))",
-                                     "    • \(s.segmentID) — vetoed by '\(v.term)' (\(field(v.field))\(v.matched.map { ": '\($0)'" } ?? ""))"))
+                        out.append(
+                            t(
+                                "    • \(s.segmentID) — exclu par « \(v.term) » (\(field(v.field))\(v.matched.map { " : « \($0) »" } ?? ""))",
+                                "    • \(s.segmentID) — vetoed by '\(v.term)' (\(field(v.field))\(v.matched.map { ": '\($0)'" } ?? ""))"
+                            ))
                     } else {
                         let why = s.rejection.map(describe) ?? t("non retenu", "not needed")
                         out.append("    • \(s.segmentID) — score \(num(s.score)), \(why)")
@@ -262,19 +299,23 @@ public struct RoutingExplainer: Sendable {
             for r in routes {
                 let kind = r.kind.rawValue
                 let dist = r.distance.map { t(", à \($0) département(s)", ", \($0) département(s) away") } ?? ""
-                out.append("    ✓ \(r.memberName) (\(r.memberID)) — \(kind), score \(num(r.score)), "
-                           + "segments " + r.segments.joined(separator: ", ") + dist)
+                out.append(
+                    "    ✓ \(r.memberName) (\(r.memberID)) — \(kind), score \(num(r.score)), "
+                        + "segments " + r.segments.joined(separator: ", ") + dist)
                 for reason in r.reasons { out.append("        \(describe(reason))") }
             }
             if !misses.isEmpty || member != nil {
                 out.append(t("  Écartés :", "  Dropped:"))
                 if misses.isEmpty && routes.isEmpty, let m = member {
-                    out.append(t("    \(m) : aucun de ses segments ni intérêts n'est concerné par cet avis.",
-                                 "    \(m): none of its segments or interests concerns this notice."))
+                    out.append(
+                        t(
+                            "    \(m) : aucun de ses segments ni intérêts n'est concerné par cet avis.",
+                            "    \(m): none of its segments or interests concerns this notice."))
                 }
                 for m in misses {
-                    out.append("    ✗ \(m.memberName) (\(m.memberID)) — \(filterName(m.filter))\(t(" : ", ": "))"
-                               + (language == .fr ? m.detail : m.detailEN))
+                    out.append(
+                        "    ✗ \(m.memberName) (\(m.memberID)) — \(filterName(m.filter))\(t(" : ", ": "))"
+                            + (language == .fr ? m.detail : m.detailEN))
                 }
             }
             let consortia = c.consortia.filter { member == nil || $0.members.contains(member!) }

@@ -43,9 +43,11 @@ public struct ClusterRouting: Sendable, Hashable, Codable {
     /// Per-rule counters for this notice: which rule let it through, which filter dropped whom.
     public var ruleCounters: [RuleCounter]
 
-    public init(clusterID: String, clusterName: String, segments: [SegmentMatch] = [],
-                rejectedSegments: [SegmentMatch] = [], routes: [Route] = [], nearMisses: [NearMiss] = [],
-                consortia: [ConsortiumSuggestion] = [], watches: [WatchMatch] = [], ruleCounters: [RuleCounter] = []) {
+    public init(
+        clusterID: String, clusterName: String, segments: [SegmentMatch] = [],
+        rejectedSegments: [SegmentMatch] = [], routes: [Route] = [], nearMisses: [NearMiss] = [],
+        consortia: [ConsortiumSuggestion] = [], watches: [WatchMatch] = [], ruleCounters: [RuleCounter] = []
+    ) {
         self.clusterID = clusterID
         self.clusterName = clusterName
         self.segments = segments
@@ -87,8 +89,10 @@ public struct SegmentMatch: Sendable, Hashable, Codable {
     /// Why a segment with evidence is not needed (nil for needed segments).
     public var rejection: SegmentRejection?
 
-    public init(segmentID: String, label: String, score: Double, reasons: [Reason], lots: [String] = [],
-                vetoedBy: Reason? = nil, rejection: SegmentRejection? = nil) {
+    public init(
+        segmentID: String, label: String, score: Double, reasons: [Reason], lots: [String] = [],
+        vetoedBy: Reason? = nil, rejection: SegmentRejection? = nil
+    ) {
         self.segmentID = segmentID
         self.label = label
         self.score = score
@@ -152,8 +156,10 @@ public struct Route: Sendable, Hashable, Codable {
     /// Départements between its nearest site and the place of work (nil when the place is unknown).
     public var distance: Int?
 
-    public init(clusterID: String, memberID: String, memberName: String, score: Double, kind: RouteKind,
-                segments: [String], reasons: [Reason], distance: Int? = nil) {
+    public init(
+        clusterID: String, memberID: String, memberName: String, score: Double, kind: RouteKind,
+        segments: [String], reasons: [Reason], distance: Int? = nil
+    ) {
         self.clusterID = clusterID
         self.memberID = memberID
         self.memberName = memberName
@@ -210,8 +216,10 @@ public struct Reason: Sendable, Hashable, Codable {
     /// For `field == .certification`: whether the member declared the certification the notice asks for.
     public var certification: CertificationStatus?
 
-    public init(_ source: EvidenceRule, field: ReasonField, term: String, matched: String? = nil, weight: Double,
-                lotID: String? = nil) {
+    public init(
+        _ source: EvidenceRule, field: ReasonField, term: String, matched: String? = nil, weight: Double,
+        lotID: String? = nil
+    ) {
         self.source = source
         self.field = field
         self.term = term
@@ -221,8 +229,10 @@ public struct Reason: Sendable, Hashable, Codable {
     }
 
     /// A reason named by its rule key (`segment:usinage/keyword:usinage`), as JSON output and stores hold it.
-    public init(rule: String, field: ReasonField, term: String, matched: String? = nil, weight: Double,
-                lotID: String? = nil) {
+    public init(
+        rule: String, field: ReasonField, term: String, matched: String? = nil, weight: Double,
+        lotID: String? = nil
+    ) {
         self.source = EvidenceRule(key: rule)
         self.field = field
         self.term = term
@@ -337,8 +347,10 @@ public struct NearMiss: Sendable, Hashable, Codable {
     public var score: Double
     public var reasons: [Reason]
 
-    public init(clusterID: String, memberID: String, memberName: String, cause: NearMissCause, segments: [String],
-                score: Double, reasons: [Reason] = []) {
+    public init(
+        clusterID: String, memberID: String, memberName: String, cause: NearMissCause, segments: [String],
+        score: Double, reasons: [Reason] = []
+    ) {
         self.clusterID = clusterID
         self.memberID = memberID
         self.memberName = memberName
@@ -430,9 +442,11 @@ public struct ConsortiumSuggestion: Sendable, Hashable, Codable {
     public var memberNames: [String: String] = [:]
     public var segmentLabels: [String: String] = [:]
 
-    public init(clusterID: String, members: [String], lead: String, segments: [String], reason: ConsortiumReason,
-                uncovered: [String] = [], combinedCapacity: Double? = nil, lotID: String? = nil,
-                contributions: [String: [String]] = [:]) {
+    public init(
+        clusterID: String, members: [String], lead: String, segments: [String], reason: ConsortiumReason,
+        uncovered: [String] = [], combinedCapacity: Double? = nil, lotID: String? = nil,
+        contributions: [String: [String]] = [:]
+    ) {
         self.clusterID = clusterID
         self.members = members
         self.lead = lead
@@ -526,8 +540,10 @@ public struct StaffSignal: Sendable, Hashable, Codable {
     /// Members in range of those segments (ids), largest capacity first.
     public var members: [String]
 
-    public init(reason: StaffSignalReason, segments: [String], lotID: String? = nil, value: Double?,
-                largestCapacity: Double?, combinedCapacity: Double?, members: [String]) {
+    public init(
+        reason: StaffSignalReason, segments: [String], lotID: String? = nil, value: Double?,
+        largestCapacity: Double?, combinedCapacity: Double?, members: [String]
+    ) {
         self.reason = reason
         self.segments = segments
         self.lotID = lotID

@@ -29,7 +29,7 @@ public struct EmailAddress: Sendable, Hashable, CustomStringConvertible {
         var address = trimmed
         if trimmed.contains("<") || trimmed.contains(">") {
             guard trimmed.hasSuffix(">"), let open = trimmed.firstIndex(of: "<"),
-                  trimmed.filter({ $0 == "<" }).count == 1, trimmed.filter({ $0 == ">" }).count == 1
+                trimmed.filter({ $0 == "<" }).count == 1, trimmed.filter({ $0 == ">" }).count == 1
             else { throw fail("expected `Nom <adresse@domaine.fr>`: one `<…>` at the end") }
             address = String(trimmed[trimmed.index(after: open)..<trimmed.index(before: trimmed.endIndex)])
             let written = trimmed[..<open].trimmingCharacters(in: .whitespaces)
@@ -91,7 +91,8 @@ public struct EmailAddress: Sendable, Hashable, CustomStringConvertible {
         let labels = domain.split(separator: ".", omittingEmptySubsequences: false)
         guard labels.count >= 2 else { throw fail("the domain '\(domain)' has no dot (expected e.g. example.org)") }
         for label in labels {
-            let ok = !label.isEmpty && label.count <= 63 && !label.hasPrefix("-") && !label.hasSuffix("-")
+            let ok =
+                !label.isEmpty && label.count <= 63 && !label.hasPrefix("-") && !label.hasSuffix("-")
                 && label.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" }
             if !ok { throw fail("bad domain '\(domain)'") }
         }

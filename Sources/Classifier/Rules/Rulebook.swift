@@ -67,9 +67,11 @@ public struct Cluster: Sendable, Hashable, Codable {
     /// Rule file it was read from.
     public var file: String?
 
-    public init(id: String, name: String, language: String = "fr", territory: Territory = Territory(),
-                routing: RoutingSettings = RoutingSettings(), segments: [Segment] = [], members: [Member] = [],
-                watches: [Watch] = [], delivery: DeliverySettings = DeliverySettings(), file: String? = nil) {
+    public init(
+        id: String, name: String, language: String = "fr", territory: Territory = Territory(),
+        routing: RoutingSettings = RoutingSettings(), segments: [Segment] = [], members: [Member] = [],
+        watches: [Watch] = [], delivery: DeliverySettings = DeliverySettings(), file: String? = nil
+    ) {
         self.id = id
         self.name = name
         self.language = language
@@ -132,9 +134,11 @@ public struct RoutingSettings: Sendable, Hashable, Codable {
     /// together, as a plausible partner; beyond it, only when the notice itself speaks of groupements.
     public var groupementReach: Double
 
-    public init(scope: TerritoryScope = .departements, maxDistance: Int = 2, minLeadDays: Int = 5,
-                minScore: Double = 2, indirectFactor: Double = 0.5, capacityTolerance: Double = 1.25,
-                groupementReach: Double = 2.5) {
+    public init(
+        scope: TerritoryScope = .departements, maxDistance: Int = 2, minLeadDays: Int = 5,
+        minScore: Double = 2, indirectFactor: Double = 0.5, capacityTolerance: Double = 1.25,
+        groupementReach: Double = 2.5
+    ) {
         self.scope = scope
         self.maxDistance = maxDistance
         self.minLeadDays = minLeadDays
@@ -178,8 +182,10 @@ public struct DeliverySettings: Sendable, Hashable, Codable {
     /// Accepted `subscription_days`: a day to a leap year.
     public static let subscriptionDaysRange = 1...366
 
-    public init(sender: String? = nil, replyTo: [String] = [], staff: [String] = [], sharePartners: Bool = false,
-                subscriptionDays: Int = 60) {
+    public init(
+        sender: String? = nil, replyTo: [String] = [], staff: [String] = [], sharePartners: Bool = false,
+        subscriptionDays: Int = 60
+    ) {
         self.sender = sender
         self.replyTo = replyTo
         self.staff = staff
@@ -219,8 +225,10 @@ public struct Segment: Sendable, Hashable, Codable {
     /// segment at 6 digits or more, for the segment's evidence to count.
     public var context: [String]
 
-    public init(id: String, label: String, keywords: [String] = [], exclusions: [String] = [], cpv: [String] = [],
-                descriptors: [String] = [], supplies: [String] = [], minScore: Double? = nil, context: [String] = []) {
+    public init(
+        id: String, label: String, keywords: [String] = [], exclusions: [String] = [], cpv: [String] = [],
+        descriptors: [String] = [], supplies: [String] = [], minScore: Double? = nil, context: [String] = []
+    ) {
         self.id = id
         self.label = label
         self.keywords = keywords
@@ -268,10 +276,12 @@ public struct Member: Sendable, Hashable, Codable {
     }
 
     /// `contact` and `contacts` together: `contact` first, then the others of `contacts`.
-    public init(id: String, name: String, segments: [String] = [], sites: [String] = [], capacity: Double? = nil,
-                certifications: [String] = [], interests: [String] = [], exclusions: [String] = [],
-                kinds: [NoticeKind] = [], scope: TerritoryScope? = nil, maxDistance: Int? = nil,
-                contact: String? = nil, contacts: [String] = []) {
+    public init(
+        id: String, name: String, segments: [String] = [], sites: [String] = [], capacity: Double? = nil,
+        certifications: [String] = [], interests: [String] = [], exclusions: [String] = [],
+        kinds: [NoticeKind] = [], scope: TerritoryScope? = nil, maxDistance: Int? = nil,
+        contact: String? = nil, contacts: [String] = []
+    ) {
         self.id = id
         self.name = name
         self.segments = segments
@@ -316,8 +326,10 @@ public struct Watch: Sendable, Hashable, Codable {
     /// e-mailed (the lint warns).
     public var recipients: [String]
 
-    public init(id: String, name: String, clusterID: String, keywords: [String] = [], exclusions: [String] = [],
-                cpv: [String] = [], segments: [String] = [], kinds: [NoticeKind] = [], recipients: [String] = []) {
+    public init(
+        id: String, name: String, clusterID: String, keywords: [String] = [], exclusions: [String] = [],
+        cpv: [String] = [], segments: [String] = [], kinds: [NoticeKind] = [], recipients: [String] = []
+    ) {
         self.id = id
         self.name = name
         self.clusterID = clusterID

@@ -77,9 +77,10 @@ public struct RulebookLoader: Sendable {
             }
         }
         let book = Rulebook(clusters: clusters, thesaurus: Thesaurus(groups: groups))
-        return LoadedRulebook(files: files, rulebook: book,
-                              diagnostics: LintDiagnostic.editorOrder(reader.diagnostics, files: files),
-                              sources: reader.sources)
+        return LoadedRulebook(
+            files: files, rulebook: book,
+            diagnostics: LintDiagnostic.editorOrder(reader.diagnostics, files: files),
+            sources: reader.sources)
     }
 }
 
@@ -112,16 +113,18 @@ struct RuleReader {
                 } catch YamlError.duplicatedKeysInMapping(let keys, let context) where attempts < 50 {
                     attempts += 1
                     guard let key = keys.first,
-                          let (renamed, line, column) = RuleReader.renameDuplicate(key, after: context.mark, in: text)
+                        let (renamed, line, column) = RuleReader.renameDuplicate(key, after: context.mark, in: text)
                     else {
-                        error(line: context.mark.line, column: context.mark.column, key: keys.first,
-                              "duplicate key '\(keys.joined(separator: "', '"))'")
+                        error(
+                            line: context.mark.line, column: context.mark.column, key: keys.first,
+                            "duplicate key '\(keys.joined(separator: "', '"))'")
                         root = nil
                         break
                     }
                     text = renamed
-                    error(line: line, column: column, key: nil,
-                          "duplicate key '\(key)' (first at line \(context.mark.line))")
+                    error(
+                        line: line, column: column, key: nil,
+                        "duplicate key '\(key)' (first at line \(context.mark.line))")
                     duplicateKeyLines.insert(line)
                 }
             }
@@ -130,8 +133,9 @@ struct RuleReader {
                 // silently, it dropped its cluster from the run, and the notices classified that night were never
                 // routed to it once the file was restored.
                 if diagnostics.count == before {
-                    error(line: 1, column: 1, key: nil,
-                          "empty rule file: expected `cluster:` (a cluster's rules) or `thesaurus:` at the top")
+                    error(
+                        line: 1, column: 1, key: nil,
+                        "empty rule file: expected `cluster:` (a cluster's rules) or `thesaurus:` at the top")
                 }
                 return nil
             }
@@ -179,7 +183,7 @@ struct RuleReader {
     static func position(of e: YamlError) -> (Int, Int, String) {
         switch e {
         case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
-             .composer(let context, let problem, let mark, _):
+            .composer(let context, let problem, let mark, _):
             let ctx = context.map { "\($0.text) " } ?? ""
             return (mark.line, mark.column, ctx + problem)
         default:
@@ -193,8 +197,10 @@ struct RuleReader {
     }
 
     mutating func error(line: Int, column: Int, key: String?, _ message: String) {
-        diagnostics.append(LintDiagnostic(severity: .error, file: file, line: line, column: column, key: key,
-                                          message: message))
+        diagnostics.append(
+            LintDiagnostic(
+                severity: .error, file: file, line: line, column: column, key: key,
+                message: message))
     }
 
     mutating func error(_ node: Node?, _ key: String?, _ message: String) {
@@ -205,8 +211,10 @@ struct RuleReader {
 
     /// The pairs of a mapping, reporting unknown and duplicate keys. Returns key → (key node, value node).
     /// `elsewhere`: keys that belong at another place (key → where), named so in their error.
-    mutating func fields(_ m: Node.Mapping, path: String, allowed: [String],
-                         elsewhere: [String: String] = [:]) -> [String: (Node, Node)] {
+    mutating func fields(
+        _ m: Node.Mapping, path: String, allowed: [String],
+        elsewhere: [String: String] = [:]
+    ) -> [String: (Node, Node)] {
         var out: [String: (Node, Node)] = [:]
         for (k, v) in m {
             guard let name = k.string, case .scalar = k else {
@@ -217,8 +225,10 @@ struct RuleReader {
                 // Reported before composing; now that the path is known, attach it.
                 let real = String(name.dropLast(RuleReader.duplicateMarker.count))
                 let line = k.mark?.line ?? 0
-                if let i = diagnostics.firstIndex(where: { $0.file == file && $0.line == line && $0.key == nil
-                                                          && $0.message.hasPrefix("duplicate key") }) {
+                if let i = diagnostics.firstIndex(where: {
+                    $0.file == file && $0.line == line && $0.key == nil
+                        && $0.message.hasPrefix("duplicate key")
+                }) {
                     diagnostics[i].key = path.isEmpty ? real : "\(path).\(real)"
                 }
                 continue
@@ -325,9 +335,11 @@ struct RuleReader {
 
     mutating func id(_ node: Node?, _ key: String, parent: Node) -> String? {
         guard let s = string(node, key, required: true, in: parent) else { return nil }
-        let ok = !s.isEmpty && s.unicodeScalars.allSatisfy {
-            ($0 >= "a" && $0 <= "z") || ($0 >= "0" && $0 <= "9") || $0 == "-" || $0 == "_"
-        }
+        let ok =
+            !s.isEmpty
+            && s.unicodeScalars.allSatisfy {
+                ($0 >= "a" && $0 <= "z") || ($0 >= "0" && $0 <= "9") || $0 == "-" || $0 == "_"
+            }
         if !ok { error(node, key, "id '\(s)' must be lower-case letters, digits, '-' or '_'") }
         return s
     }
@@ -335,8 +347,10 @@ struct RuleReader {
     mutating func kinds(_ node: Node?, _ key: String) -> [NoticeKind] {
         var out: [NoticeKind] = []
         for (i, (s, n)) in list(node, key).enumerated() {
-            let aliases: [String: NoticeKind] = ["tenders": .tender, "calls_for_projects": .callForProjects,
-                                                  "prior_information_notices": .priorInformation, "awards": .award]
+            let aliases: [String: NoticeKind] = [
+                "tenders": .tender, "calls_for_projects": .callForProjects,
+                "prior_information_notices": .priorInformation, "awards": .award,
+            ]
             if let k = NoticeKind(rawValue: s) ?? aliases[s] {
                 out.append(k)
             } else {
@@ -371,8 +385,9 @@ struct RuleReader {
         for (s, item) in sourceList(node, key) {
             let c = s.trimmingCharacters(in: .whitespaces)
             guard RuleReader.cpvForm(c) != nil else {
-                error(line: item.position.line, column: item.position.column, key: "\(key)[\(item.index)]",
-                      "bad CPV '\(s)': expected a full code NNNNNNNN-N or a prefix of 2 to 8 digits")
+                error(
+                    line: item.position.line, column: item.position.column, key: "\(key)[\(item.index)]",
+                    "bad CPV '\(s)': expected a full code NNNNNNNN-N or a prefix of 2 to 8 digits")
                 continue
             }
             out.append((c, item))
@@ -412,9 +427,12 @@ struct RuleReader {
         var groups: [[String]] = []
         func addGroup(_ items: [(String, Node)], _ path: String) {
             groups.append(items.map(\.0))
-            source.groups.append(ThesaurusGroupSource(path: path, items: items.enumerated().map { j, item in
-                SourceItem(index: j, position: RuleReader.at(item.1), text: item.0)
-            }))
+            source.groups.append(
+                ThesaurusGroupSource(
+                    path: path,
+                    items: items.enumerated().map { j, item in
+                        SourceItem(index: j, position: RuleReader.at(item.1), text: item.0)
+                    }))
         }
         switch v {
         case .sequence(let seq):
@@ -441,12 +459,18 @@ struct RuleReader {
     static let clusterKeys = ["id", "name", "language", "territory", "routing", "delivery", "description"]
     static let deliveryKeys = ["sender", "reply_to", "staff", "share_partners", "subscription_days"]
     static let territoryKeys = ["departements", "regions", "nuts"]
-    static let routingKeys = ["scope", "max_distance", "min_lead_days", "min_score", "indirect_factor",
-                              "capacity_tolerance", "groupement_reach"]
-    static let segmentKeys = ["id", "label", "keywords", "exclusions", "cpv", "descriptors", "supplies", "min_score",
-                              "context"]
-    static let memberKeys = ["id", "name", "segments", "sites", "capacity", "certifications", "interests", "exclusions",
-                             "kinds", "scope", "max_distance", "contact"]
+    static let routingKeys = [
+        "scope", "max_distance", "min_lead_days", "min_score", "indirect_factor",
+        "capacity_tolerance", "groupement_reach",
+    ]
+    static let segmentKeys = [
+        "id", "label", "keywords", "exclusions", "cpv", "descriptors", "supplies", "min_score",
+        "context",
+    ]
+    static let memberKeys = [
+        "id", "name", "segments", "sites", "capacity", "certifications", "interests", "exclusions",
+        "kinds", "scope", "max_distance", "contact",
+    ]
     static let watchKeys = ["id", "name", "keywords", "exclusions", "cpv", "segments", "kinds", "recipients"]
 
     /// The source of a segment, member or watch mapping, its list positions to be filled in.
@@ -457,10 +481,13 @@ struct RuleReader {
     /// A cluster file, as written, and where each value was written.
     mutating func clusterFile(_ top: Node.Mapping) -> (Cluster, ClusterSource)? {
         let topNode = Node.mapping(top)
-        let f = fields(top, path: "", allowed: RuleReader.clusterTopKeys,
-                       elsewhere: ["delivery": "`cluster:` (cluster.delivery, beside routing)",
-                                   "routing": "`cluster:` (cluster.routing)",
-                                   "territory": "`cluster:` (cluster.territory)"])
+        let f = fields(
+            top, path: "", allowed: RuleReader.clusterTopKeys,
+            elsewhere: [
+                "delivery": "`cluster:` (cluster.delivery, beside routing)",
+                "routing": "`cluster:` (cluster.routing)",
+                "territory": "`cluster:` (cluster.territory)",
+            ])
         guard let (_, cnode) = f["cluster"] else {
             error(topNode, nil, "missing required key 'cluster' (or 'thesaurus' for the shared thesaurus)")
             return nil
@@ -470,11 +497,12 @@ struct RuleReader {
             return nil
         }
         let cf = fields(cm, path: "cluster", allowed: RuleReader.clusterKeys)
-        var source = ClusterSource(file: file, top: RuleReader.at(topNode), cluster: RuleReader.at(cnode),
-                                   id: cf["id"].map { RuleReader.at($0.1) },
-                                   language: cf["language"].map { RuleReader.at($0.1) },
-                                   hasTerritory: cf["territory"] != nil, hasMembers: f["members"] != nil,
-                                   membersList: f["members"].map { RuleReader.at($0.0) })
+        var source = ClusterSource(
+            file: file, top: RuleReader.at(topNode), cluster: RuleReader.at(cnode),
+            id: cf["id"].map { RuleReader.at($0.1) },
+            language: cf["language"].map { RuleReader.at($0.1) },
+            hasTerritory: cf["territory"] != nil, hasMembers: f["members"] != nil,
+            membersList: f["members"].map { RuleReader.at($0.0) })
         let cid = id(cf["id"]?.1, "cluster.id", parent: cnode) ?? ""
         let name = string(cf["name"]?.1, "cluster.name", required: true, in: cnode) ?? cid
         let language = string(cf["language"]?.1, "cluster.language") ?? "fr"
@@ -483,21 +511,28 @@ struct RuleReader {
             if case .mapping(let tm) = tnode {
                 let tf = fields(tm, path: "cluster.territory", allowed: RuleReader.territoryKeys)
                 for (i, (d, n)) in list(tf["departements"]?.1, "cluster.territory.departements").enumerated() {
-                    if let c = Geography.canonicalDepartement(d) { cluster.territory.departements.append(c) }
-                    else { error(n, "cluster.territory.departements[\(i)]", "unknown département '\(d)'") }
+                    if let c = Geography.canonicalDepartement(d) {
+                        cluster.territory.departements.append(c)
+                    } else {
+                        error(n, "cluster.territory.departements[\(i)]", "unknown département '\(d)'")
+                    }
                 }
                 for (i, (r, n)) in list(tf["regions"]?.1, "cluster.territory.regions").enumerated() {
                     if Geography.regionNames[r.uppercased()] != nil || (r.count == 4 && Geography.isFrenchNUTS(r)) {
                         cluster.territory.regions.append(r.uppercased())
                     } else {
                         let codes = Geography.regionNames.keys.sorted().joined(separator: ", ")
-                        error(n, "cluster.territory.regions[\(i)]",
-                              "unknown region '\(r)': use a NUTS-1 code (\(codes))")
+                        error(
+                            n, "cluster.territory.regions[\(i)]",
+                            "unknown region '\(r)': use a NUTS-1 code (\(codes))")
                     }
                 }
                 for (i, (r, n)) in list(tf["nuts"]?.1, "cluster.territory.nuts").enumerated() {
-                    if Geography.isFrenchNUTS(r) { cluster.territory.nuts.append(r.uppercased()) }
-                    else { error(n, "cluster.territory.nuts[\(i)]", "unknown French NUTS code '\(r)'") }
+                    if Geography.isFrenchNUTS(r) {
+                        cluster.territory.nuts.append(r.uppercased())
+                    } else {
+                        error(n, "cluster.territory.nuts[\(i)]", "unknown French NUTS code '\(r)'")
+                    }
                 }
             } else {
                 error(tnode, "cluster.territory", "expected a mapping (departements, regions, nuts)")
@@ -522,8 +557,9 @@ struct RuleReader {
                 }
                 if let v = number(rf["capacity_tolerance"]?.1, "cluster.routing.capacity_tolerance") {
                     if v < 1 || v > 3 {
-                        error(rf["capacity_tolerance"]?.1, "cluster.routing.capacity_tolerance",
-                              "must be between 1 and 3")
+                        error(
+                            rf["capacity_tolerance"]?.1, "cluster.routing.capacity_tolerance",
+                            "must be between 1 and 3")
                     }
                     cluster.routing.capacityTolerance = v
                 }
@@ -564,8 +600,10 @@ struct RuleReader {
                     s.supplies = supplies.map(\.0)
                     s.context = list(sf["context"]?.1, "\(p).context").map(\.0)
                     s.minScore = number(sf["min_score"]?.1, "\(p).min_score")
-                    src.lists = ["keywords": kws.map(\.1), "exclusions": excl.map(\.1), "cpv": cpv.map(\.1),
-                                 "supplies": supplies.map(\.1)]
+                    src.lists = [
+                        "keywords": kws.map(\.1), "exclusions": excl.map(\.1), "cpv": cpv.map(\.1),
+                        "supplies": supplies.map(\.1),
+                    ]
                     cluster.segments.append(s)
                     source.segments.append(src)
                 }
@@ -594,8 +632,9 @@ struct RuleReader {
                     var sites: [SourceItem] = []
                     for (site, s) in sourceList(mf["sites"]?.1, "\(p).sites") {
                         guard Geography.departement(forSite: site) != nil else {
-                            error(line: s.position.line, column: s.position.column, key: "\(p).sites[\(s.index)]",
-                                  "unknown site '\(site)': expected a département code (42, 2A) or a postcode (42100)")
+                            error(
+                                line: s.position.line, column: s.position.column, key: "\(p).sites[\(s.index)]",
+                                "unknown site '\(site)': expected a département code (42, 2A) or a postcode (42100)")
                             continue
                         }
                         m.sites.append(site)
@@ -612,8 +651,10 @@ struct RuleReader {
                     m.maxDistance = integer(mf["max_distance"]?.1, "\(p).max_distance", range: 0...20)
                     let contacts = addresses(mf["contact"]?.1, "\(p).contact")
                     m.contacts = contacts.map(\.0)
-                    src.lists = ["segments": segments.map(\.1), "sites": sites, "interests": interests.map(\.1),
-                                 "exclusions": excl.map(\.1), "contact": contacts.map(\.1)]
+                    src.lists = [
+                        "segments": segments.map(\.1), "sites": sites, "interests": interests.map(\.1),
+                        "exclusions": excl.map(\.1), "contact": contacts.map(\.1),
+                    ]
                     cluster.members.append(m)
                     source.members.append(src)
                 }
@@ -634,8 +675,9 @@ struct RuleReader {
                     let wf = fields(wm, path: p, allowed: RuleReader.watchKeys)
                     var src = RuleReader.item(p, item, wf)
                     let wid = id(wf["id"]?.1, "\(p).id", parent: item) ?? ""
-                    var w = Watch(id: wid, name: string(wf["name"]?.1, "\(p).name", required: true, in: item) ?? wid,
-                                  clusterID: cid)
+                    var w = Watch(
+                        id: wid, name: string(wf["name"]?.1, "\(p).name", required: true, in: item) ?? wid,
+                        clusterID: cid)
                     let kws = keywords(wf["keywords"]?.1, "\(p).keywords")
                     let excl = keywords(wf["exclusions"]?.1, "\(p).exclusions")
                     let cpv = cpvCodes(wf["cpv"]?.1, "\(p).cpv")
@@ -647,8 +689,10 @@ struct RuleReader {
                     w.kinds = kinds(wf["kinds"]?.1, "\(p).kinds")
                     let recipients = addresses(wf["recipients"]?.1, "\(p).recipients")
                     w.recipients = recipients.map(\.0)
-                    src.lists = ["keywords": kws.map(\.1), "exclusions": excl.map(\.1), "cpv": cpv.map(\.1),
-                                 "segments": segments.map(\.1), "recipients": recipients.map(\.1)]
+                    src.lists = [
+                        "keywords": kws.map(\.1), "exclusions": excl.map(\.1), "cpv": cpv.map(\.1),
+                        "segments": segments.map(\.1), "recipients": recipients.map(\.1),
+                    ]
                     cluster.watches.append(w)
                     source.watches.append(src)
                 }
@@ -681,8 +725,10 @@ struct RuleReader {
         cluster.delivery.staff = staff.map(\.0)
         src.staff = staff.map(\.1)
         if let v = boolean(df["share_partners"]?.1, "\(p).share_partners") { cluster.delivery.sharePartners = v }
-        if let v = integer(df["subscription_days"]?.1, "\(p).subscription_days",
-                           range: DeliverySettings.subscriptionDaysRange) {
+        if let v = integer(
+            df["subscription_days"]?.1, "\(p).subscription_days",
+            range: DeliverySettings.subscriptionDaysRange)
+        {
             cluster.delivery.subscriptionDays = v
         }
         source.delivery = src

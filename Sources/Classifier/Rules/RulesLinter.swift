@@ -97,13 +97,17 @@ struct LintChecks {
     init(vocabulary: CPVVocabulary?) { self.vocabulary = vocabulary }
 
     mutating func error(_ at: SourcePosition?, _ key: String?, _ message: String) {
-        diagnostics.append(LintDiagnostic(severity: .error, file: file, line: at?.line ?? 1, column: at?.column ?? 1,
-                                          key: key, message: message))
+        diagnostics.append(
+            LintDiagnostic(
+                severity: .error, file: file, line: at?.line ?? 1, column: at?.column ?? 1,
+                key: key, message: message))
     }
 
     mutating func warning(_ at: SourcePosition?, _ key: String?, _ message: String) {
-        diagnostics.append(LintDiagnostic(severity: .warning, file: file, line: at?.line ?? 1,
-                                          column: at?.column ?? 1, key: key, message: message))
+        diagnostics.append(
+            LintDiagnostic(
+                severity: .warning, file: file, line: at?.line ?? 1,
+                column: at?.column ?? 1, key: key, message: message))
     }
 
     mutating func run(_ loaded: LoadedRulebook) {
@@ -138,8 +142,9 @@ struct LintChecks {
             warning(src.language, "cluster.language", "digests exist in fr and en only")
         }
         if !src.hasTerritory {
-            warning(src.cluster, "cluster.territory",
-                    "no territory: members without sites will be reached from anywhere")
+            warning(
+                src.cluster, "cluster.territory",
+                "no territory: members without sites will be reached from anywhere")
         }
 
         // Segments.
@@ -161,8 +166,11 @@ struct LintChecks {
         for (s, ss) in zip(c.segments, src.segments) {
             for (ref, item) in zip(s.supplies, ss.items("supplies")) {
                 let k = "\(ss.path).supplies[\(item.index)]"
-                if ref == s.id { error(item.position, k, "segment '\(s.id)' cannot supply itself") }
-                else { _ = segmentReference(ref, item.position, k, segIDs) }
+                if ref == s.id {
+                    error(item.position, k, "segment '\(s.id)' cannot supply itself")
+                } else {
+                    _ = segmentReference(ref, item.position, k, segIDs)
+                }
             }
         }
 
@@ -177,22 +185,24 @@ struct LintChecks {
             memberLines[m.id] = ms.id?.line ?? 0
             var segments = 0
             for (ref, item) in zip(m.segments, ms.items("segments"))
-                where segmentReference(ref, item.position, "\(p).segments[\(item.index)]", segIDs) {
+            where segmentReference(ref, item.position, "\(p).segments[\(item.index)]", segIDs) {
                 segments += 1
                 covered.insert(ref)
             }
             for (site, item) in zip(m.sites, ms.items("sites")) {
                 guard let d = Geography.departement(forSite: site) else { continue }  // the loader reported it
                 if !RulesLinter.isInside(d, c.territory) {
-                    warning(item.position, "\(p).sites[\(item.index)]",
-                            "site '\(site)' (\(Router.departementLabel(d))) is outside the cluster territory")
+                    warning(
+                        item.position, "\(p).sites[\(item.index)]",
+                        "site '\(site)' (\(Router.departementLabel(d))) is outside the cluster territory")
                 }
             }
             let interests = keywords(m.interests, ms.items("interests"), "\(p).interests")
             _ = keywords(m.exclusions, ms.items("exclusions"), "\(p).exclusions")
             if segments == 0 && interests.isEmpty && !ms.keys.contains("segments") {
-                warning(ms.position, p,
-                        "member '\(m.id)' covers no segment and has no interest: it will receive nothing")
+                warning(
+                    ms.position, p,
+                    "member '\(m.id)' covers no segment and has no interest: it will receive nothing")
             }
             if m.sites.isEmpty && !ms.keys.contains("sites") {
                 warning(ms.position, p, "member '\(m.id)' has no site: the cluster territory is used")
@@ -218,7 +228,7 @@ struct LintChecks {
             let cpv = cpvCodes(w.cpv, ws.items("cpv"), "\(p).cpv")
             var segments = 0
             for (ref, item) in zip(w.segments, ws.items("segments"))
-                where segmentReference(ref, item.position, "\(p).segments[\(item.index)]", segIDs) { segments += 1 }
+            where segmentReference(ref, item.position, "\(p).segments[\(item.index)]", segIDs) { segments += 1 }
             if kws.isEmpty && cpv.isEmpty && segments == 0 {
                 warning(ws.position, p, "watch '\(w.id)' has no keyword, CPV or segment: it will never match")
             }
@@ -228,7 +238,9 @@ struct LintChecks {
                 if EmailAddress.looksLikeAddress(item.text) {
                     address(item, k)
                 } else {
-                    warning(item.position, k, "'\(item.text)' is a name, not an e-mail address: it will not be "
+                    warning(
+                        item.position, k,
+                        "'\(item.text)' is a name, not an e-mail address: it will not be "
                             + "e-mailed the watch's matches (write `Nom <adresse@domaine.fr>`)")
                 }
             }
@@ -251,19 +263,22 @@ struct LintChecks {
         guard let ds else { return }
         if d.sender != nil {
             if d.staff.isEmpty {
-                warning(ds.sender?.position, "cluster.delivery.staff",
-                        "a sender but no staff: nobody receives the cluster digest by e-mail, and members' "
+                warning(
+                    ds.sender?.position, "cluster.delivery.staff",
+                    "a sender but no staff: nobody receives the cluster digest by e-mail, and members' "
                         + "messages have no List-Unsubscribe address")
             }
             let silent = c.members.filter { $0.contacts.isEmpty && !$0.id.isEmpty }.map(\.id)
             if !silent.isEmpty {
-                warning(src.membersList ?? src.top, "members",
-                        "\(silent.count) of \(c.members.count) members have no contact: they get their files but no "
+                warning(
+                    src.membersList ?? src.top, "members",
+                    "\(silent.count) of \(c.members.count) members have no contact: they get their files but no "
                         + "e-mail (\(silent.joined(separator: ", ")))")
             }
         } else if !d.staff.isEmpty || !d.replyTo.isEmpty {
-            warning(ds.position, "cluster.delivery.sender",
-                    "no sender: the cluster sends no e-mail (staff and contacts get files only)")
+            warning(
+                ds.position, "cluster.delivery.sender",
+                "no sender: the cluster sends no e-mail (staff and contacts get files only)")
         }
     }
 
@@ -272,8 +287,10 @@ struct LintChecks {
         do {
             _ = try EmailAddress(parsing: item.text)
         } catch {
-            self.error(item.position, key, "'\(item.text)' is not an e-mail address: \(error.reason) "
-                       + "(expected `Nom <adresse@domaine.fr>` or `adresse@domaine.fr`)")
+            self.error(
+                item.position, key,
+                "'\(item.text)' is not an e-mail address: \(error.reason) "
+                    + "(expected `Nom <adresse@domaine.fr>` or `adresse@domaine.fr`)")
         }
     }
 
@@ -300,8 +317,10 @@ struct LintChecks {
                 return false
             }
             for s in c.segments where visit(s.id) {
-                diagnostics.append(LintDiagnostic(severity: .warning, file: c.file ?? src.file, line: 1, column: 1,
-                                                  key: "segments", message: "supply links of '\(s.id)' form a cycle"))
+                diagnostics.append(
+                    LintDiagnostic(
+                        severity: .warning, file: c.file ?? src.file, line: 1, column: 1,
+                        key: "segments", message: "supply links of '\(s.id)' form a cycle"))
                 break
             }
         }
@@ -322,8 +341,10 @@ struct LintChecks {
                 continue
             }
             if let why = RulesLinter.regexLooking(s) {
-                error(n, k, "'\(s)' looks like a regular expression (\(why)); keywords are plain words and phrases, "
-                      + "with `*` only at the end of a word for a prefix (`décollet*`), one keyword per list item")
+                error(
+                    n, k,
+                    "'\(s)' looks like a regular expression (\(why)); keywords are plain words and phrases, "
+                        + "with `*` only at the end of a word for a prefix (`décollet*`), one keyword per list item")
                 continue
             }
             if let bad = RulesLinter.misplacedWildcard(s) {
@@ -335,8 +356,10 @@ struct LintChecks {
             }
             let toks = FrenchNormalizer.keywordTokens(s)
             if toks.isEmpty {
-                error(n, k, "empty keyword: '\(s)' has no word left after normalisation "
-                      + "(only short function words or punctuation)")
+                error(
+                    n, k,
+                    "empty keyword: '\(s)' has no word left after normalisation "
+                        + "(only short function words or punctuation)")
                 continue
             }
             if toks.count > KeywordMatcher.maxPhraseTokens {
@@ -386,8 +409,10 @@ struct LintChecks {
             // A short prefix routes a whole family (713: every engineering service; 44163: pipes and fittings
             // of any use): routing weighs it little and never on its own, and staff should know.
             if prefix, let spread = RulesLinter.cpvSpread(digits, vocabulary: vocabulary) {
-                warning(n, k, "CPV prefix '\(s)' spans \(spread): routing weighs it at "
-                              + "\(Router.cpvPrecision(digits)) and never on its own; prefer the codes you mean")
+                warning(
+                    n, k,
+                    "CPV prefix '\(s)' spans \(spread): routing weighs it at "
+                        + "\(Router.cpvPrecision(digits)) and never on its own; prefer the codes you mean")
             }
             out.append(c)
         }

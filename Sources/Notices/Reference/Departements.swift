@@ -31,8 +31,9 @@ public struct Departement: Sendable, Hashable {
 public enum Departements {
     /// All 101 départements, in code order (`2A` and `2B` where `20` would be).
     public static let all: [Departement] = rows.map { row in
-        Departement(code: row.0, name: row.1, nuts3: row.2,
-                    neighbours: row.3.split(separator: " ").map(String.init))
+        Departement(
+            code: row.0, name: row.1, nuts3: row.2,
+            neighbours: row.3.split(separator: " ").map(String.init))
     }
 
     /// The département with this code, written loosely or not (`42`, `2a`, ` 1 `, `971`); nil when unknown.
@@ -66,8 +67,9 @@ public enum Departements {
 
     /// Lower case, no accents, letters and digits only: `Côte-d’Or` → `cotedor`.
     private static func fold(_ s: String) -> String {
-        String(s.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil)
-            .filter { $0.isLetter || $0.isNumber })
+        String(
+            s.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil)
+                .filter { $0.isLetter || $0.isNumber })
     }
 
     /// Code, name, NUTS 2021 level-3 code, land neighbours (space-separated codes).

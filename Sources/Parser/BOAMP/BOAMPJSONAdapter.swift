@@ -97,7 +97,8 @@ enum BOAMPJSONAdapter {
         n.refs.boampIDWeb = idweb
         n.summary = FormatSupport.text(fromHTML: JSONValue.string(JSONValue.member(objet, "objetcomplet")))
         if n.kind == .change {
-            n.refs.changedNotice = JSONValue.all(r, "gestion/marche/annonceanterieur/reference/idweb")
+            n.refs.changedNotice =
+                JSONValue.all(r, "gestion/marche/annonceanterieur/reference/idweb")
                 .lazy.compactMap { FormatSupport.nonEmpty(JSONValue.string($0)) }.first
         }
         for t in JSONValue.all(donnees, "attribution/decision/titulaire") {

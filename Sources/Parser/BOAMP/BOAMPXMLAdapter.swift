@@ -157,8 +157,10 @@ enum BOAMPXMLAdapter {
         // Some MAPA notices state the deadline only in free text ("Date limite de réception des offres :
         // 12/01/2027 à 12h00" in RENS_COMPLEMENT): the French extractor reads it, dispatch dates excluded.
         if n.deadline == nil, n.kind == .tender {
-            let text = ["DONNEES/RENSEIGNEMENTS_COMPLEMENTAIRES", "DONNEES/CONDITION_ADMINISTRATIVE",
-                        "DONNEES/CONDITION_DELAI"].compactMap { a.first($0)?.deepText }.joined(separator: ". ")
+            let text = [
+                "DONNEES/RENSEIGNEMENTS_COMPLEMENTAIRES", "DONNEES/CONDITION_ADMINISTRATIVE",
+                "DONNEES/CONDITION_DELAI",
+            ].compactMap { a.first($0)?.deepText }.joined(separator: ". ")
             n.deadline = DeadlineExtractor.extract(text)?.date
         }
         if let opening = FormatSupport.date(a.text("DONNEES/CONDITION_ADMINISTRATIVE/DATE_OUVERTURE_OFFRES")) {
@@ -263,7 +265,8 @@ enum BOAMPXMLAdapter {
         a.all("DONNEES/ATTRIBUTION/DECISION").enumerated().compactMap { i, d in
             guard d.text("NUM_LOT") != nil || d.text("INTITULE") != nil else { return nil }
             var lot = Lot(id: d.text("NUM_LOT") ?? String(i + 1), title: d.text("INTITULE"))
-            lot.value = money(d.first("RENSEIGNEMENT/MONTANT"), kind: .awarded)
+            lot.value =
+                money(d.first("RENSEIGNEMENT/MONTANT"), kind: .awarded)
                 ?? money(d.first("RENSEIGNEMENT"), kind: .awarded)
             return lot
         }

@@ -101,10 +101,11 @@ extension SingleByteCodePages {
     /// windows-1252.
     static func packedUTF8(upper: [UInt16]?) -> [UInt32] {
         guard let upper else { return packedWindows1252 }
-        return pack((0..<256).map { b in
-            b < 0x80
-                ? [UInt8(b)] : Array(String(Unicode.Scalar(upper[b - 0x80]).map(Character.init) ?? "\u{FFFD}").utf8)
-        })
+        return pack(
+            (0..<256).map { b in
+                b < 0x80
+                    ? [UInt8(b)] : Array(String(Unicode.Scalar(upper[b - 0x80]).map(Character.init) ?? "\u{FFFD}").utf8)
+            })
     }
 
     private static let packedWindows1252 = pack(Windows1252.utf8Table)

@@ -218,8 +218,9 @@ enum FormatSupport {
         guard values.allSatisfy({ $0.amount == nil }), mins.count == values.count || maxs.count == values.count else {
             return nil
         }
-        return Money(currency: values[0].currency, min: mins.count == values.count ? mins.reduce(0, +) : nil,
-                     max: maxs.count == values.count ? maxs.reduce(0, +) : nil, vat: vat)
+        return Money(
+            currency: values[0].currency, min: mins.count == values.count ? mins.reduce(0, +) : nil,
+            max: maxs.count == values.count ? maxs.reduce(0, +) : nil, vat: vat)
     }
 
     /// Appends `p` unless an equal place is already there.

@@ -86,7 +86,9 @@ extension Vigie {
                                     ? ", \(c.deliveries) deliveries recorded" : " (preview: nothing marked as sent)")))
                 }
                 for u in report.routing.unwrittenDigests {
-                    printError(Diagnostics.line(command: "digest", level: .error, "\(u.cluster): digest not written: \(u.error)"))
+                    printError(
+                        Diagnostics.line(
+                            command: "digest", level: .error, "\(u.cluster): digest not written: \(u.error)"))
                 }
                 for f in report.routing.failedClusters {
                     printError(

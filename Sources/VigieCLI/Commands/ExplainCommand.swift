@@ -71,8 +71,9 @@ extension Vigie {
                 throw ExitCode(1)
             }
             let router = Router(rulebook: book, options: RouterOptions(clusters: [cluster]))
-            let explainer = RoutingExplainer(language: RoutingExplainer.Language(rawValue: lang) ?? .fr,
-                                             member: member, cluster: cluster, now: now)
+            let explainer = RoutingExplainer(
+                language: RoutingExplainer.Language(rawValue: lang) ?? .fr,
+                member: member, cluster: cluster, now: now)
             var outputs: [String] = []
             var results: [RoutingResult] = []
             for n in notices {

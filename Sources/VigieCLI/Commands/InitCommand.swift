@@ -7,7 +7,8 @@ extension Vigie {
     struct Init: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "init",
-            abstract: "Write a new configuration folder: a cluster file to fill in, the sources, an env file, a README.",
+            abstract:
+                "Write a new configuration folder: a cluster file to fill in, the sources, an env file, a README.",
             discussion: """
                 Writes DIR/rules/<cluster-id>.yaml (the cluster: territory, delivery, two example segments and two \
                 example members, each line to fill in marked « À REMPLIR »), DIR/feeds/*.yaml (the real sources: \

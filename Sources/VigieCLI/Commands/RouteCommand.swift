@@ -43,7 +43,9 @@ enum NoticeInputs {
                         + "(\(store.store): no such file; give the store with --store)")
             }
             let noticeStore: NoticeStore
-            if let opened { noticeStore = opened } else {
+            if let opened {
+                noticeStore = opened
+            } else {
                 do { noticeStore = try NoticeStore(path: store.store) } catch {
                     throw CLIError.cannotRun("store: \(store.store): \(error)")
                 }
@@ -97,7 +99,7 @@ enum NoticeInputs {
     /// with a `notices` array. Nil when the file is not that shape, so the parser gets it.
     static func vigieNoticeJSON(atPath path: String) -> [Notice]? {
         guard let data = FileManager.default.contents(atPath: path),
-              let first = data.first(where: { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }), first == 0x7B || first == 0x5B
+            let first = data.first(where: { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }), first == 0x7B || first == 0x5B
         else { return nil }
         struct Wrapped: Decodable { var notices: [Notice] }
         let d = NoticeJSON.decoder()
@@ -142,10 +144,11 @@ extension Vigie {
         @Flag(help: "Also print how many notices each rule let through and how many candidates each filter dropped.")
         var stats = false
 
-        @Flag(help: """
-            Route with the naive baseline instead (any keyword of a member's segments anywhere in the text, no \
-            CPV, no filters), as `make routing-eval` prints it beside the real figures.
-            """)
+        @Flag(
+            help: """
+                Route with the naive baseline instead (any keyword of a member's segments anywhere in the text, no \
+                CPV, no filters), as `make routing-eval` prints it beside the real figures.
+                """)
         var naiveBaseline = false
 
         @Argument(help: "Notice files (any format the parser reads), or ids of notices in the store.")
@@ -176,9 +179,10 @@ extension Vigie {
                     var results: [Item]
                     var rule_counters: [RuleCounter]
                 }
-                let out = Out(now: ISO8601.format(now), notices: results.count,
-                              results: results.map { Item(notice_id: $0.0.id, title: $0.0.title, clusters: $0.1.clusters) },
-                              rule_counters: statistics.counters)
+                let out = Out(
+                    now: ISO8601.format(now), notices: results.count,
+                    results: results.map { Item(notice_id: $0.0.id, title: $0.0.title, clusters: $0.1.clusters) },
+                    rule_counters: statistics.counters)
                 print(String(decoding: try NoticeJSON.encoder().encode(out), as: UTF8.self))
             } else {
                 for (n, r) in results { print(Route.text(n, r)) }
@@ -188,9 +192,10 @@ extension Vigie {
                         print("  \(c.rule) : \(c.matched) retenu(s), \(c.dropped) écarté(s)")
                     }
                 }
-                print("\(results.count) avis, \(results.filter { !$0.1.routes.isEmpty }.count) routé(s), "
-                      + "\(results.reduce(0) { $0 + $1.1.routes.count }) envoi(s), "
-                      + "\(results.reduce(0) { $0 + $1.1.consortia.count }) groupement(s) proposé(s)")
+                print(
+                    "\(results.count) avis, \(results.filter { !$0.1.routes.isEmpty }.count) routé(s), "
+                        + "\(results.reduce(0) { $0 + $1.1.routes.count }) envoi(s), "
+                        + "\(results.reduce(0) { $0 + $1.1.consortia.count }) groupement(s) proposé(s)")
             }
             if failed > 0 { throw ExitCode(1) }
         }
@@ -204,8 +209,9 @@ extension Vigie {
                 for route in c.routes {
                     let why = route.reasons.sorted { $0.weight > $1.weight }.prefix(3).map { explainer.describe($0) }
                         .joined(separator: " ; ")
-                    lines.append("    → \(route.memberName) (\(route.memberID)) \(route.kind.rawValue) "
-                                 + "score \(Router.fmt(route.score)) : \(why)")
+                    lines.append(
+                        "    → \(route.memberName) (\(route.memberID)) \(route.kind.rawValue) "
+                            + "score \(Router.fmt(route.score)) : \(why)")
                 }
                 for m in c.nearMisses {
                     lines.append("    ✗ \(m.memberName) (\(m.memberID)) \(m.filter.rawValue) : \(m.detail)")

@@ -84,33 +84,38 @@ extension Vigie {
         var reclassify = false
         @Option(help: "Seconds the whole fetch may take; sources not done by then fail (time-budget). 0: no limit.")
         var runBudget: Double = FetchConfiguration().runTimeBudget ?? 0
-        @Option(help: """
-            Seconds one source may take, unless its catalogue entry sets time_budget_s; a source over budget \
-            fails and keeps nothing this run (its cursor stays). 0: no limit.
-            """)
+        @Option(
+            help: """
+                Seconds one source may take, unless its catalogue entry sets time_budget_s; a source over budget \
+                fails and keeps nothing this run (its cursor stays). 0: no limit.
+                """)
         var sourceBudget: Double = FetchConfiguration().sourceTimeBudget ?? 0
-        @Flag(help: """
-            Send the night's e-mail once the digests are out (server from VIGIE_SMTP_URL / VIGIE_SMTP_PASSWORD). \
-            Without it the mail waits in the outbox for `vigie send`.
-            """)
+        @Flag(
+            help: """
+                Send the night's e-mail once the digests are out (server from VIGIE_SMTP_URL / VIGIE_SMTP_PASSWORD). \
+                Without it the mail waits in the outbox for `vigie send`.
+                """)
         var send = false
         @Flag(help: "Write the night's e-mail as .eml files under <out>/<cluster>/courriels/ instead of sending.")
         var dryRun = false
-        @Flag(help: """
-            Tonight is a first night whatever the store holds: every notice fetched is stored, routed and written \
-            in the digests, and recorded as delivered, but no e-mail is composed or sent (--send sends nothing). \
-            Automatic on a new store (no completed run yet).
-            """)
+        @Flag(
+            help: """
+                Tonight is a first night whatever the store holds: every notice fetched is stored, routed and written \
+                in the digests, and recorded as delivered, but no e-mail is composed or sent (--send sends nothing). \
+                Automatic on a new store (no completed run yet).
+                """)
         var firstNight = false
-        @Flag(help: """
-            Never a first night: compose (and with --send, send) the night's e-mail even on a new store.
-            """)
+        @Flag(
+            help: """
+                Never a first night: compose (and with --send, send) the night's e-mail even on a new store.
+                """)
         var noFirstNight = false
-        @Option(help: """
-            Days back the fetch reaches for a source that has no cursor yet (its first night), instead of its \
-            catalogue's `first_night_days` (cursor: first_night_days: N in Feeds/*.yaml). A source with a cursor \
-            resumes from it.
-            """)
+        @Option(
+            help: """
+                Days back the fetch reaches for a source that has no cursor yet (its first night), instead of its \
+                catalogue's `first_night_days` (cursor: first_night_days: N in Feeds/*.yaml). A source with a cursor \
+                resumes from it.
+                """)
         var daysBack: Int?
         @OptionGroup var jsonOptions: JSONOptions
 

@@ -84,7 +84,8 @@ enum InitTemplates {
 
             """
         for k in keyed { s += "# \(k.source)\n\(k.variable)=\n" }
-        s += "\n# Niveau des journaux sur stderr : trace, debug, info (défaut), notice, warning, error.\n#VIGIE_LOG_LEVEL=info\n"
+        s +=
+            "\n# Niveau des journaux sur stderr : trace, debug, info (défaut), notice, warning, error.\n#VIGIE_LOG_LEVEL=info\n"
         return s
     }
 

@@ -4,15 +4,20 @@ import Testing
 
 @Suite struct FrenchNormalizerTests {
     @Test func foldsCaseAccentsLigaturesAndElisions() {
-        #expect(FrenchNormalizer.foldedWords("L’ŒUVRE d’art, Æther ; FAÇADE été") == ["oeuvre", "art", "aether", "facade", "ete"])
+        #expect(
+            FrenchNormalizer.foldedWords("L’ŒUVRE d’art, Æther ; FAÇADE été") == [
+                "oeuvre", "art", "aether", "facade", "ete",
+            ])
         #expect(FrenchNormalizer.foldedWords("Straße ÎLE-DE-FRANCE") == ["strasse", "ile", "de", "france"])
         // Elided words drop whatever the apostrophe: ASCII, U+2019, U+2018, U+02BC, backtick.
         for apostrophe in ["'", "\u{2019}", "\u{2018}", "\u{2BC}", "`"] {
-            #expect(FrenchNormalizer.foldedWords("l\(apostrophe)usinage qu\(apostrophe)il lorsqu\(apostrophe)on")
+            #expect(
+                FrenchNormalizer.foldedWords("l\(apostrophe)usinage qu\(apostrophe)il lorsqu\(apostrophe)on")
                     == ["usinage", "il", "on"], "apostrophe \(apostrophe.unicodeScalars.first!.value)")
         }
         // No-break spaces, guillemets, euro sign and dashes separate words.
-        #expect(FrenchNormalizer.foldedWords("«\u{A0}marché\u{A0}» 20\u{A0}000\u{A0}€ — lot\u{2013}2")
+        #expect(
+            FrenchNormalizer.foldedWords("«\u{A0}marché\u{A0}» 20\u{A0}000\u{A0}€ — lot\u{2013}2")
                 == ["marche", "20", "000", "lot", "2"])
     }
 

@@ -18,8 +18,9 @@ import Testing
     }
 
     @Test func wordsPhrasesAndPrefixes() {
-        let got = matches(["usinage", "décollet*", "maintenance industrielle", "pièces de rechange", "forge"],
-                          in: "DÉCOLLETAGE et Usinages ; la maintenance  industrielle des pièces rechange, forgeron, décol")
+        let got = matches(
+            ["usinage", "décollet*", "maintenance industrielle", "pièces de rechange", "forge"],
+            in: "DÉCOLLETAGE et Usinages ; la maintenance  industrielle des pièces rechange, forgeron, décol")
         #expect(got.map(\.0) == ["décollet*", "usinage", "maintenance industrielle", "pièces de rechange"])
         #expect(got.map(\.1) == ["DÉCOLLETAGE", "Usinages", "maintenance  industrielle", "pièces rechange"])
     }
@@ -28,8 +29,9 @@ import Testing
         #expect(matches(["maintenance industrielle"], in: "maintenance de l'usine industrielle").isEmpty)
         #expect(matches(["maintenance industrielle"], in: "maintenance. Industrielle").count == 1)
         // Overlapping phrases and their sub-words all report.
-        let got = matches(["pièce* mécanique*", "mécaniques", "pièces mécaniques de précision"],
-                          in: "Pièces mécaniques de précision")
+        let got = matches(
+            ["pièce* mécanique*", "mécaniques", "pièces mécaniques de précision"],
+            in: "Pièces mécaniques de précision")
         #expect(Set(got.map(\.0)) == ["pièce* mécanique*", "mécaniques", "pièces mécaniques de précision"])
     }
 
@@ -96,8 +98,10 @@ import Testing
         let b = KeywordMatcher.Builder()
         let id = b.add("usinage")!
         let m = b.build()
-        let bytes: [UInt8] = [0xFF, 0x75, 0x73, 0x69, 0x6E, 0x61, 0x67, 0x65, 0xC3, 0x00, 0x75, 0x73, 0x69, 0x6E, 0x61,
-                              0x67, 0x65, 0xE2]
+        let bytes: [UInt8] = [
+            0xFF, 0x75, 0x73, 0x69, 0x6E, 0x61, 0x67, 0x65, 0xC3, 0x00, 0x75, 0x73, 0x69, 0x6E, 0x61,
+            0x67, 0x65, 0xE2,
+        ]
         var hits: [Int32] = []
         bytes.withUnsafeBufferPointer { bp in
             m.scan(bp.baseAddress!, count: bp.count, state: ScanState()) { p, _, _ in hits.append(p) }

@@ -11,7 +11,8 @@ import Testing
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         for name in try FileManager.default.contentsOfDirectory(atPath: ClassifierSupport.rulesDirectory)
         where name.hasSuffix(".yaml") {
-            try FileManager.default.copyItem(atPath: ClassifierSupport.rulesDirectory + "/" + name, toPath: dir + "/" + name)
+            try FileManager.default.copyItem(
+                atPath: ClassifierSupport.rulesDirectory + "/" + name, toPath: dir + "/" + name)
         }
         return dir
     }
@@ -28,7 +29,8 @@ import Testing
         let error = try #require(loaded.failed.first?.errors.first)
         #expect(error.description.hasPrefix(dir + "/mecaloire.yaml:1:1: error"))
         #expect(error.description.contains("empty rule file"))
-        #expect(Set(loaded.rulebook.clusters.map(\.id)) == Set(all.rulebook.clusters.map(\.id)).subtracting(["mecaloire"]))
+        #expect(
+            Set(loaded.rulebook.clusters.map(\.id)) == Set(all.rulebook.clusters.map(\.id)).subtracting(["mecaloire"]))
         // The strict load used by `vigie route` and `rules lint` refuses the folder outright.
         #expect(throws: ClassifierError.self) { _ = try Rulebook.load(directory: dir) }
     }
@@ -72,12 +74,14 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let before = try Rulebook.loadEach(directory: dir).fingerprints
         let path = dir + "/mecaloire.yaml"
-        try edit(path, "reply_to: \"Claire Martin <claire.martin@mecaloire.example.org>\"",
-                 "reply_to: [claire.martin@mecaloire.example.org, veille@mecaloire.example.org]")
+        try edit(
+            path, "reply_to: \"Claire Martin <claire.martin@mecaloire.example.org>\"",
+            "reply_to: [claire.martin@mecaloire.example.org, veille@mecaloire.example.org]")
         try edit(path, "      - \"veille@mecaloire.example.org\"\n", "")
         try edit(path, "subscription_days: 60", "subscription_days: 30")
-        try edit(path, "contact: contact@decolletage-furan.example.org",
-                 "contact: [contact@decolletage-furan.example.org, devis@decolletage-furan.example.org]")
+        try edit(
+            path, "contact: contact@decolletage-furan.example.org",
+            "contact: [contact@decolletage-furan.example.org, devis@decolletage-furan.example.org]")
         try edit(path, "recipients: [veille@mecaloire.example.org]", "recipients: [hydrogene@mecaloire.example.org]")
         try (try String(contentsOfFile: path, encoding: .utf8) + "\n# une note\n")
             .write(toFile: path, atomically: true, encoding: .utf8)

@@ -12,38 +12,53 @@ import Testing
 
     /// Each broken fixture's read diagnostics: the subset of `RulesLinterTests.cases` the loader finds itself.
     static let cases: [(String, [Expected])] = [
-        ("unknown-key.yaml", [
-            e(9, 5, "segments[0].keywrods", "unknown key 'keywrods'; did you mean 'keywords'?"),
-            e(16, 5, "members[0].capacty", "unknown key 'capacty'; did you mean 'capacity'?"),
-        ]),
+        (
+            "unknown-key.yaml",
+            [
+                e(9, 5, "segments[0].keywrods", "unknown key 'keywrods'; did you mean 'keywords'?"),
+                e(16, 5, "members[0].capacty", "unknown key 'capacty'; did you mean 'capacity'?"),
+            ]
+        ),
         // Unknown segments are a consistency check: the loader reads the references as written.
         ("bad-references.yaml", []),
         // `42620000-0` is well formed; whether it exists needs the vocabulary (the linter's).
-        ("bad-cpv.yaml", [
-            e(9, 19, "segments[0].cpv[1]", "bad CPV '42-62'"),
-            e(9, 28, "segments[0].cpv[2]", "bad CPV '426200000'"),
-            e(10, 11, "segments[0].cpv[3]", "bad CPV '1'"),
-            e(10, 30, "segments[0].cpv[5]", "bad CPV '4262000A'"),
-        ]),
+        (
+            "bad-cpv.yaml",
+            [
+                e(9, 19, "segments[0].cpv[1]", "bad CPV '42-62'"),
+                e(9, 28, "segments[0].cpv[2]", "bad CPV '426200000'"),
+                e(10, 11, "segments[0].cpv[3]", "bad CPV '1'"),
+                e(10, 30, "segments[0].cpv[5]", "bad CPV '4262000A'"),
+            ]
+        ),
         // A repeated key is a YAML problem; repeated ids are the linter's.
-        ("duplicates.yaml", [
-            e(15, 5, "members[0].name", "duplicate key 'name' (first at line 14)"),
-        ]),
+        (
+            "duplicates.yaml",
+            [
+                e(15, 5, "members[0].name", "duplicate key 'name' (first at line 14)")
+            ]
+        ),
         ("keywords.yaml", []),
-        ("thesaurus.yaml", [
-            e(7, 5, "thesaurus[4]", "expected a list of variants"),
-        ]),
+        (
+            "thesaurus.yaml",
+            [
+                e(7, 5, "thesaurus[4]", "expected a list of variants")
+            ]
+        ),
         ("outside.yaml", []),
-        ("types.yaml", [
-            e(2, 7, "cluster.id", "id 'Demo Cluster' must be lower-case letters"),
-            e(5, 26, "cluster.territory.departements[1]", "unknown département '99'"),
-            e(6, 15, "cluster.territory.regions[0]", "unknown region 'FRZ'"),
-            e(8, 12, "cluster.routing.scope", "unknown scope 'planet'"),
-            e(9, 19, "cluster.routing.max_distance", "expected a whole number from 0 to 20"),
-            e(18, 22, "members[0].sites[1]", "unknown site '4200'"),
-            e(19, 15, "members[0].capacity", "expected a number"),
-            e(20, 21, "members[0].kinds[1]", "unknown kind 'appels'"),
-        ]),
+        (
+            "types.yaml",
+            [
+                e(2, 7, "cluster.id", "id 'Demo Cluster' must be lower-case letters"),
+                e(5, 26, "cluster.territory.departements[1]", "unknown département '99'"),
+                e(6, 15, "cluster.territory.regions[0]", "unknown region 'FRZ'"),
+                e(8, 12, "cluster.routing.scope", "unknown scope 'planet'"),
+                e(9, 19, "cluster.routing.max_distance", "expected a whole number from 0 to 20"),
+                e(18, 22, "members[0].sites[1]", "unknown site '4200'"),
+                e(19, 15, "members[0].capacity", "expected a number"),
+                e(20, 21, "members[0].kinds[1]", "unknown kind 'appels'"),
+            ]
+        ),
     ]
 
     @Test(arguments: cases)
@@ -75,7 +90,8 @@ import Testing
         // does not judge prefixes, so it has nothing to say.
         #expect(loaded.diagnostics.isEmpty, "\(loaded.diagnostics.map(\.description))")
         #expect(RulesLinter().lint(loaded).warnings.count == 4)
-        #expect(loaded.files.map { URL(fileURLWithPath: $0).lastPathComponent }
+        #expect(
+            loaded.files.map { URL(fileURLWithPath: $0).lastPathComponent }
                 == ["cognac.yaml", "energie.yaml", "mecaloire.yaml", "nucleaire.yaml", "thesaurus.yaml"])
         let book = loaded.rulebook
         #expect(book.clusters.map(\.id) == ["cognac", "energie", "mecaloire", "nucleaire"])
@@ -100,10 +116,11 @@ import Testing
         // trimmed) and leaves the judging to the linter; the checked load refuses them.
         let keywords = ClassifierSupport.fixture("broken/keywords.yaml")
         let book = try RulebookLoader().load(directory: keywords).rulebook
-        #expect(book.cluster("demo")?.segment("usinage")?.keywords == [
-            "", "de la", "usin.*", "\\businage\\b", "(tournage|fraisage)", "*usinage", "us*nage", "ab*", "usinage",
-            "Usinages", "pièce* mécanique*",
-        ])
+        #expect(
+            book.cluster("demo")?.segment("usinage")?.keywords == [
+                "", "de la", "usin.*", "\\businage\\b", "(tournage|fraisage)", "*usinage", "us*nage", "ab*", "usinage",
+                "Usinages", "pièce* mécanique*",
+            ])
         #expect(throws: ClassifierError.self) { _ = try Rulebook.load(directory: keywords) }
 
         let references = ClassifierSupport.fixture("broken/bad-references.yaml")
@@ -116,12 +133,18 @@ import Testing
     @Test func checkedLoadThrowsTheFirstErrorOfEitherInEditorOrder() {
         // duplicates.yaml: the repeated segment id (line 9, linter) comes before the repeated key (line 15, loader).
         let path = ClassifierSupport.fixture("broken/duplicates.yaml")
-        #expect(throws: ClassifierError.invalidRule(file: path, line: 15, column: 5, key: "members[0].name",
-                                                    message: "duplicate key 'name' (first at line 14)")) {
+        #expect(
+            throws: ClassifierError.invalidRule(
+                file: path, line: 15, column: 5, key: "members[0].name",
+                message: "duplicate key 'name' (first at line 14)")
+        ) {
             _ = try RulebookLoader().load(directory: path)
         }
-        #expect(throws: ClassifierError.invalidRule(file: path, line: 9, column: 9, key: "segments[1].id",
-                                                    message: "duplicate segment id 'usinage' (first at line 6)")) {
+        #expect(
+            throws: ClassifierError.invalidRule(
+                file: path, line: 9, column: 9, key: "segments[1].id",
+                message: "duplicate segment id 'usinage' (first at line 6)")
+        ) {
             _ = try Rulebook.load(directory: path)
         }
     }
@@ -146,16 +169,18 @@ import Testing
         let file = dir.appendingPathComponent("demo.yaml").path
         try yaml.write(toFile: file, atomically: true, encoding: .utf8)
         let loaded = RulebookLoader().read(files: [file])
-        #expect(loaded.diagnostics.map(\.description) == [
-            "\(file):3:5: error: segments[0]: expected a mapping (id, label, keywords…)",
-            "\(file):7:26: error: segments[1].supplies[1]: expected a text item, found a nested list or mapping",
-        ])
-        #expect(RulesLinter().lint(loaded).diagnostics.map(\.description) == [
-            "\(file):1:1: warning: segments: supply links of 'tournage' form a cycle",
-            "\(file):3:5: error: segments[0]: expected a mapping (id, label, keywords…)",
-            "\(file):7:16: error: segments[1].supplies[0]: segment 'tournage' cannot supply itself",
-            "\(file):7:26: error: segments[1].supplies[1]: expected a text item, found a nested list or mapping",
-        ])
+        #expect(
+            loaded.diagnostics.map(\.description) == [
+                "\(file):3:5: error: segments[0]: expected a mapping (id, label, keywords…)",
+                "\(file):7:26: error: segments[1].supplies[1]: expected a text item, found a nested list or mapping",
+            ])
+        #expect(
+            RulesLinter().lint(loaded).diagnostics.map(\.description) == [
+                "\(file):1:1: warning: segments: supply links of 'tournage' form a cycle",
+                "\(file):3:5: error: segments[0]: expected a mapping (id, label, keywords…)",
+                "\(file):7:16: error: segments[1].supplies[0]: segment 'tournage' cannot supply itself",
+                "\(file):7:26: error: segments[1].supplies[1]: expected a text item, found a nested list or mapping",
+            ])
     }
 
     @Test func syntaxErrorStopsTheLoad() throws {

@@ -11,10 +11,12 @@ import Testing
         try DocumentParser.parse(Array(json.utf8), options: ParseOptions(sourceID: "decp", documentName: "decp.json"))
     }
 
-    @Test(.requiresShared, arguments: [
-        (DECPRealCaptures.odsCapture, 4), (DECPRealCaptures.odsEnvelope, 4), (DECPRealCaptures.format2022, 6),
-        (DECPRealCaptures.rama2019, 470), (DECPRealCaptures.csv2019, 9), (DECPRealCaptures.csv2022, 9),
-    ])
+    @Test(
+        .requiresShared,
+        arguments: [
+            (DECPRealCaptures.odsCapture, 4), (DECPRealCaptures.odsEnvelope, 4), (DECPRealCaptures.format2022, 6),
+            (DECPRealCaptures.rama2019, 470), (DECPRealCaptures.csv2019, 9), (DECPRealCaptures.csv2022, 9),
+        ])
     func everyRealFileIsRecognisedAndRead(_ path: String, _ records: Int) throws {
         try SharedData.url("samples/real/decp")
         let doc = try DECPRealCaptures.parse(path)

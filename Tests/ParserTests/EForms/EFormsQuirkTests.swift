@@ -152,7 +152,8 @@ import Testing
 
     // MARK: - Identifiers
 
-    @Test(arguments: [
+    @Test(
+        arguments: [
             // schemeName="eu": numbers BOAMP's eForms records really hold there.
             (#"<cbc:CompanyID schemeName="eu">93B89A5C-0AC1-1F94-9033D113B58B67A3</cbc:CompanyID>"#, "FRA", nil),
             (#"<cbc:CompanyID schemeName="eu">13630</cbc:CompanyID>"#, "FRA", nil),

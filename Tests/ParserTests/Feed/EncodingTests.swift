@@ -21,7 +21,8 @@ struct EncodingTests {
         // Latin-1 inside an internal DTD subset and a CDATA section is decoded too.
         let xml: [UInt8] =
             Array(#"<?xml version="1.0" encoding="ISO-8859-1"?><!DOCTYPE rss [<!ENTITY v ""#.utf8) + [0xE9, 0x74, 0xE9]
-            + Array(#"">]><rss><channel><title>&v; <![CDATA["#.utf8) + [0xE0] + Array("]]></title></channel></rss>".utf8)
+            + Array(#"">]><rss><channel><title>&v; <![CDATA["#.utf8) + [0xE0]
+            + Array("]]></title></channel></rss>".utf8)
         let latin = try DocumentParser.parse(xml, options: ParseOptions())
         #expect(latin.title == "été à")
     }

@@ -48,7 +48,9 @@ import Testing
         #expect(n.awardees.map(\.id) == ["ID222222"])
     }
 
-    @Test(.requiresShared, arguments: ["cn_24_open.xml", "cn_81_FRA.xml", "pin-only_24_lots.xml", "change-cn_24_open_dates.xml"])
+    @Test(
+        .requiresShared,
+        arguments: ["cn_24_open.xml", "cn_81_FRA.xml", "pin-only_24_lots.xml", "change-cn_24_open_dates.xml"])
     func eformsNoticesWithoutResultsHaveNoAwardees(_ file: String) throws {
         let root = file.hasPrefix("pin") ? "PriorInformationNotice" : "ContractNotice"
         let n = try Self.shared("samples/eforms/\(file)", root: root)

@@ -7,8 +7,11 @@ import Testing
 /// them, `NoticeEnricher` fills the structured fields (the pipeline runs it right after the feed parser).
 @Suite struct FeedEnrichmentTests {
     static func enriched(_ name: String) throws -> [Notice] {
-        let doc = try DocumentParser.parse(try Fixture.bytes(name), options: ParseOptions(sourceID: "feed",
-                                                                                                   documentName: name))
+        let doc = try DocumentParser.parse(
+            try Fixture.bytes(name),
+            options: ParseOptions(
+                sourceID: "feed",
+                documentName: name))
         return doc.notices.map(NoticeEnricher.enrich)
     }
 

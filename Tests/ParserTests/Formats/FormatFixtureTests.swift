@@ -117,8 +117,10 @@ import Testing
             Date limite de réception des offres : 12/01/2027 à 12h00.</RENS_COMPLEMENT></RENSEIGNEMENTS_COMPLEMENTAIRES>
             </DONNEES></ANNONCE>
             """
-        let doc = try #require(try FormatRegistry.parseNoticeXML(rootName: "ANNONCE", namespace: nil, bytes: Array(xml.utf8),
-                                                                  options: ParseOptions()))
+        let doc = try #require(
+            try FormatRegistry.parseNoticeXML(
+                rootName: "ANNONCE", namespace: nil, bytes: Array(xml.utf8),
+                options: ParseOptions()))
         #expect(doc.notices.first?.deadline?.iso8601 == "2027-01-12T12:00:00+01:00")
     }
 

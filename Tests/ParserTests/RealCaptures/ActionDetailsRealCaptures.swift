@@ -208,32 +208,34 @@ import Testing
 
     /// Aides-territoires `contact` is free HTML: the first e-mail address, telephone number and link are taken,
     /// unless the field lists several contacts.
-    @Test(.requiresShared, arguments: [
-        // "<p> GAL des Coëvrons </p> … <p> 02.43.66.32.00 </p> <p> developpement-local@coevrons.fr </p>"
-        ("101817", ContactPoint(email: "developpement-local@coevrons.fr", phone: "02.43.66.32.00")),
-        // "Prenez contact avec la CCPMB … Anna BOURDICHON … environnement@ccpmb.fr … 04 50 78 12 10"
-        ("55533", ContactPoint(email: "environnement@ccpmb.fr", phone: "04 50 78 12 10")),
-        // Two addresses of one office, one number: "mattioli@cc-madetmoselle.Fr ou accueil@…", "03 83 81 91 69".
-        ("98912", ContactPoint(email: "mattioli@cc-madetmoselle.Fr", phone: "03 83 81 91 69")),
-        // A sentence whose link (<a href="https://agence.eau-loire-bretagne.fr/…">) is the only way to a contact.
-        (
-            "30830",
-            ContactPoint(
-                url: "https://agence.eau-loire-bretagne.fr/home/agence-de-leau/fonctionnement-de-lagence-de-leau/"
-                    + "agence-eau-loire-bretagne-un-siege-et-5-delegations.html")
-        ),
-        // A link in plain text, without the sentence's end.
-        ("8005", ContactPoint(url: "http://www.eau-seine-normandie.fr/agence-de-leau/directions_territoriales")),
-        // Six delegations, one per group of départements, each with its address and number: a directory.
-        ("74115", nil),
-        // Two referents, one per group of départements, each "<a href="mailto:…">…</a> / 03 …": a directory.
-        ("94839", nil),
-        // A link, then one office per group of départements with its number (Tél : 02 35 63 61 30, 03 44 30 41 00,
-        // …): the link only (written "…/directions_territoriale", without the final s, in this record).
-        ("8451", ContactPoint(url: "http://www.eau-seine-normandie.fr/agence-de-leau/directions_territoriale")),
-        // One office: "Tél.02.28.85.86.43 – Fax 02.51.44.20.25", <a href="mailto:agriculture@vendee.fr">.
-        ("97343", ContactPoint(email: "agriculture@vendee.fr", phone: "02.28.85.86.43")),
-    ])
+    @Test(
+        .requiresShared,
+        arguments: [
+            // "<p> GAL des Coëvrons </p> … <p> 02.43.66.32.00 </p> <p> developpement-local@coevrons.fr </p>"
+            ("101817", ContactPoint(email: "developpement-local@coevrons.fr", phone: "02.43.66.32.00")),
+            // "Prenez contact avec la CCPMB … Anna BOURDICHON … environnement@ccpmb.fr … 04 50 78 12 10"
+            ("55533", ContactPoint(email: "environnement@ccpmb.fr", phone: "04 50 78 12 10")),
+            // Two addresses of one office, one number: "mattioli@cc-madetmoselle.Fr ou accueil@…", "03 83 81 91 69".
+            ("98912", ContactPoint(email: "mattioli@cc-madetmoselle.Fr", phone: "03 83 81 91 69")),
+            // A sentence whose link (<a href="https://agence.eau-loire-bretagne.fr/…">) is the only way to a contact.
+            (
+                "30830",
+                ContactPoint(
+                    url: "https://agence.eau-loire-bretagne.fr/home/agence-de-leau/fonctionnement-de-lagence-de-leau/"
+                        + "agence-eau-loire-bretagne-un-siege-et-5-delegations.html")
+            ),
+            // A link in plain text, without the sentence's end.
+            ("8005", ContactPoint(url: "http://www.eau-seine-normandie.fr/agence-de-leau/directions_territoriales")),
+            // Six delegations, one per group of départements, each with its address and number: a directory.
+            ("74115", nil),
+            // Two referents, one per group of départements, each "<a href="mailto:…">…</a> / 03 …": a directory.
+            ("94839", nil),
+            // A link, then one office per group of départements with its number (Tél : 02 35 63 61 30, 03 44 30 41 00,
+            // …): the link only (written "…/directions_territoriale", without the final s, in this record).
+            ("8451", ContactPoint(url: "http://www.eau-seine-normandie.fr/agence-de-leau/directions_territoriale")),
+            // One office: "Tél.02.28.85.86.43 – Fax 02.51.44.20.25", <a href="mailto:agriculture@vendee.fr">.
+            ("97343", ContactPoint(email: "agriculture@vendee.fr", phone: "02.28.85.86.43")),
+        ])
     func aidesTerritoiresDump(_ id: String, _ contact: ContactPoint?) throws {
         try SharedData.url("samples/real")
         let doc = try AidesTerritoiresRealCaptures.parse(AidesTerritoiresRealCaptures.dump)
@@ -242,24 +244,26 @@ import Testing
     }
 
     /// The Drôme data provider's payload, with `mailto:` and `href` links.
-    @Test(.requiresShared, arguments: [
-        // "04 75 26 99 43 • n<a href="mailto:ina.croizet@drome.chambagri.fr">ina.croizet@…</a>": the link's address.
-        (
-            "162",
-            ContactPoint(
-                email: "ina.croizet@drome.chambagri.fr", phone: "04 75 26 99 43",
-                url: "http://rhone-alpes.synagri.com/portail/accueil26")
-        ),
-        // "04 81 66 88 34/ <a href="mailto:mluce@ladrome.fr">", then <a href="https://www.ladrome.fr/">.
-        ("338", ContactPoint(email: "mluce@ladrome.fr", phone: "04 81 66 88 34", url: "https://www.ladrome.fr/")),
-        // The first link is the synagri portal the contact line itself points to.
-        (
-            "650",
-            ContactPoint(
-                email: "mluce@ladrome.fr", phone: "04 81 66 88 34",
-                url: "http://rhone-alpes.synagri.com/portail/accueil26")
-        ),
-    ])
+    @Test(
+        .requiresShared,
+        arguments: [
+            // "04 75 26 99 43 • n<a href="mailto:ina.croizet@drome.chambagri.fr">ina.croizet@…</a>": the link's address.
+            (
+                "162",
+                ContactPoint(
+                    email: "ina.croizet@drome.chambagri.fr", phone: "04 75 26 99 43",
+                    url: "http://rhone-alpes.synagri.com/portail/accueil26")
+            ),
+            // "04 81 66 88 34/ <a href="mailto:mluce@ladrome.fr">", then <a href="https://www.ladrome.fr/">.
+            ("338", ContactPoint(email: "mluce@ladrome.fr", phone: "04 81 66 88 34", url: "https://www.ladrome.fr/")),
+            // The first link is the synagri portal the contact line itself points to.
+            (
+                "650",
+                ContactPoint(
+                    email: "mluce@ladrome.fr", phone: "04 81 66 88 34",
+                    url: "http://rhone-alpes.synagri.com/portail/accueil26")
+            ),
+        ])
     func aidesTerritoiresDrome(_ id: String, _ contact: ContactPoint) throws {
         try SharedData.url("samples/real")
         let doc = try AidesTerritoiresRealCaptures.parse(AidesTerritoiresRealCaptures.drome)

@@ -29,7 +29,8 @@ enum Canonical {
     static func instant(_ z: ZonedDate?) -> String { z.map { ISO8601.format($0.instant) } ?? "-" }
     static func money(_ m: Money?) -> String {
         guard let m else { return "-" }
-        let figure = m.amount.map { "\($0)" } ?? [m.min, m.max].map { $0.map { "\($0)" } ?? "?" }.joined(separator: "..")
+        let figure =
+            m.amount.map { "\($0)" } ?? [m.min, m.max].map { $0.map { "\($0)" } ?? "?" }.joined(separator: "..")
         return "\(figure) \(m.kind.rawValue)"
     }
     static func list(_ xs: [String]) -> String { xs.isEmpty ? "-" : xs.joined(separator: ",") }

@@ -164,7 +164,8 @@ struct EntityExpansionTests {
             _ = try DocumentParser.parse(Array(viaCharRef.utf8), options: ParseOptions(documentName: "charref.xml"))
         }
         // Notice XML reaches libxml2 undecoded: a UTF-16 notice must be scanned by code units.
-        let utf16 = "<?xml version=\"1.0\" encoding=\"UTF-16\"?>\n<!DOCTYPE ANNONCE [\n\(Self.billionLaughsDTD)]>\n"
+        let utf16 =
+            "<?xml version=\"1.0\" encoding=\"UTF-16\"?>\n<!DOCTYPE ANNONCE [\n\(Self.billionLaughsDTD)]>\n"
             + "<ANNONCE><GESTION><REFERENCE><IDWEB>&lol9;</IDWEB></REFERENCE></GESTION></ANNONCE>"
         let utf16Bytes: [UInt8] = [0xFF, 0xFE] + utf16.utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }
         Self.expectRefused("utf16.xml") {
@@ -183,7 +184,8 @@ struct EntityExpansionTests {
     @Test("eForms (real TED capture): both attacks are refused fast", .requiresShared, arguments: Attack.allCases)
     func eForms(_ attack: Attack) throws {
         try SharedData.url("samples/real")
-        let raw = String(decoding: try SharedData.bytes("samples/real/ted/kivou-612553-2026-CNES-cn.xml"), as: UTF8.self)
+        let raw = String(
+            decoding: try SharedData.bytes("samples/real/ted/kivou-612553-2026-CNES-cn.xml"), as: UTF8.self)
         let bytes = try Self.inject(
             raw, root: "ContractNotice", dtd: attack.dtd, open: "<cbc:Name languageID=\"FRA\">", close: "</cbc:Name>",
             content: attack.refs)
@@ -207,10 +209,13 @@ struct EntityExpansionTests {
         }
     }
 
-    @Test("TED package: the attacking member becomes an issue naming it, fast", .requiresShared, arguments: [Attack.billionLaughs, .quadraticSmallDTD])
+    @Test(
+        "TED package: the attacking member becomes an issue naming it, fast", .requiresShared,
+        arguments: [Attack.billionLaughs, .quadraticSmallDTD])
     func tedPackage(_ attack: Attack) throws {
         try SharedData.url("samples/real")
-        let raw = String(decoding: try SharedData.bytes("samples/real/ted/kivou-612553-2026-CNES-cn.xml"), as: UTF8.self)
+        let raw = String(
+            decoding: try SharedData.bytes("samples/real/ted/kivou-612553-2026-CNES-cn.xml"), as: UTF8.self)
         let member = "20260917_180/00612553_2026.xml"
         let bytes = try Self.inject(
             raw, root: "ContractNotice", dtd: attack.dtd, open: "<cbc:Name languageID=\"FRA\">", close: "</cbc:Name>",
@@ -274,7 +279,8 @@ struct EntityExpansionTests {
     @Test("An eForms notice with a small declared entity still parses and keeps its text", .requiresShared)
     func harmlessEForms() throws {
         try SharedData.url("samples/real")
-        let raw = String(decoding: try SharedData.bytes("samples/real/ted/kivou-612553-2026-CNES-cn.xml"), as: UTF8.self)
+        let raw = String(
+            decoding: try SharedData.bytes("samples/real/ted/kivou-612553-2026-CNES-cn.xml"), as: UTF8.self)
         let plain = try EFormsAdapter.parse(Array(raw.utf8), options: ParseOptions(documentName: "cn.xml")).notice
         // The raw file's buyer name (first cbc:Name languageID="FRA"), replaced by an entity of the same text.
         let o = try #require(raw.range(of: "<cbc:Name languageID=\"FRA\">"))

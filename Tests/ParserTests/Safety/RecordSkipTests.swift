@@ -26,7 +26,9 @@ struct RecordSkipTests {
     /// The raw file's JSON, to read the values the tests compare with.
     static func json(_ bytes: [UInt8]) throws -> Any { try JSONSerialization.jsonObject(with: Data(bytes)) }
 
-    @Test("BOAMP JSON (real ODS records): a record whose idweb is not a string is skipped, the other three kept", .requiresShared)
+    @Test(
+        "BOAMP JSON (real ODS records): a record whose idweb is not a string is skipped, the other three kept",
+        .requiresShared)
     func boamp() throws {
         try SharedData.url("samples/real")
         let raw = try SharedData.bytes("samples/real/boamp/kivou-boamp-records-4-awards-2026-08.json")
@@ -52,14 +54,16 @@ struct RecordSkipTests {
     @Test("BOAMP JSON (real Explore v2.1 page): the first record without idweb does not hide the page", .requiresShared)
     func boampFirstRecord() throws {
         try SharedData.url("samples/real")
-        let raw = try SharedData.bytes("samples/real/boamp/DERIVED-unwrapped-data-of-jpbenga-where-dateparution-2026.json")
+        let raw = try SharedData.bytes(
+            "samples/real/boamp/DERIVED-unwrapped-data-of-jpbenga-where-dateparution-2026.json")
         let results = try #require((try Self.json(raw) as? [String: Any])?["results"] as? [[String: Any]])
         let ids = results.compactMap { $0["idweb"] as? String }
         #expect(ids == ["26-7298", "26-7308", "26-7319", "26-7109", "26-7113"])
         let whole = try SafetySupport.parse(raw, "boamp.json")
         #expect(whole.notices.map(\.sourceID) == ids)
         // The key misspelt: the first record has no idweb at all.
-        let bad = try Self.corrupt(raw, after: "\"results\"", replacing: "\"idweb\": \"26-7298\"", with: "\"idwb\": \"26-7298\"")
+        let bad = try Self.corrupt(
+            raw, after: "\"results\"", replacing: "\"idweb\": \"26-7298\"", with: "\"idwb\": \"26-7298\"")
         let doc = try SafetySupport.parse(bad, "boamp.json")
         #expect(doc.format == .boampJSON)
         #expect(doc.notices == Array(whole.notices.dropFirst()))
@@ -68,7 +72,8 @@ struct RecordSkipTests {
         #expect(issues.first?.message.hasPrefix("record 0 (id 26_7298) skipped: boamp: record has no idweb") == true)
     }
 
-    @Test("TED search JSON (real notice, page of three): a notice without publication-number is skipped", .requiresShared)
+    @Test(
+        "TED search JSON (real notice, page of three): a notice without publication-number is skipped", .requiresShared)
     func ted() throws {
         try SharedData.url("samples/real")
         let page = try SafetySupport.tedPageOfThree()
@@ -94,7 +99,9 @@ struct RecordSkipTests {
         #expect(doc2.issues.contains { $0.message.hasPrefix("record 1 skipped: ted: notices[1]: ") })
     }
 
-    @Test("aides-territoires (real Drôme page): an aid whose name is a number is skipped, with its id and path", .requiresShared)
+    @Test(
+        "aides-territoires (real Drôme page): an aid whose name is a number is skipped, with its id and path",
+        .requiresShared)
     func aidesTerritoires() throws {
         try SharedData.url("samples/real")
         let path = "samples/real/aides-territoires/at-django-dataproviders-test-departement_drome_data.json"
@@ -119,7 +126,8 @@ struct RecordSkipTests {
         #expect(issues.first?.file == "at.json")
         #expect(issues.first?.noticeID == String(id))
         #expect(
-            issues.first?.message.hasPrefix("record 1 (id \(id)) skipped: aides-territoires: results[1].name: expected String")
+            issues.first?.message.hasPrefix(
+                "record 1 (id \(id)) skipped: aides-territoires: results[1].name: expected String")
                 == true)
     }
 

@@ -27,7 +27,8 @@ struct TruncationTests {
         let whole = try SafetySupport.parse(raw, "rss.xml")
         #expect(whole.truncated == false)
         #expect(whole.notices.count == 2)
-        let second = try #require(raw.indices.filter { raw[$0...].starts(with: Array("<item>".utf8)) }.dropFirst().first)
+        let second = try #require(
+            raw.indices.filter { raw[$0...].starts(with: Array("<item>".utf8)) }.dropFirst().first)
         let cut = Array(raw[..<(second + 40)])
         let doc = try SafetySupport.parse(cut, "rss.xml")
         #expect(doc.truncated == true)
@@ -88,7 +89,8 @@ struct TruncationTests {
         } throws: { error in
             guard case ParserError.malformed(let issue) = error else { return false }
             return issue.file == "cn.xml"
-                && issue.message.hasPrefix("document ends before its root element <ContractNotice> is closed (truncated)")
+                && issue.message.hasPrefix(
+                    "document ends before its root element <ContractNotice> is closed (truncated)")
         }
     }
 
@@ -107,7 +109,9 @@ struct TruncationTests {
         #expect(doc.issues.contains { $0.file == "boamp.json" && $0.message.contains("truncated") })
     }
 
-    @Test("TED search JSON (real page of one notice) cut inside it: nothing complete, so it fails and says why", .requiresShared)
+    @Test(
+        "TED search JSON (real page of one notice) cut inside it: nothing complete, so it fails and says why",
+        .requiresShared)
     func tedJSONCut() throws {
         try SharedData.url("samples/real")
         let raw = try SharedData.bytes("samples/real/ted/ted-619675-2026-FRA-buyer.json")
