@@ -103,7 +103,9 @@ public struct SourceCatalogue: Sendable {
                 if let auth = def.auth, (environment[auth.env] ?? "").isEmpty {
                     warnings.append(
                         "\(def.id): environment variable \(auth.env) is not set"
-                            + (auth.optional ? " (fetched anonymously)" : " (the source will fail)"))
+                            + (!def.enabled
+                                ? " (set it before enabling the source)"
+                                : auth.optional ? " (fetched anonymously)" : " (the source will fail)"))
                 }
                 sources.append(def)
             }

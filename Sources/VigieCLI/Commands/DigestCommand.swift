@@ -53,7 +53,7 @@ extension Vigie {
             do {
                 rules = try Rulebook.loadEach(directory: rulesOptions.rules)
             } catch {
-                throw CLIError.cannotRun("rules: cannot load \(rulesOptions.rules): \(error)")
+                throw CLIError.cannotRun("\(error)")
             }
             // A cluster whose file does not load is still a known id: DigestRun says what is wrong with it.
             let known = rules.rulebook.clusters.map(\.id) + rules.failed.map(\.cluster)
