@@ -3,7 +3,7 @@ import Foundation
 import Logging
 
 /// `vigie`: the nightly tender and call-for-projects watch for business clusters.
-public struct Vigie: AsyncParsableCommand {
+public struct Vigie: ParsableCommand {
     public static let version = "0.1.0"
 
     public init() {}
@@ -49,17 +49,14 @@ public struct Vigie: AsyncParsableCommand {
     )
 
     /// The entry point of the `vigie` executable: one log format, then the command, with exit codes 0, 1, 2.
-    public static func execute() async {
+    public static func execute() {
         Diagnostics.bootstrap()
         var parsed: (any ParsableCommand)?
         do {
             var command = try parseAsRoot()
             parsed = command
-            if var asyncCommand = command as? any AsyncParsableCommand {
-                try await asyncCommand.run()
-            } else {
-                try command.run()
-            }
+            // Every command is synchronous: none awaits anything (the fetch drives libcurl's multi handle itself).
+            try command.run()
         } catch let error as CLIError {
             // Located, one line, no usage: the arguments were fine, what they name is not.
             printError(Diagnostics.line(command: Self.name(of: parsed), error.description))

@@ -2,4 +2,4 @@ import VigieCLI
 
 // The executable is only this line: every command, option group and argument type lives in the VigieCLI library,
 // where the tests parse them without starting a process.
-await Vigie.execute()
+Vigie.execute()

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Digest
 import Foundation
+import Notices
 import Testing
 
 @testable import VigieCLI
@@ -16,14 +17,13 @@ import Testing
         ("2026-06-01", 1_780_272_000.0),
     ])
     func dates(text: String, epoch: Double) throws {
-        let d = try #require(DateArgument(argument: text))
+        let d = try #require(ZonedDate(argument: text))
         #expect(d.instant.timeIntervalSince1970 == epoch)
-        #expect(d.text == text)
     }
 
     @Test(arguments: ["", "yesterday", "24/11/2026", "2026-13-01", "2026-11-24T25:00:00Z"])
     func badDates(text: String) {
-        #expect(DateArgument(argument: text) == nil, "\(text) was read as a date")
+        #expect(ZonedDate(argument: text) == nil, "\(text) was read as a date")
     }
 
     @Test(arguments: [

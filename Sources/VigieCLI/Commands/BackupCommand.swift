@@ -5,7 +5,7 @@ import Store
 
 extension Vigie {
     /// `vigie backup`.
-    struct Backup: AsyncParsableCommand {
+    struct Backup: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "backup",
             abstract: "Copy the store into one file, safely, even while vigie query reads it.",
@@ -35,7 +35,7 @@ extension Vigie {
         @OptionGroup var store: StoreOptions
         @Argument(help: "Backup file to write (replaced when it exists).")
         var destination: String
-        @OptionGroup var output: JSONOptions
+        @OptionGroup var output: OutputOptions
 
         /// `vigie backup --json`: what was written.
         struct BackupJSON: Encodable {
@@ -44,7 +44,7 @@ extension Vigie {
             var bytes: Int
         }
 
-        func run() async throws {
+        func run() throws {
             let path = try store.existing()
             do {
                 let lock = try RunLock(store: path)

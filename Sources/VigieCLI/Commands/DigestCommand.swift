@@ -8,7 +8,7 @@ import Pipeline
 
 extension Vigie {
     /// `vigie digest`.
-    struct DigestCommand: AsyncParsableCommand {
+    struct DigestCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "digest",
             abstract: "Route what the store holds and write the clusters' digests, without fetching.",
@@ -36,7 +36,7 @@ extension Vigie {
         @OptionGroup var rulesOptions: RulesOptions
         @OptionGroup var feedsOptions: FeedsOptions
         @OptionGroup var formatOptions: FormatOptions
-        @OptionGroup var output: JSONOptions
+        @OptionGroup var output: OutputOptions
 
         @Option(parsing: .upToNextOption, help: "Only these clusters (default: every cluster of the rules).")
         var cluster: [String] = []
@@ -47,7 +47,7 @@ extension Vigie {
         @Flag(help: "Record the deliveries, so the next run does not send these items again.")
         var markDelivered = false
 
-        func run() async throws {
+        func run() throws {
             let store = try storeOptions.existing()
             let rules: RulebookLoad
             do {

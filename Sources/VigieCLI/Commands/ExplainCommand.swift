@@ -5,7 +5,7 @@ import Notices
 
 extension Vigie {
     /// `vigie explain`.
-    struct Explain: AsyncParsableCommand {
+    struct Explain: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "explain",
             abstract: "Explain why a notice reaches, or misses, a cluster's members.",
@@ -41,7 +41,7 @@ extension Vigie {
         @Option(help: "In a notice file holding several, only the notice with this id (source:id) or source id.")
         var id: String?
 
-        @OptionGroup var output: JSONOptions
+        @OptionGroup var output: OutputOptions
 
         @Argument(help: "Notice file, or the id of a notice in the store.")
         var notice: String
@@ -52,7 +52,7 @@ extension Vigie {
             }
         }
 
-        func run() async throws {
+        func run() throws {
             let now = clock.date
             let book = try NoticeInputs.rulebook(rulesOptions)
             guard let c = book.cluster(cluster) else {

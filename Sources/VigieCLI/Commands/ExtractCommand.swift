@@ -5,7 +5,7 @@ import Parser
 
 extension Vigie {
     /// `vigie extract`: runs the French text extractors on a piece of text.
-    struct Extract: AsyncParsableCommand {
+    struct Extract: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "extract",
             abstract: "Extract deadline, amounts, places and CPV codes from a piece of French text.",
@@ -33,7 +33,7 @@ extension Vigie {
                 """
         )
 
-        @OptionGroup var output: JSONOptions
+        @OptionGroup var output: OutputOptions
 
         @Argument(help: "The text to read, or - to read standard input.")
         var text: String
@@ -42,7 +42,7 @@ extension Vigie {
             if text.isEmpty { throw ValidationError("TEXT is empty: give the text to read, or - for standard input.") }
         }
 
-        func run() async throws {
+        func run() throws {
             let input: String
             if text == "-" {
                 let data = FileHandle.standardInput.readDataToEndOfFile()

@@ -8,7 +8,7 @@ import Store
 
 extension Vigie {
     /// `vigie fetch`.
-    struct Fetch: AsyncParsableCommand {
+    struct Fetch: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "fetch",
             abstract: "Fetch every source of the catalogue, parse and keep responses and source state.",
@@ -40,14 +40,14 @@ extension Vigie {
         var runBudget: Double = FetchConfiguration().runTimeBudget ?? 0
         @Option(help: "Seconds one source may take, unless its catalogue entry sets time_budget_s. 0: no limit.")
         var sourceBudget: Double = FetchConfiguration().sourceTimeBudget ?? 0
-        @OptionGroup var output: JSONOptions
+        @OptionGroup var output: OutputOptions
         @OptionGroup var clock: ClockOptions
 
         func validate() throws {
             if concurrency < 1 { throw ValidationError("--concurrency must be at least 1") }
         }
 
-        func run() async throws {
+        func run() throws {
             let logger = Logger(label: "vigie.fetch")
             let report = SourceCatalogue.check(path: feeds.feeds)
             if !report.errors.isEmpty {

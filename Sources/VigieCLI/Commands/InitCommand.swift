@@ -4,7 +4,7 @@ import Notices
 
 extension Vigie {
     /// `vigie init DIR`.
-    struct Init: AsyncParsableCommand {
+    struct Init: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "init",
             abstract:
@@ -38,7 +38,7 @@ extension Vigie {
         var name = "Mon pôle"
         @Flag(help: "Write into a folder that is not empty: only the missing files, never over an existing one.")
         var force = false
-        @OptionGroup var jsonOptions: JSONOptions
+        @OptionGroup var jsonOptions: OutputOptions
 
         func validate() throws {
             let allowed = Set("abcdefghijklmnopqrstuvwxyz0123456789-_")
@@ -90,7 +90,7 @@ extension Vigie {
             return out
         }
 
-        func run() async throws {
+        func run() throws {
             let fm = FileManager.default
             var isDirectory: ObjCBool = false
             if fm.fileExists(atPath: directory, isDirectory: &isDirectory) {

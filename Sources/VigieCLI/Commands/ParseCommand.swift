@@ -5,7 +5,7 @@ import Parser
 
 extension Vigie {
     /// `vigie parse`: what Vigie understands of one file, for checking a new source or a parser bug.
-    struct Parse: AsyncParsableCommand {
+    struct Parse: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "parse",
             abstract: "Parse a feed, notice or API response file and print what Vigie understands of it.",
@@ -43,7 +43,7 @@ extension Vigie {
                 """
         )
 
-        @OptionGroup var output: JSONOptions
+        @OptionGroup var output: OutputOptions
 
         @Flag(help: "Parse every FILE and print only totals: files, entries, bytes, seconds, MB/s.")
         var stats = false
@@ -85,7 +85,7 @@ extension Vigie {
                 format: format)
         }
 
-        func run() async throws {
+        func run() throws {
             if stats { return try runStats() }
             var failed = false
             for path in files {

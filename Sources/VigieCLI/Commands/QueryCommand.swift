@@ -6,7 +6,7 @@ import Store
 
 extension Vigie {
     /// `vigie query`.
-    struct Query: AsyncParsableCommand {
+    struct Query: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "query",
             abstract: "Search the store for notices (ad hoc watch queries).",
@@ -45,9 +45,9 @@ extension Vigie {
         @Option(help: "Département code (42, 01, 2A, 974): where the work is done.")
         var departement: DepartementArgument?
         @Option(help: "Published on or after this date (YYYY-MM-DD or ISO 8601).")
-        var since: DateArgument?
+        var since: ZonedDate?
         @Option(help: "Deadline on or after this date (YYYY-MM-DD or ISO 8601).")
-        var deadlineAfter: DateArgument?
+        var deadlineAfter: ZonedDate?
         @Option(help: "Minimum estimated value in euros (upper bound of the amount): 100000, 100k, 2.5M.")
         var minValue: AmountArgument?
         @Option(help: "Only this source id (as in the catalogue: boamp-api, demo-ted-search…).")
@@ -56,7 +56,7 @@ extension Vigie {
         var limit = 50
         @Flag(help: "Show every source record of a procurement, not one per opportunity.")
         var allRecords = false
-        @OptionGroup var output: JSONOptions
+        @OptionGroup var output: OutputOptions
 
         func validate() throws {
             if limit < 1 { throw ValidationError("--limit must be at least 1") }
@@ -73,7 +73,7 @@ extension Vigie {
                 minValue: minValue?.euros, source: source, limit: limit, collapseDuplicates: !allRecords)
         }
 
-        func run() async throws {
+        func run() throws {
             let path = try store.existing()
             let results: [Notice]
             do {

@@ -112,7 +112,7 @@ enum NoticeInputs {
 
 extension Vigie {
     /// `vigie route`.
-    struct Route: AsyncParsableCommand {
+    struct Route: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "route",
             abstract: "Route notices, from files or from the store, to cluster members.",
@@ -139,7 +139,7 @@ extension Vigie {
         @Option(help: "Only this cluster (repeatable).")
         var cluster: [String] = []
 
-        @OptionGroup var output: JSONOptions
+        @OptionGroup var output: OutputOptions
 
         @Flag(help: "Also print how many notices each rule let through and how many candidates each filter dropped.")
         var stats = false
@@ -154,7 +154,7 @@ extension Vigie {
         @Argument(help: "Notice files (any format the parser reads), or ids of notices in the store.")
         var files: [String]
 
-        func run() async throws {
+        func run() throws {
             let now = clock.date
             let book = try NoticeInputs.rulebook(rulesOptions)
             try CLIError.requireKnown(cluster, among: book.clusters.map(\.id), what: "cluster")

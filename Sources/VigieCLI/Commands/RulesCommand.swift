@@ -5,7 +5,7 @@ import Notices
 
 extension Vigie {
     /// `vigie rules`: check and inspect rule files.
-    struct Rules: AsyncParsableCommand {
+    struct Rules: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "rules",
             abstract: "Check and inspect rule files (clusters, value chains, members).",
@@ -24,7 +24,7 @@ extension Vigie {
 
 extension Vigie.Rules {
     /// `vigie rules lint [DIR]`.
-    struct Lint: AsyncParsableCommand {
+    struct Lint: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "lint",
             abstract: "Check rule files without running anything.",
@@ -49,7 +49,7 @@ extension Vigie.Rules {
             name: .customLong("cpv"), help: "CPV code list (CSV, codes in the first column) to check codes against.")
         var cpvFile: String?
 
-        @OptionGroup var output: JSONOptions
+        @OptionGroup var output: OutputOptions
 
         /// `vigie rules lint --json`.
         struct LintJSON: Encodable {
@@ -59,7 +59,7 @@ extension Vigie.Rules {
             var diagnostics: [LintDiagnostic]
         }
 
-        func run() async throws {
+        func run() throws {
             let report: LintReport
             do {
                 let vocabulary = try cpvFile.map { try CPVVocabulary.load(csvPath: $0) }
@@ -95,7 +95,7 @@ extension Vigie.Rules {
     }
 
     /// `vigie rules show`.
-    struct Show: AsyncParsableCommand {
+    struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "show",
             abstract: "Print each cluster's value chain and members as Vigie understands them.",
@@ -122,7 +122,7 @@ extension Vigie.Rules {
 
         @OptionGroup var rules: RulesOptions
 
-        @OptionGroup var output: JSONOptions
+        @OptionGroup var output: OutputOptions
 
         /// The rules folder and the clusters asked for: a first argument naming a folder or a file is the rules
         /// folder, as `vigie rules show Rules` always read.
@@ -136,7 +136,7 @@ extension Vigie.Rules {
             return (folder, ids + (cluster.map { [$0] } ?? []))
         }
 
-        func run() async throws {
+        func run() throws {
             let (folder, wanted) = selection
             let book: Rulebook
             do {

@@ -9,7 +9,7 @@ import Pipeline
 
 extension Vigie {
     /// `vigie run`.
-    struct Run: AsyncParsableCommand {
+    struct Run: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "run",
             abstract: "Run the nightly pipeline: fetch, parse, store, route and write digests.",
@@ -117,7 +117,7 @@ extension Vigie {
                 resumes from it.
                 """)
         var daysBack: Int?
-        @OptionGroup var jsonOptions: JSONOptions
+        @OptionGroup var jsonOptions: OutputOptions
 
         func validate() throws {
             if send && dryRun { throw ValidationError("--send and --dry-run exclude each other") }
@@ -128,7 +128,7 @@ extension Vigie {
             if send { _ = try MailEnvironment.settings() }
         }
 
-        func run() async throws {
+        func run() throws {
             let logger = Logger(label: "vigie.run")
             var options = NightlyRunOptions(
                 feeds: feedsOptions.feeds, rules: rulesOptions.rules, store: storeOptions.store, output: out,

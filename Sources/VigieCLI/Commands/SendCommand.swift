@@ -63,7 +63,7 @@ extension Vigie {
         var cluster: [String] = []
         @Flag(help: "Write each waiting message as an .eml file instead of sending; the outbox is left as it is.")
         var dryRun = false
-        @OptionGroup var output: JSONOptions
+        @OptionGroup var output: OutputOptions
 
         func run() throws {
             let settings = dryRun ? nil : try MailEnvironment.settings()

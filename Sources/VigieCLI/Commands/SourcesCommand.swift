@@ -4,7 +4,7 @@ import Foundation
 
 extension Vigie {
     /// `vigie sources`.
-    struct Sources: AsyncParsableCommand {
+    struct Sources: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "sources",
             abstract: "Check the source catalogue in Feeds/.",
@@ -19,7 +19,7 @@ extension Vigie {
         )
 
         /// `vigie sources check`.
-        struct Check: AsyncParsableCommand {
+        struct Check: ParsableCommand {
             static let configuration = CommandConfiguration(
                 commandName: "check",
                 abstract: "Validate every source file; exit 1 on errors (each names file, line and key).",
@@ -44,9 +44,9 @@ extension Vigie {
             var only: [String] = []
             @Flag(help: "Print only errors and warnings.")
             var quiet = false
-            @OptionGroup var output: JSONOptions
+            @OptionGroup var output: OutputOptions
 
-            func run() async throws {
+            func run() throws {
                 var report = SourceCatalogue.check(path: feeds.feeds)
                 if !only.isEmpty {
                     // Only when the catalogue loaded: with errors, the ids it holds are not all known.

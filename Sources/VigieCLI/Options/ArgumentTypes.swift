@@ -7,18 +7,12 @@ import Notices
 // message saying what is expected, never discovered halfway through a run.
 
 /// A date on the command line: `2026-06-01` (midnight UTC) or ISO 8601 with a time and zone
-/// (`2026-11-24T02:00:00Z`, `2026-11-24T03:00:00+01:00`).
-public struct DateArgument: ExpressibleByArgument, Sendable, Hashable {
-    public let instant: Date
-    public let text: String
-
+/// (`2026-11-24T02:00:00Z`, `2026-11-24T03:00:00+01:00`), read as the parsers read the sources' dates.
+extension ZonedDate: ExpressibleByArgument {
     public init?(argument: String) {
         guard let z = ISO8601.parseZoned(argument) else { return nil }
-        instant = z.instant
-        text = argument
+        self = z
     }
-
-    public static var defaultCompletionKind: CompletionKind { .default }
 }
 
 /// An amount in euros as people write it: `100000`, `100k`, `2.5M`, `2,5 M€`, `1 200 000` (the reader rules use).
@@ -51,6 +45,8 @@ public struct DepartementArgument: ExpressibleByArgument, Sendable, Hashable {
 }
 
 extension NoticeKind: ExpressibleByArgument {}
+
+extension DigestFormat: ExpressibleByArgument {}
 
 /// Digest formats, comma-separated: `md,html,json,ics,atom,csv`.
 public struct FormatList: ExpressibleByArgument, Sendable, Hashable {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Notices
 import Foundation
 
 // The options several commands share, declared once: the same name, default and help everywhere.
@@ -21,7 +22,7 @@ public struct StoreOptions: ParsableArguments, Sendable {
 /// `--now`: the instant the command acts at (default: the clock). Fixes the output for demos and tests.
 public struct ClockOptions: ParsableArguments, Sendable {
     @Option(help: "Date and time to act at, ISO 8601 (2026-11-24T02:00:00Z) or YYYY-MM-DD; default: now.")
-    public var now: DateArgument?
+    public var now: ZonedDate?
 
     public init() {}
 
@@ -53,7 +54,7 @@ public struct FormatOptions: ParsableArguments, Sendable {
 }
 
 /// `--json`: results as JSON on stdout (one object, or one array), diagnostics still on stderr.
-public struct JSONOptions: ParsableArguments, Sendable {
+public struct OutputOptions: ParsableArguments, Sendable {
     @Flag(help: "Print the results as JSON on stdout.")
     public var json = false
 
