@@ -60,16 +60,4 @@ extension NoticeStore {
                 staff: staff, updatedAt: try row.date("updated_at") ?? Date(timeIntervalSince1970: 0))
         }
     }
-
-    /// Whether the store has been through a night already: a run that completed (`ok` or `partial`), or mail
-    /// composed (a run killed after composing its edition's mail has told members, or is about to). A store with
-    /// neither is new: its first night sends nothing. A run that failed or was interrupted does not count: it
-    /// sent nothing.
-    public func hasCompletedNight() throws -> Bool {
-        try read { db in
-            let runs = try Int.fetchOne(db, sql: "SELECT count(*) FROM run WHERE status IN ('ok', 'partial')") ?? 0
-            let mail = try Int.fetchOne(db, sql: "SELECT count(*) FROM outbox") ?? 0
-            return runs > 0 || mail > 0
-        }
-    }
 }
