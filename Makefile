@@ -116,6 +116,8 @@ bench: release
 	$(BIN_RELEASE)/vigie-bench parse
 	$(BIN_RELEASE)/vigie-bench fetch
 	$(BIN_RELEASE)/vigie-bench classify
+	$(BIN_RELEASE)/vigie-bench run
+	$(BIN_RELEASE)/vigie-bench query --notices 100000
 
 # Ten minutes of libFuzzer + AddressSanitizer on DocumentParser.parse, seeded with the feed fixtures.
 fuzz: deps

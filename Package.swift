@@ -66,6 +66,7 @@ var targets: [Target] = [
         dependencies: [
             "Pipeline", "Notices", "Parser", "Fetcher", "Store", "Classifier", "Digest", "LoopbackHTTP",
             "CXMLWalk", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
         ],
         swiftSettings: strict),
 

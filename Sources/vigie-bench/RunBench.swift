@@ -1,0 +1,280 @@
+import ArgumentParser
+import Fetcher
+import Foundation
+import Logging
+import Pipeline
+import Store
+
+/// `vigie-bench run`: a night as a user's data makes it, timed in-process.
+///
+/// In a temporary folder: `--notices` notices as BOAMP API and TED search pages (250 records a page, one
+/// `file://` source per page in a generated catalogue), and the rules (`Rules/` as they are, or `--clusters` ×
+/// `--members-per-cluster` derived from its example clusters). Then two timed steps on a new store:
+/// 1. `fetch_store_s`: `FetchRun.run` over the catalogue (libcurl `file://` fetch, parse, one transaction per
+///    source), as `vigie fetch` does;
+/// 2. `classify_route_digest_s`: `NightlyRun.run` with `skipFetch` and `firstNight: .off` (a normal night:
+///    classify every new notice, route, write every digest format, compose the mail) — the whole night minus the
+///    fetch, so its figure is the issue's "classify + route + digest".
+/// Peak RSS is each step's own (`VmHWM`, reset between steps); files and bytes are those under the output folder.
+struct RunBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "A nightly run on generated notices: fetch+store, then classify+route+digest, timed.")
+
+    @Option(help: "Clusters (default: the example clusters of Rules/ as they are).")
+    var clusters: Int?
+
+    @Option(help: "Members per generated cluster (default 20 when --clusters is given).")
+    var membersPerCluster: Int?
+
+    @Option(help: "Notices in tonight's pages.")
+    var notices: Int = 10_000
+
+    @Option(help: "Random seed.")
+    var seed: UInt64 = 42
+
+    @Option(help: "The repository (its Feeds/samples and Rules).")
+    var repo: String = "."
+
+    @Option(help: "Keep the generated folder here instead of a temporary one deleted at the end.")
+    var keep: String?
+
+    @Flag(help: "Print one JSON line.")
+    var json = false
+
+    struct Output: Encodable {
+        var notices: Int
+        var stored_notices: Int
+        var sources: Int
+        var clusters: Int
+        var members: Int
+        var fetch_store_s: Double
+        var fetch_peak_rss_mb: Double
+        var classify_route_digest_s: Double
+        var peak_rss_mb: Double
+        var process_peak_rss_mb: Double
+        var classified: Int
+        var routes: Int
+        var failed_clusters: Int
+        var files_written: Int
+        var bytes_written: Int
+        var store_bytes: Int
+    }
+
+    func run() throws {
+        guard notices > 0 else { throw ValidationError("--notices must be positive") }
+        let fm = FileManager.default
+        let root = keep ?? (NSTemporaryDirectory() + "vigie-bench-run-\(getpid())")
+        try? fm.removeItem(atPath: root)
+        for d in ["pages", "rules", "out"] {
+            try fm.createDirectory(atPath: "\(root)/\(d)", withIntermediateDirectories: true)
+        }
+        defer { if keep == nil { try? fm.removeItem(atPath: root) } }
+
+        // Tonight's pages: published today or in the two days before, deadlines 3–60 days later.
+        var corpus = try BenchCorpus(repo: repo, seed: seed)
+        let now = Date()
+        var catalogue = "sources:\n"
+        var left = notices
+        var page = 0
+        while left > 0 {
+            let count = min(250, left)
+            let ted = page % 2 == 1
+            var rng = ClassifyCorpusGenerator(seed: seed &+ UInt64(page))
+            let data = try corpus.page(
+                ted: ted, count: count,
+                published: { now.addingTimeInterval(-Double(rng.below(2 * 86_400))) },
+                deadlineAfter: { $0.addingTimeInterval(Double(3 + rng.below(58)) * 86_400) })
+            let file = "\(root)/pages/page-\(page).json"
+            try data.write(to: URL(fileURLWithPath: file))
+            let id = String(format: "bench-%@-%04d", ted ? "ted" : "boamp", page)
+            catalogue += """
+                  - id: \(id)
+                    name: \(ted ? "TED" : "BOAMP") page \(page)
+                    owner: vigie-bench
+                    kind: tenders
+                    format: \(ted ? "ted-json" : "boamp-json")
+                    url: file://\(file)
+                    licence: generated
+
+                """
+            left -= count
+            page += 1
+        }
+        let feeds = "\(root)/catalogue.yaml"
+        try catalogue.write(toFile: feeds, atomically: true, encoding: .utf8)
+
+        let rules: String
+        var clusterCount = 0
+        var memberCount = 0
+        if clusters == nil, membersPerCluster == nil {
+            rules = "\(repo)/Rules"
+            let derived = try RulesDeriver(rulesFolder: rules)
+            clusterCount = derived.templates.count
+            memberCount = derived.templates.map(\.memberCount).reduce(0, +)
+        } else {
+            rules = "\(root)/rules"
+            let c = clusters ?? 4
+            let m = membersPerCluster ?? 20
+            guard c > 0, m > 0 else { throw ValidationError("--clusters and --members-per-cluster must be positive") }
+            let derived = try RulesDeriver(rulesFolder: "\(repo)/Rules")
+            try derived.write(clusters: c, members: m, to: rules, seed: seed)
+            clusterCount = c
+            memberCount = c * m
+        }
+
+        let store = "\(root)/vigie.sqlite"
+        let output = "\(root)/out"
+        var logger = Logger(label: "vigie-bench.run")
+        logger.logLevel = .error
+
+        // 1. fetch + parse + store.
+        PeakMemory.reset()
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        let check = SourceCatalogue.check(path: feeds)
+        if let first = check.errors.first { throw BenchError("generated catalogue: \(first)") }
+        let noticeStore = try NoticeStore(path: store)
+        let engine = FetchEngine(configuration: FetchConfiguration(maxConcurrent: 16), logger: logger)
+        let reports = try FetchRun.run(check.sources, store: noticeStore, engine: engine, logger: logger)
+        let stored = try noticeStore.noticeCount()
+        try noticeStore.close()
+        let fetchS = seconds(since: t0)
+        let fetchPeak = PeakMemory.megabytes()
+        if let failed = reports.first(where: \.isFailure) {
+            throw BenchError("source \(failed.source) failed: \(failed.error ?? failed.reason ?? failed.status)")
+        }
+        if !json { print(String(format: "fetch+store: %d notices stored in %.2f s", stored, fetchS)) }
+
+        // 2. classify + route + digest: the night after the fetch.
+        var options = NightlyRunOptions(feeds: feeds, rules: rules, store: store, output: output, skipFetch: true)
+        options.firstNight = .off
+        PeakMemory.reset()
+        let t1 = DispatchTime.now().uptimeNanoseconds
+        let report = try NightlyRun.run(options, logger: logger)
+        let nightS = seconds(since: t1)
+        let nightPeak = PeakMemory.megabytes()
+        if let failed = report.routing.failedClusters.first {
+            throw BenchError("cluster \(failed.cluster): rules not loaded: \(failed.errors.first ?? "")")
+        }
+
+        var files = 0
+        var bytes = 0
+        if let e = fm.enumerator(atPath: output) {
+            while let path = e.nextObject() as? String {
+                let a = try fm.attributesOfItem(atPath: "\(output)/\(path)")
+                if (a[.type] as? FileAttributeType) == .typeRegular {
+                    files += 1
+                    bytes += (a[.size] as? Int) ?? 0
+                }
+            }
+        }
+        let storeBytes = (try fm.attributesOfItem(atPath: store)[.size] as? Int) ?? 0
+        let out = Output(
+            notices: notices, stored_notices: stored, sources: page, clusters: clusterCount, members: memberCount,
+            fetch_store_s: round3(fetchS), fetch_peak_rss_mb: round3(fetchPeak),
+            classify_route_digest_s: round3(nightS), peak_rss_mb: round3(nightPeak),
+            process_peak_rss_mb: round3(PeakMemory.processPeakMB()), classified: report.routing.classified,
+            routes: report.routing.routes,
+            failed_clusters: report.routing.failedClusters.count,
+            files_written: files, bytes_written: bytes, store_bytes: storeBytes)
+        if json {
+            let e = JSONEncoder()
+            e.outputFormatting = [.sortedKeys]
+            print(String(decoding: try e.encode(out), as: UTF8.self))
+        } else {
+            print(
+                String(
+                    format:
+                        "%d clusters, %d members: classify+route+digest %.2f s, peak RSS %.0f MB, %d files, %.1f MB written",
+                    clusterCount, memberCount, nightS, nightPeak, files, Double(bytes) / 1_048_576))
+        }
+    }
+}
+
+/// Rules derived from the example clusters of `Rules/`: each generated cluster copies one example's cluster
+/// header and segments (new id and name, one cluster-specific keyword per segment, a shifted territory) and gets
+/// generated members on that example's real member sites, each with a contact.
+struct RulesDeriver {
+    struct Template {
+        var file: String
+        var id: String
+        /// Text before `members:` (cluster header and segments).
+        var head: String
+        var segments: [String]
+        var sites: [String]
+        var memberCount: Int
+    }
+
+    var templates: [Template] = []
+    var extraFiles: [String] = []
+    let folder: String
+
+    init(rulesFolder: String) throws {
+        folder = rulesFolder
+        for file in try FileManager.default.contentsOfDirectory(atPath: rulesFolder).sorted()
+        where file.hasSuffix(".yaml") {
+            let text = try String(contentsOfFile: "\(rulesFolder)/\(file)", encoding: .utf8)
+            guard text.contains("\ncluster:"), let members = text.range(of: "\nmembers:") else {
+                extraFiles.append(file)
+                continue
+            }
+            let head = String(text[..<members.lowerBound])
+            let lines = head.split(separator: "\n", omittingEmptySubsequences: false)
+            let id = lines.first { $0.hasPrefix("  id: ") }.map { String($0.dropFirst(6)) } ?? file
+            let segments = lines.filter { $0.hasPrefix("  - id: ") }.map { String($0.dropFirst(8)) }
+            let tail = text[members.upperBound...]
+            let memberSection = tail.range(of: "\n\n").map { tail[..<$0.lowerBound] } ?? tail
+            var sites: [String] = []
+            var rest = memberSection
+            while let r = rest.range(of: "sites: [\"") {
+                rest = rest[r.upperBound...]
+                if let end = rest.firstIndex(of: "\"") { sites.append(String(rest[..<end])) }
+            }
+            let count = memberSection.components(separatedBy: "- {id:").count - 1
+            templates.append(
+                Template(file: file, id: id, head: head, segments: segments, sites: sites, memberCount: count))
+        }
+        guard !templates.isEmpty else { throw BenchError("\(rulesFolder): no cluster file") }
+    }
+
+    func write(clusters: Int, members: Int, to out: String, seed: UInt64) throws {
+        for f in extraFiles { try FileManager.default.copyItem(atPath: "\(folder)/\(f)", toPath: "\(out)/\(f)") }
+        var rng = ClassifyCorpusGenerator(seed: seed ^ 0xC1)
+        let allDeps = BenchCorpus.departements.map(\.code)
+        for i in 0..<clusters {
+            let t = templates[i % templates.count]
+            let id = String(format: "%@-%04d", t.id, i)
+            let word = rng.word()
+            var lines = t.head.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            var idDone = false
+            var nameDone = false
+            for j in lines.indices {
+                let l = lines[j]
+                if !idDone, l.hasPrefix("  id: ") {
+                    lines[j] = "  id: \(id)"
+                    idDone = true
+                } else if !nameDone, l.hasPrefix("  name: ") {
+                    lines[j] = l + " \(i)"
+                    nameDone = true
+                } else if l.hasPrefix("    departements: [") {
+                    // The template's territory plus one more département: neighbouring clusters overlap.
+                    let extra = allDeps[rng.below(allDeps.count)]
+                    lines[j] = l.replacingOccurrences(of: "[", with: "[\"\(extra)\", ")
+                } else if l.hasPrefix("    keywords: [") {
+                    lines[j] = l.replacingOccurrences(of: "keywords: [", with: "keywords: [\"\(word)\", ")
+                }
+            }
+            var text = lines.joined(separator: "\n") + "\nmembers:\n"
+            for m in 0..<members {
+                let seg1 = t.segments[rng.below(t.segments.count)]
+                let seg2 = t.segments[rng.below(t.segments.count)]
+                let segs = seg1 == seg2 ? seg1 : "\(seg1), \(seg2)"
+                let site = t.sites.isEmpty ? "42000" : t.sites[rng.below(t.sites.count)]
+                text +=
+                    "  - {id: m\(m)-\(id), name: Membre \(m) \(id), segments: [\(segs)], sites: [\"\(site)\"], "
+                    + "capacity: \(1 + rng.below(5))M, contact: contact@m\(m).\(id).example.org}\n"
+            }
+            try text.write(toFile: "\(out)/\(id).yaml", atomically: true, encoding: .utf8)
+        }
+    }
+}
