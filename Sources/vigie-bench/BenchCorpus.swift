@@ -17,6 +17,11 @@ struct BenchCorpus {
     let sampleDescriptions: [String]
     let sampleCPV: [String]
     let ruleKeywords: [String]
+    /// The procurement vocabulary minus every word the rules' files contain: text that routes nowhere.
+    let noise: [String]
+    /// Share of the notices (percent) whose title names what a cluster looks for.
+    var topicalPercent = 20
+    var lastTopical = false
     var serial = 0
 
     /// Départements with their NUTS 3 code (TED gives places as NUTS): the four example clusters' territories
@@ -85,6 +90,11 @@ struct BenchCorpus {
         sampleDescriptions = descriptions
         sampleCPV = cpv.sorted()
         ruleKeywords = try BenchCorpus.keywords(rulesFolder: "\(repo)/Rules")
+        var rulesText = ""
+        for file in try FileManager.default.contentsOfDirectory(atPath: "\(repo)/Rules") where file.hasSuffix(".yaml") {
+            rulesText += try String(contentsOfFile: "\(repo)/Rules/\(file)", encoding: .utf8).lowercased()
+        }
+        noise = ClassifyCorpusGenerator.vocabulary.filter { !rulesText.contains($0.lowercased()) }
     }
 
     /// The keywords of every `Rules/*.yaml` (`keywords: [...]` lists; wildcards dropped).
@@ -109,33 +119,36 @@ struct BenchCorpus {
 
     mutating func pick<T>(_ a: [T]) -> T { a[rng.below(a.count)] }
 
-    /// A title: a sample title (20 %), a rule keyword in a procurement phrase (35 %), or general vocabulary.
+    /// A title: for `topicalPercent` % of the notices a sample title or a rule keyword in a procurement phrase
+    /// (one in three a sample title), else general procurement vocabulary that no rule names.
     mutating func title() -> String {
         let r = rng.below(100)
-        if r < 20 { return pick(sampleTitles) + pick(BenchCorpus.titleSuffixes) }
-        if r < 55 {
+        lastTopical = r < topicalPercent
+        if r < topicalPercent / 3 { return pick(sampleTitles) + pick(BenchCorpus.titleSuffixes) }
+        if r < topicalPercent {
             return pick(BenchCorpus.titlePrefixes) + " " + pick(ruleKeywords) + pick(BenchCorpus.titleSuffixes)
         }
         var words: [String] = [pick(BenchCorpus.titlePrefixes)]
-        for _ in 0..<(3 + rng.below(4)) { words.append(pick(ClassifyCorpusGenerator.vocabulary)) }
+        for _ in 0..<(3 + rng.below(4)) { words.append(pick(noise)) }
         return words.joined(separator: " ") + pick(BenchCorpus.titleSuffixes)
     }
 
+    /// The title, for a topical notice one sample description in two (their technical vocabulary is what the
+    /// clusters look for), then 20–80 words of vocabulary no rule names.
     mutating func description(title: String) -> String {
-        // A third of the descriptions reuse a sample's (their technical vocabulary is what clusters look for).
-        var s = title + "." + (rng.below(3) == 0 ? " " + pick(sampleDescriptions) : "")
+        var s = title + "." + (lastTopical && rng.below(2) == 0 ? " " + pick(sampleDescriptions) : "")
         var words: [String] = []
         for _ in 0..<(20 + rng.below(60)) {
-            words.append(
-                rng.below(3) == 0 ? pick(ClassifyCorpusGenerator.glue) : pick(ClassifyCorpusGenerator.vocabulary))
+            words.append(rng.below(3) == 0 ? pick(ClassifyCorpusGenerator.glue) : pick(noise))
         }
         s += " " + words.joined(separator: " ").replacingOccurrences(of: "' ", with: "'") + "."
         return s
     }
 
+    /// 1–3 CPV codes: a topical notice's from the samples' (the clusters' codes), others general ones.
     mutating func cpvCodes() -> [String] {
         let n = 1 + rng.below(3)
-        return (0..<n).map { _ in rng.below(100) < 30 ? pick(sampleCPV) : pick(BenchCorpus.genericCPV) }
+        return (0..<n).map { _ in lastTopical && rng.below(2) == 0 ? pick(sampleCPV) : pick(BenchCorpus.genericCPV) }
     }
 
     /// A value in euros, log-uniform from 20 k€ to 20 M€.
@@ -178,13 +191,17 @@ struct BenchCorpus {
         return r
     }
 
-    /// One BOAMP API record (the eForms `donnees` of its template, with the title and CPV replaced).
+    /// One BOAMP API record: its template's with the identifiers, title, description, CPV codes, value, dates,
+    /// département and buyer redrawn — in the eForms `donnees` too, where the BOAMP adapter reads the
+    /// description, the lots and the codes.
     mutating func boampRecord(published: Date, deadline: Date) -> [String: Any] {
         serial += 1
         var r = pick(boampTemplates)
         let t = title()
+        let text = description(title: t)
         let dep = pick(BenchCorpus.departements)
-        let cpv = cpvCodes()[0]
+        let cpv = cpvCodes()
+        let amount = value()
         let id = "26-\(200_000 + serial)"
         let folder = String(format: "c4d0%04x-5b1e-4c6f-9d2e-%012x", serial % 65_536, serial)
         if var donnees = r["donnees"] as? String, let objet = r["objet"] as? String {
@@ -192,11 +209,15 @@ struct BenchCorpus {
             if let old = r["contractfolderid"] as? String {
                 donnees = donnees.replacingOccurrences(of: old, with: folder)
             }
-            if let range = donnees.range(of: "\"@listName\": \"cpv\", \"#text\": \"") {
-                let start = range.upperBound
-                if let end = donnees[start...].firstIndex(of: "\"") {
-                    donnees.replaceSubrange(start..<end, with: cpv)
-                }
+            BenchCorpus.replaceValues(
+                in: &donnees, after: "\"cbc:Description\": {\"@languageID\": \"FRA\", \"#text\": \""
+            ) {
+                _ in text
+            }
+            BenchCorpus.replaceValues(in: &donnees, after: "\"@listName\": \"cpv\", \"#text\": \"") {
+                cpv[$0 % cpv.count]
+            }
+            BenchCorpus.replaceValues(in: &donnees, after: "\"@currencyID\": \"EUR\", \"#text\": \"") { _ in "\(amount)"
             }
             r["donnees"] = donnees
         }
@@ -211,6 +232,20 @@ struct BenchCorpus {
         r["datelimitereponse"] = BenchCorpus.day.string(from: deadline) + "T12:00:00+01:00"
         r["nomacheteur"] = pick(BenchCorpus.buyers)
         return r
+    }
+
+    /// Replaces the string value after each `marker` (up to its closing quote) with `value(i)`, i counting from 0.
+    static func replaceValues(in s: inout String, after marker: String, value: (Int) -> String) {
+        var out = ""
+        var rest = Substring(s)
+        var i = 0
+        while let r = rest.range(of: marker), let end = rest[r.upperBound...].firstIndex(of: "\"") {
+            out += rest[..<r.upperBound]
+            out += value(i)
+            rest = rest[end...]
+            i += 1
+        }
+        s = out + rest
     }
 
     /// A page of `count` records in one format, as the API returns it.

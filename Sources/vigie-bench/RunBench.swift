@@ -30,6 +30,9 @@ struct RunBench: ParsableCommand {
     @Option(help: "Notices in tonight's pages.")
     var notices: Int = 10_000
 
+    @Option(help: "Percent of the notices whose title names what a cluster looks for (the rest routes nowhere).")
+    var topicalPercent: Int = 20
+
     @Option(help: "Random seed.")
     var seed: UInt64 = 42
 
@@ -44,6 +47,7 @@ struct RunBench: ParsableCommand {
 
     struct Output: Encodable {
         var notices: Int
+        var topical_percent: Int
         var stored_notices: Int
         var sources: Int
         var clusters: Int
@@ -73,6 +77,7 @@ struct RunBench: ParsableCommand {
 
         // Tonight's pages: published today or in the two days before, deadlines 3–60 days later.
         var corpus = try BenchCorpus(repo: repo, seed: seed)
+        corpus.topicalPercent = topicalPercent
         let now = Date()
         var catalogue = "sources:\n"
         var left = notices
@@ -170,7 +175,8 @@ struct RunBench: ParsableCommand {
         }
         let storeBytes = (try fm.attributesOfItem(atPath: store)[.size] as? Int) ?? 0
         let out = Output(
-            notices: notices, stored_notices: stored, sources: page, clusters: clusterCount, members: memberCount,
+            notices: notices, topical_percent: topicalPercent, stored_notices: stored, sources: page,
+            clusters: clusterCount, members: memberCount,
             fetch_store_s: round3(fetchS), fetch_peak_rss_mb: round3(fetchPeak),
             classify_route_digest_s: round3(nightS), peak_rss_mb: round3(nightPeak),
             process_peak_rss_mb: round3(PeakMemory.processPeakMB()), classified: report.routing.classified,
