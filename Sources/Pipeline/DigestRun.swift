@@ -117,14 +117,7 @@ public enum DigestRun {
             let stage = RouteAndDigestRun(store: store, router: router, options: stageOptions, logger: logger)
             routing = try stage.run(now: options.now, runID: runID, sourceHealth: health, progress: progress)
         } catch {
-            // The run's own error is what the operator needs: a failure to record it is logged, not thrown.
-            let status = if case PipelineError.interrupted = error { "interrupted" } else { "failed" }
-            do {
-                try store.finishRun(runID, at: options.now, status: status, classifiedThrough: nil, summary: "\(error)")
-                try store.close()
-            } catch {
-                logger.error("cannot record the end of the digest run", metadata: ["error": "\(error)"])
-            }
+            RunRecord.abandon(runID, in: store, because: error, at: options.now, logger: logger)
             if error is PipelineError { throw error }
             throw PipelineError.cannotRun("\(error)")
         }

@@ -228,13 +228,7 @@ public enum NightlyRun {
         /// Records a run that stops on `error` (interrupted or failed, never classified through) and closes the
         /// store. The run's own error is what the operator needs: a failure to record it is logged, not thrown.
         func abandon(_ error: any Error, at date: Date) {
-            let status = if case PipelineError.interrupted = error { "interrupted" } else { "failed" }
-            do {
-                try store.finishRun(runID, at: date, status: status, classifiedThrough: nil, summary: "\(error)")
-                try store.close()
-            } catch {
-                logger.error("cannot record the end of the run", metadata: ["error": "\(error)"])
-            }
+            RunRecord.abandon(runID, in: store, because: error, at: date, logger: logger)
         }
 
         var reports: [SourceRunReport] = []
