@@ -144,40 +144,67 @@ enum MIMEEncoding {
     /// Text as quoted-printable with CRLF line ends, every line at most 76 octets: readable for French text,
     /// 7-bit, and immune to a mail server's line-length limit.
     static func quotedPrintable(_ text: String) -> String {
-        let normalised = text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
-        var lines = normalised.split(separator: "\n", omittingEmptySubsequences: false)
-        if lines.count > 1, lines.last?.isEmpty == true { lines.removeLast() }
-        var out = ""
-        for line in lines {
-            let bytes = Array(line.utf8)
-            var current = ""
-            for (index, byte) in bytes.enumerated() {
-                let isLast = index == bytes.count - 1
-                let piece: String
-                switch byte {
-                case 0x20, 0x09:
-                    // White space at the end of a line is dropped by some transports: encoded there.
-                    piece = isLast ? "=" + hex(byte) : String(Unicode.Scalar(byte))
-                case 0x21...0x7E where byte != 0x3D:
-                    // A "." alone at the start of a line is SMTP's end of data: libcurl doubles it, and encoding it
-                    // as well keeps the body identical whatever transport carries it.
-                    // "From " at the start of a line is rewritten ">From " by mbox-minded relays: its F is encoded.
-                    let isLineStart = current.isEmpty
-                    let isFrom = byte == 0x46 && isLineStart && bytes[index...].starts(with: Array("From ".utf8))
-                    piece = (byte == 0x2E && isLineStart) || isFrom ? "=" + hex(byte) : String(Unicode.Scalar(byte))
-                default:
-                    piece = "=" + hex(byte)
-                }
-                if current.count + piece.count > 75 {
-                    out += current + "=\r\n"
-                    current = ""
-                }
-                current += piece
+        // On UTF-8 bytes in one pass: a night composes a message per member, and the string-level version
+        // (normalising line ends with `replacingOccurrences`, one `String` per octet) was a tenth of the night.
+        let input = Array(text.utf8)
+        // Lines split on CRLF, CR or LF alike.
+        var lines: [Range<Int>] = []
+        var lineStart = 0
+        var index = 0
+        while index < input.count {
+            let byte = input[index]
+            if byte == 0x0A || byte == 0x0D {
+                lines.append(lineStart..<index)
+                if byte == 0x0D, index + 1 < input.count, input[index + 1] == 0x0A { index += 1 }
+                lineStart = index + 1
             }
-            out += current + "\r\n"
+            index += 1
         }
-        return out
+        lines.append(lineStart..<input.count)
+        if lines.count > 1, lines.last?.isEmpty == true { lines.removeLast() }
+        let from = Array("From ".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(input.count + input.count / 8 + lines.count * 2)
+        for line in lines {
+            var column = 0
+            for index in line {
+                let byte = input[index]
+                // "." or "From " at the start of a line: a line a soft break opens counts too.
+                func needsEscape(atLineStart isLineStart: Bool) -> Bool {
+                    switch byte {
+                    case 0x20, 0x09:
+                        // White space at the end of a line is dropped by some transports: encoded there.
+                        return index == line.upperBound - 1
+                    case 0x21...0x7E where byte != 0x3D:
+                        // A "." alone at the start of a line is SMTP's end of data: libcurl doubles it, and
+                        // encoding it as well keeps the body identical whatever transport carries it. "From " at
+                        // the start of a line is rewritten ">From " by mbox-minded relays: its F is encoded.
+                        let isFrom = byte == 0x46 && isLineStart && input[index..<line.upperBound].starts(with: from)
+                        return (byte == 0x2E && isLineStart) || isFrom
+                    default:
+                        return true
+                    }
+                }
+                var escape = needsEscape(atLineStart: column == 0)
+                if column + (escape ? 3 : 1) > 75 {
+                    out += [0x3D, 0x0D, 0x0A]
+                    column = 0
+                    escape = needsEscape(atLineStart: true)
+                }
+                if escape {
+                    out += [0x3D, hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 0x0F)]]
+                    column += 3
+                } else {
+                    out.append(byte)
+                    column += 1
+                }
+            }
+            out += [0x0D, 0x0A]
+        }
+        return String(decoding: out, as: UTF8.self)
     }
+
+    private static let hexDigits = Array("0123456789ABCDEF".utf8)
 
     /// Bytes as base64 in lines of 76 characters, CRLF line ends.
     static func base64Lines(_ bytes: [UInt8]) -> String {
