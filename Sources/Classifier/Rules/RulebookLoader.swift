@@ -735,12 +735,12 @@ struct RuleReader {
         }
         if let fnode = df["formats"]?.1 {
             var formats: [String] = []
-            for (name, item) in list(fnode, "\(p).formats") {
+            for (i, (name, item)) in list(fnode, "\(p).formats").enumerated() {
                 let known = DeliverySettings.formatNames.keys.sorted()
                 guard let ext = DeliverySettings.formatNames[name.lowercased()] else {
                     let hint = LintDiagnostic.closest(name, in: known).map { "; did you mean '\($0)'?" } ?? ""
                     error(
-                        item, "\(p).formats",
+                        item, "\(p).formats[\(i)]",
                         "unknown format '\(name)'\(hint) (known: \(known.joined(separator: ", ")))")
                     continue
                 }
