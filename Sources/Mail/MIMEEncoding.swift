@@ -144,39 +144,64 @@ enum MIMEEncoding {
     /// Text as quoted-printable with CRLF line ends, every line at most 76 octets: readable for French text,
     /// 7-bit, and immune to a mail server's line-length limit.
     static func quotedPrintable(_ text: String) -> String {
-        let normalised = text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
-        var lines = normalised.split(separator: "\n", omittingEmptySubsequences: false)
-        if lines.count > 1, lines.last?.isEmpty == true { lines.removeLast() }
-        var out = ""
-        for line in lines {
-            let bytes = Array(line.utf8)
-            var current = ""
-            for (index, byte) in bytes.enumerated() {
-                let isLast = index == bytes.count - 1
-                let piece: String
+        // On the UTF-8 bytes in one pass (a digest's HTML part is a few hundred kilobytes per member): CRLF and a
+        // lone CR read as LF; each line encoded, soft-broken before 76 characters.
+        let input = Array(text.utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(input.count + input.count / 8)
+        let digits = Array("0123456789ABCDEF".utf8)
+        let from = Array("From ".utf8)
+        var lineStart = 0
+        var i = 0
+        func encodeLine(_ line: ArraySlice<UInt8>) {
+            var current = 0  // characters on the current output line
+            for index in line.indices {
+                let byte = line[index]
+                let isLast = index == line.endIndex - 1
+                let encoded: Bool
                 switch byte {
                 case 0x20, 0x09:
                     // White space at the end of a line is dropped by some transports: encoded there.
-                    piece = isLast ? "=" + hex(byte) : String(Unicode.Scalar(byte))
+                    encoded = isLast
                 case 0x21...0x7E where byte != 0x3D:
                     // A "." alone at the start of a line is SMTP's end of data: libcurl doubles it, and encoding it
                     // as well keeps the body identical whatever transport carries it.
                     // "From " at the start of a line is rewritten ">From " by mbox-minded relays: its F is encoded.
-                    let isLineStart = current.isEmpty
-                    let isFrom = byte == 0x46 && isLineStart && bytes[index...].starts(with: Array("From ".utf8))
-                    piece = (byte == 0x2E && isLineStart) || isFrom ? "=" + hex(byte) : String(Unicode.Scalar(byte))
+                    let isLineStart = current == 0
+                    let isFrom = byte == 0x46 && isLineStart && line[index...].starts(with: from)
+                    encoded = (byte == 0x2E && isLineStart) || isFrom
                 default:
-                    piece = "=" + hex(byte)
+                    encoded = true
                 }
-                if current.count + piece.count > 75 {
-                    out += current + "=\r\n"
-                    current = ""
+                let width = encoded ? 3 : 1
+                if current + width > 75 {
+                    out.append(contentsOf: [0x3D, 0x0D, 0x0A])
+                    current = 0
                 }
-                current += piece
+                if encoded {
+                    out.append(contentsOf: [0x3D, digits[Int(byte >> 4)], digits[Int(byte & 0x0F)]])
+                } else {
+                    out.append(byte)
+                }
+                current += width
             }
-            out += current + "\r\n"
+            out.append(contentsOf: [0x0D, 0x0A])
         }
-        return out
+        var lines: [Range<Int>] = []
+        while i < input.count {
+            if input[i] == 0x0A || input[i] == 0x0D {
+                lines.append(lineStart..<i)
+                i += input[i] == 0x0D && i + 1 < input.count && input[i + 1] == 0x0A ? 2 : 1
+                lineStart = i
+            } else {
+                i += 1
+            }
+        }
+        lines.append(lineStart..<input.count)
+        // The text's final line end ends the last line; it does not open an empty one.
+        if lines.count > 1, lines.last?.isEmpty == true { lines.removeLast() }
+        for line in lines { encodeLine(input[line]) }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// Bytes as base64 in lines of 76 characters, CRLF line ends.
