@@ -101,4 +101,40 @@ enum ByteEscaper {
         let p = u.properties
         return !(p.isGraphemeExtend || u.value == 0x200D || p.generalCategory == .spacingMark)
     }
+
+    /// XML 1.0 text and attribute escaping on the bytes: `&`, `<`, `>`, `"` as entities; control characters other
+    /// than tab, LF and CR, and U+FFFE / U+FFFF (`EF BF BE` / `EF BF BF`), dropped. Scalar by scalar, so exact.
+    static func xml(_ s: String) -> String {
+        var out: [UInt8] = []
+        var changed = false
+        s.utf8.withContiguousStorageIfAvailable { b in
+            out.reserveCapacity(b.count + 16)
+            var i = 0
+            while i < b.count {
+                let c = b[i]
+                switch c {
+                case 0x26: out.append(contentsOf: "&amp;".utf8)
+                case 0x3C: out.append(contentsOf: "&lt;".utf8)
+                case 0x3E: out.append(contentsOf: "&gt;".utf8)
+                case 0x22: out.append(contentsOf: "&quot;".utf8)
+                case 0x09, 0x0A, 0x0D:
+                    out.append(c)
+                    i += 1
+                    continue
+                case 0x00..<0x20: break
+                case 0xEF where i + 2 < b.count && b[i + 1] == 0xBF && (b[i + 2] == 0xBE || b[i + 2] == 0xBF):
+                    changed = true
+                    i += 3
+                    continue
+                default:
+                    out.append(c)
+                    i += 1
+                    continue
+                }
+                changed = true
+                i += 1
+            }
+        }
+        return changed ? String(decoding: out, as: UTF8.self) : s
+    }
 }

@@ -33,10 +33,17 @@ import Testing
         #expect(Array(r.esc(s).utf8) == Array(r.escapeByCharacter(s).utf8))
     }
 
+    @Test(arguments: texts + ["bell\u{07} nul\u{00} tab\t \u{FFFE}\u{FFFF}\u{FFFD} fin", "\u{EFFFF}"])
+    func xmlEscapingMatchesTheScalarRules(_ s: String) {
+        let r = AtomRenderer()
+        #expect(Array(r.x(s).utf8) == Array(r.escapeByScalar(s).utf8))
+    }
+
     @Test func frenchSpacesAndEntitiesInOnePass() {
         #expect(
             HTMLRenderer().esc("Marché « EN 9100 » : A&B") == "Marché «\u{00A0}EN 9100\u{00A0}»\u{00A0}: A&amp;B")
         #expect(MarkdownRenderer().esc("« *x* »\nfin") == "«\u{00A0}\\*x\\*\u{00A0}» fin")
+        #expect(AtomRenderer().x("A&B\u{01} <\"x\">\u{FFFF}") == "A&amp;B &lt;&quot;x&quot;&gt;")
         // Nothing to change: the same string back.
         #expect(HTMLRenderer().esc("Usinage de pièces") == "Usinage de pièces")
     }
