@@ -131,7 +131,10 @@ public struct AtomRenderer: DigestRenderer {
 
     /// XML escaping for text and attribute values; drops characters XML 1.0 forbids (control characters
     /// some buyer platforms leave in titles would make the whole feed invalid).
-    func x(_ s: String) -> String {
+    func x(_ s: String) -> String { ByteEscaper.xml(s) }
+
+    /// The reference rules, scalar by scalar (``x(_:)`` does the same on the bytes).
+    func escapeByScalar(_ s: String) -> String {
         var out = ""
         for u in s.unicodeScalars {
             switch u {

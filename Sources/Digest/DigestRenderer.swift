@@ -13,6 +13,10 @@ public enum DigestFormat: String, Sendable, Hashable, CaseIterable, Codable {
     /// The file extension (without dot).
     public var fileExtension: String { rawValue }
 
+    /// Whether `latest.<ext>` is tonight's file as is (the renderer keeps the default `renderSubscription`); a
+    /// calendar or a feed covers the subscription window instead.
+    public var subscriptionIsTonight: Bool { self != .icalendar && self != .atom }
+
     /// The renderer for this format.
     public var renderer: any DigestRenderer {
         switch self {

@@ -59,19 +59,32 @@ public struct DigestWriter: Sendable {
 
     /// Renders every format without writing: each file's path relative to `outputDirectory`
     /// (`mecaloire/2026-05-05.md`, `mecaloire/latest.md`, `mecaloire/adherents/x/2026-05-05.md`…) and its bytes,
-    /// dated files before `latest.*` for each format. The nightly run stages these aside and moves them into
-    /// place as one edition.
+    /// dated files before `latest.*` for each format. Holds every rendering at once: the nightly run walks
+    /// ``plan(for:edition:latestOnly:)`` instead and renders one file at a time.
     public func files(for input: DigestInput, edition: Int? = nil) throws -> [DigestFile] {
+        try plan(for: input, edition: edition).map {
+            DigestFile(relativePath: $0.relativePath, bytes: try $0.render(input))
+        }
+    }
+
+    /// The files of `input`'s digest, not rendered: dated then `latest.*` for each format (only `latest.*` with
+    /// `latestOnly`). A `latest.*` that holds the same bytes as tonight's dated file names it in `sameAs`, so a
+    /// writer links it instead of rendering and writing the bytes twice.
+    public func plan(for input: DigestInput, edition: Int? = nil, latestOnly: Bool = false) -> [PlannedDigestFile] {
         let relative = relativeDirectory(for: input)
         let stem = Self.stem(Self.dateStamp(input.runDate), edition: edition ?? 1)
-        var out: [DigestFile] = []
+        var out: [PlannedDigestFile] = []
         for f in formats {
-            let renderer = f.renderer
-            let dated = try renderer.render(input)
-            let latest = try renderer.renderSubscription(input)
-            for (name, bytes) in [("\(stem).\(f.fileExtension)", dated), ("latest.\(f.fileExtension)", latest)] {
-                out.append(DigestFile(relativePath: (relative as NSString).appendingPathComponent(name), bytes: bytes))
+            var dated: String?
+            if !latestOnly {
+                let path = (relative as NSString).appendingPathComponent("\(stem).\(f.fileExtension)")
+                out.append(PlannedDigestFile(relativePath: path, format: f, subscription: false, sameAs: nil))
+                dated = path
             }
+            out.append(
+                PlannedDigestFile(
+                    relativePath: (relative as NSString).appendingPathComponent("latest.\(f.fileExtension)"), format: f,
+                    subscription: true, sameAs: f.subscriptionIsTonight ? dated : nil))
         }
         return out
     }
@@ -88,7 +101,28 @@ public struct DigestWriter: Sendable {
     /// first edition is never overwritten.
     @discardableResult
     public func write(_ input: DigestInput, edition: Int? = nil) throws -> [String] {
-        try write(files(for: input, edition: edition))
+        try write(plan(for: input, edition: edition).map { ($0, input) })
+    }
+
+    /// Renders and writes planned files in place under `outputDirectory` (a preview, or a test; the nightly run
+    /// stages them as one edition instead), one at a time: each atomically (temporary name, rename), a `latest.*`
+    /// equal to its dated file as a hard link to it, and the file system flushed once at the end rather than
+    /// once per file. Returns the paths written, in order.
+    @discardableResult
+    public func write(_ files: [(PlannedDigestFile, DigestInput)]) throws -> [String] {
+        var paths: [String] = []
+        for (file, input) in files {
+            let path = (outputDirectory as NSString).appendingPathComponent(file.relativePath)
+            try Self.makeDirectory((path as NSString).deletingLastPathComponent)
+            if let same = file.sameAs {
+                try Self.linkAtomically((outputDirectory as NSString).appendingPathComponent(same), to: path)
+            } else {
+                try Self.writeAtomically(try file.render(input), to: path, durable: false)
+            }
+            paths.append(path)
+        }
+        if let first = paths.first { try Self.flushFileSystem(of: first, files: paths) }
+        return paths
     }
 
     /// Writes rendered files in place under `outputDirectory`, each atomically (a preview, or a test); the
@@ -127,13 +161,44 @@ public struct DigestWriter: Sendable {
         return parts[parts.count - 1].allSatisfy(\.isNumber) && parts[parts.count - 2].allSatisfy(\.isNumber)
     }
 
-    /// Temp file in the target's directory (same file system, so `rename` is atomic), fsync, rename.
-    public static func writeAtomically(_ bytes: [UInt8], to path: String) throws {
+    /// Temp file in the target's directory (same file system, so `rename` is atomic), fsync, rename. Without
+    /// `durable`, no fsync: the caller flushes a whole batch at once (``flushFileSystem(of:files:)``).
+    public static func writeAtomically(_ bytes: [UInt8], to path: String, durable: Bool = true) throws {
+        let tmp = temporaryName(for: path)
+        try writeNew(bytes, to: tmp, reportedAs: path, durable: durable)
+        guard rename(tmp, path) == 0 else {
+            let e = errno
+            unlink(tmp)
+            throw DigestError.write(path: path, reason: String(cString: strerror(e)))
+        }
+    }
+
+    /// `latest.md` as a second name of tonight's `2026-05-05.md` (same bytes, written once): a hard link made under
+    /// a temporary name and renamed over the target, so a reader sees the old file or the new one, never none.
+    public static func linkAtomically(_ existing: String, to path: String) throws {
+        let tmp = temporaryName(for: path)
+        guard link(existing, tmp) == 0 else {
+            throw DigestError.write(
+                path: path, reason: "cannot link to \(existing): " + String(cString: strerror(errno)))
+        }
+        guard rename(tmp, path) == 0 else {
+            let e = errno
+            unlink(tmp)
+            throw DigestError.write(path: path, reason: String(cString: strerror(e)))
+        }
+    }
+
+    static func temporaryName(for path: String) -> String {
         let dir = (path as NSString).deletingLastPathComponent
-        let tmp = (dir as NSString).appendingPathComponent(
+        return (dir as NSString).appendingPathComponent(
             ".\((path as NSString).lastPathComponent).\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp")
-        let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw DigestError.write(path: path, reason: String(cString: strerror(errno))) }
+    }
+
+    /// Creates `path` (which must not exist) with `bytes`; with `durable`, fsyncs it. Errors name `reportedAs`.
+    public static func writeNew(_ bytes: [UInt8], to path: String, reportedAs: String? = nil, durable: Bool) throws {
+        let name = reportedAs ?? path
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw DigestError.write(path: name, reason: String(cString: strerror(errno))) }
         var offset = 0
         let ok: Bool = bytes.withUnsafeBytes { buf in
             while offset < buf.count {
@@ -144,18 +209,76 @@ public struct DigestWriter: Sendable {
                 }
                 offset += n
             }
-            return fsync(fd) == 0
+            return durable ? fsync(fd) == 0 : true
         }
         let writeErrno = errno
-        close(fd)
-        guard ok else {
-            unlink(tmp)
-            throw DigestError.write(path: path, reason: String(cString: strerror(writeErrno)))
+        // close() reports a delayed write error (NFS, quota) that write() did not.
+        let closed = close(fd) == 0
+        guard ok, closed else {
+            unlink(path)
+            throw DigestError.write(path: name, reason: String(cString: strerror(ok ? errno : writeErrno)))
         }
-        guard rename(tmp, path) == 0 else {
-            let e = errno
-            unlink(tmp)
-            throw DigestError.write(path: path, reason: String(cString: strerror(e)))
+    }
+
+    /// Makes a batch of files written without fsync durable with one call: `syncfs` on the file system that
+    /// holds `path` (Linux), which flushes every file and directory entry written there, instead of one fsync
+    /// (one journal commit) per file; elsewhere, an fsync of each file in `files` and of their folders.
+    public static func flushFileSystem(of path: String, files: [String]) throws {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw DigestError.write(path: path, reason: String(cString: strerror(errno))) }
+        defer { close(fd) }
+        if let syncfs = Self.syncfs {
+            guard syncfs(fd) == 0 else { throw DigestError.write(path: path, reason: String(cString: strerror(errno))) }
+            return
         }
+        var folders = Set<String>()
+        for file in files {
+            try fsyncPath(file)
+            folders.insert((file as NSString).deletingLastPathComponent)
+        }
+        for folder in folders.sorted() { try fsyncPath(folder) }
+    }
+
+    static func fsyncPath(_ path: String) throws {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw DigestError.write(path: path, reason: String(cString: strerror(errno))) }
+        defer { close(fd) }
+        guard fsync(fd) == 0 else { throw DigestError.write(path: path, reason: String(cString: strerror(errno))) }
+    }
+
+    /// Linux's `syncfs(2)`, looked up at run time: the C library has it, but Swift's Glibc module does not import
+    /// it (it is declared only under `_GNU_SOURCE`). Nil where it does not exist (macOS).
+    static let syncfs: (@convention(c) (Int32) -> Int32)? = {
+        #if os(Linux)
+            guard let handle = dlopen(nil, RTLD_NOW), let symbol = dlsym(handle, "syncfs") else { return nil }
+            return unsafeBitCast(symbol, to: (@convention(c) (Int32) -> Int32).self)
+        #else
+            return nil
+        #endif
+    }()
+}
+
+/// One file of a digest, planned but not rendered, so a writer renders and writes one file at a time.
+public struct PlannedDigestFile: Sendable, Hashable {
+    /// Path relative to the output directory.
+    public var relativePath: String
+    public var format: DigestFormat
+    /// True for `latest.*` (the subscription window for a calendar or a feed).
+    public var subscription: Bool
+    /// The relative path of an earlier file of the plan with the same bytes (`latest.md` is tonight's
+    /// `2026-05-05.md`): link to it rather than render and write it again.
+    public var sameAs: String?
+
+    public init(relativePath: String, format: DigestFormat, subscription: Bool, sameAs: String?) {
+        self.relativePath = relativePath
+        self.format = format
+        self.subscription = subscription
+        self.sameAs = sameAs
+    }
+
+    /// The file's bytes for `input`.
+    public func render(_ input: DigestInput) throws -> [UInt8] {
+        let renderer = format.renderer
+        return subscription ? try renderer.renderSubscription(input) : try renderer.render(input)
     }
 }

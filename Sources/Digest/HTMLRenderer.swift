@@ -365,6 +365,23 @@ public struct HTMLRenderer: DigestRenderer {
     /// Escapes the five HTML-significant characters; French guillemets keep their words (« EN 9100 » never
     /// ends a line on its closing mark) and « : », « ; », « ? » never start a line.
     func esc(_ s: String) -> String {
+        if let fast = ByteEscaper.typeset(s, punctuation: true, escape: Self.entity) { return fast }
+        return escapeByCharacter(s)
+    }
+
+    static func entity(_ c: UInt8) -> StaticString? {
+        switch c {
+        case 0x26: return "&amp;"
+        case 0x3C: return "&lt;"
+        case 0x3E: return "&gt;"
+        case 0x22: return "&quot;"
+        case 0x27: return "&#39;"
+        default: return nil
+        }
+    }
+
+    /// The reference rules, character by character: a text whose ASCII marks carry combining marks.
+    func escapeByCharacter(_ s: String) -> String {
         var out = ""
         out.reserveCapacity(s.count)
         for ch in FrenchFormat.guillemets(s, punctuation: true) {

@@ -234,6 +234,28 @@ public struct MarkdownRenderer: DigestRenderer {
 
     /// Backslash-escapes what CommonMark would read as markup in text taken from notices.
     func esc(_ s: String) -> String {
+        if let fast = ByteEscaper.typeset(s, punctuation: false, lineEnds: true, escape: Self.markup) { return fast }
+        return escapeByCharacter(s)
+    }
+
+    static func markup(_ c: UInt8) -> StaticString? {
+        switch c {
+        case 0x5C: return "\\\\"
+        case 0x60: return "\\`"
+        case 0x2A: return "\\*"
+        case 0x5F: return "\\_"
+        case 0x5B: return "\\["
+        case 0x5D: return "\\]"
+        case 0x3C: return "\\<"
+        case 0x3E: return "\\>"
+        case 0x23: return "\\#"
+        case 0x7C: return "\\|"
+        default: return nil
+        }
+    }
+
+    /// The reference rules, character by character: a text whose ASCII marks carry combining marks.
+    func escapeByCharacter(_ s: String) -> String {
         var out = ""
         out.reserveCapacity(s.count)
         for ch in FrenchFormat.guillemets(s) {

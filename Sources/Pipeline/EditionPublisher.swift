@@ -6,7 +6,8 @@ import Store
 /// Publishes a night's digests for a cluster as one edition: written completely or not at all, and delivered once.
 ///
 /// 1. Every file of the edition (the cluster's and each member's, every format, `latest.*` included) is written
-///    under `<out>/.vigie-staging/<cluster>-<date>-<edition>/`, each flushed to disk. A full disk or a crash here
+///    under `<out>/.vigie-staging/<cluster>-<date>-<edition>/`, one at a time (a `latest.*` equal to its dated
+///    file is a hard link to it), then flushed to disk at once. A full disk or a crash here
 ///    leaves only the staging folder, which the next run removes: nothing was recorded, so it rebuilds the same
 ///    edition.
 /// 2. The edition and its deliveries are recorded in **one** store transaction (state `staged`).
@@ -35,14 +36,41 @@ public struct EditionPublisher {
 
     var stagingRoot: String { (output as NSString).appendingPathComponent(Self.stagingFolder) }
 
-    /// Stages, records and publishes one edition. Returns the final paths, in the order of `files`.
+    /// Stages, records and publishes one edition of rendered files. Returns the final paths, in the order of
+    /// `files`.
+    public func publish(
+        cluster: String, stamp: String, edition: Int, files: [DigestFile], deliveries: [DeliveryRecord],
+        outbox: [OutboxEntry] = [], reportedMail: [OutboxEntry] = [], runID: Int64?, at date: Date
+    ) throws -> [String] {
+        try publish(
+            cluster: cluster, stamp: stamp, edition: edition, paths: files.map(\.relativePath),
+            content: { .bytes(files[$0].bytes) }, deliveries: deliveries, outbox: outbox, reportedMail: reportedMail,
+            runID: runID, at: date)
+    }
+
+    /// One staged file's content, asked for when its turn comes: bytes rendered just then, or the same bytes as
+    /// an earlier file of the edition (`latest.md` is tonight's `2026-05-05.md`), given as that file's index.
+    public enum StagedContent {
+        case bytes([UInt8])
+        case sameAs(Int)
+    }
+
+    /// Stages, records and publishes one edition. `paths` are the files' paths relative to the output folder;
+    /// `content(i)` renders file `i` when it is staged, so only one rendering is in memory at a time. Returns the
+    /// final paths, in the order of `paths`.
+    ///
+    /// One durable commit for the whole edition: every file is written to the staging folder without an fsync
+    /// of its own (a file equal to an earlier one is a hard link to it: its bytes are not written twice), then
+    /// the file system is flushed once, then the store records the edition; after the renames into place, one
+    /// more flush before the edition is marked published.
     ///
     /// Throws `DigestError.write` (the file and the system's reason, e.g. "No space left on device") when
     /// staging fails — nothing is then recorded and the staging folder is removed — or `StoreError` when
     /// recording fails.
     public func publish(
-        cluster: String, stamp: String, edition: Int, files: [DigestFile], deliveries: [DeliveryRecord],
-        outbox: [OutboxEntry] = [], reportedMail: [OutboxEntry] = [], runID: Int64?, at date: Date
+        cluster: String, stamp: String, edition: Int, paths: [String], content: (Int) throws -> StagedContent,
+        deliveries: [DeliveryRecord], outbox: [OutboxEntry] = [], reportedMail: [OutboxEntry] = [], runID: Int64?,
+        at date: Date
     ) throws -> [String] {
         let staging = (stagingRoot as NSString).appendingPathComponent(
             "\(DigestWriter.safeFileName(cluster))-\(stamp)-\(edition)")
@@ -51,15 +79,27 @@ public struct EditionPublisher {
         var finals: [String] = []
         do {
             try DigestWriter.makeDirectory(staging)
-            for (i, file) in files.enumerated() {
+            for (i, relative) in paths.enumerated() {
                 // Flat names inside the staging folder: the index keeps `latest.md` of the cluster and of each
                 // member apart.
-                let name = "\(i)-" + (file.relativePath as NSString).lastPathComponent
+                let name = "\(i)-" + (relative as NSString).lastPathComponent
                 let path = (staging as NSString).appendingPathComponent(name)
-                try DigestWriter.writeAtomically(file.bytes, to: path)
+                switch try content(i) {
+                case .bytes(let bytes):
+                    try DigestWriter.writeNew(bytes, to: path, durable: false)
+                case .sameAs(let j):
+                    guard j < i, link(staged[j], path) == 0 else {
+                        throw DigestError.write(
+                            path: path,
+                            reason: "cannot link to \(j < i ? staged[j] : "file \(j)"): "
+                                + String(cString: strerror(errno)))
+                    }
+                }
                 staged.append(path)
-                finals.append((output as NSString).appendingPathComponent(file.relativePath))
+                finals.append((output as NSString).appendingPathComponent(relative))
             }
+            // The staged files, their folder's entries and all: on disk before the store says they are.
+            try DigestWriter.flushFileSystem(of: staging, files: staged)
         } catch {
             // Full disk or unwritable folder: leave nothing half-written behind.
             try? Self.removeTree(staging)
@@ -95,6 +135,12 @@ public struct EditionPublisher {
             guard rename(from, to) == 0 else {
                 throw DigestError.write(path: to, reason: String(cString: strerror(errno)))
             }
+        }
+        // The renames on disk before the edition is marked published (one flush for all of them).
+        if let first = record.files.first {
+            try DigestWriter.flushFileSystem(
+                of: (first as NSString).deletingLastPathComponent,
+                files: Set(record.files.map { ($0 as NSString).deletingLastPathComponent }).sorted())
         }
         try store.publishEdition(cluster: record.cluster, stamp: record.stamp, edition: record.edition)
         try Self.removeTree(record.staging)

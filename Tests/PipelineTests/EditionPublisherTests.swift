@@ -52,7 +52,7 @@ import Testing
         let prepared = try ClusterDigest.prepare(
             cluster: testRulebook.clusters[0], store: store, output: ws.out, formats: DigestFormat.allCases, now: night,
             health: [], markDelivered: true)
-        let files = prepared.files
+        let files = try prepared.renderedFiles()
         let staging = ws.out + "/.vigie-staging/mecaloire-2026-05-05-1"
         try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: true)
         var staged: [String] = []

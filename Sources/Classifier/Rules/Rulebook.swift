@@ -176,6 +176,27 @@ public struct DeliverySettings: Sendable, Hashable, Codable {
     public var sharePartners: Bool
     /// How many days `latest.ics` / `latest.atom` cover (default 60).
     public var subscriptionDays: Int
+    /// The digest formats written as files (`formats:`, file extensions: `md`, `html`, `json`, `ics`, `atom`,
+    /// `csv`); nil: all of them.
+    public var formats: [String]?
+    /// Which members get their own digest files (`member_files:`, default `all`).
+    public var memberFiles: MemberFiles
+
+    /// `member_files`: a deployment that mails its members need not write their files too.
+    public enum MemberFiles: String, Sendable, Hashable, Codable, CaseIterable {
+        /// Every member, as forwarding scripts expect.
+        case all
+        /// Only the members that get no e-mail (the cluster has no `sender`, or the member no address).
+        case unmailed
+        /// No member files: the cluster's own digest only.
+        case none
+    }
+
+    /// The names `formats:` accepts, each with the file extension it stands for.
+    public static let formatNames: [String: String] = [
+        "md": "md", "markdown": "md", "html": "html", "json": "json", "ics": "ics", "ical": "ics",
+        "icalendar": "ics", "atom": "atom", "csv": "csv",
+    ]
 
     /// Default `subscription_days`.
     public static let defaultSubscriptionDays = 60
@@ -184,8 +205,10 @@ public struct DeliverySettings: Sendable, Hashable, Codable {
 
     public init(
         sender: String? = nil, replyTo: [String] = [], staff: [String] = [], sharePartners: Bool = false,
-        subscriptionDays: Int = 60
+        subscriptionDays: Int = 60, formats: [String]? = nil, memberFiles: MemberFiles = .all
     ) {
+        self.formats = formats
+        self.memberFiles = memberFiles
         self.sender = sender
         self.replyTo = replyTo
         self.staff = staff
@@ -201,6 +224,8 @@ public struct DeliverySettings: Sendable, Hashable, Codable {
         case replyTo = "reply_to"
         case sharePartners = "share_partners"
         case subscriptionDays = "subscription_days"
+        case formats
+        case memberFiles = "member_files"
     }
 }
 

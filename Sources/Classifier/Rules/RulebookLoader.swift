@@ -457,7 +457,9 @@ struct RuleReader {
 
     static let clusterTopKeys = ["cluster", "segments", "members", "watches"]
     static let clusterKeys = ["id", "name", "language", "territory", "routing", "delivery", "description"]
-    static let deliveryKeys = ["sender", "reply_to", "staff", "share_partners", "subscription_days"]
+    static let deliveryKeys = [
+        "sender", "reply_to", "staff", "share_partners", "subscription_days", "formats", "member_files",
+    ]
     static let territoryKeys = ["departements", "regions", "nuts"]
     static let routingKeys = [
         "scope", "max_distance", "min_lead_days", "min_score", "indirect_factor",
@@ -730,6 +732,29 @@ struct RuleReader {
             range: DeliverySettings.subscriptionDaysRange)
         {
             cluster.delivery.subscriptionDays = v
+        }
+        if let fnode = df["formats"]?.1 {
+            var formats: [String] = []
+            for (i, (name, item)) in list(fnode, "\(p).formats").enumerated() {
+                let known = DeliverySettings.formatNames.keys.sorted()
+                guard let ext = DeliverySettings.formatNames[name.lowercased()] else {
+                    let hint = LintDiagnostic.closest(name, in: known).map { "; did you mean '\($0)'?" } ?? ""
+                    error(
+                        item, "\(p).formats[\(i)]",
+                        "unknown format '\(name)'\(hint) (known: \(known.joined(separator: ", ")))")
+                    continue
+                }
+                if !formats.contains(ext) { formats.append(ext) }
+            }
+            cluster.delivery.formats = formats
+        }
+        if let mnode = df["member_files"]?.1, let v = string(mnode, "\(p).member_files") {
+            let allowed = DeliverySettings.MemberFiles.allCases.map(\.rawValue)
+            if let m = DeliverySettings.MemberFiles(rawValue: v.lowercased()) {
+                cluster.delivery.memberFiles = m
+            } else {
+                error(mnode, "\(p).member_files", "unknown value '\(v)' (allowed: \(allowed.joined(separator: ", ")))")
+            }
         }
         source.delivery = src
     }

@@ -31,6 +31,8 @@ enum InitTemplates {
                 staff:                                               # À REMPLIR : l'équipe, qui reçoit le digest complet
                   - "Prénom Nom <prenom.nom@\(domain)>"
                   - "veille@\(domain)"
+                # formats: [html, md, ics]    # formats des fichiers écrits (défaut : les six, html md json ics atom csv)
+                # member_files: unmailed      # all (défaut) | unmailed : seulement les adhérents sans courriel | none
 
             # La chaîne de valeur du pôle : un segment par métier. Deux exemples à remplacer.
             segments:

@@ -1,0 +1,140 @@
+import Foundation
+
+/// French typography and a format's escaping in one pass over a text's UTF-8 bytes, instead of a search and a copy
+/// of the whole text per rule (`replacingOccurrences`, each a Foundation string search): a digest escapes every
+/// title, buyer and reason it prints, in several formats, for each member.
+///
+/// The result is the same, byte for byte, as the character-by-character rules it replaces
+/// (``FrenchFormat/guillemets(_:punctuation:)`` then the format's per-character escape): an ASCII character
+/// followed by a combining mark is one `Character` for those rules (`*` + U+0301 is not `*`), so such a text takes
+/// the character path.
+enum ByteEscaper {
+    /// UTF-8 of « (U+00AB), » (U+00BB) and the no-break space (U+00A0): all `0xC2 xx`.
+    static let lead: UInt8 = 0xC2
+    static let open: UInt8 = 0xAB
+    static let close: UInt8 = 0xBB
+    static let nbsp: UInt8 = 0xA0
+
+    /// `s` with the guillemets' inner spaces (and, with `punctuation`, the space before `:`, `;`, `?`, `!`) made
+    /// no-break, and each byte `escape` maps replaced by its bytes. `lineEnds`: a lone CR or LF becomes a space (a
+    /// CRLF pair is one character and stays). Nil when a rule meets a combining mark (see the type's note).
+    static func typeset(
+        _ s: String, punctuation: Bool, lineEnds: Bool = false, escape: (UInt8) -> StaticString?
+    ) -> String? {
+        var out: [UInt8] = []
+        var changed = false
+        let ok: Bool =
+            s.utf8.withContiguousStorageIfAvailable { b in
+                out.reserveCapacity(b.count + 16)
+                var i = 0
+                let n = b.count
+                while i < n {
+                    let c = b[i]
+                    if c == 0x20, i + 1 < n {
+                        let next = b[i + 1]
+                        // " »" → nbsp + »; " :" → nbsp + ":" (the mark itself is written on the next turn).
+                        if next == lead, i + 2 < n, b[i + 2] == close {
+                            if !followedBySimpleBoundary(b, i + 2) { return false }
+                            out.append(lead)
+                            out.append(nbsp)
+                            changed = true
+                            i += 1
+                            continue
+                        }
+                        if punctuation, next == 0x3A || next == 0x3B || next == 0x3F || next == 0x21 {
+                            if !followedBySimpleBoundary(b, i + 1) { return false }
+                            out.append(lead)
+                            out.append(nbsp)
+                            changed = true
+                            i += 1
+                            continue
+                        }
+                    }
+                    if c == lead, i + 2 < n, b[i + 1] == open, b[i + 2] == 0x20 {
+                        // "« " → « + nbsp: the space is consumed here.
+                        if !followedBySimpleBoundary(b, i + 2) { return false }
+                        out.append(lead)
+                        out.append(open)
+                        out.append(lead)
+                        out.append(nbsp)
+                        changed = true
+                        i += 3
+                        continue
+                    }
+                    if c < 0x80, let e = escape(c) {
+                        if !followedBySimpleBoundary(b, i) { return false }
+                        e.withUTF8Buffer { out.append(contentsOf: $0) }
+                        changed = true
+                        i += 1
+                        continue
+                    }
+                    if lineEnds, c == 0x0A || c == 0x0D {
+                        if c == 0x0D, i + 1 < n, b[i + 1] == 0x0A {
+                            out.append(0x0D)
+                            out.append(0x0A)
+                            i += 2
+                            continue
+                        }
+                        if !followedBySimpleBoundary(b, i) { return false }
+                        out.append(0x20)
+                        changed = true
+                        i += 1
+                        continue
+                    }
+                    out.append(c)
+                    i += 1
+                }
+                return true
+            } ?? false
+        guard ok else { return nil }
+        return changed ? String(decoding: out, as: UTF8.self) : s
+    }
+
+    /// Whether the ASCII character at `i` is a whole `Character`: the next scalar does not extend it (a combining
+    /// mark, a variation selector, a zero-width joiner).
+    static func followedBySimpleBoundary(_ b: UnsafeBufferPointer<UInt8>, _ i: Int) -> Bool {
+        let j = i + 1
+        guard j < b.count, b[j] >= 0x80 else { return true }
+        var it = b[j...].makeIterator()
+        var decoder = UTF8()
+        guard case .scalarValue(let u) = decoder.decode(&it) else { return false }
+        let p = u.properties
+        return !(p.isGraphemeExtend || u.value == 0x200D || p.generalCategory == .spacingMark)
+    }
+
+    /// XML 1.0 text and attribute escaping on the bytes: `&`, `<`, `>`, `"` as entities; control characters other
+    /// than tab, LF and CR, and U+FFFE / U+FFFF (`EF BF BE` / `EF BF BF`), dropped. Scalar by scalar, so exact.
+    static func xml(_ s: String) -> String {
+        var out: [UInt8] = []
+        var changed = false
+        s.utf8.withContiguousStorageIfAvailable { b in
+            out.reserveCapacity(b.count + 16)
+            var i = 0
+            while i < b.count {
+                let c = b[i]
+                switch c {
+                case 0x26: out.append(contentsOf: "&amp;".utf8)
+                case 0x3C: out.append(contentsOf: "&lt;".utf8)
+                case 0x3E: out.append(contentsOf: "&gt;".utf8)
+                case 0x22: out.append(contentsOf: "&quot;".utf8)
+                case 0x09, 0x0A, 0x0D:
+                    out.append(c)
+                    i += 1
+                    continue
+                case 0x00..<0x20: break
+                case 0xEF where i + 2 < b.count && b[i + 1] == 0xBF && (b[i + 2] == 0xBE || b[i + 2] == 0xBF):
+                    changed = true
+                    i += 3
+                    continue
+                default:
+                    out.append(c)
+                    i += 1
+                    continue
+                }
+                changed = true
+                i += 1
+            }
+        }
+        return changed ? String(decoding: out, as: UTF8.self) : s
+    }
+}

@@ -1,0 +1,50 @@
+import Foundation
+import Testing
+
+@testable import Digest
+
+/// The one-pass byte escaping gives what the character rules give, byte for byte.
+@Suite struct EscapingTests {
+    static let texts: [String] = [
+        "",
+        "Usinage de pièces mécaniques",
+        "Marché « EN 9100 » : lot 2 ; options ? oui !",
+        "«  double  »",
+        "« :",
+        "A&B <tag> \"quoted\" l'équipe",
+        "*gras* _it_ `code` [lien](x) #titre | a\\b > c",
+        "ligne 1\nligne 2\rligne 3\r\nligne 4",
+        // A mark carrying a combining accent is one character, not the mark: the character rules leave it.
+        "x *\u{0301} y & \u{0301} '\u{0301} :\u{0301}",
+        "emoji 👷🏽‍♀️ & « é » !",
+        "fin avec espace :",
+        "\u{00A0}déjà insécable\u{00A0}:",
+    ]
+
+    @Test(arguments: texts)
+    func htmlEscapingMatchesTheCharacterRules(_ s: String) {
+        let r = HTMLRenderer()
+        #expect(Array(r.esc(s).utf8) == Array(r.escapeByCharacter(s).utf8))
+    }
+
+    @Test(arguments: texts)
+    func markdownEscapingMatchesTheCharacterRules(_ s: String) {
+        let r = MarkdownRenderer()
+        #expect(Array(r.esc(s).utf8) == Array(r.escapeByCharacter(s).utf8))
+    }
+
+    @Test(arguments: texts + ["bell\u{07} nul\u{00} tab\t \u{FFFE}\u{FFFF}\u{FFFD} fin", "\u{EFFFF}"])
+    func xmlEscapingMatchesTheScalarRules(_ s: String) {
+        let r = AtomRenderer()
+        #expect(Array(r.x(s).utf8) == Array(r.escapeByScalar(s).utf8))
+    }
+
+    @Test func frenchSpacesAndEntitiesInOnePass() {
+        #expect(
+            HTMLRenderer().esc("Marché « EN 9100 » : A&B") == "Marché «\u{00A0}EN 9100\u{00A0}»\u{00A0}: A&amp;B")
+        #expect(MarkdownRenderer().esc("« *x* »\nfin") == "«\u{00A0}\\*x\\*\u{00A0}» fin")
+        #expect(AtomRenderer().x("A&B\u{01} <\"x\">\u{FFFF}") == "A&amp;B &lt;&quot;x&quot;&gt;")
+        // Nothing to change: the same string back.
+        #expect(HTMLRenderer().esc("Usinage de pièces") == "Usinage de pièces")
+    }
+}
