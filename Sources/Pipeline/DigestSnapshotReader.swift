@@ -71,7 +71,9 @@ struct DigestSnapshotReader {
 
     func read(sources: [SourceHealth], sourceNames: [String: String]) throws -> Result {
         let pendingRoutes = try store.undelivered(cluster: cluster.id)
-        let told = try store.deliveredOpportunities(cluster: cluster.id)
+        // Only what tonight's new items need: whether their opportunity was told already, through another record.
+        let told = try store.deliveredOpportunities(
+            cluster: cluster.id, among: Set(pendingRoutes.filter { !$0.isUpdate }.map(\.notice.opportunityID)))
         var recordsCache: [Int64: [StoredNotice]] = [:]
         func records(_ opportunity: Int64) throws -> [StoredNotice] {
             if let cached = recordsCache[opportunity] { return cached }

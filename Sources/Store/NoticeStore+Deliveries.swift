@@ -11,29 +11,13 @@ extension NoticeStore {
     /// or told about an earlier revision (`isUpdate` true, with `changesSinceDelivery`) — including
     /// recipients the changed notice no longer routes to (their route then has score 0 and no payload).
     /// Best scores first.
+    ///
+    /// Reads only the notices `pending` lists for the cluster (and those changed since it was last brought up to
+    /// date), by index: a night with nothing new reads nothing, whatever the history.
     public func undelivered(cluster: String) throws -> [PendingRoute] {
         try read { db in
             var out: [PendingRoute] = []
-            // Second half: a notice told to someone that changed and no longer routes to them (a corrigendum
-            // brought the deadline inside the lead time, or removed the lot they were routed through). They
-            // still need to hear about the change, so deliveries, not routes, drive "changed since we told you".
-            let rows = try db.rows(
-                """
-                SELECT r.notice_id, r.cluster, r.member, r.role, r.score, r.payload,
-                       d.revision AS delivered_revision, d.delivered_at AS delivered_at, \(Self.noticeColumns)
-                FROM route r JOIN notice n ON n.id = r.notice_id
-                LEFT JOIN delivery d ON d.notice_id = r.notice_id AND d.cluster = r.cluster AND d.member = r.member
-                     AND d.role = r.role
-                WHERE r.cluster = ? AND (d.revision IS NULL OR d.revision < n.revision)
-                UNION ALL
-                SELECT d.notice_id, d.cluster, d.member, d.role, 0.0, NULL, d.revision, d.delivered_at,
-                       \(Self.noticeColumns)
-                FROM delivery d JOIN notice n ON n.id = d.notice_id
-                WHERE d.cluster = ? AND d.revision < n.revision AND NOT EXISTS (
-                    SELECT 1 FROM route r WHERE r.notice_id = d.notice_id AND r.cluster = d.cluster
-                        AND r.member = d.member AND r.role = d.role)
-                ORDER BY 5 DESC, 1, 3, 4
-                """, [cluster, cluster])
+            let rows = try db.rows(Self.undeliveredSQL, ["cluster": cluster])
             // A notice routed to twenty members comes back twenty times: decode it once.
             var decoded: [String: StoredNotice] = [:]
             for row in rows {
@@ -56,13 +40,41 @@ extension NoticeStore {
         }
     }
 
+    /// `undelivered`'s query, parameter `:cluster`. Second half: a notice told to someone that changed and no
+    /// longer routes to them (a corrigendum brought the deadline inside the lead time, or removed the lot they
+    /// were routed through). They still need to hear about the change, so deliveries, not routes, drive "changed
+    /// since we told you". `CROSS JOIN`: the few pending notices lead, the cluster's routes are looked up by key.
+    static let undeliveredSQL = """
+        WITH cand(notice_id) AS (\(pendingNotices))
+        SELECT r.notice_id, r.cluster, r.member, r.role, r.score, r.payload,
+               d.revision AS delivered_revision, d.delivered_at AS delivered_at, \(noticeColumns)
+        FROM cand c CROSS JOIN route r ON r.notice_id = c.notice_id AND r.cluster = :cluster
+        JOIN notice n ON n.id = r.notice_id
+        LEFT JOIN delivery d ON d.notice_id = r.notice_id AND d.cluster = r.cluster AND d.member = r.member
+             AND d.role = r.role
+        WHERE d.revision IS NULL OR d.revision < n.revision
+        UNION ALL
+        SELECT d.notice_id, d.cluster, d.member, d.role, 0.0, NULL, d.revision, d.delivered_at,
+               \(noticeColumns)
+        FROM cand c CROSS JOIN delivery d ON d.notice_id = c.notice_id AND d.cluster = :cluster
+        JOIN notice n ON n.id = d.notice_id
+        WHERE d.revision < n.revision AND NOT EXISTS (
+            SELECT 1 FROM route r WHERE r.notice_id = d.notice_id AND r.cluster = d.cluster
+                AND r.member = d.member AND r.role = d.role)
+        ORDER BY 5 DESC, 1, 3, 4
+        """
+
     /// Records that these recipients were told, at the given revisions, so a re-run sends nothing twice.
     public func markDelivered(_ deliveries: [DeliveryRecord]) throws {
         try write { db in try insertDeliveries(deliveries, in: db) }
     }
 
     private func insertDeliveries(_ deliveries: [DeliveryRecord], in db: Database) throws {
+        guard !deliveries.isEmpty else { return }
+        try absorbRevisions(in: db)
+        var touched: Set<PendingPair> = []
         for d in deliveries {
+            touched.insert(PendingPair(cluster: d.key.cluster, noticeID: d.key.noticeID))
             try db.exec(
                 """
                 INSERT OR REPLACE INTO delivery (notice_id, cluster, member, role, revision, delivered_at, run_id)
@@ -74,6 +86,7 @@ extension NoticeStore {
                 ])
             try faultHook?("delivery")
         }
+        try refreshPending(pairs: touched, in: db)
     }
 
     /// Deliveries recorded for a cluster.
@@ -97,7 +110,8 @@ extension NoticeStore {
     }
 
     /// Opportunities already told to each recipient of a cluster, so that the TED record of a procurement
-    /// already sent from BOAMP is not announced again as new.
+    /// already sent from BOAMP is not announced again as new. Every delivery of the cluster: a night asks
+    /// ``deliveredOpportunities(cluster:among:)`` instead.
     public func deliveredOpportunities(cluster: String) throws -> Set<DeliveredOpportunity> {
         try read { db in
             Set(
@@ -106,26 +120,56 @@ extension NoticeStore {
                     SELECT DISTINCT n.opportunity_id, d.member, d.role FROM delivery d
                     JOIN notice n ON n.id = d.notice_id WHERE d.cluster = ?
                     """, [cluster]
-                ).map { row in
-                    DeliveredOpportunity(
-                        opportunityID: try row.decode(forColumn: "opportunity_id"),
-                        member: try row.decode(forColumn: "member"), role: try row.decode(forColumn: "role"))
-                })
+                ).map(Self.deliveredOpportunity))
         }
     }
 
+    /// `deliveredOpportunities(cluster:)` restricted to these opportunities (tonight's pending ones): read through
+    /// the notices of each opportunity and their deliveries' key, never the cluster's whole delivery history.
+    public func deliveredOpportunities(
+        cluster: String, among opportunities: Set<Int64>
+    ) throws -> Set<DeliveredOpportunity> {
+        try read { db in
+            var out: Set<DeliveredOpportunity> = []
+            let ids = opportunities.sorted()
+            var start = 0
+            while start < ids.count {
+                let chunk = ids[start..<min(start + Self.chunkSize, ids.count)]
+                let args = StatementArguments([cluster]) + StatementArguments(Array(chunk))
+                for row in try db.rows(Self.deliveredOpportunitiesSQL(count: chunk.count), args) {
+                    out.insert(try Self.deliveredOpportunity(row))
+                }
+                start += Self.chunkSize
+            }
+            return out
+        }
+    }
+
+    /// Opportunities per `IN (…)` list: well under SQLite's parameter limit, and few distinct statements to cache.
+    static let chunkSize = 200
+
+    static func deliveredOpportunitiesSQL(count: Int) -> String {
+        """
+        SELECT DISTINCT n.opportunity_id, d.member, d.role
+        FROM notice n CROSS JOIN delivery d ON d.notice_id = n.id AND d.cluster = ?
+        WHERE n.opportunity_id IN (\(Array(repeating: "?", count: count).joined(separator: ", ")))
+        """
+    }
+
+    static func deliveredOpportunity(_ row: Row) throws -> DeliveredOpportunity {
+        DeliveredOpportunity(
+            opportunityID: try row.decode(forColumn: "opportunity_id"),
+            member: try row.decode(forColumn: "member"), role: try row.decode(forColumn: "role"))
+    }
+
     /// Routes of a cluster whose notice's deadline (or call closing date) falls in `from...to`, with the
-    /// notices, soonest first: the digest's "deadlines soon" list, delivered or not.
+    /// notices, soonest first: the digest's "deadlines soon" list, delivered or not. Read through the notices'
+    /// deadline index then the routes' key: the window's notices, not the cluster's history.
     public func routedNotices(cluster: String, deadlineFrom from: Date, to: Date) throws -> [RoutedNotice] {
         try read { db in
             var decoded: [String: StoredNotice] = [:]
             return try db.rows(
-                """
-                SELECT r.notice_id, r.cluster, r.member, r.role, r.score, r.payload, \(Self.noticeColumns)
-                FROM route r JOIN notice n ON n.id = r.notice_id
-                WHERE r.cluster = ? AND n.deadline >= ? AND n.deadline <= ?
-                ORDER BY n.deadline, r.notice_id, r.member, r.role
-                """, [cluster, from.timeIntervalSince1970, to.timeIntervalSince1970]
+                Self.routedNoticesSQL, [cluster, from.timeIntervalSince1970, to.timeIntervalSince1970]
             ).map { row in
                 let route = try Self.route(row)
                 if let cached = decoded[route.noticeID] { return RoutedNotice(route: route, notice: cached) }
@@ -136,22 +180,20 @@ extension NoticeStore {
         }
     }
 
+    static let routedNoticesSQL = """
+        SELECT r.notice_id, r.cluster, r.member, r.role, r.score, r.payload, \(noticeColumns)
+        FROM notice n CROSS JOIN route r ON r.notice_id = n.id AND r.cluster = ?
+        WHERE n.deadline >= ? AND n.deadline <= ?
+        ORDER BY n.deadline, r.notice_id, r.member, r.role
+        """
+
     /// Member routes of a cluster told since `since` (the subscription window): each route with its notice and
-    /// when it was told, newest first. Only the roles that reach a member (direct, indirect).
+    /// when it was told, newest first. Only the roles that reach a member (direct, indirect). Read through the
+    /// deliveries' (cluster, time) index: the window, not the history.
     public func sentRoutes(cluster: String, since: Date) throws -> [SentRoute] {
         try read { db in
             var decoded: [String: StoredNotice] = [:]
-            return try db.rows(
-                """
-                SELECT d.notice_id, d.cluster, d.member, d.role, COALESCE(r.score, 0.0) AS score, r.payload,
-                       d.delivered_at AS delivered_at, \(Self.noticeColumns)
-                FROM delivery d JOIN notice n ON n.id = d.notice_id
-                LEFT JOIN route r ON r.notice_id = d.notice_id AND r.cluster = d.cluster AND r.member = d.member
-                     AND r.role = d.role
-                WHERE d.cluster = ? AND d.delivered_at >= ? AND d.role IN ('direct', 'indirect')
-                ORDER BY d.delivered_at DESC, d.notice_id, d.member
-                """, [cluster, since.timeIntervalSince1970]
-            ).map { row in
+            return try db.rows(Self.sentRoutesSQL, [cluster, since.timeIntervalSince1970]).map { row in
                 let route = try Self.route(row)
                 let s = try decoded[route.noticeID] ?? stored(row)
                 decoded[route.noticeID] = s
@@ -159,6 +201,16 @@ extension NoticeStore {
             }
         }
     }
+
+    static let sentRoutesSQL = """
+        SELECT d.notice_id, d.cluster, d.member, d.role, COALESCE(r.score, 0.0) AS score, r.payload,
+               d.delivered_at AS delivered_at, \(noticeColumns)
+        FROM delivery d JOIN notice n ON n.id = d.notice_id
+        LEFT JOIN route r ON r.notice_id = d.notice_id AND r.cluster = d.cluster AND r.member = d.member
+             AND r.role = d.role
+        WHERE d.cluster = ? AND d.delivered_at >= ? AND d.role IN ('direct', 'indirect')
+        ORDER BY d.delivered_at DESC, d.notice_id, d.member
+        """
 
     // MARK: - Editions
 

@@ -62,7 +62,8 @@ extension NoticeStore {
     // MARK: - Routes
 
     /// Replaces the routes of the given notices by `routes` (a notice classified again may lose routes),
-    /// in one transaction. Each route is tied to the notice's current revision.
+    /// in one transaction. Each route is tied to the notice's current revision. The notices' rows of `pending` are
+    /// recomputed in the same transaction.
     ///
     /// With `clusters`, only those clusters' routes are replaced (a run limited to some clusters leaves the
     /// others' routes alone).
@@ -71,7 +72,9 @@ extension NoticeStore {
         at date: Date, clusters: [String]? = nil
     ) throws {
         try write { db in
-            for id in Set(noticeIDs + routes.map(\.noticeID)) {
+            try absorbRevisions(in: db)
+            let touched = Set(noticeIDs + routes.map(\.noticeID))
+            for id in touched {
                 if let clusters {
                     for c in clusters {
                         try db.exec("DELETE FROM route WHERE notice_id = ? AND cluster = ?", [id, c])
@@ -95,6 +98,9 @@ extension NoticeStore {
                     throw StoreError.invalidInput(path: path, reason: "route for unknown notice \(r.noticeID)")
                 }
             }
+            // Every cluster's rows of these notices, not only `clusters`': a notice classified again may have a new
+            // revision, which makes its deliveries to the other clusters stale too.
+            try refreshPending(notices: touched, in: db)
         }
     }
 
@@ -143,10 +149,14 @@ extension NoticeStore {
     /// neither is new: its first night sends nothing. A run that failed or was interrupted does not count: it
     /// sent nothing.
     public func hasCompletedNight() throws -> Bool {
+        // EXISTS, not count(*): the outbox keeps every message ever composed, and the answer needs one row.
         try read { db in
-            let runs = try Int.fetchOne(db, sql: "SELECT count(*) FROM run WHERE status IN ('ok', 'partial')") ?? 0
-            let mail = try Int.fetchOne(db, sql: "SELECT count(*) FROM outbox") ?? 0
-            return runs > 0 || mail > 0
+            try Bool.fetchOne(
+                db,
+                sql: """
+                    SELECT EXISTS (SELECT 1 FROM run WHERE status IN ('ok', 'partial'))
+                        OR EXISTS (SELECT 1 FROM outbox)
+                    """) ?? false
         }
     }
 }

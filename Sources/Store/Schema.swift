@@ -11,7 +11,7 @@ enum Schema {
     static let applicationID: Int32 = 0x5649_4749
 
     /// Identifiers of the migrations this build knows, in order.
-    static var identifiers: [String] { ["v1", "v2", "v3", "v4", "v5"] }
+    static var identifiers: [String] { ["v1", "v2", "v3", "v4", "v5", "v6"] }
 
     /// The migrator holding every migration.
     static var migrator: DatabaseMigrator {
@@ -39,6 +39,10 @@ enum Schema {
         migrator.registerMigration("v5") { db in
             try db.execute(sql: v5)
             try db.execute(sql: "INSERT INTO schema_version (version) VALUES (5)")
+        }
+        migrator.registerMigration("v6") { db in
+            try db.execute(sql: v6)
+            try db.execute(sql: "INSERT INTO schema_version (version) VALUES (6)")
         }
         return migrator
     }
@@ -191,6 +195,39 @@ enum Schema {
             staff_json TEXT NOT NULL,
             updated_at REAL NOT NULL
         );
+        """
+
+    /// v6: a night's work found through indexes, never by reading every route or delivery of a cluster (so a
+    /// night costs what the night holds, not what the store's history holds):
+    /// - `pending`: the notices a cluster has something to tell about — a route not delivered at the notice's
+    ///   current revision, or a delivery of an earlier revision ("changed since we told you") — kept up to date
+    ///   where routes and deliveries are recorded. A notice's new revision (the upsert) is found by its change
+    ///   sequence: `pending_cursor.through` is the sequence up to which new revisions are accounted for here.
+    /// - `delivery(cluster, delivered_at)`: what was told in the subscription window, by range (it replaces
+    ///   `delivery_cluster`, its prefix).
+    /// Existing stores are backfilled from their routes and deliveries.
+    static let v6 = """
+        CREATE TABLE pending (
+            cluster TEXT NOT NULL,
+            notice_id TEXT NOT NULL REFERENCES notice(id) ON DELETE CASCADE,
+            PRIMARY KEY (cluster, notice_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX pending_notice ON pending(notice_id);
+        CREATE TABLE pending_cursor (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            through INTEGER NOT NULL
+        );
+        INSERT INTO pending (cluster, notice_id)
+            SELECT r.cluster, r.notice_id FROM route r JOIN notice n ON n.id = r.notice_id
+            LEFT JOIN delivery d ON d.notice_id = r.notice_id AND d.cluster = r.cluster AND d.member = r.member
+                AND d.role = r.role
+            WHERE d.revision IS NULL OR d.revision < n.revision
+            UNION
+            SELECT d.cluster, d.notice_id FROM delivery d JOIN notice n ON n.id = d.notice_id
+            WHERE d.revision < n.revision;
+        INSERT INTO pending_cursor (id, through) SELECT 1, coalesce(max(change_seq), 0) FROM notice;
+        CREATE INDEX delivery_cluster_time ON delivery(cluster, delivered_at);
+        DROP INDEX delivery_cluster;
         """
 
     /// Builds before GRDB counted migrations in `schema_version` (1 or 2): their migrations are this

@@ -219,6 +219,12 @@ struct BenchCorpus {
             }
             BenchCorpus.replaceValues(in: &donnees, after: "\"@currencyID\": \"EUR\", \"#text\": \"") { _ in "\(amount)"
             }
+            // The lots' own deadlines (what the adapter reads per lot): the record's, not the sample's, or a record
+            // published months ago would still close next week.
+            let lotDeadline = BenchCorpus.day.string(from: deadline) + "+01:00"
+            BenchCorpus.replaceValues(in: &donnees, after: "DeadlinePeriod\": {\"cbc:EndDate\": \"") { _ in
+                lotDeadline
+            }
             r["donnees"] = donnees
         }
         r["idweb"] = id

@@ -1,7 +1,10 @@
 import ArgumentParser
+import Classifier
 import Fetcher
 import Foundation
 import Logging
+import Notices
+import Parser
 import Pipeline
 import Store
 
@@ -16,6 +19,11 @@ import Store
 ///    classify every new notice, route, write every digest format, compose the mail) — the whole night minus the
 ///    fetch, so its figure is the issue's "classify + route + digest".
 /// Peak RSS is each step's own (`VmHWM`, reset between steps); files and bytes are those under the output folder.
+///
+/// With `--history N`, the store holds N notices of earlier nights before tonight's fetch (see
+/// ``HistoryBuilder``), and a third timed step follows: `nothing_new_s`, the next night (tomorrow, nothing fetched
+/// since). The night's cost must not grow with that history: only its own notices and its windows (deadlines soon,
+/// subscription) count.
 struct RunBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
@@ -35,6 +43,10 @@ struct RunBench: ParsableCommand {
 
     @Option(help: "Random seed.")
     var seed: UInt64 = 42
+
+    @Option(
+        help: "Notices of earlier nights already in the store, routed and delivered, before tonight's (default 0).")
+    var history: Int = 0
 
     @Option(help: "The repository (its Feeds/samples and Rules).")
     var repo: String = "."
@@ -63,10 +75,19 @@ struct RunBench: ParsableCommand {
         var files_written: Int
         var bytes_written: Int
         var store_bytes: Int
+        var history_notices: Int
+        var history_build_s: Double
+        var nothing_new_s: Double
+        var nothing_new_files: Int
+        /// CPU seconds (user + system) of the same steps: on a machine shared with other work, the figure that
+        /// does not move with the load.
+        var classify_route_digest_cpu_s: Double
+        var nothing_new_cpu_s: Double
     }
 
     func run() throws {
         guard notices > 0 else { throw ValidationError("--notices must be positive") }
+        guard history >= 0 else { throw ValidationError("--history must not be negative") }
         let fm = FileManager.default
         let root = keep ?? (NSTemporaryDirectory() + "vigie-bench-run-\(getpid())")
         try? fm.removeItem(atPath: root)
@@ -133,6 +154,20 @@ struct RunBench: ParsableCommand {
         var logger = Logger(label: "vigie-bench.run")
         logger.logLevel = .error
 
+        // 0. The store's past, untimed in the night's figures.
+        var historyStored = 0
+        var historyS = 0.0
+        if history > 0 {
+            let t = DispatchTime.now().uptimeNanoseconds
+            var builder = try HistoryBuilder(
+                repo: repo, rules: rules, store: store, seed: seed, topicalPercent: topicalPercent)
+            historyStored = try builder.build(notices: history, before: now)
+            historyS = seconds(since: t)
+            if !json {
+                print(String(format: "history: %d notices routed and delivered in %.2f s", historyStored, historyS))
+            }
+        }
+
         // 1. fetch + parse + store.
         PeakMemory.reset()
         let t0 = DispatchTime.now().uptimeNanoseconds
@@ -155,8 +190,10 @@ struct RunBench: ParsableCommand {
         options.firstNight = .off
         PeakMemory.reset()
         let t1 = DispatchTime.now().uptimeNanoseconds
+        let c1 = cpuSeconds()
         let report = try NightlyRun.run(options, logger: logger)
         let nightS = seconds(since: t1)
+        let nightCPU = cpuSeconds() - c1
         let nightPeak = PeakMemory.megabytes()
         if let failed = report.routing.failedClusters.first {
             throw BenchError("cluster \(failed.cluster): rules not loaded: \(failed.errors.first ?? "")")
@@ -174,6 +211,22 @@ struct RunBench: ParsableCommand {
             }
         }
         let storeBytes = (try fm.attributesOfItem(atPath: store)[.size] as? Int) ?? 0
+
+        // 3. The next night, with nothing fetched since: its cost is its windows', never the history's.
+        var nextNight = NightlyRunOptions(
+            feeds: feeds, rules: rules, store: store, output: "\(root)/out-next",
+            now: Date().addingTimeInterval(86_400),
+            skipFetch: true)
+        nextNight.firstNight = .off
+        let t2 = DispatchTime.now().uptimeNanoseconds
+        let c2 = cpuSeconds()
+        let next = try NightlyRun.run(nextNight, logger: logger)
+        let nothingNewS = seconds(since: t2)
+        let nothingNewCPU = cpuSeconds() - c2
+        if next.routing.classified != 0 {
+            throw BenchError("the night after tonight classified \(next.routing.classified) notices, expected none")
+        }
+        let nextFiles = next.routing.clusters.reduce(0) { $0 + $1.files.count }
         let out = Output(
             notices: notices, topical_percent: topicalPercent, stored_notices: stored, sources: page,
             clusters: clusterCount, members: memberCount,
@@ -182,7 +235,9 @@ struct RunBench: ParsableCommand {
             process_peak_rss_mb: round3(PeakMemory.processPeakMB()), classified: report.routing.classified,
             routes: report.routing.routes,
             failed_clusters: report.routing.failedClusters.count,
-            files_written: files, bytes_written: bytes, store_bytes: storeBytes)
+            files_written: files, bytes_written: bytes, store_bytes: storeBytes, history_notices: historyStored,
+            history_build_s: round3(historyS), nothing_new_s: round3(nothingNewS), nothing_new_files: nextFiles,
+            classify_route_digest_cpu_s: round3(nightCPU), nothing_new_cpu_s: round3(nothingNewCPU))
         if json {
             let e = JSONEncoder()
             e.outputFormatting = [.sortedKeys]
@@ -193,7 +248,93 @@ struct RunBench: ParsableCommand {
                     format:
                         "%d clusters, %d members: classify+route+digest %.2f s, peak RSS %.0f MB, %d files, %.1f MB written",
                     clusterCount, memberCount, nightS, nightPeak, files, Double(bytes) / 1_048_576))
+            print(String(format: "next night, nothing new: %.2f s", nothingNewS))
         }
+    }
+}
+
+/// User + system CPU seconds of this process so far.
+func cpuSeconds() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    func s(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
+    return s(usage.ru_utime) + s(usage.ru_stime)
+}
+
+/// The past of a store: notices of earlier nights, stored, routed and delivered as those nights did, minus the
+/// digest files (their rows — notices, versions, routes, deliveries, runs, rules fingerprints — are a real night's;
+/// only the editions' files and their mail are not written).
+///
+/// Nights of 2,500 notices a week apart, the last one 61 days before tonight: every deadline (3–60 days after
+/// publication) has passed and every delivery is older than the default 60-day subscription window, so the history
+/// adds nothing to tonight's lists — whatever tonight costs more with it is the store's size, not its news. Each
+/// night: the generated BOAMP/TED pages parsed as `vigie fetch` parses them, upserted in one transaction, routed by
+/// `RouteAndDigestRun.route` at that night's date (the real classification, with the rules' fingerprints), every
+/// pending route recorded as delivered at that date, and the run finished as classified through.
+struct HistoryBuilder {
+    static let perNight = 2_500
+    var corpus: BenchCorpus
+    let rules: RulebookLoad
+    let router: Router
+    let storePath: String
+    let seed: UInt64
+
+    init(repo: String, rules folder: String, store: String, seed: UInt64, topicalPercent: Int) throws {
+        corpus = try BenchCorpus(repo: repo, seed: seed ^ 0x4849_5354)
+        corpus.topicalPercent = topicalPercent
+        // Identifiers (BOAMP idweb, TED publication number, procedure ids) apart from tonight's.
+        corpus.serial = 50_000_000
+        rules = try Rulebook.loadEach(directory: folder)
+        router = Router(rulebook: rules.rulebook)
+        storePath = store
+        self.seed = seed
+    }
+
+    /// Stores `notices` notices of past nights; returns how many the store holds afterwards.
+    mutating func build(notices: Int, before tonight: Date) throws -> Int {
+        let store = try NoticeStore(path: storePath)
+        let nights = (notices + Self.perNight - 1) / Self.perNight
+        var left = notices
+        var page = 0
+        for k in 0..<nights {
+            let date = tonight.addingTimeInterval(-Double(61 + 7 * (nights - 1 - k)) * 86_400)
+            var batch: [Notice] = []
+            var inNight = min(Self.perNight, left)
+            left -= inNight
+            while inNight > 0 {
+                let count = min(250, inNight)
+                let ted = page % 2 == 1
+                var rng = ClassifyCorpusGenerator(seed: seed &+ 0x10_0000 &+ UInt64(page))
+                let data = try corpus.page(
+                    ted: ted, count: count,
+                    published: { date.addingTimeInterval(-Double(rng.below(2 * 86_400))) },
+                    deadlineAfter: { $0.addingTimeInterval(Double(3 + rng.below(58)) * 86_400) })
+                let id = String(format: "bench-%@-%04d", ted ? "ted" : "boamp", page)
+                let options = ParseOptions(
+                    sourceID: id, documentName: "history page \(page)", format: ted ? .tedJSON : .boampJSON)
+                let parsed = try DocumentParser.parse([UInt8](data), options: options)
+                batch += NoticeIntake.notices(of: parsed, format: options.format)
+                inNight -= count
+                page += 1
+            }
+            _ = try store.upsert(batch, at: date)
+            let runID = try store.beginRun(at: date)
+            var options = RouteAndDigestOptions(outputDirectory: NSTemporaryDirectory(), batchSize: 1_000)
+            options.rulesFingerprints = rules.fingerprints
+            let routing = try RouteAndDigestRun(store: store, router: router, options: options)
+                .route(now: date, runID: runID)
+            // What that night's digests recorded: every pending route of every cluster, at its notice's revision.
+            for cluster in rules.rulebook.clusters {
+                let told = try store.undelivered(cluster: cluster.id).map {
+                    DeliveryRecord(key: $0.route.key, revision: $0.notice.revision, deliveredAt: date, runID: runID)
+                }
+                try store.markDelivered(told)
+            }
+            try store.finishRun(runID, at: date, status: "ok", classifiedThrough: routing.through, summary: nil)
+        }
+        let count = try store.noticeCount()
+        try store.close()
+        return count
     }
 }
 
