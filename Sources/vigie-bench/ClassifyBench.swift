@@ -40,6 +40,9 @@ struct ClassifyBench: AsyncParsableCommand {
     @Flag(help: "Keep every routing result in memory, as `vigie route` used to (with --clusters).")
     var keepResults = false
 
+    @Option(help: "Keep the generated rules and pages here (with --clusters), e.g. to run `vigie route` on them.")
+    var keep: String?
+
     @Option(help: "Megabytes of notice text to scan.")
     var mb: Int = 50
 
@@ -194,12 +197,12 @@ struct ClassifyBench: AsyncParsableCommand {
             throw ValidationError("--clusters, --members-per-cluster and --notices must be positive")
         }
         let fm = FileManager.default
-        let root = NSTemporaryDirectory() + "vigie-bench-classify-\(getpid())"
+        let root = keep ?? (NSTemporaryDirectory() + "vigie-bench-classify-\(getpid())")
         try? fm.removeItem(atPath: root)
         for d in ["pages", "rules"] {
             try fm.createDirectory(atPath: "\(root)/\(d)", withIntermediateDirectories: true)
         }
-        defer { try? fm.removeItem(atPath: root) }
+        defer { if keep == nil { try? fm.removeItem(atPath: root) } }
         let rules = "\(root)/rules"
         try RulesDeriver(rulesFolder: "\(repo)/Rules").write(
             clusters: clusters, members: membersPerCluster, to: rules, seed: seed)

@@ -115,14 +115,16 @@ public struct Router: Sendable {
         self.options = options
         let builder = KeywordMatcher.Builder()
         var refs: [[RuleRef]] = []
+        // Clusters derived from one another repeat their keywords: each is expanded once.
+        var thesaurus = ThesaurusLookup(rulebook.thesaurus)
         func add(_ term: String, _ kind: RefKind, _ cluster: Int, _ owner: Int) {
             var forms: [(String, String?)] = [(term, nil)]
             if kind == .segmentKeyword || kind == .memberInterest || kind == .watchKeyword || kind == .segmentContext {
-                forms += rulebook.thesaurus.variants(of: term).map { ($0, $0) }
+                forms += thesaurus.variants(of: term).map { ($0, $0) }
                 forms += FrenchDerivation.variants(of: term).map { ($0, $0) }
             } else {
                 // Exclusions are read for meaning too: « publicité électorale » also stops its thesaurus variants.
-                forms += rulebook.thesaurus.wordVariants(of: term).map { ($0, $0) }
+                forms += thesaurus.wordVariants(of: term).map { ($0, $0) }
             }
             for (text, variant) in forms {
                 guard let pid = builder.add(text) else { continue }
@@ -158,10 +160,9 @@ public struct Router: Sendable {
             // Certifications a notice may ask for: every one a member of this cluster declared, plus the common
             // qualifications of French public works and industry, so that a missing one is said, not ignored.
             var certs: [String] = []
+            var certKeys = Set<String>()
             for name in c.members.flatMap(\.certifications) + Router.commonCertifications
-            where !certs.contains(where: {
-                FrenchNormalizer.normalizedPhrase($0) == FrenchNormalizer.normalizedPhrase(name)
-            }) {
+            where certKeys.insert(FrenchNormalizer.normalizedPhrase(name)).inserted {
                 certs.append(name)
             }
             for (k, name) in certs.enumerated() { add(name, .certification, ci, k) }
@@ -212,6 +213,52 @@ public struct Router: Sendable {
         self.cpvSegments = cpvSegments
         self.cpvWatches = cpvWatches
         self.descriptorSegments = descriptorSegments
+    }
+
+    /// ``Thesaurus/variants(of:)`` and ``Thesaurus/wordVariants(of:)`` with every group normalised once and each
+    /// term's answer kept: the same variants, in the same order.
+    struct ThesaurusLookup {
+        let groups: [[String]]
+        let normalized: [[String]]
+        /// Normalised form → groups holding it, ascending.
+        let groupsOf: [String: [Int]]
+        var memo: [String: [String]] = [:]
+
+        init(_ thesaurus: Thesaurus) {
+            groups = thesaurus.groups
+            normalized = groups.map { $0.map(FrenchNormalizer.normalizedPhrase) }
+            var index: [String: [Int]] = [:]
+            for (gi, g) in normalized.enumerated() {
+                for key in Set(g) { index[key, default: []].append(gi) }
+            }
+            groupsOf = index
+        }
+
+        mutating func variants(of term: String) -> [String] {
+            if let known = memo[term] { return known }
+            let key = FrenchNormalizer.normalizedPhrase(term)
+            var out: [String] = []
+            for gi in groupsOf[key] ?? [] {
+                for (v, nv) in zip(groups[gi], normalized[gi]) where nv != key && !out.contains(v) { out.append(v) }
+            }
+            memo[term] = out
+            return out
+        }
+
+        mutating func wordVariants(of term: String) -> [String] {
+            let words = term.split(separator: " ").map(String.init)
+            guard words.count > 1 else { return variants(of: term) }
+            var out = variants(of: term)
+            for (i, w) in words.enumerated() {
+                for v in variants(of: w) where !v.contains(" ") {
+                    var copy = words
+                    copy[i] = v
+                    let phrase = copy.joined(separator: " ")
+                    if !out.contains(phrase) { out.append(phrase) }
+                }
+            }
+            return out
+        }
     }
 
     /// Segment → members covering it, ascending.
