@@ -106,7 +106,8 @@ public enum DigestRun {
             let health = SourceHealthBuilder.redacted(
                 SourceHealthBuilder.fromStates(try store.sourceStates(), now: options.now, names: names),
                 catalogue: catalogueSources)
-            let router = Router(rulebook: rulebook, options: RouterOptions(clusters: options.clusters))
+            let router = Router(
+                rulebook: rulebook, options: RouterOptions(clusters: options.clusters, nearMissReasons: false))
             var stageOptions = RouteAndDigestOptions(
                 outputDirectory: options.output, formats: options.formats, clusters: options.clusters,
                 deadlineSoonDays: options.deadlineSoonDays, sourceNames: names)

@@ -142,6 +142,23 @@ public struct NightlyRunReport: Sendable, Codable {
 /// Throws `PipelineError` only when the run could not run (lock held, bad rules or catalogue, store not
 /// writable, digests not writable): exit 2. A dead source is reported in `sources`, not thrown.
 public enum NightlyRun {
+    /// Cluster id → fingerprint of the rules the store's routes were computed with (rules that linted clean
+    /// then; a cluster whose file failed is recorded `unloaded`, which no rules match): what
+    /// ``Classifier/Rulebook/loadEach(directory:vocabulary:linted:)`` need not lint again. None when the store
+    /// does not exist yet (nothing is created here) or cannot be read: then every cluster is linted, and opening
+    /// the store for the run says what is wrong with it.
+    public static func recordedRules(store path: String) -> [String: String] {
+        guard FileManager.default.fileExists(atPath: path) else { return [:] }
+        do {
+            let store = try NoticeStore(path: path)
+            let recorded = try store.rulesFingerprints()
+            try store.close()
+            return recorded
+        } catch {
+            return [:]
+        }
+    }
+
     public static func run(
         _ options: NightlyRunOptions, logger: Logger = Logger(label: "vigie.run"),
         progress: @escaping (String) -> Void = { _ in }
@@ -154,7 +171,8 @@ public enum NightlyRun {
         // with its location (`file:line:col`) and a failing exit code; the other clusters are still served tonight.
         let rules: RulebookLoad
         do {
-            rules = try Rulebook.loadEach(directory: options.rules)
+            // Rules are linted once per change: those the store routed with were linted clean then.
+            rules = try Rulebook.loadEach(directory: options.rules, linted: recordedRules(store: options.store))
         } catch {
             throw PipelineError.cannotRun("cannot load the rules in \(options.rules): \(error)")
         }
@@ -266,7 +284,9 @@ public enum NightlyRun {
                 ? SourceHealthBuilder.fromStates(try store.sourceStates(), now: now, names: names)
                 : SourceHealthBuilder.fromReports(reports, states: try store.sourceStates(), names: names)
             let redacted = SourceHealthBuilder.redacted(health, catalogue: catalogueSources)
-            let router = Router(rulebook: rulebook, options: RouterOptions(clusters: options.clusters))
+            // The store keeps a near miss's cause and score, not the evidence behind it.
+            let router = Router(
+                rulebook: rulebook, options: RouterOptions(clusters: options.clusters, nearMissReasons: false))
             var stageOptions = RouteAndDigestOptions(
                 outputDirectory: options.output, formats: options.formats, clusters: options.clusters,
                 deadlineSoonDays: options.deadlineSoonDays, sourceNames: names)

@@ -109,9 +109,18 @@ struct NearMissRoutePayload: Codable, Hashable {
 
 enum RouteMapping {
     static func encode<T: Encodable>(_ value: T) throws -> String {
+        try encode(value, with: encoder())
+    }
+
+    /// The payload encoder: sorted keys, so a payload's text depends on its content only.
+    static func encoder() -> JSONEncoder {
         let e = JSONEncoder()
         e.outputFormatting = [.sortedKeys]
-        return String(decoding: try e.encode(value), as: UTF8.self)
+        return e
+    }
+
+    static func encode<T: Encodable>(_ value: T, with e: JSONEncoder) throws -> String {
+        String(decoding: try e.encode(value), as: UTF8.self)
     }
 
     /// A stored payload, or nil when there is none; a payload that does not decode is an error (a store written
@@ -226,7 +235,13 @@ enum RouteMapping {
     /// The store records for one notice's routing result.
     static func records(_ result: RoutingResult, rulebook: Rulebook) throws -> [RouteRecord] {
         var out: [RouteRecord] = []
-        for c in result.clusters {
+        // One encoder for the notice's payloads, and no work for the clusters the notice says nothing to.
+        let e = encoder()
+        func encode<T: Encodable>(_ value: T) throws -> String { try RouteMapping.encode(value, with: e) }
+        for c in result.clusters
+        where !c.routes.isEmpty || !c.watches.isEmpty || !c.consortia.isEmpty || !c.signals.isEmpty
+            || !c.nearMisses.isEmpty
+        {
             let cluster = rulebook.cluster(c.clusterID)
             func label(_ segment: String) -> String { cluster?.segment(segment)?.label ?? segment }
             for r in c.routes {
@@ -287,7 +302,8 @@ enum RouteMapping {
                         role: RouteRole.signal.rawValue, score: 0, payload: try encode(payload)))
             }
             // « Écartés de justesse »: one row per member dropped at one filter (staff only, never sent).
-            for m in c.nearMisses where !c.routes.contains(where: { $0.memberID == m.memberID }) {
+            let routed = Set(c.routes.map(\.memberID))
+            for m in c.nearMisses where !routed.contains(m.memberID) {
                 let payload = NearMissRoutePayload(
                     memberName: m.memberName, exclusion: exclusion(m.cause, segments: m.segments, label: label),
                     score: m.score)

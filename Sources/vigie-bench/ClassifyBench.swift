@@ -1,6 +1,8 @@
 import ArgumentParser
 import Classifier
 import Foundation
+import Notices
+import Parser
 
 /// `vigie-bench classify`: matcher throughput as the rule set grows.
 ///
@@ -8,11 +10,38 @@ import Foundation
 /// words, one in two keywords a 2–3-word phrase, a few prefix wildcards), then scans the same generated notice
 /// text (~50 MB, accents, elisions, capitals, punctuation) with each. The baseline, measured in the same run, is
 /// the normaliser alone (tokenise + fold every byte, no lookup): the matcher can be no faster.
+///
+/// With `--clusters`, routing instead: rules derived from `Rules/` for that many clusters (as `vigie-bench run`
+/// writes them), loaded with `Rulebook.loadEach` as the night loads them, and the notices `vigie-bench run`
+/// generates (BOAMP and TED pages, parsed) routed through every cluster; load, router build and routing timed,
+/// with the peak resident memory of routing and a fingerprint of every result to compare builds.
 struct ClassifyBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "classify",
-        abstract: "Matcher throughput as the rule set grows from 1,000 to 300,000 keywords."
+        abstract:
+            "Matcher throughput as the rule set grows from 1,000 to 300,000 keywords (or, with --clusters, routing)."
     )
+
+    @Option(help: "Route through this many generated clusters instead of measuring the matcher alone.")
+    var clusters: Int?
+
+    @Option(help: "Members per generated cluster (with --clusters).")
+    var membersPerCluster: Int = 100
+
+    @Option(help: "Notices routed (with --clusters).")
+    var notices: Int = 1000
+
+    @Option(help: "Percent of the notices whose title names what a cluster looks for (with --clusters).")
+    var topicalPercent: Int = 20
+
+    @Option(help: "The repository (its Feeds/samples and Rules), with --clusters.")
+    var repo: String = "."
+
+    @Flag(help: "Keep every routing result in memory, as `vigie route` used to (with --clusters).")
+    var keepResults = false
+
+    @Option(help: "Keep the generated rules and pages here (with --clusters), e.g. to run `vigie route` on them.")
+    var keep: String?
 
     @Option(help: "Megabytes of notice text to scan.")
     var mb: Int = 50
@@ -50,6 +79,10 @@ struct ClassifyBench: AsyncParsableCommand {
     }
 
     func run() async throws {
+        if let clusters {
+            try routing(clusters: clusters)
+            return
+        }
         guard rounds > 0 else { throw ValidationError("--rounds must be positive") }
         let sizeList = sizes.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
         guard !sizeList.isEmpty, mb > 0 else { throw ValidationError("--sizes and --mb must be positive") }
@@ -134,6 +167,146 @@ struct ClassifyBench: AsyncParsableCommand {
         var hits: Int
     }
 
+    struct RoutingOutput: Encodable {
+        var clusters: Int
+        var members: Int
+        var notices: Int
+        var load_each_s: Double
+        var load_each_cpu_s: Double
+        /// The same load given the fingerprints a store recorded with the first: nothing linted again.
+        var load_each_linted_s: Double
+        var load_each_linted_cpu_s: Double
+        /// Of which reading the files (YAML), without lint nor fingerprints.
+        var read_cpu_s: Double
+        var router_build_s: Double
+        var patterns: Int
+        var route_s: Double
+        /// CPU time of routing (user + system): steadier than the wall clock on a shared machine.
+        var route_cpu_s: Double
+        var notices_per_s: Double
+        var route_peak_rss_mb: Double
+        var routes: Int
+        var near_misses: Int
+        /// FNV-1a of every result's JSON: equal between two builds when they route identically.
+        var results_fingerprint: String
+    }
+
+    /// Routing at scale: `clusters` generated clusters × `membersPerCluster` members, `notices` generated notices.
+    func routing(clusters: Int) throws {
+        guard clusters > 0, membersPerCluster > 0, notices > 0 else {
+            throw ValidationError("--clusters, --members-per-cluster and --notices must be positive")
+        }
+        let fm = FileManager.default
+        let root = keep ?? (NSTemporaryDirectory() + "vigie-bench-classify-\(getpid())")
+        try? fm.removeItem(atPath: root)
+        for d in ["pages", "rules"] {
+            try fm.createDirectory(atPath: "\(root)/\(d)", withIntermediateDirectories: true)
+        }
+        defer { if keep == nil { try? fm.removeItem(atPath: root) } }
+        let rules = "\(root)/rules"
+        try RulesDeriver(rulesFolder: "\(repo)/Rules").write(
+            clusters: clusters, members: membersPerCluster, to: rules, seed: seed)
+
+        // The notices of `vigie-bench run`, with dates anchored on a fixed day so that two builds route alike.
+        let now = Date(timeIntervalSince1970: 1_796_083_200)
+        var corpus = try BenchCorpus(repo: repo, seed: seed)
+        corpus.topicalPercent = topicalPercent
+        var all: [Notice] = []
+        var page = 0
+        while all.count < notices {
+            let count = min(250, notices - all.count)
+            let ted = page % 2 == 1
+            var rng = ClassifyCorpusGenerator(seed: seed &+ UInt64(page))
+            let data = try corpus.page(
+                ted: ted, count: count,
+                published: { now.addingTimeInterval(-Double(rng.below(2 * 86_400))) },
+                deadlineAfter: { $0.addingTimeInterval(Double(3 + rng.below(58)) * 86_400) })
+            let file = "\(root)/pages/page-\(page).json"
+            try data.write(to: URL(fileURLWithPath: file))
+            let doc = try DocumentParser.parseFile(
+                atPath: file, options: ParseOptions(sourceID: "bench", documentName: file))
+            all += NoticeIntake.notices(of: doc)
+            page += 1
+        }
+
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        let c0 = ClassifyBench.cpuSeconds()
+        let load = try Rulebook.loadEach(directory: rules)
+        let loadS = seconds(since: t0)
+        let loadCPU = ClassifyBench.cpuSeconds() - c0
+        let t2 = DispatchTime.now().uptimeNanoseconds
+        let c2 = ClassifyBench.cpuSeconds()
+        let again = try Rulebook.loadEach(directory: rules, linted: load.fingerprints)
+        let lintedS = seconds(since: t2)
+        let lintedCPU = ClassifyBench.cpuSeconds() - c2
+        let c3 = ClassifyBench.cpuSeconds()
+        _ = try RulebookLoader().read(directory: rules)
+        let readCPU = ClassifyBench.cpuSeconds() - c3
+        guard again.rulebook == load.rulebook, again.fingerprints == load.fingerprints else {
+            throw BenchError("rules loaded without lint differ from the rules loaded with it")
+        }
+        if let failed = load.failed.first {
+            throw BenchError("cluster \(failed.cluster): \(failed.errors.first?.message ?? "rules not loaded")")
+        }
+        let t1 = DispatchTime.now().uptimeNanoseconds
+        let router = Router(rulebook: load.rulebook)
+        let buildS = seconds(since: t1)
+
+        PeakMemory.reset()
+        var kept: [RoutingResult] = []
+        var routes = 0
+        var nearMisses = 0
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        var routeS = 0.0
+        var routeCPU = 0.0
+        for n in all {
+            let c = ClassifyBench.cpuSeconds()
+            let t = DispatchTime.now().uptimeNanoseconds
+            let r = router.route(n, now: now)
+            routeS += seconds(since: t)
+            routeCPU += ClassifyBench.cpuSeconds() - c
+            routes += r.routes.count
+            nearMisses += r.nearMisses.count
+            if keepResults { kept.append(r) }
+            // Only clusters with something to say: an empty entry is the same whether visited or skipped.
+            let said = r.clusters.filter {
+                !$0.segments.isEmpty || !$0.rejectedSegments.isEmpty || !$0.routes.isEmpty || !$0.nearMisses.isEmpty
+                    || !$0.watches.isEmpty || !$0.consortia.isEmpty || !$0.signals.isEmpty
+            }
+            for b in try encoder.encode(RoutingResult(noticeID: r.noticeID, clusters: said)) {
+                hash ^= UInt64(b)
+                hash &*= 0x100_0000_01b3
+            }
+        }
+        let peak = PeakMemory.megabytes()
+        let out = RoutingOutput(
+            clusters: clusters, members: clusters * membersPerCluster, notices: all.count,
+            load_each_s: round3(loadS), load_each_cpu_s: round3(loadCPU),
+            load_each_linted_s: round3(lintedS), load_each_linted_cpu_s: round3(lintedCPU),
+            read_cpu_s: round3(readCPU),
+            router_build_s: round3(buildS),
+            patterns: router.patternCount,
+            route_s: round3(routeS), route_cpu_s: round3(routeCPU), notices_per_s: round1(Double(all.count) / routeS),
+            route_peak_rss_mb: round1(peak), routes: routes, near_misses: nearMisses,
+            results_fingerprint: String(hash, radix: 16))
+        if json {
+            let e = JSONEncoder()
+            e.outputFormatting = [.sortedKeys]
+            print(String(decoding: try e.encode(out), as: UTF8.self))
+        } else {
+            print(
+                String(
+                    format:
+                        "%d clusters × %d members, %d notices: loadEach %.2f s, router %.2f s, route %.2f s "
+                        + "(%.0f notices/s), peak RSS %.0f MB, %d routes, %d near misses, results %@",
+                    clusters, membersPerCluster, all.count, loadS, buildS, routeS, out.notices_per_s, peak, routes,
+                    nearMisses, out.results_fingerprint))
+        }
+        withExtendedLifetime(kept) {}
+    }
+
     /// One scan of every notice (rounds and best-of are the caller's, interleaved across sizes).
     func measure(_ matcher: KeywordMatcher, text: [UInt8], bounds: [Int]) -> Measure {
         let state = ScanState()
@@ -146,6 +319,14 @@ struct ClassifyBench: AsyncParsableCommand {
             }
         }
         return Measure(seconds: Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9, hits: hits)
+    }
+
+    /// User + system CPU time of this process.
+    static func cpuSeconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        func s(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
+        return s(usage.ru_utime) + s(usage.ru_stime)
     }
 
     static func residentMB() -> Double {

@@ -22,8 +22,14 @@ public struct RouterOptions: Sendable, Hashable, Codable {
     public var settingFactor: Double = 0.3
     /// Only these clusters (nil = all).
     public var clusters: [String]?
+    /// Whether near misses carry the evidence the member had (`vigie route`, `vigie explain`). The night stores a
+    /// near miss's cause and score only, so it routes without them: same routes, fewer reasons kept per notice.
+    public var nearMissReasons = true
 
-    public init(clusters: [String]? = nil) { self.clusters = clusters }
+    public init(clusters: [String]? = nil, nearMissReasons: Bool = true) {
+        self.clusters = clusters
+        self.nearMissReasons = nearMissReasons
+    }
 
     enum CodingKeys: String, CodingKey {
         case titleWeight = "title_weight"
@@ -49,8 +55,21 @@ public struct Router: Sendable {
     public let rulebook: Rulebook
     public let options: RouterOptions
     let matcher: KeywordMatcher
+    /// Pattern → the rules behind it, grouped by cluster (in cluster order, each cluster's rules in their
+    /// original order): a hit reaches the clusters it names and no other.
     let refs: [[RuleRef]]
     let compiled: [CompiledCluster]
+    /// CPV prefix → (cluster, segment) and (cluster, watch); descriptor → (cluster, segment): a notice's codes
+    /// name the clusters they are evidence for, so a cluster none of them names is not visited.
+    let cpvSegments: [String: [CodeTarget]]
+    let cpvWatches: [String: [CodeTarget]]
+    let descriptorSegments: [String: [CodeTarget]]
+
+    /// A cluster and one of its segments or watches, as the code indexes name them.
+    struct CodeTarget: Sendable {
+        var cluster: Int32
+        var owner: Int32
+    }
 
     enum RefKind: UInt8, Sendable {  // swiftlint:disable:this type_name
         case segmentKeyword, segmentExclusion, memberInterest, memberExclusion, watchKeyword, watchExclusion
@@ -78,6 +97,8 @@ public struct Router: Sendable {
         var upstream: [[Int]]
         /// Member → its segment indices.
         var memberSegments: [[Int]]
+        /// Segment → members covering it (ascending): the members a segment's evidence concerns.
+        var segmentMembers: [[Int]]
         /// Member → départements of its sites (cluster territory when it lists none).
         var memberSites: [[String]]
         /// Watch → CPV prefixes, segment indices.
@@ -94,14 +115,16 @@ public struct Router: Sendable {
         self.options = options
         let builder = KeywordMatcher.Builder()
         var refs: [[RuleRef]] = []
+        // Clusters derived from one another repeat their keywords: each is expanded once.
+        var thesaurus = ThesaurusLookup(rulebook.thesaurus)
         func add(_ term: String, _ kind: RefKind, _ cluster: Int, _ owner: Int) {
             var forms: [(String, String?)] = [(term, nil)]
             if kind == .segmentKeyword || kind == .memberInterest || kind == .watchKeyword || kind == .segmentContext {
-                forms += rulebook.thesaurus.variants(of: term).map { ($0, $0) }
+                forms += thesaurus.variants(of: term).map { ($0, $0) }
                 forms += FrenchDerivation.variants(of: term).map { ($0, $0) }
             } else {
                 // Exclusions are read for meaning too: « publicité électorale » also stops its thesaurus variants.
-                forms += rulebook.thesaurus.wordVariants(of: term).map { ($0, $0) }
+                forms += thesaurus.wordVariants(of: term).map { ($0, $0) }
             }
             for (text, variant) in forms {
                 guard let pid = builder.add(text) else { continue }
@@ -137,10 +160,9 @@ public struct Router: Sendable {
             // Certifications a notice may ask for: every one a member of this cluster declared, plus the common
             // qualifications of French public works and industry, so that a missing one is said, not ignored.
             var certs: [String] = []
+            var certKeys = Set<String>()
             for name in c.members.flatMap(\.certifications) + Router.commonCertifications
-            where !certs.contains(where: {
-                FrenchNormalizer.normalizedPhrase($0) == FrenchNormalizer.normalizedPhrase(name)
-            }) {
+            where certKeys.insert(FrenchNormalizer.normalizedPhrase(name)).inserted {
                 certs.append(name)
             }
             for (k, name) in certs.enumerated() { add(name, .certification, ci, k) }
@@ -155,15 +177,97 @@ public struct Router: Sendable {
             compiled.append(
                 CompiledCluster(
                     index: ci, cpv: cpv, descriptors: desc, upstream: upstream, memberSegments: memberSegments,
+                    segmentMembers: Router.segmentMembers(memberSegments, segments: c.segments.count),
                     memberSites: memberSites, watchCPV: watchCPV, watchSegments: watchSegments, certifications: certs,
                     isSelected: options.clusters?.contains(c.id) ?? true))
         }
         matcher = builder.build()
         while refs.count < matcher.patternCount { refs.append([]) }
-        // A rule's own keyword wins over a thesaurus variant of another keyword matching the same words.
-        refs = refs.map { list in list.filter { $0.variant == nil } + list.filter { $0.variant != nil } }
+        // A rule's own keyword wins over a thesaurus variant of another keyword matching the same words; then
+        // grouped by cluster (a stable sort: each cluster sees its rules in the same order as before).
+        refs = refs.map { list in
+            let ordered = list.filter { $0.variant == nil } + list.filter { $0.variant != nil }
+            return ordered.enumerated().sorted { ($0.element.cluster, $0.offset) < ($1.element.cluster, $1.offset) }
+                .map(\.element)
+        }
         self.refs = refs
         self.compiled = compiled
+        var cpvSegments: [String: [CodeTarget]] = [:]
+        var cpvWatches: [String: [CodeTarget]] = [:]
+        var descriptorSegments: [String: [CodeTarget]] = [:]
+        for cc in compiled where cc.isSelected {
+            let ci = Int32(cc.index)
+            for (prefix, segments) in cc.cpv {
+                cpvSegments[prefix, default: []] += segments.map { CodeTarget(cluster: ci, owner: Int32($0)) }
+            }
+            for (code, segments) in cc.descriptors {
+                descriptorSegments[code, default: []] += segments.map { CodeTarget(cluster: ci, owner: Int32($0)) }
+            }
+            for (wi, prefixes) in cc.watchCPV.enumerated() {
+                // A watch listing a prefix twice is still one watch matching it.
+                for prefix in Set(prefixes) {
+                    cpvWatches[prefix, default: []].append(CodeTarget(cluster: ci, owner: Int32(wi)))
+                }
+            }
+        }
+        self.cpvSegments = cpvSegments
+        self.cpvWatches = cpvWatches
+        self.descriptorSegments = descriptorSegments
+    }
+
+    /// ``Thesaurus/variants(of:)`` and ``Thesaurus/wordVariants(of:)`` with every group normalised once and each
+    /// term's answer kept: the same variants, in the same order.
+    struct ThesaurusLookup {
+        let groups: [[String]]
+        let normalized: [[String]]
+        /// Normalised form → groups holding it, ascending.
+        let groupsOf: [String: [Int]]
+        var memo: [String: [String]] = [:]
+
+        init(_ thesaurus: Thesaurus) {
+            groups = thesaurus.groups
+            normalized = groups.map { $0.map(FrenchNormalizer.normalizedPhrase) }
+            var index: [String: [Int]] = [:]
+            for (gi, g) in normalized.enumerated() {
+                for key in Set(g) { index[key, default: []].append(gi) }
+            }
+            groupsOf = index
+        }
+
+        mutating func variants(of term: String) -> [String] {
+            if let known = memo[term] { return known }
+            let key = FrenchNormalizer.normalizedPhrase(term)
+            var out: [String] = []
+            for gi in groupsOf[key] ?? [] {
+                for (v, nv) in zip(groups[gi], normalized[gi]) where nv != key && !out.contains(v) { out.append(v) }
+            }
+            memo[term] = out
+            return out
+        }
+
+        mutating func wordVariants(of term: String) -> [String] {
+            let words = term.split(separator: " ").map(String.init)
+            guard words.count > 1 else { return variants(of: term) }
+            var out = variants(of: term)
+            for (i, w) in words.enumerated() {
+                for v in variants(of: w) where !v.contains(" ") {
+                    var copy = words
+                    copy[i] = v
+                    let phrase = copy.joined(separator: " ")
+                    if !out.contains(phrase) { out.append(phrase) }
+                }
+            }
+            return out
+        }
+    }
+
+    /// Segment → members covering it, ascending.
+    static func segmentMembers(_ memberSegments: [[Int]], segments: Int) -> [[Int]] {
+        var out = [[Int]](repeating: [], count: segments)
+        for (mi, segs) in memberSegments.enumerated() {
+            for s in Set(segs) { out[s].append(mi) }
+        }
+        return out
     }
 
     /// Qualifications that French tenders commonly require, recognised even when no member declares them.
@@ -299,17 +403,32 @@ public struct Router: Sendable {
 
     // MARK: - Routing
 
-    /// Routes one notice through every (selected) cluster. `now` anchors the deadline lead time.
+    /// Routes one notice through every (selected) cluster. `now` anchors the deadline lead time. Only the
+    /// clusters the notice's words and codes name are routed: the others have no evidence, so nothing to say
+    /// (their entry is empty).
     public func route(_ notice: Notice, now: Date) -> RoutingResult {
-        let hits = scanNotice(notice)
-        let place = ResolvedPlace(places: notice.places + notice.lots.flatMap(\.places), buyer: notice.buyer)
+        let found = noticeEvidence(notice, hits: scanNotice(notice))
         var out: [ClusterRouting] = []
+        out.reserveCapacity(compiled.count)
+        guard !found.byCluster.isEmpty else {
+            for cc in compiled where cc.isSelected {
+                let c = rulebook.clusters[cc.index]
+                out.append(ClusterRouting(clusterID: c.id, clusterName: c.name))
+            }
+            return RoutingResult(noticeID: notice.id, clusters: out)
+        }
+        let place = ResolvedPlace(places: notice.places + notice.lots.flatMap(\.places), buyer: notice.buyer)
         // Read once for every cluster: whether the notice speaks of groupements.
         let invitesGroupement = Router.mentionsGroupement(notice)
         for cc in compiled where cc.isSelected {
+            guard let events = found.byCluster[cc.index] else {
+                let c = rulebook.clusters[cc.index]
+                out.append(ClusterRouting(clusterID: c.id, clusterName: c.name))
+                continue
+            }
             out.append(
                 routeCluster(
-                    cc, notice: notice, hits: hits, place: place,
+                    cc, notice: notice, found: found, events: events, place: place,
                     invitesGroupement: invitesGroupement, now: now))
         }
         return RoutingResult(noticeID: notice.id, clusters: out)

@@ -12,13 +12,15 @@ extension Router {
     }
 
     func routeCluster(
-        _ cc: CompiledCluster, notice: Notice, hits: [TextHit], place: ResolvedPlace,
+        _ cc: CompiledCluster, notice: Notice, found: NoticeEvidence, events: ClusterEvents, place: ResolvedPlace,
         invitesGroupement: Bool,
         now: Date
     ) -> ClusterRouting {
         let c = rulebook.clusters[cc.index]
         let settings = c.routing
-        let ev = gatherEvidence(cc, c, notice: notice, hits: hits)
+        let ev = gatherEvidence(c, notice: notice, found: found, events: events)
+        // Near misses keep the member's evidence only when asked (see ``RouterOptions/nearMissReasons``).
+        let keepReasons = options.nearMissReasons
         var result = ClusterRouting(clusterID: c.id, clusterName: c.name)
         var counters: [String: RuleCounter] = [:]
         func count(_ rule: String, matched: Int = 0, dropped: Int = 0) {
@@ -80,9 +82,19 @@ extension Router {
         result.segments.sort { ($0.score, $1.segmentID) > ($1.score, $0.segmentID) }
         let neededList = (0..<nSeg).filter { needed[$0] }
 
-        // 2. Candidates: direct (covered segments, interests) and indirect (upstream suppliers).
+        // 2. Candidates: direct (covered segments, interests) and indirect (upstream suppliers). Only members the
+        // evidence concerns are looked at — those of a segment with evidence, with an interest found, or upstream
+        // of a needed segment —, in member order: any other has nothing to be sent nor to nearly miss.
+        var concerned = [Bool](repeating: false, count: c.members.count)
+        for si in 0..<nSeg where !ev.segReasons[si].isEmpty {
+            for mi in cc.segmentMembers[si] { concerned[mi] = true }
+        }
+        for d in neededList {
+            for up in cc.upstream[d] { for mi in cc.segmentMembers[up] { concerned[mi] = true } }
+        }
+        for mi in c.members.indices where !ev.interest[mi].isEmpty { concerned[mi] = true }
         var candidates: [Candidate] = []
-        for (mi, m) in c.members.enumerated() {
+        for mi in c.members.indices where concerned[mi] {
             let segs = cc.memberSegments[mi]
             let direct = segs.filter { needed[$0] }
             let interest = ev.interest[mi]
@@ -102,7 +114,7 @@ extension Router {
             if let up = viaUp.first, let d = neededList.first(where: { cc.upstream[$0].contains(up) }) {
                 result.nearMisses.append(
                     NearMiss(
-                        clusterID: c.id, memberID: m.id, memberName: m.name,
+                        clusterID: c.id, memberID: c.members[mi].id, memberName: c.members[mi].name,
                         cause: .upstreamSupplier(upstream: c.segments[up].id, downstream: c.segments[d].id),
                         segments: [c.segments[up].id], score: segScore[d] * settings.indirectFactor, reasons: []))
                 count("filter:\(RoutingFilter.upstreamSupplier.rawValue)", dropped: 1)
@@ -114,9 +126,10 @@ extension Router {
             {
                 result.nearMisses.append(
                     NearMiss(
-                        clusterID: c.id, memberID: m.id, memberName: m.name,
+                        clusterID: c.id, memberID: c.members[mi].id, memberName: c.members[mi].name,
                         cause: .segmentExclusion(segment: c.segments[s].id, term: veto.term, field: veto.field),
-                        segments: [c.segments[s].id], score: segScore[s], reasons: ev.segReasons[s] + [veto]))
+                        segments: [c.segments[s].id], score: segScore[s],
+                        reasons: keepReasons ? ev.segReasons[s] + [veto] : []))
             } else if let s = segs.filter({ segScore[$0] > 0 }).max(by: { segScore[$0] < segScore[$1] }) {
                 let threshold = c.segments[s].minScore ?? settings.minScore
                 let id = c.segments[s].id
@@ -130,8 +143,8 @@ extension Router {
                 }
                 result.nearMisses.append(
                     NearMiss(
-                        clusterID: c.id, memberID: m.id, memberName: m.name, cause: cause,
-                        segments: [id], score: segScore[s], reasons: ev.segReasons[s]))
+                        clusterID: c.id, memberID: c.members[mi].id, memberName: c.members[mi].name, cause: cause,
+                        segments: [id], score: segScore[s], reasons: keepReasons ? ev.segReasons[s] : []))
             }
         }
 
@@ -151,13 +164,13 @@ extension Router {
         }
         var eligible: [(cand: Candidate, distance: Int?)] = []  // passed every filter but capacity
         for cand in candidates {
-            let m = c.members[cand.member]
-            let segIDs = cand.segments.map { c.segments[$0].id }
+            let mi = cand.member
             func drop(_ cause: NearMissCause) {
                 result.nearMisses.append(
                     NearMiss(
-                        clusterID: c.id, memberID: m.id, memberName: m.name, cause: cause,
-                        segments: segIDs, score: cand.score, reasons: cand.reasons))
+                        clusterID: c.id, memberID: c.members[mi].id, memberName: c.members[mi].name, cause: cause,
+                        segments: cand.segments.map { c.segments[$0].id }, score: cand.score,
+                        reasons: keepReasons ? cand.reasons : []))
                 count("filter:\(cause.filter.rawValue)", dropped: 1)
             }
             if let veto = ev.memberVeto[cand.member] {
@@ -165,8 +178,8 @@ extension Router {
                 count(veto.rule, dropped: 1)
                 continue
             }
-            if !m.effectiveKinds.contains(notice.kind) {
-                drop(.kind(notice.kind, wanted: m.effectiveKinds))
+            if !c.members[mi].effectiveKinds.contains(notice.kind) {
+                drop(.kind(notice.kind, wanted: c.members[mi].effectiveKinds))
                 continue
             }
             let lotDeadlines = ownLots(cand).compactMap(\.deadline?.instant)
@@ -208,7 +221,7 @@ extension Router {
                         NearMiss(
                             clusterID: c.id, memberID: m.id, memberName: m.name,
                             cause: .capacity(value: v, capacity: cap),
-                            segments: segIDs, score: cand.score, reasons: cand.reasons))
+                            segments: segIDs, score: cand.score, reasons: keepReasons ? cand.reasons : []))
                     count("filter:\(RoutingFilter.capacity.rawValue)", dropped: 1)
                     continue
                 }

@@ -40,13 +40,46 @@ extension Router {
         }
     }
 
-    func gatherEvidence(_ cc: CompiledCluster, _ c: Cluster, notice: Notice, hits: [TextHit]) -> Evidence {
-        var ev = Evidence(c)
-        // Byte ranges already credited per (owner kind, owner, field, lot): several keywords of one rule (a word
-        // and its thesaurus variants, `robot*` and `cellule robotisée`) matching the same words are one piece
-        // of evidence, credited to the longest keyword starting leftmost (`hydrogène vert` rather than the
-        // `hydrogène` inside it: the phrase is what says which sense is meant).
-        var credited: [String: [(Int, Int)]] = [:]
+    /// One CPV prefix of one of the notice's codes that some cluster's rules name.
+    struct CodeProbe {
+        var prefix: String
+        var code: String
+        var weight: Double
+        var lot: String?
+    }
+
+    /// What the notice's words and codes say to one cluster, as indices into ``NoticeEvidence``: each in the order
+    /// the cluster credits it.
+    struct ClusterEvents {
+        /// (hit in ``NoticeEvidence/hits``, rule in `refs[hit.pattern]`).
+        var text: [(hit: Int32, ref: Int32)] = []
+        /// (probe in ``NoticeEvidence/probes``, segment or watch).
+        var cpvSegments: [(probe: Int32, segment: Int32)] = []
+        var cpvWatches: [(probe: Int32, watch: Int32)] = []
+        /// (index in the notice's descriptors, segment).
+        var descriptors: [(code: Int32, segment: Int32)] = []
+    }
+
+    /// A notice's evidence sorted by the clusters it names, found once per notice through the keyword matcher's
+    /// rule references and the code indexes: a cluster absent from `byCluster` has no evidence at all.
+    struct NoticeEvidence {
+        /// Keyword hits in the order they are credited.
+        var hits: [TextHit]
+        var probes: [CodeProbe]
+        var byCluster: [Int: ClusterEvents]
+    }
+
+    /// Where a credited byte range is kept: several keywords of one rule owner matching the same words of one
+    /// field (and lot) are one piece of evidence.
+    struct CreditKey: Hashable {
+        var kind: RefKind
+        var owner: Int
+        var field: ReasonField
+        var lotID: String?
+    }
+
+    func noticeEvidence(_ notice: Notice, hits: [TextHit]) -> NoticeEvidence {
+        // Longest keyword starting leftmost first, within each field and lot (see ``gatherEvidence``).
         let ordered = hits.enumerated().sorted { a, b in
             let x = a.element, y = b.element
             if x.field != y.field || x.lotID != y.lotID { return a.offset < b.offset }
@@ -54,59 +87,10 @@ extension Router {
             if x.end != y.end { return x.end > y.end }
             return a.offset < b.offset
         }.map(\.element)
-        for h in ordered {
-            for r in refs[Int(h.pattern)] where r.cluster == cc.index {
-                if r.kind == .segmentKeyword || r.kind == .memberInterest || r.kind == .watchKeyword {
-                    let key = "\(r.kind.rawValue)|\(r.owner)|\(h.field.rawValue)|\(h.lotID ?? "")"
-                    if credited[key, default: []].contains(where: { $0.0 < h.end && h.start < $0.1 }) { continue }
-                    credited[key, default: []].append((h.start, h.end))
-                }
-                // A keyword in a setting complement weighs a fraction: it says what the notice services.
-                let w = weight(h.field) * (h.isSetting ? options.settingFactor : 1)
-                let matched: String? = h.matched
-                switch r.kind {
-                case .segmentKeyword:
-                    let s = c.segments[r.owner]
-                    var reason = Reason(
-                        .segmentKeyword(segment: s.id, term: r.term), field: h.field, term: r.term,
-                        matched: matched, weight: w, lotID: h.lotID)
-                    reason.isTitleHead = h.isTitleHead
-                    reason.isSetting = h.isSetting
-                    Evidence.add(reason, to: &ev.segReasons[r.owner])
-                case .segmentExclusion:
-                    if ev.segVeto[r.owner] == nil {
-                        let s = c.segments[r.owner]
-                        ev.segVeto[r.owner] = Reason(
-                            .segmentExclusion(segment: s.id, term: r.term), field: h.field,
-                            term: r.term, matched: matched, weight: 0, lotID: h.lotID)
-                    }
-                case .memberInterest:
-                    let m = c.members[r.owner]
-                    Evidence.add(
-                        Reason(
-                            .memberInterest(member: m.id, term: r.term), field: h.field, term: r.term,
-                            matched: matched, weight: w * options.interestFactor, lotID: h.lotID),
-                        to: &ev.interest[r.owner])
-                case .memberExclusion:
-                    if ev.memberVeto[r.owner] == nil {
-                        let m = c.members[r.owner]
-                        ev.memberVeto[r.owner] = Reason(
-                            .memberExclusion(member: m.id, term: r.term), field: h.field,
-                            term: r.term, matched: matched, weight: 0, lotID: h.lotID)
-                    }
-                case .watchKeyword:
-                    let wt = c.watches[r.owner]
-                    Evidence.add(
-                        Reason(
-                            .watchKeyword(watch: wt.id, term: r.term), field: h.field, term: r.term,
-                            matched: matched, weight: w, lotID: h.lotID), to: &ev.watchReasons[r.owner])
-                case .watchExclusion:
-                    ev.watchVeto[r.owner] = true
-                case .segmentContext:
-                    ev.segInContext[r.owner] = true
-                case .certification:
-                    if !ev.certificationsAsked.contains(r.owner) { ev.certificationsAsked.append(r.owner) }
-                }
+        var byCluster: [Int: ClusterEvents] = [:]
+        for (hi, h) in ordered.enumerated() {
+            for (k, r) in refs[Int(h.pattern)].enumerated() where compiled[r.cluster].isSelected {
+                byCluster[r.cluster, default: ClusterEvents()].text.append((Int32(hi), Int32(k)))
             }
         }
         // CPV codes: every prefix of each code is looked up, so the cost does not depend on the rules.
@@ -117,35 +101,111 @@ extension Router {
             codes.append((code, k == 0 && notice.mainCPV != nil ? options.mainCPVWeight : options.otherCPVWeight, nil))
         }
         for lot in notice.lots { for code in lot.cpv { codes.append((code, options.lotCPVWeight, lot.id)) } }
+        var probes: [CodeProbe] = []
         for (code, w, lot) in codes {
             let digits = String(code.prefix { $0 != "-" }.filter(\.isNumber).prefix(8))
             guard digits.count >= 2 else { continue }
             for len in 2...digits.count {
                 let prefix = String(digits.prefix(len))
-                for si in cc.cpv[prefix] ?? [] {
-                    let s = c.segments[si]
-                    Evidence.add(
-                        Reason(
-                            .segmentCPV(segment: s.id, prefix: prefix), field: .cpv, term: prefix, matched: code,
-                            weight: w * Router.cpvPrecision(prefix), lotID: lot), to: &ev.segReasons[si])
+                let segments = cpvSegments[prefix]
+                let watches = cpvWatches[prefix]
+                guard segments != nil || watches != nil else { continue }
+                let pi = Int32(probes.count)
+                probes.append(CodeProbe(prefix: prefix, code: code, weight: w, lot: lot))
+                for t in segments ?? [] {
+                    byCluster[Int(t.cluster), default: ClusterEvents()].cpvSegments.append((pi, t.owner))
                 }
-                for (wi, wp) in cc.watchCPV.enumerated() where wp.contains(prefix) {
-                    let wt = c.watches[wi]
-                    Evidence.add(
-                        Reason(
-                            .watchCPV(watch: wt.id, prefix: prefix), field: .cpv, term: prefix, matched: code,
-                            weight: w, lotID: lot), to: &ev.watchReasons[wi])
+                for t in watches ?? [] {
+                    byCluster[Int(t.cluster), default: ClusterEvents()].cpvWatches.append((pi, t.owner))
                 }
             }
         }
-        for d in notice.descriptors {
-            for si in cc.descriptors[d] ?? [] {
-                let s = c.segments[si]
+        for (di, d) in notice.descriptors.enumerated() {
+            for t in descriptorSegments[d] ?? [] {
+                byCluster[Int(t.cluster), default: ClusterEvents()].descriptors.append((Int32(di), t.owner))
+            }
+        }
+        return NoticeEvidence(hits: ordered, probes: probes, byCluster: byCluster)
+    }
+
+    func gatherEvidence(_ c: Cluster, notice: Notice, found: NoticeEvidence, events: ClusterEvents) -> Evidence {
+        var ev = Evidence(c)
+        // Byte ranges already credited per (owner kind, owner, field, lot): several keywords of one rule (a word
+        // and its thesaurus variants, `robot*` and `cellule robotisée`) matching the same words are one piece
+        // of evidence, credited to the longest keyword starting leftmost (`hydrogène vert` rather than the
+        // `hydrogène` inside it: the phrase is what says which sense is meant).
+        var credited: [CreditKey: [(Int, Int)]] = [:]
+        for (hi, k) in events.text {
+            let h = found.hits[Int(hi)]
+            let r = refs[Int(h.pattern)][Int(k)]
+            if r.kind == .segmentKeyword || r.kind == .memberInterest || r.kind == .watchKeyword {
+                let key = CreditKey(kind: r.kind, owner: r.owner, field: h.field, lotID: h.lotID)
+                if credited[key, default: []].contains(where: { $0.0 < h.end && h.start < $0.1 }) { continue }
+                credited[key, default: []].append((h.start, h.end))
+            }
+            // A keyword in a setting complement weighs a fraction: it says what the notice services.
+            let w = weight(h.field) * (h.isSetting ? options.settingFactor : 1)
+            let matched: String? = h.matched
+            switch r.kind {
+            case .segmentKeyword:
+                var reason = Reason(
+                    .segmentKeyword(segment: c.segments[r.owner].id, term: r.term), field: h.field, term: r.term,
+                    matched: matched, weight: w, lotID: h.lotID)
+                reason.isTitleHead = h.isTitleHead
+                reason.isSetting = h.isSetting
+                Evidence.add(reason, to: &ev.segReasons[r.owner])
+            case .segmentExclusion:
+                if ev.segVeto[r.owner] == nil {
+                    ev.segVeto[r.owner] = Reason(
+                        .segmentExclusion(segment: c.segments[r.owner].id, term: r.term), field: h.field,
+                        term: r.term, matched: matched, weight: 0, lotID: h.lotID)
+                }
+            case .memberInterest:
                 Evidence.add(
                     Reason(
-                        .segmentDescriptor(segment: s.id, code: d), field: .descriptor, term: d,
-                        weight: options.descriptorWeight), to: &ev.segReasons[si])
+                        .memberInterest(member: c.members[r.owner].id, term: r.term), field: h.field, term: r.term,
+                        matched: matched, weight: w * options.interestFactor, lotID: h.lotID),
+                    to: &ev.interest[r.owner])
+            case .memberExclusion:
+                if ev.memberVeto[r.owner] == nil {
+                    ev.memberVeto[r.owner] = Reason(
+                        .memberExclusion(member: c.members[r.owner].id, term: r.term), field: h.field,
+                        term: r.term, matched: matched, weight: 0, lotID: h.lotID)
+                }
+            case .watchKeyword:
+                Evidence.add(
+                    Reason(
+                        .watchKeyword(watch: c.watches[r.owner].id, term: r.term), field: h.field, term: r.term,
+                        matched: matched, weight: w, lotID: h.lotID), to: &ev.watchReasons[r.owner])
+            case .watchExclusion:
+                ev.watchVeto[r.owner] = true
+            case .segmentContext:
+                ev.segInContext[r.owner] = true
+            case .certification:
+                if !ev.certificationsAsked.contains(r.owner) { ev.certificationsAsked.append(r.owner) }
             }
+        }
+        for (pi, si) in events.cpvSegments {
+            let p = found.probes[Int(pi)], si = Int(si)
+            Evidence.add(
+                Reason(
+                    .segmentCPV(segment: c.segments[si].id, prefix: p.prefix), field: .cpv, term: p.prefix,
+                    matched: p.code, weight: p.weight * Router.cpvPrecision(p.prefix), lotID: p.lot),
+                to: &ev.segReasons[si])
+        }
+        for (pi, wi) in events.cpvWatches {
+            let p = found.probes[Int(pi)], wi = Int(wi)
+            Evidence.add(
+                Reason(
+                    .watchCPV(watch: c.watches[wi].id, prefix: p.prefix), field: .cpv, term: p.prefix,
+                    matched: p.code, weight: p.weight, lotID: p.lot), to: &ev.watchReasons[wi])
+        }
+        for (di, si) in events.descriptors {
+            let d = notice.descriptors[Int(di)], si = Int(si)
+            Evidence.add(
+                Reason(
+                    .segmentDescriptor(segment: c.segments[si].id, code: d), field: .descriptor, term: d,
+                    weight: options.descriptorWeight), to: &ev.segReasons[si])
         }
         return ev
     }

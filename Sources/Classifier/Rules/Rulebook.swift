@@ -433,12 +433,37 @@ extension Rulebook {
     /// duplicate id…) leaves that cluster out, with its located errors, and the others load. Throws when the
     /// directory cannot be read, when a thesaurus file (shared by every cluster) has an error, or when no cluster
     /// loads at all.
-    public static func loadEach(directory: String, vocabulary: CPVVocabulary? = nil) throws -> RulebookLoad {
+    ///
+    /// - Parameter linted: cluster id → fingerprint of rules known to lint clean (what the store recorded routes
+    ///   with: ``RulebookLoad/fingerprints`` of a load that succeeded). A cluster whose rules still have that
+    ///   fingerprint is not linted again — rules are linted once per change, not once per night — except for its
+    ///   id against the other clusters' and the addresses it e-mails, which the fingerprint leaves out.
+    public static func loadEach(
+        directory: String, vocabulary: CPVVocabulary? = nil, linted: [String: String] = [:]
+    ) throws -> RulebookLoad {
         let all = try RulebookLoader().read(directory: directory)
-        let report = RulesLinter(vocabulary: vocabulary).lint(all)
-        // A thesaurus file with a YAML error is not recognised as one by the reader: its text still says so.
+        // What a cluster's routing depends on: its own rules and the shared thesaurus, as read.
+        let shared = try Self.routingBytes(all.rulebook.thesaurus, path: directory)
+        var unchanged = Set<Int>()
+        var known: [Int: String] = [:]
+        if !linted.isEmpty {
+            for (i, cluster) in all.rulebook.clusters.enumerated() {
+                guard let recorded = linted[cluster.id] else { continue }
+                do {
+                    let fingerprint = Self.fingerprint(try Self.routingBytes(cluster) + [0] + shared)
+                    known[i] = fingerprint
+                    if fingerprint == recorded { unchanged.insert(i) }
+                } catch {
+                    // Not comparable, so linted in full; computed again below, where the error is thrown.
+                    continue
+                }
+            }
+        }
+        let report = RulesLinter(vocabulary: vocabulary).lint(all, unchanged: unchanged)
+        // A thesaurus file with a YAML error is not recognised as one by the reader: its text still says so. Only
+        // files with an error are asked: a night does not read every cluster file twice.
         let thesaurusFiles = Set(all.sources.thesauri.map(\.file)).union(
-            all.files.filter { file in
+            Set(report.errors.map(\.file)).filter { file in
                 let text = FileManager.default.contents(atPath: file).map { String(decoding: $0, as: UTF8.self) } ?? ""
                 return text.split(separator: "\n").contains { $0.hasPrefix("thesaurus:") }
             })
@@ -449,17 +474,15 @@ extension Rulebook {
         var failed: [RulebookLoad.FailedCluster] = []
         var kept: [Cluster] = []
         var fingerprints: [String: String] = [:]
-        // What a cluster's routing depends on: its own rules and the shared thesaurus, as read.
-        let shared = try Self.routingBytes(all.rulebook.thesaurus, path: directory)
         var readFiles: Set<String> = []
-        for (source, cluster) in zip(all.sources.clusters, all.rulebook.clusters) {
+        for (i, (source, cluster)) in zip(all.sources.clusters, all.rulebook.clusters).enumerated() {
             readFiles.insert(source.file)
             if let errors = errorsByFile[source.file], !errors.isEmpty {
                 failed.append(.init(cluster: cluster.id, file: source.file, errors: errors))
                 continue
             }
             kept.append(cluster)
-            fingerprints[cluster.id] = Self.fingerprint(try Self.routingBytes(cluster) + [0] + shared)
+            fingerprints[cluster.id] = try known[i] ?? Self.fingerprint(try Self.routingBytes(cluster) + [0] + shared)
         }
         // Files that did not even read as a cluster (empty, a YAML error): named after the file.
         for file in all.files where !readFiles.contains(file) && !thesaurusFiles.contains(file) {

@@ -23,9 +23,15 @@ public struct RulesLinter: Sendable {
 
     /// Checks what the loader read. The report holds the loader's diagnostics and the linter's, and the rulebook
     /// when neither found an error.
-    public func lint(_ loaded: LoadedRulebook) -> LintReport {
+    public func lint(_ loaded: LoadedRulebook) -> LintReport { lint(loaded, unchanged: []) }
+
+    /// Checks what the loader read, except the routing rules of the clusters at `unchanged` (indices in
+    /// `loaded.rulebook.clusters`): rules linted clean when their routes were recorded, and not changed since
+    /// (see ``Rulebook/loadEach(directory:vocabulary:linted:)``). Their ids are still checked against the other
+    /// clusters', and who they e-mail (not part of what routing depends on) is still checked.
+    func lint(_ loaded: LoadedRulebook, unchanged: Set<Int>) -> LintReport {
         var checks = LintChecks(vocabulary: vocabulary)
-        checks.run(loaded)
+        checks.run(loaded, unchanged: unchanged)
         // The loader's diagnostics first: at one position, reading problems come before what the linter says.
         let diagnostics = LintDiagnostic.editorOrder(loaded.diagnostics + checks.diagnostics, files: loaded.files)
         var report = LintReport(diagnostics: diagnostics, rulebook: nil, files: loaded.files)
@@ -110,13 +116,19 @@ struct LintChecks {
                 column: at?.column ?? 1, key: key, message: message))
     }
 
-    mutating func run(_ loaded: LoadedRulebook) {
+    mutating func run(_ loaded: LoadedRulebook, unchanged: Set<Int> = []) {
         let book = loaded.rulebook
         // Cluster id → (file, line) of its first definition.
         var clusterIDs: [String: (String, Int)] = [:]
-        for (c, source) in zip(book.clusters, loaded.sources.clusters) {
+        for (i, (c, source)) in zip(book.clusters, loaded.sources.clusters).enumerated() {
             file = source.file
-            cluster(c, source, clusterIDs: &clusterIDs)
+            if unchanged.contains(i) {
+                clusterID(c, source, clusterIDs: &clusterIDs)
+                for (w, ws) in zip(c.watches, source.watches) { watchRecipients(w, ws) }
+                delivery(c, source)
+            } else {
+                cluster(c, source, clusterIDs: &clusterIDs)
+            }
         }
         var start = 0
         for source in loaded.sources.thesauri {
@@ -125,19 +137,24 @@ struct LintChecks {
             thesaurus(book.thesaurus.groups[start..<end], source)
             start = end
         }
-        supplyCycles(book.clusters, loaded.sources.clusters)
+        let changed = book.clusters.indices.filter { !unchanged.contains($0) && $0 < loaded.sources.clusters.count }
+        supplyCycles(changed.map { book.clusters[$0] }, changed.map { loaded.sources.clusters[$0] })
     }
 
     // MARK: - Clusters
 
-    mutating func cluster(_ c: Cluster, _ src: ClusterSource, clusterIDs: inout [String: (String, Int)]) {
-        if !c.id.isEmpty {
-            if let (f0, l0) = clusterIDs[c.id] {
-                error(src.id, "cluster.id", "duplicate cluster id '\(c.id)' (first in \(f0):\(l0))")
-            } else {
-                clusterIDs[c.id] = (file, src.id?.line ?? 1)
-            }
+    /// A cluster id defined twice (in two files) is an error.
+    mutating func clusterID(_ c: Cluster, _ src: ClusterSource, clusterIDs: inout [String: (String, Int)]) {
+        guard !c.id.isEmpty else { return }
+        if let (f0, l0) = clusterIDs[c.id] {
+            error(src.id, "cluster.id", "duplicate cluster id '\(c.id)' (first in \(f0):\(l0))")
+        } else {
+            clusterIDs[c.id] = (file, src.id?.line ?? 1)
         }
+    }
+
+    mutating func cluster(_ c: Cluster, _ src: ClusterSource, clusterIDs: inout [String: (String, Int)]) {
+        clusterID(c, src, clusterIDs: &clusterIDs)
         if !["fr", "en"].contains(c.language) {
             warning(src.language, "cluster.language", "digests exist in fr and en only")
         }
@@ -232,20 +249,26 @@ struct LintChecks {
             if kws.isEmpty && cpv.isEmpty && segments == 0 {
                 warning(ws.position, p, "watch '\(w.id)' has no keyword, CPV or segment: it will never match")
             }
-            if w.recipients.isEmpty { warning(ws.position, p, "watch '\(w.id)' has no recipient") }
-            for item in ws.items("recipients") {
-                let k = item.key ?? "\(p).recipients[\(item.index)]"
-                if EmailAddress.looksLikeAddress(item.text) {
-                    address(item, k)
-                } else {
-                    warning(
-                        item.position, k,
-                        "'\(item.text)' is a name, not an e-mail address: it will not be "
-                            + "e-mailed the watch's matches (write `Nom <adresse@domaine.fr>`)")
-                }
-            }
+            watchRecipients(w, ws)
         }
         delivery(c, src)
+    }
+
+    /// Who receives a watch's matches.
+    mutating func watchRecipients(_ w: Watch, _ ws: ItemSource) {
+        let p = ws.path
+        if w.recipients.isEmpty { warning(ws.position, p, "watch '\(w.id)' has no recipient") }
+        for item in ws.items("recipients") {
+            let k = item.key ?? "\(p).recipients[\(item.index)]"
+            if EmailAddress.looksLikeAddress(item.text) {
+                address(item, k)
+            } else {
+                warning(
+                    item.position, k,
+                    "'\(item.text)' is a name, not an e-mail address: it will not be "
+                        + "e-mailed the watch's matches (write `Nom <adresse@domaine.fr>`)")
+            }
+        }
     }
 
     // MARK: - Delivery

@@ -51,7 +51,8 @@ extension Vigie {
             let store = try storeOptions.existing()
             let rules: RulebookLoad
             do {
-                rules = try Rulebook.loadEach(directory: rulesOptions.rules)
+                rules = try Rulebook.loadEach(
+                    directory: rulesOptions.rules, linted: NightlyRun.recordedRules(store: store))
             } catch {
                 throw CLIError.cannotRun("\(error)")
             }

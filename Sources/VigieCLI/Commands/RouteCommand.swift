@@ -161,31 +161,43 @@ extension Vigie {
             let router = Router(rulebook: book, options: RouterOptions(clusters: cluster.isEmpty ? nil : cluster))
             let (notices, failed) = try NoticeInputs.notices(files, store: storeOptions, command: "route")
             var statistics = RuleStatistics()
-            var results: [(Notice, RoutingResult)] = []
-            for n in notices {
+            // Each notice is written as soon as it is routed and its result let go: at 300 clusters a result
+            // weighs megabytes, and a thousand of them held until the end weighed gigabytes.
+            let encoder = NoticeJSON.encoder()
+            func json<T: Encodable>(_ value: T) throws -> String {
+                String(decoding: try encoder.encode(value), as: UTF8.self)
+            }
+            struct Item: Encodable {
+                var notice_id: String
+                var title: String
+                var clusters: [ClusterRouting]
+            }
+            // The same object as encoding {"notices", "now", "results", "rule_counters"} at once (sorted keys).
+            if output.json {
+                print(
+                    "{\"notices\":\(notices.count),\"now\":\(try json(ISO8601.format(now))),\"results\":[",
+                    terminator: "")
+            }
+            var routed = 0
+            var sent = 0
+            var proposed = 0
+            for (i, n) in notices.enumerated() {
                 let r = naiveBaseline ? router.naiveRoute(n) : router.route(n, now: now)
                 statistics.add(r)
-                results.append((n, r))
+                if output.json {
+                    print(
+                        (i == 0 ? "" : ",") + (try json(Item(notice_id: n.id, title: n.title, clusters: r.clusters))),
+                        terminator: "")
+                } else {
+                    print(Route.text(n, r))
+                    if !r.routes.isEmpty { routed += 1 }
+                    sent += r.routes.count
+                    proposed += r.consortia.count
+                }
             }
             if output.json {
-                struct Item: Encodable {
-                    var notice_id: String
-                    var title: String
-                    var clusters: [ClusterRouting]
-                }
-                struct Out: Encodable {
-                    var now: String
-                    var notices: Int
-                    var results: [Item]
-                    var rule_counters: [RuleCounter]
-                }
-                let out = Out(
-                    now: ISO8601.format(now), notices: results.count,
-                    results: results.map { Item(notice_id: $0.0.id, title: $0.0.title, clusters: $0.1.clusters) },
-                    rule_counters: statistics.counters)
-                print(String(decoding: try NoticeJSON.encoder().encode(out), as: UTF8.self))
+                print("],\"rule_counters\":\(try json(statistics.counters))}")
             } else {
-                for (n, r) in results { print(Route.text(n, r)) }
                 if stats {
                     print("Règles (\(statistics.notices) avis) :")
                     for c in statistics.counters {
@@ -193,9 +205,7 @@ extension Vigie {
                     }
                 }
                 print(
-                    "\(results.count) avis, \(results.filter { !$0.1.routes.isEmpty }.count) routé(s), "
-                        + "\(results.reduce(0) { $0 + $1.1.routes.count }) envoi(s), "
-                        + "\(results.reduce(0) { $0 + $1.1.consortia.count }) groupement(s) proposé(s)")
+                    "\(notices.count) avis, \(routed) routé(s), \(sent) envoi(s), \(proposed) groupement(s) proposé(s)")
             }
             if failed > 0 { throw ExitCode(1) }
         }

@@ -95,4 +95,49 @@ import Testing
         try edit(path, "capacity: 800k", "capacity: 900k")
         #expect(try Rulebook.loadEach(directory: dir).fingerprints["mecaloire"] != before["mecaloire"])
     }
+
+    /// Rules are linted once per change: a cluster whose routing rules still have the fingerprint the store
+    /// recorded (rules that linted clean) is not linted again, a cluster edited since is, and what the fingerprint
+    /// leaves out — cluster ids across files, who is e-mailed — is checked every time.
+    @Test func rulesUnchangedSinceTheyWereRecordedAreNotLintedAgain() throws {
+        let dir = try copyOfRules()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let clean = try Rulebook.loadEach(directory: dir)
+        #expect(clean.failed.isEmpty)
+        let again = try Rulebook.loadEach(directory: dir, linted: clean.fingerprints)
+        #expect(again.failed.isEmpty)
+        #expect(again.rulebook == clean.rulebook)
+        #expect(again.fingerprints == clean.fingerprints)
+
+        // A routing edit changes the fingerprint: the cluster is linted, and its error found.
+        try edit(
+            dir + "/cognac.yaml", "segments: [viticulture], sites: [\"16100\"]",
+            "segments: [viticultur], sites: [\"16100\"]")
+        let edited = try Rulebook.loadEach(directory: dir, linted: clean.fingerprints)
+        #expect(edited.failed.map(\.cluster) == ["cognac"])
+        #expect(edited.failed.first?.errors.contains { $0.message.contains("unknown segment 'viticultur'") } == true)
+        #expect(Set(edited.rulebook.clusters.map(\.id)) == ["mecaloire", "nucleaire", "energie"])
+
+        // What the linter skips is only what the fingerprint covers: the same error in a cluster said unchanged
+        // is not looked for, a bad address still is.
+        let loaded = try RulebookLoader().read(directory: dir)
+        let cognac = try #require(loaded.rulebook.clusters.firstIndex { $0.id == "cognac" })
+        #expect(RulesLinter().lint(loaded, unchanged: [cognac]).errors.isEmpty)
+        try edit(
+            dir + "/mecaloire.yaml", "contact: contact@decolletage-furan.example.org",
+            "contact: contact chez decolletage-furan")
+        // A contact is not part of the fingerprint: mecaloire's routing rules are still the recorded ones.
+        let badAddress = try Rulebook.loadEach(directory: dir, linted: clean.fingerprints)
+        #expect(Set(badAddress.failed.map(\.cluster)) == ["cognac", "mecaloire"])
+        let mecaloire = try #require(badAddress.failed.first { $0.cluster == "mecaloire" })
+        #expect(mecaloire.errors.contains { $0.message.contains("is not an e-mail address") })
+
+        // A second file with the id of an unchanged cluster is still a duplicate.
+        try FileManager.default.removeItem(atPath: dir + "/mecaloire.yaml")
+        try FileManager.default.copyItem(atPath: dir + "/energie.yaml", toPath: dir + "/energie2.yaml")
+        let duplicate = try Rulebook.loadEach(directory: dir, linted: clean.fingerprints)
+        #expect(duplicate.failed.contains { $0.file.hasSuffix("energie2.yaml") })
+        #expect(
+            duplicate.failed.flatMap(\.errors).contains { $0.message.contains("duplicate cluster id 'energie'") })
+    }
 }
