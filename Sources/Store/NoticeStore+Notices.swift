@@ -399,12 +399,20 @@ extension NoticeStore {
                 .split { !($0.isLetter || $0.isNumber) }.joined(separator: " ")
             keys.append(("buyer-ref", folded + "|" + r))
         }
-        if let key = sameTenderKey(n) { keys.append((sameTenderKind, key)) }
-        if let key = sameTitleDeadlineKey(n) {
+        if let key = sameTenderKey(n) { keys.append((sameTenderKind, storedContentKey(key))) }
+        if let key = sameTitleDeadlineKey(n).map(storedContentKey) {
             keys.append((sameTitleDeadlineKind, key))
             if n.buyer?.name == nil { keys.append((sameTitleDeadlineNoBuyerKind, key)) }
         }
         return keys
+    }
+
+    /// A content key as `notice_ref` holds it: its last part, the title's words, as their fingerprint. Titles
+    /// made most of the table's bytes (twice or three times per notice); equality is all a lookup needs, and the
+    /// buyer part that `opportunities(matching:)` compares stays readable.
+    static func storedContentKey(_ key: String) -> String {
+        guard let bar = key.lastIndex(of: "|") else { return key }
+        return key[...bar] + "#" + Fingerprint.of(String(key[key.index(after: bar)...]))
     }
 
     /// The keys a notice is looked up by: its reference keys, except that a title-and-deadline match must not

@@ -79,9 +79,10 @@ extension NoticeStore {
         }
     }
 
-    /// Migration v7: fills the contentless `notice_fts_v7` and `notice_facet` from every notice's JSON, so they
-    /// hold exactly what this build hands back when it removes a notice. A row whose JSON does not decode keeps
-    /// the words the old index held for it (read from the old table's copy) and no facets.
+    /// Migration v7: fills the contentless `notice_fts_v7`, `notice_facet` and `notice_ref_v7` from every
+    /// notice's JSON, so they hold exactly what this build hands back when it removes a notice. A row whose JSON
+    /// does not decode keeps the words the old index held for it (read from the old table's copy) and its old
+    /// references, and has no facets.
     static func rebuildSearchIndexes(_ db: Database) throws {
         let decoder = NoticeJSON.decoder()
         let rows = try Row.fetchCursor(
@@ -95,7 +96,15 @@ extension NoticeStore {
                         INSERT INTO notice_fts_v7 (rowid, title, body, buyer)
                         SELECT rowid, title, body, buyer FROM notice_fts WHERE rowid = ?
                         """, arguments: [key])
+                try db.execute(
+                    sql: "INSERT INTO notice_ref_v7 SELECT kind, value, notice_id FROM notice_ref WHERE notice_id = ?",
+                    arguments: [row["id"] as String])
                 continue
+            }
+            for (kind, value) in referenceKeys(notice) {
+                try db.exec(
+                    "INSERT OR IGNORE INTO notice_ref_v7 (kind, value, notice_id) VALUES (?, ?, ?)",
+                    [kind, value, notice.id])
             }
             let text = fullText(notice)
             try db.exec(
@@ -208,22 +217,13 @@ extension NoticeStore {
     /// sort time changes (ties are ordered by notice id, as ordering the whole result would).
     private func newestCandidates(plan: SearchPlan, wanted: Int, in db: Database) throws -> [Candidate] {
         guard wanted > 0 else { return [] }
-        guard let driver = plan.driver else {
-            // `notice_recent` is (time DESC, id): the index order is the result order, LIMIT is exact.
-            let sql =
-                "SELECT n.key, coalesce(n.published, n.first_seen), n.id, n.opportunity_id FROM notice n"
-                + (plan.conditions.isEmpty ? "" : " WHERE " + plan.conditions.joined(separator: " AND "))
-                + " ORDER BY coalesce(n.published, n.first_seen) DESC, n.id LIMIT ?"
-            return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(plan.arguments + [wanted])).map {
+        let (sql, arguments) = Self.newestSQL(plan, wanted: wanted)
+        guard plan.driver != nil else {
+            return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map {
                 Candidate(key: $0[0], order: -($0[1] as Double), id: $0[2], opportunity: $0[3])
             }
         }
-        let sql =
-            "SELECT f.key, f.t, n.id, n.opportunity_id FROM notice_facet f JOIN notice n ON n.key = f.key WHERE "
-            + ([driver.condition] + plan.conditions(drivenBy: driver)).joined(separator: " AND ")
-            + " ORDER BY f.t DESC"
-        let rows = try Row.fetchCursor(
-            db, sql: sql, arguments: StatementArguments(driver.arguments + plan.arguments(drivenBy: driver)))
+        let rows = try Row.fetchCursor(db, sql: sql, arguments: StatementArguments(arguments))
         var found: [Candidate] = []
         var seen = Set<Int64>()
         while let row = try rows.next() {
@@ -235,6 +235,24 @@ extension NoticeStore {
             found.append(Candidate(key: key, order: -t, id: row[2], opportunity: row[3]))
         }
         return Self.ordered(found, wanted: wanted)
+    }
+
+    /// The statement of a query without text: rows (key, sort time, id, opportunity) newest first. With a driving
+    /// facet it walks `notice_facet` and is read until the page is full; without, `notice_recent` is (time DESC,
+    /// id), so the index order is the result order and its LIMIT is exact.
+    static func newestSQL(_ plan: SearchPlan, wanted: Int) -> (String, [any DatabaseValueConvertible]) {
+        guard let driver = plan.driver else {
+            let sql =
+                "SELECT n.key, coalesce(n.published, n.first_seen), n.id, n.opportunity_id FROM notice n"
+                + (plan.conditions.isEmpty ? "" : " WHERE " + plan.conditions.joined(separator: " AND "))
+                + " ORDER BY coalesce(n.published, n.first_seen) DESC, n.id LIMIT ?"
+            return (sql, plan.arguments + [wanted])
+        }
+        let sql =
+            "SELECT f.key, f.t, n.id, n.opportunity_id FROM notice_facet f JOIN notice n ON n.key = f.key WHERE "
+            + ([driver.condition] + plan.conditions(drivenBy: driver)).joined(separator: " AND ")
+            + " ORDER BY f.t DESC"
+        return (sql, driver.arguments + plan.arguments(drivenBy: driver))
     }
 
     /// Sorted by (order, id), the first `wanted`.

@@ -208,11 +208,12 @@ enum Schema {
     ///   order. It replaces `notice_cpv` (searched through `substr()`, a scan) and `notice_place`.
     /// - `notice_recent`: the newest-first order (`coalesce(published, first_seen) DESC, id`) as an index, so the
     ///   default listing never sorts the table.
+    /// - `notice_ref` without rowid, content keys shortened (`NoticeStore.storedContentKey`).
     /// - `notice.json` and `raw_document.body` may be deflated BLOBs (new rows are; text rows of older builds are
     ///   read as they are), and a raw body's hash lets an unchanged response be kept once.
     ///
-    /// The full-text and facet rows are rebuilt from the notices' JSON (`NoticeStore.rebuildSearchIndexes`), so
-    /// they hold exactly what the deletes of this build will hand back.
+    /// The full-text, facet and reference rows are rebuilt from the notices' JSON
+    /// (`NoticeStore.rebuildSearchIndexes`), so they hold exactly what the deletes of this build will hand back.
     static let v7 = """
         CREATE VIRTUAL TABLE notice_fts_v7 USING fts5(
             title, body, buyer, content = '',
@@ -227,17 +228,27 @@ enum Schema {
             PRIMARY KEY (facet, t, key)
         ) WITHOUT ROWID;
         CREATE INDEX notice_recent ON notice(coalesce(published, first_seen) DESC, id);
+        -- Without rowid: the primary key is the table (it was stored twice, as rows and as their index), and
+        -- content keys hold a fingerprint of the title words (see `NoticeStore.storedContentKey`).
+        CREATE TABLE notice_ref_v7 (
+            kind TEXT NOT NULL, value TEXT NOT NULL,
+            notice_id TEXT NOT NULL REFERENCES notice(id) ON DELETE CASCADE,
+            PRIMARY KEY (kind, value, notice_id)
+        ) WITHOUT ROWID;
         ALTER TABLE raw_document ADD COLUMN compressed INTEGER NOT NULL DEFAULT 0;
         ALTER TABLE raw_document ADD COLUMN body_hash TEXT;
         """
 
-    /// v7, once the new indexes are filled: the old full-text table (its copy of the text) and the side tables
-    /// `notice_facet` replaces.
+    /// v7, once the new indexes are filled: the old full-text table (its copy of the text), the side tables
+    /// `notice_facet` replaces, and the old `notice_ref`.
     static let v7Cleanup = """
         DROP TABLE notice_fts;
         ALTER TABLE notice_fts_v7 RENAME TO notice_fts;
         DROP TABLE notice_cpv;
         DROP TABLE notice_place;
+        DROP TABLE notice_ref;
+        ALTER TABLE notice_ref_v7 RENAME TO notice_ref;
+        CREATE INDEX notice_ref_notice ON notice_ref(notice_id);
         """
 
     /// Builds before GRDB counted migrations in `schema_version` (1 or 2): their migrations are this
