@@ -167,48 +167,42 @@ extension NoticeStore {
         var opportunity: Int64
     }
 
-    /// Text: FTS5 ranks every match (as the raw `ORDER BY rank` does), this reads the ranked rowids in order and
-    /// checks the filters on batches of them until `wanted` pass, plus any further match of the same rank as the
-    /// last (so the notice-id tie-break is the same as ordering the whole result).
+    /// Text. Without filters, FTS5 ranks every match (as the raw `ORDER BY rank` does) and this reads the ranked
+    /// rowids until `wanted`, plus any further match of the same rank as the last (so the notice-id tie-break is
+    /// that of ordering the whole result); only then are the rows looked up. With filters, each match is checked
+    /// first (a lookup by key, cheaper than its bm25) and only those that pass are ranked, in one statement whose
+    /// sort carries keys and ids, never the notices.
     private func rankedCandidates(_ text: String, plan: SearchPlan, wanted: Int, in db: Database) throws
         -> [Candidate]
     {
         guard wanted > 0 else { return [] }
+        if !plan.conditions.isEmpty {
+            let sql =
+                "SELECT h.rowid, h.rank, n.id, n.opportunity_id FROM notice_fts h JOIN notice n ON n.key = h.rowid"
+                + " WHERE h.notice_fts MATCH ? AND " + plan.conditions.joined(separator: " AND ")
+                + " ORDER BY h.rank, n.id LIMIT ?"
+            return try Row.fetchAll(db, sql: sql, arguments: StatementArguments([text] + plan.arguments + [wanted]))
+                .map { Candidate(key: $0[0], order: $0[1], id: $0[2], opportunity: $0[3]) }
+        }
         let hits = try Row.fetchCursor(
             db.cachedStatement(sql: "SELECT rowid, rank FROM notice_fts WHERE notice_fts MATCH ? ORDER BY rank"),
             arguments: [text])
-        var found: [Candidate] = []
-        var batch: [(key: Int64, rank: Double)] = []
-        var batchSize = wanted
-        var boundary: Double?
-        func flush() throws {
-            guard !batch.isEmpty else { return }
-            let ranks = Dictionary(batch.map { ($0.key, $0.rank) }, uniquingKeysWith: { a, _ in a })
-            let keys = batch.map { String($0.key) }.joined(separator: ",")
-            // Keys are integers this function read from SQLite: inlined, no user text reaches the SQL.
-            let sql =
-                "SELECT n.key, n.id, n.opportunity_id FROM notice n WHERE n.key IN (\(keys))"
-                + plan.conditions.map { " AND " + $0 }.joined()
-            var passed: [Candidate] = []
-            for row in try Row.fetchAll(db, sql: sql, arguments: StatementArguments(plan.arguments)) {
-                let key: Int64 = row[0]
-                passed.append(Candidate(key: key, order: ranks[key] ?? 0, id: row[1], opportunity: row[2]))
-            }
-            found += passed
-            batch.removeAll(keepingCapacity: true)
-            // Few pass the filters: read more at a time.
-            if passed.count * 4 < batchSize { batchSize = min(batchSize * 4, 4_096) }
-        }
+        var ranked: [(key: Int64, rank: Double)] = []
         while let row = try hits.next() {
             let rank: Double = row[1]
-            if let boundary, rank != boundary { break }
-            batch.append((row[0], rank))
-            if batch.count >= batchSize {
-                try flush()
-                if boundary == nil, found.count >= wanted { boundary = found.map(\.order).sorted()[wanted - 1] }
-            }
+            if ranked.count >= wanted, rank != ranked[ranked.count - 1].rank { break }
+            ranked.append((row[0], rank))
         }
-        try flush()
+        guard !ranked.isEmpty else { return [] }
+        let ranks = Dictionary(ranked.map { ($0.key, $0.rank) }, uniquingKeysWith: { a, _ in a })
+        // Keys are integers read from SQLite: inlined, no user text reaches the SQL.
+        let keys = ranked.map { String($0.key) }.joined(separator: ",")
+        let found = try Row.fetchAll(
+            db, sql: "SELECT n.key, n.id, n.opportunity_id FROM notice n WHERE n.key IN (\(keys))"
+        ).map { row in
+            let key: Int64 = row[0]
+            return Candidate(key: key, order: ranks[key] ?? 0, id: row[1], opportunity: row[2])
+        }
         return Self.ordered(found, wanted: wanted)
     }
 
