@@ -83,7 +83,9 @@ var targets: [Target] = [
     // GRDB too: the tests build stores the way older builds did (raw SQL) and hold transactions open.
     .testTarget(
         name: "StoreTests",
-        dependencies: ["Store", "Notices", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
+        dependencies: [
+            "Store", "Compression", "Notices", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
     .testTarget(
         name: "ClassifierTests", dependencies: ["Classifier", "Notices", "TestSupport"], resources: [.copy("Fixtures")]),
     .testTarget(
