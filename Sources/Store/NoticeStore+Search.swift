@@ -177,12 +177,24 @@ extension NoticeStore {
     {
         guard wanted > 0 else { return [] }
         if !plan.conditions.isEmpty {
+            // How many matches pass the filters, on a sample of them in rowid order (no ranking: cheap): most
+            // pass → rank first and check the best ones; few → check every match and rank those that pass.
+            let sample = try Int64.fetchAll(
+                db.cachedStatement(sql: "SELECT rowid FROM notice_fts WHERE notice_fts MATCH ? LIMIT 256"),
+                arguments: [text])
+            let passing = try passed(sample, plan: plan, in: db).count
+            if sample.count == 256, passing * 5 >= sample.count {
+                return try rankedThenFiltered(text, plan: plan, wanted: wanted, share: Double(passing) / 256, in: db)
+            }
             let sql =
                 "SELECT h.rowid, h.rank, n.id, n.opportunity_id FROM notice_fts h JOIN notice n ON n.key = h.rowid"
-                + " WHERE h.notice_fts MATCH ? AND " + plan.conditions.joined(separator: " AND ")
+                + plan.joins + " WHERE h.notice_fts MATCH ?"
+                + plan.checks.map { " AND " + $0 }.joined()
                 + " ORDER BY h.rank, n.id LIMIT ?"
-            return try Row.fetchAll(db, sql: sql, arguments: StatementArguments([text] + plan.arguments + [wanted]))
-                .map { Candidate(key: $0[0], order: $0[1], id: $0[2], opportunity: $0[3]) }
+            return try Row.fetchAll(
+                db, sql: sql,
+                arguments: StatementArguments(plan.joinArguments + [text] + plan.checkArguments + [wanted])
+            ).map { Candidate(key: $0[0], order: $0[1], id: $0[2], opportunity: $0[3]) }
         }
         let hits = try Row.fetchCursor(
             db.cachedStatement(sql: "SELECT rowid, rank FROM notice_fts WHERE notice_fts MATCH ? ORDER BY rank"),
@@ -204,6 +216,53 @@ extension NoticeStore {
             return Candidate(key: key, order: ranks[key] ?? 0, id: row[1], opportunity: row[2])
         }
         return Self.ordered(found, wanted: wanted)
+    }
+
+    /// Ranked by FTS5 first, then the filters checked on batches of the best matches until `wanted` pass, plus
+    /// any further match of the same rank as the last (the notice-id tie-break of ordering the whole result).
+    /// `share` is the sampled share of matches that pass, which sizes the batches.
+    private func rankedThenFiltered(_ text: String, plan: SearchPlan, wanted: Int, share: Double, in db: Database)
+        throws -> [Candidate]
+    {
+        let hits = try Row.fetchCursor(
+            db.cachedStatement(sql: "SELECT rowid, rank FROM notice_fts WHERE notice_fts MATCH ? ORDER BY rank"),
+            arguments: [text])
+        var found: [Candidate] = []
+        var batch: [(key: Int64, rank: Double)] = []
+        let batchSize = min(Int(Double(wanted) / max(share, 0.01) * 1.25) + 16, 4_096)
+        var boundary: Double?
+        func flush() throws {
+            guard !batch.isEmpty else { return }
+            let ranks = Dictionary(batch.map { ($0.key, $0.rank) }, uniquingKeysWith: { a, _ in a })
+            found += try passed(batch.map(\.key), plan: plan, in: db).map { row in
+                Candidate(key: row.key, order: ranks[row.key] ?? 0, id: row.id, opportunity: row.opportunity)
+            }
+            batch.removeAll(keepingCapacity: true)
+            if boundary == nil, found.count >= wanted { boundary = found.map(\.order).sorted()[wanted - 1] }
+        }
+        while let row = try hits.next() {
+            let rank: Double = row[1]
+            if let boundary, rank != boundary { break }
+            batch.append((row[0], rank))
+            if batch.count >= batchSize { try flush() }
+        }
+        try flush()
+        return Self.ordered(found, wanted: wanted)
+    }
+
+    /// Those of `keys` whose notice passes the plan's filters, with their id and opportunity.
+    private func passed(_ keys: [Int64], plan: SearchPlan, in db: Database) throws
+        -> [(key: Int64, id: String, opportunity: Int64)]
+    {
+        guard !keys.isEmpty else { return [] }
+        // Keys are integers read from SQLite: inlined, no user text reaches the SQL.
+        let list = keys.map(String.init).joined(separator: ",")
+        let sql =
+            "SELECT n.key, n.id, n.opportunity_id FROM notice n" + plan.joins + " WHERE n.key IN (\(list))"
+            + plan.checks.map { " AND " + $0 }.joined()
+        return try Row.fetchAll(
+            db, sql: sql, arguments: StatementArguments(plan.joinArguments + plan.checkArguments)
+        ).map { ($0[0], $0[1], $0[2]) }
     }
 
     /// No text: newest first, from the index that serves the order — the most selective facet's range in
@@ -345,6 +404,21 @@ struct SearchPlan {
     /// Every condition on `notice n`.
     var conditions: [String] { facets.map(\.check.0) + plain }
     var arguments: [any DatabaseValueConvertible] { facets.flatMap(\.check.1) + plainArguments }
+
+    /// The same filters with the exact facets as joins (a facet is unique per notice, so a join adds no row and
+    /// costs less than a correlated EXISTS), for the text searches: `joins` after `FROM … notice n`, `checks`
+    /// in the WHERE clause.
+    var joins: String {
+        facets.enumerated().filter { $0.element.upper == nil }.map { i, _ in
+            " JOIN notice_facet g\(i) ON g\(i).facet = ? AND g\(i).t = coalesce(n.published, n.first_seen)"
+                + " AND g\(i).key = n.key"
+        }.joined()
+    }
+    var joinArguments: [any DatabaseValueConvertible] { facets.filter { $0.upper == nil }.map(\.value) }
+    var checks: [String] { facets.filter { $0.upper != nil }.map(\.check.0) + plain }
+    var checkArguments: [any DatabaseValueConvertible] {
+        facets.filter { $0.upper != nil }.flatMap(\.check.1) + plainArguments
+    }
 
     /// The most selective facet, walked in `notice_facet` newest first (a `since` bounds the walk).
     var driver: Driver? {

@@ -185,8 +185,8 @@ import Testing
         #expect(!found.isEmpty)
     }
 
-    /// Ranked inside FTS5 then filtered: the same answer as ranking the join of every match, ties (the same
-    /// rank, many here) broken by notice id.
+    /// Ranked inside FTS5 then filtered, or filtered then ranked: the same answer as ranking the join of every
+    /// match, ties (the same rank, many here) broken by notice id.
     @Test(arguments: [
         NoticeQuery(text: "usinage", limit: 20),
         NoticeQuery(text: "usinage", limit: 3, collapseDuplicates: false),
@@ -195,6 +195,10 @@ import Testing
         NoticeQuery(text: "lot", kinds: [.callForProjects], source: "boamp", limit: 20),
         NoticeQuery(text: "chaudronnerie", since: date("2026-04-20T00:00:00Z"), minValue: 1_000_000, limit: 20),
         NoticeQuery(text: "lot -usinage", deadlineAfter: date("2026-06-01T00:00:00Z"), limit: 40),
+        // Filters most matches pass (ranked first, then checked) and few pass (checked, then ranked).
+        NoticeQuery(text: "lot", departement: "42", limit: 20),
+        NoticeQuery(text: "lot", cpvPrefix: "7100", limit: 3, collapseDuplicates: false),
+        NoticeQuery(text: "lot", cpvPrefix: "710000", source: "ted", limit: 20),
     ])
     func rankedQueriesAnswerAsTheJoinedRankingWould(_ q: NoticeQuery) throws {
         let (tmp, store, all) = try seeded()
