@@ -11,7 +11,7 @@ var targets: [Target] = [
     // C libraries, each imported by exactly one Swift target.
     .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
     .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
-    // zlib, for TED daily packages (.tar.gz) read in memory by the parser.
+    // zlib: TED daily packages (.tar.gz) read in memory by the parser, the store's compressed JSON and raw bodies.
     .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
     // The parse benchmark's baseline, a plain libxml2 reader walk in C; only vigie-bench uses it.
@@ -26,7 +26,9 @@ var targets: [Target] = [
     // A small HTTP/1.1 server on loopback (POSIX sockets) with scripted faults, for the
     // fetcher's tests and `vigie-bench fetch`: real HTTP, no network.
     .target(name: "LoopbackHTTP", swiftSettings: strict),
-    .target(name: "Parser", dependencies: ["Notices", "CLibXML2", "CZlib"], swiftSettings: strict),
+    // The only Swift target that imports CZlib: deflate and inflate behind Swift types, for the parser and the store.
+    .target(name: "Compression", dependencies: ["CZlib"], swiftSettings: strict),
+    .target(name: "Parser", dependencies: ["Notices", "CLibXML2", "Compression"], swiftSettings: strict),
     .target(
         name: "Fetcher",
         dependencies: [
@@ -36,7 +38,7 @@ var targets: [Target] = [
         swiftSettings: strict),
     // SQLite through GRDB (its own system-library target links Debian's libsqlite3, which has FTS5).
     .target(
-        name: "Store", dependencies: ["Notices", .product(name: "GRDB", package: "GRDB.swift")],
+        name: "Store", dependencies: ["Notices", "Compression", .product(name: "GRDB", package: "GRDB.swift")],
         swiftSettings: strict),
     .target(
         name: "Classifier",
@@ -81,7 +83,9 @@ var targets: [Target] = [
     // GRDB too: the tests build stores the way older builds did (raw SQL) and hold transactions open.
     .testTarget(
         name: "StoreTests",
-        dependencies: ["Store", "Notices", "TestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
+        dependencies: [
+            "Store", "Compression", "Notices", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
     .testTarget(
         name: "ClassifierTests", dependencies: ["Classifier", "Notices", "TestSupport"], resources: [.copy("Fixtures")]),
     .testTarget(

@@ -3,8 +3,11 @@
 
 #include <zlib.h>
 
-// inflateInit2 is a macro (it passes the library version and struct size), which
+// inflateInit2 and deflateInit2 are macros (they pass the library version and struct size), which
 // Swift cannot call.
 static inline int vigie_inflateInit2(z_streamp strm, int windowBits) { return inflateInit2(strm, windowBits); }
+static inline int vigie_deflateInit2(z_streamp strm, int level, int windowBits) {
+    return deflateInit2(strm, level, Z_DEFLATED, windowBits, 8, Z_DEFAULT_STRATEGY);
+}
 
 #endif

@@ -1,9 +1,11 @@
+import Compression
 import Foundation
 import GRDB
 import Notices
 
-/// Table `notice` (one row per source record, the whole `Notice` as JSON plus indexed copies), its index tables
-/// (`notice_ref` dedup keys, `notice_cpv`, `notice_place`) and `notice_version` (previous versions).
+/// Table `notice` (one row per source record, the whole `Notice` as deflated JSON plus indexed copies), its index
+/// tables (`notice_ref` dedup keys, `notice_facet` and `notice_fts` for searches, see `+Search`) and
+/// `notice_version` (previous versions).
 extension NoticeStore {
     // MARK: - Upsert
 
@@ -60,29 +62,36 @@ extension NoticeStore {
             }
             let hash = Fingerprint.of(json)
             let existing = try db.rows(
-                "SELECT opportunity_id, revision, json, hash FROM notice WHERE id = ?", [notice.id]
+                """
+                SELECT key, opportunity_id, revision, json, hash, first_seen, coalesce(published, first_seen) AS t
+                FROM notice WHERE id = ?
+                """, [notice.id]
             ).first
             if let existing {
                 var opportunity: Int64 = try existing.decode(forColumn: "opportunity_id")
                 let revision: Int = try existing.decode(forColumn: "revision")
-                let oldJSON: String = try existing.decode(forColumn: "json")
                 if try existing.decode(String.self, forColumn: "hash") == hash {
                     try db.exec("UPDATE notice SET last_seen = ? WHERE id = ?", [t, notice.id])
                     summary.unchanged.append(notice.id)
                     try faultHook?("notice:\(notice.id)")
                     continue
                 }
+                let oldJSON: DatabaseValue = try existing.decode(forColumn: "json")
                 let old = try decode(oldJSON, id: notice.id)
+                let previous = Indexed(
+                    notice: old, key: try existing.decode(forColumn: "key"), time: try existing.decode(forColumn: "t"),
+                    firstSeen: try existing.decode(forColumn: "first_seen"))
                 let changes = NoticeDiff.changes(from: old, to: notice)
                 opportunity = try resolveOpportunity(for: notice, current: opportunity, in: db)
                 if changes.isEmpty {
                     // Same content, only volatile fields moved: refresh silently, no new revision.
                     try writeNotice(
                         notice, json: json, hash: hash, opportunity: opportunity, revision: revision,
-                        seq: nil, firstSeen: nil, at: t, changed: false, in: db)
+                        seq: nil, firstSeen: nil, at: t, changed: false, previous: previous, in: db)
                     summary.unchanged.append(notice.id)
                 } else {
                     let changesJSON = String(decoding: try JSONEncoder().encode(changes), as: UTF8.self)
+                    // The stored value moves as it is (deflated or, from an older build, text).
                     try db.exec(
                         "INSERT OR REPLACE INTO notice_version (notice_id, revision, json, changes, replaced_at) "
                             + "VALUES (?, ?, ?, ?, ?)",
@@ -90,7 +99,7 @@ extension NoticeStore {
                     seq += 1
                     try writeNotice(
                         notice, json: json, hash: hash, opportunity: opportunity, revision: revision + 1,
-                        seq: seq, firstSeen: nil, at: t, changed: true, in: db)
+                        seq: seq, firstSeen: nil, at: t, changed: true, previous: previous, in: db)
                     summary.changed.append(notice.id)
                     summary.changes[notice.id] = changes
                 }
@@ -99,7 +108,7 @@ extension NoticeStore {
                 seq += 1
                 try writeNotice(
                     notice, json: json, hash: hash, opportunity: opportunity, revision: 1, seq: seq,
-                    firstSeen: t, at: t, changed: true, in: db)
+                    firstSeen: t, at: t, changed: true, previous: nil, in: db)
                 summary.inserted.append(notice.id)
                 if joined { summary.joined.append(notice.id) }
             }
@@ -108,17 +117,29 @@ extension NoticeStore {
         return summary
     }
 
-    /// Writes the notice row and its index rows (refs, CPV, places, full text).
+    /// A notice as the search indexes hold it: its words and facets were written from `notice`, under `key`, at
+    /// sort time `time`. What removing them needs (the full-text index keeps no copy of the words).
+    struct Indexed {
+        var notice: Notice
+        var key: Int64
+        /// `coalesce(published, first_seen)`.
+        var time: Double
+        var firstSeen: Double
+    }
+
+    /// Writes the notice row and its index rows (refs, facets, full text); `previous` is what the indexes hold
+    /// for it before (nil for a new notice).
     private func writeNotice(
         _ n: Notice, json: String, hash: String, opportunity: Int64, revision: Int, seq: Int64?,
-        firstSeen: Double?, at t: Double, changed: Bool, in db: Database
+        firstSeen: Double?, at t: Double, changed: Bool, previous: Indexed?, in db: Database
     ) throws {
         let deadline = (n.deadline ?? n.call?.closing)?.instant.timeIntervalSince1970
         let value = n.value?.upperBound.map { NSDecimalNumber(decimal: $0).doubleValue }
         let columns: [(any DatabaseValueConvertible)?] = [
             opportunity, n.source, n.sourceID, n.kind.rawValue, n.title, n.buyer?.name, seconds(n.published),
-            deadline, value, n.mainCPV, revision, json, hash, t,
+            deadline, value, n.mainCPV, revision, try compress(json, id: n.id), hash, t,
         ]
+        let key: Int64
         if let firstSeen {
             try db.exec(
                 """
@@ -126,6 +147,7 @@ extension NoticeStore {
                     value_upper, main_cpv, revision, json, hash, last_seen, id, change_seq, first_seen, last_changed)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, StatementArguments(columns + [n.id, seq ?? 0, firstSeen, t]))
+            key = db.lastInsertedRowID
         } else if changed, let seq {
             try db.exec(
                 """
@@ -133,6 +155,7 @@ extension NoticeStore {
                     published = ?, deadline = ?, value_upper = ?, main_cpv = ?, revision = ?, json = ?, hash = ?,
                     last_seen = ?, change_seq = ?, last_changed = ? WHERE id = ?
                 """, StatementArguments(columns + [seq, t, n.id]))
+            key = try previousKey(previous, n)
         } else {
             try db.exec(
                 """
@@ -140,30 +163,72 @@ extension NoticeStore {
                     published = ?, deadline = ?, value_upper = ?, main_cpv = ?, revision = ?, json = ?, hash = ?,
                     last_seen = ? WHERE id = ?
                 """, StatementArguments(columns + [n.id]))
+            key = try previousKey(previous, n)
         }
-        try db.exec("DELETE FROM notice_ref WHERE notice_id = ?", [n.id])
+        if previous != nil {
+            try db.exec("DELETE FROM notice_ref WHERE notice_id = ?", [n.id])
+        }
         for (kind, value) in Self.referenceKeys(n) {
             try db.exec(
                 "INSERT OR IGNORE INTO notice_ref (kind, value, notice_id) VALUES (?, ?, ?)", [kind, value, n.id])
         }
-        try db.exec("DELETE FROM notice_cpv WHERE notice_id = ?", [n.id])
-        var codes = n.cpv
-        if let m = n.mainCPV { codes.insert(m, at: 0) }
-        for lot in n.lots { codes += lot.cpv }
-        for code in Set(codes.map(Self.normaliseCPV)) where !code.isEmpty {
-            try db.exec("INSERT OR IGNORE INTO notice_cpv (notice_id, cpv) VALUES (?, ?)", [n.id, code])
-        }
-        try db.exec("DELETE FROM notice_place WHERE notice_id = ?", [n.id])
-        let deps = (n.places + n.lots.flatMap(\.places)).compactMap { $0.departement.map(Self.normaliseDepartement) }
-        for dep in Set(deps) where !dep.isEmpty {
-            try db.exec("INSERT OR IGNORE INTO notice_place (notice_id, departement) VALUES (?, ?)", [n.id, dep])
-        }
-        let keyStatement = try db.cachedStatement(sql: "SELECT key FROM notice WHERE id = ?")
-        guard let key = try Int64.fetchOne(keyStatement, arguments: [n.id]) else {
-            throw StoreError.corruptNotice(path: path, noticeID: n.id, reason: "row vanished while indexing")
-        }
-        try indexFullText(n, key: key, in: db)
+        let stored = firstSeen ?? previous?.firstSeen ?? t
+        try index(
+            Indexed(notice: n, key: key, time: seconds(n.published) ?? stored, firstSeen: stored), replacing: previous,
+            in: db)
     }
+
+    private func previousKey(_ previous: Indexed?, _ n: Notice) throws -> Int64 {
+        guard let previous else {
+            throw StoreError.corruptNotice(path: path, noticeID: n.id, reason: "updated without its stored row")
+        }
+        return previous.key
+    }
+
+    /// The notice JSON as stored: a format byte (1) then the JSON deflated with `jsonDictionary`, under a quarter
+    /// of its text (the notice table is most of the store).
+    func compress(_ json: String, id: String) throws -> Data {
+        do {
+            return Data([1] + (try Zlib.deflate(Array(json.utf8), dictionary: Self.jsonDictionary)))
+        } catch {
+            throw StoreError.corruptNotice(path: path, noticeID: id, reason: "cannot compress: \(error)")
+        }
+    }
+
+    /// The deflate dictionary of stored notices (format 1): what a notice's JSON repeats — `NoticeJSON`'s keys in
+    /// their encoded order with usual values, the sources' URL stems, words of French procurement titles and buyer
+    /// names. A notice of 2 KB is too short for deflate to learn these from itself; primed, it shrinks by half
+    /// again. Never edited once released: stored rows need it to be read; a new dictionary is a new format byte.
+    static let jsonDictionary: [UInt8] = Array(
+        """
+        Réalisation de travaux de construction, réhabilitation, rénovation, restauration, entretien et maint\
+        enance des bâtiments communaux. Fourniture et livraison de matériel, prestations de services, nettoy\
+        age des locaux, marché public de fournitures courantes, accord-cadre à bons de commande, lot n° 1, l\
+        ot 2, mission de maîtrise d'œuvre, assistance à maîtrise d'ouvrage, location, transport, collecte de\
+        s déchets, espaces verts, voirie, éclairage public, électricité, chauffage, ventilation, climatisati\
+        on, plomberie, menuiserie, peinture, charpente, couverture, gros œuvre, désamiantage, démolition, am\
+        énagement, équipements, informatique, logiciels, télécommunications, restauration collective, denrée\
+        s alimentaires, véhicules, Commune de Ville de Mairie de Communauté de communes Communauté d'agglomé\
+        ration Métropole Département de Conseil départemental Région Centre hospitalier Syndicat intercommun\
+        al Office public de l'habitat université lycée collège acheteur pouvoir adjudicateur procédure adapt\
+        ée appel d'offres ouvert
+        {"author":null,"awardees":[],"buyer":{"contact":null,"country":"FRA","email":null,"id":null,"name":"\
+        ","phone":null},"call":null,"categories":[],"content":null,"cpv":[],"deadline":null,"deadline_kind":\
+        "tender","descriptors":[],"documents_url":null,"enclosures":[],"id":"boamp:","kind":"tender","langua\
+        ge":"fr","lots":[{"cpv":[],"description":null,"id":"LOT-0001","places":[],"title":null,"value":null}\
+        ],"main_cpv":null,"other_deadlines":[],"places":[{"commune":null,"departement":"","nuts":"FR","postc\
+        ode":null}],"procedure":"open","publication_departements":[],"published":"2026-01-01T00:00:00Z","ref\
+        s":{"boamp_idweb":null,"eforms_procedure_id":null,"ted_publication_number":null},"source":"boamp","s\
+        ource_id":"","summary":null,"title":"","updated":null,"url":"https://www.boamp.fr/pages/avis/?q=idwe\
+        b:","value":{"amount":"","currency":"EUR","vat":"HT"},"version":null}
+        {"author":null,"awardees":[],"buyer":{"country":"FRA","name":""},"call":null,"categories":[],"conten\
+        t":null,"cpv":[],"deadline":"2026-01-01T12:00:00+01:00","deadline_kind":"tender","descriptors":[],"d\
+        ocuments_url":"https://","enclosures":[],"id":"ted:-2026","kind":"tender","language":"fr","lots":[],\
+        "main_cpv":"","other_deadlines":[],"places":[{"departement":"","nuts":"FR"}],"procedure":"open","pub\
+        lication_departements":[],"published":"2026-01-01T00:00:00Z","refs":{"eforms_procedure_id":"","ted_p\
+        ublication_number":"-2026"},"source":"ted","source_id":"-2026","summary":null,"title":"","updated":n\
+        ull,"url":"https://ted.europa.eu/fr/notice/-/detail/","value":null}
+        """.utf8)
 
     // MARK: - Reading notices
 
@@ -178,7 +243,7 @@ extension NoticeStore {
     func stored(_ row: Row) throws -> StoredNotice {
         let id: String = try row.decode(forColumn: "n_id")
         return StoredNotice(
-            notice: try decode(try row.decode(forColumn: "n_json"), id: id),
+            notice: try decode(try row.decode(DatabaseValue.self, forColumn: "n_json"), id: id),
             opportunityID: try row.decode(forColumn: "n_opportunity_id"),
             revision: try row.decode(forColumn: "n_revision"),
             changeSequence: try row.decode(forColumn: "n_change_seq"),
@@ -187,9 +252,22 @@ extension NoticeStore {
             lastChanged: Date(timeIntervalSince1970: try row.decode(forColumn: "n_last_changed")))
     }
 
-    func decode(_ json: String, id: String) throws -> Notice {
+    /// Decodes a stored notice: deflated JSON (a BLOB), or JSON text as builds before v7 wrote it.
+    func decode(_ stored: DatabaseValue, id: String) throws -> Notice {
+        let bytes: Data
+        switch stored.storage {
+        case .blob(let data) where data.first == 1:
+            do {
+                bytes = Data(try Zlib.inflate(Array(data.dropFirst()), dictionary: Self.jsonDictionary))
+            } catch {
+                throw StoreError.corruptNotice(path: path, noticeID: id, reason: "cannot inflate stored JSON: \(error)")
+            }
+        case .string(let text): bytes = Data(text.utf8)
+        default:
+            throw StoreError.corruptNotice(path: path, noticeID: id, reason: "stored JSON is neither text nor blob")
+        }
         do {
-            return try noticeDecoder.decode(Notice.self, from: Data(json.utf8))
+            return try noticeDecoder.decode(Notice.self, from: bytes)
         } catch {
             throw StoreError.corruptNotice(path: path, noticeID: id, reason: "cannot decode stored JSON: \(error)")
         }
@@ -245,7 +323,8 @@ extension NoticeStore {
             }
             return NoticeVersion(
                 noticeID: noticeID, revision: try row.decode(forColumn: "revision"),
-                notice: try decode(try row.decode(forColumn: "json"), id: noticeID), changes: changes,
+                notice: try decode(try row.decode(DatabaseValue.self, forColumn: "json"), id: noticeID),
+                changes: changes,
                 replacedAt: Date(timeIntervalSince1970: try row.decode(forColumn: "replaced_at")))
         }
     }
@@ -278,8 +357,20 @@ extension NoticeStore {
     public func prune(before cutoff: Date) throws -> Int {
         try write { db in
             let t = cutoff.timeIntervalSince1970
-            let doomed = "SELECT key FROM notice WHERE coalesce(deadline, last_seen) < ? AND last_seen < ?"
-            try db.exec("DELETE FROM notice_fts WHERE rowid IN (\(doomed))", [t, t])
+            // The full-text index keeps no copy of the words: each doomed notice hands back what it indexed.
+            let doomed = try db.rows(
+                """
+                SELECT id, key, json, first_seen, coalesce(published, first_seen) AS t FROM notice
+                WHERE coalesce(deadline, last_seen) < ? AND last_seen < ?
+                """, [t, t])
+            for row in doomed {
+                let id: String = try row.decode(forColumn: "id")
+                let indexed = Indexed(
+                    notice: try decode(try row.decode(DatabaseValue.self, forColumn: "json"), id: id),
+                    key: try row.decode(forColumn: "key"), time: try row.decode(forColumn: "t"),
+                    firstSeen: try row.decode(forColumn: "first_seen"))
+                try index(nil, replacing: indexed, in: db)
+            }
             try db.exec("DELETE FROM notice WHERE coalesce(deadline, last_seen) < ? AND last_seen < ?", [t, t])
             let deleted = db.changesCount
             try db.exec("DELETE FROM opportunity WHERE id NOT IN (SELECT DISTINCT opportunity_id FROM notice)")
@@ -308,12 +399,20 @@ extension NoticeStore {
                 .split { !($0.isLetter || $0.isNumber) }.joined(separator: " ")
             keys.append(("buyer-ref", folded + "|" + r))
         }
-        if let key = sameTenderKey(n) { keys.append((sameTenderKind, key)) }
-        if let key = sameTitleDeadlineKey(n) {
+        if let key = sameTenderKey(n) { keys.append((sameTenderKind, storedContentKey(key))) }
+        if let key = sameTitleDeadlineKey(n).map(storedContentKey) {
             keys.append((sameTitleDeadlineKind, key))
             if n.buyer?.name == nil { keys.append((sameTitleDeadlineNoBuyerKind, key)) }
         }
         return keys
+    }
+
+    /// A content key as `notice_ref` holds it: its last part, the title's words, as their fingerprint. Titles
+    /// made most of the table's bytes (twice or three times per notice); equality is all a lookup needs, and the
+    /// buyer part that `opportunities(matching:)` compares stays readable.
+    static func storedContentKey(_ key: String) -> String {
+        guard let bar = key.lastIndex(of: "|") else { return key }
+        return key[...bar] + "#" + Fingerprint.of(String(key[key.index(after: bar)...]))
     }
 
     /// The keys a notice is looked up by: its reference keys, except that a title-and-deadline match must not

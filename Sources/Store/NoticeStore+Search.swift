@@ -2,20 +2,122 @@ import Foundation
 import GRDB
 import Notices
 
-/// Table `notice_fts`: the full-text index (FTS5, `unicode61 remove_diacritics 2`, rowid = `notice.key`), and
-/// `NoticeQuery` searches over it and the index tables.
+/// Tables `notice_fts` (the full-text index: FTS5, contentless, `unicode61 remove_diacritics 2`, rowid =
+/// `notice.key`) and `notice_facet` (kind, source, départements and CPV prefixes of each notice with its sort time),
+/// and `NoticeQuery` searches over them.
+///
+/// A search never sorts or scans the notice table: text is ranked inside FTS5 and only the page of rows is read;
+/// without text, one facet's index range (or the `notice_recent` index) is walked newest first until the page is
+/// full.
 extension NoticeStore {
-    /// Replaces a notice's full-text row: title, a body of every searchable text, the buyer.
-    func indexFullText(_ n: Notice, key: Int64, in db: Database) throws {
-        try db.exec("DELETE FROM notice_fts WHERE rowid = ?", [key])
+    // MARK: - Indexing
+
+    /// What the full-text index holds for a notice: title, a body of every searchable text, the buyer.
+    ///
+    /// The index keeps no copy of these (contentless), and removing a notice's words hands them back: this must
+    /// stay a pure function of the stored notice. Changing it means a migration that rebuilds `notice_fts`.
+    static func fullText(_ n: Notice) -> (title: String, body: String, buyer: String?) {
         var body: [String] = [n.summary, n.content, n.procedure, n.call?.funder].compactMap { $0 }
         body += n.lots.compactMap(\.title) + n.categories + n.descriptors + (n.call?.beneficiaries ?? [])
         // Who won is what staff search award data for ("qui a remporté le marché de …").
         body += n.awardees.compactMap(\.name)
-        try db.exec(
-            "INSERT INTO notice_fts (rowid, title, body, buyer) VALUES (?, ?, ?, ?)",
-            [key, n.title, body.joined(separator: "\n"), n.buyer?.name])
+        return (n.title, body.joined(separator: "\n"), n.buyer?.name)
     }
+
+    /// The facets a notice is found by without text: `k:<kind>`, `s:<source>`, `d:<département>`, and for each CPV
+    /// code (main, notice and lots) `C:<code>` and its prefixes of 2 to 5 digits `c:<prefix>` (the lengths users
+    /// type: division, group, class, category).
+    static func facets(_ n: Notice) -> Set<String> {
+        var out: Set<String> = ["k:" + n.kind.rawValue, "s:" + n.source]
+        for dep in (n.places + n.lots.flatMap(\.places)).compactMap(\.departement) {
+            let d = normaliseDepartement(dep)
+            if !d.isEmpty { out.insert("d:" + d) }
+        }
+        var codes = n.cpv
+        if let m = n.mainCPV { codes.insert(m, at: 0) }
+        for lot in n.lots { codes += lot.cpv }
+        for code in codes.map(normaliseCPV) where !code.isEmpty {
+            out.insert("C:" + code)
+            for length in storedCPVPrefixes where length <= code.count { out.insert("c:" + code.prefix(length)) }
+        }
+        return out
+    }
+
+    /// The CPV prefix lengths stored as facets; other lengths are searched as a range of `C:` codes.
+    static let storedCPVPrefixes = 2...5
+
+    /// Replaces what the search indexes hold for a notice: removes `previous` (its words handed back to FTS5),
+    /// adds `current`. Either may be nil (a new notice, a deleted one). Nothing is written when both index the
+    /// same (a notice refreshed with the same text, facets and date).
+    func index(_ current: Indexed?, replacing previous: Indexed?, in db: Database) throws {
+        let new = current.map { (Self.fullText($0.notice), Self.facets($0.notice)) }
+        let old = previous.map { (Self.fullText($0.notice), Self.facets($0.notice)) }
+        if let current, let previous, let new, let old, current.key == previous.key, current.time == previous.time,
+            new.0 == old.0, new.1 == old.1
+        {
+            return
+        }
+        if let previous, let old {
+            try db.exec(
+                "INSERT INTO notice_fts (notice_fts, rowid, title, body, buyer) VALUES ('delete', ?, ?, ?, ?)",
+                [previous.key, old.0.title, old.0.body, old.0.buyer])
+            for facet in old.1 {
+                try db.exec(
+                    "DELETE FROM notice_facet WHERE facet = ? AND t = ? AND key = ?",
+                    [facet, previous.time, previous.key])
+            }
+        }
+        if let current, let new {
+            try db.exec(
+                "INSERT INTO notice_fts (rowid, title, body, buyer) VALUES (?, ?, ?, ?)",
+                [current.key, new.0.title, new.0.body, new.0.buyer])
+            for facet in new.1 {
+                try db.exec(
+                    "INSERT OR IGNORE INTO notice_facet (facet, t, key) VALUES (?, ?, ?)",
+                    [facet, current.time, current.key])
+            }
+        }
+    }
+
+    /// Migration v7: fills the contentless `notice_fts_v7`, `notice_facet` and `notice_ref_v7` from every
+    /// notice's JSON, so they hold exactly what this build hands back when it removes a notice. A row whose JSON
+    /// does not decode keeps the words the old index held for it (read from the old table's copy) and its old
+    /// references, and has no facets.
+    static func rebuildSearchIndexes(_ db: Database) throws {
+        let decoder = NoticeJSON.decoder()
+        let rows = try Row.fetchCursor(
+            db, sql: "SELECT key, id, json, coalesce(published, first_seen) AS t FROM notice ORDER BY key")
+        while let row = try rows.next() {
+            let key: Int64 = row["key"]
+            let json: String = row["json"]
+            guard let notice = try? decoder.decode(Notice.self, from: Data(json.utf8)) else {
+                try db.execute(
+                    sql: """
+                        INSERT INTO notice_fts_v7 (rowid, title, body, buyer)
+                        SELECT rowid, title, body, buyer FROM notice_fts WHERE rowid = ?
+                        """, arguments: [key])
+                try db.execute(
+                    sql: "INSERT INTO notice_ref_v7 SELECT kind, value, notice_id FROM notice_ref WHERE notice_id = ?",
+                    arguments: [row["id"] as String])
+                continue
+            }
+            for (kind, value) in referenceKeys(notice) {
+                try db.exec(
+                    "INSERT OR IGNORE INTO notice_ref_v7 (kind, value, notice_id) VALUES (?, ?, ?)",
+                    [kind, value, notice.id])
+            }
+            let text = fullText(notice)
+            try db.exec(
+                "INSERT INTO notice_fts_v7 (rowid, title, body, buyer) VALUES (?, ?, ?, ?)",
+                [key, text.title, text.body, text.buyer])
+            let t: Double = row["t"]
+            for facet in facets(notice) {
+                try db.exec("INSERT OR IGNORE INTO notice_facet (facet, t, key) VALUES (?, ?, ?)", [facet, t, key])
+            }
+        }
+    }
+
+    // MARK: - Search
 
     /// Ad hoc query: full text (French-friendly, see `NoticeQuery.text`) and filters; best matches first
     /// with text, newest first without.
@@ -24,70 +126,315 @@ extension NoticeStore {
     }
 
     /// Like `search`, with the store's bookkeeping.
+    ///
+    /// Ranked by FTS5's bm25 then notice id; newest first (`coalesce(published, first_seen)`) then notice id.
+    /// With duplicates collapsed, `limit` × 4 + 16 matching records are read, then the first of each opportunity
+    /// kept, up to `limit`.
     public func searchStored(_ q: NoticeQuery) throws -> [StoredNotice] {
-        var sql = ""
-        var args: [(any DatabaseValueConvertible)?] = []
-        var conditions: [String] = []
         let text = q.text.flatMap(FTSQuery.expression)
         if q.text != nil, !(q.text ?? "").trimmingCharacters(in: .whitespaces).isEmpty, text == nil {
             return []
         }
-        if let text {
-            sql = "SELECT \(Self.noticeColumns) FROM notice_fts JOIN notice n ON n.key = notice_fts.rowid"
-            conditions.append("notice_fts MATCH ?")
-            args.append(text)
-        } else {
-            sql = "SELECT \(Self.noticeColumns) FROM notice n"
+        let limit = max(q.limit, 0)
+        let wanted = q.collapseDuplicates ? limit * 4 + 16 : limit
+        let plan = SearchPlan(q)
+        return try read { db in
+            let candidates =
+                if let text {
+                    try rankedCandidates(text, plan: plan, wanted: wanted, in: db)
+                } else {
+                    try newestCandidates(plan: plan, wanted: wanted, in: db)
+                }
+            var page: [Int64] = []
+            var seen = Set<Int64>()
+            for c in candidates {
+                if q.collapseDuplicates {
+                    guard seen.insert(c.opportunity).inserted else { continue }
+                }
+                page.append(c.key)
+                if page.count >= limit { break }
+            }
+            return try storedNotices(keys: page, in: db)
         }
-        if !q.kinds.isEmpty {
-            conditions.append("n.kind IN (\(q.kinds.map { _ in "?" }.joined(separator: ", ")))")
-            args += q.kinds.map { $0.rawValue }
+    }
+
+    /// A matching record before its JSON is read: enough to order, cut and collapse the page.
+    struct Candidate {
+        var key: Int64
+        /// bm25 rank (lower first) or the negated sort time (newest first).
+        var order: Double
+        var id: String
+        var opportunity: Int64
+    }
+
+    /// Text. Without filters, FTS5 ranks every match (as the raw `ORDER BY rank` does) and this reads the ranked
+    /// rowids until `wanted`, plus any further match of the same rank as the last (so the notice-id tie-break is
+    /// that of ordering the whole result); only then are the rows looked up. With filters, each match is checked
+    /// first (a lookup by key, cheaper than its bm25) and only those that pass are ranked, in one statement whose
+    /// sort carries keys and ids, never the notices.
+    private func rankedCandidates(_ text: String, plan: SearchPlan, wanted: Int, in db: Database) throws
+        -> [Candidate]
+    {
+        guard wanted > 0 else { return [] }
+        if !plan.conditions.isEmpty {
+            // How many matches pass the filters, on a sample of them in rowid order (no ranking: cheap): most
+            // pass → rank first and check the best ones; few → check every match and rank those that pass.
+            let sample = try Int64.fetchAll(
+                db.cachedStatement(sql: "SELECT rowid FROM notice_fts WHERE notice_fts MATCH ? LIMIT 256"),
+                arguments: [text])
+            let passing = try passed(sample, plan: plan, in: db).count
+            if sample.count == 256, passing * 5 >= sample.count {
+                return try rankedThenFiltered(text, plan: plan, wanted: wanted, share: Double(passing) / 256, in: db)
+            }
+            let sql =
+                "SELECT h.rowid, h.rank, n.id, n.opportunity_id FROM notice_fts h JOIN notice n ON n.key = h.rowid"
+                + plan.joins + " WHERE h.notice_fts MATCH ?"
+                + plan.checks.map { " AND " + $0 }.joined()
+                + " ORDER BY h.rank, n.id LIMIT ?"
+            return try Row.fetchAll(
+                db, sql: sql,
+                arguments: StatementArguments(plan.joinArguments + [text] + plan.checkArguments + [wanted])
+            ).map { Candidate(key: $0[0], order: $0[1], id: $0[2], opportunity: $0[3]) }
         }
-        if let cpv = q.cpvPrefix.map(Self.normaliseCPV), !cpv.isEmpty {
-            conditions.append(
-                "EXISTS (SELECT 1 FROM notice_cpv c WHERE c.notice_id = n.id AND substr(c.cpv, 1, ?) = ?)")
-            args += [cpv.count, cpv]
+        let hits = try Row.fetchCursor(
+            db.cachedStatement(sql: "SELECT rowid, rank FROM notice_fts WHERE notice_fts MATCH ? ORDER BY rank"),
+            arguments: [text])
+        var ranked: [(key: Int64, rank: Double)] = []
+        while let row = try hits.next() {
+            let rank: Double = row[1]
+            if ranked.count >= wanted, rank != ranked[ranked.count - 1].rank { break }
+            ranked.append((row[0], rank))
         }
-        if let dep = q.departement.map(Self.normaliseDepartement), !dep.isEmpty {
-            conditions.append("EXISTS (SELECT 1 FROM notice_place p WHERE p.notice_id = n.id AND p.departement = ?)")
-            args.append(dep)
+        guard !ranked.isEmpty else { return [] }
+        let ranks = Dictionary(ranked.map { ($0.key, $0.rank) }, uniquingKeysWith: { a, _ in a })
+        // Keys are integers read from SQLite: inlined, no user text reaches the SQL.
+        let keys = ranked.map { String($0.key) }.joined(separator: ",")
+        let found = try Row.fetchAll(
+            db, sql: "SELECT n.key, n.id, n.opportunity_id FROM notice n WHERE n.key IN (\(keys))"
+        ).map { row in
+            let key: Int64 = row[0]
+            return Candidate(key: key, order: ranks[key] ?? 0, id: row[1], opportunity: row[2])
+        }
+        return Self.ordered(found, wanted: wanted)
+    }
+
+    /// Ranked by FTS5 first, then the filters checked on batches of the best matches until `wanted` pass, plus
+    /// any further match of the same rank as the last (the notice-id tie-break of ordering the whole result).
+    /// `share` is the sampled share of matches that pass, which sizes the batches.
+    private func rankedThenFiltered(_ text: String, plan: SearchPlan, wanted: Int, share: Double, in db: Database)
+        throws -> [Candidate]
+    {
+        let hits = try Row.fetchCursor(
+            db.cachedStatement(sql: "SELECT rowid, rank FROM notice_fts WHERE notice_fts MATCH ? ORDER BY rank"),
+            arguments: [text])
+        var found: [Candidate] = []
+        var batch: [(key: Int64, rank: Double)] = []
+        let batchSize = min(Int(Double(wanted) / max(share, 0.01) * 1.25) + 16, 4_096)
+        var boundary: Double?
+        func flush() throws {
+            guard !batch.isEmpty else { return }
+            let ranks = Dictionary(batch.map { ($0.key, $0.rank) }, uniquingKeysWith: { a, _ in a })
+            found += try passed(batch.map(\.key), plan: plan, in: db).map { row in
+                Candidate(key: row.key, order: ranks[row.key] ?? 0, id: row.id, opportunity: row.opportunity)
+            }
+            batch.removeAll(keepingCapacity: true)
+            if boundary == nil, found.count >= wanted { boundary = found.map(\.order).sorted()[wanted - 1] }
+        }
+        while let row = try hits.next() {
+            let rank: Double = row[1]
+            if let boundary, rank != boundary { break }
+            batch.append((row[0], rank))
+            if batch.count >= batchSize { try flush() }
+        }
+        try flush()
+        return Self.ordered(found, wanted: wanted)
+    }
+
+    /// Those of `keys` whose notice passes the plan's filters, with their id and opportunity.
+    private func passed(_ keys: [Int64], plan: SearchPlan, in db: Database) throws
+        -> [(key: Int64, id: String, opportunity: Int64)]
+    {
+        guard !keys.isEmpty else { return [] }
+        // Keys are integers read from SQLite: inlined, no user text reaches the SQL.
+        let list = keys.map(String.init).joined(separator: ",")
+        let sql =
+            "SELECT n.key, n.id, n.opportunity_id FROM notice n" + plan.joins + " WHERE n.key IN (\(list))"
+            + plan.checks.map { " AND " + $0 }.joined()
+        return try Row.fetchAll(
+            db, sql: sql, arguments: StatementArguments(plan.joinArguments + plan.checkArguments)
+        ).map { ($0[0], $0[1], $0[2]) }
+    }
+
+    /// No text: newest first, from the index that serves the order — the most selective facet's range in
+    /// `notice_facet`, or `notice_recent` — checking the other filters on the way, until `wanted` pass and the
+    /// sort time changes (ties are ordered by notice id, as ordering the whole result would).
+    private func newestCandidates(plan: SearchPlan, wanted: Int, in db: Database) throws -> [Candidate] {
+        guard wanted > 0 else { return [] }
+        let (sql, arguments) = Self.newestSQL(plan, wanted: wanted)
+        guard plan.driver != nil else {
+            return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map {
+                Candidate(key: $0[0], order: -($0[1] as Double), id: $0[2], opportunity: $0[3])
+            }
+        }
+        let rows = try Row.fetchCursor(db, sql: sql, arguments: StatementArguments(arguments))
+        var found: [Candidate] = []
+        var seen = Set<Int64>()
+        while let row = try rows.next() {
+            let t: Double = row[1]
+            if found.count >= wanted, let last = found.last, -t != last.order { break }
+            let key: Int64 = row[0]
+            // A range driver (a CPV prefix of an unstored length) meets a notice once per matching code.
+            guard seen.insert(key).inserted else { continue }
+            found.append(Candidate(key: key, order: -t, id: row[2], opportunity: row[3]))
+        }
+        return Self.ordered(found, wanted: wanted)
+    }
+
+    /// The statement of a query without text: rows (key, sort time, id, opportunity) newest first. With a driving
+    /// facet it walks `notice_facet` and is read until the page is full; without, `notice_recent` is (time DESC,
+    /// id), so the index order is the result order and its LIMIT is exact.
+    static func newestSQL(_ plan: SearchPlan, wanted: Int) -> (String, [any DatabaseValueConvertible]) {
+        guard let driver = plan.driver else {
+            let sql =
+                "SELECT n.key, coalesce(n.published, n.first_seen), n.id, n.opportunity_id FROM notice n"
+                + (plan.conditions.isEmpty ? "" : " WHERE " + plan.conditions.joined(separator: " AND "))
+                + " ORDER BY coalesce(n.published, n.first_seen) DESC, n.id LIMIT ?"
+            return (sql, plan.arguments + [wanted])
+        }
+        let sql =
+            "SELECT f.key, f.t, n.id, n.opportunity_id FROM notice_facet f JOIN notice n ON n.key = f.key WHERE "
+            + ([driver.condition] + plan.conditions(drivenBy: driver)).joined(separator: " AND ")
+            + " ORDER BY f.t DESC"
+        return (sql, driver.arguments + plan.arguments(drivenBy: driver))
+    }
+
+    /// Sorted by (order, id), the first `wanted`.
+    private static func ordered(_ found: [Candidate], wanted: Int) -> [Candidate] {
+        Array(found.sorted { ($0.order, $0.id) < ($1.order, $1.id) }.prefix(wanted))
+    }
+
+    /// The page's rows, in the order of `keys`.
+    private func storedNotices(keys: [Int64], in db: Database) throws -> [StoredNotice] {
+        guard !keys.isEmpty else { return [] }
+        let list = keys.map(String.init).joined(separator: ",")
+        var byKey: [Int64: StoredNotice] = [:]
+        for row in try db.rows(
+            "SELECT n.key AS n_key, \(Self.noticeColumns) FROM notice n WHERE n.key IN (\(list))")
+        {
+            byKey[try row.decode(forColumn: "n_key")] = try stored(row)
+        }
+        return keys.compactMap { byKey[$0] }
+    }
+}
+
+/// A `NoticeQuery`'s filters as SQL over `notice n`: conditions checked per row, and the facet whose index range
+/// drives a query without text.
+struct SearchPlan {
+    /// A facet condition: an exact facet (its range is in time order) or a range of `C:` codes.
+    struct Facet {
+        var value: String
+        /// Upper bound of a range of facets (`value` ≤ facet < `upper`); nil for an exact facet.
+        var upper: String?
+        /// How selective it is: the first of the present facets drives.
+        var priority: Int
+
+        /// Checked for a notice row `n` (a point lookup in the facet table's primary key when exact).
+        var check: (String, [any DatabaseValueConvertible]) {
+            if let upper {
+                return (
+                    "EXISTS (SELECT 1 FROM notice_facet g WHERE g.facet >= ? AND g.facet < ? AND g.key = n.key"
+                        + " AND g.t = coalesce(n.published, n.first_seen))", [value, upper]
+                )
+            }
+            return (
+                "EXISTS (SELECT 1 FROM notice_facet g WHERE g.facet = ? AND g.t = coalesce(n.published, n.first_seen)"
+                    + " AND g.key = n.key)", [value]
+            )
+        }
+    }
+
+    /// The driving facet of a query without text, and its condition on `notice_facet f`.
+    struct Driver {
+        var facet: Facet
+        var condition: String
+        var arguments: [any DatabaseValueConvertible]
+    }
+
+    var facets: [Facet] = []
+    /// Conditions on `notice n` other than facets, and their arguments.
+    var plain: [String] = []
+    var plainArguments: [any DatabaseValueConvertible] = []
+    var since: Double?
+
+    init(_ q: NoticeQuery) {
+        if let cpv = q.cpvPrefix.map(NoticeStore.normaliseCPV), !cpv.isEmpty {
+            if NoticeStore.storedCPVPrefixes.contains(cpv.count) {
+                facets.append(Facet(value: "c:" + cpv, priority: 0))
+            } else {
+                // Codes are digits: every code starting with `cpv` sorts before `cpv` followed by a colon.
+                facets.append(Facet(value: "C:" + cpv, upper: "C:" + cpv + ":", priority: 1))
+            }
+        }
+        if let dep = q.departement.map(NoticeStore.normaliseDepartement), !dep.isEmpty {
+            facets.append(Facet(value: "d:" + dep, priority: 2))
+        }
+        if let source = q.source { facets.append(Facet(value: "s:" + source, priority: 3)) }
+        if q.kinds.count == 1, let kind = q.kinds.first {
+            facets.append(Facet(value: "k:" + kind.rawValue, priority: 4))
+        } else if !q.kinds.isEmpty {
+            plain.append("n.kind IN (\(q.kinds.map { _ in "?" }.joined(separator: ", ")))")
+            plainArguments += q.kinds.map(\.rawValue)
         }
         if let since = q.since {
-            conditions.append("coalesce(n.published, n.first_seen) >= ?")
-            args.append(since.timeIntervalSince1970)
+            self.since = since.timeIntervalSince1970
+            plain.append("coalesce(n.published, n.first_seen) >= ?")
+            plainArguments.append(since.timeIntervalSince1970)
         }
         if let after = q.deadlineAfter {
-            conditions.append("n.deadline >= ?")
-            args.append(after.timeIntervalSince1970)
+            plain.append("n.deadline >= ?")
+            plainArguments.append(after.timeIntervalSince1970)
         }
         if let minValue = q.minValue {
-            conditions.append("n.value_upper >= ?")
-            args.append(minValue)
+            plain.append("n.value_upper >= ?")
+            plainArguments.append(minValue)
         }
-        if let source = q.source {
-            conditions.append("n.source = ?")
-            args.append(source)
+        facets.sort { $0.priority < $1.priority }
+    }
+
+    /// Every condition on `notice n`.
+    var conditions: [String] { facets.map(\.check.0) + plain }
+    var arguments: [any DatabaseValueConvertible] { facets.flatMap(\.check.1) + plainArguments }
+
+    /// The same filters with the exact facets as joins (a facet is unique per notice, so a join adds no row and
+    /// costs less than a correlated EXISTS), for the text searches: `joins` after `FROM … notice n`, `checks`
+    /// in the WHERE clause.
+    var joins: String {
+        facets.enumerated().filter { $0.element.upper == nil }.map { i, _ in
+            " JOIN notice_facet g\(i) ON g\(i).facet = ? AND g\(i).t = coalesce(n.published, n.first_seen)"
+                + " AND g\(i).key = n.key"
+        }.joined()
+    }
+    var joinArguments: [any DatabaseValueConvertible] { facets.filter { $0.upper == nil }.map(\.value) }
+    var checks: [String] { facets.filter { $0.upper != nil }.map(\.check.0) + plain }
+    var checkArguments: [any DatabaseValueConvertible] {
+        facets.filter { $0.upper != nil }.flatMap(\.check.1) + plainArguments
+    }
+
+    /// The most selective facet, walked in `notice_facet` newest first (a `since` bounds the walk).
+    var driver: Driver? {
+        guard let facet = facets.first else { return nil }
+        var condition = facet.upper == nil ? "f.facet = ?" : "f.facet >= ? AND f.facet < ?"
+        var arguments: [any DatabaseValueConvertible] = [facet.value] + (facet.upper.map { [$0] } ?? [])
+        if let since {
+            condition += " AND f.t >= ?"
+            arguments.append(since)
         }
-        if !conditions.isEmpty { sql += " WHERE " + conditions.joined(separator: " AND ") }
-        sql +=
-            text != nil
-            ? " ORDER BY notice_fts.rank, n.id"
-            : " ORDER BY coalesce(n.published, n.first_seen) DESC, n.id"
-        let limit = max(q.limit, 0)
-        // Over-fetch when collapsing duplicates, so `limit` distinct opportunities usually come back.
-        sql += " LIMIT ?"
-        args.append(q.collapseDuplicates ? limit * 4 + 16 : limit)
-        let rows = try read { db in try Row.fetchAll(db, sql: sql, arguments: StatementArguments(args)) }
-        var out: [StoredNotice] = []
-        var seen = Set<Int64>()
-        for row in rows {
-            let s = try stored(row)
-            if q.collapseDuplicates {
-                guard seen.insert(s.opportunityID).inserted else { continue }
-            }
-            out.append(s)
-            if out.count >= limit { break }
-        }
-        return out
+        return Driver(facet: facet, condition: condition, arguments: arguments)
+    }
+
+    /// The conditions left once `driver` walks its facet.
+    func conditions(drivenBy driver: Driver) -> [String] { facets.dropFirst().map(\.check.0) + plain }
+    func arguments(drivenBy driver: Driver) -> [any DatabaseValueConvertible] {
+        facets.dropFirst().flatMap(\.check.1) + plainArguments
     }
 }

@@ -27,6 +27,9 @@ public final class NoticeStore {
     public let path: String
     /// How many raw documents are kept per source (the newest); older ones are deleted at each save.
     public var rawRetention: Int = 5
+    /// How long raw documents are kept, in seconds before a source's newest one (nil: no limit by age). A week
+    /// by default: enough to replay the last nights' responses of a source after a parser fix.
+    public var rawRetentionAge: TimeInterval? = 7 * 86_400
 
     /// Called at points inside `ingest` (`"state"`, `"raw"`, `"notice:<id>"`) and `stageEdition`
     /// (`"edition"`, `"delivery"`) so tests can make a run die midway and check that the transaction left

@@ -11,7 +11,7 @@ enum Schema {
     static let applicationID: Int32 = 0x5649_4749
 
     /// Identifiers of the migrations this build knows, in order.
-    static var identifiers: [String] { ["v1", "v2", "v3", "v4", "v5", "v6"] }
+    static var identifiers: [String] { ["v1", "v2", "v3", "v4", "v5", "v6", "v7"] }
 
     /// The migrator holding every migration.
     static var migrator: DatabaseMigrator {
@@ -43,6 +43,12 @@ enum Schema {
         migrator.registerMigration("v6") { db in
             try db.execute(sql: v6)
             try db.execute(sql: "INSERT INTO schema_version (version) VALUES (6)")
+        }
+        migrator.registerMigration("v7") { db in
+            try db.execute(sql: v7)
+            try NoticeStore.rebuildSearchIndexes(db)
+            try db.execute(sql: v7Cleanup)
+            try db.execute(sql: "INSERT INTO schema_version (version) VALUES (7)")
         }
         return migrator
     }
@@ -228,6 +234,58 @@ enum Schema {
         INSERT INTO pending_cursor (id, through) SELECT 1, coalesce(max(change_seq), 0) FROM notice;
         CREATE INDEX delivery_cluster_time ON delivery(cluster, delivered_at);
         DROP INDEX delivery_cluster;
+        """
+
+    /// v7: a lighter store that answers `vigie query` from indexes.
+    ///
+    /// - `notice_fts` becomes contentless: the notice row is the text's only copy, so removing a notice's words
+    ///   means handing FTS5 the old values (`'delete'` command; Debian's SQLite 3.40 has no `contentless_delete`).
+    /// - `notice_facet`: one row per searchable value of a notice — its kind, source, départements and CPV
+    ///   prefixes — with the notice's sort time, so "this département, newest first" is one index range walked in
+    ///   order. It replaces `notice_cpv` (searched through `substr()`, a scan) and `notice_place`.
+    /// - `notice_recent`: the newest-first order (`coalesce(published, first_seen) DESC, id`) as an index, so the
+    ///   default listing never sorts the table.
+    /// - `notice_ref` without rowid, content keys shortened (`NoticeStore.storedContentKey`).
+    /// - `notice.json` and `raw_document.body` may be deflated BLOBs (new rows are; text rows of older builds are
+    ///   read as they are), and a raw body's hash lets an unchanged response be kept once.
+    ///
+    /// The full-text, facet and reference rows are rebuilt from the notices' JSON
+    /// (`NoticeStore.rebuildSearchIndexes`), so they hold exactly what the deletes of this build will hand back.
+    static let v7 = """
+        CREATE VIRTUAL TABLE notice_fts_v7 USING fts5(
+            title, body, buyer, content = '',
+            tokenize = 'unicode61 remove_diacritics 2'
+        );
+        CREATE TABLE notice_facet (
+            -- `k:<kind>`, `s:<source>`, `d:<département>`, `c:<CPV prefix of 2 to 5 digits>`, `C:<CPV code>`.
+            facet TEXT NOT NULL,
+            -- coalesce(published, first_seen) of the notice: the newest-first order.
+            t REAL NOT NULL,
+            key INTEGER NOT NULL,
+            PRIMARY KEY (facet, t, key)
+        ) WITHOUT ROWID;
+        CREATE INDEX notice_recent ON notice(coalesce(published, first_seen) DESC, id);
+        -- Without rowid: the primary key is the table (it was stored twice, as rows and as their index), and
+        -- content keys hold a fingerprint of the title words (see `NoticeStore.storedContentKey`).
+        CREATE TABLE notice_ref_v7 (
+            kind TEXT NOT NULL, value TEXT NOT NULL,
+            notice_id TEXT NOT NULL REFERENCES notice(id) ON DELETE CASCADE,
+            PRIMARY KEY (kind, value, notice_id)
+        ) WITHOUT ROWID;
+        ALTER TABLE raw_document ADD COLUMN compressed INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE raw_document ADD COLUMN body_hash TEXT;
+        """
+
+    /// v7, once the new indexes are filled: the old full-text table (its copy of the text), the side tables
+    /// `notice_facet` replaces, and the old `notice_ref`.
+    static let v7Cleanup = """
+        DROP TABLE notice_fts;
+        ALTER TABLE notice_fts_v7 RENAME TO notice_fts;
+        DROP TABLE notice_cpv;
+        DROP TABLE notice_place;
+        DROP TABLE notice_ref;
+        ALTER TABLE notice_ref_v7 RENAME TO notice_ref;
+        CREATE INDEX notice_ref_notice ON notice_ref(notice_id);
         """
 
     /// Builds before GRDB counted migrations in `schema_version` (1 or 2): their migrations are this

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Notices
 import Testing
 
@@ -87,5 +88,166 @@ import Testing
             at: now)
         #expect(try store.search(NoticeQuery(text: "traitement surface")).isEmpty)
         #expect(try store.search(NoticeQuery(text: "nettoyage")).map(\.id) == ["boamp:1"])
+    }
+}
+
+/// `vigie query` at scale: the answers are those of ordering and filtering the whole table (what the search did
+/// before it walked indexes), and the statements of filter-only queries never scan or sort the notice table.
+@Suite struct SearchScaleTests {
+    let now = date("2026-05-05T02:00:00Z")
+
+    /// 400 notices over 40 days at midnight (ten a day: many ties of the newest-first order, broken by id), in
+    /// four départements, three CPV divisions, two sources and kinds; every fifth one duplicated by a TED record
+    /// of the same tender (one opportunity), with a word the ranking ties on.
+    func seeded() throws -> (TempStore, NoticeStore, [StoredNotice]) {
+        let tmp = TempStore()
+        let store = try tmp.open()
+        let codes = ["45210000", "45442000", "42600000", "71000000"]
+        let words = ["usinage", "maintenance", "peinture", "chaudronnerie"]
+        var notices: [Notice] = []
+        for i in 0..<400 {
+            let day = String(format: "2026-04-%02dT00:00:00Z", 1 + (i / 10) % 30)
+            func make(_ source: String, _ id: String, title: String, refs: CrossReferences) -> Notice {
+                var n = tender(
+                    source, id, title: title, deadline: i % 3 == 0 ? nil : "2026-0\(5 + i % 4)-10T12:00:00+02:00",
+                    refs: refs, cpv: [codes[i % 4], codes[(i / 4) % 4]],
+                    departement: ["42", "69", "2A", "1"][(i / 3) % 4], value: Decimal(i * 10_000), published: day)
+                if i % 7 == 0 { n.kind = .callForProjects }
+                return n
+            }
+            let title = "\(words[i % 4]) lot \(i % 3)"
+            let ref = CrossReferences(tedPublicationNumber: "\(i)-2026")
+            notices.append(
+                make("boamp", "26-\(1000 + (i * 7919) % 400)", title: title, refs: i % 5 == 0 ? ref : .init()))
+            if i % 5 == 0 { notices.append(make("ted", "\(i)-2026", title: "France – " + title, refs: ref)) }
+        }
+        _ = try store.upsert(notices, at: now)
+        let all = try store.read { db in
+            try db.rows("SELECT \(NoticeStore.noticeColumns) FROM notice n").map(store.stored)
+        }
+        return (tmp, store, all)
+    }
+
+    /// The reference: every stored notice filtered in Swift, newest first then id, over-fetched and collapsed as
+    /// `searchStored` documents.
+    func reference(_ q: NoticeQuery, _ all: [StoredNotice]) -> [String] {
+        func time(_ s: StoredNotice) -> Double { (s.notice.published ?? s.firstSeen).timeIntervalSince1970 }
+        let matching = all.filter { s in
+            let n = s.notice
+            var codes = n.cpv + n.lots.flatMap(\.cpv)
+            if let m = n.mainCPV { codes.append(m) }
+            let deps = (n.places + n.lots.flatMap(\.places)).compactMap(\.departement).map(
+                NoticeStore.normaliseDepartement)
+            var checks: [Bool] = [q.kinds.isEmpty || q.kinds.contains(n.kind)]
+            if let p = q.cpvPrefix { checks.append(codes.contains { NoticeStore.normaliseCPV($0).hasPrefix(p) }) }
+            if let d = q.departement { checks.append(deps.contains(NoticeStore.normaliseDepartement(d))) }
+            if let since = q.since { checks.append(time(s) >= since.timeIntervalSince1970) }
+            if let after = q.deadlineAfter { checks.append(n.deadline.map { $0.instant >= after } ?? false) }
+            if let v = q.minValue { checks.append(n.value?.upperBound.map { $0 >= Decimal(v) } ?? false) }
+            if let source = q.source { checks.append(source == n.source) }
+            return !checks.contains(false)
+        }
+        let sorted = matching.sorted { (-time($0), $0.id) < (-time($1), $1.id) }
+        var out: [String] = []
+        var seen = Set<Int64>()
+        for s in sorted.prefix(q.collapseDuplicates ? q.limit * 4 + 16 : q.limit) {
+            if q.collapseDuplicates, !seen.insert(s.opportunityID).inserted { continue }
+            out.append(s.id)
+            if out.count >= q.limit { break }
+        }
+        return out
+    }
+
+    static let filterOnly: [NoticeQuery] = [
+        NoticeQuery(limit: 20),
+        NoticeQuery(departement: "69", limit: 20),
+        NoticeQuery(departement: "2a", limit: 5, collapseDuplicates: false),
+        NoticeQuery(cpvPrefix: "45", limit: 20),
+        NoticeQuery(cpvPrefix: "4544", limit: 20),
+        NoticeQuery(cpvPrefix: "454420", limit: 7),
+        NoticeQuery(cpvPrefix: "4", limit: 30, collapseDuplicates: false),
+        NoticeQuery(cpvPrefix: "42600000", limit: 20),
+        NoticeQuery(kinds: [.tender], since: date("2026-04-25T00:00:00Z"), limit: 20),
+        NoticeQuery(kinds: [.tender, .callForProjects], limit: 12),
+        NoticeQuery(kinds: [.callForProjects], cpvPrefix: "71", departement: "42", limit: 20),
+        NoticeQuery(deadlineAfter: date("2026-07-01T00:00:00Z"), limit: 20),
+        NoticeQuery(departement: "1", minValue: 2_000_000, limit: 20),
+        NoticeQuery(source: "ted", limit: 20),
+        NoticeQuery(source: "boamp", limit: 500),
+    ]
+
+    @Test(arguments: filterOnly)
+    func filterOnlyQueriesAnswerAsTheWholeTableWould(_ q: NoticeQuery) throws {
+        let (tmp, store, all) = try seeded()
+        _ = tmp
+        let found = try store.searchStored(q).map(\.id)
+        #expect(found == reference(q, all))
+        #expect(!found.isEmpty)
+    }
+
+    /// Ranked inside FTS5 then filtered, or filtered then ranked: the same answer as ranking the join of every
+    /// match, ties (the same rank, many here) broken by notice id.
+    @Test(arguments: [
+        NoticeQuery(text: "usinage", limit: 20),
+        NoticeQuery(text: "usinage", limit: 3, collapseDuplicates: false),
+        NoticeQuery(text: "maintenance", departement: "69", limit: 20),
+        NoticeQuery(text: "peinture", cpvPrefix: "4260", limit: 20),
+        NoticeQuery(text: "lot", kinds: [.callForProjects], source: "boamp", limit: 20),
+        NoticeQuery(text: "chaudronnerie", since: date("2026-04-20T00:00:00Z"), minValue: 1_000_000, limit: 20),
+        NoticeQuery(text: "lot -usinage", deadlineAfter: date("2026-06-01T00:00:00Z"), limit: 40),
+        // Filters most matches pass (ranked first, then checked) and few pass (checked, then ranked).
+        NoticeQuery(text: "lot", departement: "42", limit: 20),
+        NoticeQuery(text: "lot", cpvPrefix: "7100", limit: 3, collapseDuplicates: false),
+        NoticeQuery(text: "lot", cpvPrefix: "710000", source: "ted", limit: 20),
+    ])
+    func rankedQueriesAnswerAsTheJoinedRankingWould(_ q: NoticeQuery) throws {
+        let (tmp, store, all) = try seeded()
+        _ = tmp
+        let allowed = Set(
+            reference(
+                NoticeQuery(
+                    text: nil, kinds: q.kinds, cpvPrefix: q.cpvPrefix,
+                    departement: q.departement, since: q.since, deadlineAfter: q.deadlineAfter, minValue: q.minValue,
+                    source: q.source, limit: 10_000, collapseDuplicates: false), all))
+        let expr = try #require(FTSQuery.expression(q.text ?? ""))
+        let ranked = try store.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT n.id, n.opportunity_id FROM notice_fts JOIN notice n ON n.key = notice_fts.rowid
+                    WHERE notice_fts MATCH ? ORDER BY notice_fts.rank, n.id
+                    """, arguments: [expr])
+        }.filter { allowed.contains($0[0]) }
+        var expected: [String] = []
+        var seen = Set<Int64>()
+        for row in ranked.prefix(q.collapseDuplicates ? q.limit * 4 + 16 : q.limit) {
+            if q.collapseDuplicates, !seen.insert(row[1]).inserted { continue }
+            expected.append(row[0])
+            if expected.count >= q.limit { break }
+        }
+        #expect(try store.searchStored(q).map(\.id) == expected)
+        #expect(!expected.isEmpty)
+    }
+
+    /// EXPLAIN QUERY PLAN of each filter-only statement: the notice table is only reached by key (never scanned),
+    /// and nothing is sorted but a CPV range of an unstored prefix length (a few codes' rows, not the table).
+    @Test(arguments: filterOnly)
+    func filterOnlyQueriesNeverScanTheTable(_ q: NoticeQuery) throws {
+        let (tmp, store, _) = try seeded()
+        _ = tmp
+        let plan = SearchPlan(q)
+        let (sql, arguments) = NoticeStore.newestSQL(plan, wanted: 20)
+        let steps = try store.read { db in
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: StatementArguments(arguments)).map {
+                $0["detail"] as String
+            }
+        }
+        for step in steps {
+            #expect(!step.hasPrefix("SCAN n") || step.contains("USING INDEX notice_recent"), "\(steps)")
+            #expect(!step.hasPrefix("SCAN f"), "\(steps)")
+            #expect(!step.hasPrefix("SCAN notice"), "\(steps)")
+        }
+        let isRange = plan.facets.first?.upper != nil
+        #expect(steps.contains { $0.contains("TEMP B-TREE") } == isRange, "\(steps)")
     }
 }

@@ -1,4 +1,4 @@
-import CZlib
+import Compression
 import Foundation
 import Notices
 
@@ -80,45 +80,17 @@ enum TEDPackageReader {
         _ bytes: [UInt8], documentName: String,
         _ sink: (UnsafeRawBufferPointer) throws -> Void
     ) throws {
-        var stream = z_stream()
-        // 15 + 16: zlib window with gzip header decoding.
-        guard vigie_inflateInit2(&stream, 15 + 16) == Z_OK else {
-            throw ParserError.malformed(ParseIssue(file: documentName, message: "package: cannot initialise zlib"))
+        func issue(_ message: String) -> ParserError {
+            ParserError.malformed(ParseIssue(file: documentName, message: "package: " + message))
         }
-        defer { inflateEnd(&stream) }
-        let chunk = 256 * 1024
-        var out = [UInt8](repeating: 0, count: chunk)
-        try bytes.withUnsafeBufferPointer { input in
-            stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress)
-            stream.avail_in = UInt32(input.count)
-            while true {
-                let (status, produced) = out.withUnsafeMutableBufferPointer { o -> (Int32, Int) in
-                    stream.next_out = o.baseAddress
-                    stream.avail_out = UInt32(chunk)
-                    let s = CZlib.inflate(&stream, Z_NO_FLUSH)
-                    return (s, chunk - Int(stream.avail_out))
-                }
-                if produced > 0 {
-                    try out.withUnsafeBytes { try sink(UnsafeRawBufferPointer(rebasing: $0[0..<produced])) }
-                }
-                if status == Z_STREAM_END {
-                    // Concatenated gzip members (some tools write them): continue with the next one.
-                    if stream.avail_in > 0 {
-                        inflateReset(&stream)
-                        continue
-                    }
-                    return
-                }
-                if status == Z_BUF_ERROR && stream.avail_in == 0 {
-                    throw ParserError.malformed(
-                        ParseIssue(file: documentName, message: "package: gzip stream is truncated"))
-                }
-                guard status == Z_OK || status == Z_BUF_ERROR else {
-                    let msg = stream.msg.map { String(cString: $0) } ?? "error \(status)"
-                    throw ParserError.malformed(
-                        ParseIssue(file: documentName, message: "package: corrupt gzip data (\(msg))"))
-                }
-            }
+        do {
+            try Inflater(framing: .gzip).inflate(bytes, sink)
+        } catch CompressionError.cannotInitialise {
+            throw issue("cannot initialise zlib")
+        } catch CompressionError.truncated {
+            throw issue("gzip stream is truncated")
+        } catch CompressionError.corrupt(let message) {
+            throw issue("corrupt gzip data (\(message))")
         }
     }
 }
