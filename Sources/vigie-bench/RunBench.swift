@@ -35,6 +35,13 @@ struct RunBench: ParsableCommand {
     @Option(help: "Members per generated cluster (default 20 when --clusters is given).")
     var membersPerCluster: Int?
 
+    @Option(
+        help: ArgumentHelp(
+            "The generated clusters' delivery.member_files (all, unmailed, none); default: the examples' setting.",
+            discussion:
+                "A national deployment that mails its members writes no files for them: --member-files unmailed."))
+    var memberFiles: String?
+
     @Option(help: "Notices in tonight's pages.")
     var notices: Int = 10_000
 
@@ -72,8 +79,12 @@ struct RunBench: ParsableCommand {
         var classified: Int
         var routes: Int
         var failed_clusters: Int
+        var member_files: String?
+        /// Distinct files (a hard link counts once) and their bytes.
         var files_written: Int
         var bytes_written: Int
+        /// File names under the output folder, links included.
+        var paths_written: Int
         var store_bytes: Int
         var history_notices: Int
         var history_build_s: Double
@@ -133,7 +144,7 @@ struct RunBench: ParsableCommand {
         let rules: String
         var clusterCount = 0
         var memberCount = 0
-        if clusters == nil, membersPerCluster == nil {
+        if clusters == nil, membersPerCluster == nil, memberFiles == nil {
             rules = "\(repo)/Rules"
             let derived = try RulesDeriver(rulesFolder: rules)
             clusterCount = derived.templates.count
@@ -144,7 +155,7 @@ struct RunBench: ParsableCommand {
             let m = membersPerCluster ?? 20
             guard c > 0, m > 0 else { throw ValidationError("--clusters and --members-per-cluster must be positive") }
             let derived = try RulesDeriver(rulesFolder: "\(repo)/Rules")
-            try derived.write(clusters: c, members: m, to: rules, seed: seed)
+            try derived.write(clusters: c, members: m, to: rules, seed: seed, memberFiles: memberFiles)
             clusterCount = c
             memberCount = c * m
         }
@@ -199,14 +210,22 @@ struct RunBench: ParsableCommand {
             throw BenchError("cluster \(failed.cluster): rules not loaded: \(failed.errors.first ?? "")")
         }
 
+        // Files as the disk holds them: a `latest.*` that is a hard link to tonight's dated file is one file, its
+        // bytes written once; `paths` counts the names.
         var files = 0
         var bytes = 0
+        var paths = 0
+        var seen: Set<[Int]> = []
         if let e = fm.enumerator(atPath: output) {
             while let path = e.nextObject() as? String {
                 let a = try fm.attributesOfItem(atPath: "\(output)/\(path)")
                 if (a[.type] as? FileAttributeType) == .typeRegular {
-                    files += 1
-                    bytes += (a[.size] as? Int) ?? 0
+                    paths += 1
+                    let inode = [(a[.systemNumber] as? Int) ?? 0, (a[.systemFileNumber] as? Int) ?? paths]
+                    if seen.insert(inode).inserted {
+                        files += 1
+                        bytes += (a[.size] as? Int) ?? 0
+                    }
                 }
             }
         }
@@ -235,7 +254,8 @@ struct RunBench: ParsableCommand {
             process_peak_rss_mb: round3(PeakMemory.processPeakMB()), classified: report.routing.classified,
             routes: report.routing.routes,
             failed_clusters: report.routing.failedClusters.count,
-            files_written: files, bytes_written: bytes, store_bytes: storeBytes, history_notices: historyStored,
+            member_files: memberFiles, files_written: files, bytes_written: bytes, paths_written: paths,
+            store_bytes: storeBytes, history_notices: historyStored,
             history_build_s: round3(historyS), nothing_new_s: round3(nothingNewS), nothing_new_files: nextFiles,
             classify_route_digest_cpu_s: round3(nightCPU), nothing_new_cpu_s: round3(nothingNewCPU))
         if json {
@@ -384,7 +404,7 @@ struct RulesDeriver {
         guard !templates.isEmpty else { throw BenchError("\(rulesFolder): no cluster file") }
     }
 
-    func write(clusters: Int, members: Int, to out: String, seed: UInt64) throws {
+    func write(clusters: Int, members: Int, to out: String, seed: UInt64, memberFiles: String? = nil) throws {
         for f in extraFiles { try FileManager.default.copyItem(atPath: "\(folder)/\(f)", toPath: "\(out)/\(f)") }
         var rng = ClassifyCorpusGenerator(seed: seed ^ 0xC1)
         let allDeps = BenchCorpus.departements.map(\.code)
@@ -409,6 +429,8 @@ struct RulesDeriver {
                     lines[j] = l.replacingOccurrences(of: "[", with: "[\"\(extra)\", ")
                 } else if l.hasPrefix("    keywords: [") {
                     lines[j] = l.replacingOccurrences(of: "keywords: [", with: "keywords: [\"\(word)\", ")
+                } else if l == "  delivery:", let memberFiles {
+                    lines[j] = l + "\n    member_files: \(memberFiles)"
                 }
             }
             var text = lines.joined(separator: "\n") + "\nmembers:\n"
