@@ -318,9 +318,9 @@ final class EFormsParser {
         }
         switch stack[2] {
         case .procurementProject:
-            var project = lot!.project
-            defer { lot?.project = project }
-            return try projectStart(name, base: 2, into: &project)
+            // In place: a copy taken and written back at every element of the lot's project shared its arrays
+            // with the lot, so each appended name, CPV or place copied the whole array.
+            return try projectStart(name, base: 2, into: &lot!.project)
         case .tenderingProcess:
             if d == 3 {
                 switch name {
