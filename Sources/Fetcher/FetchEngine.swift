@@ -120,7 +120,7 @@ public struct FetchEngine: Sendable {
     /// thread is waited for, and the error is rethrown.
     public func fetchEach(
         _ sources: [SourceDefinition], states: [String: SourceState],
-        maxPendingBytes: Int = 32 << 20,
+        maxPendingBytes: Int = 8 << 20,
         consume: (SourceFetchResult) throws -> Void
     ) throws {
         let channel = ResultChannel(maxPendingBytes: maxPendingBytes)
