@@ -77,12 +77,20 @@ public struct FetchEngine: Sendable {
 
     /// Fetches `sources` (blocking). `states` are the saved states by source id; `progress` is called on the
     /// loop's thread as each source finishes. Results come back in the order of `sources`.
+    ///
+    /// Every source's documents are held until the last source ends: for a night of many sources, prefer
+    /// `fetchEach`, which hands each source over as it finishes.
     public func fetch(
         _ sources: [SourceDefinition], states: [String: SourceState],
         progress: (@Sendable (SourceFetchResult) -> Void)? = nil
     ) -> [SourceFetchResult] {
+        var results = [SourceFetchResult?](repeating: nil, count: sources.count)
         var run = MultiRun(configuration: configuration, logger: logger)
-        return run.run(sources, states: states, progress: progress)
+        run.run(sources, states: states, mayStartSource: { true }) { result, index in
+            results[index] = result
+            progress?(result)
+        }
+        return results.map { $0! }
     }
 
     /// Same as `fetch`, on a dedicated thread.
@@ -98,6 +106,112 @@ public struct FetchEngine: Sendable {
             thread.name = "vigie-fetch"
             thread.start()
         }
+    }
+
+    /// Fetches `sources` and hands each one to `consume` on the calling thread as soon as it is finished (every
+    /// page of it), in the order they finish; returns when every source has been handed over.
+    ///
+    /// The transfer loop runs on a thread of its own, so transfers keep moving while `consume` parses and
+    /// stores (a loop held up by parsing would let libcurl's low-speed limit fail them). Memory stays bounded
+    /// by what is in flight plus `maxPendingBytes` of finished sources waiting for `consume`, not by the sum
+    /// of the night: while that much waits, no new source starts (those already started go on).
+    ///
+    /// When `consume` throws, the transfers still running stop (their sources are not handed over), the loop's
+    /// thread is waited for, and the error is rethrown.
+    public func fetchEach(
+        _ sources: [SourceDefinition], states: [String: SourceState],
+        maxPendingBytes: Int = 8 << 20,
+        consume: (SourceFetchResult) throws -> Void
+    ) throws {
+        let channel = ResultChannel(maxPendingBytes: maxPendingBytes)
+        var configuration = self.configuration
+        let callerStop = configuration.shouldStop
+        configuration.shouldStop = { channel.isCancelled || callerStop?() == true }
+        let loopConfiguration = configuration
+        let logger = self.logger
+        let thread = Thread {
+            var run = MultiRun(configuration: loopConfiguration, logger: logger)
+            run.run(sources, states: states, mayStartSource: { channel.hasRoom }) { result, _ in channel.send(result) }
+            channel.finish()
+        }
+        thread.name = "vigie-fetch"
+        thread.start()
+        do {
+            while let result = channel.receive() { try consume(result) }
+        } catch {
+            channel.cancel()
+            channel.waitUntilFinished()
+            throw error
+        }
+    }
+}
+
+/// Finished sources on their way from the transfer loop's thread to the consumer: a queue with the bytes it
+/// holds, so the loop can hold back new sources while the consumer is behind.
+private final class ResultChannel: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var queue: [SourceFetchResult] = []
+    private var pendingBytes = 0
+    private var finished = false
+    private var cancelled = false
+    private let maxPendingBytes: Int
+
+    init(maxPendingBytes: Int) { self.maxPendingBytes = maxPendingBytes }
+
+    /// True while a new source may start: nothing waits, or less than the limit does.
+    var hasRoom: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return queue.isEmpty || pendingBytes < maxPendingBytes
+    }
+
+    var isCancelled: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return cancelled
+    }
+
+    func send(_ result: SourceFetchResult) {
+        condition.lock()
+        defer { condition.unlock() }
+        // After a cancel nobody will read it: dropping it frees its bytes now.
+        guard !cancelled else { return }
+        queue.append(result)
+        pendingBytes += result.documents.reduce(0) { $0 + $1.body.count }
+        condition.broadcast()
+    }
+
+    /// The next finished source, waiting for one; nil once the loop has ended and all were taken.
+    func receive() -> SourceFetchResult? {
+        condition.lock()
+        defer { condition.unlock() }
+        while queue.isEmpty && !finished { condition.wait() }
+        guard !queue.isEmpty else { return nil }
+        let result = queue.removeFirst()
+        pendingBytes -= result.documents.reduce(0) { $0 + $1.body.count }
+        return result
+    }
+
+    /// Called by the loop's thread when it has handed over every source.
+    func finish() {
+        condition.lock()
+        defer { condition.unlock() }
+        finished = true
+        condition.broadcast()
+    }
+
+    func cancel() {
+        condition.lock()
+        defer { condition.unlock() }
+        cancelled = true
+        queue.removeAll()
+        pendingBytes = 0
+    }
+
+    func waitUntilFinished() {
+        condition.lock()
+        defer { condition.unlock() }
+        while !finished { condition.wait() }
     }
 }
 
@@ -119,15 +233,14 @@ private struct MultiRun {
         var notBefore: Date
     }
 
+    /// Runs every source to its end, handing each to `deliver` as it finishes (once per source). A source's
+    /// first request waits while `mayStartSource` says no (the consumer is behind); transfers already started
+    /// are never held up.
     mutating func run(
         _ sources: [SourceDefinition], states: [String: SourceState],
-        progress: (@Sendable (SourceFetchResult) -> Void)?
-    ) -> [SourceFetchResult] {
-        var results = [SourceFetchResult?](repeating: nil, count: sources.count)
-        func deliver(_ result: SourceFetchResult, _ index: Int) {
-            results[index] = result
-            progress?(result)
-        }
+        mayStartSource: () -> Bool,
+        deliver: (SourceFetchResult, Int) -> Void
+    ) {
         var queue: [Pending] = []
         let start = Date()
         let clock = configuration.now ?? start
@@ -150,18 +263,22 @@ private struct MultiRun {
             }
         }
         guard let multi = CurlMulti() else {
-            for (index, source) in sources.enumerated() where results[index] == nil {
+            for pending in queue {
+                let source = pending.job.source
+                let index = pending.job.index
                 let state = states[source.id] ?? SourceState(sourceID: source.id)
                 let error = FetcherError.transport(
                     source: source.id,
                     message: "libcurl multi handle could not be created")
-                results[index] = SourceFetchResult(
-                    sourceID: source.id, outcome: .failed(error),
-                    state: state.recordingFailure(
-                        error.description, at: start, httpStatus: nil,
-                        failure: SourceFailureKind(rawValue: error.reason)))
+                deliver(
+                    SourceFetchResult(
+                        sourceID: source.id, outcome: .failed(error),
+                        state: state.recordingFailure(
+                            error.description, at: start, httpStatus: nil,
+                            failure: SourceFailureKind(rawValue: error.reason))),
+                    index)
             }
-            return results.map { $0! }
+            return
         }
         // Keyed by the easy handle: what `CurlMulti.completed()` hands back.
         var running: [ObjectIdentifier: (CurlTransfer, SourceJob)] = [:]
@@ -172,7 +289,7 @@ private struct MultiRun {
             var now = Date()
             if configuration.shouldStop?() == true {
                 // A stop request: no source is half-kept (each stores all its pages or none), so everything not
-                // finished simply fails, and the caller stops before storing anything.
+                // finished simply fails, and the caller stores nothing more (what it stored is whole sources).
                 for (_, (transfer, job)) in running {
                     multi.remove(transfer.easy)
                     deliver(job.fail(.interrupted(source: job.source.id), at: now), job.index)
@@ -202,13 +319,16 @@ private struct MultiRun {
                 deliver(job.overBudget(at: now, url: job.redactor.redact(pending.request.url)), job.index)
                 return true
             }
-            // Start what may start: global cap, per-host cap, per-host spacing, retry/backoff times.
+            // Start what may start: global cap, per-host cap, per-host spacing, retry/backoff times, and no new
+            // source while the consumer is behind (started sources go on: their pages are stored together).
+            let roomForNewSources = mayStartSource()
             var index = 0
             while index < queue.count && running.count < configuration.maxConcurrent {
                 var pending = queue[index]
                 let host = pending.job.host
                 let allowed =
-                    pending.notBefore <= now && hostActive[host, default: 0] < hostLimit(pending.job)
+                    (roomForNewSources || pending.job.firstSent != nil) && pending.notBefore <= now
+                    && hostActive[host, default: 0] < hostLimit(pending.job)
                     && hostNextStart[host].map { $0 <= now } ?? true
                 guard allowed else { index += 1; continue }
                 queue.remove(at: index)
@@ -293,6 +413,11 @@ private struct MultiRun {
             now = Date()
             if running.count < configuration.maxConcurrent {
                 for pending in queue {
+                    // A new source held back until the consumer catches up: look again shortly.
+                    guard roomForNewSources || pending.job.firstSent != nil else {
+                        waitMs = min(waitMs, 20)
+                        continue
+                    }
                     // A request held back by its host's in-flight limit waits for a transfer to end, which
                     // wakes the poll anyway; only time-based holds (backoff, spacing) shorten the wait.
                     guard hostActive[pending.job.host, default: 0] < hostLimit(pending.job) else { continue }
@@ -302,7 +427,6 @@ private struct MultiRun {
             }
             if waitMs > 0 { multi.poll(timeoutMilliseconds: waitMs) }
         }
-        return results.map { $0! }
     }
 
     /// Requests of `job`'s host allowed in flight at once: the run's cap, lowered by the source's politeness.

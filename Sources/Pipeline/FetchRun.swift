@@ -61,8 +61,9 @@ public struct SourceRunReport: Sendable, Hashable, Codable {
 /// of it is touched: its validators and cursor stay those of its last good run (so the next run fetches it in
 /// full again) and its notices stay as they were.
 ///
-/// Synchronous: the fetch runs libcurl's multi loop on the calling thread, then parsing and storing follow
-/// in catalogue order.
+/// Synchronous: libcurl's multi loop runs on a thread of its own while the calling thread parses and stores
+/// each source as it finishes (`FetchEngine.fetchEach`), so memory is bounded by the sources in flight rather
+/// than by the night. Reports come back in catalogue order.
 public enum FetchRun {
     /// Sources of `catalogue` selected by `only` (all enabled sources when empty). Throws
     /// `PipelineError.cannotRun` naming unknown ids.
@@ -93,31 +94,27 @@ public enum FetchRun {
             throw PipelineError.cannotRun("cannot read source states: \(error)")
         }
         let active = sources.filter { $0.enabled || includeDisabled }
-        let results = engine.fetch(active, states: states)
-        try StopRequest.shared.checkpoint("after fetching, before storing anything")
-        var byID: [String: SourceFetchResult] = [:]
-        for result in results { byID[result.sourceID] = result }
-
-        var reports: [SourceRunReport] = []
-        for source in sources {
-            guard let result = byID[source.id] else {
-                reports.append(
-                    SourceRunReport(
-                        source: source.id, status: "disabled", httpStatus: nil, bytes: 0,
-                        pages: 0, notices: 0, inserted: 0, changed: 0, durationS: 0,
-                        reason: nil, error: nil, warnings: [],
-                        consecutiveFailures: states[source.id]?.consecutiveFailures ?? 0))
-                continue
-            }
-            // A safe point: every source before this one is stored whole, this one not started.
-            try StopRequest.shared.checkpoint("after fetching, before storing \(source.id)")
+        // Each source is parsed and stored as soon as it is fetched, then its bytes are dropped: the run's
+        // memory is that of the sources in flight, not of the whole night (4.5 MB per 1,000 notices before).
+        var byID: [String: SourceRunReport] = [:]
+        let activeByID = Dictionary(active.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        try engine.fetchEach(active, states: states) { result in
+            // A safe point: every source handed over before this one is stored whole, this one not started.
+            // Throwing here stops the transfers still running; nothing of them is stored.
+            try StopRequest.shared.checkpoint("after fetching, before storing \(result.sourceID)")
+            guard let source = activeByID[result.sourceID] else { return }
             let previous = states[source.id] ?? SourceState(sourceID: source.id)
-            reports.append(
-                ingest(
-                    result, source: source, previous: previous, store: store, logger: logger,
-                    now: now()))
+            byID[source.id] = ingest(
+                result, source: source, previous: previous, store: store, logger: logger, now: now())
         }
-        return reports
+        return sources.map { source in
+            byID[source.id]
+                ?? SourceRunReport(
+                    source: source.id, status: "disabled", httpStatus: nil, bytes: 0,
+                    pages: 0, notices: 0, inserted: 0, changed: 0, durationS: 0,
+                    reason: nil, error: nil, warnings: [],
+                    consecutiveFailures: states[source.id]?.consecutiveFailures ?? 0)
+        }
     }
 
     /// Parses and stores one source's fetch result.

@@ -7,6 +7,8 @@ struct VigieBench: AsyncParsableCommand {
         commandName: "vigie-bench",
         abstract: "Benchmarks: each figure is a ratio against a baseline measured in the same run.",
         discussion: "Build with `swift build -c release` first; `make bench` runs them all.",
-        subcommands: [ParseBench.self, FetchBench.self, ClassifyBench.self, RunBench.self, QueryBench.self]
+        subcommands: [
+            ParseBench.self, EFormsCommand.self, FetchBench.self, ClassifyBench.self, RunBench.self, QueryBench.self,
+        ]
     )
 }

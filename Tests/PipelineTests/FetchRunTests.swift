@@ -148,6 +148,54 @@ import Testing
 
     static let brokenJSON = "{\"total_count\": 1, \"results\": [{\"idweb\": \"26-118400\", \"objet\": \"Usinage"
 
+    /// Each source is stored as soon as it is fetched, not after the whole night's fetch: memory then holds the
+    /// sources in flight, not all of them. The second source's server looks into the store (through a connection of
+    /// its own) while answering: the first source's notices are already there.
+    @Test func aSourceIsStoredBeforeTheNextOneIsFetched() throws {
+        let server = try LoopbackServer()
+        defer { server.stop() }
+        let path = Self.temporaryStorePath()
+        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+        let store = try NoticeStore(path: path)
+        var configuration = Self.configuration()
+        configuration.maxConcurrent = 1
+        let engine = FetchEngine(configuration: configuration, logger: Logger(label: "test"))
+        server.route("/first", .always(.ok(Self.feed("first", items: 3))))
+        let seen = LockedCount()
+        let second = Self.feed("second", items: 2)
+        server.route(
+            "/second",
+            Route { _ in
+                // Wait (a little) for the first source to be stored: fetching every source before storing any
+                // would never get there.
+                let deadline = Date().addingTimeInterval(3)
+                while Date() < deadline {
+                    if let count = try? NoticeStore(path: path).noticeCount(), count > 0 {
+                        seen.set(count)
+                        break
+                    }
+                    Thread.sleep(forTimeInterval: 0.02)
+                }
+                return .ok(second)
+            })
+        let sources = ["first", "second"].map {
+            SourceDefinition(
+                id: $0, format: .rss, url: server.url("/\($0)"), politeness: Politeness(maxConcurrent: 1, delay: 0))
+        }
+        let reports = try FetchRun.run(sources, store: store, engine: engine, logger: Logger(label: "test"))
+        #expect(reports.map(\.source) == ["first", "second"])
+        #expect(reports.map(\.status) == ["ok", "ok"])
+        #expect(seen.value == 3)
+        #expect(try store.noticeCount() == 5)
+    }
+
+    final class LockedCount: @unchecked Sendable {
+        private let lock = NSLock()
+        private var count = 0
+        var value: Int { lock.withLock { count } }
+        func set(_ n: Int) { lock.withLock { count = n } }
+    }
+
     @Test func aDocumentTheParserCannotReadKeepsTheOldValidators() throws {
         let server = try LoopbackServer()
         defer { server.stop() }

@@ -33,8 +33,10 @@ enum EFormsAdapter {
         }
         let lots = doc.lots.filter { $0.scheme != "LotsGroup" }
         // A notice with one lot often names only the lot; fall back to it for title and description.
+        // Picked once: the title and its language come from the same choice.
+        let picked = FormatSupport.pickWithLanguage(doc.project.names, noticeLanguage: lang)
         let title =
-            FormatSupport.pick(doc.project.names, noticeLanguage: lang)
+            picked?.text
             ?? lots.lazy.compactMap { FormatSupport.pick($0.project.names, noticeLanguage: lang) }.first
         guard let title else {
             throw ParserError.malformed(
@@ -46,9 +48,7 @@ enum EFormsAdapter {
         n.summary =
             FormatSupport.pick(doc.project.descriptions, noticeLanguage: lang)
             ?? lots.lazy.compactMap { FormatSupport.pick($0.project.descriptions, noticeLanguage: lang) }.first
-        n.language =
-            FormatSupport.pickedLanguage(doc.project.names, noticeLanguage: lang)
-            ?? FormatSupport.iso639_1(lang)
+        n.language = picked?.lang ?? FormatSupport.iso639_1(lang)
         n.version = doc.version
         n.procedure = doc.procedureCode
         n.refs = CrossReferences(
@@ -91,11 +91,10 @@ enum EFormsAdapter {
                 description: FormatSupport.pick(l.project.descriptions, noticeLanguage: lang))
             // PINs describe "parts" (schemeName Part) rather than lots: same shape, flagged for the reader.
             if l.scheme == "Part" { lot.kind = "part" }
+            let lotMain = FormatSupport.cpv(l.project.mainCPV)
             lot.cpv =
-                [l.project.mainCPV].compactMap(FormatSupport.cpv)
-                + l.project.additionalCPV.compactMap(FormatSupport.cpv).filter {
-                    $0 != FormatSupport.cpv(l.project.mainCPV)
-                }
+                [lotMain].compactMap { $0 }
+                + l.project.additionalCPV.compactMap(FormatSupport.cpv).filter { $0 != lotMain }
             // An award notice gives a framework lot's ceiling in its result (BT-709) when the lot gives none.
             lot.value =
                 money(l.project)

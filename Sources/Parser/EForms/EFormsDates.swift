@@ -17,7 +17,8 @@ enum EFormsDates {
     /// as it stands.
     static func combine(date: String?, time: String?) -> ZonedDate? {
         guard let date = date.map(FormatSupport.trim), date.utf8.count >= 10 else { return nil }
-        if date.contains("T") { return FormatSupport.date(date) }
+        // Byte test, not Foundation's `contains` (an NSString bridge per call, on every deadline of every lot).
+        if date.utf8.contains(UInt8(ascii: "T")) { return FormatSupport.date(date) }
         guard let time = time.map(FormatSupport.trim), time.utf8.count >= 5 else {
             return FormatSupport.combine(date: date, time: nil)
         }

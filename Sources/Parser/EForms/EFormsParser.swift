@@ -9,8 +9,8 @@ import Notices
 /// unambiguous once the path is known, and the root's default namespace varies by notice type anyway.
 final class EFormsParser {
     private let reader: XMLStreamReader
-    private var stack: [String] = []
-    private var names: [UnsafeRawPointer: String] = [:]
+    private var stack: [EFormsName] = []
+    private var names: [UnsafeRawPointer: EFormsName] = [:]
     private var doc = EFormsDocument()
     private var org: EFormsDocument.Organization?
     private var lot: EFormsDocument.LotPart?
@@ -71,11 +71,13 @@ final class EFormsParser {
 
     private enum Action { case descend, consumed, skip }
 
-    private func currentName() -> String {
-        guard let p = reader.localNamePointer else { return reader.localName }
+    /// The current element's name as a tag: libxml2 interns names per document, so each distinct name is looked
+    /// up once and every later element compares small integers instead of strings.
+    private func currentName() -> EFormsName {
+        guard let p = reader.localNamePointer else { return EFormsName.byName[reader.localName] ?? .other }
         let key = UnsafeRawPointer(p)
         if let n = names[key] { return n }
-        let n = String(cString: p)
+        let n = EFormsName.byName[String(cString: p)] ?? .other
         names[key] = n
         return n
     }
@@ -85,48 +87,48 @@ final class EFormsParser {
     private func attr(_ name: String) -> String? { reader.attribute(localName: name) }
 
     // swiftlint:disable:next cyclomatic_complexity
-    private func start(_ name: String) throws -> Action {
+    private func start(_ name: EFormsName) throws -> Action {
         let d = stack.count - 1
         if d == 0 {
-            doc.root = name
+            doc.root = reader.localName
             return .descend
         }
         let section = stack[1]
         if d == 1 {
             switch name {
-            case "ID":
+            case .id:
                 if attr("schemeName") == "notice-id" || doc.noticeID == nil { doc.noticeID = try text() }
                 return .consumed
-            case "VersionID":
+            case .versionID:
                 doc.version = try text()
                 return .consumed
-            case "ContractFolderID":
+            case .contractFolderID:
                 doc.procedureID = try text()
                 return .consumed
-            case "IssueDate":
+            case .issueDate:
                 doc.issueDate = try text()
                 return .consumed
-            case "IssueTime":
+            case .issueTime:
                 doc.issueTime = try text()
                 return .consumed
-            case "NoticeTypeCode":
+            case .noticeTypeCode:
                 doc.formType = attr("listName")
                 doc.noticeType = try text()
                 return .consumed
-            case "NoticeLanguageCode":
+            case .noticeLanguageCode:
                 doc.language = try text()
                 return .consumed
-            case "RegulatoryDomain":
+            case .regulatoryDomain:
                 doc.legalBasis = try text()
                 return .consumed
-            case "ProcurementProjectLot":
+            case .procurementProjectLot:
                 lot = EFormsDocument.LotPart()
                 return .descend
-            case "ContractingParty":
+            case .contractingParty:
                 partyProfile = nil
                 partyRefsStart = doc.buyerRefs.count
                 return .descend
-            case "UBLExtensions", "TenderingProcess", "ProcurementProject":
+            case .ublExtensions, .tenderingProcess, .procurementProject:
                 return .descend
             default:
                 // Root TenderingTerms (exclusion grounds, lot distribution), AdditionalDocumentReference…
@@ -134,45 +136,45 @@ final class EFormsParser {
             }
         }
         switch section {
-        case "UBLExtensions": return try extensionStart(name, d)
-        case "ContractingParty":
-            if d == 4, name == "ID", stack[2] == "Party", stack[3] == "PartyIdentification" {
+        case .ublExtensions: return try extensionStart(name, d)
+        case .contractingParty:
+            if d == 4, name == .id, stack[2] == .party, stack[3] == .partyIdentification {
                 doc.buyerRefs.append(try text())
                 return .consumed
             }
-            if d == 2, name == "BuyerProfileURI" {
+            if d == 2, name == .buyerProfileURI {
                 partyProfile = try text()
                 return .consumed
             }
-            if d == 3, name == "PartyTypeCode", stack[2] == "ContractingPartyType" {
+            if d == 3, name == .partyTypeCode, stack[2] == .contractingPartyType {
                 doc.buyerLegalType = try text()
                 return .consumed
             }
-            if d == 2 && name != "Party" && name != "ContractingPartyType" { return .skip }
-            if d == 3 && stack[2] == "Party" && name != "PartyIdentification" { return .skip }
+            if d == 2 && name != .party && name != .contractingPartyType { return .skip }
+            if d == 3 && stack[2] == .party && name != .partyIdentification { return .skip }
             return .descend
-        case "TenderingProcess":
-            if d == 2, name == "ProcedureCode" {
+        case .tenderingProcess:
+            if d == 2, name == .procedureCode {
                 doc.procedureCode = try text()
                 return .consumed
             }
             return d == 2 ? .skip : .descend
-        case "ProcurementProject":
+        case .procurementProject:
             return try projectStart(name, base: 1, into: &doc.project)
-        case "ProcurementProjectLot":
+        case .procurementProjectLot:
             return try lotStart(name, d)
         default:
             return .descend
         }
     }
 
-    private func extensionStart(_ name: String, _ d: Int) throws -> Action {
+    private func extensionStart(_ name: EFormsName, _ d: Int) throws -> Action {
         // E = UBLExtensions/UBLExtension/ExtensionContent/EformsExtension (depths 1–4).
         if d <= 4 { return .descend }
         if d == 5 {
             switch name {
-            case "Organizations", "NoticeSubType", "Publication", "NoticeResult": return .descend
-            case "Changes":
+            case .organizations, .noticeSubType, .publication, .noticeResult: return .descend
+            case .changes:
                 doc.hasChanges = true
                 return .descend
             default: return .skip
@@ -180,10 +182,10 @@ final class EFormsParser {
         }
         let part = stack[5]
         switch part {
-        case "Organizations":
-            if d == 6 { return name == "Organization" ? .descend : .skip }
+        case .organizations:
+            if d == 6 { return name == .organization ? .descend : .skip }
             if d == 7 {
-                if name == "Company" {
+                if name == .company {
                     org = EFormsDocument.Organization()
                     return .descend
                 }
@@ -192,9 +194,9 @@ final class EFormsParser {
             guard org != nil else { return .skip }
             if d == 8 {
                 switch name {
-                case "PartyIdentification", "PartyName", "PostalAddress", "PartyLegalEntity", "Contact":
+                case .partyIdentification, .partyName, .postalAddress, .partyLegalEntity, .contact:
                     return .descend
-                case "WebsiteURI":
+                case .websiteURI:
                     org?.website = try text()
                     return .consumed
                 default: return .skip
@@ -202,44 +204,44 @@ final class EFormsParser {
             }
             let group = stack[8]
             switch (group, name) {
-            case ("PartyIdentification", "ID"): org?.ref = try text()
-            case ("PartyName", "Name"): org?.names.append((attr("languageID"), try text()))
-            case ("PartyLegalEntity", "CompanyID"):
+            case (.partyIdentification, .id): org?.ref = try text()
+            case (.partyName, .name): org?.names.append((attr("languageID"), try text()))
+            case (.partyLegalEntity, .companyID):
                 org?.companyIDScheme = attr("schemeName")
                 org?.companyID = try text()
-            case ("PostalAddress", "CountrySubentityCode"): org?.nuts = try text()
-            case ("PostalAddress", "CityName"): org?.city = try text()
-            case ("PostalAddress", "PostalZone"): org?.postcode = try text()
-            case ("PostalAddress", "IdentificationCode"): org?.country = try text()
-            case ("PostalAddress", "Country"): return .descend
-            case ("Contact", "Name"): org?.contactName = try text()
-            case ("Contact", "Telephone"): org?.contactPhone = try text()
-            case ("Contact", "ElectronicMail"): org?.contactEmail = try text()
+            case (.postalAddress, .countrySubentityCode): org?.nuts = try text()
+            case (.postalAddress, .cityName): org?.city = try text()
+            case (.postalAddress, .postalZone): org?.postcode = try text()
+            case (.postalAddress, .identificationCode): org?.country = try text()
+            case (.postalAddress, .country): return .descend
+            case (.contact, .name): org?.contactName = try text()
+            case (.contact, .telephone): org?.contactPhone = try text()
+            case (.contact, .electronicMail): org?.contactEmail = try text()
             default: return .skip
             }
             return .consumed
-        case "NoticeSubType":
-            if name == "SubTypeCode" {
+        case .noticeSubType:
+            if name == .subTypeCode {
                 doc.subtype = try text()
                 return .consumed
             }
             return .descend
-        case "Publication":
+        case .publication:
             switch name {
-            case "NoticePublicationID": doc.publicationNumber = try text()
-            case "GazetteID": doc.gazetteID = try text()
-            case "PublicationDate": doc.publicationDate = try text()
+            case .noticePublicationID: doc.publicationNumber = try text()
+            case .gazetteID: doc.gazetteID = try text()
+            case .publicationDate: doc.publicationDate = try text()
             default: return .skip
             }
             return .consumed
-        case "NoticeResult":
+        case .noticeResult:
             return try resultStart(name, d)
-        case "Changes":
-            if name == "ChangedNoticeIdentifier" {
+        case .changes:
+            if name == .changedNoticeIdentifier {
                 doc.changedNotice = try text()
                 return .consumed
             }
-            if name == "ReasonCode" {
+            if name == .reasonCode {
                 doc.changeReason = try text()
                 return .consumed
             }
@@ -251,109 +253,109 @@ final class EFormsParser {
 
     /// `E/efac:NoticeResult` (depth 5): the notice value and who won what, through three id lists
     /// (LotResult → LotTender → TenderingParty → Tenderer organisation).
-    private func resultStart(_ name: String, _ d: Int) throws -> Action {
+    private func resultStart(_ name: EFormsName, _ d: Int) throws -> Action {
         if d == 6 {
             switch name {
-            case "TotalAmount":
+            case .totalAmount:
                 doc.resultCurrency = attr("currencyID")
                 doc.resultTotal = try text()
                 return .consumed
-            case "OverallMaximumFrameworkContractsAmount":
+            case .overallMaximumFrameworkContractsAmount:
                 doc.resultFrameworkCurrency = attr("currencyID")
                 doc.resultFrameworkMax = try text()
                 return .consumed
-            case "LotResult":
+            case .lotResult:
                 lotResult = EFormsDocument.LotResult()
                 return .descend
-            case "LotTender":
+            case .lotTender:
                 lotTender = EFormsDocument.LotTender()
                 return .descend
-            case "TenderingParty":
+            case .tenderingParty:
                 party = EFormsDocument.TenderingParty()
                 return .descend
-            case "SettledContract": return .descend
+            case .settledContract: return .descend
             default: return .skip
             }
         }
         switch (stack[6], d, name) {
-        case ("LotResult", 7, "TenderResultCode"): lotResult?.status = try text()
-        case ("LotResult", 7, "LotTender"), ("SettledContract", 7, "LotTender"): return .descend
-        case ("LotResult", 7, "FrameworkAgreementValues"), ("LotResult", 7, "TenderLot"): return .descend
-        case ("LotResult", 8, "ID") where stack[7] == "LotTender": lotResult?.tenderRefs.append(try text())
-        case ("LotResult", 8, "ID") where stack[7] == "TenderLot": lotResult?.lotRef = try text()
-        case ("LotResult", 8, "MaximumValueAmount") where stack[7] == "FrameworkAgreementValues":
+        case (.lotResult, 7, .tenderResultCode): lotResult?.status = try text()
+        case (.lotResult, 7, .lotTender), (.settledContract, 7, .lotTender): return .descend
+        case (.lotResult, 7, .frameworkAgreementValues), (.lotResult, 7, .tenderLot): return .descend
+        case (.lotResult, 8, .id) where stack[7] == .lotTender: lotResult?.tenderRefs.append(try text())
+        case (.lotResult, 8, .id) where stack[7] == .tenderLot: lotResult?.lotRef = try text()
+        case (.lotResult, 8, .maximumValueAmount) where stack[7] == .frameworkAgreementValues:
             lotResult?.frameworkCurrency = attr("currencyID")
             lotResult?.frameworkMax = try text()
-        case ("SettledContract", 8, "ID") where stack[7] == "LotTender": doc.contractTenderRefs.append(try text())
-        case ("LotTender", 7, "ID"): lotTender?.id = try text()
-        case ("LotTender", 7, "RankCode"): lotTender?.rank = try text()
-        case ("LotTender", 7, "TenderingParty"): return .descend
-        case ("LotTender", 8, "ID") where stack[7] == "TenderingParty": lotTender?.partyRef = try text()
-        case ("TenderingParty", 7, "ID"): party?.id = try text()
-        case ("TenderingParty", 7, "Tenderer"):
+        case (.settledContract, 8, .id) where stack[7] == .lotTender: doc.contractTenderRefs.append(try text())
+        case (.lotTender, 7, .id): lotTender?.id = try text()
+        case (.lotTender, 7, .rankCode): lotTender?.rank = try text()
+        case (.lotTender, 7, .tenderingParty): return .descend
+        case (.lotTender, 8, .id) where stack[7] == .tenderingParty: lotTender?.partyRef = try text()
+        case (.tenderingParty, 7, .id): party?.id = try text()
+        case (.tenderingParty, 7, .tenderer):
             tendererRef = nil
             tendererLeads = false
             return .descend
-        case ("TenderingParty", 8, "ID") where stack[7] == "Tenderer": tendererRef = try text()
-        case ("TenderingParty", 8, "GroupLeadIndicator") where stack[7] == "Tenderer":
+        case (.tenderingParty, 8, .id) where stack[7] == .tenderer: tendererRef = try text()
+        case (.tenderingParty, 8, .groupLeadIndicator) where stack[7] == .tenderer:
             tendererLeads = try text() == "true"
         default: return .skip
         }
         return .consumed
     }
 
-    private func lotStart(_ name: String, _ d: Int) throws -> Action {
+    private func lotStart(_ name: EFormsName, _ d: Int) throws -> Action {
         guard lot != nil else { return .skip }
         if d == 2 {
             switch name {
-            case "ID":
+            case .id:
                 lot?.scheme = attr("schemeName")
                 lot?.id = try text()
                 return .consumed
-            case "ProcurementProject", "TenderingProcess", "TenderingTerms": return .descend
+            case .procurementProject, .tenderingProcess, .tenderingTerms: return .descend
             default: return .skip
             }
         }
         switch stack[2] {
-        case "ProcurementProject":
-            var project = lot!.project
-            defer { lot?.project = project }
-            return try projectStart(name, base: 2, into: &project)
-        case "TenderingProcess":
+        case .procurementProject:
+            // In place: a copy taken and written back at every element of the lot's project shared its arrays
+            // with the lot, so each appended name, CPV or place copied the whole array.
+            return try projectStart(name, base: 2, into: &lot!.project)
+        case .tenderingProcess:
             if d == 3 {
                 switch name {
-                case "TenderSubmissionDeadlinePeriod", "ParticipationRequestReceptionPeriod",
-                    "AdditionalInformationRequestPeriod":
+                case .tenderSubmissionDeadlinePeriod, .participationRequestReceptionPeriod,
+                    .additionalInformationRequestPeriod:
                     return .descend
                 default: return .skip
                 }
             }
-            guard d == 4, name == "EndDate" || name == "EndTime" else { return .skip }
+            guard d == 4, name == .endDate || name == .endTime else { return .skip }
             let v = try text()
             switch (stack[3], name) {
-            case ("TenderSubmissionDeadlinePeriod", "EndDate"): lot?.tenderDeadlineDate = v
-            case ("TenderSubmissionDeadlinePeriod", "EndTime"): lot?.tenderDeadlineTime = v
-            case ("ParticipationRequestReceptionPeriod", "EndDate"): lot?.requestDeadlineDate = v
-            case ("ParticipationRequestReceptionPeriod", "EndTime"): lot?.requestDeadlineTime = v
-            case ("AdditionalInformationRequestPeriod", "EndDate"): lot?.questionsDeadlineDate = v
-            case ("AdditionalInformationRequestPeriod", "EndTime"): lot?.questionsDeadlineTime = v
+            case (.tenderSubmissionDeadlinePeriod, .endDate): lot?.tenderDeadlineDate = v
+            case (.tenderSubmissionDeadlinePeriod, .endTime): lot?.tenderDeadlineTime = v
+            case (.participationRequestReceptionPeriod, .endDate): lot?.requestDeadlineDate = v
+            case (.participationRequestReceptionPeriod, .endTime): lot?.requestDeadlineTime = v
+            case (.additionalInformationRequestPeriod, .endDate): lot?.questionsDeadlineDate = v
+            case (.additionalInformationRequestPeriod, .endTime): lot?.questionsDeadlineTime = v
             default: break
             }
             return .consumed
-        case "TenderingTerms":
+        case .tenderingTerms:
             if d == 3 {
-                if name == "CallForTendersDocumentReference" {
+                if name == .callForTendersDocumentReference {
                     docRefType = nil
                     docRefURI = nil
                     return .descend
                 }
                 return .skip
             }
-            if d == 4, name == "DocumentType" {
+            if d == 4, name == .documentType {
                 docRefType = try text()
                 return .consumed
             }
-            if name == "URI", stack[d - 1] == "ExternalReference" {
+            if name == .uri, stack[d - 1] == .externalReference {
                 docRefURI = try text()
                 return .consumed
             }
@@ -365,28 +367,28 @@ final class EFormsParser {
 
     /// `cac:ProcurementProject` children; `base` is the depth of the ProcurementProject element.
     private func projectStart(
-        _ name: String, base: Int, into p: inout EFormsDocument.Project
+        _ name: EFormsName, base: Int, into p: inout EFormsDocument.Project
     ) throws
         -> Action
     {
         let rel = stack.count - 1 - base
         if rel == 1 {
             switch name {
-            case "ID":
+            case .id:
                 if attr("schemeName") == "InternalID" { p.internalID = try text() } else { _ = try text() }
                 return .consumed
-            case "Name":
+            case .name:
                 p.names.append((attr("languageID"), try text()))
                 return .consumed
-            case "Description":
+            case .description:
                 p.descriptions.append((attr("languageID"), try text()))
                 return .consumed
-            case "ProcurementTypeCode":
+            case .procurementTypeCode:
                 p.nature = try text()
                 return .consumed
-            case "MainCommodityClassification", "AdditionalCommodityClassification", "RequestedTenderTotal":
+            case .mainCommodityClassification, .additionalCommodityClassification, .requestedTenderTotal:
                 return .descend
-            case "RealizedLocation":
+            case .realizedLocation:
                 location = EFormsDocument.Location()
                 return .descend
             default: return .skip
@@ -394,37 +396,37 @@ final class EFormsParser {
         }
         let group = stack[base + 1]
         switch group {
-        case "MainCommodityClassification":
-            if name == "ItemClassificationCode", p.mainCPV == nil {
+        case .mainCommodityClassification:
+            if name == .itemClassificationCode, p.mainCPV == nil {
                 p.mainCPV = try text()
                 return .consumed
             }
             return .skip
-        case "AdditionalCommodityClassification":
-            if name == "ItemClassificationCode" {
+        case .additionalCommodityClassification:
+            if name == .itemClassificationCode {
                 p.additionalCPV.append(try text())
                 return .consumed
             }
             return .skip
-        case "RequestedTenderTotal":
-            if name == "EstimatedOverallContractAmount" {
+        case .requestedTenderTotal:
+            if name == .estimatedOverallContractAmount {
                 p.currency = attr("currencyID")
                 p.estimatedValue = try text()
                 return .consumed
             }
-            if name == "FrameworkMaximumAmount" {
+            if name == .frameworkMaximumAmount {
                 p.frameworkCurrency = attr("currencyID")
                 p.frameworkMax = try text()
                 return .consumed
             }
             return .descend
-        case "RealizedLocation":
+        case .realizedLocation:
             switch name {
-            case "Address", "Country": return .descend
-            case "CountrySubentityCode": location?.nuts = try text()
-            case "CityName": location?.city = try text()
-            case "PostalZone": location?.postcode = try text()
-            case "IdentificationCode": location?.country = try text()
+            case .address, .country: return .descend
+            case .countrySubentityCode: location?.nuts = try text()
+            case .cityName: location?.city = try text()
+            case .postalZone: location?.postcode = try text()
+            case .identificationCode: location?.country = try text()
             default: return .skip
             }
             return .consumed
@@ -433,13 +435,13 @@ final class EFormsParser {
         }
     }
 
-    private func end(_ name: String) {
+    private func end(_ name: EFormsName) {
         let d = stack.count - 1
         switch name {
-        case "ProcurementProjectLot" where d == 1:
+        case .procurementProjectLot where d == 1:
             if let lot { doc.lots.append(lot) }
             lot = nil
-        case "ContractingParty" where d == 1:
+        case .contractingParty where d == 1:
             // A contracting party names its buyer and, beside it, the buyer's profile (BT-508).
             if let profile = partyProfile {
                 for ref in doc.buyerRefs[partyRefsStart...] where doc.buyerProfiles[ref] == nil {
@@ -447,25 +449,25 @@ final class EFormsParser {
                 }
             }
             partyProfile = nil
-        case "Company" where d == 7:
+        case .company where d == 7:
             if let org { doc.organizations.append(org) }
             org = nil
-        case "LotResult" where d == 6:
+        case .lotResult where d == 6:
             if let lotResult { doc.lotResults.append(lotResult) }
             lotResult = nil
-        case "LotTender" where d == 6:
+        case .lotTender where d == 6:
             if let lotTender { doc.lotTenders.append(lotTender) }
             lotTender = nil
-        case "TenderingParty" where d == 6:
+        case .tenderingParty where d == 6:
             if let party { doc.tenderingParties.append(party) }
             party = nil
-        case "Tenderer" where d == 7:
+        case .tenderer where d == 7:
             // The group leader (OPT-170) names the consortium: keep it first.
             if let ref = tendererRef {
                 if tendererLeads { party?.tendererRefs.insert(ref, at: 0) } else { party?.tendererRefs.append(ref) }
             }
             tendererRef = nil
-        case "RealizedLocation":
+        case .realizedLocation:
             if let location {
                 if d == 2 {
                     doc.project.locations.append(location)
@@ -474,7 +476,7 @@ final class EFormsParser {
                 }
             }
             location = nil
-        case "CallForTendersDocumentReference" where d == 3:
+        case .callForTendersDocumentReference where d == 3:
             // BT-15 is the non-restricted documents' address; restricted ones (BT-615) are not public.
             if let uri = docRefURI, docRefType == nil || docRefType == "non-restricted-document",
                 lot?.documentsURL == nil
@@ -485,4 +487,172 @@ final class EFormsParser {
             break
         }
     }
+}
+
+/// The element names the eForms parser acts on (local names, as the eForms schemas spell them); `other` for
+/// every name it only passes through or skips.
+enum EFormsName: UInt8 {
+    case other
+    case additionalCommodityClassification
+    case additionalInformationRequestPeriod
+    case address
+    case buyerProfileURI
+    case callForTendersDocumentReference
+    case changedNoticeIdentifier
+    case changes
+    case cityName
+    case company
+    case companyID
+    case contact
+    case contractFolderID
+    case contractingParty
+    case contractingPartyType
+    case country
+    case countrySubentityCode
+    case description
+    case documentType
+    case electronicMail
+    case endDate
+    case endTime
+    case estimatedOverallContractAmount
+    case externalReference
+    case frameworkAgreementValues
+    case frameworkMaximumAmount
+    case gazetteID
+    case groupLeadIndicator
+    case id
+    case identificationCode
+    case issueDate
+    case issueTime
+    case itemClassificationCode
+    case lotResult
+    case lotTender
+    case mainCommodityClassification
+    case maximumValueAmount
+    case name
+    case noticeLanguageCode
+    case noticePublicationID
+    case noticeResult
+    case noticeSubType
+    case noticeTypeCode
+    case organization
+    case organizations
+    case overallMaximumFrameworkContractsAmount
+    case participationRequestReceptionPeriod
+    case party
+    case partyIdentification
+    case partyLegalEntity
+    case partyName
+    case partyTypeCode
+    case postalAddress
+    case postalZone
+    case procedureCode
+    case procurementProject
+    case procurementProjectLot
+    case procurementTypeCode
+    case publication
+    case publicationDate
+    case rankCode
+    case realizedLocation
+    case reasonCode
+    case regulatoryDomain
+    case requestedTenderTotal
+    case settledContract
+    case subTypeCode
+    case telephone
+    case tenderLot
+    case tenderResultCode
+    case tenderSubmissionDeadlinePeriod
+    case tenderer
+    case tenderingParty
+    case tenderingProcess
+    case tenderingTerms
+    case totalAmount
+    case ublExtensions
+    case uri
+    case versionID
+    case websiteURI
+
+    /// Local name → tag.
+    static let byName: [String: EFormsName] = [
+        "AdditionalCommodityClassification": .additionalCommodityClassification,
+        "AdditionalInformationRequestPeriod": .additionalInformationRequestPeriod,
+        "Address": .address,
+        "BuyerProfileURI": .buyerProfileURI,
+        "CallForTendersDocumentReference": .callForTendersDocumentReference,
+        "ChangedNoticeIdentifier": .changedNoticeIdentifier,
+        "Changes": .changes,
+        "CityName": .cityName,
+        "Company": .company,
+        "CompanyID": .companyID,
+        "Contact": .contact,
+        "ContractFolderID": .contractFolderID,
+        "ContractingParty": .contractingParty,
+        "ContractingPartyType": .contractingPartyType,
+        "Country": .country,
+        "CountrySubentityCode": .countrySubentityCode,
+        "Description": .description,
+        "DocumentType": .documentType,
+        "ElectronicMail": .electronicMail,
+        "EndDate": .endDate,
+        "EndTime": .endTime,
+        "EstimatedOverallContractAmount": .estimatedOverallContractAmount,
+        "ExternalReference": .externalReference,
+        "FrameworkAgreementValues": .frameworkAgreementValues,
+        "FrameworkMaximumAmount": .frameworkMaximumAmount,
+        "GazetteID": .gazetteID,
+        "GroupLeadIndicator": .groupLeadIndicator,
+        "ID": .id,
+        "IdentificationCode": .identificationCode,
+        "IssueDate": .issueDate,
+        "IssueTime": .issueTime,
+        "ItemClassificationCode": .itemClassificationCode,
+        "LotResult": .lotResult,
+        "LotTender": .lotTender,
+        "MainCommodityClassification": .mainCommodityClassification,
+        "MaximumValueAmount": .maximumValueAmount,
+        "Name": .name,
+        "NoticeLanguageCode": .noticeLanguageCode,
+        "NoticePublicationID": .noticePublicationID,
+        "NoticeResult": .noticeResult,
+        "NoticeSubType": .noticeSubType,
+        "NoticeTypeCode": .noticeTypeCode,
+        "Organization": .organization,
+        "Organizations": .organizations,
+        "OverallMaximumFrameworkContractsAmount": .overallMaximumFrameworkContractsAmount,
+        "ParticipationRequestReceptionPeriod": .participationRequestReceptionPeriod,
+        "Party": .party,
+        "PartyIdentification": .partyIdentification,
+        "PartyLegalEntity": .partyLegalEntity,
+        "PartyName": .partyName,
+        "PartyTypeCode": .partyTypeCode,
+        "PostalAddress": .postalAddress,
+        "PostalZone": .postalZone,
+        "ProcedureCode": .procedureCode,
+        "ProcurementProject": .procurementProject,
+        "ProcurementProjectLot": .procurementProjectLot,
+        "ProcurementTypeCode": .procurementTypeCode,
+        "Publication": .publication,
+        "PublicationDate": .publicationDate,
+        "RankCode": .rankCode,
+        "RealizedLocation": .realizedLocation,
+        "ReasonCode": .reasonCode,
+        "RegulatoryDomain": .regulatoryDomain,
+        "RequestedTenderTotal": .requestedTenderTotal,
+        "SettledContract": .settledContract,
+        "SubTypeCode": .subTypeCode,
+        "Telephone": .telephone,
+        "TenderLot": .tenderLot,
+        "TenderResultCode": .tenderResultCode,
+        "TenderSubmissionDeadlinePeriod": .tenderSubmissionDeadlinePeriod,
+        "Tenderer": .tenderer,
+        "TenderingParty": .tenderingParty,
+        "TenderingProcess": .tenderingProcess,
+        "TenderingTerms": .tenderingTerms,
+        "TotalAmount": .totalAmount,
+        "UBLExtensions": .ublExtensions,
+        "URI": .uri,
+        "VersionID": .versionID,
+        "WebsiteURI": .websiteURI,
+    ]
 }

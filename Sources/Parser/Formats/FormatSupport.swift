@@ -123,18 +123,22 @@ enum FormatSupport {
     /// dates) unless `endOfDay` (deadlines).
     static func date(_ s: String?, endOfDay: Bool = false) -> ZonedDate? {
         guard let s = s.map(trim), s.utf8.count >= 10 else { return nil }
-        if s.count == 10 || (s.count > 10 && !s.contains("T") && !s.contains(" ")) {
+        // Byte tests: Foundation's `contains`/`replacingOccurrences` bridge to NSString at every call, and every
+        // date of every notice comes through here.
+        let u = s.utf8
+        if s.count == 10 || (s.count > 10 && !u.contains(0x54) && !u.contains(0x20)) {
             // "2021-12-31", "2019-05-10+01:00" (xs:date with zone).
             if s.count > 10 { return combine(date: s, time: endOfDay ? nil : "00:00:00") }
             return zoned(s + (endOfDay ? "T23:59:00" : "T00:00:00"), zone: DeadlineExtractor.parisZone)
         }
-        if let z = ISO8601.parseZoned(s.replacingOccurrences(of: " ", with: "T")) {
+        func spaceAsT<S: Sequence<UInt8>>(_ b: S) -> String {
+            String(decoding: b.map { $0 == 0x20 ? 0x54 : $0 }, as: UTF8.self)
+        }
+        if let z = ISO8601.parseZoned(spaceAsT(u)) {
             // A date-time without zone is local French time, not UTC.
-            let tail = s.dropFirst(16)
-            if !tail.contains("Z") && !tail.contains("+") && !tail.contains("-") {
-                return zoned(
-                    String(s.prefix(19)).replacingOccurrences(of: " ", with: "T"),
-                    zone: DeadlineExtractor.parisZone)
+            let tail = s.dropFirst(16).utf8
+            if !tail.contains(0x5A) && !tail.contains(0x2B) && !tail.contains(0x2D) {
+                return zoned(spaceAsT(String(s.prefix(19)).utf8), zone: DeadlineExtractor.parisZone)
             }
             return z
         }
@@ -244,7 +248,7 @@ enum FormatSupport {
     /// Decodes HTML character references and strips tags (BOAMP JSON text is entity-encoded: `d&#039;Agglo`).
     static func text(fromHTML s: String?) -> String? {
         guard let s, !s.isEmpty else { return nil }
-        if !s.contains("<") && !s.contains("&") { return nonEmpty(s) }
+        if !s.utf8.contains(0x3C) && !s.utf8.contains(0x26) { return nonEmpty(s) }
         return nonEmpty(HTMLText.toText(s))
     }
 }

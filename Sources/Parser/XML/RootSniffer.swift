@@ -94,19 +94,24 @@ enum RootSniffer {
     }
 
     private static func attributeValue(_ tag: String, _ name: String) -> String? {
-        var search = tag[...]
-        while let r = search.range(of: name) {
-            var rest = search[r.upperBound...]
-            let before = r.lowerBound == tag.startIndex ? " " : tag[tag.index(before: r.lowerBound)]
-            rest = rest.drop(while: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" })
-            if before.isWhitespace, rest.first == "=" {
-                rest = rest.dropFirst().drop(while: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" })
-                if let q = rest.first, q == "\"" || q == "'" {
-                    rest = rest.dropFirst()
-                    if let end = rest.firstIndex(of: q) { return String(rest[..<end]) }
-                }
+        // On bytes: Foundation's `range(of:)` bridges to NSString, once per notice of a package.
+        let t = Array(tag.utf8)
+        let n = Array(name.utf8)
+        guard let first = n.first else { return nil }
+        func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D }
+        var i = 0
+        while i + n.count <= t.count {
+            defer { i += 1 }
+            guard t[i] == first, t[i..<(i + n.count)].elementsEqual(n), i == 0 || isSpace(t[i - 1]) else { continue }
+            var j = i + n.count
+            while j < t.count, isSpace(t[j]) { j += 1 }
+            guard j < t.count, t[j] == 0x3D else { continue }
+            j += 1
+            while j < t.count, isSpace(t[j]) { j += 1 }
+            guard j < t.count, t[j] == 0x22 || t[j] == 0x27 else { continue }
+            if let close = t[(j + 1)...].firstIndex(of: t[j]) {
+                return String(decoding: t[(j + 1)..<close], as: UTF8.self)
             }
-            search = search[r.upperBound...]
         }
         return nil
     }
