@@ -260,7 +260,7 @@ public enum NightlyRun {
             configuration.firstNightDays = options.firstNightDays
             configuration.runTimeBudget = options.runTimeBudget
             configuration.sourceTimeBudget = options.sourceTimeBudget
-            // A stop request ends the transfers on the spot; the run then stops before storing anything.
+            // A stop request ends the transfers on the spot; sources already stored stay stored, each one whole.
             configuration.shouldStop = { StopRequest.shared.receivedSignal != nil }
             let engine = FetchEngine(configuration: configuration, logger: logger)
             let fixed = now
