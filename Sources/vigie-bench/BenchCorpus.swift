@@ -310,3 +310,10 @@ enum PeakMemory {
 
 func seconds(since t0: UInt64) -> Double { Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9 }
 func round3(_ x: Double) -> Double { (x * 1000).rounded() / 1000 }
+
+/// One JSON line, keys sorted: what `--json` prints for the tools that read the figures.
+func printJSONLine(_ value: some Encodable) throws {
+    let e = JSONEncoder()
+    e.outputFormatting = [.sortedKeys]
+    print(String(decoding: try e.encode(value), as: UTF8.self))
+}

@@ -151,9 +151,7 @@ struct ClassifyBench: AsyncParsableCommand {
             results: results, flatness: round3(last / first),
             mb_per_s_300k: results.first { $0.keywords == 300_000 }?.mb_per_s)
         if json {
-            let e = JSONEncoder()
-            e.outputFormatting = [.sortedKeys]
-            print(String(decoding: try e.encode(out), as: UTF8.self))
+            try printJSONLine(out)
         } else {
             print(
                 String(
@@ -292,9 +290,7 @@ struct ClassifyBench: AsyncParsableCommand {
             route_peak_rss_mb: round1(peak), routes: routes, near_misses: nearMisses,
             results_fingerprint: String(hash, radix: 16))
         if json {
-            let e = JSONEncoder()
-            e.outputFormatting = [.sortedKeys]
-            print(String(decoding: try e.encode(out), as: UTF8.self))
+            try printJSONLine(out)
         } else {
             print(
                 String(
@@ -339,7 +335,6 @@ struct ClassifyBench: AsyncParsableCommand {
     }
 
     func round1(_ x: Double) -> Double { (x * 10).rounded() / 10 }
-    func round3(_ x: Double) -> Double { (x * 1000).rounded() / 1000 }
 }
 
 /// Seeded generator of procurement-like keywords and notice text.

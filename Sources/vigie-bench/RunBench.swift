@@ -259,9 +259,7 @@ struct RunBench: ParsableCommand {
             history_build_s: round3(historyS), nothing_new_s: round3(nothingNewS), nothing_new_files: nextFiles,
             classify_route_digest_cpu_s: round3(nightCPU), nothing_new_cpu_s: round3(nothingNewCPU))
         if json {
-            let e = JSONEncoder()
-            e.outputFormatting = [.sortedKeys]
-            print(String(decoding: try e.encode(out), as: UTF8.self))
+            try printJSONLine(out)
         } else {
             print(
                 String(

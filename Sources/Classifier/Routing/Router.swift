@@ -246,18 +246,7 @@ public struct Router: Sendable {
         }
 
         mutating func wordVariants(of term: String) -> [String] {
-            let words = term.split(separator: " ").map(String.init)
-            guard words.count > 1 else { return variants(of: term) }
-            var out = variants(of: term)
-            for (i, w) in words.enumerated() {
-                for v in variants(of: w) where !v.contains(" ") {
-                    var copy = words
-                    copy[i] = v
-                    let phrase = copy.joined(separator: " ")
-                    if !out.contains(phrase) { out.append(phrase) }
-                }
-            }
-            return out
+            Thesaurus.wordVariants(of: term) { variants(of: $0) }
         }
     }
 

@@ -392,11 +392,16 @@ public struct Thesaurus: Sendable, Hashable, Codable {
     /// Variants of a phrase with one of its words replaced by a synonym from a one-word group: exclusions are
     /// read for meaning, so « publicité électorale » also stops « propagande électorale ».
     public func wordVariants(of term: String) -> [String] {
+        Self.wordVariants(of: term, variants: variants(of:))
+    }
+
+    /// ``wordVariants(of:)`` with the variants of one term given: the router's build passes its memoized ones.
+    static func wordVariants(of term: String, variants: (String) -> [String]) -> [String] {
         let words = term.split(separator: " ").map(String.init)
-        guard words.count > 1 else { return variants(of: term) }
-        var out = variants(of: term)
+        guard words.count > 1 else { return variants(term) }
+        var out = variants(term)
         for (i, w) in words.enumerated() {
-            for v in variants(of: w) where !v.contains(" ") {
+            for v in variants(w) where !v.contains(" ") {
                 var copy = words
                 copy[i] = v
                 let phrase = copy.joined(separator: " ")
