@@ -6,9 +6,10 @@ import Notices
 /// `notice.key`) and `notice_facet` (kind, source, départements and CPV prefixes of each notice with its sort time),
 /// and `NoticeQuery` searches over them.
 ///
-/// A search never sorts or scans the notice table: text is ranked inside FTS5 and only the page of rows is read;
-/// without text, one facet's index range (or the `notice_recent` index) is walked newest first until the page is
-/// full.
+/// A search never sorts or scans the notice table: without text, or with text in the default newest-first order,
+/// one facet's index range (or the `notice_recent` index) is walked newest first until the page is full (a text
+/// with few matches reads and sorts just those); ranked by relevance, text is ranked inside FTS5 and only the page
+/// of rows is read.
 extension NoticeStore {
     // MARK: - Indexing
 
@@ -119,18 +120,25 @@ extension NoticeStore {
 
     // MARK: - Search
 
-    /// Ad hoc query: full text (French-friendly, see `NoticeQuery.text`) and filters; best matches first
-    /// with text, newest first without.
+    /// Ad hoc query: full text (French-friendly, see `NoticeQuery.text`) and filters; newest first, or best
+    /// matches first with text and `NoticeQuery.order` `.relevance`.
     public func search(_ q: NoticeQuery) throws -> [Notice] {
         try searchStored(q).map(\.notice)
     }
 
     /// Like `search`, with the store's bookkeeping.
     ///
-    /// Ranked by FTS5's bm25 then notice id; newest first (`coalesce(published, first_seen)`) then notice id.
+    /// Newest first (`coalesce(published, first_seen)`) then notice id; with `.relevance` and text, ranked by
+    /// FTS5's bm25 then notice id.
     /// With duplicates collapsed, `limit` × 4 + 16 matching records are read, then the first of each opportunity
     /// kept, up to `limit`.
     public func searchStored(_ q: NoticeQuery) throws -> [StoredNotice] {
+        try searchStored(q, fewMatches: Self.fewMatches)
+    }
+
+    /// `searchStored` with the number of text matches from which the newest-first index is walked (tests set it
+    /// low to reach that path on a small store).
+    func searchStored(_ q: NoticeQuery, fewMatches: Int) throws -> [StoredNotice] {
         let text = q.text.flatMap(FTSQuery.expression)
         if q.text != nil, !(q.text ?? "").trimmingCharacters(in: .whitespaces).isEmpty, text == nil {
             return []
@@ -140,8 +148,10 @@ extension NoticeStore {
         let plan = SearchPlan(q)
         return try read { db in
             let candidates =
-                if let text {
+                if let text, q.order == .relevance {
                     try rankedCandidates(text, plan: plan, wanted: wanted, in: db)
+                } else if let text {
+                    try newestMatches(text, plan: plan, wanted: wanted, few: fewMatches, in: db)
                 } else {
                     try newestCandidates(plan: plan, wanted: wanted, in: db)
                 }
@@ -216,6 +226,45 @@ extension NoticeStore {
             return Candidate(key: key, order: ranks[key] ?? 0, id: row[1], opportunity: row[2])
         }
         return Self.ordered(found, wanted: wanted)
+    }
+
+    /// Matches of text up to which they are read and sorted by time; from this many on, the newest-first index
+    /// is walked instead (see `newestMatches`).
+    static let fewMatches = 4_096
+
+    /// Text, newest first, never sorting a common word's matches. Up to `fewMatches` matches are read from FTS5
+    /// in rowid order (no ranking: cheap): fewer → all of them are the result before filters, so their rows are
+    /// read by key, filtered and sorted by time. Otherwise matches are at least `fewMatches` of the store, and the
+    /// index that serves the order (`notice_recent`, or the driving facet's range) is walked newest first, each
+    /// row checked against the text by rowid inside FTS5, until the page is full — a few hundred checks for a
+    /// common word, where ranking or sorting would touch all its matches.
+    private func newestMatches(_ text: String, plan: SearchPlan, wanted: Int, few: Int, in db: Database) throws
+        -> [Candidate]
+    {
+        guard wanted > 0 else { return [] }
+        let keys = try Int64.fetchAll(
+            db.cachedStatement(sql: "SELECT rowid FROM notice_fts WHERE notice_fts MATCH ? LIMIT ?"),
+            arguments: [text, few])
+        guard keys.count >= few else {
+            guard !keys.isEmpty else { return [] }
+            let (sql, arguments) = Self.newestOfKeysSQL(keys, plan: plan)
+            let found = try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map {
+                Candidate(key: $0[0], order: -($0[1] as Double), id: $0[2], opportunity: $0[3])
+            }
+            return Self.ordered(found, wanted: wanted)
+        }
+        return try newestCandidates(plan: plan.matching(text), wanted: wanted, in: db)
+    }
+
+    /// The statement reading the rows (key, sort time, id, opportunity) of `keys` that pass the plan's filters,
+    /// each by key, in no order.
+    static func newestOfKeysSQL(_ keys: [Int64], plan: SearchPlan) -> (String, [any DatabaseValueConvertible]) {
+        // Keys are integers read from SQLite: inlined, no user text reaches the SQL.
+        let list = keys.map(String.init).joined(separator: ",")
+        let sql =
+            "SELECT n.key, coalesce(n.published, n.first_seen), n.id, n.opportunity_id FROM notice n" + plan.joins
+            + " WHERE n.key IN (\(list))" + plan.checks.map { " AND " + $0 }.joined()
+        return (sql, plan.joinArguments + plan.checkArguments)
     }
 
     /// Ranked by FTS5 first, then the filters checked on batches of the best matches until `wanted` pass, plus
@@ -430,6 +479,14 @@ struct SearchPlan {
             arguments.append(since)
         }
         return Driver(facet: facet, condition: condition, arguments: arguments)
+    }
+
+    /// The same filters and the notice matching the FTS5 expression `text`, checked by rowid inside FTS5.
+    func matching(_ text: String) -> SearchPlan {
+        var plan = self
+        plan.plain.append("EXISTS (SELECT 1 FROM notice_fts h WHERE h.notice_fts MATCH ? AND h.rowid = n.key)")
+        plan.plainArguments.append(text)
+        return plan
     }
 
     /// The conditions left once `driver` walks its facet.
