@@ -234,10 +234,10 @@ extension NoticeStore {
 
     /// Text, newest first, never sorting a common word's matches. Up to `fewMatches` matches are read from FTS5
     /// in rowid order (no ranking: cheap): fewer → all of them are the result before filters, so their rows are
-    /// read by key, filtered and sorted by time. Otherwise the matches' rowids are read (unranked, unsorted: a
-    /// doclist walk) and the index that serves the order (`notice_recent`, or the driving facet's range) is walked
-    /// newest first, keeping rows among them, until the page is full — a common word's matches are dense, so the
-    /// walk is short, where ranking or sorting would work on all of them.
+    /// read by key, filtered and sorted by time. Otherwise the index that serves the order (`notice_recent`, or the
+    /// driving facet's range) is walked newest first, keeping rows among the matches (`SearchPlan.matching`), until
+    /// the page is full — a common word's matches are dense, so the walk is short, where ranking or sorting would
+    /// work on all of them.
     private func newestMatches(_ text: String, plan: SearchPlan, wanted: Int, few: Int, in db: Database) throws
         -> [Candidate]
     {
@@ -253,27 +253,7 @@ extension NoticeStore {
             }
             return Self.ordered(found, wanted: wanted)
         }
-        // Matches are checked in a set of their rowids, read once: FTS5 merges a prefix term's doclists on each
-        // query (and words are prefixes here), so checking each walked row inside FTS5 cost that merge per row.
-        var matches = Set(keys)
-        let rest = try Int64.fetchCursor(
-            db.cachedStatement(sql: "SELECT rowid FROM notice_fts WHERE notice_fts MATCH ?"), arguments: [text])
-        while let key = try rest.next() { matches.insert(key) }
-        // No LIMIT: read until the page is full and the sort time changes (ties ordered by id as a whole sort).
-        let (sql, arguments) = Self.newestSQL(plan, wanted: -1)
-        let rows = try Row.fetchCursor(db, sql: sql, arguments: StatementArguments(arguments))
-        var found: [Candidate] = []
-        var seen = Set<Int64>()
-        while let row = try rows.next() {
-            let key: Int64 = row[0]
-            guard matches.contains(key) else { continue }
-            let t: Double = row[1]
-            if found.count >= wanted, let last = found.last, -t != last.order { break }
-            // A range driver (a CPV prefix of an unstored length) meets a notice once per matching code.
-            guard seen.insert(key).inserted else { continue }
-            found.append(Candidate(key: key, order: -t, id: row[2], opportunity: row[3]))
-        }
-        return Self.ordered(found, wanted: wanted)
+        return try newestCandidates(plan: plan.matching(text), wanted: wanted, in: db)
     }
 
     /// The statement reading the rows (key, sort time, id, opportunity) of `keys` that pass the plan's filters,
@@ -366,6 +346,7 @@ extension NoticeStore {
         guard let driver = plan.driver else {
             let sql =
                 "SELECT n.key, coalesce(n.published, n.first_seen), n.id, n.opportunity_id FROM notice n"
+                + (plan.walkRecent ? " INDEXED BY notice_recent" : "")
                 + (plan.conditions.isEmpty ? "" : " WHERE " + plan.conditions.joined(separator: " AND "))
                 + " ORDER BY coalesce(n.published, n.first_seen) DESC, n.id LIMIT ?"
             return (sql, plan.arguments + [wanted])
@@ -500,6 +481,22 @@ struct SearchPlan {
         }
         return Driver(facet: facet, condition: condition, arguments: arguments)
     }
+
+    /// The same filters and the notice among the matches of the FTS5 expression `text`, for walking an index newest
+    /// first. The matches' rowids are a list subquery, read once into a temporary index (unranked, unsorted); a
+    /// correlated check by rowid inside FTS5 would pay FTS5's merge of a prefix term's doclists on every row, and
+    /// words are prefixes here. Without a driving facet the walk is forced onto `notice_recent`: the planner would
+    /// otherwise read the list and sort it.
+    func matching(_ text: String) -> SearchPlan {
+        var plan = self
+        plan.plain.append("+n.key IN (SELECT rowid FROM notice_fts WHERE notice_fts MATCH ?)")
+        plan.plainArguments.append(text)
+        plan.walkRecent = true
+        return plan
+    }
+
+    /// Walk `notice_recent` (`INDEXED BY`) when no facet drives.
+    var walkRecent = false
 
     /// The conditions left once `driver` walks its facet.
     func conditions(drivenBy driver: Driver) -> [String] { facets.dropFirst().map(\.check.0) + plain }
