@@ -232,9 +232,9 @@ extension NoticeStore {
     /// is walked instead (see `newestMatches`).
     static let fewMatches = 4_096
 
-    /// Text, newest first, never sorting a common word's matches. Up to `fewMatches` matches are read from FTS5
-    /// in rowid order (no ranking: cheap): fewer → all of them are the result before filters, so their rows are
-    /// read by key, filtered and sorted by time. Otherwise the index that serves the order (`notice_recent`, or the
+    /// Text, newest first, never sorting a common word's matches. Matches are counted up to `fewMatches` in FTS5
+    /// (rowid order, no ranking: cheap): fewer → their rows are read by key, filtered and sorted by time.
+    /// Otherwise the index that serves the order (`notice_recent`, or the
     /// driving facet's range) is walked newest first, keeping rows among the matches (`SearchPlan.matching`), until
     /// the page is full — a common word's matches are dense, so the walk is short, where ranking or sorting would
     /// work on all of them.
@@ -242,29 +242,33 @@ extension NoticeStore {
         -> [Candidate]
     {
         guard wanted > 0 else { return [] }
-        let keys = try Int64.fetchAll(
-            db.cachedStatement(sql: "SELECT rowid FROM notice_fts WHERE notice_fts MATCH ? LIMIT ?"),
-            arguments: [text, few])
-        guard keys.count >= few else {
-            guard !keys.isEmpty else { return [] }
-            let (sql, arguments) = Self.newestOfKeysSQL(keys, plan: plan)
-            let found = try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map {
+        let count =
+            try Int.fetchOne(
+                db.cachedStatement(
+                    sql: "SELECT count(*) FROM (SELECT 1 FROM notice_fts WHERE notice_fts MATCH ? LIMIT ?)"),
+                arguments: [text, few]) ?? 0
+        guard count >= few else {
+            guard count > 0 else { return [] }
+            let (sql, arguments) = Self.newestOfMatchesSQL(text, plan: plan, wanted: wanted)
+            return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map {
                 Candidate(key: $0[0], order: -($0[1] as Double), id: $0[2], opportunity: $0[3])
             }
-            return Self.ordered(found, wanted: wanted)
         }
         return try newestCandidates(plan: plan.matching(text), wanted: wanted, in: db)
     }
 
-    /// The statement reading the rows (key, sort time, id, opportunity) of `keys` that pass the plan's filters,
-    /// each by key, in no order.
-    static func newestOfKeysSQL(_ keys: [Int64], plan: SearchPlan) -> (String, [any DatabaseValueConvertible]) {
-        // Keys are integers read from SQLite: inlined, no user text reaches the SQL.
-        let list = keys.map(String.init).joined(separator: ",")
+    /// The statement of a text with few matches: their rows (key, sort time, id, opportunity) that pass the plan's
+    /// filters, read by key from the list of matches (`NOT INDEXED`: never by walking `notice_recent`, which would
+    /// visit the table for a rare word) and sorted — a sort of those few matches only — newest first then id.
+    static func newestOfMatchesSQL(_ text: String, plan: SearchPlan, wanted: Int)
+        -> (String, [any DatabaseValueConvertible])
+    {
         let sql =
-            "SELECT n.key, coalesce(n.published, n.first_seen), n.id, n.opportunity_id FROM notice n" + plan.joins
-            + " WHERE n.key IN (\(list))" + plan.checks.map { " AND " + $0 }.joined()
-        return (sql, plan.joinArguments + plan.checkArguments)
+            "SELECT n.key, coalesce(n.published, n.first_seen), n.id, n.opportunity_id FROM notice n NOT INDEXED"
+            + plan.joins + " WHERE n.key IN (SELECT rowid FROM notice_fts WHERE notice_fts MATCH ?)"
+            + plan.checks.map { " AND " + $0 }.joined()
+            + " ORDER BY coalesce(n.published, n.first_seen) DESC, n.id LIMIT ?"
+        return (sql, plan.joinArguments + [text] + plan.checkArguments + [wanted])
     }
 
     /// Ranked by FTS5 first, then the filters checked on batches of the best matches until `wanted` pass, plus
