@@ -6,9 +6,10 @@ import Notices
 /// `notice.key`) and `notice_facet` (kind, source, départements and CPV prefixes of each notice with its sort time),
 /// and `NoticeQuery` searches over them.
 ///
-/// A search never sorts or scans the notice table: text is ranked inside FTS5 and only the page of rows is read;
-/// without text, one facet's index range (or the `notice_recent` index) is walked newest first until the page is
-/// full.
+/// A search never sorts or scans the notice table: without text, or with text in the default newest-first order,
+/// one facet's index range (or the `notice_recent` index) is walked newest first until the page is full (a text
+/// with few matches reads and sorts just those); ranked by relevance, text is ranked inside FTS5 and only the page
+/// of rows is read.
 extension NoticeStore {
     // MARK: - Indexing
 
@@ -119,18 +120,25 @@ extension NoticeStore {
 
     // MARK: - Search
 
-    /// Ad hoc query: full text (French-friendly, see `NoticeQuery.text`) and filters; best matches first
-    /// with text, newest first without.
+    /// Ad hoc query: full text (French-friendly, see `NoticeQuery.text`) and filters; newest first, or best
+    /// matches first with text and `NoticeQuery.order` `.relevance`.
     public func search(_ q: NoticeQuery) throws -> [Notice] {
         try searchStored(q).map(\.notice)
     }
 
     /// Like `search`, with the store's bookkeeping.
     ///
-    /// Ranked by FTS5's bm25 then notice id; newest first (`coalesce(published, first_seen)`) then notice id.
+    /// Newest first (`coalesce(published, first_seen)`) then notice id; with `.relevance` and text, ranked by
+    /// FTS5's bm25 then notice id.
     /// With duplicates collapsed, `limit` × 4 + 16 matching records are read, then the first of each opportunity
     /// kept, up to `limit`.
     public func searchStored(_ q: NoticeQuery) throws -> [StoredNotice] {
+        try searchStored(q, fewMatches: Self.fewMatches)
+    }
+
+    /// `searchStored` with the number of text matches from which the newest-first index is walked (tests set it
+    /// low to reach that path on a small store).
+    func searchStored(_ q: NoticeQuery, fewMatches: Int) throws -> [StoredNotice] {
         let text = q.text.flatMap(FTSQuery.expression)
         if q.text != nil, !(q.text ?? "").trimmingCharacters(in: .whitespaces).isEmpty, text == nil {
             return []
@@ -140,8 +148,10 @@ extension NoticeStore {
         let plan = SearchPlan(q)
         return try read { db in
             let candidates =
-                if let text {
+                if let text, q.order == .relevance {
                     try rankedCandidates(text, plan: plan, wanted: wanted, in: db)
+                } else if let text {
+                    try newestMatches(text, plan: plan, wanted: wanted, few: fewMatches, in: db)
                 } else {
                     try newestCandidates(plan: plan, wanted: wanted, in: db)
                 }
@@ -216,6 +226,49 @@ extension NoticeStore {
             return Candidate(key: key, order: ranks[key] ?? 0, id: row[1], opportunity: row[2])
         }
         return Self.ordered(found, wanted: wanted)
+    }
+
+    /// Matches of text up to which they are read and sorted by time; from this many on, the newest-first index
+    /// is walked instead (see `newestMatches`).
+    static let fewMatches = 4_096
+
+    /// Text, newest first, never sorting a common word's matches. Matches are counted up to `fewMatches` in FTS5
+    /// (rowid order, no ranking: cheap): fewer → their rows are read by key, filtered and sorted by time.
+    /// Otherwise the index that serves the order (`notice_recent`, or the
+    /// driving facet's range) is walked newest first, keeping rows among the matches (`SearchPlan.matching`), until
+    /// the page is full — a common word's matches are dense, so the walk is short, where ranking or sorting would
+    /// work on all of them.
+    private func newestMatches(_ text: String, plan: SearchPlan, wanted: Int, few: Int, in db: Database) throws
+        -> [Candidate]
+    {
+        guard wanted > 0 else { return [] }
+        let count =
+            try Int.fetchOne(
+                db.cachedStatement(
+                    sql: "SELECT count(*) FROM (SELECT 1 FROM notice_fts WHERE notice_fts MATCH ? LIMIT ?)"),
+                arguments: [text, few]) ?? 0
+        guard count >= few else {
+            guard count > 0 else { return [] }
+            let (sql, arguments) = Self.newestOfMatchesSQL(text, plan: plan, wanted: wanted)
+            return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map {
+                Candidate(key: $0[0], order: -($0[1] as Double), id: $0[2], opportunity: $0[3])
+            }
+        }
+        return try newestCandidates(plan: plan.matching(text), wanted: wanted, in: db)
+    }
+
+    /// The statement of a text with few matches: their rows (key, sort time, id, opportunity) that pass the plan's
+    /// filters, read by key from the list of matches (`NOT INDEXED`: never by walking `notice_recent`, which would
+    /// visit the table for a rare word) and sorted — a sort of those few matches only — newest first then id.
+    static func newestOfMatchesSQL(_ text: String, plan: SearchPlan, wanted: Int)
+        -> (String, [any DatabaseValueConvertible])
+    {
+        let sql =
+            "SELECT n.key, coalesce(n.published, n.first_seen), n.id, n.opportunity_id FROM notice n NOT INDEXED"
+            + plan.joins + " WHERE n.key IN (SELECT rowid FROM notice_fts WHERE notice_fts MATCH ?)"
+            + plan.checks.map { " AND " + $0 }.joined()
+            + " ORDER BY coalesce(n.published, n.first_seen) DESC, n.id LIMIT ?"
+        return (sql, plan.joinArguments + [text] + plan.checkArguments + [wanted])
     }
 
     /// Ranked by FTS5 first, then the filters checked on batches of the best matches until `wanted` pass, plus
@@ -297,6 +350,7 @@ extension NoticeStore {
         guard let driver = plan.driver else {
             let sql =
                 "SELECT n.key, coalesce(n.published, n.first_seen), n.id, n.opportunity_id FROM notice n"
+                + (plan.walkRecent ? " INDEXED BY notice_recent" : "")
                 + (plan.conditions.isEmpty ? "" : " WHERE " + plan.conditions.joined(separator: " AND "))
                 + " ORDER BY coalesce(n.published, n.first_seen) DESC, n.id LIMIT ?"
             return (sql, plan.arguments + [wanted])
@@ -431,6 +485,22 @@ struct SearchPlan {
         }
         return Driver(facet: facet, condition: condition, arguments: arguments)
     }
+
+    /// The same filters and the notice among the matches of the FTS5 expression `text`, for walking an index newest
+    /// first. The matches' rowids are a list subquery, read once into a temporary index (unranked, unsorted); a
+    /// correlated check by rowid inside FTS5 would pay FTS5's merge of a prefix term's doclists on every row, and
+    /// words are prefixes here. Without a driving facet the walk is forced onto `notice_recent`: the planner would
+    /// otherwise read the list and sort it.
+    func matching(_ text: String) -> SearchPlan {
+        var plan = self
+        plan.plain.append("+n.key IN (SELECT rowid FROM notice_fts WHERE notice_fts MATCH ?)")
+        plan.plainArguments.append(text)
+        plan.walkRecent = true
+        return plan
+    }
+
+    /// Walk `notice_recent` (`INDEXED BY`) when no facet drives.
+    var walkRecent = false
 
     /// The conditions left once `driver` walks its facet.
     func conditions(drivenBy driver: Driver) -> [String] { facets.dropFirst().map(\.check.0) + plain }

@@ -161,11 +161,22 @@ public struct NoticeQuery: Sendable, Hashable {
     public var limit: Int = 50
     /// One result per opportunity (a BOAMP and a TED record of one procurement count once).
     public var collapseDuplicates: Bool = true
+    /// The order of a query with text (a query without text is always newest first).
+    public var order: Order = .newest
+
+    /// How results with text are ordered.
+    public enum Order: String, Sendable, Hashable, CaseIterable {
+        /// Newest first (`coalesce(published, first_seen)`), then notice id: what staff watching for new
+        /// opportunities read first.
+        case newest
+        /// Best matches first (FTS5's bm25), then notice id.
+        case relevance
+    }
 
     public init(
         text: String? = nil, kinds: [NoticeKind] = [], cpvPrefix: String? = nil, departement: String? = nil,
         since: Date? = nil, deadlineAfter: Date? = nil, minValue: Double? = nil, source: String? = nil,
-        limit: Int = 50, collapseDuplicates: Bool = true
+        limit: Int = 50, collapseDuplicates: Bool = true, order: Order = .newest
     ) {
         self.text = text
         self.kinds = kinds
@@ -177,6 +188,7 @@ public struct NoticeQuery: Sendable, Hashable {
         self.source = source
         self.limit = limit
         self.collapseDuplicates = collapseDuplicates
+        self.order = order
     }
 }
 

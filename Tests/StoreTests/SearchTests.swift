@@ -130,9 +130,10 @@ import Testing
 
     /// The reference: every stored notice filtered in Swift, newest first then id, over-fetched and collapsed as
     /// `searchStored` documents.
-    func reference(_ q: NoticeQuery, _ all: [StoredNotice]) -> [String] {
+    func reference(_ q: NoticeQuery, _ all: [StoredNotice], matches: Set<String>? = nil) -> [String] {
         func time(_ s: StoredNotice) -> Double { (s.notice.published ?? s.firstSeen).timeIntervalSince1970 }
         let matching = all.filter { s in
+            if let matches, !matches.contains(s.id) { return false }
             let n = s.notice
             var codes = n.cpv + n.lots.flatMap(\.cpv)
             if let m = n.mainCPV { codes.append(m) }
@@ -188,17 +189,19 @@ import Testing
     /// Ranked inside FTS5 then filtered, or filtered then ranked: the same answer as ranking the join of every
     /// match, ties (the same rank, many here) broken by notice id.
     @Test(arguments: [
-        NoticeQuery(text: "usinage", limit: 20),
-        NoticeQuery(text: "usinage", limit: 3, collapseDuplicates: false),
-        NoticeQuery(text: "maintenance", departement: "69", limit: 20),
-        NoticeQuery(text: "peinture", cpvPrefix: "4260", limit: 20),
-        NoticeQuery(text: "lot", kinds: [.callForProjects], source: "boamp", limit: 20),
-        NoticeQuery(text: "chaudronnerie", since: date("2026-04-20T00:00:00Z"), minValue: 1_000_000, limit: 20),
-        NoticeQuery(text: "lot -usinage", deadlineAfter: date("2026-06-01T00:00:00Z"), limit: 40),
+        NoticeQuery(text: "usinage", limit: 20, order: .relevance),
+        NoticeQuery(text: "usinage", limit: 3, collapseDuplicates: false, order: .relevance),
+        NoticeQuery(text: "maintenance", departement: "69", limit: 20, order: .relevance),
+        NoticeQuery(text: "peinture", cpvPrefix: "4260", limit: 20, order: .relevance),
+        NoticeQuery(text: "lot", kinds: [.callForProjects], source: "boamp", limit: 20, order: .relevance),
+        NoticeQuery(
+            text: "chaudronnerie", since: date("2026-04-20T00:00:00Z"), minValue: 1_000_000, limit: 20,
+            order: .relevance),
+        NoticeQuery(text: "lot -usinage", deadlineAfter: date("2026-06-01T00:00:00Z"), limit: 40, order: .relevance),
         // Filters most matches pass (ranked first, then checked) and few pass (checked, then ranked).
-        NoticeQuery(text: "lot", departement: "42", limit: 20),
-        NoticeQuery(text: "lot", cpvPrefix: "7100", limit: 3, collapseDuplicates: false),
-        NoticeQuery(text: "lot", cpvPrefix: "710000", source: "ted", limit: 20),
+        NoticeQuery(text: "lot", departement: "42", limit: 20, order: .relevance),
+        NoticeQuery(text: "lot", cpvPrefix: "7100", limit: 3, collapseDuplicates: false, order: .relevance),
+        NoticeQuery(text: "lot", cpvPrefix: "710000", source: "ted", limit: 20, order: .relevance),
     ])
     func rankedQueriesAnswerAsTheJoinedRankingWould(_ q: NoticeQuery) throws {
         let (tmp, store, all) = try seeded()
@@ -227,6 +230,75 @@ import Testing
         }
         #expect(try store.searchStored(q).map(\.id) == expected)
         #expect(!expected.isEmpty)
+    }
+
+    static let newestWithText: [NoticeQuery] = [
+        NoticeQuery(text: "usinage", limit: 20),
+        NoticeQuery(text: "usinage", limit: 3, collapseDuplicates: false),
+        NoticeQuery(text: "lot", limit: 20),
+        NoticeQuery(text: "lot", limit: 500),
+        NoticeQuery(text: "maintenance", departement: "69", limit: 20),
+        NoticeQuery(text: "peinture", cpvPrefix: "4260", limit: 20),
+        NoticeQuery(text: "peinture", cpvPrefix: "426000", limit: 20),
+        NoticeQuery(text: "lot", kinds: [.callForProjects], source: "boamp", limit: 20),
+        NoticeQuery(text: "chaudronnerie", since: date("2026-04-20T00:00:00Z"), minValue: 1_000_000, limit: 20),
+        NoticeQuery(text: "lot -usinage", deadlineAfter: date("2026-06-01T00:00:00Z"), limit: 40),
+        NoticeQuery(text: "lot", kinds: [.tender, .callForProjects], limit: 12),
+        NoticeQuery(text: "france", source: "ted", limit: 20),
+    ]
+
+    /// Newest first with text, both ways — few matches read and sorted, many walked in the newest-first index
+    /// (`fewMatches: 1` forces the walk) — answers as filtering every notice by the FTS5 match and the filters,
+    /// then sorting by time and id, would.
+    @Test(arguments: newestWithText, [1, NoticeStore.fewMatches])
+    func newestWithTextAnswersAsTheWholeTableWould(_ q: NoticeQuery, _ fewMatches: Int) throws {
+        let (tmp, store, all) = try seeded()
+        _ = tmp
+        let expr = try #require(FTSQuery.expression(q.text ?? ""))
+        let matches = try store.read { db in
+            try String.fetchSet(
+                db,
+                sql: "SELECT n.id FROM notice_fts JOIN notice n ON n.key = notice_fts.rowid WHERE notice_fts MATCH ?",
+                arguments: [expr])
+        }
+        let expected = reference(q, all, matches: matches)
+        #expect(try store.searchStored(q, fewMatches: fewMatches).map(\.id) == expected)
+        #expect(!expected.isEmpty)
+        // These ask for no order: the default is newest first.
+        #expect(q.order == .newest)
+    }
+
+    /// EXPLAIN QUERY PLAN of the newest-first statements with text: walking an index (the notice table reached by
+    /// key or through `notice_recent`, the matches a list read once), sorting nothing but a CPV range of an unstored
+    /// prefix length; or reading the few matches by key, then sorting those.
+    @Test(arguments: newestWithText)
+    func newestWithTextNeverScansNorSortsTheMatches(_ q: NoticeQuery) throws {
+        let (tmp, store, _) = try seeded()
+        _ = tmp
+        let expr = try #require(FTSQuery.expression(q.text ?? ""))
+        let plan = SearchPlan(q)
+        let walk = NoticeStore.newestSQL(plan.matching(expr), wanted: 20)
+        let few = NoticeStore.newestOfMatchesSQL(expr, plan: plan, wanted: 20)
+        for (sql, arguments) in [walk, few] {
+            let steps = try store.read { db in
+                try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: StatementArguments(arguments)).map {
+                    $0["detail"] as String
+                }
+            }
+            // The list of matches is read from FTS5 once (unranked): the only step allowed to scan.
+            for step in steps where !step.hasPrefix("SCAN notice_fts VIRTUAL TABLE") {
+                #expect(!step.hasPrefix("SCAN n") || step.contains("USING INDEX notice_recent"), "\(steps)")
+                #expect(!step.hasPrefix("SCAN f"), "\(steps)")
+                #expect(!step.hasPrefix("SCAN notice"), "\(steps)")
+            }
+            if sql == walk.0 {
+                let isRange = plan.facets.first?.upper != nil
+                #expect(steps.contains { $0.contains("TEMP B-TREE") } == isRange, "\(steps)")
+            } else {
+                // The few matches are read by key, then sorted (only they are).
+                #expect(steps.contains { $0.hasPrefix("SEARCH n USING INTEGER PRIMARY KEY") }, "\(steps)")
+            }
+        }
     }
 
     /// EXPLAIN QUERY PLAN of each filter-only statement: the notice table is only reached by key (never scanned),

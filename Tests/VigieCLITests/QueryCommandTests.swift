@@ -18,6 +18,16 @@ import Testing
         #expect(m.minValue?.euros == 2_500_000)
     }
 
+    @Test func sortIsNewestFirstUnlessRelevanceIsAsked() throws {
+        let q = try #require(try Vigie.parseAsRoot(["query", "usinage"]) as? Vigie.Query)
+        #expect(q.query.order == .newest)
+        let r = try #require(try Vigie.parseAsRoot(["query", "usinage", "--sort", "relevance"]) as? Vigie.Query)
+        #expect(r.query.order == .relevance)
+        let n = try #require(try Vigie.parseAsRoot(["query", "--sort", "newest", "usinage"]) as? Vigie.Query)
+        #expect(n.query.order == .newest)
+        #expect(throws: (any Error).self) { try Vigie.parseAsRoot(["query", "--sort", "pertinence"]) }
+    }
+
     @Test func departementCodes() throws {
         let q = try #require(try Vigie.parseAsRoot(["query", "--departement", "2a"]) as? Vigie.Query)
         #expect(q.departement?.code == "2A")

@@ -4,6 +4,8 @@ import Foundation
 import Notices
 import Store
 
+extension NoticeQuery.Order: ExpressibleByArgument {}
+
 extension Vigie {
     /// `vigie query`.
     struct Query: ParsableCommand {
@@ -13,13 +15,15 @@ extension Vigie {
             discussion: """
                 Full text ignores case and accents and matches word beginnings, so "traitement de surface" \
                 finds "Traitement de Surfaces"; French stop words are dropped; "…" searches a phrase and \
-                -word excludes a word. Filters combine. A procurement published by several sources is shown \
+                -word excludes a word. Results come newest first; --sort relevance puts the best matches of \
+                the words first. Filters combine. A procurement published by several sources is shown \
                 once (--all-records shows each record). One line per notice on stdout (deadline, value, id, \
                 title, buyer, places), the count on stderr; --json prints the notices as one JSON array (the \
                 schema of vigie parse --json).
 
                 Examples (after `make demo`):
                   vigie query --store demo-out/vigie.sqlite "traitement de surface"
+                  vigie query --store demo-out/vigie.sqlite --sort relevance usinage
                   vigie query --store demo-out/vigie.sqlite --departement 42 --min-value 100k
                   vigie query --store demo-out/vigie.sqlite --kind call_for_projects --json
                   vigie query --store demo-out/vigie.sqlite --source demo-boamp-api --cpv 4526
@@ -54,6 +58,9 @@ extension Vigie {
         var source: String?
         @Option(help: "At most this many results.")
         var limit = 50
+        @Option(
+            help: "Order of results with words: newest (newest first, the default) or relevance (best matches first).")
+        var sort: NoticeQuery.Order = .newest
         @Flag(help: "Show every source record of a procurement, not one per opportunity.")
         var allRecords = false
         @OptionGroup var output: OutputOptions
@@ -70,7 +77,8 @@ extension Vigie {
             NoticeQuery(
                 text: text.isEmpty ? nil : text.joined(separator: " "), kinds: kind, cpvPrefix: cpv,
                 departement: departement?.code, since: since?.instant, deadlineAfter: deadlineAfter?.instant,
-                minValue: minValue?.euros, source: source, limit: limit, collapseDuplicates: !allRecords)
+                minValue: minValue?.euros, source: source, limit: limit, collapseDuplicates: !allRecords,
+                order: sort)
         }
 
         func run() throws {
