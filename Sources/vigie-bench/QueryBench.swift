@@ -172,9 +172,7 @@ struct QueryBench: ParsableCommand {
             fts5_ranked_p50_ms: pct(ftsTimes, 50), fts5_ranked_p95_ms: pct(ftsTimes, 95),
             per_query_p50_ms: times.map { pct($0, 50) }, per_query_results: results)
         if json {
-            let e = JSONEncoder()
-            e.outputFormatting = [.sortedKeys]
-            print(String(decoding: try e.encode(out), as: UTF8.self))
+            try printJSONLine(out)
         } else {
             for (i, b) in list.enumerated() {
                 print(String(format: "%8.1f ms p50  %3d results  %@", out.per_query_p50_ms[i], results[i], b.label))
