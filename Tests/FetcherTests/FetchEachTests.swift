@@ -8,11 +8,17 @@ import Testing
 @Suite struct FetchEachTests {
     struct Stop: Error {}
 
-    @Test func eachSourceIsHandedOverAndNoNewSourceStartsWhileOneWaits() throws {
+    /// A loopback server answering five RSS feeds, and their ids.
+    func fiveFeeds() throws -> (LoopbackServer, [String]) {
         let server = try LoopbackServer()
-        defer { server.stop() }
         let ids = (1...5).map { "feed\($0)" }
         for id in ids { server.route("/\(id)", .always(.ok(sampleRSS))) }
+        return (server, ids)
+    }
+
+    @Test func eachSourceIsHandedOverAndNoNewSourceStartsWhileOneWaits() throws {
+        let (server, ids) = try fiveFeeds()
+        defer { server.stop() }
         var configuration = testConfiguration()
         configuration.maxConcurrent = 1
         var seen: [String] = []
@@ -33,10 +39,8 @@ import Testing
     }
 
     @Test func aConsumerErrorStopsTheRestAndIsRethrown() throws {
-        let server = try LoopbackServer()
+        let (server, ids) = try fiveFeeds()
         defer { server.stop() }
-        let ids = (1...5).map { "feed\($0)" }
-        for id in ids { server.route("/\(id)", .always(.ok(sampleRSS))) }
         var configuration = testConfiguration()
         configuration.maxConcurrent = 1
         var consumed = 0
