@@ -7,11 +7,23 @@ enum EFormsAdapter {
     ///
     /// Throws `ParserError.malformed` when the XML is broken beyond recovery or the notice has neither an id
     /// nor a title (nothing a user could recognise it by).
-    static func parse(_ bytes: [UInt8], options: ParseOptions) throws -> (notice: Notice, issues: [ParseIssue]) {
+    /// `fastPath: false` forces the full streaming reader (the tests compare both paths).
+    static func parse(
+        _ bytes: [UInt8], options: ParseOptions, fastPath: Bool = true
+    ) throws -> (notice: Notice, issues: [ParseIssue]) {
         let documentName = options.documentName
-        let reader = try XMLStreamReader(bytes: bytes, documentName: documentName)
-        let parser = EFormsParser(reader: reader)
-        let doc = try parser.parse()
+        // The plain case (no DTD, no XML error) is read by the SAX2 parser in one pass; anything else by the full
+        // streaming reader, whose errors, recovery and limits then apply unchanged.
+        let events: XMLEventBuffer
+        var issues: [ParseIssue] = []
+        if fastPath, let fast = XMLEventBuffer(saxParsing: bytes) {
+            events = fast
+        } else {
+            let reader = try XMLStreamReader(bytes: bytes, documentName: documentName)
+            events = try XMLEventBuffer(reader: reader)
+            issues = reader.issues
+        }
+        let doc = try EFormsParser(reader: events).parse()
         guard EFormsParser.isNoticeRoot(doc.root) else {
             throw ParserError.malformed(
                 ParseIssue(
@@ -19,7 +31,7 @@ enum EFormsAdapter {
                     message: "eforms: root <\(doc.root)> is not an eForms notice"))
         }
         let notice = try self.notice(from: doc, documentName: documentName, sourceID: options.sourceID)
-        return (notice, reader.issues)
+        return (notice, issues)
     }
 
     static func notice(from doc: EFormsDocument, documentName: String, sourceID: String) throws -> Notice {

@@ -1,16 +1,20 @@
 import Foundation
 import Notices
 
-/// Streams one eForms notice with `XMLStreamReader` into an `EFormsDocument`.
+/// Walks one eForms notice, recorded as an `XMLEventBuffer`, into an `EFormsDocument`.
 ///
 /// Walks the document once, keeping only the stack of element local names: fields are recognised by their
 /// path (the XPaths of `EFormsDocument`), subtrees Vigie never reads (exclusion grounds, award criteria,
 /// tender results) are skipped without copying their text. Namespaces are not compared: eForms local names are
 /// unambiguous once the path is known, and the root's default namespace varies by notice type anyway.
 final class EFormsParser {
-    private let reader: XMLStreamReader
+    private let reader: XMLEventBuffer
     private var stack: [EFormsName] = []
-    private var names: [UnsafeRawPointer: EFormsName] = [:]
+    /// Tags of the names met so far, by libxml2's interned pointer: a small open-addressed table (a `Dictionary`
+    /// hashed every element with SipHash; a document has about a hundred distinct names).
+    private var nameKeys = [UInt](repeating: 0, count: EFormsParser.nameSlots)
+    private var nameTags = [EFormsName](repeating: .other, count: EFormsParser.nameSlots)
+    private static let nameSlots = 512
     private var doc = EFormsDocument()
     private var org: EFormsDocument.Organization?
     private var lot: EFormsDocument.LotPart?
@@ -26,7 +30,7 @@ final class EFormsParser {
     private var partyProfile: String?
     private var partyRefsStart = 0
 
-    init(reader: XMLStreamReader) {
+    init(reader: XMLEventBuffer) {
         self.reader = reader
     }
 
@@ -37,7 +41,7 @@ final class EFormsParser {
 
     /// Parses the whole document. Throws `ParserError.malformed` when the XML is broken beyond recovery.
     func parse() throws -> EFormsDocument {
-        var more = try reader.read()
+        var more = reader.read()
         while more {
             switch reader.nodeType {
             case .element:
@@ -55,7 +59,7 @@ final class EFormsParser {
                     stack.removeLast()
                 case .skip:
                     stack.removeLast()
-                    more = try reader.skip()
+                    more = reader.skip()
                     continue
                 }
             case .endElement:
@@ -64,7 +68,7 @@ final class EFormsParser {
             default:
                 break
             }
-            more = try reader.read()
+            more = reader.read()
         }
         return doc
     }
@@ -75,14 +79,25 @@ final class EFormsParser {
     /// up once and every later element compares small integers instead of strings.
     private func currentName() -> EFormsName {
         guard let p = reader.localNamePointer else { return EFormsName.byName[reader.localName] ?? .other }
-        let key = UnsafeRawPointer(p)
-        if let n = names[key] { return n }
-        let n = EFormsName.byName[String(cString: p)] ?? .other
-        names[key] = n
-        return n
+        let key = UInt(bitPattern: p)
+        let mask = Self.nameSlots - 1
+        var i = Int(truncatingIfNeeded: (key >> 4) ^ (key >> 13)) & mask
+        for _ in 0..<Self.nameSlots {
+            let k = nameKeys[i]
+            if k == key { return nameTags[i] }
+            if k == 0 {
+                let n = EFormsName.byName[String(cString: p)] ?? .other
+                nameKeys[i] = key
+                nameTags[i] = n
+                return n
+            }
+            i = (i + 1) & mask
+        }
+        // Table full (a document with hundreds of distinct names): look up without caching.
+        return EFormsName.byName[String(cString: p)] ?? .other
     }
 
-    private func text() throws -> String { try reader.readText() }
+    private func text() throws -> String { reader.readText() }
 
     private func attr(_ name: String) -> String? { reader.attribute(localName: name) }
 

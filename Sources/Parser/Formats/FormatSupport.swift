@@ -165,10 +165,39 @@ enum FormatSupport {
                 break
             }
         }
-        if plain { return hasDigit ? Decimal(string: s) : nil }
+        if plain { return hasDigit ? plainDecimal(s) : nil }
         let t = trim(s)
         if t.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2E || $0 == 0x2D }) { return Decimal(string: t) }
         return FrenchText.parseNumber(t)
+    }
+
+    /// `Decimal(string:)` for the usual amount (`1850000`, `159691.60`, `-12.5`): built from its digits, since
+    /// Foundation's parser costs a microsecond or more per call on Linux. Anything else (more than 18 digits, two
+    /// dots, a sign inside) goes to Foundation as before.
+    static func plainDecimal(_ s: String) -> Decimal? {
+        var significand: UInt64 = 0
+        var digits = 0
+        var scale = 0
+        var dot = false
+        var negative = false
+        var first = true
+        for b in s.utf8 {
+            defer { first = false }
+            if b >= 0x30 && b <= 0x39 {
+                guard digits < 18 else { return Decimal(string: s) }
+                significand = significand * 10 + UInt64(b - 0x30)
+                digits += 1
+                if dot { scale += 1 }
+            } else if b == 0x2E && !dot {
+                dot = true
+            } else if b == 0x2D && first {
+                negative = true
+            } else {
+                return Decimal(string: s)
+            }
+        }
+        guard digits > 0 else { return Decimal(string: s) }
+        return Decimal(sign: negative ? .minus : .plus, exponent: -scale, significand: Decimal(significand))
     }
 
     /// Decimal from a JSON number or string.
@@ -181,8 +210,9 @@ enum FormatSupport {
     /// CPV code normalised to eight digits ("45316110-9" → "45316110").
     static func cpv(_ s: String?) -> String? {
         guard let s = s.map(trim), s.utf8.count >= 8 else { return nil }
-        let digits = String(s.prefix(8))
-        return digits.allSatisfy(\.isNumber) ? digits : nil
+        // Byte test: `Character.isNumber` looks up Unicode properties for each character of every code.
+        guard s.utf8.prefix(8).allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
+        return s.utf8.count == 8 ? s : String(s.utf8.prefix(8))!
     }
 
     /// TED publication number without zero padding: "00566194-2026" → "566194-2026".

@@ -306,6 +306,9 @@ final class XMLStreamReader {
         return String(cString: p)
     }
 
+    /// The text of the current text, CDATA or whitespace node as libxml2 holds it (valid until the next move).
+    var valuePointer: UnsafePointer<xmlChar>? { xmlTextReaderConstValue(reader) }
+
     /// Value of an attribute of the current element, by local name and namespace URI (nil: no namespace).
     func attribute(localName: String, namespace: String? = nil) -> String? {
         let p: UnsafeMutablePointer<xmlChar>?
