@@ -11,8 +11,9 @@ import Parser
 /// amounts, CPV codes, NUTS codes, dates, and between one and eight lots — and written one notice per file, as in
 /// a TED daily package. Both sides read the same files:
 /// - baseline: `CWalk` (libxml2 `xmlTextReader` in C, copying every text node into a malloc'ed buffer);
-/// - vigie: `NoticeXMLDispatcher.parse`, the path every TED package member takes (root check, streaming eForms
-///   parse, normalised `Notice` with buyer, values, places, deadlines).
+/// - vigie: `NoticeXMLDispatcher.parse`, the path every TED package member takes (root check, eForms parse — libxml2's
+///   SAX2 parser into `XMLEventBuffer` for plain notices —, normalised `Notice` with buyer, values, places,
+///   deadlines).
 public enum EFormsBench {
     /// Why a measurement could not be made (fixtures not found, a generated notice that did not parse).
     public enum BenchError: Error, CustomStringConvertible {
