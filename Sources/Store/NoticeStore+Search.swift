@@ -168,17 +168,23 @@ extension NoticeStore {
             order.append((ftsRowid(time: row[1], key: key), key))
         }
         order.sort { $0.rowid < $1.rowid }
-        progress(
-            "store: \(path): upgrading to v8: re-indexing the words of \(order.count) notices newest first "
-                + "(about a minute per 100,000 notices; the store is unchanged if it stops)")
+        // A new or small store upgrades in a moment: only a long rebuild says so.
+        let reports = order.count >= 20_000
+        if reports {
+            progress(
+                "store: \(path): upgrading to v8: re-indexing the words of \(order.count) notices newest first "
+                    + "(minutes on a large store; stopped, it leaves the store as it was)")
+        }
         let decoder = NoticeJSON.decoder()
         let read = try db.cachedStatement(sql: "SELECT id, json FROM notice WHERE key = ?")
         let insert = try db.cachedStatement(
             sql: "INSERT INTO notice_fts_v8 (rowid, title, body, buyer) VALUES (?, ?, ?, ?)")
         var unreadable: [String] = []
-        let step = max(order.count / 10, 50_000)
+        let step = max(order.count / 10, 10_000)
         for (i, entry) in order.enumerated() {
-            if i > 0, i % step == 0 { progress("store: \(path): v8: \(i) of \(order.count) notices re-indexed") }
+            if reports, i > 0, i % step == 0 {
+                progress("store: \(path): v8: \(i) of \(order.count) notices re-indexed")
+            }
             guard let row = try Row.fetchOne(read, arguments: [entry.key]) else { continue }
             let id: String = row[0]
             let notice: Notice
