@@ -429,14 +429,21 @@ extension NoticeStore {
         -> [(key: Int64, time: Double, id: String, opportunity: Int64)]
     {
         guard !keys.isEmpty else { return [] }
+        let (sql, arguments) = Self.passedSQL(keys, plan: plan)
+        return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map {
+            ($0[0], $0[1], $0[2], $0[3])
+        }
+    }
+
+    /// The statement of `passed`: the rows of `keys` (the notice table reached by key, then each facet checked by
+    /// its primary key, see `SearchPlan.joins`) with their sort time, id and opportunity.
+    static func passedSQL(_ keys: [Int64], plan: SearchPlan) -> (String, [any DatabaseValueConvertible]) {
         // Keys are integers read from SQLite: inlined, no user text reaches the SQL.
         let list = keys.map(String.init).joined(separator: ",")
         let sql =
             "SELECT n.key, coalesce(n.published, n.first_seen), n.id, n.opportunity_id FROM notice n" + plan.joins
             + " WHERE n.key IN (\(list))" + plan.checks.map { " AND " + $0 }.joined()
-        return try Row.fetchAll(
-            db, sql: sql, arguments: StatementArguments(plan.joinArguments + plan.checkArguments)
-        ).map { ($0[0], $0[1], $0[2], $0[3]) }
+        return (sql, plan.joinArguments + plan.checkArguments)
     }
 
     /// No text: newest first, from the index that serves the order — the most selective facet's range in
@@ -582,10 +589,12 @@ struct SearchPlan {
 
     /// The same filters with the exact facets as joins (a facet is unique per notice, so a join adds no row and
     /// costs less than a correlated EXISTS), for the text searches: `joins` after `FROM … notice n`, `checks`
-    /// in the WHERE clause.
+    /// in the WHERE clause. `CROSS JOIN`: the facet is checked after the notice row is found. Without statistics
+    /// SQLite guesses a facet's range holds ten rows and would walk it to meet the notices — `k:tender`'s range is
+    /// most of the store.
     var joins: String {
         facets.enumerated().filter { $0.element.upper == nil }.map { i, _ in
-            " JOIN notice_facet g\(i) ON g\(i).facet = ? AND g\(i).t = coalesce(n.published, n.first_seen)"
+            " CROSS JOIN notice_facet g\(i) ON g\(i).facet = ? AND g\(i).t = coalesce(n.published, n.first_seen)"
                 + " AND g\(i).key = n.key"
         }.joined()
     }

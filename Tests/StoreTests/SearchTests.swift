@@ -296,6 +296,30 @@ import Testing
         #expect(steps.contains { $0.contains("TEMP B-TREE") } == isRange, "\(steps)")
     }
 
+    /// EXPLAIN QUERY PLAN of the check of a batch of text matches against the filters: the notices reached by
+    /// key first, each facet then checked by its primary key — never a facet's range walked to meet them.
+    @Test(arguments: newestWithText)
+    func aBatchOfMatchesIsCheckedByKey(_ q: NoticeQuery) throws {
+        let (tmp, store, _) = try seeded()
+        _ = tmp
+        let plan = SearchPlan(q)
+        let (sql, arguments) = NoticeStore.passedSQL([1, 2, 3, 5, 8], plan: plan)
+        let steps = try store.read { db in
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: StatementArguments(arguments)).map {
+                $0["detail"] as String
+            }
+        }
+        #expect(steps.first?.hasPrefix("SEARCH n USING INTEGER PRIMARY KEY") == true, "\(steps)")
+        // A CPV prefix of an unstored length is a range of codes, checked per notice (its codes only).
+        let isRange = plan.facets.contains { $0.upper != nil }
+        for step in steps where step.hasPrefix("SEARCH g") {
+            #expect(
+                step.contains("facet=? AND t=? AND key=?") || (isRange && step.contains("facet>? AND facet<?")),
+                "\(steps)")
+        }
+        #expect(!steps.contains { $0.hasPrefix("SCAN") }, "\(steps)")
+    }
+
     /// EXPLAIN QUERY PLAN of each filter-only statement: the notice table is only reached by key (never scanned),
     /// and nothing is sorted but a CPV range of an unstored prefix length (a few codes' rows, not the table).
     @Test(arguments: filterOnly)
