@@ -14,7 +14,10 @@ import Store
 /// page of 20: `p50_ms`/`p95_ms` over the 20 in that default order; `ranked_p50_ms`/`ranked_p95_ms` over the text
 /// queries again with `--sort relevance` (ranked by bm25); `filter_only_*` over the queries without text (always
 /// newest first). The baseline (`fts5_ranked_*`) is `SELECT rowid FROM notice_fts WHERE notice_fts MATCH ? ORDER BY rank LIMIT 20` on the
-/// store's own FTS table, for the same words.
+/// store's own FTS table, for the same words, on the text queries without filters (raw FTS5 cannot filter):
+/// `ranked_unfiltered_p95_ms` is the store's ranking over those same queries. `per_query_*` give each query's p50
+/// (default order, ranked, raw FTS5); `open_s` is the time to open the store, which includes the migrations of a
+/// store written by an older build.
 struct QueryBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "query",
