@@ -1,16 +1,49 @@
+import Compression
 import Foundation
 import GRDB
 import Notices
 
 /// Tables `notice_fts` (the full-text index: FTS5, contentless, `unicode61 remove_diacritics 2`, rowid =
-/// `notice.key`) and `notice_facet` (kind, source, départements and CPV prefixes of each notice with its sort time),
-/// and `NoticeQuery` searches over them.
+/// `ftsRowid`: the notice's sort time, then its key) and `notice_facet` (kind, source, départements and CPV prefixes
+/// of each notice with its sort time), and `NoticeQuery` searches over them.
 ///
-/// A search never sorts or scans the notice table: without text, or with text in the default newest-first order,
-/// one facet's index range (or the `notice_recent` index) is walked newest first until the page is full (a text
-/// with few matches reads and sorts just those); ranked by relevance, text is ranked inside FTS5 and only the page
-/// of rows is read.
+/// A search never sorts or scans the notice table: without text, one facet's index range (or the `notice_recent`
+/// index) is walked newest first until the page is full; with text in the default newest-first order, FTS5 walks
+/// the matches in descending rowid order, which is newest first, and the filters are checked on batches of them;
+/// ranked by relevance, text is ranked inside FTS5 and only the page of rows is read.
 extension NoticeStore {
+    // MARK: - Full-text row keys
+
+    /// Bits of `notice.key` in a full-text rowid; the sort time in whole seconds is above them.
+    static let ftsKeyBits: Int64 = 29
+    /// `rowid & ftsKeyMask` is the notice's key (also written as a literal in SQL, `ftsKeySQL`).
+    static let ftsKeyMask: Int64 = (1 << ftsKeyBits) - 1
+    /// The notice key of a full-text row, in SQL over `rowid`.
+    static let ftsKeySQL = "(rowid & \(ftsKeyMask))"
+    /// Seconds that fit above the key in a positive 64-bit rowid (until the year 2514).
+    static let ftsLastSecond = Double((1 << (63 - ftsKeyBits)) - 1)
+
+    /// The full-text rowid of a notice: its sort time (`coalesce(published, first_seen)`) in whole seconds, then
+    /// its key. FTS5 walks a word's matches in rowid order and stops at the LIMIT (and takes `rowid >= ?` bounds),
+    /// so "this word, newest first" is a descending walk of the word's doclist that stops at the page — never a
+    /// sort of a common word's matches. Times before 1970 (a feed's placeholder dates) count as 1970.
+    static func ftsRowid(time: Double, key: Int64) -> Int64 {
+        let seconds = time.isFinite ? min(max(time.rounded(.down), 0), ftsLastSecond) : 0
+        return Int64(seconds) << ftsKeyBits | key
+    }
+
+    /// The sort second a full-text rowid stands for.
+    static func ftsSecond(_ rowid: Int64) -> Int64 { rowid >> ftsKeyBits }
+
+    /// A notice key fits below the sort time of its full-text rowid: keys are dense (SQLite's next rowid), so
+    /// this allows half a billion notices.
+    static func checkFullTextKey(_ key: Int64, path: String) throws {
+        guard key >= 0, key <= ftsKeyMask else {
+            throw StoreError.invalidInput(
+                path: path, reason: "notice key \(key) exceeds the full-text index's \(ftsKeyBits)-bit keys")
+        }
+    }
+
     // MARK: - Indexing
 
     /// What the full-text index holds for a notice: title, a body of every searchable text, the buyer.
@@ -61,7 +94,7 @@ extension NoticeStore {
         if let previous, let old {
             try db.exec(
                 "INSERT INTO notice_fts (notice_fts, rowid, title, body, buyer) VALUES ('delete', ?, ?, ?, ?)",
-                [previous.key, old.0.title, old.0.body, old.0.buyer])
+                [Self.ftsRowid(time: previous.time, key: previous.key), old.0.title, old.0.body, old.0.buyer])
             for facet in old.1 {
                 try db.exec(
                     "DELETE FROM notice_facet WHERE facet = ? AND t = ? AND key = ?",
@@ -69,9 +102,10 @@ extension NoticeStore {
             }
         }
         if let current, let new {
+            try Self.checkFullTextKey(current.key, path: path)
             try db.exec(
                 "INSERT INTO notice_fts (rowid, title, body, buyer) VALUES (?, ?, ?, ?)",
-                [current.key, new.0.title, new.0.body, new.0.buyer])
+                [Self.ftsRowid(time: current.time, key: current.key), new.0.title, new.0.body, new.0.buyer])
             for facet in new.1 {
                 try db.exec(
                     "INSERT OR IGNORE INTO notice_facet (facet, t, key) VALUES (?, ?, ?)",
@@ -118,6 +152,70 @@ extension NoticeStore {
         }
     }
 
+    /// Migration v8: fills `notice_fts_v8` with every notice's words under its `ftsRowid` (v7 keyed them by
+    /// `notice.key`). The words come from each notice's JSON (the old index is contentless: it cannot hand them
+    /// over). Rows are inserted in ascending rowid order: FTS5 flushes its pending segment whenever a rowid is
+    /// lower than the previous one, so an unsorted fill would write a segment per notice. A notice whose JSON does
+    /// not decode keeps no words (it is not found by text; its other indexes are unchanged) and is counted in the
+    /// progress lines written to standard error, since the rebuild takes minutes on a store of a million notices.
+    static func rekeyFullText(_ db: Database, progress: (String) -> Void) throws {
+        let path = try String.fetchOne(db, sql: "SELECT file FROM pragma_database_list WHERE name = 'main'") ?? ""
+        var order: [(rowid: Int64, key: Int64)] = []
+        let times = try Row.fetchCursor(db, sql: "SELECT key, coalesce(published, first_seen) FROM notice")
+        while let row = try times.next() {
+            let key: Int64 = row[0]
+            try checkFullTextKey(key, path: path)
+            order.append((ftsRowid(time: row[1], key: key), key))
+        }
+        order.sort { $0.rowid < $1.rowid }
+        // A new or small store upgrades in a moment: only a long rebuild says so.
+        let reports = order.count >= 20_000
+        if reports {
+            progress(
+                "store: \(path): upgrading to v8: re-indexing the words of \(order.count) notices newest first "
+                    + "(minutes on a large store; stopped, it leaves the store as it was)")
+        }
+        let decoder = NoticeJSON.decoder()
+        let read = try db.cachedStatement(sql: "SELECT id, json FROM notice WHERE key = ?")
+        let insert = try db.cachedStatement(
+            sql: "INSERT INTO notice_fts_v8 (rowid, title, body, buyer) VALUES (?, ?, ?, ?)")
+        var unreadable: [String] = []
+        let step = max(order.count / 10, 10_000)
+        for (i, entry) in order.enumerated() {
+            if reports, i > 0, i % step == 0 {
+                progress("store: \(path): v8: \(i) of \(order.count) notices re-indexed")
+            }
+            guard let row = try Row.fetchOne(read, arguments: [entry.key]) else { continue }
+            let id: String = row[0]
+            let notice: Notice
+            do {
+                notice = try decoder.decode(Notice.self, from: try storedJSON(row[1], id: id, path: path))
+            } catch {
+                // Reported below: without its JSON, the notice's words cannot be known.
+                unreadable.append("\(id) (\(error))")
+                continue
+            }
+            let text = fullText(notice)
+            try insert.execute(arguments: [entry.rowid, text.title, text.body, text.buyer])
+        }
+        if !unreadable.isEmpty {
+            progress(
+                "store: \(path): v8: \(unreadable.count) notices with unreadable JSON are no longer found by text: "
+                    + unreadable.prefix(5).joined(separator: "; ") + (unreadable.count > 5 ? "…" : ""))
+        }
+    }
+
+    /// The JSON bytes of a stored `notice.json`: deflated (format byte 1, v7 on) or text (builds before v7).
+    static func storedJSON(_ value: DatabaseValue, id: String, path: String) throws -> Data {
+        switch value.storage {
+        case .blob(let data) where data.first == 1:
+            return Data(try Zlib.inflate(Array(data.dropFirst()), dictionary: jsonDictionary))
+        case .string(let text): return Data(text.utf8)
+        default:
+            throw StoreError.corruptNotice(path: path, noticeID: id, reason: "stored JSON is neither text nor blob")
+        }
+    }
+
     // MARK: - Search
 
     /// Ad hoc query: full text (French-friendly, see `NoticeQuery.text`) and filters; newest first, or best
@@ -133,12 +231,12 @@ extension NoticeStore {
     /// With duplicates collapsed, `limit` × 4 + 16 matching records are read, then the first of each opportunity
     /// kept, up to `limit`.
     public func searchStored(_ q: NoticeQuery) throws -> [StoredNotice] {
-        try searchStored(q, fewMatches: Self.fewMatches)
+        try searchStored(q, walkBudget: Self.walkBudget)
     }
 
-    /// `searchStored` with the number of text matches from which the newest-first index is walked (tests set it
-    /// low to reach that path on a small store).
-    func searchStored(_ q: NoticeQuery, fewMatches: Int) throws -> [StoredNotice] {
+    /// `searchStored` with the number of text matches walked newest first, a driving facet's filters checked on
+    /// them, before the facet's own range is walked instead (tests set it to 0 to reach that path).
+    func searchStored(_ q: NoticeQuery, walkBudget: Int) throws -> [StoredNotice] {
         let text = q.text.flatMap(FTSQuery.expression)
         if q.text != nil, !(q.text ?? "").trimmingCharacters(in: .whitespaces).isEmpty, text == nil {
             return []
@@ -151,7 +249,7 @@ extension NoticeStore {
                 if let text, q.order == .relevance {
                     try rankedCandidates(text, plan: plan, wanted: wanted, in: db)
                 } else if let text {
-                    try newestMatches(text, plan: plan, wanted: wanted, few: fewMatches, in: db)
+                    try newestMatches(text, plan: plan, wanted: wanted, budget: walkBudget, in: db)
                 } else {
                     try newestCandidates(plan: plan, wanted: wanted, in: db)
                 }
@@ -177,34 +275,45 @@ extension NoticeStore {
         var opportunity: Int64
     }
 
+    /// The lowest full-text rowid a query's `since` lets through (0: all).
+    private static func lowestRowid(_ plan: SearchPlan) -> Int64 {
+        plan.since.map { ftsRowid(time: $0, key: 0) } ?? 0
+    }
+
     /// Text. Without filters, FTS5 ranks every match (as the raw `ORDER BY rank` does) and this reads the ranked
     /// rowids until `wanted`, plus any further match of the same rank as the last (so the notice-id tie-break is
     /// that of ordering the whole result); only then are the rows looked up. With filters, each match is checked
     /// first (a lookup by key, cheaper than its bm25) and only those that pass are ranked, in one statement whose
-    /// sort carries keys and ids, never the notices.
+    /// sort carries keys and ids, never the notices. A `since` is a rowid bound inside FTS5 in every case: only
+    /// the matches of the period are ranked.
     private func rankedCandidates(_ text: String, plan: SearchPlan, wanted: Int, in db: Database) throws
         -> [Candidate]
     {
         guard wanted > 0 else { return [] }
+        let lowest = Self.lowestRowid(plan)
         if !plan.conditions.isEmpty {
             // How many matches pass the filters, on a sample of them in rowid order (no ranking: cheap): most
             // pass → rank first and check the best ones; few → check every match and rank those that pass.
             let sample = try Int64.fetchAll(
-                db.cachedStatement(sql: "SELECT rowid FROM notice_fts WHERE notice_fts MATCH ? LIMIT 256"),
-                arguments: [text])
-            let passing = try passed(sample, plan: plan, in: db).count
+                db.cachedStatement(
+                    sql: "SELECT rowid FROM notice_fts WHERE notice_fts MATCH ? AND rowid >= ? ORDER BY rowid DESC"
+                        + " LIMIT 256"),
+                arguments: [text, lowest])
+            let passing = try passed(sample.map { $0 & Self.ftsKeyMask }, plan: plan, in: db).count
             if sample.count == 256, passing * 5 >= sample.count {
-                return try rankedThenFiltered(text, plan: plan, wanted: wanted, share: Double(passing) / 256, in: db)
+                return try rankedThenFiltered(
+                    text, plan: plan, wanted: wanted, share: Double(passing) / 256, lowest: lowest, in: db)
             }
             let sql =
-                "SELECT h.rowid, h.rank, n.id, n.opportunity_id FROM notice_fts h JOIN notice n ON n.key = h.rowid"
-                + plan.joins + " WHERE h.notice_fts MATCH ?"
+                "SELECT h.rowid, h.rank, n.id, n.opportunity_id FROM notice_fts h"
+                + " JOIN notice n ON n.key = (h.rowid & \(Self.ftsKeyMask))"
+                + plan.joins + " WHERE h.notice_fts MATCH ? AND h.rowid >= ?"
                 + plan.checks.map { " AND " + $0 }.joined()
                 + " ORDER BY h.rank, n.id LIMIT ?"
             return try Row.fetchAll(
                 db, sql: sql,
-                arguments: StatementArguments(plan.joinArguments + [text] + plan.checkArguments + [wanted])
-            ).map { Candidate(key: $0[0], order: $0[1], id: $0[2], opportunity: $0[3]) }
+                arguments: StatementArguments(plan.joinArguments + [text, lowest] + plan.checkArguments + [wanted])
+            ).map { Candidate(key: ($0[0] as Int64) & Self.ftsKeyMask, order: $0[1], id: $0[2], opportunity: $0[3]) }
         }
         let hits = try Row.fetchCursor(
             db.cachedStatement(sql: "SELECT rowid, rank FROM notice_fts WHERE notice_fts MATCH ? ORDER BY rank"),
@@ -213,7 +322,7 @@ extension NoticeStore {
         while let row = try hits.next() {
             let rank: Double = row[1]
             if ranked.count >= wanted, rank != ranked[ranked.count - 1].rank { break }
-            ranked.append((row[0], rank))
+            ranked.append(((row[0] as Int64) & Self.ftsKeyMask, rank))
         }
         guard !ranked.isEmpty else { return [] }
         let ranks = Dictionary(ranked.map { ($0.key, $0.rank) }, uniquingKeysWith: { a, _ in a })
@@ -228,58 +337,70 @@ extension NoticeStore {
         return Self.ordered(found, wanted: wanted)
     }
 
-    /// Matches of text up to which they are read and sorted by time; from this many on, the newest-first index
+    /// Text matches walked newest first, a driving facet's filters checked on them, before the facet's own range
     /// is walked instead (see `newestMatches`).
-    static let fewMatches = 4_096
+    static let walkBudget = 16_384
 
-    /// Text, newest first, never sorting a common word's matches. Matches are counted up to `fewMatches` in FTS5
-    /// (rowid order, no ranking: cheap): fewer → their rows are read by key, filtered and sorted by time.
-    /// Otherwise the index that serves the order (`notice_recent`, or the
-    /// driving facet's range) is walked newest first, keeping rows among the matches (`SearchPlan.matching`), until
-    /// the page is full — a common word's matches are dense, so the walk is short, where ranking or sorting would
-    /// work on all of them.
-    private func newestMatches(_ text: String, plan: SearchPlan, wanted: Int, few: Int, in db: Database) throws
+    /// Text, newest first: FTS5 walks the matches in descending rowid order — newest first, from the `since`
+    /// bound if any — and the filters are checked on batches of them (growing from the page's size), until the
+    /// page is full and the sort second changes (ties are ordered by time then notice id, as ordering the whole
+    /// result would). A common word's newest matches fill the page at once; a rare word's few are all read.
+    /// When a driving facet's filters let few matches through (`budget` walked without filling the page), that
+    /// facet's range is walked newest first instead, keeping rows among the matches (`SearchPlan.matching`).
+    private func newestMatches(_ text: String, plan: SearchPlan, wanted: Int, budget: Int, in db: Database) throws
         -> [Candidate]
     {
         guard wanted > 0 else { return [] }
-        let count =
-            try Int.fetchOne(
-                db.cachedStatement(
-                    sql: "SELECT count(*) FROM (SELECT 1 FROM notice_fts WHERE notice_fts MATCH ? LIMIT ?)"),
-                arguments: [text, few]) ?? 0
-        guard count >= few else {
-            guard count > 0 else { return [] }
-            let (sql, arguments) = Self.newestOfMatchesSQL(text, plan: plan, wanted: wanted)
-            return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map {
-                Candidate(key: $0[0], order: -($0[1] as Double), id: $0[2], opportunity: $0[3])
+        if plan.driver != nil, budget <= 0 {
+            return try newestCandidates(plan: plan.matching(text), wanted: wanted, in: db)
+        }
+        let hits = try Int64.fetchCursor(
+            db.cachedStatement(
+                sql: "SELECT rowid FROM notice_fts WHERE notice_fts MATCH ? AND rowid >= ? ORDER BY rowid DESC"),
+            arguments: [text, Self.lowestRowid(plan)])
+        var found: [(candidate: Candidate, rowid: Int64)] = []
+        var batch: [Int64] = []
+        var batchSize = wanted + 16
+        var walked = 0
+        /// The sort second of the page's last row, once the page is full: the walk ends past it.
+        var lastSecond: Int64?
+        func flush() throws {
+            guard !batch.isEmpty else { return }
+            let rowids = Dictionary(batch.map { ($0 & Self.ftsKeyMask, $0) }, uniquingKeysWith: { a, _ in a })
+            for row in try passed(Array(rowids.keys), plan: plan, in: db) {
+                let candidate = Candidate(key: row.key, order: -row.time, id: row.id, opportunity: row.opportunity)
+                found.append((candidate, rowids[row.key] ?? 0))
+            }
+            walked += batch.count
+            batch.removeAll(keepingCapacity: true)
+            batchSize = min(batchSize * 4, 4_096)
+            if lastSecond == nil, found.count >= wanted {
+                lastSecond = Self.ftsSecond(found.map(\.rowid).sorted(by: >)[wanted - 1])
             }
         }
-        return try newestCandidates(plan: plan.matching(text), wanted: wanted, in: db)
-    }
-
-    /// The statement of a text with few matches: their rows (key, sort time, id, opportunity) that pass the plan's
-    /// filters, read by key from the list of matches (`NOT INDEXED`: never by walking `notice_recent`, which would
-    /// visit the table for a rare word) and sorted — a sort of those few matches only — newest first then id.
-    static func newestOfMatchesSQL(_ text: String, plan: SearchPlan, wanted: Int)
-        -> (String, [any DatabaseValueConvertible])
-    {
-        let sql =
-            "SELECT n.key, coalesce(n.published, n.first_seen), n.id, n.opportunity_id FROM notice n NOT INDEXED"
-            + plan.joins + " WHERE n.key IN (SELECT rowid FROM notice_fts WHERE notice_fts MATCH ?)"
-            + plan.checks.map { " AND " + $0 }.joined()
-            + " ORDER BY coalesce(n.published, n.first_seen) DESC, n.id LIMIT ?"
-        return (sql, plan.joinArguments + [text] + plan.checkArguments + [wanted])
+        while let rowid = try hits.next() {
+            if let lastSecond, Self.ftsSecond(rowid) < lastSecond { break }
+            batch.append(rowid)
+            guard batch.count >= batchSize else { continue }
+            try flush()
+            if lastSecond == nil, plan.driver != nil, walked >= budget {
+                return try newestCandidates(plan: plan.matching(text), wanted: wanted, in: db)
+            }
+        }
+        try flush()
+        return Self.ordered(found.map(\.candidate), wanted: wanted)
     }
 
     /// Ranked by FTS5 first, then the filters checked on batches of the best matches until `wanted` pass, plus
     /// any further match of the same rank as the last (the notice-id tie-break of ordering the whole result).
-    /// `share` is the sampled share of matches that pass, which sizes the batches.
-    private func rankedThenFiltered(_ text: String, plan: SearchPlan, wanted: Int, share: Double, in db: Database)
-        throws -> [Candidate]
-    {
+    /// `share` is the sampled share of matches that pass, which sizes the batches; `lowest` bounds the rowids.
+    private func rankedThenFiltered(
+        _ text: String, plan: SearchPlan, wanted: Int, share: Double, lowest: Int64, in db: Database
+    ) throws -> [Candidate] {
         let hits = try Row.fetchCursor(
-            db.cachedStatement(sql: "SELECT rowid, rank FROM notice_fts WHERE notice_fts MATCH ? ORDER BY rank"),
-            arguments: [text])
+            db.cachedStatement(
+                sql: "SELECT rowid, rank FROM notice_fts WHERE notice_fts MATCH ? AND rowid >= ? ORDER BY rank"),
+            arguments: [text, lowest])
         var found: [Candidate] = []
         var batch: [(key: Int64, rank: Double)] = []
         let batchSize = min(Int(Double(wanted) / max(share, 0.01) * 1.25) + 16, 4_096)
@@ -296,26 +417,33 @@ extension NoticeStore {
         while let row = try hits.next() {
             let rank: Double = row[1]
             if let boundary, rank != boundary { break }
-            batch.append((row[0], rank))
+            batch.append(((row[0] as Int64) & Self.ftsKeyMask, rank))
             if batch.count >= batchSize { try flush() }
         }
         try flush()
         return Self.ordered(found, wanted: wanted)
     }
 
-    /// Those of `keys` whose notice passes the plan's filters, with their id and opportunity.
+    /// Those of `keys` whose notice passes the plan's filters, with their sort time, id and opportunity.
     private func passed(_ keys: [Int64], plan: SearchPlan, in db: Database) throws
-        -> [(key: Int64, id: String, opportunity: Int64)]
+        -> [(key: Int64, time: Double, id: String, opportunity: Int64)]
     {
         guard !keys.isEmpty else { return [] }
+        let (sql, arguments) = Self.passedSQL(keys, plan: plan)
+        return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map {
+            ($0[0], $0[1], $0[2], $0[3])
+        }
+    }
+
+    /// The statement of `passed`: the rows of `keys` (the notice table reached by key, then each facet checked by
+    /// its primary key, see `SearchPlan.joins`) with their sort time, id and opportunity.
+    static func passedSQL(_ keys: [Int64], plan: SearchPlan) -> (String, [any DatabaseValueConvertible]) {
         // Keys are integers read from SQLite: inlined, no user text reaches the SQL.
         let list = keys.map(String.init).joined(separator: ",")
         let sql =
-            "SELECT n.key, n.id, n.opportunity_id FROM notice n" + plan.joins + " WHERE n.key IN (\(list))"
-            + plan.checks.map { " AND " + $0 }.joined()
-        return try Row.fetchAll(
-            db, sql: sql, arguments: StatementArguments(plan.joinArguments + plan.checkArguments)
-        ).map { ($0[0], $0[1], $0[2]) }
+            "SELECT n.key, coalesce(n.published, n.first_seen), n.id, n.opportunity_id FROM notice n" + plan.joins
+            + " WHERE n.key IN (\(list))" + plan.checks.map { " AND " + $0 }.joined()
+        return (sql, plan.joinArguments + plan.checkArguments)
     }
 
     /// No text: newest first, from the index that serves the order — the most selective facet's range in
@@ -461,10 +589,12 @@ struct SearchPlan {
 
     /// The same filters with the exact facets as joins (a facet is unique per notice, so a join adds no row and
     /// costs less than a correlated EXISTS), for the text searches: `joins` after `FROM … notice n`, `checks`
-    /// in the WHERE clause.
+    /// in the WHERE clause. `CROSS JOIN`: the facet is checked after the notice row is found. Without statistics
+    /// SQLite guesses a facet's range holds ten rows and would walk it to meet the notices — `k:tender`'s range is
+    /// most of the store.
     var joins: String {
         facets.enumerated().filter { $0.element.upper == nil }.map { i, _ in
-            " JOIN notice_facet g\(i) ON g\(i).facet = ? AND g\(i).t = coalesce(n.published, n.first_seen)"
+            " CROSS JOIN notice_facet g\(i) ON g\(i).facet = ? AND g\(i).t = coalesce(n.published, n.first_seen)"
                 + " AND g\(i).key = n.key"
         }.joined()
     }
@@ -493,7 +623,8 @@ struct SearchPlan {
     /// otherwise read the list and sort it.
     func matching(_ text: String) -> SearchPlan {
         var plan = self
-        plan.plain.append("+n.key IN (SELECT rowid FROM notice_fts WHERE notice_fts MATCH ?)")
+        plan.plain.append(
+            "+n.key IN (SELECT rowid & \(NoticeStore.ftsKeyMask) FROM notice_fts WHERE notice_fts MATCH ?)")
         plan.plainArguments.append(text)
         plan.walkRecent = true
         return plan

@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 
 /// The store's schema: the migrations, in order, that `DatabaseMigrator` applies and records in
@@ -11,7 +12,7 @@ enum Schema {
     static let applicationID: Int32 = 0x5649_4749
 
     /// Identifiers of the migrations this build knows, in order.
-    static var identifiers: [String] { ["v1", "v2", "v3", "v4", "v5", "v6", "v7"] }
+    static var identifiers: [String] { ["v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8"] }
 
     /// The migrator holding every migration.
     static var migrator: DatabaseMigrator {
@@ -49,6 +50,12 @@ enum Schema {
             try NoticeStore.rebuildSearchIndexes(db)
             try db.execute(sql: v7Cleanup)
             try db.execute(sql: "INSERT INTO schema_version (version) VALUES (7)")
+        }
+        migrator.registerMigration("v8") { db in
+            try db.execute(sql: v8)
+            try NoticeStore.rekeyFullText(db, progress: reportUpgrade)
+            try db.execute(sql: v8Cleanup)
+            try db.execute(sql: "INSERT INTO schema_version (version) VALUES (8)")
         }
         return migrator
     }
@@ -287,6 +294,29 @@ enum Schema {
         ALTER TABLE notice_ref_v7 RENAME TO notice_ref;
         CREATE INDEX notice_ref_notice ON notice_ref(notice_id);
         """
+
+    /// v8: the full-text rows keyed by sort time then notice key (`NoticeStore.ftsRowid`), so "a word, newest
+    /// first" is FTS5's own descending walk of the word's matches, stopped at the page, and `--since` bounds it.
+    /// The words are written again from the notices' JSON (`NoticeStore.rekeyFullText`), in a new table that then
+    /// replaces the old one.
+    static let v8 = """
+        CREATE VIRTUAL TABLE notice_fts_v8 USING fts5(
+            title, body, buyer, content = '',
+            tokenize = 'unicode61 remove_diacritics 2'
+        );
+        """
+
+    /// v8, once the new full-text table is filled.
+    static let v8Cleanup = """
+        DROP TABLE notice_fts;
+        ALTER TABLE notice_fts_v8 RENAME TO notice_fts;
+        """
+
+    /// Where a long upgrade says it is working: standard error, the user's terminal or the run's log (standard
+    /// output carries `vigie query`'s results).
+    static func reportUpgrade(_ line: String) {
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
 
     /// Builds before GRDB counted migrations in `schema_version` (1 or 2): their migrations are this
     /// migrator's "v1" and "v2".

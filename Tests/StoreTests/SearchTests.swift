@@ -217,7 +217,8 @@ import Testing
             try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT n.id, n.opportunity_id FROM notice_fts JOIN notice n ON n.key = notice_fts.rowid
+                    SELECT n.id, n.opportunity_id FROM notice_fts
+                    JOIN notice n ON n.key = (notice_fts.rowid & \(NoticeStore.ftsKeyMask))
                     WHERE notice_fts MATCH ? ORDER BY notice_fts.rank, n.id
                     """, arguments: [expr])
         }.filter { allowed.contains($0[0]) }
@@ -247,58 +248,76 @@ import Testing
         NoticeQuery(text: "france", source: "ted", limit: 20),
     ]
 
-    /// Newest first with text, both ways — few matches read and sorted, many walked in the newest-first index
-    /// (`fewMatches: 1` forces the walk) — answers as filtering every notice by the FTS5 match and the filters,
-    /// then sorting by time and id, would.
-    @Test(arguments: newestWithText, [1, NoticeStore.fewMatches])
-    func newestWithTextAnswersAsTheWholeTableWould(_ q: NoticeQuery, _ fewMatches: Int) throws {
+    /// Newest first with text, both ways — FTS5's matches walked newest first (in rowid order) and checked, or a
+    /// driving facet's range walked with the matches as a list (`walkBudget: 0` goes there at once) — answers as
+    /// filtering every notice by the FTS5 match and the filters, then sorting by time and id, would. The seeded
+    /// notices share their publication seconds ten by ten: the ties are ordered by id.
+    @Test(arguments: newestWithText, [0, 1, NoticeStore.walkBudget])
+    func newestWithTextAnswersAsTheWholeTableWould(_ q: NoticeQuery, _ walkBudget: Int) throws {
         let (tmp, store, all) = try seeded()
         _ = tmp
         let expr = try #require(FTSQuery.expression(q.text ?? ""))
         let matches = try store.read { db in
             try String.fetchSet(
                 db,
-                sql: "SELECT n.id FROM notice_fts JOIN notice n ON n.key = notice_fts.rowid WHERE notice_fts MATCH ?",
+                sql:
+                    "SELECT n.id FROM notice_fts JOIN notice n ON n.key = (notice_fts.rowid & \(NoticeStore.ftsKeyMask))"
+                    + " WHERE notice_fts MATCH ?",
                 arguments: [expr])
         }
         let expected = reference(q, all, matches: matches)
-        #expect(try store.searchStored(q, fewMatches: fewMatches).map(\.id) == expected)
+        #expect(try store.searchStored(q, walkBudget: walkBudget).map(\.id) == expected)
         #expect(!expected.isEmpty)
         // These ask for no order: the default is newest first.
         #expect(q.order == .newest)
     }
 
-    /// EXPLAIN QUERY PLAN of the newest-first statements with text: walking an index (the notice table reached by
-    /// key or through `notice_recent`, the matches a list read once), sorting nothing but a CPV range of an unstored
-    /// prefix length; or reading the few matches by key, then sorting those.
+    /// EXPLAIN QUERY PLAN of the facet walk with text: an index walked (the notice table reached by key or through
+    /// `notice_recent`, the matches a list read once), sorting nothing but a CPV range of an unstored prefix length.
     @Test(arguments: newestWithText)
     func newestWithTextNeverScansNorSortsTheMatches(_ q: NoticeQuery) throws {
         let (tmp, store, _) = try seeded()
         _ = tmp
         let expr = try #require(FTSQuery.expression(q.text ?? ""))
         let plan = SearchPlan(q)
-        let walk = NoticeStore.newestSQL(plan.matching(expr), wanted: 20)
-        let few = NoticeStore.newestOfMatchesSQL(expr, plan: plan, wanted: 20)
-        for (sql, arguments) in [walk, few] {
-            let steps = try store.read { db in
-                try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: StatementArguments(arguments)).map {
-                    $0["detail"] as String
-                }
-            }
-            // The list of matches is read from FTS5 once (unranked): the only step allowed to scan.
-            for step in steps where !step.hasPrefix("SCAN notice_fts VIRTUAL TABLE") {
-                #expect(!step.hasPrefix("SCAN n") || step.contains("USING INDEX notice_recent"), "\(steps)")
-                #expect(!step.hasPrefix("SCAN f"), "\(steps)")
-                #expect(!step.hasPrefix("SCAN notice"), "\(steps)")
-            }
-            if sql == walk.0 {
-                let isRange = plan.facets.first?.upper != nil
-                #expect(steps.contains { $0.contains("TEMP B-TREE") } == isRange, "\(steps)")
-            } else {
-                // The few matches are read by key, then sorted (only they are).
-                #expect(steps.contains { $0.hasPrefix("SEARCH n USING INTEGER PRIMARY KEY") }, "\(steps)")
+        let (sql, arguments) = NoticeStore.newestSQL(plan.matching(expr), wanted: 20)
+        let steps = try store.read { db in
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: StatementArguments(arguments)).map {
+                $0["detail"] as String
             }
         }
+        // The list of matches is read from FTS5 once (unranked): the only step allowed to scan.
+        for step in steps where !step.hasPrefix("SCAN notice_fts VIRTUAL TABLE") {
+            #expect(!step.hasPrefix("SCAN n") || step.contains("USING INDEX notice_recent"), "\(steps)")
+            #expect(!step.hasPrefix("SCAN f"), "\(steps)")
+            #expect(!step.hasPrefix("SCAN notice"), "\(steps)")
+        }
+        let isRange = plan.facets.first?.upper != nil
+        #expect(steps.contains { $0.contains("TEMP B-TREE") } == isRange, "\(steps)")
+    }
+
+    /// EXPLAIN QUERY PLAN of the check of a batch of text matches against the filters: the notices reached by
+    /// key first, each facet then checked by its primary key — never a facet's range walked to meet them.
+    @Test(arguments: newestWithText)
+    func aBatchOfMatchesIsCheckedByKey(_ q: NoticeQuery) throws {
+        let (tmp, store, _) = try seeded()
+        _ = tmp
+        let plan = SearchPlan(q)
+        let (sql, arguments) = NoticeStore.passedSQL([1, 2, 3, 5, 8], plan: plan)
+        let steps = try store.read { db in
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: StatementArguments(arguments)).map {
+                $0["detail"] as String
+            }
+        }
+        #expect(steps.first?.hasPrefix("SEARCH n USING INTEGER PRIMARY KEY") == true, "\(steps)")
+        // A CPV prefix of an unstored length is a range of codes, checked per notice (its codes only).
+        let isRange = plan.facets.contains { $0.upper != nil }
+        for step in steps where step.hasPrefix("SEARCH g") {
+            #expect(
+                step.contains("facet=? AND t=? AND key=?") || (isRange && step.contains("facet>? AND facet<?")),
+                "\(steps)")
+        }
+        #expect(!steps.contains { $0.hasPrefix("SCAN") }, "\(steps)")
     }
 
     /// EXPLAIN QUERY PLAN of each filter-only statement: the notice table is only reached by key (never scanned),
