@@ -232,6 +232,16 @@ enum RouteMapping {
         return x
     }
 
+    /// A notice's near misses in one cluster that the staff digest could list: one per member (its highest
+    /// score), the first ``DigestAssembler/nearMissLimit`` by score then member id (the assembler's order).
+    static func strongest(_ misses: [NearMiss]) -> [NearMiss] {
+        guard misses.count > DigestAssembler.nearMissLimit else { return misses }
+        var best: [String: NearMiss] = [:]
+        for m in misses where (best[m.memberID]?.score ?? -.infinity) < m.score { best[m.memberID] = m }
+        let ranked = best.values.sorted { a, b in a.score != b.score ? a.score > b.score : a.memberID < b.memberID }
+        return Array(ranked.prefix(DigestAssembler.nearMissLimit))
+    }
+
     /// The store records for one notice's routing result.
     static func records(_ result: RoutingResult, rulebook: Rulebook) throws -> [RouteRecord] {
         var out: [RouteRecord] = []
@@ -301,9 +311,13 @@ enum RouteMapping {
                         noticeID: result.noticeID, cluster: c.clusterID, member: "signal:\(i)",
                         role: RouteRole.signal.rawValue, score: 0, payload: try encode(payload)))
             }
-            // « Écartés de justesse »: one row per member dropped at one filter (staff only, never sent).
+            // « Écartés de justesse »: one row per member narrowly dropped at one filter (staff only, never
+            // sent; see `NearMiss.isNarrow`), for the notice's strongest few only. The staff digest lists the night's `nearMissLimit` strongest, ranked by
+            // score then notice then member, so a row below the notice's own first `nearMissLimit` in that order
+            // can never be shown; a national deployment (300 clusters of 100 members) otherwise recorded a row
+            // for every member of every cluster whose trade a notice names, 1.5 million for 1,000 notices.
             let routed = Set(c.routes.map(\.memberID))
-            for m in c.nearMisses where !routed.contains(m.memberID) {
+            for m in strongest(c.nearMisses.filter { $0.isNarrow && !routed.contains($0.memberID) }) {
                 let payload = NearMissRoutePayload(
                     memberName: m.memberName, exclusion: exclusion(m.cause, segments: m.segments, label: label),
                     score: m.score)

@@ -357,8 +357,15 @@ struct HistoryBuilder {
 }
 
 /// Rules derived from the example clusters of `Rules/`: each generated cluster copies one example's cluster
-/// header and segments (new id and name, one cluster-specific keyword per segment, a shifted territory) and gets
-/// generated members on that example's real member sites, each with a contact.
+/// header and segments (new id and name, one cluster-specific keyword per segment) and gets generated members,
+/// each with a contact.
+///
+/// A national deployment is many clusters of a few value chains spread over the country, each rooted in its own
+/// départements: the 300 clusters of `--clusters 300` are the four examples' value chains, each copy moved to its
+/// own home (a metropolitan département, drawn in turn from a seeded shuffle of all 96) with its neighbours as
+/// territory, its region, and members whose sites are in that territory. Copies that all kept the template's
+/// territory and sites would be 75 identical clusters per value chain, every topical notice routed to 75 of them:
+/// not a country, and not what the figures are meant to measure.
 struct RulesDeriver {
     struct Template {
         var file: String
@@ -366,8 +373,9 @@ struct RulesDeriver {
         /// Text before `members:` (cluster header and segments).
         var head: String
         var segments: [String]
-        var sites: [String]
         var memberCount: Int
+        /// Départements of the example's territory (a derived cluster's territory has as many).
+        var departements: Int
     }
 
     var templates: [Template] = []
@@ -389,15 +397,13 @@ struct RulesDeriver {
             let segments = lines.filter { $0.hasPrefix("  - id: ") }.map { String($0.dropFirst(8)) }
             let tail = text[members.upperBound...]
             let memberSection = tail.range(of: "\n\n").map { tail[..<$0.lowerBound] } ?? tail
-            var sites: [String] = []
-            var rest = memberSection
-            while let r = rest.range(of: "sites: [\"") {
-                rest = rest[r.upperBound...]
-                if let end = rest.firstIndex(of: "\"") { sites.append(String(rest[..<end])) }
-            }
             let count = memberSection.components(separatedBy: "- {id:").count - 1
+            let territory = lines.first { $0.hasPrefix("    departements: [") }
+            let departements = territory.map { $0.split(separator: ",").count } ?? 1
             templates.append(
-                Template(file: file, id: id, head: head, segments: segments, sites: sites, memberCount: count))
+                Template(
+                    file: file, id: id, head: head, segments: segments, memberCount: count,
+                    departements: departements))
         }
         guard !templates.isEmpty else { throw BenchError("\(rulesFolder): no cluster file") }
     }
@@ -405,11 +411,15 @@ struct RulesDeriver {
     func write(clusters: Int, members: Int, to out: String, seed: UInt64, memberFiles: String? = nil) throws {
         for f in extraFiles { try FileManager.default.copyItem(atPath: "\(folder)/\(f)", toPath: "\(out)/\(f)") }
         var rng = ClassifyCorpusGenerator(seed: seed ^ 0xC1)
-        let allDeps = BenchCorpus.departements.map(\.code)
+        // Metropolitan départements with numeric codes (a member site is written as a postcode, `33000`).
+        var homes = Departements.all.filter { $0.region != "FRY" && Int($0.code) != nil }
+        for k in stride(from: homes.count - 1, to: 0, by: -1) { homes.swapAt(k, rng.below(k + 1)) }
         for i in 0..<clusters {
             let t = templates[i % templates.count]
             let id = String(format: "%@-%04d", t.id, i)
             let word = rng.word()
+            let home = homes[(i / templates.count) % homes.count]
+            let territory = [home.code] + home.neighbours.filter { Int($0) != nil }.prefix(max(0, t.departements - 1))
             var lines = t.head.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
             var idDone = false
             var nameDone = false
@@ -422,9 +432,9 @@ struct RulesDeriver {
                     lines[j] = l + " \(i)"
                     nameDone = true
                 } else if l.hasPrefix("    departements: [") {
-                    // The template's territory plus one more département: neighbouring clusters overlap.
-                    let extra = allDeps[rng.below(allDeps.count)]
-                    lines[j] = l.replacingOccurrences(of: "[", with: "[\"\(extra)\", ")
+                    lines[j] = "    departements: [" + territory.map { "\"\($0)\"" }.joined(separator: ", ") + "]"
+                } else if l.hasPrefix("    regions: [") {
+                    lines[j] = "    regions: [\(home.region)]"
                 } else if l.hasPrefix("    keywords: [") {
                     lines[j] = l.replacingOccurrences(of: "keywords: [", with: "keywords: [\"\(word)\", ")
                 } else if l == "  delivery:", let memberFiles {
@@ -436,7 +446,7 @@ struct RulesDeriver {
                 let seg1 = t.segments[rng.below(t.segments.count)]
                 let seg2 = t.segments[rng.below(t.segments.count)]
                 let segs = seg1 == seg2 ? seg1 : "\(seg1), \(seg2)"
-                let site = t.sites.isEmpty ? "42000" : t.sites[rng.below(t.sites.count)]
+                let site = territory[rng.below(territory.count)] + "000"
                 text +=
                     "  - {id: m\(m)-\(id), name: Membre \(m) \(id), segments: [\(segs)], sites: [\"\(site)\"], "
                     + "capacity: \(1 + rng.below(5))M, contact: contact@m\(m).\(id).example.org}\n"

@@ -69,6 +69,37 @@ import Notices
         #expect(usinageMembers.allSatisfy { c.nearMiss(of: $0)?.filter == .territory })
     }
 
+    /// « Écartés de justesse » are the members nearly sent the notice: three départements away when two are
+    /// allowed is narrow; Finistère, across France from the Loire, is not, and neither is a supplier there.
+    @Test func onlyNarrowMissesAreNarrow() throws {
+        let near = ClassifierSupport.route(
+            ClassifierSupport.notice(
+                "m3", "Fourniture de pièces de décolletage", summary: Self.turnedPartsSummary, departement: "13"),
+            cluster: "mecaloire")
+        #expect(try #require(near.nearMiss(of: "decolletage-furan")).isNarrow)
+        let home = ClassifierSupport.route(
+            ClassifierSupport.notice(
+                "m1", "Fourniture de pièces de décolletage en laiton", summary: Self.turnedPartsSummary,
+                departement: "42"),
+            cluster: "mecaloire")
+        let supplier = try #require(home.nearMiss(of: "forges-gier"))
+        #expect(supplier.filter == .upstreamSupplier && !supplier.outOfReach && supplier.isNarrow)
+
+        let far = ClassifierSupport.route(
+            ClassifierSupport.notice(
+                "m5", "Fourniture de pièces de décolletage", summary: Self.turnedPartsSummary, departement: "29"),
+            cluster: "mecaloire")
+        let furan = try #require(far.nearMiss(of: "decolletage-furan"))
+        guard case .territory(.tooFar(_, let distance, _, let maximum)) = furan.cause else {
+            Issue.record("expected a territory miss, got \(furan.cause)")
+            return
+        }
+        #expect(maximum == 2 && distance > 4)
+        #expect(!furan.isNarrow)
+        let farSupplier = try #require(far.nearMiss(of: "forges-gier"))
+        #expect(farSupplier.filter == .upstreamSupplier && farSupplier.outOfReach && !farSupplier.isNarrow)
+    }
+
     @Test func capacityFiltersSmallFirms() {
         // 1.2 M€: Forez (1.5 M€) carries it alone. The others are between 1.25 and 2.5 times below it: plausible
         // partners of a groupement (the members in range carry 3.8 M€ together), sent with the reason said.

@@ -1,4 +1,5 @@
 import Classifier
+import Digest
 import Foundation
 import Notices
 import Testing
@@ -47,6 +48,48 @@ import Testing
         let r = Reason(rule: "segment:usinage/keyword:usinage", field: .title, term: "usinage", weight: 3)
         let weak = Reason(rule: "segment:usinage/keyword:tournage", field: .content, term: "tournage", weight: 1)
         #expect(RouteMapping.evidence([weak, r, r], cluster: cluster).map(\.term) == ["usinage", "tournage"])
+    }
+
+    /// A notice whose trade every member of a big cluster shares: the store keeps the near misses the staff
+    /// digest could list (its strongest `nearMissLimit`, by score then member), not one row per member.
+    @Test func nearMissesKeepTheStrongestTheDigestCanList() throws {
+        let limit = DigestAssembler.nearMissLimit
+        // 40 members left out: scores 0.5, 1.0, … 20.0 in a shuffled order; two ties at the cut (member ids
+        // decide); the routed member's own near miss is never a row.
+        var misses: [NearMiss] = (1...40).map { i in
+            NearMiss(
+                clusterID: cluster.id, memberID: String(format: "m%02d", i), memberName: "Membre \(i)",
+                cause: .weakMatch(segment: "usinage", score: Double(i) / 2, threshold: 3), segments: ["usinage"],
+                score: Double(i) / 2)
+        }
+        misses.append(
+            NearMiss(
+                clusterID: cluster.id, memberID: "z-tie", memberName: "Tie Z",
+                cause: .weakMatch(segment: "usinage", score: 13, threshold: 3), segments: ["usinage"], score: 13))
+        misses.append(
+            NearMiss(
+                clusterID: cluster.id, memberID: "a-tie", memberName: "Tie A",
+                cause: .weakMatch(segment: "usinage", score: 13, threshold: 3), segments: ["usinage"], score: 13))
+        misses.append(
+            NearMiss(
+                clusterID: cluster.id, memberID: "routed", memberName: "Routed",
+                cause: .weakMatch(segment: "usinage", score: 99, threshold: 3), segments: ["usinage"], score: 99))
+        misses.reverse()
+        let route = Route(
+            clusterID: cluster.id, memberID: "routed", memberName: "Routed", score: 9, kind: .direct,
+            segments: ["usinage"], reasons: [])
+        let result = RoutingResult(
+            noticeID: "n1",
+            clusters: [
+                ClusterRouting(clusterID: cluster.id, clusterName: cluster.name, routes: [route], nearMisses: misses)
+            ])
+        let rows = try RouteMapping.records(result, rulebook: testRulebook).filter { $0.role == "near_miss" }
+        #expect(rows.count == limit)
+        // Scores 20.0 down to 13.5 (m40…m27, 14 members), then one of the three at 13.0: a-tie, before m26 and
+        // z-tie by member id.
+        let expected = (27...40).reversed().map { String(format: "near-miss:m%02d", $0) } + ["near-miss:a-tie"]
+        #expect(rows.map(\.member) == expected)
+        #expect(!rows.contains { $0.member == "near-miss:routed" })
     }
 
     @Test func aStoredPayloadThatDoesNotDecodeIsAnErrorNotAnEmptyRoute() {

@@ -110,13 +110,16 @@ extension Router {
             // Upstream suppliers of a needed segment are not recipients: the bidder buys from them, the buyer
             // does not (a bottling line's cork maker). They are named to staff as near misses and may join a
             // groupement proposal; never an individual route.
+            // Whether its sites reach the notice at all (a near miss is narrow only when nothing else stops it).
+            func outOfReach() -> Bool { territoryCheck(cc, c, member: mi, place: place).failure != nil }
             let viaUp = neededList.flatMap { d in cc.upstream[d].filter { segs.contains($0) } }
             if let up = viaUp.first, let d = neededList.first(where: { cc.upstream[$0].contains(up) }) {
                 result.nearMisses.append(
                     NearMiss(
                         clusterID: c.id, memberID: c.members[mi].id, memberName: c.members[mi].name,
                         cause: .upstreamSupplier(upstream: c.segments[up].id, downstream: c.segments[d].id),
-                        segments: [c.segments[up].id], score: segScore[d] * settings.indirectFactor, reasons: []))
+                        segments: [c.segments[up].id], score: segScore[d] * settings.indirectFactor, reasons: [],
+                        outOfReach: outOfReach()))
                 count("filter:\(RoutingFilter.upstreamSupplier.rawValue)", dropped: 1)
                 continue
             }
@@ -129,7 +132,7 @@ extension Router {
                         clusterID: c.id, memberID: c.members[mi].id, memberName: c.members[mi].name,
                         cause: .segmentExclusion(segment: c.segments[s].id, term: veto.term, field: veto.field),
                         segments: [c.segments[s].id], score: segScore[s],
-                        reasons: keepReasons ? ev.segReasons[s] + [veto] : []))
+                        reasons: keepReasons ? ev.segReasons[s] + [veto] : [], outOfReach: outOfReach()))
             } else if let s = segs.filter({ segScore[$0] > 0 }).max(by: { segScore[$0] < segScore[$1] }) {
                 let threshold = c.segments[s].minScore ?? settings.minScore
                 let id = c.segments[s].id
@@ -144,7 +147,8 @@ extension Router {
                 result.nearMisses.append(
                     NearMiss(
                         clusterID: c.id, memberID: c.members[mi].id, memberName: c.members[mi].name, cause: cause,
-                        segments: [id], score: segScore[s], reasons: keepReasons ? ev.segReasons[s] : []))
+                        segments: [id], score: segScore[s], reasons: keepReasons ? ev.segReasons[s] : [],
+                        outOfReach: outOfReach()))
             }
         }
 
@@ -166,11 +170,18 @@ extension Router {
         for cand in candidates {
             let mi = cand.member
             func drop(_ cause: NearMissCause) {
+                // Dropped before the territory filter: whether that filter would have dropped it too.
+                let far: Bool
+                if case .territory = cause {
+                    far = true
+                } else {
+                    far = territoryCheck(cc, c, member: mi, place: placeFor(cand)).failure != nil
+                }
                 result.nearMisses.append(
                     NearMiss(
                         clusterID: c.id, memberID: c.members[mi].id, memberName: c.members[mi].name, cause: cause,
                         segments: cand.segments.map { c.segments[$0].id }, score: cand.score,
-                        reasons: keepReasons ? cand.reasons : []))
+                        reasons: keepReasons ? cand.reasons : [], outOfReach: far))
                 count("filter:\(cause.filter.rawValue)", dropped: 1)
             }
             if let veto = ev.memberVeto[cand.member] {

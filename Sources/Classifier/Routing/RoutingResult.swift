@@ -346,10 +346,13 @@ public struct NearMiss: Sendable, Hashable, Codable {
     /// Score it would have had.
     public var score: Double
     public var reasons: [Reason]
+    /// The member's sites are also out of the notice's reach: a second filter would have dropped it (set for the
+    /// causes checked before the territory; a territory miss says its own distance).
+    public var outOfReach: Bool
 
     public init(
         clusterID: String, memberID: String, memberName: String, cause: NearMissCause, segments: [String],
-        score: Double, reasons: [Reason] = []
+        score: Double, reasons: [Reason] = [], outOfReach: Bool = false
     ) {
         self.clusterID = clusterID
         self.memberID = memberID
@@ -358,6 +361,19 @@ public struct NearMiss: Sendable, Hashable, Codable {
         self.segments = segments
         self.score = score
         self.reasons = reasons
+        self.outOfReach = outOfReach
+    }
+
+    /// Whether the member was left out narrowly (« écarté de justesse », what the staff digest lists): by this
+    /// one cause, its sites within reach; for a territory miss, at most twice the maximum distance away (at
+    /// least two départements more). A member of a Breton cluster with a weak keyword match on a notice in
+    /// Occitanie, or one eight départements away when two are allowed, was not nearly sent it.
+    public var isNarrow: Bool {
+        if case .territory(let miss) = cause {
+            if case .tooFar(_, let distance, _, let maximum) = miss { return distance <= max(maximum + 2, 2 * maximum) }
+            return true
+        }
+        return !outOfReach
     }
 
     /// The filter that dropped the member.
@@ -374,6 +390,7 @@ public struct NearMiss: Sendable, Hashable, Codable {
         case filter, cause, detail
         case detailEN = "detail_en"
         case segments, score, reasons
+        case outOfReach = "out_of_reach"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -385,6 +402,7 @@ public struct NearMiss: Sendable, Hashable, Codable {
         segments = try c.decode([String].self, forKey: .segments)
         score = try c.decode(Double.self, forKey: .score)
         reasons = try c.decodeIfPresent([Reason].self, forKey: .reasons) ?? []
+        outOfReach = try c.decodeIfPresent(Bool.self, forKey: .outOfReach) ?? false
     }
 
     /// The cause as data, plus its filter and wording for readers of `--json` who want a sentence.
@@ -400,6 +418,7 @@ public struct NearMiss: Sendable, Hashable, Codable {
         try c.encode(segments, forKey: .segments)
         try c.encode(score, forKey: .score)
         try c.encode(reasons, forKey: .reasons)
+        if outOfReach { try c.encode(outOfReach, forKey: .outOfReach) }
     }
 }
 
