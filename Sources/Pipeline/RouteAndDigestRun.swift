@@ -345,16 +345,33 @@ public final class RouteAndDigestRun {
             let batch = try store.noticesChanged(after: cursor, limit: max(options.batchSize, 1))
                 .filter { $0.changeSequence <= through }
             guard let last = batch.last else { break }
-            var records: [RouteRecord] = []
-            for s in batch {
-                records += try RouteMapping.records(router.route(s.notice, now: now), rulebook: rulebook)
-            }
+            var records = try Self.routes(of: batch, router: router, now: now)
             if let clusters { records = records.filter { clusters.contains($0.cluster) } }
             try store.recordRoutes(
                 records, replacingRoutesOf: batch.map(\.id), runID: runID, at: now, clusters: clusters)
             done(batch, records.count)
             cursor = last.changeSequence
         }
+    }
+
+    /// The route records of a page of notices, in the page's order. Routing is pure, so the page is routed in
+    /// slices on every core (a 10,000-notice night spent a sixth of its time routing on one core); the records are
+    /// then recorded serially, in order, as before.
+    static func routes(of batch: [StoredNotice], router: any NoticeRouting, now: Date) throws -> [RouteRecord] {
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        // A few slices per core even out notices of very different lengths; a small page is routed in place.
+        let slices = batch.count < 32 || cores < 2 ? 1 : min(batch.count, 4 * cores)
+        let rulebook = router.rulebook
+        let results = ParallelSlots<Result<[RouteRecord], any Error>>(count: slices)
+        DispatchQueue.concurrentPerform(iterations: slices) { k in
+            let range = (batch.count * k / slices)..<(batch.count * (k + 1) / slices)
+            results[k] = Result {
+                try batch[range].flatMap {
+                    try RouteMapping.records(router.route($0.notice, now: now), rulebook: rulebook)
+                }
+            }
+        }
+        return try results.values.flatMap { try $0?.get() ?? [] }
     }
 
     func digest(_ cluster: Cluster, now: Date, runID: Int64?, health: [SourceHealth]) throws -> ClusterDigestReport {
@@ -364,4 +381,29 @@ public final class RouteAndDigestRun {
             deadlineSoonDays: options.deadlineSoonDays, sourceNames: options.sourceNames,
             markDelivered: options.markDelivered, composeMail: options.composeMail)
     }
+}
+
+/// One slot per parallel iteration, each written by its own iteration only (so no lock), read once all are done.
+final class ParallelSlots<Value>: @unchecked Sendable {
+    private let slots: UnsafeMutablePointer<Value?>
+    let count: Int
+
+    init(count: Int) {
+        self.count = count
+        slots = .allocate(capacity: count)
+        slots.initialize(repeating: nil, count: count)
+    }
+
+    deinit {
+        slots.deinitialize(count: count)
+        slots.deallocate()
+    }
+
+    subscript(i: Int) -> Value? {
+        get { slots[i] }
+        set { slots[i] = newValue }
+    }
+
+    /// Every slot, in order: read after the iterations are over.
+    var values: [Value?] { Array(UnsafeBufferPointer(start: slots, count: count)) }
 }
