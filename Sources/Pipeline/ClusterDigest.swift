@@ -111,6 +111,18 @@ public enum ClusterDigest {
         let prepared = try prepare(
             cluster: cluster, store: store, output: output, formats: formats, now: now, runID: runID, health: health,
             deadlineSoonDays: deadlineSoonDays, sourceNames: sourceNames, markDelivered: markDelivered)
+        return try write(
+            prepared, cluster: cluster, store: store, output: output, now: now, runID: runID,
+            markDelivered: markDelivered, composeMail: composeMail)
+    }
+
+    /// Writes a prepared digest (``prepare(cluster:store:output:formats:now:runID:health:deadlineSoonDays:sourceNames:markDelivered:)``):
+    /// renders it on every core, publishes it as one edition and, when `markDelivered`, records the deliveries and
+    /// queues the e-mails.
+    static func write(
+        _ prepared: Prepared, cluster: Cluster, store: NoticeStore, output: String, now: Date, runID: Int64?,
+        markDelivered: Bool, composeMail: Bool
+    ) throws -> ClusterDigestReport {
         let input = prepared.input
         guard prepared.isNeeded else { return report(cluster, input, files: [], memberDigests: 0, deliveries: 0) }
         let index = Dictionary(

@@ -283,11 +283,22 @@ public final class RouteAndDigestRun {
         }
         var reports: [ClusterDigestReport] = []
         var unwritten: [UnwrittenDigestReport] = []
-        for cluster in selectedClusters {
+        let clusters = selectedClusters
+        // Cluster k+1's snapshot is read from the store while cluster k renders on the cores (the read was a
+        // sixth of the night, on one core). Reads only: a cluster's snapshot holds nothing another cluster's
+        // edition writes.
+        var next = clusters.first.map { prepareAhead($0, now: now, runID: runID, health: health) }
+        defer { _ = next?.value }
+        for (k, cluster) in clusters.enumerated() {
             try StopRequest.shared.checkpoint("before the digest of \(cluster.id)")
+            let prepared = next?.value
+            next = k + 1 < clusters.count ? prepareAhead(clusters[k + 1], now: now, runID: runID, health: health) : nil
             let report: ClusterDigestReport
             do {
-                report = try digest(cluster, now: now, runID: runID, health: health)
+                report = try ClusterDigest.write(
+                    try prepared?.get() ?? digestPreparation(cluster, now: now, runID: runID, health: health),
+                    cluster: cluster, store: store, output: options.outputDirectory, now: now, runID: runID,
+                    markDelivered: options.markDelivered, composeMail: options.composeMail)
             } catch let error as DigestError {
                 // A full or unwritable output folder: this cluster's edition was not recorded, so nothing of it
                 // counts as sent and the next run writes it whole; the other clusters still get theirs.
@@ -374,12 +385,27 @@ public final class RouteAndDigestRun {
         return try results.values.flatMap { try $0?.get() ?? [] }
     }
 
-    func digest(_ cluster: Cluster, now: Date, runID: Int64?, health: [SourceHealth]) throws -> ClusterDigestReport {
-        try ClusterDigest.write(
+    /// Reads a cluster's snapshot and plans its edition (``ClusterDigest/prepare(cluster:store:output:formats:now:runID:health:deadlineSoonDays:sourceNames:markDelivered:)``).
+    func digestPreparation(_ cluster: Cluster, now: Date, runID: Int64?, health: [SourceHealth]) throws
+        -> ClusterDigest.Prepared
+    {
+        try ClusterDigest.prepare(
             cluster: cluster, store: store, output: options.outputDirectory,
             formats: options.formats, now: now, runID: runID, health: health,
             deadlineSoonDays: options.deadlineSoonDays, sourceNames: options.sourceNames,
-            markDelivered: options.markDelivered, composeMail: options.composeMail)
+            markDelivered: options.markDelivered)
+    }
+
+    /// ``digestPreparation(_:now:runID:health:)`` on another thread; `value` waits for it.
+    ///
+    /// The store is shared with the thread that publishes the previous cluster: every access to it goes through
+    /// its one serial database queue (``NoticeStore`` runs each read and write there), so the two never touch the
+    /// connection at once, and this side only reads.
+    func prepareAhead(_ cluster: Cluster, now: Date, runID: Int64?, health: [SourceHealth])
+        -> Ahead<Result<ClusterDigest.Prepared, any Error>>
+    {
+        let run = UncheckedSendable(self)
+        return Ahead { Result { try run.value.digestPreparation(cluster, now: now, runID: runID, health: health) } }
     }
 }
 
@@ -406,4 +432,31 @@ final class ParallelSlots<Value>: @unchecked Sendable {
 
     /// Every slot, in order: read after the iterations are over.
     var values: [Value?] { Array(UnsafeBufferPointer(start: slots, count: count)) }
+}
+
+/// A value computed on another thread, started at once; `value` waits for it (once computed, at once).
+final class Ahead<Value: Sendable>: @unchecked Sendable {
+    private let done = DispatchSemaphore(value: 0)
+    private var result: Value?
+
+    init(_ body: @escaping @Sendable () -> Value) {
+        DispatchQueue.global().async {
+            self.result = body()
+            self.done.signal()
+        }
+    }
+
+    /// Waits for the value (the semaphore orders the other thread's write before this read).
+    var value: Value {
+        done.wait()
+        defer { done.signal() }  // later reads return at once
+        return result!
+    }
+}
+
+/// Hands a non-`Sendable` reference to one other thread whose use of it is serialized by the reference itself
+/// (see ``RouteAndDigestRun/prepareAhead(_:now:runID:health:)``).
+struct UncheckedSendable<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
 }

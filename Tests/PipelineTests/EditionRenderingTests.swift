@@ -217,4 +217,61 @@ import Testing
             try rendering.content(prepared.plan.count - 2, plan: prepared.plan, index: [:])
         }
     }
+
+    /// Three clusters, each routed every notice: the run reads cluster k+1's snapshot while cluster k renders.
+    struct ThreeClusterRouter: NoticeRouting {
+        let rulebook = Rulebook(
+            clusters: ["a", "b", "c"].map { id in
+                var c = testRulebook.clusters[0]
+                c.id = id
+                c.name = "Pôle \(id.uppercased())"
+                return c
+            })
+
+        func route(_ notice: Notice, now: Date) -> RoutingResult {
+            RoutingResult(
+                noticeID: notice.id,
+                clusters: rulebook.clusters.map { cluster in
+                    var c = ClusterRouting(clusterID: cluster.id, clusterName: cluster.name)
+                    c.routes = cluster.members.map { m in
+                        Route(
+                            clusterID: cluster.id, memberID: m.id, memberName: m.name, score: 4, kind: .direct,
+                            segments: m.segments,
+                            reasons: [
+                                Reason(
+                                    .segmentKeyword(segment: m.segments[0], term: "usinage"), field: .title,
+                                    term: "usinage", weight: 4)
+                            ])
+                    }
+                    return c
+                })
+        }
+    }
+
+    /// Cluster b's folder cannot be made (a file holds its name): b is reported unwritten, a and c are written
+    /// as a run of one cluster at a time writes them.
+    @Test func aClusterThatCannotBeWrittenLeavesTheOthersWritten() throws {
+        let ws = try Workspace()
+        let store = try NoticeStore(path: ws.storePath)
+        _ = try store.upsert(try NoticeFixtures.notices(), at: night)
+        try FileManager.default.createDirectory(atPath: ws.out, withIntermediateDirectories: true)
+        #expect(FileManager.default.createFile(atPath: ws.file("b"), contents: Data("not a folder".utf8)))
+        let report = try RouteAndDigestRun(
+            store: store, router: ThreeClusterRouter(), options: RouteAndDigestOptions(outputDirectory: ws.out)
+        ).run(now: night)
+        #expect(report.unwrittenDigests.map(\.cluster) == ["b"])
+        #expect(report.clusters.map(\.cluster) == ["a", "c"])
+        // Each of a and c: the 4 fixture notices (this router sends every notice to every member).
+        #expect(report.clusters.map(\.newNotices) == [4, 4])
+        // One cluster alone, in a fresh store: the same bytes as c's.
+        let alone = try Workspace()
+        let aloneStore = try NoticeStore(path: alone.storePath)
+        _ = try aloneStore.upsert(try NoticeFixtures.notices(), at: night)
+        var options = RouteAndDigestOptions(outputDirectory: alone.out)
+        options.clusters = ["c"]
+        _ = try RouteAndDigestRun(store: aloneStore, router: ThreeClusterRouter(), options: options).run(now: night)
+        for name in ["2026-01-22.md", "2026-01-22.json", "latest.ics", "adherents/usinage-forez/2026-01-22.html"] {
+            #expect(try ws.read("c/" + name) == alone.read("c/" + name), "c/\(name)")
+        }
+    }
 }
