@@ -382,20 +382,21 @@ final class EditionRendering: @unchecked Sendable {
         return .bytes(bytes)
     }
 
-    /// Every mail of the edition once composed, in the plan's order. Throws the first failure.
+    /// Every mail of the edition once composed, in the order of `mails` (the staff, the members, the watches)
+    /// whatever order their jobs ran in. Throws the first failure.
     func outbox() throws -> [OutboxEntry] {
         lock.lock()
         defer { lock.unlock() }
-        var out: [OutboxEntry] = []
+        var byMail = [[OutboxEntry]](repeating: [], count: mails.count)
         for (j, job) in jobs.enumerated() {
-            guard case .mail = job else { continue }
+            guard case .mail(let m, _) = job else { continue }
             while case .pending = slots[j], failure == nil { lock.wait() }
             if let failure { throw failure }
             guard case .done(.entries(let entries)) = slots[j] else { continue }
-            out += entries
+            byMail[m] = entries
             take(j)
         }
-        return out
+        return byMail.flatMap { $0 }
     }
 
     /// One worker: takes the next job within the window until none is left.
