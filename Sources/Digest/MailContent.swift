@@ -39,6 +39,25 @@ extension DigestInput {
     }
 }
 
+extension DigestInput {
+    /// The formats an e-mail is made of: tonight's Markdown (the plain part), HTML and iCalendar (the attachment),
+    /// each as `render` gives it (never `renderSubscription`: the mail carries tonight's deadlines only).
+    public static let mailFormats: [DigestFormat] = [.markdown, .html, .icalendar]
+
+    /// The e-mail of this digest from its parts already rendered for its files, so a night renders each part
+    /// once: the same content as ``mailContent()``, which renders them again. Each part is `render(self)` of the
+    /// format's renderer; `calendar` is dropped when tonight has no deadline (as ``mailContent()`` attaches none).
+    public func mailContent(markdown: [UInt8], html: [UInt8], calendar: [UInt8]) -> DigestMailContent {
+        let who = recipientID.map { "-" + AtomRenderer().urnPart($0) } ?? ""
+        return DigestMailContent(
+            subject: Wording.subject(self), text: String(decoding: markdown, as: UTF8.self),
+            html: String(decoding: html, as: UTF8.self),
+            calendar: allNotices.contains { FrenchFormat.mainDeadline($0) != nil } ? calendar : nil,
+            calendarFileName:
+                "echeances-\(AtomRenderer().urnPart(clusterID))\(who)-\(DigestWriter.dateStamp(runDate)).ics")
+    }
+}
+
 extension Wording {
     /// The e-mail's subject: the night in a few words, the most urgent first.
     static func subject(_ input: DigestInput) -> String {

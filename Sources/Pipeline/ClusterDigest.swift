@@ -11,7 +11,8 @@ public enum ClusterDigest {
         public var input: DigestInput
         /// Each member's own view, in the rules' order (`hasNews` false: « rien de nouveau »).
         public var memberInputs: [DigestInput]
-        /// The edition's files, not rendered: each is rendered when it is written, one at a time.
+        /// The edition's files, not rendered: the run renders them a few at a time on every core as they are
+        /// written (``EditionRendering``).
         public var plan: [PlannedFile]
         public var deliveries: [DeliveryRecord]
         public var stamp: String
@@ -27,8 +28,8 @@ public enum ClusterDigest {
             planned.member.map { memberInputs[$0] } ?? input
         }
 
-        /// Every file of the plan rendered, all held at once (a test's or a preview's convenience; the run
-        /// renders one file at a time).
+        /// Every file of the plan rendered, one after another, all held at once (a test's convenience, and the
+        /// serial reference the run's rendering is compared with).
         public func renderedFiles() throws -> [DigestFile] {
             try plan.map { DigestFile(relativePath: $0.file.relativePath, bytes: try $0.file.render(input(of: $0))) }
         }
@@ -110,34 +111,58 @@ public enum ClusterDigest {
         let prepared = try prepare(
             cluster: cluster, store: store, output: output, formats: formats, now: now, runID: runID, health: health,
             deadlineSoonDays: deadlineSoonDays, sourceNames: sourceNames, markDelivered: markDelivered)
+        return try write(
+            prepared, cluster: cluster, store: store, output: output, now: now, runID: runID,
+            markDelivered: markDelivered, composeMail: composeMail)
+    }
+
+    /// Writes a prepared digest (``prepare(cluster:store:output:formats:now:runID:health:deadlineSoonDays:sourceNames:markDelivered:)``):
+    /// renders it on every core, publishes it as one edition and, when `markDelivered`, records the deliveries and
+    /// queues the e-mails.
+    static func write(
+        _ prepared: Prepared, cluster: Cluster, store: NoticeStore, output: String, now: Date, runID: Int64?,
+        markDelivered: Bool, composeMail: Bool
+    ) throws -> ClusterDigestReport {
         let input = prepared.input
         guard prepared.isNeeded else { return report(cluster, input, files: [], memberDigests: 0, deliveries: 0) }
+        let index = Dictionary(
+            prepared.plan.enumerated().map { ($0.element.file.relativePath, $0.offset) },
+            uniquingKeysWith: { a, _ in a })
         let files: [String]
         if markDelivered {
-            let outbox =
-                composeMail
-                ? try MailComposer(cluster: cluster, now: now, stamp: prepared.stamp, edition: prepared.edition)
-                    .compose(prepared) : []
-            let publisher = EditionPublisher(output: output, store: store)
-            // Rendered one file at a time as the publisher stages it: a `latest.*` equal to tonight's dated file
-            // becomes a link to it.
-            let index = Dictionary(
-                prepared.plan.enumerated().map { ($0.element.file.relativePath, $0.offset) },
-                uniquingKeysWith: { a, _ in a })
-            files = try publisher.publish(
+            let composer = MailComposer(cluster: cluster, now: now, stamp: prepared.stamp, edition: prepared.edition)
+            let mail = composeMail ? try composer.plan(prepared) : nil
+            // Rendered on every core as the publisher stages the files in order; each e-mail shares its digest's
+            // renderings (a `latest.*` equal to tonight's dated file becomes a link to it).
+            let rendering = EditionRendering(
+                prepared, mails: mail?.mails ?? [], composer: composer, envelope: mail?.envelope)
+            rendering.start()
+            defer { rendering.stop() }
+            files = try EditionPublisher(output: output, store: store).publish(
                 cluster: cluster.id, stamp: prepared.stamp, edition: prepared.edition,
                 paths: prepared.plan.map(\.file.relativePath),
-                content: { i in
-                    let planned = prepared.plan[i]
-                    if let same = planned.file.sameAs, let j = index[same] { return .sameAs(j) }
-                    return .bytes(try planned.file.render(prepared.input(of: planned)))
-                },
-                deliveries: prepared.deliveries, outbox: outbox, reportedMail: prepared.reportedMail, runID: runID,
-                at: now)
+                content: { try rendering.content($0, plan: prepared.plan, index: index) },
+                deliveries: prepared.deliveries, outbox: { try rendering.outbox() },
+                reportedMail: prepared.reportedMail,
+                runID: runID, at: now)
         } else {
-            // A preview records nothing: each file is written in place, atomically.
-            files = try DigestWriter(outputDirectory: output, formats: formats).write(
-                prepared.plan.map { ($0.file, prepared.input(of: $0)) })
+            // A preview records nothing: each file is written in place, atomically, rendered on every core; the file
+            // system flushed once at the end.
+            let rendering = EditionRendering(prepared, mails: [], composer: nil, envelope: nil)
+            rendering.start()
+            defer { rendering.stop() }
+            var paths: [String] = []
+            for (i, planned) in prepared.plan.enumerated() {
+                let path = (output as NSString).appendingPathComponent(planned.file.relativePath)
+                try DigestWriter.makeDirectory((path as NSString).deletingLastPathComponent)
+                switch try rendering.content(i, plan: prepared.plan, index: index) {
+                case .bytes(let bytes): try DigestWriter.writeAtomically(bytes, to: path, durable: false)
+                case .sameAs(let j): try DigestWriter.linkAtomically(paths[j], to: path)
+                }
+                paths.append(path)
+            }
+            if let first = paths.first { try DigestWriter.flushFileSystem(of: first, files: paths) }
+            files = paths
         }
         // The cluster's own files (members' are counted apart).
         let clusterDirectory = (output as NSString).appendingPathComponent(DigestWriter.safeFileName(cluster.id))
@@ -178,5 +203,269 @@ public enum ClusterDigest {
             calls: input.calls.count, watchItems: input.watches.reduce(0) { $0 + $1.items.count },
             changed: input.changed.count, deadlinesSoon: input.deadlinesSoon.count,
             files: files, memberDigests: memberDigests, deliveries: deliveries)
+    }
+}
+
+/// Renders one edition on every core: each (digest, format, variant) that its files and its e-mails need, once —
+/// a member's `2026-05-05.md` and the Markdown part of its e-mail are the same bytes — handed to the publisher in
+/// the plan's order.
+///
+/// Workers take the renderings (then each e-mail, once its parts are done) in order, at most `window` ahead of
+/// what the publisher has staged, so memory holds a few renderings at a time, not the edition. Rendering was half
+/// of a night's CPU and ran on one core, one file after another, and each e-mail rendered its digest's Markdown,
+/// HTML and calendar a second time.
+final class EditionRendering: @unchecked Sendable {
+    /// One rendering: digest `input` (index in `inputs`) in `format`, tonight's or the subscription's.
+    struct Key: Hashable {
+        var input: Int
+        var format: DigestFormat
+        var subscription: Bool
+    }
+
+    enum Job {
+        case render(Key)
+        /// A planned mail (index in `mails`) and the jobs of its Markdown, HTML and calendar parts.
+        case mail(Int, parts: [Int])
+    }
+
+    enum Output {
+        case bytes([UInt8])
+        case entries([OutboxEntry])
+    }
+
+    enum Slot {
+        case pending
+        case done(Output)
+        case failed(any Error)
+        /// Done, and every file and mail that needed it has taken it.
+        case released
+    }
+
+    /// The cluster's digest first, then each member's, then each saved watch's that is mailed.
+    let inputs: [DigestInput]
+    let jobs: [Job]
+    /// For each file of the plan: its job, nil for a file that is a second name of an earlier one.
+    let fileJobs: [Int?]
+    let mails: [MailComposer.PlannedMail]
+    let composer: MailComposer?
+    let envelope: MailComposer.Envelope?
+    let window: Int
+
+    // Guarded by `lock`.
+    let lock = NSCondition()
+    var slots: [Slot]
+    /// How many files and mails still have to take each job's output.
+    var uses: [Int]
+    /// Whether the job's file has been staged (always true for a job with no file).
+    var staged: [Bool]
+    var next = 0
+    /// Every job below it is done and, if it has a file, staged: the workers stay within `window` of it.
+    var frontier = 0
+    var running = 0
+    var failure: (any Error)?
+
+    /// `mails` and `envelope` from ``MailComposer/plan(_:)`` (empty and nil when no mail is composed).
+    init(
+        _ prepared: ClusterDigest.Prepared, mails: [MailComposer.PlannedMail], composer: MailComposer?,
+        envelope: MailComposer.Envelope?, window: Int? = nil
+    ) {
+        var inputs = [prepared.input] + prepared.memberInputs
+        var jobs: [Job] = []
+        var jobOf: [Key: Int] = [:]
+        var uses: [Int] = []
+        func job(_ key: Key) -> Int {
+            if let j = jobOf[key] { return j }
+            jobs.append(.render(key))
+            uses.append(0)
+            jobOf[key] = jobs.count - 1
+            return jobs.count - 1
+        }
+        // Each mail right after the last file of its digest, or after the files when its digest has none (a
+        // member mailed and given no files, a saved watch).
+        var mailsAfter: [Int: [Int]] = [:]
+        var trailing: [Int] = []
+        var mailInput: [Int] = []
+        for (m, mail) in mails.enumerated() {
+            let input: Int
+            if mail.isStaff {
+                input = 0
+            } else if let member = mail.member {
+                input = member + 1
+            } else {
+                inputs.append(mail.input)
+                input = inputs.count - 1
+            }
+            mailInput.append(input)
+            let lastFile = prepared.plan.lastIndex { $0.file.sameAs == nil && ($0.member.map { $0 + 1 } ?? 0) == input }
+            if let lastFile { mailsAfter[lastFile, default: []].append(m) } else { trailing.append(m) }
+        }
+        func addMails(_ ms: [Int]) {
+            for m in ms {
+                let parts = DigestInput.mailFormats.map {
+                    job(Key(input: mailInput[m], format: $0, subscription: false))
+                }
+                for p in parts { uses[p] += 1 }
+                jobs.append(.mail(m, parts: parts))
+                uses.append(1)
+            }
+        }
+        var fileJobs: [Int?] = []
+        for (i, planned) in prepared.plan.enumerated() {
+            if planned.file.sameAs != nil {
+                fileJobs.append(nil)
+            } else {
+                let j = job(
+                    Key(
+                        input: planned.member.map { $0 + 1 } ?? 0, format: planned.file.format,
+                        subscription: planned.file.subscription))
+                uses[j] += 1
+                fileJobs.append(j)
+            }
+            addMails(mailsAfter[i] ?? [])
+        }
+        addMails(trailing)
+        self.inputs = inputs
+        self.jobs = jobs
+        self.fileJobs = fileJobs
+        self.mails = mails
+        self.composer = composer
+        self.envelope = envelope
+        self.window = window ?? 4 * ProcessInfo.processInfo.activeProcessorCount
+        self.slots = Array(repeating: .pending, count: jobs.count)
+        self.uses = uses
+        var staged = Array(repeating: true, count: jobs.count)
+        for case let j? in fileJobs { staged[j] = false }
+        self.staged = staged
+    }
+
+    /// Starts the workers, one per core (at most one per job).
+    func start(workers: Int = ProcessInfo.processInfo.activeProcessorCount) {
+        let count = max(1, min(workers, jobs.count))
+        lock.lock()
+        running = count
+        lock.unlock()
+        for _ in 0..<count { DispatchQueue.global().async { self.work() } }
+    }
+
+    /// Stops the workers and waits for them: after a failure, or once the edition is written.
+    func stop() {
+        lock.lock()
+        if failure == nil, next < jobs.count { failure = PipelineError.cannotRun("digest: the edition was stopped") }
+        next = jobs.count
+        lock.broadcast()
+        while running > 0 { lock.wait() }
+        lock.unlock()
+    }
+
+    /// File `i` of the plan, when its turn comes in the publisher: its bytes once rendered, or the earlier file
+    /// it is a second name of. Throws the first failure of the edition's renderings or mails.
+    func content(_ i: Int, plan: [ClusterDigest.PlannedFile], index: [String: Int]) throws
+        -> EditionPublisher.StagedContent
+    {
+        guard let j = fileJobs[i] else {
+            let same = plan[i].file.sameAs ?? ""
+            guard let k = index[same] else {
+                throw PipelineError.cannotRun("digest: \(plan[i].file.relativePath) names no file \(same)")
+            }
+            return .sameAs(k)
+        }
+        lock.lock()
+        defer { lock.unlock() }
+        while case .pending = slots[j], failure == nil { lock.wait() }
+        if let failure { throw failure }
+        guard case .done(.bytes(let bytes)) = slots[j] else {
+            throw PipelineError.cannotRun("digest: \(plan[i].file.relativePath) was not rendered")
+        }
+        staged[j] = true
+        take(j)
+        advance()
+        return .bytes(bytes)
+    }
+
+    /// Every mail of the edition once composed, in the order of `mails` (the staff, the members, the watches)
+    /// whatever order their jobs ran in. Throws the first failure.
+    func outbox() throws -> [OutboxEntry] {
+        lock.lock()
+        defer { lock.unlock() }
+        var byMail = [[OutboxEntry]](repeating: [], count: mails.count)
+        for (j, job) in jobs.enumerated() {
+            guard case .mail(let m, _) = job else { continue }
+            while case .pending = slots[j], failure == nil { lock.wait() }
+            if let failure { throw failure }
+            guard case .done(.entries(let entries)) = slots[j] else { continue }
+            byMail[m] = entries
+            take(j)
+        }
+        return byMail.flatMap { $0 }
+    }
+
+    /// One worker: takes the next job within the window until none is left.
+    private func work() {
+        lock.lock()
+        while true {
+            while next < jobs.count, next >= frontier + window { lock.wait() }
+            guard next < jobs.count else { break }
+            let j = next
+            next += 1
+            lock.unlock()
+            let result = perform(j)
+            lock.lock()
+            switch result {
+            case .success(let output): slots[j] = .done(output)
+            case .failure(let error):
+                slots[j] = .failed(error)
+                if failure == nil { failure = error }
+                next = jobs.count
+            }
+            advance()
+            lock.broadcast()
+        }
+        running -= 1
+        lock.broadcast()
+        lock.unlock()
+    }
+
+    private func perform(_ j: Int) -> Result<Output, any Error> {
+        switch jobs[j] {
+        case .render(let key):
+            return Result {
+                let renderer = key.format.renderer
+                let input = inputs[key.input]
+                return .bytes(try key.subscription ? renderer.renderSubscription(input) : renderer.render(input))
+            }
+        case .mail(let m, let parts):
+            // The parts are earlier jobs, already taken by a worker: wait for them.
+            lock.lock()
+            var bytes: [[UInt8]] = []
+            for p in parts {
+                while case .pending = slots[p], failure == nil { lock.wait() }
+                if case .done(.bytes(let b)) = slots[p] { bytes.append(b) }
+            }
+            for p in parts { take(p) }
+            let failed = failure
+            lock.unlock()
+            if let failed { return .failure(failed) }
+            guard let composer, let envelope, bytes.count == 3 else {
+                return .failure(PipelineError.cannotRun("mail: the parts of \(mails[m].audience) were not rendered"))
+            }
+            let mail = mails[m]
+            let content = mail.input.mailContent(markdown: bytes[0], html: bytes[1], calendar: bytes[2])
+            return Result { .entries(try composer.entries(mail, content: content, envelope: envelope)) }
+        }
+    }
+
+    /// One file or mail took job `j`'s output: released when nothing else needs it. Called with `lock` held.
+    private func take(_ j: Int) {
+        uses[j] -= 1
+        if uses[j] <= 0, case .done = slots[j] { slots[j] = .released }
+    }
+
+    /// Moves the frontier past the jobs done and staged. Called with `lock` held.
+    private func advance() {
+        while frontier < jobs.count, staged[frontier] {
+            if case .pending = slots[frontier] { break }
+            frontier += 1
+        }
+        lock.broadcast()
     }
 }

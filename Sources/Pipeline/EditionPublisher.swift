@@ -44,7 +44,8 @@ public struct EditionPublisher {
     ) throws -> [String] {
         try publish(
             cluster: cluster, stamp: stamp, edition: edition, paths: files.map(\.relativePath),
-            content: { .bytes(files[$0].bytes) }, deliveries: deliveries, outbox: outbox, reportedMail: reportedMail,
+            content: { .bytes(files[$0].bytes) }, deliveries: deliveries, outbox: { outbox },
+            reportedMail: reportedMail,
             runID: runID, at: date)
     }
 
@@ -56,8 +57,9 @@ public struct EditionPublisher {
     }
 
     /// Stages, records and publishes one edition. `paths` are the files' paths relative to the output folder;
-    /// `content(i)` renders file `i` when it is staged, so only one rendering is in memory at a time. Returns the
-    /// final paths, in the order of `paths`.
+    /// `content(i)` gives file `i` when it is staged, so only the renderings not yet staged are in memory; `outbox`
+    /// gives the edition's e-mails once every file is staged (their parts were rendered with the files). Returns
+    /// the final paths, in the order of `paths`.
     ///
     /// One durable commit for the whole edition: every file is written to the staging folder without an fsync
     /// of its own (a file equal to an earlier one is a hard link to it: its bytes are not written twice), then
@@ -69,14 +71,15 @@ public struct EditionPublisher {
     /// recording fails.
     public func publish(
         cluster: String, stamp: String, edition: Int, paths: [String], content: (Int) throws -> StagedContent,
-        deliveries: [DeliveryRecord], outbox: [OutboxEntry] = [], reportedMail: [OutboxEntry] = [], runID: Int64?,
-        at date: Date
+        deliveries: [DeliveryRecord], outbox: () throws -> [OutboxEntry] = { [] }, reportedMail: [OutboxEntry] = [],
+        runID: Int64?, at date: Date
     ) throws -> [String] {
         let staging = (stagingRoot as NSString).appendingPathComponent(
             "\(DigestWriter.safeFileName(cluster))-\(stamp)-\(edition)")
         try Self.removeTree(staging)
         var staged: [String] = []
         var finals: [String] = []
+        var mail: [OutboxEntry] = []
         do {
             try DigestWriter.makeDirectory(staging)
             for (i, relative) in paths.enumerated() {
@@ -98,6 +101,7 @@ public struct EditionPublisher {
                 staged.append(path)
                 finals.append((output as NSString).appendingPathComponent(relative))
             }
+            mail = try outbox()
             // The staged files, their folder's entries and all: on disk before the store says they are.
             try DigestWriter.flushFileSystem(of: staging, files: staged)
         } catch {
@@ -111,7 +115,7 @@ public struct EditionPublisher {
         do {
             // The edition's e-mail is composed in the same transaction: an edition recorded has its mail in the
             // outbox, and a killed run never composes it twice.
-            try store.stageEdition(record, deliveries: deliveries, outbox: outbox, reportedMail: reportedMail)
+            try store.stageEdition(record, deliveries: deliveries, outbox: mail, reportedMail: reportedMail)
         } catch {
             try? Self.removeTree(staging)
             throw error

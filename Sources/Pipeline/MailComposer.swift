@@ -9,7 +9,7 @@ import Store
 /// and a `contact` its own digest, each saved watch with matches its recipients. One outbox entry per envelope
 /// recipient; the Message-ID names the cluster, the night, the edition and the audience, so it never changes
 /// across retries.
-struct MailComposer {
+struct MailComposer: Sendable {
     let cluster: Cluster
     let now: Date
     let stamp: String
@@ -30,9 +30,30 @@ struct MailComposer {
         return "vigie.\(DigestWriter.safeFileName(cluster.id)).\(stamp).\(edition).\(safe)@\(domain)"
     }
 
-    /// Every message of the edition, as outbox entries. Nothing when the cluster has no `delivery.sender`.
-    func compose(_ prepared: ClusterDigest.Prepared) throws -> [OutboxEntry] {
-        guard let senderText = cluster.delivery.sender else { return [] }
+    /// What every message of an edition shares: who sends it, where replies go, how to unsubscribe.
+    struct Envelope: Sendable {
+        var sender: MailAddress
+        var replyTo: [MailAddress]
+        var unsubscribe: String?
+    }
+
+    /// One message of the edition, not composed yet: whose digest, to whom.
+    struct PlannedMail: Sendable {
+        var input: DigestInput
+        var to: [MailAddress]
+        /// `staff`, `member:<id>` or `watch:<id>` (part of the Message-ID).
+        var audience: String
+        /// The member's index in the prepared edition's `memberInputs`, whose file renderings the mail may share.
+        var member: Int?
+        /// True for the staff's mail, which shares the cluster's file renderings.
+        var isStaff: Bool { audience == "staff" }
+    }
+
+    /// The envelope and the messages of the edition, in the outbox's order (the staff, the members with something
+    /// tonight, the saved watches with matches); nil when the cluster has no `delivery.sender`. Throws when the
+    /// sender is not an address.
+    func plan(_ prepared: ClusterDigest.Prepared) throws -> (envelope: Envelope, mails: [PlannedMail])? {
+        guard let senderText = cluster.delivery.sender else { return nil }
         let sender: MailAddress
         do {
             sender = try MailAddress.parse(senderText)
@@ -47,47 +68,57 @@ struct MailComposer {
                 .addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "desinscription"
             return "mailto:\(address.address)?subject=\(subject)"
         }
-        var out: [OutboxEntry] = []
-        func add(_ input: DigestInput, to: [MailAddress], audience: String) throws {
-            guard !to.isEmpty else { return }
-            let content = try input.mailContent()
-            let message = MailMessage(
-                messageID: messageID(audience: audience, sender: sender), date: now, from: sender,
-                replyTo: replyTo, to: to, subject: content.subject, textBody: content.text, htmlBody: content.html,
-                attachments: content.calendar.map {
-                    [
-                        MailAttachment(
-                            fileName: content.calendarFileName,
-                            contentType: "text/calendar; charset=utf-8; method=PUBLISH",
-                            bytes: $0)
-                    ]
-                } ?? [],
-                listUnsubscribe: unsubscribe)
-            do {
-                try MIMEWriter.validate(message)
-            } catch {
-                throw PipelineError.cannotRun("mail: \(cluster.id): \(audience): \(error)")
-            }
-            let bytes = MIMEWriter.render(message)
-            for rcpt in message.recipients {
-                out.append(
-                    OutboxEntry(
-                        messageID: message.messageID, recipient: rcpt.address, cluster: cluster.id, stamp: stamp,
-                        edition: edition, audience: audience, envelopeFrom: sender.address, subject: content.subject,
-                        message: bytes, createdAt: now))
-            }
-        }
+        var mails: [PlannedMail] = []
         // The staff: every edition (the source health is news to them even on a quiet night).
-        try add(prepared.input, to: staff, audience: "staff")
+        if !staff.isEmpty { mails.append(PlannedMail(input: prepared.input, to: staff, audience: "staff")) }
         // A member: only on a night with something for it.
-        for (member, own) in zip(cluster.members, prepared.memberInputs) where own.hasNews {
-            try add(own, to: Self.addresses(member.contacts), audience: "member:\(member.id)")
+        for (i, (member, own)) in zip(cluster.members, prepared.memberInputs).enumerated() where own.hasNews {
+            let to = Self.addresses(member.contacts)
+            if !to.isEmpty { mails.append(PlannedMail(input: own, to: to, audience: "member:\(member.id)", member: i)) }
         }
         for watch in cluster.watches {
             guard let own = prepared.input.forWatch(id: watch.id) else { continue }
-            try add(own, to: Self.addresses(watch.recipients), audience: "watch:\(watch.id)")
+            let to = Self.addresses(watch.recipients)
+            if !to.isEmpty { mails.append(PlannedMail(input: own, to: to, audience: "watch:\(watch.id)")) }
         }
-        return out
+        return (Envelope(sender: sender, replyTo: replyTo, unsubscribe: unsubscribe), mails)
+    }
+
+    /// One planned message as outbox entries (one per envelope recipient), from its content.
+    func entries(_ mail: PlannedMail, content: DigestMailContent, envelope: Envelope) throws -> [OutboxEntry] {
+        let message = MailMessage(
+            messageID: messageID(audience: mail.audience, sender: envelope.sender), date: now, from: envelope.sender,
+            replyTo: envelope.replyTo, to: mail.to, subject: content.subject, textBody: content.text,
+            htmlBody: content.html,
+            attachments: content.calendar.map {
+                [
+                    MailAttachment(
+                        fileName: content.calendarFileName,
+                        contentType: "text/calendar; charset=utf-8; method=PUBLISH",
+                        bytes: $0)
+                ]
+            } ?? [],
+            listUnsubscribe: envelope.unsubscribe)
+        do {
+            try MIMEWriter.validate(message)
+        } catch {
+            throw PipelineError.cannotRun("mail: \(cluster.id): \(mail.audience): \(error)")
+        }
+        let bytes = MIMEWriter.render(message)
+        return message.recipients.map { rcpt in
+            OutboxEntry(
+                messageID: message.messageID, recipient: rcpt.address, cluster: cluster.id, stamp: stamp,
+                edition: edition, audience: mail.audience, envelopeFrom: envelope.sender.address,
+                subject: content.subject, message: bytes, createdAt: now)
+        }
+    }
+
+    /// Every message of the edition, as outbox entries, each digest's parts rendered again for its mail (the
+    /// nightly run shares them with the files instead: ``EditionRendering``). Nothing when the cluster has no
+    /// `delivery.sender`.
+    func compose(_ prepared: ClusterDigest.Prepared) throws -> [OutboxEntry] {
+        guard let (envelope, mails) = try plan(prepared) else { return [] }
+        return try mails.flatMap { try entries($0, content: try $0.input.mailContent(), envelope: envelope) }
     }
 }
 

@@ -1,0 +1,277 @@
+import Classifier
+import Digest
+import Foundation
+import Notices
+import Parser
+import Store
+import TestSupport
+import Testing
+
+@testable import Pipeline
+
+/// An edition rendered on every core, each part once, gives the very files and e-mails of the serial rendering
+/// that renders each file, then each e-mail's parts again (`mailContent()`).
+@Suite struct EditionRenderingTests {
+    /// The night after the BOAMP records' publication (2026-01-21), before their deadlines (February, March).
+    let night = instant("2026-01-22T02:00:00Z")
+
+    /// The test cluster, mailing: staff, two members with an address, one member named only, a saved watch.
+    static let cluster: Cluster = {
+        var c = testRulebook.clusters[0]
+        c.delivery.sender = "Veille Méca Loire <veille@mecaloire.example.org>"
+        c.delivery.staff = ["Équipe <equipe@mecaloire.example.org>"]
+        c.delivery.replyTo = ["contact@mecaloire.example.org"]
+        c.members[0].contacts = ["achats@usinage-forez.example.org"]
+        c.members[1].contacts = ["Service achats <achats@surfaces-loire.example.org>", "dg@surfaces-loire.example.org"]
+        c.members[2].contacts = ["Service achats"]  // a name: files, no e-mail
+        c.watches = [
+            Watch(
+                id: "batiment", name: "Bâtiment", clusterID: "mecaloire", keywords: ["travaux"],
+                recipients: ["batiment@mecaloire.example.org"])
+        ]
+        return c
+    }()
+
+    /// Every notice to every member of the cluster and to its watch, so each digest and each e-mail has content.
+    struct EveryoneRouter: NoticeRouting {
+        let rulebook = Rulebook(clusters: [EditionRenderingTests.cluster])
+
+        func route(_ notice: Notice, now: Date) -> RoutingResult {
+            var c = ClusterRouting(clusterID: "mecaloire", clusterName: "Pôle Méca Loire")
+            for m in rulebook.clusters[0].members {
+                c.routes.append(
+                    Route(
+                        clusterID: "mecaloire", memberID: m.id, memberName: m.name, score: 4, kind: .direct,
+                        segments: m.segments,
+                        reasons: [
+                            Reason(
+                                .segmentKeyword(segment: m.segments[0], term: "travaux"), field: .title,
+                                term: "travaux", weight: 4)
+                        ]))
+            }
+            c.watches.append(
+                WatchMatch(
+                    watchID: "batiment", name: "Bâtiment", recipients: ["batiment@mecaloire.example.org"],
+                    reasons: [Reason(rule: "watch:batiment/keyword:travaux", field: .title, term: "travaux", weight: 3)]
+                ))
+            return RoutingResult(noticeID: notice.id, clusters: [c])
+        }
+    }
+
+    /// The real BOAMP records (5 FNSimple notices of 2026-01-21) and the real TED notice, stored and routed.
+    func realStore(_ ws: Workspace) throws -> NoticeStore {
+        var notices: [Notice] = []
+        for (source, path) in [
+            ("boamp", "samples/real/boamp/DERIVED-unwrapped-data-of-jpbenga-where-dateparution-2026.json"),
+            ("ted", "samples/real/ted/ted-619675-2026-FRA-buyer.json"),
+        ] {
+            notices += try DocumentParser.parse(
+                try SharedData.bytes(path), options: ParseOptions(sourceID: source, documentName: path)
+            ).notices
+        }
+        return try routed(notices, ws)
+    }
+
+    func routed(_ notices: [Notice], _ ws: Workspace) throws -> NoticeStore {
+        let store = try NoticeStore(path: ws.storePath)
+        _ = try store.upsert(notices, at: night)
+        let changed = try store.noticesChanged(after: 0)
+        let router = EveryoneRouter()
+        try store.recordRoutes(
+            try changed.flatMap {
+                try RouteMapping.records(router.route($0.notice, now: night), rulebook: router.rulebook)
+            },
+            replacingRoutesOf: changed.map(\.id), runID: nil, at: night)
+        return store
+    }
+
+    func prepare(_ store: NoticeStore, _ ws: Workspace) throws -> ClusterDigest.Prepared {
+        try ClusterDigest.prepare(
+            cluster: Self.cluster, store: store, output: ws.out, formats: DigestFormat.allCases, now: night,
+            health: [], markDelivered: true)
+    }
+
+    func composer(_ prepared: ClusterDigest.Prepared) -> MailComposer {
+        MailComposer(cluster: Self.cluster, now: night, stamp: prepared.stamp, edition: prepared.edition)
+    }
+
+    /// The edition's files and e-mails as the run renders them: `workers` threads, `window` renderings ahead.
+    func rendered(_ prepared: ClusterDigest.Prepared, workers: Int, window: Int) throws
+        -> (files: [[UInt8]], outbox: [OutboxEntry])
+    {
+        let composer = composer(prepared)
+        let mail = try #require(try composer.plan(prepared))
+        let rendering = EditionRendering(
+            prepared, mails: mail.mails, composer: composer, envelope: mail.envelope, window: window)
+        rendering.start(workers: workers)
+        defer { rendering.stop() }
+        let index = Dictionary(
+            prepared.plan.enumerated().map { ($0.element.file.relativePath, $0.offset) },
+            uniquingKeysWith: { a, _ in a })
+        var files: [[UInt8]] = []
+        for i in prepared.plan.indices {
+            switch try rendering.content(i, plan: prepared.plan, index: index) {
+            case .bytes(let bytes): files.append(bytes)
+            case .sameAs(let j): files.append(files[j])
+            }
+        }
+        return (files, try rendering.outbox())
+    }
+
+    @Test(.requiresShared, arguments: [(1, 1), (2, 2), (2, 8), (4, 64)])
+    func sharedRenderingsGiveTheSerialFilesAndMails(workers: Int, window: Int) throws {
+        let ws = try Workspace()
+        let store = try realStore(ws)
+        let prepared = try prepare(store, ws)
+        // The serial reference: each file rendered alone, each e-mail's parts rendered again (`mailContent()`).
+        let reference = try prepared.renderedFiles().map(\.bytes)
+        let mails = try composer(prepared).compose(prepared)
+        let got = try rendered(prepared, workers: workers, window: window)
+        #expect(got.files == reference)
+        #expect(got.outbox == mails)
+        // Staff, two members (three addresses), the watch: the member known by name only gets no e-mail.
+        #expect(
+            mails.map(\.audience) == [
+                "staff", "member:usinage-forez", "member:surfaces-loire",
+                "member:surfaces-loire", "watch:batiment",
+            ])
+        // The staff's mail says what the raw records hold: 26-7308's `objet`, and tonight's deadlines attached.
+        let staff = String(decoding: try #require(got.outbox.first).message, as: UTF8.self)
+        #expect(staff.contains("Subject: "))
+        let text = try prepared.input.mailContent().text
+        #expect(text.contains("Prestations traiteurs pour l'URSSAF Normandie"))
+        #expect(staff.contains("echeances-mecaloire-2026-01-22.ics"))
+    }
+
+    /// Each mailed digest's content from its file renderings equals `mailContent()`, which renders them again.
+    @Test(.requiresShared) func mailContentFromRenderedPartsIsMailContent() throws {
+        let ws = try Workspace()
+        let prepared = try prepare(try realStore(ws), ws)
+        let mail = try #require(try composer(prepared).plan(prepared))
+        #expect(mail.mails.count == 4)
+        for planned in mail.mails {
+            let input = planned.input
+            let shared = input.mailContent(
+                markdown: try MarkdownRenderer().render(input), html: try HTMLRenderer().render(input),
+                calendar: try ICalendarRenderer().render(input))
+            #expect(shared == (try input.mailContent()))
+            // Every record has a deadline (`datelimitereponse`): each digest attaches its calendar.
+            #expect(shared.calendar != nil)
+        }
+        // A digest with no deadline attaches no calendar, as `mailContent()` does.
+        var quiet = prepared.input
+        quiet.members = []
+        quiet.calls = []
+        quiet.consortia = []
+        quiet.watches = []
+        quiet.changed = []
+        quiet.signals = []
+        quiet.deadlinesSoon = []
+        let shared = quiet.mailContent(
+            markdown: try MarkdownRenderer().render(quiet), html: try HTMLRenderer().render(quiet),
+            calendar: try ICalendarRenderer().render(quiet))
+        #expect(shared == (try quiet.mailContent()))
+        #expect(shared.calendar == nil)
+    }
+
+    /// The run's path (`ClusterDigest.write`, rendered on every core and published as one edition) writes the
+    /// files and queues the e-mails that the serial rendering gives, under the same names.
+    @Test func aParallelEditionWritesWhatASerialOneWrites() throws {
+        let serial = try Workspace()
+        let serialStore = try routed(try NoticeFixtures.notices(), serial)
+        let prepared = try prepare(serialStore, serial)
+        let files = try prepared.renderedFiles()
+        _ = try EditionPublisher(output: serial.out, store: serialStore).publish(
+            cluster: "mecaloire", stamp: prepared.stamp, edition: prepared.edition, files: files,
+            deliveries: prepared.deliveries, outbox: try composer(prepared).compose(prepared),
+            reportedMail: prepared.reportedMail, runID: nil, at: night)
+
+        let parallel = try Workspace()
+        let parallelStore = try routed(try NoticeFixtures.notices(), parallel)
+        let report = try ClusterDigest.write(
+            cluster: Self.cluster, store: parallelStore, output: parallel.out, formats: DigestFormat.allCases,
+            now: night, health: [], markDelivered: true)
+        #expect(report.files.count == 12)
+        for file in files {
+            let written = try #require(FileManager.default.contents(atPath: parallel.file(file.relativePath)))
+            #expect([UInt8](written) == file.bytes, "\(file.relativePath)")
+        }
+        #expect(try parallelStore.outbox(cluster: "mecaloire") == serialStore.outbox(cluster: "mecaloire"))
+        #expect(try parallelStore.deliveries(cluster: "mecaloire") == serialStore.deliveries(cluster: "mecaloire"))
+        #expect(try !parallelStore.outbox(cluster: "mecaloire").isEmpty)
+    }
+
+    /// A stopped edition (its publisher failed) hands no more files, and stopping waits for the workers.
+    @Test func aStoppedEditionHandsNoMoreFiles() throws {
+        let ws = try Workspace()
+        let prepared = try prepare(try routed(try NoticeFixtures.notices(), ws), ws)
+        let rendering = EditionRendering(prepared, mails: [], composer: nil, envelope: nil, window: 1)
+        rendering.start(workers: 2)
+        guard case .bytes(let first) = try rendering.content(0, plan: prepared.plan, index: [:]) else {
+            Issue.record("the first file is rendered, not a link")
+            return
+        }
+        #expect(first == (try prepared.renderedFiles()[0].bytes))
+        rendering.stop()
+        #expect(throws: PipelineError.self) {
+            try rendering.content(prepared.plan.count - 2, plan: prepared.plan, index: [:])
+        }
+    }
+
+    /// Three clusters, each routed every notice: the run reads cluster k+1's snapshot while cluster k renders.
+    struct ThreeClusterRouter: NoticeRouting {
+        let rulebook = Rulebook(
+            clusters: ["a", "b", "c"].map { id in
+                var c = testRulebook.clusters[0]
+                c.id = id
+                c.name = "Pôle \(id.uppercased())"
+                return c
+            })
+
+        func route(_ notice: Notice, now: Date) -> RoutingResult {
+            RoutingResult(
+                noticeID: notice.id,
+                clusters: rulebook.clusters.map { cluster in
+                    var c = ClusterRouting(clusterID: cluster.id, clusterName: cluster.name)
+                    c.routes = cluster.members.map { m in
+                        Route(
+                            clusterID: cluster.id, memberID: m.id, memberName: m.name, score: 4, kind: .direct,
+                            segments: m.segments,
+                            reasons: [
+                                Reason(
+                                    .segmentKeyword(segment: m.segments[0], term: "usinage"), field: .title,
+                                    term: "usinage", weight: 4)
+                            ])
+                    }
+                    return c
+                })
+        }
+    }
+
+    /// Cluster b's folder cannot be made (a file holds its name): b is reported unwritten, a and c are written
+    /// as a run of one cluster at a time writes them.
+    @Test func aClusterThatCannotBeWrittenLeavesTheOthersWritten() throws {
+        let ws = try Workspace()
+        let store = try NoticeStore(path: ws.storePath)
+        _ = try store.upsert(try NoticeFixtures.notices(), at: night)
+        try FileManager.default.createDirectory(atPath: ws.out, withIntermediateDirectories: true)
+        #expect(FileManager.default.createFile(atPath: ws.file("b"), contents: Data("not a folder".utf8)))
+        let report = try RouteAndDigestRun(
+            store: store, router: ThreeClusterRouter(), options: RouteAndDigestOptions(outputDirectory: ws.out)
+        ).run(now: night)
+        #expect(report.unwrittenDigests.map(\.cluster) == ["b"])
+        #expect(report.clusters.map(\.cluster) == ["a", "c"])
+        // Each of a and c: the 4 fixture notices (this router sends every notice to every member).
+        #expect(report.clusters.map(\.newNotices) == [4, 4])
+        // One cluster alone, in a fresh store: the same bytes as c's.
+        let alone = try Workspace()
+        let aloneStore = try NoticeStore(path: alone.storePath)
+        _ = try aloneStore.upsert(try NoticeFixtures.notices(), at: night)
+        var options = RouteAndDigestOptions(outputDirectory: alone.out)
+        options.clusters = ["c"]
+        _ = try RouteAndDigestRun(store: aloneStore, router: ThreeClusterRouter(), options: options).run(now: night)
+        for name in ["2026-01-22.md", "2026-01-22.json", "latest.ics", "adherents/usinage-forez/2026-01-22.html"] {
+            #expect(try ws.read("c/" + name) == alone.read("c/" + name), "c/\(name)")
+        }
+    }
+}
