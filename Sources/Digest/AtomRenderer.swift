@@ -35,7 +35,7 @@ public struct AtomRenderer: DigestRenderer {
 
     /// `publicURL` + name, or the bare name (relative to the file) when the folder has no public address.
     func selfLink(_ input: DigestInput, _ name: String) -> String {
-        guard var base = input.publicURL?.trimmingCharacters(in: .whitespaces), !base.isEmpty else { return name }
+        guard var base = input.publicURL?.trimmedSpaces, !base.isEmpty else { return name }
         if !base.hasSuffix("/") { base += "/" }
         return base + name
     }
@@ -99,13 +99,13 @@ public struct AtomRenderer: DigestRenderer {
             if let u = n.url, Wording.isWebURL(u) {
                 o.append(
                     "    <link rel=\"alternate\" type=\"text/html\" "
-                        + "href=\"\(x(u.trimmingCharacters(in: .whitespaces)))\"/>"
+                        + "href=\"\(x(u.trimmedSpaces))\"/>"
                 )
             }
             if let d = n.documentsURL, Wording.isWebURL(d), d != n.url {
                 o.append(
                     "    <link rel=\"related\" type=\"text/html\" title=\"Dossier de consultation (DCE)\" "
-                        + "href=\"\(x(d.trimmingCharacters(in: .whitespaces)))\"/>")
+                        + "href=\"\(x(d.trimmedSpaces))\"/>")
             }
             o.append("    <category term=\"\(x(n.kind.rawValue))\" label=\"\(x(FrenchFormat.kind(n.kind)))\"/>")
             o.append("    <content type=\"html\">\(x(body.joined(separator: "\n")))</content>")
@@ -117,16 +117,27 @@ public struct AtomRenderer: DigestRenderer {
 
     /// URN-safe: keeps letters, digits and `-._:`; percent-encodes the rest (RFC 8141).
     func urnPart(_ s: String) -> String {
+        // Notice ids are `source:id` in letters, digits and `-`: nothing to encode, nothing to copy.
+        if !s.utf8.contains(where: { !Self.isURNSafe($0) }) { return s }
         var out = ""
         for b in s.utf8 {
             let c = Character(UnicodeScalar(b))
             if (b < 128 && (c.isLetter || c.isNumber)) || c == "-" || c == "." || c == "_" || c == ":" {
                 out.append(c)
             } else {
-                out += String(format: "%%%02X", b)
+                let hex = Array("0123456789ABCDEF".utf8)
+                out += String(decoding: [0x25, hex[Int(b >> 4)], hex[Int(b & 0x0F)]], as: UTF8.self)
             }
         }
         return out
+    }
+
+    /// ASCII letters, digits and `-._:`.
+    static func isURNSafe(_ b: UInt8) -> Bool {
+        switch b {
+        case 0x30...0x39, 0x41...0x5A, 0x61...0x7A, 0x2D, 0x2E, 0x5F, 0x3A: return true
+        default: return false
+        }
     }
 
     /// XML escaping for text and attribute values; drops characters XML 1.0 forbids (control characters

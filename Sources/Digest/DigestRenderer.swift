@@ -147,7 +147,7 @@ enum Wording {
 
     /// The staff's address and its `mailto:` link, when the cluster gives one.
     static func staffContact(_ input: DigestInput) -> (address: String, url: String)? {
-        guard var c = input.staffContact?.trimmingCharacters(in: .whitespaces), !c.isEmpty else { return nil }
+        guard var c = input.staffContact?.trimmedSpaces, !c.isEmpty else { return nil }
         if c.lowercased().hasPrefix("mailto:") { c = String(c.dropFirst(7)) }
         return (c, "mailto:" + c)
     }
@@ -163,6 +163,10 @@ enum Wording {
     static func orderedMembers(_ input: DigestInput) -> [MemberSection] {
         // The assembler's reading order, applied again here because a digest may come from elsewhere (JSON).
         let sections = input.members.filter { !$0.items.isEmpty }.map { m -> MemberSection in
+            // Already in order when the assembler wrote it (every night): checked, not sorted, so the items
+            // (whole notices) are not copied on each rendering.
+            let ordered = zip(m.items, m.items.dropFirst()).allSatisfy { !DigestAssembler.readingOrder($1, $0) }
+            if ordered { return m }
             var m = m
             m.items.sort(by: DigestAssembler.readingOrder)
             return m

@@ -313,8 +313,13 @@ public struct HTMLRenderer: DigestRenderer {
         "avis-"
             + String(
                 n.id.unicodeScalars.map { u -> Character in
-                    u.isASCII && (CharacterSet.alphanumerics.contains(u) || u == "-") ? Character(u) : "_"
+                    Self.isAnchorSafe(u) ? Character(u) : "_"
                 })
+    }
+
+    /// ASCII letters, digits and `-` (what `CharacterSet.alphanumerics` holds among ASCII scalars, and the dash).
+    static func isAnchorSafe(_ u: Unicode.Scalar) -> Bool {
+        ("a"..."z").contains(u) || ("A"..."Z").contains(u) || ("0"..."9").contains(u) || u == "-"
     }
 
     /// The full notice the first time it appears: each fact on its own row, label above value (a phone has
@@ -398,12 +403,7 @@ public struct HTMLRenderer: DigestRenderer {
     }
 
     func safeURL(_ s: String) -> String? {
-        let t = s.trimmingCharacters(in: .whitespaces)
-        let lower = t.lowercased()
-        guard
-            lower.hasPrefix("http://") || lower.hasPrefix("https://") || lower.hasPrefix("mailto:")
-                || lower.hasPrefix("tel:")
-        else { return nil }
-        return t
+        let t = s.trimmedSpaces
+        return t.isSafeLink ? t : nil
     }
 }

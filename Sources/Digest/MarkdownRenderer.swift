@@ -273,12 +273,15 @@ public struct MarkdownRenderer: DigestRenderer {
     /// Only http(s), mailto and tel links, with characters that would end the `<…>` destination
     /// percent-encoded.
     func safeURL(_ s: String) -> String? {
-        let lower = s.lowercased()
-        guard
-            lower.hasPrefix("http://") || lower.hasPrefix("https://") || lower.hasPrefix("mailto:")
-                || lower.hasPrefix("tel:")
-        else { return nil }
-        return s.replacingOccurrences(of: "<", with: "%3C").replacingOccurrences(of: ">", with: "%3E")
-            .replacingOccurrences(of: " ", with: "%20").replacingOccurrences(of: "\n", with: "")
+        guard s.isSafeLink else { return nil }
+        return s.replacingBytes { b in
+            switch b {
+            case 0x3C: return "%3C"
+            case 0x3E: return "%3E"
+            case 0x20: return "%20"
+            case 0x0A: return ""
+            default: return nil
+            }
+        }
     }
 }
