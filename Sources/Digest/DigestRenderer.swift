@@ -167,8 +167,14 @@ enum Wording {
             // (whole notices) are not copied on each rendering.
             let ordered = zip(m.items, m.items.dropFirst()).allSatisfy { !DigestAssembler.readingOrder($1, $0) }
             if ordered { return m }
+            // Sorted by index, then each item moved once: sorting the items themselves copies whole notices at
+            // every swap.
+            let order = m.items.indices.sorted { a, b in
+                DigestAssembler.readingOrder(m.items[a], m.items[b])
+                    || (!DigestAssembler.readingOrder(m.items[b], m.items[a]) && a < b)
+            }
             var m = m
-            m.items.sort(by: DigestAssembler.readingOrder)
+            m.items = order.map { m.items[$0] }
             return m
         }
         return sections.enumerated().sorted { a, b in

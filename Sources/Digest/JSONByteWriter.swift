@@ -15,19 +15,21 @@ import Notices
 /// `codingPath` is left empty: no type of the digest reads it, and keeping it costs an array per value.
 enum JSONByteWriter {
     /// The value's pretty-printed JSON (no final newline).
+    ///
+    /// Two passes: the values' bytes (strings escaped, numbers, dates) are written one after the other to one
+    /// buffer while the containers record which range each key holds; then the document is laid out in key order,
+    /// each value's bytes copied once. Sorting keys needs every key of an object before it is written, and this
+    /// keeps the copies to two whatever the nesting (a notice inside an item inside a member section).
     static func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
+        let heap = Heap()
+        heap.bytes.reserveCapacity(256 * 1024)
+        let root = Box(depth: 0, heap: heap)
+        root.kind = .single
+        try root.add("", value, depth: 0)
         var out: [UInt8] = []
-        out.reserveCapacity(64 * 1024)
-        try encodeValue(value, depth: 0, into: &out)
+        out.reserveCapacity(heap.bytes.count + heap.bytes.count / 2)
+        heap.bytes.withUnsafeBufferPointer { root.write(into: &out, $0) }
         return out
-    }
-
-    /// Writes `value` as it stands at `depth` (the indentation of its closing bracket) at the end of `out`.
-    static func encodeValue<T: Encodable>(_ value: T, depth: Int, into out: inout [UInt8]) throws {
-        if try writeSpecial(value, into: &out) { return }
-        let box = Box(depth: depth)
-        try value.encode(to: ByteEncoder(box: box))
-        box.write(into: &out)
     }
 
     /// The types JSONEncoder writes itself instead of asking them to encode (dates through NoticeJSON's strategy).
@@ -90,60 +92,102 @@ enum JSONByteWriter {
         out.append(contentsOf: s.utf8)
     }
 
-    static func indent(_ level: Int, into out: inout [UInt8]) {
-        for _ in 0..<level {
-            out.append(0x20)
-            out.append(0x20)
+    /// `a` before `b` by their UTF-8 bytes (swift-foundation's key order), with one `memcmp`.
+    static func precedes(_ a: String, _ b: String) -> Bool {
+        var a = a
+        var b = b
+        return a.withUTF8 { pa in
+            b.withUTF8 { pb in
+                let n = min(pa.count, pb.count)
+                if n > 0, let x = pa.baseAddress, let y = pb.baseAddress {
+                    let c = memcmp(x, y, n)
+                    if c != 0 { return c < 0 }
+                }
+                return pa.count < pb.count
+            }
         }
     }
 
-    /// What one encoder collects: a single value's bytes, or a container's entries (each value already written at
-    /// `depth + 1`, or a nested container still open, written when this one is).
+    static let spaces = [UInt8](repeating: 0x20, count: 64)
+
+    static func indent(_ level: Int, into out: inout [UInt8]) {
+        if 2 * level <= spaces.count {
+            out.append(contentsOf: spaces[0..<(2 * level)])
+        } else {
+            for _ in 0..<level { out.append(contentsOf: [0x20, 0x20]) }
+        }
+    }
+
+    /// The values' bytes, in the order they were encoded.
+    final class Heap {
+        var bytes: [UInt8] = []
+    }
+
+    /// What one encoder collects: a single value, or a container's entries, each a range of the heap (a string,
+    /// a number) or a nested container. `depth` is the indentation of the container's closing bracket.
     final class Box {
         enum Kind { case none, single, keyed, unkeyed }
         let depth: Int
+        let heap: Heap
         var kind = Kind.none
-        /// The entries' values, one after the other (a single value: its bytes).
-        var bytes: [UInt8] = []
         var entries: [Entry] = []
 
         struct Entry {
             var key: String
             var start: Int
             var end: Int
-            /// A container asked for with `nestedContainer` / `nestedUnkeyedContainer` / `superEncoder`.
             var nested: Box?
         }
 
-        init(depth: Int) { self.depth = depth }
-
-        /// Starts an entry: its value is written to `bytes` next.
-        @inline(__always) func begin() -> Int { bytes.count }
-
-        @inline(__always) func end(_ key: String, _ start: Int) {
-            entries.append(Entry(key: key, start: start, end: bytes.count, nested: nil))
+        init(depth: Int, heap: Heap) {
+            self.depth = depth
+            self.heap = heap
         }
 
-        func addNested(_ key: String) -> Box {
-            let child = Box(depth: depth + 1)
+        /// An entry whose bytes `write` appends to the heap.
+        @inline(__always) func leaf(_ key: String, _ write: (inout [UInt8]) throws -> Void) rethrows {
+            let start = heap.bytes.count
+            try write(&heap.bytes)
+            entries.append(Entry(key: key, start: start, end: heap.bytes.count, nested: nil))
+        }
+
+        @inline(__always) func raw(_ key: String, _ text: String) {
+            leaf(key) { $0.append(contentsOf: text.utf8) }
+        }
+
+        /// An entry holding `value`, laid out at `depth`.
+        func add<T: Encodable>(_ key: String, _ value: T, depth: Int) throws {
+            let start = heap.bytes.count
+            if try JSONByteWriter.writeSpecial(value, into: &heap.bytes) {
+                entries.append(Entry(key: key, start: start, end: heap.bytes.count, nested: nil))
+                return
+            }
+            let child = Box(depth: depth, heap: heap)
+            entries.append(Entry(key: key, start: 0, end: 0, nested: child))
+            try value.encode(to: ByteEncoder(box: child))
+        }
+
+        /// A container asked for with `nestedContainer`, `nestedUnkeyedContainer` or `superEncoder`.
+        func addNested(_ key: String, kind: Kind) -> Box {
+            let child = Box(depth: depth + 1, heap: heap)
+            child.kind = kind
             entries.append(Entry(key: key, start: 0, end: 0, nested: child))
             return child
         }
 
-        func writeEntry(_ e: Entry, into out: inout [UInt8]) {
+        @inline(__always) func writeEntry(_ e: Entry, into out: inout [UInt8], _ heap: UnsafeBufferPointer<UInt8>) {
             if let n = e.nested {
-                n.write(into: &out)
+                n.write(into: &out, heap)
             } else {
-                bytes.withUnsafeBufferPointer {
-                    out.append(contentsOf: UnsafeBufferPointer(rebasing: $0[e.start..<e.end]))
-                }
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: heap[e.start..<e.end]))
             }
         }
 
-        func write(into out: inout [UInt8]) {
+        func write(into out: inout [UInt8], _ heap: UnsafeBufferPointer<UInt8>) {
             switch kind {
             case .single:
-                out.append(contentsOf: bytes)
+                // The last value written wins, as in JSONEncoder's single-value container.
+                if let e = entries.last { writeEntry(e, into: &out, heap) }
             case .unkeyed:
                 out.append(UInt8(ascii: "["))
                 out.append(0x0A)
@@ -153,7 +197,7 @@ enum JSONByteWriter {
                         out.append(0x0A)
                     }
                     JSONByteWriter.indent(depth + 1, into: &out)
-                    writeEntry(e, into: &out)
+                    writeEntry(e, into: &out, heap)
                 }
                 out.append(0x0A)
                 JSONByteWriter.indent(depth, into: &out)
@@ -174,7 +218,7 @@ enum JSONByteWriter {
                     JSONByteWriter.indent(depth + 1, into: &out)
                     JSONByteWriter.writeString(e.key, into: &out)
                     out.append(contentsOf: [0x20, UInt8(ascii: ":"), 0x20])
-                    writeEntry(e, into: &out)
+                    writeEntry(e, into: &out, heap)
                 }
                 out.append(0x0A)
                 JSONByteWriter.indent(depth, into: &out)
@@ -187,8 +231,7 @@ enum JSONByteWriter {
         func sortedOrder() -> [Int] {
             var order = Array(entries.indices)
             var sorted = true
-            for i in entries.indices.dropFirst()
-            where !entries[i - 1].key.utf8.lexicographicallyPrecedes(entries[i].key.utf8) {
+            for i in entries.indices.dropFirst() where !JSONByteWriter.precedes(entries[i - 1].key, entries[i].key) {
                 sorted = false
                 break
             }
@@ -196,13 +239,12 @@ enum JSONByteWriter {
             order.sort { a, b in
                 let ka = entries[a].key
                 let kb = entries[b].key
-                if ka == kb { return a < b }
-                return ka.utf8.lexicographicallyPrecedes(kb.utf8)
+                return JSONByteWriter.precedes(ka, kb) || (!JSONByteWriter.precedes(kb, ka) && a < b)
             }
             var out: [Int] = []
             out.reserveCapacity(order.count)
             for i in order {
-                if let last = out.last, entries[last].key == entries[i].key {
+                if let last = out.last, !JSONByteWriter.precedes(entries[last].key, entries[i].key) {
                     out[out.count - 1] = i
                 } else {
                     out.append(i)
@@ -236,61 +278,45 @@ enum JSONByteWriter {
         let box: Box
         var codingPath: [any CodingKey] { [] }
 
-        @inline(__always) func raw(_ key: Key, _ text: String) {
-            let s = box.begin()
-            box.bytes.append(contentsOf: text.utf8)
-            box.end(key.stringValue, s)
-        }
-
-        func encodeNil(forKey key: Key) throws { raw(key, "null") }
-        func encode(_ value: Bool, forKey key: Key) throws { raw(key, value ? "true" : "false") }
+        func encodeNil(forKey key: Key) throws { box.raw(key.stringValue, "null") }
+        func encode(_ value: Bool, forKey key: Key) throws { box.raw(key.stringValue, value ? "true" : "false") }
         func encode(_ value: String, forKey key: Key) throws {
-            let s = box.begin()
-            JSONByteWriter.writeString(value, into: &box.bytes)
-            box.end(key.stringValue, s)
+            box.leaf(key.stringValue) { JSONByteWriter.writeString(value, into: &$0) }
         }
         func encode(_ value: Double, forKey key: Key) throws {
-            let s = box.begin()
-            try JSONByteWriter.writeFloat(value, into: &box.bytes)
-            box.end(key.stringValue, s)
+            try box.leaf(key.stringValue) { try JSONByteWriter.writeFloat(value, into: &$0) }
         }
         func encode(_ value: Float, forKey key: Key) throws {
-            let s = box.begin()
-            try JSONByteWriter.writeFloat(value, into: &box.bytes)
-            box.end(key.stringValue, s)
+            try box.leaf(key.stringValue) { try JSONByteWriter.writeFloat(value, into: &$0) }
         }
-        func encode(_ value: Int, forKey key: Key) throws { raw(key, value.description) }
-        func encode(_ value: Int8, forKey key: Key) throws { raw(key, value.description) }
-        func encode(_ value: Int16, forKey key: Key) throws { raw(key, value.description) }
-        func encode(_ value: Int32, forKey key: Key) throws { raw(key, value.description) }
-        func encode(_ value: Int64, forKey key: Key) throws { raw(key, value.description) }
-        func encode(_ value: UInt, forKey key: Key) throws { raw(key, value.description) }
-        func encode(_ value: UInt8, forKey key: Key) throws { raw(key, value.description) }
-        func encode(_ value: UInt16, forKey key: Key) throws { raw(key, value.description) }
-        func encode(_ value: UInt32, forKey key: Key) throws { raw(key, value.description) }
-        func encode(_ value: UInt64, forKey key: Key) throws { raw(key, value.description) }
+        func encode(_ value: Int, forKey key: Key) throws { box.raw(key.stringValue, value.description) }
+        func encode(_ value: Int8, forKey key: Key) throws { box.raw(key.stringValue, value.description) }
+        func encode(_ value: Int16, forKey key: Key) throws { box.raw(key.stringValue, value.description) }
+        func encode(_ value: Int32, forKey key: Key) throws { box.raw(key.stringValue, value.description) }
+        func encode(_ value: Int64, forKey key: Key) throws { box.raw(key.stringValue, value.description) }
+        func encode(_ value: UInt, forKey key: Key) throws { box.raw(key.stringValue, value.description) }
+        func encode(_ value: UInt8, forKey key: Key) throws { box.raw(key.stringValue, value.description) }
+        func encode(_ value: UInt16, forKey key: Key) throws { box.raw(key.stringValue, value.description) }
+        func encode(_ value: UInt32, forKey key: Key) throws { box.raw(key.stringValue, value.description) }
+        func encode(_ value: UInt64, forKey key: Key) throws { box.raw(key.stringValue, value.description) }
         func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
-            let s = box.begin()
-            try JSONByteWriter.encodeValue(value, depth: box.depth + 1, into: &box.bytes)
-            box.end(key.stringValue, s)
+            try box.add(key.stringValue, value, depth: box.depth + 1)
         }
 
         func nestedContainer<NestedKey: CodingKey>(
             keyedBy keyType: NestedKey.Type, forKey key: Key
         ) -> KeyedEncodingContainer<NestedKey> {
-            let child = box.addNested(key.stringValue)
-            child.kind = .keyed
-            return KeyedEncodingContainer(KeyedContainer<NestedKey>(box: child))
+            KeyedEncodingContainer(KeyedContainer<NestedKey>(box: box.addNested(key.stringValue, kind: .keyed)))
         }
 
         func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer {
-            let child = box.addNested(key.stringValue)
-            child.kind = .unkeyed
-            return UnkeyedContainer(box: child)
+            UnkeyedContainer(box: box.addNested(key.stringValue, kind: .unkeyed))
         }
 
-        func superEncoder() -> any Encoder { ByteEncoder(box: box.addNested("super")) }
-        func superEncoder(forKey key: Key) -> any Encoder { ByteEncoder(box: box.addNested(key.stringValue)) }
+        func superEncoder() -> any Encoder { ByteEncoder(box: box.addNested("super", kind: .none)) }
+        func superEncoder(forKey key: Key) -> any Encoder {
+            ByteEncoder(box: box.addNested(key.stringValue, kind: .none))
+        }
     }
 
     struct UnkeyedContainer: UnkeyedEncodingContainer {
@@ -298,98 +324,64 @@ enum JSONByteWriter {
         var codingPath: [any CodingKey] { [] }
         var count: Int { box.entries.count }
 
-        @inline(__always) func raw(_ text: String) {
-            let s = box.begin()
-            box.bytes.append(contentsOf: text.utf8)
-            box.end("", s)
-        }
-
-        func encodeNil() throws { raw("null") }
-        func encode(_ value: Bool) throws { raw(value ? "true" : "false") }
-        func encode(_ value: String) throws {
-            let s = box.begin()
-            JSONByteWriter.writeString(value, into: &box.bytes)
-            box.end("", s)
-        }
-        func encode(_ value: Double) throws {
-            let s = box.begin()
-            try JSONByteWriter.writeFloat(value, into: &box.bytes)
-            box.end("", s)
-        }
-        func encode(_ value: Float) throws {
-            let s = box.begin()
-            try JSONByteWriter.writeFloat(value, into: &box.bytes)
-            box.end("", s)
-        }
-        func encode(_ value: Int) throws { raw(value.description) }
-        func encode(_ value: Int8) throws { raw(value.description) }
-        func encode(_ value: Int16) throws { raw(value.description) }
-        func encode(_ value: Int32) throws { raw(value.description) }
-        func encode(_ value: Int64) throws { raw(value.description) }
-        func encode(_ value: UInt) throws { raw(value.description) }
-        func encode(_ value: UInt8) throws { raw(value.description) }
-        func encode(_ value: UInt16) throws { raw(value.description) }
-        func encode(_ value: UInt32) throws { raw(value.description) }
-        func encode(_ value: UInt64) throws { raw(value.description) }
-        func encode<T: Encodable>(_ value: T) throws {
-            let s = box.begin()
-            try JSONByteWriter.encodeValue(value, depth: box.depth + 1, into: &box.bytes)
-            box.end("", s)
-        }
+        func encodeNil() throws { box.raw("", "null") }
+        func encode(_ value: Bool) throws { box.raw("", value ? "true" : "false") }
+        func encode(_ value: String) throws { box.leaf("") { JSONByteWriter.writeString(value, into: &$0) } }
+        func encode(_ value: Double) throws { try box.leaf("") { try JSONByteWriter.writeFloat(value, into: &$0) } }
+        func encode(_ value: Float) throws { try box.leaf("") { try JSONByteWriter.writeFloat(value, into: &$0) } }
+        func encode(_ value: Int) throws { box.raw("", value.description) }
+        func encode(_ value: Int8) throws { box.raw("", value.description) }
+        func encode(_ value: Int16) throws { box.raw("", value.description) }
+        func encode(_ value: Int32) throws { box.raw("", value.description) }
+        func encode(_ value: Int64) throws { box.raw("", value.description) }
+        func encode(_ value: UInt) throws { box.raw("", value.description) }
+        func encode(_ value: UInt8) throws { box.raw("", value.description) }
+        func encode(_ value: UInt16) throws { box.raw("", value.description) }
+        func encode(_ value: UInt32) throws { box.raw("", value.description) }
+        func encode(_ value: UInt64) throws { box.raw("", value.description) }
+        func encode<T: Encodable>(_ value: T) throws { try box.add("", value, depth: box.depth + 1) }
 
         func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<NestedKey>
         {
-            let child = box.addNested("")
-            child.kind = .keyed
-            return KeyedEncodingContainer(KeyedContainer<NestedKey>(box: child))
+            KeyedEncodingContainer(KeyedContainer<NestedKey>(box: box.addNested("", kind: .keyed)))
         }
 
         func nestedUnkeyedContainer() -> any UnkeyedEncodingContainer {
-            let child = box.addNested("")
-            child.kind = .unkeyed
-            return UnkeyedContainer(box: child)
+            UnkeyedContainer(box: box.addNested("", kind: .unkeyed))
         }
 
-        func superEncoder() -> any Encoder { ByteEncoder(box: box.addNested("")) }
+        func superEncoder() -> any Encoder { ByteEncoder(box: box.addNested("", kind: .none)) }
     }
 
-    /// One value: written where the encoder's value goes, at the encoder's own depth.
+    /// One value: laid out where the encoder's value goes, at the encoder's own depth.
     struct SingleContainer: SingleValueEncodingContainer {
         let box: Box
         var codingPath: [any CodingKey] { [] }
 
-        @inline(__always) func raw(_ text: String) {
+        func single() -> Box {
             box.kind = .single
-            box.bytes.append(contentsOf: text.utf8)
+            return box
         }
 
-        func encodeNil() throws { raw("null") }
-        func encode(_ value: Bool) throws { raw(value ? "true" : "false") }
-        func encode(_ value: String) throws {
-            box.kind = .single
-            JSONByteWriter.writeString(value, into: &box.bytes)
-        }
+        func encodeNil() throws { single().raw("", "null") }
+        func encode(_ value: Bool) throws { single().raw("", value ? "true" : "false") }
+        func encode(_ value: String) throws { single().leaf("") { JSONByteWriter.writeString(value, into: &$0) } }
         func encode(_ value: Double) throws {
-            box.kind = .single
-            try JSONByteWriter.writeFloat(value, into: &box.bytes)
+            try single().leaf("") { try JSONByteWriter.writeFloat(value, into: &$0) }
         }
         func encode(_ value: Float) throws {
-            box.kind = .single
-            try JSONByteWriter.writeFloat(value, into: &box.bytes)
+            try single().leaf("") { try JSONByteWriter.writeFloat(value, into: &$0) }
         }
-        func encode(_ value: Int) throws { raw(value.description) }
-        func encode(_ value: Int8) throws { raw(value.description) }
-        func encode(_ value: Int16) throws { raw(value.description) }
-        func encode(_ value: Int32) throws { raw(value.description) }
-        func encode(_ value: Int64) throws { raw(value.description) }
-        func encode(_ value: UInt) throws { raw(value.description) }
-        func encode(_ value: UInt8) throws { raw(value.description) }
-        func encode(_ value: UInt16) throws { raw(value.description) }
-        func encode(_ value: UInt32) throws { raw(value.description) }
-        func encode(_ value: UInt64) throws { raw(value.description) }
-        func encode<T: Encodable>(_ value: T) throws {
-            box.kind = .single
-            try JSONByteWriter.encodeValue(value, depth: box.depth, into: &box.bytes)
-        }
+        func encode(_ value: Int) throws { single().raw("", value.description) }
+        func encode(_ value: Int8) throws { single().raw("", value.description) }
+        func encode(_ value: Int16) throws { single().raw("", value.description) }
+        func encode(_ value: Int32) throws { single().raw("", value.description) }
+        func encode(_ value: Int64) throws { single().raw("", value.description) }
+        func encode(_ value: UInt) throws { single().raw("", value.description) }
+        func encode(_ value: UInt8) throws { single().raw("", value.description) }
+        func encode(_ value: UInt16) throws { single().raw("", value.description) }
+        func encode(_ value: UInt32) throws { single().raw("", value.description) }
+        func encode(_ value: UInt64) throws { single().raw("", value.description) }
+        func encode<T: Encodable>(_ value: T) throws { try single().add("", value, depth: box.depth) }
     }
 }
