@@ -22,13 +22,15 @@ enum JSONByteWriter {
     /// keeps the copies to two whatever the nesting (a notice inside an item inside a member section).
     static func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
         let heap = Heap()
+        // The boxes it remembers hold the heap: let them go, or both would live on.
+        defer { heap.notices = [:] }
         heap.bytes.reserveCapacity(256 * 1024)
-        let root = Box(depth: 0, heap: heap)
+        let root = Box(heap: heap)
         root.kind = .single
-        try root.add("", value, depth: 0)
+        try root.add("", value)
         var out: [UInt8] = []
         out.reserveCapacity(heap.bytes.count + heap.bytes.count / 2)
-        heap.bytes.withUnsafeBufferPointer { root.write(into: &out, $0) }
+        heap.bytes.withUnsafeBufferPointer { root.write(into: &out, $0, depth: 0) }
         return out
     }
 
@@ -121,13 +123,15 @@ enum JSONByteWriter {
     /// The values' bytes, in the order they were encoded.
     final class Heap {
         var bytes: [UInt8] = []
+        /// The notices already written, by id.
+        var notices: [String: (notice: Notice, box: Box)] = [:]
     }
 
     /// What one encoder collects: a single value, or a container's entries, each a range of the heap (a string,
-    /// a number) or a nested container. `depth` is the indentation of the container's closing bracket.
+    /// a number) or a nested container. The layout's depth is given when it is written, so one notice's box
+    /// serves every place the digest shows that notice (a member's section, the deadlines, the window).
     final class Box {
         enum Kind { case none, single, keyed, unkeyed }
-        let depth: Int
         let heap: Heap
         var kind = Kind.none
         var entries: [Entry] = []
@@ -139,8 +143,7 @@ enum JSONByteWriter {
             var nested: Box?
         }
 
-        init(depth: Int, heap: Heap) {
-            self.depth = depth
+        init(heap: Heap) {
             self.heap = heap
         }
 
@@ -155,39 +158,56 @@ enum JSONByteWriter {
             leaf(key) { $0.append(contentsOf: text.utf8) }
         }
 
-        /// An entry holding `value`, laid out at `depth`.
-        func add<T: Encodable>(_ key: String, _ value: T, depth: Int) throws {
+        /// An entry holding `value`.
+        func add<T: Encodable>(_ key: String, _ value: T) throws {
             let start = heap.bytes.count
             if try JSONByteWriter.writeSpecial(value, into: &heap.bytes) {
                 entries.append(Entry(key: key, start: start, end: heap.bytes.count, nested: nil))
                 return
             }
-            let child = Box(depth: depth, heap: heap)
+            if T.self == Notice.self {
+                // The same notice is written several times in one digest (each member it was routed to, the
+                // deadlines, the window): its bytes are written once and laid out at each place.
+                let notice = value as! Notice
+                if let known = heap.notices[notice.id], known.notice == notice {
+                    entries.append(Entry(key: key, start: 0, end: 0, nested: known.box))
+                    return
+                }
+                let child = Box(heap: heap)
+                entries.append(Entry(key: key, start: 0, end: 0, nested: child))
+                try value.encode(to: ByteEncoder(box: child))
+                heap.notices[notice.id] = (notice, child)
+                return
+            }
+            let child = Box(heap: heap)
             entries.append(Entry(key: key, start: 0, end: 0, nested: child))
             try value.encode(to: ByteEncoder(box: child))
         }
 
         /// A container asked for with `nestedContainer`, `nestedUnkeyedContainer` or `superEncoder`.
         func addNested(_ key: String, kind: Kind) -> Box {
-            let child = Box(depth: depth + 1, heap: heap)
+            let child = Box(heap: heap)
             child.kind = kind
             entries.append(Entry(key: key, start: 0, end: 0, nested: child))
             return child
         }
 
-        @inline(__always) func writeEntry(_ e: Entry, into out: inout [UInt8], _ heap: UnsafeBufferPointer<UInt8>) {
+        @inline(__always) func writeEntry(
+            _ e: Entry, into out: inout [UInt8], _ heap: UnsafeBufferPointer<UInt8>, depth: Int
+        ) {
             if let n = e.nested {
-                n.write(into: &out, heap)
+                n.write(into: &out, heap, depth: depth)
             } else {
                 out.append(contentsOf: UnsafeBufferPointer(rebasing: heap[e.start..<e.end]))
             }
         }
 
-        func write(into out: inout [UInt8], _ heap: UnsafeBufferPointer<UInt8>) {
+        /// Lays the box out with its closing bracket indented `depth` levels.
+        func write(into out: inout [UInt8], _ heap: UnsafeBufferPointer<UInt8>, depth: Int) {
             switch kind {
             case .single:
                 // The last value written wins, as in JSONEncoder's single-value container.
-                if let e = entries.last { writeEntry(e, into: &out, heap) }
+                if let e = entries.last { writeEntry(e, into: &out, heap, depth: depth) }
             case .unkeyed:
                 out.append(UInt8(ascii: "["))
                 out.append(0x0A)
@@ -197,7 +217,7 @@ enum JSONByteWriter {
                         out.append(0x0A)
                     }
                     JSONByteWriter.indent(depth + 1, into: &out)
-                    writeEntry(e, into: &out, heap)
+                    writeEntry(e, into: &out, heap, depth: depth + 1)
                 }
                 out.append(0x0A)
                 JSONByteWriter.indent(depth, into: &out)
@@ -218,7 +238,7 @@ enum JSONByteWriter {
                     JSONByteWriter.indent(depth + 1, into: &out)
                     JSONByteWriter.writeString(e.key, into: &out)
                     out.append(contentsOf: [0x20, UInt8(ascii: ":"), 0x20])
-                    writeEntry(e, into: &out, heap)
+                    writeEntry(e, into: &out, heap, depth: depth + 1)
                 }
                 out.append(0x0A)
                 JSONByteWriter.indent(depth, into: &out)
@@ -300,7 +320,7 @@ enum JSONByteWriter {
         func encode(_ value: UInt32, forKey key: Key) throws { box.raw(key.stringValue, value.description) }
         func encode(_ value: UInt64, forKey key: Key) throws { box.raw(key.stringValue, value.description) }
         func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
-            try box.add(key.stringValue, value, depth: box.depth + 1)
+            try box.add(key.stringValue, value)
         }
 
         func nestedContainer<NestedKey: CodingKey>(
@@ -339,7 +359,7 @@ enum JSONByteWriter {
         func encode(_ value: UInt16) throws { box.raw("", value.description) }
         func encode(_ value: UInt32) throws { box.raw("", value.description) }
         func encode(_ value: UInt64) throws { box.raw("", value.description) }
-        func encode<T: Encodable>(_ value: T) throws { try box.add("", value, depth: box.depth + 1) }
+        func encode<T: Encodable>(_ value: T) throws { try box.add("", value) }
 
         func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<NestedKey>
         {
@@ -382,6 +402,6 @@ enum JSONByteWriter {
         func encode(_ value: UInt16) throws { single().raw("", value.description) }
         func encode(_ value: UInt32) throws { single().raw("", value.description) }
         func encode(_ value: UInt64) throws { single().raw("", value.description) }
-        func encode<T: Encodable>(_ value: T) throws { try single().add("", value, depth: box.depth) }
+        func encode<T: Encodable>(_ value: T) throws { try single().add("", value) }
     }
 }
