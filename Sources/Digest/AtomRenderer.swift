@@ -57,9 +57,15 @@ public struct AtomRenderer: DigestRenderer {
             "  <author><name>\(x(input.clusterName))</name></author>",
             "  <generator>Vigie</generator>",
         ]
-        var whom: [String: [(String, DigestItem)]] = [:]
-        for m in input.members { for i in m.items { whom[i.notice.id, default: []].append((m.memberName, i)) } }
-        for c in input.calls { whom[c.notice.id, default: []].append(("", c)) }
+        // What each entry says of the members it went to, worded from each item where it lies (keeping the items
+        // copied them, whole notices).
+        var whom: [String: [(name: String, relevance: String, why: [String])]] = [:]
+        func add(_ name: String, _ item: DigestItem) {
+            let relevance = !member && !name.isEmpty ? Wording.relevance(item, member: false) : ""
+            whom[item.notice.id, default: []].append((name, relevance, Wording.why(item, member: member)))
+        }
+        for m in input.members { for i in m.items { add(m.memberName, i) } }
+        for c in input.calls { add("", c) }
         var changes: [String: ChangedItem] = [:]
         for c in input.changed { changes[c.notice.id] = c }
         for (n, updated, members) in entries {
@@ -72,14 +78,10 @@ public struct AtomRenderer: DigestRenderer {
                     "<p><strong>\(html.esc(Wording.changed)) :</strong></p><ul>"
                         + c.changes.map { "<li>\(html.esc(FrenchFormat.change($0)))</li>" }.joined() + "</ul>")
             }
-            for (name, item) in whom[n.id] ?? [] {
+            for (name, relevance, why) in whom[n.id] ?? [] {
                 if !member, !name.isEmpty {
-                    body.append(
-                        "<p><strong>\(html.esc(name))</strong> — "
-                            + "\(html.esc(Wording.relevance(item, member: false)))</p>"
-                    )
+                    body.append("<p><strong>\(html.esc(name))</strong> — \(html.esc(relevance))</p>")
                 }
-                let why = Wording.why(item, member: member)
                 if !why.isEmpty {
                     body.append(
                         "<p>\(html.esc(Wording.why))</p><ul>" + why.map { "<li>\(html.esc($0))</li>" }.joined()

@@ -213,3 +213,21 @@ enum Wording {
         return s
     }
 }
+
+/// What the Markdown and HTML renderers print of a routed item besides its notice, read from the item where it
+/// lies: passing the item itself as an optional copied it (a whole notice) for every card of the digest.
+struct ItemLines {
+    /// Staff only: « Cœur de métier · pertinence forte », when the route says how the notice concerns the member.
+    var relevance: String?
+    var members: [String]
+    var alsoPublishedOn: [String]
+    /// « Pourquoi cet avis ? ».
+    var why: [String]
+
+    init(_ item: DigestItem, member: Bool) {
+        relevance = !member && item.direct != nil ? Wording.relevance(item, member: false) : nil
+        members = item.members
+        alsoPublishedOn = item.alsoPublishedOn
+        why = Wording.why(item, member: member)
+    }
+}
