@@ -24,7 +24,7 @@ enum JSONByteWriter {
         let heap = Heap()
         // The boxes it remembers hold the heap: let them go, or both would live on.
         defer { heap.notices = [:] }
-        heap.bytes.reserveCapacity(256 * 1024)
+        heap.bytes.reserveCapacity(16 * 1024)
         let root = Box(heap: heap)
         root.kind = .single
         try root.add("", value)
@@ -123,6 +123,14 @@ enum JSONByteWriter {
     /// The values' bytes, in the order they were encoded.
     final class Heap {
         var bytes: [UInt8] = []
+        /// Objects' key counts, first and last keys.
+        struct Shape: Hashable {
+            var count: Int
+            var first: String
+            var last: String
+        }
+        /// The last key order found for each shape of object.
+        var orders: [Shape: [Int]] = [:]
         /// The notices already written, by id.
         var notices: [String: (notice: Notice, box: Box)] = [:]
     }
@@ -135,6 +143,8 @@ enum JSONByteWriter {
         let heap: Heap
         var kind = Kind.none
         var entries: [Entry] = []
+        /// The key order, once found (a notice's box is laid out at each place the digest shows it).
+        var order: [Int]?
 
         struct Entry {
             var key: String
@@ -227,7 +237,7 @@ enum JSONByteWriter {
                 out.append(UInt8(ascii: "{"))
                 out.append(0x0A)
                 var first = true
-                for i in sortedOrder() {
+                for i in sortedOrder(heap: self.heap) {
                     let e = entries[i]
                     if first {
                         first = false
@@ -248,7 +258,32 @@ enum JSONByteWriter {
 
         /// Entry indices in key order (UTF-8 bytes), one per key: JSONEncoder keeps a dictionary, so the last
         /// value written for a key wins.
-        func sortedOrder() -> [Int] {
+        func sortedOrder(heap: Heap) -> [Int] {
+            if let order { return order }
+            // Objects of one type come with the same keys in the same order (a notice's thirty fields): the
+            // order found for the last such object is checked in one pass before sorting again.
+            let shape = Heap.Shape(count: entries.count, first: entries.first?.key ?? "", last: entries.last?.key ?? "")
+            if entries.count > 2, let known = heap.orders[shape], isStrictlyAscending(known) {
+                order = known
+                return known
+            }
+            let found = sortKeys()
+            if entries.count > 2 { heap.orders[shape] = found }
+            order = found
+            return found
+        }
+
+        /// Whether `order` lists the keys from smallest to largest, each once (so it is their sorted order).
+        func isStrictlyAscending(_ order: [Int]) -> Bool {
+            guard order.count == entries.count else { return false }
+            for i in order.indices.dropFirst()
+            where !JSONByteWriter.precedes(entries[order[i - 1]].key, entries[order[i]].key) {
+                return false
+            }
+            return true
+        }
+
+        func sortKeys() -> [Int] {
             var order = Array(entries.indices)
             var sorted = true
             for i in entries.indices.dropFirst() where !JSONByteWriter.precedes(entries[i - 1].key, entries[i].key) {
