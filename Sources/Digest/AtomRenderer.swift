@@ -121,17 +121,17 @@ public struct AtomRenderer: DigestRenderer {
     func urnPart(_ s: String) -> String {
         // Notice ids are `source:id` in letters, digits and `-`: nothing to encode, nothing to copy.
         if !s.utf8.contains(where: { !Self.isURNSafe($0) }) { return s }
-        var out = ""
+        let hex = Array("0123456789ABCDEF".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(s.utf8.count + 16)
         for b in s.utf8 {
-            let c = Character(UnicodeScalar(b))
-            if (b < 128 && (c.isLetter || c.isNumber)) || c == "-" || c == "." || c == "_" || c == ":" {
-                out.append(c)
+            if Self.isURNSafe(b) {
+                out.append(b)
             } else {
-                let hex = Array("0123456789ABCDEF".utf8)
-                out += String(decoding: [0x25, hex[Int(b >> 4)], hex[Int(b & 0x0F)]], as: UTF8.self)
+                out.append(contentsOf: [0x25, hex[Int(b >> 4)], hex[Int(b & 0x0F)]])
             }
         }
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// ASCII letters, digits and `-._:`.

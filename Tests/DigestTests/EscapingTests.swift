@@ -71,4 +71,19 @@ import Testing
         #expect(Wording.plainTerm(" \"décollet*\" ") == "décollet")
         #expect(ICalendarRenderer.utc(SampleDigest.now) == "20260505T020000Z")
     }
+
+    /// Atom entry ids: the byte rule gives what the character rule (RFC 8141's letters, digits and `-._:`) gave.
+    @Test(arguments: ["boamp:26-7308", "decp:2019/04 lot é", "ted:619675-2026", "a%b_c.d~e", ""])
+    func urnPartsMatchTheCharacterRule(_ s: String) {
+        var reference = ""
+        for b in s.utf8 {
+            let c = Character(UnicodeScalar(b))
+            if (b < 128 && (c.isLetter || c.isNumber)) || c == "-" || c == "." || c == "_" || c == ":" {
+                reference.append(c)
+            } else {
+                reference += String(format: "%%%02X", b)
+            }
+        }
+        #expect(AtomRenderer().urnPart(s) == reference)
+    }
 }
