@@ -35,7 +35,7 @@ public struct AtomRenderer: DigestRenderer {
 
     /// `publicURL` + name, or the bare name (relative to the file) when the folder has no public address.
     func selfLink(_ input: DigestInput, _ name: String) -> String {
-        guard var base = input.publicURL?.trimmingCharacters(in: .whitespaces), !base.isEmpty else { return name }
+        guard var base = input.publicURL?.trimmedSpaces, !base.isEmpty else { return name }
         if !base.hasSuffix("/") { base += "/" }
         return base + name
     }
@@ -57,9 +57,15 @@ public struct AtomRenderer: DigestRenderer {
             "  <author><name>\(x(input.clusterName))</name></author>",
             "  <generator>Vigie</generator>",
         ]
-        var whom: [String: [(String, DigestItem)]] = [:]
-        for m in input.members { for i in m.items { whom[i.notice.id, default: []].append((m.memberName, i)) } }
-        for c in input.calls { whom[c.notice.id, default: []].append(("", c)) }
+        // What each entry says of the members it went to, worded from each item where it lies (keeping the items
+        // copied them, whole notices).
+        var whom: [String: [(name: String, relevance: String, why: [String])]] = [:]
+        func add(_ name: String, _ item: DigestItem) {
+            let relevance = !member && !name.isEmpty ? Wording.relevance(item, member: false) : ""
+            whom[item.notice.id, default: []].append((name, relevance, Wording.why(item, member: member)))
+        }
+        for m in input.members { for i in m.items { add(m.memberName, i) } }
+        for c in input.calls { add("", c) }
         var changes: [String: ChangedItem] = [:]
         for c in input.changed { changes[c.notice.id] = c }
         for (n, updated, members) in entries {
@@ -72,14 +78,10 @@ public struct AtomRenderer: DigestRenderer {
                     "<p><strong>\(html.esc(Wording.changed)) :</strong></p><ul>"
                         + c.changes.map { "<li>\(html.esc(FrenchFormat.change($0)))</li>" }.joined() + "</ul>")
             }
-            for (name, item) in whom[n.id] ?? [] {
+            for (name, relevance, why) in whom[n.id] ?? [] {
                 if !member, !name.isEmpty {
-                    body.append(
-                        "<p><strong>\(html.esc(name))</strong> — "
-                            + "\(html.esc(Wording.relevance(item, member: false)))</p>"
-                    )
+                    body.append("<p><strong>\(html.esc(name))</strong> — \(html.esc(relevance))</p>")
                 }
-                let why = Wording.why(item, member: member)
                 if !why.isEmpty {
                     body.append(
                         "<p>\(html.esc(Wording.why))</p><ul>" + why.map { "<li>\(html.esc($0))</li>" }.joined()
@@ -99,13 +101,13 @@ public struct AtomRenderer: DigestRenderer {
             if let u = n.url, Wording.isWebURL(u) {
                 o.append(
                     "    <link rel=\"alternate\" type=\"text/html\" "
-                        + "href=\"\(x(u.trimmingCharacters(in: .whitespaces)))\"/>"
+                        + "href=\"\(x(u.trimmedSpaces))\"/>"
                 )
             }
             if let d = n.documentsURL, Wording.isWebURL(d), d != n.url {
                 o.append(
                     "    <link rel=\"related\" type=\"text/html\" title=\"Dossier de consultation (DCE)\" "
-                        + "href=\"\(x(d.trimmingCharacters(in: .whitespaces)))\"/>")
+                        + "href=\"\(x(d.trimmedSpaces))\"/>")
             }
             o.append("    <category term=\"\(x(n.kind.rawValue))\" label=\"\(x(FrenchFormat.kind(n.kind)))\"/>")
             o.append("    <content type=\"html\">\(x(body.joined(separator: "\n")))</content>")
@@ -117,16 +119,27 @@ public struct AtomRenderer: DigestRenderer {
 
     /// URN-safe: keeps letters, digits and `-._:`; percent-encodes the rest (RFC 8141).
     func urnPart(_ s: String) -> String {
-        var out = ""
+        // Notice ids are `source:id` in letters, digits and `-`: nothing to encode, nothing to copy.
+        if !s.utf8.contains(where: { !Self.isURNSafe($0) }) { return s }
+        let hex = Array("0123456789ABCDEF".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(s.utf8.count + 16)
         for b in s.utf8 {
-            let c = Character(UnicodeScalar(b))
-            if (b < 128 && (c.isLetter || c.isNumber)) || c == "-" || c == "." || c == "_" || c == ":" {
-                out.append(c)
+            if Self.isURNSafe(b) {
+                out.append(b)
             } else {
-                out += String(format: "%%%02X", b)
+                out.append(contentsOf: [0x25, hex[Int(b >> 4)], hex[Int(b & 0x0F)]])
             }
         }
-        return out
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// ASCII letters, digits and `-._:`.
+    static func isURNSafe(_ b: UInt8) -> Bool {
+        switch b {
+        case 0x30...0x39, 0x41...0x5A, 0x61...0x7A, 0x2D, 0x2E, 0x5F, 0x3A: return true
+        default: return false
+        }
     }
 
     /// XML escaping for text and attribute values; drops characters XML 1.0 forbids (control characters

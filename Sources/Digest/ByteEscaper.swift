@@ -25,65 +25,78 @@ enum ByteEscaper {
         var changed = false
         let ok: Bool =
             s.utf8.withContiguousStorageIfAvailable { b in
-                out.reserveCapacity(b.count + 16)
+                // Bytes are copied by runs, from `mark` up to a change: most texts have no change at all and are
+                // returned as they are, without a copy.
+                var mark = 0
+                func flush(_ upTo: Int) {
+                    if !changed {
+                        changed = true
+                        out.reserveCapacity(b.count + 16)
+                    }
+                    if upTo > mark { out.append(contentsOf: UnsafeBufferPointer(rebasing: b[mark..<upTo])) }
+                }
                 var i = 0
                 let n = b.count
                 while i < n {
                     let c = b[i]
                     if c == 0x20, i + 1 < n {
                         let next = b[i + 1]
-                        // " »" → nbsp + »; " :" → nbsp + ":" (the mark itself is written on the next turn).
+                        // " »" → nbsp + »; " :" → nbsp + ":" (the mark itself is copied with the next run).
                         if next == lead, i + 2 < n, b[i + 2] == close {
                             if !followedBySimpleBoundary(b, i + 2) { return false }
+                            flush(i)
                             out.append(lead)
                             out.append(nbsp)
-                            changed = true
                             i += 1
+                            mark = i
                             continue
                         }
                         if punctuation, next == 0x3A || next == 0x3B || next == 0x3F || next == 0x21 {
                             if !followedBySimpleBoundary(b, i + 1) { return false }
+                            flush(i)
                             out.append(lead)
                             out.append(nbsp)
-                            changed = true
                             i += 1
+                            mark = i
                             continue
                         }
                     }
                     if c == lead, i + 2 < n, b[i + 1] == open, b[i + 2] == 0x20 {
                         // "« " → « + nbsp: the space is consumed here.
                         if !followedBySimpleBoundary(b, i + 2) { return false }
+                        flush(i)
                         out.append(lead)
                         out.append(open)
                         out.append(lead)
                         out.append(nbsp)
-                        changed = true
                         i += 3
+                        mark = i
                         continue
                     }
                     if c < 0x80, let e = escape(c) {
                         if !followedBySimpleBoundary(b, i) { return false }
+                        flush(i)
                         e.withUTF8Buffer { out.append(contentsOf: $0) }
-                        changed = true
                         i += 1
+                        mark = i
                         continue
                     }
                     if lineEnds, c == 0x0A || c == 0x0D {
+                        // A CRLF pair is one Character and stays as it is.
                         if c == 0x0D, i + 1 < n, b[i + 1] == 0x0A {
-                            out.append(0x0D)
-                            out.append(0x0A)
                             i += 2
                             continue
                         }
                         if !followedBySimpleBoundary(b, i) { return false }
+                        flush(i)
                         out.append(0x20)
-                        changed = true
                         i += 1
+                        mark = i
                         continue
                     }
-                    out.append(c)
                     i += 1
                 }
+                if changed, n > mark { out.append(contentsOf: UnsafeBufferPointer(rebasing: b[mark..<n])) }
                 return true
             } ?? false
         guard ok else { return nil }
@@ -108,32 +121,39 @@ enum ByteEscaper {
         var out: [UInt8] = []
         var changed = false
         s.utf8.withContiguousStorageIfAvailable { b in
-            out.reserveCapacity(b.count + 16)
+            // As in `typeset`: runs copied up to each change, nothing copied when nothing changes.
+            var mark = 0
             var i = 0
             while i < b.count {
                 let c = b[i]
+                let replacement: StaticString?
+                var width = 1
                 switch c {
-                case 0x26: out.append(contentsOf: "&amp;".utf8)
-                case 0x3C: out.append(contentsOf: "&lt;".utf8)
-                case 0x3E: out.append(contentsOf: "&gt;".utf8)
-                case 0x22: out.append(contentsOf: "&quot;".utf8)
+                case 0x26: replacement = "&amp;"
+                case 0x3C: replacement = "&lt;"
+                case 0x3E: replacement = "&gt;"
+                case 0x22: replacement = "&quot;"
                 case 0x09, 0x0A, 0x0D:
-                    out.append(c)
                     i += 1
                     continue
-                case 0x00..<0x20: break
+                case 0x00..<0x20: replacement = ""
                 case 0xEF where i + 2 < b.count && b[i + 1] == 0xBF && (b[i + 2] == 0xBE || b[i + 2] == 0xBF):
-                    changed = true
-                    i += 3
-                    continue
+                    replacement = ""
+                    width = 3
                 default:
-                    out.append(c)
                     i += 1
                     continue
                 }
-                changed = true
-                i += 1
+                if !changed {
+                    changed = true
+                    out.reserveCapacity(b.count + 64)
+                }
+                if i > mark { out.append(contentsOf: UnsafeBufferPointer(rebasing: b[mark..<i])) }
+                replacement?.withUTF8Buffer { out.append(contentsOf: $0) }
+                i += width
+                mark = i
             }
+            if changed, b.count > mark { out.append(contentsOf: UnsafeBufferPointer(rebasing: b[mark..<b.count])) }
         }
         return changed ? String(decoding: out, as: UTF8.self) : s
     }

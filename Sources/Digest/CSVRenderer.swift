@@ -33,18 +33,13 @@ public struct CSVRenderer: DigestRenderer {
             let d = FrenchFormat.mainDeadline(n)
             let amount =
                 n.value?.upperBound.map {
-                    NSDecimalNumber(decimal: $0).stringValue
-                        .replacingOccurrences(of: ".", with: ",")
+                    NSDecimalNumber(decimal: $0).stringValue.replacingBytes { $0 == 0x2E ? "," : nil }
                 } ?? ""
             let cpv = n.cpv.isEmpty ? (n.mainCPV ?? "") : n.cpv.joined(separator: " ")
             return [
                 section, who, n.id, FrenchFormat.kind(n.kind), n.title, n.buyer?.name ?? "",
                 d?.iso8601 ?? "",
-                d.map {
-                    FrenchFormat.dateTime($0).replacingOccurrences(
-                        of: FrenchFormat.nbsp,
-                        with: " ")
-                } ?? "",
+                d.map { FrenchFormat.dateTime($0).withPlainSpaces } ?? "",
                 amount, n.value?.currency ?? "", n.value?.vat ?? "", FrenchFormat.places(n) ?? "", cpv,
                 score.map { FrenchFormat.score($0) } ?? "", direct.map { $0 ? "oui" : "non" } ?? "",
                 reasons.joined(separator: " | "), n.url ?? "", n.source,
@@ -102,16 +97,18 @@ public struct CSVRenderer: DigestRenderer {
     /// RFC 4180 quoting with `;` as the separator. No-break spaces become plain spaces (spreadsheets
     /// would otherwise treat "246 000" as text), and a leading `=`, `+` or `@` is defused.
     static func field(_ s: String) -> String {
-        var t = s.replacingOccurrences(of: FrenchFormat.nbsp, with: " ")
+        var t = s.withPlainSpaces
         // A title starting with "=" or "@" would run as a formula when the file is opened in a spreadsheet
         // (CSV injection): neutralise it with a leading apostrophe, as spreadsheets themselves do.
         if let first = t.first, first == "=" || first == "+" || first == "@" || first == "\t" {
             t = "'" + t
         }
-        if t.contains(";") || t.contains("\"") || t.contains("\n") || t.contains("\r") || t.hasPrefix(" ")
-            || t.hasSuffix(" ")
+        // The bytes first: a field without `;`, `"`, CR or LF (nearly all) needs no Character-level look.
+        let special = t.containsAnyByte(";\"\n\r")
+        if (special && (t.contains(";") || t.contains("\"") || t.contains("\n") || t.contains("\r")))
+            || t.hasPrefix(" ") || t.hasSuffix(" ")
         {
-            return "\"" + t.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+            return "\"" + (special ? t.replacingBytes { $0 == 0x22 ? "\"\"" : nil } : t) + "\""
         }
         return t
     }

@@ -177,12 +177,16 @@ public struct DigestInput: Sendable, Hashable, Codable {
         let week = runDate.addingTimeInterval(7 * 86_400)
         var seen = Set<String>()
         var thisWeek: [(due: Date, item: DigestItem)] = []
-        for item in members.flatMap(\.items) + calls + deadlinesSoon {
+        // Each list walked where it lies (joining them copied every item, whole notices, on every rendering).
+        func consider(_ item: DigestItem) {
             guard let due = FrenchFormat.mainDeadline(item.notice)?.instant, due >= runDate, due <= week,
                 seen.insert(item.notice.id).inserted
-            else { continue }
+            else { return }
             thisWeek.append((due, item))
         }
+        for m in members { m.items.forEach(consider) }
+        calls.forEach(consider)
+        deadlinesSoon.forEach(consider)
         thisWeek.sort { $0.due < $1.due }
         return DigestSummary(
             newNotices: notices.count, perMember: perMember.map { DigestSummary.MemberCount(name: $0.0, count: $0.1) },

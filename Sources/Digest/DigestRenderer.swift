@@ -147,7 +147,7 @@ enum Wording {
 
     /// The staff's address and its `mailto:` link, when the cluster gives one.
     static func staffContact(_ input: DigestInput) -> (address: String, url: String)? {
-        guard var c = input.staffContact?.trimmingCharacters(in: .whitespaces), !c.isEmpty else { return nil }
+        guard var c = input.staffContact?.trimmedSpaces, !c.isEmpty else { return nil }
         if c.lowercased().hasPrefix("mailto:") { c = String(c.dropFirst(7)) }
         return (c, "mailto:" + c)
     }
@@ -163,8 +163,18 @@ enum Wording {
     static func orderedMembers(_ input: DigestInput) -> [MemberSection] {
         // The assembler's reading order, applied again here because a digest may come from elsewhere (JSON).
         let sections = input.members.filter { !$0.items.isEmpty }.map { m -> MemberSection in
+            // Already in order when the assembler wrote it (every night): checked, not sorted, so the items
+            // (whole notices) are not copied on each rendering.
+            let ordered = zip(m.items, m.items.dropFirst()).allSatisfy { !DigestAssembler.readingOrder($1, $0) }
+            if ordered { return m }
+            // Sorted by index, then each item moved once: sorting the items themselves copies whole notices at
+            // every swap.
+            let order = m.items.indices.sorted { a, b in
+                DigestAssembler.readingOrder(m.items[a], m.items[b])
+                    || (!DigestAssembler.readingOrder(m.items[b], m.items[a]) && a < b)
+            }
             var m = m
-            m.items.sort(by: DigestAssembler.readingOrder)
+            m.items = order.map { m.items[$0] }
             return m
         }
         return sections.enumerated().sorted { a, b in
@@ -201,5 +211,23 @@ enum Wording {
         var s = "Source : \(names[n.source] ?? n.source) (\(n.sourceID))"
         if !also.isEmpty { s += ", aussi publié sur \(also.map { names[$0] ?? $0 }.joined(separator: ", "))" }
         return s
+    }
+}
+
+/// What the Markdown and HTML renderers print of a routed item besides its notice, read from the item where it
+/// lies: passing the item itself as an optional copied it (a whole notice) for every card of the digest.
+struct ItemLines {
+    /// Staff only: « Cœur de métier · pertinence forte », when the route says how the notice concerns the member.
+    var relevance: String?
+    var members: [String]
+    var alsoPublishedOn: [String]
+    /// « Pourquoi cet avis ? ».
+    var why: [String]
+
+    init(_ item: DigestItem, member: Bool) {
+        relevance = !member && item.direct != nil ? Wording.relevance(item, member: false) : nil
+        members = item.members
+        alsoPublishedOn = item.alsoPublishedOn
+        why = Wording.why(item, member: member)
     }
 }

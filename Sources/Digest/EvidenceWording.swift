@@ -27,15 +27,14 @@ extension Wording {
 
     /// A rule's term as a reader would write it: `décollet*` → `décollet`, quotes and jokers dropped.
     static func plainTerm(_ s: String) -> String {
-        var t = s.trimmingCharacters(in: .whitespaces)
-        t = t.trimmingCharacters(in: CharacterSet(charactersIn: "\"'*?"))
-        return t.replacingOccurrences(of: "*", with: "")
+        s.trimmedSpaces.trimmingScalars { $0 == "\"" || $0 == "'" || $0 == "*" || $0 == "?" }
+            .replacingBytes { $0 == 0x2A ? "" : nil }
     }
 
     /// The word as the notice writes it (`matched`), lower-cased when the notice shouts it in capitals;
     /// the rule's term when nothing was recorded.
     static func foundWord(_ r: RouteEvidence) -> String {
-        guard let m = r.matched?.trimmingCharacters(in: .whitespaces), !m.isEmpty else { return plainTerm(r.term) }
+        guard let m = r.matched?.trimmedSpaces, !m.isEmpty else { return plainTerm(r.term) }
         return m == m.uppercased() && m != m.lowercased() ? m.lowercased() : m
     }
 

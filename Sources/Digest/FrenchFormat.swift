@@ -32,7 +32,7 @@ public enum FrenchFormat {
     /// "lundi 8 juin 2026 à 12 h 00" (1er for the first of the month, as French writes it).
     public static func dateTime(_ z: ZonedDate) -> String {
         let p = parts(z.instant, offset: displayOffset(z))
-        return "\(day(p)) à \(p.h)\(nbsp)h\(nbsp)\(String(format: "%02d", p.mi))"
+        return "\(day(p)) à \(p.h)\(nbsp)h\(nbsp)\(Digits.two(p.mi))"
     }
 
     /// "lundi 8 juin 2026".

@@ -92,7 +92,9 @@ public struct HTMLRenderer: DigestRenderer {
                         "<h3 style=\"margin:18px 0 6px;font-size:17px;\">\(esc(m.memberName)) (\(m.items.count))</h3>")
                 }
                 for item in m.items {
-                    card(item.notice, input: input, item: item, into: &o, shown: &shown, owner: m.memberName)
+                    card(
+                        item.notice, input: input, item: ItemLines(item, member: member), into: &o, shown: &shown,
+                        owner: m.memberName)
                 }
             }
         }
@@ -129,7 +131,9 @@ public struct HTMLRenderer: DigestRenderer {
         }
         if !input.calls.isEmpty {
             h2("appels", Wording.calls, into: &o)
-            for item in input.calls { card(item.notice, input: input, item: item, into: &o, shown: &shown) }
+            for item in input.calls {
+                card(item.notice, input: input, item: ItemLines(item, member: member), into: &o, shown: &shown)
+            }
         }
         let watches = input.watches.filter { !$0.items.isEmpty }
         if !watches.isEmpty {
@@ -139,7 +143,9 @@ public struct HTMLRenderer: DigestRenderer {
                 if !w.recipients.isEmpty {
                     o.append(meta("Destinataires : \(esc(w.recipients.joined(separator: ", ")))"))
                 }
-                for item in w.items { card(item.notice, input: input, item: item, into: &o, shown: &shown) }
+                for item in w.items {
+                    card(item.notice, input: input, item: ItemLines(item, member: member), into: &o, shown: &shown)
+                }
             }
         }
         if !input.deadlinesSoon.isEmpty {
@@ -313,14 +319,19 @@ public struct HTMLRenderer: DigestRenderer {
         "avis-"
             + String(
                 n.id.unicodeScalars.map { u -> Character in
-                    u.isASCII && (CharacterSet.alphanumerics.contains(u) || u == "-") ? Character(u) : "_"
+                    Self.isAnchorSafe(u) ? Character(u) : "_"
                 })
+    }
+
+    /// ASCII letters, digits and `-` (what `CharacterSet.alphanumerics` holds among ASCII scalars, and the dash).
+    static func isAnchorSafe(_ u: Unicode.Scalar) -> Bool {
+        ("a"..."z").contains(u) || ("A"..."Z").contains(u) || ("0"..."9").contains(u) || u == "-"
     }
 
     /// The full notice the first time it appears: each fact on its own row, label above value (a phone has
     /// no room for two columns); afterwards only the recipient's relevance and reasons with a link back.
     private func card(
-        _ n: Notice, input: DigestInput, item: DigestItem?, into o: inout [String], extra: [String] = [],
+        _ n: Notice, input: DigestInput, item: ItemLines?, into o: inout [String], extra: [String] = [],
         shown: inout Set<String>, owner: String? = nil
     ) {
         let member = Wording.isMember(input)
@@ -328,8 +339,8 @@ public struct HTMLRenderer: DigestRenderer {
         var s = cardOpen(first ? anchor(n) : nil) + h4(link(n))
         var facts: [Fact] = first ? Wording.facts(n, now: input.runDate, names: input.sourceNames) : []
         if let item, !member {
-            if item.direct != nil {
-                facts.append(Fact("Lien avec l'adhérent", text: Wording.relevance(item, member: false)))
+            if let relevance = item.relevance {
+                facts.append(Fact("Lien avec l'adhérent", text: relevance))
             }
             // Under a member's own heading, its name again says nothing.
             let others = item.members.filter { $0 != owner }
@@ -348,12 +359,10 @@ public struct HTMLRenderer: DigestRenderer {
         if first, let summary = n.summary, !summary.isEmpty {
             s +=
                 "<p style=\"margin:8px 0 0;\">"
-                + esc(summary.count > 600 ? String(summary.prefix(600)) + "…" : summary) + "</p>"
+                + esc(summary.utf8.count > 600 && summary.count > 600 ? String(summary.prefix(600)) + "…" : summary)
+                + "</p>"
         }
-        if let item {
-            let why = Wording.why(item, member: member)
-            if !why.isEmpty { s += box(Wording.why, why) }
-        }
+        if let why = item?.why, !why.isEmpty { s += box(Wording.why, why) }
         s += extra.joined()
         s +=
             first
@@ -398,12 +407,7 @@ public struct HTMLRenderer: DigestRenderer {
     }
 
     func safeURL(_ s: String) -> String? {
-        let t = s.trimmingCharacters(in: .whitespaces)
-        let lower = t.lowercased()
-        guard
-            lower.hasPrefix("http://") || lower.hasPrefix("https://") || lower.hasPrefix("mailto:")
-                || lower.hasPrefix("tel:")
-        else { return nil }
-        return t
+        let t = s.trimmedSpaces
+        return t.isSafeLink ? t : nil
     }
 }

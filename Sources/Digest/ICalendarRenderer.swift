@@ -101,18 +101,20 @@ public struct ICalendarRenderer: DigestRenderer {
     static func uid(_ n: Notice) -> String {
         let safe = String(
             n.id.unicodeScalars.map { s -> Character in
-                (s.isASCII && (CharacterSet.alphanumerics.contains(s) || s == "-" || s == ".")) ? Character(s) : "_"
+                HTMLRenderer.isAnchorSafe(s) || s == "." ? Character(s) : "_"
             })
         return "deadline-\(safe)@vigie"
     }
 
     /// `20260608T100000Z`.
     static func utc(_ d: Date) -> String {
-        ISO8601.format(d).replacingOccurrences(of: "-", with: "").replacingOccurrences(of: ":", with: "")
+        ISO8601.format(d).replacingBytes { $0 == 0x2D || $0 == 0x3A ? "" : nil }
     }
 
     /// TEXT escaping (RFC 5545 §3.3.11).
     func escape(_ s: String) -> String {
+        // Most titles and buyers hold none of these: no Character walk, no copy.
+        if !s.containsAnyByte("\\;,\n\r") { return s }
         var out = ""
         for ch in s {
             switch ch {
@@ -128,8 +130,8 @@ public struct ICalendarRenderer: DigestRenderer {
 
     /// Folds a content line at 75 octets (RFC 5545 §3.1), never inside a UTF-8 sequence.
     static func fold(_ line: String) -> String {
+        guard line.utf8.count > 75 else { return line }
         let bytes = Array(line.utf8)
-        guard bytes.count > 75 else { return line }
         var parts: [[UInt8]] = []
         var start = 0
         var limit = 75

@@ -20,15 +20,14 @@ public struct JSONDigestRenderer: DigestRenderer {
         }
     }
 
+    /// The same bytes as `NoticeJSON.encoder(pretty: true)` would write (`JSONByteWriter`, compared with it in
+    /// the tests), without the encoder's boxed tree of values.
     public func render(_ input: DigestInput) throws -> [UInt8] {
-        let encoder = NoticeJSON.encoder(pretty: true)
         do {
-            var data = try encoder.encode(
-                Envelope(
-                    schemaVersion: Self.schemaVersion, generator: "vigie",
-                    digest: input))
-            data.append(0x0A)
-            return Array(data)
+            var bytes = try JSONByteWriter.encode(
+                Envelope(schemaVersion: Self.schemaVersion, generator: "vigie", digest: input))
+            bytes.append(0x0A)
+            return bytes
         } catch {
             throw DigestError.render(format: "json", reason: "\(error)")
         }

@@ -45,7 +45,9 @@ public struct MarkdownRenderer: DigestRenderer {
                     o.append("")
                 }
                 for item in m.items {
-                    notice(item.notice, input: input, into: &o, item: item, shown: &shown, owner: m.memberName)
+                    notice(
+                        item.notice, input: input, into: &o, item: ItemLines(item, member: member), shown: &shown,
+                        owner: m.memberName)
                 }
             }
         }
@@ -87,7 +89,9 @@ public struct MarkdownRenderer: DigestRenderer {
         if !input.calls.isEmpty {
             o.append("## \(Wording.calls)")
             o.append("")
-            for item in input.calls { notice(item.notice, input: input, into: &o, item: item, shown: &shown) }
+            for item in input.calls {
+                notice(item.notice, input: input, into: &o, item: ItemLines(item, member: member), shown: &shown)
+            }
         }
         let watches = input.watches.filter { !$0.items.isEmpty }
         if !watches.isEmpty {
@@ -100,7 +104,9 @@ public struct MarkdownRenderer: DigestRenderer {
                     o.append("Destinataires : \(esc(w.recipients.joined(separator: ", ")))")
                     o.append("")
                 }
-                for item in w.items { notice(item.notice, input: input, into: &o, item: item, shown: &shown) }
+                for item in w.items {
+                    notice(item.notice, input: input, into: &o, item: ItemLines(item, member: member), shown: &shown)
+                }
             }
         }
         if !input.deadlinesSoon.isEmpty {
@@ -191,7 +197,7 @@ public struct MarkdownRenderer: DigestRenderer {
     /// The full notice the first time it appears in the digest; afterwards only what differs for this
     /// recipient (relevance, reasons), so a notice routed to ten members does not fill ten screens.
     private func notice(
-        _ n: Notice, input: DigestInput, into o: inout [String], item: DigestItem?, shown: inout Set<String>,
+        _ n: Notice, input: DigestInput, into o: inout [String], item: ItemLines?, shown: inout Set<String>,
         owner: String? = nil
     ) {
         let member = Wording.isMember(input)
@@ -202,8 +208,8 @@ public struct MarkdownRenderer: DigestRenderer {
             for f in Wording.facts(n, now: input.runDate, names: input.sourceNames) { fact(f, into: &o) }
         }
         if let item {
-            if !member, item.direct != nil {
-                o.append("- **Lien avec l'adhérent :** \(Wording.relevance(item, member: false))")
+            if let relevance = item.relevance {
+                o.append("- **Lien avec l'adhérent :** \(relevance)")
             }
             // Under a member's own heading, its name again says nothing.
             let others = item.members.filter { $0 != owner }
@@ -218,11 +224,10 @@ public struct MarkdownRenderer: DigestRenderer {
         }
         o.append("")
         if first, let s = n.summary, !s.isEmpty {
-            o.append("> \(esc(s.count > 400 ? String(s.prefix(400)) + "…" : s))")
+            o.append("> \(esc(s.utf8.count > 400 && s.count > 400 ? String(s.prefix(400)) + "…" : s))")
             o.append("")
         }
-        if let item {
-            let why = Wording.why(item, member: member)
+        if let why = item?.why {
             if !why.isEmpty {
                 o.append("**\(Wording.why)**")
                 o.append("")
@@ -273,12 +278,15 @@ public struct MarkdownRenderer: DigestRenderer {
     /// Only http(s), mailto and tel links, with characters that would end the `<…>` destination
     /// percent-encoded.
     func safeURL(_ s: String) -> String? {
-        let lower = s.lowercased()
-        guard
-            lower.hasPrefix("http://") || lower.hasPrefix("https://") || lower.hasPrefix("mailto:")
-                || lower.hasPrefix("tel:")
-        else { return nil }
-        return s.replacingOccurrences(of: "<", with: "%3C").replacingOccurrences(of: ">", with: "%3E")
-            .replacingOccurrences(of: " ", with: "%20").replacingOccurrences(of: "\n", with: "")
+        guard s.isSafeLink else { return nil }
+        return s.replacingBytes { b in
+            switch b {
+            case 0x3C: return "%3C"
+            case 0x3E: return "%3E"
+            case 0x20: return "%20"
+            case 0x0A: return ""
+            default: return nil
+            }
+        }
     }
 }

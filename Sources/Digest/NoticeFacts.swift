@@ -127,10 +127,10 @@ extension Wording {
         guard let c = n.buyer?.contact, !c.isEmpty else { return nil }
         var lines: [[Fact.Piece]] = []
         if let name = c.name { lines.append([.text(name)]) }
-        if let mail = c.email?.trimmingCharacters(in: .whitespaces), !mail.isEmpty {
+        if let mail = c.email?.trimmedSpaces, !mail.isEmpty {
             lines.append([.link(mail, url: "mailto:" + mail)])
         }
-        if let phone = c.phone?.trimmingCharacters(in: .whitespaces), !phone.isEmpty {
+        if let phone = c.phone?.trimmedSpaces, !phone.isEmpty {
             let dial = phone.filter { $0.isNumber || $0 == "+" }
             lines.append(dial.isEmpty ? [.whole("Tél. " + phone)] : [.text("Tél. "), .link(phone, url: "tel:" + dial)])
         }
@@ -149,7 +149,7 @@ extension Wording {
     }
 
     static func isWebURL(_ s: String) -> Bool {
-        let lower = s.trimmingCharacters(in: .whitespaces).lowercased()
-        return lower.hasPrefix("https://") || lower.hasPrefix("http://")
+        let t = s.trimmedSpaces
+        return t.hasASCIIPrefix("https://") || t.hasASCIIPrefix("http://")
     }
 }

@@ -47,4 +47,43 @@ import Testing
         // Nothing to change: the same string back.
         #expect(HTMLRenderer().esc("Usinage de pièces") == "Usinage de pièces")
     }
+
+    /// The renderers' trimming without Foundation trims what `trimmingCharacters(in: .whitespaces)` trims.
+    @Test(arguments: [
+        "", " ", "a", " mailto:x@y.fr ", "\t06 12\u{00A0}", "\u{2003}https://a.fr/\u{3000}", "\nligne\n", " \u{0301}x ",
+        "\u{00A0}\u{202F}", "x\u{205F}", "é ",
+    ])
+    func trimmingMatchesFoundation(_ s: String) {
+        #expect(Array(s.trimmedSpaces.utf8) == Array(s.trimmingCharacters(in: .whitespaces).utf8))
+    }
+
+    @Test func byteReplacementsMatchFoundation() {
+        let url = "https://a.fr/x y<z>\nfin"
+        #expect(
+            MarkdownRenderer().safeURL(url)
+                == url.replacingOccurrences(of: "<", with: "%3C").replacingOccurrences(of: ">", with: "%3E")
+                .replacingOccurrences(of: " ", with: "%20").replacingOccurrences(of: "\n", with: ""))
+        #expect(MarkdownRenderer().safeURL("javascript:alert(1)") == nil)
+        #expect(HTMLRenderer().safeURL(" HTTPS://A.fr ") == "HTTPS://A.fr")
+        #expect("1\u{00A0}234\u{00A0}€ à".withPlainSpaces == "1 234 € à")
+        #expect(CSVRenderer.field("a;\"b\"") == "\"a;\"\"b\"\"\"")
+        #expect(CSVRenderer.field("=1+1") == "'=1+1")
+        #expect(Wording.plainTerm(" \"décollet*\" ") == "décollet")
+        #expect(ICalendarRenderer.utc(SampleDigest.now) == "20260505T020000Z")
+    }
+
+    /// Atom entry ids: the byte rule gives what the character rule (RFC 8141's letters, digits and `-._:`) gave.
+    @Test(arguments: ["boamp:26-7308", "decp:2019/04 lot é", "ted:619675-2026", "a%b_c.d~e", ""])
+    func urnPartsMatchTheCharacterRule(_ s: String) {
+        var reference = ""
+        for b in s.utf8 {
+            let c = Character(UnicodeScalar(b))
+            if (b < 128 && (c.isLetter || c.isNumber)) || c == "-" || c == "." || c == "_" || c == ":" {
+                reference.append(c)
+            } else {
+                reference += String(format: "%%%02X", b)
+            }
+        }
+        #expect(AtomRenderer().urnPart(s) == reference)
+    }
 }

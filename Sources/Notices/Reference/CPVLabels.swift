@@ -44,7 +44,10 @@ public enum CPVLabels {
     /// the eight digits alone name the code. Spaces around the code are ignored; anything else than eight digits,
     /// optionally followed by `-` and one digit, gives nil.
     public static func french(_ code: String) -> String? {
-        let trimmed = code.trimmingCharacters(in: .whitespaces)
+        // Codes come without spaces: skip Foundation's trimming (a digest looks up every code of every notice).
+        let trimmed =
+            code.first?.isWhitespace == false && code.last?.isWhitespace == false
+            ? code : code.trimmingCharacters(in: .whitespaces)
         let digits = trimmed.prefix { $0 != "-" }
         guard digits.count == 8, digits.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }
         let rest = trimmed.dropFirst(8)

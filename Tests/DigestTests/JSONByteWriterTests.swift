@@ -1,0 +1,236 @@
+import Foundation
+import Notices
+import Parser
+import TestSupport
+import Testing
+
+@testable import Digest
+
+/// The JSON digest's byte writer against JSONEncoder (NoticeJSON's options), the reference it replaces: same bytes
+/// on the golden digest, on the empty one, and on digests built from every notice of the real captures (titles,
+/// buyers and summaries as the services send them: accents, quotes, slashes, control characters, long texts).
+@Suite struct JSONByteWriterTests {
+    /// The reference: JSONEncoder through `NoticeJSON`, as the renderer did before the byte writer.
+    static func reference(_ input: DigestInput) throws -> [UInt8] {
+        var data = try NoticeJSON.encoder(pretty: true).encode(
+            JSONDigestRenderer.Envelope(
+                schemaVersion: JSONDigestRenderer.schemaVersion, generator: "vigie", digest: input))
+        data.append(0x0A)
+        return Array(data)
+    }
+
+    /// Where the two outputs part, for a readable failure.
+    static func firstDifference(_ a: [UInt8], _ b: [UInt8]) -> String {
+        let i = Array(zip(a, b)).firstIndex { $0 != $1 } ?? min(a.count, b.count)
+        let lo = max(0, i - 80)
+        return "at byte \(i): writer «\(String(decoding: a[lo..<min(a.count, i + 80)], as: UTF8.self))» "
+            + "encoder «\(String(decoding: b[lo..<min(b.count, i + 80)], as: UTF8.self))»"
+    }
+
+    static func expectSameBytes(_ input: DigestInput, _ label: String) throws {
+        let mine = try JSONDigestRenderer().render(input)
+        let reference = try reference(input)
+        #expect(mine == reference, "\(label): \(firstDifference(mine, reference))")
+    }
+
+    @Test func theGoldenDigestIsWrittenAsJSONEncoderWritesIt() throws {
+        try Self.expectSameBytes(SampleDigest.input, "cluster")
+        try Self.expectSameBytes(SampleDigest.input.forMember(id: "usinage-forez", name: "Usinage du Forez"), "member")
+        try Self.expectSameBytes(
+            DigestInput(clusterID: "vide", clusterName: "Pôle vide", runDate: SampleDigest.now), "empty")
+    }
+
+    @Test(arguments: [
+        "a", "\"quoted\" \\ back/slash", "tab\there\nline\r\u{08}\u{0C}\u{01}\u{1F}\u{7F}", "é « » \u{2028} 😀",
+        "", "e\u{301}",
+    ])
+    func stringsAreEscapedAsJSONEncoderEscapesThem(_ s: String) throws {
+        var mine: [UInt8] = []
+        JSONByteWriter.writeString(s, into: &mine)
+        #expect(mine == Array(try NoticeJSON.encoder().encode(s)))
+    }
+
+    @Test(arguments: [0.0, 1, 2.5, 0.82, -3, 1e20, 1e-7, 123_456_789.125, 1.0 / 3])
+    func numbersAreWrittenAsJSONEncoderWritesThem(_ d: Double) throws {
+        var mine: [UInt8] = []
+        try JSONByteWriter.writeFloat(d, into: &mine)
+        #expect(mine == Array(try NoticeJSON.encoder().encode(d)))
+        let decimal = Decimal(d)
+        #expect(try JSONByteWriter.encode(decimal) == Array(try NoticeJSON.encoder().encode(decimal)))
+    }
+
+    @Test func keysAreSortedByTheirBytesAndTheLastValueOfAKeyWins() throws {
+        // Member ids and source names are dictionary keys: upper case before lower case, digits by their bytes.
+        let map = ["b": 1, "B": 2, "a10": 3, "a9": 4, "é": 5, "e": 6, "": 7]
+        #expect(try JSONByteWriter.encode(map) == Array(try NoticeJSON.encoder(pretty: true).encode(map)))
+        struct Twice: Encodable {
+            enum K: String, CodingKey { case x, y }
+            func encode(to encoder: any Encoder) throws {
+                var c = encoder.container(keyedBy: K.self)
+                var nested = c.nestedUnkeyedContainer(forKey: .y)
+                try c.encode("first", forKey: .x)
+                try c.encode("second", forKey: .x)
+                try nested.encode(true)
+            }
+        }
+        #expect(try JSONByteWriter.encode(Twice()) == Array(try NoticeJSON.encoder(pretty: true).encode(Twice())))
+    }
+
+    /// `ISO8601.format` writes its digits itself (every date of every digest): the same text as the
+    /// `String(format:)` it replaced, over a century of instants and every kind of offset.
+    @Test func datesAreFormattedAsBefore() {
+        func reference(_ date: Date, _ offset: Int) -> String {
+            let t = Int(date.timeIntervalSince1970.rounded(.down)) + offset
+            let days = Int((Double(t) / 86_400).rounded(.down))
+            let secs = t - days * 86_400
+            let (y, m, d) = ISO8601.civil(fromDays: days)
+            var s = String(
+                format: "%04d-%02d-%02dT%02d:%02d:%02d", y, m, d, secs / 3600, (secs % 3600) / 60, secs % 60)
+            let a = abs(offset)
+            s += offset == 0 ? "Z" : String(format: "%@%02d:%02d", offset < 0 ? "-" : "+", a / 3600, (a % 3600) / 60)
+            return s
+        }
+        var checked = 0
+        for step in stride(from: -2_208_988_800.0, to: 4_102_444_800, by: 7_777_777.7) {
+            for offset in [0, 3_600, 7_200, -18_000, 19_800, -34_200, 50_400] {
+                let date = Date(timeIntervalSince1970: step)
+                #expect(ISO8601.format(date, offset: offset) == reference(date, offset))
+                checked += 1
+            }
+        }
+        #expect(checked > 5_000)
+        #expect(ISO8601.format(SampleDigest.now) == "2026-05-05T02:00:00Z")
+    }
+
+    /// The real captures the adapters read, one notice list per file.
+    static let captures = [
+        "samples/real/boamp/DERIVED-unwrapped-data-of-jpbenga-where-dateparution-2026.json",
+        "samples/real/boamp/kivou-boamp-records-4-awards-2026-08.json",
+        "samples/real/ted/ted-619675-2026-FRA-buyer.json",
+        "samples/real/ted/kivou-612553-2026-CNES-cn.xml",
+        "samples/real/aides-territoires/offseason-AT_aides_full-2021-11-26-TRIMMED.json",
+        "samples/real/decp/decp-rama-e-marchespublics-2019-04-03.json",
+    ]
+
+    static func notices(_ path: String) throws -> [Notice] {
+        let source = path.split(separator: "/")[2]
+        return try DocumentParser.parse(
+            try SharedData.bytes(path), options: ParseOptions(sourceID: String(source), documentName: path)
+        ).notices
+    }
+
+    /// A digest that puts every notice in every section a digest has, with evidence, changes, near misses,
+    /// consortia and sources, so each field of the JSON layout is written.
+    static func digest(of notices: [Notice], now: Date) -> DigestInput {
+        let evidence = [
+            RouteEvidence(
+                kind: .keyword, field: .title, term: "décollet*", matched: "Décolletage", segment: "Usinage",
+                weight: 3),
+            RouteEvidence(kind: .cpv, field: .cpv, term: "42", matched: "42621000-5", segment: "Usinage", weight: 2.5),
+        ]
+        let items = notices.enumerated().map { i, n in
+            DigestItem(
+                notice: n, score: Double(i % 7) * 0.75 + 0.1, evidence: evidence, segments: ["Usinage"],
+                direct: i % 3 == 0 ? nil : i % 3 == 1, members: ["Usinage du Forez", "Méca/Loire \"SA\""],
+                memberIDs: ["usinage-forez", "meca-loire"], memberEvidence: ["meca-loire": evidence, "A10": []],
+                alsoPublishedOn: i % 2 == 0 ? ["ted"] : [])
+        }
+        var d = DigestInput(clusterID: "pole-meca", clusterName: "Pôle « Méca » / Loire", runDate: now)
+        d.members = [
+            // In reading order, as the assembler writes every section.
+            MemberSection(
+                memberID: "usinage-forez", memberName: "Usinage du Forez",
+                items: items.sorted(by: DigestAssembler.readingOrder)),
+            MemberSection(memberID: "vide", memberName: "Vide", items: []),
+        ]
+        d.calls = items.filter { $0.notice.kind == .callForProjects }
+        d.deadlinesSoon = Array(items.prefix(3))
+        d.window = notices.map {
+            WindowEntry(
+                notice: $0, sentAt: now.addingTimeInterval(-86_400), members: ["Usinage du Forez"],
+                memberIDs: ["usinage-forez"])
+        }
+        d.changed = notices.prefix(2).map {
+            ChangedItem(
+                notice: $0, changes: [NoticeChange(field: "deadline", old: "2026-06-01T12:00:00+02:00", new: nil)],
+                audiences: [.member(id: "usinage-forez"), .watch(name: "Rail"), .consortium],
+                memberNames: ["usinage-forez": "Usinage du Forez"], toldAt: now.addingTimeInterval(-3_600))
+        }
+        d.nearMisses = notices.prefix(2).map {
+            NearMissItem(
+                notice: $0, memberID: "usinage-forez", memberName: "Usinage du Forez",
+                exclusion: RouteExclusion(filter: .territory, places: ["42", "2A"], distance: 3, value: 1.5e6),
+                score: 1.5)
+        }
+        d.sources = [
+            SourceHealth(sourceID: "boamp", name: "BOAMP", status: .ok, newNotices: notices.count),
+            SourceHealth(
+                sourceID: "ted", status: .failing, consecutiveFailures: 2, lastError: "HTTP 503\nretry",
+                httpStatus: 503, newNotices: 0),
+        ]
+        d.sourceNames = ["boamp": "BOAMP", "ted": "TED", "Zed": "Z"]
+        d.staffContact = "veille@pole.example"
+        d.publicURL = "https://pole.example/veille/"
+        return d
+    }
+
+    @Test(.requiresShared, arguments: captures)
+    func digestsOfTheRealCapturesAreWrittenAsJSONEncoderWritesThem(_ path: String) throws {
+        let notices = try Self.notices(path)
+        try #require(!notices.isEmpty, "\(path): no notice parsed")
+        let input = Self.digest(of: notices, now: SampleDigest.now)
+        try Self.expectSameBytes(input, path)
+        try Self.expectSameBytes(input.forMember(id: "usinage-forez", name: "Usinage du Forez"), path + " (member)")
+    }
+
+    @Test(.requiresShared) func theWrittenDigestHoldsWhatTheCaptureSays() throws {
+        // kivou-boamp-records-4-awards-2026-08.json: four records, `idweb` 26-80978 first, its `objet` as is.
+        let notices = try Self.notices("samples/real/boamp/kivou-boamp-records-4-awards-2026-08.json")
+        #expect(notices.map(\.sourceID) == ["26-80978", "26-80922", "26-81190", "26-80528"])
+        let json = String(
+            decoding: try JSONDigestRenderer().render(Self.digest(of: notices, now: SampleDigest.now)), as: UTF8.self)
+        #expect(
+            json.contains(
+                "\"title\" : \"Prestation de transport de personnes pour la ville de Saint-Orens de Gameville et le CCAS\""
+            ))
+        let back = try JSONDigestRenderer.decode(
+            try JSONDigestRenderer().render(Self.digest(of: notices, now: SampleDigest.now)))
+        #expect(
+            Set(back.members.first?.items.map(\.notice.sourceID) ?? [])
+                == ["26-80978", "26-80922", "26-81190", "26-80528"])
+    }
+
+    /// Render-only timing of every format on the digest of all real captures (about 400 notices), printed with
+    /// `VIGIE_RENDER_TIMING=1`: the figure to compare before and after a renderer change, in the same build mode.
+    @Test(.requiresShared, .enabled(if: ProcessInfo.processInfo.environment["VIGIE_RENDER_TIMING"] == "1"))
+    func renderTiming() throws {
+        var all: [Notice] = []
+        for path in Self.captures { all += try Self.notices(path) }
+        let input = Self.digest(of: all, now: SampleDigest.now)
+        let member = input.forMember(id: "usinage-forez", name: "Usinage du Forez")
+        if let dump = ProcessInfo.processInfo.environment["VIGIE_RENDER_DUMP"] {
+            try Data(try JSONDigestRenderer().render(input)).write(to: URL(fileURLWithPath: dump))
+        }
+        let clock = ContinuousClock()
+        var line = "render timing (\(all.count) notices, 5 rounds, cluster + member):"
+        var total = Duration.zero
+        for format in DigestFormat.allCases {
+            let r = format.renderer
+            var bytes = 0
+            let t = try clock.measure {
+                for _ in 0..<5 {
+                    bytes += try r.render(input).count + r.render(member).count
+                    bytes += try r.renderSubscription(input).count
+                }
+            }
+            total += t
+            #expect(bytes > 0)
+            line +=
+                " \(format.rawValue) \(t.components.seconds * 1000 + t.components.attoseconds / 1_000_000_000_000_000) ms;"
+        }
+        line += " total \(total.components.seconds * 1000 + total.components.attoseconds / 1_000_000_000_000_000) ms"
+        print(line)
+        let jsonTime = try clock.measure { for _ in 0..<5 { _ = try Self.reference(input) } }
+        print("JSONEncoder reference, cluster digest ×5: \(jsonTime)")
+    }
+}
