@@ -99,17 +99,26 @@ struct MailComposer: Sendable {
                 ]
             } ?? [],
             listUnsubscribe: envelope.unsubscribe)
+        return try Self.outbox(
+            message, cluster: cluster.id, stamp: stamp, edition: edition, audience: mail.audience, now: now)
+    }
+
+    /// A message checked (a header that cannot be sent is the cluster's error, named with its audience), rendered
+    /// once, and one outbox entry per envelope recipient.
+    static func outbox(
+        _ message: MailMessage, cluster: String, stamp: String, edition: Int, audience: String, now: Date
+    ) throws -> [OutboxEntry] {
         do {
             try MIMEWriter.validate(message)
         } catch {
-            throw PipelineError.cannotRun("mail: \(cluster.id): \(mail.audience): \(error)")
+            throw PipelineError.cannotRun("mail: \(cluster): \(audience): \(error)")
         }
         let bytes = MIMEWriter.render(message)
         return message.recipients.map { rcpt in
             OutboxEntry(
-                messageID: message.messageID, recipient: rcpt.address, cluster: cluster.id, stamp: stamp,
-                edition: edition, audience: mail.audience, envelopeFrom: envelope.sender.address,
-                subject: content.subject, message: bytes, createdAt: now)
+                messageID: message.messageID, recipient: rcpt.address, cluster: cluster, stamp: stamp,
+                edition: edition, audience: audience, envelopeFrom: message.from.address, subject: message.subject,
+                message: bytes, createdAt: now)
         }
     }
 
@@ -146,17 +155,7 @@ extension MailComposer {
         let message = MailMessage(
             messageID: "vigie.\(DigestWriter.safeFileName(failed.cluster)).\(stamp).rules-error@\(domain)", date: now,
             from: sender, to: staff, subject: content.subject, textBody: content.text)
-        do {
-            try MIMEWriter.validate(message)
-        } catch {
-            throw PipelineError.cannotRun("mail: \(failed.cluster): rules-error: \(error)")
-        }
-        let bytes = MIMEWriter.render(message)
-        return message.recipients.map { rcpt in
-            OutboxEntry(
-                messageID: message.messageID, recipient: rcpt.address, cluster: failed.cluster, stamp: stamp,
-                edition: 0, audience: "staff:rules-error", envelopeFrom: sender.address, subject: content.subject,
-                message: bytes, createdAt: now)
-        }
+        return try outbox(
+            message, cluster: failed.cluster, stamp: stamp, edition: 0, audience: "staff:rules-error", now: now)
     }
 }
