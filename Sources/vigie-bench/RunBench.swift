@@ -29,7 +29,13 @@ struct RunBench: ParsableCommand {
         commandName: "run",
         abstract: "A nightly run on generated notices: fetch+store, then classify+route+digest, timed.")
 
-    @Option(help: "Clusters (default: the example clusters of Rules/ as they are).")
+    @Option(
+        help: ArgumentHelp(
+            "Clusters (default: the example clusters of Rules/ as they are).",
+            discussion:
+                "Generated clusters copy the examples' value chains, each on its own home département (its "
+                + "neighbours as territory, its members' sites there), as a national deployment spreads over the "
+                + "country."))
     var clusters: Int?
 
     @Option(help: "Members per generated cluster (default 20 when --clusters is given).")
