@@ -44,6 +44,8 @@ public enum Departements {
     /// The code as the table writes it (`1` → `01`, `2a` → `2A`, surrounding spaces dropped); nil when no
     /// département has it.
     public static func canonicalCode(_ code: String) -> String? {
+        // Already as the table writes it: the router asks this for every site of every member it checks.
+        if byCode[code] != nil { return code }
         var c = code.trimmingCharacters(in: .whitespaces).uppercased()
         if c.count == 1, c.allSatisfy(\.isNumber) { c = "0" + c }
         return byCode[c] != nil ? c : nil
