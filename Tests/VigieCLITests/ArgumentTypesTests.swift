@@ -26,6 +26,27 @@ import Testing
         #expect(ZonedDate(argument: text) == nil, "\(text) was read as a date")
     }
 
+    /// Query dates as people type them: counted from now, or any date `ZonedDate` reads.
+    @Test(arguments: [
+        ("7d", -7), ("-7d", -7), ("30j", -30), ("+30d", 30), ("+1j", 1), ("today", 0), ("aujourd'hui", 0),
+        ("Today", 0),
+    ])
+    func relativeQueryDates(text: String, days: Int) throws {
+        let now = Date(timeIntervalSince1970: 1_795_485_600)
+        let d = try #require(QueryDateArgument(argument: text))
+        #expect(d.instant(now: now) == now.addingTimeInterval(Double(days) * 86_400))
+    }
+
+    @Test func absoluteQueryDatesIgnoreNow() throws {
+        let d = try #require(QueryDateArgument(argument: "2026-06-01"))
+        #expect(d.instant(now: Date()).timeIntervalSince1970 == 1_780_272_000)
+    }
+
+    @Test(arguments: ["", "d", "+d", "7", "7 days", "99999d", "7x", "+-7d", "٣d", "yesterday", "24/11/2026"])
+    func badQueryDates(text: String) {
+        #expect(QueryDateArgument(argument: text) == nil, "\(text) was read as a query date")
+    }
+
     @Test(arguments: [
         ("100000", 100_000.0), ("100k", 100_000.0), ("100K", 100_000.0), ("2.5M", 2_500_000.0),
         ("2,5 M€", 2_500_000.0), ("2,5M", 2_500_000.0), ("1 200 000", 1_200_000.0), ("800k€", 800_000.0),

@@ -48,10 +48,10 @@ extension Vigie {
         var cpv: String?
         @Option(help: "Département code (42, 01, 2A, 974): where the work is done.")
         var departement: DepartementArgument?
-        @Option(help: "Published on or after this date (YYYY-MM-DD or ISO 8601).")
-        var since: ZonedDate?
-        @Option(help: "Deadline on or after this date (YYYY-MM-DD or ISO 8601).")
-        var deadlineAfter: ZonedDate?
+        @Option(help: "Published on or after this date: YYYY-MM-DD, ISO 8601, or 7d (seven days ago).")
+        var since: QueryDateArgument?
+        @Option(help: "Deadline on or after this date: YYYY-MM-DD, ISO 8601, today, or +30d (thirty days ahead).")
+        var deadlineAfter: QueryDateArgument?
         @Option(help: "Minimum estimated value in euros (upper bound of the amount): 100000, 100k, 2.5M.")
         var minValue: AmountArgument?
         @Option(help: "Only this source id (as in the catalogue: boamp-api, demo-ted-search…).")
@@ -72,11 +72,15 @@ extension Vigie {
             }
         }
 
-        /// The store query the options describe.
-        var query: NoticeQuery {
+        /// The store query the options describe (relative dates counted from now).
+        var query: NoticeQuery { query(now: Date()) }
+
+        /// The store query the options describe, relative dates counted from `now`.
+        func query(now: Date) -> NoticeQuery {
             NoticeQuery(
                 text: text.isEmpty ? nil : text.joined(separator: " "), kinds: kind, cpvPrefix: cpv,
-                departement: departement?.code, since: since?.instant, deadlineAfter: deadlineAfter?.instant,
+                departement: departement?.code, since: since?.instant(now: now),
+                deadlineAfter: deadlineAfter?.instant(now: now),
                 minValue: minValue?.euros, source: source, limit: limit, collapseDuplicates: !allRecords,
                 order: sort)
         }

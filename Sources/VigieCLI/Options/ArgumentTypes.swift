@@ -15,6 +15,44 @@ extension ZonedDate: ExpressibleByArgument {
     }
 }
 
+/// A date for a query, absolute or counted from now as people write it at a prompt: an ISO date
+/// (`2026-06-01`, `2026-11-24T02:00:00Z`), `today` (`aujourd'hui`: now), `7d` or `-7d` (`7j`: seven days ago),
+/// `+30d` (thirty days ahead). Read once; the instant is taken when the query runs.
+public enum QueryDateArgument: ExpressibleByArgument, Sendable, Hashable {
+    case at(ZonedDate)
+    /// Days from now: negative in the past.
+    case days(Int)
+
+    public init?(argument: String) {
+        let t = argument.lowercased()
+        if t == "today" || t == "aujourd'hui" || t == "aujourd’hui" {
+            self = .days(0)
+            return
+        }
+        if let last = t.last, last == "d" || last == "j" {
+            var digits = t.dropLast()
+            let ahead = digits.first == "+"
+            if ahead || digits.first == "-" { digits = digits.dropFirst() }
+            // A few digits only: `99999d` is a typo, not a date.
+            guard (1...4).contains(digits.count), digits.allSatisfy({ $0 >= "0" && $0 <= "9" }),
+                let n = Int(digits)
+            else { return nil }
+            self = .days(ahead ? n : -n)
+            return
+        }
+        guard let z = ZonedDate(argument: argument) else { return nil }
+        self = .at(z)
+    }
+
+    /// The instant, with `now` for the relative forms.
+    public func instant(now: Date) -> Date {
+        switch self {
+        case .at(let z): return z.instant
+        case .days(let n): return now.addingTimeInterval(Double(n) * 86_400)
+        }
+    }
+}
+
 /// An amount in euros as people write it: `100000`, `100k`, `2.5M`, `2,5 M€`, `1 200 000` (the reader rules use).
 public struct AmountArgument: ExpressibleByArgument, Sendable, Hashable {
     public let euros: Double
