@@ -382,7 +382,11 @@ public final class RouteAndDigestRun {
                 }
             }
         }
-        return try results.values.flatMap { try $0?.get() ?? [] }
+        // Every slot is filled once `concurrentPerform` returns; an empty one would be notices left unrouted.
+        return try results.values.enumerated().flatMap { k, slot in
+            guard let slot else { throw PipelineError.cannotRun("route: slice \(k) of the page was not routed") }
+            return try slot.get()
+        }
     }
 
     /// Reads a cluster's snapshot and plans its edition (``ClusterDigest/prepare(cluster:store:output:formats:now:runID:health:deadlineSoonDays:sourceNames:markDelivered:)``).
