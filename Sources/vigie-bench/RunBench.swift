@@ -61,6 +61,15 @@ struct RunBench: ParsableCommand {
         help: "Notices of earlier nights already in the store, routed and delivered, before tonight's (default 0).")
     var history: Int = 0
 
+    @Option(
+        help: ArgumentHelp(
+            "Keep the store with its history here: built once, then copied for each run with the same options.",
+            discussion:
+                "Building a million notices of history takes most of an hour; the figures of tonight's night are "
+                + "the same on a copy. The options it was built with are kept beside it (`PATH.options`) and must "
+                + "match."))
+    var historyStore: String?
+
     @Option(help: "The repository (its Feeds/samples and Rules).")
     var repo: String = "."
 
@@ -176,9 +185,30 @@ struct RunBench: ParsableCommand {
         var historyS = 0.0
         if history > 0 {
             let t = DispatchTime.now().uptimeNanoseconds
-            var builder = try HistoryBuilder(
-                repo: repo, rules: rules, store: store, seed: seed, topicalPercent: topicalPercent)
-            historyStored = try builder.build(notices: history, before: now)
+            // What the kept store was built from: the same options give the same history.
+            let spec =
+                "history \(history) seed \(seed) topical \(topicalPercent) clusters \(clusters.map(String.init) ?? "-") "
+                + "members \(membersPerCluster.map(String.init) ?? "-") member-files \(memberFiles ?? "-")\n"
+            if let kept = historyStore, fm.fileExists(atPath: kept) {
+                let built = (try? String(contentsOfFile: kept + ".options", encoding: .utf8)) ?? "(none)"
+                guard built == spec else {
+                    throw ValidationError(
+                        "--history-store \(kept) was built with other options (\(built.trimmingCharacters(in: .newlines))); "
+                            + "expected \(spec.trimmingCharacters(in: .newlines))")
+                }
+                try fm.copyItem(atPath: kept, toPath: store)
+                let check = try NoticeStore(path: store)
+                historyStored = try check.noticeCount()
+                try check.close()
+            } else {
+                var builder = try HistoryBuilder(
+                    repo: repo, rules: rules, store: store, seed: seed, topicalPercent: topicalPercent)
+                historyStored = try builder.build(notices: history, before: now)
+                if let kept = historyStore {
+                    try fm.copyItem(atPath: store, toPath: kept)
+                    try spec.write(toFile: kept + ".options", atomically: true, encoding: .utf8)
+                }
+            }
             historyS = seconds(since: t)
             if !json {
                 print(String(format: "history: %d notices routed and delivered in %.2f s", historyStored, historyS))

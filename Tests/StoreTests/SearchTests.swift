@@ -187,23 +187,26 @@ import Testing
     }
 
     /// Ranked inside FTS5 then filtered, or filtered then ranked: the same answer as ranking the join of every
-    /// match, ties (the same rank, many here) broken by notice id.
-    @Test(arguments: [
-        NoticeQuery(text: "usinage", limit: 20, order: .relevance),
-        NoticeQuery(text: "usinage", limit: 3, collapseDuplicates: false, order: .relevance),
-        NoticeQuery(text: "maintenance", departement: "69", limit: 20, order: .relevance),
-        NoticeQuery(text: "peinture", cpvPrefix: "4260", limit: 20, order: .relevance),
-        NoticeQuery(text: "lot", kinds: [.callForProjects], source: "boamp", limit: 20, order: .relevance),
-        NoticeQuery(
-            text: "chaudronnerie", since: date("2026-04-20T00:00:00Z"), minValue: 1_000_000, limit: 20,
-            order: .relevance),
-        NoticeQuery(text: "lot -usinage", deadlineAfter: date("2026-06-01T00:00:00Z"), limit: 40, order: .relevance),
-        // Filters most matches pass (ranked first, then checked) and few pass (checked, then ranked).
-        NoticeQuery(text: "lot", departement: "42", limit: 20, order: .relevance),
-        NoticeQuery(text: "lot", cpvPrefix: "7100", limit: 3, collapseDuplicates: false, order: .relevance),
-        NoticeQuery(text: "lot", cpvPrefix: "710000", source: "ted", limit: 20, order: .relevance),
-    ])
-    func rankedQueriesAnswerAsTheJoinedRankingWould(_ q: NoticeQuery) throws {
+    /// match, ties (the same rank, many here) broken by notice id. A rank depth of 1 keeps too few of the best
+    /// matches for the filters, so the ranked-then-filtered queries rank every match in order instead.
+    @Test(
+        arguments: [
+            NoticeQuery(text: "usinage", limit: 20, order: .relevance),
+            NoticeQuery(text: "usinage", limit: 3, collapseDuplicates: false, order: .relevance),
+            NoticeQuery(text: "maintenance", departement: "69", limit: 20, order: .relevance),
+            NoticeQuery(text: "peinture", cpvPrefix: "4260", limit: 20, order: .relevance),
+            NoticeQuery(text: "lot", kinds: [.callForProjects], source: "boamp", limit: 20, order: .relevance),
+            NoticeQuery(
+                text: "chaudronnerie", since: date("2026-04-20T00:00:00Z"), minValue: 1_000_000, limit: 20,
+                order: .relevance),
+            NoticeQuery(
+                text: "lot -usinage", deadlineAfter: date("2026-06-01T00:00:00Z"), limit: 40, order: .relevance),
+            // Filters most matches pass (ranked first, then checked) and few pass (checked, then ranked).
+            NoticeQuery(text: "lot", departement: "42", limit: 20, order: .relevance),
+            NoticeQuery(text: "lot", cpvPrefix: "7100", limit: 3, collapseDuplicates: false, order: .relevance),
+            NoticeQuery(text: "lot", cpvPrefix: "710000", source: "ted", limit: 20, order: .relevance),
+        ], [1, 16_384])
+    func rankedQueriesAnswerAsTheJoinedRankingWould(_ q: NoticeQuery, _ rankDepth: Int) throws {
         let (tmp, store, all) = try seeded()
         _ = tmp
         let allowed = Set(
@@ -229,8 +232,32 @@ import Testing
             expected.append(row[0])
             if expected.count >= q.limit { break }
         }
-        #expect(try store.searchStored(q).map(\.id) == expected)
+        #expect(
+            try store.searchStored(q, walkBudget: NoticeStore.walkBudget, rankDepth: rankDepth).map(\.id) == expected)
         #expect(!expected.isEmpty)
+    }
+
+    /// The best of a stream of ranks, whatever the order they come in: the `depth` lowest and every one tied with
+    /// the last of them, best first; `leftOut` says whether a worse one was dropped.
+    @Test(arguments: [1, 3, 20, 96])
+    func bestRankedKeepsTheBestAndTheirTies(_ depth: Int) {
+        var rng = SystemRandomNumberGenerator()
+        // Few distinct ranks: ties everywhere, as bm25 gives documents of the same length and counts.
+        let stream = (0..<5_000).map { (key: Int64($0), rank: -Double(Int.random(in: 0..<40, using: &rng)) / 4) }
+        var best = BestRanked(depth: depth)
+        for s in stream { best.offer(s.key, s.rank) }
+        let kept = best.ranked()
+        let sorted = stream.sorted { $0.rank < $1.rank }
+        let bound = sorted[depth - 1].rank
+        let expected = sorted.filter { $0.rank <= bound }
+        #expect(kept.map(\.rank) == expected.map(\.rank))
+        #expect(Set(kept.map(\.key)) == Set(expected.map(\.key)))
+        #expect(best.leftOut == (expected.count < stream.count))
+
+        var all = BestRanked(depth: 10_000)
+        for s in stream { all.offer(s.key, s.rank) }
+        #expect(all.ranked().count == stream.count)
+        #expect(!all.leftOut)
     }
 
     static let newestWithText: [NoticeQuery] = [
