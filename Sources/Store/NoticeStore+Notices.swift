@@ -50,6 +50,7 @@ extension NoticeStore {
         var lastIndex: [String: Int] = [:]
         for (i, n) in notices.enumerated() { lastIndex[n.id] = i }
         let t = date.timeIntervalSince1970
+        var fullText = FullTextWrites()
         for (i, notice) in notices.enumerated() where lastIndex[notice.id] == i {
             guard !notice.source.isEmpty, !notice.sourceID.isEmpty else {
                 throw StoreError.invalidInput(path: path, reason: "notice without source or source id")
@@ -87,7 +88,8 @@ extension NoticeStore {
                     // Same content, only volatile fields moved: refresh silently, no new revision.
                     try writeNotice(
                         notice, json: json, hash: hash, opportunity: opportunity, revision: revision,
-                        seq: nil, firstSeen: nil, at: t, changed: false, previous: previous, in: db)
+                        seq: nil, firstSeen: nil, at: t, changed: false, previous: previous, fullText: &fullText,
+                        in: db)
                     summary.unchanged.append(notice.id)
                 } else {
                     let changesJSON = String(decoding: try JSONEncoder().encode(changes), as: UTF8.self)
@@ -99,7 +101,8 @@ extension NoticeStore {
                     seq += 1
                     try writeNotice(
                         notice, json: json, hash: hash, opportunity: opportunity, revision: revision + 1,
-                        seq: seq, firstSeen: nil, at: t, changed: true, previous: previous, in: db)
+                        seq: seq, firstSeen: nil, at: t, changed: true, previous: previous, fullText: &fullText,
+                        in: db)
                     summary.changed.append(notice.id)
                     summary.changes[notice.id] = changes
                 }
@@ -108,12 +111,13 @@ extension NoticeStore {
                 seq += 1
                 try writeNotice(
                     notice, json: json, hash: hash, opportunity: opportunity, revision: 1, seq: seq,
-                    firstSeen: t, at: t, changed: true, previous: nil, in: db)
+                    firstSeen: t, at: t, changed: true, previous: nil, fullText: &fullText, in: db)
                 summary.inserted.append(notice.id)
                 if joined { summary.joined.append(notice.id) }
             }
             try faultHook?("notice:\(notice.id)")
         }
+        try fullText.flush(in: db)
         return summary
     }
 
@@ -131,7 +135,8 @@ extension NoticeStore {
     /// for it before (nil for a new notice).
     private func writeNotice(
         _ n: Notice, json: String, hash: String, opportunity: Int64, revision: Int, seq: Int64?,
-        firstSeen: Double?, at t: Double, changed: Bool, previous: Indexed?, in db: Database
+        firstSeen: Double?, at t: Double, changed: Bool, previous: Indexed?, fullText: inout FullTextWrites,
+        in db: Database
     ) throws {
         let deadline = (n.deadline ?? n.call?.closing)?.instant.timeIntervalSince1970
         let value = n.value?.upperBound.map { NSDecimalNumber(decimal: $0).doubleValue }
@@ -175,7 +180,7 @@ extension NoticeStore {
         let stored = firstSeen ?? previous?.firstSeen ?? t
         try index(
             Indexed(notice: n, key: key, time: seconds(n.published) ?? stored, firstSeen: stored), replacing: previous,
-            in: db)
+            into: &fullText, in: db)
     }
 
     private func previousKey(_ previous: Indexed?, _ n: Notice) throws -> Int64 {
@@ -363,14 +368,16 @@ extension NoticeStore {
                 SELECT id, key, json, first_seen, coalesce(published, first_seen) AS t FROM notice
                 WHERE coalesce(deadline, last_seen) < ? AND last_seen < ?
                 """, [t, t])
+            var fullText = FullTextWrites()
             for row in doomed {
                 let id: String = try row.decode(forColumn: "id")
                 let indexed = Indexed(
                     notice: try decode(try row.decode(DatabaseValue.self, forColumn: "json"), id: id),
                     key: try row.decode(forColumn: "key"), time: try row.decode(forColumn: "t"),
                     firstSeen: try row.decode(forColumn: "first_seen"))
-                try index(nil, replacing: indexed, in: db)
+                try index(nil, replacing: indexed, into: &fullText, in: db)
             }
+            try fullText.flush(in: db)
             try db.exec("DELETE FROM notice WHERE coalesce(deadline, last_seen) < ? AND last_seen < ?", [t, t])
             let deleted = db.changesCount
             try db.exec("DELETE FROM opportunity WHERE id NOT IN (SELECT DISTINCT opportunity_id FROM notice)")
