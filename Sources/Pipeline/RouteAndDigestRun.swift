@@ -351,12 +351,21 @@ public final class RouteAndDigestRun {
         _ done: ([StoredNotice], Int) -> Void
     ) throws {
         var cursor = after
+        // The id of the record each opportunity is shown by (the digest's `DigestSnapshot.richest`), asked only
+        // for near misses tied at a page's cut: routing does not change the records, so one answer serves the run.
+        var shown: [Int64: String] = [:]
+        func displayed(_ opportunity: Int64) throws -> String {
+            if let id = shown[opportunity] { return id }
+            let id = DigestSnapshot.richest(try store.records(ofOpportunity: opportunity).map(\.notice))?.id ?? ""
+            shown[opportunity] = id
+            return id
+        }
         while true {
             try StopRequest.shared.checkpoint("while classifying")
             let batch = try store.noticesChanged(after: cursor, limit: max(options.batchSize, 1))
                 .filter { $0.changeSequence <= through }
             guard let last = batch.last else { break }
-            var records = try Self.routes(of: batch, router: router, now: now)
+            var records = try Self.routes(of: batch, router: router, now: now, display: displayed)
             if let clusters { records = records.filter { clusters.contains($0.cluster) } }
             try store.recordRoutes(
                 records, replacingRoutesOf: batch.map(\.id), runID: runID, at: now, clusters: clusters)
@@ -365,28 +374,44 @@ public final class RouteAndDigestRun {
         }
     }
 
-    /// The route records of a page of notices, in the page's order. Routing is pure, so the page is routed in
-    /// slices on every core (a 10,000-notice night spent a sixth of its time routing on one core); the records are
-    /// then recorded serially, in order, as before.
-    static func routes(of batch: [StoredNotice], router: any NoticeRouting, now: Date) throws -> [RouteRecord] {
+    /// The route records of a page of notices, in the page's order, then the page's near misses the staff digest
+    /// could list (``RouteMapping/strongest(inPage:display:)``; `display` gives an opportunity's displayed record
+    /// id). Routing is pure, so the page is routed in slices on every core (a 10,000-notice night spent a sixth of
+    /// its time routing on one core); the records are then recorded serially, in order, as before.
+    static func routes(
+        of batch: [StoredNotice], router: any NoticeRouting, now: Date, display: (Int64) throws -> String
+    ) throws -> [RouteRecord] {
         let cores = ProcessInfo.processInfo.activeProcessorCount
         // A few slices per core even out notices of very different lengths; a small page is routed in place.
         let slices = batch.count < 32 || cores < 2 ? 1 : min(batch.count, 4 * cores)
         let rulebook = router.rulebook
-        let results = ParallelSlots<Result<[RouteRecord], any Error>>(count: slices)
+        typealias Slice = (records: [RouteRecord], nearMisses: [NearMissCandidate])
+        let results = ParallelSlots<Result<Slice, any Error>>(count: slices)
         DispatchQueue.concurrentPerform(iterations: slices) { k in
             let range = (batch.count * k / slices)..<(batch.count * (k + 1) / slices)
             results[k] = Result {
-                try batch[range].flatMap {
-                    try RouteMapping.records(router.route($0.notice, now: now), rulebook: rulebook)
+                var slice: Slice = ([], [])
+                for s in batch[range] {
+                    let routed = try RouteMapping.records(
+                        router.route(s.notice, now: now), rulebook: rulebook, opportunityID: s.opportunityID)
+                    slice.records += routed.records
+                    slice.nearMisses += routed.nearMisses
                 }
+                return slice
             }
         }
         // Every slot is filled once `concurrentPerform` returns; an empty one would be notices left unrouted.
-        return try results.values.enumerated().flatMap { k, slot in
+        var records: [RouteRecord] = []
+        var misses: [NearMissCandidate] = []
+        for (k, slot) in results.values.enumerated() {
             guard let slot else { throw PipelineError.cannotRun("route: slice \(k) of the page was not routed") }
-            return try slot.get()
+            let slice = try slot.get()
+            records += slice.records
+            misses += slice.nearMisses
         }
+        // A national page of 500 notices gave up to 15 near misses per notice and cluster, 200,000 rows the digest
+        // could never show: only the page's strongest are encoded and recorded.
+        return try records + RouteMapping.strongest(inPage: misses, display: display).map { try $0.record() }
     }
 
     /// Reads a cluster's snapshot and plans its edition (``ClusterDigest/prepare(cluster:store:output:formats:now:runID:health:deadlineSoonDays:sourceNames:markDelivered:)``).

@@ -242,12 +242,20 @@ enum RouteMapping {
         return Array(ranked.prefix(DigestAssembler.nearMissLimit))
     }
 
-    /// The store records for one notice's routing result.
+    /// The store records for one notice's routing result (its near misses capped by ``strongest(_:)`` alone).
     static func records(_ result: RoutingResult, rulebook: Rulebook) throws -> [RouteRecord] {
+        let routed = try records(result, rulebook: rulebook, opportunityID: 0)
+        return try routed.records + routed.nearMisses.map { try $0.record() }
+    }
+
+    /// The store records for one notice's routing result, its near misses apart and not yet encoded: a page of
+    /// notices keeps only those the staff digest could list (``strongest(inPage:display:)``) before encoding any.
+    static func records(_ result: RoutingResult, rulebook: Rulebook, opportunityID: Int64) throws
+        -> (records: [RouteRecord], nearMisses: [NearMissCandidate])
+    {
         var out: [RouteRecord] = []
-        // One encoder for the notice's payloads, and no work for the clusters the notice says nothing to.
-        let e = encoder()
-        func encode<T: Encodable>(_ value: T) throws -> String { try RouteMapping.encode(value, with: e) }
+        var misses: [NearMissCandidate] = []
+        // No work for the clusters the notice says nothing to.
         for c in result.clusters
         where !c.routes.isEmpty || !c.watches.isEmpty || !c.consortia.isEmpty || !c.signals.isEmpty
             || !c.nearMisses.isEmpty
@@ -267,7 +275,7 @@ enum RouteMapping {
                     RouteRecord(
                         noticeID: result.noticeID, cluster: c.clusterID, member: r.memberID,
                         role: (r.isDirect ? RouteRole.direct : RouteRole.indirect).rawValue, score: r.score,
-                        payload: try encode(payload)))
+                        payload: try PayloadWriter.text(payload)))
             }
             for w in c.watches {
                 let payload = WatchRoutePayload(
@@ -276,7 +284,7 @@ enum RouteMapping {
                     RouteRecord(
                         noticeID: result.noticeID, cluster: c.clusterID, member: "watch:\(w.watchID)",
                         role: RouteRole.watch.rawValue, score: w.reasons.reduce(0) { $0 + $1.weight },
-                        payload: try encode(payload)))
+                        payload: try PayloadWriter.text(payload)))
             }
             for (i, s) in c.consortia.enumerated() {
                 var names: [String: String] = [:]
@@ -299,7 +307,7 @@ enum RouteMapping {
                 out.append(
                     RouteRecord(
                         noticeID: result.noticeID, cluster: c.clusterID, member: key,
-                        role: RouteRole.consortium.rawValue, score: score, payload: try encode(payload)))
+                        role: RouteRole.consortium.rawValue, score: score, payload: try PayloadWriter.text(payload)))
             }
             for (i, s) in c.signals.enumerated() {
                 let payload = SignalRoutePayload(
@@ -309,24 +317,404 @@ enum RouteMapping {
                 out.append(
                     RouteRecord(
                         noticeID: result.noticeID, cluster: c.clusterID, member: "signal:\(i)",
-                        role: RouteRole.signal.rawValue, score: 0, payload: try encode(payload)))
+                        role: RouteRole.signal.rawValue, score: 0, payload: try PayloadWriter.text(payload)))
             }
             // « Écartés de justesse »: one row per member narrowly dropped at one filter (staff only, never
-            // sent; see `NearMiss.isNarrow`), for the notice's strongest few only. The staff digest lists the night's `nearMissLimit` strongest, ranked by
-            // score then notice then member, so a row below the notice's own first `nearMissLimit` in that order
-            // can never be shown; a national deployment (300 clusters of 100 members) otherwise recorded a row
-            // for every member of every cluster whose trade a notice names, 1.5 million for 1,000 notices.
+            // sent; see `NearMiss.isNarrow`), for the notice's strongest few only. The staff digest lists the
+            // night's `nearMissLimit` strongest, ranked by score then notice then member, so a row below the
+            // notice's own first `nearMissLimit` in that order can never be shown; a national deployment (300
+            // clusters of 100 members) otherwise recorded a row for every member of every cluster whose trade a
+            // notice names, 1.5 million for 1,000 notices.
             let routed = Set(c.routes.map(\.memberID))
             for m in strongest(c.nearMisses.filter { $0.isNarrow && !routed.contains($0.memberID) }) {
-                let payload = NearMissRoutePayload(
-                    memberName: m.memberName, exclusion: exclusion(m.cause, segments: m.segments, label: label),
-                    score: m.score)
-                out.append(
-                    RouteRecord(
-                        noticeID: result.noticeID, cluster: c.clusterID, member: "near-miss:\(m.memberID)",
-                        role: RouteRole.nearMiss.rawValue, score: m.score, payload: try encode(payload)))
+                misses.append(
+                    NearMissCandidate(
+                        cluster: c.clusterID, noticeID: result.noticeID, opportunityID: opportunityID,
+                        memberID: m.memberID, score: m.score,
+                        payload: NearMissRoutePayload(
+                            memberName: m.memberName,
+                            exclusion: exclusion(m.cause, segments: m.segments, label: label), score: m.score)))
             }
         }
-        return out
+        return (out, misses)
+    }
+
+    /// Of a page's near misses, those the staff digest could still list, in the page's order.
+    ///
+    /// The digest lists the night's ``DigestAssembler/nearMissLimit`` strongest of a cluster, one per (member,
+    /// opportunity) — its best score — ranked by score, then the opportunity's displayed record's id
+    /// (`display`: the richest record, which may be another source's), then the member. The night's top is
+    /// within the union of each page's top, so in each cluster the rows up to the one where the
+    /// `nearMissLimit`-th distinct (member, opportunity) first appears in that order are kept, with any row of the
+    /// same key and score as that one (the digest keeps the first of those in its own order); every row after it
+    /// has that many stronger entries ahead of it and can never be shown. Counting distinct keys, not rows, is
+    /// what keeps this exact when a tender's BOAMP and TED copies (or a notice and its corrigendum) both come in
+    /// one page: a fixed number of rows (twice the limit) could be filled by copies of one tender. `display` is
+    /// asked only for the opportunities tied at the cut's score, whose order only it decides.
+    static func strongest(
+        inPage candidates: [NearMissCandidate], display: (Int64) throws -> String
+    ) rethrows -> [NearMissCandidate] {
+        let limit = DigestAssembler.nearMissLimit
+        var byCluster: [String: [Int]] = [:]
+        for (i, c) in candidates.enumerated() { byCluster[c.cluster, default: []].append(i) }
+        var keep = [Bool](repeating: true, count: candidates.count)
+        struct Key: Hashable {
+            var member: String
+            var opportunity: Int64
+        }
+        for indices in byCluster.values where indices.count > limit {
+            // The cut's score: where, by score alone, the limit-th distinct key appears. Rows above it stay;
+            // rows below go; rows at it are ordered as the digest would order them.
+            let byScore = indices.sorted { candidates[$0].score > candidates[$1].score }
+            var seen = Set<Key>()
+            var cut: Double?
+            for i in byScore {
+                let c = candidates[i]
+                if seen.insert(Key(member: c.memberID, opportunity: c.opportunityID)).inserted, seen.count == limit {
+                    cut = c.score
+                    break
+                }
+            }
+            guard let cut else { continue }
+            var above = Set<Key>()
+            var tied: [Int] = []
+            for i in indices {
+                let c = candidates[i]
+                if c.score > cut {
+                    above.insert(Key(member: c.memberID, opportunity: c.opportunityID))
+                } else if c.score == cut {
+                    tied.append(i)
+                } else {
+                    keep[i] = false
+                }
+            }
+            // At the cut's score the digest orders by the displayed record's id, then the member id.
+            let opportunities = Set(tied.map { candidates[$0].opportunityID })
+            var shown: [Int64: String] = [:]
+            if opportunities.count > 1 {
+                for o in opportunities { shown[o] = try display(o) }
+            }
+            tied.sort { a, b in
+                let (x, y) = (candidates[a], candidates[b])
+                let (dx, dy) = (shown[x.opportunityID] ?? "", shown[y.opportunityID] ?? "")
+                return dx != dy ? dx < dy : x.memberID < y.memberID
+            }
+            var room = limit - above.count
+            var admitted = Set<Key>()
+            for i in tied {
+                let key = Key(member: candidates[i].memberID, opportunity: candidates[i].opportunityID)
+                if above.contains(key) {
+                    // The same member and opportunity with a higher score: that row is the one shown.
+                    keep[i] = false
+                } else if admitted.contains(key) {
+                    // Same key, same score (two records of one tender): the digest picks among them.
+                    continue
+                } else if room > 0 {
+                    admitted.insert(key)
+                    room -= 1
+                } else {
+                    keep[i] = false
+                }
+            }
+        }
+        return candidates.indices.filter { keep[$0] }.map { candidates[$0] }
+    }
+}
+
+/// A near miss a page may record, its payload not yet encoded: the page ranks them first.
+struct NearMissCandidate: Hashable {
+    var cluster: String
+    var noticeID: String
+    /// The notice's opportunity: the staff digest lists one near miss per (member, opportunity).
+    var opportunityID: Int64
+    var memberID: String
+    var score: Double
+    var payload: NearMissRoutePayload
+
+    /// The route row.
+    func record() throws -> RouteRecord {
+        RouteRecord(
+            noticeID: noticeID, cluster: cluster, member: "near-miss:\(memberID)", role: RouteRole.nearMiss.rawValue,
+            score: score, payload: try PayloadWriter.text(payload))
+    }
+}
+
+/// Writes the route payloads' JSON straight to bytes, byte for byte as ``RouteMapping/encoder()`` (JSONEncoder,
+/// sorted keys) does — compact, keys in UTF-8 byte order, `/` escaped as `\/`, control characters as `\n` or
+/// `\u001f`, other characters as they are, numbers as their `description` without a trailing `.0`, nil optionals
+/// left out — without the encoder's boxes and dictionaries: a national night writes hundreds of thousands of
+/// payloads, and JSONEncoder was a seventh of the routing thread's time. The keys of each type are written in
+/// their sorted order by hand; `RoutePayloadWriterTests` compares both encoders on every payload of routed real
+/// captures and on payloads with every field set, and counts the stored properties of each type, so a field added
+/// to a payload (or to `RouteEvidence`, `RouteExclusion`) fails there until it is written here.
+struct PayloadWriter {
+    var bytes: [UInt8] = []
+    /// Whether the next value in the open container needs a comma before it.
+    private var needsComma = false
+
+    /// The payload's JSON text.
+    static func text<T: PayloadWritable>(_ value: T) throws -> String {
+        var w = PayloadWriter()
+        w.bytes.reserveCapacity(256)
+        try value.write(to: &w)
+        return String(decoding: w.bytes, as: UTF8.self)
+    }
+
+    mutating func open(_ c: UInt8) {
+        comma()
+        bytes.append(c)
+        needsComma = false
+    }
+
+    mutating func close(_ c: UInt8) {
+        bytes.append(c)
+        needsComma = true
+    }
+
+    private mutating func comma() {
+        if needsComma { bytes.append(UInt8(ascii: ",")) }
+    }
+
+    /// `"key":` in an object (a key is ASCII without anything to escape).
+    mutating func key(_ k: StaticString) {
+        comma()
+        bytes.append(0x22)
+        bytes.append(contentsOf: UnsafeBufferPointer(start: k.utf8Start, count: k.utf8CodeUnitCount))
+        bytes.append(contentsOf: [0x22, UInt8(ascii: ":")])
+        needsComma = false
+    }
+
+    mutating func string(_ s: String) {
+        comma()
+        bytes.append(0x22)
+        var s = s
+        s.withUTF8 { b in
+            var mark = 0
+            for i in 0..<b.count {
+                let c = b[i]
+                guard c < 0x20 || c == 0x22 || c == 0x5C || c == 0x2F else { continue }
+                if i > mark { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: b[mark..<i])) }
+                mark = i + 1
+                bytes.append(0x5C)
+                switch c {
+                case 0x22, 0x5C, 0x2F: bytes.append(c)
+                case 0x08: bytes.append(UInt8(ascii: "b"))
+                case 0x0C: bytes.append(UInt8(ascii: "f"))
+                case 0x0A: bytes.append(UInt8(ascii: "n"))
+                case 0x0D: bytes.append(UInt8(ascii: "r"))
+                case 0x09: bytes.append(UInt8(ascii: "t"))
+                default:
+                    let hex = Array("0123456789abcdef".utf8)
+                    bytes.append(contentsOf: [UInt8(ascii: "u"), 0x30, 0x30, hex[Int(c >> 4)], hex[Int(c & 0x0F)]])
+                }
+            }
+            if b.count > mark { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: b[mark..<b.count])) }
+        }
+        bytes.append(0x22)
+        needsComma = true
+    }
+
+    mutating func number(_ d: Double) throws {
+        guard d.isFinite else {
+            throw PipelineError.cannotRun("route payload: \(d) cannot be written in JSON")
+        }
+        comma()
+        var s = d.description
+        if s.hasSuffix(".0") { s.removeLast(2) }
+        bytes.append(contentsOf: s.utf8)
+        needsComma = true
+    }
+
+    mutating func number(_ i: Int) {
+        comma()
+        bytes.append(contentsOf: String(i).utf8)
+        needsComma = true
+    }
+
+    mutating func bool(_ b: Bool) {
+        comma()
+        bytes.append(contentsOf: (b ? "true" : "false").utf8)
+        needsComma = true
+    }
+
+    mutating func strings(_ list: [String]) {
+        open(UInt8(ascii: "["))
+        for s in list { string(s) }
+        close(UInt8(ascii: "]"))
+    }
+
+    /// A `[String: V]` as JSONEncoder writes it with sorted keys: keys in UTF-8 byte order.
+    mutating func object<V>(_ map: [String: V], _ value: (inout PayloadWriter, V) throws -> Void) rethrows {
+        open(UInt8(ascii: "{"))
+        for k in map.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
+            string(k)
+            bytes.append(UInt8(ascii: ":"))
+            needsComma = false
+            try value(&self, map[k]!)
+        }
+        close(UInt8(ascii: "}"))
+    }
+
+    // Optional fields: written only when present (the synthesized `encodeIfPresent`).
+    mutating func string(_ k: StaticString, _ s: String?) {
+        guard let s else { return }
+        key(k)
+        string(s)
+    }
+
+    mutating func number(_ k: StaticString, _ d: Double?) throws {
+        guard let d else { return }
+        key(k)
+        try number(d)
+    }
+
+    mutating func number(_ k: StaticString, _ i: Int?) {
+        guard let i else { return }
+        key(k)
+        number(i)
+    }
+}
+
+/// A payload ``PayloadWriter`` writes: its fields in the order of their sorted keys.
+protocol PayloadWritable {
+    func write(to w: inout PayloadWriter) throws
+}
+
+extension RouteEvidence: PayloadWritable {
+    func write(to w: inout PayloadWriter) throws {
+        w.open(UInt8(ascii: "{"))
+        if let declared {
+            w.key("declared")
+            w.bool(declared)
+        }
+        w.number("distance", distance)
+        w.key("field")
+        w.string(field.rawValue)
+        w.key("kind")
+        w.string(kind.rawValue)
+        w.string("lot_id", lotID)
+        w.string("matched", matched)
+        w.string("segment", segment)
+        w.key("term")
+        w.string(term)
+        w.key("weight")
+        try w.number(weight)
+        w.close(UInt8(ascii: "}"))
+    }
+}
+
+extension RouteExclusion: PayloadWritable {
+    func write(to w: inout PayloadWriter) throws {
+        w.open(UInt8(ascii: "{"))
+        try w.number("capacity", capacity)
+        w.number("distance", distance)
+        w.string("downstream", downstream)
+        w.string("field", field?.rawValue)
+        w.key("filter")
+        w.string(filter.rawValue)
+        try w.number("lead_days", leadDays)
+        w.number("maximum_distance", maximumDistance)
+        w.number("minimum_lead_days", minimumLeadDays)
+        w.string("notice_kind", noticeKind?.rawValue)
+        w.key("outside_france")
+        w.bool(outsideFrance)
+        w.key("places")
+        w.strings(places)
+        w.key("regions")
+        w.strings(regions)
+        try w.number("score", score)
+        w.string("segment", segment)
+        w.string("site", site)
+        w.string("term", term)
+        try w.number("threshold", threshold)
+        w.string("upstream", upstream)
+        try w.number("value", value)
+        w.key("wanted_kinds")
+        w.strings(wantedKinds.map(\.rawValue))
+        w.close(UInt8(ascii: "}"))
+    }
+}
+
+extension MemberRoutePayload: PayloadWritable {
+    func write(to w: inout PayloadWriter) throws {
+        w.open(UInt8(ascii: "{"))
+        w.key("evidence")
+        w.open(UInt8(ascii: "["))
+        for e in evidence { try e.write(to: &w) }
+        w.close(UInt8(ascii: "]"))
+        w.key("member_name")
+        w.string(memberName)
+        w.key("segments")
+        w.strings(segments)
+        w.close(UInt8(ascii: "}"))
+    }
+}
+
+extension WatchRoutePayload: PayloadWritable {
+    func write(to w: inout PayloadWriter) throws {
+        w.open(UInt8(ascii: "{"))
+        w.key("evidence")
+        w.open(UInt8(ascii: "["))
+        for e in evidence { try e.write(to: &w) }
+        w.close(UInt8(ascii: "]"))
+        w.key("name")
+        w.string(name)
+        w.key("recipients")
+        w.strings(recipients)
+        w.close(UInt8(ascii: "}"))
+    }
+}
+
+extension ConsortiumRoutePayload: PayloadWritable {
+    func write(to w: inout PayloadWriter) throws {
+        w.open(UInt8(ascii: "{"))
+        try w.number("combined_capacity", combinedCapacity)
+        w.key("contributions")
+        w.object(contributions) { w, labels in w.strings(labels) }
+        w.key("lead")
+        w.string(lead)
+        w.string("lot_id", lotID)
+        w.key("members")
+        w.strings(members)
+        w.key("names")
+        w.object(names) { w, name in w.string(name) }
+        w.key("need")
+        w.string(need.rawValue)
+        w.key("suppliers")
+        w.object(suppliers) { w, label in w.string(label) }
+        w.key("uncovered")
+        w.strings(uncovered)
+        try w.number("value", value)
+        w.close(UInt8(ascii: "}"))
+    }
+}
+
+extension SignalRoutePayload: PayloadWritable {
+    func write(to w: inout PayloadWriter) throws {
+        w.open(UInt8(ascii: "{"))
+        try w.number("combined_capacity", combinedCapacity)
+        try w.number("largest_capacity", largestCapacity)
+        w.string("lot_id", lotID)
+        w.key("members")
+        w.strings(members)
+        w.key("reason")
+        w.string(reason)
+        w.key("segments")
+        w.strings(segments)
+        try w.number("value", value)
+        w.close(UInt8(ascii: "}"))
+    }
+}
+
+extension NearMissRoutePayload: PayloadWritable {
+    func write(to w: inout PayloadWriter) throws {
+        w.open(UInt8(ascii: "{"))
+        w.key("exclusion")
+        try exclusion.write(to: &w)
+        w.key("member_name")
+        w.string(memberName)
+        w.key("score")
+        try w.number(score)
+        w.close(UInt8(ascii: "}"))
     }
 }
