@@ -159,6 +159,13 @@ public enum NightlyRun {
         }
     }
 
+    /// Where ``Classifier/Rulebook/loadEach(directory:vocabulary:linted:cache:)`` keeps the rule files it read:
+    /// `<store>.rules-cache`, beside the store (never in the rules folder, which users keep in git). None while
+    /// the store does not exist: a run that cannot run leaves nothing behind.
+    public static func rulesCache(store path: String) -> String? {
+        FileManager.default.fileExists(atPath: path) ? path + ".rules-cache" : nil
+    }
+
     public static func run(
         _ options: NightlyRunOptions, logger: Logger = Logger(label: "vigie.run"),
         progress: @escaping (String) -> Void = { _ in }
@@ -172,7 +179,9 @@ public enum NightlyRun {
         let rules: RulebookLoad
         do {
             // Rules are linted once per change: those the store routed with were linted clean then.
-            rules = try Rulebook.loadEach(directory: options.rules, linted: recordedRules(store: options.store))
+            rules = try Rulebook.loadEach(
+                directory: options.rules, linted: recordedRules(store: options.store),
+                cache: rulesCache(store: options.store))
         } catch {
             throw PipelineError.cannotRun("cannot load the rules in \(options.rules): \(error)")
         }
