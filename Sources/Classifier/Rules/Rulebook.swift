@@ -462,9 +462,10 @@ extension Rulebook {
         // File by file: from the cache when its bytes are known, else read (and kept for the next load).
         var reads: [RuleFileRead] = []
         var keys: [String?] = []
-        var entries: [String: RulesCache.Entry] = [:]
+        // File index → its cache entry, moved to where the file is now (two files may have the same bytes).
+        var entries: [Int: RulesCache.Entry] = [:]
         var parsed: [String] = []
-        for file in files {
+        for (f, file) in files.enumerated() {
             let data = FileManager.default.contents(atPath: file)
             guard cache != nil, let data else {
                 reads.append(RuleReader.read(file: file, data: data))
@@ -476,7 +477,7 @@ extension Rulebook {
             keys.append(key)
             if let entry = stored.entries[key] {
                 let moved = entry.moved(to: file)
-                entries[key] = moved
+                entries[f] = moved
                 reads.append(moved.read)
             } else {
                 reads.append(RuleReader.read(file: file, data: data))
@@ -487,7 +488,7 @@ extension Rulebook {
         // Cluster index → the file (index in `files`) it was read from; the cached entry of that file, if any.
         var fileOfCluster: [Int] = []
         for (f, r) in reads.enumerated() where r.thesaurus == nil && r.cluster != nil { fileOfCluster.append(f) }
-        func entry(ofCluster i: Int) -> RulesCache.Entry? { keys[fileOfCluster[i]].flatMap { entries[$0] } }
+        func entry(ofCluster i: Int) -> RulesCache.Entry? { entries[fileOfCluster[i]] }
 
         // What a cluster's routing depends on: its own rules and the shared thesaurus, as read.
         let shared = try Self.routingBytes(all.rulebook.thesaurus, path: directory)
@@ -546,6 +547,7 @@ extension Rulebook {
             known[i] = nil
             prefixes[i] = nil
             keys[fileOfCluster[i]] = nil
+            entries[fileOfCluster[i]] = nil
         }
         // The addresses an unchanged cluster e-mails are still linted; what that lint says of a file is kept.
         for i in all.rulebook.clusters.indices {
@@ -608,7 +610,7 @@ extension Rulebook {
     /// Writes the cache of this load's files (only theirs: a file deleted or edited leaves no entry behind) when
     /// it differs from the one read. Returns why it could not be written, if so.
     private static func keep(
-        reads: [RuleFileRead], keys: [String?], entries: [String: RulesCache.Entry], all: LoadedRulebook,
+        reads: [RuleFileRead], keys: [String?], entries: [Int: RulesCache.Entry], all: LoadedRulebook,
         prefixes: [Int: UInt64], fileOfCluster: [Int], previous: [String: RulesCache.Entry], in path: String
     ) -> String? {
         func prefix(_ i: Int) -> UInt64? {
@@ -625,7 +627,7 @@ extension Rulebook {
         for (i, f) in fileOfCluster.enumerated() { clusterIndex[f] = i }
         for (f, read) in reads.enumerated() {
             guard let key = keys[f] else { continue }
-            if let known = entries[key] {
+            if let known = entries[f] {
                 cache.entries[key] = known
                 continue
             }

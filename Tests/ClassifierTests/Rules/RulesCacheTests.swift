@@ -200,12 +200,20 @@ import Testing
     @Test func aCopiedFileIsStillADuplicateCluster() throws {
         let s = try Scratch()
         defer { s.remove() }
-        let clean = try Rulebook.loadEach(directory: s.rules, cache: s.cache)
+        let clean = try Rulebook.loadEach(directory: s.rules)
+        // A bad address in both: each file's error names that file.
+        try s.edit("energie.yaml", "contact: contact@soleil-catalan.example.org", "contact: soleil-catalan@")
         try FileManager.default.copyItem(atPath: s.file("energie.yaml"), toPath: s.file("energie2.yaml"))
         let reference = try Rulebook.loadEach(directory: s.rules, linted: clean.fingerprints)
+        _ = try Rulebook.loadEach(directory: s.rules, linted: clean.fingerprints, cache: s.cache)
         let cached = try Rulebook.loadEach(directory: s.rules, linted: clean.fingerprints, cache: s.cache)
         #expect(cached.parsedFiles.isEmpty)
         expectSame(cached, reference)
+        #expect(Set(cached.failed.map(\.file)) == [s.file("energie.yaml"), s.file("energie2.yaml")])
+        for failure in cached.failed {
+            #expect(failure.errors.allSatisfy { $0.file == failure.file })
+            #expect(failure.errors.contains { $0.message.contains("'soleil-catalan@' is not an e-mail address") })
+        }
         let copy = try #require(cached.failed.first { $0.file == s.file("energie2.yaml") })
         #expect(copy.errors.contains { $0.message.contains("duplicate cluster id 'energie'") })
     }
