@@ -144,7 +144,7 @@ public struct NightlyRunReport: Sendable, Codable {
 public enum NightlyRun {
     /// Cluster id → fingerprint of the rules the store's routes were computed with (rules that linted clean
     /// then; a cluster whose file failed is recorded `unloaded`, which no rules match): what
-    /// ``Classifier/Rulebook/loadEach(directory:vocabulary:linted:)`` need not lint again. None when the store
+    /// ``Classifier/Rulebook/loadEach(directory:vocabulary:linted:cache:)`` need not lint again. None when the store
     /// does not exist yet (nothing is created here) or cannot be read: then every cluster is linted, and opening
     /// the store for the run says what is wrong with it.
     public static func recordedRules(store path: String) -> [String: String] {

@@ -27,7 +27,7 @@ public struct RulesLinter: Sendable {
 
     /// Checks what the loader read, except the routing rules of the clusters at `unchanged` (indices in
     /// `loaded.rulebook.clusters`): rules linted clean when their routes were recorded, and not changed since
-    /// (see ``Rulebook/loadEach(directory:vocabulary:linted:)``). Their ids are still checked against the other
+    /// (see ``Rulebook/loadEach(directory:vocabulary:linted:cache:)``). Their ids are still checked against the other
     /// clusters', and who they e-mail (not part of what routing depends on) is still checked.
     func lint(_ loaded: LoadedRulebook, unchanged: Set<Int>) -> LintReport {
         var checks = LintChecks(vocabulary: vocabulary)
