@@ -144,7 +144,7 @@ public struct NightlyRunReport: Sendable, Codable {
 public enum NightlyRun {
     /// Cluster id → fingerprint of the rules the store's routes were computed with (rules that linted clean
     /// then; a cluster whose file failed is recorded `unloaded`, which no rules match): what
-    /// ``Classifier/Rulebook/loadEach(directory:vocabulary:linted:)`` need not lint again. None when the store
+    /// ``Classifier/Rulebook/loadEach(directory:vocabulary:linted:cache:)`` need not lint again. None when the store
     /// does not exist yet (nothing is created here) or cannot be read: then every cluster is linted, and opening
     /// the store for the run says what is wrong with it.
     public static func recordedRules(store path: String) -> [String: String] {
@@ -157,6 +157,13 @@ public enum NightlyRun {
         } catch {
             return [:]
         }
+    }
+
+    /// Where ``Classifier/Rulebook/loadEach(directory:vocabulary:linted:cache:)`` keeps the rule files it read:
+    /// `<store>.rules-cache`, beside the store (never in the rules folder, which users keep in git). None while
+    /// the store does not exist: a run that cannot run leaves nothing behind.
+    public static func rulesCache(store path: String) -> String? {
+        FileManager.default.fileExists(atPath: path) ? path + ".rules-cache" : nil
     }
 
     public static func run(
@@ -172,7 +179,9 @@ public enum NightlyRun {
         let rules: RulebookLoad
         do {
             // Rules are linted once per change: those the store routed with were linted clean then.
-            rules = try Rulebook.loadEach(directory: options.rules, linted: recordedRules(store: options.store))
+            rules = try Rulebook.loadEach(
+                directory: options.rules, linted: recordedRules(store: options.store),
+                cache: rulesCache(store: options.store))
         } catch {
             throw PipelineError.cannotRun("cannot load the rules in \(options.rules): \(error)")
         }

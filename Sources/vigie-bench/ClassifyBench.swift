@@ -176,6 +176,11 @@ struct ClassifyBench: AsyncParsableCommand {
         var load_each_linted_cpu_s: Double
         /// Of which reading the files (YAML), without lint nor fingerprints.
         var read_cpu_s: Double
+        /// The linted load with a rules cache beside the store: the first writes it (every file read), the
+        /// second finds every file in it (none read).
+        var load_each_cache_cold_cpu_s: Double
+        var load_each_cache_warm_s: Double
+        var load_each_cache_warm_cpu_s: Double
         var router_build_s: Double
         var patterns: Int
         var route_s: Double
@@ -243,6 +248,21 @@ struct ClassifyBench: AsyncParsableCommand {
         guard again.rulebook == load.rulebook, again.fingerprints == load.fingerprints else {
             throw BenchError("rules loaded without lint differ from the rules loaded with it")
         }
+        let cachePath = "\(root)/rules-cache"
+        if FileManager.default.fileExists(atPath: cachePath) { try FileManager.default.removeItem(atPath: cachePath) }
+        let c5 = ClassifyBench.cpuSeconds()
+        let cold = try Rulebook.loadEach(directory: rules, linted: load.fingerprints, cache: cachePath)
+        let coldCPU = ClassifyBench.cpuSeconds() - c5
+        let t6 = DispatchTime.now().uptimeNanoseconds
+        let c6 = ClassifyBench.cpuSeconds()
+        let warm = try Rulebook.loadEach(directory: rules, linted: load.fingerprints, cache: cachePath)
+        let warmS = seconds(since: t6)
+        let warmCPU = ClassifyBench.cpuSeconds() - c6
+        guard cold.rulebook == load.rulebook, warm.rulebook == load.rulebook, warm.fingerprints == load.fingerprints,
+            warm.parsedFiles.isEmpty, cold.cacheProblem == nil, warm.cacheProblem == nil
+        else {
+            throw BenchError("rules loaded through the cache differ from the rules read from their files")
+        }
         if let failed = load.failed.first {
             throw BenchError("cluster \(failed.cluster): \(failed.errors.first?.message ?? "rules not loaded")")
         }
@@ -283,7 +303,8 @@ struct ClassifyBench: AsyncParsableCommand {
             clusters: clusters, members: clusters * membersPerCluster, notices: all.count,
             load_each_s: round3(loadS), load_each_cpu_s: round3(loadCPU),
             load_each_linted_s: round3(lintedS), load_each_linted_cpu_s: round3(lintedCPU),
-            read_cpu_s: round3(readCPU),
+            read_cpu_s: round3(readCPU), load_each_cache_cold_cpu_s: round3(coldCPU),
+            load_each_cache_warm_s: round3(warmS), load_each_cache_warm_cpu_s: round3(warmCPU),
             router_build_s: round3(buildS),
             patterns: router.patternCount,
             route_s: round3(routeS), route_cpu_s: round3(routeCPU), notices_per_s: round1(Double(all.count) / routeS),

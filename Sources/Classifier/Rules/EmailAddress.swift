@@ -23,7 +23,7 @@ public struct EmailAddress: Sendable, Hashable, CustomStringConvertible {
         if text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
             throw fail("holds a line break or a control character")
         }
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let trimmed = text.trimmingWhitespace()
         if trimmed.isEmpty { throw fail("empty address") }
         var name: String?
         var address = trimmed
@@ -32,7 +32,7 @@ public struct EmailAddress: Sendable, Hashable, CustomStringConvertible {
                 trimmed.filter({ $0 == "<" }).count == 1, trimmed.filter({ $0 == ">" }).count == 1
             else { throw fail("expected `Nom <adresse@domaine.fr>`: one `<…>` at the end") }
             address = String(trimmed[trimmed.index(after: open)..<trimmed.index(before: trimmed.endIndex)])
-            let written = trimmed[..<open].trimmingCharacters(in: .whitespaces)
+            let written = String(trimmed[..<open]).trimmingWhitespace()
             if written.isEmpty {
                 name = nil
             } else if written.hasPrefix("\"") {

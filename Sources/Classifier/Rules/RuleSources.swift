@@ -5,14 +5,14 @@ import Foundation
 // `rulebook.clusters[i]`, an item's list positions are parallel to the loaded array.
 
 /// A 1-based line and column in a rule file.
-struct SourcePosition: Sendable, Hashable {
+struct SourcePosition: Sendable, Hashable, Codable {
     var line: Int
     var column: Int
 }
 
 /// One item of a list value as written: its index in the key path (`keywords[3]`), its position and its text
 /// before any trimming (messages quote it).
-struct SourceItem: Sendable, Hashable {
+struct SourceItem: Sendable, Hashable, Codable {
     var index: Int
     var position: SourcePosition
     var text: String
@@ -66,10 +66,13 @@ struct ClusterSource: Sendable {
     var segments: [ItemSource] = []
     var members: [ItemSource] = []
     var watches: [ItemSource] = []
+    /// False for a cluster taken from the rules cache: only `file` and `id` are known (enough to check its id
+    /// against the other clusters'); a cluster linted in full is read again from its file first.
+    var isComplete = true
 }
 
 /// One thesaurus group as written.
-struct ThesaurusGroupSource: Sendable {
+struct ThesaurusGroupSource: Sendable, Hashable, Codable {
     /// `thesaurus[3]` or `thesaurus.usinage`.
     var path: String
     /// Parallel to the loaded group's variants.
@@ -77,7 +80,7 @@ struct ThesaurusGroupSource: Sendable {
 }
 
 /// A thesaurus file as written: its groups, in the order they were appended to the rulebook's thesaurus.
-struct ThesaurusSource: Sendable {
+struct ThesaurusSource: Sendable, Hashable, Codable {
     var file: String
     var groups: [ThesaurusGroupSource] = []
 }

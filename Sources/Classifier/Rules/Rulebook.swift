@@ -425,6 +425,11 @@ public struct RulebookLoad: Sendable {
     /// is e-mailed (`delivery`, members' `contact`, watches' `recipients`) are not part of it: editing an
     /// address must not route a whole store again.
     public var fingerprints: [String: String]
+    /// Rule files whose YAML was read by this load: every file without a cache; with one, the files it did not
+    /// know (new or edited) and those linted in full (their routing changed since they linted clean).
+    public var parsedFiles: [String] = []
+    /// Why the rules cache was not used or not written, if so (never an error: the load read the files instead).
+    public var cacheProblem: String?
 
     public struct FailedCluster: Sendable, Hashable {
         public var cluster: String
@@ -443,25 +448,113 @@ extension Rulebook {
     ///   with: ``RulebookLoad/fingerprints`` of a load that succeeded). A cluster whose rules still have that
     ///   fingerprint is not linted again — rules are linted once per change, not once per night — except for its
     ///   id against the other clusters' and the addresses it e-mails, which the fingerprint leaves out.
+    /// - Parameter cache: a file where rule files already read are kept (see ``RulebookLoad/parsedFiles``), by the
+    ///   SHA-256 of their bytes: an unchanged file is not read again, nor its addresses linted again. Beside the
+    ///   store, never in the rules folder. Nil: every file is read. A cache that cannot be read or written only
+    ///   makes the load slower.
     public static func loadEach(
-        directory: String, vocabulary: CPVVocabulary? = nil, linted: [String: String] = [:]
+        directory: String, vocabulary: CPVVocabulary? = nil, linted: [String: String] = [:], cache: String? = nil
     ) throws -> RulebookLoad {
-        let all = try RulebookLoader().read(directory: directory)
+        let files = try RulebookLoader().ruleFiles(directory: directory)
+        var stored = RulesCache()
+        var cacheProblem: String?
+        if let cache { (stored, cacheProblem) = RulesCache.read(path: cache) }
+        // File by file: from the cache when its bytes are known, else read (and kept for the next load).
+        var reads: [RuleFileRead] = []
+        var keys: [String?] = []
+        // File index → its cache entry, moved to where the file is now (two files may have the same bytes).
+        var entries: [Int: RulesCache.Entry] = [:]
+        var parsed: [String] = []
+        for (f, file) in files.enumerated() {
+            let data = FileManager.default.contents(atPath: file)
+            guard cache != nil, let data else {
+                reads.append(RuleReader.read(file: file, data: data))
+                keys.append(nil)
+                if data != nil { parsed.append(file) }
+                continue
+            }
+            let key = SHA256.hex(data)
+            keys.append(key)
+            if let entry = stored.entries[key] {
+                let moved = entry.moved(to: file)
+                entries[f] = moved
+                reads.append(moved.read)
+            } else {
+                reads.append(RuleReader.read(file: file, data: data))
+                parsed.append(file)
+            }
+        }
+        var all = RulebookLoader.combine(reads)
+        // Cluster index → the file (index in `files`) it was read from; the cached entry of that file, if any.
+        var fileOfCluster: [Int] = []
+        for (f, r) in reads.enumerated() where r.thesaurus == nil && r.cluster != nil { fileOfCluster.append(f) }
+        func entry(ofCluster i: Int) -> RulesCache.Entry? { entries[fileOfCluster[i]] }
+
         // What a cluster's routing depends on: its own rules and the shared thesaurus, as read.
         let shared = try Self.routingBytes(all.rulebook.thesaurus, path: directory)
+        var prefixes: [Int: UInt64] = [:]
+        for i in all.rulebook.clusters.indices {
+            if let hex = entry(ofCluster: i)?.routingPrefix, let state = UInt64(hex, radix: 16) { prefixes[i] = state }
+        }
+        func fingerprint(_ i: Int) throws -> String {
+            let prefix = try prefixes[i] ?? Self.fnv(try Self.routingBytes(all.rulebook.clusters[i]) + [0])
+            prefixes[i] = prefix
+            return Self.hex(Self.fnv(shared, from: prefix))
+        }
         var unchanged = Set<Int>()
         var known: [Int: String] = [:]
         if !linted.isEmpty {
             for (i, cluster) in all.rulebook.clusters.enumerated() {
                 guard let recorded = linted[cluster.id] else { continue }
                 do {
-                    let fingerprint = Self.fingerprint(try Self.routingBytes(cluster) + [0] + shared)
+                    let fingerprint = try fingerprint(i)
                     known[i] = fingerprint
                     if fingerprint == recorded { unchanged.insert(i) }
                 } catch {
                     // Not comparable, so linted in full; computed again below, where the error is thrown.
                     continue
                 }
+            }
+        }
+        // A cluster from the cache knows where its id was written, not every position the full lint points at:
+        // read its file again when it is linted in full (its routing changed, or nothing says it linted clean).
+        for i in all.rulebook.clusters.indices where !all.sources.clusters[i].isComplete {
+            guard !unchanged.contains(i) || entry(ofCluster: i)?.mailDiagnostics == nil else { continue }
+            let file = files[fileOfCluster[i]]
+            let again = RuleReader.read(file: file, data: FileManager.default.contents(atPath: file))
+            parsed.append(file)
+            if let (cluster, source) = again.cluster, cluster == all.rulebook.clusters[i] {
+                all.sources.clusters[i] = source
+                continue
+            }
+            // Edited since it was hashed a moment ago: what it says now is what loads, read as any edited file.
+            all.diagnostics = LintDiagnostic.editorOrder(
+                all.diagnostics.filter { $0.file != file } + again.diagnostics, files: all.files)
+            if let (cluster, source) = again.cluster {
+                all.rulebook.clusters[i] = cluster
+                all.sources.clusters[i] = source
+            } else {
+                // No longer a cluster at all: its errors say why, and nothing of it routes.
+                all.diagnostics = LintDiagnostic.editorOrder(
+                    all.diagnostics
+                        + [
+                            LintDiagnostic(
+                                severity: .error, file: file, line: 1, column: 1, key: nil,
+                                message: "rule file changed while it was being read")
+                        ], files: all.files)
+            }
+            unchanged.remove(i)
+            known[i] = nil
+            prefixes[i] = nil
+            keys[fileOfCluster[i]] = nil
+            entries[fileOfCluster[i]] = nil
+        }
+        // The addresses an unchanged cluster e-mails are still linted; what that lint says of a file is kept.
+        for i in all.rulebook.clusters.indices {
+            if let known = entry(ofCluster: i)?.mailDiagnostics {
+                all.mailDiagnostics[i] = known
+            } else if cache != nil || unchanged.contains(i) {
+                all.mailDiagnostics[i] = LintChecks.mailDiagnostics(all.rulebook.clusters[i], all.sources.clusters[i])
             }
         }
         let report = RulesLinter(vocabulary: vocabulary).lint(all, unchanged: unchanged)
@@ -487,7 +580,7 @@ extension Rulebook {
                 continue
             }
             kept.append(cluster)
-            fingerprints[cluster.id] = try known[i] ?? Self.fingerprint(try Self.routingBytes(cluster) + [0] + shared)
+            fingerprints[cluster.id] = try known[i] ?? fingerprint(i)
         }
         // Files that did not even read as a cluster (empty, a YAML error): named after the file.
         for file in all.files where !readFiles.contains(file) && !thesaurusFiles.contains(file) {
@@ -496,12 +589,68 @@ extension Rulebook {
             failed.append(.init(cluster: stem, file: file, errors: errors))
         }
         failed.sort { all.files.firstIndex(of: $0.file) ?? 0 < all.files.firstIndex(of: $1.file) ?? 0 }
+        if let cache {
+            cacheProblem =
+                Self.keep(
+                    reads: reads, keys: keys, entries: entries, all: all, prefixes: prefixes,
+                    fileOfCluster: fileOfCluster,
+                    previous: stored.entries, in: cache) ?? cacheProblem
+        }
         guard !kept.isEmpty else {
             if let first = failed.first?.errors.first { throw first.error }
             throw ClassifierError.unreadable(path: directory, reason: "no cluster rule file")
         }
         let book = Rulebook(clusters: kept, thesaurus: all.rulebook.thesaurus)
-        return RulebookLoad(rulebook: book, failed: failed, fingerprints: fingerprints)
+        var load = RulebookLoad(rulebook: book, failed: failed, fingerprints: fingerprints)
+        load.parsedFiles = parsed
+        load.cacheProblem = cacheProblem
+        return load
+    }
+
+    /// Writes the cache of this load's files (only theirs: a file deleted or edited leaves no entry behind) when
+    /// it differs from the one read. Returns why it could not be written, if so.
+    private static func keep(
+        reads: [RuleFileRead], keys: [String?], entries: [Int: RulesCache.Entry], all: LoadedRulebook,
+        prefixes: [Int: UInt64], fileOfCluster: [Int], previous: [String: RulesCache.Entry], in path: String
+    ) -> String? {
+        func prefix(_ i: Int) -> UInt64? {
+            if let known = prefixes[i] { return known }
+            do {
+                return Self.fnv(try Self.routingBytes(all.rulebook.clusters[i]) + [0])
+            } catch {
+                // Kept without it: the load that uses the entry computes it, and throws there.
+                return nil
+            }
+        }
+        var cache = RulesCache()
+        var clusterIndex: [Int: Int] = [:]
+        for (i, f) in fileOfCluster.enumerated() { clusterIndex[f] = i }
+        for (f, read) in reads.enumerated() {
+            guard let key = keys[f] else { continue }
+            if let known = entries[f] {
+                cache.entries[key] = known
+                continue
+            }
+            var e = RulesCache.Entry(file: read.file, diagnostics: read.diagnostics)
+            if let (groups, source) = read.thesaurus {
+                e.thesaurus = groups
+                e.thesaurusSource = source
+            } else if let (cluster, source) = read.cluster, let i = clusterIndex[f] {
+                e.cluster = cluster
+                e.clusterID = source.id
+                e.routingPrefix = prefix(i).map(Self.hex)
+                e.mailDiagnostics = all.mailDiagnostics[i]
+            }
+            cache.entries[key] = e
+        }
+        if cache.entries == previous { return nil }
+        do {
+            try cache.write(path: path)
+            return nil
+        } catch {
+            // The rules loaded all the same; the next load reads the files again and tries to keep them again.
+            return "rules cache \(path): not written: \(error)"
+        }
     }
 
     /// The rules of a cluster that routing reads, as canonical bytes: everything but who is e-mailed and the
@@ -533,12 +682,21 @@ extension Rulebook {
     }
 
     /// FNV-1a 64 as 16 hex digits: detects an edit, not an attack.
-    static func fingerprint(_ bytes: [UInt8]) -> String {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+    static func fingerprint(_ bytes: [UInt8]) -> String { hex(fnv(bytes)) }
+
+    /// FNV-1a 64 state after `bytes`, from `state` (the offset basis by default): a fingerprint of `a + b` is
+    /// `fnv(b, from: fnv(a))`, so the cache keeps each cluster's part.
+    static func fnv(_ bytes: [UInt8], from state: UInt64 = 0xcbf2_9ce4_8422_2325) -> UInt64 {
+        var h = state
         for b in bytes {
             h ^= UInt64(b)
             h &*= 0x100_0000_01b3
         }
+        return h
+    }
+
+    /// 16 hex digits.
+    static func hex(_ h: UInt64) -> String {
         let hex = String(h, radix: 16)
         return String(repeating: "0", count: 16 - hex.count) + hex
     }

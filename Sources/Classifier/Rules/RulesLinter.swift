@@ -27,7 +27,7 @@ public struct RulesLinter: Sendable {
 
     /// Checks what the loader read, except the routing rules of the clusters at `unchanged` (indices in
     /// `loaded.rulebook.clusters`): rules linted clean when their routes were recorded, and not changed since
-    /// (see ``Rulebook/loadEach(directory:vocabulary:linted:)``). Their ids are still checked against the other
+    /// (see ``Rulebook/loadEach(directory:vocabulary:linted:cache:)``). Their ids are still checked against the other
     /// clusters', and who they e-mail (not part of what routing depends on) is still checked.
     func lint(_ loaded: LoadedRulebook, unchanged: Set<Int>) -> LintReport {
         var checks = LintChecks(vocabulary: vocabulary)
@@ -124,8 +124,11 @@ struct LintChecks {
             file = source.file
             if unchanged.contains(i) {
                 clusterID(c, source, clusterIDs: &clusterIDs)
-                for (w, ws) in zip(c.watches, source.watches) { watchRecipients(w, ws) }
-                delivery(c, source)
+                if let known = loaded.mailDiagnostics[i] {
+                    diagnostics += known
+                } else {
+                    mail(c, source)
+                }
             } else {
                 cluster(c, source, clusterIDs: &clusterIDs)
             }
@@ -252,6 +255,22 @@ struct LintChecks {
             watchRecipients(w, ws)
         }
         delivery(c, src)
+    }
+
+    /// The addresses a cluster e-mails (its watches' recipients, then its delivery settings): what is still checked
+    /// on rules whose routing is unchanged, since the routing fingerprint leaves addresses out.
+    mutating func mail(_ c: Cluster, _ src: ClusterSource) {
+        for (w, ws) in zip(c.watches, src.watches) { watchRecipients(w, ws) }
+        delivery(c, src)
+    }
+
+    /// ``mail(_:_:)``'s diagnostics for one cluster, in the order the lint finds them: depend on the file alone,
+    /// so the rules cache keeps them with it.
+    static func mailDiagnostics(_ c: Cluster, _ src: ClusterSource) -> [LintDiagnostic] {
+        var checks = LintChecks(vocabulary: nil)
+        checks.file = src.file
+        checks.mail(c, src)
+        return checks.diagnostics
     }
 
     /// Who receives a watch's matches.
@@ -451,7 +470,7 @@ struct LintChecks {
             var usable = 0
             for (s, item) in zip(variants, gs.items) {
                 let (n, k) = (item.position, "\(gs.path)[\(item.index)]")
-                if s.trimmingCharacters(in: .whitespaces).isEmpty { error(n, k, "empty keyword"); continue }
+                if s.isBlank { error(n, k, "empty keyword"); continue }
                 if let why = RulesLinter.regexLooking(s) {
                     error(n, k, "'\(s)' looks like a regular expression (\(why)); list plain variants")
                     continue

@@ -52,7 +52,8 @@ extension Vigie {
             let rules: RulebookLoad
             do {
                 rules = try Rulebook.loadEach(
-                    directory: rulesOptions.rules, linted: NightlyRun.recordedRules(store: store))
+                    directory: rulesOptions.rules, linted: NightlyRun.recordedRules(store: store),
+                    cache: NightlyRun.rulesCache(store: store))
             } catch {
                 throw CLIError.cannotRun("\(error)")
             }
