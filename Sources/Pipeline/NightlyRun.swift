@@ -185,6 +185,10 @@ public enum NightlyRun {
         } catch {
             throw PipelineError.cannotRun("cannot load the rules in \(options.rules): \(error)")
         }
+        if let problem = rules.cacheProblem {
+            // Only a cache: the rules were read from their files, tonight runs as it would without it.
+            logger.notice("rules: cache not used: \(problem)")
+        }
         let rulebook = rules.rulebook
         try ClusterSelection.check(options.clusters, in: rules)
         var selected: [SourceDefinition] = []
