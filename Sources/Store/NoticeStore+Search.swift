@@ -238,8 +238,8 @@ extension NoticeStore {
 
     /// `searchStored` with the number of text matches walked newest first, a driving facet's filters checked on
     /// them, before the facet's own range is walked instead (tests set it to 0 to reach that path), and at most how
-    /// many of the best-ranked matches a ranked, filtered query checks before ranking them all in order (tests set
-    /// it low to reach that path).
+    /// many of the best-ranked matches a ranked, filtered query sorts and checks before it sorts the others (tests
+    /// set it low to reach that path).
     func searchStored(_ q: NoticeQuery, walkBudget: Int, rankDepth: Int = 16_384) throws -> [StoredNotice] {
         let text = q.text.flatMap(FTSQuery.expression)
         if q.text != nil, !(q.text ?? "").trimmingCharacters(in: .whitespaces).isEmpty, text == nil {
@@ -397,60 +397,28 @@ extension NoticeStore {
         _ text: String, plan: SearchPlan, wanted: Int, share: Double, lowest: Int64, depth: Int, in db: Database
     ) throws -> [Candidate] {
         let batchSize = min(Int(Double(wanted) / max(share, 0.01) * 1.25) + 16, 4_096)
-        // The best few batches' worth, ranked in one pass: enough for `wanted` to pass unless the sample misled.
-        var best = BestRanked(depth: min(4 * batchSize, depth))
+        // The best few batches' worth, ranked in one pass: enough for `wanted` to pass unless the sample misled
+        // (it is the newest matches: a deadline filter passes more of them than of the best-ranked, which span
+        // every year). The others are kept aside, unsorted, and sorted only then.
+        var best = BestRanked(depth: min(4 * batchSize, depth), keepingRest: true)
         try best.read(text, lowest: lowest, in: db)
-        let ranked = best.ranked()
         var found: [Candidate] = []
         var boundary: Double?
-        var start = 0
-        while start < ranked.count {
-            if let boundary, ranked[start].rank != boundary { break }
-            let batch = ranked[start..<min(start + batchSize, ranked.count)]
-            start = batch.endIndex
-            let ranks = Dictionary(batch.map { ($0.key, $0.rank) }, uniquingKeysWith: { a, _ in a })
-            found += try passed(batch.map(\.key), plan: plan, in: db).map { row in
-                Candidate(key: row.key, order: ranks[row.key] ?? 0, id: row.id, opportunity: row.opportunity)
+        func check(_ ranked: [(key: Int64, rank: Double)]) throws {
+            var start = 0
+            while start < ranked.count {
+                if let boundary, ranked[start].rank != boundary { break }
+                let batch = ranked[start..<min(start + batchSize, ranked.count)]
+                start = batch.endIndex
+                let ranks = Dictionary(batch.map { ($0.key, $0.rank) }, uniquingKeysWith: { a, _ in a })
+                found += try passed(batch.map(\.key), plan: plan, in: db).map { row in
+                    Candidate(key: row.key, order: ranks[row.key] ?? 0, id: row.id, opportunity: row.opportunity)
+                }
+                if boundary == nil, found.count >= wanted { boundary = found.map(\.order).sorted()[wanted - 1] }
             }
-            if boundary == nil, found.count >= wanted { boundary = found.map(\.order).sorted()[wanted - 1] }
         }
-        // Fewer than `wanted` passed among the best kept while worse matches were left out: those may pass too,
-        // so every match is ranked in order (the sample said most pass; rare).
-        if found.count < wanted, best.leftOut {
-            return try rankedInOrderThenFiltered(
-                text, plan: plan, wanted: wanted, batchSize: batchSize, lowest: lowest, in: db)
-        }
-        return Self.ordered(found, wanted: wanted)
-    }
-
-    /// `rankedThenFiltered` on FTS5's own sorted walk: every match ranked and sorted, the filters checked on
-    /// batches in rank order.
-    private func rankedInOrderThenFiltered(
-        _ text: String, plan: SearchPlan, wanted: Int, batchSize: Int, lowest: Int64, in db: Database
-    ) throws -> [Candidate] {
-        let hits = try Row.fetchCursor(
-            db.cachedStatement(
-                sql: "SELECT rowid, rank FROM notice_fts WHERE notice_fts MATCH ? AND rowid >= ? ORDER BY rank"),
-            arguments: [text, lowest])
-        var found: [Candidate] = []
-        var batch: [(key: Int64, rank: Double)] = []
-        var boundary: Double?
-        func flush() throws {
-            guard !batch.isEmpty else { return }
-            let ranks = Dictionary(batch.map { ($0.key, $0.rank) }, uniquingKeysWith: { a, _ in a })
-            found += try passed(batch.map(\.key), plan: plan, in: db).map { row in
-                Candidate(key: row.key, order: ranks[row.key] ?? 0, id: row.id, opportunity: row.opportunity)
-            }
-            batch.removeAll(keepingCapacity: true)
-            if boundary == nil, found.count >= wanted { boundary = found.map(\.order).sorted()[wanted - 1] }
-        }
-        while let row = try hits.next() {
-            let rank: Double = row[1]
-            if let boundary, rank != boundary { break }
-            batch.append(((row[0] as Int64) & Self.ftsKeyMask, rank))
-            if batch.count >= batchSize { try flush() }
-        }
-        try flush()
+        try check(best.ranked())
+        if found.count < wanted { try check(best.rest()) }
         return Self.ordered(found, wanted: wanted)
     }
 
@@ -687,10 +655,13 @@ struct BestRanked {
     private var pruneAt: Int
     /// Whether some match was left out (worse than the kept ones).
     private(set) var leftOut = false
+    /// With `keepingRest`, the matches left out, unsorted: all worse than every kept one.
+    private var others: [(key: Int64, rank: Double)]?
 
-    init(depth: Int) {
+    init(depth: Int, keepingRest: Bool = false) {
         self.depth = max(depth, 1)
         pruneAt = 2 * self.depth + 64
+        others = keepingRest ? [] : nil
     }
 
     /// Reads the matches of `text` with a rowid at least `lowest` (a `since` bound).
@@ -706,6 +677,7 @@ struct BestRanked {
     mutating func offer(_ key: Int64, _ rank: Double) {
         guard rank <= bound else {
             leftOut = true
+            others?.append((key, rank))
             return
         }
         kept.append((key, rank))
@@ -720,6 +692,7 @@ struct BestRanked {
         while end < kept.count, kept[end].rank <= bound { end += 1 }
         if end < kept.count {
             leftOut = true
+            others?.append(contentsOf: kept[end...])
             kept.removeSubrange(end...)
         }
         // Many ties with the bound: prune again only once the list has doubled.
@@ -730,6 +703,12 @@ struct BestRanked {
     mutating func ranked() -> [(key: Int64, rank: Double)] {
         prune()
         return kept
+    }
+
+    /// With `keepingRest`, the matches left out, best first: each ranks below every one of `ranked()` (the bound
+    /// only ever falls), so the two lists in turn are every match in rank order. Call after `ranked()`.
+    func rest() -> [(key: Int64, rank: Double)] {
+        (others ?? []).sorted { $0.rank < $1.rank }
     }
 }
 

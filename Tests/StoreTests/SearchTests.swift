@@ -254,6 +254,15 @@ import Testing
         #expect(Set(kept.map(\.key)) == Set(expected.map(\.key)))
         #expect(best.leftOut == (expected.count < stream.count))
 
+        // Kept aside, the others follow in rank order: the two lists are the whole stream, sorted.
+        var split = BestRanked(depth: depth, keepingRest: true)
+        for s in stream { split.offer(s.key, s.rank) }
+        let first = split.ranked()
+        let rest = split.rest()
+        #expect(first.map(\.rank) == expected.map(\.rank))
+        #expect((first + rest).map(\.rank) == sorted.map(\.rank))
+        #expect(Set((first + rest).map(\.key)).count == stream.count)
+
         var all = BestRanked(depth: 10_000)
         for s in stream { all.offer(s.key, s.rank) }
         #expect(all.ranked().count == stream.count)
