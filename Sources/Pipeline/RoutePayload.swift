@@ -449,6 +449,15 @@ struct NearMissCandidate: Hashable {
 /// to a payload (or to `RouteEvidence`, `RouteExclusion`) fails there until it is written here.
 struct PayloadWriter {
     var bytes: [UInt8] = []
+
+    /// `"evidence":[…]`, the list member and watch payloads both carry.
+    mutating func evidence(_ list: [RouteEvidence]) throws {
+        key("evidence")
+        open(UInt8(ascii: "["))
+        for e in list { try e.write(to: &self) }
+        close(UInt8(ascii: "]"))
+    }
+
     /// Whether the next value in the open container needs a comma before it.
     private var needsComma = false
 
@@ -638,10 +647,7 @@ extension RouteExclusion: PayloadWritable {
 extension MemberRoutePayload: PayloadWritable {
     func write(to w: inout PayloadWriter) throws {
         w.open(UInt8(ascii: "{"))
-        w.key("evidence")
-        w.open(UInt8(ascii: "["))
-        for e in evidence { try e.write(to: &w) }
-        w.close(UInt8(ascii: "]"))
+        try w.evidence(evidence)
         w.key("member_name")
         w.string(memberName)
         w.key("segments")
@@ -653,10 +659,7 @@ extension MemberRoutePayload: PayloadWritable {
 extension WatchRoutePayload: PayloadWritable {
     func write(to w: inout PayloadWriter) throws {
         w.open(UInt8(ascii: "{"))
-        w.key("evidence")
-        w.open(UInt8(ascii: "["))
-        for e in evidence { try e.write(to: &w) }
-        w.close(UInt8(ascii: "]"))
+        try w.evidence(evidence)
         w.key("name")
         w.string(name)
         w.key("recipients")

@@ -161,7 +161,7 @@ import Testing
     /// record is not the first by id, two clusters: the rows kept list what all the rows list, and every row
     /// dropped ranks after the last one listed (or is a weaker copy of one listed).
     @Test(arguments: 1...40) func aPageKeepsItsStrongestNearMisses(seed: Int) throws {
-        var rng = SplitMix(seed: UInt64(seed))
+        var rng = SplitMix64(seed: UInt64(seed))
         let opportunities = 3 + Int(rng.next() % 30)
         var display: [Int64: String] = [:]
         var rows: [NearMissCandidate] = []
@@ -235,18 +235,5 @@ import Testing
         // Fewer rows than the limit in a cluster: all of them stay.
         let few = Array(rows.suffix(10))
         #expect(RouteMapping.strongest(inPage: few) { _ in "" } == few)
-    }
-}
-
-/// A small seeded generator (SplitMix64), so each random page is the same at every run.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
