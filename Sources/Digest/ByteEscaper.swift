@@ -115,6 +115,16 @@ enum ByteEscaper {
         return !(p.isGraphemeExtend || u.value == 0x200D || p.generalCategory == .spacingMark)
     }
 
+    /// Whether the ASCII character at `i` belongs to the Character before it (a prepended concatenation mark, such
+    /// as U+0600, takes the next character into its cluster). Only a non-ASCII scalar before can do that.
+    static func joinsPrevious(_ b: UnsafeBufferPointer<UInt8>, _ i: Int) -> Bool {
+        guard i > 0, b[i - 1] >= 0x80 else { return false }
+        var start = i - 1
+        while start > 0, b[start] & 0xC0 == 0x80 { start -= 1 }
+        let pair = String(decoding: UnsafeBufferPointer(rebasing: b[start...i]), as: UTF8.self)
+        return pair.count == 1
+    }
+
     /// XML 1.0 text and attribute escaping on the bytes: `&`, `<`, `>`, `"` as entities; control characters other
     /// than tab, LF and CR, and U+FFFE / U+FFFF (`EF BF BE` / `EF BF BF`), dropped. Scalar by scalar, so exact.
     static func xml(_ s: String) -> String {

@@ -35,15 +35,54 @@ extension Wording {
     /// the rule's term when nothing was recorded.
     static func foundWord(_ r: RouteEvidence) -> String {
         guard let m = r.matched?.trimmedSpaces, !m.isEmpty else { return plainTerm(r.term) }
-        return m == m.uppercased() && m != m.lowercased() ? m.lowercased() : m
+        return isShouted(m) ? m.lowercased() : m
+    }
+
+    /// `m == m.uppercased() && m != m.lowercased()`: written in capitals. Looked at on the bytes first, since
+    /// every keyword clue of every item asks (upper- and lower-casing a word each time was a tenth of wording
+    /// « Pourquoi cet avis ? »): a word with an ASCII small letter is not in capitals (uppercasing maps a…z to
+    /// A…Z whatever surrounds them), an all-ASCII word is when it has a capital letter.
+    static func isShouted(_ m: String) -> Bool {
+        var capital = false
+        var ascii = true
+        for b in m.utf8 {
+            if b >= 0x61 && b <= 0x7A { return false }
+            if b >= 0x41 && b <= 0x5A { capital = true } else if b >= 0x80 { ascii = false }
+        }
+        if ascii { return capital }
+        return m == m.uppercased() && m != m.lowercased()
     }
 
     /// An amount the routing data carries as text (`1 200 000 €` or `1200000`) in the one money format; as
     /// given when it holds no figure.
     static func euros(_ s: String) -> String {
+        if let whole = wholeEuros(s) { return FrenchFormat.euros(whole) }
         let digits = s.prefix { $0 != "," && $0 != "." }.filter(\.isNumber)
         guard !digits.isEmpty, let d = Decimal(string: String(digits)) else { return s }
         return FrenchFormat.euros(d)
+    }
+
+    /// What ``euros(_:)`` reads, without `Decimal`, for the texts the router writes: ASCII digits, spaces, the
+    /// no-break spaces and `€`. Nil for anything else (another script's digits, a combining mark), which takes
+    /// the Character path.
+    static func wholeEuros(_ s: String) -> Int? {
+        var value = 0
+        var digits = 0
+        var ended = false
+        for u in s.unicodeScalars {
+            switch u.value {
+            case 0x30...0x39:
+                if ended { continue }
+                if value == 0 && u.value == 0x30 && digits > 0 { continue }
+                value = value * 10 + Int(u.value - 0x30)
+                digits += 1
+                if digits > 17 { return nil }
+            case 0x2C, 0x2E: ended = true
+            case 0x00..<0x80, 0xA0, 0x202F, 0x20AC: continue
+            default: return nil
+            }
+        }
+        return digits > 0 ? value : nil
     }
 
     /// One piece of trade evidence as a short phrase: « mot « décolletage » dans l'intitulé », « code CPV
@@ -121,39 +160,69 @@ extension Wording {
                     ? (call ? "L'appel vise votre métier" : "L'avis achète ce que vous faites (cœur de métier)")
                     : "Vous pouvez y contribuer par la chaîne de valeur")
         }
-        let sorted = item.evidence.enumerated().sorted {
-            $0.element.weight != $1.element.weight ? $0.element.weight > $1.element.weight : $0.offset < $1.offset
-        }.map(\.element)
-        let tradeKinds: Set<RouteEvidence.Kind> = [.keyword, .cpv, .descriptor, .segment]
-        var trades: [String] = []
-        var clues: [String: [String]] = [:]
-        // The same word in the title and in a lot's title (a single-lot notice repeats its title) is one clue.
-        var words: [String: Set<String>] = [:]
+        // Sorted by index: sorting the evidence itself copies each piece at every swap.
+        let order = item.evidence.indices.sorted {
+            let a = item.evidence[$0].weight
+            let b = item.evidence[$1].weight
+            return a != b ? a > b : $0 < $1
+        }
+        // Each trade with its clues and its words, in order of appearance. A few trades per item: arrays searched
+        // by bytes, not dictionaries that hash (and normalise) each French trade name at every look-up.
+        var trades: [(name: String, clues: [String], words: [String])] = []
         var others: [String] = []
         let single = item.segments.count == 1 ? item.segments[0] : nil
-        for r in sorted {
-            if tradeKinds.contains(r.kind), let trade = r.segment ?? single {
-                if clues[trade] == nil { trades.append(trade) }
-                if r.kind == .keyword, !words[trade, default: []].insert(foundWord(r).lowercased()).inserted {
-                    continue
+        for i in order {
+            let r = item.evidence[i]
+            if isTrade(r.kind), let trade = r.segment ?? single {
+                let t: Int
+                if let found = trades.firstIndex(where: { sameText($0.name, trade) }) {
+                    t = found
+                } else {
+                    trades.append((trade, [], []))
+                    t = trades.count - 1
                 }
-                let c = clue(r)
-                if !(clues[trade]?.contains(c) ?? false), (clues[trade]?.count ?? 0) < limit {
-                    clues[trade, default: []].append(c)
+                // The same word in the title and in a lot's title (a single-lot notice repeats its title) is one
+                // clue.
+                if r.kind == .keyword {
+                    let word = foundWord(r).lowercased()
+                    if trades[t].words.contains(where: { sameText($0, word) }) { continue }
+                    trades[t].words.append(word)
+                }
+                if trades[t].clues.count < limit {
+                    let c = clue(r)
+                    if !trades[t].clues.contains(where: { sameText($0, c) }) { trades[t].clues.append(c) }
                 }
             } else {
                 let s = sentence(r, member: member)
-                if !others.contains(s) { others.append(s) }
+                if !others.contains(where: { sameText($0, s) }) { others.append(s) }
             }
         }
         for t in trades {
-            out.append("\(member ? "Votre métier" : "Métier") : \(t) — " + (clues[t] ?? []).joined(separator: " ; "))
+            out.append("\(member ? "Votre métier" : "Métier") : \(t.name) — " + t.clues.joined(separator: " ; "))
         }
         // A trade the notice is for, with no clue recorded (older routes): still say which.
-        for t in item.segments where clues[t] == nil && !item.evidence.contains(where: { $0.kind == .valueChain }) {
-            out.append("\(member ? "Votre métier" : "Métier") : \(t)")
+        if !item.evidence.contains(where: { $0.kind == .valueChain }) {
+            for t in item.segments where !trades.contains(where: { sameText($0.name, t) }) {
+                out.append("\(member ? "Votre métier" : "Métier") : \(t)")
+            }
         }
         return out + others
+    }
+
+    /// Keyword, CPV code, BOAMP descriptor or trade named: evidence of a trade, grouped under it.
+    static func isTrade(_ kind: RouteEvidence.Kind) -> Bool {
+        switch kind {
+        case .keyword, .cpv, .descriptor, .segment: return true
+        default: return false
+        }
+    }
+
+    /// `a == b`, on the bytes when they are equal or both ASCII (nearly always); Unicode's canonical equivalence
+    /// (what `==` and the dictionaries it replaces use) otherwise.
+    static func sameText(_ a: String, _ b: String) -> Bool {
+        if a.utf8.elementsEqual(b.utf8) { return true }
+        if a.utf8.allSatisfy({ $0 < 0x80 }) && b.utf8.allSatisfy({ $0 < 0x80 }) { return false }
+        return a == b
     }
 
     /// A discreet word for staff on how strongly the evidence holds (never the raw figure). The router sends

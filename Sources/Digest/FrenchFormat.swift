@@ -100,6 +100,28 @@ public enum FrenchFormat {
         return (negative ? "-" : "") + out
     }
 
+    /// ``number(_:)`` of a whole number, without `NSDecimalNumber`: « 1 200 000 ».
+    static func number(_ v: Int) -> String {
+        let digits = Array(String(v.magnitude).utf8)
+        // Grouped by three from the right, each group after the first preceded by a no-break space (C2 A0).
+        var out: [UInt8] = []
+        out.reserveCapacity(digits.count * 2 + 1)
+        if v < 0 { out.append(0x2D) }
+        let head = digits.count % 3 == 0 ? 3 : digits.count % 3
+        out.append(contentsOf: digits[0..<head])
+        var i = head
+        while i < digits.count {
+            out.append(0xC2)
+            out.append(0xA0)
+            out.append(contentsOf: digits[i..<i + 3])
+            i += 3
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// ``euros(_:compact:)`` of a whole number of euros: « 1 200 000 € ».
+    static func euros(_ v: Int) -> String { number(v) + nbsp + "€" }
+
     static func currencySymbol(_ code: String?) -> String {
         switch code?.uppercased() {
         case nil, "EUR": return "€"

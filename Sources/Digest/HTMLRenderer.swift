@@ -180,13 +180,15 @@ public struct HTMLRenderer: DigestRenderer {
                         + meta(esc(told)) + Self.cardClose)
             }
         }
-        if Wording.isStaff(input) && !Wording.leftOut(input).isEmpty {
+        // Worked out once: the staff digest asks for it three times.
+        let leftOut = Wording.isStaff(input) ? Wording.leftOut(input) : []
+        if !leftOut.isEmpty {
             h2("ecartes", Wording.nearMisses, into: &o)
-            var items = Wording.shownNearMisses(input).map { m in
+            var items = leftOut.prefix(Wording.nearMissLimit).map { m in
                 "<li style=\"margin:0 0 6px;\"><strong>\(esc(m.memberName))</strong> — \(link(m.notice)) — "
                     + "\(esc(Wording.exclusion(m.exclusion)))</li>"
             }
-            let more = Wording.leftOut(input).count - Wording.nearMissLimit
+            let more = leftOut.count - Wording.nearMissLimit
             if more > 0 { items.append("<li>… et \(more) autres (liste complète dans le fichier JSON)</li>") }
             o.append("<ul style=\"margin:4px 0;padding-left:20px;\">\(items.joined())</ul>")
         }
@@ -209,8 +211,9 @@ public struct HTMLRenderer: DigestRenderer {
         }
         var footer = esc(Wording.footer(input))
         if let staff = Wording.staffContact(input) {
-            footer = footer.replacingOccurrences(
-                of: esc(staff.address) + ".", with: "<a href=\"\(esc(staff.url))\">\(esc(staff.address))</a>.")
+            footer = Self.replacing(
+                esc(staff.address) + ".", with: "<a href=\"\(esc(staff.url))\">\(esc(staff.address))</a>.",
+                in: footer)
         }
         o.append(
             "<p style=\"margin:24px 0 0;padding-top:8px;border-top:1px solid \(Self.line);color:\(Self.grey);"
@@ -220,6 +223,52 @@ public struct HTMLRenderer: DigestRenderer {
         o.append("</body>")
         o.append("</html>")
         return o.joined(separator: "\n") + "\n"
+    }
+
+    /// `text.replacingOccurrences(of: target, with: replacement)`, on the bytes when that gives the same: an
+    /// ASCII target met between ASCII characters (or the ends), in a text with none of the three characters
+    /// Unicode holds equal to an ASCII one (U+212A K, U+037E ;, U+1FEF `). Every digest's footer links the
+    /// staff's address, and Foundation's search was a twelfth of rendering a member's HTML.
+    static func replacing(_ target: String, with replacement: String, in text: String) -> String {
+        var text = text
+        let target = Array(target.utf8)
+        let fast: String?? = text.withUTF8 { b -> String?? in
+            guard !target.isEmpty, target.allSatisfy({ $0 >= 0x20 && $0 < 0x80 }) else { return nil }
+            var out: [UInt8] = []
+            var mark = 0
+            var i = 0
+            while i < b.count {
+                let c = b[i]
+                // E2 84 AA, CD BE, E1 BF AF: the three singletons.
+                if (c == 0xE2 && i + 2 < b.count && b[i + 1] == 0x84 && b[i + 2] == 0xAA)
+                    || (c == 0xCD && i + 1 < b.count && b[i + 1] == 0xBE)
+                    || (c == 0xE1 && i + 2 < b.count && b[i + 1] == 0xBF && b[i + 2] == 0xAF)
+                {
+                    return nil
+                }
+                if c == target[0], i + target.count <= b.count,
+                    target.indices.allSatisfy({ b[i + $0] == target[$0] })
+                {
+                    let end = i + target.count
+                    if (i > 0 && b[i - 1] >= 0x80) || (end < b.count && b[end] >= 0x80) { return nil }
+                    if out.isEmpty { out.reserveCapacity(b.count + replacement.utf8.count) }
+                    out.append(contentsOf: UnsafeBufferPointer(rebasing: b[mark..<i]))
+                    out.append(contentsOf: replacement.utf8)
+                    i = end
+                    mark = end
+                    continue
+                }
+                i += 1
+            }
+            if mark == 0 { return .some(nil) }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: b[mark..<b.count]))
+            return .some(String(decoding: out, as: UTF8.self))
+        }
+        switch fast {
+        case .some(.some(let replaced)): return replaced
+        case .some(.none): return text
+        case .none: return text.replacingOccurrences(of: String(decoding: target, as: UTF8.self), with: replacement)
+        }
     }
 
     static func statusColor(_ s: SourceHealth.Status) -> String {

@@ -139,13 +139,15 @@ public struct MarkdownRenderer: DigestRenderer {
                 o.append("")
             }
         }
-        if Wording.isStaff(input) && !Wording.leftOut(input).isEmpty {
+        // Worked out once: the staff digest asks for it three times.
+        let leftOut = Wording.isStaff(input) ? Wording.leftOut(input) : []
+        if !leftOut.isEmpty {
             o.append("## \(Wording.nearMisses)")
             o.append("")
-            for m in Wording.shownNearMisses(input) {
+            for m in leftOut.prefix(Wording.nearMissLimit) {
                 o.append("- **\(esc(m.memberName))** — \(link(m.notice)) — \(esc(Wording.exclusion(m.exclusion)))")
             }
-            let more = Wording.leftOut(input).count - Wording.nearMissLimit
+            let more = leftOut.count - Wording.nearMissLimit
             if more > 0 { o.append("- … et \(more) autres (liste complète dans le fichier JSON)") }
             o.append("")
         }

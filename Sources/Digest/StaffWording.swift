@@ -31,6 +31,8 @@ extension Wording {
     /// Members dropped from a notice they were not sent after all, strongest evidence first. A member the router
     /// dropped for one trade but sent the notice for another (or as a call's beneficiary) was not left out.
     static func leftOut(_ input: DigestInput) -> [NearMissItem] {
+        // A member's digest has none: no set of every item sent built for nothing.
+        if input.nearMisses.isEmpty { return [] }
         var sent = Set<String>()
         for m in input.members { for i in m.items { sent.insert(m.memberID + "\u{1F}" + i.notice.id) } }
         for c in input.calls { for id in c.memberIDs { sent.insert(id + "\u{1F}" + c.notice.id) } }

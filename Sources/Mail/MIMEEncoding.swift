@@ -12,12 +12,24 @@ enum MIMEEncoding {
 
     /// A header value with every control character (CR and LF above all: header injection) turned into a space.
     static func clean(_ value: String) -> String {
-        String(String.UnicodeScalarView(value.unicodeScalars.map { isControl($0) ? " " : $0 }))
+        // Every header of every message goes through here: a value with nothing to replace is returned as is.
+        if !value.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) { return value }
+        return String(String.UnicodeScalarView(value.unicodeScalars.map { isControl($0) ? " " : $0 }))
     }
 
     /// Only printable ASCII without spaces, for values that must stay one token (address specs, Message-ID, URI).
     static func cleanToken(_ value: String, dropping forbidden: Set<Unicode.Scalar> = []) -> String {
-        String(
+        // Addresses and Message-IDs are already clean: returned as they are, without a walk through a `Set`.
+        var mask: (low: UInt64, high: UInt64) = (0, 0)
+        for scalar in forbidden where scalar.value < 0x80 {
+            if scalar.value < 64 { mask.low |= 1 << scalar.value } else { mask.high |= 1 << (scalar.value - 64) }
+        }
+        let clean = value.utf8.allSatisfy { byte in
+            guard byte > 0x20, byte < 0x7F else { return false }
+            return byte < 64 ? mask.low & (1 << byte) == 0 : mask.high & (1 << (byte - 64)) == 0
+        }
+        if clean { return value }
+        return String(
             String.UnicodeScalarView(
                 value.unicodeScalars.filter {
                     $0.value > 0x20 && $0.value < 0x7F && !forbidden.contains($0)
@@ -144,79 +156,112 @@ enum MIMEEncoding {
     /// Text as quoted-printable with CRLF line ends, every line at most 76 octets: readable for French text,
     /// 7-bit, and immune to a mail server's line-length limit.
     static func quotedPrintable(_ text: String) -> String {
-        // On UTF-8 bytes in one pass: a night composes a message per member, and the string-level version
-        // (normalising line ends with `replacingOccurrences`, one `String` per octet) was a tenth of the night.
-        let input = Array(text.utf8)
-        // Lines split on CRLF, CR or LF alike.
-        var lines: [Range<Int>] = []
-        var lineStart = 0
-        var index = 0
-        while index < input.count {
+        var out: [UInt8] = []
+        quotedPrintable(text, into: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// ``quotedPrintable(_:)`` appended to `out` as bytes: a message is assembled as bytes, and its text and HTML
+    /// parts (a staff digest's are hundreds of kilobytes) are not turned into a `String` and back.
+    static func quotedPrintable(_ text: String, into out: inout [UInt8]) {
+        // On the UTF-8 bytes in one pass with no per-octet allocation: a national night composes a message per
+        // member, and encoding their bodies was half of composing them.
+        var text = text
+        text.withUTF8 { input in
+            let count = input.count
+            out.reserveCapacity(out.count + count + count / 8 + 64)
+            var lineStart = 0
+            var emitted = false
+            while true {
+                // Lines split on CRLF, CR or LF alike.
+                var lineEnd = lineStart
+                while lineEnd < count, input[lineEnd] != 0x0A, input[lineEnd] != 0x0D { lineEnd += 1 }
+                // A final line end adds no empty line.
+                if lineEnd == count, lineStart == count, emitted { break }
+                encodeLine(input, lineStart, lineEnd, into: &out)
+                out.append(0x0D)
+                out.append(0x0A)
+                emitted = true
+                if lineEnd == count { break }
+                lineStart =
+                    input[lineEnd] == 0x0D && lineEnd + 1 < count && input[lineEnd + 1] == 0x0A
+                    ? lineEnd + 2 : lineEnd + 1
+            }
+        }
+    }
+
+    /// One line's octets `start..<end`, soft-broken before 76 columns.
+    private static func encodeLine(
+        _ input: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int, into out: inout [UInt8]
+    ) {
+        let hex = hexDigits
+        var column = 0
+        var index = start
+        while index < end {
             let byte = input[index]
-            if byte == 0x0A || byte == 0x0D {
-                lines.append(lineStart..<index)
-                if byte == 0x0D, index + 1 < input.count, input[index + 1] == 0x0A { index += 1 }
-                lineStart = index + 1
+            let printable = byte >= 0x21 && byte <= 0x7E && byte != 0x3D
+            var escape: Bool
+            if byte == 0x20 || byte == 0x09 {
+                // White space at the end of a line is dropped by some transports: encoded there.
+                escape = index == end - 1
+            } else if printable {
+                // A "." alone at the start of a line is SMTP's end of data: libcurl doubles it, and encoding it as
+                // well keeps the body identical whatever transport carries it. "From " at the start of a line is
+                // rewritten ">From " by mbox-minded relays: its F is encoded.
+                escape = column == 0 && startsLineSpecially(input, index, end)
+            } else {
+                escape = true
+            }
+            if column + (escape ? 3 : 1) > 75 {
+                out.append(0x3D)
+                out.append(0x0D)
+                out.append(0x0A)
+                column = 0
+                // A line a soft break opens counts too.
+                if printable { escape = startsLineSpecially(input, index, end) }
+            }
+            if escape {
+                out.append(0x3D)
+                out.append(hex[Int(byte >> 4)])
+                out.append(hex[Int(byte & 0x0F)])
+                column += 3
+            } else {
+                out.append(byte)
+                column += 1
             }
             index += 1
         }
-        lines.append(lineStart..<input.count)
-        if lines.count > 1, lines.last?.isEmpty == true { lines.removeLast() }
-        let from = Array("From ".utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(input.count + input.count / 8 + lines.count * 2)
-        for line in lines {
-            var column = 0
-            for index in line {
-                let byte = input[index]
-                // "." or "From " at the start of a line: a line a soft break opens counts too.
-                func needsEscape(atLineStart isLineStart: Bool) -> Bool {
-                    switch byte {
-                    case 0x20, 0x09:
-                        // White space at the end of a line is dropped by some transports: encoded there.
-                        return index == line.upperBound - 1
-                    case 0x21...0x7E where byte != 0x3D:
-                        // A "." alone at the start of a line is SMTP's end of data: libcurl doubles it, and
-                        // encoding it as well keeps the body identical whatever transport carries it. "From " at
-                        // the start of a line is rewritten ">From " by mbox-minded relays: its F is encoded.
-                        let isFrom = byte == 0x46 && isLineStart && input[index..<line.upperBound].starts(with: from)
-                        return (byte == 0x2E && isLineStart) || isFrom
-                    default:
-                        return true
-                    }
-                }
-                var escape = needsEscape(atLineStart: column == 0)
-                if column + (escape ? 3 : 1) > 75 {
-                    out += [0x3D, 0x0D, 0x0A]
-                    column = 0
-                    escape = needsEscape(atLineStart: true)
-                }
-                if escape {
-                    out += [0x3D, hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 0x0F)]]
-                    column += 3
-                } else {
-                    out.append(byte)
-                    column += 1
-                }
-            }
-            out += [0x0D, 0x0A]
-        }
-        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// A "." or the F of "From " at `index`, were it the first octet of a line.
+    private static func startsLineSpecially(_ input: UnsafeBufferPointer<UInt8>, _ index: Int, _ end: Int) -> Bool {
+        let byte = input[index]
+        if byte == 0x2E { return true }
+        return byte == 0x46 && end - index >= 5 && input[index + 1] == 0x72 && input[index + 2] == 0x6F
+            && input[index + 3] == 0x6D && input[index + 4] == 0x20
     }
 
     private static let hexDigits = Array("0123456789ABCDEF".utf8)
 
     /// Bytes as base64 in lines of 76 characters, CRLF line ends.
     static func base64Lines(_ bytes: [UInt8]) -> String {
+        var out: [UInt8] = []
+        base64Lines(bytes, into: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// ``base64Lines(_:)`` appended to `out` as bytes.
+    static func base64Lines(_ bytes: [UInt8], into out: inout [UInt8]) {
         let encoded = Array(base64(bytes).utf8)
-        var out = ""
+        out.reserveCapacity(out.count + encoded.count + encoded.count / 38 + 2)
         var start = 0
         while start < encoded.count {
             let end = min(start + 76, encoded.count)
-            out += String(decoding: encoded[start..<end], as: UTF8.self) + "\r\n"
+            out.append(contentsOf: encoded[start..<end])
+            out.append(0x0D)
+            out.append(0x0A)
             start = end
         }
-        return out
     }
 
     private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)

@@ -53,7 +53,16 @@ public enum MIMEWriter {
                 "mixed", boundary: "=_mixed_" + hash,
                 [alternative] + message.attachments.map(attachmentPart))
         }
-        return Array((head + body.headers + "\r\n" + body.content).utf8)
+        // Assembled as bytes: the bodies (hundreds of kilobytes for a staff digest) are copied once, not joined as
+        // strings and converted at the end.
+        var out: [UInt8] = []
+        out.reserveCapacity(head.utf8.count + body.headers.utf8.count + 2 + body.content.count)
+        out.append(contentsOf: head.utf8)
+        out.append(contentsOf: body.headers.utf8)
+        out.append(0x0D)
+        out.append(0x0A)
+        out.append(contentsOf: body.content)
+        return out
     }
 
     /// Throws the first reason why `message` would not render as given: an invalid Message-ID, address or
@@ -107,19 +116,25 @@ public enum MIMEWriter {
     private struct Part {
         /// The part's own headers, each ending in CRLF.
         var headers: String
-        var content: String
+        var content: [UInt8]
     }
 
     private static func textPart(_ text: String) -> Part {
         Part(
             headers: "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n",
-            content: MIMEEncoding.quotedPrintable(text))
+            content: quotedPrintable(text))
     }
 
     private static func htmlPart(_ html: String) -> Part {
         Part(
             headers: "Content-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n",
-            content: MIMEEncoding.quotedPrintable(html))
+            content: quotedPrintable(html))
+    }
+
+    private static func quotedPrintable(_ text: String) -> [UInt8] {
+        var out: [UInt8] = []
+        MIMEEncoding.quotedPrintable(text, into: &out)
+        return out
     }
 
     private static func attachmentPart(_ attachment: MailAttachment) -> Part {
@@ -136,17 +151,27 @@ public enum MIMEWriter {
             + MIMEEncoding.header(
                 "Content-Disposition",
                 ["attachment;", MIMEEncoding.parameter("filename", attachment.fileName)])
-        return Part(headers: headers, content: MIMEEncoding.base64Lines(attachment.bytes))
+        var content: [UInt8] = []
+        MIMEEncoding.base64Lines(attachment.bytes, into: &content)
+        return Part(headers: headers, content: content)
     }
 
     private static func multipart(_ subtype: String, boundary: String, _ parts: [Part]) -> Part {
         // Boundaries start with "=_": that pair never occurs in quoted-printable or base64 text, so no body line
         // can be taken for a boundary.
-        var content = ""
+        var content: [UInt8] = []
+        content.reserveCapacity(parts.reduce(0) { $0 + $1.headers.utf8.count + $1.content.count + 64 } + 64)
         for part in parts {
-            content += "--" + boundary + "\r\n" + part.headers + "\r\n" + part.content
+            content.append(contentsOf: "--".utf8)
+            content.append(contentsOf: boundary.utf8)
+            content.append(contentsOf: "\r\n".utf8)
+            content.append(contentsOf: part.headers.utf8)
+            content.append(contentsOf: "\r\n".utf8)
+            content.append(contentsOf: part.content)
         }
-        content += "--" + boundary + "--\r\n"
+        content.append(contentsOf: "--".utf8)
+        content.append(contentsOf: boundary.utf8)
+        content.append(contentsOf: "--\r\n".utf8)
         return Part(headers: "Content-Type: multipart/\(subtype);\r\n boundary=\"\(boundary)\"\r\n", content: content)
     }
 
