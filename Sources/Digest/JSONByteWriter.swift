@@ -13,7 +13,7 @@ import Notices
 /// digest and on digests of the real samples, so they cannot drift apart silently.
 ///
 /// `codingPath` is left empty: no type of the digest reads it, and keeping it costs an array per value.
-enum JSONByteWriter {
+public enum JSONByteWriter {
     /// The value's pretty-printed JSON (no final newline).
     ///
     /// Two passes: the values' bytes (strings escaped, numbers, dates) are written one after the other to one
@@ -50,21 +50,21 @@ enum JSONByteWriter {
         return true
     }
 
-    /// A quoted, escaped string (swift-foundation's `serializeString` with `withoutEscapingSlashes`).
-    static func writeString(_ s: String, into out: inout [UInt8]) {
+    /// A quoted, escaped string as JSONEncoder writes it (swift-foundation's `serializeString`): with
+    /// `withoutEscapingSlashes` (the digests) or, `escapingSlashes`, its default (`/` as `\/`).
+    public static func writeString(_ s: String, into out: inout [UInt8], escapingSlashes: Bool = false) {
         out.append(0x22)
         var s = s
         s.withUTF8 { b in
             var mark = 0
             for i in 0..<b.count {
                 let c = b[i]
-                guard c < 0x20 || c == 0x22 || c == 0x5C else { continue }
+                guard c < 0x20 || c == 0x22 || c == 0x5C || (c == 0x2F && escapingSlashes) else { continue }
                 if i > mark { out.append(contentsOf: UnsafeBufferPointer(rebasing: b[mark..<i])) }
                 mark = i + 1
                 out.append(0x5C)
                 switch c {
-                case 0x22: out.append(0x22)
-                case 0x5C: out.append(0x5C)
+                case 0x22, 0x5C, 0x2F: out.append(c)
                 case 0x08: out.append(UInt8(ascii: "b"))
                 case 0x0C: out.append(UInt8(ascii: "f"))
                 case 0x0A: out.append(UInt8(ascii: "n"))

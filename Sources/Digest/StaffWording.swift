@@ -43,11 +43,6 @@ extension Wording {
             }.map(\.element)
     }
 
-    /// The near misses to show: `leftOut`, at most `nearMissLimit`.
-    static func shownNearMisses(_ input: DigestInput) -> [NearMissItem] {
-        Array(leftOut(input).prefix(nearMissLimit))
-    }
-
     /// The filter that dropped a member, in words with its figures: « trop loin : Gironde (33), à 4
     /// départements de son site (Loire (42)), maximum 2 ».
     static func exclusion(_ e: RouteExclusion) -> String {

@@ -495,31 +495,8 @@ struct PayloadWriter {
 
     mutating func string(_ s: String) {
         comma()
-        bytes.append(0x22)
-        var s = s
-        s.withUTF8 { b in
-            var mark = 0
-            for i in 0..<b.count {
-                let c = b[i]
-                guard c < 0x20 || c == 0x22 || c == 0x5C || c == 0x2F else { continue }
-                if i > mark { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: b[mark..<i])) }
-                mark = i + 1
-                bytes.append(0x5C)
-                switch c {
-                case 0x22, 0x5C, 0x2F: bytes.append(c)
-                case 0x08: bytes.append(UInt8(ascii: "b"))
-                case 0x0C: bytes.append(UInt8(ascii: "f"))
-                case 0x0A: bytes.append(UInt8(ascii: "n"))
-                case 0x0D: bytes.append(UInt8(ascii: "r"))
-                case 0x09: bytes.append(UInt8(ascii: "t"))
-                default:
-                    let hex = Array("0123456789abcdef".utf8)
-                    bytes.append(contentsOf: [UInt8(ascii: "u"), 0x30, 0x30, hex[Int(c >> 4)], hex[Int(c & 0x0F)]])
-                }
-            }
-            if b.count > mark { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: b[mark..<b.count])) }
-        }
-        bytes.append(0x22)
+        // JSONEncoder's default escapes `/`: the bytes stay those of the payloads already in users' stores.
+        JSONByteWriter.writeString(s, into: &bytes, escapingSlashes: true)
         needsComma = true
     }
 
