@@ -35,7 +35,7 @@ public struct AtomRenderer: DigestRenderer {
 
     /// `publicURL` + name, or the bare name (relative to the file) when the folder has no public address.
     func selfLink(_ input: DigestInput, _ name: String) -> String {
-        guard var base = input.publicURL?.trimmedSpaces, !base.isEmpty else { return name }
+        guard var base = input.publicURL?.trimmingWhitespace(), !base.isEmpty else { return name }
         if !base.hasSuffix("/") { base += "/" }
         return base + name
     }
@@ -101,13 +101,13 @@ public struct AtomRenderer: DigestRenderer {
             if let u = n.url, Wording.isWebURL(u) {
                 o.append(
                     "    <link rel=\"alternate\" type=\"text/html\" "
-                        + "href=\"\(x(u.trimmedSpaces))\"/>"
+                        + "href=\"\(x(u.trimmingWhitespace()))\"/>"
                 )
             }
             if let d = n.documentsURL, Wording.isWebURL(d), d != n.url {
                 o.append(
                     "    <link rel=\"related\" type=\"text/html\" title=\"Dossier de consultation (DCE)\" "
-                        + "href=\"\(x(d.trimmedSpaces))\"/>")
+                        + "href=\"\(x(d.trimmingWhitespace()))\"/>")
             }
             o.append("    <category term=\"\(x(n.kind.rawValue))\" label=\"\(x(FrenchFormat.kind(n.kind)))\"/>")
             o.append("    <content type=\"html\">\(x(body.joined(separator: "\n")))</content>")

@@ -147,7 +147,7 @@ enum Wording {
 
     /// The staff's address and its `mailto:` link, when the cluster gives one.
     static func staffContact(_ input: DigestInput) -> (address: String, url: String)? {
-        guard var c = input.staffContact?.trimmedSpaces, !c.isEmpty else { return nil }
+        guard var c = input.staffContact?.trimmingWhitespace(), !c.isEmpty else { return nil }
         if c.lowercased().hasPrefix("mailto:") { c = String(c.dropFirst(7)) }
         return (c, "mailto:" + c)
     }

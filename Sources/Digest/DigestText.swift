@@ -1,35 +1,10 @@
 import Foundation
 
-/// The text work the renderers do on every item (trimming an address, dropping a character, replacing one byte),
+/// The text work the renderers do on every item (dropping a character, replacing one byte; trimming is Notices'),
 /// in Swift on the UTF-8 bytes instead of Foundation's `NSString` bridging (`trimmingCharacters`,
 /// `replacingOccurrences`), which copied each string to UTF-16 and back and was about 15 % of writing a digest.
 /// Each helper returns the string itself, without a copy, when there is nothing to change: the common case.
 extension String {
-    /// `trimmingCharacters(in: .whitespaces)`: tab and the Unicode space separators (general category Zs: the
-    /// space, the no-break space, U+2000…U+200A, U+202F, U+205F, U+3000) removed from both ends.
-    var trimmedSpaces: String {
-        guard let first = utf8.first, let last = utf8.last else { return self }
-        // An ASCII letter, digit or mark at both ends (every address and code the notices carry): nothing to trim.
-        if first > 0x20, first < 0x80, last > 0x20, last < 0x80 { return self }
-        return trimmingScalars(where: Self.isSpace)
-    }
-
-    /// The string without the leading and trailing scalars `drop` accepts; itself when there are none.
-    func trimmingScalars(where drop: (Unicode.Scalar) -> Bool) -> String {
-        let scalars = unicodeScalars
-        var start = scalars.startIndex
-        var end = scalars.endIndex
-        while start < end, drop(scalars[start]) { start = scalars.index(after: start) }
-        while end > start, drop(scalars[scalars.index(before: end)]) { end = scalars.index(before: end) }
-        if start == scalars.startIndex && end == scalars.endIndex { return self }
-        return String(scalars[start..<end])
-    }
-
-    /// What `CharacterSet.whitespaces` holds.
-    static func isSpace(_ u: Unicode.Scalar) -> Bool {
-        u == "\t" || u == " " || (u.value >= 0x80 && u.properties.generalCategory == .spaceSeparator)
-    }
-
     /// Whether any of the UTF-8 bytes is one of `bytes` (all ASCII): a quick test before Character-level work.
     func containsAnyByte(_ bytes: StaticString) -> Bool {
         bytes.withUTF8Buffer { set in utf8.contains { set.contains($0) } }

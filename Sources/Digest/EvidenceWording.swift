@@ -27,14 +27,14 @@ extension Wording {
 
     /// A rule's term as a reader would write it: `décollet*` → `décollet`, quotes and jokers dropped.
     static func plainTerm(_ s: String) -> String {
-        s.trimmedSpaces.trimmingScalars { $0 == "\"" || $0 == "'" || $0 == "*" || $0 == "?" }
+        s.trimmingWhitespace().trimmingScalars { $0 == "\"" || $0 == "'" || $0 == "*" || $0 == "?" }
             .replacingBytes { $0 == 0x2A ? "" : nil }
     }
 
     /// The word as the notice writes it (`matched`), lower-cased when the notice shouts it in capitals;
     /// the rule's term when nothing was recorded.
     static func foundWord(_ r: RouteEvidence) -> String {
-        guard let m = r.matched?.trimmedSpaces, !m.isEmpty else { return plainTerm(r.term) }
+        guard let m = r.matched?.trimmingWhitespace(), !m.isEmpty else { return plainTerm(r.term) }
         return isShouted(m) ? m.lowercased() : m
     }
 

@@ -456,7 +456,7 @@ public struct HTMLRenderer: DigestRenderer {
     }
 
     func safeURL(_ s: String) -> String? {
-        let t = s.trimmedSpaces
+        let t = s.trimmingWhitespace()
         return t.isSafeLink ? t : nil
     }
 }

@@ -127,10 +127,10 @@ extension Wording {
         guard let c = n.buyer?.contact, !c.isEmpty else { return nil }
         var lines: [[Fact.Piece]] = []
         if let name = c.name { lines.append([.text(name)]) }
-        if let mail = c.email?.trimmedSpaces, !mail.isEmpty {
+        if let mail = c.email?.trimmingWhitespace(), !mail.isEmpty {
             lines.append([.link(mail, url: "mailto:" + mail)])
         }
-        if let phone = c.phone?.trimmedSpaces, !phone.isEmpty {
+        if let phone = c.phone?.trimmingWhitespace(), !phone.isEmpty {
             let dial = phone.filter { $0.isNumber || $0 == "+" }
             lines.append(dial.isEmpty ? [.whole("Tél. " + phone)] : [.text("Tél. "), .link(phone, url: "tel:" + dial)])
         }
@@ -149,7 +149,7 @@ extension Wording {
     }
 
     static func isWebURL(_ s: String) -> Bool {
-        let t = s.trimmedSpaces
+        let t = s.trimmingWhitespace()
         return t.hasASCIIPrefix("https://") || t.hasASCIIPrefix("http://")
     }
 }

@@ -9,6 +9,7 @@ struct VigieBench: AsyncParsableCommand {
         discussion: "Build with `swift build -c release` first; `make bench` runs them all.",
         subcommands: [
             ParseBench.self, EFormsCommand.self, FetchBench.self, ClassifyBench.self, RunBench.self, QueryBench.self,
+            RenderBench.self,
         ]
     )
 }

@@ -48,15 +48,6 @@ import Testing
         #expect(HTMLRenderer().esc("Usinage de pièces") == "Usinage de pièces")
     }
 
-    /// The renderers' trimming without Foundation trims what `trimmingCharacters(in: .whitespaces)` trims.
-    @Test(arguments: [
-        "", " ", "a", " mailto:x@y.fr ", "\t06 12\u{00A0}", "\u{2003}https://a.fr/\u{3000}", "\nligne\n", " \u{0301}x ",
-        "\u{00A0}\u{202F}", "x\u{205F}", "é ",
-    ])
-    func trimmingMatchesFoundation(_ s: String) {
-        #expect(Array(s.trimmedSpaces.utf8) == Array(s.trimmingCharacters(in: .whitespaces).utf8))
-    }
-
     @Test func byteReplacementsMatchFoundation() {
         let url = "https://a.fr/x y<z>\nfin"
         #expect(

@@ -1,4 +1,5 @@
 import Foundation
+import Notices
 
 /// An e-mail address as rule files write it: `Nom <a@b.fr>` or a bare `a@b.fr`.
 ///

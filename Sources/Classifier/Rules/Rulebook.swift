@@ -449,7 +449,7 @@ extension Rulebook {
     ///   fingerprint is not linted again — rules are linted once per change, not once per night — except for its
     ///   id against the other clusters' and the addresses it e-mails, which the fingerprint leaves out.
     /// - Parameter cache: a file where rule files already read are kept (see ``RulebookLoad/parsedFiles``), by the
-    ///   SHA-256 of their bytes: an unchanged file is not read again, nor its addresses linted again. Beside the
+    ///   fingerprint of their bytes: an unchanged file is not read again, nor its addresses linted again. Beside the
     ///   store, never in the rules folder. Nil: every file is read. A cache that cannot be read or written only
     ///   makes the load slower.
     public static func loadEach(
@@ -473,7 +473,9 @@ extension Rulebook {
                 if data != nil { parsed.append(file) }
                 continue
             }
-            let key = SHA256.hex(data)
+            // The rules fingerprint's hash and the length: an edit changes the key (the folder is the users', not
+            // an adversary's).
+            let key = "\(Self.fingerprint(data))-\(data.count)"
             keys.append(key)
             if let entry = stored.entries[key] {
                 let moved = entry.moved(to: file)
@@ -682,11 +684,11 @@ extension Rulebook {
     }
 
     /// FNV-1a 64 as 16 hex digits: detects an edit, not an attack.
-    static func fingerprint(_ bytes: [UInt8]) -> String { hex(fnv(bytes)) }
+    static func fingerprint<Bytes: Sequence<UInt8>>(_ bytes: Bytes) -> String { hex(fnv(bytes)) }
 
     /// FNV-1a 64 state after `bytes`, from `state` (the offset basis by default): a fingerprint of `a + b` is
     /// `fnv(b, from: fnv(a))`, so the cache keeps each cluster's part.
-    static func fnv(_ bytes: [UInt8], from state: UInt64 = 0xcbf2_9ce4_8422_2325) -> UInt64 {
+    static func fnv<Bytes: Sequence<UInt8>>(_ bytes: Bytes, from state: UInt64 = 0xcbf2_9ce4_8422_2325) -> UInt64 {
         var h = state
         for b in bytes {
             h ^= UInt64(b)

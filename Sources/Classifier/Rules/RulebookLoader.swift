@@ -813,33 +813,3 @@ struct RuleReader {
         source.delivery = src
     }
 }
-
-extension String {
-    /// `trimmingCharacters(in: .whitespaces)` (or `.whitespacesAndNewlines`) without going through NSString: the
-    /// reader trims every keyword, code and address of every rule file (30,000 members in a national deployment),
-    /// and NSString's trimming with its substring copies was a fifth of reading them. Same characters (see
-    /// `isTrimmed`); the text itself when there is nothing to trim.
-    func trimmingWhitespace(newlines: Bool = false) -> String {
-        let scalars = unicodeScalars
-        var start = scalars.startIndex
-        var end = scalars.endIndex
-        while start < end, Self.isTrimmed(scalars[start], newlines: newlines) { start = scalars.index(after: start) }
-        while end > start, Self.isTrimmed(scalars[scalars.index(before: end)], newlines: newlines) {
-            end = scalars.index(before: end)
-        }
-        if start == scalars.startIndex && end == scalars.endIndex { return self }
-        return String(scalars[start..<end])
-    }
-
-    /// Whether nothing is left once whitespace (not newlines) is trimmed.
-    var isBlank: Bool { unicodeScalars.allSatisfy { Self.isTrimmed($0, newlines: false) } }
-
-    static func isTrimmed(_ c: Unicode.Scalar, newlines: Bool) -> Bool {
-        switch c.value {
-        // Foundation's whitespace: Unicode `Zs`, tab, and U+200B (a space in older Unicode, still trimmed).
-        case 0x09, 0x20, 0xA0, 0x1680, 0x2000...0x200B, 0x202F, 0x205F, 0x3000: return true
-        case 0x0A...0x0D, 0x85, 0x2028, 0x2029: return newlines
-        default: return false
-        }
-    }
-}

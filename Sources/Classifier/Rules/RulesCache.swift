@@ -1,7 +1,7 @@
 import Foundation
 
-/// Rule files already read, kept between runs in one file beside the store (`<store>.rules-cache`), keyed by the
-/// SHA-256 of each file's bytes: a night reads again only the files that changed.
+/// Rule files already read, kept between runs in one file beside the store (`<store>.rules-cache`), keyed by a
+/// fingerprint of each file's bytes (``Rulebook``'s FNV-1a, and the length): a night reads again only the files that changed.
 ///
 /// A national deployment has 300 cluster files that change a few times a year; reading them (YAML, then every
 /// keyword, site and address checked) was seconds of every night, even of a night with nothing new. An entry gives
@@ -15,7 +15,7 @@ import Foundation
 /// different, and never fail it.
 struct RulesCache: Sendable {
     /// Changes whenever what is kept, or what reading a file gives, changes: an older cache is then ignored.
-    static let formatVersion = 1
+    static let formatVersion = 2
     static let magic = "vigie-rules-cache"
 
     /// One rule file as read.
@@ -67,13 +67,13 @@ struct RulesCache: Sendable {
         }
     }
 
-    /// SHA-256 of a file's bytes → the file as read.
+    /// Fingerprint and length of a file's bytes → the file as read.
     var entries: [String: Entry] = [:]
 
     /// The cache at `path`; empty when there is none, or when it cannot be trusted (then `problem` says why).
     static func read(path: String) -> (cache: RulesCache, problem: String?) {
         guard let data = FileManager.default.contents(atPath: path) else { return (RulesCache(), nil) }
-        // `vigie-rules-cache <version> <sha-256 of the rest>\n`, then the entries as JSON.
+        // `vigie-rules-cache <version> <fingerprint of the rest>\n`, then the entries as JSON.
         guard let newline = data.firstIndex(of: UInt8(ascii: "\n")) else {
             return (RulesCache(), "rules cache \(path): no header")
         }
@@ -82,7 +82,7 @@ struct RulesCache: Sendable {
             return (RulesCache(), "rules cache \(path): another format")
         }
         let payload = data[data.index(after: newline)...]
-        guard SHA256.hex(payload) == header[2] else { return (RulesCache(), "rules cache \(path): damaged") }
+        guard Rulebook.fingerprint(payload) == header[2] else { return (RulesCache(), "rules cache \(path): damaged") }
         do {
             let entries = try JSONDecoder().decode([String: Entry].self, from: payload)
             return (RulesCache(entries: entries), nil)
@@ -105,7 +105,7 @@ struct RulesCache: Sendable {
             payload.append(try encoder.encode(entry))
         }
         payload.append(UInt8(ascii: "}"))
-        var data = Data("\(Self.magic) \(Self.formatVersion) \(SHA256.hex(payload))\n".utf8)
+        var data = Data("\(Self.magic) \(Self.formatVersion) \(Rulebook.fingerprint(payload))\n".utf8)
         data.append(payload)
         try data.write(to: URL(fileURLWithPath: path), options: .atomic)
     }
