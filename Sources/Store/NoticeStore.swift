@@ -334,13 +334,17 @@ public final class NoticeStore {
         for attempt in 1...3 {
             do {
                 try migrator.migrate(queue)
-                // A store that held notices before this open and was just upgraded past a table rebuild.
-                if isLegacy || applied.contains("v1"),
-                    !Schema.rebuildingMigrations.isDisjoint(
-                        with: Set(Schema.identifiers)
-                            .subtracting(applied))
-                {
-                    try compactAfterUpgrade(progress: Schema.reportUpgrade)
+                // A store that existed before this open and was just upgraded past a table rebuild.
+                let ran = Set(Schema.identifiers).subtracting(applied)
+                if isLegacy || applied.contains("v1"), !ran.isDisjoint(with: Schema.rebuildingMigrations) {
+                    do {
+                        try compactAfterUpgrade(progress: Schema.reportUpgrade)
+                    } catch {
+                        // The upgrade is committed and the store whole: a failed compaction (another process busy
+                        // with the file, a disk filled meanwhile) only leaves the free pages where they were.
+                        Schema.reportUpgrade(
+                            "store: \(path): compacting after the upgrade failed, its free pages are kept: \(error)")
+                    }
                 }
                 return
             } catch let error as DatabaseError {
