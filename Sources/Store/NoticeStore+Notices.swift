@@ -171,11 +171,10 @@ extension NoticeStore {
             key = try previousKey(previous, n)
         }
         if previous != nil {
-            try db.exec("DELETE FROM notice_ref WHERE notice_id = ?", [n.id])
+            try db.exec("DELETE FROM notice_ref WHERE key = ?", [key])
         }
         for (kind, value) in Self.referenceKeys(n) {
-            try db.exec(
-                "INSERT OR IGNORE INTO notice_ref (kind, value, notice_id) VALUES (?, ?, ?)", [kind, value, n.id])
+            try db.exec("INSERT OR IGNORE INTO notice_ref (kind, value, key) VALUES (?, ?, ?)", [kind, value, key])
         }
         let stored = firstSeen ?? previous?.firstSeen ?? t
         try index(

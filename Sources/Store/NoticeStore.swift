@@ -311,13 +311,11 @@ public final class NoticeStore {
         let migrator = Schema.migrator
         // Read first, without the write lock: a store already up to date (every open of `vigie query` during
         // a run) must not wait for the nightly writer's transaction.
-        let (isLegacy, unknown, isComplete) = try read { db in
+        let (isLegacy, applied, isComplete) = try read { db in
             let isLegacy = try db.tableExists("schema_version") && !db.tableExists("grdb_migrations")
-            return (
-                isLegacy, try migrator.appliedIdentifiers(db).subtracting(Schema.identifiers).sorted(),
-                try !isLegacy && migrator.hasCompletedMigrations(db)
-            )
+            return (isLegacy, try migrator.appliedIdentifiers(db), try !isLegacy && migrator.hasCompletedMigrations(db))
         }
+        let unknown = applied.subtracting(Schema.identifiers).sorted()
         if !unknown.isEmpty {
             throw StoreError.schemaTooNew(path: path, unknown: unknown, supported: Schema.identifiers)
         }
@@ -336,12 +334,102 @@ public final class NoticeStore {
         for attempt in 1...3 {
             do {
                 try migrator.migrate(queue)
+                // A store that existed before this open and was just upgraded past a table rebuild.
+                let ran = Set(Schema.identifiers).subtracting(applied)
+                if isLegacy || applied.contains("v1"), !ran.isDisjoint(with: Schema.rebuildingMigrations) {
+                    do {
+                        try compactAfterUpgrade(progress: Schema.reportUpgrade)
+                    } catch {
+                        // The upgrade is committed and the store whole: a failed compaction (another process busy
+                        // with the file, a disk filled meanwhile) only leaves the free pages where they were.
+                        Schema.reportUpgrade(
+                            "store: \(path): compacting after the upgrade failed, its free pages are kept: \(error)")
+                    }
+                }
                 return
             } catch let error as DatabaseError {
                 if try read({ db in try migrator.hasCompletedMigrations(db) }) { return }
                 if attempt == 3 { throw StoreError.database(path: path, underlying: error) }
             }
         }
+    }
+
+    // MARK: - Compaction
+
+    /// Rewrites the file without its free pages (`VACUUM`) when an upgrade that rebuilt a table left at least a
+    /// tenth of the file free: v9 copies the dedup keys to a new table and drops the old one (600 MB of a store of
+    /// a million notices). SQLite reuses free pages for new rows but never gives them back to the disk, and
+    /// `backup` copies them too. Nothing else compacts a store, so it is done once, here.
+    ///
+    /// VACUUM writes the compacted store twice — a temporary database (in SQLite's temporary folder), then the
+    /// WAL beside the store before the checkpoint folds it in — so it runs only when the disk holds both with a
+    /// margin; otherwise the free pages stay (new notices fill them) and a line says so. Stopped midway, it leaves
+    /// the store as it was.
+    func compactAfterUpgrade(progress: (String) -> Void) throws {
+        let (pageSize, pages, free) = try read { db in
+            (
+                try Int.fetchOne(db, sql: "PRAGMA page_size") ?? 4096,
+                try Int.fetchOne(db, sql: "PRAGMA page_count") ?? 0,
+                try Int.fetchOne(db, sql: "PRAGMA freelist_count") ?? 0
+            )
+        }
+        guard free * 10 >= pages, free > 0 else { return }
+        let mb = { (bytes: Int) in "\(bytes >> 20) MB" }
+        let used = (pages - free) * pageSize
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        // Where SQLite's unix VFS puts the temporary database (its search order, /tmp last).
+        let environment = ProcessInfo.processInfo.environment
+        let temporary =
+            [environment["SQLITE_TMPDIR"], environment["TMPDIR"], "/var/tmp", "/usr/tmp", "/tmp"].compactMap { $0 }
+            .first { FileManager.default.isWritableFile(atPath: $0) } ?? "/tmp"
+        let margin = 64 << 20
+        let room = [folder, temporary].map(Self.availableBytes)
+        let sameDisk = Self.device(folder) == Self.device(temporary)
+        let enough =
+            sameDisk ? (room[0] ?? 0) >= 2 * used + margin : (room[0] ?? 0) >= used + margin && (room[1] ?? 0) >= used
+        guard enough else {
+            progress(
+                "store: \(path): \(mb(free * pageSize)) of free pages left by the upgrade are kept (new notices reuse "
+                    + "them): compacting needs \(mb(used)) free in \(folder) and in \(temporary), "
+                    + "\(room.map { $0.map(mb) ?? "unknown" }.joined(separator: " and ")) available")
+            return
+        }
+        // A small store compacts in a moment: only a long rewrite says so.
+        let reports = used >= 64 << 20
+        if reports {
+            progress(
+                "store: \(path): compacting: \(mb(free * pageSize)) of free pages left by the upgrade, rewriting "
+                    + "\(mb(used)) (minutes on a large store; stopped, it leaves the store as it was)")
+        }
+        let start = Date()
+        try wrap {
+            try queue.writeWithoutTransaction { db in
+                try db.execute(sql: "VACUUM")
+                do {
+                    _ = try db.checkpoint(.truncate)
+                } catch let error as DatabaseError where error.resultCode == .SQLITE_BUSY {
+                    // The WAL holds the whole rewritten store until it is checkpointed; a reader delays that, and
+                    // the last connection to close does it. Nothing is lost: the WAL is part of the store.
+                }
+            }
+        }
+        guard reports else { return }
+        var info = stat()
+        let size = stat(path, &info) == 0 ? mb(Int(info.st_size)) : "?"
+        progress("store: \(path): compacted to \(size) in \(Int(Date().timeIntervalSince(start))) s")
+    }
+
+    /// Free bytes for an unprivileged writer on the file system of `folder` (nil when it cannot be read).
+    private static func availableBytes(_ folder: String) -> Int? {
+        var info = statvfs()
+        guard statvfs(folder, &info) == 0 else { return nil }
+        return Int(info.f_bavail) * Int(info.f_frsize)
+    }
+
+    /// The device of a file or folder, to tell whether two folders share a disk.
+    private static func device(_ file: String) -> UInt? {
+        var info = stat()
+        return stat(file, &info) == 0 ? UInt(info.st_dev) : nil
     }
 
     // MARK: - Access

@@ -12,7 +12,11 @@ enum Schema {
     static let applicationID: Int32 = 0x5649_4749
 
     /// Identifiers of the migrations this build knows, in order.
-    static var identifiers: [String] { ["v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8"] }
+    static var identifiers: [String] { ["v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9"] }
+
+    /// Migrations that copy a table into a new one and drop the old: they leave the old table's pages free in the
+    /// file, which `NoticeStore.compactAfterUpgrade` gives back once they ran.
+    static let rebuildingMigrations: Set<String> = ["v7", "v8", "v9"]
 
     /// The migrator holding every migration.
     static var migrator: DatabaseMigrator {
@@ -56,6 +60,16 @@ enum Schema {
             try NoticeStore.rekeyFullText(db, progress: reportUpgrade)
             try db.execute(sql: v8Cleanup)
             try db.execute(sql: "INSERT INTO schema_version (version) VALUES (8)")
+        }
+        // Immediate foreign-key checks: each reference copied is checked against its notice as it is written,
+        // instead of the deferred `PRAGMA foreign_key_check` of the whole store (every route, delivery and
+        // version of a million notices) before the commit. The schema changes below are the ones SQLite allows
+        // with foreign keys on (new table, drop, rename, index).
+        migrator.registerMigration("v9", foreignKeyChecks: .immediate) { db in
+            try db.execute(sql: v9)
+            try NoticeStore.rekeyReferences(db, progress: reportUpgrade)
+            try db.execute(sql: v9Cleanup)
+            try db.execute(sql: "INSERT INTO schema_version (version) VALUES (9)")
         }
         return migrator
     }
@@ -310,6 +324,27 @@ enum Schema {
     static let v8Cleanup = """
         DROP TABLE notice_fts;
         ALTER TABLE notice_fts_v8 RENAME TO notice_fts;
+        """
+
+    /// v9: the dedup keys keyed by the notice's integer `key` instead of its text id. A history store holds 3.7
+    /// references per notice, and the text id (`boamp:26-50200001`, ~28 bytes) was written twice per reference —
+    /// in the table and in its `notice_ref_notice` index — a fifth of a million-notice store. The keys are copied
+    /// as they are (`NoticeStore.rekeyReferences`): nothing is derived again, so a store keeps the opportunities
+    /// it recognised.
+    static let v9 = """
+        CREATE TABLE notice_ref_v9 (
+            kind TEXT NOT NULL, value TEXT NOT NULL,
+            key INTEGER NOT NULL REFERENCES notice(key) ON DELETE CASCADE,
+            PRIMARY KEY (kind, value, key)
+        ) WITHOUT ROWID;
+        """
+
+    /// v9, once the keys are copied: the old table and its index go, and the index by notice (a notice's keys
+    /// are replaced when it changes and removed with it) is built once, sorted, rather than row by row.
+    static let v9Cleanup = """
+        DROP TABLE notice_ref;
+        ALTER TABLE notice_ref_v9 RENAME TO notice_ref;
+        CREATE INDEX notice_ref_key ON notice_ref(key);
         """
 
     /// Where a long upgrade says it is working: standard error, the user's terminal or the run's log (standard

@@ -72,7 +72,8 @@ import Testing
                 try String.fetchSet(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table'"),
                 try String?.fetchAll(db, sql: "SELECT title FROM notice_fts"),
                 try String.fetchAll(db, sql: "SELECT facet FROM notice_facet WHERE key = 1 ORDER BY facet"),
-                try String.fetchAll(db, sql: "SELECT value FROM notice_ref WHERE notice_id = 'boamp:26-1'")
+                try String.fetchAll(
+                    db, sql: "SELECT value FROM notice_ref r JOIN notice n ON n.key = r.key WHERE n.id = 'boamp:26-1'")
             )
         }
         #expect(!tables.contains("notice_cpv") && !tables.contains("notice_place") && !tables.contains("notice_fts_v7"))

@@ -44,7 +44,7 @@ import Testing
         try writeV7Store(at: tmp.path, [older, newer, undated], deflating: newer.id)
 
         let store = try tmp.open()
-        #expect(try store.schemaVersion() == 8)
+        #expect(try store.schemaVersion() == NoticeStore.supportedSchemaVersion)
         let (rowids, tables) = try store.read { db in
             (
                 try Int64.fetchAll(db, sql: "SELECT rowid FROM notice_fts ORDER BY rowid"),

@@ -24,17 +24,17 @@ import Testing
         let tmp = TempStore()
         do {
             let store = try tmp.open()
-            try store.write { db in try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v9')") }
+            try store.write { db in try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v99')") }
         }
         do {
             _ = try tmp.open()
             Issue.record("expected schemaTooNew")
         } catch StoreError.schemaTooNew(let path, let unknown, let supported) {
             #expect(path == tmp.path)
-            #expect(unknown == ["v9"])
+            #expect(unknown == ["v99"])
             #expect(supported == Schema.identifiers)
             let message = StoreError.schemaTooNew(path: path, unknown: unknown, supported: supported).description
-            #expect(message.hasPrefix("store: \(tmp.path): written by a newer Vigie (migrations v9"))
+            #expect(message.hasPrefix("store: \(tmp.path): written by a newer Vigie (migrations v99"))
         }
     }
 
