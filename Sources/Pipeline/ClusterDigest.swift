@@ -123,21 +123,72 @@ public enum ClusterDigest {
         _ prepared: Prepared, cluster: Cluster, store: NoticeStore, output: String, now: Date, runID: Int64?,
         markDelivered: Bool, composeMail: Bool
     ) throws -> ClusterDigestReport {
+        try finish(
+            try begin(prepared, cluster: cluster, now: now, markDelivered: markDelivered, composeMail: composeMail),
+            store: store, output: output, now: now, runID: runID)
+    }
+
+    /// An edition whose renderings have started on every core (``begin(_:cluster:now:markDelivered:composeMail:)``)
+    /// and that ``finish(_:store:output:now:runID:)`` publishes.
+    final class Edition: @unchecked Sendable {
+        let prepared: Prepared
+        let cluster: Cluster
+        let markDelivered: Bool
+        /// Nil when nothing is written tonight (``Prepared/isNeeded`` false).
+        let rendering: EditionRendering?
+
+        init(prepared: Prepared, cluster: Cluster, markDelivered: Bool, rendering: EditionRendering?) {
+            self.prepared = prepared
+            self.cluster = cluster
+            self.markDelivered = markDelivered
+            self.rendering = rendering
+        }
+    }
+
+    /// Plans the edition's e-mails and starts rendering its files and e-mails, a few ahead of what is published:
+    /// the nightly run begins a cluster's edition while the previous one is still being published (its files
+    /// flushed, its e-mails and deliveries committed), so the cores are not idle at every cluster's end. Nothing
+    /// is written until ``finish(_:store:output:now:runID:)``; an edition never finished is stopped by
+    /// `rendering.stop()`.
+    static func begin(
+        _ prepared: Prepared, cluster: Cluster, now: Date, markDelivered: Bool, composeMail: Bool
+    ) throws -> Edition {
+        guard prepared.isNeeded else {
+            return Edition(prepared: prepared, cluster: cluster, markDelivered: markDelivered, rendering: nil)
+        }
+        let rendering: EditionRendering
+        if markDelivered {
+            let composer = MailComposer(cluster: cluster, now: now, stamp: prepared.stamp, edition: prepared.edition)
+            let mail = composeMail ? try composer.plan(prepared) : nil
+            // Each e-mail shares its digest's renderings (a `latest.*` equal to tonight's dated file becomes a link
+            // to it).
+            rendering = EditionRendering(
+                prepared, mails: mail?.mails ?? [], composer: composer, envelope: mail?.envelope)
+        } else {
+            rendering = EditionRendering(prepared, mails: [], composer: nil, envelope: nil)
+        }
+        rendering.start()
+        return Edition(prepared: prepared, cluster: cluster, markDelivered: markDelivered, rendering: rendering)
+    }
+
+    /// Publishes an edition begun by ``begin(_:cluster:now:markDelivered:composeMail:)``, its files taken in the
+    /// plan's order as they are rendered, then stops its renderings.
+    static func finish(
+        _ edition: Edition, store: NoticeStore, output: String, now: Date, runID: Int64?
+    ) throws -> ClusterDigestReport {
+        let prepared = edition.prepared
+        let cluster = edition.cluster
+        let markDelivered = edition.markDelivered
         let input = prepared.input
-        guard prepared.isNeeded else { return report(cluster, input, files: [], memberDigests: 0, deliveries: 0) }
+        guard let rendering = edition.rendering else {
+            return report(cluster, input, files: [], memberDigests: 0, deliveries: 0)
+        }
+        defer { rendering.stop() }
         let index = Dictionary(
             prepared.plan.enumerated().map { ($0.element.file.relativePath, $0.offset) },
             uniquingKeysWith: { a, _ in a })
         let files: [String]
         if markDelivered {
-            let composer = MailComposer(cluster: cluster, now: now, stamp: prepared.stamp, edition: prepared.edition)
-            let mail = composeMail ? try composer.plan(prepared) : nil
-            // Rendered on every core as the publisher stages the files in order; each e-mail shares its digest's
-            // renderings (a `latest.*` equal to tonight's dated file becomes a link to it).
-            let rendering = EditionRendering(
-                prepared, mails: mail?.mails ?? [], composer: composer, envelope: mail?.envelope)
-            rendering.start()
-            defer { rendering.stop() }
             files = try EditionPublisher(output: output, store: store).publish(
                 cluster: cluster.id, stamp: prepared.stamp, edition: prepared.edition,
                 paths: prepared.plan.map(\.file.relativePath),
@@ -146,11 +197,8 @@ public enum ClusterDigest {
                 reportedMail: prepared.reportedMail,
                 runID: runID, at: now)
         } else {
-            // A preview records nothing: each file is written in place, atomically, rendered on every core; the file
-            // system flushed once at the end.
-            let rendering = EditionRendering(prepared, mails: [], composer: nil, envelope: nil)
-            rendering.start()
-            defer { rendering.stop() }
+            // A preview records nothing: each file is written in place, atomically; the file system flushed once at
+            // the end.
             var paths: [String] = []
             for (i, planned) in prepared.plan.enumerated() {
                 let path = (output as NSString).appendingPathComponent(planned.file.relativePath)

@@ -284,21 +284,36 @@ public final class RouteAndDigestRun {
         var reports: [ClusterDigestReport] = []
         var unwritten: [UnwrittenDigestReport] = []
         let clusters = selectedClusters
-        // Cluster k+1's snapshot is read from the store while cluster k renders on the cores (the read was a
-        // sixth of the night, on one core). Reads only: a cluster's snapshot holds nothing another cluster's
-        // edition writes.
-        var next = clusters.first.map { prepareAhead($0, now: now, runID: runID, health: health) }
-        defer { _ = next?.value }
+        // Two stages run ahead of the cluster being published: cluster k+1's edition renders on the cores while
+        // cluster k's files are flushed and its e-mails and deliveries committed (the cores sat idle at each of
+        // 300 clusters' ends), and cluster k+2's snapshot is read from the store meanwhile (the read was a sixth
+        // of the night, on one core). Reads and renderings only: a cluster's snapshot and edition hold nothing
+        // another cluster's publication writes.
+        var nextPrepared = clusters.first.map { prepareAhead($0, now: now, runID: runID, health: health) }
+        func begin(_ k: Int) -> Result<ClusterDigest.Edition, any Error>? {
+            guard k < clusters.count, let prepared = nextPrepared?.value else { return nil }
+            nextPrepared =
+                k + 1 < clusters.count ? prepareAhead(clusters[k + 1], now: now, runID: runID, health: health) : nil
+            return Result {
+                try ClusterDigest.begin(
+                    try prepared.get(), cluster: clusters[k], now: now, markDelivered: options.markDelivered,
+                    composeMail: options.composeMail)
+            }
+        }
+        var ahead = begin(0)
+        defer {
+            // A stop request or a failure: the edition begun ahead is never published.
+            if case .success(let edition)? = ahead { edition.rendering?.stop() }
+            _ = nextPrepared?.value
+        }
         for (k, cluster) in clusters.enumerated() {
             try StopRequest.shared.checkpoint("before the digest of \(cluster.id)")
-            let prepared = next?.value
-            next = k + 1 < clusters.count ? prepareAhead(clusters[k + 1], now: now, runID: runID, health: health) : nil
+            guard let edition = ahead else { break }
+            ahead = begin(k + 1)
             let report: ClusterDigestReport
             do {
-                report = try ClusterDigest.write(
-                    try prepared?.get() ?? digestPreparation(cluster, now: now, runID: runID, health: health),
-                    cluster: cluster, store: store, output: options.outputDirectory, now: now, runID: runID,
-                    markDelivered: options.markDelivered, composeMail: options.composeMail)
+                report = try ClusterDigest.finish(
+                    try edition.get(), store: store, output: options.outputDirectory, now: now, runID: runID)
             } catch let error as DigestError {
                 // A full or unwritable output folder: this cluster's edition was not recorded, so nothing of it
                 // counts as sent and the next run writes it whole; the other clusters still get theirs.
