@@ -344,17 +344,17 @@ public struct MemberSection: Sendable, Hashable, Codable {
 
 /// One notice as shown to a recipient, with why.
 public struct DigestItem: Sendable, Hashable, Codable {
-    public var notice: Notice
+    public var notice: Notice { didSet { reasons = ItemReasons() } }
     /// Relevance as the router scores it (sum of evidence weights; higher is better). Staff figures only.
     public var score: Double
     /// « Pourquoi cet avis ? » as data, strongest first: the digest words it.
-    public var evidence: [RouteEvidence]
+    public var evidence: [RouteEvidence] { didSet { reasons = ItemReasons() } }
     /// Labels of the recipient's trades (segments) the notice is for.
-    public var segments: [String]
+    public var segments: [String] { didSet { reasons = ItemReasons() } }
     /// True when the notice needs what the member does itself; false when it reaches the member through
     /// the value chain (it supplies a segment the notice needs); nil where that does not apply (a saved
     /// watch's match).
-    public var direct: Bool?
+    public var direct: Bool? { didSet { reasons = ItemReasons() } }
     /// Names of the members concerned (cluster-wide lists for staff: calls, deadlines), in step with `memberIDs`.
     public var members: [String]
     public var memberIDs: [String]
@@ -362,6 +362,9 @@ public struct DigestItem: Sendable, Hashable, Codable {
     public var memberEvidence: [String: [RouteEvidence]]
     /// Other sources that published the same opportunity (`ted` for a BOAMP notice also on TED).
     public var alsoPublishedOn: [String]
+    /// « Pourquoi cet avis ? » worded once (`worded()`), for the renderers that each showed it: derived from the
+    /// fields above, forgotten when one of them changes, neither compared nor written.
+    var reasons = ItemReasons()
 
     enum CodingKeys: String, CodingKey {
         case notice, score, evidence, segments, direct, members
@@ -386,9 +389,17 @@ public struct DigestItem: Sendable, Hashable, Codable {
         self.alsoPublishedOn = alsoPublishedOn
     }
 
+    /// The item with its « Pourquoi » worded for the staff and for the member (`ItemReasons`).
+    func worded() -> DigestItem {
+        var item = self
+        item.reasons = ItemReasons(staff: Wording.why(self, member: false), member: Wording.why(self, member: true))
+        return item
+    }
+
     /// The item as one member sees it: its own evidence, no other member named.
     mutating func keepOnly(member id: String) {
-        if let own = memberEvidence[id] { evidence = own }
+        // A member's own item already holds its evidence: keep it, and its words.
+        if let own = memberEvidence[id], own != evidence { evidence = own }
         memberEvidence = [:]
         members = []
         memberIDs = [id]
@@ -797,4 +808,15 @@ struct StaffLayout {
             return MemberSection(memberID: m.memberID, memberName: m.memberName, items: items)
         }
     }
+}
+
+/// An item's « Pourquoi cet avis ? », worded once for the staff and once for the member: the Markdown, HTML, Atom
+/// and CSV renderings of a night each worded every item again (5 times per item, a tenth of the national night's
+/// CPU). Words derived from the item: equal whatever they hold, so an item worded or not is the same item.
+struct ItemReasons: Sendable, Hashable {
+    var staff: [String]?
+    var member: [String]?
+
+    static func == (_: ItemReasons, _: ItemReasons) -> Bool { true }
+    func hash(into hasher: inout Hasher) {}
 }

@@ -227,6 +227,6 @@ struct ItemLines {
         relevance = !member && item.direct != nil ? Wording.relevance(item, member: false) : nil
         members = item.members
         alsoPublishedOn = item.alsoPublishedOn
-        why = Wording.why(item, member: member)
+        why = Wording.reasons(item, member: member)
     }
 }

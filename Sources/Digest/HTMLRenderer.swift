@@ -358,7 +358,7 @@ public struct HTMLRenderer: DigestRenderer {
             let item = m.items[p.item]
             s += "<li style=\"margin:0 0 4px;\"><strong>\(esc(m.memberName))</strong>"
             if item.direct != nil { s += " — \(esc(Wording.relevance(item, member: false)))" }
-            let why = Wording.why(item, member: false)
+            let why = Wording.reasons(item, member: false)
             if !why.isEmpty {
                 s +=
                     "<ul style=\"margin:2px 0 0;padding-left:18px;\">" + why.map { "<li>\(esc($0))</li>" }.joined()

@@ -253,7 +253,7 @@ public struct MarkdownRenderer: DigestRenderer {
             var line = "- **\(esc(m.memberName))**"
             if item.direct != nil { line += " — \(esc(Wording.relevance(item, member: false)))" }
             o.append(line)
-            for r in Wording.why(item, member: false) { o.append("  - \(esc(r))") }
+            for r in Wording.reasons(item, member: false) { o.append("  - \(esc(r))") }
         }
         o.append("")
     }

@@ -130,6 +130,31 @@ import Testing
         #expect(!uids.isEmpty && Set(uids).count == uids.count)
     }
 
+    /// « Pourquoi » worded once by the assembler is what each renderer worded for itself: same files, staff's and
+    /// members'; the words are forgotten when the evidence changes.
+    @Test func reasonsWordedOnceRenderTheSameFiles() throws {
+        let plain = Self.sharedNotice
+        var worded = plain
+        for m in worded.members.indices { worded.members[m].items = worded.members[m].items.map { $0.worded() } }
+        let item = worded.members[1].items[0]
+        #expect(item.reasons.staff == Wording.why(item, member: false))
+        #expect(item.reasons.member == Wording.why(item, member: true))
+        #expect(worded == plain)
+        var changed = item
+        changed.evidence.removeLast()
+        #expect(changed.reasons.staff == nil && changed.reasons.member == nil)
+        for format in DigestFormat.allCases {
+            #expect(try format.renderer.render(worded) == format.renderer.render(plain), "\(format)")
+            for m in plain.members {
+                let (a, b) = (
+                    worded.forMember(id: m.memberID, name: m.memberName),
+                    plain.forMember(id: m.memberID, name: m.memberName)
+                )
+                #expect(try format.renderer.render(a) == format.renderer.render(b), "\(format) \(m.memberID)")
+            }
+        }
+    }
+
     /// The sample with the usinage tender also sent to a second member in its trade (weaker evidence) and, through
     /// the value chain, to the member that already has the surface line.
     static var sharedNotice: DigestInput {
