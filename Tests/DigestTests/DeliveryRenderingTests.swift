@@ -205,7 +205,9 @@ import Testing
         let md = MarkdownRenderer().text(watch)
         #expect(md.hasPrefix("# Veille Pôle Méca Loire pour Pièces ferroviaires — "))
         #expect(md.contains("### Pièces ferroviaires (2)"))
-        #expect(!md.contains("La nuit en bref") && !md.contains("Écartés de justesse") && !md.contains("Les avis de la nuit"))
+        #expect(
+            !md.contains("La nuit en bref") && !md.contains("Écartés de justesse")
+                && !md.contains("Les avis de la nuit"))
         #expect(try watch.mailContent().subject == "Veille Pôle Méca Loire — Pièces ferroviaires : 2 avis")
     }
 
