@@ -62,7 +62,7 @@ public struct AtomRenderer: DigestRenderer {
         var whom: [String: [(name: String, relevance: String, why: [String])]] = [:]
         func add(_ name: String, _ item: DigestItem) {
             let relevance = !member && !name.isEmpty ? Wording.relevance(item, member: false) : ""
-            whom[item.notice.id, default: []].append((name, relevance, Wording.why(item, member: member)))
+            whom[item.notice.id, default: []].append((name, relevance, Wording.reasons(item, member: member)))
         }
         for m in input.members { for i in m.items { add(m.memberName, i) } }
         for c in input.calls { add("", c) }

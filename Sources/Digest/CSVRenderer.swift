@@ -51,7 +51,7 @@ public struct CSVRenderer: DigestRenderer {
                 rows.append(
                     row(
                         "adherent", m.memberName, i.notice, score: member ? nil : i.score, direct: i.direct,
-                        reasons: Wording.why(i, member: member)))
+                        reasons: Wording.reasons(i, member: member)))
             }
         }
         for c in input.consortia {
@@ -69,12 +69,14 @@ public struct CSVRenderer: DigestRenderer {
                 row(
                     "appel_a_projets", member ? "" : i.members.joined(separator: ", "), i.notice,
                     score: member ? nil : i.score,
-                    direct: i.direct, reasons: Wording.why(i, member: member)))
+                    direct: i.direct, reasons: Wording.reasons(i, member: member)))
         }
         for w in input.watches {
             for i in w.items {
                 rows.append(
-                    row("veille", w.name, i.notice, score: i.score, direct: nil, reasons: Wording.why(i, member: false))
+                    row(
+                        "veille", w.name, i.notice, score: i.score, direct: nil,
+                        reasons: Wording.reasons(i, member: false))
                 )
             }
         }

@@ -163,7 +163,8 @@ public enum DigestAssembler {
             guard let items = byMember[id], let first = items.values.first else { return nil }
             return MemberSection(
                 memberID: id, memberName: first.members.first ?? s.memberName(id),
-                items: items.values.sorted(by: readingOrder))
+                // Worded here once: each rendering of the cluster's and the member's digests shows the reasons.
+                items: items.values.sorted(by: readingOrder).map { $0.worded() })
         }
         let callItems = calls.values.sorted { a, b in
             let (da, db) = (deadline(a.notice), deadline(b.notice))

@@ -63,6 +63,75 @@ public struct DigestInput: Sendable, Hashable, Codable {
         case staffContact = "staff_contact"
         case publicURL = "public_url"
         case mailFailures = "mail_failures"
+        /// The staff digest's notices, each once with the members it went to (`StaffLayout`).
+        case notices
+    }
+
+    /// Written as its properties are, except on the staff's digest (`StaffLayout`): there each notice once with
+    /// the members it went to and their evidence, and each member's section as the ids of its notices.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(clusterID, forKey: .clusterID)
+        try c.encode(clusterName, forKey: .clusterName)
+        try c.encode(runDate, forKey: .runDate)
+        if Wording.isStaff(self) {
+            let staff = StaffLayout(self)
+            try c.encode(staff.members, forKey: .members)
+            try c.encode(staff.notices, forKey: .notices)
+        } else {
+            try c.encode(members, forKey: .members)
+        }
+        try c.encode(consortia, forKey: .consortia)
+        try c.encode(signals, forKey: .signals)
+        try c.encode(calls, forKey: .calls)
+        try c.encode(watches, forKey: .watches)
+        try c.encode(deadlinesSoon, forKey: .deadlinesSoon)
+        try c.encode(changed, forKey: .changed)
+        try c.encode(sources, forKey: .sources)
+        try c.encode(sourceNames, forKey: .sourceNames)
+        try c.encodeIfPresent(recipientID, forKey: .recipientID)
+        try c.encodeIfPresent(recipientName, forKey: .recipientName)
+        try c.encode(nearMisses, forKey: .nearMisses)
+        try c.encode(window, forKey: .window)
+        try c.encode(windowDays, forKey: .windowDays)
+        try c.encode(sharePartners, forKey: .sharePartners)
+        try c.encodeIfPresent(staffContact, forKey: .staffContact)
+        try c.encodeIfPresent(publicURL, forKey: .publicURL)
+        try c.encode(mailFailures, forKey: .mailFailures)
+    }
+
+    /// Reads both layouts: member sections with their items (a member's digest, and every digest written before
+    /// schema 2), or the staff's notices with their members (`StaffLayout`).
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        clusterID = try c.decode(String.self, forKey: .clusterID)
+        clusterName = try c.decode(String.self, forKey: .clusterName)
+        runDate = try c.decode(Date.self, forKey: .runDate)
+        if c.contains(.notices) {
+            members = try StaffLayout(
+                members: try c.decode([StaffLayout.MemberRef].self, forKey: .members),
+                notices: try c.decode([StaffLayout.SentNotice].self, forKey: .notices)
+            ).sections()
+        } else {
+            members = try c.decode([MemberSection].self, forKey: .members)
+        }
+        consortia = try c.decode([ConsortiumItem].self, forKey: .consortia)
+        signals = try c.decode([SignalItem].self, forKey: .signals)
+        calls = try c.decode([DigestItem].self, forKey: .calls)
+        watches = try c.decode([WatchSection].self, forKey: .watches)
+        deadlinesSoon = try c.decode([DigestItem].self, forKey: .deadlinesSoon)
+        changed = try c.decode([ChangedItem].self, forKey: .changed)
+        sources = try c.decode([SourceHealth].self, forKey: .sources)
+        sourceNames = try c.decode([String: String].self, forKey: .sourceNames)
+        recipientID = try c.decodeIfPresent(String.self, forKey: .recipientID)
+        recipientName = try c.decodeIfPresent(String.self, forKey: .recipientName)
+        nearMisses = try c.decode([NearMissItem].self, forKey: .nearMisses)
+        window = try c.decode([WindowEntry].self, forKey: .window)
+        windowDays = try c.decode(Int.self, forKey: .windowDays)
+        sharePartners = try c.decode(Bool.self, forKey: .sharePartners)
+        staffContact = try c.decodeIfPresent(String.self, forKey: .staffContact)
+        publicURL = try c.decodeIfPresent(String.self, forKey: .publicURL)
+        mailFailures = try c.decode([MailFailure].self, forKey: .mailFailures)
     }
 
     public init(
@@ -275,17 +344,17 @@ public struct MemberSection: Sendable, Hashable, Codable {
 
 /// One notice as shown to a recipient, with why.
 public struct DigestItem: Sendable, Hashable, Codable {
-    public var notice: Notice
+    public var notice: Notice { didSet { reasons = ItemReasons() } }
     /// Relevance as the router scores it (sum of evidence weights; higher is better). Staff figures only.
     public var score: Double
     /// « Pourquoi cet avis ? » as data, strongest first: the digest words it.
-    public var evidence: [RouteEvidence]
+    public var evidence: [RouteEvidence] { didSet { reasons = ItemReasons() } }
     /// Labels of the recipient's trades (segments) the notice is for.
-    public var segments: [String]
+    public var segments: [String] { didSet { reasons = ItemReasons() } }
     /// True when the notice needs what the member does itself; false when it reaches the member through
     /// the value chain (it supplies a segment the notice needs); nil where that does not apply (a saved
     /// watch's match).
-    public var direct: Bool?
+    public var direct: Bool? { didSet { reasons = ItemReasons() } }
     /// Names of the members concerned (cluster-wide lists for staff: calls, deadlines), in step with `memberIDs`.
     public var members: [String]
     public var memberIDs: [String]
@@ -293,6 +362,9 @@ public struct DigestItem: Sendable, Hashable, Codable {
     public var memberEvidence: [String: [RouteEvidence]]
     /// Other sources that published the same opportunity (`ted` for a BOAMP notice also on TED).
     public var alsoPublishedOn: [String]
+    /// « Pourquoi cet avis ? » worded once (`worded()`), for the renderers that each showed it: derived from the
+    /// fields above, forgotten when one of them changes, neither compared nor written.
+    var reasons = ItemReasons()
 
     enum CodingKeys: String, CodingKey {
         case notice, score, evidence, segments, direct, members
@@ -317,9 +389,17 @@ public struct DigestItem: Sendable, Hashable, Codable {
         self.alsoPublishedOn = alsoPublishedOn
     }
 
+    /// The item with its « Pourquoi » worded for the staff and for the member (`ItemReasons`).
+    func worded() -> DigestItem {
+        var item = self
+        item.reasons = ItemReasons(staff: Wording.why(self, member: false), member: Wording.why(self, member: true))
+        return item
+    }
+
     /// The item as one member sees it: its own evidence, no other member named.
     mutating func keepOnly(member id: String) {
-        if let own = memberEvidence[id] { evidence = own }
+        // A member's own item already holds its evidence: keep it, and its words.
+        if let own = memberEvidence[id], own != evidence { evidence = own }
         memberEvidence = [:]
         members = []
         memberIDs = [id]
@@ -610,4 +690,133 @@ public struct SourceHealth: Sendable, Hashable, Codable {
         self.newNotices = newNotices
         self.left = left
     }
+}
+
+/// The staff digest's JSON layout (schema 2): each notice of the member sections once, with the members it went to
+/// and each one's evidence, in the order the staff digest shows them (`Wording.byNotice`); each member's section
+/// kept as the ids of its notices, in its own order, so the sections (and each member's own digest) read back
+/// exactly. A notice routed to twenty members was written twenty times, in full, under schema 1.
+struct StaffLayout {
+    /// A member's section: which notices, in its order.
+    struct MemberRef: Codable {
+        var memberID: String
+        var memberName: String
+        var noticeIDs: [String]
+
+        enum CodingKeys: String, CodingKey {
+            case memberID = "member_id"
+            case memberName = "member_name"
+            case noticeIDs = "notice_ids"
+        }
+    }
+
+    /// A notice and the members it went to.
+    struct SentNotice: Codable {
+        var notice: Notice
+        /// The other sources that published it, as the first member's item says.
+        var alsoPublishedOn: [String]
+        var sentTo: [Recipient]
+
+        enum CodingKeys: String, CodingKey {
+            case notice
+            case alsoPublishedOn = "also_published_on"
+            case sentTo = "sent_to"
+        }
+    }
+
+    /// One member's item for the notice, without the notice. The lists an item of a member's section always holds
+    /// (its name, its id, its evidence under its id) and the notice's other sources are written only when they
+    /// say something else.
+    struct Recipient: Codable {
+        var memberID: String
+        var memberName: String
+        var score: Double
+        var direct: Bool?
+        var segments: [String]
+        var evidence: [RouteEvidence]
+        var alsoPublishedOn: [String]?
+        var members: [String]?
+        var memberIDs: [String]?
+        var memberEvidence: [String: [RouteEvidence]]?
+
+        enum CodingKeys: String, CodingKey {
+            case memberID = "member_id"
+            case memberName = "member_name"
+            case score, direct, segments, evidence, members
+            case alsoPublishedOn = "also_published_on"
+            case memberIDs = "member_ids"
+            case memberEvidence = "member_evidence"
+        }
+    }
+
+    var members: [MemberRef]
+    var notices: [SentNotice]
+
+    init(members: [MemberRef], notices: [SentNotice]) {
+        self.members = members
+        self.notices = notices
+    }
+
+    init(_ input: DigestInput) {
+        members = input.members.map { m in
+            MemberRef(memberID: m.memberID, memberName: m.memberName, noticeIDs: m.items.map(\.notice.id))
+        }
+        // The staff digest's order, members included.
+        let sections = Wording.orderedMembers(input)
+        notices = Wording.byNotice(sections).map { g in
+            let lead = sections[g.first.section].items[g.first.item]
+            return SentNotice(
+                notice: lead.notice, alsoPublishedOn: lead.alsoPublishedOn,
+                sentTo: g.recipients.map { p in
+                    let m = sections[p.section]
+                    let item = m.items[p.item]
+                    return Recipient(
+                        memberID: m.memberID, memberName: m.memberName, score: item.score, direct: item.direct,
+                        segments: item.segments, evidence: item.evidence,
+                        alsoPublishedOn: item.alsoPublishedOn == lead.alsoPublishedOn ? nil : item.alsoPublishedOn,
+                        members: item.members == [m.memberName] ? nil : item.members,
+                        memberIDs: item.memberIDs == [m.memberID] ? nil : item.memberIDs,
+                        memberEvidence: item.memberEvidence == [m.memberID: item.evidence] ? nil : item.memberEvidence)
+                })
+        }
+    }
+
+    /// The member sections back, each item rebuilt from its notice and the member's entry.
+    func sections() throws -> [MemberSection] {
+        var sent: [String: (notice: Int, recipients: [String: Int])] = [:]
+        for (i, n) in notices.enumerated() {
+            var recipients: [String: Int] = [:]
+            for (j, r) in n.sentTo.enumerated() { recipients[r.memberID] = j }
+            sent[n.notice.id] = (i, recipients)
+        }
+        return try members.map { m in
+            let items = try m.noticeIDs.map { id -> DigestItem in
+                guard let place = sent[id], let j = place.recipients[m.memberID] else {
+                    throw DecodingError.dataCorrupted(
+                        .init(
+                            codingPath: [DigestInput.CodingKeys.members],
+                            debugDescription: "digest: notice \(id) of member \(m.memberID) is not in the notices"))
+                }
+                let n = notices[place.notice]
+                let r = n.sentTo[j]
+                return DigestItem(
+                    notice: n.notice, score: r.score, evidence: r.evidence, segments: r.segments, direct: r.direct,
+                    members: r.members ?? [m.memberName], memberIDs: r.memberIDs ?? [m.memberID],
+                    memberEvidence: r.memberEvidence ?? [m.memberID: r.evidence],
+                    alsoPublishedOn: r.alsoPublishedOn ?? n.alsoPublishedOn)
+            }
+            return MemberSection(memberID: m.memberID, memberName: m.memberName, items: items)
+        }
+    }
+}
+
+/// An item's « Pourquoi cet avis ? », worded once for the staff and once for the member: the Markdown, HTML, Atom
+/// and CSV renderings of a night each worded every item again (5 times per item, a tenth of the national night's
+/// CPU). Words derived from the item: equal whatever they hold, so an item worded or not is the same item.
+struct ItemReasons: Sendable, Hashable {
+    var staff: [String]?
+    var member: [String]?
+
+    static func == (_: ItemReasons, _: ItemReasons) -> Bool { true }
+    func hash(into hasher: inout Hasher) {}
 }

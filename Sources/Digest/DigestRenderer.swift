@@ -123,9 +123,8 @@ enum Wording {
         return parts.joined(separator: " · ")
     }
 
-    static let members = "Par adhérent"
-    /// The member section's title on a member's own digest.
-    static func members(_ input: DigestInput) -> String { isMember(input) ? "Pour vous" : members }
+    /// The member section's title: « Pour vous » on a member's own digest, the night's notices for the staff.
+    static func members(_ input: DigestInput) -> String { isMember(input) ? "Pour vous" : byNotice }
     static let consortia = "Chasser en meute — idées de consortium"
     static let signals = "À signaler — cœur de métier hors de portée des adhérents"
     static let calls = "Appels à projets"
@@ -228,6 +227,6 @@ struct ItemLines {
         relevance = !member && item.direct != nil ? Wording.relevance(item, member: false) : nil
         members = item.members
         alsoPublishedOn = item.alsoPublishedOn
-        why = Wording.why(item, member: member)
+        why = Wording.reasons(item, member: member)
     }
 }

@@ -146,6 +146,11 @@ extension Wording {
         }
     }
 
+    /// « Pourquoi cet avis ? » as `why` words it, taken from the item when the assembler worded it already.
+    static func reasons(_ item: DigestItem, member: Bool) -> [String] {
+        (member ? item.reasons.member : item.reasons.staff) ?? why(item, member: member)
+    }
+
     /// « Pourquoi cet avis ? » as lines: how the notice concerns the firm (its own trade, or through the value
     /// chain), then one line per trade with its clues, then place, value and certifications. At most `limit`
     /// clues per trade, none repeated.

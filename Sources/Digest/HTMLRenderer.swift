@@ -86,15 +86,18 @@ public struct HTMLRenderer: DigestRenderer {
         let sections = Wording.orderedMembers(input)
         if !sections.isEmpty {
             h2("adherents", Wording.members(input), into: &o)
-            for m in sections {
-                if !member {
-                    o.append(
-                        "<h3 style=\"margin:18px 0 6px;font-size:17px;\">\(esc(m.memberName)) (\(m.items.count))</h3>")
+            if member {
+                for m in sections {
+                    for item in m.items {
+                        card(item.notice, input: input, item: ItemLines(item, member: true), into: &o, shown: &shown)
+                    }
                 }
-                for item in m.items {
+            } else {
+                for g in Wording.byNotice(sections) {
+                    let lead = sections[g.first.section].items[g.first.item]
                     card(
-                        item.notice, input: input, item: ItemLines(item, member: member), into: &o, shown: &shown,
-                        owner: m.memberName)
+                        lead.notice, input: input, item: nil, into: &o, extra: [recipients(g, sections)],
+                        shown: &shown, also: lead.alsoPublishedOn)
                 }
             }
         }
@@ -341,6 +344,31 @@ public struct HTMLRenderer: DigestRenderer {
         return s + "</td></tr></table>"
     }
 
+    /// « Envoyé à » of a staff card: each member the notice went to, how it concerns it, and its own reasons
+    /// nested under its name.
+    private func recipients(_ g: NoticeRecipients, _ sections: [MemberSection]) -> String {
+        var s =
+            "<table role=\"presentation\" width=\"100%\" style=\"\(Self.table)margin:8px 0 0;\"><tr>"
+            + "<td style=\"background-color:#eef5ff;border-left:3px solid \(Self.blue);padding:6px 10px;"
+            + "\(Self.wrap)\"><p style=\"margin:0;\"><strong>Envoyé à "
+            + "\(FrenchFormat.plural(g.recipients.count, "adhérent", "adhérents")) :</strong></p>"
+            + "<ul style=\"margin:4px 0 2px;padding-left:20px;\">"
+        for p in g.recipients {
+            let m = sections[p.section]
+            let item = m.items[p.item]
+            s += "<li style=\"margin:0 0 4px;\"><strong>\(esc(m.memberName))</strong>"
+            if item.direct != nil { s += " — \(esc(Wording.relevance(item, member: false)))" }
+            let why = Wording.reasons(item, member: false)
+            if !why.isEmpty {
+                s +=
+                    "<ul style=\"margin:2px 0 0;padding-left:18px;\">" + why.map { "<li>\(esc($0))</li>" }.joined()
+                    + "</ul>"
+            }
+            s += "</li>"
+        }
+        return s + "</ul></td></tr></table>"
+    }
+
     private func link(_ n: Notice) -> String {
         let title = esc(n.title.isEmpty ? n.id : n.title)
         guard let url = n.url, let safe = safeURL(url) else { return title }
@@ -381,7 +409,7 @@ public struct HTMLRenderer: DigestRenderer {
     /// no room for two columns); afterwards only the recipient's relevance and reasons with a link back.
     private func card(
         _ n: Notice, input: DigestInput, item: ItemLines?, into o: inout [String], extra: [String] = [],
-        shown: inout Set<String>, owner: String? = nil
+        shown: inout Set<String>, also: [String] = []
     ) {
         let member = Wording.isMember(input)
         let first = shown.insert(n.id).inserted
@@ -391,10 +419,8 @@ public struct HTMLRenderer: DigestRenderer {
             if let relevance = item.relevance {
                 facts.append(Fact("Lien avec l'adhérent", text: relevance))
             }
-            // Under a member's own heading, its name again says nothing.
-            let others = item.members.filter { $0 != owner }
-            if !others.isEmpty {
-                facts.append(Fact("Adhérents concernés", text: others.joined(separator: ", ")))
+            if !item.members.isEmpty {
+                facts.append(Fact("Adhérents concernés", text: item.members.joined(separator: ", ")))
             }
         }
         // One paragraph per fact, label above value: the lightest markup that stacks on a phone (Gmail clips
@@ -415,7 +441,7 @@ public struct HTMLRenderer: DigestRenderer {
         s += extra.joined()
         s +=
             first
-            ? meta(esc(Wording.sourceLine(n, also: item?.alsoPublishedOn ?? [], names: input.sourceNames)))
+            ? meta(esc(Wording.sourceLine(n, also: item?.alsoPublishedOn ?? also, names: input.sourceNames)))
             : meta("<a href=\"#\(anchor(n))\">Détails de l'avis plus haut</a>")
         o.append(s + Self.cardClose)
     }

@@ -7,8 +7,13 @@ public struct JSONDigestRenderer: DigestRenderer {
     public init() {}
     public var format: DigestFormat { .json }
 
-    /// Version of this JSON layout, written as `schema_version`.
-    public static let schemaVersion = 1
+    /// Version of the JSON layout, written as `schema_version`: 2 since the staff's digest lists each notice once
+    /// with the members it went to (`notices`, and each member's section as `notice_ids`). `decode` reads both.
+    public static let schemaVersion = 2
+
+    /// The layout a digest is written in: 2 for the staff's; a member's own digest and a saved watch's keep the
+    /// layout of schema 1 (sections with their items), unchanged, and say so.
+    public static func schemaVersion(of input: DigestInput) -> Int { Wording.isStaff(input) ? schemaVersion : 1 }
 
     struct Envelope: Encodable {
         var schemaVersion: Int
@@ -25,7 +30,7 @@ public struct JSONDigestRenderer: DigestRenderer {
     public func render(_ input: DigestInput) throws -> [UInt8] {
         do {
             var bytes = try JSONByteWriter.encode(
-                Envelope(schemaVersion: Self.schemaVersion, generator: "vigie", digest: input))
+                Envelope(schemaVersion: Self.schemaVersion(of: input), generator: "vigie", digest: input))
             bytes.append(0x0A)
             return bytes
         } catch {

@@ -39,16 +39,14 @@ public struct MarkdownRenderer: DigestRenderer {
         if !sections.isEmpty {
             o.append("## \(Wording.members(input))")
             o.append("")
-            for m in sections {
-                if !member {
-                    o.append("### \(esc(m.memberName)) (\(m.items.count))")
-                    o.append("")
+            if member {
+                for m in sections {
+                    for item in m.items {
+                        notice(item.notice, input: input, into: &o, item: ItemLines(item, member: true), shown: &shown)
+                    }
                 }
-                for item in m.items {
-                    notice(
-                        item.notice, input: input, into: &o, item: ItemLines(item, member: member), shown: &shown,
-                        owner: m.memberName)
-                }
+            } else {
+                for g in Wording.byNotice(sections) { staffNotice(g, sections, input: input, into: &o, shown: &shown) }
             }
         }
         if !input.consortia.isEmpty {
@@ -200,7 +198,7 @@ public struct MarkdownRenderer: DigestRenderer {
     /// recipient (relevance, reasons), so a notice routed to ten members does not fill ten screens.
     private func notice(
         _ n: Notice, input: DigestInput, into o: inout [String], item: ItemLines?, shown: inout Set<String>,
-        owner: String? = nil
+        also: [String] = []
     ) {
         let member = Wording.isMember(input)
         o.append("#### \(link(n))")
@@ -213,14 +211,12 @@ public struct MarkdownRenderer: DigestRenderer {
             if let relevance = item.relevance {
                 o.append("- **Lien avec l'adhérent :** \(relevance)")
             }
-            // Under a member's own heading, its name again says nothing.
-            let others = item.members.filter { $0 != owner }
-            if !member, !others.isEmpty {
-                o.append("- **Adhérents concernés :** \(esc(others.joined(separator: ", ")))")
+            if !member, !item.members.isEmpty {
+                o.append("- **Adhérents concernés :** \(esc(item.members.joined(separator: ", ")))")
             }
         }
         if first {
-            o.append("- \(esc(Wording.sourceLine(n, also: item?.alsoPublishedOn ?? [], names: input.sourceNames)))")
+            o.append("- \(esc(Wording.sourceLine(n, also: item?.alsoPublishedOn ?? also, names: input.sourceNames)))")
         } else {
             o.append("- Détails de l'avis plus haut")
         }
@@ -237,6 +233,29 @@ public struct MarkdownRenderer: DigestRenderer {
                 o.append("")
             }
         }
+    }
+
+    /// A notice of the staff's « Les avis de la nuit »: its card once, then « Envoyé à » each member it went to,
+    /// with how it concerns that member and that member's own reasons (nested bullets: the reasons of one member
+    /// stay under its name).
+    private func staffNotice(
+        _ g: NoticeRecipients, _ sections: [MemberSection], input: DigestInput, into o: inout [String],
+        shown: inout Set<String>
+    ) {
+        let lead = sections[g.first.section].items[g.first.item]
+        notice(lead.notice, input: input, into: &o, item: nil, shown: &shown, also: lead.alsoPublishedOn)
+        o.append(
+            "**Envoyé à \(FrenchFormat.plural(g.recipients.count, "adhérent", "adhérents")) :**")
+        o.append("")
+        for p in g.recipients {
+            let m = sections[p.section]
+            let item = m.items[p.item]
+            var line = "- **\(esc(m.memberName))**"
+            if item.direct != nil { line += " — \(esc(Wording.relevance(item, member: false)))" }
+            o.append(line)
+            for r in Wording.reasons(item, member: false) { o.append("  - \(esc(r))") }
+        }
+        o.append("")
     }
 
     /// Backslash-escapes what CommonMark would read as markup in text taken from notices.

@@ -224,3 +224,57 @@ extension Wording {
         }
     }
 }
+
+/// One notice of the staff's « Les avis de la nuit » and the members it went to, as places in the member sections
+/// (`Wording.orderedMembers`): pointing at the items, not copying them (each holds a whole notice).
+struct NoticeRecipients {
+    /// Where each member's item for this notice lies, strongest first: `sections[section].items[item]`.
+    var recipients: [(section: Int, item: Int)]
+    /// The first recipient's place: its item shows the notice, its sources and its summary.
+    var first: (section: Int, item: Int) { recipients[0] }
+}
+
+extension Wording {
+    /// The staff's member section: each notice once, with the members it went to.
+    static let byNotice = "Les avis de la nuit"
+
+    /// The member sections regrouped per notice, for the staff: a notice routed to twenty members is one card
+    /// that names the twenty, not twenty cards.
+    ///
+    /// Notices in the order a member reads its own section (`DigestAssembler.readingOrder`), each taken at its
+    /// strongest: a notice that is core business for one member and value chain for others counts as core
+    /// business; then the soonest deadline, then the strongest evidence. Staff first read what some member should
+    /// answer soonest. Within a notice, members core business first, then the strongest evidence, then in section
+    /// order, so the likely lead of a joint bid comes first.
+    static func byNotice(_ sections: [MemberSection]) -> [NoticeRecipients] {
+        var groups: [NoticeRecipients] = []
+        var index: [String: Int] = [:]
+        for (s, section) in sections.enumerated() {
+            for (i, item) in section.items.enumerated() {
+                if let g = index[item.notice.id] {
+                    groups[g].recipients.append((s, i))
+                } else {
+                    index[item.notice.id] = groups.count
+                    groups.append(NoticeRecipients(recipients: [(s, i)]))
+                }
+            }
+        }
+        func item(_ p: (section: Int, item: Int)) -> DigestItem { sections[p.section].items[p.item] }
+        func stronger(_ a: (section: Int, item: Int), _ b: (section: Int, item: Int)) -> Bool {
+            let (x, y) = (item(a), item(b))
+            let (dx, dy) = (x.direct ?? true, y.direct ?? true)
+            if dx != dy { return dx }
+            if x.score != y.score { return x.score > y.score }
+            return (a.section, a.item) < (b.section, b.item)
+        }
+        for g in groups.indices { groups[g].recipients.sort(by: stronger) }
+        // Sorted by index: sorting the groups compares whole items through their places.
+        let order = groups.indices.sorted { a, b in
+            let (x, y) = (item(groups[a].first), item(groups[b].first))
+            if DigestAssembler.readingOrder(x, y) { return true }
+            if DigestAssembler.readingOrder(y, x) { return false }
+            return a < b
+        }
+        return order.map { groups[$0] }
+    }
+}

@@ -205,7 +205,9 @@ import Testing
         let md = MarkdownRenderer().text(watch)
         #expect(md.hasPrefix("# Veille Pôle Méca Loire pour Pièces ferroviaires — "))
         #expect(md.contains("### Pièces ferroviaires (2)"))
-        #expect(!md.contains("La nuit en bref") && !md.contains("Écartés de justesse") && !md.contains("Par adhérent"))
+        #expect(
+            !md.contains("La nuit en bref") && !md.contains("Écartés de justesse")
+                && !md.contains("Les avis de la nuit"))
         #expect(try watch.mailContent().subject == "Veille Pôle Méca Loire — Pièces ferroviaires : 2 avis")
     }
 
@@ -219,7 +221,7 @@ import Testing
     @Test func theStaffDigestOpensWithTheNightAtAGlance() throws {
         let md = MarkdownRenderer().text(SampleDigest.input)
         let summary = try #require(md.range(of: "## La nuit en bref"))
-        let members = try #require(md.range(of: "## Par adhérent"))
+        let members = try #require(md.range(of: "## Les avis de la nuit"))
         #expect(summary.upperBound < members.lowerBound)
         #expect(md.contains("- **Nouveaux avis :** 3"))
         #expect(
@@ -231,18 +233,20 @@ import Testing
         let html = htmlText(HTMLRenderer().text(SampleDigest.input))
         #expect(html.contains("La nuit en bref Nouveaux avis 3 Pour qui Usinage du Forez : 1 avis"))
         // Staff see a word for the strength of the evidence, never the figure.
-        #expect(md.contains("- **Lien avec l'adhérent :** Cœur de métier · pertinence moyenne"))
+        #expect(md.contains("- **Usinage du Forez** — Cœur de métier · pertinence moyenne"))
         #expect(!md.contains("3,00") && !md.contains("1,10"))
     }
 
-    /// The assembler's order opened on a weak indirect route; the digest opens on the member with a direct one.
+    /// The assembler's order opened on a weak indirect route; the staff digest opens on the notice sent as core
+    /// business.
     @Test func theFirstMemberSectionOpensWithADirectRoute() throws {
         let md = MarkdownRenderer().text(SampleDigest.input)
-        let first = try #require(md.components(separatedBy: "\n### ").dropFirst().first)
-        #expect(first.hasPrefix("Usinage du Forez (1)"))
+        let first = try #require(md.components(separatedBy: "## Les avis de la nuit\n\n#### ").dropFirst().first)
+        #expect(first.hasPrefix("[Fourniture de pièces mécaniques"))
         let html = HTMLRenderer().text(SampleDigest.input)
-        let h3 = try #require(html.components(separatedBy: "<h3 ").dropFirst().first)
-        #expect(h3.contains(">Usinage du Forez (1)</h3>"))
+        let h4 = try #require(
+            html.components(separatedBy: "id=\"adherents\"").last?.components(separatedBy: "<h4 ").dropFirst().first)
+        #expect(h4.contains(">Fourniture de pièces mécaniques"))
         // Within a section: direct before indirect, then the nearest deadline.
         var input = SampleDigest.input
         var late = input.members[1].items[0]

@@ -14,7 +14,7 @@ import Testing
     static func reference(_ input: DigestInput) throws -> [UInt8] {
         var data = try NoticeJSON.encoder(pretty: true).encode(
             JSONDigestRenderer.Envelope(
-                schemaVersion: JSONDigestRenderer.schemaVersion, generator: "vigie", digest: input))
+                schemaVersion: JSONDigestRenderer.schemaVersion(of: input), generator: "vigie", digest: input))
         data.append(0x0A)
         return Array(data)
     }

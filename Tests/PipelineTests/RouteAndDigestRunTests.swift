@@ -52,9 +52,10 @@ import Testing
         }
         let md = try ws.read("mecaloire/2026-05-05.md")
         #expect(md.hasPrefix("# Veille Pôle Méca Loire — mardi 5 mai 2026"))
-        #expect(md.contains("### Usinage du Forez (1)"))
-        #expect(md.contains("### Surfaces Loire (1)"))
-        #expect(md.contains("### Automatismes du Gier (1)"))
+        #expect(md.contains("  - Usinage du Forez : 1 avis"))
+        #expect(md.contains("  - Surfaces Loire : 1 avis"))
+        #expect(md.contains("  - Automatismes du Gier : 1 avis"))
+        #expect(md.contains("- **Usinage du Forez** — Cœur de métier"))
         #expect(md.contains("- Métier : Usinage — mot «\u{A0}usinage\u{A0}» dans l'intitulé"))
         #expect(
             md.contains(
@@ -202,7 +203,8 @@ import Testing
         #expect(report.clusters[0].memberItems == 3)
         let md = try ws.read("mecaloire/2026-05-05.md")
         #expect(md.contains("aussi publié sur ted") || md.contains("aussi publié sur boamp"))
-        #expect(md.components(separatedBy: "### Usinage du Forez (1)").count == 2)
+        #expect(md.components(separatedBy: "  - Usinage du Forez : 1 avis").count == 2)
+        #expect(md.components(separatedBy: "- **Usinage du Forez** — ").count == 2)
     }
 
     @Test func aSecondRunTheSameNightWithNewsWritesASecondEdition() throws {

@@ -22,12 +22,11 @@ import Testing
         let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         let digest = try #require(object["digest"] as? [String: Any])
         var out: [String: Set<String>] = [:]
-        for member in digest["members"] as? [[String: Any]] ?? [] {
-            let id = try #require(member["member_id"] as? String)
-            for item in member["items"] as? [[String: Any]] ?? [] {
-                if let notice = (item["notice"] as? [String: Any])?["id"] as? String {
-                    out[notice, default: []].insert(id)
-                }
+        // The staff's digest (schema 2): each notice once, with the members it was sent to.
+        for sent in digest["notices"] as? [[String: Any]] ?? [] {
+            let notice = try #require((sent["notice"] as? [String: Any])?["id"] as? String)
+            for member in sent["sent_to"] as? [[String: Any]] ?? [] {
+                out[notice, default: []].insert(try #require(member["member_id"] as? String))
             }
         }
         return out
