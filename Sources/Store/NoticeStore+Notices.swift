@@ -261,6 +261,7 @@ extension NoticeStore {
         let bytes: Data
         switch stored.storage {
         case .blob(let data) where data.first == 1:
+            if let notice = decodedNotices[data] { return notice }
             do {
                 bytes = Data(try Zlib.inflate(Array(data.dropFirst()), dictionary: Self.jsonDictionary))
             } catch {
@@ -271,7 +272,9 @@ extension NoticeStore {
             throw StoreError.corruptNotice(path: path, noticeID: id, reason: "stored JSON is neither text nor blob")
         }
         do {
-            return try noticeDecoder.decode(Notice.self, from: bytes)
+            let notice = try noticeDecoder.decode(Notice.self, from: bytes)
+            if case .blob(let data) = stored.storage { decodedNotices[data] = notice }
+            return notice
         } catch {
             throw StoreError.corruptNotice(path: path, noticeID: id, reason: "cannot decode stored JSON: \(error)")
         }
@@ -506,5 +509,43 @@ extension NoticeStore {
         let t = s.trimmingCharacters(in: .whitespaces).uppercased()
         if t.count == 1, t.first?.isNumber == true { return "0" + t }
         return t
+    }
+}
+
+/// The last few thousand notices decoded, by their stored bytes (deflated JSON): the same bytes always decode to
+/// the same notice, so a notice that changed is simply another key. Two generations: when the newer one is full
+/// it becomes the older and the oldest is dropped, so at most `limit` notices are held and the ones in use stay.
+final class DecodedNotices: @unchecked Sendable {
+    private let lock = NSLock()
+    private var newer: [Data: Notice] = [:]
+    private var older: [Data: Notice] = [:]
+    private let limit: Int
+
+    init(limit: Int) { self.limit = max(2, limit) }
+
+    subscript(bytes: Data) -> Notice? {
+        get {
+            lock.lock()
+            defer { lock.unlock() }
+            if let notice = newer[bytes] { return notice }
+            guard let notice = older[bytes] else { return nil }
+            insert(notice, bytes)
+            return notice
+        }
+        set {
+            guard let notice = newValue else { return }
+            lock.lock()
+            defer { lock.unlock() }
+            insert(notice, bytes)
+        }
+    }
+
+    /// Called with `lock` held.
+    private func insert(_ notice: Notice, _ bytes: Data) {
+        if newer.count >= limit / 2 {
+            older = newer
+            newer = [:]
+        }
+        newer[bytes] = notice
     }
 }

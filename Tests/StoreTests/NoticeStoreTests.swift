@@ -157,6 +157,40 @@ import Testing
         #expect(versions[0].changes.map(\.field) == ["deadline"])
     }
 
+    /// Decoded notices are kept by their stored bytes: a notice read, then changed (even only its `updated`
+    /// timestamp, which keeps its revision), is read as it now is from the same store.
+    @Test func aNoticeReadThenChangedIsReadAsItNowIs() throws {
+        let tmp = TempStore()
+        let store = try tmp.open()
+        var n = tender("boamp", "26-9")
+        _ = try store.upsert([n], at: now)
+        #expect(try store.notice(id: n.id)?.notice == n)
+        #expect(try store.notice(id: n.id)?.notice == n)
+        n.updated = now
+        _ = try store.upsert([n], at: now.addingTimeInterval(60))
+        #expect(try store.notice(id: n.id)?.notice.updated == now)
+        n.title = "Usinage de pièces de fonderie"
+        _ = try store.upsert([n], at: now.addingTimeInterval(120))
+        let read = try #require(try store.notice(id: n.id))
+        #expect(read.notice == n && read.revision == 2)
+    }
+
+    @Test func decodedNoticesHoldAtMostTheirLimitAndKeepWhatIsInUse() {
+        let cache = DecodedNotices(limit: 4)
+        let notices = (0..<6).map { tender("boamp", "26-\($0)") }
+        let keys = (0..<6).map { Data([1, UInt8($0)]) }
+        cache[keys[0]] = notices[0]
+        cache[keys[1]] = notices[1]
+        // The newer generation is full (2 of 4): it becomes the older as the third comes in.
+        cache[keys[2]] = notices[2]
+        #expect(cache[keys[0]] == notices[0])  // read from the older, brought back into the newer
+        cache[keys[3]] = notices[3]
+        cache[keys[4]] = notices[4]
+        #expect(cache[keys[1]] == nil)
+        #expect(cache[keys[4]] == notices[4] && cache[keys[3]] == notices[3])
+        #expect(cache[keys[5]] == nil)
+    }
+
     @Test func timestampOnlyChangesAreNotNewRevisions() throws {
         let tmp = TempStore()
         let store = try tmp.open()
