@@ -64,6 +64,8 @@ public struct Router: Sendable {
     let cpvSegments: [String: [CodeTarget]]
     let cpvWatches: [String: [CodeTarget]]
     let descriptorSegments: [String: [CodeTarget]]
+    /// The tests' reference for the territorial filter (see ``TerritoryReference``); nil everywhere else.
+    var territoryReference: TerritoryReference?
 
     /// A cluster and one of its segments or watches, as the code indexes name them.
     struct CodeTarget: Sendable {
@@ -101,6 +103,8 @@ public struct Router: Sendable {
         var segmentMembers: [[Int]]
         /// Member → départements of its sites (cluster territory when it lists none).
         var memberSites: [[String]]
+        /// Member → its sites, scope and maximum distance, resolved for the territorial filter.
+        var memberReach: [MemberReach]
         /// Watch → CPV prefixes, segment indices.
         var watchCPV: [[String]]
         var watchSegments: [[Int]]
@@ -149,6 +153,7 @@ public struct Router: Sendable {
             }
             var memberSegments: [[Int]] = []
             var memberSites: [[String]] = []
+            var memberReach: [MemberReach] = []
             for (mi, m) in c.members.enumerated() {
                 for k in m.interests { add(k, .memberInterest, ci, mi) }
                 for k in m.exclusions { add(k, .memberExclusion, ci, mi) }
@@ -156,6 +161,10 @@ public struct Router: Sendable {
                 var sites = m.sites.compactMap(Geography.departement(forSite:))
                 if sites.isEmpty { sites = c.territory.departements.compactMap(Geography.canonicalDepartement) }
                 memberSites.append(sites)
+                memberReach.append(
+                    MemberReach(
+                        sites: sites, scope: m.scope ?? c.routing.scope,
+                        maxDistance: m.maxDistance ?? c.routing.maxDistance))
             }
             // Certifications a notice may ask for: every one a member of this cluster declared, plus the common
             // qualifications of French public works and industry, so that a missing one is said, not ignored.
@@ -178,7 +187,8 @@ public struct Router: Sendable {
                 CompiledCluster(
                     index: ci, cpv: cpv, descriptors: desc, upstream: upstream, memberSegments: memberSegments,
                     segmentMembers: Router.segmentMembers(memberSegments, segments: c.segments.count),
-                    memberSites: memberSites, watchCPV: watchCPV, watchSegments: watchSegments, certifications: certs,
+                    memberSites: memberSites, memberReach: memberReach, watchCPV: watchCPV,
+                    watchSegments: watchSegments, certifications: certs,
                     isSelected: options.clusters?.contains(c.id) ?? true))
         }
         matcher = builder.build()

@@ -94,6 +94,9 @@ extension Router {
         }
         for mi in c.members.indices where !ev.interest[mi].isEmpty { concerned[mi] = true }
         var candidates: [Candidate] = []
+        // Upstream suppliers named as near misses (member, its upstream segment), in the order of their near
+        // misses: the consortia step reads them by index instead of looking their ids up again.
+        var upstreamMisses: [(member: Int, segment: Int)] = []
         for mi in c.members.indices where concerned[mi] {
             let segs = cc.memberSegments[mi]
             let direct = segs.filter { needed[$0] }
@@ -111,9 +114,10 @@ extension Router {
             // does not (a bottling line's cork maker). They are named to staff as near misses and may join a
             // groupement proposal; never an individual route.
             // Whether its sites reach the notice at all (a near miss is narrow only when nothing else stops it).
-            func outOfReach() -> Bool { territoryCheck(cc, c, member: mi, place: place).failure != nil }
+            func outOfReach() -> Bool { isOutOfReach(cc, c, member: mi, place: place) }
             let viaUp = neededList.flatMap { d in cc.upstream[d].filter { segs.contains($0) } }
             if let up = viaUp.first, let d = neededList.first(where: { cc.upstream[$0].contains(up) }) {
+                upstreamMisses.append((mi, up))
                 result.nearMisses.append(
                     NearMiss(
                         clusterID: c.id, memberID: c.members[mi].id, memberName: c.members[mi].name,
@@ -167,15 +171,25 @@ extension Router {
             return lotPlaces.isEmpty ? place : ResolvedPlace(places: lotPlaces, buyer: notice.buyer)
         }
         var eligible: [(cand: Candidate, distance: Int?)] = []  // passed every filter but capacity
+        // The nearest site and place of each eligible member, for the distance penalty's reason.
+        var nearest: [(site: String?, place: String?)] = []
         for cand in candidates {
             let mi = cand.member
+            // The candidate's place is resolved once, for whichever of the checks below needs it.
+            var resolved: ResolvedPlace?
+            func candPlace() -> ResolvedPlace {
+                if let resolved { return resolved }
+                let p = placeFor(cand)
+                resolved = p
+                return p
+            }
             func drop(_ cause: NearMissCause) {
                 // Dropped before the territory filter: whether that filter would have dropped it too.
                 let far: Bool
                 if case .territory = cause {
                     far = true
                 } else {
-                    far = territoryCheck(cc, c, member: mi, place: placeFor(cand)).failure != nil
+                    far = isOutOfReach(cc, c, member: mi, place: candPlace())
                 }
                 result.nearMisses.append(
                     NearMiss(
@@ -199,12 +213,13 @@ extension Router {
                 drop(.deadline(leadDays: leadDays, minimum: settings.minLeadDays))
                 continue
             }
-            let terr = territoryCheck(cc, c, member: cand.member, place: placeFor(cand))
+            let terr = territoryCheck(cc, c, member: cand.member, place: candPlace())
             if let miss = terr.failure {
                 drop(.territory(miss))
                 continue
             }
             eligible.append((cand, terr.distance))
+            nearest.append((terr.site, terr.place))
         }
         // Capacity, once every other filter has spoken: the pack of members still in the running tells whether a
         // groupement could carry what one member cannot.
@@ -215,7 +230,7 @@ extension Router {
         // capacity).
         // Members dropped for capacity and the value each had to carry: when nobody can, staff are told.
         var capacityDrops: [(member: Int, value: Double, segments: [Int])] = []
-        for (cand, distance) in eligible {
+        for (k, (cand, distance)) in eligible.enumerated() {
             let m = c.members[cand.member]
             let segIDs = cand.segments.map { c.segments[$0].id }
             let value = valueFor(cand, notice: notice, segLots: segLots, segNoticeLevel: segNoticeLevel)
@@ -244,11 +259,10 @@ extension Router {
             if let d = distance, d > 0 {
                 let pen = options.distancePenalty * Double(d)
                 score -= pen
-                let terr = territoryCheck(cc, c, member: cand.member, place: placeFor(cand))
                 reasons.append(
                     Reason(
-                        .territory, field: .place, term: terr.site ?? "",
-                        matched: terr.place, weight: -pen))
+                        .territory, field: .place, term: nearest[k].site ?? "",
+                        matched: nearest[k].place, weight: -pen))
             }
             for k in ev.certificationsAsked {
                 let name = cc.certifications[k]
@@ -278,11 +292,8 @@ extension Router {
         // 4. Consortia.
         // Upstream suppliers in range (kind wanted, no exclusion): possible partners of a proposed group.
         var suppliers: [(member: Int, segment: Int, distance: Int?)] = []
-        for miss in result.nearMisses where miss.filter == .upstreamSupplier {
-            guard let mi = c.members.firstIndex(where: { $0.id == miss.memberID }),
-                let up = miss.segments.first.flatMap({ id in c.segments.firstIndex { $0.id == id } }),
-                ev.memberVeto[mi] == nil, c.members[mi].effectiveKinds.contains(notice.kind)
-            else { continue }
+        for (mi, up) in upstreamMisses {
+            guard ev.memberVeto[mi] == nil, c.members[mi].effectiveKinds.contains(notice.kind) else { continue }
             let terr = territoryCheck(cc, c, member: mi, place: place)
             if terr.failure == nil { suppliers.append((mi, up, terr.distance)) }
         }
