@@ -37,6 +37,8 @@ extension Router {
         var needed = [Bool](repeating: false, count: nSeg)
         var segLots = [[String]](repeating: [], count: nSeg)
         var segNoticeLevel = [Bool](repeating: false, count: nSeg)
+        // Why each rejected segment was rejected (what near misses of its members say).
+        var segRejection = [SegmentRejection?](repeating: nil, count: nSeg)
         for si in 0..<nSeg {
             let reasons = ev.segReasons[si]
             segScore[si] = reasons.reduce(0) { $0 + $1.weight }
@@ -56,11 +58,13 @@ extension Router {
             if let veto = ev.segVeto[si] {
                 if !reasons.isEmpty {
                     match.rejection = .exclusion
+                    segRejection[si] = match.rejection
                     result.rejectedSegments.append(match)
                     count(veto.rule, dropped: 1)
                 }
             } else if segScore[si] < threshold {
                 match.rejection = .belowThreshold(threshold: threshold)
+                segRejection[si] = match.rejection
                 result.rejectedSegments.append(match)
                 count("segment:\(s.id)/min_score", dropped: 1)
             } else if let rejection = Router.incoherence(
@@ -71,6 +75,7 @@ extension Router {
                 // market, « CND » the dance centre, « forge » logicielle): a trade is named with more than one
                 // of its words, or classified by a precise CPV.
                 match.rejection = rejection
+                segRejection[si] = rejection
                 result.rejectedSegments.append(match)
                 count("segment:\(s.id)/uncorroborated", dropped: 1)
             } else {
@@ -92,16 +97,16 @@ extension Router {
         for d in neededList {
             for up in cc.upstream[d] { for mi in cc.segmentMembers[up] { concerned[mi] = true } }
         }
-        for mi in c.members.indices where !ev.interest[mi].isEmpty { concerned[mi] = true }
+        for mi in ev.interest.keys { concerned[mi] = true }
         var candidates: [Candidate] = []
         // Upstream suppliers named as near misses (member, its upstream segment), in the order of their near
         // misses: the consortia step reads them by index instead of looking their ids up again.
         var upstreamMisses: [(member: Int, segment: Int)] = []
         for mi in c.members.indices where concerned[mi] {
-            let segs = cc.memberSegments[mi]
-            let direct = segs.filter { needed[$0] }
-            let interest = ev.interest[mi]
-            if !direct.isEmpty || !interest.isEmpty {
+            let segs = cc.segments(ofMember: mi)
+            let interest = ev.interest[mi] ?? []
+            if !interest.isEmpty || segs.contains(where: { needed[$0] }) {
+                let direct = segs.filter { needed[$0] }
                 var reasons: [Reason] = []
                 for s in direct { reasons += ev.segReasons[s] }
                 reasons += interest
@@ -115,14 +120,21 @@ extension Router {
             // groupement proposal; never an individual route.
             // Whether its sites reach the notice at all (a near miss is narrow only when nothing else stops it).
             func outOfReach() -> Bool { isOutOfReach(cc, c, member: mi, place: place) }
-            let viaUp = neededList.flatMap { d in cc.upstream[d].filter { segs.contains($0) } }
-            if let up = viaUp.first, let d = neededList.first(where: { cc.upstream[$0].contains(up) }) {
+            // The first of its segments upstream of a needed one, needed segments in order.
+            var viaUp: Int?
+            search: for d in neededList {
+                for up in cc.upstream[d] where segs.contains(up) {
+                    viaUp = up
+                    break search
+                }
+            }
+            if let up = viaUp, let d = neededList.first(where: { cc.upstream[$0].contains(up) }) {
                 upstreamMisses.append((mi, up))
                 result.nearMisses.append(
                     NearMiss(
                         clusterID: c.id, memberID: c.members[mi].id, memberName: c.members[mi].name,
                         cause: .upstreamSupplier(upstream: c.segments[up].id, downstream: c.segments[d].id),
-                        segments: [c.segments[up].id], score: segScore[d] * settings.indirectFactor, reasons: [],
+                        segments: cc.segmentIDLists[up], score: segScore[d] * settings.indirectFactor, reasons: [],
                         outOfReach: outOfReach()))
                 count("filter:\(RoutingFilter.upstreamSupplier.rawValue)", dropped: 1)
                 continue
@@ -135,15 +147,22 @@ extension Router {
                     NearMiss(
                         clusterID: c.id, memberID: c.members[mi].id, memberName: c.members[mi].name,
                         cause: .segmentExclusion(segment: c.segments[s].id, term: veto.term, field: veto.field),
-                        segments: [c.segments[s].id], score: segScore[s],
+                        segments: cc.segmentIDLists[s], score: segScore[s],
                         reasons: keepReasons ? ev.segReasons[s] + [veto] : [], outOfReach: outOfReach()))
-            } else if let s = segs.filter({ segScore[$0] > 0 }).max(by: { segScore[$0] < segScore[$1] }) {
+                continue
+            }
+            // Its segment with the most evidence (the first of equals).
+            var weakest: Int?
+            for s in segs where segScore[s] > 0 {
+                if let w = weakest, !(segScore[w] < segScore[s]) { continue }
+                weakest = s
+            }
+            if let s = weakest {
                 let threshold = c.segments[s].minScore ?? settings.minScore
                 let id = c.segments[s].id
                 // Enough weight but not coherent evidence: say why, not « under the threshold ».
-                let rejection = result.rejectedSegments.first { $0.segmentID == id }?.rejection
                 let cause: NearMissCause
-                if let rejection, segScore[s] >= threshold {
+                if let rejection = segRejection[s], segScore[s] >= threshold {
                     cause = .incoherentEvidence(segment: id, rejection: rejection)
                 } else {
                     cause = .weakMatch(segment: id, score: segScore[s], threshold: threshold)
@@ -151,8 +170,8 @@ extension Router {
                 result.nearMisses.append(
                     NearMiss(
                         clusterID: c.id, memberID: c.members[mi].id, memberName: c.members[mi].name, cause: cause,
-                        segments: [id], score: segScore[s], reasons: keepReasons ? ev.segReasons[s] : [],
-                        outOfReach: outOfReach()))
+                        segments: cc.segmentIDLists[s], score: segScore[s],
+                        reasons: keepReasons ? ev.segReasons[s] : [], outOfReach: outOfReach()))
             }
         }
 
@@ -203,7 +222,7 @@ extension Router {
                 count(veto.rule, dropped: 1)
                 continue
             }
-            if !c.members[mi].effectiveKinds.contains(notice.kind) {
+            if cc.memberKinds[mi] & Router.kindBit(notice.kind) == 0 {
                 drop(.kind(notice.kind, wanted: c.members[mi].effectiveKinds))
                 continue
             }
@@ -293,7 +312,7 @@ extension Router {
         // Upstream suppliers in range (kind wanted, no exclusion): possible partners of a proposed group.
         var suppliers: [(member: Int, segment: Int, distance: Int?)] = []
         for (mi, up) in upstreamMisses {
-            guard ev.memberVeto[mi] == nil, c.members[mi].effectiveKinds.contains(notice.kind) else { continue }
+            guard ev.memberVeto[mi] == nil, cc.memberKinds[mi] & Router.kindBit(notice.kind) != 0 else { continue }
             let terr = territoryCheck(cc, c, member: mi, place: place)
             if terr.failure == nil { suppliers.append((mi, up, terr.distance)) }
         }

@@ -37,20 +37,27 @@ extension Router {
     /// A member's reach, resolved once when the rules are compiled (per notice and member the filter then compares
     /// small integers: no département code parsed, no `Set` of regions built, no `Member` copied).
     struct MemberReach: Sendable {
-        /// The member's sites (``CompiledCluster/memberSites``) as indices into ``Geography/departements``
-        /// (-1 for a code the table lacks).
-        var sites: [Int16]
+        /// Where the member's sites start in ``CompiledCluster/reachSites``, and how many there are.
+        var siteStart: Int32
+        var siteCount: Int32
         /// The regions of its sites, as a mask of ``Geography/regionBits``.
         var regionMask: UInt64
         var scope: TerritoryScope
         var maxDistance: Int
+    }
 
-        init(sites: [String], scope: TerritoryScope, maxDistance: Int) {
-            self.sites = sites.map { Geography.index(ofCanonical: $0).map(Int16.init) ?? -1 }
-            regionMask = self.sites.reduce(0) { $0 | ($1 >= 0 ? Geography.departementRegionBit[Int($1)] : 0) }
-            self.scope = scope
-            self.maxDistance = maxDistance
-        }
+    /// The member's sites (``CompiledCluster/memberSites``) appended to `list` as indices into
+    /// ``Geography/departements`` (-1 for a code the table lacks), and its reach.
+    static func reach(sites: [String], scope: TerritoryScope, maxDistance: Int, appendingTo list: inout [Int16])
+        -> MemberReach
+    {
+        let indices = sites.map { Geography.index(ofCanonical: $0).map(Int16.init) ?? -1 }
+        let reach = MemberReach(
+            siteStart: Int32(list.count), siteCount: Int32(indices.count),
+            regionMask: indices.reduce(0) { $0 | ($1 >= 0 ? Geography.departementRegionBit[Int($1)] : 0) },
+            scope: scope, maxDistance: maxDistance)
+        list += indices
+        return reach
     }
 
     /// The territorial filter's old implementation on strings, kept by the tests as the reference the integer
@@ -66,14 +73,17 @@ extension Router {
     /// The rules: an unknown place reaches everyone; a place known only as a foreign country reaches members
     /// whose scope is Europe; otherwise a national or European scope, or no sites, reach everywhere; else the
     /// nearest site within the maximum distance, or (scope `region`) a site in one of the place's regions.
-    func territoryVerdict(_ reach: MemberReach, place: ResolvedPlace) -> TerritoryVerdict {
+    func territoryVerdict(_ reach: MemberReach, sites: [Int16], place: ResolvedPlace) -> TerritoryVerdict {
         guard place.isKnown else { return TerritoryVerdict(outcome: .reached) }
         // Nearest site and distance, when both sides are known to the département: the first pair at the least
         // distance, sites in the member's order, then places in the notice's.
         var best = TerritoryVerdict(outcome: .reached)
         let n = Geography.departements.count
+        let first = Int(reach.siteStart)
         Geography.flatDistances.withUnsafeBufferPointer { table in
-            for (si, s) in reach.sites.enumerated() where s >= 0 {
+            for si in 0..<Int(reach.siteCount) {
+                let s = sites[first + si]
+                guard s >= 0 else { continue }
                 let row = Int(s) * n
                 for (pj, p) in place.departementIndices.enumerated() where p >= 0 {
                     let d = Int(table[row + Int(p)])
@@ -89,7 +99,7 @@ extension Router {
             // Only a foreign country is known.
             return TerritoryVerdict(outcome: reach.scope == .europe ? .reached : .outsideFrance)
         }
-        if reach.scope == .europe || reach.scope == .national || reach.sites.isEmpty { return best }
+        if reach.scope == .europe || reach.scope == .national || reach.siteCount == 0 { return best }
         if best.distance >= 0 && best.distance <= reach.maxDistance { return best }
         let sameRegion = reach.regionMask & place.regionMask != 0
         if reach.scope == .region && sameRegion { return best }
@@ -112,7 +122,7 @@ extension Router {
         if let territoryReference {
             return territoryReference(cc.memberSites[mi], reach.scope, reach.maxDistance, place)
         }
-        let v = territoryVerdict(reach, place: place)
+        let v = territoryVerdict(reach, sites: cc.reachSites, place: place)
         let distance = v.distance >= 0 ? v.distance : nil
         let site = v.site >= 0 ? cc.memberSites[mi][v.site] : nil
         let placeCode = v.place >= 0 ? place.departements[v.place] : nil
@@ -132,7 +142,7 @@ extension Router {
     /// Whether the territorial filter would stop this member (near misses say so without the reason).
     func isOutOfReach(_ cc: CompiledCluster, _ c: Cluster, member mi: Int, place: ResolvedPlace) -> Bool {
         if territoryReference != nil { return territoryCheck(cc, c, member: mi, place: place).failure != nil }
-        return !territoryVerdict(cc.memberReach[mi], place: place).isReached
+        return !territoryVerdict(cc.memberReach[mi], sites: cc.reachSites, place: place).isReached
     }
 
     /// Whether the notice's text speaks of groupements (co-traitance): invited, required or accepted.
