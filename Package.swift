@@ -87,7 +87,8 @@ var targets: [Target] = [
             "Store", "Compression", "Notices", "TestSupport", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
     .testTarget(
-        name: "ClassifierTests", dependencies: ["Classifier", "Notices", "TestSupport"], resources: [.copy("Fixtures")]),
+        name: "ClassifierTests", dependencies: ["Classifier", "Notices", "Parser", "TestSupport"],
+        resources: [.copy("Fixtures")]),
     .testTarget(
         name: "DigestTests", dependencies: ["Digest", "Notices", "Parser", "TestSupport"], resources: [.copy("Golden")]),
     .testTarget(

@@ -14,6 +14,27 @@ extension Geography {
         return m
     }()
 
+    /// The position of a canonical département code in ``departements`` (`42` → its index), nil for any other
+    /// string: the router resolves every site and place once to this small integer and compares integers.
+    static func index(ofCanonical code: String) -> Int? { byCode[code] }
+
+    /// ``distances`` as one flat row-major table (`i * departements.count + j`), -1 when unreachable: the router
+    /// reads it per (site, place) pair, where a nested array would cost two bounds checks and a retain.
+    static let flatDistances: [Int8] = distances.flatMap { $0 }
+
+    /// Region (NUTS-1) code → bit of a region mask: every region of ``regionNames`` and of the départements, in
+    /// sorted order. France has 18; a mask of 64 bits holds them all (checked when the table is built).
+    static let regionBits: [String: UInt64] = {
+        let codes = Set(regionNames.keys).union(departements.map(\.region)).sorted()
+        precondition(codes.count <= 64, "geography: more regions than a 64-bit mask holds")
+        var m: [String: UInt64] = [:]
+        for (i, c) in codes.enumerated() { m[c] = 1 << UInt64(i) }
+        return m
+    }()
+
+    /// Département index → the bit of its region (see ``regionBits``).
+    static let departementRegionBit: [UInt64] = departements.map { regionBits[$0.region] ?? 0 }
+
     /// All-pairs distances in adjacency steps (BFS), -1 when unreachable (overseas).
     private static let distances: [[Int8]] = {
         let n = departements.count
@@ -47,6 +68,8 @@ extension Geography {
 
     /// `1` → `01`, `2a` → `2A`; nil when not a département code.
     public static func canonicalDepartement(_ code: String) -> String? {
+        // Most codes arrive canonical already (the parsers write them so): no trimming nor case mapping then.
+        if byCode[code] != nil { return code }
         var c = code.trimmingCharacters(in: .whitespaces).uppercased()
         if c.count == 1, c.allSatisfy(\.isNumber) { c = "0" + c }
         return byCode[c] != nil ? c : nil
@@ -103,6 +126,11 @@ struct ResolvedPlace: Sendable, Hashable {
     /// True when some place or the buyer is outside France.
     var isAbroad = false
     var isKnown: Bool { !departements.isEmpty || !regions.isEmpty || isAbroad }
+    /// ``departements`` as indices into ``Geography/departements`` (-1 for a code the table lacks), resolved once
+    /// per place so that the territorial filter compares integers for each member.
+    private(set) var departementIndices: [Int16] = []
+    /// ``regions`` as a mask of ``Geography/regionBits``.
+    private(set) var regionMask: UInt64 = 0
 
     init(places: [Place], buyer: Buyer?) {
         for p in places { add(p) }
@@ -113,6 +141,8 @@ struct ResolvedPlace: Sendable, Hashable {
         for d in departements {
             if let r = Geography.region(of: d), !regions.contains(r) { regions.append(r) }
         }
+        departementIndices = departements.map { Geography.index(ofCanonical: $0).map(Int16.init) ?? -1 }
+        for r in regions { regionMask |= Geography.regionBits[r] ?? 0 }
     }
 
     private mutating func add(_ p: Place) {

@@ -64,6 +64,8 @@ public struct Router: Sendable {
     let cpvSegments: [String: [CodeTarget]]
     let cpvWatches: [String: [CodeTarget]]
     let descriptorSegments: [String: [CodeTarget]]
+    /// The tests' reference for the territorial filter (see ``TerritoryReference``); nil everywhere else.
+    var territoryReference: TerritoryReference?
 
     /// A cluster and one of its segments or watches, as the code indexes name them.
     struct CodeTarget: Sendable {
@@ -101,6 +103,24 @@ public struct Router: Sendable {
         var segmentMembers: [[Int]]
         /// Member → départements of its sites (cluster territory when it lists none).
         var memberSites: [[String]]
+        /// Member → its sites, scope and maximum distance, resolved for the territorial filter.
+        var memberReach: [MemberReach]
+        /// Every member's sites end to end, as ``MemberReach`` points into them.
+        var reachSites: [Int16]
+        /// ``memberSegments`` laid end to end (member `mi`'s are `memberSegmentList[memberSegmentStart[mi] ..<
+        /// memberSegmentStart[mi + 1]]`): at national scale the router reads them for thousands of members per
+        /// notice, and one contiguous list stays in cache where 30,000 small arrays do not.
+        var memberSegmentStart: [Int]
+        var memberSegmentList: [Int]
+        /// Member → the kinds it receives, as a mask of ``Router/kindBit(_:)``.
+        var memberKinds: [UInt8]
+        /// Segment → `[its id]`, the `segments` of its near misses: built once, shared by all of them.
+        var segmentIDLists: [[String]]
+
+        /// Member `mi`'s segment indices, as ``memberSegments`` lists them.
+        func segments(ofMember mi: Int) -> ArraySlice<Int> {
+            memberSegmentList[memberSegmentStart[mi]..<memberSegmentStart[mi + 1]]
+        }
         /// Watch → CPV prefixes, segment indices.
         var watchCPV: [[String]]
         var watchSegments: [[Int]]
@@ -149,6 +169,8 @@ public struct Router: Sendable {
             }
             var memberSegments: [[Int]] = []
             var memberSites: [[String]] = []
+            var memberReach: [MemberReach] = []
+            var reachSites: [Int16] = []
             for (mi, m) in c.members.enumerated() {
                 for k in m.interests { add(k, .memberInterest, ci, mi) }
                 for k in m.exclusions { add(k, .memberExclusion, ci, mi) }
@@ -156,6 +178,10 @@ public struct Router: Sendable {
                 var sites = m.sites.compactMap(Geography.departement(forSite:))
                 if sites.isEmpty { sites = c.territory.departements.compactMap(Geography.canonicalDepartement) }
                 memberSites.append(sites)
+                memberReach.append(
+                    Router.reach(
+                        sites: sites, scope: m.scope ?? c.routing.scope,
+                        maxDistance: m.maxDistance ?? c.routing.maxDistance, appendingTo: &reachSites))
             }
             // Certifications a notice may ask for: every one a member of this cluster declared, plus the common
             // qualifications of French public works and industry, so that a missing one is said, not ignored.
@@ -174,11 +200,18 @@ public struct Router: Sendable {
                 watchCPV.append(w.cpv.map(Router.cpvPrefix))
                 watchSegments.append(w.segments.compactMap { segIndex[$0] })
             }
+            var memberSegmentStart = [0]
+            for segs in memberSegments { memberSegmentStart.append(memberSegmentStart.last! + segs.count) }
             compiled.append(
                 CompiledCluster(
                     index: ci, cpv: cpv, descriptors: desc, upstream: upstream, memberSegments: memberSegments,
                     segmentMembers: Router.segmentMembers(memberSegments, segments: c.segments.count),
-                    memberSites: memberSites, watchCPV: watchCPV, watchSegments: watchSegments, certifications: certs,
+                    memberSites: memberSites, memberReach: memberReach, reachSites: reachSites,
+                    memberSegmentStart: memberSegmentStart,
+                    memberSegmentList: memberSegments.flatMap { $0 },
+                    memberKinds: c.members.map { $0.effectiveKinds.reduce(0) { $0 | Router.kindBit($1) } },
+                    segmentIDLists: c.segments.map { [$0.id] }, watchCPV: watchCPV,
+                    watchSegments: watchSegments, certifications: certs,
                     isSelected: options.clusters?.contains(c.id) ?? true))
         }
         matcher = builder.build()
@@ -247,6 +280,17 @@ public struct Router: Sendable {
 
         mutating func wordVariants(of term: String) -> [String] {
             Thesaurus.wordVariants(of: term) { variants(of: $0) }
+        }
+    }
+
+    /// The bit of a notice kind in a member's kind mask.
+    static func kindBit(_ kind: NoticeKind) -> UInt8 {
+        switch kind {
+        case .tender: return 1
+        case .priorInformation: return 2
+        case .award: return 4
+        case .callForProjects: return 8
+        case .change: return 16
         }
     }
 

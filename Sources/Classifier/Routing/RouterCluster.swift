@@ -37,6 +37,8 @@ extension Router {
         var needed = [Bool](repeating: false, count: nSeg)
         var segLots = [[String]](repeating: [], count: nSeg)
         var segNoticeLevel = [Bool](repeating: false, count: nSeg)
+        // Why each rejected segment was rejected (what near misses of its members say).
+        var segRejection = [SegmentRejection?](repeating: nil, count: nSeg)
         for si in 0..<nSeg {
             let reasons = ev.segReasons[si]
             segScore[si] = reasons.reduce(0) { $0 + $1.weight }
@@ -56,11 +58,13 @@ extension Router {
             if let veto = ev.segVeto[si] {
                 if !reasons.isEmpty {
                     match.rejection = .exclusion
+                    segRejection[si] = match.rejection
                     result.rejectedSegments.append(match)
                     count(veto.rule, dropped: 1)
                 }
             } else if segScore[si] < threshold {
                 match.rejection = .belowThreshold(threshold: threshold)
+                segRejection[si] = match.rejection
                 result.rejectedSegments.append(match)
                 count("segment:\(s.id)/min_score", dropped: 1)
             } else if let rejection = Router.incoherence(
@@ -71,6 +75,7 @@ extension Router {
                 // market, « CND » the dance centre, « forge » logicielle): a trade is named with more than one
                 // of its words, or classified by a precise CPV.
                 match.rejection = rejection
+                segRejection[si] = rejection
                 result.rejectedSegments.append(match)
                 count("segment:\(s.id)/uncorroborated", dropped: 1)
             } else {
@@ -92,13 +97,16 @@ extension Router {
         for d in neededList {
             for up in cc.upstream[d] { for mi in cc.segmentMembers[up] { concerned[mi] = true } }
         }
-        for mi in c.members.indices where !ev.interest[mi].isEmpty { concerned[mi] = true }
+        for mi in ev.interest.keys { concerned[mi] = true }
         var candidates: [Candidate] = []
+        // Upstream suppliers named as near misses (member, its upstream segment), in the order of their near
+        // misses: the consortia step reads them by index instead of looking their ids up again.
+        var upstreamMisses: [(member: Int, segment: Int)] = []
         for mi in c.members.indices where concerned[mi] {
-            let segs = cc.memberSegments[mi]
-            let direct = segs.filter { needed[$0] }
-            let interest = ev.interest[mi]
-            if !direct.isEmpty || !interest.isEmpty {
+            let segs = cc.segments(ofMember: mi)
+            let interest = ev.interest[mi] ?? []
+            if !interest.isEmpty || segs.contains(where: { needed[$0] }) {
+                let direct = segs.filter { needed[$0] }
                 var reasons: [Reason] = []
                 for s in direct { reasons += ev.segReasons[s] }
                 reasons += interest
@@ -111,14 +119,22 @@ extension Router {
             // does not (a bottling line's cork maker). They are named to staff as near misses and may join a
             // groupement proposal; never an individual route.
             // Whether its sites reach the notice at all (a near miss is narrow only when nothing else stops it).
-            func outOfReach() -> Bool { territoryCheck(cc, c, member: mi, place: place).failure != nil }
-            let viaUp = neededList.flatMap { d in cc.upstream[d].filter { segs.contains($0) } }
-            if let up = viaUp.first, let d = neededList.first(where: { cc.upstream[$0].contains(up) }) {
+            func outOfReach() -> Bool { isOutOfReach(cc, c, member: mi, place: place) }
+            // The first of its segments upstream of a needed one, needed segments in order.
+            var viaUp: Int?
+            search: for d in neededList {
+                for up in cc.upstream[d] where segs.contains(up) {
+                    viaUp = up
+                    break search
+                }
+            }
+            if let up = viaUp, let d = neededList.first(where: { cc.upstream[$0].contains(up) }) {
+                upstreamMisses.append((mi, up))
                 result.nearMisses.append(
                     NearMiss(
                         clusterID: c.id, memberID: c.members[mi].id, memberName: c.members[mi].name,
                         cause: .upstreamSupplier(upstream: c.segments[up].id, downstream: c.segments[d].id),
-                        segments: [c.segments[up].id], score: segScore[d] * settings.indirectFactor, reasons: [],
+                        segments: cc.segmentIDLists[up], score: segScore[d] * settings.indirectFactor, reasons: [],
                         outOfReach: outOfReach()))
                 count("filter:\(RoutingFilter.upstreamSupplier.rawValue)", dropped: 1)
                 continue
@@ -131,15 +147,22 @@ extension Router {
                     NearMiss(
                         clusterID: c.id, memberID: c.members[mi].id, memberName: c.members[mi].name,
                         cause: .segmentExclusion(segment: c.segments[s].id, term: veto.term, field: veto.field),
-                        segments: [c.segments[s].id], score: segScore[s],
+                        segments: cc.segmentIDLists[s], score: segScore[s],
                         reasons: keepReasons ? ev.segReasons[s] + [veto] : [], outOfReach: outOfReach()))
-            } else if let s = segs.filter({ segScore[$0] > 0 }).max(by: { segScore[$0] < segScore[$1] }) {
+                continue
+            }
+            // Its segment with the most evidence (the first of equals).
+            var weakest: Int?
+            for s in segs where segScore[s] > 0 {
+                if let w = weakest, !(segScore[w] < segScore[s]) { continue }
+                weakest = s
+            }
+            if let s = weakest {
                 let threshold = c.segments[s].minScore ?? settings.minScore
                 let id = c.segments[s].id
                 // Enough weight but not coherent evidence: say why, not « under the threshold ».
-                let rejection = result.rejectedSegments.first { $0.segmentID == id }?.rejection
                 let cause: NearMissCause
-                if let rejection, segScore[s] >= threshold {
+                if let rejection = segRejection[s], segScore[s] >= threshold {
                     cause = .incoherentEvidence(segment: id, rejection: rejection)
                 } else {
                     cause = .weakMatch(segment: id, score: segScore[s], threshold: threshold)
@@ -147,8 +170,8 @@ extension Router {
                 result.nearMisses.append(
                     NearMiss(
                         clusterID: c.id, memberID: c.members[mi].id, memberName: c.members[mi].name, cause: cause,
-                        segments: [id], score: segScore[s], reasons: keepReasons ? ev.segReasons[s] : [],
-                        outOfReach: outOfReach()))
+                        segments: cc.segmentIDLists[s], score: segScore[s],
+                        reasons: keepReasons ? ev.segReasons[s] : [], outOfReach: outOfReach()))
             }
         }
 
@@ -167,15 +190,25 @@ extension Router {
             return lotPlaces.isEmpty ? place : ResolvedPlace(places: lotPlaces, buyer: notice.buyer)
         }
         var eligible: [(cand: Candidate, distance: Int?)] = []  // passed every filter but capacity
+        // The nearest site and place of each eligible member, for the distance penalty's reason.
+        var nearest: [(site: String?, place: String?)] = []
         for cand in candidates {
             let mi = cand.member
+            // The candidate's place is resolved once, for whichever of the checks below needs it.
+            var resolved: ResolvedPlace?
+            func candPlace() -> ResolvedPlace {
+                if let resolved { return resolved }
+                let p = placeFor(cand)
+                resolved = p
+                return p
+            }
             func drop(_ cause: NearMissCause) {
                 // Dropped before the territory filter: whether that filter would have dropped it too.
                 let far: Bool
                 if case .territory = cause {
                     far = true
                 } else {
-                    far = territoryCheck(cc, c, member: mi, place: placeFor(cand)).failure != nil
+                    far = isOutOfReach(cc, c, member: mi, place: candPlace())
                 }
                 result.nearMisses.append(
                     NearMiss(
@@ -189,7 +222,7 @@ extension Router {
                 count(veto.rule, dropped: 1)
                 continue
             }
-            if !c.members[mi].effectiveKinds.contains(notice.kind) {
+            if cc.memberKinds[mi] & Router.kindBit(notice.kind) == 0 {
                 drop(.kind(notice.kind, wanted: c.members[mi].effectiveKinds))
                 continue
             }
@@ -199,12 +232,13 @@ extension Router {
                 drop(.deadline(leadDays: leadDays, minimum: settings.minLeadDays))
                 continue
             }
-            let terr = territoryCheck(cc, c, member: cand.member, place: placeFor(cand))
+            let terr = territoryCheck(cc, c, member: cand.member, place: candPlace())
             if let miss = terr.failure {
                 drop(.territory(miss))
                 continue
             }
             eligible.append((cand, terr.distance))
+            nearest.append((terr.site, terr.place))
         }
         // Capacity, once every other filter has spoken: the pack of members still in the running tells whether a
         // groupement could carry what one member cannot.
@@ -215,7 +249,7 @@ extension Router {
         // capacity).
         // Members dropped for capacity and the value each had to carry: when nobody can, staff are told.
         var capacityDrops: [(member: Int, value: Double, segments: [Int])] = []
-        for (cand, distance) in eligible {
+        for (k, (cand, distance)) in eligible.enumerated() {
             let m = c.members[cand.member]
             let segIDs = cand.segments.map { c.segments[$0].id }
             let value = valueFor(cand, notice: notice, segLots: segLots, segNoticeLevel: segNoticeLevel)
@@ -244,11 +278,10 @@ extension Router {
             if let d = distance, d > 0 {
                 let pen = options.distancePenalty * Double(d)
                 score -= pen
-                let terr = territoryCheck(cc, c, member: cand.member, place: placeFor(cand))
                 reasons.append(
                     Reason(
-                        .territory, field: .place, term: terr.site ?? "",
-                        matched: terr.place, weight: -pen))
+                        .territory, field: .place, term: nearest[k].site ?? "",
+                        matched: nearest[k].place, weight: -pen))
             }
             for k in ev.certificationsAsked {
                 let name = cc.certifications[k]
@@ -278,11 +311,8 @@ extension Router {
         // 4. Consortia.
         // Upstream suppliers in range (kind wanted, no exclusion): possible partners of a proposed group.
         var suppliers: [(member: Int, segment: Int, distance: Int?)] = []
-        for miss in result.nearMisses where miss.filter == .upstreamSupplier {
-            guard let mi = c.members.firstIndex(where: { $0.id == miss.memberID }),
-                let up = miss.segments.first.flatMap({ id in c.segments.firstIndex { $0.id == id } }),
-                ev.memberVeto[mi] == nil, c.members[mi].effectiveKinds.contains(notice.kind)
-            else { continue }
+        for (mi, up) in upstreamMisses {
+            guard ev.memberVeto[mi] == nil, cc.memberKinds[mi] & Router.kindBit(notice.kind) != 0 else { continue }
             let terr = territoryCheck(cc, c, member: mi, place: place)
             if terr.failure == nil { suppliers.append((mi, up, terr.distance)) }
         }

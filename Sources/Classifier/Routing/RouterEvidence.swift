@@ -7,8 +7,11 @@ extension Router {
     struct Evidence {
         var segReasons: [[Reason]]
         var segVeto: [Reason?]
-        var interest: [[Reason]]
-        var memberVeto: [Reason?]
+        /// Member → the evidence of its own interests (members without any found have no entry).
+        var interest: [Int: [Reason]]
+        /// Member → the exclusion that vetoes it: few members have one, so a dictionary rather than one
+        /// optional per member built and destroyed for every notice.
+        var memberVeto: [Int: Reason]
         var watchReasons: [[Reason]]
         var watchVeto: [Bool]
         /// Segments with declared context that the notice names.
@@ -19,8 +22,8 @@ extension Router {
         init(_ c: Cluster) {
             segReasons = Array(repeating: [], count: c.segments.count)
             segVeto = Array(repeating: nil, count: c.segments.count)
-            interest = Array(repeating: [], count: c.members.count)
-            memberVeto = Array(repeating: nil, count: c.members.count)
+            interest = [:]
+            memberVeto = [:]
             watchReasons = Array(repeating: [], count: c.watches.count)
             watchVeto = Array(repeating: false, count: c.watches.count)
             segInContext = Array(repeating: false, count: c.segments.count)
@@ -165,7 +168,7 @@ extension Router {
                     Reason(
                         .memberInterest(member: c.members[r.owner].id, term: r.term), field: h.field, term: r.term,
                         matched: matched, weight: w * options.interestFactor, lotID: h.lotID),
-                    to: &ev.interest[r.owner])
+                    to: &ev.interest[r.owner, default: []])
             case .memberExclusion:
                 if ev.memberVeto[r.owner] == nil {
                     ev.memberVeto[r.owner] = Reason(
