@@ -13,23 +13,13 @@ import Testing
 @Suite struct TerritoryEquivalenceTests {
     /// Real captures of every source, as the parsers read them (DECP's 470 marchés of 2019 give places all over
     /// France, overseas included).
-    static let captures = [
-        "samples/real/boamp/DERIVED-unwrapped-data-of-jpbenga-where-dateparution-2026.json",
-        "samples/real/boamp/kivou-boamp-records-4-awards-2026-08.json",
-        "samples/real/ted/ted-619675-2026-FRA-buyer.json",
-        "samples/real/ted/kivou-612553-2026-CNES-cn.xml",
-        "samples/real/ted/DERIVED-wrapped-vswatchdog-612558-2026.json",
-        "samples/real/aides-territoires/offseason-AT_aides_full-2021-11-26-TRIMMED.json",
-        "samples/real/aides-territoires/at-django-dataproviders-test-departement_drome_data.json",
-        "samples/real/decp/decp-rama-e-marchespublics-2019-04-03.json",
-        "samples/real/decp/decp-processing-decp_test-format2022.json",
-    ]
+    static let captures = RealCaptures.routable + RealCaptures.decp
 
     static func realNotices() throws -> [Notice] {
         try captures.flatMap { path in
             let doc = try DocumentParser.parse(
                 try SharedData.bytes(path),
-                options: ParseOptions(sourceID: String(path.split(separator: "/")[2]), documentName: path))
+                options: ParseOptions(sourceID: RealCaptures.sourceID(of: path), documentName: path))
             return NoticeIntake.notices(of: doc)
         }
     }

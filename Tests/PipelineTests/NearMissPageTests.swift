@@ -16,21 +16,13 @@ import Testing
     static let night = instant("2026-01-22T02:00:00Z")
 
     /// Real captures of BOAMP, TED and aides-territoires, as the parsers read them.
-    static let captures = [
-        "samples/real/boamp/DERIVED-unwrapped-data-of-jpbenga-where-dateparution-2026.json",
-        "samples/real/boamp/kivou-boamp-records-4-awards-2026-08.json",
-        "samples/real/ted/ted-619675-2026-FRA-buyer.json",
-        "samples/real/ted/kivou-612553-2026-CNES-cn.xml",
-        "samples/real/ted/DERIVED-wrapped-vswatchdog-612558-2026.json",
-        "samples/real/aides-territoires/offseason-AT_aides_full-2021-11-26-TRIMMED.json",
-        "samples/real/aides-territoires/at-django-dataproviders-test-departement_drome_data.json",
-    ]
+    static let captures = RealCaptures.routable
 
     static func realNotices() throws -> [Notice] {
         try captures.flatMap { path in
             try DocumentParser.parse(
                 try SharedData.bytes(path),
-                options: ParseOptions(sourceID: String(path.split(separator: "/")[2]), documentName: path)
+                options: ParseOptions(sourceID: RealCaptures.sourceID(of: path), documentName: path)
             ).notices
         }
     }
