@@ -261,7 +261,7 @@ extension NoticeStore {
         let bytes: Data
         switch stored.storage {
         case .blob(let data) where data.first == 1:
-            if let notice = decodedNotices[data] { return notice }
+            if let notice = decodedNotices.notice(stored: data) { return notice }
             do {
                 bytes = Data(try Zlib.inflate(Array(data.dropFirst()), dictionary: Self.jsonDictionary))
             } catch {
@@ -273,7 +273,7 @@ extension NoticeStore {
         }
         do {
             let notice = try noticeDecoder.decode(Notice.self, from: bytes)
-            if case .blob(let data) = stored.storage { decodedNotices[data] = notice }
+            if case .blob(let data) = stored.storage { decodedNotices.keep(notice, stored: data) }
             return notice
         } catch {
             throw StoreError.corruptNotice(path: path, noticeID: id, reason: "cannot decode stored JSON: \(error)")
@@ -523,21 +523,21 @@ final class DecodedNotices: @unchecked Sendable {
 
     init(limit: Int) { self.limit = max(2, limit) }
 
-    subscript(bytes: Data) -> Notice? {
-        get {
-            lock.lock()
-            defer { lock.unlock() }
-            if let notice = newer[bytes] { return notice }
-            guard let notice = older[bytes] else { return nil }
-            insert(notice, bytes)
-            return notice
-        }
-        set {
-            guard let notice = newValue else { return }
-            lock.lock()
-            defer { lock.unlock() }
-            insert(notice, bytes)
-        }
+    /// The notice these stored bytes decoded to, if it is still held (brought back into the newer generation).
+    func notice(stored bytes: Data) -> Notice? {
+        lock.lock()
+        defer { lock.unlock() }
+        if let notice = newer[bytes] { return notice }
+        guard let notice = older[bytes] else { return nil }
+        insert(notice, bytes)
+        return notice
+    }
+
+    /// Holds the notice these stored bytes decoded to.
+    func keep(_ notice: Notice, stored bytes: Data) {
+        lock.lock()
+        defer { lock.unlock() }
+        insert(notice, bytes)
     }
 
     /// Called with `lock` held.

@@ -199,38 +199,4 @@ import Testing
             Set(back.members.first?.items.map(\.notice.sourceID) ?? [])
                 == ["26-80978", "26-80922", "26-81190", "26-80528"])
     }
-
-    /// Render-only timing of every format on the digest of all real captures (about 400 notices), printed with
-    /// `VIGIE_RENDER_TIMING=1`: the figure to compare before and after a renderer change, in the same build mode.
-    @Test(.requiresShared, .enabled(if: ProcessInfo.processInfo.environment["VIGIE_RENDER_TIMING"] == "1"))
-    func renderTiming() throws {
-        var all: [Notice] = []
-        for path in Self.captures { all += try Self.notices(path) }
-        let input = Self.digest(of: all, now: SampleDigest.now)
-        let member = input.forMember(id: "usinage-forez", name: "Usinage du Forez")
-        if let dump = ProcessInfo.processInfo.environment["VIGIE_RENDER_DUMP"] {
-            try Data(try JSONDigestRenderer().render(input)).write(to: URL(fileURLWithPath: dump))
-        }
-        let clock = ContinuousClock()
-        var line = "render timing (\(all.count) notices, 5 rounds, cluster + member):"
-        var total = Duration.zero
-        for format in DigestFormat.allCases {
-            let r = format.renderer
-            var bytes = 0
-            let t = try clock.measure {
-                for _ in 0..<5 {
-                    bytes += try r.render(input).count + r.render(member).count
-                    bytes += try r.renderSubscription(input).count
-                }
-            }
-            total += t
-            #expect(bytes > 0)
-            line +=
-                " \(format.rawValue) \(t.components.seconds * 1000 + t.components.attoseconds / 1_000_000_000_000_000) ms;"
-        }
-        line += " total \(total.components.seconds * 1000 + total.components.attoseconds / 1_000_000_000_000_000) ms"
-        print(line)
-        let jsonTime = try clock.measure { for _ in 0..<5 { _ = try Self.reference(input) } }
-        print("JSONEncoder reference, cluster digest ×5: \(jsonTime)")
-    }
 }

@@ -179,16 +179,16 @@ import Testing
         let cache = DecodedNotices(limit: 4)
         let notices = (0..<6).map { tender("boamp", "26-\($0)") }
         let keys = (0..<6).map { Data([1, UInt8($0)]) }
-        cache[keys[0]] = notices[0]
-        cache[keys[1]] = notices[1]
+        cache.keep(notices[0], stored: keys[0])
+        cache.keep(notices[1], stored: keys[1])
         // The newer generation is full (2 of 4): it becomes the older as the third comes in.
-        cache[keys[2]] = notices[2]
-        #expect(cache[keys[0]] == notices[0])  // read from the older, brought back into the newer
-        cache[keys[3]] = notices[3]
-        cache[keys[4]] = notices[4]
-        #expect(cache[keys[1]] == nil)
-        #expect(cache[keys[4]] == notices[4] && cache[keys[3]] == notices[3])
-        #expect(cache[keys[5]] == nil)
+        cache.keep(notices[2], stored: keys[2])
+        #expect(cache.notice(stored: keys[0]) == notices[0])  // read from the older, brought back into the newer
+        cache.keep(notices[3], stored: keys[3])
+        cache.keep(notices[4], stored: keys[4])
+        #expect(cache.notice(stored: keys[1]) == nil)
+        #expect(cache.notice(stored: keys[4]) == notices[4] && cache.notice(stored: keys[3]) == notices[3])
+        #expect(cache.notice(stored: keys[5]) == nil)
     }
 
     @Test func timestampOnlyChangesAreNotNewRevisions() throws {
