@@ -64,7 +64,9 @@ public struct MailDelivery {
         progress: (String) -> Void = { _ in }
     ) throws -> MailReport {
         var report = MailReport()
-        let pending = try store.pendingMail().filter { clusters?.contains($0.cluster) ?? true }
+        // The recipients first, each message read when its turn comes: a national night's outbox is 30,000
+        // messages and gigabytes, which this loaded whole before the first transaction.
+        let pending = try store.pendingRecipients(clusters: clusters)
         guard !pending.isEmpty else { return report }
         progress(
             "sending \(Set(pending.map(\.messageID)).count) message(s) to \(pending.count) recipient(s) through "
@@ -81,14 +83,23 @@ public struct MailDelivery {
         }
         defer { sender.close() }
         var down = false
+        // A staff digest goes to its recipients one after another: their message is read once.
+        var last: (messageID: String, bytes: [UInt8])?
         for (i, entry) in pending.enumerated() {
             try StopRequest.shared.checkpoint("between two e-mails")
             if down {
                 report.deferred += 1
                 continue
             }
+            let message: [UInt8]
+            if let last, last.messageID == entry.messageID {
+                message = last.bytes
+            } else {
+                message = try store.mailMessage(messageID: entry.messageID, recipient: entry.recipient)
+                last = (entry.messageID, message)
+            }
             try store.markSending(messageID: entry.messageID, recipient: entry.recipient, at: now())
-            let outcome = sender.send(entry.message, from: entry.envelopeFrom, to: entry.recipient)
+            let outcome = sender.send(message, from: entry.envelopeFrom, to: entry.recipient)
             switch outcome {
             case .accepted:
                 try store.markMail(
@@ -121,7 +132,7 @@ public struct MailDelivery {
                 progress("mail server unreachable (\(text)): \(pending.count - i - 1) more left for the next run")
             }
         }
-        report.pending = try store.pendingMail().filter { clusters?.contains($0.cluster) ?? true }.count
+        report.pending = try store.pendingRecipients(clusters: clusters).count
         return report
     }
 
@@ -146,16 +157,18 @@ public struct MailDelivery {
     public func preview(output: String, clusters: [String]? = nil) throws -> MailReport {
         var report = MailReport()
         var seen = Set<String>()
-        for entry in try store.pendingMail() where clusters?.contains(entry.cluster) ?? true {
+        let pending = try store.pendingRecipients(clusters: clusters)
+        for entry in pending {
             guard seen.insert(entry.messageID).inserted else { continue }
             let folder = "\(DigestWriter.safeFileName(entry.cluster))/courriels/\(entry.stamp)-\(entry.edition)"
             let name = DigestWriter.safeFileName(entry.audience.replacingOccurrences(of: ":", with: "-")) + ".eml"
             let path = ((output as NSString).appendingPathComponent(folder) as NSString).appendingPathComponent(name)
             try DigestWriter.makeDirectory((path as NSString).deletingLastPathComponent)
-            try DigestWriter.writeAtomically(entry.message, to: path)
+            try DigestWriter.writeAtomically(
+                try store.mailMessage(messageID: entry.messageID, recipient: entry.recipient), to: path)
             report.previewFiles.append(path)
         }
-        report.pending = try store.pendingMail().filter { clusters?.contains($0.cluster) ?? true }.count
+        report.pending = pending.count
         return report
     }
 }

@@ -47,6 +47,21 @@ public struct OutboxEntry: Sendable, Hashable {
     }
 }
 
+/// One envelope recipient still to send, without the message (read with ``NoticeStore/mailMessage(messageID:recipient:)``
+/// when its turn comes).
+public struct PendingRecipient: Sendable, Hashable {
+    public var messageID: String
+    public var recipient: String
+    public var cluster: String
+    public var stamp: String
+    public var edition: Int
+    /// `staff`, `member:<id>` or `watch:<id>`.
+    public var audience: String
+    public var envelopeFrom: String
+    public var state: OutboxState
+    public var attempts: Int
+}
+
 /// Where one outbox entry stands.
 public enum OutboxState: String, Sendable, Hashable, Codable {
     /// Written with its edition, not tried yet.
@@ -110,7 +125,9 @@ extension NoticeStore {
         try write { db in try insertOutbox(entries, in: db) }
     }
 
-    /// Entries still to send, oldest first, in a stable order (one message's recipients together).
+    /// Entries still to send, oldest first, in a stable order (one message's recipients together), each with its
+    /// whole message: for tests and small outboxes. Sending reads ``pendingRecipients(clusters:)`` and each message
+    /// when its turn comes.
     public func pendingMail(cluster: String? = nil) throws -> [OutboxEntry] {
         try read { db in
             try db.rows(
@@ -120,6 +137,51 @@ extension NoticeStore {
                 ORDER BY created_at, cluster, stamp, edition, message_id, recipient
                 """, [cluster]
             ).map(Self.outboxEntry)
+        }
+    }
+
+    /// The envelope recipients still to send (all clusters, or those of `clusters`), in ``pendingMail(cluster:)``'s
+    /// order, without their messages: a national night's outbox holds 30,000 messages and gigabytes, which sending
+    /// loaded whole before its first transaction.
+    public func pendingRecipients(clusters: [String]? = nil) throws -> [PendingRecipient] {
+        let wanted = clusters.map(Set.init)
+        return try read { db in
+            try db.rows(
+                """
+                SELECT message_id, recipient, cluster, stamp, edition, audience, envelope_from, state, attempts
+                FROM outbox WHERE state IN ('composed', 'sending', 'deferred')
+                ORDER BY created_at, cluster, stamp, edition, message_id, recipient
+                """
+            ).compactMap { row -> PendingRecipient? in
+                let cluster: String = try row.decode(forColumn: "cluster")
+                if let wanted, !wanted.contains(cluster) { return nil }
+                let state: String = try row.decode(forColumn: "state")
+                guard let s = OutboxState(rawValue: state) else {
+                    throw StoreError.invalidInput(path: "outbox", reason: "unknown outbox state \(state)")
+                }
+                return PendingRecipient(
+                    messageID: try row.decode(forColumn: "message_id"),
+                    recipient: try row.decode(forColumn: "recipient"), cluster: cluster,
+                    stamp: try row.decode(forColumn: "stamp"), edition: try row.decode(forColumn: "edition"),
+                    audience: try row.decode(forColumn: "audience"),
+                    envelopeFrom: try row.decode(forColumn: "envelope_from"), state: s,
+                    attempts: try row.decode(forColumn: "attempts"))
+            }
+        }
+    }
+
+    /// The message of one outbox entry, as composed (the same bytes on every attempt).
+    public func mailMessage(messageID: String, recipient: String) throws -> [UInt8] {
+        try read { db in
+            guard
+                let row = try db.rows(
+                    "SELECT message FROM outbox WHERE message_id = ? AND recipient = ?", [messageID, recipient]
+                ).first
+            else {
+                throw StoreError.invalidInput(path: "outbox", reason: "no message \(messageID) to \(recipient)")
+            }
+            let blob: Data = try row.decode(forColumn: "message")
+            return [UInt8](blob)
         }
     }
 

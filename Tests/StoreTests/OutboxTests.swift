@@ -67,6 +67,47 @@ import Testing
         #expect(try again.outbox().count == 3)
     }
 
+    @Test func pendingRecipientsListWhatPendingMailHoldsWithoutTheMessagesAndEachMessageIsReadByItsKey() throws {
+        let tmp = TempStore()
+        let store = try tmp.open()
+        var other = entry("staff", "z@example.org", id: "vigie.nucleaire.2026-05-05.1.staff@example.org")
+        other.cluster = "nucleaire"
+        other.message = Array("Subject: Nucl\u{E9}aire\r\n\r\ny\r\n".utf8)
+        let member = entry("member:x", "x@example.org")
+        let staff = [entry("staff", "a@example.org"), entry("staff", "b@example.org")]
+        try store.enqueueMail(staff + [member, other])
+        try store.markSending(messageID: member.messageID, recipient: member.recipient, at: now)
+        try store.markMail(
+            messageID: staff[1].messageID, recipient: "b@example.org", state: .accepted, code: 250, error: nil, at: now)
+
+        // The same recipients, in the same order, with the same states and attempts as the whole entries.
+        let listed = try store.pendingRecipients()
+        let whole = try store.pendingMail()
+        #expect(listed.count == 3)
+        #expect(listed.map(\.messageID) == whole.map(\.messageID))
+        #expect(listed.map(\.recipient) == whole.map(\.recipient))
+        #expect(listed.map(\.state) == whole.map(\.state))
+        #expect(listed.map(\.attempts) == whole.map(\.attempts))
+        #expect(listed.map(\.audience) == whole.map(\.audience))
+        #expect(listed.first { $0.recipient == "x@example.org" }?.state == .sending)
+        #expect(listed.first { $0.recipient == "x@example.org" }?.attempts == 1)
+        #expect(!listed.contains { $0.recipient == "b@example.org" }, "accepted: never sent again")
+
+        // One cluster's recipients only.
+        #expect(try store.pendingRecipients(clusters: ["nucleaire"]).map(\.recipient) == ["z@example.org"])
+        #expect(try store.pendingRecipients(clusters: ["mecaloire"]).count == 2)
+        #expect(try store.pendingRecipients(clusters: []).isEmpty)
+
+        // Each message as composed, byte for byte; a key the outbox does not hold is an error, not an empty mail.
+        for e in whole {
+            #expect(try store.mailMessage(messageID: e.messageID, recipient: e.recipient) == e.message)
+        }
+        #expect(try store.mailMessage(messageID: other.messageID, recipient: "z@example.org") == other.message)
+        #expect(throws: StoreError.self) {
+            try store.mailMessage(messageID: other.messageID, recipient: "nobody@example.org")
+        }
+    }
+
     @Test func aFailureWhileStagingComposesNoMail() throws {
         let tmp = TempStore()
         let store = try tmp.open()

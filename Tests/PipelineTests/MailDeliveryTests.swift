@@ -1,0 +1,55 @@
+import Foundation
+import Mail
+import Store
+import TestSupport
+import Testing
+
+@testable import Pipeline
+
+/// Sending the outbox through a real SMTP server on loopback (`SMTPSink`), from the store's own entries.
+@Suite struct MailDeliverySendTests {
+    let now = instant("2026-05-05T02:00:00Z")
+
+    func entry(_ cluster: String, _ audience: String, _ rcpt: String, body: String) -> OutboxEntry {
+        let id = "vigie.\(cluster).2026-05-05.1.\(audience.replacingOccurrences(of: ":", with: "-"))@example.org"
+        let message =
+            "Message-ID: <\(id)>\r\nFrom: veille@example.org\r\nTo: \(rcpt)\r\nSubject: Veille\r\n"
+            + "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n\(body)\r\n"
+        return OutboxEntry(
+            messageID: id, recipient: rcpt, cluster: cluster, stamp: "2026-05-05", edition: 1, audience: audience,
+            envelopeFrom: "veille@example.org", subject: "Veille", message: Array(message.utf8), createdAt: now)
+    }
+
+    @Test func oneClustersMailIsSentEachRecipientWithItsOwnMessageAndTheOtherClusterWaits() throws {
+        let sink = try SMTPSink()
+        defer { sink.stop() }
+        let ws = try Workspace()
+        let store = try NoticeStore(path: ws.storePath)
+        let staff = ["a@example.org", "b@example.org", "c@example.org"].map {
+            entry("mecaloire", "staff", $0, body: "Trois avis pour l'\u{E9}quipe.")
+        }
+        let member = entry("mecaloire", "member:m1", "m1@example.org", body: "Un avis pour vous.")
+        let other = entry("nucleaire", "member:n1", "n1@example.org", body: "Autre p\u{F4}le.")
+        try store.enqueueMail(staff + [member, other])
+
+        let report = try MailDelivery(store: store).send(
+            settings: try SMTPSettings(url: sink.url), clusters: ["mecaloire"], now: { self.now })
+        #expect(report.accepted == 4)
+        #expect(report.failed.isEmpty && report.unreachable == nil)
+        #expect(report.pending == 0, "pending counts the clusters sent, not the one left out")
+
+        let received = try sink.waitForMessages(4)
+        #expect(received.count == 4)
+        // Each recipient got its own message's bytes (the staff's message read once, sent three times).
+        var byRecipient: [String: [UInt8]] = [:]
+        for m in received { for r in m.recipients { byRecipient[r.lowercased()] = m.raw } }
+        for e in staff + [member] {
+            let got = byRecipient[e.recipient].map { String(decoding: $0, as: UTF8.self) } ?? ""
+            #expect(got.contains(String(decoding: e.message, as: UTF8.self).split(separator: "\r\n").last ?? "?"))
+            #expect(got.contains("Message-ID: <\(e.messageID)>"))
+        }
+        #expect(byRecipient["n1@example.org"] == nil, "the other cluster's mail is not sent")
+        #expect(try store.pendingRecipients().map(\.recipient) == ["n1@example.org"])
+        #expect(try store.outbox(cluster: "mecaloire").allSatisfy { $0.state == .accepted })
+    }
+}
