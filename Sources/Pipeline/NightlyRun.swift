@@ -36,6 +36,9 @@ public struct NightlyRunOptions: Sendable {
     /// Delete notices over (deadline passed, not seen in any source) for more than this many days;
     /// nil keeps everything.
     public var keepDays: Int?
+    /// Forget the text of e-mails sent (or refused for good and reported) more than this many days ago; their
+    /// outbox rows stay, so none is sent twice. nil or 0 keeps every message.
+    public var keepMailDays: Int? = 30
     /// Seconds the whole fetch may take (nil: no limit); sources not done by then fail with `time-budget`.
     public var runTimeBudget: Double? = FetchConfiguration().runTimeBudget
     /// Seconds one source may take unless its catalogue entry says otherwise (`time_budget_s`); nil: no limit.
@@ -101,6 +104,9 @@ public struct NightlyRunReport: Sendable, Codable {
     public var routing: RouteAndDigestReport
     /// Notices deleted by `keepDays`.
     public var pruned: Int = 0
+    /// E-mails whose text `keepMailDays` dropped from the outbox, and the bytes given back.
+    public var prunedMessages: Int = 0
+    public var prunedMessageBytes: Int = 0
     /// Pid of a previous run that died holding the lock, when one did.
     public var staleLockHolder: Int32?
     /// The e-mail step (`--send`, `--dry-run`); nil when the mail was only composed, or on a first night.
@@ -121,6 +127,8 @@ public struct NightlyRunReport: Sendable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case status, sources, routing, pruned
+        case prunedMessages = "pruned_messages"
+        case prunedMessageBytes = "pruned_message_bytes"
         case runID = "run_id"
         case startedAt = "started_at"
         case staleLockHolder = "stale_lock_holder"
@@ -326,10 +334,23 @@ public enum NightlyRun {
                 progress("cannot prune the store: \(error)")
             }
         }
+        var droppedMail = (messages: 0, bytes: 0)
+        if let days = options.keepMailDays, days > 0 {
+            do {
+                droppedMail = try store.dropSentMessages(before: now.addingTimeInterval(-Double(days) * 86_400))
+                if droppedMail.messages > 0 {
+                    progress("dropped the text of \(droppedMail.messages) e-mails sent more than \(days) days ago")
+                }
+            } catch {
+                progress("cannot prune the outbox: \(error)")
+            }
+        }
         var report = NightlyRunReport(
             runID: runID, startedAt: now, status: status, sources: reports,
             routing: routing, staleLockHolder: lock.staleHolder)
         report.pruned = pruned
+        report.prunedMessages = droppedMail.messages
+        report.prunedMessageBytes = droppedMail.bytes
         report.firstNight = firstNight
         do {
             report.staffNotified = try contacts(
@@ -453,6 +474,10 @@ public enum NightlyRun {
             lines.append("\(f.cluster): NOT DIGESTED, its rules have errors: \(f.errors.first ?? f.file)")
         }
         if r.pruned > 0 { lines.append("pruned: \(r.pruned) notices") }
+        if r.prunedMessages > 0 {
+            let mb = String(format: "%.1f", Double(r.prunedMessageBytes) / 1_048_576)
+            lines.append("pruned: the text of \(r.prunedMessages) e-mails long sent (\(mb) MB)")
+        }
         if !r.staffNotified.isEmpty {
             lines.append(
                 "staff told by e-mail that their rules did not load: \(r.staffNotified.joined(separator: ", "))")

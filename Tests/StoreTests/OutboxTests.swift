@@ -108,6 +108,51 @@ import Testing
         }
     }
 
+    @Test func theTextOfMailLongDoneWithIsDroppedAndItsRecordKept() throws {
+        let tmp = TempStore()
+        let store = try tmp.open()
+        let accepted = entry("member:a", "a@example.org")
+        let reported = entry("member:r", "r@example.org")
+        let refused = entry("member:f", "f@example.org")
+        let deferred = entry("member:d", "d@example.org")
+        let composed = entry("member:c", "c@example.org")
+        try store.enqueueMail([accepted, reported, refused, deferred, composed])
+        try store.markMail(
+            messageID: accepted.messageID, recipient: "a@example.org", state: .accepted, code: 250, error: nil,
+            at: now)
+        for e in [reported, refused] {
+            try store.markMail(
+                messageID: e.messageID, recipient: e.recipient, state: .failed, code: 550, error: "no", at: now)
+        }
+        try store.markMail(
+            messageID: deferred.messageID, recipient: "d@example.org", state: .deferred, code: 451, error: "later",
+            at: now)
+        try store.stageEdition(
+            EditionRecord(
+                cluster: "mecaloire", stamp: "2026-05-06", edition: 1, staging: "/out/.t", staged: [], files: [],
+                state: .staged, runID: nil, createdAt: now),
+            deliveries: [], reportedMail: [reported])
+
+        // Nothing is older than the cutoff yet.
+        #expect(try store.dropSentMessages(before: now).messages == 0)
+        let dropped = try store.dropSentMessages(before: now.addingTimeInterval(1))
+        #expect(dropped.messages == 2, "the accepted one and the refusal the staff were told of")
+        #expect(dropped.bytes == accepted.message.count + reported.message.count)
+        let rows = Dictionary(uniqueKeysWithValues: try store.outbox().map { ($0.recipient, $0) })
+        #expect(rows.count == 5, "every record stays: a night's mail is never sent twice")
+        #expect(rows["a@example.org"]?.message.isEmpty == true && rows["a@example.org"]?.state == .accepted)
+        #expect(rows["r@example.org"]?.message.isEmpty == true)
+        // Still to report, still to send: kept whole.
+        #expect(rows["f@example.org"]?.message == refused.message)
+        #expect(rows["d@example.org"]?.message == deferred.message)
+        #expect(rows["c@example.org"]?.message == composed.message)
+        #expect(try store.pendingRecipients().map(\.recipient).sorted() == ["c@example.org", "d@example.org"])
+        // Staging the same mail again (an edition re-staged) does not bring a dropped text back.
+        try store.enqueueMail([accepted])
+        #expect(try store.outbox().first { $0.recipient == "a@example.org" }?.message.isEmpty == true)
+        #expect(try store.dropSentMessages(before: now.addingTimeInterval(1)).messages == 0)
+    }
+
     @Test func aFailureWhileStagingComposesNoMail() throws {
         let tmp = TempStore()
         let store = try tmp.open()

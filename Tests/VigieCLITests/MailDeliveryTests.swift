@@ -146,6 +146,44 @@ import Testing
         #expect(try sink.received().count == mails.count)
     }
 
+    @Test func aMonthLaterTheTextOfSentMailIsDroppedAndNothingIsSentAgain() throws {
+        let sink = try SMTPSink()
+        defer { sink.stop() }
+        let night = try Night()
+        let run = try VigieProcess.vigie(night.runArgs(["--send"]), environment: Self.env(sink))
+        #expect(run.status == 0, "\(run.stderr)")
+        let sent = try night.outbox()
+        #expect(sent.count > 20 && sent.allSatisfy { $0.state == "accepted" })
+
+        // Ten days after the night the texts are kept (a staff member may still look one up).
+        let soon = try VigieProcess.vigie(
+            night.runArgs(["--no-fetch", "--send"], now: "2026-12-04T02:00:00Z"), environment: Self.env(sink))
+        #expect(soon.status == 0, "\(soon.stderr)")
+        #expect(!soon.stdout.contains("e-mails long sent"))
+        // Everything sent so far: the first night's mail and the staff's mail of the second run.
+        let done = try VigieProcess.sqlite3(
+            night.store, "SELECT count(*) || ' ' || sum(length(message)) FROM outbox WHERE state = 'accepted'"
+        ).trimmingCharacters(in: .whitespacesAndNewlines).split(separator: " ")
+        #expect(done.count == 2 && Int(done[0]) ?? 0 > sent.count)
+        // Past the default 30 days (sending records the wall clock's time, so the test runs far later): each text
+        // sent is dropped, each record kept, and the summary says how much.
+        let later = try VigieProcess.vigie(
+            night.runArgs(["--no-fetch", "--send"], now: "2099-01-01T02:00:00Z"), environment: Self.env(sink))
+        #expect(later.status == 0, "\(later.stderr)")
+        let left = try VigieProcess.sqlite3(
+            night.store, "SELECT count(*) FROM outbox WHERE stamp = '2026-11-24' AND length(message) > 0")
+        #expect(left.trimmingCharacters(in: .whitespacesAndNewlines) == "0")
+        let kept = try night.outbox().filter { $0.id.contains(".2026-11-24.") }
+        #expect(kept.count == sent.count, "the records stay")
+        let mb = String(format: "%.1f", (Double(done.last ?? "") ?? 0) / 1_048_576)
+        #expect(
+            later.stdout.contains("pruned: the text of \(done.first ?? "") e-mails long sent (\(mb) MB)"),
+            "\(later.stdout)")
+        // Nothing of the first night was sent again by the later runs.
+        let delivered = Self.deliveries(try sink.received())
+        #expect(delivered.values.allSatisfy { $0 == 1 }, "sent twice: \(delivered.filter { $0.value > 1 })")
+    }
+
     @Test func killedWhileSendingThenSendDeliversEveryMessageExactlyOnce() throws {
         let sink = try SMTPSink(SMTPSink.Options(rcptDelayMilliseconds: 250))
         defer { sink.stop() }

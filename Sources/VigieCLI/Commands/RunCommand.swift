@@ -80,6 +80,12 @@ extension Vigie {
         var noFetch = false
         @Option(help: "Delete notices whose deadline passed more than this many days ago (default: keep all).")
         var keepDays: Int?
+        @Option(
+            help: """
+                Forget the text of e-mails sent (or refused and reported) more than this many days ago; the outbox \
+                keeps their record, so none is sent twice. 0: keep every message.
+                """)
+        var keepMailDays = 30
         @Flag(help: "Classify every stored notice again (after editing the rules), not only new or changed ones.")
         var reclassify = false
         @Option(help: "Seconds the whole fetch may take; sources not done by then fail (time-budget). 0: no limit.")
@@ -139,6 +145,7 @@ extension Vigie {
                 deadlineSoonDays: max(0, soonDays))
             options.reclassifyAll = reclassify
             options.keepDays = keepDays
+            options.keepMailDays = keepMailDays
             options.runTimeBudget = runBudget > 0 ? runBudget : nil
             options.sourceTimeBudget = sourceBudget > 0 ? sourceBudget : nil
             options.firstNight = firstNight ? .on : noFirstNight ? .off : .automatic
