@@ -161,29 +161,35 @@ enum MIMEEncoding {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// ``quotedPrintable(_:)`` appended to `out` as bytes: a message is assembled as bytes, and its text and HTML
-    /// parts (a staff digest's are hundreds of kilobytes) are not turned into a `String` and back.
+    /// ``quotedPrintable(_:)`` appended to `out` as bytes.
     static func quotedPrintable(_ text: String, into out: inout [UInt8]) {
-        // On the UTF-8 bytes in one pass, written through a pointer into room made in `out` beforehand: a national
-        // night encodes gigabytes of member e-mails, and appending octet by octet to the array (a capacity and
-        // uniqueness check each) was 14 % of rendering them.
         var text = text
-        text.withUTF8 { input in
-            let count = input.count
-            // Worst case: every octet escaped (3), a soft break (3) per 25 escapes, a CRLF per line (at most one per
-            // octet, plus the last).
-            let bound = 3 * count + 3 * (count / 25 + 1) + 2 * (count + 1)
-            let base = out.count
-            out.append(contentsOf: repeatElement(0, count: bound))
-            let written = out.withUnsafeMutableBufferPointer { buffer in
-                encodeLines(input, into: buffer.baseAddress! + base)
-            }
-            out.removeLast(bound - written)
-        }
+        text.withUTF8 { quotedPrintable($0, into: &out) }
     }
 
-    /// Every line of `input`, CRLF-ended, written from `out`; returns the octets written.
-    private static func encodeLines(_ input: UnsafeBufferPointer<UInt8>, into out: UnsafeMutablePointer<UInt8>) -> Int {
+    /// UTF-8 text as quoted-printable, appended to `out`.
+    static func quotedPrintable(_ input: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
+        // Written through a pointer into room made in `out` beforehand: appending octet by octet to the array (a
+        // capacity and uniqueness check each) was 14 % of rendering a national night's e-mails. `MIMEWriter`
+        // encodes into its message buffer directly (``encodeLines(_:into:)``).
+        let bound = quotedPrintableBound(input.count)
+        let base = out.count
+        out.append(contentsOf: repeatElement(0, count: bound))
+        let written = out.withUnsafeMutableBufferPointer { buffer in
+            encodeLines(input, into: buffer.baseAddress! + base)
+        }
+        out.removeLast(bound - written)
+    }
+
+    /// The most octets quoted-printable makes of `count` octets: every octet escaped (3), a soft break (3) per
+    /// 25 escapes, a CRLF per line (at most one per octet, plus the last).
+    static func quotedPrintableBound(_ count: Int) -> Int {
+        3 * count + 3 * (count / 25 + 1) + 2 * (count + 1)
+    }
+
+    /// Every line of `input` as quoted-printable, CRLF-ended, written from `out`, which has room for
+    /// ``quotedPrintableBound(_:)`` octets; returns the octets written.
+    static func encodeLines(_ input: UnsafeBufferPointer<UInt8>, into out: UnsafeMutablePointer<UInt8>) -> Int {
         let count = input.count
         var written = 0
         var lineStart = 0
