@@ -714,7 +714,7 @@ extension NearMissRoutePayload: PayloadWritable {
 }
 
 /// A payload ``PayloadReader`` reads: the members' and watches' (one per route reaching someone, hundreds of
-/// thousands a national night); the rarer kinds are left to JSONDecoder.
+/// thousands a national night) and the near misses'; the rarer consortia and signals are left to JSONDecoder.
 protocol PayloadReadable {
     /// The value, or nil when the text is not exactly what ``PayloadWriter`` writes for it (then JSONDecoder
     /// decides).
@@ -1024,5 +1024,82 @@ extension WatchRoutePayload: PayloadReadable {
         }
         guard read, let name else { return nil }
         return WatchRoutePayload(name: name, recipients: recipients ?? [], evidence: evidence ?? [])
+    }
+}
+
+extension RouteExclusion: PayloadReadable {
+    static func read(_ r: inout PayloadReader) -> RouteExclusion? {
+        var filter: Filter?
+        var segment: String?
+        var term: String?
+        var field: EvidenceField?
+        var places: [String]?
+        var distance: Int?
+        var maximumDistance: Int?
+        var site: String?
+        var regions: [String]?
+        var outsideFrance: Bool?
+        var value: Double?
+        var capacity: Double?
+        var leadDays: Double?
+        var minimumLeadDays: Int?
+        var score: Double?
+        var threshold: Double?
+        var noticeKind: NoticeKind?
+        var wantedKinds: [NoticeKind]?
+        var upstream: String?
+        var downstream: String?
+        let read = r.object { r, key in
+            if r.key(key, is: "filter") { return once(&filter, r.string().flatMap(Filter.init(rawValue:))) }
+            if r.key(key, is: "segment") { return once(&segment, r.string()) }
+            if r.key(key, is: "term") { return once(&term, r.string()) }
+            if r.key(key, is: "field") { return once(&field, r.string().flatMap(EvidenceField.init(rawValue:))) }
+            if r.key(key, is: "places") { return once(&places, r.strings()) }
+            if r.key(key, is: "distance") { return once(&distance, r.int()) }
+            if r.key(key, is: "maximum_distance") { return once(&maximumDistance, r.int()) }
+            if r.key(key, is: "site") { return once(&site, r.string()) }
+            if r.key(key, is: "regions") { return once(&regions, r.strings()) }
+            if r.key(key, is: "outside_france") { return once(&outsideFrance, r.bool()) }
+            if r.key(key, is: "value") { return once(&value, r.double()) }
+            if r.key(key, is: "capacity") { return once(&capacity, r.double()) }
+            if r.key(key, is: "lead_days") { return once(&leadDays, r.double()) }
+            if r.key(key, is: "minimum_lead_days") { return once(&minimumLeadDays, r.int()) }
+            if r.key(key, is: "score") { return once(&score, r.double()) }
+            if r.key(key, is: "threshold") { return once(&threshold, r.double()) }
+            if r.key(key, is: "notice_kind") {
+                return once(&noticeKind, r.string().flatMap(NoticeKind.init(rawValue:)))
+            }
+            if r.key(key, is: "wanted_kinds") {
+                return once(&wantedKinds, r.array { $0.string().flatMap(NoticeKind.init(rawValue:)) })
+            }
+            if r.key(key, is: "upstream") { return once(&upstream, r.string()) }
+            if r.key(key, is: "downstream") { return once(&downstream, r.string()) }
+            return false
+        }
+        // The lists and the flag have no default in the synthesized decoder: a payload without them is refused
+        // there, so it is left to it.
+        guard read, let filter, let places, let regions, let outsideFrance, let wantedKinds else { return nil }
+        return RouteExclusion(
+            filter: filter, segment: segment, term: term, field: field, places: places, distance: distance,
+            maximumDistance: maximumDistance, site: site, regions: regions, outsideFrance: outsideFrance,
+            value: value, capacity: capacity, leadDays: leadDays, minimumLeadDays: minimumLeadDays, score: score,
+            threshold: threshold, noticeKind: noticeKind, wantedKinds: wantedKinds, upstream: upstream,
+            downstream: downstream)
+    }
+}
+
+extension NearMissRoutePayload: PayloadReadable {
+    static func read(_ r: inout PayloadReader) -> NearMissRoutePayload? {
+        var name: String?
+        var exclusion: RouteExclusion?
+        var score: Double?
+        let read = r.object { r, key in
+            if r.key(key, is: "member_name") { return once(&name, r.string()) }
+            if r.key(key, is: "exclusion") { return once(&exclusion, RouteExclusion.read(&r)) }
+            if r.key(key, is: "score") { return once(&score, r.double()) }
+            return false
+        }
+        guard read, let name, let exclusion, let score else { return nil }
+        return NearMissRoutePayload(memberName: name, exclusion: exclusion, score: score)
     }
 }

@@ -32,13 +32,14 @@ import Testing
         return expected
     }
 
-    /// Every member and watch payload the writer gives for the real captures routed with the national test
+    /// Every member, watch and near-miss payload the writer gives for the real captures routed with the national test
     /// cluster reads as JSONDecoder reads it.
-    @Test(.requiresShared) func everyMemberAndWatchPayloadOfRoutedRealCapturesReadsAsJSONDecoder() throws {
+    @Test(.requiresShared) func everyMemberWatchAndNearMissPayloadOfRoutedRealCapturesReadsAsJSONDecoder() throws {
         let router = Router(rulebook: NearMissPageTests.rulebook)
         var counts: [String: Int] = [:]
         var evidence = 0
         var names = Set<String>()
+        var filters = Set<RouteExclusion.Filter>()
         for notice in try NearMissPageTests.realNotices() {
             for r in try RouteMapping.records(
                 router.route(notice, now: NearMissPageTests.night), rulebook: router.rulebook)
@@ -52,6 +53,9 @@ import Testing
                 case .watch:
                     let p = try Self.read(WatchRoutePayload.self, text)
                     evidence += p.evidence.count
+                case .nearMiss:
+                    let p = try Self.read(NearMissRoutePayload.self, text)
+                    filters.insert(p.exclusion.filter)
                 default: continue
                 }
                 counts[r.role, default: 0] += 1
@@ -59,6 +63,8 @@ import Testing
         }
         #expect(counts["direct", default: 0] > 10)
         #expect(counts["watch", default: 0] > 0)
+        #expect(counts["near_miss", default: 0] > 50)
+        #expect(filters.count > 1)
         #expect(evidence > counts["direct", default: 0])
         // The rulebook's member names, with their accents, come back as written.
         #expect(names.isSubset(of: Set(NearMissPageTests.rulebook.clusters.flatMap { $0.members.map(\.name) })))
@@ -77,6 +83,12 @@ import Testing
         let escaped = """
             {"evidence":[],"member_name":"\\u00e9\\u00C9 \\ud83d\\ude00 \\b\\f\\r \\u0000 \\u20AC","segments":["\\/"]}
             """
+        // A near miss with every field of its exclusion set, numbers such as `1e+21` among them.
+        let miss = NearMissRoutePayload(
+            memberName: awkward, exclusion: RoutePayloadWriterTests.exclusion, score: 3.75)
+        #expect(try Self.read(NearMissRoutePayload.self, try PayloadWriter.text(miss)) == miss)
+        let bare = NearMissRoutePayload(memberName: "A", exclusion: RouteExclusion(filter: .weakMatch), score: 0)
+        #expect(try Self.read(NearMissRoutePayload.self, try PayloadWriter.text(bare)) == bare)
         let p = try Self.read(MemberRoutePayload.self, escaped)
         #expect(p.memberName == "éÉ 😀 \u{8}\u{C}\r \u{0} €")
         #expect(p.segments == ["/"])
@@ -119,6 +131,9 @@ import Testing
             #"{"evidence":[{"distance":2.0,"field":"place","kind":"distance","term":"t","weight":1}],"member_name":"A"}"#
         )
         _ = try Self.fallback(MemberRoutePayload.self, #"{"member_name":"A","member_name":"B"}"#)
+        // An exclusion without its lists: refused by the synthesized decoder, so by `RouteMapping.decode`.
+        let noLists = #"{"exclusion":{"filter":"capacity"},"member_name":"A","score":1}"#
+        #expect(try Self.fallback(NearMissRoutePayload.self, noLists) == nil)
         // Refused by JSONDecoder too: an error, never an empty route.
         for bad in [
             #"{"member_name":"A","segments":["x"]"#,  // cut short
