@@ -324,15 +324,50 @@ enum MIMEEncoding {
 
     /// ``base64Lines(_:)`` appended to `out` as bytes.
     static func base64Lines(_ bytes: [UInt8], into out: inout [UInt8]) {
-        let encoded = Array(base64(bytes).utf8)
-        out.reserveCapacity(out.count + encoded.count + encoded.count / 38 + 2)
-        var start = 0
-        while start < encoded.count {
-            let end = min(start + 76, encoded.count)
-            out.append(contentsOf: encoded[start..<end])
-            out.append(0x0D)
-            out.append(0x0A)
-            start = end
+        let count = base64LinesCount(bytes.count)
+        guard count > 0 else { return }
+        let encoded = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            initialized = bytes.withUnsafeBufferPointer { encodeBase64Lines($0, into: buffer.baseAddress!) }
+        }
+        out.append(contentsOf: encoded)
+    }
+
+    /// The octets of ``base64Lines(_:)`` for `count` octets: four per three (the last group padded), and a CRLF
+    /// after every 76 of them and after the last.
+    static func base64LinesCount(_ count: Int) -> Int {
+        let encoded = (count + 2) / 3 * 4
+        return encoded + 2 * ((encoded + 75) / 76)
+    }
+
+    /// ``base64Lines(_:)`` of `input` written from `out`, which has room for ``base64LinesCount(_:)`` octets;
+    /// returns the octets written. Straight to the message (a calendar was encoded into a `String`, turned into
+    /// an array, then copied line by line).
+    static func encodeBase64Lines(_ input: UnsafeBufferPointer<UInt8>, into out: UnsafeMutablePointer<UInt8>) -> Int {
+        alphabet.withUnsafeBufferPointer { a in
+            var o = 0
+            var column = 0
+            var index = 0
+            let count = input.count
+            while index < count {
+                let b0 = input[index]
+                let b1 = index + 1 < count ? input[index + 1] : 0
+                let b2 = index + 2 < count ? input[index + 2] : 0
+                out[o] = a[Int(b0 >> 2)]
+                out[o + 1] = a[Int((b0 & 0x03) << 4 | b1 >> 4)]
+                out[o + 2] = index + 1 < count ? a[Int((b1 & 0x0F) << 2 | b2 >> 6)] : UInt8(ascii: "=")
+                out[o + 3] = index + 2 < count ? a[Int(b2 & 0x3F)] : UInt8(ascii: "=")
+                o += 4
+                column += 4
+                index += 3
+                // 76 characters a line: nineteen groups of four.
+                if column == 76 || index >= count {
+                    out[o] = 0x0D
+                    out[o + 1] = 0x0A
+                    o += 2
+                    column = 0
+                }
+            }
+            return o
         }
     }
 

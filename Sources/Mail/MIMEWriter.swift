@@ -117,8 +117,8 @@ public enum MIMEWriter {
         enum Content {
             /// UTF-8 text, written as quoted-printable.
             case text([UInt8])
-            /// Base64 lines, already encoded (attachments are small: a calendar).
-            case encoded([UInt8])
+            /// An attachment's octets, written as base64 lines.
+            case base64([UInt8])
             case multipart(boundary: String, [Part])
         }
 
@@ -146,7 +146,7 @@ public enum MIMEWriter {
             let own = headers.utf8.count + 2
             switch content {
             case .text(let bytes): return own + MIMEEncoding.quotedPrintableBound(bytes.count)
-            case .encoded(let bytes): return own + bytes.count
+            case .base64(let bytes): return own + MIMEEncoding.base64LinesCount(bytes.count)
             case .multipart(let boundary, let parts):
                 // "--boundary\r\n" before each part, "--boundary--\r\n" after the last.
                 let line = boundary.utf8.count + 6
@@ -160,7 +160,7 @@ public enum MIMEWriter {
             out.append("\r\n")
             switch content {
             case .text(let bytes): out.appendQuotedPrintable(bytes)
-            case .encoded(let bytes): out.append(bytes)
+            case .base64(let bytes): out.appendBase64Lines(bytes)
             case .multipart(let boundary, let parts):
                 for part in parts {
                     out.append("--")
@@ -189,9 +189,7 @@ public enum MIMEWriter {
             + MIMEEncoding.header(
                 "Content-Disposition",
                 ["attachment;", MIMEEncoding.parameter("filename", attachment.fileName)])
-        var content: [UInt8] = []
-        MIMEEncoding.base64Lines(attachment.bytes, into: &content)
-        return Part(headers: headers, content: .encoded(content))
+        return Part(headers: headers, content: .base64(attachment.bytes))
     }
 
     // MARK: - Date
@@ -260,6 +258,13 @@ private struct MessageBuffer: ~Copyable {
         reserve(MIMEEncoding.quotedPrintableBound(text.count))
         let start = base + count
         count += text.withUnsafeBufferPointer { MIMEEncoding.encodeLines($0, into: start) }
+    }
+
+    /// `bytes` as base64 lines (``MIMEEncoding/base64Lines(_:)``), encoded in place.
+    mutating func appendBase64Lines(_ bytes: [UInt8]) {
+        reserve(MIMEEncoding.base64LinesCount(bytes.count))
+        let start = base + count
+        count += bytes.withUnsafeBufferPointer { MIMEEncoding.encodeBase64Lines($0, into: start) }
     }
 
     /// The octets written, in an array of their size.

@@ -49,8 +49,10 @@ import Testing
                     a.fileName.lowercased().hasSuffix(".ics")
                     ? "text/calendar; charset=utf-8; method=PUBLISH"
                     : MIMEEncoding.cleanToken(a.contentType.replacingOccurrences(of: " ", with: ""))
-                var content: [UInt8] = []
-                MIMEEncoding.base64Lines(a.bytes, into: &content)
+                // Foundation's base64, lines of 76 ended by CRLF, the last one too.
+                let base64 = Data(a.bytes).base64EncodedString(
+                    options: [.lineLength76Characters, .endLineWithCarriageReturn, .endLineWithLineFeed])
+                let content = a.bytes.isEmpty ? [] : Array((base64 + "\r\n").utf8)
                 return Part(
                     headers: MIMEEncoding.header("Content-Type", type.split(separator: " ").map(String.init))
                         + "Content-Transfer-Encoding: base64\r\n"
@@ -129,6 +131,13 @@ import Testing
         empty.textBytes = []
         empty.htmlBytes = []
         shapes.append(empty)
+        // Attachments around base64's groups and lines: 57 octets are one line of 76, exactly.
+        var sizes = noHTML
+        sizes.attachments = [0, 1, 2, 3, 56, 57, 58, 114, 115, ics.count].map { n in
+            MailAttachment(
+                fileName: "piece-\(n).bin", contentType: "application/octet-stream", bytes: Array(ics.prefix(n)))
+        }
+        shapes.append(sizes)
         for m in shapes {
             let bytes = MIMEWriter.render(m)
             #expect(bytes == Reference.render(m))
