@@ -2,25 +2,44 @@ import Foundation
 import Notices
 
 /// What one digest e-mail says: the Mail stage wraps it in a MIME message and knows nothing of notices.
+///
+/// The parts are UTF-8 bytes, as the renderers give them and as the Mail stage encodes them: a national night's
+/// thirty thousand e-mails of hundreds of kilobytes were decoded into strings here and encoded back there (4 % of
+/// rendering). `text` and `html` read them as text.
 public struct DigestMailContent: Sendable, Hashable {
     /// The French subject line (UTF-8; the Mail stage encodes it per RFC 2047).
     public var subject: String
-    /// The plain-text part (the Markdown digest, readable as is).
-    public var text: String
-    /// The HTML part (the HTML digest, built for mail clients).
-    public var html: String
+    /// The plain-text part (the Markdown digest, readable as is), UTF-8.
+    public var textBytes: [UInt8]
+    /// The HTML part (the HTML digest, built for mail clients), UTF-8.
+    public var htmlBytes: [UInt8]
     /// Tonight's deadlines as an iCalendar attachment; nil when the digest has none.
     public var calendar: [UInt8]?
     /// The attachment's file name (`echeances-mecaloire-2026-05-05.ics`).
     public var calendarFileName: String
 
-    public init(subject: String, text: String, html: String, calendar: [UInt8]?, calendarFileName: String) {
+    /// The content from its rendered parts.
+    public init(
+        subject: String, textBytes: [UInt8], htmlBytes: [UInt8], calendar: [UInt8]?, calendarFileName: String
+    ) {
         self.subject = subject
-        self.text = text
-        self.html = html
+        self.textBytes = textBytes
+        self.htmlBytes = htmlBytes
         self.calendar = calendar
         self.calendarFileName = calendarFileName
     }
+
+    /// The content from its parts as text.
+    public init(subject: String, text: String, html: String, calendar: [UInt8]?, calendarFileName: String) {
+        self.init(
+            subject: subject, textBytes: Array(text.utf8), htmlBytes: Array(html.utf8), calendar: calendar,
+            calendarFileName: calendarFileName)
+    }
+
+    /// The plain-text part as text.
+    public var text: String { String(decoding: textBytes, as: UTF8.self) }
+    /// The HTML part as text.
+    public var html: String { String(decoding: htmlBytes, as: UTF8.self) }
 }
 
 extension DigestInput {
@@ -32,8 +51,8 @@ extension DigestInput {
         let events = ics.tonight(self)
         let who = recipientID.map { "-" + AtomRenderer().urnPart($0) } ?? ""
         return DigestMailContent(
-            subject: Wording.subject(self), text: MarkdownRenderer().text(self), html: HTMLRenderer().text(self),
-            calendar: events.isEmpty ? nil : try ics.render(self),
+            subject: Wording.subject(self), textBytes: try MarkdownRenderer().render(self),
+            htmlBytes: try HTMLRenderer().render(self), calendar: events.isEmpty ? nil : try ics.render(self),
             calendarFileName:
                 "echeances-\(AtomRenderer().urnPart(clusterID))\(who)-\(DigestWriter.dateStamp(runDate)).ics")
     }
@@ -46,12 +65,12 @@ extension DigestInput {
 
     /// The e-mail of this digest from its parts already rendered for its files, so a night renders each part
     /// once: the same content as ``mailContent()``, which renders them again. Each part is `render(self)` of the
-    /// format's renderer; `calendar` is dropped when tonight has no deadline (as ``mailContent()`` attaches none).
+    /// format's renderer, kept as the bytes it is; `calendar` is dropped when tonight has no deadline (as
+    /// ``mailContent()`` attaches none).
     public func mailContent(markdown: [UInt8], html: [UInt8], calendar: [UInt8]) -> DigestMailContent {
         let who = recipientID.map { "-" + AtomRenderer().urnPart($0) } ?? ""
         return DigestMailContent(
-            subject: Wording.subject(self), text: String(decoding: markdown, as: UTF8.self),
-            html: String(decoding: html, as: UTF8.self),
+            subject: Wording.subject(self), textBytes: markdown, htmlBytes: html,
             calendar: allNotices.contains { FrenchFormat.mainDeadline($0) != nil } ? calendar : nil,
             calendarFileName:
                 "echeances-\(AtomRenderer().urnPart(clusterID))\(who)-\(DigestWriter.dateStamp(runDate)).ics")

@@ -161,29 +161,35 @@ enum MIMEEncoding {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// ``quotedPrintable(_:)`` appended to `out` as bytes: a message is assembled as bytes, and its text and HTML
-    /// parts (a staff digest's are hundreds of kilobytes) are not turned into a `String` and back.
+    /// ``quotedPrintable(_:)`` appended to `out` as bytes.
     static func quotedPrintable(_ text: String, into out: inout [UInt8]) {
-        // On the UTF-8 bytes in one pass, written through a pointer into room made in `out` beforehand: a national
-        // night encodes gigabytes of member e-mails, and appending octet by octet to the array (a capacity and
-        // uniqueness check each) was 14 % of rendering them.
         var text = text
-        text.withUTF8 { input in
-            let count = input.count
-            // Worst case: every octet escaped (3), a soft break (3) per 25 escapes, a CRLF per line (at most one per
-            // octet, plus the last).
-            let bound = 3 * count + 3 * (count / 25 + 1) + 2 * (count + 1)
-            let base = out.count
-            out.append(contentsOf: repeatElement(0, count: bound))
-            let written = out.withUnsafeMutableBufferPointer { buffer in
-                encodeLines(input, into: buffer.baseAddress! + base)
-            }
-            out.removeLast(bound - written)
-        }
+        text.withUTF8 { quotedPrintable($0, into: &out) }
     }
 
-    /// Every line of `input`, CRLF-ended, written from `out`; returns the octets written.
-    private static func encodeLines(_ input: UnsafeBufferPointer<UInt8>, into out: UnsafeMutablePointer<UInt8>) -> Int {
+    /// UTF-8 text as quoted-printable, appended to `out`.
+    static func quotedPrintable(_ input: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
+        // Written through a pointer into room made in `out` beforehand: appending octet by octet to the array (a
+        // capacity and uniqueness check each) was 14 % of rendering a national night's e-mails. `MIMEWriter`
+        // encodes into its message buffer directly (``encodeLines(_:into:)``).
+        let bound = quotedPrintableBound(input.count)
+        let base = out.count
+        out.append(contentsOf: repeatElement(0, count: bound))
+        let written = out.withUnsafeMutableBufferPointer { buffer in
+            encodeLines(input, into: buffer.baseAddress! + base)
+        }
+        out.removeLast(bound - written)
+    }
+
+    /// The most octets quoted-printable makes of `count` octets: every octet escaped (3), a soft break (3) per
+    /// 25 escapes, a CRLF per line (at most one per octet, plus the last).
+    static func quotedPrintableBound(_ count: Int) -> Int {
+        3 * count + 3 * (count / 25 + 1) + 2 * (count + 1)
+    }
+
+    /// Every line of `input` as quoted-printable, CRLF-ended, written from `out`, which has room for
+    /// ``quotedPrintableBound(_:)`` octets; returns the octets written.
+    static func encodeLines(_ input: UnsafeBufferPointer<UInt8>, into out: UnsafeMutablePointer<UInt8>) -> Int {
         let count = input.count
         var written = 0
         var lineStart = 0
@@ -225,16 +231,27 @@ enum MIMEEncoding {
                 var column = 0
                 var index = start
                 while index < end {
+                    // Most octets of a digest: printable, mid-line, with room left on the line. They go as they
+                    // are, a run at a time: eight octets checked at once, then the rest one by one, and the run
+                    // copied in one move (octet by octet, this loop was most of encoding a member's e-mail).
+                    if column > 0, column < 75 {
+                        let room = min(75 - column, end - index)
+                        let from = input.baseAddress! + index
+                        var n = 0
+                        while n + 8 <= room, isPlain(UnsafeRawPointer(from + n).loadUnaligned(as: UInt64.self)) {
+                            n += 8
+                        }
+                        while n < room, classes[Int(from[n])] == 0 { n += 1 }
+                        if n > 0 {
+                            (out + o).update(from: from, count: n)
+                            o += n
+                            column += n
+                            index += n
+                            continue
+                        }
+                    }
                     let byte = input[index]
                     let kind = classes[Int(byte)]
-                    // Most octets of a digest: printable, mid-line, with room left on the line.
-                    if kind == 0, column > 0, column < 75 {
-                        out[o] = byte
-                        o += 1
-                        column += 1
-                        index += 1
-                        continue
-                    }
                     var escape: Bool
                     if kind == 2 {
                         // White space at the end of a line is dropped by some transports: encoded there.
@@ -274,6 +291,20 @@ enum MIMEEncoding {
         }
     }
 
+    /// Whether the eight octets of `word` are all printable ASCII but `=` (class 0 of `octetClass`): none below
+    /// 0x21, none above 0x7E, none equal to 0x3D (the bit tricks' "hasless", "hasmore" and "haszero", exact as
+    /// a yes or no).
+    @inline(__always)
+    private static func isPlain(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        let below = (word &- ones &* 0x21) & ~word & highs
+        let above = ((word &+ ones &* (127 - 0x7E)) | word) & highs
+        let equals = word ^ (ones &* 0x3D)
+        let hasEquals = (equals &- ones) & ~equals & highs
+        return below | above | hasEquals == 0
+    }
+
     /// A "." or the F of "From " at `index`, were it the first octet of a line.
     private static func startsLineSpecially(_ input: UnsafeBufferPointer<UInt8>, _ index: Int, _ end: Int) -> Bool {
         let byte = input[index]
@@ -293,15 +324,50 @@ enum MIMEEncoding {
 
     /// ``base64Lines(_:)`` appended to `out` as bytes.
     static func base64Lines(_ bytes: [UInt8], into out: inout [UInt8]) {
-        let encoded = Array(base64(bytes).utf8)
-        out.reserveCapacity(out.count + encoded.count + encoded.count / 38 + 2)
-        var start = 0
-        while start < encoded.count {
-            let end = min(start + 76, encoded.count)
-            out.append(contentsOf: encoded[start..<end])
-            out.append(0x0D)
-            out.append(0x0A)
-            start = end
+        let count = base64LinesCount(bytes.count)
+        guard count > 0 else { return }
+        let encoded = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            initialized = bytes.withUnsafeBufferPointer { encodeBase64Lines($0, into: buffer.baseAddress!) }
+        }
+        out.append(contentsOf: encoded)
+    }
+
+    /// The octets of ``base64Lines(_:)`` for `count` octets: four per three (the last group padded), and a CRLF
+    /// after every 76 of them and after the last.
+    static func base64LinesCount(_ count: Int) -> Int {
+        let encoded = (count + 2) / 3 * 4
+        return encoded + 2 * ((encoded + 75) / 76)
+    }
+
+    /// ``base64Lines(_:)`` of `input` written from `out`, which has room for ``base64LinesCount(_:)`` octets;
+    /// returns the octets written. Straight to the message (a calendar was encoded into a `String`, turned into
+    /// an array, then copied line by line).
+    static func encodeBase64Lines(_ input: UnsafeBufferPointer<UInt8>, into out: UnsafeMutablePointer<UInt8>) -> Int {
+        alphabet.withUnsafeBufferPointer { a in
+            var o = 0
+            var column = 0
+            var index = 0
+            let count = input.count
+            while index < count {
+                let b0 = input[index]
+                let b1 = index + 1 < count ? input[index + 1] : 0
+                let b2 = index + 2 < count ? input[index + 2] : 0
+                out[o] = a[Int(b0 >> 2)]
+                out[o + 1] = a[Int((b0 & 0x03) << 4 | b1 >> 4)]
+                out[o + 2] = index + 1 < count ? a[Int((b1 & 0x0F) << 2 | b2 >> 6)] : UInt8(ascii: "=")
+                out[o + 3] = index + 2 < count ? a[Int(b2 & 0x3F)] : UInt8(ascii: "=")
+                o += 4
+                column += 4
+                index += 3
+                // 76 characters a line: nineteen groups of four.
+                if column == 76 || index >= count {
+                    out[o] = 0x0D
+                    out[o + 1] = 0x0A
+                    o += 2
+                    column = 0
+                }
+            }
+            return o
         }
     }
 

@@ -88,8 +88,8 @@ struct MailComposer: Sendable {
     func entries(_ mail: PlannedMail, content: DigestMailContent, envelope: Envelope) throws -> [OutboxEntry] {
         let message = MailMessage(
             messageID: messageID(audience: mail.audience, sender: envelope.sender), date: now, from: envelope.sender,
-            replyTo: envelope.replyTo, to: mail.to, subject: content.subject, textBody: content.text,
-            htmlBody: content.html,
+            replyTo: envelope.replyTo, to: mail.to, subject: content.subject, textBytes: content.textBytes,
+            htmlBytes: content.htmlBytes,
             attachments: content.calendar.map {
                 [
                     MailAttachment(

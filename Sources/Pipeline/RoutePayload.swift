@@ -127,6 +127,20 @@ enum RouteMapping {
     /// by another program), never silently an empty route.
     static func decode<T: Decodable>(_ type: T.Type, _ text: String?) throws -> T? {
         guard let text else { return nil }
+        return try decodeJSON(type, text)
+    }
+
+    /// A member's or a watch's payload, read by ``PayloadReader`` when it has the shape ``PayloadWriter`` gives it
+    /// (JSONDecoder was a third of assembling a national night's digests), else by JSONDecoder: an older store's
+    /// payload, keys in another order, a `null`, a number or an escape the reader leaves alone decode as before,
+    /// and one that does not decode is the same error.
+    static func decode<T: Decodable & PayloadReadable>(_ type: T.Type, _ text: String?) throws -> T? {
+        guard let text else { return nil }
+        if let value = PayloadReader.read(type, text) { return value }
+        return try decodeJSON(type, text)
+    }
+
+    private static func decodeJSON<T: Decodable>(_ type: T.Type, _ text: String) throws -> T {
         do {
             return try JSONDecoder().decode(type, from: Data(text.utf8))
         } catch {
@@ -696,5 +710,396 @@ extension NearMissRoutePayload: PayloadWritable {
         w.key("score")
         try w.number(score)
         w.close(UInt8(ascii: "}"))
+    }
+}
+
+/// A payload ``PayloadReader`` reads: the members' and watches' (one per route reaching someone, hundreds of
+/// thousands a national night) and the near misses'; the rarer consortia and signals are left to JSONDecoder.
+protocol PayloadReadable {
+    /// The value, or nil when the text is not exactly what ``PayloadWriter`` writes for it (then JSONDecoder
+    /// decides).
+    static func read(_ r: inout PayloadReader) -> Self?
+}
+
+/// Reads the JSON of the payloads this file writes, straight from the UTF-8 bytes: objects with known keys in any
+/// order, strings with any JSON escape, numbers, booleans, arrays. Anything else — an unknown or repeated key, a
+/// `null`, a number JSON does not allow, a lone surrogate, a control character in a string — makes `read` return
+/// nil, and the caller asks JSONDecoder, so nothing is ever dropped or guessed here.
+struct PayloadReader {
+    private let bytes: UnsafeBufferPointer<UInt8>
+    private var at = 0
+
+    private init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+
+    /// The payload in `text`, or nil when it is not in the shape this reader knows.
+    static func read<T: PayloadReadable>(_ type: T.Type, _ text: String) -> T? {
+        var text = text
+        return text.withUTF8 { buffer in
+            var r = PayloadReader(bytes: buffer)
+            guard let value = T.read(&r) else { return nil }
+            r.skipSpace()
+            return r.at == buffer.count ? value : nil
+        }
+    }
+
+    /// A key of an object: where its bytes are.
+    struct Key {
+        fileprivate var start: Int
+        fileprivate var end: Int
+    }
+
+    /// Whether `key` is `name`.
+    func key(_ key: Key, is name: StaticString) -> Bool {
+        let count = name.utf8CodeUnitCount
+        guard key.end - key.start == count else { return false }
+        var i = 0
+        while i < count {
+            if bytes[key.start + i] != name.utf8Start[i] { return false }
+            i += 1
+        }
+        return true
+    }
+
+    private mutating func skipSpace() {
+        while at < bytes.count {
+            let c = bytes[at]
+            guard c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 else { return }
+            at += 1
+        }
+    }
+
+    /// Skips white space, then `c` if it comes next.
+    private mutating func consume(_ c: UInt8) -> Bool {
+        skipSpace()
+        guard at < bytes.count, bytes[at] == c else { return false }
+        at += 1
+        return true
+    }
+
+    /// An object: `field` reads the value of each key, and returns false for a key it does not know.
+    mutating func object(_ field: (inout PayloadReader, Key) -> Bool) -> Bool {
+        guard consume(UInt8(ascii: "{")) else { return false }
+        if consume(UInt8(ascii: "}")) { return true }
+        repeat {
+            // Keys are plain ASCII: one with an escape is not one of ours.
+            guard consume(0x22) else { return false }
+            let start = at
+            while at < bytes.count, bytes[at] != 0x22, bytes[at] != 0x5C, bytes[at] >= 0x20 { at += 1 }
+            guard at < bytes.count, bytes[at] == 0x22 else { return false }
+            let key = Key(start: start, end: at)
+            at += 1
+            guard consume(UInt8(ascii: ":")), field(&self, key) else { return false }
+        } while consume(UInt8(ascii: ","))
+        return consume(UInt8(ascii: "}"))
+    }
+
+    /// An array of values each read by `element`.
+    mutating func array<T>(_ element: (inout PayloadReader) -> T?) -> [T]? {
+        guard consume(UInt8(ascii: "[")) else { return nil }
+        var out: [T] = []
+        if consume(UInt8(ascii: "]")) { return out }
+        repeat {
+            guard let value = element(&self) else { return nil }
+            out.append(value)
+        } while consume(UInt8(ascii: ","))
+        return consume(UInt8(ascii: "]")) ? out : nil
+    }
+
+    mutating func strings() -> [String]? { array { $0.string() } }
+
+    mutating func string() -> String? {
+        guard consume(0x22) else { return nil }
+        let start = at
+        while at < bytes.count {
+            let c = bytes[at]
+            if c == 0x22 {
+                at += 1
+                return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<at - 1]), as: UTF8.self)
+            }
+            if c == 0x5C { return escapedString(from: start) }
+            // JSON has no raw control character in a string: JSONDecoder refuses it, and so it must say.
+            if c < 0x20 { return nil }
+            at += 1
+        }
+        return nil
+    }
+
+    /// The rest of a string that has an escape at `at`, its first bytes from `start`.
+    private mutating func escapedString(from start: Int) -> String? {
+        var out = Array(UnsafeBufferPointer(rebasing: bytes[start..<at]))
+        while at < bytes.count {
+            let c = bytes[at]
+            at += 1
+            if c == 0x22 { return String(decoding: out, as: UTF8.self) }
+            if c < 0x20 { return nil }
+            guard c == 0x5C else {
+                out.append(c)
+                continue
+            }
+            guard at < bytes.count else { return nil }
+            let e = bytes[at]
+            at += 1
+            switch e {
+            case 0x22, 0x5C, 0x2F: out.append(e)
+            case UInt8(ascii: "b"): out.append(0x08)
+            case UInt8(ascii: "f"): out.append(0x0C)
+            case UInt8(ascii: "n"): out.append(0x0A)
+            case UInt8(ascii: "r"): out.append(0x0D)
+            case UInt8(ascii: "t"): out.append(0x09)
+            case UInt8(ascii: "u"):
+                guard let unit = hex4() else { return nil }
+                var value = UInt32(unit)
+                if 0xD800..<0xDC00 ~= unit {
+                    // A character outside the BMP: a high surrogate and its low one, or not ours.
+                    guard at + 1 < bytes.count, bytes[at] == 0x5C, bytes[at + 1] == UInt8(ascii: "u") else {
+                        return nil
+                    }
+                    at += 2
+                    guard let low = hex4(), 0xDC00..<0xE000 ~= low else { return nil }
+                    value = 0x10000 + (UInt32(unit - 0xD800) << 10) + UInt32(low - 0xDC00)
+                }
+                guard let scalar = Unicode.Scalar(value) else { return nil }
+                UTF8.encode(scalar) { out.append($0) }
+            default: return nil
+            }
+        }
+        return nil
+    }
+
+    private mutating func hex4() -> UInt16? {
+        guard at + 4 <= bytes.count else { return nil }
+        var value: UInt16 = 0
+        for _ in 0..<4 {
+            let c = bytes[at]
+            let digit: UInt8
+            switch c {
+            case 0x30...0x39: digit = c - 0x30
+            case 0x41...0x46: digit = c - 0x41 + 10
+            case 0x61...0x66: digit = c - 0x61 + 10
+            default: return nil
+            }
+            value = value << 4 | UInt16(digit)
+            at += 1
+        }
+        return value
+    }
+
+    private func isDigit(_ i: Int) -> Bool { i < bytes.count && bytes[i] >= 0x30 && bytes[i] <= 0x39 }
+
+    /// A JSON number (RFC 8259's grammar, nothing looser), finite.
+    mutating func double() -> Double? {
+        skipSpace()
+        let start = at
+        if at < bytes.count, bytes[at] == UInt8(ascii: "-") { at += 1 }
+        guard isDigit(at) else { return nil }
+        if bytes[at] == 0x30 {
+            at += 1
+        } else {
+            while isDigit(at) { at += 1 }
+        }
+        if at < bytes.count, bytes[at] == UInt8(ascii: ".") {
+            at += 1
+            guard isDigit(at) else { return nil }
+            while isDigit(at) { at += 1 }
+        }
+        if at < bytes.count, bytes[at] | 0x20 == UInt8(ascii: "e") {
+            at += 1
+            if at < bytes.count, bytes[at] == UInt8(ascii: "+") || bytes[at] == UInt8(ascii: "-") { at += 1 }
+            guard isDigit(at) else { return nil }
+            while isDigit(at) { at += 1 }
+        }
+        // Short enough to be a small string, which `Double.init` parses correctly rounded, as JSONDecoder does.
+        guard let value = Double(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<at]), as: UTF8.self)),
+            value.isFinite
+        else { return nil }
+        return value
+    }
+
+    /// A whole number written without fraction or exponent, within `Int`.
+    mutating func int() -> Int? {
+        skipSpace()
+        var negative = false
+        if at < bytes.count, bytes[at] == UInt8(ascii: "-") {
+            negative = true
+            at += 1
+        }
+        guard isDigit(at) else { return nil }
+        // A leading zero is JSON's only when alone.
+        if bytes[at] == 0x30, isDigit(at + 1) { return nil }
+        var value = 0
+        while isDigit(at) {
+            let digit = Int(bytes[at] - 0x30)
+            let (times, o1) = value.multipliedReportingOverflow(by: 10)
+            let (next, o2) = negative ? times.subtractingReportingOverflow(digit) : times.addingReportingOverflow(digit)
+            guard !o1, !o2 else { return nil }
+            value = next
+            at += 1
+        }
+        // `2.0` or `2e0`: JSONDecoder's call whether that is an Int.
+        if at < bytes.count, bytes[at] == UInt8(ascii: ".") || bytes[at] | 0x20 == UInt8(ascii: "e") { return nil }
+        return value
+    }
+
+    mutating func bool() -> Bool? {
+        skipSpace()
+        if matches("true") { return true }
+        if matches("false") { return false }
+        return nil
+    }
+
+    private mutating func matches(_ word: StaticString) -> Bool {
+        let count = word.utf8CodeUnitCount
+        guard at + count <= bytes.count else { return false }
+        for i in 0..<count where bytes[at + i] != word.utf8Start[i] { return false }
+        at += count
+        return true
+    }
+}
+
+/// Sets `slot` from `value` when the key comes for the first time and its value reads; false otherwise (a repeated
+/// key is JSONDecoder's to judge).
+private func once<T>(_ slot: inout T?, _ value: T?) -> Bool {
+    guard slot == nil, let value else { return false }
+    slot = value
+    return true
+}
+
+extension RouteEvidence: PayloadReadable {
+    static func read(_ r: inout PayloadReader) -> RouteEvidence? {
+        var kind: Kind?
+        var field: EvidenceField?
+        var term: String?
+        var matched: String?
+        var lotID: String?
+        var segment: String?
+        var weight: Double?
+        var declared: Bool?
+        var distance: Int?
+        let read = r.object { r, key in
+            if r.key(key, is: "kind") { return once(&kind, r.string().flatMap(Kind.init(rawValue:))) }
+            if r.key(key, is: "field") { return once(&field, r.string().flatMap(EvidenceField.init(rawValue:))) }
+            if r.key(key, is: "term") { return once(&term, r.string()) }
+            if r.key(key, is: "matched") { return once(&matched, r.string()) }
+            if r.key(key, is: "lot_id") { return once(&lotID, r.string()) }
+            if r.key(key, is: "segment") { return once(&segment, r.string()) }
+            if r.key(key, is: "weight") { return once(&weight, r.double()) }
+            if r.key(key, is: "declared") { return once(&declared, r.bool()) }
+            if r.key(key, is: "distance") { return once(&distance, r.int()) }
+            return false
+        }
+        guard read, let kind, let field, let term, let weight else { return nil }
+        return RouteEvidence(
+            kind: kind, field: field, term: term, matched: matched, lotID: lotID, segment: segment, weight: weight,
+            declared: declared, distance: distance)
+    }
+}
+
+extension MemberRoutePayload: PayloadReadable {
+    static func read(_ r: inout PayloadReader) -> MemberRoutePayload? {
+        var name: String?
+        var segments: [String]?
+        var evidence: [RouteEvidence]?
+        let read = r.object { r, key in
+            if r.key(key, is: "member_name") { return once(&name, r.string()) }
+            if r.key(key, is: "segments") { return once(&segments, r.strings()) }
+            if r.key(key, is: "evidence") { return once(&evidence, r.array(RouteEvidence.read)) }
+            return false
+        }
+        guard read, let name else { return nil }
+        // As the decoder: routes stored by builds that kept sentences carry neither segments nor evidence.
+        return MemberRoutePayload(memberName: name, segments: segments ?? [], evidence: evidence ?? [])
+    }
+}
+
+extension WatchRoutePayload: PayloadReadable {
+    static func read(_ r: inout PayloadReader) -> WatchRoutePayload? {
+        var name: String?
+        var recipients: [String]?
+        var evidence: [RouteEvidence]?
+        let read = r.object { r, key in
+            if r.key(key, is: "name") { return once(&name, r.string()) }
+            if r.key(key, is: "recipients") { return once(&recipients, r.strings()) }
+            if r.key(key, is: "evidence") { return once(&evidence, r.array(RouteEvidence.read)) }
+            return false
+        }
+        guard read, let name else { return nil }
+        return WatchRoutePayload(name: name, recipients: recipients ?? [], evidence: evidence ?? [])
+    }
+}
+
+extension RouteExclusion: PayloadReadable {
+    static func read(_ r: inout PayloadReader) -> RouteExclusion? {
+        var filter: Filter?
+        var segment: String?
+        var term: String?
+        var field: EvidenceField?
+        var places: [String]?
+        var distance: Int?
+        var maximumDistance: Int?
+        var site: String?
+        var regions: [String]?
+        var outsideFrance: Bool?
+        var value: Double?
+        var capacity: Double?
+        var leadDays: Double?
+        var minimumLeadDays: Int?
+        var score: Double?
+        var threshold: Double?
+        var noticeKind: NoticeKind?
+        var wantedKinds: [NoticeKind]?
+        var upstream: String?
+        var downstream: String?
+        let read = r.object { r, key in
+            if r.key(key, is: "filter") { return once(&filter, r.string().flatMap(Filter.init(rawValue:))) }
+            if r.key(key, is: "segment") { return once(&segment, r.string()) }
+            if r.key(key, is: "term") { return once(&term, r.string()) }
+            if r.key(key, is: "field") { return once(&field, r.string().flatMap(EvidenceField.init(rawValue:))) }
+            if r.key(key, is: "places") { return once(&places, r.strings()) }
+            if r.key(key, is: "distance") { return once(&distance, r.int()) }
+            if r.key(key, is: "maximum_distance") { return once(&maximumDistance, r.int()) }
+            if r.key(key, is: "site") { return once(&site, r.string()) }
+            if r.key(key, is: "regions") { return once(&regions, r.strings()) }
+            if r.key(key, is: "outside_france") { return once(&outsideFrance, r.bool()) }
+            if r.key(key, is: "value") { return once(&value, r.double()) }
+            if r.key(key, is: "capacity") { return once(&capacity, r.double()) }
+            if r.key(key, is: "lead_days") { return once(&leadDays, r.double()) }
+            if r.key(key, is: "minimum_lead_days") { return once(&minimumLeadDays, r.int()) }
+            if r.key(key, is: "score") { return once(&score, r.double()) }
+            if r.key(key, is: "threshold") { return once(&threshold, r.double()) }
+            if r.key(key, is: "notice_kind") {
+                return once(&noticeKind, r.string().flatMap(NoticeKind.init(rawValue:)))
+            }
+            if r.key(key, is: "wanted_kinds") {
+                return once(&wantedKinds, r.array { $0.string().flatMap(NoticeKind.init(rawValue:)) })
+            }
+            if r.key(key, is: "upstream") { return once(&upstream, r.string()) }
+            if r.key(key, is: "downstream") { return once(&downstream, r.string()) }
+            return false
+        }
+        // The lists and the flag have no default in the synthesized decoder: a payload without them is refused
+        // there, so it is left to it.
+        guard read, let filter, let places, let regions, let outsideFrance, let wantedKinds else { return nil }
+        return RouteExclusion(
+            filter: filter, segment: segment, term: term, field: field, places: places, distance: distance,
+            maximumDistance: maximumDistance, site: site, regions: regions, outsideFrance: outsideFrance,
+            value: value, capacity: capacity, leadDays: leadDays, minimumLeadDays: minimumLeadDays, score: score,
+            threshold: threshold, noticeKind: noticeKind, wantedKinds: wantedKinds, upstream: upstream,
+            downstream: downstream)
+    }
+}
+
+extension NearMissRoutePayload: PayloadReadable {
+    static func read(_ r: inout PayloadReader) -> NearMissRoutePayload? {
+        var name: String?
+        var exclusion: RouteExclusion?
+        var score: Double?
+        let read = r.object { r, key in
+            if r.key(key, is: "member_name") { return once(&name, r.string()) }
+            if r.key(key, is: "exclusion") { return once(&exclusion, RouteExclusion.read(&r)) }
+            if r.key(key, is: "score") { return once(&score, r.double()) }
+            return false
+        }
+        guard read, let name, let exclusion, let score else { return nil }
+        return NearMissRoutePayload(memberName: name, exclusion: exclusion, score: score)
     }
 }
