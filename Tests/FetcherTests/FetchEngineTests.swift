@@ -426,8 +426,11 @@ import Testing
         _ = engine().fetch(sources, states: [:])
         let times = server.requests(for: "/feed").map(\.receivedAt)
         #expect(times.count == 3)
+        // Seen from the server: a request it took late on a loaded machine (a test run beside a build) makes the
+        // next gap look shorter than the engine waited, by tens of milliseconds. Without the delay the three
+        // arrive within a few milliseconds of each other.
         for (a, b) in zip(times, times.dropFirst()) {
-            #expect(b.timeIntervalSince(a) >= 0.13)
+            #expect(b.timeIntervalSince(a) >= 0.10)
         }
     }
 
