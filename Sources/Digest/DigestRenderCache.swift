@@ -43,6 +43,8 @@ public final class DigestRenderCache: @unchecked Sendable {
         var html: CardParts?
         var markdown: CardParts?
         var atomFacts: String?
+        /// A member's calendar event (it names no member), folded.
+        var calendarEvent: String?
 
         func isMade(from n: Notice, runDate: Date, names: [String: String]) -> Bool {
             self.runDate == runDate && notice == n && sourceNames == names
