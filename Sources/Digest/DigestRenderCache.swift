@@ -23,6 +23,8 @@ public final class DigestRenderCache: @unchecked Sendable {
     private var newer: [String: Entry] = [:]
     private var older: [String: Entry] = [:]
     private let limit: Int
+    private var hits = 0
+    private var misses = 0
 
     /// A cache that holds at most about `limit` notices.
     public init(limit: Int = DigestRenderCache.defaultLimit) { self.limit = max(2, limit) }
@@ -32,6 +34,13 @@ public final class DigestRenderCache: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         return newer.count + older.count
+    }
+
+    /// Parts found made, and parts made, so far: how much work the cache saved (measurements, tests).
+    public var statistics: (hits: Int, misses: Int) {
+        lock.lock()
+        defer { lock.unlock() }
+        return (hits, misses)
     }
 
     /// One notice's parts, each made on first use.
@@ -59,8 +68,17 @@ public final class DigestRenderCache: @unchecked Sendable {
         var facts: String
         /// The summary paragraph; nil when the notice has none.
         var summary: String?
-        /// The « Source : … » line, for the other sources it was made with.
-        var source: (also: [String], text: String)?
+        /// The « Source : … » lines made so far, each with the other sources it names: the staff's card names
+        /// the first recipient's, a member's its own (the same in practice: a few at most).
+        var sources: [(also: [String], text: String)] = []
+
+        /// The source line made for `also`, if any.
+        func source(also: [String]) -> String? { sources.first { $0.also == also }?.text }
+
+        /// Keeps a source line; a notice shown with ever other sources keeps the first few only.
+        mutating func keep(source text: String, also: [String]) {
+            if sources.count < 4, source(also: also) == nil { sources.append((also, text)) }
+        }
     }
 
     /// The part `read` finds in the notice's entry, or `make`'s, kept for the next digest.
@@ -69,12 +87,14 @@ public final class DigestRenderCache: @unchecked Sendable {
         make: () -> T
     ) -> T {
         if let entry = entry(n.id), entry.isMade(from: n, runDate: runDate, names: names), let value = read(entry) {
+            countHit()
             return value
         }
         // Made outside the lock: another thread may make the same part meanwhile; both are equal.
         let value = make()
         lock.lock()
         defer { lock.unlock() }
+        misses += 1
         var entry = newer[n.id] ?? older[n.id]
         // Compared again under the lock only when another thread replaced it since (rare): the notice compared
         // above is the usual one.
@@ -86,6 +106,12 @@ public final class DigestRenderCache: @unchecked Sendable {
             insert(entry, n.id)
         }
         return value
+    }
+
+    private func countHit() {
+        lock.lock()
+        defer { lock.unlock() }
+        hits += 1
     }
 
     private func entry(_ id: String) -> Entry? {

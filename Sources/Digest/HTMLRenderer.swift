@@ -471,8 +471,7 @@ public struct HTMLRenderer: DigestRenderer {
         guard let cache = input.renderCache else { return make() }
         return cache.part(
             n, runDate: input.runDate, names: input.sourceNames,
-            read: { $0.html?.source.flatMap { $0.also == also ? $0.text : nil } },
-            keep: { $0.html?.source = (also, $1) }, make: make)
+            read: { $0.html?.source(also: also) }, keep: { $0.html?.keep(source: $1, also: also) }, make: make)
     }
 
     /// Escapes the five HTML-significant characters; French guillemets keep their words (« EN 9100 » never

@@ -261,8 +261,7 @@ public struct MarkdownRenderer: DigestRenderer {
         guard let cache = input.renderCache else { return make() }
         return cache.part(
             n, runDate: input.runDate, names: input.sourceNames,
-            read: { $0.markdown?.source.flatMap { $0.also == also ? $0.text : nil } },
-            keep: { $0.markdown?.source = (also, $1) }, make: make)
+            read: { $0.markdown?.source(also: also) }, keep: { $0.markdown?.keep(source: $1, also: also) }, make: make)
     }
 
     /// A notice of the staff's « Les avis de la nuit »: its card once, then « Envoyé à » each member it went to,

@@ -26,7 +26,14 @@ import Testing
     /// hits), and expects the same bytes each time.
     static func expectSameFiles(_ inputs: [DigestInput], cache: DigestRenderCache) throws {
         let plain = try inputs.map { try files($0) }
+        var before = cache.statistics
         for pass in 1...2 {
+            defer {
+                // The second pass finds what the first made: the cache is used, not only harmless.
+                let now = cache.statistics
+                if pass == 2 { #expect(now.hits > before.hits, "nothing was found in the cache") }
+                before = now
+            }
             for (i, input) in inputs.enumerated() {
                 var cached = input
                 cached.renderCache = cache
@@ -51,8 +58,24 @@ import Testing
 
     @Test func theGoldenSampleRendersTheSameWithTheCache() throws {
         let cache = DigestRenderCache()
-        try Self.expectSameFiles(Self.allDigests(of: SampleDigest.input), cache: cache)
+        let digests = Self.allDigests(of: SampleDigest.input)
+        try Self.expectSameFiles(digests, cache: cache)
         #expect(cache.count > 0, "the renderers did not use the cache")
+        // A third rendering makes nothing: every part of every digest is found.
+        let made = cache.statistics.misses
+        for d in digests {
+            var cached = d
+            cached.renderCache = cache
+            _ = try Self.files(cached)
+        }
+        #expect(cache.statistics.misses == made)
+    }
+
+    @Test func aSmallCacheForgetsTheOlderGenerationAndStillRendersTheSame() throws {
+        // Two notices per generation: the sample's seven notices keep pushing each other out.
+        let cache = DigestRenderCache(limit: 4)
+        try Self.expectSameFiles(Self.allDigests(of: SampleDigest.input), cache: cache)
+        #expect(cache.count <= 4)
     }
 
     @Test func membersCutFromACachedDigestShareItsCache() {
