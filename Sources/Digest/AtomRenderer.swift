@@ -64,8 +64,11 @@ public struct AtomRenderer: DigestRenderer {
             let relevance = !member && !name.isEmpty ? Wording.relevance(item, member: false) : ""
             whom[item.notice.id, default: []].append((name, relevance, Wording.reasons(item, member: member)))
         }
-        for m in input.members { for i in m.items { add(m.memberName, i) } }
-        for c in input.calls { add("", c) }
+        // By index: a `for` over the items copied each one, a whole notice.
+        for m in input.members.indices {
+            for i in input.members[m].items.indices { add(input.members[m].memberName, input.members[m].items[i]) }
+        }
+        for i in input.calls.indices { add("", input.calls[i]) }
         var changes: [String: ChangedItem] = [:]
         for c in input.changed { changes[c.notice.id] = c }
         for (n, updated, members) in entries {

@@ -87,9 +87,13 @@ public struct HTMLRenderer: DigestRenderer {
         if !sections.isEmpty {
             h2("adherents", Wording.members(input), into: &o)
             if member {
-                for m in sections {
-                    for item in m.items {
-                        card(item.notice, input: input, item: ItemLines(item, member: true), into: &o, shown: &shown)
+                // By index: a `for` over the items copied each one (a whole notice) for every card.
+                for s in sections.indices {
+                    for i in sections[s].items.indices {
+                        card(
+                            sections[s].items[i].notice, input: input,
+                            item: ItemLines(sections[s].items[i], member: true),
+                            into: &o, shown: &shown)
                     }
                 }
             } else {
@@ -134,8 +138,10 @@ public struct HTMLRenderer: DigestRenderer {
         }
         if !input.calls.isEmpty {
             h2("appels", Wording.calls, into: &o)
-            for item in input.calls {
-                card(item.notice, input: input, item: ItemLines(item, member: member), into: &o, shown: &shown)
+            for i in input.calls.indices {
+                card(
+                    input.calls[i].notice, input: input, item: ItemLines(input.calls[i], member: member), into: &o,
+                    shown: &shown)
             }
         }
         let watches = input.watches.filter { !$0.items.isEmpty }

@@ -39,7 +39,10 @@ public struct ICalendarRenderer: DigestRenderer {
     func tonight(_ input: DigestInput) -> [(notice: Notice, members: [String])] {
         var members: [String: [String]] = [:]
         if !Wording.isMember(input) {
-            for m in input.members { for i in m.items { members[i.notice.id, default: []].append(m.memberName) } }
+            for m in input.members {
+                // By index: a `for` over the items copied each one, a whole notice.
+                for i in m.items.indices { members[m.items[i].notice.id, default: []].append(m.memberName) }
+            }
         }
         return input.allNotices.filter { FrenchFormat.mainDeadline($0) != nil }.map { ($0, members[$0.id] ?? []) }
     }

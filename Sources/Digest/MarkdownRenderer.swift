@@ -40,9 +40,12 @@ public struct MarkdownRenderer: DigestRenderer {
             o.append("## \(Wording.members(input))")
             o.append("")
             if member {
-                for m in sections {
-                    for item in m.items {
-                        notice(item.notice, input: input, into: &o, item: ItemLines(item, member: true), shown: &shown)
+                // By index: a `for` over the items copied each one (a whole notice) for every entry.
+                for s in sections.indices {
+                    for i in sections[s].items.indices {
+                        notice(
+                            sections[s].items[i].notice, input: input, into: &o,
+                            item: ItemLines(sections[s].items[i], member: true), shown: &shown)
                     }
                 }
             } else {
@@ -87,8 +90,10 @@ public struct MarkdownRenderer: DigestRenderer {
         if !input.calls.isEmpty {
             o.append("## \(Wording.calls)")
             o.append("")
-            for item in input.calls {
-                notice(item.notice, input: input, into: &o, item: ItemLines(item, member: member), shown: &shown)
+            for i in input.calls.indices {
+                notice(
+                    input.calls[i].notice, input: input, into: &o, item: ItemLines(input.calls[i], member: member),
+                    shown: &shown)
             }
         }
         let watches = input.watches.filter { !$0.items.isEmpty }
