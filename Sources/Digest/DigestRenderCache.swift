@@ -54,6 +54,8 @@ public final class DigestRenderCache: @unchecked Sendable {
         var atomFacts: String?
         /// A member's calendar event (it names no member), folded.
         var calendarEvent: String?
+        /// The CSV row's cells that hold the notice alone, quoted and joined (`CSVRenderer.noticeCells`).
+        var csvCells: (what: String, link: String)?
 
         func isMade(from n: Notice, runDate: Date, names: [String: String]) -> Bool {
             self.runDate == runDate && notice == n && sourceNames == names
@@ -75,7 +77,7 @@ public final class DigestRenderCache: @unchecked Sendable {
         /// The source line made for `also`, if any.
         func source(also: [String]) -> String? { sources.first { $0.also == also }?.text }
 
-        /// Keeps a source line; a notice shown with ever other sources keeps the first few only.
+        /// Keeps a source line (the first four sets of other sources only: beyond, each is made when shown).
         mutating func keep(source text: String, also: [String]) {
             if sources.count < 4, source(also: also) == nil { sources.append((also, text)) }
         }
@@ -96,8 +98,8 @@ public final class DigestRenderCache: @unchecked Sendable {
         defer { lock.unlock() }
         misses += 1
         var entry = newer[n.id] ?? older[n.id]
-        // Compared again under the lock only when another thread replaced it since (rare): the notice compared
-        // above is the usual one.
+        // Checked again under the lock: another thread may have replaced the entry meanwhile (another night's
+        // digest, a changed notice); then this part starts a new entry.
         if entry.map({ !$0.isMade(from: n, runDate: runDate, names: names) }) ?? true {
             entry = Entry(notice: n, runDate: runDate, sourceNames: names)
         }
