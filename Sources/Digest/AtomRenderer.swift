@@ -64,15 +64,16 @@ public struct AtomRenderer: DigestRenderer {
             let relevance = !member && !name.isEmpty ? Wording.relevance(item, member: false) : ""
             whom[item.notice.id, default: []].append((name, relevance, Wording.reasons(item, member: member)))
         }
-        for m in input.members { for i in m.items { add(m.memberName, i) } }
-        for c in input.calls { add("", c) }
+        // By index: a `for` over the items copied each one, a whole notice.
+        for m in input.members.indices {
+            for i in input.members[m].items.indices { add(input.members[m].memberName, input.members[m].items[i]) }
+        }
+        for i in input.calls.indices { add("", input.calls[i]) }
         var changes: [String: ChangedItem] = [:]
         for c in input.changed { changes[c.notice.id] = c }
         for (n, updated, members) in entries {
+            // What follows the facts (escaped here; the facts come escaped from `facts`).
             var body: [String] = []
-            for f in Wording.facts(n, now: input.runDate, names: input.sourceNames) {
-                body.append("<p><strong>\(html.esc(f.label)) :</strong> \(html.lines(f.lines))</p>")
-            }
             if let c = changes[n.id] {
                 body.append(
                     "<p><strong>\(html.esc(Wording.changed)) :</strong></p><ul>"
@@ -110,11 +111,30 @@ public struct AtomRenderer: DigestRenderer {
                         + "href=\"\(x(d.trimmingWhitespace()))\"/>")
             }
             o.append("    <category term=\"\(x(n.kind.rawValue))\" label=\"\(x(FrenchFormat.kind(n.kind)))\"/>")
-            o.append("    <content type=\"html\">\(x(body.joined(separator: "\n")))</content>")
+            let facts = self.facts(n, input: input, html: html)
+            // Escaping is per character: the escaped facts and the escaped rest, joined, are the whole escaped.
+            let rest = body.isEmpty ? "" : x(body.joined(separator: "\n"))
+            let content = facts.isEmpty ? rest : rest.isEmpty ? facts : facts + "\n" + rest
+            o.append("    <content type=\"html\">\(content)</content>")
             o.append("  </entry>")
         }
         o.append("</feed>")
         return o.joined(separator: "\n") + "\n"
+    }
+
+    /// An entry's facts as HTML paragraphs, escaped for the feed: from the night's cache when there is one (the
+    /// same notice is an entry of every recipient's feed, tonight's and the subscription's).
+    func facts(_ n: Notice, input: DigestInput, html: HTMLRenderer) -> String {
+        func make() -> String {
+            x(
+                Wording.facts(n, input: input).map { f in
+                    "<p><strong>\(html.esc(f.label)) :</strong> \(html.lines(f.lines))</p>"
+                }.joined(separator: "\n"))
+        }
+        guard let cache = input.renderCache else { return make() }
+        return cache.part(
+            n, runDate: input.runDate, names: input.sourceNames, read: \.atomFacts, keep: { $0.atomFacts = $1 },
+            make: make)
     }
 
     /// URN-safe: keeps letters, digits and `-._:`; percent-encodes the rest (RFC 8141).

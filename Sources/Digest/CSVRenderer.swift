@@ -23,35 +23,28 @@ public struct CSVRenderer: DigestRenderer {
 
     /// The CSV text, without the byte-order mark.
     public func text(_ input: DigestInput) -> String {
-        var rows: [[String]] = [Self.header]
+        var rows: [String] = [Self.header.map(Self.field).joined(separator: Self.separator)]
         // On a member's own file: no staff figures (scores), no other member named.
         let member = Wording.isMember(input)
         func row(
             _ section: String, _ who: String, _ n: Notice, score: Double?, direct: Bool?,
             reasons: [String]
-        ) -> [String] {
-            let d = FrenchFormat.mainDeadline(n)
-            let amount =
-                n.value?.upperBound.map {
-                    NSDecimalNumber(decimal: $0).stringValue.replacingBytes { $0 == 0x2E ? "," : nil }
-                } ?? ""
-            let cpv = n.cpv.isEmpty ? (n.mainCPV ?? "") : n.cpv.joined(separator: " ")
+        ) -> String {
+            let notice = noticeCells(n, input: input)
             return [
-                section, who, n.id, FrenchFormat.kind(n.kind), n.title, n.buyer?.name ?? "",
-                d?.iso8601 ?? "",
-                d.map { FrenchFormat.dateTime($0).withPlainSpaces } ?? "",
-                amount, n.value?.currency ?? "", n.value?.vat ?? "", FrenchFormat.places(n) ?? "", cpv,
-                score.map { FrenchFormat.score($0) } ?? "", direct.map { $0 ? "oui" : "non" } ?? "",
-                reasons.joined(separator: " | "), n.url ?? "", n.source,
-                FrenchFormat.awardees(n, separator: " | ") ?? "",
-            ]
+                Self.field(section), Self.field(who), notice.what,
+                Self.field(score.map { FrenchFormat.score($0) } ?? ""),
+                Self.field(direct.map { $0 ? "oui" : "non" } ?? ""), Self.field(reasons.joined(separator: " | ")),
+                notice.link,
+            ].joined(separator: Self.separator)
         }
         for m in input.members {
-            for i in m.items {
+            // By index: a `for` over the items copied each one, a whole notice.
+            for k in m.items.indices {
                 rows.append(
                     row(
-                        "adherent", m.memberName, i.notice, score: member ? nil : i.score, direct: i.direct,
-                        reasons: Wording.reasons(i, member: member)))
+                        "adherent", m.memberName, m.items[k].notice, score: member ? nil : m.items[k].score,
+                        direct: m.items[k].direct, reasons: Wording.reasons(m.items[k], member: member)))
             }
         }
         for c in input.consortia {
@@ -93,7 +86,35 @@ public struct CSVRenderer: DigestRenderer {
                     direct: nil,
                     reasons: c.changes.map { FrenchFormat.change($0) }))
         }
-        return rows.map { $0.map(Self.field).joined(separator: Self.separator) }.joined(separator: "\r\n") + "\r\n"
+        return rows.joined(separator: "\r\n") + "\r\n"
+    }
+
+    /// A row's cells that hold the notice alone, quoted and joined: from the id to the CPV codes (`what`), and
+    /// from the link to the awardees (`link`). From the night's cache when there is one: a notice is a row of every
+    /// digest it is in, once per member on the staff's.
+    func noticeCells(_ n: Notice, input: DigestInput) -> (what: String, link: String) {
+        func make() -> (what: String, link: String) {
+            let d = FrenchFormat.mainDeadline(n)
+            let amount =
+                n.value?.upperBound.map {
+                    NSDecimalNumber(decimal: $0).stringValue.replacingBytes { $0 == 0x2E ? "," : nil }
+                } ?? ""
+            let cpv = n.cpv.isEmpty ? (n.mainCPV ?? "") : n.cpv.joined(separator: " ")
+            let what = [
+                n.id, FrenchFormat.kind(n.kind), n.title, n.buyer?.name ?? "", d?.iso8601 ?? "",
+                d.map { FrenchFormat.dateTime($0).withPlainSpaces } ?? "", amount, n.value?.currency ?? "",
+                n.value?.vat ?? "", FrenchFormat.places(n) ?? "", cpv,
+            ]
+            let link = [n.url ?? "", n.source, FrenchFormat.awardees(n, separator: " | ") ?? ""]
+            return (
+                what.map(Self.field).joined(separator: Self.separator),
+                link.map(Self.field).joined(separator: Self.separator)
+            )
+        }
+        guard let cache = input.renderCache else { return make() }
+        return cache.part(
+            n, runDate: input.runDate, names: input.sourceNames, read: \.csvCells, keep: { $0.csvCells = $1 },
+            make: make)
     }
 
     /// RFC 4180 quoting with `;` as the separator. No-break spaces become plain spaces (spreadsheets

@@ -213,7 +213,7 @@ public enum DigestAssembler {
         let near = nearMisses.values.sorted { a, b in
             a.score != b.score ? a.score > b.score : (a.notice.id, a.memberID) < (b.notice.id, b.memberID)
         }
-        return DigestInput(
+        var input = DigestInput(
             clusterID: s.clusterID, clusterName: s.clusterName, runDate: s.now, members: sections,
             consortia: consortia.values.sorted { a, b in
                 a.score != b.score ? a.score > b.score : a.notice.id < b.notice.id
@@ -229,5 +229,8 @@ public enum DigestAssembler {
             },
             windowDays: s.windowDays, sharePartners: s.sharePartners, staffContact: s.staffContact,
             publicURL: s.publicURL)
+        // Counted here once: every rendering of the cluster's digest shows the counts.
+        input.tally()
+        return input
     }
 }

@@ -7,29 +7,29 @@ public struct DigestInput: Sendable, Hashable, Codable {
     public var clusterID: String
     public var clusterName: String
     /// The run's instant ("now"); dates are shown relative to it ("dans 3 jours").
-    public var runDate: Date
+    public var runDate: Date { didSet { tallies = DigestTallies() } }
     /// One section per member with something for it, in the order to show.
-    public var members: [MemberSection]
+    public var members: [MemberSection] { didSet { tallies = DigestTallies() } }
     /// Opportunities that need several members together ("chasser en meute").
-    public var consortia: [ConsortiumItem]
+    public var consortia: [ConsortiumItem] { didSet { tallies = DigestTallies() } }
     /// For staff only (« À signaler »): core business that no member in range can carry, alone or together.
     public var signals: [SignalItem]
     /// Calls for projects and grants relevant to the cluster.
-    public var calls: [DigestItem]
+    public var calls: [DigestItem] { didSet { tallies = DigestTallies() } }
     /// The cluster's saved watches (named queries in the rules) and what matched them tonight.
     public var watches: [WatchSection]
     /// Items of this digest or earlier ones whose deadline is near.
-    public var deadlinesSoon: [DigestItem]
+    public var deadlinesSoon: [DigestItem] { didSet { tallies = DigestTallies() } }
     /// Notices already sent that changed since ("changed since we told you").
-    public var changed: [ChangedItem]
+    public var changed: [ChangedItem] { didSet { tallies = DigestTallies() } }
     public var sources: [SourceHealth]
     /// Display names of sources by id (`boamp` → `BOAMP`), for "Source : …" lines.
     public var sourceNames: [String: String]
     /// Set on one member's own digest (see `forMember`): its id and name. Nil on the cluster's digest.
-    public var recipientID: String?
+    public var recipientID: String? { didSet { tallies = DigestTallies() } }
     public var recipientName: String?
     /// For staff only (« Écartés de justesse »): members the router dropped at one filter, with the filter.
-    public var nearMisses: [NearMissItem]
+    public var nearMisses: [NearMissItem] { didSet { tallies = DigestTallies() } }
     /// What a subscription (`latest.ics`, `latest.atom`) holds: every notice sent to this recipient over the last
     /// `windowDays` days, tonight's included, so a calendar subscribed to it keeps every open deadline.
     public var window: [WindowEntry]
@@ -44,6 +44,16 @@ public struct DigestInput: Sendable, Hashable, Codable {
     /// Public address of this recipient's folder (`https://…/mecaloire/`), for the feed's `rel="self"` link;
     /// nil: links are relative to the file.
     public var publicURL: String?
+    /// The night's counts, worked out once (`tally()`): neither compared nor written.
+    var tallies = DigestTallies()
+    private var renderCacheReference = RenderCacheReference()
+
+    /// The night's cards shared with the other digests of the run (``DigestRenderCache``); nil renders every card
+    /// here. Not part of the digest: neither compared, hashed nor written, and the files are the same with it.
+    public var renderCache: DigestRenderCache? {
+        get { renderCacheReference.cache }
+        set { renderCacheReference.cache = newValue }
+    }
 
     enum CodingKeys: String, CodingKey {
         case clusterID = "cluster_id"
@@ -212,6 +222,7 @@ public struct DigestInput: Sendable, Hashable, Codable {
             own.members = []
             return own
         }
+        d.tally()
         return d
     }
 
@@ -224,6 +235,8 @@ public struct DigestInput: Sendable, Hashable, Codable {
             sourceNames: sourceNames, recipientName: watch.name, windowDays: windowDays,
             sharePartners: sharePartners, staffContact: staffContact)
         d.sources = []
+        d.renderCache = renderCache
+        d.tally()
         return d
     }
 
@@ -234,8 +247,28 @@ public struct DigestInput: Sendable, Hashable, Codable {
             && watches.allSatisfy(\.items.isEmpty) && signals.isEmpty && mailFailures.isEmpty)
     }
 
+    /// Works out the night's counts once (`summary`, the count of new notices), for the renderings that each
+    /// showed them: the staff's HTML and Markdown asked twice each, every format's overview once. A field they
+    /// count that changes afterwards makes them worked out again on each use.
+    public mutating func tally() {
+        tallies = DigestTallies(summary: summarize(), newNotices: countNewNotices())
+    }
+
     /// The night at a glance, for the summary table at the top of the staff digest.
-    public var summary: DigestSummary {
+    public var summary: DigestSummary { tallies.summary ?? summarize() }
+
+    /// Distinct notices for the recipient tonight: its sections, calls, and (for a member) its consortium ideas.
+    var newNotices: Int { tallies.newNotices ?? countNewNotices() }
+
+    private func countNewNotices() -> Int {
+        var ids = Set<String>()
+        for m in members { for i in m.items.indices { ids.insert(m.items[i].notice.id) } }
+        for i in calls.indices { ids.insert(calls[i].notice.id) }
+        if recipientID != nil { for i in consortia.indices { ids.insert(consortia[i].notice.id) } }
+        return ids.count
+    }
+
+    private func summarize() -> DigestSummary {
         var notices = Set<String>()
         var perMember: [(String, Int)] = []
         for m in members where !m.items.isEmpty {

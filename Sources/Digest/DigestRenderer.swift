@@ -78,12 +78,7 @@ enum Wording {
     static func isStaff(_ input: DigestInput) -> Bool { input.recipientID == nil && input.recipientName == nil }
 
     /// Distinct notices for the recipient tonight: its sections, calls, and (for a member) its consortium ideas.
-    static func newNotices(_ input: DigestInput) -> Int {
-        var ids = Set(input.members.flatMap { $0.items.map(\.notice.id) })
-        ids.formUnion(input.calls.map(\.notice.id))
-        if isMember(input) { ids.formUnion(input.consortia.map(\.notice.id)) }
-        return ids.count
-    }
+    static func newNotices(_ input: DigestInput) -> Int { input.newNotices }
 
     /// The line under the title: the night in counts.
     static func overview(_ input: DigestInput) -> String {

@@ -87,9 +87,13 @@ public struct HTMLRenderer: DigestRenderer {
         if !sections.isEmpty {
             h2("adherents", Wording.members(input), into: &o)
             if member {
-                for m in sections {
-                    for item in m.items {
-                        card(item.notice, input: input, item: ItemLines(item, member: true), into: &o, shown: &shown)
+                // By index: a `for` over the items copied each one (a whole notice) for every card.
+                for s in sections.indices {
+                    for i in sections[s].items.indices {
+                        card(
+                            sections[s].items[i].notice, input: input,
+                            item: ItemLines(sections[s].items[i], member: true),
+                            into: &o, shown: &shown)
                     }
                 }
             } else {
@@ -134,8 +138,10 @@ public struct HTMLRenderer: DigestRenderer {
         }
         if !input.calls.isEmpty {
             h2("appels", Wording.calls, into: &o)
-            for item in input.calls {
-                card(item.notice, input: input, item: ItemLines(item, member: member), into: &o, shown: &shown)
+            for i in input.calls.indices {
+                card(
+                    input.calls[i].notice, input: input, item: ItemLines(input.calls[i], member: member), into: &o,
+                    shown: &shown)
             }
         }
         let watches = input.watches.filter { !$0.items.isEmpty }
@@ -413,37 +419,65 @@ public struct HTMLRenderer: DigestRenderer {
     ) {
         let member = Wording.isMember(input)
         let first = shown.insert(n.id).inserted
-        var s = cardOpen(first ? anchor(n) : nil) + h4(link(n))
-        var facts: [Fact] = first ? Wording.facts(n, now: input.runDate, names: input.sourceNames) : []
+        // A later mention shows only the title: without a night's cache, the rest is not rendered at all.
+        let parts =
+            first || input.renderCache != nil
+            ? noticeParts(n, input: input) : DigestRenderCache.CardParts(head: h4(link(n)), facts: "")
+        var s = cardOpen(first ? anchor(n) : nil) + parts.head
+        if first { s += parts.facts }
         if let item, !member {
-            if let relevance = item.relevance {
-                facts.append(Fact("Lien avec l'adhérent", text: relevance))
-            }
+            if let relevance = item.relevance { s += factRow(Fact("Lien avec l'adhérent", text: relevance)) }
             if !item.members.isEmpty {
-                facts.append(Fact("Adhérents concernés", text: item.members.joined(separator: ", ")))
+                s += factRow(Fact("Adhérents concernés", text: item.members.joined(separator: ", ")))
             }
         }
-        // One paragraph per fact, label above value: the lightest markup that stacks on a phone (Gmail clips
-        // a message past 102 KB, and a night's staff digest holds dozens of notices). Breaking long words
-        // is inherited from the card's cell.
-        for f in facts {
-            s +=
-                "<p style=\"margin:0 0 5px;\"><span style=\"font-size:13px;font-weight:bold;color:#4a5568;\">"
-                + "\(esc(f.label))</span><br>\(lines(f.lines))</p>"
-        }
-        if first, let summary = n.summary, !summary.isEmpty {
-            s +=
-                "<p style=\"margin:8px 0 0;\">"
-                + esc(summary.utf8.count > 600 && summary.count > 600 ? String(summary.prefix(600)) + "…" : summary)
-                + "</p>"
-        }
+        if first, let summary = parts.summary { s += summary }
         if let why = item?.why, !why.isEmpty { s += box(Wording.why, why) }
         s += extra.joined()
         s +=
             first
-            ? meta(esc(Wording.sourceLine(n, also: item?.alsoPublishedOn ?? also, names: input.sourceNames)))
+            ? sourceLine(n, input: input, also: item?.alsoPublishedOn ?? also)
             : meta("<a href=\"#\(anchor(n))\">Détails de l'avis plus haut</a>")
         o.append(s + Self.cardClose)
+    }
+
+    /// What a card shows of the notice alone: its title, its facts and its summary, from the night's cache when
+    /// there is one (the same notice's card in seventy members' e-mails and twenty-five staff digests).
+    private func noticeParts(_ n: Notice, input: DigestInput) -> DigestRenderCache.CardParts {
+        guard let cache = input.renderCache else { return makeNoticeParts(n, input: input) }
+        return cache.part(
+            n, runDate: input.runDate, names: input.sourceNames, read: \.html, keep: { $0.html = $1 },
+            make: { makeNoticeParts(n, input: input) })
+    }
+
+    private func makeNoticeParts(_ n: Notice, input: DigestInput) -> DigestRenderCache.CardParts {
+        // One paragraph per fact, label above value: the lightest markup that stacks on a phone (Gmail clips
+        // a message past 102 KB, and a night's staff digest holds dozens of notices). Breaking long words
+        // is inherited from the card's cell.
+        var facts = ""
+        for f in Wording.facts(n, input: input) { facts += factRow(f) }
+        var summary: String?
+        if let text = n.summary, !text.isEmpty {
+            summary =
+                "<p style=\"margin:8px 0 0;\">"
+                + esc(text.utf8.count > 600 && text.count > 600 ? String(text.prefix(600)) + "…" : text)
+                + "</p>"
+        }
+        return DigestRenderCache.CardParts(head: h4(link(n)), facts: facts, summary: summary)
+    }
+
+    private func factRow(_ f: Fact) -> String {
+        "<p style=\"margin:0 0 5px;\"><span style=\"font-size:13px;font-weight:bold;color:#4a5568;\">"
+            + "\(esc(f.label))</span><br>\(lines(f.lines))</p>"
+    }
+
+    /// The first card's « Source : … » line, from the night's cache when it was made with the same other sources.
+    private func sourceLine(_ n: Notice, input: DigestInput, also: [String]) -> String {
+        func make() -> String { meta(esc(Wording.sourceLine(n, also: also, names: input.sourceNames))) }
+        guard let cache = input.renderCache else { return make() }
+        return cache.part(
+            n, runDate: input.runDate, names: input.sourceNames,
+            read: { $0.html?.source(also: also) }, keep: { $0.html?.keep(source: $1, also: also) }, make: make)
     }
 
     /// Escapes the five HTML-significant characters; French guillemets keep their words (« EN 9100 » never

@@ -39,7 +39,10 @@ public struct ICalendarRenderer: DigestRenderer {
     func tonight(_ input: DigestInput) -> [(notice: Notice, members: [String])] {
         var members: [String: [String]] = [:]
         if !Wording.isMember(input) {
-            for m in input.members { for i in m.items { members[i.notice.id, default: []].append(m.memberName) } }
+            for m in input.members {
+                // By index: a `for` over the items copied each one, a whole notice.
+                for i in m.items.indices { members[m.items[i].notice.id, default: []].append(m.memberName) }
+            }
         }
         return input.allNotices.filter { FrenchFormat.mainDeadline($0) != nil }.map { ($0, members[$0.id] ?? []) }
     }
@@ -54,47 +57,67 @@ public struct ICalendarRenderer: DigestRenderer {
             "X-WR-CALNAME:" + escape("Échéances \(Wording.heading(input))"),
             "X-WR-TIMEZONE:Europe/Paris",
         ]
+        // Folded here line by line; an event comes folded (and joined) whole.
+        var folded = lines.map(Self.fold)
         let stamp = Self.utc(input.runDate)
         let sequence = max(0, Int(input.runDate.timeIntervalSince1970) - 1_577_836_800) / 60
         for (n, who) in events {
             guard let d = FrenchFormat.mainDeadline(n) else { continue }
-            var desc: [String] = []
-            desc.append("\(FrenchFormat.deadlineLabel(n)) : \(FrenchFormat.dateTime(d))")
-            if let b = n.buyer?.name { desc.append("Acheteur : \(b)") }
-            if let a = FrenchFormat.amount(n.value) { desc.append("Montant estimé : \(a)") }
-            if !n.lots.isEmpty { desc.append(FrenchFormat.plural(n.lots.count, "lot", "lots")) }
-            if let c = Wording.contact(n) { desc.append("Contact : \(c.plain(separator: ", "))") }
-            if !who.isEmpty { desc.append("Adhérents : \(who.joined(separator: ", "))") }
-            if let u = n.url { desc.append("Avis : \(u)") }
-            if let u = n.documentsURL, u != n.url { desc.append("Dossier de consultation (DCE) : \(u)") }
-            lines += [
-                "BEGIN:VEVENT",
-                "UID:" + escape(Self.uid(n)),
-                "DTSTAMP:\(stamp)",
-                "DTSTART:\(Self.utc(d.instant))",
-                // A deadline is an instant; a zero-length event shows at the right time in every client.
-                "DURATION:PT0S",
-                // Minutes since 2020 of the run: each night's calendar supersedes the previous one, so a
-                // deadline moved by a corrigendum (earlier or later) replaces the old event in clients.
-                "SEQUENCE:\(sequence)",
-                "SUMMARY:" + escape("Date limite : \(n.title)"),
-                "DESCRIPTION:" + escape(desc.joined(separator: "\n")),
-                "CATEGORIES:" + escape(FrenchFormat.kind(n.kind)),
-                "TRANSP:TRANSPARENT",
-            ]
-            if let place = FrenchFormat.places(n) { lines.append("LOCATION:" + escape(place)) }
-            if let u = n.url, Wording.isWebURL(u) { lines.append("URL:" + u) }
-            lines += [
-                "BEGIN:VALARM",
-                "ACTION:DISPLAY",
-                "DESCRIPTION:" + escape("J-7 : \(n.title)"),
-                "TRIGGER:-P7D",
-                "END:VALARM",
-                "END:VEVENT",
-            ]
+            func make() -> String {
+                event(n, deadline: d, who: who, stamp: stamp, sequence: sequence).map(Self.fold)
+                    .joined(separator: "\r\n")
+            }
+            // A member's event names no member: the same in every member's calendar of the night, made once.
+            if who.isEmpty, let cache = input.renderCache {
+                folded.append(
+                    cache.part(
+                        n, runDate: input.runDate, names: input.sourceNames, read: \.calendarEvent,
+                        keep: { $0.calendarEvent = $1 }, make: make))
+            } else {
+                folded.append(make())
+            }
         }
-        lines.append("END:VCALENDAR")
-        return lines.map(Self.fold).joined(separator: "\r\n") + "\r\n"
+        folded.append("END:VCALENDAR")
+        return folded.joined(separator: "\r\n") + "\r\n"
+    }
+
+    /// One notice's event, unfolded: its deadline, with a reminder a week before.
+    func event(_ n: Notice, deadline d: ZonedDate, who: [String], stamp: String, sequence: Int) -> [String] {
+        var desc: [String] = []
+        desc.append("\(FrenchFormat.deadlineLabel(n)) : \(FrenchFormat.dateTime(d))")
+        if let b = n.buyer?.name { desc.append("Acheteur : \(b)") }
+        if let a = FrenchFormat.amount(n.value) { desc.append("Montant estimé : \(a)") }
+        if !n.lots.isEmpty { desc.append(FrenchFormat.plural(n.lots.count, "lot", "lots")) }
+        if let c = Wording.contact(n) { desc.append("Contact : \(c.plain(separator: ", "))") }
+        if !who.isEmpty { desc.append("Adhérents : \(who.joined(separator: ", "))") }
+        if let u = n.url { desc.append("Avis : \(u)") }
+        if let u = n.documentsURL, u != n.url { desc.append("Dossier de consultation (DCE) : \(u)") }
+        var lines = [
+            "BEGIN:VEVENT",
+            "UID:" + escape(Self.uid(n)),
+            "DTSTAMP:\(stamp)",
+            "DTSTART:\(Self.utc(d.instant))",
+            // A deadline is an instant; a zero-length event shows at the right time in every client.
+            "DURATION:PT0S",
+            // Minutes since 2020 of the run: each night's calendar supersedes the previous one, so a
+            // deadline moved by a corrigendum (earlier or later) replaces the old event in clients.
+            "SEQUENCE:\(sequence)",
+            "SUMMARY:" + escape("Date limite : \(n.title)"),
+            "DESCRIPTION:" + escape(desc.joined(separator: "\n")),
+            "CATEGORIES:" + escape(FrenchFormat.kind(n.kind)),
+            "TRANSP:TRANSPARENT",
+        ]
+        if let place = FrenchFormat.places(n) { lines.append("LOCATION:" + escape(place)) }
+        if let u = n.url, Wording.isWebURL(u) { lines.append("URL:" + u) }
+        lines += [
+            "BEGIN:VALARM",
+            "ACTION:DISPLAY",
+            "DESCRIPTION:" + escape("J-7 : \(n.title)"),
+            "TRIGGER:-P7D",
+            "END:VALARM",
+            "END:VEVENT",
+        ]
+        return lines
     }
 
     /// `vigie-<notice id>@vigie`, with characters outside [A-Za-z0-9.-] replaced so any client accepts it.

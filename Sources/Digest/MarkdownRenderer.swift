@@ -40,9 +40,12 @@ public struct MarkdownRenderer: DigestRenderer {
             o.append("## \(Wording.members(input))")
             o.append("")
             if member {
-                for m in sections {
-                    for item in m.items {
-                        notice(item.notice, input: input, into: &o, item: ItemLines(item, member: true), shown: &shown)
+                // By index: a `for` over the items copied each one (a whole notice) for every entry.
+                for s in sections.indices {
+                    for i in sections[s].items.indices {
+                        notice(
+                            sections[s].items[i].notice, input: input, into: &o,
+                            item: ItemLines(sections[s].items[i], member: true), shown: &shown)
                     }
                 }
             } else {
@@ -87,8 +90,10 @@ public struct MarkdownRenderer: DigestRenderer {
         if !input.calls.isEmpty {
             o.append("## \(Wording.calls)")
             o.append("")
-            for item in input.calls {
-                notice(item.notice, input: input, into: &o, item: ItemLines(item, member: member), shown: &shown)
+            for i in input.calls.indices {
+                notice(
+                    input.calls[i].notice, input: input, into: &o, item: ItemLines(input.calls[i], member: member),
+                    shown: &shown)
             }
         }
         let watches = input.watches.filter { !$0.items.isEmpty }
@@ -201,12 +206,14 @@ public struct MarkdownRenderer: DigestRenderer {
         also: [String] = []
     ) {
         let member = Wording.isMember(input)
-        o.append("#### \(link(n))")
-        o.append("")
         let first = shown.insert(n.id).inserted
-        if first {
-            for f in Wording.facts(n, now: input.runDate, names: input.sourceNames) { fact(f, into: &o) }
-        }
+        // A later mention shows only the title: without a night's cache, the rest is not rendered at all.
+        let parts =
+            first || input.renderCache != nil
+            ? noticeParts(n, input: input) : DigestRenderCache.CardParts(head: "#### \(link(n))", facts: "")
+        o.append(parts.head)
+        o.append("")
+        if first, !parts.facts.isEmpty { o.append(parts.facts) }
         if let item {
             if let relevance = item.relevance {
                 o.append("- **Lien avec l'adhérent :** \(relevance)")
@@ -215,14 +222,11 @@ public struct MarkdownRenderer: DigestRenderer {
                 o.append("- **Adhérents concernés :** \(esc(item.members.joined(separator: ", ")))")
             }
         }
-        if first {
-            o.append("- \(esc(Wording.sourceLine(n, also: item?.alsoPublishedOn ?? also, names: input.sourceNames)))")
-        } else {
-            o.append("- Détails de l'avis plus haut")
-        }
+        o.append(
+            first ? sourceLine(n, input: input, also: item?.alsoPublishedOn ?? also) : "- Détails de l'avis plus haut")
         o.append("")
-        if first, let s = n.summary, !s.isEmpty {
-            o.append("> \(esc(s.utf8.count > 400 && s.count > 400 ? String(s.prefix(400)) + "…" : s))")
+        if first, let summary = parts.summary {
+            o.append(summary)
             o.append("")
         }
         if let why = item?.why {
@@ -233,6 +237,36 @@ public struct MarkdownRenderer: DigestRenderer {
                 o.append("")
             }
         }
+    }
+
+    /// What a notice's entry shows of the notice alone: its title, its facts (one line each, joined) and its
+    /// summary, from the night's cache when there is one (the same notice in seventy members' e-mails and
+    /// twenty-five staff digests).
+    private func noticeParts(_ n: Notice, input: DigestInput) -> DigestRenderCache.CardParts {
+        guard let cache = input.renderCache else { return makeNoticeParts(n, input: input) }
+        return cache.part(
+            n, runDate: input.runDate, names: input.sourceNames, read: \.markdown, keep: { $0.markdown = $1 },
+            make: { makeNoticeParts(n, input: input) })
+    }
+
+    private func makeNoticeParts(_ n: Notice, input: DigestInput) -> DigestRenderCache.CardParts {
+        var lines: [String] = []
+        for f in Wording.facts(n, input: input) { fact(f, into: &lines) }
+        var summary: String?
+        if let s = n.summary, !s.isEmpty {
+            summary = "> \(esc(s.utf8.count > 400 && s.count > 400 ? String(s.prefix(400)) + "…" : s))"
+        }
+        return DigestRenderCache.CardParts(
+            head: "#### \(link(n))", facts: lines.joined(separator: "\n"), summary: summary)
+    }
+
+    /// The first mention's « Source : … » bullet, from the night's cache when made with the same other sources.
+    private func sourceLine(_ n: Notice, input: DigestInput, also: [String]) -> String {
+        func make() -> String { "- \(esc(Wording.sourceLine(n, also: also, names: input.sourceNames)))" }
+        guard let cache = input.renderCache else { return make() }
+        return cache.part(
+            n, runDate: input.runDate, names: input.sourceNames,
+            read: { $0.markdown?.source(also: also) }, keep: { $0.markdown?.keep(source: $1, also: also) }, make: make)
     }
 
     /// A notice of the staff's « Les avis de la nuit »: its card once, then « Envoyé à » each member it went to,

@@ -48,11 +48,12 @@ public enum ClusterDigest {
     }
 
     /// Reads the cluster's snapshot from the store, assembles its digest and its members' and plans their files
-    /// (the formats and the members' files the cluster's `delivery:` asks for).
+    /// (the formats and the members' files the cluster's `delivery:` asks for). `renderCache`: the run's, shared
+    /// with the other clusters' digests (nil: each card rendered here; the files are the same).
     public static func prepare(
         cluster: Cluster, store: NoticeStore, output: String, formats: [DigestFormat], now: Date,
         runID: Int64? = nil, health: [SourceHealth]? = nil, deadlineSoonDays: Int = 7,
-        sourceNames: [String: String] = [:], markDelivered: Bool
+        sourceNames: [String: String] = [:], markDelivered: Bool, renderCache: DigestRenderCache? = nil
     ) throws -> Prepared {
         let sources = try health ?? SourceHealthBuilder.fromStates(try store.sourceStates(), now: now)
         let read = try DigestSnapshotReader(
@@ -63,6 +64,8 @@ public enum ClusterDigest {
         snapshot.sharePartners = cluster.delivery.sharePartners
         snapshot.staffContact = cluster.delivery.replyTo.first ?? cluster.delivery.staff.first
         var input = DigestAssembler.assemble(snapshot)
+        // Before the members' own digests are cut from it: they carry it too.
+        input.renderCache = renderCache
         // E-mails refused for good since the last digest: the staff fix the address.
         let mailFailures = markDelivered ? try store.unreportedMailFailures(cluster: cluster.id) : []
         input.mailFailures = mailFailures.map {

@@ -289,11 +289,17 @@ public final class RouteAndDigestRun {
         // 300 clusters' ends), and cluster k+2's snapshot is read from the store meanwhile (the read was a sixth
         // of the night, on one core). Reads and renderings only: a cluster's snapshot and edition hold nothing
         // another cluster's publication writes.
-        var nextPrepared = clusters.first.map { prepareAhead($0, now: now, runID: runID, health: health) }
+        // One per run, shared by every cluster's digests: a notice's card is rendered once a night, not once per
+        // member and per cluster (it reaches some seventy members in twenty-five clusters on a national night).
+        let renderCache = DigestRenderCache()
+        var nextPrepared = clusters.first.map {
+            prepareAhead($0, now: now, runID: runID, health: health, renderCache: renderCache)
+        }
         func begin(_ k: Int) -> Result<ClusterDigest.Edition, any Error>? {
             guard k < clusters.count, let prepared = nextPrepared?.value else { return nil }
             nextPrepared =
-                k + 1 < clusters.count ? prepareAhead(clusters[k + 1], now: now, runID: runID, health: health) : nil
+                k + 1 < clusters.count
+                ? prepareAhead(clusters[k + 1], now: now, runID: runID, health: health, renderCache: renderCache) : nil
             return Result {
                 try ClusterDigest.begin(
                     try prepared.get(), cluster: clusters[k], now: now, markDelivered: options.markDelivered,
@@ -430,14 +436,14 @@ public final class RouteAndDigestRun {
     }
 
     /// Reads a cluster's snapshot and plans its edition (``ClusterDigest/prepare(cluster:store:output:formats:now:runID:health:deadlineSoonDays:sourceNames:markDelivered:)``).
-    func digestPreparation(_ cluster: Cluster, now: Date, runID: Int64?, health: [SourceHealth]) throws
-        -> ClusterDigest.Prepared
-    {
+    func digestPreparation(
+        _ cluster: Cluster, now: Date, runID: Int64?, health: [SourceHealth], renderCache: DigestRenderCache? = nil
+    ) throws -> ClusterDigest.Prepared {
         try ClusterDigest.prepare(
             cluster: cluster, store: store, output: options.outputDirectory,
             formats: options.formats, now: now, runID: runID, health: health,
             deadlineSoonDays: options.deadlineSoonDays, sourceNames: options.sourceNames,
-            markDelivered: options.markDelivered)
+            markDelivered: options.markDelivered, renderCache: renderCache)
     }
 
     /// ``digestPreparation(_:now:runID:health:)`` on another thread; `value` waits for it.
@@ -445,11 +451,16 @@ public final class RouteAndDigestRun {
     /// The store is shared with the thread that publishes the previous cluster: every access to it goes through
     /// its one serial database queue (``NoticeStore`` runs each read and write there), so the two never touch the
     /// connection at once, and this side only reads.
-    func prepareAhead(_ cluster: Cluster, now: Date, runID: Int64?, health: [SourceHealth])
-        -> Ahead<Result<ClusterDigest.Prepared, any Error>>
-    {
+    func prepareAhead(
+        _ cluster: Cluster, now: Date, runID: Int64?, health: [SourceHealth], renderCache: DigestRenderCache? = nil
+    ) -> Ahead<Result<ClusterDigest.Prepared, any Error>> {
         let run = UncheckedSendable(self)
-        return Ahead { Result { try run.value.digestPreparation(cluster, now: now, runID: runID, health: health) } }
+        return Ahead {
+            Result {
+                try run.value.digestPreparation(
+                    cluster, now: now, runID: runID, health: health, renderCache: renderCache)
+            }
+        }
     }
 }
 

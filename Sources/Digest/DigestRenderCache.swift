@@ -1,0 +1,156 @@
+import Foundation
+import Notices
+
+/// The parts of a notice's card that depend on the notice alone (and on the night's date and source names),
+/// rendered once a night and shared by every digest that shows the notice, on every thread.
+///
+/// A national night sends the same notice to some seventy members in some twenty-five clusters: each member's
+/// e-mail and each cluster's staff digest rendered its facts and summary again, in HTML and in Markdown, and
+/// worded its facts for each format (a third of the night's rendering). What depends on the recipient (relevance,
+/// « Pourquoi cet avis ? », « Envoyé à », the consortium boxes) is never held here.
+///
+/// A part is reused only for the very notice it was made from: same id, equal `Notice` value (cheap when the
+/// digests share the store's one decoded notice, whose strings compare by identity), same `runDate` (« dans 3
+/// jours ») and same source names (« Avis complet (BOAMP) »). Anything else makes the part again and replaces the
+/// entry, so a notice changed between two renderings, or another night, never shows stale text. Bounded: two
+/// generations of at most `limit / 2` notices each, the older dropped when the newer fills (as the store's
+/// decoded notices are).
+public final class DigestRenderCache: @unchecked Sendable {
+    /// Enough for the notices of a national night that reach members (a few thousand), not for a history.
+    public static let defaultLimit = 8_192
+
+    private let lock = NSLock()
+    private var newer: [String: Entry] = [:]
+    private var older: [String: Entry] = [:]
+    private let limit: Int
+    private var hits = 0
+    private var misses = 0
+
+    /// A cache that holds at most about `limit` notices.
+    public init(limit: Int = DigestRenderCache.defaultLimit) { self.limit = max(2, limit) }
+
+    /// How many notices it holds now (both generations): for tests and measurements.
+    public var count: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return newer.count + older.count
+    }
+
+    /// Parts found made, and parts made, so far: how much work the cache saved (measurements, tests).
+    public var statistics: (hits: Int, misses: Int) {
+        lock.lock()
+        defer { lock.unlock() }
+        return (hits, misses)
+    }
+
+    /// One notice's parts, each made on first use.
+    struct Entry {
+        let notice: Notice
+        let runDate: Date
+        let sourceNames: [String: String]
+        var facts: [Fact]?
+        var html: CardParts?
+        var markdown: CardParts?
+        var atomFacts: String?
+        /// A member's calendar event (it names no member), folded.
+        var calendarEvent: String?
+        /// The CSV row's cells that hold the notice alone, quoted and joined (`CSVRenderer.noticeCells`).
+        var csvCells: (what: String, link: String)?
+
+        func isMade(from n: Notice, runDate: Date, names: [String: String]) -> Bool {
+            self.runDate == runDate && notice == n && sourceNames == names
+        }
+    }
+
+    /// A notice's card in one text format, without anything the recipient changes.
+    struct CardParts {
+        /// The card's title line (a link to the notice).
+        var head: String
+        /// The facts, one row (HTML) or bullet (Markdown) each, already joined.
+        var facts: String
+        /// The summary paragraph; nil when the notice has none.
+        var summary: String?
+        /// The « Source : … » lines made so far, each with the other sources it names: the staff's card names
+        /// the first recipient's, a member's its own (the same in practice: a few at most).
+        var sources: [(also: [String], text: String)] = []
+
+        /// The source line made for `also`, if any.
+        func source(also: [String]) -> String? { sources.first { $0.also == also }?.text }
+
+        /// Keeps a source line (the first four sets of other sources only: beyond, each is made when shown).
+        mutating func keep(source text: String, also: [String]) {
+            if sources.count < 4, source(also: also) == nil { sources.append((also, text)) }
+        }
+    }
+
+    /// The part `read` finds in the notice's entry, or `make`'s, kept for the next digest.
+    func part<T>(
+        _ n: Notice, runDate: Date, names: [String: String], read: (Entry) -> T?, keep: (inout Entry, T) -> Void,
+        make: () -> T
+    ) -> T {
+        if let entry = entry(n.id), entry.isMade(from: n, runDate: runDate, names: names), let value = read(entry) {
+            countHit()
+            return value
+        }
+        // Made outside the lock: another thread may make the same part meanwhile; both are equal.
+        let value = make()
+        lock.lock()
+        defer { lock.unlock() }
+        misses += 1
+        var entry = newer[n.id] ?? older[n.id]
+        // Checked again under the lock: another thread may have replaced the entry meanwhile (another night's
+        // digest, a changed notice); then this part starts a new entry.
+        if entry.map({ !$0.isMade(from: n, runDate: runDate, names: names) }) ?? true {
+            entry = Entry(notice: n, runDate: runDate, sourceNames: names)
+        }
+        if var entry {
+            keep(&entry, value)
+            insert(entry, n.id)
+        }
+        return value
+    }
+
+    private func countHit() {
+        lock.lock()
+        defer { lock.unlock() }
+        hits += 1
+    }
+
+    private func entry(_ id: String) -> Entry? {
+        lock.lock()
+        defer { lock.unlock() }
+        if let entry = newer[id] { return entry }
+        guard let entry = older[id] else { return nil }
+        insert(entry, id)
+        return entry
+    }
+
+    /// Called with `lock` held.
+    private func insert(_ entry: Entry, _ id: String) {
+        if newer[id] == nil, newer.count >= limit / 2 {
+            older = newer
+            newer = [:]
+        }
+        newer[id] = entry
+    }
+}
+
+/// Holds a digest's render cache without making it part of the digest: two digests are equal, hash and encode
+/// the same whether they share a cache or not (the cache only saves work).
+struct RenderCacheReference: Sendable, Hashable {
+    var cache: DigestRenderCache?
+
+    static func == (_: RenderCacheReference, _: RenderCacheReference) -> Bool { true }
+    func hash(into hasher: inout Hasher) {}
+}
+
+/// The night's counts a digest's renderings each showed (`DigestInput.summary`, « N avis pour vous »), worked out
+/// once by the assembler and `forMember`. Derived from the digest: equal whatever they hold, forgotten when a
+/// field they count changes.
+struct DigestTallies: Sendable, Hashable {
+    var summary: DigestSummary?
+    var newNotices: Int?
+
+    static func == (_: DigestTallies, _: DigestTallies) -> Bool { true }
+    func hash(into hasher: inout Hasher) {}
+}
