@@ -119,7 +119,7 @@ public enum ClusterDigest {
             markDelivered: markDelivered, composeMail: composeMail)
     }
 
-    /// Writes a prepared digest (``prepare(cluster:store:output:formats:now:runID:health:deadlineSoonDays:sourceNames:markDelivered:)``):
+    /// Writes a prepared digest (``prepare(cluster:store:output:formats:now:runID:health:deadlineSoonDays:sourceNames:markDelivered:renderCache:)``):
     /// renders it on every core, publishes it as one edition and, when `markDelivered`, records the deliveries and
     /// queues the e-mails.
     static func write(

@@ -435,7 +435,7 @@ public final class RouteAndDigestRun {
         return try records + RouteMapping.strongest(inPage: misses, display: display).map { try $0.record() }
     }
 
-    /// Reads a cluster's snapshot and plans its edition (``ClusterDigest/prepare(cluster:store:output:formats:now:runID:health:deadlineSoonDays:sourceNames:markDelivered:)``).
+    /// Reads a cluster's snapshot and plans its edition (``ClusterDigest/prepare(cluster:store:output:formats:now:runID:health:deadlineSoonDays:sourceNames:markDelivered:renderCache:)``).
     func digestPreparation(
         _ cluster: Cluster, now: Date, runID: Int64?, health: [SourceHealth], renderCache: DigestRenderCache? = nil
     ) throws -> ClusterDigest.Prepared {
