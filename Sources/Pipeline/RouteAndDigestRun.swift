@@ -360,12 +360,27 @@ public final class RouteAndDigestRun {
 
     /// Routes the stored notices with change sequence in `after+1...through`, page by page (a reclassification
     /// of a large store never holds every notice at once), and records their routes for `clusters` (nil: all).
-    /// Stops at a safe point between pages when asked to.
+    /// Stops at a safe point between pages when asked to (`stop`: the process's request, a test's own).
+    ///
+    /// Two stages overlap: page k+1 is routed on the cores while page k's routes are recorded in the store (one
+    /// transaction, on the store's queue), and page k+2 is read meanwhile. At 3,000 notices the main thread
+    /// recorded each page alone while the other core idled: 1.2 of 2 cores busy for the whole phase. At most one
+    /// page is being recorded and one read ahead, so memory stays that of three pages. Pages are recorded in
+    /// order, each after the previous one committed, and `done` is called in that order once a page is
+    /// recorded; a failure or a stop leaves the store as the one-page-at-a-time loop left it at a page boundary:
+    /// the pages before recorded, nothing of the failed one.
     func classify(
-        after: Int64, through: Int64, clusters: [String]?, runID: Int64, now: Date,
+        after: Int64, through: Int64, clusters: [String]?, runID: Int64, now: Date, stop: StopRequest = .shared,
         _ done: ([StoredNotice], Int) -> Void
     ) throws {
-        var cursor = after
+        // The store serializes every access on its one queue (``prepareAhead(_:now:runID:health:)``): the read
+        // ahead and the recording run on other threads without touching the connection at once. Neither reads
+        // what the other writes: routes are recorded, notices are read.
+        let shared = UncheckedSendable(store)
+        let limit = max(options.batchSize, 1)
+        func readAhead(after cursor: Int64) -> Ahead<Result<[StoredNotice], any Error>> {
+            Ahead { Result { try shared.value.noticesChanged(after: cursor, limit: limit) } }
+        }
         // The id of the record each opportunity is shown by (the digest's `DigestSnapshot.richest`), asked only
         // for near misses tied at a page's cut: routing does not change the records, so one answer serves the run.
         var shown: [Int64: String] = [:]
@@ -375,18 +390,47 @@ public final class RouteAndDigestRun {
             shown[opportunity] = id
             return id
         }
+        // Nil once the last page is read: a short page, or one cut at `through`, has nothing after it.
+        var reading: Ahead<Result<[StoredNotice], any Error>>? = readAhead(after: after)
+        var recording: (batch: [StoredNotice], routes: Int, result: Ahead<Result<Void, any Error>>)?
+        /// Waits for the page being recorded; once it is in the store, says so.
+        func settle() throws {
+            guard let page = recording else { return }
+            recording = nil
+            try page.result.value.get()
+            done(page.batch, page.routes)
+        }
+        defer {
+            // Leaving early (a failure, a stop): the page being recorded still commits or rolls back whole, as the
+            // serial loop's last page did, and is counted if it committed; the error already thrown is the one
+            // reported, a second one of this page would only hide it. Nothing runs on after this call: the caller
+            // may close the store.
+            if let page = recording, case .success = page.result.value { done(page.batch, page.routes) }
+            _ = reading?.value
+        }
         while true {
-            try StopRequest.shared.checkpoint("while classifying")
-            let batch = try store.noticesChanged(after: cursor, limit: max(options.batchSize, 1))
-                .filter { $0.changeSequence <= through }
+            try stop.checkpoint("while classifying")
+            guard let page = try reading?.value.get() else { break }
+            let batch = page.filter { $0.changeSequence <= through }
             guard let last = batch.last else { break }
+            reading = page.count == limit && batch.count == page.count ? readAhead(after: last.changeSequence) : nil
             var records = try Self.routes(of: batch, router: router, now: now, display: displayed)
             if let clusters { records = records.filter { clusters.contains($0.cluster) } }
-            try store.recordRoutes(
-                records, replacingRoutesOf: batch.map(\.id), runID: runID, at: now, clusters: clusters)
-            done(batch, records.count)
-            cursor = last.changeSequence
+            try settle()
+            // Also here, not only before a page: a stop asked while this page was routed records nothing more.
+            try stop.checkpoint("while classifying")
+            let ids = batch.map(\.id)
+            recording = (
+                batch, records.count,
+                Ahead { [records] in
+                    Result {
+                        try shared.value.recordRoutes(
+                            records, replacingRoutesOf: ids, runID: runID, at: now, clusters: clusters)
+                    }
+                }
+            )
         }
+        try settle()
     }
 
     /// The route records of a page of notices, in the page's order, then the page's near misses the staff digest
