@@ -261,10 +261,17 @@ public enum ClusterDigest {
 /// a member's `2026-05-05.md` and the Markdown part of its e-mail are the same bytes — handed to the publisher in
 /// the plan's order.
 ///
-/// Workers take the renderings (then each e-mail, once its parts are done) in order, at most `window` ahead of
-/// what the publisher has staged, so memory holds a few renderings at a time, not the edition. Rendering was half
-/// of a night's CPU and ran on one core, one file after another, and each e-mail rendered its digest's Markdown,
-/// HTML and calendar a second time.
+/// Workers take the renderings in order, and each e-mail as soon as its parts are rendered, ahead of what the
+/// publisher has staged as long as less than `maxHeldBytes` of rendered output waits to be taken (and at most
+/// `window` jobs past the first not yet staged): memory holds that much plus one rendering per worker, not the
+/// edition — besides the e-mails composed, which are the edition's outbox. Rendering was half of a night's CPU and
+/// ran on one core, one file after another, and each e-mail rendered its digest's Markdown, HTML and calendar a
+/// second time.
+///
+/// Why bytes and not a count: a staff rendering at the start of a national edition takes hundreds of
+/// milliseconds and holds the publisher, while a member's parts are small and released as soon as its e-mail is
+/// composed; a window of 8 jobs left the other core idle behind it. Why e-mails only once their parts are done: a
+/// worker handed an e-mail whose calendar another worker was still rendering slept on it.
 final class EditionRendering: @unchecked Sendable {
     /// One rendering: digest `input` (index in `inputs`) in `format`, tonight's or the subscription's.
     struct Key: Hashable {
@@ -292,6 +299,12 @@ final class EditionRendering: @unchecked Sendable {
         case released
     }
 
+    /// Rendered output held at most (besides the renderings in progress), by default.
+    static let defaultMaxHeldBytes = 32 << 20
+    /// Jobs ahead of the first not yet staged, by default: a bound on bookkeeping, not memory (a job done and
+    /// taken holds nothing), so the byte bound is the one that binds.
+    static let defaultWindow = 1_024
+
     /// The cluster's digest first, then each member's, then each saved watch's that is mailed.
     let inputs: [DigestInput]
     let jobs: [Job]
@@ -301,6 +314,11 @@ final class EditionRendering: @unchecked Sendable {
     let composer: MailComposer?
     let envelope: MailComposer.Envelope?
     let window: Int
+    let maxHeldBytes: Int
+    /// For each rendering job, the mail jobs it is a part of.
+    let mailsUsing: [[Int]]
+    /// Called by a worker before it runs a job (tests slow one down); nil in production. Set before `start`.
+    var beforeJob: (@Sendable (Int) -> Void)?
 
     // Guarded by `lock`.
     let lock = NSCondition()
@@ -309,16 +327,24 @@ final class EditionRendering: @unchecked Sendable {
     var uses: [Int]
     /// Whether the job's file has been staged (always true for a job with no file).
     var staged: [Bool]
+    /// The first job not yet handed out or, for a mail, not yet reached in order.
     var next = 0
-    /// Every job below it is done and, if it has a file, staged: the workers stay within `window` of it.
+    /// Every job below it is done and, if it has a file, staged.
     var frontier = 0
     var running = 0
     var failure: (any Error)?
+    /// For each mail job, its parts not yet rendered.
+    var partsLeft: [Int]
+    /// Mail jobs reached in order whose parts are all rendered, oldest first: taken before any rendering.
+    var ready: [Int] = []
+    /// Bytes of the renderings done and not yet released, and the most it held (for tests).
+    var heldBytes = 0
+    var peakHeldBytes = 0
 
     /// `mails` and `envelope` from ``MailComposer/plan(_:)`` (empty and nil when no mail is composed).
     init(
         _ prepared: ClusterDigest.Prepared, mails: [MailComposer.PlannedMail], composer: MailComposer?,
-        envelope: MailComposer.Envelope?, window: Int? = nil
+        envelope: MailComposer.Envelope?, window: Int? = nil, maxHeldBytes: Int? = nil
     ) {
         var inputs = [prepared.input] + prepared.memberInputs
         var jobs: [Job] = []
@@ -375,13 +401,23 @@ final class EditionRendering: @unchecked Sendable {
             addMails(mailsAfter[i] ?? [])
         }
         addMails(trailing)
+        var mailsUsing = [[Int]](repeating: [], count: jobs.count)
+        var partsLeft = [Int](repeating: 0, count: jobs.count)
+        for (j, job) in jobs.enumerated() {
+            guard case .mail(_, let parts) = job else { continue }
+            for p in parts { mailsUsing[p].append(j) }
+            partsLeft[j] = parts.count
+        }
         self.inputs = inputs
         self.jobs = jobs
         self.fileJobs = fileJobs
         self.mails = mails
         self.composer = composer
         self.envelope = envelope
-        self.window = window ?? 4 * ProcessInfo.processInfo.activeProcessorCount
+        self.window = max(1, window ?? Self.defaultWindow)
+        self.maxHeldBytes = maxHeldBytes ?? Self.defaultMaxHeldBytes
+        self.mailsUsing = mailsUsing
+        self.partsLeft = partsLeft
         self.slots = Array(repeating: .pending, count: jobs.count)
         self.uses = uses
         var staged = Array(repeating: true, count: jobs.count)
@@ -401,8 +437,11 @@ final class EditionRendering: @unchecked Sendable {
     /// Stops the workers and waits for them: after a failure, or once the edition is written.
     func stop() {
         lock.lock()
-        if failure == nil, next < jobs.count { failure = PipelineError.cannotRun("digest: the edition was stopped") }
+        if failure == nil, frontier < jobs.count {
+            failure = PipelineError.cannotRun("digest: the edition was stopped")
+        }
         next = jobs.count
+        ready = []
         lock.broadcast()
         while running > 0 { lock.wait() }
         lock.unlock()
@@ -450,33 +489,75 @@ final class EditionRendering: @unchecked Sendable {
         return byMail.flatMap { $0 }
     }
 
-    /// One worker: takes the next job within the window until none is left.
+    /// One worker: composes the mails whose parts are rendered, else renders the next job while the bounds allow,
+    /// else waits; leaves once nothing is left to hand out (a mail still waiting for a part is composed by the
+    /// worker that renders that part).
     private func work() {
         lock.lock()
-        while true {
-            while next < jobs.count, next >= frontier + window { lock.wait() }
-            guard next < jobs.count else { break }
-            let j = next
-            next += 1
+        while failure == nil {
+            let j: Int
+            if !ready.isEmpty {
+                j = ready.removeFirst()
+            } else if next < jobs.count, case .mail = jobs[next] {
+                reach(next)
+                next += 1
+                continue
+            } else if next < jobs.count, mayStart(next) {
+                j = next
+                next += 1
+            } else if next >= jobs.count {
+                break
+            } else {
+                lock.wait()
+                continue
+            }
             lock.unlock()
             let result = perform(j)
             lock.lock()
-            switch result {
-            case .success(let output): slots[j] = .done(output)
-            case .failure(let error):
-                slots[j] = .failed(error)
-                if failure == nil { failure = error }
-                next = jobs.count
-            }
-            advance()
-            lock.broadcast()
+            finish(j, result)
         }
         running -= 1
         lock.broadcast()
         lock.unlock()
     }
 
+    /// Whether rendering job `j` (the next in order) may start: within the window and the bytes held, or the
+    /// first job not staged (which the publisher waits for, so it always may). Called with `lock` held.
+    private func mayStart(_ j: Int) -> Bool {
+        j == frontier || (j < frontier + window && heldBytes < maxHeldBytes)
+    }
+
+    /// Mail job `j` is reached in order: ready now if its parts are rendered, else once they are. Called with
+    /// `lock` held.
+    private func reach(_ j: Int) {
+        if partsLeft[j] == 0 { ready.append(j) }
+    }
+
+    /// Records job `j`'s result and makes ready the mails it completes. Called with `lock` held.
+    private func finish(_ j: Int, _ result: Result<Output, any Error>) {
+        switch result {
+        case .success(let output):
+            slots[j] = .done(output)
+            if case .bytes(let bytes) = output {
+                heldBytes += bytes.count
+                peakHeldBytes = max(peakHeldBytes, heldBytes)
+            }
+            for m in mailsUsing[j] {
+                partsLeft[m] -= 1
+                // A mail not yet reached is made ready when `next` reaches it, in order.
+                if partsLeft[m] == 0, m < next { ready.append(m) }
+            }
+        case .failure(let error):
+            slots[j] = .failed(error)
+            if failure == nil { failure = error }
+            next = jobs.count
+            ready = []
+        }
+        advance()
+    }
+
     private func perform(_ j: Int) -> Result<Output, any Error> {
+        beforeJob?(j)
         switch jobs[j] {
         case .render(let key):
             return Result {
@@ -485,17 +566,19 @@ final class EditionRendering: @unchecked Sendable {
                 return .bytes(try key.subscription ? renderer.renderSubscription(input) : renderer.render(input))
             }
         case .mail(let m, let parts):
-            // The parts are earlier jobs, already taken by a worker: wait for them.
+            // Handed out only once its parts are rendered: nothing to wait for. They are released once composed,
+            // so the bytes held count them until then.
             lock.lock()
             var bytes: [[UInt8]] = []
             for p in parts {
-                while case .pending = slots[p], failure == nil { lock.wait() }
                 if case .done(.bytes(let b)) = slots[p] { bytes.append(b) }
             }
-            for p in parts { take(p) }
-            let failed = failure
             lock.unlock()
-            if let failed { return .failure(failed) }
+            defer {
+                lock.lock()
+                for p in parts { take(p) }
+                lock.unlock()
+            }
             guard let composer, let envelope, bytes.count == 3 else {
                 return .failure(PipelineError.cannotRun("mail: the parts of \(mails[m].audience) were not rendered"))
             }
@@ -508,7 +591,11 @@ final class EditionRendering: @unchecked Sendable {
     /// One file or mail took job `j`'s output: released when nothing else needs it. Called with `lock` held.
     private func take(_ j: Int) {
         uses[j] -= 1
-        if uses[j] <= 0, case .done = slots[j] { slots[j] = .released }
+        guard uses[j] <= 0, case .done(let output) = slots[j] else { return }
+        if case .bytes(let bytes) = output { heldBytes -= bytes.count }
+        slots[j] = .released
+        // Bytes given back: a worker held by the bound may go on.
+        lock.broadcast()
     }
 
     /// Moves the frontier past the jobs done and staged. Called with `lock` held.

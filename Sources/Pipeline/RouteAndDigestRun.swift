@@ -366,52 +366,101 @@ public final class RouteAndDigestRun {
 
     /// Routes the stored notices with change sequence in `after+1...through`, page by page (a reclassification
     /// of a large store never holds every notice at once), and records their routes for `clusters` (nil: all).
-    /// Stops at a safe point between pages when asked to.
+    /// Stops at a safe point between pages when asked to (`stop`: the process's request, a test's own).
+    ///
+    /// Two stages overlap: page k+1 is routed on the cores while page k's strongest near misses are picked and
+    /// encoded and its routes recorded in the store (one transaction, on the store's queue), and page k+2 is read
+    /// meanwhile. At 3,000 notices the main thread did all of page k's recording alone while the other core idled:
+    /// 1.2 of 2 cores busy for the whole phase. At most one page is being recorded and one read ahead, so memory
+    /// stays that of three pages. Pages are recorded in order, each after the previous one committed, and `done`
+    /// is called in that order once a page is recorded; a failure or a stop leaves the store as the
+    /// one-page-at-a-time loop left it at a page boundary: the pages before recorded, nothing of the failed one.
     func classify(
-        after: Int64, through: Int64, clusters: [String]?, runID: Int64, now: Date,
+        after: Int64, through: Int64, clusters: [String]?, runID: Int64, now: Date, stop: StopRequest = .shared,
         _ done: ([StoredNotice], Int) -> Void
     ) throws {
-        var cursor = after
-        // The id of the record each opportunity is shown by (the digest's `DigestSnapshot.richest`), asked only
-        // for near misses tied at a page's cut: routing does not change the records, so one answer serves the run.
-        var shown: [Int64: String] = [:]
-        func displayed(_ opportunity: Int64) throws -> String {
-            if let id = shown[opportunity] { return id }
-            let id = DigestSnapshot.richest(try store.records(ofOpportunity: opportunity).map(\.notice))?.id ?? ""
-            shown[opportunity] = id
-            return id
+        // The store serializes every access on its one queue (``prepareAhead(_:now:runID:health:)``): the read
+        // ahead and the recording run on other threads without touching the connection at once. Neither reads
+        // what the other writes: routes are recorded, notices are read.
+        let shared = UncheckedSendable(store)
+        let limit = max(options.batchSize, 1)
+        func readAhead(after cursor: Int64) -> Ahead<Result<[StoredNotice], any Error>> {
+            Ahead { Result { try shared.value.noticesChanged(after: cursor, limit: limit) } }
+        }
+        let display = DisplayedRecords(store)
+        // Nil once the last page is read: a short page, or one cut at `through`, has nothing after it.
+        var reading: Ahead<Result<[StoredNotice], any Error>>? = readAhead(after: after)
+        var recording: (batch: [StoredNotice], routes: Ahead<Result<Int, any Error>>)?
+        /// Waits for the page being recorded; once it is in the store, says so.
+        func settle() throws {
+            guard let page = recording else { return }
+            recording = nil
+            done(page.batch, try page.routes.value.get())
+        }
+        defer {
+            // Leaving early (a failure, a stop): the page being recorded still commits or rolls back whole, as the
+            // serial loop's last page did, and is counted if it committed; the error already thrown is the one
+            // reported, a second one of this page would only hide it. Nothing runs on after this call: the caller
+            // may close the store.
+            if let page = recording, case .success(let n) = page.routes.value { done(page.batch, n) }
+            _ = reading?.value
         }
         while true {
-            try StopRequest.shared.checkpoint("while classifying")
-            let batch = try store.noticesChanged(after: cursor, limit: max(options.batchSize, 1))
-                .filter { $0.changeSequence <= through }
+            try stop.checkpoint("while classifying")
+            guard let page = try reading?.value.get() else { break }
+            let batch = page.filter { $0.changeSequence <= through }
             guard let last = batch.last else { break }
-            var records = try Self.routes(of: batch, router: router, now: now, display: displayed)
-            if let clusters { records = records.filter { clusters.contains($0.cluster) } }
-            try store.recordRoutes(
-                records, replacingRoutesOf: batch.map(\.id), runID: runID, at: now, clusters: clusters)
-            done(batch, records.count)
-            cursor = last.changeSequence
+            reading = page.count == limit && batch.count == page.count ? readAhead(after: last.changeSequence) : nil
+            let routed = try Self.routed(batch, router: router, now: now)
+            try settle()
+            // Also here, not only before a page: a stop asked while this page was routed records nothing more.
+            try stop.checkpoint("while classifying")
+            let ids = batch.map(\.id)
+            recording = (
+                batch,
+                Ahead {
+                    Result {
+                        try Self.record(
+                            routed, of: ids, store: shared.value, display: display, clusters: clusters,
+                            runID: runID, now: now)
+                    }
+                }
+            )
         }
+        try settle()
     }
 
-    /// The route records of a page of notices, in the page's order, then the page's near misses the staff digest
-    /// could list (``RouteMapping/strongest(inPage:display:)``; `display` gives an opportunity's displayed record
-    /// id). Routing is pure, so the page is routed in slices on every core (a 10,000-notice night spent a sixth of
-    /// its time routing on one core); the records are then recorded serially, in order, as before.
-    static func routes(
-        of batch: [StoredNotice], router: any NoticeRouting, now: Date, display: (Int64) throws -> String
-    ) throws -> [RouteRecord] {
+    /// Records a routed page (``routed(_:router:now:)``) whose notices are `ids`: its route records, then the
+    /// near misses the staff digest could list, encoded; only `clusters`' (nil: all). Returns the records' count.
+    static func record(
+        _ routed: RoutedPage, of ids: [String], store: NoticeStore, display: DisplayedRecords, clusters: [String]?,
+        runID: Int64, now: Date
+    ) throws -> Int {
+        // A national page of 500 notices gave up to 15 near misses per notice and cluster, 200,000 rows the digest
+        // could never show: only the page's strongest are encoded and recorded.
+        var records =
+            try routed.records
+            + RouteMapping.strongest(inPage: routed.nearMisses, display: display.id).map { try $0.record() }
+        if let clusters { records = records.filter { clusters.contains($0.cluster) } }
+        try store.recordRoutes(records, replacingRoutesOf: ids, runID: runID, at: now, clusters: clusters)
+        return records.count
+    }
+
+    /// A routed page: its route records in the page's order, and its near misses, not yet ranked nor encoded.
+    typealias RoutedPage = (records: [RouteRecord], nearMisses: [NearMissCandidate])
+
+    /// Routes a page of notices. Routing is pure, so the page is routed in slices on every core (a 10,000-notice
+    /// night spent a sixth of its time routing on one core); the slices are joined in the page's order.
+    static func routed(_ batch: [StoredNotice], router: any NoticeRouting, now: Date) throws -> RoutedPage {
         let cores = ProcessInfo.processInfo.activeProcessorCount
         // A few slices per core even out notices of very different lengths; a small page is routed in place.
         let slices = batch.count < 32 || cores < 2 ? 1 : min(batch.count, 4 * cores)
         let rulebook = router.rulebook
-        typealias Slice = (records: [RouteRecord], nearMisses: [NearMissCandidate])
-        let results = ParallelSlots<Result<Slice, any Error>>(count: slices)
+        let results = ParallelSlots<Result<RoutedPage, any Error>>(count: slices)
         DispatchQueue.concurrentPerform(iterations: slices) { k in
             let range = (batch.count * k / slices)..<(batch.count * (k + 1) / slices)
             results[k] = Result {
-                var slice: Slice = ([], [])
+                var slice: RoutedPage = ([], [])
                 for s in batch[range] {
                     let routed = try RouteMapping.records(
                         router.route(s.notice, now: now), rulebook: rulebook, opportunityID: s.opportunityID)
@@ -422,17 +471,14 @@ public final class RouteAndDigestRun {
             }
         }
         // Every slot is filled once `concurrentPerform` returns; an empty one would be notices left unrouted.
-        var records: [RouteRecord] = []
-        var misses: [NearMissCandidate] = []
+        var page: RoutedPage = ([], [])
         for (k, slot) in results.values.enumerated() {
             guard let slot else { throw PipelineError.cannotRun("route: slice \(k) of the page was not routed") }
             let slice = try slot.get()
-            records += slice.records
-            misses += slice.nearMisses
+            page.records += slice.records
+            page.nearMisses += slice.nearMisses
         }
-        // A national page of 500 notices gave up to 15 near misses per notice and cluster, 200,000 rows the digest
-        // could never show: only the page's strongest are encoded and recorded.
-        return try records + RouteMapping.strongest(inPage: misses, display: display).map { try $0.record() }
+        return page
     }
 
     /// Reads a cluster's snapshot and plans its edition (``ClusterDigest/prepare(cluster:store:output:formats:now:runID:health:deadlineSoonDays:sourceNames:markDelivered:renderCache:)``).
@@ -514,4 +560,22 @@ final class Ahead<Value: Sendable>: @unchecked Sendable {
 struct UncheckedSendable<Value>: @unchecked Sendable {
     let value: Value
     init(_ value: Value) { self.value = value }
+}
+
+/// The id of the record each opportunity is shown by (the digest's `DigestSnapshot.richest`), asked only for near
+/// misses tied at a page's cut: routing does not change the records, so one answer serves the run. Used by one
+/// page's recording at a time (``RouteAndDigestRun/classify(after:through:clusters:runID:now:stop:_:)`` records
+/// page k+1 once page k is recorded), on whichever thread records it.
+final class DisplayedRecords: @unchecked Sendable {
+    let store: NoticeStore
+    private var shown: [Int64: String] = [:]
+
+    init(_ store: NoticeStore) { self.store = store }
+
+    func id(_ opportunity: Int64) throws -> String {
+        if let id = shown[opportunity] { return id }
+        let id = DigestSnapshot.richest(try store.records(ofOpportunity: opportunity).map(\.notice))?.id ?? ""
+        shown[opportunity] = id
+        return id
+    }
 }
