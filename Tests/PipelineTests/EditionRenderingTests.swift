@@ -104,18 +104,7 @@ import Testing
         let rendering = EditionRendering(
             prepared, mails: mail.mails, composer: composer, envelope: mail.envelope, window: window)
         rendering.start(workers: workers)
-        defer { rendering.stop() }
-        let index = Dictionary(
-            prepared.plan.enumerated().map { ($0.element.file.relativePath, $0.offset) },
-            uniquingKeysWith: { a, _ in a })
-        var files: [[UInt8]] = []
-        for i in prepared.plan.indices {
-            switch try rendering.content(i, plan: prepared.plan, index: index) {
-            case .bytes(let bytes): files.append(bytes)
-            case .sameAs(let j): files.append(files[j])
-            }
-        }
-        return (files, try rendering.outbox())
+        return try rendering.takeAll(prepared)
     }
 
     @Test(.requiresShared, arguments: [(1, 1), (2, 2), (2, 8), (4, 64)])

@@ -175,24 +175,6 @@ import Testing
         return (prepared, try prepared.renderedFiles().map(\.bytes), try composer.compose(prepared), rendering)
     }
 
-    /// The files and e-mails as the publisher takes them.
-    func publish(_ prepared: ClusterDigest.Prepared, _ rendering: EditionRendering) throws
-        -> (files: [[UInt8]], outbox: [OutboxEntry])
-    {
-        defer { rendering.stop() }
-        let index = Dictionary(
-            prepared.plan.enumerated().map { ($0.element.file.relativePath, $0.offset) },
-            uniquingKeysWith: { a, _ in a })
-        var files: [[UInt8]] = []
-        for i in prepared.plan.indices {
-            switch try rendering.content(i, plan: prepared.plan, index: index) {
-            case .bytes(let bytes): files.append(bytes)
-            case .sameAs(let j): files.append(files[j])
-            }
-        }
-        return (files, try rendering.outbox())
-    }
-
     /// Waits (at most 60 s) until `jobs` are all done; false if they never were.
     static func waitFor(_ jobs: [Int], in rendering: EditionRendering) -> Bool {
         let end = Date().addingTimeInterval(60)
@@ -226,7 +208,7 @@ import Testing
             if j == 0 { waited.set(Self.waitFor(independent, in: rendering)) }
         }
         rendering.start(workers: 2)
-        let got = try publish(prepared, rendering)
+        let got = try rendering.takeAll(prepared)
         #expect(waited.value)
         #expect(got.files == files)
         #expect(got.outbox == mails)
@@ -251,7 +233,7 @@ import Testing
             if j == part { waited.set(Self.waitFor([after], in: rendering)) }
         }
         rendering.start(workers: 2)
-        let got = try publish(prepared, rendering)
+        let got = try rendering.takeAll(prepared)
         #expect(waited.value)
         #expect(got.files == files)
         #expect(got.outbox == mails)
@@ -263,7 +245,7 @@ import Testing
     func theBytesHeldAreBounded(workers: Int) throws {
         let (prepared, files, mails, rendering) = try edition(maxHeldBytes: 1)
         rendering.start(workers: workers)
-        let got = try publish(prepared, rendering)
+        let got = try rendering.takeAll(prepared)
         #expect(got.files == files)
         #expect(got.outbox == mails)
         // The largest rendering of the edition: its files' and its mails' parts (the watch's digest has no file).

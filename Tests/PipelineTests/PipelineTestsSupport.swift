@@ -153,3 +153,22 @@ struct FixedRouter: NoticeRouting {
         return RoutingResult(noticeID: notice.id, clusters: [c])
     }
 }
+
+extension EditionRendering {
+    /// The edition's files and e-mails as the publisher takes them (each file in plan order, a second name as the
+    /// bytes of its first), then the workers stopped.
+    func takeAll(_ prepared: ClusterDigest.Prepared) throws -> (files: [[UInt8]], outbox: [OutboxEntry]) {
+        defer { stop() }
+        let index = Dictionary(
+            prepared.plan.enumerated().map { ($0.element.file.relativePath, $0.offset) },
+            uniquingKeysWith: { a, _ in a })
+        var files: [[UInt8]] = []
+        for i in prepared.plan.indices {
+            switch try content(i, plan: prepared.plan, index: index) {
+            case .bytes(let bytes): files.append(bytes)
+            case .sameAs(let j): files.append(files[j])
+            }
+        }
+        return (files, try outbox())
+    }
+}
