@@ -60,16 +60,7 @@ import Testing
 
     /// The real BOAMP records (5 FNSimple notices of 2026-01-21) and the real TED notice, stored and routed.
     func realStore(_ ws: Workspace) throws -> NoticeStore {
-        var notices: [Notice] = []
-        for (source, path) in [
-            ("boamp", "samples/real/boamp/DERIVED-unwrapped-data-of-jpbenga-where-dateparution-2026.json"),
-            ("ted", "samples/real/ted/ted-619675-2026-FRA-buyer.json"),
-        ] {
-            notices += try DocumentParser.parse(
-                try SharedData.bytes(path), options: ParseOptions(sourceID: source, documentName: path)
-            ).notices
-        }
-        return try routed(notices, ws)
+        try routed(try realBOAMPAndTEDNotices(), ws)
     }
 
     func routed(_ notices: [Notice], _ ws: Workspace) throws -> NoticeStore {

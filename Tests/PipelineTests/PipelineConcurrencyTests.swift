@@ -18,17 +18,8 @@ import Testing
     /// The real BOAMP records (5 FNSimple notices of 2026-01-21: 26-7298, 26-7308, 26-7319, 26-7109, 26-7113) and
     /// the real TED notice 619675-2026, stored and not routed.
     func realNotices(_ ws: Workspace) throws -> NoticeStore {
-        var notices: [Notice] = []
-        for (source, path) in [
-            ("boamp", "samples/real/boamp/DERIVED-unwrapped-data-of-jpbenga-where-dateparution-2026.json"),
-            ("ted", "samples/real/ted/ted-619675-2026-FRA-buyer.json"),
-        ] {
-            notices += try DocumentParser.parse(
-                try SharedData.bytes(path), options: ParseOptions(sourceID: source, documentName: path)
-            ).notices
-        }
         let store = try NoticeStore(path: ws.storePath)
-        _ = try store.upsert(notices, at: night)
+        _ = try store.upsert(try realBOAMPAndTEDNotices(), at: night)
         return store
     }
 

@@ -1,7 +1,9 @@
 import Classifier
 import Foundation
 import Notices
+import Parser
 import Store
+import TestSupport
 import Testing
 
 @testable import Pipeline
@@ -171,4 +173,20 @@ extension EditionRendering {
         }
         return (files, try outbox())
     }
+}
+
+/// The real BOAMP records (5 FNSimple notices of 2026-01-21: 26-7298, 26-7308, 26-7319, 26-7109, 26-7113) and the
+/// real TED notice 619675-2026, as parsed.
+func realBOAMPAndTEDNotices() throws -> [Notice] {
+    var notices: [Notice] = []
+    for path in [
+        "samples/real/boamp/DERIVED-unwrapped-data-of-jpbenga-where-dateparution-2026.json",
+        "samples/real/ted/ted-619675-2026-FRA-buyer.json",
+    ] {
+        notices += try DocumentParser.parse(
+            try SharedData.bytes(path),
+            options: ParseOptions(sourceID: RealCaptures.sourceID(of: path), documentName: path)
+        ).notices
+    }
+    return notices
 }
