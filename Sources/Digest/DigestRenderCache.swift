@@ -20,10 +20,15 @@ public final class DigestRenderCache: @unchecked Sendable {
     public static let defaultLimit = 8_192
 
     private let lock = NSLock()
-    private var newer: [String: Entry] = [:]
-    private var older: [String: Entry] = [:]
+    // Entries are immutable once in a generation (a part made later replaces the notice's entry with a new one),
+    // so a lookup hands out a reference and its parts are read outside the lock. Copying the entry struct under
+    // the lock (a whole `Notice` and its parts, one retain each) kept the renderers of a national night waiting
+    // on each other: the lock was where they slept.
+    private var newer: [String: Shared] = [:]
+    private var older: [String: Shared] = [:]
     private let limit: Int
-    private var hits = 0
+    /// Lookups and parts made: the hits are the difference (one lookup per part asked for).
+    private var lookups = 0
     private var misses = 0
 
     /// A cache that holds at most about `limit` notices.
@@ -40,7 +45,13 @@ public final class DigestRenderCache: @unchecked Sendable {
     public var statistics: (hits: Int, misses: Int) {
         lock.lock()
         defer { lock.unlock() }
-        return (hits, misses)
+        return (lookups - misses, misses)
+    }
+
+    /// One entry, never changed once shared.
+    private final class Shared: @unchecked Sendable {
+        let entry: Entry
+        init(_ entry: Entry) { self.entry = entry }
     }
 
     /// One notice's parts, each made on first use.
@@ -88,8 +99,9 @@ public final class DigestRenderCache: @unchecked Sendable {
         _ n: Notice, runDate: Date, names: [String: String], read: (Entry) -> T?, keep: (inout Entry, T) -> Void,
         make: () -> T
     ) -> T {
-        if let entry = entry(n.id), entry.isMade(from: n, runDate: runDate, names: names), let value = read(entry) {
-            countHit()
+        if let shared = entry(n.id), shared.entry.isMade(from: n, runDate: runDate, names: names),
+            let value = read(shared.entry)
+        {
             return value
         }
         // Made outside the lock: another thread may make the same part meanwhile; both are equal.
@@ -97,7 +109,7 @@ public final class DigestRenderCache: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         misses += 1
-        var entry = newer[n.id] ?? older[n.id]
+        var entry = (newer[n.id] ?? older[n.id])?.entry
         // Checked again under the lock: another thread may have replaced the entry meanwhile (another night's
         // digest, a changed notice); then this part starts a new entry.
         if entry.map({ !$0.isMade(from: n, runDate: runDate, names: names) }) ?? true {
@@ -105,33 +117,28 @@ public final class DigestRenderCache: @unchecked Sendable {
         }
         if var entry {
             keep(&entry, value)
-            insert(entry, n.id)
+            insert(Shared(entry), n.id)
         }
         return value
     }
 
-    private func countHit() {
+    private func entry(_ id: String) -> Shared? {
         lock.lock()
         defer { lock.unlock() }
-        hits += 1
-    }
-
-    private func entry(_ id: String) -> Entry? {
-        lock.lock()
-        defer { lock.unlock() }
-        if let entry = newer[id] { return entry }
-        guard let entry = older[id] else { return nil }
-        insert(entry, id)
-        return entry
+        lookups += 1
+        if let shared = newer[id] { return shared }
+        guard let shared = older[id] else { return nil }
+        insert(shared, id)
+        return shared
     }
 
     /// Called with `lock` held.
-    private func insert(_ entry: Entry, _ id: String) {
+    private func insert(_ shared: Shared, _ id: String) {
         if newer[id] == nil, newer.count >= limit / 2 {
             older = newer
             newer = [:]
         }
-        newer[id] = entry
+        newer[id] = shared
     }
 }
 
