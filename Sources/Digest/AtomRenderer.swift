@@ -131,10 +131,7 @@ public struct AtomRenderer: DigestRenderer {
                     "<p><strong>\(html.esc(f.label)) :</strong> \(html.lines(f.lines))</p>"
                 }.joined(separator: "\n"))
         }
-        guard let cache = input.renderCache else { return make() }
-        return cache.part(
-            n, runDate: input.runDate, names: input.sourceNames, read: \.atomFacts, keep: { $0.atomFacts = $1 },
-            make: make)
+        return DigestRenderCache.part(of: n, in: input, at: \.atomFacts, make: make)
     }
 
     /// URN-safe: keeps letters, digits and `-._:`; percent-encodes the rest (RFC 8141).

@@ -111,10 +111,7 @@ public struct CSVRenderer: DigestRenderer {
                 link.map(Self.field).joined(separator: Self.separator)
             )
         }
-        guard let cache = input.renderCache else { return make() }
-        return cache.part(
-            n, runDate: input.runDate, names: input.sourceNames, read: \.csvCells, keep: { $0.csvCells = $1 },
-            make: make)
+        return DigestRenderCache.part(of: n, in: input, at: \.csvCells, make: make)
     }
 
     /// RFC 4180 quoting with `;` as the separator. No-break spaces become plain spaces (spreadsheets

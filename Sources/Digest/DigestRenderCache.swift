@@ -142,6 +142,22 @@ public final class DigestRenderCache: @unchecked Sendable {
     }
 }
 
+extension DigestRenderCache {
+    /// Part `read` of notice `n`'s card for `input`'s night: from the cache the digest shares (made by `make` and
+    /// kept when missing), or `make`'s when the digest has no cache (tests, one cluster's `vigie digest`).
+    static func part<T>(
+        of n: Notice, in input: DigestInput, read: (Entry) -> T?, keep: (inout Entry, T) -> Void, make: () -> T
+    ) -> T {
+        guard let cache = input.renderCache else { return make() }
+        return cache.part(n, runDate: input.runDate, names: input.sourceNames, read: read, keep: keep, make: make)
+    }
+
+    /// The part of notice `n`'s card kept at `path`, as ``part(of:in:read:keep:make:)`` gives it.
+    static func part<T>(of n: Notice, in input: DigestInput, at path: WritableKeyPath<Entry, T?>, make: () -> T) -> T {
+        part(of: n, in: input, read: { $0[keyPath: path] }, keep: { $0[keyPath: path] = $1 }, make: make)
+    }
+}
+
 /// Holds a digest's render cache without making it part of the digest: two digests are equal, hash and encode
 /// the same whether they share a cache or not (the cache only saves work).
 struct RenderCacheReference: Sendable, Hashable {

@@ -444,10 +444,7 @@ public struct HTMLRenderer: DigestRenderer {
     /// What a card shows of the notice alone: its title, its facts and its summary, from the night's cache when
     /// there is one (the same notice's card in seventy members' e-mails and twenty-five staff digests).
     private func noticeParts(_ n: Notice, input: DigestInput) -> DigestRenderCache.CardParts {
-        guard let cache = input.renderCache else { return makeNoticeParts(n, input: input) }
-        return cache.part(
-            n, runDate: input.runDate, names: input.sourceNames, read: \.html, keep: { $0.html = $1 },
-            make: { makeNoticeParts(n, input: input) })
+        DigestRenderCache.part(of: n, in: input, at: \.html) { makeNoticeParts(n, input: input) }
     }
 
     private func makeNoticeParts(_ n: Notice, input: DigestInput) -> DigestRenderCache.CardParts {
@@ -474,10 +471,9 @@ public struct HTMLRenderer: DigestRenderer {
     /// The first card's « Source : … » line, from the night's cache when it was made with the same other sources.
     private func sourceLine(_ n: Notice, input: DigestInput, also: [String]) -> String {
         func make() -> String { meta(esc(Wording.sourceLine(n, also: also, names: input.sourceNames))) }
-        guard let cache = input.renderCache else { return make() }
-        return cache.part(
-            n, runDate: input.runDate, names: input.sourceNames,
-            read: { $0.html?.source(also: also) }, keep: { $0.html?.keep(source: $1, also: also) }, make: make)
+        return DigestRenderCache.part(
+            of: n, in: input, read: { $0.html?.source(also: also) }, keep: { $0.html?.keep(source: $1, also: also) },
+            make: make)
     }
 
     /// Escapes the five HTML-significant characters; French guillemets keep their words (« EN 9100 » never

@@ -68,14 +68,8 @@ public struct ICalendarRenderer: DigestRenderer {
                     .joined(separator: "\r\n")
             }
             // A member's event names no member: the same in every member's calendar of the night, made once.
-            if who.isEmpty, let cache = input.renderCache {
-                folded.append(
-                    cache.part(
-                        n, runDate: input.runDate, names: input.sourceNames, read: \.calendarEvent,
-                        keep: { $0.calendarEvent = $1 }, make: make))
-            } else {
-                folded.append(make())
-            }
+            folded.append(
+                who.isEmpty ? DigestRenderCache.part(of: n, in: input, at: \.calendarEvent, make: make) : make())
         }
         folded.append("END:VCALENDAR")
         return folded.joined(separator: "\r\n") + "\r\n"

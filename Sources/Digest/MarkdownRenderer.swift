@@ -243,10 +243,7 @@ public struct MarkdownRenderer: DigestRenderer {
     /// summary, from the night's cache when there is one (the same notice in seventy members' e-mails and
     /// twenty-five staff digests).
     private func noticeParts(_ n: Notice, input: DigestInput) -> DigestRenderCache.CardParts {
-        guard let cache = input.renderCache else { return makeNoticeParts(n, input: input) }
-        return cache.part(
-            n, runDate: input.runDate, names: input.sourceNames, read: \.markdown, keep: { $0.markdown = $1 },
-            make: { makeNoticeParts(n, input: input) })
+        DigestRenderCache.part(of: n, in: input, at: \.markdown) { makeNoticeParts(n, input: input) }
     }
 
     private func makeNoticeParts(_ n: Notice, input: DigestInput) -> DigestRenderCache.CardParts {
@@ -263,10 +260,9 @@ public struct MarkdownRenderer: DigestRenderer {
     /// The first mention's « Source : … » bullet, from the night's cache when made with the same other sources.
     private func sourceLine(_ n: Notice, input: DigestInput, also: [String]) -> String {
         func make() -> String { "- \(esc(Wording.sourceLine(n, also: also, names: input.sourceNames)))" }
-        guard let cache = input.renderCache else { return make() }
-        return cache.part(
-            n, runDate: input.runDate, names: input.sourceNames,
-            read: { $0.markdown?.source(also: also) }, keep: { $0.markdown?.keep(source: $1, also: also) }, make: make)
+        return DigestRenderCache.part(
+            of: n, in: input, read: { $0.markdown?.source(also: also) },
+            keep: { $0.markdown?.keep(source: $1, also: also) }, make: make)
     }
 
     /// A notice of the staff's « Les avis de la nuit »: its card once, then « Envoyé à » each member it went to,

@@ -72,10 +72,7 @@ extension Wording {
     /// The notice's facts for this digest's night and source names, worded once a night when the digest shares
     /// the night's cache (every format and every recipient's digest shows them).
     static func facts(_ n: Notice, input: DigestInput) -> [Fact] {
-        guard let cache = input.renderCache else { return facts(n, now: input.runDate, names: input.sourceNames) }
-        return cache.part(
-            n, runDate: input.runDate, names: input.sourceNames, read: \.facts, keep: { $0.facts = $1 },
-            make: { facts(n, now: input.runDate, names: input.sourceNames) })
+        DigestRenderCache.part(of: n, in: input, at: \.facts) { facts(n, now: input.runDate, names: input.sourceNames) }
     }
 
     /// Where the work is done; for a call for projects, where applicants must be (aides-territoires' perimeter).
