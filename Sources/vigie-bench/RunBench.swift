@@ -70,6 +70,17 @@ struct RunBench: ParsableCommand {
                 + "match."))
     var historyStore: String?
 
+    @Flag(
+        help: ArgumentHelp(
+            "Lay the history's nights one day apart up to yesterday: the subscription window full (steady state).",
+            discussion:
+                "By default the history ends 61 days before tonight, outside every window, so it measures the "
+                + "store's size alone. A deployment that has run for two months has its subscription window "
+                + "(latest.atom, latest.ics) and its deadlines full of the notices it told: with this flag, "
+                + "tonight and the night after pay for those windows as they would after 60 nights of 2,500 "
+                + "notices (`--history 150000`)."))
+    var historyInWindow = false
+
     @Option(help: "The repository (its Feeds/samples and Rules).")
     var repo: String = "."
 
@@ -114,6 +125,7 @@ struct RunBench: ParsableCommand {
     func run() throws {
         guard notices > 0 else { throw ValidationError("--notices must be positive") }
         guard history >= 0 else { throw ValidationError("--history must not be negative") }
+        guard history > 0 || !historyInWindow else { throw ValidationError("--history-in-window needs --history N") }
         let fm = FileManager.default
         let root = keep ?? (NSTemporaryDirectory() + "vigie-bench-run-\(getpid())")
         try? fm.removeItem(atPath: root)
@@ -188,7 +200,8 @@ struct RunBench: ParsableCommand {
             // What the kept store was built from: the same options give the same history.
             let spec =
                 "history \(history) seed \(seed) topical \(topicalPercent) clusters \(clusters.map(String.init) ?? "-") "
-                + "members \(membersPerCluster.map(String.init) ?? "-") member-files \(memberFiles ?? "-")\n"
+                + "members \(membersPerCluster.map(String.init) ?? "-") member-files \(memberFiles ?? "-")"
+                + (historyInWindow ? " in-window" : "") + "\n"
             if let kept = historyStore, fm.fileExists(atPath: kept) {
                 let built = (try? String(contentsOfFile: kept + ".options", encoding: .utf8)) ?? "(none)"
                 guard built == spec else {
@@ -203,7 +216,7 @@ struct RunBench: ParsableCommand {
             } else {
                 var builder = try HistoryBuilder(
                     repo: repo, rules: rules, store: store, seed: seed, topicalPercent: topicalPercent)
-                historyStored = try builder.build(notices: history, before: now)
+                historyStored = try builder.build(notices: history, before: now, inWindow: historyInWindow)
                 if let kept = historyStore {
                     try fm.copyItem(atPath: store, toPath: kept)
                     try spec.write(toFile: kept + ".options", atomically: true, encoding: .utf8)
@@ -321,7 +334,9 @@ func cpuSeconds() -> Double {
 ///
 /// Nights of 2,500 notices a week apart, the last one 61 days before tonight: every deadline (3–60 days after
 /// publication) has passed and every delivery is older than the default 60-day subscription window, so the history
-/// adds nothing to tonight's lists — whatever tonight costs more with it is the store's size, not its news. Each
+/// adds nothing to tonight's lists — whatever tonight costs more with it is the store's size, not its news. With
+/// `inWindow`, nights a day apart up to yesterday instead: a deployment's steady state, its subscription window
+/// and deadlines full of what it told (what tonight costs more then is its windows'). Each
 /// night: the generated BOAMP/TED pages parsed as `vigie fetch` parses them, upserted in one transaction, routed by
 /// `RouteAndDigestRun.route` at that night's date (the real classification, with the rules' fingerprints), every
 /// pending route recorded as delivered at that date, and the run finished as classified through.
@@ -345,13 +360,14 @@ struct HistoryBuilder {
     }
 
     /// Stores `notices` notices of past nights; returns how many the store holds afterwards.
-    mutating func build(notices: Int, before tonight: Date) throws -> Int {
+    mutating func build(notices: Int, before tonight: Date, inWindow: Bool = false) throws -> Int {
         let store = try NoticeStore(path: storePath)
         let nights = (notices + Self.perNight - 1) / Self.perNight
         var left = notices
         var page = 0
         for k in 0..<nights {
-            let date = tonight.addingTimeInterval(-Double(61 + 7 * (nights - 1 - k)) * 86_400)
+            let daysBefore = inWindow ? nights - k : 61 + 7 * (nights - 1 - k)
+            let date = tonight.addingTimeInterval(-Double(daysBefore) * 86_400)
             var batch: [Notice] = []
             var inNight = min(Self.perNight, left)
             left -= inNight
