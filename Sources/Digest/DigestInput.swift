@@ -34,6 +34,8 @@ public struct DigestInput: Sendable, Hashable, Codable {
     /// `windowDays` days, tonight's included, so a calendar subscribed to it keeps every open deadline.
     public var window: [WindowEntry]
     public var windowDays: Int
+    /// The most notices a subscription file holds (``subscriptionWindow``); not written.
+    public var windowLimit = 500
     /// Whether a member's own digest may name the other members of a consortium idea (the cluster's
     /// `share_partners`); when false it says how many, and to ask the staff.
     public var sharePartners: Bool
@@ -102,7 +104,7 @@ public struct DigestInput: Sendable, Hashable, Codable {
         try c.encodeIfPresent(recipientID, forKey: .recipientID)
         try c.encodeIfPresent(recipientName, forKey: .recipientName)
         try c.encode(nearMisses, forKey: .nearMisses)
-        try c.encode(window, forKey: .window)
+        try c.encode(subscriptionWindow, forKey: .window)
         try c.encode(windowDays, forKey: .windowDays)
         try c.encode(sharePartners, forKey: .sharePartners)
         try c.encodeIfPresent(staffContact, forKey: .staffContact)
