@@ -30,8 +30,9 @@ public struct DigestInput: Sendable, Hashable, Codable {
     public var recipientName: String?
     /// For staff only (« Écartés de justesse »): members the router dropped at one filter, with the filter.
     public var nearMisses: [NearMissItem] { didSet { tallies = DigestTallies() } }
-    /// What a subscription (`latest.ics`, `latest.atom`) holds: every notice sent to this recipient over the last
-    /// `windowDays` days, tonight's included, so a calendar subscribed to it keeps every open deadline.
+    /// What a subscription (`latest.ics`, `latest.atom`) holds: the notices sent to this recipient over the last
+    /// `windowDays` days, tonight's included, so a calendar subscribed to it keeps every open deadline — the newest
+    /// `windowLimit` of them (the store reads no more; see ``subscriptionWindow``).
     public var window: [WindowEntry]
     public var windowDays: Int
     /// The most notices a subscription file holds (``subscriptionWindow``); not written.
