@@ -212,10 +212,11 @@ extension NoticeStore {
                 if seen.insert(id).inserted { kept.append(id) }
             }
             if !members.isEmpty {
-                let list = String(decoding: try JSONEncoder().encode(members.sorted()), as: UTF8.self)
+                var args: StatementArguments = [cluster, since.timeIntervalSince1970]
+                args += StatementArguments(members.sorted())
+                args += [limit]
                 for id in try String.fetchAll(
-                    db.cachedStatement(sql: Self.sentNewestOfMembersSQL),
-                    arguments: [cluster, since.timeIntervalSince1970, list, limit])
+                    db.cachedStatement(sql: Self.sentNewestOfMembersSQL(count: members.count)), arguments: args)
                 where seen.insert(id).inserted {
                     kept.append(id)
                 }
@@ -253,18 +254,20 @@ extension NoticeStore {
         ORDER BY delivered_at DESC, notice_id
         """
 
-    /// For each member of a JSON list, the newest `limit` notices told to it since a time (by its latest delivery
-    /// of each, ties by id), parameters cluster, since, the list, limit: the window's delivery keys only.
-    static let sentNewestOfMembersSQL = """
+    /// For each of `count` members, the newest `limit` notices told to it since a time (by its latest delivery of
+    /// each, ties by id), parameters cluster, since, the members, limit: the window's delivery keys only.
+    static func sentNewestOfMembersSQL(count: Int) -> String {
+        """
         WITH told(member, notice_id, at) AS (
             SELECT member, notice_id, max(delivered_at) FROM delivery
             WHERE cluster = ? AND delivered_at >= ? AND role IN ('direct', 'indirect')
-                AND member IN (SELECT value FROM json_each(?))
+                AND member IN (\(Array(repeating: "?", count: count).joined(separator: ", ")))
             GROUP BY member, notice_id),
         ranked(notice_id, rank) AS (
             SELECT notice_id, ROW_NUMBER() OVER (PARTITION BY member ORDER BY at DESC, notice_id) FROM told)
         SELECT DISTINCT notice_id FROM ranked WHERE rank <= ?
         """
+    }
 
     /// The member routes of the window that told these notices, with the notices, parameters cluster, since and
     /// `count` notice ids. `CROSS JOIN`: the notices lead, by key, and their deliveries follow by their key (never

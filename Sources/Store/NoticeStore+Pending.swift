@@ -105,7 +105,7 @@ extension NoticeStore {
                     Self.routedNoticesSQL, [cluster, now.timeIntervalSince1970, horizon.timeIntervalSince1970]),
                 "sentRoutes": try plan(Self.sentNewestSQL, [cluster, since.timeIntervalSince1970]),
                 "sentRoutesOfMembers": try plan(
-                    Self.sentNewestOfMembersSQL, [cluster, since.timeIntervalSince1970, "[\"m1\"]", 500]),
+                    Self.sentNewestOfMembersSQL(count: 2), [cluster, since.timeIntervalSince1970, "m1", "m2", 500]),
                 "sentRoutesRows": try plan(
                     Self.sentRoutesSQL(count: 2), [cluster, since.timeIntervalSince1970, "a", "b"]),
                 "absorbRevisions": try plan(
