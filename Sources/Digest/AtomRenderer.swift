@@ -5,8 +5,10 @@ import Notices
 ///
 /// One entry per notice; the entry id is stable per notice (`urn:vigie:<cluster>:<notice id>`), so a notice
 /// that changed comes back as an updated entry, not a duplicate. The dated file holds tonight's notices; the
-/// subscription (`latest.atom`) holds the whole window, newest first, so a reader that missed a night loses
-/// nothing.
+/// subscription (`latest.atom`) holds tonight's then the window's earlier ones, newest first, so a reader that
+/// missed a night loses nothing — up to the cluster's `subscription_max_notices` (``DigestInput/windowLimit``,
+/// default 500), which the store already caps the window at: a national cluster's 60 days (~48,000 notices)
+/// would be a feed of tens of MB rewritten every night. The dated files stay the archive.
 public struct AtomRenderer: DigestRenderer {
     public init() {}
     public var format: DigestFormat { .atom }
@@ -22,12 +24,12 @@ public struct AtomRenderer: DigestRenderer {
             entries: input.allNotices.map { ($0, input.runDate, []) })
     }
 
-    /// The subscription feed: tonight's notices, then the window's earlier ones, newest first.
+    /// The subscription feed: tonight's notices (all of them: they are the news), then the window's earlier ones,
+    /// newest first, up to `windowLimit` entries (``DigestInput/earlierWindow(after:)``).
     public func subscriptionText(_ input: DigestInput) -> String {
         var entries: [(Notice, Date, [String])] = input.allNotices.map { ($0, input.runDate, []) }
-        var seen = Set(entries.map(\.0.id))
         let member = Wording.isMember(input)
-        for e in input.window.sorted(by: { $0.sentAt > $1.sentAt }) where seen.insert(e.notice.id).inserted {
+        for e in input.earlierWindow(after: Set(entries.map(\.0.id))) {
             entries.append((e.notice, e.sentAt, member ? [] : e.members))
         }
         return feed(input, selfName: "latest.atom", entries: entries)

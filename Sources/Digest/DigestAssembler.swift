@@ -229,6 +229,7 @@ public enum DigestAssembler {
             },
             windowDays: s.windowDays, sharePartners: s.sharePartners, staffContact: s.staffContact,
             publicURL: s.publicURL)
+        input.windowLimit = s.windowLimit
         // Counted here once: every rendering of the cluster's digest shows the counts.
         input.tally()
         return input

@@ -30,10 +30,13 @@ public struct DigestInput: Sendable, Hashable, Codable {
     public var recipientName: String?
     /// For staff only (« Écartés de justesse »): members the router dropped at one filter, with the filter.
     public var nearMisses: [NearMissItem] { didSet { tallies = DigestTallies() } }
-    /// What a subscription (`latest.ics`, `latest.atom`) holds: every notice sent to this recipient over the last
-    /// `windowDays` days, tonight's included, so a calendar subscribed to it keeps every open deadline.
+    /// What a subscription (`latest.ics`, `latest.atom`) holds: the notices sent to this recipient over the last
+    /// `windowDays` days, tonight's included, so a calendar subscribed to it keeps every open deadline — the newest
+    /// `windowLimit` of them (the store reads no more; see ``subscriptionWindow``).
     public var window: [WindowEntry]
     public var windowDays: Int
+    /// The most notices a subscription file holds (``subscriptionWindow``); not written.
+    public var windowLimit = 500
     /// Whether a member's own digest may name the other members of a consortium idea (the cluster's
     /// `share_partners`); when false it says how many, and to ask the staff.
     public var sharePartners: Bool
@@ -102,7 +105,7 @@ public struct DigestInput: Sendable, Hashable, Codable {
         try c.encodeIfPresent(recipientID, forKey: .recipientID)
         try c.encodeIfPresent(recipientName, forKey: .recipientName)
         try c.encode(nearMisses, forKey: .nearMisses)
-        try c.encode(window, forKey: .window)
+        try c.encode(subscriptionWindow, forKey: .window)
         try c.encode(windowDays, forKey: .windowDays)
         try c.encode(sharePartners, forKey: .sharePartners)
         try c.encodeIfPresent(staffContact, forKey: .staffContact)

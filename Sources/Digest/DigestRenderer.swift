@@ -51,8 +51,9 @@ public protocol DigestRenderer: Sendable {
     var format: DigestFormat { get }
     /// The whole file.
     func render(_ input: DigestInput) throws -> [UInt8]
-    /// The file a subscription reads (`latest.<ext>`): for a calendar or a feed, every entry of the window
-    /// (`input.window`, the last `windowDays` days), not only tonight's; for the other formats, tonight's file.
+    /// The file a subscription reads (`latest.<ext>`): for a calendar or a feed, the window's entries too
+    /// (`input.window`, the last `windowDays` days, newest `windowLimit`), not only tonight's; for the other
+    /// formats, tonight's file.
     func renderSubscription(_ input: DigestInput) throws -> [UInt8]
 }
 

@@ -133,11 +133,15 @@ public struct DigestSnapshot: Sendable, Hashable {
     public var pending: [Pending]
     /// Member routes whose deadline is within the « proches » window.
     public var soon: [Routed]
-    /// Member routes sent within the last `windowDays` days.
+    /// Member routes sent within the last `windowDays` days: the newest `windowLimit` notices of the cluster and
+    /// of each member with its own files (the store reads no more than the subscription files hold).
     public var sent: [Routed]
     public var sources: [SourceHealth]
     public var sourceNames: [String: String]
     public var windowDays: Int
+    /// The most notices a subscription file holds (`delivery.subscription_max_notices`): `sent` holds the
+    /// cluster's newest that many and each member's own newest, not the whole window.
+    public var windowLimit: Int
     public var sharePartners: Bool
     public var staffContact: String?
     public var publicURL: String?
@@ -145,7 +149,7 @@ public struct DigestSnapshot: Sendable, Hashable {
     public init(
         clusterID: String, clusterName: String, members: [Member], watches: [Member] = [], now: Date,
         pending: [Pending], soon: [Routed] = [], sent: [Routed] = [], sources: [SourceHealth] = [],
-        sourceNames: [String: String] = [:], windowDays: Int = 60, sharePartners: Bool = false,
+        sourceNames: [String: String] = [:], windowDays: Int = 60, windowLimit: Int = 500, sharePartners: Bool = false,
         staffContact: String? = nil, publicURL: String? = nil
     ) {
         self.clusterID = clusterID
@@ -159,6 +163,7 @@ public struct DigestSnapshot: Sendable, Hashable {
         self.sources = sources
         self.sourceNames = sourceNames
         self.windowDays = windowDays
+        self.windowLimit = windowLimit
         self.sharePartners = sharePartners
         self.staffContact = staffContact
         self.publicURL = publicURL

@@ -13,9 +13,11 @@ public struct ICalendarRenderer: DigestRenderer {
 
     public func render(_ input: DigestInput) throws -> [UInt8] { Array(text(input).utf8) }
 
-    /// Every open deadline of the subscription window (`input.window`, the last `windowDays` days) and
-    /// tonight's notices: a calendar subscribed to `latest.ics` keeps the deadlines of earlier nights until
-    /// they pass, instead of emptying on a night with nothing new.
+    /// Tonight's notices and the open deadlines of the subscription window (`input.window`, the last `windowDays`
+    /// days): a calendar subscribed to `latest.ics` keeps the deadlines of earlier nights until they pass, instead
+    /// of emptying on a night with nothing new. The window's notices are those `latest.atom` holds
+    /// (``DigestInput/earlierWindow(after:)``: up to the cluster's `subscription_max_notices`, which the store
+    /// already caps the window at), those still open.
     public func renderSubscription(_ input: DigestInput) throws -> [UInt8] { Array(subscriptionText(input).utf8) }
 
     /// Tonight's deadlines.
@@ -24,12 +26,11 @@ public struct ICalendarRenderer: DigestRenderer {
     /// The subscription calendar (see `renderSubscription`).
     public func subscriptionText(_ input: DigestInput) -> String {
         var events = tonight(input)
-        var seen = Set(events.map(\.notice.id))
         let member = Wording.isMember(input)
-        for e in input.window.sorted(by: { $0.sentAt > $1.sentAt }) {
-            guard let d = FrenchFormat.mainDeadline(e.notice), d.instant >= input.runDate,
-                seen.insert(e.notice.id).inserted
-            else { continue }
+        // The same earlier notices as the feed's (its cap counts every notice shown tonight, with a deadline or
+        // not), so both files of a subscription agree.
+        for e in input.earlierWindow(after: Set(input.allNotices.map(\.id))) {
+            guard let d = FrenchFormat.mainDeadline(e.notice), d.instant >= input.runDate else { continue }
             events.append((e.notice, member ? [] : e.members))
         }
         return calendar(input, events: events)

@@ -14,6 +14,20 @@ struct DigestSnapshotReader {
     let deadlineSoonDays: Int
     let windowDays: Int
 
+    /// The most notices the subscription files hold (`delivery.subscription_max_notices`).
+    /// Nothing when the cluster writes none of the files that show the window (`formats:` without atom, ics, json).
+    var windowLimit: Int {
+        if let formats = cluster.delivery.formats, !formats.contains(where: { ["atom", "ics", "json"].contains($0) }) {
+            return 0
+        }
+        return cluster.delivery.subscriptionMaxNotices
+    }
+
+    /// The members whose own digest files are written (`delivery.member_files`): only they need their own window.
+    var membersWithFiles: [String] {
+        cluster.members.filter { ClusterDigest.writesFiles(for: $0, of: cluster) }.map(\.id)
+    }
+
     struct Result {
         var snapshot: DigestSnapshot
         /// Every pending route the digest accounts for (shown, or folded into a shown duplicate).
@@ -124,7 +138,11 @@ struct DigestSnapshotReader {
                     direct: role == .direct, score: r.route.score))
         }
         let since = now.addingTimeInterval(-Double(windowDays) * 86_400)
-        let sent = try store.sentRoutes(cluster: cluster.id, since: since).map { r in
+        // What the subscription files (`latest.atom`, `latest.ics`, and the window a JSON digest carries) can hold:
+        // the cluster's newest `subscription_max_notices`, and each member's own newest when the member gets files.
+        let sent = try store.sentRoutes(
+            cluster: cluster.id, since: since, limit: windowLimit, eachOf: Set(membersWithFiles)
+        ).map { r in
             DigestSnapshot.Routed(
                 notice: try display(r.notice), opportunityID: r.notice.opportunityID, memberID: r.route.member,
                 direct: r.route.role == RouteRole.direct.rawValue, score: r.route.score, sentAt: r.sentAt)
@@ -134,7 +152,7 @@ struct DigestSnapshotReader {
             members: cluster.members.map { DigestSnapshot.Member(id: $0.id, name: $0.name) },
             watches: cluster.watches.map { DigestSnapshot.Member(id: $0.id, name: $0.name) }, now: now,
             pending: pending, soon: soon, sent: sent, sources: sources, sourceNames: sourceNames,
-            windowDays: windowDays)
+            windowDays: windowDays, windowLimit: windowLimit)
         return Result(snapshot: snapshot, deliveries: pendingRoutes)
     }
 }

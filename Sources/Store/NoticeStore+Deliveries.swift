@@ -187,30 +187,102 @@ extension NoticeStore {
         ORDER BY n.deadline, r.notice_id, r.member, r.role
         """
 
-    /// Member routes of a cluster told since `since` (the subscription window): each route with its notice and
-    /// when it was told, newest first. Only the roles that reach a member (direct, indirect). Read through the
-    /// deliveries' (cluster, time) index: the window, not the history.
-    public func sentRoutes(cluster: String, since: Date) throws -> [SentRoute] {
-        try read { db in
-            var decoded: [String: StoredNotice] = [:]
-            return try db.rows(Self.sentRoutesSQL, [cluster, since.timeIntervalSince1970]).map { row in
-                let route = try Self.route(row)
-                let s = try decoded[route.noticeID] ?? stored(row)
-                decoded[route.noticeID] = s
-                return SentRoute(route: route, notice: s, sentAt: try row.date("delivered_at") ?? since)
+    /// Member routes of a cluster told since `since` (the subscription window) that its subscription files can
+    /// hold: the newest `limit` notices told to the cluster and, for each of `members`, the newest `limit` of the
+    /// notices told to that member (a member's own `latest.atom` keeps its notices however many others the cluster
+    /// told) — newest by their latest delivery, ties by notice id. Each kept notice comes with every member route
+    /// of the window that told it, its notice decoded once; newest first. Only the roles that reach a member
+    /// (direct, indirect).
+    ///
+    /// Reads what the files hold, not the window: the cluster's newest are read down the deliveries' (cluster,
+    /// time) index until `limit` notices are found; the members' newest (only when some member gets its own files)
+    /// rank the window's delivery keys, without their notices; the kept notices are then read by key.
+    public func sentRoutes(
+        cluster: String, since: Date, limit: Int, eachOf members: Set<String> = []
+    ) throws -> [SentRoute] {
+        guard limit > 0 else { return [] }
+        return try read { (db: Database) -> [SentRoute] in
+            var kept: [String] = []
+            var seen: Set<String> = []
+            // A national cluster tells ~800 notices a night: 60 nights of window are ~48,000 notices, and the
+            // cluster's files hold `limit` of them. The cursor stops there.
+            let newest = try String.fetchCursor(
+                db.cachedStatement(sql: Self.sentNewestSQL), arguments: [cluster, since.timeIntervalSince1970])
+            while seen.count < limit, let id = try newest.next() {
+                if seen.insert(id).inserted { kept.append(id) }
             }
+            if !members.isEmpty {
+                var args: StatementArguments = [cluster, since.timeIntervalSince1970]
+                args += StatementArguments(members.sorted())
+                args += [limit]
+                for id in try String.fetchAll(
+                    db.cachedStatement(sql: Self.sentNewestOfMembersSQL(count: members.count)), arguments: args)
+                where seen.insert(id).inserted {
+                    kept.append(id)
+                }
+            }
+            var out: [SentRoute] = []
+            var start = 0
+            while start < kept.count {
+                let chunk = kept[start..<min(start + Self.chunkSize, kept.count)]
+                var args: StatementArguments = [cluster, since.timeIntervalSince1970]
+                args += StatementArguments(Array(chunk))
+                var decoded: [String: StoredNotice] = [:]
+                for row in try db.rows(Self.sentRoutesSQL(count: chunk.count), args) {
+                    let route = try Self.route(row)
+                    let s = try decoded[route.noticeID] ?? stored(row)
+                    decoded[route.noticeID] = s
+                    out.append(SentRoute(route: route, notice: s, sentAt: try row.date("delivered_at") ?? since))
+                }
+                start += Self.chunkSize
+            }
+            out.sort { a, b in
+                if a.sentAt != b.sentAt { return a.sentAt > b.sentAt }
+                if a.route.noticeID != b.route.noticeID { return a.route.noticeID < b.route.noticeID }
+                return (a.route.member, a.route.role) < (b.route.member, b.route.role)
+            }
+            return out
         }
     }
 
-    static let sentRoutesSQL = """
+    /// The notices told to a cluster since a time, newest delivery first (a notice comes once per delivery: the
+    /// first time it comes is its latest), parameters cluster and since. Read down `delivery_cluster_time`; the
+    /// ties of one night are sorted by id as they come, so a reader that stops early reads one night more at most.
+    static let sentNewestSQL = """
+        SELECT notice_id FROM delivery
+        WHERE cluster = ? AND delivered_at >= ? AND role IN ('direct', 'indirect')
+        ORDER BY delivered_at DESC, notice_id
+        """
+
+    /// For each of `count` members, the newest `limit` notices told to it since a time (by its latest delivery of
+    /// each, ties by id), parameters cluster, since, the members, limit: the window's delivery keys only.
+    static func sentNewestOfMembersSQL(count: Int) -> String {
+        """
+        WITH told(member, notice_id, at) AS (
+            SELECT member, notice_id, max(delivered_at) FROM delivery
+            WHERE cluster = ? AND delivered_at >= ? AND role IN ('direct', 'indirect')
+                AND member IN (\(Array(repeating: "?", count: count).joined(separator: ", ")))
+            GROUP BY member, notice_id),
+        ranked(notice_id, rank) AS (
+            SELECT notice_id, ROW_NUMBER() OVER (PARTITION BY member ORDER BY at DESC, notice_id) FROM told)
+        SELECT DISTINCT notice_id FROM ranked WHERE rank <= ?
+        """
+    }
+
+    /// The member routes of the window that told these notices, with the notices, parameters cluster, since and
+    /// `count` notice ids. `CROSS JOIN`: the notices lead, by key, and their deliveries follow by their key (never
+    /// the cluster's window by time: hence `+delivered_at`).
+    static func sentRoutesSQL(count: Int) -> String {
+        """
         SELECT d.notice_id, d.cluster, d.member, d.role, COALESCE(r.score, 0.0) AS score, r.payload,
                d.delivered_at AS delivered_at, \(noticeColumns)
-        FROM delivery d JOIN notice n ON n.id = d.notice_id
+        FROM notice n CROSS JOIN delivery d ON d.notice_id = n.id AND d.cluster = ?
         LEFT JOIN route r ON r.notice_id = d.notice_id AND r.cluster = d.cluster AND r.member = d.member
              AND r.role = d.role
-        WHERE d.cluster = ? AND d.delivered_at >= ? AND d.role IN ('direct', 'indirect')
-        ORDER BY d.delivered_at DESC, d.notice_id, d.member
+        WHERE +d.delivered_at >= ? AND d.role IN ('direct', 'indirect')
+            AND n.id IN (\(Array(repeating: "?", count: count).joined(separator: ", ")))
         """
+    }
 
     // MARK: - Editions
 

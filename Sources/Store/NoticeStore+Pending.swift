@@ -103,7 +103,11 @@ extension NoticeStore {
                     Self.deliveredOpportunitiesSQL(count: 2), StatementArguments([cluster, 1, 2])),
                 "routedNotices": try plan(
                     Self.routedNoticesSQL, [cluster, now.timeIntervalSince1970, horizon.timeIntervalSince1970]),
-                "sentRoutes": try plan(Self.sentRoutesSQL, [cluster, since.timeIntervalSince1970]),
+                "sentRoutes": try plan(Self.sentNewestSQL, [cluster, since.timeIntervalSince1970]),
+                "sentRoutesOfMembers": try plan(
+                    Self.sentNewestOfMembersSQL(count: 2), [cluster, since.timeIntervalSince1970, "m1", "m2", 500]),
+                "sentRoutesRows": try plan(
+                    Self.sentRoutesSQL(count: 2), [cluster, since.timeIntervalSince1970, "a", "b"]),
                 "absorbRevisions": try plan(
                     """
                     SELECT DISTINCT d.cluster, d.notice_id FROM notice n CROSS JOIN delivery d ON d.notice_id = n.id

@@ -167,7 +167,13 @@ import Testing
             }
             struct Segment: Decodable { var id: String; var supplied_by: [String]; var members: [String] }
             struct Member: Decodable { var id: String; var capacity: Double?; var contacts: [String] }
-            struct Delivery: Decodable { var sender: String?; var staff: [String]; var share_partners: Bool }
+            struct Delivery: Decodable {
+                var sender: String?
+                var staff: [String]
+                var share_partners: Bool
+                var subscription_days: Int
+                var subscription_max_notices: Int
+            }
             var clusters: [Cluster]
         }
         let out = try JSONDecoder().decode(Out.self, from: Data(r.stdout.utf8))
@@ -186,12 +192,19 @@ import Testing
         #expect(c.delivery.sender == "Pôle Méca Loire — veille <veille@mecaloire.example.org>")
         #expect(
             c.delivery.staff == ["Claire Martin <claire.martin@mecaloire.example.org>", "veille@mecaloire.example.org"])
+        // `subscription_days: 60` as written; `subscription_max_notices` left at its default (a comment there).
+        #expect(c.delivery.subscription_days == 60 && c.delivery.subscription_max_notices == 500)
     }
 
     @Test func showOlderFormStillWorks() throws {
         let r = try VigieProcess.vigie(["rules", "show", "Rules", "--cluster", "mecaloire"])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.hasPrefix("Pôle Méca Loire (mecaloire) — "))
+        // What the subscription files hold, in French beside who gets e-mail.
+        #expect(
+            r.stdout.contains(
+                "partenaires nommés aux adhérents : non ; abonnements (latest.ics, latest.atom) : 60 jours, "
+                    + "500 avis au plus\n"))
     }
 
     @Test func showUnknownClusterListsTheKnownOnes() throws {

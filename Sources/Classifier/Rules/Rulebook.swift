@@ -176,6 +176,11 @@ public struct DeliverySettings: Sendable, Hashable, Codable {
     public var sharePartners: Bool
     /// How many days `latest.ics` / `latest.atom` cover (default 60).
     public var subscriptionDays: Int
+    /// The most notices `latest.ics` / `latest.atom` hold (`subscription_max_notices:`, default 500): tonight's
+    /// always, then the newest of the window. A feed reader polls at least daily and the dated files stay the
+    /// archive, so a national cluster's window (tens of thousands of notices) is neither read nor rewritten each
+    /// night.
+    public var subscriptionMaxNotices: Int
     /// The digest formats written as files (`formats:`, file extensions: `md`, `html`, `json`, `ics`, `atom`,
     /// `csv`); nil: all of them.
     public var formats: [String]?
@@ -202,10 +207,15 @@ public struct DeliverySettings: Sendable, Hashable, Codable {
     public static let defaultSubscriptionDays = 60
     /// Accepted `subscription_days`: a day to a leap year.
     public static let subscriptionDaysRange = 1...366
+    /// Default `subscription_max_notices`.
+    public static let defaultSubscriptionMaxNotices = 500
+    /// Accepted `subscription_max_notices`: one notice to what a feed reader still opens.
+    public static let subscriptionMaxNoticesRange = 1...10_000
 
     public init(
         sender: String? = nil, replyTo: [String] = [], staff: [String] = [], sharePartners: Bool = false,
-        subscriptionDays: Int = 60, formats: [String]? = nil, memberFiles: MemberFiles = .all
+        subscriptionDays: Int = 60, subscriptionMaxNotices: Int = 500, formats: [String]? = nil,
+        memberFiles: MemberFiles = .all
     ) {
         self.formats = formats
         self.memberFiles = memberFiles
@@ -214,6 +224,7 @@ public struct DeliverySettings: Sendable, Hashable, Codable {
         self.staff = staff
         self.sharePartners = sharePartners
         self.subscriptionDays = subscriptionDays
+        self.subscriptionMaxNotices = subscriptionMaxNotices
     }
 
     /// Whether the cluster sends e-mail at all.
@@ -224,8 +235,24 @@ public struct DeliverySettings: Sendable, Hashable, Codable {
         case replyTo = "reply_to"
         case sharePartners = "share_partners"
         case subscriptionDays = "subscription_days"
+        case subscriptionMaxNotices = "subscription_max_notices"
         case formats
         case memberFiles = "member_files"
+    }
+
+    /// As encoded, with `subscription_max_notices` defaulted when absent: a rules cache written before the key
+    /// existed (``RulesCache``) still reads, and its files gave the default.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            sender: try c.decodeIfPresent(String.self, forKey: .sender),
+            replyTo: try c.decode([String].self, forKey: .replyTo), staff: try c.decode([String].self, forKey: .staff),
+            sharePartners: try c.decode(Bool.self, forKey: .sharePartners),
+            subscriptionDays: try c.decode(Int.self, forKey: .subscriptionDays),
+            subscriptionMaxNotices: try c.decodeIfPresent(Int.self, forKey: .subscriptionMaxNotices)
+                ?? Self.defaultSubscriptionMaxNotices,
+            formats: try c.decodeIfPresent([String].self, forKey: .formats),
+            memberFiles: try c.decode(MemberFiles.self, forKey: .memberFiles))
     }
 }
 

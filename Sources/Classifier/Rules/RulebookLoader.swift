@@ -512,7 +512,8 @@ struct RuleReader {
     static let clusterTopKeys = ["cluster", "segments", "members", "watches"]
     static let clusterKeys = ["id", "name", "language", "territory", "routing", "delivery", "description"]
     static let deliveryKeys = [
-        "sender", "reply_to", "staff", "share_partners", "subscription_days", "formats", "member_files",
+        "sender", "reply_to", "staff", "share_partners", "subscription_days", "subscription_max_notices", "formats",
+        "member_files",
     ]
     static let territoryKeys = ["departements", "regions", "nuts"]
     static let routingKeys = [
@@ -786,6 +787,12 @@ struct RuleReader {
             range: DeliverySettings.subscriptionDaysRange)
         {
             cluster.delivery.subscriptionDays = v
+        }
+        if let v = integer(
+            df["subscription_max_notices"]?.1, "\(p).subscription_max_notices",
+            range: DeliverySettings.subscriptionMaxNoticesRange)
+        {
+            cluster.delivery.subscriptionMaxNotices = v
         }
         if let fnode = df["formats"]?.1 {
             var formats: [String] = []

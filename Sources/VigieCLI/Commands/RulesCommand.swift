@@ -178,7 +178,8 @@ extension Vigie.Rules {
                             ? "" : " ; sans contact (fichiers seulement) : \(without.joined(separator: ", "))"))
                 print(
                     "    partenaires nommés aux adhérents : \(d.sharePartners ? "oui" : "non") ; "
-                        + "abonnements (latest.ics, latest.atom) : \(d.subscriptionDays) jours")
+                        + "abonnements (latest.ics, latest.atom) : \(d.subscriptionDays) jours, "
+                        + "\(d.subscriptionMaxNotices) avis au plus")
             } else {
                 print("  courriel : aucun (pas de delivery.sender) — fichiers seulement")
             }
@@ -215,6 +216,8 @@ struct RulesShowJSON: Encodable {
         var replyTo: [String]
         var sharePartners: Bool
         var subscriptionDays: Int
+        /// The most notices `latest.ics` / `latest.atom` hold.
+        var subscriptionMaxNotices: Int
     }
 
     struct Cluster: Encodable {
@@ -241,7 +244,7 @@ struct RulesShowJSON: Encodable {
             let d = c.delivery
             delivery = Delivery(
                 sender: d.sender, staff: d.staff, replyTo: d.replyTo, sharePartners: d.sharePartners,
-                subscriptionDays: d.subscriptionDays)
+                subscriptionDays: d.subscriptionDays, subscriptionMaxNotices: d.subscriptionMaxNotices)
         }
     }
 

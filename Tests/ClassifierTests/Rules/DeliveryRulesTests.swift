@@ -71,7 +71,46 @@ import Testing
         let c = try #require(report.rulebook?.cluster("demo"))
         #expect(c.delivery == DeliverySettings())
         #expect(c.delivery.sender == nil && !c.delivery.sharePartners && c.delivery.subscriptionDays == 60)
+        #expect(c.delivery.subscriptionMaxNotices == 500)
         #expect(c.member("acme")?.contacts == [])
+    }
+
+    /// `subscription_max_notices`: read as written, from 1 to 10,000; outside, an error at its value that names the
+    /// file and the key.
+    @Test(arguments: [("200", 200), ("1", 1), ("10000", 10_000), ("0", nil), ("10001", nil), ("beaucoup", nil)])
+    func theSubscriptionsMostNoticesAreReadAndBounded(written: String, read: Int?) throws {
+        let (report, path) = try Self.lint(
+            Self.head + """
+                  delivery:
+                    subscription_days: 30
+                    subscription_max_notices: \(written)
+
+                """ + Self.tail + """
+                    members:
+                      - {id: acme, name: Acme, segments: [usinage], sites: ["42"]}
+                    """)
+        if let read {
+            #expect(report.diagnostics.isEmpty, "\(report.diagnostics.map(\.description))")
+            let c = try #require(report.rulebook?.cluster("demo"))
+            #expect(c.delivery.subscriptionMaxNotices == read && c.delivery.subscriptionDays == 30)
+        } else {
+            #expect(
+                report.diagnostics.map(\.description) == [
+                    "\(path):7:31: error: cluster.delivery.subscription_max_notices: expected a whole number from 1 to "
+                        + "10000"
+                ])
+            #expect(throws: ClassifierError.self) { _ = try Rulebook.load(directory: path) }
+        }
+    }
+
+    /// A rules cache written before the key existed holds delivery settings without it: they read as the default.
+    @Test func deliverySettingsWithoutTheMostNoticesDecodeToTheDefault() throws {
+        let json = #"{"staff":[],"reply_to":[],"share_partners":false,"subscription_days":45,"member_files":"all"}"#
+        let d = try JSONDecoder().decode(DeliverySettings.self, from: Data(json.utf8))
+        #expect(d == DeliverySettings(subscriptionDays: 45))
+        #expect(d.subscriptionMaxNotices == DeliverySettings.defaultSubscriptionMaxNotices)
+        let again = try JSONDecoder().decode(DeliverySettings.self, from: try JSONEncoder().encode(d))
+        #expect(again == d)
     }
 
     /// Each broken value is reported at its own line and column, with its key.
