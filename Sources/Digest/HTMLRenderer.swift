@@ -344,6 +344,7 @@ public struct HTMLRenderer: DigestRenderer {
             for i in 0..<count { render(i, &o, &shown) }
             return
         }
+        cut.begin(kind)
         var lines: [String] = []
         var counted = 0
         for i in 0..<count {

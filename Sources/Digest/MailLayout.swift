@@ -16,16 +16,20 @@ public enum DigestLayout: Sendable, Hashable {
 /// seen. Measured on a kept national night (300 clusters × 100 members, 1,000 notices): a member's card is
 /// 3.2–4.2 KB of HTML (median 3.6 KB), a staff card 4.6–24 KB (median 13 KB: « Envoyé à » names every member with
 /// its reasons); a member got 36 cards (130 KB), a staff e-mail 49 (715 KB). So the cut is a byte budget, not a
-/// count: the HTML renderer admits cards in the digest's order (most relevant first, `Wording.orderedMembers`
-/// and `byNotice`) while their HTML stays within ``cardBytes`` — about ten member cards, two to eight staff
-/// cards, and always the first — and records each decision; the Markdown renderer replays the decisions, so the
-/// text and HTML parts cut at the same notice. Once a card does not fit, every later card is a line: the first
-/// ``listedLimit`` as links (about 350–600 bytes each), the rest counted, with where the full digest is.
+/// count: the HTML renderer admits cards in the digest's order (most relevant first: `Wording.orderedMembers` puts
+/// core business before the value chain, then the nearest deadline, then the strongest evidence; the staff's
+/// `byNotice` the same per notice) while their HTML stays within ``cardBytes`` — about ten member cards, two to
+/// eight staff cards, and always the first — and records each decision; the Markdown renderer replays the
+/// decisions, so the text and HTML parts cut at the same notice. Once a card does not fit, every later card is a
+/// line (280 bytes on average, 600 at most): the first ``listedLimit`` of the notices' section and
+/// ``otherListedLimit`` of each other section as links, the rest counted, with where the full digest is.
 ///
 /// The other lists of a staff digest grow with the night too: this week's deadlines, « Échéances proches », the
 /// changed notices and the refused e-mails show their first ``listLimit`` entries and count the rest (the near
-/// misses were already cut at `nearMissLimit`). Worst case of the page: 40 KB of cards + 30 lines × 0.6 KB + four
-/// lists of 10 × 0.4–0.8 KB + a hundred members in the summary (12 KB) + head, sources and footer (5 KB) ≈ 95 KB.
+/// misses were already cut at `nearMissLimit`). A staff page then holds 40 KB of cards, 30 + 3 × 8 lines (15 KB),
+/// four lists of 10 (16 KB), the summary naming a hundred members (10 KB), near misses, sources, head and footer
+/// (11 KB): about 92 KB. Measured on a national night (20 clusters × 100 members, 3,000 notices), the largest
+/// staff HTML part is 69 KB (was 799 KB), the largest member's 51 KB (was 152 KB).
 final class MailCut {
     /// What an e-mail shows of one card.
     enum Decision: Equatable {
@@ -36,8 +40,11 @@ final class MailCut {
 
     /// HTML bytes of the full cards an e-mail holds at most (the first card is shown whatever its size).
     static let cardBytes = 40_000
-    /// Cards shown as one line at most, over the whole e-mail; the rest are counted.
+    /// Cards of the notices' section shown as one line at most; the rest are counted.
     static let listedLimit = 30
+    /// Cards of each other section (consortium ideas, signals, calls, a watch) shown as one line at most: each
+    /// keeps a few lines of its own after the notices spent the budget.
+    static let otherListedLimit = 8
     /// Entries of each other list an e-mail shows (deadlines, changes, refused e-mails).
     static let listLimit = 10
 
@@ -46,12 +53,19 @@ final class MailCut {
     private var spent = 0
     private var exhausted = false
     private var listed = 0
+    private var listLimit = MailCut.listedLimit
 
     /// A cut that decides as the HTML renderer measures the cards.
     init() { recorded = nil }
 
     /// A cut that replays the decisions of `cut` (the Markdown part, after the HTML part).
     init(replaying cut: MailCut) { recorded = cut.decisions }
+
+    /// Starts a section's cards: its own count of lines.
+    func begin(_ kind: MailList) {
+        listed = 0
+        listLimit = kind == .notices ? Self.listedLimit : Self.otherListedLimit
+    }
 
     /// Whether some card is not shown in full.
     var isCompact: Bool { decisions.contains { $0 != .full } }
@@ -68,7 +82,7 @@ final class MailCut {
             d = .full
         } else {
             exhausted = true
-            d = listed < Self.listedLimit ? .listed : .counted
+            d = listed < listLimit ? .listed : .counted
             if d == .listed { listed += 1 }
         }
         decisions.append(d)

@@ -230,6 +230,7 @@ public struct MarkdownRenderer: DigestRenderer {
             for i in 0..<count { render(i, &o, &shown) }
             return
         }
+        cut.begin(kind)
         var lines: [String] = []
         var counted = 0
         for i in 0..<count {
