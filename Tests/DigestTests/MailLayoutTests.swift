@@ -192,6 +192,36 @@ import TestSupport
         }
     }
 
+    /// Once the notices spent the budget, the consortium ideas are lines too, eight of their own, the rest counted.
+    @Test func eachSectionAfterTheNoticesKeepsLinesOfItsOwn() throws {
+        var input = SampleDigest.input
+        let item = try #require(input.members.first?.items.first)
+        input.members[0].items = (0..<40).map { k in
+            var i = item
+            i.notice.sourceID += "-\(k)"
+            return i
+        }
+        let idea = try #require(input.consortia.first)
+        input.consortia = (0..<12).map { k in
+            var c = idea
+            c.notice.sourceID += "-c\(k)"
+            c.notice.title = "Idée \(k)"
+            return c
+        }
+        input.tally()
+        let parts = input.mailParts()
+        let (markdown, html) = (
+            String(decoding: parts.markdown, as: UTF8.self), String(decoding: parts.html, as: UTF8.self)
+        )
+        #expect(markdown.contains("### Et 12 autres idées de consortium\n"))
+        #expect(html.contains(">Et 12 autres idées de consortium</h3>"))
+        #expect(Self.count("\n- [Idée ", in: markdown) == MailCut.otherListedLimit)
+        #expect(Self.count(">Idée ", in: html) == MailCut.otherListedLimit)
+        #expect(markdown.contains("- … et 4 de plus\n"))
+        // The file: every idea in full.
+        #expect(Self.count("#### [Idée ", in: MarkdownRenderer().text(input)) == 12)
+    }
+
     /// The long lists of a staff digest are cut in the e-mail (« … et 5 autres »), not in the file.
     @Test func longListsAreCutInTheMailOnly() throws {
         var input = SampleDigest.input
