@@ -7,7 +7,10 @@ import Notices
 /// (deadline, amount) kept whole on a line of their own when they do not fit. No script, no remote resource;
 /// every text from a notice is escaped and links are limited to http(s), mailto and tel.
 public struct HTMLRenderer: DigestRenderer {
-    public init() {}
+    /// Every card in full (the files), or the e-mail's cut (``DigestLayout/mail``).
+    public var layout: DigestLayout
+
+    public init(layout: DigestLayout = .file) { self.layout = layout }
     public var format: DigestFormat { .html }
 
     public func render(_ input: DigestInput) throws -> [UInt8] { Array(text(input).utf8) }
@@ -28,8 +31,20 @@ public struct HTMLRenderer: DigestRenderer {
         @media (max-width:480px){.vigie-page{padding:12px 10px !important}h1{font-size:20px !important}}
         """
 
-    /// The digest as an HTML document.
+    /// The digest as an HTML document, in the renderer's layout.
     public func text(_ input: DigestInput) -> String {
+        layout == .mail ? mail(input).text : page(input, cut: nil)
+    }
+
+    /// The e-mail's HTML part and the cut it made (which cards in full), for the text part to cut at the same
+    /// notices.
+    func mail(_ input: DigestInput) -> (text: String, cut: MailCut) {
+        let cut = MailCut()
+        return (page(input, cut: cut), cut)
+    }
+
+    /// The page; `cut` nil shows every card and every list in full (the files).
+    private func page(_ input: DigestInput, cut: MailCut?) -> String {
         var o: [String] = []
         var shown = Set<String>()
         let member = Wording.isMember(input)
@@ -66,7 +81,7 @@ public struct HTMLRenderer: DigestRenderer {
             if input.hasNews {
                 h2("resume", Wording.summary, into: &o)
                 o.append("<table role=\"presentation\" width=\"100%\" style=\"\(Self.table)margin:0 0 8px;\">")
-                for f in Wording.summaryRows(input) {
+                for f in Wording.summaryRows(input, limit: cut == nil ? nil : MailCut.listLimit) {
                     o.append(
                         "<tr><th scope=\"row\" style=\"width:38%;text-align:left;vertical-align:top;padding:6px 8px;"
                             + "background-color:#f0f3f7;border:1px solid \(Self.line);font-size:14px;\">"
@@ -80,24 +95,34 @@ public struct HTMLRenderer: DigestRenderer {
             h2("courriels", Wording.mailFailures, into: &o)
             o.append(
                 "<ul style=\"margin:4px 0;padding-left:20px;\">"
-                    + input.mailFailures.map { "<li style=\"margin:0 0 6px;\">\(esc(Wording.mailFailure($0)))</li>" }
-                    .joined() + "</ul>")
+                    + input.mailFailures.prefix(MailCut.shown(input.mailFailures.count, cut: cut)).map {
+                        "<li style=\"margin:0 0 6px;\">\(esc(Wording.mailFailure($0)))</li>"
+                    }
+                    .joined() + more(input.mailFailures.count, cut: cut) + "</ul>")
         }
         let sections = Wording.orderedMembers(input)
         if !sections.isEmpty {
             h2("adherents", Wording.members(input), into: &o)
             if member {
                 // By index: a `for` over the items copied each one (a whole notice) for every card.
-                for s in sections.indices {
-                    for i in sections[s].items.indices {
-                        card(
-                            sections[s].items[i].notice, input: input,
-                            item: ItemLines(sections[s].items[i], member: true),
-                            into: &o, shown: &shown)
-                    }
+                let places = sections.indices.flatMap { s in sections[s].items.indices.map { (s, $0) } }
+                cards(
+                    places.count, .notices, input: input, cut: cut, into: &o, shown: &shown,
+                    notice: { sections[places[$0].0].items[places[$0].1].notice }
+                ) { k, o, shown in
+                    let (s, i) = places[k]
+                    card(
+                        sections[s].items[i].notice, input: input, item: ItemLines(sections[s].items[i], member: true),
+                        into: &o, shown: &shown)
                 }
             } else {
-                for g in Wording.byNotice(sections) {
+                let groups = Wording.byNotice(sections)
+                cards(
+                    groups.count, .notices, input: input, cut: cut, into: &o, shown: &shown,
+                    notice: { sections[groups[$0].first.section].items[groups[$0].first.item].notice },
+                    note: { FrenchFormat.plural(groups[$0].recipients.count, "adhérent", "adhérents") }
+                ) { k, o, shown in
+                    let g = groups[k]
                     let lead = sections[g.first.section].items[g.first.item]
                     card(
                         lead.notice, input: input, item: nil, into: &o, extra: [recipients(g, sections)],
@@ -107,7 +132,11 @@ public struct HTMLRenderer: DigestRenderer {
         }
         if !input.consortia.isEmpty {
             h2("meute", Wording.consortia, into: &o)
-            for c in input.consortia {
+            cards(
+                input.consortia.count, .consortia, input: input, cut: cut, into: &o, shown: &shown,
+                notice: { input.consortia[$0].notice }
+            ) { k, o, shown in
+                let c = input.consortia[k]
                 var extra: [String] = [box(Wording.whyConsortium, Wording.rationale(c, member: member))]
                 var group = c.partners.map { p -> String in
                     var s = "<li>\(esc(p.memberName))"
@@ -132,13 +161,20 @@ public struct HTMLRenderer: DigestRenderer {
         }
         if !input.signals.isEmpty {
             h2("signaler", Wording.signals, into: &o)
-            for s in input.signals {
+            cards(
+                input.signals.count, .signals, input: input, cut: cut, into: &o, shown: &shown,
+                notice: { input.signals[$0].notice }
+            ) { k, o, shown in
+                let s = input.signals[k]
                 card(s.notice, input: input, item: nil, into: &o, extra: [box(nil, [Wording.signal(s)])], shown: &shown)
             }
         }
         if !input.calls.isEmpty {
             h2("appels", Wording.calls, into: &o)
-            for i in input.calls.indices {
+            cards(
+                input.calls.count, .calls, input: input, cut: cut, into: &o, shown: &shown,
+                notice: { input.calls[$0].notice }
+            ) { i, o, shown in
                 card(
                     input.calls[i].notice, input: input, item: ItemLines(input.calls[i], member: member), into: &o,
                     shown: &shown)
@@ -152,15 +188,20 @@ public struct HTMLRenderer: DigestRenderer {
                 if !w.recipients.isEmpty {
                     o.append(meta("Destinataires : \(esc(w.recipients.joined(separator: ", ")))"))
                 }
-                for item in w.items {
-                    card(item.notice, input: input, item: ItemLines(item, member: member), into: &o, shown: &shown)
+                cards(
+                    w.items.count, .watch, input: input, cut: cut, into: &o, shown: &shown,
+                    notice: { w.items[$0].notice }
+                ) { i, o, shown in
+                    card(
+                        w.items[i].notice, input: input, item: ItemLines(w.items[i], member: member), into: &o,
+                        shown: &shown)
                 }
             }
         }
         if !input.deadlinesSoon.isEmpty {
             h2("echeances", Wording.deadlines, into: &o)
             o.append("<table role=\"presentation\" width=\"100%\" style=\"\(Self.table)\">")
-            for item in input.deadlinesSoon {
+            for item in input.deadlinesSoon.prefix(MailCut.shown(input.deadlinesSoon.count, cut: cut)) {
                 let n = item.notice
                 var cell =
                     FrenchFormat.mainDeadline(n).map {
@@ -177,10 +218,11 @@ public struct HTMLRenderer: DigestRenderer {
                         + "\(Self.wrap)\">\(cell)</td></tr>")
             }
             o.append("</table>")
+            moreLine(input.deadlinesSoon.count, cut: cut, into: &o)
         }
         if !input.changed.isEmpty {
             h2("modifies", Wording.changed, into: &o)
-            for c in input.changed {
+            for c in input.changed.prefix(MailCut.shown(input.changed.count, cut: cut)) {
                 var told = Wording.told(c, member: member)
                 if let t = c.toldAt { told += " le \(FrenchFormat.date(t))" }
                 o.append(
@@ -188,6 +230,7 @@ public struct HTMLRenderer: DigestRenderer {
                         + c.changes.map { "<li>\(esc(FrenchFormat.change($0)))</li>" }.joined() + "</ul>"
                         + meta(esc(told)) + Self.cardClose)
             }
+            moreLine(input.changed.count, cut: cut, into: &o)
         }
         // Worked out once: the staff digest asks for it three times.
         let leftOut = Wording.isStaff(input) ? Wording.leftOut(input) : []
@@ -287,6 +330,79 @@ public struct HTMLRenderer: DigestRenderer {
         case .stale, .incomplete: return "#8a5a00"
         case .skipped: return grey
         }
+    }
+
+    /// One section's cards: each in full for the files (`cut` nil); for an e-mail, in full while the cut admits
+    /// them (measured on the card's HTML), then one line each under « Et N autres … », then where the full
+    /// digest is. A card shown as a line is not « shown »: a later card of the same notice is a full one.
+    private func cards(
+        _ count: Int, _ kind: MailList, input: DigestInput, cut: MailCut?, into o: inout [String],
+        shown: inout Set<String>, notice: (Int) -> Notice, note: (Int) -> String? = { _ in nil },
+        card render: (Int, inout [String], inout Set<String>) -> Void
+    ) {
+        guard let cut else {
+            for i in 0..<count { render(i, &o, &shown) }
+            return
+        }
+        cut.begin(kind)
+        var lines: [String] = []
+        var counted = 0
+        for i in 0..<count {
+            var part: [String] = []
+            var seen = shown
+            let decision = cut.decide {
+                render(i, &part, &seen)
+                return part.reduce(0) { $0 + $1.utf8.count + 1 }
+            }
+            switch decision {
+            case .full:
+                o += part
+                shown = seen
+            case .listed: lines.append(compactLine(notice(i), input: input, note: note(i)))
+            case .counted: counted += 1
+            }
+        }
+        guard !lines.isEmpty || counted > 0 else { return }
+        o.append(
+            "<h3 style=\"margin:18px 0 6px;font-size:17px;\">"
+                + "\(esc(Wording.more(kind, lines.count + counted, member: Wording.isMember(input))))</h3>")
+        var list = "<ul style=\"margin:4px 0;padding-left:20px;\">" + lines.joined()
+        if counted > 0 { list += "<li>\(esc(Wording.countedMore(counted)))</li>" }
+        o.append(list + "</ul>")
+        let full = Wording.fullDigest(input)
+        var whereLine = esc(full.text)
+        if let file = full.file {
+            whereLine += full.url.map { "<a href=\"\(esc($0))\">\(esc(file))</a>" } ?? esc(file)
+        }
+        o.append(meta(whereLine))
+    }
+
+    /// A card an e-mail shows as one line: the title linked, then the deadline, the buyer, the place, `note`.
+    private func compactLine(_ n: Notice, input: DigestInput, note: String?) -> String {
+        let title = esc(Wording.shortened(n.title.isEmpty ? n.id : n.title, 150))
+        var s = "<li style=\"margin:0 0 6px;\">"
+        if let url = n.url, let safe = safeURL(url) { s += "<a href=\"\(esc(safe))\">\(title)</a>" } else { s += title }
+        var facts = Wording.compactFacts(n, now: input.runDate)
+        if let note { facts.append(note) }
+        for (i, f) in facts.enumerated() {
+            // The deadline kept whole, as on a card.
+            s +=
+                i == 0 && FrenchFormat.mainDeadline(n) != nil
+                ? " — <span style=\"white-space:nowrap;\">\(esc(f))</span>" : " — \(esc(f))"
+        }
+        return s + "</li>"
+    }
+
+    /// « … et 12 autres » as the last item of a list an e-mail cut; nothing for the files.
+    private func more(_ count: Int, cut: MailCut?) -> String {
+        let hidden = count - MailCut.shown(count, cut: cut)
+        return hidden > 0 ? "<li>\(esc(Wording.listMore(hidden)))</li>" : ""
+    }
+
+    /// « … et 12 autres » under a table an e-mail cut; nothing for the files.
+    private func moreLine(_ count: Int, cut: MailCut?, into o: inout [String]) {
+        let hidden = count - MailCut.shown(count, cut: cut)
+        if hidden > 0 { o.append(meta(esc(Wording.listMore(hidden)))) }
     }
 
     /// Links to the staff digest's sections, on one wrapping line.

@@ -45,14 +45,17 @@ public struct DigestMailContent: Sendable, Hashable {
 extension DigestInput {
     /// The e-mail of this digest: a French subject (« Veille Pôle Méca Loire — 3 avis pour vous, dont 1 à rendre
     /// cette semaine »; staff: « Veille Pôle Méca Loire — 12 avis, 2 idées de consortium »), the Markdown text as
-    /// the plain part, the HTML, and tonight's deadlines as an `.ics` (nil when none).
+    /// the plain part, the HTML, and tonight's deadlines as an `.ics` (nil when none). The parts are in the mail
+    /// layout (``DigestLayout/mail``): the first cards in full, the others one line each, when they would not fit
+    /// a mail client (``MailCut``); the files' Markdown and HTML otherwise.
     public func mailContent() throws -> DigestMailContent {
         let ics = ICalendarRenderer()
         let events = ics.tonight(self)
         let who = recipientID.map { "-" + AtomRenderer().urnPart($0) } ?? ""
+        let parts = mailParts()
         return DigestMailContent(
-            subject: Wording.subject(self), textBytes: try MarkdownRenderer().render(self),
-            htmlBytes: try HTMLRenderer().render(self), calendar: events.isEmpty ? nil : try ics.render(self),
+            subject: Wording.subject(self), textBytes: parts.markdown,
+            htmlBytes: parts.html, calendar: events.isEmpty ? nil : try ics.render(self),
             calendarFileName:
                 "echeances-\(AtomRenderer().urnPart(clusterID))\(who)-\(DigestWriter.dateStamp(runDate)).ics")
     }
@@ -63,10 +66,11 @@ extension DigestInput {
     /// each as `render` gives it (never `renderSubscription`: the mail carries tonight's deadlines only).
     public static let mailFormats: [DigestFormat] = [.markdown, .html, .icalendar]
 
-    /// The e-mail of this digest from its parts already rendered for its files, so a night renders each part
-    /// once: the same content as ``mailContent()``, which renders them again. Each part is `render(self)` of the
-    /// format's renderer, kept as the bytes it is; `calendar` is dropped when tonight has no deadline (as
-    /// ``mailContent()`` attaches none).
+    /// The e-mail of this digest from its parts already rendered, so a night renders each part once: the same
+    /// content as ``mailContent()``, which renders them again. `markdown` and `html` are the mail layout's
+    /// (``mailParts()``), or the files' when ``mailIsFileLayout(htmlBytes:)`` says they are the same; `calendar`
+    /// is `render(self)` of the iCalendar renderer, dropped when tonight has no deadline (as ``mailContent()``
+    /// attaches none).
     public func mailContent(markdown: [UInt8], html: [UInt8], calendar: [UInt8]) -> DigestMailContent {
         let who = recipientID.map { "-" + AtomRenderer().urnPart($0) } ?? ""
         return DigestMailContent(

@@ -4,13 +4,25 @@ import Notices
 /// CommonMark digest: readable as plain text in a mail (it is the e-mail's text part), rendered nicely by any
 /// forge or mail client. Same content as the HTML.
 public struct MarkdownRenderer: DigestRenderer {
-    public init() {}
+    /// Every card in full (the files), or the e-mail's cut (``DigestLayout/mail``), which the HTML part decides.
+    public var layout: DigestLayout
+
+    public init(layout: DigestLayout = .file) { self.layout = layout }
     public var format: DigestFormat { .markdown }
 
     public func render(_ input: DigestInput) throws -> [UInt8] { Array(text(input).utf8) }
 
-    /// The digest as Markdown text.
+    /// The digest as Markdown text, in the renderer's layout (an e-mail's cut is the HTML part's: rendered here
+    /// when not given, see ``DigestInput/mailParts()``).
     public func text(_ input: DigestInput) -> String {
+        guard layout == .mail else { return page(input, cut: nil) }
+        return text(input, replaying: HTMLRenderer(layout: .mail).mail(input).cut)
+    }
+
+    /// The e-mail's text part, cut at the same cards as its HTML part.
+    func text(_ input: DigestInput, replaying cut: MailCut) -> String { page(input, cut: MailCut(replaying: cut)) }
+
+    private func page(_ input: DigestInput, cut: MailCut?) -> String {
         var o: [String] = []
         var shown = Set<String>()
         let now = input.runDate
@@ -26,13 +38,16 @@ public struct MarkdownRenderer: DigestRenderer {
         if Wording.isStaff(input) && input.hasNews {
             o.append("## \(Wording.summary)")
             o.append("")
-            for f in Wording.summaryRows(input) { fact(f, into: &o) }
+            for f in Wording.summaryRows(input, limit: cut == nil ? nil : MailCut.listLimit) { fact(f, into: &o) }
             o.append("")
         }
         if Wording.isStaff(input) && !input.mailFailures.isEmpty {
             o.append("## \(Wording.mailFailures)")
             o.append("")
-            for f in input.mailFailures { o.append("- \(esc(Wording.mailFailure(f)))") }
+            for f in input.mailFailures.prefix(MailCut.shown(input.mailFailures.count, cut: cut)) {
+                o.append("- \(esc(Wording.mailFailure(f)))")
+            }
+            moreLine(input.mailFailures.count, cut: cut, into: &o)
             o.append("")
         }
         let sections = Wording.orderedMembers(input)
@@ -41,21 +56,35 @@ public struct MarkdownRenderer: DigestRenderer {
             o.append("")
             if member {
                 // By index: a `for` over the items copied each one (a whole notice) for every entry.
-                for s in sections.indices {
-                    for i in sections[s].items.indices {
-                        notice(
-                            sections[s].items[i].notice, input: input, into: &o,
-                            item: ItemLines(sections[s].items[i], member: true), shown: &shown)
-                    }
+                let places = sections.indices.flatMap { s in sections[s].items.indices.map { (s, $0) } }
+                cards(
+                    places.count, .notices, input: input, cut: cut, into: &o, shown: &shown,
+                    notice: { sections[places[$0].0].items[places[$0].1].notice }
+                ) { k, o, shown in
+                    let (s, i) = places[k]
+                    notice(
+                        sections[s].items[i].notice, input: input, into: &o,
+                        item: ItemLines(sections[s].items[i], member: true), shown: &shown)
                 }
             } else {
-                for g in Wording.byNotice(sections) { staffNotice(g, sections, input: input, into: &o, shown: &shown) }
+                let groups = Wording.byNotice(sections)
+                cards(
+                    groups.count, .notices, input: input, cut: cut, into: &o, shown: &shown,
+                    notice: { sections[groups[$0].first.section].items[groups[$0].first.item].notice },
+                    note: { FrenchFormat.plural(groups[$0].recipients.count, "adhérent", "adhérents") }
+                ) { k, o, shown in
+                    staffNotice(groups[k], sections, input: input, into: &o, shown: &shown)
+                }
             }
         }
         if !input.consortia.isEmpty {
             o.append("## \(Wording.consortia)")
             o.append("")
-            for c in input.consortia {
+            cards(
+                input.consortia.count, .consortia, input: input, cut: cut, into: &o, shown: &shown,
+                notice: { input.consortia[$0].notice }
+            ) { k, o, shown in
+                let c = input.consortia[k]
                 notice(c.notice, input: input, into: &o, item: nil, shown: &shown)
                 o.append("**\(Wording.whyConsortium)**")
                 o.append("")
@@ -81,7 +110,11 @@ public struct MarkdownRenderer: DigestRenderer {
         if !input.signals.isEmpty {
             o.append("## \(Wording.signals)")
             o.append("")
-            for s in input.signals {
+            cards(
+                input.signals.count, .signals, input: input, cut: cut, into: &o, shown: &shown,
+                notice: { input.signals[$0].notice }
+            ) { k, o, shown in
+                let s = input.signals[k]
                 notice(s.notice, input: input, into: &o, item: nil, shown: &shown)
                 o.append("- \(esc(Wording.signal(s)))")
                 o.append("")
@@ -90,7 +123,10 @@ public struct MarkdownRenderer: DigestRenderer {
         if !input.calls.isEmpty {
             o.append("## \(Wording.calls)")
             o.append("")
-            for i in input.calls.indices {
+            cards(
+                input.calls.count, .calls, input: input, cut: cut, into: &o, shown: &shown,
+                notice: { input.calls[$0].notice }
+            ) { i, o, shown in
                 notice(
                     input.calls[i].notice, input: input, into: &o, item: ItemLines(input.calls[i], member: member),
                     shown: &shown)
@@ -107,15 +143,20 @@ public struct MarkdownRenderer: DigestRenderer {
                     o.append("Destinataires : \(esc(w.recipients.joined(separator: ", ")))")
                     o.append("")
                 }
-                for item in w.items {
-                    notice(item.notice, input: input, into: &o, item: ItemLines(item, member: member), shown: &shown)
+                cards(
+                    w.items.count, .watch, input: input, cut: cut, into: &o, shown: &shown,
+                    notice: { w.items[$0].notice }
+                ) { i, o, shown in
+                    notice(
+                        w.items[i].notice, input: input, into: &o, item: ItemLines(w.items[i], member: member),
+                        shown: &shown)
                 }
             }
         }
         if !input.deadlinesSoon.isEmpty {
             o.append("## \(Wording.deadlines)")
             o.append("")
-            for item in input.deadlinesSoon {
+            for item in input.deadlinesSoon.prefix(MailCut.shown(input.deadlinesSoon.count, cut: cut)) {
                 let n = item.notice
                 var line = "- "
                 if let d = FrenchFormat.mainDeadline(n) {
@@ -127,18 +168,23 @@ public struct MarkdownRenderer: DigestRenderer {
                 if !member, !item.members.isEmpty { line += " — \(esc(Wording.shortList(item.members)))" }
                 o.append(line)
             }
+            moreLine(input.deadlinesSoon.count, cut: cut, into: &o)
             o.append("")
         }
         if !input.changed.isEmpty {
             o.append("## \(Wording.changed)")
             o.append("")
-            for c in input.changed {
+            for c in input.changed.prefix(MailCut.shown(input.changed.count, cut: cut)) {
                 o.append("### \(link(c.notice))")
                 o.append("")
                 for ch in c.changes { o.append("- \(esc(FrenchFormat.change(ch)))") }
                 var told = esc(Wording.told(c, member: member))
                 if let t = c.toldAt { told += " le \(FrenchFormat.date(t))" }
                 o.append("- \(told)")
+                o.append("")
+            }
+            if input.changed.count > MailCut.shown(input.changed.count, cut: cut) {
+                moreLine(input.changed.count, cut: cut, into: &o)
                 o.append("")
             }
         }
@@ -171,6 +217,58 @@ public struct MarkdownRenderer: DigestRenderer {
         o.append("---")
         o.append(esc(Wording.footer(input)))
         return o.joined(separator: "\n") + "\n"
+    }
+
+    /// One section's entries: each in full for the files (`cut` nil); for an e-mail, as the HTML part decided
+    /// (``MailCut``): in full, then one line each under « Et N autres … », then where the full digest is.
+    private func cards(
+        _ count: Int, _ kind: MailList, input: DigestInput, cut: MailCut?, into o: inout [String],
+        shown: inout Set<String>, notice: (Int) -> Notice, note: (Int) -> String? = { _ in nil },
+        card render: (Int, inout [String], inout Set<String>) -> Void
+    ) {
+        guard let cut else {
+            for i in 0..<count { render(i, &o, &shown) }
+            return
+        }
+        cut.begin(kind)
+        var lines: [String] = []
+        var counted = 0
+        for i in 0..<count {
+            switch cut.decide({ 0 }) {
+            case .full: render(i, &o, &shown)
+            case .listed: lines.append(compactLine(notice(i), input: input, note: note(i)))
+            case .counted: counted += 1
+            }
+        }
+        guard !lines.isEmpty || counted > 0 else { return }
+        o.append("### \(esc(Wording.more(kind, lines.count + counted, member: Wording.isMember(input))))")
+        o.append("")
+        o += lines
+        if counted > 0 { o.append("- \(esc(Wording.countedMore(counted)))") }
+        o.append("")
+        let full = Wording.fullDigest(input)
+        var whereLine = esc(full.text)
+        if let file = full.file {
+            whereLine += full.url.flatMap(safeURL).map { "[\(esc(file))](<\($0)>)" } ?? esc(file)
+        }
+        o.append(whereLine)
+        o.append("")
+    }
+
+    /// An entry an e-mail shows as one line: the title linked, then the deadline, the buyer, the place, `note`.
+    private func compactLine(_ n: Notice, input: DigestInput, note: String?) -> String {
+        let title = esc(Wording.shortened(n.title.isEmpty ? n.id : n.title, 150))
+        var s = "- " + (n.url.flatMap(safeURL).map { "[\(title)](<\($0)>)" } ?? title)
+        var facts = Wording.compactFacts(n, now: input.runDate)
+        if let note { facts.append(note) }
+        for f in facts { s += " — \(esc(f))" }
+        return s
+    }
+
+    /// « … et 12 autres » under a list an e-mail cut; nothing for the files.
+    private func moreLine(_ count: Int, cut: MailCut?, into o: inout [String]) {
+        let hidden = count - MailCut.shown(count, cut: cut)
+        if hidden > 0 { o.append("- \(esc(Wording.listMore(hidden)))") }
     }
 
     private func link(_ n: Notice) -> String {

@@ -103,8 +103,9 @@ extension Wording {
     }
 
     /// The staff summary's rows (label, lines): new notices, for whom, deadlines this week, consortium ideas,
-    /// calls, changes, near misses.
-    static func summaryRows(_ input: DigestInput) -> [Fact] {
+    /// calls, changes, near misses. `limit`: this week's deadlines shown at most (an e-mail, ``MailCut``), the
+    /// rest counted.
+    static func summaryRows(_ input: DigestInput, limit: Int? = nil) -> [Fact] {
         let s = input.summary
         var rows: [Fact] = [Fact("Nouveaux avis", text: "\(s.newNotices)")]
         if !s.perMember.isEmpty {
@@ -123,13 +124,15 @@ extension Wording {
                 "À rendre cette semaine",
                 s.deadlinesThisWeek.isEmpty
                     ? [[.text("aucun")]]
-                    : s.deadlinesThisWeek.map { item in
+                    : s.deadlinesThisWeek.prefix(limit ?? s.deadlinesThisWeek.count).map { item in
                         let n = item.notice
                         let d = FrenchFormat.mainDeadline(n)!
                         let title: Fact.Piece =
                             n.url.map { isWebURL($0) ? .link(n.title, url: $0) : .text(n.title) } ?? .text(n.title)
                         return [.whole(FrenchFormat.relative(d, from: input.runDate)), .text(" — "), title]
-                    }))
+                    }
+                        + (s.deadlinesThisWeek.count > (limit ?? .max)
+                            ? [[.text(listMore(s.deadlinesThisWeek.count - (limit ?? 0)))]] : [])))
         rows.append(Fact("Idées de consortium", text: "\(s.consortiumIdeas)"))
         rows.append(Fact("Appels à projets", text: "\(s.calls)"))
         rows.append(Fact("Avis modifiés", text: "\(s.changed)"))

@@ -259,7 +259,8 @@ public enum ClusterDigest {
 
 /// Renders one edition on every core: each (digest, format, variant) that its files and its e-mails need, once —
 /// a member's `2026-05-05.md` and the Markdown part of its e-mail are the same bytes — handed to the publisher in
-/// the plan's order.
+/// the plan's order. An e-mail whose digest is too long for a mail client (``DigestInput/mailIsFileLayout(htmlBytes:)``)
+/// or has no Markdown and HTML files renders its own text and HTML in the mail layout, in its mail job.
 ///
 /// Workers take the renderings in order, and each e-mail as soon as its parts are rendered, ahead of what the
 /// publisher has staged as long as less than `maxHeldBytes` of rendered output waits to be taken (and at most
@@ -282,7 +283,8 @@ final class EditionRendering: @unchecked Sendable {
 
     enum Job {
         case render(Key)
-        /// A planned mail (index in `mails`) and the jobs of its Markdown, HTML and calendar parts.
+        /// A planned mail (index in `mails`) and the jobs of its parts: its files' Markdown, HTML and calendar, or
+        /// only the calendar when the mail renders its text and HTML itself.
         case mail(Int, parts: [Int])
     }
 
@@ -378,9 +380,15 @@ final class EditionRendering: @unchecked Sendable {
         }
         func addMails(_ ms: [Int]) {
             for m in ms {
-                let parts = DigestInput.mailFormats.map {
-                    job(Key(input: mailInput[m], format: $0, subscription: false))
-                }
+                // The files' Markdown and HTML when the digest has them (its mail is them unless too long for a
+                // mail client); else only the calendar: the mail renders its own parts in the mail layout (a
+                // member mailed and given no files, a saved watch, a cluster whose formats are not md and html).
+                let text = Key(input: mailInput[m], format: .markdown, subscription: false)
+                let html = Key(input: mailInput[m], format: .html, subscription: false)
+                let filed = jobOf[text] != nil && jobOf[html] != nil
+                let parts =
+                    (filed ? [text, html] : []).map(job)
+                    + [job(Key(input: mailInput[m], format: .icalendar, subscription: false))]
                 for p in parts { uses[p] += 1 }
                 jobs.append(.mail(m, parts: parts))
                 uses.append(1)
@@ -579,11 +587,18 @@ final class EditionRendering: @unchecked Sendable {
                 for p in parts { take(p) }
                 lock.unlock()
             }
-            guard let composer, let envelope, bytes.count == 3 else {
+            guard let composer, let envelope, bytes.count == parts.count, let calendar = bytes.last else {
                 return .failure(PipelineError.cannotRun("mail: the parts of \(mails[m].audience) were not rendered"))
             }
             let mail = mails[m]
-            let content = mail.input.mailContent(markdown: bytes[0], html: bytes[1], calendar: bytes[2])
+            let content: DigestMailContent
+            if bytes.count == 3, mail.input.mailIsFileLayout(htmlBytes: bytes[1].count) {
+                content = mail.input.mailContent(markdown: bytes[0], html: bytes[1], calendar: calendar)
+            } else {
+                // Too long for a mail client as its files are, or no files: the mail layout, rendered once here.
+                let own = mail.input.mailParts()
+                content = mail.input.mailContent(markdown: own.markdown, html: own.html, calendar: calendar)
+            }
             return Result { .entries(try composer.entries(mail, content: content, envelope: envelope)) }
         }
     }

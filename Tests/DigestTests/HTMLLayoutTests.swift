@@ -154,6 +154,42 @@ struct HTMLLayoutTests {
         print("digest screenshot: \(png.path) (\(width)×\(height) px)")
     }
 
+    /// The e-mail's compact layout at a phone's width: the cards in full, then the one-line entries (long titles,
+    /// no-wrap deadlines) and the line saying where the full digest is, none of them wider than the screen.
+    @Test(arguments: ["cluster", "member"]) func theCompactMailFitsAPhone(_ digest: String) throws {
+        try FileManager.default.createDirectory(at: Self.folder, withIntermediateDirectories: true)
+        // The sample's tender thirty times under other ids: more cards than an e-mail holds in full.
+        var input = SampleDigest.input
+        let item = try #require(input.members.first?.items.first)
+        input.members[0].items = (0..<30).map { k in
+            var i = item
+            i.notice.sourceID += "-\(k)"
+            return i
+        }
+        input.tally()
+        let mailed = digest == "member" ? input.forMember(id: input.members[0].memberID, name: "Usinage") : input
+        let html = HTMLRenderer(layout: .mail).text(mailed)
+        #expect(MailLayoutTests.fullCards(html: html) < 30)
+        #expect(html.contains(digest == "member" ? " autres avis pour vous</h3>" : " autres avis</h3>"))
+        try Data(html.utf8).write(to: Self.folder.appendingPathComponent("\(digest)-mail.html"))
+        let layout = try Self.measure(html, width: 390, name: "\(digest)-mail-390")
+        #expect(layout.scrollWidth <= layout.innerWidth, "the page scrolls sideways: \(layout.scrollWidth) px wide")
+        #expect(layout.overflow.isEmpty, "beyond the 390 px viewport: \(layout.overflow.prefix(5))")
+        #expect(layout.cut.isEmpty, "text cut: \(layout.cut.prefix(5))")
+        #expect(layout.spill.isEmpty, "content wider than its box: \(layout.spill.prefix(5))")
+        // The deadlines of the one-line entries too, whole.
+        #expect(layout.whole.contains("one line: dans 6 jours"))
+        #expect(
+            !layout.whole.contains { $0.hasPrefix("broken:") }, "\(layout.whole.filter { $0.hasPrefix("broken:") })")
+        let height = min(max(layout.height, 200), 16_000)
+        let page = Self.folder.appendingPathComponent("\(digest)-mail-390-shot.html")
+        try Data(try Self.harness(html, width: 390, height: height).utf8).write(to: page)
+        let png = Self.folder.appendingPathComponent("\(digest)-mail-390.png")
+        try? FileManager.default.removeItem(at: png)
+        _ = try Chromium.run(["--window-size=390,\(height)", "--screenshot=\(png.path)"], url: page)
+        #expect(FileManager.default.fileExists(atPath: png.path), "no screenshot at \(png.path)")
+    }
+
     /// The checker itself: a page built to overflow, clip and spill is caught on each count.
     @Test func theCheckerCatchesWhatItLooksFor() throws {
         try FileManager.default.createDirectory(at: Self.folder, withIntermediateDirectories: true)

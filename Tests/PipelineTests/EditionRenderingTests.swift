@@ -154,6 +154,49 @@ import Testing
         #expect(shared.calendar == nil)
     }
 
+    /// A night too long for a mail client (the 212 notices of the real captures to every member): each e-mail is
+    /// the mail layout (`mailContent()`, first cards in full, the others one line each), rendered in its mail job
+    /// once the files' HTML shows it is too long; a member mailed and given no files (`member_files: unmailed`)
+    /// has no Markdown or HTML rendering of its own, only its e-mail's. The files keep every card.
+    @Test(.requiresShared, arguments: [DeliverySettings.MemberFiles.all, .unmailed])
+    func aLongNightsMailsAreTheMailLayout(_ memberFiles: DeliverySettings.MemberFiles) throws {
+        let ws = try Workspace()
+        let notices = try RealCaptures.routable.flatMap { path in
+            try DocumentParser.parse(
+                try SharedData.bytes(path),
+                options: ParseOptions(sourceID: RealCaptures.sourceID(of: path), documentName: path)
+            ).notices
+        }
+        try #require(notices.count > 200)
+        let store = try routed(notices, ws)
+        var cluster = Self.cluster
+        cluster.delivery.memberFiles = memberFiles
+        let prepared = try ClusterDigest.prepare(
+            cluster: cluster, store: store, output: ws.out, formats: DigestFormat.allCases, now: night,
+            health: [], markDelivered: true)
+        let composer = MailComposer(cluster: cluster, now: night, stamp: prepared.stamp, edition: prepared.edition)
+        let mail = try #require(try composer.plan(prepared))
+        let rendering = EditionRendering(prepared, mails: mail.mails, composer: composer, envelope: mail.envelope)
+        rendering.start(workers: 2)
+        let got = try rendering.takeAll(prepared)
+        #expect(got.files == (try prepared.renderedFiles().map(\.bytes)))
+        #expect(got.outbox == (try composer.compose(prepared)))
+        for planned in mail.mails {
+            let content = try planned.input.mailContent()
+            let file = try HTMLRenderer().render(planned.input)
+            #expect(content.htmlBytes.count < 102 * 1024, "\(planned.audience): \(content.htmlBytes.count) bytes")
+            #expect(content.htmlBytes.count < file.count / 2, "\(planned.audience) is cut")
+        }
+        // The mailed members (usinage-forez, surfaces-loire): files or not, as the cluster says.
+        let mailedMembers = Set(mail.mails.compactMap { $0.member })
+        try #require(mailedMembers.count == 2)
+        let ownParts = rendering.jobs.filter {
+            guard case .render(let key) = $0 else { return false }
+            return mailedMembers.contains(key.input - 1) && (key.format == .markdown || key.format == .html)
+        }
+        #expect(ownParts.count == (memberFiles == .all ? 4 : 0))
+    }
+
     /// The run's path (`ClusterDigest.write`, rendered on every core and published as one edition) writes the
     /// files and queues the e-mails that the serial rendering gives, under the same names.
     @Test func aParallelEditionWritesWhatASerialOneWrites() throws {
