@@ -23,6 +23,26 @@ public struct ICalendarRenderer: DigestRenderer {
     /// Tonight's deadlines.
     public func text(_ input: DigestInput) -> String { calendar(input, events: tonight(input)) }
 
+    /// Events an e-mail's calendar holds at most: the soonest deadlines. A national staff digest has hundreds of
+    /// deadlines a night (about 1.1 KB each, a third more in base64): attached whole they were most of its e-mail
+    /// (on a 10,000-notice night, 554 KB of the largest staff message, whose HTML is 79 KB). Thirty is a month of
+    /// working days; the files (`YYYY-MM-DD.ics`, `latest.ics`) keep every deadline.
+    public static let mailEventLimit = 30
+
+    /// Tonight's deadlines as an e-mail attaches them: the bytes of `render` when there are at most
+    /// ``mailEventLimit``, else the soonest ``mailEventLimit`` (ties in tonight's order), in tonight's order.
+    public func renderMail(_ input: DigestInput) throws -> [UInt8] {
+        Array(calendar(input, events: mailEvents(input)).utf8)
+    }
+
+    func mailEvents(_ input: DigestInput) -> [(notice: Notice, members: [String])] {
+        let all = tonight(input)
+        guard all.count > Self.mailEventLimit else { return all }
+        let instants = all.map { FrenchFormat.mainDeadline($0.notice)?.instant ?? .distantFuture }
+        let soonest = all.indices.sorted { (instants[$0], $0) < (instants[$1], $1) }.prefix(Self.mailEventLimit)
+        return Set(soonest).sorted().map { all[$0] }
+    }
+
     /// The subscription calendar (see `renderSubscription`).
     public func subscriptionText(_ input: DigestInput) -> String {
         var events = tonight(input)

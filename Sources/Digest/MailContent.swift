@@ -55,7 +55,7 @@ extension DigestInput {
         let parts = mailParts()
         return DigestMailContent(
             subject: Wording.subject(self), textBytes: parts.markdown,
-            htmlBytes: parts.html, calendar: events.isEmpty ? nil : try ics.render(self),
+            htmlBytes: parts.html, calendar: events.isEmpty ? nil : try ics.renderMail(self),
             calendarFileName:
                 "echeances-\(AtomRenderer().urnPart(clusterID))\(who)-\(DigestWriter.dateStamp(runDate)).ics")
     }
@@ -69,8 +69,15 @@ extension DigestInput {
     /// The e-mail of this digest from its parts already rendered, so a night renders each part once: the same
     /// content as ``mailContent()``, which renders them again. `markdown` and `html` are the mail layout's
     /// (``mailParts()``), or the files' when ``mailIsFileLayout(htmlBytes:)`` says they are the same; `calendar`
-    /// is `render(self)` of the iCalendar renderer, dropped when tonight has no deadline (as ``mailContent()``
-    /// attaches none).
+    /// is `renderMail(self)` of the iCalendar renderer (its file's `render(self)` when
+    /// ``mailCalendarIsFile`` says they are the same), dropped when tonight has no deadline (as
+    /// ``mailContent()`` attaches none).
+    /// Whether the e-mail's calendar is tonight's calendar file as it is: at most
+    /// ``ICalendarRenderer/mailEventLimit`` deadlines (else `ICalendarRenderer.renderMail` keeps the soonest).
+    public var mailCalendarIsFile: Bool {
+        ICalendarRenderer().tonight(self).count <= ICalendarRenderer.mailEventLimit
+    }
+
     public func mailContent(markdown: [UInt8], html: [UInt8], calendar: [UInt8]) -> DigestMailContent {
         let who = recipientID.map { "-" + AtomRenderer().urnPart($0) } ?? ""
         return DigestMailContent(

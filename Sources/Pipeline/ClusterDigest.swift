@@ -587,10 +587,17 @@ final class EditionRendering: @unchecked Sendable {
                 for p in parts { take(p) }
                 lock.unlock()
             }
-            guard let composer, let envelope, bytes.count == parts.count, let calendar = bytes.last else {
+            guard let composer, let envelope, bytes.count == parts.count, let tonights = bytes.last else {
                 return .failure(PipelineError.cannotRun("mail: the parts of \(mails[m].audience) were not rendered"))
             }
             let mail = mails[m]
+            // A staff digest's hundreds of deadlines: the e-mail attaches the soonest (the file keeps them all).
+            let calendar: [UInt8]
+            if mail.input.mailCalendarIsFile {
+                calendar = tonights
+            } else {
+                do { calendar = try ICalendarRenderer().renderMail(mail.input) } catch { return .failure(error) }
+            }
             let content: DigestMailContent
             if bytes.count == 3, mail.input.mailIsFileLayout(htmlBytes: bytes[1].count) {
                 content = mail.input.mailContent(markdown: bytes[0], html: bytes[1], calendar: calendar)

@@ -176,6 +176,40 @@ import TestSupport
         #expect(String(decoding: local.mailParts().html, as: UTF8.self).contains(lead + "latest.html</p>"))
     }
 
+    /// A staff night's deadlines: the e-mail attaches the soonest `mailEventLimit`, the calendar file keeps them all;
+    /// a night with fewer attaches the file's bytes.
+    @Test(.requiresShared) func theMailCalendarKeepsTheSoonestDeadlines() throws {
+        let notices = Array(try Self.realNotices().prefix(200))
+        let input = Self.night(notices, members: 20, spread: 5)
+        let withDeadline = notices.filter { FrenchFormat.mainDeadline($0) != nil }
+        let limit = ICalendarRenderer.mailEventLimit
+        try #require(withDeadline.count > limit, "the captures hold more deadlines than an e-mail attaches")
+        func events(_ bytes: [UInt8]) -> [String: String] {
+            // UID → DTSTART of each VEVENT.
+            var out: [String: String] = [:]
+            var uid: String?
+            for line in String(decoding: bytes, as: UTF8.self).components(separatedBy: "\r\n") {
+                if line.hasPrefix("UID:") { uid = String(line.dropFirst(4)) }
+                if line.hasPrefix("DTSTART:"), let u = uid { out[u] = String(line.dropFirst(8)) }
+            }
+            return out
+        }
+        let file = events(try ICalendarRenderer().render(input))
+        let mail = events(try ICalendarRenderer().renderMail(input))
+        #expect(file.count == withDeadline.count)
+        #expect(mail.count == limit)
+        #expect(!input.mailCalendarIsFile)
+        // The soonest: nothing left out is due before the latest attached (UTC stamps sort as text).
+        let latestAttached = mail.values.max() ?? ""
+        #expect(file.filter { mail[$0.key] == nil }.allSatisfy { $0.value >= latestAttached })
+        #expect(mail.allSatisfy { file[$0.key] == $0.value })
+        #expect(try input.mailContent().calendar == (try ICalendarRenderer().renderMail(input)))
+        // Few deadlines: the file's bytes.
+        let few = Self.night(Array(withDeadline.prefix(limit)), members: 3, spread: 2)
+        #expect(few.mailCalendarIsFile)
+        #expect(try ICalendarRenderer().renderMail(few) == (try ICalendarRenderer().render(few)))
+    }
+
     /// A digest whose cards fit: the e-mail's parts are the files' bytes (the golden sample, staff and member, and
     /// a real night of five notices).
     @Test(.requiresShared) func aMailThatFitsIsTheFilesBytes() throws {

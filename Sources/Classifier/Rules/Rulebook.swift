@@ -254,6 +254,25 @@ public struct DeliverySettings: Sendable, Hashable, Codable {
             formats: try c.decodeIfPresent([String].self, forKey: .formats),
             memberFiles: try c.decode(MemberFiles.self, forKey: .memberFiles))
     }
+
+    /// As synthesized, but `subscription_max_notices` left out at its default: the rules' routing fingerprint
+    /// (``Rulebook``) encodes each cluster with default delivery settings, so a default written out would have
+    /// made every cluster's rules look changed to a store routed before the key existed — and a changed rule
+    /// re-routes every open notice of the cluster (34,879 routes instead of 3,149 on a 10,000-notice night with
+    /// two months of history).
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encodeIfPresent(sender, forKey: .sender)
+        try c.encode(replyTo, forKey: .replyTo)
+        try c.encode(staff, forKey: .staff)
+        try c.encode(sharePartners, forKey: .sharePartners)
+        try c.encode(subscriptionDays, forKey: .subscriptionDays)
+        if subscriptionMaxNotices != Self.defaultSubscriptionMaxNotices {
+            try c.encode(subscriptionMaxNotices, forKey: .subscriptionMaxNotices)
+        }
+        try c.encodeIfPresent(formats, forKey: .formats)
+        try c.encode(memberFiles, forKey: .memberFiles)
+    }
 }
 
 /// One step of a cluster's value chain.

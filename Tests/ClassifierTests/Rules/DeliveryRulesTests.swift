@@ -103,6 +103,29 @@ import Testing
         }
     }
 
+    /// The default is not written: the routing fingerprint of a cluster (default delivery settings) is the bytes it
+    /// was before the key existed, so a store routed then is not re-routed whole; a value set round-trips.
+    @Test func theMostNoticesAtItsDefaultIsNotWritten() throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let plain = String(decoding: try encoder.encode(DeliverySettings()), as: UTF8.self)
+        #expect(
+            plain
+                == #"{"member_files":"all","reply_to":[],"share_partners":false,"staff":[],"subscription_days":60}"#)
+        let (report, _) = try Self.lint(
+            Self.head + Self.tail + """
+                members:
+                  - {id: acme, name: Acme, segments: [usinage], sites: ["42"]}
+                """)
+        let cluster = try #require(report.rulebook?.cluster("demo"))
+        let routing = String(decoding: try Rulebook.routingBytes(cluster), as: UTF8.self)
+        #expect(routing.contains(#""subscription_days":60"#) && !routing.contains("subscription_max_notices"))
+        let set = DeliverySettings(sender: "veille@x.example", subscriptionMaxNotices: 200, formats: ["md"])
+        let written = try encoder.encode(set)
+        #expect(String(decoding: written, as: UTF8.self).contains(#""subscription_max_notices":200"#))
+        #expect(try JSONDecoder().decode(DeliverySettings.self, from: written) == set)
+    }
+
     /// A rules cache written before the key existed holds delivery settings without it: they read as the default.
     @Test func deliverySettingsWithoutTheMostNoticesDecodeToTheDefault() throws {
         let json = #"{"staff":[],"reply_to":[],"share_partners":false,"subscription_days":45,"member_files":"all"}"#
