@@ -17,17 +17,21 @@ public struct AtomRenderer: DigestRenderer {
 
     public func renderSubscription(_ input: DigestInput) throws -> [UInt8] { Array(subscriptionText(input).utf8) }
 
-    /// Tonight's feed.
+    /// Tonight's feed: tonight's news (``DigestInput/newsNotices``). A notice whose deadline nears was an entry
+    /// the night it was told; announced again as updated each of its last seven nights, it came back unread in
+    /// the reader every night, and on a deployment two months old the feed was mostly such reminders (297 of a
+    /// cluster's 463 entries on a 10,000-notice night). The digest lists them under « Échéances proches » and the
+    /// calendars keep their deadlines.
     public func text(_ input: DigestInput) -> String {
         feed(
             input, selfName: "\(DigestWriter.dateStamp(input.runDate)).atom",
-            entries: input.allNotices.map { ($0, input.runDate, []) })
+            entries: input.newsNotices.map { ($0, input.runDate, []) })
     }
 
-    /// The subscription feed: tonight's notices (all of them: they are the news), then the window's earlier ones,
-    /// newest first, up to `windowLimit` entries (``DigestInput/earlierWindow(after:)``).
+    /// The subscription feed: tonight's news (all of it), then the window's earlier notices, newest first, up to
+    /// `windowLimit` entries (``DigestInput/earlierWindow(after:)``).
     public func subscriptionText(_ input: DigestInput) -> String {
-        var entries: [(Notice, Date, [String])] = input.allNotices.map { ($0, input.runDate, []) }
+        var entries: [(Notice, Date, [String])] = input.newsNotices.map { ($0, input.runDate, []) }
         let member = Wording.isMember(input)
         for e in input.earlierWindow(after: Set(entries.map(\.0.id))) {
             entries.append((e.notice, e.sentAt, member ? [] : e.members))

@@ -303,8 +303,14 @@ public struct DigestInput: Sendable, Hashable, Codable {
     /// True when there is nothing at all to show but source health.
     public var isEmpty: Bool { !hasNews && deadlinesSoon.isEmpty }
 
-    /// Every distinct notice shown, in order of first appearance (for calendars and feeds).
-    public var allNotices: [Notice] {
+    /// Every distinct notice shown, in order of first appearance (for calendars).
+    public var allNotices: [Notice] { notices(remindersToo: true) }
+
+    /// Tonight's news: ``allNotices`` but those shown only as « Échéances proches » (told on an earlier night,
+    /// recalled tonight because their deadline nears) — what a feed announces (``AtomRenderer``).
+    public var newsNotices: [Notice] { notices(remindersToo: false) }
+
+    private func notices(remindersToo: Bool) -> [Notice] {
         var seen = Set<String>()
         var out: [Notice] = []
         func add(_ n: Notice) { if seen.insert(n.id).inserted { out.append(n) } }
@@ -314,7 +320,7 @@ public struct DigestInput: Sendable, Hashable, Codable {
         calls.forEach { add($0.notice) }
         watches.forEach { $0.items.forEach { add($0.notice) } }
         changed.forEach { add($0.notice) }
-        deadlinesSoon.forEach { add($0.notice) }
+        if remindersToo { deadlinesSoon.forEach { add($0.notice) } }
         return out
     }
 }

@@ -68,6 +68,31 @@ import Testing
         #expect(c.entryIDs.contains("urn:vigie:mecaloire:boamp:26-41234"))
     }
 
+    /// A notice shown only as « Échéances proches » (told on an earlier night) is not announced again in the feeds —
+    /// tonight's or the subscription's — but keeps its calendar event.
+    @Test func aDeadlineReminderIsNotFeedNewsButStaysInTheCalendar() throws {
+        var input = SampleDigest.input
+        var reminder = input.deadlinesSoon[0].notice
+        reminder.sourceID = "26-99999"
+        input.deadlinesSoon.append(DigestItem(notice: reminder, score: 1, members: ["Forges du Gier"]))
+        #expect(input.allNotices.map(\.id).contains(reminder.id))
+        #expect(!input.newsNotices.map(\.id).contains(reminder.id))
+        #expect(input.newsNotices.count == input.allNotices.count - 1)
+        for (feed, entries) in [
+            (try AtomRenderer().render(input), 5), (try AtomRenderer().renderSubscription(input), 7),
+        ] {
+            let c = AtomCollector()
+            let parser = XMLParser(data: Data(feed))
+            parser.delegate = c
+            #expect(parser.parse())
+            #expect(c.entryIDs.count == entries)
+            #expect(!c.entryIDs.contains("urn:vigie:mecaloire:\(reminder.source):26-99999"))
+        }
+        let uid = "UID:deadline-\(reminder.source)_26-99999@vigie"
+        #expect(ICalendarRenderer().text(input).contains(uid))
+        #expect(ICalendarRenderer().subscriptionText(input).contains(uid))
+    }
+
     @Test func htmlEscapesEverythingFromNotices() throws {
         var input = SampleDigest.input
         input.members[0].items[0].notice.title = "<script>alert('x')</script> & co"
