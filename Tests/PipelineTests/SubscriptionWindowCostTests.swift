@@ -14,8 +14,7 @@ import Testing
     /// Tells `cluster` `perNight` notices a night (copies of the real BOAMP and TED records, each its own
     /// opportunity), each to every member, then calls `after` with the night's number and the next night's time.
     static func tell(
-        _ store: NoticeStore, _ cluster: Cluster, perNight: Int, nights: Int, deadlinesLater: Double = 0,
-        after: (Int, Date) throws -> Void
+        _ store: NoticeStore, _ cluster: Cluster, perNight: Int, nights: Int, after: (Int, Date) throws -> Void
     ) throws {
         let base = try realBOAMPAndTEDNotices()
         let start = instant("2026-01-02T02:00:00Z")
@@ -27,10 +26,6 @@ import Testing
                 n.sourceID += "-n\(night)-\(i)"
                 n.title += " (\(night)-\(i))"
                 n.refs = CrossReferences()
-                if let d = n.deadline, deadlinesLater > 0 {
-                    n.deadline = ZonedDate(
-                        instant: d.instant.addingTimeInterval(deadlinesLater), utcOffset: d.utcOffset)
-                }
                 notices.append(n)
             }
             _ = try store.upsert(notices, at: at)
@@ -75,40 +70,5 @@ import Testing
             store: store, cluster: cluster, now: instant("2026-01-08T02:00:00Z"), deadlineSoonDays: 7, windowDays: 60
         ).read(sources: [], sourceNames: [:])
         #expect(none.snapshot.sent.isEmpty)
-    }
-
-    /// A measurement, not a check: `VIGIE_WINDOW_FIGURES=1 swift test --skip-build --filter
-    /// SubscriptionWindowCostTests` prints, at 1, 5, 15, 30 and 59 nights of `VIGIE_WINDOW_PER_NIGHT` (400) notices,
-    /// the time to read a quiet night's snapshot and to write the cluster's files, and the size of `latest.atom`.
-    /// The real notices' deadlines (2026-02-11 to 2026-03-06) come within a week of the last nights: then tonight's
-    /// « dates limites proches » (thousands of copies) weigh on that night, not the window;
-    /// `VIGIE_WINDOW_LATE_DEADLINES=1` moves every deadline a year later, to time the window alone.
-    @Test(.enabled(if: ProcessInfo.processInfo.environment["VIGIE_WINDOW_FIGURES"] != nil))
-    func figures() throws {
-        let perNight = Int(ProcessInfo.processInfo.environment["VIGIE_WINDOW_PER_NIGHT"] ?? "") ?? 400
-        let marks: Set<Int> = [1, 5, 15, 30, 59]
-        let ws = try Workspace()
-        let store = try NoticeStore(path: ws.storePath)
-        let cluster = testRulebook.clusters[0]
-        let later = ProcessInfo.processInfo.environment["VIGIE_WINDOW_LATE_DEADLINES"] != nil ? 365 * 86_400.0 : 0
-        try Self.tell(store, cluster, perNight: perNight, nights: 59, deadlinesLater: later) { night, quiet in
-            guard marks.contains(night) else { return }
-            let t0 = Date()
-            let read = try DigestSnapshotReader(
-                store: store, cluster: cluster, now: quiet, deadlineSoonDays: 7, windowDays: 60
-            ).read(sources: [], sourceNames: [:])
-            let t1 = Date()
-            let out = ws.root.appendingPathComponent("out-\(night)").path
-            _ = try ClusterDigest.write(
-                cluster: cluster, store: store, output: out, formats: DigestFormat.allCases, now: quiet, health: [],
-                markDelivered: false, composeMail: false)
-            let t2 = Date()
-            let atom = try FileManager.default.attributesOfItem(atPath: "\(out)/mecaloire/latest.atom")[.size] as? Int
-            print(
-                "window figures: nights \(night) told \(night * perNight) read \(read.snapshot.sent.count) routes "
-                    + String(format: "%.3f s, ", t1.timeIntervalSince(t0))
-                    + String(format: "quiet night of the cluster %.3f s, ", t2.timeIntervalSince(t1))
-                    + "latest.atom \(atom ?? -1) B")
-        }
     }
 }
