@@ -159,13 +159,7 @@ struct HTMLLayoutTests {
     @Test(arguments: ["cluster", "member"]) func theCompactMailFitsAPhone(_ digest: String) throws {
         try FileManager.default.createDirectory(at: Self.folder, withIntermediateDirectories: true)
         // The sample's tender thirty times under other ids: more cards than an e-mail holds in full.
-        var input = SampleDigest.input
-        let item = try #require(input.members.first?.items.first)
-        input.members[0].items = (0..<30).map { k in
-            var i = item
-            i.notice.sourceID += "-\(k)"
-            return i
-        }
+        var input = try MailLayoutTests.sampleWith(copies: 30)
         input.tally()
         let mailed = digest == "member" ? input.forMember(id: input.members[0].memberID, name: "Usinage") : input
         let html = HTMLRenderer(layout: .mail).text(mailed)

@@ -65,6 +65,31 @@ import TestSupport
     /// The full cards of an HTML part: each holds its anchor (`id="avis-…"`).
     static func fullCards(html: String) -> Int { count(" id=\"avis-", in: html) }
 
+    /// The sample digest with its first member's first item `copies` times under other ids (`-0`, `-1`…): more
+    /// cards than an e-mail holds in full. Not tallied: the caller adds what it needs first.
+    static func sampleWith(copies: Int) throws -> DigestInput {
+        var input = SampleDigest.input
+        let item = try #require(input.members.first?.items.first)
+        input.members[0].items = (0..<copies).map { k in
+            var i = item
+            i.notice.sourceID += "-\(k)"
+            return i
+        }
+        return input
+    }
+
+    /// A digest's e-mail parts and its files' Markdown and HTML, as text, with the cards the e-mail shows in full.
+    static func mailAndFiles(_ input: DigestInput) -> (
+        markdown: String, html: String, fileMarkdown: String, fileHTML: String, full: Int
+    ) {
+        let parts = input.mailParts()
+        let html = String(decoding: parts.html, as: UTF8.self)
+        return (
+            String(decoding: parts.markdown, as: UTF8.self), html, MarkdownRenderer().text(input),
+            HTMLRenderer().text(input), fullCards(html: html)
+        )
+    }
+
     /// BOAMP 26-7298 of the jpbenga capture, as its raw record says: « TRAVAUX D'AMENAGEMENTS INTERIEURS ET
     /// EXTERIEURS », COMMUNE DE LA MADELEINE, answers due 2026-02-16T12:00:00+00:00 (six days after the night).
     @Test(.requiresShared) func aMembersMailShowsTheFirstCardsInFullAndTheOthersAsOneLineEach() throws {
@@ -85,13 +110,7 @@ import TestSupport
         #expect(items.count == 30)
         #expect(items.last?.notice.id == "boamp:26-7298")
 
-        let (markdownBytes, htmlBytes) = member.mailParts()
-        let (markdown, html) = (
-            String(decoding: markdownBytes, as: UTF8.self), String(decoding: htmlBytes, as: UTF8.self)
-        )
-        let fileHTML = HTMLRenderer().text(member)
-        let fileMarkdown = MarkdownRenderer().text(member)
-        let full = Self.fullCards(html: html)
+        let (markdown, html, fileMarkdown, fileHTML, full) = Self.mailAndFiles(member)
         print(
             "member mail, 30 real notices: HTML \(fileHTML.utf8.count) → \(html.utf8.count) bytes, text "
                 + "\(fileMarkdown.utf8.count) → \(markdown.utf8.count) bytes, \(full) cards in full")
@@ -130,7 +149,7 @@ import TestSupport
         #expect(!html.contains("latest.html"))
         // `mailContent()` is the same parts.
         let content = try member.mailContent()
-        #expect(content.textBytes == markdownBytes && content.htmlBytes == htmlBytes)
+        #expect(content.textBytes == Array(markdown.utf8) && content.htmlBytes == Array(html.utf8))
     }
 
     /// A staff e-mail for 200 notices sent to 20 members (each to five): a few cards in full with every member
@@ -141,13 +160,7 @@ import TestSupport
         let notices = Array(all.prefix(200))
         try #require(notices.count == 200, "the captures hold 200 notices")
         let input = Self.night(notices, members: 20, spread: 5, publicURL: "https://veille.loire.example/loire")
-        let (markdownBytes, htmlBytes) = input.mailParts()
-        let (markdown, html) = (
-            String(decoding: markdownBytes, as: UTF8.self), String(decoding: htmlBytes, as: UTF8.self)
-        )
-        let fileHTML = HTMLRenderer().text(input)
-        let fileMarkdown = MarkdownRenderer().text(input)
-        let full = Self.fullCards(html: html)
+        let (markdown, html, fileMarkdown, fileHTML, full) = Self.mailAndFiles(input)
         print(
             "staff mail, 200 real notices × 5 members: HTML \(fileHTML.utf8.count) → \(html.utf8.count) bytes, text "
                 + "\(fileMarkdown.utf8.count) → \(markdown.utf8.count) bytes, \(full) cards in full")
@@ -228,13 +241,7 @@ import TestSupport
 
     /// Once the notices spent the budget, the consortium ideas are lines too, eight of their own, the rest counted.
     @Test func eachSectionAfterTheNoticesKeepsLinesOfItsOwn() throws {
-        var input = SampleDigest.input
-        let item = try #require(input.members.first?.items.first)
-        input.members[0].items = (0..<40).map { k in
-            var i = item
-            i.notice.sourceID += "-\(k)"
-            return i
-        }
+        var input = try Self.sampleWith(copies: 40)
         let idea = try #require(input.consortia.first)
         input.consortia = (0..<12).map { k in
             var c = idea
