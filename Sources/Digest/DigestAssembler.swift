@@ -20,12 +20,50 @@ public enum DigestAssembler {
     /// Member items in the order a member reads them: what it does itself before what reaches it through the
     /// value chain, then the soonest deadline, then the strongest evidence.
     static func readingOrder(_ a: DigestItem, _ b: DigestItem) -> Bool {
-        let (da, db) = (a.direct ?? true, b.direct ?? true)
-        if da != db { return da }
-        let (ta, tb) = (deadline(a.notice), deadline(b.notice))
-        if ta != tb { return ta < tb }
-        if a.score != b.score { return a.score > b.score }
-        return a.notice.id < b.notice.id
+        ReadingKey(a).precedes(ReadingKey(b))
+    }
+
+    /// What ``readingOrder(_:_:)`` compares of an item, read once: sorting compared whole items and worked out
+    /// each one's deadline again at every comparison.
+    struct ReadingKey {
+        var direct: Bool
+        var deadline: Date
+        var score: Double
+        var id: String
+
+        init(_ item: DigestItem) {
+            direct = item.direct ?? true
+            deadline = DigestAssembler.deadline(item.notice)
+            score = item.score
+            id = item.notice.id
+        }
+
+        func precedes(_ b: ReadingKey) -> Bool {
+            if direct != b.direct { return direct }
+            if deadline != b.deadline { return deadline < b.deadline }
+            if score != b.score { return score > b.score }
+            return id < b.id
+        }
+    }
+
+    /// `items` in reading order, stable: sorted by index on keys read once, then each item moved once.
+    static func inReadingOrder(_ items: [DigestItem]) -> [DigestItem] {
+        let keys = items.map(ReadingKey.init)
+        // Already in order (a digest read back, a section of one): nothing moved.
+        if zip(keys, keys.dropFirst()).allSatisfy({ !$1.precedes($0) }) { return items }
+        let order = keys.indices.sorted { a, b in
+            keys[a].precedes(keys[b]) || (!keys[b].precedes(keys[a]) && a < b)
+        }
+        return order.map { items[$0] }
+    }
+
+    /// `values` sorted as `sorted(by:)` sorts them (stable), by index: sorting the values themselves copies each
+    /// one (a whole notice, some thirty references) at every move of the merge.
+    static func sortedByIndex<T>(_ values: [T], by less: (T, T) -> Bool) -> [T] {
+        let order = values.indices.sorted { a, b in
+            less(values[a], values[b]) || (!less(values[b], values[a]) && a < b)
+        }
+        return order.map { values[$0] }
     }
 
     public static func assemble(_ s: DigestSnapshot) -> DigestInput {
@@ -161,12 +199,13 @@ public enum DigestAssembler {
         for id in byMember.keys.sorted() where !memberOrder.contains(id) { memberOrder.append(id) }
         let sections: [MemberSection] = memberOrder.compactMap { id in
             guard let items = byMember[id], let first = items.values.first else { return nil }
-            return MemberSection(
-                memberID: id, memberName: first.members.first ?? s.memberName(id),
-                // Worded here once: each rendering of the cluster's and the member's digests shows the reasons.
-                items: items.values.sorted(by: readingOrder).map { $0.worded() })
+            var ordered = inReadingOrder(Array(items.values))
+            // Worded here once, in place: each rendering of the cluster's and the member's digests shows the
+            // reasons.
+            for i in ordered.indices { ordered[i].word() }
+            return MemberSection(memberID: id, memberName: first.members.first ?? s.memberName(id), items: ordered)
         }
-        let callItems = calls.values.sorted { a, b in
+        let callItems = sortedByIndex(Array(calls.values)) { a, b in
             let (da, db) = (deadline(a.notice), deadline(b.notice))
             return da != db ? da < db : a.notice.id < b.notice.id
         }
@@ -210,21 +249,21 @@ public enum DigestAssembler {
         for id in watchOrder {
             watches[id]?.items.sort { a, b in a.score != b.score ? a.score > b.score : a.notice.id < b.notice.id }
         }
-        let near = nearMisses.values.sorted { a, b in
+        let near = sortedByIndex(Array(nearMisses.values)) { a, b in
             a.score != b.score ? a.score > b.score : (a.notice.id, a.memberID) < (b.notice.id, b.memberID)
         }
         var input = DigestInput(
             clusterID: s.clusterID, clusterName: s.clusterName, runDate: s.now, members: sections,
-            consortia: consortia.values.sorted { a, b in
+            consortia: sortedByIndex(Array(consortia.values)) { a, b in
                 a.score != b.score ? a.score > b.score : a.notice.id < b.notice.id
             },
             calls: callItems, watches: watchOrder.compactMap { watches[$0] },
             deadlinesSoon: soonOrder.compactMap { soon[$0] },
-            changed: changed.values.sorted { $0.notice.id < $1.notice.id }, sources: s.sources,
+            changed: sortedByIndex(Array(changed.values)) { $0.notice.id < $1.notice.id }, sources: s.sources,
             sourceNames: s.sourceNames,
-            signals: signals.values.sorted { $0.notice.id < $1.notice.id },
+            signals: sortedByIndex(Array(signals.values)) { $0.notice.id < $1.notice.id },
             nearMisses: Array(near.prefix(nearMissLimit)),
-            window: window.values.sorted { a, b in
+            window: sortedByIndex(Array(window.values)) { a, b in
                 a.sentAt != b.sentAt ? a.sentAt > b.sentAt : a.notice.id < b.notice.id
             },
             windowDays: s.windowDays, sharePartners: s.sharePartners, staffContact: s.staffContact,

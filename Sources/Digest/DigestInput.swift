@@ -13,11 +13,11 @@ public struct DigestInput: Sendable, Hashable, Codable {
     /// Opportunities that need several members together ("chasser en meute").
     public var consortia: [ConsortiumItem] { didSet { tallies = DigestTallies() } }
     /// For staff only (« À signaler »): core business that no member in range can carry, alone or together.
-    public var signals: [SignalItem]
+    public var signals: [SignalItem] { didSet { tallies = DigestTallies() } }
     /// Calls for projects and grants relevant to the cluster.
     public var calls: [DigestItem] { didSet { tallies = DigestTallies() } }
     /// The cluster's saved watches (named queries in the rules) and what matched them tonight.
-    public var watches: [WatchSection]
+    public var watches: [WatchSection] { didSet { tallies = DigestTallies() } }
     /// Items of this digest or earlier ones whose deadline is near.
     public var deadlinesSoon: [DigestItem] { didSet { tallies = DigestTallies() } }
     /// Notices already sent that changed since ("changed since we told you").
@@ -33,7 +33,7 @@ public struct DigestInput: Sendable, Hashable, Codable {
     /// What a subscription (`latest.ics`, `latest.atom`) holds: the notices sent to this recipient over the last
     /// `windowDays` days, tonight's included, so a calendar subscribed to it keeps every open deadline — the newest
     /// `windowLimit` of them (the store reads no more; see ``subscriptionWindow``).
-    public var window: [WindowEntry]
+    public var window: [WindowEntry] { didSet { tallies = DigestTallies() } }
     public var windowDays: Int
     /// The most notices a subscription file holds (``subscriptionWindow``); not written.
     public var windowLimit = 500
@@ -186,41 +186,44 @@ public struct DigestInput: Sendable, Hashable, Codable {
     /// (watches, signals, near misses) are dropped. Returns a digest that says « rien de nouveau » when tonight
     /// has nothing for it (`hasNews` false): its files are still written, no e-mail is.
     public func forMember(id: String, name: String) -> DigestInput {
+        // Where the member's entries lie, found once for the cluster's hundred members (each member's cut scanned
+        // every list of the cluster's digest).
+        let index = tallies.members ?? MemberIndex(self)
         var d = self
         d.recipientID = id
         d.recipientName = name
-        d.members = members.filter { $0.memberID == id && !$0.items.isEmpty }
+        d.members = index.sections[id, default: []].map { members[$0] }
         for i in d.members.indices {
             for j in d.members[i].items.indices { d.members[i].items[j].keepOnly(member: id) }
         }
-        d.consortia = consortia.filter { $0.partners.contains { $0.memberID == id } }.map {
-            $0.seen(by: id, share: sharePartners)
-        }
-        d.calls = calls.filter { $0.memberIDs.contains(id) }.map { item in
-            var own = item
+        d.consortia = index.consortia[id, default: []].map { consortia[$0].seen(by: id, share: sharePartners) }
+        d.calls = index.calls[id, default: []].map { i in
+            var own = calls[i]
             own.keepOnly(member: id)
             return own
         }
-        d.changed = changed.filter { $0.concerns(member: id) }.map { item in
-            var own = item
-            own.audiences = item.audiences.filter { $0 == .member(id: id) }
+        d.changed = index.changed[id, default: []].map { i in
+            var own = changed[i]
+            own.audiences = changed[i].audiences.filter { $0 == .member(id: id) }
             return own
         }
         d.watches = []
         d.signals = []
         d.nearMisses = []
         d.mailFailures = []
-        var mine = Set(d.members.flatMap { $0.items.map(\.notice.id) })
-        mine.formUnion(d.consortia.map(\.notice.id))
-        mine.formUnion(d.calls.map(\.notice.id))
-        d.deadlinesSoon = deadlinesSoon.filter { $0.memberIDs.contains(id) || mine.contains($0.notice.id) }.map {
-            item in
-            var own = item
+        // Its near deadlines: those of its own notices, and those of notices it is named on.
+        var soon = Set(index.soon[id, default: []])
+        func mine(_ noticeID: String) { soon.formUnion(index.soonByNotice[noticeID, default: []]) }
+        for m in d.members { for i in m.items.indices { mine(m.items[i].notice.id) } }
+        for i in d.consortia.indices { mine(d.consortia[i].notice.id) }
+        for i in d.calls.indices { mine(d.calls[i].notice.id) }
+        d.deadlinesSoon = soon.sorted().map { i in
+            var own = deadlinesSoon[i]
             own.keepOnly(member: id)
             return own
         }
-        d.window = window.filter { $0.memberIDs.contains(id) }.map { entry in
-            var own = entry
+        d.window = index.window[id, default: []].map { i in
+            var own = window[i]
             own.memberIDs = [id]
             own.members = []
             return own
@@ -254,7 +257,17 @@ public struct DigestInput: Sendable, Hashable, Codable {
     /// showed them: the staff's HTML and Markdown asked twice each, every format's overview once. A field they
     /// count that changes afterwards makes them worked out again on each use.
     public mutating func tally() {
-        tallies = DigestTallies(summary: summarize(), newNotices: countNewNotices())
+        var t = DigestTallies(summary: summarize(), newNotices: countNewNotices())
+        t.ordered = Wording.orderedMembers(self)
+        // The staff's notices with their members: a member's digest shows its own section instead.
+        if recipientID == nil, let ordered = t.ordered {
+            t.groups = Wording.byNotice(ordered)
+            t.members = MemberIndex(self)
+        }
+        t.leftOut = Wording.leftOut(self)
+        t.allNotices = notices(remindersToo: true)
+        t.newsNotices = notices(remindersToo: false)
+        tallies = t
     }
 
     /// The night at a glance, for the summary table at the top of the staff digest.
@@ -304,11 +317,11 @@ public struct DigestInput: Sendable, Hashable, Codable {
     public var isEmpty: Bool { !hasNews && deadlinesSoon.isEmpty }
 
     /// Every distinct notice shown, in order of first appearance (for calendars).
-    public var allNotices: [Notice] { notices(remindersToo: true) }
+    public var allNotices: [Notice] { tallies.allNotices ?? notices(remindersToo: true) }
 
     /// Tonight's news: ``allNotices`` but those shown only as « Échéances proches » (told on an earlier night,
     /// recalled tonight because their deadline nears) — what a feed announces (``AtomRenderer``).
-    public var newsNotices: [Notice] { notices(remindersToo: false) }
+    public var newsNotices: [Notice] { tallies.newsNotices ?? notices(remindersToo: false) }
 
     private func notices(remindersToo: Bool) -> [Notice] {
         var seen = Set<String>()
@@ -434,8 +447,14 @@ public struct DigestItem: Sendable, Hashable, Codable {
     /// The item with its « Pourquoi » worded for the staff and for the member (`ItemReasons`).
     func worded() -> DigestItem {
         var item = self
-        item.reasons = ItemReasons(staff: Wording.why(self, member: false), member: Wording.why(self, member: true))
+        item.word()
         return item
+    }
+
+    /// Words its « Pourquoi » for the staff and for the member, in one pass over its evidence.
+    mutating func word() {
+        let both = Wording.whyBoth(self)
+        reasons = ItemReasons(staff: both.staff, member: both.member)
     }
 
     /// The item as one member sees it: its own evidence, no other member named.
@@ -805,7 +824,7 @@ struct StaffLayout {
         }
         // The staff digest's order, members included.
         let sections = Wording.orderedMembers(input)
-        notices = Wording.byNotice(sections).map { g in
+        notices = Wording.byNotice(input).map { g in
             let lead = sections[g.first.section].items[g.first.item]
             return SentNotice(
                 notice: lead.notice, alsoPublishedOn: lead.alsoPublishedOn,
@@ -849,6 +868,37 @@ struct StaffLayout {
             }
             return MemberSection(memberID: m.memberID, memberName: m.memberName, items: items)
         }
+    }
+}
+
+/// Where each member's entries lie in a cluster's digest, by member id, as indices in each list (in the list's
+/// order): what `forMember` cuts for each of the cluster's members.
+struct MemberIndex: Sendable {
+    var sections: [String: [Int]] = [:]
+    var consortia: [String: [Int]] = [:]
+    var calls: [String: [Int]] = [:]
+    var changed: [String: [Int]] = [:]
+    /// Deadlines soon naming the member, and deadlines soon by notice id.
+    var soon: [String: [Int]] = [:]
+    var soonByNotice: [String: [Int]] = [:]
+    var window: [String: [Int]] = [:]
+
+    init(_ d: DigestInput) {
+        // Each index once per member, even when a list names the member twice.
+        func add(_ i: Int, _ id: String, _ map: inout [String: [Int]]) {
+            if map[id]?.last != i { map[id, default: []].append(i) }
+        }
+        for (i, m) in d.members.enumerated() where !m.items.isEmpty { add(i, m.memberID, &sections) }
+        for i in d.consortia.indices { for p in d.consortia[i].partners { add(i, p.memberID, &consortia) } }
+        for i in d.calls.indices { for id in d.calls[i].memberIDs { add(i, id, &calls) } }
+        for i in d.changed.indices {
+            for case .member(let id) in d.changed[i].audiences { add(i, id, &changed) }
+        }
+        for i in d.deadlinesSoon.indices {
+            for id in d.deadlinesSoon[i].memberIDs { add(i, id, &soon) }
+            add(i, d.deadlinesSoon[i].notice.id, &soonByNotice)
+        }
+        for i in d.window.indices { for id in d.window[i].memberIDs { add(i, id, &window) } }
     }
 }
 

@@ -167,12 +167,25 @@ struct RenderCacheReference: Sendable, Hashable {
     func hash(into hasher: inout Hasher) {}
 }
 
-/// The night's counts a digest's renderings each showed (`DigestInput.summary`, « N avis pour vous »), worked out
-/// once by the assembler and `forMember`. Derived from the digest: equal whatever they hold, forgotten when a
-/// field they count changes.
+/// The night's counts and lists a digest's renderings each worked out again (`DigestInput.summary`, « N avis pour
+/// vous », the sections in reading order, the staff's notices with their members, the members left out, the
+/// notices shown), worked out once by the assembler and `forMember`: the six formats and the e-mail of a staff
+/// digest each rebuilt them, a twentieth of the national night's CPU. Derived from the digest: equal whatever they
+/// hold, forgotten when a field they read changes.
 struct DigestTallies: Sendable, Hashable {
     var summary: DigestSummary?
     var newNotices: Int?
+    /// `Wording.orderedMembers`.
+    var ordered: [MemberSection]?
+    /// `Wording.byNotice` of `ordered`.
+    var groups: [NoticeRecipients]?
+    /// `Wording.leftOut`.
+    var leftOut: [NearMissItem]?
+    /// `DigestInput.allNotices` and `newsNotices`.
+    var allNotices: [Notice]?
+    var newsNotices: [Notice]?
+    /// Where each member's entries lie (a cluster's digest), for `forMember`.
+    var members: MemberIndex?
 
     static func == (_: DigestTallies, _: DigestTallies) -> Bool { true }
     func hash(into hasher: inout Hasher) {}

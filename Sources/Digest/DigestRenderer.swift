@@ -156,27 +156,22 @@ enum Wording {
     /// deadline, then the strongest evidence; sections that hold a direct route first, so the digest never
     /// opens on a weak indirect route. Stable otherwise (the assembler's order).
     static func orderedMembers(_ input: DigestInput) -> [MemberSection] {
+        if let ordered = input.tallies.ordered { return ordered }
         // The assembler's reading order, applied again here because a digest may come from elsewhere (JSON).
-        let sections = input.members.filter { !$0.items.isEmpty }.map { m -> MemberSection in
-            // Already in order when the assembler wrote it (every night): checked, not sorted, so the items
-            // (whole notices) are not copied on each rendering.
-            let ordered = zip(m.items, m.items.dropFirst()).allSatisfy { !DigestAssembler.readingOrder($1, $0) }
-            if ordered { return m }
-            // Sorted by index, then each item moved once: sorting the items themselves copies whole notices at
-            // every swap.
-            let order = m.items.indices.sorted { a, b in
-                DigestAssembler.readingOrder(m.items[a], m.items[b])
-                    || (!DigestAssembler.readingOrder(m.items[b], m.items[a]) && a < b)
-            }
+        var sections: [MemberSection] = []
+        var hasDirect: [Bool] = []
+        for m in input.members where !m.items.isEmpty {
             var m = m
-            m.items = order.map { m.items[$0] }
-            return m
+            // Already in order when the assembler wrote it (every night): checked on keys, not sorted, so the
+            // items (whole notices) are not copied.
+            m.items = DigestAssembler.inReadingOrder(m.items)
+            hasDirect.append(m.items.indices.contains { m.items[$0].direct != false })
+            sections.append(m)
         }
-        return sections.enumerated().sorted { a, b in
-            let da = a.element.items.contains { $0.direct != false } ? 0 : 1
-            let db = b.element.items.contains { $0.direct != false } ? 0 : 1
-            return da != db ? da < db : a.offset < b.offset
-        }.map(\.element)
+        // Stable: sections that hold a direct route first, each group in the assembler's order.
+        guard hasDirect.contains(false), hasDirect.contains(true) else { return sections }
+        return sections.indices.filter { hasDirect[$0] }.map { sections[$0] }
+            + sections.indices.filter { !hasDirect[$0] }.map { sections[$0] }
     }
 
     /// Why a notice is signalled to staff, in one sentence with its figures: « Robinetterie… » : 45 M€ — plus

@@ -155,29 +155,35 @@ extension Wording {
     /// chain), then one line per trade with its clues, then place, value and certifications. At most `limit`
     /// clues per trade, none repeated.
     static func why(_ item: DigestItem, member: Bool, limit: Int = 4) -> [String] {
-        var out: [String] = []
-        // Staff read the same in « Lien avec l'adhérent »; a member reads it here first.
-        if member, let direct = item.direct {
-            // A call for projects funds, it does not buy.
-            let call = item.notice.kind == .callForProjects
-            out.append(
-                direct
-                    ? (call ? "L'appel vise votre métier" : "L'avis achète ce que vous faites (cœur de métier)")
-                    : "Vous pouvez y contribuer par la chaîne de valeur")
-        }
-        // Sorted by index: sorting the evidence itself copies each piece at every swap.
-        let order = item.evidence.indices.sorted {
-            let a = item.evidence[$0].weight
-            let b = item.evidence[$1].weight
-            return a != b ? a > b : $0 < $1
+        member ? whyBoth(item, limit: limit).member : whyBoth(item, limit: limit, member: false).staff
+    }
+
+    /// ``why(_:member:limit:)`` for the staff and for the member at once: the trades and their clues (most of the
+    /// work: sorting the evidence, finding and lower-casing each word) are the same for both; only the lines'
+    /// openings and the other sentences (« votre site », « son site ») differ. `member` false: the member's
+    /// lines are not made (empty).
+    static func whyBoth(_ item: DigestItem, limit: Int = 4, member wantMember: Bool = true) -> (
+        staff: [String], member: [String]
+    ) {
+        let evidence = item.evidence
+        // Sorted by index, and only when not already strongest first (the router records it so): sorting the
+        // evidence itself copies each piece at every swap.
+        var order = Array(evidence.indices)
+        if !evidence.indices.dropFirst().allSatisfy({ evidence[$0 - 1].weight >= evidence[$0].weight }) {
+            order.sort {
+                let a = evidence[$0].weight
+                let b = evidence[$1].weight
+                return a != b ? a > b : $0 < $1
+            }
         }
         // Each trade with its clues and its words, in order of appearance. A few trades per item: arrays searched
         // by bytes, not dictionaries that hash (and normalise) each French trade name at every look-up.
         var trades: [(name: String, clues: [String], words: [String])] = []
-        var others: [String] = []
+        var staffOthers: [String] = []
+        var memberOthers: [String] = []
         let single = item.segments.count == 1 ? item.segments[0] : nil
         for i in order {
-            let r = item.evidence[i]
+            let r = evidence[i]
             if isTrade(r.kind), let trade = r.segment ?? single {
                 let t: Int
                 if let found = trades.firstIndex(where: { sameText($0.name, trade) }) {
@@ -198,20 +204,36 @@ extension Wording {
                     if !trades[t].clues.contains(where: { sameText($0, c) }) { trades[t].clues.append(c) }
                 }
             } else {
-                let s = sentence(r, member: member)
-                if !others.contains(where: { sameText($0, s) }) { others.append(s) }
+                let s = sentence(r, member: false)
+                if !staffOthers.contains(where: { sameText($0, s) }) { staffOthers.append(s) }
+                if wantMember {
+                    let m = sentence(r, member: true)
+                    if !memberOthers.contains(where: { sameText($0, m) }) { memberOthers.append(m) }
+                }
             }
         }
-        for t in trades {
-            out.append("\(member ? "Votre métier" : "Métier") : \(t.name) — " + t.clues.joined(separator: " ; "))
-        }
-        // A trade the notice is for, with no clue recorded (older routes): still say which.
-        if !item.evidence.contains(where: { $0.kind == .valueChain }) {
-            for t in item.segments where !trades.contains(where: { sameText($0.name, t) }) {
-                out.append("\(member ? "Votre métier" : "Métier") : \(t)")
+        func lines(member: Bool, others: [String]) -> [String] {
+            var out: [String] = []
+            // Staff read the same in « Lien avec l'adhérent »; a member reads it here first.
+            if member, let direct = item.direct {
+                // A call for projects funds, it does not buy.
+                let call = item.notice.kind == .callForProjects
+                out.append(
+                    direct
+                        ? (call ? "L'appel vise votre métier" : "L'avis achète ce que vous faites (cœur de métier)")
+                        : "Vous pouvez y contribuer par la chaîne de valeur")
             }
+            let head = member ? "Votre métier" : "Métier"
+            for t in trades { out.append("\(head) : \(t.name) — " + t.clues.joined(separator: " ; ")) }
+            // A trade the notice is for, with no clue recorded (older routes): still say which.
+            if !evidence.contains(where: { $0.kind == .valueChain }) {
+                for t in item.segments where !trades.contains(where: { sameText($0.name, t) }) {
+                    out.append("\(head) : \(t)")
+                }
+            }
+            return out + others
         }
-        return out + others
+        return (lines(member: false, others: staffOthers), wantMember ? lines(member: true, others: memberOthers) : [])
     }
 
     /// Keyword, CPV code, BOAMP descriptor or trade named: evidence of a trade, grouped under it.
@@ -238,10 +260,26 @@ extension Wording {
 
     /// « Cœur de métier · pertinence forte » (staff), « Cœur de métier » (member).
     static func relevance(_ item: DigestItem, member: Bool) -> String {
-        let how = item.direct.map { $0 ? "cœur de métier" : "par la chaîne de valeur" }
-        let parts = [how, member ? nil : "pertinence \(strength(item.score))"].compactMap { $0 }
-        let s = parts.joined(separator: " · ")
-        return s.prefix(1).uppercased() + s.dropFirst()
+        // A handful of fixed phrases, chosen rather than built: each staff card names every member it went to
+        // with its relevance, in each format.
+        if member {
+            switch item.direct {
+            case true?: return "Cœur de métier"
+            case false?: return "Par la chaîne de valeur"
+            case nil: return ""
+            }
+        }
+        switch (item.direct, strength(item.score)) {
+        case (true?, "forte"): return "Cœur de métier · pertinence forte"
+        case (true?, "moyenne"): return "Cœur de métier · pertinence moyenne"
+        case (true?, _): return "Cœur de métier · pertinence faible"
+        case (false?, "forte"): return "Par la chaîne de valeur · pertinence forte"
+        case (false?, "moyenne"): return "Par la chaîne de valeur · pertinence moyenne"
+        case (false?, _): return "Par la chaîne de valeur · pertinence faible"
+        case (nil, "forte"): return "Pertinence forte"
+        case (nil, "moyenne"): return "Pertinence moyenne"
+        case (nil, _): return "Pertinence faible"
+        }
     }
 
     /// Why a consortium: the need, what no member covers, who could supply, what the group carries.

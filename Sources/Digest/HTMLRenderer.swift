@@ -116,7 +116,7 @@ public struct HTMLRenderer: DigestRenderer {
                         into: &o, shown: &shown)
                 }
             } else {
-                let groups = Wording.byNotice(sections)
+                let groups = Wording.byNotice(input)
                 cards(
                     groups.count, .notices, input: input, cut: cut, into: &o, shown: &shown,
                     notice: { sections[groups[$0].first.section].items[groups[$0].first.item].notice },

@@ -67,7 +67,7 @@ public struct MarkdownRenderer: DigestRenderer {
                         item: ItemLines(sections[s].items[i], member: true), shown: &shown)
                 }
             } else {
-                let groups = Wording.byNotice(sections)
+                let groups = Wording.byNotice(input)
                 cards(
                     groups.count, .notices, input: input, cut: cut, into: &o, shown: &shown,
                     notice: { sections[groups[$0].first.section].items[groups[$0].first.item].notice },

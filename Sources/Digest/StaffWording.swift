@@ -33,9 +33,18 @@ extension Wording {
     static func leftOut(_ input: DigestInput) -> [NearMissItem] {
         // A member's digest has none: no set of every item sent built for nothing.
         if input.nearMisses.isEmpty { return [] }
+        if let leftOut = input.tallies.leftOut { return leftOut }
+        // Only the near misses' notices are looked up: the set held every item sent, a key built for each.
+        let missed = Set(input.nearMisses.lazy.map(\.notice.id))
         var sent = Set<String>()
-        for m in input.members { for i in m.items { sent.insert(m.memberID + "\u{1F}" + i.notice.id) } }
-        for c in input.calls { for id in c.memberIDs { sent.insert(id + "\u{1F}" + c.notice.id) } }
+        for m in input.members {
+            for i in m.items.indices where missed.contains(m.items[i].notice.id) {
+                sent.insert(m.memberID + "\u{1F}" + m.items[i].notice.id)
+            }
+        }
+        for c in input.calls.indices where missed.contains(input.calls[c].notice.id) {
+            for id in input.calls[c].memberIDs { sent.insert(id + "\u{1F}" + input.calls[c].notice.id) }
+        }
         return input.nearMisses.enumerated()
             .filter { !sent.contains($0.element.memberID + "\u{1F}" + $0.element.notice.id) }
             .sorted {
@@ -110,10 +119,13 @@ extension Wording {
         var rows: [Fact] = [Fact("Nouveaux avis", text: "\(s.newNotices)")]
         if !s.perMember.isEmpty {
             // In the order the sections are shown.
-            let order = orderedMembers(input).map(\.memberName)
-            let perMember = s.perMember.sorted {
-                (order.firstIndex(of: $0.name) ?? order.count) < (order.firstIndex(of: $1.name) ?? order.count)
-            }
+            // Each name's first place, looked up once (a hundred members searched a hundred names at each
+            // comparison).
+            let ordered = orderedMembers(input)
+            var place: [String: Int] = [:]
+            for (i, m) in ordered.enumerated() where place[m.memberName] == nil { place[m.memberName] = i }
+            let end = ordered.count
+            let perMember = s.perMember.sorted { (place[$0.name] ?? end) < (place[$1.name] ?? end) }
             rows.append(
                 Fact(
                     "Pour qui",
@@ -249,6 +261,10 @@ extension Wording {
     /// business; then the soonest deadline, then the strongest evidence. Staff first read what some member should
     /// answer soonest. Within a notice, members core business first, then the strongest evidence, then in section
     /// order, so the likely lead of a joint bid comes first.
+    static func byNotice(_ input: DigestInput) -> [NoticeRecipients] {
+        input.tallies.groups ?? byNotice(orderedMembers(input))
+    }
+
     static func byNotice(_ sections: [MemberSection]) -> [NoticeRecipients] {
         var groups: [NoticeRecipients] = []
         var index: [String: Int] = [:]
@@ -262,20 +278,22 @@ extension Wording {
                 }
             }
         }
-        func item(_ p: (section: Int, item: Int)) -> DigestItem { sections[p.section].items[p.item] }
         func stronger(_ a: (section: Int, item: Int), _ b: (section: Int, item: Int)) -> Bool {
-            let (x, y) = (item(a), item(b))
-            let (dx, dy) = (x.direct ?? true, y.direct ?? true)
+            let (dx, dy) = (
+                sections[a.section].items[a.item].direct ?? true, sections[b.section].items[b.item].direct ?? true
+            )
             if dx != dy { return dx }
-            if x.score != y.score { return x.score > y.score }
+            let (sx, sy) = (sections[a.section].items[a.item].score, sections[b.section].items[b.item].score)
+            if sx != sy { return sx > sy }
             return (a.section, a.item) < (b.section, b.item)
         }
-        for g in groups.indices { groups[g].recipients.sort(by: stronger) }
-        // Sorted by index: sorting the groups compares whole items through their places.
+        for g in groups.indices where groups[g].recipients.count > 1 { groups[g].recipients.sort(by: stronger) }
+        // Sorted by index on keys read once: sorting the groups compared whole items (copied) through their
+        // places, and worked out each one's deadline at every comparison.
+        let keys = groups.map { g in DigestAssembler.ReadingKey(sections[g.first.section].items[g.first.item]) }
         let order = groups.indices.sorted { a, b in
-            let (x, y) = (item(groups[a].first), item(groups[b].first))
-            if DigestAssembler.readingOrder(x, y) { return true }
-            if DigestAssembler.readingOrder(y, x) { return false }
+            if keys[a].precedes(keys[b]) { return true }
+            if keys[b].precedes(keys[a]) { return false }
             return a < b
         }
         return order.map { groups[$0] }
