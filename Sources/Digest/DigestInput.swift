@@ -265,8 +265,10 @@ public struct DigestInput: Sendable, Hashable, Codable {
             t.members = MemberIndex(self)
         }
         t.leftOut = Wording.leftOut(self)
-        t.allNotices = notices(remindersToo: true)
-        t.newsNotices = notices(remindersToo: false)
+        // One list for both: tonight's news are its first entries, the reminders follow.
+        let all = notices(remindersToo: true)
+        t.allNotices = all.notices
+        t.newsCount = all.news
         tallies = t
     }
 
@@ -295,16 +297,19 @@ public struct DigestInput: Sendable, Hashable, Codable {
         let week = runDate.addingTimeInterval(7 * 86_400)
         var seen = Set<String>()
         var thisWeek: [(due: Date, item: DigestItem)] = []
-        // Each list walked where it lies (joining them copied every item, whole notices, on every rendering).
-        func consider(_ item: DigestItem) {
-            guard let due = FrenchFormat.mainDeadline(item.notice)?.instant, due >= runDate, due <= week,
-                seen.insert(item.notice.id).inserted
-            else { return }
-            thisWeek.append((due, item))
+        // Each list walked where it lies, by index (joining them, or handing each item to a function, copied every
+        // item, a whole notice): only this week's are copied.
+        func consider(_ items: [DigestItem]) {
+            for i in items.indices {
+                guard let due = FrenchFormat.mainDeadline(items[i].notice)?.instant, due >= runDate, due <= week,
+                    seen.insert(items[i].notice.id).inserted
+                else { continue }
+                thisWeek.append((due, items[i]))
+            }
         }
-        for m in members { m.items.forEach(consider) }
-        calls.forEach(consider)
-        deadlinesSoon.forEach(consider)
+        for m in members { consider(m.items) }
+        consider(calls)
+        consider(deadlinesSoon)
         thisWeek.sort { $0.due < $1.due }
         return DigestSummary(
             newNotices: notices.count, perMember: perMember.map { DigestSummary.MemberCount(name: $0.0, count: $0.1) },
@@ -317,13 +322,18 @@ public struct DigestInput: Sendable, Hashable, Codable {
     public var isEmpty: Bool { !hasNews && deadlinesSoon.isEmpty }
 
     /// Every distinct notice shown, in order of first appearance (for calendars).
-    public var allNotices: [Notice] { tallies.allNotices ?? notices(remindersToo: true) }
+    public var allNotices: [Notice] { tallies.allNotices ?? notices(remindersToo: true).notices }
 
     /// Tonight's news: ``allNotices`` but those shown only as « Échéances proches » (told on an earlier night,
     /// recalled tonight because their deadline nears) — what a feed announces (``AtomRenderer``).
-    public var newsNotices: [Notice] { tallies.newsNotices ?? notices(remindersToo: false) }
+    public var newsNotices: [Notice] {
+        if let all = tallies.allNotices, let news = tallies.newsCount { return Array(all.prefix(news)) }
+        return notices(remindersToo: false).notices
+    }
 
-    private func notices(remindersToo: Bool) -> [Notice] {
+    /// The distinct notices shown, in order of first appearance, and how many of the first are news (not only
+    /// reminders).
+    private func notices(remindersToo: Bool) -> (notices: [Notice], news: Int) {
         var seen = Set<String>()
         var out: [Notice] = []
         func add(_ n: Notice) { if seen.insert(n.id).inserted { out.append(n) } }
@@ -333,8 +343,9 @@ public struct DigestInput: Sendable, Hashable, Codable {
         calls.forEach { add($0.notice) }
         watches.forEach { $0.items.forEach { add($0.notice) } }
         changed.forEach { add($0.notice) }
+        let news = out.count
         if remindersToo { deadlinesSoon.forEach { add($0.notice) } }
-        return out
+        return (out, news)
     }
 }
 

@@ -181,9 +181,9 @@ struct DigestTallies: Sendable, Hashable {
     var groups: [NoticeRecipients]?
     /// `Wording.leftOut`.
     var leftOut: [NearMissItem]?
-    /// `DigestInput.allNotices` and `newsNotices`.
+    /// `DigestInput.allNotices`, whose first `newsCount` are `newsNotices`.
     var allNotices: [Notice]?
-    var newsNotices: [Notice]?
+    var newsCount: Int?
     /// Where each member's entries lie (a cluster's digest), for `forMember`.
     var members: MemberIndex?
 

@@ -222,6 +222,29 @@ import Testing
         #expect(Wording.newNotices(input) == 0)
     }
 
+    @Test func derivedListsAreForgottenWhenTheListsTheyReadChange() {
+        var input = SampleDigest.input
+        let fresh = (all: input.allNotices.map(\.id), news: input.newsNotices.map(\.id))
+        let order = Wording.orderedMembers(input).map(\.memberID)
+        input.tally()
+        // Worked out once, the same lists.
+        #expect(input.allNotices.map(\.id) == fresh.all)
+        #expect(input.newsNotices.map(\.id) == fresh.news)
+        #expect(Wording.orderedMembers(input).map(\.memberID) == order)
+        #expect(!fresh.all.isEmpty && !order.isEmpty)
+        input.members = []
+        input.consortia = []
+        input.signals = []
+        input.calls = []
+        input.watches = []
+        input.changed = []
+        input.deadlinesSoon = []
+        #expect(input.allNotices.isEmpty)
+        #expect(input.newsNotices.isEmpty)
+        #expect(Wording.orderedMembers(input).isEmpty)
+        #expect(Wording.byNotice(input).isEmpty)
+    }
+
     func withCache(_ input: DigestInput, _ cache: DigestRenderCache) -> DigestInput {
         var d = input
         d.renderCache = cache
