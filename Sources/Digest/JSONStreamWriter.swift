@@ -38,6 +38,16 @@ extension JSONByteWriter {
         var nextID = 0
         /// Set when the stream cannot write the value (see the type's note); what it wrote is then dropped.
         var failed = false
+        /// An object's key count, first and last keys.
+        struct Shape: Hashable {
+            var count: Int
+            var first: String
+            var last: String
+        }
+        /// The last order found for each shape of object, with the keys it was found for.
+        var orders: [Shape: (keys: [String], order: [Int])] = [:]
+        /// The text of the object being put in order.
+        var scratch: [UInt8] = []
         /// The notices already written, by id: their bytes and the depth they were written at.
         var notices: [String: (notice: Notice, depth: Int, bytes: [UInt8])] = [:]
 
@@ -88,6 +98,30 @@ extension JSONByteWriter {
         /// JSONEncoder's dictionary of keys does): each entry's text, indentation and all, moves as it is.
         func reorder(_ f: Frame) {
             let n = f.count
+            let order = keyOrder(f)
+            let first = starts[f.base]
+            scratch.removeAll(keepingCapacity: true)
+            scratch.append(contentsOf: out[first...])
+            let total = out.count
+            out.removeSubrange(first...)
+            for (j, i) in order.enumerated() {
+                if j > 0 {
+                    out.append(UInt8(ascii: ","))
+                    out.append(0x0A)
+                }
+                // An entry ends where the next one's separator (`,` and a line feed) begins.
+                let end = i + 1 < n ? starts[f.base + i + 1] - 2 : total
+                out.append(contentsOf: scratch[(starts[f.base + i] - first)..<(end - first)])
+            }
+        }
+
+        /// The order of an object's entries, one per key: the order found for the last object with the same keys in
+        /// the same order when there is one (most types write their keys in one order that is not sorted: every
+        /// member an item went to, every piece of evidence), else sorted.
+        func keyOrder(_ f: Frame) -> [Int] {
+            let n = f.count
+            let shape = Shape(count: n, first: keys[f.base], last: keys[f.base + n - 1])
+            if let known = orders[shape], known.keys.elementsEqual(keys[f.base..<(f.base + n)]) { return known.order }
             var order = Array(0..<n)
             order.sort { a, b in
                 let ka = keys[f.base + a]
@@ -103,22 +137,8 @@ extension JSONByteWriter {
                     kept.append(i)
                 }
             }
-            let first = starts[f.base]
-            let text = Array(out[first...])
-            // An entry ends where the next one's separator (`,` and a line feed) begins.
-            func range(_ i: Int) -> Range<Int> {
-                let end = i + 1 < n ? starts[f.base + i + 1] - 2 : out.count
-                return (starts[f.base + i] - first)..<(end - first)
-            }
-            let ranges = (0..<n).map(range)
-            out.removeSubrange(first...)
-            for (j, i) in kept.enumerated() {
-                if j > 0 {
-                    out.append(UInt8(ascii: ","))
-                    out.append(0x0A)
-                }
-                out.append(contentsOf: text[ranges[i]])
-            }
+            orders[shape] = (Array(keys[f.base..<(f.base + n)]), kept)
+            return kept
         }
 
         /// Starts an entry of the container `id` (its separator and indentation, and its key in an object); the
