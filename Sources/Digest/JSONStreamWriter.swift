@@ -14,6 +14,8 @@ extension JSONByteWriter {
     /// asks for a super encoder, or writes a single value twice makes the stream give up (`failed`), and the tree
     /// writer, which takes any order, writes the document instead.
     final class Stream {
+        // Its properties are reached only by the encoding that owns the stream, one access at a time, and the
+        // runtime's check of each access (a thread-local lookup per write) was a quarter of the stream's time.
         enum Kind { case none, single, keyed, unkeyed }
 
         /// An open container.
@@ -30,14 +32,14 @@ extension JSONByteWriter {
             var sorted = true
         }
 
-        var out: [UInt8] = []
-        var frames: [Frame] = []
+        @exclusivity(unchecked) var out: [UInt8] = []
+        @exclusivity(unchecked) var frames: [Frame] = []
         /// For each entry of the open containers: where its text starts (after the separator), and its key.
-        var starts: [Int] = []
-        var keys: [String] = []
-        var nextID = 0
+        @exclusivity(unchecked) var starts: [Int] = []
+        @exclusivity(unchecked) var keys: [String] = []
+        @exclusivity(unchecked) var nextID = 0
         /// Set when the stream cannot write the value (see the type's note); what it wrote is then dropped.
-        var failed = false
+        @exclusivity(unchecked) var failed = false
         /// An object's key count, first and last keys.
         struct Shape: Hashable {
             var count: Int
@@ -45,11 +47,11 @@ extension JSONByteWriter {
             var last: String
         }
         /// The last order found for each shape of object, with the keys it was found for.
-        var orders: [Shape: (keys: [String], order: [Int])] = [:]
+        @exclusivity(unchecked) var orders: [Shape: (keys: [String], order: [Int])] = [:]
         /// The text of the object being put in order.
-        var scratch: [UInt8] = []
+        @exclusivity(unchecked) var scratch: [UInt8] = []
         /// The notices already written, by id: their bytes and the depth they were written at.
-        var notices: [String: (notice: Notice, depth: Int, bytes: [UInt8])] = [:]
+        @exclusivity(unchecked) var notices: [String: (notice: Notice, depth: Int, bytes: [UInt8])] = [:]
 
         /// A new open container; its id.
         func push(_ kind: Kind, depth: Int) -> Int {
