@@ -13,9 +13,24 @@ public struct AtomRenderer: DigestRenderer {
     public init() {}
     public var format: DigestFormat { .atom }
 
-    public func render(_ input: DigestInput) throws -> [UInt8] { Array(text(input).utf8) }
+    public func render(_ input: DigestInput) throws -> [UInt8] { tonightFeed(input) }
 
-    public func renderSubscription(_ input: DigestInput) throws -> [UInt8] { Array(subscriptionText(input).utf8) }
+    public func renderSubscription(_ input: DigestInput) throws -> [UInt8] { subscriptionFeed(input) }
+
+    func tonightFeed(_ input: DigestInput) -> [UInt8] {
+        feed(
+            input, selfName: "\(DigestWriter.dateStamp(input.runDate)).atom",
+            entries: input.newsNotices.map { ($0, input.runDate, []) })
+    }
+
+    func subscriptionFeed(_ input: DigestInput) -> [UInt8] {
+        var entries: [(Notice, Date, [String])] = input.newsNotices.map { ($0, input.runDate, []) }
+        let member = Wording.isMember(input)
+        for e in input.earlierWindow(after: Set(entries.map(\.0.id))) {
+            entries.append((e.notice, e.sentAt, member ? [] : e.members))
+        }
+        return feed(input, selfName: "latest.atom", entries: entries)
+    }
 
     /// Tonight's feed: tonight's news (``DigestInput/newsNotices``). A notice whose deadline nears was an entry
     /// the night it was told; announced again as updated each of its last seven nights, it came back unread in
@@ -23,20 +38,13 @@ public struct AtomRenderer: DigestRenderer {
     /// cluster's 463 entries on a 10,000-notice night). The digest lists them under « Échéances proches » and the
     /// calendars keep their deadlines.
     public func text(_ input: DigestInput) -> String {
-        feed(
-            input, selfName: "\(DigestWriter.dateStamp(input.runDate)).atom",
-            entries: input.newsNotices.map { ($0, input.runDate, []) })
+        String(decoding: tonightFeed(input), as: UTF8.self)
     }
 
     /// The subscription feed: tonight's news (all of it), then the window's earlier notices, newest first, up to
     /// `windowLimit` entries (``DigestInput/earlierWindow(after:)``).
     public func subscriptionText(_ input: DigestInput) -> String {
-        var entries: [(Notice, Date, [String])] = input.newsNotices.map { ($0, input.runDate, []) }
-        let member = Wording.isMember(input)
-        for e in input.earlierWindow(after: Set(entries.map(\.0.id))) {
-            entries.append((e.notice, e.sentAt, member ? [] : e.members))
-        }
-        return feed(input, selfName: "latest.atom", entries: entries)
+        String(decoding: subscriptionFeed(input), as: UTF8.self)
     }
 
     /// `publicURL` + name, or the bare name (relative to the file) when the folder has no public address.
@@ -46,23 +54,40 @@ public struct AtomRenderer: DigestRenderer {
         return base + name
     }
 
+    /// The feed's bytes, written as they come: a staff feed of a national night holds hundreds of entries, each
+    /// with every member it went to, and building it as lines of `String`s, joined, then copied to bytes was a
+    /// third of its cost. Texts are XML-escaped straight into the output (``ByteEscaper/xml(_:into:)``).
     func feed(_ input: DigestInput, selfName: String, entries: [(notice: Notice, updated: Date, members: [String])])
-        -> String
+        -> [UInt8]
     {
         let html = HTMLRenderer()
         let member = Wording.isMember(input)
-        let feedID = "urn:vigie:\(x(urnPart(input.clusterID)))" + (input.recipientID.map { ":\(x(urnPart($0)))" } ?? "")
-        var o: [String] = [
-            "<?xml version=\"1.0\" encoding=\"utf-8\"?>",
-            "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"fr\">",
-            "  <id>\(feedID)</id>",
-            "  <title>\(x("Veille \(Wording.heading(input))"))</title>",
-            "  <subtitle>\(x(input.hasNews ? Wording.overview(input) : Wording.nothing(input)))</subtitle>",
-            "  <link rel=\"self\" type=\"application/atom+xml\" href=\"\(x(selfLink(input, selfName)))\"/>",
-            "  <updated>\(ISO8601.format(input.runDate))</updated>",
-            "  <author><name>\(x(input.clusterName))</name></author>",
-            "  <generator>Vigie</generator>",
-        ]
+        var o: [UInt8] = []
+        o.reserveCapacity(4096 + entries.count * 2048)
+        func put(_ s: StaticString) { s.withUTF8Buffer { o.append(contentsOf: $0) } }
+        func put(_ s: String) { o.append(contentsOf: s.utf8) }
+        func esc(_ s: String) { ByteEscaper.xml(s, into: &o) }
+        let clusterURN = x(urnPart(input.clusterID))
+        put(
+            "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"fr\">\n"
+        )
+        put("  <id>urn:vigie:")
+        put(clusterURN)
+        if let r = input.recipientID {
+            put(":")
+            esc(urnPart(r))
+        }
+        put("</id>\n  <title>")
+        esc("Veille \(Wording.heading(input))")
+        put("</title>\n  <subtitle>")
+        esc(input.hasNews ? Wording.overview(input) : Wording.nothing(input))
+        put("</subtitle>\n  <link rel=\"self\" type=\"application/atom+xml\" href=\"")
+        esc(selfLink(input, selfName))
+        put("\"/>\n  <updated>")
+        put(ISO8601.format(input.runDate))
+        put("</updated>\n  <author><name>")
+        esc(input.clusterName)
+        put("</name></author>\n  <generator>Vigie</generator>\n")
         // What each entry says of the members it went to, worded from each item where it lies (keeping the items
         // copied them, whole notices).
         var whom: [String: [(name: String, relevance: String, why: [String])]] = [:]
@@ -77,55 +102,76 @@ public struct AtomRenderer: DigestRenderer {
         for i in input.calls.indices { add("", input.calls[i]) }
         var changes: [String: ChangedItem] = [:]
         for c in input.changed { changes[c.notice.id] = c }
+        // A member's name is on many entries: escaped once for HTML.
+        var names: [String: String] = [:]
+        let why = html.esc(Wording.why)
+        var rest: [UInt8] = []
         for (n, updated, members) in entries {
-            // What follows the facts (escaped here; the facts come escaped from `facts`).
-            var body: [String] = []
+            // What follows the facts (escaped for HTML here, then for the feed; the facts come escaped from
+            // `facts`): its parts joined by line feeds.
+            rest.removeAll(keepingCapacity: true)
+            func part(_ s: String) {
+                if !rest.isEmpty { rest.append(0x0A) }
+                ByteEscaper.xml(s, into: &rest)
+            }
             if let c = changes[n.id] {
-                body.append(
+                part(
                     "<p><strong>\(html.esc(Wording.changed)) :</strong></p><ul>"
                         + c.changes.map { "<li>\(html.esc(FrenchFormat.change($0)))</li>" }.joined() + "</ul>")
             }
-            for (name, relevance, why) in whom[n.id] ?? [] {
+            for (name, relevance, reasons) in whom[n.id] ?? [] {
                 if !member, !name.isEmpty {
-                    body.append("<p><strong>\(html.esc(name))</strong> — \(html.esc(relevance))</p>")
+                    let escaped = names[name] ?? html.esc(name)
+                    names[name] = escaped
+                    part("<p><strong>\(escaped)</strong> — \(html.esc(relevance))</p>")
                 }
-                if !why.isEmpty {
-                    body.append(
-                        "<p>\(html.esc(Wording.why))</p><ul>" + why.map { "<li>\(html.esc($0))</li>" }.joined()
-                            + "</ul>")
+                if !reasons.isEmpty {
+                    part("<p>\(why)</p><ul>" + reasons.map { "<li>\(html.esc($0))</li>" }.joined() + "</ul>")
                 }
             }
             if !member, !members.isEmpty {
-                body.append("<p><strong>Envoyé à :</strong> \(html.esc(members.joined(separator: ", ")))</p>")
+                part("<p><strong>Envoyé à :</strong> \(html.esc(members.joined(separator: ", ")))</p>")
             }
-            if let s = n.summary { body.append("<p>\(html.esc(s))</p>") }
+            if let s = n.summary { part("<p>\(html.esc(s))</p>") }
             let title = changes[n.id] != nil ? "[Modifié] \(n.title)" : n.title
-            o.append("  <entry>")
-            o.append("    <id>urn:vigie:\(x(urnPart(input.clusterID))):\(x(urnPart(n.id)))</id>")
-            o.append("    <title>\(x(title.isEmpty ? n.id : title))</title>")
-            o.append("    <updated>\(ISO8601.format(updated))</updated>")
-            if let p = n.published { o.append("    <published>\(ISO8601.format(p))</published>") }
+            put("  <entry>\n    <id>urn:vigie:")
+            put(clusterURN)
+            put(":")
+            esc(urnPart(n.id))
+            put("</id>\n    <title>")
+            esc(title.isEmpty ? n.id : title)
+            put("</title>\n    <updated>")
+            put(ISO8601.format(updated))
+            put("</updated>\n")
+            if let p = n.published {
+                put("    <published>")
+                put(ISO8601.format(p))
+                put("</published>\n")
+            }
             if let u = n.url, Wording.isWebURL(u) {
-                o.append(
-                    "    <link rel=\"alternate\" type=\"text/html\" "
-                        + "href=\"\(x(u.trimmingWhitespace()))\"/>"
-                )
+                put("    <link rel=\"alternate\" type=\"text/html\" href=\"")
+                esc(u.trimmingWhitespace())
+                put("\"/>\n")
             }
             if let d = n.documentsURL, Wording.isWebURL(d), d != n.url {
-                o.append(
-                    "    <link rel=\"related\" type=\"text/html\" title=\"Dossier de consultation (DCE)\" "
-                        + "href=\"\(x(d.trimmingWhitespace()))\"/>")
+                put("    <link rel=\"related\" type=\"text/html\" title=\"Dossier de consultation (DCE)\" href=\"")
+                esc(d.trimmingWhitespace())
+                put("\"/>\n")
             }
-            o.append("    <category term=\"\(x(n.kind.rawValue))\" label=\"\(x(FrenchFormat.kind(n.kind)))\"/>")
-            let facts = self.facts(n, input: input, html: html)
+            put("    <category term=\"")
+            esc(n.kind.rawValue)
+            put("\" label=\"")
+            esc(FrenchFormat.kind(n.kind))
+            put("\"/>\n    <content type=\"html\">")
             // Escaping is per character: the escaped facts and the escaped rest, joined, are the whole escaped.
-            let rest = body.isEmpty ? "" : x(body.joined(separator: "\n"))
-            let content = facts.isEmpty ? rest : rest.isEmpty ? facts : facts + "\n" + rest
-            o.append("    <content type=\"html\">\(content)</content>")
-            o.append("  </entry>")
+            let facts = self.facts(n, input: input, html: html)
+            put(facts)
+            if !facts.isEmpty, !rest.isEmpty { o.append(0x0A) }
+            o.append(contentsOf: rest)
+            put("</content>\n  </entry>\n")
         }
-        o.append("</feed>")
-        return o.joined(separator: "\n") + "\n"
+        put("</feed>\n")
+        return o
     }
 
     /// An entry's facts as HTML paragraphs, escaped for the feed: from the night's cache when there is one (the

@@ -167,4 +167,41 @@ enum ByteEscaper {
         }
         return changed ? String(decoding: out, as: UTF8.self) : s
     }
+
+    /// ``xml(_:)`` appended to `out`: the feeds write their texts straight into their bytes.
+    static func xml(_ s: String, into out: inout [UInt8]) {
+        var s = s
+        s.withUTF8 { b in
+            var mark = 0
+            var i = 0
+            while i < b.count {
+                let c = b[i]
+                // Nothing at or above `?` but the lead byte of U+FFFE / U+FFFF needs a look.
+                if c > 0x3E, c != 0xEF {
+                    i += 1
+                    continue
+                }
+                let replacement: StaticString
+                var width = 1
+                switch c {
+                case 0x26: replacement = "&amp;"
+                case 0x3C: replacement = "&lt;"
+                case 0x3E: replacement = "&gt;"
+                case 0x22: replacement = "&quot;"
+                case 0x00..<0x20 where c != 0x09 && c != 0x0A && c != 0x0D: replacement = ""
+                case 0xEF where i + 2 < b.count && b[i + 1] == 0xBF && (b[i + 2] == 0xBE || b[i + 2] == 0xBF):
+                    replacement = ""
+                    width = 3
+                default:
+                    i += 1
+                    continue
+                }
+                if i > mark { out.append(contentsOf: UnsafeBufferPointer(rebasing: b[mark..<i])) }
+                replacement.withUTF8Buffer { out.append(contentsOf: $0) }
+                i += width
+                mark = i
+            }
+            if b.count > mark { out.append(contentsOf: UnsafeBufferPointer(rebasing: b[mark..<b.count])) }
+        }
+    }
 }

@@ -11,17 +11,19 @@ public struct ICalendarRenderer: DigestRenderer {
     public init() {}
     public var format: DigestFormat { .icalendar }
 
-    public func render(_ input: DigestInput) throws -> [UInt8] { Array(text(input).utf8) }
+    public func render(_ input: DigestInput) throws -> [UInt8] { calendar(input, events: tonight(input)) }
 
     /// Tonight's notices and the open deadlines of the subscription window (`input.window`, the last `windowDays`
     /// days): a calendar subscribed to `latest.ics` keeps the deadlines of earlier nights until they pass, instead
     /// of emptying on a night with nothing new. The window's notices are those `latest.atom` holds
     /// (``DigestInput/earlierWindow(after:)``: up to the cluster's `subscription_max_notices`, which the store
     /// already caps the window at), those still open.
-    public func renderSubscription(_ input: DigestInput) throws -> [UInt8] { Array(subscriptionText(input).utf8) }
+    public func renderSubscription(_ input: DigestInput) throws -> [UInt8] { subscription(input) }
 
     /// Tonight's deadlines.
-    public func text(_ input: DigestInput) -> String { calendar(input, events: tonight(input)) }
+    public func text(_ input: DigestInput) -> String {
+        String(decoding: calendar(input, events: tonight(input)), as: UTF8.self)
+    }
 
     /// Events an e-mail's calendar holds at most: the soonest deadlines. A national staff digest has hundreds of
     /// deadlines a night (about 1.1 KB each, a third more in base64): attached whole they were most of its e-mail
@@ -31,9 +33,7 @@ public struct ICalendarRenderer: DigestRenderer {
 
     /// Tonight's deadlines as an e-mail attaches them: the bytes of `render` when there are at most
     /// ``mailEventLimit``, else the soonest ``mailEventLimit`` (ties in tonight's order), in tonight's order.
-    public func renderMail(_ input: DigestInput) throws -> [UInt8] {
-        Array(calendar(input, events: mailEvents(input)).utf8)
-    }
+    public func renderMail(_ input: DigestInput) throws -> [UInt8] { calendar(input, events: mailEvents(input)) }
 
     func mailEvents(_ input: DigestInput) -> [(notice: Notice, members: [String])] {
         let all = tonight(input)
@@ -45,11 +45,16 @@ public struct ICalendarRenderer: DigestRenderer {
 
     /// The subscription calendar (see `renderSubscription`).
     public func subscriptionText(_ input: DigestInput) -> String {
-        var events = tonight(input)
+        String(decoding: subscription(input), as: UTF8.self)
+    }
+
+    func subscription(_ input: DigestInput) -> [UInt8] {
+        let all = input.allNotices
+        var events = tonight(input, all: all)
         let member = Wording.isMember(input)
         // The same earlier notices as the feed's (its cap counts every notice shown tonight, with a deadline or
         // not), so both files of a subscription agree.
-        for e in input.earlierWindow(after: Set(input.allNotices.map(\.id))) {
+        for e in input.earlierWindow(after: Set(all.map(\.id))) {
             guard let d = FrenchFormat.mainDeadline(e.notice), d.instant >= input.runDate else { continue }
             events.append((e.notice, member ? [] : e.members))
         }
@@ -58,6 +63,11 @@ public struct ICalendarRenderer: DigestRenderer {
 
     /// Tonight's notices with a deadline, with the members each was sent to (staff calendar only).
     func tonight(_ input: DigestInput) -> [(notice: Notice, members: [String])] {
+        tonight(input, all: input.allNotices)
+    }
+
+    /// ``tonight(_:)`` of `all`, the input's ``DigestInput/allNotices`` (the subscription needs them too).
+    func tonight(_ input: DigestInput, all: [Notice]) -> [(notice: Notice, members: [String])] {
         var members: [String: [String]] = [:]
         if !Wording.isMember(input) {
             for m in input.members {
@@ -65,11 +75,15 @@ public struct ICalendarRenderer: DigestRenderer {
                 for i in m.items.indices { members[m.items[i].notice.id, default: []].append(m.memberName) }
             }
         }
-        return input.allNotices.filter { FrenchFormat.mainDeadline($0) != nil }.map { ($0, members[$0.id] ?? []) }
+        return all.filter { FrenchFormat.mainDeadline($0) != nil }.map { ($0, members[$0.id] ?? []) }
     }
 
-    func calendar(_ input: DigestInput, events: [(notice: Notice, members: [String])]) -> String {
-        var lines: [String] = [
+    /// The calendar's bytes, each line folded as it is written: building lines of `String`s, folding each into
+    /// parts, then joining and copying them was most of a staff calendar's cost besides its events' words.
+    func calendar(_ input: DigestInput, events: [(notice: Notice, members: [String])]) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(512 + events.count * 1200)
+        let head = [
             "BEGIN:VCALENDAR",
             "VERSION:2.0",
             "PRODID:-//Vigie//Veille appels d'offres//FR",
@@ -78,22 +92,39 @@ public struct ICalendarRenderer: DigestRenderer {
             "X-WR-CALNAME:" + escape("Échéances \(Wording.heading(input))"),
             "X-WR-TIMEZONE:Europe/Paris",
         ]
-        // Folded here line by line; an event comes folded (and joined) whole.
-        var folded = lines.map(Self.fold)
+        for line in head {
+            Self.fold(line, into: &out)
+            out.append(contentsOf: Self.crlf)
+        }
         let stamp = Self.utc(input.runDate)
         let sequence = max(0, Int(input.runDate.timeIntervalSince1970) - 1_577_836_800) / 60
         for (n, who) in events {
             guard let d = FrenchFormat.mainDeadline(n) else { continue }
-            func make() -> String {
-                event(n, deadline: d, who: who, stamp: stamp, sequence: sequence).map(Self.fold)
-                    .joined(separator: "\r\n")
+            if who.isEmpty {
+                // A member's event names no member: the same in every member's calendar of the night, made once.
+                func make() -> String {
+                    var bytes: [UInt8] = []
+                    write(event(n, deadline: d, who: who, stamp: stamp, sequence: sequence), into: &bytes)
+                    return String(decoding: bytes, as: UTF8.self)
+                }
+                out.append(contentsOf: DigestRenderCache.part(of: n, in: input, at: \.calendarEvent, make: make).utf8)
+            } else {
+                write(event(n, deadline: d, who: who, stamp: stamp, sequence: sequence), into: &out)
             }
-            // A member's event names no member: the same in every member's calendar of the night, made once.
-            folded.append(
-                who.isEmpty ? DigestRenderCache.part(of: n, in: input, at: \.calendarEvent, make: make) : make())
+            out.append(contentsOf: Self.crlf)
         }
-        folded.append("END:VCALENDAR")
-        return folded.joined(separator: "\r\n") + "\r\n"
+        out.append(contentsOf: "END:VCALENDAR\r\n".utf8)
+        return out
+    }
+
+    static let crlf: [UInt8] = [0x0D, 0x0A]
+
+    /// An event's lines, folded, joined by CRLF (no CRLF after the last).
+    func write(_ lines: [String], into out: inout [UInt8]) {
+        for (i, line) in lines.enumerated() {
+            if i > 0 { out.append(contentsOf: Self.crlf) }
+            Self.fold(line, into: &out)
+        }
     }
 
     /// One notice's event, unfolded: its deadline, with a reminder a week before.
@@ -207,19 +238,31 @@ public struct ICalendarRenderer: DigestRenderer {
 
     /// Folds a content line at 75 octets (RFC 5545 §3.1), never inside a UTF-8 sequence.
     static func fold(_ line: String) -> String {
-        guard line.utf8.count > 75 else { return line }
-        let bytes = Array(line.utf8)
-        var parts: [[UInt8]] = []
-        var start = 0
-        var limit = 75
-        while start < bytes.count {
-            var end = min(start + limit, bytes.count)
-            // Back off to a character boundary: continuation bytes are 10xxxxxx.
-            while end < bytes.count, end > start, bytes[end] & 0xC0 == 0x80 { end -= 1 }
-            parts.append(Array(bytes[start..<end]))
-            start = end
-            limit = 74  // continuation lines start with one space
+        var out: [UInt8] = []
+        fold(line, into: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// ``fold(_:)`` appended to `out`.
+    static func fold(_ line: String, into out: inout [UInt8]) {
+        var line = line
+        line.withUTF8 { b in
+            guard b.count > 75 else {
+                out.append(contentsOf: b)
+                return
+            }
+            var start = 0
+            var limit = 75
+            while start < b.count {
+                var end = min(start + limit, b.count)
+                // Back off to a character boundary: continuation bytes are 10xxxxxx.
+                while end < b.count, end > start, b[end] & 0xC0 == 0x80 { end -= 1 }
+                // Continuation lines start with one space.
+                if start > 0 { out.append(contentsOf: [0x0D, 0x0A, 0x20]) }
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: b[start..<end]))
+                start = end
+                limit = 74
+            }
         }
-        return parts.map { String(decoding: $0, as: UTF8.self) }.joined(separator: "\r\n ")
     }
 }

@@ -14,13 +14,24 @@ import Notices
 ///
 /// `codingPath` is left empty: no type of the digest reads it, and keeping it costs an array per value.
 public enum JSONByteWriter {
-    /// The value's pretty-printed JSON (no final newline).
+    /// The value's pretty-printed JSON (no final newline): written in one pass (``Stream``), or by the tree writer
+    /// (``encodeTree(_:)``) when the value uses its containers in an order the stream cannot follow.
+    static func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
+        let stream = Stream()
+        stream.out.reserveCapacity(64 * 1024)
+        try stream.value(value, depth: 0)
+        while !stream.frames.isEmpty { stream.end() }
+        if !stream.failed { return stream.out }
+        return try encodeTree(value)
+    }
+
+    /// The value's pretty-printed JSON (no final newline), through a tree of the values.
     ///
     /// Two passes: the values' bytes (strings escaped, numbers, dates) are written one after the other to one
     /// buffer while the containers record which range each key holds; then the document is laid out in key order,
     /// each value's bytes copied once. Sorting keys needs every key of an object before it is written, and this
     /// keeps the copies to two whatever the nesting (a notice inside an item inside a member section).
-    static func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
+    static func encodeTree<T: Encodable>(_ value: T) throws -> [UInt8] {
         let heap = Heap()
         // The boxes it remembers hold the heap: let them go, or both would live on.
         defer { heap.notices = [:] }

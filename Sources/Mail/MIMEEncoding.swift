@@ -195,8 +195,15 @@ enum MIMEEncoding {
         var lineStart = 0
         var emitted = false
         while true {
-            // Lines split on CRLF, CR or LF alike.
+            // Lines split on CRLF, CR or LF alike. Eight octets checked at once first: a member's e-mail is long
+            // lines of HTML, and this search octet by octet was a third of its encoding.
             var lineEnd = lineStart
+            if let base = input.baseAddress {
+                while lineEnd + 8 <= count, !hasLineEnd(UnsafeRawPointer(base + lineEnd).loadUnaligned(as: UInt64.self))
+                {
+                    lineEnd += 8
+                }
+            }
             while lineEnd < count, input[lineEnd] != 0x0A, input[lineEnd] != 0x0D { lineEnd += 1 }
             // A final line end adds no empty line.
             if lineEnd == count, lineStart == count, emitted { break }
@@ -303,6 +310,17 @@ enum MIMEEncoding {
         let equals = word ^ (ones &* 0x3D)
         let hasEquals = (equals &- ones) & ~equals & highs
         return below | above | hasEquals == 0
+    }
+
+    /// Whether one of the eight octets of `word` is a CR or an LF ("haszero" on the word XORed with each, exact as a
+    /// yes or no).
+    @inline(__always)
+    static func hasLineEnd(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        let lf = word ^ (ones &* 0x0A)
+        let cr = word ^ (ones &* 0x0D)
+        return ((lf &- ones) & ~lf & highs) | ((cr &- ones) & ~cr & highs) != 0
     }
 
     /// A "." or the F of "From " at `index`, were it the first octet of a line.

@@ -37,6 +37,27 @@ import Testing
     func xmlEscapingMatchesTheScalarRules(_ s: String) {
         let r = AtomRenderer()
         #expect(Array(r.x(s).utf8) == Array(r.escapeByScalar(s).utf8))
+        // The feeds escape straight into their bytes, after what is already there.
+        var out = Array("déjà ".utf8)
+        ByteEscaper.xml(s, into: &out)
+        #expect(out == Array(("déjà " + r.escapeByScalar(s)).utf8))
+    }
+
+    /// Lines folded into bytes as the String fold did: at 75 octets, then 74 after the leading space, never inside
+    /// a UTF-8 sequence (a title of accented letters, a line of 4-byte emoji).
+    @Test(arguments: [
+        "", "SUMMARY:court", String(repeating: "a", count: 75), String(repeating: "a", count: 76),
+        "DESCRIPTION:" + String(repeating: "é", count: 120), String(repeating: "😀", count: 40),
+        "X:" + String(repeating: "ab€", count: 90),
+    ])
+    func calendarLinesAreFoldedOnCharacterBoundaries(_ line: String) {
+        var out: [UInt8] = []
+        ICalendarRenderer.fold(line, into: &out)
+        let parts = String(decoding: out, as: UTF8.self).components(separatedBy: "\r\n ")
+        #expect(parts.joined() == line)
+        #expect(parts.allSatisfy { $0.utf8.count <= 75 })
+        #expect(parts.dropFirst().allSatisfy { $0.utf8.count <= 74 })
+        #expect(parts.dropLast().allSatisfy { $0.utf8.count >= 72 })
     }
 
     @Test func frenchSpacesAndEntitiesInOnePass() {

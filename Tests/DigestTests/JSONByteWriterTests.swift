@@ -31,6 +31,13 @@ import Testing
         let mine = try JSONDigestRenderer().render(input)
         let reference = try reference(input)
         #expect(mine == reference, "\(label): \(firstDifference(mine, reference))")
+        // Written by the one-pass stream, not by the tree writer it falls back to.
+        let envelope = JSONDigestRenderer.Envelope(
+            schemaVersion: JSONDigestRenderer.schemaVersion(of: input), generator: "vigie", digest: input)
+        let stream = JSONByteWriter.Stream()
+        try stream.value(envelope, depth: 0)
+        #expect(!stream.failed, "\(label): the stream gave up")
+        #expect(stream.frames.isEmpty && stream.out + [0x0A] == reference, "\(label): the stream's bytes differ")
     }
 
     @Test func theGoldenDigestIsWrittenAsJSONEncoderWritesIt() throws {
@@ -74,6 +81,60 @@ import Testing
             }
         }
         #expect(try JSONByteWriter.encode(Twice()) == Array(try NoticeJSON.encoder(pretty: true).encode(Twice())))
+        // `Twice` writes to its nested array after the container's later keys: the stream gives up, the tree writes.
+        let stream = JSONByteWriter.Stream()
+        try stream.value(Twice(), depth: 0)
+        #expect(stream.failed)
+    }
+
+    /// Objects whose keys come out of order, nested in objects and arrays, empty ones, a dictionary in an array of
+    /// dictionaries: the stream puts each object's entries in order where it ends, the same bytes as JSONEncoder.
+    @Test func objectsWrittenOutOfOrderAreLaidOutAsJSONEncoderLaysThemOut() throws {
+        struct Shuffled: Encodable {
+            enum K: String, CodingKey { case zeta, alpha, mid, empty, list, none }
+            struct Nothing: Encodable { func encode(to encoder: any Encoder) throws {} }
+            var depth: Int
+            func encode(to encoder: any Encoder) throws {
+                var c = encoder.container(keyedBy: K.self)
+                try c.encode("z\n\"", forKey: .zeta)
+                if depth > 0 { try c.encode(Shuffled(depth: depth - 1), forKey: .mid) }
+                try c.encode([[String: Int]](), forKey: .empty)
+                try c.encode([["b": 2, "a": 1], [:], ["é": 3, "E": 4, "e": 5]], forKey: .list)
+                try c.encode(Nothing(), forKey: .none)
+                try c.encode(1.5, forKey: .alpha)
+                try c.encode(-7, forKey: .alpha)
+            }
+        }
+        for value in [Shuffled(depth: 0), Shuffled(depth: 3)] {
+            let reference = Array(try NoticeJSON.encoder(pretty: true).encode(value))
+            let stream = JSONByteWriter.Stream()
+            try stream.value(value, depth: 0)
+            #expect(!stream.failed)
+            #expect(stream.out == reference, "\(Self.firstDifference(stream.out, reference))")
+            #expect(try JSONByteWriter.encode(value) == reference)
+        }
+    }
+
+    /// Encode speed of the staff digest of the real captures: the stream against the tree writer (printed, for
+    /// the record; the figures that count come from `vigie-bench run`).
+    @Test(.requiresShared) func theStreamIsFasterThanTheTree() throws {
+        var notices: [Notice] = []
+        for path in Self.captures { notices += try Self.notices(path) }
+        let input = Self.digest(of: notices, now: SampleDigest.now)
+        let envelope = JSONDigestRenderer.Envelope(schemaVersion: 2, generator: "vigie", digest: input)
+        func time(_ f: () throws -> [UInt8]) rethrows -> (bytes: Int, seconds: Double) {
+            let start = Date()
+            var bytes = 0
+            for _ in 0..<5 { bytes = try f().count }
+            return (bytes, Date().timeIntervalSince(start) / 5)
+        }
+        let tree = try time { try JSONByteWriter.encodeTree(envelope) }
+        let stream = try time { try JSONByteWriter.encode(envelope) }
+        #expect(tree.bytes == stream.bytes)
+        let mb = Double(stream.bytes) / 1e6
+        print(
+            "JSON digest of \(notices.count) notices, \(stream.bytes) bytes: tree \(Int(mb / tree.seconds)) MB/s, "
+                + "stream \(Int(mb / stream.seconds)) MB/s")
     }
 
     /// `ISO8601.format` writes its digits itself (every date of every digest): the same text as the

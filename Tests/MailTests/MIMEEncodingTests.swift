@@ -45,6 +45,20 @@ import Testing
         }
     }
 
+    /// The eight-octet test for a line end: every octet value at every place of a word of other octets.
+    @Test func aLineEndIsFoundInAWordOfEightOctets() {
+        for filler: UInt8 in [0x00, 0x09, 0x0B, 0x0C, 0x0E, 0x20, 0x41, 0x8A, 0x8D, 0xFF] {
+            for value in 0...255 {
+                for place in 0..<8 {
+                    var bytes = [UInt8](repeating: filler, count: 8)
+                    bytes[place] = UInt8(value)
+                    let word = bytes.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
+                    #expect(MIMEEncoding.hasLineEnd(word) == (value == 0x0A || value == 0x0D))
+                }
+            }
+        }
+    }
+
     static func referenceQuotedPrintable(_ text: String) -> String {
         let input = Array(text.utf8)
         var out: [UInt8] = []
