@@ -249,11 +249,7 @@ enum RouteMapping {
     /// A notice's near misses in one cluster that the staff digest could list: one per member (its highest
     /// score), the first ``DigestAssembler/nearMissLimit`` by score then member id (the assembler's order).
     static func strongest(_ misses: [NearMiss]) -> [NearMiss] {
-        guard misses.count > DigestAssembler.nearMissLimit else { return misses }
-        var best: [String: NearMiss] = [:]
-        for m in misses where (best[m.memberID]?.score ?? -.infinity) < m.score { best[m.memberID] = m }
-        let ranked = best.values.sorted { a, b in a.score != b.score ? a.score > b.score : a.memberID < b.memberID }
-        return Array(ranked.prefix(DigestAssembler.nearMissLimit))
+        NearMiss.strongest(misses, limit: DigestAssembler.nearMissLimit)
     }
 
     /// The store records for one notice's routing result (its near misses capped by ``strongest(_:)`` alone).
@@ -264,7 +260,10 @@ enum RouteMapping {
 
     /// The store records for one notice's routing result, its near misses apart and not yet encoded: a page of
     /// notices keeps only those the staff digest could list (``strongest(inPage:display:)``) before encoding any.
-    static func records(_ result: RoutingResult, rulebook: Rulebook, opportunityID: Int64) throws
+    /// `clusterIndex` (``clusterIndex(_:)``) finds a cluster without comparing its id with every other's.
+    static func records(
+        _ result: RoutingResult, rulebook: Rulebook, opportunityID: Int64, clusterIndex: [String: Int]? = nil
+    ) throws
         -> (records: [RouteRecord], nearMisses: [NearMissCandidate])
     {
         var out: [RouteRecord] = []
@@ -274,7 +273,10 @@ enum RouteMapping {
         where !c.routes.isEmpty || !c.watches.isEmpty || !c.consortia.isEmpty || !c.signals.isEmpty
             || !c.nearMisses.isEmpty
         {
-            let cluster = rulebook.cluster(c.clusterID)
+            let cluster =
+                if let clusterIndex { clusterIndex[c.clusterID].map { rulebook.clusters[$0] } } else {
+                    rulebook.cluster(c.clusterID)
+                }
             func label(_ segment: String) -> String { cluster?.segment(segment)?.label ?? segment }
             for r in c.routes {
                 // The distance penalty carries the route's distance, so the digest can say « à 2 départements ».
@@ -351,6 +353,13 @@ enum RouteMapping {
             }
         }
         return (out, misses)
+    }
+
+    /// Cluster id → its position in `rulebook.clusters` (the first of a repeated id, as ``Rulebook/cluster(_:)``).
+    static func clusterIndex(_ rulebook: Rulebook) -> [String: Int] {
+        var index: [String: Int] = [:]
+        for (i, c) in rulebook.clusters.enumerated() where index[c.id] == nil { index[c.id] = i }
+        return index
     }
 
     /// Of a page's near misses, those the staff digest could still list, in the page's order.

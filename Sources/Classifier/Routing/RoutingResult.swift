@@ -376,6 +376,22 @@ public struct NearMiss: Sendable, Hashable, Codable {
         return !outOfReach
     }
 
+    /// Of one cluster's near misses for one notice, the `limit` a staff digest could list: one per member (its
+    /// highest score, the first of equals), ranked by score then member id; all of them, in their order, when
+    /// there are no more than `limit`.
+    public static func strongest(_ misses: [NearMiss], limit: Int) -> [NearMiss] {
+        misses.count > limit ? ranked(misses, limit: limit) : misses
+    }
+
+    /// The first `limit` of `misses`, one per member (its highest score, the first of equals), by score then member
+    /// id.
+    public static func ranked(_ misses: [NearMiss], limit: Int) -> [NearMiss] {
+        var best: [String: NearMiss] = [:]
+        for m in misses where (best[m.memberID]?.score ?? -.infinity) < m.score { best[m.memberID] = m }
+        let ranked = best.values.sorted { a, b in a.score != b.score ? a.score > b.score : a.memberID < b.memberID }
+        return Array(ranked.prefix(limit))
+    }
+
     /// The filter that dropped the member.
     public var filter: RoutingFilter { cause.filter }
     /// The cause in French (for `vigie route`, `vigie explain` and JSON readers).
