@@ -150,7 +150,7 @@ enum RouteMapping {
 
     /// The classifier's reason as routing data for the store and the digest: the trade's label instead of its id.
     static func evidence(_ r: Reason, cluster: Cluster?) -> RouteEvidence {
-        func label(_ id: String?) -> String? { id.map { cluster?.segment($0)?.label ?? $0 } }
+        func label(_ id: String?) -> String? { id.map { segmentLabel($0, in: cluster) } }
         let kind: RouteEvidence.Kind
         var term = r.term
         switch r.source {
@@ -184,14 +184,22 @@ enum RouteMapping {
 
     /// The strongest evidence first, each rule once, at most `limit` (a member is shown why, not every hit).
     static func evidence(_ reasons: [Reason], cluster: Cluster?, limit: Int = 8) -> [RouteEvidence] {
-        var seen = Set<RouteEvidence>()
         var out: [RouteEvidence] = []
         for r in reasons.sorted(by: { $0.weight > $1.weight }) {
             let e = evidence(r, cluster: cluster)
-            if seen.insert(e).inserted { out.append(e) }
+            // At most `limit` kept: comparing with them costs less than hashing every string of each.
+            if !out.contains(e) { out.append(e) }
             if out.count == limit { break }
         }
         return out
+    }
+
+    /// The label of a cluster's segment (its id when it has none by that id), found without copying every
+    /// segment compared (``Cluster/segment(_:)`` returns a copy of the whole segment, keywords and all, for each of
+    /// the 120,000 routes of a national night's 2,000 notices).
+    static func segmentLabel(_ id: String, in cluster: Cluster?) -> String {
+        guard let cluster, let i = cluster.segments.firstIndex(where: { $0.id == id }) else { return id }
+        return cluster.segments[i].label
     }
 
     static func exclusion(_ cause: NearMissCause, segments: [String], label: (String) -> String) -> RouteExclusion {
@@ -277,7 +285,7 @@ enum RouteMapping {
                 if let clusterIndex { clusterIndex[c.clusterID].map { rulebook.clusters[$0] } } else {
                     rulebook.cluster(c.clusterID)
                 }
-            func label(_ segment: String) -> String { cluster?.segment(segment)?.label ?? segment }
+            func label(_ segment: String) -> String { segmentLabel(segment, in: cluster) }
             for r in c.routes {
                 // The distance penalty carries the route's distance, so the digest can say « à 2 départements ».
                 let found = evidence(r.reasons, cluster: cluster).map { e -> RouteEvidence in
@@ -341,7 +349,7 @@ enum RouteMapping {
             // notice's own first `nearMissLimit` in that order can never be shown; a national deployment (300
             // clusters of 100 members) otherwise recorded a row for every member of every cluster whose trade a
             // notice names, 1.5 million for 1,000 notices.
-            let routed = Set(c.routes.map(\.memberID))
+            let routed = c.nearMisses.isEmpty ? [] : Set(c.routes.map(\.memberID))
             for m in strongest(c.nearMisses.filter { $0.isNarrow && !routed.contains($0.memberID) }) {
                 misses.append(
                     NearMissCandidate(
