@@ -286,15 +286,33 @@ enum RouteMapping {
                     rulebook.cluster(c.clusterID)
                 }
             func label(_ segment: String) -> String { segmentLabel(segment, in: cluster) }
+            // Members sent a notice for the same trade with the same evidence follow one another (routes are by
+            // score): their evidence and labels are worked out once (a national night routes each notice to some
+            // seventy members of a cluster chain, most for one segment).
+            var previous: (reasons: [Reason], evidence: [RouteEvidence])?
+            var previousSegments: (ids: [String], labels: [String])?
             for r in c.routes {
+                let shared: [RouteEvidence]
+                if let p = previous, p.reasons == r.reasons {
+                    shared = p.evidence
+                } else {
+                    shared = evidence(r.reasons, cluster: cluster)
+                    previous = (r.reasons, shared)
+                }
                 // The distance penalty carries the route's distance, so the digest can say « à 2 départements ».
-                let found = evidence(r.reasons, cluster: cluster).map { e -> RouteEvidence in
+                let found = shared.map { e -> RouteEvidence in
                     var e = e
                     if e.kind == .distance { e.distance = r.distance }
                     return e
                 }
-                let payload = MemberRoutePayload(
-                    memberName: r.memberName, segments: r.segments.map(label), evidence: found)
+                let labels: [String]
+                if let p = previousSegments, p.ids == r.segments {
+                    labels = p.labels
+                } else {
+                    labels = r.segments.map(label)
+                    previousSegments = (r.segments, labels)
+                }
+                let payload = MemberRoutePayload(memberName: r.memberName, segments: labels, evidence: found)
                 out.append(
                     RouteRecord(
                         noticeID: result.noticeID, cluster: c.clusterID, member: r.memberID,
