@@ -58,5 +58,12 @@ import Testing
         let many = [miss("b", 1), miss("a", 2), miss("c", 2), miss("b", 3), miss("d", 0.5)]
         #expect(NearMiss.strongest(many, limit: 3).map(\.memberID) == ["b", "a", "c"])
         #expect(NearMiss.strongest(many, limit: 3).map(\.score) == [3, 2, 2])
+        // A member twice at its best score: the first of the two.
+        var first = miss("a", 2)
+        first.memberName = "first"
+        var second = miss("a", 2)
+        second.memberName = "second"
+        let tied = [miss("c", 1), first, miss("b", 0.5), second]
+        #expect(NearMiss.strongest(tied, limit: 2).map(\.memberName) == ["first", "c"])
     }
 }

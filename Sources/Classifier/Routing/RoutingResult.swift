@@ -386,10 +386,19 @@ public struct NearMiss: Sendable, Hashable, Codable {
     /// The first `limit` of `misses`, one per member (its highest score, the first of equals), by score then member
     /// id.
     public static func ranked(_ misses: [NearMiss], limit: Int) -> [NearMiss] {
-        var best: [String: NearMiss] = [:]
-        for m in misses where (best[m.memberID]?.score ?? -.infinity) < m.score { best[m.memberID] = m }
-        let ranked = best.values.sorted { a, b in a.score != b.score ? a.score > b.score : a.memberID < b.memberID }
-        return Array(ranked.prefix(limit))
+        // Positions by score, member, then position: a member's first in this order is its best (the first of
+        // equals); sorting positions moves no near miss, and no dictionary of every member is built.
+        let order = misses.indices.sorted { a, b in
+            if misses[a].score != misses[b].score { return misses[a].score > misses[b].score }
+            if misses[a].memberID != misses[b].memberID { return misses[a].memberID < misses[b].memberID }
+            return a < b
+        }
+        var out: [NearMiss] = []
+        for i in order where out.count < limit {
+            if out.contains(where: { $0.memberID == misses[i].memberID }) { continue }
+            out.append(misses[i])
+        }
+        return out
     }
 
     /// The filter that dropped the member.
