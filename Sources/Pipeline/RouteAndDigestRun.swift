@@ -9,6 +9,15 @@ import Store
 public protocol NoticeRouting: Sendable {
     var rulebook: Rulebook { get }
     func route(_ notice: Notice, now: Date) -> RoutingResult
+    /// The routing keeping only the near misses `nearMisses` selects (a router that cannot choose keeps all: the
+    /// night selects them again).
+    func route(_ notice: Notice, now: Date, nearMisses: NearMissSelection) -> RoutingResult
+}
+
+extension NoticeRouting {
+    public func route(_ notice: Notice, now: Date, nearMisses: NearMissSelection) -> RoutingResult {
+        route(notice, now: now)
+    }
 }
 
 extension Router: NoticeRouting {}
@@ -456,14 +465,18 @@ public final class RouteAndDigestRun {
         // A few slices per core even out notices of very different lengths; a small page is routed in place.
         let slices = batch.count < 32 || cores < 2 ? 1 : min(batch.count, 4 * cores)
         let rulebook = router.rulebook
+        let clusterIndex = RouteMapping.clusterIndex(rulebook)
         let results = ParallelSlots<Result<RoutedPage, any Error>>(count: slices)
         DispatchQueue.concurrentPerform(iterations: slices) { k in
             let range = (batch.count * k / slices)..<(batch.count * (k + 1) / slices)
             results[k] = Result {
                 var slice: RoutedPage = ([], [])
                 for s in batch[range] {
+                    // Only the near misses the staff digest could list are built (``RouteMapping/records`` keeps
+                    // those and no other).
                     let routed = try RouteMapping.records(
-                        router.route(s.notice, now: now), rulebook: rulebook, opportunityID: s.opportunityID)
+                        router.route(s.notice, now: now, nearMisses: .narrowest(limit: DigestAssembler.nearMissLimit)),
+                        rulebook: rulebook, opportunityID: s.opportunityID, clusterIndex: clusterIndex)
                     slice.records += routed.records
                     slice.nearMisses += routed.nearMisses
                 }

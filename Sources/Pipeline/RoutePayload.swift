@@ -150,7 +150,7 @@ enum RouteMapping {
 
     /// The classifier's reason as routing data for the store and the digest: the trade's label instead of its id.
     static func evidence(_ r: Reason, cluster: Cluster?) -> RouteEvidence {
-        func label(_ id: String?) -> String? { id.map { cluster?.segment($0)?.label ?? $0 } }
+        func label(_ id: String?) -> String? { id.map { segmentLabel($0, in: cluster) } }
         let kind: RouteEvidence.Kind
         var term = r.term
         switch r.source {
@@ -184,14 +184,22 @@ enum RouteMapping {
 
     /// The strongest evidence first, each rule once, at most `limit` (a member is shown why, not every hit).
     static func evidence(_ reasons: [Reason], cluster: Cluster?, limit: Int = 8) -> [RouteEvidence] {
-        var seen = Set<RouteEvidence>()
         var out: [RouteEvidence] = []
         for r in reasons.sorted(by: { $0.weight > $1.weight }) {
             let e = evidence(r, cluster: cluster)
-            if seen.insert(e).inserted { out.append(e) }
+            // At most `limit` kept: comparing with them costs less than hashing every string of each.
+            if !out.contains(e) { out.append(e) }
             if out.count == limit { break }
         }
         return out
+    }
+
+    /// The label of a cluster's segment (its id when it has none by that id), found without copying every
+    /// segment compared (``Cluster/segment(_:)`` returns a copy of the whole segment, keywords and all, for each of
+    /// the 120,000 routes of a national night's 2,000 notices).
+    static func segmentLabel(_ id: String, in cluster: Cluster?) -> String {
+        guard let cluster, let i = cluster.segments.firstIndex(where: { $0.id == id }) else { return id }
+        return cluster.segments[i].label
     }
 
     static func exclusion(_ cause: NearMissCause, segments: [String], label: (String) -> String) -> RouteExclusion {
@@ -249,11 +257,7 @@ enum RouteMapping {
     /// A notice's near misses in one cluster that the staff digest could list: one per member (its highest
     /// score), the first ``DigestAssembler/nearMissLimit`` by score then member id (the assembler's order).
     static func strongest(_ misses: [NearMiss]) -> [NearMiss] {
-        guard misses.count > DigestAssembler.nearMissLimit else { return misses }
-        var best: [String: NearMiss] = [:]
-        for m in misses where (best[m.memberID]?.score ?? -.infinity) < m.score { best[m.memberID] = m }
-        let ranked = best.values.sorted { a, b in a.score != b.score ? a.score > b.score : a.memberID < b.memberID }
-        return Array(ranked.prefix(DigestAssembler.nearMissLimit))
+        NearMiss.strongest(misses, limit: DigestAssembler.nearMissLimit)
     }
 
     /// The store records for one notice's routing result (its near misses capped by ``strongest(_:)`` alone).
@@ -264,7 +268,10 @@ enum RouteMapping {
 
     /// The store records for one notice's routing result, its near misses apart and not yet encoded: a page of
     /// notices keeps only those the staff digest could list (``strongest(inPage:display:)``) before encoding any.
-    static func records(_ result: RoutingResult, rulebook: Rulebook, opportunityID: Int64) throws
+    /// `clusterIndex` (``clusterIndex(_:)``) finds a cluster without comparing its id with every other's.
+    static func records(
+        _ result: RoutingResult, rulebook: Rulebook, opportunityID: Int64, clusterIndex: [String: Int]? = nil
+    ) throws
         -> (records: [RouteRecord], nearMisses: [NearMissCandidate])
     {
         var out: [RouteRecord] = []
@@ -274,17 +281,38 @@ enum RouteMapping {
         where !c.routes.isEmpty || !c.watches.isEmpty || !c.consortia.isEmpty || !c.signals.isEmpty
             || !c.nearMisses.isEmpty
         {
-            let cluster = rulebook.cluster(c.clusterID)
-            func label(_ segment: String) -> String { cluster?.segment(segment)?.label ?? segment }
+            let cluster =
+                if let clusterIndex { clusterIndex[c.clusterID].map { rulebook.clusters[$0] } } else {
+                    rulebook.cluster(c.clusterID)
+                }
+            func label(_ segment: String) -> String { segmentLabel(segment, in: cluster) }
+            // Members sent a notice for the same trade with the same evidence follow one another (routes are by
+            // score): their evidence and labels are worked out once (a national night routes each notice to some
+            // seventy members of a cluster chain, most for one segment).
+            var previous: (reasons: [Reason], evidence: [RouteEvidence])?
+            var previousSegments: (ids: [String], labels: [String])?
             for r in c.routes {
+                let shared: [RouteEvidence]
+                if let p = previous, p.reasons == r.reasons {
+                    shared = p.evidence
+                } else {
+                    shared = evidence(r.reasons, cluster: cluster)
+                    previous = (r.reasons, shared)
+                }
                 // The distance penalty carries the route's distance, so the digest can say « à 2 départements ».
-                let found = evidence(r.reasons, cluster: cluster).map { e -> RouteEvidence in
+                let found = shared.map { e -> RouteEvidence in
                     var e = e
                     if e.kind == .distance { e.distance = r.distance }
                     return e
                 }
-                let payload = MemberRoutePayload(
-                    memberName: r.memberName, segments: r.segments.map(label), evidence: found)
+                let labels: [String]
+                if let p = previousSegments, p.ids == r.segments {
+                    labels = p.labels
+                } else {
+                    labels = r.segments.map(label)
+                    previousSegments = (r.segments, labels)
+                }
+                let payload = MemberRoutePayload(memberName: r.memberName, segments: labels, evidence: found)
                 out.append(
                     RouteRecord(
                         noticeID: result.noticeID, cluster: c.clusterID, member: r.memberID,
@@ -339,7 +367,7 @@ enum RouteMapping {
             // notice's own first `nearMissLimit` in that order can never be shown; a national deployment (300
             // clusters of 100 members) otherwise recorded a row for every member of every cluster whose trade a
             // notice names, 1.5 million for 1,000 notices.
-            let routed = Set(c.routes.map(\.memberID))
+            let routed = c.nearMisses.isEmpty ? [] : Set(c.routes.map(\.memberID))
             for m in strongest(c.nearMisses.filter { $0.isNarrow && !routed.contains($0.memberID) }) {
                 misses.append(
                     NearMissCandidate(
@@ -351,6 +379,13 @@ enum RouteMapping {
             }
         }
         return (out, misses)
+    }
+
+    /// Cluster id → its position in `rulebook.clusters` (the first of a repeated id, as ``Rulebook/cluster(_:)``).
+    static func clusterIndex(_ rulebook: Rulebook) -> [String: Int] {
+        var index: [String: Int] = [:]
+        for (i, c) in rulebook.clusters.enumerated() where index[c.id] == nil { index[c.id] = i }
+        return index
     }
 
     /// Of a page's near misses, those the staff digest could still list, in the page's order.

@@ -83,20 +83,31 @@ extension NoticeStore {
                     try db.exec("DELETE FROM route WHERE notice_id = ?", [id])
                 }
             }
+            // A notice's revision is read once, not once per route row: a national night records some seventy
+            // rows per notice routed (members of many clusters), each of which looked the notice up again.
+            var revisions: [String: Int64] = [:]
+            let revisionOf = try db.cachedStatement(sql: "SELECT revision FROM notice WHERE id = ?")
             for r in routes {
+                let revision: Int64
+                if let known = revisions[r.noticeID] {
+                    revision = known
+                } else {
+                    guard let found = try Int64.fetchOne(revisionOf, arguments: [r.noticeID]) else {
+                        throw StoreError.invalidInput(path: path, reason: "route for unknown notice \(r.noticeID)")
+                    }
+                    revisions[r.noticeID] = found
+                    revision = found
+                }
                 try db.exec(
                     """
                     INSERT OR REPLACE INTO route (notice_id, cluster, member, role, score, revision, payload, run_id,
                         recorded_at)
-                    SELECT ?, ?, ?, ?, ?, revision, ?, ?, ? FROM notice WHERE id = ?
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                     [
-                        r.noticeID, r.cluster, r.member, r.role, r.score, r.payload, runID, date.timeIntervalSince1970,
-                        r.noticeID,
+                        r.noticeID, r.cluster, r.member, r.role, r.score, revision, r.payload, runID,
+                        date.timeIntervalSince1970,
                     ])
-                if db.changesCount == 0 {
-                    throw StoreError.invalidInput(path: path, reason: "route for unknown notice \(r.noticeID)")
-                }
             }
             // Every cluster's rows of these notices, not only `clusters`': a notice classified again may have a new
             // revision, which makes its deliveries to the other clusters stale too.

@@ -48,6 +48,17 @@ public struct RouterOptions: Sendable, Hashable, Codable {
     }
 }
 
+/// Which near misses a routing keeps (``Router/route(_:now:nearMisses:)``).
+public enum NearMissSelection: Sendable, Hashable {
+    /// Every member dropped at one filter (`vigie route`, `vigie explain`, the rules' statistics).
+    case all
+    /// Only what a staff digest can list: the narrow ones (``NearMiss/isNarrow``) of members not routed, at most
+    /// `limit` per cluster — ``NearMiss/strongest(_:limit:)`` of them. On a national night most members a notice's
+    /// trade names are dropped by the territory filter hundreds of kilometres away: built, each was a dozen
+    /// strings and arrays made and destroyed for nothing (half of routing's time).
+    case narrowest(limit: Int)
+}
+
 /// Routes notices to cluster members through the value chain, with reasons, near misses and consortium
 /// suggestions. Build once per rulebook (it compiles every keyword of every cluster into one matcher),
 /// then call ``route(_:now:)`` from any thread.
@@ -116,6 +127,8 @@ public struct Router: Sendable {
         var memberKinds: [UInt8]
         /// Segment → `[its id]`, the `segments` of its near misses: built once, shared by all of them.
         var segmentIDLists: [[String]]
+        /// No two members share an id (the lint refuses it; a hand-made rulebook may not).
+        var uniqueMemberIDs: Bool
 
         /// Member `mi`'s segment indices, as ``memberSegments`` lists them.
         func segments(ofMember mi: Int) -> ArraySlice<Int> {
@@ -210,7 +223,8 @@ public struct Router: Sendable {
                     memberSegmentStart: memberSegmentStart,
                     memberSegmentList: memberSegments.flatMap { $0 },
                     memberKinds: c.members.map { $0.effectiveKinds.reduce(0) { $0 | Router.kindBit($1) } },
-                    segmentIDLists: c.segments.map { [$0.id] }, watchCPV: watchCPV,
+                    segmentIDLists: c.segments.map { [$0.id] },
+                    uniqueMemberIDs: Set(c.members.map(\.id)).count == c.members.count, watchCPV: watchCPV,
                     watchSegments: watchSegments, certifications: certs,
                     isSelected: options.clusters?.contains(c.id) ?? true))
         }
@@ -439,7 +453,11 @@ public struct Router: Sendable {
     /// Routes one notice through every (selected) cluster. `now` anchors the deadline lead time. Only the
     /// clusters the notice's words and codes name are routed: the others have no evidence, so nothing to say
     /// (their entry is empty).
-    public func route(_ notice: Notice, now: Date) -> RoutingResult {
+    public func route(_ notice: Notice, now: Date) -> RoutingResult { route(notice, now: now, nearMisses: .all) }
+
+    /// ``route(_:now:)`` keeping only the near misses `nearMisses` selects: the same routes, watches, consortia,
+    /// signals and rule counters.
+    public func route(_ notice: Notice, now: Date, nearMisses: NearMissSelection) -> RoutingResult {
         let found = noticeEvidence(notice, hits: scanNotice(notice))
         var out: [ClusterRouting] = []
         out.reserveCapacity(compiled.count)
@@ -462,7 +480,7 @@ public struct Router: Sendable {
             out.append(
                 routeCluster(
                     cc, notice: notice, found: found, events: events, place: place,
-                    invitesGroupement: invitesGroupement, now: now))
+                    invitesGroupement: invitesGroupement, now: now, nearMisses: nearMisses))
         }
         return RoutingResult(noticeID: notice.id, clusters: out)
     }

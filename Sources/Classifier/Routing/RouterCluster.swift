@@ -7,14 +7,17 @@ extension Router {
         var member: Int
         var kind: RouteKind
         var segments: [Int]
-        var reasons: [Reason]
+        /// Evidence of its own interests; with its segments' (``Router/routeCluster``'s `reasons(of:)`), all it
+        /// has. Not joined up front: on a national night most candidates are dropped by the territory filter, and
+        /// joining their evidence was an array built and destroyed per member of every cluster a notice names.
+        var interest: [Reason]
         var score: Double
     }
 
     func routeCluster(
         _ cc: CompiledCluster, notice: Notice, found: NoticeEvidence, events: ClusterEvents, place: ResolvedPlace,
         invitesGroupement: Bool,
-        now: Date
+        now: Date, nearMisses selection: NearMissSelection = .all
     ) -> ClusterRouting {
         let c = rulebook.clusters[cc.index]
         let settings = c.routing
@@ -22,13 +25,46 @@ extension Router {
         // Near misses keep the member's evidence only when asked (see ``RouterOptions/nearMissReasons``).
         let keepReasons = options.nearMissReasons
         var result = ClusterRouting(clusterID: c.id, clusterName: c.name)
+        // Rule → its counts, the cluster's id prefixed once at the end; drops per filter counted in an array (one
+        // per member dropped: building `cluster/filter:territory` and hashing it for each was a tenth of routing).
         var counters: [String: RuleCounter] = [:]
         func count(_ rule: String, matched: Int = 0, dropped: Int = 0) {
-            let key = "\(c.id)/\(rule)"
-            var cur = counters[key] ?? RuleCounter(rule: key)
-            cur.matched += matched
-            cur.dropped += dropped
-            counters[key] = cur
+            counters[rule, default: RuleCounter(rule: rule)].matched += matched
+            counters[rule, default: RuleCounter(rule: rule)].dropped += dropped
+        }
+        var filterDrops = [Int](repeating: 0, count: Router.filters.count)
+        func countDrop(_ filter: RoutingFilter) { filterDrops[Router.filters.firstIndex(of: filter)!] += 1 }
+        // What the caller keeps of near misses: with `narrowest`, one that cannot be narrow is not built at all.
+        let narrowOnly: Bool
+        if case .narrowest = selection { narrowOnly = true } else { narrowOnly = false }
+        // The strongest narrow near misses so far (score, then member id: ``NearMiss/strongest(_:limit:)``'s
+        // order), at most the limit: one weaker than all of them is never shown, so not built. Exact when every
+        // narrow one built is kept by the final selection: only narrow ones are built here (the territory
+        // reference of the tests builds any), one per member (ids unique in the cluster).
+        let missLimit: Int?
+        if case .narrowest(let limit) = selection, territoryReference == nil, cc.uniqueMemberIDs {
+            missLimit = limit
+        } else {
+            missLimit = nil
+        }
+        var strongestMisses: [(score: Double, member: String)] = []
+        var missesLeftOut = false
+        /// Whether a narrow near miss of member `mi` with `score` may be among the strongest (and is counted so).
+        func mayKeep(_ score: Double, member mi: Int) -> Bool {
+            guard let limit = missLimit else { return true }
+            let id = c.members[mi].id
+            func stronger(_ a: (score: Double, member: String), _ b: (score: Double, member: String)) -> Bool {
+                a.score != b.score ? a.score > b.score : a.member < b.member
+            }
+            let key = (score: score, member: id)
+            if strongestMisses.count == limit, let last = strongestMisses.last, !stronger(key, last) {
+                missesLeftOut = true
+                return false
+            }
+            let at = strongestMisses.firstIndex { stronger(key, $0) } ?? strongestMisses.count
+            strongestMisses.insert(key, at: at)
+            if strongestMisses.count > limit { strongestMisses.removeLast() }
+            return true
         }
 
         // 1. Segments the notice needs.
@@ -107,12 +143,9 @@ extension Router {
             let interest = ev.interest[mi] ?? []
             if !interest.isEmpty || segs.contains(where: { needed[$0] }) {
                 let direct = segs.filter { needed[$0] }
-                var reasons: [Reason] = []
-                for s in direct { reasons += ev.segReasons[s] }
-                reasons += interest
                 let score = direct.reduce(0) { $0 + segScore[$1] } + interest.reduce(0) { $0 + $1.weight }
                 candidates.append(
-                    Candidate(member: mi, kind: .direct, segments: direct, reasons: reasons, score: score))
+                    Candidate(member: mi, kind: .direct, segments: direct, interest: interest, score: score))
                 continue
             }
             // Upstream suppliers of a needed segment are not recipients: the bidder buys from them, the buyer
@@ -130,25 +163,30 @@ extension Router {
             }
             if let up = viaUp, let d = neededList.first(where: { cc.upstream[$0].contains(up) }) {
                 upstreamMisses.append((mi, up))
-                result.nearMisses.append(
-                    NearMiss(
-                        clusterID: c.id, memberID: c.members[mi].id, memberName: c.members[mi].name,
-                        cause: .upstreamSupplier(upstream: c.segments[up].id, downstream: c.segments[d].id),
-                        segments: cc.segmentIDLists[up], score: segScore[d] * settings.indirectFactor, reasons: [],
-                        outOfReach: outOfReach()))
-                count("filter:\(RoutingFilter.upstreamSupplier.rawValue)", dropped: 1)
+                let far = outOfReach()
+                if !(narrowOnly && far), mayKeep(segScore[d] * settings.indirectFactor, member: mi) {
+                    result.nearMisses.append(
+                        NearMiss(
+                            clusterID: c.id, memberID: c.members[mi].id, memberName: c.members[mi].name,
+                            cause: .upstreamSupplier(upstream: c.segments[up].id, downstream: c.segments[d].id),
+                            segments: cc.segmentIDLists[up], score: segScore[d] * settings.indirectFactor, reasons: [],
+                            outOfReach: far))
+                }
+                countDrop(.upstreamSupplier)
                 continue
             }
             // Not a candidate: remember near misses of its segments (vetoed or too little evidence).
             if let s = segs.first(where: { ev.segVeto[$0] != nil && !ev.segReasons[$0].isEmpty }),
                 let veto = ev.segVeto[s]
             {
+                let far = outOfReach()
+                if narrowOnly && far || !mayKeep(segScore[s], member: mi) { continue }
                 result.nearMisses.append(
                     NearMiss(
                         clusterID: c.id, memberID: c.members[mi].id, memberName: c.members[mi].name,
                         cause: .segmentExclusion(segment: c.segments[s].id, term: veto.term, field: veto.field),
                         segments: cc.segmentIDLists[s], score: segScore[s],
-                        reasons: keepReasons ? ev.segReasons[s] + [veto] : [], outOfReach: outOfReach()))
+                        reasons: keepReasons ? ev.segReasons[s] + [veto] : [], outOfReach: far))
                 continue
             }
             // Its segment with the most evidence (the first of equals).
@@ -158,6 +196,8 @@ extension Router {
                 weakest = s
             }
             if let s = weakest {
+                let far = outOfReach()
+                if narrowOnly && far || !mayKeep(segScore[s], member: mi) { continue }
                 let threshold = c.segments[s].minScore ?? settings.minScore
                 let id = c.segments[s].id
                 // Enough weight but not coherent evidence: say why, not « under the threshold ».
@@ -171,7 +211,7 @@ extension Router {
                     NearMiss(
                         clusterID: c.id, memberID: c.members[mi].id, memberName: c.members[mi].name, cause: cause,
                         segments: cc.segmentIDLists[s], score: segScore[s],
-                        reasons: keepReasons ? ev.segReasons[s] : [], outOfReach: outOfReach()))
+                        reasons: keepReasons ? ev.segReasons[s] : [], outOfReach: far))
             }
         }
 
@@ -192,6 +232,12 @@ extension Router {
         var eligible: [(cand: Candidate, distance: Int?)] = []  // passed every filter but capacity
         // The nearest site and place of each eligible member, for the distance penalty's reason.
         var nearest: [(site: String?, place: String?)] = []
+        /// All the evidence of a candidate: its needed segments', then its interests'.
+        func reasons(of cand: Candidate) -> [Reason] {
+            var reasons: [Reason] = []
+            for s in cand.segments { reasons += ev.segReasons[s] }
+            return reasons + cand.interest
+        }
         for cand in candidates {
             let mi = cand.member
             // The candidate's place is resolved once, for whichever of the checks below needs it.
@@ -202,39 +248,49 @@ extension Router {
                 resolved = p
                 return p
             }
-            func drop(_ cause: NearMissCause) {
+            func drop(_ cause: @autoclosure () -> NearMissCause, filter: RoutingFilter) {
+                countDrop(filter)
                 // Dropped before the territory filter: whether that filter would have dropped it too.
-                let far: Bool
-                if case .territory = cause {
-                    far = true
-                } else {
-                    far = isOutOfReach(cc, c, member: mi, place: candPlace())
-                }
+                let far = filter == .territory ? true : isOutOfReach(cc, c, member: mi, place: candPlace())
+                // A territory miss says how far it is (``NearMiss/isNarrow``); any other is narrow when in reach.
+                // (Territory misses reach here only when narrow: see below.)
+                if narrowOnly && far && filter != .territory || !mayKeep(cand.score, member: mi) { return }
                 result.nearMisses.append(
                     NearMiss(
-                        clusterID: c.id, memberID: c.members[mi].id, memberName: c.members[mi].name, cause: cause,
+                        clusterID: c.id, memberID: c.members[mi].id, memberName: c.members[mi].name, cause: cause(),
                         segments: cand.segments.map { c.segments[$0].id }, score: cand.score,
-                        reasons: keepReasons ? cand.reasons : [], outOfReach: far))
-                count("filter:\(cause.filter.rawValue)", dropped: 1)
+                        reasons: keepReasons ? reasons(of: cand) : [], outOfReach: far))
             }
             if let veto = ev.memberVeto[cand.member] {
-                drop(.memberExclusion(term: veto.term, field: veto.field, matched: veto.matched))
+                drop(
+                    .memberExclusion(term: veto.term, field: veto.field, matched: veto.matched),
+                    filter: .memberExclusion)
                 count(veto.rule, dropped: 1)
                 continue
             }
             if cc.memberKinds[mi] & Router.kindBit(notice.kind) == 0 {
-                drop(.kind(notice.kind, wanted: c.members[mi].effectiveKinds))
+                drop(.kind(notice.kind, wanted: c.members[mi].effectiveKinds), filter: .kind)
                 continue
             }
             let lotDeadlines = ownLots(cand).compactMap(\.deadline?.instant)
             let leadDays = (lotDeadlines.max() ?? deadline).map { $0.timeIntervalSince(now) / 86_400 }
             if let leadDays, leadDays < Double(settings.minLeadDays) {
-                drop(.deadline(leadDays: leadDays, minimum: settings.minLeadDays))
+                drop(.deadline(leadDays: leadDays, minimum: settings.minLeadDays), filter: .deadline)
                 continue
+            }
+            if narrowOnly && territoryReference == nil {
+                // Too far to be narrow (``NearMiss/isNarrow``): counted, not described. Most members of a national
+                // deployment end here, hundreds of kilometres from the place of work.
+                let reach = cc.memberReach[mi]
+                let v = territoryVerdict(reach, sites: cc.reachSites, place: candPlace())
+                if v.outcome == .tooFar && v.distance > max(reach.maxDistance + 2, 2 * reach.maxDistance) {
+                    countDrop(.territory)
+                    continue
+                }
             }
             let terr = territoryCheck(cc, c, member: cand.member, place: candPlace())
             if let miss = terr.failure {
-                drop(.territory(miss))
+                drop(.territory(miss), filter: .territory)
                 continue
             }
             eligible.append((cand, terr.distance))
@@ -253,7 +309,7 @@ extension Router {
             let m = c.members[cand.member]
             let segIDs = cand.segments.map { c.segments[$0].id }
             let value = valueFor(cand, notice: notice, segLots: segLots, segNoticeLevel: segNoticeLevel)
-            var reasons = cand.reasons
+            var reasons = reasons(of: cand)
             var score = cand.score
             if let cap = m.capacity, let v = value, v > cap * tolerance {
                 // Above the member's reach alone: still sent when the notice needs a groupement anyway and the
@@ -262,12 +318,14 @@ extension Router {
                     invitesGroupement || v <= cap * settings.groupementReach
                 else {
                     capacityDrops.append((cand.member, v, cand.segments))
+                    countDrop(.capacity)
+                    // Always narrow (no other filter stopped it).
+                    guard mayKeep(cand.score, member: cand.member) else { continue }
                     result.nearMisses.append(
                         NearMiss(
                             clusterID: c.id, memberID: m.id, memberName: m.name,
                             cause: .capacity(value: v, capacity: cap),
-                            segments: segIDs, score: cand.score, reasons: keepReasons ? cand.reasons : []))
-                    count("filter:\(RoutingFilter.capacity.rawValue)", dropped: 1)
+                            segments: segIDs, score: cand.score, reasons: keepReasons ? reasons : []))
                     continue
                 }
                 reasons.append(
@@ -293,7 +351,7 @@ extension Router {
                 r.certification = declared ? .declared : .notDeclared
                 reasons.append(r)
             }
-            for r in cand.reasons {
+            for r in cand.interest {
                 if case .memberInterest = r.source { count(r.rule, matched: 1) }
             }
             result.routes.append(
@@ -347,9 +405,25 @@ extension Router {
             result.watches.append(WatchMatch(watchID: w.id, name: w.name, recipients: w.recipients, reasons: reasons))
             count("watch:\(w.id)", matched: 1)
         }
-        result.ruleCounters = counters.values.sorted { $0.rule < $1.rule }
+        for (k, filter) in Router.filters.enumerated() where filterDrops[k] > 0 {
+            count("filter:\(filter.rawValue)", dropped: filterDrops[k])
+        }
+        result.ruleCounters = counters.values.map {
+            RuleCounter(rule: "\(c.id)/\($0.rule)", matched: $0.matched, dropped: $0.dropped)
+        }.sorted { $0.rule < $1.rule }
+        if case .narrowest(let limit) = selection {
+            // Exactly what the caller would keep of every near miss (those not built could not be narrow).
+            let routed = Set(result.routes.map(\.memberID))
+            let narrow = result.nearMisses.filter { $0.isNarrow && !routed.contains($0.memberID) }
+            // Some left out: there were more than the limit, so the ranked ones, even if only `limit` were built.
+            result.nearMisses =
+                missesLeftOut ? NearMiss.ranked(narrow, limit: limit) : NearMiss.strongest(narrow, limit: limit)
+        }
         return result
     }
+
+    /// The filters, in a fixed order: ``routeCluster`` counts drops by position.
+    static let filters = RoutingFilter.allCases
 
     static func fieldFR(_ f: ReasonField) -> String {
         switch f {

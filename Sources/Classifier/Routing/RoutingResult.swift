@@ -376,6 +376,31 @@ public struct NearMiss: Sendable, Hashable, Codable {
         return !outOfReach
     }
 
+    /// Of one cluster's near misses for one notice, the `limit` a staff digest could list: one per member (its
+    /// highest score, the first of equals), ranked by score then member id; all of them, in their order, when
+    /// there are no more than `limit`.
+    public static func strongest(_ misses: [NearMiss], limit: Int) -> [NearMiss] {
+        misses.count > limit ? ranked(misses, limit: limit) : misses
+    }
+
+    /// The first `limit` of `misses`, one per member (its highest score, the first of equals), by score then member
+    /// id.
+    public static func ranked(_ misses: [NearMiss], limit: Int) -> [NearMiss] {
+        // Positions by score, member, then position: a member's first in this order is its best (the first of
+        // equals); sorting positions moves no near miss, and no dictionary of every member is built.
+        let order = misses.indices.sorted { a, b in
+            if misses[a].score != misses[b].score { return misses[a].score > misses[b].score }
+            if misses[a].memberID != misses[b].memberID { return misses[a].memberID < misses[b].memberID }
+            return a < b
+        }
+        var out: [NearMiss] = []
+        for i in order where out.count < limit {
+            if out.contains(where: { $0.memberID == misses[i].memberID }) { continue }
+            out.append(misses[i])
+        }
+        return out
+    }
+
     /// The filter that dropped the member.
     public var filter: RoutingFilter { cause.filter }
     /// The cause in French (for `vigie route`, `vigie explain` and JSON readers).
