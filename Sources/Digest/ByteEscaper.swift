@@ -128,44 +128,12 @@ enum ByteEscaper {
     /// XML 1.0 text and attribute escaping on the bytes: `&`, `<`, `>`, `"` as entities; control characters other
     /// than tab, LF and CR, and U+FFFE / U+FFFF (`EF BF BE` / `EF BF BF`), dropped. Scalar by scalar, so exact.
     static func xml(_ s: String) -> String {
+        // One home for the rules: the feeds write through `xml(_:into:)`; this form is left for the few texts
+        // escaped once per feed or cached per notice.
         var out: [UInt8] = []
-        var changed = false
-        s.utf8.withContiguousStorageIfAvailable { b in
-            // As in `typeset`: runs copied up to each change, nothing copied when nothing changes.
-            var mark = 0
-            var i = 0
-            while i < b.count {
-                let c = b[i]
-                let replacement: StaticString?
-                var width = 1
-                switch c {
-                case 0x26: replacement = "&amp;"
-                case 0x3C: replacement = "&lt;"
-                case 0x3E: replacement = "&gt;"
-                case 0x22: replacement = "&quot;"
-                case 0x09, 0x0A, 0x0D:
-                    i += 1
-                    continue
-                case 0x00..<0x20: replacement = ""
-                case 0xEF where i + 2 < b.count && b[i + 1] == 0xBF && (b[i + 2] == 0xBE || b[i + 2] == 0xBF):
-                    replacement = ""
-                    width = 3
-                default:
-                    i += 1
-                    continue
-                }
-                if !changed {
-                    changed = true
-                    out.reserveCapacity(b.count + 64)
-                }
-                if i > mark { out.append(contentsOf: UnsafeBufferPointer(rebasing: b[mark..<i])) }
-                replacement?.withUTF8Buffer { out.append(contentsOf: $0) }
-                i += width
-                mark = i
-            }
-            if changed, b.count > mark { out.append(contentsOf: UnsafeBufferPointer(rebasing: b[mark..<b.count])) }
-        }
-        return changed ? String(decoding: out, as: UTF8.self) : s
+        out.reserveCapacity(s.utf8.count)
+        xml(s, into: &out)
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// ``xml(_:)`` appended to `out`: the feeds write their texts straight into their bytes.
