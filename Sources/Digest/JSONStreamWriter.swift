@@ -335,53 +335,25 @@ extension JSONByteWriter {
         func superEncoder(forKey key: Key) -> any Encoder { superEncoder() }
     }
 
-    struct StreamUnkeyed: UnkeyedEncodingContainer {
+    /// Where an unkeyed or single-value container writes its next value: the depth it is written at, or nil when
+    /// the stream gave up. Both write their values the same way; only finding the place differs.
+    protocol StreamValueSlot {
+        var stream: Stream { get }
+        func slot() -> Int?
+    }
+
+    struct StreamUnkeyed: UnkeyedEncodingContainer, StreamValueSlot {
         let stream: Stream
         let id: Int
         var codingPath: [any CodingKey] { [] }
         var count: Int { stream.frames.last { $0.id == id }?.count ?? 0 }
 
-        @inline(__always) func raw(_ text: StaticString) {
-            guard stream.entry(id, key: "") != nil else { return }
-            text.withUTF8Buffer { stream.out.append(contentsOf: $0) }
-        }
-        @inline(__always) func int<I: FixedWidthInteger>(_ v: I) {
-            guard stream.entry(id, key: "") != nil else { return }
-            stream.int(v)
-        }
-
-        func encodeNil() throws { raw("null") }
-        func encode(_ value: Bool) throws { raw(value ? "true" : "false") }
-        func encode(_ value: String) throws {
-            guard stream.entry(id, key: "") != nil else { return }
-            JSONByteWriter.writeString(value, into: &stream.out)
-        }
-        func encode(_ value: Double) throws {
-            guard stream.entry(id, key: "") != nil else { return }
-            try JSONByteWriter.writeFloat(value, into: &stream.out)
-        }
-        func encode(_ value: Float) throws {
-            guard stream.entry(id, key: "") != nil else { return }
-            try JSONByteWriter.writeFloat(value, into: &stream.out)
-        }
-        func encode(_ value: Int) throws { int(value) }
-        func encode(_ value: Int8) throws { int(value) }
-        func encode(_ value: Int16) throws { int(value) }
-        func encode(_ value: Int32) throws { int(value) }
-        func encode(_ value: Int64) throws { int(value) }
-        func encode(_ value: UInt) throws { int(value) }
-        func encode(_ value: UInt8) throws { int(value) }
-        func encode(_ value: UInt16) throws { int(value) }
-        func encode(_ value: UInt32) throws { int(value) }
-        func encode(_ value: UInt64) throws { int(value) }
-        func encode<T: Encodable>(_ value: T) throws {
-            guard let depth = stream.entry(id, key: "") else { return }
-            try stream.value(value, depth: depth)
-        }
+        /// The array's next element.
+        @inline(__always) func slot() -> Int? { stream.entry(id, key: "") }
 
         func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<NestedKey>
         {
-            guard let depth = stream.entry(id, key: "") else {
+            guard let depth = slot() else {
                 return KeyedEncodingContainer(StreamKeyed<NestedKey>(stream: stream, id: -1))
             }
             return KeyedEncodingContainer(
@@ -389,7 +361,7 @@ extension JSONByteWriter {
         }
 
         func nestedUnkeyedContainer() -> any UnkeyedEncodingContainer {
-            guard let depth = stream.entry(id, key: "") else { return StreamUnkeyed(stream: stream, id: -1) }
+            guard let depth = slot() else { return StreamUnkeyed(stream: stream, id: -1) }
             return StreamUnkeyed(stream: stream, id: stream.nested(.unkeyed, depth: depth))
         }
 
@@ -400,47 +372,51 @@ extension JSONByteWriter {
     }
 
     /// The encoder's one value, written where it goes, at the encoder's own depth.
-    struct StreamSingle: SingleValueEncodingContainer {
+    struct StreamSingle: SingleValueEncodingContainer, StreamValueSlot {
         let stream: Stream
         let id: Int
         var codingPath: [any CodingKey] { [] }
 
-        @inline(__always) func raw(_ text: StaticString) {
-            guard stream.single(id) != nil else { return }
-            text.withUTF8Buffer { stream.out.append(contentsOf: $0) }
-        }
-        @inline(__always) func int<I: FixedWidthInteger>(_ v: I) {
-            guard stream.single(id) != nil else { return }
-            stream.int(v)
-        }
+        @inline(__always) func slot() -> Int? { stream.single(id) }
+    }
+}
 
-        func encodeNil() throws { raw("null") }
-        func encode(_ value: Bool) throws { raw(value ? "true" : "false") }
-        func encode(_ value: String) throws {
-            guard stream.single(id) != nil else { return }
-            JSONByteWriter.writeString(value, into: &stream.out)
-        }
-        func encode(_ value: Double) throws {
-            guard stream.single(id) != nil else { return }
-            try JSONByteWriter.writeFloat(value, into: &stream.out)
-        }
-        func encode(_ value: Float) throws {
-            guard stream.single(id) != nil else { return }
-            try JSONByteWriter.writeFloat(value, into: &stream.out)
-        }
-        func encode(_ value: Int) throws { int(value) }
-        func encode(_ value: Int8) throws { int(value) }
-        func encode(_ value: Int16) throws { int(value) }
-        func encode(_ value: Int32) throws { int(value) }
-        func encode(_ value: Int64) throws { int(value) }
-        func encode(_ value: UInt) throws { int(value) }
-        func encode(_ value: UInt8) throws { int(value) }
-        func encode(_ value: UInt16) throws { int(value) }
-        func encode(_ value: UInt32) throws { int(value) }
-        func encode(_ value: UInt64) throws { int(value) }
-        func encode<T: Encodable>(_ value: T) throws {
-            guard let depth = stream.single(id) else { return }
-            try stream.value(value, depth: depth)
-        }
+extension JSONByteWriter.StreamValueSlot {
+    @inline(__always) func raw(_ text: StaticString) {
+        guard slot() != nil else { return }
+        text.withUTF8Buffer { stream.out.append(contentsOf: $0) }
+    }
+    @inline(__always) func int<I: FixedWidthInteger>(_ v: I) {
+        guard slot() != nil else { return }
+        stream.int(v)
+    }
+
+    func encodeNil() throws { raw("null") }
+    func encode(_ value: Bool) throws { raw(value ? "true" : "false") }
+    func encode(_ value: String) throws {
+        guard slot() != nil else { return }
+        JSONByteWriter.writeString(value, into: &stream.out)
+    }
+    func encode(_ value: Double) throws {
+        guard slot() != nil else { return }
+        try JSONByteWriter.writeFloat(value, into: &stream.out)
+    }
+    func encode(_ value: Float) throws {
+        guard slot() != nil else { return }
+        try JSONByteWriter.writeFloat(value, into: &stream.out)
+    }
+    func encode(_ value: Int) throws { int(value) }
+    func encode(_ value: Int8) throws { int(value) }
+    func encode(_ value: Int16) throws { int(value) }
+    func encode(_ value: Int32) throws { int(value) }
+    func encode(_ value: Int64) throws { int(value) }
+    func encode(_ value: UInt) throws { int(value) }
+    func encode(_ value: UInt8) throws { int(value) }
+    func encode(_ value: UInt16) throws { int(value) }
+    func encode(_ value: UInt32) throws { int(value) }
+    func encode(_ value: UInt64) throws { int(value) }
+    func encode<T: Encodable>(_ value: T) throws {
+        guard let depth = slot() else { return }
+        try stream.value(value, depth: depth)
     }
 }
