@@ -184,6 +184,8 @@ import Testing
         }
         #expect(free == 0)
         #expect(pages < pagesBefore - freeBefore)
+        // VACUUM's temporary copy went to disk; the statement journals are back in memory afterwards.
+        #expect(try store.read { db in try Int.fetchOne(db, sql: "PRAGMA temp_store") } == 2)
         // Two identifiers and two content keys per notice (it has a buyer, so no buyerless key).
         #expect(keys == 1_200)
         #expect(try store.notice(id: "boamp:26-150")?.notice == many[149])
