@@ -17,10 +17,9 @@ extension NoticeStore {
     public func undelivered(cluster: String) throws -> [PendingRoute] {
         try read { db in
             var out: [PendingRoute] = []
-            let rows = try db.rows(Self.undeliveredSQL, ["cluster": cluster])
             // A notice routed to twenty members comes back twenty times: decode it once.
             var decoded: [String: StoredNotice] = [:]
-            for row in rows {
+            try db.eachRow(Self.undeliveredSQL, ["cluster": cluster]) { row in
                 let route = try Self.route(row)
                 let s: StoredNotice
                 if let cached = decoded[route.noticeID] {
@@ -228,7 +227,7 @@ extension NoticeStore {
                 var args: StatementArguments = [cluster, since.timeIntervalSince1970]
                 args += StatementArguments(Array(chunk))
                 var decoded: [String: StoredNotice] = [:]
-                for row in try db.rows(Self.sentRoutesSQL(count: chunk.count), args) {
+                try db.eachRow(Self.sentRoutesSQL(count: chunk.count), args) { row in
                     let route = try Self.route(row)
                     let s = try decoded[route.noticeID] ?? stored(row)
                     decoded[route.noticeID] = s

@@ -506,6 +506,17 @@ extension Database {
     func rows(_ sql: String, _ arguments: StatementArguments = StatementArguments()) throws -> [Row] {
         try Row.fetchAll(cachedStatement(sql: sql), arguments: arguments)
     }
+
+    /// Each row of one query (cached statement), decoded in `body` as SQLite steps, not copied: for the reads of
+    /// a night's routes. A copied row holds every column's value and its own column names, found by name through
+    /// a lowercased comparison per column; the routes of a national night are 700,000 rows, each carrying its
+    /// notice's stored JSON though only the first row of a notice decodes it. The row is valid only inside `body`.
+    func eachRow(
+        _ sql: String, _ arguments: StatementArguments = StatementArguments(), _ body: (Row) throws -> Void
+    ) throws {
+        let rows = try Row.fetchCursor(cachedStatement(sql: sql), arguments: arguments)
+        while let row = try rows.next() { try body(row) }
+    }
 }
 
 /// Seconds since 1970, the store's time column format (REAL), or nil.
