@@ -13,7 +13,7 @@ public struct HTMLRenderer: DigestRenderer {
     public init(layout: DigestLayout = .file) { self.layout = layout }
     public var format: DigestFormat { .html }
 
-    public func render(_ input: DigestInput) throws -> [UInt8] { Array(text(input).utf8) }
+    public func render(_ input: DigestInput) throws -> [UInt8] { bytes(input) }
 
     // Inline styles. `overflow-wrap:anywhere` lets a 150-character address or a long compound word break
     // inside a table cell (plain `break-word` does not shrink a cell's minimum width); `word-break:break-word`
@@ -32,20 +32,23 @@ public struct HTMLRenderer: DigestRenderer {
         """
 
     /// The digest as an HTML document, in the renderer's layout.
-    public func text(_ input: DigestInput) -> String {
-        layout == .mail ? mail(input).text : page(input, cut: nil)
-    }
+    public func text(_ input: DigestInput) -> String { String(decoding: bytes(input), as: UTF8.self) }
 
-    /// The e-mail's HTML part and the cut it made (which cards in full), for the text part to cut at the same
-    /// notices.
-    func mail(_ input: DigestInput) -> (text: String, cut: MailCut) {
+    /// The document's UTF-8 bytes, in the renderer's layout.
+    func bytes(_ input: DigestInput) -> [UInt8] { layout == .mail ? mail(input).bytes : page(input, cut: nil) }
+
+    /// The e-mail's HTML part (UTF-8) and the cut it made (which cards in full), for the text part to cut at the
+    /// same notices.
+    func mail(_ input: DigestInput) -> (bytes: [UInt8], cut: MailCut) {
         let cut = MailCut()
         return (page(input, cut: cut), cut)
     }
 
-    /// The page; `cut` nil shows every card and every list in full (the files).
-    private func page(_ input: DigestInput, cut: MailCut?) -> String {
-        var o: [String] = []
+    /// The page's UTF-8 bytes; `cut` nil shows every card and every list in full (the files).
+    private func page(_ input: DigestInput, cut: MailCut?) -> [UInt8] {
+        // Room for a member's e-mail part (the cut keeps it near 50 KB): a page grown from empty was copied a
+        // dozen times on the way.
+        var o = PageLines(capacity: 65_536)
         var shown = Set<String>()
         let member = Wording.isMember(input)
         o.append("<!DOCTYPE html>")
@@ -274,7 +277,7 @@ public struct HTMLRenderer: DigestRenderer {
         o.append("</td></tr></table>")
         o.append("</body>")
         o.append("</html>")
-        return o.joined(separator: "\n") + "\n"
+        return o.bytes
     }
 
     /// `text.replacingOccurrences(of: target, with: replacement)`, on the bytes when that gives the same: an
@@ -336,9 +339,9 @@ public struct HTMLRenderer: DigestRenderer {
     /// them (measured on the card's HTML), then one line each under « Et N autres … », then where the full
     /// digest is. A card shown as a line is not « shown »: a later card of the same notice is a full one.
     private func cards(
-        _ count: Int, _ kind: MailList, input: DigestInput, cut: MailCut?, into o: inout [String],
+        _ count: Int, _ kind: MailList, input: DigestInput, cut: MailCut?, into o: inout PageLines,
         shown: inout Set<String>, notice: (Int) -> Notice, note: (Int) -> String? = { _ in nil },
-        card render: (Int, inout [String], inout Set<String>) -> Void
+        card render: (Int, inout PageLines, inout Set<String>) -> Void
     ) {
         guard let cut else {
             for i in 0..<count { render(i, &o, &shown) }
@@ -348,15 +351,15 @@ public struct HTMLRenderer: DigestRenderer {
         var lines: [String] = []
         var counted = 0
         for i in 0..<count {
-            var part: [String] = []
+            var part = PageLines()
             var seen = shown
             let decision = cut.decide {
                 render(i, &part, &seen)
-                return part.reduce(0) { $0 + $1.utf8.count + 1 }
+                return part.bytes.count
             }
             switch decision {
             case .full:
-                o += part
+                o.append(contentsOf: part)
                 shown = seen
             case .listed: lines.append(compactLine(notice(i), input: input, note: note(i)))
             case .counted: counted += 1
@@ -400,13 +403,13 @@ public struct HTMLRenderer: DigestRenderer {
     }
 
     /// « … et 12 autres » under a table an e-mail cut; nothing for the files.
-    private func moreLine(_ count: Int, cut: MailCut?, into o: inout [String]) {
+    private func moreLine(_ count: Int, cut: MailCut?, into o: inout PageLines) {
         let hidden = count - MailCut.shown(count, cut: cut)
         if hidden > 0 { o.append(meta(esc(Wording.listMore(hidden)))) }
     }
 
     /// Links to the staff digest's sections, on one wrapping line.
-    private func navigation(_ input: DigestInput, into o: inout [String]) {
+    private func navigation(_ input: DigestInput, into o: inout PageLines) {
         var nav: [(String, String)] = []
         if input.hasNews { nav.append(("resume", Wording.summary)) }
         if !input.mailFailures.isEmpty { nav.append(("courriels", Wording.mailFailures)) }
@@ -426,7 +429,7 @@ public struct HTMLRenderer: DigestRenderer {
                 .joined(separator: " · ") + "</p>")
     }
 
-    private func h2(_ id: String, _ title: String, into o: inout [String]) {
+    private func h2(_ id: String, _ title: String, into o: inout PageLines) {
         o.append(
             "<h2 id=\"\(id)\" style=\"margin:26px 0 8px;padding-bottom:4px;font-size:19px;line-height:1.3;"
                 + "color:\(Self.blue);border-bottom:2px solid \(Self.blue);\">\(esc(title))</h2>")
@@ -530,7 +533,7 @@ public struct HTMLRenderer: DigestRenderer {
     /// The full notice the first time it appears: each fact on its own row, label above value (a phone has
     /// no room for two columns); afterwards only the recipient's relevance and reasons with a link back.
     private func card(
-        _ n: Notice, input: DigestInput, item: ItemLines?, into o: inout [String], extra: [String] = [],
+        _ n: Notice, input: DigestInput, item: ItemLines?, into o: inout PageLines, extra: [String] = [],
         shown: inout Set<String>, also: [String] = []
     ) {
         let member = Wording.isMember(input)
@@ -595,9 +598,12 @@ public struct HTMLRenderer: DigestRenderer {
     /// Escapes the five HTML-significant characters; French guillemets keep their words (« EN 9100 » never
     /// ends a line on its closing mark) and « : », « ; », « ? » never start a line.
     func esc(_ s: String) -> String {
-        if let fast = ByteEscaper.typeset(s, punctuation: true, escape: Self.entity) { return fast }
+        if let fast = ByteEscaper.typeset(s, punctuation: true, escape: Self.entities) { return fast }
         return escapeByCharacter(s)
     }
+
+    /// ``entity(_:)`` as tables, for ``ByteEscaper/typeset(_:punctuation:lineEnds:escape:)``.
+    static let entities = ByteEscaper.ByteEscapes(entity)
 
     static func entity(_ c: UInt8) -> StaticString? {
         switch c {
