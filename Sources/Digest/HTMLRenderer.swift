@@ -439,34 +439,57 @@ public struct HTMLRenderer: DigestRenderer {
         "<h4 style=\"margin:0 0 6px;font-size:16px;line-height:1.35;\">\(html)</h4>"
     }
 
-    private func meta(_ html: String) -> String {
-        "<p style=\"margin:6px 0 0;color:\(Self.grey);font-size:13px;\">\(html)</p>"
-    }
+    private func meta(_ html: String) -> String { Self.metaOpen + html + "</p>" }
+
+    // The markup every card, box and note repeats, made once: each was interpolated again for every card of the
+    // thirty thousand member e-mails of a national night.
+    private static let metaOpen = "<p style=\"margin:6px 0 0;color:\(grey);font-size:13px;\">"
+    private static let cardOpenStart = "<table role=\"presentation\" width=\"100%\""
+    private static let cardOpenEnd =
+        " cellpadding=\"0\" cellspacing=\"0\" border=\"0\" style=\"width:100%;border-collapse:separate;"
+        + "margin:10px 0;border:1px solid \(line);border-radius:6px;background-color:#fbfcfe;\"><tr>"
+        + "<td style=\"padding:10px 12px;vertical-align:top;\(wrap)\">"
+    private static let plainCardOpen = cardOpenStart + cardOpenEnd
+    private static let boxOpen =
+        "<table role=\"presentation\" width=\"100%\" style=\"\(table)margin:8px 0 0;\"><tr>"
+        + "<td style=\"background-color:#eef5ff;border-left:3px solid \(blue);padding:6px 10px;\(wrap)\">"
+    private static let boxListOpen = "<ul style=\"margin:4px 0 2px;padding-left:20px;\">"
+    /// « Pourquoi cet avis ? » as a box's title, escaped.
+    private static let whyTitle = "<p style=\"margin:0;\"><strong>\(HTMLRenderer().esc(Wording.why))</strong></p>"
 
     private func cardOpen(_ id: String?) -> String {
-        "<table role=\"presentation\" width=\"100%\"\(id.map { " id=\"\($0)\"" } ?? "") cellpadding=\"0\" "
-            + "cellspacing=\"0\" border=\"0\" style=\"width:100%;border-collapse:separate;margin:10px 0;"
-            + "border:1px solid \(Self.line);border-radius:6px;background-color:#fbfcfe;\"><tr>"
-            + "<td style=\"padding:10px 12px;vertical-align:top;\(Self.wrap)\">"
+        guard let id else { return Self.plainCardOpen }
+        return Self.cardOpenStart + " id=\"\(id)\"" + Self.cardOpenEnd
     }
 
     private static let cardClose = "</td></tr></table>"
 
     /// A highlighted box with a title and a list (« Pourquoi cet avis ? »).
     private func box(_ title: String?, _ items: [String]) -> String {
-        var s =
-            "<table role=\"presentation\" width=\"100%\" style=\"\(Self.table)margin:8px 0 0;\"><tr>"
-            + "<td style=\"background-color:#eef5ff;border-left:3px solid \(Self.blue);padding:6px 10px;"
-            + "\(Self.wrap)\">"
-        if let title { s += "<p style=\"margin:0;\"><strong>\(esc(title))</strong></p>" }
-        if items.count == 1 && title == nil {
-            s += "<p style=\"margin:0;\">\(esc(items[0]))</p>"
+        var o = PageLines()
+        box(title.map { "<p style=\"margin:0;\"><strong>\(esc($0))</strong></p>" }, items, into: &o)
+        return String(decoding: o.bytes, as: UTF8.self)
+    }
+
+    /// ``box(_:_:)`` written on the current line of `o`, its title already marked up (`titleHTML`): a card writes
+    /// its « Pourquoi cet avis ? » straight into the page.
+    private func box(_ titleHTML: String?, _ items: [String], into o: inout PageLines) {
+        o.write(Self.boxOpen)
+        if let titleHTML { o.write(titleHTML) }
+        if items.count == 1 && titleHTML == nil {
+            o.write("<p style=\"margin:0;\">")
+            o.write(esc(items[0]))
+            o.write("</p>")
         } else {
-            s +=
-                "<ul style=\"margin:4px 0 2px;padding-left:20px;\">" + items.map { "<li>\(esc($0))</li>" }.joined()
-                + "</ul>"
+            o.write(Self.boxListOpen)
+            for item in items {
+                o.write("<li>")
+                o.write(esc(item))
+                o.write("</li>")
+            }
+            o.write("</ul>")
         }
-        return s + "</td></tr></table>"
+        o.write("</td></tr></table>")
     }
 
     /// « Envoyé à » of a staff card: each member the notice went to, how it concerns it, and its own reasons
@@ -542,22 +565,25 @@ public struct HTMLRenderer: DigestRenderer {
         let parts =
             first || input.renderCache != nil
             ? noticeParts(n, input: input) : DigestRenderCache.CardParts(head: h4(link(n)), facts: "")
-        var s = cardOpen(first ? anchor(n) : nil) + parts.head
-        if first { s += parts.facts }
+        // Written piece by piece into the page: the card was one string grown by each piece, then copied in.
+        o.write(cardOpen(first ? anchor(n) : nil))
+        o.write(parts.head)
+        if first { o.write(parts.facts) }
         if let item, !member {
-            if let relevance = item.relevance { s += factRow(Fact("Lien avec l'adhérent", text: relevance)) }
+            if let relevance = item.relevance { o.write(factRow(Fact("Lien avec l'adhérent", text: relevance))) }
             if !item.members.isEmpty {
-                s += factRow(Fact("Adhérents concernés", text: item.members.joined(separator: ", ")))
+                o.write(factRow(Fact("Adhérents concernés", text: item.members.joined(separator: ", "))))
             }
         }
-        if first, let summary = parts.summary { s += summary }
-        if let why = item?.why, !why.isEmpty { s += box(Wording.why, why) }
-        s += extra.joined()
-        s +=
+        if first, let summary = parts.summary { o.write(summary) }
+        if let why = item?.why, !why.isEmpty { box(Self.whyTitle, why, into: &o) }
+        for e in extra { o.write(e) }
+        o.write(
             first
-            ? sourceLine(n, input: input, also: item?.alsoPublishedOn ?? also)
-            : meta("<a href=\"#\(anchor(n))\">Détails de l'avis plus haut</a>")
-        o.append(s + Self.cardClose)
+                ? sourceLine(n, input: input, also: item?.alsoPublishedOn ?? also)
+                : meta("<a href=\"#\(anchor(n))\">Détails de l'avis plus haut</a>"))
+        o.write(Self.cardClose)
+        o.endLine()
     }
 
     /// What a card shows of the notice alone: its title, its facts and its summary, from the night's cache when

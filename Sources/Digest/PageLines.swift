@@ -14,9 +14,15 @@ struct PageLines {
 
     /// Writes `line` and a line feed.
     mutating func append(_ line: String) {
-        bytes.append(contentsOf: line.utf8)
-        bytes.append(0x0A)
+        write(line)
+        endLine()
     }
+
+    /// Writes `text` on the current line, which `endLine()` ends: a line written in pieces, not joined first.
+    mutating func write(_ text: String) { bytes.append(contentsOf: text.utf8) }
+
+    /// Ends the current line with a line feed.
+    mutating func endLine() { bytes.append(0x0A) }
 
     /// Writes the lines of `other`, in order.
     mutating func append(contentsOf other: PageLines) { bytes.append(contentsOf: other.bytes) }
