@@ -13,7 +13,7 @@ public struct HTMLRenderer: DigestRenderer {
     public init(layout: DigestLayout = .file) { self.layout = layout }
     public var format: DigestFormat { .html }
 
-    public func render(_ input: DigestInput) throws -> [UInt8] { Array(text(input).utf8) }
+    public func render(_ input: DigestInput) throws -> [UInt8] { bytes(input) }
 
     // Inline styles. `overflow-wrap:anywhere` lets a 150-character address or a long compound word break
     // inside a table cell (plain `break-word` does not shrink a cell's minimum width); `word-break:break-word`
@@ -32,20 +32,23 @@ public struct HTMLRenderer: DigestRenderer {
         """
 
     /// The digest as an HTML document, in the renderer's layout.
-    public func text(_ input: DigestInput) -> String {
-        layout == .mail ? mail(input).text : page(input, cut: nil)
-    }
+    public func text(_ input: DigestInput) -> String { String(decoding: bytes(input), as: UTF8.self) }
 
-    /// The e-mail's HTML part and the cut it made (which cards in full), for the text part to cut at the same
-    /// notices.
-    func mail(_ input: DigestInput) -> (text: String, cut: MailCut) {
+    /// The document's UTF-8 bytes, in the renderer's layout.
+    func bytes(_ input: DigestInput) -> [UInt8] { layout == .mail ? mail(input).bytes : page(input, cut: nil) }
+
+    /// The e-mail's HTML part (UTF-8) and the cut it made (which cards in full), for the text part to cut at the
+    /// same notices.
+    func mail(_ input: DigestInput) -> (bytes: [UInt8], cut: MailCut) {
         let cut = MailCut()
         return (page(input, cut: cut), cut)
     }
 
-    /// The page; `cut` nil shows every card and every list in full (the files).
-    private func page(_ input: DigestInput, cut: MailCut?) -> String {
-        var o: [String] = []
+    /// The page's UTF-8 bytes; `cut` nil shows every card and every list in full (the files).
+    private func page(_ input: DigestInput, cut: MailCut?) -> [UInt8] {
+        // Room for a member's e-mail part (the cut keeps it near 50 KB): a page grown from empty was copied a
+        // dozen times on the way.
+        var o = PageLines(capacity: 65_536)
         var shown = Set<String>()
         let member = Wording.isMember(input)
         o.append("<!DOCTYPE html>")
@@ -274,7 +277,7 @@ public struct HTMLRenderer: DigestRenderer {
         o.append("</td></tr></table>")
         o.append("</body>")
         o.append("</html>")
-        return o.joined(separator: "\n") + "\n"
+        return o.bytes
     }
 
     /// `text.replacingOccurrences(of: target, with: replacement)`, on the bytes when that gives the same: an
@@ -336,9 +339,9 @@ public struct HTMLRenderer: DigestRenderer {
     /// them (measured on the card's HTML), then one line each under « Et N autres … », then where the full
     /// digest is. A card shown as a line is not « shown »: a later card of the same notice is a full one.
     private func cards(
-        _ count: Int, _ kind: MailList, input: DigestInput, cut: MailCut?, into o: inout [String],
+        _ count: Int, _ kind: MailList, input: DigestInput, cut: MailCut?, into o: inout PageLines,
         shown: inout Set<String>, notice: (Int) -> Notice, note: (Int) -> String? = { _ in nil },
-        card render: (Int, inout [String], inout Set<String>) -> Void
+        card render: (Int, inout PageLines, inout Set<String>) -> Void
     ) {
         guard let cut else {
             for i in 0..<count { render(i, &o, &shown) }
@@ -348,15 +351,15 @@ public struct HTMLRenderer: DigestRenderer {
         var lines: [String] = []
         var counted = 0
         for i in 0..<count {
-            var part: [String] = []
+            var part = PageLines()
             var seen = shown
             let decision = cut.decide {
                 render(i, &part, &seen)
-                return part.reduce(0) { $0 + $1.utf8.count + 1 }
+                return part.bytes.count
             }
             switch decision {
             case .full:
-                o += part
+                o.append(contentsOf: part)
                 shown = seen
             case .listed: lines.append(compactLine(notice(i), input: input, note: note(i)))
             case .counted: counted += 1
@@ -400,13 +403,13 @@ public struct HTMLRenderer: DigestRenderer {
     }
 
     /// « … et 12 autres » under a table an e-mail cut; nothing for the files.
-    private func moreLine(_ count: Int, cut: MailCut?, into o: inout [String]) {
+    private func moreLine(_ count: Int, cut: MailCut?, into o: inout PageLines) {
         let hidden = count - MailCut.shown(count, cut: cut)
         if hidden > 0 { o.append(meta(esc(Wording.listMore(hidden)))) }
     }
 
     /// Links to the staff digest's sections, on one wrapping line.
-    private func navigation(_ input: DigestInput, into o: inout [String]) {
+    private func navigation(_ input: DigestInput, into o: inout PageLines) {
         var nav: [(String, String)] = []
         if input.hasNews { nav.append(("resume", Wording.summary)) }
         if !input.mailFailures.isEmpty { nav.append(("courriels", Wording.mailFailures)) }
@@ -426,7 +429,7 @@ public struct HTMLRenderer: DigestRenderer {
                 .joined(separator: " · ") + "</p>")
     }
 
-    private func h2(_ id: String, _ title: String, into o: inout [String]) {
+    private func h2(_ id: String, _ title: String, into o: inout PageLines) {
         o.append(
             "<h2 id=\"\(id)\" style=\"margin:26px 0 8px;padding-bottom:4px;font-size:19px;line-height:1.3;"
                 + "color:\(Self.blue);border-bottom:2px solid \(Self.blue);\">\(esc(title))</h2>")
@@ -436,34 +439,57 @@ public struct HTMLRenderer: DigestRenderer {
         "<h4 style=\"margin:0 0 6px;font-size:16px;line-height:1.35;\">\(html)</h4>"
     }
 
-    private func meta(_ html: String) -> String {
-        "<p style=\"margin:6px 0 0;color:\(Self.grey);font-size:13px;\">\(html)</p>"
-    }
+    private func meta(_ html: String) -> String { Self.metaOpen + html + "</p>" }
+
+    // The markup every card, box and note repeats, made once: each was interpolated again for every card of the
+    // thirty thousand member e-mails of a national night.
+    private static let metaOpen = "<p style=\"margin:6px 0 0;color:\(grey);font-size:13px;\">"
+    private static let cardOpenStart = "<table role=\"presentation\" width=\"100%\""
+    private static let cardOpenEnd =
+        " cellpadding=\"0\" cellspacing=\"0\" border=\"0\" style=\"width:100%;border-collapse:separate;"
+        + "margin:10px 0;border:1px solid \(line);border-radius:6px;background-color:#fbfcfe;\"><tr>"
+        + "<td style=\"padding:10px 12px;vertical-align:top;\(wrap)\">"
+    private static let plainCardOpen = cardOpenStart + cardOpenEnd
+    private static let boxOpen =
+        "<table role=\"presentation\" width=\"100%\" style=\"\(table)margin:8px 0 0;\"><tr>"
+        + "<td style=\"background-color:#eef5ff;border-left:3px solid \(blue);padding:6px 10px;\(wrap)\">"
+    private static let boxListOpen = "<ul style=\"margin:4px 0 2px;padding-left:20px;\">"
+    /// « Pourquoi cet avis ? » as a box's title, escaped.
+    private static let whyTitle = "<p style=\"margin:0;\"><strong>\(HTMLRenderer().esc(Wording.why))</strong></p>"
 
     private func cardOpen(_ id: String?) -> String {
-        "<table role=\"presentation\" width=\"100%\"\(id.map { " id=\"\($0)\"" } ?? "") cellpadding=\"0\" "
-            + "cellspacing=\"0\" border=\"0\" style=\"width:100%;border-collapse:separate;margin:10px 0;"
-            + "border:1px solid \(Self.line);border-radius:6px;background-color:#fbfcfe;\"><tr>"
-            + "<td style=\"padding:10px 12px;vertical-align:top;\(Self.wrap)\">"
+        guard let id else { return Self.plainCardOpen }
+        return Self.cardOpenStart + " id=\"\(id)\"" + Self.cardOpenEnd
     }
 
     private static let cardClose = "</td></tr></table>"
 
     /// A highlighted box with a title and a list (« Pourquoi cet avis ? »).
     private func box(_ title: String?, _ items: [String]) -> String {
-        var s =
-            "<table role=\"presentation\" width=\"100%\" style=\"\(Self.table)margin:8px 0 0;\"><tr>"
-            + "<td style=\"background-color:#eef5ff;border-left:3px solid \(Self.blue);padding:6px 10px;"
-            + "\(Self.wrap)\">"
-        if let title { s += "<p style=\"margin:0;\"><strong>\(esc(title))</strong></p>" }
-        if items.count == 1 && title == nil {
-            s += "<p style=\"margin:0;\">\(esc(items[0]))</p>"
+        var o = PageLines()
+        box(title.map { "<p style=\"margin:0;\"><strong>\(esc($0))</strong></p>" }, items, into: &o)
+        return String(decoding: o.bytes, as: UTF8.self)
+    }
+
+    /// ``box(_:_:)`` written on the current line of `o`, its title already marked up (`titleHTML`): a card writes
+    /// its « Pourquoi cet avis ? » straight into the page.
+    private func box(_ titleHTML: String?, _ items: [String], into o: inout PageLines) {
+        o.write(Self.boxOpen)
+        if let titleHTML { o.write(titleHTML) }
+        if items.count == 1 && titleHTML == nil {
+            o.write("<p style=\"margin:0;\">")
+            o.write(esc(items[0]))
+            o.write("</p>")
         } else {
-            s +=
-                "<ul style=\"margin:4px 0 2px;padding-left:20px;\">" + items.map { "<li>\(esc($0))</li>" }.joined()
-                + "</ul>"
+            o.write(Self.boxListOpen)
+            for item in items {
+                o.write("<li>")
+                o.write(esc(item))
+                o.write("</li>")
+            }
+            o.write("</ul>")
         }
-        return s + "</td></tr></table>"
+        o.write("</td></tr></table>")
     }
 
     /// « Envoyé à » of a staff card: each member the notice went to, how it concerns it, and its own reasons
@@ -530,7 +556,7 @@ public struct HTMLRenderer: DigestRenderer {
     /// The full notice the first time it appears: each fact on its own row, label above value (a phone has
     /// no room for two columns); afterwards only the recipient's relevance and reasons with a link back.
     private func card(
-        _ n: Notice, input: DigestInput, item: ItemLines?, into o: inout [String], extra: [String] = [],
+        _ n: Notice, input: DigestInput, item: ItemLines?, into o: inout PageLines, extra: [String] = [],
         shown: inout Set<String>, also: [String] = []
     ) {
         let member = Wording.isMember(input)
@@ -539,22 +565,25 @@ public struct HTMLRenderer: DigestRenderer {
         let parts =
             first || input.renderCache != nil
             ? noticeParts(n, input: input) : DigestRenderCache.CardParts(head: h4(link(n)), facts: "")
-        var s = cardOpen(first ? anchor(n) : nil) + parts.head
-        if first { s += parts.facts }
+        // Written piece by piece into the page: the card was one string grown by each piece, then copied in.
+        o.write(cardOpen(first ? anchor(n) : nil))
+        o.write(parts.head)
+        if first { o.write(parts.facts) }
         if let item, !member {
-            if let relevance = item.relevance { s += factRow(Fact("Lien avec l'adhérent", text: relevance)) }
+            if let relevance = item.relevance { o.write(factRow(Fact("Lien avec l'adhérent", text: relevance))) }
             if !item.members.isEmpty {
-                s += factRow(Fact("Adhérents concernés", text: item.members.joined(separator: ", ")))
+                o.write(factRow(Fact("Adhérents concernés", text: item.members.joined(separator: ", "))))
             }
         }
-        if first, let summary = parts.summary { s += summary }
-        if let why = item?.why, !why.isEmpty { s += box(Wording.why, why) }
-        s += extra.joined()
-        s +=
+        if first, let summary = parts.summary { o.write(summary) }
+        if let why = item?.why, !why.isEmpty { box(Self.whyTitle, why, into: &o) }
+        for e in extra { o.write(e) }
+        o.write(
             first
-            ? sourceLine(n, input: input, also: item?.alsoPublishedOn ?? also)
-            : meta("<a href=\"#\(anchor(n))\">Détails de l'avis plus haut</a>")
-        o.append(s + Self.cardClose)
+                ? sourceLine(n, input: input, also: item?.alsoPublishedOn ?? also)
+                : meta("<a href=\"#\(anchor(n))\">Détails de l'avis plus haut</a>"))
+        o.write(Self.cardClose)
+        o.endLine()
     }
 
     /// What a card shows of the notice alone: its title, its facts and its summary, from the night's cache when
@@ -595,9 +624,12 @@ public struct HTMLRenderer: DigestRenderer {
     /// Escapes the five HTML-significant characters; French guillemets keep their words (« EN 9100 » never
     /// ends a line on its closing mark) and « : », « ; », « ? » never start a line.
     func esc(_ s: String) -> String {
-        if let fast = ByteEscaper.typeset(s, punctuation: true, escape: Self.entity) { return fast }
+        if let fast = ByteEscaper.typeset(s, punctuation: true, escape: Self.entities) { return fast }
         return escapeByCharacter(s)
     }
+
+    /// ``entity(_:)`` as tables, for ``ByteEscaper/typeset(_:punctuation:lineEnds:escape:)``.
+    static let entities = ByteEscaper.ByteEscapes(entity)
 
     static func entity(_ c: UInt8) -> StaticString? {
         switch c {

@@ -66,23 +66,38 @@ extension DigestInput {
     /// each as `render` gives it (never `renderSubscription`: the mail carries tonight's deadlines only).
     public static let mailFormats: [DigestFormat] = [.markdown, .html, .icalendar]
 
+    /// Whether the e-mail's calendar is tonight's calendar file as it is: at most
+    /// ``ICalendarRenderer/mailEventLimit`` deadlines (else `ICalendarRenderer.renderMail` keeps the soonest).
+    public var mailCalendarIsFile: Bool {
+        // Counted, not listed: listing tonight's events copied every notice with a deadline (and, for the staff,
+        // gathered the members of each) for each of a national night's thirty thousand e-mails, to count them.
+        let limit = ICalendarRenderer.mailEventLimit
+        return noticesWithDeadline(upTo: limit + 1) <= limit
+    }
+
+    /// How many of ``allNotices`` have a deadline (tonight's calendar events), counted up to `limit`.
+    func noticesWithDeadline(upTo limit: Int) -> Int {
+        let all = allNotices
+        var count = 0
+        var i = all.startIndex
+        while count < limit, i < all.endIndex {
+            if FrenchFormat.mainDeadline(all[i]) != nil { count += 1 }
+            i += 1
+        }
+        return count
+    }
+
     /// The e-mail of this digest from its parts already rendered, so a night renders each part once: the same
     /// content as ``mailContent()``, which renders them again. `markdown` and `html` are the mail layout's
     /// (``mailParts()``), or the files' when ``mailIsFileLayout(htmlBytes:)`` says they are the same; `calendar`
     /// is `renderMail(self)` of the iCalendar renderer (its file's `render(self)` when
     /// ``mailCalendarIsFile`` says they are the same), dropped when tonight has no deadline (as
     /// ``mailContent()`` attaches none).
-    /// Whether the e-mail's calendar is tonight's calendar file as it is: at most
-    /// ``ICalendarRenderer/mailEventLimit`` deadlines (else `ICalendarRenderer.renderMail` keeps the soonest).
-    public var mailCalendarIsFile: Bool {
-        ICalendarRenderer().tonight(self).count <= ICalendarRenderer.mailEventLimit
-    }
-
     public func mailContent(markdown: [UInt8], html: [UInt8], calendar: [UInt8]) -> DigestMailContent {
         let who = recipientID.map { "-" + AtomRenderer().urnPart($0) } ?? ""
         return DigestMailContent(
             subject: Wording.subject(self), textBytes: markdown, htmlBytes: html,
-            calendar: allNotices.contains { FrenchFormat.mainDeadline($0) != nil } ? calendar : nil,
+            calendar: noticesWithDeadline(upTo: 1) > 0 ? calendar : nil,
             calendarFileName:
                 "echeances-\(AtomRenderer().urnPart(clusterID))\(who)-\(DigestWriter.dateStamp(runDate)).ics")
     }

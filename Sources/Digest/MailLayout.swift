@@ -111,8 +111,7 @@ extension DigestInput {
     /// The e-mail's text and HTML parts in the mail layout: the HTML decides the cut, the Markdown replays it.
     public func mailParts() -> (markdown: [UInt8], html: [UInt8]) {
         let (html, cut) = HTMLRenderer(layout: .mail).mail(self)
-        let markdown = MarkdownRenderer(layout: .mail).text(self, replaying: cut)
-        return (Array(markdown.utf8), Array(html.utf8))
+        return (MarkdownRenderer(layout: .mail).bytes(self, replaying: cut), html)
     }
 }
 

@@ -10,20 +10,28 @@ public struct MarkdownRenderer: DigestRenderer {
     public init(layout: DigestLayout = .file) { self.layout = layout }
     public var format: DigestFormat { .markdown }
 
-    public func render(_ input: DigestInput) throws -> [UInt8] { Array(text(input).utf8) }
+    public func render(_ input: DigestInput) throws -> [UInt8] { bytes(input) }
 
     /// The digest as Markdown text, in the renderer's layout (an e-mail's cut is the HTML part's: rendered here
     /// when not given, see ``DigestInput/mailParts()``).
-    public func text(_ input: DigestInput) -> String {
+    public func text(_ input: DigestInput) -> String { String(decoding: bytes(input), as: UTF8.self) }
+
+    /// The digest's UTF-8 bytes, in the renderer's layout.
+    func bytes(_ input: DigestInput) -> [UInt8] {
         guard layout == .mail else { return page(input, cut: nil) }
-        return text(input, replaying: HTMLRenderer(layout: .mail).mail(input).cut)
+        return bytes(input, replaying: HTMLRenderer(layout: .mail).mail(input).cut)
     }
 
-    /// The e-mail's text part, cut at the same cards as its HTML part.
-    func text(_ input: DigestInput, replaying cut: MailCut) -> String { page(input, cut: MailCut(replaying: cut)) }
+    /// The e-mail's text part (UTF-8), cut at the same cards as its HTML part.
+    func bytes(_ input: DigestInput, replaying cut: MailCut) -> [UInt8] {
+        page(input, cut: MailCut(replaying: cut))
+    }
 
-    private func page(_ input: DigestInput, cut: MailCut?) -> String {
-        var o: [String] = []
+    /// The page's UTF-8 bytes; `cut` nil shows every entry and every list in full (the files).
+    private func page(_ input: DigestInput, cut: MailCut?) -> [UInt8] {
+        // Room for a member's e-mail part (the cut keeps it near 25 KB): a page grown from empty was copied a
+        // dozen times on the way.
+        var o = PageLines(capacity: 32_768)
         var shown = Set<String>()
         let now = input.runDate
         let member = Wording.isMember(input)
@@ -216,15 +224,15 @@ public struct MarkdownRenderer: DigestRenderer {
         }
         o.append("---")
         o.append(esc(Wording.footer(input)))
-        return o.joined(separator: "\n") + "\n"
+        return o.bytes
     }
 
     /// One section's entries: each in full for the files (`cut` nil); for an e-mail, as the HTML part decided
     /// (``MailCut``): in full, then one line each under « Et N autres … », then where the full digest is.
     private func cards(
-        _ count: Int, _ kind: MailList, input: DigestInput, cut: MailCut?, into o: inout [String],
+        _ count: Int, _ kind: MailList, input: DigestInput, cut: MailCut?, into o: inout PageLines,
         shown: inout Set<String>, notice: (Int) -> Notice, note: (Int) -> String? = { _ in nil },
-        card render: (Int, inout [String], inout Set<String>) -> Void
+        card render: (Int, inout PageLines, inout Set<String>) -> Void
     ) {
         guard let cut else {
             for i in 0..<count { render(i, &o, &shown) }
@@ -243,7 +251,7 @@ public struct MarkdownRenderer: DigestRenderer {
         guard !lines.isEmpty || counted > 0 else { return }
         o.append("### \(esc(Wording.more(kind, lines.count + counted, member: Wording.isMember(input))))")
         o.append("")
-        o += lines
+        for line in lines { o.append(line) }
         if counted > 0 { o.append("- \(esc(Wording.countedMore(counted)))") }
         o.append("")
         let full = Wording.fullDigest(input)
@@ -266,7 +274,7 @@ public struct MarkdownRenderer: DigestRenderer {
     }
 
     /// « … et 12 autres » under a list an e-mail cut; nothing for the files.
-    private func moreLine(_ count: Int, cut: MailCut?, into o: inout [String]) {
+    private func moreLine(_ count: Int, cut: MailCut?, into o: inout PageLines) {
         let hidden = count - MailCut.shown(count, cut: cut)
         if hidden > 0 { o.append("- \(esc(Wording.listMore(hidden)))") }
     }
@@ -278,7 +286,7 @@ public struct MarkdownRenderer: DigestRenderer {
     }
 
     /// One fact as a bullet; a fact of several lines (lots, CPV codes, contact) as nested bullets.
-    private func fact(_ f: Fact, into o: inout [String]) {
+    private func fact(_ f: Fact, into o: inout PageLines) {
         let lines = f.lines.map(line)
         if lines.count == 1 {
             o.append("- **\(esc(f.label)) :** \(lines[0])")
@@ -300,7 +308,7 @@ public struct MarkdownRenderer: DigestRenderer {
     /// The full notice the first time it appears in the digest; afterwards only what differs for this
     /// recipient (relevance, reasons), so a notice routed to ten members does not fill ten screens.
     private func notice(
-        _ n: Notice, input: DigestInput, into o: inout [String], item: ItemLines?, shown: inout Set<String>,
+        _ n: Notice, input: DigestInput, into o: inout PageLines, item: ItemLines?, shown: inout Set<String>,
         also: [String] = []
     ) {
         let member = Wording.isMember(input)
@@ -345,14 +353,14 @@ public struct MarkdownRenderer: DigestRenderer {
     }
 
     private func makeNoticeParts(_ n: Notice, input: DigestInput) -> DigestRenderCache.CardParts {
-        var lines: [String] = []
+        var lines = PageLines()
         for f in Wording.facts(n, input: input) { fact(f, into: &lines) }
         var summary: String?
         if let s = n.summary, !s.isEmpty {
             summary = "> \(esc(s.utf8.count > 400 && s.count > 400 ? String(s.prefix(400)) + "…" : s))"
         }
         return DigestRenderCache.CardParts(
-            head: "#### \(link(n))", facts: lines.joined(separator: "\n"), summary: summary)
+            head: "#### \(link(n))", facts: lines.joined, summary: summary)
     }
 
     /// The first mention's « Source : … » bullet, from the night's cache when made with the same other sources.
@@ -367,7 +375,7 @@ public struct MarkdownRenderer: DigestRenderer {
     /// with how it concerns that member and that member's own reasons (nested bullets: the reasons of one member
     /// stay under its name).
     private func staffNotice(
-        _ g: NoticeRecipients, _ sections: [MemberSection], input: DigestInput, into o: inout [String],
+        _ g: NoticeRecipients, _ sections: [MemberSection], input: DigestInput, into o: inout PageLines,
         shown: inout Set<String>
     ) {
         let lead = sections[g.first.section].items[g.first.item]
@@ -388,9 +396,12 @@ public struct MarkdownRenderer: DigestRenderer {
 
     /// Backslash-escapes what CommonMark would read as markup in text taken from notices.
     func esc(_ s: String) -> String {
-        if let fast = ByteEscaper.typeset(s, punctuation: false, lineEnds: true, escape: Self.markup) { return fast }
+        if let fast = ByteEscaper.typeset(s, punctuation: false, lineEnds: true, escape: Self.markups) { return fast }
         return escapeByCharacter(s)
     }
+
+    /// ``markup(_:)`` as tables, for ``ByteEscaper/typeset(_:punctuation:lineEnds:escape:)``.
+    static let markups = ByteEscaper.ByteEscapes(markup)
 
     static func markup(_ c: UInt8) -> StaticString? {
         switch c {
