@@ -2,7 +2,7 @@
 # Both install what they need (Debian packages) when it is missing, then build and run.
 
 SWIFT      ?= swift
-APT_PKGS   := libxml2-dev libcurl4-openssl-dev libsqlite3-dev zlib1g-dev pkg-config
+APT_PKGS   := libxml2-dev libcurl4-openssl-dev libsqlite3-dev zlib1g-dev libjemalloc-dev pkg-config
 # The crash tests compare stores with the sqlite3 shell, independent of the code under test; the mail tests
 # deliver to a real SMTP server on loopback (aiosmtpd) and read messages back with Python's email package; the
 # layout test renders the HTML digests in headless Chromium.
@@ -41,7 +41,8 @@ test:
 
 # `make install [PREFIX=/usr/local] [DESTDIR=…]`: a self-contained `vigie` — the Swift standard library and
 # Foundation linked statically, so the server needs no Swift toolchain, only Debian's runtime libraries (libxml2,
-# libcurl4, libsqlite3-0, zlib1g) — plus bash, zsh and fish completions and man pages generated from the binary.
+# libcurl4, libsqlite3-0, zlib1g, libjemalloc2) — plus bash, zsh and fish completions and man pages generated from
+# the binary.
 # No root needed when PREFIX is writable. CONFIGURATION=debug links statically too but skips the optimiser (the
 # install test uses it). SCRATCH is SwiftPM's build folder, apart from .build on purpose: the static link changes
 # how every module is compiled, so sharing .build with `make build`/`make release` would rebuild everything at each

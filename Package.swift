@@ -7,6 +7,11 @@ import Foundation
 // the two executables are thin.
 let strict: [SwiftSetting] = [.enableUpcomingFeature("ExistentialAny")]
 
+// The programs allocate through jemalloc (Debian's libjemalloc2) instead of glibc's malloc: a national night
+// allocates and frees millions of small strings and arrays from two threads, where glibc's malloc was ~8 % of the
+// CPU; measured on a 2,000-notice national night, 0.87× the CPU and 0.83× the peak memory.
+let fastAllocator: [LinkerSetting] = [.linkedLibrary("jemalloc", .when(platforms: [.linux]))]
+
 var targets: [Target] = [
     // C libraries, each imported by exactly one Swift target.
     .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
@@ -62,7 +67,8 @@ var targets: [Target] = [
             .product(name: "Logging", package: "swift-log"),
         ],
         swiftSettings: strict),
-    .executableTarget(name: "vigie", dependencies: ["VigieCLI"], swiftSettings: strict),
+    .executableTarget(
+        name: "vigie", dependencies: ["VigieCLI"], swiftSettings: strict, linkerSettings: fastAllocator),
     .executableTarget(
         name: "vigie-bench",
         dependencies: [
@@ -70,7 +76,7 @@ var targets: [Target] = [
             "CXMLWalk", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Logging", package: "swift-log"),
         ],
-        swiftSettings: strict),
+        swiftSettings: strict, linkerSettings: fastAllocator),
 
     // Helpers any test target may use: a real SMTP server on loopback (python3 + aiosmtpd) with scripted faults,
     // and Python's `email` package as an independent reader of messages.
