@@ -162,7 +162,11 @@ public struct Notice: Sendable, Hashable, Codable {
     }
 
     /// Stable identifier across runs: `source:sourceID`.
-    public var id: String { storage.fields.id }
+    public var id: String {
+        // The two fields are read one by one: a computed property of `Fields` called through the box copied all
+        // thirty fields first (`Fields` value-witness copies under `Notice.id` in the Atom and HTML renderers).
+        Fields.id(source: storage.fields.source, sourceID: storage.fields.sourceID)
+    }
 
     /// Makes a notice; only `source`, `sourceID` and `title` are required, every other field starts absent or empty.
     public init(

@@ -41,7 +41,7 @@ extension Notice {
         @usableFromInline var version: String?
 
         /// Stable identifier across runs: `source:sourceID`.
-        var id: String { "\(source):\(sourceID)" }
+        static func id(source: String, sourceID: String) -> String { "\(source):\(sourceID)" }
     }
 
     /// The box a notice and its copies share.
@@ -111,7 +111,7 @@ extension Notice.Fields: Codable {
     /// Encodes every field, `id` included, with nulls for absent values so the JSON schema is stable.
     @usableFromInline func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(id, forKey: .id)
+        try c.encode(Self.id(source: source, sourceID: sourceID), forKey: .id)
         try c.encode(source, forKey: .source)
         try c.encode(sourceID, forKey: .sourceID)
         try c.encode(kind, forKey: .kind)
