@@ -52,6 +52,9 @@ extension JSONByteWriter {
         @exclusivity(unchecked) var scratch: [UInt8] = []
         /// The notices already written, by id: their bytes and the depth they were written at.
         @exclusivity(unchecked) var notices: [String: (notice: Notice, depth: Int, bytes: [UInt8])] = [:]
+        /// The pieces of evidence and the exclusions already written, with their bytes.
+        let evidence = Written<RouteEvidence>()
+        let exclusions = Written<RouteExclusion>()
 
         /// A new open container; its id.
         func push(_ kind: Kind, depth: Int) -> Int {
@@ -99,8 +102,12 @@ extension JSONByteWriter {
         /// Puts an object's entries in key order (UTF-8 bytes), one per key, the last written for a key kept (as
         /// JSONEncoder's dictionary of keys does): each entry's text, indentation and all, moves as it is.
         func reorder(_ f: Frame) {
-            let n = f.count
             let order = keyOrder(f)
+            if order.count == f.count {
+                permute(f, order)
+                return
+            }
+            let n = f.count
             let first = starts[f.base]
             scratch.removeAll(keepingCapacity: true)
             scratch.append(contentsOf: out[first...])
@@ -114,6 +121,53 @@ extension JSONByteWriter {
                 // An entry ends where the next one's separator (`,` and a line feed) begins.
                 let end = i + 1 < n ? starts[f.base + i + 1] - 2 : total
                 out.append(contentsOf: scratch[(starts[f.base + i] - first)..<(end - first)])
+            }
+        }
+
+        /// ``reorder(_:)`` when every key came once: the object keeps its length, so the entries already at their
+        /// place (leading or trailing) stay, and the largest of the others moves once, in place; only the rest go
+        /// through `scratch`. Copying every entry out and back copied each byte of a staff digest several times
+        /// over: a member's evidence (its `sent_to` entry), the whole digest at its root.
+        func permute(_ f: Frame, _ order: [Int]) {
+            let n = f.count
+            var lo = 0
+            while lo < n, order[lo] == lo { lo += 1 }
+            var hi = n
+            while hi > lo, order[hi - 1] == hi - 1 { hi -= 1 }
+            guard lo < hi else { return }
+            let total = out.count
+            func start(_ i: Int) -> Int { starts[f.base + i] }
+            // An entry ends where the next one's separator (`,` and a line feed) begins.
+            func end(_ i: Int) -> Int { i + 1 < n ? start(i + 1) - 2 : total }
+            var largest = lo
+            for i in lo..<hi where end(i) - start(i) > end(largest) - start(largest) { largest = i }
+            // Where each entry of the region goes, and where the others wait in `scratch`.
+            var place = [Int](repeating: 0, count: hi - lo)
+            var at = start(lo)
+            for j in lo..<hi {
+                if j > lo { at += 2 }
+                place[order[j] - lo] = at
+                at += end(order[j]) - start(order[j])
+            }
+            var kept = [Int](repeating: 0, count: hi - lo)
+            scratch.removeAll(keepingCapacity: true)
+            for i in lo..<hi where i != largest {
+                kept[i - lo] = scratch.count
+                scratch.append(contentsOf: out[start(i)..<end(i)])
+            }
+            out.withUnsafeMutableBufferPointer { o in
+                guard let base = o.baseAddress else { return }
+                memmove(base + place[largest - lo], base + start(largest), end(largest) - start(largest))
+                scratch.withUnsafeBufferPointer { s in
+                    guard let saved = s.baseAddress else { return }
+                    for i in lo..<hi where i != largest {
+                        (base + place[i - lo]).update(from: saved + kept[i - lo], count: end(i) - start(i))
+                    }
+                }
+                for j in (lo + 1)..<hi {
+                    base[place[order[j] - lo] - 2] = UInt8(ascii: ",")
+                    base[place[order[j] - lo] - 1] = 0x0A
+                }
             }
         }
 
@@ -229,7 +283,30 @@ extension JSONByteWriter {
                 if !failed { notices[notice.id] = (notice, depth, Array(out[start...])) }
                 return
             }
+            if T.self == RouteEvidence.self {
+                try reuse(value as! RouteEvidence, depth: depth, from: evidence)
+                return
+            }
+            if T.self == RouteExclusion.self {
+                try reuse(value as! RouteExclusion, depth: depth, from: exclusions)
+                return
+            }
             try encode(value, depth: depth)
+        }
+
+        /// Writes `value` as the bytes it was written as before at the same depth, if it was. A staff digest
+        /// repeats the same few pieces of evidence (a keyword in a title, a segment) for every member and notice
+        /// they hold for, and the same exclusions for its near misses: a third of its JSON's cost went to encoding
+        /// them again, each through a container, its keys and their reordering, where a lookup does.
+        func reuse<V: Encodable & Hashable>(_ value: V, depth: Int, from written: Written<V>) throws {
+            let key = Written<V>.Key(value: value, depth: depth)
+            if let bytes = written.bytes[key] {
+                out.append(contentsOf: bytes)
+                return
+            }
+            let start = out.count
+            try encode(value, depth: depth)
+            if !failed { written.bytes[key] = Array(out[start...]) }
         }
 
         func encode<T: Encodable>(_ value: T, depth: Int) throws {
@@ -246,6 +323,15 @@ extension JSONByteWriter {
                 out.append(contentsOf: v.description.utf8)
             }
         }
+    }
+
+    /// Values of one type already written in a document, with their bytes, by value and depth (``Stream/reuse``).
+    final class Written<V: Hashable> {
+        struct Key: Hashable {
+            var value: V
+            var depth: Int
+        }
+        @exclusivity(unchecked) var bytes: [Key: [UInt8]] = [:]
     }
 
     struct StreamEncoder: Encoder {
