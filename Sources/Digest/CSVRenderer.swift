@@ -100,6 +100,17 @@ public struct CSVRenderer: DigestRenderer {
         return out
     }
 
+    /// Cells quoted and joined, on the bytes, into one string.
+    static func cells(_ values: [String]) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity(256)
+        for (i, v) in values.enumerated() {
+            if i > 0 { out.append(separatorByte) }
+            field(v, into: &out)
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
     static let separatorByte = UInt8(ascii: ";")
     static let lineEnd: [UInt8] = [0x0D, 0x0A]
 
@@ -120,10 +131,7 @@ public struct CSVRenderer: DigestRenderer {
                 n.value?.vat ?? "", FrenchFormat.places(n) ?? "", cpv,
             ]
             let link = [n.url ?? "", n.source, FrenchFormat.awardees(n, separator: " | ") ?? ""]
-            return (
-                what.map(Self.field).joined(separator: Self.separator),
-                link.map(Self.field).joined(separator: Self.separator)
-            )
+            return (Self.cells(what), Self.cells(link))
         }
         return DigestRenderCache.part(of: n, in: input, at: \.csvCells, make: make)
     }

@@ -52,9 +52,10 @@ extension JSONByteWriter {
         @exclusivity(unchecked) var scratch: [UInt8] = []
         /// The notices already written, by id: their bytes and the depth they were written at.
         @exclusivity(unchecked) var notices: [String: (notice: Notice, depth: Int, bytes: [UInt8])] = [:]
-        /// The pieces of evidence and the exclusions already written, with their bytes.
-        let evidence = Written<RouteEvidence>()
-        let exclusions = Written<RouteExclusion>()
+        /// The pieces of evidence already written, by their fields' bytes and depth (``reuse(_:depth:)``): their JSON.
+        @exclusivity(unchecked) var evidence: [EvidenceKey: [UInt8]] = [:]
+        /// The key being looked up, its buffer kept from one piece of evidence to the next.
+        @exclusivity(unchecked) var lookup = EvidenceKey()
 
         /// A new open container; its id.
         func push(_ kind: Kind, depth: Int) -> Int {
@@ -284,29 +285,26 @@ extension JSONByteWriter {
                 return
             }
             if T.self == RouteEvidence.self {
-                try reuse(value as! RouteEvidence, depth: depth, from: evidence)
-                return
-            }
-            if T.self == RouteExclusion.self {
-                try reuse(value as! RouteExclusion, depth: depth, from: exclusions)
+                try reuse(value as! RouteEvidence, depth: depth)
                 return
             }
             try encode(value, depth: depth)
         }
 
-        /// Writes `value` as the bytes it was written as before at the same depth, if it was. A staff digest
-        /// repeats the same few pieces of evidence (a keyword in a title, a segment) for every member and notice
-        /// they hold for, and the same exclusions for its near misses: a third of its JSON's cost went to encoding
-        /// them again, each through a container, its keys and their reordering, where a lookup does.
-        func reuse<V: Encodable & Hashable>(_ value: V, depth: Int, from written: Written<V>) throws {
-            let key = Written<V>.Key(value: value, depth: depth)
-            if let bytes = written.bytes[key] {
+        /// Writes a piece of evidence as the bytes it was written as before at the same depth, if it was. A staff
+        /// digest repeats the same few pieces of evidence (a keyword in a title, a segment) for every member and
+        /// notice they hold for: a quarter of its JSON's cost went to encoding them again, each through a
+        /// container, its keys and their reordering, where a lookup does.
+        func reuse(_ e: RouteEvidence, depth: Int) throws {
+            lookup.set(e, depth: depth)
+            if let bytes = evidence[lookup] {
                 out.append(contentsOf: bytes)
                 return
             }
+            let key = lookup
             let start = out.count
-            try encode(value, depth: depth)
-            if !failed { written.bytes[key] = Array(out[start...]) }
+            try encode(e, depth: depth)
+            if !failed { evidence[key] = Array(out[start...]) }
         }
 
         func encode<T: Encodable>(_ value: T, depth: Int) throws {
@@ -325,13 +323,36 @@ extension JSONByteWriter {
         }
     }
 
-    /// Values of one type already written in a document, with their bytes, by value and depth (``Stream/reuse``).
-    final class Written<V: Hashable> {
-        struct Key: Hashable {
-            var value: V
-            var depth: Int
+    /// A piece of evidence as its fields' bytes, and the depth it is written at: equal exactly when the two write
+    /// the same JSON there. `RouteEvidence`'s own `==` is not that: it finds `é` equal to `e` + U+0301 and `-0.0`
+    /// to `0.0`, which JSON writes apart. Every stored field is listed (`JSONByteWriterTests` checks the count).
+    struct EvidenceKey: Hashable {
+        var bytes: [UInt8] = []
+
+        mutating func set(_ e: RouteEvidence, depth: Int) {
+            bytes.removeAll(keepingCapacity: true)
+            add(depth)
+            add(e.kind.rawValue)
+            add(e.field.rawValue)
+            add(e.term)
+            add(e.matched)
+            add(e.lotID)
+            add(e.segment)
+            add(Int(bitPattern: UInt(e.weight.bitPattern)))
+            add(e.declared.map { $0 ? 1 : 0 } ?? -1)
+            add(e.distance == nil ? 0 : 1)
+            add(e.distance ?? 0)
         }
-        @exclusivity(unchecked) var bytes: [Key: [UInt8]] = [:]
+
+        private mutating func add(_ v: Int) { withUnsafeBytes(of: v) { bytes.append(contentsOf: $0) } }
+        /// A string as its length and UTF-8 bytes; nil apart from every string.
+        private mutating func add(_ s: String?) {
+            guard var s else { return add(-1) }
+            add(s.utf8.count)
+            s.withUTF8 { bytes.append(contentsOf: $0) }
+        }
+
+        func hash(into hasher: inout Hasher) { bytes.withUnsafeBytes { hasher.combine(bytes: $0) } }
     }
 
     struct StreamEncoder: Encoder {

@@ -154,6 +154,30 @@ import Testing
         #expect(try JSONByteWriter.encode(twice) == Array(try NoticeJSON.encoder(pretty: true).encode(twice)))
     }
 
+    /// Evidence is written once per digest and copied after: only where it writes the same bytes. `==` finds
+    /// `é` and `e` + U+0301 equal, and `-0.0` and `0.0`, but JSON writes them apart.
+    @Test func evidenceIsReusedOnlyWhereItWritesTheSameBytes() throws {
+        let composed = RouteEvidence(
+            kind: .keyword, field: .title, term: "décollet*", matched: "Décolletage", segment: "Usinage", weight: 0)
+        var decomposed = composed
+        decomposed.matched = "De\u{301}colletage"
+        var negative = composed
+        negative.weight = -0.0
+        #expect(composed == decomposed && composed == negative)
+        var input = SampleDigest.input
+        let variants = [[composed, decomposed], [decomposed, negative], [negative, composed]]
+        for m in input.members.indices {
+            for i in input.members[m].items.indices {
+                input.members[m].items[i].evidence = variants[(m + i) % variants.count]
+                input.members[m].items[i].memberEvidence = [input.members[m].memberID: variants[i % variants.count]]
+            }
+        }
+        try Self.expectSameBytes(input, "evidence equal but written apart")
+        // The key lists every stored field of `RouteEvidence`: one it missed would make different evidence share
+        // its bytes.
+        #expect(Mirror(reflecting: composed).children.count == 9)
+    }
+
     /// Encode speed of the staff digest of the real captures: the stream against the tree writer (printed, for
     /// the record; the figures that count come from `vigie-bench run`).
     @Test(.requiresShared) func theStreamIsFasterThanTheTree() throws {
