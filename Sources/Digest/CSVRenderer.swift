@@ -25,10 +25,7 @@ public struct CSVRenderer: DigestRenderer {
     public func render(_ input: DigestInput) throws -> [UInt8] {
         var out: [UInt8] = [0xEF, 0xBB, 0xBF]
         out.reserveCapacity(64 * 1024)
-        for (i, h) in Self.header.enumerated() {
-            if i > 0 { out.append(Self.separatorByte) }
-            Self.field(h, into: &out)
-        }
+        out.append(contentsOf: Self.cells(Self.header).utf8)
         out.append(contentsOf: Self.lineEnd)
         // On a member's own file: no staff figures (scores), no other member named.
         let member = Wording.isMember(input)

@@ -50,6 +50,9 @@ extension JSONByteWriter {
         @exclusivity(unchecked) var orders: [Shape: (keys: [String], order: [Int])] = [:]
         /// The text of the object being put in order.
         @exclusivity(unchecked) var scratch: [UInt8] = []
+        /// For each of its entries that move (``permute(_:_:)``): where it goes, and where it waits in `scratch`.
+        @exclusivity(unchecked) var place: [Int] = []
+        @exclusivity(unchecked) var kept: [Int] = []
         /// The notices already written, by id: their bytes and the depth they were written at.
         @exclusivity(unchecked) var notices: [String: (notice: Notice, depth: Int, bytes: [UInt8])] = [:]
         /// The pieces of evidence already written, by their fields' bytes and depth (``reuse(_:depth:)``): their JSON.
@@ -142,15 +145,18 @@ extension JSONByteWriter {
             func end(_ i: Int) -> Int { i + 1 < n ? start(i + 1) - 2 : total }
             var largest = lo
             for i in lo..<hi where end(i) - start(i) > end(largest) - start(largest) { largest = i }
-            // Where each entry of the region goes, and where the others wait in `scratch`.
-            var place = [Int](repeating: 0, count: hi - lo)
+            // Where each entry of the region goes, and where the others wait in `scratch` (arrays kept from one
+            // object to the next: a staff digest puts one in order per member of each notice).
+            place.removeAll(keepingCapacity: true)
+            place.append(contentsOf: repeatElement(0, count: hi - lo))
+            kept.removeAll(keepingCapacity: true)
+            kept.append(contentsOf: repeatElement(0, count: hi - lo))
             var at = start(lo)
             for j in lo..<hi {
                 if j > lo { at += 2 }
                 place[order[j] - lo] = at
                 at += end(order[j]) - start(order[j])
             }
-            var kept = [Int](repeating: 0, count: hi - lo)
             scratch.removeAll(keepingCapacity: true)
             for i in lo..<hi where i != largest {
                 kept[i - lo] = scratch.count
