@@ -153,6 +153,66 @@ enum ByteEscaper {
         return pair.count == 1
     }
 
+    /// A CSV field (RFC 4180 with `;`) appended to `out`: no-break spaces as plain spaces, a leading `=`, `+`, `@`
+    /// or tab defused with an apostrophe, the field quoted (quotes doubled) when it holds `;`, `"` or LF, or starts
+    /// or ends with a space. False, with nothing appended, when the character rules could say otherwise
+    /// (``CSVRenderer/fieldByCharacters(_:)``, Foundation's search, which matches whole composed characters): such a
+    /// character beside a non-ASCII one (a combining mark), or any CR (CRLF is one character).
+    static func csvField(_ s: String, into out: inout [UInt8]) -> Bool {
+        var s = s
+        return s.withUTF8 { b in
+            guard b.count > 1, b.contains(0xA0) else { return csvField(plain: b, into: &out) }
+            // U+00A0 is `C2 A0`; an A0 byte is otherwise only a continuation byte, left as it is.
+            var t: [UInt8] = []
+            t.reserveCapacity(b.count)
+            var i = 0
+            while i < b.count {
+                if b[i] == lead, i + 1 < b.count, b[i + 1] == nbsp {
+                    t.append(0x20)
+                    i += 2
+                } else {
+                    t.append(b[i])
+                    i += 1
+                }
+            }
+            return t.withUnsafeBufferPointer { csvField(plain: $0, into: &out) }
+        }
+    }
+
+    /// ``csvField(_:into:)`` for a text whose no-break spaces are already plain.
+    static func csvField(plain t: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) -> Bool {
+        let n = t.count
+        guard n > 0 else { return true }
+        let first = t[0]
+        let defuse = first == 0x3D || first == 0x2B || first == 0x40 || first == 0x09
+        // The first or last character compared whole: a mark after it makes it another character.
+        if defuse || first == 0x20, n > 1, t[1] >= 0x80 { return false }
+        if t[n - 1] == 0x20, n > 1, t[n - 2] >= 0x80 { return false }
+        var special = false
+        for i in 0..<n {
+            let c = t[i]
+            guard c == 0x3B || c == 0x22 || c == 0x0A || c == 0x0D else { continue }
+            if c == 0x0D || (i > 0 && t[i - 1] >= 0x80) || (i + 1 < n && t[i + 1] >= 0x80) { return false }
+            special = true
+        }
+        let quote = special || first == 0x20 || t[n - 1] == 0x20
+        if quote { out.append(0x22) }
+        if defuse { out.append(UInt8(ascii: "'")) }
+        if special {
+            var mark = 0
+            for i in 0..<n where t[i] == 0x22 {
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: t[mark...i]))
+                out.append(0x22)
+                mark = i + 1
+            }
+            if n > mark { out.append(contentsOf: UnsafeBufferPointer(rebasing: t[mark..<n])) }
+        } else {
+            out.append(contentsOf: t)
+        }
+        if quote { out.append(0x22) }
+        return true
+    }
+
     /// XML 1.0 text and attribute escaping on the bytes: `&`, `<`, `>`, `"` as entities; control characters other
     /// than tab, LF and CR, and U+FFFE / U+FFFF (`EF BF BE` / `EF BF BF`), dropped. Scalar by scalar, so exact.
     static func xml(_ s: String) -> String {

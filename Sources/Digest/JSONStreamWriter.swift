@@ -50,8 +50,15 @@ extension JSONByteWriter {
         @exclusivity(unchecked) var orders: [Shape: (keys: [String], order: [Int])] = [:]
         /// The text of the object being put in order.
         @exclusivity(unchecked) var scratch: [UInt8] = []
+        /// For each of its entries that move (``permute(_:_:)``): where it goes, and where it waits in `scratch`.
+        @exclusivity(unchecked) var place: [Int] = []
+        @exclusivity(unchecked) var kept: [Int] = []
         /// The notices already written, by id: their bytes and the depth they were written at.
         @exclusivity(unchecked) var notices: [String: (notice: Notice, depth: Int, bytes: [UInt8])] = [:]
+        /// The pieces of evidence already written, by their fields' bytes and depth (``reuse(_:depth:)``): their JSON.
+        @exclusivity(unchecked) var evidence: [EvidenceKey: [UInt8]] = [:]
+        /// The key being looked up, its buffer kept from one piece of evidence to the next.
+        @exclusivity(unchecked) var lookup = EvidenceKey()
 
         /// A new open container; its id.
         func push(_ kind: Kind, depth: Int) -> Int {
@@ -99,8 +106,12 @@ extension JSONByteWriter {
         /// Puts an object's entries in key order (UTF-8 bytes), one per key, the last written for a key kept (as
         /// JSONEncoder's dictionary of keys does): each entry's text, indentation and all, moves as it is.
         func reorder(_ f: Frame) {
-            let n = f.count
             let order = keyOrder(f)
+            if order.count == f.count {
+                permute(f, order)
+                return
+            }
+            let n = f.count
             let first = starts[f.base]
             scratch.removeAll(keepingCapacity: true)
             scratch.append(contentsOf: out[first...])
@@ -114,6 +125,56 @@ extension JSONByteWriter {
                 // An entry ends where the next one's separator (`,` and a line feed) begins.
                 let end = i + 1 < n ? starts[f.base + i + 1] - 2 : total
                 out.append(contentsOf: scratch[(starts[f.base + i] - first)..<(end - first)])
+            }
+        }
+
+        /// ``reorder(_:)`` when every key came once: the object keeps its length, so the entries already at their
+        /// place (leading or trailing) stay, and the largest of the others moves once, in place; only the rest go
+        /// through `scratch`. Copying every entry out and back copied each byte of a staff digest several times
+        /// over: a member's evidence (its `sent_to` entry), the whole digest at its root.
+        func permute(_ f: Frame, _ order: [Int]) {
+            let n = f.count
+            var lo = 0
+            while lo < n, order[lo] == lo { lo += 1 }
+            var hi = n
+            while hi > lo, order[hi - 1] == hi - 1 { hi -= 1 }
+            guard lo < hi else { return }
+            let total = out.count
+            func start(_ i: Int) -> Int { starts[f.base + i] }
+            // An entry ends where the next one's separator (`,` and a line feed) begins.
+            func end(_ i: Int) -> Int { i + 1 < n ? start(i + 1) - 2 : total }
+            var largest = lo
+            for i in lo..<hi where end(i) - start(i) > end(largest) - start(largest) { largest = i }
+            // Where each entry of the region goes, and where the others wait in `scratch` (arrays kept from one
+            // object to the next: a staff digest puts one in order per member of each notice).
+            place.removeAll(keepingCapacity: true)
+            place.append(contentsOf: repeatElement(0, count: hi - lo))
+            kept.removeAll(keepingCapacity: true)
+            kept.append(contentsOf: repeatElement(0, count: hi - lo))
+            var at = start(lo)
+            for j in lo..<hi {
+                if j > lo { at += 2 }
+                place[order[j] - lo] = at
+                at += end(order[j]) - start(order[j])
+            }
+            scratch.removeAll(keepingCapacity: true)
+            for i in lo..<hi where i != largest {
+                kept[i - lo] = scratch.count
+                scratch.append(contentsOf: out[start(i)..<end(i)])
+            }
+            out.withUnsafeMutableBufferPointer { o in
+                guard let base = o.baseAddress else { return }
+                memmove(base + place[largest - lo], base + start(largest), end(largest) - start(largest))
+                scratch.withUnsafeBufferPointer { s in
+                    guard let saved = s.baseAddress else { return }
+                    for i in lo..<hi where i != largest {
+                        (base + place[i - lo]).update(from: saved + kept[i - lo], count: end(i) - start(i))
+                    }
+                }
+                for j in (lo + 1)..<hi {
+                    base[place[order[j] - lo] - 2] = UInt8(ascii: ",")
+                    base[place[order[j] - lo] - 1] = 0x0A
+                }
             }
         }
 
@@ -229,7 +290,27 @@ extension JSONByteWriter {
                 if !failed { notices[notice.id] = (notice, depth, Array(out[start...])) }
                 return
             }
+            if T.self == RouteEvidence.self {
+                try reuse(value as! RouteEvidence, depth: depth)
+                return
+            }
             try encode(value, depth: depth)
+        }
+
+        /// Writes a piece of evidence as the bytes it was written as before at the same depth, if it was. A staff
+        /// digest repeats the same few pieces of evidence (a keyword in a title, a segment) for every member and
+        /// notice they hold for: a quarter of its JSON's cost went to encoding them again, each through a
+        /// container, its keys and their reordering, where a lookup does.
+        func reuse(_ e: RouteEvidence, depth: Int) throws {
+            lookup.set(e, depth: depth)
+            if let bytes = evidence[lookup] {
+                out.append(contentsOf: bytes)
+                return
+            }
+            let key = lookup
+            let start = out.count
+            try encode(e, depth: depth)
+            if !failed { evidence[key] = Array(out[start...]) }
         }
 
         func encode<T: Encodable>(_ value: T, depth: Int) throws {
@@ -246,6 +327,38 @@ extension JSONByteWriter {
                 out.append(contentsOf: v.description.utf8)
             }
         }
+    }
+
+    /// A piece of evidence as its fields' bytes, and the depth it is written at: equal exactly when the two write
+    /// the same JSON there. `RouteEvidence`'s own `==` is not that: it finds `é` equal to `e` + U+0301 and `-0.0`
+    /// to `0.0`, which JSON writes apart. Every stored field is listed (`JSONByteWriterTests` checks the count).
+    struct EvidenceKey: Hashable {
+        var bytes: [UInt8] = []
+
+        mutating func set(_ e: RouteEvidence, depth: Int) {
+            bytes.removeAll(keepingCapacity: true)
+            add(depth)
+            add(e.kind.rawValue)
+            add(e.field.rawValue)
+            add(e.term)
+            add(e.matched)
+            add(e.lotID)
+            add(e.segment)
+            add(Int(bitPattern: UInt(e.weight.bitPattern)))
+            add(e.declared.map { $0 ? 1 : 0 } ?? -1)
+            add(e.distance == nil ? 0 : 1)
+            add(e.distance ?? 0)
+        }
+
+        private mutating func add(_ v: Int) { withUnsafeBytes(of: v) { bytes.append(contentsOf: $0) } }
+        /// A string as its length and UTF-8 bytes; nil apart from every string.
+        private mutating func add(_ s: String?) {
+            guard var s else { return add(-1) }
+            add(s.utf8.count)
+            s.withUTF8 { bytes.append(contentsOf: $0) }
+        }
+
+        func hash(into hasher: inout Hasher) { bytes.withUnsafeBytes { hasher.combine(bytes: $0) } }
     }
 
     struct StreamEncoder: Encoder {

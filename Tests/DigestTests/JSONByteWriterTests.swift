@@ -115,6 +115,69 @@ import Testing
         }
     }
 
+    /// Objects whose keys each came once are put in order in place: entries already at their place stay, the
+    /// largest of the others moves once. The same bytes as JSONEncoder whichever entry is the largest, whatever
+    /// came in order, in an array of them and in a keyed value that comes back (written once, then copied).
+    @Test(arguments: [
+        ["a", "d", "c", "b", "e"], ["e", "d", "c", "b", "a"], ["b", "a", "c", "d", "e"], ["a", "c", "b"],
+    ])
+    func objectsPutInOrderInPlaceAreWrittenAsJSONEncoderWritesThem(_ arrival: [String]) throws {
+        struct Keys: Encodable {
+            var arrival: [String]
+            var large: Int
+            func encode(to encoder: any Encoder) throws {
+                var c = encoder.container(keyedBy: AnyKey.self)
+                for (i, k) in arrival.enumerated() {
+                    if i == large {
+                        try c.encode([String](repeating: "long value \(i)", count: 20), forKey: AnyKey(k))
+                    } else {
+                        try c.encode("v\(i)", forKey: AnyKey(k))
+                    }
+                }
+            }
+        }
+        struct AnyKey: CodingKey {
+            var stringValue: String
+            var intValue: Int? { nil }
+            init(_ s: String) { stringValue = s }
+            init?(stringValue: String) { self.stringValue = stringValue }
+            init?(intValue: Int) { nil }
+        }
+        let exclusion = RouteExclusion(filter: .territory, places: ["42"], distance: 3)
+        let value = (0...arrival.count).map { Keys(arrival: arrival, large: $0) }
+        let reference = Array(try NoticeJSON.encoder(pretty: true).encode(value))
+        let stream = JSONByteWriter.Stream()
+        try stream.value(value, depth: 0)
+        #expect(!stream.failed)
+        #expect(stream.out == reference, "\(Self.firstDifference(stream.out, reference))")
+        let twice = [exclusion, exclusion]
+        #expect(try JSONByteWriter.encode(twice) == Array(try NoticeJSON.encoder(pretty: true).encode(twice)))
+    }
+
+    /// Evidence is written once per digest and copied after: only where it writes the same bytes. `==` finds
+    /// `é` and `e` + U+0301 equal, and `-0.0` and `0.0`, but JSON writes them apart.
+    @Test func evidenceIsReusedOnlyWhereItWritesTheSameBytes() throws {
+        let composed = RouteEvidence(
+            kind: .keyword, field: .title, term: "décollet*", matched: "Décolletage", segment: "Usinage", weight: 0)
+        var decomposed = composed
+        decomposed.matched = "De\u{301}colletage"
+        var negative = composed
+        negative.weight = -0.0
+        #expect(composed == decomposed && composed == negative)
+        var input = SampleDigest.input
+        let variants = [[composed, decomposed], [decomposed, negative], [negative, composed]]
+        for m in input.members.indices {
+            for i in input.members[m].items.indices {
+                input.members[m].items[i].evidence = variants[(m + i) % variants.count]
+                input.members[m].items[i].memberEvidence = [input.members[m].memberID: variants[i % variants.count]]
+            }
+        }
+        try Self.expectSameBytes(input, "evidence equal but written apart")
+        // The key lists every stored field of `RouteEvidence`: one it missed would make different evidence share
+        // its bytes.
+        #expect(Mirror(reflecting: composed).children.count == 9)
+    }
+
     /// Encode speed of the staff digest of the real captures: the stream against the tree writer (printed, for
     /// the record; the figures that count come from `vigie-bench run`).
     @Test(.requiresShared) func theStreamIsFasterThanTheTree() throws {
