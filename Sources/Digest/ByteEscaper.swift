@@ -47,17 +47,11 @@ enum ByteEscaper {
                             if c == 0x20, i + 1 < n {
                                 let next = b[i + 1]
                                 // " »" → nbsp + »; " :" → nbsp + ":" (the mark itself is copied with the next run).
-                                if next == lead, i + 2 < n, b[i + 2] == close {
-                                    if !followedBySimpleBoundary(b, i + 2) { return false }
-                                    flush(i)
-                                    out.append(lead)
-                                    out.append(nbsp)
-                                    i += 1
-                                    mark = i
-                                    continue
-                                }
-                                if punctuation, next == 0x3A || next == 0x3B || next == 0x3F || next == 0x21 {
-                                    if !followedBySimpleBoundary(b, i + 1) { return false }
+                                let closes = next == lead && i + 2 < n && b[i + 2] == close
+                                let tight =
+                                    punctuation && (next == 0x3A || next == 0x3B || next == 0x3F || next == 0x21)
+                                if closes || tight {
+                                    if !followedBySimpleBoundary(b, closes ? i + 2 : i + 1) { return false }
                                     flush(i)
                                     out.append(lead)
                                     out.append(nbsp)
