@@ -75,8 +75,11 @@ public struct ICalendarRenderer: DigestRenderer {
                 for i in m.items.indices { members[m.items[i].notice.id, default: []].append(m.memberName) }
             }
         }
-        return all.filter { FrenchFormat.mainDeadline($0) != nil }.map { ($0, members[$0.id] ?? []) }
+        return all.filter(Self.isEvent).map { ($0, members[$0.id] ?? []) }
     }
+
+    /// Whether a notice is one of the calendar's events: it has a deadline.
+    static func isEvent(_ notice: Notice) -> Bool { FrenchFormat.mainDeadline(notice) != nil }
 
     /// The calendar's bytes, each line folded as it is written: building lines of `String`s, folding each into
     /// parts, then joining and copying them was most of a staff calendar's cost besides its events' words.

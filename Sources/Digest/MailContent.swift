@@ -72,19 +72,13 @@ extension DigestInput {
         // Counted, not listed: listing tonight's events copied every notice with a deadline (and, for the staff,
         // gathered the members of each) for each of a national night's thirty thousand e-mails, to count them.
         let limit = ICalendarRenderer.mailEventLimit
-        return noticesWithDeadline(upTo: limit + 1) <= limit
+        return calendarEvents(upTo: limit + 1) <= limit
     }
 
-    /// How many of ``allNotices`` have a deadline (tonight's calendar events), counted up to `limit`.
-    func noticesWithDeadline(upTo limit: Int) -> Int {
-        let all = allNotices
-        var count = 0
-        var i = all.startIndex
-        while count < limit, i < all.endIndex {
-            if FrenchFormat.mainDeadline(all[i]) != nil { count += 1 }
-            i += 1
-        }
-        return count
+    /// How many of ``allNotices`` are tonight's calendar events (``ICalendarRenderer/isEvent(_:)``), counted up to
+    /// `limit`.
+    func calendarEvents(upTo limit: Int) -> Int {
+        allNotices.lazy.filter(ICalendarRenderer.isEvent).prefix(limit).count
     }
 
     /// The e-mail of this digest from its parts already rendered, so a night renders each part once: the same
@@ -97,7 +91,7 @@ extension DigestInput {
         let who = recipientID.map { "-" + AtomRenderer().urnPart($0) } ?? ""
         return DigestMailContent(
             subject: Wording.subject(self), textBytes: markdown, htmlBytes: html,
-            calendar: noticesWithDeadline(upTo: 1) > 0 ? calendar : nil,
+            calendar: calendarEvents(upTo: 1) > 0 ? calendar : nil,
             calendarFileName:
                 "echeances-\(AtomRenderer().urnPart(clusterID))\(who)-\(DigestWriter.dateStamp(runDate)).ics")
     }
