@@ -48,18 +48,21 @@ public enum ClusterDigest {
     }
 
     /// Reads the cluster's snapshot from the store, assembles its digest and its members' and plans their files
-    /// (the formats and the members' files the cluster's `delivery:` asks for). `renderCache`: the run's, shared
-    /// with the other clusters' digests (nil: each card rendered here; the files are the same).
+    /// (the formats and the members' files the cluster's `delivery:` asks for). `renderCache` and
+    /// `opportunityRecords`: the run's, shared with the other clusters' digests (nil: each card rendered and each
+    /// opportunity read here; the files are the same).
     public static func prepare(
         cluster: Cluster, store: NoticeStore, output: String, formats: [DigestFormat], now: Date,
         runID: Int64? = nil, health: [SourceHealth]? = nil, deadlineSoonDays: Int = 7,
-        sourceNames: [String: String] = [:], markDelivered: Bool, renderCache: DigestRenderCache? = nil
+        sourceNames: [String: String] = [:], markDelivered: Bool, renderCache: DigestRenderCache? = nil,
+        opportunityRecords: OpportunityRecords? = nil
     ) throws -> Prepared {
         let sources = try health ?? SourceHealthBuilder.fromStates(try store.sourceStates(), now: now)
-        let read = try DigestSnapshotReader(
+        var reader = DigestSnapshotReader(
             store: store, cluster: cluster, now: now, deadlineSoonDays: deadlineSoonDays,
-            windowDays: cluster.delivery.subscriptionDays
-        ).read(sources: sources, sourceNames: sourceNames)
+            windowDays: cluster.delivery.subscriptionDays)
+        reader.opportunityRecords = opportunityRecords
+        let read = try reader.read(sources: sources, sourceNames: sourceNames)
         var snapshot = read.snapshot
         snapshot.sharePartners = cluster.delivery.sharePartners
         snapshot.staffContact = cluster.delivery.replyTo.first ?? cluster.delivery.staff.first

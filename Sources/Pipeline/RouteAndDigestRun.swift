@@ -301,14 +301,17 @@ public final class RouteAndDigestRun {
         // One per run, shared by every cluster's digests: a notice's card is rendered once a night, not once per
         // member and per cluster (it reaches some seventy members in twenty-five clusters on a national night).
         let renderCache = DigestRenderCache()
-        var nextPrepared = clusters.first.map {
-            prepareAhead($0, now: now, runID: runID, health: health, renderCache: renderCache)
+        let opportunityRecords = OpportunityRecords()
+        func prepareAhead(_ cluster: Cluster) -> Ahead<Result<ClusterDigest.Prepared, any Error>> {
+            self.prepareAhead(
+                cluster, now: now, runID: runID, health: health, renderCache: renderCache,
+                opportunityRecords: opportunityRecords)
         }
+        var nextPrepared = clusters.first.map(prepareAhead)
         func begin(_ k: Int) -> Result<ClusterDigest.Edition, any Error>? {
             guard k < clusters.count, let prepared = nextPrepared?.value else { return nil }
             nextPrepared =
-                k + 1 < clusters.count
-                ? prepareAhead(clusters[k + 1], now: now, runID: runID, health: health, renderCache: renderCache) : nil
+                k + 1 < clusters.count ? prepareAhead(clusters[k + 1]) : nil
             return Result {
                 try ClusterDigest.begin(
                     try prepared.get(), cluster: clusters[k], now: now, markDelivered: options.markDelivered,
@@ -496,13 +499,14 @@ public final class RouteAndDigestRun {
 
     /// Reads a cluster's snapshot and plans its edition (``ClusterDigest/prepare(cluster:store:output:formats:now:runID:health:deadlineSoonDays:sourceNames:markDelivered:renderCache:)``).
     func digestPreparation(
-        _ cluster: Cluster, now: Date, runID: Int64?, health: [SourceHealth], renderCache: DigestRenderCache? = nil
+        _ cluster: Cluster, now: Date, runID: Int64?, health: [SourceHealth], renderCache: DigestRenderCache? = nil,
+        opportunityRecords: OpportunityRecords? = nil
     ) throws -> ClusterDigest.Prepared {
         try ClusterDigest.prepare(
             cluster: cluster, store: store, output: options.outputDirectory,
             formats: options.formats, now: now, runID: runID, health: health,
             deadlineSoonDays: options.deadlineSoonDays, sourceNames: options.sourceNames,
-            markDelivered: options.markDelivered, renderCache: renderCache)
+            markDelivered: options.markDelivered, renderCache: renderCache, opportunityRecords: opportunityRecords)
     }
 
     /// ``digestPreparation(_:now:runID:health:)`` on another thread; `value` waits for it.
@@ -511,13 +515,15 @@ public final class RouteAndDigestRun {
     /// its one serial database queue (``NoticeStore`` runs each read and write there), so the two never touch the
     /// connection at once, and this side only reads.
     func prepareAhead(
-        _ cluster: Cluster, now: Date, runID: Int64?, health: [SourceHealth], renderCache: DigestRenderCache? = nil
+        _ cluster: Cluster, now: Date, runID: Int64?, health: [SourceHealth], renderCache: DigestRenderCache? = nil,
+        opportunityRecords: OpportunityRecords? = nil
     ) -> Ahead<Result<ClusterDigest.Prepared, any Error>> {
         let run = UncheckedSendable(self)
         return Ahead {
             Result {
                 try run.value.digestPreparation(
-                    cluster, now: now, runID: runID, health: health, renderCache: renderCache)
+                    cluster, now: now, runID: runID, health: health, renderCache: renderCache,
+                    opportunityRecords: opportunityRecords)
             }
         }
     }
