@@ -197,12 +197,16 @@ public enum DigestAssembler {
         // Members in rule-file order, then any member the rules no longer list.
         var memberOrder = s.members.map(\.id)
         for id in byMember.keys.sorted() where !memberOrder.contains(id) { memberOrder.append(id) }
+        // Members reached by a notice for the same reasons (the same trade and clues, the same distance to their
+        // sites) read the same words: worded once for the cluster. On a national night a notice reaches some
+        // seventy members, mostly of a few trades, and wording each member's item again was half the assembly.
+        var wordings: [ItemReasons.Key: ItemReasons] = [:]
         let sections: [MemberSection] = memberOrder.compactMap { id in
             guard let items = byMember[id], let first = items.values.first else { return nil }
             var ordered = inReadingOrder(Array(items.values))
             // Worded here once, in place: each rendering of the cluster's and the member's digests shows the
             // reasons.
-            for i in ordered.indices { ordered[i].word() }
+            for i in ordered.indices { ordered[i].word(reusing: &wordings) }
             return MemberSection(memberID: id, memberName: first.members.first ?? s.memberName(id), items: ordered)
         }
         let callItems = sortedByIndex(Array(calls.values)) { a, b in

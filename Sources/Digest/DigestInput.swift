@@ -468,6 +468,19 @@ public struct DigestItem: Sendable, Hashable, Codable {
         reasons = ItemReasons(staff: both.staff, member: both.member)
     }
 
+    /// ``word()``, taking the words from `memo` when an item with the same evidence was worded before (then kept
+    /// there).
+    mutating func word(reusing memo: inout [ItemReasons.Key: ItemReasons]) {
+        let key = ItemReasons.Key(
+            evidence: evidence, segments: segments, direct: direct, call: notice.kind == .callForProjects)
+        if let known = memo[key] {
+            reasons = known
+            return
+        }
+        word()
+        memo[key] = reasons
+    }
+
     /// The item as one member sees it: its own evidence, no other member named.
     mutating func keepOnly(member id: String) {
         // A member's own item already holds its evidence: keep it, and its words.
@@ -919,6 +932,15 @@ struct MemberIndex: Sendable {
 struct ItemReasons: Sendable, Hashable {
     var staff: [String]?
     var member: [String]?
+
+    /// All that `Wording.whyBoth` reads of an item: two items equal in it are worded the same.
+    struct Key: Hashable {
+        var evidence: [RouteEvidence]
+        var segments: [String]
+        var direct: Bool?
+        /// A call for projects (« L'appel vise votre métier ») rather than a purchase.
+        var call: Bool
+    }
 
     static func == (_: ItemReasons, _: ItemReasons) -> Bool { true }
     func hash(into hasher: inout Hasher) {}

@@ -189,4 +189,31 @@ import Testing
             .forMember(id: "furan", name: "Décolletage du Furan")
         #expect(digest.changed.isEmpty)
     }
+
+    /// Members reached for the same reasons share the words worded for the first; a member reached for other
+    /// reasons, or a call instead of a tender, gets its own.
+    @Test func itemsWithTheSameEvidenceAreWordedOnceAndTheSameAsAlone() {
+        let tender = Self.notice("boamp", "26-5")
+        var call = Self.notice("aides-territoires", "43", kind: .callForProjects)
+        call.call = CallDetails(funder: "Région")
+        let site = RouteEvidence(kind: .distance, field: .place, term: "42", matched: "43", weight: -0.5, distance: 1)
+        let items = [
+            DigestItem(notice: tender, score: 3, evidence: [Self.keyword], segments: ["Usinage"]),
+            DigestItem(notice: tender, score: 3, evidence: [Self.keyword], segments: ["Usinage"], memberIDs: ["b"]),
+            DigestItem(notice: tender, score: 3, evidence: [Self.keyword, site], segments: ["Usinage"]),
+            DigestItem(notice: tender, score: 1, evidence: [Self.chain], segments: ["Usinage"], direct: false),
+            DigestItem(notice: call, score: 3, evidence: [Self.keyword], segments: ["Usinage"]),
+        ]
+        var memo: [ItemReasons.Key: ItemReasons] = [:]
+        for item in items {
+            var reused = item
+            reused.word(reusing: &memo)
+            let alone = item.worded()
+            #expect(reused.reasons.staff == alone.reasons.staff && reused.reasons.member == alone.reasons.member)
+            #expect(reused.reasons.member == Wording.why(item, member: true))
+        }
+        #expect(memo.count == 4, "the second member's item reused the first's words")
+        #expect(items[4].worded().reasons.member?.first == "L'appel vise votre métier")
+        #expect(items[0].worded().reasons.member?.first != items[4].worded().reasons.member?.first)
+    }
 }
