@@ -268,14 +268,27 @@ enum RouteMapping {
 
     /// The store records for one notice's routing result, its near misses apart and not yet encoded: a page of
     /// notices keeps only those the staff digest could list (``strongest(inPage:display:)``) before encoding any.
-    /// `clusterIndex` (``clusterIndex(_:)``) finds a cluster without comparing its id with every other's.
-    static func records(
-        _ result: RoutingResult, rulebook: Rulebook, opportunityID: Int64, clusterIndex: [String: Int]? = nil
-    ) throws
+    static func records(_ result: RoutingResult, rulebook: Rulebook, opportunityID: Int64) throws
         -> (records: [RouteRecord], nearMisses: [NearMissCandidate])
     {
         var out: [RouteRecord] = []
         var misses: [NearMissCandidate] = []
+        // One notice's near misses are one per member and cluster, at most the limit: a cut of its own drops none.
+        var cut = NearMissCut()
+        try append(
+            result, rulebook: rulebook, opportunityID: opportunityID, clusterIndex: nil, to: &out, nearMisses: &misses,
+            cut: &cut)
+        return (out, misses)
+    }
+
+    /// Appends the store records for one notice's routing result to `out`, and its near misses that `cut` still
+    /// admits to `misses`, not yet encoded. A page's rows are appended where they end up: returned per notice and
+    /// joined, each row was copied twice (a tenth of routing's time on a national night). `clusterIndex`
+    /// (``clusterIndex(_:)``) finds a cluster without comparing its id with every other's.
+    static func append(
+        _ result: RoutingResult, rulebook: Rulebook, opportunityID: Int64, clusterIndex: [String: Int]?,
+        to out: inout [RouteRecord], nearMisses misses: inout [NearMissCandidate], cut: inout NearMissCut
+    ) throws {
         // No work for the clusters the notice says nothing to.
         for c in result.clusters
         where !c.routes.isEmpty || !c.watches.isEmpty || !c.consortia.isEmpty || !c.signals.isEmpty
@@ -368,7 +381,8 @@ enum RouteMapping {
             // clusters of 100 members) otherwise recorded a row for every member of every cluster whose trade a
             // notice names, 1.5 million for 1,000 notices.
             let routed = c.nearMisses.isEmpty ? [] : Set(c.routes.map(\.memberID))
-            for m in strongest(c.nearMisses.filter { $0.isNarrow && !routed.contains($0.memberID) }) {
+            for m in strongest(c.nearMisses.filter { $0.isNarrow && !routed.contains($0.memberID) })
+            where cut.admits(m.score, member: m.memberID, opportunity: opportunityID, cluster: c.clusterID) {
                 misses.append(
                     NearMissCandidate(
                         cluster: c.clusterID, noticeID: result.noticeID, opportunityID: opportunityID,
@@ -378,7 +392,6 @@ enum RouteMapping {
                             exclusion: exclusion(m.cause, segments: m.segments, label: label), score: m.score)))
             }
         }
-        return (out, misses)
     }
 
     /// Cluster id → its position in `rulebook.clusters` (the first of a repeated id, as ``Rulebook/cluster(_:)``).
@@ -467,6 +480,40 @@ enum RouteMapping {
             }
         }
         return candidates.indices.filter { keep[$0] }.map { candidates[$0] }
+    }
+}
+
+/// The strongest near misses seen so far in part of a page, per cluster: the ``DigestAssembler/nearMissLimit``
+/// strongest distinct (member, opportunity) keys, each at its best score, strongest first.
+///
+/// A near miss scoring below the weakest of them, once there are that many, has that many distinct keys stronger
+/// than it in any page holding these rows, so ``RouteMapping/strongest(inPage:display:)`` drops it whatever else
+/// the page holds; it is dropped before its payload is built or copied. A national night's notice gave some 375
+/// near misses (15 in each of 25 clusters) where the page kept 15 per cluster in all: building, copying and
+/// ranking them was a fifth of routing's time.
+struct NearMissCut {
+    private var strongest: [String: [(score: Double, opportunity: Int64, member: String)]] = [:]
+
+    /// Whether a near miss of `member` on `opportunity` with `score` in `cluster` may still be listed; if so it
+    /// is counted among the strongest.
+    mutating func admits(_ score: Double, member: String, opportunity: Int64, cluster: String) -> Bool {
+        Self.admits(score, member: member, opportunity: opportunity, into: &strongest[cluster, default: []])
+    }
+
+    private static func admits(
+        _ score: Double, member: String, opportunity: Int64,
+        into list: inout [(score: Double, opportunity: Int64, member: String)]
+    ) -> Bool {
+        let limit = DigestAssembler.nearMissLimit
+        if list.count == limit, score < list[limit - 1].score { return false }
+        if let i = list.firstIndex(where: { $0.opportunity == opportunity && $0.member == member }) {
+            // The key's best score is the one that counts.
+            if list[i].score >= score { return true }
+            list.remove(at: i)
+        }
+        list.insert((score, opportunity, member), at: list.firstIndex { $0.score < score } ?? list.count)
+        if list.count > limit { list.removeLast() }
+        return true
     }
 }
 

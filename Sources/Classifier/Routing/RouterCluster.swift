@@ -16,7 +16,7 @@ extension Router {
 
     func routeCluster(
         _ cc: CompiledCluster, notice: Notice, found: NoticeEvidence, events: ClusterEvents, place: ResolvedPlace,
-        invitesGroupement: Bool,
+        invitesGroupement: Bool, divisions: NoticeDivisions,
         now: Date, nearMisses selection: NearMissSelection = .all
     ) -> ClusterRouting {
         let c = rulebook.clusters[cc.index]
@@ -75,6 +75,9 @@ extension Router {
         var segNoticeLevel = [Bool](repeating: false, count: nSeg)
         // Why each rejected segment was rejected (what near misses of its members say).
         var segRejection = [SegmentRejection?](repeating: nil, count: nSeg)
+        // Segments with evidence vetoed by an exclusion: read for every member concerned, where testing the veto
+        // itself copied a whole `Reason` each time.
+        var isVetoed = [Bool](repeating: false, count: nSeg)
         for si in 0..<nSeg {
             let reasons = ev.segReasons[si]
             segScore[si] = reasons.reduce(0) { $0 + $1.weight }
@@ -85,9 +88,10 @@ extension Router {
                     segNoticeLevel[si] = true
                 }
             }
+            // Most of a cluster's segments have nothing to say: no copy of theirs is made.
+            guard !reasons.isEmpty || ev.segVeto[si] != nil else { continue }
             let s = c.segments[si]
             let threshold = s.minScore ?? settings.minScore
-            guard !reasons.isEmpty || ev.segVeto[si] != nil else { continue }
             var match = SegmentMatch(
                 segmentID: s.id, label: s.label, score: segScore[si], reasons: reasons,
                 lots: segLots[si], vetoedBy: ev.segVeto[si])
@@ -95,6 +99,7 @@ extension Router {
                 if !reasons.isEmpty {
                     match.rejection = .exclusion
                     segRejection[si] = match.rejection
+                    isVetoed[si] = true
                     result.rejectedSegments.append(match)
                     count(veto.rule, dropped: 1)
                 }
@@ -104,8 +109,8 @@ extension Router {
                 result.rejectedSegments.append(match)
                 count("segment:\(s.id)/min_score", dropped: 1)
             } else if let rejection = Router.incoherence(
-                reasons, notice: notice, segment: s,
-                inContext: ev.segInContext[si])
+                reasons, notice: notice, segment: s, inContext: ev.segInContext[si], divisions: divisions,
+                segmentDivisions: cc.segmentDivisions[si])
             {
                 // One word alone, however often repeated, is how homonyms get in (« moules » of the fish
                 // market, « CND » the dance centre, « forge » logicielle): a trade is named with more than one
@@ -176,9 +181,7 @@ extension Router {
                 continue
             }
             // Not a candidate: remember near misses of its segments (vetoed or too little evidence).
-            if let s = segs.first(where: { ev.segVeto[$0] != nil && !ev.segReasons[$0].isEmpty }),
-                let veto = ev.segVeto[s]
-            {
+            if let s = segs.first(where: { isVetoed[$0] }), let veto = ev.segVeto[s] {
                 let far = outOfReach()
                 if narrowOnly && far || !mayKeep(segScore[s], member: mi) { continue }
                 result.nearMisses.append(
@@ -278,6 +281,8 @@ extension Router {
                 drop(.deadline(leadDays: leadDays, minimum: settings.minLeadDays), filter: .deadline)
                 continue
             }
+            // The filter's verdict, when already read here: the check below reuses it.
+            var verdict: TerritoryVerdict?
             if narrowOnly && territoryReference == nil {
                 // Too far to be narrow (``NearMiss/isNarrow``): counted, not described. Most members of a national
                 // deployment end here, hundreds of kilometres from the place of work.
@@ -287,8 +292,9 @@ extension Router {
                     countDrop(.territory)
                     continue
                 }
+                verdict = v
             }
-            let terr = territoryCheck(cc, c, member: cand.member, place: candPlace())
+            let terr = territoryCheck(cc, c, member: cand.member, place: candPlace(), verdict: verdict)
             if let miss = terr.failure {
                 drop(.territory(miss), filter: .territory)
                 continue
