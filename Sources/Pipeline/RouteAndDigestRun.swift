@@ -491,11 +491,17 @@ public final class RouteAndDigestRun {
         // Every slot is filled once `concurrentPerform` returns; an empty one would be notices left unrouted.
         var page: RoutedPage = ([], [])
         page.records.reserveCapacity(slices)
+        // A slice sees a cluster's near misses of a few notices only: the page's cut, over all of them, keeps
+        // fewer for the store's thread to rank.
+        var cut = NearMissCut()
         for (k, slot) in results.values.enumerated() {
             guard let slot else { throw PipelineError.cannotRun("route: slice \(k) of the page was not routed") }
             let slice = try slot.get()
             page.records.append(slice.records)
-            page.nearMisses += slice.nearMisses
+            for m in slice.nearMisses
+            where cut.admits(m.score, member: m.memberID, opportunity: m.opportunityID, cluster: m.cluster) {
+                page.nearMisses.append(m)
+            }
         }
         return page
     }

@@ -302,21 +302,23 @@ enum RouteMapping {
             // Members sent a notice for the same trade with the same evidence follow one another (routes are by
             // score): their evidence and labels are worked out once (a national night routes each notice to some
             // seventy members of a cluster chain, most for one segment).
-            var previous: (reasons: [Reason], evidence: [RouteEvidence])?
+            // The evidence is kept as its JSON: written once for all the routes that share it, it was half of
+            // the mapping's time written again for each.
+            var previous: (reasons: [Reason], distance: Int?, json: [UInt8])?
             var previousSegments: (ids: [String], labels: [String])?
             for r in c.routes {
-                let shared: [RouteEvidence]
-                if let p = previous, p.reasons == r.reasons {
-                    shared = p.evidence
+                let json: [UInt8]
+                if let p = previous, p.distance == r.distance, p.reasons == r.reasons {
+                    json = p.json
                 } else {
-                    shared = evidence(r.reasons, cluster: cluster)
-                    previous = (r.reasons, shared)
-                }
-                // The distance penalty carries the route's distance, so the digest can say « à 2 départements ».
-                let found = shared.map { e -> RouteEvidence in
-                    var e = e
-                    if e.kind == .distance { e.distance = r.distance }
-                    return e
+                    // The distance penalty carries the route's distance, so the digest can say « à 2 départements ».
+                    let found = evidence(r.reasons, cluster: cluster).map { e -> RouteEvidence in
+                        var e = e
+                        if e.kind == .distance { e.distance = r.distance }
+                        return e
+                    }
+                    json = try PayloadWriter.evidenceArray(found)
+                    previous = (r.reasons, r.distance, json)
                 }
                 let labels: [String]
                 if let p = previousSegments, p.ids == r.segments {
@@ -325,12 +327,11 @@ enum RouteMapping {
                     labels = r.segments.map(label)
                     previousSegments = (r.segments, labels)
                 }
-                let payload = MemberRoutePayload(memberName: r.memberName, segments: labels, evidence: found)
                 out.append(
                     RouteRecord(
                         noticeID: result.noticeID, cluster: c.clusterID, member: r.memberID,
                         role: (r.isDirect ? RouteRole.direct : RouteRole.indirect).rawValue, score: r.score,
-                        payload: try PayloadWriter.text(payload)))
+                        payload: MemberRoutePayload.text(memberName: r.memberName, segments: labels, evidence: json)))
             }
             for w in c.watches {
                 let payload = WatchRoutePayload(
@@ -549,9 +550,28 @@ struct PayloadWriter {
     /// `"evidence":[…]`, the list member and watch payloads both carry.
     mutating func evidence(_ list: [RouteEvidence]) throws {
         key("evidence")
+        try evidenceArray(list)
+    }
+
+    /// The JSON array of an evidence list.
+    mutating func evidenceArray(_ list: [RouteEvidence]) throws {
         open(UInt8(ascii: "["))
         for e in list { try e.write(to: &self) }
         close(UInt8(ascii: "]"))
+    }
+
+    /// The JSON array of an evidence list alone, for the payloads that share it (``json(_:)``).
+    static func evidenceArray(_ list: [RouteEvidence]) throws -> [UInt8] {
+        var w = PayloadWriter()
+        try w.evidenceArray(list)
+        return w.bytes
+    }
+
+    /// A value already written as JSON by a writer (``evidenceArray(_:)``).
+    mutating func json(_ value: [UInt8]) {
+        comma()
+        bytes += value
+        needsComma = true
     }
 
     /// Whether the next value in the open container needs a comma before it.
@@ -719,8 +739,26 @@ extension RouteExclusion: PayloadWritable {
 
 extension MemberRoutePayload: PayloadWritable {
     func write(to w: inout PayloadWriter) throws {
+        try Self.write(to: &w, memberName: memberName, segments: segments) { try $0.evidenceArray(evidence) }
+    }
+
+    /// The text of a member's payload whose evidence list is already JSON (``PayloadWriter/evidenceArray(_:)``):
+    /// the members a notice reaches for the same trade and with the same evidence share it.
+    static func text(memberName: String, segments: [String], evidence: [UInt8]) -> String {
+        var w = PayloadWriter()
+        w.bytes.reserveCapacity(evidence.count + 128)
+        write(to: &w, memberName: memberName, segments: segments) { $0.json(evidence) }
+        return String(decoding: w.bytes, as: UTF8.self)
+    }
+
+    /// The payload's fields in their sorted keys' order, the evidence list written by `evidence`.
+    private static func write(
+        to w: inout PayloadWriter, memberName: String, segments: [String],
+        evidence: (inout PayloadWriter) throws -> Void
+    ) rethrows {
         w.open(UInt8(ascii: "{"))
-        try w.evidence(evidence)
+        w.key("evidence")
+        try evidence(&w)
         w.key("member_name")
         w.string(memberName)
         w.key("segments")

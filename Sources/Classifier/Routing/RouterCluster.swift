@@ -223,14 +223,27 @@ extension Router {
         // A member whose evidence lies only in some lots bids for those lots: their own place and deadline, when
         // the notice gives them, are the ones that matter (an eForms notice with a lot in the Ain and one in
         // the Drôme, or lots closing on different days).
+        // Candidates for the same trades, most of a cluster's and one after another, have the same lots and so the
+        // same place: worked out once for each run of them, where each member copied the lots again and resolved
+        // their places again.
+        var ownMemo: (segments: [Int], lots: [Lot], place: ResolvedPlace?)?
         func ownLots(_ cand: Candidate) -> [Lot] {
-            guard !cand.segments.isEmpty, cand.segments.allSatisfy({ !segNoticeLevel[$0] }) else { return [] }
-            let ids = Set(cand.segments.flatMap { segLots[$0] })
-            return notice.lots.filter { ids.contains($0.id) }
+            if let memo = ownMemo, memo.segments == cand.segments { return memo.lots }
+            var lots: [Lot] = []
+            if !cand.segments.isEmpty, cand.segments.allSatisfy({ !segNoticeLevel[$0] }) {
+                let ids = Set(cand.segments.flatMap { segLots[$0] })
+                lots = notice.lots.filter { ids.contains($0.id) }
+            }
+            ownMemo = (cand.segments, lots, nil)
+            return lots
         }
         func placeFor(_ cand: Candidate) -> ResolvedPlace {
-            let lotPlaces = ownLots(cand).flatMap(\.places)
-            return lotPlaces.isEmpty ? place : ResolvedPlace(places: lotPlaces, buyer: notice.buyer)
+            let lots = ownLots(cand)
+            if let known = ownMemo?.place { return known }
+            let lotPlaces = lots.flatMap(\.places)
+            let resolved = lotPlaces.isEmpty ? place : ResolvedPlace(places: lotPlaces, buyer: notice.buyer)
+            ownMemo?.place = resolved
+            return resolved
         }
         var eligible: [(cand: Candidate, distance: Int?)] = []  // passed every filter but capacity
         // The nearest site and place of each eligible member, for the distance penalty's reason.
