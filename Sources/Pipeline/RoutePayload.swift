@@ -303,12 +303,13 @@ enum RouteMapping {
             // score): their evidence and labels are worked out once (a national night routes each notice to some
             // seventy members of a cluster chain, most for one segment).
             // The evidence is kept as its JSON: written once for all the routes that share it, it was half of
-            // the mapping's time written again for each.
-            var previous: (reasons: [Reason], distance: Int?, json: [UInt8])?
+            // the mapping's time written again for each. The last few are kept: routes by score alternate between
+            // members at the same distance of different sites, whose evidence differs by the site alone.
+            var recent: [(reasons: [Reason], distance: Int?, json: [UInt8])] = []
             var previousSegments: (ids: [String], labels: [String])?
             for r in c.routes {
                 let json: [UInt8]
-                if let p = previous, p.distance == r.distance, p.reasons == r.reasons {
+                if let p = recent.last(where: { $0.distance == r.distance && $0.reasons == r.reasons }) {
                     json = p.json
                 } else {
                     // The distance penalty carries the route's distance, so the digest can say « à 2 départements ».
@@ -318,7 +319,8 @@ enum RouteMapping {
                         return e
                     }
                     json = try PayloadWriter.evidenceArray(found)
-                    previous = (r.reasons, r.distance, json)
+                    if recent.count == 8 { recent.removeFirst() }
+                    recent.append((r.reasons, r.distance, json))
                 }
                 let labels: [String]
                 if let p = previousSegments, p.ids == r.segments {
@@ -382,8 +384,10 @@ enum RouteMapping {
             // clusters of 100 members) otherwise recorded a row for every member of every cluster whose trade a
             // notice names, 1.5 million for 1,000 notices.
             let routed = c.nearMisses.isEmpty ? [] : Set(c.routes.map(\.memberID))
-            for m in strongest(c.nearMisses.filter { $0.isNarrow && !routed.contains($0.memberID) })
-            where cut.admits(m.score, member: m.memberID, opportunity: opportunityID, cluster: c.clusterID) {
+            func add(_ m: NearMiss) {
+                guard cut.admits(m.score, member: m.memberID, opportunity: opportunityID, cluster: c.clusterID) else {
+                    return
+                }
                 misses.append(
                     NearMissCandidate(
                         cluster: c.clusterID, noticeID: result.noticeID, opportunityID: opportunityID,
@@ -391,6 +395,16 @@ enum RouteMapping {
                         payload: NearMissRoutePayload(
                             memberName: m.memberName,
                             exclusion: exclusion(m.cause, segments: m.segments, label: label), score: m.score)))
+            }
+            // Read in place by position: the night's router keeps no more than the limit (``strongest(_:)`` would
+            // give them back as they are), and copying each near miss twice to rank them was a tenth of the mapping.
+            let narrow = c.nearMisses.indices.filter {
+                c.nearMisses[$0].isNarrow && !routed.contains(c.nearMisses[$0].memberID)
+            }
+            if narrow.count > DigestAssembler.nearMissLimit {
+                for m in strongest(narrow.map { c.nearMisses[$0] }) { add(m) }
+            } else {
+                for i in narrow { add(c.nearMisses[i]) }
             }
         }
     }

@@ -118,6 +118,9 @@ public struct Router: Sendable {
         var memberReach: [MemberReach]
         /// Every member's sites end to end, as ``MemberReach`` points into them.
         var reachSites: [Int16]
+        /// Their départements' codes, at the same positions: read where a member's own list of them, one of 30,000
+        /// small arrays, was a cache miss for each member the filter names a site of.
+        var reachSiteCodes: [String]
         /// ``memberSegments`` laid end to end (member `mi`'s are `memberSegmentList[memberSegmentStart[mi] ..<
         /// memberSegmentStart[mi + 1]]`): at national scale the router reads them for thousands of members per
         /// notice, and one contiguous list stays in cache where 30,000 small arrays do not.
@@ -223,6 +226,7 @@ public struct Router: Sendable {
                     index: ci, cpv: cpv, descriptors: desc, upstream: upstream, memberSegments: memberSegments,
                     segmentMembers: Router.segmentMembers(memberSegments, segments: c.segments.count),
                     memberSites: memberSites, memberReach: memberReach, reachSites: reachSites,
+                    reachSiteCodes: memberSites.flatMap { $0 },
                     memberSegmentStart: memberSegmentStart,
                     memberSegmentList: memberSegments.flatMap { $0 },
                     memberKinds: c.members.map { $0.effectiveKinds.reduce(0) { $0 | Router.kindBit($1) } },

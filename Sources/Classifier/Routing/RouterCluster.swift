@@ -29,8 +29,13 @@ extension Router {
         // per member dropped: building `cluster/filter:territory` and hashing it for each was a tenth of routing).
         var counters: [String: RuleCounter] = [:]
         func count(_ rule: String, matched: Int = 0, dropped: Int = 0) {
-            counters[rule, default: RuleCounter(rule: rule)].matched += matched
-            counters[rule, default: RuleCounter(rule: rule)].dropped += dropped
+            // A rule counted again is looked up once, not once per figure.
+            if let i = counters.index(forKey: rule) {
+                counters.values[i].matched += matched
+                counters.values[i].dropped += dropped
+            } else {
+                counters[rule] = RuleCounter(rule: rule, matched: matched, dropped: dropped)
+            }
         }
         var filterDrops = [Int](repeating: 0, count: Router.filters.count)
         func countDrop(_ filter: RoutingFilter) { filterDrops[Router.filters.firstIndex(of: filter)!] += 1 }

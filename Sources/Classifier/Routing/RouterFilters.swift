@@ -125,7 +125,7 @@ extension Router {
         }
         let v = verdict ?? territoryVerdict(reach, sites: cc.reachSites, place: place)
         let distance = v.distance >= 0 ? v.distance : nil
-        let site = v.site >= 0 ? cc.memberSites[mi][v.site] : nil
+        let site = v.site >= 0 ? cc.reachSiteCodes[Int(reach.siteStart) + v.site] : nil
         let placeCode = v.place >= 0 ? place.departements[v.place] : nil
         switch v.outcome {
         case .reached: return (nil, distance, site, placeCode)
