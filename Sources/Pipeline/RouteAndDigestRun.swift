@@ -450,16 +450,19 @@ public final class RouteAndDigestRun {
     ) throws -> Int {
         // A national page of 500 notices gave up to 15 near misses per notice and cluster, 200,000 rows the digest
         // could never show: only the page's strongest are encoded and recorded.
-        var records =
-            try routed.records
-            + RouteMapping.strongest(inPage: routed.nearMisses, display: display.id).map { try $0.record() }
-        if let clusters { records = records.filter { clusters.contains($0.cluster) } }
+        let misses = try RouteMapping.strongest(inPage: routed.nearMisses, display: display.id).map { try $0.record() }
+        var records: [RouteRecord] = []
+        records.reserveCapacity(routed.records.reduce(misses.count) { $0 + $1.count })
+        for slice in routed.records { records += slice }
+        records += misses
+        if let clusters { records.removeAll { !clusters.contains($0.cluster) } }
         try store.recordRoutes(records, replacingRoutesOf: ids, runID: runID, at: now, clusters: clusters)
         return records.count
     }
 
-    /// A routed page: its route records in the page's order, and its near misses, not yet ranked nor encoded.
-    typealias RoutedPage = (records: [RouteRecord], nearMisses: [NearMissCandidate])
+    /// A routed page: its route records in the page's order, as the slices it was routed in (joined once, when
+    /// recorded), and its near misses that may still be listed (``NearMissCut``), not yet ranked nor encoded.
+    typealias RoutedPage = (records: [[RouteRecord]], nearMisses: [NearMissCandidate])
 
     /// Routes a page of notices. Routing is pure, so the page is routed in slices on every core (a 10,000-notice
     /// night spent a sixth of its time routing on one core); the slices are joined in the page's order.
@@ -469,30 +472,39 @@ public final class RouteAndDigestRun {
         let slices = batch.count < 32 || cores < 2 ? 1 : min(batch.count, 4 * cores)
         let rulebook = router.rulebook
         let clusterIndex = RouteMapping.clusterIndex(rulebook)
-        let results = ParallelSlots<Result<RoutedPage, any Error>>(count: slices)
+        let results = ParallelSlots<Result<(records: [RouteRecord], nearMisses: [NearMissCandidate]), any Error>>(
+            count: slices)
         DispatchQueue.concurrentPerform(iterations: slices) { k in
             let range = (batch.count * k / slices)..<(batch.count * (k + 1) / slices)
             results[k] = Result {
-                var slice: RoutedPage = ([], [])
+                var records: [RouteRecord] = []
+                var misses: [NearMissCandidate] = []
+                var cut = NearMissCut()
                 for s in batch[range] {
                     // Only the near misses the staff digest could list are built (``RouteMapping/records`` keeps
                     // those and no other).
-                    let routed = try RouteMapping.records(
+                    try RouteMapping.append(
                         router.route(s.notice, now: now, nearMisses: .narrowest(limit: DigestAssembler.nearMissLimit)),
-                        rulebook: rulebook, opportunityID: s.opportunityID, clusterIndex: clusterIndex)
-                    slice.records += routed.records
-                    slice.nearMisses += routed.nearMisses
+                        rulebook: rulebook, opportunityID: s.opportunityID, clusterIndex: clusterIndex, to: &records,
+                        nearMisses: &misses, cut: &cut)
                 }
-                return slice
+                return (records, misses)
             }
         }
         // Every slot is filled once `concurrentPerform` returns; an empty one would be notices left unrouted.
         var page: RoutedPage = ([], [])
+        page.records.reserveCapacity(slices)
+        // A slice sees a cluster's near misses of a few notices only: the page's cut, over all of them, keeps
+        // fewer for the store's thread to rank.
+        var cut = NearMissCut()
         for (k, slot) in results.values.enumerated() {
             guard let slot else { throw PipelineError.cannotRun("route: slice \(k) of the page was not routed") }
             let slice = try slot.get()
-            page.records += slice.records
-            page.nearMisses += slice.nearMisses
+            page.records.append(slice.records)
+            for m in slice.nearMisses
+            where cut.admits(m.score, member: m.memberID, opportunity: m.opportunityID, cluster: m.cluster) {
+                page.nearMisses.append(m)
+            }
         }
         return page
     }

@@ -268,14 +268,27 @@ enum RouteMapping {
 
     /// The store records for one notice's routing result, its near misses apart and not yet encoded: a page of
     /// notices keeps only those the staff digest could list (``strongest(inPage:display:)``) before encoding any.
-    /// `clusterIndex` (``clusterIndex(_:)``) finds a cluster without comparing its id with every other's.
-    static func records(
-        _ result: RoutingResult, rulebook: Rulebook, opportunityID: Int64, clusterIndex: [String: Int]? = nil
-    ) throws
+    static func records(_ result: RoutingResult, rulebook: Rulebook, opportunityID: Int64) throws
         -> (records: [RouteRecord], nearMisses: [NearMissCandidate])
     {
         var out: [RouteRecord] = []
         var misses: [NearMissCandidate] = []
+        // One notice's near misses are one per member and cluster, at most the limit: a cut of its own drops none.
+        var cut = NearMissCut()
+        try append(
+            result, rulebook: rulebook, opportunityID: opportunityID, clusterIndex: nil, to: &out, nearMisses: &misses,
+            cut: &cut)
+        return (out, misses)
+    }
+
+    /// Appends the store records for one notice's routing result to `out`, and its near misses that `cut` still
+    /// admits to `misses`, not yet encoded. A page's rows are appended where they end up: returned per notice and
+    /// joined, each row was copied twice (a tenth of routing's time on a national night). `clusterIndex`
+    /// (``clusterIndex(_:)``) finds a cluster without comparing its id with every other's.
+    static func append(
+        _ result: RoutingResult, rulebook: Rulebook, opportunityID: Int64, clusterIndex: [String: Int]?,
+        to out: inout [RouteRecord], nearMisses misses: inout [NearMissCandidate], cut: inout NearMissCut
+    ) throws {
         // No work for the clusters the notice says nothing to.
         for c in result.clusters
         where !c.routes.isEmpty || !c.watches.isEmpty || !c.consortia.isEmpty || !c.signals.isEmpty
@@ -289,21 +302,25 @@ enum RouteMapping {
             // Members sent a notice for the same trade with the same evidence follow one another (routes are by
             // score): their evidence and labels are worked out once (a national night routes each notice to some
             // seventy members of a cluster chain, most for one segment).
-            var previous: (reasons: [Reason], evidence: [RouteEvidence])?
+            // The evidence is kept as its JSON: written once for all the routes that share it, it was half of
+            // the mapping's time written again for each. The last few are kept: routes by score alternate between
+            // members at the same distance of different sites, whose evidence differs by the site alone.
+            var recent: [(reasons: [Reason], distance: Int?, json: [UInt8])] = []
             var previousSegments: (ids: [String], labels: [String])?
             for r in c.routes {
-                let shared: [RouteEvidence]
-                if let p = previous, p.reasons == r.reasons {
-                    shared = p.evidence
+                let json: [UInt8]
+                if let p = recent.last(where: { $0.distance == r.distance && $0.reasons == r.reasons }) {
+                    json = p.json
                 } else {
-                    shared = evidence(r.reasons, cluster: cluster)
-                    previous = (r.reasons, shared)
-                }
-                // The distance penalty carries the route's distance, so the digest can say « à 2 départements ».
-                let found = shared.map { e -> RouteEvidence in
-                    var e = e
-                    if e.kind == .distance { e.distance = r.distance }
-                    return e
+                    // The distance penalty carries the route's distance, so the digest can say « à 2 départements ».
+                    let found = evidence(r.reasons, cluster: cluster).map { e -> RouteEvidence in
+                        var e = e
+                        if e.kind == .distance { e.distance = r.distance }
+                        return e
+                    }
+                    json = try PayloadWriter.evidenceArray(found)
+                    if recent.count == 8 { recent.removeFirst() }
+                    recent.append((r.reasons, r.distance, json))
                 }
                 let labels: [String]
                 if let p = previousSegments, p.ids == r.segments {
@@ -312,12 +329,11 @@ enum RouteMapping {
                     labels = r.segments.map(label)
                     previousSegments = (r.segments, labels)
                 }
-                let payload = MemberRoutePayload(memberName: r.memberName, segments: labels, evidence: found)
                 out.append(
                     RouteRecord(
                         noticeID: result.noticeID, cluster: c.clusterID, member: r.memberID,
                         role: (r.isDirect ? RouteRole.direct : RouteRole.indirect).rawValue, score: r.score,
-                        payload: try PayloadWriter.text(payload)))
+                        payload: MemberRoutePayload.text(memberName: r.memberName, segments: labels, evidence: json)))
             }
             for w in c.watches {
                 let payload = WatchRoutePayload(
@@ -368,7 +384,10 @@ enum RouteMapping {
             // clusters of 100 members) otherwise recorded a row for every member of every cluster whose trade a
             // notice names, 1.5 million for 1,000 notices.
             let routed = c.nearMisses.isEmpty ? [] : Set(c.routes.map(\.memberID))
-            for m in strongest(c.nearMisses.filter { $0.isNarrow && !routed.contains($0.memberID) }) {
+            func add(_ m: NearMiss) {
+                guard cut.admits(m.score, member: m.memberID, opportunity: opportunityID, cluster: c.clusterID) else {
+                    return
+                }
                 misses.append(
                     NearMissCandidate(
                         cluster: c.clusterID, noticeID: result.noticeID, opportunityID: opportunityID,
@@ -377,8 +396,17 @@ enum RouteMapping {
                             memberName: m.memberName,
                             exclusion: exclusion(m.cause, segments: m.segments, label: label), score: m.score)))
             }
+            // Read in place by position: the night's router keeps no more than the limit (``strongest(_:)`` would
+            // give them back as they are), and copying each near miss twice to rank them was a tenth of the mapping.
+            let narrow = c.nearMisses.indices.filter {
+                c.nearMisses[$0].isNarrow && !routed.contains(c.nearMisses[$0].memberID)
+            }
+            if narrow.count > DigestAssembler.nearMissLimit {
+                for m in strongest(narrow.map { c.nearMisses[$0] }) { add(m) }
+            } else {
+                for i in narrow { add(c.nearMisses[i]) }
+            }
         }
-        return (out, misses)
     }
 
     /// Cluster id → its position in `rulebook.clusters` (the first of a repeated id, as ``Rulebook/cluster(_:)``).
@@ -470,6 +498,40 @@ enum RouteMapping {
     }
 }
 
+/// The strongest near misses seen so far in part of a page, per cluster: the ``DigestAssembler/nearMissLimit``
+/// strongest distinct (member, opportunity) keys, each at its best score, strongest first.
+///
+/// A near miss scoring below the weakest of them, once there are that many, has that many distinct keys stronger
+/// than it in any page holding these rows, so ``RouteMapping/strongest(inPage:display:)`` drops it whatever else
+/// the page holds; it is dropped before its payload is built or copied. A national night's notice gave some 375
+/// near misses (15 in each of 25 clusters) where the page kept 15 per cluster in all: building, copying and
+/// ranking them was a fifth of routing's time.
+struct NearMissCut {
+    private var strongest: [String: [(score: Double, opportunity: Int64, member: String)]] = [:]
+
+    /// Whether a near miss of `member` on `opportunity` with `score` in `cluster` may still be listed; if so it
+    /// is counted among the strongest.
+    mutating func admits(_ score: Double, member: String, opportunity: Int64, cluster: String) -> Bool {
+        Self.admits(score, member: member, opportunity: opportunity, into: &strongest[cluster, default: []])
+    }
+
+    private static func admits(
+        _ score: Double, member: String, opportunity: Int64,
+        into list: inout [(score: Double, opportunity: Int64, member: String)]
+    ) -> Bool {
+        let limit = DigestAssembler.nearMissLimit
+        if list.count == limit, score < list[limit - 1].score { return false }
+        if let i = list.firstIndex(where: { $0.opportunity == opportunity && $0.member == member }) {
+            // The key's best score is the one that counts.
+            if list[i].score >= score { return true }
+            list.remove(at: i)
+        }
+        list.insert((score, opportunity, member), at: list.firstIndex { $0.score < score } ?? list.count)
+        if list.count > limit { list.removeLast() }
+        return true
+    }
+}
+
 /// A near miss a page may record, its payload not yet encoded: the page ranks them first.
 struct NearMissCandidate: Hashable {
     var cluster: String
@@ -502,9 +564,28 @@ struct PayloadWriter {
     /// `"evidence":[…]`, the list member and watch payloads both carry.
     mutating func evidence(_ list: [RouteEvidence]) throws {
         key("evidence")
+        try evidenceArray(list)
+    }
+
+    /// The JSON array of an evidence list.
+    mutating func evidenceArray(_ list: [RouteEvidence]) throws {
         open(UInt8(ascii: "["))
         for e in list { try e.write(to: &self) }
         close(UInt8(ascii: "]"))
+    }
+
+    /// The JSON array of an evidence list alone, for the payloads that share it (``json(_:)``).
+    static func evidenceArray(_ list: [RouteEvidence]) throws -> [UInt8] {
+        var w = PayloadWriter()
+        try w.evidenceArray(list)
+        return w.bytes
+    }
+
+    /// A value already written as JSON by a writer (``evidenceArray(_:)``).
+    mutating func json(_ value: [UInt8]) {
+        comma()
+        bytes += value
+        needsComma = true
     }
 
     /// Whether the next value in the open container needs a comma before it.
@@ -672,8 +753,26 @@ extension RouteExclusion: PayloadWritable {
 
 extension MemberRoutePayload: PayloadWritable {
     func write(to w: inout PayloadWriter) throws {
+        try Self.write(to: &w, memberName: memberName, segments: segments) { try $0.evidenceArray(evidence) }
+    }
+
+    /// The text of a member's payload whose evidence list is already JSON (``PayloadWriter/evidenceArray(_:)``):
+    /// the members a notice reaches for the same trade and with the same evidence share it.
+    static func text(memberName: String, segments: [String], evidence: [UInt8]) -> String {
+        var w = PayloadWriter()
+        w.bytes.reserveCapacity(evidence.count + 128)
+        write(to: &w, memberName: memberName, segments: segments) { $0.json(evidence) }
+        return String(decoding: w.bytes, as: UTF8.self)
+    }
+
+    /// The payload's fields in their sorted keys' order, the evidence list written by `evidence`.
+    private static func write(
+        to w: inout PayloadWriter, memberName: String, segments: [String],
+        evidence: (inout PayloadWriter) throws -> Void
+    ) rethrows {
         w.open(UInt8(ascii: "{"))
-        try w.evidence(evidence)
+        w.key("evidence")
+        try evidence(&w)
         w.key("member_name")
         w.string(memberName)
         w.key("segments")

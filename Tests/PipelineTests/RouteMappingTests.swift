@@ -2,6 +2,7 @@ import Classifier
 import Digest
 import Foundation
 import Notices
+import TestSupport
 import Testing
 
 @testable import Pipeline
@@ -90,6 +91,62 @@ import Testing
         let expected = (27...40).reversed().map { String(format: "near-miss:m%02d", $0) } + ["near-miss:a-tie"]
         #expect(rows.map(\.member) == expected)
         #expect(!rows.contains { $0.member == "near-miss:routed" })
+    }
+
+    /// A page routed in slices keeps, in each slice, only the near misses its ``NearMissCut`` admits: the page's
+    /// strongest are the same rows as without the cut, in the same order (random pages with many ties, copies of
+    /// one tender in several notices, a member dropped again with a higher score).
+    @Test(arguments: 1...40) func theCutOfASliceDropsNoNearMissThePageKeeps(seed: Int) {
+        var rng = SplitMix64(seed: UInt64(seed))
+        let opportunities = 3 + Int(rng.next() % 30)
+        var rows: [NearMissCandidate] = []
+        for n in 0..<(5 + Int(rng.next() % 80)) {
+            let opportunity = Int64(rng.next() % UInt64(opportunities))
+            for cluster in ["a", "b"] where rng.next() % 4 != 0 {
+                var members = Set<Int>()
+                for _ in 0..<Int(rng.next() % 20) { members.insert(Int(rng.next() % 40)) }
+                for m in members.sorted() {
+                    rows.append(
+                        NearMissPageTests.candidate(
+                            cluster, notice: "boamp:\(n)", opportunity: opportunity, member: "m\(m)",
+                            score: Double(rng.next() % 12) / 2))
+                }
+            }
+        }
+        let display = { (o: Int64) in "ted:\(999 - o)" }
+        let slices = 1 + Int(rng.next() % 4)
+        var admitted: [NearMissCandidate] = []
+        for k in 0..<slices {
+            var cut = NearMissCut()
+            for r in rows[(rows.count * k / slices)..<(rows.count * (k + 1) / slices)]
+            where cut.admits(r.score, member: r.memberID, opportunity: r.opportunityID, cluster: r.cluster) {
+                admitted.append(r)
+            }
+        }
+        #expect(
+            RouteMapping.strongest(inPage: admitted, display: display)
+                == RouteMapping.strongest(inPage: rows, display: display))
+    }
+
+    /// Once the limit's worth of distinct (member, opportunity) keys is seen, a weaker near miss is refused; one tied
+    /// with the weakest, or a stronger one of a key already seen, is still admitted.
+    @Test func theCutRefusesOnlyWhatRanksBelowTheLimit() {
+        let limit = DigestAssembler.nearMissLimit
+        var cut = NearMissCut()
+        func admits(_ score: Double, _ member: String, opportunity: Int64, cluster: String = "a") -> Bool {
+            cut.admits(score, member: member, opportunity: opportunity, cluster: cluster)
+        }
+        for m in 0..<limit {
+            #expect(admits(Double(100 - m), "m\(m)", opportunity: 1))
+        }
+        let weakest = Double(100 - limit + 1)
+        #expect(!admits(weakest - 0.5, "other", opportunity: 2))
+        #expect(admits(weakest - 0.5, "other", opportunity: 2, cluster: "b"))
+        #expect(admits(weakest, "tied", opportunity: 2))
+        // The weakest key comes back stronger: it is admitted, and the cut rises to the next one.
+        #expect(admits(200, "m\(limit - 1)", opportunity: 1))
+        #expect(admits(weakest + 1, "new", opportunity: 3))
+        #expect(!admits(weakest + 0.5, "late", opportunity: 3))
     }
 
     @Test func aStoredPayloadThatDoesNotDecodeIsAnErrorNotAnEmptyRoute() {

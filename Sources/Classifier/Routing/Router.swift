@@ -118,6 +118,9 @@ public struct Router: Sendable {
         var memberReach: [MemberReach]
         /// Every member's sites end to end, as ``MemberReach`` points into them.
         var reachSites: [Int16]
+        /// Their départements' codes, at the same positions: read where a member's own list of them, one of 30,000
+        /// small arrays, was a cache miss for each member the filter names a site of.
+        var reachSiteCodes: [String]
         /// ``memberSegments`` laid end to end (member `mi`'s are `memberSegmentList[memberSegmentStart[mi] ..<
         /// memberSegmentStart[mi + 1]]`): at national scale the router reads them for thousands of members per
         /// notice, and one contiguous list stays in cache where 30,000 small arrays do not.
@@ -127,6 +130,9 @@ public struct Router: Sendable {
         var memberKinds: [UInt8]
         /// Segment → `[its id]`, the `segments` of its near misses: built once, shared by all of them.
         var segmentIDLists: [[String]]
+        /// Segment → the divisions of its CPV codes (``Router/cpvDivision(_:)``), against which its evidence is
+        /// judged for every notice naming it.
+        var segmentDivisions: [Set<String>]
         /// No two members share an id (the lint refuses it; a hand-made rulebook may not).
         var uniqueMemberIDs: Bool
 
@@ -220,10 +226,12 @@ public struct Router: Sendable {
                     index: ci, cpv: cpv, descriptors: desc, upstream: upstream, memberSegments: memberSegments,
                     segmentMembers: Router.segmentMembers(memberSegments, segments: c.segments.count),
                     memberSites: memberSites, memberReach: memberReach, reachSites: reachSites,
+                    reachSiteCodes: memberSites.flatMap { $0 },
                     memberSegmentStart: memberSegmentStart,
                     memberSegmentList: memberSegments.flatMap { $0 },
                     memberKinds: c.members.map { $0.effectiveKinds.reduce(0) { $0 | Router.kindBit($1) } },
                     segmentIDLists: c.segments.map { [$0.id] },
+                    segmentDivisions: c.segments.map { Set($0.cpv.map(Router.cpvDivision)) },
                     uniqueMemberIDs: Set(c.members.map(\.id)).count == c.members.count, watchCPV: watchCPV,
                     watchSegments: watchSegments, certifications: certs,
                     isSelected: options.clusters?.contains(c.id) ?? true))
@@ -461,26 +469,30 @@ public struct Router: Sendable {
         let found = noticeEvidence(notice, hits: scanNotice(notice))
         var out: [ClusterRouting] = []
         out.reserveCapacity(compiled.count)
+        // Most clusters of a national deployment have nothing to say of a notice. Clusters are read in place, by
+        // position: binding one (`for cc in compiled`, `let c = rulebook.clusters[…]`) copied all of it, every
+        // array retained and released, for each of 300 clusters of every notice.
+        func nothing(_ k: Int) -> ClusterRouting {
+            let ci = compiled[k].index
+            return ClusterRouting(clusterID: rulebook.clusters[ci].id, clusterName: rulebook.clusters[ci].name)
+        }
         guard !found.byCluster.isEmpty else {
-            for cc in compiled where cc.isSelected {
-                let c = rulebook.clusters[cc.index]
-                out.append(ClusterRouting(clusterID: c.id, clusterName: c.name))
-            }
+            for k in compiled.indices where compiled[k].isSelected { out.append(nothing(k)) }
             return RoutingResult(noticeID: notice.id, clusters: out)
         }
         let place = ResolvedPlace(places: notice.places + notice.lots.flatMap(\.places), buyer: notice.buyer)
         // Read once for every cluster: whether the notice speaks of groupements.
         let invitesGroupement = Router.mentionsGroupement(notice)
-        for cc in compiled where cc.isSelected {
-            guard let events = found.byCluster[cc.index] else {
-                let c = rulebook.clusters[cc.index]
-                out.append(ClusterRouting(clusterID: c.id, clusterName: c.name))
+        let divisions = NoticeDivisions(notice)
+        for k in compiled.indices where compiled[k].isSelected {
+            guard let events = found.byCluster[compiled[k].index] else {
+                out.append(nothing(k))
                 continue
             }
             out.append(
                 routeCluster(
-                    cc, notice: notice, found: found, events: events, place: place,
-                    invitesGroupement: invitesGroupement, now: now, nearMisses: nearMisses))
+                    compiled[k], notice: notice, found: found, events: events, place: place,
+                    invitesGroupement: invitesGroupement, divisions: divisions, now: now, nearMisses: nearMisses))
         }
         return RoutingResult(noticeID: notice.id, clusters: out)
     }

@@ -16,7 +16,7 @@ extension Router {
 
     func routeCluster(
         _ cc: CompiledCluster, notice: Notice, found: NoticeEvidence, events: ClusterEvents, place: ResolvedPlace,
-        invitesGroupement: Bool,
+        invitesGroupement: Bool, divisions: NoticeDivisions,
         now: Date, nearMisses selection: NearMissSelection = .all
     ) -> ClusterRouting {
         let c = rulebook.clusters[cc.index]
@@ -29,8 +29,13 @@ extension Router {
         // per member dropped: building `cluster/filter:territory` and hashing it for each was a tenth of routing).
         var counters: [String: RuleCounter] = [:]
         func count(_ rule: String, matched: Int = 0, dropped: Int = 0) {
-            counters[rule, default: RuleCounter(rule: rule)].matched += matched
-            counters[rule, default: RuleCounter(rule: rule)].dropped += dropped
+            // A rule counted again is looked up once, not once per figure.
+            if let i = counters.index(forKey: rule) {
+                counters.values[i].matched += matched
+                counters.values[i].dropped += dropped
+            } else {
+                counters[rule] = RuleCounter(rule: rule, matched: matched, dropped: dropped)
+            }
         }
         var filterDrops = [Int](repeating: 0, count: Router.filters.count)
         func countDrop(_ filter: RoutingFilter) { filterDrops[Router.filters.firstIndex(of: filter)!] += 1 }
@@ -75,6 +80,9 @@ extension Router {
         var segNoticeLevel = [Bool](repeating: false, count: nSeg)
         // Why each rejected segment was rejected (what near misses of its members say).
         var segRejection = [SegmentRejection?](repeating: nil, count: nSeg)
+        // Segments with evidence vetoed by an exclusion: read for every member concerned, where testing the veto
+        // itself copied a whole `Reason` each time.
+        var isVetoed = [Bool](repeating: false, count: nSeg)
         for si in 0..<nSeg {
             let reasons = ev.segReasons[si]
             segScore[si] = reasons.reduce(0) { $0 + $1.weight }
@@ -85,9 +93,10 @@ extension Router {
                     segNoticeLevel[si] = true
                 }
             }
+            // Most of a cluster's segments have nothing to say: no copy of theirs is made.
+            guard !reasons.isEmpty || ev.segVeto[si] != nil else { continue }
             let s = c.segments[si]
             let threshold = s.minScore ?? settings.minScore
-            guard !reasons.isEmpty || ev.segVeto[si] != nil else { continue }
             var match = SegmentMatch(
                 segmentID: s.id, label: s.label, score: segScore[si], reasons: reasons,
                 lots: segLots[si], vetoedBy: ev.segVeto[si])
@@ -95,6 +104,7 @@ extension Router {
                 if !reasons.isEmpty {
                     match.rejection = .exclusion
                     segRejection[si] = match.rejection
+                    isVetoed[si] = true
                     result.rejectedSegments.append(match)
                     count(veto.rule, dropped: 1)
                 }
@@ -104,8 +114,8 @@ extension Router {
                 result.rejectedSegments.append(match)
                 count("segment:\(s.id)/min_score", dropped: 1)
             } else if let rejection = Router.incoherence(
-                reasons, notice: notice, segment: s,
-                inContext: ev.segInContext[si])
+                reasons, notice: notice, segment: s, inContext: ev.segInContext[si], divisions: divisions,
+                segmentDivisions: cc.segmentDivisions[si])
             {
                 // One word alone, however often repeated, is how homonyms get in (« moules » of the fish
                 // market, « CND » the dance centre, « forge » logicielle): a trade is named with more than one
@@ -176,9 +186,7 @@ extension Router {
                 continue
             }
             // Not a candidate: remember near misses of its segments (vetoed or too little evidence).
-            if let s = segs.first(where: { ev.segVeto[$0] != nil && !ev.segReasons[$0].isEmpty }),
-                let veto = ev.segVeto[s]
-            {
+            if let s = segs.first(where: { isVetoed[$0] }), let veto = ev.segVeto[s] {
                 let far = outOfReach()
                 if narrowOnly && far || !mayKeep(segScore[s], member: mi) { continue }
                 result.nearMisses.append(
@@ -220,14 +228,27 @@ extension Router {
         // A member whose evidence lies only in some lots bids for those lots: their own place and deadline, when
         // the notice gives them, are the ones that matter (an eForms notice with a lot in the Ain and one in
         // the Drôme, or lots closing on different days).
+        // Candidates for the same trades, most of a cluster's and one after another, have the same lots and so the
+        // same place: worked out once for each run of them, where each member copied the lots again and resolved
+        // their places again.
+        var ownMemo: (segments: [Int], lots: [Lot], place: ResolvedPlace?)?
         func ownLots(_ cand: Candidate) -> [Lot] {
-            guard !cand.segments.isEmpty, cand.segments.allSatisfy({ !segNoticeLevel[$0] }) else { return [] }
-            let ids = Set(cand.segments.flatMap { segLots[$0] })
-            return notice.lots.filter { ids.contains($0.id) }
+            if let memo = ownMemo, memo.segments == cand.segments { return memo.lots }
+            var lots: [Lot] = []
+            if !cand.segments.isEmpty, cand.segments.allSatisfy({ !segNoticeLevel[$0] }) {
+                let ids = Set(cand.segments.flatMap { segLots[$0] })
+                lots = notice.lots.filter { ids.contains($0.id) }
+            }
+            ownMemo = (cand.segments, lots, nil)
+            return lots
         }
         func placeFor(_ cand: Candidate) -> ResolvedPlace {
-            let lotPlaces = ownLots(cand).flatMap(\.places)
-            return lotPlaces.isEmpty ? place : ResolvedPlace(places: lotPlaces, buyer: notice.buyer)
+            let lots = ownLots(cand)
+            if let known = ownMemo?.place { return known }
+            let lotPlaces = lots.flatMap(\.places)
+            let resolved = lotPlaces.isEmpty ? place : ResolvedPlace(places: lotPlaces, buyer: notice.buyer)
+            ownMemo?.place = resolved
+            return resolved
         }
         var eligible: [(cand: Candidate, distance: Int?)] = []  // passed every filter but capacity
         // The nearest site and place of each eligible member, for the distance penalty's reason.
@@ -278,6 +299,8 @@ extension Router {
                 drop(.deadline(leadDays: leadDays, minimum: settings.minLeadDays), filter: .deadline)
                 continue
             }
+            // The filter's verdict, when already read here: the check below reuses it.
+            var verdict: TerritoryVerdict?
             if narrowOnly && territoryReference == nil {
                 // Too far to be narrow (``NearMiss/isNarrow``): counted, not described. Most members of a national
                 // deployment end here, hundreds of kilometres from the place of work.
@@ -287,8 +310,9 @@ extension Router {
                     countDrop(.territory)
                     continue
                 }
+                verdict = v
             }
-            let terr = territoryCheck(cc, c, member: cand.member, place: candPlace())
+            let terr = territoryCheck(cc, c, member: cand.member, place: candPlace(), verdict: verdict)
             if let miss = terr.failure {
                 drop(.territory(miss), filter: .territory)
                 continue

@@ -4,16 +4,39 @@ import Notices
 /// Step 2 of routing: whether a segment's evidence holds together (corroboration, the buyer's classification,
 /// services about a trade, segment context, title head, phrases).
 extension Router {
-    /// Why a segment's evidence, heavy enough, still does not hold together; nil when it does.
-    static func incoherence(_ reasons: [Reason], notice: Notice, segment s: Segment, inContext: Bool)
-        -> SegmentRejection?
-    {
-        if Router.buysServiceAboutTrade(notice, s), let main = notice.mainCPV ?? notice.cpv.first {
-            return .serviceAboutTrade(division: String(main.filter(\.isNumber).prefix(2)))
+    /// The CPV division of a code, its first two digits: `45262000-1` → `45`.
+    static func cpvDivision(_ code: String) -> String { String(code.filter(\.isNumber).prefix(2)) }
+
+    /// The divisions of the buyer's classification, read once per notice: a national notice's evidence is judged
+    /// for some 25 segments, and each judgement read every code's digits again for each of its reasons.
+    struct NoticeDivisions {
+        /// The main code's (the first code's when there is no main one).
+        var main: String?
+        /// The notice's codes', main first.
+        var notice: [String]
+        /// Lot id → its codes' (the first lot of an id).
+        var lots: [String: [String]] = [:]
+
+        init(_ n: Notice) {
+            main = (n.mainCPV ?? n.cpv.first).map(Router.cpvDivision)
+            notice = ([n.mainCPV].compactMap { $0 } + n.cpv).map(Router.cpvDivision)
+            for lot in n.lots where lots[lot.id] == nil { lots[lot.id] = lot.cpv.map(Router.cpvDivision) }
+        }
+    }
+
+    /// Why a segment's evidence, heavy enough, still does not hold together; nil when it does. `divisions` are the
+    /// notice's (``NoticeDivisions``), `segmentDivisions` the segment's CPV codes'.
+    static func incoherence(
+        _ reasons: [Reason], notice: Notice, segment s: Segment, inContext: Bool, divisions: NoticeDivisions,
+        segmentDivisions: Set<String>
+    ) -> SegmentRejection? {
+        if let main = divisions.main, Router.buysServiceAboutTrade(division: main, s) {
+            return .serviceAboutTrade(division: main)
         }
         let preciseCPV = reasons.contains { $0.field == .cpv && $0.term.count >= 6 }
         if !s.context.isEmpty && !inContext && !preciseCPV { return .outOfContext }
-        return Router.isCorroborated(reasons, notice: notice, segment: s) ? nil : .isolated
+        return Router.isCorroborated(reasons, notice: notice, divisions: divisions, segmentDivisions: segmentDivisions)
+            ? nil : .isolated
     }
 
     /// Whether a segment's evidence holds together. Enough alone: the buyer's own classification precise
@@ -21,15 +44,15 @@ extension Router {
     /// within 6 digits), or a phrase of the rules (several words) in the title or a lot's title. Otherwise two
     /// distinct keywords or codes — three when the notice's CPV codes all lie in divisions the segment does not
     /// list (a keyword against the buyer's classification is probably another sense of the word).
-    static func isCorroborated(_ reasons: [Reason], notice: Notice, segment s: Segment) -> Bool {
+    static func isCorroborated(
+        _ reasons: [Reason], notice: Notice, divisions: NoticeDivisions, segmentDivisions: Set<String>
+    ) -> Bool {
         let mainCPV = notice.mainCPV ?? notice.cpv.first
-        let divisions = Set(s.cpv.map { String($0.filter(\.isNumber).prefix(2)) })
         // The buyer's classification of the part a reason is about: the lot's codes for a lot, else the notice's.
         func isAgainstClassification(_ r: Reason) -> Bool {
-            let lotCodes = r.lotID.flatMap { id in notice.lots.first { $0.id == id }?.cpv } ?? []
-            let codes = r.lotID != nil ? lotCodes : [notice.mainCPV].compactMap { $0 } + notice.cpv
-            guard !codes.isEmpty, !divisions.isEmpty else { return false }
-            return divisions.isDisjoint(with: codes.map { String($0.filter(\.isNumber).prefix(2)) })
+            let codes = r.lotID.map { divisions.lots[$0] ?? [] } ?? divisions.notice
+            guard !codes.isEmpty, !segmentDivisions.isEmpty else { return false }
+            return segmentDivisions.isDisjoint(with: codes)
         }
         var anchors = Set<String>()
         var allAgainst = true
@@ -56,10 +79,9 @@ extension Router {
     /// names the trade without buying it.
     static let aboutTradeDivisions: Set<String> = ["80", "92"]
 
-    /// True when the notice's main classification is a service about a trade that the segment does not list.
-    static func buysServiceAboutTrade(_ notice: Notice, _ s: Segment) -> Bool {
-        guard let main = notice.mainCPV ?? notice.cpv.first else { return false }
-        let division = String(main.filter(\.isNumber).prefix(2))
+    /// True when the notice's main classification (its `division`) is a service about a trade that the segment
+    /// does not list.
+    static func buysServiceAboutTrade(division: String, _ s: Segment) -> Bool {
         guard aboutTradeDivisions.contains(division) else { return false }
         return !s.cpv.contains { $0.filter(\.isNumber).hasPrefix(division) }
     }

@@ -115,16 +115,17 @@ extension Router {
     }
 
     /// Whether a member's sites are close enough to the place of work; the reason as data when they are not.
-    func territoryCheck(_ cc: CompiledCluster, _ c: Cluster, member mi: Int, place: ResolvedPlace)
-        -> (failure: TerritoryMiss?, distance: Int?, site: String?, place: String?)
-    {
+    /// `verdict` is ``territoryVerdict(_:sites:place:)``'s for this member and place when the caller already has it.
+    func territoryCheck(
+        _ cc: CompiledCluster, _ c: Cluster, member mi: Int, place: ResolvedPlace, verdict: TerritoryVerdict? = nil
+    ) -> (failure: TerritoryMiss?, distance: Int?, site: String?, place: String?) {
         let reach = cc.memberReach[mi]
         if let territoryReference {
             return territoryReference(cc.memberSites[mi], reach.scope, reach.maxDistance, place)
         }
-        let v = territoryVerdict(reach, sites: cc.reachSites, place: place)
+        let v = verdict ?? territoryVerdict(reach, sites: cc.reachSites, place: place)
         let distance = v.distance >= 0 ? v.distance : nil
-        let site = v.site >= 0 ? cc.memberSites[mi][v.site] : nil
+        let site = v.site >= 0 ? cc.reachSiteCodes[Int(reach.siteStart) + v.site] : nil
         let placeCode = v.place >= 0 ? place.departements[v.place] : nil
         switch v.outcome {
         case .reached: return (nil, distance, site, placeCode)
