@@ -305,6 +305,8 @@ extension NoticeStore {
         }
         let staged = try pathsJSON(edition.staged)
         let files = try pathsJSON(edition.files)
+        // An edition's e-mails are megabytes: copied into the database file while the next cluster is prepared.
+        defer { checkpointer.request() }
         try write { db in
             let state = try String.fetchOne(
                 db, sql: "SELECT state FROM edition WHERE cluster = ? AND stamp = ? AND edition = ?",

@@ -31,6 +31,8 @@ extension NoticeStore {
             throw StoreError.invalidInput(
                 path: path, reason: "ingest of source \(sourceID) given a raw document of \(stray.sourceID)")
         }
+        // A source's responses and notices are megabytes: copied into the database file beside the next source.
+        defer { checkpointer.request() }
         return try write { db in
             try saveState(state, in: db)
             try faultHook?("state")

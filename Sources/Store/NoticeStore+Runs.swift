@@ -71,6 +71,8 @@ extension NoticeStore {
         _ routes: [RouteRecord], replacingRoutesOf noticeIDs: [String], runID: Int64?,
         at date: Date, clusters: [String]? = nil
     ) throws {
+        // A page of a national night's routes is megabytes: copied into the database file beside the next page.
+        defer { checkpointer.request() }
         try write { db in
             try absorbRevisions(in: db)
             let touched = Set(noticeIDs + routes.map(\.noticeID))

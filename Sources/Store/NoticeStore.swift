@@ -25,6 +25,8 @@ public final class NoticeStore {
     let queue: DatabaseQueue
     /// The database file.
     public let path: String
+    /// Checkpoints the log on a thread of its own after the night's large transactions.
+    let checkpointer: WALCheckpointer
     /// How many raw documents are kept per source (the newest); older ones are deleted at each save.
     public var rawRetention: Int = 5
     /// How long raw documents are kept, in seconds before a source's newest one (nil: no limit by age). A week
@@ -50,6 +52,11 @@ public final class NoticeStore {
     /// touched, so a small store or a query costs no more.
     static let pageCacheKiB = 16_384
 
+    /// Log pages (4 KB each) past which the writer checkpoints in its own commit (`PRAGMA wal_autocheckpoint`):
+    /// above a national night's edition (10 MB), so that its commit leaves the copy to ``WALCheckpointer``, and a
+    /// bound on the log when that thread falls behind. SQLite's 1,000 made every edition checkpoint in its commit.
+    static let autoCheckpointPages = 16_384
+
     /// Opens or creates the store at `path`, bringing its schema to the current version.
     ///
     /// A missing file is a new store. Throws `StoreError` naming the file when it is empty (`emptyFile`: a
@@ -57,6 +64,7 @@ public final class NoticeStore {
     /// store (`foreignFile`), was written by a newer build (`schemaTooNew`), or cannot be opened.
     public init(path: String) throws {
         self.path = path
+        checkpointer = WALCheckpointer(path: path)
         if try !Self.checkFile(at: path) { try Self.create(at: path) }
         var config = Configuration()
         // A `vigie query` reading during a run, or a second process opening the file, waits for a lock
@@ -77,6 +85,7 @@ public final class NoticeStore {
             // again (3.5 GB read back on a national night of 2,000 notices). 16 MB does as well there as 64 MB,
             // which added 90 MB to a 4-cluster night on a store of 150,000 notices.
             try db.execute(sql: "PRAGMA cache_size = -\(Self.pageCacheKiB)")
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = \(Self.autoCheckpointPages)")
         }
         do {
             queue = try DatabaseQueue(path: path, configuration: config)
@@ -115,7 +124,13 @@ public final class NoticeStore {
     public func close() throws {
         guard !isClosed else { return }
         isClosed = true
-        var checkpointError: DatabaseError?
+        var checkpointError: (any Error)?
+        do {
+            // Its checkpoint under way would keep the last one from emptying the log.
+            try checkpointer.close()
+        } catch {
+            checkpointError = error
+        }
         do {
             _ = try queue.writeWithoutTransaction { db in
                 // No waiting here: a `vigie query` closing while the nightly run writes would otherwise hang for
@@ -127,14 +142,17 @@ public final class NoticeStore {
             // Another connection reads or writes: the WAL cannot be emptied now. Nothing is lost, and the file
             // still ends whole: the last connection to close checkpoints it.
         } catch let error as DatabaseError {
-            checkpointError = error
+            checkpointError = checkpointError ?? error
         }
         do {
             try queue.close()
         } catch let error as DatabaseError {
             throw StoreError.database(path: path, underlying: error)
         }
-        if let checkpointError { throw StoreError.database(path: path, underlying: checkpointError) }
+        if let checkpointError = checkpointError as? DatabaseError {
+            throw StoreError.database(path: path, underlying: checkpointError)
+        }
+        if let checkpointError { throw checkpointError }
     }
 
     /// Schema version of the file: the number of this build's migrations applied to it.

@@ -49,6 +49,36 @@ import Testing
         try store.close()
     }
 
+    /// A large transaction (a page of routes, an edition) commits without copying the log into the database file:
+    /// the store's checkpointer copies it on its own connection, and the writer's bound is above one edition.
+    /// The store still closes to one file.
+    @Test func theLogIsCopiedBesideTheWriterNotInItsCommit() throws {
+        let live = try TempFolder()
+        let store = try NoticeStore(path: live.file("vigie.sqlite"))
+        let bound = try store.read { db in try Int.fetchOne(db, sql: "PRAGMA wal_autocheckpoint") }
+        #expect(bound == NoticeStore.autoCheckpointPages)
+        let notices = (1...300).map { tender("boamp", "26-\($0)") }
+        _ = try store.upsert(notices, at: now)
+        func mainFileSize() throws -> Int {
+            try #require(try FileManager.default.attributesOfItem(atPath: live.file("vigie.sqlite"))[.size] as? Int)
+        }
+        let before = try mainFileSize()
+        let routes = notices.flatMap { n in
+            (1...40).map { m in
+                RouteRecord(
+                    noticeID: n.id, cluster: "mecaloire", member: "membre-\(m)", role: "direct", score: 3,
+                    payload: String(repeating: "x", count: 300))
+            }
+        }
+        try store.recordRoutes(routes, replacingRoutesOf: notices.map(\.id), runID: nil, at: now)
+        // Waits for the checkpoint asked for by the commit.
+        #expect(store.checkpointer.completed == 1)
+        #expect(try mainFileSize() > before + 12_000 * 300, "the routes' pages are in the database file")
+        #expect(try store.undelivered(cluster: "mecaloire").count == routes.count)
+        try store.close()
+        #expect(try live.names() == ["vigie.sqlite"])
+    }
+
     /// A store dropped without `close()` is checkpointed and closed by `deinit`.
     @Test func deinitAlsoLeavesOneFile() throws {
         let live = try TempFolder()
