@@ -163,9 +163,10 @@ struct DigestSnapshotReader {
 /// the night's CPU). The digests change no notice, so what the first cluster read holds for the others. Bounded:
 /// past `limit` opportunities (a history's subscription window) it starts again empty.
 public final class OpportunityRecords: @unchecked Sendable {
-    /// More than the opportunities a national night routes (a few thousand); a window of 150,000 notices of
-    /// history restarts it a few times.
-    public static let defaultLimit = 16_384
+    /// More than the opportunities a national night routes (a few thousand), as many as the store keeps decoded
+    /// notices: twice that held 35 MB more on a 4-cluster night over 150,000 notices of history in the window,
+    /// whose old opportunities each cluster reads once.
+    public static let defaultLimit = 8_192
 
     private let lock = NSLock()
     private var cached: [Int64: [StoredNotice]] = [:]
