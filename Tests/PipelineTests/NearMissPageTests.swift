@@ -152,27 +152,36 @@ import Testing
     /// Random pages with many ties (scores on a coarse grid), several records per opportunity whose displayed
     /// record is not the first by id, two clusters: the rows kept list what all the rows list, and every row
     /// dropped ranks after the last one listed (or is a weaker copy of one listed).
-    @Test(arguments: 1...40) func aPageKeepsItsStrongestNearMisses(seed: Int) throws {
-        var rng = SplitMix64(seed: UInt64(seed))
+    /// A random page of near misses: up to `maxNotices` notices of a few opportunities, each in two clusters
+    /// for up to 20 of 40 members, scores on a grid of `scoreSteps` half points (many ties); with the record each
+    /// opportunity is displayed by (often another source's, whose id sorts differently).
+    static func randomPage(_ rng: inout SplitMix64, maxNotices: UInt64, scoreSteps: UInt64) -> (
+        rows: [NearMissCandidate], display: [Int64: String]
+    ) {
         let opportunities = 3 + Int(rng.next() % 30)
         var display: [Int64: String] = [:]
         var rows: [NearMissCandidate] = []
-        for n in 0..<(5 + Int(rng.next() % 60)) {
+        for n in 0..<(5 + Int(rng.next() % maxNotices)) {
             let opportunity = Int64(rng.next() % UInt64(opportunities))
             let notice = String(format: "boamp:%03d", n)
-            // The richest record is often another source's, whose id sorts differently.
             display[opportunity] = display[opportunity] ?? String(format: "ted:%03d", 999 - Int(opportunity))
             for cluster in ["a", "b"] where rng.next() % 4 != 0 {
                 var members = Set<Int>()
                 for _ in 0..<Int(rng.next() % 20) { members.insert(Int(rng.next() % 40)) }
                 for m in members.sorted() {
                     rows.append(
-                        Self.candidate(
+                        candidate(
                             cluster, notice: notice, opportunity: opportunity, member: String(format: "m%02d", m),
-                            score: Double(rng.next() % 8) / 2))
+                            score: Double(rng.next() % scoreSteps) / 2))
                 }
             }
         }
+        return (rows, display)
+    }
+
+    @Test(arguments: 1...40) func aPageKeepsItsStrongestNearMisses(seed: Int) throws {
+        var rng = SplitMix64(seed: UInt64(seed))
+        let (rows, display) = Self.randomPage(&rng, maxNotices: 60, scoreSteps: 8)
         var asked: Set<Int64> = []
         let kept = RouteMapping.strongest(inPage: rows) { o in
             asked.insert(o)

@@ -98,22 +98,9 @@ import Testing
     /// one tender in several notices, a member dropped again with a higher score).
     @Test(arguments: 1...40) func theCutOfASliceDropsNoNearMissThePageKeeps(seed: Int) {
         var rng = SplitMix64(seed: UInt64(seed))
-        let opportunities = 3 + Int(rng.next() % 30)
-        var rows: [NearMissCandidate] = []
-        for n in 0..<(5 + Int(rng.next() % 80)) {
-            let opportunity = Int64(rng.next() % UInt64(opportunities))
-            for cluster in ["a", "b"] where rng.next() % 4 != 0 {
-                var members = Set<Int>()
-                for _ in 0..<Int(rng.next() % 20) { members.insert(Int(rng.next() % 40)) }
-                for m in members.sorted() {
-                    rows.append(
-                        NearMissPageTests.candidate(
-                            cluster, notice: "boamp:\(n)", opportunity: opportunity, member: "m\(m)",
-                            score: Double(rng.next() % 12) / 2))
-                }
-            }
-        }
-        let display = { (o: Int64) in "ted:\(999 - o)" }
+        let page = NearMissPageTests.randomPage(&rng, maxNotices: 80, scoreSteps: 12)
+        let rows = page.rows
+        let display = { (o: Int64) in page.display[o]! }
         let slices = 1 + Int(rng.next() % 4)
         var admitted: [NearMissCandidate] = []
         for k in 0..<slices {
