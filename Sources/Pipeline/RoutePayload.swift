@@ -260,25 +260,17 @@ enum RouteMapping {
         NearMiss.strongest(misses, limit: DigestAssembler.nearMissLimit)
     }
 
-    /// The store records for one notice's routing result (its near misses capped by ``strongest(_:)`` alone).
+    /// The store records for one notice's routing result (its near misses capped by ``strongest(_:)`` alone), near
+    /// misses encoded: a notice routed on its own. The night appends a page's rows with
+    /// ``append(_:rulebook:opportunityID:clusterIndex:to:nearMisses:cut:)`` and keeps the page's strongest.
     static func records(_ result: RoutingResult, rulebook: Rulebook) throws -> [RouteRecord] {
-        let routed = try records(result, rulebook: rulebook, opportunityID: 0)
-        return try routed.records + routed.nearMisses.map { try $0.record() }
-    }
-
-    /// The store records for one notice's routing result, its near misses apart and not yet encoded: a page of
-    /// notices keeps only those the staff digest could list (``strongest(inPage:display:)``) before encoding any.
-    static func records(_ result: RoutingResult, rulebook: Rulebook, opportunityID: Int64) throws
-        -> (records: [RouteRecord], nearMisses: [NearMissCandidate])
-    {
         var out: [RouteRecord] = []
         var misses: [NearMissCandidate] = []
         // One notice's near misses are one per member and cluster, at most the limit: a cut of its own drops none.
         var cut = NearMissCut()
         try append(
-            result, rulebook: rulebook, opportunityID: opportunityID, clusterIndex: nil, to: &out, nearMisses: &misses,
-            cut: &cut)
-        return (out, misses)
+            result, rulebook: rulebook, opportunityID: 0, clusterIndex: nil, to: &out, nearMisses: &misses, cut: &cut)
+        return try out + misses.map { try $0.record() }
     }
 
     /// Appends the store records for one notice's routing result to `out`, and its near misses that `cut` still
