@@ -130,12 +130,15 @@ public enum ClusterDigest {
         markDelivered: Bool, composeMail: Bool
     ) throws -> ClusterDigestReport {
         try finish(
-            try begin(prepared, cluster: cluster, now: now, markDelivered: markDelivered, composeMail: composeMail),
+            try begin(
+                prepared, cluster: cluster, output: output, now: now, markDelivered: markDelivered,
+                composeMail: composeMail),
             store: store, output: output, now: now, runID: runID)
     }
 
-    /// An edition whose renderings have started on every core (``begin(_:cluster:now:markDelivered:composeMail:)``)
-    /// and that ``finish(_:store:output:now:runID:)`` publishes.
+    /// An edition whose renderings have started on every core
+    /// (``begin(_:cluster:output:now:markDelivered:composeMail:)``) and that ``finish(_:store:output:now:runID:)``
+    /// publishes.
     final class Edition: @unchecked Sendable {
         let prepared: Prepared
         let cluster: Cluster
@@ -149,15 +152,28 @@ public enum ClusterDigest {
             self.markDelivered = markDelivered
             self.rendering = rendering
         }
+
+        /// Stops an edition that will not be published (a stop request, or a failure before its turn) and removes
+        /// the files its renderers staged: nothing recorded them.
+        func abandon() throws {
+            guard let rendering else { return }
+            rendering.stop()
+            if let staging = rendering.staging { try EditionPublisher.removeTree(staging.folder) }
+        }
     }
 
     /// Plans the edition's e-mails and starts rendering its files and e-mails, a few ahead of what is published:
     /// the nightly run begins a cluster's edition while the previous one is still being published (its files
-    /// flushed, its e-mails and deliveries committed), so the cores are not idle at every cluster's end. Nothing
-    /// is written until ``finish(_:store:output:now:runID:)``; an edition never finished is stopped by
-    /// `rendering.stop()`.
+    /// flushed, its e-mails and deliveries committed), so the cores are not idle at every cluster's end.
+    ///
+    /// An edition that records its deliveries has its files staged by the threads that render them, in its own
+    /// staging folder under `output` (``EditionPublisher/stage(output:cluster:stamp:edition:)``), which nothing
+    /// reads until ``finish(_:store:output:now:runID:)`` records it: writing 3.4 GB of staff files one after
+    /// another was a third of the publishing thread's time on a national night, while the renderers waited for
+    /// it. A preview writes nothing until `finish`. An edition never finished is stopped by
+    /// ``Edition/abandon()``.
     static func begin(
-        _ prepared: Prepared, cluster: Cluster, now: Date, markDelivered: Bool, composeMail: Bool
+        _ prepared: Prepared, cluster: Cluster, output: String, now: Date, markDelivered: Bool, composeMail: Bool
     ) throws -> Edition {
         guard prepared.isNeeded else {
             return Edition(prepared: prepared, cluster: cluster, markDelivered: markDelivered, rendering: nil)
@@ -168,8 +184,10 @@ public enum ClusterDigest {
             let mail = composeMail ? try composer.plan(prepared) : nil
             // Each e-mail shares its digest's renderings (a `latest.*` equal to tonight's dated file becomes a link
             // to it).
+            let staging = try EditionPublisher.stage(
+                output: output, cluster: cluster.id, stamp: prepared.stamp, edition: prepared.edition)
             rendering = EditionRendering(
-                prepared, mails: mail?.mails ?? [], composer: composer, envelope: mail?.envelope)
+                prepared, mails: mail?.mails ?? [], composer: composer, envelope: mail?.envelope, staging: staging)
         } else {
             rendering = EditionRendering(prepared, mails: [], composer: nil, envelope: nil)
         }
@@ -194,14 +212,23 @@ public enum ClusterDigest {
             prepared.plan.enumerated().map { ($0.element.file.relativePath, $0.offset) },
             uniquingKeysWith: { a, _ in a })
         let files: [String]
-        if markDelivered {
-            files = try EditionPublisher(output: output, store: store).publish(
-                cluster: cluster.id, stamp: prepared.stamp, edition: prepared.edition,
-                paths: prepared.plan.map(\.file.relativePath),
-                content: { try rendering.content($0, plan: prepared.plan, index: index) },
-                deliveries: prepared.deliveries, outbox: { try rendering.outbox() },
-                reportedMail: prepared.reportedMail,
-                runID: runID, at: now)
+        // Staged exactly when the edition records its deliveries (``begin(_:cluster:output:now:markDelivered:composeMail:)``).
+        if let staging = rendering.staging {
+            do {
+                files = try EditionPublisher(output: output, store: store).publish(
+                    cluster: cluster.id, stamp: prepared.stamp, edition: prepared.edition, staging: staging,
+                    paths: prepared.plan.map(\.file.relativePath),
+                    content: { try rendering.content($0, plan: prepared.plan, index: index) },
+                    deliveries: prepared.deliveries, outbox: { try rendering.outbox() },
+                    reportedMail: prepared.reportedMail,
+                    runID: runID, at: now)
+            } catch {
+                // The other renderers may still be staging files when the publisher gives up: stopped first, so
+                // the folder goes whole. The publisher's error is the one to report; a folder that cannot be
+                // removed now is removed by the next run's recovery.
+                try? edition.abandon()
+                throw error
+            }
         } else {
             // A preview records nothing: each file is written in place, atomically; the file system flushed once at
             // the end.
@@ -212,6 +239,9 @@ public enum ClusterDigest {
                 switch try rendering.content(i, plan: prepared.plan, index: index) {
                 case .bytes(let bytes): try DigestWriter.writeAtomically(bytes, to: path, durable: false)
                 case .sameAs(let j): try DigestWriter.linkAtomically(paths[j], to: path)
+                case .staged:
+                    // Never: a preview's renderers have no staging folder.
+                    throw PipelineError.cannotRun("digest: a preview staged \(planned.file.relativePath)")
                 }
                 paths.append(path)
             }
@@ -322,6 +352,11 @@ final class EditionRendering: @unchecked Sendable {
     let maxHeldBytes: Int
     /// For each rendering job, the mail jobs it is a part of.
     let mailsUsing: [[Int]]
+    /// Where the edition's files are staged by the worker that renders them; nil for a preview, whose files the
+    /// publisher writes in place.
+    let staging: EditionPublisher.Staging?
+    /// With `staging`: for each rendering job, the staged paths of the files it is (empty for a mail's own part).
+    let stagedPaths: [[String]]
     /// Called by a worker before it runs a job (tests slow one down); nil in production. Set before `start`.
     var beforeJob: (@Sendable (Int) -> Void)?
 
@@ -349,7 +384,8 @@ final class EditionRendering: @unchecked Sendable {
     /// `mails` and `envelope` from ``MailComposer/plan(_:)`` (empty and nil when no mail is composed).
     init(
         _ prepared: ClusterDigest.Prepared, mails: [MailComposer.PlannedMail], composer: MailComposer?,
-        envelope: MailComposer.Envelope?, window: Int? = nil, maxHeldBytes: Int? = nil
+        envelope: MailComposer.Envelope?, staging: EditionPublisher.Staging? = nil, window: Int? = nil,
+        maxHeldBytes: Int? = nil
     ) {
         var inputs = [prepared.input] + prepared.memberInputs
         var jobs: [Job] = []
@@ -428,6 +464,14 @@ final class EditionRendering: @unchecked Sendable {
         self.window = max(1, window ?? Self.defaultWindow)
         self.maxHeldBytes = maxHeldBytes ?? Self.defaultMaxHeldBytes
         self.mailsUsing = mailsUsing
+        self.staging = staging
+        var stagedPaths = [[String]](repeating: [], count: jobs.count)
+        if let staging {
+            for (i, j) in fileJobs.enumerated() {
+                if let j { stagedPaths[j].append(staging.path(of: i, relative: prepared.plan[i].file.relativePath)) }
+            }
+        }
+        self.stagedPaths = stagedPaths
         self.partsLeft = partsLeft
         self.slots = Array(repeating: .pending, count: jobs.count)
         self.uses = uses
@@ -458,8 +502,9 @@ final class EditionRendering: @unchecked Sendable {
         lock.unlock()
     }
 
-    /// File `i` of the plan, when its turn comes in the publisher: its bytes once rendered, or the earlier file
-    /// it is a second name of. Throws the first failure of the edition's renderings or mails.
+    /// File `i` of the plan, when its turn comes in the publisher: staged by its renderer (with `staging`), its
+    /// bytes once rendered, or the earlier file it is a second name of. Throws the first failure of the edition's
+    /// renderings or mails.
     func content(_ i: Int, plan: [ClusterDigest.PlannedFile], index: [String: Int]) throws
         -> EditionPublisher.StagedContent
     {
@@ -472,6 +517,11 @@ final class EditionRendering: @unchecked Sendable {
         }
         lock.lock()
         defer { lock.unlock() }
+        if staging != nil {
+            while !staged[j], failure == nil { lock.wait() }
+            if let failure { throw failure }
+            return .staged
+        }
         while case .pending = slots[j], failure == nil { lock.wait() }
         if let failure { throw failure }
         guard case .done(.bytes(let bytes)) = slots[j] else {
@@ -553,6 +603,11 @@ final class EditionRendering: @unchecked Sendable {
                 heldBytes += bytes.count
                 peakHeldBytes = max(peakHeldBytes, heldBytes)
             }
+            // Its files written by the worker: they no longer hold its bytes, only its mails do.
+            if !stagedPaths[j].isEmpty {
+                staged[j] = true
+                for _ in stagedPaths[j] { take(j) }
+            }
             for m in mailsUsing[j] {
                 partsLeft[m] -= 1
                 // A mail not yet reached is made ready when `next` reaches it, in order.
@@ -574,7 +629,9 @@ final class EditionRendering: @unchecked Sendable {
             return Result {
                 let renderer = key.format.renderer
                 let input = inputs[key.input]
-                return .bytes(try key.subscription ? renderer.renderSubscription(input) : renderer.render(input))
+                let bytes = try key.subscription ? renderer.renderSubscription(input) : renderer.render(input)
+                for path in stagedPaths[j] { try DigestWriter.writeNew(bytes, to: path, durable: false) }
+                return .bytes(bytes)
             }
         case .mail(let m, let parts):
             // Handed out only once its parts are rendered: nothing to wait for. They are released once composed,

@@ -6,8 +6,9 @@ import Store
 /// Publishes a night's digests for a cluster as one edition: written completely or not at all, and delivered once.
 ///
 /// 1. Every file of the edition (the cluster's and each member's, every format, `latest.*` included) is written
-///    under `<out>/.vigie-staging/<cluster>-<date>-<edition>/`, one at a time (a `latest.*` equal to its dated
-///    file is a hard link to it), then flushed to disk at once. A full disk or a crash here
+///    under `<out>/.vigie-staging/<cluster>-<date>-<edition>/` as it is rendered — by the thread that rendered
+///    it, in a nightly run — (a `latest.*` equal to its dated file is a hard link to it), then flushed to disk at
+///    once. A full disk or a crash here
 ///    leaves only the staging folder, which the next run removes: nothing was recorded, so it rebuilds the same
 ///    edition.
 /// 2. The edition and its deliveries are recorded in **one** store transaction (state `staged`).
@@ -34,7 +35,37 @@ public struct EditionPublisher {
         self.logger = logger
     }
 
-    var stagingRoot: String { (output as NSString).appendingPathComponent(Self.stagingFolder) }
+    var stagingRoot: String { Self.stagingRoot(of: output) }
+
+    static func stagingRoot(of output: String) -> String {
+        (output as NSString).appendingPathComponent(stagingFolder)
+    }
+
+    /// Where one edition's files are staged: its own folder under the staging root, named after the cluster, the
+    /// date and the edition, so editions rendered ahead of the one being published never share a folder.
+    public struct Staging: Sendable {
+        /// The edition's staging folder.
+        public let folder: String
+
+        /// Where file `index` of the edition (`relative` to the output folder) is staged. Flat names inside the
+        /// folder: the index keeps `latest.md` of the cluster and of each member apart.
+        public func path(of index: Int, relative: String) -> String {
+            (folder as NSString).appendingPathComponent("\(index)-" + (relative as NSString).lastPathComponent)
+        }
+    }
+
+    /// The edition's staging folder, made anew and empty (whatever an earlier attempt left there is removed), so
+    /// its files can be staged as they are rendered, before ``publish(cluster:stamp:edition:staging:paths:content:deliveries:outbox:reportedMail:runID:at:)``
+    /// records them. Nothing reads a staging folder the store has not recorded: a run that stops first leaves it
+    /// to the next run's ``recover()``.
+    public static func stage(output: String, cluster: String, stamp: String, edition: Int) throws -> Staging {
+        let staging = Staging(
+            folder: (stagingRoot(of: output) as NSString).appendingPathComponent(
+                "\(DigestWriter.safeFileName(cluster))-\(stamp)-\(edition)"))
+        try Self.removeTree(staging.folder)
+        try DigestWriter.makeDirectory(staging.folder)
+        return staging
+    }
 
     /// Stages, records and publishes one edition of rendered files. Returns the final paths, in the order of
     /// `files`.
@@ -49,11 +80,13 @@ public struct EditionPublisher {
             runID: runID, at: date)
     }
 
-    /// One staged file's content, asked for when its turn comes: bytes rendered just then, or the same bytes as
-    /// an earlier file of the edition (`latest.md` is tonight's `2026-05-05.md`), given as that file's index.
+    /// One staged file's content, asked for when its turn comes: bytes rendered just then, the same bytes as an
+    /// earlier file of the edition (`latest.md` is tonight's `2026-05-05.md`), given as that file's index, or
+    /// already written at its staged path (``Staging/path(of:relative:)``) by the thread that rendered it.
     public enum StagedContent {
         case bytes([UInt8])
         case sameAs(Int)
+        case staged
     }
 
     /// Stages, records and publishes one edition. `paths` are the files' paths relative to the output folder;
@@ -74,20 +107,30 @@ public struct EditionPublisher {
         deliveries: [DeliveryRecord], outbox: () throws -> [OutboxEntry] = { [] }, reportedMail: [OutboxEntry] = [],
         runID: Int64?, at date: Date
     ) throws -> [String] {
-        let staging = (stagingRoot as NSString).appendingPathComponent(
-            "\(DigestWriter.safeFileName(cluster))-\(stamp)-\(edition)")
-        try Self.removeTree(staging)
+        try publish(
+            cluster: cluster, stamp: stamp, edition: edition,
+            staging: try Self.stage(output: output, cluster: cluster, stamp: stamp, edition: edition), paths: paths,
+            content: content,
+            deliveries: deliveries, outbox: outbox, reportedMail: reportedMail, runID: runID, at: date)
+    }
+
+    /// ``publish(cluster:stamp:edition:paths:content:deliveries:outbox:reportedMail:runID:at:)`` into a staging
+    /// folder made beforehand by ``stage(output:cluster:stamp:edition:)``, where `content` may answer `.staged` for a file
+    /// its renderer already wrote there.
+    public func publish(
+        cluster: String, stamp: String, edition: Int, staging: Staging, paths: [String],
+        content: (Int) throws -> StagedContent, deliveries: [DeliveryRecord],
+        outbox: () throws -> [OutboxEntry] = { [] }, reportedMail: [OutboxEntry] = [], runID: Int64?, at date: Date
+    ) throws -> [String] {
         var staged: [String] = []
         var finals: [String] = []
         var mail: [OutboxEntry] = []
         do {
-            try DigestWriter.makeDirectory(staging)
             for (i, relative) in paths.enumerated() {
-                // Flat names inside the staging folder: the index keeps `latest.md` of the cluster and of each
-                // member apart.
-                let name = "\(i)-" + (relative as NSString).lastPathComponent
-                let path = (staging as NSString).appendingPathComponent(name)
+                let path = staging.path(of: i, relative: relative)
                 switch try content(i) {
+                case .staged:
+                    break
                 case .bytes(let bytes):
                     try DigestWriter.writeNew(bytes, to: path, durable: false)
                 case .sameAs(let j):
@@ -103,21 +146,21 @@ public struct EditionPublisher {
             }
             mail = try outbox()
             // The staged files, their folder's entries and all: on disk before the store says they are.
-            try DigestWriter.flushFileSystem(of: staging, files: staged)
+            try DigestWriter.flushFileSystem(of: staging.folder, files: staged)
         } catch {
             // Full disk or unwritable folder: leave nothing half-written behind.
-            try? Self.removeTree(staging)
+            try? Self.removeTree(staging.folder)
             throw error
         }
         let record = EditionRecord(
-            cluster: cluster, stamp: stamp, edition: edition, staging: staging, staged: staged, files: finals,
+            cluster: cluster, stamp: stamp, edition: edition, staging: staging.folder, staged: staged, files: finals,
             state: .staged, runID: runID, createdAt: date)
         do {
             // The edition's e-mail is composed in the same transaction: an edition recorded has its mail in the
             // outbox, and a killed run never composes it twice.
             try store.stageEdition(record, deliveries: deliveries, outbox: mail, reportedMail: reportedMail)
         } catch {
-            try? Self.removeTree(staging)
+            try? Self.removeTree(staging.folder)
             throw error
         }
         try move(record)

@@ -314,14 +314,23 @@ public final class RouteAndDigestRun {
                 k + 1 < clusters.count ? prepareAhead(clusters[k + 1]) : nil
             return Result {
                 try ClusterDigest.begin(
-                    try prepared.get(), cluster: clusters[k], now: now, markDelivered: options.markDelivered,
-                    composeMail: options.composeMail)
+                    try prepared.get(), cluster: clusters[k], output: options.outputDirectory, now: now,
+                    markDelivered: options.markDelivered, composeMail: options.composeMail)
             }
         }
         var ahead = begin(0)
         defer {
             // A stop request or a failure: the edition begun ahead is never published.
-            if case .success(let edition)? = ahead { edition.rendering?.stop() }
+            if case .success(let edition)? = ahead {
+                do {
+                    try edition.abandon()
+                } catch {
+                    // Left for the next run's recovery, which removes every staging folder nothing recorded.
+                    logger.warning(
+                        "digest: an edition begun ahead was not removed",
+                        metadata: ["cluster": "\(edition.cluster.id)", "error": "\(error)"])
+                }
+            }
             _ = nextPrepared?.value
         }
         for (k, cluster) in clusters.enumerated() {

@@ -86,29 +86,40 @@ import Testing
         MailComposer(cluster: Self.cluster, now: night, stamp: prepared.stamp, edition: prepared.edition)
     }
 
-    /// The edition's files and e-mails as the run renders them: `workers` threads, `window` renderings ahead.
-    func rendered(_ prepared: ClusterDigest.Prepared, workers: Int, window: Int) throws
-        -> (files: [[UInt8]], outbox: [OutboxEntry])
-    {
+    /// The edition's files and e-mails as the run renders them: `workers` threads, `window` renderings ahead, each
+    /// file written into `staging` by its renderer when given.
+    func rendered(
+        _ prepared: ClusterDigest.Prepared, workers: Int, window: Int, staging: EditionPublisher.Staging? = nil
+    ) throws -> (files: [[UInt8]], outbox: [OutboxEntry]) {
         let composer = composer(prepared)
         let mail = try #require(try composer.plan(prepared))
         let rendering = EditionRendering(
-            prepared, mails: mail.mails, composer: composer, envelope: mail.envelope, window: window)
+            prepared, mails: mail.mails, composer: composer, envelope: mail.envelope, staging: staging,
+            window: window)
         rendering.start(workers: workers)
         return try rendering.takeAll(prepared)
     }
 
-    @Test(.requiresShared, arguments: [(1, 1), (2, 2), (2, 8), (4, 64)])
-    func sharedRenderingsGiveTheSerialFilesAndMails(workers: Int, window: Int) throws {
+    @Test(.requiresShared, arguments: [(1, 1, false), (2, 2, false), (2, 8, true), (4, 64, true)])
+    func sharedRenderingsGiveTheSerialFilesAndMails(workers: Int, window: Int, staged: Bool) throws {
         let ws = try Workspace()
         let store = try realStore(ws)
         let prepared = try prepare(store, ws)
         // The serial reference: each file rendered alone, each e-mail's parts rendered again (`mailContent()`).
         let reference = try prepared.renderedFiles().map(\.bytes)
         let mails = try composer(prepared).compose(prepared)
-        let got = try rendered(prepared, workers: workers, window: window)
+        let staging =
+            staged
+            ? try EditionPublisher.stage(
+                output: ws.out, cluster: "mecaloire", stamp: prepared.stamp, edition: prepared.edition) : nil
+        let got = try rendered(prepared, workers: workers, window: window, staging: staging)
         #expect(got.files == reference)
         #expect(got.outbox == mails)
+        if let staging {
+            // Every file but the second names (`latest.*` equal to tonight's), written by its renderer.
+            let written = try FileManager.default.contentsOfDirectory(atPath: staging.folder)
+            #expect(written.count == prepared.plan.filter { $0.file.sameAs == nil }.count)
+        }
         // Staff, two members (three addresses), the watch: the member known by name only gets no e-mail.
         #expect(
             mails.map(\.audience) == [
@@ -222,6 +233,40 @@ import Testing
         #expect(try parallelStore.outbox(cluster: "mecaloire") == serialStore.outbox(cluster: "mecaloire"))
         #expect(try parallelStore.deliveries(cluster: "mecaloire") == serialStore.deliveries(cluster: "mecaloire"))
         #expect(try !parallelStore.outbox(cluster: "mecaloire").isEmpty)
+    }
+
+    /// A file its renderer cannot stage (here: something already at its staged path) fails the edition with the
+    /// file's path and reason; the publisher records nothing and removes the staging folder, and an edition begun
+    /// and never published leaves no staging folder behind once abandoned.
+    @Test func aFileThatCannotBeStagedFailsTheEditionAndLeavesNothing() throws {
+        let ws = try Workspace()
+        let store = try routed(try NoticeFixtures.notices(), ws)
+        let prepared = try prepare(store, ws)
+        let edition = try ClusterDigest.begin(
+            prepared, cluster: Self.cluster, output: ws.out, now: night, markDelivered: true, composeMail: true)
+        let staging = try #require(edition.rendering?.staging)
+        try edition.abandon()
+        #expect(!FileManager.default.fileExists(atPath: staging.folder))
+
+        // The rendering starts as soon as it is begun: the blocker must be there first, so stage by hand.
+        let blocked = try EditionPublisher.stage(
+            output: ws.out, cluster: "mecaloire", stamp: prepared.stamp, edition: prepared.edition)
+        let last = try #require(prepared.plan.lastIndex { $0.file.sameAs == nil })
+        let path = blocked.path(of: last, relative: prepared.plan[last].file.relativePath)
+        try Data("déjà là".utf8).write(to: URL(fileURLWithPath: path))
+        let rendering = EditionRendering(prepared, mails: [], composer: nil, envelope: nil, staging: blocked)
+        let blockedEdition = ClusterDigest.Edition(
+            prepared: prepared, cluster: Self.cluster, markDelivered: true, rendering: rendering)
+        rendering.start(workers: 2)
+        #expect {
+            _ = try ClusterDigest.finish(blockedEdition, store: store, output: ws.out, now: night, runID: nil)
+        } throws: { error in
+            guard case DigestError.write(let failed, let reason) = error else { return false }
+            return failed == path && reason.contains("exists")
+        }
+        #expect(!FileManager.default.fileExists(atPath: blocked.folder))
+        #expect(try store.stagedEditions().isEmpty)
+        #expect(try store.deliveries(cluster: "mecaloire").isEmpty)
     }
 
     /// A stopped edition (its publisher failed) hands no more files, and stopping waits for the workers.

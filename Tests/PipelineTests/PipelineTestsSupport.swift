@@ -169,6 +169,9 @@ extension EditionRendering {
             switch try content(i, plan: prepared.plan, index: index) {
             case .bytes(let bytes): files.append(bytes)
             case .sameAs(let j): files.append(files[j])
+            case .staged:
+                let path = try #require(staging).path(of: i, relative: prepared.plan[i].file.relativePath)
+                files.append(Array(try Data(contentsOf: URL(fileURLWithPath: path))))
             }
         }
         return (files, try outbox())
