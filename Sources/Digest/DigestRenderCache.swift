@@ -6,8 +6,9 @@ import Notices
 ///
 /// A national night sends the same notice to some seventy members in some twenty-five clusters: each member's
 /// e-mail and each cluster's staff digest rendered its facts and summary again, in HTML and in Markdown, and
-/// worded its facts for each format (a third of the night's rendering). What depends on the recipient (relevance,
-/// « Pourquoi cet avis ? », « Envoyé à », the consortium boxes) is never held here.
+/// worded its facts for each format (a third of the night's rendering), and each staff JSON digest encoded its
+/// object again. What depends on the recipient (relevance, « Pourquoi cet avis ? », « Envoyé à », the consortium
+/// boxes) is never held here.
 ///
 /// A part is reused only for the very notice it was made from: same id, equal `Notice` value (cheap when the
 /// digests share the store's one decoded notice, whose strings compare by identity), same `runDate` (« dans 3
@@ -67,6 +68,10 @@ public final class DigestRenderCache: @unchecked Sendable {
         var calendarEvent: String?
         /// The CSV row's cells that hold the notice alone, quoted and joined (`CSVRenderer.noticeCells`).
         var csvCells: (what: String, link: String)?
+        /// The notice's JSON object (`vigie parse --json`'s schema, pretty-printed), by the depth of its closing
+        /// bracket: its bytes depend on the notice alone and on its indentation. A staff JSON digest writes it at
+        /// depth 4 (its `notices`, consortia, deadlines, window), a watch's section deeper.
+        var json: [Int: [UInt8]] = [:]
 
         func isMade(from n: Notice, runDate: Date, names: [String: String]) -> Bool {
             self.runDate == runDate && notice == n && sourceNames == names
@@ -99,13 +104,25 @@ public final class DigestRenderCache: @unchecked Sendable {
         _ n: Notice, runDate: Date, names: [String: String], read: (Entry) -> T?, keep: (inout Entry, T) -> Void,
         make: () -> T
     ) -> T {
-        if let shared = entry(n.id), shared.entry.isMade(from: n, runDate: runDate, names: names),
-            let value = read(shared.entry)
-        {
-            return value
-        }
+        if let value = found(n, runDate: runDate, names: names, read: read) { return value }
         // Made outside the lock: another thread may make the same part meanwhile; both are equal.
         let value = make()
+        self.keep(value, of: n, runDate: runDate, names: names, in: keep)
+        return value
+    }
+
+    /// The part `read` finds in the entry made from notice `n` for this night, if there is one.
+    func found<T>(_ n: Notice, runDate: Date, names: [String: String], read: (Entry) -> T?) -> T? {
+        guard let shared = entry(n.id), shared.entry.isMade(from: n, runDate: runDate, names: names) else {
+            return nil
+        }
+        return read(shared.entry)
+    }
+
+    /// Keeps a part just made from notice `n` (`keep` puts it in the entry), for the next digest.
+    func keep<T>(
+        _ value: T, of n: Notice, runDate: Date, names: [String: String], in keep: (inout Entry, T) -> Void
+    ) {
         lock.lock()
         defer { lock.unlock() }
         misses += 1
@@ -119,7 +136,6 @@ public final class DigestRenderCache: @unchecked Sendable {
             keep(&entry, value)
             insert(Shared(entry), n.id)
         }
-        return value
     }
 
     private func entry(_ id: String) -> Shared? {

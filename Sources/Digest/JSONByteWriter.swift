@@ -15,9 +15,11 @@ import Notices
 /// `codingPath` is left empty: no type of the digest reads it, and keeping it costs an array per value.
 public enum JSONByteWriter {
     /// The value's pretty-printed JSON (no final newline): written in one pass (``Stream``), or by the tree writer
-    /// (``encodeTree(_:)``) when the value uses its containers in an order the stream cannot follow.
-    static func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
+    /// (``encodeTree(_:)``) when the value uses its containers in an order the stream cannot follow. The notices
+    /// it holds are copied from those the digests sharing `digest`'s render cache wrote, if any.
+    static func encode<T: Encodable>(_ value: T, sharingNoticesOf digest: DigestInput? = nil) throws -> [UInt8] {
         let stream = Stream()
+        if let digest { stream.share(digest) }
         stream.out.reserveCapacity(64 * 1024)
         try stream.value(value, depth: 0)
         while !stream.frames.isEmpty { stream.end() }

@@ -30,7 +30,8 @@ public struct JSONDigestRenderer: DigestRenderer {
     public func render(_ input: DigestInput) throws -> [UInt8] {
         do {
             var bytes = try JSONByteWriter.encode(
-                Envelope(schemaVersion: Self.schemaVersion(of: input), generator: "vigie", digest: input))
+                Envelope(schemaVersion: Self.schemaVersion(of: input), generator: "vigie", digest: input),
+                sharingNoticesOf: input)
             bytes.append(0x0A)
             return bytes
         } catch {

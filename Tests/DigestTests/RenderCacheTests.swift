@@ -85,6 +85,78 @@ import Testing
         for d in Self.allDigests(of: input) { #expect(d.renderCache === cache) }
     }
 
+    // MARK: - JSON
+
+    /// The depths notice `n`'s JSON object was kept at for `input`'s night.
+    static func jsonDepths(of n: Notice, in input: DigestInput, cache: DigestRenderCache) -> [Int] {
+        cache.found(n, runDate: input.runDate, names: input.sourceNames, read: { $0.json.keys.sorted() }) ?? []
+    }
+
+    /// A staff JSON digest whose notices other digests of the night already wrote (another cluster's member
+    /// digest, which shows some of them deeper, a list of them at other depths, another cluster's staff digest)
+    /// copies those written at its depths and encodes the others, and is byte for byte the digest written cold,
+    /// and JSONEncoder's.
+    @Test func aJSONDigestWritesTheNoticesOtherDigestsWroteAsItWouldWriteThem() throws {
+        let json = JSONDigestRenderer()
+        let cold = try json.render(SampleDigest.input)
+        #expect(cold == (try JSONByteWriterTests.reference(SampleDigest.input)))
+        let cache = DigestRenderCache()
+        var other = SampleDigest.input
+        other.clusterID = "autre-pole"
+        other.renderCache = cache
+        // A member's digest (schema 1) writes the notices of its sections two levels deeper than the staff's
+        // (depth 6), the others (consortia, deadlines, window) at the staff's depth (4); not the watches'.
+        _ = try json.render(other.forMember(id: "usinage-forez", name: "Usinage du Forez"))
+        #expect(Self.jsonDepths(of: SampleDigest.usinage, in: other, cache: cache) == [4, 6])
+        #expect(Self.jsonDepths(of: SampleDigest.ligne, in: other, cache: cache) == [4])
+        #expect(Self.jsonDepths(of: SampleDigest.attribue, in: other, cache: cache) == [])
+        // The same notices at depths no digest uses, through the same cache: each written as JSONEncoder does.
+        let nested = [[SampleDigest.ligne, SampleDigest.usinage]]
+        #expect(
+            try JSONByteWriter.encode(nested, sharingNoticesOf: other)
+                == Array(try NoticeJSON.encoder(pretty: true).encode(nested)))
+        #expect(Self.jsonDepths(of: SampleDigest.ligne, in: other, cache: cache) == [2, 4])
+
+        var warm = SampleDigest.input
+        warm.renderCache = cache
+        #expect(try json.render(warm) == cold)
+        // The staff's digest wrote the watch's notice (depth 6) its sections' list (depth 4) had not.
+        #expect(Self.jsonDepths(of: SampleDigest.attribue, in: other, cache: cache) == [4, 6])
+        // Another cluster's staff digest finds every notice at every depth: it encodes none.
+        let made = cache.statistics.misses
+        let hits = cache.statistics.hits
+        let again = try json.render(other)
+        #expect(cache.statistics.misses == made)
+        #expect(cache.statistics.hits > hits)
+        #expect(again == (try JSONByteWriterTests.reference(other)))
+    }
+
+    /// A notice changed under the same id (a corrigendum) is encoded again, never copied from the JSON written
+    /// for the value it replaced.
+    @Test func aJSONDigestEncodesAgainANoticeChangedUnderItsID() throws {
+        let json = JSONDigestRenderer()
+        let cache = DigestRenderCache()
+        let notices = [SampleDigest.usinage, SampleDigest.ligne, SampleDigest.appel]
+        var before = Self.cluster("loire", notices: notices, members: 3, now: SampleDigest.now)
+        before.renderCache = cache
+        _ = try json.render(before)
+        var changed = SampleDigest.usinage
+        changed.buyer?.name = "Saint-Étienne Métropole (rectificatif)"
+        changed.summary = "Avis rectificatif : date limite reportée."
+        #expect(changed.id == SampleDigest.usinage.id)
+        let after = Self.cluster("loire", notices: [changed] + notices.dropFirst(), members: 3, now: SampleDigest.now)
+        let made = cache.statistics.misses
+        let text = try json.render(withCache(after, cache))
+        #expect(text == (try json.render(after)))
+        #expect(text == (try JSONByteWriterTests.reference(after)))
+        // Only the changed notice was encoded, the others copied.
+        #expect(cache.statistics.misses == made + 1)
+        let written = String(decoding: text, as: UTF8.self)
+        #expect(written.contains("Saint-Étienne Métropole (rectificatif)"))
+        #expect(written.contains("Avis rectificatif : date limite reportée."))
+        #expect(!written.contains("Fabrication & usinage de pièces"))
+    }
+
     // MARK: - Real captures
 
     static func notices(_ path: String) throws -> [Notice] {
