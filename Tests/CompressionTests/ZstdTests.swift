@@ -1,4 +1,5 @@
 import Compression
+import Foundation
 import Testing
 
 /// The zstd codec the outbox keeps its e-mails with: one frame per message, its size in the header, read back
@@ -18,6 +19,19 @@ import Testing
         #expect(try Zstd.contentSize(frame) == message.count)
         #expect(try Zstd.decompress(frame, limit: message.count) == message)
         #expect(try Zstd.decompress(try Zstd.compress([]), limit: 0) == [])
+    }
+
+    /// Each thread compresses with its own kept context: messages of every size, on several threads at once, one
+    /// after another on the same threads, each read back as it was.
+    @Test func framesMadeOnSeveralThreadsAtOnceReadBack() throws {
+        let messages = (0..<64).map { i in Array(message.prefix(1 + i * message.count / 64)) }
+        let frames = Frames(count: messages.count)
+        DispatchQueue.concurrentPerform(iterations: messages.count) { i in
+            frames.set(i, Result { () throws(CompressionError) in try Zstd.compress(messages[i]) })
+        }
+        for (i, frame) in frames.all.enumerated() {
+            #expect(try Zstd.decompress(try #require(frame).get(), limit: message.count) == messages[i])
+        }
     }
 
     /// The bound is checked against the header before anything is allocated: a frame that says it holds more than
@@ -50,4 +64,13 @@ import Testing
             return why.hasPrefix("zstd: ")
         }
     }
+}
+
+/// The frames the threads made, each in its slot.
+private final class Frames: @unchecked Sendable {
+    private let lock = NSLock()
+    private var slots: [Result<[UInt8], CompressionError>?]
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+    func set(_ i: Int, _ frame: Result<[UInt8], CompressionError>) { lock.withLock { slots[i] = frame } }
+    var all: [Result<[UInt8], CompressionError>?] { lock.withLock { slots } }
 }
