@@ -2,7 +2,7 @@
 # Both install what they need (Debian packages) when it is missing, then build and run.
 
 SWIFT      ?= swift
-APT_PKGS   := libxml2-dev libcurl4-openssl-dev libsqlite3-dev zlib1g-dev libjemalloc-dev pkg-config
+APT_PKGS   := libxml2-dev libcurl4-openssl-dev libsqlite3-dev zlib1g-dev libzstd-dev libjemalloc-dev pkg-config
 # The crash tests compare stores with the sqlite3 shell, independent of the code under test; the mail tests
 # deliver to a real SMTP server on loopback (aiosmtpd) and read messages back with Python's email package; the
 # layout test renders the HTML digests in headless Chromium.

@@ -74,12 +74,14 @@ public enum Zlib {
     }
 }
 
-/// Why zlib refused: distinct values the parser words as package issues and the store as corrupt rows.
+/// Why zlib or zstd refused: distinct values the parser words as package issues and the store as corrupt rows.
 public enum CompressionError: Error, Equatable, Sendable, CustomStringConvertible {
     case cannotInitialise
+    /// The codec could not compress (zstd's own message: out of memory, input too large).
+    case cannotCompress(String)
     /// The stream ended before its end marker.
     case truncated
-    /// zlib's own message.
+    /// The codec's own message.
     case corrupt(String)
     /// More output than the caller allows.
     case tooLarge(limit: Int)
@@ -87,6 +89,7 @@ public enum CompressionError: Error, Equatable, Sendable, CustomStringConvertibl
     public var description: String {
         switch self {
         case .cannotInitialise: "compression: cannot initialise zlib"
+        case .cannotCompress(let message): "compression: cannot compress (\(message))"
         case .truncated: "compression: stream is truncated"
         case .corrupt(let message): "compression: corrupt data (\(message))"
         case .tooLarge(let limit): "compression: output larger than \(limit) bytes"

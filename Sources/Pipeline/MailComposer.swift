@@ -104,7 +104,8 @@ struct MailComposer: Sendable {
     }
 
     /// A message checked (a header that cannot be sent is the cluster's error, named with its audience), rendered
-    /// once, and one outbox entry per envelope recipient.
+    /// and compressed once — on the rendering thread that composes it, not in the edition's commit, which is the
+    /// night's critical path — and one outbox entry per envelope recipient, sharing the compressed bytes.
     static func outbox(
         _ message: MailMessage, cluster: String, stamp: String, edition: Int, audience: String, now: Date
     ) throws -> [OutboxEntry] {
@@ -113,12 +114,12 @@ struct MailComposer: Sendable {
         } catch {
             throw PipelineError.cannotRun("mail: \(cluster): \(audience): \(error)")
         }
-        let bytes = MIMEWriter.render(message)
+        let stored = OutboxMessage(MIMEWriter.render(message))
         return message.recipients.map { rcpt in
             OutboxEntry(
                 messageID: message.messageID, recipient: rcpt.address, cluster: cluster, stamp: stamp,
                 edition: edition, audience: audience, envelopeFrom: message.from.address, subject: message.subject,
-                message: bytes, createdAt: now)
+                message: stored, createdAt: now)
         }
     }
 

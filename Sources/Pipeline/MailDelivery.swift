@@ -95,7 +95,21 @@ public struct MailDelivery {
             if let last, last.messageID == entry.messageID {
                 message = last.bytes
             } else {
-                message = try store.mailMessage(messageID: entry.messageID, recipient: entry.recipient)
+                do {
+                    message = try store.mailMessage(messageID: entry.messageID, recipient: entry.recipient)
+                } catch let error as StoreError {
+                    guard case .corruptMessage = error else { throw error }
+                    // A damaged stored message can never be sent as composed: refused for good, so the staff
+                    // digest lists it, and the night's other e-mails still go.
+                    try store.markMail(
+                        messageID: entry.messageID, recipient: entry.recipient, state: .failed, code: nil,
+                        error: "\(error)", at: now())
+                    report.failed.append(
+                        MailReport.Failure(
+                            recipient: entry.recipient, messageID: entry.messageID, code: nil, reply: "\(error)"))
+                    progress("\(entry.recipient): \(error); the staff digest will say so")
+                    continue
+                }
                 last = (entry.messageID, message)
             }
             try store.markSending(messageID: entry.messageID, recipient: entry.recipient, at: now())

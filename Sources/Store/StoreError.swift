@@ -1,3 +1,4 @@
+import Compression
 import Foundation
 import GRDB
 
@@ -17,6 +18,9 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
     case closed(path: String)
     /// A stored notice could not be decoded or encoded.
     case corruptNotice(path: String, noticeID: String, reason: String)
+    /// An outbox message's stored bytes cannot be read back (a damaged file, or a hand-edited row): that one
+    /// e-mail cannot be sent, the others can.
+    case corruptMessage(path: String, messageID: String, recipient: String, underlying: CompressionError)
     /// A value the caller gave cannot be stored (empty source id, mismatched source…).
     case invalidInput(path: String, reason: String)
     /// A backup was refused before anything was written (destination is the store itself…).
@@ -38,6 +42,8 @@ public enum StoreError: Error, Sendable, CustomStringConvertible {
         case .closed(let path): return "store: \(path): used after close()"
         case .corruptNotice(let path, let noticeID, let reason):
             return "store: \(path): notice \(noticeID): \(reason)"
+        case .corruptMessage(let path, let messageID, let recipient, let underlying):
+            return "store: \(path): outbox message \(messageID) to \(recipient) cannot be read: \(underlying)"
         case .invalidInput(let path, let reason): return "store: \(path): \(reason)"
         case .backupRefused(let path, let destination, let reason):
             return "store: \(path): backup to \(destination) refused: \(reason)"

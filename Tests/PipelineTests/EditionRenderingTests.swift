@@ -127,7 +127,7 @@ import Testing
                 "member:surfaces-loire", "watch:batiment",
             ])
         // The staff's mail says what the raw records hold: 26-7308's `objet`, and tonight's deadlines attached.
-        let staff = String(decoding: try #require(got.outbox.first).message, as: UTF8.self)
+        let staff = String(decoding: try #require(got.outbox.first).message.bytes(), as: UTF8.self)
         #expect(staff.contains("Subject: "))
         let text = try prepared.input.mailContent().text
         #expect(text.contains("Prestations traiteurs pour l'URSSAF Normandie"))

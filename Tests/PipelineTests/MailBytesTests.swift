@@ -170,16 +170,17 @@ import Testing
                 listUnsubscribe: plan.envelope.unsubscribe)
             let reference = Reference.render(message, text: content.text, html: content.html)
             for e in entries {
-                #expect(e.message == reference)
-                e.message.withUnsafeBufferPointer { a in
-                    first.message.withUnsafeBufferPointer { b in #expect(a.baseAddress == b.baseAddress) }
+                #expect(try e.message.bytes() == reference)
+                e.message.stored.withUnsafeBufferPointer { a in
+                    first.message.stored.withUnsafeBufferPointer { b in #expect(a.baseAddress == b.baseAddress) }
                 }
             }
             checked += 1
         }
         #expect(checked == 4)
         // The staff's text part carries the raw record's `objet` (BOAMP 26-7308), quoted-printable.
-        let staff = String(decoding: try #require(outbox.first { $0.audience == "staff" }).message, as: UTF8.self)
+        let staff = String(
+            decoding: try #require(outbox.first { $0.audience == "staff" }).message.bytes(), as: UTF8.self)
         #expect(staff.contains("Prestations traiteurs pour l'URSSAF Normandie"))
     }
 }

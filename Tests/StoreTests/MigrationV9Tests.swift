@@ -60,7 +60,7 @@ import Testing
         #expect(before.count == 9)
 
         let store = try tmp.open()
-        #expect(try store.schemaVersion() == 9)
+        #expect(try store.schemaVersion() == NoticeStore.supportedSchemaVersion)
         let (after, keyed, columns, indexes, tables) = try store.read { db in
             (
                 try references(db, byKey: true),
@@ -149,7 +149,7 @@ import Testing
         try check.close()
 
         let store = try tmp.open()
-        #expect(try store.schemaVersion() == 9)
+        #expect(try store.schemaVersion() == NoticeStore.supportedSchemaVersion)
         #expect(try store.read { db in try references(db, byKey: true) } == before)
     }
 

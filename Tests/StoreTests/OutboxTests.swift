@@ -12,8 +12,8 @@ import Testing
         OutboxEntry(
             messageID: id ?? "vigie.mecaloire.2026-05-05.1.\(audience)@example.org", recipient: rcpt,
             cluster: "mecaloire", stamp: "2026-05-05", edition: 1, audience: audience,
-            envelopeFrom: "veille@example.org", subject: "Veille", message: Array("Subject: Veille\r\n\r\nx\r\n".utf8),
-            createdAt: now)
+            envelopeFrom: "veille@example.org", subject: "Veille",
+            message: OutboxMessage(Array("Subject: Veille\r\n\r\nx\r\n".utf8)), createdAt: now)
     }
 
     func edition(staging: String = "/out/.s") -> EditionRecord {
@@ -72,7 +72,7 @@ import Testing
         let store = try tmp.open()
         var other = entry("staff", "z@example.org", id: "vigie.nucleaire.2026-05-05.1.staff@example.org")
         other.cluster = "nucleaire"
-        other.message = Array("Subject: Nucl\u{E9}aire\r\n\r\ny\r\n".utf8)
+        other.message = OutboxMessage(Array("Subject: Nucl\u{E9}aire\r\n\r\ny\r\n".utf8))
         let member = entry("member:x", "x@example.org")
         let staff = [entry("staff", "a@example.org"), entry("staff", "b@example.org")]
         try store.enqueueMail(staff + [member, other])
@@ -100,9 +100,9 @@ import Testing
 
         // Each message as composed, byte for byte; a key the outbox does not hold is an error, not an empty mail.
         for e in whole {
-            #expect(try store.mailMessage(messageID: e.messageID, recipient: e.recipient) == e.message)
+            #expect(try store.mailMessage(messageID: e.messageID, recipient: e.recipient) == e.message.bytes())
         }
-        #expect(try store.mailMessage(messageID: other.messageID, recipient: "z@example.org") == other.message)
+        #expect(try store.mailMessage(messageID: other.messageID, recipient: "z@example.org") == other.message.bytes())
         #expect(throws: StoreError.self) {
             try store.mailMessage(messageID: other.messageID, recipient: "nobody@example.org")
         }
@@ -137,7 +137,7 @@ import Testing
         #expect(try store.dropSentMessages(before: now).messages == 0)
         let dropped = try store.dropSentMessages(before: now.addingTimeInterval(1))
         #expect(dropped.messages == 2, "the accepted one and the refusal the staff were told of")
-        #expect(dropped.bytes == accepted.message.count + reported.message.count)
+        #expect(dropped.bytes == accepted.message.stored.count + reported.message.stored.count)
         let rows = Dictionary(uniqueKeysWithValues: try store.outbox().map { ($0.recipient, $0) })
         #expect(rows.count == 5, "every record stays: a night's mail is never sent twice")
         #expect(rows["a@example.org"]?.message.isEmpty == true && rows["a@example.org"]?.state == .accepted)

@@ -380,7 +380,8 @@ import Testing
         #expect(state.isIncomplete && state.left == 40 && state.etag == "x")
         let (applied, versions, applicationID) = try store.read { db in
             (
-                try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY identifier"),
+                // In the order they ran (by identifier, "v10" would sort before "v2").
+                try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY rowid"),
                 try Int.fetchAll(db, sql: "SELECT version FROM schema_version ORDER BY version"),
                 try Int32.fetchOne(db, sql: "PRAGMA application_id")
             )
