@@ -68,21 +68,28 @@ extension NoticeStore {
         try write { db in try insertDeliveries(deliveries, in: db) }
     }
 
+    /// One row of `delivery`; parameters: notice, cluster, member, role, revision, time, run.
+    static let insertDeliverySQL = """
+        INSERT OR REPLACE INTO delivery (notice_id, cluster, member, role, revision, delivered_at, run_id)
+        VALUES (?, ?, ?, ?, ?, ?, ?)
+        """
+
     private func insertDeliveries(_ deliveries: [DeliveryRecord], in db: Database) throws {
         guard !deliveries.isEmpty else { return }
         try absorbRevisions(in: db)
+        // A national night records 705,000 deliveries (2,350 an edition) on the thread that stages the editions
+        // while the workers render the next clusters: the statement is found once per call, not by its SQL text for
+        // each row, and each row's seven values are bound as they are, without the per-row check of a count that
+        // the SQL fixes.
+        let insert = try db.cachedStatement(sql: Self.insertDeliverySQL)
         var touched: Set<PendingPair> = []
         for d in deliveries {
             touched.insert(PendingPair(cluster: d.key.cluster, noticeID: d.key.noticeID))
-            try db.exec(
-                """
-                INSERT OR REPLACE INTO delivery (notice_id, cluster, member, role, revision, delivered_at, run_id)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
-                """,
-                [
-                    d.key.noticeID, d.key.cluster, d.key.member, d.key.role, d.revision,
-                    d.deliveredAt.timeIntervalSince1970, d.runID,
-                ])
+            insert.setUncheckedArguments([
+                d.key.noticeID, d.key.cluster, d.key.member, d.key.role, d.revision,
+                d.deliveredAt.timeIntervalSince1970, d.runID,
+            ])
+            try insert.execute()
             try faultHook?("delivery")
         }
         try refreshPending(pairs: touched, in: db)
@@ -130,28 +137,34 @@ extension NoticeStore {
     ) throws -> Set<DeliveredOpportunity> {
         try read { db in
             var out: Set<DeliveredOpportunity> = []
-            let ids = opportunities.sorted()
-            var start = 0
-            while start < ids.count {
-                let chunk = ids[start..<min(start + Self.chunkSize, ids.count)]
+            for chunk in Self.chunks(of: opportunities.sorted()) {
                 let args = StatementArguments([cluster]) + StatementArguments(Array(chunk))
                 for row in try db.rows(Self.deliveredOpportunitiesSQL(count: chunk.count), args) {
                     out.insert(try Self.deliveredOpportunity(row))
                 }
-                start += Self.chunkSize
             }
             return out
         }
     }
 
-    /// Opportunities per `IN (…)` list: well under SQLite's parameter limit, and few distinct statements to cache.
+    /// Keys per `IN (…)` list: well under SQLite's parameter limit, and few distinct statements to cache.
     static let chunkSize = 200
+
+    /// `keys` cut into lists of at most ``chunkSize``, in order.
+    static func chunks<T>(of keys: [T]) -> [ArraySlice<T>] {
+        stride(from: 0, to: keys.count, by: chunkSize).map { keys[$0..<min($0 + chunkSize, keys.count)] }
+    }
+
+    /// `count` positional parameters for an `IN (…)` list: `?, ?, …`.
+    static func placeholders(count: Int) -> String {
+        Array(repeating: "?", count: count).joined(separator: ", ")
+    }
 
     static func deliveredOpportunitiesSQL(count: Int) -> String {
         """
         SELECT DISTINCT n.opportunity_id, d.member, d.role
         FROM notice n CROSS JOIN delivery d ON d.notice_id = n.id AND d.cluster = ?
-        WHERE n.opportunity_id IN (\(Array(repeating: "?", count: count).joined(separator: ", ")))
+        WHERE n.opportunity_id IN (\(placeholders(count: count)))
         """
     }
 
@@ -221,9 +234,7 @@ extension NoticeStore {
                 }
             }
             var out: [SentRoute] = []
-            var start = 0
-            while start < kept.count {
-                let chunk = kept[start..<min(start + Self.chunkSize, kept.count)]
+            for chunk in Self.chunks(of: kept) {
                 var args: StatementArguments = [cluster, since.timeIntervalSince1970]
                 args += StatementArguments(Array(chunk))
                 var decoded: [String: StoredNotice] = [:]
@@ -233,7 +244,6 @@ extension NoticeStore {
                     decoded[route.noticeID] = s
                     out.append(SentRoute(route: route, notice: s, sentAt: try row.date("delivered_at") ?? since))
                 }
-                start += Self.chunkSize
             }
             out.sort { a, b in
                 if a.sentAt != b.sentAt { return a.sentAt > b.sentAt }
@@ -260,7 +270,7 @@ extension NoticeStore {
         WITH told(member, notice_id, at) AS (
             SELECT member, notice_id, max(delivered_at) FROM delivery
             WHERE cluster = ? AND delivered_at >= ? AND role IN ('direct', 'indirect')
-                AND member IN (\(Array(repeating: "?", count: count).joined(separator: ", ")))
+                AND member IN (\(placeholders(count: count)))
             GROUP BY member, notice_id),
         ranked(notice_id, rank) AS (
             SELECT notice_id, ROW_NUMBER() OVER (PARTITION BY member ORDER BY at DESC, notice_id) FROM told)
@@ -279,7 +289,7 @@ extension NoticeStore {
         LEFT JOIN route r ON r.notice_id = d.notice_id AND r.cluster = d.cluster AND r.member = d.member
              AND r.role = d.role
         WHERE +d.delivered_at >= ? AND d.role IN ('direct', 'indirect')
-            AND n.id IN (\(Array(repeating: "?", count: count).joined(separator: ", ")))
+            AND n.id IN (\(placeholders(count: count)))
         """
     }
 
