@@ -87,6 +87,100 @@ import Testing
         #expect(try pendingRows(store).isEmpty)
     }
 
+    /// `pending` as the invariant defines it, computed from every route and delivery (the v6 backfill's query):
+    /// what the batched refreshes must leave, row for row.
+    func definedPendingRows(_ store: NoticeStore) throws -> [String] {
+        try store.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT r.cluster, r.notice_id FROM route r JOIN notice n ON n.id = r.notice_id
+                    LEFT JOIN delivery d ON d.notice_id = r.notice_id AND d.cluster = r.cluster
+                        AND d.member = r.member AND d.role = r.role
+                    WHERE d.revision IS NULL OR d.revision < n.revision
+                    UNION
+                    SELECT d.cluster, d.notice_id FROM delivery d JOIN notice n ON n.id = d.notice_id
+                    WHERE d.revision < n.revision
+                    ORDER BY 1, 2
+                    """
+            ).map { "\($0["cluster"] as String) \($0["notice_id"] as String)" }
+        }
+    }
+
+    /// The refreshes work a cluster and a batch of notices at a time (more notices here than one batch holds):
+    /// after partial deliveries, new revisions, re-routes that drop and add recipients, and editions, `pending`
+    /// holds exactly the pairs the invariant defines — none missing, none left over.
+    @Test func batchedRefreshesKeepExactlyThePendingPairs() throws {
+        let tmp = TempStore()
+        let store = try tmp.open()
+        let count = NoticeStore.chunkSize + 23
+        let notices = (0..<count).map { tender("boamp", "26-\($0)") }
+        let ids = notices.map(\.id)
+        _ = try store.upsert(notices, at: now)
+        let clusters = ["energie", "mecaloire", "textile"]
+        // Each notice to one to three clusters, one to three members each, one of them also indirectly.
+        var routes: [RouteRecord] = []
+        for (i, id) in ids.enumerated() {
+            for (c, cluster) in clusters.enumerated() where (i + c) % 4 != 0 {
+                for m in 0...((i + c) % 3) { routes.append(route(id, cluster, "m\(m)", score: Double(i % 7) / 10)) }
+                if i % 5 == c {
+                    routes.append(
+                        RouteRecord(noticeID: id, cluster: cluster, member: "m0", role: "indirect", score: 0.3))
+                }
+            }
+        }
+        try store.recordRoutes(routes, replacingRoutesOf: ids, runID: nil, at: now)
+        #expect(try pendingRows(store) == definedPendingRows(store))
+        #expect(try pendingRows(store).count > NoticeStore.chunkSize)
+
+        // Partial deliveries: every other route of mecaloire, all of energie (in an edition), none of textile.
+        let mecaloire = try store.undelivered(cluster: "mecaloire")
+        try store.markDelivered(
+            mecaloire.enumerated().filter { $0.offset % 2 == 0 }.map { $0.element.delivery(at: now, runID: 1) })
+        #expect(try pendingRows(store) == definedPendingRows(store))
+        let edition = EditionRecord(
+            cluster: "energie", stamp: "2026-05-05", edition: 1, staging: "/out/.staging-2026-05-05", staged: [],
+            files: [],
+            state: .staged, runID: 1, createdAt: now)
+        try store.stageEdition(
+            edition, deliveries: try store.undelivered(cluster: "energie").map { $0.delivery(at: now, runID: 1) })
+        #expect(try pendingRows(store) == definedPendingRows(store))
+
+        // New revisions of a notice in three, absorbed by the next write; then re-routes of one in four, which drop
+        // a member or gain one, some of them notices that also changed.
+        let later = now.addingTimeInterval(86_400)
+        var moved: [Notice] = []
+        for (i, notice) in notices.enumerated() where i % 3 == 0 {
+            var changed = notice
+            changed.deadline = zoned("2026-06-22T12:00:00+02:00")
+            moved.append(changed)
+        }
+        _ = try store.upsert(moved, at: later)
+        var rerouted: [RouteRecord] = []
+        var rerouteIDs: [String] = []
+        for (i, id) in ids.enumerated() where i % 4 == 1 {
+            rerouteIDs.append(id)
+            let members = i % 8 == 1 ? ["m1"] : ["m0", "m1", "m2", "m3"]
+            for cluster in ["energie", "mecaloire"] {
+                for member in members { rerouted.append(route(id, cluster, member)) }
+            }
+        }
+        try store.recordRoutes(rerouted, replacingRoutesOf: rerouteIDs, runID: nil, at: later)
+        #expect(try pendingRows(store) == definedPendingRows(store))
+
+        // A second night: part of each cluster's pending work delivered, then the rest.
+        for cluster in clusters {
+            let pending = try store.undelivered(cluster: cluster)
+            try store.markDelivered(pending.prefix(pending.count / 3).map { $0.delivery(at: later, runID: 2) })
+            #expect(try pendingRows(store) == definedPendingRows(store))
+        }
+        for cluster in clusters {
+            try store.markDelivered(try store.undelivered(cluster: cluster).map { $0.delivery(at: later, runID: 2) })
+            #expect(try pendingRows(store) == definedPendingRows(store))
+        }
+        #expect(try pendingRows(store).isEmpty)
+    }
+
     /// Pruning a notice takes its `pending` rows with it.
     @Test func aPrunedNoticeLeavesNoPendingRow() throws {
         let tmp = TempStore()
