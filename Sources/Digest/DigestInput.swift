@@ -353,7 +353,8 @@ public struct DigestInput: Sendable, Hashable, Codable {
 public struct MailFailure: Sendable, Hashable, Codable {
     public var recipient: String
     public var subject: String
-    /// The SMTP reply code (550…), when the server gave one.
+    /// The SMTP reply code (550…; 0 when the address was refused before sending); nil when the message never
+    /// reached a server because its stored copy could not be read back.
     public var code: Int?
     /// The server's reply text, as it gave it.
     public var reply: String?

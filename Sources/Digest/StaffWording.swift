@@ -7,22 +7,30 @@ extension Wording {
     static let summary = "La nuit en bref"
     static let mailFailures = "Courriels refusés"
 
-    /// An e-mail the server refused for good, in words the staff act on: « contact@… — « Veille … » —
-    /// adresse inconnue du serveur (code 550), le mardi 5 mai 2026 à 4 h 00 : corrigez l'adresse ».
+    /// An e-mail that failed for good, in words the staff act on: « contact@… — « Veille … » — adresse inconnue
+    /// du serveur (code 550), le mardi 5 mai 2026 à 4 h 00 : corrigez l'adresse ». One that never reached a
+    /// server (no reply code: its stored copy could not be read back) is no matter of address: the member did not
+    /// get it, and whoever runs Vigie has a damaged store to look at.
     static func mailFailure(_ f: MailFailure) -> String {
-        "\(f.recipient) — « \(f.subject) » — \(smtpRefusal(f.code)), le \(FrenchFormat.dateTime(f.at)) : vérifiez "
-            + "l'adresse dans le fichier du pôle"
+        guard let code = f.code else {
+            return "\(f.recipient) — « \(f.subject) » — non envoyé : le courriel gardé par Vigie est illisible "
+                + "(fichier de données abîmé), le \(FrenchFormat.dateTime(f.at)) : le membre ne l'a pas reçu, "
+                + "prévenez la personne qui administre Vigie"
+        }
+        return "\(f.recipient) — « \(f.subject) » — \(smtpRefusal(code)), le \(FrenchFormat.dateTime(f.at)) : "
+            + "vérifiez l'adresse dans le fichier du pôle"
     }
 
     /// A permanent SMTP refusal in words (RFC 5321 reply codes).
-    static func smtpRefusal(_ code: Int?) -> String {
+    static func smtpRefusal(_ code: Int) -> String {
         switch code {
-        case 550?, 551?: return "adresse inconnue ou refusée par le serveur (code \(code!))"
-        case 552?: return "boîte du destinataire pleine (code 552)"
-        case 553?: return "adresse mal formée selon le serveur (code 553)"
-        case 554?: return "message refusé par le serveur (code 554)"
-        case let c?: return "refusé par le serveur (code \(c))"
-        case nil: return "refusé par le serveur"
+        // The sender's own check, before any byte went out (a line break or a bad character in the address).
+        case 0: return "adresse refusée avant l'envoi, mal formée"
+        case 550, 551: return "adresse inconnue ou refusée par le serveur (code \(code))"
+        case 552: return "boîte du destinataire pleine (code 552)"
+        case 553: return "adresse mal formée selon le serveur (code 553)"
+        case 554: return "message refusé par le serveur (code 554)"
+        default: return "refusé par le serveur (code \(code))"
         }
     }
     /// How many near misses the staff digest shows; the JSON keeps them all.

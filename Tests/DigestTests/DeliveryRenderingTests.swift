@@ -200,6 +200,29 @@ import Testing
         #expect(!own.contains("Courriels refusés") && !own.contains("achats@"))
     }
 
+    /// A message whose stored copy could not be read back never reached a server: the staff are not sent to check
+    /// an address, they are told the member did not get it; an address the sender refused before sending (code 0)
+    /// is said to be malformed, not refused « by the server ».
+    @Test func aMailNeverSentIsNotReportedAsAnAddressRefused() throws {
+        var input = SampleDigest.input
+        let at = input.mailFailures[0].at
+        input.mailFailures = [
+            MailFailure(
+                recipient: "achats@usinage-forez.example", subject: "Veille", code: nil,
+                reply: "store: outbox message damaged", at: at),
+            MailFailure(
+                recipient: "achats@forges\nfirminy.example", subject: "Veille", code: 0, reply: "bad address", at: at),
+        ]
+        let md = MarkdownRenderer().text(input)
+        #expect(
+            md.contains(
+                "» — non envoyé : le courriel gardé par Vigie est illisible (fichier de données abîmé), le lundi 4 mai "
+                    + "2026 à 6\u{A0}h\u{A0}10 : le membre ne l'a pas reçu, prévenez la personne qui administre Vigie"))
+        #expect(md.contains("» — adresse refusée avant l'envoi, mal formée, le lundi 4 mai 2026"))
+        #expect(!md.contains("code 0"))
+        #expect(md.components(separatedBy: "vérifiez l'adresse").count == 2, "only the malformed address")
+    }
+
     @Test func aSavedWatchsDigestHoldsItsMatchesOnly() throws {
         let watch = try #require(SampleDigest.input.forWatch(id: "ferroviaire"))
         let md = MarkdownRenderer().text(watch)
