@@ -41,7 +41,7 @@ test:
 
 # `make install [PREFIX=/usr/local] [DESTDIR=…]`: a self-contained `vigie` — the Swift standard library and
 # Foundation linked statically, so the server needs no Swift toolchain, only Debian's runtime libraries (libxml2,
-# libcurl4, libsqlite3-0, zlib1g, libjemalloc2) — plus bash, zsh and fish completions and man pages generated from
+# libcurl4, libsqlite3-0, zlib1g, libzstd1, libjemalloc2) — plus bash, zsh and fish completions and man pages generated from
 # the binary.
 # No root needed when PREFIX is writable. CONFIGURATION=debug links statically too but skips the optimiser (the
 # install test uses it). SCRATCH is SwiftPM's build folder, apart from .build on purpose: the static link changes
