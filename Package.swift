@@ -18,7 +18,7 @@ var targets: [Target] = [
     .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
     // zlib: TED daily packages (.tar.gz) read in memory by the parser, the store's compressed JSON and raw bodies.
     .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
-    // zstd: the outbox's e-mails, stored compressed (a national night's 3.1 GB of messages, 6× smaller at level 1).
+    // zstd: the outbox's e-mails, stored compressed (a national night's 3.1 GB of messages, 4× smaller at level 1).
     .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
 
     // The parse benchmark's baseline, a plain libxml2 reader walk in C; only vigie-bench uses it.

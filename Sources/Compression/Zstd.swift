@@ -24,7 +24,7 @@ public enum Zstd {
         let bound = ZSTD_compressBound(bytes.count)
         guard ZSTD_isError(bound) == 0 else { throw .cannotCompress(errorName(bound)) }
         // Compressed into a buffer of the worst-case size, then copied at its own size: the outbox holds each
-        // message until its edition commits, and an array of the bound's capacity would keep 6× what it uses.
+        // message until its edition commits, and an array of the bound's capacity would keep 4× what it uses.
         let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: bound, alignment: 1)
         defer { scratch.deallocate() }
         let written = bytes.withUnsafeBytes { input in

@@ -50,7 +50,7 @@ public struct OutboxEntry: Sendable, Hashable {
 }
 
 /// An outbox e-mail as the store keeps it: one zstd frame, made where the entry is built — on the rendering
-/// threads of a night — so that the edition's commit, on the night's critical path, writes a sixth of the bytes (a
+/// threads of a night — so that the edition's commit, on the night's critical path, writes a quarter of the bytes (a
 /// national night's 30,000 messages were 3.1 GB of BLOBs, written into the log and copied again into the file).
 /// Equal when the messages are, however each is stored.
 public struct OutboxMessage: Sendable, Hashable {
@@ -71,7 +71,7 @@ public struct OutboxMessage: Sendable, Hashable {
     /// The bytes as stored (the `message` BLOB).
     public let stored: [UInt8]
 
-    /// A composed message, compressed here (zstd level 1: ≈ 6× on the outbox's mails, for ≈ 5 CPU-s over a national
+    /// A composed message, compressed here (zstd level 1: ≈ 4× on the outbox's mails, for ≈ 5 CPU-s over a national
     /// night's 3.1 GB on this project's 2-core bench machine, spread over the rendering threads).
     public init(_ bytes: [UInt8]) {
         do {
