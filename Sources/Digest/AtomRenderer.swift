@@ -105,16 +105,20 @@ public struct AtomRenderer: DigestRenderer {
         // A member's name is on many entries: escaped once for HTML.
         var names: [String: String] = [:]
         let why = html.esc(Wording.why)
+        // The subscription's entries were updated on a few nights only (tonight's, the window's earlier ones).
+        var stamps: [Date: String] = [input.runDate: ISO8601.format(input.runDate)]
         var rest: [UInt8] = []
         for (n, updated, members) in entries {
-            // What follows the facts (escaped for HTML here, then for the feed; the facts come escaped from
-            // `facts`): its parts joined by line feeds.
+            // What follows the facts and depends on the cluster or the recipient (escaped for HTML here, then for
+            // the feed): its parts joined by line feeds. The summary, the notice's alone, comes escaped with the
+            // entry's other parts.
             rest.removeAll(keepingCapacity: true)
             func part(_ s: String) {
                 if !rest.isEmpty { rest.append(0x0A) }
                 ByteEscaper.xml(s, into: &rest)
             }
-            if let c = changes[n.id] {
+            let change = changes[n.id]
+            if let c = change {
                 part(
                     "<p><strong>\(html.esc(Wording.changed)) :</strong></p><ul>"
                         + c.changes.map { "<li>\(html.esc(FrenchFormat.change($0)))</li>" }.joined() + "</ul>")
@@ -132,16 +136,49 @@ public struct AtomRenderer: DigestRenderer {
             if !member, !members.isEmpty {
                 part("<p><strong>Envoyé à :</strong> \(html.esc(members.joined(separator: ", ")))</p>")
             }
-            if let s = n.summary { part("<p>\(html.esc(s))</p>") }
-            let title = changes[n.id] != nil ? "[Modifié] \(n.title)" : n.title
+            let parts = entryParts(n, input: input, html: html)
             put("  <entry>\n    <id>urn:vigie:")
             put(clusterURN)
             put(":")
-            esc(urnPart(n.id))
+            o.append(contentsOf: parts.id)
             put("</id>\n    <title>")
-            esc(title.isEmpty ? n.id : title)
+            // Escaping is per character: the escaped prefix and the escaped title, joined, are the whole escaped.
+            if change != nil {
+                put("[Modifié] ")
+                if !n.title.isEmpty { o.append(contentsOf: parts.title) }
+            } else {
+                o.append(contentsOf: parts.title)
+            }
             put("</title>\n    <updated>")
-            put(ISO8601.format(updated))
+            if let stamp = stamps[updated] {
+                put(stamp)
+            } else {
+                let stamp = ISO8601.format(updated)
+                stamps[updated] = stamp
+                put(stamp)
+            }
+            o.append(contentsOf: parts.tail)
+            // The content's paragraphs, joined by line feeds: the facts, the rest, the summary.
+            if parts.hasFacts, !rest.isEmpty || parts.summary != nil { o.append(0x0A) }
+            o.append(contentsOf: rest)
+            if let summary = parts.summary {
+                if !rest.isEmpty { o.append(0x0A) }
+                o.append(contentsOf: summary)
+            }
+            put("</content>\n  </entry>\n")
+        }
+        put("</feed>\n")
+        return o
+    }
+
+    /// The parts of notice `n`'s entry that hold the notice alone, escaped for the feed: from the night's cache
+    /// when there is one (the same notice is an entry of every recipient's feed, tonight's and the subscription's).
+    func entryParts(_ n: Notice, input: DigestInput, html: HTMLRenderer) -> DigestRenderCache.AtomEntryParts {
+        func make() -> DigestRenderCache.AtomEntryParts {
+            var o: [UInt8] = []
+            func put(_ s: StaticString) { s.withUTF8Buffer { o.append(contentsOf: $0) } }
+            func put(_ s: String) { o.append(contentsOf: s.utf8) }
+            func esc(_ s: String) { ByteEscaper.xml(s, into: &o) }
             put("</updated>\n")
             if let p = n.published {
                 put("    <published>")
@@ -163,27 +200,15 @@ public struct AtomRenderer: DigestRenderer {
             put("\" label=\"")
             esc(FrenchFormat.kind(n.kind))
             put("\"/>\n    <content type=\"html\">")
-            // Escaping is per character: the escaped facts and the escaped rest, joined, are the whole escaped.
-            let facts = self.facts(n, input: input, html: html)
-            put(facts)
-            if !facts.isEmpty, !rest.isEmpty { o.append(0x0A) }
-            o.append(contentsOf: rest)
-            put("</content>\n  </entry>\n")
+            let facts = Wording.facts(n, input: input).map { f in
+                "<p><strong>\(html.esc(f.label)) :</strong> \(html.lines(f.lines))</p>"
+            }.joined(separator: "\n")
+            esc(facts)
+            return DigestRenderCache.AtomEntryParts(
+                id: Array(x(urnPart(n.id)).utf8), title: Array(x(n.title.isEmpty ? n.id : n.title).utf8), tail: o,
+                hasFacts: !facts.isEmpty, summary: n.summary.map { Array(x("<p>\(html.esc($0))</p>").utf8) })
         }
-        put("</feed>\n")
-        return o
-    }
-
-    /// An entry's facts as HTML paragraphs, escaped for the feed: from the night's cache when there is one (the
-    /// same notice is an entry of every recipient's feed, tonight's and the subscription's).
-    func facts(_ n: Notice, input: DigestInput, html: HTMLRenderer) -> String {
-        func make() -> String {
-            x(
-                Wording.facts(n, input: input).map { f in
-                    "<p><strong>\(html.esc(f.label)) :</strong> \(html.lines(f.lines))</p>"
-                }.joined(separator: "\n"))
-        }
-        return DigestRenderCache.part(of: n, in: input, at: \.atomFacts, make: make)
+        return DigestRenderCache.part(of: n, in: input, at: \.atom, make: make)
     }
 
     /// URN-safe: keeps letters, digits and `-._:`; percent-encodes the rest (RFC 8141).

@@ -157,6 +157,61 @@ import Testing
         #expect(!written.contains("Fabrication & usinage de pièces"))
     }
 
+    // MARK: - Atom
+
+    /// The staff's Atom feeds, tonight's and the subscription's.
+    static func atomFeeds(_ input: DigestInput) -> [[UInt8]] {
+        let atom = AtomRenderer()
+        return [atom.tonightFeed(input), atom.subscriptionFeed(input)]
+    }
+
+    /// A cluster's feeds whose notices another cluster's feeds already wrote copy their escaped entries and are
+    /// byte for byte the feeds written cold, changed entries (« [Modifié] ») and members included.
+    @Test func anAtomFeedCopiesTheEntriesAnotherClustersFeedEscaped() throws {
+        let cold = Self.atomFeeds(SampleDigest.input)
+        let cache = DigestRenderCache()
+        var other = SampleDigest.input
+        other.clusterID = "autre-pole"
+        other.renderCache = cache
+        _ = Self.atomFeeds(other)
+        let made = cache.statistics.misses
+        let hits = cache.statistics.hits
+        let warm = Self.atomFeeds(withCache(SampleDigest.input, cache))
+        #expect(warm == cold)
+        // Every entry found made: nothing escaped again.
+        #expect(cache.statistics.misses == made)
+        #expect(cache.statistics.hits > hits)
+        let text = String(decoding: warm[0], as: UTF8.self)
+        #expect(text.contains("urn:vigie:\(SampleDigest.input.clusterID):boamp:26-41234"))
+        #expect(text.contains("Fabrication &amp;amp; usinage de pièces &amp;lt;acier&amp;gt;"))
+        #expect(text.contains("<title>[Modifié] "))
+    }
+
+    /// A notice changed under the same id (a corrigendum) is escaped again for the feed, never copied from the
+    /// entry written for the value it replaced.
+    @Test func anAtomFeedEscapesAgainANoticeChangedUnderItsID() throws {
+        let cache = DigestRenderCache()
+        let notices = [SampleDigest.usinage, SampleDigest.ligne, SampleDigest.appel]
+        _ = Self.atomFeeds(
+            withCache(Self.cluster("loire", notices: notices, members: 3, now: SampleDigest.now), cache))
+        var changed = SampleDigest.usinage
+        changed.title = "Pièces usinées <rectificatif> & attelages"
+        changed.summary = "Avis rectificatif, date limite reportée."
+        changed.url = "https://www.boamp.fr/pages/avis/?q=idweb:%2226-41234%22&v=2"
+        #expect(changed.id == SampleDigest.usinage.id)
+        let after = Self.cluster("loire", notices: [changed] + notices.dropFirst(), members: 3, now: SampleDigest.now)
+        let made = cache.statistics.misses
+        let feeds = Self.atomFeeds(withCache(after, cache))
+        #expect(feeds == Self.atomFeeds(after))
+        // Only the changed notice's entry was escaped again (its facts with it), the others copied.
+        #expect(cache.statistics.misses == made + 2)
+        let text = String(decoding: feeds[0], as: UTF8.self)
+        #expect(text.contains("<title>Pièces usinées &lt;rectificatif&gt; &amp; attelages</title>"))
+        #expect(text.contains("&lt;p&gt;Avis rectificatif, date limite reportée.&lt;/p&gt;"))
+        #expect(text.contains("idweb:%2226-41234%22&amp;v=2"))
+        #expect(!text.contains("Fabrication"))
+    }
+
     // MARK: - Real captures
 
     static func notices(_ path: String) throws -> [Notice] {
