@@ -76,20 +76,31 @@ extension NoticeStore {
         try write { db in
             try absorbRevisions(in: db)
             let touched = Set(noticeIDs + routes.map(\.noticeID))
-            for id in touched {
-                if let clusters {
-                    for c in clusters {
-                        try db.exec("DELETE FROM route WHERE notice_id = ? AND cluster = ?", [id, c])
+            // One statement per list of notices, not per notice (and cluster): a national night replaces the routes
+            // of 10,000 notices, each a lookup of the statement by its SQL text and a run of SQLite's program.
+            let clusterLists = clusters.map { Self.chunks(of: $0) }
+            for ids in Self.chunks(of: touched.sorted()) {
+                if let clusterLists {
+                    for cs in clusterLists {
+                        try db.exec(
+                            Self.deleteRoutesSQL(notices: ids.count, clusters: cs.count),
+                            StatementArguments(Array(ids)) + StatementArguments(Array(cs)))
                     }
                 } else {
-                    try db.exec("DELETE FROM route WHERE notice_id = ?", [id])
+                    try db.exec(Self.deleteRoutesSQL(notices: ids.count), StatementArguments(Array(ids)))
                 }
             }
             // A notice's revision is read once, not once per route row: a national night records some seventy
             // rows per notice routed (members of many clusters), each of which looked the notice up again.
             var revisions: [String: Int64] = [:]
             let revisionOf = try db.cachedStatement(sql: "SELECT revision FROM notice WHERE id = ?")
-            for r in routes {
+            let recordedAt = date.timeIntervalSince1970
+            // 705,000 rows a national night, on the store's queue while the classifier waits: batched as the
+            // deliveries are (see `insertBatched`).
+            try insertBatched(
+                routes, rowsPerInsert: Self.routesPerInsert, sql: Self.insertRoutesSQL(rows:), faultPoint: "route",
+                in: db
+            ) { r in
                 let revision: Int64
                 if let known = revisions[r.noticeID] {
                     revision = known
@@ -100,21 +111,31 @@ extension NoticeStore {
                     revisions[r.noticeID] = found
                     revision = found
                 }
-                try db.exec(
-                    """
-                    INSERT OR REPLACE INTO route (notice_id, cluster, member, role, score, revision, payload, run_id,
-                        recorded_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
-                    [
-                        r.noticeID, r.cluster, r.member, r.role, r.score, revision, r.payload, runID,
-                        date.timeIntervalSince1970,
-                    ])
+                return [r.noticeID, r.cluster, r.member, r.role, r.score, revision, r.payload, runID, recordedAt]
             }
             // Every cluster's rows of these notices, not only `clusters`': a notice classified again may have a new
             // revision, which makes its deliveries to the other clusters stale too.
             try refreshPending(notices: touched, in: db)
         }
+    }
+
+    /// Rows of `route` per INSERT: 64 rows are 576 parameters, under SQLite's oldest limit (999).
+    static let routesPerInsert = 64
+
+    /// `rows` rows of `route`, replacing those of the same keys; parameters, row after row: notice, cluster, member,
+    /// role, score, revision, payload, run, time.
+    static func insertRoutesSQL(rows: Int) -> String {
+        """
+        INSERT OR REPLACE INTO route (notice_id, cluster, member, role, score, revision, payload, run_id, recorded_at)
+        VALUES \(valueTuples(rows: rows, columns: 9))
+        """
+    }
+
+    /// Deletes the routes of `notices` notice ids, and with `clusters`, only those of that many clusters;
+    /// parameters: the notice ids, then the clusters.
+    static func deleteRoutesSQL(notices: Int, clusters: Int? = nil) -> String {
+        let inClusters = clusters.map { " AND cluster IN (\(placeholders(count: $0)))" } ?? ""
+        return "DELETE FROM route WHERE notice_id IN (\(placeholders(count: notices)))" + inClusters
     }
 
     /// Routes of a cluster (all, delivered or not).
