@@ -149,13 +149,7 @@ import Testing
         // New revisions of a notice in three, absorbed by the next write; then re-routes of one in four, which drop
         // a member or gain one, some of them notices that also changed.
         let later = now.addingTimeInterval(86_400)
-        var moved: [Notice] = []
-        for (i, notice) in notices.enumerated() where i % 3 == 0 {
-            var changed = notice
-            changed.deadline = zoned("2026-06-22T12:00:00+02:00")
-            moved.append(changed)
-        }
-        _ = try store.upsert(moved, at: later)
+        try reviseEveryThird(notices, in: store, at: later)
         var rerouted: [RouteRecord] = []
         var rerouteIDs: [String] = []
         for (i, id) in ids.enumerated() where i % 4 == 1 {

@@ -92,14 +92,7 @@ import Testing
         // A new revision of some notices, then a re-route: fewer rows for some notices, none for others (listed
         // only in `replacingRoutesOf`), a notice routed without being listed.
         let later = now.addingTimeInterval(86_400)
-        var moved: [Notice] = []
-        for (i, notice) in notices.enumerated() where i % 3 == 0 {
-            var changed = notice
-            changed.deadline = zoned("2026-06-22T12:00:00+02:00")
-            moved.append(changed)
-            revisions[notice.id] = 2
-        }
-        _ = try store.upsert(moved, at: later)
+        for notice in try reviseEveryThird(notices, in: store, at: later) { revisions[notice.id] = 2 }
         let rerouteIDs = ids.enumerated().filter { $0.offset % 4 != 3 }.map(\.element)
         var rerouted: [RouteRecord] = []
         for (i, id) in rerouteIDs.enumerated() where i % 2 == 0 {
